@@ -1,0 +1,68 @@
+import { invalid } from './errors';
+
+/**
+ * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version 7, a 12-bit counter in `rand_a` (method 1) so ids
+ * made within one millisecond still sort in creation order, variant bits, 62 random bits.
+ * Clock and randomness are injected: the domain never reads either itself.
+ */
+export interface IdSources {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /** Fills and returns `length` random bytes. */
+  randomBytes(length: number): Uint8Array;
+}
+
+export type IdGenerator = () => string;
+
+const MAX_COUNTER = 0xfff;
+
+export function createUuidV7Generator(sources: IdSources): IdGenerator {
+  let lastMs = -1;
+  let counter = 0;
+  return () => {
+    let ms = Math.floor(sources.now());
+    if (!Number.isSafeInteger(ms) || ms < 0 || ms > 0xffff_ffff_ffff) {
+      throw invalid('The clock returned a time UUIDv7 cannot encode.', { ms });
+    }
+    const random = sources.randomBytes(10);
+    if (random.length < 10) throw invalid('The random source returned too few bytes.');
+    if (ms <= lastMs) {
+      // Same millisecond or a clock that stepped back: keep the previous timestamp and count up, so
+      // ids stay strictly increasing on this generator.
+      ms = lastMs;
+      counter += 1;
+      if (counter > MAX_COUNTER) {
+        ms = lastMs + 1;
+        counter = 0;
+      }
+    } else {
+      // Start each millisecond at a random point in the lower half so the counter rarely overflows.
+      counter = ((random[0] ?? 0) << 3) & 0x7ff;
+    }
+    lastMs = ms;
+    const bytes = new Uint8Array(16);
+    for (let i = 0; i < 6; i += 1) bytes[i] = Math.floor(ms / 2 ** (8 * (5 - i))) & 0xff;
+    bytes[6] = 0x70 | ((counter >> 8) & 0x0f);
+    bytes[7] = counter & 0xff;
+    bytes[8] = 0x80 | ((random[2] ?? 0) & 0x3f);
+    for (let i = 9; i < 16; i += 1) bytes[i] = random[i - 6] ?? 0;
+    return formatUuid(bytes);
+  };
+}
+
+function formatUuid(bytes: Uint8Array): string {
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+export function isUuidV7(value: string): boolean {
+  return UUID_V7.test(value);
+}
+
+/** The millisecond timestamp embedded in a UUIDv7. */
+export function uuidV7Time(id: string): number {
+  if (!isUuidV7(id)) throw invalid(`${JSON.stringify(id)} is not a UUIDv7.`, { id });
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Runs every workspace's `bench` script one after another (never in parallel: they measure the machine)
+// and prints one JSON document with all results. Each benchmark prints its own JSON on stdout: the
+// figure, the physical baseline measured in the same run, and their ratio.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const only = process.argv.slice(2);
+const workspaces = ['packages', 'apps']
+  .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)))
+  .filter((dir) => existsSync(join(dir, 'package.json')))
+  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+  .filter(({ pkg }) => pkg.scripts?.bench && (only.length === 0 || only.some((o) => pkg.name.includes(o))));
+
+const results = [];
+for (const { dir, pkg } of workspaces) {
+  console.error(`# bench ${pkg.name}`);
+  const run = spawnSync('npm', ['run', '--silent', 'bench'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (run.status !== 0) {
+    console.error(run.stdout);
+    console.error(`# ${pkg.name} bench failed with exit code ${run.status}`);
+    process.exit(1);
+  }
+  for (const line of run.stdout.split('\n')) {
+    const text = line.trim();
+    if (!text.startsWith('{')) continue;
+    results.push({ workspace: pkg.name, ...JSON.parse(text) });
+  }
+}
+console.log(JSON.stringify({ machine: machineFacts(), results }, null, 2));
+
+function machineFacts() {
+  const cores = cpus();
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cores.length,
+    cpuModel: cores[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  };
+}

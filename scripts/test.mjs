@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The one test command: lint, typecheck, unit + integration (all workspaces), then browser e2e.
+// Each step prints its runner's summary; the first failure stops the run with a non-zero exit.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['lint', 'npm', ['run', 'lint']],
+  ['typecheck', 'npm', ['run', 'typecheck']],
+  ['unit + integration', 'npx', ['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']],
+];
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
+const results = [];
+for (const [name, cmd, args] of steps) {
+  const started = Date.now();
+  console.log(`\n=== ${name} ===`);
+  const run = spawnSync(cmd, args, { stdio: 'inherit', env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  results.push({ name, ok: run.status === 0, seconds });
+  if (run.status !== 0) break;
+}
+console.log('\n=== summary ===');
+for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}  (${r.seconds}s)`);
+process.exit(results.every((r) => r.ok) && results.length === steps.length ? 0 : 1);
