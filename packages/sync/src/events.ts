@@ -1,0 +1,246 @@
+import { BUCKETS, MOVEMENT_TYPES } from '@retail/domain';
+import { z } from 'zod';
+
+/**
+ * Store → hub events. Immutable facts pushed from the store node's outbox. Amounts are integer minor
+ * units in the event's `currency`; quantities are integers in the SKU's counting unit (pieces, or grams
+ * for `kg` SKUs). Never change the meaning of an event type: add a new type or a new schema version with
+ * an upcaster.
+ */
+
+const id = z.string().min(1).max(100);
+const minor = z.number().int().safe();
+const qty = z.number().int().safe();
+const currency = z.string().regex(/^[A-Z]{3}$/);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const MovementSchema = z.object({
+  movementId: id,
+  sku: id,
+  type: z.enum(MOVEMENT_TYPES),
+  bucket: z.enum(BUCKETS),
+  delta: qty,
+  reason: z.string().max(200).optional(),
+});
+export type MovementPayload = z.infer<typeof MovementSchema>;
+
+export const ManagerOverrideSchema = z.object({
+  managerId: id,
+  reason: z.string().min(1).max(200),
+  at: isoTime,
+});
+
+export const LineAdjustmentSchema = z.object({
+  kind: z.enum(['promotion', 'manual_line', 'manual_order', 'price_override']),
+  promotionId: id.optional(),
+  amount: minor,
+  reason: z.string().max(200),
+});
+
+export const LineTaxSchema = z.object({
+  rateId: id,
+  name: z.string().max(100),
+  percent: z.number(),
+  amount: minor,
+});
+
+export const SaleLineSchema = z.object({
+  lineId: id,
+  sku: id,
+  name: z.string().max(200),
+  qty,
+  unit: z.enum(['each', 'kg']),
+  unitPrice: minor,
+  taxInclusive: z.boolean(),
+  priceBookId: id.optional(),
+  /** unitPrice × qty before any adjustment. */
+  extended: minor,
+  adjustments: z.array(LineAdjustmentSchema),
+  taxes: z.array(LineTaxSchema),
+  /** What the customer actually paid for this line, tax included: returns refund exactly this. */
+  paid: minor,
+});
+
+export const TenderSchema = z.object({
+  tenderId: id,
+  type: z.enum(['cash', 'card', 'store_credit', 'gift_card', 'loyalty_points']),
+  amount: minor,
+  /** Cash handed back, only ever on cash tenders. */
+  change: minor.optional(),
+  /** Card terminal reference, gift card number (masked), store credit account: never card data. */
+  reference: z.string().max(100).optional(),
+  points: qty.optional(),
+});
+
+export const SaleCompletedV1 = z.object({
+  saleId: id,
+  receiptNumber: z.string().max(60),
+  shiftId: id,
+  staffId: id,
+  customerId: id.optional(),
+  currency,
+  priceBookVersion: z.string().max(100),
+  promotionIds: z.array(id),
+  lines: z.array(SaleLineSchema).min(1),
+  totals: z.object({
+    subtotal: minor,
+    discount: minor,
+    tax: minor,
+    total: minor,
+    cashRounding: minor,
+    paid: minor,
+    change: minor,
+  }),
+  tenders: z.array(TenderSchema).min(1),
+  loyalty: z
+    .object({ accountId: id, pointsEarned: qty, pointsRedeemed: qty, holdId: id.optional() })
+    .optional(),
+  overrides: z.array(ManagerOverrideSchema).default([]),
+  movements: z.array(MovementSchema),
+  completedAt: isoTime,
+});
+
+export const SaleVoidedV1 = z.object({
+  saleId: id,
+  receiptNumber: z.string().max(60),
+  reason: z.string().min(1).max(200),
+  override: ManagerOverrideSchema,
+  currency,
+  refunds: z.array(TenderSchema),
+  movements: z.array(MovementSchema),
+  voidedAt: isoTime,
+});
+
+export const ReturnCompletedV1 = z.object({
+  returnId: id,
+  receiptNumber: z.string().max(60),
+  originalSaleId: id.optional(),
+  originalReceiptNumber: z.string().max(60).optional(),
+  shiftId: id,
+  staffId: id,
+  customerId: id.optional(),
+  currency,
+  lines: z
+    .array(
+      z.object({
+        returnLineId: id,
+        originalLineId: id.optional(),
+        sku: id,
+        qty,
+        refund: minor,
+        disposition: z.enum(['sellable', 'damaged', 'quality_control', 'write_off']),
+      }),
+    )
+    .min(1),
+  refunds: z.array(TenderSchema).min(1),
+  loyalty: z.object({ accountId: id, pointsReversed: qty, pointsRefunded: qty }).optional(),
+  override: ManagerOverrideSchema.optional(),
+  movements: z.array(MovementSchema),
+  completedAt: isoTime,
+});
+
+export const StockReceivedV1 = z.object({
+  receiptId: id,
+  source: z.object({ type: z.enum(['supplier', 'transfer']), reference: z.string().max(100) }),
+  lines: z.array(z.object({ sku: id, qty, bucket: z.enum(['sellable', 'quality_control']) })).min(1),
+  movements: z.array(MovementSchema),
+  receivedAt: isoTime,
+});
+
+export const StockAdjustedV1 = z.object({
+  adjustmentId: id,
+  reason: z.string().min(1).max(200),
+  movements: z.array(MovementSchema).min(1),
+  adjustedAt: isoTime,
+});
+
+export const StockCountedV1 = z.object({
+  countId: id,
+  sku: id,
+  bucket: z.enum(['sellable', 'damaged', 'quality_control']),
+  expectedQty: qty,
+  countedQty: qty,
+  movements: z.array(MovementSchema),
+  countedAt: isoTime,
+});
+
+export const StockTransferredOutV1 = z.object({
+  transferId: id,
+  toNodeId: id,
+  lines: z.array(z.object({ sku: id, qty })).min(1),
+  movements: z.array(MovementSchema),
+  shippedAt: isoTime,
+});
+
+export const ShiftOpenedV1 = z.object({
+  shiftId: id,
+  staffId: id,
+  currency,
+  float: minor,
+  openedAt: isoTime,
+});
+
+export const ShiftCashMovedV1 = z.object({
+  shiftId: id,
+  movementId: id,
+  direction: z.enum(['in', 'out']),
+  amount: minor,
+  reason: z.string().min(1).max(200),
+  staffId: id,
+  override: ManagerOverrideSchema.optional(),
+  movedAt: isoTime,
+});
+
+export const ShiftClosedV1 = z.object({
+  shiftId: id,
+  staffId: id,
+  currency,
+  float: minor,
+  expectedCash: minor,
+  countedCash: minor,
+  overShort: minor,
+  denominations: z.array(z.object({ value: minor, count: qty })),
+  totals: z.object({
+    sales: minor,
+    returns: minor,
+    cashIn: minor,
+    cashOut: minor,
+    byTender: z.record(z.string(), minor),
+  }),
+  closedAt: isoTime,
+});
+
+/** Every event type with its schema per version. Old versions stay here forever (see upcasters). */
+export const EVENT_SCHEMAS = {
+  'sale.completed': { 1: SaleCompletedV1 },
+  'sale.voided': { 1: SaleVoidedV1 },
+  'return.completed': { 1: ReturnCompletedV1 },
+  'stock.received': { 1: StockReceivedV1 },
+  'stock.adjusted': { 1: StockAdjustedV1 },
+  'stock.counted': { 1: StockCountedV1 },
+  'stock.transferred_out': { 1: StockTransferredOutV1 },
+  'shift.opened': { 1: ShiftOpenedV1 },
+  'shift.cash_moved': { 1: ShiftCashMovedV1 },
+  'shift.closed': { 1: ShiftClosedV1 },
+} as const;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
+
+export type EventPayloads = {
+  'sale.completed': z.infer<typeof SaleCompletedV1>;
+  'sale.voided': z.infer<typeof SaleVoidedV1>;
+  'return.completed': z.infer<typeof ReturnCompletedV1>;
+  'stock.received': z.infer<typeof StockReceivedV1>;
+  'stock.adjusted': z.infer<typeof StockAdjustedV1>;
+  'stock.counted': z.infer<typeof StockCountedV1>;
+  'stock.transferred_out': z.infer<typeof StockTransferredOutV1>;
+  'shift.opened': z.infer<typeof ShiftOpenedV1>;
+  'shift.cash_moved': z.infer<typeof ShiftCashMovedV1>;
+  'shift.closed': z.infer<typeof ShiftClosedV1>;
+};
+
+/** The newest schema version of each event type: what a store node writes today. */
+export const CURRENT_VERSION: { readonly [K in EventType]: number } = Object.fromEntries(
+  EVENT_TYPES.map((type) => [type, Math.max(...Object.keys(EVENT_SCHEMAS[type]).map(Number))]),
+) as { [K in EventType]: number };
