@@ -1,1 +1,4 @@
 export * from './movement';
+export * from './reservation';
+export * from './atp';
+export * from './oversell';
