@@ -1,1 +1,3 @@
-export {};
+export * from './tax-rate';
+export * from './line-tax';
+export * from './tax-summary';
