@@ -2,3 +2,4 @@ export * from './envelope';
 export * from './events';
 export * from './feed';
 export * from './hlc';
+export * from './server/index';

@@ -1,0 +1,3 @@
+export * from './protocol';
+export * from './batch-plan';
+export * from './ingest';

@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '../envelope';
+import { assertPushIdentity, ingestPush, type DeviceIngestTransaction, type IngestPort } from './ingest';
+import type { PushRequest } from './protocol';
+
+const adjusted = (movementId: string, delta: number) => ({
+  adjustmentId: `adj-${movementId}`,
+  reason: 'shelf check',
+  movements: [{ movementId, sku: 'SKU-1', type: 'ADJUSTMENT', bucket: 'sellable', delta }],
+  adjustedAt: '2026-11-23T10:00:00.000Z',
+});
+
+function envelope(deviceSeq: number, payload: unknown = adjusted(`m${deviceSeq}`, 1)): EventEnvelope {
+  return {
+    eventId: `0190f3a0-7b1c-7cc0-8a00-${String(deviceSeq).padStart(12, '0')}`,
+    type: 'stock.adjusted',
+    schemaVersion: 1,
+    storeId: 'S1',
+    deviceId: 'D1',
+    deviceSeq,
+    hlc: `hlc-${deviceSeq}`,
+    occurredAt: '2026-11-23T10:00:00.000Z',
+    txId: `tx-${deviceSeq}`,
+    payload,
+  };
+}
+
+/** An in-memory hub: a committed state plus copy-on-write transactions, so a failed push leaves no trace. */
+class MemoryHub implements IngestPort {
+  lastSeq = 0;
+  applied = new Map<number, string>();
+  stock = 0;
+  rejections: { eventId: string; reason: string; advances: boolean }[] = [];
+  applyCount = new Map<string, number>();
+  failNextFinish = false;
+
+  async withDevice<T>(_deviceId: string, work: (tx: DeviceIngestTransaction) => Promise<T>): Promise<T> {
+    const draft = {
+      applied: new Map(this.applied),
+      stock: this.stock,
+      rejections: [...this.rejections],
+      applyCount: new Map(this.applyCount),
+      lastSeq: this.lastSeq,
+    };
+    const tx: DeviceIngestTransaction = {
+      lastSeq: this.lastSeq,
+      appliedEventIds: async (seqs) =>
+        new Map(seqs.flatMap((s) => (draft.applied.has(s) ? [[s, draft.applied.get(s)!]] : []))),
+      apply: async (event, payload) => {
+        if (payload.type !== 'stock.adjusted') return { status: 'rejected', reason: 'unexpected type' };
+        const p = payload.payload as { movements: { delta: number }[] };
+        if (p.movements.some((m) => m.delta > 100)) return { status: 'rejected', reason: 'too large' };
+        for (const m of p.movements) draft.stock += m.delta;
+        draft.applied.set(event.deviceSeq, event.eventId);
+        draft.applyCount.set(event.eventId, (draft.applyCount.get(event.eventId) ?? 0) + 1);
+        return { status: 'applied' };
+      },
+      reject: async (event, reason, advances) => {
+        draft.rejections.push({ eventId: event.eventId, reason, advances });
+        if (advances) draft.applied.set(event.deviceSeq, event.eventId);
+      },
+      finish: async ({ lastSeq }) => {
+        if (this.failNextFinish) {
+          this.failNextFinish = false;
+          throw new Error('disk full');
+        }
+        draft.lastSeq = lastSeq;
+      },
+    };
+    const result = await work(tx);
+    this.applied = draft.applied;
+    this.stock = draft.stock;
+    this.rejections = draft.rejections;
+    this.applyCount = draft.applyCount;
+    this.lastSeq = draft.lastSeq;
+    return result;
+  }
+}
+
+const push = (events: EventEnvelope[]): PushRequest => ({ deviceId: 'D1', storeId: 'S1', events });
+
+describe('server/ingest', () => {
+  describe('ingestPush', () => {
+    it('accepts new events, then acknowledges the same batch again as duplicates', async () => {
+      const hub = new MemoryHub();
+      const batch = push([envelope(1), envelope(2)]);
+      const first = await ingestPush(batch, hub);
+      expect(first.lastSeq).toBe(2);
+      expect(first.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+      const again = await ingestPush(batch, hub);
+      expect(again.lastSeq).toBe(2);
+      expect(again.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+      expect(hub.stock).toBe(2);
+    });
+
+    it('refuses events after a gap and tells the device where to resume', async () => {
+      const hub = new MemoryHub();
+      const ack = await ingestPush(push([envelope(1), envelope(3)]), hub);
+      expect(ack).toMatchObject({ lastSeq: 1, resumeFrom: 2 });
+      expect(ack.results[1]).toMatchObject({
+        status: 'refused',
+        reason: expect.stringMatching(/missing event 2/),
+      });
+      expect(hub.stock).toBe(1);
+    });
+
+    it('rejects an invalid payload, records it, and advances lastSeq past it', async () => {
+      const hub = new MemoryHub();
+      const ack = await ingestPush(
+        push([envelope(1, { nonsense: true }), envelope(2, adjusted('big', 500))]),
+        hub,
+      );
+      expect(ack.lastSeq).toBe(2);
+      expect(ack.results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(ack.results[0]!.reason).toMatch(/Invalid stock.adjusted v1 payload/);
+      expect(ack.results[1]!.reason).toBe('too large');
+      expect(hub.rejections.map((r) => r.advances)).toEqual([true, true]);
+    });
+
+    it('rejects a reused sequence number without moving lastSeq', async () => {
+      const hub = new MemoryHub();
+      await ingestPush(push([envelope(1)]), hub);
+      const impostor = { ...envelope(1), eventId: '0190f3a0-7b1c-7cc0-8a00-999999999999' };
+      const ack = await ingestPush(push([impostor]), hub);
+      expect(ack.results[0]).toMatchObject({
+        status: 'rejected',
+        reason: expect.stringMatching(/already used/),
+      });
+      expect(hub.rejections).toEqual([expect.objectContaining({ advances: false })]);
+      expect(ack.lastSeq).toBe(1);
+    });
+
+    it('leaves nothing behind when the transaction fails', async () => {
+      const hub = new MemoryHub();
+      hub.failNextFinish = true;
+      await expect(ingestPush(push([envelope(1)]), hub)).rejects.toThrow(/disk full/);
+      expect(hub.lastSeq).toBe(0);
+      expect(hub.stock).toBe(0);
+      const ack = await ingestPush(push([envelope(1)]), hub);
+      expect(ack.results[0]!.status).toBe('accepted');
+    });
+
+    it('applies every event exactly once whatever the network does to the batches', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 25 }),
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 }), fc.boolean()), { maxLength: 60 }),
+          async (total, deliveries) => {
+            const hub = new MemoryHub();
+            const outbox = Array.from({ length: total }, (_, i) => envelope(i + 1));
+            let deviceAcked = 0;
+            for (const [start, size, loseAck] of deliveries) {
+              // The device sends from an arbitrary point (stale retries, reordering) a run of its outbox.
+              const from = start % total;
+              const ack = await ingestPush(push(outbox.slice(from, from + size)), hub);
+              if (!loseAck) deviceAcked = Math.max(deviceAcked, ack.lastSeq);
+            }
+            // Then the device drains its outbox from its ack point until the hub has everything.
+            while (hub.lastSeq < total) {
+              const ack = await ingestPush(push(outbox.slice(deviceAcked, deviceAcked + 5)), hub);
+              deviceAcked = ack.lastSeq;
+            }
+            expect(hub.stock).toBe(total);
+            expect([...hub.applyCount.values()].every((count) => count === 1)).toBe(true);
+            expect(hub.applyCount.size).toBe(total);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  });
+
+  describe('assertPushIdentity', () => {
+    it('refuses a push for another device or store, and an event naming another device', () => {
+      const principal = { deviceId: 'D1', storeId: 'S1' };
+      expect(() => assertPushIdentity(push([envelope(1)]), principal)).not.toThrow();
+      expect(() => assertPushIdentity({ ...push([]), deviceId: 'D2' }, principal)).toThrow(
+        /only push events/,
+      );
+      expect(() => assertPushIdentity(push([{ ...envelope(1), storeId: 'S2' }]), principal)).toThrow(
+        /names store S2/,
+      );
+    });
+  });
+});

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { EventEnvelopeSchema } from '../envelope';
+import { FeedChangeSchema } from '../feed';
+
+/**
+ * Wire shapes of the sync endpoints (HTTP `POST /sync/push`, `GET|POST /sync/pull`, `GET /sync/snapshot`);
+ * the socket.io transport carries the same objects. A lost ack costs nothing: pushing again returns
+ * `duplicate` for what was applied, and every pull echoes the device's `lastSeq`.
+ */
+export const MAX_PUSH_EVENTS = 500;
+export const MAX_PULL_LIMIT = 1000;
+export const DEFAULT_PULL_LIMIT = 500;
+
+const deviceSeq = z.number().int().min(0).safe();
+
+export const OutboxReportSchema = z.object({
+  /** Events still waiting in the device's outbox when it sent this request (including this batch). */
+  pending: z.number().int().min(0).safe(),
+  /** When the oldest pending event was written, by the device clock. */
+  oldestPendingAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type OutboxReport = z.infer<typeof OutboxReportSchema>;
+
+export const PushRequestSchema = z.object({
+  deviceId: z.string().min(1).max(100),
+  storeId: z.string().min(1).max(100),
+  /** Ordered by strictly increasing deviceSeq. */
+  events: z.array(EventEnvelopeSchema).max(MAX_PUSH_EVENTS),
+  outbox: OutboxReportSchema.optional(),
+});
+export type PushRequest = z.infer<typeof PushRequestSchema>;
+
+/**
+ * Per event: `accepted` (applied now), `duplicate` (applied earlier: ack again), `rejected` (invalid
+ * forever; recorded in the hub's exception queue, `lastSeq` advanced past it, `reason` is for staff),
+ * `refused` (not looked at because an earlier deviceSeq is missing: push again from `resumeFrom`).
+ */
+export const EVENT_ACK_STATUSES = ['accepted', 'duplicate', 'rejected', 'refused'] as const;
+export type EventAckStatus = (typeof EVENT_ACK_STATUSES)[number];
+
+export const EventAckSchema = z.object({
+  eventId: z.string(),
+  deviceSeq,
+  status: z.enum(EVENT_ACK_STATUSES),
+  reason: z.string().optional(),
+});
+export type EventAck = z.infer<typeof EventAckSchema>;
+
+export const PushAckSchema = z.object({
+  deviceId: z.string(),
+  /** Highest contiguous deviceSeq the hub has durably dealt with (applied or rejected). */
+  lastSeq: deviceSeq,
+  results: z.array(EventAckSchema),
+  /** Present when part of the batch was refused for a gap: the deviceSeq to push next. */
+  resumeFrom: z.number().int().min(1).safe().optional(),
+});
+export type PushAck = z.infer<typeof PushAckSchema>;
+
+export const PullRequestSchema = z.object({
+  /** The highest hubSeq the store has applied; 0 for nothing. */
+  cursor: z.coerce.number().int().min(0).safe(),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(DEFAULT_PULL_LIMIT),
+  /** The feed epoch the cursor belongs to; a different hub epoch answers `mustRefetch`. */
+  epoch: z.string().min(1).max(100).optional(),
+});
+export type PullRequest = z.infer<typeof PullRequestSchema>;
+
+export const PullPageSchema = z.object({
+  epoch: z.string(),
+  changes: z.array(FeedChangeSchema),
+  /** Save this with the applied changes; it may move past rows filtered out for this store. */
+  cursor: deviceSeq,
+  upToDate: z.boolean(),
+  /** The device's lastSeq at the hub, so a lost push ack costs nothing. */
+  lastSeq: deviceSeq,
+  /** The cursor is from another feed epoch: throw the replica's hub data away and re-snapshot. */
+  mustRefetch: z.boolean(),
+});
+export type PullPage = z.infer<typeof PullPageSchema>;
+
+export const SnapshotRequestSchema = z.object({
+  /** Fixed by the first page's answer; omit on the first request. */
+  upTo: z.coerce.number().int().min(0).safe().optional(),
+  after: z.coerce.number().int().min(0).safe().default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(DEFAULT_PULL_LIMIT),
+});
+export type SnapshotRequest = z.infer<typeof SnapshotRequestSchema>;
+
+export const SnapshotPageSchema = z.object({
+  epoch: z.string(),
+  /** The feed position the snapshot reflects: pull the feed from here once `done`. */
+  upTo: deviceSeq,
+  changes: z.array(FeedChangeSchema),
+  /** Pass as `after` for the next page. */
+  after: deviceSeq,
+  done: z.boolean(),
+  /** Rows in the whole snapshot, for a progress indicator. */
+  total: z.number().int().min(0),
+});
+export type SnapshotPage = z.infer<typeof SnapshotPageSchema>;
