@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../errors';
+import type { DomainError } from '../errors';
 import { money } from '../money';
 import { computeLineTax } from './line-tax';
 import { summarizeTax } from './tax-summary';
