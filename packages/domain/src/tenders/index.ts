@@ -1,1 +1,3 @@
-export {};
+export * from './tender';
+export * from './settle-tenders';
+export * from './quick-cash';
