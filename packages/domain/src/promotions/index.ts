@@ -1,1 +1,36 @@
-export {};
+export {
+  AmountOffRuleSchema,
+  BuyXGetYRuleSchema,
+  MultiBuyRuleSchema,
+  PercentOffRuleSchema,
+  PercentSchema,
+  PromotionRuleSchema,
+  PromotionSchema,
+  PromotionScopeSchema,
+  PromotionTargetSchema,
+  SpendThresholdRewardSchema,
+  SpendThresholdRuleSchema,
+  STACKING_MODES,
+  parsePromotion,
+  type Promotion,
+  type PromotionRule,
+  type PromotionRuleType,
+  type PromotionScope,
+  type PromotionTarget,
+  type SpendThresholdReward,
+  type StackingMode,
+} from './promotion';
+export {
+  applyPromotions,
+  compareEvaluationOrder,
+  totalDiscount,
+  type AdjustmentLevel,
+  type AppliedPromotion,
+  type ConsideredPromotion,
+  type PromotionAdjustment,
+  type PromotionContext,
+  type PromotionLine,
+  type PromotionOutcome,
+} from './engine';
+export { describeRule } from './describe';
+export { matchesTarget } from './rules';

@@ -1,0 +1,285 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { extend, money, percentage, type Unit } from '../money';
+import { applyPromotions, type PromotionLine, type PromotionOutcome } from './engine';
+import type { Promotion, PromotionRule, PromotionTarget } from './promotion';
+import { AT, CONTEXT, EUR } from './promotion.fixtures';
+
+const SKUS = ['s1', 's2', 's3', 's4'];
+const CATEGORIES = ['c1', 'c2', 'c3'];
+
+const targetArb: fc.Arbitrary<PromotionTarget> = fc.record(
+  {
+    skus: fc.subarray(SKUS),
+    categoryIds: fc.subarray(CATEGORIES),
+  },
+  { requiredKeys: [] },
+);
+
+const percentArb = fc.oneof(
+  fc.integer({ min: 1, max: 100 }),
+  fc.integer({ min: 1, max: 999_999 }).map((scaled) => scaled / 10_000),
+);
+
+const ruleArb: fc.Arbitrary<PromotionRule> = fc.oneof(
+  fc.record({ type: fc.constant('percent_off' as const), target: targetArb, percent: percentArb }),
+  fc.record({
+    type: fc.constant('amount_off' as const),
+    target: targetArb,
+    amount: fc.integer({ min: 1, max: 3000 }),
+  }),
+  fc.record({
+    type: fc.constant('buy_x_get_y' as const),
+    buy: fc.record({ target: targetArb, qty: fc.integer({ min: 1, max: 3 }) }),
+    get: fc.record({ target: targetArb, qty: fc.integer({ min: 1, max: 2 }), percentOff: percentArb }),
+  }),
+  fc.record({
+    type: fc.constant('multi_buy' as const),
+    target: targetArb,
+    qty: fc.integer({ min: 2, max: 4 }),
+    price: fc.integer({ min: 0, max: 6000 }),
+  }),
+  fc.record(
+    {
+      type: fc.constant('spend_threshold' as const),
+      threshold: fc.integer({ min: 0, max: 20_000 }),
+      target: targetArb,
+      reward: fc.oneof(
+        fc.record({ percentOff: percentArb }),
+        fc.record({ amountOff: fc.integer({ min: 1, max: 5000 }) }),
+      ),
+    },
+    { requiredKeys: ['type', 'threshold', 'reward'] },
+  ),
+);
+
+const promotionArb: fc.Arbitrary<Promotion> = fc
+  .record({
+    promotionId: fc.constantFrom('p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'),
+    version: fc.integer({ min: 1, max: 2 }),
+    priority: fc.integer({ min: -2, max: 2 }),
+    stacking: fc.constantFrom('exclusive' as const, 'stackable' as const),
+    scope: fc.constantFrom(
+      { type: 'chain' as const },
+      { type: 'store' as const, storeId: 'store-1' },
+      { type: 'store' as const, storeId: 'store-2' },
+      { type: 'region' as const, regionId: 'north' },
+    ),
+    currency: fc.constantFrom(EUR, EUR, EUR, 'USD'),
+    maxApplications: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+    window: fc.option(
+      fc.tuple(fc.integer({ min: -5, max: 5 }), fc.integer({ min: 1, max: 10 })).map(([start, length]) => ({
+        startsAt: AT + start,
+        endsAt: AT + start + length,
+      })),
+      { nil: undefined },
+    ),
+    rule: ruleArb,
+  })
+  .map(({ window, maxApplications, ...rest }) => ({
+    ...rest,
+    name: `Promotion ${rest.promotionId}`,
+    ...(window ?? {}),
+    ...(maxApplications === undefined ? {} : { maxApplications }),
+  }));
+
+const lineArb = (lineId: string): fc.Arbitrary<PromotionLine> =>
+  fc
+    .record({
+      sku: fc.constantFrom(...SKUS),
+      categoryIds: fc.subarray(CATEGORIES),
+      unit: fc.constantFrom<Unit>('each', 'each', 'kg'),
+      eachQty: fc.integer({ min: 1, max: 7 }),
+      grams: fc.integer({ min: 1, max: 3000 }),
+      unitPrice: fc.integer({ min: 0, max: 5000 }),
+    })
+    .map(({ sku, categoryIds, unit, eachQty, grams, unitPrice }) => {
+      const qty = unit === 'each' ? eachQty : grams;
+      const price = money(unitPrice, EUR);
+      return { lineId, sku, categoryIds, unit, qty, unitPrice: price, amount: extend(price, qty, unit) };
+    });
+
+const linesArb: fc.Arbitrary<PromotionLine[]> = fc
+  .uniqueArray(fc.constantFrom('l0', 'l1', 'l2', 'l3', 'l4', 'l5', 'l6'), { maxLength: 6 })
+  .chain((ids) => fc.tuple(...ids.map(lineArb)));
+
+const basketArb = fc.record({
+  lines: linesArb,
+  promotions: fc.array(promotionArb, { maxLength: 6 }),
+});
+
+function permuted<T>(items: readonly T[]): fc.Arbitrary<T[]> {
+  return fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
+}
+
+function discountsByLine(outcome: PromotionOutcome): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const adjustment of outcome.adjustments) {
+    totals.set(adjustment.lineId, (totals.get(adjustment.lineId) ?? 0) + adjustment.amount.amount);
+  }
+  return totals;
+}
+
+describe('promotions/engine (properties)', () => {
+  describe('applyPromotions', () => {
+    it('gives the same outcome whatever the order of lines and promotions', () => {
+      fc.assert(
+        fc.property(
+          basketArb.chain(({ lines, promotions }) =>
+            fc.record({
+              lines: fc.constant(lines),
+              promotions: fc.constant(promotions),
+              shuffledLines: permuted(lines),
+              shuffledPromotions: permuted(promotions),
+            }),
+          ),
+          ({ lines, promotions, shuffledLines, shuffledPromotions }) => {
+            expect(applyPromotions(shuffledLines, shuffledPromotions, CONTEXT)).toEqual(
+              applyPromotions(lines, promotions, CONTEXT),
+            );
+          },
+        ),
+        // Order dependence only shows when lines tie on value or promotions tie on priority: search wider.
+        { numRuns: 400 },
+      );
+    });
+
+    it('never discounts a line by more than its amount and never makes a zero or negative adjustment', () => {
+      fc.assert(
+        fc.property(basketArb, ({ lines, promotions }) => {
+          const outcome = applyPromotions(lines, promotions, CONTEXT);
+          for (const adjustment of outcome.adjustments) {
+            expect(adjustment.amount.amount).toBeGreaterThan(0);
+            expect(Number.isSafeInteger(adjustment.amount.amount)).toBe(true);
+            expect(adjustment.amount.currency).toBe(EUR);
+          }
+          const byLine = discountsByLine(outcome);
+          for (const line of lines) {
+            expect(byLine.get(line.lineId) ?? 0).toBeLessThanOrEqual(line.amount.amount);
+          }
+          const subtotal = lines.reduce((total, line) => total + line.amount.amount, 0);
+          const discount = [...byLine.values()].reduce((total, amount) => total + amount, 0);
+          expect(discount).toBeLessThanOrEqual(subtotal);
+        }),
+      );
+    });
+
+    it('reports each applied total as the exact sum of its adjustments, once per (line, promotion)', () => {
+      fc.assert(
+        fc.property(basketArb, ({ lines, promotions }) => {
+          const outcome = applyPromotions(lines, promotions, CONTEXT);
+          for (const applied of outcome.applied) {
+            const own = outcome.adjustments.filter((a) => a.promotionId === applied.promotionId);
+            expect(own.reduce((total, a) => total + a.amount.amount, 0)).toBe(applied.total.amount);
+            expect(new Set(own.map((a) => a.lineId)).size).toBe(own.length);
+            expect(applied.applications).toBeGreaterThan(0);
+            if (applied.level === 'order') expect(own.every((a) => a.level === 'order')).toBe(true);
+          }
+          const considered = new Set(outcome.considered.map((entry) => entry.promotionId));
+          expect(considered).toEqual(new Set(promotions.map((p) => p.promotionId)));
+        }),
+      );
+    });
+
+    it('keeps every line of an exclusive promotion free of any other promotion', () => {
+      fc.assert(
+        fc.property(basketArb, ({ lines, promotions }) => {
+          const outcome = applyPromotions(lines, promotions, CONTEXT);
+          const exclusive = new Set(
+            promotions.filter((p) => p.stacking === 'exclusive').map((p) => `${p.promotionId}@${p.version}`),
+          );
+          const appliedExclusive = new Set(
+            outcome.applied
+              .filter((a) => exclusive.has(`${a.promotionId}@${a.version}`))
+              .map((a) => a.promotionId),
+          );
+          for (const adjustment of outcome.adjustments) {
+            if (!appliedExclusive.has(adjustment.promotionId)) continue;
+            const others = outcome.adjustments.filter(
+              (a) => a.lineId === adjustment.lineId && a.promotionId !== adjustment.promotionId,
+            );
+            expect(others).toEqual([]);
+          }
+        }),
+      );
+    });
+
+    it('never applies a promotion more often than its maxApplications', () => {
+      fc.assert(
+        fc.property(basketArb, ({ lines, promotions }) => {
+          const outcome = applyPromotions(lines, promotions, CONTEXT);
+          for (const applied of outcome.applied) {
+            const source = promotions.find(
+              (p) => p.promotionId === applied.promotionId && p.version === applied.version,
+            );
+            if (source?.maxApplications !== undefined) {
+              expect(applied.applications).toBeLessThanOrEqual(source.maxApplications);
+            }
+          }
+        }),
+      );
+    });
+
+    it('is unaffected by promotions for another store', () => {
+      fc.assert(
+        fc.property(basketArb, promotionArb, ({ lines, promotions }, extra) => {
+          const elsewhere = {
+            ...extra,
+            promotionId: 'elsewhere',
+            scope: { type: 'store' as const, storeId: 'x' },
+          };
+          const without = applyPromotions(lines, promotions, CONTEXT);
+          const withExtra = applyPromotions(lines, [...promotions, elsewhere], CONTEXT);
+          expect(withExtra.adjustments).toEqual(without.adjustments);
+          expect(withExtra.applied).toEqual(without.applied);
+        }),
+      );
+    });
+
+    it('splits an order discount over the eligible lines exactly and in proportion', () => {
+      fc.assert(
+        fc.property(
+          linesArb,
+          fc.integer({ min: 0, max: 20_000 }),
+          fc.oneof(
+            fc.record({ percentOff: percentArb }),
+            fc.record({ amountOff: fc.integer({ min: 1, max: 30_000 }) }),
+          ),
+          (lines, threshold, reward) => {
+            const promotion: Promotion = {
+              promotionId: 'order',
+              version: 1,
+              name: 'Order discount',
+              priority: 0,
+              stacking: 'stackable',
+              scope: { type: 'chain' },
+              currency: EUR,
+              rule: { type: 'spend_threshold', threshold, reward },
+            };
+            const outcome = applyPromotions(lines, [promotion], CONTEXT);
+            const subtotal = money(
+              lines.reduce((total, line) => total + line.amount.amount, 0),
+              EUR,
+            );
+            const expected =
+              subtotal.amount < threshold || subtotal.amount === 0
+                ? 0
+                : 'percentOff' in reward
+                  ? percentage(subtotal, reward.percentOff).amount
+                  : Math.min(reward.amountOff, subtotal.amount);
+            const shares = discountsByLine(outcome);
+            const allocated = [...shares.values()].reduce((total, amount) => total + amount, 0);
+            expect(allocated).toBe(expected);
+            for (const line of lines) {
+              // Largest remainder: each share is the exact pro-rata share rounded down or up by one unit.
+              const exact = (expected * line.amount.amount) / Math.max(subtotal.amount, 1);
+              const share = shares.get(line.lineId) ?? 0;
+              expect(share).toBeGreaterThanOrEqual(Math.floor(exact));
+              expect(share).toBeLessThanOrEqual(Math.ceil(exact));
+            }
+          },
+        ),
+      );
+    });
+  });
+});

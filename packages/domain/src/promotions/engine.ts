@@ -1,0 +1,436 @@
+import { DomainError, invalid } from '../errors';
+import {
+  compare,
+  isSupportedCurrency,
+  subtract,
+  sum,
+  toDecimal,
+  type CurrencyCode,
+  type Money,
+  type Unit,
+} from '../money';
+import { describeRule, formatInstantUtc } from './describe';
+import { PromotionSchema, type Promotion } from './promotion';
+import { evaluateRule, type CandidateLine, type RuleEvaluation } from './rules';
+
+/**
+ * The promotion engine: a pure calculator that returns actions (per-line adjustments with the promotion id
+ * and a reason) and never mutates the cart. The till and the hub's pricing audit run exactly this function,
+ * so for the same lines, promotions and context they must get exactly the same answer; every ordering
+ * below is therefore total and independent of the order of the inputs. The rules are in docs/domain.md
+ * (## Promotions).
+ */
+
+export interface PromotionLine {
+  readonly lineId: string;
+  readonly sku: string;
+  /** The SKU's category and its ancestors, so a promotion can target a parent category. */
+  readonly categoryIds: readonly string[];
+  readonly unit: Unit;
+  /** Pieces for `each`, grams for `kg`. */
+  readonly qty: number;
+  readonly unitPrice: Money;
+  /** The extended price the engine discounts (after price-book pricing, before promotions). */
+  readonly amount: Money;
+}
+
+export interface PromotionContext {
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly storeId: string;
+  readonly regionId?: string | undefined;
+  readonly currency: CurrencyCode;
+}
+
+export type AdjustmentLevel = 'line' | 'order';
+
+export interface PromotionAdjustment {
+  readonly lineId: string;
+  readonly promotionId: string;
+  readonly level: AdjustmentLevel;
+  /** Positive: the discount on this line. */
+  readonly amount: Money;
+  readonly reason: string;
+}
+
+export interface AppliedPromotion {
+  readonly promotionId: string;
+  readonly version: number;
+  readonly name: string;
+  readonly level: AdjustmentLevel;
+  readonly applications: number;
+  readonly total: Money;
+}
+
+export interface ConsideredPromotion {
+  readonly promotionId: string;
+  readonly version?: number;
+  readonly applied: boolean;
+  readonly why: string;
+}
+
+export interface PromotionOutcome {
+  /** Sorted by lineId, then by evaluation order. */
+  readonly adjustments: readonly PromotionAdjustment[];
+  /** In evaluation order. */
+  readonly applied: readonly AppliedPromotion[];
+  /** Every promotion passed in, sorted by promotionId, then version (newest first), then reason. */
+  readonly considered: readonly ConsideredPromotion[];
+}
+
+interface LineState {
+  readonly index: number;
+  readonly line: PromotionLine;
+  remaining: Money;
+  /** An applied promotion discounted this line or used it to qualify. */
+  claimed: boolean;
+  /** The exclusive promotion that owns this line; nothing after it may touch the line. */
+  lockedBy: string | undefined;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isMoneyShape(value: unknown): value is Money {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { amount?: unknown; currency?: unknown };
+  return Number.isSafeInteger(candidate.amount) && typeof candidate.currency === 'string';
+}
+
+function validateContext(context: PromotionContext): void {
+  if (typeof context !== 'object' || context === null) {
+    throw invalid('Promotions need the sale context: time, store and currency.');
+  }
+  if (!Number.isSafeInteger(context.at)) {
+    throw invalid('The sale time must be whole epoch milliseconds.', { at: context.at });
+  }
+  if (!isNonEmptyString(context.storeId)) throw invalid('The sale needs the id of the store it is made in.');
+  if (context.regionId !== undefined && !isNonEmptyString(context.regionId)) {
+    throw invalid('The store region id must not be empty; leave it out if the store has no region.');
+  }
+  if (typeof context.currency !== 'string' || !isSupportedCurrency(context.currency)) {
+    throw invalid(`The sale currency ${JSON.stringify(context.currency)} is not a supported ISO 4217 code.`, {
+      currency: context.currency,
+    });
+  }
+}
+
+function validateMoney(value: unknown, what: string, lineId: string, currency: CurrencyCode): void {
+  if (!isMoneyShape(value)) {
+    throw invalid(`Line ${lineId} has no valid ${what}; it must be whole minor units with a currency.`, {
+      lineId,
+    });
+  }
+  if (value.currency !== currency) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `Line ${lineId} is priced in ${value.currency} but the sale is in ${currency}.`,
+      { lineId, lineCurrency: value.currency, saleCurrency: currency },
+    );
+  }
+  if (value.amount < 0) {
+    throw invalid(`Line ${lineId} has a negative ${what}; promotions only discount items being sold.`, {
+      lineId,
+    });
+  }
+}
+
+function validateLines(lines: readonly PromotionLine[], currency: CurrencyCode): void {
+  if (!Array.isArray(lines)) throw invalid('The basket lines must be a list.');
+  const seen = new Set<string>();
+  for (const line of lines as readonly unknown[]) {
+    if (typeof line !== 'object' || line === null) throw invalid('Every basket line must be an object.');
+    const candidate = line as Partial<Record<keyof PromotionLine, unknown>>;
+    const lineId = candidate.lineId;
+    if (!isNonEmptyString(lineId)) throw invalid('Every basket line needs a lineId.');
+    if (seen.has(lineId)) {
+      throw invalid(`Line ${lineId} appears twice; every basket line needs its own lineId.`, { lineId });
+    }
+    seen.add(lineId);
+    if (!isNonEmptyString(candidate.sku)) throw invalid(`Line ${lineId} has no SKU.`, { lineId });
+    if (
+      !Array.isArray(candidate.categoryIds) ||
+      !candidate.categoryIds.every((id) => typeof id === 'string')
+    ) {
+      throw invalid(`Line ${lineId} needs its categoryIds as a list (empty if it has none).`, { lineId });
+    }
+    if (candidate.unit !== 'each' && candidate.unit !== 'kg') {
+      throw invalid(`Line ${lineId} must be sold by "each" or by "kg".`, { lineId, unit: candidate.unit });
+    }
+    if (!Number.isSafeInteger(candidate.qty) || (candidate.qty as number) < 1) {
+      throw invalid(
+        `Line ${lineId} has quantity ${String(candidate.qty)}; a quantity is a whole number of at least 1 ` +
+          '(pieces, or grams for weighed items).',
+        { lineId, qty: candidate.qty },
+      );
+    }
+    validateMoney(candidate.unitPrice, 'unit price', lineId, currency);
+    validateMoney(candidate.amount, 'amount', lineId, currency);
+  }
+}
+
+interface Triage {
+  readonly eligible: Promotion[];
+  readonly considered: ConsideredPromotion[];
+}
+
+function rawIdentity(raw: unknown): { promotionId: string; version?: number } {
+  const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const promotionId = isNonEmptyString(record.promotionId) ? record.promotionId : '(no id)';
+  return Number.isSafeInteger(record.version)
+    ? { promotionId, version: record.version as number }
+    : { promotionId };
+}
+
+function ineligibility(promotion: Promotion, context: PromotionContext): string | undefined {
+  if (promotion.currency !== context.currency) {
+    return `Priced in ${promotion.currency}; this sale is in ${context.currency}.`;
+  }
+  if (promotion.startsAt !== undefined && context.at < promotion.startsAt) {
+    return `Not started yet: starts ${formatInstantUtc(promotion.startsAt)}.`;
+  }
+  if (promotion.endsAt !== undefined && context.at >= promotion.endsAt) {
+    return `Ended ${formatInstantUtc(promotion.endsAt)}.`;
+  }
+  const scope = promotion.scope;
+  if (scope.type === 'region' && scope.regionId !== context.regionId) {
+    return context.regionId === undefined
+      ? `Only for region ${scope.regionId}; this store has no region.`
+      : `Only for region ${scope.regionId}; this store is in region ${context.regionId}.`;
+  }
+  if (scope.type === 'store' && scope.storeId !== context.storeId) {
+    return `Only for store ${scope.storeId}.`;
+  }
+  return undefined;
+}
+
+/**
+ * Re-validates every promotion (a corrupt replica row must not stop a till from selling: it is skipped
+ * with a reason), keeps the newest version of each promotion id, and drops those not active, not in scope
+ * or in another currency.
+ */
+function triage(promotions: readonly Promotion[], context: PromotionContext): Triage {
+  if (!Array.isArray(promotions)) throw invalid('The promotions must be a list.');
+  const considered: ConsideredPromotion[] = [];
+  const byId = new Map<string, Promotion[]>();
+  for (const raw of promotions as readonly unknown[]) {
+    const parsed = PromotionSchema.safeParse(raw);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where =
+        first === undefined || first.path.length === 0 ? '' : `${first.path.map(String).join('.')}: `;
+      considered.push({
+        ...rawIdentity(raw),
+        applied: false,
+        why: `Skipped: the promotion data is not valid (${where}${first?.message ?? 'unknown problem'}).`,
+      });
+      continue;
+    }
+    const versions = byId.get(parsed.data.promotionId) ?? [];
+    versions.push(parsed.data);
+    byId.set(parsed.data.promotionId, versions);
+  }
+  const eligible: Promotion[] = [];
+  for (const [promotionId, versions] of byId) {
+    const newest = Math.max(...versions.map((promotion) => promotion.version));
+    for (const older of versions.filter((promotion) => promotion.version < newest)) {
+      considered.push({
+        promotionId,
+        version: older.version,
+        applied: false,
+        why: `Superseded by version ${newest}.`,
+      });
+    }
+    const distinct = [...new Set(versions.filter((p) => p.version === newest).map((p) => JSON.stringify(p)))];
+    const chosen = versions.find((promotion) => promotion.version === newest);
+    if (distinct.length > 1 || chosen === undefined) {
+      for (const _copy of distinct) {
+        considered.push({
+          promotionId,
+          version: newest,
+          applied: false,
+          why: `Skipped: version ${newest} arrived twice with different content; HQ must publish a new version.`,
+        });
+      }
+      continue;
+    }
+    const why = ineligibility(chosen, context);
+    if (why === undefined) eligible.push(chosen);
+    else considered.push({ promotionId, version: chosen.version, applied: false, why });
+  }
+  return { eligible, considered };
+}
+
+function levelOf(promotion: Promotion): AdjustmentLevel {
+  return promotion.rule.type === 'spend_threshold' ? 'order' : 'line';
+}
+
+/**
+ * Line-level before order-level; then priority, highest first; at equal priority buy-X-get-Y first (it is
+ * usually the most valuable and needs whole units that a percentage would otherwise have eaten into);
+ * finally promotionId, so the order is total.
+ */
+export function compareEvaluationOrder(a: Promotion, b: Promotion): number {
+  const level = Number(levelOf(a) === 'order') - Number(levelOf(b) === 'order');
+  if (level !== 0) return level;
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  const buyGet = Number(b.rule.type === 'buy_x_get_y') - Number(a.rule.type === 'buy_x_get_y');
+  if (buyGet !== 0) return buyGet;
+  return compareText(a.promotionId, b.promotionId);
+}
+
+function toCandidates(states: readonly LineState[]): CandidateLine[] {
+  return states.map((state) => ({ index: state.index, line: state.line, remaining: state.remaining }));
+}
+
+function evaluate(
+  promotion: Promotion,
+  states: readonly LineState[],
+  appliedSoFar: readonly AppliedPromotion[],
+): RuleEvaluation {
+  const context = {
+    currency: promotion.currency,
+    maxApplications: promotion.maxApplications,
+    title: describeRule(promotion.rule, promotion.currency),
+  };
+  const open = states.filter((state) => state.lockedBy === undefined);
+  if (promotion.stacking === 'exclusive') {
+    if (levelOf(promotion) === 'order' && appliedSoFar.length > 0) {
+      const others = appliedSoFar.map((applied) => applied.promotionId).join(', ');
+      return { applied: false, why: `Exclusive: not combined with ${others}, already applied to this sale.` };
+    }
+    const untouched = open.filter((state) => !state.claimed);
+    const evaluation = evaluateRule(promotion.rule, toCandidates(untouched), context);
+    if (evaluation.applied || untouched.length === states.length) return evaluation;
+    return evaluateRule(promotion.rule, toCandidates(states), context).applied
+      ? { applied: false, why: 'Exclusive: the items it needs already have another promotion.' }
+      : evaluation;
+  }
+  const evaluation = evaluateRule(promotion.rule, toCandidates(open), context);
+  if (evaluation.applied || open.length === states.length) return evaluation;
+  if (!evaluateRule(promotion.rule, toCandidates(states), context).applied) return evaluation;
+  const owners = [
+    ...new Set(states.flatMap((state) => (state.lockedBy === undefined ? [] : [state.lockedBy]))),
+  ];
+  return {
+    applied: false,
+    why: `The items it needs are already in exclusive promotion ${owners.sort(compareText).join(', ')}.`,
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Applies every active, in-scope promotion to the basket and returns the adjustments, what applied and
+ * why each promotion did or did not apply. Throws DomainError (INVALID_INPUT, CURRENCY_MISMATCH) only for a
+ * malformed basket or context; a promotion that cannot apply never throws.
+ */
+export function applyPromotions(
+  lines: readonly PromotionLine[],
+  promotions: readonly Promotion[],
+  context: PromotionContext,
+): PromotionOutcome {
+  validateContext(context);
+  validateLines(lines, context.currency);
+  const states: LineState[] = [...lines]
+    .sort((a, b) => compareText(a.lineId, b.lineId))
+    .map((line, index) => ({ index, line, remaining: line.amount, claimed: false, lockedBy: undefined }));
+  const { eligible, considered } = triage(promotions, context);
+  const ordered = [...eligible].sort(compareEvaluationOrder);
+
+  const ranked: { rank: number; adjustment: PromotionAdjustment }[] = [];
+  const applied: AppliedPromotion[] = [];
+  ordered.forEach((promotion, rank) => {
+    const evaluation = evaluate(promotion, states, applied);
+    if (!evaluation.applied) {
+      considered.push({
+        promotionId: promotion.promotionId,
+        version: promotion.version,
+        applied: false,
+        why: evaluation.why,
+      });
+      return;
+    }
+    const level = levelOf(promotion);
+    const exclusive = promotion.stacking === 'exclusive';
+    for (const discount of evaluation.discounts) {
+      const state = states[discount.index];
+      if (
+        state === undefined ||
+        compare(discount.amount, state.remaining) > 0 ||
+        discount.amount.amount < 0
+      ) {
+        // Unreachable by construction; refusing beats handing the till a line priced below zero.
+        throw new DomainError('INTERNAL', `Promotion ${promotion.promotionId} over-discounted a line.`, {
+          promotionId: promotion.promotionId,
+        });
+      }
+      state.remaining = subtract(state.remaining, discount.amount);
+      state.claimed = true;
+      if (exclusive) state.lockedBy = promotion.promotionId;
+      ranked.push({
+        rank,
+        adjustment: {
+          lineId: state.line.lineId,
+          promotionId: promotion.promotionId,
+          level,
+          amount: discount.amount,
+          reason: discount.reason,
+        },
+      });
+    }
+    for (const index of evaluation.qualifying) {
+      const state = states[index];
+      if (state === undefined) continue;
+      state.claimed = true;
+      if (exclusive) state.lockedBy = promotion.promotionId;
+    }
+    const total = sum(
+      evaluation.discounts.map((discount) => discount.amount),
+      context.currency,
+    );
+    applied.push({
+      promotionId: promotion.promotionId,
+      version: promotion.version,
+      name: promotion.name,
+      level,
+      applications: evaluation.applications,
+      total,
+    });
+    const capped =
+      promotion.maxApplications !== undefined && evaluation.applications >= promotion.maxApplications;
+    considered.push({
+      promotionId: promotion.promotionId,
+      version: promotion.version,
+      applied: true,
+      why: `Applied ${plural(evaluation.applications, 'time')}${capped ? ' (the per-sale limit)' : ''}: ${toDecimal(total)} off.`,
+    });
+  });
+
+  const adjustments = ranked
+    .sort((a, b) => compareText(a.adjustment.lineId, b.adjustment.lineId) || a.rank - b.rank)
+    .map((entry) => entry.adjustment);
+  considered.sort(
+    (a, b) =>
+      compareText(a.promotionId, b.promotionId) ||
+      (b.version ?? 0) - (a.version ?? 0) ||
+      compareText(a.why, b.why) ||
+      Number(b.applied) - Number(a.applied),
+  );
+  return { adjustments, applied, considered };
+}
+
+/** Σ of every adjustment: the sale's promotional discount. */
+export function totalDiscount(outcome: PromotionOutcome, currency: CurrencyCode): Money {
+  return sum(
+    outcome.adjustments.map((adjustment) => adjustment.amount),
+    currency,
+  );
+}
