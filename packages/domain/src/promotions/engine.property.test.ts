@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extend, money, percentage, type Unit } from '../money';
 import { applyPromotions, type PromotionLine, type PromotionOutcome } from './engine';
+import { matchesTarget } from './rules';
 import type { Promotion, PromotionRule, PromotionTarget } from './promotion';
 import { AT, CONTEXT, EUR } from './promotion.fixtures';
 
@@ -233,6 +234,96 @@ describe('promotions/engine (properties)', () => {
           expect(withExtra.adjustments).toEqual(without.adjustments);
           expect(withExtra.applied).toEqual(without.applied);
         }),
+      );
+    });
+
+    it('gives away the cheapest units the most times a buy-X-get-Y can apply (checked by brute force)', () => {
+      const smallLines = fc
+        .uniqueArray(fc.constantFrom('l0', 'l1', 'l2', 'l3'), { maxLength: 4 })
+        .chain((ids) =>
+          fc.tuple(
+            ...ids.map((lineId) =>
+              fc.record({
+                lineId: fc.constant(lineId),
+                sku: fc.constantFrom(...SKUS),
+                categoryIds: fc.subarray(CATEGORIES),
+                qty: fc.integer({ min: 1, max: 3 }),
+                price: fc.integer({ min: 1, max: 9 }),
+              }),
+            ),
+          ),
+        )
+        .filter((lines) => lines.reduce((total, line) => total + line.qty, 0) <= 8);
+      fc.assert(
+        fc.property(
+          smallLines,
+          targetArb,
+          targetArb,
+          fc.integer({ min: 1, max: 2 }),
+          fc.integer({ min: 1, max: 2 }),
+          fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+          (specs, buyTarget, getTarget, buyQty, getQty, maxApplications) => {
+            const lines = specs.map((spec) => {
+              const price = money(spec.price, EUR);
+              return {
+                lineId: spec.lineId,
+                sku: spec.sku,
+                categoryIds: spec.categoryIds,
+                unit: 'each' as const,
+                qty: spec.qty,
+                unitPrice: price,
+                amount: extend(price, spec.qty, 'each'),
+              };
+            });
+            const bogo: Promotion = {
+              promotionId: 'bogo',
+              version: 1,
+              name: 'BOGO',
+              priority: 0,
+              stacking: 'stackable',
+              scope: { type: 'chain' },
+              currency: EUR,
+              ...(maxApplications === undefined ? {} : { maxApplications }),
+              rule: {
+                type: 'buy_x_get_y',
+                buy: { target: buyTarget, qty: buyQty },
+                get: { target: getTarget, qty: getQty, percentOff: 100 },
+              },
+            };
+            const units = lines.flatMap((line) =>
+              Array.from({ length: line.qty }, () => ({
+                value: line.unitPrice.amount,
+                buys: matchesTarget(line, buyTarget),
+                gets: matchesTarget(line, getTarget),
+              })),
+            );
+            // Every unit is bought, given or left alone: keep the most applications, then the cheapest gift.
+            let best = { applications: 0, given: 0 };
+            const visit = (position: number, bought: number, given: number, givenValue: number): void => {
+              if (position === units.length) {
+                if (bought % buyQty !== 0 || bought * getQty !== given * buyQty) return;
+                const applications = bought / buyQty;
+                if (maxApplications !== undefined && applications > maxApplications) return;
+                if (
+                  applications > best.applications ||
+                  (applications === best.applications && givenValue < best.given)
+                ) {
+                  best = { applications, given: givenValue };
+                }
+                return;
+              }
+              const unit = units[position];
+              if (unit === undefined) return;
+              visit(position + 1, bought, given, givenValue);
+              if (unit.buys) visit(position + 1, bought + 1, given, givenValue);
+              if (unit.gets) visit(position + 1, bought, given + 1, givenValue + unit.value);
+            };
+            visit(0, 0, 0, 0);
+            const outcome = applyPromotions(lines, [bogo], CONTEXT);
+            expect(outcome.applied[0]?.applications ?? 0).toBe(best.applications);
+            expect(outcome.applied[0]?.total.amount ?? 0).toBe(best.given);
+          },
+        ),
       );
     });
 

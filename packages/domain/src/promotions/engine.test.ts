@@ -634,6 +634,20 @@ describe('promotions/engine', () => {
         ]);
       });
 
+      it('locks every line in an exclusive multi-buy group, even one whose share rounds to zero', () => {
+        const outcome = applyPromotions(
+          [eachLine('a', 1000, 1), eachLine('b', 1, 1)],
+          [
+            promotion('deal', multiBuy(2, 900), { stacking: 'exclusive', priority: 1 }),
+            promotion('half', percentOff(50)),
+          ],
+          CONTEXT,
+        );
+        // Saving 1.01 split 1000:1 gives b 0.001 → 0; b was still part of the deal.
+        expect(compact(outcome)).toEqual([['a', 'deal', 101]]);
+        expect(whyFor(outcome, 'half')).toBe('The items it needs are already in exclusive promotion deal.');
+      });
+
       it('applies an exclusive order promotion only when nothing else applied', () => {
         const lines = [eachLine('a', 10000, 1)];
         const orderExclusive = promotion('order', spend(5000, { percentOff: 10 }), { stacking: 'exclusive' });

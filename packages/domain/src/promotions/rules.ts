@@ -1,4 +1,4 @@
-import { assertNever } from '../errors';
+import { DomainError, assertNever } from '../errors';
 import {
   allocate,
   compare,
@@ -140,9 +140,21 @@ function sortedByIndex<T>(map: Map<number, T>): [number, T][] {
   return [...map.entries()].sort(([a], [b]) => a - b);
 }
 
-function finish(discounts: LineDiscount[], applications: number, qualifying: number[] = []): RuleEvaluation {
+/**
+ * `participants` are every line the promotion used (bought, grouped or counted towards a threshold); those
+ * left without a discount are reported as qualifying so stacking treats them as touched.
+ */
+function finish(
+  discounts: LineDiscount[],
+  applications: number,
+  participants: Iterable<number> = [],
+): RuleEvaluation {
   const positive = discounts.filter((discount) => discount.amount.amount > 0);
   if (positive.length === 0) return notApplied('The discount rounds to zero on these items.');
+  const discounted = new Set(positive.map((discount) => discount.index));
+  const qualifying = [...new Set(participants)]
+    .filter((index) => !discounted.has(index))
+    .sort((a, b) => a - b);
   return { applied: true, applications, discounts: positive, qualifying };
 }
 
@@ -283,6 +295,10 @@ function evaluateBuyXGetY(
     buyNeeded -= take;
     buyLines.add(group.index);
   }
+  if (buyNeeded > 0 || getNeeded > 0) {
+    // Unreachable when `feasible` is right; refusing beats giving units away without the purchase.
+    throw new DomainError('INTERNAL', 'A buy-X-get-Y promotion could not find the units it counted on.');
+  }
 
   const free = rule.get.percentOff === 100;
   const discounts = sortedByIndex(getValues).map(([index, { value, units }]) => ({
@@ -290,9 +306,7 @@ function evaluateBuyXGetY(
     amount: percentage(value, rule.get.percentOff),
     reason: `${context.title}: ${units} ${free ? 'free' : `at ${rule.get.percentOff}% off`}`,
   }));
-  const discounted = new Set(discounts.map((discount) => discount.index));
-  const qualifying = [...buyLines].filter((index) => !discounted.has(index)).sort((a, b) => a - b);
-  return finish(discounts, applications, qualifying);
+  return finish(discounts, applications, buyLines);
 }
 
 /**
@@ -392,7 +406,7 @@ function evaluateMultiBuy(
     amount: value,
     reason: `${context.title} (${plural(units, 'unit')})`,
   }));
-  return finish(discounts, applications);
+  return finish(discounts, applications, savings.keys());
 }
 
 /**
@@ -433,7 +447,11 @@ function evaluateSpendThreshold(
     amount: shares[position] ?? zero(context.currency),
     reason: context.title,
   }));
-  return finish(discounts, 1);
+  return finish(
+    discounts,
+    1,
+    eligible.map((candidate) => candidate.index),
+  );
 }
 
 export function evaluateRule(
