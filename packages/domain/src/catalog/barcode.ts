@@ -90,14 +90,14 @@ function formatOfKey(key: string): GtinFormat {
   return key.startsWith('000000') ? 'EAN-8' : 'UPC-A';
 }
 
-function parseNumeric(shown: string, text: string): ParsedBarcode {
+function parseNumeric(text: string): ParsedBarcode {
   let digits = text;
   if (!allDigits(digits)) {
     if (!SEPARATED_DIGITS.test(text)) {
       throw invalidBarcode(
-        `Barcode "${shown}" starts with a digit but contains other characters; product barcodes are digits ` +
+        `Barcode "${text}" starts with a digit but contains other characters; product barcodes are digits ` +
           'only and store codes start with a letter. Scan it again or key only the digits.',
-        { barcode: shown, reason: 'non_digits' },
+        { barcode: text, reason: 'non_digits' },
       );
     }
     digits = text.replace(/[ -]/g, '');
@@ -106,44 +106,44 @@ function parseNumeric(shown: string, text: string): ParsedBarcode {
     const extra = digits.slice(0, digits.length - GTIN_KEY_LENGTH);
     if (!/^0+$/.test(extra)) {
       throw invalidBarcode(
-        `Barcode "${shown}" has ${digits.length} digits; product barcodes have 8, 12, 13 or 14 digits. ` +
+        `Barcode "${text}" has ${digits.length} digits; product barcodes have 8, 12, 13 or 14 digits. ` +
           'Scan it again or key the number printed under the bars.',
-        { barcode: shown, reason: 'wrong_length', digits: digits.length },
+        { barcode: text, reason: 'wrong_length', digits: digits.length },
       );
     }
     digits = digits.slice(digits.length - GTIN_KEY_LENGTH);
   }
   if (digits.length < MIN_GTIN_DIGITS) {
     throw invalidBarcode(
-      `Barcode "${shown}" has ${digits.length} digits; product barcodes have 8, 12, 13 or 14 digits. ` +
+      `Barcode "${text}" has ${digits.length} digits; product barcodes have 8, 12, 13 or 14 digits. ` +
         'Check that every digit was keyed.',
-      { barcode: shown, reason: 'wrong_length', digits: digits.length },
+      { barcode: text, reason: 'wrong_length', digits: digits.length },
     );
   }
   const key = digits.padStart(GTIN_KEY_LENGTH, '0');
   const expected = gtinCheckDigit(key.slice(0, -1));
   if (expected !== key.charCodeAt(GTIN_KEY_LENGTH - 1) - CODE_0) {
     throw invalidBarcode(
-      `The check digit of barcode "${shown}" does not match its other digits, so it was misread or ` +
+      `The check digit of barcode "${text}" does not match its other digits, so it was misread or ` +
         'mistyped. Scan it again or key it in carefully.',
-      { barcode: shown, reason: 'check_digit', expectedCheckDigit: expected },
+      { barcode: text, reason: 'check_digit', expectedCheckDigit: expected },
     );
   }
   return { kind: 'gtin', key, format: formatOfKey(key) };
 }
 
-function parseStoreCode(shown: string, text: string): ParsedBarcode {
+function parseStoreCode(text: string): ParsedBarcode {
   if (text.length > MAX_STORE_CODE_LENGTH) {
     throw invalidBarcode(
-      `Code "${shown.slice(0, MAX_STORE_CODE_LENGTH)}…" has ${text.length} characters; store codes have at ` +
+      `Code "${text.slice(0, MAX_STORE_CODE_LENGTH)}…" has ${text.length} characters; store codes have at ` +
         `most ${MAX_STORE_CODE_LENGTH}.`,
-      { barcode: shown, reason: 'wrong_length', characters: text.length },
+      { barcode: text, reason: 'wrong_length', characters: text.length },
     );
   }
   if (!STORE_CODE.test(text)) {
     throw invalidBarcode(
-      `Code "${shown}" contains characters store codes cannot have; use letters, digits and - . _ / only.`,
-      { barcode: shown, reason: 'bad_characters' },
+      `Code "${text}" contains characters store codes cannot have; use letters, digits and - . _ / only.`,
+      { barcode: text, reason: 'bad_characters' },
     );
   }
   return { kind: 'code', key: text.toUpperCase() };
@@ -164,8 +164,8 @@ export function parseBarcode(raw: string): ParsedBarcode {
       reason: 'empty',
     });
   }
-  if (isDigitCode(text.charCodeAt(0))) return parseNumeric(text, text);
-  if (STARTS_WITH_LETTER.test(text)) return parseStoreCode(text, text);
+  if (isDigitCode(text.charCodeAt(0))) return parseNumeric(text);
+  if (STARTS_WITH_LETTER.test(text)) return parseStoreCode(text);
   throw invalidBarcode(
     `Barcode "${text}" is neither a product barcode (digits only) nor a store code (starts with a letter).`,
     { barcode: text, reason: 'non_digits' },
