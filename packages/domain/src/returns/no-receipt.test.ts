@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors';
 import { money } from '../money';
-import { MS_PER_DAY, NO_RECEIPT_REFUND_TENDER, noReceiptRefund, type PriceObservation } from './no-receipt';
+import { NO_RECEIPT_REFUND_TENDER, noReceiptRefund, type PriceObservation } from './no-receipt';
+
+const MS_PER_DAY = 86_400_000;
 
 const gbp = (amount: number) => money(amount, 'GBP');
 const now = 400 * MS_PER_DAY;

@@ -8,7 +8,7 @@ import type { RefundTenderType } from './refund-tenders';
  */
 export const NO_RECEIPT_REFUND_TENDER = 'store_credit' as const satisfies RefundTenderType;
 
-export const MS_PER_DAY = 86_400_000;
+const MS_PER_DAY = 86_400_000;
 
 /** A price the item sold at over a period: a price book entry or promotion price in effect [from, to). */
 export interface PriceObservation {
