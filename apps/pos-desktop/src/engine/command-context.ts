@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '@retail/domain';
+import type { CommandName, CommandRequest, CommandResponse, Role } from '../shared/commands';
+import { sql, type TxContext } from './context';
+import type { PinHashCost } from './pin';
+import type { NodeSettings } from './settings';
+
+/** The signed-in staff member a command runs for. */
+export interface Actor {
+  readonly staffId: string;
+  readonly staffCode: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly sessionId: string;
+  readonly sessionExpiresAtMs: number;
+}
+
+/** What the generic audit row of a mutating command records beyond its name and actor. */
+export interface AuditNote {
+  staffId?: string | null;
+  subject?: string | null;
+  overrideId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface CommandContext extends TxContext {
+  readonly actor: Actor | undefined;
+  /** The actor; throws UNAUTHORIZED when nobody is signed in (the dispatcher checks first for staff commands). */
+  staff(): Actor;
+  settings(): NodeSettings;
+  readonly pinCost: PinHashCost;
+  auditNote: AuditNote;
+}
+
+/**
+ * A failure whose writes must still commit: a wrong PIN has to count towards the lockout and be
+ * audited even though the command fails. Everything else fails by throwing, which rolls back.
+ */
+export class CommittedRejection {
+  constructor(readonly error: DomainError) {}
+}
+
+export function reject(error: DomainError): CommittedRejection {
+  return new CommittedRejection(error);
+}
+
+export type Handler<N extends CommandName> = (
+  ctx: CommandContext,
+  input: CommandRequest<N>,
+) => CommandResponse<N> | CommittedRejection;
+
+export interface CommandDefinition<N extends CommandName> {
+  /** Mutating commands run in an IMMEDIATE transaction and leave an audit row. */
+  readonly mutates: boolean;
+  readonly handle: Handler<N>;
+}
+
+export type CommandHandlers = { readonly [N in CommandName]: CommandDefinition<N> };
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function resolveSession(ctx: TxContext, token: string): Actor {
+  const row = sql(
+    ctx.db,
+    `SELECT s.session_id AS sessionId, s.expires_at_ms AS expiresAtMs, s.ended_at_ms AS endedAtMs,
+       st.staff_id AS staffId, st.staff_code AS staffCode, st.name, st.role, st.active
+     FROM staff_sessions s JOIN staff st ON st.staff_id = s.staff_id
+     WHERE s.token_hash = ?`,
+  ).get(hashSessionToken(token)) as
+    | {
+        sessionId: string;
+        expiresAtMs: number;
+        endedAtMs: number | null;
+        staffId: string;
+        staffCode: string;
+        name: string;
+        role: Role;
+        active: number;
+      }
+    | undefined;
+  if (!row || row.endedAtMs !== null) {
+    throw new DomainError('UNAUTHORIZED', 'You are signed out. Sign in with your staff code and PIN.');
+  }
+  if (row.expiresAtMs <= ctx.nowMs) {
+    throw new DomainError(
+      'UNAUTHORIZED',
+      'Your session has expired. Sign in again with your staff code and PIN.',
+    );
+  }
+  if (row.active !== 1) {
+    throw new DomainError('UNAUTHORIZED', 'This staff account has been disabled. Ask a manager.');
+  }
+  return {
+    staffId: row.staffId,
+    staffCode: row.staffCode,
+    name: row.name,
+    role: row.role,
+    sessionId: row.sessionId,
+    sessionExpiresAtMs: row.expiresAtMs,
+  };
+}

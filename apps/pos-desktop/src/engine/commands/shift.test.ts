@@ -1,0 +1,407 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readOutbox } from '../outbox';
+import {
+  checkedOutbox,
+  createTestNode,
+  databaseSnapshot,
+  expectError,
+  expectOk,
+  type TestNode,
+} from '../testing/test-node';
+
+let node: TestNode;
+afterEach(() => node?.close());
+
+function open(float = 10_000, session?: string) {
+  return expectOk(
+    node.engine.execute('shift-open', { float }, { session: session ?? node.sessions.cashier }),
+  );
+}
+
+describe('shift commands', () => {
+  describe('shift-open', () => {
+    it('opens a shift with a float and records a shift.opened event', () => {
+      node = createTestNode();
+      const shift = open(15_000);
+      expect(shift).toMatchObject({
+        registerId: 'main',
+        float: 15_000,
+        status: 'open',
+        currency: 'EUR',
+        closedAt: null,
+      });
+      const [event] = checkedOutbox(node.engine);
+      expect(event).toMatchObject({
+        type: 'shift.opened',
+        deviceSeq: 1,
+        storeId: 'store-1',
+        payload: { shiftId: shift.shiftId, float: 15_000, currency: 'EUR' },
+      });
+      expect(
+        expectOk(node.engine.execute('shift-current', {}, { session: node.sessions.cashier })).shift?.shiftId,
+      ).toBe(shift.shiftId);
+    });
+
+    it('refuses a second open shift on the same register but allows another register', () => {
+      node = createTestNode();
+      open();
+      const error = expectError(
+        node.engine.execute('shift-open', { float: 0 }, { session: node.sessions.cashier2 }),
+        'CONFLICT',
+      );
+      expect(error.message).toBe('Register main already has a shift open since 10:00. Close it first.');
+      expectOk(
+        node.engine.execute(
+          'shift-open',
+          { registerId: 'lane-2', float: 0 },
+          { session: node.sessions.cashier2 },
+        ),
+      );
+    });
+
+    it('refuses a negative float', () => {
+      node = createTestNode();
+      expectError(
+        node.engine.execute('shift-open', { float: -1 }, { session: node.sessions.cashier }),
+        'INVALID_INPUT',
+      );
+      expect(readOutbox(node.engine.db)).toEqual([]);
+    });
+  });
+
+  describe('shift-cash-in / shift-cash-out', () => {
+    it('needs an open shift', () => {
+      node = createTestNode();
+      const before = databaseSnapshot(node.engine);
+      const error = expectError(
+        node.engine.execute(
+          'shift-cash-in',
+          { amount: 500, reason: 'change from safe' },
+          { session: node.sessions.cashier },
+        ),
+        'SHIFT_NOT_OPEN',
+      );
+      expect(error.message).toBe('No shift is open on register main. Open a shift first.');
+      expectError(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 500, reason: 'milkman' },
+          { session: node.sessions.cashier },
+        ),
+        'SHIFT_NOT_OPEN',
+      );
+      expect(databaseSnapshot(node.engine)).toEqual(before);
+    });
+
+    it('records cash in and out with events and moves the expected drawer amount', () => {
+      node = createTestNode();
+      const shift = open(10_000);
+      const cashIn = expectOk(
+        node.engine.execute(
+          'shift-cash-in',
+          { amount: 2_000, reason: 'change from safe' },
+          { session: node.sessions.cashier },
+        ),
+      );
+      expect(cashIn).toMatchObject({
+        direction: 'in',
+        amount: 2_000,
+        shiftId: shift.shiftId,
+        overrideId: null,
+      });
+      expectOk(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 3_500, reason: 'milkman' },
+          { session: node.sessions.cashier },
+        ),
+      );
+      const report = expectOk(node.engine.execute('shift-x-report', {}, { session: node.sessions.cashier }));
+      expect(report).toMatchObject({
+        kind: 'X',
+        float: 10_000,
+        cashIn: 2_000,
+        cashOut: 3_500,
+        expectedCash: 8_500,
+      });
+      const events = checkedOutbox(node.engine);
+      expect(events.map((event) => [event.deviceSeq, event.type])).toEqual([
+        [1, 'shift.opened'],
+        [2, 'shift.cash_moved'],
+        [3, 'shift.cash_moved'],
+      ]);
+      expect(events[2]?.payload).toMatchObject({ direction: 'out', amount: 3_500, reason: 'milkman' });
+    });
+
+    it('refuses to take out more than the drawer should hold', () => {
+      node = createTestNode();
+      open(1_000);
+      const error = expectError(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 1_001, reason: 'float to safe' },
+          { session: node.sessions.cashier },
+        ),
+        'INSUFFICIENT_BALANCE',
+      );
+      expect(error.message).toBe(
+        'The drawer should hold €10.00; you cannot take out €10.01. Count the drawer or take out less.',
+      );
+    });
+
+    it('needs a manager override above the pay-out limit, and consumes it once', () => {
+      node = createTestNode();
+      open(50_000);
+      const refused = expectError(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 10_001, reason: 'supplier COD' },
+          { session: node.sessions.cashier },
+        ),
+        'OVERRIDE_REQUIRED',
+      );
+      expect(refused.message).toBe(
+        'Taking out more than €100.00 needs a manager override. Ask a manager to authorize it.',
+      );
+      expectOk(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 10_000, reason: 'at the limit' },
+          { session: node.sessions.cashier },
+        ),
+      );
+      const override = expectOk(
+        node.engine.execute(
+          'staff-override',
+          {
+            managerCode: 'M1',
+            managerPin: '1234',
+            action: 'cash-out-over-limit',
+            reason: 'supplier paid cash on delivery',
+          },
+          { session: node.sessions.cashier },
+        ),
+      );
+      const moved = expectOk(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 20_000, reason: 'supplier COD', overrideId: override.overrideId },
+          { session: node.sessions.cashier },
+        ),
+      );
+      expect(moved.overrideId).toBe(override.overrideId);
+      const last = checkedOutbox(node.engine).at(-1);
+      expect(last?.payload).toMatchObject({
+        amount: 20_000,
+        override: { managerId: override.managerId, reason: 'supplier paid cash on delivery' },
+      });
+      const reused = expectError(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 10_500, reason: 'again', overrideId: override.overrideId },
+          { session: node.sessions.cashier },
+        ),
+        'OVERRIDE_REQUIRED',
+      );
+      expect(reused.message).toBe(
+        'That manager override has already been used. Ask a manager to authorize it again.',
+      );
+    });
+
+    it('refuses an override that expired, belongs to someone else or was given for another action', () => {
+      node = createTestNode();
+      open(50_000);
+      const give = (action: 'cash-out-over-limit' | 'sale-void', session: string) =>
+        expectOk(
+          node.engine.execute(
+            'staff-override',
+            { managerCode: 'M1', managerPin: '1234', action, reason: 'ok' },
+            { session },
+          ),
+        ).overrideId;
+      const cashOut = (overrideId: string) =>
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 12_000, reason: 'supplier', overrideId },
+          { session: node.sessions.cashier },
+        );
+      expect(
+        expectError(cashOut(give('sale-void', node.sessions.cashier)), 'OVERRIDE_REQUIRED').message,
+      ).toMatch(/given for sale-void, not cash-out-over-limit/);
+      expect(
+        expectError(cashOut(give('cash-out-over-limit', node.sessions.cashier2)), 'OVERRIDE_REQUIRED')
+          .message,
+      ).toMatch(/given to someone else/);
+      const late = give('cash-out-over-limit', node.sessions.cashier);
+      node.clock.advance(5 * 60_000);
+      expect(expectError(cashOut(late), 'OVERRIDE_REQUIRED').message).toMatch(/has expired/);
+      expect(expectError(cashOut('no-such-override'), 'OVERRIDE_REQUIRED').message).toMatch(/does not exist/);
+    });
+
+    it('lets a manager pay out above the limit on their own authority', () => {
+      node = createTestNode();
+      open(50_000, node.sessions.manager);
+      const moved = expectOk(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 30_000, reason: 'bank deposit' },
+          { session: node.sessions.manager },
+        ),
+      );
+      expect(moved.overrideId).toBeNull();
+      expect(checkedOutbox(node.engine).at(-1)?.payload).toMatchObject({
+        override: { reason: 'bank deposit' },
+      });
+    });
+  });
+
+  describe('shift-x-report', () => {
+    it('includes sales, returns and tenders recorded on the shift', () => {
+      node = createTestNode();
+      const shift = open(10_000);
+      const db = node.engine.db;
+      // Sales are written by the sale commands (phase 2); the report only reads the tables.
+      db.prepare(
+        `INSERT INTO sales (sale_id, status, register_id, shift_id, staff_id, currency, receipt_seq, receipt_number,
+           subtotal, total, paid, started_at, completed_at)
+         SELECT 'sale-1', 'completed', 'main', ?, staff_id, 'EUR', 1, 'S001-3-000001', 3000, 3000, 3000, 'x', 'x'
+         FROM staff WHERE staff_code = 'C1'`,
+      ).run(shift.shiftId);
+      db.prepare(
+        `INSERT INTO sale_tenders (tender_id, sale_id, seq, type, amount, change) VALUES
+           ('t1', 'sale-1', 1, 'card', 1000, NULL), ('t2', 'sale-1', 2, 'cash', 2000, 500)`,
+      ).run();
+      db.prepare(
+        `INSERT INTO returns (return_id, receipt_seq, receipt_number, original_sale_id, register_id, shift_id, staff_id,
+           currency, refund_total, completed_at, completed_at_ms, device_seq, tx_id)
+         SELECT 'ret-1', 2, 'S001-3-000002', 'sale-1', 'main', ?, staff_id, 'EUR', 700, 'x', 0, 1, 'tx'
+         FROM staff WHERE staff_code = 'C1'`,
+      ).run(shift.shiftId);
+      db.prepare(
+        "INSERT INTO return_refunds (tender_id, return_id, seq, type, amount) VALUES ('r1', 'ret-1', 1, 'cash', 700)",
+      ).run();
+      const report = expectOk(node.engine.execute('shift-x-report', {}, { session: node.sessions.cashier }));
+      expect(report).toMatchObject({
+        salesCount: 1,
+        salesTotal: 3000,
+        returnsCount: 1,
+        returnsTotal: 700,
+        cashSales: 2000,
+        cashRefunds: 700,
+        expectedCash: 10_000 + 2000 - 700,
+        byTender: { card: 1000, cash: 1300 },
+      });
+    });
+
+    it('needs an open shift', () => {
+      node = createTestNode();
+      expectError(
+        node.engine.execute('shift-x-report', {}, { session: node.sessions.cashier }),
+        'SHIFT_NOT_OPEN',
+      );
+    });
+  });
+
+  describe('shift-close', () => {
+    it('counts the drawer by denomination and reports over/short in a Z report and a shift.closed event', () => {
+      node = createTestNode();
+      const shift = open(10_000);
+      expectOk(
+        node.engine.execute(
+          'shift-cash-in',
+          { amount: 1_000, reason: 'coins' },
+          { session: node.sessions.cashier },
+        ),
+      );
+      node.clock.advance(8 * 3_600_000);
+      const z = expectOk(
+        node.engine.execute(
+          'shift-close',
+          {
+            denominations: [
+              { value: 5_000, count: 2 },
+              { value: 200, count: 4 },
+              { value: 1, count: 3 },
+            ],
+          },
+          { session: node.sessions.cashier },
+        ),
+      );
+      expect(z).toMatchObject({ kind: 'Z', expectedCash: 11_000, countedCash: 10_803, overShort: -197 });
+      expect(z.shift).toMatchObject({ shiftId: shift.shiftId, status: 'closed' });
+      expect(z.denominations.map((d) => d.value)).toEqual([5_000, 200, 1]);
+      const closed = checkedOutbox(node.engine).at(-1);
+      expect(closed).toMatchObject({
+        type: 'shift.closed',
+        payload: {
+          expectedCash: 11_000,
+          countedCash: 10_803,
+          overShort: -197,
+          totals: { cashIn: 1_000, cashOut: 0 },
+        },
+      });
+      expect(
+        expectOk(node.engine.execute('shift-current', {}, { session: node.sessions.cashier })).shift,
+      ).toBeNull();
+      expectError(
+        node.engine.execute(
+          'shift-cash-in',
+          { amount: 1, reason: 'late' },
+          { session: node.sessions.cashier },
+        ),
+        'SHIFT_NOT_OPEN',
+      );
+    });
+
+    it('lets only the shift owner or a supervisor close it', () => {
+      node = createTestNode();
+      open();
+      const error = expectError(
+        node.engine.execute('shift-close', { denominations: [] }, { session: node.sessions.cashier2 }),
+        'FORBIDDEN',
+      );
+      expect(error.message).toBe(
+        'Only the cashier who opened this shift, a supervisor or a manager can close it.',
+      );
+      expectOk(
+        node.engine.execute('shift-close', { denominations: [] }, { session: node.sessions.supervisor }),
+      );
+    });
+
+    it('refuses while a sale on the shift is still open', () => {
+      node = createTestNode();
+      const shift = open();
+      node.engine.db
+        .prepare(
+          `INSERT INTO sales (sale_id, status, register_id, shift_id, staff_id, currency, started_at)
+           SELECT 'open-sale', 'parked', 'main', ?, staff_id, 'EUR', 'x' FROM staff WHERE staff_code = 'C1'`,
+        )
+        .run(shift.shiftId);
+      const error = expectError(
+        node.engine.execute('shift-close', { denominations: [] }, { session: node.sessions.cashier }),
+        'CONFLICT',
+      );
+      expect(error.message).toBe(
+        'Finish or void the 1 open or parked sale(s) on register main before closing the shift.',
+      );
+    });
+
+    it('refuses a denomination listed twice', () => {
+      node = createTestNode();
+      open();
+      expectError(
+        node.engine.execute(
+          'shift-close',
+          {
+            denominations: [
+              { value: 100, count: 1 },
+              { value: 100, count: 2 },
+            ],
+          },
+          { session: node.sessions.cashier },
+        ),
+        'INVALID_INPUT',
+      );
+    });
+  });
+});

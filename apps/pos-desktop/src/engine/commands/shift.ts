@@ -1,0 +1,368 @@
+import { DomainError, add, money, multiply, subtract, sum, type Money } from '@retail/domain';
+import type { CommandRequest, ShiftReport, ShiftSummary, ZReport } from '../../shared/commands';
+import { ROLE_RANK } from '../../shared/commands';
+import type { CommandContext, CommandHandlers } from '../command-context';
+import { sql, type TxContext } from '../context';
+import { formatAmount, formatLocalTime } from '../format';
+import { consumeOverride } from './staff';
+
+interface ShiftRow {
+  shiftId: string;
+  registerId: string;
+  staffId: string;
+  currency: string;
+  float: number;
+  status: 'open' | 'closed';
+  openedAt: string;
+  openedAtMs: number;
+  closedAt: string | null;
+}
+
+const SHIFT_COLUMNS = `shift_id AS shiftId, register_id AS registerId, staff_id AS staffId, currency, float, status,
+  opened_at AS openedAt, opened_at_ms AS openedAtMs, closed_at AS closedAt`;
+
+function toSummary(row: ShiftRow): ShiftSummary {
+  return {
+    shiftId: row.shiftId,
+    registerId: row.registerId,
+    staffId: row.staffId,
+    currency: row.currency,
+    float: row.float,
+    status: row.status,
+    openedAt: row.openedAt,
+    closedAt: row.closedAt,
+  };
+}
+
+export function findOpenShift(ctx: TxContext, registerId: string): ShiftRow | undefined {
+  return sql(ctx.db, `SELECT ${SHIFT_COLUMNS} FROM shifts WHERE register_id = ? AND status = 'open'`).get(
+    registerId,
+  ) as ShiftRow | undefined;
+}
+
+/** The open shift of a register; cash operations and sales need one (SHIFT_NOT_OPEN otherwise). */
+export function requireOpenShift(ctx: TxContext, registerId: string): ShiftRow {
+  const shift = findOpenShift(ctx, registerId);
+  if (!shift) {
+    throw new DomainError(
+      'SHIFT_NOT_OPEN',
+      `No shift is open on register ${registerId}. Open a shift first.`,
+      {
+        registerId,
+      },
+    );
+  }
+  return shift;
+}
+
+interface Takings {
+  salesCount: number;
+  salesTotal: Money;
+  returnsCount: number;
+  returnsTotal: Money;
+  cashSales: Money;
+  cashRefunds: Money;
+  cashIn: Money;
+  cashOut: Money;
+  byTender: Map<string, Money>;
+}
+
+function takings(ctx: TxContext, shift: ShiftRow): Takings {
+  const amount = (value: number | null) => money(value ?? 0, shift.currency);
+  const sales = sql(
+    ctx.db,
+    "SELECT COUNT(*) AS count, SUM(total) AS total FROM sales WHERE shift_id = ? AND status = 'completed'",
+  ).get(shift.shiftId) as { count: number; total: number | null };
+  const returns = sql(
+    ctx.db,
+    'SELECT COUNT(*) AS count, SUM(refund_total) AS total FROM returns WHERE shift_id = ?',
+  ).get(shift.shiftId) as { count: number; total: number | null };
+  // sale_tenders.amount is what the tender paid towards the sale, net of change.
+  const tendered = sql(
+    ctx.db,
+    `SELECT t.type, SUM(t.amount) AS total FROM sale_tenders t JOIN sales s ON s.sale_id = t.sale_id
+     WHERE s.shift_id = ? AND s.status = 'completed' GROUP BY t.type`,
+  ).all(shift.shiftId) as { type: string; total: number }[];
+  const refunded = sql(
+    ctx.db,
+    `SELECT r.type, SUM(r.amount) AS total FROM return_refunds r JOIN returns x ON x.return_id = r.return_id
+     WHERE x.shift_id = ? GROUP BY r.type`,
+  ).all(shift.shiftId) as { type: string; total: number }[];
+  const cash = sql(
+    ctx.db,
+    'SELECT direction, SUM(amount) AS total FROM cash_movements WHERE shift_id = ? GROUP BY direction',
+  ).all(shift.shiftId) as { direction: 'in' | 'out'; total: number }[];
+
+  const byTender = new Map<string, Money>();
+  for (const row of tendered)
+    byTender.set(row.type, add(byTender.get(row.type) ?? amount(0), amount(row.total)));
+  for (const row of refunded) {
+    byTender.set(row.type, subtract(byTender.get(row.type) ?? amount(0), amount(row.total)));
+  }
+  return {
+    salesCount: sales.count,
+    salesTotal: amount(sales.total),
+    returnsCount: returns.count,
+    returnsTotal: amount(returns.total),
+    cashSales: amount(tendered.find((row) => row.type === 'cash')?.total ?? 0),
+    cashRefunds: amount(refunded.find((row) => row.type === 'cash')?.total ?? 0),
+    cashIn: amount(cash.find((row) => row.direction === 'in')?.total ?? 0),
+    cashOut: amount(cash.find((row) => row.direction === 'out')?.total ?? 0),
+    byTender,
+  };
+}
+
+export function shiftReport(ctx: TxContext, shift: ShiftRow, kind: 'X' | 'Z'): ShiftReport {
+  const taken = takings(ctx, shift);
+  const expected = subtract(
+    subtract(
+      sum([money(shift.float, shift.currency), taken.cashSales, taken.cashIn], shift.currency),
+      taken.cashRefunds,
+    ),
+    taken.cashOut,
+  );
+  return {
+    kind,
+    shift: toSummary(shift),
+    currency: shift.currency,
+    float: shift.float,
+    salesCount: taken.salesCount,
+    salesTotal: taken.salesTotal.amount,
+    returnsCount: taken.returnsCount,
+    returnsTotal: taken.returnsTotal.amount,
+    cashSales: taken.cashSales.amount,
+    cashRefunds: taken.cashRefunds.amount,
+    cashIn: taken.cashIn.amount,
+    cashOut: taken.cashOut.amount,
+    expectedCash: expected.amount,
+    byTender: Object.fromEntries(
+      [...taken.byTender.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([type, value]) => [type, value.amount]),
+    ),
+    generatedAt: ctx.nowIso,
+  };
+}
+
+function moveCash(
+  ctx: CommandContext,
+  input: CommandRequest<'shift-cash-in'> | CommandRequest<'shift-cash-out'>,
+  direction: 'in' | 'out',
+) {
+  const actor = ctx.staff();
+  const shift = requireOpenShift(ctx, input.registerId);
+  let override: ReturnType<typeof consumeOverride> | undefined;
+  if (direction === 'out') {
+    const drawer = shiftReport(ctx, shift, 'X').expectedCash;
+    if (input.amount > drawer) {
+      throw new DomainError(
+        'INSUFFICIENT_BALANCE',
+        `The drawer should hold ${formatAmount(ctx.identity, drawer)}; you cannot take out ${formatAmount(ctx.identity, input.amount)}. Count the drawer or take out less.`,
+        { expectedCash: drawer, amount: input.amount },
+      );
+    }
+    const limit = ctx.settings().cashOutOverrideLimit;
+    if (input.amount > limit) {
+      const overrideId = 'overrideId' in input ? input.overrideId : undefined;
+      override = consumeOverride(
+        ctx,
+        overrideId,
+        'cash-out-over-limit',
+        input.reason,
+        `Taking out more than ${formatAmount(ctx.identity, limit)} needs a manager override.`,
+      );
+    }
+  }
+  const movementId = ctx.newId();
+  const event = ctx.appendEvent('shift.cash_moved', {
+    shiftId: shift.shiftId,
+    movementId,
+    direction,
+    amount: input.amount,
+    reason: input.reason,
+    staffId: actor.staffId,
+    ...(override
+      ? { override: { managerId: override.managerId, reason: override.reason, at: override.at } }
+      : {}),
+    movedAt: ctx.nowIso,
+  });
+  const overrideId = override && override.overrideId !== '' ? override.overrideId : null;
+  sql(
+    ctx.db,
+    `INSERT INTO cash_movements (movement_id, shift_id, direction, amount, reason, staff_id, override_id, moved_at,
+       moved_at_ms, device_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    movementId,
+    shift.shiftId,
+    direction,
+    input.amount,
+    input.reason,
+    actor.staffId,
+    overrideId,
+    ctx.nowIso,
+    ctx.nowMs,
+    event.deviceSeq,
+  );
+  ctx.auditNote = {
+    subject: shift.shiftId,
+    overrideId,
+    details: {
+      movementId,
+      direction,
+      amount: input.amount,
+      reason: input.reason,
+      ...(override ? { authorizedBy: override.managerId } : {}),
+    },
+  };
+  return {
+    movementId,
+    shiftId: shift.shiftId,
+    direction,
+    amount: input.amount,
+    reason: input.reason,
+    staffId: actor.staffId,
+    overrideId,
+    movedAt: ctx.nowIso,
+  };
+}
+
+function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): ZReport {
+  const actor = ctx.staff();
+  const shift = requireOpenShift(ctx, input.registerId);
+  if (shift.staffId !== actor.staffId && ROLE_RANK[actor.role] < ROLE_RANK.supervisor) {
+    throw new DomainError(
+      'FORBIDDEN',
+      'Only the cashier who opened this shift, a supervisor or a manager can close it.',
+      { shiftId: shift.shiftId },
+    );
+  }
+  const unfinished = sql(
+    ctx.db,
+    "SELECT COUNT(*) AS count FROM sales WHERE shift_id = ? AND status IN ('open', 'parked')",
+  ).get(shift.shiftId) as { count: number };
+  if (unfinished.count > 0) {
+    throw new DomainError(
+      'CONFLICT',
+      `Finish or void the ${unfinished.count} open or parked sale(s) on register ${shift.registerId} before closing the shift.`,
+      { openSales: unfinished.count },
+    );
+  }
+  const report = shiftReport(ctx, shift, 'Z');
+  const counted = sum(
+    input.denominations.map((denomination) =>
+      multiply(money(denomination.value, shift.currency), denomination.count),
+    ),
+    shift.currency,
+  );
+  const overShort = subtract(counted, money(report.expectedCash, shift.currency));
+  const denominations = [...input.denominations].sort((a, b) => b.value - a.value);
+  const zReport: ZReport = {
+    ...report,
+    kind: 'Z',
+    shift: { ...report.shift, status: 'closed', closedAt: ctx.nowIso },
+    countedCash: counted.amount,
+    overShort: overShort.amount,
+    denominations,
+  };
+  ctx.appendEvent('shift.closed', {
+    shiftId: shift.shiftId,
+    staffId: actor.staffId,
+    currency: shift.currency,
+    float: shift.float,
+    expectedCash: report.expectedCash,
+    countedCash: counted.amount,
+    overShort: overShort.amount,
+    denominations,
+    totals: {
+      sales: report.salesTotal,
+      returns: report.returnsTotal,
+      cashIn: report.cashIn,
+      cashOut: report.cashOut,
+      byTender: report.byTender,
+    },
+    closedAt: ctx.nowIso,
+  });
+  sql(
+    ctx.db,
+    `UPDATE shifts SET status = 'closed', closed_at = ?, closed_by = ?, expected_cash = ?, counted_cash = ?,
+       over_short = ?, denominations = ?, z_report = ?
+     WHERE shift_id = ?`,
+  ).run(
+    ctx.nowIso,
+    actor.staffId,
+    report.expectedCash,
+    counted.amount,
+    overShort.amount,
+    JSON.stringify(denominations),
+    JSON.stringify(zReport),
+    shift.shiftId,
+  );
+  ctx.notify({ name: 'shift-changed', payload: { shift: zReport.shift } });
+  ctx.auditNote = {
+    subject: shift.shiftId,
+    details: { expectedCash: report.expectedCash, countedCash: counted.amount, overShort: overShort.amount },
+  };
+  return zReport;
+}
+
+export const shiftHandlers = {
+  'shift-open': {
+    mutates: true,
+    handle(ctx, input) {
+      const actor = ctx.staff();
+      const existing = findOpenShift(ctx, input.registerId);
+      if (existing) {
+        throw new DomainError(
+          'CONFLICT',
+          `Register ${input.registerId} already has a shift open since ${formatLocalTime(ctx.identity, existing.openedAtMs)}. Close it first.`,
+          { shiftId: existing.shiftId },
+        );
+      }
+      const row: ShiftRow = {
+        shiftId: ctx.newId(),
+        registerId: input.registerId,
+        staffId: actor.staffId,
+        currency: ctx.identity.currency,
+        float: input.float,
+        status: 'open',
+        openedAt: ctx.nowIso,
+        openedAtMs: ctx.nowMs,
+        closedAt: null,
+      };
+      sql(
+        ctx.db,
+        `INSERT INTO shifts (shift_id, register_id, staff_id, currency, float, status, opened_at, opened_at_ms)
+         VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`,
+      ).run(row.shiftId, row.registerId, row.staffId, row.currency, row.float, row.openedAt, row.openedAtMs);
+      ctx.appendEvent('shift.opened', {
+        shiftId: row.shiftId,
+        staffId: actor.staffId,
+        currency: row.currency,
+        float: row.float,
+        openedAt: ctx.nowIso,
+      });
+      const summary = toSummary(row);
+      ctx.notify({ name: 'shift-changed', payload: { shift: summary } });
+      ctx.auditNote = { subject: row.shiftId, details: { registerId: row.registerId, float: row.float } };
+      return summary;
+    },
+  },
+  'shift-current': {
+    mutates: false,
+    handle(ctx, input) {
+      const shift = findOpenShift(ctx, input.registerId);
+      return { shift: shift ? toSummary(shift) : null };
+    },
+  },
+  'shift-cash-in': { mutates: true, handle: (ctx, input) => moveCash(ctx, input, 'in') },
+  'shift-cash-out': { mutates: true, handle: (ctx, input) => moveCash(ctx, input, 'out') },
+  'shift-x-report': {
+    mutates: false,
+    handle: (ctx, input) => shiftReport(ctx, requireOpenShift(ctx, input.registerId), 'X'),
+  },
+  'shift-close': { mutates: true, handle: closeShift },
+} satisfies Pick<
+  CommandHandlers,
+  'shift-open' | 'shift-current' | 'shift-cash-in' | 'shift-cash-out' | 'shift-x-report' | 'shift-close'
+>;

@@ -1,0 +1,344 @@
+import { DomainError, type MovementType, type PhysicalBucket } from '@retail/domain';
+import type { MovementPayload } from '@retail/sync';
+import type { CommandRequest, LocalStock } from '../../shared/commands';
+import type { CommandContext, CommandHandlers } from '../command-context';
+import { sql, type TxContext } from '../context';
+import { localBucket, localStock } from '../local-stock';
+
+interface SkuRow {
+  sku: string;
+  name: string;
+  unit: 'each' | 'kg';
+  active: number;
+}
+
+/** The catalog rows of `skus`; NOT_FOUND names every SKU this store does not know. */
+export function requireSkus(ctx: TxContext, skus: Iterable<string>): Map<string, SkuRow> {
+  const query = sql(ctx.db, 'SELECT sku, name, unit, active FROM skus WHERE sku = ?');
+  const found = new Map<string, SkuRow>();
+  const missing: string[] = [];
+  for (const sku of new Set(skus)) {
+    const row = query.get(sku) as SkuRow | undefined;
+    if (row) found.set(sku, row);
+    else missing.push(sku);
+  }
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 5).join(', ');
+    throw new DomainError(
+      'NOT_FOUND',
+      `${missing.length === 1 ? 'SKU' : 'SKUs'} ${shown}${missing.length > 5 ? ' and others' : ''} ${missing.length === 1 ? 'is' : 'are'} not in this store's catalog. Check the code, or wait for the catalog to sync.`,
+      { skus: missing },
+    );
+  }
+  return found;
+}
+
+function formatQty(row: SkuRow, qty: number): string {
+  return row.unit === 'kg' ? `${qty} g` : `${qty}`;
+}
+
+const BUCKET_NAMES: Readonly<Record<PhysicalBucket, string>> = {
+  sellable: 'sellable stock',
+  staged: 'staged stock',
+  damaged: 'damaged stock',
+  quality_control: 'quality control',
+};
+
+interface PlannedMovement {
+  readonly sku: string;
+  readonly type: MovementType;
+  readonly bucket: PhysicalBucket;
+  readonly delta: number;
+  readonly reason?: string;
+}
+
+/**
+ * Refuses a plan that would take a bucket below zero by removing stock. Local stock can already be
+ * negative after offline sales; removing more from it is then refused too, because the fix for a wrong
+ * figure is a count, not another guess.
+ */
+function assertCanRemove(
+  ctx: TxContext,
+  catalog: Map<string, SkuRow>,
+  plan: readonly PlannedMovement[],
+): void {
+  const levels = new Map<string, LocalStock>(
+    localStock(ctx.db, ctx.identity, [...new Set(plan.map((movement) => movement.sku))]).map((level) => [
+      level.sku,
+      level,
+    ]),
+  );
+  const running = new Map<string, number>();
+  for (const movement of plan) {
+    const key = `${movement.sku}\u0000${movement.bucket}`;
+    const level = levels.get(movement.sku);
+    const before = running.get(key) ?? (level ? localBucket(level, movement.bucket) : 0);
+    const after = before + movement.delta;
+    running.set(key, after);
+    if (movement.delta < 0 && after < 0) {
+      const row = catalog.get(movement.sku);
+      const name = row ? `${row.name} (${movement.sku})` : movement.sku;
+      const available = Math.max(0, before);
+      throw new DomainError(
+        'INSUFFICIENT_STOCK',
+        `Only ${row ? formatQty(row, available) : available} of ${name} ${available === 1 ? 'is' : 'are'} in ${BUCKET_NAMES[movement.bucket]}; you cannot remove ${row ? formatQty(row, -movement.delta) : -movement.delta}. Count the shelf first.`,
+        { sku: movement.sku, bucket: movement.bucket, available: before, requested: -movement.delta },
+      );
+    }
+  }
+}
+
+/** Writes the movements one event carries; `device_seq` ties them to it for local stock. */
+function recordMovements(
+  ctx: TxContext,
+  movements: readonly MovementPayload[],
+  deviceSeq: number,
+  sourceDoc: string,
+): void {
+  const insert = sql(
+    ctx.db,
+    `INSERT INTO stock_movements (movement_id, sku, type, bucket, delta, reason, source_doc, device_seq, created_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const movement of movements) {
+    insert.run(
+      movement.movementId,
+      movement.sku,
+      movement.type,
+      movement.bucket,
+      movement.delta,
+      movement.reason ?? null,
+      sourceDoc,
+      deviceSeq,
+      ctx.nowMs,
+    );
+  }
+  ctx.touchStock(movements.map((movement) => movement.sku));
+}
+
+function toPayloads(ctx: TxContext, plan: readonly PlannedMovement[]): MovementPayload[] {
+  return plan.map((movement) => ({
+    movementId: ctx.newId(),
+    sku: movement.sku,
+    type: movement.type,
+    bucket: movement.bucket,
+    delta: movement.delta,
+    ...(movement.reason === undefined ? {} : { reason: movement.reason }),
+  }));
+}
+
+function levelsOf(ctx: TxContext, skus: Iterable<string>): LocalStock[] {
+  return localStock(ctx.db, ctx.identity, [...new Set(skus)]);
+}
+
+function receive(
+  ctx: CommandContext,
+  source: CommandRequest<'stock-receive'>['source'],
+  lines: readonly { sku: string; qty: number; bucket: 'sellable' | 'quality_control' }[],
+) {
+  requireSkus(
+    ctx,
+    lines.map((line) => line.sku),
+  );
+  const receiptId = ctx.newId();
+  const type: MovementType = source.type === 'supplier' ? 'RECEIPT' : 'TRANSFER_IN';
+  const movements = toPayloads(
+    ctx,
+    lines.map((line) => ({
+      sku: line.sku,
+      type,
+      bucket: line.bucket,
+      delta: line.qty,
+      reason: `${source.type} ${source.reference}`,
+    })),
+  );
+  const event = ctx.appendEvent('stock.received', {
+    receiptId,
+    source,
+    lines: lines.map((line) => ({ sku: line.sku, qty: line.qty, bucket: line.bucket })),
+    movements,
+    receivedAt: ctx.nowIso,
+  });
+  recordMovements(ctx, movements, event.deviceSeq, receiptId);
+  ctx.auditNote = { subject: receiptId, details: { source, lines: lines.length } };
+  return {
+    receiptId,
+    levels: levelsOf(
+      ctx,
+      lines.map((line) => line.sku),
+    ),
+  };
+}
+
+export const stockHandlers = {
+  'stock-receive': {
+    mutates: true,
+    handle: (ctx, input) => receive(ctx, input.source, input.lines),
+  },
+  'stock-transfer-in': {
+    mutates: true,
+    handle: (ctx, input) =>
+      receive(
+        ctx,
+        { type: 'transfer', reference: input.transferId },
+        input.lines.map((line) => ({ ...line, bucket: 'sellable' as const })),
+      ),
+  },
+  'stock-adjust': {
+    mutates: true,
+    handle(ctx, input) {
+      const catalog = requireSkus(
+        ctx,
+        input.lines.map((line) => line.sku),
+      );
+      const plan: PlannedMovement[] = input.lines.map((line) => ({
+        sku: line.sku,
+        type: 'ADJUSTMENT',
+        bucket: line.bucket,
+        delta: line.delta,
+        reason: input.reason,
+      }));
+      assertCanRemove(ctx, catalog, plan);
+      const adjustmentId = ctx.newId();
+      const movements = toPayloads(ctx, plan);
+      const event = ctx.appendEvent('stock.adjusted', {
+        adjustmentId,
+        reason: input.reason,
+        movements,
+        adjustedAt: ctx.nowIso,
+      });
+      recordMovements(ctx, movements, event.deviceSeq, adjustmentId);
+      ctx.auditNote = { subject: adjustmentId, details: { reason: input.reason, lines: input.lines } };
+      return {
+        adjustmentId,
+        levels: levelsOf(
+          ctx,
+          input.lines.map((line) => line.sku),
+        ),
+      };
+    },
+  },
+  'stock-count': {
+    mutates: true,
+    handle(ctx, input) {
+      const catalog = requireSkus(ctx, [input.sku]);
+      const row = catalog.get(input.sku);
+      const [level] = localStock(ctx.db, ctx.identity, [input.sku]);
+      if (!row || !level) throw new DomainError('INTERNAL', 'A SKU vanished while it was being counted.');
+      const current = localBucket(level, input.bucket);
+      if (current !== input.expectedQty) {
+        throw new DomainError(
+          'CONFLICT',
+          `${row.name} (${input.sku}) changed while you were counting: ${BUCKET_NAMES[input.bucket]} is now ${formatQty(row, current)}, not ${formatQty(row, input.expectedQty)}. Count again.`,
+          { sku: input.sku, bucket: input.bucket, expectedQty: input.expectedQty, currentQty: current },
+        );
+      }
+      const difference = input.countedQty - current;
+      const countId = ctx.newId();
+      const movements =
+        difference === 0
+          ? []
+          : toPayloads(ctx, [
+              {
+                sku: input.sku,
+                type: 'COUNT_ADJUST',
+                bucket: input.bucket,
+                delta: difference,
+                reason: 'shelf count',
+              },
+            ]);
+      const event = ctx.appendEvent('stock.counted', {
+        countId,
+        sku: input.sku,
+        bucket: input.bucket,
+        expectedQty: current,
+        countedQty: input.countedQty,
+        movements,
+        countedAt: ctx.nowIso,
+      });
+      recordMovements(ctx, movements, event.deviceSeq, countId);
+      ctx.touchStock([input.sku]);
+      ctx.auditNote = {
+        subject: input.sku,
+        details: {
+          countId,
+          bucket: input.bucket,
+          expectedQty: current,
+          countedQty: input.countedQty,
+          difference,
+        },
+      };
+      const [after] = localStock(ctx.db, ctx.identity, [input.sku]);
+      if (!after) throw new DomainError('INTERNAL', 'A SKU vanished while it was being counted.');
+      return { countId, difference, level: after };
+    },
+  },
+  'stock-transfer-out': {
+    mutates: true,
+    handle(ctx, input) {
+      if (input.toNodeId === ctx.identity.storeId) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          'A transfer must go to another store or warehouse, not this one.',
+        );
+      }
+      const destination = sql(ctx.db, 'SELECT name FROM stores WHERE store_id = ?').get(input.toNodeId) as
+        { name: string } | undefined;
+      if (!destination) {
+        throw new DomainError(
+          'NOT_FOUND',
+          `There is no store or warehouse ${input.toNodeId} in this node's list. Check the destination, or wait for the store list to sync.`,
+          { toNodeId: input.toNodeId },
+        );
+      }
+      const catalog = requireSkus(
+        ctx,
+        input.lines.map((line) => line.sku),
+      );
+      const transferId = ctx.newId();
+      const plan: PlannedMovement[] = input.lines.map((line) => ({
+        sku: line.sku,
+        type: 'TRANSFER_OUT',
+        bucket: 'sellable',
+        delta: -line.qty,
+        reason: `transfer to ${input.toNodeId}`,
+      }));
+      assertCanRemove(ctx, catalog, plan);
+      const movements = toPayloads(ctx, plan);
+      const event = ctx.appendEvent('stock.transferred_out', {
+        transferId,
+        toNodeId: input.toNodeId,
+        lines: input.lines.map((line) => ({ sku: line.sku, qty: line.qty })),
+        movements,
+        shippedAt: ctx.nowIso,
+      });
+      recordMovements(ctx, movements, event.deviceSeq, transferId);
+      ctx.auditNote = {
+        subject: transferId,
+        details: { toNodeId: input.toNodeId, lines: input.lines.length },
+      };
+      return {
+        transferId,
+        levels: levelsOf(
+          ctx,
+          input.lines.map((line) => line.sku),
+        ),
+      };
+    },
+  },
+  'stock-levels': {
+    mutates: false,
+    handle(ctx, input) {
+      requireSkus(ctx, input.skus);
+      return { levels: levelsOf(ctx, input.skus) };
+    },
+  },
+} satisfies Pick<
+  CommandHandlers,
+  | 'stock-receive'
+  | 'stock-transfer-in'
+  | 'stock-adjust'
+  | 'stock-count'
+  | 'stock-transfer-out'
+  | 'stock-levels'
+>;

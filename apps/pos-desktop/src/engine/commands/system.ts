@@ -1,0 +1,52 @@
+import type { AuditEntry } from '../../shared/commands';
+import type { CommandHandlers } from '../command-context';
+import { sql } from '../context';
+import { syncStatus } from '../outbox';
+
+interface AuditRow {
+  auditId: number;
+  at: string;
+  action: string;
+  staffId: string | null;
+  subject: string | null;
+  overrideId: string | null;
+  txId: string | null;
+  details: string;
+}
+
+export const systemHandlers = {
+  'node-info': {
+    mutates: false,
+    handle(ctx) {
+      const store = sql(ctx.db, 'SELECT name FROM stores WHERE store_id = ?').get(ctx.identity.storeId) as
+        { name: string } | undefined;
+      return { ...ctx.identity, storeName: store?.name ?? null };
+    },
+  },
+  'sync-status': {
+    mutates: false,
+    handle: (ctx) => syncStatus(ctx.db, ctx.nowMs),
+  },
+  'audit-log-list': {
+    mutates: false,
+    handle(ctx, input) {
+      const rows = sql(
+        ctx.db,
+        `SELECT audit_id AS auditId, at, action, staff_id AS staffId, subject, override_id AS overrideId,
+           tx_id AS txId, details
+         FROM audit_log
+         WHERE (@beforeId IS NULL OR audit_id < @beforeId) AND (@action IS NULL OR action = @action)
+         ORDER BY audit_id DESC LIMIT @limit`,
+      ).all({
+        beforeId: input.beforeId ?? null,
+        action: input.action ?? null,
+        limit: input.limit,
+      }) as AuditRow[];
+      const entries: AuditEntry[] = rows.map((row) => ({
+        ...row,
+        details: JSON.parse(row.details) as Record<string, unknown>,
+      }));
+      return { entries };
+    },
+  },
+} satisfies Pick<CommandHandlers, 'node-info' | 'sync-status' | 'audit-log-list'>;

@@ -1,0 +1,53 @@
+import Database from 'better-sqlite3';
+import { DomainError } from '@retail/domain';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Open without writing anything (backups, inspection). The file must exist. */
+  readonly readonly?: boolean;
+  /** How long a writer waits for another connection's lock before failing, in ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens a store node database with the durability settings the sales ledger needs. better-sqlite3 is
+ * compiled with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL), under which a committed WAL transaction can
+ * roll back after a power loss; a sale acknowledged to a cashier must survive that, so FULL is forced.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const readonly = options.readonly ?? false;
+  let db: Db;
+  try {
+    db = new Database(file, { readonly, fileMustExist: readonly });
+  } catch (error) {
+    throw new DomainError(
+      'NOT_FOUND',
+      `Cannot open the store database at ${file}: ${error instanceof Error ? error.message : String(error)}.`,
+      { file },
+    );
+  }
+  try {
+    if (!readonly) {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') {
+        throw new DomainError('INTERNAL', `The store database at ${file} cannot use write-ahead logging.`, {
+          file,
+          mode,
+        });
+      }
+    }
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function integrityCheck(db: Db): string {
+  const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+  return rows.map((row) => row.integrity_check).join('; ');
+}

@@ -1,0 +1,296 @@
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { DomainError, createUuidV7Generator, toErrorBody, type Result } from '@retail/domain';
+import { parseHlc, type Hlc } from '@retail/sync';
+import type { z } from 'zod';
+import {
+  ROLE_RANK,
+  STORE_COMMANDS,
+  isCommandName,
+  type CommandInput,
+  type CommandName,
+  type CommandResponse,
+} from '../shared/commands';
+import type { StoreNotification } from '../shared/notifications';
+import {
+  CommittedRejection,
+  resolveSession,
+  type Actor,
+  type CommandContext,
+  type CommandHandlers,
+} from './command-context';
+import { shiftHandlers } from './commands/shift';
+import { staffHandlers } from './commands/staff';
+import { stockHandlers } from './commands/stock';
+import { systemHandlers } from './commands/system';
+import {
+  createTxContext,
+  type ContextSources,
+  type EngineClock,
+  type RandomBytes,
+  type TxContext,
+} from './context';
+import { openDatabase, type Db } from './database';
+import { applyFeedChanges, type FeedApplyResult, type FeedPage } from './feed/apply-feed';
+import { requireIdentity, type NodeIdentity } from './identity';
+import { localStock } from './local-stock';
+import { migrate, loadMigrations, type Migration } from './migrations';
+import { syncStatus } from './outbox';
+import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
+import { readSettings, type NodeSettings } from './settings';
+
+export const COMMAND_HANDLERS: CommandHandlers = {
+  ...systemHandlers,
+  ...staffHandlers,
+  ...shiftHandlers,
+  ...stockHandlers,
+};
+
+/** The logging surface the engine needs; pino loggers fit it. Never pass PINs, sessions or tokens. */
+export interface EngineLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+const silentLogger: EngineLogger = { info() {}, warn() {}, error() {} };
+
+export interface EngineOptions {
+  /** The node's SQLite file (created if missing). */
+  readonly databasePath: string;
+  readonly clock?: EngineClock;
+  readonly randomBytes?: RandomBytes;
+  /** scrypt cost for new PIN hashes; tests lower it, production keeps the default. */
+  readonly pinCost?: PinHashCost;
+  readonly logger?: EngineLogger;
+  readonly migrations?: readonly Migration[];
+}
+
+export interface ExecuteOptions {
+  /** The session token from `staff-sign-in`. */
+  readonly session?: string;
+}
+
+export type NotificationListener = (notification: StoreNotification) => void;
+
+export interface StoreEngine {
+  readonly db: Db;
+  readonly identity: NodeIdentity;
+  readonly clock: EngineClock;
+  execute<N extends CommandName>(
+    name: N,
+    input: CommandInput<N>,
+    options?: ExecuteOptions,
+  ): Result<CommandResponse<N>>;
+  /** For transport edges: the command name and input come straight off the wire. */
+  executeUnknown(name: string, input: unknown, options?: ExecuteOptions): Result<unknown>;
+  /**
+   * Runs `work` as one transaction with a full command context (outbox, audit, notifications) but no
+   * staff session: for setup paths such as fixture loading and `pos-store init`.
+   */
+  transact<T>(label: string, work: (ctx: CommandContext) => T): T;
+  /** Applies a page of hub changes (see applyFeedChanges) and notifies clients of the stock it changed. */
+  applyFeed(page: FeedPage): FeedApplyResult;
+  subscribe(listener: NotificationListener): () => void;
+  settings(): NodeSettings;
+  close(): void;
+}
+
+function describeIssues(name: string, error: z.ZodError): DomainError {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const first = issues[0];
+  const where = first && first.path !== '' ? `${first.path}: ` : '';
+  return new DomainError(
+    'INVALID_INPUT',
+    `The ${name} request is not valid. ${where}${first?.message ?? 'Check the input.'}`,
+    { issues },
+  );
+}
+
+export function openStoreEngine(options: EngineOptions): StoreEngine {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const randomBytes: RandomBytes = options.randomBytes ?? ((length) => nodeRandomBytes(length));
+  const logger = options.logger ?? silentLogger;
+  const pinCost = options.pinCost ?? DEFAULT_PIN_COST;
+  const db = openDatabase(options.databasePath);
+  let identity: NodeIdentity;
+  try {
+    migrate(db, options.migrations ?? loadMigrations(), () => clock.now());
+    identity = requireIdentity(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const lastHlcRow = db.prepare('SELECT last_hlc AS lastHlc FROM device_state').get() as {
+    lastHlc: string | null;
+  };
+  const lastHlc: Hlc | undefined = lastHlcRow.lastHlc === null ? undefined : parseHlc(lastHlcRow.lastHlc);
+  const sources: ContextSources = {
+    db,
+    identity,
+    clock,
+    ids: createUuidV7Generator({ now: () => clock.now(), randomBytes }),
+    randomBytes,
+    lastHlc,
+  };
+  const listeners = new Set<NotificationListener>();
+  let closed = false;
+
+  function commandContext(tx: TxContext, actor: Actor | undefined): CommandContext {
+    let settings: NodeSettings | undefined;
+    return Object.assign(tx, {
+      actor,
+      pinCost,
+      auditNote: {},
+      staff(): Actor {
+        if (!actor) throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
+        return actor;
+      },
+      settings(): NodeSettings {
+        settings ??= readSettings(db, identity);
+        return settings;
+      },
+    });
+  }
+
+  /** Notifications that follow from what the transaction wrote, computed before it commits. */
+  function finish(ctx: CommandContext): void {
+    // Nobody to tell (e.g. loading a 100,000-SKU fixture before the server starts): skip the queries.
+    if (listeners.size === 0) return;
+    if (ctx.touchedSkus.size > 0) {
+      ctx.notify({
+        name: 'stock-changed',
+        payload: { levels: localStock(db, identity, [...ctx.touchedSkus]) },
+      });
+    }
+    if (ctx.appendedEvents.length > 0) {
+      ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs) });
+    }
+  }
+
+  function deliver(notifications: readonly StoreNotification[]): void {
+    for (const notification of notifications) {
+      for (const listener of listeners) {
+        try {
+          listener(notification);
+        } catch (error) {
+          logger.error({ notification: notification.name, err: error }, 'notification listener failed');
+        }
+      }
+    }
+  }
+
+  function run(name: string, rawInput: unknown, options: ExecuteOptions): Result<unknown> {
+    if (closed)
+      return {
+        ok: false,
+        error: { code: 'INTERNAL', message: 'The store node is shutting down. Try again in a moment.' },
+      };
+    if (!isCommandName(name)) {
+      return {
+        ok: false,
+        error: new DomainError('NOT_FOUND', `There is no command called ${JSON.stringify(name)}.`, {
+          name,
+        }).toJSON(),
+      };
+    }
+    const spec = STORE_COMMANDS[name];
+    const definition = COMMAND_HANDLERS[name] as CommandHandlers[CommandName];
+    const parsed = spec.request.safeParse(rawInput ?? {});
+    if (!parsed.success) return { ok: false, error: describeIssues(name, parsed.error).toJSON() };
+    let notifications: readonly StoreNotification[] = [];
+    try {
+      const transaction = db.transaction(() => {
+        const tx = createTxContext(sources, name);
+        let actor: Actor | undefined;
+        if (spec.auth !== 'none') {
+          if (options.session === undefined) {
+            throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
+          }
+          actor = resolveSession(tx, options.session);
+          if (ROLE_RANK[actor.role] < ROLE_RANK[spec.auth]) {
+            throw new DomainError(
+              'FORBIDDEN',
+              `Only a ${spec.auth}${spec.auth === 'manager' ? '' : ' or above'} can do this; you are signed in as a ${actor.role}.`,
+              { required: spec.auth, role: actor.role },
+            );
+          }
+        }
+        const ctx = commandContext(tx, actor);
+        const outcome = (definition.handle as (c: CommandContext, i: unknown) => unknown)(ctx, parsed.data);
+        if (outcome instanceof CommittedRejection) return outcome;
+        const response = spec.response.safeParse(outcome);
+        if (!response.success) {
+          throw new DomainError('INTERNAL', `The ${name} answer broke the command contract.`, {
+            issue: response.error.issues[0]?.message,
+            path: response.error.issues[0]?.path.join('.'),
+          });
+        }
+        if (definition.mutates) {
+          ctx.audit({
+            action: name,
+            staffId: ctx.auditNote.staffId === undefined ? (actor?.staffId ?? null) : ctx.auditNote.staffId,
+            subject: ctx.auditNote.subject ?? null,
+            overrideId: ctx.auditNote.overrideId ?? null,
+            details: ctx.auditNote.details ?? {},
+          });
+        }
+        finish(ctx);
+        notifications = ctx.notifications;
+        return response.data as unknown;
+      });
+      const outcome = definition.mutates ? transaction.immediate() : transaction.deferred();
+      if (outcome instanceof CommittedRejection) return { ok: false, error: outcome.error.toJSON() };
+      deliver(notifications);
+      return { ok: true, value: outcome };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code === 'INTERNAL') {
+        logger.error({ command: name, err: error }, 'command failed unexpectedly');
+      }
+      return { ok: false, error: toErrorBody(error) };
+    }
+  }
+
+  function transact<T>(label: string, work: (ctx: CommandContext) => T): T {
+    let notifications: readonly StoreNotification[] = [];
+    const result = db
+      .transaction(() => {
+        const ctx = commandContext(createTxContext(sources, label), undefined);
+        const value = work(ctx);
+        finish(ctx);
+        notifications = ctx.notifications;
+        return value;
+      })
+      .immediate();
+    deliver(notifications);
+    return result;
+  }
+
+  return {
+    db,
+    identity,
+    clock,
+    execute: <N extends CommandName>(name: N, input: CommandInput<N>, options: ExecuteOptions = {}) =>
+      run(name, input, options) as Result<CommandResponse<N>>,
+    executeUnknown: (name, input, options = {}) => run(name, input, options),
+    transact,
+    applyFeed(page) {
+      return transact('feed-apply', (ctx) => {
+        const result = applyFeedChanges(db, identity, page, ctx.nowMs);
+        ctx.touchStock(result.stockSkus);
+        if (listeners.size > 0) ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs) });
+        return result;
+      });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    settings: () => readSettings(db, identity),
+    close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import { DomainError } from '@retail/domain';
+import { FEED_ENTITIES, FeedChangeSchema, type FeedChange, type FeedEntity } from '@retail/sync';
+import { z } from 'zod';
+import { sql } from '../context';
+import type { Db } from '../database';
+import type { NodeIdentity } from '../identity';
+import { readLabelRules } from '../settings';
+import { ENTITY_APPLIERS, rebuildBarcodes, type ApplyState } from './entities';
+
+export interface FeedPage {
+  /** The feed the changes belong to. A replica follows one epoch; another one needs `reset`. */
+  readonly epoch: string;
+  readonly changes: readonly FeedChange[];
+  /**
+   * The cursor to save with the page. The hub may move it past rows it filtered out for this store, so
+   * it can be above the last change's hubSeq; it defaults to that hubSeq.
+   */
+  readonly cursor?: number;
+  /** Throw away every hub-owned row first (initial snapshot, or `mustRefetch` after an epoch change). */
+  readonly reset?: boolean;
+}
+
+export interface FeedApplyResult {
+  readonly applied: number;
+  /** Changes at or below the saved cursor: already applied, ignored (a page delivered twice). */
+  readonly skipped: number;
+  /** Changes for entities this version does not know, kept in feed_deferred. */
+  readonly deferred: number;
+  readonly cursor: number;
+  /** SKUs whose stock snapshot at this node changed. */
+  readonly stockSkus: readonly string[];
+}
+
+const HUB_OWNED_TABLES = [
+  'categories',
+  'products',
+  'skus',
+  'barcodes',
+  'price_books',
+  'prices',
+  'promotions',
+  'tax_rates',
+  'stores',
+  'config',
+  'stock_levels',
+  'feed_deferred',
+] as const;
+
+const PageSchema = z.object({
+  epoch: z.string().min(1).max(100),
+  changes: z.array(FeedChangeSchema),
+  cursor: z.number().int().min(0).safe().optional(),
+  reset: z.boolean().optional(),
+});
+
+function isKnownEntity(entity: string): entity is FeedEntity {
+  return (FEED_ENTITIES as readonly string[]).includes(entity);
+}
+
+function invalidChange(change: FeedChange, message: string): DomainError {
+  return new DomainError(
+    'INVALID_INPUT',
+    `Feed change ${change.hubSeq} (${change.entity} ${change.key}) cannot be applied: ${message}`,
+    { hubSeq: change.hubSeq, entity: change.entity, key: change.key },
+  );
+}
+
+/**
+ * Applies one page of hub changes to the replica and saves the cursor in the same transaction, so a
+ * crash can never leave the cursor ahead of the data (PouchDB #1240, RxDB #5571) or the data ahead of the
+ * cursor in a way that matters (re-applying a state-based change is harmless). Every change is validated
+ * with the same schema the hub used; one invalid change refuses the whole page and writes nothing.
+ * This is the only way hub-owned tables are written: the fixture loader goes through it too.
+ */
+export function applyFeedChanges(
+  db: Db,
+  identity: NodeIdentity,
+  page: FeedPage,
+  nowMs: number,
+): FeedApplyResult {
+  const parsedPage = PageSchema.safeParse(page);
+  if (!parsedPage.success) {
+    const issue = parsedPage.error.issues[0];
+    throw new DomainError(
+      'INVALID_INPUT',
+      `The feed page is malformed at ${issue?.path.join('.') || 'its top level'}: ${issue?.message ?? 'invalid'}.`,
+    );
+  }
+  const { epoch, changes, reset } = parsedPage.data;
+  return db
+    .transaction((): FeedApplyResult => {
+      const saved = sql(db, 'SELECT feed_epoch AS epoch, feed_cursor AS cursor FROM sync_state').get() as {
+        epoch: string | null;
+        cursor: number;
+      };
+      let cursor = saved.cursor;
+      if (reset) {
+        for (const table of HUB_OWNED_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+        cursor = 0;
+      } else if (saved.epoch !== null && saved.epoch !== epoch) {
+        throw new DomainError(
+          'CONFLICT',
+          `This node follows feed ${saved.epoch}, not ${epoch}. Its hub data must be re-fetched from a fresh snapshot.`,
+          { savedEpoch: saved.epoch, epoch },
+        );
+      }
+      const state: ApplyState = {
+        db,
+        identity,
+        touchedSkus: new Set(),
+        labelRulesChanged: false,
+        labelRules: readLabelRules(db),
+      };
+      let applied = 0;
+      let skipped = 0;
+      let deferred = 0;
+      let previousSeq = 0;
+      for (const change of changes) {
+        if (change.hubSeq <= previousSeq) {
+          throw invalidChange(change, 'changes must come in increasing hubSeq order.');
+        }
+        previousSeq = change.hubSeq;
+        if (change.hubSeq <= cursor) {
+          skipped += 1;
+          continue;
+        }
+        if (!isKnownEntity(change.entity)) {
+          sql(
+            db,
+            'INSERT OR REPLACE INTO feed_deferred (hub_seq, entity, key, op, data) VALUES (?, ?, ?, ?, ?)',
+          ).run(
+            change.hubSeq,
+            change.entity,
+            change.key,
+            change.op,
+            change.data === undefined ? null : JSON.stringify(change.data),
+          );
+          deferred += 1;
+          continue;
+        }
+        const entity = ENTITY_APPLIERS[change.entity];
+        if (change.op === 'delete') {
+          entity.remove(state, change.key);
+        } else {
+          const parsed = entity.schema.safeParse(change.data);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+            throw invalidChange(change, `${where}${issue?.message ?? 'invalid data'}`);
+          }
+          const key = entity.keyOf(parsed.data as never);
+          if (key !== change.key) throw invalidChange(change, `its data belongs to key ${key}.`);
+          try {
+            entity.upsert(state, parsed.data as never, JSON.stringify(parsed.data));
+          } catch (error) {
+            if (error instanceof DomainError) throw invalidChange(change, error.message);
+            throw error;
+          }
+        }
+        applied += 1;
+      }
+      if (state.labelRulesChanged) {
+        state.labelRules = readLabelRules(db);
+        rebuildBarcodes(state);
+      }
+      const nextCursor = Math.max(cursor, previousSeq, parsedPage.data.cursor ?? 0);
+      sql(db, 'UPDATE sync_state SET feed_epoch = ?, feed_cursor = ?, last_feed_applied_at = ?').run(
+        epoch,
+        nextCursor,
+        new Date(nowMs).toISOString(),
+      );
+      return { applied, skipped, deferred, cursor: nextCursor, stockSkus: [...state.touchedSkus] };
+    })
+    .immediate();
+}

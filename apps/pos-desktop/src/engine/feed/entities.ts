@@ -1,0 +1,290 @@
+import {
+  CategorySchema,
+  DomainError,
+  PriceBookSchema,
+  PriceEntrySchema,
+  ProductSchema,
+  PromotionSchema,
+  SkuSchema,
+  TaxRateSchema,
+  skuBarcodeKey,
+  type Sku,
+  type VariableMeasureRule,
+} from '@retail/domain';
+import { StockLevelSchema, type FeedEntity } from '@retail/sync';
+import { z } from 'zod';
+import { sql } from '../context';
+import type { Db } from '../database';
+import type { NodeIdentity } from '../identity';
+import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS } from '../settings';
+
+/**
+ * A store or warehouse as the feed describes it. The node needs only these fields (transfer
+ * destinations, the store name on receipts) and keeps the rest exactly as the hub sent it.
+ */
+export const StoreNodeSchema = z.looseObject({
+  storeId: z.string().min(1).max(100),
+  code: z.string().min(1).max(40),
+  name: z.string().min(1).max(200),
+  kind: z.enum(['store', 'warehouse']).optional(),
+  active: z.boolean().optional(),
+});
+
+/** A config entry: a key and its JSON value; values of keys this node understands are validated. */
+export const ConfigEntrySchema = z
+  .object({ key: z.string().min(1).max(200), value: z.unknown() })
+  .superRefine((entry, context) => {
+    const schema = CONFIG_VALUE_SCHEMAS[entry.key];
+    if (!schema) return;
+    const parsed = schema.safeParse(entry.value);
+    if (!parsed.success) {
+      context.addIssue({
+        code: 'custom',
+        path: ['value', ...(parsed.error.issues[0]?.path ?? [])],
+        message: parsed.error.issues[0]?.message ?? 'invalid value',
+      });
+    }
+  });
+
+export interface ApplyState {
+  readonly db: Db;
+  readonly identity: NodeIdentity;
+  /** SKUs whose local stock at this node changed. */
+  readonly touchedSkus: Set<string>;
+  /** Set when the label rules changed: barcodes are re-keyed once at the end of the page. */
+  labelRulesChanged: boolean;
+  labelRules: readonly VariableMeasureRule[];
+}
+
+interface EntityApplier {
+  readonly schema: z.ZodType;
+  /** The feed key the entity's own ids give; a change whose key disagrees is refused. */
+  keyOf(data: never): string;
+  upsert(state: ApplyState, data: never, json: string): void;
+  remove(state: ApplyState, key: string): void;
+}
+
+function applier<S extends z.ZodType>(spec: {
+  schema: S;
+  keyOf: (data: z.output<S>) => string;
+  upsert: (state: ApplyState, data: z.output<S>, json: string) => void;
+  remove: (state: ApplyState, key: string) => void;
+}): EntityApplier {
+  return spec as unknown as EntityApplier;
+}
+
+export function barcodeKeyFor(barcode: string, rules: readonly VariableMeasureRule[]): string {
+  return skuBarcodeKey(barcode, rules);
+}
+
+export function writeBarcodes(state: ApplyState, sku: Sku): void {
+  sql(state.db, 'DELETE FROM barcodes WHERE sku = ?').run(sku.sku);
+  const insert = sql(
+    state.db,
+    'INSERT OR REPLACE INTO barcodes (barcode_key, sku, barcode) VALUES (?, ?, ?)',
+  );
+  for (const barcode of sku.barcodes) insert.run(barcodeKeyFor(barcode, state.labelRules), sku.sku, barcode);
+}
+
+const windowOf = (value: { startsAt?: number | undefined; endsAt?: number | undefined }) => [
+  value.startsAt ?? null,
+  value.endsAt ?? null,
+];
+
+export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
+  category: applier({
+    schema: CategorySchema,
+    keyOf: (category) => category.categoryId,
+    upsert(state, category, json) {
+      sql(
+        state.db,
+        `INSERT INTO categories (category_id, name, parent_id, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (category_id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, data = excluded.data`,
+      ).run(category.categoryId, category.name, category.parentId ?? null, json);
+    },
+    remove: (state, key) => void sql(state.db, 'DELETE FROM categories WHERE category_id = ?').run(key),
+  }),
+  product: applier({
+    schema: ProductSchema,
+    keyOf: (product) => product.productId,
+    upsert(state, product, json) {
+      sql(
+        state.db,
+        `INSERT INTO products (product_id, name, category_id, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, category_id = excluded.category_id, data = excluded.data`,
+      ).run(product.productId, product.name, product.categoryId ?? null, json);
+    },
+    remove: (state, key) => void sql(state.db, 'DELETE FROM products WHERE product_id = ?').run(key),
+  }),
+  sku: applier({
+    schema: SkuSchema,
+    keyOf: (sku) => sku.sku,
+    upsert(state, sku, json) {
+      sql(
+        state.db,
+        `INSERT INTO skus (sku, product_id, name, unit, tax_category, active, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, name = excluded.name, unit = excluded.unit,
+           tax_category = excluded.tax_category, active = excluded.active, data = excluded.data`,
+      ).run(sku.sku, sku.productId, sku.name, sku.unit, sku.taxCategory, sku.active ? 1 : 0, json);
+      if (!state.labelRulesChanged) writeBarcodes(state, sku);
+    },
+    remove(state, key) {
+      sql(state.db, 'DELETE FROM barcodes WHERE sku = ?').run(key);
+      sql(state.db, 'DELETE FROM skus WHERE sku = ?').run(key);
+    },
+  }),
+  tax_rate: applier({
+    schema: TaxRateSchema,
+    keyOf: (rate) => rate.rateId,
+    upsert(state, rate, json) {
+      sql(
+        state.db,
+        `INSERT INTO tax_rates (rate_id, jurisdiction_id, tax_category, starts_at_ms, ends_at_ms, data) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (rate_id) DO UPDATE SET jurisdiction_id = excluded.jurisdiction_id, tax_category = excluded.tax_category,
+           starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, data = excluded.data`,
+      ).run(rate.rateId, rate.jurisdictionId, rate.taxCategory, ...windowOf(rate), json);
+    },
+    remove: (state, key) => void sql(state.db, 'DELETE FROM tax_rates WHERE rate_id = ?').run(key),
+  }),
+  price_book: applier({
+    schema: PriceBookSchema,
+    keyOf: (book) => book.priceBookId,
+    upsert(state, book, json) {
+      const scopeId =
+        book.scope.type === 'chain'
+          ? null
+          : book.scope.type === 'region'
+            ? book.scope.regionId
+            : book.scope.storeId;
+      sql(
+        state.db,
+        `INSERT INTO price_books (price_book_id, version, currency, scope_type, scope_id, priority, tax_inclusive,
+           starts_at_ms, ends_at_ms, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (price_book_id) DO UPDATE SET version = excluded.version, currency = excluded.currency,
+           scope_type = excluded.scope_type, scope_id = excluded.scope_id, priority = excluded.priority,
+           tax_inclusive = excluded.tax_inclusive, starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms,
+           data = excluded.data`,
+      ).run(
+        book.priceBookId,
+        book.version,
+        book.currency,
+        book.scope.type,
+        scopeId,
+        book.priority,
+        book.taxInclusive ? 1 : 0,
+        ...windowOf(book),
+        json,
+      );
+    },
+    remove: (state, key) => void sql(state.db, 'DELETE FROM price_books WHERE price_book_id = ?').run(key),
+  }),
+  price: applier({
+    schema: PriceEntrySchema,
+    keyOf: (entry) => `${entry.priceBookId}:${entry.sku}`,
+    upsert(state, entry, json) {
+      sql(
+        state.db,
+        `INSERT INTO prices (price_book_id, sku, feed_key, tiers, data) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (sku, price_book_id) DO UPDATE SET tiers = excluded.tiers, data = excluded.data`,
+      ).run(
+        entry.priceBookId,
+        entry.sku,
+        `${entry.priceBookId}:${entry.sku}`,
+        JSON.stringify(entry.tiers),
+        json,
+      );
+    },
+    remove: (state, key) => void sql(state.db, 'DELETE FROM prices WHERE feed_key = ?').run(key),
+  }),
+  promotion: applier({
+    schema: PromotionSchema,
+    keyOf: (promotion) => promotion.promotionId,
+    upsert(state, promotion, json) {
+      sql(
+        state.db,
+        `INSERT INTO promotions (promotion_id, version, priority, starts_at_ms, ends_at_ms, data) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (promotion_id) DO UPDATE SET version = excluded.version, priority = excluded.priority,
+           starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, data = excluded.data`,
+      ).run(promotion.promotionId, promotion.version, promotion.priority, ...windowOf(promotion), json);
+    },
+    remove: (state, key) => void sql(state.db, 'DELETE FROM promotions WHERE promotion_id = ?').run(key),
+  }),
+  store: applier({
+    schema: StoreNodeSchema,
+    keyOf: (store) => store.storeId,
+    upsert(state, store, json) {
+      sql(
+        state.db,
+        `INSERT INTO stores (store_id, code, name, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (store_id) DO UPDATE SET code = excluded.code, name = excluded.name, data = excluded.data`,
+      ).run(store.storeId, store.code, store.name, json);
+    },
+    remove: (state, key) => void sql(state.db, 'DELETE FROM stores WHERE store_id = ?').run(key),
+  }),
+  config: applier({
+    schema: ConfigEntrySchema,
+    keyOf: (entry) => entry.key,
+    upsert(state, entry, json) {
+      sql(
+        state.db,
+        'INSERT INTO config (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data',
+      ).run(entry.key, json);
+      if (entry.key === CONFIG_KEYS.labelRules) state.labelRulesChanged = true;
+    },
+    remove(state, key) {
+      sql(state.db, 'DELETE FROM config WHERE key = ?').run(key);
+      if (key === CONFIG_KEYS.labelRules) state.labelRulesChanged = true;
+    },
+  }),
+  stock_level: applier({
+    schema: StockLevelSchema,
+    keyOf: (level) => `${level.nodeId}:${level.sku}`,
+    upsert(state, level, json) {
+      void json;
+      sql(
+        state.db,
+        `INSERT INTO stock_levels (node_id, sku, feed_key, sellable, staged, damaged, quality_control, incoming,
+           reserved_unstaged, safety_stock, atp, device_seqs, reflected_own_seq)
+         VALUES (@nodeId, @sku, @feedKey, @sellable, @staged, @damaged, @qualityControl, @incoming, @reservedUnstaged,
+           @safetyStock, @atp, @deviceSeqs, @reflectedOwnSeq)
+         ON CONFLICT (node_id, sku) DO UPDATE SET sellable = excluded.sellable, staged = excluded.staged,
+           damaged = excluded.damaged, quality_control = excluded.quality_control, incoming = excluded.incoming,
+           reserved_unstaged = excluded.reserved_unstaged, safety_stock = excluded.safety_stock, atp = excluded.atp,
+           device_seqs = excluded.device_seqs, reflected_own_seq = excluded.reflected_own_seq`,
+      ).run({
+        ...level,
+        feedKey: `${level.nodeId}:${level.sku}`,
+        deviceSeqs: JSON.stringify(level.deviceSeqs),
+        reflectedOwnSeq: level.deviceSeqs[state.identity.deviceId] ?? 0,
+      });
+      if (level.nodeId === state.identity.storeId) state.touchedSkus.add(level.sku);
+    },
+    remove(state, key) {
+      const row = sql(
+        state.db,
+        'DELETE FROM stock_levels WHERE feed_key = ? RETURNING node_id AS nodeId, sku',
+      ).get(key) as { nodeId: string; sku: string } | undefined;
+      if (row && row.nodeId === state.identity.storeId) state.touchedSkus.add(row.sku);
+    },
+  }),
+};
+
+/** Re-keys every barcode under the current label rules (after HQ changed how labels are laid out). */
+export function rebuildBarcodes(state: ApplyState): void {
+  sql(state.db, 'DELETE FROM barcodes').run();
+  const rows = sql(state.db, 'SELECT data FROM skus').all() as { data: string }[];
+  for (const row of rows) {
+    const sku = SkuSchema.parse(JSON.parse(row.data));
+    try {
+      writeBarcodes(state, sku);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      throw new DomainError(
+        'INVALID_INPUT',
+        `SKU ${sku.sku} has a barcode the new label rules cannot read: ${error.message}`,
+        { sku: sku.sku },
+      );
+    }
+  }
+}

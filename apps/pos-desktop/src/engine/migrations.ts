@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DomainError } from '@retail/domain';
+import type { Db } from './database';
+
+/**
+ * Forward-only numbered migrations, one SQL file each: `NNNN-what-it-does.sql` in ./migrations (copied
+ * next to the bundle by the build). The database records every applied migration with a checksum, and
+ * this runner refuses to open a database whose history is not a prefix of the migrations it knows, or
+ * whose recorded checksums differ: running a schema the code does not understand is how ledgers break.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+  readonly checksum: string;
+}
+
+export interface AppliedMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly checksum: string;
+  readonly appliedAt: string;
+}
+
+const FILE_NAME = /^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)\.sql$/;
+
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+/** Line endings are normalised first so a checkout with CRLF conversion keeps the same checksum. */
+export function migrationChecksum(sql: string): string {
+  return createHash('sha256').update(sql.replace(/\r\n/g, '\n'), 'utf8').digest('hex');
+}
+
+export function loadMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[] {
+  const files = readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .sort();
+  return files.map((file, index) => {
+    const match = FILE_NAME.exec(file);
+    if (!match) {
+      throw new DomainError('INTERNAL', `Migration file ${file} is not named NNNN-what-it-does.sql.`, {
+        file,
+      });
+    }
+    const version = Number(match[1]);
+    if (version !== index + 1) {
+      throw new DomainError(
+        'INTERNAL',
+        `Migration ${file} should be number ${String(index + 1).padStart(4, '0')}: migrations are numbered without gaps.`,
+        { file },
+      );
+    }
+    const sql = readFileSync(join(dir, file), 'utf8');
+    return { version, name: file.slice(0, -'.sql'.length), sql, checksum: migrationChecksum(sql) };
+  });
+}
+
+const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  checksum TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+) STRICT`;
+
+export function appliedMigrations(db: Db): AppliedMigration[] {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!exists) return [];
+  return db
+    .prepare(
+      'SELECT version, name, checksum, applied_at AS appliedAt FROM schema_migrations ORDER BY version',
+    )
+    .all() as AppliedMigration[];
+}
+
+/**
+ * Throws SCHEMA_VERSION unless the applied history is a prefix of `known` with identical checksums;
+ * returns the migrations still to apply.
+ */
+export function pendingMigrations(db: Db, known: readonly Migration[]): Migration[] {
+  const applied = appliedMigrations(db);
+  applied.forEach((row, index) => {
+    const expected = known[index];
+    if (expected === undefined) {
+      throw new DomainError(
+        'SCHEMA_VERSION',
+        `This data folder was written by a newer pos-store: it has migration ${row.name}, which this version does not know. Run the newer pos-store, or restore a backup made by this version.`,
+        { applied: row.name, knownCount: known.length },
+      );
+    }
+    if (row.version !== expected.version || row.name !== expected.name) {
+      throw new DomainError(
+        'SCHEMA_VERSION',
+        `This data folder's migration history does not match this pos-store: it has ${row.name} where ${expected.name} was expected. Restore a backup made by this version.`,
+        { applied: row.name, expected: expected.name },
+      );
+    }
+    if (row.checksum !== expected.checksum) {
+      throw new DomainError(
+        'SCHEMA_VERSION',
+        `Migration ${row.name} in this data folder differs from this pos-store's copy (checksum mismatch). Either the program or the database was modified; reinstall pos-store or restore a backup.`,
+        { applied: row.name, recorded: row.checksum, expected: expected.checksum },
+      );
+    }
+  });
+  return known.slice(applied.length);
+}
+
+/**
+ * Brings the database up to the newest known migration, each migration in its own transaction together
+ * with its history row, so a crash mid-upgrade leaves the database at the previous version.
+ */
+export function migrate(
+  db: Db,
+  known: readonly Migration[] = loadMigrations(),
+  now: () => number = Date.now,
+): Migration[] {
+  db.exec(CREATE_HISTORY);
+  const pending = pendingMigrations(db, known);
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+  );
+  for (const migration of pending) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, migration.checksum, new Date(now()).toISOString());
+    })();
+  }
+  const violations = db.pragma('foreign_key_check') as unknown[];
+  if (violations.length > 0) {
+    throw new DomainError('INTERNAL', 'The database has rows that break its foreign keys after migrating.', {
+      violations: violations.length,
+    });
+  }
+  return pending;
+}

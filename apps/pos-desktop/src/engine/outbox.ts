@@ -1,0 +1,92 @@
+import type { EventEnvelope } from '@retail/sync';
+import type { SyncStatus } from '../shared/commands';
+import { sql } from './context';
+import type { Db } from './database';
+
+interface OutboxRow {
+  deviceSeq: number;
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  storeId: string;
+  deviceId: string;
+  hlc: string;
+  occurredAt: string;
+  txId: string;
+  causes: string | null;
+  payload: string;
+}
+
+function toEnvelope(row: OutboxRow): EventEnvelope {
+  return {
+    eventId: row.eventId,
+    type: row.type,
+    schemaVersion: row.schemaVersion,
+    storeId: row.storeId,
+    deviceId: row.deviceId,
+    deviceSeq: row.deviceSeq,
+    hlc: row.hlc,
+    occurredAt: row.occurredAt,
+    txId: row.txId,
+    ...(row.causes === null ? {} : { causes: JSON.parse(row.causes) as string[] }),
+    payload: JSON.parse(row.payload) as unknown,
+  };
+}
+
+const OUTBOX_COLUMNS = `device_seq AS deviceSeq, event_id AS eventId, type, schema_version AS schemaVersion,
+  store_id AS storeId, device_id AS deviceId, hlc, occurred_at AS occurredAt, tx_id AS txId, causes, payload`;
+
+/** Outbox events after `afterSeq` in deviceSeq order, as envelopes ready to push. */
+export function readOutbox(db: Db, afterSeq = 0, limit = 500): EventEnvelope[] {
+  const rows = sql(
+    db,
+    `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE device_seq > ? ORDER BY device_seq LIMIT ?`,
+  ).all(afterSeq, limit) as OutboxRow[];
+  return rows.map(toEnvelope);
+}
+
+/** The events one command wrote: what a crash test checks is all-or-nothing. */
+export function readOutboxByTx(db: Db, txId: string): EventEnvelope[] {
+  const rows = sql(db, `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE tx_id = ? ORDER BY device_seq`).all(
+    txId,
+  ) as OutboxRow[];
+  return rows.map(toEnvelope);
+}
+
+export function syncStatus(db: Db, nowMs: number): SyncStatus {
+  const state = sql(
+    db,
+    `SELECT s.hub_url AS hubUrl, s.last_acked_seq AS lastAckedSeq, s.feed_epoch AS feedEpoch,
+       s.feed_cursor AS feedCursor, s.last_feed_applied_at AS lastFeedAppliedAt, d.last_device_seq AS lastDeviceSeq
+     FROM sync_state s, device_state d`,
+  ).get() as {
+    hubUrl: string | null;
+    lastAckedSeq: number;
+    feedEpoch: string | null;
+    feedCursor: number;
+    lastFeedAppliedAt: string | null;
+    lastDeviceSeq: number;
+  };
+  const pending = sql(
+    db,
+    'SELECT COUNT(*) AS count, MIN(created_at_ms) AS oldestMs FROM outbox WHERE device_seq > ?',
+  ).get(state.lastAckedSeq) as { count: number; oldestMs: number | null };
+  const deferred = sql(db, 'SELECT COUNT(*) AS count FROM feed_deferred').get() as { count: number };
+  return {
+    hubUrl: state.hubUrl,
+    agent: state.hubUrl === null ? 'not-configured' : 'not-running',
+    lastDeviceSeq: state.lastDeviceSeq,
+    lastAckedSeq: state.lastAckedSeq,
+    pendingEvents: pending.count,
+    oldestPendingAt: pending.oldestMs === null ? null : new Date(pending.oldestMs).toISOString(),
+    oldestPendingAgeMs: pending.oldestMs === null ? null : Math.max(0, nowMs - pending.oldestMs),
+    feedEpoch: state.feedEpoch,
+    feedCursor: state.feedCursor,
+    lastFeedAppliedAt: state.lastFeedAppliedAt,
+    deferredFeedChanges: deferred.count,
+  };
+}
+
+export function setHubUrl(db: Db, hubUrl: string | null): void {
+  sql(db, 'UPDATE sync_state SET hub_url = ?').run(hubUrl);
+}

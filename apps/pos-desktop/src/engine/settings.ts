@@ -1,0 +1,95 @@
+import { VariableMeasureRuleSchema, fromDecimal, type VariableMeasureRule } from '@retail/domain';
+import { z } from 'zod';
+import { sql } from './context';
+import type { Db } from './database';
+import type { NodeIdentity } from './identity';
+
+/**
+ * Store node policy knobs. HQ sets them through `config` feed entries (key → value); anything HQ has
+ * not set falls back to the defaults below. Values are validated when the feed is applied (see
+ * CONFIG_VALUE_SCHEMAS), so a bad value never reaches a till.
+ */
+export interface NodeSettings {
+  /** Wrong PINs in a row before a staff member is locked out. */
+  readonly lockoutAttempts: number;
+  readonly lockoutMs: number;
+  readonly sessionTtlMs: number;
+  /** How long a manager override stays usable after the manager entered the PIN. */
+  readonly overrideTtlMs: number;
+  /** Cash pay-outs above this (minor units) need a manager override. */
+  readonly cashOutOverrideLimit: number;
+  /** How this store's scale and deli labels are laid out (GS1 variable-measure barcodes). */
+  readonly labelRules: readonly VariableMeasureRule[];
+}
+
+export const CONFIG_KEYS = {
+  lockoutAttempts: 'pos.staff.lockoutAttempts',
+  lockoutMinutes: 'pos.staff.lockoutMinutes',
+  sessionHours: 'pos.staff.sessionHours',
+  overrideTtlSeconds: 'pos.override.ttlSeconds',
+  cashOutOverrideLimit: 'pos.shift.cashOutOverrideLimit',
+  labelRules: 'pos.scan.variableMeasureRules',
+} as const;
+
+/** Value schemas of the config keys this node understands; other keys are stored and ignored. */
+export const CONFIG_VALUE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+  [CONFIG_KEYS.lockoutAttempts]: z.number().int().min(1).max(100),
+  [CONFIG_KEYS.lockoutMinutes]: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  [CONFIG_KEYS.sessionHours]: z.number().int().min(1).max(24),
+  [CONFIG_KEYS.overrideTtlSeconds]: z.number().int().min(10).max(3600),
+  [CONFIG_KEYS.cashOutOverrideLimit]: z.number().int().min(0).safe(),
+  [CONFIG_KEYS.labelRules]: z.array(VariableMeasureRuleSchema).max(20),
+};
+
+export function defaultSettings(identity: NodeIdentity): NodeSettings {
+  return {
+    lockoutAttempts: 5,
+    lockoutMs: 15 * 60_000,
+    sessionTtlMs: 12 * 3_600_000,
+    overrideTtlMs: 5 * 60_000,
+    cashOutOverrideLimit: fromDecimal('100', identity.currency).amount,
+    labelRules: [],
+  };
+}
+
+/** The label rules in force, read on their own because the feed re-keys barcodes whenever they change. */
+export function readLabelRules(db: Db): VariableMeasureRule[] {
+  const row = sql(db, 'SELECT data FROM config WHERE key = ?').get(CONFIG_KEYS.labelRules) as
+    { data: string } | undefined;
+  if (!row) return [];
+  const parsed = CONFIG_VALUE_SCHEMAS[CONFIG_KEYS.labelRules]?.safeParse(
+    (JSON.parse(row.data) as { value?: unknown }).value,
+  );
+  return parsed?.success ? (parsed.data as VariableMeasureRule[]) : [];
+}
+
+export function readSettings(db: Db, identity: NodeIdentity): NodeSettings {
+  const rows = sql(db, "SELECT key, data FROM config WHERE key LIKE 'pos.%'").all() as {
+    key: string;
+    data: string;
+  }[];
+  const values = new Map<string, number>();
+  for (const row of rows) {
+    if (row.key === CONFIG_KEYS.labelRules) continue;
+    const parsed = (JSON.parse(row.data) as { value?: unknown }).value;
+    const schema = CONFIG_VALUE_SCHEMAS[row.key];
+    // Values were validated on the way in; a key from a newer hub this node does not know is skipped.
+    if (schema && typeof parsed === 'number' && schema.safeParse(parsed).success) values.set(row.key, parsed);
+  }
+  const defaults = defaultSettings(identity);
+  const minutes = values.get(CONFIG_KEYS.lockoutMinutes);
+  const hours = values.get(CONFIG_KEYS.sessionHours);
+  const seconds = values.get(CONFIG_KEYS.overrideTtlSeconds);
+  return {
+    lockoutAttempts: values.get(CONFIG_KEYS.lockoutAttempts) ?? defaults.lockoutAttempts,
+    lockoutMs: minutes === undefined ? defaults.lockoutMs : minutes * 60_000,
+    sessionTtlMs: hours === undefined ? defaults.sessionTtlMs : hours * 3_600_000,
+    overrideTtlMs: seconds === undefined ? defaults.overrideTtlMs : seconds * 1000,
+    cashOutOverrideLimit: values.get(CONFIG_KEYS.cashOutOverrideLimit) ?? defaults.cashOutOverrideLimit,
+    labelRules: readLabelRules(db),
+  };
+}

@@ -1,0 +1,406 @@
+import { PHYSICAL_BUCKETS } from '@retail/domain';
+import { z } from 'zod';
+
+/**
+ * The store node's command contract: one typed map shared by the engine (which implements it), the
+ * socket.io server (which validates it at the edge) and every client (renderer, tests, benchmarks).
+ * Names are kebab-case, noun first. Amounts are integer minor units of the node's currency (see
+ * `node-info`); quantities are integers in the SKU's counting unit (pieces, or grams for `kg` SKUs).
+ */
+
+export const ROLES = ['cashier', 'supervisor', 'manager'] as const;
+export type Role = (typeof ROLES)[number];
+/** Who may run a command: anyone (`none`), or a signed-in staff member with at least this role. */
+export type CommandAuth = 'none' | Role;
+
+/** Actions a manager override can authorize; the next command of that kind consumes it. */
+export const OVERRIDE_ACTIONS = [
+  'cash-out-over-limit',
+  'price-override',
+  'sale-void',
+  'sale-post-void',
+  'return-without-receipt',
+  'redemption-over-offline-cap',
+] as const;
+export type OverrideAction = (typeof OVERRIDE_ACTIONS)[number];
+
+const id = z.string().trim().min(1).max(100);
+const isoTime = z.iso.datetime({ offset: true });
+const minor = z.number().int().safe();
+const positiveMinor = minor.positive();
+const quantity = z.number().int().safe();
+const positiveQuantity = quantity.positive();
+const reason = z.string().trim().min(1).max(200);
+const registerId = z.string().trim().min(1).max(40).default('main');
+
+export const StaffCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,32}$/, 'A staff code is 1 to 32 letters, digits, dots, dashes or underscores.');
+export const PinSchema = z.string().regex(/^\d{4,12}$/, 'A PIN is 4 to 12 digits.');
+
+export const StaffSummarySchema = z.object({
+  staffId: id,
+  staffCode: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  active: z.boolean(),
+  lockedUntil: isoTime.nullable(),
+});
+export type StaffSummary = z.infer<typeof StaffSummarySchema>;
+
+export const ShiftSummarySchema = z.object({
+  shiftId: id,
+  registerId: z.string(),
+  staffId: id,
+  currency: z.string(),
+  float: minor,
+  status: z.enum(['open', 'closed']),
+  openedAt: isoTime,
+  closedAt: isoTime.nullable(),
+});
+export type ShiftSummary = z.infer<typeof ShiftSummarySchema>;
+
+export const CashMovementSchema = z.object({
+  movementId: id,
+  shiftId: id,
+  direction: z.enum(['in', 'out']),
+  amount: positiveMinor,
+  reason: z.string(),
+  staffId: id,
+  overrideId: id.nullable(),
+  movedAt: isoTime,
+});
+
+export const ShiftReportSchema = z.object({
+  kind: z.enum(['X', 'Z']),
+  shift: ShiftSummarySchema,
+  currency: z.string(),
+  float: minor,
+  salesCount: quantity,
+  salesTotal: minor,
+  returnsCount: quantity,
+  returnsTotal: minor,
+  /** Net cash taken for sales (tendered minus change), cash refunded for returns. */
+  cashSales: minor,
+  cashRefunds: minor,
+  cashIn: minor,
+  cashOut: minor,
+  /** float + cashSales − cashRefunds + cashIn − cashOut: what the drawer should hold. */
+  expectedCash: minor,
+  /** Net amount per tender type over sales minus refunds. */
+  byTender: z.record(z.string(), minor),
+  generatedAt: isoTime,
+});
+export type ShiftReport = z.infer<typeof ShiftReportSchema>;
+
+export const DenominationSchema = z.object({ value: positiveMinor, count: quantity.min(0) });
+
+export const ZReportSchema = ShiftReportSchema.extend({
+  kind: z.literal('Z'),
+  countedCash: minor,
+  /** counted − expected: positive is over, negative is short. */
+  overShort: minor,
+  denominations: z.array(DenominationSchema),
+});
+export type ZReport = z.infer<typeof ZReportSchema>;
+
+/** Local stock of one SKU at this node: the hub's snapshot plus this node's movements it does not reflect yet. */
+export const LocalStockSchema = z.object({
+  sku: id,
+  sellable: quantity,
+  staged: quantity,
+  damaged: quantity,
+  qualityControl: quantity,
+  onHand: quantity,
+  incoming: quantity,
+  reservedUnstaged: quantity,
+  safetyStock: quantity,
+  /** max(0, sellable − reservedUnstaged − safetyStock), recomputed with the local movements. */
+  atp: quantity,
+  /** This node's movements not yet reflected in the hub snapshot. */
+  pendingMovements: quantity,
+  /** Whether the hub ever sent a snapshot for this SKU at this node. */
+  hasSnapshot: z.boolean(),
+});
+export type LocalStock = z.infer<typeof LocalStockSchema>;
+
+export const SyncStatusSchema = z.object({
+  hubUrl: z.string().nullable(),
+  /** The sync agent arrives with the sync issue; until then the outbox only grows. */
+  agent: z.enum(['not-configured', 'not-running', 'offline', 'connecting', 'catching-up', 'live']),
+  lastDeviceSeq: quantity,
+  lastAckedSeq: quantity,
+  pendingEvents: quantity,
+  oldestPendingAt: isoTime.nullable(),
+  oldestPendingAgeMs: quantity.nullable(),
+  feedEpoch: z.string().nullable(),
+  feedCursor: quantity,
+  lastFeedAppliedAt: isoTime.nullable(),
+  deferredFeedChanges: quantity,
+});
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
+export const AuditEntrySchema = z.object({
+  auditId: quantity,
+  at: isoTime,
+  action: z.string(),
+  staffId: id.nullable(),
+  subject: z.string().nullable(),
+  overrideId: id.nullable(),
+  txId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+const stockLines = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape)).min(1).max(500);
+
+function command<Req extends z.ZodType, Res extends z.ZodType>(spec: {
+  auth: CommandAuth;
+  summary: string;
+  request: Req;
+  response: Res;
+}) {
+  return spec;
+}
+
+const empty = z.object({}).strict();
+
+export const STORE_COMMANDS = {
+  'node-info': command({
+    auth: 'none',
+    summary: 'Who this store node is: store, device, currency, locale.',
+    request: empty,
+    response: z.object({
+      storeId: id,
+      storeCode: z.string(),
+      storeName: z.string().nullable(),
+      deviceId: id,
+      deviceNo: z.number().int(),
+      currency: z.string(),
+      locale: z.string(),
+      timezone: z.string(),
+      cashRoundingIncrement: z.number().int(),
+    }),
+  }),
+  'staff-sign-in': command({
+    auth: 'none',
+    summary: 'Sign in with staff code and PIN; returns a session for the following commands.',
+    request: z.object({ staffCode: StaffCodeSchema, pin: PinSchema }).strict(),
+    response: z.object({ session: z.string(), expiresAt: isoTime, staff: StaffSummarySchema }),
+  }),
+  'staff-session': command({
+    auth: 'cashier',
+    summary: 'The staff member the session belongs to.',
+    request: empty,
+    response: z.object({ staff: StaffSummarySchema, expiresAt: isoTime }),
+  }),
+  'staff-sign-out': command({
+    auth: 'cashier',
+    summary: 'End the session.',
+    request: empty,
+    response: z.object({ signedOutAt: isoTime }),
+  }),
+  'staff-override': command({
+    auth: 'cashier',
+    summary: 'A manager authorizes one action with their PIN; the next command of that kind consumes it.',
+    request: z
+      .object({
+        managerCode: StaffCodeSchema,
+        managerPin: PinSchema,
+        action: z.enum(OVERRIDE_ACTIONS),
+        reason,
+      })
+      .strict(),
+    response: z.object({
+      overrideId: id,
+      action: z.enum(OVERRIDE_ACTIONS),
+      managerId: id,
+      managerName: z.string(),
+      expiresAt: isoTime,
+    }),
+  }),
+  'staff-create': command({
+    auth: 'manager',
+    summary: 'Add a staff member with a role and PIN.',
+    request: z
+      .object({
+        staffCode: StaffCodeSchema,
+        name: z.string().trim().min(1).max(100),
+        role: z.enum(ROLES),
+        pin: PinSchema,
+      })
+      .strict(),
+    response: StaffSummarySchema,
+  }),
+  'staff-unlock': command({
+    auth: 'manager',
+    summary: 'Lift a PIN lockout.',
+    request: z.object({ staffCode: StaffCodeSchema }).strict(),
+    response: StaffSummarySchema,
+  }),
+  'staff-list': command({
+    auth: 'supervisor',
+    summary: 'All staff with role and lockout state.',
+    request: empty,
+    response: z.object({ staff: z.array(StaffSummarySchema) }),
+  }),
+  'shift-open': command({
+    auth: 'cashier',
+    summary: 'Open a shift on a register with a cash float.',
+    request: z.object({ registerId, float: minor.min(0) }).strict(),
+    response: ShiftSummarySchema,
+  }),
+  'shift-current': command({
+    auth: 'cashier',
+    summary: 'The open shift on a register, if any.',
+    request: z.object({ registerId }).strict(),
+    response: z.object({ shift: ShiftSummarySchema.nullable() }),
+  }),
+  'shift-cash-in': command({
+    auth: 'cashier',
+    summary: 'Put cash into the drawer (e.g. change from the safe).',
+    request: z.object({ registerId, amount: positiveMinor, reason }).strict(),
+    response: CashMovementSchema,
+  }),
+  'shift-cash-out': command({
+    auth: 'cashier',
+    summary: 'Take cash out of the drawer with a reason; above the limit a manager override is needed.',
+    request: z.object({ registerId, amount: positiveMinor, reason, overrideId: id.optional() }).strict(),
+    response: CashMovementSchema,
+  }),
+  'shift-x-report': command({
+    auth: 'cashier',
+    summary: 'Mid-shift report: takings so far and the cash the drawer should hold.',
+    request: z.object({ registerId }).strict(),
+    response: ShiftReportSchema,
+  }),
+  'shift-close': command({
+    auth: 'cashier',
+    summary: 'Close the shift with the counted cash by denomination; returns the Z report.',
+    request: z
+      .object({
+        registerId,
+        denominations: z
+          .array(DenominationSchema)
+          .max(40)
+          .refine((list) => new Set(list.map((d) => d.value)).size === list.length, {
+            message: 'List each denomination once.',
+          }),
+      })
+      .strict(),
+    response: ZReportSchema,
+  }),
+  'stock-receive': command({
+    auth: 'cashier',
+    summary: 'Receive goods from a supplier delivery or a transfer into sellable or quality control.',
+    request: z
+      .object({
+        source: z.object({
+          type: z.enum(['supplier', 'transfer']),
+          reference: z.string().trim().min(1).max(100),
+        }),
+        lines: stockLines({
+          sku: id,
+          qty: positiveQuantity,
+          bucket: z.enum(['sellable', 'quality_control']).default('sellable'),
+        }),
+      })
+      .strict(),
+    response: z.object({ receiptId: id, levels: z.array(LocalStockSchema) }),
+  }),
+  'stock-transfer-in': command({
+    auth: 'cashier',
+    summary: 'Receive a transfer from another node (the same as stock-receive with a transfer source).',
+    request: z
+      .object({
+        transferId: z.string().trim().min(1).max(100),
+        lines: stockLines({ sku: id, qty: positiveQuantity }),
+      })
+      .strict(),
+    response: z.object({ receiptId: id, levels: z.array(LocalStockSchema) }),
+  }),
+  'stock-adjust': command({
+    auth: 'supervisor',
+    summary: 'Correct stock in a bucket with a reason (breakage, theft, found stock).',
+    request: z
+      .object({
+        reason,
+        lines: stockLines({
+          sku: id,
+          bucket: z.enum(PHYSICAL_BUCKETS),
+          delta: quantity.refine((delta) => delta !== 0, 'An adjustment must change the quantity.'),
+        }),
+      })
+      .strict(),
+    response: z.object({ adjustmentId: id, levels: z.array(LocalStockSchema) }),
+  }),
+  'stock-count': command({
+    auth: 'cashier',
+    summary: 'Record a shelf count; refused with CONFLICT if stock changed since the count started.',
+    request: z
+      .object({
+        sku: id,
+        bucket: z.enum(['sellable', 'damaged', 'quality_control']).default('sellable'),
+        expectedQty: quantity,
+        countedQty: quantity.min(0),
+      })
+      .strict(),
+    response: z.object({ countId: id, difference: quantity, level: LocalStockSchema }),
+  }),
+  'stock-transfer-out': command({
+    auth: 'cashier',
+    summary: 'Ship sellable stock to another store or warehouse.',
+    request: z.object({ toNodeId: id, lines: stockLines({ sku: id, qty: positiveQuantity }) }).strict(),
+    response: z.object({ transferId: id, levels: z.array(LocalStockSchema) }),
+  }),
+  'stock-levels': command({
+    auth: 'cashier',
+    summary: 'Local stock for up to 200 SKUs.',
+    request: z.object({ skus: z.array(id).min(1).max(200) }).strict(),
+    response: z.object({ levels: z.array(LocalStockSchema) }),
+  }),
+  'sync-status': command({
+    auth: 'none',
+    summary: 'Outbox and feed state for the status bar.',
+    request: empty,
+    response: SyncStatusSchema,
+  }),
+  'audit-log-list': command({
+    auth: 'supervisor',
+    summary: 'The audit log, newest first.',
+    request: z
+      .object({
+        limit: z.number().int().min(1).max(500).default(100),
+        beforeId: z.number().int().positive().optional(),
+        action: z.string().max(60).optional(),
+      })
+      .strict(),
+    response: z.object({ entries: z.array(AuditEntrySchema) }),
+  }),
+} as const;
+
+export type StoreCommands = typeof STORE_COMMANDS;
+export type CommandName = keyof StoreCommands;
+export const COMMAND_NAMES = Object.keys(STORE_COMMANDS) as CommandName[];
+/** What a caller sends (defaults may be left out). */
+export type CommandInput<N extends CommandName> = z.input<StoreCommands[N]['request']>;
+/** What a handler receives, after validation and defaults. */
+export type CommandRequest<N extends CommandName> = z.output<StoreCommands[N]['request']>;
+export type CommandResponse<N extends CommandName> = z.output<StoreCommands[N]['response']>;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.prototype.hasOwnProperty.call(STORE_COMMANDS, name);
+}
+
+export const ROLE_RANK: Readonly<Record<Role, number>> = { cashier: 1, supervisor: 2, manager: 3 };
+
+/** The socket.io event that carries commands, and its payload: `socket.emit('command', message, ack)`. */
+export const COMMAND_EVENT = 'command';
+export const CommandMessageSchema = z.object({
+  name: z.string().min(1).max(60),
+  input: z.unknown(),
+  /** The session from `staff-sign-in`, for commands that need a signed-in staff member. */
+  session: z.string().min(1).max(200).optional(),
+});
+export type CommandMessage = z.infer<typeof CommandMessageSchema>;

@@ -1,0 +1,3 @@
+export * from './commands';
+export * from './notifications';
+export * from './result';
