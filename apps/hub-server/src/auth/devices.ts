@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { DomainError } from '@retail/domain';
+import type { DevicePrincipal } from '@retail/sync';
+import type { HubContext } from '../hub-context';
+import type { Executor } from '../storage/storage';
+import { hashToken, newEnrollmentCode, newSecret, normalizeEnrollmentCode, sameHash } from './secrets';
+
+export const DEFAULT_ENROLLMENT_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface EnrollmentCode {
+  readonly code: string;
+  readonly nodeId: string;
+  readonly nodeCode: string;
+  readonly expiresAt: number;
+}
+
+/** A one-time code HQ hands to whoever sets up a till; only its hash is stored. */
+export async function createEnrollmentCode(
+  hub: HubContext,
+  nodeId: string,
+  createdBy: string,
+  ttlMs: number = DEFAULT_ENROLLMENT_TTL_MS,
+): Promise<EnrollmentCode> {
+  const node = await hub.storage.db
+    .selectFrom('nodes')
+    .select(['node_id', 'code', 'active'])
+    .where('node_id', '=', nodeId)
+    .executeTakeFirst();
+  if (node === undefined) throw new DomainError('NOT_FOUND', `There is no node ${nodeId}.`, { nodeId });
+  if (node.active !== 1) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Node ${node.code} is inactive; activate it before enrolling devices.`,
+      {
+        nodeId,
+      },
+    );
+  }
+  const code = newEnrollmentCode();
+  const now = hub.now();
+  await hub.storage.db
+    .insertInto('enrollment_codes')
+    .values({
+      code_hash: hashToken(code),
+      node_id: nodeId,
+      created_by: createdBy,
+      created_at: now,
+      expires_at: now + ttlMs,
+      used_at: null,
+      device_id: null,
+    })
+    .execute();
+  return { code, nodeId, nodeCode: node.code, expiresAt: now + ttlMs };
+}
+
+export const EnrollRequestSchema = z.object({
+  code: z.string().min(4).max(40),
+  deviceName: z.string().trim().min(1).max(100).default('POS'),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+export const EnrollResponseSchema = z.object({
+  deviceId: z.string(),
+  storeId: z.string(),
+  storeCode: z.string(),
+  deviceNo: z.number().int(),
+  /** Shown once: the device keeps it and sends it as `Authorization: Bearer …`; the hub stores a hash. */
+  credential: z.string(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+const INVALID_CODE =
+  'This enrollment code is not valid: it may be mistyped, already used or expired. Ask HQ for a new one.';
+
+/** Consumes a one-time code atomically and registers the device with a fresh credential. */
+export async function enrollDevice(hub: HubContext, request: EnrollRequest): Promise<EnrollResponse> {
+  const codeHash = hashToken(normalizeEnrollmentCode(request.code));
+  return hub.storage.transaction(async (trx) => {
+    const now = hub.now();
+    const code = await trx
+      .selectFrom('enrollment_codes')
+      .selectAll()
+      .where('code_hash', '=', codeHash)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (code === undefined || code.used_at !== null || code.expires_at <= now) {
+      throw new DomainError('UNAUTHORIZED', INVALID_CODE);
+    }
+    // The node row lock serialises enrollments at one store, so device numbers never collide.
+    const node = await trx
+      .selectFrom('nodes')
+      .select(['node_id', 'code'])
+      .where('node_id', '=', code.node_id)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirstOrThrow();
+    const highest = await trx
+      .selectFrom('devices')
+      .select((eb) => eb.fn.max('device_no').as('highest'))
+      .where('node_id', '=', node.node_id)
+      .executeTakeFirst();
+    const deviceNo = Number(highest?.highest ?? 0) + 1;
+    const deviceId = hub.newId();
+    const credential = `dev_${deviceId}.${newSecret()}`;
+    await trx
+      .insertInto('devices')
+      .values({
+        device_id: deviceId,
+        node_id: node.node_id,
+        device_no: deviceNo,
+        name: request.deviceName,
+        credential_hash: hashToken(credential),
+        enrolled_at: now,
+        revoked_at: null,
+        last_seen_at: now,
+        last_seq: 0,
+        last_push_at: null,
+        outbox_pending: null,
+        outbox_oldest_at: null,
+      })
+      .execute();
+    await trx
+      .updateTable('enrollment_codes')
+      .set({ used_at: now, device_id: deviceId })
+      .where('code_hash', '=', codeHash)
+      .execute();
+    return { deviceId, storeId: node.node_id, storeCode: node.code, deviceNo, credential };
+  });
+}
+
+const UNKNOWN_DEVICE =
+  'This device is not enrolled at the hub (or was revoked). Enroll it again with a new code.';
+
+/** Resolves a device credential to the device and store it may act for. */
+export async function authenticateDevice(executor: Executor, credential: string): Promise<DevicePrincipal> {
+  const match = /^dev_([0-9a-f-]{36})\.[A-Za-z0-9_-]{20,}$/.exec(credential);
+  if (match === null) throw new DomainError('UNAUTHORIZED', UNKNOWN_DEVICE);
+  const device = await executor
+    .selectFrom('devices')
+    .select(['device_id', 'node_id', 'credential_hash', 'revoked_at'])
+    .where('device_id', '=', match[1]!)
+    .executeTakeFirst();
+  if (
+    device === undefined ||
+    device.revoked_at !== null ||
+    !sameHash(device.credential_hash, hashToken(credential))
+  ) {
+    throw new DomainError('UNAUTHORIZED', UNKNOWN_DEVICE);
+  }
+  return { deviceId: device.device_id, storeId: device.node_id };
+}
+
+export async function revokeDevice(hub: HubContext, deviceId: string): Promise<void> {
+  const result = await hub.storage.db
+    .updateTable('devices')
+    .set({ revoked_at: hub.now() })
+    .where('device_id', '=', deviceId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) {
+    throw new DomainError('NOT_FOUND', `There is no enrolled device ${deviceId}.`, { deviceId });
+  }
+}
+
+export const DeviceStatusSchema = z.object({
+  deviceId: z.string(),
+  nodeId: z.string(),
+  nodeCode: z.string(),
+  deviceNo: z.number().int(),
+  name: z.string(),
+  enrolledAt: z.number().int(),
+  revoked: z.boolean(),
+  lastSeenAt: z.number().int().nullable(),
+  lastPushAt: z.number().int().nullable(),
+  lastSeq: z.number().int(),
+  outboxPending: z.number().int().nullable(),
+  outboxOldestAt: z.string().nullable(),
+});
+export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
+
+/** Sync status per device: when it was last seen, how far it has pushed, what it says is still queued. */
+export async function listDeviceStatus(executor: Executor, nodeId?: string): Promise<DeviceStatus[]> {
+  const rows = await executor
+    .selectFrom('devices')
+    .innerJoin('nodes', 'nodes.node_id', 'devices.node_id')
+    .select([
+      'devices.device_id',
+      'devices.node_id',
+      'nodes.code',
+      'devices.device_no',
+      'devices.name',
+      'devices.enrolled_at',
+      'devices.revoked_at',
+      'devices.last_seen_at',
+      'devices.last_push_at',
+      'devices.last_seq',
+      'devices.outbox_pending',
+      'devices.outbox_oldest_at',
+    ])
+    .$if(nodeId !== undefined, (query) => query.where('devices.node_id', '=', nodeId!))
+    .orderBy('nodes.code')
+    .orderBy('devices.device_no')
+    .execute();
+  return rows.map((row) => ({
+    deviceId: row.device_id,
+    nodeId: row.node_id,
+    nodeCode: row.code,
+    deviceNo: row.device_no,
+    name: row.name,
+    enrolledAt: Number(row.enrolled_at),
+    revoked: row.revoked_at !== null,
+    lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
+    lastPushAt: row.last_push_at === null ? null : Number(row.last_push_at),
+    lastSeq: Number(row.last_seq),
+    outboxPending: row.outbox_pending === null ? null : Number(row.outbox_pending),
+    outboxOldestAt: row.outbox_oldest_at,
+  }));
+}

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import { DomainError } from '@retail/domain';
+import type { Executor } from '../storage/storage';
+
+/**
+ * The ops queue HQ works through. Rejected events, stock conditions found after a sync batch and other
+ * things a person must look at land here with the events that caused them.
+ */
+export const EXCEPTION_TYPES = [
+  'REJECTED_EVENT',
+  'SEQUENCE_CONFLICT',
+  'OVERSELL',
+  'NEGATIVE_SELLABLE',
+  'COUNT_MISMATCH',
+  'TRANSFER_VARIANCE',
+  'ORPHAN_VOID',
+] as const;
+export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
+export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type ExceptionSeverity = (typeof EXCEPTION_SEVERITIES)[number];
+
+/** Cause lists stay bounded even when a condition persists for months. */
+const MAX_CAUSES = 200;
+
+export interface RaiseException {
+  readonly type: ExceptionType;
+  readonly severity: ExceptionSeverity;
+  readonly nodeId?: string | undefined;
+  readonly sku?: string | undefined;
+  readonly causeEventIds: readonly string[];
+  readonly details: Record<string, unknown>;
+  /**
+   * For conditions (oversell, negative sellable): while an exception with this key is open, a new
+   * occurrence updates it instead of opening another one.
+   */
+  readonly conditionKey?: string;
+}
+
+export function conditionKey(type: ExceptionType, nodeId: string, sku: string): string {
+  return `${type}:${nodeId}:${sku}`;
+}
+
+export async function raiseException(
+  executor: Executor,
+  input: RaiseException,
+  at: number,
+  newId: () => string,
+): Promise<string> {
+  if (input.conditionKey !== undefined) {
+    const open = await executor
+      .selectFrom('exceptions')
+      .select(['exception_id', 'cause_event_ids', 'occurrences'])
+      .where('condition_key', '=', input.conditionKey)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (open !== undefined) {
+      const causes = [
+        ...new Set([...(JSON.parse(open.cause_event_ids) as string[]), ...input.causeEventIds]),
+      ];
+      await executor
+        .updateTable('exceptions')
+        .set({
+          cause_event_ids: JSON.stringify(causes.slice(-MAX_CAUSES)),
+          details: JSON.stringify(input.details),
+          severity: input.severity,
+          occurrences: open.occurrences + 1,
+          updated_at: at,
+        })
+        .where('exception_id', '=', open.exception_id)
+        .execute();
+      return open.exception_id;
+    }
+  }
+  const exceptionId = newId();
+  await executor
+    .insertInto('exceptions')
+    .values({
+      exception_id: exceptionId,
+      type: input.type,
+      severity: input.severity,
+      node_id: input.nodeId ?? null,
+      sku: input.sku ?? null,
+      condition_key: input.conditionKey ?? null,
+      cause_event_ids: JSON.stringify([...new Set(input.causeEventIds)].slice(-MAX_CAUSES)),
+      details: JSON.stringify(input.details),
+      status: 'open',
+      occurrences: 1,
+      resolution_note: null,
+      resolved_by: null,
+      resolved_at: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  return exceptionId;
+}
+
+export const HubExceptionSchema = z.object({
+  exceptionId: z.string(),
+  type: z.enum(EXCEPTION_TYPES),
+  severity: z.enum(EXCEPTION_SEVERITIES),
+  nodeId: z.string().nullable(),
+  sku: z.string().nullable(),
+  causeEventIds: z.array(z.string()),
+  details: z.record(z.string(), z.unknown()),
+  status: z.enum(['open', 'resolved']),
+  occurrences: z.number().int(),
+  resolutionNote: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.number().int().nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type HubException = z.infer<typeof HubExceptionSchema>;
+
+export const ExceptionFilterSchema = z.object({
+  status: z.enum(['open', 'resolved']).optional(),
+  type: z.enum(EXCEPTION_TYPES).optional(),
+  severity: z.enum(EXCEPTION_SEVERITIES).optional(),
+  nodeId: z.string().min(1).optional(),
+  sku: z.string().min(1).optional(),
+  /** Exclusive: pass the last `createdAt`/`exceptionId` of a page to get the next (newest first). */
+  before: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type ExceptionFilter = z.infer<typeof ExceptionFilterSchema>;
+
+type ExceptionRow = {
+  exception_id: string;
+  type: string;
+  severity: string;
+  node_id: string | null;
+  sku: string | null;
+  cause_event_ids: string;
+  details: string;
+  status: string;
+  occurrences: number;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+  created_at: number;
+  updated_at: number;
+};
+
+function toHubException(row: ExceptionRow): HubException {
+  return {
+    exceptionId: row.exception_id,
+    type: row.type as ExceptionType,
+    severity: row.severity as ExceptionSeverity,
+    nodeId: row.node_id,
+    sku: row.sku,
+    causeEventIds: JSON.parse(row.cause_event_ids) as string[],
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    status: row.status as 'open' | 'resolved',
+    occurrences: Number(row.occurrences),
+    resolutionNote: row.resolution_note,
+    resolvedBy: row.resolved_by,
+    resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** Newest first; `before` is an exception id (UUIDv7 ids sort by creation time). */
+export async function listExceptions(executor: Executor, filter: ExceptionFilter): Promise<HubException[]> {
+  let query = executor.selectFrom('exceptions').selectAll();
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+  if (filter.severity !== undefined) query = query.where('severity', '=', filter.severity);
+  if (filter.nodeId !== undefined) query = query.where('node_id', '=', filter.nodeId);
+  if (filter.sku !== undefined) query = query.where('sku', '=', filter.sku);
+  if (filter.before !== undefined) query = query.where('exception_id', '<', filter.before);
+  const rows = await query.orderBy('exception_id', 'desc').limit(filter.limit).execute();
+  return rows.map(toHubException);
+}
+
+export async function getException(executor: Executor, exceptionId: string): Promise<HubException> {
+  const row = await executor
+    .selectFrom('exceptions')
+    .selectAll()
+    .where('exception_id', '=', exceptionId)
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new DomainError('NOT_FOUND', `There is no exception ${exceptionId}.`, { exceptionId });
+  }
+  return toHubException(row);
+}
+
+/** Closes an open exception with the operator's note; resolving twice is refused so notes are not lost. */
+export async function resolveException(
+  executor: Executor,
+  exceptionId: string,
+  note: string,
+  resolvedBy: string,
+  at: number,
+): Promise<HubException> {
+  const result = await executor
+    .updateTable('exceptions')
+    .set({
+      status: 'resolved',
+      condition_key: null,
+      resolution_note: note,
+      resolved_by: resolvedBy,
+      resolved_at: at,
+      updated_at: at,
+    })
+    .where('exception_id', '=', exceptionId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) {
+    const existing = await getException(executor, exceptionId);
+    throw new DomainError(
+      'CONFLICT',
+      `Exception ${exceptionId} was already resolved by ${existing.resolvedBy ?? 'someone'}; reload it to see the note.`,
+      { exceptionId },
+    );
+  }
+  return getException(executor, exceptionId);
+}
+
+export async function countOpenExceptions(
+  executor: Executor,
+): Promise<{ type: string; severity: string; count: number }[]> {
+  const rows = await executor
+    .selectFrom('exceptions')
+    .select(['type', 'severity', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('status', '=', 'open')
+    .groupBy(['type', 'severity'])
+    .execute();
+  return rows.map((row) => ({ type: row.type, severity: row.severity, count: Number(row.count) }));
+}

@@ -1,0 +1,205 @@
+import { sql } from 'kysely';
+import { DomainError } from '@retail/domain';
+import type { FeedChange, FeedEntity } from '@retail/sync';
+import type { Executor, Storage, Trx } from '../storage/storage';
+import { chunks } from '../storage/chunks';
+import { feedEntitySchema } from './feed-entities';
+
+/** Chain-wide rows; every other scope is the node id the row is for. */
+export const CHAIN_SCOPE = '*';
+
+/** Arbitrary constant naming the feed's advisory lock (shared by every hub process on the database). */
+export const FEED_LOCK_KEY = 7_240_331_001;
+
+export interface FeedChangeInput {
+  readonly entity: FeedEntity;
+  readonly key: string;
+  readonly op: 'upsert' | 'delete';
+  readonly data?: unknown;
+  /** CHAIN_SCOPE or a node id. */
+  readonly scope: string;
+}
+
+/**
+ * Appends changes to the feed with new hubSeqs. Call it as the LAST thing in a transaction.
+ *
+ * The feed is compacted: an (entity, key) keeps only its newest row, because rows are whole states.
+ *
+ * Skip-safety on PostgreSQL: a sequence hands out numbers at call time but transactions commit in any
+ * order, so a reader could see hubSeq 11 committed, move its cursor past 10, and never see 10 when it
+ * commits later. Taking a transaction-level advisory lock right before allocating hubSeqs makes every
+ * feed-writing transaction hold the lock from allocation to commit, so hubSeqs become visible strictly in
+ * order. Taking it last keeps the serialised section short. SQLite has one writer, so its counter row
+ * is enough.
+ */
+export async function appendFeedChanges(
+  trx: Trx,
+  storage: Storage,
+  changes: readonly FeedChangeInput[],
+  now: number,
+): Promise<number[]> {
+  const latest = new Map<string, FeedChangeInput>();
+  for (const change of changes) latest.set(`${change.entity}\u0000${change.key}`, validated(change));
+  const rows = [...latest.values()];
+  if (rows.length === 0) return [];
+
+  const seqs = await allocateHubSeqs(trx, storage, rows.length);
+
+  const byEntity = new Map<string, string[]>();
+  for (const row of rows) byEntity.set(row.entity, [...(byEntity.get(row.entity) ?? []), row.key]);
+  for (const [entity, keys] of byEntity) {
+    for (const chunk of chunks(keys, 500)) {
+      await trx
+        .deleteFrom('feed_changes')
+        .where('entity', '=', entity)
+        .where('entity_key', 'in', chunk)
+        .execute();
+    }
+  }
+  const values = rows.map((row, index) => ({
+    hub_seq: seqs[index]!,
+    entity: row.entity,
+    entity_key: row.key,
+    op: row.op,
+    data: row.op === 'upsert' ? JSON.stringify(row.data) : null,
+    scope: row.scope,
+    created_at: now,
+  }));
+  for (const chunk of chunks(values, 500)) await trx.insertInto('feed_changes').values(chunk).execute();
+  return seqs;
+}
+
+function validated(change: FeedChangeInput): FeedChangeInput {
+  if (change.op === 'delete') return change;
+  const schema = feedEntitySchema(change.entity);
+  if (schema === undefined) {
+    throw new DomainError('INTERNAL', `The hub has no schema for feed entity ${change.entity} yet.`, {
+      entity: change.entity,
+    });
+  }
+  const parsed = schema.safeParse(change.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DomainError(
+      'INTERNAL',
+      `The hub produced an invalid ${change.entity} ${change.key} for the feed (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}); nothing was saved.`,
+      { entity: change.entity, key: change.key },
+    );
+  }
+  return { ...change, data: parsed.data };
+}
+
+async function allocateHubSeqs(trx: Trx, storage: Storage, count: number): Promise<number[]> {
+  if (storage.kind === 'postgres') {
+    if (storage.feedOrderingLock) await sql`select pg_advisory_xact_lock(${FEED_LOCK_KEY})`.execute(trx);
+    const result = await sql<{
+      seq: number;
+    }>`select nextval('hub_seq') as seq from generate_series(1, ${count}) order by 1`.execute(trx);
+    return result.rows.map((row) => Number(row.seq));
+  }
+  const row = await trx
+    .updateTable('hub_counters')
+    .set((eb) => ({ value: eb('value', '+', count) }))
+    .where('name', '=', 'hub_seq')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Array.from({ length: count }, (_, index) => row.value - count + 1 + index);
+}
+
+export interface FeedPage {
+  readonly changes: FeedChange[];
+  /** Where the next read starts; may pass rows filtered out for this store. */
+  readonly cursor: number;
+  readonly upToDate: boolean;
+}
+
+/** The highest hubSeq whose row is visible; every lower one is visible too (see appendFeedChanges). */
+export async function feedHead(executor: Executor): Promise<number> {
+  const row = await executor
+    .selectFrom('feed_changes')
+    .select((eb) => eb.fn.max('hub_seq').as('head'))
+    .executeTakeFirst();
+  return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
+}
+
+/** Changes after `cursor` for one node: chain-wide rows plus rows scoped to it, in hubSeq order. */
+export async function readFeed(
+  executor: Executor,
+  nodeId: string,
+  cursor: number,
+  limit: number,
+): Promise<FeedPage> {
+  // Read the head first: rows committed after it are left for the next pull, so the cursor never
+  // passes a row this read could not see.
+  const head = await feedHead(executor);
+  if (head <= cursor) return { changes: [], cursor, upToDate: true };
+  const rows = await executor
+    .selectFrom('feed_changes')
+    .selectAll()
+    .where('hub_seq', '>', cursor)
+    .where('hub_seq', '<=', head)
+    .where('scope', 'in', [CHAIN_SCOPE, nodeId])
+    .orderBy('hub_seq')
+    .limit(limit)
+    .execute();
+  const changes = rows.map(toFeedChange);
+  const full = rows.length === limit;
+  return { changes, cursor: full ? rows[rows.length - 1]!.hub_seq : head, upToDate: !full };
+}
+
+export interface SnapshotSlice {
+  readonly changes: FeedChange[];
+  readonly after: number;
+  readonly done: boolean;
+  readonly total: number;
+}
+
+/** One page of the state a new node starts from: every live row up to `upTo`, in hubSeq order. */
+export async function readSnapshot(
+  executor: Executor,
+  nodeId: string,
+  upTo: number,
+  after: number,
+  limit: number,
+): Promise<SnapshotSlice> {
+  const rows = await executor
+    .selectFrom('feed_changes')
+    .selectAll()
+    .where('hub_seq', '>', after)
+    .where('hub_seq', '<=', upTo)
+    .where('scope', 'in', [CHAIN_SCOPE, nodeId])
+    .where('op', '=', 'upsert')
+    .orderBy('hub_seq')
+    .limit(limit)
+    .execute();
+  const totalRow = await executor
+    .selectFrom('feed_changes')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where('hub_seq', '<=', upTo)
+    .where('scope', 'in', [CHAIN_SCOPE, nodeId])
+    .where('op', '=', 'upsert')
+    .executeTakeFirstOrThrow();
+  const done = rows.length < limit;
+  return {
+    changes: rows.map(toFeedChange),
+    after: done ? upTo : rows[rows.length - 1]!.hub_seq,
+    done,
+    total: Number(totalRow.total),
+  };
+}
+
+function toFeedChange(row: {
+  hub_seq: number;
+  entity: string;
+  entity_key: string;
+  op: 'upsert' | 'delete';
+  data: string | null;
+}): FeedChange {
+  const change: FeedChange = {
+    hubSeq: Number(row.hub_seq),
+    entity: row.entity,
+    key: row.entity_key,
+    op: row.op,
+  };
+  return row.data === null ? change : { ...change, data: JSON.parse(row.data) as unknown };
+}

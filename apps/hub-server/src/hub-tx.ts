@@ -1,0 +1,306 @@
+import { sql } from 'kysely';
+import { nodeAtp, detectStockConditions, type Bucket } from '@retail/domain';
+import type { StockLevel } from '@retail/sync';
+import { conditionKey, raiseException, type RaiseException } from './exceptions/exception-queue';
+import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
+import type { HubContext } from './hub-context';
+import { chunks } from './storage/chunks';
+import { RetryTransaction, type Trx } from './storage/storage';
+import type { LedgerMovement } from './inventory/ledger';
+
+export interface BalanceState {
+  readonly nodeId: string;
+  readonly sku: string;
+  sellable: number;
+  staged: number;
+  damaged: number;
+  quality_control: number;
+  in_transit: number;
+  committed: number;
+  safety_stock: number;
+}
+
+export interface NodeSku {
+  readonly nodeId: string;
+  readonly sku: string;
+}
+
+export function balanceKey(nodeId: string, sku: string): string {
+  return `${nodeId}\u0000${sku}`;
+}
+
+/**
+ * One hub transaction. Stock balances touched in it are locked up front (in key order, so concurrent
+ * transactions on PostgreSQL queue instead of deadlocking), changed in memory, and written once at the
+ * end, followed by condition detection and the feed append (always last: see appendFeedChanges).
+ */
+export class HubTx {
+  readonly at: number;
+  private readonly balances = new Map<string, BalanceState>();
+  private readonly dirty = new Set<string>();
+  private readonly feed: FeedChangeInput[] = [];
+  /** Events that lowered sellable per balance in this transaction: the causes of any condition found. */
+  private readonly sellableCauses = new Map<string, Set<string>>();
+  private readonly raised: RaiseException[] = [];
+  private readonly movements = new Map<string, LedgerMovement>();
+
+  constructor(
+    readonly trx: Trx,
+    readonly hub: HubContext,
+  ) {
+    this.at = hub.now();
+  }
+
+  /** Locks (creating when missing) the balance rows of `keys`. Call once with everything the work touches. */
+  async lockBalances(keys: Iterable<NodeSku>): Promise<void> {
+    const wanted = new Map<string, NodeSku>();
+    for (const key of keys) {
+      const id = balanceKey(key.nodeId, key.sku);
+      if (!this.balances.has(id)) wanted.set(id, key);
+    }
+    if (wanted.size === 0) return;
+    const byNode = new Map<string, string[]>();
+    for (const key of wanted.values()) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
+    for (const nodeId of [...byNode.keys()].sort()) {
+      const skus = byNode.get(nodeId)!.sort();
+      for (const chunk of chunks(skus, 400)) {
+        await this.trx
+          .insertInto('stock_balances')
+          .values(
+            chunk.map((sku) => ({
+              node_id: nodeId,
+              sku,
+              sellable: 0,
+              staged: 0,
+              damaged: 0,
+              quality_control: 0,
+              in_transit: 0,
+              committed: 0,
+              safety_stock: 0,
+              updated_at: this.at,
+            })),
+          )
+          .onConflict((conflict) => conflict.columns(['node_id', 'sku']).doNothing())
+          .execute();
+        const rows = await this.trx
+          .selectFrom('stock_balances')
+          .selectAll()
+          .where('node_id', '=', nodeId)
+          .where('sku', 'in', chunk)
+          // Byte order on both backends, matching the JS sort above, so every transaction locks in one order.
+          .$if(this.hub.storage.kind === 'postgres', (query) =>
+            query.orderBy(sql`sku collate "C"`).forUpdate(),
+          )
+          .$if(this.hub.storage.kind === 'sqlite', (query) => query.orderBy('sku'))
+          .execute();
+        for (const row of rows) {
+          this.balances.set(balanceKey(row.node_id, row.sku), {
+            nodeId: row.node_id,
+            sku: row.sku,
+            sellable: Number(row.sellable),
+            staged: Number(row.staged),
+            damaged: Number(row.damaged),
+            quality_control: Number(row.quality_control),
+            in_transit: Number(row.in_transit),
+            committed: Number(row.committed),
+            safety_stock: Number(row.safety_stock),
+          });
+        }
+      }
+    }
+  }
+
+  /** A balance locked earlier in this transaction. */
+  balance(nodeId: string, sku: string): BalanceState {
+    const state = this.balances.get(balanceKey(nodeId, sku));
+    if (state === undefined) throw new Error(`balance ${nodeId}/${sku} used without lockBalances`);
+    return state;
+  }
+
+  applyDelta(nodeId: string, sku: string, bucket: Bucket, delta: number, causeEventId?: string): void {
+    const state = this.balance(nodeId, sku);
+    state[bucket] += delta;
+    const id = balanceKey(nodeId, sku);
+    this.dirty.add(id);
+    if (bucket === 'sellable' && delta < 0 && causeEventId !== undefined) {
+      const causes = this.sellableCauses.get(id) ?? new Set<string>();
+      causes.add(causeEventId);
+      this.sellableCauses.set(id, causes);
+    }
+  }
+
+  /**
+   * Adds movements to the ledger: balances move now (so later reads in this transaction see them) and
+   * the rows are inserted in bulk by `finish`. Callers drop movements already in the ledger first
+   * (see checkMovements); a movement id repeated within the transaction counts once.
+   */
+  addMovements(movements: readonly LedgerMovement[]): LedgerMovement[] {
+    const added: LedgerMovement[] = [];
+    for (const movement of movements) {
+      if (this.movements.has(movement.movementId)) continue;
+      this.movements.set(movement.movementId, movement);
+      this.applyDelta(movement.nodeId, movement.sku, movement.bucket, movement.delta, movement.eventId);
+      added.push(movement);
+    }
+    return added;
+  }
+
+  hasMovement(movementId: string): boolean {
+    return this.movements.has(movementId);
+  }
+
+  changeCommitted(nodeId: string, sku: string, delta: number): void {
+    this.balance(nodeId, sku).committed += delta;
+    this.dirty.add(balanceKey(nodeId, sku));
+  }
+
+  setSafetyStock(nodeId: string, sku: string, safetyStock: number): void {
+    this.balance(nodeId, sku).safety_stock = safetyStock;
+    this.dirty.add(balanceKey(nodeId, sku));
+  }
+
+  publish(change: FeedChangeInput): void {
+    this.feed.push(change);
+  }
+
+  raise(exception: RaiseException): void {
+    this.raised.push(exception);
+  }
+
+  /** Writes balances, raises exceptions (conditions included) and appends the feed. Runs once, last. */
+  async finish(): Promise<void> {
+    await this.insertMovements();
+    const dirty = [...this.dirty].sort().map((id) => this.balances.get(id)!);
+    for (const state of dirty) {
+      await this.trx
+        .updateTable('stock_balances')
+        .set({
+          sellable: state.sellable,
+          staged: state.staged,
+          damaged: state.damaged,
+          quality_control: state.quality_control,
+          in_transit: state.in_transit,
+          committed: state.committed,
+          safety_stock: state.safety_stock,
+          updated_at: this.at,
+        })
+        .where('node_id', '=', state.nodeId)
+        .where('sku', '=', state.sku)
+        .execute();
+    }
+    for (const state of dirty) this.detectConditions(state);
+    for (const exception of this.raised) await raiseException(this.trx, exception, this.at, this.hub.newId);
+    if (dirty.length > 0) {
+      const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)));
+      for (const state of dirty) {
+        this.publish({
+          entity: 'stock_level',
+          key: `${state.nodeId}:${state.sku}`,
+          op: 'upsert',
+          scope: state.nodeId,
+          data: stockLevelOf(state, deviceSeqs.get(state.nodeId) ?? {}),
+        });
+      }
+    }
+    await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at);
+  }
+
+  private async insertMovements(): Promise<void> {
+    const rows = [...this.movements.values()].map((movement) => ({
+      movement_id: movement.movementId,
+      node_id: movement.nodeId,
+      sku: movement.sku,
+      type: movement.type,
+      bucket: movement.bucket,
+      delta: movement.delta,
+      reason: movement.reason ?? null,
+      source_doc: movement.sourceDoc ?? null,
+      event_id: movement.eventId ?? null,
+      actor: movement.actor,
+      recorded_at: this.at,
+    }));
+    for (const chunk of chunks(rows, 500)) {
+      const inserted = await this.trx
+        .insertInto('inventory_movements')
+        .values(chunk)
+        .onConflict((conflict) => conflict.column('movement_id').doNothing())
+        .returning('movement_id')
+        .execute();
+      // Another transaction recorded one of these ids after we checked: start over so the replay is
+      // recognised instead of counted twice.
+      if (inserted.length !== chunk.length) throw new RetryTransaction('movement recorded concurrently');
+    }
+  }
+
+  private detectConditions(state: BalanceState): void {
+    const causes = [...(this.sellableCauses.get(balanceKey(state.nodeId, state.sku)) ?? [])];
+    // Only a transaction that lowered sellable can have caused a condition; others leave it as it was.
+    if (causes.length === 0) return;
+    for (const condition of detectStockConditions({ sellable: state.sellable, committed: state.committed })) {
+      this.raised.push({
+        type: condition.type,
+        severity: condition.type === 'OVERSELL' ? 'critical' : 'warning',
+        nodeId: state.nodeId,
+        sku: state.sku,
+        causeEventIds: causes,
+        conditionKey: conditionKey(condition.type, state.nodeId, state.sku),
+        details: {
+          shortBy: condition.shortBy,
+          sellable: state.sellable,
+          committed: state.committed,
+          message:
+            condition.type === 'OVERSELL'
+              ? `Sales at ${state.nodeId} took ${condition.shortBy} unit(s) of ${state.sku} promised to open reservations.`
+              : `Sellable stock of ${state.sku} at ${state.nodeId} is ${state.sellable}: more was sold than the ledger held; count the shelf.`,
+        },
+      });
+    }
+  }
+
+  /** The lastSeq of every device of these nodes: what the stock levels published now reflect. */
+  private async deviceSeqsByNode(nodeIds: Set<string>): Promise<Map<string, Record<string, number>>> {
+    const result = new Map<string, Record<string, number>>();
+    for (const chunk of chunks([...nodeIds], 500)) {
+      const rows = await this.trx
+        .selectFrom('devices')
+        .select(['node_id', 'device_id', 'last_seq'])
+        .where('node_id', 'in', chunk)
+        .execute();
+      for (const row of rows) {
+        const seqs = result.get(row.node_id) ?? {};
+        seqs[row.device_id] = Number(row.last_seq);
+        result.set(row.node_id, seqs);
+      }
+    }
+    return result;
+  }
+}
+
+export function stockLevelOf(
+  state: Omit<BalanceState, never>,
+  deviceSeqs: Record<string, number>,
+): StockLevel {
+  return {
+    nodeId: state.nodeId,
+    sku: state.sku,
+    sellable: state.sellable,
+    staged: state.staged,
+    damaged: state.damaged,
+    qualityControl: state.quality_control,
+    incoming: state.in_transit,
+    reservedUnstaged: state.committed,
+    safetyStock: state.safety_stock,
+    atp: nodeAtp({ sellable: state.sellable, committed: state.committed, safetyStock: state.safety_stock }),
+    deviceSeqs,
+  };
+}
+
+/** Runs `work` as one hub transaction (retried as a whole on PostgreSQL serialization failures). */
+export function inHubTransaction<T>(hub: HubContext, work: (tx: HubTx) => Promise<T>): Promise<T> {
+  return hub.storage.transaction(async (trx) => {
+    const tx = new HubTx(trx, hub);
+    const result = await work(tx);
+    await tx.finish();
+    return result;
+  });
+}

@@ -1,0 +1,577 @@
+import { assertNever } from '@retail/domain';
+import type {
+  ApplyOutcome,
+  EventEnvelope,
+  EventPayloads,
+  EventType,
+  MovementPayload,
+  ValidPayload,
+} from '@retail/sync';
+import type { HubTx } from '../hub-tx';
+import { sameMovement, type LedgerMovement, type StoredMovement } from '../inventory/ledger';
+import type { IngestedEventTable, SaleTable, TransferTable } from '../storage/schema';
+
+/**
+ * Everything one push knows before it applies its events: looked up once per batch so applying 500
+ * events costs a handful of queries, not thousands.
+ */
+export interface BatchFacts {
+  readonly nodeId: string;
+  readonly deviceId: string;
+  readonly knownSkus: ReadonlySet<string>;
+  readonly knownNodes: ReadonlySet<string>;
+  /** eventId → deviceSeq/device of events already in the hub's log. */
+  readonly loggedEvents: ReadonlyMap<string, { deviceId: string; deviceSeq: number }>;
+  /** Movements of this batch's events that are already in the ledger. */
+  readonly storedMovements: ReadonlyMap<string, StoredMovement>;
+  readonly existingSales: ReadonlyMap<string, { status: string; eventId: string }>;
+}
+
+/** Writes an applier asks for, flushed in bulk when the batch finishes. */
+export interface BatchWrites {
+  readonly events: IngestedEventTable[];
+  readonly sales: SaleTable[];
+}
+
+export interface ApplyContext {
+  readonly tx: HubTx;
+  readonly facts: BatchFacts;
+  readonly writes: BatchWrites;
+  /** Event ids applied earlier in this batch (the log insert is still buffered). */
+  readonly batchEvents: Map<string, number>;
+  /** Sales recorded earlier in this batch. */
+  readonly batchSales: Map<string, { status: string; eventId: string }>;
+}
+
+type Applier<T extends EventType> = (
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  payload: EventPayloads[T],
+) => Promise<ApplyOutcome>;
+
+const applied: ApplyOutcome = { status: 'applied' };
+const rejected = (reason: string): ApplyOutcome => ({ status: 'rejected', reason });
+
+/** Applies one valid store event at the hub. A rejection is always decided before anything is written. */
+export async function applyStoreEvent(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  valid: ValidPayload,
+): Promise<ApplyOutcome> {
+  const logged = ctx.facts.loggedEvents.get(event.eventId);
+  const earlierInBatch = ctx.batchEvents.get(event.eventId);
+  if (logged !== undefined || earlierInBatch !== undefined) {
+    const seq = logged?.deviceSeq ?? earlierInBatch;
+    return rejected(
+      `Event ${event.eventId} was already received as sequence number ${seq}; it was not applied a second time.`,
+    );
+  }
+  const outcome = await dispatch(ctx, event, valid);
+  if (outcome.status === 'applied') {
+    ctx.batchEvents.set(event.eventId, event.deviceSeq);
+    ctx.writes.events.push(logRow(ctx, event, 'applied'));
+  }
+  return outcome;
+}
+
+export function logRow(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  status: 'applied' | 'rejected',
+): IngestedEventTable {
+  return {
+    event_id: event.eventId,
+    device_id: event.deviceId,
+    device_seq: event.deviceSeq,
+    node_id: event.storeId,
+    type: event.type,
+    schema_version: event.schemaVersion,
+    status,
+    envelope: JSON.stringify(event),
+    received_at: ctx.tx.at,
+  };
+}
+
+function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload): Promise<ApplyOutcome> {
+  switch (valid.type) {
+    case 'sale.completed':
+      return applySaleCompleted(ctx, event, valid.payload as EventPayloads['sale.completed']);
+    case 'sale.voided':
+      return applySaleVoided(ctx, event, valid.payload as EventPayloads['sale.voided']);
+    case 'return.completed':
+      return applyReturnCompleted(ctx, event, valid.payload as EventPayloads['return.completed']);
+    case 'stock.received':
+      return applyStockReceived(ctx, event, valid.payload as EventPayloads['stock.received']);
+    case 'stock.adjusted':
+      return applyMovementsOnly(
+        ctx,
+        event,
+        (valid.payload as EventPayloads['stock.adjusted']).movements,
+        'adjustment',
+      );
+    case 'stock.counted':
+      return applyStockCounted(ctx, event, valid.payload as EventPayloads['stock.counted']);
+    case 'stock.transferred_out':
+      return applyTransferredOut(ctx, event, valid.payload as EventPayloads['stock.transferred_out']);
+    case 'shift.opened':
+      return applyShiftOpened(ctx, event, valid.payload as EventPayloads['shift.opened']);
+    case 'shift.cash_moved':
+      // The cash movement lives in the event log; the shift's totals arrive with shift.closed.
+      return Promise.resolve(applied);
+    case 'shift.closed':
+      return applyShiftClosed(ctx, event, valid.payload as EventPayloads['shift.closed']);
+    default:
+      return assertNever(valid.type, 'event type');
+  }
+}
+
+/**
+ * Turns an event's movements into ledger movements at the store, or says why the event can never
+ * apply: an unknown SKU, a repeated or reused movement id, or hub-managed in-transit stock.
+ */
+function prepareMovements(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  movements: readonly MovementPayload[],
+  sourceDoc: string,
+): { ok: true; movements: LedgerMovement[] } | { ok: false; reason: string } {
+  const ids = new Set<string>();
+  const prepared: LedgerMovement[] = [];
+  for (const movement of movements) {
+    if (ids.has(movement.movementId)) {
+      return { ok: false, reason: `Movement ${movement.movementId} appears twice in this event.` };
+    }
+    ids.add(movement.movementId);
+    if (!ctx.facts.knownSkus.has(movement.sku)) {
+      return {
+        ok: false,
+        reason: `SKU ${movement.sku} is not in the hub catalog, so its stock cannot be recorded. Check the item with HQ.`,
+      };
+    }
+    if (movement.bucket === 'in_transit') {
+      return {
+        ok: false,
+        reason: `Movement ${movement.movementId} moves in-transit stock, which only the hub records (at the destination).`,
+      };
+    }
+    const stored = ctx.facts.storedMovements.get(movement.movementId);
+    const here = {
+      nodeId: ctx.facts.nodeId,
+      sku: movement.sku,
+      bucket: movement.bucket,
+      delta: movement.delta,
+    };
+    if ((stored !== undefined && !sameMovement(stored, here)) || ctx.tx.hasMovement(movement.movementId)) {
+      return {
+        ok: false,
+        reason: `Movement id ${movement.movementId} was already used for a different stock change.`,
+      };
+    }
+    // The same movement recorded earlier (sent again inside a new event): it already counted once.
+    if (stored !== undefined) continue;
+    prepared.push({
+      movementId: movement.movementId,
+      nodeId: ctx.facts.nodeId,
+      sku: movement.sku,
+      type: movement.type,
+      bucket: movement.bucket,
+      delta: movement.delta,
+      reason: movement.reason,
+      sourceDoc,
+      eventId: event.eventId,
+      actor: `device:${ctx.facts.deviceId}`,
+    });
+  }
+  return { ok: true, movements: prepared };
+}
+
+async function applyMovementsOnly(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  movements: readonly MovementPayload[],
+  sourceDoc: string,
+): Promise<ApplyOutcome> {
+  const prepared = prepareMovements(ctx, event, movements, sourceDoc);
+  if (!prepared.ok) return rejected(prepared.reason);
+  ctx.tx.addMovements(prepared.movements);
+  return applied;
+}
+
+function findSale(ctx: ApplyContext, saleId: string) {
+  return ctx.batchSales.get(saleId) ?? ctx.facts.existingSales.get(saleId);
+}
+
+/** Offline sales are facts: applied even when sellable goes negative (conditions are raised later). */
+const applySaleCompleted: Applier<'sale.completed'> = async (ctx, event, sale) => {
+  const existing = findSale(ctx, sale.saleId);
+  if (existing !== undefined) {
+    return rejected(`Sale ${sale.saleId} was already recorded by event ${existing.eventId}.`);
+  }
+  const prepared = prepareMovements(ctx, event, sale.movements, `sale:${sale.saleId}`);
+  if (!prepared.ok) return rejected(prepared.reason);
+  ctx.tx.addMovements(prepared.movements);
+  ctx.writes.sales.push({
+    sale_id: sale.saleId,
+    node_id: ctx.facts.nodeId,
+    device_id: ctx.facts.deviceId,
+    receipt_number: sale.receiptNumber,
+    customer_id: sale.customerId ?? null,
+    currency: sale.currency,
+    total: sale.totals.total,
+    status: 'completed',
+    completed_at: sale.completedAt,
+    event_id: event.eventId,
+  });
+  ctx.batchSales.set(sale.saleId, { status: 'completed', eventId: event.eventId });
+  return applied;
+};
+
+const applySaleVoided: Applier<'sale.voided'> = async (ctx, event, voided) => {
+  const sale = findSale(ctx, voided.saleId);
+  if (sale?.status === 'voided') return rejected(`Sale ${voided.saleId} was already voided.`);
+  const prepared = prepareMovements(ctx, event, voided.movements, `void:${voided.saleId}`);
+  if (!prepared.ok) return rejected(prepared.reason);
+  ctx.tx.addMovements(prepared.movements);
+  if (sale === undefined) {
+    // The units went back on the shelf whatever happened to the sale's own event; someone should look.
+    ctx.tx.raise({
+      type: 'ORPHAN_VOID',
+      severity: 'warning',
+      nodeId: ctx.facts.nodeId,
+      causeEventIds: [event.eventId],
+      details: {
+        saleId: voided.saleId,
+        receiptNumber: voided.receiptNumber,
+        message: `Receipt ${voided.receiptNumber} was voided but the hub has no record of the sale.`,
+      },
+    });
+  } else {
+    const pending = ctx.writes.sales.find((row) => row.sale_id === voided.saleId);
+    if (pending !== undefined) pending.status = 'voided';
+    else
+      await ctx.tx.trx
+        .updateTable('sales')
+        .set({ status: 'voided' })
+        .where('sale_id', '=', voided.saleId)
+        .execute();
+  }
+  ctx.batchSales.set(voided.saleId, { status: 'voided', eventId: event.eventId });
+  return applied;
+};
+
+const applyReturnCompleted: Applier<'return.completed'> = async (ctx, event, ret) => {
+  const existing = await ctx.tx.trx
+    .selectFrom('returns')
+    .select('event_id')
+    .where('return_id', '=', ret.returnId)
+    .executeTakeFirst();
+  if (existing !== undefined)
+    return rejected(`Return ${ret.returnId} was already recorded by event ${existing.event_id}.`);
+  const prepared = prepareMovements(ctx, event, ret.movements, `return:${ret.returnId}`);
+  if (!prepared.ok) return rejected(prepared.reason);
+  ctx.tx.addMovements(prepared.movements);
+  await ctx.tx.trx
+    .insertInto('returns')
+    .values({
+      return_id: ret.returnId,
+      node_id: ctx.facts.nodeId,
+      device_id: ctx.facts.deviceId,
+      original_sale_id: ret.originalSaleId ?? null,
+      currency: ret.currency,
+      refund_total: ret.refunds.reduce((total, refund) => total + refund.amount, 0),
+      completed_at: ret.completedAt,
+      event_id: event.eventId,
+    })
+    .execute();
+  return applied;
+};
+
+interface TransferLine {
+  sku: string;
+  shipped: number;
+  received: number;
+}
+
+async function findTransfer(ctx: ApplyContext, transferId: string): Promise<TransferTable | undefined> {
+  return ctx.tx.trx
+    .selectFrom('transfers')
+    .selectAll()
+    .where('transfer_id', '=', transferId)
+    .$if(ctx.tx.hub.storage.kind === 'postgres', (query) => query.forUpdate())
+    .executeTakeFirst();
+}
+
+function hasVariance(lines: readonly TransferLine[]): boolean {
+  return lines.some((line) => line.shipped !== line.received);
+}
+
+function raiseVariance(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  transfer: TransferTable,
+  lines: TransferLine[],
+): void {
+  ctx.tx.raise({
+    type: 'TRANSFER_VARIANCE',
+    severity: 'warning',
+    nodeId: transfer.to_node_id,
+    causeEventIds: [event.eventId],
+    details: {
+      transferId: transfer.transfer_id,
+      fromNodeId: transfer.from_node_id,
+      lines: lines.filter((line) => line.shipped !== line.received),
+      message: `Transfer ${transfer.transfer_id} arrived with different quantities than were shipped.`,
+    },
+  });
+}
+
+const applyStockReceived: Applier<'stock.received'> = async (ctx, event, receipt) => {
+  const prepared = prepareMovements(ctx, event, receipt.movements, `receipt:${receipt.receiptId}`);
+  if (!prepared.ok) return rejected(prepared.reason);
+  if (receipt.source.type === 'supplier') {
+    ctx.tx.addMovements(prepared.movements);
+    return applied;
+  }
+  const transferId = receipt.source.reference;
+  const transfer = await findTransfer(ctx, transferId);
+  if (transfer !== undefined && transfer.to_node_id !== ctx.facts.nodeId) {
+    return rejected(`Transfer ${transferId} is addressed to another node, not this store.`);
+  }
+  if (transfer !== undefined && transfer.status !== 'in_transit') {
+    return rejected(`Transfer ${transferId} was already received.`);
+  }
+  ctx.tx.addMovements(prepared.movements);
+  const receivedBySku = new Map<string, number>();
+  for (const line of receipt.lines)
+    receivedBySku.set(line.sku, (receivedBySku.get(line.sku) ?? 0) + line.qty);
+
+  if (transfer === undefined) {
+    // The sender has not synced its shipment yet; remember what arrived and settle when it does.
+    await ctx.tx.trx
+      .insertInto('transfers')
+      .values({
+        transfer_id: transferId,
+        from_node_id: '',
+        to_node_id: ctx.facts.nodeId,
+        status: 'received_first',
+        lines: JSON.stringify([...receivedBySku].map(([sku, received]) => ({ sku, shipped: 0, received }))),
+        created_by: `device:${ctx.facts.deviceId}`,
+        created_at: ctx.tx.at,
+        received_at: ctx.tx.at,
+      })
+      .execute();
+    return applied;
+  }
+  await ctx.tx.lockBalances(
+    (JSON.parse(transfer.lines) as TransferLine[]).map((line) => ({
+      nodeId: ctx.facts.nodeId,
+      sku: line.sku,
+    })),
+  );
+  const lines = (JSON.parse(transfer.lines) as TransferLine[]).map((line) => ({
+    ...line,
+    received: receivedBySku.get(line.sku) ?? 0,
+  }));
+  for (const [sku, received] of receivedBySku) {
+    if (!lines.some((line) => line.sku === sku)) lines.push({ sku, shipped: 0, received });
+  }
+  // The whole shipment leaves in-transit at the destination; any difference is the variance.
+  ctx.tx.addMovements(
+    lines
+      .filter((line) => line.shipped !== 0)
+      .map((line) => ({
+        movementId: `${transferId}:arrived:${line.sku}`,
+        nodeId: ctx.facts.nodeId,
+        sku: line.sku,
+        type: 'TRANSFER_IN' as const,
+        bucket: 'in_transit' as const,
+        delta: -line.shipped,
+        sourceDoc: `transfer:${transferId}`,
+        eventId: event.eventId,
+        actor: 'hub',
+      })),
+  );
+  const variance = hasVariance(lines);
+  await ctx.tx.trx
+    .updateTable('transfers')
+    .set({
+      status: variance ? 'received_with_variance' : 'received',
+      lines: JSON.stringify(lines),
+      received_at: ctx.tx.at,
+    })
+    .where('transfer_id', '=', transferId)
+    .execute();
+  if (variance) raiseVariance(ctx, event, transfer, lines);
+  return applied;
+};
+
+const applyStockCounted: Applier<'stock.counted'> = async (ctx, event, count) => {
+  const prepared = prepareMovements(ctx, event, count.movements, `count:${count.countId}`);
+  if (!prepared.ok) return rejected(prepared.reason);
+  if (!ctx.facts.knownSkus.has(count.sku)) {
+    return rejected(`SKU ${count.sku} is not in the hub catalog, so its count cannot be recorded.`);
+  }
+  const before = ctx.tx.balance(ctx.facts.nodeId, count.sku)[count.bucket];
+  ctx.tx.addMovements(prepared.movements);
+  if (before !== count.expectedQty) {
+    // The store applies count − its expectation, which composes with movements it had not seen; the
+    // hub keeps the difference visible so a person can check the shelf if it matters.
+    ctx.tx.raise({
+      type: 'COUNT_MISMATCH',
+      severity: 'info',
+      nodeId: ctx.facts.nodeId,
+      sku: count.sku,
+      conditionKey: `COUNT_MISMATCH:${ctx.facts.nodeId}:${count.sku}`,
+      causeEventIds: [event.eventId],
+      details: {
+        countId: count.countId,
+        bucket: count.bucket,
+        storeExpected: count.expectedQty,
+        hubHad: before,
+        counted: count.countedQty,
+        message: `The store expected ${count.expectedQty} of ${count.sku} in ${count.bucket} when counting; the hub had ${before}.`,
+      },
+    });
+  }
+  return applied;
+};
+
+const applyTransferredOut: Applier<'stock.transferred_out'> = async (ctx, event, shipment) => {
+  if (shipment.toNodeId === ctx.facts.nodeId)
+    return rejected('A transfer must go to another node, not back to this store.');
+  if (!ctx.facts.knownNodes.has(shipment.toNodeId)) {
+    return rejected(`Transfer destination ${shipment.toNodeId} is not a node the hub knows.`);
+  }
+  const prepared = prepareMovements(ctx, event, shipment.movements, `transfer:${shipment.transferId}`);
+  if (!prepared.ok) return rejected(prepared.reason);
+  const unknown = shipment.lines.find((line) => !ctx.facts.knownSkus.has(line.sku));
+  if (unknown !== undefined) return rejected(`SKU ${unknown.sku} is not in the hub catalog.`);
+  const transfer = await findTransfer(ctx, shipment.transferId);
+  if (transfer !== undefined && transfer.status !== 'received_first') {
+    return rejected(`Transfer ${shipment.transferId} was already shipped.`);
+  }
+  if (transfer !== undefined && transfer.to_node_id !== shipment.toNodeId) {
+    return rejected(
+      `Transfer ${shipment.transferId} was received at ${transfer.to_node_id}, not at ${shipment.toNodeId}.`,
+    );
+  }
+  ctx.tx.addMovements(prepared.movements);
+  const shippedBySku = new Map<string, number>();
+  for (const line of shipment.lines) shippedBySku.set(line.sku, (shippedBySku.get(line.sku) ?? 0) + line.qty);
+
+  if (transfer === undefined) {
+    // In transit counts as incoming at the destination only, never at two nodes.
+    ctx.tx.addMovements(
+      [...shippedBySku].map(([sku, qty]) => ({
+        movementId: `${shipment.transferId}:shipped:${sku}`,
+        nodeId: shipment.toNodeId,
+        sku,
+        type: 'TRANSFER_OUT' as const,
+        bucket: 'in_transit' as const,
+        delta: qty,
+        sourceDoc: `transfer:${shipment.transferId}`,
+        eventId: event.eventId,
+        actor: 'hub',
+      })),
+    );
+    await ctx.tx.trx
+      .insertInto('transfers')
+      .values({
+        transfer_id: shipment.transferId,
+        from_node_id: ctx.facts.nodeId,
+        to_node_id: shipment.toNodeId,
+        status: 'in_transit',
+        lines: JSON.stringify([...shippedBySku].map(([sku, shipped]) => ({ sku, shipped, received: 0 }))),
+        created_by: `device:${ctx.facts.deviceId}`,
+        created_at: ctx.tx.at,
+        received_at: null,
+      })
+      .execute();
+    return applied;
+  }
+  // Already received: nothing is in transit any more; settle the quantities.
+  const received = JSON.parse(transfer.lines) as TransferLine[];
+  const lines: TransferLine[] = [
+    ...new Set([...shippedBySku.keys(), ...received.map((line) => line.sku)]),
+  ].map((sku) => ({
+    sku,
+    shipped: shippedBySku.get(sku) ?? 0,
+    received: received.find((line) => line.sku === sku)?.received ?? 0,
+  }));
+  const variance = hasVariance(lines);
+  const settled = { ...transfer, from_node_id: ctx.facts.nodeId };
+  await ctx.tx.trx
+    .updateTable('transfers')
+    .set({
+      from_node_id: ctx.facts.nodeId,
+      status: variance ? 'received_with_variance' : 'received',
+      lines: JSON.stringify(lines),
+    })
+    .where('transfer_id', '=', shipment.transferId)
+    .execute();
+  if (variance) raiseVariance(ctx, event, settled, lines);
+  return applied;
+};
+
+const applyShiftOpened: Applier<'shift.opened'> = async (ctx, _event, shift) => {
+  const existing = await ctx.tx.trx
+    .selectFrom('shifts')
+    .select('status')
+    .where('shift_id', '=', shift.shiftId)
+    .executeTakeFirst();
+  if (existing !== undefined) return rejected(`Shift ${shift.shiftId} was already opened.`);
+  await ctx.tx.trx
+    .insertInto('shifts')
+    .values({
+      shift_id: shift.shiftId,
+      node_id: ctx.facts.nodeId,
+      device_id: ctx.facts.deviceId,
+      staff_id: shift.staffId,
+      currency: shift.currency,
+      status: 'open',
+      float: shift.float,
+      expected_cash: null,
+      counted_cash: null,
+      over_short: null,
+      opened_at: shift.openedAt,
+      closed_at: null,
+      updated_at: ctx.tx.at,
+    })
+    .execute();
+  return applied;
+};
+
+const applyShiftClosed: Applier<'shift.closed'> = async (ctx, _event, shift) => {
+  const existing = await ctx.tx.trx
+    .selectFrom('shifts')
+    .select('status')
+    .where('shift_id', '=', shift.shiftId)
+    .executeTakeFirst();
+  if (existing?.status === 'closed') return rejected(`Shift ${shift.shiftId} was already closed.`);
+  const figures = {
+    status: 'closed' as const,
+    expected_cash: shift.expectedCash,
+    counted_cash: shift.countedCash,
+    over_short: shift.overShort,
+    closed_at: shift.closedAt,
+    updated_at: ctx.tx.at,
+  };
+  if (existing === undefined) {
+    await ctx.tx.trx
+      .insertInto('shifts')
+      .values({
+        shift_id: shift.shiftId,
+        node_id: ctx.facts.nodeId,
+        device_id: ctx.facts.deviceId,
+        staff_id: shift.staffId,
+        currency: shift.currency,
+        float: shift.float,
+        opened_at: null,
+        ...figures,
+      })
+      .execute();
+  } else {
+    await ctx.tx.trx.updateTable('shifts').set(figures).where('shift_id', '=', shift.shiftId).execute();
+  }
+  return applied;
+};

@@ -1,0 +1,244 @@
+import { DomainError } from '@retail/domain';
+import {
+  assertPushIdentity,
+  ingestPush,
+  type DeviceIngestTransaction,
+  type DevicePrincipal,
+  type EventEnvelope,
+  type IngestPort,
+  type PushAck,
+  type PushRequest,
+} from '@retail/sync';
+import { inHubTransaction, type HubTx, type NodeSku } from '../hub-tx';
+import type { HubContext } from '../hub-context';
+import { findMovements } from '../inventory/ledger';
+import { chunks } from '../storage/chunks';
+import {
+  applyStoreEvent,
+  logRow,
+  type ApplyContext,
+  type BatchFacts,
+  type BatchWrites,
+} from './event-appliers';
+
+/**
+ * Applies one push from a device (DESIGN §4): one transaction per batch, holding the device row lock so
+ * concurrent pushes from the same device (a retry racing the original) apply one after the other, with
+ * the device's lastSeq stored together with the effects.
+ */
+export async function pushEvents(
+  hub: HubContext,
+  principal: DevicePrincipal,
+  request: PushRequest,
+): Promise<PushAck> {
+  assertPushIdentity(request, principal);
+  return ingestPush(request, portFor(hub, request));
+}
+
+function portFor(hub: HubContext, request: PushRequest): IngestPort {
+  return {
+    withDevice: (deviceId, work) =>
+      inHubTransaction(hub, async (tx) => {
+        const device = await tx.trx
+          .selectFrom('devices')
+          .select(['device_id', 'node_id', 'last_seq', 'revoked_at'])
+          .where('device_id', '=', deviceId)
+          .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+          .executeTakeFirst();
+        if (device === undefined || device.revoked_at !== null) {
+          throw new DomainError('UNAUTHORIZED', 'This device is not enrolled at the hub; enroll it again.', {
+            deviceId,
+          });
+        }
+        const lastSeq = Number(device.last_seq);
+        const fresh = request.events.filter((event) => event.deviceSeq > lastSeq);
+        const facts = await gatherFacts(tx, device.node_id, deviceId, fresh);
+        return work(deviceTransaction(tx, facts, lastSeq, request));
+      }),
+  };
+}
+
+function deviceTransaction(
+  tx: HubTx,
+  facts: BatchFacts,
+  lastSeq: number,
+  request: PushRequest,
+): DeviceIngestTransaction {
+  const writes: BatchWrites = { events: [], sales: [] };
+  const ctx: ApplyContext = { tx, facts, writes, batchEvents: new Map(), batchSales: new Map() };
+  return {
+    lastSeq,
+    async appliedEventIds(deviceSeqs) {
+      const found = new Map<number, string>();
+      for (const chunk of chunks([...deviceSeqs], 500)) {
+        const rows = await tx.trx
+          .selectFrom('ingested_events')
+          .select(['device_seq', 'event_id'])
+          .where('device_id', '=', facts.deviceId)
+          .where('device_seq', 'in', chunk)
+          .execute();
+        for (const row of rows) found.set(Number(row.device_seq), row.event_id);
+      }
+      return found;
+    },
+    apply: (event, payload) => applyStoreEvent(ctx, event, payload),
+    async reject(event, reason, advances) {
+      tx.raise({
+        type: advances ? 'REJECTED_EVENT' : 'SEQUENCE_CONFLICT',
+        severity: advances ? 'warning' : 'critical',
+        nodeId: facts.nodeId,
+        causeEventIds: [event.eventId],
+        details: {
+          reason,
+          eventType: event.type,
+          deviceId: event.deviceId,
+          deviceSeq: event.deviceSeq,
+          message: advances
+            ? `Event ${event.deviceSeq} of device ${event.deviceId} (${event.type}) was rejected: ${reason}`
+            : `Device ${event.deviceId} reused sequence number ${event.deviceSeq}: ${reason}`,
+        },
+      });
+      // A rejected event stays in the log (with the reason in its exception) unless its id is already
+      // there from an earlier delivery.
+      if (advances && !facts.loggedEvents.has(event.eventId) && !ctx.batchEvents.has(event.eventId)) {
+        writes.events.push(logRow(ctx, event, 'rejected'));
+        ctx.batchEvents.set(event.eventId, event.deviceSeq);
+      }
+    },
+    async finish({ lastSeq: newLastSeq }) {
+      for (const chunk of chunks(writes.events, 200))
+        await tx.trx.insertInto('ingested_events').values(chunk).execute();
+      for (const chunk of chunks(writes.sales, 300)) await tx.trx.insertInto('sales').values(chunk).execute();
+      await tx.trx
+        .updateTable('devices')
+        .set({
+          last_seq: newLastSeq,
+          last_push_at: tx.at,
+          last_seen_at: tx.at,
+          ...(request.outbox === undefined
+            ? {}
+            : {
+                outbox_pending: request.outbox.pending,
+                outbox_oldest_at: request.outbox.oldestPendingAt ?? null,
+              }),
+        })
+        .where('device_id', '=', facts.deviceId)
+        .execute();
+    },
+  };
+}
+
+function movementsOf(payload: unknown): { movementId: string; sku: string }[] {
+  const movements = (payload as { movements?: unknown } | null)?.movements;
+  if (!Array.isArray(movements)) return [];
+  return movements.filter(
+    (m): m is { movementId: string; sku: string } =>
+      typeof m === 'object' && m !== null && typeof m.movementId === 'string' && typeof m.sku === 'string',
+  );
+}
+
+function field(payload: unknown, name: string): unknown {
+  return typeof payload === 'object' && payload !== null
+    ? (payload as Record<string, unknown>)[name]
+    : undefined;
+}
+
+/**
+ * Reads, in a few queries, everything the batch's appliers will ask about, and locks every stock balance
+ * the batch can touch in one ordered pass. The payloads are not validated yet, so this only ever reads
+ * what looks like ids; the appliers decide on validated payloads.
+ */
+async function gatherFacts(
+  tx: HubTx,
+  nodeId: string,
+  deviceId: string,
+  events: readonly EventEnvelope[],
+): Promise<BatchFacts> {
+  const skus = new Set<string>();
+  const movementIds: string[] = [];
+  const destinations = new Set<string>();
+  const transferIds = new Set<string>();
+  const saleIds = new Set<string>();
+  const eventIds = events.map((event) => event.eventId);
+  const pairs: NodeSku[] = [];
+  for (const event of events) {
+    for (const movement of movementsOf(event.payload)) {
+      skus.add(movement.sku);
+      movementIds.push(movement.movementId);
+    }
+    const saleId = field(event.payload, 'saleId');
+    if (typeof saleId === 'string') saleIds.add(saleId);
+    const sku = field(event.payload, 'sku');
+    if (typeof sku === 'string') skus.add(sku);
+    if (event.type === 'stock.transferred_out') {
+      const toNodeId = field(event.payload, 'toNodeId');
+      if (typeof toNodeId === 'string') destinations.add(toNodeId);
+      const lines = field(event.payload, 'lines');
+      if (typeof toNodeId === 'string' && Array.isArray(lines)) {
+        for (const line of lines) {
+          const lineSku = field(line, 'sku');
+          if (typeof lineSku === 'string') {
+            skus.add(lineSku);
+            pairs.push({ nodeId: toNodeId, sku: lineSku });
+          }
+        }
+      }
+    }
+    if (event.type === 'stock.received') {
+      const source = field(event.payload, 'source');
+      const reference = field(source, 'reference');
+      if (field(source, 'type') === 'transfer' && typeof reference === 'string') transferIds.add(reference);
+    }
+  }
+  for (const transferId of transferIds) {
+    const transfer = await tx.trx
+      .selectFrom('transfers')
+      .select('lines')
+      .where('transfer_id', '=', transferId)
+      .executeTakeFirst();
+    if (transfer === undefined) continue;
+    for (const line of JSON.parse(transfer.lines) as { sku: string }[]) {
+      skus.add(line.sku);
+      pairs.push({ nodeId, sku: line.sku });
+    }
+  }
+
+  const knownSkus = new Set<string>();
+  for (const chunk of chunks([...skus], 500)) {
+    const rows = await tx.trx.selectFrom('skus').select('sku').where('sku', 'in', chunk).execute();
+    for (const row of rows) knownSkus.add(row.sku);
+  }
+  const knownNodes = new Set<string>([nodeId]);
+  if (destinations.size > 0) {
+    const rows = await tx.trx
+      .selectFrom('nodes')
+      .select('node_id')
+      .where('node_id', 'in', [...destinations])
+      .execute();
+    for (const row of rows) knownNodes.add(row.node_id);
+  }
+  const loggedEvents = new Map<string, { deviceId: string; deviceSeq: number }>();
+  for (const chunk of chunks(eventIds, 500)) {
+    const rows = await tx.trx
+      .selectFrom('ingested_events')
+      .select(['event_id', 'device_id', 'device_seq'])
+      .where('event_id', 'in', chunk)
+      .execute();
+    for (const row of rows)
+      loggedEvents.set(row.event_id, { deviceId: row.device_id, deviceSeq: Number(row.device_seq) });
+  }
+  const existingSales = new Map<string, { status: string; eventId: string }>();
+  for (const chunk of chunks([...saleIds], 500)) {
+    const rows = await tx.trx
+      .selectFrom('sales')
+      .select(['sale_id', 'status', 'event_id'])
+      .where('sale_id', 'in', chunk)
+      .execute();
+    for (const row of rows) existingSales.set(row.sale_id, { status: row.status, eventId: row.event_id });
+  }
+
+  for (const sku of knownSkus) pairs.push({ nodeId, sku });
+  await tx.lockBalances(pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)));
+  const storedMovements = await findMovements(tx.trx, movementIds);
+  return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales };
+}

@@ -1,0 +1,1 @@
+export type BackendKind = 'sqlite' | 'postgres';

@@ -1,0 +1,18 @@
+import type { Kysely, Migration } from 'kysely';
+import type { BackendKind } from '../backend-kind';
+import * as initial from './0001-initial';
+
+/**
+ * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
+ * build does not know (a newer hub wrote it) is refused rather than guessed at.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema of their day
+type MigrationUp = (db: Kysely<any>, kind: BackendKind) => Promise<void>;
+
+export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] = [
+  ['0001-initial', initial.up],
+];
+
+export function migrationsFor(kind: BackendKind): Record<string, Migration> {
+  return Object.fromEntries(MIGRATIONS.map(([name, up]) => [name, { up: (db) => up(db, kind) }]));
+}

@@ -1,0 +1,385 @@
+/**
+ * Table shapes for Kysely. One schema for both backends: timestamps are epoch milliseconds (bigint),
+ * booleans are 0/1 integers and structured values are JSON text, so every query compiles and behaves
+ * the same on SQLite and PostgreSQL.
+ */
+export interface HubMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface HubCounterTable {
+  name: string;
+  value: number;
+}
+
+export interface NodeTable {
+  node_id: string;
+  code: string;
+  name: string;
+  kind: 'store' | 'warehouse';
+  region: string;
+  latitude: number | null;
+  longitude: number | null;
+  pickup_enabled: number;
+  pick_capacity: number;
+  jurisdiction: string;
+  currency: string;
+  timezone: string;
+  active: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeviceTable {
+  device_id: string;
+  node_id: string;
+  device_no: number;
+  name: string;
+  credential_hash: string;
+  enrolled_at: number;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+  last_seq: number;
+  last_push_at: number | null;
+  outbox_pending: number | null;
+  outbox_oldest_at: string | null;
+}
+
+export interface EnrollmentCodeTable {
+  code_hash: string;
+  node_id: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  device_id: string | null;
+}
+
+export interface HqUserTable {
+  user_id: string;
+  username: string;
+  password_hash: string;
+  role: 'admin' | 'operator' | 'viewer';
+  active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiKeyTable {
+  key_id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface CategoryTable {
+  category_id: string;
+  parent_id: string | null;
+  data: string;
+  updated_at: number;
+}
+
+export interface ProductTable {
+  product_id: string;
+  data: string;
+  updated_at: number;
+}
+
+export interface SkuTable {
+  sku: string;
+  product_id: string;
+  active: number;
+  data: string;
+  updated_at: number;
+}
+
+export interface BarcodeTable {
+  barcode_key: string;
+  sku: string;
+}
+
+export interface TaxRateTable {
+  rate_id: string;
+  data: string;
+  updated_at: number;
+}
+
+export interface PriceBookTable {
+  price_book_id: string;
+  version: number;
+  data: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface PriceEntryTable {
+  price_book_id: string;
+  sku: string;
+  data: string;
+}
+
+export interface PromotionTable {
+  promotion_id: string;
+  version: number;
+  data: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface EntityVersionTable {
+  entity: string;
+  entity_key: string;
+  version: number;
+  data: string;
+  changed_by: string;
+  changed_at: number;
+}
+
+export interface CustomerTable {
+  customer_id: string;
+  data: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LoyaltyAccountTable {
+  account_id: string;
+  customer_id: string;
+  card_number: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LoyaltyEntryTable {
+  entry_id: string;
+  account_id: string;
+  kind: string;
+  points: number;
+  state: string;
+  source_doc: string | null;
+  event_id: string | null;
+  created_at: number;
+  active_at: number | null;
+  expires_at: number | null;
+}
+
+export interface MovementTable {
+  movement_id: string;
+  node_id: string;
+  sku: string;
+  type: string;
+  bucket: string;
+  delta: number;
+  reason: string | null;
+  source_doc: string | null;
+  event_id: string | null;
+  actor: string;
+  recorded_at: number;
+}
+
+export interface StockBalanceTable {
+  node_id: string;
+  sku: string;
+  sellable: number;
+  staged: number;
+  damaged: number;
+  quality_control: number;
+  in_transit: number;
+  /** HELD (within TTL until swept) and ACTIVE reservation quantities: units promised but on the shelf. */
+  committed: number;
+  safety_stock: number;
+  updated_at: number;
+}
+
+export interface ReservationTable {
+  reservation_id: string;
+  node_id: string;
+  sku: string;
+  qty: number;
+  status: string;
+  priority: number;
+  order_ref: string;
+  idempotency_key: string | null;
+  backorder: number;
+  expires_at: number | null;
+  replaced_by: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReservationHistoryTable {
+  reservation_id: string;
+  version: number;
+  from_status: string | null;
+  to_status: string;
+  reason: string;
+  actor: string;
+  at: number;
+}
+
+export interface IngestedEventTable {
+  event_id: string;
+  device_id: string;
+  device_seq: number;
+  node_id: string;
+  type: string;
+  schema_version: number;
+  status: 'applied' | 'rejected';
+  envelope: string;
+  received_at: number;
+}
+
+export interface SaleTable {
+  sale_id: string;
+  node_id: string;
+  device_id: string;
+  receipt_number: string;
+  customer_id: string | null;
+  currency: string;
+  total: number;
+  status: 'completed' | 'voided';
+  completed_at: string;
+  event_id: string;
+}
+
+export interface ReturnTable {
+  return_id: string;
+  node_id: string;
+  device_id: string;
+  original_sale_id: string | null;
+  currency: string;
+  refund_total: number;
+  completed_at: string;
+  event_id: string;
+}
+
+export interface ShiftTable {
+  shift_id: string;
+  node_id: string;
+  device_id: string;
+  staff_id: string;
+  currency: string;
+  status: 'open' | 'closed';
+  float: number;
+  expected_cash: number | null;
+  counted_cash: number | null;
+  over_short: number | null;
+  opened_at: string | null;
+  closed_at: string | null;
+  updated_at: number;
+}
+
+export interface TransferTable {
+  transfer_id: string;
+  from_node_id: string;
+  to_node_id: string;
+  /** `received_first`: the receipt reached the hub before the shipment (the sender was offline). */
+  status: 'in_transit' | 'received' | 'received_with_variance' | 'received_first';
+  lines: string;
+  created_by: string;
+  created_at: number;
+  received_at: number | null;
+}
+
+export interface ExceptionTable {
+  exception_id: string;
+  type: string;
+  severity: 'info' | 'warning' | 'critical';
+  node_id: string | null;
+  sku: string | null;
+  /** Set while a condition exception is open, so one (type, node, sku) condition has one open row. */
+  condition_key: string | null;
+  cause_event_ids: string;
+  details: string;
+  status: 'open' | 'resolved';
+  occurrences: number;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FeedChangeTable {
+  hub_seq: number;
+  entity: string;
+  entity_key: string;
+  op: 'upsert' | 'delete';
+  data: string | null;
+  /** '*' for chain-wide rows, else the node id the row is for. */
+  scope: string;
+  created_at: number;
+}
+
+export interface ImportJobTable {
+  import_id: string;
+  format: string;
+  status: 'running' | 'failed' | 'completed';
+  rows_read: number;
+  rows_valid: number;
+  error_count: number;
+  errors: string;
+  summary: string;
+  created_by: string;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface ImportRowTable {
+  import_id: string;
+  line: number;
+  kind: string;
+  entity_key: string;
+  data: string;
+}
+
+export interface HubDatabase {
+  hub_meta: HubMetaTable;
+  hub_counters: HubCounterTable;
+  nodes: NodeTable;
+  devices: DeviceTable;
+  enrollment_codes: EnrollmentCodeTable;
+  hq_users: HqUserTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  categories: CategoryTable;
+  products: ProductTable;
+  skus: SkuTable;
+  barcodes: BarcodeTable;
+  tax_rates: TaxRateTable;
+  price_books: PriceBookTable;
+  price_entries: PriceEntryTable;
+  promotions: PromotionTable;
+  entity_versions: EntityVersionTable;
+  customers: CustomerTable;
+  loyalty_accounts: LoyaltyAccountTable;
+  loyalty_entries: LoyaltyEntryTable;
+  inventory_movements: MovementTable;
+  stock_balances: StockBalanceTable;
+  reservations: ReservationTable;
+  reservation_history: ReservationHistoryTable;
+  ingested_events: IngestedEventTable;
+  sales: SaleTable;
+  returns: ReturnTable;
+  shifts: ShiftTable;
+  transfers: TransferTable;
+  exceptions: ExceptionTable;
+  feed_changes: FeedChangeTable;
+  import_jobs: ImportJobTable;
+  import_rows: ImportRowTable;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Conformance tests open real databases (a fresh PostgreSQL database per file when PG_URL is set).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores shared with everyone else: two files at a time keeps PostgreSQL and SQLite fsyncs sane.
+    maxWorkers: 2,
+  },
+});
