@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { nodeAtp, detectStockConditions, type Bucket } from '@retail/domain';
+import { chooseOversellVictims, detectStockConditions, nodeAtp, type Bucket } from '@retail/domain';
 import type { StockLevel } from '@retail/sync';
 import { conditionKey, raiseException, type RaiseException } from './exceptions/exception-queue';
 import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
@@ -188,7 +188,7 @@ export class HubTx {
         .where('sku', '=', state.sku)
         .execute();
     }
-    for (const state of dirty) this.detectConditions(state);
+    for (const state of dirty) await this.detectConditions(state);
     for (const exception of this.raised) await raiseException(this.trx, exception, this.at, this.hub.newId);
     if (dirty.length > 0) {
       const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)));
@@ -232,11 +232,13 @@ export class HubTx {
     }
   }
 
-  private detectConditions(state: BalanceState): void {
+  private async detectConditions(state: BalanceState): Promise<void> {
     const causes = [...(this.sellableCauses.get(balanceKey(state.nodeId, state.sku)) ?? [])];
     // Only a transaction that lowered sellable can have caused a condition; others leave it as it was.
     if (causes.length === 0) return;
     for (const condition of detectStockConditions({ sellable: state.sellable, committed: state.committed })) {
+      const affected =
+        condition.type === 'OVERSELL' ? await this.oversellVictims(state, condition.shortBy) : [];
       this.raised.push({
         type: condition.type,
         severity: condition.type === 'OVERSELL' ? 'critical' : 'warning',
@@ -246,6 +248,7 @@ export class HubTx {
         conditionKey: conditionKey(condition.type, state.nodeId, state.sku),
         details: {
           shortBy: condition.shortBy,
+          ...(condition.type === 'OVERSELL' ? { affectedReservations: affected } : {}),
           sellable: state.sellable,
           committed: state.committed,
           message:
@@ -255,6 +258,30 @@ export class HubTx {
         },
       });
     }
+  }
+
+  /** The reservations an oversell takes from (lowest priority, newest first), for the resolver. */
+  private async oversellVictims(
+    state: BalanceState,
+    shortBy: number,
+  ): Promise<{ reservationId: string; qty: number; orderRef: string; priority: number }[]> {
+    const rows = await this.trx
+      .selectFrom('reservations')
+      .select(['reservation_id', 'qty', 'priority', 'created_at', 'order_ref'])
+      .where('node_id', '=', state.nodeId)
+      .where('sku', '=', state.sku)
+      .where('status', 'in', ['HELD', 'ACTIVE'])
+      .execute();
+    return chooseOversellVictims(
+      rows.map((row) => ({
+        reservationId: row.reservation_id,
+        qty: Number(row.qty),
+        priority: row.priority,
+        createdAt: Number(row.created_at),
+        orderRef: row.order_ref,
+      })),
+      shortBy,
+    ).map(({ reservationId, qty, orderRef, priority }) => ({ reservationId, qty, orderRef, priority }));
   }
 
   /** The lastSeq of every device of these nodes: what the stock levels published now reflect. */
