@@ -31,7 +31,7 @@ export const ManagerOverrideSchema = z.object({
 });
 
 export const LineAdjustmentSchema = z.object({
-  kind: z.enum(['promotion', 'manual_line', 'manual_order', 'price_override']),
+  kind: z.enum(['promotion', 'manual_line', 'manual_order']),
   promotionId: id.optional(),
   amount: minor,
   reason: z.string().max(200),
@@ -50,21 +50,36 @@ export const SaleLineSchema = z.object({
   name: z.string().max(200),
   qty,
   unit: z.enum(['each', 'kg']),
+  taxCategory: id,
+  /** The unit price charged: per piece, or per kilogram for kg SKUs. */
   unitPrice: minor,
   taxInclusive: z.boolean(),
+  /** price_book: resolved from a book; label: printed on a scale label; override: a manager's price. */
+  priceSource: z.enum(['price_book', 'label', 'override']),
   priceBookId: id.optional(),
-  /** unitPrice × qty before any adjustment. */
+  priceBookVersion: z.number().int().min(1).optional(),
+  /** The book price an override replaced, kept for the audit. */
+  originalUnitPrice: minor.optional(),
+  /** unitPrice × qty (or the label price) before any adjustment. */
   extended: minor,
   adjustments: z.array(LineAdjustmentSchema),
+  /** Taxable amount without tax, and the tax rows (net + Σ taxes is the line's price with tax). */
+  net: minor,
   taxes: z.array(LineTaxSchema),
-  /** What the customer actually paid for this line, tax included: returns refund exactly this. */
+  /**
+   * What the customer actually paid for this line: price with tax plus its share of cash rounding.
+   * Σ paid over the lines = Σ tender amounts net of change. Returns refund exactly this.
+   */
   paid: minor,
 });
 
 export const TenderSchema = z.object({
   tenderId: id,
   type: z.enum(['cash', 'card', 'store_credit', 'gift_card', 'loyalty_points']),
+  /** What this tender pays towards the sale (or refund): tendered − change. */
   amount: minor,
+  /** What was handed over or charged; differs from `amount` only on cash with change. */
+  tendered: minor.optional(),
   /** Cash handed back, only ever on cash tenders. */
   change: minor.optional(),
   /** Card terminal reference, gift card number (masked), store credit account: never card data. */
@@ -79,15 +94,21 @@ export const SaleCompletedV1 = z.object({
   staffId: id,
   customerId: id.optional(),
   currency,
-  priceBookVersion: z.string().max(100),
+  /** Every price book version used, e.g. "pb-chain@7+pb-store-1@3" (pricing/priceBookVersionTag). */
+  priceBookVersion: z.string().max(2000),
   promotionIds: z.array(id),
+  /** The version of each applied promotion, so the hub audits against exactly what the till had. */
+  promotions: z.array(z.object({ promotionId: id, version: z.number().int().min(1) })).default([]),
   lines: z.array(SaleLineSchema).min(1),
   totals: z.object({
     subtotal: minor,
     discount: minor,
     tax: minor,
+    /** Σ line price with tax, exact. */
     total: minor,
+    /** + when cash paid more than the exact total, − when less. */
     cashRounding: minor,
+    /** Σ tender amounts = total + cashRounding. */
     paid: minor,
     change: minor,
   }),
@@ -132,7 +153,14 @@ export const ReturnCompletedV1 = z.object({
       }),
     )
     .min(1),
-  refunds: z.array(TenderSchema).min(1),
+  refunds: z
+    .array(
+      TenderSchema.extend({
+        /** The sale tender this refund is charged against (absent for no-receipt store credit). */
+        originalTenderId: id.optional(),
+      }),
+    )
+    .min(1),
   loyalty: z.object({ accountId: id, pointsReversed: qty, pointsRefunded: qty }).optional(),
   override: ManagerOverrideSchema.optional(),
   movements: z.array(MovementSchema),
