@@ -153,6 +153,29 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+export const CatalogPriceSchema = z.object({
+  /** Per piece, or per kilogram for kg SKUs. */
+  unitPrice: minor,
+  taxInclusive: z.boolean(),
+  priceBookId: z.string(),
+  priceBookVersion: z.number().int(),
+  tierMinQty: quantity,
+  reason: z.string(),
+});
+export type CatalogPrice = z.infer<typeof CatalogPriceSchema>;
+
+export const CatalogItemSchema = z.object({
+  sku: id,
+  name: z.string(),
+  unit: z.enum(['each', 'kg']),
+  taxCategory: z.string(),
+  active: z.boolean(),
+  barcodes: z.array(z.string()),
+  /** The price right now for one piece (or, after a scale label scan, for the weighed quantity); null if unpriced. */
+  price: CatalogPriceSchema.nullable(),
+});
+export type CatalogItem = z.infer<typeof CatalogItemSchema>;
+
 const stockLines = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape)).min(1).max(500);
 
 function command<Req extends z.ZodType, Res extends z.ZodType>(spec: {
@@ -359,6 +382,28 @@ export const STORE_COMMANDS = {
     summary: 'Local stock for up to 200 SKUs.',
     request: z.object({ skus: z.array(id).min(1).max(200) }).strict(),
     response: z.object({ levels: z.array(LocalStockSchema) }),
+  }),
+  'catalog-search': command({
+    auth: 'cashier',
+    summary: 'Find products by words of their name or SKU code (prefix match), best matches first.',
+    request: z
+      .object({ query: z.string().max(100), limit: z.number().int().min(1).max(50).default(20) })
+      .strict(),
+    response: z.object({ items: z.array(CatalogItemSchema) }),
+  }),
+  'catalog-scan': command({
+    auth: 'cashier',
+    summary: 'Look up a scanned or keyed barcode, including scale labels with an embedded weight or price.',
+    request: z.object({ code: z.string().trim().min(1).max(100) }).strict(),
+    response: z.object({
+      item: CatalogItemSchema,
+      scan: z.object({
+        kind: z.enum(['gtin', 'variable', 'code']),
+        key: z.string(),
+        weightGrams: quantity.nullable(),
+        embeddedPrice: minor.nullable(),
+      }),
+    }),
   }),
   'sync-status': command({
     auth: 'none',

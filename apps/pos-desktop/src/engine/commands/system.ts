@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../shared/commands';
+import { scanBarcode, searchCatalog } from '../catalog';
 import type { CommandHandlers } from '../command-context';
 import { sql } from '../context';
 import { syncStatus } from '../outbox';
@@ -22,6 +23,14 @@ export const systemHandlers = {
         { name: string } | undefined;
       return { ...ctx.identity, storeName: store?.name ?? null };
     },
+  },
+  'catalog-search': {
+    mutates: false,
+    handle: (ctx, input) => ({ items: searchCatalog(ctx, input.query, input.limit) }),
+  },
+  'catalog-scan': {
+    mutates: false,
+    handle: (ctx, input) => scanBarcode(ctx, input.code),
   },
   'sync-status': {
     mutates: false,
@@ -49,4 +58,7 @@ export const systemHandlers = {
       return { entries };
     },
   },
-} satisfies Pick<CommandHandlers, 'node-info' | 'sync-status' | 'audit-log-list'>;
+} satisfies Pick<
+  CommandHandlers,
+  'node-info' | 'catalog-search' | 'catalog-scan' | 'sync-status' | 'audit-log-list'
+>;

@@ -9,6 +9,7 @@ import { loadFixture, parseFixture, type FixtureInput } from '../fixture/fixture
 import { initStoreNode } from '../init';
 import type { NodeSetup } from '../identity';
 import { readOutbox } from '../outbox';
+import type { Migration } from '../migrations';
 import type { PinHashCost } from '../pin';
 
 /** Test helpers: a real SQLite file per test, a clock the test moves, deterministic randomness. */
@@ -206,6 +207,8 @@ export interface TestNode {
 }
 
 export interface TestNodeOptions {
+  /** Run only these migrations (migration tests fill a database at an older version). */
+  readonly migrations?: readonly Migration[];
   readonly clock?: FakeClock;
   readonly stock?: Record<string, number>;
   readonly seed?: number;
@@ -227,8 +230,16 @@ export function createTestNode(options: TestNodeOptions = {}): TestNode {
     clock,
     randomBytes,
     pinCost: TEST_PIN_COST,
+    ...(options.migrations ? { migrations: options.migrations } : {}),
   });
-  const open = () => openStoreEngine({ databasePath, clock, randomBytes, pinCost: TEST_PIN_COST });
+  const open = () =>
+    openStoreEngine({
+      databasePath,
+      clock,
+      randomBytes,
+      pinCost: TEST_PIN_COST,
+      ...(options.migrations ? { migrations: options.migrations } : {}),
+    });
   let engine = open();
   const fixture: FixtureInput = {
     format: 'pos-store-fixture',

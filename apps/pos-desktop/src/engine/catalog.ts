@@ -1,0 +1,152 @@
+import {
+  DomainError,
+  parseScan,
+  resolvePrice,
+  scanLookupKey,
+  type PriceBook,
+  type PriceCandidate,
+  type PriceEntry,
+  type PriceResolution,
+} from '@retail/domain';
+import type { CatalogItem, CatalogPrice } from '../shared/commands';
+import { sql, type TxContext } from './context';
+import type { Db } from './database';
+import { readLabelRules } from './settings';
+
+interface SkuRow {
+  sku: string;
+  name: string;
+  unit: 'each' | 'kg';
+  taxCategory: string;
+  active: number;
+  data: string;
+}
+
+const SKU_COLUMNS = 's.sku, s.name, s.unit, s.tax_category AS taxCategory, s.active, s.data';
+
+/** The region of this store, from the store list the hub sends (regional price books need it). */
+export function storeRegionId(db: Db, storeId: string): string | undefined {
+  const row = sql(db, 'SELECT data FROM stores WHERE store_id = ?').get(storeId) as
+    { data: string } | undefined;
+  if (!row) return undefined;
+  const regionId = (JSON.parse(row.data) as { regionId?: unknown }).regionId;
+  return typeof regionId === 'string' ? regionId : undefined;
+}
+
+/** The price books that list `sku`, with its entries. Rows were validated by the feed on the way in. */
+export function priceCandidates(db: Db, sku: string): PriceCandidate[] {
+  const rows = sql(
+    db,
+    `SELECT b.data AS book, p.data AS entry FROM prices p JOIN price_books b ON b.price_book_id = p.price_book_id
+     WHERE p.sku = ?`,
+  ).all(sku) as { book: string; entry: string }[];
+  return rows.map((row) => ({
+    book: JSON.parse(row.book) as PriceBook,
+    entry: JSON.parse(row.entry) as PriceEntry,
+  }));
+}
+
+/** The price the till charges for `qty` of `sku` now, or undefined when no book prices it here. */
+export function currentPrice(ctx: TxContext, sku: string, qty = 1): PriceResolution | undefined {
+  try {
+    return resolvePrice(sku, priceCandidates(ctx.db, sku), {
+      storeId: ctx.identity.storeId,
+      regionId: storeRegionId(ctx.db, ctx.identity.storeId),
+      at: ctx.nowMs,
+      qty,
+      currency: ctx.identity.currency,
+    });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'NO_PRICE') return undefined;
+    throw error;
+  }
+}
+
+function toPrice(resolution: PriceResolution | undefined): CatalogPrice | null {
+  if (!resolution) return null;
+  return {
+    unitPrice: resolution.unitPrice.amount,
+    taxInclusive: resolution.taxInclusive,
+    priceBookId: resolution.priceBookId,
+    priceBookVersion: resolution.priceBookVersion,
+    tierMinQty: resolution.tierMinQty,
+    reason: resolution.reason,
+  };
+}
+
+function toItem(ctx: TxContext, row: SkuRow, qty = 1): CatalogItem {
+  const barcodes = (JSON.parse(row.data) as { barcodes?: string[] }).barcodes ?? [];
+  return {
+    sku: row.sku,
+    name: row.name,
+    unit: row.unit,
+    taxCategory: row.taxCategory,
+    active: row.active === 1,
+    barcodes,
+    price: toPrice(currentPrice(ctx, row.sku, qty)),
+  };
+}
+
+/**
+ * Turns what a cashier typed into an FTS5 query: every word must match as a prefix. Quotes and
+ * operators are stripped, so user text can never be read as FTS syntax.
+ */
+export function searchExpression(query: string): string | undefined {
+  const words = query
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word.length > 0)
+    .slice(0, 8);
+  if (words.length === 0) return undefined;
+  return words.map((word) => `"${word}"*`).join(' ');
+}
+
+export function searchCatalog(ctx: TxContext, query: string, limit: number): CatalogItem[] {
+  const expression = searchExpression(query);
+  if (expression === undefined) return [];
+  const rows = sql(
+    ctx.db,
+    `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+     WHERE sku_search MATCH ? ORDER BY s.active DESC, sku_search.rank, s.sku LIMIT ?`,
+  ).all(expression, limit) as SkuRow[];
+  return rows.map((row) => toItem(ctx, row));
+}
+
+export interface ScanOutcome {
+  readonly item: CatalogItem;
+  readonly scan: {
+    readonly kind: 'gtin' | 'variable' | 'code';
+    readonly key: string;
+    readonly weightGrams: number | null;
+    readonly embeddedPrice: number | null;
+  };
+}
+
+/**
+ * What a scan at the till is: reads the barcode with the store's label rules (a scale label carries
+ * its weight or price) and finds the SKU by its canonical barcode key.
+ */
+export function scanBarcode(ctx: TxContext, code: string): ScanOutcome {
+  const scan = parseScan(code, readLabelRules(ctx.db));
+  const row = sql(
+    ctx.db,
+    `SELECT ${SKU_COLUMNS} FROM barcodes b JOIN skus s ON s.sku = b.sku WHERE b.barcode_key = ?`,
+  ).get(scanLookupKey(scan)) as SkuRow | undefined;
+  if (!row) {
+    throw new DomainError(
+      'UNKNOWN_BARCODE',
+      `Barcode ${code.trim()} is not in this store's catalog. Key the item in by SKU or search for it by name.`,
+      { barcode: code.trim() },
+    );
+  }
+  const weightGrams = scan.kind === 'variable' ? (scan.weightGrams ?? null) : null;
+  return {
+    item: toItem(ctx, row, weightGrams ?? 1),
+    scan: {
+      kind: scan.kind,
+      key: scan.key,
+      weightGrams,
+      embeddedPrice: scan.kind === 'variable' ? (scan.price ?? null) : null,
+    },
+  };
+}
