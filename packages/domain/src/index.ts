@@ -9,3 +9,6 @@ export * from './tenders/index';
 export * from './cart/index';
 export * from './returns/index';
 export * from './inventory/index';
+export * from './loyalty/index';
+export * from './bopis/index';
+export * from './routing/index';
