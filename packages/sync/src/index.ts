@@ -3,3 +3,4 @@ export * from './events';
 export * from './feed';
 export * from './hlc';
 export * from './server/index';
+export * from './client/index';
