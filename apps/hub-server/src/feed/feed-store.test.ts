@@ -90,16 +90,16 @@ describe.each(backendKinds())('feed/feed-store on %s', (kind) => {
       const expected = (await drain(storage, 'n3', 0, 1000)).keys;
       const keys: string[] = [];
       let after = 0;
-      let total = -1;
+      const totals = new Set<number>();
       for (;;) {
         const page = await readSnapshot(storage.db, 'n3', head, after, 2);
-        total = page.total;
+        totals.add(page.total);
         keys.push(...page.changes.map((c) => c.key));
         after = page.after;
         if (page.done) break;
       }
       expect(keys).toEqual(expected);
-      expect(total).toBe(expected.length);
+      expect([...totals]).toEqual([expected.length]);
       expect(after).toBe(head);
     });
   });
