@@ -12,3 +12,4 @@ export * from './inventory/index';
 export * from './loyalty/index';
 export * from './bopis/index';
 export * from './routing/index';
+export * from './time';

@@ -332,6 +332,16 @@ function percentNumberToString(percent: number): string {
   return text.includes('e') ? percent.toFixed(10) : text;
 }
 
+/** True when `percent` has at most 4 decimal places, i.e. this module can use it without rounding it. */
+export function isExactPercent(percent: number | string): boolean {
+  try {
+    percentToScaled(percent);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `percent` % of an amount, rounded once with the given mode. */
 export function percentage(
   value: Money,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../errors';
 import { barcodeKey } from './barcode';
 import { CatalogIndex } from './catalog-index';
 import type { Sku } from './catalog-schemas';
@@ -8,6 +7,7 @@ import {
   variableMeasureItemBarcode,
   type VariableMeasureRule,
 } from './variable-measure';
+import { errorOf } from '../test-support';
 
 const weighRule: VariableMeasureRule = { prefix: '21', kind: 'weight', itemDigits: 5, valueDigits: 5 };
 
@@ -29,16 +29,6 @@ const skus: Sku[] = [
   sku({ sku: 'SOAP', barcodes: ['4006381333931'], active: false }),
   sku({ sku: 'APPLES', unit: 'kg', barcodes: [variableMeasureItemBarcode(weighRule, '00042')] }),
 ];
-
-function errorOf(action: () => unknown): DomainError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('catalog-index', () => {
   const index = CatalogIndex.build(skus, { scanRules: [weighRule] });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../errors';
 import type { PriceEntry } from './price-book';
 import { PriceIndex } from './price-index';
 import { AT, HOUR, book, storeContext } from './pricing.fixtures';
+import { errorOf } from '../test-support';
 
 const chain = book({ priceBookId: 'pb-chain', version: 7 });
 const promo = book({
@@ -16,16 +16,6 @@ const entries: PriceEntry[] = [
   { priceBookId: 'pb-chain', sku: 'SOAP', tiers: [{ minQty: 1, unitPrice: 349 }] },
   { priceBookId: 'pb-promo', sku: 'COLA', tiers: [{ minQty: 1, unitPrice: 149 }] },
 ];
-
-function errorOf(action: () => unknown): DomainError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('price-index', () => {
   const index = PriceIndex.build([chain, promo], entries);

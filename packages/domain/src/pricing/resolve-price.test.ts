@@ -11,6 +11,7 @@ import {
   type PriceContext,
   type PriceResolution,
 } from './resolve-price';
+import { errorOf } from '../test-support';
 
 function outcome(candidates: readonly PriceCandidate[], context: PriceContext): PriceResolution | string {
   try {
@@ -19,16 +20,6 @@ function outcome(candidates: readonly PriceCandidate[], context: PriceContext): 
     if (error instanceof DomainError) return error.code;
     throw error;
   }
-}
-
-function errorOf(action: () => unknown): DomainError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
 }
 
 /** Independent model of the rules: filter by the written conditions, then take the lexicographic best. */

@@ -1,6 +1,6 @@
 import { assertNever, DomainError, invalid } from '../errors';
 import { isSupportedCurrency, money, toDecimal, type Money } from '../money';
-import { formatInstant } from './format-instant';
+import { formatInstant } from '../time';
 import type { PriceBook, PriceEntry, PriceTier } from './price-book';
 
 /**

@@ -1,28 +1,7 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeRule, formatInstantUtc, formatMinor } from './describe';
+import { describeRule, formatMinor } from './describe';
 
 describe('promotions/describe', () => {
-  describe('formatInstantUtc', () => {
-    it('formats the epoch and a known instant', () => {
-      expect(formatInstantUtc(0)).toBe('1970-01-01T00:00:00.000Z');
-      expect(formatInstantUtc(1_772_355_723_004)).toBe('2026-03-01T09:02:03.004Z');
-    });
-
-    it('formats leap days and instants before 1970', () => {
-      expect(formatInstantUtc(951_782_400_000)).toBe('2000-02-29T00:00:00.000Z');
-      expect(formatInstantUtc(-1)).toBe('1969-12-31T23:59:59.999Z');
-    });
-
-    it('agrees with Date#toISOString for every instant in years 0000 to 9999', () => {
-      fc.assert(
-        fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
-          expect(formatInstantUtc(ms)).toBe(new Date(ms).toISOString());
-        }),
-      );
-    });
-  });
-
   describe('formatMinor', () => {
     it('uses the currency exponent', () => {
       expect(formatMinor(1050, 'EUR')).toBe('10.50');

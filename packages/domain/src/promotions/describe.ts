@@ -7,41 +7,6 @@ import type { PromotionRule, SpendThresholdReward } from './promotion';
  * these sentences, so they are generated from the rule itself and never drift from what was computed.
  */
 
-const MS_PER_DAY = 86_400_000;
-
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0');
-}
-
-/**
- * Epoch milliseconds as an ISO 8601 UTC instant (2026-03-01T09:00:00.000Z). The domain may not touch
- * `Date`, so this is the proleptic Gregorian civil-from-days conversion done by hand.
- */
-export function formatInstantUtc(epochMs: number): string {
-  const days = Math.floor(epochMs / MS_PER_DAY);
-  const msOfDay = epochMs - days * MS_PER_DAY;
-  const shifted = days + 719_468;
-  const era = Math.floor(shifted / 146_097);
-  const dayOfEra = shifted - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
-  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  const hours = Math.floor(msOfDay / 3_600_000);
-  const minutes = Math.floor((msOfDay % 3_600_000) / 60_000);
-  const seconds = Math.floor((msOfDay % 60_000) / 1000);
-  const millis = msOfDay % 1000;
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(millis, 3)}Z`;
-}
-
 export function formatMinor(amount: number, currency: CurrencyCode): string {
   return toDecimal(money(amount, currency));
 }

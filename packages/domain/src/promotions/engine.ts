@@ -9,7 +9,8 @@ import {
   type Money,
   type Unit,
 } from '../money';
-import { describeRule, formatInstantUtc } from './describe';
+import { formatInstant } from '../time';
+import { describeRule } from './describe';
 import { PromotionSchema, type Promotion } from './promotion';
 import { evaluateRule, type CandidateLine, type RuleEvaluation } from './rules';
 
@@ -192,10 +193,10 @@ function ineligibility(promotion: Promotion, context: PromotionContext): string 
     return `Priced in ${promotion.currency}; this sale is in ${context.currency}.`;
   }
   if (promotion.startsAt !== undefined && context.at < promotion.startsAt) {
-    return `Not started yet: starts ${formatInstantUtc(promotion.startsAt)}.`;
+    return `Not started yet: starts ${formatInstant(promotion.startsAt)}.`;
   }
   if (promotion.endsAt !== undefined && context.at >= promotion.endsAt) {
-    return `Ended ${formatInstantUtc(promotion.endsAt)}.`;
+    return `Ended ${formatInstant(promotion.endsAt)}.`;
   }
   const scope = promotion.scope;
   if (scope.type === 'region' && scope.regionId !== context.regionId) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fail, ok, type Result } from '../errors';
-import { isSupportedCurrency, percentToScaled } from '../money';
+import { isSupportedCurrency, isExactPercent } from '../money';
 
 /**
  * The persisted promotion shape. The hub validates admin input with it, the change feed carries it, and the
@@ -32,21 +32,12 @@ const epochMs = z
   .int({ error: 'A time must be whole epoch milliseconds.' })
   .safe({ error: 'The time is out of range.' });
 
-function hasAtMostFourDecimals(percent: number): boolean {
-  try {
-    percentToScaled(percent);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A discount percentage: more than 0, at most 100, at most 4 decimal places (12.5, 8.875). */
 export const PercentSchema = z
   .number({ error: 'A percentage must be a number.' })
   .gt(0, { error: 'A percentage must be more than 0.' })
   .lte(100, { error: 'A percentage must be at most 100.' })
-  .refine(hasAtMostFourDecimals, { error: 'A percentage has at most 4 decimal places.' });
+  .refine(isExactPercent, { error: 'A percentage has at most 4 decimal places.' });
 
 /**
  * Which items a rule looks at: a line matches when its SKU is listed or any of its categoryIds is listed.

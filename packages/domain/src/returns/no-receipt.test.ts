@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../errors';
+import type { DomainError } from '../errors';
 import { money } from '../money';
 import { NO_RECEIPT_REFUND_TENDER, noReceiptRefund, type PriceObservation } from './no-receipt';
+import { errorOf } from '../test-support';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -13,16 +14,6 @@ const observations: PriceObservation[] = [
   { unitPrice: gbp(899), from: now - 40 * MS_PER_DAY, to: now - 20 * MS_PER_DAY, source: 'summer sale' },
   { unitPrice: gbp(1_199), from: now - 20 * MS_PER_DAY, source: 'current book' },
 ];
-
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('no-receipt', () => {
   describe('noReceiptRefund', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../errors';
 import { money } from '../money';
 import { refundForLines, type PriorReturnLine, type ReturnableLine } from './refund-lines';
+import { errorOf } from '../test-support';
 
 const eur = (amount: number) => money(amount, 'EUR');
 const mugs: ReturnableLine = { lineId: 'L1', sku: 'MUG', qty: 3, paid: eur(1_000) };
@@ -17,16 +17,6 @@ const taxed: ReturnableLine = {
     { rateId: 'eco', amount: eur(20) },
   ],
 };
-
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('refund-lines', () => {
   describe('refundForLines', () => {

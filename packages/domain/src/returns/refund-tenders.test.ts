@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../errors';
 import { money } from '../money';
 import { refundForLines, type PriorReturnLine, type ReturnableLine } from './refund-lines';
 import {
@@ -9,6 +8,7 @@ import {
   type PlannedRefund,
   type PriorTenderRefund,
 } from './refund-tenders';
+import { errorOf } from '../test-support';
 
 const usd = (amount: number) => money(amount, 'USD');
 const cash = (tenderId: string, amount: number): OriginalTender => ({
@@ -22,16 +22,6 @@ const card = (tenderId: string, amount: number): OriginalTender => ({
   amount: usd(amount),
   reference: `TERM-${tenderId}`,
 });
-
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
 
 const brief = (refunds: readonly PlannedRefund[]) =>
   refunds.map((refund) => [refund.sourceTenderId, refund.type, refund.amount.amount, refund.points]);

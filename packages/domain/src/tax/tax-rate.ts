@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError, invalid } from '../errors';
-import { percentToScaled } from '../money';
+import { isExactPercent } from '../money';
 
 /**
  * A tax rate as HQ publishes it to stores. Rates are simple (never compounded): when several rates apply
@@ -14,15 +14,6 @@ export const MAX_TAX_PERCENT = 1000;
 const id = z.string().min(1).max(100);
 const epochMs = z.number().int().safe();
 
-function hasAtMostFourDecimals(percent: number): boolean {
-  try {
-    percentToScaled(percent);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const TaxRateSchema = z
   .object({
     rateId: id,
@@ -33,7 +24,7 @@ export const TaxRateSchema = z
       .number()
       .min(0)
       .max(MAX_TAX_PERCENT)
-      .refine(hasAtMostFourDecimals, { message: 'A tax percent has at most 4 decimal places (e.g. 8.875).' }),
+      .refine(isExactPercent, { message: 'A tax percent has at most 4 decimal places (e.g. 8.875).' }),
     /** Inclusive start of the window, epoch ms. Absent: always started. */
     startsAt: epochMs.optional(),
     /** Exclusive end of the window, epoch ms: at `endsAt` the rate no longer applies. Absent: open-ended. */

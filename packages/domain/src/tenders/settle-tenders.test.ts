@@ -4,21 +4,12 @@ import { DomainError } from '../errors';
 import { cashRound, money } from '../money';
 import { settleTenders } from './settle-tenders';
 import type { LoyaltyPointValue, TenderInput } from './tender';
+import { errorOf } from '../test-support';
 
 const chf = (amount: number) => money(amount, 'CHF');
 const cash = (amount: number): TenderInput => ({ type: 'cash', amount: chf(amount) });
 const card = (amount: number): TenderInput => ({ type: 'card', amount: chf(amount), reference: 'TERM-0042' });
 const pointValue: LoyaltyPointValue = { points: 100, value: chf(100) };
-
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('settle-tenders', () => {
   describe('settleTenders', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatInstant } from './format-instant';
+import { formatInstant } from './time';
 
-describe('format-instant', () => {
+describe('time', () => {
   describe('formatInstant', () => {
     it('formats known instants, leap days included', () => {
       expect(formatInstant(0)).toBe('1970-01-01T00:00:00.000Z');
@@ -17,6 +17,14 @@ describe('format-instant', () => {
           expect(formatInstant(epochMs)).toBe(new Date(epochMs).toISOString());
         }),
         { numRuns: 500 },
+      );
+    });
+
+    it('agrees with Date#toISOString for every instant in years 0000 to 9999', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+          expect(formatInstant(ms)).toBe(new Date(ms).toISOString());
+        }),
       );
     });
   });
