@@ -1,1 +1,2 @@
-export {};
+export * from './geo';
+export * from './route-order';

@@ -1,0 +1,527 @@
+import { z } from 'zod';
+import { invalid } from '../errors';
+import { nodeAtp } from '../inventory/atp';
+import { formatInstant } from '../time';
+import { GeoPointSchema, haversineMetres, type GeoPoint } from './geo';
+
+/**
+ * BOPIS routing (reference/domain.md §3, DESIGN §5): a pure, deterministic pipeline the hub runs and
+ * stores next to the order.
+ *
+ * 1. Eligibility, every reason recorded (not only the first): active, pickup enabled, pickup not paused,
+ *    not already failed this order, below its pick capacity, stocks every SKU, and node ATP after safety
+ *    stock covers the order's quantity of every SKU (lines of the same SKU are added up).
+ * 2. Rank the eligible nodes: the customer's chosen store first, then fewest splits (every eligible node
+ *    carries the whole order, so this is 0 for all of them and a split is only ever a fallback), then
+ *    straight-line distance from the chosen store or the customer's location (unknown distance last), then
+ *    most stock (Σ ATP of the order's SKUs), then node id (code-unit order).
+ * 3. No single node can carry the order: without the customer's consent the order is unroutable (BOPIS
+ *    never splits silently). With consent, lines are placed greedily: each round takes the usable node
+ *    that can carry the most remaining lines (ties by the ranking above) until every line is placed.
+ *    A line is never split across nodes, and greedy is not guaranteed minimal beyond two nodes.
+ *
+ * Candidates are sorted by node id before anything else, so the result never depends on their order.
+ */
+
+export const MAX_ROUTING_LINES = 200;
+export const MAX_ROUTING_CANDIDATES = 5000;
+
+const entityId = z.string().min(1).max(100);
+const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
+/** Units, or grams for kg SKUs. */
+const lineQty = z.number().int().min(1).max(1_000_000_000);
+const stockQty = z.number().int().min(0);
+
+export const PickupTargetSchema = z.discriminatedUnion('type', [
+  /** The customer chose the store they will collect from. */
+  z.object({ type: z.literal('store'), storeId: entityId }),
+  /** The customer gave a location; the hub picks the store. */
+  z.object({ type: z.literal('location'), location: GeoPointSchema }),
+]);
+export type PickupTarget = z.infer<typeof PickupTargetSchema>;
+
+export const RoutingLineSchema = z.object({ lineId: entityId, sku: entityId, qty: lineQty });
+export type RoutingLine = z.infer<typeof RoutingLineSchema>;
+
+export const RoutingRequestSchema = z.object({
+  orderId: entityId,
+  lines: z
+    .array(RoutingLineSchema)
+    .min(1, 'An order needs at least one line.')
+    .max(MAX_ROUTING_LINES)
+    .refine((lines) => new Set(lines.map((line) => line.lineId)).size === lines.length, {
+      message: 'Each order line needs its own lineId.',
+    }),
+  pickup: PickupTargetSchema,
+  splitConsent: z.boolean().default(false),
+  /** Nodes that already failed this order (short pick, oversell): never tried again. */
+  excludedNodeIds: z.array(entityId).max(MAX_ROUTING_CANDIDATES).default([]),
+});
+export type RoutingRequest = z.infer<typeof RoutingRequestSchema>;
+export type RoutingRequestInput = z.input<typeof RoutingRequestSchema>;
+
+export const CandidateStockSchema = z.object({
+  sku: entityId,
+  /** May be negative after offline sales; ATP clamps at zero. */
+  sellable: z.number().int(),
+  /** Units promised to reservations still on the shelf (HELD within TTL, ACTIVE). */
+  committed: stockQty,
+  safetyStock: stockQty,
+});
+export type CandidateStock = z.infer<typeof CandidateStockSchema>;
+
+export const RoutingCandidateSchema = z.object({
+  nodeId: entityId,
+  active: z.boolean(),
+  pickupEnabled: z.boolean(),
+  /** Pickup temporarily off (stock take, short staffing) until this instant. */
+  pickupPausedUntil: epochMs.optional(),
+  location: GeoPointSchema.optional(),
+  /** Most open pick tasks the node takes; absent means no limit, 0 means it takes none. */
+  pickCapacity: stockQty.optional(),
+  openPicks: stockQty.default(0),
+  /** One row per SKU the node stocks; a SKU without a row is not stocked there. */
+  stock: z
+    .array(CandidateStockSchema)
+    .max(10_000)
+    .refine((rows) => new Set(rows.map((row) => row.sku)).size === rows.length, {
+      message: 'A node lists each SKU once.',
+    }),
+});
+export type RoutingCandidate = z.infer<typeof RoutingCandidateSchema>;
+export type RoutingCandidateInput = z.input<typeof RoutingCandidateSchema>;
+
+const message = z.string().min(1);
+
+export const IneligibilityReasonSchema = z.discriminatedUnion('code', [
+  z.object({ code: z.literal('INACTIVE'), message }),
+  z.object({ code: z.literal('PICKUP_DISABLED'), message }),
+  z.object({ code: z.literal('PICKUP_PAUSED'), until: epochMs, message }),
+  z.object({ code: z.literal('EXCLUDED'), message }),
+  z.object({ code: z.literal('CAPACITY_FULL'), openPicks: stockQty, pickCapacity: stockQty, message }),
+  z.object({ code: z.literal('NOT_STOCKED'), skus: z.array(entityId).min(1), message }),
+  z.object({
+    code: z.literal('INSUFFICIENT_ATP'),
+    shortages: z.array(z.object({ sku: entityId, required: lineQty, atp: stockQty })).min(1),
+    message,
+  }),
+]);
+export type IneligibilityReason = z.infer<typeof IneligibilityReasonSchema>;
+export type IneligibilityCode = IneligibilityReason['code'];
+
+export const CandidateExplanationSchema = z.object({
+  nodeId: entityId,
+  /** Can carry the whole order on its own. */
+  eligible: z.boolean(),
+  /** 1-based position among eligible nodes. */
+  rank: z.number().int().min(1).optional(),
+  /** Part of the decision (the routed node or one node of a split). */
+  selected: z.boolean(),
+  chosenStore: z.boolean(),
+  distanceMetres: stockQty.optional(),
+  /** Σ ATP over the order's SKUs at this node, the "most stock" criterion. */
+  totalAtp: stockQty,
+  skus: z.array(z.object({ sku: entityId, required: lineQty, atp: stockQty.optional() })),
+  /** Lines this node could carry on its own, each taken alone. */
+  coverableLineIds: z.array(entityId),
+  reasons: z.array(IneligibilityReasonSchema),
+  summary: message,
+});
+export type CandidateExplanation = z.infer<typeof CandidateExplanationSchema>;
+
+export const RoutingAllocationSchema = z.object({
+  nodeId: entityId,
+  lines: z.array(RoutingLineSchema).min(1),
+});
+export type RoutingAllocation = z.infer<typeof RoutingAllocationSchema>;
+
+export const RoutingDecisionSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('routed'), nodeId: entityId, allocations: z.array(RoutingAllocationSchema) }),
+  z.object({ outcome: z.literal('split'), allocations: z.array(RoutingAllocationSchema).min(2) }),
+  z.object({
+    outcome: z.literal('unroutable'),
+    reason: message,
+    /** Lines that could not be placed (empty when only the no-split rule stopped the order). */
+    uncoverableLineIds: z.array(entityId),
+  }),
+]);
+export type RoutingDecision = z.infer<typeof RoutingDecisionSchema>;
+
+export const ROUTING_CRITERIA = [
+  'chosen_store',
+  'fewest_splits',
+  'distance',
+  'most_stock',
+  'node_id',
+] as const;
+
+export const RoutingResultSchema = z.object({
+  orderId: entityId,
+  decidedAt: epochMs,
+  criteria: z.array(z.enum(ROUTING_CRITERIA)),
+  splitConsent: z.boolean(),
+  decision: RoutingDecisionSchema,
+  /** Eligible nodes by rank, then the others by node id. */
+  candidates: z.array(CandidateExplanationSchema),
+});
+export type RoutingResult = z.infer<typeof RoutingResultSchema>;
+
+interface Evaluation {
+  readonly candidate: RoutingCandidate;
+  /** Reasons that rule the node out whatever it stocks. */
+  readonly nodeReasons: IneligibilityReason[];
+  readonly stockReasons: IneligibilityReason[];
+  readonly atpBySku: ReadonlyMap<string, number | undefined>;
+  readonly chosenStore: boolean;
+  readonly distanceMetres: number | undefined;
+  readonly totalAtp: number;
+  readonly coverableLineIds: string[];
+}
+
+function describeProblems(error: z.ZodError, subject: string): string {
+  const problems = error.issues.map((issue) => {
+    const path = issue.path.length === 0 ? subject : `${subject}.${issue.path.map(String).join('.')}`;
+    return `${path}: ${issue.message}`;
+  });
+  return problems.join(' ');
+}
+
+function parseRequest(input: RoutingRequestInput): RoutingRequest {
+  const parsed = RoutingRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw invalid(`The order cannot be routed: ${describeProblems(parsed.error, 'order')}`, {
+      issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+    });
+  }
+  return parsed.data;
+}
+
+function parseCandidates(inputs: readonly RoutingCandidateInput[]): RoutingCandidate[] {
+  if (inputs.length > MAX_ROUTING_CANDIDATES) {
+    throw invalid(`At most ${MAX_ROUTING_CANDIDATES} nodes can be considered for one order.`, {
+      count: inputs.length,
+    });
+  }
+  const candidates = inputs.map((input, index) => {
+    const parsed = RoutingCandidateSchema.safeParse(input);
+    if (!parsed.success) {
+      throw invalid(`Routing candidate ${index} is not valid: ${describeProblems(parsed.error, 'node')}`, {
+        index,
+        issues: parsed.error.issues.map((issue) => ({
+          path: issue.path.map(String),
+          message: issue.message,
+        })),
+      });
+    }
+    return parsed.data;
+  });
+  candidates.sort((a, b) => compareText(a.nodeId, b.nodeId));
+  for (let index = 1; index < candidates.length; index += 1) {
+    const nodeId = (candidates[index] as RoutingCandidate).nodeId;
+    if ((candidates[index - 1] as RoutingCandidate).nodeId === nodeId) {
+      throw invalid(`Node ${nodeId} is listed twice among the routing candidates.`, { nodeId });
+    }
+  }
+  return candidates;
+}
+
+/** Code-unit order: the same on every runtime and locale, unlike localeCompare. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order's demand per SKU, in the order SKUs first appear on the lines. */
+export function demandBySku(lines: readonly RoutingLine[]): Map<string, number> {
+  const demand = new Map<string, number>();
+  for (const line of lines) demand.set(line.sku, (demand.get(line.sku) ?? 0) + line.qty);
+  return demand;
+}
+
+function originOf(request: RoutingRequest, candidates: readonly RoutingCandidate[]): GeoPoint | undefined {
+  const pickup = request.pickup;
+  if (pickup.type === 'location') return pickup.location;
+  return candidates.find((candidate) => candidate.nodeId === pickup.storeId)?.location;
+}
+
+function evaluate(
+  candidate: RoutingCandidate,
+  request: RoutingRequest,
+  demand: ReadonlyMap<string, number>,
+  origin: GeoPoint | undefined,
+  at: number,
+): Evaluation {
+  const nodeId = candidate.nodeId;
+  const nodeReasons: IneligibilityReason[] = [];
+  if (!candidate.active) nodeReasons.push({ code: 'INACTIVE', message: `Node ${nodeId} is not active.` });
+  if (!candidate.pickupEnabled) {
+    nodeReasons.push({ code: 'PICKUP_DISABLED', message: `Node ${nodeId} does not offer store pickup.` });
+  }
+  if (candidate.pickupPausedUntil !== undefined && at < candidate.pickupPausedUntil) {
+    nodeReasons.push({
+      code: 'PICKUP_PAUSED',
+      until: candidate.pickupPausedUntil,
+      message: `Pickup at node ${nodeId} is paused until ${formatInstant(candidate.pickupPausedUntil)}.`,
+    });
+  }
+  if (request.excludedNodeIds.includes(nodeId)) {
+    nodeReasons.push({
+      code: 'EXCLUDED',
+      message: `Node ${nodeId} already failed this order, so it is not tried again.`,
+    });
+  }
+  if (candidate.pickCapacity !== undefined && candidate.openPicks >= candidate.pickCapacity) {
+    nodeReasons.push({
+      code: 'CAPACITY_FULL',
+      openPicks: candidate.openPicks,
+      pickCapacity: candidate.pickCapacity,
+      message: `Node ${nodeId} has ${candidate.openPicks} open picks and takes at most ${candidate.pickCapacity}.`,
+    });
+  }
+
+  const stockBySku = new Map(candidate.stock.map((row) => [row.sku, row]));
+  const atpBySku = new Map<string, number | undefined>();
+  const notStocked: string[] = [];
+  const shortages: { sku: string; required: number; atp: number }[] = [];
+  let totalAtp = 0;
+  for (const [sku, required] of demand) {
+    const row = stockBySku.get(sku);
+    if (row === undefined) {
+      atpBySku.set(sku, undefined);
+      notStocked.push(sku);
+      continue;
+    }
+    const atp = nodeAtp(row);
+    atpBySku.set(sku, atp);
+    totalAtp += atp;
+    if (atp < required) shortages.push({ sku, required, atp });
+  }
+  const stockReasons: IneligibilityReason[] = [];
+  if (notStocked.length > 0) {
+    stockReasons.push({
+      code: 'NOT_STOCKED',
+      skus: notStocked,
+      message: `Node ${nodeId} does not stock SKU ${notStocked.join(', ')}.`,
+    });
+  }
+  if (shortages.length > 0) {
+    const detail = shortages
+      .map((shortage) => `${shortage.atp} of ${shortage.required} × SKU ${shortage.sku}`)
+      .join(', ');
+    stockReasons.push({
+      code: 'INSUFFICIENT_ATP',
+      shortages,
+      message: `Node ${nodeId} can promise only ${detail} after safety stock.`,
+    });
+  }
+
+  const coverableLineIds = request.lines
+    .filter((line) => (atpBySku.get(line.sku) ?? 0) >= line.qty)
+    .map((line) => line.lineId);
+  const pickup = request.pickup;
+  return {
+    candidate,
+    nodeReasons,
+    stockReasons,
+    atpBySku,
+    chosenStore: pickup.type === 'store' && pickup.storeId === nodeId,
+    distanceMetres:
+      origin !== undefined && candidate.location !== undefined
+        ? haversineMetres(origin, candidate.location)
+        : undefined,
+    totalAtp,
+    coverableLineIds,
+  };
+}
+
+function isEligible(evaluation: Evaluation): boolean {
+  return evaluation.nodeReasons.length === 0 && evaluation.stockReasons.length === 0;
+}
+
+/** The ranking after fewest splits: chosen store, distance, most stock, node id. */
+function compareRank(a: Evaluation, b: Evaluation): number {
+  if (a.chosenStore !== b.chosenStore) return a.chosenStore ? -1 : 1;
+  if (a.distanceMetres !== b.distanceMetres) {
+    if (a.distanceMetres === undefined) return 1;
+    if (b.distanceMetres === undefined) return -1;
+    return a.distanceMetres - b.distanceMetres;
+  }
+  if (a.totalAtp !== b.totalAtp) return b.totalAtp - a.totalAtp;
+  return compareText(a.candidate.nodeId, b.candidate.nodeId);
+}
+
+/** The remaining lines a node can carry together, taken in line order while its ATP lasts. */
+function assignableLines(evaluation: Evaluation, remaining: readonly RoutingLine[]): RoutingLine[] {
+  const left = new Map(evaluation.atpBySku);
+  const taken: RoutingLine[] = [];
+  for (const line of remaining) {
+    const atp = left.get(line.sku) ?? 0;
+    if (atp >= line.qty) {
+      taken.push(line);
+      left.set(line.sku, atp - line.qty);
+    }
+  }
+  return taken;
+}
+
+function planSplit(
+  usable: readonly Evaluation[],
+  lines: readonly RoutingLine[],
+): { allocations: RoutingAllocation[]; unplaced: RoutingLine[] } {
+  const pool = [...usable];
+  let remaining = [...lines];
+  const allocations: RoutingAllocation[] = [];
+  while (remaining.length > 0) {
+    let best: { evaluation: Evaluation; lines: RoutingLine[] } | undefined;
+    for (const evaluation of pool) {
+      const taken = assignableLines(evaluation, remaining);
+      if (taken.length === 0) continue;
+      if (
+        best === undefined ||
+        taken.length > best.lines.length ||
+        (taken.length === best.lines.length && compareRank(evaluation, best.evaluation) < 0)
+      ) {
+        best = { evaluation, lines: taken };
+      }
+    }
+    if (best === undefined) break;
+    const chosen = best;
+    allocations.push({ nodeId: chosen.evaluation.candidate.nodeId, lines: chosen.lines });
+    pool.splice(pool.indexOf(chosen.evaluation), 1);
+    const placed = new Set(chosen.lines.map((line) => line.lineId));
+    remaining = remaining.filter((line) => !placed.has(line.lineId));
+  }
+  return { allocations, unplaced: remaining };
+}
+
+function summarise(evaluation: Evaluation, rank: number | undefined, eligibleCount: number): string {
+  if (rank === undefined) {
+    return [...evaluation.nodeReasons, ...evaluation.stockReasons].map((reason) => reason.message).join(' ');
+  }
+  const facts: string[] = [];
+  if (evaluation.chosenStore) facts.push("the customer's chosen store");
+  if (evaluation.distanceMetres !== undefined) facts.push(`${evaluation.distanceMetres} m away`);
+  facts.push(`${evaluation.totalAtp} units available to promise`);
+  return `Eligible, ranked ${rank} of ${eligibleCount}: ${facts.join(', ')}.`;
+}
+
+function explain(
+  evaluation: Evaluation,
+  rank: number | undefined,
+  eligibleCount: number,
+  selected: boolean,
+  demand: ReadonlyMap<string, number>,
+): CandidateExplanation {
+  const skus = [...demand].map(([sku, required]) => {
+    const atp = evaluation.atpBySku.get(sku);
+    return atp === undefined ? { sku, required } : { sku, required, atp };
+  });
+  return {
+    nodeId: evaluation.candidate.nodeId,
+    eligible: rank !== undefined,
+    ...(rank === undefined ? {} : { rank }),
+    selected,
+    chosenStore: evaluation.chosenStore,
+    ...(evaluation.distanceMetres === undefined ? {} : { distanceMetres: evaluation.distanceMetres }),
+    totalAtp: evaluation.totalAtp,
+    skus,
+    coverableLineIds: evaluation.coverableLineIds,
+    reasons: [...evaluation.nodeReasons, ...evaluation.stockReasons],
+    summary: summarise(evaluation, rank, eligibleCount),
+  };
+}
+
+/**
+ * Chooses where a BOPIS order is fulfilled and explains the choice for every candidate. Pure: the same
+ * order, candidates (in any order) and instant always give the same result. Throws INVALID_INPUT when the
+ * order or a candidate is malformed; an order no node can carry is a decision (`unroutable`), not an error.
+ */
+export function routeOrder(
+  orderInput: RoutingRequestInput,
+  candidateInputs: readonly RoutingCandidateInput[],
+  at: number,
+): RoutingResult {
+  if (!Number.isSafeInteger(at) || at < 0) {
+    throw invalid('The routing time must be epoch milliseconds.', { at });
+  }
+  const request = parseRequest(orderInput);
+  const candidates = parseCandidates(candidateInputs);
+  const demand = demandBySku(request.lines);
+  const origin = originOf(request, candidates);
+  const evaluations = candidates.map((candidate) => evaluate(candidate, request, demand, origin, at));
+
+  const eligible = evaluations.filter(isEligible).sort(compareRank);
+  const ineligible = evaluations.filter((evaluation) => !isEligible(evaluation));
+  const ranks = new Map(eligible.map((evaluation, index) => [evaluation, index + 1]));
+
+  let decision: RoutingDecision;
+  const winner = eligible[0];
+  if (winner !== undefined) {
+    decision = {
+      outcome: 'routed',
+      nodeId: winner.candidate.nodeId,
+      allocations: [{ nodeId: winner.candidate.nodeId, lines: request.lines }],
+    };
+  } else {
+    const usable = evaluations.filter((evaluation) => evaluation.nodeReasons.length === 0);
+    const coverable = new Set(usable.flatMap((evaluation) => evaluation.coverableLineIds));
+    const uncoverableLineIds = request.lines
+      .filter((line) => !coverable.has(line.lineId))
+      .map((line) => line.lineId);
+    decision = request.splitConsent
+      ? splitDecision(usable, request.lines, uncoverableLineIds)
+      : {
+          outcome: 'unroutable',
+          reason:
+            uncoverableLineIds.length === 0
+              ? 'No single pickup node can fulfil the whole order, and the customer has not agreed to a split.'
+              : `No pickup node can fulfil line ${uncoverableLineIds.join(', ')}; no single node can fulfil the whole order.`,
+          uncoverableLineIds,
+        };
+  }
+
+  const selectedNodes = new Set(
+    decision.outcome === 'unroutable' ? [] : decision.allocations.map((allocation) => allocation.nodeId),
+  );
+  const explanations = [...eligible, ...ineligible].map((evaluation) =>
+    explain(
+      evaluation,
+      ranks.get(evaluation),
+      eligible.length,
+      selectedNodes.has(evaluation.candidate.nodeId),
+      demand,
+    ),
+  );
+  return {
+    orderId: request.orderId,
+    decidedAt: at,
+    criteria: [...ROUTING_CRITERIA],
+    splitConsent: request.splitConsent,
+    decision,
+    candidates: explanations,
+  };
+}
+
+function splitDecision(
+  usable: readonly Evaluation[],
+  lines: readonly RoutingLine[],
+  uncoverableLineIds: readonly string[],
+): RoutingDecision {
+  if (uncoverableLineIds.length > 0) {
+    return {
+      outcome: 'unroutable',
+      reason: `No pickup node can fulfil line ${uncoverableLineIds.join(', ')}, even with a split.`,
+      uncoverableLineIds: [...uncoverableLineIds],
+    };
+  }
+  const { allocations, unplaced } = planSplit(usable, lines);
+  if (unplaced.length > 0) {
+    // Lines of the same SKU can each fit a node alone yet not together once that node is used up.
+    const unplacedIds = unplaced.map((line) => line.lineId);
+    return {
+      outcome: 'unroutable',
+      reason: `No combination of pickup nodes has enough stock left for line ${unplacedIds.join(', ')}.`,
+      uncoverableLineIds: unplacedIds,
+    };
+  }
+  return { outcome: 'split', allocations };
+}
