@@ -1,0 +1,56 @@
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DomainError } from '@retail/domain';
+
+/**
+ * The data folder of one store node:
+ *   store.db (+ store.db-wal, store.db-shm)  the SQLite database
+ *   pos-store.token                          the running node's access token, mode 0600
+ */
+export const DATABASE_FILE = 'store.db';
+export const TOKEN_FILE = 'pos-store.token';
+
+export function databasePath(dataDir: string): string {
+  return join(resolve(dataDir), DATABASE_FILE);
+}
+
+export function tokenPath(dataDir: string): string {
+  return join(resolve(dataDir), TOKEN_FILE);
+}
+
+export function ensureDataDir(dataDir: string): void {
+  try {
+    mkdirSync(resolve(dataDir), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `Cannot create the data folder ${dataDir}: ${(error as Error).message}.`,
+    );
+  }
+}
+
+export function requireDatabase(dataDir: string): string {
+  const file = databasePath(dataDir);
+  if (!existsSync(file)) {
+    throw new DomainError(
+      'NOT_FOUND',
+      `There is no store database in ${resolve(dataDir)}. Set the node up first with pos-store init --data ${dataDir} ...`,
+    );
+  }
+  return file;
+}
+
+/**
+ * Writes the token readable by this user only, so local tools (the Electron shell, scripts) can connect
+ * without it ever being served over HTTP. chmod after writing because an existing file keeps its mode.
+ */
+export function writeTokenFile(dataDir: string, token: string): string {
+  const file = tokenPath(dataDir);
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+export function removeTokenFile(dataDir: string): void {
+  rmSync(tokenPath(dataDir), { force: true });
+}

@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { DomainError } from '@retail/domain';
+import { runBackup } from './backup';
+import { runFixture } from './fixture';
+import { runInit } from './init';
+import { OPTIONS, UsageError, processIo, type CliIo, type ParsedOptions } from './options';
+import { runStart } from './start';
+
+export const USAGE = `pos-store — the store node without the desktop window: local database, commands and the
+local server that tills and handhelds connect to.
+
+Usage:
+  pos-store init --data DIR --store-id ID --store-code CODE --device-no N --currency CUR
+                 [--locale en-US] [--timezone UTC] [--cash-rounding 1]
+                 [--manager-code CODE --manager-name NAME]
+  pos-store [start] --data DIR [--port 7420] [--hub URL] [--lan] [--fixture FILE] [--ui DIR]
+  pos-store backup --data DIR --out FILE
+  pos-store fixture --out FILE [--skus 1000] [--seed 42] [--store-id store-1] [--store-code S001]
+                 [--region north] [--currency EUR]
+  pos-store --help
+
+Commands:
+  init      Create the data folder's database and record which store and device this node is,
+            optionally with the first manager (PIN from POS_STORE_MANAGER_PIN or --manager-pin).
+  start     Run the node: open the database, load --fixture if given, and serve the command channel
+            and the renderer on 127.0.0.1 (--lan: every interface, for lanes on the store network).
+            Prints the URL and a per-launch access token, also written to DIR/pos-store.token (0600).
+  backup    Copy the database with SQLite's online backup (safe while the node runs) and verify it.
+  fixture   Write a demo fixture (catalog, prices, promotions, stock, staff) for --fixture.
+
+Options:
+  --data DIR        Data folder (holds store.db and pos-store.token).
+  --port N          Port of the local server; 0 picks a free one. Default 7420.
+  --hub URL         The hub this node syncs with (recorded; the sync agent arrives with issue 5).
+  --lan             Listen on all interfaces instead of 127.0.0.1.
+  --fixture FILE    Load hub data and staff from a fixture file through the feed apply path.
+  --ui DIR          Renderer build to serve. Default: the app's dist/renderer.
+  --help            Show this text.
+
+Exit codes: 0 success, 1 the command failed (the message says why), 2 wrong usage.`;
+
+const COMMANDS = ['start', 'init', 'backup', 'fixture', 'help'] as const;
+type CliCommand = (typeof COMMANDS)[number];
+
+/**
+ * Runs one CLI invocation. Resolves with the exit code for commands that finish, or once the server is
+ * up for `start` (which then keeps the process alive until a signal).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let command: CliCommand;
+  let values: ParsedOptions;
+  try {
+    const parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    values = parsed.values;
+    const [first, ...rest] = parsed.positionals;
+    if (rest.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[0])}.`);
+    if (first !== undefined && !(COMMANDS as readonly string[]).includes(first)) {
+      throw new UsageError(`Unknown command ${JSON.stringify(first)}.`);
+    }
+    command = values.help ? 'help' : ((first as CliCommand | undefined) ?? 'start');
+  } catch (error) {
+    io.err(`pos-store: ${error instanceof Error ? error.message : String(error)}`);
+    io.err('Run pos-store --help for usage.');
+    return 2;
+  }
+  try {
+    switch (command) {
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      case 'init':
+        return runInit(values, io);
+      case 'backup':
+        return await runBackup(values, io);
+      case 'fixture':
+        return runFixture(values, io);
+      case 'start':
+        return await runStart(values, io);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`pos-store ${command}: ${error.message}`);
+      io.err('Run pos-store --help for usage.');
+      return 2;
+    }
+    if (error instanceof DomainError) {
+      io.err(`pos-store ${command}: ${error.message}`);
+      return 1;
+    }
+    io.err(
+      `pos-store ${command}: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return 1;
+  }
+}
