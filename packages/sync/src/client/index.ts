@@ -1,1 +1,9 @@
-export {};
+export * from './backoff';
+export * from './feed-puller';
+export * from './outbox-pusher';
+export * from './refetch-guard';
+export * from './scheduler';
+export * from './stores';
+export * from './sync-agent';
+export * from './sync-error';
+export * from './transport';

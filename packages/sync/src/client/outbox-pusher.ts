@@ -1,0 +1,189 @@
+import { DomainError } from '@retail/domain';
+import type { EventEnvelope } from '../envelope';
+import { MAX_PUSH_EVENTS, type PushAck } from '../server/protocol';
+import type { OutboxStore, OutboxSummary } from './stores';
+import { SyncTransportError } from './sync-error';
+import type { SyncTransport } from './transport';
+
+export interface DeviceIdentity {
+  readonly deviceId: string;
+  readonly storeId: string;
+}
+
+export interface PushRunResult {
+  readonly batches: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  /** Batches the hub refused for a gap and that were sent again from its resume point. */
+  readonly resumed: number;
+}
+
+export interface OutboxPusherOptions {
+  readonly outbox: OutboxStore;
+  readonly transport: SyncTransport;
+  readonly identity: DeviceIdentity;
+  /** Device wall clock as ISO 8601, stamped on acks. */
+  readonly nowIso: () => string;
+  readonly batchSize?: number;
+  /** Called after every ack the outbox recorded. */
+  readonly onAck?: (ack: PushAck) => void;
+}
+
+export interface OutboxPusher {
+  /**
+   * Pushes batches until the outbox has nothing pending. Not re-entrant: the agent runs one at a time,
+   * so at most one batch is ever in flight.
+   */
+  pushUntilDrained(): Promise<PushRunResult>;
+  /**
+   * Settles acks from the `lastSeq` a pull echoed: a push whose ack was lost costs nothing. Only ever
+   * moves the acknowledged point forward, because a pull answer can be older than a push ack that
+   * overtook it.
+   */
+  settleEcho(hubLastSeq: number): Promise<void>;
+}
+
+/** A hub that reports more than this device ever wrote is talking about another device's history. */
+function deviceBehindHub(hubLastSeq: number, summary: OutboxSummary): DomainError {
+  return new DomainError(
+    'CONFLICT',
+    `The hub has events up to number ${hubLastSeq} from this till, but the till has only written ${summary.lastSeq}. ` +
+      'The till was probably restored from an old backup; new sales are kept locally. Call HQ to re-enroll it.',
+    { hubLastSeq, deviceLastSeq: summary.lastSeq },
+  );
+}
+
+function checkBatch(batch: readonly EventEnvelope[], summary: OutboxSummary, identity: DeviceIdentity): void {
+  batch.forEach((event, index) => {
+    const expected = summary.ackedSeq + 1 + index;
+    if (event.deviceSeq !== expected) {
+      throw new DomainError(
+        'SEQUENCE_GAP',
+        `This till's outbox is missing event number ${expected}; it cannot be sent. Call support before closing the till.`,
+        { expected, found: event.deviceSeq },
+      );
+    }
+    if (event.deviceId !== identity.deviceId || event.storeId !== identity.storeId) {
+      throw new DomainError(
+        'CONFLICT',
+        `Outbox event ${event.eventId} belongs to store ${event.storeId} device ${event.deviceId}, not this till. Call support.`,
+        { eventId: event.eventId },
+      );
+    }
+  });
+}
+
+/** The ack must answer this batch, event by event; anything else is not trusted with the outbox. */
+function checkAck(ack: PushAck, batch: readonly EventEnvelope[], identity: DeviceIdentity): void {
+  const mismatch = (detail: string) =>
+    new SyncTransportError(
+      'protocol',
+      `The hub's push answer does not match the batch sent (${detail}). The batch will be sent again.`,
+    );
+  if (ack.deviceId !== identity.deviceId) throw mismatch(`it is for device ${ack.deviceId}`);
+  if (ack.results.length !== batch.length) {
+    throw mismatch(`${ack.results.length} results for ${batch.length} events`);
+  }
+  ack.results.forEach((result, index) => {
+    const event = batch[index]!;
+    if (result.deviceSeq !== event.deviceSeq || result.eventId !== event.eventId) {
+      throw mismatch(`result ${index} is for event ${result.deviceSeq}`);
+    }
+  });
+  if (ack.resumeFrom !== undefined && ack.resumeFrom !== ack.lastSeq + 1) {
+    throw mismatch(`resume point ${ack.resumeFrom} after lastSeq ${ack.lastSeq}`);
+  }
+}
+
+export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
+  const { outbox, transport, identity } = options;
+  const batchSize = options.batchSize ?? MAX_PUSH_EVENTS;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PUSH_EVENTS) {
+    throw new DomainError('INVALID_INPUT', `A push batch holds 1 to ${MAX_PUSH_EVENTS} events.`, {
+      batchSize,
+    });
+  }
+  let running = false;
+
+  async function pushOnce(summary: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
+    const batch = await outbox.readPending(batchSize);
+    if (batch.length === 0) return false;
+    checkBatch(batch, summary, identity);
+    const ack = await transport.push({
+      deviceId: identity.deviceId,
+      storeId: identity.storeId,
+      events: [...batch],
+      outbox: {
+        pending: summary.pending,
+        ...(summary.oldestPendingAt === undefined ? {} : { oldestPendingAt: summary.oldestPendingAt }),
+      },
+    });
+    checkAck(ack, batch, identity);
+    if (ack.lastSeq > summary.lastSeq) throw deviceBehindHub(ack.lastSeq, summary);
+    counts.batches += 1;
+    if (ack.lastSeq < summary.ackedSeq) {
+      // The hub once acknowledged more than it has now: it was restored from a backup. Send again what it
+      // lost, from the events this device kept for exactly this case.
+      await outbox.rewind(ack.lastSeq);
+      counts.resumed += 1;
+      return true;
+    }
+    const rejected = ack.results.flatMap((result) =>
+      result.status === 'rejected'
+        ? [
+            {
+              eventId: result.eventId,
+              deviceSeq: result.deviceSeq,
+              reason: result.reason ?? 'The hub refused this event without giving a reason.',
+            },
+          ]
+        : [],
+    );
+    await outbox.acknowledge({ lastSeq: ack.lastSeq, rejected, at: options.nowIso() });
+    for (const result of ack.results) {
+      if (result.status === 'accepted') counts.accepted += 1;
+      else if (result.status === 'duplicate') counts.duplicates += 1;
+    }
+    counts.rejected += rejected.length;
+    if (ack.resumeFrom !== undefined) counts.resumed += 1;
+    // A correct hub always deals with at least the first event of a batch that starts right after its
+    // lastSeq (applies it or rejects it and moves on); refusals are answered by the acknowledge above,
+    // which made the resume point the next pending event. No progress means the hub contradicts itself:
+    // back off rather than spin.
+    if (ack.lastSeq === summary.ackedSeq) {
+      throw new SyncTransportError(
+        'protocol',
+        `The hub answered a push without dealing with event number ${summary.ackedSeq + 1}. The batch will be sent again later.`,
+      );
+    }
+    options.onAck?.(ack);
+    return true;
+  }
+
+  return {
+    async pushUntilDrained() {
+      if (running) {
+        throw new DomainError('CONFLICT', 'A push is already running; only one batch may be in flight.');
+      }
+      running = true;
+      const counts = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, resumed: 0 };
+      try {
+        for (;;) {
+          const summary = await outbox.summary();
+          if (summary.pending === 0) return counts;
+          if (!(await pushOnce(summary, counts))) return counts;
+        }
+      } finally {
+        running = false;
+      }
+    },
+
+    async settleEcho(hubLastSeq) {
+      const summary = await outbox.summary();
+      if (hubLastSeq > summary.lastSeq) throw deviceBehindHub(hubLastSeq, summary);
+      if (hubLastSeq <= summary.ackedSeq) return;
+      await outbox.acknowledge({ lastSeq: hubLastSeq, rejected: [], at: options.nowIso() });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import {
+  PullPageSchema,
+  PushAckSchema,
+  SnapshotPageSchema,
+  type PullPage,
+  type PullRequest,
+  type PushAck,
+  type PushRequest,
+  type SnapshotPage,
+  type SnapshotRequest,
+} from '../server/protocol';
+import { SyncTransportError } from './sync-error';
+
+export type ConnectionEvent =
+  { readonly type: 'connected' } | { readonly type: 'disconnected'; readonly reason: string };
+
+/**
+ * How the agent talks to the hub. Implementations: socket.io (`createSocketIoTransport`), HTTP
+ * (`createHttpTransport`), and in-process ones for tests (`testing/`).
+ *
+ * Contract:
+ * - Every call settles: it resolves with a response already validated against the protocol schema, or
+ *   rejects with a SyncTransportError (a timeout is a rejection, never a hang).
+ * - A call made while not connected rejects with failure `unreachable` and sends nothing; nothing is
+ *   queued for a later connection (the agent decides what to send after a reconnect).
+ * - A disconnect rejects the calls in flight.
+ * - Pokes are hints: they may be lost, duplicated or late. The agent never depends on them.
+ */
+export interface SyncTransport {
+  /** Resolves once connected; rejects with a SyncTransportError (e.g. `unauthorized`, `unreachable`). */
+  connect(): Promise<void>;
+  /** Closes the connection; idempotent. Does not emit `disconnected` for a close the agent asked for. */
+  disconnect(): void;
+  readonly connected: boolean;
+  push(request: PushRequest): Promise<PushAck>;
+  pull(request: PullRequest): Promise<PullPage>;
+  snapshot(request: SnapshotRequest): Promise<SnapshotPage>;
+  /** The hub's feed for this store advanced. Returns an unsubscribe function. */
+  onPoke(listener: () => void): () => void;
+  /** The connection dropped or came back on its own. Returns an unsubscribe function. */
+  onConnectionChange(listener: (event: ConnectionEvent) => void): () => void;
+}
+
+/** Validates a hub answer at the edge: anything off-protocol becomes a `protocol` failure. */
+export function parseHubResponse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new SyncTransportError(
+    'protocol',
+    `The hub sent a malformed ${what} answer${where}: ${issue?.message ?? 'invalid'}. The request will be retried.`,
+  );
+}
+
+export const parsePushAck = (value: unknown): PushAck => parseHubResponse(PushAckSchema, value, 'push');
+export const parsePullPage = (value: unknown): PullPage => parseHubResponse(PullPageSchema, value, 'pull');
+export const parseSnapshotPage = (value: unknown): SnapshotPage =>
+  parseHubResponse(SnapshotPageSchema, value, 'snapshot');
+
+/** A small typed listener set shared by the transports. */
+export class ListenerSet<T> {
+  private readonly listeners = new Set<(value: T) => void>();
+
+  add(listener: (value: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(value: T): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(value);
+      } catch {
+        // One faulty listener must not stop the others or the transport that notifies them.
+      }
+    }
+  }
+}
