@@ -29,8 +29,8 @@ export function storeRegionId(db: Db, storeId: string): string | undefined {
   const row = sql(db, 'SELECT data FROM stores WHERE store_id = ?').get(storeId) as
     { data: string } | undefined;
   if (!row) return undefined;
-  const regionId = (JSON.parse(row.data) as { regionId?: unknown }).regionId;
-  return typeof regionId === 'string' ? regionId : undefined;
+  const region = (JSON.parse(row.data) as { region?: unknown }).region;
+  return typeof region === 'string' ? region : undefined;
 }
 
 /** The price books that list `sku`, with its entries. Rows were validated by the feed on the way in. */

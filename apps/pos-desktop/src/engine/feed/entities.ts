@@ -19,14 +19,17 @@ import type { NodeIdentity } from '../identity';
 import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS } from '../settings';
 
 /**
- * A store or warehouse as the feed describes it. The node needs only these fields (transfer
- * destinations, the store name on receipts) and keeps the rest exactly as the hub sent it.
+ * A store or warehouse as the hub's feed publishes it. The node needs these fields (transfer
+ * destinations, the store name on receipts, the region for regional price books and promotions, the
+ * jurisdiction for tax) and keeps the rest exactly as the hub sent it.
  */
 export const StoreNodeSchema = z.looseObject({
-  storeId: z.string().min(1).max(100),
+  nodeId: z.string().min(1).max(100),
   code: z.string().min(1).max(40),
   name: z.string().min(1).max(200),
-  kind: z.enum(['store', 'warehouse']).optional(),
+  kind: z.enum(['store', 'warehouse']),
+  region: z.string().min(1).max(100).optional(),
+  jurisdiction: z.string().min(1).max(100).optional(),
   active: z.boolean().optional(),
 });
 
@@ -212,13 +215,13 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
   }),
   store: applier({
     schema: StoreNodeSchema,
-    keyOf: (store) => store.storeId,
+    keyOf: (store) => store.nodeId,
     upsert(state, store, json) {
       sql(
         state.db,
         `INSERT INTO stores (store_id, code, name, data) VALUES (?, ?, ?, ?)
          ON CONFLICT (store_id) DO UPDATE SET code = excluded.code, name = excluded.name, data = excluded.data`,
-      ).run(store.storeId, store.code, store.name, json);
+      ).run(store.nodeId, store.code, store.name, json);
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM stores WHERE store_id = ?').run(key),
   }),

@@ -99,13 +99,13 @@ export function smallCatalogChanges(
       entity: 'store',
       key: 'store-1',
       op: 'upsert',
-      data: { storeId: 'store-1', code: 'S001', name: 'Paris Bastille', kind: 'store' },
+      data: storeNode('store-1', 'S001', 'Paris Bastille'),
     },
     {
       entity: 'store',
       key: 'store-2',
       op: 'upsert',
-      data: { storeId: 'store-2', code: 'S002', name: 'Lyon Part-Dieu', kind: 'store' },
+      data: storeNode('store-2', 'S002', 'Lyon Part-Dieu'),
     },
     {
       entity: 'price_book',
@@ -168,6 +168,24 @@ export function smallCatalogChanges(
     }
   }
   return changes.map((change, index) => ({ ...change, hubSeq: index + 1 }));
+}
+
+/** A node as the hub's feed publishes it (`store` entity). */
+export function storeNode(nodeId: string, code: string, name: string) {
+  return {
+    nodeId,
+    code,
+    name,
+    kind: 'store',
+    region: 'idf',
+    pickupEnabled: true,
+    pickCapacity: 10,
+    jurisdiction: 'FR',
+    currency: 'EUR',
+    timezone: 'Europe/Paris',
+    active: true,
+    version: 1,
+  };
 }
 
 export function taxRate(rateId: string, taxCategory: string, percent: number) {
