@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { DomainError, toErrorBody } from '@retail/domain';
+import type { HubContext } from '../hub-context';
+import { frameworkError, statusOf } from './http-errors';
+import { HubMetrics } from './metrics';
+import { buildOpenApi } from './openapi';
+import { RateLimiter, type RateLimit } from './rate-limit';
+import { RouteRegistry } from './route';
+import { registerAdminRoutes } from './routes/admin-routes';
+import { registerCatalogRoutes } from './routes/catalog-routes';
+import { registerInventoryRoutes } from './routes/inventory-routes';
+import { registerSyncRoutes } from './routes/sync-routes';
+
+export interface AppOptions {
+  readonly hub: HubContext;
+  readonly logger?: Logger;
+  /** Per authenticated principal. */
+  readonly rateLimit?: RateLimit;
+  /** Per address, for unauthenticated calls (enrollment). */
+  readonly anonymousRateLimit?: RateLimit;
+  /** Per user name and per address, for sign-in attempts. */
+  readonly loginRateLimit?: RateLimit;
+  /** JSON bodies; a full push of 500 events fits comfortably. */
+  readonly bodyLimitBytes?: number;
+  readonly version?: string;
+}
+
+export interface HubApp {
+  readonly app: FastifyInstance;
+  readonly metrics: HubMetrics;
+  readonly routes: RouteRegistry;
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Secrets never reach the logs, whatever a handler logs. */
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          '*.password',
+          '*.credential',
+          '*.token',
+          '*.key',
+          '*.code',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    options.destination,
+  );
+}
+
+export async function buildApp(options: AppOptions): Promise<HubApp> {
+  const { hub } = options;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: (options.logger ?? createLogger({ level: 'silent' })) as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    // Callers may pass their correlation id; otherwise each request gets one. It is on every log line.
+    genReqId: (request) => {
+      const given = request.headers['x-correlation-id'];
+      return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'correlationId',
+  });
+  const metrics = new HubMetrics();
+  const limiter = new RateLimiter(options.rateLimit ?? { perSecond: 200, burst: 400 }, hub.now);
+  const anonymousLimiter = new RateLimiter(
+    options.anonymousRateLimit ?? { perSecond: 5, burst: 20 },
+    hub.now,
+  );
+  const loginLimit = options.loginRateLimit ?? { perSecond: 0.1, burst: 10 };
+  // Per account the limit is tight; per address looser, so one office behind NAT can still sign in.
+  const loginLimiters = {
+    perUser: new RateLimiter(loginLimit, hub.now),
+    perAddress: new RateLimiter(
+      { perSecond: loginLimit.perSecond * 5, burst: loginLimit.burst * 5 },
+      hub.now,
+    ),
+  };
+  const routes = new RouteRegistry({ hub, limiter, anonymousLimiter });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-correlation-id', request.id);
+  });
+  app.addHook('onResponse', async (_request, reply) => {
+    metrics.increment('hub_http_requests_total', 'HTTP requests by status class.', {
+      status: `${Math.floor(reply.statusCode / 100)}xx`,
+    });
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const body =
+      error instanceof DomainError
+        ? error.toJSON()
+        : typeof (error as { statusCode?: unknown }).statusCode === 'number' &&
+            (error as { statusCode: number }).statusCode < 500
+          ? frameworkError(error as { statusCode: number; message: string })
+          : toErrorBody(error);
+    const status = statusOf(body.code);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.code, status }, body.message);
+    if (body.code === 'RATE_LIMITED') {
+      const seconds = (body.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (seconds !== undefined) reply.header('retry-after', String(seconds));
+    }
+    return reply.code(status).send({ ok: false, error: body });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      ok: false,
+      error: {
+        code: 'NOT_FOUND',
+        message: `There is no ${request.method} ${request.url.split('?')[0]} endpoint.`,
+      },
+    }),
+  );
+
+  app.get('/healthz', async () => ({ ok: true, value: { status: 'alive' } }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await hub.storage.db.selectFrom('hub_meta').select('key').limit(1).execute();
+      return { ok: true, value: { status: 'ready', database: hub.storage.kind } };
+    } catch {
+      return reply.code(503).send({
+        ok: false,
+        error: { code: 'HUB_UNAVAILABLE', message: 'The hub cannot reach its database.' },
+      });
+    }
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render(hub)),
+  );
+
+  registerSyncRoutes(app, routes, metrics);
+  registerAdminRoutes(app, routes, loginLimiters);
+  registerCatalogRoutes(app, routes);
+  registerInventoryRoutes(app, routes);
+
+  const openApi = buildOpenApi(routes.routes, options.version ?? '0.1.0');
+  app.get('/api/openapi.json', async () => openApi);
+  await app.ready();
+  return { app, metrics, routes };
+}

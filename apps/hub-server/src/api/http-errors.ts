@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { DomainError, assertNever, toErrorBody, type ErrorBody, type ErrorCode } from '@retail/domain';
+
+/** HTTP status for each domain error code: the body always carries the code and an actionable sentence. */
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'INVALID_INPUT':
+    case 'INVALID_BARCODE':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+    case 'UNKNOWN_BARCODE':
+      return 404;
+    case 'CONFLICT':
+    case 'NOT_ALLOWED':
+    case 'INSUFFICIENT_STOCK':
+    case 'SEQUENCE_GAP':
+      return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'SCHEMA_VERSION':
+      return 426;
+    case 'RATE_LIMITED':
+    case 'LOCKED_OUT':
+      return 429;
+    case 'HUB_UNAVAILABLE':
+      return 503;
+    case 'INTERNAL':
+      return 500;
+    case 'CURRENCY_MISMATCH':
+    case 'NO_PRICE':
+    case 'INSUFFICIENT_TENDER':
+    case 'INSUFFICIENT_BALANCE':
+    case 'OVERRIDE_REQUIRED':
+    case 'LIMIT_EXCEEDED':
+    case 'OFFLINE_LIMIT':
+    case 'SHIFT_NOT_OPEN':
+    case 'RETURN_EXCEEDS_SOLD':
+      return 422;
+    default:
+      return assertNever(code, 'error code');
+  }
+}
+
+/** A zod failure as INVALID_INPUT with every field path, e.g. `body.lines.0.qty`. */
+export function invalidInput(where: 'body' | 'query' | 'params', error: z.ZodError): DomainError {
+  const issues = error.issues.slice(0, 50).map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  return new DomainError(
+    'INVALID_INPUT',
+    first === undefined ? `The request ${where} is not valid.` : `${first.path}: ${first.message}`,
+    { issues },
+  );
+}
+
+/** Errors fastify raises itself (body parsing, size limits) turned into the same envelope. */
+export function frameworkError(error: { statusCode?: number; code?: string; message: string }): ErrorBody {
+  switch (error.statusCode) {
+    case 413:
+      return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large for this endpoint.' };
+    case 415:
+      return { code: 'INVALID_INPUT', message: `Unsupported content type: ${error.message}` };
+    case 400:
+      return { code: 'INVALID_INPUT', message: `The request could not be read: ${error.message}` };
+    default:
+      return toErrorBody(error);
+  }
+}
+
+export const ErrorEnvelopeSchema = z.object({
+  ok: z.literal(false),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});

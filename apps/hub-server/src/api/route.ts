@@ -1,0 +1,185 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { DomainError } from '@retail/domain';
+import type { DevicePrincipal } from '@retail/sync';
+import { authenticateApiKey, type ApiKeyPrincipal, type ApiKeyScope } from '../auth/api-keys';
+import { authenticateDevice } from '../auth/devices';
+import { authenticateSession, roleAtLeast, type HqRole, type HqUser } from '../auth/users';
+import type { HubContext } from '../hub-context';
+import { invalidInput } from './http-errors';
+import type { RateLimiter } from './rate-limit';
+
+export type Principal =
+  | ({ readonly kind: 'user' } & HqUser)
+  | ({ readonly kind: 'apiKey' } & ApiKeyPrincipal)
+  | ({ readonly kind: 'device' } & DevicePrincipal);
+
+/**
+ * Who may call a route. HQ routes name the lowest role allowed and, optionally, the API key scopes that
+ * also grant access (e-commerce intake); device routes accept only enrolled devices.
+ */
+export type Access =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'device' }
+  | { readonly kind: 'hq'; readonly role: HqRole; readonly scopes?: readonly ApiKeyScope[] };
+
+export interface RouteContext<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly principal: Principal | null;
+  /** Who to record in ledgers and audit trails: `user:<name>`, `api-key:<id>`, `device:<id>`. */
+  readonly actor: string;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteSpec<
+  P extends AnyObject,
+  Q extends AnyObject,
+  B extends z.ZodType,
+  R extends z.ZodType,
+> {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly access: Access;
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** Describes a streamed body (catalog import) for the OpenAPI document; the handler reads the stream. */
+  readonly rawBody?: { readonly contentTypes: readonly string[]; readonly description: string };
+  readonly response: R;
+  readonly successStatus?: number;
+  readonly handler: (
+    context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>,
+  ) => Promise<z.input<R>> | z.input<R>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds routes of every shape
+export type AnyRoute = RouteSpec<any, any, any, any>;
+
+export interface RouteServices {
+  readonly hub: HubContext;
+  readonly limiter: RateLimiter;
+  readonly anonymousLimiter: RateLimiter;
+}
+
+export function actorOf(principal: Principal | null): string {
+  if (principal === null) return 'anonymous';
+  switch (principal.kind) {
+    case 'user':
+      return `user:${principal.username}`;
+    case 'apiKey':
+      return `api-key:${principal.keyId}`;
+    case 'device':
+      return `device:${principal.deviceId}`;
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && header.startsWith('Bearer '))
+    return header.slice('Bearer '.length).trim();
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+}
+
+/** Resolves the caller from its token; the prefix says what kind of token it is. */
+export async function authenticate(hub: HubContext, request: FastifyRequest): Promise<Principal | null> {
+  const token = bearer(request);
+  if (token === undefined || token === '') return null;
+  if (token.startsWith('hs_')) return { kind: 'user', ...(await authenticateSession(hub, token)) };
+  if (token.startsWith('hk_')) return { kind: 'apiKey', ...(await authenticateApiKey(hub, token)) };
+  if (token.startsWith('dev_'))
+    return { kind: 'device', ...(await authenticateDevice(hub.storage.db, token)) };
+  throw new DomainError('UNAUTHORIZED', 'The credential was not recognised; sign in again.');
+}
+
+export function authorize(access: Access, principal: Principal | null): void {
+  if (access.kind === 'public') return;
+  if (principal === null) {
+    throw new DomainError(
+      'UNAUTHORIZED',
+      access.kind === 'device' ? 'This endpoint needs a device credential.' : 'Sign in first.',
+    );
+  }
+  if (access.kind === 'device') {
+    if (principal.kind !== 'device')
+      throw new DomainError('FORBIDDEN', 'Only enrolled devices may call this endpoint.');
+    return;
+  }
+  if (principal.kind === 'user' && roleAtLeast(principal.role, access.role)) return;
+  if (principal.kind === 'apiKey' && access.scopes?.some((scope) => principal.scopes.includes(scope))) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    principal.kind === 'user'
+      ? `This needs the ${access.role} role; you are ${principal.role}.`
+      : 'This credential is not allowed to do that.',
+  );
+}
+
+function parse<T extends z.ZodType>(
+  schema: T | undefined,
+  value: unknown,
+  where: 'body' | 'query' | 'params',
+): z.output<T> {
+  if (schema === undefined) return undefined as z.output<T>;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw invalidInput(where, result.error);
+  return result.data;
+}
+
+export class RouteRegistry {
+  readonly routes: AnyRoute[] = [];
+
+  constructor(private readonly services: RouteServices) {}
+
+  get hub(): HubContext {
+    return this.services.hub;
+  }
+
+  add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(
+    app: FastifyInstance,
+    spec: RouteSpec<P, Q, B, R>,
+  ): void {
+    this.routes.push(spec);
+    const { hub, limiter, anonymousLimiter } = this.services;
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      handler: async (request, reply) => {
+        const principal =
+          spec.access.kind === 'public'
+            ? await authenticateOptional(hub, request)
+            : await authenticate(hub, request);
+        if (principal === null) anonymousLimiter.take(`ip:${request.ip}`);
+        else limiter.take(`${principal.kind}:${actorOf(principal)}`);
+        authorize(spec.access, principal);
+        const context = {
+          params: parse(spec.params, request.params, 'params'),
+          query: parse(spec.query, request.query, 'query'),
+          body: spec.rawBody === undefined ? parse(spec.body, request.body, 'body') : request.body,
+          principal,
+          actor: actorOf(principal),
+          request,
+          reply,
+        } as RouteContext<z.output<P>, z.output<Q>, z.output<B>>;
+        const value = await spec.handler(context);
+        if (reply.sent) return reply;
+        return reply.code(spec.successStatus ?? 200).send({ ok: true, value });
+      },
+    });
+  }
+}
+
+async function authenticateOptional(hub: HubContext, request: FastifyRequest): Promise<Principal | null> {
+  try {
+    return await authenticate(hub, request);
+  } catch {
+    return null;
+  }
+}

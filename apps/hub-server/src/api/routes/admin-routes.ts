@@ -1,0 +1,295 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DomainError } from '@retail/domain';
+import {
+  ApiKeySchema,
+  CreateApiKeySchema,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../../auth/api-keys';
+import {
+  DEFAULT_ENROLLMENT_TTL_MS,
+  DeviceStatusSchema,
+  createEnrollmentCode,
+  listDeviceStatus,
+  revokeDevice,
+} from '../../auth/devices';
+import {
+  CreateUserSchema,
+  HqUserSchema,
+  LoginSchema,
+  UpdateUserSchema,
+  createUser,
+  listUsers,
+  login,
+  logout,
+  updateUser,
+} from '../../auth/users';
+import {
+  ExceptionFilterSchema,
+  HubExceptionSchema,
+  getException,
+  listExceptions,
+  resolveException,
+} from '../../exceptions/exception-queue';
+import { StoreNodeSchema } from '../../feed/feed-entities';
+import {
+  NodeInputSchema,
+  NodeUpdateSchema,
+  createNode,
+  getNode,
+  listNodes,
+  updateNode,
+} from '../../nodes/nodes';
+import type { RateLimiter } from '../rate-limit';
+import type { RouteRegistry } from '../route';
+
+const id = z.string().min(1).max(100);
+const ok = z.object({ done: z.literal(true) });
+
+/** Sign-in, users, API keys, nodes, enrollment codes, device sync status and the exception queue. */
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  routes: RouteRegistry,
+  loginLimiters: { perUser: RateLimiter; perAddress: RateLimiter },
+): void {
+  const hub = routes.hub;
+
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/auth/login',
+    summary: 'Sign in as an HQ user; returns a session token',
+    tag: 'auth',
+    access: { kind: 'public' },
+    body: LoginSchema,
+    response: z.object({ token: z.string(), expiresAt: z.number().int(), user: HqUserSchema }),
+    handler: ({ body, request }) => {
+      // Guessing passwords is throttled per account and per address, separately from normal traffic.
+      loginLimiters.perUser.take(`user:${body.username}`);
+      loginLimiters.perAddress.take(`ip:${request.ip}`);
+      return login(hub, body);
+    },
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/auth/logout',
+    summary: 'End this session',
+    tag: 'auth',
+    access: { kind: 'hq', role: 'viewer' },
+    response: ok,
+    handler: async ({ request }) => {
+      await logout(hub, (request.headers.authorization ?? '').replace(/^Bearer /, ''));
+      return { done: true as const };
+    },
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/auth/me',
+    summary: 'Who this session belongs to',
+    tag: 'auth',
+    access: { kind: 'hq', role: 'viewer' },
+    response: HqUserSchema,
+    handler: ({ principal }) => {
+      if (principal?.kind !== 'user') throw new DomainError('FORBIDDEN', 'Only HQ users have a profile.');
+      const { kind: _kind, ...user } = principal;
+      return user;
+    },
+  });
+
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/users',
+    summary: 'List HQ users',
+    tag: 'users',
+    access: { kind: 'hq', role: 'admin' },
+    response: z.array(HqUserSchema),
+    handler: () => listUsers(hub.storage.db),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/users',
+    summary: 'Create an HQ user (admin, operator or viewer)',
+    tag: 'users',
+    access: { kind: 'hq', role: 'admin' },
+    body: CreateUserSchema,
+    response: HqUserSchema,
+    successStatus: 201,
+    handler: ({ body }) => createUser(hub, body),
+  });
+  routes.add(app, {
+    method: 'PATCH',
+    url: '/api/users/:userId',
+    summary: 'Change a user’s role, password or active flag (ends their sessions on password change)',
+    tag: 'users',
+    access: { kind: 'hq', role: 'admin' },
+    params: z.object({ userId: id }),
+    body: UpdateUserSchema,
+    response: HqUserSchema,
+    handler: ({ params, body }) => updateUser(hub, params.userId, body),
+  });
+
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/api-keys',
+    summary: 'List API keys (never their secrets)',
+    tag: 'users',
+    access: { kind: 'hq', role: 'admin' },
+    response: z.array(ApiKeySchema),
+    handler: () => listApiKeys(hub.storage.db),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/api-keys',
+    summary: 'Create an API key for an integration; the key is shown once',
+    tag: 'users',
+    access: { kind: 'hq', role: 'admin' },
+    body: CreateApiKeySchema,
+    response: z.object({ key: z.string(), apiKey: ApiKeySchema }),
+    successStatus: 201,
+    handler: ({ body, actor }) => createApiKey(hub, body, actor),
+  });
+  routes.add(app, {
+    method: 'DELETE',
+    url: '/api/api-keys/:keyId',
+    summary: 'Revoke an API key',
+    tag: 'users',
+    access: { kind: 'hq', role: 'admin' },
+    params: z.object({ keyId: id }),
+    response: ok,
+    handler: async ({ params }) => {
+      await revokeApiKey(hub, params.keyId);
+      return { done: true as const };
+    },
+  });
+
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/nodes',
+    summary: 'List stores and warehouses',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'viewer', scopes: ['inventory:read'] },
+    response: z.array(StoreNodeSchema),
+    handler: () => listNodes(hub.storage.db),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/nodes',
+    summary: 'Create a store or warehouse',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'admin' },
+    body: NodeInputSchema,
+    response: StoreNodeSchema,
+    successStatus: 201,
+    handler: ({ body }) => createNode(hub, body),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/nodes/:nodeId',
+    summary: 'One node',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'viewer', scopes: ['inventory:read'] },
+    params: z.object({ nodeId: id }),
+    response: StoreNodeSchema,
+    handler: ({ params }) => getNode(hub.storage.db, params.nodeId),
+  });
+  routes.add(app, {
+    method: 'PATCH',
+    url: '/api/nodes/:nodeId',
+    summary: 'Change a node (optimistic: send the version you read)',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'admin' },
+    params: z.object({ nodeId: id }),
+    body: NodeUpdateSchema,
+    response: StoreNodeSchema,
+    handler: ({ params, body }) => updateNode(hub, params.nodeId, body),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/nodes/:nodeId/enrollment-codes',
+    summary: 'Issue a one-time, expiring code to enroll a device at this node',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'operator' },
+    params: z.object({ nodeId: id }),
+    body: z
+      .object({
+        ttlMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .optional(),
+      })
+      .default({}),
+    response: z.object({
+      code: z.string(),
+      nodeId: z.string(),
+      nodeCode: z.string(),
+      expiresAt: z.number().int(),
+    }),
+    successStatus: 201,
+    handler: ({ params, body, actor }) =>
+      createEnrollmentCode(
+        hub,
+        params.nodeId,
+        actor,
+        body.ttlMinutes === undefined ? DEFAULT_ENROLLMENT_TTL_MS : body.ttlMinutes * 60_000,
+      ),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/devices',
+    summary: 'Sync status per device: last seen, lastSeq, outbox lag the device reported',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'viewer' },
+    query: z.object({ nodeId: id.optional() }),
+    response: z.array(DeviceStatusSchema),
+    handler: ({ query }) => listDeviceStatus(hub.storage.db, query.nodeId),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/devices/:deviceId/revoke',
+    summary: 'Revoke a device credential (lost or replaced till)',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'admin' },
+    params: z.object({ deviceId: id }),
+    response: ok,
+    handler: async ({ params }) => {
+      await revokeDevice(hub, params.deviceId);
+      return { done: true as const };
+    },
+  });
+
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/exceptions',
+    summary: 'The exception queue, newest first, filtered',
+    tag: 'exceptions',
+    access: { kind: 'hq', role: 'viewer' },
+    query: ExceptionFilterSchema,
+    response: z.array(HubExceptionSchema),
+    handler: ({ query }) => listExceptions(hub.storage.db, query),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/exceptions/:exceptionId',
+    summary: 'One exception with its causing events',
+    tag: 'exceptions',
+    access: { kind: 'hq', role: 'viewer' },
+    params: z.object({ exceptionId: id }),
+    response: HubExceptionSchema,
+    handler: ({ params }) => getException(hub.storage.db, params.exceptionId),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/exceptions/:exceptionId/resolve',
+    summary: 'Resolve an exception with a note saying what was done',
+    tag: 'exceptions',
+    access: { kind: 'hq', role: 'operator' },
+    params: z.object({ exceptionId: id }),
+    body: z.object({ note: z.string().trim().min(3).max(2000) }),
+    response: HubExceptionSchema,
+    handler: ({ params, body, actor }) =>
+      resolveException(hub.storage.db, params.exceptionId, body.note, actor, hub.now()),
+  });
+}

@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { CategorySchema, DomainError, ProductSchema, SkuSchema, TaxRateSchema } from '@retail/domain';
+import {
+  findCatalogProblems,
+  findSkuByBarcode,
+  getSku,
+  writeCatalog,
+  type CatalogRecord,
+} from '../../catalog/catalog-store';
+import { inHubTransaction } from '../../hub-tx';
+import type { RouteRegistry } from '../route';
+
+const id = z.string().min(1).max(100);
+
+async function writeOne(routes: RouteRegistry, record: CatalogRecord): Promise<void> {
+  await inHubTransaction(routes.hub, async (tx) => {
+    const problems = await findCatalogProblems(tx.trx, [record]);
+    if (problems.length > 0) {
+      throw new DomainError('INVALID_INPUT', problems.map((p) => p.message).join(' '), {
+        issues: problems.map((p) => ({ path: 'body', message: p.message })),
+      });
+    }
+    await writeCatalog(tx, [record]);
+  });
+}
+
+function sameKey(url: string, body: string): void {
+  if (url !== body)
+    throw new DomainError('INVALID_INPUT', `The id in the URL (${url}) and in the body (${body}) differ.`);
+}
+
+/** Single-record catalog edits and lookups; bulk changes go through the import. */
+export function registerCatalogRoutes(app: FastifyInstance, routes: RouteRegistry): void {
+  const hub = routes.hub;
+  const read = { kind: 'hq', role: 'viewer', scopes: ['catalog:read'] } as const;
+  const write = { kind: 'hq', role: 'operator' } as const;
+
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/skus/:sku',
+    summary: 'One SKU',
+    tag: 'catalog',
+    access: read,
+    params: z.object({ sku: id }),
+    response: SkuSchema,
+    handler: ({ params }) => getSku(hub.storage.db, params.sku),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/barcodes/:barcode',
+    summary: 'The SKU a barcode belongs to (any accepted spelling: UPC-A = EAN-13 with a leading 0)',
+    tag: 'catalog',
+    access: read,
+    params: z.object({ barcode: z.string().min(1).max(100) }),
+    response: SkuSchema,
+    handler: ({ params }) => findSkuByBarcode(hub.storage.db, params.barcode),
+  });
+  routes.add(app, {
+    method: 'PUT',
+    url: '/api/catalog/skus/:sku',
+    summary: 'Create or replace a SKU',
+    tag: 'catalog',
+    access: write,
+    params: z.object({ sku: id }),
+    body: SkuSchema,
+    response: SkuSchema,
+    handler: async ({ params, body }) => {
+      sameKey(params.sku, body.sku);
+      await writeOne(routes, { kind: 'sku', data: body });
+      return body;
+    },
+  });
+  routes.add(app, {
+    method: 'PUT',
+    url: '/api/catalog/products/:productId',
+    summary: 'Create or replace a product',
+    tag: 'catalog',
+    access: write,
+    params: z.object({ productId: id }),
+    body: ProductSchema,
+    response: ProductSchema,
+    handler: async ({ params, body }) => {
+      sameKey(params.productId, body.productId);
+      await writeOne(routes, { kind: 'product', data: body });
+      return body;
+    },
+  });
+  routes.add(app, {
+    method: 'PUT',
+    url: '/api/catalog/categories/:categoryId',
+    summary: 'Create or replace a category',
+    tag: 'catalog',
+    access: write,
+    params: z.object({ categoryId: id }),
+    body: CategorySchema,
+    response: CategorySchema,
+    handler: async ({ params, body }) => {
+      sameKey(params.categoryId, body.categoryId);
+      await writeOne(routes, { kind: 'category', data: body });
+      return body;
+    },
+  });
+  routes.add(app, {
+    method: 'PUT',
+    url: '/api/tax-rates/:rateId',
+    summary: 'Create or replace a tax rate',
+    tag: 'catalog',
+    access: write,
+    params: z.object({ rateId: id }),
+    body: TaxRateSchema,
+    response: TaxRateSchema,
+    handler: async ({ params, body }) => {
+      sameKey(params.rateId, body.rateId);
+      await writeOne(routes, { kind: 'tax_rate', data: body });
+      return body;
+    },
+  });
+}

@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import { DomainError } from '@retail/domain';
+import { inHubTransaction, type HubTx } from '../hub-tx';
+import type { HubContext } from '../hub-context';
+import type { Executor } from '../storage/storage';
+import type { TransferTable } from '../storage/schema';
+
+/**
+ * Stock changes HQ records itself: warehouse receipts, transfers between nodes and adjustments at nodes
+ * without a till (warehouses). Stores record theirs as events; both end in the same ledger.
+ */
+const skuId = z.string().min(1).max(100);
+const positive = z.number().int().min(1).max(1_000_000_000);
+
+export const ReceiptInputSchema = z.object({
+  nodeId: z.string().min(1).max(100),
+  /** Supplier delivery note or purchase order. */
+  reference: z.string().trim().min(1).max(100),
+  lines: z
+    .array(
+      z.object({
+        sku: skuId,
+        qty: positive,
+        bucket: z.enum(['sellable', 'quality_control']).default('sellable'),
+      }),
+    )
+    .min(1)
+    .max(5000),
+});
+
+export const AdjustmentInputSchema = z.object({
+  nodeId: z.string().min(1).max(100),
+  reason: z.string().trim().min(1).max(200),
+  lines: z
+    .array(
+      z.object({
+        sku: skuId,
+        bucket: z.enum(['sellable', 'damaged', 'quality_control']),
+        delta: z
+          .number()
+          .int()
+          .min(-1_000_000_000)
+          .max(1_000_000_000)
+          .refine((d) => d !== 0, 'A change of 0 does nothing.'),
+      }),
+    )
+    .min(1)
+    .max(5000),
+});
+
+export const TransferInputSchema = z
+  .object({
+    fromNodeId: z.string().min(1).max(100),
+    toNodeId: z.string().min(1).max(100),
+    lines: z
+      .array(z.object({ sku: skuId, qty: positive }))
+      .min(1)
+      .max(5000),
+  })
+  .refine((transfer) => transfer.fromNodeId !== transfer.toNodeId, {
+    message: 'A transfer must go to a different node.',
+    path: ['toNodeId'],
+  });
+
+export const TransferReceiptSchema = z.object({
+  lines: z.array(z.object({ sku: skuId, qty: z.number().int().min(0).max(1_000_000_000) })).max(5000),
+});
+
+export const TransferSchema = z.object({
+  transferId: z.string(),
+  fromNodeId: z.string(),
+  toNodeId: z.string(),
+  status: z.enum(['in_transit', 'received', 'received_with_variance', 'received_first']),
+  lines: z.array(z.object({ sku: z.string(), shipped: z.number().int(), received: z.number().int() })),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+  receivedAt: z.number().int().nullable(),
+});
+export type Transfer = z.infer<typeof TransferSchema>;
+
+function toTransfer(row: TransferTable): Transfer {
+  return {
+    transferId: row.transfer_id,
+    fromNodeId: row.from_node_id,
+    toNodeId: row.to_node_id,
+    status: row.status,
+    lines: JSON.parse(row.lines) as Transfer['lines'],
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    receivedAt: row.received_at === null ? null : Number(row.received_at),
+  };
+}
+
+async function assertNodes(tx: HubTx, nodeIds: string[]): Promise<void> {
+  const rows = await tx.trx.selectFrom('nodes').select('node_id').where('node_id', 'in', nodeIds).execute();
+  const missing = nodeIds.filter((id) => !rows.some((row) => row.node_id === id));
+  if (missing.length > 0)
+    throw new DomainError('NOT_FOUND', `There is no node ${missing.join(', ')}.`, { nodeIds: missing });
+}
+
+async function assertSkus(tx: HubTx, skus: string[]): Promise<void> {
+  const unique = [...new Set(skus)];
+  const rows = await tx.trx.selectFrom('skus').select('sku').where('sku', 'in', unique).execute();
+  const known = new Set(rows.map((row) => row.sku));
+  const index = skus.findIndex((sku) => !known.has(sku));
+  if (index >= 0) {
+    throw new DomainError('INVALID_INPUT', `SKU ${skus[index]} is not in the catalog.`, {
+      path: `lines.${index}.sku`,
+    });
+  }
+}
+
+export async function receiveStock(
+  hub: HubContext,
+  input: z.infer<typeof ReceiptInputSchema>,
+  actor: string,
+): Promise<{ receiptId: string }> {
+  return inHubTransaction(hub, async (tx) => {
+    await assertNodes(tx, [input.nodeId]);
+    await assertSkus(
+      tx,
+      input.lines.map((line) => line.sku),
+    );
+    await tx.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
+    const receiptId = hub.newId();
+    tx.addMovements(
+      input.lines.map((line, index) => ({
+        movementId: `${receiptId}:${index}`,
+        nodeId: input.nodeId,
+        sku: line.sku,
+        type: 'RECEIPT' as const,
+        bucket: line.bucket,
+        delta: line.qty,
+        reason: `supplier ${input.reference}`,
+        sourceDoc: `receipt:${receiptId}`,
+        actor,
+      })),
+    );
+    return { receiptId };
+  });
+}
+
+export async function adjustStock(
+  hub: HubContext,
+  input: z.infer<typeof AdjustmentInputSchema>,
+  actor: string,
+): Promise<{ adjustmentId: string }> {
+  return inHubTransaction(hub, async (tx) => {
+    await assertNodes(tx, [input.nodeId]);
+    await assertSkus(
+      tx,
+      input.lines.map((line) => line.sku),
+    );
+    await tx.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
+    const adjustmentId = hub.newId();
+    tx.addMovements(
+      input.lines.map((line, index) => ({
+        movementId: `${adjustmentId}:${index}`,
+        nodeId: input.nodeId,
+        sku: line.sku,
+        type: 'ADJUSTMENT' as const,
+        bucket: line.bucket,
+        delta: line.delta,
+        reason: input.reason,
+        sourceDoc: `adjustment:${adjustmentId}`,
+        actor,
+      })),
+    );
+    return { adjustmentId };
+  });
+}
+
+/** Ships from one node: sellable leaves the source now and shows as incoming at the destination only. */
+export async function createTransfer(
+  hub: HubContext,
+  input: z.infer<typeof TransferInputSchema>,
+  actor: string,
+): Promise<Transfer> {
+  return inHubTransaction(hub, async (tx) => {
+    await assertNodes(tx, [input.fromNodeId, input.toNodeId]);
+    await assertSkus(
+      tx,
+      input.lines.map((line) => line.sku),
+    );
+    const shipped = new Map<string, number>();
+    for (const line of input.lines) shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.qty);
+    await tx.lockBalances(
+      [...shipped.keys()].flatMap((sku) => [
+        { nodeId: input.fromNodeId, sku },
+        { nodeId: input.toNodeId, sku },
+      ]),
+    );
+    const transferId = hub.newId();
+    tx.addMovements(
+      [...shipped].flatMap(([sku, qty]) => [
+        {
+          movementId: `${transferId}:out:${sku}`,
+          nodeId: input.fromNodeId,
+          sku,
+          type: 'TRANSFER_OUT' as const,
+          bucket: 'sellable' as const,
+          delta: -qty,
+          reason: `transfer to ${input.toNodeId}`,
+          sourceDoc: `transfer:${transferId}`,
+          actor,
+        },
+        {
+          movementId: `${transferId}:shipped:${sku}`,
+          nodeId: input.toNodeId,
+          sku,
+          type: 'TRANSFER_OUT' as const,
+          bucket: 'in_transit' as const,
+          delta: qty,
+          reason: `transfer from ${input.fromNodeId}`,
+          sourceDoc: `transfer:${transferId}`,
+          actor,
+        },
+      ]),
+    );
+    const row: TransferTable = {
+      transfer_id: transferId,
+      from_node_id: input.fromNodeId,
+      to_node_id: input.toNodeId,
+      status: 'in_transit',
+      lines: JSON.stringify([...shipped].map(([sku, qty]) => ({ sku, shipped: qty, received: 0 }))),
+      created_by: actor,
+      created_at: tx.at,
+      received_at: null,
+    };
+    await tx.trx.insertInto('transfers').values(row).execute();
+    return toTransfer(row);
+  });
+}
+
+/**
+ * Books the arrival of a transfer at a node without a till (a warehouse). Stores book theirs with a
+ * `stock.received` event naming the transfer; both settle the same way: in-transit clears in full, what
+ * arrived becomes sellable, and any difference is raised as a variance.
+ */
+export async function receiveTransfer(
+  hub: HubContext,
+  transferId: string,
+  input: z.infer<typeof TransferReceiptSchema>,
+  actor: string,
+): Promise<Transfer> {
+  return inHubTransaction(hub, async (tx) => {
+    const row = await tx.trx
+      .selectFrom('transfers')
+      .selectAll()
+      .where('transfer_id', '=', transferId)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (row === undefined)
+      throw new DomainError('NOT_FOUND', `There is no transfer ${transferId}.`, { transferId });
+    if (row.status !== 'in_transit') {
+      throw new DomainError('CONFLICT', `Transfer ${transferId} was already received.`, {
+        transferId,
+        status: row.status,
+      });
+    }
+    const shipped = JSON.parse(row.lines) as Transfer['lines'];
+    const received = new Map<string, number>();
+    for (const line of input.lines) received.set(line.sku, (received.get(line.sku) ?? 0) + line.qty);
+    const unknown = [...received.keys()].find((sku) => !shipped.some((line) => line.sku === sku));
+    if (unknown !== undefined) {
+      throw new DomainError('INVALID_INPUT', `SKU ${unknown} was not part of transfer ${transferId}.`, {
+        sku: unknown,
+      });
+    }
+    await tx.lockBalances(shipped.map((line) => ({ nodeId: row.to_node_id, sku: line.sku })));
+    const lines = shipped.map((line) => ({ ...line, received: received.get(line.sku) ?? 0 }));
+    tx.addMovements(
+      lines.flatMap((line) => [
+        {
+          movementId: `${transferId}:arrived:${line.sku}`,
+          nodeId: row.to_node_id,
+          sku: line.sku,
+          type: 'TRANSFER_IN' as const,
+          bucket: 'in_transit' as const,
+          delta: -line.shipped,
+          sourceDoc: `transfer:${transferId}`,
+          actor,
+        },
+        ...(line.received === 0
+          ? []
+          : [
+              {
+                movementId: `${transferId}:in:${line.sku}`,
+                nodeId: row.to_node_id,
+                sku: line.sku,
+                type: 'TRANSFER_IN' as const,
+                bucket: 'sellable' as const,
+                delta: line.received,
+                sourceDoc: `transfer:${transferId}`,
+                actor,
+              },
+            ]),
+      ]),
+    );
+    const variance = lines.some((line) => line.received !== line.shipped);
+    const updated: TransferTable = {
+      ...row,
+      status: variance ? 'received_with_variance' : 'received',
+      lines: JSON.stringify(lines),
+      received_at: tx.at,
+    };
+    await tx.trx
+      .updateTable('transfers')
+      .set({ status: updated.status, lines: updated.lines, received_at: tx.at })
+      .where('transfer_id', '=', transferId)
+      .execute();
+    if (variance) {
+      tx.raise({
+        type: 'TRANSFER_VARIANCE',
+        severity: 'warning',
+        nodeId: row.to_node_id,
+        causeEventIds: [],
+        details: {
+          transferId,
+          fromNodeId: row.from_node_id,
+          lines: lines.filter((line) => line.shipped !== line.received),
+          message: `Transfer ${transferId} arrived with different quantities than were shipped.`,
+        },
+      });
+    }
+    return toTransfer(updated);
+  });
+}
+
+export async function listTransfers(
+  executor: Executor,
+  filter: { status?: Transfer['status'] | undefined; nodeId?: string | undefined; limit: number },
+): Promise<Transfer[]> {
+  let query = executor.selectFrom('transfers').selectAll();
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.nodeId !== undefined) {
+    const nodeId = filter.nodeId;
+    query = query.where((eb) => eb.or([eb('from_node_id', '=', nodeId), eb('to_node_id', '=', nodeId)]));
+  }
+  const rows = await query.orderBy('created_at', 'desc').limit(filter.limit).execute();
+  return rows.map(toTransfer);
+}
