@@ -18,6 +18,7 @@ import {
   type CommandContext,
   type CommandHandlers,
 } from './command-context';
+import { saleHandlers } from './commands/sale';
 import { shiftHandlers } from './commands/shift';
 import { staffHandlers } from './commands/staff';
 import { stockHandlers } from './commands/stock';
@@ -43,6 +44,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...staffHandlers,
   ...shiftHandlers,
   ...stockHandlers,
+  ...saleHandlers,
 };
 
 /** The logging surface the engine needs; pino loggers fit it. Never pass PINs, sessions or tokens. */

@@ -176,6 +176,94 @@ export const CatalogItemSchema = z.object({
 });
 export type CatalogItem = z.infer<typeof CatalogItemSchema>;
 
+/** A cashier's manual discount: a percentage of what remains of the line or order, or a fixed amount. */
+export const ManualDiscountInputSchema = z.union([
+  z.object({ percent: z.number().gt(0).max(100) }).strict(),
+  z.object({ amount: positiveMinor }).strict(),
+]);
+
+export const SaleLineViewSchema = z.object({
+  lineId: id,
+  sku: id,
+  name: z.string(),
+  unit: z.enum(['each', 'kg']),
+  /** Pieces, or grams for kg SKUs. */
+  qty: quantity,
+  unitPrice: minor,
+  taxInclusive: z.boolean(),
+  priceSource: z.enum(['price_book', 'label', 'override']),
+  priceBookId: z.string().nullable(),
+  /** The book price an override replaced. */
+  originalUnitPrice: minor.nullable(),
+  extended: minor,
+  adjustments: z.array(
+    z.object({
+      kind: z.enum(['promotion', 'manual_line', 'manual_order']),
+      promotionId: z.string().nullable(),
+      amount: minor,
+      reason: z.string(),
+    }),
+  ),
+  discount: ManualDiscountInputSchema.nullable(),
+  net: minor,
+  tax: minor,
+  /** What the customer pays for the line, tax included. */
+  paid: minor,
+});
+
+export const SaleTenderViewSchema = z.object({
+  tenderId: id,
+  type: z.enum(['cash', 'card']),
+  tendered: minor,
+  amount: minor,
+  change: minor,
+  reference: z.string().nullable(),
+});
+
+export const SaleViewSchema = z.object({
+  saleId: id,
+  status: z.enum(['open', 'parked', 'completed', 'voided']),
+  registerId: z.string(),
+  shiftId: id.nullable(),
+  staffId: id,
+  customerId: z.string().nullable(),
+  currency: z.string(),
+  receiptNumber: z.string().nullable(),
+  lines: z.array(SaleLineViewSchema),
+  orderDiscount: ManualDiscountInputSchema.nullable(),
+  totals: z.object({
+    subtotal: minor,
+    discount: minor,
+    tax: minor,
+    /** Σ line paid before cash rounding. */
+    total: minor,
+    /** What to ask for if the whole sale is paid in cash (cash-rounded). */
+    cashDue: minor,
+  }),
+  tenders: z.array(SaleTenderViewSchema),
+  payment: z.object({
+    /** Still owed, exact. */
+    remaining: minor,
+    /** What to ask for if the rest is paid in cash now (cash-rounded). */
+    cashDue: minor,
+    change: minor,
+    cashRounding: minor,
+    complete: z.boolean(),
+  }),
+  promotions: z.array(
+    z.object({ promotionId: z.string(), version: z.number().int(), name: z.string(), total: minor }),
+  ),
+  taxSummary: z.array(
+    z.object({ rateId: z.string(), name: z.string(), percent: z.number(), taxable: minor, tax: minor }),
+  ),
+  priceBookVersion: z.string(),
+  startedAt: isoTime,
+  completedAt: isoTime.nullable(),
+});
+export type SaleView = z.infer<typeof SaleViewSchema>;
+
+const saleId = z.object({ saleId: id });
+
 const stockLines = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape)).min(1).max(500);
 
 function command<Req extends z.ZodType, Res extends z.ZodType>(spec: {
@@ -382,6 +470,154 @@ export const STORE_COMMANDS = {
     summary: 'Local stock for up to 200 SKUs.',
     request: z.object({ skus: z.array(id).min(1).max(200) }).strict(),
     response: z.object({ levels: z.array(LocalStockSchema) }),
+  }),
+  'sale-start': command({
+    auth: 'cashier',
+    summary: 'Start a sale on a register; the register needs an open shift.',
+    request: z.object({ registerId }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-get': command({
+    auth: 'cashier',
+    summary: 'A sale as it stands: lines, promotions, tax, totals, tenders.',
+    request: saleId.strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-add-line': command({
+    auth: 'cashier',
+    summary:
+      'Add an item by scanned code (GTIN, store code or scale label with weight or price) or by SKU; qty is pieces, or grams for weighed goods.',
+    request: z
+      .object({
+        saleId: id,
+        code: z.string().trim().min(1).max(100).optional(),
+        sku: id.optional(),
+        qty: positiveQuantity.optional(),
+      })
+      .strict()
+      .refine((input) => (input.code === undefined) !== (input.sku === undefined), {
+        message: 'Give either a scanned code or a SKU.',
+      }),
+    response: SaleViewSchema,
+  }),
+  'sale-set-qty': command({
+    auth: 'cashier',
+    summary: 'Change the quantity (pieces, or grams) of a line.',
+    request: z.object({ saleId: id, lineId: id, qty: positiveQuantity }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-remove-line': command({
+    auth: 'cashier',
+    summary: 'Take a line off the sale.',
+    request: z.object({ saleId: id, lineId: id }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-override-price': command({
+    auth: 'cashier',
+    summary: "Replace a line's unit price; needs a manager override (price-override).",
+    request: z
+      .object({ saleId: id, lineId: id, unitPrice: minor.min(0), reason, overrideId: id.optional() })
+      .strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-discount-line': command({
+    auth: 'cashier',
+    summary: "Give (or with null, remove) a manual discount on a line, within the role's limit.",
+    request: z.object({ saleId: id, lineId: id, discount: ManualDiscountInputSchema.nullable() }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-discount-order': command({
+    auth: 'cashier',
+    summary: "Give (or with null, remove) a manual discount on the whole sale, within the role's limit.",
+    request: z.object({ saleId: id, discount: ManualDiscountInputSchema.nullable() }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-attach-customer': command({
+    auth: 'cashier',
+    summary: 'Attach (or with null, detach) a customer to the sale.',
+    request: z.object({ saleId: id, customerId: id.nullable() }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-park': command({
+    auth: 'cashier',
+    summary: 'Put a sale aside to serve someone else; it keeps its lines.',
+    request: saleId.strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-resume': command({
+    auth: 'cashier',
+    summary: 'Bring a parked sale back onto a register with an open shift.',
+    request: z.object({ saleId: id, registerId }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-list-parked': command({
+    auth: 'cashier',
+    summary: 'Parked sales, oldest first.',
+    request: empty,
+    response: z.object({
+      sales: z.array(
+        z.object({
+          saleId: id,
+          registerId: z.string(),
+          staffId: id,
+          parkedAt: isoTime,
+          lines: quantity,
+          total: minor,
+        }),
+      ),
+    }),
+  }),
+  'sale-add-tender': command({
+    auth: 'cashier',
+    summary: 'Add a payment: cash (amount handed over) or card (amount charged, terminal reference).',
+    request: z
+      .object({
+        saleId: id,
+        tender: z.discriminatedUnion('type', [
+          z.object({ type: z.literal('cash'), amount: positiveMinor }).strict(),
+          z
+            .object({
+              type: z.literal('card'),
+              amount: positiveMinor,
+              reference: z.string().trim().min(1).max(100),
+            })
+            .strict(),
+        ]),
+      })
+      .strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-remove-tender': command({
+    auth: 'cashier',
+    summary: 'Take a payment off the sale before it completes.',
+    request: z.object({ saleId: id, tenderId: id }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-complete': command({
+    auth: 'cashier',
+    summary:
+      'Complete a fully paid sale in one transaction: receipt number, lines, tax, tenders, stock movements and the sale.completed event.',
+    request: saleId.strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-void': command({
+    auth: 'cashier',
+    summary: 'Abandon a sale that is not completed; needs a manager override (sale-void).',
+    request: z.object({ saleId: id, reason, overrideId: id.optional() }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-post-void': command({
+    auth: 'cashier',
+    summary:
+      'Cancel a completed sale during the same shift: tenders refunded, stock put back; needs a manager override (sale-post-void).',
+    request: z.object({ saleId: id, reason, overrideId: id.optional() }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-find': command({
+    auth: 'cashier',
+    summary: 'A completed or voided sale by its receipt number.',
+    request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
+    response: SaleViewSchema,
   }),
   'catalog-search': command({
     auth: 'cashier',

@@ -89,7 +89,7 @@ function assertCanRemove(
 }
 
 /** Writes the movements one event carries; `device_seq` ties them to it for local stock. */
-function recordMovements(
+export function recordMovements(
   ctx: TxContext,
   movements: readonly MovementPayload[],
   deviceSeq: number,

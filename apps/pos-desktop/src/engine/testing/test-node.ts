@@ -225,6 +225,8 @@ export interface TestNode {
 }
 
 export interface TestNodeOptions {
+  /** Overrides of the node identity (e.g. a cash rounding increment). */
+  readonly setup?: Partial<NodeSetup>;
   /** Run only these migrations (migration tests fill a database at an older version). */
   readonly migrations?: readonly Migration[];
   readonly clock?: FakeClock;
@@ -239,7 +241,7 @@ export function createTestNode(options: TestNodeOptions = {}): TestNode {
   const randomBytes = seededRandom(options.seed ?? 7);
   const init = initStoreNode({
     databasePath,
-    setup: TEST_SETUP,
+    setup: { ...TEST_SETUP, ...options.setup },
     firstManager: {
       staffCode: TEST_STAFF.manager.staffCode,
       name: TEST_STAFF.manager.name,

@@ -1,0 +1,807 @@
+import {
+  DomainError,
+  allocate,
+  compare,
+  money,
+  parseScan,
+  percentage,
+  scanLookupKey,
+  sum,
+  type Money,
+} from '@retail/domain';
+import type { MovementPayload, SaleCompletedV1 } from '@retail/sync';
+import type { z } from 'zod';
+import type { CommandRequest, Role, SaleView } from '../../shared/commands';
+import type { CommandContext, CommandHandlers } from '../command-context';
+import { sql } from '../context';
+import { formatAmount } from '../format';
+import { allocateReceiptNumber } from '../receipt-number';
+import { readLabelRules } from '../settings';
+import {
+  findSale,
+  findSaleByReceipt,
+  readDraft,
+  requireOpenSale,
+  writeDraft,
+  type DraftLine,
+  type SaleDraft,
+  type SaleRow,
+} from '../sales/draft';
+import { draftView, priceSale, skuInfo, type PricedSale } from '../sales/sale-pricing';
+import { storedSaleView } from '../sales/stored-sale';
+import { findOpenShift, requireOpenShift } from './shift';
+import { consumeOverride } from './staff';
+import { recordMovements } from './stock';
+
+type SaleLinePayload = z.input<typeof SaleCompletedV1>['lines'][number];
+
+function viewOf(ctx: CommandContext, row: SaleRow): SaleView {
+  if (row.status === 'completed' || row.status === 'voided') {
+    if (row.receiptNumber !== null) return storedSaleView(ctx, row);
+  }
+  const draft = readDraft(row);
+  return draftView(row, draft, priceSale(ctx, draft));
+}
+
+/** Re-prices the changed cart (refusing, with nothing written, anything that cannot be priced) and saves it. */
+function saveDraft(ctx: CommandContext, row: SaleRow, draft: SaleDraft): SaleView {
+  const priced = priceSale(ctx, draft);
+  writeDraft(ctx, row.saleId, draft);
+  ctx.auditNote = {
+    subject: row.saleId,
+    details: { lines: draft.lines.length, total: priced.cart.totals.total.amount },
+  };
+  return draftView(row, draft, priced);
+}
+
+function assertNoTenders(draft: SaleDraft): void {
+  if (draft.tenders.length > 0) {
+    throw new DomainError('CONFLICT', 'Remove the payments before changing the items or discounts.');
+  }
+}
+
+function findLine(draft: SaleDraft, lineId: string): DraftLine {
+  const line = draft.lines.find((candidate) => candidate.lineId === lineId);
+  if (!line) throw new DomainError('NOT_FOUND', `Line ${lineId} is not on this sale.`, { lineId });
+  return line;
+}
+
+function replaceLine(draft: SaleDraft, line: DraftLine): SaleDraft {
+  return {
+    ...draft,
+    lines: draft.lines.map((candidate) => (candidate.lineId === line.lineId ? line : candidate)),
+  };
+}
+
+const DEFAULT_DISCOUNT_LIMITS: Readonly<Record<Role, number>> = { cashier: 10, supervisor: 30, manager: 100 };
+
+function discountLimitPercent(ctx: CommandContext, role: Role): number {
+  const row = sql(ctx.db, 'SELECT data FROM config WHERE key = ?').get(`pos.discount.maxPercent.${role}`) as
+    { data: string } | undefined;
+  const value = row ? (JSON.parse(row.data) as { value?: unknown }).value : undefined;
+  return typeof value === 'number' && value >= 0 && value <= 100 ? value : DEFAULT_DISCOUNT_LIMITS[role];
+}
+
+/** Refuses a manual discount bigger than the actor's role allows, measured against the undiscounted amount. */
+function assertDiscountWithinLimit(ctx: CommandContext, discounted: Money, base: Money): void {
+  const actor = ctx.staff();
+  const limitPercent = discountLimitPercent(ctx, actor.role);
+  const limit = percentage(base, limitPercent, 'DOWN');
+  if (compare(discounted, limit) > 0) {
+    throw new DomainError(
+      'LIMIT_EXCEEDED',
+      `A ${actor.role} can give at most ${limitPercent}% off here (${formatAmount(ctx.identity, limit.amount)}); this discount is ${formatAmount(ctx.identity, discounted.amount)}. Ask a supervisor or manager.`,
+      { limitPercent, limit: limit.amount, discount: discounted.amount },
+    );
+  }
+}
+
+function addLine(ctx: CommandContext, input: CommandRequest<'sale-add-line'>): SaleView {
+  const { row, draft } = requireOpenSale(ctx, input.saleId);
+  assertNoTenders(draft);
+  let sku: string;
+  let qty = input.qty;
+  let price: DraftLine['price'] = { source: 'price_book' };
+  let scannedCode: string | undefined;
+  if (input.code !== undefined) {
+    const scan = parseScan(input.code, readLabelRules(ctx.db));
+    const found = sql(ctx.db, 'SELECT sku FROM barcodes WHERE barcode_key = ?').get(scanLookupKey(scan)) as
+      { sku: string } | undefined;
+    if (!found) {
+      throw new DomainError(
+        'UNKNOWN_BARCODE',
+        `Barcode ${input.code} is not in this store's catalog. Key the item in by SKU or search for it by name.`,
+        { barcode: input.code },
+      );
+    }
+    sku = found.sku;
+    scannedCode = input.code;
+    if (scan.kind === 'variable') {
+      if (input.qty !== undefined) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          'This label already carries the weight or price; scan it without a quantity.',
+        );
+      }
+      if (scan.weightGrams !== undefined) qty = scan.weightGrams;
+      if (scan.price !== undefined) {
+        price = { source: 'label', unitPrice: scan.price };
+        qty = 1;
+      }
+    }
+  } else {
+    sku = input.sku as string;
+  }
+  const info = skuInfo(ctx, sku);
+  if (!info.active) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `${info.name} (${sku}) is no longer sold. Put it aside and tell a supervisor.`,
+      {
+        sku,
+      },
+    );
+  }
+  if (qty === undefined) {
+    if (info.unit === 'kg') {
+      throw new DomainError(
+        'INVALID_INPUT',
+        `${info.name} is sold by weight: weigh it and enter the weight in grams.`,
+        {
+          sku,
+        },
+      );
+    }
+    qty = 1;
+  }
+  const mergeable = draft.lines.find(
+    (line) =>
+      line.sku === sku &&
+      line.price.source === 'price_book' &&
+      price.source === 'price_book' &&
+      info.unit === 'each' &&
+      !line.discount,
+  );
+  const next: SaleDraft = mergeable
+    ? replaceLine(draft, { ...mergeable, qty: mergeable.qty + qty })
+    : {
+        ...draft,
+        lines: [
+          ...draft.lines,
+          { lineId: ctx.newId(), sku, qty, price, ...(scannedCode === undefined ? {} : { scannedCode }) },
+        ],
+      };
+  return saveDraft(ctx, row, next);
+}
+
+function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'>): SaleView {
+  const actor = ctx.staff();
+  const { row, draft } = requireOpenSale(ctx, input.saleId);
+  if (draft.lines.length === 0) {
+    throw new DomainError('INVALID_INPUT', 'Add at least one item before completing the sale.');
+  }
+  const shift = requireOpenShift(ctx, row.registerId);
+  const priced: PricedSale = priceSale(ctx, draft);
+  const { cart, settlement } = priced;
+  const currency = ctx.identity.currency;
+  if (!settlement.complete) {
+    throw new DomainError(
+      'INSUFFICIENT_TENDER',
+      `${formatAmount(ctx.identity, settlement.remaining.amount)} is still due (${formatAmount(ctx.identity, settlement.cashDue.amount)} in cash). Take another payment.`,
+      { remaining: settlement.remaining.amount, cashDue: settlement.cashDue.amount },
+    );
+  }
+  const receipt = allocateReceiptNumber(ctx);
+  // Cash rounding belongs to the lines too, so that Σ line paid = Σ tender amounts and returns refund it.
+  const roundingShares = allocate(
+    settlement.cashRounding,
+    cart.lines.map((line) => line.paid.amount),
+  );
+  const lines: SaleLinePayload[] = cart.lines.map((line, index) => {
+    const resolved = priced.lines[index];
+    const paid = sum([line.paid, roundingShares[index] ?? money(0, currency)], currency);
+    return {
+      lineId: line.lineId,
+      sku: line.sku,
+      name: line.name,
+      qty: line.qty,
+      unit: line.unit,
+      taxCategory: resolved?.input.taxCategory ?? '',
+      unitPrice: line.unitPrice.amount,
+      taxInclusive: line.taxInclusive,
+      priceSource: line.price.source,
+      ...(line.price.source === 'price_book'
+        ? { priceBookId: line.price.priceBookId, priceBookVersion: line.price.priceBookVersion }
+        : {}),
+      ...(line.price.source === 'override' && resolved?.hadBookPrice
+        ? { originalUnitPrice: line.price.originalUnitPrice.amount }
+        : {}),
+      extended: line.extended.amount,
+      adjustments: line.adjustments.map((adjustment) => ({
+        kind: adjustment.kind,
+        ...(adjustment.promotionId === undefined ? {} : { promotionId: adjustment.promotionId }),
+        amount: adjustment.amount.amount,
+        reason: adjustment.reason,
+      })),
+      net: line.net.amount,
+      taxes: line.taxes.map((tax) => ({
+        rateId: tax.rateId,
+        name: tax.name,
+        percent: tax.percent,
+        amount: tax.amount.amount,
+      })),
+      paid: paid.amount,
+    };
+  });
+  const tenders = draft.tenders.map((tender, index) => {
+    const settled = settlement.tenders[index];
+    if (!settled) throw new DomainError('INTERNAL', 'A payment was lost while completing the sale.');
+    return {
+      tenderId: tender.tenderId,
+      type: tender.type,
+      amount: settled.amount.amount,
+      tendered: settled.tendered.amount,
+      ...(tender.type === 'cash' ? { change: settled.change.amount } : { reference: tender.reference }),
+    };
+  });
+  const overrides = draft.lines.flatMap((line) =>
+    line.price.source === 'override'
+      ? [{ managerId: line.price.managerId, reason: line.price.reason, at: line.price.at }]
+      : [],
+  );
+  const movements: MovementPayload[] = cart.lines.map((line) => ({
+    movementId: ctx.newId(),
+    sku: line.sku,
+    type: 'POS_SALE',
+    bucket: 'sellable',
+    delta: -line.qty,
+  }));
+  const promotions = cart.promotions.applied.map((promotion) => ({
+    promotionId: promotion.promotionId,
+    version: promotion.version,
+    name: promotion.name,
+    total: promotion.total.amount,
+  }));
+  const paidTotal = sum(
+    settlement.tenders.map((tender) => tender.amount),
+    currency,
+  );
+  const event = ctx.appendEvent('sale.completed', {
+    saleId: row.saleId,
+    receiptNumber: receipt.receiptNumber,
+    shiftId: shift.shiftId,
+    staffId: actor.staffId,
+    ...(row.customerId === null ? {} : { customerId: row.customerId }),
+    currency,
+    priceBookVersion: cart.priceBookVersion,
+    promotionIds: promotions.map((promotion) => promotion.promotionId),
+    promotions: promotions.map(({ promotionId, version }) => ({ promotionId, version })),
+    lines,
+    totals: {
+      subtotal: cart.totals.subtotal.amount,
+      discount: cart.totals.discount.amount,
+      tax: cart.totals.tax.amount,
+      total: cart.totals.total.amount,
+      cashRounding: settlement.cashRounding.amount,
+      paid: paidTotal.amount,
+      change: settlement.change.amount,
+    },
+    tenders,
+    overrides,
+    movements,
+    completedAt: ctx.nowIso,
+  });
+
+  sql(
+    ctx.db,
+    `UPDATE sales SET status = 'completed', shift_id = ?, staff_id = ?, receipt_seq = ?, receipt_number = ?,
+       price_book_version = ?, promotion_ids = ?, promotions = ?, subtotal = ?, discount = ?, tax = ?, total = ?,
+       cash_rounding = ?, paid = ?, change = ?, overrides = ?, completed_at = ?, completed_at_ms = ?, device_seq = ?,
+       tx_id = ?, draft = NULL
+     WHERE sale_id = ?`,
+  ).run(
+    shift.shiftId,
+    actor.staffId,
+    receipt.receiptSeq,
+    receipt.receiptNumber,
+    cart.priceBookVersion,
+    JSON.stringify(promotions.map((promotion) => promotion.promotionId)),
+    JSON.stringify(promotions),
+    cart.totals.subtotal.amount,
+    cart.totals.discount.amount,
+    cart.totals.tax.amount,
+    cart.totals.total.amount,
+    settlement.cashRounding.amount,
+    paidTotal.amount,
+    settlement.change.amount,
+    JSON.stringify(overrides),
+    ctx.nowIso,
+    ctx.nowMs,
+    event.deviceSeq,
+    ctx.txId,
+    row.saleId,
+  );
+  const insertLine = sql(
+    ctx.db,
+    `INSERT INTO sale_lines (line_id, sale_id, line_no, sku, name, qty, unit, unit_price, tax_inclusive, price_book_id,
+       extended, paid, tax_category, price_source, price_book_version, original_unit_price, net)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertAdjustment = sql(
+    ctx.db,
+    `INSERT INTO sale_adjustments (sale_id, line_id, seq, kind, promotion_id, amount, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertTax = sql(
+    ctx.db,
+    'INSERT INTO sale_tax_lines (sale_id, line_id, rate_id, name, percent, amount) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  lines.forEach((line, index) => {
+    insertLine.run(
+      line.lineId,
+      row.saleId,
+      index + 1,
+      line.sku,
+      line.name,
+      line.qty,
+      line.unit,
+      line.unitPrice,
+      line.taxInclusive ? 1 : 0,
+      line.priceBookId ?? null,
+      line.extended,
+      line.paid,
+      line.taxCategory,
+      line.priceSource,
+      line.priceBookVersion ?? null,
+      line.originalUnitPrice ?? null,
+      line.net,
+    );
+    line.adjustments.forEach((adjustment, seq) =>
+      insertAdjustment.run(
+        row.saleId,
+        line.lineId,
+        seq + 1,
+        adjustment.kind,
+        adjustment.promotionId ?? null,
+        adjustment.amount,
+        adjustment.reason,
+      ),
+    );
+    for (const tax of line.taxes)
+      insertTax.run(row.saleId, line.lineId, tax.rateId, tax.name, tax.percent, tax.amount);
+  });
+  const insertTender = sql(
+    ctx.db,
+    `INSERT INTO sale_tenders (tender_id, sale_id, seq, type, amount, change, reference, points, tendered)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+  );
+  tenders.forEach((tender, index) =>
+    insertTender.run(
+      tender.tenderId,
+      row.saleId,
+      index + 1,
+      tender.type,
+      tender.amount,
+      'change' in tender ? tender.change : null,
+      'reference' in tender ? tender.reference : null,
+      tender.tendered,
+    ),
+  );
+  recordMovements(ctx, movements, event.deviceSeq, row.saleId);
+  ctx.notify({
+    name: 'sale-completed',
+    payload: {
+      saleId: row.saleId,
+      receiptNumber: receipt.receiptNumber,
+      total: cart.totals.total.amount,
+      currency,
+    },
+  });
+  ctx.auditNote = {
+    subject: row.saleId,
+    details: { receiptNumber: receipt.receiptNumber, total: cart.totals.total.amount, lines: lines.length },
+  };
+  return storedSaleView(ctx, findSale(ctx, row.saleId));
+}
+
+function postVoid(ctx: CommandContext, input: CommandRequest<'sale-post-void'>): SaleView {
+  const row = findSale(ctx, input.saleId);
+  if (row.status !== 'completed' || row.receiptNumber === null) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      row.status === 'voided'
+        ? 'This sale is already voided.'
+        : 'Only a completed sale can be post-voided; void an open sale instead.',
+      { status: row.status },
+    );
+  }
+  const shift = findOpenShift(ctx, row.registerId);
+  if (!shift || shift.shiftId !== row.shiftId) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Sale ${row.receiptNumber} was made in a shift that is now closed. Use a return instead of a post-void.`,
+    );
+  }
+  const returned = sql(ctx.db, 'SELECT COUNT(*) AS count FROM returns WHERE original_sale_id = ?').get(
+    row.saleId,
+  ) as {
+    count: number;
+  };
+  if (returned.count > 0) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Items of sale ${row.receiptNumber} were already returned; return the rest instead.`,
+    );
+  }
+  const override = consumeOverride(
+    ctx,
+    input.overrideId,
+    'sale-post-void',
+    input.reason,
+    `Post-voiding sale ${row.receiptNumber} needs a manager override.`,
+  );
+  const tenders = sql(
+    ctx.db,
+    'SELECT tender_id AS tenderId, type, amount, reference FROM sale_tenders WHERE sale_id = ? ORDER BY seq',
+  ).all(row.saleId) as {
+    tenderId: string;
+    type: 'cash' | 'card';
+    amount: number;
+    reference: string | null;
+  }[];
+  const soldLines = sql(ctx.db, 'SELECT sku, qty FROM sale_lines WHERE sale_id = ? ORDER BY line_no').all(
+    row.saleId,
+  ) as {
+    sku: string;
+    qty: number;
+  }[];
+  const movements: MovementPayload[] = soldLines.map((line) => ({
+    movementId: ctx.newId(),
+    sku: line.sku,
+    type: 'POS_VOID',
+    bucket: 'sellable',
+    delta: line.qty,
+  }));
+  const event = ctx.appendEvent('sale.voided', {
+    saleId: row.saleId,
+    receiptNumber: row.receiptNumber,
+    reason: input.reason,
+    override: { managerId: override.managerId, reason: override.reason, at: override.at },
+    currency: row.currency,
+    refunds: tenders
+      .filter((tender) => tender.amount > 0)
+      .map((tender) => ({
+        tenderId: ctx.newId(),
+        type: tender.type,
+        amount: tender.amount,
+        ...(tender.reference === null ? {} : { reference: tender.reference }),
+      })),
+    movements,
+    voidedAt: ctx.nowIso,
+  });
+  sql(
+    ctx.db,
+    "UPDATE sales SET status = 'voided', voided_at = ?, void_reason = ?, voided_by = ? WHERE sale_id = ?",
+  ).run(ctx.nowIso, input.reason, ctx.staff().staffId, row.saleId);
+  recordMovements(ctx, movements, event.deviceSeq, row.saleId);
+  ctx.auditNote = {
+    subject: row.saleId,
+    overrideId: override.overrideId === '' ? null : override.overrideId,
+    details: { receiptNumber: row.receiptNumber, reason: input.reason, authorizedBy: override.managerId },
+  };
+  return storedSaleView(ctx, findSale(ctx, row.saleId));
+}
+
+export const saleHandlers = {
+  'sale-start': {
+    mutates: true,
+    handle(ctx, input) {
+      const actor = ctx.staff();
+      const shift = requireOpenShift(ctx, input.registerId);
+      const open = sql(
+        ctx.db,
+        "SELECT sale_id AS saleId FROM sales WHERE register_id = ? AND status = 'open'",
+      ).get(input.registerId) as { saleId: string } | undefined;
+      if (open) {
+        throw new DomainError(
+          'CONFLICT',
+          `Register ${input.registerId} already has a sale in progress. Complete, park or void it first.`,
+          { saleId: open.saleId },
+        );
+      }
+      const saleId = ctx.newId();
+      sql(
+        ctx.db,
+        `INSERT INTO sales (sale_id, status, register_id, shift_id, staff_id, currency, started_at, draft)
+         VALUES (?, 'open', ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        saleId,
+        input.registerId,
+        shift.shiftId,
+        actor.staffId,
+        ctx.identity.currency,
+        ctx.nowIso,
+        JSON.stringify({ lines: [], tenders: [] }),
+      );
+      ctx.auditNote = { subject: saleId, details: { registerId: input.registerId } };
+      return viewOf(ctx, findSale(ctx, saleId));
+    },
+  },
+  'sale-get': { mutates: false, handle: (ctx, input) => viewOf(ctx, findSale(ctx, input.saleId)) },
+  'sale-find': {
+    mutates: false,
+    handle: (ctx, input) => storedSaleView(ctx, findSaleByReceipt(ctx, input.receiptNumber)),
+  },
+  'sale-add-line': { mutates: true, handle: addLine },
+  'sale-set-qty': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      assertNoTenders(draft);
+      const line = findLine(draft, input.lineId);
+      if (line.price.source === 'label') {
+        throw new DomainError(
+          'NOT_ALLOWED',
+          'This item was priced by its label; scan each label as its own line.',
+        );
+      }
+      return saveDraft(ctx, row, replaceLine(draft, { ...line, qty: input.qty }));
+    },
+  },
+  'sale-remove-line': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      assertNoTenders(draft);
+      findLine(draft, input.lineId);
+      return saveDraft(ctx, row, {
+        ...draft,
+        lines: draft.lines.filter((line) => line.lineId !== input.lineId),
+      });
+    },
+  },
+  'sale-override-price': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      assertNoTenders(draft);
+      const line = findLine(draft, input.lineId);
+      const override = consumeOverride(
+        ctx,
+        input.overrideId,
+        'price-override',
+        input.reason,
+        'Changing a price needs a manager override.',
+      );
+      const view = saveDraft(
+        ctx,
+        row,
+        replaceLine(draft, {
+          ...line,
+          price: {
+            source: 'override',
+            unitPrice: input.unitPrice,
+            reason: input.reason,
+            managerId: override.managerId,
+            overrideId: override.overrideId,
+            at: override.at,
+          },
+        }),
+      );
+      ctx.auditNote = {
+        subject: row.saleId,
+        overrideId: override.overrideId === '' ? null : override.overrideId,
+        details: { lineId: line.lineId, sku: line.sku, unitPrice: input.unitPrice, reason: input.reason },
+      };
+      return view;
+    },
+  },
+  'sale-discount-line': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      assertNoTenders(draft);
+      const line = findLine(draft, input.lineId);
+      const { discount: _previous, ...withoutDiscount } = line;
+      const next = replaceLine(
+        draft,
+        input.discount === null ? withoutDiscount : { ...line, discount: input.discount },
+      );
+      const priced = priceSale(ctx, next);
+      const pricedLine = priced.cart.lines.find((candidate) => candidate.lineId === line.lineId);
+      if (pricedLine && input.discount !== null) {
+        const manual = sum(
+          pricedLine.adjustments
+            .filter((adjustment) => adjustment.kind === 'manual_line')
+            .map((adjustment) => adjustment.amount),
+          ctx.identity.currency,
+        );
+        assertDiscountWithinLimit(ctx, manual, pricedLine.extended);
+      }
+      return saveDraft(ctx, row, next);
+    },
+  },
+  'sale-discount-order': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      assertNoTenders(draft);
+      const { orderDiscount: _previous, ...withoutDiscount } = draft;
+      const next: SaleDraft =
+        input.discount === null ? withoutDiscount : { ...draft, orderDiscount: input.discount };
+      if (input.discount !== null) {
+        const priced = priceSale(ctx, next);
+        const manual = sum(
+          priced.cart.lines.flatMap((line) =>
+            line.adjustments
+              .filter((adjustment) => adjustment.kind === 'manual_order')
+              .map((adjustment) => adjustment.amount),
+          ),
+          ctx.identity.currency,
+        );
+        assertDiscountWithinLimit(ctx, manual, priced.cart.totals.subtotal);
+      }
+      return saveDraft(ctx, row, next);
+    },
+  },
+  'sale-attach-customer': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      sql(ctx.db, 'UPDATE sales SET customer_id = ? WHERE sale_id = ?').run(input.customerId, row.saleId);
+      return saveDraft(ctx, { ...row, customerId: input.customerId }, draft);
+    },
+  },
+  'sale-park': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      if (draft.tenders.length > 0) {
+        throw new DomainError('CONFLICT', 'Complete the sale or remove its payments before parking it.');
+      }
+      if (draft.lines.length === 0) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          'There is nothing to park: the sale has no items. Void it instead.',
+        );
+      }
+      sql(ctx.db, "UPDATE sales SET status = 'parked', parked_at = ? WHERE sale_id = ?").run(
+        ctx.nowIso,
+        row.saleId,
+      );
+      ctx.auditNote = { subject: row.saleId, details: { lines: draft.lines.length } };
+      return viewOf(ctx, findSale(ctx, row.saleId));
+    },
+  },
+  'sale-resume': {
+    mutates: true,
+    handle(ctx, input) {
+      const row = findSale(ctx, input.saleId);
+      if (row.status !== 'parked') {
+        throw new DomainError('CONFLICT', `Sale ${row.saleId} is not parked.`, { status: row.status });
+      }
+      const shift = requireOpenShift(ctx, input.registerId);
+      const open = sql(ctx.db, "SELECT 1 FROM sales WHERE register_id = ? AND status = 'open'").get(
+        input.registerId,
+      );
+      if (open) {
+        throw new DomainError(
+          'CONFLICT',
+          `Register ${input.registerId} already has a sale in progress. Complete, park or void it first.`,
+        );
+      }
+      sql(
+        ctx.db,
+        "UPDATE sales SET status = 'open', parked_at = NULL, register_id = ?, shift_id = ?, staff_id = ? WHERE sale_id = ?",
+      ).run(input.registerId, shift.shiftId, ctx.staff().staffId, row.saleId);
+      ctx.auditNote = { subject: row.saleId, details: { registerId: input.registerId } };
+      return viewOf(ctx, findSale(ctx, row.saleId));
+    },
+  },
+  'sale-list-parked': {
+    mutates: false,
+    handle(ctx) {
+      const rows = sql(
+        ctx.db,
+        `SELECT sale_id AS saleId, register_id AS registerId, staff_id AS staffId, parked_at AS parkedAt, draft
+         FROM sales WHERE status = 'parked' ORDER BY parked_at, sale_id`,
+      ).all() as { saleId: string; registerId: string; staffId: string; parkedAt: string; draft: string }[];
+      return {
+        sales: rows.map((parked) => {
+          const draft = readDraft(findSale(ctx, parked.saleId));
+          return {
+            saleId: parked.saleId,
+            registerId: parked.registerId,
+            staffId: parked.staffId,
+            parkedAt: parked.parkedAt,
+            lines: draft.lines.length,
+            total: priceSale(ctx, draft).cart.totals.total.amount,
+          };
+        }),
+      };
+    },
+  },
+  'sale-add-tender': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      if (draft.lines.length === 0)
+        throw new DomainError('INVALID_INPUT', 'Add at least one item before taking a payment.');
+      const tenderId = ctx.newId();
+      const tender =
+        input.tender.type === 'cash'
+          ? { tenderId, type: 'cash' as const, amount: input.tender.amount }
+          : {
+              tenderId,
+              type: 'card' as const,
+              amount: input.tender.amount,
+              reference: input.tender.reference,
+            };
+      return saveDraft(ctx, row, { ...draft, tenders: [...draft.tenders, tender] });
+    },
+  },
+  'sale-remove-tender': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      if (!draft.tenders.some((tender) => tender.tenderId === input.tenderId)) {
+        throw new DomainError('NOT_FOUND', `Payment ${input.tenderId} is not on this sale.`);
+      }
+      return saveDraft(ctx, row, {
+        ...draft,
+        tenders: draft.tenders.filter((tender) => tender.tenderId !== input.tenderId),
+      });
+    },
+  },
+  'sale-complete': { mutates: true, handle: completeSale },
+  'sale-void': {
+    mutates: true,
+    handle(ctx, input) {
+      const row = findSale(ctx, input.saleId);
+      if (row.status === 'completed') {
+        throw new DomainError(
+          'NOT_ALLOWED',
+          'This sale is completed; use a post-void (same shift) or a return.',
+        );
+      }
+      if (row.status === 'voided') throw new DomainError('NOT_ALLOWED', 'This sale is already voided.');
+      const override = consumeOverride(
+        ctx,
+        input.overrideId,
+        'sale-void',
+        input.reason,
+        'Voiding a sale needs a manager override.',
+      );
+      sql(
+        ctx.db,
+        "UPDATE sales SET status = 'voided', voided_at = ?, void_reason = ?, voided_by = ?, parked_at = NULL WHERE sale_id = ?",
+      ).run(ctx.nowIso, input.reason, ctx.staff().staffId, row.saleId);
+      ctx.auditNote = {
+        subject: row.saleId,
+        overrideId: override.overrideId === '' ? null : override.overrideId,
+        details: { reason: input.reason, authorizedBy: override.managerId, draft: row.draft },
+      };
+      return viewOf(ctx, findSale(ctx, row.saleId));
+    },
+  },
+  'sale-post-void': { mutates: true, handle: postVoid },
+} satisfies Pick<
+  CommandHandlers,
+  | 'sale-start'
+  | 'sale-get'
+  | 'sale-find'
+  | 'sale-add-line'
+  | 'sale-set-qty'
+  | 'sale-remove-line'
+  | 'sale-override-price'
+  | 'sale-discount-line'
+  | 'sale-discount-order'
+  | 'sale-attach-customer'
+  | 'sale-park'
+  | 'sale-resume'
+  | 'sale-list-parked'
+  | 'sale-add-tender'
+  | 'sale-remove-tender'
+  | 'sale-complete'
+  | 'sale-void'
+  | 'sale-post-void'
+>;

@@ -1,0 +1,129 @@
+import { DomainError } from '@retail/domain';
+import { z } from 'zod';
+import { ManualDiscountInputSchema } from '../../shared/commands';
+import { sql, type TxContext } from '../context';
+
+/**
+ * The cart of a sale that is being rung up or is parked, stored as JSON on its `sales` row so it survives a
+ * crash and can be resumed on another lane. It holds only what the cashier decided (items, quantities,
+ * price overrides, discounts, payments); prices, promotions and tax are recomputed from the replica each
+ * time, and frozen into the sale tables when the sale completes.
+ */
+const id = z.string().min(1).max(100);
+const minor = z.number().int().safe();
+
+export const DraftLineSchema = z.object({
+  lineId: id,
+  sku: id,
+  qty: z.number().int().positive().safe(),
+  /** What was scanned, kept for the audit of label-priced lines. */
+  scannedCode: z.string().max(100).optional(),
+  price: z.discriminatedUnion('source', [
+    z.object({ source: z.literal('price_book') }),
+    /** A scale label with the price printed on it: the line's extended amount. */
+    z.object({ source: z.literal('label'), unitPrice: minor.min(0) }),
+    z.object({
+      source: z.literal('override'),
+      unitPrice: minor.min(0),
+      reason: z.string().min(1).max(200),
+      managerId: id,
+      overrideId: z.string().max(100),
+      at: z.string(),
+    }),
+  ]),
+  discount: ManualDiscountInputSchema.optional(),
+});
+export type DraftLine = z.infer<typeof DraftLineSchema>;
+
+export const DraftTenderSchema = z.discriminatedUnion('type', [
+  z.object({ tenderId: id, type: z.literal('cash'), amount: minor.positive() }),
+  z.object({
+    tenderId: id,
+    type: z.literal('card'),
+    amount: minor.positive(),
+    reference: z.string().min(1).max(100),
+  }),
+]);
+export type DraftTender = z.infer<typeof DraftTenderSchema>;
+
+export const SaleDraftSchema = z.object({
+  lines: z.array(DraftLineSchema),
+  orderDiscount: ManualDiscountInputSchema.optional(),
+  tenders: z.array(DraftTenderSchema),
+});
+export type SaleDraft = z.infer<typeof SaleDraftSchema>;
+
+export const EMPTY_DRAFT: SaleDraft = { lines: [], tenders: [] };
+
+export interface SaleRow {
+  saleId: string;
+  status: 'open' | 'parked' | 'completed' | 'voided';
+  registerId: string;
+  shiftId: string | null;
+  staffId: string;
+  customerId: string | null;
+  currency: string;
+  receiptNumber: string | null;
+  draft: string | null;
+  startedAt: string;
+  completedAt: string | null;
+  parkedAt: string | null;
+}
+
+const SALE_COLUMNS = `sale_id AS saleId, status, register_id AS registerId, shift_id AS shiftId, staff_id AS staffId,
+  customer_id AS customerId, currency, receipt_number AS receiptNumber, draft, started_at AS startedAt,
+  completed_at AS completedAt, parked_at AS parkedAt`;
+
+export function findSale(ctx: TxContext, saleId: string): SaleRow {
+  const row = sql(ctx.db, `SELECT ${SALE_COLUMNS} FROM sales WHERE sale_id = ?`).get(saleId) as
+    SaleRow | undefined;
+  if (!row) throw new DomainError('NOT_FOUND', `There is no sale ${saleId} on this till.`, { saleId });
+  return row;
+}
+
+export function findSaleByReceipt(ctx: TxContext, receiptNumber: string): SaleRow {
+  const row = sql(ctx.db, `SELECT ${SALE_COLUMNS} FROM sales WHERE receipt_number = ?`).get(receiptNumber) as
+    SaleRow | undefined;
+  if (!row) {
+    throw new DomainError(
+      'NOT_FOUND',
+      `No sale with receipt number ${receiptNumber} was made on this store node. Check the number on the receipt.`,
+      { receiptNumber },
+    );
+  }
+  return row;
+}
+
+/** An open sale (being rung up): the only state its cart may change in. */
+export function requireOpenSale(ctx: TxContext, saleId: string): { row: SaleRow; draft: SaleDraft } {
+  const row = findSale(ctx, saleId);
+  if (row.status !== 'open') {
+    const why =
+      row.status === 'parked'
+        ? 'it is parked; resume it first'
+        : row.status === 'completed'
+          ? `it is already completed (receipt ${row.receiptNumber ?? ''})`
+          : 'it was voided';
+    throw new DomainError('CONFLICT', `Sale ${saleId} cannot be changed: ${why}.`, {
+      saleId,
+      status: row.status,
+    });
+  }
+  return { row, draft: readDraft(row) };
+}
+
+export function readDraft(row: SaleRow): SaleDraft {
+  if (row.draft === null) return EMPTY_DRAFT;
+  const parsed = SaleDraftSchema.safeParse(JSON.parse(row.draft));
+  if (!parsed.success) {
+    throw new DomainError(
+      'INTERNAL',
+      `The cart of sale ${row.saleId} is unreadable. Void it and ring it up again.`,
+    );
+  }
+  return parsed.data;
+}
+
+export function writeDraft(ctx: TxContext, saleId: string, draft: SaleDraft): void {
+  sql(ctx.db, 'UPDATE sales SET draft = ? WHERE sale_id = ?').run(JSON.stringify(draft), saleId);
+}

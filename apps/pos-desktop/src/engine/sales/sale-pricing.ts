@@ -1,0 +1,290 @@
+import {
+  DomainError,
+  assertNever,
+  money,
+  priceCart,
+  resolvePrice,
+  settleTenders,
+  zero,
+  type CartLineInput,
+  type LinePrice,
+  type PricedCart,
+  type Promotion,
+  type TaxRate,
+  type TenderInput,
+  type TenderSettlement,
+} from '@retail/domain';
+import type { SaleView } from '../../shared/commands';
+import { priceCandidates, storeRegionId } from '../catalog';
+import { sql, type TxContext } from '../context';
+import type { DraftLine, SaleDraft, SaleRow } from './draft';
+
+export interface SkuInfo {
+  readonly sku: string;
+  readonly name: string;
+  readonly unit: 'each' | 'kg';
+  readonly taxCategory: string;
+  readonly active: boolean;
+  readonly categoryIds: readonly string[];
+}
+
+export function skuInfo(ctx: TxContext, sku: string): SkuInfo {
+  const row = sql(
+    ctx.db,
+    'SELECT sku, name, unit, tax_category AS taxCategory, active, data FROM skus WHERE sku = ?',
+  ).get(sku) as
+    | { sku: string; name: string; unit: 'each' | 'kg'; taxCategory: string; active: number; data: string }
+    | undefined;
+  if (!row) {
+    throw new DomainError(
+      'NOT_FOUND',
+      `SKU ${sku} is not in this store's catalog. Check the code, or wait for the catalog to sync.`,
+      { sku },
+    );
+  }
+  const categoryIds = (JSON.parse(row.data) as { categoryIds?: string[] }).categoryIds ?? [];
+  return {
+    sku: row.sku,
+    name: row.name,
+    unit: row.unit,
+    taxCategory: row.taxCategory,
+    active: row.active === 1,
+    categoryIds,
+  };
+}
+
+interface StoreContext {
+  readonly regionId: string | undefined;
+  readonly jurisdictionIds: readonly string[];
+}
+
+function storeContext(ctx: TxContext): StoreContext {
+  const row = sql(ctx.db, 'SELECT data FROM stores WHERE store_id = ?').get(ctx.identity.storeId) as
+    { data: string } | undefined;
+  const jurisdiction = row ? (JSON.parse(row.data) as { jurisdiction?: unknown }).jurisdiction : undefined;
+  if (typeof jurisdiction !== 'string') {
+    throw new DomainError(
+      'NOT_FOUND',
+      `Store ${ctx.identity.storeCode} is not in this node's store list yet, so tax cannot be worked out. Wait for the store list to sync from the hub.`,
+    );
+  }
+  return { regionId: storeRegionId(ctx.db, ctx.identity.storeId), jurisdictionIds: [jurisdiction] };
+}
+
+function bookPrice(ctx: TxContext, sku: string, qty: number, store: StoreContext) {
+  return resolvePrice(sku, priceCandidates(ctx.db, sku), {
+    storeId: ctx.identity.storeId,
+    regionId: store.regionId,
+    at: ctx.nowMs,
+    qty,
+    currency: ctx.identity.currency,
+  });
+}
+
+function tryBookPrice(ctx: TxContext, sku: string, qty: number, store: StoreContext) {
+  try {
+    return bookPrice(ctx, sku, qty, store);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'NO_PRICE') return undefined;
+    throw error;
+  }
+}
+
+export interface ResolvedLine {
+  readonly input: CartLineInput;
+  readonly draft: DraftLine;
+  /** Whether a book price existed for an overridden line (the audit keeps the price it replaced). */
+  readonly hadBookPrice: boolean;
+}
+
+function resolveLine(ctx: TxContext, line: DraftLine, store: StoreContext): ResolvedLine {
+  const info = skuInfo(ctx, line.sku);
+  const currency = ctx.identity.currency;
+  let price: LinePrice;
+  let hadBookPrice = true;
+  switch (line.price.source) {
+    case 'price_book': {
+      const resolved = bookPrice(ctx, line.sku, line.qty, store);
+      price = {
+        source: 'price_book',
+        unitPrice: resolved.unitPrice,
+        taxInclusive: resolved.taxInclusive,
+        priceBookId: resolved.priceBookId,
+        priceBookVersion: resolved.priceBookVersion,
+      };
+      break;
+    }
+    case 'label': {
+      // A printed label is a shelf price: tax-inclusive unless the SKU's price book says otherwise.
+      const book = tryBookPrice(ctx, line.sku, line.qty, store);
+      price = {
+        source: 'label',
+        unitPrice: money(line.price.unitPrice, currency),
+        taxInclusive: book?.taxInclusive ?? true,
+      };
+      break;
+    }
+    case 'override': {
+      const book = tryBookPrice(ctx, line.sku, line.qty, store);
+      hadBookPrice = book !== undefined;
+      price = {
+        source: 'override',
+        unitPrice: money(line.price.unitPrice, currency),
+        taxInclusive: book?.taxInclusive ?? true,
+        originalUnitPrice: book?.unitPrice ?? zero(currency),
+        reason: line.price.reason,
+      };
+      break;
+    }
+    default:
+      return assertNever(line.price, 'line price source');
+  }
+  return {
+    draft: line,
+    hadBookPrice,
+    input: {
+      lineId: line.lineId,
+      sku: line.sku,
+      name: info.name,
+      unit: info.unit,
+      taxCategory: info.taxCategory,
+      categoryIds: info.categoryIds,
+      qty: line.qty,
+      price,
+      ...(line.discount ? { discount: line.discount } : {}),
+    },
+  };
+}
+
+function activePromotions(ctx: TxContext): Promotion[] {
+  const rows = sql(
+    ctx.db,
+    `SELECT data FROM promotions WHERE (starts_at_ms IS NULL OR starts_at_ms <= ?) AND (ends_at_ms IS NULL OR ends_at_ms > ?)`,
+  ).all(ctx.nowMs, ctx.nowMs) as { data: string }[];
+  // Rows were validated with PromotionSchema when the feed wrote them.
+  return rows.map((row) => JSON.parse(row.data) as Promotion);
+}
+
+function taxRates(ctx: TxContext): TaxRate[] {
+  const rows = sql(ctx.db, 'SELECT data FROM tax_rates').all() as { data: string }[];
+  return rows.map((row) => JSON.parse(row.data) as TaxRate);
+}
+
+export function tenderInputs(ctx: TxContext, draft: SaleDraft): TenderInput[] {
+  return draft.tenders.map((tender) =>
+    tender.type === 'cash'
+      ? { type: 'cash', amount: money(tender.amount, ctx.identity.currency) }
+      : { type: 'card', amount: money(tender.amount, ctx.identity.currency), reference: tender.reference },
+  );
+}
+
+export interface PricedSale {
+  readonly cart: PricedCart;
+  readonly settlement: TenderSettlement;
+  readonly lines: readonly ResolvedLine[];
+}
+
+/** Prices the cart as of now (price books, promotions, tax) and settles its tenders against the total. */
+export function priceSale(ctx: TxContext, draft: SaleDraft): PricedSale {
+  const store = storeContext(ctx);
+  const lines = draft.lines.map((line) => resolveLine(ctx, line, store));
+  const cart = priceCart({
+    currency: ctx.identity.currency,
+    at: ctx.nowMs,
+    storeId: ctx.identity.storeId,
+    regionId: store.regionId,
+    jurisdictionIds: store.jurisdictionIds,
+    lines: lines.map((line) => line.input),
+    ...(draft.orderDiscount ? { orderDiscount: draft.orderDiscount } : {}),
+    promotions: activePromotions(ctx),
+    taxRates: taxRates(ctx),
+    cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
+  });
+  const settlement = settleTenders(cart.totals.total, tenderInputs(ctx, draft), {
+    cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
+  });
+  return { cart, settlement, lines };
+}
+
+/** The view of an open or parked sale, priced now. */
+export function draftView(row: SaleRow, draft: SaleDraft, priced: PricedSale): SaleView {
+  const { cart, settlement } = priced;
+  return {
+    saleId: row.saleId,
+    status: row.status,
+    registerId: row.registerId,
+    shiftId: row.shiftId,
+    staffId: row.staffId,
+    customerId: row.customerId,
+    currency: row.currency,
+    receiptNumber: row.receiptNumber,
+    lines: cart.lines.map((line, index) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      name: line.name,
+      unit: line.unit,
+      qty: line.qty,
+      unitPrice: line.unitPrice.amount,
+      taxInclusive: line.taxInclusive,
+      priceSource: line.price.source,
+      priceBookId: line.price.source === 'price_book' ? line.price.priceBookId : null,
+      originalUnitPrice:
+        line.price.source === 'override' && priced.lines[index]?.hadBookPrice
+          ? line.price.originalUnitPrice.amount
+          : null,
+      extended: line.extended.amount,
+      adjustments: line.adjustments.map((adjustment) => ({
+        kind: adjustment.kind,
+        promotionId: adjustment.promotionId ?? null,
+        amount: adjustment.amount.amount,
+        reason: adjustment.reason,
+      })),
+      discount: draft.lines[index]?.discount ?? null,
+      net: line.net.amount,
+      tax: line.tax.amount,
+      paid: line.paid.amount,
+    })),
+    orderDiscount: draft.orderDiscount ?? null,
+    totals: {
+      subtotal: cart.totals.subtotal.amount,
+      discount: cart.totals.discount.amount,
+      tax: cart.totals.tax.amount,
+      total: cart.totals.total.amount,
+      cashDue: cart.totals.cashDue.amount,
+    },
+    tenders: draft.tenders.map((tender, index) => {
+      const settled = settlement.tenders[index];
+      return {
+        tenderId: tender.tenderId,
+        type: tender.type,
+        tendered: settled?.tendered.amount ?? tender.amount,
+        amount: settled?.amount.amount ?? tender.amount,
+        change: settled?.change.amount ?? 0,
+        reference: tender.type === 'card' ? tender.reference : null,
+      };
+    }),
+    payment: {
+      remaining: settlement.remaining.amount,
+      cashDue: settlement.cashDue.amount,
+      change: settlement.change.amount,
+      cashRounding: settlement.cashRounding.amount,
+      complete: settlement.complete,
+    },
+    promotions: cart.promotions.applied.map((promotion) => ({
+      promotionId: promotion.promotionId,
+      version: promotion.version,
+      name: promotion.name,
+      total: promotion.total.amount,
+    })),
+    taxSummary: cart.taxSummary.rows.map((row) => ({
+      rateId: row.rateId,
+      name: row.name,
+      percent: row.percent,
+      taxable: row.taxable.amount,
+      tax: row.tax.amount,
+    })),
+    priceBookVersion: cart.priceBookVersion,
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+  };
+}

@@ -1,0 +1,156 @@
+import { add, money } from '@retail/domain';
+import type { SaleView } from '../../shared/commands';
+import { sql, type TxContext } from '../context';
+import type { SaleRow } from './draft';
+
+interface TotalsRow {
+  subtotal: number;
+  discount: number;
+  tax: number;
+  total: number;
+  cashRounding: number;
+  change: number;
+  priceBookVersion: string | null;
+  promotions: string;
+}
+
+interface LineRow {
+  lineId: string;
+  sku: string;
+  name: string;
+  unit: 'each' | 'kg';
+  qty: number;
+  unitPrice: number;
+  taxInclusive: number;
+  priceSource: 'price_book' | 'label' | 'override';
+  priceBookId: string | null;
+  originalUnitPrice: number | null;
+  extended: number;
+  net: number;
+  paid: number;
+}
+
+/** A completed (or post-voided) sale exactly as it was frozen: read from the sale tables, never re-priced. */
+export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
+  const totals = sql(
+    ctx.db,
+    `SELECT subtotal, discount, tax, total, cash_rounding AS cashRounding, change, price_book_version AS priceBookVersion,
+       promotions FROM sales WHERE sale_id = ?`,
+  ).get(row.saleId) as TotalsRow;
+  const lines = sql(
+    ctx.db,
+    `SELECT line_id AS lineId, sku, name, unit, qty, unit_price AS unitPrice, tax_inclusive AS taxInclusive,
+       price_source AS priceSource, price_book_id AS priceBookId, original_unit_price AS originalUnitPrice, extended, net,
+       paid
+     FROM sale_lines WHERE sale_id = ? ORDER BY line_no`,
+  ).all(row.saleId) as LineRow[];
+  const adjustments = sql(
+    ctx.db,
+    `SELECT line_id AS lineId, kind, promotion_id AS promotionId, amount, reason FROM sale_adjustments
+     WHERE sale_id = ? ORDER BY line_id, seq`,
+  ).all(row.saleId) as {
+    lineId: string;
+    kind: 'promotion' | 'manual_line' | 'manual_order';
+    promotionId: string | null;
+    amount: number;
+    reason: string;
+  }[];
+  const taxes = sql(
+    ctx.db,
+    'SELECT line_id AS lineId, rate_id AS rateId, name, percent, amount FROM sale_tax_lines WHERE sale_id = ? ORDER BY rate_id',
+  ).all(row.saleId) as { lineId: string; rateId: string; name: string; percent: number; amount: number }[];
+  const tenders = sql(
+    ctx.db,
+    `SELECT tender_id AS tenderId, type, amount, tendered, change, reference FROM sale_tenders WHERE sale_id = ? ORDER BY seq`,
+  ).all(row.saleId) as {
+    tenderId: string;
+    type: 'cash' | 'card';
+    amount: number;
+    tendered: number | null;
+    change: number | null;
+    reference: string | null;
+  }[];
+
+  const plus = (a: number, b: number) => add(money(a, row.currency), money(b, row.currency)).amount;
+  const netByLine = new Map(lines.map((line) => [line.lineId, line.net]));
+  const summary = new Map<
+    string,
+    { rateId: string; name: string; percent: number; taxable: number; tax: number }
+  >();
+  for (const tax of taxes) {
+    const key = `${tax.rateId}\u0000${tax.percent}`;
+    const entry = summary.get(key) ?? {
+      rateId: tax.rateId,
+      name: tax.name,
+      percent: tax.percent,
+      taxable: 0,
+      tax: 0,
+    };
+    entry.taxable = plus(entry.taxable, netByLine.get(tax.lineId) ?? 0);
+    entry.tax = plus(entry.tax, tax.amount);
+    summary.set(key, entry);
+  }
+  const taxByLine = new Map<string, number>();
+  for (const tax of taxes) taxByLine.set(tax.lineId, plus(taxByLine.get(tax.lineId) ?? 0, tax.amount));
+
+  return {
+    saleId: row.saleId,
+    status: row.status,
+    registerId: row.registerId,
+    shiftId: row.shiftId,
+    staffId: row.staffId,
+    customerId: row.customerId,
+    currency: row.currency,
+    receiptNumber: row.receiptNumber,
+    lines: lines.map((line) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      name: line.name,
+      unit: line.unit,
+      qty: line.qty,
+      unitPrice: line.unitPrice,
+      taxInclusive: line.taxInclusive === 1,
+      priceSource: line.priceSource,
+      priceBookId: line.priceBookId,
+      originalUnitPrice: line.originalUnitPrice,
+      extended: line.extended,
+      adjustments: adjustments
+        .filter((adjustment) => adjustment.lineId === line.lineId)
+        .map(({ kind, promotionId, amount, reason }) => ({ kind, promotionId, amount, reason })),
+      discount: null,
+      net: line.net,
+      tax: taxByLine.get(line.lineId) ?? 0,
+      paid: line.paid,
+    })),
+    orderDiscount: null,
+    totals: {
+      subtotal: totals.subtotal,
+      discount: totals.discount,
+      tax: totals.tax,
+      total: totals.total,
+      cashDue: plus(totals.total, totals.cashRounding),
+    },
+    tenders: tenders.map((tender) => ({
+      tenderId: tender.tenderId,
+      type: tender.type,
+      tendered: tender.tendered ?? tender.amount,
+      amount: tender.amount,
+      change: tender.change ?? 0,
+      reference: tender.reference,
+    })),
+    payment: {
+      remaining: 0,
+      cashDue: 0,
+      change: totals.change,
+      cashRounding: totals.cashRounding,
+      complete: true,
+    },
+    promotions: JSON.parse(totals.promotions) as SaleView['promotions'],
+    taxSummary: [...summary.values()].sort((a, b) =>
+      a.rateId < b.rateId ? -1 : a.rateId > b.rateId ? 1 : a.percent - b.percent,
+    ),
+    priceBookVersion: totals.priceBookVersion ?? '',
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+  };
+}
