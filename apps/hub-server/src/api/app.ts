@@ -11,6 +11,7 @@ import { RouteRegistry } from './route';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerCatalogRoutes } from './routes/catalog-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
+import { registerPricingRoutes } from './routes/pricing-routes';
 import { registerSyncRoutes } from './routes/sync-routes';
 
 export interface AppOptions {
@@ -142,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerAdminRoutes(app, routes, loginLimiters);
   registerCatalogRoutes(app, routes);
   registerInventoryRoutes(app, routes);
+  registerPricingRoutes(app, routes);
 
   const openApi = buildOpenApi(routes.routes, options.version ?? '0.1.0');
   app.get('/api/openapi.json', async () => openApi);

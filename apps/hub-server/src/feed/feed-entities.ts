@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { CategorySchema, ProductSchema, SkuSchema, TaxRateSchema } from '@retail/domain';
+import {
+  CategorySchema,
+  PriceBookSchema,
+  PriceEntrySchema,
+  ProductSchema,
+  PromotionSchema,
+  SkuSchema,
+  TaxRateSchema,
+} from '@retail/domain';
 import { FEED_ENTITIES, StockLevelSchema, type FeedEntity } from '@retail/sync';
 
 /**
@@ -28,14 +36,17 @@ export type StoreNode = z.infer<typeof StoreNodeSchema>;
 export const ConfigEntrySchema = z.object({ key: z.string().min(1), value: z.unknown() });
 
 /**
- * The schema every feed entity's `data` must pass before the hub writes it. Entities whose schema has
- * not landed in the domain yet are absent here, and `appendFeedChanges` refuses to publish them.
+ * The schema every feed entity's `data` must pass before the hub writes it; `appendFeedChanges` refuses
+ * to publish an entity that has none.
  */
 const schemas: Partial<Record<FeedEntity, z.ZodType>> = {
   category: CategorySchema,
   product: ProductSchema,
   sku: SkuSchema,
   tax_rate: TaxRateSchema,
+  price_book: PriceBookSchema,
+  price: PriceEntrySchema,
+  promotion: PromotionSchema,
   store: StoreNodeSchema,
   config: ConfigEntrySchema,
   stock_level: StockLevelSchema,

@@ -5,8 +5,24 @@ import type { Executor, Storage, Trx } from '../storage/storage';
 import { chunks } from '../storage/chunks';
 import { feedEntitySchema } from './feed-entities';
 
-/** Chain-wide rows; every other scope is the node id the row is for. */
+/** Chain-wide rows. Other scopes: a node id, or `region:<regionId>` for rows every node of a region gets. */
 export const CHAIN_SCOPE = '*';
+
+export function regionScope(regionId: string): string {
+  return `region:${regionId}`;
+}
+
+/** Which feed rows a node receives: chain-wide ones, its region's and its own. */
+export interface FeedAudience {
+  readonly nodeId: string;
+  readonly region?: string | undefined;
+}
+
+function scopesOf(audience: FeedAudience): string[] {
+  return audience.region === undefined
+    ? [CHAIN_SCOPE, audience.nodeId]
+    : [CHAIN_SCOPE, audience.nodeId, regionScope(audience.region)];
+}
 
 /** Arbitrary constant naming the feed's advisory lock (shared by every hub process on the database). */
 export const FEED_LOCK_KEY = 7_240_331_001;
@@ -23,7 +39,7 @@ export interface FeedChangeInput {
 /**
  * Appends changes to the feed with new hubSeqs. Call it as the LAST thing in a transaction.
  *
- * The feed is compacted: an (entity, key) keeps only its newest row, because rows are whole states.
+ * The feed is compacted: an (entity, key, scope) keeps only its newest row, because rows are whole states.
  *
  * Skip-safety on PostgreSQL: a sequence hands out numbers at call time but transactions commit in any
  * order, so a reader could see hubSeq 11 committed, move its cursor past 10, and never see 10 when it
@@ -38,8 +54,14 @@ export async function appendFeedChanges(
   changes: readonly FeedChangeInput[],
   now: number,
 ): Promise<number[]> {
+  // Within one transaction the last change per (entity, key, scope) wins; insertion order is kept so a
+  // delete in an old scope gets a lower hubSeq than the upsert in the new one.
   const latest = new Map<string, FeedChangeInput>();
-  for (const change of changes) latest.set(`${change.entity}\u0000${change.key}`, validated(change));
+  for (const change of changes) {
+    const id = `${change.entity}\u0000${change.key}\u0000${change.scope}`;
+    latest.delete(id);
+    latest.set(id, validated(change));
+  }
   const rows = [...latest.values()];
   if (rows.length === 0) return [];
 
@@ -122,13 +144,14 @@ export async function feedHead(executor: Executor): Promise<number> {
   return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
 }
 
-/** Changes after `cursor` for one node: chain-wide rows plus rows scoped to it, in hubSeq order. */
+/** Changes after `cursor` for one node: chain-wide, regional and its own rows, in hubSeq order. */
 export async function readFeed(
   executor: Executor,
-  nodeId: string,
+  audience: FeedAudience | string,
   cursor: number,
   limit: number,
 ): Promise<FeedPage> {
+  const scopes = scopesOf(typeof audience === 'string' ? { nodeId: audience } : audience);
   // Read the head first: rows committed after it are left for the next pull, so the cursor never
   // passes a row this read could not see.
   const head = await feedHead(executor);
@@ -138,7 +161,7 @@ export async function readFeed(
     .selectAll()
     .where('hub_seq', '>', cursor)
     .where('hub_seq', '<=', head)
-    .where('scope', 'in', [CHAIN_SCOPE, nodeId])
+    .where('scope', 'in', scopes)
     .orderBy('hub_seq')
     .limit(limit)
     .execute();
@@ -157,17 +180,18 @@ export interface SnapshotSlice {
 /** One page of the state a new node starts from: every live row up to `upTo`, in hubSeq order. */
 export async function readSnapshot(
   executor: Executor,
-  nodeId: string,
+  audience: FeedAudience | string,
   upTo: number,
   after: number,
   limit: number,
 ): Promise<SnapshotSlice> {
+  const scopes = scopesOf(typeof audience === 'string' ? { nodeId: audience } : audience);
   const rows = await executor
     .selectFrom('feed_changes')
     .selectAll()
     .where('hub_seq', '>', after)
     .where('hub_seq', '<=', upTo)
-    .where('scope', 'in', [CHAIN_SCOPE, nodeId])
+    .where('scope', 'in', scopes)
     .where('op', '=', 'upsert')
     .orderBy('hub_seq')
     .limit(limit)
@@ -176,7 +200,7 @@ export async function readSnapshot(
     .selectFrom('feed_changes')
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .where('hub_seq', '<=', upTo)
-    .where('scope', 'in', [CHAIN_SCOPE, nodeId])
+    .where('scope', 'in', scopes)
     .where('op', '=', 'upsert')
     .executeTakeFirstOrThrow();
   const done = rows.length < limit;

@@ -58,6 +58,86 @@ describe('storage/storage', () => {
       );
     });
 
+    it('0002 keeps a filled feed and lets one key live in several scopes', async () => {
+      database = await createTestDatabase(kind);
+      const old = await database.open({ migrateUpTo: '0001-initial' });
+      await old.db
+        .insertInto('feed_changes')
+        .values([
+          {
+            hub_seq: 1,
+            entity: 'config',
+            entity_key: 'a',
+            op: 'upsert',
+            data: '{"key":"a","value":1}',
+            scope: '*',
+            created_at: 1,
+          },
+          {
+            hub_seq: 2,
+            entity: 'config',
+            entity_key: 'b',
+            op: 'upsert',
+            data: '{"key":"b","value":2}',
+            scope: 's1',
+            created_at: 1,
+          },
+        ])
+        .execute();
+      await expect(
+        old.db
+          .insertInto('feed_changes')
+          .values({
+            hub_seq: 3,
+            entity: 'config',
+            entity_key: 'a',
+            op: 'delete',
+            data: null,
+            scope: 's1',
+            created_at: 1,
+          })
+          .execute(),
+      ).rejects.toThrow();
+      await old.close();
+      const upgraded = await database.open();
+      const rows = await upgraded.db
+        .selectFrom('feed_changes')
+        .select(['hub_seq', 'entity_key', 'scope'])
+        .orderBy('hub_seq')
+        .execute();
+      expect(rows.map((row) => [Number(row.hub_seq), row.entity_key, row.scope])).toEqual([
+        [1, 'a', '*'],
+        [2, 'b', 's1'],
+      ]);
+      await upgraded.db
+        .insertInto('feed_changes')
+        .values({
+          hub_seq: 3,
+          entity: 'config',
+          entity_key: 'a',
+          op: 'delete',
+          data: null,
+          scope: 's1',
+          created_at: 1,
+        })
+        .execute();
+      await expect(
+        upgraded.db
+          .insertInto('feed_changes')
+          .values({
+            hub_seq: 4,
+            entity: 'config',
+            entity_key: 'a',
+            op: 'delete',
+            data: null,
+            scope: 's1',
+            created_at: 1,
+          })
+          .execute(),
+      ).rejects.toThrow();
+      await upgraded.close();
+    });
+
     it('rolls a failed transaction back completely', async () => {
       database = await createTestDatabase(kind);
       const storage = await database.open();

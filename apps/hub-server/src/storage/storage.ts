@@ -32,6 +32,8 @@ export interface StorageOptions {
    * product; the feed concurrency test turns it off once to prove it detects the skip it prevents.
    */
   readonly feedOrderingLock?: boolean;
+  /** Stop after this migration (migration tests fill an older schema, then upgrade it). */
+  readonly migrateUpTo?: string;
 }
 
 /**
@@ -76,8 +78,8 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
   const { kind, location } = describeDatabaseUrl(url);
   const db = kind === 'postgres' ? openPostgres(url, options.poolSize ?? 10) : openSqlite(location);
   try {
-    await migrate(db, kind);
-    await ensureFeedEpoch(db);
+    await migrate(db, kind, options.migrateUpTo);
+    if (options.migrateUpTo === undefined) await ensureFeedEpoch(db);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -172,9 +174,11 @@ function cachedStatements(database: BetterSqlite3.Database, capacity = 500): Sql
   };
 }
 
-async function migrate(db: Db, kind: BackendKind): Promise<void> {
+async function migrate(db: Db, kind: BackendKind, upTo: string | undefined): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(kind) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const migrator = new Migrator({ db, provider });
+  const { error, results } =
+    upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     const message = error instanceof Error ? error.message : String(error);

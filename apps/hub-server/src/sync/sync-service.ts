@@ -7,11 +7,15 @@ import { readFeedEpoch } from '../storage/storage';
 /** Seen-at is informational; writing it at most every few seconds keeps pulls read-only most of the time. */
 const SEEN_RESOLUTION_MS = 5000;
 
-async function deviceLastSeq(hub: HubContext, principal: DevicePrincipal): Promise<number> {
+async function deviceState(
+  hub: HubContext,
+  principal: DevicePrincipal,
+): Promise<{ lastSeq: number; region: string }> {
   const device = await hub.storage.db
     .selectFrom('devices')
-    .select(['last_seq', 'last_seen_at'])
-    .where('device_id', '=', principal.deviceId)
+    .innerJoin('nodes', 'nodes.node_id', 'devices.node_id')
+    .select(['devices.last_seq', 'devices.last_seen_at', 'nodes.region'])
+    .where('devices.device_id', '=', principal.deviceId)
     .executeTakeFirst();
   if (device === undefined) throw new DomainError('UNAUTHORIZED', 'This device is not enrolled at the hub.');
   const now = hub.now();
@@ -22,7 +26,7 @@ async function deviceLastSeq(hub: HubContext, principal: DevicePrincipal): Promi
       .where('device_id', '=', principal.deviceId)
       .execute();
   }
-  return Number(device.last_seq);
+  return { lastSeq: Number(device.last_seq), region: device.region };
 }
 
 /**
@@ -34,12 +38,20 @@ export async function pullFeed(
   principal: DevicePrincipal,
   request: PullRequest,
 ): Promise<PullPage> {
-  const [epoch, lastSeq] = await Promise.all([readFeedEpoch(hub.storage.db), deviceLastSeq(hub, principal)]);
+  const [epoch, { lastSeq, region }] = await Promise.all([
+    readFeedEpoch(hub.storage.db),
+    deviceState(hub, principal),
+  ]);
   const stale = request.epoch !== undefined && request.epoch !== epoch;
   if (stale || request.cursor > (await feedHead(hub.storage.db))) {
     return { epoch, changes: [], cursor: 0, upToDate: false, lastSeq, mustRefetch: true };
   }
-  const page = await readFeed(hub.storage.db, principal.storeId, request.cursor, request.limit);
+  const page = await readFeed(
+    hub.storage.db,
+    { nodeId: principal.storeId, region },
+    request.cursor,
+    request.limit,
+  );
   return {
     epoch,
     changes: page.changes,
@@ -69,7 +81,13 @@ export async function snapshotPage(
   if (request.after > upTo) {
     throw new DomainError('INVALID_INPUT', '`after` must not be past `upTo`.', { path: 'query.after' });
   }
-  await deviceLastSeq(hub, principal);
-  const slice = await readSnapshot(hub.storage.db, principal.storeId, upTo, request.after, request.limit);
+  const { region } = await deviceState(hub, principal);
+  const slice = await readSnapshot(
+    hub.storage.db,
+    { nodeId: principal.storeId, region },
+    upTo,
+    request.after,
+    request.limit,
+  );
   return { epoch, upTo, changes: slice.changes, after: slice.after, done: slice.done, total: slice.total };
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { BackendKind } from '../backend-kind';
 import * as initial from './0001-initial';
+import * as feedKeyPerScope from './0002-feed-key-per-scope';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -11,6 +12,7 @@ type MigrationUp = (db: Kysely<any>, kind: BackendKind) => Promise<void>;
 
 export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] = [
   ['0001-initial', initial.up],
+  ['0002-feed-key-per-scope', feedKeyPerScope.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -1,0 +1,412 @@
+import { z } from 'zod';
+import {
+  DomainError,
+  PriceBookSchema,
+  PriceEntrySchema,
+  PriceTierSchema,
+  PromotionSchema,
+  type PriceBook,
+  type PriceEntry,
+  type Promotion,
+} from '@retail/domain';
+import { CHAIN_SCOPE, regionScope } from '../feed/feed-store';
+import { inHubTransaction, type HubTx } from '../hub-tx';
+import type { HubContext } from '../hub-context';
+import { chunks } from '../storage/chunks';
+import type { Executor } from '../storage/storage';
+
+/**
+ * Price books and promotions are versioned: every change raises the version, keeps the previous state in
+ * `entity_versions`, and publishes the new state to the stores in scope well ahead of its start time, so
+ * a price switches on offline at the right moment. Updates name the version they were based on; a stale
+ * one is refused with CONFLICT rather than silently overwriting someone else's change.
+ */
+type Scope = PriceBook['scope'];
+
+function feedScope(scope: Scope): string {
+  switch (scope.type) {
+    case 'chain':
+      return CHAIN_SCOPE;
+    case 'region':
+      return regionScope(scope.regionId);
+    case 'store':
+      return scope.storeId;
+  }
+}
+
+async function assertScopeExists(tx: HubTx, scope: Scope): Promise<void> {
+  if (scope.type !== 'store') return;
+  const node = await tx.trx
+    .selectFrom('nodes')
+    .select('node_id')
+    .where('node_id', '=', scope.storeId)
+    .executeTakeFirst();
+  if (node === undefined) {
+    throw new DomainError('INVALID_INPUT', `There is no store ${scope.storeId} to scope this to.`, {
+      path: 'body.scope.storeId',
+    });
+  }
+}
+
+function checkVersion(
+  entity: string,
+  id: string,
+  current: number | undefined,
+  expected: number | undefined,
+): void {
+  if (current !== undefined && expected !== undefined && current !== expected) {
+    throw new DomainError(
+      'CONFLICT',
+      `${entity} ${id} was changed meanwhile (now version ${current}); reload it and apply your change again.`,
+      { version: current },
+    );
+  }
+  if (current === undefined && expected !== undefined) {
+    throw new DomainError('NOT_FOUND', `There is no ${entity.toLowerCase()} ${id} to update.`);
+  }
+}
+
+async function recordVersion(
+  tx: HubTx,
+  entity: string,
+  key: string,
+  version: number,
+  data: unknown,
+  actor: string,
+) {
+  await tx.trx
+    .insertInto('entity_versions')
+    .values({
+      entity,
+      entity_key: key,
+      version,
+      data: JSON.stringify(data),
+      changed_by: actor,
+      changed_at: tx.at,
+    })
+    .execute();
+}
+
+export const PriceBookInputSchema = z.object({
+  // The schema's cross-field checks run on the whole book once id and version are added.
+  book: z.object(PriceBookSchema.shape).omit({ priceBookId: true, version: true }),
+  /** The version this change is based on; omit to create. */
+  expectedVersion: z.number().int().min(1).optional(),
+});
+
+async function lockedBook(tx: HubTx, priceBookId: string) {
+  return tx.trx
+    .selectFrom('price_books')
+    .selectAll()
+    .where('price_book_id', '=', priceBookId)
+    .$if(tx.hub.storage.kind === 'postgres', (query) => query.forUpdate())
+    .executeTakeFirst();
+}
+
+async function writeBook(
+  tx: HubTx,
+  book: PriceBook,
+  previousScope: Scope | undefined,
+  actor: string,
+): Promise<void> {
+  await tx.trx
+    .insertInto('price_books')
+    .values({
+      price_book_id: book.priceBookId,
+      version: book.version,
+      data: JSON.stringify(book),
+      updated_at: tx.at,
+      updated_by: actor,
+    })
+    .onConflict((oc) =>
+      oc.column('price_book_id').doUpdateSet((eb) => ({
+        version: eb.ref('excluded.version'),
+        data: eb.ref('excluded.data'),
+        updated_at: eb.ref('excluded.updated_at'),
+        updated_by: eb.ref('excluded.updated_by'),
+      })),
+    )
+    .execute();
+  await recordVersion(tx, 'price_book', book.priceBookId, book.version, book, actor);
+  const moved = previousScope !== undefined && feedScope(previousScope) !== feedScope(book.scope);
+  if (moved) {
+    // Stores that lose the book drop it and its prices (deletes in the old scope, published first);
+    // the new audience gets everything with the new scope.
+    tx.publish({
+      entity: 'price_book',
+      key: book.priceBookId,
+      op: 'delete',
+      scope: feedScope(previousScope),
+    });
+  }
+  tx.publish({
+    entity: 'price_book',
+    key: book.priceBookId,
+    op: 'upsert',
+    scope: feedScope(book.scope),
+    data: book,
+  });
+  if (moved) {
+    const entries = await tx.trx
+      .selectFrom('price_entries')
+      .select('data')
+      .where('price_book_id', '=', book.priceBookId)
+      .execute();
+    for (const row of entries) {
+      const entry = JSON.parse(row.data) as PriceEntry;
+      const key = `${entry.priceBookId}:${entry.sku}`;
+      tx.publish({ entity: 'price', key, op: 'delete', scope: feedScope(previousScope) });
+      tx.publish({ entity: 'price', key, op: 'upsert', scope: feedScope(book.scope), data: entry });
+    }
+  }
+}
+
+export async function savePriceBook(
+  hub: HubContext,
+  priceBookId: string,
+  input: z.infer<typeof PriceBookInputSchema>,
+  actor: string,
+): Promise<PriceBook> {
+  return inHubTransaction(hub, async (tx) => {
+    const current = await lockedBook(tx, priceBookId);
+    checkVersion('Price book', priceBookId, current?.version, input.expectedVersion);
+    if (current !== undefined && input.expectedVersion === undefined) {
+      throw new DomainError(
+        'CONFLICT',
+        `Price book ${priceBookId} already exists; send expectedVersion to change it.`,
+        {
+          version: current.version,
+        },
+      );
+    }
+    await assertScopeExists(tx, input.book.scope);
+    const parsed = PriceBookSchema.safeParse({
+      ...input.book,
+      priceBookId,
+      version: (current?.version ?? 0) + 1,
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price book.', {
+        path: ['body', 'book', ...(issue?.path ?? [])].join('.'),
+      });
+    }
+    const book = parsed.data;
+    const previous = current === undefined ? undefined : (JSON.parse(current.data) as PriceBook);
+    await writeBook(tx, book, previous?.scope, actor);
+    return book;
+  });
+}
+
+export const PriceEntriesInputSchema = z.object({
+  expectedVersion: z.number().int().min(1).optional(),
+  entries: z
+    .array(z.object({ sku: z.string().min(1).max(100), tiers: z.array(PriceTierSchema).min(1) }))
+    .min(1)
+    .max(5000),
+  remove: z.array(z.string().min(1).max(100)).max(5000).default([]),
+});
+
+/** Sets (or removes) prices in a book; the book's version goes up once for the whole change. */
+export async function savePriceEntries(
+  hub: HubContext,
+  priceBookId: string,
+  input: z.input<typeof PriceEntriesInputSchema>,
+  actor: string,
+): Promise<PriceBook> {
+  const change = PriceEntriesInputSchema.parse(input);
+  return inHubTransaction(hub, async (tx) => {
+    const current = await lockedBook(tx, priceBookId);
+    if (current === undefined)
+      throw new DomainError('NOT_FOUND', `There is no price book ${priceBookId}.`, { priceBookId });
+    checkVersion('Price book', priceBookId, current.version, change.expectedVersion);
+    const entries: PriceEntry[] = change.entries.map((entry, index) => {
+      const parsed = PriceEntrySchema.safeParse({ priceBookId, ...entry });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price entry.', {
+          path: ['body', 'entries', index, ...(issue?.path ?? []).filter((p) => p !== 'priceBookId')].join(
+            '.',
+          ),
+        });
+      }
+      return parsed.data;
+    });
+    await assertSkusExist(
+      tx.trx,
+      entries.map((entry) => entry.sku),
+    );
+    const book = { ...(JSON.parse(current.data) as PriceBook), version: current.version + 1 };
+    await writeBook(tx, book, undefined, actor);
+    const scope = feedScope(book.scope);
+    for (const chunk of chunks(entries, 500)) {
+      await tx.trx
+        .insertInto('price_entries')
+        .values(
+          chunk.map((entry) => ({ price_book_id: priceBookId, sku: entry.sku, data: JSON.stringify(entry) })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['price_book_id', 'sku']).doUpdateSet((eb) => ({ data: eb.ref('excluded.data') })),
+        )
+        .execute();
+    }
+    for (const entry of entries) {
+      tx.publish({ entity: 'price', key: `${priceBookId}:${entry.sku}`, op: 'upsert', scope, data: entry });
+    }
+    for (const chunk of chunks(change.remove, 500)) {
+      await tx.trx
+        .deleteFrom('price_entries')
+        .where('price_book_id', '=', priceBookId)
+        .where('sku', 'in', chunk)
+        .execute();
+    }
+    for (const sku of change.remove)
+      tx.publish({ entity: 'price', key: `${priceBookId}:${sku}`, op: 'delete', scope });
+    return book;
+  });
+}
+
+async function assertSkusExist(executor: Executor, skus: readonly string[]): Promise<void> {
+  const known = new Set<string>();
+  for (const chunk of chunks([...new Set(skus)], 500)) {
+    const rows = await executor.selectFrom('skus').select('sku').where('sku', 'in', chunk).execute();
+    for (const row of rows) known.add(row.sku);
+  }
+  const index = skus.findIndex((sku) => !known.has(sku));
+  if (index >= 0) {
+    throw new DomainError('INVALID_INPUT', `SKU ${skus[index]} is not in the catalog.`, {
+      path: `body.entries.${index}.sku`,
+    });
+  }
+}
+
+export async function listPriceBooks(executor: Executor): Promise<PriceBook[]> {
+  const rows = await executor.selectFrom('price_books').select('data').orderBy('price_book_id').execute();
+  return rows.map((row) => JSON.parse(row.data) as PriceBook);
+}
+
+export async function getPriceBook(
+  executor: Executor,
+  priceBookId: string,
+  page: { afterSku?: string | undefined; limit: number },
+): Promise<{ book: PriceBook; entries: PriceEntry[] }> {
+  const row = await executor
+    .selectFrom('price_books')
+    .select('data')
+    .where('price_book_id', '=', priceBookId)
+    .executeTakeFirst();
+  if (row === undefined)
+    throw new DomainError('NOT_FOUND', `There is no price book ${priceBookId}.`, { priceBookId });
+  let query = executor.selectFrom('price_entries').select('data').where('price_book_id', '=', priceBookId);
+  if (page.afterSku !== undefined) query = query.where('sku', '>', page.afterSku);
+  const entries = await query.orderBy('sku').limit(page.limit).execute();
+  return {
+    book: JSON.parse(row.data) as PriceBook,
+    entries: entries.map((entry) => JSON.parse(entry.data) as PriceEntry),
+  };
+}
+
+export const EntityVersionSchema = z.object({
+  version: z.number().int(),
+  data: z.unknown(),
+  changedBy: z.string(),
+  changedAt: z.number().int(),
+});
+
+export async function listVersions(executor: Executor, entity: 'price_book' | 'promotion', key: string) {
+  const rows = await executor
+    .selectFrom('entity_versions')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('entity_key', '=', key)
+    .orderBy('version', 'desc')
+    .execute();
+  if (rows.length === 0)
+    throw new DomainError('NOT_FOUND', `There is no ${entity.replace('_', ' ')} ${key}.`, { key });
+  return rows.map((row) => ({
+    version: row.version,
+    data: JSON.parse(row.data) as unknown,
+    changedBy: row.changed_by,
+    changedAt: Number(row.changed_at),
+  }));
+}
+
+export const PromotionInputSchema = z.object({
+  promotion: z.object(PromotionSchema.shape).omit({ promotionId: true, version: true }),
+  expectedVersion: z.number().int().min(1).optional(),
+});
+
+export async function savePromotion(
+  hub: HubContext,
+  promotionId: string,
+  input: z.infer<typeof PromotionInputSchema>,
+  actor: string,
+): Promise<Promotion> {
+  return inHubTransaction(hub, async (tx) => {
+    const current = await tx.trx
+      .selectFrom('promotions')
+      .selectAll()
+      .where('promotion_id', '=', promotionId)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    checkVersion('Promotion', promotionId, current?.version, input.expectedVersion);
+    if (current !== undefined && input.expectedVersion === undefined) {
+      throw new DomainError(
+        'CONFLICT',
+        `Promotion ${promotionId} already exists; send expectedVersion to change it.`,
+        {
+          version: current.version,
+        },
+      );
+    }
+    await assertScopeExists(tx, input.promotion.scope);
+    const parsed = PromotionSchema.safeParse({
+      ...input.promotion,
+      promotionId,
+      version: (current?.version ?? 0) + 1,
+    });
+    if (!parsed.success) {
+      throw new DomainError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Invalid promotion.', {
+        path: ['body', 'promotion', ...(parsed.error.issues[0]?.path ?? [])].join('.'),
+      });
+    }
+    const promotion = parsed.data;
+    await tx.trx
+      .insertInto('promotions')
+      .values({
+        promotion_id: promotionId,
+        version: promotion.version,
+        data: JSON.stringify(promotion),
+        updated_at: tx.at,
+        updated_by: actor,
+      })
+      .onConflict((oc) =>
+        oc.column('promotion_id').doUpdateSet((eb) => ({
+          version: eb.ref('excluded.version'),
+          data: eb.ref('excluded.data'),
+          updated_at: eb.ref('excluded.updated_at'),
+          updated_by: eb.ref('excluded.updated_by'),
+        })),
+      )
+      .execute();
+    await recordVersion(tx, 'promotion', promotionId, promotion.version, promotion, actor);
+    const previous = current === undefined ? undefined : (JSON.parse(current.data) as Promotion);
+    if (previous !== undefined && feedScope(previous.scope) !== feedScope(promotion.scope)) {
+      // Stores that are no longer in scope drop it; the new audience gets the upsert below.
+      tx.publish({ entity: 'promotion', key: promotionId, op: 'delete', scope: feedScope(previous.scope) });
+    }
+    tx.publish({
+      entity: 'promotion',
+      key: promotionId,
+      op: 'upsert',
+      scope: feedScope(promotion.scope),
+      data: promotion,
+    });
+    return promotion;
+  });
+}
+
+export async function listPromotions(executor: Executor): Promise<Promotion[]> {
+  const rows = await executor.selectFrom('promotions').select('data').orderBy('promotion_id').execute();
+  return rows.map((row) => JSON.parse(row.data) as Promotion);
+}
