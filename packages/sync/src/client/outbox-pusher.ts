@@ -41,8 +41,15 @@ export interface OutboxPusher {
    * moves the acknowledged point forward, because a pull answer can be older than a push ack that
    * overtook it.
    */
-  settleEcho(hubLastSeq: number): Promise<void>;
+  settleEcho(hubLastSeq: number): Promise<EchoOutcome>;
 }
+
+/**
+ * `verify`: the echo is below what the hub once acknowledged. Either the pull answer is older than a
+ * push ack that overtook it, or the hub lost events (restored from a backup); the next push run sends
+ * an empty batch to find out, since only a push answer is ordered after this device's acks.
+ */
+export type EchoOutcome = 'settled' | 'unchanged' | 'verify';
 
 /** A hub that reports more than this device ever wrote is talking about another device's history. */
 function deviceBehindHub(hubLastSeq: number, summary: OutboxSummary): DomainError {
@@ -105,6 +112,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     });
   }
   let running = false;
+  let verifyRequested = false;
 
   async function pushOnce(summary: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
     const batch = await outbox.readPending(batchSize);
@@ -122,6 +130,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     checkAck(ack, batch, identity);
     if (ack.lastSeq > summary.lastSeq) throw deviceBehindHub(ack.lastSeq, summary);
     counts.batches += 1;
+    verifyRequested = false;
     if (ack.lastSeq < summary.ackedSeq) {
       // The hub once acknowledged more than it has now: it was restored from a backup. Send again what it
       // lost, from the events this device kept for exactly this case.
@@ -161,6 +170,26 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     return true;
   }
 
+  /** An empty push: the hub answers with its lastSeq for this device and applies nothing. */
+  async function probe(summary: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
+    const ack = await transport.push({
+      deviceId: identity.deviceId,
+      storeId: identity.storeId,
+      events: [],
+      outbox: { pending: 0 },
+    });
+    checkAck(ack, [], identity);
+    verifyRequested = false;
+    if (ack.lastSeq > summary.lastSeq) throw deviceBehindHub(ack.lastSeq, summary);
+    if (ack.lastSeq < summary.ackedSeq) {
+      await outbox.rewind(ack.lastSeq);
+      counts.resumed += 1;
+    } else if (ack.lastSeq > summary.ackedSeq) {
+      await outbox.acknowledge({ lastSeq: ack.lastSeq, rejected: [], at: options.nowIso() });
+    }
+    options.onAck?.(ack);
+  }
+
   return {
     async pushUntilDrained() {
       if (running) {
@@ -171,7 +200,11 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       try {
         for (;;) {
           const summary = await outbox.summary();
-          if (summary.pending === 0) return counts;
+          if (summary.pending === 0) {
+            if (!verifyRequested) return counts;
+            await probe(summary, counts);
+            continue;
+          }
           if (!(await pushOnce(summary, counts))) return counts;
         }
       } finally {
@@ -182,8 +215,13 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     async settleEcho(hubLastSeq) {
       const summary = await outbox.summary();
       if (hubLastSeq > summary.lastSeq) throw deviceBehindHub(hubLastSeq, summary);
-      if (hubLastSeq <= summary.ackedSeq) return;
+      if (hubLastSeq < summary.ackedSeq) {
+        verifyRequested = true;
+        return 'verify';
+      }
+      if (hubLastSeq === summary.ackedSeq) return 'unchanged';
       await outbox.acknowledge({ lastSeq: hubLastSeq, rejected: [], at: options.nowIso() });
+      return 'settled';
     },
   };
 }

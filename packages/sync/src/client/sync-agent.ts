@@ -162,7 +162,8 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     ...(options.snapshotLimit === undefined ? {} : { snapshotLimit: options.snapshotLimit }),
     onLastSeqEcho: async (lastSeq) => {
       try {
-        await pusher.settleEcho(lastSeq);
+        const outcome = await pusher.settleEcho(lastSeq);
+        if (outcome === 'verify') request(loops.push);
       } catch (error) {
         // An echo problem is the push side's business; the feed keeps flowing.
         fail(loops.push, error, connectionGen);

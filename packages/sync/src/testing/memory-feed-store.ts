@@ -31,6 +31,11 @@ export class MemoryFeedStore implements FeedStore {
   readonly regressions: string[] = [];
   resets = 0;
 
+  /** The saved position, read synchronously (tests). */
+  get current(): FeedPosition {
+    return { epoch: this.epoch, cursor: this.cursor, snapshot: this.snapshot };
+  }
+
   failNext(method: FeedMethod): void {
     this.failures.add(method);
   }
