@@ -1,0 +1,1038 @@
+import { z } from 'zod';
+import { DomainError, assertNever, invalid } from '../errors';
+import type { Bucket, MovementType } from '../inventory/movement';
+import {
+  transitionReservation,
+  type ReservationAction,
+  type ReservationStatus,
+} from '../inventory/reservation';
+import type { RoutingRequestInput } from '../routing/route-order';
+import { formatInstant } from '../time';
+import { pickupDeadlineFor } from './expiry';
+import { BopisOrderSchema, describeBopisIssues, type BopisOrder, type BopisOrderInput } from './order';
+import { PICKUP_VERIFICATIONS, PickupCodeSchema } from './pickup-code';
+import { pickProgress, verifyPickScan } from './picking';
+import {
+  BOPIS_ACTIONS,
+  BOPIS_STATUSES,
+  BOPIS_TRANSITIONS,
+  describeBopisAction,
+  describeBopisStatus,
+  type BopisStatus,
+} from './status';
+
+/**
+ * The BOPIS order lifecycle as pure decisions. The hub and the store node both run `applyBopisTransition`
+ * on their copy of the order state; it returns the next state plus everything the caller must do in the
+ * same transaction: reservation moves, the ledger movements the acting store records, tasks for stores,
+ * count discrepancies, the payment step and the customer notification.
+ *
+ * Versions: every accepted transition raises `version` by one and is logged with its `transitionId`.
+ * A transition names the head it was made on (`basedOn`: version + transitionId).
+ * - Same transitionId already logged (or already superseded): a replay, a no-op.
+ * - Based on the current head: applied if the table allows it, else NOT_ALLOWED / FORBIDDEN.
+ * - Based on an older or unknown head (the actor had not seen the latest change):
+ *   - from the hub: CONFLICT, reload and retry (hub commands are online and interactive);
+ *   - from a store: the store acted offline. A handover is a physical fact and wins: the order ends
+ *     PICKED_UP and a conflict record (with a refund decision after a cancel or expiry) goes to HQ. Any
+ *     other store step is superseded: refused, recorded on the order, and its physical side effects are
+ *     turned into follow-ups (unstage what was staged, count what was found short).
+ */
+
+/** After this many routings the hub stops trying: cancel and refund instead of bouncing between stores. */
+export const MAX_ROUTING_ATTEMPTS = 5;
+
+const entityId = z.string().min(1).max(100);
+const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
+const versionNumber = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const foundQty = z.number().int().min(0).max(1_000_000_000);
+
+export const BopisActorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('hub'), userId: entityId.optional() }),
+  z.object({ kind: z.literal('store'), nodeId: entityId, staffId: entityId.optional() }),
+]);
+export type BopisActor = z.infer<typeof BopisActorSchema>;
+
+export const REROUTE_REASONS = ['short_pick', 'oversell', 'store_unavailable', 'hq_request'] as const;
+export type RerouteReason = (typeof REROUTE_REASONS)[number];
+
+export const CANCEL_REASONS = [
+  'customer_request',
+  'hq_request',
+  'unroutable',
+  'short_unresolved',
+  'oversell_short',
+  'payment_failed',
+] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+const BasedOnSchema = z.object({ version: versionNumber, transitionId: entityId });
+const common = { transitionId: entityId, basedOn: BasedOnSchema, at: epochMs, actor: BopisActorSchema };
+const FoundLineSchema = z.object({ lineId: entityId, foundQty });
+
+export const BopisTransitionSchema = z.discriminatedUnion('action', [
+  z.object({ ...common, action: z.literal('route'), nodeId: entityId }),
+  z.object({ ...common, action: z.literal('accept') }),
+  z.object({ ...common, action: z.literal('start_picking') }),
+  z.object({
+    ...common,
+    action: z.literal('pick'),
+    lineId: entityId,
+    scannedSku: entityId,
+    qty: z.number().int().min(1).max(1_000_000_000),
+  }),
+  z.object({ ...common, action: z.literal('short_line'), lineId: entityId, foundQty }),
+  z.object({
+    ...common,
+    action: z.literal('report_short'),
+    found: z.array(FoundLineSchema).max(200).default([]),
+  }),
+  z.object({ ...common, action: z.literal('mark_ready') }),
+  z.object({ ...common, action: z.literal('hand_over'), verifiedBy: z.enum(PICKUP_VERIFICATIONS) }),
+  z.object({ ...common, action: z.literal('reroute'), reason: z.enum(REROUTE_REASONS) }),
+  z.object({
+    ...common,
+    action: z.literal('cancel'),
+    reason: z.enum(CANCEL_REASONS),
+    note: z.string().trim().max(500).optional(),
+  }),
+  z.object({ ...common, action: z.literal('expire') }),
+]);
+export type BopisTransition = z.infer<typeof BopisTransitionSchema>;
+export type BopisTransitionInput = z.input<typeof BopisTransitionSchema>;
+
+export const BopisLogEntrySchema = z.object({
+  version: versionNumber,
+  transitionId: entityId,
+  action: z.enum(['place', ...BOPIS_ACTIONS]),
+  actor: BopisActorSchema,
+  at: epochMs,
+  from: z.enum(BOPIS_STATUSES).optional(),
+  to: z.enum(BOPIS_STATUSES),
+  /** For the order timeline: routed node, reason, conflict. */
+  detail: z.string().max(500).optional(),
+});
+export type BopisLogEntry = z.infer<typeof BopisLogEntrySchema>;
+
+/** A store step that arrived after the hub had moved the order on, kept so a replay stays a no-op. */
+export const SupersededStepSchema = z.object({
+  transitionId: entityId,
+  action: z.enum(BOPIS_ACTIONS),
+  actor: BopisActorSchema,
+  at: epochMs,
+  reason: z.string().max(500),
+});
+
+/** Where the order's units are promised; the hub's per-line reservations all share this status. */
+export const BopisReservationRefSchema = z.object({
+  nodeId: entityId,
+  status: z.enum(['HELD', 'ACTIVE', 'STAGED', 'SHORT']),
+});
+export type BopisReservationRef = z.infer<typeof BopisReservationRefSchema>;
+
+export const BopisLineProgressSchema = z.object({
+  lineId: entityId,
+  pickedQty: foundQty,
+  shortPicked: z.boolean(),
+});
+export type BopisLineProgress = z.infer<typeof BopisLineProgressSchema>;
+
+export const BopisOrderStateSchema = z
+  .object({
+    order: BopisOrderSchema,
+    status: z.enum(BOPIS_STATUSES),
+    version: versionNumber,
+    /** The node fulfilling the order now (absent while placed or re-routing). */
+    nodeId: entityId.optional(),
+    reservation: BopisReservationRefSchema.optional(),
+    progress: z.array(BopisLineProgressSchema),
+    /** Nodes that failed this order (short pick, oversell): routing never tries them again. */
+    excludedNodeIds: z.array(entityId),
+    routingAttempts: z.number().int().min(0),
+    pickupCode: PickupCodeSchema,
+    readyAt: epochMs.optional(),
+    pickupDeadline: epochMs.optional(),
+    expiresAt: epochMs.optional(),
+    closedAt: epochMs.optional(),
+    cancelReason: z.enum(CANCEL_REASONS).optional(),
+    log: z.array(BopisLogEntrySchema).min(1),
+    superseded: z.array(SupersededStepSchema).default([]),
+  })
+  .refine((state) => state.log[state.log.length - 1]?.version === state.version, {
+    message: 'The order version must be the version of its last logged transition.',
+    path: ['version'],
+  })
+  .refine(
+    (state) =>
+      state.progress.length === state.order.lines.length &&
+      state.progress.every((line, index) => line.lineId === state.order.lines[index]?.lineId),
+    { message: 'Picking progress must list the order lines in order.', path: ['progress'] },
+  );
+export type BopisOrderState = z.infer<typeof BopisOrderStateSchema>;
+
+export interface BopisLineQty {
+  readonly lineId: string;
+  readonly sku: string;
+  readonly qty: number;
+}
+
+/** One reservation move for every line of the order at one node. */
+export interface BopisReservationEffect {
+  readonly nodeId: string;
+  readonly action: ReservationAction | 'create';
+  readonly from?: ReservationStatus;
+  readonly to: ReservationStatus;
+  readonly lines: readonly BopisLineQty[];
+}
+
+export interface BopisMovement {
+  readonly nodeId: string;
+  readonly lineId: string;
+  readonly sku: string;
+  readonly type: MovementType;
+  readonly bucket: Bucket;
+  readonly delta: number;
+}
+
+export type BopisStoreTask =
+  | { readonly kind: 'withdraw'; readonly nodeId: string; readonly message: string }
+  | {
+      readonly kind: 'unstage';
+      readonly nodeId: string;
+      readonly movements: readonly BopisMovement[];
+      readonly message: string;
+    };
+
+export interface BopisCountDiscrepancy {
+  readonly nodeId: string;
+  readonly lineId: string;
+  readonly sku: string;
+  readonly expectedQty: number;
+  readonly foundQty: number;
+}
+
+export type BopisPaymentEffect = 'none' | 'capture' | 'void';
+export type BopisNotification = 'ready_for_pickup' | 'rerouted' | 'expired' | 'cancelled';
+
+export interface BopisEffects {
+  readonly reservations: readonly BopisReservationEffect[];
+  /** Physical movements the acting store records with its own event (PICK on ready, PICKUP_HANDOVER). */
+  readonly storeMovements: readonly BopisMovement[];
+  /** Work the hub sends to stores: drop the order from the queue, put staged units back. */
+  readonly storeTasks: readonly BopisStoreTask[];
+  readonly countDiscrepancies: readonly BopisCountDiscrepancy[];
+  readonly payment: BopisPaymentEffect;
+  readonly notification?: BopisNotification;
+}
+
+export const HANDOVER_CONFLICT_TYPES = [
+  'HANDOVER_AFTER_CANCEL',
+  'HANDOVER_AFTER_EXPIRY',
+  'HANDOVER_AFTER_REROUTE',
+] as const;
+
+export const HandoverConflictSchema = z.object({
+  type: z.enum(HANDOVER_CONFLICT_TYPES),
+  orderId: entityId,
+  orderNumber: z.string(),
+  /** Where the customer received the goods. */
+  nodeId: entityId,
+  handedOverAt: epochMs,
+  overriddenStatus: z.enum(BOPIS_STATUSES),
+  overriddenVersion: versionNumber,
+  overriddenAt: epochMs,
+  /** After a cancel or expiry the payment was voided or refunded, yet the customer has the goods. */
+  refund: z
+    .object({
+      decision: z.literal('REVIEW_REFUND'),
+      authorisationRef: z.string(),
+      amount: z.number().int().min(0),
+      currency: z.string(),
+      options: z.array(z.enum(['capture_payment', 'request_return', 'write_off'])),
+    })
+    .optional(),
+  message: z.string(),
+});
+export type HandoverConflict = z.infer<typeof HandoverConflictSchema>;
+
+export type BopisTransitionOutcome =
+  | { readonly kind: 'applied'; readonly state: BopisOrderState; readonly effects: BopisEffects }
+  | { readonly kind: 'replayed'; readonly state: BopisOrderState }
+  | {
+      readonly kind: 'superseded';
+      readonly state: BopisOrderState;
+      readonly reason: string;
+      readonly effects: BopisEffects;
+    }
+  | {
+      readonly kind: 'conflict_resolved';
+      readonly state: BopisOrderState;
+      readonly effects: BopisEffects;
+      readonly conflict: HandoverConflict;
+    };
+
+interface MutableEffects {
+  reservations: BopisReservationEffect[];
+  storeMovements: BopisMovement[];
+  storeTasks: BopisStoreTask[];
+  countDiscrepancies: BopisCountDiscrepancy[];
+  payment: BopisPaymentEffect;
+  notification?: BopisNotification;
+}
+
+function emptyEffects(): MutableEffects {
+  return { reservations: [], storeMovements: [], storeTasks: [], countDiscrepancies: [], payment: 'none' };
+}
+
+function lineQtys(order: BopisOrder): BopisLineQty[] {
+  return order.lines.map((line) => ({ lineId: line.lineId, sku: line.sku, qty: line.qty }));
+}
+
+function freshProgress(order: BopisOrder): BopisLineProgress[] {
+  return order.lines.map((line) => ({ lineId: line.lineId, pickedQty: 0, shortPicked: false }));
+}
+
+/** Moves every line's reservation at one node; the inventory state machine decides legality and movements. */
+function moveReservation(
+  order: BopisOrder,
+  ref: BopisReservationRef,
+  action: ReservationAction,
+): { effect: BopisReservationEffect; movements: BopisMovement[] } {
+  let to: ReservationStatus = ref.status;
+  const movements: BopisMovement[] = [];
+  for (const line of order.lines) {
+    const decided = transitionReservation(
+      { reservationId: `${order.orderId}:${line.lineId}`, status: ref.status, qty: line.qty },
+      action,
+    );
+    to = decided.to;
+    for (const movement of decided.movements) {
+      movements.push({ nodeId: ref.nodeId, lineId: line.lineId, sku: line.sku, ...movement });
+    }
+  }
+  return {
+    effect: { nodeId: ref.nodeId, action, from: ref.status, to, lines: lineQtys(order) },
+    movements,
+  };
+}
+
+function unstageTask(nodeId: string, orderNumber: string, movements: BopisMovement[]): BopisStoreTask {
+  return {
+    kind: 'unstage',
+    nodeId,
+    movements,
+    message: `Order ${orderNumber} will not be collected here: put its staged items back on the shelf.`,
+  };
+}
+
+function withdrawTask(nodeId: string, orderNumber: string): BopisStoreTask {
+  return {
+    kind: 'withdraw',
+    nodeId,
+    message: `Order ${orderNumber} is no longer yours to pick: stop picking and return any picked items to the shelf.`,
+  };
+}
+
+export function orderHead(state: BopisOrderState): { version: number; transitionId: string } {
+  const head = state.log[state.log.length - 1];
+  if (head === undefined) throw invalid('An order state always has at least one logged transition.');
+  return { version: head.version, transitionId: head.transitionId };
+}
+
+export interface PlaceBopisOrderOptions {
+  readonly transitionId: string;
+  readonly pickupCode: string;
+  /** The node where intake managed a HELD reservation (normally the customer's chosen store). */
+  readonly heldAt?: string;
+  readonly actor?: BopisActor;
+}
+
+/** Creates the order state at version 1 (PLACED) from a validated-or-not intake body. */
+export function placeBopisOrder(
+  input: BopisOrderInput,
+  options: PlaceBopisOrderOptions,
+): { state: BopisOrderState; effects: BopisEffects } {
+  const parsed = BopisOrderSchema.safeParse(input);
+  if (!parsed.success) {
+    const { problems, summary } = describeBopisIssues(parsed.error);
+    throw invalid(`The order is not valid. ${summary}`, { problems });
+  }
+  const order = parsed.data;
+  if (!PickupCodeSchema.safeParse(options.pickupCode).success) {
+    throw invalid('The pickup code must come from generatePickupCode.', { orderId: order.orderId });
+  }
+  if (!entityId.safeParse(options.transitionId).success) {
+    throw invalid('A transition id is 1–100 characters.', { orderId: order.orderId });
+  }
+  if (options.heldAt !== undefined && !entityId.safeParse(options.heldAt).success) {
+    throw invalid('The node holding the order is not a valid node id.', { heldAt: options.heldAt });
+  }
+  const effects = emptyEffects();
+  if (options.heldAt !== undefined) {
+    effects.reservations.push({
+      nodeId: options.heldAt,
+      action: 'create',
+      to: 'HELD',
+      lines: lineQtys(order),
+    });
+  }
+  const state: BopisOrderState = {
+    order,
+    status: 'PLACED',
+    version: 1,
+    ...(options.heldAt === undefined
+      ? {}
+      : { reservation: { nodeId: options.heldAt, status: 'HELD' as const } }),
+    progress: freshProgress(order),
+    excludedNodeIds: [],
+    routingAttempts: 0,
+    pickupCode: options.pickupCode,
+    log: [
+      {
+        version: 1,
+        transitionId: options.transitionId,
+        action: 'place',
+        actor: options.actor ?? { kind: 'hub' },
+        at: order.placedAt,
+        to: 'PLACED',
+      },
+    ],
+    superseded: [],
+  };
+  return { state, effects };
+}
+
+function parseTransition(input: BopisTransitionInput): BopisTransition {
+  const parsed = BopisTransitionSchema.safeParse(input);
+  if (!parsed.success) {
+    const { problems, summary } = describeBopisIssues(parsed.error);
+    throw invalid(`The order step is not valid. ${summary.replaceAll('order.', 'step.')}`, { problems });
+  }
+  return parsed.data;
+}
+
+/**
+ * Applies one transition to an order state. Pure: the input state is never mutated. Throws DomainError
+ * for a malformed step (INVALID_INPUT), the wrong actor (FORBIDDEN), a step the table does not allow from
+ * the current state (NOT_ALLOWED, LIMIT_EXCEEDED) and a stale hub step (CONFLICT).
+ */
+export function applyBopisTransition(
+  state: BopisOrderState,
+  input: BopisTransitionInput,
+): BopisTransitionOutcome {
+  const transition = parseTransition(input);
+  if (
+    state.log.some((entry) => entry.transitionId === transition.transitionId) ||
+    state.superseded.some((step) => step.transitionId === transition.transitionId)
+  ) {
+    return { kind: 'replayed', state };
+  }
+  const rule = BOPIS_TRANSITIONS[transition.action];
+  if (transition.actor.kind !== rule.actor) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `Only the ${rule.actor === 'hub' ? 'hub' : 'store fulfilling the order'} can mark an order ${describeBopisAction(transition.action)}.`,
+      { orderId: state.order.orderId, action: transition.action, actor: transition.actor.kind },
+    );
+  }
+  const head = orderHead(state);
+  const onHead =
+    transition.basedOn.version === head.version && transition.basedOn.transitionId === head.transitionId;
+  if (onHead) return applyOnHead(state, transition);
+  if (transition.actor.kind === 'hub') {
+    throw new DomainError(
+      'CONFLICT',
+      `Order ${state.order.orderNumber} changed since it was loaded: it is now ${describeBopisStatus(state.status)} (version ${state.version}). Reload it and try again.`,
+      { orderId: state.order.orderId, version: state.version, basedOn: transition.basedOn },
+    );
+  }
+  return applyConcurrentStoreStep(state, transition, transition.actor.nodeId);
+}
+
+function applyOnHead(state: BopisOrderState, transition: BopisTransition): BopisTransitionOutcome {
+  const number = state.order.orderNumber;
+  if (transition.actor.kind === 'store' && state.nodeId !== transition.actor.nodeId) {
+    throw new DomainError(
+      'FORBIDDEN',
+      state.nodeId === undefined
+        ? `Order ${number} is not assigned to any store right now; store ${transition.actor.nodeId} cannot change it.`
+        : `Order ${number} is assigned to store ${state.nodeId}, not to store ${transition.actor.nodeId}.`,
+      { orderId: state.order.orderId, nodeId: state.nodeId, actorNodeId: transition.actor.nodeId },
+    );
+  }
+  const rule = BOPIS_TRANSITIONS[transition.action];
+  if (!rule.from.includes(state.status)) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Order ${number} is ${describeBopisStatus(state.status)}; it cannot be ${describeBopisAction(transition.action)} now.`,
+      { orderId: state.order.orderId, status: state.status, action: transition.action },
+    );
+  }
+  switch (transition.action) {
+    case 'route':
+      return route(state, transition);
+    case 'accept':
+    case 'start_picking':
+      return applied(advance(state, transition, rule.to, {}), emptyEffects());
+    case 'pick':
+      return pick(state, transition);
+    case 'short_line':
+      return applied(
+        advance(state, transition, rule.to, {
+          progress: withShortLines(state, [{ lineId: transition.lineId, foundQty: transition.foundQty }]),
+        }),
+        emptyEffects(),
+      );
+    case 'report_short':
+      return reportShort(state, transition);
+    case 'mark_ready':
+      return markReady(state, transition);
+    case 'hand_over':
+      return handOver(state, transition);
+    case 'reroute':
+      return reroute(state, transition);
+    case 'cancel':
+      return cancel(state, transition);
+    case 'expire':
+      return expire(state, transition);
+    default:
+      return assertNever(transition, 'BOPIS transition');
+  }
+}
+
+function applied(state: BopisOrderState, effects: BopisEffects): BopisTransitionOutcome {
+  return { kind: 'applied', state, effects };
+}
+
+type StatePatch = Partial<Omit<BopisOrderState, 'order' | 'status' | 'version' | 'log'>>;
+
+function advance(
+  state: BopisOrderState,
+  transition: BopisTransition,
+  to: BopisStatus,
+  patch: StatePatch,
+  detail?: string,
+): BopisOrderState {
+  const version = state.version + 1;
+  const entry: BopisLogEntry = {
+    version,
+    transitionId: transition.transitionId,
+    action: transition.action,
+    actor: transition.actor,
+    at: transition.at,
+    from: state.status,
+    to,
+    ...(detail === undefined ? {} : { detail }),
+  };
+  return { ...state, ...patch, status: to, version, log: [...state.log, entry] };
+}
+
+/** Drops optional fields that no longer apply (exactOptionalPropertyTypes-safe, JSON-stable). */
+function without<K extends keyof BopisOrderState>(state: BopisOrderState, ...keys: K[]): BopisOrderState {
+  const copy: Partial<BopisOrderState> = { ...state };
+  for (const key of keys) delete copy[key];
+  return copy as BopisOrderState;
+}
+
+function route(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'route' }>) {
+  const number = state.order.orderNumber;
+  if (state.excludedNodeIds.includes(transition.nodeId)) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Store ${transition.nodeId} already failed order ${number}; route it to another store.`,
+      { orderId: state.order.orderId, nodeId: transition.nodeId },
+    );
+  }
+  if (state.routingAttempts >= MAX_ROUTING_ATTEMPTS) {
+    throw new DomainError(
+      'LIMIT_EXCEEDED',
+      `Order ${number} has been routed ${state.routingAttempts} times; cancel it and refund the customer instead.`,
+      { orderId: state.order.orderId, routingAttempts: state.routingAttempts },
+    );
+  }
+  const effects = emptyEffects();
+  const held = state.reservation;
+  if (held !== undefined && held.status === 'HELD' && held.nodeId === transition.nodeId) {
+    effects.reservations.push(moveReservation(state.order, held, 'activate').effect);
+  } else {
+    if (held !== undefined) {
+      // A checkout hold elsewhere is simply let go; an order-backed one moves (Shopify fulfillmentOrderMove).
+      const action: ReservationAction = held.status === 'HELD' ? 'release' : 'reassign';
+      effects.reservations.push(moveReservation(state.order, held, action).effect);
+    }
+    effects.reservations.push({
+      nodeId: transition.nodeId,
+      action: 'create',
+      to: 'ACTIVE',
+      lines: lineQtys(state.order),
+    });
+  }
+  if (state.status === 'REROUTING') effects.notification = 'rerouted';
+  const next = advance(
+    state,
+    transition,
+    'ROUTED',
+    {
+      nodeId: transition.nodeId,
+      reservation: { nodeId: transition.nodeId, status: 'ACTIVE' },
+      routingAttempts: state.routingAttempts + 1,
+      progress: freshProgress(state.order),
+    },
+    `Routed to store ${transition.nodeId}.`,
+  );
+  return applied(next, effects);
+}
+
+function progressLine(state: BopisOrderState, lineId: string) {
+  const index = state.order.lines.findIndex((line) => line.lineId === lineId);
+  const line = state.order.lines[index];
+  const progress = state.progress[index];
+  if (line === undefined || progress === undefined) {
+    throw invalid(`Order ${state.order.orderNumber} has no line ${lineId}.`, {
+      orderId: state.order.orderId,
+      lineId,
+    });
+  }
+  return { index, line, progress };
+}
+
+function pick(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'pick' }>) {
+  const { index, line, progress } = progressLine(state, transition.lineId);
+  const scan = verifyPickScan(
+    { lineId: line.lineId, sku: line.sku, qty: line.qty, pickedQty: progress.pickedQty },
+    transition.scannedSku,
+    transition.qty,
+  );
+  if (!scan.ok) throw new DomainError(scan.error.code, scan.error.message, scan.error.details);
+  const updated = [...state.progress];
+  updated[index] = {
+    lineId: line.lineId,
+    pickedQty: scan.value.pickedQty,
+    // Finding the rest of a line that was declared short makes it whole again.
+    shortPicked: progress.shortPicked && !scan.value.complete,
+  };
+  return applied(advance(state, transition, 'PICKING', { progress: updated }), emptyEffects());
+}
+
+function withShortLines(
+  state: BopisOrderState,
+  found: readonly { lineId: string; foundQty: number }[],
+): BopisLineProgress[] {
+  const updated = [...state.progress];
+  const seen = new Set<string>();
+  for (const entry of found) {
+    if (seen.has(entry.lineId)) {
+      throw invalid(`Line ${entry.lineId} is reported short twice in one step.`, { lineId: entry.lineId });
+    }
+    seen.add(entry.lineId);
+    const { index, line } = progressLine(state, entry.lineId);
+    if (entry.foundQty >= line.qty) {
+      throw new DomainError(
+        'NOT_ALLOWED',
+        `Line ${line.lineId} is not short: ${entry.foundQty} of ${line.qty} × SKU ${line.sku} were found. Scan them instead.`,
+        { lineId: line.lineId, foundQty: entry.foundQty, qty: line.qty },
+      );
+    }
+    updated[index] = { lineId: line.lineId, pickedQty: entry.foundQty, shortPicked: true };
+  }
+  return updated;
+}
+
+function discrepanciesFor(
+  order: BopisOrder,
+  nodeId: string,
+  progress: readonly BopisLineProgress[],
+): BopisCountDiscrepancy[] {
+  const discrepancies: BopisCountDiscrepancy[] = [];
+  order.lines.forEach((line, index) => {
+    const lineProgress = progress[index];
+    if (lineProgress?.shortPicked === true) {
+      discrepancies.push({
+        nodeId,
+        lineId: line.lineId,
+        sku: line.sku,
+        expectedQty: line.qty,
+        foundQty: lineProgress.pickedQty,
+      });
+    }
+  });
+  return discrepancies;
+}
+
+function reportShort(
+  state: BopisOrderState,
+  transition: Extract<BopisTransition, { action: 'report_short' }>,
+) {
+  const progress = withShortLines(state, transition.found);
+  const nodeId = state.nodeId as string;
+  if (!progress.some((line) => line.shortPicked)) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Nothing on order ${state.order.orderNumber} is marked short; give the found quantity of the short line or mark the order ready.`,
+      { orderId: state.order.orderId },
+    );
+  }
+  const effects = emptyEffects();
+  if (state.reservation !== undefined) {
+    // Picked units were never staged (that happens on ready), so releasing moves nothing physically.
+    effects.reservations.push(moveReservation(state.order, state.reservation, 'release').effect);
+  }
+  effects.countDiscrepancies.push(...discrepanciesFor(state.order, nodeId, progress));
+  const next = advance(
+    without(state, 'reservation'),
+    transition,
+    'SHORT_PICK',
+    { progress, excludedNodeIds: addExcluded(state.excludedNodeIds, nodeId) },
+    `Store ${nodeId} found too few units.`,
+  );
+  return applied(next, effects);
+}
+
+function addExcluded(excluded: readonly string[], nodeId: string): string[] {
+  return excluded.includes(nodeId) ? [...excluded] : [...excluded, nodeId];
+}
+
+function markReady(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'mark_ready' }>) {
+  const progress = pickProgress(
+    state.order.lines.map((line, index) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      qty: line.qty,
+      pickedQty: state.progress[index]?.pickedQty ?? 0,
+      shortPicked: state.progress[index]?.shortPicked ?? false,
+    })),
+  );
+  if (progress.outcome !== 'ready') {
+    const missing = [...progress.shortLineIds, ...progress.outstandingLineIds];
+    throw new DomainError(
+      'NOT_ALLOWED',
+      progress.outcome === 'short'
+        ? `Order ${state.order.orderNumber} has short lines (${progress.shortLineIds.join(', ')}); report it short instead.`
+        : `Order ${state.order.orderNumber} is not fully picked yet: line ${missing.join(', ')} still needs items.`,
+      {
+        orderId: state.order.orderId,
+        shortLineIds: progress.shortLineIds,
+        outstandingLineIds: progress.outstandingLineIds,
+      },
+    );
+  }
+  const effects = emptyEffects();
+  const reservation = state.reservation as BopisReservationRef;
+  const staged = moveReservation(state.order, reservation, 'stage');
+  effects.reservations.push(staged.effect);
+  effects.storeMovements.push(...staged.movements);
+  effects.notification = 'ready_for_pickup';
+  const deadline = pickupDeadlineFor(state.order.pickupPolicy, transition.at);
+  const next = advance(
+    state,
+    transition,
+    'READY_FOR_PICKUP',
+    {
+      reservation: { nodeId: reservation.nodeId, status: 'STAGED' },
+      readyAt: transition.at,
+      pickupDeadline: deadline.pickupDeadline,
+      expiresAt: deadline.expiresAt,
+    },
+    `Ready at store ${reservation.nodeId}; collect by ${formatInstant(deadline.pickupDeadline)}.`,
+  );
+  return applied(next, effects);
+}
+
+function handOver(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'hand_over' }>) {
+  const effects = emptyEffects();
+  const reservation = state.reservation as BopisReservationRef;
+  const consumed = moveReservation(state.order, reservation, 'consume');
+  effects.reservations.push(consumed.effect);
+  effects.storeMovements.push(...consumed.movements);
+  effects.payment = 'capture';
+  const next = advance(
+    without(state, 'reservation'),
+    transition,
+    'PICKED_UP',
+    { closedAt: transition.at },
+    `Handed over at store ${reservation.nodeId}, verified by ${transition.verifiedBy.replaceAll('_', ' ')}.`,
+  );
+  return applied(next, effects);
+}
+
+function reroute(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'reroute' }>) {
+  const effects = emptyEffects();
+  let excludedNodeIds = [...state.excludedNodeIds];
+  let reservation = state.reservation;
+  if (state.status !== 'SHORT_PICK' && state.nodeId !== undefined) {
+    // The units stay promised (SHORT holds nothing but keeps the exposure visible) until a new node takes
+    // the order (REASSIGNED) or it is cancelled (RELEASED).
+    if (reservation !== undefined && reservation.status === 'ACTIVE') {
+      effects.reservations.push(moveReservation(state.order, reservation, 'mark_short').effect);
+      reservation = { nodeId: reservation.nodeId, status: 'SHORT' };
+    }
+    effects.storeTasks.push(withdrawTask(state.nodeId, state.order.orderNumber));
+    excludedNodeIds = addExcluded(excludedNodeIds, state.nodeId);
+  }
+  const base = without(state, 'nodeId', 'reservation');
+  const next = advance(
+    base,
+    transition,
+    'REROUTING',
+    {
+      ...(reservation === undefined ? {} : { reservation }),
+      excludedNodeIds,
+      progress: freshProgress(state.order),
+    },
+    `Re-routing (${transition.reason.replaceAll('_', ' ')}).`,
+  );
+  return applied(next, effects);
+}
+
+/** Releases whatever the order still holds; staged units go back to the shelf through a store task. */
+function releaseEverything(state: BopisOrderState, effects: MutableEffects): void {
+  const reservation = state.reservation;
+  if (reservation !== undefined) {
+    const released = moveReservation(state.order, reservation, 'release');
+    effects.reservations.push(released.effect);
+    if (released.movements.length > 0) {
+      effects.storeTasks.push(unstageTask(reservation.nodeId, state.order.orderNumber, released.movements));
+    }
+  }
+  const pickingNode =
+    state.status === 'ROUTED' || state.status === 'ACCEPTED' || state.status === 'PICKING'
+      ? state.nodeId
+      : undefined;
+  if (pickingNode !== undefined) effects.storeTasks.push(withdrawTask(pickingNode, state.order.orderNumber));
+}
+
+function cancel(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'cancel' }>) {
+  const effects = emptyEffects();
+  releaseEverything(state, effects);
+  effects.payment = 'void';
+  effects.notification = 'cancelled';
+  const next = advance(
+    without(state, 'reservation'),
+    transition,
+    'CANCELLED',
+    { closedAt: transition.at, cancelReason: transition.reason },
+    `Cancelled (${transition.reason.replaceAll('_', ' ')})${transition.note === undefined ? '' : `: ${transition.note}`}.`,
+  );
+  return applied(next, effects);
+}
+
+function expire(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'expire' }>) {
+  const expiresAt = state.expiresAt;
+  if (expiresAt === undefined || transition.at < expiresAt) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      expiresAt === undefined
+        ? `Order ${state.order.orderNumber} has no pickup deadline yet.`
+        : `Order ${state.order.orderNumber} does not expire until ${formatInstant(expiresAt)}.`,
+      { orderId: state.order.orderId, expiresAt, at: transition.at },
+    );
+  }
+  const effects = emptyEffects();
+  releaseEverything(state, effects);
+  effects.payment = 'void';
+  effects.notification = 'expired';
+  const next = advance(
+    without(state, 'reservation'),
+    transition,
+    'EXPIRED',
+    { closedAt: transition.at },
+    `Not collected by ${formatInstant(state.pickupDeadline ?? expiresAt)}.`,
+  );
+  return applied(next, effects);
+}
+
+function applyConcurrentStoreStep(
+  state: BopisOrderState,
+  transition: BopisTransition,
+  nodeId: string,
+): BopisTransitionOutcome {
+  const number = state.order.orderNumber;
+  if (transition.action === 'hand_over') {
+    if (state.status === 'PICKED_UP') {
+      return supersede(state, transition, `Order ${number} was already handed over.`, emptyEffects());
+    }
+    if (state.status === 'READY_FOR_PICKUP' && state.nodeId === nodeId) {
+      return handOver(state, transition);
+    }
+    return resolveLateHandover(state, transition, nodeId);
+  }
+  const effects = emptyEffects();
+  switch (transition.action) {
+    case 'mark_ready': {
+      // The store staged the units offline (its event carries the PICK movements): they go back.
+      const movements = state.order.lines.flatMap((line) => [
+        {
+          nodeId,
+          lineId: line.lineId,
+          sku: line.sku,
+          type: 'UNSTAGE' as const,
+          bucket: 'staged' as const,
+          delta: -line.qty,
+        },
+        {
+          nodeId,
+          lineId: line.lineId,
+          sku: line.sku,
+          type: 'UNSTAGE' as const,
+          bucket: 'sellable' as const,
+          delta: line.qty,
+        },
+      ]);
+      effects.storeTasks.push(unstageTask(nodeId, number, movements));
+      break;
+    }
+    case 'short_line':
+    case 'report_short': {
+      // What the store did not find is a fact about its shelf, whatever happened to the order.
+      const found =
+        transition.action === 'short_line'
+          ? [{ lineId: transition.lineId, foundQty: transition.foundQty }]
+          : transition.found;
+      for (const entry of found) {
+        const line = state.order.lines.find((candidate) => candidate.lineId === entry.lineId);
+        if (line !== undefined && entry.foundQty < line.qty) {
+          effects.countDiscrepancies.push({
+            nodeId,
+            lineId: line.lineId,
+            sku: line.sku,
+            expectedQty: line.qty,
+            foundQty: entry.foundQty,
+          });
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return supersede(
+    state,
+    transition,
+    `Order ${number} was ${describeBopisStatus(state.status)} at the hub before this store step arrived; the store must drop it.`,
+    effects,
+  );
+}
+
+function supersede(
+  state: BopisOrderState,
+  transition: BopisTransition,
+  reason: string,
+  effects: BopisEffects,
+): BopisTransitionOutcome {
+  const next: BopisOrderState = {
+    ...state,
+    superseded: [
+      ...state.superseded,
+      {
+        transitionId: transition.transitionId,
+        action: transition.action,
+        actor: transition.actor,
+        at: transition.at,
+        reason,
+      },
+    ],
+  };
+  return { kind: 'superseded', state: next, reason, effects };
+}
+
+/**
+ * The conflict rule (reference/domain.md §2.2): a handover recorded offline is a physical fact and beats
+ * whatever the hub decided meanwhile. The order ends PICKED_UP where the customer got the goods; what the
+ * hub had set in motion is undone (other node's reservation released, its staged units unstaged), and HQ
+ * gets a conflict record — with a refund decision when the payment was voided by a cancel or expiry.
+ */
+function resolveLateHandover(
+  state: BopisOrderState,
+  transition: Extract<BopisTransition, { action: 'hand_over' }>,
+  nodeId: string,
+): BopisTransitionOutcome {
+  const order = state.order;
+  const effects = emptyEffects();
+  const reservation = state.reservation;
+  if (reservation !== undefined) {
+    if (reservation.nodeId === nodeId && reservation.status === 'STAGED') {
+      effects.reservations.push(moveReservation(order, reservation, 'consume').effect);
+    } else {
+      const released = moveReservation(order, reservation, 'release');
+      effects.reservations.push(released.effect);
+      if (released.movements.length > 0 && reservation.nodeId !== nodeId) {
+        effects.storeTasks.push(unstageTask(reservation.nodeId, order.orderNumber, released.movements));
+      }
+    }
+  }
+  if (
+    state.nodeId !== undefined &&
+    state.nodeId !== nodeId &&
+    (state.status === 'ROUTED' || state.status === 'ACCEPTED' || state.status === 'PICKING')
+  ) {
+    effects.storeTasks.push(withdrawTask(state.nodeId, order.orderNumber));
+  }
+  // The store's own event carries these; they are listed so the hub can check the event against them.
+  effects.storeMovements.push(
+    ...order.lines.map((line) => ({
+      nodeId,
+      lineId: line.lineId,
+      sku: line.sku,
+      type: 'PICKUP_HANDOVER' as const,
+      bucket: 'staged' as const,
+      delta: -line.qty,
+    })),
+  );
+  effects.payment = 'capture';
+
+  const head = state.log[state.log.length - 1] as BopisLogEntry;
+  const type =
+    state.status === 'CANCELLED'
+      ? 'HANDOVER_AFTER_CANCEL'
+      : state.status === 'EXPIRED'
+        ? 'HANDOVER_AFTER_EXPIRY'
+        : 'HANDOVER_AFTER_REROUTE';
+  const when = formatInstant(transition.at);
+  const conflict: HandoverConflict = {
+    type,
+    orderId: order.orderId,
+    orderNumber: order.orderNumber,
+    nodeId,
+    handedOverAt: transition.at,
+    overriddenStatus: state.status,
+    overriddenVersion: state.version,
+    overriddenAt: head.at,
+    ...(type === 'HANDOVER_AFTER_REROUTE'
+      ? {}
+      : {
+          refund: {
+            decision: 'REVIEW_REFUND' as const,
+            authorisationRef: order.payment.authorisationRef,
+            amount: order.payment.amount,
+            currency: order.payment.currency,
+            options: ['capture_payment' as const, 'request_return' as const, 'write_off' as const],
+          },
+        }),
+    message:
+      type === 'HANDOVER_AFTER_REROUTE'
+        ? `Order ${order.orderNumber} was handed over at store ${nodeId} at ${when} while the hub was moving it (${describeBopisStatus(state.status)}); the other store's work on it is void.`
+        : `Order ${order.orderNumber} was handed over at store ${nodeId} at ${when}, after the hub had ${type === 'HANDOVER_AFTER_CANCEL' ? 'cancelled' : 'expired'} it. The customer has the goods but the payment was voided: capture it again, ask for a return or write it off.`,
+  };
+  const next = advance(
+    without(state, 'reservation', 'cancelReason'),
+    transition,
+    'PICKED_UP',
+    { nodeId, closedAt: transition.at },
+    `Handed over at store ${nodeId} after the order was ${describeBopisStatus(state.status)} (${type}).`,
+  );
+  return { kind: 'conflict_resolved', state: next, effects, conflict };
+}
+
+/** The routing request for this order now: its lines, pickup target and the nodes already failed. */
+export function routingRequestFor(
+  state: BopisOrderState,
+  options: { readonly allowSplit?: boolean } = {},
+): RoutingRequestInput {
+  return {
+    orderId: state.order.orderId,
+    lines: lineQtys(state.order),
+    pickup: state.order.pickup,
+    splitConsent: options.allowSplit ?? state.order.splitConsent,
+    excludedNodeIds: [...state.excludedNodeIds],
+  };
+}
