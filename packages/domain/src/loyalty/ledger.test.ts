@@ -185,6 +185,27 @@ describe('ledger', () => {
       expect(conflictOf([bonus, ...hold, movingCapture])).toContain('moves points itself');
     });
 
+    it('refuses reversals of one sale recorded in two currencies', () => {
+      const reversal = (returnId: string, value: LoyaltyEntry['value']): LoyaltyEntry => ({
+        entryId: `reversal:${returnId}`,
+        accountId: ACCOUNT,
+        type: 'EARN_REVERSAL',
+        points: -1,
+        occurredAt: T0,
+        sourceDoc: returnId,
+        lotId: sale.entryId,
+        value,
+        allocations: [{ lotId: sale.entryId, points: 1 }],
+      });
+      const error = errorOf(() =>
+        projectLoyaltyLedger(
+          [sale, reversal('r1', eur(100)), reversal('r2', { amount: 100, currency: 'USD' })],
+          T0,
+        ),
+      );
+      expect(error.code).toBe('CURRENCY_MISMATCH');
+    });
+
     it('describes each lot with its status at the instant asked', () => {
       const view = projectLoyaltyLedger([sale, bonus], T0 + 31 * DAY);
       expect(view.lots.get(sale.entryId)).toMatchObject({ kind: 'earn', status: 'available', remaining: 25 });
