@@ -97,6 +97,8 @@ export {
   StoredValueAccountSchema,
   StoredValueEntrySchema,
   StoredValueSettingsSchema,
+  StoredValueSnapshotSchema,
+  OfflineStoredValueRedemptionSchema,
   adjustStoredValue,
   applyOfflineStoredValueRedemption,
   assertStoredValueOfflineAllowed,

@@ -3,7 +3,9 @@ import { money } from '../money';
 import { errorOf } from '../test-support';
 import { DAY, HOUR, T0, eur } from './loyalty.fixtures';
 import {
+  OfflineStoredValueRedemptionSchema,
   StoredValueAccountSchema,
+  StoredValueSnapshotSchema,
   adjustStoredValue,
   applyOfflineStoredValueRedemption,
   assertStoredValueOfflineAllowed,
@@ -217,7 +219,7 @@ describe('stored-value', () => {
       const offline = applyOfflineStoredValueRedemption(
         credit,
         issued,
-        { redemptionId: 'r1', amount: eur(5), occurredAt: at },
+        { redemptionId: 'r1', accountId: 'sc-1', amount: eur(5), occurredAt: at },
         at,
       );
       expect(errorOf(() => holdOn(credit, [...issued, ...offline.entries], 'r1', 5)).code).toBe('CONFLICT');
@@ -461,12 +463,14 @@ describe('stored-value', () => {
     it('applies what was spent offline, records one overdraft, and lets later credit net it', () => {
       const fromTillA = {
         redemptionId: 'a-1',
+        accountId: 'sc-1',
         amount: eur(4_000),
         occurredAt: at - HOUR,
         deviceId: 'till-a',
       };
       const fromTillB = {
         redemptionId: 'b-1',
+        accountId: 'sc-1',
         amount: eur(3_000),
         occurredAt: at - HOUR,
         deviceId: 'till-b',
@@ -500,30 +504,42 @@ describe('stored-value', () => {
       const first = applyOfflineStoredValueRedemption(
         credit,
         issued,
-        { redemptionId: 'r1', amount: eur(6_000), occurredAt: at },
+        { redemptionId: 'r1', accountId: 'sc-1', amount: eur(6_000), occurredAt: at },
         at,
       );
       expect(first).toMatchObject({ covered: eur(5_000), overdraft: eur(1_000) });
       const replay = applyOfflineStoredValueRedemption(
         credit,
         [...issued, ...first.entries],
-        { redemptionId: 'r1', amount: eur(6_000), occurredAt: at },
+        { redemptionId: 'r1', accountId: 'sc-1', amount: eur(6_000), occurredAt: at },
         at,
       );
       expect(replay).toEqual({ entries: [], covered: eur(5_000), overdraft: eur(1_000) });
       const clean = applyOfflineStoredValueRedemption(
         credit,
         issued,
-        { redemptionId: 'r2', amount: eur(10), occurredAt: at },
+        { redemptionId: 'r2', accountId: 'sc-1', amount: eur(10), occurredAt: at },
         at,
       );
       const cleanReplay = applyOfflineStoredValueRedemption(
         credit,
         [...issued, ...clean.entries],
-        { redemptionId: 'r2', amount: eur(10), occurredAt: at },
+        { redemptionId: 'r2', accountId: 'sc-1', amount: eur(10), occurredAt: at },
         at,
       );
       expect(cleanReplay.overdraft).toEqual(eur(0));
+    });
+
+    it('refuses a redemption recorded against another account', () => {
+      const error = errorOf(() =>
+        applyOfflineStoredValueRedemption(
+          credit,
+          issued,
+          { redemptionId: 'r', accountId: 'gc-1', amount: eur(1), occurredAt: at },
+          at,
+        ),
+      );
+      expect(error.code).toBe('INVALID_INPUT');
     });
 
     it('refuses the id of an online hold and amounts that are not positive', () => {
@@ -533,7 +549,7 @@ describe('stored-value', () => {
           applyOfflineStoredValueRedemption(
             credit,
             [...issued, ...held],
-            { redemptionId: 'h1', amount: eur(1), occurredAt: at },
+            { redemptionId: 'h1', accountId: 'sc-1', amount: eur(1), occurredAt: at },
             at,
           ),
         ).code,
@@ -543,7 +559,7 @@ describe('stored-value', () => {
           applyOfflineStoredValueRedemption(
             credit,
             issued,
-            { redemptionId: 'r', amount: eur(0), occurredAt: at },
+            { redemptionId: 'r', accountId: 'sc-1', amount: eur(0), occurredAt: at },
             at,
           ),
         ).code,
@@ -573,6 +589,22 @@ describe('stored-value', () => {
       expect(!adjust.ok && adjust.error.message).toContain('ADJUST needs a reason');
       const capture = parseStoredValueEntry({ ...base, type: 'CAPTURE', amount: eur(1), holdId: 'h' });
       expect(!capture.ok && capture.error.message).toContain('non-positive');
+    });
+
+    it('validates what a till caches and keeps offline', () => {
+      const snapshot = storedValueSnapshot(credit, issued, at);
+      expect(StoredValueSnapshotSchema.safeParse(snapshot).success).toBe(true);
+      const redemption = {
+        redemptionId: 'r1',
+        accountId: 'sc-1',
+        amount: eur(5),
+        occurredAt: at,
+        deviceId: 'till-1',
+      };
+      expect(OfflineStoredValueRedemptionSchema.safeParse(redemption).success).toBe(true);
+      expect(OfflineStoredValueRedemptionSchema.safeParse({ ...redemption, occurredAt: -1 }).success).toBe(
+        false,
+      );
     });
 
     it('refuses a gift card number that could be a full card number', () => {

@@ -392,12 +392,14 @@ export function storedValueBalances(
   return projectStoredValue(account, entries).balances;
 }
 
-export interface StoredValueSnapshot {
-  readonly accountId: string;
-  readonly available: Money;
-  readonly held: Money;
-  readonly takenAt: number;
-}
+/** What a store caches for a store credit or gift card account: the hub's balance at `takenAt`. */
+export const StoredValueSnapshotSchema = z.object({
+  accountId: entityIdSchema,
+  available: moneySchema,
+  held: moneySchema,
+  takenAt: epochMsSchema,
+});
+export type StoredValueSnapshot = z.infer<typeof StoredValueSnapshotSchema>;
 
 export function storedValueSnapshot(
   account: AccountRef,
@@ -805,11 +807,20 @@ function moneyOps(account: AccountRef): QuantityOps<Money> {
   };
 }
 
-export interface StoredValueOfflineUse {
-  readonly accountId: string;
-  readonly amount: Money;
-  readonly occurredAt: number;
-}
+/** What a till spent from a store credit or gift card without the hub, kept until the hub applied it. */
+export const OfflineStoredValueRedemptionSchema = z.object({
+  /** The till's id for it (e.g. the sale's tender id); the hub's entries derive from it. */
+  redemptionId: entityIdSchema,
+  accountId: entityIdSchema,
+  amount: moneySchema,
+  occurredAt: epochMsSchema,
+  sourceDoc: entityIdSchema.optional(),
+  originNode: entityIdSchema.optional(),
+  deviceId: entityIdSchema.optional(),
+});
+export type OfflineStoredValueRedemption = z.infer<typeof OfflineStoredValueRedemptionSchema>;
+
+export type StoredValueOfflineUse = Pick<OfflineStoredValueRedemption, 'accountId' | 'amount' | 'occurredAt'>;
 
 /**
  * How much of a store credit or gift card a till may spend offline: the same rule as points, in money.
@@ -855,13 +866,6 @@ export function assertStoredValueOfflineAllowed(
   assertWithinAllowance(moneyOps(account), positiveAmount(account, amount, 'The amount'), allowance);
 }
 
-export interface OfflineStoredValueRedemption extends EntryOrigin {
-  readonly redemptionId: string;
-  readonly amount: Money;
-  readonly occurredAt: number;
-  readonly sourceDoc?: string;
-}
-
 export interface OfflineStoredValueDecision {
   readonly entries: StoredValueEntry[];
   readonly covered: Money;
@@ -881,6 +885,11 @@ export function applyOfflineStoredValueRedemption(
 ): OfflineStoredValueDecision {
   assertTime(at);
   assertTime(redemption.occurredAt);
+  if (redemption.accountId !== account.accountId) {
+    throw invalid(
+      `Redemption ${redemption.redemptionId} is for account ${redemption.accountId}, not ${account.accountId}.`,
+    );
+  }
   const amount = positiveAmount(account, redemption.amount, 'The amount spent offline');
   const view = projectStoredValue(account, entries);
   const captureId = storedValueEntryIds.capture(redemption.redemptionId);
