@@ -7,3 +7,5 @@ export * from './stores';
 export * from './sync-agent';
 export * from './sync-error';
 export * from './transport';
+export * from './http-transport';
+export * from './socket-io-transport';

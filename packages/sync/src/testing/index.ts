@@ -6,3 +6,4 @@ export * from './memory-feed-store';
 export * from './memory-outbox-store';
 export * from './reference-hub';
 export * from './seeded-random';
+export * from './reference-server';
