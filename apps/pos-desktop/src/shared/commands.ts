@@ -477,6 +477,12 @@ export const STORE_COMMANDS = {
     request: z.object({ registerId }).strict(),
     response: SaleViewSchema,
   }),
+  'sale-current': command({
+    auth: 'cashier',
+    summary: 'The sale in progress on a register, if any (a lane picks it up again after a restart).',
+    request: z.object({ registerId }).strict(),
+    response: z.object({ sale: SaleViewSchema.nullable() }),
+  }),
   'sale-get': command({
     auth: 'cashier',
     summary: 'A sale as it stands: lines, promotions, tax, totals, tenders.',

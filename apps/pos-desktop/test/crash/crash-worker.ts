@@ -32,7 +32,9 @@ const engine = openStoreEngine({
   pinCost: TEST_PIN_COST,
   migrations: loadMigrations(migrationsDir),
 });
-const signIn = engine.execute('staff-sign-in', { staffCode: 'S1', pin: '2222' });
+// The manager: stock adjustments need a supervisor, and clearing a sale a kill left half rung up needs
+// a void, which a manager authorizes on their own.
+const signIn = engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' });
 if (!signIn.ok) throw new Error(signIn.error.message);
 const options = { session: signIn.value.session };
 
@@ -43,12 +45,56 @@ if (current.value.shift === null) {
   if (!opened.ok) throw new Error(opened.error.message);
   ack({ kind: 'shift-open', id: opened.value.shiftId });
 }
+const leftOver = engine.execute('sale-current', { registerId: 'crash' }, options);
+if (!leftOver.ok) throw new Error(leftOver.error.message);
+if (leftOver.value.sale !== null) {
+  const voided = engine.execute(
+    'sale-void',
+    { saleId: leftOver.value.sale.saleId, reason: 'crash recovery' },
+    options,
+  );
+  if (!voided.ok) throw new Error(voided.error.message);
+}
 writeSync(1, 'READY\n');
+
+function sell(): void {
+  const started = engine.execute('sale-start', { registerId: 'crash' }, options);
+  if (!started.ok) throw new Error(started.error.message);
+  const saleId = started.value.saleId;
+  const count = 1 + random(3);
+  for (let line = 0; line < count; line += 1) {
+    const sku = SKUS[random(2)] as string;
+    const added = engine.execute('sale-add-line', { saleId, sku, qty: 1 + random(3) }, options);
+    if (!added.ok) throw new Error(added.error.message);
+  }
+  const current = engine.execute('sale-get', { saleId }, options);
+  if (!current.ok) throw new Error(current.error.message);
+  const total = current.value.totals.total;
+  if (random(2) === 0) {
+    const card = engine.execute(
+      'sale-add-tender',
+      { saleId, tender: { type: 'card', amount: Math.max(1, Math.floor(total / 2)), reference: 'AUTH' } },
+      options,
+    );
+    if (!card.ok) throw new Error(card.error.message);
+  }
+  const cash = engine.execute(
+    'sale-add-tender',
+    { saleId, tender: { type: 'cash', amount: total + random(500) } },
+    options,
+  );
+  if (!cash.ok) throw new Error(cash.error.message);
+  const done = engine.execute('sale-complete', { saleId }, options);
+  if (!done.ok) throw new Error(done.error.message);
+  ack({ kind: 'sale', id: saleId, receiptNumber: done.value.receiptNumber, lines: done.value.lines.length });
+}
 
 const SKUS = ['APPLE-1', 'MILK-1', 'CHEESE-KG'];
 for (;;) {
-  const choice = random(4);
-  if (choice === 0 || choice === 1) {
+  const choice = random(5);
+  if (choice === 4) {
+    sell();
+  } else if (choice === 0 || choice === 1) {
     const name = choice === 0 ? 'shift-cash-in' : 'shift-cash-out';
     const result = engine.execute(
       name,

@@ -14,10 +14,11 @@ const MIGRATIONS = join(WORK_DIR, 'migrations');
 const KILLS = 50;
 
 interface Ack {
-  kind: 'shift-open' | 'cash' | 'stock';
+  kind: 'shift-open' | 'cash' | 'stock' | 'sale';
   command?: string;
   id: string;
   lines?: number;
+  receiptNumber?: string;
 }
 
 let node: TestNode;
@@ -66,16 +67,23 @@ function runAndKill(seed: number): Promise<Ack[]> {
       killed = true;
       child.kill('SIGKILL');
     };
-    // A third of the kills land while the worker starts up (opening, recovering the WAL, signing in), the rest while
-    // it is committing commands back to back.
+    // A third of the kills land while the worker starts up (opening, recovering the WAL, signing in,
+    // voiding a sale the previous kill interrupted). The rest wait for a number of acknowledged commands
+    // and then a few more milliseconds, so they hit the loop at a random point of a command whatever the
+    // speed of the machine.
     const duringStartup = seed % 3 === 0;
-    const delay = duringStartup ? 5 + ((seed * 7919) % 250) : (seed * 104_729) % 80;
-    let timer: NodeJS.Timeout | undefined = duringStartup ? setTimeout(kill, delay) : undefined;
+    const acksBeforeKill = 1 + ((seed * 7) % 12);
+    let timer: NodeJS.Timeout | undefined = duringStartup
+      ? setTimeout(kill, 5 + ((seed * 7919) % 250))
+      : undefined;
     const safety = setTimeout(kill, 10_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (!duringStartup && timer === undefined && stdout.includes('READY\n'))
-        timer = setTimeout(kill, delay);
+      if (duringStartup || timer !== undefined) return;
+      const ready = stdout.indexOf('READY\n');
+      if (ready < 0) return;
+      const acked = stdout.slice(ready).split('\nACK ').length - 1;
+      if (acked >= acksBeforeKill) timer = setTimeout(kill, seed % 20);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('exit', (code, signal) => {
@@ -130,7 +138,7 @@ function verify(db: Db, acks: readonly Ack[]): void {
     delta: number;
   }[];
   const stockRowIds = new Set(stockRows.map((row) => `${row.seq}/${row.id}/${row.sku}/${row.delta}`));
-  for (const row of stockRows) expect(bySeq.get(row.seq)?.type).toMatch(/^stock\./);
+  for (const row of stockRows) expect(bySeq.get(row.seq)?.type).toMatch(/^(stock\.|sale\.completed$)/);
   const txsWithAudit = new Set(
     (db.prepare('SELECT DISTINCT tx_id AS txId FROM audit_log').all() as { txId: string }[]).map(
       (row) => row.txId,
@@ -142,7 +150,7 @@ function verify(db: Db, acks: readonly Ack[]): void {
       const movementId = (event.payload as { movementId: string }).movementId;
       expect(cashRows.some((row) => row.id === movementId && row.seq === event.deviceSeq)).toBe(true);
     }
-    if (event.type.startsWith('stock.')) {
+    if (event.type.startsWith('stock.') || event.type === 'sale.completed') {
       for (const movement of (
         event.payload as { movements: { movementId: string; sku: string; delta: number }[] }
       ).movements) {
@@ -156,6 +164,53 @@ function verify(db: Db, acks: readonly Ack[]): void {
       expect(db.prepare('SELECT 1 FROM shifts WHERE shift_id = ?').get(shiftId)).toBeDefined();
     }
   }
+  // Completed sales: each has its event, all its lines, tenders and stock movements; receipts are gapless.
+  const sales = db
+    .prepare(
+      `SELECT sale_id AS saleId, receipt_seq AS receiptSeq, receipt_number AS receiptNumber, device_seq AS seq,
+         (SELECT COUNT(*) FROM sale_lines l WHERE l.sale_id = s.sale_id) AS lines,
+         (SELECT COUNT(*) FROM sale_tenders t WHERE t.sale_id = s.sale_id) AS tenders,
+         (SELECT COUNT(*) FROM stock_movements m WHERE m.source_doc = s.sale_id) AS movements
+       FROM sales s WHERE status = 'completed' ORDER BY receipt_seq`,
+    )
+    .all() as {
+    saleId: string;
+    receiptSeq: number;
+    receiptNumber: string;
+    seq: number;
+    lines: number;
+    tenders: number;
+    movements: number;
+  }[];
+  const lastReceipt = (
+    db.prepare('SELECT last_receipt_seq AS seq FROM device_state').get() as { seq: number }
+  ).seq;
+  expect(sales.map((sale) => sale.receiptSeq)).toEqual(
+    Array.from({ length: lastReceipt }, (_, index) => index + 1),
+  );
+  for (const sale of sales) {
+    const event = bySeq.get(sale.seq);
+    expect(event?.type).toBe('sale.completed');
+    const payload = event?.payload as {
+      saleId: string;
+      receiptNumber: string;
+      lines: unknown[];
+      tenders: unknown[];
+    };
+    expect(payload).toMatchObject({ saleId: sale.saleId, receiptNumber: sale.receiptNumber });
+    expect(sale.lines).toBe(payload.lines.length);
+    expect(sale.tenders).toBe(payload.tenders.length);
+    expect(sale.movements).toBe(payload.lines.length);
+  }
+  expect(events.filter((event) => event.type === 'sale.completed')).toHaveLength(sales.length);
+  const halfDone = db
+    .prepare(
+      `SELECT COUNT(*) AS count FROM sales s WHERE status <> 'completed'
+         AND (receipt_number IS NOT NULL OR EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.sale_id))`,
+    )
+    .get() as { count: number };
+  expect(halfDone.count).toBe(0);
+
   const shiftCount = (db.prepare('SELECT COUNT(*) AS count FROM shifts').get() as { count: number }).count;
   expect(events.filter((event) => event.type === 'shift.opened')).toHaveLength(shiftCount);
 
@@ -164,6 +219,8 @@ function verify(db: Db, acks: readonly Ack[]): void {
     if (acked.kind === 'shift-open') {
       const opened = events.filter((event) => event.type === 'shift.opened');
       expect(opened.some((event) => (event.payload as { shiftId: string }).shiftId === acked.id)).toBe(true);
+    } else if (acked.kind === 'sale') {
+      expect(sales.find((sale) => sale.saleId === acked.id)?.receiptNumber).toBe(acked.receiptNumber);
     } else if (acked.kind === 'cash') {
       expect(cashRows.some((row) => row.id === acked.id)).toBe(true);
     } else {
@@ -183,7 +240,7 @@ function verify(db: Db, acks: readonly Ack[]): void {
 }
 
 describe('crash safety', () => {
-  it(`keeps every acknowledged command whole, and nothing partial, across ${KILLS} SIGKILLs`, async () => {
+  it(`keeps every acknowledged sale and command whole, and nothing partial, across ${KILLS} SIGKILLs`, async () => {
     const acknowledged: Ack[] = [];
     let killsWithWork = 0;
     for (let kill = 1; kill <= KILLS; kill += 1) {
@@ -198,7 +255,8 @@ describe('crash safety', () => {
       }
     }
     // The kills must actually interrupt work, not only idle processes.
-    expect(killsWithWork).toBeGreaterThan(KILLS / 4);
+    expect(killsWithWork).toBeGreaterThan(KILLS / 2);
     expect(acknowledged.length).toBeGreaterThan(KILLS);
+    expect(acknowledged.filter((acked) => acked.kind === 'sale').length).toBeGreaterThan(5);
   }, 120_000);
 });

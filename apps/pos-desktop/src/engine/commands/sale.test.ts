@@ -56,10 +56,12 @@ describe('sale commands', () => {
       expectError(node.engine.execute('sale-start', {}, as()), 'SHIFT_NOT_OPEN');
     });
 
-    it('allows one sale in progress per register', () => {
+    it('allows one sale in progress per register, which sale-current finds again', () => {
       const saleId = setUp();
       const error = expectError(node.engine.execute('sale-start', {}, as('cashier2')), 'CONFLICT');
       expect(error.details).toEqual({ saleId });
+      expect(expectOk(node.engine.execute('sale-current', {}, as('cashier2'))).sale?.saleId).toBe(saleId);
+      expect(expectOk(node.engine.execute('sale-current', { registerId: 'lane-2' }, as())).sale).toBeNull();
     });
   });
 

@@ -526,6 +526,16 @@ export const saleHandlers = {
       return viewOf(ctx, findSale(ctx, saleId));
     },
   },
+  'sale-current': {
+    mutates: false,
+    handle(ctx, input) {
+      const open = sql(
+        ctx.db,
+        "SELECT sale_id AS saleId FROM sales WHERE register_id = ? AND status = 'open'",
+      ).get(input.registerId) as { saleId: string } | undefined;
+      return { sale: open ? viewOf(ctx, findSale(ctx, open.saleId)) : null };
+    },
+  },
   'sale-get': { mutates: false, handle: (ctx, input) => viewOf(ctx, findSale(ctx, input.saleId)) },
   'sale-find': {
     mutates: false,
@@ -787,6 +797,7 @@ export const saleHandlers = {
 } satisfies Pick<
   CommandHandlers,
   | 'sale-start'
+  | 'sale-current'
   | 'sale-get'
   | 'sale-find'
   | 'sale-add-line'
