@@ -114,9 +114,20 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   let running = false;
   let verifyRequested = false;
 
-  async function pushOnce(summary: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
+  async function pushOnce(read: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
     const batch = await outbox.readPending(batchSize);
     if (batch.length === 0) return false;
+    // A pull echo may acknowledge events between the summary and this read; the batch itself says
+    // where the outbox stood when it was read.
+    const base = batch[0]!.deviceSeq - 1;
+    if (base < read.ackedSeq) {
+      throw new DomainError(
+        'SEQUENCE_GAP',
+        `This till's outbox offered event ${base + 1} again after the hub acknowledged up to ${read.ackedSeq}. Call support.`,
+        { offered: base + 1, ackedSeq: read.ackedSeq },
+      );
+    }
+    const summary: OutboxSummary = { ...read, ackedSeq: base };
     checkBatch(batch, summary, identity);
     const ack = await transport.push({
       deviceId: identity.deviceId,
@@ -128,7 +139,9 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       },
     });
     checkAck(ack, batch, identity);
-    if (ack.lastSeq > summary.lastSeq) throw deviceBehindHub(ack.lastSeq, summary);
+    // Commits keep writing while a batch is read and sent, so the batch can reach past the summary.
+    const written = Math.max(summary.lastSeq, batch.at(-1)!.deviceSeq);
+    if (ack.lastSeq > written) throw deviceBehindHub(ack.lastSeq, { ...summary, lastSeq: written });
     counts.batches += 1;
     verifyRequested = false;
     if (ack.lastSeq < summary.ackedSeq) {
