@@ -18,6 +18,7 @@ import {
   type CommandContext,
   type CommandHandlers,
 } from './command-context';
+import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
 import { shiftHandlers } from './commands/shift';
 import { staffHandlers } from './commands/staff';
@@ -45,6 +46,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...shiftHandlers,
   ...stockHandlers,
   ...saleHandlers,
+  ...returnHandlers,
 };
 
 /** The logging surface the engine needs; pino loggers fit it. Never pass PINs, sessions or tokens. */

@@ -262,6 +262,45 @@ export const SaleViewSchema = z.object({
 });
 export type SaleView = z.infer<typeof SaleViewSchema>;
 
+export const DISPOSITIONS = ['sellable', 'damaged', 'quality_control', 'write_off'] as const;
+
+export const ReturnViewSchema = z.object({
+  returnId: id,
+  receiptNumber: z.string(),
+  originalSaleId: id.nullable(),
+  originalReceiptNumber: z.string().nullable(),
+  registerId: z.string(),
+  shiftId: id,
+  staffId: id,
+  currency: z.string(),
+  lines: z.array(
+    z.object({
+      returnLineId: id,
+      originalLineId: id.nullable(),
+      sku: id,
+      name: z.string(),
+      unit: z.enum(['each', 'kg']),
+      qty: positiveQuantity,
+      refund: minor,
+      disposition: z.enum(DISPOSITIONS),
+    }),
+  ),
+  refunds: z.array(
+    z.object({
+      tenderId: id,
+      type: z.enum(['cash', 'card', 'store_credit', 'loyalty_points']),
+      amount: minor,
+      reference: z.string().nullable(),
+      originalTenderId: id.nullable(),
+    }),
+  ),
+  total: minor,
+  /** Why the money goes back the way it does (offline card shares, no receipt), for the cashier. */
+  notes: z.array(z.string()),
+  completedAt: isoTime,
+});
+export type ReturnView = z.infer<typeof ReturnViewSchema>;
+
 const saleId = z.object({ saleId: id });
 
 const stockLines = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape)).min(1).max(500);
@@ -624,6 +663,57 @@ export const STORE_COMMANDS = {
     summary: 'A completed or voided sale by its receipt number.',
     request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
     response: SaleViewSchema,
+  }),
+  'return-create': command({
+    auth: 'cashier',
+    summary:
+      'Return items of a receipt: at most what was sold minus earlier returns, refunded per line as paid, to the original tenders (card shares go to cash or store credit while the hub is offline).',
+    request: z
+      .object({
+        registerId,
+        receiptNumber: z.string().trim().min(1).max(60),
+        lines: z
+          .array(
+            z.object({
+              lineId: id,
+              qty: positiveQuantity,
+              disposition: z.enum(DISPOSITIONS).default('sellable'),
+            }),
+          )
+          .min(1)
+          .max(200),
+      })
+      .strict(),
+    response: ReturnViewSchema,
+  }),
+  'return-without-receipt': command({
+    auth: 'cashier',
+    summary:
+      'Return items without a receipt: needs a manager override, refunds store credit only, at the lowest price of the item in the recent window.',
+    request: z
+      .object({
+        registerId,
+        lines: z
+          .array(
+            z.object({
+              sku: id,
+              qty: positiveQuantity,
+              disposition: z.enum(DISPOSITIONS).default('sellable'),
+            }),
+          )
+          .min(1)
+          .max(50),
+        reason,
+        overrideId: id.optional(),
+      })
+      .strict(),
+    response: ReturnViewSchema,
+  }),
+  'return-get': command({
+    auth: 'cashier',
+    summary: 'A return by its receipt number.',
+    request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
+    response: ReturnViewSchema,
   }),
   'catalog-search': command({
     auth: 'cashier',
