@@ -18,6 +18,7 @@ import {
   type CommandContext,
   type CommandHandlers,
 } from './command-context';
+import { receiptHandlers } from './commands/receipt';
 import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
 import { shiftHandlers } from './commands/shift';
@@ -47,6 +48,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...stockHandlers,
   ...saleHandlers,
   ...returnHandlers,
+  ...receiptHandlers,
 };
 
 /** The logging surface the engine needs; pino loggers fit it. Never pass PINs, sessions or tokens. */

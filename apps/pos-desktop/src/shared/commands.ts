@@ -301,6 +301,60 @@ export const ReturnViewSchema = z.object({
 });
 export type ReturnView = z.infer<typeof ReturnViewSchema>;
 
+/** What a receipt shows, independent of how it is printed (80 mm HTML today, ESC/POS later). */
+export const ReceiptSchema = z.object({
+  kind: z.enum(['sale', 'return']),
+  /** A reprint: the receipt says COPY so it cannot pass for a second purchase. */
+  copy: z.boolean(),
+  /** Sale voided after completion: the receipt says VOID. */
+  voided: z.boolean(),
+  receiptNumber: z.string(),
+  originalReceiptNumber: z.string().nullable(),
+  issuedAt: isoTime,
+  currency: z.string(),
+  locale: z.string(),
+  timezone: z.string(),
+  store: z.object({ code: z.string(), name: z.string().nullable() }),
+  deviceNo: z.number().int(),
+  staffName: z.string().nullable(),
+  lines: z.array(
+    z.object({
+      sku: z.string(),
+      name: z.string(),
+      unit: z.enum(['each', 'kg']),
+      qty: quantity,
+      unitPrice: minor.nullable(),
+      amount: minor,
+      adjustments: z.array(z.object({ label: z.string(), amount: minor })),
+      note: z.string().nullable(),
+    }),
+  ),
+  totals: z.object({
+    subtotal: minor,
+    discount: minor,
+    tax: minor,
+    total: minor,
+    cashRounding: minor,
+    change: minor,
+  }),
+  taxes: z.array(z.object({ name: z.string(), percent: z.number(), taxable: minor, tax: minor })),
+  payments: z.array(
+    z.object({
+      type: z.string(),
+      amount: minor,
+      tendered: minor,
+      change: minor,
+      reference: z.string().nullable(),
+    }),
+  ),
+  promotions: z.array(z.object({ name: z.string(), total: minor })),
+  /** Loyalty points earned or redeemed (issue 7); null until the sale carries them. */
+  loyalty: z.object({ earned: quantity, redeemed: quantity, balance: quantity.nullable() }).nullable(),
+  notes: z.array(z.string()),
+  barcode: z.object({ symbology: z.literal('code128'), value: z.string() }),
+});
+export type Receipt = z.infer<typeof ReceiptSchema>;
+
 const saleId = z.object({ saleId: id });
 
 const stockLines = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape)).min(1).max(500);
@@ -714,6 +768,19 @@ export const STORE_COMMANDS = {
     summary: 'A return by its receipt number.',
     request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
     response: ReturnViewSchema,
+  }),
+  'receipt-preview': command({
+    auth: 'cashier',
+    summary: 'The receipt of a sale or return and its 80 mm HTML, without recording a print.',
+    request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
+    response: z.object({ receipt: ReceiptSchema, html: z.string() }),
+  }),
+  'receipt-print': command({
+    auth: 'cashier',
+    summary:
+      'The receipt to print now; every print after the first is marked COPY, and every print is audited.',
+    request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
+    response: z.object({ receipt: ReceiptSchema, html: z.string(), printNo: z.number().int().min(1) }),
   }),
   'catalog-search': command({
     auth: 'cashier',

@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestNode, expectError, expectOk, type TestNode } from '../testing/test-node';
+
+let node: TestNode;
+afterEach(() => node?.close());
+
+const as = (session: keyof TestNode['sessions'] = 'cashier') => ({ session: node.sessions[session] });
+
+function completeSale(): string {
+  expectOk(node.engine.execute('shift-open', { float: 10_000 }, as()));
+  node.engine.applyFeed({
+    epoch: 'test-epoch',
+    changes: [
+      {
+        hubSeq: 900,
+        entity: 'promotion',
+        key: 'p1',
+        op: 'upsert',
+        data: {
+          promotionId: 'p1',
+          version: 1,
+          name: 'Apples <10% off>',
+          priority: 1,
+          stacking: 'stackable',
+          scope: { type: 'chain' },
+          currency: 'EUR',
+          rule: { type: 'percent_off', target: { skus: ['APPLE-1'] }, percent: 10 },
+        },
+      },
+    ],
+  });
+  const saleId = expectOk(node.engine.execute('sale-start', {}, as())).saleId;
+  expectOk(node.engine.execute('sale-add-line', { saleId, sku: 'APPLE-1', qty: 4 }, as()));
+  expectOk(node.engine.execute('sale-add-line', { saleId, sku: 'CHEESE-KG', qty: 1250 }, as()));
+  expectOk(
+    node.engine.execute(
+      'sale-add-tender',
+      { saleId, tender: { type: 'card', amount: 1000, reference: 'AUTH-5' } },
+      as(),
+    ),
+  );
+  expectOk(node.engine.execute('sale-add-tender', { saleId, tender: { type: 'cash', amount: 5000 } }, as()));
+  return expectOk(node.engine.execute('sale-complete', { saleId }, as())).receiptNumber!;
+}
+
+describe('receipt commands', () => {
+  describe('receipt-print', () => {
+    it('builds the sale receipt with lines, promotions, tax, tenders, change and barcode, and marks reprints as copies', () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const first = expectOk(node.engine.execute('receipt-print', { receiptNumber }, as()));
+      expect(first.printNo).toBe(1);
+      expect(first.receipt).toMatchObject({
+        kind: 'sale',
+        copy: false,
+        receiptNumber: 'S001-3-000001',
+        store: { code: 'S001', name: 'Paris Bastille' },
+        staffName: 'Chris Cashier',
+        lines: [
+          { sku: 'APPLE-1', qty: 4, unitPrice: 45, amount: 180, adjustments: [{ amount: -18 }] },
+          { sku: 'CHEESE-KG', unit: 'kg', qty: 1250, unitPrice: 2490, amount: 3113 },
+        ],
+        totals: { subtotal: 3293, discount: 18, total: 3275, change: 2725 },
+        payments: [
+          { type: 'card', amount: 1000, reference: 'AUTH-5' },
+          { type: 'cash', tendered: 5000, change: 2725 },
+        ],
+        promotions: [{ name: 'Apples <10% off>', total: 18 }],
+        barcode: { symbology: 'code128', value: 'S001-3-000001' },
+      });
+      expect(first.html).toContain('<h1>Paris Bastille</h1>');
+      expect(first.html).toContain('Apples &lt;10% off&gt;');
+      expect(first.html).not.toContain('Apples <10% off>');
+      expect(first.html).toContain('1.250 kg × €24.90/kg');
+      expect(first.html).toContain('<svg');
+      expect(first.html).not.toContain('COPY');
+      const again = expectOk(node.engine.execute('receipt-print', { receiptNumber }, as()));
+      expect(again).toMatchObject({ printNo: 2, receipt: { copy: true } });
+      expect(again.html).toContain('COPY — NOT A PROOF OF PURCHASE');
+      const audited = expectOk(
+        node.engine.execute('audit-log-list', { action: 'receipt-print' }, as('supervisor')),
+      ).entries;
+      expect(audited.map((entry) => entry.details)).toEqual([
+        { printNo: 2, copy: true },
+        { printNo: 1, copy: false },
+      ]);
+    });
+
+    it('prints returns as refunds against the original receipt', () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const lineId = expectOk(node.engine.execute('sale-find', { receiptNumber }, as())).lines[0]!.lineId;
+      const returned = expectOk(
+        node.engine.execute(
+          'return-create',
+          { receiptNumber, lines: [{ lineId, qty: 1, disposition: 'damaged' }] },
+          as(),
+        ),
+      );
+      const printed = expectOk(
+        node.engine.execute('receipt-print', { receiptNumber: returned.receiptNumber }, as()),
+      );
+      expect(printed.receipt).toMatchObject({
+        kind: 'return',
+        originalReceiptNumber: receiptNumber,
+        lines: [{ sku: 'APPLE-1', qty: 1, note: 'Returned as damaged' }],
+      });
+      expect(printed.html).toContain('REFUND');
+    });
+  });
+
+  describe('receipt-preview', () => {
+    it('shows the receipt without counting a print, and says when the number is unknown', () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      expect(expectOk(node.engine.execute('receipt-preview', { receiptNumber }, as())).receipt.copy).toBe(
+        false,
+      );
+      expect(expectOk(node.engine.execute('receipt-print', { receiptNumber }, as())).printNo).toBe(1);
+      expectError(
+        node.engine.execute('receipt-preview', { receiptNumber: 'S001-3-777777' }, as()),
+        'NOT_FOUND',
+      );
+    });
+  });
+});
