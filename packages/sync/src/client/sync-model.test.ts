@@ -97,6 +97,8 @@ async function quiesceAndCheck(world: World): Promise<void> {
   for (const device of world.devices) {
     device.hubSide.setHubDown(false);
     device.transport.heal();
+    device.outbox.clearFailures();
+    device.feed.clearFailures();
   }
   const ok = await world.scheduler.runUntil(() => converged(world), {
     stepMs: 5_000,
@@ -242,6 +244,23 @@ class RestartAgent implements Cmd {
   toString = () => `RestartAgent(D${(this.device % 3) + 1})`;
 }
 
+/** The till's disk refuses one write or read (full, locked): that "transaction" changes nothing. */
+class StoreFailure implements Cmd {
+  constructor(
+    readonly device: number,
+    readonly method: number,
+  ) {}
+  check = () => true;
+  async run(_: object, world: World) {
+    const device = world.devices[this.device % world.devices.length]!;
+    const outboxMethods = ['summary', 'readPending', 'acknowledge', 'rewind', 'prune'] as const;
+    const feedMethods = ['position', 'applyPage', 'reset', 'applySnapshotPage'] as const;
+    if (this.method < outboxMethods.length) device.outbox.failNext(outboxMethods[this.method]!);
+    else device.feed.failNext(feedMethods[(this.method - outboxMethods.length) % feedMethods.length]!);
+  }
+  toString = () => `StoreFailure(D${(this.device % 3) + 1}, ${this.method})`;
+}
+
 class HubDown implements Cmd {
   constructor(readonly down: boolean) {}
   check = () => true;
@@ -312,6 +331,7 @@ const commands = [
   device.map((d) => new BreakConnection(d)),
   fc.tuple(device, fc.nat()).map(([d, seed]) => new RestartAgent(d, seed)),
   fc.boolean().map((down) => new HubDown(down)),
+  fc.tuple(device, fc.nat({ max: 8 })).map(([d, method]) => new StoreFailure(d, method)),
   fc.constant(new HubBackupCmd()),
   fc.constant(new HubRestore()),
   fc.constant(new RotateEpoch()),
@@ -342,7 +362,7 @@ describe('sync-agent (model)', () => {
               );
           },
         ),
-        { numRuns: 60 },
+        { numRuns: Number(process.env.SYNC_MODEL_RUNS ?? 60) },
       );
     }, 120_000);
   });

@@ -40,6 +40,11 @@ export class MemoryFeedStore implements FeedStore {
     this.failures.add(method);
   }
 
+  /** Forgets failures armed with failNext that nothing has hit yet. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   private maybeFail(method: FeedMethod): void {
     if (this.failures.delete(method)) throw new Error(`simulated storage failure in ${method}`);
   }

@@ -44,6 +44,11 @@ export class MemoryOutboxStore implements OutboxStore {
     this.failures.add(method);
   }
 
+  /** Forgets failures armed with failNext that nothing has hit yet. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   private maybeFail(method: OutboxMethod): void {
     if (this.failures.delete(method)) throw new Error(`simulated storage failure in ${method}`);
   }
