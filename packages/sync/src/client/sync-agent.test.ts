@@ -125,6 +125,39 @@ describe('sync-agent', () => {
     });
   });
 
+  describe('reconnect backoff', () => {
+    it('keeps backing off when connecting succeeds but every call fails, as HTTP does during an outage', async () => {
+      const t = setup({ backoff: { baseMs: SECOND, capMs: 5 * MINUTE } });
+      let connects = 0;
+      const transport: SyncTransport = {
+        ...t.transport,
+        get connected() {
+          return t.transport.connected;
+        },
+        connect: async () => {
+          connects += 1;
+          await t.transport.connect();
+        },
+        pull: () => Promise.reject(new SyncTransportError('unreachable', 'down')),
+        push: () => Promise.reject(new SyncTransportError('unreachable', 'down')),
+      };
+      const agent = createSyncAgent({
+        transport,
+        outbox: t.outbox,
+        feed: t.feed,
+        identity: principal,
+        scheduler: t.scheduler,
+        random: createSeededRandom(3),
+      });
+      agent.start();
+      await t.scheduler.advance(30 * MINUTE);
+      // Resetting the backoff on every "successful" connect would make this about 3,600.
+      expect(connects).toBeLessThan(40);
+      expect(agent.status().state).toBe('offline');
+      await agent.stop();
+    });
+  });
+
   describe('notifyLocalCommit', () => {
     it('pushes new events at once, one batch in flight however many commits arrive', async () => {
       const t = setup({ batchSize: 5 });

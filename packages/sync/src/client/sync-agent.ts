@@ -151,6 +151,7 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     onAck: () => {
       lastPushAt = nowIso();
+      connectionBackoff.succeeded();
     },
   });
   const puller = createFeedPuller({
@@ -204,6 +205,9 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     pull: newLoop('pull', async () => {
       const result = await puller.pullUntilUpToDate();
       lastPullAt = nowIso();
+      // Only an answered call proves the hub is there: an HTTP "connect" always succeeds, and resetting
+      // the reconnect backoff on it would turn an outage into a retry every second.
+      connectionBackoff.succeeded();
       if (result.snapshots > 0) {
         log?.info(
           { ...ids, epoch: result.position.epoch, cursor: result.position.cursor },
@@ -424,7 +428,6 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     connecting = false;
     connected = true;
     connectionGen += 1;
-    connectionBackoff.succeeded();
     connectionFatal = null;
     connectionError = null;
     reconnectTimer?.cancel();
