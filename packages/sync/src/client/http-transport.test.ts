@@ -13,7 +13,7 @@ import { SyncTransportError } from './sync-error';
 
 const principal = { deviceId: 'D1', storeId: 'S1' };
 
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > end) throw new Error('condition not reached in time');
@@ -48,7 +48,7 @@ async function fixedServer(status: number, body: string, headers: Record<string,
   };
 }
 
-describe('http-transport', () => {
+describe('http-transport', { timeout: 30_000 }, () => {
   describe('parseRetryAfter', () => {
     it('reads delta-seconds and HTTP dates', () => {
       expect(parseRetryAfter('12', 0)).toBe(12_000);
@@ -142,6 +142,17 @@ describe('http-transport', () => {
   });
 
   describe('answers off the protocol', () => {
+    it('accepts a bare protocol object as well as a result envelope', async () => {
+      const ack = { deviceId: 'D1', lastSeq: 4, results: [] };
+      for (const body of [ack, { ok: true, value: ack }]) {
+        const server = await fixedServer(200, JSON.stringify(body));
+        const transport = createHttpTransport({ baseUrl: server.url, credential: 'c' });
+        await transport.connect();
+        expect((await transport.push({ ...principal, events: [] })).lastSeq).toBe(4);
+        await server.close();
+      }
+    });
+
     it('reports a 200 that is not JSON, or not the schema, as a protocol failure', async () => {
       for (const body of ['<html>', JSON.stringify({ lastSeq: 'x' })]) {
         const server = await fixedServer(200, body);
@@ -165,6 +176,16 @@ describe('http-transport', () => {
           undefined,
         ],
         [409, JSON.stringify({ code: 'SCHEMA_VERSION', message: 'update' }), {}, 'too_old', undefined],
+        [
+          429,
+          JSON.stringify({
+            ok: false,
+            error: { code: 'RATE_LIMITED', message: 'slow', details: { retryAfterSeconds: 2 } },
+          }),
+          {},
+          'busy',
+          2_000,
+        ],
       ];
       for (const [status, body, headers, failure, retryAfterMs] of cases) {
         const server = await fixedServer(status, body, headers);

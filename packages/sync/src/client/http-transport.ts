@@ -19,6 +19,10 @@ export const SYNC_HTTP_PATHS = {
 } as const;
 export const CLIENT_VERSION_HEADER = 'x-sync-client-version';
 
+/** The hub answers with result envelopes (CONVENTIONS §3); a bare protocol object is accepted too. */
+const SuccessEnvelopeSchema = z.object({ ok: z.literal(true), value: z.unknown() });
+const FailedEnvelopeSchema = z.object({ ok: z.literal(false), error: ErrorBodySchema });
+
 /** Error bodies come as `{ code, message }`, `{ error: {...} }` or a failed result envelope. */
 const ErrorResponseSchema = z.union([
   ErrorBodySchema,
@@ -123,6 +127,10 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
         json = undefined;
       }
       if (response.ok) {
+        const envelope = SuccessEnvelopeSchema.safeParse(json);
+        if (envelope.success) return parse(envelope.data.value);
+        const failed = FailedEnvelopeSchema.safeParse(json);
+        if (failed.success) throw transportErrorFromBody(failed.data.error);
         if (json === undefined) {
           throw new SyncTransportError(
             'protocol',

@@ -13,7 +13,7 @@ import type { ConnectionEvent, SyncTransport } from './transport';
 const principal = { deviceId: 'D1', storeId: 'S1' };
 
 /** Polls real time, bounded: these tests talk to a real server on 127.0.0.1. */
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > end) throw new Error('condition not reached in time');
@@ -30,7 +30,7 @@ async function failureOf(promise: Promise<unknown>): Promise<SyncTransportError>
   return error as SyncTransportError;
 }
 
-describe('socket-io-transport', () => {
+describe('socket-io-transport', { timeout: 30_000 }, () => {
   let hub: ReferenceHub;
   let server: ReferenceSyncServer;
   const transports: SyncTransport[] = [];

@@ -73,7 +73,12 @@ export const TRANSPORT_MESSAGES = {
  */
 export function transportErrorFromBody(body: ErrorBody, retryAfterMs?: number): SyncTransportError {
   const details = body.details ?? {};
-  const detailRetry = typeof details['retryAfterMs'] === 'number' ? details['retryAfterMs'] : undefined;
+  const detailRetry =
+    typeof details['retryAfterMs'] === 'number'
+      ? details['retryAfterMs']
+      : typeof details['retryAfterSeconds'] === 'number'
+        ? details['retryAfterSeconds'] * 1000
+        : undefined;
   const retry = retryAfterMs ?? detailRetry;
   const withRetry = retry === undefined ? {} : { retryAfterMs: retry };
   switch (body.code) {

@@ -79,9 +79,10 @@ export async function startReferenceSyncServer(options: {
 
   async function answerHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    // Result envelopes, as the hub's API answers (CONVENTIONS §3).
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(JSON.stringify(body));
+      response.end(JSON.stringify(status < 300 ? { ok: true, value: body } : { ok: false, error: body }));
     };
     try {
       if (silent) return;
