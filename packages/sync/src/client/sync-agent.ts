@@ -152,6 +152,8 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     onAck: () => {
       lastPushAt = nowIso();
       connectionBackoff.succeeded();
+      // Staff watch the backlog shrink batch by batch during a long catch-up.
+      refreshSummary();
     },
   });
   const puller = createFeedPuller({
