@@ -93,6 +93,25 @@ describe('outbox-pusher', () => {
       expect((await outbox.summary()).pending).toBe(0);
     });
 
+    it('stops after a batch that exactly fills the batch size instead of pushing again (RxDB #3727)', async () => {
+      const { outbox, factory } = setup();
+      outbox.append(factory.next(10));
+      let calls = 0;
+      const pusher = createOutboxPusher({
+        outbox,
+        identity: principal,
+        nowIso,
+        batchSize: 10,
+        transport: scriptedTransport(async (request) => {
+          calls += 1;
+          return accepted(request.events, 10);
+        }),
+      });
+      await pusher.pushUntilDrained();
+      await pusher.pushUntilDrained();
+      expect(calls).toBe(1);
+    });
+
     it('reports the outbox backlog to the hub with each batch', async () => {
       const { outbox, factory } = setup();
       outbox.append(factory.next(3));
