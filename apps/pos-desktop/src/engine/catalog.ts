@@ -104,10 +104,16 @@ export function searchExpression(query: string): string | undefined {
 export function searchCatalog(ctx: TxContext, query: string, limit: number): CatalogItem[] {
   const expression = searchExpression(query);
   if (expression === undefined) return [];
+  // Ranking sorts every match: for one- or two-letter prefixes that is most of the catalog, so those
+  // take the first matches in index order instead, which answers while the cashier is still typing.
+  const ranked = /"[^"]{3,}"\*/.test(expression);
   const rows = sql(
     ctx.db,
-    `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-     WHERE sku_search MATCH ? ORDER BY s.active DESC, sku_search.rank, s.sku LIMIT ?`,
+    ranked
+      ? `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+         WHERE sku_search MATCH ? ORDER BY sku_search.rank, s.sku LIMIT ?`
+      : `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+         WHERE sku_search MATCH ? LIMIT ?`,
   ).all(expression, limit) as SkuRow[];
   return rows.map((row) => toItem(ctx, row));
 }

@@ -17,6 +17,7 @@ import {
 import type { SaleView } from '../../shared/commands';
 import { priceCandidates, storeRegionId } from '../catalog';
 import { sql, type TxContext } from '../context';
+import type { Db } from '../database';
 import type { DraftLine, SaleDraft, SaleRow } from './draft';
 
 export interface SkuInfo {
@@ -156,18 +157,45 @@ function resolveLine(ctx: TxContext, line: DraftLine, store: StoreContext): Reso
   };
 }
 
-function activePromotions(ctx: TxContext): Promotion[] {
-  const rows = sql(
-    ctx.db,
-    `SELECT data FROM promotions WHERE (starts_at_ms IS NULL OR starts_at_ms <= ?) AND (ends_at_ms IS NULL OR ends_at_ms > ?)`,
-  ).all(ctx.nowMs, ctx.nowMs) as { data: string }[];
-  // Rows were validated with PromotionSchema when the feed wrote them.
-  return rows.map((row) => JSON.parse(row.data) as Promotion);
+interface ReplicaRules {
+  readonly key: string;
+  readonly promotions: readonly Promotion[];
+  readonly taxRates: readonly TaxRate[];
 }
 
-function taxRates(ctx: TxContext): TaxRate[] {
-  const rows = sql(ctx.db, 'SELECT data FROM tax_rates').all() as { data: string }[];
-  return rows.map((row) => JSON.parse(row.data) as TaxRate);
+const rulesCache = new WeakMap<Db, ReplicaRules>();
+
+/**
+ * Promotions and tax rates parsed once per feed position: every scan re-prices the cart, and re-reading
+ * fifty promotions from JSON each time would cost more than the pricing itself. Only the feed apply path
+ * writes these tables, and it always moves the cursor or the epoch, so the key changes with the data.
+ */
+function replicaRules(ctx: TxContext): ReplicaRules {
+  const state = sql(
+    ctx.db,
+    'SELECT feed_epoch AS epoch, feed_cursor AS cursor, last_feed_applied_at AS appliedAt FROM sync_state',
+  ).get() as { epoch: string | null; cursor: number; appliedAt: string | null };
+  const key = `${state.epoch ?? ''}:${state.cursor}:${state.appliedAt ?? ''}`;
+  const cached = rulesCache.get(ctx.db);
+  if (cached?.key === key) return cached;
+  // Rows were validated with PromotionSchema and TaxRateSchema when the feed wrote them.
+  const promotions = (sql(ctx.db, 'SELECT data FROM promotions').all() as { data: string }[]).map(
+    (row) => JSON.parse(row.data) as Promotion,
+  );
+  const taxRates = (sql(ctx.db, 'SELECT data FROM tax_rates').all() as { data: string }[]).map(
+    (row) => JSON.parse(row.data) as TaxRate,
+  );
+  const rules = { key, promotions, taxRates };
+  rulesCache.set(ctx.db, rules);
+  return rules;
+}
+
+function activePromotions(rules: ReplicaRules, at: number): Promotion[] {
+  return rules.promotions.filter(
+    (promotion) =>
+      (promotion.startsAt === undefined || promotion.startsAt <= at) &&
+      (promotion.endsAt === undefined || promotion.endsAt > at),
+  );
 }
 
 export function tenderInputs(ctx: TxContext, draft: SaleDraft): TenderInput[] {
@@ -188,6 +216,7 @@ export interface PricedSale {
 export function priceSale(ctx: TxContext, draft: SaleDraft): PricedSale {
   const store = storeContext(ctx);
   const lines = draft.lines.map((line) => resolveLine(ctx, line, store));
+  const rules = replicaRules(ctx);
   const cart = priceCart({
     currency: ctx.identity.currency,
     at: ctx.nowMs,
@@ -196,8 +225,8 @@ export function priceSale(ctx: TxContext, draft: SaleDraft): PricedSale {
     jurisdictionIds: store.jurisdictionIds,
     lines: lines.map((line) => line.input),
     ...(draft.orderDiscount ? { orderDiscount: draft.orderDiscount } : {}),
-    promotions: activePromotions(ctx),
-    taxRates: taxRates(ctx),
+    promotions: activePromotions(rules, ctx.nowMs),
+    taxRates: rules.taxRates,
     cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
   });
   const settlement = settleTenders(cart.totals.total, tenderInputs(ctx, draft), {

@@ -1,0 +1,346 @@
+/**
+ * Store node benchmark (issue 3): a store with 100,000 SKUs and 50 active promotions, driven over the real
+ * socket command channel of a `pos-store` process. Prints one JSON line per figure with a physical
+ * baseline measured in the same run and the ratio, as `npm run bench` expects:
+ * - sale-complete (5 lines, split card + cash) p50/p99 next to a bare durable 5-row SQLite transaction;
+ * - barcode scan → priced line (sale-add-line by barcode) p50/p99 next to a bare socket.io ack round trip;
+ * - product search (prefix, top 20) p50/p99 next to the same round trip;
+ * - cold start to ready and resident memory of the node with that database.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { withGtinCheckDigit } from '@retail/domain';
+import { io } from 'socket.io-client';
+import { openDatabase } from '../src/engine/database';
+import { openStoreEngine } from '../src/engine/engine';
+import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
+import { loadFixture, parseFixture } from '../src/engine/fixture/fixture';
+import { initStoreNode } from '../src/engine/init';
+import { createCommandClient, type CommandClient } from '../src/shared/command-client';
+
+const SKUS = 100_000;
+const SALES = 300;
+const SEARCHES = 500;
+const BASELINE_TXS = 1_000;
+const ROUND_TRIPS = 2_000;
+const APP = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(APP, 'dist', 'cli.js');
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+function report(name: string, value: number, unit: string, baseline: number, baselineName: string): void {
+  console.log(
+    JSON.stringify({
+      name,
+      value: round(value),
+      unit,
+      baseline: round(baseline),
+      baselineName,
+      ratio: round(value / baseline),
+    }),
+  );
+}
+
+function log(message: string): void {
+  process.stderr.write(`# ${message}\n`);
+}
+
+function ok<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+function startNode(
+  data: string,
+): Promise<{ child: ChildProcess; url: string; token: string; readyMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'start', '--data', data, '--port', '0'], {
+    env: { ...process.env, POS_STORE_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`pos-store exited with ${code}: ${stdout}`)));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const url = /URL:\s+(\S+)/.exec(stdout)?.[1];
+      const token = /Token:\s+(\S+)/.exec(stdout)?.[1];
+      if (url && token && stdout.includes('Token file:'))
+        resolve({ child, url, token, readyMs: performance.now() - started });
+    });
+  });
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kib / 1024;
+}
+
+/** The physical floor of a durable commit here: 5 inserts in one WAL transaction with synchronous=FULL. */
+function bareTransactions(dir: string): number[] {
+  const db = openDatabase(join(dir, 'baseline.db'));
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INTEGER NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (a, b) VALUES (?, ?)');
+  const tx = db.transaction((n: number) => {
+    for (let row = 0; row < 5; row += 1) insert.run(`row-${n}-${row}`, n);
+  });
+  const samples: number[] = [];
+  for (let n = 0; n < BASELINE_TXS; n += 1) {
+    const started = performance.now();
+    tx.immediate(n);
+    samples.push(performance.now() - started);
+  }
+  db.close();
+  return samples;
+}
+
+/** Plain inserts of `rows` rows in one transaction: the floor of loading that many feed changes. */
+function bareBulkInsert(dir: string, rows: number): number {
+  const db = openDatabase(join(dir, 'bulk.db'));
+  db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (id, data) VALUES (?, ?)');
+  const started = performance.now();
+  db.transaction(() => {
+    for (let row = 0; row < rows; row += 1)
+      insert.run(`key-${row}`, '{"name":"Organic Apples 1 kg","active":true}');
+  })();
+  const elapsed = performance.now() - started;
+  db.close();
+  return elapsed;
+}
+
+interface Channel {
+  readonly roundTrips: number[];
+  /** Spawn to listening, and resident memory, of a bare Node process serving socket.io. */
+  readonly startMs: number;
+  readonly rssMiB: number;
+}
+
+/** The physical floor of the channel: an ack'd socket.io emit to an echo server in another process. */
+async function bareChannel(): Promise<Channel> {
+  const spawned = performance.now();
+  const server = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { createServer } from 'node:http'; import { Server } from 'socket.io'; const http = createServer(); const io = new Server(http); io.on('connection', (s) => s.on('echo', (m, ack) => ack(m))); http.listen(0, '127.0.0.1', () => console.log(http.address().port));",
+    ],
+    { cwd: APP, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve) =>
+    server.stdout?.setEncoding('utf8').once('data', (chunk: string) => resolve(Number(chunk.trim()))),
+  );
+  const startMs = performance.now() - spawned;
+  const rss = rssMiB(server.pid ?? 0);
+  const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'] });
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const samples: number[] = [];
+  for (let n = 0; n < ROUND_TRIPS; n += 1) {
+    const started = performance.now();
+    await socket.emitWithAck('echo', { name: 'node-info', input: {} });
+    samples.push(performance.now() - started);
+  }
+  socket.close();
+  server.kill();
+  return { roundTrips: samples, startMs, rssMiB: rss };
+}
+
+function barcodeOf(skuNo: number): string {
+  return withGtinCheckDigit(`40${String(skuNo).padStart(10, '0')}`);
+}
+
+/** A SKU number the demo catalog sells by the piece, active and priced. */
+function pieceSku(seed: number): number {
+  let skuNo = 1 + ((seed * 7919) % SKUS);
+  while (skuNo % 50 === 0 || skuNo % 97 === 0) skuNo = (skuNo % SKUS) + 1;
+  return skuNo;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) {
+    const build = spawnSync(process.execPath, [join(APP, 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('building the pos-store CLI failed');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pos-store-bench-'));
+  try {
+    const databasePath = join(dir, 'store.db');
+    const now = Date.now();
+    initStoreNode({
+      databasePath,
+      setup: {
+        storeId: 'store-1',
+        storeCode: 'S001',
+        deviceNo: 1,
+        currency: 'EUR',
+        locale: 'fr-FR',
+        timezone: 'Europe/Paris',
+      },
+    });
+    log(`generating a demo chain with ${SKUS} SKUs`);
+    const fixture = parseFixture(demoFixture({ skus: SKUS, promotions: 50, now }));
+    const engine = openStoreEngine({ databasePath });
+    const loadStarted = performance.now();
+    loadFixture(engine, fixture);
+    const loadMs = performance.now() - loadStarted;
+    engine.close();
+    log(`fixture of ${fixture.changes.length} feed changes loaded in ${Math.round(loadMs)} ms`);
+
+    const bulkMs = bareBulkInsert(dir, fixture.changes.length);
+    const baselineTx = bareTransactions(dir);
+    const channel = await bareChannel();
+    const baselineTrip = channel.roundTrips;
+
+    const node = await startNode(dir);
+    const client: CommandClient = createCommandClient(node.url, node.token, { transports: ['websocket'] });
+    await client.ready();
+    const cashier = DEMO_STAFF.find((member) => member.role === 'cashier');
+    if (!cashier) throw new Error('the demo chain has no cashier');
+    const session = ok(
+      await client.send('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
+    ).session;
+    const as = { session, timeoutMs: 30_000 };
+    ok(await client.send('shift-open', { registerId: 'bench', float: 100_000_000 }, as));
+
+    log(`${SALES} sales of 5 scanned lines, split card + cash`);
+    const scans: number[] = [];
+    const completes: number[] = [];
+    for (let sale = 0; sale < SALES; sale += 1) {
+      const saleId = ok(await client.send('sale-start', { registerId: 'bench' }, as)).saleId;
+      let total = 0;
+      for (let line = 0; line < 5; line += 1) {
+        const started = performance.now();
+        const view = ok(
+          await client.send('sale-add-line', { saleId, code: barcodeOf(pieceSku(sale * 5 + line + 1)) }, as),
+        );
+        scans.push(performance.now() - started);
+        total = view.totals.total;
+      }
+      const card = Math.floor(total / 2);
+      ok(
+        await client.send(
+          'sale-add-tender',
+          { saleId, tender: { type: 'card', amount: card, reference: `AUTH-${sale}` } },
+          as,
+        ),
+      );
+      ok(
+        await client.send(
+          'sale-add-tender',
+          { saleId, tender: { type: 'cash', amount: total - card + 500 } },
+          as,
+        ),
+      );
+      const started = performance.now();
+      ok(await client.send('sale-complete', { saleId }, as));
+      completes.push(performance.now() - started);
+    }
+
+    log(`${SEARCHES} product searches`);
+    const words = [
+      'org',
+      'cla',
+      'fre',
+      'pre',
+      'eve',
+      'cru',
+      'smo',
+      'spi',
+      'lig',
+      'fam',
+      'app',
+      'bre',
+      'cof',
+      'pas',
+      'yog',
+      'che',
+      'tea',
+      'ric',
+      'cer',
+      'jui',
+      'soa',
+      'bis',
+    ];
+    const searches: number[] = [];
+    for (let search = 0; search < SEARCHES; search += 1) {
+      const query = `${words[search % words.length]} ${words[(search * 7) % words.length]?.slice(0, 2)}`;
+      const started = performance.now();
+      ok(await client.send('catalog-search', { query, limit: 20 }, as));
+      searches.push(performance.now() - started);
+    }
+    client.close();
+    node.child.kill('SIGTERM');
+    await new Promise((resolve) => node.child.once('exit', resolve));
+
+    const cold = await startNode(dir);
+    const coldRss = rssMiB(cold.child.pid ?? 0);
+    cold.child.kill('SIGTERM');
+    await new Promise((resolve) => cold.child.once('exit', resolve));
+
+    const tx50 = percentile(baselineTx, 50);
+    const tx99 = percentile(baselineTx, 99);
+    const trip50 = percentile(baselineTrip, 50);
+    const trip99 = percentile(baselineTrip, 99);
+    const bareTx = 'bare durable 5-row SQLite transaction (WAL, synchronous=FULL)';
+    const bareTrip = "bare socket.io ack'd emit to another process";
+    report(
+      'sale-complete over the socket (5 lines, split tender) p50',
+      percentile(completes, 50),
+      'ms',
+      tx50,
+      `${bareTx} p50`,
+    );
+    report(
+      'sale-complete over the socket (5 lines, split tender) p99',
+      percentile(completes, 99),
+      'ms',
+      tx99,
+      `${bareTx} p99`,
+    );
+    report(
+      'barcode scan to priced line (sale-add-line) p50',
+      percentile(scans, 50),
+      'ms',
+      trip50,
+      `${bareTrip} p50`,
+    );
+    report(
+      'barcode scan to priced line (sale-add-line) p99',
+      percentile(scans, 99),
+      'ms',
+      trip99,
+      `${bareTrip} p99`,
+    );
+    report('product search (prefix, top 20) p50', percentile(searches, 50), 'ms', trip50, `${bareTrip} p50`);
+    report('product search (prefix, top 20) p99', percentile(searches, 99), 'ms', trip99, `${bareTrip} p99`);
+    const bareNode = 'bare Node process serving socket.io';
+    report(
+      'cold start to ready (100k SKUs, 50 promotions, after 300 sales)',
+      cold.readyMs,
+      'ms',
+      channel.startMs,
+      `${bareNode}: spawn to listening`,
+    );
+    report('resident memory when ready', coldRss, 'MiB', channel.rssMiB, `${bareNode}: resident memory`);
+    report(
+      `fixture load through the feed apply path (${fixture.changes.length} changes)`,
+      loadMs,
+      'ms',
+      bulkMs,
+      'the same number of plain inserts in one transaction',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
