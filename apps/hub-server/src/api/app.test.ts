@@ -410,6 +410,45 @@ describe.each(backendKinds())('api/app on %s', (kind) => {
     });
   });
 
+  describe('catalog import', () => {
+    const header =
+      'sku,product_id,name,unit,tax_category,barcodes,active,product_name,brand,category_id,price_book_id,price';
+    const upload = (body: string, query = '', token = tokens.operator) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/catalog/import${query}`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        payload: body,
+      });
+
+    it('imports a streamed CSV and reports progress under the id the client chose', async () => {
+      const importId = '0190f3a0-7b1c-7cc0-8a00-00000000c501';
+      const response = await upload(
+        `${header}\nAPI-1,AP1,Api item,each,food,,true,,,,,\n`,
+        `?importId=${importId}`,
+      );
+      expect(response.statusCode).toBe(200);
+      expect(response.json().value).toMatchObject({ importId, status: 'completed', rowsRead: 1 });
+      const job = await call('GET', `/api/catalog/imports/${importId}`, { token: tokens.viewer });
+      expect(job.body.value).toMatchObject({ status: 'completed', rowsRead: 1, summary: { sku: 1 } });
+      expect((await call('GET', '/api/catalog/skus/API-1', { token: tokens.viewer })).body.value.name).toBe(
+        'Api item',
+      );
+    });
+
+    it('answers 400 with the line-numbered report when a row is wrong, and 403 for a viewer', async () => {
+      const response = await upload(
+        `${header}\nAPI-2,AP2,Fine,each,food,,true,,,,,\nAPI-3,AP3,Bad,gallon,food,,true,,,,,\n`,
+      );
+      expect(response.statusCode).toBe(400);
+      const error = response.json().error;
+      expect(error.message).toMatch(/Nothing was imported: 1 problem\(s\), first on line 3/);
+      expect(error.details.report.errors).toEqual([{ line: 3, message: expect.stringMatching(/unit/) }]);
+      expect((await call('GET', '/api/catalog/skus/API-2', { token: tokens.viewer })).status).toBe(404);
+      expect((await upload(`${header}\n`, '', tokens.viewer)).statusCode).toBe(403);
+    });
+  });
+
   describe('operations endpoints', () => {
     it('serves health, readiness, metrics and an OpenAPI document covering every route', async () => {
       expect((await call('GET', '/healthz')).body).toEqual({ ok: true, value: { status: 'alive' } });
@@ -459,7 +498,12 @@ describe('api/app limits', () => {
     const storage = await database.open();
     const hub = createHubContext(storage);
     await createUser(hub, { username: 'admin', password: PASSWORD, role: 'admin' });
-    const { app } = await buildApp({ hub, bodyLimitBytes: 2048, rateLimit: { perSecond: 0.001, burst: 3 } });
+    const { app } = await buildApp({
+      hub,
+      bodyLimitBytes: 2048,
+      importLimitBytes: 4096,
+      rateLimit: { perSecond: 0.001, burst: 3 },
+    });
     try {
       const big = await app.inject({
         method: 'POST',
@@ -475,6 +519,14 @@ describe('api/app limits', () => {
           payload: { username: 'admin', password: PASSWORD },
         })
       ).json().value.token;
+      const hugeImport = await app.inject({
+        method: 'POST',
+        url: '/api/catalog/import?format=csv',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        payload: 'sku,product_id,name,unit,tax_category\n' + 'X,P,N,each,food\n'.repeat(1000),
+      });
+      expect(hugeImport.statusCode).toBe(413);
+      expect(hugeImport.json().error.message).toMatch(/split the file/);
       const statuses: number[] = [];
       for (let i = 0; i < 5; i += 1) {
         statuses.push(
@@ -487,7 +539,7 @@ describe('api/app limits', () => {
           ).statusCode,
         );
       }
-      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(statuses).toEqual([200, 200, 429, 429, 429]);
     } finally {
       await app.close();
       await storage.close();

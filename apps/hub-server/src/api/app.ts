@@ -10,6 +10,7 @@ import { RateLimiter, type RateLimit } from './rate-limit';
 import { RouteRegistry } from './route';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerCatalogRoutes } from './routes/catalog-routes';
+import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
 import { registerSyncRoutes } from './routes/sync-routes';
@@ -25,6 +26,8 @@ export interface AppOptions {
   readonly loginRateLimit?: RateLimit;
   /** JSON bodies; a full push of 500 events fits comfortably. */
   readonly bodyLimitBytes?: number;
+  /** Catalog uploads, which are streamed rather than buffered. */
+  readonly importLimitBytes?: number;
   readonly version?: string;
 }
 
@@ -142,11 +145,16 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerSyncRoutes(app, routes, metrics);
   registerAdminRoutes(app, routes, loginLimiters);
   registerCatalogRoutes(app, routes);
+  registerImportRoutes(app, routes, options.importLimitBytes);
   registerInventoryRoutes(app, routes);
   registerPricingRoutes(app, routes);
 
-  const openApi = buildOpenApi(routes.routes, options.version ?? '0.1.0');
-  app.get('/api/openapi.json', async () => openApi);
+  // Built on first request: routes registered inside plugin scopes only exist once the app is ready.
+  let openApi: Record<string, unknown> | undefined;
+  app.get(
+    '/api/openapi.json',
+    async () => (openApi ??= buildOpenApi(routes.routes, options.version ?? '0.1.0')),
+  );
   await app.ready();
   return { app, metrics, routes };
 }

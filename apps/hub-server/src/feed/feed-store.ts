@@ -67,13 +67,19 @@ export async function appendFeedChanges(
 
   const seqs = await allocateHubSeqs(trx, storage, rows.length);
 
-  const byEntity = new Map<string, string[]>();
-  for (const row of rows) byEntity.set(row.entity, [...(byEntity.get(row.entity) ?? []), row.key]);
-  for (const [entity, keys] of byEntity) {
+  const byEntityScope = new Map<string, { entity: string; scope: string; keys: string[] }>();
+  for (const row of rows) {
+    const id = `${row.entity}\u0000${row.scope}`;
+    const group = byEntityScope.get(id) ?? { entity: row.entity, scope: row.scope, keys: [] };
+    group.keys.push(row.key);
+    byEntityScope.set(id, group);
+  }
+  for (const { entity, scope, keys } of byEntityScope.values()) {
     for (const chunk of chunks(keys, 500)) {
       await trx
         .deleteFrom('feed_changes')
         .where('entity', '=', entity)
+        .where('scope', '=', scope)
         .where('entity_key', 'in', chunk)
         .execute();
     }

@@ -157,6 +157,19 @@ describe.each(backendKinds())('pricing/pricing-store on %s', (kind) => {
         ['pb-s1:A', 'upsert'],
         ['pb-s1:B', 'upsert'],
       ]);
+      // Later changes in the new scope keep the old audience's delete rows.
+      await savePriceEntries(
+        hub,
+        'pb-s1',
+        { entries: [{ sku: 'A', tiers: [{ minQty: 1, unitPrice: 260 }] }] },
+        'u',
+      );
+      const s1Later = await readFeed(storage.db, { nodeId: 's1', region: 'north' }, 0, 1000);
+      expect(s1Later.changes.filter((c) => c.key.startsWith('pb-s1')).map((c) => c.op)).toEqual([
+        'delete',
+        'delete',
+        'delete',
+      ]);
     });
   });
 

@@ -1,0 +1,137 @@
+import { Transform, type Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DomainError } from '@retail/domain';
+import {
+  CSV_COLUMNS,
+  IMPORT_FORMATS,
+  ImportReportSchema,
+  getImport,
+  importCatalog,
+  listImports,
+} from '../../catalog/catalog-import';
+import type { RouteRegistry } from '../route';
+
+export const DEFAULT_IMPORT_LIMIT_BYTES = 1024 * 1024 * 1024;
+
+/** Counts bytes as they stream through and stops the upload past the limit (413), never buffering it. */
+function limited(source: Readable, maxBytes: number): Readable {
+  let seen = 0;
+  const guard = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > maxBytes) {
+        done(
+          new DomainError(
+            'PAYLOAD_TOO_LARGE',
+            `Imports are limited to ${Math.round(maxBytes / 1048576)} MB; split the file.`,
+          ),
+        );
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  source.on('error', (error) => guard.destroy(error));
+  return source.pipe(guard);
+}
+
+function formatOf(contentType: string | undefined, asked: 'csv' | 'json' | undefined): 'csv' | 'json' {
+  if (asked !== undefined) return asked;
+  if (contentType?.includes('csv')) return 'csv';
+  if (contentType?.includes('json')) return 'json';
+  throw new DomainError(
+    'INVALID_INPUT',
+    'Say the format: ?format=csv or ?format=json (or send Content-Type text/csv or application/json).',
+    {
+      path: 'query.format',
+    },
+  );
+}
+
+/**
+ * Catalog import. Registered in its own plugin scope so its body is never parsed or buffered by fastify:
+ * the handler gets the raw request stream.
+ */
+export function registerImportRoutes(
+  app: FastifyInstance,
+  routes: RouteRegistry,
+  maxBytes = DEFAULT_IMPORT_LIMIT_BYTES,
+): void {
+  const hub = routes.hub;
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    routes.add(scope, {
+      method: 'POST',
+      url: '/api/catalog/import',
+      summary:
+        'Import categories, products, SKUs, tax rates and prices from a streamed CSV or JSON upload: all rows or none, ' +
+        'with a report of every problem by line (400 when any row is wrong). CSV columns: ' +
+        CSV_COLUMNS.join(', ') +
+        '. JSON: an array (or newline-delimited objects) of records with "type": category | product | sku | tax_rate | price.',
+      tag: 'catalog',
+      access: { kind: 'hq', role: 'operator' },
+      query: z.object({
+        format: z.enum(IMPORT_FORMATS).optional(),
+        dryRun: z
+          .enum(['true', 'false'])
+          .optional()
+          .transform((value) => value === 'true'),
+        importId: z.uuid().optional(),
+      }),
+      rawBody: {
+        contentTypes: ['text/csv', 'application/json', 'application/x-ndjson'],
+        description: 'The file itself, streamed; up to 1 GB.',
+      },
+      response: ImportReportSchema,
+      handler: async ({ query, body, actor, request }) => {
+        const format = formatOf(request.headers['content-type'], query.format);
+        const report = await importCatalog(hub, limited(body as Readable, maxBytes), {
+          format,
+          actor,
+          dryRun: query.dryRun,
+          ...(query.importId === undefined ? {} : { importId: query.importId }),
+          onProgress: (progress) => request.log.debug({ ...progress }, 'catalog import progress'),
+        });
+        request.log.info(
+          {
+            importId: report.importId,
+            status: report.status,
+            rowsRead: report.rowsRead,
+            errorCount: report.errorCount,
+          },
+          'catalog import finished',
+        );
+        if (report.status === 'failed') {
+          throw new DomainError(
+            'INVALID_INPUT',
+            `Nothing was imported: ${report.errorCount} problem(s), first on line ${report.errors[0]?.line ?? '?'}: ${report.errors[0]?.message ?? ''}`,
+            { report },
+          );
+        }
+        return report;
+      },
+    });
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/imports',
+    summary: 'Recent imports with their progress and reports',
+    tag: 'catalog',
+    access: { kind: 'hq', role: 'viewer' },
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+    response: z.array(ImportReportSchema),
+    handler: ({ query }) => listImports(hub.storage.db, query.limit),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/imports/:importId',
+    summary: 'One import: rows read so far while running, then its report',
+    tag: 'catalog',
+    access: { kind: 'hq', role: 'viewer' },
+    params: z.object({ importId: z.string().min(1).max(100) }),
+    response: ImportReportSchema,
+    handler: ({ params }) => getImport(hub.storage.db, params.importId),
+  });
+}
