@@ -213,7 +213,8 @@ export const SaleLineViewSchema = z.object({
 
 export const SaleTenderViewSchema = z.object({
   tenderId: id,
-  type: z.enum(['cash', 'card']),
+  /** store_credit is the credit of an exchange: what the returned items refund, spent on this sale. */
+  type: z.enum(['cash', 'card', 'store_credit']),
   tendered: minor,
   amount: minor,
   change: minor,
@@ -257,6 +258,19 @@ export const SaleViewSchema = z.object({
     z.object({ rateId: z.string(), name: z.string(), percent: z.number(), taxable: minor, tax: minor }),
   ),
   priceBookVersion: z.string(),
+  /** Items brought back against another receipt in the same transaction (an exchange). */
+  exchange: z
+    .object({
+      receiptNumber: z.string(),
+      lines: z.array(z.object({ lineId: id, sku: z.string(), qty: positiveQuantity, refund: minor })),
+      /** What the returned items refund. */
+      refund: minor,
+      /** The part of it spent on this sale. */
+      credit: minor,
+      /** The rest, refunded to the original tenders when the sale completes. */
+      refundDue: minor,
+    })
+    .nullable(),
   startedAt: isoTime,
   completedAt: isoTime.nullable(),
 });
@@ -690,6 +704,32 @@ export const STORE_COMMANDS = {
     auth: 'cashier',
     summary: 'Take a payment off the sale before it completes.',
     request: z.object({ saleId: id, tenderId: id }).strict(),
+    response: SaleViewSchema,
+  }),
+  'sale-set-exchange': command({
+    auth: 'cashier',
+    summary:
+      'Turn the sale into an exchange: items of an earlier receipt come back in the same transaction and what they refund pays for this sale (null removes it).',
+    request: z
+      .object({
+        saleId: id,
+        exchange: z
+          .object({
+            receiptNumber: z.string().trim().min(1).max(60),
+            lines: z
+              .array(
+                z.object({
+                  lineId: id,
+                  qty: positiveQuantity,
+                  disposition: z.enum(DISPOSITIONS).default('sellable'),
+                }),
+              )
+              .min(1)
+              .max(200),
+          })
+          .nullable(),
+      })
+      .strict(),
     response: SaleViewSchema,
   }),
   'sale-complete': command({

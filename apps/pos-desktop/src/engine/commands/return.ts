@@ -4,8 +4,6 @@ import {
   money,
   multiplyRatio,
   noReceiptRefund,
-  planRefundTenders,
-  refundForLines,
   sum,
   type MovementType,
   type PlannedRefund,
@@ -18,13 +16,11 @@ import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { formatAmount } from '../format';
 import { allocateReceiptNumber } from '../receipt-number';
-import { findSaleByReceipt } from '../sales/draft';
+import { planReceiptReturn, type Disposition, type ReturnLineInput } from '../sales/return-plan';
 import { skuInfo } from '../sales/sale-pricing';
 import { requireOpenShift, shiftReport } from './shift';
 import { consumeOverride, type ManagerOverride } from './staff';
 import { recordMovements } from './stock';
-
-type Disposition = 'sellable' | 'damaged' | 'quality_control' | 'write_off';
 
 /** Where a returned unit goes. A write-off comes back and leaves at once, so it moves no stock. */
 function dispositionMovement(
@@ -75,16 +71,7 @@ export function returnView(ctx: TxContext, returnId: string, notes: readonly str
   return { ...header, lines, refunds, notes: [...notes] };
 }
 
-interface ReturnLineInput {
-  readonly returnLineId: string;
-  readonly originalLineId?: string;
-  readonly sku: string;
-  readonly qty: number;
-  readonly refund: number;
-  readonly disposition: Disposition;
-}
-
-interface RefundInput {
+export interface RefundInput {
   readonly tenderId: string;
   readonly type: 'cash' | 'card' | 'store_credit' | 'loyalty_points';
   readonly amount: number;
@@ -94,7 +81,7 @@ interface RefundInput {
 }
 
 /** Writes a return (rows, movements, refunds, event) in the command's transaction. */
-function recordReturn(
+export function recordReturn(
   ctx: CommandContext,
   input: {
     registerId: string;
@@ -269,7 +256,7 @@ function refundsOrZero(refunds: RefundInput[], zeroRefund: () => RefundInput): R
   return refunds.length > 0 ? refunds : [zeroRefund()];
 }
 
-function toRefundInput(ctx: TxContext, planned: PlannedRefund): RefundInput {
+export function toRefundInput(ctx: TxContext, planned: PlannedRefund): RefundInput {
   return {
     tenderId: ctx.newId(),
     type: planned.type,
@@ -286,107 +273,21 @@ function toRefundInput(ctx: TxContext, planned: PlannedRefund): RefundInput {
 }
 
 function returnWithReceipt(ctx: CommandContext, input: CommandRequest<'return-create'>): ReturnView {
-  const sale = findSaleByReceipt(ctx, input.receiptNumber);
-  if (sale.status !== 'completed') {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      `Sale ${input.receiptNumber} was voided; there is nothing to return.`,
-    );
-  }
-  const currency = sale.currency;
-  const soldLines = sql(
-    ctx.db,
-    'SELECT line_id AS lineId, sku, qty, unit, paid FROM sale_lines WHERE sale_id = ? ORDER BY line_no',
-  ).all(sale.saleId) as { lineId: string; sku: string; qty: number; unit: 'each' | 'kg'; paid: number }[];
-  const taxRows = sql(
-    ctx.db,
-    'SELECT line_id AS lineId, rate_id AS rateId, amount FROM sale_tax_lines WHERE sale_id = ?',
-  ).all(sale.saleId) as { lineId: string; rateId: string; amount: number }[];
-  const prior = sql(
-    ctx.db,
-    `SELECT r.original_line_id AS originalLineId, r.qty, r.refund FROM return_lines r JOIN returns x ON x.return_id = r.return_id
-     WHERE x.original_sale_id = ?`,
-  ).all(sale.saleId) as { originalLineId: string; qty: number; refund: number }[];
-  const refund = refundForLines(
-    soldLines.map((line) => ({
-      lineId: line.lineId,
-      sku: line.sku,
-      qty: line.qty,
-      unit: line.unit,
-      paid: money(line.paid, currency),
-      taxes: taxRows
-        .filter((tax) => tax.lineId === line.lineId)
-        .map((tax) => ({ rateId: tax.rateId, amount: money(tax.amount, currency) })),
-    })),
-    prior.map((line) => ({
-      originalLineId: line.originalLineId,
-      qty: line.qty,
-      refund: money(line.refund, currency),
-    })),
-    input.lines.map((line) => ({ lineId: line.lineId, qty: line.qty })),
-  );
-  const tenders = sql(
-    ctx.db,
-    'SELECT tender_id AS tenderId, type, amount, reference, points FROM sale_tenders WHERE sale_id = ? ORDER BY seq',
-  ).all(sale.saleId) as {
-    tenderId: string;
-    type: 'cash' | 'card' | 'store_credit' | 'gift_card' | 'loyalty_points';
-    amount: number;
-    reference: string | null;
-    points: number | null;
-  }[];
-  const priorRefunds = sql(
-    ctx.db,
-    `SELECT f.original_tender_id AS tenderId, f.type, f.amount, f.points FROM return_refunds f
-     JOIN returns x ON x.return_id = f.return_id WHERE x.original_sale_id = ? AND f.original_tender_id IS NOT NULL`,
-  ).all(sale.saleId) as {
-    tenderId: string;
-    type: 'cash' | 'card' | 'store_credit' | 'loyalty_points';
-    amount: number;
-    points: number | null;
-  }[];
-  // The sync agent is not running yet (issue 5), so this node is offline from the hub's point of view.
-  const plan = planRefundTenders(
-    refund.total,
-    tenders.map((tender) => ({
-      tenderId: tender.tenderId,
-      type: tender.type,
-      amount: money(tender.amount, currency),
-      ...(tender.reference === null ? {} : { reference: tender.reference }),
-      ...(tender.points === null ? {} : { points: tender.points }),
-    })),
-    priorRefunds.map((priorRefund) => ({
-      tenderId: priorRefund.tenderId,
-      amount: money(priorRefund.amount, currency),
-      type: priorRefund.type,
-      ...(priorRefund.points === null ? {} : { points: priorRefund.points }),
-    })),
-    { hubOnline: false },
-  );
-  const dispositions = new Map(input.lines.map((line, index) => [index, line.disposition]));
+  const plan = planReceiptReturn(ctx, input);
   const recorded = recordReturn(ctx, {
     registerId: input.registerId,
-    originalSaleId: sale.saleId,
-    originalReceiptNumber: input.receiptNumber,
-    lines: refund.lines.map((line, index) => ({
-      returnLineId: ctx.newId(),
-      originalLineId: line.lineId,
-      sku: line.sku,
-      qty: line.qty,
-      refund: line.refund.amount,
-      disposition: dispositions.get(index) ?? 'sellable',
-    })),
+    originalSaleId: plan.saleId,
+    originalReceiptNumber: plan.receiptNumber,
+    lines: plan.lines,
     refunds: refundsOrZero(
-      plan.refunds
-        .filter((planned) => planned.amount.amount > 0)
-        .map((planned) => toRefundInput(ctx, planned)),
+      plan.refunds.map((planned) => toRefundInput(ctx, planned)),
       () => ({ tenderId: ctx.newId(), type: 'cash', amount: 0 }),
     ),
   });
   return returnView(
     ctx,
     recorded.returnId,
-    plan.refunds.filter((planned) => planned.amount.amount > 0).map((planned) => planned.reason),
+    plan.refunds.map((planned) => planned.reason),
   );
 }
 

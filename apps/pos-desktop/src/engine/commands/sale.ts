@@ -2,10 +2,12 @@ import {
   DomainError,
   allocate,
   compare,
+  min,
   money,
   parseScan,
   percentage,
   scanLookupKey,
+  subtract,
   sum,
   type Money,
 } from '@retail/domain';
@@ -27,10 +29,18 @@ import {
   type SaleDraft,
   type SaleRow,
 } from '../sales/draft';
-import { draftView, priceSale, skuInfo, type PricedSale } from '../sales/sale-pricing';
+import {
+  draftView,
+  exchangeReference,
+  priceSale,
+  skuInfo,
+  type PricedExchange,
+  type PricedSale,
+} from '../sales/sale-pricing';
 import { storedSaleView } from '../sales/stored-sale';
 import { findOpenShift, requireOpenShift } from './shift';
 import { consumeOverride } from './staff';
+import { recordReturn, toRefundInput, type RefundInput } from './return';
 import { recordMovements } from './stock';
 
 type SaleLinePayload = z.input<typeof SaleCompletedV1>['lines'][number];
@@ -40,12 +50,12 @@ function viewOf(ctx: CommandContext, row: SaleRow): SaleView {
     if (row.receiptNumber !== null) return storedSaleView(ctx, row);
   }
   const draft = readDraft(row);
-  return draftView(row, draft, priceSale(ctx, draft));
+  return draftView(row, draft, priceSale(ctx, draft, row.saleId));
 }
 
 /** Re-prices the changed cart (refusing, with nothing written, anything that cannot be priced) and saves it. */
 function saveDraft(ctx: CommandContext, row: SaleRow, draft: SaleDraft): SaleView {
-  const priced = priceSale(ctx, draft);
+  const priced = priceSale(ctx, draft, row.saleId);
   writeDraft(ctx, row.saleId, draft);
   ctx.auditNote = {
     subject: row.saleId,
@@ -174,6 +184,48 @@ function addLine(ctx: CommandContext, input: CommandRequest<'sale-add-line'>): S
   return saveDraft(ctx, row, next);
 }
 
+/**
+ * Records the return half of an exchange: the refund's first part (up to the sale total) becomes credit
+ * spent on the sale, tied to it by reference, each part still charged against the original tender it
+ * came from; anything beyond goes back the way a plain return would. Returns the return's event id.
+ */
+function recordExchangeReturn(ctx: CommandContext, row: SaleRow, exchange: PricedExchange): string {
+  let creditLeft = exchange.credit;
+  const refunds: RefundInput[] = [];
+  for (const planned of exchange.plan.refunds) {
+    const spent = min(creditLeft, planned.amount);
+    creditLeft = subtract(creditLeft, spent);
+    if (spent.amount > 0) {
+      refunds.push({
+        tenderId: ctx.newId(),
+        type: 'store_credit',
+        amount: spent.amount,
+        reference: exchangeReference(row.saleId),
+        originalTenderId: planned.sourceTenderId,
+      });
+    }
+    const back = subtract(planned.amount, spent);
+    if (back.amount > 0) refunds.push(toRefundInput(ctx, { ...planned, amount: back }));
+  }
+  if (refunds.length === 0)
+    refunds.push({
+      tenderId: ctx.newId(),
+      type: 'store_credit',
+      amount: 0,
+      reference: exchangeReference(row.saleId),
+    });
+  recordReturn(ctx, {
+    registerId: row.registerId,
+    originalSaleId: exchange.plan.saleId,
+    originalReceiptNumber: exchange.plan.receiptNumber,
+    lines: exchange.plan.lines,
+    refunds,
+  });
+  const returnEvent = ctx.appendedEvents.at(-1);
+  if (!returnEvent) throw new DomainError('INTERNAL', 'The exchange return was not recorded.');
+  return returnEvent.eventId;
+}
+
 function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'>): SaleView {
   const actor = ctx.staff();
   const { row, draft } = requireOpenSale(ctx, input.saleId);
@@ -181,7 +233,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     throw new DomainError('INVALID_INPUT', 'Add at least one item before completing the sale.');
   }
   const shift = requireOpenShift(ctx, row.registerId);
-  const priced: PricedSale = priceSale(ctx, draft);
+  const priced: PricedSale = priceSale(ctx, draft, row.saleId);
   const { cart, settlement } = priced;
   const currency = ctx.identity.currency;
   if (!settlement.complete) {
@@ -191,6 +243,9 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       { remaining: settlement.remaining.amount, cashDue: settlement.cashDue.amount },
     );
   }
+  // An exchange writes its return first, in this same transaction: the sale then points at it.
+  const exchangeCauses: string[] = [];
+  if (priced.exchange) exchangeCauses.push(recordExchangeReturn(ctx, row, priced.exchange));
   const receipt = allocateReceiptNumber(ctx);
   // Cash rounding belongs to the lines too, so that Σ line paid = Σ tender amounts and returns refund it.
   const roundingShares = allocate(
@@ -233,7 +288,11 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       paid: paid.amount,
     };
   });
-  const tenders = draft.tenders.map((tender, index) => {
+  const creditTenders =
+    priced.exchange && priced.exchange.credit.amount > 0
+      ? [{ tenderId: ctx.newId(), type: 'store_credit' as const, reference: exchangeReference(row.saleId) }]
+      : [];
+  const tenders = [...creditTenders, ...draft.tenders].map((tender, index) => {
     const settled = settlement.tenders[index];
     if (!settled) throw new DomainError('INTERNAL', 'A payment was lost while completing the sale.');
     return {
@@ -266,31 +325,35 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     settlement.tenders.map((tender) => tender.amount),
     currency,
   );
-  const event = ctx.appendEvent('sale.completed', {
-    saleId: row.saleId,
-    receiptNumber: receipt.receiptNumber,
-    shiftId: shift.shiftId,
-    staffId: actor.staffId,
-    ...(row.customerId === null ? {} : { customerId: row.customerId }),
-    currency,
-    priceBookVersion: cart.priceBookVersion,
-    promotionIds: promotions.map((promotion) => promotion.promotionId),
-    promotions: promotions.map(({ promotionId, version }) => ({ promotionId, version })),
-    lines,
-    totals: {
-      subtotal: cart.totals.subtotal.amount,
-      discount: cart.totals.discount.amount,
-      tax: cart.totals.tax.amount,
-      total: cart.totals.total.amount,
-      cashRounding: settlement.cashRounding.amount,
-      paid: paidTotal.amount,
-      change: settlement.change.amount,
+  const event = ctx.appendEvent(
+    'sale.completed',
+    {
+      saleId: row.saleId,
+      receiptNumber: receipt.receiptNumber,
+      shiftId: shift.shiftId,
+      staffId: actor.staffId,
+      ...(row.customerId === null ? {} : { customerId: row.customerId }),
+      currency,
+      priceBookVersion: cart.priceBookVersion,
+      promotionIds: promotions.map((promotion) => promotion.promotionId),
+      promotions: promotions.map(({ promotionId, version }) => ({ promotionId, version })),
+      lines,
+      totals: {
+        subtotal: cart.totals.subtotal.amount,
+        discount: cart.totals.discount.amount,
+        tax: cart.totals.tax.amount,
+        total: cart.totals.total.amount,
+        cashRounding: settlement.cashRounding.amount,
+        paid: paidTotal.amount,
+        change: settlement.change.amount,
+      },
+      tenders,
+      overrides,
+      movements,
+      completedAt: ctx.nowIso,
     },
-    tenders,
-    overrides,
-    movements,
-    completedAt: ctx.nowIso,
-  });
+    exchangeCauses,
+  );
 
   sql(
     ctx.db,
@@ -616,7 +679,7 @@ export const saleHandlers = {
         draft,
         input.discount === null ? withoutDiscount : { ...line, discount: input.discount },
       );
-      const priced = priceSale(ctx, next);
+      const priced = priceSale(ctx, next, row.saleId);
       const pricedLine = priced.cart.lines.find((candidate) => candidate.lineId === line.lineId);
       if (pricedLine && input.discount !== null) {
         const manual = sum(
@@ -639,7 +702,7 @@ export const saleHandlers = {
       const next: SaleDraft =
         input.discount === null ? withoutDiscount : { ...draft, orderDiscount: input.discount };
       if (input.discount !== null) {
-        const priced = priceSale(ctx, next);
+        const priced = priceSale(ctx, next, row.saleId);
         const manual = sum(
           priced.cart.lines.flatMap((line) =>
             line.adjustments
@@ -724,7 +787,7 @@ export const saleHandlers = {
             staffId: parked.staffId,
             parkedAt: parked.parkedAt,
             lines: draft.lines.length,
-            total: priceSale(ctx, draft).cart.totals.total.amount,
+            total: priceSale(ctx, draft, parked.saleId).cart.totals.total.amount,
           };
         }),
       };
@@ -760,6 +823,20 @@ export const saleHandlers = {
         ...draft,
         tenders: draft.tenders.filter((tender) => tender.tenderId !== input.tenderId),
       });
+    },
+  },
+  'sale-set-exchange': {
+    mutates: true,
+    handle(ctx, input) {
+      const { row, draft } = requireOpenSale(ctx, input.saleId);
+      assertNoTenders(draft);
+      const { exchange: _previous, ...withoutExchange } = draft;
+      // saveDraft prices the cart with the exchange, so quantities beyond what can be returned are refused here.
+      return saveDraft(
+        ctx,
+        row,
+        input.exchange === null ? withoutExchange : { ...draft, exchange: input.exchange },
+      );
     },
   },
   'sale-complete': { mutates: true, handle: completeSale },
@@ -812,6 +889,7 @@ export const saleHandlers = {
   | 'sale-list-parked'
   | 'sale-add-tender'
   | 'sale-remove-tender'
+  | 'sale-set-exchange'
   | 'sale-complete'
   | 'sale-void'
   | 'sale-post-void'

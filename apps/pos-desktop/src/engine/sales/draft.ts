@@ -46,10 +46,26 @@ export const DraftTenderSchema = z.discriminatedUnion('type', [
 ]);
 export type DraftTender = z.infer<typeof DraftTenderSchema>;
 
+export const DraftExchangeSchema = z.object({
+  receiptNumber: z.string().min(1).max(60),
+  lines: z
+    .array(
+      z.object({
+        lineId: id,
+        qty: z.number().int().positive().safe(),
+        disposition: z.enum(['sellable', 'damaged', 'quality_control', 'write_off']),
+      }),
+    )
+    .min(1),
+});
+export type DraftExchange = z.infer<typeof DraftExchangeSchema>;
+
 export const SaleDraftSchema = z.object({
   lines: z.array(DraftLineSchema),
   orderDiscount: ManualDiscountInputSchema.optional(),
   tenders: z.array(DraftTenderSchema),
+  /** Items of an earlier receipt returned in the same transaction; their refund pays for this sale. */
+  exchange: DraftExchangeSchema.optional(),
 });
 export type SaleDraft = z.infer<typeof SaleDraftSchema>;
 

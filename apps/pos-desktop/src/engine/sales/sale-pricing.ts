@@ -1,7 +1,9 @@
 import {
   DomainError,
   assertNever,
+  min,
   money,
+  subtract,
   priceCart,
   resolvePrice,
   settleTenders,
@@ -12,6 +14,7 @@ import {
   type Promotion,
   type TaxRate,
   type TenderInput,
+  type Money,
   type TenderSettlement,
 } from '@retail/domain';
 import type { SaleView } from '../../shared/commands';
@@ -19,6 +22,7 @@ import { priceCandidates, storeRegionId } from '../catalog';
 import { sql, type TxContext } from '../context';
 import type { Db } from '../database';
 import type { DraftLine, SaleDraft, SaleRow } from './draft';
+import { planReceiptReturn, type ReceiptReturnPlan } from './return-plan';
 
 export interface SkuInfo {
   readonly sku: string;
@@ -198,6 +202,11 @@ function activePromotions(rules: ReplicaRules, at: number): Promotion[] {
   );
 }
 
+/** The reference that ties an exchange's credit on the sale to the refunds on its return. */
+export function exchangeReference(saleId: string): string {
+  return `EXCHANGE-${saleId}`;
+}
+
 export function tenderInputs(ctx: TxContext, draft: SaleDraft): TenderInput[] {
   return draft.tenders.map((tender) =>
     tender.type === 'cash'
@@ -206,14 +215,24 @@ export function tenderInputs(ctx: TxContext, draft: SaleDraft): TenderInput[] {
   );
 }
 
+export interface PricedExchange {
+  readonly plan: ReceiptReturnPlan;
+  /** What the returned items refund that this sale spends: min(refund, sale total). */
+  readonly credit: Money;
+  /** The rest of the refund, paid back to the original tenders. */
+  readonly refundDue: Money;
+}
+
 export interface PricedSale {
   readonly cart: PricedCart;
+  /** Settles [exchange credit, ...the cashier's tenders] against the total. */
   readonly settlement: TenderSettlement;
   readonly lines: readonly ResolvedLine[];
+  readonly exchange: PricedExchange | undefined;
 }
 
 /** Prices the cart as of now (price books, promotions, tax) and settles its tenders against the total. */
-export function priceSale(ctx: TxContext, draft: SaleDraft): PricedSale {
+export function priceSale(ctx: TxContext, draft: SaleDraft, saleId: string): PricedSale {
   const store = storeContext(ctx);
   const lines = draft.lines.map((line) => resolveLine(ctx, line, store));
   const rules = replicaRules(ctx);
@@ -229,10 +248,20 @@ export function priceSale(ctx: TxContext, draft: SaleDraft): PricedSale {
     taxRates: rules.taxRates,
     cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
   });
-  const settlement = settleTenders(cart.totals.total, tenderInputs(ctx, draft), {
+  let exchange: PricedExchange | undefined;
+  if (draft.exchange) {
+    const plan = planReceiptReturn(ctx, draft.exchange);
+    const credit = min(plan.total, cart.totals.total);
+    exchange = { plan, credit, refundDue: subtract(plan.total, credit) };
+  }
+  const creditTender: TenderInput[] =
+    exchange && exchange.credit.amount > 0
+      ? [{ type: 'store_credit', amount: exchange.credit, reference: exchangeReference(saleId) }]
+      : [];
+  const settlement = settleTenders(cart.totals.total, [...creditTender, ...tenderInputs(ctx, draft)], {
     cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
   });
-  return { cart, settlement, lines };
+  return { cart, settlement, lines, exchange };
 }
 
 /** The view of an open or parked sale, priced now. */
@@ -281,17 +310,32 @@ export function draftView(row: SaleRow, draft: SaleDraft, priced: PricedSale): S
       total: cart.totals.total.amount,
       cashDue: cart.totals.cashDue.amount,
     },
-    tenders: draft.tenders.map((tender, index) => {
-      const settled = settlement.tenders[index];
-      return {
-        tenderId: tender.tenderId,
-        type: tender.type,
-        tendered: settled?.tendered.amount ?? tender.amount,
-        amount: settled?.amount.amount ?? tender.amount,
-        change: settled?.change.amount ?? 0,
-        reference: tender.type === 'card' ? tender.reference : null,
-      };
-    }),
+    tenders: [
+      ...(priced.exchange && priced.exchange.credit.amount > 0
+        ? [
+            {
+              tenderId: 'exchange-credit',
+              type: 'store_credit' as const,
+              tendered: priced.exchange.credit.amount,
+              amount: priced.exchange.credit.amount,
+              change: 0,
+              reference: exchangeReference(row.saleId),
+            },
+          ]
+        : []),
+      ...draft.tenders.map((tender, index) => {
+        const settled =
+          settlement.tenders[index + (priced.exchange && priced.exchange.credit.amount > 0 ? 1 : 0)];
+        return {
+          tenderId: tender.tenderId,
+          type: tender.type,
+          tendered: settled?.tendered.amount ?? tender.amount,
+          amount: settled?.amount.amount ?? tender.amount,
+          change: settled?.change.amount ?? 0,
+          reference: tender.type === 'card' ? tender.reference : null,
+        };
+      }),
+    ],
     payment: {
       remaining: settlement.remaining.amount,
       cashDue: settlement.cashDue.amount,
@@ -313,6 +357,20 @@ export function draftView(row: SaleRow, draft: SaleDraft, priced: PricedSale): S
       tax: row.tax.amount,
     })),
     priceBookVersion: cart.priceBookVersion,
+    exchange: priced.exchange
+      ? {
+          receiptNumber: priced.exchange.plan.receiptNumber,
+          lines: priced.exchange.plan.lines.map((line) => ({
+            lineId: line.originalLineId ?? line.returnLineId,
+            sku: line.sku,
+            qty: line.qty,
+            refund: line.refund,
+          })),
+          refund: priced.exchange.plan.total.amount,
+          credit: priced.exchange.credit.amount,
+          refundDue: priced.exchange.refundDue.amount,
+        }
+      : null,
     startedAt: row.startedAt,
     completedAt: row.completedAt,
   };

@@ -1,4 +1,4 @@
-import { add, money } from '@retail/domain';
+import { add, money, subtract } from '@retail/domain';
 import type { SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
 import type { SaleRow } from './draft';
@@ -28,6 +28,35 @@ interface LineRow {
   extended: number;
   net: number;
   paid: number;
+}
+
+/** The return written in the same transaction as the sale, when the sale was an exchange. */
+function storedExchange(
+  ctx: TxContext,
+  row: SaleRow,
+  tenders: readonly { type: string; amount: number; reference: string | null }[],
+): SaleView['exchange'] {
+  const returned = sql(
+    ctx.db,
+    `SELECT x.return_id AS returnId, x.original_receipt_number AS receiptNumber, x.refund_total AS refund
+     FROM returns x JOIN sales s ON s.tx_id = x.tx_id WHERE s.sale_id = ?`,
+  ).get(row.saleId) as { returnId: string; receiptNumber: string; refund: number } | undefined;
+  if (!returned) return null;
+  const lines = sql(
+    ctx.db,
+    'SELECT original_line_id AS lineId, sku, qty, refund FROM return_lines WHERE return_id = ? ORDER BY rowid',
+  ).all(returned.returnId) as { lineId: string; sku: string; qty: number; refund: number }[];
+  const credit = tenders.find(
+    (tender) => tender.type === 'store_credit' && tender.reference === `EXCHANGE-${row.saleId}`,
+  );
+  const creditAmount = credit?.amount ?? 0;
+  return {
+    receiptNumber: returned.receiptNumber,
+    lines,
+    refund: returned.refund,
+    credit: creditAmount,
+    refundDue: subtract(money(returned.refund, row.currency), money(creditAmount, row.currency)).amount,
+  };
 }
 
 /** A completed (or post-voided) sale exactly as it was frozen: read from the sale tables, never re-priced. */
@@ -64,7 +93,7 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
     `SELECT tender_id AS tenderId, type, amount, tendered, change, reference FROM sale_tenders WHERE sale_id = ? ORDER BY seq`,
   ).all(row.saleId) as {
     tenderId: string;
-    type: 'cash' | 'card';
+    type: 'cash' | 'card' | 'store_credit';
     amount: number;
     tendered: number | null;
     change: number | null;
@@ -150,6 +179,7 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
       a.rateId < b.rateId ? -1 : a.rateId > b.rateId ? 1 : a.percent - b.percent,
     ),
     priceBookVersion: totals.priceBookVersion ?? '',
+    exchange: storedExchange(ctx, row, tenders),
     startedAt: row.startedAt,
     completedAt: row.completedAt,
   };
