@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { DomainError, toErrorBody } from '@retail/domain';
 import type { HubContext } from '../hub-context';
@@ -71,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
       const given = request.headers['x-correlation-id'];
       return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'correlationId',
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
   });
   const metrics = new HubMetrics();
   const limiter = new RateLimiter(options.rateLimit ?? { perSecond: 200, burst: 400 }, hub.now);

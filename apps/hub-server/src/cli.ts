@@ -1,0 +1,256 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { isDomainError } from '@retail/domain';
+import { buildApp, createLogger } from './api/app';
+import { createEnrollmentCode } from './auth/devices';
+import { CreateUserSchema, createUser } from './auth/users';
+import { importCatalog } from './catalog/catalog-import';
+import { createHubContext } from './hub-context';
+import { releaseExpiredHolds } from './inventory/reservations';
+import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
+import { describeDatabaseUrl, openStorage } from './storage/storage';
+
+const HELP = `pos-hub — the retail hub (inventory authority, change feed, admin API)
+
+Usage:
+  pos-hub serve [--db PATH|URL] [--port N] [--host ADDR] [--log-level LEVEL]
+  pos-hub import-catalog FILE [--db …] [--format csv|json] [--dry-run]
+  pos-hub enroll-code --store CODE [--db …] [--ttl-minutes N]
+  pos-hub create-user --username NAME --role admin|operator|viewer [--db …]   (password on stdin)
+  pos-hub create-node --code CODE --name NAME --region R --jurisdiction J --currency CUR
+                      [--kind store|warehouse] [--pickup] [--pick-capacity N] [--timezone TZ] [--db …]
+  pos-hub --help
+
+Database (--db): a file path for SQLite (default ./data/hub.db, WAL, synchronous=FULL) or a
+postgres://user@host:port/database URL. Migrations run on start.
+
+Examples:
+  echo 'a long password' | pos-hub create-user --username alice --role admin
+  pos-hub create-node --code S001 --name "Main St" --region north --jurisdiction US-NY --currency USD --pickup
+  pos-hub enroll-code --store S001
+  pos-hub import-catalog ./catalog.csv
+  pos-hub serve --port 8080
+`;
+
+class UsageError extends Error {}
+
+const common = {
+  db: { type: 'string', default: './data/hub.db' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parseOrUsage<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new UsageError('Pipe the password on stdin, e.g. echo "…" | pos-hub create-user …');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+async function withHub<T>(
+  db: string,
+  work: (hub: ReturnType<typeof createHubContext>) => Promise<T>,
+): Promise<T> {
+  const storage = await openStorage(db);
+  try {
+    return await work(createHubContext(storage));
+  } finally {
+    await storage.close();
+  }
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...common,
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    strict: true,
+  });
+  const options = parseOrUsage(
+    z.object({
+      port: z.coerce.number().int().min(0).max(65535),
+      host: z.string().min(1),
+      'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      db: z.string().min(1),
+    }),
+    values,
+  );
+  const logger = createLogger({ level: options['log-level'] });
+  const storage = await openStorage(options.db);
+  const hub = createHubContext(storage);
+  const { app } = await buildApp({ hub, logger });
+  const address = await app.listen({ port: options.port, host: options.host });
+  const { kind, location } = describeDatabaseUrl(options.db);
+  logger.info({ address, database: kind, location }, `pos-hub listening on ${address}`);
+
+  // Checkout holds lapse on their own; the sweep gives their units back to ATP.
+  const sweeper = setInterval(() => {
+    releaseExpiredHolds(hub).catch((error: unknown) => logger.error({ err: error }, 'hold sweep failed'));
+  }, 5000);
+  sweeper.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'pos-hub stopping');
+    clearInterval(sweeper);
+    await app.close();
+    await storage.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function importCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...common, format: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const file = positionals[0];
+  if (file === undefined || positionals.length > 1) throw new UsageError('Give exactly one FILE to import.');
+  if (!existsSync(file)) throw new UsageError(`There is no file ${file}.`);
+  const format = parseOrUsage(
+    z.enum(['csv', 'json']),
+    values.format ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'json'),
+  );
+  const report = await withHub(values.db, (hub) =>
+    importCatalog(hub, createReadStream(file), {
+      format,
+      actor: 'cli',
+      dryRun: values['dry-run'],
+      onProgress: ({ rowsRead, phase }) => process.stderr.write(`\r${phase}: ${rowsRead} rows`),
+    }),
+  );
+  process.stderr.write('\n');
+  console.log(JSON.stringify(report, null, 2));
+  if (report.status !== 'completed') process.exitCode = 1;
+}
+
+async function enrollCode(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...common, store: { type: 'string' }, 'ttl-minutes': { type: 'string', default: '1440' } },
+    strict: true,
+  });
+  const options = parseOrUsage(
+    z.object({
+      store: z.string().min(1, 'Say which store: --store CODE'),
+      'ttl-minutes': z.coerce.number().int().min(1).max(10080),
+    }),
+    { store: values.store ?? '', 'ttl-minutes': values['ttl-minutes'] },
+  );
+  const code = await withHub(values.db, async (hub) => {
+    const node = await findNodeByCode(hub.storage.db, options.store);
+    return createEnrollmentCode(hub, node.nodeId, 'cli', options['ttl-minutes'] * 60_000);
+  });
+  console.log(JSON.stringify({ ...code, expiresAt: new Date(code.expiresAt).toISOString() }, null, 2));
+}
+
+async function createUserCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...common, username: { type: 'string' }, role: { type: 'string' } },
+    strict: true,
+  });
+  const input = parseOrUsage(CreateUserSchema, {
+    username: values.username,
+    role: values.role,
+    password: await readStdin(),
+  });
+  const user = await withHub(values.db, (hub) => createUser(hub, input));
+  console.log(JSON.stringify(user, null, 2));
+}
+
+async function createNodeCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...common,
+      code: { type: 'string' },
+      name: { type: 'string' },
+      region: { type: 'string' },
+      jurisdiction: { type: 'string' },
+      currency: { type: 'string' },
+      kind: { type: 'string', default: 'store' },
+      pickup: { type: 'boolean', default: false },
+      'pick-capacity': { type: 'string', default: '0' },
+      timezone: { type: 'string', default: 'UTC' },
+    },
+    strict: true,
+  });
+  const input = parseOrUsage(NodeInputSchema, {
+    code: values.code,
+    name: values.name,
+    kind: values.kind,
+    region: values.region,
+    jurisdiction: values.jurisdiction,
+    currency: values.currency,
+    pickupEnabled: values.pickup,
+    pickCapacity: Number(values['pick-capacity']),
+    timezone: values.timezone,
+  });
+  const node = await withHub(values.db, (hub) => createNode(hub, input));
+  console.log(JSON.stringify(node, null, 2));
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  serve,
+  'import-catalog': importCommand,
+  'enroll-code': enrollCode,
+  'create-user': createUserCommand,
+  'create-node': createNodeCommand,
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (
+    command === undefined ||
+    command === '--help' ||
+    command === '-h' ||
+    command === 'help' ||
+    rest.includes('--help')
+  ) {
+    console.log(HELP);
+    return;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) throw new UsageError(`Unknown command ${command}. Run pos-hub --help.`);
+  await run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (
+    error instanceof UsageError ||
+    (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
+    console.error(`pos-hub: ${error.message}`);
+    process.exit(2);
+  }
+  if (isDomainError(error)) {
+    console.error(`pos-hub: ${error.message}`);
+    process.exit(1);
+  }
+  console.error('pos-hub: unexpected failure', error);
+  process.exit(1);
+});

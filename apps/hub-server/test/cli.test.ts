@@ -1,0 +1,168 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';
+
+const appDir = new URL('..', import.meta.url).pathname;
+
+function cli(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: appDir,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('cli', () => {
+  let dir: string;
+  let db: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hub-cli-'));
+    db = join(dir, 'hub.db');
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('--help', () => {
+    it('lists every command and exits 0', () => {
+      const result = cli(['--help']);
+      expect(result.status).toBe(0);
+      for (const command of ['serve', 'import-catalog', 'enroll-code', 'create-user', 'create-node']) {
+        expect(result.stdout).toContain(`pos-hub ${command}`);
+      }
+    });
+
+    it('refuses an unknown command or option with exit code 2', () => {
+      expect(cli(['frobnicate'])).toMatchObject({
+        status: 2,
+        stderr: expect.stringMatching(/Unknown command frobnicate/),
+      });
+      expect(cli(['enroll-code', '--colour', 'red', '--db', db]).status).toBe(2);
+    });
+  });
+
+  describe('bootstrap commands', () => {
+    it('creates a user from a password on stdin, a node, and an enrollment code for it', () => {
+      const user = cli(
+        ['create-user', '--username', 'alice', '--role', 'admin', '--db', db],
+        'a long password!\n',
+      );
+      expect(user.status).toBe(0);
+      expect(JSON.parse(user.stdout)).toMatchObject({ username: 'alice', role: 'admin' });
+      expect(user.stdout).not.toContain('a long password');
+      const short = cli(['create-user', '--username', 'bob', '--role', 'viewer', '--db', db], 'short\n');
+      expect(short).toMatchObject({
+        status: 2,
+        stderr: expect.stringMatching(/--password: A password needs at least 10/),
+      });
+
+      const node = cli([
+        'create-node',
+        '--code',
+        'S001',
+        '--name',
+        'Main St',
+        '--region',
+        'north',
+        '--jurisdiction',
+        'US-NY',
+        '--currency',
+        'USD',
+        '--pickup',
+        '--db',
+        db,
+      ]);
+      expect(node.status).toBe(0);
+      expect(JSON.parse(node.stdout)).toMatchObject({ code: 'S001', pickupEnabled: true });
+
+      const code = cli(['enroll-code', '--store', 'S001', '--ttl-minutes', '30', '--db', db]);
+      expect(code.status).toBe(0);
+      expect(JSON.parse(code.stdout)).toMatchObject({
+        nodeCode: 'S001',
+        code: expect.stringMatching(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/),
+      });
+      expect(cli(['enroll-code', '--store', 'NOPE', '--db', db])).toMatchObject({
+        status: 1,
+        stderr: expect.stringMatching(/There is no node with code NOPE/),
+      });
+    });
+
+    it('imports a catalog file and exits 1 with the report when a row is wrong', () => {
+      const header =
+        'sku,product_id,name,unit,tax_category,barcodes,active,product_name,brand,category_id,price_book_id,price';
+      const good = join(dir, 'good.csv');
+      writeFileSync(good, `${header}\nCLI-1,CP1,Cli item,each,food,,true,,,,,\n`);
+      const ok = cli(['import-catalog', good, '--db', db]);
+      expect(ok.status).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ status: 'completed', rowsRead: 1 });
+      const bad = join(dir, 'bad.csv');
+      writeFileSync(bad, `${header}\nCLI-2,CP2,Bad,each,food,123,true,,,,,\n`);
+      const failed = cli(['import-catalog', bad, '--db', db]);
+      expect(failed.status).toBe(1);
+      expect(JSON.parse(failed.stdout)).toMatchObject({ status: 'failed', errors: [{ line: 2 }] });
+      expect(cli(['import-catalog', join(dir, 'missing.csv'), '--db', db]).status).toBe(2);
+    });
+  });
+});
+
+describe.each(backendKinds())('cli serve on %s', (kind) => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  it('listens on 127.0.0.1, answers health and sign-in, and stops cleanly on SIGTERM', async () => {
+    expect(
+      cli(
+        ['create-user', '--username', 'ops', '--role', 'operator', '--db', database.url],
+        'another long password\n',
+      ).status,
+    ).toBe(0);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--db', database.url],
+      {
+        cwd: appDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let buffer = '';
+        const timer = setTimeout(() => reject(new Error(`no listening line in: ${buffer}`)), 30_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const match = /pos-hub listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffer);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${buffer}`)));
+      });
+      const health = await fetch(`${address}/healthz`);
+      expect(health.status).toBe(200);
+      const login = await fetch(`${address}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'ops', password: 'another long password' }),
+      });
+      expect(login.status).toBe(200);
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
