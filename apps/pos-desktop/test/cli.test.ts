@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { integrityCheck, openDatabase } from '../src/engine/database';
+import { loadMigrations } from '../src/engine/migrations';
 import { readOutbox } from '../src/engine/outbox';
 import { expectOk, tempDir } from '../src/engine/testing/test-node';
 import { createCommandClient, type CommandClient } from '../src/shared/command-client';
@@ -18,6 +19,8 @@ beforeAll(() => {
   const build = runCli([BUNDLE_DIR], { entry: join(APP_DIR, 'scripts', 'build-cli.mjs') });
   expect(build.code, build.stderr).toBe(0);
 });
+
+const LATEST_MIGRATION = loadMigrations().at(-1)?.name ?? '';
 
 const dirs: { path: string; remove(): void }[] = [];
 const running: RunningNode[] = [];
@@ -170,8 +173,9 @@ describe('pos-store CLI', () => {
       const backup = cli(['backup', '--data', data, '--out', out]);
       expect(backup.code, backup.stderr).toBe(0);
       expect(backup.stdout).toMatch(
-        /backup written to .*backup\.db \(\d+ pages, schema 0002-product-search, integrity ok\)/,
+        /backup written to .*backup\.db \(\d+ pages, schema (\S+), integrity ok\)/,
       );
+      expect(/schema (\S+), integrity ok/.exec(backup.stdout)?.[1]).toBe(LATEST_MIGRATION);
       const copy = openDatabase(out, { readonly: true });
       try {
         expect(integrityCheck(copy)).toBe('ok');
