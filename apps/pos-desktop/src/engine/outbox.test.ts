@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { acknowledgeOutbox, readOutbox, syncStatus } from './outbox';
+import { createTestNode, expectOk, type TestNode } from './testing/test-node';
+
+let node: TestNode;
+afterEach(() => node?.close());
+
+function writeEvents(count: number): void {
+  const session = { session: node.sessions.cashier };
+  expectOk(node.engine.execute('shift-open', { float: 0 }, session));
+  for (let index = 1; index < count; index += 1) {
+    expectOk(node.engine.execute('shift-cash-in', { amount: index, reason: 'float top-up' }, session));
+  }
+}
+
+describe('outbox', () => {
+  describe('readOutbox', () => {
+    it('pages events in deviceSeq order after a given seq', () => {
+      node = createTestNode();
+      writeEvents(5);
+      expect(readOutbox(node.engine.db, 2, 2).map((event) => event.deviceSeq)).toEqual([3, 4]);
+    });
+  });
+
+  describe('acknowledgeOutbox', () => {
+    it('moves the acknowledged seq forward only and shrinks what is pending', () => {
+      node = createTestNode();
+      writeEvents(4);
+      expect(acknowledgeOutbox(node.engine.db, 3)).toBe(3);
+      expect(acknowledgeOutbox(node.engine.db, 1)).toBe(3);
+      expect(syncStatus(node.engine.db, node.clock.now())).toMatchObject({
+        lastAckedSeq: 3,
+        pendingEvents: 1,
+        lastDeviceSeq: 4,
+      });
+    });
+
+    it('refuses an ack for events this device never wrote, and a malformed one', () => {
+      node = createTestNode();
+      writeEvents(2);
+      expect(() => acknowledgeOutbox(node.engine.db, 3)).toThrow(
+        expect.objectContaining({
+          code: 'SEQUENCE_GAP',
+          message: expect.stringMatching(/has only written 2/),
+        }),
+      );
+      expect(() => acknowledgeOutbox(node.engine.db, -1)).toThrow(/whole deviceSeq/);
+      expect(syncStatus(node.engine.db, node.clock.now()).lastAckedSeq).toBe(0);
+    });
+  });
+});
