@@ -171,21 +171,37 @@ export class HubTx {
   async finish(): Promise<void> {
     await this.insertMovements();
     const dirty = [...this.dirty].sort().map((id) => this.balances.get(id)!);
-    for (const state of dirty) {
+    // One multi-row upsert instead of an UPDATE per balance: the rows exist and are locked, so every
+    // row takes the update branch; on PostgreSQL this saves a round trip per touched SKU.
+    for (const chunk of chunks(dirty, 400)) {
       await this.trx
-        .updateTable('stock_balances')
-        .set({
-          sellable: state.sellable,
-          staged: state.staged,
-          damaged: state.damaged,
-          quality_control: state.quality_control,
-          in_transit: state.in_transit,
-          committed: state.committed,
-          safety_stock: state.safety_stock,
-          updated_at: this.at,
-        })
-        .where('node_id', '=', state.nodeId)
-        .where('sku', '=', state.sku)
+        .insertInto('stock_balances')
+        .values(
+          chunk.map((state) => ({
+            node_id: state.nodeId,
+            sku: state.sku,
+            sellable: state.sellable,
+            staged: state.staged,
+            damaged: state.damaged,
+            quality_control: state.quality_control,
+            in_transit: state.in_transit,
+            committed: state.committed,
+            safety_stock: state.safety_stock,
+            updated_at: this.at,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['node_id', 'sku']).doUpdateSet((eb) => ({
+            sellable: eb.ref('excluded.sellable'),
+            staged: eb.ref('excluded.staged'),
+            damaged: eb.ref('excluded.damaged'),
+            quality_control: eb.ref('excluded.quality_control'),
+            in_transit: eb.ref('excluded.in_transit'),
+            committed: eb.ref('excluded.committed'),
+            safety_stock: eb.ref('excluded.safety_stock'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
         .execute();
     }
     for (const state of dirty) await this.detectConditions(state);

@@ -1,0 +1,256 @@
+/**
+ * Hub benchmark (run by `npm run bench`): ingest throughput with 20 devices pushing batches, next to a
+ * bare batched insert of the same rows in the same run, and change-feed read throughput next to a bare
+ * keyset scan of the same table. One JSON line per figure on stdout.
+ *
+ * PostgreSQL runs when PG_URL is set or the local test server (127.0.0.1:54329) answers.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { EventEnvelope } from '@retail/sync';
+import { readFeed } from '../src/feed/feed-store';
+import { createHubContext } from '../src/hub-context';
+import { pushEvents } from '../src/ingest/hub-ingest';
+import { receiveStock } from '../src/inventory/stock-operations';
+import { openStorage, type BackendKind, type Storage } from '../src/storage/storage';
+import { enrollTestDevice, EventFactory, saleOf, seedWorld } from '../src/test-support/fixtures';
+
+const DEVICES = 20;
+const STORES = 5;
+const BATCHES_PER_DEVICE = Number(process.env.BENCH_BATCHES ?? 10);
+const EVENTS_PER_BATCH = 100;
+const SKUS = 500;
+
+function emit(result: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function postgresUrl(): Promise<string | undefined> {
+  const candidate = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
+  const client = new pg.Client({ connectionString: candidate, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return candidate;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Database {
+  readonly url: string;
+  dispose(): Promise<void>;
+}
+
+async function freshDatabase(kind: BackendKind, adminUrl: string | undefined): Promise<Database> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+    return { url: join(dir, 'hub.db'), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `hub_bench_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    dispose: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** Every device's batches, built before the clock starts. */
+async function prepareWorkload(storage: Storage) {
+  const hub = createHubContext(storage);
+  const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
+  const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
+  await seedWorld(hub, { nodes: stores, skus });
+  // Stores start stocked, as they would be: sales draw stock down without tripping exceptions.
+  for (const nodeId of stores) {
+    await receiveStock(
+      hub,
+      {
+        nodeId,
+        reference: 'bench opening stock',
+        lines: skus.map((sku) => ({ sku, qty: 1_000_000, bucket: 'sellable' as const })),
+      },
+      'bench',
+    );
+  }
+  const devices: { principal: { deviceId: string; storeId: string }; batches: EventEnvelope[][] }[] = [];
+  for (let d = 0; d < DEVICES; d += 1) {
+    const storeId = stores[d % STORES]!;
+    const device = await enrollTestDevice(hub, storeId, `bench-${d}`);
+    const principal = { deviceId: device.deviceId, storeId };
+    const factory = new EventFactory(principal);
+    const batches = Array.from({ length: BATCHES_PER_DEVICE }, (_, b) =>
+      Array.from({ length: EVENTS_PER_BATCH }, (_, e) => {
+        const n = (d * 7919 + b * 104729 + e * 31) % SKUS;
+        return factory.next(
+          'sale.completed',
+          saleOf([
+            { sku: skus[n]!, qty: 1 },
+            { sku: skus[(n + 17) % SKUS]!, qty: 2 },
+          ]),
+        );
+      }),
+    );
+    devices.push({ principal, batches });
+  }
+  return { hub, devices };
+}
+
+async function benchIngest(kind: BackendKind, adminUrl: string | undefined): Promise<void> {
+  const database = await freshDatabase(kind, adminUrl);
+  const storage = await openStorage(database.url, { poolSize: DEVICES });
+  try {
+    const { hub, devices } = await prepareWorkload(storage);
+    const events = DEVICES * BATCHES_PER_DEVICE * EVENTS_PER_BATCH;
+
+    let started = performance.now();
+    await Promise.all(
+      devices.map(async ({ principal, batches }) => {
+        for (const batch of batches) {
+          const ack = await pushEvents(hub, principal, { ...principal, events: batch });
+          if (ack.results.some((r) => r.status !== 'accepted')) throw new Error('bench batch not accepted');
+        }
+      }),
+    );
+    const ingestSeconds = (performance.now() - started) / 1000;
+
+    // The physical baseline: the same event and movement rows, inserted in the same batches by the same
+    // 20 concurrent writers, with no logic (no lookups, locks, balances, exceptions or feed).
+    await storage.db.schema
+      .createTable('bench_events')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('device_seq', 'bigint', (c) => c.notNull())
+      .addColumn('envelope', 'text', (c) => c.notNull())
+      .execute();
+    await storage.db.schema
+      .createTable('bench_movements')
+      .addColumn('movement_id', 'text', (c) => c.primaryKey())
+      .addColumn('node_id', 'text', (c) => c.notNull())
+      .addColumn('sku', 'text', (c) => c.notNull())
+      .addColumn('delta', 'bigint', (c) => c.notNull())
+      .execute();
+    started = performance.now();
+    await Promise.all(
+      devices.map(async ({ principal, batches }) => {
+        for (const batch of batches) {
+          await storage.transaction(async (trx) => {
+            await trx
+              .insertInto('bench_events' as never)
+              .values(
+                batch.map((event) => ({
+                  event_id: randomUUID(),
+                  device_id: principal.deviceId,
+                  device_seq: event.deviceSeq,
+                  envelope: JSON.stringify(event),
+                })) as never,
+              )
+              .execute();
+            const movements = batch.flatMap((event) =>
+              (event.payload as { movements: { sku: string; delta: number }[] }).movements.map((m) => ({
+                movement_id: randomUUID(),
+                node_id: principal.storeId,
+                sku: m.sku,
+                delta: m.delta,
+              })),
+            );
+            await trx
+              .insertInto('bench_movements' as never)
+              .values(movements as never)
+              .execute();
+          });
+        }
+      }),
+    );
+    const bareSeconds = (performance.now() - started) / 1000;
+    const ingestRate = events / ingestSeconds;
+    const bareRate = events / bareSeconds;
+    emit({
+      name: 'hub.ingest',
+      backend: kind,
+      devices: DEVICES,
+      batchSize: EVENTS_PER_BATCH,
+      events,
+      seconds: round(ingestSeconds),
+      eventsPerSecond: Math.round(ingestRate),
+      baseline: {
+        name: 'bare batched insert of the same rows',
+        seconds: round(bareSeconds),
+        eventsPerSecond: Math.round(bareRate),
+      },
+      ratio: round(ingestRate / bareRate),
+    });
+
+    // Feed read: one store catching up from 0 in pages of 500, next to a bare keyset scan of the table.
+    const pageSize = 500;
+    let rows = 0;
+    started = performance.now();
+    for (let cursor = 0; ;) {
+      const page = await readFeed(storage.db, { nodeId: 's1', region: 'north' }, cursor, pageSize);
+      rows += page.changes.length;
+      cursor = page.cursor;
+      if (page.upToDate) break;
+    }
+    const feedSeconds = (performance.now() - started) / 1000;
+    let bareRows = 0;
+    started = performance.now();
+    for (let after = 0; ;) {
+      const page = await storage.db
+        .selectFrom('feed_changes')
+        .selectAll()
+        .where('hub_seq', '>', after)
+        .orderBy('hub_seq')
+        .limit(pageSize)
+        .execute();
+      bareRows += page.length;
+      if (page.length < pageSize) break;
+      after = Number(page[page.length - 1]!.hub_seq);
+    }
+    const bareFeedSeconds = (performance.now() - started) / 1000;
+    emit({
+      name: 'hub.feed-read',
+      backend: kind,
+      rows,
+      seconds: round(feedSeconds),
+      rowsPerSecond: Math.round(rows / feedSeconds),
+      baseline: {
+        name: 'bare keyset scan of the feed table (all scopes, no parsing)',
+        rows: bareRows,
+        rowsPerSecond: Math.round(bareRows / bareFeedSeconds),
+      },
+      ratio: round(rows / feedSeconds / (bareRows / bareFeedSeconds)),
+    });
+  } finally {
+    await storage.close();
+    await database.dispose();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+// BENCH_ONLY=sqlite|postgres runs one backend (profiling); BENCH_BATCHES changes the batches per device.
+const only = process.env.BENCH_ONLY;
+if (only !== 'postgres') await benchIngest('sqlite', undefined);
+if (only !== 'sqlite') {
+  const adminUrl = await postgresUrl();
+  if (adminUrl === undefined) {
+    emit({ name: 'hub.ingest', backend: 'postgres', skipped: 'no PostgreSQL reachable (set PG_URL)' });
+  } else {
+    await benchIngest('postgres', adminUrl);
+  }
+}
