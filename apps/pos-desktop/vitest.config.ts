@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
     // Tests that spawn the CLI or SIGKILL a child need more than the default 5 s on a shared 2-core box.
     testTimeout: 60_000,
     hookTimeout: 60_000,

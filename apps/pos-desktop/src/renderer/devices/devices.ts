@@ -1,0 +1,62 @@
+import { t } from '../i18n/translate';
+import type { DesktopBridge, DeviceOutcome } from './desktop-bridge';
+
+export type { DeviceOutcome };
+
+/** The till's peripherals: the receipt printer and the cash drawer behind it. */
+export interface PosDevices {
+  readonly kind: 'desktop' | 'browser';
+  printReceipt(html: string): Promise<DeviceOutcome>;
+  openCashDrawer(): Promise<DeviceOutcome>;
+}
+
+export function desktopDevices(bridge: DesktopBridge): PosDevices {
+  const guard = async (work: () => Promise<DeviceOutcome>): Promise<DeviceOutcome> => {
+    try {
+      return await work();
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : t('devices.failed') };
+    }
+  };
+  return {
+    kind: 'desktop',
+    printReceipt: (html) => guard(() => bridge.printReceipt(html)),
+    openCashDrawer: () => guard(() => bridge.openCashDrawer()),
+  };
+}
+
+/**
+ * A lane or handheld in a browser prints through the browser's print dialog (a hidden frame holding just
+ * the receipt) and has no line to the cash drawer.
+ */
+export function browserDevices(doc: Document): PosDevices {
+  return {
+    kind: 'browser',
+    printReceipt(html) {
+      return new Promise((resolve) => {
+        const frame = doc.createElement('iframe');
+        frame.setAttribute('aria-hidden', 'true');
+        frame.title = t('receipt.printFrame');
+        frame.style.position = 'fixed';
+        frame.style.width = '0';
+        frame.style.height = '0';
+        frame.style.border = '0';
+        frame.addEventListener('load', () => {
+          const view = frame.contentWindow;
+          if (!view) {
+            frame.remove();
+            resolve({ ok: false, message: t('devices.printUnavailable') });
+            return;
+          }
+          view.addEventListener('afterprint', () => frame.remove(), { once: true });
+          view.focus();
+          view.print();
+          resolve({ ok: true });
+        });
+        frame.srcdoc = html;
+        doc.body.append(frame);
+      });
+    },
+    openCashDrawer: () => Promise.resolve({ ok: false, message: t('devices.noDrawer') }),
+  };
+}

@@ -1,0 +1,474 @@
+// @vitest-environment happy-dom
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { CatalogItem, SaleView } from '../../../shared/commands';
+import { AT, catalogItem, cashTender, saleLine, saleView, shift } from '../../testing/builders';
+import { failure, type FakeNode } from '../../testing/fake-node';
+import { renderPos } from '../../testing/render-pos';
+
+const BREAD = catalogItem();
+const RICE = catalogItem({
+  sku: 'SKU0000009',
+  name: 'Spicy Rice (loose)',
+  unit: 'kg',
+  barcodes: ['2100001000004'],
+  price: { ...catalogItem().price!, unitPrice: 450 },
+});
+const CATALOG: Readonly<Record<string, CatalogItem>> = { '4000000000013': BREAD, '2100001000004': RICE };
+
+/**
+ * A sale the fake node keeps between commands, priced the simple way (no tax); promotions are added per
+ * test where they matter. It answers exactly the shapes the real node does.
+ */
+function scriptSale(node: FakeNode, options: { promotion?: boolean } = {}) {
+  let sale: SaleView | null = null;
+  let lineNo = 0;
+  const withLines = (lines: SaleView['lines'], extra: Partial<SaleView> = {}) => {
+    sale = saleView(lines, { ...extra, tenders: extra.tenders ?? sale?.tenders ?? [] });
+    return sale;
+  };
+  const lineFor = (item: CatalogItem, qty: number) => {
+    lineNo += 1;
+    const promotion = options.promotion && item.sku === BREAD.sku && qty >= 2;
+    return saleLine({
+      lineId: `line-${lineNo}`,
+      sku: item.sku,
+      name: item.name,
+      unit: item.unit,
+      qty,
+      unitPrice: item.price!.unitPrice,
+      adjustments: promotion
+        ? [{ kind: 'promotion', promotionId: 'promo-1', amount: 100, reason: 'Bread: 2 for 13.40' }]
+        : [],
+    });
+  };
+  node.handle('shift-current', () => ({ shift: shift() }));
+  node.handle('sale-current', () => ({ sale: null }));
+  node.handle('sale-start', () => withLines([]));
+  node.handle('sale-add-line', (input) => {
+    const item =
+      input.code !== undefined
+        ? CATALOG[input.code]
+        : Object.values(CATALOG).find((c) => c.sku === input.sku);
+    if (!item) {
+      return failure(
+        'UNKNOWN_BARCODE',
+        `Barcode ${input.code} is not in this store's catalog. Key the item in by SKU or search for it by name.`,
+      );
+    }
+    if (item.unit === 'kg' && input.qty === undefined) {
+      return failure(
+        'INVALID_INPUT',
+        `${item.name} is sold by weight: weigh it and enter the weight in grams.`,
+        { sku: item.sku },
+      );
+    }
+    return withLines([...(sale?.lines ?? []), lineFor(item, input.qty ?? 1)]);
+  });
+  node.handle('sale-set-qty', (input) =>
+    withLines(
+      sale!.lines.map((line) =>
+        line.lineId === input.lineId
+          ? saleLine({ ...line, qty: input.qty, extended: undefined, paid: undefined })
+          : line,
+      ),
+    ),
+  );
+  node.handle('sale-remove-line', (input) =>
+    withLines(sale!.lines.filter((line) => line.lineId !== input.lineId)),
+  );
+  node.handle('catalog-scan', (input) => {
+    const item = CATALOG[input.code];
+    if (!item) return failure('UNKNOWN_BARCODE', 'Unknown barcode.');
+    return { item, scan: { kind: 'gtin' as const, key: input.code, weightGrams: null, embeddedPrice: null } };
+  });
+  node.handle('catalog-search', (input) => ({
+    items: Object.values(CATALOG).filter((item) =>
+      item.name.toLowerCase().includes(input.query.toLowerCase()),
+    ),
+  }));
+  node.handle('sale-add-tender', (input) => {
+    const current = sale!;
+    const remaining = current.payment.remaining;
+    const tender =
+      input.tender.type === 'cash'
+        ? cashTender(input.tender.amount, Math.min(remaining, input.tender.amount), {
+            tenderId: `tender-${current.tenders.length + 1}`,
+          })
+        : {
+            tenderId: `tender-${current.tenders.length + 1}`,
+            type: 'card' as const,
+            tendered: input.tender.amount,
+            amount: input.tender.amount,
+            change: 0,
+            reference: input.tender.reference,
+          };
+    return withLines(current.lines, { tenders: [...current.tenders, tender] });
+  });
+  node.handle('sale-complete', () => {
+    sale = { ...sale!, status: 'completed', receiptNumber: 'S001-1-000001', completedAt: AT };
+    return sale;
+  });
+  node.handle('receipt-preview', (input) => ({
+    receipt: receiptOf(input.receiptNumber),
+    html: `<p>receipt ${input.receiptNumber}</p>`,
+  }));
+  node.handle('receipt-print', (input) => ({
+    receipt: receiptOf(input.receiptNumber),
+    html: `<p>print ${input.receiptNumber}</p>`,
+    printNo: 1,
+  }));
+  node.handle('sale-park', () => {
+    const parked = { ...sale!, status: 'parked' as const };
+    sale = null;
+    return parked;
+  });
+  return { current: () => sale };
+}
+
+function receiptOf(receiptNumber: string) {
+  return {
+    kind: 'sale' as const,
+    copy: false,
+    voided: false,
+    receiptNumber,
+    originalReceiptNumber: null,
+    issuedAt: AT,
+    currency: 'EUR',
+    locale: 'en-IE',
+    timezone: 'Europe/Dublin',
+    store: { code: 'S001', name: 'Demo store' },
+    deviceNo: 1,
+    staffName: 'Casey Cashier',
+    lines: [],
+    totals: { subtotal: 0, discount: 0, tax: 0, total: 0, cashRounding: 0, change: 0 },
+    taxes: [],
+    payments: [],
+    promotions: [],
+    loyalty: null,
+    notes: [],
+    barcode: { symbology: 'code128' as const, value: receiptNumber },
+  };
+}
+
+async function scanField() {
+  return screen.findByRole('combobox', { name: 'Scan or search' });
+}
+
+function cartLines() {
+  return within(screen.getByRole('region', { name: 'Cart' })).queryAllByRole('listitem');
+}
+
+describe('sell-screen', () => {
+  describe('scan', () => {
+    it('starts a sale on the first scan and shows the priced line with its promotion', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => scriptSale(n, { promotion: true }),
+      });
+      await user.type(await scanField(), '2*4000000000013{Enter}');
+      const line = await screen.findByRole('button', { name: 'Smooth Bread family size, 2, €13.40' });
+      expect(line).toBeTruthy();
+      expect(screen.getByText('Promotion: Bread: 2 for 13.40')).toBeTruthy();
+      expect(within(screen.getByRole('region', { name: 'Cart' })).getByText('−€1.00')).toBeTruthy();
+      expect(node.inputs('sale-start')).toEqual([{ registerId: 'main' }]);
+      expect(node.inputs('sale-add-line')).toEqual([{ saleId: 'sale-1', code: '4000000000013', qty: 2 }]);
+      expect(screen.getByTestId('sale-total').textContent).toBe('€13.40');
+    });
+
+    it('sends keystrokes typed while a button has the focus to the scan field, as a scanner does', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await scanField();
+      screen.getByRole('button', { name: 'Parked sales' }).focus();
+      await user.keyboard('4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      expect(node.inputs('sale-add-line')).toEqual([{ saleId: 'sale-1', code: '4000000000013' }]);
+      expect(document.activeElement).toBe(await scanField());
+    });
+
+    it('starts one sale even when two scans arrive before the first is answered', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '4000000000013{Enter}4000000000013{Enter}');
+      await waitFor(() => expect(cartLines()).toHaveLength(2));
+      expect(node.inputs('sale-start')).toHaveLength(1);
+    });
+
+    it('shows the node sentence for an unknown barcode', async () => {
+      const { user } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '999{Enter}');
+      expect((await screen.findByRole('alert')).textContent).toContain(
+        "Barcode 999 is not in this store's catalog.",
+      );
+    });
+
+    it('asks for the weight of a weighed item scanned without a scale label', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '2100001000004{Enter}');
+      const dialog = await screen.findByRole('dialog', { name: 'Weigh Spicy Rice (loose)' });
+      await user.type(within(dialog).getByLabelText('Weight (kg)'), '0,532{Enter}');
+      await screen.findByRole('button', { name: /Spicy Rice \(loose\), 0\.532 kg/ });
+      expect(node.inputs('sale-add-line').at(-1)).toEqual({ saleId: 'sale-1', sku: 'SKU0000009', qty: 532 });
+    });
+  });
+
+  describe('search', () => {
+    it('finds products while typing and adds the highlighted one with Enter', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), 'bread');
+      const option = await screen.findByRole('option', { name: /Smooth Bread family size/ });
+      expect(option.textContent).toContain('€7.20');
+      await user.keyboard('{ArrowDown}{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      expect(node.inputs('catalog-search').at(-1)).toEqual({ query: 'bread', limit: 8 });
+      expect(node.inputs('sale-add-line')).toEqual([{ saleId: 'sale-1', sku: 'SKU0000001' }]);
+    });
+  });
+
+  describe('lines', () => {
+    it('changes the quantity of the selected line with F6', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F6}');
+      const dialog = await screen.findByRole('dialog', { name: 'Quantity of Smooth Bread family size' });
+      const field = within(dialog).getByLabelText('Pieces');
+      await user.clear(field);
+      await user.type(field, '4{Enter}');
+      await screen.findByRole('button', { name: 'Smooth Bread family size, 4, €28.80' });
+      expect(node.inputs('sale-set-qty')).toEqual([{ saleId: 'sale-1', lineId: 'line-1', qty: 4 }]);
+    });
+
+    it('shows the role limit sentence when a discount is too big', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          scriptSale(n);
+          n.handle('sale-discount-line', () =>
+            failure(
+              'LIMIT_EXCEEDED',
+              'A cashier can give at most 10% off here (€0.72); this discount is €3.60. Ask a supervisor or manager.',
+            ),
+          );
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F7}');
+      const dialog = await screen.findByRole('dialog', { name: 'Discount on Smooth Bread family size' });
+      await user.type(within(dialog).getByLabelText('Percent off'), '50{Enter}');
+      expect((await within(dialog).findByRole('alert')).textContent).toContain(
+        'A cashier can give at most 10% off',
+      );
+      expect(node.inputs('sale-discount-line')).toEqual([
+        { saleId: 'sale-1', lineId: 'line-1', discount: { percent: 50 } },
+      ]);
+    });
+
+    it('changes a price after a manager authorizes it in the override dialog', async () => {
+      let overridden = false;
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          const sale = scriptSale(n);
+          n.handle('sale-override-price', (input) => {
+            if (input.overrideId !== 'override-1') {
+              return failure(
+                'OVERRIDE_REQUIRED',
+                'Changing a price needs a manager. Ask a manager to authorize it.',
+                {
+                  action: 'price-override',
+                },
+              );
+            }
+            overridden = true;
+            const current = sale.current()!;
+            return saleView(
+              current.lines.map((line) =>
+                saleLine({
+                  ...line,
+                  unitPrice: input.unitPrice,
+                  priceSource: 'override',
+                  originalUnitPrice: line.unitPrice,
+                  extended: undefined,
+                  paid: undefined,
+                }),
+              ),
+            );
+          });
+          n.handle('staff-override', (input) =>
+            input.managerPin === '1234'
+              ? {
+                  overrideId: 'override-1',
+                  action: input.action,
+                  managerId: 'staff-manager',
+                  managerName: 'Morgan Manager',
+                  expiresAt: AT,
+                }
+              : failure('UNAUTHORIZED', 'Staff code or PIN is wrong.'),
+          );
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await user.click(await screen.findByRole('button', { name: /Smooth Bread family size, 1/ }));
+      await user.click(screen.getByRole('button', { name: 'Change price' }));
+      const priceDialog = await screen.findByRole('dialog', {
+        name: 'New price for Smooth Bread family size',
+      });
+      const price = within(priceDialog).getByLabelText('New unit price');
+      await user.clear(price);
+      await user.type(price, '5.00');
+      await user.type(within(priceDialog).getByLabelText('Reason'), 'Damaged packaging{Enter}');
+      const override = await screen.findByRole('dialog', { name: 'Manager authorization' });
+      expect(
+        within(override).getByText('Changing a price needs a manager. Ask a manager to authorize it.'),
+      ).toBeTruthy();
+      expect((within(override).getByLabelText('Reason') as HTMLInputElement).value).toBe('Damaged packaging');
+      await user.type(within(override).getByLabelText('Manager staff code'), '1001');
+      await user.type(within(override).getByLabelText('Manager PIN', { selector: 'input' }), '0000{Enter}');
+      expect((await within(override).findByRole('alert')).textContent).toContain(
+        'Staff code or PIN is wrong.',
+      );
+      await user.type(within(override).getByLabelText('Manager PIN', { selector: 'input' }), '1234{Enter}');
+      await screen.findByText('Price changed (was €7.20)');
+      expect(overridden).toBe(true);
+      expect(node.inputs('staff-override').at(-1)).toEqual({
+        managerCode: '1001',
+        managerPin: '1234',
+        action: 'price-override',
+        reason: 'Damaged packaging',
+      });
+      expect(node.inputs('sale-override-price').map((input) => input.overrideId)).toEqual([
+        undefined,
+        'override-1',
+      ]);
+    });
+
+    it('keeps the node sentence when the cashier cancels the override', async () => {
+      const { user } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          scriptSale(n);
+          n.handle('sale-void', () =>
+            failure('OVERRIDE_REQUIRED', 'Voiding a sale needs a manager. Ask a manager to authorize it.', {
+              action: 'sale-void',
+            }),
+          );
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.click(screen.getByRole('button', { name: 'Void sale' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Void this sale' });
+      await user.type(within(dialog).getByLabelText('Reason'), 'Customer left{Enter}');
+      const override = await screen.findByRole('dialog', { name: 'Manager authorization' });
+      await user.click(within(override).getByRole('button', { name: 'Cancel' }));
+      expect((await within(dialog).findByRole('alert')).textContent).toContain(
+        'Voiding a sale needs a manager.',
+      );
+    });
+  });
+
+  describe('tender', () => {
+    it('takes cash with a quick amount, completes the sale, shows the change and prints the receipt', async () => {
+      const { user, node, devices } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F10}');
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      expect(
+        within(tender)
+          .getAllByRole('button', { name: /^Cash / })
+          .map((button) => button.textContent),
+      ).toEqual(['€7.20', '€8.00', '€10.00', '€20.00', '€50.00']);
+      await user.click(within(tender).getByRole('button', { name: 'Cash €20.00' }));
+      expect(await screen.findByText('Change due: €12.80')).toBeTruthy();
+      expect(node.inputs('sale-add-tender')).toEqual([
+        { saleId: 'sale-1', tender: { type: 'cash', amount: 2000 } },
+      ]);
+      expect(node.inputs('sale-complete')).toEqual([{ saleId: 'sale-1' }]);
+      expect(devices.drawerKicks).toBe(1);
+      expect(await screen.findByTitle('Receipt S001-1-000001')).toBeTruthy();
+      await user.click(screen.getByRole('button', { name: 'Print receipt' }));
+      await waitFor(() => expect(devices.printed).toEqual(['<p>print S001-1-000001</p>']));
+    });
+
+    it('splits a sale between a card payment and cash', async () => {
+      const { user, node, devices } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '3*4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 3/ });
+      await user.click(screen.getByRole('button', { name: /Pay/ }));
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      const amount = within(tender).getByLabelText('Card amount');
+      await user.clear(amount);
+      await user.type(amount, '10');
+      await user.type(within(tender).getByLabelText('Terminal reference'), 'AUTH-778{Enter}');
+      await waitFor(() => expect(within(tender).getByTestId('remaining').textContent).toBe('€11.60'));
+      expect(within(tender).getByText('Card · AUTH-778')).toBeTruthy();
+      await user.type(within(tender).getByLabelText('Cash handed over (empty = exact)'), '{Enter}');
+      expect(await screen.findByText('No change due')).toBeTruthy();
+      expect(node.inputs('sale-add-tender')).toEqual([
+        { saleId: 'sale-1', tender: { type: 'card', amount: 1000, reference: 'AUTH-778' } },
+        { saleId: 'sale-1', tender: { type: 'cash', amount: 1160 } },
+      ]);
+      expect(devices.drawerKicks).toBe(1);
+    });
+  });
+
+  describe('park', () => {
+    it('parks the sale with F8 and resumes it from the parked list', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          const sale = scriptSale(n);
+          let parked: SaleView | null = null;
+          n.handle('sale-park', () => {
+            parked = { ...sale.current()!, status: 'parked' };
+            return parked;
+          });
+          n.handle('sale-list-parked', () => ({
+            sales: parked
+              ? [
+                  {
+                    saleId: parked.saleId,
+                    registerId: 'main',
+                    staffId: 'staff-cashier',
+                    parkedAt: AT,
+                    lines: 1,
+                    total: 720,
+                  },
+                ]
+              : [],
+          }));
+          n.handle('sale-resume', () => ({ ...parked!, status: 'open' as const }));
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F8}');
+      await screen.findByText('Scan an item to start a sale.');
+      await user.click(screen.getByRole('button', { name: 'Parked sales' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Parked sales' });
+      expect(within(dialog).getByText(/1 lines · €7.20 · register main/)).toBeTruthy();
+      await user.click(within(dialog).getByRole('button', { name: 'Resume' }));
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      expect(node.inputs('sale-resume')).toEqual([{ saleId: 'sale-1', registerId: 'main' }]);
+    });
+  });
+
+  describe('shift', () => {
+    it('sends the cashier to open a shift when the register has none', async () => {
+      const { user } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          scriptSale(n);
+          n.handle('shift-current', () => ({ shift: null }));
+        },
+      });
+      expect(
+        await screen.findByText('Register main has no open shift. Open one with a float before selling.'),
+      ).toBeTruthy();
+      await user.click(screen.getByRole('button', { name: 'Open a shift' }));
+      expect(await screen.findByRole('heading', { name: 'Shift · register main' })).toBeTruthy();
+    });
+  });
+});

@@ -1,0 +1,321 @@
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useArea, useFormat, usePos } from '../../app/pos-context';
+import { useHotkeys } from '../../app/use-hotkeys';
+import { isDialogOpen } from '../../components/dialog';
+import { ErrorBanner, Notice } from '../../components/error-banner';
+import { t } from '../../i18n/translate';
+import { Cart, SaleTotals } from './cart';
+import {
+  CustomerDialog,
+  DiscountDialog,
+  ParkedDialog,
+  PriceDialog,
+  QuantityDialog,
+  VoidDialog,
+  WeightDialog,
+} from './sell-dialogs';
+import { SaleDonePanel, TenderPanel } from './tender-panel';
+
+type SellDialog = 'qty' | 'line-discount' | 'order-discount' | 'price' | 'customer' | 'void';
+
+/** Search waits this long after a keystroke: a scanner types a whole code faster, so it never searches. */
+const SEARCH_DELAY_MS = 120;
+
+function isTextEntry(element: Element | null): boolean {
+  return (
+    element instanceof HTMLInputElement ||
+    element instanceof HTMLTextAreaElement ||
+    element instanceof HTMLSelectElement
+  );
+}
+
+/**
+ * The selling screen. The scan field keeps the focus: a barcode scanner is a keyboard that types fast and
+ * presses Enter, so any keystroke outside another field lands there.
+ */
+export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
+  const { sale: saleStore, shift: shiftStore } = usePos();
+  const format = useFormat();
+  const shift = useArea(shiftStore, (state) => state.shift);
+  const shiftLoaded = useArea(shiftStore, (state) => state.loaded);
+  const sale = useArea(saleStore, (state) => state.sale);
+  const mode = useArea(saleStore, (state) => state.mode);
+  const selectedLineId = useArea(saleStore, (state) => state.selectedLineId);
+  const searchResults = useArea(saleStore, (state) => state.searchResults);
+  const weighing = useArea(saleStore, (state) => state.weighing);
+  const parked = useArea(saleStore, (state) => state.parked);
+  const error = useArea(saleStore, (state) => state.error);
+  const busy = useArea(saleStore, (state) => state.busy);
+  const deviceNotice = useArea(saleStore, (state) => state.deviceNotice);
+  const [entry, setEntry] = useState('');
+  const [highlight, setHighlight] = useState(-1);
+  const [dialog, setDialog] = useState<SellDialog | null>(null);
+  const scanRef = useRef<HTMLInputElement>(null);
+  const searchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const store = saleStore.getState();
+  const selectedLine = sale?.lines.find((line) => line.lineId === selectedLineId) ?? null;
+  const anyDialog = dialog !== null || weighing !== null || parked !== null;
+
+  useEffect(() => {
+    void shiftStore.getState().load();
+    void saleStore.getState().load();
+  }, [shiftStore, saleStore]);
+
+  useEffect(() => () => clearTimeout(searchTimer.current), []);
+
+  // Keystrokes that land nowhere in particular belong to the scan field (the scanner does not aim).
+  useEffect(() => {
+    if (mode === 'tender') return undefined;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.altKey || event.metaKey || isDialogOpen(document)) return;
+      if (isTextEntry(document.activeElement)) return;
+      if (event.key.length === 1) scanRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKeyDown, true);
+    return () => window.removeEventListener('keydown', onKeyDown, true);
+  }, [mode]);
+
+  useEffect(() => {
+    if (mode !== 'tender' && !anyDialog && !isTextEntry(document.activeElement)) scanRef.current?.focus();
+  }, [sale, mode, anyDialog]);
+
+  const openDialog = (next: SellDialog) => {
+    if (next !== 'order-discount' && next !== 'customer' && next !== 'void' && !selectedLine) {
+      saleStore.setState({ error: { code: 'INVALID_INPUT', message: t('sell.selectLineFirst') } });
+      return;
+    }
+    setDialog(next);
+  };
+  const closeDialog = () => {
+    setDialog(null);
+    saleStore.setState({ error: null });
+  };
+
+  useHotkeys(
+    {
+      F6: () => openDialog('qty'),
+      F7: () => openDialog('line-discount'),
+      F8: () => void store.park(),
+      F10: () => store.startTender(),
+      Escape: () => {
+        if (mode === 'tender') store.backToCart();
+      },
+    },
+    mode !== 'done' || sale !== null,
+  );
+
+  const submitEntry = () => {
+    clearTimeout(searchTimer.current);
+    const picked = highlight >= 0 ? searchResults[highlight] : undefined;
+    const text = entry;
+    setEntry('');
+    setHighlight(-1);
+    if (picked) void store.addItem(picked);
+    else if (text.trim() !== '') void store.scan(text);
+    store.clearSearch();
+  };
+  const onEntryKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      submitEntry();
+    } else if (event.key === 'ArrowDown' && searchResults.length > 0) {
+      event.preventDefault();
+      setHighlight((index) => Math.min(searchResults.length - 1, index + 1));
+    } else if (event.key === 'ArrowUp' && searchResults.length > 0) {
+      event.preventDefault();
+      setHighlight((index) => Math.max(-1, index - 1));
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const lines = sale?.lines ?? [];
+      const at = lines.findIndex((line) => line.lineId === selectedLineId);
+      const next = event.key === 'ArrowDown' ? Math.min(lines.length - 1, at + 1) : Math.max(0, at - 1);
+      const line = lines[next];
+      if (line) store.selectLine(line.lineId);
+    } else if (event.key === 'Delete' && entry === '' && selectedLine) {
+      event.preventDefault();
+      void store.removeLine(selectedLine.lineId);
+    } else if (event.key === 'Escape' && entry !== '') {
+      event.preventDefault();
+      setEntry('');
+      setHighlight(-1);
+      store.clearSearch();
+    }
+  };
+  const onEntryChange = (text: string) => {
+    setEntry(text);
+    setHighlight(-1);
+    clearTimeout(searchTimer.current);
+    if (text.trim().length < 2) {
+      store.clearSearch();
+      return;
+    }
+    searchTimer.current = setTimeout(() => void saleStore.getState().search(text), SEARCH_DELAY_MS);
+  };
+
+  if (shiftLoaded && !shift) {
+    return (
+      <section className="screen" aria-labelledby="sell-title">
+        <h1 id="sell-title">{t('sell.title')}</h1>
+        <p>{t('sell.noShift', { register: shiftStore.getState().registerId })}</p>
+        <button type="button" className="btn btn-primary" onClick={onOpenShift}>
+          {t('sell.openShift')}
+        </button>
+      </section>
+    );
+  }
+
+  return (
+    <section className="screen sell" aria-labelledby="sell-title">
+      <h1 id="sell-title" className="visually-hidden">
+        {t('sell.title')}
+      </h1>
+      <div className="sell-main">
+        <div className="scan-box">
+          <label className="field field-scan">
+            <span>{t('sell.scanLabel')}</span>
+            <input
+              ref={scanRef}
+              autoFocus
+              autoComplete="off"
+              spellCheck={false}
+              role="combobox"
+              aria-expanded={searchResults.length > 0}
+              aria-controls="search-results"
+              aria-activedescendant={highlight >= 0 ? `search-result-${highlight}` : undefined}
+              disabled={mode === 'tender'}
+              value={entry}
+              onChange={(event) => onEntryChange(event.target.value)}
+              onKeyDown={onEntryKeyDown}
+            />
+          </label>
+          {searchResults.length > 0 ? (
+            <ul
+              id="search-results"
+              role="listbox"
+              className="search-results"
+              aria-label={t('sell.searchResults')}
+            >
+              {searchResults.map((item, index) => (
+                <li
+                  key={item.sku}
+                  id={`search-result-${index}`}
+                  role="option"
+                  aria-selected={index === highlight}
+                  className={index === highlight ? 'highlight' : undefined}
+                  onMouseDown={(event) => {
+                    event.preventDefault();
+                    clearTimeout(searchTimer.current);
+                    setEntry('');
+                    setHighlight(-1);
+                    void store.addItem(item);
+                  }}
+                >
+                  <span>{item.name}</span>
+                  <span className="muted">{item.sku}</span>
+                  <span>
+                    {item.price
+                      ? `${format.money(item.price.unitPrice)}${item.unit === 'kg' ? ` ${t('cart.perKg')}` : ''}`
+                      : t('sell.noPrice')}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+        {anyDialog ? null : <ErrorBanner error={error} onDismiss={() => store.dismissError()} />}
+        <Notice text={deviceNotice} tone="warning" />
+        <Cart sale={sale} selectedLineId={selectedLineId} onSelect={(lineId) => store.selectLine(lineId)} />
+      </div>
+      <aside className="sell-side">
+        {mode === 'done' && !sale ? <SaleDonePanel /> : null}
+        {mode === 'tender' && sale ? <TenderPanel key={sale.saleId} sale={sale} /> : null}
+        {mode !== 'tender' && sale ? (
+          <>
+            <SaleTotals sale={sale} />
+            <div className="action-grid" role="group" aria-label={t('sell.actions')}>
+              <button
+                type="button"
+                className="btn"
+                disabled={busy || !selectedLine}
+                onClick={() => openDialog('qty')}
+              >
+                {t('sell.qty')} <kbd>F6</kbd>
+              </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={busy || !selectedLine}
+                onClick={() => selectedLine && void store.removeLine(selectedLine.lineId)}
+              >
+                {t('sell.remove')} <kbd>Del</kbd>
+              </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={busy || !selectedLine}
+                onClick={() => openDialog('line-discount')}
+              >
+                {t('sell.lineDiscount')} <kbd>F7</kbd>
+              </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={busy || !selectedLine}
+                onClick={() => openDialog('price')}
+              >
+                {t('sell.priceOverride')}
+              </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => openDialog('order-discount')}
+              >
+                {t('sell.orderDiscount')}
+              </button>
+              <button type="button" className="btn" disabled={busy} onClick={() => openDialog('customer')}>
+                {t('sell.customer')}
+              </button>
+              <button type="button" className="btn" disabled={busy} onClick={() => void store.park()}>
+                {t('sell.park')} <kbd>F8</kbd>
+              </button>
+              <button
+                type="button"
+                className="btn btn-danger"
+                disabled={busy}
+                onClick={() => openDialog('void')}
+              >
+                {t('sell.void')}
+              </button>
+              <button
+                type="button"
+                className="btn btn-primary btn-pay"
+                disabled={busy || sale.lines.length === 0}
+                onClick={() => store.startTender()}
+              >
+                {t('sell.pay')} <kbd>F10</kbd>
+              </button>
+            </div>
+          </>
+        ) : null}
+        {mode !== 'tender' && !sale ? (
+          <div className="action-grid" role="group" aria-label={t('sell.actions')}>
+            <button type="button" className="btn" disabled={busy} onClick={() => void store.loadParked()}>
+              {t('sell.parkedSales')}
+            </button>
+          </div>
+        ) : null}
+      </aside>
+      {dialog === 'qty' && selectedLine ? <QuantityDialog line={selectedLine} onDone={closeDialog} /> : null}
+      {dialog === 'line-discount' && selectedLine ? (
+        <DiscountDialog line={selectedLine} onDone={closeDialog} />
+      ) : null}
+      {dialog === 'order-discount' ? <DiscountDialog line={null} onDone={closeDialog} /> : null}
+      {dialog === 'price' && selectedLine ? <PriceDialog line={selectedLine} onDone={closeDialog} /> : null}
+      {dialog === 'customer' ? <CustomerDialog onDone={closeDialog} /> : null}
+      {dialog === 'void' ? <VoidDialog onDone={closeDialog} /> : null}
+      {weighing ? <WeightDialog item={weighing} /> : null}
+      <ParkedDialog />
+    </section>
+  );
+}

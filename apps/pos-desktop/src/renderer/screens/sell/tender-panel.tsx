@@ -1,0 +1,233 @@
+import { money, quickCashAmounts } from '@retail/domain';
+import { useState } from 'react';
+import type { SaleView } from '../../../shared/commands';
+import { useArea, useFormat, usePos } from '../../app/pos-context';
+import { quickCashSteps } from '../../cash/denominations';
+import { ReceiptFrame } from '../../components/receipt-frame';
+import { t } from '../../i18n/translate';
+import { screenError } from '../../stores/store-kit';
+
+const TENDER_LABEL_KEYS = {
+  cash: 'tender.cash',
+  card: 'tender.card',
+  store_credit: 'tender.storeCredit',
+} as const;
+
+/**
+ * Taking payment: one-tap cash amounts (exact and the next notes), any cash amount, card by the
+ * terminal's reference, several tenders for one sale. The sale completes as soon as it is paid.
+ */
+export function TenderPanel({ sale }: { sale: SaleView }) {
+  const { sale: saleStore } = usePos();
+  const format = useFormat();
+  const busy = useArea(saleStore, (state) => state.busy);
+  const { payment } = sale;
+  const [cashText, setCashText] = useState('');
+  const [cardText, setCardText] = useState(format.moneyInput(payment.remaining));
+  const [reference, setReference] = useState('');
+  const quick = quickCashAmounts(money(payment.cashDue, sale.currency), quickCashSteps(sale.currency), 5);
+  const store = saleStore.getState();
+
+  const payCash = (amount: number) => {
+    void store.payCash(amount).then(() => setCashText(''));
+  };
+  const submitCash = () => {
+    const amount = cashText.trim() === '' ? payment.cashDue : format.parseMoney(cashText);
+    if (amount === null || amount <= 0) {
+      saleStore.setState({ error: screenError(t('common.badAmount')) });
+      return;
+    }
+    payCash(amount);
+  };
+  const submitCard = async () => {
+    const amount = format.parseMoney(cardText);
+    if (amount === null || amount <= 0) {
+      saleStore.setState({ error: screenError(t('common.badAmount')) });
+      return;
+    }
+    if (reference.trim() === '') {
+      saleStore.setState({ error: screenError(t('tender.referenceNeeded')) });
+      return;
+    }
+    if (await store.payCard(amount, reference.trim())) {
+      setReference('');
+      const remaining = saleStore.getState().sale?.payment.remaining;
+      if (remaining !== undefined) setCardText(format.moneyInput(remaining));
+    }
+  };
+
+  return (
+    <section className="tender" aria-label={t('tender.title')}>
+      <dl className="totals">
+        <div className="totals-total">
+          <dt>{t('totals.total')}</dt>
+          <dd>{format.money(sale.totals.total)}</dd>
+        </div>
+        <div>
+          <dt>{t('tender.remaining')}</dt>
+          <dd data-testid="remaining">{format.money(payment.remaining)}</dd>
+        </div>
+        {payment.cashDue !== payment.remaining ? (
+          <div>
+            <dt>{t('tender.cashDue')}</dt>
+            <dd>{format.money(payment.cashDue)}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {sale.tenders.length > 0 ? (
+        <ul className="tender-list" aria-label={t('tender.taken')}>
+          {sale.tenders.map((tender) => (
+            <li key={tender.tenderId}>
+              <span>
+                {t(TENDER_LABEL_KEYS[tender.type])}
+                {tender.reference ? ` · ${tender.reference}` : ''}
+              </span>
+              <span>{format.money(tender.amount)}</span>
+              {tender.type !== 'store_credit' ? (
+                <button
+                  type="button"
+                  className="btn btn-quiet"
+                  disabled={busy}
+                  aria-label={t('tender.remove', {
+                    tender: t(TENDER_LABEL_KEYS[tender.type]),
+                    amount: format.money(tender.amount),
+                  })}
+                  onClick={() => void store.removeTender(tender.tenderId)}
+                >
+                  ×
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+
+      <fieldset className="tender-cash">
+        <legend>{t('tender.cash')}</legend>
+        <div className="quick-cash">
+          {quick.map((amount) => (
+            <button
+              key={amount.amount}
+              type="button"
+              className="btn btn-cash"
+              disabled={busy}
+              aria-label={t('tender.cashQuick', { amount: format.money(amount.amount) })}
+              onClick={() => payCash(amount.amount)}
+            >
+              {format.money(amount.amount)}
+            </button>
+          ))}
+        </div>
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            submitCash();
+          }}
+        >
+          <label className="field">
+            <span>{t('tender.cashGiven')}</span>
+            <input
+              autoFocus
+              inputMode="decimal"
+              placeholder={format.moneyInput(payment.cashDue)}
+              value={cashText}
+              onChange={(event) => setCashText(event.target.value)}
+            />
+          </label>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {t('tender.payCash')}
+          </button>
+        </form>
+      </fieldset>
+
+      <fieldset className="tender-card">
+        <legend>{t('tender.card')}</legend>
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void submitCard();
+          }}
+        >
+          <label className="field">
+            <span>{t('tender.cardAmount')}</span>
+            <input
+              inputMode="decimal"
+              value={cardText}
+              onChange={(event) => setCardText(event.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span>{t('tender.cardReference')}</span>
+            <input
+              autoComplete="off"
+              value={reference}
+              onChange={(event) => setReference(event.target.value)}
+            />
+          </label>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {t('tender.payCard')}
+          </button>
+        </form>
+      </fieldset>
+
+      <div className="tender-actions">
+        <button type="button" className="btn" disabled={busy} onClick={() => store.backToCart()}>
+          {t('tender.back')}
+        </button>
+        {payment.complete ? (
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            onClick={() => void store.complete()}
+          >
+            {t('tender.complete')}
+          </button>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+/** The sale is done: change to hand back, the receipt as it prints, and the next customer. */
+export function SaleDonePanel() {
+  const { sale: saleStore } = usePos();
+  const format = useFormat();
+  const completed = useArea(saleStore, (state) => state.completed);
+  const busy = useArea(saleStore, (state) => state.busy);
+  if (!completed) return null;
+  const { sale, receiptHtml, printed } = completed;
+  return (
+    <section className="sale-done" aria-label={t('done.title')}>
+      <p className="change-due" role="status">
+        {sale.payment.change > 0
+          ? t('done.change', { change: format.money(sale.payment.change) })
+          : t('done.noChange')}
+      </p>
+      <p>{t('done.receipt', { receipt: sale.receiptNumber ?? '' })}</p>
+      <div className="tender-actions">
+        <button
+          type="button"
+          className="btn"
+          disabled={busy}
+          onClick={() => void saleStore.getState().printReceipt()}
+        >
+          {printed > 0 ? t('done.reprint') : t('done.print')}
+        </button>
+        <button
+          type="button"
+          className="btn btn-primary"
+          autoFocus
+          onClick={() => saleStore.getState().newSale()}
+        >
+          {t('done.next')}
+        </button>
+      </div>
+      {receiptHtml ? (
+        <ReceiptFrame html={receiptHtml} title={t('done.preview', { receipt: sale.receiptNumber ?? '' })} />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+import type { ShiftReport, ZReport } from '../../../shared/commands';
+import type { StoreFormat } from '../../format/format';
+import { useFormat } from '../../app/pos-context';
+import { t, type MessageKey } from '../../i18n/translate';
+
+const TENDER_KEYS: Readonly<Record<string, MessageKey>> = {
+  cash: 'tender.cash',
+  card: 'tender.card',
+  store_credit: 'tender.storeCredit',
+  gift_card: 'tender.giftCard',
+  loyalty_points: 'tender.points',
+};
+
+function tenderName(type: string): string {
+  const key = TENDER_KEYS[type];
+  return key ? t(key) : type;
+}
+
+function isZReport(report: ShiftReport | ZReport): report is ZReport {
+  return report.kind === 'Z' && 'countedCash' in report;
+}
+
+/** The rows of an X or Z report, as label/value pairs, shared by the screen and the printout. */
+export function reportRows(report: ShiftReport | ZReport, format: StoreFormat): [string, string][] {
+  const rows: [string, string][] = [
+    [t('report.opened'), format.dateTime(report.shift.openedAt)],
+    [t('report.float'), format.money(report.float)],
+    [
+      t('report.sales'),
+      t('report.countAndTotal', { count: report.salesCount, total: format.money(report.salesTotal) }),
+    ],
+    [
+      t('report.returns'),
+      t('report.countAndTotal', { count: report.returnsCount, total: format.money(report.returnsTotal) }),
+    ],
+    [t('report.cashSales'), format.money(report.cashSales)],
+    [t('report.cashRefunds'), format.money(report.cashRefunds)],
+    [t('report.cashIn'), format.money(report.cashIn)],
+    [t('report.cashOut'), format.money(report.cashOut)],
+    ...Object.entries(report.byTender).map(([type, amount]): [string, string] => [
+      t('report.byTender', { tender: tenderName(type) }),
+      format.money(amount),
+    ]),
+    [t('report.expectedCash'), format.money(report.expectedCash)],
+  ];
+  if (isZReport(report)) {
+    rows.push([t('report.countedCash'), format.money(report.countedCash)]);
+    rows.push([
+      report.overShort >= 0 ? t('report.over') : t('report.short'),
+      format.money(Math.abs(report.overShort)),
+    ]);
+  }
+  return rows;
+}
+
+export function ShiftReportView({ report }: { report: ShiftReport | ZReport }) {
+  const format = useFormat();
+  const title = report.kind === 'Z' ? t('report.zTitle') : t('report.xTitle');
+  return (
+    <section className="report" aria-label={title}>
+      <h2>{title}</h2>
+      <p className="muted">
+        {t('report.generated', {
+          at: format.dateTime(report.generatedAt),
+          register: report.shift.registerId,
+        })}
+      </p>
+      <dl className="totals">
+        {reportRows(report, format).map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
+
+/** An 80 mm printout of the report for the receipt printer (the node prints receipts; reports are the till's). */
+export function reportHtml(report: ShiftReport | ZReport, format: StoreFormat, storeLabel: string): string {
+  const title = report.kind === 'Z' ? t('report.zTitle') : t('report.xTitle');
+  const rows = reportRows(report, format)
+    .map(([label, value]) => `<tr><td>${escapeHtml(label)}</td><td class="r">${escapeHtml(value)}</td></tr>`)
+    .join('');
+  return `<!doctype html><html lang="${escapeHtml(format.locale)}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:monospace;width:72mm;margin:0 auto;font-size:12px}h1{font-size:14px;text-align:center}table{width:100%;border-collapse:collapse}.r{text-align:right}</style>
+</head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(storeLabel)}<br>${escapeHtml(
+    t('report.generated', { at: format.dateTime(report.generatedAt), register: report.shift.registerId }),
+  )}</p><table>${rows}</table></body></html>`;
+}

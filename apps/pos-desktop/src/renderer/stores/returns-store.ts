@@ -1,0 +1,175 @@
+import { createStore } from 'zustand/vanilla';
+import { DISPOSITIONS, type CatalogItem, type ReturnView, type SaleView } from '../../shared/commands';
+import type { PosApi } from '../api/pos-api';
+import type { PosDevices } from '../devices/devices';
+import { t } from '../i18n/translate';
+import { createActionQueue, screenError, settle, type CommandState } from './store-kit';
+
+export type Disposition = (typeof DISPOSITIONS)[number];
+export { DISPOSITIONS };
+
+export interface ReturnChoice {
+  /** Pieces, or grams for kg lines. */
+  readonly qty: number;
+  readonly disposition: Disposition;
+}
+
+export interface NoReceiptLine {
+  readonly item: CatalogItem;
+  readonly qty: number;
+  readonly disposition: Disposition;
+}
+
+export type ReturnsMode = 'find' | 'receipt' | 'no-receipt' | 'done';
+
+export interface ReturnsState extends CommandState {
+  readonly registerId: string;
+  readonly mode: ReturnsMode;
+  /** The original sale found by its receipt number. */
+  readonly sale: SaleView | null;
+  /** What is coming back from that sale, by line id. */
+  readonly choices: Readonly<Record<string, ReturnChoice>>;
+  readonly noReceiptLines: readonly NoReceiptLine[];
+  readonly result: ReturnView | null;
+  readonly deviceNotice: string | null;
+  find(receiptNumber: string): Promise<boolean>;
+  choose(lineId: string, choice: ReturnChoice | null): void;
+  submit(): Promise<boolean>;
+  startNoReceipt(): void;
+  addNoReceiptItem(item: CatalogItem, qty: number): void;
+  updateNoReceiptLine(index: number, line: Partial<Pick<NoReceiptLine, 'qty' | 'disposition'>>): void;
+  removeNoReceiptLine(index: number): void;
+  submitNoReceipt(reason: string): Promise<boolean>;
+  printReceipt(): Promise<boolean>;
+  reset(): void;
+}
+
+export type ReturnsStore = ReturnType<typeof createReturnsStore>;
+
+const INITIAL = {
+  mode: 'find' as ReturnsMode,
+  sale: null,
+  choices: {},
+  noReceiptLines: [],
+  result: null,
+  deviceNotice: null,
+  busy: false,
+  error: null,
+};
+
+export function createReturnsStore(api: PosApi, devices: PosDevices, registerId: string) {
+  const enqueue = createActionQueue();
+  return createStore<ReturnsState>()((set, get) => {
+    async function finished(result: ReturnView): Promise<true> {
+      set({ result, mode: 'done' });
+      if (result.refunds.some((refund) => refund.type === 'cash' && refund.amount > 0)) {
+        const drawer = await devices.openCashDrawer();
+        if (!drawer.ok && devices.kind === 'desktop') set({ deviceNotice: drawer.message });
+      }
+      return true;
+    }
+    return {
+      registerId,
+      ...INITIAL,
+      find: (receiptNumber) =>
+        enqueue(async () => {
+          const wanted = receiptNumber.trim();
+          if (wanted === '') {
+            set({ error: screenError(t('returns.receiptEmpty')) });
+            return false;
+          }
+          set({ busy: true });
+          const sale = settle(set, await api.call('sale-find', { receiptNumber: wanted }));
+          if (!sale) return false;
+          if (sale.status !== 'completed') {
+            set({ error: screenError(t('returns.saleNotCompleted', { receipt: wanted })) });
+            return false;
+          }
+          set({ sale, choices: {}, mode: 'receipt', result: null });
+          return true;
+        }),
+      choose(lineId, choice) {
+        const choices = { ...get().choices };
+        if (choice === null || choice.qty <= 0) delete choices[lineId];
+        else choices[lineId] = choice;
+        set({ choices });
+      },
+      submit: () =>
+        enqueue(async () => {
+          const { sale, choices } = get();
+          if (!sale?.receiptNumber) return false;
+          const lines = Object.entries(choices).map(([lineId, choice]) => ({ lineId, ...choice }));
+          if (lines.length === 0) {
+            set({ error: screenError(t('returns.nothingChosen')) });
+            return false;
+          }
+          set({ busy: true });
+          const result = settle(
+            set,
+            await api.call('return-create', { registerId, receiptNumber: sale.receiptNumber, lines }),
+          );
+          return result ? finished(result) : false;
+        }),
+      startNoReceipt: () => set({ ...INITIAL, mode: 'no-receipt' }),
+      addNoReceiptItem(item, qty) {
+        const lines = get().noReceiptLines;
+        const existing = lines.findIndex((line) => line.item.sku === item.sku);
+        set({
+          error: null,
+          noReceiptLines:
+            existing >= 0
+              ? lines.map((line, index) => (index === existing ? { ...line, qty: line.qty + qty } : line))
+              : [...lines, { item, qty, disposition: 'sellable' }],
+        });
+      },
+      updateNoReceiptLine(index, patch) {
+        set({
+          noReceiptLines: get().noReceiptLines.map((line, at) =>
+            at === index ? { ...line, ...patch } : line,
+          ),
+        });
+      },
+      removeNoReceiptLine(index) {
+        set({ noReceiptLines: get().noReceiptLines.filter((_, at) => at !== index) });
+      },
+      submitNoReceipt: (reason) =>
+        enqueue(async () => {
+          const lines = get().noReceiptLines.map((line) => ({
+            sku: line.item.sku,
+            qty: line.qty,
+            disposition: line.disposition,
+          }));
+          if (lines.length === 0) {
+            set({ error: screenError(t('returns.nothingChosen')) });
+            return false;
+          }
+          if (reason.trim() === '') {
+            set({ error: screenError(t('returns.reasonNeeded')) });
+            return false;
+          }
+          set({ busy: true });
+          const result = settle(
+            set,
+            await api.callWithOverride('return-without-receipt', {
+              registerId,
+              lines,
+              reason: reason.trim(),
+            }),
+          );
+          return result ? finished(result) : false;
+        }),
+      printReceipt: () =>
+        enqueue(async () => {
+          const result = get().result;
+          if (!result) return false;
+          set({ busy: true });
+          const print = settle(set, await api.call('receipt-print', { receiptNumber: result.receiptNumber }));
+          if (!print) return false;
+          const printed = await devices.printReceipt(print.html);
+          set({ deviceNotice: printed.ok ? null : printed.message });
+          return printed.ok;
+        }),
+      reset: () => set({ ...INITIAL }),
+    };
+  });
+}

@@ -1,0 +1,363 @@
+import type { ErrorBody, Result } from '@retail/domain';
+import { createStore } from 'zustand/vanilla';
+import type { CatalogItem, CommandInput, CommandResponse, SaleView } from '../../shared/commands';
+import type { PosApi } from '../api/pos-api';
+import type { PosDevices } from '../devices/devices';
+import { t } from '../i18n/translate';
+import { createActionQueue, screenError, settle, type CommandState } from './store-kit';
+
+export type SellMode = 'cart' | 'tender' | 'done';
+export type ManualDiscount = NonNullable<CommandInput<'sale-discount-order'>['discount']>;
+export type ParkedSale = CommandResponse<'sale-list-parked'>['sales'][number];
+
+export interface CompletedSale {
+  readonly sale: SaleView;
+  /** The receipt's 80 mm HTML for the preview, once the node sent it. */
+  readonly receiptHtml: string | null;
+  readonly printed: number;
+}
+
+export interface SaleState extends CommandState {
+  readonly registerId: string;
+  readonly sale: SaleView | null;
+  readonly mode: SellMode;
+  readonly selectedLineId: string | null;
+  readonly searchQuery: string;
+  readonly searchResults: readonly CatalogItem[];
+  /** A kg item waiting for its weight before it can go on the sale. */
+  readonly weighing: CatalogItem | null;
+  readonly parked: readonly ParkedSale[] | null;
+  readonly completed: CompletedSale | null;
+  /** Peripheral trouble (printer, drawer): shown, but the sale itself is fine. */
+  readonly deviceNotice: string | null;
+  /** Picks up the sale left open on this register (after a restart or a lock). */
+  load(): Promise<void>;
+  /** A scan or keyed entry: a barcode, a SKU code, optionally "3*code" for three pieces. */
+  scan(text: string): Promise<boolean>;
+  addItem(item: CatalogItem, qty?: number): Promise<boolean>;
+  addWeighed(grams: number): Promise<boolean>;
+  cancelWeighing(): void;
+  search(query: string): Promise<void>;
+  clearSearch(): void;
+  selectLine(lineId: string | null): void;
+  setQty(lineId: string, qty: number): Promise<boolean>;
+  removeLine(lineId: string): Promise<boolean>;
+  discountLine(lineId: string, discount: ManualDiscount | null): Promise<boolean>;
+  discountOrder(discount: ManualDiscount | null): Promise<boolean>;
+  overridePrice(lineId: string, unitPrice: number, reason: string): Promise<boolean>;
+  attachCustomer(customerId: string | null): Promise<boolean>;
+  park(): Promise<boolean>;
+  loadParked(): Promise<void>;
+  closeParked(): void;
+  resume(saleId: string): Promise<boolean>;
+  voidSale(reason: string): Promise<boolean>;
+  startTender(): void;
+  backToCart(): void;
+  payCash(amount: number): Promise<boolean>;
+  payCard(amount: number, reference: string): Promise<boolean>;
+  removeTender(tenderId: string): Promise<boolean>;
+  complete(): Promise<boolean>;
+  printReceipt(): Promise<boolean>;
+  newSale(): void;
+  dismissError(): void;
+}
+
+export type SaleStore = ReturnType<typeof createSaleStore>;
+
+/** "3*4006381333931" or "3x..." multiplies a scan; the code itself stays whatever the scanner typed. */
+export function parseScanEntry(text: string): { code: string; qty: number | undefined } | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const multiplied = /^(\d{1,4})\s*[*xX×]\s*(\S.*)$/.exec(trimmed);
+  if (multiplied) {
+    const qty = Number(multiplied[1]);
+    return qty > 0 ? { code: (multiplied[2] ?? '').trim(), qty } : null;
+  }
+  return { code: trimmed, qty: undefined };
+}
+
+export function createSaleStore(api: PosApi, devices: PosDevices, registerId: string) {
+  const enqueue = createActionQueue();
+  let searchSeq = 0;
+  return createStore<SaleState>()((set, get) => {
+    const fail = (error: ErrorBody) => {
+      set({ error, busy: false });
+      return false;
+    };
+
+    /** Applies a sale the node answered with, keeping the selection if that line still exists. */
+    const show = (sale: SaleView) => {
+      const selected = get().selectedLineId;
+      set({
+        sale,
+        selectedLineId: sale.lines.some((line) => line.lineId === selected) ? selected : null,
+      });
+    };
+
+    async function openSale(): Promise<SaleView | undefined> {
+      const current = get().sale;
+      if (current && current.status === 'open') return current;
+      const started = settle(set, await api.call('sale-start', { registerId }));
+      if (!started) return undefined;
+      set({ sale: started, mode: 'cart', completed: null, selectedLineId: null, deviceNotice: null });
+      return started;
+    }
+
+    /** True when the line is on the sale; false when the failure is already shown; else the node's refusal. */
+    async function addLine(
+      input: { code: string } | { sku: string },
+      qty: number | undefined,
+    ): Promise<boolean | { ok: false; error: ErrorBody }> {
+      const sale = await openSale();
+      if (!sale) return false;
+      const result = await api.call('sale-add-line', {
+        saleId: sale.saleId,
+        ...input,
+        ...(qty === undefined ? {} : { qty }),
+      });
+      if (!result.ok) return result;
+      show(result.value);
+      const added = result.value.lines.at(-1);
+      set({
+        error: null,
+        busy: false,
+        searchQuery: '',
+        searchResults: [],
+        selectedLineId: added?.lineId ?? null,
+      });
+      return true;
+    }
+
+    /** Runs a command that answers with the sale as it now stands. */
+    async function update(
+      send: (sale: SaleView) => Promise<Result<SaleView>>,
+    ): Promise<SaleView | undefined> {
+      const sale = get().sale;
+      if (!sale) return undefined;
+      set({ busy: true });
+      const next = settle(set, await send(sale));
+      if (next) show(next);
+      return next;
+    }
+
+    async function finish(): Promise<boolean> {
+      const sale = get().sale;
+      if (!sale) return false;
+      set({ busy: true });
+      const done = settle(set, await api.call('sale-complete', { saleId: sale.saleId }));
+      if (!done) return false;
+      set({ sale: null, mode: 'done', completed: { sale: done, receiptHtml: null, printed: 0 } });
+      const notices: string[] = [];
+      if (done.tenders.some((tender) => tender.type === 'cash')) {
+        const drawer = await devices.openCashDrawer();
+        if (!drawer.ok && devices.kind === 'desktop') notices.push(drawer.message);
+      }
+      if (done.receiptNumber !== null) {
+        const preview = await api.call('receipt-preview', { receiptNumber: done.receiptNumber });
+        if (preview.ok) {
+          const completed = get().completed;
+          if (completed?.sale.saleId === done.saleId)
+            set({ completed: { ...completed, receiptHtml: preview.value.html } });
+        } else {
+          set({ error: preview.error });
+        }
+      }
+      set({ deviceNotice: notices.length > 0 ? notices.join(' ') : null });
+      return true;
+    }
+
+    return {
+      registerId,
+      sale: null,
+      mode: 'cart',
+      selectedLineId: null,
+      searchQuery: '',
+      searchResults: [],
+      weighing: null,
+      parked: null,
+      completed: null,
+      deviceNotice: null,
+      busy: false,
+      error: null,
+      load: () =>
+        enqueue(async () => {
+          const value = settle(set, await api.call('sale-current', { registerId }));
+          if (value?.sale) set({ sale: value.sale, mode: 'cart' });
+        }),
+      scan: (text) =>
+        enqueue(async () => {
+          const entry = parseScanEntry(text);
+          if (!entry || entry.code === '') return fail(screenError(t('sell.scanEmpty')));
+          const added = await addLine({ code: entry.code }, entry.qty);
+          if (added === true || added === false) return added;
+          // A plain barcode of an item sold by weight: ask for the weight instead of failing the scan.
+          if (added.error.code === 'INVALID_INPUT' && entry.qty === undefined) {
+            const looked = await api.call('catalog-scan', { code: entry.code });
+            if (looked.ok && looked.value.item.unit === 'kg' && looked.value.scan.weightGrams === null) {
+              set({ weighing: looked.value.item, error: null, searchQuery: '', searchResults: [] });
+              return false;
+            }
+          }
+          return fail(added.error);
+        }),
+      addItem: (item, qty) =>
+        enqueue(async () => {
+          if (item.unit === 'kg' && qty === undefined) {
+            set({ weighing: item, searchQuery: '', searchResults: [] });
+            return false;
+          }
+          const added = await addLine({ sku: item.sku }, qty);
+          return added === true || added === false ? added : fail(added.error);
+        }),
+      addWeighed: (grams) =>
+        enqueue(async () => {
+          const item = get().weighing;
+          if (!item) return false;
+          const added = await addLine({ sku: item.sku }, grams);
+          if (added === true) set({ weighing: null });
+          return added === true || added === false ? added : fail(added.error);
+        }),
+      cancelWeighing: () => set({ weighing: null }),
+      async search(query) {
+        const seq = ++searchSeq;
+        set({ searchQuery: query });
+        if (query.trim().length < 2) {
+          set({ searchResults: [] });
+          return;
+        }
+        const result = await api.call('catalog-search', { query: query.trim(), limit: 8 });
+        // Only the answer to the latest keystroke may show; earlier ones arrive late and are stale.
+        if (seq !== searchSeq) return;
+        if (result.ok) set({ searchResults: result.value.items });
+        else set({ searchResults: [], error: result.error });
+      },
+      clearSearch() {
+        searchSeq += 1;
+        set({ searchQuery: '', searchResults: [] });
+      },
+      selectLine: (lineId) => set({ selectedLineId: lineId }),
+      setQty: (lineId, qty) =>
+        enqueue(async () =>
+          Boolean(await update((sale) => api.call('sale-set-qty', { saleId: sale.saleId, lineId, qty }))),
+        ),
+      removeLine: (lineId) =>
+        enqueue(async () =>
+          Boolean(await update((sale) => api.call('sale-remove-line', { saleId: sale.saleId, lineId }))),
+        ),
+      discountLine: (lineId, discount) =>
+        enqueue(async () =>
+          Boolean(
+            await update((sale) => api.call('sale-discount-line', { saleId: sale.saleId, lineId, discount })),
+          ),
+        ),
+      discountOrder: (discount) =>
+        enqueue(async () =>
+          Boolean(await update((sale) => api.call('sale-discount-order', { saleId: sale.saleId, discount }))),
+        ),
+      overridePrice: (lineId, unitPrice, reason) =>
+        enqueue(async () =>
+          Boolean(
+            await update((sale) =>
+              api.callWithOverride('sale-override-price', { saleId: sale.saleId, lineId, unitPrice, reason }),
+            ),
+          ),
+        ),
+      attachCustomer: (customerId) =>
+        enqueue(async () => {
+          const sale = await openSale();
+          if (!sale) return false;
+          return Boolean(
+            await update((current) =>
+              api.call('sale-attach-customer', { saleId: current.saleId, customerId }),
+            ),
+          );
+        }),
+      park: () =>
+        enqueue(async () => {
+          const parked = await update((sale) => api.call('sale-park', { saleId: sale.saleId }));
+          if (!parked) return false;
+          set({ sale: null, mode: 'cart', selectedLineId: null });
+          return true;
+        }),
+      loadParked: () =>
+        enqueue(async () => {
+          set({ busy: true });
+          const value = settle(set, await api.call('sale-list-parked', {}));
+          if (value) set({ parked: value.sales });
+        }),
+      closeParked: () => set({ parked: null }),
+      resume: (saleId) =>
+        enqueue(async () => {
+          if (get().sale?.status === 'open') return fail(screenError(t('sell.resumeBusy')));
+          set({ busy: true });
+          const sale = settle(set, await api.call('sale-resume', { saleId, registerId }));
+          if (!sale) return false;
+          set({ sale, parked: null, mode: 'cart', completed: null, selectedLineId: null });
+          return true;
+        }),
+      voidSale: (reason) =>
+        enqueue(async () => {
+          const voided = await update((sale) =>
+            api.callWithOverride('sale-void', { saleId: sale.saleId, reason }),
+          );
+          if (!voided) return false;
+          set({ sale: null, mode: 'cart', selectedLineId: null });
+          return true;
+        }),
+      startTender() {
+        const sale = get().sale;
+        if (!sale || sale.lines.length === 0) {
+          set({ error: screenError(t('sell.nothingToPay')) });
+          return;
+        }
+        set({ mode: 'tender', error: null, searchQuery: '', searchResults: [] });
+      },
+      backToCart: () => set({ mode: 'cart', error: null }),
+      payCash: (amount) =>
+        enqueue(async () => {
+          const sale = await update((current) =>
+            api.call('sale-add-tender', { saleId: current.saleId, tender: { type: 'cash', amount } }),
+          );
+          return sale?.payment.complete ? finish() : Boolean(sale);
+        }),
+      payCard: (amount, reference) =>
+        enqueue(async () => {
+          const sale = await update((current) =>
+            api.call('sale-add-tender', {
+              saleId: current.saleId,
+              tender: { type: 'card', amount, reference },
+            }),
+          );
+          return sale?.payment.complete ? finish() : Boolean(sale);
+        }),
+      removeTender: (tenderId) =>
+        enqueue(async () =>
+          Boolean(await update((sale) => api.call('sale-remove-tender', { saleId: sale.saleId, tenderId }))),
+        ),
+      complete: () => enqueue(finish),
+      printReceipt: () =>
+        enqueue(async () => {
+          const completed = get().completed;
+          const receiptNumber = completed?.sale.receiptNumber;
+          if (!completed || !receiptNumber) return false;
+          set({ busy: true });
+          const print = settle(set, await api.call('receipt-print', { receiptNumber }));
+          if (!print) return false;
+          set({ completed: { ...completed, receiptHtml: print.html, printed: print.printNo } });
+          const printed = await devices.printReceipt(print.html);
+          set({ deviceNotice: printed.ok ? null : printed.message });
+          return printed.ok;
+        }),
+      newSale: () =>
+        set({
+          mode: 'cart',
+          completed: null,
+          sale: null,
+          selectedLineId: null,
+          error: null,
+          deviceNotice: null,
+        }),
+      dismissError: () => set({ error: null }),
+    };
+  });
+}

@@ -1,0 +1,40 @@
+import type { ErrorBody } from '@retail/domain';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { SyncStatus } from '../../shared/commands';
+import type { NodeConnection, PosClient } from '../api/pos-client';
+
+export interface SyncState {
+  /** This screen's link to the store node. */
+  readonly connection: NodeConnection;
+  /** The store node's link to the hub and its outbox, as `sync-status` last reported it. */
+  readonly status: SyncStatus | null;
+  readonly error: ErrorBody | null;
+  refresh(): Promise<void>;
+}
+
+export type SyncStore = StoreApi<SyncState> & { stop(): void };
+
+/** Kept live by the node's `sync-status` notifications; read again whenever the connection comes back. */
+export function createSyncStore(client: PosClient): SyncStore {
+  const store = createStore<SyncState>()((set) => ({
+    connection: client.connection(),
+    status: null,
+    error: null,
+    async refresh() {
+      const result = await client.send('sync-status', {});
+      if (result.ok) set({ status: result.value, error: null });
+      else set({ error: result.error });
+    },
+  }));
+  const stopStatus = client.on('sync-status', (status) => store.setState({ status, error: null }));
+  const stopConnection = client.onConnection((connection) => {
+    store.setState({ connection });
+    if (connection === 'online') void store.getState().refresh();
+  });
+  return Object.assign(store, {
+    stop() {
+      stopStatus();
+      stopConnection();
+    },
+  });
+}

@@ -1,0 +1,276 @@
+import type {
+  CatalogItem,
+  CommandResponse,
+  LocalStock,
+  ReturnView,
+  SaleView,
+  ShiftReport,
+  ShiftSummary,
+  StaffSummary,
+  SyncStatus,
+  ZReport,
+} from '../../shared/commands';
+
+/** Contract-shaped answers for the fake store node, with sums that add up like the real node's. */
+
+export const NODE_INFO: CommandResponse<'node-info'> = {
+  storeId: 'store-1',
+  storeCode: 'S001',
+  storeName: 'Demo store',
+  deviceId: '01900000-0000-7000-8000-000000000001',
+  deviceNo: 1,
+  currency: 'EUR',
+  locale: 'en-IE',
+  timezone: 'Europe/Dublin',
+  cashRoundingIncrement: 1,
+};
+
+export const AT = '2026-11-23T10:00:00.000Z';
+
+export function staff(
+  role: StaffSummary['role'] = 'cashier',
+  overrides: Partial<StaffSummary> = {},
+): StaffSummary {
+  const names = { cashier: 'Casey Cashier', supervisor: 'Sam Supervisor', manager: 'Morgan Manager' };
+  const codes = { cashier: '3001', supervisor: '2001', manager: '1001' };
+  return {
+    staffId: `staff-${role}`,
+    staffCode: codes[role],
+    name: names[role],
+    role,
+    active: true,
+    lockedUntil: null,
+    ...overrides,
+  };
+}
+
+export function signInAnswer(
+  role: StaffSummary['role'] = 'cashier',
+  session = `session-${role}`,
+): CommandResponse<'staff-sign-in'> {
+  return { session, expiresAt: '2026-11-23T22:00:00.000Z', staff: staff(role) };
+}
+
+export function catalogItem(overrides: Partial<CatalogItem> = {}): CatalogItem {
+  return {
+    sku: 'SKU0000001',
+    name: 'Smooth Bread family size',
+    unit: 'each',
+    taxCategory: 'food',
+    active: true,
+    barcodes: ['4000000000013'],
+    price: {
+      unitPrice: 720,
+      taxInclusive: true,
+      priceBookId: 'chain',
+      priceBookVersion: 1,
+      tierMinQty: 1,
+      reason: 'chain price',
+    },
+    ...overrides,
+  };
+}
+
+type SaleLine = SaleView['lines'][number];
+
+/** Builds a line; pass `extended: undefined` / `paid: undefined` to have them computed again. */
+export function saleLine(given: Partial<SaleLine> & { lineId: string }): SaleLine {
+  const overrides = Object.fromEntries(
+    Object.entries(given).filter(([, value]) => value !== undefined),
+  ) as Partial<SaleLine> & {
+    lineId: string;
+  };
+  const qty = overrides.qty ?? 1;
+  const unitPrice = overrides.unitPrice ?? 720;
+  const unit = overrides.unit ?? 'each';
+  const extended =
+    overrides.extended ?? (unit === 'kg' ? Math.round((qty * unitPrice) / 1000) : qty * unitPrice);
+  const adjustments = overrides.adjustments ?? [];
+  const paid =
+    overrides.paid ?? extended - adjustments.reduce((total, adjustment) => total + adjustment.amount, 0);
+  return {
+    sku: 'SKU0000001',
+    name: 'Smooth Bread family size',
+    unit,
+    qty,
+    unitPrice,
+    taxInclusive: true,
+    priceSource: 'price_book',
+    priceBookId: 'chain',
+    originalUnitPrice: null,
+    extended,
+    adjustments,
+    discount: null,
+    net: paid,
+    tax: 0,
+    paid,
+    ...overrides,
+  };
+}
+
+type Tender = SaleView['tenders'][number];
+
+export function saleView(lines: readonly SaleLine[], overrides: Partial<SaleView> = {}): SaleView {
+  const tenders: readonly Tender[] = overrides.tenders ?? [];
+  const subtotal = lines.reduce((total, line) => total + line.extended, 0);
+  const total = lines.reduce((total, line) => total + line.paid, 0);
+  const applied = tenders.reduce((sum, tender) => sum + tender.amount, 0);
+  const change = tenders.reduce((sum, tender) => sum + tender.change, 0);
+  const remaining = Math.max(0, total - applied);
+  return {
+    saleId: 'sale-1',
+    status: 'open',
+    registerId: 'main',
+    shiftId: 'shift-1',
+    staffId: 'staff-cashier',
+    customerId: null,
+    currency: 'EUR',
+    receiptNumber: null,
+    lines: [...lines],
+    orderDiscount: null,
+    totals: { subtotal, discount: subtotal - total, tax: 0, total, cashDue: total },
+    tenders: [...tenders],
+    payment: {
+      remaining,
+      cashDue: remaining,
+      change,
+      cashRounding: 0,
+      complete: remaining === 0 && lines.length > 0,
+    },
+    promotions: [],
+    taxSummary: [],
+    priceBookVersion: 'chain@1',
+    exchange: null,
+    startedAt: AT,
+    completedAt: null,
+    ...overrides,
+  };
+}
+
+export function cashTender(tendered: number, amount: number, overrides: Partial<Tender> = {}): Tender {
+  return {
+    tenderId: `tender-${tendered}`,
+    type: 'cash',
+    tendered,
+    amount,
+    change: tendered - amount,
+    reference: null,
+    ...overrides,
+  };
+}
+
+export function shift(overrides: Partial<ShiftSummary> = {}): ShiftSummary {
+  return {
+    shiftId: 'shift-1',
+    registerId: 'main',
+    staffId: 'staff-cashier',
+    currency: 'EUR',
+    float: 10000,
+    status: 'open',
+    openedAt: AT,
+    closedAt: null,
+    ...overrides,
+  };
+}
+
+export function xReport(overrides: Partial<ShiftReport> = {}): ShiftReport {
+  return {
+    kind: 'X',
+    shift: shift(),
+    currency: 'EUR',
+    float: 10000,
+    salesCount: 3,
+    salesTotal: 4520,
+    returnsCount: 1,
+    returnsTotal: 720,
+    cashSales: 3800,
+    cashRefunds: 720,
+    cashIn: 0,
+    cashOut: 2000,
+    expectedCash: 11080,
+    byTender: { cash: 3080, card: 720 },
+    generatedAt: '2026-11-23T12:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function zReport(overrides: Partial<ZReport> = {}): ZReport {
+  return {
+    ...xReport(),
+    kind: 'Z',
+    shift: shift({ status: 'closed', closedAt: '2026-11-23T18:00:00.000Z' }),
+    countedCash: 11000,
+    overShort: -80,
+    denominations: [
+      { value: 5000, count: 2 },
+      { value: 1000, count: 1 },
+    ],
+    ...overrides,
+  };
+}
+
+export function localStock(overrides: Partial<LocalStock> & { sku: string }): LocalStock {
+  return {
+    sellable: 40,
+    staged: 0,
+    damaged: 0,
+    qualityControl: 0,
+    onHand: 40,
+    incoming: 0,
+    reservedUnstaged: 0,
+    safetyStock: 2,
+    atp: 38,
+    pendingMovements: 0,
+    hasSnapshot: true,
+    ...overrides,
+  };
+}
+
+export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return {
+    hubUrl: null,
+    agent: 'not-configured',
+    lastDeviceSeq: 0,
+    lastAckedSeq: 0,
+    pendingEvents: 0,
+    oldestPendingAt: null,
+    oldestPendingAgeMs: null,
+    feedEpoch: 'demo',
+    feedCursor: 10,
+    lastFeedAppliedAt: AT,
+    deferredFeedChanges: 0,
+    ...overrides,
+  };
+}
+
+export function returnView(overrides: Partial<ReturnView> = {}): ReturnView {
+  return {
+    returnId: 'return-1',
+    receiptNumber: 'S001-1-000002',
+    originalSaleId: 'sale-1',
+    originalReceiptNumber: 'S001-1-000001',
+    registerId: 'main',
+    shiftId: 'shift-1',
+    staffId: 'staff-cashier',
+    currency: 'EUR',
+    lines: [
+      {
+        returnLineId: 'rl-1',
+        originalLineId: 'line-1',
+        sku: 'SKU0000001',
+        name: 'Smooth Bread family size',
+        unit: 'each',
+        qty: 1,
+        refund: 720,
+        disposition: 'sellable',
+      },
+    ],
+    refunds: [
+      { tenderId: 'refund-1', type: 'cash', amount: 720, reference: null, originalTenderId: 'tender-1' },
+    ],
+    total: 720,
+    notes: [],
+    completedAt: AT,
+    ...overrides,
+  };
+}

@@ -1,0 +1,76 @@
+import { cleanup, render, type RenderResult } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ReactElement } from 'react';
+import { afterEach } from 'vitest';
+import { App } from '../app/app';
+import { PosProvider } from '../app/pos-context';
+import { createPosServices, type PosServices } from '../app/pos-services';
+import type { PosDevices } from '../devices/devices';
+import { NODE_INFO, signInAnswer, syncStatus } from './builders';
+import { createFakeNode, type FakeNode } from './fake-node';
+import type { StaffSummary } from '../../shared/commands';
+
+afterEach(() => cleanup());
+
+/** Peripherals that record what the till asked of them. */
+export interface FakeDevices extends PosDevices {
+  readonly printed: string[];
+  drawerKicks: number;
+}
+
+export function fakeDevices(kind: PosDevices['kind'] = 'desktop'): FakeDevices {
+  const devices: FakeDevices = {
+    kind,
+    printed: [],
+    drawerKicks: 0,
+    printReceipt(html) {
+      devices.printed.push(html);
+      return Promise.resolve({ ok: true });
+    },
+    openCashDrawer() {
+      devices.drawerKicks += 1;
+      return Promise.resolve({ ok: true });
+    },
+  };
+  return devices;
+}
+
+export interface PosHarness {
+  readonly node: FakeNode;
+  readonly devices: FakeDevices;
+  readonly services: PosServices;
+  readonly user: ReturnType<typeof userEvent.setup>;
+  readonly view: RenderResult;
+}
+
+export interface RenderOptions {
+  /** Start signed in with this role (the sign-in flow itself has its own tests). */
+  readonly signedInAs?: StaffSummary['role'];
+  readonly registerId?: string;
+  /** Scripts the fake node before the first render. */
+  readonly setup?: (node: FakeNode) => void;
+  readonly ui?: ReactElement;
+}
+
+/** Renders the till against a fake store node: the real stores, API and screens, faked only at the socket. */
+export function renderPos(options: RenderOptions = {}): PosHarness {
+  const node = createFakeNode();
+  node.handle('node-info', () => NODE_INFO);
+  node.handle('sync-status', () => syncStatus());
+  options.setup?.(node);
+  const devices = fakeDevices();
+  const services = createPosServices({ client: node, devices, registerId: options.registerId ?? 'main' });
+  if (options.signedInAs) {
+    const answer = signInAnswer(options.signedInAs);
+    services.session.setState({
+      phase: 'signed-in',
+      node: NODE_INFO,
+      staff: answer.staff,
+      session: answer.session,
+      expiresAt: answer.expiresAt,
+    });
+  }
+  const user = userEvent.setup();
+  const view = render(<PosProvider services={services}>{options.ui ?? <App />}</PosProvider>);
+  return { node, devices, services, user, view };
+}
