@@ -10,7 +10,7 @@ import { importCatalog } from './catalog/catalog-import';
 import { createHubContext } from './hub-context';
 import { releaseExpiredHolds } from './inventory/reservations';
 import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
-import { describeDatabaseUrl, openStorage } from './storage/storage';
+import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
 
 const HELP = `pos-hub — the retail hub (inventory authority, change feed, admin API)
 
@@ -21,6 +21,7 @@ Usage:
   pos-hub create-user --username NAME --role admin|operator|viewer [--db …]   (password on stdin)
   pos-hub create-node --code CODE --name NAME --region R --jurisdiction J --currency CUR
                       [--kind store|warehouse] [--pickup] [--pick-capacity N] [--timezone TZ] [--db …]
+  pos-hub rotate-feed-epoch [--db …]   (after restoring a backup: every store re-snapshots)
   pos-hub --help
 
 Database (--db): a file path for SQLite (default ./data/hub.db, WAL, synchronous=FULL) or a
@@ -214,7 +215,14 @@ async function createNodeCommand(argv: string[]): Promise<void> {
   console.log(JSON.stringify(node, null, 2));
 }
 
+async function rotateEpochCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { ...common }, strict: true });
+  const epoch = await withHub(values.db, (hub) => rotateFeedEpoch(hub.storage.db));
+  console.log(JSON.stringify({ feedEpoch: epoch }, null, 2));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  'rotate-feed-epoch': rotateEpochCommand,
   serve,
   'import-catalog': importCommand,
   'enroll-code': enrollCode,

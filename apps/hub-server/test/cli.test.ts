@@ -32,7 +32,14 @@ describe('cli', () => {
     it('lists every command and exits 0', () => {
       const result = cli(['--help']);
       expect(result.status).toBe(0);
-      for (const command of ['serve', 'import-catalog', 'enroll-code', 'create-user', 'create-node']) {
+      for (const command of [
+        'serve',
+        'import-catalog',
+        'enroll-code',
+        'create-user',
+        'create-node',
+        'rotate-feed-epoch',
+      ]) {
         expect(result.stdout).toContain(`pos-hub ${command}`);
       }
     });
@@ -106,6 +113,12 @@ describe('cli', () => {
       expect(failed.status).toBe(1);
       expect(JSON.parse(failed.stdout)).toMatchObject({ status: 'failed', errors: [{ line: 2 }] });
       expect(cli(['import-catalog', join(dir, 'missing.csv'), '--db', db]).status).toBe(2);
+    });
+
+    it('rotates the feed epoch so every store re-snapshots after a restore', () => {
+      const first = JSON.parse(cli(['rotate-feed-epoch', '--db', db]).stdout) as { feedEpoch: string };
+      const second = JSON.parse(cli(['rotate-feed-epoch', '--db', db]).stdout) as { feedEpoch: string };
+      expect(first.feedEpoch).not.toBe(second.feedEpoch);
     });
   });
 });

@@ -208,3 +208,14 @@ export async function readFeedEpoch(executor: Executor): Promise<string> {
     .executeTakeFirstOrThrow();
   return row.value;
 }
+
+/**
+ * Starts a new feed epoch: every store's cursor becomes meaningless and its next pull answers
+ * mustRefetch, so it re-snapshots. Run it after restoring the hub from a backup (stores may hold hubSeqs
+ * the restored database never issued).
+ */
+export async function rotateFeedEpoch(executor: Executor): Promise<string> {
+  const epoch = randomUUID();
+  await executor.updateTable('hub_meta').set({ value: epoch }).where('key', '=', 'feed_epoch').execute();
+  return epoch;
+}
