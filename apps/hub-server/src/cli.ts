@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { isDomainError } from '@retail/domain';
 import { buildApp, createLogger } from './api/app';
 import { createEnrollmentCode } from './auth/devices';
-import { CreateUserSchema, createUser } from './auth/users';
+import { CreateUserSchema, createUser, purgeExpiredSessions } from './auth/users';
 import { importCatalog } from './catalog/catalog-import';
 import { createHubContext } from './hub-context';
 import { releaseExpiredHolds } from './inventory/reservations';
@@ -101,9 +101,11 @@ async function serve(argv: string[]): Promise<void> {
   const { kind, location } = describeDatabaseUrl(options.db);
   logger.info({ address, database: kind, location }, `pos-hub listening on ${address}`);
 
-  // Checkout holds lapse on their own; the sweep gives their units back to ATP.
+  // Checkout holds lapse on their own; the sweep gives their units back to ATP and drops dead sessions.
   const sweeper = setInterval(() => {
-    releaseExpiredHolds(hub).catch((error: unknown) => logger.error({ err: error }, 'hold sweep failed'));
+    releaseExpiredHolds(hub)
+      .then(() => purgeExpiredSessions(hub))
+      .catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
   }, 5000);
   sweeper.unref();
 

@@ -51,8 +51,6 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
           '*.password',
           '*.credential',
           '*.token',
-          '*.key',
-          '*.code',
         ],
         censor: '[redacted]',
       },
@@ -109,7 +107,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
           : toErrorBody(error);
     const status = statusOf(body.code);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: body.code, status }, body.message);
+    else request.log.info({ errorCode: body.code, status }, body.message);
     if (body.code === 'RATE_LIMITED') {
       const seconds = (body.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       if (seconds !== undefined) reply.header('retry-after', String(seconds));

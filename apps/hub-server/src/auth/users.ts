@@ -168,3 +168,12 @@ export async function authenticateSession(hub: HubContext, token: string): Promi
   }
   return toUser(row);
 }
+
+/** Drops sessions past their end (the `serve` loop calls this); an expired token is refused anyway. */
+export async function purgeExpiredSessions(hub: HubContext): Promise<number> {
+  const result = await hub.storage.db
+    .deleteFrom('sessions')
+    .where('expires_at', '<=', hub.now())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
