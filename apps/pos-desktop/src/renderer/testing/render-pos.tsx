@@ -4,6 +4,7 @@ import type { ReactElement } from 'react';
 import { afterEach } from 'vitest';
 import { App } from '../app/app';
 import { PosProvider } from '../app/pos-context';
+import { OverrideDialog } from '../components/override-dialog';
 import { createPosServices, type PosServices } from '../app/pos-services';
 import type { PosDevices } from '../devices/devices';
 import { NODE_INFO, signInAnswer, syncStatus } from './builders';
@@ -49,6 +50,7 @@ export interface RenderOptions {
   readonly registerId?: string;
   /** Scripts the fake node before the first render. */
   readonly setup?: (node: FakeNode) => void;
+  /** A single screen instead of the whole app (the override dialog is added next to it). */
   readonly ui?: ReactElement;
 }
 
@@ -71,6 +73,15 @@ export function renderPos(options: RenderOptions = {}): PosHarness {
     });
   }
   const user = userEvent.setup();
-  const view = render(<PosProvider services={services}>{options.ui ?? <App />}</PosProvider>);
+  // A screen rendered on its own still gets the override dialog the app shell would put next to it.
+  const ui = options.ui ? (
+    <>
+      {options.ui}
+      <OverrideDialog />
+    </>
+  ) : (
+    <App />
+  );
+  const view = render(<PosProvider services={services}>{ui}</PosProvider>);
   return { node, devices, services, user, view };
 }

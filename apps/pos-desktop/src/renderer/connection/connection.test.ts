@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { DesktopBridge } from '../devices/desktop-bridge';
+import { forgetPairing, planConnection, STORAGE_KEYS, type KeyValueStorage } from './connection';
+
+function memoryStorage(
+  initial: Record<string, string> = {},
+): KeyValueStorage & { data: Map<string, string> } {
+  const data = new Map(Object.entries(initial));
+  return {
+    data,
+    getItem: (key) => data.get(key) ?? null,
+    setItem: (key, value) => void data.set(key, value),
+    removeItem: (key) => void data.delete(key),
+  };
+}
+
+const BRIDGE: DesktopBridge = {
+  url: 'http://127.0.0.1:7420',
+  token: 'desktop-token-0123456789',
+  appVersion: '0.1.0',
+  printReceipt: () => Promise.resolve({ ok: true }),
+  openCashDrawer: () => Promise.resolve({ ok: true }),
+};
+
+describe('connection', () => {
+  describe('planConnection', () => {
+    it('uses the URL and token the Electron preload hands over', () => {
+      const { plan } = planConnection({
+        bridge: BRIDGE,
+        href: 'pos-app://bundle/index.html',
+        storage: memoryStorage(),
+      });
+      expect(plan).toEqual({ kind: 'desktop', url: BRIDGE.url, token: BRIDGE.token, registerId: 'main' });
+    });
+
+    it('remembers the token and register of a pairing link and takes them out of the address', () => {
+      const storage = memoryStorage();
+      const { plan, cleanHref } = planConnection({
+        bridge: undefined,
+        href: 'http://192.168.1.20:7420/?token=abcdefghijklmnop1234&register=lane-2',
+        storage,
+      });
+      expect(plan).toEqual({
+        kind: 'browser',
+        url: 'http://192.168.1.20:7420',
+        token: 'abcdefghijklmnop1234',
+        registerId: 'lane-2',
+      });
+      expect(cleanHref).toBe('http://192.168.1.20:7420/');
+      expect(storage.data.get(STORAGE_KEYS.token)).toBe('abcdefghijklmnop1234');
+      const again = planConnection({ bridge: undefined, href: 'http://192.168.1.20:7420/', storage });
+      expect(again).toEqual({ plan, cleanHref: null });
+    });
+
+    it('asks for pairing when the device has no token, keeping a bad register name out', () => {
+      const { plan } = planConnection({
+        bridge: undefined,
+        href: 'http://127.0.0.1:7420/?register=../../etc',
+        storage: memoryStorage(),
+      });
+      expect(plan).toEqual({ kind: 'pairing', url: 'http://127.0.0.1:7420', registerId: 'main' });
+    });
+  });
+
+  describe('forgetPairing', () => {
+    it('drops the token but keeps the register name of the lane', () => {
+      const storage = memoryStorage({
+        [STORAGE_KEYS.token]: 'x'.repeat(20),
+        [STORAGE_KEYS.registerId]: 'lane-3',
+      });
+      forgetPairing(storage);
+      expect([...storage.data.entries()]).toEqual([[STORAGE_KEYS.registerId, 'lane-3']]);
+    });
+  });
+});

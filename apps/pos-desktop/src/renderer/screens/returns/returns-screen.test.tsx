@@ -1,0 +1,229 @@
+// @vitest-environment happy-dom
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { AT, catalogItem, returnView, saleLine, saleView, shift } from '../../testing/builders';
+import { failure, type FakeNode } from '../../testing/fake-node';
+import { renderPos } from '../../testing/render-pos';
+import { ReturnsScreen } from './returns-screen';
+
+const SOLD = saleView(
+  [
+    saleLine({ lineId: 'line-1', qty: 2, unitPrice: 720 }),
+    saleLine({
+      lineId: 'line-2',
+      sku: 'SKU0000009',
+      name: 'Spicy Rice (loose)',
+      unit: 'kg',
+      qty: 532,
+      unitPrice: 450,
+    }),
+  ],
+  { status: 'completed', receiptNumber: 'S001-1-000001', completedAt: AT },
+);
+
+function scriptReturns(node: FakeNode) {
+  node.handle('shift-current', () => ({ shift: shift() }));
+  node.handle('sale-find', (input) =>
+    input.receiptNumber === 'S001-1-000001'
+      ? SOLD
+      : failure('NOT_FOUND', `There is no sale with receipt number ${input.receiptNumber} at this store.`),
+  );
+  node.handle('receipt-print', (input) => ({
+    receipt: {
+      kind: 'return',
+      copy: false,
+      voided: false,
+      receiptNumber: input.receiptNumber,
+      originalReceiptNumber: 'S001-1-000001',
+      issuedAt: AT,
+      currency: 'EUR',
+      locale: 'en-IE',
+      timezone: 'Europe/Dublin',
+      store: { code: 'S001', name: 'Demo store' },
+      deviceNo: 1,
+      staffName: null,
+      lines: [],
+      totals: { subtotal: 0, discount: 0, tax: 0, total: 0, cashRounding: 0, change: 0 },
+      taxes: [],
+      payments: [],
+      promotions: [],
+      loyalty: null,
+      notes: [],
+      barcode: { symbology: 'code128', value: input.receiptNumber },
+    },
+    html: `<p>${input.receiptNumber}</p>`,
+    printNo: 1,
+  }));
+}
+
+describe('returns-screen', () => {
+  describe('with a receipt', () => {
+    it('finds the sale by its scanned receipt barcode, returns the chosen lines and refunds as the node decides', async () => {
+      const { user, node, devices } = renderPos({
+        signedInAs: 'cashier',
+        ui: <ReturnsScreen />,
+        setup: (n) => {
+          scriptReturns(n);
+          n.handle('return-create', () =>
+            returnView({
+              total: 720,
+              refunds: [
+                { tenderId: 'r-1', type: 'cash', amount: 500, reference: null, originalTenderId: 't-1' },
+                {
+                  tenderId: 'r-2',
+                  type: 'store_credit',
+                  amount: 220,
+                  reference: 'SC-1',
+                  originalTenderId: 't-2',
+                },
+              ],
+              notes: ['The hub is offline, so the card share goes back as store credit.'],
+            }),
+          );
+        },
+      });
+      await user.type(
+        screen.getByLabelText('Receipt number (scan the receipt barcode)'),
+        'S001-1-000001{Enter}',
+      );
+      const items = await screen.findByRole('list', { name: 'Items' });
+      expect(within(items).getByText('sold 2, paid €14.40')).toBeTruthy();
+      await user.type(
+        within(items).getByLabelText('Quantity of Smooth Bread family size coming back'),
+        '{Backspace}1',
+      );
+      await user.selectOptions(
+        within(items).getByLabelText('Condition of Smooth Bread family size'),
+        'damaged',
+      );
+      await user.click(within(items).getByRole('button', { name: 'Return all of Spicy Rice (loose)' }));
+      expect(
+        (within(items).getByLabelText('Quantity of Spicy Rice (loose) coming back') as HTMLInputElement)
+          .value,
+      ).toBe('0.532');
+      await user.click(screen.getByRole('button', { name: 'Return the chosen items' }));
+      expect(await screen.findByText('Refund €7.20 · return receipt S001-1-000002')).toBeTruthy();
+      expect(node.inputs('return-create')).toEqual([
+        {
+          registerId: 'main',
+          receiptNumber: 'S001-1-000001',
+          lines: [
+            { lineId: 'line-1', qty: 1, disposition: 'damaged' },
+            { lineId: 'line-2', qty: 532, disposition: 'sellable' },
+          ],
+        },
+      ]);
+      const refunds = screen.getByRole('list', { name: 'Refunds' });
+      expect(within(refunds).getByText('Store credit · SC-1')).toBeTruthy();
+      expect(
+        screen.getByText('The hub is offline, so the card share goes back as store credit.'),
+      ).toBeTruthy();
+      expect(devices.drawerKicks).toBe(1);
+      await user.click(screen.getByRole('button', { name: 'Print receipt' }));
+      await waitFor(() => expect(devices.printed).toEqual(['<p>S001-1-000002</p>']));
+    });
+
+    it('shows the node sentence when more comes back than was sold', async () => {
+      const { user } = renderPos({
+        signedInAs: 'cashier',
+        ui: <ReturnsScreen />,
+        setup: (n) => {
+          scriptReturns(n);
+          n.handle('return-create', () =>
+            failure(
+              'RETURN_EXCEEDS_SOLD',
+              'You can return at most 1 of SKU0000001: 2 sold, 1 already returned.',
+            ),
+          );
+        },
+      });
+      await user.type(
+        screen.getByLabelText('Receipt number (scan the receipt barcode)'),
+        'S001-1-000001{Enter}',
+      );
+      await user.click(await screen.findByRole('button', { name: 'Return all of Smooth Bread family size' }));
+      await user.click(screen.getByRole('button', { name: 'Return the chosen items' }));
+      expect((await screen.findByRole('alert')).textContent).toContain(
+        'You can return at most 1 of SKU0000001',
+      );
+    });
+
+    it('says when no sale has that receipt number', async () => {
+      const { user } = renderPos({ signedInAs: 'cashier', ui: <ReturnsScreen />, setup: scriptReturns });
+      await user.type(
+        screen.getByLabelText('Receipt number (scan the receipt barcode)'),
+        'S001-1-999999{Enter}',
+      );
+      expect((await screen.findByRole('alert')).textContent).toContain(
+        'There is no sale with receipt number S001-1-999999 at this store.',
+      );
+    });
+  });
+
+  describe('without a receipt', () => {
+    it('needs a manager override and refunds store credit', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <ReturnsScreen />,
+        setup: (n) => {
+          scriptReturns(n);
+          n.handle('catalog-scan', (input) => ({
+            item: catalogItem(),
+            scan: { kind: 'gtin', key: input.code, weightGrams: null, embeddedPrice: null },
+          }));
+          n.handle('return-without-receipt', (input) =>
+            input.overrideId === undefined
+              ? failure(
+                  'OVERRIDE_REQUIRED',
+                  'A return without a receipt needs a manager. Ask a manager to authorize it.',
+                  {
+                    action: 'return-without-receipt',
+                  },
+                )
+              : returnView({
+                  originalSaleId: null,
+                  originalReceiptNumber: null,
+                  refunds: [
+                    {
+                      tenderId: 'r-1',
+                      type: 'store_credit',
+                      amount: 650,
+                      reference: 'SC-9',
+                      originalTenderId: null,
+                    },
+                  ],
+                  total: 650,
+                }),
+          );
+          n.handle('staff-override', (input) => ({
+            overrideId: 'ov-7',
+            action: input.action,
+            managerId: 'staff-manager',
+            managerName: 'Morgan Manager',
+            expiresAt: AT,
+          }));
+        },
+      });
+      await user.click(screen.getByRole('button', { name: 'Return without a receipt' }));
+      await user.type(
+        screen.getByRole('combobox', { name: 'Scan or search the item' }),
+        '4000000000013{Enter}',
+      );
+      const items = await screen.findByRole('list', { name: 'Items' });
+      await within(items).findByText('Smooth Bread family size');
+      await user.type(screen.getByLabelText('Reason'), 'Gift, no receipt');
+      await user.click(screen.getByRole('button', { name: 'Return without receipt' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Manager authorization' });
+      expect((within(dialog).getByLabelText('Reason') as HTMLInputElement).value).toBe('Gift, no receipt');
+      await user.type(within(dialog).getByLabelText('Manager staff code'), '1001');
+      await user.type(within(dialog).getByLabelText('Manager PIN', { selector: 'input' }), '1234{Enter}');
+      expect(await screen.findByText('Refund €6.50 · return receipt S001-1-000002')).toBeTruthy();
+      expect(node.inputs('return-without-receipt').at(-1)).toEqual({
+        registerId: 'main',
+        lines: [{ sku: 'SKU0000001', qty: 1, disposition: 'sellable' }],
+        reason: 'Gift, no receipt',
+        overrideId: 'ov-7',
+      });
+    });
+  });
+});

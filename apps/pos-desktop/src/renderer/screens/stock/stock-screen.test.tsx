@@ -1,0 +1,182 @@
+// @vitest-environment happy-dom
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { catalogItem, localStock } from '../../testing/builders';
+import { failure, type FakeNode } from '../../testing/fake-node';
+import { renderPos } from '../../testing/render-pos';
+import { StockScreen } from './stock-screen';
+
+const BREAD = catalogItem();
+
+function scriptStock(node: FakeNode, sellable = { value: 40 }) {
+  node.handle('catalog-scan', (input) => ({
+    item: BREAD,
+    scan: { kind: 'gtin', key: input.code, weightGrams: null, embeddedPrice: null },
+  }));
+  node.handle('catalog-search', () => ({ items: [BREAD] }));
+  node.handle('stock-levels', (input) => ({
+    levels: input.skus.map((sku) => localStock({ sku, sellable: sellable.value, onHand: sellable.value })),
+  }));
+}
+
+describe('stock-screen', () => {
+  describe('receive', () => {
+    it('receives a supplier delivery of scanned items and shows the new local stock', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <StockScreen />,
+        setup: (n) => {
+          scriptStock(n);
+          n.handle('stock-receive', (input) => ({
+            receiptId: 'rcpt-1',
+            levels: input.lines.map((line) =>
+              localStock({ sku: line.sku, sellable: 40 + line.qty, onHand: 40 + line.qty }),
+            ),
+          }));
+        },
+      });
+      await user.type(screen.getByLabelText('Delivery note or transfer number'), 'DN-4471');
+      const picker = screen.getByRole('combobox', { name: 'Scan or search an item' });
+      await user.type(picker, '4000000000013{Enter}');
+      await user.type(picker, '4000000000013{Enter}');
+      const items = await screen.findByRole('list', { name: 'Items' });
+      await waitFor(() =>
+        expect(
+          (within(items).getByLabelText('Quantity of Smooth Bread family size') as HTMLInputElement).value,
+        ).toBe('2'),
+      );
+      expect((await within(items).findByTestId('level-SKU0000001')).textContent).toBe(
+        'sellable 40 · on hand 40 · available 38',
+      );
+      await user.selectOptions(
+        within(items).getByLabelText('Stock bucket of Smooth Bread family size'),
+        'quality_control',
+      );
+      await user.click(screen.getByRole('button', { name: 'Receive' }));
+      expect(await screen.findByText('Received 1 items.')).toBeTruthy();
+      expect(node.inputs('stock-receive')).toEqual([
+        {
+          source: { type: 'supplier', reference: 'DN-4471' },
+          lines: [{ sku: 'SKU0000001', qty: 2, bucket: 'quality_control' }],
+        },
+      ]);
+    });
+
+    it('asks for the delivery reference before sending anything', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <StockScreen />,
+        setup: (n) => scriptStock(n),
+      });
+      await user.type(
+        screen.getByRole('combobox', { name: 'Scan or search an item' }),
+        '4000000000013{Enter}',
+      );
+      await screen.findByRole('list', { name: 'Items' });
+      await user.click(screen.getByRole('button', { name: 'Receive' }));
+      expect((await screen.findByRole('alert')).textContent).toContain(
+        'Enter the delivery note or transfer number.',
+      );
+      expect(node.inputs('stock-receive')).toEqual([]);
+    });
+  });
+
+  describe('adjust', () => {
+    it('removes damaged stock with a reason, and shows the role sentence for a cashier', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <StockScreen />,
+        setup: (n) => {
+          scriptStock(n);
+          n.handle('stock-adjust', () =>
+            failure('FORBIDDEN', 'Only a supervisor or above can do this; you are signed in as a cashier.'),
+          );
+        },
+      });
+      await user.click(screen.getByRole('tab', { name: 'Adjust' }));
+      await user.type(screen.getByLabelText('Reason (breakage, theft, found stock…)'), 'Dropped crate');
+      await user.type(
+        screen.getByRole('combobox', { name: 'Scan or search an item' }),
+        '4000000000013{Enter}',
+      );
+      const items = await screen.findByRole('list', { name: 'Items' });
+      const qty = within(items).getByLabelText('Quantity of Smooth Bread family size');
+      await user.clear(qty);
+      await user.type(qty, '3');
+      await user.click(screen.getByRole('button', { name: 'Adjust stock' }));
+      expect((await screen.findByRole('alert')).textContent).toContain(
+        'Only a supervisor or above can do this',
+      );
+      expect(node.inputs('stock-adjust')).toEqual([
+        { reason: 'Dropped crate', lines: [{ sku: 'SKU0000001', bucket: 'sellable', delta: -3 }] },
+      ]);
+    });
+  });
+
+  describe('count', () => {
+    it('sends the expected figure with the count and keeps it live with stock notifications', async () => {
+      const sellable = { value: 40 };
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <StockScreen />,
+        setup: (n) => {
+          scriptStock(n, sellable);
+          n.handle('stock-count', (input) =>
+            input.expectedQty === sellable.value
+              ? {
+                  countId: 'count-1',
+                  difference: input.countedQty - input.expectedQty,
+                  level: localStock({ sku: input.sku, sellable: input.countedQty }),
+                }
+              : failure(
+                  'CONFLICT',
+                  'Stock of SKU0000001 changed while you were counting: the till now expects 39. Count again.',
+                ),
+          );
+        },
+      });
+      await user.click(screen.getByRole('tab', { name: 'Count' }));
+      await user.type(
+        screen.getByRole('combobox', { name: 'Scan or search the item counted' }),
+        '4000000000013{Enter}',
+      );
+      expect((await screen.findByTestId('expected-qty')).textContent).toBe('The till expects 40');
+      const counted = screen.getByLabelText('Counted');
+      await user.clear(counted);
+      await user.type(counted, '37');
+      await user.click(screen.getByRole('button', { name: 'Record count' }));
+      expect(await screen.findByText('Count of SKU0000001 recorded (difference -3).')).toBeTruthy();
+      expect(node.inputs('stock-count')).toEqual([
+        { sku: 'SKU0000001', bucket: 'sellable', expectedQty: 40, countedQty: 37 },
+      ]);
+      sellable.value = 39;
+      act(() => node.notify('stock-changed', { levels: [localStock({ sku: 'SKU0000001', sellable: 39 })] }));
+      expect(screen.getByTestId('expected-qty').textContent).toBe('The till expects 39');
+    });
+  });
+
+  describe('transfer', () => {
+    it('sends stock to another node', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <StockScreen />,
+        setup: (n) => {
+          scriptStock(n);
+          n.handle('stock-transfer-out', (input) => ({
+            transferId: 'tr-1',
+            levels: input.lines.map((line) => localStock({ sku: line.sku })),
+          }));
+        },
+      });
+      await user.click(screen.getByRole('tab', { name: 'Transfer out' }));
+      await user.type(screen.getByLabelText('Destination store or warehouse id'), 'store-2');
+      await user.type(screen.getByRole('combobox', { name: 'Scan or search an item' }), 'bread');
+      await user.click(await screen.findByRole('option', { name: /Smooth Bread family size/ }));
+      await user.click(screen.getByRole('button', { name: 'Send transfer' }));
+      expect(await screen.findByText('Sent 1 items to store-2.')).toBeTruthy();
+      expect(node.inputs('stock-transfer-out')).toEqual([
+        { toNodeId: 'store-2', lines: [{ sku: 'SKU0000001', qty: 1 }] },
+      ]);
+    });
+  });
+});
