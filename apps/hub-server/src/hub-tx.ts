@@ -39,7 +39,7 @@ export class HubTx {
   private readonly balances = new Map<string, BalanceState>();
   private readonly dirty = new Set<string>();
   private readonly feed: FeedChangeInput[] = [];
-  /** Events that lowered sellable per balance in this transaction: the causes of any condition found. */
+  /** Balances whose sellable this transaction lowered, with the store events that did it (if any). */
   private readonly sellableCauses = new Map<string, Set<string>>();
   private readonly raised: RaiseException[] = [];
   private readonly movements = new Map<string, LedgerMovement>();
@@ -122,9 +122,10 @@ export class HubTx {
     state[bucket] += delta;
     const id = balanceKey(nodeId, sku);
     this.dirty.add(id);
-    if (bucket === 'sellable' && delta < 0 && causeEventId !== undefined) {
+    if (bucket === 'sellable' && delta < 0) {
+      // Hub-made movements (adjustments, picks) have no event id but can cause a condition too.
       const causes = this.sellableCauses.get(id) ?? new Set<string>();
-      causes.add(causeEventId);
+      if (causeEventId !== undefined) causes.add(causeEventId);
       this.sellableCauses.set(id, causes);
     }
   }
@@ -249,9 +250,10 @@ export class HubTx {
   }
 
   private async detectConditions(state: BalanceState): Promise<void> {
-    const causes = [...(this.sellableCauses.get(balanceKey(state.nodeId, state.sku)) ?? [])];
+    const lowered = this.sellableCauses.get(balanceKey(state.nodeId, state.sku));
     // Only a transaction that lowered sellable can have caused a condition; others leave it as it was.
-    if (causes.length === 0) return;
+    if (lowered === undefined) return;
+    const causes = [...lowered];
     for (const condition of detectStockConditions({ sellable: state.sellable, committed: state.committed })) {
       const affected =
         condition.type === 'OVERSELL' ? await this.oversellVictims(state, condition.shortBy) : [];

@@ -23,6 +23,7 @@ import {
   setSafetyStock,
 } from './reservations';
 import { readInventoryLevel, readNetworkAtp } from './stock-levels';
+import { adjustStock } from './stock-operations';
 
 describe.each(backendKinds())('inventory/reservations on %s', (kind) => {
   let database: TestDatabase;
@@ -297,6 +298,28 @@ describe.each(backendKinds())('inventory/reservations on %s', (kind) => {
       });
       expect(open).toHaveLength(1);
       expect(open[0]!.causeEventIds).toEqual([sale.eventId, again.eventId]);
+    });
+  });
+
+  describe('oversell detection after a hub adjustment', () => {
+    it('raises an oversell when HQ writes off units promised to a reservation', async () => {
+      await stock('s3', 'OV', 2);
+      await createReservation(hub, { nodeId: 's3', sku: 'OV', qty: 2, orderRef: 'web-9' }, 'test');
+      await adjustStock(
+        hub,
+        { nodeId: 's3', reason: 'broken', lines: [{ sku: 'OV', bucket: 'sellable', delta: -1 }] },
+        'user:ops',
+      );
+      const [oversell] = await listExceptions(storage.db, {
+        type: 'OVERSELL',
+        nodeId: 's3',
+        sku: 'OV',
+        limit: 5,
+      });
+      expect(oversell).toMatchObject({
+        causeEventIds: [],
+        details: { shortBy: 1, sellable: 1, committed: 2 },
+      });
     });
   });
 
