@@ -35,7 +35,7 @@ describe.each(backendKinds())('sync agent against the hub on %s', (kind) => {
   });
 
   async function until(check: () => boolean, what: () => string): Promise<void> {
-    for (let attempt = 0; attempt < 400; attempt += 1) {
+    for (let attempt = 0; attempt < 1200; attempt += 1) {
       if (check()) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
