@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * How this desktop till runs: where the store node's data lives, its port, kiosk mode, the receipt printer
+ * and how the cash drawer is kicked. Read from `pos-desktop.json` in the app's user-data folder, with
+ * command-line flags (`--data`, `--port`, `--kiosk`, `--lan`, `--hub`, `--fixture`) on top.
+ */
+const DrawerSchema = z.discriminatedUnion('kind', [
+  /** No drawer wired to this till (or it opens with a key). */
+  z.object({ kind: z.literal('none') }),
+  /** A network receipt printer (raw port 9100) with the drawer on its kick connector. */
+  z.object({
+    kind: z.literal('network-printer'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65_535).default(9100),
+  }),
+  /** A USB/serial receipt printer exposed as a device file (e.g. /dev/usb/lp0). */
+  z.object({ kind: z.literal('device'), path: z.string().min(1) }),
+  /** A CUPS queue that passes raw bytes to the printer (`lp -d QUEUE -o raw`). */
+  z.object({ kind: z.literal('cups'), queue: z.string().regex(/^[A-Za-z0-9._-]{1,127}$/) }),
+]);
+
+const PulseSchema = z.object({
+  /** Which kick connector pin: 0 is pin 2, 1 is pin 5. */
+  pin: z.union([z.literal(0), z.literal(1)]).default(0),
+  onMs: z.number().int().min(2).max(510).default(50),
+  offMs: z.number().int().min(2).max(510).default(500),
+});
+
+export const DesktopConfigSchema = z.object({
+  /** The store node's data folder (set up with `pos-store init`). */
+  dataDir: z.string().min(1),
+  port: z.number().int().min(0).max(65_535).default(7420),
+  /** Also serve lanes and handhelds on the store LAN (binds 0.0.0.0). */
+  lan: z.boolean().default(false),
+  hubUrl: z.url({ protocol: /^https?$/ }).optional(),
+  kiosk: z.boolean().default(false),
+  /** The receipt printer's system name; absent means the system default printer. */
+  printerName: z.string().min(1).optional(),
+  drawer: DrawerSchema.default({ kind: 'none' }),
+  /** Demo data applied at every start (idempotent); set by `npm run desktop -- --demo`. */
+  fixture: z.string().min(1).optional(),
+  pulse: PulseSchema.default({ pin: 0, onMs: 50, offMs: 500 }),
+});
+export type DesktopConfig = z.infer<typeof DesktopConfigSchema>;
+export type DrawerConfig = z.infer<typeof DrawerSchema>;
+export type PulseConfig = z.infer<typeof PulseSchema>;
+
+export const CONFIG_FILE = 'pos-desktop.json';
+
+export class DesktopConfigError extends Error {}
+
+/** The flags the desktop app understands (Electron and Chromium flags it does not know are ignored). */
+function readFlags(argv: readonly string[]) {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: false,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      hub: { type: 'string' },
+      kiosk: { type: 'boolean' },
+      lan: { type: 'boolean' },
+      fixture: { type: 'string' },
+    },
+  });
+  return values;
+}
+
+export function loadDesktopConfig(options: {
+  readonly argv: readonly string[];
+  readonly userDataDir: string;
+  readonly readFile?: (file: string) => string | null;
+}): DesktopConfig {
+  const read =
+    options.readFile ??
+    ((file: string) => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch {
+        return null;
+      }
+    });
+  const file = join(options.userDataDir, CONFIG_FILE);
+  const text = read(file);
+  let fromFile: Record<string, unknown> = {};
+  if (text !== null) {
+    try {
+      fromFile = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new DesktopConfigError(`${file} is not valid JSON. Fix it or delete it to use the defaults.`);
+    }
+  }
+  const flags = readFlags(options.argv);
+  const merged: Record<string, unknown> = {
+    dataDir: join(options.userDataDir, 'store-node'),
+    ...fromFile,
+    ...(typeof flags.data === 'string' ? { dataDir: resolve(flags.data) } : {}),
+    ...(typeof flags.port === 'string' ? { port: Number(flags.port) } : {}),
+    ...(typeof flags.hub === 'string' ? { hubUrl: flags.hub } : {}),
+    ...(flags.kiosk === true ? { kiosk: true } : {}),
+    ...(flags.lan === true ? { lan: true } : {}),
+    ...(typeof flags.fixture === 'string' ? { fixture: resolve(flags.fixture) } : {}),
+  };
+  const parsed = DesktopConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DesktopConfigError(
+      `The desktop settings are not usable: ${issue?.path.join('.') || 'settings'} ${issue?.message ?? 'is invalid'} (${file} or the command line).`,
+    );
+  }
+  return parsed.data;
+}

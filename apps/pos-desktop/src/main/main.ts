@@ -1,0 +1,218 @@
+/**
+ * Electron main process of the desktop till: one instance per machine, a hardened window loading the
+ * renderer from the app bundle, and the store node (engine + local server) supervised in its own process.
+ * The decisions live in small tested modules (security, app-protocol, window-state, node-supervisor,
+ * receipt-printer, cash-drawer, desktop-config); this file wires them to Electron.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, protocol, screen, session, utilityProcess } from 'electron';
+import { IPC, type ConnectionInfo } from '../preload/ipc-channels';
+import { bundleHeaders, resolveBundleRequest } from './app-protocol';
+import { openCashDrawer } from './cash-drawer';
+import { DesktopConfigError, loadDesktopConfig, type DesktopConfig } from './desktop-config';
+import { nodeArguments, nodeEnvironment, watchNodeProcess, type SpawnedProcess } from './node-launcher';
+import { createNodeSupervisor, type NodeState } from './node-supervisor';
+import { printReceiptSilently, type PrintWindow } from './receipt-printer';
+import {
+  APP_ENTRY,
+  APP_SCHEME,
+  contentSecurityPolicy,
+  hardenWebContents,
+  isTrustedSender,
+  refuseAllPermissions,
+  secureWebPreferences,
+} from './security';
+import { readWindowState, restoreBounds, writeWindowState } from './window-state';
+
+const appDir = app.getAppPath();
+const DIST = join(appDir, 'dist');
+const paths = {
+  renderer: join(DIST, 'renderer'),
+  preload: join(DIST, 'preload', 'preload.cjs'),
+  nodeEntry: join(DIST, 'main', 'store-node.cjs'),
+  migrations: join(DIST, 'migrations'),
+  windowState: () => join(app.getPath('userData'), 'window-state.json'),
+};
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+const log = (message: string) => process.stderr.write(`pos-desktop: ${message}\n`);
+
+function launchNode(config: DesktopConfig, token: string): SpawnedProcess {
+  const args = nodeArguments({
+    entry: paths.nodeEntry,
+    dataDir: config.dataDir,
+    port: config.port,
+    lan: config.lan,
+    migrationsDir: paths.migrations,
+    rendererDir: paths.renderer,
+    hubUrl: config.hubUrl,
+    ...(config.fixture === undefined ? {} : { fixture: config.fixture }),
+    token,
+  });
+  const env = nodeEnvironment(process.env, token);
+  // Installed builds run the node in an Electron utility process (better-sqlite3 is rebuilt for Electron).
+  // `npm run desktop` from a checkout runs it on the Node that installed node_modules, whose ABI it matches.
+  const devNode = process.env.POS_DESKTOP_NODE_BINARY;
+  if (!app.isPackaged && devNode) {
+    const child = spawn(devNode, [paths.nodeEntry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return {
+      stdout: child.stdout,
+      stderr: child.stderr,
+      onExit: (listener) => void child.once('exit', (code) => listener(code)),
+      requestStop: () => void child.kill('SIGTERM'),
+      kill: () => void child.kill('SIGKILL'),
+    };
+  }
+  const child = utilityProcess.fork(paths.nodeEntry, args, {
+    env,
+    stdio: 'pipe',
+    serviceName: 'POS store node',
+  });
+  return {
+    stdout: child.stdout,
+    stderr: child.stderr,
+    onExit: (listener) => void child.once('exit', (code) => listener(code)),
+    requestStop: () => child.postMessage({ type: 'stop' }),
+    kill: () => void child.kill(),
+  };
+}
+
+function offscreenPrintWindow(): PrintWindow {
+  const window = new BrowserWindow({
+    show: false,
+    webPreferences: { ...secureWebPreferences(''), preload: undefined, javascript: false },
+  });
+  return {
+    load: (html) => window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`),
+    print: (options) =>
+      new Promise((resolvePrint) =>
+        window.webContents.print(options, (success, failureReason) =>
+          resolvePrint({ success, failureReason }),
+        ),
+      ),
+    close: () => {
+      if (!window.isDestroyed()) window.destroy();
+    },
+  };
+}
+
+function createWindow(config: DesktopConfig): BrowserWindow {
+  const state = restoreBounds(
+    readWindowState(paths.windowState()),
+    screen.getAllDisplays().map((display) => display.workArea),
+  );
+  const window = new BrowserWindow({
+    ...state.bounds,
+    show: false,
+    kiosk: config.kiosk,
+    autoHideMenuBar: true,
+    backgroundColor: '#f4f5f7',
+    title: 'POS',
+    webPreferences: secureWebPreferences(paths.preload),
+  });
+  window.once('ready-to-show', () => {
+    if (state.maximized && !config.kiosk) window.maximize();
+    window.show();
+  });
+  window.on('close', () => {
+    if (!config.kiosk) {
+      writeWindowState(paths.windowState(), {
+        bounds: window.getNormalBounds(),
+        maximized: window.isMaximized(),
+      });
+    }
+  });
+  void window.loadURL(APP_ENTRY);
+  return window;
+}
+
+function start(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  let config: DesktopConfig;
+  try {
+    config = loadDesktopConfig({ argv: process.argv.slice(1), userDataDir: app.getPath('userData') });
+  } catch (error) {
+    app.whenReady().then(() => {
+      dialog.showErrorBox(
+        'POS settings',
+        error instanceof DesktopConfigError ? error.message : String(error),
+      );
+      app.exit(2);
+    });
+    return;
+  }
+  const token = randomBytes(32).toString('base64url');
+  let window: BrowserWindow | undefined;
+  let nodeUrl: string | undefined;
+
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log));
+
+  const supervisor = createNodeSupervisor({
+    launch: () => watchNodeProcess(launchNode(config, token)),
+    onState: (state: NodeState) => {
+      log(`store node ${state.status}${'message' in state ? `: ${state.message}` : ''}`);
+      if (state.status === 'running' && !window) {
+        nodeUrl = state.url;
+        window = createWindow(config);
+      }
+      if (state.status === 'failed') {
+        dialog.showErrorBox('The store node stopped', state.message);
+        app.exit(1);
+      }
+    },
+  });
+
+  ipcMain.on(IPC.connection, (event) => {
+    if (!isTrustedSender(event.senderFrame?.url) || nodeUrl === undefined) {
+      event.returnValue = null;
+      return;
+    }
+    const info: ConnectionInfo = { url: nodeUrl, token, appVersion: app.getVersion() };
+    event.returnValue = info;
+  });
+  ipcMain.handle(IPC.printReceipt, (event, html: unknown) =>
+    isTrustedSender(event.senderFrame?.url)
+      ? printReceiptSilently(html, config.printerName, offscreenPrintWindow)
+      : { ok: false, message: 'Refused.' },
+  );
+  ipcMain.handle(IPC.openCashDrawer, (event) =>
+    isTrustedSender(event.senderFrame?.url)
+      ? openCashDrawer(config.drawer, config.pulse)
+      : { ok: false, message: 'Refused.' },
+  );
+
+  app.whenReady().then(() => {
+    session.defaultSession.setPermissionRequestHandler(refuseAllPermissions);
+    protocol.handle(APP_SCHEME, async (request) => {
+      const target = resolveBundleRequest(request.url, paths.renderer);
+      if (target.kind === 'not-found' || nodeUrl === undefined)
+        return new Response('Not found', { status: 404 });
+      try {
+        return new Response(await readFile(target.path), {
+          headers: bundleHeaders(target.contentType, contentSecurityPolicy(nodeUrl)),
+        });
+      } catch {
+        return new Response('Not found', { status: 404 });
+      }
+    });
+    supervisor.start();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => supervisor.stop());
+}
+
+start();

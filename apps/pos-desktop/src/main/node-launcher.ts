@@ -1,0 +1,109 @@
+import type { NodeChild } from './node-supervisor';
+
+/** What the store node process looks like to the main process, however it was started. */
+export interface SpawnedProcess {
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
+  onExit(listener: (code: number | null) => void): void;
+  /** Asks the node to shut down cleanly (it closes the database first). */
+  requestStop(): void;
+  kill(): void;
+}
+
+/** How long a clean shutdown may take before the node is killed. */
+export const STOP_GRACE_MS = 10_000;
+
+/**
+ * Reads the node's stdout protocol (JSON lines: ready / fatal) and keeps the tail of its stderr, so a
+ * crash can be explained to staff with the node's own last words.
+ */
+export function watchNodeProcess(child: SpawnedProcess): NodeChild {
+  const readyListeners: ((url: string) => void)[] = [];
+  const exitListeners: ((code: number | null, lastError: string | null) => void)[] = [];
+  let fatalMessage: string | null = null;
+  let lastStderr: string | null = null;
+  let buffered = '';
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+      if (!line.startsWith('{')) continue;
+      try {
+        const event = JSON.parse(line) as { event?: unknown; url?: unknown; message?: unknown };
+        if (event.event === 'ready' && typeof event.url === 'string') {
+          for (const listener of readyListeners) listener(event.url);
+        } else if (event.event === 'fatal' && typeof event.message === 'string') {
+          fatalMessage = event.message;
+        }
+      } catch {
+        // Not a protocol line: ignored, the node's logs go to stderr.
+      }
+    }
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    for (const line of chunk.trim().split('\n')) {
+      if (line === '') continue;
+      try {
+        const record = JSON.parse(line) as { level?: unknown; msg?: unknown };
+        // pino level 50 = error, 60 = fatal: the node's own account of what went wrong.
+        if (typeof record.level === 'number' && record.level >= 50 && typeof record.msg === 'string')
+          lastStderr = record.msg;
+      } catch {
+        lastStderr = line.slice(0, 500);
+      }
+    }
+  });
+  child.onExit((code) => {
+    if (killTimer) clearTimeout(killTimer);
+    for (const listener of exitListeners) listener(code, fatalMessage ?? lastStderr);
+  });
+  return {
+    onReady: (listener) => void readyListeners.push(listener),
+    onExit: (listener) => void exitListeners.push(listener),
+    stop() {
+      child.requestStop();
+      killTimer = setTimeout(() => child.kill(), STOP_GRACE_MS);
+    },
+  };
+}
+
+export interface NodeLaunchArgs {
+  readonly entry: string;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly lan: boolean;
+  readonly migrationsDir: string;
+  readonly rendererDir: string;
+  readonly hubUrl: string | undefined;
+  /** Demo data to load before serving (`npm run desktop -- --demo`). */
+  readonly fixture?: string;
+  readonly token: string;
+}
+
+export function nodeArguments(args: NodeLaunchArgs): string[] {
+  return [
+    '--data',
+    args.dataDir,
+    '--port',
+    String(args.port),
+    '--host',
+    args.lan ? '0.0.0.0' : '127.0.0.1',
+    '--migrations',
+    args.migrationsDir,
+    // Lanes and handhelds on the LAN load the renderer from the node; the window itself uses the bundle.
+    ...(args.lan ? ['--ui', args.rendererDir] : []),
+    ...(args.hubUrl === undefined ? [] : ['--hub', args.hubUrl]),
+    ...(args.fixture === undefined ? [] : ['--fixture', args.fixture]),
+  ];
+}
+
+/** The token travels in the environment, never on the command line where `ps` would show it. */
+export function nodeEnvironment(base: NodeJS.ProcessEnv, token: string): NodeJS.ProcessEnv {
+  return { ...base, POS_STORE_TOKEN: token, ELECTRON_RUN_AS_NODE: undefined };
+}

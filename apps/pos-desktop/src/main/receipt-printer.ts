@@ -1,0 +1,58 @@
+import type { DeviceOutcome } from '../renderer/devices/desktop-bridge';
+
+/** Largest receipt accepted over IPC; a real 80 mm receipt is a few tens of kilobytes. */
+export const MAX_RECEIPT_HTML = 2_000_000;
+
+/** What printing needs from an offscreen Electron window (a fake in tests). */
+export interface PrintWindow {
+  load(html: string): Promise<void>;
+  print(options: SilentPrintOptions): Promise<{ success: boolean; failureReason: string }>;
+  close(): void;
+}
+
+export interface SilentPrintOptions {
+  readonly silent: true;
+  readonly printBackground: true;
+  readonly deviceName?: string;
+  readonly margins: { readonly marginType: 'none' };
+}
+
+export function silentPrintOptions(printerName: string | undefined): SilentPrintOptions {
+  return {
+    silent: true,
+    printBackground: true,
+    margins: { marginType: 'none' },
+    ...(printerName === undefined ? {} : { deviceName: printerName }),
+  };
+}
+
+/**
+ * Prints the store node's receipt HTML without a dialog on the configured receipt printer (or the system
+ * default), in a hidden window that runs no scripts and is closed whatever happens.
+ */
+export async function printReceiptSilently(
+  html: unknown,
+  printerName: string | undefined,
+  openWindow: () => PrintWindow,
+): Promise<DeviceOutcome> {
+  if (typeof html !== 'string' || html.length === 0 || html.length > MAX_RECEIPT_HTML) {
+    return { ok: false, message: 'That receipt cannot be printed: it is empty or too large.' };
+  }
+  const window = openWindow();
+  try {
+    await window.load(html);
+    const printed = await window.print(silentPrintOptions(printerName));
+    if (printed.success) return { ok: true };
+    return {
+      ok: false,
+      message: `The receipt did not print (${printed.failureReason || 'no reason given'}). Check the receipt printer${printerName ? ` ${printerName}` : ''}, then print a copy.`,
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      message: `The receipt did not print (${error instanceof Error ? error.message : String(error)}). Check the receipt printer, then print a copy.`,
+    };
+  } finally {
+    window.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The store node process the desktop app supervises: the same engine and local server as `pos-store
+ * start`, with the port and per-launch token chosen by the Electron main process (so a restart after a
+ * crash keeps both and the window just reconnects). It reports on stdout, one JSON line per event:
+ * `{"event":"ready","url":...}` or `{"event":"fatal","message":...}`; logs go to stderr as pino JSON.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { z } from 'zod';
+import { openStoreEngine, type StoreEngine } from '../engine/engine';
+import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
+import { loadMigrations } from '../engine/migrations';
+import { setHubUrl } from '../engine/outbox';
+import { startStoreServer, type StoreServer } from '../server/server';
+import { FATAL_EXIT_CODE } from './node-supervisor';
+
+const ArgsSchema = z.object({
+  data: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65_535),
+  host: z.enum(['127.0.0.1', '0.0.0.0']),
+  migrations: z.string().min(1),
+  ui: z.string().min(1).optional(),
+  /** A demo or test fixture applied through the feed path before serving (as `pos-store start --fixture`). */
+  fixture: z.string().min(1).optional(),
+  hub: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+function report(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+function fatal(message: string): never {
+  report({ event: 'fatal', message });
+  process.exit(FATAL_EXIT_CODE);
+}
+
+/** Set once a stop was asked for; a stop that arrives during start-up waits for the server to exist. */
+let stopRequested = false;
+let stopNow: (() => void) | undefined;
+
+function requestStop(): void {
+  stopRequested = true;
+  stopNow?.();
+}
+
+// Listen before anything else: the parent may ask to stop the moment it reads "ready".
+process.once('SIGTERM', requestStop);
+process.once('SIGINT', requestStop);
+// In an Electron utility process the parent asks by message (Windows has no signals).
+(
+  process as unknown as {
+    parentPort?: { on(event: 'message', listener: (message: { data: unknown }) => void): void };
+  }
+).parentPort?.on('message', (message) => {
+  if ((message.data as { type?: unknown } | undefined)?.type === 'stop') requestStop();
+});
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      migrations: { type: 'string' },
+      ui: { type: 'string' },
+      fixture: { type: 'string' },
+      hub: { type: 'string' },
+    },
+  });
+  const args = ArgsSchema.safeParse(values);
+  if (!args.success) fatal(`The store node was started with bad arguments: ${args.error.issues[0]?.message}`);
+  const token = process.env.POS_STORE_TOKEN ?? '';
+  if (token.length < 16) fatal('The store node was started without its access token.');
+  const databasePath = join(args.data.data, 'store.db');
+  if (!existsSync(databasePath)) {
+    fatal(
+      `There is no store database in ${args.data.data}. Set this till up first: pos-store init --data ${args.data.data} ... (or start the app with --demo).`,
+    );
+  }
+  const logger = pino(
+    { name: 'pos-desktop-node', level: process.env.POS_STORE_LOG_LEVEL ?? 'info' },
+    pino.destination(2),
+  );
+  let engine: StoreEngine;
+  try {
+    engine = openStoreEngine({ databasePath, logger, migrations: loadMigrations(args.data.migrations) });
+  } catch (error) {
+    fatal(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    if (args.data.hub !== undefined) setHubUrl(engine.db, args.data.hub);
+    if (args.data.fixture !== undefined) loadFixture(engine, readFixtureFile(args.data.fixture));
+  } catch (error) {
+    engine.close();
+    fatal(error instanceof Error ? error.message : String(error));
+  }
+  let server: StoreServer;
+  try {
+    server = await startStoreServer({
+      engine,
+      token,
+      host: args.data.host,
+      port: args.data.port,
+      logger,
+      ...(args.data.ui === undefined ? {} : { staticDir: args.data.ui }),
+    });
+  } catch (error) {
+    engine.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    fatal(
+      `The store node cannot listen on port ${args.data.port} (${reason}). Close what uses it or pick another port.`,
+    );
+  }
+  let stopping = false;
+  stopNow = () => {
+    if (stopping) return;
+    stopping = true;
+    void server.close().finally(() => {
+      engine.close();
+      process.exit(0);
+    });
+  };
+  if (stopRequested) {
+    stopNow();
+    return;
+  }
+  report({ event: 'ready', url: server.url });
+}
+
+void main();

@@ -1,0 +1,13 @@
+/** The only IPC channels between the preload and the main process. */
+export const IPC = {
+  /** Synchronous, once, at preload time: the local store node's URL and token and the app version. */
+  connection: 'pos:connection',
+  printReceipt: 'pos:print-receipt',
+  openCashDrawer: 'pos:open-cash-drawer',
+} as const;
+
+export interface ConnectionInfo {
+  readonly url: string;
+  readonly token: string;
+  readonly appVersion: string;
+}
