@@ -74,6 +74,7 @@ describe('routing/route-order', () => {
               active: false,
               pickupEnabled: false,
               pickupPausedUntil: AT + 60_000,
+              offlineSince: AT - 3_600_000,
               pickCapacity: 2,
               openPicks: 2,
             },
@@ -86,6 +87,7 @@ describe('routing/route-order', () => {
         'INACTIVE',
         'PICKUP_DISABLED',
         'PICKUP_PAUSED',
+        'OFFLINE',
         'EXCLUDED',
         'CAPACITY_FULL',
         'NOT_STOCKED',
@@ -196,6 +198,24 @@ describe('routing/route-order', () => {
         AT,
       );
       expect(result.decision).toMatchObject({ outcome: 'routed', nodeId: 's1' });
+    });
+
+    it('passes over a node that has gone offline for a reachable one, saying since when', () => {
+      const result = routeOrder(
+        order({ pickup: { type: 'store', storeId: 's1' } }),
+        [node('s1', { A: 5, B: 5 }, { offlineSince: AT - 600_000 }), node('s2', { A: 5, B: 5 })],
+        AT,
+      );
+      expect(result.decision).toMatchObject({ outcome: 'routed', nodeId: 's2' });
+      const offline = result.candidates.find((candidate) => candidate.nodeId === 's1');
+      expect(offline?.reasons).toEqual([
+        {
+          code: 'OFFLINE',
+          since: AT - 600_000,
+          message:
+            'Node s1 has not synced since 2027-01-15T07:50:00.000Z; its stock may have been sold offline.',
+        },
+      ]);
     });
 
     it('refuses a node whose pick capacity is zero', () => {

@@ -9,7 +9,7 @@ import { GeoPointSchema, haversineMetres, type GeoPoint } from './geo';
  * stores next to the order.
  *
  * 1. Eligibility, every reason recorded (not only the first): active, pickup enabled, pickup not paused,
- *    not already failed this order, below its pick capacity, stocks every SKU, and node ATP after safety
+ *    in touch with the hub (not offline), not already failed this order, below its pick capacity, stocks every SKU, and node ATP after safety
  *    stock covers the order's quantity of every SKU (lines of the same SKU are added up).
  * 2. Rank the eligible nodes: the customer's chosen store first, then fewest splits (every eligible node
  *    carries the whole order, so this is 0 for all of them and a split is only ever a fallback), then
@@ -76,6 +76,11 @@ export const RoutingCandidateSchema = z.object({
   pickupEnabled: z.boolean(),
   /** Pickup temporarily off (stock take, short staffing) until this instant. */
   pickupPausedUntil: epochMs.optional(),
+  /**
+   * The node's tills have not synced with the hub since this instant: it may have sold its stock
+   * offline and would not see a new order until it reconnects, so it is not offered orders meanwhile.
+   */
+  offlineSince: epochMs.optional(),
   location: GeoPointSchema.optional(),
   /** Most open pick tasks the node takes; absent means no limit, 0 means it takes none. */
   pickCapacity: stockQty.optional(),
@@ -97,6 +102,7 @@ export const IneligibilityReasonSchema = z.discriminatedUnion('code', [
   z.object({ code: z.literal('INACTIVE'), message }),
   z.object({ code: z.literal('PICKUP_DISABLED'), message }),
   z.object({ code: z.literal('PICKUP_PAUSED'), until: epochMs, message }),
+  z.object({ code: z.literal('OFFLINE'), since: epochMs, message }),
   z.object({ code: z.literal('EXCLUDED'), message }),
   z.object({ code: z.literal('CAPACITY_FULL'), openPicks: stockQty, pickCapacity: stockQty, message }),
   z.object({ code: z.literal('NOT_STOCKED'), skus: z.array(entityId).min(1), message }),
@@ -261,6 +267,13 @@ function evaluate(
       code: 'PICKUP_PAUSED',
       until: candidate.pickupPausedUntil,
       message: `Pickup at node ${nodeId} is paused until ${formatInstant(candidate.pickupPausedUntil)}.`,
+    });
+  }
+  if (candidate.offlineSince !== undefined) {
+    nodeReasons.push({
+      code: 'OFFLINE',
+      since: candidate.offlineSince,
+      message: `Node ${nodeId} has not synced since ${formatInstant(candidate.offlineSince)}; its stock may have been sold offline.`,
     });
   }
   if (request.excludedNodeIds.includes(nodeId)) {
