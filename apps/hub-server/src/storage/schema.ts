@@ -348,6 +348,78 @@ export interface ImportRowTable {
   data: string;
 }
 
+export interface BopisOrderTable {
+  order_id: string;
+  order_number: string;
+  status: string;
+  version: number;
+  node_id: string | null;
+  priority: number;
+  pickup_code: string;
+  /** READY orders only: when the expiry timer takes the order back. */
+  expires_at: number | null;
+  /** The whole BopisOrderState (packages/domain) as JSON. */
+  state: string;
+  /** The latest RoutingResult (the decision and every candidate's explanation) as JSON. */
+  routing: string | null;
+  /** JSON array of the nodes whose feed has carried this order (they are told about every change). */
+  audience: string;
+  payment_status: 'authorised' | 'captured' | 'voided';
+  idempotency_key: string | null;
+  request_hash: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BopisOrderTimelineTable {
+  order_id: string;
+  seq: number;
+  at: number;
+  kind: string;
+  actor: string;
+  message: string;
+  data: string;
+}
+
+export interface BopisReservationTable {
+  reservation_id: string;
+  order_id: string;
+  line_id: string;
+  node_id: string;
+  created_at: number;
+}
+
+export interface BopisRefundTable {
+  refund_id: string;
+  order_id: string;
+  reason: string;
+  authorisation_ref: string;
+  amount: number;
+  currency: string;
+  status: 'pending' | 'review';
+  message: string;
+  exception_id: string | null;
+  created_at: number;
+}
+
+export interface BopisNotificationTable {
+  notification_id: string;
+  order_id: string;
+  kind: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  /** A deliverer claimed the row until then (several hub processes on PostgreSQL). */
+  lease_until: number | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
 export interface HubDatabase {
   hub_meta: HubMetaTable;
   hub_counters: HubCounterTable;
@@ -382,4 +454,9 @@ export interface HubDatabase {
   feed_changes: FeedChangeTable;
   import_jobs: ImportJobTable;
   import_rows: ImportRowTable;
+  bopis_orders: BopisOrderTable;
+  bopis_order_timeline: BopisOrderTimelineTable;
+  bopis_reservations: BopisReservationTable;
+  bopis_refunds: BopisRefundTable;
+  bopis_notifications: BopisNotificationTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { BackendKind } from '../backend-kind';
 import * as initial from './0001-initial';
 import * as feedKeyPerScope from './0002-feed-key-per-scope';
+import * as bopisOrders from './0003-bopis-orders';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -13,6 +14,7 @@ type MigrationUp = (db: Kysely<any>, kind: BackendKind) => Promise<void>;
 export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] = [
   ['0001-initial', initial.up],
   ['0002-feed-key-per-scope', feedKeyPerScope.up],
+  ['0003-bopis-orders', bopisOrders.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
