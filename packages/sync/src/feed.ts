@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  CategorySchema,
+  PriceBookSchema,
+  PriceEntrySchema,
+  ProductSchema,
+  PromotionSchema,
+  SkuSchema,
+  TaxRateSchema,
+  VariableMeasureRuleSchema,
+} from '@retail/domain';
 
 /**
  * Hub → store change feed. Every hub change a store needs gets a monotonic `hubSeq`. Downstream data is
@@ -64,3 +74,118 @@ export const StockLevelSchema = z.object({
   deviceSeqs: z.record(z.string(), z.number().int().min(0)),
 });
 export type StockLevel = z.infer<typeof StockLevelSchema>;
+
+/**
+ * A node as stores see it in the feed (`store` entity): where it is and what it does, never credentials.
+ * The hub writes nodes with it and the store replica reads them with it.
+ */
+export const StoreNodeSchema = z.object({
+  nodeId: z.string().min(1).max(100),
+  code: z.string().min(1).max(40),
+  name: z.string().min(1).max(200),
+  kind: z.enum(['store', 'warehouse']),
+  region: z.string().min(1).max(100),
+  latitude: z.number().min(-90).max(90).optional(),
+  longitude: z.number().min(-180).max(180).optional(),
+  pickupEnabled: z.boolean(),
+  pickCapacity: z.number().int().min(0),
+  jurisdiction: z.string().min(1).max(100),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  timezone: z.string().min(1).max(100),
+  active: z.boolean(),
+  version: z.number().int().min(1),
+});
+export type StoreNode = z.infer<typeof StoreNodeSchema>;
+
+/**
+ * Config keys HQ sets for store nodes (`config` entity, key = config key). Keys not listed here are
+ * carried unvalidated (a newer hub may know more than this till); listed keys must pass their schema on
+ * the hub when written and on the till when applied, so a bad value never reaches a till.
+ */
+export const CONFIG_KEYS = {
+  lockoutAttempts: 'pos.staff.lockoutAttempts',
+  lockoutMinutes: 'pos.staff.lockoutMinutes',
+  sessionHours: 'pos.staff.sessionHours',
+  overrideTtlSeconds: 'pos.override.ttlSeconds',
+  cashOutOverrideLimit: 'pos.shift.cashOutOverrideLimit',
+  labelRules: 'pos.scan.variableMeasureRules',
+  discountMaxPercentCashier: 'pos.discount.maxPercent.cashier',
+  discountMaxPercentSupervisor: 'pos.discount.maxPercent.supervisor',
+  discountMaxPercentManager: 'pos.discount.maxPercent.manager',
+  noReceiptWindowDays: 'pos.returns.noReceiptWindowDays',
+} as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS];
+
+const discountPercent = z.number().min(0).max(100);
+
+export const CONFIG_VALUE_SCHEMAS: Readonly<Record<ConfigKey, z.ZodType>> = {
+  [CONFIG_KEYS.lockoutAttempts]: z.number().int().min(1).max(100),
+  [CONFIG_KEYS.lockoutMinutes]: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  [CONFIG_KEYS.sessionHours]: z.number().int().min(1).max(24),
+  [CONFIG_KEYS.overrideTtlSeconds]: z.number().int().min(10).max(3600),
+  /** Minor units of the store's currency. */
+  [CONFIG_KEYS.cashOutOverrideLimit]: z.number().int().min(0).safe(),
+  /** GS1 scale label layouts; changing them re-keys every barcode on the till. */
+  [CONFIG_KEYS.labelRules]: z.array(VariableMeasureRuleSchema).max(20),
+  [CONFIG_KEYS.discountMaxPercentCashier]: discountPercent,
+  [CONFIG_KEYS.discountMaxPercentSupervisor]: discountPercent,
+  [CONFIG_KEYS.discountMaxPercentManager]: discountPercent,
+  [CONFIG_KEYS.noReceiptWindowDays]: z.number().int().min(1).max(3650),
+};
+
+export function configValueSchema(key: string): z.ZodType | undefined {
+  return Object.prototype.hasOwnProperty.call(CONFIG_VALUE_SCHEMAS, key)
+    ? CONFIG_VALUE_SCHEMAS[key as ConfigKey]
+    : undefined;
+}
+
+/** A config entry: its key and JSON value; values of known keys are validated with their schema. */
+export const ConfigEntrySchema = z
+  .object({ key: z.string().min(1).max(200), value: z.unknown() })
+  .superRefine((entry, context) => {
+    const schema = configValueSchema(entry.key);
+    if (schema === undefined) return;
+    const parsed = schema.safeParse(entry.value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      context.addIssue({
+        code: 'custom',
+        path: ['value', ...(issue?.path ?? [])],
+        message: issue?.message ?? 'invalid value',
+      });
+    }
+  });
+export type ConfigEntry = z.infer<typeof ConfigEntrySchema>;
+
+/**
+ * The one feed schema registry: entity → zod schema of its `data`. The hub validates every row with it
+ * before writing it to the feed, and the store validates every row with it before applying it, so both
+ * sides agree on what a valid row is. Adding an entity means adding it to FEED_ENTITIES and here.
+ */
+export const FEED_ENTITY_SCHEMAS = {
+  category: CategorySchema,
+  product: ProductSchema,
+  sku: SkuSchema,
+  tax_rate: TaxRateSchema,
+  price_book: PriceBookSchema,
+  price: PriceEntrySchema,
+  promotion: PromotionSchema,
+  store: StoreNodeSchema,
+  config: ConfigEntrySchema,
+  stock_level: StockLevelSchema,
+} as const satisfies { readonly [E in FeedEntity]: z.ZodType };
+
+/** The validated `data` of an upsert of entity E. */
+export type FeedEntityData<E extends FeedEntity> = z.output<(typeof FEED_ENTITY_SCHEMAS)[E]>;
+
+export function isFeedEntity(value: string): value is FeedEntity {
+  return Object.prototype.hasOwnProperty.call(FEED_ENTITY_SCHEMAS, value);
+}
+
+export function feedEntitySchema<E extends FeedEntity>(entity: E): (typeof FEED_ENTITY_SCHEMAS)[E] {
+  return FEED_ENTITY_SCHEMAS[entity];
+}

@@ -1,5 +1,5 @@
-import { VariableMeasureRuleSchema, fromDecimal, type VariableMeasureRule } from '@retail/domain';
-import { z } from 'zod';
+import { fromDecimal, type VariableMeasureRule } from '@retail/domain';
+import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS, configValueSchema } from '@retail/sync';
 import { sql } from './context';
 import type { Db } from './database';
 import type { NodeIdentity } from './identity';
@@ -22,28 +22,8 @@ export interface NodeSettings {
   readonly labelRules: readonly VariableMeasureRule[];
 }
 
-export const CONFIG_KEYS = {
-  lockoutAttempts: 'pos.staff.lockoutAttempts',
-  lockoutMinutes: 'pos.staff.lockoutMinutes',
-  sessionHours: 'pos.staff.sessionHours',
-  overrideTtlSeconds: 'pos.override.ttlSeconds',
-  cashOutOverrideLimit: 'pos.shift.cashOutOverrideLimit',
-  labelRules: 'pos.scan.variableMeasureRules',
-} as const;
-
-/** Value schemas of the config keys this node understands; other keys are stored and ignored. */
-export const CONFIG_VALUE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
-  [CONFIG_KEYS.lockoutAttempts]: z.number().int().min(1).max(100),
-  [CONFIG_KEYS.lockoutMinutes]: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60),
-  [CONFIG_KEYS.sessionHours]: z.number().int().min(1).max(24),
-  [CONFIG_KEYS.overrideTtlSeconds]: z.number().int().min(10).max(3600),
-  [CONFIG_KEYS.cashOutOverrideLimit]: z.number().int().min(0).safe(),
-  [CONFIG_KEYS.labelRules]: z.array(VariableMeasureRuleSchema).max(20),
-};
+// The config keys and their value schemas are shared with the hub (packages/sync/src/feed.ts).
+export { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS };
 
 export function defaultSettings(identity: NodeIdentity): NodeSettings {
   return {
@@ -61,10 +41,10 @@ export function readLabelRules(db: Db): VariableMeasureRule[] {
   const row = sql(db, 'SELECT data FROM config WHERE key = ?').get(CONFIG_KEYS.labelRules) as
     { data: string } | undefined;
   if (!row) return [];
-  const parsed = CONFIG_VALUE_SCHEMAS[CONFIG_KEYS.labelRules]?.safeParse(
+  const parsed = CONFIG_VALUE_SCHEMAS[CONFIG_KEYS.labelRules].safeParse(
     (JSON.parse(row.data) as { value?: unknown }).value,
   );
-  return parsed?.success ? (parsed.data as VariableMeasureRule[]) : [];
+  return parsed.success ? (parsed.data as VariableMeasureRule[]) : [];
 }
 
 export function readSettings(db: Db, identity: NodeIdentity): NodeSettings {
@@ -76,7 +56,7 @@ export function readSettings(db: Db, identity: NodeIdentity): NodeSettings {
   for (const row of rows) {
     if (row.key === CONFIG_KEYS.labelRules) continue;
     const parsed = (JSON.parse(row.data) as { value?: unknown }).value;
-    const schema = CONFIG_VALUE_SCHEMAS[row.key];
+    const schema = configValueSchema(row.key);
     // Values were validated on the way in; a key from a newer hub this node does not know is skipped.
     if (schema && typeof parsed === 'number' && schema.safeParse(parsed).success) values.set(row.key, parsed);
   }

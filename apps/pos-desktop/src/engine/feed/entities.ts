@@ -1,53 +1,9 @@
-import {
-  CategorySchema,
-  DomainError,
-  PriceBookSchema,
-  PriceEntrySchema,
-  ProductSchema,
-  PromotionSchema,
-  SkuSchema,
-  TaxRateSchema,
-  skuBarcodeKey,
-  type Sku,
-  type VariableMeasureRule,
-} from '@retail/domain';
-import { StockLevelSchema, type FeedEntity } from '@retail/sync';
-import { z } from 'zod';
+import { DomainError, SkuSchema, skuBarcodeKey, type Sku, type VariableMeasureRule } from '@retail/domain';
+import { CONFIG_KEYS, FEED_ENTITY_SCHEMAS, type FeedEntity, type FeedEntityData } from '@retail/sync';
+import type { z } from 'zod';
 import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
-import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS } from '../settings';
-
-/**
- * A store or warehouse as the hub's feed publishes it. The node needs these fields (transfer
- * destinations, the store name on receipts, the region for regional price books and promotions, the
- * jurisdiction for tax) and keeps the rest exactly as the hub sent it.
- */
-export const StoreNodeSchema = z.looseObject({
-  nodeId: z.string().min(1).max(100),
-  code: z.string().min(1).max(40),
-  name: z.string().min(1).max(200),
-  kind: z.enum(['store', 'warehouse']),
-  region: z.string().min(1).max(100).optional(),
-  jurisdiction: z.string().min(1).max(100).optional(),
-  active: z.boolean().optional(),
-});
-
-/** A config entry: a key and its JSON value; values of keys this node understands are validated. */
-export const ConfigEntrySchema = z
-  .object({ key: z.string().min(1).max(200), value: z.unknown() })
-  .superRefine((entry, context) => {
-    const schema = CONFIG_VALUE_SCHEMAS[entry.key];
-    if (!schema) return;
-    const parsed = schema.safeParse(entry.value);
-    if (!parsed.success) {
-      context.addIssue({
-        code: 'custom',
-        path: ['value', ...(parsed.error.issues[0]?.path ?? [])],
-        message: parsed.error.issues[0]?.message ?? 'invalid value',
-      });
-    }
-  });
 
 export interface ApplyState {
   readonly db: Db;
@@ -67,13 +23,16 @@ interface EntityApplier {
   remove(state: ApplyState, key: string): void;
 }
 
-function applier<S extends z.ZodType>(spec: {
-  schema: S;
-  keyOf: (data: z.output<S>) => string;
-  upsert: (state: ApplyState, data: z.output<S>, json: string) => void;
-  remove: (state: ApplyState, key: string) => void;
-}): EntityApplier {
-  return spec as unknown as EntityApplier;
+/** Binds an entity's table writes to its schema in the shared registry (one schema for hub and store). */
+function applier<E extends FeedEntity>(
+  entity: E,
+  spec: {
+    keyOf: (data: FeedEntityData<E>) => string;
+    upsert: (state: ApplyState, data: FeedEntityData<E>, json: string) => void;
+    remove: (state: ApplyState, key: string) => void;
+  },
+): EntityApplier {
+  return { schema: FEED_ENTITY_SCHEMAS[entity], ...spec } as unknown as EntityApplier;
 }
 
 export function barcodeKeyFor(barcode: string, rules: readonly VariableMeasureRule[]): string {
@@ -95,8 +54,7 @@ const windowOf = (value: { startsAt?: number | undefined; endsAt?: number | unde
 ];
 
 export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
-  category: applier({
-    schema: CategorySchema,
+  category: applier('category', {
     keyOf: (category) => category.categoryId,
     upsert(state, category, json) {
       sql(
@@ -107,8 +65,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM categories WHERE category_id = ?').run(key),
   }),
-  product: applier({
-    schema: ProductSchema,
+  product: applier('product', {
     keyOf: (product) => product.productId,
     upsert(state, product, json) {
       sql(
@@ -119,8 +76,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM products WHERE product_id = ?').run(key),
   }),
-  sku: applier({
-    schema: SkuSchema,
+  sku: applier('sku', {
     keyOf: (sku) => sku.sku,
     upsert(state, sku, json) {
       sql(
@@ -136,8 +92,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
       sql(state.db, 'DELETE FROM skus WHERE sku = ?').run(key);
     },
   }),
-  tax_rate: applier({
-    schema: TaxRateSchema,
+  tax_rate: applier('tax_rate', {
     keyOf: (rate) => rate.rateId,
     upsert(state, rate, json) {
       sql(
@@ -149,8 +104,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM tax_rates WHERE rate_id = ?').run(key),
   }),
-  price_book: applier({
-    schema: PriceBookSchema,
+  price_book: applier('price_book', {
     keyOf: (book) => book.priceBookId,
     upsert(state, book, json) {
       const scopeId =
@@ -182,8 +136,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM price_books WHERE price_book_id = ?').run(key),
   }),
-  price: applier({
-    schema: PriceEntrySchema,
+  price: applier('price', {
     keyOf: (entry) => `${entry.priceBookId}:${entry.sku}`,
     upsert(state, entry, json) {
       sql(
@@ -200,8 +153,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM prices WHERE feed_key = ?').run(key),
   }),
-  promotion: applier({
-    schema: PromotionSchema,
+  promotion: applier('promotion', {
     keyOf: (promotion) => promotion.promotionId,
     upsert(state, promotion, json) {
       sql(
@@ -213,8 +165,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM promotions WHERE promotion_id = ?').run(key),
   }),
-  store: applier({
-    schema: StoreNodeSchema,
+  store: applier('store', {
     keyOf: (store) => store.nodeId,
     upsert(state, store, json) {
       sql(
@@ -225,8 +176,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM stores WHERE store_id = ?').run(key),
   }),
-  config: applier({
-    schema: ConfigEntrySchema,
+  config: applier('config', {
     keyOf: (entry) => entry.key,
     upsert(state, entry, json) {
       sql(
@@ -240,8 +190,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
       if (key === CONFIG_KEYS.labelRules) state.labelRulesChanged = true;
     },
   }),
-  stock_level: applier({
-    schema: StockLevelSchema,
+  stock_level: applier('stock_level', {
     keyOf: (level) => `${level.nodeId}:${level.sku}`,
     upsert(state, level, json) {
       void json;
