@@ -13,6 +13,8 @@ export interface RunningStoreNode {
   readonly url: string;
   readonly token: string;
   readonly dataDir: string;
+  /** The demo fixture the node loaded (benchmarks pick real barcodes from it). */
+  readonly fixture: string;
   readonly child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -96,6 +98,7 @@ export async function startStoreNode(options: {
   return {
     ...ready,
     dataDir,
+    fixture,
     child,
     async stop() {
       if (child.exitCode === null) {

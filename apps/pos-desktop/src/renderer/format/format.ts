@@ -1,4 +1,4 @@
-import { currencyExponent, formatMoney, fromDecimal, isDomainError, money, toDecimal } from '@retail/domain';
+import { currencyExponent, fromDecimal, isDomainError, money, toDecimal } from '@retail/domain';
 
 /** What a till needs to show amounts, weights and times the way the store's locale writes them. */
 export interface StoreFormat {
@@ -41,7 +41,15 @@ function normaliseDecimal(text: string): string | null {
 export function createStoreFormat(settings: StoreFormatSettings): StoreFormat {
   const { locale, currency, timezone } = settings;
   // Fails fast on a currency the domain does not know, before any screen shows an amount.
-  currencyExponent(currency);
+  const exponent = currencyExponent(currency);
+  // One formatter per store, not one per amount: building an Intl.NumberFormat costs ~50 µs, and a cart
+  // repaints dozens of amounts on every scan. The exact decimal string goes in, never a float.
+  const moneyFormat = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  });
   const dateTimeFormat = new Intl.DateTimeFormat(locale, {
     dateStyle: 'short',
     timeStyle: 'short',
@@ -59,7 +67,7 @@ export function createStoreFormat(settings: StoreFormatSettings): StoreFormat {
     locale,
     currency,
     timezone,
-    money: (minor) => formatMoney(money(minor, currency), locale),
+    money: (minor) => moneyFormat.format(toDecimal(money(minor, currency)) as Intl.StringNumericLiteral),
     quantity(qty, unit) {
       if (unit === 'each') return countFormat.format(qty);
       // Grams are an integer; splitting the digits keeps the kilogram figure exact before Intl shows it.

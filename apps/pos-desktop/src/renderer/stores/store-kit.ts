@@ -13,10 +13,18 @@ type SetCommandState = (partial: Partial<CommandState>) => void;
  * scans must never both decide "there is no sale yet" and start two sales, so area actions queue up.
  */
 export function createActionQueue() {
-  let tail: Promise<unknown> = Promise.resolve();
+  let tail: Promise<unknown> | null = null;
   return function enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = tail.then(work, work);
-    tail = next.catch(() => undefined);
+    // Idle queue: start now, in the keystroke's own task, so the command leaves without waiting a turn.
+    const next = tail === null ? work() : tail.then(work, work);
+    const settled: Promise<unknown> = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    tail = settled;
+    void settled.then(() => {
+      if (tail === settled) tail = null;
+    });
     return next;
   };
 }

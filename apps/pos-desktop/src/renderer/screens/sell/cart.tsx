@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { SaleView } from '../../../shared/commands';
 import { useFormat } from '../../app/pos-context';
 import { t } from '../../i18n/translate';
@@ -11,8 +12,11 @@ function discountLabel(line: SaleLine, money: (minor: number) => string): string
     : t('cart.discountAmount', { amount: money(line.discount.amount) });
 }
 
-/** The lines of the sale, each with the promotions and discounts that priced it. */
-export function Cart({
+/**
+ * The lines of the sale, each with the promotions and discounts that priced it. Memoised: the scan field
+ * re-renders on every keystroke of the scanner, the cart only when the sale or the selection changes.
+ */
+export const Cart = memo(function Cart({
   sale,
   selectedLineId,
   onSelect,
@@ -92,10 +96,10 @@ export function Cart({
       </ol>
     </section>
   );
-}
+});
 
 /** Subtotal, discounts, tax and what to ask for. */
-export function SaleTotals({ sale }: { sale: SaleView }) {
+export const SaleTotals = memo(function SaleTotals({ sale }: { sale: SaleView }) {
   const format = useFormat();
   const { totals } = sale;
   return (
@@ -142,4 +146,4 @@ export function SaleTotals({ sale }: { sale: SaleView }) {
       ) : null}
     </dl>
   );
-}
+});

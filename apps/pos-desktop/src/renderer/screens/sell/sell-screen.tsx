@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { useHotkeys } from '../../app/use-hotkeys';
 import { isDialogOpen } from '../../components/dialog';
@@ -104,14 +104,16 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
     mode !== 'done' || sale !== null,
   );
 
+  const selectLine = useCallback((lineId: string) => saleStore.getState().selectLine(lineId), [saleStore]);
+
   const submitEntry = () => {
     clearTimeout(searchTimer.current);
     const picked = highlight >= 0 ? searchResults[highlight] : undefined;
-    const text = entry;
+    // The command goes out first; clearing the field can render while the node works.
+    if (picked) void store.addItem(picked);
+    else if (entry.trim() !== '') void store.scan(entry);
     setEntry('');
     setHighlight(-1);
-    if (picked) void store.addItem(picked);
-    else if (text.trim() !== '') void store.scan(text);
     store.clearSearch();
   };
   const onEntryKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>) => {
@@ -224,7 +226,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
         </div>
         {anyDialog ? null : <ErrorBanner error={error} onDismiss={() => store.dismissError()} />}
         <Notice text={deviceNotice} tone="warning" />
-        <Cart sale={sale} selectedLineId={selectedLineId} onSelect={(lineId) => store.selectLine(lineId)} />
+        <Cart sale={sale} selectedLineId={selectedLineId} onSelect={selectLine} />
       </div>
       <aside className="sell-side">
         {mode === 'done' && !sale ? <SaleDonePanel /> : null}
