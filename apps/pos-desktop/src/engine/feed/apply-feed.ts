@@ -65,12 +65,115 @@ function invalidChange(change: FeedChange, message: string): DomainError {
   );
 }
 
+/** What applying a run of changes did, before the position is saved. */
+export interface ChangesApplied {
+  readonly applied: number;
+  readonly skipped: number;
+  readonly deferred: number;
+  /** The highest hubSeq seen (0 for none). */
+  readonly lastSeq: number;
+  readonly stockSkus: readonly string[];
+}
+
+export interface ApplyChangesOptions {
+  /** Changes at or below it were applied before: skipped (a page delivered twice). */
+  readonly afterSeq: number;
+  /**
+   * A snapshot page into a replica that was reset: upserts only, and no row can exist yet, so an SKU's
+   * old barcodes need no clean-up. Validation is exactly the same.
+   */
+  readonly snapshot?: boolean;
+}
+
+/** Throws away every hub-owned row. The caller saves the position in the same transaction. */
+export function clearReplica(db: Db): void {
+  for (const table of HUB_OWNED_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+}
+
+/**
+ * Validates and applies changes inside the caller's transaction, in hubSeq order, each with the schema of
+ * its entity in the shared registry. One invalid change throws and, the caller's transaction rolling
+ * back, writes nothing. The caller saves the position.
+ */
+export function applyChanges(
+  db: Db,
+  identity: NodeIdentity,
+  changes: readonly FeedChange[],
+  options: ApplyChangesOptions,
+): ChangesApplied {
+  const state: ApplyState = {
+    db,
+    identity,
+    touchedSkus: new Set(),
+    labelRulesChanged: false,
+    labelRules: readLabelRules(db),
+    fresh: options.snapshot === true,
+  };
+  let applied = 0;
+  let skipped = 0;
+  let deferred = 0;
+  let previousSeq = 0;
+  for (const change of changes) {
+    if (change.hubSeq <= previousSeq) {
+      throw invalidChange(change, 'changes must come in increasing hubSeq order.');
+    }
+    previousSeq = change.hubSeq;
+    if (change.hubSeq <= options.afterSeq) {
+      skipped += 1;
+      continue;
+    }
+    if (options.snapshot && change.op !== 'upsert') {
+      throw invalidChange(change, 'a snapshot carries upserts only.');
+    }
+    if (!isKnownEntity(change.entity)) {
+      sql(
+        db,
+        'INSERT OR REPLACE INTO feed_deferred (hub_seq, entity, key, op, data) VALUES (?, ?, ?, ?, ?)',
+      ).run(
+        change.hubSeq,
+        change.entity,
+        change.key,
+        change.op,
+        change.data === undefined ? null : JSON.stringify(change.data),
+      );
+      deferred += 1;
+      continue;
+    }
+    const entity = ENTITY_APPLIERS[change.entity];
+    if (change.op === 'delete') {
+      entity.remove(state, change.key);
+    } else {
+      const parsed = entity.schema.safeParse(change.data);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+        throw invalidChange(change, `${where}${issue?.message ?? 'invalid data'}`);
+      }
+      const key = entity.keyOf(parsed.data as never);
+      if (key !== change.key) throw invalidChange(change, `its data belongs to key ${key}.`);
+      try {
+        entity.upsert(state, parsed.data as never, JSON.stringify(parsed.data));
+      } catch (error) {
+        if (error instanceof DomainError) throw invalidChange(change, error.message);
+        throw error;
+      }
+    }
+    applied += 1;
+  }
+  if (state.labelRulesChanged) {
+    state.labelRules = readLabelRules(db);
+    rebuildBarcodes(state);
+  }
+  return { applied, skipped, deferred, lastSeq: previousSeq, stockSkus: [...state.touchedSkus] };
+}
+
 /**
  * Applies one page of hub changes to the replica and saves the cursor in the same transaction, so a
  * crash can never leave the cursor ahead of the data (PouchDB #1240, RxDB #5571) or the data ahead of the
  * cursor in a way that matters (re-applying a state-based change is harmless). Every change is validated
  * with the same schema the hub used; one invalid change refuses the whole page and writes nothing.
- * This is the only way hub-owned tables are written: the fixture loader goes through it too.
+ * This is the only way hub-owned tables are written: the fixture loader and the sync agent's feed store
+ * (engine/sync) go through `applyChanges` too.
  */
 export function applyFeedChanges(
   db: Db,
@@ -95,7 +198,7 @@ export function applyFeedChanges(
       };
       let cursor = saved.cursor;
       if (reset) {
-        for (const table of HUB_OWNED_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+        clearReplica(db);
         cursor = 0;
       } else if (saved.epoch !== null && saved.epoch !== epoch) {
         throw new DomainError(
@@ -104,72 +207,20 @@ export function applyFeedChanges(
           { savedEpoch: saved.epoch, epoch },
         );
       }
-      const state: ApplyState = {
-        db,
-        identity,
-        touchedSkus: new Set(),
-        labelRulesChanged: false,
-        labelRules: readLabelRules(db),
-      };
-      let applied = 0;
-      let skipped = 0;
-      let deferred = 0;
-      let previousSeq = 0;
-      for (const change of changes) {
-        if (change.hubSeq <= previousSeq) {
-          throw invalidChange(change, 'changes must come in increasing hubSeq order.');
-        }
-        previousSeq = change.hubSeq;
-        if (change.hubSeq <= cursor) {
-          skipped += 1;
-          continue;
-        }
-        if (!isKnownEntity(change.entity)) {
-          sql(
-            db,
-            'INSERT OR REPLACE INTO feed_deferred (hub_seq, entity, key, op, data) VALUES (?, ?, ?, ?, ?)',
-          ).run(
-            change.hubSeq,
-            change.entity,
-            change.key,
-            change.op,
-            change.data === undefined ? null : JSON.stringify(change.data),
-          );
-          deferred += 1;
-          continue;
-        }
-        const entity = ENTITY_APPLIERS[change.entity];
-        if (change.op === 'delete') {
-          entity.remove(state, change.key);
-        } else {
-          const parsed = entity.schema.safeParse(change.data);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-            throw invalidChange(change, `${where}${issue?.message ?? 'invalid data'}`);
-          }
-          const key = entity.keyOf(parsed.data as never);
-          if (key !== change.key) throw invalidChange(change, `its data belongs to key ${key}.`);
-          try {
-            entity.upsert(state, parsed.data as never, JSON.stringify(parsed.data));
-          } catch (error) {
-            if (error instanceof DomainError) throw invalidChange(change, error.message);
-            throw error;
-          }
-        }
-        applied += 1;
-      }
-      if (state.labelRulesChanged) {
-        state.labelRules = readLabelRules(db);
-        rebuildBarcodes(state);
-      }
-      const nextCursor = Math.max(cursor, previousSeq, parsedPage.data.cursor ?? 0);
+      const result = applyChanges(db, identity, changes, { afterSeq: cursor });
+      const nextCursor = Math.max(cursor, result.lastSeq, parsedPage.data.cursor ?? 0);
       sql(db, 'UPDATE sync_state SET feed_epoch = ?, feed_cursor = ?, last_feed_applied_at = ?').run(
         epoch,
         nextCursor,
         new Date(nowMs).toISOString(),
       );
-      return { applied, skipped, deferred, cursor: nextCursor, stockSkus: [...state.touchedSkus] };
+      return {
+        applied: result.applied,
+        skipped: result.skipped,
+        deferred: result.deferred,
+        cursor: nextCursor,
+        stockSkus: result.stockSkus,
+      };
     })
     .immediate();
 }

@@ -13,6 +13,8 @@ export interface ApplyState {
   /** Set when the label rules changed: barcodes are re-keyed once at the end of the page. */
   labelRulesChanged: boolean;
   labelRules: readonly VariableMeasureRule[];
+  /** Applying a snapshot into a reset replica: nothing exists yet, so there is nothing to clean up. */
+  readonly fresh?: boolean;
 }
 
 interface EntityApplier {
@@ -40,7 +42,7 @@ export function barcodeKeyFor(barcode: string, rules: readonly VariableMeasureRu
 }
 
 export function writeBarcodes(state: ApplyState, sku: Sku): void {
-  sql(state.db, 'DELETE FROM barcodes WHERE sku = ?').run(sku.sku);
+  if (!state.fresh) sql(state.db, 'DELETE FROM barcodes WHERE sku = ?').run(sku.sku);
   const insert = sql(
     state.db,
     'INSERT OR REPLACE INTO barcodes (barcode_key, sku, barcode) VALUES (?, ?, ?)',
@@ -192,24 +194,32 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
   }),
   stock_level: applier('stock_level', {
     keyOf: (level) => `${level.nodeId}:${level.sku}`,
-    upsert(state, level, json) {
-      void json;
+    upsert(state, level) {
+      // Positional parameters: this runs once per SKU in a snapshot, and named binding costs twice as much.
       sql(
         state.db,
         `INSERT INTO stock_levels (node_id, sku, feed_key, sellable, staged, damaged, quality_control, incoming,
            reserved_unstaged, safety_stock, atp, device_seqs, reflected_own_seq)
-         VALUES (@nodeId, @sku, @feedKey, @sellable, @staged, @damaged, @qualityControl, @incoming, @reservedUnstaged,
-           @safetyStock, @atp, @deviceSeqs, @reflectedOwnSeq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (node_id, sku) DO UPDATE SET sellable = excluded.sellable, staged = excluded.staged,
            damaged = excluded.damaged, quality_control = excluded.quality_control, incoming = excluded.incoming,
            reserved_unstaged = excluded.reserved_unstaged, safety_stock = excluded.safety_stock, atp = excluded.atp,
            device_seqs = excluded.device_seqs, reflected_own_seq = excluded.reflected_own_seq`,
-      ).run({
-        ...level,
-        feedKey: `${level.nodeId}:${level.sku}`,
-        deviceSeqs: JSON.stringify(level.deviceSeqs),
-        reflectedOwnSeq: level.deviceSeqs[state.identity.deviceId] ?? 0,
-      });
+      ).run(
+        level.nodeId,
+        level.sku,
+        `${level.nodeId}:${level.sku}`,
+        level.sellable,
+        level.staged,
+        level.damaged,
+        level.qualityControl,
+        level.incoming,
+        level.reservedUnstaged,
+        level.safetyStock,
+        level.atp,
+        JSON.stringify(level.deviceSeqs),
+        level.deviceSeqs[state.identity.deviceId] ?? 0,
+      );
       if (level.nodeId === state.identity.storeId) state.touchedSkus.add(level.sku);
     },
     remove(state, key) {

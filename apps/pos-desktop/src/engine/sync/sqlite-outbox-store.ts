@@ -1,0 +1,158 @@
+import { DomainError } from '@retail/domain';
+import type { EventEnvelope, OutboxAck, OutboxStore, OutboxSummary, RejectedEvent } from '@retail/sync';
+import { sql } from '../context';
+import type { Db } from '../database';
+import { readOutbox } from '../outbox';
+
+/** Staff see the newest rejections; a till with thousands would not show them all anyway. */
+const MAX_LISTED_REJECTIONS = 500;
+
+interface AckState {
+  readonly acked: number;
+  readonly written: number;
+}
+
+function ackState(db: Db): AckState {
+  return sql(
+    db,
+    'SELECT s.last_acked_seq AS acked, d.last_device_seq AS written FROM sync_state s, device_state d',
+  ).get() as AckState;
+}
+
+/** The lowest deviceSeq still in the outbox; one past the last written when it is empty. */
+function oldestRetained(db: Db, written: number): number {
+  const row = sql(db, 'SELECT MIN(device_seq) AS oldest FROM outbox').get() as { oldest: number | null };
+  return row.oldest ?? written + 1;
+}
+
+/**
+ * The store node's outbox as the sync agent's pusher sees it (packages/sync OutboxStore). Events are
+ * written by the commands (engine/context.ts appendEvent) in their own transactions; this reads them,
+ * records the hub's acknowledgements and rejections, and prunes what the retention period allows.
+ *
+ * The outbox table is append-only, so when each stretch was acknowledged lives in `outbox_acks` and the
+ * hub's reasons in `outbox_rejections` (migration 0004). Every method is one SQLite transaction.
+ */
+export class SqliteOutboxStore implements OutboxStore {
+  constructor(private readonly db: Db) {}
+
+  async summary(): Promise<OutboxSummary> {
+    return this.db
+      .transaction((): OutboxSummary => {
+        const { acked, written } = ackState(this.db);
+        const pending = sql(
+          this.db,
+          'SELECT COUNT(*) AS count, MIN(created_at_ms) AS oldestMs FROM outbox WHERE device_seq > ?',
+        ).get(acked) as { count: number; oldestMs: number | null };
+        const rejected = (
+          sql(
+            this.db,
+            `SELECT event_id AS eventId, device_seq AS deviceSeq, reason, rejected_at AS rejectedAt
+             FROM (SELECT * FROM outbox_rejections ORDER BY device_seq DESC LIMIT ?) ORDER BY device_seq`,
+          ).all(MAX_LISTED_REJECTIONS) as RejectedEvent[]
+        ).map((row) => ({ ...row }));
+        return {
+          ackedSeq: acked,
+          lastSeq: written,
+          pending: pending.count,
+          oldestPendingAt: pending.oldestMs === null ? undefined : new Date(pending.oldestMs).toISOString(),
+          rejected,
+        };
+      })
+      .deferred();
+  }
+
+  async readPending(limit: number): Promise<readonly EventEnvelope[]> {
+    return this.db.transaction(() => readOutbox(this.db, ackState(this.db).acked, limit)).deferred();
+  }
+
+  async acknowledge(ack: OutboxAck): Promise<void> {
+    const atMs = Date.parse(ack.at);
+    if (!Number.isSafeInteger(ack.lastSeq) || ack.lastSeq < 0 || Number.isNaN(atMs)) {
+      throw new DomainError('INVALID_INPUT', 'An outbox acknowledgement needs a deviceSeq and a time.', {
+        lastSeq: ack.lastSeq,
+        at: ack.at,
+      });
+    }
+    this.db
+      .transaction(() => {
+        const { acked, written } = ackState(this.db);
+        if (ack.lastSeq > written) {
+          throw new DomainError(
+            'CONFLICT',
+            `The hub acknowledged event ${ack.lastSeq}, but this till has only written ${written}. The till's data does not match the hub's record of it: call HQ to re-enroll it.`,
+            { lastSeq: ack.lastSeq, written },
+          );
+        }
+        const insertRejection = sql(
+          this.db,
+          `INSERT INTO outbox_rejections (event_id, device_seq, reason, rejected_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (event_id) DO NOTHING`,
+        );
+        for (const rejection of ack.rejected) {
+          insertRejection.run(rejection.eventId, rejection.deviceSeq, rejection.reason, ack.at);
+        }
+        if (ack.lastSeq <= acked) return;
+        sql(this.db, 'UPDATE sync_state SET last_acked_seq = ?').run(ack.lastSeq);
+        sql(this.db, 'INSERT INTO outbox_acks (up_to_seq, acked_at, acked_at_ms) VALUES (?, ?, ?)').run(
+          ack.lastSeq,
+          ack.at,
+          atMs,
+        );
+      })
+      .immediate();
+  }
+
+  async rewind(hubLastSeq: number): Promise<void> {
+    this.db
+      .transaction(() => {
+        const { acked, written } = ackState(this.db);
+        if (hubLastSeq >= acked) return;
+        const oldest = oldestRetained(this.db, written);
+        if (oldest > hubLastSeq + 1) {
+          throw new DomainError(
+            'SEQUENCE_GAP',
+            `The hub has lost this till's events ${hubLastSeq + 1} to ${acked} (it was restored from a backup), ` +
+              `and the till only keeps events from number ${oldest}. Call HQ: those sales must be recovered from the till's records.`,
+            { hubLastSeq, ackedSeq: acked, oldestRetained: oldest },
+          );
+        }
+        // The stretch that contained hubLastSeq keeps its time up to there; everything after it is pending again.
+        const covering = sql(
+          this.db,
+          'SELECT acked_at AS at, acked_at_ms AS atMs FROM outbox_acks WHERE up_to_seq > ? ORDER BY up_to_seq LIMIT 1',
+        ).get(hubLastSeq) as { at: string; atMs: number } | undefined;
+        sql(this.db, 'DELETE FROM outbox_acks WHERE up_to_seq > ?').run(hubLastSeq);
+        if (covering !== undefined && hubLastSeq > 0) {
+          sql(
+            this.db,
+            `INSERT INTO outbox_acks (up_to_seq, acked_at, acked_at_ms) VALUES (?, ?, ?)
+             ON CONFLICT (up_to_seq) DO NOTHING`,
+          ).run(hubLastSeq, covering.at, covering.atMs);
+        }
+        sql(this.db, 'UPDATE sync_state SET last_acked_seq = ?').run(hubLastSeq);
+      })
+      .immediate();
+  }
+
+  async prune(ackedBefore: string): Promise<number> {
+    const cutoffMs = Date.parse(ackedBefore);
+    if (Number.isNaN(cutoffMs)) {
+      throw new DomainError('INVALID_INPUT', 'The outbox retention cutoff must be a time.', { ackedBefore });
+    }
+    return this.db
+      .transaction((): number => {
+        const { acked } = ackState(this.db);
+        const row = sql(
+          this.db,
+          'SELECT MAX(up_to_seq) AS upTo FROM outbox_acks WHERE acked_at_ms < ? AND up_to_seq <= ?',
+        ).get(cutoffMs, acked) as { upTo: number | null };
+        if (row.upTo === null) return 0;
+        // Only a prefix goes, so what is retained is always one contiguous run of deviceSeqs.
+        const deleted = sql(this.db, 'DELETE FROM outbox WHERE device_seq <= ?').run(row.upTo).changes;
+        sql(this.db, 'DELETE FROM outbox_acks WHERE up_to_seq < ?').run(row.upTo);
+        return deleted;
+      })
+      .immediate();
+  }
+}

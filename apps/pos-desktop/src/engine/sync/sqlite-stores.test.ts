@@ -1,0 +1,178 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventEnvelope, FeedChange } from '@retail/sync';
+import { describeFeedStoreContract, describeOutboxStoreContract } from '@retail/sync/testing/store-contracts';
+import { openDatabase, type Db } from '../database';
+import { readIdentity } from '../identity';
+import { initStoreNode } from '../init';
+import { TEST_SETUP, tempDir } from '../testing/test-node';
+import { readReplica } from './replica';
+import { SqliteFeedStore } from './sqlite-feed-store';
+import { SqliteOutboxStore } from './sqlite-outbox-store';
+
+const AT_MS = Date.parse('2026-11-23T10:00:00.000Z');
+
+function freshDatabase(): { db: Db; close(): Promise<void> } {
+  const dir = tempDir('pos-sync-store-');
+  const file = `${dir.path}/store.db`;
+  initStoreNode({ databasePath: file, setup: TEST_SETUP });
+  const db = openDatabase(file);
+  return {
+    db,
+    close: async () => {
+      db.close();
+      dir.remove();
+    },
+  };
+}
+
+/** What a command's transaction writes for each event (engine/context.ts appendEvent). */
+function appendToOutbox(db: Db, events: readonly EventEnvelope[]): void {
+  const insert = db.prepare(
+    `INSERT INTO outbox (device_seq, event_id, type, schema_version, store_id, device_id, hlc, occurred_at,
+       tx_id, causes, payload, created_at_ms)
+     VALUES (@deviceSeq, @eventId, @type, @schemaVersion, @storeId, @deviceId, @hlc, @occurredAt, @txId,
+       @causes, @payload, @createdAtMs)`,
+  );
+  db.transaction(() => {
+    for (const event of events) {
+      insert.run({
+        ...event,
+        causes: event.causes === undefined ? null : JSON.stringify(event.causes),
+        payload: JSON.stringify(event.payload),
+        createdAtMs: AT_MS,
+      });
+    }
+  }).immediate();
+}
+
+describeOutboxStoreContract('SqliteOutboxStore', async () => {
+  const { db, close } = freshDatabase();
+  return {
+    store: new SqliteOutboxStore(db),
+    append: async (events) => appendToOutbox(db, events),
+    close,
+  };
+});
+
+describeFeedStoreContract('SqliteFeedStore', async () => {
+  const { db, close } = freshDatabase();
+  const identity = readIdentity(db)!;
+  return {
+    store: new SqliteFeedStore({ db, identity, now: () => AT_MS }),
+    upsert: (hubSeq: number, index: number): FeedChange => ({
+      hubSeq,
+      entity: 'category',
+      key: `cat-${index}`,
+      op: 'upsert',
+      data: { categoryId: `cat-${index}`, name: `Category ${index}` },
+    }),
+    read: async () => readReplica(db),
+    close,
+  };
+});
+
+describe('sqlite-stores', () => {
+  let opened: { db: Db; close(): Promise<void> } | undefined;
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+
+  describe('SqliteFeedStore.applySnapshotPage', () => {
+    it('defers the product search index to the last page and then finds every SKU', async () => {
+      opened = freshDatabase();
+      const { db } = opened;
+      const store = new SqliteFeedStore({ db, identity: readIdentity(db)!, now: () => AT_MS });
+      const sku = (hubSeq: number, name: string): FeedChange => ({
+        hubSeq,
+        entity: 'sku',
+        key: `SKU-${hubSeq}`,
+        op: 'upsert',
+        data: {
+          sku: `SKU-${hubSeq}`,
+          productId: 'p-1',
+          name,
+          unit: 'each',
+          taxCategory: 'food',
+          categoryIds: [],
+          barcodes: [],
+          active: true,
+        },
+      });
+      const search = (term: string) =>
+        db.prepare('SELECT sku FROM sku_search WHERE sku_search MATCH ?').all(`"${term}"*`);
+      await store.reset();
+      await store.applySnapshotPage({
+        epoch: 'e1',
+        upTo: 3,
+        changes: [sku(1, 'Crème fraîche'), sku(2, 'Cream cheese')],
+        after: 2,
+        total: 3,
+        done: false,
+      });
+      expect(search('creme')).toEqual([]);
+      expect(db.prepare('SELECT search_index_deferred AS deferred FROM sync_state').get()).toEqual({
+        deferred: 1,
+      });
+      await store.applySnapshotPage({
+        epoch: 'e1',
+        upTo: 3,
+        changes: [sku(3, 'Creamer')],
+        after: 3,
+        total: 3,
+        done: true,
+      });
+      expect(
+        search('crea')
+          .map((row) => (row as { sku: string }).sku)
+          .sort(),
+      ).toEqual(['SKU-2', 'SKU-3']);
+      expect(search('creme')).toHaveLength(1);
+      expect(db.prepare('SELECT search_index_deferred AS deferred FROM sync_state').get()).toEqual({
+        deferred: 0,
+      });
+      // After the snapshot the triggers maintain the index row by row again.
+      await store.applyPage({ epoch: 'e1', changes: [sku(4, 'Crema catalana')], cursor: 4 });
+      expect(search('catalana')).toHaveLength(1);
+    });
+
+    it('refuses a snapshot page that is not an upsert and writes nothing', async () => {
+      opened = freshDatabase();
+      const { db } = opened;
+      const store = new SqliteFeedStore({ db, identity: readIdentity(db)!, now: () => AT_MS });
+      await expect(
+        store.applySnapshotPage({
+          epoch: 'e1',
+          upTo: 1,
+          changes: [{ hubSeq: 1, entity: 'category', key: 'c', op: 'delete' }],
+          after: 1,
+          total: 1,
+          done: true,
+        }),
+      ).rejects.toThrow(/upserts only/);
+      expect(await store.position()).toEqual({ epoch: null, cursor: 0, snapshot: null });
+    });
+  });
+
+  describe('SqliteOutboxStore.rewind', () => {
+    it('keeps the acknowledgement time of the stretch it cuts, so pruning still honours retention', async () => {
+      opened = freshDatabase();
+      const { db } = opened;
+      const store = new SqliteOutboxStore(db);
+      const { createEventFactory, createSeededRandom } = await import('@retail/sync/testing');
+      const events = createEventFactory({
+        storeId: 'S1',
+        deviceId: 'D1',
+        now: () => AT_MS,
+        random: createSeededRandom(3),
+      }).next(6);
+      appendToOutbox(db, events);
+      await store.acknowledge({ lastSeq: 6, rejected: [], at: '2026-11-23T10:00:00.000Z' });
+      await store.rewind(4);
+      expect(await store.summary()).toMatchObject({ ackedSeq: 4, pending: 2 });
+      expect(await store.prune('2026-11-23T09:00:00.000Z')).toBe(0);
+      expect(await store.prune('2026-11-23T11:00:00.000Z')).toBe(4);
+      expect((await store.readPending(10)).map((event) => event.deviceSeq)).toEqual([5, 6]);
+    });
+  });
+});
