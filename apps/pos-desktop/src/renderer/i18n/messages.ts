@@ -93,6 +93,7 @@ export const MESSAGES = {
   'sell.park': 'Park',
   'sell.parkedSales': 'Parked sales',
   'sell.void': 'Void sale',
+  'sell.exchange': 'Exchange',
   'sell.pay': 'Pay',
   'sell.selectLineFirst': 'Select a line first (tap it, or use the arrow keys).',
   'sell.nothingToPay': 'Scan at least one item before taking payment.',
@@ -150,6 +151,20 @@ export const MESSAGES = {
   'void.title': 'Void this sale',
   'void.confirm': 'Void sale',
 
+  'exchange.title': 'Exchange: items coming back',
+  'exchange.apply': 'Take these back in this sale',
+  'exchange.remove': 'Remove the exchange with receipt {receipt}',
+  'exchange.returned': 'Returned from {receipt}',
+  'exchange.refundDueLabel': 'Refund due',
+  'exchange.refundDue': 'Refund due to the customer: {amount}',
+
+  'postVoid.title': 'Cancel this sale',
+  'postVoid.confirm': 'Cancel the sale',
+  'postVoid.explain':
+    'The whole sale is cancelled: its payments are given back and the items go back into stock. A manager authorizes it.',
+  'postVoid.done': 'Sale {receipt} cancelled. Give back:',
+  'postVoid.giveBack': 'Payments to give back',
+
   'parked.title': 'Parked sales',
   'parked.none': 'No parked sales.',
   'parked.entry': 'Parked {time} · {lines} lines · {total} · register {register}',
@@ -162,6 +177,7 @@ export const MESSAGES = {
   'tender.cash': 'Cash',
   'tender.card': 'Card',
   'tender.storeCredit': 'Store credit',
+  'tender.exchangeCredit': 'Exchange credit',
   'tender.giftCard': 'Gift card',
   'tender.points': 'Loyalty points',
   'tender.cashQuick': 'Cash {amount}',

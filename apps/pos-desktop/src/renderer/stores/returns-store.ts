@@ -1,12 +1,10 @@
 import { createStore } from 'zustand/vanilla';
-import { DISPOSITIONS, type CatalogItem, type ReturnView, type SaleView } from '../../shared/commands';
+import type { CatalogItem, ReturnView, SaleView } from '../../shared/commands';
+import type { Disposition } from '../components/disposition-select';
 import type { PosApi } from '../api/pos-api';
 import type { PosDevices } from '../devices/devices';
 import { t } from '../i18n/translate';
 import { createActionQueue, screenError, settle, type CommandState } from './store-kit';
-
-export type Disposition = (typeof DISPOSITIONS)[number];
-export { DISPOSITIONS };
 
 export interface ReturnChoice {
   /** Pieces, or grams for kg lines. */

@@ -10,7 +10,10 @@ export type SellMode = 'cart' | 'tender' | 'done';
 export type ManualDiscount = NonNullable<CommandInput<'sale-discount-order'>['discount']>;
 export type ParkedSale = CommandResponse<'sale-list-parked'>['sales'][number];
 
+export type ExchangeInput = NonNullable<CommandInput<'sale-set-exchange'>['exchange']>;
+
 export interface CompletedSale {
+  /** The completed sale, or the same sale voided after completion (post-void). */
   readonly sale: SaleView;
   /** The receipt's 80 mm HTML for the preview, once the node sent it. */
   readonly receiptHtml: string | null;
@@ -51,7 +54,11 @@ export interface SaleState extends CommandState {
   closeParked(): void;
   resume(saleId: string): Promise<boolean>;
   voidSale(reason: string): Promise<boolean>;
-  startTender(): void;
+  /** Items of an earlier receipt come back in this sale; what they refund pays for it (null removes it). */
+  setExchange(exchange: ExchangeInput | null): Promise<boolean>;
+  /** Cancels the sale just completed (same shift, manager override): tenders refunded, stock put back. */
+  postVoid(reason: string): Promise<boolean>;
+  startTender(): Promise<void>;
   backToCart(): void;
   payCash(amount: number): Promise<boolean>;
   payCard(amount: number, reference: string): Promise<boolean>;
@@ -304,14 +311,41 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           set({ sale: null, mode: 'cart', selectedLineId: null });
           return true;
         }),
-      startTender() {
-        const sale = get().sale;
-        if (!sale || sale.lines.length === 0) {
-          set({ error: screenError(t('sell.nothingToPay')) });
-          return;
-        }
-        set({ mode: 'tender', error: null, searchQuery: '', searchResults: [] });
-      },
+      setExchange: (exchange) =>
+        enqueue(async () => {
+          const sale = exchange === null ? get().sale : await openSale();
+          if (!sale) return false;
+          return Boolean(
+            await update((current) => api.call('sale-set-exchange', { saleId: current.saleId, exchange })),
+          );
+        }),
+      postVoid: (reason) =>
+        enqueue(async () => {
+          const completed = get().completed;
+          if (!completed || completed.sale.status !== 'completed') return false;
+          set({ busy: true });
+          const voided = settle(
+            set,
+            await api.callWithOverride('sale-post-void', { saleId: completed.sale.saleId, reason }),
+          );
+          if (!voided) return false;
+          set({ completed: { ...completed, sale: voided } });
+          if (voided.tenders.some((tender) => tender.type === 'cash' && tender.amount > 0)) {
+            const drawer = await devices.openCashDrawer();
+            if (!drawer.ok && devices.kind === 'desktop') set({ deviceNotice: drawer.message });
+          }
+          return true;
+        }),
+      // Waits for scans still in flight: Pay pressed right after the last scan pays for that item too.
+      startTender: () =>
+        enqueue(async () => {
+          const sale = get().sale;
+          if (!sale || sale.lines.length === 0) {
+            set({ error: screenError(t('sell.nothingToPay')) });
+            return;
+          }
+          set({ mode: 'tender', error: null, searchQuery: '', searchResults: [] });
+        }),
       backToCart: () => set({ mode: 'cart', error: null }),
       payCash: (amount) =>
         enqueue(async () => {

@@ -4,7 +4,7 @@ import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { ErrorBanner, Notice } from '../../components/error-banner';
 import { ProductPicker, QuantityInput } from '../../components/product-picker';
 import { t } from '../../i18n/translate';
-import { DISPOSITIONS, type Disposition } from '../../stores/returns-store';
+import { DispositionSelect, type Disposition } from '../../components/disposition-select';
 
 const REFUND_LABEL_KEYS = {
   cash: 'tender.cash',
@@ -12,29 +12,6 @@ const REFUND_LABEL_KEYS = {
   store_credit: 'tender.storeCredit',
   loyalty_points: 'tender.points',
 } as const;
-
-function DispositionSelect({
-  label,
-  value,
-  onChange,
-}: {
-  label: string;
-  value: Disposition;
-  onChange: (value: Disposition) => void;
-}) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <select value={value} onChange={(event) => onChange(event.target.value as Disposition)}>
-        {DISPOSITIONS.map((disposition) => (
-          <option key={disposition} value={disposition}>
-            {t(`disposition.${disposition}`)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /** Returns: find the sale by receipt (typed or scanned), choose lines, or go without a receipt. */
 export function ReturnsScreen() {

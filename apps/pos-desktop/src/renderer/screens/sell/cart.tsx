@@ -138,6 +138,18 @@ export const SaleTotals = memo(function SaleTotals({ sale }: { sale: SaleView })
           </dd>
         </div>
       ) : null}
+      {sale.exchange ? (
+        <div>
+          <dt>{t('exchange.returned', { receipt: sale.exchange.receiptNumber })}</dt>
+          <dd>−{format.money(sale.exchange.refund)}</dd>
+        </div>
+      ) : null}
+      {sale.exchange && sale.exchange.refundDue > 0 ? (
+        <div>
+          <dt>{t('exchange.refundDueLabel')}</dt>
+          <dd>{format.money(sale.exchange.refundDue)}</dd>
+        </div>
+      ) : null}
       {sale.customerId ? (
         <div>
           <dt>{t('totals.customer')}</dt>

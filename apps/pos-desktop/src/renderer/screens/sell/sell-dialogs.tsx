@@ -1,7 +1,10 @@
+import type { ErrorBody } from '@retail/domain';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { CatalogItem, SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { Dialog } from '../../components/dialog';
+import { DispositionSelect, type Disposition } from '../../components/disposition-select';
+import { QuantityInput } from '../../components/product-picker';
 import { ErrorBanner } from '../../components/error-banner';
 import { t } from '../../i18n/translate';
 import type { ManualDiscount } from '../../stores/sale-store';
@@ -352,5 +355,160 @@ export function ParkedDialog() {
         </button>
       </div>
     </Dialog>
+  );
+}
+
+interface ExchangeChoice {
+  readonly qty: number;
+  readonly disposition: Disposition;
+}
+
+/**
+ * An exchange: the customer brings back items of an earlier receipt and takes new ones in the same sale;
+ * what the returned items refund pays for the new ones (any excess goes back as a return would).
+ */
+export function ExchangeDialog({ onDone }: { onDone: () => void }) {
+  const { sale, api } = usePos();
+  const format = useFormat();
+  const busy = useArea(sale, (state) => state.busy);
+  const current = useArea(sale, (state) => state.sale?.exchange ?? null);
+  const [receipt, setReceipt] = useState('');
+  const [original, setOriginal] = useState<SaleView | null>(null);
+  const [choices, setChoices] = useState<Readonly<Record<string, ExchangeChoice>>>({});
+  const [findError, setFindError] = useState<ErrorBody | null>(null);
+  const find = async () => {
+    if (receipt.trim() === '') {
+      setFindError(screenError(t('returns.receiptEmpty')));
+      return;
+    }
+    const found = await api.call('sale-find', { receiptNumber: receipt.trim() });
+    if (!found.ok) {
+      setFindError(found.error);
+      return;
+    }
+    setFindError(null);
+    setOriginal(found.value);
+    setChoices({});
+  };
+  const choose = (lineId: string, choice: ExchangeChoice) => setChoices({ ...choices, [lineId]: choice });
+  const apply = async () => {
+    if (!original?.receiptNumber) {
+      await find();
+      return;
+    }
+    const lines = Object.entries(choices)
+      .filter(([, choice]) => choice.qty > 0)
+      .map(([lineId, choice]) => ({ lineId, qty: choice.qty, disposition: choice.disposition }));
+    if (lines.length === 0) {
+      sale.setState({ error: screenError(t('returns.nothingChosen')) });
+      return;
+    }
+    if (await sale.getState().setExchange({ receiptNumber: original.receiptNumber, lines })) onDone();
+  };
+  return (
+    <DialogForm
+      title={t('exchange.title')}
+      onCancel={onDone}
+      onSubmit={() => void apply()}
+      submitLabel={original ? t('exchange.apply') : t('returns.find')}
+      busy={busy}
+    >
+      {findError ? (
+        <p role="alert" className="banner banner-error">
+          {findError.message}
+        </p>
+      ) : null}
+      {original ? (
+        <>
+          <p>
+            {t('returns.original', {
+              receipt: original.receiptNumber ?? '',
+              date: original.completedAt ? format.dateTime(original.completedAt) : '',
+              total: format.money(original.totals.total),
+            })}
+          </p>
+          <ul className="return-lines" aria-label={t('returns.lines')}>
+            {original.lines.map((line) => {
+              const choice = choices[line.lineId] ?? { qty: 0, disposition: 'sellable' as const };
+              return (
+                <li key={line.lineId} className="return-line">
+                  <span className="cart-line-name">{line.name}</span>
+                  <span>
+                    {t('returns.sold', {
+                      qty: format.quantity(line.qty, line.unit),
+                      paid: format.money(line.paid),
+                    })}
+                  </span>
+                  <QuantityInput
+                    label={t('returns.qtyFor', { name: line.name })}
+                    unit={line.unit}
+                    value={choice.qty}
+                    onChange={(qty) => choose(line.lineId, { ...choice, qty })}
+                  />
+                  <DispositionSelect
+                    label={t('returns.dispositionFor', { name: line.name })}
+                    value={choice.disposition}
+                    onChange={(disposition) => choose(line.lineId, { ...choice, disposition })}
+                  />
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      ) : (
+        <label className="field">
+          <span>{t('returns.receiptLabel')}</span>
+          <input
+            autoComplete="off"
+            spellCheck={false}
+            value={receipt}
+            onChange={(event) => setReceipt(event.target.value)}
+          />
+        </label>
+      )}
+      {current ? (
+        <button
+          type="button"
+          className="btn"
+          onClick={() =>
+            void sale
+              .getState()
+              .setExchange(null)
+              .then((done) => done && onDone())
+          }
+        >
+          {t('exchange.remove', { receipt: current.receiptNumber })}
+        </button>
+      ) : null}
+    </DialogForm>
+  );
+}
+
+/** Cancels the sale just completed; a cashier needs a manager for it. */
+export function PostVoidDialog({ onDone }: { onDone: () => void }) {
+  const { sale } = usePos();
+  const busy = useArea(sale, (state) => state.busy);
+  const [reason, setReason] = useState('');
+  const submit = async () => {
+    if (reason.trim() === '') {
+      sale.setState({ error: screenError(t('common.reasonNeeded')) });
+      return;
+    }
+    if (await sale.getState().postVoid(reason.trim())) onDone();
+  };
+  return (
+    <DialogForm
+      title={t('postVoid.title')}
+      onCancel={onDone}
+      onSubmit={() => void submit()}
+      submitLabel={t('postVoid.confirm')}
+      busy={busy}
+    >
+      <p>{t('postVoid.explain')}</p>
+      <label className="field">
+        <span>{t('common.reason')}</span>
+        <input value={reason} onChange={(event) => setReason(event.target.value)} />
+      </label>
+    </DialogForm>
   );
 }

@@ -471,4 +471,129 @@ describe('sell-screen', () => {
       expect(await screen.findByRole('heading', { name: 'Shift · register main' })).toBeTruthy();
     });
   });
+
+  describe('exchange', () => {
+    it('takes items of an earlier receipt back in the sale and lets their refund pay for it', async () => {
+      const original = saleView([saleLine({ lineId: 'old-1', qty: 2 })], {
+        saleId: 'sale-0',
+        status: 'completed',
+        receiptNumber: 'S001-1-000001',
+        completedAt: AT,
+      });
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          const sale = scriptSale(n);
+          n.handle('sale-find', () => original);
+          n.handle('sale-set-exchange', (input) => {
+            const current = sale.current()!;
+            return saleView(current.lines, {
+              tenders: [
+                {
+                  tenderId: 'exchange-credit',
+                  type: 'store_credit',
+                  tendered: 720,
+                  amount: 720,
+                  change: 0,
+                  reference: 'exchange:sale-1',
+                },
+              ],
+              exchange: {
+                receiptNumber: input.exchange!.receiptNumber,
+                lines: [{ lineId: 'old-1', sku: 'SKU0000001', qty: 1, refund: 720 }],
+                refund: 720,
+                credit: 720,
+                refundDue: 0,
+              },
+            });
+          });
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.click(screen.getByRole('button', { name: 'Exchange' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Exchange: items coming back' });
+      await user.type(
+        within(dialog).getByLabelText('Receipt number (scan the receipt barcode)'),
+        'S001-1-000001{Enter}',
+      );
+      await user.type(
+        await within(dialog).findByLabelText('Quantity of Smooth Bread family size coming back'),
+        '{Backspace}1',
+      );
+      await user.selectOptions(
+        within(dialog).getByLabelText('Condition of Smooth Bread family size'),
+        'damaged',
+      );
+      await user.click(within(dialog).getByRole('button', { name: 'Take these back in this sale' }));
+      expect(await screen.findByText('Returned from S001-1-000001')).toBeTruthy();
+      expect(node.inputs('sale-set-exchange')).toEqual([
+        {
+          saleId: 'sale-1',
+          exchange: {
+            receiptNumber: 'S001-1-000001',
+            lines: [{ lineId: 'old-1', qty: 1, disposition: 'damaged' }],
+          },
+        },
+      ]);
+      await user.keyboard('{F10}');
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      expect(within(tender).getByText('Exchange credit · exchange:sale-1')).toBeTruthy();
+      await user.click(within(tender).getByRole('button', { name: 'Complete sale' }));
+      expect(await screen.findByText('No change due')).toBeTruthy();
+    });
+  });
+
+  describe('post-void', () => {
+    it('cancels the sale just completed once a manager authorizes it, listing what to give back', async () => {
+      const { user, node, devices } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          const sale = scriptSale(n);
+          n.handle('sale-post-void', (input) =>
+            input.overrideId === 'ov-9'
+              ? { ...sale.current()!, status: 'voided' as const }
+              : failure(
+                  'OVERRIDE_REQUIRED',
+                  'Cancelling a completed sale needs a manager. Ask a manager to authorize it.',
+                  {
+                    action: 'sale-post-void',
+                  },
+                ),
+          );
+          n.handle('staff-override', (input) => ({
+            overrideId: 'ov-9',
+            action: input.action,
+            managerId: 'm',
+            managerName: 'Morgan Manager',
+            expiresAt: AT,
+          }));
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F10}');
+      await user.click(
+        within(await screen.findByRole('region', { name: 'Payment' })).getByRole('button', {
+          name: 'Cash €10.00',
+        }),
+      );
+      await user.click(await screen.findByRole('button', { name: 'Cancel this sale' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Cancel this sale' });
+      await user.type(within(dialog).getByLabelText('Reason'), 'Rang up on the wrong customer{Enter}');
+      const override = await screen.findByRole('dialog', { name: 'Manager authorization' });
+      await user.type(within(override).getByLabelText('Manager staff code'), '1001');
+      await user.type(within(override).getByLabelText('Manager PIN', { selector: 'input' }), '1234{Enter}');
+      expect(await screen.findByText('Sale S001-1-000001 cancelled. Give back:')).toBeTruthy();
+      expect(
+        within(screen.getByRole('list', { name: 'Payments to give back' })).getByText('€7.20'),
+      ).toBeTruthy();
+      expect(node.inputs('sale-post-void').at(-1)).toEqual({
+        saleId: 'sale-1',
+        reason: 'Rang up on the wrong customer',
+        overrideId: 'ov-9',
+      });
+      expect(devices.drawerKicks).toBe(2);
+    });
+  });
 });

@@ -8,7 +8,9 @@ import { Cart, SaleTotals } from './cart';
 import {
   CustomerDialog,
   DiscountDialog,
+  ExchangeDialog,
   ParkedDialog,
+  PostVoidDialog,
   PriceDialog,
   QuantityDialog,
   VoidDialog,
@@ -16,7 +18,8 @@ import {
 } from './sell-dialogs';
 import { SaleDonePanel, TenderPanel } from './tender-panel';
 
-type SellDialog = 'qty' | 'line-discount' | 'order-discount' | 'price' | 'customer' | 'void';
+type SellDialog =
+  'qty' | 'line-discount' | 'order-discount' | 'price' | 'customer' | 'void' | 'exchange' | 'post-void';
 
 /** Search waits this long after a keystroke: a scanner types a whole code faster, so it never searches. */
 const SEARCH_DELAY_MS = 120;
@@ -80,7 +83,8 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   }, [sale, mode, anyDialog]);
 
   const openDialog = (next: SellDialog) => {
-    if (next !== 'order-discount' && next !== 'customer' && next !== 'void' && !selectedLine) {
+    const needsLine = next === 'qty' || next === 'line-discount' || next === 'price';
+    if (needsLine && !selectedLine) {
       saleStore.setState({ error: { code: 'INVALID_INPUT', message: t('sell.selectLineFirst') } });
       return;
     }
@@ -96,7 +100,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       F6: () => openDialog('qty'),
       F7: () => openDialog('line-discount'),
       F8: () => void store.park(),
-      F10: () => store.startTender(),
+      F10: () => void store.startTender(),
       Escape: () => {
         if (mode === 'tender') store.backToCart();
       },
@@ -229,7 +233,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
         <Cart sale={sale} selectedLineId={selectedLineId} onSelect={selectLine} />
       </div>
       <aside className="sell-side">
-        {mode === 'done' && !sale ? <SaleDonePanel /> : null}
+        {mode === 'done' && !sale ? <SaleDonePanel onPostVoid={() => openDialog('post-void')} /> : null}
         {mode === 'tender' && sale ? <TenderPanel key={sale.saleId} sale={sale} /> : null}
         {mode !== 'tender' && sale ? (
           <>
@@ -278,6 +282,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               <button type="button" className="btn" disabled={busy} onClick={() => openDialog('customer')}>
                 {t('sell.customer')}
               </button>
+              <button type="button" className="btn" disabled={busy} onClick={() => openDialog('exchange')}>
+                {t('sell.exchange')}
+              </button>
               <button type="button" className="btn" disabled={busy} onClick={() => void store.park()}>
                 {t('sell.park')} <kbd>F8</kbd>
               </button>
@@ -293,7 +300,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
                 type="button"
                 className="btn btn-primary btn-pay"
                 disabled={busy || sale.lines.length === 0}
-                onClick={() => store.startTender()}
+                onClick={() => void store.startTender()}
               >
                 {t('sell.pay')} <kbd>F10</kbd>
               </button>
@@ -304,6 +311,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
           <div className="action-grid" role="group" aria-label={t('sell.actions')}>
             <button type="button" className="btn" disabled={busy} onClick={() => void store.loadParked()}>
               {t('sell.parkedSales')}
+            </button>
+            <button type="button" className="btn" disabled={busy} onClick={() => openDialog('exchange')}>
+              {t('sell.exchange')}
             </button>
           </div>
         ) : null}
@@ -316,6 +326,8 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       {dialog === 'price' && selectedLine ? <PriceDialog line={selectedLine} onDone={closeDialog} /> : null}
       {dialog === 'customer' ? <CustomerDialog onDone={closeDialog} /> : null}
       {dialog === 'void' ? <VoidDialog onDone={closeDialog} /> : null}
+      {dialog === 'exchange' ? <ExchangeDialog onDone={closeDialog} /> : null}
+      {dialog === 'post-void' ? <PostVoidDialog onDone={closeDialog} /> : null}
       {weighing ? <WeightDialog item={weighing} /> : null}
       <ParkedDialog />
     </section>

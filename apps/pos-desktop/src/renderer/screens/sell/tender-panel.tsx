@@ -10,7 +10,8 @@ import { screenError } from '../../stores/store-kit';
 const TENDER_LABEL_KEYS = {
   cash: 'tender.cash',
   card: 'tender.card',
-  store_credit: 'tender.storeCredit',
+  // On a sale, store credit is what an exchange's returned items pay for it.
+  store_credit: 'tender.exchangeCredit',
 } as const;
 
 /**
@@ -192,13 +193,45 @@ export function TenderPanel({ sale }: { sale: SaleView }) {
 }
 
 /** The sale is done: change to hand back, the receipt as it prints, and the next customer. */
-export function SaleDonePanel() {
+export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
   const { sale: saleStore } = usePos();
   const format = useFormat();
   const completed = useArea(saleStore, (state) => state.completed);
   const busy = useArea(saleStore, (state) => state.busy);
   if (!completed) return null;
   const { sale, receiptHtml, printed } = completed;
+  if (sale.status === 'voided') {
+    return (
+      <section className="sale-done" aria-label={t('done.title')}>
+        <p className="change-due" role="status">
+          {t('postVoid.done', { receipt: sale.receiptNumber ?? '' })}
+        </p>
+        <ul className="tender-list" aria-label={t('postVoid.giveBack')}>
+          {sale.tenders
+            .filter((tender) => tender.amount > 0)
+            .map((tender) => (
+              <li key={tender.tenderId}>
+                <span>
+                  {t(TENDER_LABEL_KEYS[tender.type])}
+                  {tender.reference ? ` · ${tender.reference}` : ''}
+                </span>
+                <span>{format.money(tender.amount)}</span>
+              </li>
+            ))}
+        </ul>
+        <div className="tender-actions">
+          <button
+            type="button"
+            className="btn btn-primary"
+            autoFocus
+            onClick={() => saleStore.getState().newSale()}
+          >
+            {t('done.next')}
+          </button>
+        </div>
+      </section>
+    );
+  }
   return (
     <section className="sale-done" aria-label={t('done.title')}>
       <p className="change-due" role="status">
@@ -206,6 +239,11 @@ export function SaleDonePanel() {
           ? t('done.change', { change: format.money(sale.payment.change) })
           : t('done.noChange')}
       </p>
+      {sale.exchange && sale.exchange.refundDue > 0 ? (
+        <p className="change-due">
+          {t('exchange.refundDue', { amount: format.money(sale.exchange.refundDue) })}
+        </p>
+      ) : null}
       <p>{t('done.receipt', { receipt: sale.receiptNumber ?? '' })}</p>
       <div className="tender-actions">
         <button
@@ -215,6 +253,9 @@ export function SaleDonePanel() {
           onClick={() => void saleStore.getState().printReceipt()}
         >
           {printed > 0 ? t('done.reprint') : t('done.print')}
+        </button>
+        <button type="button" className="btn btn-danger" disabled={busy} onClick={onPostVoid}>
+          {t('postVoid.title')}
         </button>
         <button
           type="button"
