@@ -106,9 +106,17 @@ describe.each(backendKinds())('ingest/hub-ingest on %s', (kind) => {
         [2, 'rejected'],
         [3, 'applied'],
       ]);
-      // The rejection is final: pushing the same events again only acknowledges them.
+      // The rejection is final: pushing the same events again (a lost ack) applies nothing and raises
+      // nothing new, but tells the till again which were rejected and why, so staff still learn of it.
       const again = await push([bad, unknownSku, good]);
-      expect(again.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+      expect(again.results.map((r) => [r.status, r.reason])).toEqual([
+        ['rejected', ack.results[0]!.reason],
+        ['rejected', ack.results[1]!.reason],
+        ['duplicate', undefined],
+      ]);
+      expect(again.lastSeq).toBe(3);
+      const after = await listExceptions(storage.db, { type: 'REJECTED_EVENT', limit: 100 });
+      expect(after.filter((e) => e.details.deviceId === device.deviceId)).toHaveLength(mine.length);
     });
 
     it('never refuses an offline sale and keeps one open exception per negative-stock condition', async () => {

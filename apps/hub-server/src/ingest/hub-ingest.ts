@@ -81,6 +81,21 @@ function deviceTransaction(
       }
       return found;
     },
+    async rejectionReasons(eventIds) {
+      const reasons = new Map<string, string>();
+      for (const chunk of chunks([...eventIds], 500)) {
+        const rows = await tx.trx
+          .selectFrom('ingested_events')
+          .select(['event_id', 'reject_reason'])
+          .where('event_id', 'in', chunk)
+          .where('status', '=', 'rejected')
+          .execute();
+        for (const row of rows) {
+          reasons.set(row.event_id, row.reject_reason ?? 'The hub rejected this event; HQ has the details.');
+        }
+      }
+      return reasons;
+    },
     apply: (event, payload) => applyStoreEvent(ctx, event, payload),
     async reject(event, reason, advances) {
       tx.raise({
@@ -101,7 +116,7 @@ function deviceTransaction(
       // A rejected event stays in the log (with the reason in its exception) unless its id is already
       // there from an earlier delivery.
       if (advances && !facts.loggedEvents.has(event.eventId) && !ctx.batchEvents.has(event.eventId)) {
-        writes.events.push(logRow(ctx, event, 'rejected'));
+        writes.events.push({ ...logRow(ctx, event, 'rejected'), reject_reason: reason });
         ctx.batchEvents.set(event.eventId, event.deviceSeq);
       }
     },

@@ -242,6 +242,8 @@ export interface IngestedEventTable {
   status: 'applied' | 'rejected';
   envelope: string;
   received_at: number;
+  /** Why a `rejected` event was rejected (0004); re-reported when the event is pushed again. */
+  reject_reason?: string | null;
 }
 
 export interface SaleTable {

@@ -56,6 +56,12 @@ class MemoryHub implements IngestPort {
         draft.applyCount.set(event.eventId, (draft.applyCount.get(event.eventId) ?? 0) + 1);
         return { status: 'applied' };
       },
+      rejectionReasons: async (eventIds) =>
+        new Map(
+          draft.rejections
+            .filter((r) => r.advances && eventIds.includes(r.eventId))
+            .map((r) => [r.eventId, r.reason] as const),
+        ),
       reject: async (event, reason, advances) => {
         draft.rejections.push({ eventId: event.eventId, reason, advances });
         if (advances) draft.applied.set(event.deviceSeq, event.eventId);
@@ -116,6 +122,28 @@ describe('server/ingest', () => {
       expect(ack.results[0]!.reason).toMatch(/Invalid stock.adjusted v1 payload/);
       expect(ack.results[1]!.reason).toBe('too large');
       expect(hub.rejections.map((r) => r.advances)).toEqual([true, true]);
+    });
+
+    it('reports a rejected event pushed again as rejected with its reason, not as a duplicate', async () => {
+      const hub = new MemoryHub();
+      const batch = push([envelope(1), envelope(2, adjusted('big', 500)), envelope(3)]);
+      await ingestPush(batch, hub);
+      const again = await ingestPush(batch, hub);
+      expect(again.lastSeq).toBe(3);
+      expect(again.results.map((r) => [r.status, r.reason])).toEqual([
+        ['duplicate', undefined],
+        ['rejected', 'too large'],
+        ['duplicate', undefined],
+      ]);
+      expect(hub.rejections).toHaveLength(1);
+      expect(hub.stock).toBe(2);
+    });
+
+    it('answers an empty push with the device’s lastSeq and changes nothing', async () => {
+      const hub = new MemoryHub();
+      await ingestPush(push([envelope(1), envelope(2)]), hub);
+      expect(await ingestPush(push([]), hub)).toEqual({ deviceId: 'D1', lastSeq: 2, results: [] });
+      expect(hub.stock).toBe(2);
     });
 
     it('rejects a reused sequence number without moving lastSeq', async () => {

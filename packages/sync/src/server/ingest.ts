@@ -17,6 +17,12 @@ export interface DeviceIngestTransaction {
   readonly lastSeq: number;
   /** eventIds already applied at the given deviceSeqs (to spot a device reusing a sequence number). */
   appliedEventIds(deviceSeqs: readonly number[]): Promise<ReadonlyMap<number, string>>;
+  /**
+   * The reasons of the events among `eventIds` that were rejected when first dealt with. Such an event
+   * pushed again is answered `rejected` with its reason, not `duplicate`: the device whose ack was lost
+   * must still learn that staff have something to look at. Optional for hubs that keep no reasons.
+   */
+  rejectionReasons?(eventIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** Applies one valid event. Must decide a rejection before writing anything for that event. */
   apply(event: EventEnvelope, payload: ValidPayload): Promise<ApplyOutcome>;
   /** Records an event that is invalid forever in the exception queue; `advances` says if lastSeq moves past it. */
@@ -72,9 +78,20 @@ export async function ingestPush(request: PushRequest, port: IngestPort): Promis
 
     if (plan.duplicates.length > 0) {
       const known = await tx.appliedEventIds(plan.duplicates.map((event) => event.deviceSeq));
+      const reasons =
+        (await tx.rejectionReasons?.(plan.duplicates.map((event) => event.eventId))) ??
+        new Map<string, string>();
       for (const event of plan.duplicates) {
         const storedId = known.get(event.deviceSeq);
-        if (storedId === undefined || storedId === event.eventId) {
+        const reason = reasons.get(event.eventId);
+        if ((storedId === undefined || storedId === event.eventId) && reason !== undefined) {
+          results.set(event.deviceSeq, {
+            eventId: event.eventId,
+            deviceSeq: event.deviceSeq,
+            status: 'rejected',
+            reason,
+          });
+        } else if (storedId === undefined || storedId === event.eventId) {
           results.set(event.deviceSeq, {
             eventId: event.eventId,
             deviceSeq: event.deviceSeq,

@@ -144,6 +144,14 @@ export class ReferenceHub {
       lastSeq: ledger.lastSeq,
       appliedEventIds: async (seqs) =>
         new Map(seqs.flatMap((seq) => (draft.bySeq.has(seq) ? [[seq, draft.bySeq.get(seq)!] as const] : []))),
+      rejectionReasons: async (eventIds) => {
+        const wanted = new Set(eventIds);
+        return new Map(
+          [...base.rejections, ...draft.rejections]
+            .filter((rejection) => rejection.advances && wanted.has(rejection.eventId))
+            .map((rejection) => [rejection.eventId, rejection.reason] as const),
+        );
+      },
       apply: async (event, payload) => {
         const outcome = this.options.apply?.(event, payload) ?? { status: 'applied' as const };
         if (outcome.status === 'applied') {

@@ -3,6 +3,7 @@ import type { BackendKind } from '../backend-kind';
 import * as initial from './0001-initial';
 import * as feedKeyPerScope from './0002-feed-key-per-scope';
 import * as bopisOrders from './0003-bopis-orders';
+import * as rejectionReasons from './0004-rejections-and-return-lookup';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0001-initial', initial.up],
   ['0002-feed-key-per-scope', feedKeyPerScope.up],
   ['0003-bopis-orders', bopisOrders.up],
+  ['0004-rejections-and-return-lookup', rejectionReasons.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
