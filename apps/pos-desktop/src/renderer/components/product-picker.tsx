@@ -1,8 +1,8 @@
 import type { ErrorBody } from '@retail/domain';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { CatalogItem } from '../../shared/commands';
 import { useFormat, usePos } from '../app/pos-context';
-import { t } from '../i18n/translate';
+import { SearchResults, useCatalogSearch } from './catalog-search';
 import { ErrorBanner } from './error-banner';
 
 /** What was picked: the item and, for a scale label, the weight it carried. */
@@ -11,53 +11,32 @@ export interface PickedProduct {
   readonly weightGrams: number | null;
 }
 
-const SEARCH_DELAY_MS = 120;
-
 /**
  * Finds a product by scanning its barcode (Enter) or by typing words of its name or SKU, for the screens
  * that are not selling (stock movements, returns without a receipt).
  */
 export function ProductPicker({ label, onPick }: { label: string; onPick: (picked: PickedProduct) => void }) {
   const { api } = usePos();
-  const format = useFormat();
   const listId = useId();
   const [text, setText] = useState('');
-  const [results, setResults] = useState<readonly CatalogItem[]>([]);
-  const [highlight, setHighlight] = useState(-1);
   const [error, setError] = useState<ErrorBody | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const searchSeq = useRef(0);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  const search = useCatalogSearch(setError);
 
-  const reset = () => {
-    clearTimeout(timer.current);
-    searchSeq.current += 1;
-    setText('');
-    setResults([]);
-    setHighlight(-1);
-  };
   const pick = (item: CatalogItem, weightGrams: number | null) => {
-    reset();
+    search.clear();
+    setText('');
     setError(null);
     onPick({ item, weightGrams });
   };
   const submit = async () => {
-    const picked = highlight >= 0 ? results[highlight] : undefined;
-    if (picked) {
-      pick(picked, null);
+    if (search.highlighted) {
+      pick(search.highlighted, null);
       return;
     }
     const code = text.trim();
     if (code === '') return;
     const result = await api.call('catalog-scan', { code });
     if (result.ok) pick(result.value.item, result.value.scan.weightGrams);
-    else setError(result.error);
-  };
-  const search = async (query: string) => {
-    const seq = ++searchSeq.current;
-    const result = await api.call('catalog-search', { query, limit: 8 });
-    if (seq !== searchSeq.current) return;
-    if (result.ok) setResults(result.value.items);
     else setError(result.error);
   };
   return (
@@ -68,56 +47,28 @@ export function ProductPicker({ label, onPick }: { label: string; onPick: (picke
           autoComplete="off"
           spellCheck={false}
           role="combobox"
-          aria-expanded={results.length > 0}
+          aria-expanded={search.results.length > 0}
           aria-controls={listId}
           value={text}
           onChange={(event) => {
-            const next = event.target.value;
-            setText(next);
-            setHighlight(-1);
-            clearTimeout(timer.current);
-            if (next.trim().length < 2) {
-              searchSeq.current += 1;
-              setResults([]);
-              return;
-            }
-            timer.current = setTimeout(() => void search(next.trim()), SEARCH_DELAY_MS);
+            setText(event.target.value);
+            search.typed(event.target.value);
           }}
           onKeyDown={(event) => {
             if (event.key === 'Enter') {
               event.preventDefault();
               void submit();
-            } else if (event.key === 'ArrowDown' && results.length > 0) {
+            } else if (
+              (event.key === 'ArrowDown' || event.key === 'ArrowUp') &&
+              search.move(event.key === 'ArrowDown' ? 1 : -1)
+            ) {
               event.preventDefault();
-              setHighlight((index) => Math.min(results.length - 1, index + 1));
-            } else if (event.key === 'ArrowUp' && results.length > 0) {
-              event.preventDefault();
-              setHighlight((index) => Math.max(-1, index - 1));
             }
           }}
         />
       </label>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      {results.length > 0 ? (
-        <ul id={listId} role="listbox" className="search-results" aria-label={t('sell.searchResults')}>
-          {results.map((item, index) => (
-            <li
-              key={item.sku}
-              role="option"
-              aria-selected={index === highlight}
-              className={index === highlight ? 'highlight' : undefined}
-              onMouseDown={(event) => {
-                event.preventDefault();
-                pick(item, null);
-              }}
-            >
-              <span>{item.name}</span>
-              <span className="muted">{item.sku}</span>
-              <span>{item.price ? format.money(item.price.unitPrice) : t('sell.noPrice')}</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <SearchResults id={listId} search={search} onPick={(item) => pick(item, null)} />
     </div>
   );
 }

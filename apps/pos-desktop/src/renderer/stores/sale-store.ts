@@ -25,8 +25,6 @@ export interface SaleState extends CommandState {
   readonly sale: SaleView | null;
   readonly mode: SellMode;
   readonly selectedLineId: string | null;
-  readonly searchQuery: string;
-  readonly searchResults: readonly CatalogItem[];
   /** A kg item waiting for its weight before it can go on the sale. */
   readonly weighing: CatalogItem | null;
   readonly parked: readonly ParkedSale[] | null;
@@ -40,8 +38,6 @@ export interface SaleState extends CommandState {
   addItem(item: CatalogItem, qty?: number): Promise<boolean>;
   addWeighed(grams: number): Promise<boolean>;
   cancelWeighing(): void;
-  search(query: string): Promise<void>;
-  clearSearch(): void;
   selectLine(lineId: string | null): void;
   setQty(lineId: string, qty: number): Promise<boolean>;
   removeLine(lineId: string): Promise<boolean>;
@@ -85,7 +81,6 @@ export function parseScanEntry(text: string): { code: string; qty: number | unde
 
 export function createSaleStore(api: PosApi, devices: PosDevices, registerId: string) {
   const enqueue = createActionQueue();
-  let searchSeq = 0;
   return createStore<SaleState>()((set, get) => {
     const fail = (error: ErrorBody) => {
       set({ error, busy: false });
@@ -123,13 +118,17 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
         ...(qty === undefined ? {} : { qty }),
       });
       if (!result.ok) return result;
+      const before = get().sale?.lines ?? [];
       show(result.value);
-      const added = result.value.lines.at(-1);
+      // A rescan of the same item adds to its line; either way the line that changed gets selected.
+      const added =
+        result.value.lines.find((line) => !before.some((old) => old.lineId === line.lineId)) ??
+        result.value.lines.find((line) =>
+          before.some((old) => old.lineId === line.lineId && old.qty !== line.qty),
+        );
       set({
         error: null,
         busy: false,
-        searchQuery: '',
-        searchResults: [],
         selectedLineId: added?.lineId ?? null,
       });
       return true;
@@ -178,8 +177,6 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       sale: null,
       mode: 'cart',
       selectedLineId: null,
-      searchQuery: '',
-      searchResults: [],
       weighing: null,
       parked: null,
       completed: null,
@@ -201,7 +198,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           if (added.error.code === 'INVALID_INPUT' && entry.qty === undefined) {
             const looked = await api.call('catalog-scan', { code: entry.code });
             if (looked.ok && looked.value.item.unit === 'kg' && looked.value.scan.weightGrams === null) {
-              set({ weighing: looked.value.item, error: null, searchQuery: '', searchResults: [] });
+              set({ weighing: looked.value.item, error: null });
               return false;
             }
           }
@@ -210,7 +207,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       addItem: (item, qty) =>
         enqueue(async () => {
           if (item.unit === 'kg' && qty === undefined) {
-            set({ weighing: item, searchQuery: '', searchResults: [] });
+            set({ weighing: item });
             return false;
           }
           const added = await addLine({ sku: item.sku }, qty);
@@ -225,23 +222,6 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           return added === true || added === false ? added : fail(added.error);
         }),
       cancelWeighing: () => set({ weighing: null }),
-      async search(query) {
-        const seq = ++searchSeq;
-        set({ searchQuery: query });
-        if (query.trim().length < 2) {
-          set({ searchResults: [] });
-          return;
-        }
-        const result = await api.call('catalog-search', { query: query.trim(), limit: 8 });
-        // Only the answer to the latest keystroke may show; earlier ones arrive late and are stale.
-        if (seq !== searchSeq) return;
-        if (result.ok) set({ searchResults: result.value.items });
-        else set({ searchResults: [], error: result.error });
-      },
-      clearSearch() {
-        searchSeq += 1;
-        set({ searchQuery: '', searchResults: [] });
-      },
       selectLine: (lineId) => set({ selectedLineId: lineId }),
       setQty: (lineId, qty) =>
         enqueue(async () =>
@@ -344,7 +324,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
             set({ error: screenError(t('sell.nothingToPay')) });
             return;
           }
-          set({ mode: 'tender', error: null, searchQuery: '', searchResults: [] });
+          set({ mode: 'tender', error: null });
         }),
       backToCart: () => set({ mode: 'cart', error: null }),
       payCash: (amount) =>

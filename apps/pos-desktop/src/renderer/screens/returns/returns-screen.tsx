@@ -3,15 +3,9 @@ import type { ReturnView, SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { ErrorBanner, Notice } from '../../components/error-banner';
 import { ProductPicker, QuantityInput } from '../../components/product-picker';
+import { tenderLabel } from '../../format/tender-label';
 import { t } from '../../i18n/translate';
 import { DispositionSelect, type Disposition } from '../../components/disposition-select';
-
-const REFUND_LABEL_KEYS = {
-  cash: 'tender.cash',
-  card: 'tender.card',
-  store_credit: 'tender.storeCredit',
-  loyalty_points: 'tender.points',
-} as const;
 
 /** Returns: find the sale by receipt (typed or scanned), choose lines, or go without a receipt. */
 export function ReturnsScreen() {
@@ -212,7 +206,7 @@ function RefundList({ result }: { result: ReturnView }) {
       {result.refunds.map((refund) => (
         <li key={refund.tenderId}>
           <span>
-            {t(REFUND_LABEL_KEYS[refund.type])}
+            {tenderLabel(refund.type)}
             {refund.reference ? ` · ${refund.reference}` : ''}
           </span>
           <span>{format.money(refund.amount)}</span>

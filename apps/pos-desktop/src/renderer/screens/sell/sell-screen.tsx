@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
-import { useArea, useFormat, usePos } from '../../app/pos-context';
+import { useArea, usePos } from '../../app/pos-context';
 import { useHotkeys } from '../../app/use-hotkeys';
+import { SearchResults, useCatalogSearch } from '../../components/catalog-search';
 import { isDialogOpen } from '../../components/dialog';
 import { ErrorBanner, Notice } from '../../components/error-banner';
 import { t } from '../../i18n/translate';
@@ -21,9 +22,6 @@ import { SaleDonePanel, TenderPanel } from './tender-panel';
 type SellDialog =
   'qty' | 'line-discount' | 'order-discount' | 'price' | 'customer' | 'void' | 'exchange' | 'post-void';
 
-/** Search waits this long after a keystroke: a scanner types a whole code faster, so it never searches. */
-const SEARCH_DELAY_MS = 120;
-
 function isTextEntry(element: Element | null): boolean {
   return (
     element instanceof HTMLInputElement ||
@@ -38,23 +36,20 @@ function isTextEntry(element: Element | null): boolean {
  */
 export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   const { sale: saleStore, shift: shiftStore } = usePos();
-  const format = useFormat();
   const shift = useArea(shiftStore, (state) => state.shift);
   const shiftLoaded = useArea(shiftStore, (state) => state.loaded);
   const sale = useArea(saleStore, (state) => state.sale);
   const mode = useArea(saleStore, (state) => state.mode);
   const selectedLineId = useArea(saleStore, (state) => state.selectedLineId);
-  const searchResults = useArea(saleStore, (state) => state.searchResults);
   const weighing = useArea(saleStore, (state) => state.weighing);
   const parked = useArea(saleStore, (state) => state.parked);
   const error = useArea(saleStore, (state) => state.error);
   const busy = useArea(saleStore, (state) => state.busy);
   const deviceNotice = useArea(saleStore, (state) => state.deviceNotice);
   const [entry, setEntry] = useState('');
-  const [highlight, setHighlight] = useState(-1);
   const [dialog, setDialog] = useState<SellDialog | null>(null);
   const scanRef = useRef<HTMLInputElement>(null);
-  const searchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const search = useCatalogSearch((searchError) => saleStore.setState({ error: searchError }));
   const store = saleStore.getState();
   const selectedLine = sale?.lines.find((line) => line.lineId === selectedLineId) ?? null;
   const anyDialog = dialog !== null || weighing !== null || parked !== null;
@@ -63,8 +58,6 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
     void shiftStore.getState().load();
     void saleStore.getState().load();
   }, [shiftStore, saleStore]);
-
-  useEffect(() => () => clearTimeout(searchTimer.current), []);
 
   // Keystrokes that land nowhere in particular belong to the scan field (the scanner does not aim).
   useEffect(() => {
@@ -111,27 +104,20 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   const selectLine = useCallback((lineId: string) => saleStore.getState().selectLine(lineId), [saleStore]);
 
   const submitEntry = () => {
-    clearTimeout(searchTimer.current);
-    const picked = highlight >= 0 ? searchResults[highlight] : undefined;
+    const picked = search.highlighted;
     // The command goes out first; clearing the field can render while the node works.
     if (picked) void store.addItem(picked);
     else if (entry.trim() !== '') void store.scan(entry);
     setEntry('');
-    setHighlight(-1);
-    store.clearSearch();
+    search.clear();
   };
   const onEntryKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'Enter') {
       event.preventDefault();
       submitEntry();
-    } else if (event.key === 'ArrowDown' && searchResults.length > 0) {
-      event.preventDefault();
-      setHighlight((index) => Math.min(searchResults.length - 1, index + 1));
-    } else if (event.key === 'ArrowUp' && searchResults.length > 0) {
-      event.preventDefault();
-      setHighlight((index) => Math.max(-1, index - 1));
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
+      if (search.move(event.key === 'ArrowDown' ? 1 : -1)) return;
       const lines = sale?.lines ?? [];
       const at = lines.findIndex((line) => line.lineId === selectedLineId);
       const next = event.key === 'ArrowDown' ? Math.min(lines.length - 1, at + 1) : Math.max(0, at - 1);
@@ -143,19 +129,8 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
     } else if (event.key === 'Escape' && entry !== '') {
       event.preventDefault();
       setEntry('');
-      setHighlight(-1);
-      store.clearSearch();
+      search.clear();
     }
-  };
-  const onEntryChange = (text: string) => {
-    setEntry(text);
-    setHighlight(-1);
-    clearTimeout(searchTimer.current);
-    if (text.trim().length < 2) {
-      store.clearSearch();
-      return;
-    }
-    searchTimer.current = setTimeout(() => void saleStore.getState().search(text), SEARCH_DELAY_MS);
   };
 
   if (shiftLoaded && !shift) {
@@ -185,48 +160,27 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               autoComplete="off"
               spellCheck={false}
               role="combobox"
-              aria-expanded={searchResults.length > 0}
+              aria-expanded={search.results.length > 0}
               aria-controls="search-results"
-              aria-activedescendant={highlight >= 0 ? `search-result-${highlight}` : undefined}
+              aria-activedescendant={search.highlight >= 0 ? `search-results-${search.highlight}` : undefined}
               disabled={mode === 'tender'}
               value={entry}
-              onChange={(event) => onEntryChange(event.target.value)}
+              onChange={(event) => {
+                setEntry(event.target.value);
+                search.typed(event.target.value);
+              }}
               onKeyDown={onEntryKeyDown}
             />
           </label>
-          {searchResults.length > 0 ? (
-            <ul
-              id="search-results"
-              role="listbox"
-              className="search-results"
-              aria-label={t('sell.searchResults')}
-            >
-              {searchResults.map((item, index) => (
-                <li
-                  key={item.sku}
-                  id={`search-result-${index}`}
-                  role="option"
-                  aria-selected={index === highlight}
-                  className={index === highlight ? 'highlight' : undefined}
-                  onMouseDown={(event) => {
-                    event.preventDefault();
-                    clearTimeout(searchTimer.current);
-                    setEntry('');
-                    setHighlight(-1);
-                    void store.addItem(item);
-                  }}
-                >
-                  <span>{item.name}</span>
-                  <span className="muted">{item.sku}</span>
-                  <span>
-                    {item.price
-                      ? `${format.money(item.price.unitPrice)}${item.unit === 'kg' ? ` ${t('cart.perKg')}` : ''}`
-                      : t('sell.noPrice')}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          <SearchResults
+            id="search-results"
+            search={search}
+            onPick={(item) => {
+              setEntry('');
+              search.clear();
+              void store.addItem(item);
+            }}
+          />
         </div>
         {anyDialog ? null : <ErrorBanner error={error} onDismiss={() => store.dismissError()} />}
         <Notice text={deviceNotice} tone="warning" />

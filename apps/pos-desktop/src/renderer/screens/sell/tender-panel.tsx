@@ -4,15 +4,9 @@ import type { SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { quickCashSteps } from '../../cash/denominations';
 import { ReceiptFrame } from '../../components/receipt-frame';
+import { tenderLabel } from '../../format/tender-label';
 import { t } from '../../i18n/translate';
 import { screenError } from '../../stores/store-kit';
-
-const TENDER_LABEL_KEYS = {
-  cash: 'tender.cash',
-  card: 'tender.card',
-  // On a sale, store credit is what an exchange's returned items pay for it.
-  store_credit: 'tender.exchangeCredit',
-} as const;
 
 /**
  * Taking payment: one-tap cash amounts (exact and the next notes), any cash amount, card by the
@@ -80,7 +74,7 @@ export function TenderPanel({ sale }: { sale: SaleView }) {
           {sale.tenders.map((tender) => (
             <li key={tender.tenderId}>
               <span>
-                {t(TENDER_LABEL_KEYS[tender.type])}
+                {tenderLabel(tender.type, 'sale')}
                 {tender.reference ? ` · ${tender.reference}` : ''}
               </span>
               <span>{format.money(tender.amount)}</span>
@@ -90,7 +84,7 @@ export function TenderPanel({ sale }: { sale: SaleView }) {
                   className="btn btn-quiet"
                   disabled={busy}
                   aria-label={t('tender.remove', {
-                    tender: t(TENDER_LABEL_KEYS[tender.type]),
+                    tender: tenderLabel(tender.type, 'sale'),
                     amount: format.money(tender.amount),
                   })}
                   onClick={() => void store.removeTender(tender.tenderId)}
@@ -212,7 +206,7 @@ export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
             .map((tender) => (
               <li key={tender.tenderId}>
                 <span>
-                  {t(TENDER_LABEL_KEYS[tender.type])}
+                  {tenderLabel(tender.type, 'sale')}
                   {tender.reference ? ` · ${tender.reference}` : ''}
                 </span>
                 <span>{format.money(tender.amount)}</span>

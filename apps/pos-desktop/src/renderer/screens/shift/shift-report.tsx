@@ -1,20 +1,8 @@
 import type { ShiftReport, ZReport } from '../../../shared/commands';
 import type { StoreFormat } from '../../format/format';
 import { useFormat } from '../../app/pos-context';
-import { t, type MessageKey } from '../../i18n/translate';
-
-const TENDER_KEYS: Readonly<Record<string, MessageKey>> = {
-  cash: 'tender.cash',
-  card: 'tender.card',
-  store_credit: 'tender.storeCredit',
-  gift_card: 'tender.giftCard',
-  loyalty_points: 'tender.points',
-};
-
-function tenderName(type: string): string {
-  const key = TENDER_KEYS[type];
-  return key ? t(key) : type;
-}
+import { tenderLabel } from '../../format/tender-label';
+import { t } from '../../i18n/translate';
 
 function isZReport(report: ShiftReport | ZReport): report is ZReport {
   return report.kind === 'Z' && 'countedCash' in report;
@@ -38,7 +26,7 @@ export function reportRows(report: ShiftReport | ZReport, format: StoreFormat): 
     [t('report.cashIn'), format.money(report.cashIn)],
     [t('report.cashOut'), format.money(report.cashOut)],
     ...Object.entries(report.byTender).map(([type, amount]): [string, string] => [
-      t('report.byTender', { tender: tenderName(type) }),
+      t('report.byTender', { tender: tenderLabel(type) }),
       format.money(amount),
     ]),
     [t('report.expectedCash'), format.money(report.expectedCash)],
