@@ -3,7 +3,7 @@ import { chooseOversellVictims, detectStockConditions, nodeAtp, type Bucket } fr
 import type { StockLevel } from '@retail/sync';
 import { conditionKey, raiseException, type RaiseException } from './exceptions/exception-queue';
 import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
-import type { HubContext } from './hub-context';
+import type { FollowUp, HubContext } from './hub-context';
 import { chunks } from './storage/chunks';
 import { RetryTransaction, type Trx } from './storage/storage';
 import type { LedgerMovement } from './inventory/ledger';
@@ -43,6 +43,8 @@ export class HubTx {
   private readonly sellableCauses = new Map<string, Set<string>>();
   private readonly raised: RaiseException[] = [];
   private readonly movements = new Map<string, LedgerMovement>();
+  /** Work to hand to the hub's hooks once this transaction has committed. */
+  readonly followUps = new Set<FollowUp>();
 
   constructor(
     readonly trx: Trx,
@@ -110,6 +112,11 @@ export class HubTx {
     }
   }
 
+  /** The balance as this transaction sees it, if it locked it: reads inside the transaction overlay it. */
+  lockedBalance(nodeId: string, sku: string): Readonly<BalanceState> | undefined {
+    return this.balances.get(balanceKey(nodeId, sku));
+  }
+
   /** A balance locked earlier in this transaction. */
   balance(nodeId: string, sku: string): BalanceState {
     const state = this.balances.get(balanceKey(nodeId, sku));
@@ -166,6 +173,11 @@ export class HubTx {
 
   raise(exception: RaiseException): void {
     this.raised.push(exception);
+  }
+
+  /** Asks for `kind` of work after commit (never inside: it would run on a transaction that may roll back). */
+  requestFollowUp(kind: FollowUp): void {
+    this.followUps.add(kind);
   }
 
   /** Writes balances, raises exceptions (conditions included) and appends the feed. Runs once, last. */
@@ -257,6 +269,8 @@ export class HubTx {
     for (const condition of detectStockConditions({ sellable: state.sellable, committed: state.committed })) {
       const affected =
         condition.type === 'OVERSELL' ? await this.oversellVictims(state, condition.shortBy) : [];
+      // Victims that are BOPIS orders are re-routed by the BOPIS runtime once this has committed.
+      if (condition.type === 'OVERSELL') this.requestFollowUp('bopis');
       this.raised.push({
         type: condition.type,
         severity: condition.type === 'OVERSELL' ? 'critical' : 'warning',
@@ -341,11 +355,16 @@ export function stockLevelOf(
 }
 
 /** Runs `work` as one hub transaction (retried as a whole on PostgreSQL serialization failures). */
-export function inHubTransaction<T>(hub: HubContext, work: (tx: HubTx) => Promise<T>): Promise<T> {
-  return hub.storage.transaction(async (trx) => {
+export async function inHubTransaction<T>(hub: HubContext, work: (tx: HubTx) => Promise<T>): Promise<T> {
+  let committed: HubTx | undefined;
+  const result = await hub.storage.transaction(async (trx) => {
     const tx = new HubTx(trx, hub);
-    const result = await work(tx);
+    const value = await work(tx);
     await tx.finish();
-    return result;
+    // A retried attempt replaces the earlier one: only the attempt that commits asks for follow-ups.
+    committed = tx;
+    return value;
   });
+  for (const kind of committed?.followUps ?? []) hub.hooks.followUp?.(kind);
+  return result;
 }

@@ -238,6 +238,54 @@ export const ShiftClosedV1 = z.object({
   closedAt: isoTime,
 });
 
+/**
+ * BOPIS steps a store takes on an order routed to it, made offline if need be. Each carries the domain
+ * transition (packages/domain bopis/lifecycle.ts): its id, the order head the store saw (`basedOn`) and
+ * when; the hub applies it with applyBopisTransition and the conflict rule (a handover made offline wins
+ * over a cancel or expiry that reached the hub first). Steps that move stock carry the movements the
+ * store recorded: PICK sellable→staged on ready, PICKUP_HANDOVER −staged on handover, UNSTAGE when the
+ * store puts the units of a cancelled, expired or moved order back on the shelf.
+ */
+const BopisBasedOnSchema = z.object({ version: z.number().int().min(1).safe(), transitionId: id });
+const bopisStep = {
+  orderId: id,
+  transitionId: id,
+  basedOn: BopisBasedOnSchema,
+  staffId: id.optional(),
+  at: isoTime,
+};
+
+export const BopisAcceptedV1 = z.object(bopisStep);
+export const BopisPickingStartedV1 = z.object(bopisStep);
+export const BopisPickedV1 = z.object({
+  ...bopisStep,
+  lineId: id,
+  /** The SKU the scanned code resolved to; the hub checks it against the line again. */
+  scannedSku: id,
+  qty: qty.min(1),
+});
+export const BopisShortPickedV1 = z.object({
+  ...bopisStep,
+  /** What was found of each short line (fewer than ordered). */
+  found: z
+    .array(z.object({ lineId: id, foundQty: qty.min(0) }))
+    .min(1)
+    .max(200),
+});
+export const BopisReadyV1 = z.object({ ...bopisStep, movements: z.array(MovementSchema).min(1) });
+export const BopisHandedOverV1 = z.object({
+  ...bopisStep,
+  verifiedBy: z.enum(['pickup_code', 'order_number_and_name']),
+  movements: z.array(MovementSchema).min(1),
+});
+export const BopisUnstagedV1 = z.object({
+  orderId: id,
+  unstageId: id,
+  staffId: id.optional(),
+  movements: z.array(MovementSchema).min(1),
+  at: isoTime,
+});
+
 /** Every event type with its schema per version. Old versions stay here forever (see upcasters). */
 export const EVENT_SCHEMAS = {
   'sale.completed': { 1: SaleCompletedV1 },
@@ -250,6 +298,13 @@ export const EVENT_SCHEMAS = {
   'shift.opened': { 1: ShiftOpenedV1 },
   'shift.cash_moved': { 1: ShiftCashMovedV1 },
   'shift.closed': { 1: ShiftClosedV1 },
+  'bopis.accepted': { 1: BopisAcceptedV1 },
+  'bopis.picking_started': { 1: BopisPickingStartedV1 },
+  'bopis.picked': { 1: BopisPickedV1 },
+  'bopis.short_picked': { 1: BopisShortPickedV1 },
+  'bopis.ready': { 1: BopisReadyV1 },
+  'bopis.handed_over': { 1: BopisHandedOverV1 },
+  'bopis.unstaged': { 1: BopisUnstagedV1 },
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -266,6 +321,13 @@ export type EventPayloads = {
   'shift.opened': z.infer<typeof ShiftOpenedV1>;
   'shift.cash_moved': z.infer<typeof ShiftCashMovedV1>;
   'shift.closed': z.infer<typeof ShiftClosedV1>;
+  'bopis.accepted': z.infer<typeof BopisAcceptedV1>;
+  'bopis.picking_started': z.infer<typeof BopisPickingStartedV1>;
+  'bopis.picked': z.infer<typeof BopisPickedV1>;
+  'bopis.short_picked': z.infer<typeof BopisShortPickedV1>;
+  'bopis.ready': z.infer<typeof BopisReadyV1>;
+  'bopis.handed_over': z.infer<typeof BopisHandedOverV1>;
+  'bopis.unstaged': z.infer<typeof BopisUnstagedV1>;
 };
 
 /** The newest schema version of each event type: what a store node writes today. */

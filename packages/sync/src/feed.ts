@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  BopisOrderStateSchema,
   CategorySchema,
   PriceBookSchema,
   PriceEntrySchema,
@@ -26,7 +27,9 @@ import {
  * - `store`         storeId (a node: store or warehouse)
  * - `config`        config key (scoped to one store or the whole chain)
  * - `stock_level`   `${nodeId}:${sku}` (bucket balances at that node, see StockLevelSchema)
- * Later issues add `bopis_order`, `customer` and `loyalty_account`.
+ * - `bopis_order`   orderId (the order's whole BopisOrderState; scoped to every store that must know it:
+ *                   the one it is routed to, and those it left, so a cancel or a move reaches their tills)
+ * Later issues add `customer` and `loyalty_account`.
  *
  * Entity `data` is validated by the schema registered for the entity (see `FEED_ENTITY_SCHEMAS`), so a
  * store never writes a row it does not understand into its replica.
@@ -42,6 +45,7 @@ export const FEED_ENTITIES = [
   'store',
   'config',
   'stock_level',
+  'bopis_order',
 ] as const;
 export type FeedEntity = (typeof FEED_ENTITIES)[number];
 
@@ -177,6 +181,7 @@ export const FEED_ENTITY_SCHEMAS = {
   store: StoreNodeSchema,
   config: ConfigEntrySchema,
   stock_level: StockLevelSchema,
+  bopis_order: BopisOrderStateSchema,
 } as const satisfies { readonly [E in FeedEntity]: z.ZodType };
 
 /** The validated `data` of an upsert of entity E. */

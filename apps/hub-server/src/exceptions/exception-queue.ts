@@ -14,6 +14,10 @@ export const EXCEPTION_TYPES = [
   'COUNT_MISMATCH',
   'TRANSFER_VARIANCE',
   'ORPHAN_VOID',
+  /** A BOPIS order was handed over offline after the hub had cancelled, expired or moved it. */
+  'HANDOVER_CONFLICT',
+  /** A store picking a BOPIS order found fewer units than its stock said: count the shelf. */
+  'PICK_SHORTAGE',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

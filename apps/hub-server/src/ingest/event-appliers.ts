@@ -9,6 +9,7 @@ import type {
 } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import { sameMovement, type LedgerMovement, type StoredMovement } from '../inventory/ledger';
+import { applyBopisEvent } from '../orders/store-events';
 import type { IngestedEventTable, SaleTable, TransferTable } from '../storage/schema';
 
 /**
@@ -120,6 +121,14 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
       return Promise.resolve(applied);
     case 'shift.closed':
       return applyShiftClosed(ctx, event, valid.payload as EventPayloads['shift.closed']);
+    case 'bopis.accepted':
+    case 'bopis.picking_started':
+    case 'bopis.picked':
+    case 'bopis.short_picked':
+    case 'bopis.ready':
+    case 'bopis.handed_over':
+    case 'bopis.unstaged':
+      return applyBopisEvent(ctx, event, valid);
     default:
       return assertNever(valid.type, 'event type');
   }
@@ -129,7 +138,7 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
  * Turns an event's movements into ledger movements at the store, or says why the event can never
  * apply: an unknown SKU, a repeated or reused movement id, or hub-managed in-transit stock.
  */
-function prepareMovements(
+export function prepareMovements(
   ctx: ApplyContext,
   event: EventEnvelope,
   movements: readonly MovementPayload[],

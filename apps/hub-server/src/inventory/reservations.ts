@@ -72,7 +72,7 @@ export const ReservationTransitionSchema = z.object({
   expectedVersion: z.number().int().min(1).optional(),
 });
 
-function toReservation(row: ReservationTable): Reservation {
+export function toReservation(row: ReservationTable): Reservation {
   return {
     reservationId: row.reservation_id,
     nodeId: row.node_id,
@@ -130,7 +130,7 @@ async function assertNodeAndSku(tx: HubTx, nodeId: string, sku: string): Promise
 }
 
 /** Releases HELD reservations at (node, sku) whose hold ran out. The balance must be locked. */
-async function releaseExpiredAt(tx: HubTx, nodeId: string, sku: string): Promise<number> {
+export async function releaseExpiredAt(tx: HubTx, nodeId: string, sku: string): Promise<number> {
   const expired = await tx.trx
     .selectFrom('reservations')
     .selectAll()
@@ -143,13 +143,23 @@ async function releaseExpiredAt(tx: HubTx, nodeId: string, sku: string): Promise
   return expired.length;
 }
 
-async function applyTransition(
+export interface TransitionOptions {
+  /**
+   * Record the ledger movements the transition implies (PICK, PICKUP_HANDOVER, UNSTAGE). BOPIS orders
+   * turn this off: the store that moved the units records them with its own event, and the hub must not
+   * count them a second time.
+   */
+  readonly recordMovements?: boolean;
+}
+
+export async function applyTransition(
   tx: HubTx,
   row: ReservationTable,
   action: ReservationAction,
   reason: string,
   actor: string,
   extra: Partial<ReservationTable> = {},
+  options: TransitionOptions = {},
 ): Promise<ReservationTable> {
   const current = toReservation(row);
   const decision = transitionReservation(
@@ -170,8 +180,9 @@ async function applyTransition(
   }
   tx.changeCommitted(current.nodeId, current.sku, decision.committedDelta);
   const version = current.version + 1;
+  const movements = options.recordMovements === false ? [] : decision.movements;
   tx.addMovements(
-    decision.movements.map((movement, index) => ({
+    movements.map((movement, index) => ({
       movementId: `${current.reservationId}:v${version}:${index}`,
       nodeId: current.nodeId,
       sku: current.sku,
@@ -200,7 +211,7 @@ async function applyTransition(
   return updated;
 }
 
-async function insertReservation(
+export async function insertReservation(
   tx: HubTx,
   input: z.output<typeof CreateReservationSchema>,
   actor: string,
@@ -308,6 +319,24 @@ async function lockedReservation(tx: HubTx, reservationId: string): Promise<Rese
     .executeTakeFirstOrThrow();
 }
 
+/** Reservations made for BOPIS order lines carry this order_ref prefix: `bopis:<orderId>/<lineId>`. */
+export const BOPIS_ORDER_REF_PREFIX = 'bopis:';
+
+/**
+ * A BOPIS order's reservations move only with the order (cancel, re-route, the store's picking), or the
+ * order, its store's queue and the stock would disagree.
+ */
+function assertNotOrderManaged(row: ReservationTable): void {
+  if (row.order_ref.startsWith(BOPIS_ORDER_REF_PREFIX)) {
+    const orderId = row.order_ref.slice(BOPIS_ORDER_REF_PREFIX.length).split('/')[0];
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Reservation ${row.reservation_id} belongs to BOPIS order ${orderId}; change the order instead (cancel or re-route it).`,
+      { reservationId: row.reservation_id, orderId },
+    );
+  }
+}
+
 function assertVersion(row: ReservationTable, expectedVersion: number | undefined): void {
   if (expectedVersion !== undefined && row.version !== expectedVersion) {
     throw new DomainError(
@@ -327,6 +356,7 @@ export async function moveReservation(
 ): Promise<Reservation> {
   return inHubTransaction(hub, async (tx) => {
     const row = await lockedReservation(tx, reservationId);
+    assertNotOrderManaged(row);
     assertVersion(row, change.expectedVersion);
     if (
       change.action === 'activate' &&
@@ -391,6 +421,7 @@ export async function reassignReservation(
       .where('reservation_id', '=', reservationId)
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirstOrThrow();
+    assertNotOrderManaged(row);
     assertVersion(row, change.expectedVersion);
     await releaseExpiredAt(tx, change.toNodeId, row.sku);
     const next = await insertReservation(

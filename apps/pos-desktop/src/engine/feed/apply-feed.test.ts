@@ -193,11 +193,11 @@ describe('apply-feed', () => {
     it('keeps changes for entities it does not know yet instead of failing', () => {
       node = createTestNode();
       const result = apply([
-        { hubSeq: 100, entity: 'bopis_order', key: 'o-1', op: 'upsert', data: { orderId: 'o-1' } },
+        { hubSeq: 100, entity: 'loyalty_account', key: 'la-1', op: 'upsert', data: { accountId: 'la-1' } },
       ]);
       expect(result).toMatchObject({ applied: 0, deferred: 1, cursor: 100 });
       expect(node.engine.db.prepare('SELECT entity, key, data FROM feed_deferred').all()).toEqual([
-        { entity: 'bopis_order', key: 'o-1', data: '{"orderId":"o-1"}' },
+        { entity: 'loyalty_account', key: 'la-1', data: '{"accountId":"la-1"}' },
       ]);
     });
 

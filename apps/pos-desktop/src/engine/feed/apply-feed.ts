@@ -43,6 +43,7 @@ const HUB_OWNED_TABLES = [
   'stores',
   'config',
   'stock_levels',
+  'bopis_orders',
   'feed_deferred',
 ] as const;
 

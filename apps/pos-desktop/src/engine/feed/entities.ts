@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
+import { removeBopisOrder, upsertBopisOrder } from '../bopis/bopis-replica';
 
 export interface ApplyState {
   readonly db: Db;
@@ -191,6 +192,11 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
       sql(state.db, 'DELETE FROM config WHERE key = ?').run(key);
       if (key === CONFIG_KEYS.labelRules) state.labelRulesChanged = true;
     },
+  }),
+  bopis_order: applier('bopis_order', {
+    keyOf: (order) => order.order.orderId,
+    upsert: (state, order, json) => upsertBopisOrder(state.db, order, json),
+    remove: (state, key) => removeBopisOrder(state.db, key),
   }),
   stock_level: applier('stock_level', {
     keyOf: (level) => `${level.nodeId}:${level.sku}`,

@@ -1,0 +1,251 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import {
+  BopisOrderSchema,
+  DomainError,
+  PickupDeadlinePolicySchema,
+  TERMINAL_BOPIS_STATUSES,
+  generatePickupCode,
+  orderHead,
+  parseBopisOrder,
+  placeBopisOrder,
+  type BopisOrder,
+  type PickupCodeRandomBytes,
+} from '@retail/domain';
+import { inHubTransaction, type HubTx } from '../hub-tx';
+import type { HubContext } from '../hub-context';
+import { chunks } from '../storage/chunks';
+import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
+import { readOrderView, type OrderView } from './order-records';
+
+/**
+ * `POST /api/orders`: e-commerce places a BOPIS order. The body is the domain order (BopisOrderSchema);
+ * `placedAt` defaults to the hub's clock and `pickupPolicy` to the hub's configured policy.
+ */
+export const OrderIntakeSchema = BopisOrderSchema.extend({
+  placedAt: BopisOrderSchema.shape.placedAt.optional(),
+  pickupPolicy: PickupDeadlinePolicySchema.optional(),
+});
+export type OrderIntake = z.infer<typeof OrderIntakeSchema>;
+
+export const IdempotencyKeySchema = z
+  .string()
+  .trim()
+  .min(8, 'An Idempotency-Key is 8–200 characters; a UUID per order attempt is ideal.')
+  .max(200, 'An Idempotency-Key is 8–200 characters; a UUID per order attempt is ideal.');
+
+export interface IntakeOptions {
+  readonly settings?: BopisSettings;
+  /** Where pickup codes get their randomness; tests pin it. */
+  readonly randomBytes?: PickupCodeRandomBytes;
+}
+
+export interface IntakeResult {
+  readonly view: OrderView;
+  /** The same key and body came before: this is the order that request made. */
+  readonly replayed: boolean;
+}
+
+/** Keys sorted at every level, so the same body always hashes the same whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+async function replayOrConflict(
+  hub: HubContext,
+  key: string,
+  hash: string,
+  clientKey: string,
+): Promise<IntakeResult | undefined> {
+  const earlier = await hub.storage.db
+    .selectFrom('bopis_orders')
+    .select(['order_id', 'request_hash'])
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (earlier === undefined) return undefined;
+  if (earlier.request_hash !== hash) {
+    throw new DomainError(
+      'CONFLICT',
+      `Idempotency-Key ${clientKey} was already used for a different order (${earlier.order_id}); use a new key for a new order.`,
+      { orderId: earlier.order_id },
+    );
+  }
+  return { view: await readOrderView(hub.storage.db, earlier.order_id), replayed: true };
+}
+
+async function assertCatalogAndStore(tx: HubTx, order: BopisOrder): Promise<void> {
+  const skus = [...new Set(order.lines.map((line) => line.sku))];
+  const known = new Map<string, number>();
+  for (const chunk of chunks(skus, 500)) {
+    const rows = await tx.trx
+      .selectFrom('skus')
+      .select(['sku', 'active'])
+      .where('sku', 'in', chunk)
+      .execute();
+    for (const row of rows) known.set(row.sku, row.active);
+  }
+  const problems = order.lines.flatMap((line, index) => {
+    const active = known.get(line.sku);
+    if (active === undefined) {
+      return [{ path: `lines.${index}.sku`, message: `SKU ${line.sku} is not in the catalog.` }];
+    }
+    if (active !== 1) {
+      return [{ path: `lines.${index}.sku`, message: `SKU ${line.sku} is no longer sold.` }];
+    }
+    return [];
+  });
+  if (order.pickup.type === 'store') {
+    const store = await tx.trx
+      .selectFrom('nodes')
+      .select('node_id')
+      .where('node_id', '=', order.pickup.storeId)
+      .executeTakeFirst();
+    if (store === undefined) {
+      problems.push({ path: 'pickup.storeId', message: `There is no store ${order.pickup.storeId}.` });
+    }
+  }
+  if (problems.length > 0) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `The order cannot be placed. ${problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ')}`,
+      { problems },
+    );
+  }
+}
+
+/** A code no open order carries, so the till can look an order up by code alone. */
+async function uniquePickupCode(tx: HubTx, random: PickupCodeRandomBytes): Promise<string> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const code = generatePickupCode(random);
+    const clash = await tx.trx
+      .selectFrom('bopis_orders')
+      .select('order_id')
+      .where('pickup_code', '=', code)
+      .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES])
+      .executeTakeFirst();
+    if (clash === undefined) return code;
+  }
+  throw new DomainError('INTERNAL', 'Could not draw an unused pickup code; try again.');
+}
+
+/**
+ * Places and routes an order in one transaction: the order is validated, routed with the domain
+ * pipeline (the explanation is stored), HELD at the chosen node and activated there at routing, so the
+ * promise and the order appear together or not at all. An order no node can carry is refused with
+ * INSUFFICIENT_STOCK and the routing explanation; nothing is written.
+ *
+ * Idempotency: the same Idempotency-Key (per caller) with the same body answers the order that key made;
+ * with a different body it is a CONFLICT. Two racing requests with one key meet at the unique index.
+ */
+export async function placeOrder(
+  hub: HubContext,
+  body: OrderIntake,
+  idempotencyKey: string,
+  actor: string,
+  options: IntakeOptions = {},
+): Promise<IntakeResult> {
+  const settings = options.settings ?? DEFAULT_BOPIS_SETTINGS;
+  const random = options.randomBytes ?? ((length: number) => randomBytes(length));
+  const key = `${actor}:${idempotencyKey}`;
+  const hash = requestHash(body);
+  const earlier = await replayOrConflict(hub, key, hash, idempotencyKey);
+  if (earlier !== undefined) return earlier;
+
+  try {
+    const placed = await inHubTransaction(hub, async (tx) => {
+      const repeated = await tx.trx
+        .selectFrom('bopis_orders')
+        .select(['order_id', 'idempotency_key'])
+        .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
+        .executeTakeFirst();
+      if (repeated !== undefined) {
+        if (repeated.idempotency_key === key) return { orderId: repeated.order_id, repeated: true };
+        throw new DomainError(
+          'CONFLICT',
+          `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+          { orderId: body.orderId },
+        );
+      }
+      const parsed = parseBopisOrder({
+        ...body,
+        placedAt: body.placedAt ?? tx.at,
+        pickupPolicy: body.pickupPolicy ?? settings.pickupPolicy,
+      });
+      if (!parsed.ok) throw new DomainError(parsed.error.code, parsed.error.message, parsed.error.details);
+      const order = parsed.value;
+      await assertCatalogAndStore(tx, order);
+      const pickupCode = await uniquePickupCode(tx, random);
+      const placeId = hub.newId();
+      const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });
+      const { routing, nodeId } = await chooseNode(tx, draft.state, settings);
+      if (nodeId === undefined) {
+        const reason =
+          routing.decision.outcome === 'unroutable' ? routing.decision.reason : 'no single store can take it';
+        throw new DomainError(
+          'INSUFFICIENT_STOCK',
+          `No store can fulfil order ${order.orderNumber} now: ${reason}`,
+          { orderId: order.orderId, routing },
+        );
+      }
+      const placed = placeBopisOrder(order, { transitionId: placeId, pickupCode, heldAt: nodeId });
+      const change = OrderChange.forNew(tx, placed.state, {
+        idempotencyKey: key,
+        requestHash: hash,
+        createdBy: actor,
+        createdAt: tx.at,
+      });
+      await change.applyPlacementEffects(placed.effects, actor);
+      change.note('placed', actor, `Order ${order.orderNumber} placed (${order.channel}).`, {
+        lines: order.lines.length,
+        priority: order.priority,
+        pickup: order.pickup,
+      });
+      change.setRouting(routing);
+      await change.apply(
+        {
+          transitionId: hub.newId(),
+          basedOn: orderHead(placed.state),
+          at: tx.at,
+          actor: { kind: 'hub' },
+          action: 'route',
+          nodeId,
+        },
+        'hub',
+      );
+      await change.save();
+      return { orderId: order.orderId, repeated: false };
+    });
+    if (placed.repeated) {
+      // The same key committed while this request was on its way: answer as its replay (or conflict).
+      const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
+      if (raced !== undefined) return raced;
+    }
+    return { view: await readOrderView(hub.storage.db, placed.orderId), replayed: false };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // A request with the same key (or order id) committed between our check and our insert.
+    const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
+    if (raced !== undefined) return raced;
+    throw new DomainError(
+      'CONFLICT',
+      `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+      { orderId: body.orderId },
+    );
+  }
+}

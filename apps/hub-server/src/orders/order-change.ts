@@ -1,0 +1,535 @@
+import {
+  DomainError,
+  applyBopisTransition,
+  demandBySku,
+  describeBopisAction,
+  nodeAtp,
+  routeOrder,
+  routingRequestFor,
+  type BopisEffects,
+  type BopisNotification,
+  type BopisOrderState,
+  type BopisTransitionInput,
+  type BopisTransitionOutcome,
+  type PickupDeadlinePolicy,
+  type RoutingResult,
+} from '@retail/domain';
+import type { HubTx } from '../hub-tx';
+import {
+  BOPIS_ORDER_REF_PREFIX,
+  applyTransition,
+  insertReservation,
+  releaseExpiredAt,
+} from '../inventory/reservations';
+import { RetryTransaction } from '../storage/storage';
+import type { BopisOrderTable, ReservationTable } from '../storage/schema';
+import { enqueueNotification } from './notification-outbox';
+import type { StoredOrder, TimelineDraft } from './order-records';
+import { loadCandidates } from './routing-candidates';
+
+/** How the hub runs BOPIS; the CLI and tests set these, the defaults suit a store chain. */
+export interface BopisSettings {
+  /** Tills silent this long make their node offline for routing (see routing-candidates.ts). */
+  readonly offlineAfterMs: number;
+  /** The pickup deadline policy of orders whose intake body does not carry one. */
+  readonly pickupPolicy: PickupDeadlinePolicy;
+}
+
+export const DEFAULT_BOPIS_SETTINGS: BopisSettings = {
+  offlineAfterMs: 5 * 60_000,
+  pickupPolicy: { holdHours: 72, graceMinutes: 60 },
+};
+
+export type PaymentStatus = BopisOrderTable['payment_status'];
+
+export function orderRef(orderId: string, lineId: string): string {
+  return `${BOPIS_ORDER_REF_PREFIX}${orderId}/${lineId}`;
+}
+
+interface OrderRowMeta {
+  readonly idempotencyKey: string | null;
+  readonly requestHash: string;
+  readonly createdBy: string;
+  readonly createdAt: number;
+}
+
+interface QueuedNotification {
+  readonly kind: BopisNotification;
+  readonly state: BopisOrderState;
+}
+
+/**
+ * One change to one order inside a hub transaction: domain transitions applied to the state with all
+ * their effects (reservations moved under the balance locks, store tasks, discrepancies, payment,
+ * customer notifications), timeline entries, and finally one save that writes the order row, the
+ * timeline, the notifications and a feed row for every store that needs to know.
+ *
+ * Ledger movements are never written here: for a BOPIS order, every physical move (PICK on ready,
+ * PICKUP_HANDOVER, UNSTAGE after a cancel) is made by a store and arrives with the store's own event.
+ */
+export class OrderChange {
+  private current: BopisOrderState;
+  private readonly drafts: TimelineDraft[] = [];
+  private readonly audience: Set<string>;
+  private readonly notifications: QueuedNotification[] = [];
+  private payment: PaymentStatus;
+  private routingResult: RoutingResult | null;
+  private changed = false;
+
+  private constructor(
+    readonly tx: HubTx,
+    state: BopisOrderState,
+    private readonly stored: StoredOrder | undefined,
+    private readonly meta: OrderRowMeta,
+  ) {
+    this.current = state;
+    this.audience = new Set(stored?.audience ?? []);
+    this.payment = stored?.row.payment_status ?? 'authorised';
+    this.routingResult = stored?.routing ?? null;
+  }
+
+  static forNew(tx: HubTx, state: BopisOrderState, meta: OrderRowMeta): OrderChange {
+    const change = new OrderChange(tx, state, undefined, meta);
+    change.changed = true;
+    return change;
+  }
+
+  static forStored(tx: HubTx, stored: StoredOrder): OrderChange {
+    return new OrderChange(tx, stored.state, stored, {
+      idempotencyKey: stored.row.idempotency_key,
+      requestHash: stored.row.request_hash,
+      createdBy: stored.row.created_by,
+      createdAt: Number(stored.row.created_at),
+    });
+  }
+
+  get state(): BopisOrderState {
+    return this.current;
+  }
+
+  get orderId(): string {
+    return this.current.order.orderId;
+  }
+
+  note(
+    kind: TimelineDraft['kind'],
+    actor: string,
+    message: string,
+    data: Record<string, unknown> = {},
+  ): void {
+    this.drafts.push({ at: this.tx.at, kind, actor, message, data });
+    this.changed = true;
+  }
+
+  setRouting(routing: RoutingResult): void {
+    this.routingResult = routing;
+    this.changed = true;
+  }
+
+  /** A store that must hear about this order from now on (it holds stock, picks it, or must drop it). */
+  tell(nodeId: string): void {
+    this.audience.add(nodeId);
+  }
+
+  /**
+   * Applies one transition with its effects. Domain refusals (NOT_ALLOWED, FORBIDDEN, CONFLICT, ...)
+   * propagate before anything is written for this step.
+   */
+  async apply(input: BopisTransitionInput, actor: string): Promise<BopisTransitionOutcome> {
+    const before = this.current;
+    const outcome = applyBopisTransition(before, input);
+    if (outcome.kind === 'replayed') return outcome;
+    this.noteOutcome(before, input, outcome, actor);
+    await this.applyEffects(before, outcome.effects, actor);
+    this.current = outcome.state;
+    // The customer hears about the order as this step left it (a later step in the same change may move on).
+    if (outcome.effects.notification !== undefined) {
+      this.notifications.push({ kind: outcome.effects.notification, state: outcome.state });
+    }
+    if (outcome.state.nodeId !== undefined) this.tell(outcome.state.nodeId);
+    return outcome;
+  }
+
+  private noteOutcome(
+    before: BopisOrderState,
+    input: BopisTransitionInput,
+    outcome: Exclude<BopisTransitionOutcome, { kind: 'replayed' }>,
+    actor: string,
+  ): void {
+    const head = outcome.state.log[outcome.state.log.length - 1];
+    switch (outcome.kind) {
+      case 'applied':
+        this.note(
+          head?.action === 'route' ? 'routed' : 'transition',
+          actor,
+          head?.detail ?? `Order ${before.order.orderNumber} ${describeBopisAction(input.action)}.`,
+          {
+            action: input.action,
+            from: before.status,
+            to: outcome.state.status,
+            version: outcome.state.version,
+            transitionId: input.transitionId,
+          },
+        );
+        break;
+      case 'superseded':
+        this.note('superseded', actor, outcome.reason, {
+          action: input.action,
+          transitionId: input.transitionId,
+        });
+        break;
+      case 'conflict_resolved':
+        this.note('conflict', actor, outcome.conflict.message, { conflict: outcome.conflict });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Effects of placing an order (a HELD reservation at the node routing chose). */
+  async applyPlacementEffects(effects: BopisEffects, actor: string): Promise<void> {
+    await this.applyEffects(this.current, effects, actor);
+  }
+
+  private async applyEffects(before: BopisOrderState, effects: BopisEffects, actor: string): Promise<void> {
+    const order = before.order;
+    const reason = `order ${order.orderNumber}`;
+    const created = new Map<string, string>();
+    const reassigned: { reservationId: string; lineId: string }[] = [];
+    for (const effect of effects.reservations) {
+      const skus = [...new Set(effect.lines.map((line) => line.sku))];
+      await this.tx.lockBalances(skus.map((sku) => ({ nodeId: effect.nodeId, sku })));
+      if (effect.action === 'create') {
+        if (effect.to !== 'HELD' && effect.to !== 'ACTIVE') {
+          throw new DomainError('INTERNAL', `A reservation cannot be created ${effect.to}.`);
+        }
+        for (const sku of skus) await releaseExpiredAt(this.tx, effect.nodeId, sku);
+        for (const line of effect.lines) {
+          const row = await insertReservation(
+            this.tx,
+            {
+              nodeId: effect.nodeId,
+              sku: line.sku,
+              qty: line.qty,
+              orderRef: orderRef(order.orderId, line.lineId),
+              priority: order.priority,
+              status: effect.to,
+              backorder: false,
+            },
+            actor,
+            `${reason}: ${effect.to === 'HELD' ? 'held at placement' : 'promised at routing'}`,
+          );
+          await this.tx.trx
+            .insertInto('bopis_reservations')
+            .values({
+              reservation_id: row.reservation_id,
+              order_id: order.orderId,
+              line_id: line.lineId,
+              node_id: effect.nodeId,
+              created_at: this.tx.at,
+            })
+            .execute();
+          created.set(line.lineId, row.reservation_id);
+        }
+        this.tell(effect.nodeId);
+        continue;
+      }
+      const from = effect.from;
+      if (from === undefined) throw new DomainError('INTERNAL', 'A reservation move names its status.');
+      const rows = await this.reservationsAt(effect.nodeId, from);
+      for (const line of effect.lines) {
+        const row = rows.get(line.lineId);
+        if (row === undefined) {
+          throw new DomainError(
+            'INTERNAL',
+            `Order ${order.orderNumber} has no ${from} reservation for line ${line.lineId} at node ${effect.nodeId}.`,
+            { orderId: order.orderId, lineId: line.lineId, nodeId: effect.nodeId, status: from },
+          );
+        }
+        const moved = await applyTransition(
+          this.tx,
+          row,
+          effect.action,
+          `${reason}: ${effect.action.replaceAll('_', ' ')}`,
+          actor,
+          {},
+          { recordMovements: false },
+        );
+        if (effect.action === 'reassign') {
+          reassigned.push({ reservationId: moved.reservation_id, lineId: line.lineId });
+        }
+      }
+    }
+    // A moved promise points at its successor, as reassignReservation does for single reservations.
+    for (const { reservationId, lineId } of reassigned) {
+      const replacement = created.get(lineId);
+      if (replacement === undefined) continue;
+      await this.tx.trx
+        .updateTable('reservations')
+        .set({ replaced_by: replacement })
+        .where('reservation_id', '=', reservationId)
+        .execute();
+    }
+    for (const task of effects.storeTasks) {
+      this.tell(task.nodeId);
+      this.note('store_task', actor, task.message, {
+        task: task.kind,
+        nodeId: task.nodeId,
+        ...(task.kind === 'unstage' ? { movements: task.movements } : {}),
+      });
+    }
+    if (effects.countDiscrepancies.length > 0) {
+      const nodeId = effects.countDiscrepancies[0]!.nodeId;
+      const lines = effects.countDiscrepancies.map((entry) => ({
+        lineId: entry.lineId,
+        sku: entry.sku,
+        expectedQty: entry.expectedQty,
+        foundQty: entry.foundQty,
+      }));
+      const message = `Store ${nodeId} found fewer units than ordered for order ${order.orderNumber}: ${lines
+        .map((line) => `${line.foundQty} of ${line.expectedQty} × SKU ${line.sku}`)
+        .join(', ')}. Count the shelf.`;
+      this.note('pick_shortage', actor, message, { nodeId, lines });
+      for (const line of lines) {
+        this.tx.raise({
+          type: 'PICK_SHORTAGE',
+          severity: 'warning',
+          nodeId,
+          sku: line.sku,
+          causeEventIds: [],
+          details: { orderId: order.orderId, orderNumber: order.orderNumber, ...line, message },
+        });
+      }
+    }
+    if (effects.payment !== 'none') {
+      this.payment = effects.payment === 'capture' ? 'captured' : 'voided';
+      const amount = `${order.payment.amount} ${order.payment.currency} (minor units)`;
+      this.note(
+        'payment',
+        actor,
+        effects.payment === 'capture'
+          ? `Capture authorisation ${order.payment.authorisationRef} for ${amount}: the customer has the goods.`
+          : `Void authorisation ${order.payment.authorisationRef} for ${amount}: the order will not be collected.`,
+        { action: effects.payment, authorisationRef: order.payment.authorisationRef },
+      );
+    }
+  }
+
+  /** The order's reservations at a node in one status, by line. */
+  private async reservationsAt(nodeId: string, status: string): Promise<Map<string, ReservationTable>> {
+    const rows = await this.tx.trx
+      .selectFrom('bopis_reservations')
+      .innerJoin('reservations', 'reservations.reservation_id', 'bopis_reservations.reservation_id')
+      .selectAll('reservations')
+      .select('bopis_reservations.line_id')
+      .where('bopis_reservations.order_id', '=', this.orderId)
+      .where('bopis_reservations.node_id', '=', nodeId)
+      .where('reservations.status', '=', status)
+      .execute();
+    return new Map(rows.map(({ line_id, ...row }) => [line_id, row as ReservationTable]));
+  }
+
+  async recordRefund(input: {
+    reason: string;
+    status: 'pending' | 'review';
+    message: string;
+    exceptionId?: string;
+  }): Promise<string> {
+    const order = this.current.order;
+    const refundId = this.tx.hub.newId();
+    await this.tx.trx
+      .insertInto('bopis_refunds')
+      .values({
+        refund_id: refundId,
+        order_id: order.orderId,
+        reason: input.reason,
+        authorisation_ref: order.payment.authorisationRef,
+        amount: order.payment.amount,
+        currency: order.payment.currency,
+        status: input.status,
+        message: input.message,
+        exception_id: input.exceptionId ?? null,
+        created_at: this.tx.at,
+      })
+      .execute();
+    this.note('refund', 'hub', input.message, { refundId, reason: input.reason });
+    return refundId;
+  }
+
+  /** Writes the order, its timeline, queued notifications and the feed rows. Call once, last. */
+  async save(): Promise<void> {
+    if (!this.changed) return;
+    const state = this.current;
+    const at = this.tx.at;
+    if (state.nodeId !== undefined) this.audience.add(state.nodeId);
+    const audience = [...this.audience].sort();
+    const values = {
+      order_number: state.order.orderNumber,
+      status: state.status,
+      version: state.version,
+      node_id: state.nodeId ?? null,
+      priority: state.order.priority,
+      pickup_code: state.pickupCode,
+      expires_at: state.status === 'READY_FOR_PICKUP' ? (state.expiresAt ?? null) : null,
+      state: JSON.stringify(state),
+      routing: this.routingResult === null ? null : JSON.stringify(this.routingResult),
+      audience: JSON.stringify(audience),
+      payment_status: this.payment,
+      updated_at: at,
+    };
+    if (this.stored === undefined) {
+      await this.tx.trx
+        .insertInto('bopis_orders')
+        .values({
+          order_id: state.order.orderId,
+          ...values,
+          idempotency_key: this.meta.idempotencyKey,
+          request_hash: this.meta.requestHash,
+          created_by: this.meta.createdBy,
+          created_at: this.meta.createdAt,
+        })
+        .execute();
+    } else {
+      await this.tx.trx
+        .updateTable('bopis_orders')
+        .set(values)
+        .where('order_id', '=', state.order.orderId)
+        .execute();
+    }
+    let seq = this.stored?.timelineSeq ?? 0;
+    if (this.drafts.length > 0) {
+      await this.tx.trx
+        .insertInto('bopis_order_timeline')
+        .values(
+          this.drafts.map((draft) => ({
+            order_id: state.order.orderId,
+            seq: (seq += 1),
+            at: draft.at,
+            kind: draft.kind,
+            actor: draft.actor,
+            message: draft.message,
+            data: JSON.stringify(draft.data ?? {}),
+          })),
+        )
+        .execute();
+    }
+    for (const queued of this.notifications) {
+      const notificationId = this.tx.hub.newId();
+      await enqueueNotification(this.tx.trx, {
+        notificationId,
+        orderId: state.order.orderId,
+        kind: queued.kind,
+        payload: await notificationPayload(this.tx, notificationId, queued.kind, queued.state),
+        at,
+      });
+    }
+    // Every store that ever held, picked or staged the order sees its latest state: the new store gets
+    // its task, the old one learns to drop it or put the units back, a cancel reaches the till. A change
+    // that only added to the timeline tells nobody anything new.
+    const stateChanged = this.stored === undefined || this.stored.row.state !== values.state;
+    const newAudience = audience.filter((nodeId) => !(this.stored?.audience ?? []).includes(nodeId));
+    for (const nodeId of stateChanged ? audience : newAudience) {
+      this.tx.publish({
+        entity: 'bopis_order',
+        key: state.order.orderId,
+        op: 'upsert',
+        scope: nodeId,
+        data: state,
+      });
+    }
+    if (state.status === 'SHORT_PICK') this.tx.requestFollowUp('bopis');
+  }
+}
+
+async function notificationPayload(
+  tx: HubTx,
+  notificationId: string,
+  kind: BopisNotification,
+  state: BopisOrderState,
+): Promise<Record<string, unknown>> {
+  const node =
+    state.nodeId === undefined
+      ? undefined
+      : await tx.trx
+          .selectFrom('nodes')
+          .select(['node_id', 'code', 'name', 'latitude', 'longitude'])
+          .where('node_id', '=', state.nodeId)
+          .executeTakeFirst();
+  const order = state.order;
+  const closes = kind === 'cancelled' || kind === 'expired';
+  return {
+    notificationId,
+    type: `order.${kind}`,
+    occurredAt: new Date(tx.at).toISOString(),
+    order: {
+      orderId: order.orderId,
+      orderNumber: order.orderNumber,
+      channel: order.channel,
+      status: state.status,
+      customer: order.customer,
+      // The customer shows this code at the counter; it stays the same when the order moves store.
+      pickupCode: closes ? null : state.pickupCode,
+      pickupDeadline:
+        state.pickupDeadline === undefined ? null : new Date(state.pickupDeadline).toISOString(),
+      store:
+        node === undefined
+          ? null
+          : {
+              nodeId: node.node_id,
+              code: node.code,
+              name: node.name,
+              ...(node.latitude !== null && node.longitude !== null
+                ? { latitude: Number(node.latitude), longitude: Number(node.longitude) }
+                : {}),
+            },
+      cancelReason: state.cancelReason ?? null,
+      payment: closes
+        ? {
+            action: 'void',
+            authorisationRef: order.payment.authorisationRef,
+            amount: order.payment.amount,
+            currency: order.payment.currency,
+          }
+        : null,
+    },
+  };
+}
+
+/**
+ * Routes the order with the domain pipeline and makes sure the chosen node really has the units: the
+ * candidates are read without locks (so routing never waits on the whole network), then the winner's
+ * balances are locked and its ATP checked again. If another transaction took the units meanwhile,
+ * routing runs again with the locked figures. Only the winner's rows are ever locked.
+ */
+export async function chooseNode(
+  tx: HubTx,
+  state: BopisOrderState,
+  settings: BopisSettings,
+): Promise<{ routing: RoutingResult; nodeId?: string }> {
+  const request = routingRequestFor(state, { allowSplit: false });
+  const demand = demandBySku(state.order.lines);
+  const skus = [...demand.keys()];
+  const alsoNodeIds = state.order.pickup.type === 'store' ? [state.order.pickup.storeId] : [];
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    const candidates = await loadCandidates(tx, skus, {
+      offlineAfterMs: settings.offlineAfterMs,
+      alsoNodeIds,
+    });
+    const routing = routeOrder(request, candidates, tx.at);
+    if (routing.decision.outcome !== 'routed') return { routing };
+    const nodeId = routing.decision.nodeId;
+    await tx.lockBalances(skus.map((sku) => ({ nodeId, sku })));
+    const covered = skus.every((sku) => {
+      const balance = tx.balance(nodeId, sku);
+      const atp = nodeAtp({
+        sellable: balance.sellable,
+        committed: Math.max(0, balance.committed),
+        safetyStock: balance.safety_stock,
+      });
+      return atp >= (demand.get(sku) ?? 0);
+    });
+    if (covered) return { routing, nodeId };
+  }
+  // Other transactions kept taking the units of every node we chose: start over with fresh figures.
+  throw new RetryTransaction('routing kept racing other reservations');
+}

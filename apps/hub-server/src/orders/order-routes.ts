@@ -1,0 +1,139 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DomainError, type PickupCodeRandomBytes } from '@retail/domain';
+import type { RouteRegistry } from '../api/route';
+import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder } from './intake';
+import {
+  NotificationFilterSchema,
+  NotificationViewSchema,
+  listNotifications,
+  retryNotification,
+} from './notification-outbox';
+import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './order-change';
+import { CancelOrderSchema, RerouteOrderSchema, cancelOrder, rerouteOrder } from './order-lifecycle';
+import {
+  OrderFilterSchema,
+  OrderSummarySchema,
+  OrderViewSchema,
+  listOrders,
+  readOrderView,
+} from './order-records';
+
+export interface OrderRouteOptions {
+  readonly settings?: BopisSettings;
+  readonly randomBytes?: PickupCodeRandomBytes;
+}
+
+const orderId = z.object({ orderId: z.string().min(1).max(100) });
+
+/** BOPIS orders: e-commerce intake and status (API keys with `orders:write`), HQ cancel and re-route. */
+export function registerOrderRoutes(
+  app: FastifyInstance,
+  routes: RouteRegistry,
+  options: OrderRouteOptions = {},
+): void {
+  const hub = routes.hub;
+  const settings = options.settings ?? DEFAULT_BOPIS_SETTINGS;
+  const orders = { kind: 'hq', role: 'viewer', scopes: ['orders:write'] } as const;
+
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/orders',
+    summary:
+      'Place a BOPIS order (Idempotency-Key header required): routed at once, units promised at the store; the answer says where and why',
+    tag: 'orders',
+    access: { kind: 'hq', role: 'operator', scopes: ['orders:write'] },
+    body: OrderIntakeSchema,
+    response: OrderViewSchema,
+    successStatus: 201,
+    handler: async ({ body, actor, request, reply }) => {
+      const header = request.headers['idempotency-key'];
+      const parsedKey = IdempotencyKeySchema.safeParse(typeof header === 'string' ? header : undefined);
+      if (!parsedKey.success) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          header === undefined
+            ? 'The Idempotency-Key header is required, so a retried order is never placed twice.'
+            : `headers.idempotency-key: ${parsedKey.error.issues[0]?.message ?? 'invalid'}`,
+          { issues: [{ path: 'headers.idempotency-key', message: 'required, 8–200 characters' }] },
+        );
+      }
+      const result = await placeOrder(hub, body, parsedKey.data, actor, {
+        settings,
+        ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
+      });
+      if (result.replayed) {
+        // The order this key already made: 200 instead of 201, so the caller can tell.
+        reply.header('idempotent-replayed', 'true');
+        return reply.code(200).send({ ok: true, value: result.view });
+      }
+      return result.view;
+    },
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/orders',
+    summary: 'BOPIS orders, newest first',
+    tag: 'orders',
+    access: orders,
+    query: OrderFilterSchema,
+    response: z.array(OrderSummarySchema),
+    handler: ({ query }) => listOrders(hub.storage.db, query),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/orders/:orderId',
+    summary:
+      'One order: status, where it is and why (routing explanation), timeline, reservations, notifications, refunds',
+    tag: 'orders',
+    access: orders,
+    params: orderId,
+    response: OrderViewSchema,
+    handler: ({ params }) => readOrderView(hub.storage.db, params.orderId),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/orders/:orderId/cancel',
+    summary:
+      'Cancel an order (customer via API key, or HQ); refused once handed over — an offline handover that arrives later wins and becomes a refund exception',
+    tag: 'orders',
+    access: { kind: 'hq', role: 'operator', scopes: ['orders:write'] },
+    params: orderId,
+    body: CancelOrderSchema,
+    response: OrderViewSchema,
+    handler: ({ params, body, actor, principal }) =>
+      cancelOrder(hub, params.orderId, body, { actor, customer: principal?.kind === 'apiKey' }),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/orders/:orderId/reroute',
+    summary:
+      'Move an order off its store to the next best one (or cancel it with a refund record if none can take it)',
+    tag: 'orders',
+    access: { kind: 'hq', role: 'operator' },
+    params: orderId,
+    body: RerouteOrderSchema,
+    response: OrderViewSchema,
+    handler: ({ params, body, actor }) => rerouteOrder(hub, params.orderId, body, actor, settings),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/notifications',
+    summary: 'Customer notifications and their webhook delivery state',
+    tag: 'orders',
+    access: { kind: 'hq', role: 'viewer' },
+    query: NotificationFilterSchema,
+    response: z.array(NotificationViewSchema),
+    handler: ({ query }) => listNotifications(hub.storage.db, query),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/notifications/:notificationId/retry',
+    summary: 'Send a failed notification again',
+    tag: 'orders',
+    access: { kind: 'hq', role: 'operator' },
+    params: z.object({ notificationId: z.string().min(1).max(100) }),
+    response: NotificationViewSchema,
+    handler: ({ params }) => retryNotification(hub, params.notificationId),
+  });
+}
