@@ -14,6 +14,7 @@ import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
 import { registerSyncRoutes } from './routes/sync-routes';
+import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
 
 export interface AppOptions {
   readonly hub: HubContext;
@@ -29,6 +30,8 @@ export interface AppOptions {
   /** Catalog uploads, which are streamed rather than buffered. */
   readonly importLimitBytes?: number;
   readonly version?: string;
+  /** BOPIS intake settings (default pickup policy, offline threshold) and pickup-code randomness. */
+  readonly orders?: OrderRouteOptions;
 }
 
 export interface HubApp {
@@ -146,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerImportRoutes(app, routes, options.importLimitBytes);
   registerInventoryRoutes(app, routes);
   registerPricingRoutes(app, routes);
+  registerOrderRoutes(app, routes, options.orders);
 
   // Built on first request: routes registered inside plugin scopes only exist once the app is ready.
   let openApi: Record<string, unknown> | undefined;

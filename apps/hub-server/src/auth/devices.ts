@@ -56,6 +56,17 @@ export async function createEnrollmentCode(
 export const EnrollRequestSchema = z.object({
   code: z.string().min(4).max(40),
   deviceName: z.string().trim().min(1).max(100).default('POS'),
+  /**
+   * A till set up before it was enrolled already numbers its events and receipts with its own device id,
+   * number and store: it asks to keep them. The hub refuses (without using up the code) when the code is
+   * for another store, or the id or number is taken.
+   */
+  deviceId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lowercase UUID')
+    .optional(),
+  deviceNo: z.number().int().min(1).max(999).optional(),
+  storeId: z.string().min(1).max(100).optional(),
 });
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 
@@ -66,6 +77,11 @@ export const EnrollResponseSchema = z.object({
   deviceNo: z.number().int(),
   /** Shown once: the device keeps it and sends it as `Authorization: Bearer …`; the hub stores a hash. */
   credential: z.string(),
+  /** What a till set up by enrollment needs before its first snapshot arrives. */
+  storeName: z.string().optional(),
+  currency: z.string().optional(),
+  timezone: z.string().optional(),
+  region: z.string().optional(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
@@ -89,17 +105,55 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
     // The node row lock serialises enrollments at one store, so device numbers never collide.
     const node = await trx
       .selectFrom('nodes')
-      .select(['node_id', 'code'])
+      .select(['node_id', 'code', 'name', 'currency', 'timezone', 'region'])
       .where('node_id', '=', code.node_id)
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirstOrThrow();
-    const highest = await trx
-      .selectFrom('devices')
-      .select((eb) => eb.fn.max('device_no').as('highest'))
-      .where('node_id', '=', node.node_id)
-      .executeTakeFirst();
-    const deviceNo = Number(highest?.highest ?? 0) + 1;
-    const deviceId = hub.newId();
+    // Refusals throw before anything is written, so the code stays usable.
+    if (request.storeId !== undefined && request.storeId !== node.node_id) {
+      throw new DomainError(
+        'CONFLICT',
+        `This enrollment code is for store ${node.code}, but this till belongs to store ${request.storeId}. Ask HQ for a code for the till's own store.`,
+        { storeId: request.storeId, codeStoreId: node.node_id },
+      );
+    }
+    if (request.deviceId !== undefined) {
+      const taken = await trx
+        .selectFrom('devices')
+        .select('device_id')
+        .where('device_id', '=', request.deviceId)
+        .executeTakeFirst();
+      if (taken !== undefined) {
+        throw new DomainError('CONFLICT', 'This till is already enrolled; revoke it at HQ to enroll it again.', {
+          deviceId: request.deviceId,
+        });
+      }
+    }
+    let deviceNo: number;
+    if (request.deviceNo !== undefined) {
+      const taken = await trx
+        .selectFrom('devices')
+        .select('device_id')
+        .where('node_id', '=', node.node_id)
+        .where('device_no', '=', request.deviceNo)
+        .executeTakeFirst();
+      if (taken !== undefined) {
+        throw new DomainError(
+          'CONFLICT',
+          `Store ${node.code} already has a device number ${request.deviceNo}; receipt numbers would collide. Set this till up with a free number.`,
+          { deviceNo: request.deviceNo },
+        );
+      }
+      deviceNo = request.deviceNo;
+    } else {
+      const highest = await trx
+        .selectFrom('devices')
+        .select((eb) => eb.fn.max('device_no').as('highest'))
+        .where('node_id', '=', node.node_id)
+        .executeTakeFirst();
+      deviceNo = Number(highest?.highest ?? 0) + 1;
+    }
+    const deviceId = request.deviceId ?? hub.newId();
     const credential = `dev_${deviceId}.${newSecret()}`;
     await trx
       .insertInto('devices')
@@ -123,7 +177,17 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
       .set({ used_at: now, device_id: deviceId })
       .where('code_hash', '=', codeHash)
       .execute();
-    return { deviceId, storeId: node.node_id, storeCode: node.code, deviceNo, credential };
+    return {
+      deviceId,
+      storeId: node.node_id,
+      storeCode: node.code,
+      deviceNo,
+      credential,
+      storeName: node.name,
+      currency: node.currency,
+      timezone: node.timezone,
+      region: node.region,
+    };
   });
 }
 

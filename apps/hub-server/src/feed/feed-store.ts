@@ -94,6 +94,13 @@ export async function appendFeedChanges(
     created_at: now,
   }));
   for (const chunk of chunks(values, 500)) await trx.insertInto('feed_changes').values(chunk).execute();
+  // Stores whose feed this advanced get a poke once it commits (and other hub processes hear of it).
+  // hubSeqs are allocated in increasing order, so the last one is the transaction's head.
+  await storage.feedAppended(
+    trx,
+    rows.map((row) => row.scope),
+    seqs[seqs.length - 1]!,
+  );
   return seqs;
 }
 
@@ -177,13 +184,18 @@ export interface SnapshotSlice {
   readonly total: number;
 }
 
-/** One page of the state a new node starts from: every live row up to `upTo`, in hubSeq order. */
+/**
+ * One page of the state a new node starts from: every live row up to `upTo`, in hubSeq order. `total`
+ * counts the whole snapshot; a caller that already knows it (it cannot change for a fixed `upTo`) passes
+ * it as `knownTotal` and saves a count over the feed per page.
+ */
 export async function readSnapshot(
   executor: Executor,
   audience: FeedAudience | string,
   upTo: number,
   after: number,
   limit: number,
+  knownTotal?: number,
 ): Promise<SnapshotSlice> {
   const scopes = scopesOf(typeof audience === 'string' ? { nodeId: audience } : audience);
   const rows = await executor
@@ -196,19 +208,25 @@ export async function readSnapshot(
     .orderBy('hub_seq')
     .limit(limit)
     .execute();
-  const totalRow = await executor
-    .selectFrom('feed_changes')
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .where('hub_seq', '<=', upTo)
-    .where('scope', 'in', scopes)
-    .where('op', '=', 'upsert')
-    .executeTakeFirstOrThrow();
+  const total =
+    knownTotal ??
+    Number(
+      (
+        await executor
+          .selectFrom('feed_changes')
+          .select((eb) => eb.fn.countAll<number>().as('total'))
+          .where('hub_seq', '<=', upTo)
+          .where('scope', 'in', scopes)
+          .where('op', '=', 'upsert')
+          .executeTakeFirstOrThrow()
+      ).total,
+    );
   const done = rows.length < limit;
   return {
     changes: rows.map(toFeedChange),
     after: done ? upTo : rows[rows.length - 1]!.hub_seq,
     done,
-    total: Number(totalRow.total),
+    total,
   };
 }
 

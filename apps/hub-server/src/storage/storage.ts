@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import {
   Kysely,
   Migrator,
+  sql,
   PostgresDialect,
   SqliteDialect,
   type MigrationProvider,
@@ -23,6 +24,25 @@ export type Db = Kysely<HubDatabase>;
 export type Trx = Transaction<HubDatabase>;
 /** Anything queries run on: the database or an open transaction. */
 export type Executor = Kysely<HubDatabase>;
+
+/**
+ * Feed rows became visible: the scopes they were written in (CHAIN_SCOPE, `region:<id>` or a node id)
+ * and the highest hubSeq of the transaction. Delivered after commit, never for a rolled-back attempt.
+ * `origin` names the hub process that wrote them; on PostgreSQL other processes hear of them too.
+ */
+export interface FeedAppended {
+  readonly scopes: readonly string[];
+  readonly head: number;
+  readonly origin: string;
+}
+
+/** `null`: notifications may have been missed (the listening connection was lost); assume everything moved. */
+export type FeedListener = (event: FeedAppended | null) => void;
+
+/** The PostgreSQL channel every hub process listens on; one NOTIFY per feed-writing transaction. */
+export const FEED_CHANNEL = 'hub_feed_appended';
+/** NOTIFY payloads are limited to 8,000 bytes; past this many scopes, say "everything" instead. */
+const MAX_NOTIFIED_SCOPES = 100;
 
 export interface StorageOptions {
   /** PostgreSQL pool size; SQLite always has exactly one connection. */
@@ -51,6 +71,19 @@ export interface Storage {
    * because Kysely's driver serialises them on its single connection.
    */
   transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T>;
+  /** This process's name in FeedAppended.origin. */
+  readonly instanceId: string;
+  /**
+   * Announces feed rows written by `trx`: listeners in this process hear of them once the transaction
+   * commits; on PostgreSQL a NOTIFY inside the transaction (delivered by the server only on commit)
+   * tells every other hub process sharing the database.
+   */
+  feedAppended(trx: Trx, scopes: readonly string[], head: number): Promise<void>;
+  /**
+   * Hears of feed rows from this process and, on PostgreSQL, from every process on the same database
+   * (LISTEN on a dedicated connection, re-established with backoff; `null` after a reconnect).
+   */
+  onFeedAppended(listener: FeedListener): () => void;
   close(): Promise<void>;
 }
 
@@ -84,18 +117,48 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
     await db.destroy();
     throw error;
   }
-  return createStorage(db, kind, options.feedOrderingLock ?? true);
+  return createStorage(db, kind, options.feedOrderingLock ?? true, kind === 'postgres' ? url : undefined);
 }
 
-function createStorage(db: Db, kind: BackendKind, feedOrderingLock: boolean): Storage {
+function createStorage(
+  db: Db,
+  kind: BackendKind,
+  feedOrderingLock: boolean,
+  postgresUrl: string | undefined,
+): Storage {
+  const instanceId = randomUUID();
+  const listeners = new Set<FeedListener>();
+  /** Work to run once a transaction has committed, by transaction object (a retried attempt has its own). */
+  const afterCommit = new WeakMap<Trx, (() => void)[]>();
+  let listener: FeedNotificationListener | undefined;
+
+  function emit(event: FeedAppended | null): void {
+    for (const each of [...listeners]) {
+      try {
+        each(event);
+      } catch {
+        // A listener's failure (a poke that could not be sent) must never fail the write that caused it.
+      }
+    }
+  }
+
   return {
     kind,
     db,
     feedOrderingLock,
+    instanceId,
     async transaction(work) {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await db.transaction().execute(work);
+          let committed: Trx | undefined;
+          const result = await db.transaction().execute(async (trx) => {
+            const value = await work(trx);
+            committed = trx;
+            return value;
+          });
+          const callbacks = committed === undefined ? undefined : afterCommit.get(committed);
+          for (const callback of callbacks ?? []) callback();
+          return result;
         } catch (error) {
           const code = (error as { code?: unknown }).code;
           const retryable =
@@ -115,7 +178,111 @@ function createStorage(db: Db, kind: BackendKind, feedOrderingLock: boolean): St
         }
       }
     },
-    close: () => db.destroy(),
+    async feedAppended(trx, scopes, head) {
+      const unique = [...new Set(scopes)];
+      if (unique.length === 0) return;
+      const event: FeedAppended = { scopes: unique, head, origin: instanceId };
+      const callbacks = afterCommit.get(trx) ?? [];
+      callbacks.push(() => emit(event));
+      afterCommit.set(trx, callbacks);
+      if (kind === 'postgres') {
+        const payload: FeedAppended =
+          unique.length > MAX_NOTIFIED_SCOPES ? { scopes: [], head, origin: instanceId } : event;
+        await sql`select pg_notify(${FEED_CHANNEL}, ${JSON.stringify(payload)})`.execute(trx);
+      }
+    },
+    onFeedAppended(feedListener) {
+      listeners.add(feedListener);
+      if (postgresUrl !== undefined && listener === undefined) {
+        listener = listenForFeedNotifications(postgresUrl, instanceId, emit);
+      }
+      return () => {
+        listeners.delete(feedListener);
+        if (listeners.size === 0 && listener !== undefined) {
+          listener.close();
+          listener = undefined;
+        }
+      };
+    },
+    async close() {
+      listeners.clear();
+      listener?.close();
+      listener = undefined;
+      await db.destroy();
+    },
+  };
+}
+
+interface FeedNotificationListener {
+  close(): void;
+}
+
+/**
+ * LISTENs for other hub processes' feed notifications on a connection of its own (a pooled one would be
+ * handed to queries). A lost connection is re-established with backoff; whatever was announced meanwhile
+ * is unknown, so listeners get `null` (poke everyone) once it is back. Own notifications are skipped:
+ * this process announced them itself after commit.
+ */
+function listenForFeedNotifications(
+  url: string,
+  instanceId: string,
+  emit: (event: FeedAppended | null) => void,
+): FeedNotificationListener {
+  let closed = false;
+  let client: pg.Client | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let failures = 0;
+
+  const connect = async () => {
+    if (closed) return;
+    const next = new pg.Client({ connectionString: url });
+    const lost = () => {
+      next.removeAllListeners();
+      void next.end().catch(() => undefined);
+      if (client === next) client = undefined;
+      if (closed) return;
+      failures += 1;
+      retryTimer = setTimeout(() => void connect(), Math.min(30_000, 250 * 2 ** Math.min(failures, 7)));
+      retryTimer.unref();
+    };
+    next.on('error', lost);
+    next.on('end', lost);
+    next.on('notification', (message) => {
+      if (message.channel !== FEED_CHANNEL || message.payload === undefined) return;
+      try {
+        const event = JSON.parse(message.payload) as FeedAppended;
+        if (event.origin === instanceId) return;
+        emit(event.scopes.length === 0 ? null : event);
+      } catch {
+        emit(null);
+      }
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${FEED_CHANNEL}`);
+    } catch {
+      lost();
+      return;
+    }
+    if (closed) {
+      void next.end().catch(() => undefined);
+      return;
+    }
+    client = next;
+    // After a reconnect, announcements made while this process was not listening are lost.
+    if (failures > 0) emit(null);
+    failures = 0;
+  };
+  void connect();
+  return {
+    close() {
+      closed = true;
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      const current = client;
+      client = undefined;
+      current?.removeAllListeners();
+      void current?.end().catch(() => undefined);
+    },
   };
 }
 

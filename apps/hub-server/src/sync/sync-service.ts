@@ -7,17 +7,28 @@ import { readFeedEpoch } from '../storage/storage';
 /** Seen-at is informational; writing it at most every few seconds keeps pulls read-only most of the time. */
 const SEEN_RESOLUTION_MS = 5000;
 
-async function deviceState(
-  hub: HubContext,
-  principal: DevicePrincipal,
-): Promise<{ lastSeq: number; region: string }> {
+export interface DeviceState {
+  readonly lastSeq: number;
+  readonly region: string;
+}
+
+/**
+ * The device's push high-water mark and its store's region, refusing a device revoked since it
+ * authenticated (a socket.io connection authenticates once, at its handshake).
+ */
+export async function deviceState(hub: HubContext, principal: DevicePrincipal): Promise<DeviceState> {
   const device = await hub.storage.db
     .selectFrom('devices')
     .innerJoin('nodes', 'nodes.node_id', 'devices.node_id')
-    .select(['devices.last_seq', 'devices.last_seen_at', 'nodes.region'])
+    .select(['devices.last_seq', 'devices.last_seen_at', 'devices.revoked_at', 'nodes.region'])
     .where('devices.device_id', '=', principal.deviceId)
     .executeTakeFirst();
-  if (device === undefined) throw new DomainError('UNAUTHORIZED', 'This device is not enrolled at the hub.');
+  if (device === undefined || device.revoked_at !== null) {
+    throw new DomainError(
+      'UNAUTHORIZED',
+      'This device is not enrolled at the hub (or was revoked). Enroll it again with a new code.',
+    );
+  }
   const now = hub.now();
   if (device.last_seen_at === null || now - Number(device.last_seen_at) >= SEEN_RESOLUTION_MS) {
     await hub.storage.db
@@ -62,11 +73,33 @@ export async function pullFeed(
   };
 }
 
+/**
+ * The size of each snapshot in progress, counted once at its first page: a snapshot has hundreds of
+ * pages, and counting the store's rows for each of them was most of the hub's cost of serving it. Rows
+ * compacted away above `upTo` meanwhile make the figure an upper bound; it only drives a progress bar.
+ */
+export class SnapshotTotals {
+  private readonly totals = new Map<string, number>();
+
+  constructor(private readonly capacity = 1_000) {}
+
+  get(key: string): number | undefined {
+    return this.totals.get(key);
+  }
+
+  set(key: string, total: number): void {
+    this.totals.delete(key);
+    this.totals.set(key, total);
+    if (this.totals.size > this.capacity) this.totals.delete(this.totals.keys().next().value as string);
+  }
+}
+
 /** Paged snapshot of everything a new node needs; then it follows the feed from `upTo`. */
 export async function snapshotPage(
   hub: HubContext,
   principal: DevicePrincipal,
   request: SnapshotRequest,
+  totals?: SnapshotTotals,
 ): Promise<SnapshotPage> {
   const epoch = await readFeedEpoch(hub.storage.db);
   const head = await feedHead(hub.storage.db);
@@ -82,12 +115,15 @@ export async function snapshotPage(
     throw new DomainError('INVALID_INPUT', '`after` must not be past `upTo`.', { path: 'query.after' });
   }
   const { region } = await deviceState(hub, principal);
+  const totalKey = `${epoch}|${principal.storeId}|${region}|${upTo}`;
   const slice = await readSnapshot(
     hub.storage.db,
     { nodeId: principal.storeId, region },
     upTo,
     request.after,
     request.limit,
+    totals?.get(totalKey),
   );
+  totals?.set(totalKey, slice.total);
   return { epoch, upTo, changes: slice.changes, after: slice.after, done: slice.done, total: slice.total };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventEnvelopeSchema } from '../envelope';
+import { ReturnCompletedV1, SaleCompletedV1 } from '../events';
 import { FeedChangeSchema } from '../feed';
 
 /**
@@ -98,3 +99,20 @@ export const SnapshotPageSchema = z.object({
   total: z.number().int().min(0),
 });
 export type SnapshotPage = z.infer<typeof SnapshotPageSchema>;
+
+/**
+ * A sale the hub knows, looked up by receipt number (`GET /sync/sales/:receiptNumber`, device
+ * credential): a till that cannot find a receipt locally (another store's, or one from before the till
+ * was set up) asks the hub while it is online. `returns` are every return recorded against the sale at
+ * any store, so the till never refunds more than was sold.
+ */
+export const SaleLookupSchema = z.object({
+  storeId: z.string(),
+  deviceId: z.string(),
+  status: z.enum(['completed', 'voided']),
+  sale: SaleCompletedV1,
+  returns: z.array(ReturnCompletedV1),
+});
+export type SaleLookup = z.infer<typeof SaleLookupSchema>;
+
+export const SALE_LOOKUP_PATH = '/sync/sales';

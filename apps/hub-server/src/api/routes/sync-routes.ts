@@ -1,25 +1,60 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import {
   PullPageSchema,
   PullRequestSchema,
   PushAckSchema,
   PushRequestSchema,
+  SALE_LOOKUP_PATH,
+  SaleLookupSchema,
   SnapshotPageSchema,
   SnapshotRequestSchema,
 } from '@retail/sync';
 import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice } from '../../auth/devices';
-import { pushEvents } from '../../ingest/hub-ingest';
-import { pullFeed, snapshotPage } from '../../sync/sync-service';
+import type { CatchUpAdmissionOptions } from '../../sync/admission';
+import { lookupSale } from '../../sync/sale-lookup';
+import { SyncGateway } from '../../sync/sync-gateway';
+import { attachSyncSocket, type SyncSocketLogger, type SyncSocketServer } from '../../sync/sync-socket';
 import type { HubMetrics } from '../metrics';
 import type { Principal, RouteRegistry } from '../route';
+
+export interface SyncOptions {
+  /** Catch-up admission control (concurrent snapshots and far-behind pulls). */
+  readonly admission?: CatchUpAdmissionOptions;
+  /** Pokes for one store within this window go out once. */
+  readonly pokeCoalesceMs?: number;
+  /** Refuse socket.io tills older than this `clientVersion`. */
+  readonly minClientVersion?: string;
+  /** Serve the socket.io `/sync` namespace on the app's HTTP server (default true). */
+  readonly socket?: boolean;
+}
+
+export interface SyncEndpoints {
+  readonly gateway: SyncGateway;
+  /** Null when the socket.io transport is switched off. */
+  readonly socket: SyncSocketServer | null;
+}
 
 function device(principal: Principal | null) {
   if (principal?.kind !== 'device') throw new Error('device route without a device principal');
   return { deviceId: principal.deviceId, storeId: principal.storeId };
 }
 
-/** The HTTP sync transport (fallback and tests); socket.io carries the same objects (issue 5). */
-export function registerSyncRoutes(app: FastifyInstance, routes: RouteRegistry, metrics: HubMetrics): void {
+/**
+ * Both sync transports of docs/sync.md §7 over one SyncGateway: the HTTP endpoints here, and the
+ * socket.io `/sync` namespace on the same HTTP server (closed with the app).
+ */
+export function registerSyncRoutes(
+  app: FastifyInstance,
+  routes: RouteRegistry,
+  metrics: HubMetrics,
+  options: SyncOptions = {},
+): SyncEndpoints {
+  const gateway = new SyncGateway({
+    hub: routes.hub,
+    metrics,
+    ...(options.admission === undefined ? {} : { admission: options.admission }),
+  });
   routes.add(app, {
     method: 'POST',
     url: '/sync/enroll',
@@ -39,22 +74,7 @@ export function registerSyncRoutes(app: FastifyInstance, routes: RouteRegistry, 
     access: { kind: 'device' },
     body: PushRequestSchema,
     response: PushAckSchema,
-    handler: async ({ body, principal, request }) => {
-      const ack = await pushEvents(routes.hub, device(principal), body);
-      metrics.countIngest(ack.results);
-      request.log.info(
-        {
-          deviceId: ack.deviceId,
-          storeId: body.storeId,
-          events: body.events.length,
-          lastSeq: ack.lastSeq,
-          resumeFrom: ack.resumeFrom,
-          rejected: ack.results.filter((r) => r.status === 'rejected').map((r) => r.eventId),
-        },
-        'push applied',
-      );
-      return ack;
-    },
+    handler: ({ body, principal, request }) => gateway.push(device(principal), body, request.log),
   });
   routes.add(app, {
     method: 'GET',
@@ -64,7 +84,7 @@ export function registerSyncRoutes(app: FastifyInstance, routes: RouteRegistry, 
     access: { kind: 'device' },
     query: PullRequestSchema,
     response: PullPageSchema,
-    handler: ({ query, principal }) => pullFeed(routes.hub, device(principal), query),
+    handler: ({ query, principal }) => gateway.pull(device(principal), query),
   });
   routes.add(app, {
     method: 'POST',
@@ -74,7 +94,7 @@ export function registerSyncRoutes(app: FastifyInstance, routes: RouteRegistry, 
     access: { kind: 'device' },
     body: PullRequestSchema,
     response: PullPageSchema,
-    handler: ({ body, principal }) => pullFeed(routes.hub, device(principal), body),
+    handler: ({ body, principal }) => gateway.pull(device(principal), body),
   });
   routes.add(app, {
     method: 'GET',
@@ -84,6 +104,32 @@ export function registerSyncRoutes(app: FastifyInstance, routes: RouteRegistry, 
     access: { kind: 'device' },
     query: SnapshotRequestSchema,
     response: SnapshotPageSchema,
-    handler: ({ query, principal }) => snapshotPage(routes.hub, device(principal), query),
+    handler: ({ query, principal }) => gateway.snapshot(device(principal), query),
   });
+  routes.add(app, {
+    method: 'GET',
+    url: `${SALE_LOOKUP_PATH}/:receiptNumber`,
+    summary: 'A sale of any store by receipt number, with every return made against it (returns at any store)',
+    tag: 'sync',
+    access: { kind: 'device' },
+    params: z.object({ receiptNumber: z.string().trim().min(1).max(60) }),
+    response: SaleLookupSchema,
+    handler: ({ params }) => lookupSale(routes.hub, params.receiptNumber),
+  });
+
+  let socket: SyncSocketServer | null = null;
+  if (options.socket !== false) {
+    socket = attachSyncSocket(app.server, {
+      hub: routes.hub,
+      gateway,
+      metrics,
+      logger: app.log as unknown as SyncSocketLogger,
+      ...(options.pokeCoalesceMs === undefined ? {} : { pokeCoalesceMs: options.pokeCoalesceMs }),
+      ...(options.minClientVersion === undefined ? {} : { minClientVersion: options.minClientVersion }),
+    });
+    const opened = socket;
+    // Open websockets would keep the HTTP server from closing.
+    app.addHook('preClose', async () => opened.close());
+  }
+  return { gateway, socket };
 }

@@ -1,0 +1,166 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace } from 'socket.io';
+import { DomainError, toErrorBody, type ErrorBody } from '@retail/domain';
+import { SYNC_EVENTS, SYNC_NAMESPACE, type DevicePrincipal } from '@retail/sync';
+import type { HubMetrics } from '../api/metrics';
+import { authenticateDevice } from '../auth/devices';
+import type { HubContext } from '../hub-context';
+import { PokeDispatcher, roomsOfDevice } from './pokes';
+import type { SyncCall, SyncGateway, SyncLog } from './sync-gateway';
+
+/** The slice of pino the namespace logs through. */
+export interface SyncSocketLogger extends SyncLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface SyncSocketOptions {
+  readonly hub: HubContext;
+  readonly gateway: SyncGateway;
+  readonly metrics?: HubMetrics;
+  readonly logger?: SyncSocketLogger;
+  /** Pokes for one room within this window go out once (see PokeDispatcher). */
+  readonly pokeCoalesceMs?: number;
+  /**
+   * Tills announcing an older `clientVersion` (dotted numbers) are refused with SCHEMA_VERSION: they
+   * would misread the feed. Unset: every version is served.
+   */
+  readonly minClientVersion?: string;
+  /** A push of 500 events fits comfortably. */
+  readonly maxMessageBytes?: number;
+}
+
+export interface SyncSocketServer {
+  readonly io: Server;
+  readonly namespace: Namespace;
+  readonly pokes: PokeDispatcher;
+  /** Connected tills. */
+  connections(): number;
+  /** Disconnects every till and stops listening for feed changes; the HTTP server stays up. */
+  close(): void;
+}
+
+const CALLS: readonly SyncCall[] = ['push', 'pull', 'snapshot'];
+
+/** Compares dotted version numbers ("1.10.0" > "1.9.3"); missing parts count as 0. */
+export function compareVersions(a: string, b: string): number {
+  const partsA = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const partsB = b.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  for (let i = 0; i < Math.max(partsA.length, partsB.length); i += 1) {
+    const difference = (partsA[i] ?? 0) - (partsB[i] ?? 0);
+    if (difference !== 0) return Math.sign(difference);
+  }
+  return 0;
+}
+
+function handshakeError(body: ErrorBody): Error & { data: ErrorBody } {
+  return Object.assign(new Error(body.message), { data: body });
+}
+
+/**
+ * The socket.io transport of the sync protocol (docs/sync.md §7) on the hub's HTTP server: namespace
+ * `/sync`, the device credential in the handshake `auth` checked exactly as the HTTP endpoints check
+ * the bearer token, `push` / `pull` / `snapshot` as ack'd emits answered with result envelopes by the
+ * same SyncGateway the HTTP routes use, and data-less `poke`s to the tills whose feed advanced.
+ *
+ * Pokes across hub processes: every process hears of every feed write (Storage.onFeedAppended: after
+ * commit in the writing process, LISTEN/NOTIFY from the others on PostgreSQL) and pokes its own
+ * connected tills. No socket.io adapter is needed because no emit has to cross processes: the event
+ * that does is the database's own NOTIFY, sent inside the writing transaction, so it is delivered once,
+ * only on commit, and never for a rolled-back write (see docs/sync.md, deployment).
+ */
+export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions): SyncSocketServer {
+  const { hub, gateway, metrics, logger } = options;
+  const io = new Server(server, {
+    serveClient: false,
+    maxHttpBufferSize: options.maxMessageBytes ?? 16 * 1024 * 1024,
+  });
+  const namespace = io.of(SYNC_NAMESPACE);
+
+  namespace.use((socket, next) => {
+    const auth = (socket.handshake.auth ?? {}) as { credential?: unknown; clientVersion?: unknown };
+    const minimum = options.minClientVersion;
+    if (
+      minimum !== undefined &&
+      (typeof auth.clientVersion !== 'string' || compareVersions(auth.clientVersion, minimum) < 0)
+    ) {
+      next(
+        handshakeError({
+          code: 'SCHEMA_VERSION',
+          message: `This hub serves tills from version ${minimum}; this till runs ${typeof auth.clientVersion === 'string' ? auth.clientVersion : 'an unknown version'}. Install the update to sync again.`,
+          details: { minClientVersion: minimum },
+        }),
+      );
+      return;
+    }
+    if (typeof auth.credential !== 'string' || auth.credential === '') {
+      next(handshakeError({ code: 'UNAUTHORIZED', message: 'This till sent no device credential.' }));
+      return;
+    }
+    authenticateDevice(hub.storage.db, auth.credential).then(
+      async (principal) => {
+        const node = await hub.storage.db
+          .selectFrom('nodes')
+          .select('region')
+          .where('node_id', '=', principal.storeId)
+          .executeTakeFirst();
+        socket.data.principal = principal;
+        socket.data.rooms = roomsOfDevice(principal.storeId, node?.region);
+        next();
+      },
+      (error: unknown) => {
+        metrics?.increment('hub_sync_handshakes_total', 'socket.io handshakes, by outcome.', {
+          outcome: 'refused',
+        });
+        next(handshakeError(toErrorBody(error)));
+      },
+    );
+  });
+
+  namespace.on('connection', (socket) => {
+    const principal = socket.data.principal as DevicePrincipal;
+    void socket.join(socket.data.rooms as string[]);
+    metrics?.increment('hub_sync_handshakes_total', 'socket.io handshakes, by outcome.', {
+      outcome: 'connected',
+    });
+    for (const call of CALLS) {
+      socket.on(call, (body: unknown, ack: unknown) => {
+        // Without an ack callback nobody would learn the outcome: do nothing at all.
+        if (typeof ack !== 'function') return;
+        gateway.handle(call, principal, body, logger).then(
+          (value) => ack({ ok: true, value }),
+          (error: unknown) => {
+            const failure = toErrorBody(error);
+            if (failure.code === 'INTERNAL' || !(error instanceof DomainError)) {
+              logger?.error(
+                { deviceId: principal.deviceId, call, err: String(error) },
+                'sync call failed unexpectedly',
+              );
+            }
+            ack({ ok: false, error: failure });
+          },
+        );
+      });
+    }
+  });
+
+  const pokes = new PokeDispatcher({
+    emit: (room) => namespace.to(room).emit(SYNC_EVENTS.poke),
+    emitAll: () => namespace.emit(SYNC_EVENTS.poke),
+    ...(options.pokeCoalesceMs === undefined ? {} : { coalesceMs: options.pokeCoalesceMs }),
+  });
+  const stopListening = hub.storage.onFeedAppended((event) => pokes.feedAppended(event));
+
+  return {
+    io,
+    namespace,
+    pokes,
+    connections: () => namespace.sockets.size,
+    close() {
+      stopListening();
+      pokes.close();
+      namespace.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}
