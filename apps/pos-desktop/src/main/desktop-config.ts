@@ -33,7 +33,8 @@ const PulseSchema = z.object({
 export const DesktopConfigSchema = z.object({
   /** The store node's data folder (set up with `pos-store init`). */
   dataDir: z.string().min(1),
-  port: z.number().int().min(0).max(65_535).default(7420),
+  /** A fixed port: after a crash the node comes back on it and the window reconnects (0 would move it). */
+  port: z.number().int().min(1).max(65_535).default(7420),
   /** Also serve lanes and handhelds on the store LAN (binds 0.0.0.0). */
   lan: z.boolean().default(false),
   hubUrl: z.url({ protocol: /^https?$/ }).optional(),

@@ -88,18 +88,15 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
     saleStore.setState({ error: null });
   };
 
-  useHotkeys(
-    {
-      F6: () => openDialog('qty'),
-      F7: () => openDialog('line-discount'),
-      F8: () => void store.park(),
-      F10: () => void store.startTender(),
-      Escape: () => {
-        if (mode === 'tender') store.backToCart();
-      },
+  useHotkeys({
+    F6: () => openDialog('qty'),
+    F7: () => openDialog('line-discount'),
+    F8: () => void store.park(),
+    F10: () => void store.startTender(),
+    Escape: () => {
+      if (mode === 'tender') store.backToCart();
     },
-    mode !== 'done' || sale !== null,
-  );
+  });
 
   const selectLine = useCallback((lineId: string) => saleStore.getState().selectLine(lineId), [saleStore]);
 
