@@ -124,9 +124,13 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
         .where('device_id', '=', request.deviceId)
         .executeTakeFirst();
       if (taken !== undefined) {
-        throw new DomainError('CONFLICT', 'This till is already enrolled; revoke it at HQ to enroll it again.', {
-          deviceId: request.deviceId,
-        });
+        throw new DomainError(
+          'CONFLICT',
+          'This till is already enrolled; revoke it at HQ to enroll it again.',
+          {
+            deviceId: request.deviceId,
+          },
+        );
       }
     }
     let deviceNo: number;

@@ -109,7 +109,8 @@ export function registerSyncRoutes(
   routes.add(app, {
     method: 'GET',
     url: `${SALE_LOOKUP_PATH}/:receiptNumber`,
-    summary: 'A sale of any store by receipt number, with every return made against it (returns at any store)',
+    summary:
+      'A sale of any store by receipt number, with every return made against it (returns at any store)',
     tag: 'sync',
     access: { kind: 'device' },
     params: z.object({ receiptNumber: z.string().trim().min(1).max(60) }),
