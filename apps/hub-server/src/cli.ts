@@ -10,12 +10,16 @@ import { importCatalog } from './catalog/catalog-import';
 import { createHubContext } from './hub-context';
 import { releaseExpiredHolds } from './inventory/reservations';
 import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
+import { startBopisRuntime } from './orders/bopis-runtime';
+import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
 
 const HELP = `pos-hub — the retail hub (inventory authority, change feed, admin API)
 
 Usage:
   pos-hub serve [--db PATH|URL] [--port N] [--host ADDR] [--log-level LEVEL]
+                [--webhook-url URL] [--pickup-hold-hours N] [--pickup-grace-minutes N]
+                [--offline-after-minutes N]
   pos-hub import-catalog FILE [--db …] [--format csv|json] [--dry-run]
   pos-hub enroll-code --store CODE [--db …] [--ttl-minutes N]
   pos-hub create-user --username NAME --role admin|operator|viewer [--db …]   (password on stdin)
@@ -26,6 +30,12 @@ Usage:
 
 Database (--db): a file path for SQLite (default ./data/hub.db, WAL, synchronous=FULL) or a
 postgres://user@host:port/database URL. Migrations run on start.
+
+BOPIS (serve): customer notifications are POSTed to --webhook-url, signed with HMAC-SHA256 using the
+secret in the POS_HUB_WEBHOOK_SECRET environment variable (required with --webhook-url; never a flag, so
+it stays out of process listings). Orders without their own policy are held --pickup-hold-hours (72)
+plus --pickup-grace-minutes (60) once ready; stores whose tills have been silent for
+--offline-after-minutes (5) are not offered new orders.
 
 Examples:
   echo 'a long password' | pos-hub create-user --username alice --role admin
@@ -81,6 +91,16 @@ async function serve(argv: string[]): Promise<void> {
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
       'log-level': { type: 'string', default: 'info' },
+      'webhook-url': { type: 'string' },
+      'pickup-hold-hours': { type: 'string', default: String(DEFAULT_BOPIS_SETTINGS.pickupPolicy.holdHours) },
+      'pickup-grace-minutes': {
+        type: 'string',
+        default: String(DEFAULT_BOPIS_SETTINGS.pickupPolicy.graceMinutes),
+      },
+      'offline-after-minutes': {
+        type: 'string',
+        default: String(DEFAULT_BOPIS_SETTINGS.offlineAfterMs / 60_000),
+      },
     },
     strict: true,
   });
@@ -90,13 +110,34 @@ async function serve(argv: string[]): Promise<void> {
       host: z.string().min(1),
       'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       db: z.string().min(1),
+      'webhook-url': z.url({ protocol: /^https?$/, error: 'Give an http(s) URL.' }).optional(),
+      'pickup-hold-hours': z.coerce.number().int().min(1).max(720),
+      'pickup-grace-minutes': z.coerce.number().int().min(0).max(1440),
+      'offline-after-minutes': z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60),
     }),
     values,
   );
+  const secret = process.env.POS_HUB_WEBHOOK_SECRET;
+  if (options['webhook-url'] !== undefined && (secret === undefined || secret.length < 16)) {
+    throw new UsageError(
+      'Set POS_HUB_WEBHOOK_SECRET (at least 16 characters) to sign webhook notifications.',
+    );
+  }
+  const settings: BopisSettings = {
+    offlineAfterMs: options['offline-after-minutes'] * 60_000,
+    pickupPolicy: {
+      holdHours: options['pickup-hold-hours'],
+      graceMinutes: options['pickup-grace-minutes'],
+    },
+  };
   const logger = createLogger({ level: options['log-level'] });
   const storage = await openStorage(options.db);
   const hub = createHubContext(storage);
-  const { app } = await buildApp({ hub, logger });
+  const { app } = await buildApp({ hub, logger, orders: { settings } });
   const address = await app.listen({ port: options.port, host: options.host });
   const { kind, location } = describeDatabaseUrl(options.db);
   logger.info({ address, database: kind, location }, `pos-hub listening on ${address}`);
@@ -108,6 +149,17 @@ async function serve(argv: string[]): Promise<void> {
       .catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
   }, 5000);
   sweeper.unref();
+  // Oversell resolution, short-pick re-routing, pickup expiry and customer notifications.
+  const bopis = startBopisRuntime(hub, {
+    settings,
+    ...(options['webhook-url'] === undefined
+      ? {}
+      : { webhook: { url: options['webhook-url'], secret: secret as string } }),
+    logger,
+  });
+  if (options['webhook-url'] === undefined) {
+    logger.warn({}, 'No --webhook-url: customer notifications wait in the outbox (GET /api/notifications).');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -115,6 +167,7 @@ async function serve(argv: string[]): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'pos-hub stopping');
     clearInterval(sweeper);
+    await bopis.stop();
     await app.close();
     await storage.close();
     process.exit(0);
