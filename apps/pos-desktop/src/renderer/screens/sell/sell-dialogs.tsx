@@ -3,6 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { CatalogItem, SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { Dialog } from '../../components/dialog';
+import { Segmented } from '../../components/segmented';
 import { DispositionSelect, type Disposition } from '../../components/disposition-select';
 import { QuantityInput } from '../../components/product-picker';
 import { ErrorBanner } from '../../components/error-banner';
@@ -128,27 +129,16 @@ function DiscountFields({
 }) {
   return (
     <>
-      <fieldset className="segmented">
-        <legend>{t('discount.kind')}</legend>
-        <label>
-          <input
-            type="radio"
-            name="discount-kind"
-            checked={kind === 'percent'}
-            onChange={() => setKind('percent')}
-          />
-          {t('discount.percent')}
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="discount-kind"
-            checked={kind === 'amount'}
-            onChange={() => setKind('amount')}
-          />
-          {t('discount.amount')}
-        </label>
-      </fieldset>
+      <Segmented
+        legend={t('discount.kind')}
+        name="discount-kind"
+        options={[
+          { value: 'percent', label: t('discount.percent') },
+          { value: 'amount', label: t('discount.amount') },
+        ]}
+        value={kind}
+        onChange={setKind}
+      />
       <label className="field">
         <span>{kind === 'percent' ? t('discount.percentValue') : t('discount.amountValue')}</span>
         <input inputMode="decimal" value={text} onChange={(event) => setText(event.target.value)} />
@@ -286,8 +276,20 @@ export function CustomerDialog({ onDone }: { onDone: () => void }) {
   );
 }
 
-/** Abandons the sale with a reason; a cashier needs a manager for it. */
-export function VoidDialog({ onDone }: { onDone: () => void }) {
+/** A confirmation that needs a reason (void, post-void); the store action decides what happens. */
+function ReasonDialog({
+  title,
+  explain,
+  submitLabel,
+  onConfirm,
+  onDone,
+}: {
+  title: string;
+  explain?: string;
+  submitLabel: string;
+  onConfirm: (reason: string) => Promise<boolean>;
+  onDone: () => void;
+}) {
   const { sale } = usePos();
   const busy = useArea(sale, (state) => state.busy);
   const [reason, setReason] = useState('');
@@ -296,21 +298,35 @@ export function VoidDialog({ onDone }: { onDone: () => void }) {
       sale.setState({ error: screenError(t('common.reasonNeeded')) });
       return;
     }
-    if (await sale.getState().voidSale(reason.trim())) onDone();
+    if (await onConfirm(reason.trim())) onDone();
   };
   return (
     <DialogForm
-      title={t('void.title')}
+      title={title}
       onCancel={onDone}
       onSubmit={() => void submit()}
-      submitLabel={t('void.confirm')}
+      submitLabel={submitLabel}
       busy={busy}
     >
+      {explain ? <p>{explain}</p> : null}
       <label className="field">
         <span>{t('common.reason')}</span>
         <input value={reason} onChange={(event) => setReason(event.target.value)} />
       </label>
     </DialogForm>
+  );
+}
+
+/** Abandons the sale with a reason; a cashier needs a manager for it. */
+export function VoidDialog({ onDone }: { onDone: () => void }) {
+  const { sale } = usePos();
+  return (
+    <ReasonDialog
+      title={t('void.title')}
+      submitLabel={t('void.confirm')}
+      onConfirm={(reason) => sale.getState().voidSale(reason)}
+      onDone={onDone}
+    />
   );
 }
 
@@ -487,28 +503,13 @@ export function ExchangeDialog({ onDone }: { onDone: () => void }) {
 /** Cancels the sale just completed; a cashier needs a manager for it. */
 export function PostVoidDialog({ onDone }: { onDone: () => void }) {
   const { sale } = usePos();
-  const busy = useArea(sale, (state) => state.busy);
-  const [reason, setReason] = useState('');
-  const submit = async () => {
-    if (reason.trim() === '') {
-      sale.setState({ error: screenError(t('common.reasonNeeded')) });
-      return;
-    }
-    if (await sale.getState().postVoid(reason.trim())) onDone();
-  };
   return (
-    <DialogForm
+    <ReasonDialog
       title={t('postVoid.title')}
-      onCancel={onDone}
-      onSubmit={() => void submit()}
+      explain={t('postVoid.explain')}
       submitLabel={t('postVoid.confirm')}
-      busy={busy}
-    >
-      <p>{t('postVoid.explain')}</p>
-      <label className="field">
-        <span>{t('common.reason')}</span>
-        <input value={reason} onChange={(event) => setReason(event.target.value)} />
-      </label>
-    </DialogForm>
+      onConfirm={(reason) => sale.getState().postVoid(reason)}
+      onDone={onDone}
+    />
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { denominationsFor } from '../../cash/denominations';
 import { ErrorBanner, Notice } from '../../components/error-banner';
+import { Segmented } from '../../components/segmented';
 import { t } from '../../i18n/translate';
 import type { Denomination } from '../../stores/shift-store';
 import { screenError } from '../../stores/store-kit';
@@ -152,27 +153,16 @@ function CashMovement() {
         void submit();
       }}
     >
-      <fieldset className="segmented">
-        <legend>{t('shift.cashMovement')}</legend>
-        <label>
-          <input
-            type="radio"
-            name="cash-direction"
-            checked={direction === 'in'}
-            onChange={() => setDirection('in')}
-          />
-          {t('shift.cashIn')}
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="cash-direction"
-            checked={direction === 'out'}
-            onChange={() => setDirection('out')}
-          />
-          {t('shift.cashOut')}
-        </label>
-      </fieldset>
+      <Segmented
+        legend={t('shift.cashMovement')}
+        name="cash-direction"
+        options={[
+          { value: 'in', label: t('shift.cashIn') },
+          { value: 'out', label: t('shift.cashOut') },
+        ]}
+        value={direction}
+        onChange={setDirection}
+      />
       <label className="field">
         <span>{t('shift.amount')}</span>
         <input inputMode="decimal" value={text} onChange={(event) => setText(event.target.value)} />

@@ -3,6 +3,7 @@ import { useState, type ReactNode } from 'react';
 import type { CatalogItem, LocalStock } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { ErrorBanner, Notice } from '../../components/error-banner';
+import { Segmented } from '../../components/segmented';
 import { ProductPicker, QuantityInput, type PickedProduct } from '../../components/product-picker';
 import { t } from '../../i18n/translate';
 import { screenError } from '../../stores/store-kit';
@@ -163,20 +164,16 @@ function MovementForm({ tab }: { tab: Exclude<StockTab, 'count'> }) {
       }}
     >
       {tab === 'receive' ? (
-        <fieldset className="segmented">
-          <legend>{t('stock.source')}</legend>
-          {(['supplier', 'transfer'] as const).map((type) => (
-            <label key={type}>
-              <input
-                type="radio"
-                name="source"
-                checked={sourceType === type}
-                onChange={() => setSourceType(type)}
-              />
-              {t(`stock.source.${type}`)}
-            </label>
-          ))}
-        </fieldset>
+        <Segmented
+          legend={t('stock.source')}
+          name="source"
+          options={[
+            { value: 'supplier', label: t('stock.source.supplier') },
+            { value: 'transfer', label: t('stock.source.transfer') },
+          ]}
+          value={sourceType}
+          onChange={setSourceType}
+        />
       ) : null}
       <label className="field">
         <span>{t(`stock.reference.${tab}`)}</span>
