@@ -11,6 +11,7 @@ import {
   type EventPayloads,
   type EventType,
   type Hlc,
+  type SyncAgentStatus,
 } from '@retail/sync';
 import type { StoreNotification } from '../shared/notifications';
 import type { Db } from './database';
@@ -48,6 +49,18 @@ export interface AuditInput {
   readonly details?: Record<string, unknown>;
 }
 
+/** What a command may know about the link to the hub, sampled when it starts. */
+export interface SyncView {
+  /** Connected to the hub now: card refunds are only possible then (DESIGN §3). */
+  readonly online: boolean;
+  /** The sync agent's status, or null when no agent runs (no hub configured, or not started). */
+  status(): SyncAgentStatus | null;
+  /** Asks the agent to try the hub again now (after the transaction; it never writes in it). */
+  syncNow(): void;
+}
+
+export const OFFLINE_SYNC: SyncView = { online: false, status: () => null, syncNow: () => undefined };
+
 export interface AppendedEvent {
   readonly eventId: string;
   readonly deviceSeq: number;
@@ -66,6 +79,7 @@ export interface TxContext {
   readonly nowIso: string;
   readonly txId: string;
   readonly command: string;
+  readonly sync: SyncView;
   newId(): string;
   randomBytes(length: number): Uint8Array;
   appendEvent<T extends EventType>(
@@ -90,6 +104,8 @@ export interface ContextSources {
   readonly randomBytes: RandomBytes;
   /** The newest HLC this process issued; the database's last HLC is consulted too. */
   lastHlc: Hlc | undefined;
+  /** The link to the hub; offline when absent (setup paths, tests without a hub). */
+  sync?: () => SyncView;
 }
 
 export function createTxContext(sources: ContextSources, command: string): TxContext {
@@ -111,6 +127,7 @@ export function createTxContext(sources: ContextSources, command: string): TxCon
     nowIso,
     txId,
     command,
+    sync: sources.sync?.() ?? OFFLINE_SYNC,
     newId: sources.ids,
     randomBytes: sources.randomBytes,
     appendedEvents,

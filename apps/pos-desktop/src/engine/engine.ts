@@ -40,6 +40,7 @@ import { migrate, loadMigrations, type Migration } from './migrations';
 import { syncStatus } from './outbox';
 import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
 import { readSettings, type NodeSettings } from './settings';
+import { createStoreSync, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
   ...systemHandlers,
@@ -69,6 +70,11 @@ export interface EngineOptions {
   readonly pinCost?: PinHashCost;
   readonly logger?: EngineLogger;
   readonly migrations?: readonly Migration[];
+  /**
+   * The sync agent: started as soon as a hub URL and a device credential are configured (enrollment),
+   * with these options; `false` never starts it (tools that only read or repair the database).
+   */
+  readonly sync?: StoreSyncOptions | false;
 }
 
 export interface ExecuteOptions {
@@ -98,6 +104,11 @@ export interface StoreEngine {
   applyFeed(page: FeedPage): FeedApplyResult;
   subscribe(listener: NotificationListener): () => void;
   settings(): NodeSettings;
+  /** The link to the hub (outbox pusher, feed puller, status); idle until a hub is configured. */
+  readonly sync: StoreSync;
+  /** Stops the sync agent (calls in flight settle), then closes the database. */
+  shutdown(): Promise<void>;
+  /** Closes at once; a running sync agent is told to stop and finds the database closed. */
   close(): void;
 }
 
@@ -140,6 +151,36 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
   };
   const listeners = new Set<NotificationListener>();
   let closed = false;
+  const storeSync: StoreSync = createStoreSync(
+    {
+      db,
+      identity,
+      now: () => clock.now(),
+      logger,
+      onFeedApplied(stockSkus, kind) {
+        if (listeners.size === 0 || closed) return;
+        const notifications: StoreNotification[] = [];
+        if (kind === 'page' && stockSkus.length > 0) {
+          notifications.push({
+            name: 'stock-changed',
+            payload: { levels: localStock(db, identity, [...stockSkus]) },
+          });
+        }
+        notifications.push({ name: 'sync-status', payload: syncStatus(db, clock.now(), storeSync.status()) });
+        deliver(notifications);
+      },
+    },
+    options.sync === false ? {} : options.sync,
+  );
+  sources.sync = () => ({
+    online: storeSync.online(),
+    status: () => storeSync.status(),
+    syncNow: () => storeSync.syncNow(),
+  });
+  storeSync.onStatus((status) => {
+    if (listeners.size === 0 || closed) return;
+    deliver([{ name: 'sync-status', payload: syncStatus(db, clock.now(), status) }]);
+  });
 
   function commandContext(tx: TxContext, actor: Actor | undefined): CommandContext {
     let settings: NodeSettings | undefined;
@@ -169,7 +210,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       });
     }
     if (ctx.appendedEvents.length > 0) {
-      ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs) });
+      ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs, ctx.sync.status()) });
     }
   }
 
@@ -204,6 +245,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     const parsed = spec.request.safeParse(rawInput ?? {});
     if (!parsed.success) return { ok: false, error: describeIssues(name, parsed.error).toJSON() };
     let notifications: readonly StoreNotification[] = [];
+    let appendedEvents = 0;
     try {
       const transaction = db.transaction(() => {
         const tx = createTxContext(sources, name);
@@ -242,10 +284,13 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         }
         finish(ctx);
         notifications = ctx.notifications;
+        appendedEvents = ctx.appendedEvents.length;
         return response.data as unknown;
       });
       const outcome = definition.mutates ? transaction.immediate() : transaction.deferred();
       if (outcome instanceof CommittedRejection) return { ok: false, error: outcome.error.toJSON() };
+      // Committed: the agent pushes what this command wrote (it reads the outbox, never this transaction).
+      if (appendedEvents > 0) storeSync.notifyLocalCommit();
       deliver(notifications);
       return { ok: true, value: outcome };
     } catch (error) {
@@ -258,20 +303,23 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
 
   function transact<T>(label: string, work: (ctx: CommandContext) => T): T {
     let notifications: readonly StoreNotification[] = [];
+    let appendedEvents = 0;
     const result = db
       .transaction(() => {
         const ctx = commandContext(createTxContext(sources, label), undefined);
         const value = work(ctx);
         finish(ctx);
         notifications = ctx.notifications;
+        appendedEvents = ctx.appendedEvents.length;
         return value;
       })
       .immediate();
+    if (appendedEvents > 0) storeSync.notifyLocalCommit();
     deliver(notifications);
     return result;
   }
 
-  return {
+  const engine: StoreEngine = {
     db,
     identity,
     clock,
@@ -283,7 +331,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       return transact('feed-apply', (ctx) => {
         const result = applyFeedChanges(db, identity, page, ctx.nowMs);
         ctx.touchStock(result.stockSkus);
-        if (listeners.size > 0) ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs) });
+        if (listeners.size > 0) {
+          ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs, storeSync.status()) });
+        }
         return result;
       });
     },
@@ -292,11 +342,19 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       return () => listeners.delete(listener);
     },
     settings: () => readSettings(db, identity),
+    sync: storeSync,
+    async shutdown() {
+      await storeSync.stop();
+      this.close();
+    },
     close() {
       if (closed) return;
       closed = true;
+      void storeSync.stop();
       listeners.clear();
       db.close();
     },
   };
+  if (options.sync !== false && storeSync.configured()) storeSync.start();
+  return engine;
 }

@@ -1,8 +1,9 @@
-import { DomainError } from '@retail/domain';
-import type { EventEnvelope } from '@retail/sync';
+import { DomainError, assertNever } from '@retail/domain';
+import type { EventEnvelope, SyncAgentStatus } from '@retail/sync';
 import type { SyncStatus } from '../shared/commands';
 import { sql } from './context';
 import type { Db } from './database';
+import { hasSyncSchema } from './sync/sync-schema';
 
 interface OutboxRow {
   deviceSeq: number;
@@ -54,7 +55,32 @@ export function readOutboxByTx(db: Db, txId: string): EventEnvelope[] {
   return rows.map(toEnvelope);
 }
 
-export function syncStatus(db: Db, nowMs: number): SyncStatus {
+function agentLabel(hubUrl: string | null, agent: SyncAgentStatus | null): SyncStatus['agent'] {
+  if (hubUrl === null) return 'not-configured';
+  if (agent === null) return 'not-running';
+  switch (agent.state) {
+    case 'stopped':
+      return 'not-running';
+    case 'offline':
+    case 'error':
+      return 'offline';
+    case 'connecting':
+      return 'connecting';
+    case 'catching_up':
+      return 'catching-up';
+    case 'live':
+      return 'live';
+    default:
+      return assertNever(agent.state);
+  }
+}
+
+/**
+ * The outbox, the feed position and, when an agent runs, its view of the hub: what `sync-status`
+ * answers and the `sync-status` notification carries. Counts come from the database, so they are right
+ * even before the agent's first refresh.
+ */
+export function syncStatus(db: Db, nowMs: number, agent: SyncAgentStatus | null = null): SyncStatus {
   const state = sql(
     db,
     `SELECT s.hub_url AS hubUrl, s.last_acked_seq AS lastAckedSeq, s.feed_epoch AS feedEpoch,
@@ -73,9 +99,30 @@ export function syncStatus(db: Db, nowMs: number): SyncStatus {
     'SELECT COUNT(*) AS count, MIN(created_at_ms) AS oldestMs FROM outbox WHERE device_seq > ?',
   ).get(state.lastAckedSeq) as { count: number; oldestMs: number | null };
   const deferred = sql(db, 'SELECT COUNT(*) AS count FROM feed_deferred').get() as { count: number };
+  const rejected = !hasSyncSchema(db)
+    ? []
+    : (sql(
+        db,
+        `SELECT event_id AS eventId, device_seq AS deviceSeq, reason, rejected_at AS rejectedAt
+     FROM (SELECT * FROM outbox_rejections ORDER BY device_seq DESC LIMIT 100) ORDER BY device_seq`,
+      ).all() as { eventId: string; deviceSeq: number; reason: string; rejectedAt: string }[]);
+  const agentFields =
+    agent === null
+      ? { online: false }
+      : {
+          online: agent.state === 'live' || agent.state === 'catching_up',
+          state: agent.state,
+          lastPullAt: agent.lastPullAt,
+          lastPushAt: agent.lastPushAt,
+          snapshot: agent.snapshot,
+          error: agent.error === null ? null : { code: agent.error.code, message: agent.error.message },
+          nextRetryAt: agent.nextRetryAt,
+        };
   return {
+    ...agentFields,
+    rejected: rejected.map((row) => ({ ...row })),
     hubUrl: state.hubUrl,
-    agent: state.hubUrl === null ? 'not-configured' : 'not-running',
+    agent: agentLabel(state.hubUrl, agent),
     lastDeviceSeq: state.lastDeviceSeq,
     lastAckedSeq: state.lastAckedSeq,
     pendingEvents: pending.count,

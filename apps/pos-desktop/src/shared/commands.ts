@@ -125,9 +125,20 @@ export const LocalStockSchema = z.object({
 });
 export type LocalStock = z.infer<typeof LocalStockSchema>;
 
+/** An event the hub refused for ever, with its reason: staff must look at it (docs/sync.md §2). */
+export const RejectedEventSchema = z.object({
+  eventId: z.string(),
+  deviceSeq: quantity,
+  reason: z.string(),
+  rejectedAt: isoTime,
+});
+
 export const SyncStatusSchema = z.object({
   hubUrl: z.string().nullable(),
-  /** The sync agent arrives with the sync issue; until then the outbox only grows. */
+  /**
+   * The sync agent in a few words for the status bar. `offline` also covers an agent stopped by an
+   * error only a person can fix: `state` and `error` say which.
+   */
   agent: z.enum(['not-configured', 'not-running', 'offline', 'connecting', 'catching-up', 'live']),
   lastDeviceSeq: quantity,
   lastAckedSeq: quantity,
@@ -138,6 +149,21 @@ export const SyncStatusSchema = z.object({
   feedCursor: quantity,
   lastFeedAppliedAt: isoTime.nullable(),
   deferredFeedChanges: quantity,
+  /** Connected to the hub right now (card refunds need it). Absent from nodes older than the agent. */
+  online: z.boolean().optional(),
+  /** The agent's own state (packages/sync SYNC_STATES), including `error` and `stopped`. */
+  state: z.enum(['stopped', 'offline', 'connecting', 'catching_up', 'live', 'error']).optional(),
+  /** When the feed was last pulled up to date, and the outbox last acknowledged. */
+  lastPullAt: isoTime.nullable().optional(),
+  lastPushAt: isoTime.nullable().optional(),
+  /** Events the hub refused for ever, with its reasons, oldest first. */
+  rejected: z.array(RejectedEventSchema).optional(),
+  /** A snapshot download in progress (first sync, or after the hub's feed was reset). */
+  snapshot: z.object({ received: quantity, total: quantity }).nullable().optional(),
+  /** What is wrong when the agent is in `error`, or the failure being retried. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+  /** When the agent tries again by itself. */
+  nextRetryAt: isoTime.nullable().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
@@ -847,6 +873,12 @@ export const STORE_COMMANDS = {
   'sync-status': command({
     auth: 'none',
     summary: 'Outbox and feed state for the status bar.',
+    request: empty,
+    response: SyncStatusSchema,
+  }),
+  'sync-now': command({
+    auth: 'cashier',
+    summary: 'Try the hub again now: forget waits after failures, reconnect if needed, push and pull.',
     request: empty,
     response: SyncStatusSchema,
   }),

@@ -34,7 +34,15 @@ export const systemHandlers = {
   },
   'sync-status': {
     mutates: false,
-    handle: (ctx) => syncStatus(ctx.db, ctx.nowMs),
+    handle: (ctx) => syncStatus(ctx.db, ctx.nowMs, ctx.sync.status()),
+  },
+  'sync-now': {
+    // Asking the agent to try again writes nothing: the agent does its work outside this transaction.
+    mutates: false,
+    handle(ctx) {
+      ctx.sync.syncNow();
+      return syncStatus(ctx.db, ctx.nowMs, ctx.sync.status());
+    },
   },
   'audit-log-list': {
     mutates: false,
@@ -60,5 +68,5 @@ export const systemHandlers = {
   },
 } satisfies Pick<
   CommandHandlers,
-  'node-info' | 'catalog-search' | 'catalog-scan' | 'sync-status' | 'audit-log-list'
+  'node-info' | 'catalog-search' | 'catalog-scan' | 'sync-status' | 'sync-now' | 'audit-log-list'
 >;

@@ -98,7 +98,7 @@ export function planReceiptReturn(ctx: TxContext, request: ReceiptReturnRequest)
     amount: number;
     points: number | null;
   }[];
-  // The sync agent is not running yet (issue 5), so this node is offline from the hub's point of view.
+  // Card refunds need the hub online (DESIGN §3); offline, card shares go to cash or store credit.
   const plan = planRefundTenders(
     refund.total,
     tenders.map((tender) => ({
@@ -114,7 +114,7 @@ export function planReceiptReturn(ctx: TxContext, request: ReceiptReturnRequest)
       type: priorRefund.type,
       ...(priorRefund.points === null ? {} : { points: priorRefund.points }),
     })),
-    { hubOnline: false },
+    { hubOnline: ctx.sync.online },
   );
   return {
     saleId: sale.saleId,

@@ -1,0 +1,188 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SyncStatus } from '../../shared/commands';
+import type { StoreNotification } from '../../shared/notifications';
+import { ReferenceHub, startReferenceSyncServer, type ReferenceSyncServer } from '@retail/sync/testing';
+import { createTestNode, expectOk, smallCatalogChanges, type TestNode } from '../testing/test-node';
+import { readReplica } from './replica';
+
+let node: TestNode | undefined;
+let server: ReferenceSyncServer | undefined;
+afterEach(async () => {
+  await node?.engine.shutdown();
+  node?.close();
+  await server?.close();
+  node = undefined;
+  server = undefined;
+});
+
+async function until(check: () => boolean, what: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const CREDENTIAL = 'dev_test-credential';
+
+/** A reference hub holding the small test catalog (chain-wide) and this store's stock. */
+async function hubFor(test: TestNode, options: { rejectCashMoves?: boolean } = {}) {
+  const hub = new ReferenceHub({
+    apply: (event) =>
+      options.rejectCashMoves && event.type === 'shift.cash_moved'
+        ? { status: 'rejected', reason: 'Cash movements of this till are audited by hand.' }
+        : { status: 'applied' },
+  });
+  const { storeId, deviceId } = test.engine.identity;
+  for (const change of smallCatalogChanges({ deviceId, stock: { 'APPLE-1': 20, 'MILK-1': 10 } })) {
+    hub.change({
+      entity: change.entity,
+      key: change.key,
+      op: 'upsert',
+      data: change.data,
+      scope: change.entity === 'stock_level' ? storeId : '*',
+    });
+  }
+  server = await startReferenceSyncServer({
+    hub,
+    credentials: new Map([[CREDENTIAL, { deviceId, storeId }]]),
+  });
+  return { hub, server };
+}
+
+function status(test: TestNode): SyncStatus {
+  return expectOk(test.engine.execute('sync-status', {}));
+}
+
+function sameData(a: Map<string, unknown>, b: Map<string, unknown>): boolean {
+  const sorted = (map: Map<string, unknown>) =>
+    JSON.stringify([...map].sort(([x], [y]) => x.localeCompare(y)));
+  return sorted(a) === sorted(b);
+}
+
+describe('engine/sync/store-sync', () => {
+  describe('StoreSync', () => {
+    it('replaces a fixture with the hub snapshot, pushes every command and reports live status', async () => {
+      node = createTestNode();
+      const test = node;
+      const { hub } = await hubFor(test);
+      const notifications: StoreNotification[] = [];
+      test.engine.subscribe((notification) => notifications.push(notification));
+      expect(status(test)).toMatchObject({ agent: 'not-configured', online: false });
+
+      await test.engine.sync.configure({ hubUrl: server!.url, credential: CREDENTIAL });
+      const { storeId, deviceId } = test.engine.identity;
+      await until(
+        () => status(test).state === 'live' && sameData(readReplica(test.engine.db), hub.dataFor(storeId)),
+        () => JSON.stringify(status(test)),
+      );
+      // The fixture's epoch is not the hub's: the replica was thrown away and snapshotted.
+      expect(status(test).feedEpoch).toBe(hub.epoch);
+
+      const cashier = { session: test.sessions.cashier };
+      expectOk(test.engine.execute('shift-open', { float: 10_000 }, cashier));
+      expectOk(test.engine.execute('shift-cash-in', { amount: 500, reason: 'coins' }, cashier));
+      const written = status(test).lastDeviceSeq;
+      await until(
+        () => hub.lastSeq(deviceId) === written && status(test).pendingEvents === 0,
+        () => `hub has ${hub.lastSeq(deviceId)} of ${written}`,
+      );
+      expect(status(test)).toMatchObject({
+        agent: 'live',
+        state: 'live',
+        online: true,
+        hubUrl: server!.url,
+        lastAckedSeq: written,
+        rejected: [],
+        error: null,
+      });
+      expect(status(test).lastPullAt).not.toBeNull();
+      // The status bar was kept live by notifications, and the credential is nowhere in them.
+      const live = notifications.filter(
+        (notification) => notification.name === 'sync-status' && notification.payload.state === 'live',
+      );
+      expect(live.length).toBeGreaterThan(0);
+      expect(JSON.stringify(notifications)).not.toContain(CREDENTIAL);
+
+      // A hub change reaches the replica through a poke and a pull.
+      hub.change({
+        entity: 'config',
+        key: 'pos.staff.lockoutAttempts',
+        op: 'upsert',
+        data: { key: 'pos.staff.lockoutAttempts', value: 3 },
+      });
+      await until(
+        () => test.engine.settings().lockoutAttempts === 3,
+        () => 'the config change never arrived',
+      );
+    });
+
+    it('shows the hub’s rejections with their reasons in sync-status', async () => {
+      node = createTestNode();
+      const test = node;
+      await hubFor(test, { rejectCashMoves: true });
+      await test.engine.sync.configure({ hubUrl: server!.url, credential: CREDENTIAL });
+      const cashier = { session: test.sessions.cashier };
+      expectOk(test.engine.execute('shift-open', { float: 10_000 }, cashier));
+      expectOk(test.engine.execute('shift-cash-in', { amount: 500, reason: 'coins' }, cashier));
+      await until(
+        () => (status(test).rejected ?? []).length === 1 && status(test).pendingEvents === 0,
+        () => JSON.stringify(status(test)),
+      );
+      expect(status(test).rejected![0]).toMatchObject({
+        reason: 'Cash movements of this till are audited by hand.',
+      });
+    });
+
+    it('refunds a card sale to the card only while the hub is online', async () => {
+      node = createTestNode();
+      const test = node;
+      await hubFor(test);
+      await test.engine.sync.configure({ hubUrl: server!.url, credential: CREDENTIAL });
+      await until(
+        () => status(test).state === 'live',
+        () => JSON.stringify(status(test)),
+      );
+      const cashier = { session: test.sessions.cashier };
+      expectOk(test.engine.execute('shift-open', { float: 10_000 }, cashier));
+      const sellMilk = () => {
+        const saleId = expectOk(test.engine.execute('sale-start', {}, cashier)).saleId;
+        expectOk(test.engine.execute('sale-add-line', { saleId, sku: 'MILK-1', qty: 1 }, cashier));
+        const total = expectOk(test.engine.execute('sale-get', { saleId }, cashier)).totals.total;
+        expectOk(
+          test.engine.execute(
+            'sale-add-tender',
+            { saleId, tender: { type: 'card', amount: total, reference: 'AUTH-1' } },
+            cashier,
+          ),
+        );
+        return expectOk(test.engine.execute('sale-complete', { saleId }, cashier));
+      };
+      const online = sellMilk();
+      const onlineReturn = expectOk(
+        test.engine.execute(
+          'return-create',
+          { receiptNumber: online.receiptNumber!, lines: [{ lineId: online.lines[0]!.lineId, qty: 1 }] },
+          cashier,
+        ),
+      );
+      expect(onlineReturn.refunds.map((refund) => refund.type)).toEqual(['card']);
+
+      const offline = sellMilk();
+      await server!.close();
+      server = undefined;
+      await until(
+        () => status(test).online === false,
+        () => JSON.stringify(status(test)),
+      );
+      const offlineReturn = expectOk(
+        test.engine.execute(
+          'return-create',
+          { receiptNumber: offline.receiptNumber!, lines: [{ lineId: offline.lines[0]!.lineId, qty: 1 }] },
+          cashier,
+        ),
+      );
+      expect(offlineReturn.refunds.map((refund) => refund.type)).not.toContain('card');
+    });
+  });
+});

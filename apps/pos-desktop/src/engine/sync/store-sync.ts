@@ -1,0 +1,225 @@
+import { DomainError } from '@retail/domain';
+import {
+  createHttpTransport,
+  createSocketIoTransport,
+  createSyncAgent,
+  SALE_LOOKUP_PATH,
+  SaleLookupSchema,
+  type RandomSource,
+  type SaleLookup,
+  type SyncAgent,
+  type SyncAgentOptions,
+  type SyncAgentStatus,
+  type SyncLogger,
+  type SyncScheduler,
+  type SyncTransport,
+} from '@retail/sync';
+import { sql } from '../context';
+import type { Db } from '../database';
+import type { NodeIdentity } from '../identity';
+import { SqliteFeedStore } from './sqlite-feed-store';
+import { hasSyncSchema } from './sync-schema';
+import { SqliteOutboxStore } from './sqlite-outbox-store';
+
+/** Where and as whom this till syncs: the hub URL and the device credential from enrollment. */
+export interface HubConnection {
+  readonly hubUrl: string;
+  readonly credential: string;
+}
+
+/** Agent knobs a deployment or a test may change; the rest are docs/sync.md's defaults. */
+export type SyncTuning = Pick<
+  SyncAgentOptions,
+  | 'backoff'
+  | 'batchSize'
+  | 'pullLimit'
+  | 'snapshotLimit'
+  | 'livePullIntervalMs'
+  | 'outboxRetentionMs'
+  | 'pruneIntervalMs'
+  | 'errorRetryMs'
+  | 'refetchGuard'
+>;
+
+export interface StoreSyncOptions {
+  /** Builds the transport for a connection; the default is socket.io (`transport: 'http'` for HTTP). */
+  readonly transport?: 'socket.io' | 'http' | ((connection: HubConnection) => SyncTransport);
+  readonly scheduler?: SyncScheduler;
+  readonly random?: RandomSource;
+  readonly tuning?: SyncTuning;
+  /** For receipt lookups at the hub; defaults to the global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Sent to the hub so it can refuse a till too old for its feed. */
+  readonly clientVersion?: string;
+}
+
+export interface StoreSyncHost {
+  readonly db: Db;
+  readonly identity: NodeIdentity;
+  readonly now: () => number;
+  readonly logger?: SyncLogger;
+  /** A feed page changed the stock of these SKUs at this node (empty after a snapshot). */
+  readonly onFeedApplied: (stockSkus: readonly string[], kind: 'page' | 'snapshot') => void;
+}
+
+/**
+ * The store node's link to the hub: the packages/sync agent over this node's SQLite outbox and replica.
+ * Nothing runs until a hub URL and a device credential are configured (enrollment); commands keep
+ * working offline regardless, and the agent sends what they wrote when the hub is back.
+ */
+export interface StoreSync {
+  /** Whether a hub URL and a credential are configured. */
+  configured(): boolean;
+  /** Starts the agent if configured and not running. */
+  start(): void;
+  /** Stops the agent: timers cancelled, connection closed, calls in flight settled. */
+  stop(): Promise<void>;
+  /** Records the hub to sync with and (re)starts the agent with it. The credential is never logged. */
+  configure(connection: HubConnection): Promise<void>;
+  /** A command committed outbox events: push them. */
+  notifyLocalCommit(): void;
+  /** Staff pressed "sync now". */
+  syncNow(): void;
+  /** The agent's status, or null when no agent runs. */
+  status(): SyncAgentStatus | null;
+  /** Connected to the hub right now (card refunds need it). */
+  online(): boolean;
+  onStatus(listener: (status: SyncAgentStatus | null) => void): () => void;
+  /** A sale of any store by receipt number, from the hub; null when the hub has none. Needs `online()`. */
+  lookupSale(receiptNumber: string): Promise<SaleLookup | null>;
+}
+
+export function readHubConnection(db: Db): HubConnection | null {
+  if (!hasSyncSchema(db)) return null;
+  const row = sql(db, 'SELECT hub_url AS hubUrl, device_credential AS credential FROM sync_state').get() as {
+    hubUrl: string | null;
+    credential: string | null;
+  };
+  return row.hubUrl !== null && row.credential !== null
+    ? { hubUrl: row.hubUrl, credential: row.credential }
+    : null;
+}
+
+export function writeHubConnection(db: Db, connection: HubConnection): void {
+  sql(db, 'UPDATE sync_state SET hub_url = ?, device_credential = ?').run(
+    connection.hubUrl,
+    connection.credential,
+  );
+}
+
+const LOOKUP_TIMEOUT_MS = 10_000;
+
+export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions = {}): StoreSync {
+  const { db, identity } = host;
+  const outbox = new SqliteOutboxStore(db);
+  const feed = new SqliteFeedStore({ db, identity, now: host.now, onApplied: host.onFeedApplied });
+  const listeners = new Set<(status: SyncAgentStatus | null) => void>();
+  let agent: SyncAgent | null = null;
+  let connection: HubConnection | null = readHubConnection(db);
+  let unsubscribe: (() => void) | null = null;
+
+  function transportFor(target: HubConnection): SyncTransport {
+    const choice = options.transport ?? 'socket.io';
+    if (typeof choice === 'function') return choice(target);
+    const clientVersion = options.clientVersion === undefined ? {} : { clientVersion: options.clientVersion };
+    return choice === 'http'
+      ? createHttpTransport({ baseUrl: target.hubUrl, credential: target.credential, ...clientVersion })
+      : createSocketIoTransport({ url: target.hubUrl, credential: target.credential, ...clientVersion });
+  }
+
+  function emit(status: SyncAgentStatus | null): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(status);
+      } catch (error) {
+        host.logger?.warn({ err: String(error) }, 'sync: a status listener failed');
+      }
+    }
+  }
+
+  function startAgent(): void {
+    if (agent !== null || connection === null) return;
+    const next = createSyncAgent({
+      transport: transportFor(connection),
+      outbox,
+      feed,
+      identity: { deviceId: identity.deviceId, storeId: identity.storeId },
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+      ...(options.random === undefined ? {} : { random: options.random }),
+      ...(host.logger === undefined ? {} : { logger: host.logger }),
+      ...options.tuning,
+    });
+    unsubscribe = next.onStatus(emit);
+    agent = next;
+    next.start();
+    host.logger?.info(
+      { hubUrl: connection.hubUrl, deviceId: identity.deviceId, storeId: identity.storeId },
+      'sync: agent started',
+    );
+  }
+
+  async function stopAgent(): Promise<void> {
+    const running = agent;
+    agent = null;
+    if (running === null) return;
+    await running.stop();
+    unsubscribe?.();
+    unsubscribe = null;
+    emit(null);
+  }
+
+  return {
+    configured: () => connection !== null,
+    start: startAgent,
+    stop: stopAgent,
+    async configure(next) {
+      await stopAgent();
+      writeHubConnection(db, next);
+      connection = next;
+      startAgent();
+    },
+    notifyLocalCommit() {
+      agent?.notifyLocalCommit();
+    },
+    syncNow() {
+      agent?.syncNow();
+    },
+    status: () => agent?.status() ?? null,
+    online() {
+      const state = agent?.status().state;
+      return state === 'live' || state === 'catching_up';
+    },
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async lookupSale(receiptNumber) {
+      if (connection === null) return null;
+      const fetchImpl = options.fetch ?? fetch;
+      const url = `${connection.hubUrl.replace(/\/+$/, '')}${SALE_LOOKUP_PATH}/${encodeURIComponent(receiptNumber)}`;
+      let response: Response;
+      try {
+        response = await fetchImpl(url, {
+          headers: { authorization: `Bearer ${connection.credential}`, accept: 'application/json' },
+          signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
+        });
+      } catch {
+        throw new DomainError(
+          'HUB_UNAVAILABLE',
+          `Receipt ${receiptNumber} is not on this till and the hub could not be asked. Try again when the hub is reachable.`,
+        );
+      }
+      if (response.status === 404) return null;
+      const body = (await response.json().catch(() => undefined)) as
+        { ok?: boolean; value?: unknown } | undefined;
+      const parsed = SaleLookupSchema.safeParse(body?.value);
+      if (!response.ok || body?.ok !== true || !parsed.success) {
+        throw new DomainError(
+          'HUB_UNAVAILABLE',
+          `The hub could not look up receipt ${receiptNumber} (HTTP ${response.status}). Try again in a moment.`,
+        );
+      }
+      return parsed.data;
+    },
+  };
+}
