@@ -43,7 +43,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
     onSessionRejected: (error) => session.getState().sessionRejected(error),
     requestOverride: (request) => override.getState().ask(request),
   });
-  const sync = createSyncStore(client);
+  const sync = createSyncStore(client, () => api);
   const shift = createShiftStore(api, registerId);
   const stock = createStockStore(api);
   return {

@@ -36,5 +36,68 @@ describe('sync-status-bar', () => {
       act(() => node.setConnection('offline'));
       expect(within(bar).getByText('Store node unreachable: reconnecting')).toBeTruthy();
     });
+
+    it('lists every event the hub refused with its reason, and lets staff ask for a sync now', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          n.handle('shift-current', () => ({ shift: null }));
+          n.handle('sale-current', () => ({ sale: null }));
+          n.handle('sync-status', () =>
+            syncStatus({
+              hubUrl: 'https://hub.example.com',
+              agent: 'live',
+              state: 'live',
+              online: true,
+              lastPullAt: '2026-11-23T10:05:00.000Z',
+              rejected: [
+                {
+                  eventId: 'e-7',
+                  deviceSeq: 7,
+                  reason: 'SKU X-99 is unknown at the hub.',
+                  rejectedAt: '2026-11-23T10:01:00.000Z',
+                },
+              ],
+            }),
+          );
+          n.handle('sync-now', () =>
+            syncStatus({ hubUrl: 'https://hub.example.com', agent: 'live', state: 'live' }),
+          );
+        },
+      });
+      const bar = await screen.findByRole('status', { name: 'Sync status' });
+      expect(await within(bar).findByText('Last hub update 23/11/2026, 10:05')).toBeTruthy();
+      await user.click(within(bar).getByRole('button', { name: '1 events refused by the hub' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Events the hub refused' });
+      expect(within(dialog).getByText('SKU X-99 is unknown at the hub.')).toBeTruthy();
+      expect(within(dialog).getByText('Event #7 · 23/11/2026, 10:01')).toBeTruthy();
+      await user.click(within(dialog).getByRole('button', { name: 'Close' }));
+      await user.click(within(bar).getByRole('button', { name: 'Sync now' }));
+      expect(node.inputs('sync-now')).toEqual([{}]);
+      expect(node.sent.find((entry) => entry.name === 'sync-now')?.session).toBe('session-cashier');
+    });
+
+    it('says when sync stopped on an error only a person can fix', async () => {
+      renderPos({
+        setup: (n) =>
+          n.handle('sync-status', () =>
+            syncStatus({
+              hubUrl: 'https://hub.example.com',
+              agent: 'offline',
+              state: 'error',
+              error: {
+                code: 'UNAUTHORIZED',
+                message: 'The hub no longer accepts this device; enroll it again.',
+              },
+            }),
+          ),
+      });
+      const bar = await screen.findByRole('status', { name: 'Sync status' });
+      expect(
+        await within(bar).findByText(
+          'Hub sync stopped: The hub no longer accepts this device; enroll it again.',
+        ),
+      ).toBeTruthy();
+    });
   });
 });

@@ -75,6 +75,16 @@ export const MESSAGES = {
   'sync.lastSync': 'Last hub update {at}',
   'sync.neverSynced': 'No hub update yet',
   'sync.deferred': '{count} hub changes this till cannot use yet',
+  'sync.stopped': 'Hub sync stopped: {reason}',
+  'sync.snapshot': 'Downloading store data: {received} of {total}',
+  'sync.retrying': 'Hub problem: {reason} (trying again at {at})',
+  'sync.failing': 'Hub problem: {reason}',
+  'sync.rejected': '{count} events refused by the hub',
+  'sync.rejectedTitle': 'Events the hub refused',
+  'sync.rejectedExplain':
+    'The hub refused these for good. They are kept here and do not block the others; tell the back office what they say.',
+  'sync.rejectedEvent': 'Event #{seq} · {at}',
+  'sync.now': 'Sync now',
 
   'sell.title': 'Sell',
   'sell.scanLabel': 'Scan or search',

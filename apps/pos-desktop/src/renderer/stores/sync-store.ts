@@ -1,6 +1,7 @@
 import type { ErrorBody } from '@retail/domain';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { SyncStatus } from '../../shared/commands';
+import type { PosApi } from '../api/pos-api';
 import type { NodeConnection, PosClient } from '../api/pos-client';
 
 export interface SyncState {
@@ -9,21 +10,31 @@ export interface SyncState {
   /** The store node's link to the hub and its outbox, as `sync-status` last reported it. */
   readonly status: SyncStatus | null;
   readonly error: ErrorBody | null;
+  readonly syncing: boolean;
   refresh(): Promise<void>;
+  /** Staff ask the node to try the hub again now (signed in only). */
+  syncNow(): Promise<void>;
 }
 
 export type SyncStore = StoreApi<SyncState> & { stop(): void };
 
 /** Kept live by the node's `sync-status` notifications; read again whenever the connection comes back. */
-export function createSyncStore(client: PosClient): SyncStore {
+export function createSyncStore(client: PosClient, api: () => PosApi): SyncStore {
   const store = createStore<SyncState>()((set) => ({
     connection: client.connection(),
     status: null,
     error: null,
+    syncing: false,
     async refresh() {
       const result = await client.send('sync-status', {});
       if (result.ok) set({ status: result.value, error: null });
       else set({ error: result.error });
+    },
+    async syncNow() {
+      set({ syncing: true });
+      const result = await api().call('sync-now', {});
+      if (result.ok) set({ status: result.value, error: null, syncing: false });
+      else set({ error: result.error, syncing: false });
     },
   }));
   const stopStatus = client.on('sync-status', (status) => store.setState({ status, error: null }));
