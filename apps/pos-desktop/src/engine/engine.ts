@@ -18,6 +18,7 @@ import {
   type CommandContext,
   type CommandHandlers,
 } from './command-context';
+import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
 import { receiptHandlers } from './commands/receipt';
 import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
@@ -50,6 +51,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...saleHandlers,
   ...returnHandlers,
   ...receiptHandlers,
+  ...bopisHandlers,
 };
 
 /** The logging surface the engine needs; pino loggers fit it. Never pass PINs, sessions or tokens. */
@@ -167,6 +169,10 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
           });
         }
         notifications.push({ name: 'sync-status', payload: syncStatus(db, clock.now(), storeSync.status()) });
+        // Orders the hub routed here arrive through the feed: announce new ones, refresh the queue.
+        notifications.push(
+          ...db.transaction(() => bopisFeedNotifications(db, identity, clock.now())).immediate(),
+        );
         deliver(notifications);
       },
     },
@@ -331,6 +337,11 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       return transact('feed-apply', (ctx) => {
         const result = applyFeedChanges(db, identity, page, ctx.nowMs);
         ctx.touchStock(result.stockSkus);
+        // Orders the hub routed here arrive through the feed: announce new ones, refresh the queue.
+        if (listeners.size > 0) {
+          for (const notification of bopisFeedNotifications(db, identity, ctx.nowMs))
+            ctx.notify(notification);
+        }
         if (listeners.size > 0) {
           ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs, storeSync.status()) });
         }

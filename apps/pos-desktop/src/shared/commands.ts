@@ -1,5 +1,6 @@
 import { PHYSICAL_BUCKETS } from '@retail/domain';
 import { z } from 'zod';
+import { BOPIS_COMMANDS } from './bopis-commands';
 
 /**
  * The store node's command contract: one typed map shared by the engine (which implements it), the
@@ -894,6 +895,7 @@ export const STORE_COMMANDS = {
       .strict(),
     response: z.object({ entries: z.array(AuditEntrySchema) }),
   }),
+  ...BOPIS_COMMANDS,
 } as const;
 
 export type StoreCommands = typeof STORE_COMMANDS;

@@ -1,3 +1,4 @@
+export * from './bopis-commands';
 export * from './commands';
 export * from './notifications';
 export * from './result';

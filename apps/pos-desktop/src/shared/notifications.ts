@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BopisQueueCountsSchema } from './bopis-commands';
 import { LocalStockSchema, ShiftSummarySchema, SyncStatusSchema } from './commands';
 
 /**
@@ -19,12 +20,19 @@ export const STORE_NOTIFICATIONS = {
     total: z.number().int(),
     currency: z.string(),
   }),
-  /** Emitted by the BOPIS commands and feed (issue 6): counts per state and the oldest waiting order. */
-  'bopis-queue': z.object({
-    waiting: z.number().int().min(0),
-    picking: z.number().int().min(0),
-    ready: z.number().int().min(0),
-    oldestWaitingSince: z.iso.datetime({ offset: true }).nullable(),
+  /**
+   * After every BOPIS command and every feed page that changed an order: the queue's counts (waiting to be
+   * accepted, being picked, ready for pickup, staged units to put back) and the oldest waiting order.
+   */
+  'bopis-queue': BopisQueueCountsSchema,
+  /** The hub routed a new order to this store: show it at once (the queue itself comes with `bopis-list`). */
+  'bopis-order-arrived': z.object({
+    orderId: z.string(),
+    orderNumber: z.string(),
+    customerName: z.string(),
+    lineCount: z.number().int().min(1),
+    units: z.number().int().min(1),
+    pickupDeadline: z.iso.datetime({ offset: true }).nullable(),
   }),
 } as const;
 
