@@ -13,23 +13,32 @@ import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
 import { startBopisRuntime } from './orders/bopis-runtime';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
+import { DEFAULT_CATCH_UP_ADMISSION } from './sync/admission';
+import { checkFeedRestore, defaultFeedMarkerPath, FeedMarkerWriter } from './sync/feed-marker';
 
 const HELP = `pos-hub — the retail hub (inventory authority, change feed, admin API)
 
 Usage:
   pos-hub serve [--db PATH|URL] [--port N] [--host ADDR] [--log-level LEVEL]
                 [--webhook-url URL] [--pickup-hold-hours N] [--pickup-grace-minutes N]
-                [--offline-after-minutes N]
+                [--offline-after-minutes N] [--max-catch-ups N] [--feed-marker FILE]
   pos-hub import-catalog FILE [--db …] [--format csv|json] [--dry-run]
   pos-hub enroll-code --store CODE [--db …] [--ttl-minutes N]
   pos-hub create-user --username NAME --role admin|operator|viewer [--db …]   (password on stdin)
   pos-hub create-node --code CODE --name NAME --region R --jurisdiction J --currency CUR
                       [--kind store|warehouse] [--pickup] [--pick-capacity N] [--timezone TZ] [--db …]
-  pos-hub rotate-feed-epoch [--db …]   (after restoring a backup: every store re-snapshots)
+  pos-hub rotate-feed-epoch [--db …]   (every store re-snapshots; serve also does it by itself when it
+                                        finds the database behind its feed marker, i.e. restored)
   pos-hub --help
 
 Database (--db): a file path for SQLite (default ./data/hub.db, WAL, synchronous=FULL) or a
 postgres://user@host:port/database URL. Migrations run on start.
+
+Sync (serve): tills connect to the socket.io namespace /sync (or the /sync/* HTTP endpoints) with
+their device credential. --max-catch-ups (default 4) limits snapshots and far-behind pulls served at
+once; the rest are told to retry. --feed-marker (default: next to the SQLite file, or in ./data for
+PostgreSQL) remembers the feed head; a database found behind it was restored from a backup, and serve
+starts a new feed epoch so every till re-snapshots.
 
 BOPIS (serve): customer notifications are POSTed to --webhook-url, signed with HMAC-SHA256 using the
 secret in the POS_HUB_WEBHOOK_SECRET environment variable (required with --webhook-url; never a flag, so
@@ -101,6 +110,8 @@ async function serve(argv: string[]): Promise<void> {
         type: 'string',
         default: String(DEFAULT_BOPIS_SETTINGS.offlineAfterMs / 60_000),
       },
+      'max-catch-ups': { type: 'string', default: String(DEFAULT_CATCH_UP_ADMISSION.maxConcurrent) },
+      'feed-marker': { type: 'string' },
     },
     strict: true,
   });
@@ -118,6 +129,8 @@ async function serve(argv: string[]): Promise<void> {
         .int()
         .min(1)
         .max(24 * 60),
+      'max-catch-ups': z.coerce.number().int().min(1).max(1000),
+      'feed-marker': z.string().min(1).optional(),
     }),
     values,
   );
@@ -136,10 +149,29 @@ async function serve(argv: string[]): Promise<void> {
   };
   const logger = createLogger({ level: options['log-level'] });
   const storage = await openStorage(options.db);
-  const hub = createHubContext(storage);
-  const { app } = await buildApp({ hub, logger, orders: { settings } });
-  const address = await app.listen({ port: options.port, host: options.host });
   const { kind, location } = describeDatabaseUrl(options.db);
+  // Before serving anyone: a database behind the feed marker was restored and needs a new epoch.
+  const markerPath = options['feed-marker'] ?? defaultFeedMarkerPath(options.db);
+  const restore = await checkFeedRestore(storage, markerPath, location);
+  if (restore.restored) {
+    logger.warn(
+      { epoch: restore.epoch, head: restore.head, markerHead: restore.markerHead, markerPath },
+      'the feed is behind the last head this hub saw: the database was restored from a backup, so a new feed epoch starts and every till re-snapshots',
+    );
+  }
+  const marker = new FeedMarkerWriter(storage, markerPath, {
+    database: location,
+    epoch: restore.epoch,
+    head: restore.head,
+  });
+  const hub = createHubContext(storage);
+  const { app } = await buildApp({
+    hub,
+    logger,
+    orders: { settings },
+    sync: { admission: { ...DEFAULT_CATCH_UP_ADMISSION, maxConcurrent: options['max-catch-ups'] } },
+  });
+  const address = await app.listen({ port: options.port, host: options.host });
   logger.info({ address, database: kind, location }, `pos-hub listening on ${address}`);
 
   // Checkout holds lapse on their own; the sweep gives their units back to ATP and drops dead sessions.
@@ -169,6 +201,7 @@ async function serve(argv: string[]): Promise<void> {
     clearInterval(sweeper);
     await bopis.stop();
     await app.close();
+    marker.close();
     await storage.close();
     process.exit(0);
   };

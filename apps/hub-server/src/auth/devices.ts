@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
-import type { DevicePrincipal } from '@retail/sync';
+import {
+  EnrollRequestSchema,
+  EnrollResponseSchema,
+  type DevicePrincipal,
+  type EnrollRequest,
+  type EnrollResponse,
+} from '@retail/sync';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
 import { hashToken, newEnrollmentCode, newSecret, normalizeEnrollmentCode, sameHash } from './secrets';
@@ -53,37 +59,8 @@ export async function createEnrollmentCode(
   return { code, nodeId, nodeCode: node.code, expiresAt: now + ttlMs };
 }
 
-export const EnrollRequestSchema = z.object({
-  code: z.string().min(4).max(40),
-  deviceName: z.string().trim().min(1).max(100).default('POS'),
-  /**
-   * A till set up before it was enrolled already numbers its events and receipts with its own device id,
-   * number and store: it asks to keep them. The hub refuses (without using up the code) when the code is
-   * for another store, or the id or number is taken.
-   */
-  deviceId: z
-    .string()
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lowercase UUID')
-    .optional(),
-  deviceNo: z.number().int().min(1).max(999).optional(),
-  storeId: z.string().min(1).max(100).optional(),
-});
-export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
-
-export const EnrollResponseSchema = z.object({
-  deviceId: z.string(),
-  storeId: z.string(),
-  storeCode: z.string(),
-  deviceNo: z.number().int(),
-  /** Shown once: the device keeps it and sends it as `Authorization: Bearer …`; the hub stores a hash. */
-  credential: z.string(),
-  /** What a till set up by enrollment needs before its first snapshot arrives. */
-  storeName: z.string().optional(),
-  currency: z.string().optional(),
-  timezone: z.string().optional(),
-  region: z.string().optional(),
-});
-export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+// The enrollment wire shapes are part of the sync protocol, shared with the tills.
+export { EnrollRequestSchema, EnrollResponseSchema, type EnrollRequest, type EnrollResponse };
 
 const INVALID_CODE =
   'This enrollment code is not valid: it may be mistyped, already used or expired. Ask HQ for a new one.';

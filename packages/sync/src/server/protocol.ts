@@ -116,3 +116,38 @@ export const SaleLookupSchema = z.object({
 export type SaleLookup = z.infer<typeof SaleLookupSchema>;
 
 export const SALE_LOOKUP_PATH = '/sync/sales';
+
+export const SYNC_ENROLL_PATH = '/sync/enroll';
+
+/** `POST /sync/enroll`: a till trades a one-time code from HQ for its device credential. */
+export const EnrollRequestSchema = z.object({
+  code: z.string().min(4).max(40),
+  deviceName: z.string().trim().min(1).max(100).default('POS'),
+  /**
+   * A till set up before it was enrolled already numbers its events and receipts with its own device id,
+   * number and store: it asks to keep them. The hub refuses (without using up the code) when the code is
+   * for another store, or the id or number is taken.
+   */
+  deviceId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lowercase UUID')
+    .optional(),
+  deviceNo: z.number().int().min(1).max(999).optional(),
+  storeId: z.string().min(1).max(100).optional(),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+export const EnrollResponseSchema = z.object({
+  deviceId: z.string(),
+  storeId: z.string(),
+  storeCode: z.string(),
+  deviceNo: z.number().int(),
+  /** Shown once: the device keeps it and sends it as `Authorization: Bearer …`; the hub stores a hash. */
+  credential: z.string(),
+  /** What a till set up by enrollment needs before its first snapshot arrives. */
+  storeName: z.string().optional(),
+  currency: z.string().optional(),
+  timezone: z.string().optional(),
+  region: z.string().optional(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
