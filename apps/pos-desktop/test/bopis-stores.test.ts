@@ -1,0 +1,420 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '@retail/hub-server/src/api/app';
+import { createEnrollmentCode } from '@retail/hub-server/src/auth/devices';
+import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
+import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
+import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
+import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
+import { verifyProjections } from '@retail/hub-server/src/inventory/ledger';
+import { readInventoryLevel } from '@retail/hub-server/src/inventory/stock-levels';
+import { createNode } from '@retail/hub-server/src/nodes/nodes';
+import { startBopisRuntime, type BopisRuntime } from '@retail/hub-server/src/orders/bopis-runtime';
+import { placeOrder, type OrderIntake } from '@retail/hub-server/src/orders/intake';
+import type { BopisSettings } from '@retail/hub-server/src/orders/order-change';
+import { cancelOrder } from '@retail/hub-server/src/orders/order-lifecycle';
+import { readOrderView, type OrderView } from '@retail/hub-server/src/orders/order-records';
+import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
+import type { Storage } from '@retail/hub-server/src/storage/storage';
+import {
+  backendKinds,
+  createTestDatabase,
+  type TestDatabase,
+} from '@retail/hub-server/src/test-support/backends';
+import type { Result } from '@retail/domain';
+import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
+import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
+import { initStoreNode } from '../src/engine/init';
+import { enrollWithHub } from '../src/engine/sync/enrollment';
+import { TEST_PIN_COST, expectOk, tempDir } from '../src/engine/testing/test-node';
+
+/**
+ * BOPIS end to end: the real hub (in-process, listening on 127.0.0.1, both backends) and three real
+ * store engines, each with its own SQLite file and sync agent over HTTP. Orders reach the stores through
+ * the change feed, store steps reach the hub as events, and offline stores catch up when they reconnect.
+ */
+
+const SETTINGS: BopisSettings = {
+  offlineAfterMs: 60_000,
+  pickupPolicy: { holdHours: 24, graceMinutes: 0 },
+};
+const WIDGET_BARCODE = '4006381333931';
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`never happened: ${what}${last === undefined ? '' : ` (${String(last)})`}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface Store {
+  readonly nodeId: string;
+  readonly engine: StoreEngine;
+  readonly session: string;
+  run<N extends CommandName>(name: N, input: CommandInput<N>): Result<CommandResponse<N>>;
+  ok<N extends CommandName>(name: N, input: CommandInput<N>): CommandResponse<N>;
+  /** Every event written so far has been acknowledged by the hub. */
+  drained(): boolean;
+  close(): Promise<void>;
+}
+
+describe.each(backendKinds())('BOPIS across real store engines and the hub on %s', (kind) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  let hub: HubContext;
+  let app: FastifyInstance;
+  let hubUrl: string;
+  let runtime: BopisRuntime;
+  const skew = { ms: 0 };
+  const stores = new Map<string, Store>();
+
+  async function openStore(nodeId: string, code: string): Promise<Store> {
+    const dir = tempDir(`bopis-${nodeId}-`);
+    const databasePath = join(dir.path, 'store.db');
+    const init = initStoreNode({
+      databasePath,
+      setup: {
+        storeId: nodeId,
+        storeCode: code,
+        deviceNo: 1,
+        currency: 'EUR',
+        locale: 'fr-FR',
+        timezone: 'Europe/Paris',
+      },
+      firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
+      pinCost: TEST_PIN_COST,
+    });
+    const { code: enrollment } = await createEnrollmentCode(hub, nodeId, 'test');
+    const enrolled = await enrollWithHub({
+      hubUrl,
+      code: enrollment,
+      keep: { deviceId: init.identity.deviceId, deviceNo: 1, storeId: nodeId },
+    });
+    const engine = openStoreEngine({
+      databasePath,
+      pinCost: TEST_PIN_COST,
+      sync: {
+        transport: 'http',
+        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 50, capMs: 400 }, errorRetryMs: 500 },
+      },
+    });
+    await engine.sync.configure({ hubUrl, credential: enrolled.credential });
+    const session = expectOk(engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
+    const store: Store = {
+      nodeId,
+      engine,
+      session,
+      run: (name, input) => engine.execute(name, input, { session }),
+      ok: (name, input) => expectOk(engine.execute(name, input, { session })),
+      drained() {
+        const status = expectOk(engine.execute('sync-status', {}));
+        return status.pendingEvents === 0;
+      },
+      async close() {
+        await engine.shutdown();
+        dir.remove();
+      },
+    };
+    stores.set(nodeId, store);
+    return store;
+  }
+
+  function store(nodeId: string): Store {
+    return stores.get(nodeId)!;
+  }
+
+  async function hubView(orderId: string): Promise<OrderView> {
+    return readOrderView(storage.db, orderId);
+  }
+
+  async function receive(nodeId: string, qty: number): Promise<void> {
+    const at = store(nodeId);
+    at.ok('stock-receive', {
+      source: { type: 'supplier', reference: `DN-${randomUUID().slice(0, 6)}` },
+      lines: [{ sku: 'WIDGET', qty }],
+    });
+    await until(
+      `${nodeId} receipt reaches the hub`,
+      async () => at.drained() && (await readInventoryLevel(storage.db, nodeId, 'WIDGET')).sellable >= qty,
+    );
+  }
+
+  function sellOne(nodeId: string): void {
+    const at = store(nodeId);
+    if (at.ok('shift-current', {}).shift === null) at.ok('shift-open', { float: 10_000 });
+    const sale = at.ok('sale-start', {});
+    at.ok('sale-add-line', { saleId: sale.saleId, code: WIDGET_BARCODE });
+    at.ok('sale-add-tender', { saleId: sale.saleId, tender: { type: 'cash', amount: 1_000 } });
+    at.ok('sale-complete', { saleId: sale.saleId });
+  }
+
+  let orderSeq = 0;
+  async function place(overrides: Partial<OrderIntake> = {}): Promise<OrderView> {
+    orderSeq += 1;
+    const result = await placeOrder(
+      hub,
+      {
+        orderId: `e2e-${kind}-${orderSeq}`,
+        orderNumber: `E-${orderSeq}`,
+        channel: 'web',
+        lines: [{ lineId: 'l1', sku: 'WIDGET', qty: 1 }],
+        customer: { name: 'Ada Lovelace', email: 'ada@example.com' },
+        pickup: { type: 'store', storeId: 'store-a' },
+        splitConsent: false,
+        payment: { authorisationRef: `auth-${orderSeq}`, amount: 500, currency: 'EUR' },
+        priority: 0,
+        ...overrides,
+      },
+      randomUUID(),
+      'api-key:shop',
+      { settings: SETTINGS },
+    );
+    return result.view;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    storage = await database.open();
+    hub = createHubContext(storage, () => Date.now() + skew.ms);
+    for (const [index, nodeId] of ['store-a', 'store-b', 'store-c'].entries()) {
+      await createNode(hub, {
+        nodeId,
+        code: nodeId.toUpperCase().replace('STORE-', 'S'),
+        name: `Store ${nodeId}`,
+        kind: 'store',
+        region: 'idf',
+        latitude: 48.85 + index * 0.2,
+        longitude: 2.35,
+        pickupEnabled: true,
+        pickCapacity: 0,
+        jurisdiction: 'FR',
+        currency: 'EUR',
+        timezone: 'Europe/Paris',
+        active: true,
+      });
+    }
+    await inHubTransaction(hub, (tx) =>
+      writeCatalog(tx, [
+        { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
+        {
+          kind: 'sku',
+          data: {
+            sku: 'WIDGET',
+            productId: 'P-WIDGET',
+            name: 'Widget',
+            unit: 'each',
+            taxCategory: 'standard',
+            categoryIds: [],
+            barcodes: [WIDGET_BARCODE],
+            active: true,
+          },
+        },
+        {
+          kind: 'tax_rate',
+          data: {
+            rateId: 'fr-std',
+            name: 'TVA 20%',
+            jurisdictionId: 'FR',
+            taxCategory: 'standard',
+            percent: 20,
+          },
+        },
+      ]),
+    );
+    await savePriceBook(
+      hub,
+      'pb-chain',
+      { book: { name: 'Chain', currency: 'EUR', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
+      'test',
+    );
+    await savePriceEntries(
+      hub,
+      'pb-chain',
+      { entries: [{ sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] }] },
+      'test',
+    );
+    ({ app } = await buildApp({ hub, orders: { settings: SETTINGS } }));
+    hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    runtime = startBopisRuntime(hub, { settings: SETTINGS, intervalMs: 300 });
+    await openStore('store-a', 'SA');
+    await openStore('store-b', 'SB');
+    await openStore('store-c', 'SC');
+    for (const nodeId of stores.keys()) {
+      await until(`${nodeId} has the catalog`, () => {
+        const found = store(nodeId).run('catalog-scan', { code: WIDGET_BARCODE });
+        return found.ok ? true : undefined;
+      });
+    }
+    await receive('store-a', 1);
+    await receive('store-b', 1);
+    await receive('store-c', 5);
+  });
+
+  afterAll(async () => {
+    for (const each of stores.values()) await each.close();
+    await runtime?.stop();
+    await app?.close();
+    await storage?.close();
+    await database?.dispose();
+  });
+
+  it('re-routes to a third store the order whose unit two offline stores sold, with exactly one oversell exception', async () => {
+    const order = await place();
+    expect(order.nodeId).toBe('store-a');
+    const a = store('store-a');
+    const b = store('store-b');
+    const c = store('store-c');
+    await until('the order reaches store A', () => {
+      const list = expectOk(a.run('bopis-list', {}));
+      return list.orders.find((entry) => entry.orderId === order.orderId && entry.task === 'accept');
+    });
+    expectOk(a.run('bopis-accept', { orderId: order.orderId }));
+    await until(
+      'the accept reaches the hub',
+      async () => (await hubView(order.orderId)).status === 'ACCEPTED',
+    );
+
+    // Stores A and B lose the hub; each sells its last widget at the till meanwhile.
+    await a.engine.sync.stop();
+    await b.engine.sync.stop();
+    sellOne('store-a');
+    sellOne('store-b');
+    // Long enough that the hub stops trusting A's and B's stock; C keeps syncing.
+    skew.ms += SETTINGS.offlineAfterMs + 5_000;
+    await until('the hub hears from C after the pause', async () => {
+      const row = await storage.db
+        .selectFrom('devices')
+        .select('last_seen_at')
+        .where('node_id', '=', 'store-c')
+        .executeTakeFirst();
+      return Number(row?.last_seen_at) >= Date.now() + skew.ms - 2_000;
+    });
+
+    a.engine.sync.start();
+    await until('A catches up', () => a.drained());
+    await runtime.idle();
+    const moved = await until('the hub re-routes the order', async () => {
+      const view = await hubView(order.orderId);
+      return view.nodeId === 'store-c' ? view : undefined;
+    });
+    expect(moved).toMatchObject({ status: 'ROUTED', excludedNodeIds: ['store-a'] });
+    const passedOver = moved.routing?.candidates.find((candidate) => candidate.nodeId === 'store-b');
+    expect(passedOver?.reasons.map((reason) => reason.code)).toContain('OFFLINE');
+    expect(moved.notifications.map((notification) => notification.kind)).toEqual(['rerouted']);
+
+    b.engine.sync.start();
+    await until('B catches up', () => b.drained());
+    await runtime.idle();
+    const oversells = await listExceptions(storage.db, { type: 'OVERSELL', limit: 10 });
+    expect(oversells).toHaveLength(1);
+    expect(oversells[0]).toMatchObject({
+      nodeId: 'store-a',
+      sku: 'WIDGET',
+      status: 'resolved',
+      resolvedBy: 'hub',
+    });
+    expect((await readInventoryLevel(storage.db, 'store-b', 'WIDGET')).sellable).toBe(0);
+
+    // Both stores are told: A drops it, C gets it.
+    await until('A hears the order moved', () => {
+      const shown = expectOk(a.run('bopis-get', { orderId: order.orderId }));
+      return shown.assignedHere === false ? shown : undefined;
+    });
+    await until('C has the order in its queue', () =>
+      expectOk(c.run('bopis-list', {})).orders.find((entry) => entry.orderId === order.orderId),
+    );
+
+    // C fulfils it: the whole lifecycle at the third store.
+    c.ok('bopis-accept', { orderId: order.orderId });
+    c.ok('bopis-start-picking', { orderId: order.orderId });
+    c.ok('bopis-pick-scan', { orderId: order.orderId, code: WIDGET_BARCODE });
+    c.ok('bopis-mark-ready', { orderId: order.orderId });
+    await until('ready at the hub', async () => (await hubView(order.orderId)).status === 'READY_FOR_PICKUP');
+    c.ok('bopis-handover', { attempt: { kind: 'pickup_code', code: moved.pickupCode } });
+    const done = await until('picked up at the hub', async () => {
+      const view = await hubView(order.orderId);
+      return view.status === 'PICKED_UP' ? view : undefined;
+    });
+    expect(done.paymentStatus).toBe('captured');
+    expect(done.reservations.map((reservation) => [reservation.nodeId, reservation.status])).toEqual([
+      ['store-a', 'REASSIGNED'],
+      ['store-c', 'CONSUMED'],
+    ]);
+    expect(await readInventoryLevel(storage.db, 'store-c', 'WIDGET')).toMatchObject({
+      sellable: 4,
+      staged: 0,
+    });
+    expect(await verifyProjections(storage.db)).toEqual([]);
+  });
+
+  it('lets an offline handover win over a cancel that reached the hub first, and refuses handovers a cancel reached', async () => {
+    const c = store('store-c');
+    const first = await place({ pickup: { type: 'store', storeId: 'store-c' } });
+    const second = await place({ pickup: { type: 'store', storeId: 'store-c' } });
+    for (const order of [first, second]) {
+      await until('the order reaches C', () =>
+        expectOk(c.run('bopis-list', {})).orders.find((entry) => entry.orderId === order.orderId),
+      );
+      c.ok('bopis-accept', { orderId: order.orderId });
+      c.ok('bopis-start-picking', { orderId: order.orderId });
+      c.ok('bopis-pick-scan', { orderId: order.orderId, code: WIDGET_BARCODE });
+      c.ok('bopis-mark-ready', { orderId: order.orderId });
+    }
+    await until(
+      'both ready at the hub',
+      async () =>
+        (await hubView(first.orderId)).status === 'READY_FOR_PICKUP' &&
+        (await hubView(second.orderId)).status === 'READY_FOR_PICKUP',
+    );
+
+    // Online: the customer cancels the second order; the cancel reaches the till before the customer does.
+    await cancelOrder(hub, second.orderId, {}, { actor: 'api-key:shop', customer: true });
+    await until(
+      'the cancel reaches C',
+      () => expectOk(c.run('bopis-get', { orderId: second.orderId })).status === 'CANCELLED',
+    );
+    const refused = c.run('bopis-handover', { attempt: { kind: 'pickup_code', code: second.pickupCode } });
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error.message).toMatch(
+      /Do not hand over order E-\d+: it was cancelled at the customer's request/,
+    );
+    c.ok('bopis-unstage', { orderId: second.orderId });
+
+    // Offline: C hands the first order over; meanwhile the hub cancels it.
+    await c.engine.sync.stop();
+    c.ok('bopis-handover', {
+      attempt: {
+        kind: 'order_number_and_name',
+        orderNumber: first.orderNumber,
+        customerName: 'ada lovelace',
+      },
+    });
+    await cancelOrder(hub, first.orderId, {}, { actor: 'user:hq', customer: false });
+    c.engine.sync.start();
+    const won = await until('the handover wins at the hub', async () => {
+      const view = await hubView(first.orderId);
+      return view.status === 'PICKED_UP' ? view : undefined;
+    });
+    expect(won.refunds).toMatchObject([{ reason: 'HANDOVER_AFTER_CANCEL', status: 'review' }]);
+    const conflicts = await listExceptions(storage.db, { type: 'HANDOVER_CONFLICT', limit: 10 });
+    expect(conflicts.map((exception) => exception.details.orderId)).toContain(first.orderId);
+    await until('C is drained', () => c.drained());
+    expect(await readInventoryLevel(storage.db, 'store-c', 'WIDGET')).toMatchObject({ staged: 0 });
+    expect(await verifyProjections(storage.db)).toEqual([]);
+  });
+});
