@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '@retail/hub-server/src/api/app';
-import { createEnrollmentCode } from '@retail/hub-server/src/auth/devices';
+import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
 import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
 import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
 import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
@@ -27,7 +27,6 @@ import type { Result } from '@retail/domain';
 import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
 import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
 import { initStoreNode } from '../src/engine/init';
-import { enrollWithHub } from '../src/engine/sync/enrollment';
 import { TEST_PIN_COST, expectOk, tempDir } from '../src/engine/testing/test-node';
 
 /**
@@ -100,10 +99,12 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
       pinCost: TEST_PIN_COST,
     });
     const { code: enrollment } = await createEnrollmentCode(hub, nodeId, 'test');
-    const enrolled = await enrollWithHub({
-      hubUrl,
+    const enrolled = await enrollDevice(hub, {
       code: enrollment,
-      keep: { deviceId: init.identity.deviceId, deviceNo: 1, storeId: nodeId },
+      deviceName: `${code} lane 1`,
+      deviceId: init.identity.deviceId,
+      deviceNo: 1,
+      storeId: nodeId,
     });
     const engine = openStoreEngine({
       databasePath,
