@@ -5,6 +5,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { SyncStatusBar } from '../components/sync-status-bar';
 import { createStoreFormat } from '../format/format';
 import { t } from '../i18n/translate';
+import { BopisScreen } from '../screens/bopis/bopis-screen';
 import { ReturnsScreen } from '../screens/returns/returns-screen';
 import { SellScreen } from '../screens/sell/sell-screen';
 import { ShiftScreen } from '../screens/shift/shift-screen';
@@ -50,13 +51,23 @@ export function App() {
   );
 }
 
+/** Orders waiting for someone at this store: to accept, or to put back on the shelf. */
+function BopisBadge() {
+  const { bopis } = usePos();
+  const waiting = useArea(bopis, (state) => (state.queue ? state.queue.waiting + state.queue.toPutBack : 0));
+  return waiting > 0 ? <span className="badge">{waiting}</span> : null;
+}
+
 function Workspace() {
-  const { session } = usePos();
+  const { session, bopis } = usePos();
   const staff = useArea(session, (state) => state.staff);
   const node = useArea(session, (state) => state.node);
   const busy = useArea(session, (state) => state.busy);
   const error = useArea(session, (state) => state.error);
   const [area, setArea] = useState<AreaId>('sell');
+  useEffect(() => {
+    void bopis.getState().load();
+  }, [bopis]);
   useHotkeys({
     ...Object.fromEntries(AREAS.map((entry) => [entry.hotkey, () => setArea(entry.id)])),
     [LOCK_HOTKEY]: () => session.getState().lock(),
@@ -74,7 +85,7 @@ function Workspace() {
               aria-current={area === entry.id ? 'page' : undefined}
               onClick={() => setArea(entry.id)}
             >
-              {t(entry.label)} <kbd>{entry.hotkey}</kbd>
+              {t(entry.label)} {entry.id === 'bopis' ? <BopisBadge /> : null} <kbd>{entry.hotkey}</kbd>
             </button>
           ))}
         </nav>
@@ -116,6 +127,8 @@ function AreaScreen({ area, onOpenShift }: { area: AreaId; onOpenShift: () => vo
       return <StockScreen />;
     case 'shift':
       return <ShiftScreen />;
+    case 'bopis':
+      return <BopisScreen />;
     default:
       return assertNever(area, 'area');
   }

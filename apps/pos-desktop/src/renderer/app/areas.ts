@@ -1,15 +1,12 @@
 import type { MessageKey } from '../i18n/translate';
 
-/**
- * The till's work areas, in the order of the navigation and their function keys. BOPIS (pick lists,
- * pickup handover) joins this list when the store node's BOPIS commands exist; until then there is no
- * BOPIS screen rather than one with nothing real behind it.
- */
+/** The till's work areas, in the order of the navigation and their function keys. */
 export const AREAS = [
   { id: 'sell', label: 'nav.sell', hotkey: 'F1' },
   { id: 'returns', label: 'nav.returns', hotkey: 'F2' },
   { id: 'stock', label: 'nav.stock', hotkey: 'F3' },
   { id: 'shift', label: 'nav.shift', hotkey: 'F4' },
+  { id: 'bopis', label: 'nav.bopis', hotkey: 'F5' },
 ] as const satisfies readonly { id: string; label: MessageKey; hotkey: string }[];
 
 export type AreaId = (typeof AREAS)[number]['id'];

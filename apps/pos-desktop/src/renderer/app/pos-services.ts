@@ -1,6 +1,7 @@
 import { createPosApi, type PosApi } from '../api/pos-api';
 import type { PosClient } from '../api/pos-client';
 import type { PosDevices } from '../devices/devices';
+import { createBopisStore, type BopisStore } from '../stores/bopis-store';
 import { createOverrideStore, type OverrideStore } from '../stores/override-store';
 import { createReturnsStore, type ReturnsStore } from '../stores/returns-store';
 import { createSaleStore, type SaleStore } from '../stores/sale-store';
@@ -22,6 +23,7 @@ export interface PosServices {
   readonly sale: SaleStore;
   readonly returns: ReturnsStore;
   readonly stock: StockStore;
+  readonly bopis: BopisStore;
   dispose(): void;
 }
 
@@ -46,6 +48,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
   const sync = createSyncStore(client, () => api);
   const shift = createShiftStore(api, registerId);
   const stock = createStockStore(api);
+  const bopis = createBopisStore(api);
   return {
     client,
     api,
@@ -56,6 +59,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
     sync,
     shift,
     stock,
+    bopis,
     sale: createSaleStore(api, devices, registerId),
     returns: createReturnsStore(api, devices, registerId),
     dispose() {
@@ -63,6 +67,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
       sync.stop();
       shift.stop();
       stock.stop();
+      bopis.stop();
       client.close();
     },
   };

@@ -274,3 +274,79 @@ export function returnView(overrides: Partial<ReturnView> = {}): ReturnView {
     ...overrides,
   };
 }
+
+export type BopisDetail = CommandResponse<'bopis-get'>;
+
+/** An order routed here: two lines, nothing picked yet; override per test. */
+export function bopisOrder(overrides: Partial<BopisDetail> = {}): BopisDetail {
+  return {
+    orderId: 'order-1',
+    orderNumber: 'W-10042',
+    status: 'ROUTED',
+    assignedHere: true,
+    customerName: 'Alex Doe',
+    lineCount: 2,
+    units: 3,
+    waitingSince: '2026-11-23T09:30:00.000Z',
+    readyAt: null,
+    pickupDeadline: '2026-11-24T18:00:00.000Z',
+    expiresAt: '2026-11-25T18:00:00.000Z',
+    task: 'accept',
+    message: null,
+    pendingSync: false,
+    channel: 'web',
+    customer: { name: 'Alex Doe', email: 'alex@example.com', phone: null },
+    placedAt: '2026-11-23T09:25:00.000Z',
+    version: 2,
+    lines: [
+      {
+        lineId: 'ol-1',
+        sku: 'SKU0000001',
+        name: 'Smooth Bread family size',
+        unit: 'each',
+        qty: 2,
+        pickedQty: 0,
+        remainingQty: 2,
+        shortPicked: false,
+      },
+      {
+        lineId: 'ol-2',
+        sku: 'SKU0000002',
+        name: 'Smooth Bread 6 pack',
+        unit: 'each',
+        qty: 1,
+        pickedQty: 0,
+        remainingQty: 1,
+        shortPicked: false,
+      },
+    ],
+    staged: [],
+    handover: { allowed: false, reason: 'The order is not ready for pickup yet.' },
+    timeline: [
+      {
+        at: '2026-11-23T09:30:00.000Z',
+        action: 'route',
+        by: 'hub',
+        from: 'PLACED',
+        to: 'ROUTED',
+        detail: null,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function bopisSummary(order: BopisDetail): CommandResponse<'bopis-list'>['orders'][number] {
+  const {
+    channel: _channel,
+    customer: _customer,
+    placedAt: _placedAt,
+    version: _version,
+    lines: _lines,
+    staged: _staged,
+    handover: _handover,
+    timeline: _timeline,
+    ...summary
+  } = order;
+  return summary;
+}

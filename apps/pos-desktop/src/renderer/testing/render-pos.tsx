@@ -59,6 +59,10 @@ export function renderPos(options: RenderOptions = {}): PosHarness {
   const node = createFakeNode();
   node.handle('node-info', () => NODE_INFO);
   node.handle('sync-status', () => syncStatus());
+  node.handle('bopis-list', () => ({
+    orders: [],
+    queue: { waiting: 0, picking: 0, ready: 0, toPutBack: 0, oldestWaitingSince: null },
+  }));
   options.setup?.(node);
   const devices = fakeDevices();
   const services = createPosServices({ client: node, devices, registerId: options.registerId ?? 'main' });
