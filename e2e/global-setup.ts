@@ -1,3 +1,4 @@
+import { addBopisOrder } from './support/bopis-fixture';
 import { startStoreNode } from './support/store-node';
 
 /**
@@ -5,7 +6,10 @@ import { startStoreNode } from './support/store-node';
  * node the way the lanes of a store do without stepping on each other's shift or sale.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const node = await startStoreNode({ skus: 500 });
+  const node = await startStoreNode({
+    skus: 500,
+    prepareFixture: (fixture) => addBopisOrder(fixture, 'store-1', Date.now()),
+  });
   process.env.E2E_NODE_URL = node.url;
   process.env.E2E_NODE_TOKEN = node.token;
   return () => node.stop();

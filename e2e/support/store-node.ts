@@ -44,6 +44,8 @@ export function assertBuilt(): void {
 export async function startStoreNode(options: {
   skus: number;
   timeoutMs?: number;
+  /** Changes the generated fixture before the node loads it (e.g. adds hub feed records). */
+  prepareFixture?: (fixtureFile: string) => void;
 }): Promise<RunningStoreNode> {
   assertBuilt();
   const root = mkdtempSync(join(tmpdir(), 'pos-e2e-'));
@@ -67,6 +69,8 @@ export async function startStoreNode(options: {
     'Europe/Dublin',
   ]);
   runCli(['fixture', '--out', fixture, '--skus', String(options.skus)]);
+  options.prepareFixture?.(fixture);
+  options.prepareFixture?.(fixture);
   const child = spawn(
     process.execPath,
     [POS_CLI, 'start', '--data', dataDir, '--port', '0', '--fixture', fixture, '--ui', RENDERER_DIR],
