@@ -1,5 +1,6 @@
 import { assertNever } from '@retail/domain';
 import { useEffect, useState } from 'react';
+import { ROLE_RANK } from '../../shared/commands';
 import { OverrideDialog } from '../components/override-dialog';
 import { ErrorBanner } from '../components/error-banner';
 import { SyncStatusBar } from '../components/sync-status-bar';
@@ -10,6 +11,7 @@ import { ReturnsScreen } from '../screens/returns/returns-screen';
 import { SellScreen } from '../screens/sell/sell-screen';
 import { ShiftScreen } from '../screens/shift/shift-screen';
 import { LockScreen, SignInScreen } from '../screens/sign-in/sign-in-screen';
+import { StaffScreen } from '../screens/staff/staff-screen';
 import { StockScreen } from '../screens/stock/stock-screen';
 import { AREAS, LOCK_HOTKEY, type AreaId } from './areas';
 import { useArea, usePos } from './pos-context';
@@ -68,8 +70,13 @@ function Workspace() {
   useEffect(() => {
     void bopis.getState().load();
   }, [bopis]);
+  const areas = AREAS.filter(
+    (entry) => !('minRole' in entry) || (staff !== null && ROLE_RANK[staff.role] >= ROLE_RANK[entry.minRole]),
+  );
   useHotkeys({
-    ...Object.fromEntries(AREAS.map((entry) => [entry.hotkey, () => setArea(entry.id)])),
+    ...Object.fromEntries(
+      areas.flatMap((entry) => (entry.hotkey === null ? [] : [[entry.hotkey, () => setArea(entry.id)]])),
+    ),
     [LOCK_HOTKEY]: () => session.getState().lock(),
   });
   return (
@@ -77,7 +84,7 @@ function Workspace() {
       <header className="top-bar">
         <span className="store-name">{node?.storeName ?? node?.storeCode}</span>
         <nav aria-label={t('nav.title')}>
-          {AREAS.map((entry) => (
+          {areas.map((entry) => (
             <button
               key={entry.id}
               type="button"
@@ -85,7 +92,8 @@ function Workspace() {
               aria-current={area === entry.id ? 'page' : undefined}
               onClick={() => setArea(entry.id)}
             >
-              {t(entry.label)} {entry.id === 'bopis' ? <BopisBadge /> : null} <kbd>{entry.hotkey}</kbd>
+              {t(entry.label)} {entry.id === 'bopis' ? <BopisBadge /> : null}{' '}
+              {entry.hotkey === null ? null : <kbd>{entry.hotkey}</kbd>}
             </button>
           ))}
         </nav>
@@ -129,6 +137,8 @@ function AreaScreen({ area, onOpenShift }: { area: AreaId; onOpenShift: () => vo
       return <ShiftScreen />;
     case 'bopis':
       return <BopisScreen />;
+    case 'staff':
+      return <StaffScreen />;
     default:
       return assertNever(area, 'area');
   }

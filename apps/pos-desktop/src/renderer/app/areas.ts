@@ -1,3 +1,4 @@
+import type { Role } from '../../shared/commands';
 import type { MessageKey } from '../i18n/translate';
 
 /** The till's work areas, in the order of the navigation and their function keys. */
@@ -7,7 +8,9 @@ export const AREAS = [
   { id: 'stock', label: 'nav.stock', hotkey: 'F3' },
   { id: 'shift', label: 'nav.shift', hotkey: 'F4' },
   { id: 'bopis', label: 'nav.bopis', hotkey: 'F5' },
-] as const satisfies readonly { id: string; label: MessageKey; hotkey: string }[];
+  // Back-office work needs no function key; it only shows to the roles the node lets do it.
+  { id: 'staff', label: 'nav.staff', hotkey: null, minRole: 'supervisor' },
+] as const satisfies readonly { id: string; label: MessageKey; hotkey: string | null; minRole?: Role }[];
 
 export type AreaId = (typeof AREAS)[number]['id'];
 

@@ -7,6 +7,7 @@ import { createReturnsStore, type ReturnsStore } from '../stores/returns-store';
 import { createSaleStore, type SaleStore } from '../stores/sale-store';
 import { createSessionStore, type SessionStore } from '../stores/session-store';
 import { createShiftStore, type ShiftStore } from '../stores/shift-store';
+import { createStaffStore, type StaffStore } from '../stores/staff-store';
 import { createStockStore, type StockStore } from '../stores/stock-store';
 import { createSyncStore, type SyncStore } from '../stores/sync-store';
 
@@ -24,6 +25,7 @@ export interface PosServices {
   readonly returns: ReturnsStore;
   readonly stock: StockStore;
   readonly bopis: BopisStore;
+  readonly staff: StaffStore;
   dispose(): void;
 }
 
@@ -60,6 +62,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
     shift,
     stock,
     bopis,
+    staff: createStaffStore(api),
     sale: createSaleStore(api, devices, registerId),
     returns: createReturnsStore(api, devices, registerId),
     dispose() {
