@@ -176,7 +176,8 @@ function taskOf(state: BopisOrderState, staged: number, here: boolean): BopisTas
   }
 }
 
-function messageOf(state: BopisOrderState, task: BopisTask, here: boolean): string | null {
+function messageOf(state: BopisOrderState, task: BopisTask, nodeId: string): string | null {
+  const here = state.nodeId === nodeId;
   const number = state.order.orderNumber;
   if (task === 'put_back') {
     const why = isTerminalBopisStatus(state.status)
@@ -184,7 +185,8 @@ function messageOf(state: BopisOrderState, task: BopisTask, here: boolean): stri
       : 'it was moved to another store';
     return `Order ${number} will not be collected here (${why}): put its staged items back on the shelf and record it.`;
   }
-  if (!here && !isTerminalBopisStatus(state.status)) {
+  // Re-routing excludes the store it leaves: that is how this store knows the order was once its own.
+  if (!here && !isTerminalBopisStatus(state.status) && state.excludedNodeIds.includes(nodeId)) {
     return `Order ${number} is no longer this store's to pick: stop picking and put any picked items back.`;
   }
   if (state.status === 'CANCELLED' || state.status === 'EXPIRED') {
@@ -214,7 +216,7 @@ export function summarise(local: LocalOrder, db: Db, identity: NodeIdentity): Bo
     pickupDeadline: iso(state.pickupDeadline),
     expiresAt: iso(state.expiresAt),
     task,
-    message: messageOf(state, task, here),
+    message: messageOf(state, task, identity.storeId),
     pendingSync: local.pendingSteps > 0,
   };
 }

@@ -266,7 +266,10 @@ describe('commands/bopis', () => {
         { sku: 'MILK-1', qty: 1 },
       ]);
       expect(stock('APPLE-1')).toMatchObject({ sellable: before.sellable + 2, staged: 0 });
-      expect(expectOk(run('bopis-list', {})).orders).toEqual([]);
+      const after = expectOk(run('bopis-list', {}));
+      expect(after.queue.toPutBack).toBe(0);
+      // Still listed for the day, with what to tell a customer who turns up anyway.
+      expect(after.orders).toMatchObject([{ orderId: 'o-8', task: 'none', status: 'CANCELLED' }]);
       expectError(run('bopis-unstage', { orderId: 'o-8' }), 'NOT_ALLOWED');
       const event = checkedOutbox(node.engine).at(-1)!;
       expect(event.type).toBe('bopis.unstaged');
@@ -300,7 +303,13 @@ describe('commands/bopis', () => {
       const shown = expectOk(run('bopis-get', { orderId: 'o-10' }));
       expect(shown).toMatchObject({ status: 'ROUTED', assignedHere: false, task: 'none' });
       expect(shown.message).toMatch(/no longer this store's to pick/);
+      expect(expectOk(run('bopis-list', {})).orders).toMatchObject([{ orderId: 'o-10', task: 'none' }]);
       expectError(run('bopis-start-picking', { orderId: 'o-10' }), 'FORBIDDEN');
+      node.clock.advance(25 * 3_600_000);
+      const session = expectOk(
+        node.engine.execute('staff-sign-in', { staffCode: 'C1', pin: '1111' }),
+      ).session;
+      expect(expectOk(node.engine.execute('bopis-list', {}, { session })).orders).toEqual([]);
     });
   });
 });

@@ -39,6 +39,9 @@ import { recordMovements } from './stock';
  * put back what a cancelled or moved order had staged). Nothing here needs the hub to be reachable.
  */
 
+/** How long an order that left this store stays in the open list with its explanation. */
+const RECENTLY_CHANGED_MS = 24 * 3_600_000;
+
 type StepEventType = Exclude<Extract<keyof EventPayloads, `bopis.${string}`>, 'bopis.unstaged'>;
 
 type StepBody =
@@ -241,15 +244,24 @@ export const bopisHandlers = {
   'bopis-list': {
     mutates: false,
     handle(ctx, input) {
-      const open = listLocalOrders(ctx.db, 'open', 500).map((local) =>
-        summarise(local, ctx.db, ctx.identity),
-      );
+      const summaryOf = (local: LocalOrder) => summarise(local, ctx.db, ctx.identity);
+      const open = listLocalOrders(ctx.db, 'open', 500).map(summaryOf);
+      const work = open.filter((summary) => summary.task !== 'none');
+      // Orders that just left this store stay listed for a day with the sentence that says so: a picker
+      // may be holding their items.
+      const left = listLocalOrders(ctx.db, 'all', 200)
+        .filter((local) => (local.state.log.at(-1)?.at ?? 0) >= ctx.nowMs - RECENTLY_CHANGED_MS)
+        .map(summaryOf)
+        .filter(
+          (summary) =>
+            summary.task === 'none' &&
+            summary.message !== null &&
+            !work.some((entry) => entry.orderId === summary.orderId),
+        );
       const shown =
         input.scope === 'open'
-          ? open.filter((summary) => summary.task !== 'none')
-          : listLocalOrders(ctx.db, 'all', input.limit).map((local) =>
-              summarise(local, ctx.db, ctx.identity),
-            );
+          ? [...work, ...left]
+          : listLocalOrders(ctx.db, 'all', input.limit).map(summaryOf);
       // Most urgent first: what waits longest for a picker, then ready ones by deadline.
       const order = { put_back: 0, accept: 1, pick: 2, hand_over: 3, wait_for_hub: 4, none: 5 } as const;
       const sorted =
