@@ -163,6 +163,7 @@ async function serve(argv: string[]): Promise<void> {
     database: location,
     epoch: restore.epoch,
     head: restore.head,
+    previousEpochs: restore.previousEpochs,
   });
   const hub = createHubContext(storage);
   const { app } = await buildApp({
@@ -201,7 +202,7 @@ async function serve(argv: string[]): Promise<void> {
     clearInterval(sweeper);
     await bopis.stop();
     await app.close();
-    marker.close();
+    await marker.close();
     await storage.close();
     process.exit(0);
   };

@@ -13,7 +13,7 @@ import { registerCatalogRoutes } from './routes/catalog-routes';
 import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
-import { registerSyncRoutes } from './routes/sync-routes';
+import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
 
 export interface AppOptions {
@@ -30,6 +30,8 @@ export interface AppOptions {
   /** Catalog uploads, which are streamed rather than buffered. */
   readonly importLimitBytes?: number;
   readonly version?: string;
+  /** Sync transports: catch-up admission, pokes, the socket.io `/sync` namespace. */
+  readonly sync?: SyncOptions;
   /** BOPIS intake settings (default pickup policy, offline threshold) and pickup-code randomness. */
   readonly orders?: OrderRouteOptions;
 }
@@ -38,6 +40,7 @@ export interface HubApp {
   readonly app: FastifyInstance;
   readonly metrics: HubMetrics;
   readonly routes: RouteRegistry;
+  readonly sync: SyncEndpoints;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -143,7 +146,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render(hub)),
   );
 
-  registerSyncRoutes(app, routes, metrics);
+  const sync = registerSyncRoutes(app, routes, metrics, options.sync);
   registerAdminRoutes(app, routes, loginLimiters);
   registerCatalogRoutes(app, routes);
   registerImportRoutes(app, routes, options.importLimitBytes);
@@ -158,5 +161,5 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
     async () => (openApi ??= buildOpenApi(routes.routes, options.version ?? '0.1.0')),
   );
   await app.ready();
-  return { app, metrics, routes };
+  return { app, metrics, routes, sync };
 }

@@ -165,11 +165,31 @@ describe.each(backendKinds())('orders/order-lifecycle on %s', (kind) => {
       expect(rejectedEvents.length).toBeGreaterThanOrEqual(2);
     });
 
-    it('refuses steps from a store the order is not assigned to', async () => {
+    it('refuses steps, even a late handover, from a store the order was never sent to', async () => {
       const order = await world.place();
       const result = await pushStep('s2', 'bopis.accepted', await world.step(order.orderId));
       expect(result).toMatchObject({ status: 'rejected' });
-      expect((result as { reason: string }).reason).toMatch(/assigned to store s1, not to store s2/);
+      expect((result as { reason: string }).reason).toMatch(/was never sent to store s2/);
+      const state = await world.state(order.orderId);
+      const claim = await pushStep('s2', 'bopis.handed_over', {
+        orderId: order.orderId,
+        transitionId: `claim-${order.orderId}`,
+        basedOn: { version: 1, transitionId: state.log[0]!.transitionId },
+        at: new Date(world.clock.now).toISOString(),
+        verifiedBy: 'pickup_code',
+        movements: handoverMovements(state),
+      });
+      expect(claim).toMatchObject({ status: 'rejected' });
+      expect((await world.view(order.orderId)).status).toBe('ROUTED');
+    });
+
+    it('refuses a step on the head from a store the order left', async () => {
+      await world.stock('s3', 'A', 5);
+      const order = await world.place();
+      await rerouteOrder(world.hub, order.orderId, { reason: 'store_unavailable' }, 'user:hq', TEST_SETTINGS);
+      const result = await pushStep('s1', 'bopis.accepted', await world.step(order.orderId));
+      expect(result).toMatchObject({ status: 'rejected' });
+      expect((result as { reason: string }).reason).toMatch(/assigned to store s2, not to store s1/);
     });
 
     it('rejects a step for an order the hub does not know', async () => {

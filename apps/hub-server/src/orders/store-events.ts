@@ -158,6 +158,17 @@ async function lockOrderFor(ctx: ApplyContext, orderId: string): Promise<StoredO
   return stored;
 }
 
+/**
+ * Only a store the order was routed to (or told about) can have acted on it: the conflict rule lets a late
+ * handover win, and that must never let a store claim an order it was never given.
+ */
+function notTold(stored: StoredOrder, nodeId: string): ApplyOutcome | undefined {
+  if (stored.audience.includes(nodeId) || stored.state.nodeId === nodeId) return undefined;
+  return rejected(
+    `Order ${stored.state.order.orderNumber} was never sent to store ${nodeId}, so this store cannot have acted on it.`,
+  );
+}
+
 function unknownOrder(orderId: string): ApplyOutcome {
   return rejected(`Order ${orderId} is not known at the hub, so this step cannot be recorded. Tell HQ.`);
 }
@@ -176,6 +187,8 @@ export async function applyBopisEvent(
   const payload = valid.payload as EventPayloads[TransitionEventType];
   const stored = await lockOrderFor(ctx, payload.orderId);
   if (stored === undefined) return unknownOrder(payload.orderId);
+  const notOurs = notTold(stored, nodeId);
+  if (notOurs !== undefined) return notOurs;
   const input = transitionOf(type, payload, nodeId);
 
   let outcome: BopisTransitionOutcome;
@@ -245,6 +258,8 @@ async function applyUnstaged(
 ): Promise<ApplyOutcome> {
   const stored = await lockOrderFor(ctx, payload.orderId);
   if (stored === undefined) return unknownOrder(payload.orderId);
+  const notOurs = notTold(stored, ctx.facts.nodeId);
+  if (notOurs !== undefined) return notOurs;
   const order = stored.state.order;
   const skus = new Set(order.lines.map((line) => line.sku));
   const sums = totals(payload.movements);

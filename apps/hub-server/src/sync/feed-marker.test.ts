@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHubContext } from '../hub-context';
 import { adjustStock } from '../inventory/stock-operations';
 import { feedHead } from '../feed/feed-store';
-import { openStorage, readFeedEpoch, type Storage } from '../storage/storage';
+import { openStorage, readFeedEpoch, rotateFeedEpoch, type Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { seedWorld } from '../test-support/fixtures';
 import { checkFeedRestore, FeedMarkerWriter, readFeedMarker } from './feed-marker';
@@ -47,7 +47,7 @@ describe.each(backendKinds())('sync/feed-marker on %s', (kind) => {
       const backupHead = await feedHead(storage.db);
       await found(hub);
       await found(hub);
-      writer.close();
+      await writer.close();
       expect(readFeedMarker(markerPath)?.head).toBe(await feedHead(storage.db));
 
       // A restart on the same database: nothing was lost.
@@ -64,6 +64,37 @@ describe.each(backendKinds())('sync/feed-marker on %s', (kind) => {
       expect((await checkFeedRestore(storage, markerPath, 'hub-db')).restored).toBe(false);
     });
 
+    it('treats a database back in an epoch this hub already left as restored, and a new unknown epoch as a rotation', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'hub-marker-'));
+      const markerPath = join(dir, 'hub.feed-marker.json');
+      database = await createTestDatabase(kind);
+      storage = await database.open();
+      const hub = createHubContext(storage);
+      await seedWorld(hub, { nodes: ['s1'], skus: ['A'] });
+      const start = await checkFeedRestore(storage, markerPath, 'hub-db');
+      const writer = new FeedMarkerWriter(storage, markerPath, { database: 'hub-db', ...start });
+      // An operator rotates while the hub runs; the writer notices at its next write.
+      const rotated = await rotateFeedEpoch(storage.db);
+      await found(hub);
+      await writer.close();
+      expect(readFeedMarker(markerPath)).toMatchObject({ epoch: rotated, previousEpochs: [start.epoch] });
+      // A rotation made while the hub was down is not a restore.
+      const offline = await rotateFeedEpoch(storage.db);
+      expect(await checkFeedRestore(storage, markerPath, 'hub-db')).toMatchObject({
+        restored: false,
+        epoch: offline,
+      });
+      // The database comes back in the first epoch (a backup from before both rotations): restored.
+      await storage.db
+        .updateTable('hub_meta')
+        .set({ value: start.epoch })
+        .where('key', '=', 'feed_epoch')
+        .execute();
+      const back = await checkFeedRestore(storage, markerPath, 'hub-db');
+      expect(back.restored).toBe(true);
+      expect([start.epoch, rotated, offline]).not.toContain(back.epoch);
+    });
+
     it('ignores a marker of another database and a damaged marker', async () => {
       dir = mkdtempSync(join(tmpdir(), 'hub-marker-'));
       const markerPath = join(dir, 'marker.json');
@@ -74,7 +105,12 @@ describe.each(backendKinds())('sync/feed-marker on %s', (kind) => {
       expect((await checkFeedRestore(storage, markerPath, 'hub-db')).restored).toBe(false);
       writeFileSync(markerPath, '{"database":');
       expect((await checkFeedRestore(storage, markerPath, 'hub-db')).restored).toBe(false);
-      expect(readFeedMarker(markerPath)).toMatchObject({ database: 'hub-db', epoch, head: 0 });
+      expect(readFeedMarker(markerPath)).toMatchObject({
+        database: 'hub-db',
+        epoch,
+        head: 0,
+        previousEpochs: [],
+      });
     });
   });
 });
@@ -95,7 +131,7 @@ describe('sync/feed-marker with a SQLite file restored from a backup', () => {
       await sql`vacuum into ${backup}`.execute(storage.db);
       await found(hub, 3);
       await found(hub, 2);
-      writer.close();
+      await writer.close();
       await storage.close();
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
       copyFileSync(backup, file);

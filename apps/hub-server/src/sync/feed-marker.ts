@@ -19,17 +19,28 @@ const MarkerSchema = z.object({
   database: z.string(),
   epoch: z.string(),
   head: z.number().int().min(0),
+  /** Epochs this hub served before the current one: a database back in one of them was restored. */
+  previousEpochs: z.array(z.string()).default([]),
   updatedAt: z.string(),
 });
 export type FeedMarker = z.infer<typeof MarkerSchema>;
 
+/** Enough history to recognise any backup an operator would still restore. */
+const MAX_PREVIOUS_EPOCHS = 50;
+
+function withPrevious(previous: readonly string[], ...epochs: string[]): string[] {
+  const all = [...previous.filter((epoch) => !epochs.includes(epoch)), ...epochs];
+  return all.slice(-MAX_PREVIOUS_EPOCHS);
+}
+
 /** Next to the SQLite file; for PostgreSQL in ./data, named for the server and database. */
 export function defaultFeedMarkerPath(databaseUrl: string): string {
   const { kind, location } = describeDatabaseUrl(databaseUrl);
-  if (kind === 'sqlite')
+  if (kind === 'sqlite') {
     return location === ':memory:'
       ? resolve('data/hub-memory.feed-marker.json')
       : `${location}.feed-marker.json`;
+  }
   return resolve('data', `hub-${location.replace(/[^A-Za-z0-9.-]+/g, '_')}.feed-marker.json`);
 }
 
@@ -51,17 +62,20 @@ export function writeFeedMarker(path: string, marker: FeedMarker): void {
 }
 
 export interface RestoreCheck {
-  /** The database's feed was behind the marker: a new epoch was started. */
+  /** The database went back in time: a new epoch was started. */
   readonly restored: boolean;
   readonly epoch: string;
   readonly head: number;
+  readonly previousEpochs: readonly string[];
   /** The head the marker remembered, when there was a marker for this database. */
   readonly markerHead?: number;
 }
 
 /**
- * Run once when a hub process starts, before it serves: compares the database's feed head with the
- * marker and starts a new epoch if the database went back in time.
+ * Run once when a hub process starts, before it serves. The database went back in time when its feed
+ * head is below the marker's in the same epoch, or when its epoch is one this hub already left behind
+ * (a backup from before an epoch change). Then a new epoch starts. An epoch the marker has never seen is
+ * a rotation made while this process was down (`pos-hub rotate-feed-epoch`), not a restore.
  */
 export async function checkFeedRestore(
   storage: Storage,
@@ -69,59 +83,105 @@ export async function checkFeedRestore(
   database: string,
   now: () => number = Date.now,
 ): Promise<RestoreCheck> {
-  let epoch = await readFeedEpoch(storage.db);
+  const dbEpoch = await readFeedEpoch(storage.db);
   const head = await feedHead(storage.db);
-  const marker = readFeedMarker(markerPath);
-  const known = marker !== undefined && marker.database === database && marker.epoch === epoch;
-  const restored = known && head < marker.head;
-  if (restored) epoch = await rotateFeedEpoch(storage.db);
-  writeFeedMarker(markerPath, { database, epoch, head, updatedAt: new Date(now()).toISOString() });
-  return { restored, epoch, head, ...(known ? { markerHead: marker.head } : {}) };
+  const found = readFeedMarker(markerPath);
+  const marker = found !== undefined && found.database === database ? found : undefined;
+  const restored =
+    marker !== undefined &&
+    ((marker.epoch === dbEpoch && head < marker.head) || marker.previousEpochs.includes(dbEpoch));
+  let epoch = dbEpoch;
+  let previousEpochs: string[] = [];
+  if (marker !== undefined) {
+    previousEpochs =
+      marker.epoch === dbEpoch
+        ? [...marker.previousEpochs]
+        : withPrevious(marker.previousEpochs, marker.epoch);
+  }
+  if (restored) {
+    epoch = await rotateFeedEpoch(storage.db);
+    previousEpochs = withPrevious(previousEpochs, dbEpoch);
+  }
+  writeFeedMarker(markerPath, {
+    database,
+    epoch,
+    head,
+    previousEpochs,
+    updatedAt: new Date(now()).toISOString(),
+  });
+  return {
+    restored,
+    epoch,
+    head,
+    previousEpochs,
+    ...(marker === undefined ? {} : { markerHead: marker.head }),
+  };
 }
 
 /**
- * Keeps the marker at the highest hubSeq this process has seen committed. Writes are coalesced (at most
- * one per `intervalMs`) and flushed on close; a marker that lags a little only narrows detection, it
- * never causes a false one.
+ * Keeps the marker at the highest hubSeq this process has seen committed, and notices epoch changes
+ * (`pos-hub rotate-feed-epoch` while it runs). Writes are coalesced (at most one per `intervalMs`) and
+ * flushed on close; a marker that lags a little only narrows detection, it never causes a false one.
  */
 export class FeedMarkerWriter {
   private head: number;
   private written: number;
+  private epoch: string;
+  private previousEpochs: string[];
   private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
   private readonly stop: () => void;
+  private readonly database: string;
 
   constructor(
-    storage: Storage,
+    private readonly storage: Storage,
     private readonly path: string,
-    private readonly marker: { database: string; epoch: string; head: number },
+    marker: { database: string; epoch: string; head: number; previousEpochs?: readonly string[] },
     private readonly intervalMs = 200,
     private readonly now: () => number = Date.now,
   ) {
+    this.database = marker.database;
     this.head = marker.head;
     this.written = marker.head;
+    this.epoch = marker.epoch;
+    this.previousEpochs = [...(marker.previousEpochs ?? [])];
     this.stop = storage.onFeedAppended((event) => {
       if (event === null || event.head <= this.head) return;
       this.head = event.head;
-      this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+      this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
       this.timer.unref();
     });
   }
 
-  flush(): void {
+  /** Writes the marker now if the head or the epoch moved. */
+  flush(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.head === this.written) return;
-    writeFeedMarker(this.path, {
-      database: this.marker.database,
-      epoch: this.marker.epoch,
-      head: this.head,
-      updatedAt: new Date(this.now()).toISOString(),
+    this.flushing = this.flushing.then(async () => {
+      let epoch = this.epoch;
+      try {
+        epoch = await readFeedEpoch(this.storage.db);
+      } catch {
+        // The database is closing: keep what we knew.
+      }
+      if (this.head === this.written && epoch === this.epoch) return;
+      if (epoch !== this.epoch) this.previousEpochs = withPrevious(this.previousEpochs, this.epoch);
+      this.epoch = epoch;
+      writeFeedMarker(this.path, {
+        database: this.database,
+        epoch,
+        head: this.head,
+        previousEpochs: this.previousEpochs,
+        updatedAt: new Date(this.now()).toISOString(),
+      });
+      this.written = this.head;
     });
-    this.written = this.head;
+    return this.flushing;
   }
 
-  close(): void {
+  /** Stops listening and writes what is left; call before closing the storage. */
+  async close(): Promise<void> {
     this.stop();
-    this.flush();
+    await this.flush();
   }
 }

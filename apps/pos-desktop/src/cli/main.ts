@@ -13,7 +13,9 @@ Usage:
   pos-store init --data DIR --store-id ID --store-code CODE --device-no N --currency CUR
                  [--locale en-US] [--timezone UTC] [--cash-rounding 1]
                  [--manager-code CODE --manager-name NAME]
-  pos-store [start] --data DIR [--port 7420] [--hub URL] [--lan] [--fixture FILE] [--ui DIR]
+  pos-store init --data DIR --hub URL --enroll CODE [--device-name NAME] [--locale en-US]
+                 [--cash-rounding 1] [--manager-code CODE --manager-name NAME]
+  pos-store [start] --data DIR [--port 7420] [--hub URL [--enroll CODE]] [--lan] [--fixture FILE] [--ui DIR]
   pos-store backup --data DIR --out FILE
   pos-store fixture --out FILE [--skus 1000] [--seed 42] [--store-id store-1] [--store-code S001]
                  [--region north] [--currency EUR]
@@ -22,6 +24,8 @@ Usage:
 Commands:
   init      Create the data folder's database and record which store and device this node is,
             optionally with the first manager (PIN from POS_STORE_MANAGER_PIN or --manager-pin).
+            With --hub and --enroll, the store, device number and currency come from the hub, which
+            issues this till's credential (kept in the database, never printed or logged).
   start     Run the node: open the database, load --fixture if given, and serve the command channel
             and the renderer on 127.0.0.1 (--lan: every interface, for lanes on the store network).
             Prints the URL and a per-launch access token, also written to DIR/pos-store.token (0600).
@@ -31,7 +35,12 @@ Commands:
 Options:
   --data DIR        Data folder (holds store.db and pos-store.token).
   --port N          Port of the local server; 0 picks a free one. Default 7420.
-  --hub URL         The hub this node syncs with (recorded; the sync agent arrives with issue 5).
+  --hub URL         The hub this node syncs with. Once enrolled, start syncs in the background: the
+                    first start downloads the hub's data (progress on stdout), then follows its feed
+                    and sends this till's events; sales never wait for the hub.
+  --enroll CODE     A one-time code from HQ (pos-hub enroll-code --store CODE): enrolls this till at
+                    --hub. With start on a new data folder it also sets the node up, as init would.
+  --device-name N   How HQ sees this till in the device list (default POS).
   --lan             Listen on all interfaces instead of 127.0.0.1.
   --fixture FILE    Load hub data and staff from a fixture file through the feed apply path.
   --ui DIR          Renderer build to serve. Default: the app's dist/renderer.
@@ -69,7 +78,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         io.out(USAGE);
         return 0;
       case 'init':
-        return runInit(values, io);
+        return await runInit(values, io);
       case 'backup':
         return await runBackup(values, io);
       case 'fixture':

@@ -19,6 +19,8 @@ export const OPTIONS = {
   data: { type: 'string' },
   port: { type: 'string' },
   hub: { type: 'string' },
+  enroll: { type: 'string' },
+  'device-name': { type: 'string' },
   lan: { type: 'boolean' },
   fixture: { type: 'string' },
   ui: { type: 'string' },

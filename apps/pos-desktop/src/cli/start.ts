@@ -1,38 +1,99 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { z } from 'zod';
-import { openStoreEngine } from '../engine/engine';
+import type { SyncStatus } from '../shared/commands';
+import { openStoreEngine, type StoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { setHubUrl } from '../engine/outbox';
+import { enrollWithHub } from '../engine/sync/enrollment';
+import { readHubConnection } from '../engine/sync/store-sync';
 import { startStoreServer } from '../server/server';
-import { removeTokenFile, requireDatabase, writeTokenFile } from './data-folder';
-import { validateOptions, type CliIo, type ParsedOptions } from './options';
+import { databasePath, removeTokenFile, requireDatabase, writeTokenFile } from './data-folder';
+import { initFromEnrollment } from './init';
+import { UsageError, validateOptions, type CliIo, type ParsedOptions } from './options';
 
 export const DEFAULT_PORT = 7420;
 /** Where the renderer build lands (dist/renderer next to dist/cli.js, or of the app when run from source). */
 export const DEFAULT_UI_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
 
-const StartOptionsSchema = z.object({
-  data: z.string({ error: 'is required.' }).min(1),
-  port: z.coerce
-    .number({ error: 'must be a number.' })
-    .int()
-    .min(0)
-    .max(65_535, 'must be at most 65535.')
-    .default(DEFAULT_PORT),
-  hub: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://hub.example.com.' })
-    .optional(),
-  lan: z.boolean().default(false),
-  fixture: z.string().min(1).optional(),
-  ui: z.string().min(1).optional(),
-});
+const StartOptionsSchema = z
+  .object({
+    data: z.string({ error: 'is required.' }).min(1),
+    port: z.coerce
+      .number({ error: 'must be a number.' })
+      .int()
+      .min(0)
+      .max(65_535, 'must be at most 65535.')
+      .default(DEFAULT_PORT),
+    hub: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://hub.example.com.' })
+      .optional(),
+    enroll: z.string().trim().min(4).optional(),
+    'device-name': z.string().trim().min(1).max(100).optional(),
+    lan: z.boolean().default(false),
+    fixture: z.string().min(1).optional(),
+    ui: z.string().min(1).optional(),
+  })
+  .refine((options) => options.enroll === undefined || options.hub !== undefined, {
+    message: 'give the hub to enroll with: --hub URL --enroll CODE.',
+    path: ['enroll'],
+  });
+
+/**
+ * Enrolls an existing node: it keeps its device id, number and store (its receipts and events already
+ * carry them), and the hub refuses a code for another store without using it up.
+ */
+async function enrollExisting(engine: StoreEngine, hubUrl: string, code: string, deviceName?: string) {
+  if (readHubConnection(engine.db) !== null) {
+    throw new UsageError(
+      'This till is already enrolled. To move it to another hub or store, ask HQ to revoke it and set up a new data folder.',
+    );
+  }
+  const { deviceId, deviceNo, storeId } = engine.identity;
+  const enrolled = await enrollWithHub({
+    hubUrl,
+    code,
+    keep: { deviceId, deviceNo, storeId },
+    ...(deviceName === undefined ? {} : { deviceName }),
+  });
+  await engine.sync.configure({ hubUrl, credential: enrolled.credential });
+}
+
+/** One line per change of what staff would want to know: snapshot progress, caught up, trouble. */
+function syncReporter(io: CliIo): (status: SyncStatus) => void {
+  let lastLine = '';
+  let lastProgressAt = 0;
+  return (status) => {
+    let line: string;
+    if (status.snapshot) {
+      const now = Date.now();
+      // Progress at most once a second: a 100,000-SKU snapshot is hundreds of pages.
+      if (now - lastProgressAt < 1000 && status.snapshot.received < status.snapshot.total) return;
+      lastProgressAt = now;
+      line = `pos-store: downloading hub data: ${status.snapshot.received} of ${status.snapshot.total} rows`;
+    } else if (status.state === 'live') {
+      line = `pos-store: in sync with the hub (feed ${status.feedEpoch ?? '-'} at ${status.feedCursor}, nothing waiting to be sent)`;
+    } else if (status.state === 'error' && status.error) {
+      line = `pos-store: sync needs attention: ${status.error.message}`;
+    } else {
+      return;
+    }
+    if (line === lastLine) return;
+    lastLine = line;
+    io.out(line);
+  };
+}
 
 /** Starts engine and server; the returned promise settles once the node is serving (or failed to). */
 export async function runStart(values: ParsedOptions, io: CliIo): Promise<number> {
   const options = validateOptions(StartOptionsSchema, values);
+  if (options.enroll !== undefined && !existsSync(databasePath(options.data))) {
+    // A new till: enrolling sets it up, exactly as init --enroll would.
+    await initFromEnrollment(values, io);
+  }
   const file = requireDatabase(options.data);
   const logger = pino(
     { name: 'pos-store', level: io.env.POS_STORE_LOG_LEVEL ?? 'info' },
@@ -40,7 +101,21 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
   );
   const engine = openStoreEngine({ databasePath: file, logger });
   try {
-    if (options.hub !== undefined) setHubUrl(engine.db, options.hub);
+    const reportSync = syncReporter(io);
+    engine.subscribe((notification) => {
+      if (notification.name === 'sync-status') reportSync(notification.payload);
+    });
+    if (options.hub !== undefined) {
+      const connection = readHubConnection(engine.db);
+      if (options.enroll !== undefined && connection === null) {
+        await enrollExisting(engine, options.hub, options.enroll, options['device-name']);
+      } else if (connection !== null && connection.hubUrl !== options.hub) {
+        // The hub moved (a new address for the same hub): keep the credential, follow the address.
+        await engine.sync.configure({ hubUrl: options.hub, credential: connection.credential });
+      } else if (connection === null) {
+        setHubUrl(engine.db, options.hub);
+      }
+    }
     if (options.fixture !== undefined) {
       const loaded = loadFixture(engine, readFixtureFile(options.fixture));
       io.out(
@@ -64,9 +139,12 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
     );
     io.out(`  Token:      ${token}`);
     io.out(`  Token file: ${tokenFile}`);
-    if (options.hub !== undefined) {
+    const connection = readHubConnection(engine.db);
+    if (connection !== null) {
+      io.out(`  Hub:        ${connection.hubUrl} (syncing in the background; sales never wait for it)`);
+    } else if (options.hub !== undefined) {
       io.out(
-        `  Hub:        ${options.hub} (recorded; events wait in the outbox until the sync agent exists)`,
+        `  Hub:        ${options.hub} (not enrolled: events wait in the outbox until this till is enrolled with --enroll CODE)`,
       );
     }
     let stopping = false;
@@ -74,17 +152,19 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      void server.close().finally(() => {
-        engine.close();
-        removeTokenFile(options.data);
-        process.exit(0);
-      });
+      void server
+        .close()
+        .then(() => engine.shutdown())
+        .finally(() => {
+          removeTokenFile(options.data);
+          process.exit(0);
+        });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     return 0;
   } catch (error) {
-    engine.close();
+    await engine.shutdown();
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import { openDatabase } from './database';
 import { writeIdentity, type NodeIdentity, type NodeSetup } from './identity';
 import { loadMigrations, migrate, type Migration } from './migrations';
 import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
+import { writeHubConnection, type HubConnection } from './sync/store-sync';
 
 export interface InitOptions {
   readonly databasePath: string;
@@ -17,6 +18,10 @@ export interface InitOptions {
   readonly randomBytes?: RandomBytes;
   readonly pinCost?: PinHashCost;
   readonly migrations?: readonly Migration[];
+  /** The device id the hub issued at enrollment (otherwise a new UUIDv7). */
+  readonly deviceId?: string;
+  /** The hub to sync with and this till's credential, when it was enrolled before it was set up. */
+  readonly hub?: HubConnection;
 }
 
 export interface InitResult {
@@ -38,7 +43,8 @@ export function initStoreNode(options: InitOptions): InitResult {
     return db
       .transaction((): InitResult => {
         const nowIso = new Date(clock.now()).toISOString();
-        const identity = writeIdentity(db, options.setup, ids(), nowIso);
+        const identity = writeIdentity(db, options.setup, options.deviceId ?? ids(), nowIso);
+        if (options.hub !== undefined) writeHubConnection(db, options.hub);
         const ctx = createTxContext(
           { db, identity, clock, ids, randomBytes, lastHlc: undefined },
           'node-init',
@@ -57,6 +63,7 @@ export function initStoreNode(options: InitOptions): InitResult {
             deviceId: identity.deviceId,
             deviceNo: identity.deviceNo,
             managerId: manager?.staffId ?? null,
+            hubUrl: options.hub?.hubUrl ?? null,
           },
         });
         return { identity, manager };
