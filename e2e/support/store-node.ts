@@ -70,7 +70,6 @@ export async function startStoreNode(options: {
   ]);
   runCli(['fixture', '--out', fixture, '--skus', String(options.skus)]);
   options.prepareFixture?.(fixture);
-  options.prepareFixture?.(fixture);
   const child = spawn(
     process.execPath,
     [POS_CLI, 'start', '--data', dataDir, '--port', '0', '--fixture', fixture, '--ui', RENDERER_DIR],

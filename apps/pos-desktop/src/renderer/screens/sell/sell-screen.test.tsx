@@ -90,20 +90,48 @@ function scriptSale(node: FakeNode, options: { promotion?: boolean } = {}) {
   node.handle('sale-add-tender', (input) => {
     const current = sale!;
     const remaining = current.payment.remaining;
+    const given = input.tender;
+    if (given.type !== 'cash' && given.type !== 'card') {
+      return failure('INVALID_INPUT', 'This store takes cash and card only.');
+    }
     const tender =
-      input.tender.type === 'cash'
-        ? cashTender(input.tender.amount, Math.min(remaining, input.tender.amount), {
+      given.type === 'cash'
+        ? cashTender(given.amount, Math.min(remaining, given.amount), {
             tenderId: `tender-${current.tenders.length + 1}`,
           })
         : {
             tenderId: `tender-${current.tenders.length + 1}`,
             type: 'card' as const,
-            tendered: input.tender.amount,
-            amount: input.tender.amount,
+            tendered: given.amount,
+            amount: given.amount,
             change: 0,
-            reference: input.tender.reference,
+            reference: given.reference,
           };
     return withLines(current.lines, { tenders: [...current.tenders, tender] });
+  });
+  node.handle('sale-remove-tender', (input) => {
+    const current = sale!;
+    return withLines(current.lines, {
+      tenders: current.tenders.filter((tender) => tender.tenderId !== input.tenderId),
+    });
+  });
+  node.handle('sale-discount-order', (input) => {
+    const current = sale!;
+    const amount = input.discount && 'amount' in input.discount ? input.discount.amount : 0;
+    // One line is enough for these tests: the whole sale discount lands on it, as the node allocates it.
+    return withLines(
+      current.lines.map((line, index) =>
+        saleLine({
+          ...line,
+          paid: undefined,
+          adjustments:
+            index === 0 && amount > 0
+              ? [{ kind: 'manual_order', promotionId: null, amount, reason: 'sale discount' }]
+              : line.adjustments.filter((adjustment) => adjustment.kind !== 'manual_order'),
+        }),
+      ),
+      { orderDiscount: input.discount },
+    );
   });
   node.handle('sale-complete', () => {
     sale = { ...sale!, status: 'completed', receiptNumber: 'S001-1-000001', completedAt: AT };
@@ -411,6 +439,48 @@ describe('sell-screen', () => {
         { saleId: 'sale-1', tender: { type: 'cash', amount: 1160 } },
       ]);
       expect(devices.drawerKicks).toBe(1);
+    });
+  });
+
+  describe('sale discount', () => {
+    it('takes an amount off the whole sale and removes it again', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '2*4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 2/ });
+      await user.click(screen.getByRole('button', { name: 'Sale discount' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Discount on the whole sale' });
+      await user.click(within(dialog).getByRole('radio', { name: 'Amount' }));
+      await user.type(within(dialog).getByLabelText('Amount off'), '1.50{Enter}');
+      await waitFor(() => expect(screen.getByTestId('sale-total').textContent).toBe('€12.90'));
+      expect(screen.getByText('Share of the sale discount')).toBeTruthy();
+      await user.click(screen.getByRole('button', { name: 'Sale discount' }));
+      const again = await screen.findByRole('dialog', { name: 'Discount on the whole sale' });
+      await user.click(within(again).getByRole('button', { name: 'Remove the discount' }));
+      await waitFor(() => expect(screen.getByTestId('sale-total').textContent).toBe('€14.40'));
+      expect(node.inputs('sale-discount-order')).toEqual([
+        { saleId: 'sale-1', discount: { amount: 150 } },
+        { saleId: 'sale-1', discount: null },
+      ]);
+    });
+  });
+
+  describe('tender removal', () => {
+    it('takes a card payment off again before the sale completes', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '3*4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 3/ });
+      await user.keyboard('{F10}');
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      const amount = within(tender).getByLabelText('Card amount');
+      await user.clear(amount);
+      await user.type(amount, '10');
+      await user.type(within(tender).getByLabelText('Terminal reference'), 'AUTH-1{Enter}');
+      await waitFor(() => expect(within(tender).getByTestId('remaining').textContent).toBe('€11.60'));
+      await user.click(within(tender).getByRole('button', { name: 'Remove Card payment of €10.00' }));
+      await waitFor(() => expect(within(tender).getByTestId('remaining').textContent).toBe('€21.60'));
+      expect(within(tender).queryByRole('list', { name: 'Payments taken' })).toBeNull();
+      expect(node.inputs('sale-remove-tender')).toEqual([{ saleId: 'sale-1', tenderId: 'tender-1' }]);
+      expect(node.inputs('sale-complete')).toEqual([]);
     });
   });
 

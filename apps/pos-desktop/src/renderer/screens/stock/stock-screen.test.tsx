@@ -156,6 +156,38 @@ describe('stock-screen', () => {
   });
 
   describe('transfer', () => {
+    it('receives a transfer from another node by its number, and asks for the number first', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <StockScreen />,
+        setup: (n) => {
+          scriptStock(n);
+          n.handle('stock-transfer-in', (input) => ({
+            receiptId: 'rcpt-2',
+            levels: input.lines.map((line) => localStock({ sku: line.sku, sellable: 40 + line.qty })),
+          }));
+        },
+      });
+      await user.click(screen.getByRole('tab', { name: 'Transfer in' }));
+      const picker = screen.getByRole('combobox', { name: 'Scan or search an item' });
+      for (let scan = 0; scan < 3; scan += 1) await user.type(picker, '4000000000013{Enter}');
+      const items = await screen.findByRole('list', { name: 'Items' });
+      await waitFor(() =>
+        expect(
+          (within(items).getByLabelText('Quantity of Smooth Bread family size') as HTMLInputElement).value,
+        ).toBe('3'),
+      );
+      await user.click(screen.getByRole('button', { name: 'Receive transfer' }));
+      expect((await screen.findByRole('alert')).textContent).toContain('Enter the transfer number.');
+      expect(node.inputs('stock-transfer-in')).toEqual([]);
+      await user.type(screen.getByLabelText('Transfer number'), 'TR-0042');
+      await user.click(screen.getByRole('button', { name: 'Receive transfer' }));
+      expect(await screen.findByText('Received transfer TR-0042 (1 items).')).toBeTruthy();
+      expect(node.inputs('stock-transfer-in')).toEqual([
+        { transferId: 'TR-0042', lines: [{ sku: 'SKU0000001', qty: 3 }] },
+      ]);
+    });
+
     it('sends stock to another node', async () => {
       const { user, node } = renderPos({
         signedInAs: 'cashier',
