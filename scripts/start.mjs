@@ -1,18 +1,431 @@
 #!/usr/bin/env node
-// `npm start`: starts the product for a newcomer. It starts only what exists and says so plainly.
-import { existsSync } from 'node:fs';
+// `npm start [-- --fresh] [--electron] [--skus N] [--hub-port N] [--store-port N]`
+//
+// Starts the product on this machine: a hub (SQLite in .data/demo) and one store node enrolled with it,
+// with demo data entered the way HQ would enter it (nodes, price books, a catalog import, promotions,
+// stock receipts, an e-commerce API key and one online order), then prints where to open the till and
+// the demo PINs. The second start reuses .data/demo; --fresh starts over. With --electron the till opens
+// in the Electron shell (its binary is downloaded if missing) instead of only in a browser.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
-const root = new URL('..', import.meta.url).pathname;
-const hub = existsSync(`${root}apps/hub-server/src/cli.ts`);
-const store = existsSync(`${root}apps/pos-desktop/src/cli.ts`);
-if (!hub || !store) {
-  console.error(
-    [
-      'The hub and the store node have not landed yet, so there is nothing to start.',
-      `  hub server (apps/hub-server): ${hub ? 'present' : 'not built yet'}`,
-      `  store node (apps/pos-desktop): ${store ? 'present' : 'not built yet'}`,
-      'What exists today is the domain core (packages/domain); run `npm test` to exercise it.',
-    ].join('\n'),
-  );
+const root = resolve(new URL('..', import.meta.url).pathname);
+const { values: options } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    electron: { type: 'boolean', default: false },
+    skus: { type: 'string', default: '5000' },
+    'hub-port': { type: 'string', default: process.env.HUB_PORT ?? '7400' },
+    'store-port': { type: 'string', default: process.env.STORE_PORT ?? '7420' },
+    'no-build': { type: 'boolean', default: false },
+    data: {
+      type: 'string',
+      default: join(resolve(new URL('..', import.meta.url).pathname), '.data', 'demo'),
+    },
+  },
+});
+
+const skus = Number(options.skus);
+const hubPort = Number(options['hub-port']);
+const storePort = Number(options['store-port']);
+for (const [flag, value, max] of [
+  ['--skus', skus, 2_000_000],
+  ['--hub-port', hubPort, 65_535],
+  ['--store-port', storePort, 65_535],
+]) {
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    fail(`${flag} must be a whole number from 1 to ${max}.`);
+}
+
+const dataDir = resolve(options.data);
+const statePath = join(dataDir, 'demo.json');
+const hubDb = join(dataDir, 'hub.db');
+const storeData = join(dataDir, 'store-S001');
+const hubUrl = `http://127.0.0.1:${hubPort}`;
+const hubBin = join(root, 'apps/hub-server/bin/pos-hub.mjs');
+const storeBin = join(root, 'apps/pos-desktop/bin/pos-store.mjs');
+const STORE_ID = 'store-1';
+const children = [];
+
+function fail(message) {
+  console.error(`npm start: ${message}`);
+  for (const child of children) child.kill('SIGTERM');
   process.exit(1);
 }
+
+function say(message) {
+  console.log(`npm start: ${message}`);
+}
+
+function runOrFail(command, args, { input, quiet = false } = {}) {
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: [input === undefined ? 'inherit' : 'pipe', quiet ? 'ignore' : 'inherit', 'inherit'],
+    input,
+  });
+  if (result.status !== 0) fail(`${[command, ...args].join(' ')} failed (exit ${result.status}).`);
+}
+
+function portFree(port) {
+  return new Promise((done) => {
+    const probe = createServer()
+      .once('error', () => done(false))
+      .once('listening', () => probe.close(() => done(true)))
+      .listen(port, '127.0.0.1');
+  });
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+async function waitFor(what, check, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+  fail(`${what} did not come up within ${timeoutMs / 1000} s.`);
+}
+
+/** A child whose output is shown with a prefix, and whose early exit ends the demo with its code. */
+function startChild(name, args, env = {}) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
+  children.push(child);
+  const prefix = (stream, out) => {
+    let rest = '';
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) out.write(`[${name}] ${line}\n`);
+    });
+  };
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  child.once('exit', (code, signal) => {
+    if (!stopping) fail(`the ${name} stopped unexpectedly (${signal ?? `exit ${code}`}).`);
+  });
+  return child;
+}
+
+// ---- hub HTTP, as an HQ operator's tools would use it ---------------------------------------------------
+
+async function api(method, path, { token, body, headers = {}, raw } = {}) {
+  const response = await fetch(`${hubUrl}${path}`, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined && raw === undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  const answer = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const error = answer?.error;
+    fail(
+      `${method} ${path} was refused (${response.status} ${error?.code ?? ''}): ${error?.message ?? 'no details'}`,
+    );
+  }
+  return answer?.value ?? answer;
+}
+
+/** Demo coordinates around one city, so routing explains distances. */
+const PLACES = {
+  'store-1': { latitude: 48.8566, longitude: 2.3522 },
+  'store-2': { latitude: 48.8738, longitude: 2.295 },
+  'store-3': { latitude: 48.8339, longitude: 2.3865 },
+  'store-4': { latitude: 48.8925, longitude: 2.3444 },
+  'warehouse-1': { latitude: 48.7262, longitude: 2.3652 },
+};
+
+async function seedHub(state) {
+  const fixtureFile = join(dataDir, 'fixture.json');
+  runOrFail(
+    process.execPath,
+    [
+      storeBin,
+      'fixture',
+      '--out',
+      fixtureFile,
+      '--skus',
+      String(skus),
+      '--store-id',
+      STORE_ID,
+      '--now',
+      new Date().toISOString(),
+    ],
+    { quiet: true },
+  );
+  const fixture = JSON.parse(readFileSync(fixtureFile, 'utf8'));
+  const of = (entity) =>
+    fixture.changes.filter((change) => change.entity === entity).map((change) => change.data);
+
+  const { token } = await api('POST', '/api/auth/login', {
+    body: { username: state.hqUser, password: state.hqPassword },
+  });
+
+  for (const node of of('store')) {
+    const { version: _version, active: _active, ...input } = node;
+    await api('POST', '/api/nodes', { token, body: { ...input, ...PLACES[node.nodeId] } });
+  }
+  say(`created ${of('store').length} nodes (4 stores, 1 warehouse)`);
+
+  for (const { priceBookId, version: _version, ...book } of of('price_book')) {
+    await api('PUT', `/api/price-books/${priceBookId}`, { token, body: { book } });
+  }
+
+  const records = [
+    ...of('category').map((data) => ({ type: 'category', ...data })),
+    ...of('tax_rate').map((data) => ({ type: 'tax_rate', ...data })),
+    ...of('product').map((data) => ({ type: 'product', ...data })),
+    ...of('sku').map((data) => ({ type: 'sku', ...data })),
+    ...of('price').map((data) => ({ type: 'price', ...data })),
+  ];
+  const report = await api('POST', '/api/catalog/import?format=json', {
+    token,
+    raw: records.map((record) => JSON.stringify(record)).join('\n'),
+    headers: { 'content-type': 'application/x-ndjson' },
+  });
+  say(`imported the catalog: ${report.rowsValid} records (${skus} SKUs with prices)`);
+
+  for (const { promotionId, version: _version, ...promotion } of of('promotion')) {
+    await api('PUT', `/api/promotions/${promotionId}`, { token, body: { promotion } });
+  }
+
+  // Stock arrives as supplier deliveries: this store's levels from the fixture, and some of the first SKUs
+  // at another store and the warehouse so online orders have somewhere else to go.
+  const levels = of('stock_level').filter((level) => level.sellable > 0);
+  const deliveries = [
+    { nodeId: STORE_ID, lines: levels.map((level) => ({ sku: level.sku, qty: level.sellable })) },
+    ...['store-2', 'warehouse-1'].map((nodeId) => ({
+      nodeId,
+      lines: of('sku')
+        .filter((sku) => sku.active && sku.unit === 'each')
+        .slice(0, 300)
+        .map((sku) => ({ sku: sku.sku, qty: 12 })),
+    })),
+  ];
+  for (const delivery of deliveries) {
+    for (let start = 0; start < delivery.lines.length; start += 5000) {
+      await api('POST', '/api/receipts', {
+        token,
+        body: {
+          nodeId: delivery.nodeId,
+          reference: `DEMO-${delivery.nodeId}-${start / 5000 + 1}`,
+          lines: delivery.lines.slice(start, start + 5000),
+        },
+      });
+    }
+  }
+  say('booked opening stock at store-1, store-2 and the warehouse');
+
+  const { key } = await api('POST', '/api/api-keys', {
+    token,
+    body: { name: 'Demo web shop', scopes: ['orders:write', 'inventory:read'] },
+  });
+  state.apiKey = key;
+
+  // One online order for pickup at this store, placed as the web shop would place it.
+  const first = levels.find((level) => level.sellable >= 2 && !level.sku.endsWith('0'));
+  if (first !== undefined) {
+    const order = await api('POST', '/api/orders', {
+      token: key,
+      headers: { 'idempotency-key': `demo-order-${state.createdAt}` },
+      body: {
+        orderId: randomUUID(),
+        orderNumber: 'W-10001',
+        channel: 'web',
+        lines: [{ lineId: 'l1', sku: first.sku, qty: 1 }],
+        customer: { name: 'Alex Martin', email: 'alex@example.com' },
+        pickup: { type: 'store', storeId: STORE_ID },
+        payment: { authorisationRef: 'demo-auth-1', amount: 1000, currency: 'EUR' },
+      },
+    });
+    state.demoOrder = { orderNumber: 'W-10001', customer: 'Alex Martin', pickupCode: order.pickupCode };
+  }
+
+  const enrollment = await api('POST', `/api/nodes/${STORE_ID}/enrollment-codes`, { token, body: {} });
+  state.enrollCode = enrollment.code;
+  writeFileSync(
+    join(dataDir, 'staff.json'),
+    JSON.stringify({
+      format: 'pos-store-fixture',
+      version: 1,
+      epoch: 'demo-staff',
+      changes: [],
+      staff: fixture.staff,
+    }),
+  );
+  state.staff = fixture.staff;
+  state.seeded = true;
+  writeFileSync(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+// ---- main ---------------------------------------------------------------------------------------------
+
+let stopping = false;
+function stopAll() {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  for (const child of children) child.kill('SIGTERM');
+  // A node finishing its last write gets a moment; one that hangs is not left running behind the demo.
+  setTimeout(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    process.exit(1);
+  }, 15_000).unref();
+  void Promise.all(
+    children.map(
+      (child) => new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', done))),
+    ),
+  ).then(() => process.exit(0));
+}
+process.once('SIGINT', stopAll);
+process.once('SIGTERM', stopAll);
+
+if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
+for (const [port, flag] of [
+  [hubPort, '--hub-port'],
+  [storePort, '--store-port'],
+]) {
+  if (!(await portFree(port)))
+    fail(`port ${port} is taken; choose another with ${flag} N (or stop what uses it).`);
+}
+
+if (!options['no-build']) {
+  say('building the hub, the store node and the till (turbo caches what did not change)…');
+  runOrFail('npx', [
+    'turbo',
+    'run',
+    'build',
+    '--filter=@retail/hub-server',
+    '--filter=@retail/pos-desktop',
+    '--output-logs=errors-only',
+  ]);
+}
+
+let state = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : undefined;
+if (state === undefined || !state.seeded || !existsSync(hubDb)) {
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  state = { hqUser: 'admin', hqPassword: randomBytes(9).toString('base64url'), createdAt: Date.now() };
+  runOrFail(
+    process.execPath,
+    [hubBin, 'create-user', '--db', hubDb, '--username', state.hqUser, '--role', 'admin'],
+    { input: state.hqPassword, quiet: true },
+  );
+}
+
+startChild('hub', [
+  hubBin,
+  'serve',
+  '--db',
+  hubDb,
+  '--port',
+  String(hubPort),
+  '--host',
+  '127.0.0.1',
+  '--log-level',
+  'warn',
+]);
+await waitFor('the hub', async () => (await fetch(`${hubUrl}/readyz`)).ok);
+if (!state.seeded) {
+  say(`entering demo data at the hub as HQ would (${skus} SKUs)…`);
+  await seedHub(state);
+}
+
+const storeArgs = [
+  'start',
+  '--data',
+  storeData,
+  '--port',
+  String(storePort),
+  '--hub',
+  hubUrl,
+  '--fixture',
+  join(dataDir, 'staff.json'),
+];
+if (!existsSync(join(storeData, 'store.db'))) storeArgs.push('--enroll', state.enrollCode);
+const tokenFile = join(storeData, 'pos-store.token');
+rmSync(tokenFile, { force: true });
+// Only the node's warnings reach the console as JSON; its human lines (URL, sync progress) always do.
+let store = startChild('store', [storeBin, ...storeArgs], { POS_STORE_LOG_LEVEL: 'warn' });
+await waitFor(
+  'the store node',
+  async () => existsSync(tokenFile) && (await fetch(`http://127.0.0.1:${storePort}/`)).ok,
+);
+
+if (options.electron) {
+  // The Electron shell runs the store node itself: hand the data folder over to it.
+  stopping = true;
+  store.kill('SIGTERM');
+  await new Promise((done) => (store.exitCode !== null ? done() : store.once('exit', done)));
+  stopping = false;
+  say('opening the till in Electron (npm run desktop)…');
+  store = spawn(
+    'npm',
+    [
+      'run',
+      'desktop',
+      '-w',
+      '@retail/pos-desktop',
+      '--',
+      '--data',
+      storeData,
+      '--hub',
+      hubUrl,
+      '--port',
+      String(storePort),
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  children.push(store);
+  store.once('exit', (code) => {
+    if (!stopping)
+      fail(
+        `Electron stopped (exit ${code}). Where its binary cannot be downloaded, run npm start without --electron and open the till in a browser.`,
+      );
+  });
+}
+
+const token = readFileSync(tokenFile, 'utf8').trim();
+const pairing = `http://127.0.0.1:${storePort}/?token=${token}&register=lane-1`;
+const staff = (state.staff ?? []).map(
+  (member) => `    ${member.staffCode}  PIN ${member.pin}  ${member.name} (${member.role})`,
+);
+console.log(
+  [
+    '',
+    '──────────────────────────────────────────────────────────────────────────────',
+    ' The product is running.',
+    '',
+    options.electron
+      ? ' Till (Electron): the window that just opened. Also on the LAN in a browser:'
+      : ' Till (POS) in a browser:',
+    `    ${pairing}`,
+    '  Sign in with a staff code and PIN:',
+    ...staff,
+    '  Open a shift (Shift, F4) before selling; scan or search products on Sell (F1).',
+    ...(state.demoOrder
+      ? [
+          `  An online order waits on Pickup (F5): ${state.demoOrder.orderNumber} for ${state.demoOrder.customer}, pickup code ${state.demoOrder.pickupCode}.`,
+        ]
+      : []),
+    '',
+    ` Hub (HQ): ${hubUrl}   API docs ${hubUrl}/api/openapi.json`,
+    `  HQ login: ${state.hqUser} / ${state.hqPassword}   (POST /api/auth/login)`,
+    `  Web shop API key (orders:write): ${state.apiKey}`,
+    '',
+    ` Data: ${dataDir} (kept between starts; npm start -- --fresh starts over)`,
+    ` Electron: npm start -- --electron   Stop: Ctrl+C`,
+    '──────────────────────────────────────────────────────────────────────────────',
+  ].join('\n'),
+);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The one test command: lint, typecheck, unit + integration (all workspaces), then browser e2e.
+// The one test command: lint, typecheck, unit + integration (all workspaces), browser e2e, then the
+// README's first command (`npm start`) brought up and stopped in a scratch folder.
 // Each step prints its runner's summary; the first failure stops the run with a non-zero exit.
 import { spawnSync } from 'node:child_process';
 
@@ -8,6 +9,7 @@ const steps = [
   ['typecheck', 'npm', ['run', 'typecheck']],
   ['unit + integration', 'npx', ['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']],
   ['e2e (Playwright, Chromium)', 'npm', ['run', 'e2e']],
+  ['npm start (hub + store node with demo data)', 'node', ['scripts/start-smoke.mjs']],
 ];
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };

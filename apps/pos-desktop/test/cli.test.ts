@@ -158,6 +158,22 @@ describe('pos-store CLI', () => {
       const found = expectOk(await client.send('catalog-search', { query: 'SKU0000001' }, { session })).items;
       expect(found[0]?.sku).toBe('SKU0000001');
     });
+
+    it('places the demo price and promotion windows around --now, and refuses a time it cannot read', () => {
+      const fixture = join(scratch(), 'demo-now.json');
+      const generated = cli(['fixture', '--out', fixture, '--skus', '10', '--now', '2026-11-23T09:00:00Z']);
+      expect(generated.code, generated.stderr).toBe(0);
+      const { changes } = JSON.parse(readFileSync(fixture, 'utf8')) as {
+        changes: { entity: string; data: { startsAt?: number; endsAt?: number } }[];
+      };
+      const now = Date.parse('2026-11-23T09:00:00Z');
+      const promotion = changes.find((change) => change.entity === 'promotion')?.data;
+      expect(promotion?.startsAt).toBeLessThan(now);
+      expect(promotion?.endsAt).toBeGreaterThan(now);
+      const refused = cli(['fixture', '--out', fixture, '--now', 'yesterday']);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/--now: must be an ISO 8601 time/);
+    });
   });
 
   describe('backup', () => {

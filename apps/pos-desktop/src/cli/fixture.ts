@@ -16,6 +16,10 @@ const FixtureOptionsSchema = z.object({
   'store-id': z.string().min(1).default('store-1'),
   'store-code': z.string().min(1).default('S001'),
   region: z.string().min(1).default('north'),
+  /** Where price and promotion windows are placed; the default keeps demos and benchmarks identical. */
+  now: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-23T09:00:00Z.' })
+    .optional(),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR.')
@@ -31,6 +35,7 @@ export function runFixture(values: ParsedOptions, io: CliIo): number {
     storeCode: options['store-code'],
     regionId: options.region,
     currency: options.currency,
+    ...(options.now === undefined ? {} : { now: Date.parse(options.now) }),
   });
   const file = resolve(options.out);
   writeFileSync(file, JSON.stringify(fixture));

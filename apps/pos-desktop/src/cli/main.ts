@@ -17,7 +17,7 @@ Usage:
                  [--cash-rounding 1] [--manager-code CODE --manager-name NAME]
   pos-store [start] --data DIR [--port 7420] [--hub URL [--enroll CODE]] [--lan] [--fixture FILE] [--ui DIR]
   pos-store backup --data DIR --out FILE
-  pos-store fixture --out FILE [--skus 1000] [--seed 42] [--store-id store-1] [--store-code S001]
+  pos-store fixture --out FILE [--skus 1000] [--seed 42] [--store-id store-1] [--store-code S001] [--now ISO]
                  [--region north] [--currency EUR]
   pos-store --help
 

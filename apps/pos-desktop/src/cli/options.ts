@@ -23,6 +23,7 @@ export const OPTIONS = {
   'device-name': { type: 'string' },
   lan: { type: 'boolean' },
   fixture: { type: 'string' },
+  now: { type: 'string' },
   ui: { type: 'string' },
   out: { type: 'string' },
   'store-id': { type: 'string' },
