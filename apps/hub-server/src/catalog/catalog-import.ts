@@ -24,6 +24,7 @@ import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { chunks } from '../storage/chunks';
 import type { Executor } from '../storage/storage';
+import { writePriceEntries } from '../pricing/pricing-store';
 import { findCatalogProblems, writeCatalog, type CatalogRecord } from './catalog-store';
 import { jsonRecords } from './json-records';
 
@@ -629,31 +630,14 @@ async function applyStaged(tx: HubTx, importId: string, actor: string): Promise<
         }
       }
       if (problems.length > 0) continue;
-      for (const chunk of chunks(entries, 500)) {
-        await tx.trx
-          .insertInto('price_entries')
-          .values(
-            chunk.map((entry) => ({
-              price_book_id: entry.priceBookId,
-              sku: entry.sku,
-              data: JSON.stringify(entry),
-            })),
-          )
-          .onConflict((oc) =>
-            oc.columns(['price_book_id', 'sku']).doUpdateSet((eb) => ({ data: eb.ref('excluded.data') })),
-          )
-          .execute();
-      }
-      for (const entry of entries) {
-        const book = books.get(entry.priceBookId)!;
-        touchedBooks.add(entry.priceBookId);
-        tx.publish({
-          entity: 'price',
-          key: `${entry.priceBookId}:${entry.sku}`,
-          op: 'upsert',
-          scope: bookScope(book),
-          data: entry,
-        });
+      const byBook = new Map<string, PriceEntry[]>();
+      for (const entry of entries)
+        byBook.set(entry.priceBookId, [...(byBook.get(entry.priceBookId) ?? []), entry]);
+      for (const [priceBookId, bookEntries] of byBook) {
+        const book = books.get(priceBookId)!;
+        touchedBooks.add(priceBookId);
+        // The version the book gets at the end of this import (one new version for the whole import).
+        await writePriceEntries(tx, { ...book, version: book.version + 1 }, bookEntries, [], actor);
       }
       count('price', entries.length);
     }

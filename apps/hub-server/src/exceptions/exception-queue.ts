@@ -18,6 +18,8 @@ export const EXCEPTION_TYPES = [
   'HANDOVER_CONFLICT',
   /** A store picking a BOPIS order found fewer units than its stock said: count the shelf. */
   'PICK_SHORTAGE',
+  /** A sale's recorded prices differ from the hub's re-computation from the versions the till used. */
+  'PRICING_AUDIT',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

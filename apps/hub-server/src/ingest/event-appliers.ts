@@ -10,6 +10,7 @@ import type {
 import type { HubTx } from '../hub-tx';
 import { sameMovement, type LedgerMovement, type StoredMovement } from '../inventory/ledger';
 import { applyBopisEvent } from '../orders/store-events';
+import { auditSalePricing } from '../pricing/pricing-audit';
 import type { IngestedEventTable, SaleTable, TransferTable } from '../storage/schema';
 
 /**
@@ -232,6 +233,7 @@ const applySaleCompleted: Applier<'sale.completed'> = async (ctx, event, sale) =
     event_id: event.eventId,
   });
   ctx.batchSales.set(sale.saleId, { status: 'completed', eventId: event.eventId });
+  await auditSalePricing(ctx.tx, event, sale);
   return applied;
 };
 

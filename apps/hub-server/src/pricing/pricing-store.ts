@@ -238,32 +238,116 @@ export async function savePriceEntries(
     );
     const book = { ...(JSON.parse(current.data) as PriceBook), version: current.version + 1 };
     await writeBook(tx, book, undefined, actor);
-    const scope = feedScope(book.scope);
-    for (const chunk of chunks(entries, 500)) {
-      await tx.trx
-        .insertInto('price_entries')
-        .values(
-          chunk.map((entry) => ({ price_book_id: priceBookId, sku: entry.sku, data: JSON.stringify(entry) })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['price_book_id', 'sku']).doUpdateSet((eb) => ({ data: eb.ref('excluded.data') })),
-        )
-        .execute();
-    }
-    for (const entry of entries) {
-      tx.publish({ entity: 'price', key: `${priceBookId}:${entry.sku}`, op: 'upsert', scope, data: entry });
-    }
-    for (const chunk of chunks(change.remove, 500)) {
-      await tx.trx
-        .deleteFrom('price_entries')
-        .where('price_book_id', '=', priceBookId)
-        .where('sku', 'in', chunk)
-        .execute();
-    }
-    for (const sku of change.remove)
-      tx.publish({ entity: 'price', key: `${priceBookId}:${sku}`, op: 'delete', scope });
+    await writePriceEntries(tx, book, entries, change.remove, actor);
     return book;
   });
+}
+
+/** The `entity_versions` entity that keeps every price a book ever had, keyed `bookId:sku`. */
+export const PRICE_ENTRY_HISTORY = 'price_entry';
+
+/**
+ * Writes prices of `book` (already at its new version), records each change in the price history at that
+ * version, and publishes it to the book's stores. Every path that changes prices (the prices API, the
+ * catalog import, the price import) goes through here, so the history the pricing audit reads is complete.
+ * A SKU both set and removed in one change ends up removed.
+ */
+export async function writePriceEntries(
+  tx: HubTx,
+  book: PriceBook,
+  entries: readonly PriceEntry[],
+  removedSkus: readonly string[],
+  actor: string,
+): Promise<void> {
+  const priceBookId = book.priceBookId;
+  const scope = feedScope(book.scope);
+  for (const chunk of chunks(entries, 500)) {
+    await tx.trx
+      .insertInto('price_entries')
+      .values(
+        chunk.map((entry) => ({ price_book_id: priceBookId, sku: entry.sku, data: JSON.stringify(entry) })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['price_book_id', 'sku']).doUpdateSet((eb) => ({ data: eb.ref('excluded.data') })),
+      )
+      .execute();
+  }
+  for (const entry of entries) {
+    tx.publish({ entity: 'price', key: `${priceBookId}:${entry.sku}`, op: 'upsert', scope, data: entry });
+  }
+  for (const chunk of chunks(removedSkus, 500)) {
+    await tx.trx
+      .deleteFrom('price_entries')
+      .where('price_book_id', '=', priceBookId)
+      .where('sku', 'in', chunk)
+      .execute();
+  }
+  for (const sku of removedSkus)
+    tx.publish({ entity: 'price', key: `${priceBookId}:${sku}`, op: 'delete', scope });
+  const history = new Map<string, PriceEntry | null>(entries.map((entry) => [entry.sku, entry]));
+  for (const sku of removedSkus) history.set(sku, null);
+  for (const chunk of chunks([...history], 500)) {
+    await tx.trx
+      .insertInto('entity_versions')
+      .values(
+        chunk.map(([sku, entry]) => ({
+          entity: PRICE_ENTRY_HISTORY,
+          entity_key: `${priceBookId}:${sku}`,
+          version: book.version,
+          data: JSON.stringify(entry),
+          changed_by: actor,
+          changed_at: tx.at,
+        })),
+      )
+      // Two batches of one import may price the same SKU of a book at the same version: the last wins.
+      .onConflict((oc) =>
+        oc
+          .columns(['entity', 'entity_key', 'version'])
+          .doUpdateSet((eb) => ({ data: eb.ref('excluded.data') })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * The price of `sku` in `priceBookId` as of book version `version`: the entry, `null` when the SKU had
+ * no price in that version, or `undefined` when the hub kept no history that far back (prices written
+ * before history was recorded).
+ */
+export async function priceEntryAtVersion(
+  executor: Executor,
+  priceBookId: string,
+  sku: string,
+  version: number,
+): Promise<PriceEntry | null | undefined> {
+  const row = await executor
+    .selectFrom('entity_versions')
+    .select('data')
+    .where('entity', '=', PRICE_ENTRY_HISTORY)
+    .where('entity_key', '=', `${priceBookId}:${sku}`)
+    .where('version', '<=', version)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return JSON.parse(row.data) as PriceEntry | null;
+}
+
+/** One published version of a price book or promotion, or undefined when the hub never published it. */
+export async function publishedVersion<T>(
+  executor: Executor,
+  entity: 'price_book' | 'promotion',
+  key: string,
+  version: number,
+): Promise<T | undefined> {
+  const row = await executor
+    .selectFrom('entity_versions')
+    .select('data')
+    .where('entity', '=', entity)
+    .where('entity_key', '=', key)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row === undefined ? undefined : (JSON.parse(row.data) as T);
 }
 
 async function assertSkusExist(executor: Executor, skus: readonly string[]): Promise<void> {

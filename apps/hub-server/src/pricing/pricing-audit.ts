@@ -1,0 +1,476 @@
+import {
+  allocate,
+  assertNever,
+  isDomainError,
+  money,
+  parsePriceBookVersionTag,
+  priceCart,
+  resolvePrice,
+  type CartLineInput,
+  type CurrencyCode,
+  type LinePrice,
+  type ManualDiscount,
+  type PriceBook,
+  type PricedCart,
+  type Promotion,
+  type Sku,
+  type TaxRate,
+} from '@retail/domain';
+import type { EventEnvelope, EventPayloads } from '@retail/sync';
+import type { HubTx } from '../hub-tx';
+import type { Executor } from '../storage/storage';
+import { priceEntryAtVersion, publishedVersion } from './pricing-store';
+
+/**
+ * The hub's pricing audit. A completed sale is a fact: the hub never re-prices it. It re-computes the
+ * sale with the same domain `priceCart` the till ran, from exactly what the till says it used: the price
+ * book versions on each line, the applied promotions at their versions, the hub's tax rates at the sale's
+ * time, and the cashier's own decisions taken as recorded (label prices, manager overrides, manual
+ * discounts, cash rounding). Any difference, or a version the hub never published, raises one
+ * PRICING_AUDIT exception carrying both computations.
+ *
+ * What it can prove: every book price came from a version the hub published, was in force for this store
+ * at the sale's time and at the line's quantity tier; promotions, tax and totals follow from them. What it
+ * cannot: that another book should have won or another promotion should have applied, because a till
+ * that was offline legitimately had only the versions it had.
+ */
+
+export type CompletedSale = EventPayloads['sale.completed'];
+
+interface StoreFacts {
+  readonly regionId: string;
+  readonly jurisdictionId: string;
+}
+
+/** Lookups shared by every sale of one ingest transaction (a batch holds up to 500 events). */
+interface AuditCache {
+  readonly stores: Map<string, Promise<StoreFacts | undefined>>;
+  readonly books: Map<string, Promise<PriceBook | undefined>>;
+  readonly promotions: Map<string, Promise<Promotion | undefined>>;
+  readonly skus: Map<string, Promise<Sku | undefined>>;
+  taxRates?: Promise<TaxRate[]>;
+}
+
+const caches = new WeakMap<object, AuditCache>();
+
+function cacheFor(owner: object): AuditCache {
+  let cache = caches.get(owner);
+  if (cache === undefined) {
+    cache = { stores: new Map(), books: new Map(), promotions: new Map(), skus: new Map() };
+    caches.set(owner, cache);
+  }
+  return cache;
+}
+
+function memo<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let found = map.get(key);
+  if (found === undefined) {
+    found = load();
+    map.set(key, found);
+  }
+  return found;
+}
+
+/** One line as both sides see it, in minor units. */
+export interface AuditLine {
+  readonly lineId: string;
+  readonly sku: string;
+  readonly qty: number;
+  readonly unitPrice: number;
+  readonly taxInclusive: boolean;
+  readonly priceBook: string | null;
+  readonly extended: number;
+  readonly adjustments: readonly { kind: string; promotionId: string | null; amount: number }[];
+  readonly net: number;
+  readonly tax: number;
+  readonly paid: number;
+}
+
+export interface AuditComputation {
+  readonly priceBookVersion: string;
+  readonly promotions: readonly { promotionId: string; version: number }[];
+  readonly lines: readonly AuditLine[];
+  readonly totals: { subtotal: number; discount: number; tax: number; total: number };
+}
+
+export type PricingAuditResult =
+  | { readonly status: 'match' }
+  | {
+      readonly status: 'mismatch';
+      /** Sentences for the HQ operator: what differs, or what the hub could not find. */
+      readonly reasons: readonly string[];
+      readonly till: AuditComputation;
+      /** The hub's computation; null when it could not compute (an unknown version). */
+      readonly hub: AuditComputation | null;
+    };
+
+function byPromotion(
+  left: { promotionId: string; version: number },
+  right: { promotionId: string; version: number },
+) {
+  return left.promotionId < right.promotionId ? -1 : left.promotionId > right.promotionId ? 1 : 0;
+}
+
+function tillComputation(sale: CompletedSale): AuditComputation {
+  return {
+    priceBookVersion: sale.priceBookVersion,
+    promotions: [...sale.promotions].sort(byPromotion),
+    lines: sale.lines.map((line) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      qty: line.qty,
+      unitPrice: line.unitPrice,
+      taxInclusive: line.taxInclusive,
+      priceBook:
+        line.priceSource === 'price_book'
+          ? `${line.priceBookId ?? '?'}@${line.priceBookVersion ?? '?'}`
+          : null,
+      extended: line.extended,
+      adjustments: line.adjustments.map((adjustment) => ({
+        kind: adjustment.kind,
+        promotionId: adjustment.promotionId ?? null,
+        amount: adjustment.amount,
+      })),
+      net: line.net,
+      tax: line.taxes.reduce((total, tax) => total + tax.amount, 0),
+      paid: line.paid,
+    })),
+    totals: {
+      subtotal: sale.totals.subtotal,
+      discount: sale.totals.discount,
+      tax: sale.totals.tax,
+      total: sale.totals.total,
+    },
+  };
+}
+
+function hubComputation(cart: PricedCart, cashRounding: number): AuditComputation {
+  const currency = cart.currency;
+  // The till spreads cash rounding over the lines in proportion to what each paid; so does the audit.
+  const shares =
+    cashRounding === 0 || cart.lines.length === 0
+      ? cart.lines.map(() => 0)
+      : allocate(
+          money(cashRounding, currency),
+          cart.lines.map((line) => line.paid.amount),
+        ).map((share) => share.amount);
+  return {
+    priceBookVersion: cart.priceBookVersion,
+    promotions: cart.promotions.applied
+      .map((promotion) => ({ promotionId: promotion.promotionId, version: promotion.version }))
+      .sort(byPromotion),
+    lines: cart.lines.map((line, index) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      qty: line.qty,
+      unitPrice: line.unitPrice.amount,
+      taxInclusive: line.taxInclusive,
+      priceBook:
+        line.price.source === 'price_book'
+          ? `${line.price.priceBookId}@${line.price.priceBookVersion}`
+          : null,
+      extended: line.extended.amount,
+      adjustments: line.adjustments.map((adjustment) => ({
+        kind: adjustment.kind,
+        promotionId: adjustment.promotionId ?? null,
+        amount: adjustment.amount.amount,
+      })),
+      net: line.net.amount,
+      tax: line.tax.amount,
+      paid: line.paid.amount + (shares[index] ?? 0),
+    })),
+    totals: {
+      subtotal: cart.totals.subtotal.amount,
+      discount: cart.totals.discount.amount,
+      tax: cart.totals.tax.amount,
+      total: cart.totals.total.amount,
+    },
+  };
+}
+
+const LINE_FIELDS = ['unitPrice', 'taxInclusive', 'priceBook', 'extended', 'net', 'tax', 'paid'] as const;
+
+function adjustmentsText(line: AuditLine): string {
+  return JSON.stringify(
+    line.adjustments
+      .map((adjustment) => `${adjustment.kind}:${adjustment.promotionId ?? ''}:${adjustment.amount}`)
+      .sort(),
+  );
+}
+
+/** Every difference between what the till recorded and what the hub computed, as sentences. */
+export function compareComputations(till: AuditComputation, hub: AuditComputation): string[] {
+  const differences: string[] = [];
+  if (till.priceBookVersion !== hub.priceBookVersion) {
+    differences.push(
+      `The sale names price books "${till.priceBookVersion}", its lines add up to "${hub.priceBookVersion}".`,
+    );
+  }
+  const tillPromotions = till.promotions.map((p) => `${p.promotionId}@${p.version}`).join(', ');
+  const hubPromotions = hub.promotions.map((p) => `${p.promotionId}@${p.version}`).join(', ');
+  if (tillPromotions !== hubPromotions) {
+    differences.push(
+      `The till applied promotions [${tillPromotions}]; the same promotions applied by the hub give [${hubPromotions}].`,
+    );
+  }
+  const hubLines = new Map(hub.lines.map((line) => [line.lineId, line]));
+  for (const line of till.lines) {
+    const expected = hubLines.get(line.lineId);
+    if (expected === undefined) continue;
+    for (const field of LINE_FIELDS) {
+      if (line[field] !== expected[field]) {
+        differences.push(
+          `Line ${line.lineId} (${line.sku} × ${line.qty}): ${field} is ${String(line[field])} on the sale, ` +
+            `${String(expected[field])} by the hub.`,
+        );
+      }
+    }
+    if (adjustmentsText(line) !== adjustmentsText(expected)) {
+      differences.push(
+        `Line ${line.lineId} (${line.sku}): discounts ${adjustmentsText(line)} on the sale, ` +
+          `${adjustmentsText(expected)} by the hub.`,
+      );
+    }
+  }
+  for (const field of ['subtotal', 'discount', 'tax', 'total'] as const) {
+    if (till.totals[field] !== hub.totals[field]) {
+      differences.push(`The ${field} is ${till.totals[field]} on the sale, ${hub.totals[field]} by the hub.`);
+    }
+  }
+  return differences;
+}
+
+async function storeFacts(executor: Executor, cache: AuditCache, storeId: string) {
+  return memo(cache.stores, storeId, async () => {
+    const row = await executor
+      .selectFrom('nodes')
+      .select(['region', 'jurisdiction'])
+      .where('node_id', '=', storeId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { regionId: row.region, jurisdictionId: row.jurisdiction };
+  });
+}
+
+async function hubSku(executor: Executor, cache: AuditCache, sku: string) {
+  return memo(cache.skus, sku, async () => {
+    const row = await executor.selectFrom('skus').select('data').where('sku', '=', sku).executeTakeFirst();
+    return row === undefined ? undefined : (JSON.parse(row.data) as Sku);
+  });
+}
+
+function manualDiscount(amount: number): ManualDiscount | undefined {
+  return amount > 0 ? { amount } : undefined;
+}
+
+/**
+ * Re-computes `sale` as the hub sees it and compares. Pure reads: the caller decides what to record.
+ * `cacheOwner` scopes the lookups (one ingest transaction); versions never change once published.
+ */
+export async function auditSale(
+  executor: Executor,
+  storeId: string,
+  sale: CompletedSale,
+  cacheOwner: object = {},
+): Promise<PricingAuditResult> {
+  const cache = cacheFor(cacheOwner);
+  const till = tillComputation(sale);
+  const missing: string[] = [];
+  const unable = (reason: string): PricingAuditResult => ({
+    status: 'mismatch',
+    reasons: [reason],
+    till,
+    hub: null,
+  });
+  const at = Date.parse(sale.completedAt);
+  const store = await storeFacts(executor, cache, storeId);
+  if (store === undefined)
+    return unable(`Store ${storeId} is not known to the hub, so its prices cannot be checked.`);
+
+  let tagged: { priceBookId: string; version: number }[];
+  try {
+    tagged = parsePriceBookVersionTag(sale.priceBookVersion);
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    return unable(
+      `The sale's price-book version "${sale.priceBookVersion}" cannot be read: ${error.message}`,
+    );
+  }
+  const books = new Map<string, PriceBook>();
+  for (const ref of tagged) {
+    const book = await memo(cache.books, `${ref.priceBookId}@${ref.version}`, () =>
+      publishedVersion<PriceBook>(executor, 'price_book', ref.priceBookId, ref.version),
+    );
+    if (book === undefined) {
+      missing.push(
+        `The sale was priced with price book ${ref.priceBookId} version ${ref.version}, which the hub never published.`,
+      );
+    } else books.set(`${ref.priceBookId}@${ref.version}`, book);
+  }
+
+  const promotions: Promotion[] = [];
+  for (const ref of sale.promotions) {
+    const promotion = await memo(cache.promotions, `${ref.promotionId}@${ref.version}`, () =>
+      publishedVersion<Promotion>(executor, 'promotion', ref.promotionId, ref.version),
+    );
+    if (promotion === undefined) {
+      missing.push(
+        `The sale applied promotion ${ref.promotionId} version ${ref.version}, which the hub never published.`,
+      );
+    } else promotions.push(promotion);
+  }
+  const named = new Set(sale.promotions.map((ref) => ref.promotionId));
+  if (sale.promotionIds.length !== named.size || sale.promotionIds.some((id) => !named.has(id))) {
+    missing.push(
+      `The sale lists promotions [${sale.promotionIds.join(', ')}] but versions for [${[...named].join(', ')}].`,
+    );
+  }
+
+  const currency = sale.currency as CurrencyCode;
+  const lines: CartLineInput[] = [];
+  for (const line of sale.lines) {
+    const catalog = await hubSku(executor, cache, line.sku);
+    if (catalog === undefined) {
+      missing.push(`Line ${line.lineId}: SKU ${line.sku} is not in the hub's catalog.`);
+      continue;
+    }
+    let price: LinePrice;
+    switch (line.priceSource) {
+      case 'price_book': {
+        const key = `${line.priceBookId ?? ''}@${line.priceBookVersion ?? ''}`;
+        const book = books.get(key);
+        if (book === undefined) {
+          if (!tagged.some((ref) => `${ref.priceBookId}@${ref.version}` === key)) {
+            missing.push(
+              `Line ${line.lineId} (${line.sku}) names price book ${key}, which the sale's version "${sale.priceBookVersion}" does not list.`,
+            );
+          }
+          continue;
+        }
+        const entry = await priceEntryAtVersion(executor, book.priceBookId, line.sku, book.version);
+        if (entry === undefined || entry === null) {
+          missing.push(
+            entry === null
+              ? `Line ${line.lineId}: price book ${key} has no price for ${line.sku}.`
+              : `Line ${line.lineId}: the hub has no record of ${line.sku}'s price in price book ${key}.`,
+          );
+          continue;
+        }
+        try {
+          const resolved = resolvePrice(line.sku, [{ book, entry }], {
+            storeId,
+            regionId: store.regionId,
+            at,
+            qty: line.qty,
+            currency,
+          });
+          price = {
+            source: 'price_book',
+            unitPrice: resolved.unitPrice,
+            taxInclusive: resolved.taxInclusive,
+            priceBookId: resolved.priceBookId,
+            priceBookVersion: resolved.priceBookVersion,
+          };
+        } catch (error) {
+          if (!isDomainError(error)) throw error;
+          const why = (error.details as { considered?: { why: string }[] } | undefined)?.considered?.[0]?.why;
+          missing.push(
+            `Line ${line.lineId}: price book ${key} does not price ${line.sku} at this store at ${sale.completedAt}` +
+              `${why === undefined ? '' : ` (${why})`}.`,
+          );
+          continue;
+        }
+        break;
+      }
+      case 'label':
+        price = {
+          source: 'label',
+          unitPrice: money(line.unitPrice, currency),
+          taxInclusive: line.taxInclusive,
+        };
+        break;
+      case 'override':
+        price = {
+          source: 'override',
+          unitPrice: money(line.unitPrice, currency),
+          taxInclusive: line.taxInclusive,
+          originalUnitPrice: money(line.originalUnitPrice ?? 0, currency),
+          reason: 'manager override',
+        };
+        break;
+      default:
+        return assertNever(line.priceSource, 'line price source');
+    }
+    // A cashier's discount is a decision, not a price: re-applied as the amount the till recorded, which
+    // `priceCart` caps at what remains of the line exactly like the percentage it came from.
+    const lineDiscount = manualDiscount(
+      line.adjustments.filter((a) => a.kind === 'manual_line').reduce((total, a) => total + a.amount, 0),
+    );
+    lines.push({
+      lineId: line.lineId,
+      sku: line.sku,
+      name: line.name,
+      unit: catalog.unit,
+      taxCategory: catalog.taxCategory,
+      categoryIds: catalog.categoryIds,
+      qty: line.qty,
+      price,
+      ...(lineDiscount === undefined ? {} : { discount: lineDiscount }),
+    });
+  }
+  if (missing.length > 0) return { status: 'mismatch', reasons: missing, till, hub: null };
+
+  const orderDiscount = manualDiscount(
+    sale.lines
+      .flatMap((line) => line.adjustments)
+      .filter((a) => a.kind === 'manual_order')
+      .reduce((total, a) => total + a.amount, 0),
+  );
+  cache.taxRates ??= executor
+    .selectFrom('tax_rates')
+    .select('data')
+    .execute()
+    .then((rows) => rows.map((row) => JSON.parse(row.data) as TaxRate));
+  let cart: PricedCart;
+  try {
+    cart = priceCart({
+      currency,
+      at,
+      storeId,
+      regionId: store.regionId,
+      jurisdictionIds: [store.jurisdictionId],
+      lines,
+      ...(orderDiscount === undefined ? {} : { orderDiscount }),
+      promotions,
+      taxRates: await cache.taxRates,
+    });
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    return unable(`The hub cannot price this sale: ${error.message}`);
+  }
+  const hub = hubComputation(cart, sale.totals.cashRounding);
+  const reasons = compareComputations(till, hub);
+  return reasons.length === 0 ? { status: 'match' } : { status: 'mismatch', reasons, till, hub };
+}
+
+/**
+ * Ingest hook for `sale.completed`: audits the sale inside the ingest transaction and queues a
+ * PRICING_AUDIT exception on a mismatch. Never changes the sale, never rejects it.
+ */
+export async function auditSalePricing(tx: HubTx, event: EventEnvelope, sale: CompletedSale): Promise<void> {
+  const result = await auditSale(tx.trx, event.storeId, sale, tx);
+  if (result.status === 'match') return;
+  tx.raise({
+    type: 'PRICING_AUDIT',
+    severity: 'warning',
+    nodeId: event.storeId,
+    causeEventIds: [event.eventId],
+    details: {
+      saleId: sale.saleId,
+      receiptNumber: sale.receiptNumber,
+      completedAt: sale.completedAt,
+      reasons: result.reasons,
+      till: result.till,
+      hub: result.hub,
+    },
+  });
+}
