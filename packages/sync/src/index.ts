@@ -4,3 +4,4 @@ export * from './feed';
 export * from './hlc';
 export * from './server/index';
 export * from './client/index';
+export * from './loyalty-protocol';

@@ -30,6 +30,11 @@ export interface CommandContext extends TxContext {
   settings(): NodeSettings;
   readonly pinCost: PinHashCost;
   auditNote: AuditNote;
+  /**
+   * What an async preparation step fetched before the transaction (engine/loyalty: the hub's answer to a
+   * lookup or hold); undefined when the command ran without one, which handlers treat as "hub unreachable".
+   */
+  readonly prepared?: unknown;
 }
 
 /**

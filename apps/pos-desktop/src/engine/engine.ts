@@ -37,11 +37,13 @@ import { openDatabase, type Db } from './database';
 import { applyFeedChanges, type FeedApplyResult, type FeedPage } from './feed/apply-feed';
 import { requireIdentity, type NodeIdentity } from './identity';
 import { localStock } from './local-stock';
+import { createLoyaltyHubClient, type LoyaltyHubClient } from './loyalty/hub-loyalty-client';
+import { LOYALTY_PREPARERS, loyaltyHandlers, type Preparation } from './loyalty/loyalty-commands';
 import { migrate, loadMigrations, type Migration } from './migrations';
 import { syncStatus } from './outbox';
 import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
 import { readSettings, type NodeSettings } from './settings';
-import { createStoreSync, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
+import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
   ...systemHandlers,
@@ -52,6 +54,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...returnHandlers,
   ...receiptHandlers,
   ...bopisHandlers,
+  ...loyaltyHandlers,
 };
 
 /** The logging surface the engine needs; pino loggers fit it. Never pass PINs, sessions or tokens. */
@@ -77,11 +80,21 @@ export interface EngineOptions {
    * with these options; `false` never starts it (tools that only read or repair the database).
    */
   readonly sync?: StoreSyncOptions | false;
+  /**
+   * Online loyalty and stored-value calls (customer lookups, redemption holds); defaults to HTTP to the
+   * configured hub with a 2 s timeout, and to "unreachable" whenever the sync agent is not connected.
+   */
+  readonly loyaltyHub?: LoyaltyHubClient;
 }
 
 export interface ExecuteOptions {
   /** The session token from `staff-sign-in`. */
   readonly session?: string;
+}
+
+interface RunOptions extends ExecuteOptions {
+  /** What the command's async preparation fetched (see executeAsync). */
+  readonly prepared?: unknown;
 }
 
 export type NotificationListener = (notification: StoreNotification) => void;
@@ -97,6 +110,17 @@ export interface StoreEngine {
   ): Result<CommandResponse<N>>;
   /** For transport edges: the command name and input come straight off the wire. */
   executeUnknown(name: string, input: unknown, options?: ExecuteOptions): Result<unknown>;
+  /**
+   * Like execute, but first runs the command's async preparation when it has one: customer lookups and
+   * redemption holds ask the hub (short timeout) before the transaction. The socket server uses this;
+   * `execute` runs the same commands as if the hub did not answer.
+   */
+  executeAsync<N extends CommandName>(
+    name: N,
+    input: CommandInput<N>,
+    options?: ExecuteOptions,
+  ): Promise<Result<CommandResponse<N>>>;
+  executeUnknownAsync(name: string, input: unknown, options?: ExecuteOptions): Promise<Result<unknown>>;
   /**
    * Runs `work` as one transaction with a full command context (outbox, audit, notifications) but no
    * staff session: for setup paths such as fixture loading and `pos-store init`.
@@ -188,11 +212,12 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     deliver([{ name: 'sync-status', payload: syncStatus(db, clock.now(), status) }]);
   });
 
-  function commandContext(tx: TxContext, actor: Actor | undefined): CommandContext {
+  function commandContext(tx: TxContext, actor: Actor | undefined, prepared?: unknown): CommandContext {
     let settings: NodeSettings | undefined;
     return Object.assign(tx, {
       actor,
       pinCost,
+      prepared,
       auditNote: {},
       staff(): Actor {
         if (!actor) throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
@@ -232,7 +257,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     }
   }
 
-  function run(name: string, rawInput: unknown, options: ExecuteOptions): Result<unknown> {
+  function run(name: string, rawInput: unknown, options: RunOptions): Result<unknown> {
     if (closed)
       return {
         ok: false,
@@ -269,7 +294,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
             );
           }
         }
-        const ctx = commandContext(tx, actor);
+        const ctx = commandContext(tx, actor, options.prepared);
         const outcome = (definition.handle as (c: CommandContext, i: unknown) => unknown)(ctx, parsed.data);
         if (outcome instanceof CommittedRejection) return outcome;
         const response = spec.response.safeParse(outcome);
@@ -307,6 +332,43 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     }
   }
 
+  const loyaltyHub =
+    options.loyaltyHub ??
+    createLoyaltyHubClient({
+      connection: () => (closed ? null : readHubConnection(db)),
+      online: () => storeSync.online(),
+      ...(options.sync !== false && options.sync?.fetch !== undefined ? { fetch: options.sync.fetch } : {}),
+    });
+
+  async function runAsync(
+    name: string,
+    rawInput: unknown,
+    options: ExecuteOptions,
+  ): Promise<Result<unknown>> {
+    const preparer = isCommandName(name) ? LOYALTY_PREPARERS[name] : undefined;
+    if (closed || preparer === undefined || !isCommandName(name)) return run(name, rawInput, options);
+    const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});
+    if (!parsed.success) return run(name, rawInput, options);
+    let preparation: Preparation | undefined;
+    try {
+      preparation = await (preparer as (p: unknown, i: unknown) => Promise<Preparation | undefined>)(
+        { db, identity, hub: loyaltyHub, newId: sources.ids },
+        parsed.data,
+      );
+    } catch (error) {
+      // The preparation only reads and asks the hub; without it the command runs as if offline.
+      logger.warn({ command: name, err: error }, 'command preparation failed');
+    }
+    const result = run(name, rawInput, { ...options, prepared: preparation?.prepared });
+    const followUp = result.ok ? preparation?.after : preparation?.undo;
+    if (followUp) {
+      await followUp().catch((error: unknown) =>
+        logger.warn({ command: name, err: error }, 'loyalty follow-up with the hub failed'),
+      );
+    }
+    return result;
+  }
+
   function transact<T>(label: string, work: (ctx: CommandContext) => T): T {
     let notifications: readonly StoreNotification[] = [];
     let appendedEvents = 0;
@@ -332,6 +394,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     execute: <N extends CommandName>(name: N, input: CommandInput<N>, options: ExecuteOptions = {}) =>
       run(name, input, options) as Result<CommandResponse<N>>,
     executeUnknown: (name, input, options = {}) => run(name, input, options),
+    executeAsync: <N extends CommandName>(name: N, input: CommandInput<N>, options: ExecuteOptions = {}) =>
+      runAsync(name, input, options) as Promise<Result<CommandResponse<N>>>,
+    executeUnknownAsync: (name, input, options = {}) => runAsync(name, input, options),
     transact,
     applyFeed(page) {
       return transact('feed-apply', (ctx) => {

@@ -64,7 +64,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
 
   io.on('connection', (socket) => {
     log?.info({ socketId: socket.id, address: socket.handshake.address }, 'client connected');
-    socket.on(COMMAND_EVENT, (message: unknown, ack: unknown) => {
+    socket.on(COMMAND_EVENT, async (message: unknown, ack: unknown) => {
       // Without an ack callback nobody could ever learn the outcome: refuse to run the command at all.
       if (typeof ack !== 'function') return;
       const parsed = CommandMessageSchema.safeParse(message);
@@ -81,7 +81,11 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
         return;
       }
       const { name, input, session } = parsed.data;
-      const result = options.engine.executeUnknown(name, input, session === undefined ? {} : { session });
+      const result = await options.engine.executeUnknownAsync(
+        name,
+        input,
+        session === undefined ? {} : { session },
+      );
       if (!result.ok) log?.info({ command: name, code: result.error.code }, 'command refused');
       ack(result);
     });

@@ -1,6 +1,12 @@
 import { PHYSICAL_BUCKETS } from '@retail/domain';
 import { z } from 'zod';
 import { BOPIS_COMMANDS } from './bopis-commands';
+import {
+  LOYALTY_COMMANDS,
+  LOYALTY_TENDER_INPUTS,
+  SaleCustomerSchema,
+  TenderRedemptionSchema,
+} from './loyalty-commands';
 
 /**
  * The store node's command contract: one typed map shared by the engine (which implements it), the
@@ -240,12 +246,19 @@ export const SaleLineViewSchema = z.object({
 
 export const SaleTenderViewSchema = z.object({
   tenderId: id,
-  /** store_credit is the credit of an exchange: what the returned items refund, spent on this sale. */
-  type: z.enum(['cash', 'card', 'store_credit']),
+  /**
+   * store_credit is the credit of an exchange (no `redemption`) or a store credit account spent on this
+   * sale (with `redemption`); gift_card and loyalty_points always carry `redemption`.
+   */
+  type: z.enum(['cash', 'card', 'store_credit', 'gift_card', 'loyalty_points']),
   tendered: minor,
   amount: minor,
   change: minor,
   reference: z.string().nullable(),
+  /** Points spent by a loyalty_points tender. */
+  points: quantity.optional(),
+  /** How a points, store credit or gift card payment is secured: an online hold or the offline allowance. */
+  redemption: TenderRedemptionSchema.nullable().optional(),
 });
 
 export const SaleViewSchema = z.object({
@@ -255,6 +268,8 @@ export const SaleViewSchema = z.object({
   shiftId: id.nullable(),
   staffId: id,
   customerId: z.string().nullable(),
+  /** The attached customer with their points balance and its age (absent on nodes older than issue 7). */
+  customer: SaleCustomerSchema.nullable().optional(),
   currency: z.string(),
   receiptNumber: z.string().nullable(),
   lines: z.array(SaleLineViewSchema),
@@ -674,7 +689,8 @@ export const STORE_COMMANDS = {
   }),
   'sale-attach-customer': command({
     auth: 'cashier',
-    summary: 'Attach (or with null, detach) a customer to the sale.',
+    summary:
+      'Attach (or with null, detach) a customer to the sale; the sale view then carries the customer and their points balance with its age.',
     request: z.object({ saleId: id, customerId: id.nullable() }).strict(),
     response: SaleViewSchema,
   }),
@@ -709,7 +725,8 @@ export const STORE_COMMANDS = {
   }),
   'sale-add-tender': command({
     auth: 'cashier',
-    summary: 'Add a payment: cash (amount handed over) or card (amount charged, terminal reference).',
+    summary:
+      'Add a payment: cash (amount handed over), card (amount charged, terminal reference), loyalty points, store credit or gift card (held at the hub when it answers, else within the offline allowance: OFFLINE_LIMIT beyond it).',
     request: z
       .object({
         saleId: id,
@@ -722,6 +739,7 @@ export const STORE_COMMANDS = {
               reference: z.string().trim().min(1).max(100),
             })
             .strict(),
+          ...LOYALTY_TENDER_INPUTS,
         ]),
       })
       .strict(),
@@ -729,7 +747,8 @@ export const STORE_COMMANDS = {
   }),
   'sale-remove-tender': command({
     auth: 'cashier',
-    summary: 'Take a payment off the sale before it completes.',
+    summary:
+      'Take a payment off the sale before it completes (a points, store credit or gift card hold is released).',
     request: z.object({ saleId: id, tenderId: id }).strict(),
     response: SaleViewSchema,
   }),
@@ -896,6 +915,7 @@ export const STORE_COMMANDS = {
     response: z.object({ entries: z.array(AuditEntrySchema) }),
   }),
   ...BOPIS_COMMANDS,
+  ...LOYALTY_COMMANDS,
 } as const;
 
 export type StoreCommands = typeof STORE_COMMANDS;

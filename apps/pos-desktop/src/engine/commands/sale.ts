@@ -38,6 +38,13 @@ import {
   type PricedSale,
 } from '../sales/sale-pricing';
 import { storedSaleView } from '../sales/stored-sale';
+import { cachePreparedCustomer } from '../loyalty/loyalty-commands';
+import {
+  assertCustomerChangeAllowed,
+  completeSaleLoyalty,
+  redemptionTender,
+  withSaleCustomer,
+} from '../loyalty/sale-loyalty';
 import { findOpenShift, requireOpenShift } from './shift';
 import { consumeOverride } from './staff';
 import { recordReturn, toRefundInput, type RefundInput } from './return';
@@ -47,10 +54,10 @@ type SaleLinePayload = z.input<typeof SaleCompletedV1>['lines'][number];
 
 function viewOf(ctx: CommandContext, row: SaleRow): SaleView {
   if (row.status === 'completed' || row.status === 'voided') {
-    if (row.receiptNumber !== null) return storedSaleView(ctx, row);
+    if (row.receiptNumber !== null) return withSaleCustomer(ctx, storedSaleView(ctx, row));
   }
   const draft = readDraft(row);
-  return draftView(row, draft, priceSale(ctx, draft, row.saleId));
+  return withSaleCustomer(ctx, draftView(row, draft, priceSale(ctx, draft, row.saleId)));
 }
 
 /** Re-prices the changed cart (refusing, with nothing written, anything that cannot be priced) and saves it. */
@@ -61,7 +68,7 @@ function saveDraft(ctx: CommandContext, row: SaleRow, draft: SaleDraft): SaleVie
     subject: row.saleId,
     details: { lines: draft.lines.length, total: priced.cart.totals.total.amount },
   };
-  return draftView(row, draft, priced);
+  return withSaleCustomer(ctx, draftView(row, draft, priced));
 }
 
 function assertNoTenders(draft: SaleDraft): void {
@@ -301,8 +308,16 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       amount: settled.amount.amount,
       tendered: settled.tendered.amount,
       ...(tender.type === 'cash' ? { change: settled.change.amount } : { reference: tender.reference }),
+      ...('points' in tender ? { points: tender.points } : {}),
     };
   });
+  const loyalty = completeSaleLoyalty(
+    ctx,
+    row,
+    draft,
+    settlement.tenders.map((settled) => settled.amount),
+    tenders.map((tender) => tender.tenderId),
+  );
   const overrides = draft.lines.flatMap((line) =>
     line.price.source === 'override'
       ? [{ managerId: line.price.managerId, reason: line.price.reason, at: line.price.at }]
@@ -348,12 +363,15 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
         change: settlement.change.amount,
       },
       tenders,
+      ...(loyalty === undefined ? {} : { loyalty }),
       overrides,
       movements,
       completedAt: ctx.nowIso,
     },
     exchangeCauses,
   );
+  if (loyalty !== undefined)
+    sql(ctx.db, 'UPDATE sales SET loyalty = ? WHERE sale_id = ?').run(JSON.stringify(loyalty), row.saleId);
 
   sql(
     ctx.db,
@@ -435,7 +453,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   const insertTender = sql(
     ctx.db,
     `INSERT INTO sale_tenders (tender_id, sale_id, seq, type, amount, change, reference, points, tendered)
-     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   tenders.forEach((tender, index) =>
     insertTender.run(
@@ -446,6 +464,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       tender.amount,
       'change' in tender ? tender.change : null,
       'reference' in tender ? tender.reference : null,
+      'points' in tender ? tender.points : null,
       tender.tendered,
     ),
   );
@@ -463,7 +482,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     subject: row.saleId,
     details: { receiptNumber: receipt.receiptNumber, total: cart.totals.total.amount, lines: lines.length },
   };
-  return storedSaleView(ctx, findSale(ctx, row.saleId));
+  return withSaleCustomer(ctx, storedSaleView(ctx, findSale(ctx, row.saleId)));
 }
 
 function postVoid(ctx: CommandContext, input: CommandRequest<'sale-post-void'>): SaleView {
@@ -551,7 +570,7 @@ function postVoid(ctx: CommandContext, input: CommandRequest<'sale-post-void'>):
     overrideId: override.overrideId === '' ? null : override.overrideId,
     details: { receiptNumber: row.receiptNumber, reason: input.reason, authorizedBy: override.managerId },
   };
-  return storedSaleView(ctx, findSale(ctx, row.saleId));
+  return withSaleCustomer(ctx, storedSaleView(ctx, findSale(ctx, row.saleId)));
 }
 
 export const saleHandlers = {
@@ -602,7 +621,8 @@ export const saleHandlers = {
   'sale-get': { mutates: false, handle: (ctx, input) => viewOf(ctx, findSale(ctx, input.saleId)) },
   'sale-find': {
     mutates: false,
-    handle: (ctx, input) => storedSaleView(ctx, findSaleByReceipt(ctx, input.receiptNumber)),
+    handle: (ctx, input) =>
+      withSaleCustomer(ctx, storedSaleView(ctx, findSaleByReceipt(ctx, input.receiptNumber))),
   },
   'sale-add-line': { mutates: true, handle: addLine },
   'sale-set-qty': {
@@ -720,6 +740,8 @@ export const saleHandlers = {
     mutates: true,
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
+      if (input.customerId !== row.customerId) assertCustomerChangeAllowed(draft);
+      cachePreparedCustomer(ctx);
       sql(ctx.db, 'UPDATE sales SET customer_id = ? WHERE sale_id = ?').run(input.customerId, row.saleId);
       return saveDraft(ctx, { ...row, customerId: input.customerId }, draft);
     },
@@ -803,12 +825,14 @@ export const saleHandlers = {
       const tender =
         input.tender.type === 'cash'
           ? { tenderId, type: 'cash' as const, amount: input.tender.amount }
-          : {
-              tenderId,
-              type: 'card' as const,
-              amount: input.tender.amount,
-              reference: input.tender.reference,
-            };
+          : input.tender.type === 'card'
+            ? {
+                tenderId,
+                type: 'card' as const,
+                amount: input.tender.amount,
+                reference: input.tender.reference,
+              }
+            : redemptionTender(ctx, row, draft, input.tender);
       return saveDraft(ctx, row, { ...draft, tenders: [...draft.tenders, tender] });
     },
   },

@@ -35,6 +35,13 @@ export const DraftLineSchema = z.object({
 });
 export type DraftLine = z.infer<typeof DraftLineSchema>;
 
+const DraftRedemptionSchema = z.object({
+  mode: z.enum(['online', 'offline']),
+  accountId: id,
+  redemptionId: id,
+  expiresAtMs: z.number().int().nullable(),
+});
+
 export const DraftTenderSchema = z.discriminatedUnion('type', [
   z.object({ tenderId: id, type: z.literal('cash'), amount: minor.positive() }),
   z.object({
@@ -42,6 +49,30 @@ export const DraftTenderSchema = z.discriminatedUnion('type', [
     type: z.literal('card'),
     amount: minor.positive(),
     reference: z.string().min(1).max(100),
+  }),
+  // Points, store credit and gift cards (engine/loyalty/sale-loyalty.ts): an online hold or the offline allowance.
+  z.object({
+    tenderId: id,
+    type: z.literal('loyalty_points'),
+    points: z.number().int().positive().safe(),
+    reference: id,
+    redemption: DraftRedemptionSchema,
+  }),
+  z.object({
+    tenderId: id,
+    type: z.literal('store_credit'),
+    amount: minor.positive(),
+    reference: id,
+    maskedNumber: z.string().max(40),
+    redemption: DraftRedemptionSchema,
+  }),
+  z.object({
+    tenderId: id,
+    type: z.literal('gift_card'),
+    amount: minor.positive(),
+    reference: id,
+    maskedNumber: z.string().max(40),
+    redemption: DraftRedemptionSchema,
   }),
 ]);
 export type DraftTender = z.infer<typeof DraftTenderSchema>;

@@ -23,6 +23,7 @@ import { sql, type TxContext } from '../context';
 import type { Db } from '../database';
 import type { DraftLine, SaleDraft, SaleRow } from './draft';
 import { planReceiptReturn, type ReceiptReturnPlan } from './return-plan';
+import { isRedemptionTender, redemptionTenderInput, redemptionView } from '../loyalty/sale-loyalty';
 
 export interface SkuInfo {
   readonly sku: string;
@@ -211,7 +212,9 @@ export function tenderInputs(ctx: TxContext, draft: SaleDraft): TenderInput[] {
   return draft.tenders.map((tender) =>
     tender.type === 'cash'
       ? { type: 'cash', amount: money(tender.amount, ctx.identity.currency) }
-      : { type: 'card', amount: money(tender.amount, ctx.identity.currency), reference: tender.reference },
+      : tender.type === 'card'
+        ? { type: 'card', amount: money(tender.amount, ctx.identity.currency), reference: tender.reference }
+        : redemptionTenderInput(ctx, tender),
   );
 }
 
@@ -329,10 +332,12 @@ export function draftView(row: SaleRow, draft: SaleDraft, priced: PricedSale): S
         return {
           tenderId: tender.tenderId,
           type: tender.type,
-          tendered: settled?.tendered.amount ?? tender.amount,
-          amount: settled?.amount.amount ?? tender.amount,
+          tendered: settled?.tendered.amount ?? ('amount' in tender ? tender.amount : 0),
+          amount: settled?.amount.amount ?? ('amount' in tender ? tender.amount : 0),
           change: settled?.change.amount ?? 0,
-          reference: tender.type === 'card' ? tender.reference : null,
+          reference: tender.type === 'cash' ? null : tender.reference,
+          ...(tender.type === 'loyalty_points' ? { points: tender.points } : {}),
+          ...(isRedemptionTender(tender) ? { redemption: redemptionView(tender.redemption) } : {}),
         };
       }),
     ],

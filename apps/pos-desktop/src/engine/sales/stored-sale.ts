@@ -90,10 +90,11 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
   ).all(row.saleId) as { lineId: string; rateId: string; name: string; percent: number; amount: number }[];
   const tenders = sql(
     ctx.db,
-    `SELECT tender_id AS tenderId, type, amount, tendered, change, reference FROM sale_tenders WHERE sale_id = ? ORDER BY seq`,
+    `SELECT tender_id AS tenderId, type, amount, tendered, change, reference, points FROM sale_tenders WHERE sale_id = ? ORDER BY seq`,
   ).all(row.saleId) as {
     tenderId: string;
-    type: 'cash' | 'card' | 'store_credit';
+    type: 'cash' | 'card' | 'store_credit' | 'gift_card' | 'loyalty_points';
+    points: number | null;
     amount: number;
     tendered: number | null;
     change: number | null;
@@ -166,6 +167,7 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
       amount: tender.amount,
       change: tender.change ?? 0,
       reference: tender.reference,
+      ...(tender.points === null ? {} : { points: tender.points }),
     })),
     payment: {
       remaining: 0,

@@ -9,6 +9,7 @@ import { loadFixture, parseFixture, type FixtureInput } from '../fixture/fixture
 import { initStoreNode } from '../init';
 import type { NodeSetup } from '../identity';
 import { readOutbox } from '../outbox';
+import type { LoyaltyHubClient } from '../loyalty/hub-loyalty-client';
 import type { Migration } from '../migrations';
 import type { PinHashCost } from '../pin';
 
@@ -232,6 +233,8 @@ export interface TestNodeOptions {
   readonly clock?: FakeClock;
   readonly stock?: Record<string, number>;
   readonly seed?: number;
+  /** The hub's loyalty endpoints as the engine sees them (a fake, or the real hub in-process). */
+  readonly loyaltyHub?: LoyaltyHubClient;
 }
 
 export function createTestNode(options: TestNodeOptions = {}): TestNode {
@@ -259,6 +262,7 @@ export function createTestNode(options: TestNodeOptions = {}): TestNode {
       randomBytes,
       pinCost: TEST_PIN_COST,
       ...(options.migrations ? { migrations: options.migrations } : {}),
+      ...(options.loyaltyHub ? { loyaltyHub: options.loyaltyHub } : {}),
     });
   let engine = open();
   const fixture: FixtureInput = {

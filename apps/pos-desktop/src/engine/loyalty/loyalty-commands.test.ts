@@ -1,0 +1,489 @@
+import { LoyaltyProgrammeSchema, StoredValueSettingsSchema, type LoyaltySnapshot } from '@retail/domain';
+import type {
+  CustomerAnswer,
+  HoldRequest,
+  HubCustomerAnswer,
+  ReleaseRequest,
+  StoredValueAnswer,
+} from '@retail/sync';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  TEST_START,
+  checkedOutbox,
+  countRows,
+  createTestNode,
+  expectError,
+  expectOk,
+  type TestNode,
+} from '../testing/test-node';
+import type { HubOutcome, LoyaltyHubClient } from './hub-loyalty-client';
+
+const DAY = 86_400_000;
+
+const programme = LoyaltyProgrammeSchema.parse({
+  programmeId: 'chain-rewards',
+  currency: 'EUR',
+  returnWindowDays: 30,
+  pointsExpiryDays: 365,
+  pointValue: { points: 100, value: { amount: 100, currency: 'EUR' } },
+  holdTtlMs: 5 * 60_000,
+  offline: { maxSnapshotAgeMs: 2 * DAY, perTransactionCapPoints: 1_000, perDeviceDayCapPoints: 3_000 },
+  tiers: [{ tierId: 'base', name: 'Member', earnPoints: 1, earnPerMinor: 100, qualifyingPoints: 0 }],
+});
+
+const settings = StoredValueSettingsSchema.parse({
+  currency: 'EUR',
+  holdTtlMs: 5 * 60_000,
+  offline: {
+    maxSnapshotAgeMs: DAY,
+    perTransactionCap: { amount: 2_000, currency: 'EUR' },
+    perDeviceDayCap: { amount: 5_000, currency: 'EUR' },
+  },
+});
+
+function snapshot(available: number, takenAt = TEST_START): LoyaltySnapshot {
+  return {
+    accountId: 'acct-ann',
+    takenAt,
+    pending: 250,
+    available,
+    held: 0,
+    expired: 0,
+    lifetime: available + 250,
+    overdraft: 0,
+  };
+}
+
+function ann(available: number, takenAt = TEST_START): HubCustomerAnswer {
+  return {
+    customer: {
+      customerId: 'cust-ann',
+      temporary: false,
+      name: 'Ann',
+      phone: '+447700900123',
+      email: 'ann@example.com',
+      mergedInto: null,
+    },
+    account: {
+      accountId: 'acct-ann',
+      cardNumber: 'LOY123456',
+      tierId: 'base',
+      tierName: 'Member',
+      status: 'active',
+    },
+    snapshot: snapshot(available, takenAt),
+  };
+}
+
+const giftCard: StoredValueAnswer = {
+  account: {
+    accountId: 'gc-1',
+    kind: 'gift_card',
+    maskedNumber: '****4321',
+    currency: 'EUR',
+    status: 'active',
+  },
+  snapshot: {
+    accountId: 'gc-1',
+    available: { amount: 3_000, currency: 'EUR' },
+    held: { amount: 0, currency: 'EUR' },
+    takenAt: TEST_START,
+  },
+  settings,
+};
+
+const unreachable = { ok: false, reason: 'unreachable', detail: 'test: hub offline' } as const;
+
+/** A hub that answers from canned data while `reachable`, and records holds and releases. */
+class FakeHub implements LoyaltyHubClient {
+  reachable = true;
+  customerAnswer: HubCustomerAnswer = ann(800);
+  holdRefusal: { code: string; message: string } | undefined;
+  readonly holds: HoldRequest[] = [];
+  readonly releases: ReleaseRequest[] = [];
+
+  private answer<T>(value: T): Promise<HubOutcome<T>> {
+    return Promise.resolve(this.reachable ? { ok: true, value } : unreachable);
+  }
+  searchCustomers() {
+    return this.answer({ customers: [this.customerAnswer], programme });
+  }
+  createCustomer(request: { customerId: string; phone?: string; email?: string; name?: string }) {
+    const created: CustomerAnswer = {
+      customer: {
+        customer: {
+          customerId: request.customerId,
+          temporary: false,
+          name: request.name ?? null,
+          phone: request.phone ?? null,
+          email: request.email ?? null,
+          mergedInto: null,
+        },
+        account: null,
+        snapshot: null,
+      },
+      programme,
+    };
+    return this.answer(created);
+  }
+  customer() {
+    return this.answer({ customer: this.customerAnswer, programme });
+  }
+  storedValue() {
+    return this.answer(giftCard);
+  }
+  placeHold(
+    request: HoldRequest,
+  ): Promise<HubOutcome<{ holdId: string; accountId: string; expiresAt: number }>> {
+    if (!this.reachable) return Promise.resolve(unreachable);
+    if (this.holdRefusal) return Promise.resolve({ ok: false, reason: 'refused', ...this.holdRefusal });
+    this.holds.push(request);
+    return Promise.resolve({
+      ok: true,
+      value: { holdId: request.holdId, accountId: request.accountId, expiresAt: TEST_START + 5 * 60_000 },
+    });
+  }
+  release(request: ReleaseRequest) {
+    this.releases.push(request);
+    return this.answer({ holdId: request.holdId, released: true });
+  }
+}
+
+let node: TestNode;
+let hub: FakeHub;
+afterEach(() => node?.close());
+
+let session = '';
+const as = () => ({ session });
+
+/** Days later the cashier's session has expired: sign in again. */
+function later(ms: number): void {
+  node.clock.advance(ms);
+  session = expectOk(node.engine.execute('staff-sign-in', { staffCode: 'C1', pin: '1111' })).session;
+}
+
+function setUp(): void {
+  hub = new FakeHub();
+  node = createTestNode({ loyaltyHub: hub });
+  session = node.sessions.cashier;
+  expectOk(node.engine.execute('shift-open', { float: 10_000 }, as()));
+}
+
+function startSale(items = 10): string {
+  const saleId = expectOk(node.engine.execute('sale-start', {}, as())).saleId;
+  expectOk(node.engine.execute('sale-add-line', { saleId, sku: 'MILK-1', qty: items }, as()));
+  return saleId;
+}
+
+async function attachAnn(saleId: string) {
+  return expectOk(
+    await node.engine.executeAsync('sale-attach-customer', { saleId, customerId: 'cust-ann' }, as()),
+  );
+}
+
+describe('loyalty commands', () => {
+  describe('customer-find', () => {
+    it('asks the hub and caches the answer, then answers from the cache with a note when the hub is away', async () => {
+      setUp();
+      const online = expectOk(
+        await node.engine.executeAsync('customer-find', { query: '+44 7700 900123' }, as()),
+      );
+      expect(online).toMatchObject({ source: 'hub', note: null });
+      expect(online.customers).toEqual([
+        expect.objectContaining({
+          customerId: 'cust-ann',
+          loyalty: expect.objectContaining({ cardNumber: 'LOY123456' }),
+        }),
+      ]);
+      hub.reachable = false;
+      const byCard = expectOk(await node.engine.executeAsync('customer-find', { query: 'loy123456' }, as()));
+      expect(byCard.source).toBe('cache');
+      expect(byCard.note).toMatch(/did not answer/);
+      expect(byCard.customers.map((customer) => customer.customerId)).toEqual(['cust-ann']);
+      expectError(
+        await node.engine.executeAsync('customer-find', { query: 'not a key!' }, as()),
+        'INVALID_INPUT',
+      );
+    });
+  });
+
+  describe('customer-create', () => {
+    it('creates a temporary customer offline, and refuses a second one with the same phone', async () => {
+      setUp();
+      hub.reachable = false;
+      const created = expectOk(
+        await node.engine.executeAsync('customer-create', { name: 'Bo', phone: '+44 7700 900999' }, as()),
+      );
+      expect(created).toMatchObject({
+        source: 'cache',
+        customer: { temporary: true, phone: '+447700900999', loyalty: null },
+      });
+      expectError(
+        await node.engine.executeAsync('customer-create', { phone: '+447700900999' }, as()),
+        'CONFLICT',
+      );
+      expectError(node.engine.execute('customer-create', { name: 'Nobody' }, as()), 'INVALID_INPUT');
+    });
+
+    it('creates the customer at the hub when it answers', async () => {
+      setUp();
+      const created = expectOk(
+        await node.engine.executeAsync('customer-create', { email: ' Cy@Example.com ' }, as()),
+      );
+      expect(created).toMatchObject({
+        source: 'hub',
+        customer: { temporary: false, email: 'cy@example.com' },
+      });
+    });
+  });
+
+  describe('sale-attach-customer', () => {
+    it('returns the sale with the customer and their points, with the age of the balance', async () => {
+      setUp();
+      const saleId = startSale();
+      const view = await attachAnn(saleId);
+      expect(view.customer?.loyalty).toMatchObject({
+        accountId: 'acct-ann',
+        available: 800,
+        pending: 250,
+        ageMs: 0,
+        pointValue: { points: 100, value: 100 },
+        offline: { allowed: 800, limitedBy: 'balance' },
+      });
+      later(3 * DAY);
+      hub.reachable = false;
+      const stale = expectOk(
+        await node.engine.executeAsync('customer-loyalty', { customerId: 'cust-ann' }, as()),
+      );
+      expect(stale.loyalty).toMatchObject({
+        source: 'cache',
+        ageMs: 3 * DAY,
+        offline: { allowed: 0, limitedBy: 'snapshot_age' },
+      });
+    });
+  });
+
+  describe('sale-add-tender (points)', () => {
+    it('places a hold online, and releases it when the tender is removed', async () => {
+      setUp();
+      const saleId = startSale();
+      await attachAnn(saleId);
+      const view = expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'loyalty_points', points: 500 } },
+          as(),
+        ),
+      );
+      const tender = view.tenders.at(-1);
+      expect(tender).toMatchObject({
+        type: 'loyalty_points',
+        points: 500,
+        amount: 500,
+        redemption: { mode: 'online' },
+      });
+      expect(hub.holds).toEqual([
+        { kind: 'points', accountId: 'acct-ann', holdId: tender?.tenderId, points: 500 },
+      ]);
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-remove-tender',
+          { saleId, tenderId: tender?.tenderId ?? '' },
+          as(),
+        ),
+      );
+      expect(hub.releases).toEqual([{ kind: 'points', holdId: tender?.tenderId }]);
+    });
+
+    it('shows the hub’s refusal and adds nothing when the balance is short', async () => {
+      setUp();
+      const saleId = startSale();
+      await attachAnn(saleId);
+      hub.holdRefusal = {
+        code: 'INSUFFICIENT_BALANCE',
+        message: 'This account has 800 points available; 900 cannot be held.',
+      };
+      const error = expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'loyalty_points', points: 900 } },
+          as(),
+        ),
+        'INSUFFICIENT_BALANCE',
+      );
+      expect(error.message).toMatch(/800 points available/);
+      expect(expectOk(node.engine.execute('sale-get', { saleId }, as())).tenders).toEqual([]);
+    });
+
+    it('releases the hold again when the tender is refused by the till after the hub held it', async () => {
+      setUp();
+      const saleId = startSale(1);
+      await attachAnn(saleId);
+      // 1.29 due: 500 points (5.00) would pay more than is due.
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'loyalty_points', points: 500 } },
+          as(),
+        ),
+        'LIMIT_EXCEEDED',
+      );
+      expect(hub.releases.map((release) => release.holdId)).toEqual(hub.holds.map((hold) => hold.holdId));
+    });
+
+    it('redeems offline within the allowance, deducting earlier offline redemptions, and refuses beyond it with OFFLINE_LIMIT', async () => {
+      setUp();
+      hub.customerAnswer = ann(1_500);
+      const first = startSale();
+      await attachAnn(first);
+      hub.reachable = false;
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: first, tender: { type: 'loyalty_points', points: 1_001 } },
+          as(),
+        ),
+        'OFFLINE_LIMIT',
+      );
+      const paid = expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: first, tender: { type: 'loyalty_points', points: 1_000 } },
+          as(),
+        ),
+      );
+      expect(paid.tenders.at(-1)).toMatchObject({
+        amount: 1_000,
+        redemption: { mode: 'offline', expiresAt: null },
+      });
+      expect(paid.customer?.loyalty?.offline).toMatchObject({ allowed: 500, limitedBy: 'balance' });
+      expectOk(
+        node.engine.execute(
+          'sale-add-tender',
+          { saleId: first, tender: { type: 'cash', amount: 290 } },
+          as(),
+        ),
+      );
+      expectOk(node.engine.execute('sale-complete', { saleId: first }, as()));
+      const sale = checkedOutbox(node.engine).find((event) => event.type === 'sale.completed');
+      expect(sale?.payload).toMatchObject({
+        customerId: 'cust-ann',
+        loyalty: { accountId: 'acct-ann', pointsRedeemed: 1_000, pointsEarned: 2 },
+        tenders: [
+          expect.objectContaining({
+            type: 'loyalty_points',
+            points: 1_000,
+            amount: 1_000,
+            reference: 'acct-ann',
+          }),
+          expect.anything(),
+        ],
+      });
+      expect((sale?.payload as { loyalty: { holdId?: string } }).loyalty.holdId).toBeUndefined();
+      expect(countRows(node.engine, 'offline_redemptions')).toBe(1);
+
+      const second = startSale();
+      expectOk(node.engine.execute('sale-attach-customer', { saleId: second, customerId: 'cust-ann' }, as()));
+      const refused = expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: second, tender: { type: 'loyalty_points', points: 501 } },
+          as(),
+        ),
+        'OFFLINE_LIMIT',
+      );
+      expect(refused.message).toMatch(/another tender/i);
+      expectOk(
+        node.engine.execute(
+          'sale-add-tender',
+          { saleId: second, tender: { type: 'loyalty_points', points: 500 } },
+          as(),
+        ),
+      );
+    });
+
+    it('refuses points offline when the balance is too old or was never synced', async () => {
+      setUp();
+      const saleId = startSale();
+      hub.reachable = false;
+      expectError(
+        node.engine.execute(
+          'sale-add-tender',
+          { saleId, tender: { type: 'loyalty_points', points: 10 } },
+          as(),
+        ),
+        'NOT_ALLOWED',
+      );
+      hub.reachable = true;
+      await attachAnn(saleId);
+      hub.reachable = false;
+      later(2 * DAY + 1);
+      const error = expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'loyalty_points', points: 10 } },
+          as(),
+        ),
+        'OFFLINE_LIMIT',
+      );
+      expect(error.message).toMatch(/2 days ago/);
+    });
+  });
+
+  describe('stored-value-balance and gift card tenders', () => {
+    it('looks a card up at the hub, then takes it offline only up to the offline cap', async () => {
+      setUp();
+      const balance = expectOk(
+        await node.engine.executeAsync('stored-value-balance', { number: 'GC-0000-4321' }, as()),
+      );
+      expect(balance).toMatchObject({
+        kind: 'gift_card',
+        maskedNumber: '****4321',
+        available: 3_000,
+        source: 'hub',
+        offline: { allowed: 2_000 },
+      });
+      hub.reachable = false;
+      expect(
+        expectOk(await node.engine.executeAsync('stored-value-balance', { number: 'gc00004321' }, as())),
+      ).toMatchObject({
+        source: 'cache',
+        available: 3_000,
+      });
+      expectError(
+        await node.engine.executeAsync('stored-value-balance', { number: 'GC-9999-9999' }, as()),
+        'NOT_FOUND',
+      );
+      const saleId = startSale(20);
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'gift_card', amount: 2_001, number: 'GC-0000-4321' } },
+          as(),
+        ),
+        'OFFLINE_LIMIT',
+      );
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'store_credit', amount: 100, number: 'GC-0000-4321' } },
+          as(),
+        ),
+        'INVALID_INPUT',
+      );
+      const view = expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'gift_card', amount: 2_000, number: 'GC-0000-4321' } },
+          as(),
+        ),
+      );
+      expect(view.tenders.at(-1)).toMatchObject({
+        type: 'gift_card',
+        amount: 2_000,
+        reference: 'gc-1',
+        redemption: { mode: 'offline' },
+      });
+    });
+  });
+});
