@@ -9,7 +9,7 @@ import {
   ManualScheduler,
   type FaultTransport,
 } from '@retail/sync/testing';
-import type { SyncScheduler } from '@retail/sync';
+import { compareHlc, parseHlc, type SyncScheduler } from '@retail/sync';
 import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
 import { verifyProjections } from '@retail/hub-server/src/inventory/ledger';
 import { readInventoryLevel } from '@retail/hub-server/src/inventory/stock-levels';
@@ -672,6 +672,132 @@ describe('sync between real store engines and the real hub (found by the model)'
     }
   }, 120_000);
 });
+
+/**
+ * Waits (bounded) until every till has the catalog, so a scripted sale never depends on how fast the
+ * first snapshot happened to be: the skew test compares two runs event by event.
+ */
+class UntilTillsHaveCatalog implements Cmd {
+  check = () => true;
+  async run(_: object, world: World) {
+    const ready = () =>
+      world.tills.every((till) => {
+        const replica = readReplica(till.engine.db);
+        return HUB_SKUS.every((id) => replica.has(`sku:${id}`));
+      });
+    for (let step = 0; step < 500 && !ready(); step += 1) await settle(world, 1_000);
+    expect(ready()).toBe(true);
+  }
+  toString = () => 'UntilTillsHaveCatalog';
+}
+
+/** A fixed day of work for the skew test: stock, sales online and offline, hub changes, broken links. */
+function skewScript(): Cmd[] {
+  return [
+    new UntilTillsHaveCatalog(),
+    new StoreWork(0, 'receive', 0, 6, 2),
+    new StoreWork(1, 'receive', 1, 5, 2),
+    new StoreWork(2, 'receive', 2, 4, 1),
+    new HubWork('stock', 3),
+    new Advance(15_000),
+    new StoreWork(0, 'sale', 0, 1, 3),
+    new Break(0),
+    new HubWork('rename', 7),
+    new StoreWork(2, 'sale', 1, 2, 2),
+    new RestartAgent(1),
+    new StoreWork(1, 'cash', 0, 4, 1),
+    new HubDown(true),
+    new StoreWork(0, 'sale', 1, 1, 2),
+    new StoreWork(1, 'sale', 1, 1, 2),
+    new StoreWork(2, 'adjust', 2, 2, 1),
+    new Advance(30_000),
+    new HubDown(false),
+    new HubWork('import', 11),
+    new RestartTill(2),
+    new StoreWork(2, 'sale', 2, 1, 2),
+    new Advance(60_000),
+  ];
+}
+
+/** What must not depend on the tills' clocks: each till's events, how the hub took them, receipts, stock. */
+async function clockFreeOutcome(world: World) {
+  const tills = [];
+  for (const till of world.tills) {
+    const outbox = readOutbox(till.engine.db, 0, 1_000_000);
+    const hubLog = await world.hub.storage.db
+      .selectFrom('ingested_events')
+      .select(['device_seq', 'type', 'status'])
+      .where('device_id', '=', till.engine.identity.deviceId)
+      .orderBy('device_seq')
+      .execute();
+    const device = await world.hub.storage.db
+      .selectFrom('devices')
+      .select('last_seq')
+      .where('device_id', '=', till.engine.identity.deviceId)
+      .executeTakeFirstOrThrow();
+    tills.push({
+      events: outbox.map((event) => [event.deviceSeq, event.type]),
+      hubLog: hubLog.map((row) => [Number(row.device_seq), row.type, row.status]),
+      hubLastSeq: Number(device.last_seq),
+      receipts: outbox
+        .filter((event) => event.type === 'sale.completed')
+        .map((event) => (event.payload as { receiptNumber: string }).receiptNumber),
+    });
+  }
+  const stock: Record<string, number> = {};
+  for (const store of HUB_STORES) {
+    for (const id of HUB_SKUS) {
+      stock[`${store.nodeId}:${id}`] = (
+        await readInventoryLevel(world.hub.storage.db, store.nodeId, id)
+      ).sellable;
+    }
+  }
+  return { tills, stock };
+}
+
+describe.each(backendKinds())(
+  'sync between real store engines and the real hub on %s (clock skew)',
+  (kind) => {
+    it('changes nothing about sync when till clocks are a day behind and a day ahead', async () => {
+      const outcomes = [];
+      for (const skews of [
+        [0, 0, 0],
+        [-DAY_MS, 0, DAY_MS],
+      ]) {
+        const world = await createWorld(kind, 4242, skews);
+        const startedAt = world.scheduler.now();
+        try {
+          await fc.asyncModelRun(() => ({ model: {}, real: world }), skewScript());
+          await quiesceAndCheck(world);
+          // Under the same faults as the model, not on a quiet network.
+          expect(world.transports.reduce((sum, t) => sum + t.injected.length, 0)).toBeGreaterThan(0);
+          for (const [index, till] of world.tills.entries()) {
+            const outbox = readOutbox(till.engine.db, 0, 1_000_000);
+            const skew = skews[index]!;
+            const clocks = outbox.map((event) => parseHlc(event.hlc));
+            for (const [position, event] of outbox.entries()) {
+              const hlc = clocks[position]!;
+              // The till's own clock really was off by its skew: its events carry that time...
+              expect(hlc.wallMs - skew).toBeGreaterThanOrEqual(startedAt);
+              expect(hlc.wallMs - skew).toBeLessThanOrEqual(world.scheduler.now());
+              expect(Date.parse(event.occurredAt) - skew).toBeGreaterThanOrEqual(startedAt);
+              // ...and its HLC still orders its events exactly as deviceSeq does.
+              if (position > 0) expect(compareHlc(clocks[position - 1]!, hlc)).toBe(-1);
+            }
+          }
+          outcomes.push(await clockFreeOutcome(world));
+        } finally {
+          await disposeWorld(world);
+        }
+      }
+      const [onTime, skewed] = outcomes;
+      // The script did real work on every till, sales included, or the comparison would prove nothing.
+      for (const till of onTime!.tills) expect(till.events.length).toBeGreaterThan(2);
+      expect(onTime!.tills.flatMap((till) => till.receipts).length).toBeGreaterThan(3);
+      expect(skewed).toEqual(onTime);
+    }, 120_000);
+  },
+);
 
 /** The faults the issue names: every default run of the model must have injected each at least once. */
 const REQUIRED_FAULTS = ['drop', 'duplicate', 'reorder', 'delay', 'disconnect', 'lostAck'] as const;
