@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
     // Conformance tests open real databases (a fresh PostgreSQL database per file when PG_URL is set).
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,0 +1,79 @@
+/**
+ * The shapes the admin API answers with, taken from the very zod schemas its routes validate with.
+ * Type-only imports: nothing of the server reaches the browser bundle, but a changed schema fails the
+ * dashboard's typecheck instead of a screen at runtime.
+ */
+import type { z } from 'zod';
+import type { HqUserSchema } from '../../auth/users';
+import type { DeviceStatus } from '../../auth/devices';
+import type { ExceptionType, HubException } from '../../exceptions/exception-queue';
+import type { StoreNode } from '@retail/sync';
+import type { InventoryLevel, NetworkAtpView } from '../../inventory/stock-levels';
+import type { Reservation } from '../../inventory/reservations';
+import type { NotificationView } from '../../orders/notification-outbox';
+import type { OrderSummary, OrderView } from '../../orders/order-records';
+import type { EntityVersionSchema } from '../../pricing/pricing-store';
+import type { BopisStatus, PriceBook, Promotion, RoutingResult, Sku } from '@retail/domain';
+
+export type HqUser = z.infer<typeof HqUserSchema>;
+export type HqRole = HqUser['role'];
+export type EntityVersion = z.infer<typeof EntityVersionSchema>;
+
+export type {
+  BopisStatus,
+  DeviceStatus,
+  ExceptionType,
+  HubException,
+  InventoryLevel,
+  NetworkAtpView,
+  NotificationView,
+  OrderSummary,
+  OrderView,
+  PriceBook,
+  Promotion,
+  Reservation,
+  RoutingResult,
+  Sku,
+  StoreNode,
+};
+
+export interface LoginAnswer {
+  readonly token: string;
+  readonly expiresAt: number;
+  readonly user: HqUser;
+}
+
+export interface SkuInventory {
+  readonly sku: string;
+  readonly levels: InventoryLevel[];
+  readonly network: NetworkAtpView;
+  readonly reservations: Reservation[];
+}
+
+export interface LedgerEntry {
+  readonly movementId: string;
+  readonly nodeId: string;
+  readonly sku: string;
+  readonly type: string;
+  readonly bucket: string;
+  readonly delta: number;
+  readonly reason: string | null;
+  readonly sourceDoc: string | null;
+  readonly eventId: string | null;
+  readonly actor: string;
+  readonly recordedAt: number;
+}
+
+export interface EnrollmentCode {
+  readonly code: string;
+  readonly nodeId: string;
+  readonly nodeCode: string;
+  readonly expiresAt: number;
+}
+
+/** The roles in rising order of what they may do (as the hub's `roleAtLeast`). */
+export const HQ_ROLE_ORDER: readonly HqRole[] = ['viewer', 'operator', 'admin'];
+
+export function roleAtLeast(role: HqRole, required: HqRole): boolean {
+  return HQ_ROLE_ORDER.indexOf(role) >= HQ_ROLE_ORDER.indexOf(required);
+}

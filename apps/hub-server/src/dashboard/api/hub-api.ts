@@ -1,0 +1,151 @@
+import type { ErrorBody } from '@retail/domain';
+import { t } from '../i18n/translate';
+import type {
+  BopisStatus,
+  DeviceStatus,
+  EnrollmentCode,
+  EntityVersion,
+  ExceptionType,
+  HqUser,
+  HubException,
+  LedgerEntry,
+  LoginAnswer,
+  NotificationView,
+  OrderSummary,
+  OrderView,
+  PriceBook,
+  Promotion,
+  Sku,
+  SkuInventory,
+  StoreNode,
+} from './api-types';
+
+export type ApiResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorBody };
+
+export interface HubApiOptions {
+  readonly fetch: typeof fetch;
+  /** The session token, read on every call so a sign-out takes effect at once. */
+  readonly token: () => string | null;
+  /** The hub said the session is gone (401): the app signs out and says why. */
+  readonly onUnauthorized: (error: ErrorBody) => void;
+}
+
+export interface ExceptionQuery {
+  readonly status?: 'open' | 'resolved' | undefined;
+  readonly type?: ExceptionType | undefined;
+  readonly nodeId?: string | undefined;
+  readonly limit?: number;
+}
+
+export interface OrderQuery {
+  readonly status?: BopisStatus | undefined;
+  readonly nodeId?: string | undefined;
+  readonly limit?: number;
+}
+
+type Query = Readonly<Record<string, string | number | undefined>>;
+
+function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+  const text = params.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
+const segment = encodeURIComponent;
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/**
+ * The admin API as the dashboard uses it: every call carries the session token and answers the hub's
+ * envelope, so screens show the hub's own sentence on failure and never have to parse HTTP themselves.
+ */
+export function createHubApi(options: HubApiOptions) {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = options.token();
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await options.fetch(path, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      return { ok: false, error: { code: 'HUB_UNAVAILABLE', message: t('error.unreachable') } };
+    }
+    let envelope: unknown;
+    try {
+      envelope = await response.json();
+    } catch {
+      envelope = undefined;
+    }
+    const answer = envelope as { ok?: unknown; value?: unknown; error?: unknown } | undefined;
+    if (response.ok && answer?.ok === true) return { ok: true, value: answer.value as T };
+    const error: ErrorBody = isErrorBody(answer?.error)
+      ? answer.error
+      : { code: 'INTERNAL', message: t('error.unexpected', { status: response.status }) };
+    if (response.status === 401 && path !== '/api/auth/login') options.onUnauthorized(error);
+    return { ok: false, error };
+  }
+
+  return {
+    login: (username: string, password: string) =>
+      call<LoginAnswer>('POST', '/api/auth/login', { username, password }),
+    logout: () => call<{ done: true }>('POST', '/api/auth/logout'),
+    me: () => call<HqUser>('GET', '/api/auth/me'),
+
+    exceptions: (query: ExceptionQuery) =>
+      call<HubException[]>('GET', withQuery('/api/exceptions', { limit: 500, ...query })),
+    exception: (exceptionId: string) => call<HubException>('GET', `/api/exceptions/${segment(exceptionId)}`),
+    resolveException: (exceptionId: string, note: string) =>
+      call<HubException>('POST', `/api/exceptions/${segment(exceptionId)}/resolve`, { note }),
+
+    orders: (query: OrderQuery) =>
+      call<OrderSummary[]>('GET', withQuery('/api/orders', { limit: 200, ...query })),
+    order: (orderId: string) => call<OrderView>('GET', `/api/orders/${segment(orderId)}`),
+    cancelOrder: (orderId: string, expectedVersion: number, note: string) =>
+      call<OrderView>('POST', `/api/orders/${segment(orderId)}/cancel`, {
+        reason: 'hq_request',
+        expectedVersion,
+        ...(note === '' ? {} : { note }),
+      }),
+    rerouteOrder: (orderId: string, expectedVersion: number) =>
+      call<OrderView>('POST', `/api/orders/${segment(orderId)}/reroute`, {
+        reason: 'hq_request',
+        expectedVersion,
+      }),
+    retryNotification: (notificationId: string) =>
+      call<NotificationView>('POST', `/api/notifications/${segment(notificationId)}/retry`),
+
+    skuByBarcode: (barcode: string) => call<Sku>('GET', `/api/catalog/barcodes/${segment(barcode)}`),
+    sku: (sku: string) => call<Sku>('GET', `/api/catalog/skus/${segment(sku)}`),
+    inventory: (sku: string) => call<SkuInventory>('GET', `/api/inventory/${segment(sku)}`),
+    ledger: (sku: string, nodeId: string) =>
+      call<LedgerEntry[]>('GET', withQuery(`/api/inventory/${segment(sku)}/ledger`, { nodeId, limit: 100 })),
+
+    nodes: () => call<StoreNode[]>('GET', '/api/nodes'),
+    devices: () => call<DeviceStatus[]>('GET', '/api/devices'),
+    enrollmentCode: (nodeId: string) =>
+      call<EnrollmentCode>('POST', `/api/nodes/${segment(nodeId)}/enrollment-codes`, {}),
+
+    priceBooks: () => call<PriceBook[]>('GET', '/api/price-books'),
+    priceBookVersions: (priceBookId: string) =>
+      call<EntityVersion[]>('GET', `/api/price-books/${segment(priceBookId)}/versions`),
+    promotions: () => call<Promotion[]>('GET', '/api/promotions'),
+    promotionVersions: (promotionId: string) =>
+      call<EntityVersion[]>('GET', `/api/promotions/${segment(promotionId)}/versions`),
+  };
+}
+
+export type HubApi = ReturnType<typeof createHubApi>;

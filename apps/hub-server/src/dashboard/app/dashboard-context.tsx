@@ -1,0 +1,74 @@
+import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import { createHubApi, type HubApi } from '../api/hub-api';
+import type { DashboardFormat } from '../format/format';
+import { t } from '../i18n/translate';
+import { parseRoute, type Navigation, type Route } from './router';
+import {
+  createSessionStore,
+  type SessionState,
+  type SessionStorageLike,
+  type SessionStore,
+} from './session-store';
+
+/** Everything a screen needs from outside React: the API, the session, navigation, formats and the clock. */
+export interface DashboardServices {
+  readonly api: HubApi;
+  readonly session: SessionStore;
+  readonly navigation: Navigation;
+  readonly format: DashboardFormat;
+  readonly now: () => number;
+}
+
+export function createDashboardServices(options: {
+  readonly fetch: typeof fetch;
+  readonly storage: SessionStorageLike;
+  readonly navigation: Navigation;
+  readonly format: DashboardFormat;
+  readonly now: () => number;
+}): DashboardServices {
+  const session = createSessionStore(options.storage, options.now);
+  const api = createHubApi({
+    fetch: options.fetch,
+    token: () => session.getState().currentToken(),
+    onUnauthorized: (error) => {
+      if (session.getState().phase === 'signed-in') {
+        session.getState().signedOut(t('error.sessionEnded', { reason: error.message }));
+      }
+    },
+  });
+  return { api, session, navigation: options.navigation, format: options.format, now: options.now };
+}
+
+const DashboardContext = createContext<DashboardServices | null>(null);
+
+export function DashboardProvider({
+  services,
+  children,
+}: {
+  services: DashboardServices;
+  children: ReactNode;
+}) {
+  return <DashboardContext.Provider value={services}>{children}</DashboardContext.Provider>;
+}
+
+export function useServices(): DashboardServices {
+  const services = useContext(DashboardContext);
+  if (services === null) throw new Error('Dashboard screens must be rendered inside DashboardProvider.');
+  return services;
+}
+
+export function useSession<T>(select: (state: SessionState) => T): T {
+  return useStore(useServices().session, select);
+}
+
+/** True when the signed-in user may act (operator or admin); viewers see the same screens read-only. */
+export function useCanAct(): boolean {
+  return useSession((state) => state.phase === 'signed-in' && state.user.role !== 'viewer');
+}
+
+export function useRoute(): Route {
+  const { navigation } = useServices();
+  const location = useSyncExternalStore(navigation.subscribe, navigation.current);
+  return parseRoute(location);
+}

@@ -1,0 +1,189 @@
+import { assertNever, type ErrorBody } from '@retail/domain';
+import { useState } from 'react';
+import type { DeviceStatus, StoreNode } from '../../api/api-types';
+import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useLoad } from '../../app/use-load';
+import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
+import { t } from '../../i18n/translate';
+import { nodeLabel } from '../exceptions/exceptions-screen';
+
+/**
+ * A till that has not been heard from for this long is called out: its sync agent pulls at least every
+ * few minutes while it runs, so a quarter of an hour of silence means it is off, offline or stuck.
+ */
+export const STALE_AFTER_MS = 15 * 60_000;
+
+export type SyncHealth =
+  | { readonly kind: 'revoked' }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'stale'; readonly since: number }
+  | { readonly kind: 'ok' };
+
+export function syncHealth(device: DeviceStatus, now: number): SyncHealth {
+  if (device.revoked) return { kind: 'revoked' };
+  if (device.lastSeenAt === null) return { kind: 'never' };
+  if (now - device.lastSeenAt > STALE_AFTER_MS) return { kind: 'stale', since: device.lastSeenAt };
+  return { kind: 'ok' };
+}
+
+/** Nodes with region, pickup and capacity; devices with last contact and lag; enrollment codes. */
+export function StoresScreen() {
+  const { api } = useServices();
+  const nodes = useLoad(() => api.nodes(), [api]);
+  const devices = useLoad(() => api.devices(), [api]);
+  const knownNodes = nodes.state.status === 'ready' ? nodes.state.value : [];
+  return (
+    <section aria-labelledby="stores-title">
+      <h1 id="stores-title">{t('stores.title')}</h1>
+      <h2>{t('stores.nodes')}</h2>
+      <Loaded state={nodes.state}>{(list) => <NodeTable nodes={list} />}</Loaded>
+      <h2>{t('stores.devices')}</h2>
+      <Loaded state={devices.state}>{(list) => <DeviceTable devices={list} nodes={knownNodes} />}</Loaded>
+    </section>
+  );
+}
+
+function NodeTable({ nodes }: { nodes: readonly StoreNode[] }) {
+  const { api, format } = useServices();
+  const canAct = useCanAct();
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorBody | null>(null);
+
+  const issueCode = async (node: StoreNode) => {
+    const result = await api.enrollmentCode(node.nodeId);
+    if (!result.ok) {
+      setNotice(null);
+      setError(result.error);
+      return;
+    }
+    setError(null);
+    setNotice(
+      t('stores.enrollCode', {
+        name: node.name,
+        code: result.value.code,
+        at: format.dateTime(result.value.expiresAt),
+      }),
+    );
+  };
+
+  return (
+    <>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <Notice text={notice} />
+      <table aria-label={t('stores.nodes')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('stores.code')}</th>
+            <th scope="col">{t('stores.name')}</th>
+            <th scope="col">{t('stores.kind')}</th>
+            <th scope="col">{t('stores.region')}</th>
+            <th scope="col">{t('stores.pickup')}</th>
+            <th scope="col">{t('stores.active')}</th>
+            {canAct ? (
+              <th scope="col">
+                <span className="sr-only">{t('order.actions')}</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {nodes.map((node) => (
+            <tr key={node.nodeId}>
+              <th scope="row">{node.code}</th>
+              <td>{node.name}</td>
+              <td>{t(`stores.kind.${node.kind}`)}</td>
+              <td>{node.region}</td>
+              <td>
+                {node.pickupEnabled
+                  ? t('stores.pickupOn', { capacity: format.count(node.pickCapacity) })
+                  : t('stores.pickupOff')}
+              </td>
+              <td>{node.active ? t('common.yes') : t('common.no')}</td>
+              {canAct ? (
+                <td>
+                  <button type="button" className="btn" onClick={() => void issueCode(node)}>
+                    {t('stores.enroll', { name: node.name })}
+                  </button>
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function DeviceTable({ devices, nodes }: { devices: readonly DeviceStatus[]; nodes: readonly StoreNode[] }) {
+  const { format, now } = useServices();
+  if (devices.length === 0) return <p>{t('stores.noDevices')}</p>;
+  const at = now();
+  const when = (epochMs: number | null) =>
+    epochMs === null ? t('common.never') : `${format.dateTime(epochMs)} (${format.ago(epochMs, at)})`;
+  return (
+    <table aria-label={t('stores.devices')}>
+      <thead>
+        <tr>
+          <th scope="col">{t('stores.device')}</th>
+          <th scope="col">{t('stores.state')}</th>
+          <th scope="col">{t('stores.lastSeen')}</th>
+          <th scope="col">{t('stores.lastPush')}</th>
+          <th scope="col">{t('stores.lastSeq')}</th>
+          <th scope="col">{t('stores.lag')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {devices.map((device) => {
+          const health = syncHealth(device, at);
+          return (
+            <tr key={device.deviceId} className={`health-${health.kind}`}>
+              <th scope="row">
+                {t('stores.deviceName', {
+                  node: nodeLabel(nodes, device.nodeId),
+                  no: device.deviceNo,
+                  name: device.name,
+                })}
+              </th>
+              <td>
+                <HealthLabel health={health} ago={(since) => format.ago(since, at)} />
+              </td>
+              <td>{when(device.lastSeenAt)}</td>
+              <td>{when(device.lastPushAt)}</td>
+              <td>{format.count(device.lastSeq)}</td>
+              <td>
+                {device.outboxPending === null
+                  ? t('stores.lagUnknown')
+                  : device.outboxPending === 0
+                    ? t('stores.lagNone')
+                    : t('stores.lagValue', {
+                        count: format.count(device.outboxPending),
+                        at:
+                          device.outboxOldestAt === null
+                            ? ''
+                            : format.dateTime(Date.parse(device.outboxOldestAt)),
+                      })}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function HealthLabel({ health, ago }: { health: SyncHealth; ago: (since: number) => string }) {
+  switch (health.kind) {
+    case 'revoked':
+      return <span className="badge badge-info">{t('stores.state.revoked')}</span>;
+    case 'never':
+      return <span className="badge badge-warning">{t('stores.state.never')}</span>;
+    case 'stale':
+      return (
+        <span className="badge badge-critical">{t('stores.state.stale', { ago: ago(health.since) })}</span>
+      );
+    case 'ok':
+      return <span className="badge badge-ok">{t('stores.state.ok')}</span>;
+    default:
+      return assertNever(health, 'sync health');
+  }
+}
