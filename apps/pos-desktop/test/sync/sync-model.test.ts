@@ -15,7 +15,7 @@ import { verifyProjections } from '@retail/hub-server/src/inventory/ledger';
 import { readInventoryLevel } from '@retail/hub-server/src/inventory/stock-levels';
 import { adjustStock } from '@retail/hub-server/src/inventory/stock-operations';
 import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
+import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
 import { feedHead } from '@retail/hub-server/src/feed/feed-store';
 import { readFeedEpoch, rotateFeedEpoch } from '@retail/hub-server/src/storage/storage';
 import { backendKinds } from '@retail/hub-server/src/test-support/backends';
@@ -455,7 +455,7 @@ class StoreWork implements Cmd {
 
 class HubWork implements Cmd {
   constructor(
-    readonly kind: 'price' | 'stock' | 'config' | 'rename' | 'import',
+    readonly kind: 'price' | 'stock' | 'config' | 'rename' | 'import' | 'scope',
     readonly value: number,
   ) {}
   check = () => true;
@@ -499,6 +499,40 @@ class HubWork implements Cmd {
             writeCatalog(tx, [{ kind: 'sku', data: sku(target, { name: `Item ${target} v${this.value}` }) }]),
           );
           return;
+        case 'scope': {
+          // A price book moving between scopes: the stores that lose it must drop it and its prices,
+          // the ones that gain it must get both, snapshot or feed alike.
+          const scopes = [
+            { type: 'chain' as const },
+            { type: 'region' as const, regionId: 'north' },
+            { type: 'region' as const, regionId: 'south' },
+            { type: 'store' as const, storeId: 's1' },
+            { type: 'store' as const, storeId: 's2' },
+          ];
+          await savePriceBook(
+            hub,
+            'pb-moving',
+            {
+              book: {
+                name: 'Moving',
+                currency: 'USD',
+                scope: scopes[this.value % scopes.length]!,
+                priority: 5,
+                taxInclusive: true,
+              },
+            },
+            'test',
+          );
+          if (this.value % 3 === 0) {
+            await savePriceEntries(
+              hub,
+              'pb-moving',
+              { entries: [{ sku: target, tiers: [{ minQty: 1, unitPrice: 75 + (this.value % 40) }] }] },
+              'test',
+            );
+          }
+          return;
+        }
         case 'import': {
           // Many rows at once, so pulls and snapshots run over several pages.
           const ids = Array.from({ length: 12 }, (_unused, index) => `IMP-${(this.value + index) % 40}`);
@@ -629,7 +663,7 @@ const storeWork = fc
   .map(([t, kind, skuIndex, qty, times]) => new StoreWork(t, kind, skuIndex, qty, times));
 const hubWork = fc
   .tuple(
-    fc.constantFrom<HubWork['kind']>('price', 'stock', 'config', 'rename', 'import'),
+    fc.constantFrom<HubWork['kind']>('price', 'stock', 'config', 'rename', 'import', 'scope'),
     fc.nat({ max: 1000 }),
   )
   .map(([kind, value]) => new HubWork(kind, value));
@@ -810,7 +844,10 @@ describe.each(backendKinds())('sync between real store engines and the real hub 
       fc.asyncProperty(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.array(fc.constantFrom(-DAY_MS, 0, DAY_MS), { minLength: 3, maxLength: 3 }),
-        fc.commands(commands, { maxCommands: kind === 'sqlite' ? 40 : 25, size: 'large' }),
+        fc.commands(commands, {
+          maxCommands: Number(process.env.SYNC_MODEL_COMMANDS ?? (kind === 'sqlite' ? 40 : 25)),
+          size: 'large',
+        }),
         async (seed, skews, cmds) => {
           const world = await createWorld(kind, seed, skews);
           try {
