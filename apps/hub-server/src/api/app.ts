@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import pino, { type Logger } from 'pino';
 import { DomainError, toErrorBody } from '@retail/domain';
 import type { HubContext } from '../hub-context';
+import { registerDashboard } from './dashboard-static';
 import { frameworkError, statusOf } from './http-errors';
 import { HubMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
@@ -34,6 +35,8 @@ export interface AppOptions {
   readonly sync?: SyncOptions;
   /** BOPIS intake settings (default pickup policy, offline threshold) and pickup-code randomness. */
   readonly orders?: OrderRouteOptions;
+  /** The built HQ dashboard served at `/` (default: found next to the hub's build; null: not built). */
+  readonly dashboardRoot?: string | null;
 }
 
 export interface HubApp {
@@ -153,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerInventoryRoutes(app, routes);
   registerPricingRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
+  registerDashboard(app, options.dashboardRoot);
 
   // Built on first request: routes registered inside plugin scopes only exist once the app is ready.
   let openApi: Record<string, unknown> | undefined;
