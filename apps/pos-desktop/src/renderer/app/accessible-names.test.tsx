@@ -84,8 +84,15 @@ describe('accessible-names', () => {
         await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
       }
       await user.keyboard('{F10}');
-      await screen.findByRole('region', { name: 'Payment' });
+      const payment = await screen.findByRole('region', { name: 'Payment' });
       expect(unnamedControls()).toEqual([]);
+      for (const tender of ['Pay with store credit', 'Pay with gift card']) {
+        await user.click(within(payment).getByRole('button', { name: tender }));
+        await screen.findByRole('dialog');
+        expect(unnamedControls()).toEqual([]);
+        await user.keyboard('{Escape}');
+        await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+      }
 
       await user.click(within(nav).getByRole('button', { name: /^Returns/ }));
       await screen.findByRole('heading', { name: 'Returns' });

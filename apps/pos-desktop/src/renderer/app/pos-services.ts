@@ -2,6 +2,7 @@ import { createPosApi, type PosApi } from '../api/pos-api';
 import type { PosClient } from '../api/pos-client';
 import type { PosDevices } from '../devices/devices';
 import { createBopisStore, type BopisStore } from '../stores/bopis-store';
+import { createCustomerStore, type CustomerStore } from '../stores/customer-store';
 import { createOverrideStore, type OverrideStore } from '../stores/override-store';
 import { createReturnsStore, type ReturnsStore } from '../stores/returns-store';
 import { createSaleStore, type SaleStore } from '../stores/sale-store';
@@ -22,6 +23,7 @@ export interface PosServices {
   readonly sync: SyncStore;
   readonly shift: ShiftStore;
   readonly sale: SaleStore;
+  readonly customer: CustomerStore;
   readonly returns: ReturnsStore;
   readonly stock: StockStore;
   readonly bopis: BopisStore;
@@ -64,6 +66,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
     bopis,
     staff: createStaffStore(api),
     sale: createSaleStore(api, devices, registerId),
+    customer: createCustomerStore(api),
     returns: createReturnsStore(api, devices, registerId),
     dispose() {
       override.getState().cancel();

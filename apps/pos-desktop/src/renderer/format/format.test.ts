@@ -15,6 +15,28 @@ describe('format', () => {
     });
   });
 
+  describe('age', () => {
+    it('says how old a balance is in the largest whole unit of the store language', () => {
+      expect(us.age(0)).toBe('now');
+      expect(us.age(45_000)).toBe('45 seconds ago');
+      expect(us.age(5 * 60_000 + 59_000)).toBe('5 minutes ago');
+      expect(us.age(3 * 3_600_000)).toBe('3 hours ago');
+      expect(us.age(86_400_000)).toBe('yesterday');
+      expect(fr.age(2 * 86_400_000)).toBe('avant-hier');
+    });
+
+    it('never says a balance is from the future, whatever the clocks did', () => {
+      fc.assert(fc.property(fc.integer({ min: -1e12, max: 1e12 }), (ms) => !us.age(ms).startsWith('in ')));
+    });
+  });
+
+  describe('count', () => {
+    it('groups points the way the store locale does', () => {
+      expect(us.count(12500)).toBe('12,500');
+      expect(fr.count(12500).replace(/\s/g, ' ')).toBe('12 500');
+    });
+  });
+
   describe('parseMoney', () => {
     it('reads dot or comma decimals and grouping spaces into minor units', () => {
       expect(fr.parseMoney('12,5')).toBe(1250);

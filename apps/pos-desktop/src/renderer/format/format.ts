@@ -9,6 +9,10 @@ export interface StoreFormat {
   money(minor: number): string;
   /** Pieces as a count, grams of a kg item as kilograms ("0.532 kg"). */
   quantity(qty: number, unit: 'each' | 'kg'): string;
+  /** A whole count such as points, grouped the locale's way ("12 500" in fr-FR). */
+  count(value: number): string;
+  /** How long ago something was, in the largest whole unit ("5 minutes ago", "yesterday"). */
+  age(ms: number): string;
   dateTime(iso: string): string;
   time(iso: string): string;
   /** Parses what a cashier typed ("12.5", "12,50", "1 200") into minor units; null if it is not an amount. */
@@ -28,6 +32,13 @@ export interface StoreFormatSettings {
 }
 
 const GRAMS_DIGITS = 3;
+
+const AGE_UNITS: readonly (readonly [Intl.RelativeTimeFormatUnit, number])[] = [
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+  ['second', 1],
+];
 
 /** Accepts one decimal separator (dot or comma) and spaces or apostrophes as thousands separators. */
 function normaliseDecimal(text: string): string | null {
@@ -57,6 +68,7 @@ export function createStoreFormat(settings: StoreFormatSettings): StoreFormat {
   });
   const timeFormat = new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: timezone });
   const countFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const relativeFormat = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const kilogramFormat = new Intl.NumberFormat(locale, {
     style: 'unit',
     unit: 'kilogram',
@@ -74,6 +86,15 @@ export function createStoreFormat(settings: StoreFormatSettings): StoreFormat {
       const whole = Math.trunc(qty / 1000);
       const grams = String(Math.abs(qty % 1000)).padStart(GRAMS_DIGITS, '0');
       return kilogramFormat.format(Number(`${qty < 0 ? '-' : ''}${Math.abs(whole)}.${grams}`));
+    },
+    count: (value) => countFormat.format(value),
+    age(ms) {
+      // A balance's age decides whether a cashier trusts it: say it in the unit a person would use.
+      const seconds = Math.max(0, Math.floor(ms / 1000));
+      for (const [unit, size] of AGE_UNITS) {
+        if (seconds >= size) return relativeFormat.format(-Math.floor(seconds / size), unit);
+      }
+      return relativeFormat.format(0, 'second');
     },
     dateTime: (iso) => dateTimeFormat.format(new Date(iso)),
     time: (iso) => timeFormat.format(new Date(iso)),

@@ -1,6 +1,7 @@
 import type { ErrorBody, Result } from '@retail/domain';
 import { createStore } from 'zustand/vanilla';
 import type { CatalogItem, CommandInput, CommandResponse, SaleView } from '../../shared/commands';
+import type { StoredValueStatus } from '../../shared/loyalty-commands';
 import type { PosApi } from '../api/pos-api';
 import type { PosDevices } from '../devices/devices';
 import { t } from '../i18n/translate';
@@ -9,6 +10,9 @@ import { createActionQueue, screenError, settle, type CommandState } from './sto
 export type SellMode = 'cart' | 'tender' | 'done';
 export type ManualDiscount = NonNullable<CommandInput<'sale-discount-order'>['discount']>;
 export type ParkedSale = CommandResponse<'sale-list-parked'>['sales'][number];
+
+export type TenderInput = CommandInput<'sale-add-tender'>['tender'];
+export type StoredValueKind = StoredValueStatus['kind'];
 
 export type ExchangeInput = NonNullable<CommandInput<'sale-set-exchange'>['exchange']>;
 
@@ -58,6 +62,14 @@ export interface SaleState extends CommandState {
   backToCart(): void;
   payCash(amount: number): Promise<boolean>;
   payCard(amount: number, reference: string): Promise<boolean>;
+  /** Points of the attached customer: held at the hub, or within the node's offline allowance. */
+  payPoints(points: number): Promise<boolean>;
+  /** A store credit or gift card by its number, held at the hub or within the offline allowance. */
+  payStoredValue(kind: StoredValueKind, amount: number, number: string): Promise<boolean>;
+  /** The balance of a store credit or gift card, as fresh as the node can get it. */
+  checkStoredValue(number: string): Promise<StoredValueStatus | null>;
+  /** Asks the node for the attached customer's points again (the hub may have come back). */
+  refreshLoyalty(): Promise<boolean>;
   removeTender(tenderId: string): Promise<boolean>;
   complete(): Promise<boolean>;
   printReceipt(): Promise<boolean>;
@@ -144,6 +156,12 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       const next = settle(set, await send(sale));
       if (next) show(next);
       return next;
+    }
+
+    /** Adds a payment; the sale completes as soon as it is paid. */
+    async function pay(tender: TenderInput): Promise<boolean> {
+      const sale = await update((current) => api.call('sale-add-tender', { saleId: current.saleId, tender }));
+      return sale?.payment.complete ? finish() : Boolean(sale);
     }
 
     async function finish(): Promise<boolean> {
@@ -327,22 +345,25 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           set({ mode: 'tender', error: null });
         }),
       backToCart: () => set({ mode: 'cart', error: null }),
-      payCash: (amount) =>
+      payCash: (amount) => enqueue(() => pay({ type: 'cash', amount })),
+      payCard: (amount, reference) => enqueue(() => pay({ type: 'card', amount, reference })),
+      payPoints: (points) => enqueue(() => pay({ type: 'loyalty_points', points })),
+      payStoredValue: (kind, amount, number) => enqueue(() => pay({ type: kind, amount, number })),
+      checkStoredValue: (number) =>
         enqueue(async () => {
-          const sale = await update((current) =>
-            api.call('sale-add-tender', { saleId: current.saleId, tender: { type: 'cash', amount } }),
-          );
-          return sale?.payment.complete ? finish() : Boolean(sale);
+          set({ busy: true });
+          return settle(set, await api.call('stored-value-balance', { number })) ?? null;
         }),
-      payCard: (amount, reference) =>
+      refreshLoyalty: () =>
         enqueue(async () => {
-          const sale = await update((current) =>
-            api.call('sale-add-tender', {
-              saleId: current.saleId,
-              tender: { type: 'card', amount, reference },
-            }),
-          );
-          return sale?.payment.complete ? finish() : Boolean(sale);
+          const customerId = get().sale?.customerId;
+          if (!customerId) return false;
+          set({ busy: true });
+          const customer = settle(set, await api.call('customer-loyalty', { customerId }));
+          const current = get().sale;
+          if (!customer || current?.customerId !== customerId) return false;
+          set({ sale: { ...current, customer } });
+          return true;
         }),
       removeTender: (tenderId) =>
         enqueue(async () =>

@@ -10,6 +10,7 @@ import type {
   SyncStatus,
   ZReport,
 } from '../../shared/commands';
+import type { CustomerSummary, LoyaltyStatus, StoredValueStatus } from '../../shared/loyalty-commands';
 
 /** Contract-shaped answers for the fake store node, with sums that add up like the real node's. */
 
@@ -349,4 +350,84 @@ export function bopisSummary(order: BopisDetail): CommandResponse<'bopis-list'>[
     ...summary
   } = order;
   return summary;
+}
+
+export function customerSummary(overrides: Partial<CustomerSummary> = {}): CustomerSummary {
+  return {
+    customerId: 'cust-1',
+    temporary: false,
+    name: 'Robin Member',
+    phone: '+353871234567',
+    email: 'robin@example.com',
+    loyalty: {
+      accountId: 'la-1',
+      cardNumber: '9900000000017',
+      tierId: 'silver',
+      tierName: 'Silver',
+      status: 'active',
+    },
+    ...overrides,
+  };
+}
+
+/** Points as the hub just reported them: 1 point pays 1 cent, nothing limits spending online. */
+export function loyaltyStatus(overrides: Partial<LoyaltyStatus> = {}): LoyaltyStatus {
+  return {
+    accountId: 'la-1',
+    source: 'hub',
+    takenAt: AT,
+    ageMs: 0,
+    pending: 0,
+    available: 1200,
+    held: 0,
+    lifetime: 5000,
+    overdraft: 0,
+    nextExpiry: null,
+    pointValue: { points: 1, value: 1 },
+    offline: { allowed: 1200, limitedBy: 'online', reason: null },
+    ...overrides,
+  };
+}
+
+export function storedValueStatus(overrides: Partial<StoredValueStatus> = {}): StoredValueStatus {
+  return {
+    accountId: 'sv-1',
+    kind: 'gift_card',
+    maskedNumber: '•••• 4417',
+    currency: 'EUR',
+    status: 'active',
+    source: 'hub',
+    takenAt: AT,
+    ageMs: 0,
+    available: 2500,
+    held: 0,
+    offline: { allowed: 2500, limitedBy: 'online', reason: null },
+    ...overrides,
+  };
+}
+
+/** A sale receipt as receipt-preview carries it (the screens show its HTML, not these fields). */
+export function saleReceipt(receiptNumber: string): CommandResponse<'receipt-preview'>['receipt'] {
+  return {
+    kind: 'sale',
+    copy: false,
+    voided: false,
+    receiptNumber,
+    originalReceiptNumber: null,
+    issuedAt: AT,
+    currency: 'EUR',
+    locale: 'en-IE',
+    timezone: 'Europe/Dublin',
+    store: { code: 'S001', name: 'Demo store' },
+    deviceNo: 1,
+    staffName: 'Casey Cashier',
+    lines: [],
+    totals: { subtotal: 0, discount: 0, tax: 0, total: 0, cashRounding: 0, change: 0 },
+    taxes: [],
+    payments: [],
+    promotions: [],
+    loyalty: null,
+    notes: [],
+    barcode: { symbology: 'code128', value: receiptNumber },
+  };
 }

@@ -150,12 +150,6 @@ export const SaleTotals = memo(function SaleTotals({ sale }: { sale: SaleView })
           <dd>{format.money(sale.exchange.refundDue)}</dd>
         </div>
       ) : null}
-      {sale.customerId ? (
-        <div>
-          <dt>{t('totals.customer')}</dt>
-          <dd>{sale.customerId}</dd>
-        </div>
-      ) : null}
     </dl>
   );
 });

@@ -13,7 +13,8 @@ import { screenError } from '../../stores/store-kit';
 
 type SaleLine = SaleView['lines'][number];
 
-function DialogForm({
+/** A dialog around one form: the area's error on top, Cancel and the submit button below. */
+export function DialogForm({
   title,
   onCancel,
   onSubmit,
@@ -236,42 +237,6 @@ export function PriceDialog({ line, onDone }: { line: SaleLine; onDone: () => vo
         <span>{t('common.reason')}</span>
         <input value={reason} onChange={(event) => setReason(event.target.value)} />
       </label>
-    </DialogForm>
-  );
-}
-
-/** Attaches a customer by their loyalty card or customer number. */
-export function CustomerDialog({ onDone }: { onDone: () => void }) {
-  const { sale } = usePos();
-  const busy = useArea(sale, (state) => state.busy);
-  const attached = useArea(sale, (state) => state.sale?.customerId ?? null);
-  const [customerId, setCustomerId] = useState('');
-  const attach = async (id: string | null) => {
-    if (await sale.getState().attachCustomer(id)) onDone();
-  };
-  return (
-    <DialogForm
-      title={t('customer.title')}
-      onCancel={onDone}
-      onSubmit={() => {
-        if (customerId.trim() === '') {
-          sale.setState({ error: screenError(t('customer.empty')) });
-          return;
-        }
-        void attach(customerId.trim());
-      }}
-      submitLabel={t('customer.attach')}
-      busy={busy}
-    >
-      <label className="field">
-        <span>{t('customer.id')}</span>
-        <input value={customerId} onChange={(event) => setCustomerId(event.target.value)} />
-      </label>
-      {attached ? (
-        <button type="button" className="btn" onClick={() => void attach(null)}>
-          {t('customer.detach', { customer: attached })}
-        </button>
-      ) : null}
     </DialogForm>
   );
 }

@@ -6,8 +6,8 @@ import { isDialogOpen } from '../../components/dialog';
 import { ErrorBanner, Notice } from '../../components/error-banner';
 import { t } from '../../i18n/translate';
 import { Cart, SaleTotals } from './cart';
+import { CustomerDialog, CustomerPanel } from './customer';
 import {
-  CustomerDialog,
   DiscountDialog,
   ExchangeDialog,
   ParkedDialog,
@@ -17,10 +17,19 @@ import {
   VoidDialog,
   WeightDialog,
 } from './sell-dialogs';
-import { SaleDonePanel, TenderPanel } from './tender-panel';
+import { PointsDialog, StoredValueDialog } from './stored-value';
+import { SaleDonePanel, TenderPanel, type OtherTender } from './tender-panel';
 
 type SellDialog =
-  'qty' | 'line-discount' | 'order-discount' | 'price' | 'customer' | 'void' | 'exchange' | 'post-void';
+  | 'qty'
+  | 'line-discount'
+  | 'order-discount'
+  | 'price'
+  | 'customer'
+  | 'void'
+  | 'exchange'
+  | 'post-void'
+  | OtherTender;
 
 function isTextEntry(element: Element | null): boolean {
   return (
@@ -185,10 +194,16 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       </div>
       <aside className="sell-side">
         {mode === 'done' && !sale ? <SaleDonePanel onPostVoid={() => openDialog('post-void')} /> : null}
-        {mode === 'tender' && sale ? <TenderPanel key={sale.saleId} sale={sale} /> : null}
+        {mode === 'tender' && sale ? (
+          <>
+            <CustomerPanel sale={sale} />
+            <TenderPanel key={sale.saleId} sale={sale} onOther={openDialog} />
+          </>
+        ) : null}
         {mode !== 'tender' && sale ? (
           <>
             <SaleTotals sale={sale} />
+            <CustomerPanel sale={sale} />
             <div className="action-grid" role="group" aria-label={t('sell.actions')}>
               <button
                 type="button"
@@ -279,6 +294,10 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       {dialog === 'void' ? <VoidDialog onDone={closeDialog} /> : null}
       {dialog === 'exchange' ? <ExchangeDialog onDone={closeDialog} /> : null}
       {dialog === 'post-void' ? <PostVoidDialog onDone={closeDialog} /> : null}
+      {dialog === 'loyalty_points' && sale ? <PointsDialog sale={sale} onDone={closeDialog} /> : null}
+      {(dialog === 'store_credit' || dialog === 'gift_card') && sale ? (
+        <StoredValueDialog kind={dialog} sale={sale} onDone={closeDialog} />
+      ) : null}
       {weighing ? <WeightDialog item={weighing} /> : null}
       <ParkedDialog />
     </section>

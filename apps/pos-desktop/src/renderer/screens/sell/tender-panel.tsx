@@ -4,15 +4,19 @@ import type { SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { quickCashSteps } from '../../cash/denominations';
 import { ReceiptFrame } from '../../components/receipt-frame';
-import { tenderLabel } from '../../format/tender-label';
 import { t } from '../../i18n/translate';
+import type { StoredValueKind } from '../../stores/sale-store';
 import { screenError } from '../../stores/store-kit';
+import { isRemovableTender, saleTenderKind, saleTenderText } from './stored-value';
+
+/** The tenders that open a dialog of their own: points of the attached customer, store credit, gift card. */
+export type OtherTender = 'loyalty_points' | StoredValueKind;
 
 /**
  * Taking payment: one-tap cash amounts (exact and the next notes), any cash amount, card by the
  * terminal's reference, several tenders for one sale. The sale completes as soon as it is paid.
  */
-export function TenderPanel({ sale }: { sale: SaleView }) {
+export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tender: OtherTender) => void }) {
   const { sale: saleStore } = usePos();
   const format = useFormat();
   const busy = useArea(saleStore, (state) => state.busy);
@@ -73,18 +77,15 @@ export function TenderPanel({ sale }: { sale: SaleView }) {
         <ul className="tender-list" aria-label={t('tender.taken')}>
           {sale.tenders.map((tender) => (
             <li key={tender.tenderId}>
-              <span>
-                {tenderLabel(tender.type, 'sale')}
-                {tender.reference ? ` · ${tender.reference}` : ''}
-              </span>
+              <span>{saleTenderText(tender, format)}</span>
               <span>{format.money(tender.amount)}</span>
-              {tender.type !== 'store_credit' ? (
+              {isRemovableTender(tender) ? (
                 <button
                   type="button"
                   className="btn btn-quiet"
                   disabled={busy}
                   aria-label={t('tender.remove', {
-                    tender: tenderLabel(tender.type, 'sale'),
+                    tender: saleTenderKind(tender),
                     amount: format.money(tender.amount),
                   })}
                   onClick={() => void store.removeTender(tender.tenderId)}
@@ -167,6 +168,27 @@ export function TenderPanel({ sale }: { sale: SaleView }) {
         </form>
       </fieldset>
 
+      <fieldset className="tender-other">
+        <legend>{t('tender.other')}</legend>
+        <div className="quick-cash">
+          <button
+            type="button"
+            className="btn"
+            disabled={busy || !sale.customer?.loyalty}
+            title={sale.customer?.loyalty ? undefined : t('tender.pointsNeedCustomer')}
+            onClick={() => onOther('loyalty_points')}
+          >
+            {t('tender.payPoints')}
+          </button>
+          <button type="button" className="btn" disabled={busy} onClick={() => onOther('store_credit')}>
+            {t('tender.payStoreCredit')}
+          </button>
+          <button type="button" className="btn" disabled={busy} onClick={() => onOther('gift_card')}>
+            {t('tender.payGiftCard')}
+          </button>
+        </div>
+      </fieldset>
+
       <div className="tender-actions">
         <button type="button" className="btn" disabled={busy} onClick={() => store.backToCart()}>
           {t('tender.back')}
@@ -205,10 +227,7 @@ export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
             .filter((tender) => tender.amount > 0)
             .map((tender) => (
               <li key={tender.tenderId}>
-                <span>
-                  {tenderLabel(tender.type, 'sale')}
-                  {tender.reference ? ` · ${tender.reference}` : ''}
-                </span>
+                <span>{saleTenderText(tender, format)}</span>
                 <span>{format.money(tender.amount)}</span>
               </li>
             ))}

@@ -1,0 +1,253 @@
+import { maxRedeemablePoints, money, pointsToMoney } from '@retail/domain';
+import { useState } from 'react';
+import type { SaleView } from '../../../shared/commands';
+import type { StoredValueStatus } from '../../../shared/loyalty-commands';
+import { useArea, useFormat, usePos } from '../../app/pos-context';
+import { Dialog } from '../../components/dialog';
+import { tenderLabel } from '../../format/tender-label';
+import type { StoreFormat } from '../../format/format';
+import { t } from '../../i18n/translate';
+import type { StoredValueKind } from '../../stores/sale-store';
+import { screenError } from '../../stores/store-kit';
+import { DialogForm } from './sell-dialogs';
+import { balanceAge, customerName, offlineLimitNote } from './customer';
+
+type SaleTender = SaleView['tenders'][number];
+
+/**
+ * A tender as the cashier reads it in the payment list: the kind (an exchange's credit is not the
+ * customer's store credit), the points or card it used, and whether the hub holds it or the till took it
+ * within its offline allowance.
+ */
+export function saleTenderText(tender: SaleTender, format: StoreFormat): string {
+  const kind = saleTenderKind(tender);
+  const details = [
+    tender.points === undefined ? null : t('tender.pointsTaken', { points: format.count(tender.points) }),
+    tender.reference,
+    tender.redemption ? t(tender.redemption.mode === 'online' ? 'tender.held' : 'tender.offline') : null,
+  ];
+  return [kind, ...details.filter((detail): detail is string => detail !== null && detail !== '')].join(
+    ' · ',
+  );
+}
+
+/** The kind of a sale's tender: an exchange's credit is not the customer's store credit. */
+export function saleTenderKind(tender: SaleTender): string {
+  return tender.type === 'store_credit' && !tender.redemption
+    ? tenderLabel(tender.type, 'sale')
+    : tenderLabel(tender.type);
+}
+
+/** An exchange's credit is part of the exchange: it goes only when the exchange is taken off the sale. */
+export function isRemovableTender(tender: SaleTender): boolean {
+  return !(tender.type === 'store_credit' && !tender.redemption);
+}
+
+/**
+ * The node refused a points or stored-value payment beyond what it may take while the hub is out of reach
+ * (OFFLINE_LIMIT): its sentence is shown above, and this says what to do next.
+ */
+function OfflineLimitPrompt({ onChooseAnother }: { onChooseAnother: () => void }) {
+  const { sale } = usePos();
+  const error = useArea(sale, (state) => state.error);
+  if (error?.code !== 'OFFLINE_LIMIT') return null;
+  return (
+    <div className="banner banner-warning" role="status">
+      <span>{t('tender.chooseAnother')}</span>
+      <button type="button" className="btn" onClick={onChooseAnother}>
+        {t('tender.chooseAnotherButton')}
+      </button>
+    </div>
+  );
+}
+
+/** How many points the customer may spend here and now: all of them online, the allowance offline. */
+function spendablePoints(loyalty: NonNullable<NonNullable<SaleView['customer']>['loyalty']>): number {
+  const spendable =
+    loyalty.source === 'hub' ? loyalty.available : Math.min(loyalty.available, loyalty.offline.allowed);
+  return Math.max(0, spendable);
+}
+
+/** Points of the attached customer towards what is still due; the field starts at what covers it. */
+export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => void }) {
+  const { sale: saleStore } = usePos();
+  const format = useFormat();
+  const busy = useArea(saleStore, (state) => state.busy);
+  const loyalty = sale.customer?.loyalty ?? null;
+  const pointValue = loyalty
+    ? { points: loyalty.pointValue.points, value: money(loyalty.pointValue.value, sale.currency) }
+    : null;
+  const [text, setText] = useState(() => {
+    if (!loyalty || !pointValue) return '';
+    const suggested = maxRedeemablePoints(
+      money(sale.payment.remaining, sale.currency),
+      pointValue,
+      spendablePoints(loyalty),
+    );
+    return suggested > 0 ? String(suggested) : '';
+  });
+  if (!loyalty || !pointValue || !sale.customer) {
+    return (
+      <Dialog title={t('tender.pointsTitle')} onCancel={onDone}>
+        <p>{t('tender.pointsNeedCustomer')}</p>
+        <div className="dialog-actions">
+          <button type="button" className="btn" data-close onClick={onDone}>
+            {t('common.close')}
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+  const points = /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
+  const worth = points !== null && points > 0 ? pointsToMoney(points, pointValue).amount : null;
+  const limit = offlineLimitNote(loyalty, format);
+  const submit = async () => {
+    if (points === null || points <= 0) {
+      saleStore.setState({ error: screenError(t('tender.badPoints')) });
+      return;
+    }
+    if (await saleStore.getState().payPoints(points)) onDone();
+  };
+  return (
+    <DialogForm
+      title={t('tender.pointsTitle')}
+      onCancel={onDone}
+      onSubmit={() => void submit()}
+      submitLabel={t('tender.takePoints')}
+      busy={busy}
+    >
+      <OfflineLimitPrompt onChooseAnother={onDone} />
+      <p>
+        <strong>{customerName(sale.customer.customer)}</strong>:{' '}
+        {t('loyalty.points', { points: format.count(loyalty.available) })}
+        <br />
+        <span className={loyalty.source === 'hub' ? 'muted' : undefined}>{balanceAge(loyalty, format)}</span>
+      </p>
+      {limit ? <p className="muted">{limit}</p> : null}
+      <label className="field">
+        <span>{t('tender.pointsToUse')}</span>
+        <input inputMode="numeric" value={text} onChange={(event) => setText(event.target.value)} />
+      </label>
+      <p data-testid="points-worth">
+        {worth === null ? '' : t('loyalty.worth', { amount: format.money(worth) })}
+      </p>
+    </DialogForm>
+  );
+}
+
+const MIN_NUMBER = 6;
+
+function storedValueNotes(status: StoredValueStatus, format: StoreFormat): string[] {
+  const notes = [balanceAge(status, format)];
+  if (status.status === 'blocked') notes.push(t('stored.blocked'));
+  if (status.source === 'cache' && status.offline.limitedBy !== 'online') {
+    const allowance = t('stored.offlineAllowance', { amount: format.money(status.offline.allowed) });
+    notes.push(status.offline.reason ? `${allowance} ${status.offline.reason}` : allowance);
+  }
+  return notes;
+}
+
+/**
+ * A store credit or gift card: scan or type its number, check what it holds (and how fresh that is), take
+ * an amount. The node holds the value at the hub, or takes it within its offline allowance.
+ */
+export function StoredValueDialog({
+  kind,
+  sale,
+  onDone,
+}: {
+  kind: StoredValueKind;
+  sale: SaleView;
+  onDone: () => void;
+}) {
+  const { sale: saleStore } = usePos();
+  const format = useFormat();
+  const busy = useArea(saleStore, (state) => state.busy);
+  const [number, setNumber] = useState('');
+  const [status, setStatus] = useState<StoredValueStatus | null>(null);
+  const [amountText, setAmountText] = useState(format.moneyInput(sale.payment.remaining));
+  const validNumber = () => {
+    if (number.trim().length >= MIN_NUMBER) return number.trim();
+    saleStore.setState({ error: screenError(t('stored.numberNeeded')) });
+    return null;
+  };
+  const check = async () => {
+    const wanted = validNumber();
+    if (wanted === null) return;
+    const checked = await saleStore.getState().checkStoredValue(wanted);
+    setStatus(checked);
+    if (!checked) return;
+    const spendable =
+      checked.source === 'hub' ? checked.available : Math.min(checked.available, checked.offline.allowed);
+    setAmountText(format.moneyInput(Math.max(0, Math.min(sale.payment.remaining, spendable))));
+  };
+  const submit = async () => {
+    const wanted = validNumber();
+    if (wanted === null) return;
+    const amount = format.parseMoney(amountText);
+    if (amount === null || amount <= 0) {
+      saleStore.setState({ error: screenError(t('common.badAmount')) });
+      return;
+    }
+    // A card checked here is paid as what the node says it is, whichever button opened the dialog.
+    const paidAs = status !== null && number.trim() === wanted ? status.kind : kind;
+    if (await saleStore.getState().payStoredValue(paidAs, amount, wanted)) onDone();
+  };
+  return (
+    <DialogForm
+      title={t(kind === 'gift_card' ? 'tender.giftCardTitle' : 'tender.storeCreditTitle')}
+      onCancel={onDone}
+      onSubmit={() => void submit()}
+      submitLabel={t(kind === 'gift_card' ? 'tender.takeGiftCard' : 'tender.takeStoreCredit')}
+      busy={busy}
+    >
+      <OfflineLimitPrompt onChooseAnother={onDone} />
+      <div className="inline-form">
+        <label className="field field-scan">
+          <span>{t('stored.number')}</span>
+          <input
+            autoComplete="off"
+            spellCheck={false}
+            value={number}
+            onChange={(event) => {
+              setNumber(event.target.value);
+              setStatus(null);
+            }}
+            onKeyDown={(event) => {
+              // A scanner ends the number with Enter: look the card up rather than paying blind.
+              if (event.key === 'Enter') {
+                event.preventDefault();
+                void check();
+              }
+            }}
+          />
+        </label>
+        <button type="button" className="btn" disabled={busy} onClick={() => void check()}>
+          {t('stored.check')}
+        </button>
+      </div>
+      {status ? (
+        <div role="status" aria-label={t('stored.check')}>
+          <p>
+            <strong>
+              {t('stored.balance', { card: status.maskedNumber, amount: format.money(status.available) })}
+            </strong>
+          </p>
+          {storedValueNotes(status, format).map((note) => (
+            <p key={note} className="muted">
+              {note}
+            </p>
+          ))}
+        </div>
+      ) : null}
+      <label className="field">
+        <span>{t('stored.amount')}</span>
+        <input
+          inputMode="decimal"
+          value={amountText}
+          onChange={(event) => setAmountText(event.target.value)}
+        />
+      </label>
+    </DialogForm>
+  );
+}
