@@ -106,6 +106,7 @@ export const MESSAGES = {
   'kind.LOYALTY_OVERDRAFT': 'Loyalty overdraft',
 
   'orders.title': 'Online orders',
+  'orders.filters': 'Order filters',
   'orders.status': 'Order status',
   'orders.list': 'Orders',
   'orders.empty': 'No orders match this filter.',

@@ -1,4 +1,4 @@
-import type { HubException } from '../api/api-types';
+import type { HubException, OrderView, Reservation } from '../api/api-types';
 import { NOW } from './render-dashboard';
 
 export function hubException(overrides: Partial<HubException> = {}): HubException {
@@ -22,6 +22,140 @@ export function hubException(overrides: Partial<HubException> = {}): HubExceptio
     resolvedAt: null,
     createdAt: NOW - 3_600_000,
     updatedAt: NOW - 3_600_000,
+    ...overrides,
+  };
+}
+
+export function orderView(overrides: Partial<OrderView> = {}): OrderView {
+  const orderId = overrides.orderId ?? 'ord-7';
+  return {
+    orderId,
+    orderNumber: 'W-1007',
+    status: 'ROUTED',
+    version: 3,
+    head: { version: 3, transitionId: 'tr-3' },
+    nodeId: 'store-2',
+    pickupCode: '482913',
+    paymentStatus: 'authorised',
+    order: {
+      orderId,
+      orderNumber: 'W-1007',
+      channel: 'web',
+      lines: [{ lineId: 'l1', sku: 'SKU-RED-M', qty: 2 }],
+      customer: { name: 'Aoife Byrne', email: 'aoife@example.com' },
+      pickup: { type: 'store', storeId: 'store-1' },
+      splitConsent: false,
+      payment: { authorisationRef: 'AUTH-77', amount: 4998, currency: 'EUR' },
+      priority: 0,
+      placedAt: NOW - 7_200_000,
+      pickupPolicy: { holdHours: 48, graceMinutes: 0 },
+    },
+    reservation: { nodeId: 'store-2', status: 'ACTIVE' },
+    progress: [],
+    excludedNodeIds: ['store-1'],
+    routingAttempts: 2,
+    readyAt: null,
+    pickupDeadline: null,
+    expiresAt: null,
+    closedAt: null,
+    cancelReason: null,
+    routing: {
+      orderId,
+      decidedAt: NOW - 3_500_000,
+      criteria: ['chosen_store', 'fewest_splits', 'distance', 'most_stock', 'node_id'],
+      splitConsent: false,
+      decision: {
+        outcome: 'routed',
+        nodeId: 'store-2',
+        allocations: [{ nodeId: 'store-2', lines: [{ lineId: 'l1', sku: 'SKU-RED-M', qty: 2 }] }],
+      },
+      candidates: [
+        {
+          nodeId: 'store-2',
+          eligible: true,
+          rank: 1,
+          selected: true,
+          chosenStore: false,
+          distanceMetres: 220_000,
+          totalAtp: 6,
+          skus: [{ sku: 'SKU-RED-M', required: 2, atp: 6 }],
+          coverableLineIds: ['l1'],
+          reasons: [],
+          summary: 'Can take the whole order: 6 available, 220 km away.',
+        },
+        {
+          nodeId: 'store-1',
+          eligible: false,
+          selected: false,
+          chosenStore: true,
+          totalAtp: 0,
+          skus: [{ sku: 'SKU-RED-M', required: 2, atp: 0 }],
+          coverableLineIds: [],
+          reasons: [{ code: 'EXCLUDED', message: 'The order was moved off this store after an oversell.' }],
+          summary: 'Not eligible.',
+        },
+      ],
+    },
+    timeline: [
+      {
+        seq: 1,
+        at: NOW - 7_200_000,
+        kind: 'placed',
+        actor: 'api-key:web',
+        message: 'Order W-1007 placed.',
+        data: {},
+      },
+      {
+        seq: 2,
+        at: NOW - 3_500_000,
+        kind: 'oversell',
+        actor: 'hub',
+        message: 'Store S001 sold the promised unit offline; re-routed to S002.',
+        data: {},
+      },
+    ],
+    reservations: [
+      reservation({ reservationId: 'res-1', nodeId: 'store-1', status: 'REASSIGNED', replacedBy: 'res-2' }),
+      reservation({ reservationId: 'res-2', nodeId: 'store-2', status: 'ACTIVE' }),
+    ],
+    notifications: [
+      {
+        notificationId: 'ntf-1',
+        orderId,
+        kind: 'rerouted',
+        status: 'failed',
+        attempts: 8,
+        nextAttemptAt: null,
+        lastError: 'The webhook answered HTTP 500.',
+        lastStatusCode: 500,
+        payload: {},
+        createdAt: NOW - 3_500_000,
+        deliveredAt: null,
+      },
+    ],
+    refunds: [],
+    createdBy: 'api-key:web',
+    createdAt: NOW - 7_200_000,
+    updatedAt: NOW - 3_500_000,
+    ...overrides,
+  };
+}
+
+export function reservation(overrides: Partial<Reservation> = {}): Reservation {
+  return {
+    reservationId: 'res-1',
+    nodeId: 'store-1',
+    sku: 'SKU-RED-M',
+    qty: 2,
+    status: 'ACTIVE',
+    priority: 0,
+    orderRef: 'ord-7:l1',
+    backorder: false,
+    expiresAt: null,
+    replacedBy: null,
+    version: 1,
+    createdAt: NOW - 7_200_000,
+    updatedAt: NOW - 3_500_000,
     ...overrides,
   };
 }

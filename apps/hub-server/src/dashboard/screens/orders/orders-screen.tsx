@@ -23,7 +23,7 @@ export function OrdersScreen() {
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">{t('orders.title')}</h1>
-      <form className="filters" aria-label={t('orders.status')} onSubmit={(event) => event.preventDefault()}>
+      <form className="filters" aria-label={t('orders.filters')} onSubmit={(event) => event.preventDefault()}>
         <label htmlFor={statusId}>{t('orders.status')}</label>
         <select
           id={statusId}
