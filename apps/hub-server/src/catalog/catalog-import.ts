@@ -8,6 +8,7 @@ import {
   DomainError,
   fromDecimal,
   isDomainError,
+  PriceBookIdSchema,
   PriceEntrySchema,
   ProductSchema,
   SkuSchema,
@@ -80,6 +81,58 @@ export const CSV_COLUMNS = [
 ] as const;
 const REQUIRED_CSV_COLUMNS = ['sku', 'product_id', 'name', 'unit', 'tax_category'] as const;
 
+/**
+ * What an import holds: the whole catalog (any record kind), or only prices. A price import goes through
+ * the same streaming, staging and all-or-nothing apply as a catalog import, with its own CSV columns.
+ */
+export const IMPORT_KINDS = ['catalog', 'prices'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+/**
+ * Price CSV: one row per SKU and book. `price` is the unit price from quantity 1 (per kg for weighed
+ * SKUs) in the book's currency; `tiers` adds quantity breaks as `minQty=price` joined with `|`
+ * ("6=2.29|12=1.99"), in increasing quantity, never dearer per unit than the tier before.
+ */
+export const PRICE_CSV_COLUMNS = ['price_book_id', 'sku', 'price', 'tiers'] as const;
+const REQUIRED_PRICE_CSV_COLUMNS = ['price_book_id', 'sku', 'price'] as const;
+
+interface CsvLayout {
+  readonly columns: readonly string[];
+  readonly required: readonly string[];
+}
+
+const CSV_LAYOUTS: Record<ImportKind, CsvLayout> = {
+  catalog: { columns: CSV_COLUMNS, required: REQUIRED_CSV_COLUMNS },
+  prices: { columns: PRICE_CSV_COLUMNS, required: REQUIRED_PRICE_CSV_COLUMNS },
+};
+
+const DECIMAL_PRICE = /^\d+(\.\d+)?$/;
+
+const PriceCsvRowSchema = z.object({
+  price_book_id: z.string().trim().pipe(PriceBookIdSchema),
+  sku: z.string().trim().min(1).max(100),
+  price: z.string().trim().regex(DECIMAL_PRICE, 'Write the price as a decimal amount like 2.49.'),
+  tiers: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const tiers: { minQty: number; price: string }[] = [];
+      for (const part of value.split('|').map((text) => text.trim())) {
+        if (part === '') continue;
+        const match = /^(\d{1,15})\s*=\s*(\d+(?:\.\d+)?)$/.exec(part);
+        if (match === null) {
+          context.addIssue({
+            code: 'custom',
+            message: `"${part}" is not a tier; write quantity=price joined with | (e.g. 6=2.29|12=1.99).`,
+          });
+          return z.NEVER;
+        }
+        tiers.push({ minQty: Number(match[1]), price: match[2] as string });
+      }
+      return tiers;
+    }),
+});
+
 const boolText = z
   .string()
   .trim()
@@ -123,7 +176,10 @@ type StagedRecord =
   | { kind: 'sku'; data: z.infer<typeof SkuSchema>; categoryId?: string | undefined }
   | { kind: 'price'; data: PriceEntry }
   /** A CSV price in decimal; converted with the book's currency when the book is known (pass 2). */
-  | { kind: 'csv_price'; data: { priceBookId: string; sku: string; price: string } };
+  | {
+      kind: 'csv_price';
+      data: { priceBookId: string; sku: string; price: string; tiers?: { minQty: number; price: string }[] };
+    };
 
 const JsonRecordSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('category') }).passthrough(),
@@ -209,7 +265,17 @@ class RecordReader {
     return this.claim(records, line);
   }
 
-  fromJson(value: unknown, line: number): StagedRecord[] | string {
+  fromPriceCsv(row: Record<string, string>, line: number): StagedRecord[] | string {
+    const parsed = PriceCsvRowSchema.safeParse(row);
+    if (!parsed.success) return describeZodError(parsed.error);
+    const { price_book_id: priceBookId, sku, price, tiers } = parsed.data;
+    return this.claim([{ kind: 'csv_price', data: { priceBookId, sku, price, tiers } }], line);
+  }
+
+  fromJson(value: unknown, line: number, kind: ImportKind = 'catalog'): StagedRecord[] | string {
+    if (kind === 'prices' && (value as { type?: unknown } | null)?.type !== 'price') {
+      return 'A price import takes only records with "type": "price" ({ priceBookId, sku, tiers }).';
+    }
     const envelope = JsonRecordSchema.safeParse(value);
     if (!envelope.success) {
       return 'Each record needs "type": one of category, product, sku, tax_rate, price.';
@@ -261,6 +327,7 @@ class RecordReader {
 async function* rawRecords(
   source: Readable,
   format: ImportFormat,
+  layout: CsvLayout,
 ): AsyncGenerator<{ line: number; value: unknown } | { line: number; error: string }> {
   if (format === 'json') {
     yield* jsonRecords(source);
@@ -270,15 +337,15 @@ async function* rawRecords(
     bom: true,
     columns: (header: string[]) => {
       const names = header.map((name) => name.trim().toLowerCase());
-      const unknown = names.filter((name) => !(CSV_COLUMNS as readonly string[]).includes(name));
-      const missing = REQUIRED_CSV_COLUMNS.filter((name) => !names.includes(name));
+      const unknown = names.filter((name) => !layout.columns.includes(name));
+      const missing = layout.required.filter((name) => !names.includes(name));
       if (unknown.length > 0 || missing.length > 0) {
         throw new DomainError(
           'INVALID_INPUT',
           [
             missing.length > 0 ? `The header lacks ${missing.join(', ')}.` : '',
             unknown.length > 0 ? `Unknown columns: ${unknown.join(', ')}.` : '',
-            `Columns are: ${CSV_COLUMNS.join(', ')}.`,
+            `Columns are: ${layout.columns.join(', ')}.`,
           ]
             .filter(Boolean)
             .join(' '),
@@ -317,6 +384,8 @@ async function* rawRecords(
 export interface ImportOptions {
   readonly format: ImportFormat;
   readonly actor: string;
+  /** The whole catalog (default) or only prices. */
+  readonly records?: ImportKind;
   /** Validate everything, apply nothing. */
   readonly dryRun?: boolean;
   /** Lets a client poll GET /api/catalog/imports/:importId while its upload is still running. */
@@ -429,16 +498,19 @@ export async function importCatalog(
     options.onProgress?.({ rowsRead, errorCount, phase: 'reading' });
   };
   try {
-    for await (const raw of rawRecords(source, options.format)) {
+    const records = options.records ?? 'catalog';
+    for await (const raw of rawRecords(source, options.format, CSV_LAYOUTS[records])) {
       rowsRead += 1;
       if ('error' in raw) {
         note(raw.line, raw.error);
         continue;
       }
       const staged =
-        options.format === 'csv'
-          ? reader.fromCsv(raw.value as Record<string, string>, raw.line)
-          : reader.fromJson(raw.value, raw.line);
+        options.format === 'json'
+          ? reader.fromJson(raw.value, raw.line, records)
+          : records === 'prices'
+            ? reader.fromPriceCsv(raw.value as Record<string, string>, raw.line)
+            : reader.fromCsv(raw.value as Record<string, string>, raw.line);
       if (typeof staged === 'string') {
         note(raw.line, staged);
         continue;
@@ -607,8 +679,13 @@ async function applyStaged(tx: HubTx, importId: string, actor: string): Promise<
         if (record.kind === 'price') entries.push(record.data);
         if (record.kind === 'csv_price') {
           try {
-            const amount = fromDecimal(record.data.price, book.currency).amount;
-            entries.push({ priceBookId, sku: record.data.sku, tiers: [{ minQty: 1, unitPrice: amount }] });
+            const tiers = [{ minQty: 1, price: record.data.price }, ...(record.data.tiers ?? [])].map(
+              (tier) => ({ minQty: tier.minQty, unitPrice: fromDecimal(tier.price, book.currency).amount }),
+            );
+            // Tier order and "never dearer per unit" are the domain's rules, checked once amounts are known.
+            const entry = PriceEntrySchema.safeParse({ priceBookId, sku: record.data.sku, tiers });
+            if (entry.success) entries.push(entry.data);
+            else problems.push({ line, message: describeZodError(entry.error) });
           } catch (error) {
             if (!isDomainError(error)) throw error;
             problems.push({ line, message: `price: ${error.message}` });

@@ -15,7 +15,7 @@ import type { RouteRegistry } from '../route';
 export const DEFAULT_IMPORT_LIMIT_BYTES = 1024 * 1024 * 1024;
 
 /** Counts bytes as they stream through and stops the upload past the limit (413), never buffering it. */
-function limited(source: Readable, maxBytes: number): Readable {
+export function limited(source: Readable, maxBytes: number): Readable {
   let seen = 0;
   const guard = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -36,7 +36,7 @@ function limited(source: Readable, maxBytes: number): Readable {
   return source.pipe(guard);
 }
 
-function formatOf(contentType: string | undefined, asked: 'csv' | 'json' | undefined): 'csv' | 'json' {
+export function formatOf(contentType: string | undefined, asked: 'csv' | 'json' | undefined): 'csv' | 'json' {
   if (asked !== undefined) return asked;
   if (contentType?.includes('csv')) return 'csv';
   if (contentType?.includes('json')) return 'json';

@@ -15,6 +15,7 @@ import {
   savePromotion,
 } from '../../pricing/pricing-store';
 import type { RouteRegistry } from '../route';
+import { registerPriceImportRoutes } from './price-import-routes';
 
 const promotionId = z.string().min(1).max(100);
 
@@ -23,6 +24,7 @@ export function registerPricingRoutes(app: FastifyInstance, routes: RouteRegistr
   const hub = routes.hub;
   const read = { kind: 'hq', role: 'viewer', scopes: ['catalog:read'] } as const;
   const write = { kind: 'hq', role: 'operator' } as const;
+  registerPriceImportRoutes(app, routes);
 
   routes.add(app, {
     method: 'GET',
