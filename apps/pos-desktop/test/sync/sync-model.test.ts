@@ -509,10 +509,16 @@ class HubWork implements Cmd {
             { type: 'store' as const, storeId: 's1' },
             { type: 'store' as const, storeId: 's2' },
           ];
+          const current = await hub.storage.db
+            .selectFrom('price_books')
+            .select('version')
+            .where('price_book_id', '=', 'pb-moving')
+            .executeTakeFirst();
           await savePriceBook(
             hub,
             'pb-moving',
             {
+              ...(current === undefined ? {} : { expectedVersion: Number(current.version) }),
               book: {
                 name: 'Moving',
                 currency: 'USD',
@@ -698,6 +704,25 @@ describe('sync between real store engines and the real hub (found by the model)'
           new HubRestore(),
           new StoreWork(2, 'receive', 0, 1, 1),
           new StoreWork(0, 'sale', 0, 1, 1),
+        ],
+      );
+      await quiesceAndCheck(world);
+    } finally {
+      await disposeWorld(world);
+    }
+  }, 120_000);
+
+  it('converges after the hub is restored from a backup taken before a catalog import and a till’s receipts', async () => {
+    const world = await createWorld('sqlite', 1, [-DAY_MS, -DAY_MS, -DAY_MS]);
+    try {
+      await fc.asyncModelRun(
+        () => ({ model: {}, real: world }),
+        [
+          new HubBackup(),
+          new HubWork('import', 0),
+          new StoreWork(0, 'receive', 0, 1, 6),
+          new HubRestore(),
+          new Break(0),
         ],
       );
       await quiesceAndCheck(world);
