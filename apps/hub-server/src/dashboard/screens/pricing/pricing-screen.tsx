@@ -5,7 +5,7 @@ import type { EntityVersion } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { Loaded } from '../../components/feedback';
-import { t } from '../../i18n/translate';
+import { maybeT, t } from '../../i18n/translate';
 
 type Scope = PriceBook['scope'] | Promotion['scope'];
 
@@ -113,7 +113,7 @@ export function PricingScreen() {
                 {list.map((promotion) => (
                   <tr key={promotion.promotionId}>
                     <th scope="row">{promotion.name}</th>
-                    <td>{promotion.rule.type}</td>
+                    <td>{maybeT(`pricing.rule.${promotion.rule.type}`) ?? promotion.rule.type}</td>
                     <td>{scopeLabel(promotion.scope)}</td>
                     <td>{format.count(promotion.priority)}</td>
                     <td>{promotion.stacking}</td>

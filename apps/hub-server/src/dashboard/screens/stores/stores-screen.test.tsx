@@ -1,0 +1,108 @@
+// @vitest-environment happy-dom
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { DeviceStatus } from '../../api/api-types';
+import { failure, type FakeHub } from '../../testing/fake-hub';
+import { NOW, renderDashboard } from '../../testing/render-dashboard';
+import { STALE_AFTER_MS, syncHealth } from './stores-screen';
+
+function device(overrides: Partial<DeviceStatus> = {}): DeviceStatus {
+  return {
+    deviceId: 'dev-1',
+    nodeId: 'store-1',
+    nodeCode: 'S001',
+    deviceNo: 1,
+    name: 'lane-1',
+    enrolledAt: NOW - 30 * 86_400_000,
+    revoked: false,
+    lastSeenAt: NOW - 60_000,
+    lastPushAt: NOW - 120_000,
+    lastSeq: 1520,
+    outboxPending: 0,
+    outboxOldestAt: null,
+    ...overrides,
+  };
+}
+
+const DEVICES = [
+  device(),
+  device({
+    deviceId: 'dev-2',
+    deviceNo: 2,
+    name: 'lane-2',
+    lastSeenAt: NOW - 3 * 3_600_000,
+    lastPushAt: NOW - 3 * 3_600_000,
+    outboxPending: 37,
+    outboxOldestAt: new Date(NOW - 3 * 3_600_000).toISOString(),
+  }),
+  device({
+    deviceId: 'dev-3',
+    nodeId: 'store-2',
+    nodeCode: 'S002',
+    name: 'back-office',
+    lastSeenAt: null,
+    lastPushAt: null,
+    lastSeq: 0,
+    outboxPending: null,
+  }),
+];
+
+function scriptStores(hub: FakeHub): void {
+  hub.handle('GET /api/devices', () => DEVICES);
+  hub.handle('POST /api/nodes/:nodeId/enrollment-codes', ({ params }) =>
+    params.nodeId === 'store-2'
+      ? failure('NOT_ALLOWED', 'Store S002 is inactive: activate it before enrolling a device.')
+      : { code: 'K7Q2-M9X4-P3TZ', nodeId: params.nodeId, nodeCode: 'S001', expiresAt: NOW + 86_400_000 },
+  );
+}
+
+describe('stores-screen', () => {
+  describe('syncHealth', () => {
+    it('calls a device stale only after the quiet period, and revoked or never-seen devices by name', () => {
+      expect(syncHealth(device({ lastSeenAt: NOW - STALE_AFTER_MS }), NOW)).toEqual({ kind: 'ok' });
+      expect(syncHealth(device({ lastSeenAt: NOW - STALE_AFTER_MS - 1 }), NOW)).toEqual({
+        kind: 'stale',
+        since: NOW - STALE_AFTER_MS - 1,
+      });
+      expect(syncHealth(device({ lastSeenAt: null }), NOW)).toEqual({ kind: 'never' });
+      expect(syncHealth(device({ revoked: true }), NOW)).toEqual({ kind: 'revoked' });
+    });
+  });
+
+  describe('StoresScreen', () => {
+    it('shows nodes with region, pickup and capacity, and which till stopped syncing', async () => {
+      renderDashboard({ signedInAs: 'viewer', at: '/stores', setup: scriptStores });
+      const nodes = await screen.findByRole('table', { name: 'Stores and warehouses' });
+      const dublin = within(nodes).getByRole('row', { name: /S001/ });
+      expect(dublin.textContent).toContain('ie-east');
+      expect(dublin.textContent).toContain('On, 20 picks at a time');
+      expect(screen.queryByRole('button', { name: /Issue an enrollment code/ })).toBeNull();
+
+      const devices = await screen.findByRole('table', { name: 'Devices' });
+      const lane1 = within(devices).getByRole('row', { name: /lane-1/ });
+      expect(lane1.textContent).toContain('Syncing');
+      expect(lane1.textContent).toContain('Nothing');
+      const lane2 = within(devices).getByRole('row', { name: /lane-2/ });
+      expect(lane2.textContent).toContain('Stopped syncing 3 h ago');
+      expect(lane2.textContent).toContain('37 since');
+      const backOffice = within(devices).getByRole('row', { name: /back-office/ });
+      expect(backOffice.textContent).toContain('Never synced');
+      expect(backOffice.textContent).toContain('Not reported');
+    });
+
+    it('lets an operator issue an enrollment code, and shows the hub’s refusal as it is', async () => {
+      const { user, hub } = renderDashboard({ signedInAs: 'operator', at: '/stores', setup: scriptStores });
+      await user.click(
+        await screen.findByRole('button', { name: 'Issue an enrollment code for Dublin Grafton St' }),
+      );
+      expect((await screen.findByRole('status')).textContent).toContain(
+        'Enrollment code for Dublin Grafton St: K7Q2-M9X4-P3TZ',
+      );
+      expect(hub.sent('POST', '/api/nodes/store-1/enrollment-codes')).toEqual([{}]);
+      await user.click(screen.getByRole('button', { name: 'Issue an enrollment code for Cork Patrick St' }));
+      expect((await screen.findByRole('alert')).textContent).toContain(
+        'Store S002 is inactive: activate it before enrolling a device.',
+      );
+    });
+  });
+});
