@@ -6,7 +6,14 @@ import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { nodeInput, seedWorld } from '../test-support/fixtures';
 import { createNode } from '../nodes/nodes';
-import { getPriceBook, listVersions, savePriceBook, savePriceEntries, savePromotion } from './pricing-store';
+import {
+  getPriceBook,
+  listVersions,
+  priceEntryAtVersion,
+  savePriceBook,
+  savePriceEntries,
+  savePromotion,
+} from './pricing-store';
 
 const book = {
   name: 'Store 1 prices',
@@ -103,6 +110,58 @@ describe.each(backendKinds())('pricing/pricing-store on %s', (kind) => {
       expect(s1.changes.find((c) => c.key === 'pb-s1')?.data).toMatchObject({ version: after.version });
       const s2 = await readFeed(storage.db, { nodeId: 's2', region: 'north' }, 0, 1000);
       expect(s2.changes.some((c) => c.key.startsWith('pb-s1'))).toBe(false);
+    });
+
+    it('keeps every price at the book version that set it, removals included, never overwriting one', async () => {
+      const priced = await savePriceBook(
+        hub,
+        'pb-history',
+        { book: { ...book, name: 'History', scope: { type: 'chain' } } },
+        'u',
+      );
+      const set = await savePriceEntries(
+        hub,
+        'pb-history',
+        { entries: [{ sku: 'A', tiers: [{ minQty: 1, unitPrice: 300 }] }] },
+        'u',
+      );
+      const changed = await savePriceEntries(
+        hub,
+        'pb-history',
+        { entries: [{ sku: 'A', tiers: [{ minQty: 1, unitPrice: 280 }] }] },
+        'u',
+      );
+      const removed = await savePriceEntries(
+        hub,
+        'pb-history',
+        { entries: [{ sku: 'B', tiers: [{ minQty: 1, unitPrice: 50 }] }], remove: ['A'] },
+        'u',
+      );
+      expect([priced.version, set.version, changed.version, removed.version]).toEqual([1, 2, 3, 4]);
+      const priceOfA = (version: number) => priceEntryAtVersion(storage.db, 'pb-history', 'A', version);
+      expect(await priceOfA(1)).toBeUndefined();
+      expect((await priceOfA(2))?.tiers).toEqual([{ minQty: 1, unitPrice: 300 }]);
+      expect((await priceOfA(3))?.tiers).toEqual([{ minQty: 1, unitPrice: 280 }]);
+      expect(await priceOfA(4)).toBeNull();
+      expect((await priceEntryAtVersion(storage.db, 'pb-history', 'B', 9))?.tiers).toEqual([
+        { minQty: 1, unitPrice: 50 },
+      ]);
+    });
+
+    it('reads a price written before history was kept as the price of every version since', async () => {
+      await savePriceBook(
+        hub,
+        'pb-legacy',
+        { book: { ...book, name: 'Legacy', scope: { type: 'chain' } } },
+        'u',
+      );
+      const legacy = { priceBookId: 'pb-legacy', sku: 'A', tiers: [{ minQty: 1, unitPrice: 111 }] };
+      await storage.db
+        .insertInto('price_entries')
+        .values({ price_book_id: 'pb-legacy', sku: 'A', data: JSON.stringify(legacy) })
+        .execute();
+      expect(await priceEntryAtVersion(storage.db, 'pb-legacy', 'A', 1)).toEqual(legacy);
+      expect(await priceEntryAtVersion(storage.db, 'pb-legacy', 'B', 1)).toBeUndefined();
     });
 
     it('refuses a rising tier or an unknown SKU with the field path', async () => {

@@ -311,8 +311,11 @@ export async function writePriceEntries(
 
 /**
  * The price of `sku` in `priceBookId` as of book version `version`: the entry, `null` when the SKU had
- * no price in that version, or `undefined` when the hub kept no history that far back (prices written
- * before history was recorded).
+ * no price in that version, or `undefined` when the hub cannot know.
+ *
+ * Prices written before the hub kept this history have no rows; one that has none at all was never changed
+ * since, so the stored price is its price in every version since history began. One whose first recorded
+ * change is later than `version` may have had an unrecorded price then: unknown.
  */
 export async function priceEntryAtVersion(
   executor: Executor,
@@ -320,17 +323,32 @@ export async function priceEntryAtVersion(
   sku: string,
   version: number,
 ): Promise<PriceEntry | null | undefined> {
+  const key = `${priceBookId}:${sku}`;
   const row = await executor
     .selectFrom('entity_versions')
     .select('data')
     .where('entity', '=', PRICE_ENTRY_HISTORY)
-    .where('entity_key', '=', `${priceBookId}:${sku}`)
+    .where('entity_key', '=', key)
     .where('version', '<=', version)
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
-  return JSON.parse(row.data) as PriceEntry | null;
+  if (row !== undefined) return JSON.parse(row.data) as PriceEntry | null;
+  const later = await executor
+    .selectFrom('entity_versions')
+    .select('version')
+    .where('entity', '=', PRICE_ENTRY_HISTORY)
+    .where('entity_key', '=', key)
+    .limit(1)
+    .executeTakeFirst();
+  if (later !== undefined) return undefined;
+  const current = await executor
+    .selectFrom('price_entries')
+    .select('data')
+    .where('price_book_id', '=', priceBookId)
+    .where('sku', '=', sku)
+    .executeTakeFirst();
+  return current === undefined ? undefined : (JSON.parse(current.data) as PriceEntry);
 }
 
 /** One published version of a price book or promotion, or undefined when the hub never published it. */
