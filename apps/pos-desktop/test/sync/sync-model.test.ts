@@ -63,6 +63,8 @@ interface World {
   readonly tills: Till[];
   /** Each backup with the feed it holds, to know whether restoring it must start a new epoch. */
   readonly backups: { file: string; epoch: string; head: number }[];
+  /** The feed head each epoch reached before the next one started (the current one: when last read). */
+  readonly epochHeads: Map<string, number>;
   /** Every fault transport the tills used (each connection gets a new one), for fault coverage. */
   readonly transports: FaultTransport[];
   restored: boolean;
@@ -135,6 +137,7 @@ async function createWorld(kind: 'sqlite' | 'postgres', seed: number, skews: rea
     tills: [],
     backups: [],
     transports: [],
+    epochHeads: new Map(),
     restored: false,
     rotations: 0,
   };
@@ -623,7 +626,9 @@ class RotateEpoch implements Cmd {
     // The hub's refetch guard allows 3 re-snapshots an hour; more would (rightly) stop the tills.
     if (world.rotations >= 2) return;
     world.rotations += 1;
-    await rotateFeedEpoch(world.hub.storage.db);
+    const { db } = world.hub.storage;
+    world.epochHeads.set(await readFeedEpoch(db), await feedHead(db));
+    await rotateFeedEpoch(db);
     world.hub.pokeAll();
   }
   toString = () => 'RotateEpoch';
@@ -646,13 +651,19 @@ class HubRestore implements Cmd {
     const backup = world.backups.at(-1);
     if (backup === undefined || world.restored) return;
     const { db } = world.hub.storage;
-    // Tills may hold hubSeqs the backup never issued exactly when the feed moved on since the backup.
-    const mustRotate = (await readFeedEpoch(db)) !== backup.epoch || (await feedHead(db)) > backup.head;
+    const [epoch, head] = [await readFeedEpoch(db), await feedHead(db)];
+    world.epochHeads.set(epoch, head);
+    // Tills may hold hubSeqs (or rows) the backup lacks exactly when the feed moved on within the
+    // backup's epoch; a till of a later epoch re-snapshots anyway, its epoch not being the backup's.
+    const mustRotate = (world.epochHeads.get(backup.epoch) ?? backup.head) > backup.head;
+    const unchanged = epoch === backup.epoch && head === backup.head;
     world.rotations += 1;
     world.restored = true;
     const { restored } = await world.hub.restore(backup.file);
-    // The hub finds out by itself from its feed marker, as `pos-hub serve` does when it starts.
-    expect(restored).toBe(mustRotate);
+    // The hub finds out by itself from its feed marker, as `pos-hub serve` does when it starts; it may
+    // also rotate when not strictly needed (that costs a re-snapshot), but never for an unchanged hub.
+    if (mustRotate) expect(restored).toBe(true);
+    if (unchanged) expect(restored).toBe(false);
   }
   toString = () => 'HubRestore';
 }
@@ -724,6 +735,19 @@ describe('sync between real store engines and the real hub (found by the model)'
           new HubRestore(),
           new Break(0),
         ],
+      );
+      await quiesceAndCheck(world);
+    } finally {
+      await disposeWorld(world);
+    }
+  }, 120_000);
+
+  it('converges after the hub is restored from a backup taken between two epoch changes', async () => {
+    const world = await createWorld('sqlite', 1, [-DAY_MS, -DAY_MS, -DAY_MS]);
+    try {
+      await fc.asyncModelRun(
+        () => ({ model: {}, real: world }),
+        [new RotateEpoch(), new HubBackup(), new RotateEpoch(), new HubRestore()],
       );
       await quiesceAndCheck(world);
     } finally {
