@@ -157,6 +157,8 @@ describe.each(backendKinds())('pricing schedule on a real store engine against t
         currency: 'EUR',
         locale: 'fr-FR',
         timezone: 'Europe/Paris',
+        // Cash is paid to the nearest 0.05, so a sale's lines carry their share of the rounding.
+        cashRoundingIncrement: 5,
       },
       firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
       pinCost: TEST_PIN_COST,
@@ -288,6 +290,29 @@ describe.each(backendKinds())('pricing schedule on a real store engine against t
     expect(completed.priceBookVersion).toBe('pb-winter@2');
   });
 
+  it('sells a sale mixing quantities, a promotion, a price override, manual discounts and cash rounding', () => {
+    clock.set(priceChangeAt + 1_000);
+    let view = scan(WIDGET);
+    view = ok('sale-set-qty', { saleId: view.saleId, lineId: lineOf(view, 'WIDGET').lineId, qty: 3 });
+    view = ok('sale-add-line', { saleId: view.saleId, code: GADGET });
+    view = ok('sale-override-price', {
+      saleId: view.saleId,
+      lineId: lineOf(view, 'GADGET').lineId,
+      unitPrice: 777,
+      reason: 'Damaged box',
+    });
+    view = ok('sale-discount-line', {
+      saleId: view.saleId,
+      lineId: lineOf(view, 'WIDGET').lineId,
+      discount: { percent: 12.5 },
+    });
+    view = ok('sale-discount-order', { saleId: view.saleId, discount: { amount: 101 } });
+    expect(lineOf(view, 'GADGET').adjustments.map((adjustment) => adjustment.kind)).toContain('promotion');
+    const completed = payAndComplete(view, 5_000);
+    expect(completed.payment.cashRounding).not.toBe(0);
+    expect(completed.priceBookVersion).toBe('pb-winter@2');
+  });
+
   it('brings the offline sales to the hub, whose pricing audit agrees with every one', async () => {
     engine.sync.start();
     await until('the offline sales reach the hub', async () => {
@@ -298,7 +323,7 @@ describe.each(backendKinds())('pricing schedule on a real store engine against t
         .select('sale_id')
         .where('node_id', '=', 'store-a')
         .execute();
-      return sales.length === 5 ? true : undefined;
+      return sales.length === 6 ? true : undefined;
     });
     const audits = await listExceptions(storage.db, { type: 'PRICING_AUDIT', limit: 100 });
     expect(audits).toEqual([]);
