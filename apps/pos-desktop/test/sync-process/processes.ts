@@ -1,0 +1,200 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { APP_DIR } from '../cli-process';
+
+/**
+ * Real `pos-hub` and `pos-store` processes for the process-level sync tests. Both CLIs are bundled once
+ * (as their build scripts do) so each of the many restarts costs a plain node start, not a TypeScript
+ * compile, and so the test runs the source of this commit rather than whatever dist/ holds.
+ */
+
+export const WORK_DIR = join(APP_DIR, 'node_modules', '.cache', 'pos-sync-process-test');
+export const HUB_CLI = join(WORK_DIR, 'hub', 'cli.js');
+export const STORE_CLI = join(WORK_DIR, 'store', 'cli.js');
+const HUB_SOURCE = join(APP_DIR, '..', 'hub-server', 'src', 'cli.ts');
+
+export async function buildCliBundles(): Promise<void> {
+  rmSync(WORK_DIR, { recursive: true, force: true });
+  mkdirSync(join(WORK_DIR, 'hub'), { recursive: true });
+  const store = spawnSync(
+    process.execPath,
+    [join(APP_DIR, 'scripts', 'build-cli.mjs'), join(WORK_DIR, 'store')],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  if (store.status !== 0) throw new Error(`bundling pos-store failed: ${store.stderr}`);
+  // The same bundle as apps/hub-server/scripts/build.mjs: npm packages stay external.
+  await build({
+    entryPoints: [HUB_SOURCE],
+    outfile: HUB_CLI,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    plugins: [
+      {
+        name: 'external-packages',
+        setup(context) {
+          context.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@retail/') || args.path.startsWith('node:')
+              ? undefined
+              : { path: args.path, external: true },
+          );
+        },
+      },
+    ],
+    logLevel: 'warning',
+  });
+}
+
+export function removeCliBundles(): void {
+  rmSync(WORK_DIR, { recursive: true, force: true });
+}
+
+/** A port nobody listens on right now, so a restarted hub can come back at the address tills know. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`never happened: ${what}${last === undefined ? '' : ` (${String(last)})`}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface RunningProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+  /** SIGKILL, resolved once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM, resolved with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+function track(child: ChildProcess): RunningProcess & { readonly stdout: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    stdout: () => stdout,
+    output: () => `stdout: ${stdout}\nstderr: ${stderr}`,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function waitFor(
+  running: ReturnType<typeof track>,
+  ready: (stdout: string) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await Promise.race([
+    until(what, () => ready(running.stdout()), timeoutMs, 20),
+    running.exited.then((code) => {
+      throw new Error(`${what}: the process exited with ${code} first.\n${running.output()}`);
+    }),
+  ]);
+}
+
+/** Runs a one-shot `pos-hub` command and returns its stdout. */
+export function hubCommand(args: readonly string[]): string {
+  const run = spawnSync(process.execPath, [HUB_CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+  if (run.status !== 0) throw new Error(`pos-hub ${args[0]} failed (${run.status}): ${run.stderr}`);
+  return run.stdout;
+}
+
+export interface RunningHub extends RunningProcess {
+  readonly url: string;
+}
+
+/** `pos-hub serve` on 127.0.0.1:port, resolved once it listens. */
+export async function startHub(options: {
+  db: string;
+  port: number;
+  markerPath: string;
+  extraArgs?: readonly string[];
+}): Promise<RunningHub> {
+  const child = spawn(
+    process.execPath,
+    [
+      HUB_CLI,
+      'serve',
+      '--db',
+      options.db,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
+      '--feed-marker',
+      options.markerPath,
+      '--log-level',
+      'info',
+      ...(options.extraArgs ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const running = track(child);
+  await waitFor(running, (stdout) => stdout.includes('pos-hub listening on'), 'pos-hub serve listening');
+  return { ...running, url: `http://127.0.0.1:${options.port}` };
+}
+
+export interface RunningStore extends RunningProcess {
+  readonly url: string;
+  readonly token: string;
+}
+
+/** `pos-store start`, resolved once it printed its URL and token (sync runs in the background). */
+export async function startStore(args: readonly string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [STORE_CLI, 'start', '--port', '0', ...args], {
+    env: { ...process.env, POS_STORE_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const running = track(child);
+  await waitFor(running, (stdout) => stdout.includes('Token file:'), 'pos-store start ready', 60_000);
+  const url = /URL:\s+(\S+)/.exec(running.stdout())?.[1];
+  const token = /Token:\s+(\S+)/.exec(running.stdout())?.[1];
+  if (url === undefined || token === undefined) throw new Error(`pos-store printed no URL/token`);
+  return { ...running, url, token } satisfies RunningStore;
+}
