@@ -19,7 +19,7 @@ import {
 import type { EventEnvelope, EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import type { Executor } from '../storage/storage';
-import { priceEntryAtVersion, publishedVersion } from './pricing-store';
+import { priceEntriesAtVersions, priceEntryAtVersion, publishedVersion } from './pricing-store';
 
 /**
  * The hub's pricing audit. A completed sale is a fact: the hub never re-prices it. It re-computes the
@@ -326,6 +326,17 @@ export async function auditSale(
   }
 
   const currency = sale.currency as CurrencyCode;
+  // One query for every book price of the sale rather than one per line.
+  const historyKeys = new Map<string, number>();
+  for (const line of sale.lines) {
+    if (
+      line.priceSource === 'price_book' &&
+      line.priceBookId !== undefined &&
+      line.priceBookVersion !== undefined
+    )
+      historyKeys.set(`${line.priceBookId}:${line.sku}`, line.priceBookVersion);
+  }
+  const history = await priceEntriesAtVersions(executor, historyKeys);
   const lines: CartLineInput[] = [];
   for (const line of sale.lines) {
     const catalog = await hubSku(executor, cache, line.sku);
@@ -346,7 +357,11 @@ export async function auditSale(
           }
           continue;
         }
-        const entry = await priceEntryAtVersion(executor, book.priceBookId, line.sku, book.version);
+        const recorded = history.get(`${book.priceBookId}:${line.sku}`);
+        const entry =
+          recorded !== undefined && historyKeys.get(`${book.priceBookId}:${line.sku}`) === book.version
+            ? recorded
+            : await priceEntryAtVersion(executor, book.priceBookId, line.sku, book.version);
         if (entry === undefined || entry === null) {
           missing.push(
             entry === null

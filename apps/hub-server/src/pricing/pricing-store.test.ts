@@ -9,6 +9,7 @@ import { createNode } from '../nodes/nodes';
 import {
   getPriceBook,
   listVersions,
+  priceEntriesAtVersions,
   priceEntryAtVersion,
   savePriceBook,
   savePriceEntries,
@@ -146,6 +147,17 @@ describe.each(backendKinds())('pricing/pricing-store on %s', (kind) => {
       expect((await priceEntryAtVersion(storage.db, 'pb-history', 'B', 9))?.tiers).toEqual([
         { minQty: 1, unitPrice: 50 },
       ]);
+      for (const version of [1, 2, 3, 4]) {
+        const many = await priceEntriesAtVersions(
+          storage.db,
+          new Map([
+            ['pb-history:A', version],
+            ['pb-history:B', 4],
+          ]),
+        );
+        expect(many.get('pb-history:A')).toEqual(await priceOfA(version));
+        expect(many.get('pb-history:B')?.tiers).toEqual([{ minQty: 1, unitPrice: 50 }]);
+      }
     });
 
     it('reads a price written before history was kept as the price of every version since', async () => {

@@ -351,6 +351,39 @@ export async function priceEntryAtVersion(
   return current === undefined ? undefined : (JSON.parse(current.data) as PriceEntry);
 }
 
+/**
+ * `priceEntryAtVersion` for many prices in one query: `wanted` maps `bookId:sku` to a book version. Keys the
+ * history cannot answer (no recorded change at or below the version) are left out; ask
+ * `priceEntryAtVersion` for those.
+ */
+export async function priceEntriesAtVersions(
+  executor: Executor,
+  wanted: ReadonlyMap<string, number>,
+): Promise<Map<string, PriceEntry | null>> {
+  const found = new Map<string, { version: number; entry: PriceEntry | null }>();
+  if (wanted.size === 0) return new Map();
+  const highest = Math.max(...wanted.values());
+  for (const chunk of chunks([...wanted.keys()], 500)) {
+    const rows = await executor
+      .selectFrom('entity_versions')
+      .select(['entity_key', 'version', 'data'])
+      .where('entity', '=', PRICE_ENTRY_HISTORY)
+      .where('entity_key', 'in', chunk)
+      .where('version', '<=', highest)
+      .execute();
+    for (const row of rows) {
+      const limit = wanted.get(row.entity_key);
+      const version = Number(row.version);
+      if (limit === undefined || version > limit) continue;
+      const best = found.get(row.entity_key);
+      if (best === undefined || best.version < version) {
+        found.set(row.entity_key, { version, entry: JSON.parse(row.data) as PriceEntry | null });
+      }
+    }
+  }
+  return new Map([...found].map(([key, value]) => [key, value.entry]));
+}
+
 /** One published version of a price book or promotion, or undefined when the hub never published it. */
 export async function publishedVersion<T>(
   executor: Executor,
