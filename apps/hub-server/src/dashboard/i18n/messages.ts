@@ -80,6 +80,8 @@ export const MESSAGES = {
   'exceptions.deviceSeq': 'event {seq} of device {device}',
   'exceptions.eventType': 'Event type',
   'exceptions.receipt': 'Receipt',
+  'exceptions.reservations': 'Promises broken',
+  'exceptions.reservation': '{qty} unit(s) promised to {orderRef}',
   'exceptions.noLongerShort': 'Stock arrived in the meantime: the node is no longer short.',
   'exceptions.nothingYet': 'Nothing yet: this exception waits for someone at HQ.',
   'exceptions.resolvedBy': 'Resolved by {actor} at {at}: {note}',

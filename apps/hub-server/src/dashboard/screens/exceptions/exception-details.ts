@@ -16,6 +16,8 @@ export interface ResolutionView {
     readonly toNodeId: string | null;
   }[];
   readonly refunds: readonly string[];
+  /** Reservations the hub could not move, each with the reason. */
+  readonly ignored: readonly string[];
 }
 
 export interface DetailsView {
@@ -26,6 +28,12 @@ export interface DetailsView {
   readonly deviceSeq: number | null;
   readonly eventType: string | null;
   readonly receiptNumber: string | null;
+  /** The promises an oversell broke: what HQ must re-route or cancel. */
+  readonly affectedReservations: readonly {
+    readonly reservationId: string;
+    readonly qty: number;
+    readonly orderRef: string;
+  }[];
   readonly resolution: ResolutionView | null;
   /** Every other field, name and value written out, so nothing the hub recorded is hidden. */
   readonly other: readonly (readonly [string, string])[];
@@ -39,6 +47,7 @@ const READ_KEYS = new Set([
   'deviceSeq',
   'eventType',
   'receiptNumber',
+  'affectedReservations',
   'resolution',
 ]);
 
@@ -89,11 +98,16 @@ function readResolution(value: unknown): ResolutionView | null {
     const message = isBag(refund) ? text(refund.message) : null;
     return message === null ? [] : [message];
   });
+  const ignored = list('ignored').flatMap((item) => {
+    const reason = isBag(item) ? text(item.reason) : null;
+    return reason === null ? [] : [reason];
+  });
   // The oversell pass records only a flag when stock arrived before any order had to move.
   const message =
     text(value.message) ?? (value.noLongerShort === true ? t('exceptions.noLongerShort') : null);
-  if (message === null && steps.length === 0 && victims.length === 0 && refunds.length === 0) return null;
-  return { message, steps, victims, refunds };
+  if ([steps, victims, refunds, ignored].every((items) => items.length === 0) && message === null)
+    return null;
+  return { message, steps, victims, refunds, ignored };
 }
 
 export function describeDetails(details: Bag): DetailsView {
@@ -105,6 +119,16 @@ export function describeDetails(details: Bag): DetailsView {
     deviceSeq: integer(details.deviceSeq),
     eventType: text(details.eventType),
     receiptNumber: text(details.receiptNumber),
+    affectedReservations: (Array.isArray(details.affectedReservations)
+      ? details.affectedReservations
+      : []
+    ).flatMap((item: unknown) => {
+      if (!isBag(item)) return [];
+      const reservationId = text(item.reservationId);
+      return reservationId === null
+        ? []
+        : [{ reservationId, qty: integer(item.qty) ?? 0, orderRef: text(item.orderRef) ?? '' }];
+    }),
     resolution: readResolution(details.resolution),
     other: Object.entries(details)
       .filter(([name, value]) => !READ_KEYS.has(name) && value !== undefined && value !== null)

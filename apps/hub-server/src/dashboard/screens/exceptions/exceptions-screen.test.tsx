@@ -12,9 +12,20 @@ const OVERSELL = hubException({
   details: {
     shortBy: 1,
     sellable: 0,
-    committed: 1,
+    committed: 2,
+    affectedReservations: [
+      { reservationId: 'res-1', qty: 1, orderRef: 'ord-7:l1', priority: 0 },
+      { reservationId: 'res-9', qty: 1, orderRef: 'phone-order-3', priority: 0 },
+    ],
     message: 'Sales at store-1 took 1 unit(s) of SKU-RED-M promised to open reservations.',
     resolution: {
+      ignored: [
+        {
+          reservationId: 'res-9',
+          orderId: 'phone-order-3',
+          reason: 'Order phone-order-3 was not found, so its reservation cannot be moved.',
+        },
+      ],
       at: NOW - 3_500_000,
       message:
         'Store store-1 is short 1 of SKU SKU-RED-M: 1 order(s) moved off it, 1 re-routed and 0 cancelled with a refund.',
@@ -100,11 +111,15 @@ describe('exceptions-screen', () => {
       );
       expect(cause.textContent).toContain('evt-sale-1');
       expect(cause.textContent).toContain('evt-sale-2');
+      expect(cause.textContent).toContain('1 unit(s) promised to phone-order-3');
       const done = within(oversell).getByRole('region', { name: 'What was done' });
       expect(done.textContent).toContain('1 re-routed and 0 cancelled');
       expect(within(done).getByRole('link', { name: 'W-1007' }).getAttribute('href')).toBe('/orders/ord-7');
       expect(done.textContent).toContain('1 unit(s) re-routed to S002 Cork Patrick St');
       expect(done.textContent).toContain('Order W-1007 re-routed to store-2.');
+      expect(done.textContent).toContain(
+        'Order phone-order-3 was not found, so its reservation cannot be moved.',
+      );
 
       const rejected = within(list).getByRole('listitem', {
         name: 'Rejected event at S001 Dublin Grafton St',

@@ -269,6 +269,23 @@ function ExceptionCard({
                 <dd>{view.receiptNumber}</dd>
               </>
             )}
+            {view.affectedReservations.length === 0 ? null : (
+              <>
+                <dt>{t('exceptions.reservations')}</dt>
+                <dd>
+                  <ul className="plain">
+                    {view.affectedReservations.map((reservation) => (
+                      <li key={reservation.reservationId}>
+                        {t('exceptions.reservation', {
+                          qty: reservation.qty,
+                          orderRef: reservation.orderRef,
+                        })}
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            )}
             <dt>{t('exceptions.causeEvents')}</dt>
             <dd>
               {exception.causeEventIds.length === 0 ? (
@@ -362,6 +379,13 @@ function ResolutionSteps({
             </li>
           ))}
         </ol>
+      )}
+      {resolution.ignored.length === 0 ? null : (
+        <ul className="plain">
+          {resolution.ignored.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
       )}
       {resolution.refunds.map((refund) => (
         <p key={refund}>{t('exceptions.refund', { message: refund })}</p>
