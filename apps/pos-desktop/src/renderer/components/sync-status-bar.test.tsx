@@ -67,7 +67,7 @@ describe('sync-status-bar', () => {
       });
       const bar = await screen.findByRole('status', { name: 'Sync status' });
       expect(await within(bar).findByText('Last hub update 23/11/2026, 10:05')).toBeTruthy();
-      await user.click(within(bar).getByRole('button', { name: '1 events refused by the hub' }));
+      await user.click(within(bar).getByRole('button', { name: '1 event refused by the hub' }));
       const dialog = await screen.findByRole('dialog', { name: 'Events the hub refused' });
       expect(within(dialog).getByText('SKU X-99 is unknown at the hub.')).toBeTruthy();
       expect(within(dialog).getByText('Event #7 · 23/11/2026, 10:01')).toBeTruthy();

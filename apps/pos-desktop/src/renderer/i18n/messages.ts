@@ -3,6 +3,9 @@
  * same keys; `{name}` placeholders are filled by `t()`. Sentences from the store node (command errors)
  * arrive already written and are shown as they are.
  */
+/** The language these sentences are written in: it decides which plural forms a count takes. */
+export const MESSAGES_LANGUAGE = 'en';
+
 export const MESSAGES = {
   'app.connecting': 'Connecting to the store node…',
 
@@ -70,18 +73,18 @@ export const MESSAGES = {
   'sync.agent.catchingUp': 'Catching up with hub',
   'sync.agent.live': 'Online',
   'sync.nothingPending': 'All events sent',
-  'sync.pending': '{count} events waiting (oldest {age})',
+  'sync.pending': '{count, plural, one {# event} other {# events}} waiting (oldest {age})',
   'sync.age.seconds': 'under a minute',
   'sync.age.minutes': '{minutes} min',
   'sync.age.hours': '{hours} h',
   'sync.lastSync': 'Last hub update {at}',
   'sync.neverSynced': 'No hub update yet',
-  'sync.deferred': '{count} hub changes this till cannot use yet',
+  'sync.deferred': '{count, plural, one {# hub change} other {# hub changes}} this till cannot use yet',
   'sync.stopped': 'Hub sync stopped: {reason}',
   'sync.snapshot': 'Downloading store data: {received} of {total}',
   'sync.retrying': 'Hub problem: {reason} (trying again at {at})',
   'sync.failing': 'Hub problem: {reason}',
-  'sync.rejected': '{count} events refused by the hub',
+  'sync.rejected': '{count, plural, one {# event} other {# events}} refused by the hub',
   'sync.rejectedTitle': 'Events the hub refused',
   'sync.rejectedExplain':
     'The hub refused these for good. They are kept here and do not block the others; tell the back office what they say.',
@@ -178,12 +181,13 @@ export const MESSAGES = {
   'customer.contactNeeded': 'Enter a phone number or an email address so the customer can be found again.',
 
   'loyalty.panel': 'Customer and points',
-  'loyalty.points': '{points} points',
+  'loyalty.points': '{points, plural, one {{pointsText} point} other {{pointsText} points}}',
   'loyalty.available': 'Points to spend',
   'loyalty.pending': 'Pending (return window)',
   'loyalty.asOf': 'As of {time} ({age})',
   'loyalty.offline': 'Hub offline: balance last synced {time} ({age})',
-  'loyalty.offlineAllowance': 'Up to {points} points can be spent offline.',
+  'loyalty.offlineAllowance':
+    'Up to {points, plural, one {{pointsText} point} other {{pointsText} points}} can be spent offline.',
   'loyalty.refresh': 'Refresh points balance',
   'loyalty.worth': 'Worth {amount}',
 
@@ -214,7 +218,8 @@ export const MESSAGES = {
 
   'parked.title': 'Parked sales',
   'parked.none': 'No parked sales.',
-  'parked.entry': 'Parked {time} · {lines} lines · {total} · register {register}',
+  'parked.entry':
+    'Parked {time} · {lines, plural, one {# line} other {# lines}} · {total} · register {register}',
   'parked.resume': 'Resume',
 
   'tender.title': 'Payment',
@@ -248,7 +253,7 @@ export const MESSAGES = {
   'tender.takeStoreCredit': 'Take store credit',
   'tender.takeGiftCard': 'Take gift card',
   'tender.takePoints': 'Take points',
-  'tender.pointsTaken': '{points} points',
+  'tender.pointsTaken': '{points, plural, one {{pointsText} point} other {{pointsText} points}}',
   'tender.held': 'held at HQ',
   'tender.offline': 'offline allowance',
   'tender.chooseAnother': 'Choose another tender for the rest: cash, card or another card.',
@@ -319,7 +324,8 @@ export const MESSAGES = {
   'bopis.empty': 'No pickup orders to work on.',
   'bopis.orders': 'Orders',
   'bopis.orderLabel': 'Order {order} for {customer}',
-  'bopis.summary': '{lines} lines · {units} units · waiting {age}',
+  'bopis.summary':
+    '{lines, plural, one {# line} other {# lines}} · {units, plural, one {# unit} other {# units}} · waiting {age}',
   'bopis.deadline': 'Collect by {at}',
   'bopis.overdue': 'Past the pickup deadline ({at})',
   'bopis.pendingSync': 'Not confirmed by the hub yet',
@@ -351,7 +357,7 @@ export const MESSAGES = {
   'bopis.unstage': 'The items are back on the shelf',
   'bopis.readyDone': 'Order {order} is ready; the customer is told.',
   'bopis.putBackDone': 'Order {order}: items recorded back on the shelf.',
-  'bopis.arrived': 'New pickup order {order} for {customer} ({units} units).',
+  'bopis.arrived': 'New pickup order {order} for {customer} ({units, plural, one {# unit} other {# units}}).',
   'bopis.status.PLACED': 'Placed',
   'bopis.status.ROUTED': 'Routed here',
   'bopis.status.ACCEPTED': 'Accepted',
@@ -446,11 +452,11 @@ export const MESSAGES = {
   'stock.loadingLevel': 'Reading the stock figure…',
   'stock.expected': 'The till expects {qty}',
   'stock.counted': 'Counted',
-  'stock.done.receive': 'Received {lines} items.',
-  'stock.done.transferIn': 'Received transfer {transfer} ({lines} items).',
-  'stock.done.adjust': 'Adjusted {lines} items.',
+  'stock.done.receive': 'Received {lines, plural, one {# item} other {# items}}.',
+  'stock.done.transferIn': 'Received transfer {transfer} ({lines, plural, one {# item} other {# items}}).',
+  'stock.done.adjust': 'Adjusted {lines, plural, one {# item} other {# items}}.',
   'stock.done.count': 'Count of {sku} recorded (difference {difference}).',
-  'stock.done.transferOut': 'Sent {lines} items to {node}.',
+  'stock.done.transferOut': 'Sent {lines, plural, one {# item} other {# items}} to {node}.',
 
   'shift.title': 'Shift · register {register}',
   'shift.float': 'Opening float',

@@ -96,7 +96,7 @@ describe('bopis-screen', () => {
           pickupDeadline: null,
         }),
       );
-      expect(screen.getByText('New pickup order W-10043 for Sam Roe (1 units).')).toBeTruthy();
+      expect(screen.getByText('New pickup order W-10043 for Sam Roe (1 unit).')).toBeTruthy();
     });
   });
 

@@ -39,7 +39,10 @@ export function balanceAge(
 /** What the till may spend offline when that is less than the balance, with the node's reason. */
 export function offlineLimitNote(loyalty: LoyaltyStatus, format: StoreFormat): string | null {
   if (loyalty.source === 'hub' || loyalty.offline.limitedBy === 'online') return null;
-  const allowance = t('loyalty.offlineAllowance', { points: format.count(loyalty.offline.allowed) });
+  const allowance = t('loyalty.offlineAllowance', {
+    points: loyalty.offline.allowed,
+    pointsText: format.count(loyalty.offline.allowed),
+  });
   return loyalty.offline.reason ? `${allowance} ${loyalty.offline.reason}` : allowance;
 }
 
@@ -75,13 +78,21 @@ export function CustomerPanel({ sale }: { sale: SaleView }) {
             <div>
               <dt>{t('loyalty.available')}</dt>
               <dd data-testid="points-available">
-                {t('loyalty.points', { points: format.count(loyalty.available) })}
+                {t('loyalty.points', {
+                  points: loyalty.available,
+                  pointsText: format.count(loyalty.available),
+                })}
               </dd>
             </div>
             {loyalty.pending !== 0 ? (
               <div>
                 <dt>{t('loyalty.pending')}</dt>
-                <dd>{t('loyalty.points', { points: format.count(loyalty.pending) })}</dd>
+                <dd>
+                  {t('loyalty.points', {
+                    points: loyalty.pending,
+                    pointsText: format.count(loyalty.pending),
+                  })}
+                </dd>
               </div>
             ) : null}
           </dl>

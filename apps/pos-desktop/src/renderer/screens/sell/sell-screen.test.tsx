@@ -518,7 +518,7 @@ describe('sell-screen', () => {
       await screen.findByText('Scan an item to start a sale.');
       await user.click(screen.getByRole('button', { name: 'Parked sales' }));
       const dialog = await screen.findByRole('dialog', { name: 'Parked sales' });
-      expect(within(dialog).getByText(/1 lines · €7.20 · register main/)).toBeTruthy();
+      expect(within(dialog).getByText(/1 line · €7.20 · register main/)).toBeTruthy();
       await user.click(within(dialog).getByRole('button', { name: 'Resume' }));
       await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
       expect(node.inputs('sale-resume')).toEqual([{ saleId: 'sale-1', registerId: 'main' }]);

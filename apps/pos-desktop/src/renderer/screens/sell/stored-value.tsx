@@ -22,7 +22,9 @@ type SaleTender = SaleView['tenders'][number];
 export function saleTenderText(tender: SaleTender, format: StoreFormat): string {
   const kind = saleTenderKind(tender);
   const details = [
-    tender.points === undefined ? null : t('tender.pointsTaken', { points: format.count(tender.points) }),
+    tender.points === undefined
+      ? null
+      : t('tender.pointsTaken', { points: tender.points, pointsText: format.count(tender.points) }),
     tender.reference,
     tender.redemption ? t(tender.redemption.mode === 'online' ? 'tender.held' : 'tender.offline') : null,
   ];
@@ -119,7 +121,7 @@ export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => v
       <OfflineLimitPrompt onChooseAnother={onDone} />
       <p>
         <strong>{customerName(sale.customer.customer)}</strong>:{' '}
-        {t('loyalty.points', { points: format.count(loyalty.available) })}
+        {t('loyalty.points', { points: loyalty.available, pointsText: format.count(loyalty.available) })}
         <br />
         <span className={loyalty.source === 'hub' ? 'muted' : undefined}>{balanceAge(loyalty, format)}</span>
       </p>

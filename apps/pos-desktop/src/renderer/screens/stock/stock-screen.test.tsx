@@ -53,7 +53,7 @@ describe('stock-screen', () => {
         'quality_control',
       );
       await user.click(screen.getByRole('button', { name: 'Receive' }));
-      expect(await screen.findByText('Received 1 items.')).toBeTruthy();
+      expect(await screen.findByText('Received 1 item.')).toBeTruthy();
       expect(node.inputs('stock-receive')).toEqual([
         {
           source: { type: 'supplier', reference: 'DN-4471' },
@@ -182,7 +182,7 @@ describe('stock-screen', () => {
       expect(node.inputs('stock-transfer-in')).toEqual([]);
       await user.type(screen.getByLabelText('Transfer number'), 'TR-0042');
       await user.click(screen.getByRole('button', { name: 'Receive transfer' }));
-      expect(await screen.findByText('Received transfer TR-0042 (1 items).')).toBeTruthy();
+      expect(await screen.findByText('Received transfer TR-0042 (1 item).')).toBeTruthy();
       expect(node.inputs('stock-transfer-in')).toEqual([
         { transferId: 'TR-0042', lines: [{ sku: 'SKU0000001', qty: 3 }] },
       ]);
@@ -205,7 +205,7 @@ describe('stock-screen', () => {
       await user.type(screen.getByRole('combobox', { name: 'Scan or search an item' }), 'bread');
       await user.click(await screen.findByRole('option', { name: /Smooth Bread family size/ }));
       await user.click(screen.getByRole('button', { name: 'Send transfer' }));
-      expect(await screen.findByText('Sent 1 items to store-2.')).toBeTruthy();
+      expect(await screen.findByText('Sent 1 item to store-2.')).toBeTruthy();
       expect(node.inputs('stock-transfer-out')).toEqual([
         { toNodeId: 'store-2', lines: [{ sku: 'SKU0000001', qty: 1 }] },
       ]);

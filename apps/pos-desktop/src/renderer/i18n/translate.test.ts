@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MESSAGES } from './messages';
+import { t } from './translate';
+
+describe('translate', () => {
+  describe('t', () => {
+    it('fills placeholders and keeps one it was not given', () => {
+      expect(t('tender.cashQuick', { amount: '€5.00' })).toBe('Cash €5.00');
+      expect(t('tender.cashQuick')).toBe('Cash {amount}');
+    });
+
+    it('picks the plural form of the count, so one item is never "1 items"', () => {
+      expect(t('stock.done.receive', { lines: 1 })).toBe('Received 1 item.');
+      expect(t('stock.done.receive', { lines: 3 })).toBe('Received 3 items.');
+      expect(t('stock.done.receive', { lines: 0 })).toBe('Received 0 items.');
+      expect(t('bopis.summary', { lines: 1, units: 2, age: '5 min' })).toBe(
+        '1 line · 2 units · waiting 5 min',
+      );
+      expect(t('loyalty.points', { points: 1, pointsText: '1' })).toBe('1 point');
+      expect(t('loyalty.points', { points: 12500, pointsText: '12,500' })).toBe('12,500 points');
+    });
+
+    it('leaves no plural syntax behind for any count in any message', () => {
+      const keys = Object.keys(MESSAGES) as (keyof typeof MESSAGES)[];
+      fc.assert(
+        fc.property(fc.constantFrom(...keys), fc.integer({ min: 0, max: 1_000_000 }), (key, count) => {
+          const text = t(key, {
+            count,
+            lines: count,
+            units: count,
+            points: count,
+            pointsText: String(count),
+          });
+          const plural = MESSAGES[key].includes(', plural,');
+          return !text.includes(', plural,') && (!plural || text.includes(String(count)));
+        }),
+      );
+    });
+  });
+});
