@@ -73,9 +73,12 @@ export interface RestoreCheck {
 
 /**
  * Run once when a hub process starts, before it serves. The database went back in time when its feed
- * head is below the marker's in the same epoch, or when its epoch is one this hub already left behind
- * (a backup from before an epoch change). Then a new epoch starts. An epoch the marker has never seen is
- * a rotation made while this process was down (`pos-hub rotate-feed-epoch`), not a restore.
+ * head is below the marker's, or when its epoch is one this hub already left behind (a backup from
+ * before an epoch change). Then a new epoch starts. The head counts in any epoch: the writer learns the
+ * epoch only when it writes, so two rotations within one of its intervals leave the middle epoch, and
+ * the head reached in it, under the later epoch's name. An epoch the marker has never seen, with the
+ * head where the marker left it, is a rotation made while this process was down
+ * (`pos-hub rotate-feed-epoch`), not a restore.
  */
 export async function checkFeedRestore(
   storage: Storage,
@@ -87,9 +90,7 @@ export async function checkFeedRestore(
   const head = await feedHead(storage.db);
   const found = readFeedMarker(markerPath);
   const marker = found !== undefined && found.database === database ? found : undefined;
-  const restored =
-    marker !== undefined &&
-    ((marker.epoch === dbEpoch && head < marker.head) || marker.previousEpochs.includes(dbEpoch));
+  const restored = marker !== undefined && (head < marker.head || marker.previousEpochs.includes(dbEpoch));
   let epoch = dbEpoch;
   let previousEpochs: string[] = [];
   if (marker !== undefined) {
