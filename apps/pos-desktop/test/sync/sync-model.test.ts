@@ -754,6 +754,25 @@ describe('sync between real store engines and the real hub (found by the model)'
       await disposeWorld(world);
     }
   }, 120_000);
+
+  it('starts a new epoch on a restore of a backup from an epoch that saw more feed rows and then ended', async () => {
+    const world = await createWorld('sqlite', 83410137, [-DAY_MS, -DAY_MS, -DAY_MS]);
+    try {
+      await fc.asyncModelRun(
+        () => ({ model: {}, real: world }),
+        [
+          new RotateEpoch(),
+          new HubBackup(),
+          new StoreWork(0, 'receive', 0, 1, 1),
+          new RotateEpoch(),
+          new HubRestore(),
+        ],
+      );
+      await quiesceAndCheck(world);
+    } finally {
+      await disposeWorld(world);
+    }
+  }, 120_000);
 });
 
 /**
