@@ -1,0 +1,144 @@
+// @vitest-environment happy-dom
+import { screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { hubException, orderView, reservation } from '../testing/builders';
+import type { FakeHub } from '../testing/fake-hub';
+import { NOW, renderDashboard } from '../testing/render-dashboard';
+
+/** Every role a person operates; a control of one of these without a name is invisible to a screen reader. */
+const CONTROL_ROLES = [
+  'button',
+  'textbox',
+  'combobox',
+  'spinbutton',
+  'checkbox',
+  'radio',
+  'listbox',
+  'option',
+  'link',
+  'searchbox',
+] as const;
+
+function unnamedControls(): string[] {
+  return CONTROL_ROLES.flatMap((role) =>
+    screen
+      .queryAllByRole(role, { name: (name) => name.trim() === '' })
+      .map((element) => `${role}: ${element.outerHTML.slice(0, 160)}`),
+  );
+}
+
+function scriptEverything(hub: FakeHub): void {
+  const order = orderView();
+  hub.handle('GET /api/exceptions', () => [
+    hubException(),
+    hubException({
+      exceptionId: 'exc-2',
+      type: 'REJECTED_EVENT',
+      details: { deviceId: 'dev-1', deviceSeq: 4 },
+    }),
+  ]);
+  hub.handle('GET /api/orders', () => [
+    {
+      orderId: order.orderId,
+      orderNumber: order.orderNumber,
+      status: order.status,
+      version: order.version,
+      nodeId: order.nodeId,
+      priority: 0,
+      customerName: order.order.customer.name,
+      lines: 1,
+      units: 2,
+      paymentStatus: 'authorised',
+      expiresAt: null,
+      createdAt: order.createdAt,
+      updatedAt: order.updatedAt,
+    },
+  ]);
+  hub.handle('GET /api/orders/:orderId', () => order);
+  hub.handle('GET /api/catalog/skus/:sku', ({ params }) => ({
+    sku: params.sku,
+    productId: 'p',
+    name: 'Red T-shirt M',
+    unit: 'each',
+    taxCategory: 'standard',
+    categoryIds: [],
+    barcodes: [],
+    active: true,
+  }));
+  hub.handle('GET /api/inventory/:sku', ({ params }) => ({
+    sku: params.sku,
+    levels: [
+      {
+        nodeId: 'store-1',
+        sku: params.sku,
+        sellable: 1,
+        staged: 0,
+        damaged: 0,
+        qualityControl: 0,
+        onHand: 1,
+        incoming: 0,
+        committed: 0,
+        safetyStock: 0,
+        atp: 1,
+      },
+    ],
+    network: { sku: params.sku, channel: 'any', total: 1, byNode: [{ nodeId: 'store-1', atp: 1 }] },
+    reservations: [reservation()],
+  }));
+  hub.handle('GET /api/devices', () => [
+    {
+      deviceId: 'dev-1',
+      nodeId: 'store-1',
+      nodeCode: 'S001',
+      deviceNo: 1,
+      name: 'lane-1',
+      enrolledAt: NOW - 86_400_000,
+      revoked: false,
+      lastSeenAt: NOW - 60_000,
+      lastPushAt: NOW - 60_000,
+      lastSeq: 10,
+      outboxPending: 0,
+      outboxOldestAt: null,
+    },
+  ]);
+  hub.handle('GET /api/price-books', () => [
+    {
+      priceBookId: 'pb-1',
+      version: 1,
+      name: 'Chain',
+      currency: 'EUR',
+      scope: { type: 'chain' },
+      priority: 0,
+      taxInclusive: true,
+    },
+  ]);
+  hub.handle('GET /api/promotions', () => []);
+}
+
+describe('accessible-names', () => {
+  describe('App', () => {
+    it('names every control on the sign-in screen', async () => {
+      renderDashboard();
+      await screen.findByRole('button', { name: 'Sign in' });
+      expect(unnamedControls()).toEqual([]);
+    });
+
+    // Each page with something that only appears once its data has loaded.
+    const pages: readonly (readonly [string, 'list' | 'table' | 'heading', string])[] = [
+      ['/', 'list', 'Exception list'],
+      ['/orders', 'table', 'Orders'],
+      ['/orders/ord-7', 'table', 'Candidate stores'],
+      ['/inventory?sku=SKU-RED-M', 'table', 'Stock by node'],
+      ['/stores', 'table', 'Devices'],
+      ['/pricing', 'table', 'Price books'],
+      ['/nowhere', 'heading', 'Page not found'],
+    ];
+    for (const [path, role, name] of pages) {
+      it(`names every control of ${path} for an operator`, async () => {
+        renderDashboard({ signedInAs: 'operator', at: path, setup: scriptEverything });
+        await screen.findByRole(role, { name });
+        expect(unnamedControls()).toEqual([]);
+      });
+    }
+  });
+});
