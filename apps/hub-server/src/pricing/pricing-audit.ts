@@ -18,6 +18,7 @@ import {
 } from '@retail/domain';
 import type { EventEnvelope, EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
+import { chunks } from '../storage/chunks';
 import type { Executor } from '../storage/storage';
 import { priceEntriesAtVersions, priceEntryAtVersion, publishedVersion } from './pricing-store';
 
@@ -52,6 +53,36 @@ interface AuditCache {
 }
 
 const caches = new WeakMap<object, AuditCache>();
+
+/**
+ * Published versions never change, so once found they are kept for the life of the storage (across
+ * ingest transactions); a version not found is asked again next time, as it may be published meanwhile.
+ */
+const publishedCaches = new WeakMap<object, Map<string, unknown>>();
+const MAX_CACHED_VERSIONS = 10_000;
+
+async function cachedPublishedVersion<T>(
+  executor: Executor,
+  owner: object | undefined,
+  entity: 'price_book' | 'promotion',
+  key: string,
+  version: number,
+): Promise<T | undefined> {
+  const cacheKey = `${entity}:${key}@${version}`;
+  let cache = owner === undefined ? undefined : publishedCaches.get(owner);
+  if (owner !== undefined && cache === undefined) {
+    cache = new Map();
+    publishedCaches.set(owner, cache);
+  }
+  const hit = cache?.get(cacheKey);
+  if (hit !== undefined) return hit as T;
+  const found = await publishedVersion<T>(executor, entity, key, version);
+  if (found !== undefined && cache !== undefined) {
+    if (cache.size >= MAX_CACHED_VERSIONS) cache.clear();
+    cache.set(cacheKey, found);
+  }
+  return found;
+}
 
 function cacheFor(owner: object): AuditCache {
   let cache = caches.get(owner);
@@ -251,28 +282,48 @@ async function storeFacts(executor: Executor, cache: AuditCache, storeId: string
   });
 }
 
-async function hubSku(executor: Executor, cache: AuditCache, sku: string) {
-  return memo(cache.skus, sku, async () => {
-    const row = await executor.selectFrom('skus').select('data').where('sku', '=', sku).executeTakeFirst();
-    return row === undefined ? undefined : (JSON.parse(row.data) as Sku);
-  });
+/** Loads the sale's SKUs the transaction has not seen yet in one query. */
+function loadSkus(executor: Executor, cache: AuditCache, skus: readonly string[]): void {
+  const unseen = [...new Set(skus)].filter((sku) => !cache.skus.has(sku));
+  if (unseen.length === 0) return;
+  const loading = (async () => {
+    const found = new Map<string, Sku>();
+    for (const chunk of chunks(unseen, 500)) {
+      const rows = await executor
+        .selectFrom('skus')
+        .select(['sku', 'data'])
+        .where('sku', 'in', chunk)
+        .execute();
+      for (const row of rows) found.set(row.sku, JSON.parse(row.data) as Sku);
+    }
+    return found;
+  })();
+  for (const sku of unseen)
+    cache.skus.set(
+      sku,
+      loading.then((found) => found.get(sku)),
+    );
 }
 
 function manualDiscount(amount: number): ManualDiscount | undefined {
   return amount > 0 ? { amount } : undefined;
 }
 
-/**
- * Re-computes `sale` as the hub sees it and compares. Pure reads: the caller decides what to record.
- * `cacheOwner` scopes the lookups (one ingest transaction); versions never change once published.
- */
+export interface AuditCaches {
+  /** Scopes catalog, store and tax lookups: one ingest transaction. */
+  readonly transaction?: object;
+  /** Scopes published versions, which never change: the hub's storage. */
+  readonly storage?: object;
+}
+
+/** Re-computes `sale` as the hub sees it and compares. Pure reads: the caller decides what to record. */
 export async function auditSale(
   executor: Executor,
   storeId: string,
   sale: CompletedSale,
-  cacheOwner: object = {},
+  caches: AuditCaches = {},
 ): Promise<PricingAuditResult> {
-  const cache = cacheFor(cacheOwner);
+  const cache = cacheFor(caches.transaction ?? {});
   const till = tillComputation(sale);
   const missing: string[] = [];
   const unable = (reason: string): PricingAuditResult => ({
@@ -298,7 +349,7 @@ export async function auditSale(
   const books = new Map<string, PriceBook>();
   for (const ref of tagged) {
     const book = await memo(cache.books, `${ref.priceBookId}@${ref.version}`, () =>
-      publishedVersion<PriceBook>(executor, 'price_book', ref.priceBookId, ref.version),
+      cachedPublishedVersion<PriceBook>(executor, caches.storage, 'price_book', ref.priceBookId, ref.version),
     );
     if (book === undefined) {
       missing.push(
@@ -310,7 +361,7 @@ export async function auditSale(
   const promotions: Promotion[] = [];
   for (const ref of sale.promotions) {
     const promotion = await memo(cache.promotions, `${ref.promotionId}@${ref.version}`, () =>
-      publishedVersion<Promotion>(executor, 'promotion', ref.promotionId, ref.version),
+      cachedPublishedVersion<Promotion>(executor, caches.storage, 'promotion', ref.promotionId, ref.version),
     );
     if (promotion === undefined) {
       missing.push(
@@ -337,9 +388,14 @@ export async function auditSale(
       historyKeys.set(`${line.priceBookId}:${line.sku}`, line.priceBookVersion);
   }
   const history = await priceEntriesAtVersions(executor, historyKeys);
+  loadSkus(
+    executor,
+    cache,
+    sale.lines.map((line) => line.sku),
+  );
   const lines: CartLineInput[] = [];
   for (const line of sale.lines) {
-    const catalog = await hubSku(executor, cache, line.sku);
+    const catalog = await cache.skus.get(line.sku);
     if (catalog === undefined) {
       missing.push(`Line ${line.lineId}: SKU ${line.sku} is not in the hub's catalog.`);
       continue;
@@ -472,7 +528,7 @@ export async function auditSale(
  * PRICING_AUDIT exception on a mismatch. Never changes the sale, never rejects it.
  */
 export async function auditSalePricing(tx: HubTx, event: EventEnvelope, sale: CompletedSale): Promise<void> {
-  const result = await auditSale(tx.trx, event.storeId, sale, tx);
+  const result = await auditSale(tx.trx, event.storeId, sale, { transaction: tx, storage: tx.hub.storage });
   if (result.status === 'match') return;
   tx.raise({
     type: 'PRICING_AUDIT',
