@@ -10,6 +10,26 @@ function deferred(): { promise: Promise<void>; resolve(): void } {
 
 describe('sync/admission', () => {
   describe('CatchUpAdmission.run', () => {
+    it('keeps the slot taken for a turn of the event loop when the work itself never waits (SQLite)', async () => {
+      const admission = new CatchUpAdmission({
+        maxConcurrent: 1,
+        baseRetryAfterMs: 100,
+        maxRetryAfterMs: 100,
+      });
+      const first = admission.run(async () => 'served');
+      // Every pending promise job runs, as between two socket messages read in the same poll.
+      for (let i = 0; i < 20; i += 1) await Promise.resolve();
+      const second = await admission
+        .run(async () => 'served too')
+        .then(
+          () => 'admitted',
+          (error: DomainError) => error.code,
+        );
+      expect(second).toBe('RATE_LIMITED');
+      expect(await first).toBe('served');
+      expect(admission.stats).toEqual({ inFlight: 0, admitted: 1, refused: 1 });
+    });
+
     it('serves up to the limit at once and turns the rest away with a retryAfter that grows with the crowd', async () => {
       let now = 0;
       const admission = new CatchUpAdmission({

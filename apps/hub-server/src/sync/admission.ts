@@ -51,6 +51,11 @@ export class CatchUpAdmission {
     this.inFlight += 1;
     this.admittedTotal += 1;
     try {
+      // On SQLite a catch-up's queries complete synchronously, so without this yield it would finish
+      // before the next request is even read and a storm would never see a slot taken (found by the
+      // reconnect-storm test). Holding the slot across one turn of the event loop lets the requests that
+      // arrived together meet the limit, and lets health checks in between catch-ups.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return await work();
     } finally {
       this.inFlight -= 1;
