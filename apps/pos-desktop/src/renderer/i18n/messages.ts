@@ -185,6 +185,7 @@ export const MESSAGES = {
   'loyalty.available': 'Points to spend',
   'loyalty.pending': 'Pending (return window)',
   'loyalty.asOf': 'As of {time} ({age})',
+  'loyalty.asOfCopy': 'As of {time} ({age}), this till’s copy',
   'loyalty.offline': 'Hub offline: balance last synced {time} ({age})',
   'loyalty.offlineAllowance':
     'Up to {points, plural, one {{pointsText} point} other {{pointsText} points}} can be spent offline.',

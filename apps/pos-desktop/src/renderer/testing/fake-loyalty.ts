@@ -11,6 +11,7 @@ import {
   saleView,
   saleReceipt,
   shift,
+  syncStatus,
 } from './builders';
 import { failure, type FakeNode } from './fake-node';
 
@@ -112,6 +113,9 @@ export function scriptLoyaltyNode(node: FakeNode, options: LoyaltyNodeOptions = 
     return show({ customer: refreshCustomer() });
   };
 
+  const hubStatus = () =>
+    syncStatus({ hubUrl: 'http://hub.example:7400', agent: online ? 'live' : 'offline', online });
+  node.handle('sync-status', hubStatus);
   node.handle('shift-current', () => ({ shift: shift() }));
   node.handle('sale-current', () => ({ sale }));
   node.handle('sale-start', () => {
@@ -325,6 +329,7 @@ export function scriptLoyaltyNode(node: FakeNode, options: LoyaltyNodeOptions = 
   return {
     setHubOnline(next) {
       online = next;
+      node.notify('sync-status', hubStatus());
     },
     sale: () => sale,
     points: (accountId) => points.get(accountId),

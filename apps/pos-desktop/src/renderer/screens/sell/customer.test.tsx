@@ -1,7 +1,9 @@
 // @vitest-environment happy-dom
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { createStoreFormat } from '../../format/format';
 import { scriptLoyaltyNode } from '../../testing/fake-loyalty';
+import { balanceAge } from './customer';
 import { renderPos } from '../../testing/render-pos';
 
 async function startSale(user: ReturnType<typeof renderPos>['user']) {
@@ -159,6 +161,23 @@ describe('customer', () => {
       await user.click(within(panel).getByRole('button', { name: 'Refresh points balance' }));
       await waitFor(() => expect(within(panel).getByTestId('points-age').textContent).toContain('As of'));
       expect(node.inputs('customer-loyalty')).toEqual([{ customerId: 'cust-1' }]);
+    });
+  });
+
+  describe('balanceAge', () => {
+    const format = createStoreFormat({ locale: 'en-IE', currency: 'EUR', timezone: 'Europe/Dublin' });
+    const cached = { source: 'cache' as const, takenAt: '2026-11-23T10:00:00.000Z', ageMs: 90_000 };
+
+    it('calls a cached balance the till’s copy while the hub answers, and offline only when it does not', () => {
+      expect(balanceAge({ ...cached, source: 'hub' }, format, false)).toBe(
+        'As of 23/11/2026, 10:00 (1 minute ago)',
+      );
+      expect(balanceAge(cached, format, true)).toBe(
+        'As of 23/11/2026, 10:00 (1 minute ago), this till’s copy',
+      );
+      expect(balanceAge(cached, format, false)).toBe(
+        'Hub offline: balance last synced 23/11/2026, 10:00 (1 minute ago)',
+      );
     });
   });
 });

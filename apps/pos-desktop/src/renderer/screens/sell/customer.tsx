@@ -27,18 +27,36 @@ function customerDetails(customer: CustomerSummary): string {
   return parts.filter((part): part is string => part !== null && part !== '').join(' · ');
 }
 
-/** "As of 10:02 (5 minutes ago)", or, from the node's cache, that the hub is offline and how old it is. */
+/**
+ * Whether the store node reaches the hub right now, as its sync agent last said. A balance from the node's
+ * cache is only "the hub is offline" when this is false: the node also answers from its copy while online.
+ */
+export function useHubReachable(): boolean {
+  const { sync } = usePos();
+  return useArea(sync, (state) => state.status?.online ?? state.status?.agent === 'live');
+}
+
+/**
+ * "As of 10:02 (5 minutes ago)"; from the node's copy while the hub answers, said so; with the hub out of
+ * reach, that it is offline and how old the last synced balance is.
+ */
 export function balanceAge(
   status: { source: 'hub' | 'cache'; takenAt: string; ageMs: number },
   format: StoreFormat,
+  hubReachable: boolean,
 ): string {
   const params = { time: format.dateTime(status.takenAt), age: format.age(status.ageMs) };
-  return status.source === 'hub' ? t('loyalty.asOf', params) : t('loyalty.offline', params);
+  if (status.source === 'hub') return t('loyalty.asOf', params);
+  return hubReachable ? t('loyalty.asOfCopy', params) : t('loyalty.offline', params);
 }
 
 /** What the till may spend offline when that is less than the balance, with the node's reason. */
-export function offlineLimitNote(loyalty: LoyaltyStatus, format: StoreFormat): string | null {
-  if (loyalty.source === 'hub' || loyalty.offline.limitedBy === 'online') return null;
+export function offlineLimitNote(
+  loyalty: LoyaltyStatus,
+  format: StoreFormat,
+  hubReachable: boolean,
+): string | null {
+  if (hubReachable || loyalty.source === 'hub' || loyalty.offline.limitedBy === 'online') return null;
   const allowance = t('loyalty.offlineAllowance', {
     points: loyalty.offline.allowed,
     pointsText: format.count(loyalty.offline.allowed),
@@ -51,6 +69,7 @@ export function CustomerPanel({ sale }: { sale: SaleView }) {
   const { sale: saleStore } = usePos();
   const format = useFormat();
   const busy = useArea(saleStore, (state) => state.busy);
+  const hubReachable = useHubReachable();
   if (sale.customerId === null) return null;
   const attached = sale.customer ?? null;
   if (attached === null) {
@@ -64,7 +83,8 @@ export function CustomerPanel({ sale }: { sale: SaleView }) {
     );
   }
   const { customer, loyalty } = attached;
-  const limit = loyalty ? offlineLimitNote(loyalty, format) : null;
+  const limit = loyalty ? offlineLimitNote(loyalty, format, hubReachable) : null;
+  const offline = loyalty !== null && loyalty.source === 'cache' && !hubReachable;
   return (
     <section className="customer-panel" aria-label={t('loyalty.panel')}>
       <p className="customer-name">
@@ -96,11 +116,8 @@ export function CustomerPanel({ sale }: { sale: SaleView }) {
               </div>
             ) : null}
           </dl>
-          <p
-            className={loyalty.source === 'hub' ? 'muted' : 'banner banner-warning'}
-            data-testid="points-age"
-          >
-            {balanceAge(loyalty, format)}
+          <p className={offline ? 'banner banner-warning' : 'muted'} data-testid="points-age">
+            {balanceAge(loyalty, format, hubReachable)}
           </p>
           {limit ? <p className="muted">{limit}</p> : null}
           <button

@@ -10,7 +10,7 @@ import { t } from '../../i18n/translate';
 import type { StoredValueKind } from '../../stores/sale-store';
 import { screenError } from '../../stores/store-kit';
 import { DialogForm } from './sell-dialogs';
-import { balanceAge, customerName, offlineLimitNote } from './customer';
+import { balanceAge, customerName, offlineLimitNote, useHubReachable } from './customer';
 
 type SaleTender = SaleView['tenders'][number];
 
@@ -63,11 +63,16 @@ function OfflineLimitPrompt({ onChooseAnother }: { onChooseAnother: () => void }
   );
 }
 
-/** How many points the customer may spend here and now: all of them online, the allowance offline. */
-function spendablePoints(loyalty: NonNullable<NonNullable<SaleView['customer']>['loyalty']>): number {
-  const spendable =
-    loyalty.source === 'hub' ? loyalty.available : Math.min(loyalty.available, loyalty.offline.allowed);
-  return Math.max(0, spendable);
+/** What may be spent here and now: the whole balance while the hub can hold it, the allowance offline. */
+function spendable(
+  status: { source: 'hub' | 'cache'; available: number; offline: { allowed: number } },
+  hubReachable: boolean,
+): number {
+  const most =
+    status.source === 'hub' || hubReachable
+      ? status.available
+      : Math.min(status.available, status.offline.allowed);
+  return Math.max(0, most);
 }
 
 /** Points of the attached customer towards what is still due; the field starts at what covers it. */
@@ -75,6 +80,7 @@ export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => v
   const { sale: saleStore } = usePos();
   const format = useFormat();
   const busy = useArea(saleStore, (state) => state.busy);
+  const hubReachable = useHubReachable();
   const loyalty = sale.customer?.loyalty ?? null;
   const pointValue = loyalty
     ? { points: loyalty.pointValue.points, value: money(loyalty.pointValue.value, sale.currency) }
@@ -84,7 +90,7 @@ export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => v
     const suggested = maxRedeemablePoints(
       money(sale.payment.remaining, sale.currency),
       pointValue,
-      spendablePoints(loyalty),
+      spendable(loyalty, hubReachable),
     );
     return suggested > 0 ? String(suggested) : '';
   });
@@ -102,7 +108,7 @@ export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => v
   }
   const points = /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
   const worth = points !== null && points > 0 ? pointsToMoney(points, pointValue).amount : null;
-  const limit = offlineLimitNote(loyalty, format);
+  const limit = offlineLimitNote(loyalty, format, hubReachable);
   const submit = async () => {
     if (points === null || points <= 0) {
       saleStore.setState({ error: screenError(t('tender.badPoints')) });
@@ -123,7 +129,7 @@ export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => v
         <strong>{customerName(sale.customer.customer)}</strong>:{' '}
         {t('loyalty.points', { points: loyalty.available, pointsText: format.count(loyalty.available) })}
         <br />
-        <span className={loyalty.source === 'hub' ? 'muted' : undefined}>{balanceAge(loyalty, format)}</span>
+        <span className="muted">{balanceAge(loyalty, format, hubReachable)}</span>
       </p>
       {limit ? <p className="muted">{limit}</p> : null}
       <label className="field">
@@ -139,10 +145,10 @@ export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => v
 
 const MIN_NUMBER = 6;
 
-function storedValueNotes(status: StoredValueStatus, format: StoreFormat): string[] {
-  const notes = [balanceAge(status, format)];
+function storedValueNotes(status: StoredValueStatus, format: StoreFormat, hubReachable: boolean): string[] {
+  const notes = [balanceAge(status, format, hubReachable)];
   if (status.status === 'blocked') notes.push(t('stored.blocked'));
-  if (status.source === 'cache' && status.offline.limitedBy !== 'online') {
+  if (!hubReachable && status.source === 'cache' && status.offline.limitedBy !== 'online') {
     const allowance = t('stored.offlineAllowance', { amount: format.money(status.offline.allowed) });
     notes.push(status.offline.reason ? `${allowance} ${status.offline.reason}` : allowance);
   }
@@ -165,6 +171,7 @@ export function StoredValueDialog({
   const { sale: saleStore } = usePos();
   const format = useFormat();
   const busy = useArea(saleStore, (state) => state.busy);
+  const hubReachable = useHubReachable();
   const [number, setNumber] = useState('');
   const [status, setStatus] = useState<StoredValueStatus | null>(null);
   const [amountText, setAmountText] = useState(format.moneyInput(sale.payment.remaining));
@@ -179,9 +186,7 @@ export function StoredValueDialog({
     const checked = await saleStore.getState().checkStoredValue(wanted);
     setStatus(checked);
     if (!checked) return;
-    const spendable =
-      checked.source === 'hub' ? checked.available : Math.min(checked.available, checked.offline.allowed);
-    setAmountText(format.moneyInput(Math.max(0, Math.min(sale.payment.remaining, spendable))));
+    setAmountText(format.moneyInput(Math.min(sale.payment.remaining, spendable(checked, hubReachable))));
   };
   const submit = async () => {
     const wanted = validNumber();
@@ -235,7 +240,7 @@ export function StoredValueDialog({
               {t('stored.balance', { card: status.maskedNumber, amount: format.money(status.available) })}
             </strong>
           </p>
-          {storedValueNotes(status, format).map((note) => (
+          {storedValueNotes(status, format, hubReachable).map((note) => (
             <p key={note} className="muted">
               {note}
             </p>
