@@ -1,0 +1,466 @@
+/**
+ * Sync benchmark (issue 5): the real client (packages/sync agent over socket.io) against the real hub
+ * (apps/hub-server, SQLite, listening on 127.0.0.1), each figure next to a physical baseline measured in
+ * the same run. One JSON line per figure: {name, value, unit, baseline, baselineUnit, ratio, ...}.
+ * - catch-up of 10,000 offline events from one store (seconds and events/s) vs a bare batched insert of
+ *   the same rows into the hub's database file;
+ * - initial snapshot of 100,000 SKUs with prices and stock into a new store node's SQLite (rows/s) vs a
+ *   bare SQLite insert of the same rows;
+ * - price change at the hub → committed in the local database of 200 connected replicas (p50/p99 ms) vs
+ *   a bare socket.io ack'd round trip on this machine.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { Server } from 'socket.io';
+import { io } from 'socket.io-client';
+import { buildApp } from '@retail/hub-server/src/api/app';
+import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
+import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
+import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
+import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
+import { receiveStock } from '@retail/hub-server/src/inventory/stock-operations';
+import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
+import { openStorage, type Storage } from '@retail/hub-server/src/storage/storage';
+import { EventFactory, nodeInput, saleOf } from '@retail/hub-server/src/test-support/fixtures';
+import { createNode } from '@retail/hub-server/src/nodes/nodes';
+import { createSocketIoTransport, createSyncAgent, type SyncAgent } from '@retail/sync';
+import { MemoryFeedStore, MemoryOutboxStore } from '@retail/sync/testing';
+import { openDatabase } from '../src/engine/database';
+import { openStoreEngine } from '../src/engine/engine';
+import { requireIdentity } from '../src/engine/identity';
+import { initStoreNode } from '../src/engine/init';
+import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
+
+const OFFLINE_EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
+const SNAPSHOT_SKUS = Number(process.env.BENCH_SYNC_SKUS ?? 100_000);
+const DEVICES = Number(process.env.BENCH_SYNC_DEVICES ?? 200);
+const PRICE_CHANGES = 20;
+const ROUND_TRIPS = 2_000;
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+function report(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: number,
+  baselineUnit: string,
+  extra: Record<string, unknown> = {},
+  higherIsBetter = false,
+): void {
+  console.log(
+    JSON.stringify({
+      name,
+      value: round(value),
+      unit,
+      baseline: round(baseline),
+      baselineUnit,
+      // Always "how many times the physical floor": >1 means slower than the bare operation.
+      ratio: round(higherIsBetter ? baseline / value : value / baseline),
+      ...extra,
+    }),
+  );
+}
+
+function log(message: string): void {
+  process.stderr.write(`# ${message}\n`);
+}
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs: number, intervalMs = 5): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`bench: never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+interface HubUnderTest {
+  readonly hub: HubContext;
+  readonly storage: Storage;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+async function startHub(dir: string, name: string): Promise<HubUnderTest> {
+  const storage = await openStorage(join(dir, `${name}.db`));
+  const hub = createHubContext(storage);
+  const { app } = await buildApp({
+    hub,
+    rateLimit: { perSecond: 100_000, burst: 100_000 },
+    sync: { admission: { maxConcurrent: 1_000, baseRetryAfterMs: 50, maxRetryAfterMs: 500 } },
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    hub,
+    storage,
+    url,
+    async close() {
+      await app.close();
+      await storage.close();
+    },
+  };
+}
+
+async function seedCatalog(hub: HubContext, nodeIds: readonly string[], skus: number): Promise<string[]> {
+  for (const nodeId of nodeIds) await createNode(hub, nodeInput(nodeId));
+  const names = Array.from({ length: skus }, (_, index) => `SKU-${String(index).padStart(6, '0')}`);
+  const chunk = 5_000;
+  for (let from = 0; from < skus; from += chunk) {
+    const slice = names.slice(from, from + chunk);
+    await inHubTransaction(hub, (tx) =>
+      writeCatalog(tx, [
+        ...(from === 0
+          ? [
+              {
+                kind: 'tax_rate' as const,
+                data: {
+                  rateId: 'ny',
+                  name: 'NY',
+                  jurisdictionId: 'US-NY',
+                  taxCategory: 'standard',
+                  percent: 8,
+                },
+              },
+            ]
+          : []),
+        ...Array.from({ length: Math.ceil(slice.length / 100) }, (_, index) => ({
+          kind: 'product' as const,
+          data: { productId: `P-${from / 100 + index}`, name: `Product family ${from / 100 + index}` },
+        })),
+        ...slice.map((sku, index) => ({
+          kind: 'sku' as const,
+          data: {
+            sku,
+            productId: `P-${Math.floor((from + index) / 100)}`,
+            name: `Item ${from + index}`,
+            unit: 'each' as const,
+            taxCategory: 'standard',
+            categoryIds: [],
+            barcodes: [],
+            active: true,
+          },
+        })),
+      ]),
+    );
+  }
+  await savePriceBook(
+    hub,
+    'pb-chain',
+    { book: { name: 'Chain', currency: 'USD', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
+    'bench',
+  );
+  for (let from = 0; from < skus; from += chunk) {
+    await savePriceEntries(
+      hub,
+      'pb-chain',
+      {
+        entries: names
+          .slice(from, from + chunk)
+          .map((sku, index) => ({ sku, tiers: [{ minQty: 1, unitPrice: 100 + ((from + index) % 900) }] })),
+      },
+      'bench',
+    );
+  }
+  return names;
+}
+
+/** Catch-up: a store that was offline pushes its 10,000 events through the real agent. */
+async function benchCatchUp(dir: string): Promise<void> {
+  const target = await startHub(dir, 'catch-up-hub');
+  try {
+    const skus = await seedCatalog(target.hub, ['s1'], 200);
+    const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
+    const device = await enrollDevice(target.hub, { code, deviceName: 'bench lane' });
+    const factory = new EventFactory({ deviceId: device.deviceId, storeId: 's1' });
+    const events = Array.from({ length: OFFLINE_EVENTS }, (_, index) =>
+      factory.next(
+        'sale.completed',
+        saleOf([
+          { sku: skus[index % skus.length]!, qty: 1 },
+          { sku: skus[(index * 7 + 3) % skus.length]!, qty: 2 },
+        ]),
+      ),
+    );
+    const outbox = new MemoryOutboxStore();
+    outbox.append(events);
+    const agent = createSyncAgent({
+      transport: createSocketIoTransport({ url: target.url, credential: device.credential }),
+      outbox,
+      feed: new MemoryFeedStore(),
+      identity: { deviceId: device.deviceId, storeId: 's1' },
+    });
+    log(`catch-up of ${OFFLINE_EVENTS} offline events`);
+    const started = performance.now();
+    agent.start();
+    await waitFor(
+      'the outbox drains',
+      () => {
+        const status = agent.status();
+        return status.state === 'live' && status.lastPushAt !== null && status.pendingEvents === 0;
+      },
+      600_000,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await agent.stop();
+    const ingested = await target.storage.db
+      .selectFrom('ingested_events')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    if (Number(ingested.count) !== OFFLINE_EVENTS) throw new Error('bench: not every event was ingested');
+
+    // The floor: the same envelopes and ledger rows inserted in batches of 500, one transaction each.
+    const bare = new Database(join(dir, 'catch-up-bare.db'));
+    bare.pragma('journal_mode = WAL');
+    bare.pragma('synchronous = FULL');
+    bare.exec(`CREATE TABLE events (event_id TEXT PRIMARY KEY, device_id TEXT, device_seq INTEGER, envelope TEXT);
+      CREATE TABLE movements (movement_id TEXT PRIMARY KEY, node_id TEXT, sku TEXT, delta INTEGER, event_id TEXT)`);
+    const insertEvent = bare.prepare('INSERT INTO events VALUES (?, ?, ?, ?)');
+    const insertMovement = bare.prepare('INSERT INTO movements VALUES (?, ?, ?, ?, ?)');
+    const batch = bare.transaction((slice: typeof events) => {
+      for (const event of slice) {
+        insertEvent.run(event.eventId, event.deviceId, event.deviceSeq, JSON.stringify(event));
+        for (const line of (event.payload as { lines: { sku: string; qty: number }[] }).lines)
+          insertMovement.run(randomUUID(), 's1', line.sku, -line.qty, event.eventId);
+      }
+    });
+    const bareStarted = performance.now();
+    for (let from = 0; from < events.length; from += 500) batch.immediate(events.slice(from, from + 500));
+    const bareSeconds = (performance.now() - bareStarted) / 1000;
+    bare.close();
+    report('sync.catch-up', seconds, 's', bareSeconds, 's', {
+      events: OFFLINE_EVENTS,
+      eventsPerSecond: Math.round(OFFLINE_EVENTS / seconds),
+      baselineEventsPerSecond: Math.round(OFFLINE_EVENTS / bareSeconds),
+      baselineName: 'bare batched insert of the same events and ledger rows (500 per transaction)',
+    });
+  } finally {
+    await target.close();
+  }
+}
+
+/** Initial snapshot: a new store node downloads 100,000 SKUs with prices and stock. */
+async function benchSnapshot(dir: string): Promise<void> {
+  const target = await startHub(dir, 'snapshot-hub');
+  try {
+    log(`seeding a hub with ${SNAPSHOT_SKUS} SKUs, prices and stock`);
+    const skus = await seedCatalog(target.hub, ['s1'], SNAPSHOT_SKUS);
+    for (let from = 0; from < skus.length; from += 5_000) {
+      await receiveStock(
+        target.hub,
+        {
+          nodeId: 's1',
+          reference: `DN-${from}`,
+          lines: skus.slice(from, from + 5_000).map((sku) => ({ sku, qty: 10, bucket: 'sellable' as const })),
+        },
+        'bench',
+      );
+    }
+    const databasePath = join(dir, 'snapshot-store.db');
+    const init = initStoreNode({
+      databasePath,
+      setup: { storeId: 's1', storeCode: 'S1', deviceNo: 1, currency: 'USD', timezone: 'UTC' },
+    });
+    const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
+    const device = await enrollDevice(target.hub, {
+      code,
+      deviceName: 'bench lane',
+      deviceId: init.identity.deviceId,
+      deviceNo: 1,
+      storeId: 's1',
+    });
+    const engine = openStoreEngine({ databasePath });
+    log('initial snapshot into a new store node');
+    const started = performance.now();
+    await engine.sync.configure({ hubUrl: target.url, credential: device.credential });
+    let rows = 0;
+    await waitFor(
+      'the snapshot completes',
+      () => {
+        const status = engine.sync.status();
+        if (status?.snapshot) rows = status.snapshot.total;
+        return status !== null && status.snapshot === null && status.state === 'live';
+      },
+      900_000,
+      20,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await engine.shutdown();
+    const check = openDatabase(databasePath);
+    const prices = (check.prepare('SELECT COUNT(*) AS count FROM prices').get() as { count: number }).count;
+    check.close();
+    if (prices !== SNAPSHOT_SKUS) throw new Error(`bench: the store holds ${prices} prices`);
+
+    // The floor: the same hub rows (key + JSON data) inserted into a fresh SQLite file in one transaction.
+    const feedRows = await target.storage.db
+      .selectFrom('feed_changes')
+      .select(['entity', 'entity_key', 'data'])
+      .where('op', '=', 'upsert')
+      .execute();
+    const bare = openDatabase(join(dir, 'snapshot-bare.db'));
+    bare.exec('CREATE TABLE t (key TEXT PRIMARY KEY, data TEXT NOT NULL)');
+    const insert = bare.prepare('INSERT INTO t (key, data) VALUES (?, ?)');
+    const bareStarted = performance.now();
+    bare.transaction(() => {
+      for (const row of feedRows) insert.run(`${row.entity}:${row.entity_key}`, row.data ?? 'null');
+    })();
+    const bareSeconds = (performance.now() - bareStarted) / 1000;
+    bare.close();
+    const rowsPerSecond = rows / seconds;
+    const bareRowsPerSecond = feedRows.length / bareSeconds;
+    report(
+      'sync.initial-snapshot',
+      rowsPerSecond,
+      'rows/s',
+      bareRowsPerSecond,
+      'rows/s',
+      {
+        skus: SNAPSHOT_SKUS,
+        rows,
+        seconds: round(seconds),
+        baselineName: 'bare SQLite insert of the same rows',
+      },
+      true,
+    );
+  } finally {
+    await target.close();
+  }
+}
+
+/** Price change → visible in the local database of 200 connected replicas. */
+async function benchFanOut(dir: string): Promise<void> {
+  const target = await startHub(dir, 'fan-out-hub');
+  const agents: SyncAgent[] = [];
+  const databases: ReturnType<typeof openDatabase>[] = [];
+  try {
+    const skus = await seedCatalog(target.hub, ['s1'], 50);
+    const appliedAt: (number | undefined)[] = Array.from({ length: DEVICES }, () => undefined);
+    log(`${DEVICES} replicas (real client + SQLite feed store) connect and snapshot`);
+    for (let index = 0; index < DEVICES; index += 1) {
+      const databasePath = join(dir, `replica-${index}.db`);
+      initStoreNode({
+        databasePath,
+        setup: { storeId: 's1', storeCode: 'S1', deviceNo: index + 1, currency: 'USD', timezone: 'UTC' },
+      });
+      const db = openDatabase(databasePath);
+      databases.push(db);
+      const identity = requireIdentity(db);
+      const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
+      const device = await enrollDevice(target.hub, {
+        code,
+        deviceName: `replica ${index}`,
+        deviceId: identity.deviceId,
+        deviceNo: index + 1,
+        storeId: 's1',
+      });
+      const feed = new SqliteFeedStore({
+        db,
+        identity,
+        now: Date.now,
+        onApplied: (_skus, kind) => {
+          if (kind === 'page') appliedAt[index] ??= performance.now();
+        },
+      });
+      const agent = createSyncAgent({
+        transport: createSocketIoTransport({ url: target.url, credential: device.credential }),
+        outbox: new MemoryOutboxStore(),
+        feed,
+        identity: { deviceId: identity.deviceId, storeId: 's1' },
+      });
+      agents.push(agent);
+      agent.start();
+    }
+    await waitFor(
+      'every replica is live',
+      () => agents.every((agent) => agent.status().state === 'live'),
+      300_000,
+      20,
+    );
+
+    const samples: number[] = [];
+    const read = databases.map((db) => db.prepare('SELECT data FROM prices WHERE feed_key LIKE ?'));
+    for (let change = 0; change < PRICE_CHANGES; change += 1) {
+      appliedAt.fill(undefined);
+      const sku = skus[change % skus.length]!;
+      const unitPrice = 5_000 + change;
+      const started = performance.now();
+      await savePriceEntries(
+        target.hub,
+        'pb-chain',
+        { entries: [{ sku, tiers: [{ minQty: 1, unitPrice }] }] },
+        'bench',
+      );
+      await waitFor(
+        'every replica applied the change',
+        () => appliedAt.every((at) => at !== undefined),
+        60_000,
+        1,
+      );
+      for (const [index, at] of appliedAt.entries()) {
+        const row = read[index]!.get(`%${sku}`) as { data: string } | undefined;
+        if (!row?.data.includes(`"unitPrice":${unitPrice}`))
+          throw new Error(`bench: replica ${index} missed the price`);
+        samples.push(at! - started);
+      }
+    }
+
+    // The floor: an ack'd socket.io round trip between a client and a server on this machine.
+    const http = createServer();
+    const server = new Server(http);
+    server.on('connection', (socket) =>
+      socket.on('echo', (message: unknown, ack: (m: unknown) => void) => ack(message)),
+    );
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const address = http.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'] });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const trips: number[] = [];
+    for (let trip = 0; trip < ROUND_TRIPS; trip += 1) {
+      const started = performance.now();
+      await socket.emitWithAck('echo', { sku: 'SKU-1', unitPrice: 100 });
+      trips.push(performance.now() - started);
+    }
+    socket.close();
+    await server.close();
+    for (const p of [50, 99]) {
+      report(`sync.price-fan-out.p${p}`, percentile(samples, p), 'ms', percentile(trips, p), 'ms', {
+        devices: DEVICES,
+        changes: PRICE_CHANGES,
+        baselineName: 'bare socket.io ack round trip (one client, same machine)',
+      });
+    }
+  } finally {
+    await Promise.all(agents.map((agent) => agent.stop()));
+    for (const db of databases) db.close();
+    await target.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'pos-sync-bench-'));
+  try {
+    await benchCatchUp(dir);
+    await benchSnapshot(dir);
+    await benchFanOut(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
