@@ -1,4 +1,5 @@
 import { assertNever } from '@retail/domain';
+import { useEffect, useRef } from 'react';
 import { Link } from '../components/link';
 import { t, type MessageKey } from '../i18n/translate';
 import { ExceptionsScreen } from '../screens/exceptions/exceptions-screen';
@@ -9,7 +10,7 @@ import { PricingScreen } from '../screens/pricing/pricing-screen';
 import { SignInScreen } from '../screens/sign-in/sign-in-screen';
 import { StoresScreen } from '../screens/stores/stores-screen';
 import { useRoute, useServices, useSession } from './dashboard-context';
-import type { Route } from './router';
+import { hrefOf, type Route } from './router';
 
 const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[] = [
   { route: { name: 'exceptions' }, label: 'nav.exceptions' },
@@ -55,6 +56,17 @@ export function App() {
   const { api, session } = useServices();
   const user = useSession((state) => (state.phase === 'signed-in' ? state.user : null));
   const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  const href = hrefOf(route);
+  const firstPage = useRef(true);
+  useEffect(() => {
+    // After moving to another page, keyboard and screen-reader users start at its content, not the top bar.
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [href]);
   if (user === null) return <SignInScreen />;
 
   const signOut = async () => {
@@ -93,7 +105,7 @@ export function App() {
           {t('nav.viewerNote')}
         </p>
       ) : null}
-      <main id="content" tabIndex={-1}>
+      <main id="content" tabIndex={-1} ref={main}>
         <Page route={route} />
       </main>
     </div>

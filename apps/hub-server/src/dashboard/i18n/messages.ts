@@ -106,6 +106,8 @@ export const MESSAGES = {
   'kind.PICK_SHORTAGE': 'Pick shortage',
   'kind.PRICING_AUDIT': 'Pricing audit',
   'kind.LOYALTY_OVERDRAFT': 'Loyalty overdraft',
+  'kind.STORED_VALUE_OVERDRAFT': 'Gift card or store credit overdraft',
+  'kind.CUSTOMER_MERGE_REVIEW': 'Customer merge to review',
 
   'orders.title': 'Online orders',
   'orders.filters': 'Order filters',

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { HubException } from '../../api/api-types';
 import { hubException } from '../../testing/builders';
@@ -167,6 +167,11 @@ describe('exceptions-screen', () => {
       await user.selectOptions(screen.getByLabelText('Store or warehouse'), 'store-2');
       expect(await screen.findByRole('button', { name: 'Show every kind (1)' })).toBeTruthy();
       expect(hub.requests.at(-1)?.query).toMatchObject({ status: 'open', nodeId: 'store-2' });
+
+      const before = hub.requests.length;
+      await user.click(screen.getByRole('button', { name: 'Reload' }));
+      await waitFor(() => expect(hub.requests.length).toBe(before + 1));
+      expect(hub.requests.at(-1)).toMatchObject({ path: '/api/exceptions', query: { nodeId: 'store-2' } });
 
       await user.selectOptions(screen.getByLabelText('Store or warehouse'), '');
       await user.selectOptions(screen.getByLabelText('Status'), 'resolved');

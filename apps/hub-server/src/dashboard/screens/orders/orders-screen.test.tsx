@@ -69,6 +69,8 @@ describe('orders-screen', () => {
       await user.click(screen.getByRole('link', { name: 'W-1007' }));
       expect(navigation.current()).toBe('/orders/ord-7');
       expect(await screen.findByRole('heading', { name: 'Order W-1007' })).toBeTruthy();
+      // Keyboard and screen-reader users land on the new page's content.
+      expect(document.activeElement).toBe(screen.getByRole('main'));
     });
   });
 

@@ -37,6 +37,9 @@ export function OrdersScreen() {
             </option>
           ))}
         </select>
+        <button type="button" className="btn" onClick={orders.reload}>
+          {t('common.reload')}
+        </button>
       </form>
       <Loaded state={orders.state}>
         {(list) =>
