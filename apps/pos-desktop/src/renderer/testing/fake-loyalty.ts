@@ -244,7 +244,7 @@ export function scriptLoyaltyNode(node: FakeNode, options: LoyaltyNodeOptions = 
           type: 'loyalty_points',
           tendered: value,
           amount: value,
-          reference: null,
+          reference: loyalty.accountId,
           points: given.points,
           redemption: {
             mode: online ? 'online' : 'offline',
@@ -281,7 +281,7 @@ export function scriptLoyaltyNode(node: FakeNode, options: LoyaltyNodeOptions = 
           type: given.type,
           tendered: given.amount,
           amount: given.amount,
-          reference: card.maskedNumber,
+          reference: card.accountId,
           redemption: {
             mode: online ? 'online' : 'offline',
             accountId: card.accountId,

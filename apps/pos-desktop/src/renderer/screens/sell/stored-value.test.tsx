@@ -90,7 +90,7 @@ describe('stored-value', () => {
       await user.click(within(dialog).getByRole('button', { name: 'Take gift card' }));
       await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
       await waitFor(() => expect(within(tender).getByTestId('remaining').textContent).toBe('€6.60'));
-      expect(within(taken).getByText('Gift card · •••• 4417 · held at HQ')).toBeTruthy();
+      expect(within(taken).getByText('Gift card · held at HQ')).toBeTruthy();
 
       await user.type(within(tender).getByLabelText('Cash handed over (empty = exact)'), '{Enter}');
       expect(await screen.findByText('No change due')).toBeTruthy();
@@ -138,7 +138,7 @@ describe('stored-value', () => {
       await user.click(within(credit).getByRole('button', { name: 'Take store credit' }));
       await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
       await waitFor(() => expect(within(tender).getByTestId('remaining').textContent).toBe('€16.60'));
-      expect(within(tender).getByText('Store credit · SC-•••2345 · offline allowance')).toBeTruthy();
+      expect(within(tender).getByText('Store credit · offline allowance')).toBeTruthy();
       expect(node.inputs('sale-add-tender').map((input) => input.tender)).toEqual([
         { type: 'loyalty_points', points: 800 },
         { type: 'store_credit', amount: 500, number: STORE_CREDIT },

@@ -25,7 +25,8 @@ export function saleTenderText(tender: SaleTender, format: StoreFormat): string 
     tender.points === undefined
       ? null
       : t('tender.pointsTaken', { points: tender.points, pointsText: format.count(tender.points) }),
-    tender.reference,
+    // A points or stored-value payment's reference is the account id the hub books it under: not for people.
+    tender.redemption ? null : tender.reference,
     tender.redemption ? t(tender.redemption.mode === 'online' ? 'tender.held' : 'tender.offline') : null,
   ];
   return [kind, ...details.filter((detail): detail is string => detail !== null && detail !== '')].join(
