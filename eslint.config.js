@@ -63,6 +63,27 @@ export default tseslint.config(
     },
   },
   {
+    // The HQ dashboard runs in the browser: it may borrow the hub's types (erased at build), never its code.
+    files: ['apps/hub-server/src/dashboard/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeOnly, message: 'The dashboard runs in the browser.' },
+            {
+              regex:
+                '^(\\.\\./){2,}(auth|catalog|exceptions|feed|ingest|inventory|loyalty|nodes|orders|pricing|storage|sync|test-support|hub-context|hub-tx|cli)(/|$)',
+              allowTypeImports: true,
+              message: 'The dashboard imports only types from the hub; it talks to it through the admin API.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['apps/pos-desktop/src/engine/**/*.ts', 'apps/pos-desktop/src/server/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -5,19 +5,11 @@ import { useCanAct, useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { Link } from '../../components/link';
-import { maybeT, t } from '../../i18n/translate';
+import { kindLabel, nodeLabel } from '../../format/labels';
+import { t } from '../../i18n/translate';
 import { describeDetails, type ResolutionView } from './exception-details';
 
 type StatusFilter = 'open' | 'resolved';
-
-export function kindLabel(type: string): string {
-  return maybeT(`kind.${type}`) ?? type.toLowerCase().replace(/_/g, ' ');
-}
-
-export function nodeLabel(nodes: readonly StoreNode[], nodeId: string): string {
-  const node = nodes.find((candidate) => candidate.nodeId === nodeId);
-  return node === undefined ? nodeId : `${node.code} ${node.name}`;
-}
 
 /** The landing screen: every exception with what happened, what caused it and what was done. */
 export function ExceptionsScreen() {

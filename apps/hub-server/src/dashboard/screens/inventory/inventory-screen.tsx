@@ -6,7 +6,7 @@ import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner } from '../../components/feedback';
 import { t } from '../../i18n/translate';
-import { nodeLabel } from '../exceptions/exceptions-screen';
+import { nodeLabel } from '../../format/labels';
 
 /** Barcodes are 8 to 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14); a SKU code may also be digits. */
 const BARCODE = /^\d{8,14}$/;

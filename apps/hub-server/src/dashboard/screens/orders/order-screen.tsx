@@ -8,8 +8,7 @@ import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { Link } from '../../components/link';
 import { t } from '../../i18n/translate';
-import { nodeLabel } from '../exceptions/exceptions-screen';
-import { statusLabel } from './orders-screen';
+import { nodeLabel, statusLabel } from '../../format/labels';
 
 /** One order: where it is and why, everything that happened to it, and HQ's cancel and re-route. */
 export function OrderScreen({ orderId }: { orderId: string }) {

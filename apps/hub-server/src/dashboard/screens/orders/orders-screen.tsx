@@ -5,11 +5,7 @@ import { useLoad } from '../../app/use-load';
 import { Loaded } from '../../components/feedback';
 import { Link } from '../../components/link';
 import { t } from '../../i18n/translate';
-import { nodeLabel } from '../exceptions/exceptions-screen';
-
-export function statusLabel(status: BopisStatus): string {
-  return t(`status.${status}`);
-}
+import { nodeLabel, statusLabel } from '../../format/labels';
 
 /** Online (BOPIS) orders, newest first, with a status filter. */
 export function OrdersScreen() {

@@ -5,7 +5,7 @@ import { useCanAct, useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { t } from '../../i18n/translate';
-import { nodeLabel } from '../exceptions/exceptions-screen';
+import { nodeLabel } from '../../format/labels';
 
 /**
  * A till that has not been heard from for this long is called out: its sync agent pulls at least every
