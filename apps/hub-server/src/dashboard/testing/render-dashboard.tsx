@@ -8,6 +8,7 @@ import { memoryNavigation } from '../app/router';
 import { SESSION_KEY } from '../app/session-store';
 import { createDashboardFormat } from '../format/format';
 import { createFakeHub, type FakeHub } from './fake-hub';
+import { memoryStorage } from './memory-storage';
 
 afterEach(() => cleanup());
 
@@ -39,20 +40,6 @@ export function node(
     active: true,
     version: 1,
     ...overrides,
-  };
-}
-
-export function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    clear: () => items.clear(),
-    getItem: (key) => items.get(key) ?? null,
-    key: (index) => [...items.keys()][index] ?? null,
-    removeItem: (key) => void items.delete(key),
-    setItem: (key, value) => void items.set(key, value),
   };
 }
 
