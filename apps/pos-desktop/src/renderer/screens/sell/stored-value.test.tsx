@@ -3,7 +3,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { customerSummary, storedValueStatus } from '../../testing/builders';
 import { scriptLoyaltyNode, type LoyaltyNodeOptions } from '../../testing/fake-loyalty';
+import { createStoreFormat } from '../../format/format';
 import { renderPos } from '../../testing/render-pos';
+import { saleTenderText } from './stored-value';
 
 const GIFT_CARD = '6006491234567890';
 const STORE_CREDIT = 'SC-77812345';
@@ -178,6 +180,36 @@ describe('stored-value', () => {
         'Scan the card or type its number (at least 6 characters).',
       );
       expect(node.inputs('stored-value-balance')).toEqual([]);
+    });
+  });
+
+  describe('saleTenderText', () => {
+    const format = createStoreFormat({ locale: 'en-IE', currency: 'EUR', timezone: 'Europe/Dublin' });
+    const points = {
+      tenderId: 't-1',
+      type: 'loyalty_points' as const,
+      tendered: 400,
+      amount: 400,
+      change: 0,
+      reference: 'la-1',
+      points: 400,
+      redemption: { mode: 'online' as const, accountId: 'la-1', redemptionId: 'r-1', expiresAt: null },
+    };
+
+    it('says how a redemption is secured while paying, and only what it was when it is given back', () => {
+      expect(saleTenderText(points, format)).toBe('Loyalty points · 400 points · held at HQ');
+      expect(saleTenderText(points, format, 'given-back')).toBe('Loyalty points · 400 points');
+      expect(saleTenderText({ ...points, points: 1 }, format, 'given-back')).toBe('Loyalty points · 1 point');
+    });
+
+    it('keeps an exchange’s credit apart from the customer’s store credit, and shows card references', () => {
+      const exchange = { ...points, type: 'store_credit' as const, reference: 'X-1' };
+      delete (exchange as { points?: number }).points;
+      delete (exchange as { redemption?: unknown }).redemption;
+      expect(saleTenderText(exchange, format)).toBe('Exchange credit · X-1');
+      expect(saleTenderText({ ...exchange, redemption: points.redemption }, format)).toBe(
+        'Store credit · held at HQ',
+      );
     });
   });
 });

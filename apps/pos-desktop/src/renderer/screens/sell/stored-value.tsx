@@ -19,7 +19,11 @@ type SaleTender = SaleView['tenders'][number];
  * customer's store credit), the points or card it used, and whether the hub holds it or the till took it
  * within its offline allowance.
  */
-export function saleTenderText(tender: SaleTender, format: StoreFormat): string {
+export function saleTenderText(
+  tender: SaleTender,
+  format: StoreFormat,
+  stage: 'paying' | 'given-back' = 'paying',
+): string {
   const kind = saleTenderKind(tender);
   const details = [
     tender.points === undefined
@@ -27,7 +31,10 @@ export function saleTenderText(tender: SaleTender, format: StoreFormat): string 
       : t('tender.pointsTaken', { points: tender.points, pointsText: format.count(tender.points) }),
     // A points or stored-value payment's reference is the account id the hub books it under: not for people.
     tender.redemption ? null : tender.reference,
-    tender.redemption ? t(tender.redemption.mode === 'online' ? 'tender.held' : 'tender.offline') : null,
+    // Held or offline only matters while the sale is being paid; a cancelled sale gives the value back.
+    tender.redemption && stage === 'paying'
+      ? t(tender.redemption.mode === 'online' ? 'tender.held' : 'tender.offline')
+      : null,
   ];
   return [kind, ...details.filter((detail): detail is string => detail !== null && detail !== '')].join(
     ' · ',

@@ -227,7 +227,7 @@ export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
             .filter((tender) => tender.amount > 0)
             .map((tender) => (
               <li key={tender.tenderId}>
-                <span>{saleTenderText(tender, format)}</span>
+                <span>{saleTenderText(tender, format, 'given-back')}</span>
                 <span>{format.money(tender.amount)}</span>
               </li>
             ))}
