@@ -248,6 +248,8 @@ export const MESSAGES = {
   'stores.pickup': 'Pickup',
   'stores.pickupOn': 'On, {capacity} picks at a time',
   'stores.pickupOff': 'Off',
+  // The hub routes without a capacity check when a node's pick capacity is 0.
+  'stores.pickupUnlimited': 'On, no limit on open picks',
   'stores.active': 'Active',
   'stores.enroll': 'Issue an enrollment code for {name}',
   'stores.enrollCode': 'Enrollment code for {name}: {code} (valid until {at}, once).',

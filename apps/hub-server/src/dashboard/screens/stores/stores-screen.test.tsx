@@ -3,7 +3,7 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../api/api-types';
 import { failure, type FakeHub } from '../../testing/fake-hub';
-import { NOW, renderDashboard } from '../../testing/render-dashboard';
+import { NODES, NOW, node, renderDashboard } from '../../testing/render-dashboard';
 import { STALE_AFTER_MS, syncHealth } from './stores-screen';
 
 function device(overrides: Partial<DeviceStatus> = {}): DeviceStatus {
@@ -48,6 +48,11 @@ const DEVICES = [
 ];
 
 function scriptStores(hub: FakeHub): void {
+  hub.handle('GET /api/nodes', () => [
+    ...NODES,
+    node('store-3', 'S003', 'Galway Shop St', { pickCapacity: 0 }),
+    node('wh-1', 'W01', 'Naas warehouse', { kind: 'warehouse', pickupEnabled: false, region: 'ie-mid' }),
+  ]);
   hub.handle('GET /api/devices', () => DEVICES);
   hub.handle('POST /api/nodes/:nodeId/enrollment-codes', ({ params }) =>
     params.nodeId === 'store-2'
@@ -76,6 +81,13 @@ describe('stores-screen', () => {
       const dublin = within(nodes).getByRole('row', { name: /S001/ });
       expect(dublin.textContent).toContain('ie-east');
       expect(dublin.textContent).toContain('On, 20 picks at a time');
+      expect(within(nodes).getByRole('row', { name: /S003/ }).textContent).toContain(
+        'On, no limit on open picks',
+      );
+      const warehouse = within(nodes).getByRole('row', { name: /W01/ });
+      expect(warehouse.textContent).toContain('Warehouse');
+      expect(warehouse.textContent).toContain('ie-mid');
+      expect(warehouse.textContent).toContain('Off');
       expect(screen.queryByRole('button', { name: /Issue an enrollment code/ })).toBeNull();
 
       const devices = await screen.findByRole('table', { name: 'Devices' });

@@ -94,9 +94,11 @@ function NodeTable({ nodes }: { nodes: readonly StoreNode[] }) {
               <td>{t(`stores.kind.${node.kind}`)}</td>
               <td>{node.region}</td>
               <td>
-                {node.pickupEnabled
-                  ? t('stores.pickupOn', { capacity: format.count(node.pickCapacity) })
-                  : t('stores.pickupOff')}
+                {!node.pickupEnabled
+                  ? t('stores.pickupOff')
+                  : node.pickCapacity === 0
+                    ? t('stores.pickupUnlimited')
+                    : t('stores.pickupOn', { capacity: format.count(node.pickCapacity) })}
               </td>
               <td>{node.active ? t('common.yes') : t('common.no')}</td>
               {canAct ? (
