@@ -10,6 +10,7 @@ import { importCatalog } from './catalog/catalog-import';
 import { createHubContext } from './hub-context';
 import { releaseExpiredHolds } from './inventory/reservations';
 import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
+import { startLoyaltyRuntime } from './loyalty/loyalty-runtime';
 import { startBopisRuntime } from './orders/bopis-runtime';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
@@ -190,6 +191,8 @@ async function serve(argv: string[]): Promise<void> {
       : { webhook: { url: options['webhook-url'], secret: secret as string } }),
     logger,
   });
+  // Points becoming usable after the return window, expiring, and redemption holds timing out.
+  const loyalty = startLoyaltyRuntime(hub, { logger });
   if (options['webhook-url'] === undefined) {
     logger.warn({}, 'No --webhook-url: customer notifications wait in the outbox (GET /api/notifications).');
   }
@@ -201,6 +204,7 @@ async function serve(argv: string[]): Promise<void> {
     logger.info({ signal }, 'pos-hub stopping');
     clearInterval(sweeper);
     await bopis.stop();
+    await loyalty.stop();
     await app.close();
     await marker.close();
     await storage.close();

@@ -286,6 +286,21 @@ export const BopisUnstagedV1 = z.object({
   at: isoTime,
 });
 
+/**
+ * A customer created at a till while it could not reach the hub: a temporary id the hub merges into an
+ * existing customer with the same phone or email (or makes permanent), before it applies that device's
+ * later events, so no ledger entry is ever written under a temporary id. Phone, email and card number are
+ * normalised by the till (packages/domain loyalty/lookup-keys); the hub checks them again.
+ */
+export const CustomerCreatedV1 = z.object({
+  customerId: id,
+  name: z.string().trim().min(1).max(200).optional(),
+  phone: z.string().max(20).optional(),
+  email: z.string().max(254).optional(),
+  cardNumber: z.string().max(32).optional(),
+  createdAt: isoTime,
+});
+
 /** Every event type with its schema per version. Old versions stay here forever (see upcasters). */
 export const EVENT_SCHEMAS = {
   'sale.completed': { 1: SaleCompletedV1 },
@@ -305,6 +320,7 @@ export const EVENT_SCHEMAS = {
   'bopis.ready': { 1: BopisReadyV1 },
   'bopis.handed_over': { 1: BopisHandedOverV1 },
   'bopis.unstaged': { 1: BopisUnstagedV1 },
+  'customer.created': { 1: CustomerCreatedV1 },
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -328,6 +344,7 @@ export type EventPayloads = {
   'bopis.ready': z.infer<typeof BopisReadyV1>;
   'bopis.handed_over': z.infer<typeof BopisHandedOverV1>;
   'bopis.unstaged': z.infer<typeof BopisUnstagedV1>;
+  'customer.created': z.infer<typeof CustomerCreatedV1>;
 };
 
 /** The newest schema version of each event type: what a store node writes today. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CustomerFeedSchema } from './loyalty-protocol';
 import {
   BopisOrderStateSchema,
   CategorySchema,
@@ -29,7 +30,9 @@ import {
  * - `stock_level`   `${nodeId}:${sku}` (bucket balances at that node, see StockLevelSchema)
  * - `bopis_order`   orderId (the order's whole BopisOrderState; scoped to every store that must know it:
  *                   the one it is routed to, and those it left, so a cancel or a move reaches their tills)
- * Later issues add `customer` and `loyalty_account`.
+ * - `customer`      customerId as the till knew it (scoped to the store that created it): the customer the hub
+ *                   made of a till-created one, merged into an existing customer (`customer.customerId` is
+ *                   then the survivor) or made permanent under the same id.
  *
  * Entity `data` is validated by the schema registered for the entity (see `FEED_ENTITY_SCHEMAS`), so a
  * store never writes a row it does not understand into its replica.
@@ -46,6 +49,7 @@ export const FEED_ENTITIES = [
   'config',
   'stock_level',
   'bopis_order',
+  'customer',
 ] as const;
 export type FeedEntity = (typeof FEED_ENTITIES)[number];
 
@@ -182,6 +186,7 @@ export const FEED_ENTITY_SCHEMAS = {
   config: ConfigEntrySchema,
   stock_level: StockLevelSchema,
   bopis_order: BopisOrderStateSchema,
+  customer: CustomerFeedSchema,
 } as const satisfies { readonly [E in FeedEntity]: z.ZodType };
 
 /** The validated `data` of an upsert of entity E. */

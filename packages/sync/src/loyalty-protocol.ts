@@ -54,6 +54,17 @@ export const HubCustomerAnswerSchema = z.object({
 });
 export type HubCustomerAnswer = z.infer<typeof HubCustomerAnswerSchema>;
 
+/**
+ * Feed entity `customer` (key = the id the till created): what became of a customer a till created
+ * offline. `customer.customer.customerId` is the surviving customer (the same id when it was made
+ * permanent); tills map the temporary id to it.
+ */
+export const CustomerFeedSchema = z.object({
+  customerId: id,
+  customer: HubCustomerAnswerSchema,
+});
+export type CustomerFeed = z.infer<typeof CustomerFeedSchema>;
+
 export const CustomerSearchRequestSchema = z.object({ query: z.string().trim().min(3).max(200) });
 
 /** Every customer answer carries the programme, so a till always knows the rules its cached balances follow. */

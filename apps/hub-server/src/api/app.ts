@@ -13,6 +13,7 @@ import { registerAdminRoutes } from './routes/admin-routes';
 import { registerCatalogRoutes } from './routes/catalog-routes';
 import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
+import { registerLoyaltyRoutes } from './routes/loyalty-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
@@ -156,6 +157,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerInventoryRoutes(app, routes);
   registerPricingRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
+  registerLoyaltyRoutes(app, routes);
   registerDashboard(app, options.dashboardRoot);
 
   // Built on first request: routes registered inside plugin scopes only exist once the app is ready.

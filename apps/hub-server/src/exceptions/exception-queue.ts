@@ -20,6 +20,14 @@ export const EXCEPTION_TYPES = [
   'PICK_SHORTAGE',
   /** A sale's recorded prices differ from the hub's re-computation from the versions the till used. */
   'PRICING_AUDIT',
+  /** Points spent offline that the account no longer had: the one sanctioned negative balance. */
+  'LOYALTY_OVERDRAFT',
+  /** A gift card or store credit spent offline beyond its balance. */
+  'STORED_VALUE_OVERDRAFT',
+  /** A customer created offline matched several existing customers or disagreed with the one it joined. */
+  'CUSTOMER_MERGE_REVIEW',
+  /** A sale's or return's loyalty or stored-value effect contradicted the ledger and was not booked. */
+  'LOYALTY_NOT_BOOKED',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

@@ -9,6 +9,12 @@ import type {
 } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import { sameMovement, type LedgerMovement, type StoredMovement } from '../inventory/ledger';
+import {
+  applyCustomerCreated,
+  applyReturnLoyalty,
+  applySaleLoyalty,
+  bookLoyalty,
+} from '../loyalty/loyalty-events';
 import { applyBopisEvent } from '../orders/store-events';
 import { auditSalePricing } from '../pricing/pricing-audit';
 import type { IngestedEventTable, SaleTable, TransferTable } from '../storage/schema';
@@ -94,6 +100,10 @@ export function logRow(
   };
 }
 
+function origin(ctx: ApplyContext): { nodeId: string; deviceId: string } {
+  return { nodeId: ctx.facts.nodeId, deviceId: ctx.facts.deviceId };
+}
+
 function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload): Promise<ApplyOutcome> {
   switch (valid.type) {
     case 'sale.completed':
@@ -130,6 +140,13 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
     case 'bopis.handed_over':
     case 'bopis.unstaged':
       return applyBopisEvent(ctx, event, valid);
+    case 'customer.created':
+      return applyCustomerCreated(
+        ctx.tx,
+        event,
+        valid.payload as EventPayloads['customer.created'],
+        origin(ctx),
+      );
     default:
       return assertNever(valid.type, 'event type');
   }
@@ -234,6 +251,7 @@ const applySaleCompleted: Applier<'sale.completed'> = async (ctx, event, sale) =
   });
   ctx.batchSales.set(sale.saleId, { status: 'completed', eventId: event.eventId });
   await auditSalePricing(ctx.tx, event, sale);
+  await bookLoyalty(ctx.tx, event, origin(ctx), () => applySaleLoyalty(ctx.tx, event, sale, origin(ctx)));
   return applied;
 };
 
@@ -294,6 +312,7 @@ const applyReturnCompleted: Applier<'return.completed'> = async (ctx, event, ret
       event_id: event.eventId,
     })
     .execute();
+  await bookLoyalty(ctx.tx, event, origin(ctx), () => applyReturnLoyalty(ctx.tx, event, ret, origin(ctx)));
   return applied;
 };
 

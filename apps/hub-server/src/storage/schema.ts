@@ -150,7 +150,16 @@ export interface EntityVersionTable {
 
 export interface CustomerTable {
   customer_id: string;
+  /** The LoyaltyCustomer as JSON. */
   data: string;
+  temporary: number;
+  name: string | null;
+  /** Normalised lookup keys (packages/domain loyalty/lookup-keys). */
+  phone: string | null;
+  email: string | null;
+  /** A temporary customer merged into another: the one to use instead. */
+  merged_into: string | null;
+  origin_node: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -160,21 +169,74 @@ export interface LoyaltyAccountTable {
   customer_id: string;
   card_number: string;
   status: string;
+  tier_id: string | null;
+  merged_into: string | null;
+  /** The earliest pending activation, lot expiry or hold timeout of the account (the loyalty job). */
+  next_due_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
+/** One LoyaltyEntry: its fields as columns, the whole validated entry in `entry`. Append-only. */
 export interface LoyaltyEntryTable {
   entry_id: string;
   account_id: string;
-  kind: string;
+  type: string;
   points: number;
-  state: string;
-  source_doc: string | null;
-  event_id: string | null;
-  created_at: number;
-  active_at: number | null;
+  occurred_at: number;
+  available_at: number | null;
   expires_at: number | null;
+  lot_id: string | null;
+  hold_id: string | null;
+  source_doc: string | null;
+  caused_by: string | null;
+  origin_node: string | null;
+  device_id: string | null;
+  event_id: string | null;
+  entry: string;
+  recorded_at: number;
+}
+
+export interface StoredValueAccountTable {
+  account_id: string;
+  kind: 'store_credit' | 'gift_card';
+  currency: string;
+  customer_id: string | null;
+  masked_number: string;
+  /** SHA-256 of the normalised number: the number itself is never stored. */
+  number_hash: string;
+  status: 'active' | 'blocked';
+  issued_at: number;
+  issued_at_node: string | null;
+  next_due_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One StoredValueEntry, as loyalty_entries. Append-only. */
+export interface StoredValueEntryTable {
+  entry_id: string;
+  account_id: string;
+  type: string;
+  amount: number;
+  currency: string;
+  occurred_at: number;
+  hold_id: string | null;
+  expires_at: number | null;
+  source_doc: string | null;
+  caused_by: string | null;
+  origin_node: string | null;
+  device_id: string | null;
+  event_id: string | null;
+  entry: string;
+  recorded_at: number;
+}
+
+export interface LoyaltyConfigTable {
+  key: string;
+  value: string;
+  updated_by: string;
+  updated_at: number;
 }
 
 export interface MovementTable {
@@ -443,6 +505,9 @@ export interface HubDatabase {
   customers: CustomerTable;
   loyalty_accounts: LoyaltyAccountTable;
   loyalty_entries: LoyaltyEntryTable;
+  stored_value_accounts: StoredValueAccountTable;
+  stored_value_entries: StoredValueEntryTable;
+  loyalty_config: LoyaltyConfigTable;
   inventory_movements: MovementTable;
   stock_balances: StockBalanceTable;
   reservations: ReservationTable;

@@ -4,6 +4,7 @@ import * as initial from './0001-initial';
 import * as feedKeyPerScope from './0002-feed-key-per-scope';
 import * as bopisOrders from './0003-bopis-orders';
 import * as rejectionReasons from './0004-rejections-and-return-lookup';
+import * as loyaltyLedgers from './0005-loyalty-ledgers';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0002-feed-key-per-scope', feedKeyPerScope.up],
   ['0003-bopis-orders', bopisOrders.up],
   ['0004-rejections-and-return-lookup', rejectionReasons.up],
+  ['0005-loyalty-ledgers', loyaltyLedgers.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

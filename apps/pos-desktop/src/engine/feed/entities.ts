@@ -5,6 +5,7 @@ import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { removeBopisOrder, upsertBopisOrder } from '../bopis/bopis-replica';
+import { applyCustomerFeed } from '../loyalty/loyalty-cache';
 
 export interface ApplyState {
   readonly db: Db;
@@ -192,6 +193,12 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
       sql(state.db, 'DELETE FROM config WHERE key = ?').run(key);
       if (key === CONFIG_KEYS.labelRules) state.labelRulesChanged = true;
     },
+  }),
+  customer: applier('customer', {
+    keyOf: (merge) => merge.customerId,
+    upsert: (state, merge) => applyCustomerFeed(state.db, merge),
+    // Customers are never withdrawn from a till: a delete only stops further updates.
+    remove: () => undefined,
   }),
   bopis_order: applier('bopis_order', {
     keyOf: (order) => order.order.orderId,

@@ -14,7 +14,7 @@ import {
   type PointsOfflineAllowance,
   type StoredValueSettings,
 } from '@retail/domain';
-import type { HubCustomerAnswer, StoredValueAnswer } from '@retail/sync';
+import type { CustomerFeed, HubCustomerAnswer, StoredValueAnswer } from '@retail/sync';
 import type {
   CustomerSummary,
   LoyaltyStatus,
@@ -142,6 +142,33 @@ export function cacheCustomerAnswer(db: Db, answer: HubCustomerAnswer, nowMs: nu
     nowMs,
   );
   if (snapshot) cacheLoyaltySnapshot(db, snapshot);
+}
+
+/**
+ * What the hub made of a customer this till created: the surviving customer is cached, and a temporary id
+ * it was merged into points at it, so sales and lookups under the temporary id find the survivor.
+ */
+export function applyCustomerFeed(db: Db, change: CustomerFeed): void {
+  // Feed appliers get no clock; the hub's snapshot time is when this was true.
+  const nowMs = change.customer.snapshot?.takenAt ?? 0;
+  cacheCustomerAnswer(db, change.customer, nowMs);
+  const survivor = change.customer.customer.customerId;
+  if (survivor === change.customerId) return;
+  sql(
+    db,
+    `INSERT INTO customers (customer_id, temporary, merged_into, phone, email, name, created_here, created_at_ms, updated_at_ms)
+     VALUES (?, 1, ?, ?, ?, ?, 0, ?, ?)
+     ON CONFLICT (customer_id) DO UPDATE SET merged_into = excluded.merged_into, created_here = 0,
+       updated_at_ms = excluded.updated_at_ms`,
+  ).run(
+    change.customerId,
+    survivor,
+    change.customer.customer.phone,
+    change.customer.customer.email,
+    change.customer.customer.name,
+    nowMs,
+    nowMs,
+  );
 }
 
 /** Keeps the newest snapshot of an account: an older answer arriving late never replaces a newer one. */

@@ -103,6 +103,8 @@ function createTemporaryCustomer(
     `INSERT INTO customers (customer_id, temporary, name, phone, email, created_here, created_at_ms, updated_at_ms)
      VALUES (?, 1, ?, ?, ?, 1, ?, ?)`,
   ).run(customerId, fields.name ?? null, fields.phone ?? null, fields.email ?? null, ctx.nowMs, ctx.nowMs);
+  // The hub merges it (or makes it permanent) before it applies this device's later events.
+  ctx.appendEvent('customer.created', { customerId, ...fields, createdAt: ctx.nowIso });
 }
 
 /** Caches the hub's answer about the customer being attached to a sale, when it answered. */

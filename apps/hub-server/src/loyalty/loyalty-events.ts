@@ -1,0 +1,326 @@
+import {
+  DomainError,
+  earnForSale,
+  loyaltyEntryIds,
+  money,
+  projectLoyaltyLedger,
+  redemptionRefundForReturn,
+  refundStoredValue,
+  reversalForReturn,
+  type LoyaltyTier,
+} from '@retail/domain';
+import type { ApplyOutcome, EventEnvelope, EventPayloads } from '@retail/sync';
+import type { HubTx } from '../hub-tx';
+import {
+  appendLoyaltyEntries,
+  appendStoredValueEntries,
+  lockLoyaltyAccount,
+  lockStoredValueAccount,
+} from './ledger-store';
+import { accountOfCustomer, customerAnswer, recordNewCustomer, resolveCustomerId } from './customers';
+import { readProgramme } from './loyalty-config';
+import { afterReleaseId, capturePoints, captureStoredValue, issueStoredCredit } from './loyalty-service';
+
+/**
+ * What store events mean for loyalty and stored value, applied in the ingest transaction: a customer
+ * created offline is merged (and the store told through the feed) before any of that device's later
+ * events; a completed sale captures its redemptions and earns pending points; a return reverses earned
+ * points in proportion, gives spent points back and issues or refunds store credit. Offline facts are
+ * never refused: they are booked and an overdraft is recorded when the balance is no longer there.
+ */
+
+interface Origin {
+  readonly nodeId: string;
+  readonly deviceId: string;
+}
+
+function isExchangeCredit(reference: string | undefined): boolean {
+  return reference?.startsWith('EXCHANGE-') === true;
+}
+
+/**
+ * A customer the hub cannot record (a phone that is not one, a card number another customer holds) is
+ * refused before anything is written: the till shows the reason to staff.
+ */
+export async function applyCustomerCreated(
+  tx: HubTx,
+  event: EventEnvelope,
+  created: EventPayloads['customer.created'],
+  origin: Origin,
+): Promise<ApplyOutcome> {
+  try {
+    await recordCustomerCreated(tx, event, created, origin);
+    return { status: 'applied' };
+  } catch (error) {
+    if (error instanceof DomainError && (error.code === 'INVALID_INPUT' || error.code === 'CONFLICT'))
+      return {
+        status: 'rejected',
+        reason: `Customer ${created.customerId} was not recorded: ${error.message}`,
+      };
+    throw error;
+  }
+}
+
+async function recordCustomerCreated(
+  tx: HubTx,
+  event: EventEnvelope,
+  created: EventPayloads['customer.created'],
+  origin: Origin,
+): Promise<void> {
+  const decision = await recordNewCustomer(
+    tx,
+    {
+      customerId: created.customerId,
+      name: created.name,
+      phone: created.phone,
+      email: created.email,
+      cardNumber: created.cardNumber,
+    },
+    { nodeId: origin.nodeId, eventId: event.eventId, createdAt: Date.parse(created.createdAt) },
+  );
+  const answer = await customerAnswer(tx.trx, decision.survivingCustomerId, tx.at);
+  if (answer === undefined) return;
+  // The store that created the customer learns what became of it; other stores find it by lookup.
+  tx.publish({
+    entity: 'customer',
+    key: created.customerId,
+    op: 'upsert',
+    data: { customerId: created.customerId, customer: answer },
+    scope: origin.nodeId,
+  });
+}
+
+/** The loyalty account a sale or return belongs to, following merges of temporary customers. */
+async function accountFor(
+  tx: HubTx,
+  accountId: string | undefined,
+  customerId: string | undefined,
+): Promise<string | undefined> {
+  if (accountId !== undefined) {
+    const row = await tx.trx
+      .selectFrom('loyalty_accounts')
+      .select(['account_id', 'merged_into'])
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    if (row !== undefined) return row.merged_into ?? row.account_id;
+  }
+  if (customerId === undefined) return undefined;
+  const resolved = await resolveCustomerId(tx.trx, customerId);
+  if (resolved === undefined) return undefined;
+  return (await accountOfCustomer(tx.trx, resolved))?.account_id;
+}
+
+/**
+ * Loyalty never blocks a sale or return: when the ledger refuses what an event implies (a contradiction
+ * only a person can sort out), the event is still applied and HQ gets an exception with the reason.
+ */
+export async function bookLoyalty(
+  tx: HubTx,
+  event: EventEnvelope,
+  origin: Origin,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code === 'INTERNAL') throw error;
+    tx.raise({
+      type: 'LOYALTY_NOT_BOOKED',
+      severity: 'warning',
+      nodeId: origin.nodeId,
+      causeEventIds: [event.eventId],
+      details: {
+        code: error.code,
+        message: `The loyalty or stored-value effect of ${event.type} ${event.eventId} was not booked: ${error.message}`,
+      },
+    });
+  }
+}
+
+export async function applySaleLoyalty(
+  tx: HubTx,
+  event: EventEnvelope,
+  sale: EventPayloads['sale.completed'],
+  origin: Origin,
+): Promise<void> {
+  const occurredAt = Date.parse(sale.completedAt);
+  const context = { saleId: sale.saleId, occurredAt, eventId: event.eventId, ...origin };
+  for (const tender of sale.tenders) {
+    if ((tender.type !== 'store_credit' && tender.type !== 'gift_card') || isExchangeCredit(tender.reference))
+      continue;
+    if (tender.reference === undefined || tender.amount <= 0) continue;
+    const locked = await lockStoredValueAccount(tx, tender.reference);
+    if (locked === undefined) continue;
+    await captureStoredValue(tx, locked, { tenderId: tender.tenderId, amount: tender.amount }, context);
+  }
+  const pointsTenders = sale.tenders.filter(
+    (tender) => tender.type === 'loyalty_points' && (tender.points ?? 0) > 0,
+  );
+  const accountId = await accountFor(tx, sale.loyalty?.accountId, sale.customerId);
+  // Tills only redeem against accounts the hub gave them, so without an account there is nothing to book.
+  if (accountId === undefined) return;
+  let locked = await lockLoyaltyAccount(tx, accountId);
+  if (locked === undefined) return;
+  for (const tender of pointsTenders) {
+    locked = await capturePoints(
+      tx,
+      locked,
+      {
+        tenderId: tender.tenderId,
+        points: tender.points ?? 0,
+        amount: tender.amount,
+        currency: sale.currency,
+      },
+      context,
+    );
+  }
+  const programme = await readProgramme(tx.trx);
+  if (programme === null || programme.currency !== sale.currency) return;
+  const pointsPaid = pointsTenders.reduce((total, tender) => total + tender.amount, 0);
+  const eligible = money(sale.totals.paid - pointsPaid, sale.currency);
+  if (eligible.amount <= 0) return;
+  const tier: LoyaltyTier | undefined =
+    programme.tiers.find((candidate) => candidate.tierId === locked.account.tier_id) ??
+    [...programme.tiers].sort((a, b) => a.qualifyingPoints - b.qualifyingPoints)[0];
+  if (tier === undefined) return;
+  const earned = earnForSale(eligible, tier, programme, occurredAt, {
+    accountId,
+    saleId: sale.saleId,
+    originNode: origin.nodeId,
+    deviceId: origin.deviceId,
+  });
+  await appendLoyaltyEntries(tx, locked, earned, { eventId: event.eventId, nodeId: origin.nodeId });
+}
+
+export async function applyReturnLoyalty(
+  tx: HubTx,
+  event: EventEnvelope,
+  ret: EventPayloads['return.completed'],
+  origin: Origin,
+): Promise<void> {
+  const programme = await readProgramme(tx.trx);
+  const originFields = { originNode: origin.nodeId, deviceId: origin.deviceId };
+  if (ret.originalSaleId !== undefined) {
+    const earnId = loyaltyEntryIds.earn(ret.originalSaleId);
+    const earnRow = await tx.trx
+      .selectFrom('loyalty_entries')
+      .select('account_id')
+      .where('entry_id', '=', earnId)
+      .executeTakeFirst();
+    const redemptionRows = await tx.trx
+      .selectFrom('loyalty_entries')
+      .select(['account_id'])
+      .where('source_doc', '=', ret.originalSaleId)
+      .where('type', '=', 'REDEEM_CAPTURE')
+      .execute();
+    const accountId = earnRow?.account_id ?? redemptionRows[0]?.account_id;
+    if (accountId !== undefined && programme !== null) {
+      let locked = await lockLoyaltyAccount(tx, accountId);
+      if (locked !== undefined) {
+        const pointsRefunds = ret.refunds.filter((refund) => refund.type === 'loyalty_points');
+        const moneyRefunded = ret.refunds
+          .filter((refund) => refund.type !== 'loyalty_points')
+          .reduce((total, refund) => total + refund.amount, 0);
+        if (earnRow !== undefined && moneyRefunded > 0) {
+          const reversal = reversalForReturn(
+            locked.entries,
+            {
+              accountId,
+              returnId: ret.returnId,
+              saleId: ret.originalSaleId,
+              refundedValue: money(moneyRefunded, ret.currency),
+              ...originFields,
+            },
+            programme,
+            tx.at,
+          );
+          locked = {
+            account: locked.account,
+            entries: await appendLoyaltyEntries(tx, locked, reversal.entries, {
+              eventId: event.eventId,
+              nodeId: origin.nodeId,
+            }),
+          };
+        }
+        const redemptions = projectLoyaltyLedger(locked.entries, tx.at, accountId).redemptions;
+        for (const refund of pointsRefunds) {
+          if (refund.originalTenderId === undefined || refund.amount <= 0) continue;
+          const holdId = redemptions.has(afterReleaseId(refund.originalTenderId))
+            ? afterReleaseId(refund.originalTenderId)
+            : refund.originalTenderId;
+          if (!redemptions.has(holdId)) continue;
+          const decision = redemptionRefundForReturn(
+            locked.entries,
+            {
+              accountId,
+              returnId: `${ret.returnId}:${refund.tenderId}`,
+              holdId,
+              refundedValue: money(refund.amount, ret.currency),
+              ...originFields,
+            },
+            tx.at,
+          );
+          locked = {
+            account: locked.account,
+            entries: await appendLoyaltyEntries(tx, locked, decision.entries, {
+              eventId: event.eventId,
+              nodeId: origin.nodeId,
+            }),
+          };
+        }
+      }
+    }
+  }
+  for (const refund of ret.refunds) {
+    if (refund.type !== 'store_credit' && refund.type !== 'gift_card') continue;
+    if (isExchangeCredit(refund.reference) || refund.reference === undefined || refund.amount <= 0) continue;
+    const existing = await lockStoredValueAccount(tx, refund.reference);
+    const redemptionId = refund.originalTenderId;
+    const spentOnSale =
+      existing !== undefined &&
+      redemptionId !== undefined &&
+      existing.entries.some(
+        (entry) =>
+          entry.type === 'CAPTURE' &&
+          (entry.holdId === redemptionId || entry.holdId === afterReleaseId(redemptionId)),
+      );
+    if (existing !== undefined && spentOnSale && redemptionId !== undefined) {
+      const holdId = existing.entries.some(
+        (entry) => entry.type === 'CAPTURE' && entry.holdId === redemptionId,
+      )
+        ? redemptionId
+        : afterReleaseId(redemptionId);
+      const entries = refundStoredValue(
+        existing.account,
+        existing.entries,
+        {
+          refundId: refund.tenderId,
+          holdId,
+          amount: money(refund.amount, ret.currency),
+          sourceDoc: ret.returnId,
+          ...originFields,
+        },
+        tx.at,
+      );
+      await appendStoredValueEntries(tx, existing, entries, {
+        eventId: event.eventId,
+        nodeId: origin.nodeId,
+      });
+      continue;
+    }
+    // New store credit under the slip's number (no-receipt returns, offline card refunds): chain-wide.
+    const customerId =
+      ret.customerId === undefined ? undefined : await resolveCustomerId(tx.trx, ret.customerId);
+    await issueStoredCredit(tx, {
+      ...(existing === undefined ? { number: refund.reference } : { accountId: existing.account.accountId }),
+      issueId: refund.tenderId,
+      amount: refund.amount,
+      currency: ret.currency,
+      ...(customerId === undefined ? {} : { customerId }),
+      sourceDoc: ret.returnId,
+      nodeId: origin.nodeId,
+      deviceId: origin.deviceId,
+      eventId: event.eventId,
+    });
+  }
+}
