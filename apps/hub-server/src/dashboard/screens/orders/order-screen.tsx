@@ -229,7 +229,11 @@ function RoutingExplanation({
     <>
       <h2>{t('order.routing')}</h2>
       <p>{summary}</p>
-      <p className="muted">{t('order.criteria', { criteria: routing.criteria.join(' → ') })}</p>
+      <p className="muted">
+        {t('order.criteria', {
+          criteria: routing.criteria.map((criterion) => t(`order.criterion.${criterion}`)).join(' → '),
+        })}
+      </p>
       <table aria-label={t('order.candidates')}>
         <thead>
           <tr>

@@ -80,6 +80,11 @@ describe('orders-screen', () => {
       await screen.findByRole('heading', { name: 'Order W-1007' });
       expect(screen.getByText('€49.98, authorised (AUTH-77)')).toBeTruthy();
       expect(screen.getByText(/Routed to S002 Cork Patrick St/)).toBeTruthy();
+      expect(
+        screen.getByText(
+          'Ranked by: the customer’s chosen store → fewest stores → distance → most stock → store id',
+        ),
+      ).toBeTruthy();
       const candidates = screen.getByRole('table', { name: 'Candidate stores' });
       const chosen = within(candidates).getByRole('row', { name: /S002 Cork Patrick St/ });
       expect(chosen.textContent).toContain('Chosen');
