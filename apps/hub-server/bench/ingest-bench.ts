@@ -3,6 +3,10 @@
  * bare batched insert of the same rows in the same run, and change-feed read throughput next to a bare
  * keyset scan of the same table. One JSON line per figure on stdout.
  *
+ * `hub.ingest` is the realistic case: sales priced from the published price book, tax rate and promotion
+ * exactly as a till would, so the pricing audit passes. `hub.ingest.audit-failing` is the worst case:
+ * every sale names a price book the hub never published and raises a PRICING_AUDIT exception.
+ *
  * PostgreSQL runs when PG_URL is set or the local test server (127.0.0.1:54329) answers.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,7 +20,15 @@ import { createHubContext } from '../src/hub-context';
 import { pushEvents } from '../src/ingest/hub-ingest';
 import { receiveStock } from '../src/inventory/stock-operations';
 import { openStorage, type BackendKind, type Storage } from '../src/storage/storage';
-import { enrollTestDevice, EventFactory, saleOf, seedWorld } from '../src/test-support/fixtures';
+import { listExceptions } from '../src/exceptions/exception-queue';
+import {
+  enrollTestDevice,
+  EventFactory,
+  pricedSaleOf,
+  saleOf,
+  seedPricing,
+  seedWorld,
+} from '../src/test-support/fixtures';
 
 const DEVICES = 20;
 const STORES = 5;
@@ -68,12 +80,29 @@ async function freshDatabase(kind: BackendKind, adminUrl: string | undefined): P
   };
 }
 
+/** priced: every sale passes the pricing audit; unpriced: every sale raises a PRICING_AUDIT exception. */
+type Workload = 'priced' | 'unpriced';
+
 /** Every device's batches, built before the clock starts. */
-async function prepareWorkload(storage: Storage) {
+async function prepareWorkload(storage: Storage, workload: Workload) {
   const hub = createHubContext(storage);
   const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
   const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
   await seedWorld(hub, { nodes: stores, skus });
+  // Both workloads run against the same published prices: they differ only in what the sales claim.
+  const pricing = await seedPricing(hub, {
+    skus,
+    taxRate: { rateId: 'ny', name: 'NY', jurisdictionId: 'US-NY', taxCategory: 'standard', percent: 8.875 },
+    promotion: {
+      promotionId: 'promo-bench',
+      name: '10% off every tenth SKU',
+      priority: 1,
+      stacking: 'stackable',
+      scope: { type: 'chain' },
+      currency: 'USD',
+      rule: { type: 'percent_off', target: { skus: skus.filter((_, i) => i % 10 === 0) }, percent: 10 },
+    },
+  });
   // Stores start stocked, as they would be: sales draw stock down without tripping exceptions.
   for (const nodeId of stores) {
     await receiveStock(
@@ -95,12 +124,13 @@ async function prepareWorkload(storage: Storage) {
     const batches = Array.from({ length: BATCHES_PER_DEVICE }, (_, b) =>
       Array.from({ length: EVENTS_PER_BATCH }, (_, e) => {
         const n = (d * 7919 + b * 104729 + e * 31) % SKUS;
+        const lines = [
+          { sku: skus[n]!, qty: 1 },
+          { sku: skus[(n + 17) % SKUS]!, qty: 2 },
+        ];
         return factory.next(
           'sale.completed',
-          saleOf([
-            { sku: skus[n]!, qty: 1 },
-            { sku: skus[(n + 17) % SKUS]!, qty: 2 },
-          ]),
+          workload === 'priced' ? pricedSaleOf(pricing, lines, { storeId }) : saleOf(lines),
         );
       }),
     );
@@ -109,11 +139,15 @@ async function prepareWorkload(storage: Storage) {
   return { hub, devices };
 }
 
-async function benchIngest(kind: BackendKind, adminUrl: string | undefined): Promise<void> {
+async function benchIngest(
+  kind: BackendKind,
+  adminUrl: string | undefined,
+  workload: Workload,
+): Promise<void> {
   const database = await freshDatabase(kind, adminUrl);
   const storage = await openStorage(database.url, { poolSize: DEVICES });
   try {
-    const { hub, devices } = await prepareWorkload(storage);
+    const { hub, devices } = await prepareWorkload(storage, workload);
     const events = DEVICES * BATCHES_PER_DEVICE * EVENTS_PER_BATCH;
 
     let started = performance.now();
@@ -126,6 +160,19 @@ async function benchIngest(kind: BackendKind, adminUrl: string | undefined): Pro
       }),
     );
     const ingestSeconds = (performance.now() - started) / 1000;
+    // The figure means what its name says only if the audit did what the workload intends.
+    const raised = await storage.db
+      .selectFrom('exceptions')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('type', '=', 'PRICING_AUDIT')
+      .executeTakeFirstOrThrow();
+    const expectedExceptions = workload === 'priced' ? 0 : events;
+    if (Number(raised.count) !== expectedExceptions) {
+      const sample = await listExceptions(storage.db, { type: 'PRICING_AUDIT', limit: 1 });
+      throw new Error(
+        `bench: ${raised.count} pricing exceptions, expected ${expectedExceptions}: ${JSON.stringify(sample[0]?.details)}`,
+      );
+    }
 
     // The physical baseline: the same event and movement rows, inserted in the same batches by the same
     // 20 concurrent writers, with no logic (no lookups, locks, balances, exceptions or feed).
@@ -179,8 +226,12 @@ async function benchIngest(kind: BackendKind, adminUrl: string | undefined): Pro
     const ingestRate = events / ingestSeconds;
     const bareRate = events / bareSeconds;
     emit({
-      name: 'hub.ingest',
+      name: workload === 'priced' ? 'hub.ingest' : 'hub.ingest.audit-failing',
       backend: kind,
+      sales:
+        workload === 'priced'
+          ? 'priced as a till would: the pricing audit passes'
+          : 'naming an unpublished price book: every sale raises a PRICING_AUDIT exception',
       devices: DEVICES,
       batchSize: EVENTS_PER_BATCH,
       events,
@@ -194,6 +245,7 @@ async function benchIngest(kind: BackendKind, adminUrl: string | undefined): Pro
       ratio: round(ingestRate / bareRate),
     });
 
+    if (workload === 'unpriced') return;
     // Feed read: one store catching up from 0 in pages of 500, next to a bare keyset scan of the table.
     const pageSize = 500;
     let rows = 0;
@@ -243,14 +295,19 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-// BENCH_ONLY=sqlite|postgres runs one backend (profiling); BENCH_BATCHES changes the batches per device.
+// BENCH_ONLY=sqlite|postgres runs one backend (profiling); BENCH_BATCHES changes the batches per device;
+// BENCH_WORKLOAD=priced|unpriced runs one workload.
 const only = process.env.BENCH_ONLY;
-if (only !== 'postgres') await benchIngest('sqlite', undefined);
+const workloads: Workload[] =
+  process.env.BENCH_WORKLOAD === 'priced' || process.env.BENCH_WORKLOAD === 'unpriced'
+    ? [process.env.BENCH_WORKLOAD]
+    : ['priced', 'unpriced'];
+if (only !== 'postgres') for (const workload of workloads) await benchIngest('sqlite', undefined, workload);
 if (only !== 'sqlite') {
   const adminUrl = await postgresUrl();
   if (adminUrl === undefined) {
     emit({ name: 'hub.ingest', backend: 'postgres', skipped: 'no PostgreSQL reachable (set PG_URL)' });
   } else {
-    await benchIngest('postgres', adminUrl);
+    for (const workload of workloads) await benchIngest('postgres', adminUrl, workload);
   }
 }
