@@ -13,6 +13,7 @@ import {
   applyCustomerCreated,
   applyReturnLoyalty,
   applySaleLoyalty,
+  applyVoidLoyalty,
   bookLoyalty,
 } from '../loyalty/loyalty-events';
 import { applyBopisEvent } from '../orders/store-events';
@@ -285,6 +286,7 @@ const applySaleVoided: Applier<'sale.voided'> = async (ctx, event, voided) => {
         .execute();
   }
   ctx.batchSales.set(voided.saleId, { status: 'voided', eventId: event.eventId });
+  await bookLoyalty(ctx.tx, event, origin(ctx), () => applyVoidLoyalty(ctx.tx, event, voided, origin(ctx)));
   return applied;
 };
 

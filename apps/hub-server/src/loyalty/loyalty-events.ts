@@ -324,3 +324,96 @@ export async function applyReturnLoyalty(
     });
   }
 }
+
+/**
+ * A post-void gives everything back: the points the sale earned are reversed in full, the points and
+ * stored value it was paid with are refunded to where they came from.
+ */
+export async function applyVoidLoyalty(
+  tx: HubTx,
+  event: EventEnvelope,
+  voided: EventPayloads['sale.voided'],
+  origin: Origin,
+): Promise<void> {
+  const originFields = { originNode: origin.nodeId, deviceId: origin.deviceId };
+  const cause = { eventId: event.eventId, nodeId: origin.nodeId };
+  const returnId = `void:${voided.saleId}`;
+  const pointsRows = await tx.trx
+    .selectFrom('loyalty_entries')
+    .select('account_id')
+    .where((eb) =>
+      eb.or([
+        eb('entry_id', '=', loyaltyEntryIds.earn(voided.saleId)),
+        eb.and([eb('source_doc', '=', voided.saleId), eb('type', '=', 'REDEEM_CAPTURE')]),
+      ]),
+    )
+    .execute();
+  const programme = await readProgramme(tx.trx);
+  for (const accountId of new Set(pointsRows.map((row) => row.account_id))) {
+    let locked = await lockLoyaltyAccount(tx, accountId);
+    if (locked === undefined || programme === null) continue;
+    const view = projectLoyaltyLedger(locked.entries, tx.at, accountId);
+    const earnLot = view.lots.get(loyaltyEntryIds.earn(voided.saleId));
+    if (earnLot?.value !== undefined) {
+      const reversal = reversalForReturn(
+        locked.entries,
+        { accountId, returnId, saleId: voided.saleId, refundedValue: earnLot.value, ...originFields },
+        programme,
+        tx.at,
+      );
+      locked = {
+        account: locked.account,
+        entries: await appendLoyaltyEntries(tx, locked, reversal.entries, cause),
+      };
+    }
+    const captures = locked.entries.filter(
+      (entry) =>
+        entry.type === 'REDEEM_CAPTURE' && entry.sourceDoc === voided.saleId && entry.holdId !== undefined,
+    );
+    for (const capture of captures) {
+      if (capture.value === undefined || capture.value.amount <= 0 || capture.holdId === undefined) continue;
+      const decision = redemptionRefundForReturn(
+        locked.entries,
+        { accountId, returnId, holdId: capture.holdId, refundedValue: capture.value, ...originFields },
+        tx.at,
+      );
+      locked = {
+        account: locked.account,
+        entries: await appendLoyaltyEntries(tx, locked, decision.entries, cause),
+      };
+    }
+  }
+  const storedRows = await tx.trx
+    .selectFrom('stored_value_entries')
+    .select(['account_id'])
+    .where('source_doc', '=', voided.saleId)
+    .where('type', 'in', ['CAPTURE', 'OFFLINE_OVERDRAFT'])
+    .execute();
+  for (const accountId of new Set(storedRows.map((row) => row.account_id))) {
+    const locked = await lockStoredValueAccount(tx, accountId);
+    if (locked === undefined) continue;
+    const spent = new Map<string, number>();
+    for (const entry of locked.entries) {
+      if (entry.sourceDoc !== voided.saleId || entry.holdId === undefined) continue;
+      if (entry.type === 'CAPTURE' || entry.type === 'OFFLINE_OVERDRAFT')
+        spent.set(entry.holdId, (spent.get(entry.holdId) ?? 0) - entry.amount.amount);
+    }
+    let entries = locked.entries;
+    for (const [holdId, amount] of spent) {
+      if (amount <= 0) continue;
+      const refund = refundStoredValue(
+        locked.account,
+        entries,
+        {
+          refundId: `${returnId}:${holdId}`,
+          holdId,
+          amount: money(amount, locked.account.currency),
+          sourceDoc: returnId,
+          ...originFields,
+        },
+        tx.at,
+      );
+      entries = await appendStoredValueEntries(tx, { ...locked, entries }, refund, cause);
+    }
+  }
+}

@@ -321,6 +321,51 @@ describe.each(backendKinds())('hub loyalty on %s', (kind) => {
     });
   });
 
+  describe('sale.voided', () => {
+    it('gives back the points a post-voided sale spent and reverses what it earned', async () => {
+      const member = await newMember(world, '+15550000005');
+      await adjustAccountPoints(world.hub, member.accountId, {
+        adjustmentId: randomUUID(),
+        points: 1_000,
+        reason: 'Welcome',
+      });
+      const holdId = randomUUID();
+      await placeRedemptionHold(world.hub, world.devices.s1.device, {
+        kind: 'points',
+        accountId: member.accountId,
+        holdId,
+        points: 400,
+      });
+      const sale = pointsSale(member.customerId, 5_000, {
+        tenderId: holdId,
+        points: 400,
+        accountId: member.accountId,
+      });
+      expectApplied(await push(world, 's1', [{ type: 'sale.completed', payload: sale }]));
+      expect(balances(await ledger(world, member.accountId), world.clock.now)).toMatchObject({
+        // The fixture's sale is dated before the return window ended, so its 46 points are usable already.
+        available: 646,
+        lifetime: 1_046,
+      });
+      const voided: EventPayloads['sale.voided'] = {
+        saleId: sale.saleId,
+        receiptNumber: sale.receiptNumber,
+        reason: 'wrong customer',
+        override: { managerId: 'm1', reason: 'wrong customer', at: new Date(world.clock.now).toISOString() },
+        currency: 'USD',
+        refunds: sale.tenders.map((tender) => ({ ...tender, tenderId: randomUUID() })),
+        movements: [movement('A', 1, 'POS_VOID')],
+        voidedAt: new Date(world.clock.now).toISOString(),
+      };
+      expectApplied(await push(world, 's1', [{ type: 'sale.voided', payload: voided }]));
+      expect(balances(await ledger(world, member.accountId), world.clock.now)).toMatchObject({
+        available: 1_000,
+        lifetime: 1_000,
+        held: 0,
+      });
+    });
+  });
+
   describe('customer.created', () => {
     it('merges a till-created customer by phone, tells the store, and books its sale on the existing account', async () => {
       const member = await newMember(world, '+15550000004');
