@@ -3,7 +3,9 @@
  * (apps/hub-server, SQLite, listening on 127.0.0.1), each figure next to a physical baseline measured in
  * the same run. One JSON line per figure: {name, value, unit, baseline, baselineUnit, ratio, ...}.
  * - catch-up of 10,000 offline events from one store (seconds and events/s) vs a bare batched insert of
- *   the same rows into the hub's database file;
+ *   the same rows into the hub's database file: `sync.catch-up` with sales priced from the hub's published
+ *   book exactly as a till would (the pricing audit passes), `sync.catch-up.audit-failing` with sales naming
+ *   a book the hub never published (every sale raises a PRICING_AUDIT exception), the worst case;
  * - initial snapshot of 100,000 SKUs with prices and stock into a new store node's SQLite (rows/s) vs a
  *   bare SQLite insert of the same rows;
  * - price change at the hub → committed in the local database of 200 connected replicas (p50/p99 ms) vs
@@ -26,7 +28,13 @@ import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
 import { receiveStock } from '@retail/hub-server/src/inventory/stock-operations';
 import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
 import { openStorage, type Storage } from '@retail/hub-server/src/storage/storage';
-import { EventFactory, nodeInput, saleOf } from '@retail/hub-server/src/test-support/fixtures';
+import {
+  EventFactory,
+  loadTillPricing,
+  nodeInput,
+  pricedSaleOf,
+  saleOf,
+} from '@retail/hub-server/src/test-support/fixtures';
 import { createNode } from '@retail/hub-server/src/nodes/nodes';
 import { createSocketIoTransport, createSyncAgent, type SyncAgent } from '@retail/sync';
 import { MemoryFeedStore, MemoryOutboxStore } from '@retail/sync/testing';
@@ -174,23 +182,29 @@ async function seedCatalog(hub: HubContext, nodeIds: readonly string[], skus: nu
   return names;
 }
 
-/** Catch-up: a store that was offline pushes its 10,000 events through the real agent. */
-async function benchCatchUp(dir: string): Promise<void> {
-  const target = await startHub(dir, 'catch-up-hub');
+/**
+ * Catch-up: a store that was offline pushes its 10,000 events through the real agent. `priced`: sales as
+ * the till priced them from the hub's published book (the audit passes); `unpriced`: every sale names a
+ * book the hub never published, so each raises a PRICING_AUDIT exception.
+ */
+async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promise<void> {
+  const target = await startHub(dir, `catch-up-hub-${workload}`);
   try {
     const skus = await seedCatalog(target.hub, ['s1'], 200);
+    const pricing = await loadTillPricing(target.storage.db);
     const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
     const device = await enrollDevice(target.hub, { code, deviceName: 'bench lane' });
     const factory = new EventFactory({ deviceId: device.deviceId, storeId: 's1' });
-    const events = Array.from({ length: OFFLINE_EVENTS }, (_, index) =>
-      factory.next(
+    const events = Array.from({ length: OFFLINE_EVENTS }, (_, index) => {
+      const lines = [
+        { sku: skus[index % skus.length]!, qty: 1 },
+        { sku: skus[(index * 7 + 3) % skus.length]!, qty: 2 },
+      ];
+      return factory.next(
         'sale.completed',
-        saleOf([
-          { sku: skus[index % skus.length]!, qty: 1 },
-          { sku: skus[(index * 7 + 3) % skus.length]!, qty: 2 },
-        ]),
-      ),
-    );
+        workload === 'priced' ? pricedSaleOf(pricing, lines) : saleOf(lines),
+      );
+    });
     const outbox = new MemoryOutboxStore();
     outbox.append(events);
     const agent = createSyncAgent({
@@ -199,7 +213,7 @@ async function benchCatchUp(dir: string): Promise<void> {
       feed: new MemoryFeedStore(),
       identity: { deviceId: device.deviceId, storeId: 's1' },
     });
-    log(`catch-up of ${OFFLINE_EVENTS} offline events`);
+    log(`catch-up of ${OFFLINE_EVENTS} offline events (${workload} sales)`);
     const started = performance.now();
     agent.start();
     await waitFor(
@@ -217,9 +231,17 @@ async function benchCatchUp(dir: string): Promise<void> {
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
     if (Number(ingested.count) !== OFFLINE_EVENTS) throw new Error('bench: not every event was ingested');
+    // The figure means what its name says only if the audit did what the workload intends.
+    const raised = await target.storage.db
+      .selectFrom('exceptions')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('type', '=', 'PRICING_AUDIT')
+      .executeTakeFirstOrThrow();
+    if (Number(raised.count) !== (workload === 'priced' ? 0 : OFFLINE_EVENTS))
+      throw new Error(`bench: ${raised.count} pricing exceptions for ${workload} sales`);
 
     // The floor: the same envelopes and ledger rows inserted in batches of 500, one transaction each.
-    const bare = new Database(join(dir, 'catch-up-bare.db'));
+    const bare = new Database(join(dir, `catch-up-bare-${workload}.db`));
     bare.pragma('journal_mode = WAL');
     bare.pragma('synchronous = FULL');
     bare.exec(`CREATE TABLE events (event_id TEXT PRIMARY KEY, device_id TEXT, device_seq INTEGER, envelope TEXT);
@@ -237,12 +259,23 @@ async function benchCatchUp(dir: string): Promise<void> {
     for (let from = 0; from < events.length; from += 500) batch.immediate(events.slice(from, from + 500));
     const bareSeconds = (performance.now() - bareStarted) / 1000;
     bare.close();
-    report('sync.catch-up', seconds, 's', bareSeconds, 's', {
-      events: OFFLINE_EVENTS,
-      eventsPerSecond: Math.round(OFFLINE_EVENTS / seconds),
-      baselineEventsPerSecond: Math.round(OFFLINE_EVENTS / bareSeconds),
-      baselineName: 'bare batched insert of the same events and ledger rows (500 per transaction)',
-    });
+    report(
+      workload === 'priced' ? 'sync.catch-up' : 'sync.catch-up.audit-failing',
+      seconds,
+      's',
+      bareSeconds,
+      's',
+      {
+        sales:
+          workload === 'priced'
+            ? 'priced as a till would: the pricing audit passes'
+            : 'naming an unpublished price book: every sale raises a PRICING_AUDIT exception',
+        events: OFFLINE_EVENTS,
+        eventsPerSecond: Math.round(OFFLINE_EVENTS / seconds),
+        baselineEventsPerSecond: Math.round(OFFLINE_EVENTS / bareSeconds),
+        baselineName: 'bare batched insert of the same events and ledger rows (500 per transaction)',
+      },
+    );
   } finally {
     await target.close();
   }
@@ -449,7 +482,11 @@ async function benchFanOut(dir: string): Promise<void> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pos-sync-bench-'));
   try {
-    await benchCatchUp(dir);
+    // BENCH_SYNC_ONLY=catch-up runs only the catch-up figures (profiling).
+    const only = process.env.BENCH_SYNC_ONLY;
+    await benchCatchUp(dir, 'priced');
+    await benchCatchUp(dir, 'unpriced');
+    if (only === 'catch-up') return;
     await benchSnapshot(dir);
     await benchFanOut(dir);
   } finally {
