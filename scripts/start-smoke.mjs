@@ -89,6 +89,11 @@ async function main() {
   check(pairing !== undefined, 'prints the till pairing link');
   check((await fetch(pairing)).ok, 'the till page loads from the store node');
   check(/3001 {2}PIN 3456/.test(text), 'prints the demo staff codes and PINs');
+  const dashboard = await fetch(`http://127.0.0.1:${hubPort}/`);
+  check(
+    dashboard.ok && /<div id="root">|<script/.test(await dashboard.text()),
+    'the HQ dashboard page loads from the hub',
+  );
   const [, user, password] = text.match(/HQ login: (\S+) \/ (\S+)/) ?? [];
   const login = await fetch(`http://127.0.0.1:${hubPort}/api/auth/login`, {
     method: 'POST',

@@ -420,8 +420,8 @@ console.log(
         ]
       : []),
     '',
-    ` Hub (HQ): ${hubUrl}   API docs ${hubUrl}/api/openapi.json`,
-    `  HQ login: ${state.hqUser} / ${state.hqPassword}   (POST /api/auth/login)`,
+    ` HQ dashboard: ${hubUrl}/   (exceptions, online orders, stock, stores and tills, pricing)`,
+    `  HQ login: ${state.hqUser} / ${state.hqPassword}   API: ${hubUrl}/api/openapi.json`,
     `  Web shop API key (orders:write): ${state.apiKey}`,
     '',
     ` Data: ${dataDir} (kept between starts; npm start -- --fresh starts over)`,
