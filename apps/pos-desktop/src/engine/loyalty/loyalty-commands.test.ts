@@ -381,6 +381,15 @@ describe('loyalty commands', () => {
       });
       expect((sale?.payload as { loyalty: { holdId?: string } }).loyalty.holdId).toBeUndefined();
       expect(countRows(node.engine, 'offline_redemptions')).toBe(1);
+      const receipt = expectOk(
+        node.engine.execute(
+          'receipt-preview',
+          { receiptNumber: (sale?.payload as { receiptNumber: string }).receiptNumber },
+          as(),
+        ),
+      ).receipt;
+      expect(receipt.loyalty).toEqual({ earned: 2, redeemed: 1_000, balance: 500 });
+      expect(receipt.payments[0]).toMatchObject({ type: 'loyalty_points', amount: 1_000 });
 
       const second = startSale();
       expectOk(node.engine.execute('sale-attach-customer', { saleId: second, customerId: 'cust-ann' }, as()));
@@ -400,6 +409,42 @@ describe('loyalty commands', () => {
           as(),
         ),
       );
+    });
+
+    it('refunds a returned points sale partly in points, in the same proportion as the money', async () => {
+      setUp();
+      const saleId = startSale(2);
+      await attachAnn(saleId);
+      hub.reachable = false;
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'loyalty_points', points: 129 } },
+          as(),
+        ),
+      );
+      expectOk(
+        node.engine.execute('sale-add-tender', { saleId, tender: { type: 'cash', amount: 129 } }, as()),
+      );
+      const sale = expectOk(node.engine.execute('sale-complete', { saleId }, as()));
+      const line = sale.lines[0]!;
+      const returned = expectOk(
+        node.engine.execute(
+          'return-create',
+          { receiptNumber: sale.receiptNumber ?? '', lines: [{ lineId: line.lineId, qty: 2 }] },
+          as(),
+        ),
+      );
+      expect(returned.refunds).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'loyalty_points', amount: 129 }),
+          expect.objectContaining({ type: 'cash', amount: 129 }),
+        ]),
+      );
+      const event = checkedOutbox(node.engine).find((candidate) => candidate.type === 'return.completed');
+      expect(event?.payload).toMatchObject({
+        refunds: expect.arrayContaining([expect.objectContaining({ type: 'loyalty_points', points: 129 })]),
+      });
     });
 
     it('refuses points offline when the balance is too old or was never synced', async () => {

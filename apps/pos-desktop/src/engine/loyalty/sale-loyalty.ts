@@ -19,7 +19,7 @@ import type { HoldAnswer, StoredValueAnswer } from '@retail/sync';
 import type { CommandRequest, SaleView } from '../../shared/commands';
 import type { TenderRedemption } from '../../shared/loyalty-commands';
 import type { CommandContext } from '../command-context';
-import type { TxContext } from '../context';
+import { sql, type TxContext } from '../context';
 import type { Db } from '../database';
 import type { SaleDraft, SaleRow } from '../sales/draft';
 import type { HubOutcome } from './hub-loyalty-client';
@@ -459,3 +459,37 @@ export function onlineHolds(
 }
 
 export { cachedStoredValue };
+
+/** The receipt's loyalty block: points earned and redeemed on the sale, and the balance the till knows. */
+export function receiptLoyalty(
+  ctx: TxContext,
+  saleId: string,
+): { earned: number; redeemed: number; balance: number | null } | null {
+  const row = sql(ctx.db, 'SELECT loyalty FROM sales WHERE sale_id = ?').get(saleId) as
+    { loyalty: string | null } | undefined;
+  if (!row?.loyalty) return null;
+  const loyalty = JSON.parse(row.loyalty) as {
+    accountId?: unknown;
+    pointsEarned?: unknown;
+    pointsRedeemed?: unknown;
+  };
+  if (typeof loyalty.accountId !== 'string') return null;
+  const snapshot = cachedLoyaltySnapshot(ctx.db, loyalty.accountId);
+  // Online holds are already out of the hub's snapshot; offline redemptions since it are not.
+  const spentOffline = snapshot
+    ? deviceOfflineRedemptions(ctx.db, 'points', snapshot.takenAt)
+        .filter((use) => use.accountId === loyalty.accountId)
+        .reduce((total, use) => total + use.amount, 0)
+    : 0;
+  return {
+    earned: typeof loyalty.pointsEarned === 'number' ? loyalty.pointsEarned : 0,
+    redeemed: typeof loyalty.pointsRedeemed === 'number' ? loyalty.pointsRedeemed : 0,
+    balance: snapshot ? snapshot.available - spentOffline : null,
+  };
+}
+
+/** What a receipt prints for a payment reference: a card's masked number instead of its account id. */
+export function receiptReference(ctx: TxContext, type: string, reference: string | null): string | null {
+  if (reference === null || (type !== 'store_credit' && type !== 'gift_card')) return reference;
+  return cachedStoredValue(ctx.db, reference)?.maskedNumber ?? reference;
+}

@@ -2,6 +2,7 @@ import { DomainError, formatMoney, money, negate, sum } from '@retail/domain';
 import type { Receipt, ReturnView, SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
 import { returnView } from '../commands/return';
+import { receiptLoyalty, receiptReference } from '../loyalty/sale-loyalty';
 import { findSale } from '../sales/draft';
 import { storedSaleView } from '../sales/stored-sale';
 import { code128Svg } from './code128';
@@ -71,10 +72,10 @@ function saleReceipt(ctx: TxContext, sale: SaleView, copy: boolean): Receipt {
       amount: tender.amount,
       tendered: tender.tendered,
       change: tender.change,
-      reference: tender.reference,
+      reference: receiptReference(ctx, tender.type, tender.reference),
     })),
     promotions: sale.promotions.map(({ name, total }) => ({ name, total })),
-    loyalty: null,
+    loyalty: receiptLoyalty(ctx, sale.saleId),
     notes: [],
     barcode: { symbology: 'code128', value: sale.receiptNumber ?? '' },
   };
