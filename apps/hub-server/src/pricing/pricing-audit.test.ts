@@ -17,7 +17,15 @@ import { inHubTransaction } from '../hub-tx';
 import { pushEvents } from '../ingest/hub-ingest';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-import { enrollTestDevice, EventFactory, movement, seedWorld } from '../test-support/fixtures';
+import {
+  enrollTestDevice,
+  EventFactory,
+  loadTillPricing,
+  movement,
+  pricedSaleOf,
+  seedPricing,
+  seedWorld,
+} from '../test-support/fixtures';
 import { auditSale, type CompletedSale } from './pricing-audit';
 import { savePriceBook, savePriceEntries, savePromotion } from './pricing-store';
 
@@ -366,6 +374,124 @@ describe.each(backendKinds())('pricing/pricing-audit on %s', (kind) => {
       expect((raised[0]?.details as { reasons: string[] }).reasons[0]).toMatch(
         /price book pb-december@2 does not price A at this store at .* \(Starts at/,
       );
+    });
+  });
+});
+
+describe.each(backendKinds())('pricing/pricing-audit price history cache on %s', (kind) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  let hub: HubContext;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    storage = await database.open();
+    hub = createHubContext(storage);
+    // Each test prices its own SKUs, so the books of one test never compete for another's.
+    await seedWorld(hub, { nodes: ['s1'], skus: ['A', 'B', 'C', 'D'] });
+  });
+
+  afterAll(async () => {
+    await storage?.close();
+    await database?.dispose();
+  });
+
+  /** storage.db, counting the queries made against the version history. */
+  function countingHistoryReads() {
+    const counter = { reads: 0 };
+    const executor = new Proxy(storage.db, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'selectFrom' || typeof value !== 'function') return value;
+        return (table: unknown) => {
+          if (table === 'entity_versions') counter.reads += 1;
+          return (value as (table: unknown) => unknown).call(target, table);
+        };
+      },
+    });
+    return { executor, counter };
+  }
+
+  describe('auditSale', () => {
+    it('reads a price of a published version from the history once per storage, not once per sale', async () => {
+      const pricing = await seedPricing(hub, { skus: ['A', 'B'], priceBookId: 'pb-cache' });
+      const caches = { storage: {} };
+      const { executor, counter } = countingHistoryReads();
+      const first = pricedSaleOf(pricing, [
+        { sku: 'A', qty: 1 },
+        { sku: 'B', qty: 2 },
+      ]);
+      expect(await auditSale(executor, 's1', first, { ...caches, transaction: {} })).toEqual({
+        status: 'match',
+      });
+      expect(counter.reads).toBeGreaterThan(0);
+      counter.reads = 0;
+      const second = pricedSaleOf(pricing, [
+        { sku: 'B', qty: 3 },
+        { sku: 'A', qty: 4 },
+      ]);
+      expect(await auditSale(executor, 's1', second, { ...caches, transaction: {} })).toEqual({
+        status: 'match',
+      });
+      expect(counter.reads).toBe(0);
+    });
+
+    it('answers each version with its own price after HQ changes it', async () => {
+      const caches = { storage: {} };
+      const before = await seedPricing(hub, {
+        skus: ['C'],
+        priceBookId: 'pb-change',
+        unitPrice: () => 500,
+      });
+      const oldSale = pricedSaleOf(before, [{ sku: 'C', qty: 1 }]);
+      expect(await auditSale(storage.db, 's1', oldSale, caches)).toEqual({ status: 'match' });
+      await savePriceEntries(
+        hub,
+        'pb-change',
+        { entries: [{ sku: 'C', tiers: [{ minQty: 1, unitPrice: 600 }] }] },
+        'hq',
+      );
+      const after = await loadTillPricing(storage.db);
+      const newSale = pricedSaleOf(after, [{ sku: 'C', qty: 1 }]);
+      expect(newSale.lines[0]?.unitPrice).toBe(600);
+      expect(await auditSale(storage.db, 's1', newSale, caches)).toEqual({ status: 'match' });
+      const stale = {
+        ...oldSale,
+        priceBookVersion: newSale.priceBookVersion,
+        lines: oldSale.lines.map((line) => ({
+          ...line,
+          priceBookVersion: newSale.lines[0]!.priceBookVersion,
+        })),
+      };
+      expect((await auditSale(storage.db, 's1', stale, caches)).status).toBe('mismatch');
+      expect(await auditSale(storage.db, 's1', oldSale, caches)).toEqual({ status: 'match' });
+    });
+
+    it('keeps nothing for a version the hub has not published yet', async () => {
+      const caches = { storage: {} };
+      const current = await seedPricing(hub, {
+        skus: ['D'],
+        priceBookId: 'pb-early',
+        unitPrice: () => 700,
+      });
+      const sale = pricedSaleOf(current, [{ sku: 'D', qty: 1 }]);
+      const nextVersion = (sale.lines[0]!.priceBookVersion ?? 0) + 1;
+      const early = {
+        ...sale,
+        priceBookVersion: `pb-early@${nextVersion}`,
+        lines: sale.lines.map((line) => ({ ...line, priceBookVersion: nextVersion })),
+      };
+      expect((await auditSale(storage.db, 's1', early, caches)).status).toBe('mismatch');
+      await savePriceEntries(
+        hub,
+        'pb-early',
+        { entries: [{ sku: 'D', tiers: [{ minQty: 1, unitPrice: 650 }] }] },
+        'hq',
+      );
+      const published = pricedSaleOf(await loadTillPricing(storage.db), [{ sku: 'D', qty: 1 }]);
+      expect(published.priceBookVersion).toBe(`pb-early@${nextVersion}`);
+      expect(await auditSale(storage.db, 's1', published, caches)).toEqual({ status: 'match' });
+      expect((await auditSale(storage.db, 's1', early, caches)).status).toBe('mismatch');
     });
   });
 });

@@ -12,6 +12,7 @@ import {
   type ManualDiscount,
   type PriceBook,
   type PricedCart,
+  type PriceEntry,
   type Promotion,
   type Sku,
   type TaxRate,
@@ -80,6 +81,61 @@ async function cachedPublishedVersion<T>(
   if (found !== undefined && cache !== undefined) {
     if (cache.size >= MAX_CACHED_VERSIONS) cache.clear();
     cache.set(cacheKey, found);
+  }
+  return found;
+}
+
+/**
+ * A book's price at a published version is final: every later change to the book is recorded at a higher
+ * version. So prices found in the history for a published version are kept for the life of the storage
+ * (otherwise every sale re-reads the same rows); keyed `bookId@version:sku` (book ids hold no '@').
+ */
+const recordedPriceCaches = new WeakMap<object, Map<string, PriceEntry | null>>();
+const MAX_CACHED_PRICES = 100_000;
+
+interface PriceRef {
+  readonly priceBookId: string;
+  readonly sku: string;
+  readonly version: number;
+}
+
+const priceKey = (ref: PriceRef) => `${ref.priceBookId}@${ref.version}:${ref.sku}`;
+
+/**
+ * The recorded price of each ref, keyed by `priceKey`, asking the history only for refs not seen before.
+ * Every ref must name a published version. Refs the history cannot answer are left out; ask
+ * `priceEntryAtVersion` for those (its fallback to the current price can change, so it is not kept).
+ */
+async function recordedPrices(
+  executor: Executor,
+  owner: object | undefined,
+  refs: readonly PriceRef[],
+): Promise<Map<string, PriceEntry | null>> {
+  let cache = owner === undefined ? undefined : recordedPriceCaches.get(owner);
+  if (owner !== undefined && cache === undefined) {
+    cache = new Map();
+    recordedPriceCaches.set(owner, cache);
+  }
+  const found = new Map<string, PriceEntry | null>();
+  const wanted = new Map<string, number>();
+  for (const ref of refs) {
+    const hit = cache?.get(priceKey(ref));
+    if (hit !== undefined) found.set(priceKey(ref), hit);
+    else wanted.set(`${ref.priceBookId}:${ref.sku}`, ref.version);
+  }
+  if (wanted.size === 0) return found;
+  const loaded = await priceEntriesAtVersions(executor, wanted);
+  for (const ref of refs) {
+    const historyKey = `${ref.priceBookId}:${ref.sku}`;
+    // Two refs to one book and SKU at different versions: the query answered only the last one.
+    if (wanted.get(historyKey) !== ref.version) continue;
+    const entry = loaded.get(historyKey);
+    if (entry === undefined) continue;
+    found.set(priceKey(ref), entry);
+    if (cache !== undefined) {
+      if (cache.size >= MAX_CACHED_PRICES) cache.clear();
+      cache.set(priceKey(ref), entry);
+    }
   }
   return found;
 }
@@ -377,17 +433,18 @@ export async function auditSale(
   }
 
   const currency = sale.currency as CurrencyCode;
-  // One query for every book price of the sale rather than one per line.
-  const historyKeys = new Map<string, number>();
+  // At most one query for every book price of the sale rather than one per line, and none for prices
+  // already read. Only versions the hub published: another version's prices are not final yet.
+  const priceRefs: PriceRef[] = [];
   for (const line of sale.lines) {
-    if (
-      line.priceSource === 'price_book' &&
-      line.priceBookId !== undefined &&
-      line.priceBookVersion !== undefined
-    )
-      historyKeys.set(`${line.priceBookId}:${line.sku}`, line.priceBookVersion);
+    const book =
+      line.priceSource === 'price_book'
+        ? books.get(`${line.priceBookId ?? ''}@${line.priceBookVersion ?? ''}`)
+        : undefined;
+    if (book !== undefined)
+      priceRefs.push({ priceBookId: book.priceBookId, sku: line.sku, version: book.version });
   }
-  const history = await priceEntriesAtVersions(executor, historyKeys);
+  const history = await recordedPrices(executor, caches.storage, priceRefs);
   loadSkus(
     executor,
     cache,
@@ -413,9 +470,11 @@ export async function auditSale(
           }
           continue;
         }
-        const recorded = history.get(`${book.priceBookId}:${line.sku}`);
+        const recorded = history.get(
+          priceKey({ priceBookId: book.priceBookId, sku: line.sku, version: book.version }),
+        );
         const entry =
-          recorded !== undefined && historyKeys.get(`${book.priceBookId}:${line.sku}`) === book.version
+          recorded !== undefined
             ? recorded
             : await priceEntryAtVersion(executor, book.priceBookId, line.sku, book.version);
         if (entry === undefined || entry === null) {
