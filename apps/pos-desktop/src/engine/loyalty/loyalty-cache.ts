@@ -171,8 +171,31 @@ export function applyCustomerFeed(db: Db, change: CustomerFeed): void {
   );
 }
 
+/**
+ * The earliest offline redemption of this account whose sale the hub has not acknowledged yet. A balance
+ * the hub computed before it received that sale does not reflect it, so the cached snapshot is dated no
+ * later than it: the allowance then still deducts it ("since the snapshot" stays exact even when a
+ * lookup answers before the outbox is pushed).
+ */
+function earliestUnackedRedemption(
+  db: Db,
+  kind: 'points' | 'stored_value',
+  accountId: string,
+): number | undefined {
+  const row = sql(
+    db,
+    `SELECT MIN(r.occurred_at_ms) AS earliest FROM offline_redemptions r JOIN sales s ON s.sale_id = r.sale_id
+     WHERE r.kind = ? AND r.account_id = ?
+       AND (s.device_seq IS NULL OR s.device_seq > (SELECT last_acked_seq FROM sync_state))`,
+  ).get(kind, accountId) as { earliest: number | null } | undefined;
+  return row?.earliest ?? undefined;
+}
+
 /** Keeps the newest snapshot of an account: an older answer arriving late never replaces a newer one. */
-export function cacheLoyaltySnapshot(db: Db, snapshot: LoyaltySnapshot): void {
+export function cacheLoyaltySnapshot(db: Db, received: LoyaltySnapshot): void {
+  const unacked = earliestUnackedRedemption(db, 'points', received.accountId);
+  const snapshot =
+    unacked !== undefined && unacked < received.takenAt ? { ...received, takenAt: unacked } : received;
   sql(
     db,
     `INSERT INTO loyalty_snapshots (account_id, snapshot, taken_at_ms) VALUES (?, ?, ?)
@@ -256,7 +279,12 @@ export function cacheStoredValueAnswer(
   answer: StoredValueAnswer,
   nowMs: number,
 ): void {
-  const { account, snapshot } = answer;
+  const { account } = answer;
+  const unacked = earliestUnackedRedemption(db, 'stored_value', account.accountId);
+  const snapshot =
+    unacked !== undefined && unacked < answer.snapshot.takenAt
+      ? { ...answer.snapshot, takenAt: unacked }
+      : answer.snapshot;
   sql(
     db,
     `INSERT INTO stored_value_accounts (account_id, number_key, kind, masked_number, currency, status, available,

@@ -409,6 +409,16 @@ describe('loyalty commands', () => {
           as(),
         ),
       );
+
+      // The hub answers again before the till pushed the first sale: its balance does not show those
+      // 1,000 points yet, so the till keeps deducting them.
+      later(60_000);
+      hub.reachable = true;
+      hub.customerAnswer = ann(1_500, node.clock.now());
+      const refreshed = expectOk(
+        await node.engine.executeAsync('customer-loyalty', { customerId: 'cust-ann' }, as()),
+      );
+      expect(refreshed.loyalty).toMatchObject({ source: 'hub', available: 1_500, offline: { allowed: 500 } });
     });
 
     it('refunds a returned points sale partly in points, in the same proportion as the money', async () => {
