@@ -121,6 +121,7 @@ test.describe('loyalty with the hub', () => {
     await payment.getByLabel('Cash handed over (empty = exact)').press('Enter');
     await expect(page.getByText('No change due')).toBeVisible();
     await expect(page.getByText(/^Receipt S001-1-\d{6}$/)).toBeVisible();
+    await expect(page.getByTestId('points-done')).toHaveText(/^Points earned: \d+ · spent: 400/);
 
     // The sale reaches HQ through sync: the held points become spent ones.
     await expect

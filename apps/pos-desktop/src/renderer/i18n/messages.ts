@@ -269,6 +269,8 @@ export const MESSAGES = {
   'done.print': 'Print receipt',
   'done.reprint': 'Print a copy',
   'done.next': 'Next customer',
+  'done.points': 'Points earned: {earned} · spent: {redeemed}',
+  'done.pointsBalance': 'balance: {balance}',
   'done.preview': 'Receipt {receipt}',
 
   'receipt.printFrame': 'Receipt being printed',

@@ -22,6 +22,8 @@ export interface CompletedSale {
   /** The receipt's 80 mm HTML for the preview, once the node sent it. */
   readonly receiptHtml: string | null;
   readonly printed: number;
+  /** Points the sale earned and spent, as the receipt states them (null without a loyalty member). */
+  readonly loyalty: CommandResponse<'receipt-preview'>['receipt']['loyalty'];
 }
 
 export interface SaleState extends CommandState {
@@ -170,7 +172,11 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       set({ busy: true });
       const done = settle(set, await api.call('sale-complete', { saleId: sale.saleId }));
       if (!done) return false;
-      set({ sale: null, mode: 'done', completed: { sale: done, receiptHtml: null, printed: 0 } });
+      set({
+        sale: null,
+        mode: 'done',
+        completed: { sale: done, receiptHtml: null, printed: 0, loyalty: null },
+      });
       const notices: string[] = [];
       if (done.tenders.some((tender) => tender.type === 'cash')) {
         const drawer = await devices.openCashDrawer();
@@ -181,7 +187,13 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
         if (preview.ok) {
           const completed = get().completed;
           if (completed?.sale.saleId === done.saleId)
-            set({ completed: { ...completed, receiptHtml: preview.value.html } });
+            set({
+              completed: {
+                ...completed,
+                receiptHtml: preview.value.html,
+                loyalty: preview.value.receipt.loyalty,
+              },
+            });
         } else {
           set({ error: preview.error });
         }

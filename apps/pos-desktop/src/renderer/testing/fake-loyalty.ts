@@ -321,10 +321,21 @@ export function scriptLoyaltyNode(node: FakeNode, options: LoyaltyNodeOptions = 
     sale = { ...sale!, status: 'completed', receiptNumber: 'S001-1-000007', completedAt: AT };
     return sale;
   });
-  node.handle('receipt-preview', (input) => ({
-    receipt: saleReceipt(input.receiptNumber),
-    html: `<p>receipt ${input.receiptNumber}</p>`,
-  }));
+  node.handle('receipt-preview', (input) => {
+    const accountId = sale?.customer?.customer.loyalty?.accountId;
+    const status = accountId ? points.get(accountId) : undefined;
+    const redeemed = (sale?.tenders ?? []).reduce((sum, tender) => sum + (tender.points ?? 0), 0);
+    return {
+      // One point per euro paid, as the demo programme earns.
+      receipt: {
+        ...saleReceipt(input.receiptNumber),
+        loyalty: status
+          ? { earned: Math.floor((sale?.totals.total ?? 0) / 100), redeemed, balance: status.available }
+          : null,
+      },
+      html: `<p>receipt ${input.receiptNumber}</p>`,
+    };
+  });
 
   return {
     setHubOnline(next) {

@@ -96,6 +96,9 @@ describe('stored-value', () => {
 
       await user.type(within(tender).getByLabelText('Cash handed over (empty = exact)'), '{Enter}');
       expect(await screen.findByText('No change due')).toBeTruthy();
+      expect((await screen.findByTestId('points-done')).textContent).toBe(
+        'Points earned: 21 · spent: 500 · balance: 700',
+      );
       expect(node.inputs('stored-value-balance')).toEqual([{ number: GIFT_CARD }]);
       expect(node.inputs('sale-add-tender').map((input) => input.tender)).toEqual([
         { type: 'loyalty_points', points: 500 },

@@ -258,6 +258,17 @@ export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
         </p>
       ) : null}
       <p>{t('done.receipt', { receipt: sale.receiptNumber ?? '' })}</p>
+      {completed.loyalty ? (
+        <p data-testid="points-done">
+          {t('done.points', {
+            earned: format.count(completed.loyalty.earned),
+            redeemed: format.count(completed.loyalty.redeemed),
+          })}
+          {completed.loyalty.balance === null
+            ? ''
+            : ` · ${t('done.pointsBalance', { balance: format.count(completed.loyalty.balance) })}`}
+        </p>
+      ) : null}
       <div className="tender-actions">
         <button
           type="button"
