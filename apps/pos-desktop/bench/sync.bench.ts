@@ -191,6 +191,17 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
   const target = await startHub(dir, `catch-up-hub-${workload}`);
   try {
     const skus = await seedCatalog(target.hub, ['s1'], 200);
+    // The store starts stocked, as it would be: its sales draw stock down without tripping stock exceptions,
+    // so the two workloads differ only in what the pricing audit finds.
+    await receiveStock(
+      target.hub,
+      {
+        nodeId: 's1',
+        reference: 'bench opening stock',
+        lines: skus.map((sku) => ({ sku, qty: 1_000_000, bucket: 'sellable' as const })),
+      },
+      'bench',
+    );
     const pricing = await loadTillPricing(target.storage.db);
     const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
     const device = await enrollDevice(target.hub, { code, deviceName: 'bench lane' });
@@ -482,10 +493,12 @@ async function benchFanOut(dir: string): Promise<void> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pos-sync-bench-'));
   try {
-    // BENCH_SYNC_ONLY=catch-up runs only the catch-up figures (profiling).
+    // Profiling: BENCH_SYNC_ONLY=catch-up runs only the catch-up figures, BENCH_SYNC_WORKLOAD=priced|unpriced
+    // only one of them.
     const only = process.env.BENCH_SYNC_ONLY;
-    await benchCatchUp(dir, 'priced');
-    await benchCatchUp(dir, 'unpriced');
+    const workload = process.env.BENCH_SYNC_WORKLOAD;
+    if (workload !== 'unpriced') await benchCatchUp(dir, 'priced');
+    if (workload !== 'priced') await benchCatchUp(dir, 'unpriced');
     if (only === 'catch-up') return;
     await benchSnapshot(dir);
     await benchFanOut(dir);
