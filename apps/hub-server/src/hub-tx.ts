@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { chooseOversellVictims, detectStockConditions, nodeAtp, type Bucket } from '@retail/domain';
 import type { StockLevel } from '@retail/sync';
-import { conditionKey, raiseException, type RaiseException } from './exceptions/exception-queue';
+import { conditionKey, raiseExceptions, type RaiseException } from './exceptions/exception-queue';
 import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
 import type { FollowUp, HubContext } from './hub-context';
 import { chunks } from './storage/chunks';
@@ -218,7 +218,7 @@ export class HubTx {
         .execute();
     }
     for (const state of dirty) await this.detectConditions(state);
-    for (const exception of this.raised) await raiseException(this.trx, exception, this.at, this.hub.newId);
+    await raiseExceptions(this.trx, this.raised, this.at, this.hub.newId);
     if (dirty.length > 0) {
       const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)));
       for (const state of dirty) {

@@ -1,5 +1,8 @@
+import type { Insertable } from 'kysely';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
+import { chunks } from '../storage/chunks';
+import type { ExceptionTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
 
 /**
@@ -88,25 +91,58 @@ export async function raiseException(
   const exceptionId = newId();
   await executor
     .insertInto('exceptions')
-    .values({
-      exception_id: exceptionId,
-      type: input.type,
-      severity: input.severity,
-      node_id: input.nodeId ?? null,
-      sku: input.sku ?? null,
-      condition_key: input.conditionKey ?? null,
-      cause_event_ids: JSON.stringify([...new Set(input.causeEventIds)].slice(-MAX_CAUSES)),
-      details: JSON.stringify(input.details),
-      status: 'open',
-      occurrences: 1,
-      resolution_note: null,
-      resolved_by: null,
-      resolved_at: null,
-      created_at: at,
-      updated_at: at,
-    })
+    .values(openRow(input, exceptionId, at))
     .execute();
   return exceptionId;
+}
+
+type NewExceptionRow = Insertable<ExceptionTable>;
+
+function openRow(input: RaiseException, exceptionId: string, at: number): NewExceptionRow {
+  return {
+    exception_id: exceptionId,
+    type: input.type,
+    severity: input.severity,
+    node_id: input.nodeId ?? null,
+    sku: input.sku ?? null,
+    condition_key: input.conditionKey ?? null,
+    cause_event_ids: JSON.stringify([...new Set(input.causeEventIds)].slice(-MAX_CAUSES)),
+    details: JSON.stringify(input.details),
+    status: 'open',
+    occurrences: 1,
+    resolution_note: null,
+    resolved_by: null,
+    resolved_at: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/**
+ * `raiseException` for each input, in order, with the same ids and rows; exceptions without a condition
+ * key (they never merge into an open one) go in multi-row inserts, so a batch whose every sale fails the
+ * pricing audit writes its exceptions in a few statements rather than one per event.
+ */
+export async function raiseExceptions(
+  executor: Executor,
+  inputs: readonly RaiseException[],
+  at: number,
+  newId: () => string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  const unconditional: NewExceptionRow[] = [];
+  for (const input of inputs) {
+    if (input.conditionKey !== undefined) {
+      ids.push(await raiseException(executor, input, at, newId));
+      continue;
+    }
+    const exceptionId = newId();
+    ids.push(exceptionId);
+    unconditional.push(openRow(input, exceptionId, at));
+  }
+  for (const chunk of chunks(unconditional, 200))
+    await executor.insertInto('exceptions').values(chunk).execute();
+  return ids;
 }
 
 export const HubExceptionSchema = z.object({
