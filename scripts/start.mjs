@@ -49,6 +49,8 @@ const hubUrl = `http://127.0.0.1:${hubPort}`;
 const hubBin = join(root, 'apps/hub-server/bin/pos-hub.mjs');
 const storeBin = join(root, 'apps/pos-desktop/bin/pos-store.mjs');
 const STORE_ID = 'store-1';
+const DEMO_CARD = '9900000000024';
+const DEMO_GIFT_CARD = '6006490000000001';
 const children = [];
 
 function fail(message) {
@@ -248,6 +250,52 @@ async function seedHub(state) {
     state.demoOrder = { orderNumber: 'W-10001', customer: 'Alex Martin', pickupCode: order.pickupCode };
   }
 
+  // Loyalty as HQ sets it up: 1 point per euro, a point is worth a cent, offline caps; one member with
+  // points and one gift card, so the till's customer and tender screens have something to show.
+  const eur = (amount) => ({ amount, currency: 'EUR' });
+  await api('PUT', '/api/loyalty/programme', {
+    token,
+    body: {
+      programmeId: 'demo-programme',
+      currency: 'EUR',
+      returnWindowDays: 14,
+      pointsExpiryDays: 365,
+      pointValue: { points: 1, value: eur(1) },
+      holdTtlMs: 600_000,
+      offline: { maxSnapshotAgeMs: 86_400_000, perTransactionCapPoints: 500, perDeviceDayCapPoints: 2000 },
+      tiers: [
+        { tierId: 'member', name: 'Member', earnPoints: 1, earnPerMinor: 100, qualifyingPoints: 0 },
+        { tierId: 'gold', name: 'Gold', earnPoints: 2, earnPerMinor: 100, qualifyingPoints: 5000 },
+      ],
+    },
+  });
+  await api('PUT', '/api/loyalty/stored-value-settings', {
+    token,
+    body: {
+      currency: 'EUR',
+      holdTtlMs: 600_000,
+      offline: { maxSnapshotAgeMs: 86_400_000, perTransactionCap: eur(2000), perDeviceDayCap: eur(5000) },
+    },
+  });
+  await api('PUT', '/api/loyalty/default-country-code', { token, body: { countryCode: '33' } });
+  const member = await api('POST', '/api/loyalty/customers', {
+    token,
+    body: {
+      name: 'Jordan Member',
+      phone: '+33612345678',
+      email: 'jordan@example.com',
+      cardNumber: DEMO_CARD,
+    },
+  });
+  await api('POST', `/api/loyalty/accounts/${member.account.accountId}/adjustments`, {
+    token,
+    body: { adjustmentId: `demo-welcome-${state.createdAt}`, points: 1500, reason: 'Welcome bonus' },
+  });
+  await api('POST', '/api/loyalty/gift-cards', {
+    token,
+    body: { number: DEMO_GIFT_CARD, issueId: `demo-gift-${state.createdAt}`, amount: 2500, currency: 'EUR' },
+  });
+
   const enrollment = await api('POST', `/api/nodes/${STORE_ID}/enrollment-codes`, { token, body: {} });
   state.enrollCode = enrollment.code;
   writeFileSync(
@@ -419,6 +467,8 @@ console.log(
           `  An online order waits on Pickup (F5): ${state.demoOrder.orderNumber} for ${state.demoOrder.customer}, pickup code ${state.demoOrder.pickupCode}.`,
         ]
       : []),
+    `  Loyalty member: loyalty card ${DEMO_CARD} or phone 06 12 34 56 78 (Jordan Member, 1,500 points).`,
+    `  Gift card: ${DEMO_GIFT_CARD} (€25.00).`,
     '',
     ` HQ dashboard: ${hubUrl}/   (exceptions, online orders, stock, stores and tills, pricing)`,
     `  HQ login: ${state.hqUser} / ${state.hqPassword}   API: ${hubUrl}/api/openapi.json`,
