@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -546,4 +547,27 @@ describe('api/app limits', () => {
       await database.dispose();
     }
   });
+});
+
+describe('api/app close', () => {
+  it('closes while a client holds a connection it never sent a request on', async () => {
+    const database = await createTestDatabase('sqlite');
+    const storage = await database.open();
+    const { app } = await buildApp({ hub: createHubContext(storage), closeGraceMs: 50 });
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('no TCP address');
+      const silent = connect(address.port, '127.0.0.1');
+      await new Promise<void>((done) => silent.once('connect', () => done()));
+      const closedByHub = new Promise<void>((done) => silent.once('close', () => done()));
+      // Without the grace this waits for Node's headers timeout (a minute), past the test's timeout.
+      await app.close();
+      await closedByHub;
+      expect(silent.destroyed).toBe(true);
+    } finally {
+      await storage.close();
+      await database.dispose();
+    }
+  }, 20_000);
 });

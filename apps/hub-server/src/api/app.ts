@@ -38,6 +38,8 @@ export interface AppOptions {
   readonly orders?: OrderRouteOptions;
   /** The built HQ dashboard served at `/` (default: found next to the hub's build; null: not built). */
   readonly dashboardRoot?: string | null;
+  /** How long requests in flight may finish once the hub is closing (default 2 s). */
+  readonly closeGraceMs?: number;
 }
 
 export interface HubApp {
@@ -166,6 +168,15 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
     '/api/openapi.json',
     async () => (openApi ??= buildOpenApi(routes.routes, options.version ?? '0.1.0')),
   );
+  // Fastify closes idle keep-alive connections, but a client that connected and never sent a request (a
+  // till that lost power mid-connect, an aborted fetch) would hold close() until Node's headers timeout,
+  // about a minute. Requests in flight get a short grace; then every connection is closed and tills retry.
+  app.addHook('preClose', (done) => {
+    const timer = setTimeout(() => app.server.closeAllConnections(), options.closeGraceMs ?? 2000);
+    timer.unref();
+    app.server.once('close', () => clearTimeout(timer));
+    done();
+  });
   await app.ready();
   return { app, metrics, routes, sync };
 }
