@@ -42,6 +42,7 @@ import { LOYALTY_PREPARERS, loyaltyHandlers, type Preparation } from './loyalty/
 import { migrate, loadMigrations, type Migration } from './migrations';
 import { syncStatus } from './outbox';
 import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
+import { nextPricingChangeAt, PriceSwitchTimer } from './sales/price-switch';
 import { readSettings, type NodeSettings } from './settings';
 import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
 
@@ -177,6 +178,15 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
   };
   const listeners = new Set<NotificationListener>();
   let closed = false;
+  // Prices and promotions switch on and off at their times with or without the hub: tell the screens.
+  const priceSwitch = new PriceSwitchTimer({
+    next: (at) => nextPricingChangeAt(db, at),
+    now: () => clock.now(),
+    fire: (at) => {
+      if (closed || listeners.size === 0) return;
+      deliver([{ name: 'prices-changed', payload: { at: new Date(at).toISOString() } }]);
+    },
+  });
   const storeSync: StoreSync = createStoreSync(
     {
       db,
@@ -184,7 +194,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       now: () => clock.now(),
       logger,
       onFeedApplied(stockSkus, kind) {
-        if (listeners.size === 0 || closed) return;
+        if (closed) return;
+        priceSwitch.arm();
+        if (listeners.size === 0) return;
         const notifications: StoreNotification[] = [];
         if (kind === 'page' && stockSkus.length > 0) {
           notifications.push({
@@ -399,7 +411,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     executeUnknownAsync: (name, input, options = {}) => runAsync(name, input, options),
     transact,
     applyFeed(page) {
-      return transact('feed-apply', (ctx) => {
+      const applied = transact('feed-apply', (ctx) => {
         const result = applyFeedChanges(db, identity, page, ctx.nowMs);
         ctx.touchStock(result.stockSkus);
         // Orders the hub routed here arrive through the feed: announce new ones, refresh the queue.
@@ -412,6 +424,8 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         }
         return result;
       });
+      priceSwitch.arm();
+      return applied;
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -426,11 +440,13 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     close() {
       if (closed) return;
       closed = true;
+      priceSwitch.stop();
       void storeSync.stop();
       listeners.clear();
       db.close();
     },
   };
+  priceSwitch.arm();
   if (options.sync !== false && storeSync.configured()) storeSync.start();
   return engine;
 }

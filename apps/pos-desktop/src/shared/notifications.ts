@@ -13,6 +13,11 @@ export const STORE_NOTIFICATIONS = {
   'shift-changed': z.object({ shift: ShiftSummarySchema }),
   /** After every command that appended outbox events, and whenever the sync agent changes state. */
   'sync-status': SyncStatusSchema,
+  /**
+   * A price book or promotion in the replica started or ended at `at` (the node's own timer, online or
+   * not): a screen showing an open sale fetches it again to show the prices now in force.
+   */
+  'prices-changed': z.object({ at: z.iso.datetime({ offset: true }) }),
   /** Emitted by the sale commands (issue 3, phase 2). */
   'sale-completed': z.object({
     saleId: z.string(),

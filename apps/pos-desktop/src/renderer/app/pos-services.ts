@@ -53,6 +53,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
   const shift = createShiftStore(api, registerId);
   const stock = createStockStore(api);
   const bopis = createBopisStore(api);
+  const sale = createSaleStore(api, devices, registerId);
   return {
     client,
     api,
@@ -65,7 +66,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
     stock,
     bopis,
     staff: createStaffStore(api),
-    sale: createSaleStore(api, devices, registerId),
+    sale,
     customer: createCustomerStore(api),
     returns: createReturnsStore(api, devices, registerId),
     dispose() {
@@ -74,6 +75,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
       shift.stop();
       stock.stop();
       bopis.stop();
+      sale.stop();
       client.close();
     },
   };

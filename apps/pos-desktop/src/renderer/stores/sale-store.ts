@@ -95,7 +95,8 @@ export function parseScanEntry(text: string): { code: string; qty: number | unde
 
 export function createSaleStore(api: PosApi, devices: PosDevices, registerId: string) {
   const enqueue = createActionQueue();
-  return createStore<SaleState>()((set, get) => {
+  let stopPrices: () => void = () => undefined;
+  const store = createStore<SaleState>()((set, get) => {
     const fail = (error: ErrorBody) => {
       set({ error, busy: false });
       return false;
@@ -109,6 +110,17 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
         selectedLineId: sale.lines.some((line) => line.lineId === selected) ? selected : null,
       });
     };
+
+    // A price or promotion switched on or off (the node's own timer, offline too): the open sale is shown
+    // again as the node prices it now, so the cashier never reads a price the sale will not charge.
+    stopPrices = api.client.on('prices-changed', () => {
+      void enqueue(async () => {
+        const open = get().sale;
+        if (open === null || open.status !== 'open') return;
+        const result = await api.call('sale-get', { saleId: open.saleId });
+        if (result.ok && get().sale?.saleId === open.saleId) show(result.value);
+      });
+    });
 
     async function openSale(): Promise<SaleView | undefined> {
       const current = get().sale;
@@ -407,4 +419,5 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       dismissError: () => set({ error: null }),
     };
   });
+  return Object.assign(store, { stop: () => stopPrices() });
 }

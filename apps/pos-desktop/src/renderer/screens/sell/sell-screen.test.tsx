@@ -221,6 +221,21 @@ describe('sell-screen', () => {
       expect(node.inputs('sale-start')).toHaveLength(1);
     });
 
+    it('shows the open sale again at the new price when the node says prices switched', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: 'Smooth Bread family size, 1, €7.20' });
+      node.handle('sale-get', (input) =>
+        saleView([saleLine({ lineId: 'line-1', sku: BREAD.sku, name: BREAD.name, qty: 1, unitPrice: 650 })], {
+          saleId: input.saleId,
+        }),
+      );
+      node.notify('prices-changed', { at: AT });
+      await screen.findByRole('button', { name: 'Smooth Bread family size, 1, €6.50' });
+      expect(node.inputs('sale-get')).toEqual([{ saleId: 'sale-1' }]);
+      expect(screen.getByTestId('sale-total').textContent).toBe('€6.50');
+    });
+
     it('shows the node sentence for an unknown barcode', async () => {
       const { user } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
       await user.type(await scanField(), '999{Enter}');
