@@ -108,6 +108,7 @@ export const MESSAGES = {
   'kind.LOYALTY_OVERDRAFT': 'Loyalty overdraft',
   'kind.STORED_VALUE_OVERDRAFT': 'Gift card or store credit overdraft',
   'kind.CUSTOMER_MERGE_REVIEW': 'Customer merge to review',
+  'kind.LOYALTY_NOT_BOOKED': 'Loyalty effect not booked',
 
   'orders.title': 'Online orders',
   'orders.filters': 'Order filters',
