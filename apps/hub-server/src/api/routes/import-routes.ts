@@ -8,6 +8,7 @@ import {
   ImportReportSchema,
   getImport,
   importCatalog,
+  type ImportKind,
   listImports,
 } from '../../catalog/catalog-import';
 import type { RouteRegistry } from '../route';
@@ -49,6 +50,80 @@ export function formatOf(contentType: string | undefined, asked: 'csv' | 'json' 
   );
 }
 
+export interface StreamedImportRoute {
+  readonly url: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** How logs name it, e.g. "catalog import". */
+  readonly name: string;
+  /** The refusal's opening words when any row is wrong. */
+  readonly nothingDone: string;
+  /** Only these records (the price import); default: everything the catalog import takes. */
+  readonly records?: ImportKind;
+}
+
+/**
+ * A streamed, all-or-nothing import endpoint: validated by line, applied in one transaction, a report
+ * either way (400 with it when any row is wrong). Register it in a plugin scope whose body parser hands
+ * over the raw stream, so fastify never buffers the upload.
+ */
+export function addStreamedImportRoute(
+  scope: FastifyInstance,
+  routes: RouteRegistry,
+  maxBytes: number,
+  route: StreamedImportRoute,
+): void {
+  const hub = routes.hub;
+  routes.add(scope, {
+    method: 'POST',
+    url: route.url,
+    summary: route.summary,
+    tag: route.tag,
+    access: { kind: 'hq', role: 'operator' },
+    query: z.object({
+      format: z.enum(IMPORT_FORMATS).optional(),
+      dryRun: z
+        .enum(['true', 'false'])
+        .optional()
+        .transform((value) => value === 'true'),
+      importId: z.uuid().optional(),
+    }),
+    rawBody: {
+      contentTypes: ['text/csv', 'application/json', 'application/x-ndjson'],
+      description: 'The file itself, streamed; up to 1 GB.',
+    },
+    response: ImportReportSchema,
+    handler: async ({ query, body, actor, request }) => {
+      const format = formatOf(request.headers['content-type'], query.format);
+      const report = await importCatalog(hub, limited(body as Readable, maxBytes), {
+        format,
+        actor,
+        dryRun: query.dryRun,
+        ...(route.records === undefined ? {} : { records: route.records }),
+        ...(query.importId === undefined ? {} : { importId: query.importId }),
+        onProgress: (progress) => request.log.debug({ ...progress }, `${route.name} progress`),
+      });
+      request.log.info(
+        {
+          importId: report.importId,
+          status: report.status,
+          rowsRead: report.rowsRead,
+          errorCount: report.errorCount,
+        },
+        `${route.name} finished`,
+      );
+      if (report.status === 'failed') {
+        throw new DomainError(
+          'INVALID_INPUT',
+          `${route.nothingDone}: ${report.errorCount} problem(s), first on line ${report.errors[0]?.line ?? '?'}: ${report.errors[0]?.message ?? ''}`,
+          { report },
+        );
+      }
+      return report;
+    },
+  });
+}
+
 /**
  * Catalog import. Registered in its own plugin scope so its body is never parsed or buffered by fastify:
  * the handler gets the raw request stream.
@@ -62,8 +137,7 @@ export function registerImportRoutes(
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    routes.add(scope, {
-      method: 'POST',
+    addStreamedImportRoute(scope, routes, maxBytes, {
       url: '/api/catalog/import',
       summary:
         'Import categories, products, SKUs, tax rates and prices from a streamed CSV or JSON upload: all rows or none, ' +
@@ -71,47 +145,8 @@ export function registerImportRoutes(
         CSV_COLUMNS.join(', ') +
         '. JSON: an array (or newline-delimited objects) of records with "type": category | product | sku | tax_rate | price.',
       tag: 'catalog',
-      access: { kind: 'hq', role: 'operator' },
-      query: z.object({
-        format: z.enum(IMPORT_FORMATS).optional(),
-        dryRun: z
-          .enum(['true', 'false'])
-          .optional()
-          .transform((value) => value === 'true'),
-        importId: z.uuid().optional(),
-      }),
-      rawBody: {
-        contentTypes: ['text/csv', 'application/json', 'application/x-ndjson'],
-        description: 'The file itself, streamed; up to 1 GB.',
-      },
-      response: ImportReportSchema,
-      handler: async ({ query, body, actor, request }) => {
-        const format = formatOf(request.headers['content-type'], query.format);
-        const report = await importCatalog(hub, limited(body as Readable, maxBytes), {
-          format,
-          actor,
-          dryRun: query.dryRun,
-          ...(query.importId === undefined ? {} : { importId: query.importId }),
-          onProgress: (progress) => request.log.debug({ ...progress }, 'catalog import progress'),
-        });
-        request.log.info(
-          {
-            importId: report.importId,
-            status: report.status,
-            rowsRead: report.rowsRead,
-            errorCount: report.errorCount,
-          },
-          'catalog import finished',
-        );
-        if (report.status === 'failed') {
-          throw new DomainError(
-            'INVALID_INPUT',
-            `Nothing was imported: ${report.errorCount} problem(s), first on line ${report.errors[0]?.line ?? '?'}: ${report.errors[0]?.message ?? ''}`,
-            { report },
-          );
-        }
-        return report;
-      },
+      name: 'catalog import',
+      nothingDone: 'Nothing was imported',
     });
   });
   routes.add(app, {
