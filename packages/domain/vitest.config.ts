@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    setupFiles: ['../../scripts/vitest/fast-check-replay.mjs'],
     include: ['src/**/*.test.ts'],
+    // Some properties take seconds on a shared, busy machine; the limit only stops a hung test.
+    testTimeout: 60_000,
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

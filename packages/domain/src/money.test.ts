@@ -233,9 +233,44 @@ describe('money', () => {
       expect(allocate(eur(10), [0, 5]).map((m) => m.amount)).toEqual([0, 10]);
     });
 
-    it('refuses empty and negative weights', () => {
+    it('gives a tied unit to the smaller key, whatever the order of the weights', () => {
+      // 1.5 and 0.5: both remainders are one half.
+      expect(allocate(eur(2), [3, 1], ['b', 'a']).map((m) => m.amount)).toEqual([1, 1]);
+      expect(allocate(eur(2), [1, 3], ['a', 'b']).map((m) => m.amount)).toEqual([1, 1]);
+      expect(allocate(eur(5), [3, 7], ['z', 'a']).map((m) => m.amount)).toEqual([1, 4]);
+      expect(allocate(eur(100), [1, 1, 1], ['c', 'a', 'b']).map((m) => m.amount)).toEqual([33, 34, 33]);
+    });
+
+    it('splits keyed weights the same way under any permutation', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: -1e6, max: 1e6 }),
+          fc.uniqueArray(fc.record({ key: fc.string({ maxLength: 4 }), weight: fc.nat(1000) }), {
+            minLength: 1,
+            maxLength: 12,
+            selector: (entry) => entry.key,
+          }),
+          fc.func(fc.integer()),
+          (amount, entries, rank) => {
+            const split = (list: typeof entries) =>
+              Object.fromEntries(
+                allocate(
+                  eur(amount),
+                  list.map((entry) => entry.weight),
+                  list.map((entry) => entry.key),
+                ).map((part, index) => [list[index]?.key, part.amount]),
+              );
+            const shuffled = [...entries].sort((a, b) => rank(a.key) - rank(b.key));
+            expect(split(shuffled)).toEqual(split(entries));
+          },
+        ),
+      );
+    });
+
+    it('refuses empty and negative weights, and keys that do not match the weights', () => {
       expect(() => allocate(eur(10), [])).toThrow(/empty/);
       expect(() => allocate(eur(10), [1, -1])).toThrow(/negative/);
+      expect(() => allocate(eur(10), [1, 1], ['a'])).toThrow(/one tie-break key per/);
     });
 
     it('always sums exactly and each part is within one unit of its exact share', () => {

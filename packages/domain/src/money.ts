@@ -352,12 +352,25 @@ export function percentage(
 }
 
 /**
- * Splits `total` over `weights` by the largest-remainder method. The parts always sum exactly to `total`;
- * ties in the remainder go to the earlier index so the result is deterministic. Negative totals are split
- * as their absolute value and negated. If every weight is zero the total is split evenly.
+ * Splits `total` over `weights` by the largest-remainder method. The parts always sum exactly to `total`.
+ * Ties in the remainder go to the smaller of `keys` (one per weight, e.g. line ids) when given, else to the
+ * earlier index. Pass keys whenever the order of the weights is incidental (lines in scan order): the same
+ * sale must split the same way on every till and at the hub, or per-line refunds depend on scan order.
+ * Negative totals are split as their absolute value and negated. If every weight is zero the total is
+ * split evenly.
  */
-export function allocate(total: Money, weights: readonly (number | bigint)[]): Money[] {
+export function allocate(
+  total: Money,
+  weights: readonly (number | bigint)[],
+  keys?: readonly string[],
+): Money[] {
   if (weights.length === 0) throw invalid('Cannot allocate over an empty list.');
+  if (keys !== undefined && keys.length !== weights.length) {
+    throw invalid('Give one tie-break key per allocation weight.', {
+      weights: weights.length,
+      keys: keys.length,
+    });
+  }
   const big = weights.map((weight) => {
     const value = BigInt(weight);
     if (value < 0n) throw invalid('Allocation weights must not be negative.', { weight: String(weight) });
@@ -373,8 +386,13 @@ export function allocate(total: Money, weights: readonly (number | bigint)[]): M
     return { index, base: product / effectiveSum, remainder: product % effectiveSum };
   });
   let leftover = absolute - shares.reduce((acc, share) => acc + share.base, 0n);
+  const byKey = (a: number, b: number): number => {
+    const keyA = keys?.[a] ?? '';
+    const keyB = keys?.[b] ?? '';
+    return keyA < keyB ? -1 : keyA > keyB ? 1 : a - b;
+  };
   const order = [...shares].sort((a, b) =>
-    a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1,
+    a.remainder === b.remainder ? byKey(a.index, b.index) : a.remainder > b.remainder ? -1 : 1,
   );
   const result = shares.map((share) => share.base);
   for (const share of order) {

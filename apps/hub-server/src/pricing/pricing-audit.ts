@@ -240,6 +240,7 @@ function hubComputation(cart: PricedCart, cashRounding: number): AuditComputatio
       : allocate(
           money(cashRounding, currency),
           cart.lines.map((line) => line.paid.amount),
+          cart.lines.map((line) => line.lineId),
         ).map((share) => share.amount);
   return {
     priceBookVersion: cart.priceBookVersion,

@@ -237,7 +237,8 @@ function describeManual(discount: ManualDiscount, currency: CurrencyCode, level:
  * 2. promotions (`applyPromotions`), line-level then order-level, all returned per line;
  * 3. manual line discounts on what remains of each line;
  * 4. a manual order discount on what remains of the whole cart, allocated to lines by largest remainder in
- *    proportion to what remains of each, so the lines sum exactly to the total;
+ *    proportion to what remains of each, so the lines sum exactly to the total (a cent left over on a
+ *    tie goes to the smaller lineId, so the split does not depend on the order the lines were scanned);
  * 5. tax per line on the discounted amount (inclusive lines: extracted from it; exclusive: added to it),
  *    rounded per line and per rate;
  * 6. paid = what the line costs with tax; the total is Σ paid, exactly.
@@ -314,6 +315,7 @@ export function priceCart(input: CartInput): PricedCart {
       const shares = allocate(
         amount,
         remaining.map((value) => value.amount),
+        input.lines.map((line) => line.lineId),
       );
       const reason = describeManual(input.orderDiscount, currency, 'order');
       input.lines.forEach((line, index) => {
@@ -420,6 +422,7 @@ export function spreadCashRounding(
   const shares = allocate(
     cashRounding,
     lines.map((line) => line.paid.amount),
+    lines.map((line) => line.lineId),
   );
   return lines.map((line, index) => add(line.paid, shares[index] ?? zero(cashRounding.currency)));
 }

@@ -258,6 +258,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   const roundingShares = allocate(
     settlement.cashRounding,
     cart.lines.map((line) => line.paid.amount),
+    cart.lines.map((line) => line.lineId),
   );
   const lines: SaleLinePayload[] = cart.lines.map((line, index) => {
     const resolved = priced.lines[index];
