@@ -411,6 +411,28 @@ export const ReceiptSchema = z.object({
 });
 export type Receipt = z.infer<typeof ReceiptSchema>;
 
+/** Thermal rolls a receipt is laid out for: the page size of the HTML, the column count of ESC/POS. */
+export const PaperWidthSchema = z.enum(['80mm', '58mm']);
+
+/**
+ * Raw ESC/POS for a receipt printer without an OS driver: the printer model (its code pages and font
+ * widths; generic Epson-compatible when absent), whether to cut, and a drawer kick before printing.
+ */
+export const EscPosRequestSchema = z
+  .object({
+    printerModel: z.string().trim().min(1).max(40).optional(),
+    cut: z.boolean().default(true),
+    drawerKick: z
+      .object({
+        pin: z.union([z.literal(0), z.literal(1)]).default(0),
+        onMs: z.number().int().min(2).max(510).default(100),
+        offMs: z.number().int().min(2).max(510).default(500),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const saleId = z.object({ saleId: id });
 
 const stockLines = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape)).min(1).max(500);
@@ -857,16 +879,31 @@ export const STORE_COMMANDS = {
   }),
   'receipt-preview': command({
     auth: 'cashier',
-    summary: 'The receipt of a sale or return and its 80 mm HTML, without recording a print.',
-    request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
+    summary:
+      'The receipt of a sale or return and its HTML for an 80 mm (default) or 58 mm roll, without recording a print.',
+    request: z
+      .object({ receiptNumber: z.string().trim().min(1).max(60), paper: PaperWidthSchema.optional() })
+      .strict(),
     response: z.object({ receipt: ReceiptSchema, html: z.string() }),
   }),
   'receipt-print': command({
     auth: 'cashier',
     summary:
-      'The receipt to print now; every print after the first is marked COPY, and every print is audited.',
-    request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
-    response: z.object({ receipt: ReceiptSchema, html: z.string(), printNo: z.number().int().min(1) }),
+      'The receipt to print now (HTML for the roll, and raw ESC/POS bytes when asked for); every print after the first is marked COPY, and every print is audited.',
+    request: z
+      .object({
+        receiptNumber: z.string().trim().min(1).max(60),
+        paper: PaperWidthSchema.optional(),
+        escpos: EscPosRequestSchema.optional(),
+      })
+      .strict(),
+    response: z.object({
+      receipt: ReceiptSchema,
+      html: z.string(),
+      printNo: z.number().int().min(1),
+      /** The same receipt as ESC/POS bytes (base64), when `escpos` was asked for. */
+      escpos: z.base64().optional(),
+    }),
   }),
   'catalog-search': command({
     auth: 'cashier',

@@ -81,9 +81,45 @@ describe('receipt commands', () => {
         node.engine.execute('audit-log-list', { action: 'receipt-print' }, as('supervisor')),
       ).entries;
       expect(audited.map((entry) => entry.details)).toEqual([
-        { printNo: 2, copy: true },
-        { printNo: 1, copy: false },
+        { printNo: 2, copy: true, paper: '80mm' },
+        { printNo: 1, copy: false, paper: '80mm' },
       ]);
+    });
+
+    it('gives the receipt as ESC/POS bytes for a 58 mm printer without a driver, with the drawer kick audited', () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const printed = expectOk(
+        node.engine.execute(
+          'receipt-print',
+          { receiptNumber, paper: '58mm', escpos: { drawerKick: { pin: 0 } } },
+          as(),
+        ),
+      );
+      expect(printed.html).toContain('@page { size: 58mm auto;');
+      const bytes = Buffer.from(printed.escpos!, 'base64');
+      expect([...bytes.subarray(0, 2)]).toEqual([0x1b, 0x40]);
+      expect(bytes.includes(Buffer.from([0x1b, 0x70, 0, 50, 250]))).toBe(true);
+      expect(bytes.includes(Buffer.from('Paris Bastille', 'latin1'))).toBe(true);
+      expect(bytes.includes(Buffer.from([0x1d, 0x56, 0x01]))).toBe(true);
+      const audited = expectOk(
+        node.engine.execute('audit-log-list', { action: 'receipt-print' }, as('supervisor')),
+      ).entries;
+      expect(audited[0]!.details).toEqual({
+        printNo: 1,
+        copy: false,
+        paper: '58mm',
+        format: 'escpos',
+        drawerKick: true,
+      });
+      expectError(
+        node.engine.execute(
+          'receipt-print',
+          { receiptNumber, escpos: { printerModel: 'toaster-9000' } },
+          as(),
+        ),
+        'INVALID_INPUT',
+      );
     });
 
     it('prints returns as refunds against the original receipt', () => {

@@ -1,0 +1,90 @@
+import { formatMoney, money, negate, sum } from '@retail/domain';
+import type { Receipt } from '../../shared/commands';
+
+/** Thermal paper rolls a receipt is laid out for. */
+export const PAPER_WIDTHS = ['80mm', '58mm'] as const;
+export type PaperWidth = (typeof PAPER_WIDTHS)[number];
+
+/**
+ * What each roll can print: 80 mm paper has 72 mm (576 dots) printable and 48 characters of the printer's
+ * standard font A (12 × 24 dots); 58 mm paper has 48 mm (384 dots) and 32 characters.
+ */
+export const PAPER_LAYOUT: Readonly<Record<PaperWidth, { printableMm: number; columns: number }>> = {
+  '80mm': { printableMm: 72, columns: 48 },
+  '58mm': { printableMm: 48, columns: 32 },
+};
+
+const PAYMENT_LABELS: Readonly<Record<string, string>> = {
+  cash: 'Cash',
+  card: 'Card',
+  store_credit: 'Store credit',
+  gift_card: 'Gift card',
+  loyalty_points: 'Points',
+};
+
+/**
+ * The receipt's words and figures as plain text, shared by every layout (HTML for printers with a driver,
+ * ESC/POS for those without) so both say exactly the same thing.
+ */
+export interface ReceiptText {
+  amount(minorUnits: number): string;
+  /** "3", or "1.250 kg" for weighed items. */
+  quantity(unit: 'each' | 'kg', qty: number): string;
+  /** "4 × €0.45", "1.250 kg × €24.90/kg", or the quantity alone when the line has no unit price. */
+  lineDetail(line: Receipt['lines'][number]): string;
+  readonly issuedAt: string;
+  readonly storeTitle: string;
+  readonly storeLine: string;
+  paymentLabel(type: string): string;
+  /** The total the promotions saved, when any applied. */
+  readonly savings: string | null;
+  readonly banners: readonly string[];
+  readonly refund: boolean;
+}
+
+export function receiptText(receipt: Receipt): ReceiptText {
+  const amount = (minorUnits: number) => formatMoney(money(minorUnits, receipt.currency), receipt.locale);
+  const quantity = (unit: 'each' | 'kg', qty: number) =>
+    unit === 'kg'
+      ? `${new Intl.NumberFormat(receipt.locale, { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(qty / 1000)} kg`
+      : String(qty);
+  const refund = receipt.kind === 'return';
+  return {
+    amount,
+    quantity,
+    lineDetail(line) {
+      if (line.unitPrice === null) return quantity(line.unit, line.qty);
+      return line.unit === 'kg'
+        ? `${quantity(line.unit, line.qty)} × ${amount(line.unitPrice)}/kg`
+        : `${line.qty} × ${amount(line.unitPrice)}`;
+    },
+    issuedAt: new Intl.DateTimeFormat(receipt.locale, {
+      dateStyle: 'short',
+      timeStyle: 'short',
+      timeZone: receipt.timezone,
+    }).format(new Date(receipt.issuedAt)),
+    storeTitle: receipt.store.name ?? receipt.store.code,
+    storeLine: `Store ${receipt.store.code} · Till ${receipt.deviceNo}`,
+    paymentLabel: (type) => PAYMENT_LABELS[type] ?? type,
+    savings:
+      receipt.promotions.length === 0
+        ? null
+        : `You saved ${amount(
+            sum(
+              receipt.promotions.map((promotion) => money(promotion.total, receipt.currency)),
+              receipt.currency,
+            ).amount,
+          )} with ${receipt.promotions.map((promotion) => promotion.name).join(', ')}.`,
+    banners: [
+      ...(receipt.copy ? ['COPY — NOT A PROOF OF PURCHASE'] : []),
+      ...(receipt.voided ? ['VOID'] : []),
+      ...(refund ? ['REFUND'] : []),
+    ],
+    refund,
+  };
+}
+
+/** The discount total as the (negative) amount a receipt prints. */
+export function discountShown(receipt: Receipt): number {
+  return negate(money(receipt.totals.discount, receipt.currency)).amount;
+}
