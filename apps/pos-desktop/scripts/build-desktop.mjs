@@ -1,18 +1,37 @@
 #!/usr/bin/env node
 // Bundles the Electron shell: the main process (dist/main/main.cjs), the store node process it supervises
 // (dist/main/store-node.cjs, next to dist/migrations from build-cli.mjs) and the sandboxed preload
-// (dist/preload/preload.cjs). Electron loads CommonJS; the engine's `import.meta.url` is given the bundle's
-// own file URL. Native better-sqlite3 stays external (electron-builder rebuilds it for Electron).
+// (dist/preload/preload.cjs). Usage: node scripts/build-desktop.mjs [OUTDIR]   (default: dist)
+//
+// Main and store node run in Node environments (CommonJS, __filename defined), so the engine's
+// `import.meta.url` becomes the bundle's own file URL there. The preload does not: Electron runs a
+// sandboxed preload as the body of `function (require, process, exports, module, Buffer, global,
+// setImmediate, clearImmediate)` in the page's isolated world, with no __filename or __dirname, and its
+// `require` knows only electron's renderer modules, events, timers and url. So the preload is bundled for
+// the browser with nothing but `electron` left to require, and the build fails if it needs anything more.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const app = resolve(new URL('..', import.meta.url).pathname);
-const dist = join(app, 'dist');
+const dist = resolve(app, process.argv[2] ?? 'dist');
 mkdirSync(join(dist, 'main'), { recursive: true });
 mkdirSync(join(dist, 'preload'), { recursive: true });
 
-const common = {
+/** What a sandboxed preload's require() can load (Electron's lib/sandboxed_renderer/init.ts). */
+export const SANDBOXED_PRELOAD_MODULES = [
+  'electron',
+  'electron/common',
+  'electron/renderer',
+  'events',
+  'node:events',
+  'timers',
+  'node:timers',
+  'url',
+  'node:url',
+];
+
+const nodeBundle = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -23,24 +42,48 @@ const common = {
   banner: { js: "const __bundle_file_url = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/** Fails the preload build on any import a sandboxed preload could not require at run time. */
+const sandboxedPreloadImports = {
+  name: 'sandboxed-preload-imports',
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (SANDBOXED_PRELOAD_MODULES.includes(args.path)) return { path: args.path, external: true };
+      if (args.path.startsWith('@retail/')) return undefined;
+      return {
+        errors: [
+          {
+            text: `The sandboxed preload cannot require ${JSON.stringify(args.path)}: only ${SANDBOXED_PRELOAD_MODULES.join(', ')} exist there.`,
+          },
+        ],
+      };
+    });
+  },
+};
+
 await Promise.all([
   build({
-    ...common,
+    ...nodeBundle,
     entryPoints: [join(app, 'src/main/main.ts')],
     outfile: join(dist, 'main', 'main.cjs'),
     external: ['electron'],
   }),
   build({
-    ...common,
+    ...nodeBundle,
     entryPoints: [join(app, 'src/main/store-node-entry.ts')],
     outfile: join(dist, 'main', 'store-node.cjs'),
     external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
   }),
   build({
-    ...common,
     entryPoints: [join(app, 'src/preload/preload.ts')],
     outfile: join(dist, 'preload', 'preload.cjs'),
-    external: ['electron'],
+    bundle: true,
+    platform: 'browser',
+    // Electron 40 is Chromium 144.
+    target: 'chrome140',
+    format: 'cjs',
+    sourcemap: true,
+    logLevel: 'warning',
+    plugins: [sandboxedPreloadImports],
   }),
 ]);
 console.log(`built ${join(dist, 'main')} and ${join(dist, 'preload')}`);

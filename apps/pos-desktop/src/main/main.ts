@@ -8,7 +8,17 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, screen, session, utilityProcess } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  screen,
+  session,
+  utilityProcess,
+} from 'electron';
 import { IPC, type ConnectionInfo } from '../preload/ipc-channels';
 import { bundleHeaders, resolveBundleRequest } from './app-protocol';
 import { openCashDrawer } from './cash-drawer';
@@ -16,6 +26,7 @@ import { DesktopConfigError, loadDesktopConfig, type DesktopConfig } from './des
 import { nodeArguments, nodeEnvironment, watchNodeProcess, type SpawnedProcess } from './node-launcher';
 import { createNodeSupervisor, type NodeState } from './node-supervisor';
 import { printReceiptSilently, type PrintWindow } from './receipt-printer';
+import { watchRenderer } from './renderer-watchdog';
 import {
   APP_ENTRY,
   APP_SCHEME,
@@ -23,6 +34,7 @@ import {
   hardenWebContents,
   isTrustedSender,
   refuseAllPermissions,
+  refusePermissionCheck,
   secureWebPreferences,
 } from './security';
 import { readWindowState, restoreBounds, writeWindowState } from './window-state';
@@ -86,7 +98,7 @@ function launchNode(config: DesktopConfig, token: string): SpawnedProcess {
 function offscreenPrintWindow(): PrintWindow {
   const window = new BrowserWindow({
     show: false,
-    webPreferences: { ...secureWebPreferences(''), preload: undefined, javascript: false },
+    webPreferences: { ...secureWebPreferences(''), preload: undefined, javascript: false, devTools: false },
   });
   return {
     load: (html) => window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`),
@@ -102,7 +114,7 @@ function offscreenPrintWindow(): PrintWindow {
   };
 }
 
-function createWindow(config: DesktopConfig): BrowserWindow {
+function createWindow(config: DesktopConfig, locked: boolean): BrowserWindow {
   const state = restoreBounds(
     readWindowState(paths.windowState()),
     screen.getAllDisplays().map((display) => display.workArea),
@@ -114,8 +126,20 @@ function createWindow(config: DesktopConfig): BrowserWindow {
     autoHideMenuBar: true,
     backgroundColor: '#f4f5f7',
     title: 'POS',
-    webPreferences: secureWebPreferences(paths.preload),
+    webPreferences: secureWebPreferences(paths.preload, { locked }),
   });
+  watchRenderer(
+    {
+      onGone: (listener) =>
+        void window.webContents.on('render-process-gone', (_event, details) => listener(details.reason)),
+      onUnresponsive: (listener) => void window.on('unresponsive', listener),
+      onResponsive: (listener) => void window.on('responsive', listener),
+      reload: () => void window.loadURL(APP_ENTRY),
+      crash: () => window.webContents.forcefullyCrashRenderer(),
+      giveUp: (message) => dialog.showErrorBox('The till stopped', message),
+    },
+    { log },
+  );
   window.once('ready-to-show', () => {
     if (state.maximized && !config.kiosk) window.maximize();
     window.show();
@@ -151,6 +175,8 @@ function start(): void {
     return;
   }
   const token = randomBytes(32).toString('base64url');
+  // An installed till, or any till in kiosk mode, is locked: no devtools, reload, zoom or history keys.
+  const locked = app.isPackaged || config.kiosk;
   let window: BrowserWindow | undefined;
   let nodeUrl: string | undefined;
 
@@ -159,7 +185,7 @@ function start(): void {
     if (window.isMinimized()) window.restore();
     window.focus();
   });
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log));
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { locked, log }));
 
   const supervisor = createNodeSupervisor({
     launch: () => watchNodeProcess(launchNode(config, token)),
@@ -167,7 +193,7 @@ function start(): void {
       log(`store node ${state.status}${'message' in state ? `: ${state.message}` : ''}`);
       if (state.status === 'running' && !window) {
         nodeUrl = state.url;
-        window = createWindow(config);
+        window = createWindow(config, locked);
       }
       if (state.status === 'failed') {
         dialog.showErrorBox('The store node stopped', state.message);
@@ -196,7 +222,10 @@ function start(): void {
   );
 
   app.whenReady().then(() => {
+    // Without a menu Electron binds none of its default accelerators (reload, zoom, devtools, quit).
+    Menu.setApplicationMenu(null);
     session.defaultSession.setPermissionRequestHandler(refuseAllPermissions);
+    session.defaultSession.setPermissionCheckHandler(refusePermissionCheck);
     protocol.handle(APP_SCHEME, async (request) => {
       const target = resolveBundleRequest(request.url, paths.renderer);
       if (target.kind === 'not-found' || nodeUrl === undefined)

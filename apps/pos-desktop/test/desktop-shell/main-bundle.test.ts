@@ -1,0 +1,270 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initStoreNode } from '../../src/engine/init';
+import { tempDir } from '../../src/engine/testing/test-node';
+import { APP_ENTRY, APP_SCHEME } from '../../src/main/security';
+import { IPC } from '../../src/preload/ipc-channels';
+import type { DesktopBridge } from '../../src/renderer/devices/desktop-bridge';
+import { createCommandClient } from '../../src/shared/command-client';
+import { buildShell, type BuiltShell } from './build-shell';
+import { createFakeElectron, type FakeElectron } from './fake-electron';
+import { loadMainBundle } from './load-main-bundle';
+import { runSandboxedPreload } from './sandboxed-preload';
+
+let shell: BuiltShell;
+const scratch = tempDir('pos-desktop-main-');
+const fakes: FakeElectron[] = [];
+
+beforeAll(() => {
+  shell = buildShell('main', { cli: true, renderer: 'placeholder' });
+});
+
+afterAll(async () => {
+  for (const fake of fakes) {
+    for (const { child } of fake.forks) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  }
+  scratch.remove();
+});
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function storeNodeData(name: string): string {
+  const dir = join(scratch.path, name);
+  mkdirSync(dir, { recursive: true });
+  initStoreNode({
+    databasePath: join(dir, 'store.db'),
+    setup: { storeId: 'store-1', storeCode: 'S001', deviceNo: 1, currency: 'EUR' },
+  });
+  return dir;
+}
+
+function startApp(
+  name: string,
+  args: readonly string[],
+  options: { settings?: unknown; isPackaged?: boolean } = {},
+) {
+  const userData = join(scratch.path, name, 'user-data');
+  mkdirSync(userData, { recursive: true });
+  if (options.settings !== undefined)
+    writeFileSync(join(userData, 'pos-desktop.json'), JSON.stringify(options.settings));
+  const fake = createFakeElectron({
+    appPath: shell.appDir,
+    userData,
+    isPackaged: options.isPackaged ?? true,
+  });
+  fakes.push(fake);
+  const env: NodeJS.ProcessEnv = { ...process.env, POS_STORE_LOG_LEVEL: 'warn' };
+  delete env.POS_DESKTOP_NODE_BINARY;
+  const { log } = loadMainBundle(shell.main, fake.electron, {
+    argv: ['/opt/retail-pos/retail-pos', shell.appDir, ...args],
+    env,
+  });
+  return { fake, log };
+}
+
+/** What the preload gets from the main process's connection channel, for a frame at `url`. */
+function connectionFor(fake: FakeElectron, url: string): unknown {
+  const event = { senderFrame: { url }, returnValue: undefined as unknown };
+  fake.ipcOn.get(IPC.connection)?.(event);
+  return event.returnValue;
+}
+
+describe('dist/main/main.cjs', () => {
+  let fake: FakeElectron;
+  let log: string[];
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    ({ fake, log } = startApp('till', ['--data', storeNodeData('till-data'), '--port', String(port)]));
+    fake.becomeReady();
+    await waitFor('the till window', () => fake.windows[0]);
+  });
+
+  it('opens one hardened window: isolated, sandboxed, no Node, no devtools, on the bundle', () => {
+    expect(fake.windows).toHaveLength(1);
+    const [window] = fake.windows;
+    expect(window?.options.webPreferences).toMatchObject({
+      preload: shell.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      devTools: false,
+    });
+    expect(window?.options.kiosk).toBe(false);
+    expect(window?.loaded).toEqual([APP_ENTRY]);
+  });
+
+  it('removes the default menu and refuses every permission request and check', () => {
+    expect(fake.calls).toContainEqual({ api: 'Menu.setApplicationMenu', args: [null] });
+    let granted: boolean | undefined;
+    fake.session.permissionRequest?.({}, 'media', (answer: boolean) => (granted = answer));
+    expect(granted).toBe(false);
+    expect(fake.session.permissionCheck?.(null, 'notifications', 'pos-app://bundle', {})).toBe(false);
+  });
+
+  it('serves the renderer from the privileged bundle scheme with the CSP, and nothing outside it', async () => {
+    expect(fake.calls.find((call) => call.api === 'protocol.registerSchemesAsPrivileged')?.args[0]).toEqual([
+      { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    const handle = fake.protocolHandlers.get(APP_SCHEME);
+    const page = await handle?.({ url: APP_ENTRY });
+    expect(page?.status).toBe(200);
+    expect(await page?.text()).toContain('/assets/app.js');
+    expect(page?.headers.get('content-security-policy')).toContain(
+      `connect-src 'self' http://127.0.0.1:${port} ws://127.0.0.1:${port}`,
+    );
+    expect((await handle?.({ url: 'pos-app://bundle/../../main/main.cjs' }))?.status).toBe(404);
+    expect((await handle?.({ url: 'pos-app://elsewhere/index.html' }))?.status).toBe(404);
+  });
+
+  it('denies navigation away from the bundle, new windows and webviews in every web contents', () => {
+    const contents = fake.windows[0]!.webContents;
+    expect(contents.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    expect(contents.firePreventable('will-navigate', 'https://example.com/')).toBe(true);
+    expect(contents.firePreventable('will-navigate', APP_ENTRY)).toBe(false);
+    expect(contents.firePreventable('will-attach-webview')).toBe(true);
+    let prevented = false;
+    contents.emit('will-frame-navigate', {
+      url: 'https://example.com/frame',
+      isMainFrame: false,
+      preventDefault: () => (prevented = true),
+    });
+    expect(prevented).toBe(true);
+    expect(contents.firePreventable('before-input-event', { type: 'keyDown', key: 'r', control: true })).toBe(
+      true,
+    );
+  });
+
+  it('launches the store node in a utility process with the token in its environment only', () => {
+    const [fork] = fake.forks;
+    expect(fork?.modulePath).toBe(shell.storeNode);
+    expect(fork?.options.serviceName).toBe('POS store node');
+    expect(fork?.args).toEqual(expect.arrayContaining(['--port', String(port), '--host', '127.0.0.1']));
+    const token = fork?.options.env?.POS_STORE_TOKEN ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    expect(fork?.args.join(' ')).not.toContain(token);
+    expect(fork?.options.env?.ELECTRON_RUN_AS_NODE).toBeUndefined();
+  });
+
+  it('hands the connection only to frames of the bundle, and the built preload reaches the node with it', async () => {
+    expect(connectionFor(fake, 'https://example.com/')).toBeNull();
+    const { exposed } = runSandboxedPreload(shell.preload, {
+      contextBridge: { exposeInMainWorld: () => undefined },
+      ipcRenderer: {
+        sendSync: (channel) => connectionFor(fake, channel === IPC.connection ? APP_ENTRY : ''),
+        invoke: async (channel, ...args) =>
+          fake.ipcHandle.get(channel)?.({ senderFrame: { url: APP_ENTRY } }, ...args),
+      },
+    });
+    const bridge = exposed.get('posDesktop') as DesktopBridge;
+    expect(bridge.url).toBe(`http://127.0.0.1:${port}`);
+    expect(bridge.token).toBe(fake.forks[0]?.options.env?.POS_STORE_TOKEN);
+    const client = createCommandClient(bridge.url, bridge.token);
+    try {
+      const info = await client.send('node-info', {});
+      expect(info).toMatchObject({ ok: true, value: { storeCode: 'S001', deviceNo: 1 } });
+    } finally {
+      client.close();
+    }
+    expect(await bridge.printReceipt('<p>receipt</p>')).toEqual({ ok: true });
+    const printWindow = fake.windows[1]!;
+    expect(printWindow.options.webPreferences).toMatchObject({ javascript: false, sandbox: true });
+    expect(printWindow.webContents.printed).toEqual([
+      { silent: true, printBackground: true, margins: { marginType: 'none' } },
+    ]);
+    expect(printWindow.destroyed).toBe(true);
+  });
+
+  it('reloads the screen after its renderer crashed', () => {
+    const [window] = fake.windows;
+    window!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(window!.loaded).toEqual([APP_ENTRY, APP_ENTRY]);
+  });
+
+  it('restarts a store node that died, on the same port with the same token', async () => {
+    const first = fake.forks[0]!;
+    first.child.kill('SIGKILL');
+    const second = await waitFor('the restarted store node', () => fake.forks[1]);
+    expect(second.args).toEqual(first.args);
+    expect(second.options.env?.POS_STORE_TOKEN).toBe(first.options.env?.POS_STORE_TOKEN);
+    await waitFor(
+      'the node running again',
+      () => log.filter((line) => line.endsWith('store node running')).length === 2,
+    );
+    const client = createCommandClient(`http://127.0.0.1:${port}`, first.options.env?.POS_STORE_TOKEN ?? '');
+    try {
+      expect((await client.send('node-info', {})).ok).toBe(true);
+    } finally {
+      client.close();
+    }
+    expect(fake.windows.filter((window) => window.options.webPreferences && !window.destroyed)).toHaveLength(
+      1,
+    );
+  });
+
+  it('asks the store node to stop when the app quits', async () => {
+    const node = fake.forks.at(-1)!;
+    const exited = new Promise<number | null>((resolve) => node.child.once('exit', (code) => resolve(code)));
+    fake.appEvents.emit('before-quit');
+    expect(node.messages).toEqual([{ type: 'stop' }]);
+    expect(await exited).toBe(0);
+  });
+});
+
+describe('dist/main/main.cjs with bad settings', () => {
+  it('shows what is wrong and exits without starting a node', async () => {
+    const { fake } = startApp('bad-settings', [], { settings: { port: 'seventy' } });
+    fake.becomeReady();
+    await waitFor('the exit', () => fake.exits.length > 0);
+    expect(fake.exits).toEqual([2]);
+    const error = fake.calls.find((call) => call.api === 'dialog.showErrorBox');
+    expect(error?.args[1]).toMatch(/The desktop settings are not usable: port/);
+    expect(fake.forks).toHaveLength(0);
+  });
+});
+
+describe('dist/main/main.cjs in kiosk mode from a checkout', () => {
+  it('opens a kiosk window without devtools even though the build is not packaged', async () => {
+    const port = await freePort();
+    const { fake } = startApp(
+      'kiosk',
+      ['--data', storeNodeData('kiosk-data'), '--port', String(port), '--kiosk'],
+      {
+        isPackaged: false,
+      },
+    );
+    fake.becomeReady();
+    const window = await waitFor('the kiosk window', () => fake.windows[0]);
+    expect(window.options.kiosk).toBe(true);
+    expect(window.options.webPreferences).toMatchObject({ devTools: false });
+    fake.appEvents.emit('before-quit');
+  });
+});
