@@ -58,7 +58,11 @@ describe.each(backendKinds())('api/app on %s', (kind) => {
         },
       }),
     });
-    ({ app } = await buildApp({ hub, logger, loginRateLimit: { perSecond: 0.001, burst: 8 } }));
+    ({ app } = await buildApp({
+      hub,
+      logger,
+      signInThrottle: { freeFailures: 3, firstDelayMs: 600_000 },
+    }));
     for (const role of ['admin', 'operator', 'viewer'] as const) {
       const login = await call('POST', '/api/auth/login', {
         body: { username: `${role}-user`, password: PASSWORD },
@@ -501,7 +505,7 @@ describe('api/app limits', () => {
     await createUser(hub, { username: 'admin', password: PASSWORD, role: 'admin' });
     const { app } = await buildApp({
       hub,
-      bodyLimitBytes: 2048,
+      bodyLimits: { small: 2048 },
       importLimitBytes: 4096,
       rateLimit: { perSecond: 0.001, burst: 3 },
     });

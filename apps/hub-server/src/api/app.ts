@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { DomainError, toErrorBody } from '@retail/domain';
+import {
+  DEFAULT_SIGN_IN_THROTTLE,
+  SignInThrottle,
+  type SignInThrottleOptions,
+} from '../auth/sign-in-throttle';
 import type { HubContext } from '../hub-context';
 import { registerDashboard } from './dashboard-static';
 import { frameworkError, statusOf } from './http-errors';
 import { HubMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
 import { RateLimiter, type RateLimit } from './rate-limit';
-import { RouteRegistry } from './route';
+import { registerJsonBodyParser } from './json-body';
+import { DEFAULT_BODY_LIMITS, RouteRegistry, type BodyLimits } from './route';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerCatalogRoutes } from './routes/catalog-routes';
 import { registerImportRoutes } from './routes/import-routes';
@@ -23,12 +29,16 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Per authenticated principal. */
   readonly rateLimit?: RateLimit;
-  /** Per address, for unauthenticated calls (enrollment). */
+  /** Per address, for calls without a credential (sign-in, enrollment) or with a refused one. */
   readonly anonymousRateLimit?: RateLimit;
-  /** Per user name and per address, for sign-in attempts. */
-  readonly loginRateLimit?: RateLimit;
-  /** JSON bodies; a full push of 500 events fits comfortably. */
-  readonly bodyLimitBytes?: number;
+  /** Per address, sign-in attempts whatever the account. */
+  readonly signInAddressRateLimit?: RateLimit;
+  /** Growing delays per (account, address) and the alert to HQ. */
+  readonly signInThrottle?: Partial<SignInThrottleOptions>;
+  /** JSON body size per class of route (small, standard, large). */
+  readonly bodyLimits?: Partial<BodyLimits>;
+  /** How deep a JSON body may nest arrays and objects. */
+  readonly maxJsonDepth?: number;
   /** Catalog uploads, which are streamed rather than buffered. */
   readonly importLimitBytes?: number;
   readonly version?: string;
@@ -73,9 +83,11 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
 
 export async function buildApp(options: AppOptions): Promise<HubApp> {
   const { hub } = options;
+  const bodyLimits: BodyLimits = { ...DEFAULT_BODY_LIMITS, ...options.bodyLimits };
   const app: FastifyInstance = Fastify({
     loggerInstance: (options.logger ?? createLogger({ level: 'silent' })) as FastifyBaseLogger,
-    bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    // Routes outside the registry (health, metrics, unknown URLs) take no body worth the name.
+    bodyLimit: bodyLimits.small,
     // Callers may pass their correlation id; otherwise each request gets one. It is on every log line.
     genReqId: (request) => {
       const given = request.headers['x-correlation-id'];
@@ -89,16 +101,13 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
     options.anonymousRateLimit ?? { perSecond: 5, burst: 20 },
     hub.now,
   );
-  const loginLimit = options.loginRateLimit ?? { perSecond: 0.1, burst: 10 };
-  // Per account the limit is tight; per address looser, so one office behind NAT can still sign in.
-  const loginLimiters = {
-    perUser: new RateLimiter(loginLimit, hub.now),
-    perAddress: new RateLimiter(
-      { perSecond: loginLimit.perSecond * 5, burst: loginLimit.burst * 5 },
-      hub.now,
-    ),
+  // Loose enough for one office behind NAT; the throttle per (account, address) does the real work.
+  const signIn = {
+    perAddress: new RateLimiter(options.signInAddressRateLimit ?? { perSecond: 0.5, burst: 50 }, hub.now),
+    throttle: new SignInThrottle({ ...DEFAULT_SIGN_IN_THROTTLE, ...options.signInThrottle }, hub.now),
   };
-  const routes = new RouteRegistry({ hub, limiter, anonymousLimiter });
+  const routes = new RouteRegistry({ hub, limiter, anonymousLimiter, bodyLimits });
+  registerJsonBodyParser(app, options.maxJsonDepth);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
@@ -153,7 +162,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   );
 
   const sync = registerSyncRoutes(app, routes, metrics, options.sync);
-  registerAdminRoutes(app, routes, loginLimiters);
+  registerAdminRoutes(app, routes, signIn);
   registerCatalogRoutes(app, routes);
   registerImportRoutes(app, routes, options.importLimitBytes);
   registerInventoryRoutes(app, routes);
@@ -166,7 +175,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   let openApi: Record<string, unknown> | undefined;
   app.get(
     '/api/openapi.json',
-    async () => (openApi ??= buildOpenApi(routes.routes, options.version ?? '0.1.0')),
+    async () => (openApi ??= buildOpenApi(routes.routes, options.version ?? '0.1.0', bodyLimits)),
   );
   // Fastify closes idle keep-alive connections, but a client that connected and never sent a request (a
   // till that lost power mid-connect, an aborted fetch) would hold close() until Node's headers timeout,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorEnvelopeSchema } from './http-errors';
-import type { Access, AnyRoute } from './route';
+import { bodySizeOf, DEFAULT_BODY_LIMITS, type Access, type AnyRoute, type BodyLimits } from './route';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -35,7 +35,11 @@ function parameters(schema: z.ZodObject<z.ZodRawShape> | undefined, location: 'p
 }
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
-export function buildOpenApi(routes: readonly AnyRoute[], version: string): JsonSchema {
+export function buildOpenApi(
+  routes: readonly AnyRoute[],
+  version: string,
+  bodyLimits: BodyLimits = DEFAULT_BODY_LIMITS,
+): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -78,6 +82,8 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
         required: true,
         content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
       };
+      // Larger bodies are refused with 413 before they are read.
+      operation['x-body-limit-bytes'] = bodyLimits[bodySizeOf(route)];
     }
     paths[path] = { ...(paths[path] ?? {}), [route.method.toLowerCase()]: operation };
   }

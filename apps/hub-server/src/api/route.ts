@@ -23,6 +23,24 @@ export type Access =
   | { readonly kind: 'device' }
   | { readonly kind: 'hq'; readonly role: HqRole; readonly scopes?: readonly ApiKeyScope[] };
 
+/**
+ * Request body size classes: `small` for what anyone may send (sign-in, enrollment), `standard` for
+ * ordinary writes, `large` only where a request legitimately carries a lot (a push of 500 events, a price
+ * list). Streamed imports have their own limit.
+ */
+export interface BodyLimits {
+  readonly small: number;
+  readonly standard: number;
+  readonly large: number;
+}
+export type BodySize = keyof BodyLimits;
+
+export const DEFAULT_BODY_LIMITS: BodyLimits = {
+  small: 16 * 1024,
+  standard: 1024 * 1024,
+  large: 16 * 1024 * 1024,
+};
+
 export interface RouteContext<P, Q, B> {
   readonly params: P;
   readonly query: Q;
@@ -52,6 +70,8 @@ export interface RouteSpec<
   readonly body?: B;
   /** Describes a streamed body (catalog import) for the OpenAPI document; the handler reads the stream. */
   readonly rawBody?: { readonly contentTypes: readonly string[]; readonly description: string };
+  /** Default: `small` for public routes, `standard` otherwise. */
+  readonly bodySize?: BodySize;
   readonly response: R;
   readonly successStatus?: number;
   readonly handler: (
@@ -64,8 +84,15 @@ export type AnyRoute = RouteSpec<any, any, any, any>;
 
 export interface RouteServices {
   readonly hub: HubContext;
+  /** Per authenticated principal. */
   readonly limiter: RateLimiter;
+  /** Per address, for calls without a credential or with one that was refused. */
   readonly anonymousLimiter: RateLimiter;
+  readonly bodyLimits: BodyLimits;
+}
+
+export function bodySizeOf(route: AnyRoute): BodySize {
+  return route.bodySize ?? (route.access.kind === 'public' ? 'small' : 'standard');
 }
 
 export function actorOf(principal: Principal | null): string {
@@ -80,7 +107,7 @@ export function actorOf(principal: Principal | null): string {
   }
 }
 
-function bearer(request: FastifyRequest): string | undefined {
+export function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.startsWith('Bearer '))
     return header.slice('Bearer '.length).trim();
@@ -89,9 +116,7 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /** Resolves the caller from its token; the prefix says what kind of token it is. */
-export async function authenticate(hub: HubContext, request: FastifyRequest): Promise<Principal | null> {
-  const token = bearer(request);
-  if (token === undefined || token === '') return null;
+export async function authenticate(hub: HubContext, token: string): Promise<Principal> {
   if (token.startsWith('hs_')) return { kind: 'user', ...(await authenticateSession(hub, token)) };
   if (token.startsWith('hk_')) return { kind: 'apiKey', ...(await authenticateApiKey(hub, token)) };
   if (token.startsWith('dev_'))
@@ -147,18 +172,19 @@ export class RouteRegistry {
     spec: RouteSpec<P, Q, B, R>,
   ): void {
     this.routes.push(spec);
-    const { hub, limiter, anonymousLimiter } = this.services;
+    const principals = new WeakMap<FastifyRequest, Principal | null>();
     app.route({
       method: spec.method,
       url: spec.url,
+      // A streamed import reads its own body under its own limit.
+      ...(spec.rawBody === undefined ? { bodyLimit: this.services.bodyLimits[bodySizeOf(spec)] } : {}),
+      // Who is calling, and whether they may, is settled before a byte of the body is read: an
+      // unauthenticated caller can make the hub neither buffer nor parse anything.
+      onRequest: async (request) => {
+        principals.set(request, await this.admit(spec.access, request));
+      },
       handler: async (request, reply) => {
-        const principal =
-          spec.access.kind === 'public'
-            ? await authenticateOptional(hub, request)
-            : await authenticate(hub, request);
-        if (principal === null) anonymousLimiter.take(`ip:${request.ip}`);
-        else limiter.take(`${principal.kind}:${actorOf(principal)}`);
-        authorize(spec.access, principal);
+        const principal = principals.get(request) ?? null;
         const context = {
           params: parse(spec.params, request.params, 'params'),
           query: parse(spec.query, request.query, 'query'),
@@ -174,12 +200,34 @@ export class RouteRegistry {
       },
     });
   }
-}
 
-async function authenticateOptional(hub: HubContext, request: FastifyRequest): Promise<Principal | null> {
-  try {
-    return await authenticate(hub, request);
-  } catch {
-    return null;
+  /**
+   * Rate limits and authentication, from the headers alone. A call without a credential, or with one
+   * that is refused, spends from its address's bucket; a known caller spends from its own bucket. A
+   * valid credential is never held back by its address, so someone behind the same address (a store's
+   * NAT) cannot stop a till's sync by sending garbage.
+   */
+  private async admit(access: Access, request: FastifyRequest): Promise<Principal | null> {
+    const { hub, limiter, anonymousLimiter } = this.services;
+    const address = `ip:${request.ip}`;
+    const token = bearer(request);
+    if (token === undefined || token === '') {
+      anonymousLimiter.take(address);
+      authorize(access, null);
+      return null;
+    }
+    let principal: Principal;
+    try {
+      principal = await authenticate(hub, token);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'UNAUTHORIZED') throw error;
+      anonymousLimiter.take(address);
+      // A stale token does not stop anyone from signing in or enrolling.
+      if (access.kind !== 'public') throw error;
+      return null;
+    }
+    limiter.take(actorOf(principal));
+    authorize(access, principal);
+    return principal;
   }
 }

@@ -115,6 +115,7 @@ export async function listUsers(executor: Executor): Promise<HqUser[]> {
   return rows.map(toUser);
 }
 
+const SESSION_ENDED = 'Your session has ended; sign in again.';
 const BAD_LOGIN = 'The user name or password is wrong.';
 
 /** Checks the password (scrypt) and opens a session; the token is returned once and stored hashed. */
@@ -149,7 +150,11 @@ export async function logout(hub: HubContext, token: string): Promise<void> {
   await hub.storage.db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
 }
 
+const SESSION_TOKEN = /^hs_[A-Za-z0-9_-]{43}$/;
+
 export async function authenticateSession(hub: HubContext, token: string): Promise<HqUser> {
+  // Anything not shaped like a token we minted is refused without a lookup.
+  if (!SESSION_TOKEN.test(token)) throw new DomainError('UNAUTHORIZED', SESSION_ENDED);
   const row = await hub.storage.db
     .selectFrom('sessions')
     .innerJoin('hq_users', 'hq_users.user_id', 'sessions.user_id')
@@ -164,7 +169,7 @@ export async function authenticateSession(hub: HubContext, token: string): Promi
     .where('sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (row === undefined || row.expires_at <= hub.now() || row.active !== 1) {
-    throw new DomainError('UNAUTHORIZED', 'Your session has ended; sign in again.');
+    throw new DomainError('UNAUTHORIZED', SESSION_ENDED);
   }
   return toUser(row);
 }

@@ -31,6 +31,8 @@ export const EXCEPTION_TYPES = [
   'CUSTOMER_MERGE_REVIEW',
   /** A sale's or return's loyalty or stored-value effect contradicted the ledger and was not booked. */
   'LOYALTY_NOT_BOOKED',
+  /** Many wrong passwords for one HQ account: someone may be guessing it. */
+  'SIGN_IN_FAILURES',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

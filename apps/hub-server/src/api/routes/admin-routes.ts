@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
 import {
@@ -27,6 +27,7 @@ import {
   updateUser,
 } from '../../auth/users';
 import {
+  raiseException,
   ExceptionFilterSchema,
   HubExceptionSchema,
   getException,
@@ -42,17 +43,59 @@ import {
   listNodes,
   updateNode,
 } from '../../nodes/nodes';
+import type { SignInFailure, SignInThrottle } from '../../auth/sign-in-throttle';
+import type { HubContext } from '../../hub-context';
 import type { RateLimiter } from '../rate-limit';
 import type { RouteRegistry } from '../route';
 
 const id = z.string().min(1).max(100);
+
+/**
+ * Tells HQ that an existing account is being guessed at: one open exception per account, updated as
+ * failures go on. Names that do not exist raise nothing, so spraying made-up names cannot flood the queue.
+ */
+async function alertSignInFailures(
+  hub: HubContext,
+  username: string,
+  failure: SignInFailure,
+  log: FastifyBaseLogger,
+): Promise<void> {
+  try {
+    const account = await hub.storage.db
+      .selectFrom('hq_users')
+      .select('user_id')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (account === undefined) return;
+    await raiseException(
+      hub.storage.db,
+      {
+        type: 'SIGN_IN_FAILURES',
+        severity: 'warning',
+        causeEventIds: [],
+        conditionKey: `SIGN_IN_FAILURES:${username}`,
+        details: {
+          message: `${failure.accountFailures} wrong passwords for ${username} within the hour, from ${failure.addresses.length} address(es). If this was not the user, check who is guessing and consider a new password.`,
+          username,
+          failures: failure.accountFailures,
+          addresses: failure.addresses,
+        },
+      },
+      hub.now(),
+      hub.newId,
+    );
+  } catch (error) {
+    // The alert must never turn a wrong password into a 500.
+    log.error({ err: error, username }, 'could not raise the sign-in failures exception');
+  }
+}
 const ok = z.object({ done: z.literal(true) });
 
 /** Sign-in, users, API keys, nodes, enrollment codes, device sync status and the exception queue. */
 export function registerAdminRoutes(
   app: FastifyInstance,
   routes: RouteRegistry,
-  loginLimiters: { perUser: RateLimiter; perAddress: RateLimiter },
+  signIn: { perAddress: RateLimiter; throttle: SignInThrottle },
 ): void {
   const hub = routes.hub;
 
@@ -64,11 +107,21 @@ export function registerAdminRoutes(
     access: { kind: 'public' },
     body: LoginSchema,
     response: z.object({ token: z.string(), expiresAt: z.number().int(), user: HqUserSchema }),
-    handler: ({ body, request }) => {
-      // Guessing passwords is throttled per account and per address, separately from normal traffic.
-      loginLimiters.perUser.take(`user:${body.username}`);
-      loginLimiters.perAddress.take(`ip:${request.ip}`);
-      return login(hub, body);
+    handler: async ({ body, request }) => {
+      const address = request.ip;
+      signIn.perAddress.take(`ip:${address}`);
+      signIn.throttle.check(body.username, address);
+      try {
+        const session = await login(hub, body);
+        signIn.throttle.recordSuccess(body.username, address);
+        return session;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'UNAUTHORIZED') {
+          const failure = signIn.throttle.recordFailure(body.username, address);
+          if (failure.alert) await alertSignInFailures(hub, body.username, failure, request.log);
+        }
+        throw error;
+      }
     },
   });
   routes.add(app, {

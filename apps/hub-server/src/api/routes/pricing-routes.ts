@@ -66,6 +66,7 @@ export function registerPricingRoutes(app: FastifyInstance, routes: RouteRegistr
     summary: 'Set or remove prices in a book (up to 5,000 per request); the book version goes up once',
     tag: 'pricing',
     access: write,
+    bodySize: 'large',
     params: z.object({ priceBookId: PriceBookIdSchema }),
     body: PriceEntriesInputSchema,
     response: PriceBookSchema,

@@ -72,6 +72,7 @@ export function registerSyncRoutes(
     summary: 'Push a batch of store events (≤ 500, increasing deviceSeq); acknowledges each one',
     tag: 'sync',
     access: { kind: 'device' },
+    bodySize: 'large',
     body: PushRequestSchema,
     response: PushAckSchema,
     handler: ({ body, principal, request }) => gateway.push(device(principal), body, request.log),

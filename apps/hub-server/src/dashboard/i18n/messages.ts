@@ -109,6 +109,7 @@ export const MESSAGES = {
   'kind.STORED_VALUE_OVERDRAFT': 'Gift card or store credit overdraft',
   'kind.CUSTOMER_MERGE_REVIEW': 'Customer merge to review',
   'kind.LOYALTY_NOT_BOOKED': 'Loyalty effect not booked',
+  'kind.SIGN_IN_FAILURES': 'Repeated failed sign-ins',
 
   'orders.title': 'Online orders',
   'orders.filters': 'Order filters',

@@ -108,6 +108,7 @@ const KNOWN_KINDS: readonly string[] = [
   'COUNT_MISMATCH',
   'TRANSFER_VARIANCE',
   'ORPHAN_VOID',
+  'SIGN_IN_FAILURES',
 ];
 
 function ExceptionList({
