@@ -17,6 +17,7 @@ import { registerJsonBodyParser } from './json-body';
 import { DEFAULT_BODY_LIMITS, RouteRegistry, type BodyLimits } from './route';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerCatalogRoutes } from './routes/catalog-routes';
+import { registerEventRoutes } from './routes/event-routes';
 import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
 import { registerLoyaltyRoutes } from './routes/loyalty-routes';
@@ -163,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
 
   const sync = registerSyncRoutes(app, routes, metrics, options.sync);
   registerAdminRoutes(app, routes, signIn);
+  registerEventRoutes(app, routes);
   registerCatalogRoutes(app, routes);
   registerImportRoutes(app, routes, options.importLimitBytes);
   registerInventoryRoutes(app, routes);

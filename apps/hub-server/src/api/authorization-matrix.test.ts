@@ -25,6 +25,7 @@ const hq = (role: HqRole, ...scopes: ApiKeyScope[]): Allowed => ({ kind: 'hq', r
 
 const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /sync/enroll': PUBLIC,
+  'POST /sync/re-enroll': DEVICE,
   'POST /sync/push': DEVICE,
   'GET /sync/pull': DEVICE,
   'POST /sync/pull': DEVICE,
@@ -54,6 +55,8 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /api/nodes/{nodeId}/enrollment-codes': hq('operator'),
   'GET /api/devices': hq('viewer'),
   'POST /api/devices/{deviceId}/revoke': hq('admin'),
+  'GET /api/devices/{deviceId}/events': hq('viewer'),
+  'GET /api/events/{eventId}': hq('viewer'),
 
   'GET /api/exceptions': hq('viewer'),
   'GET /api/exceptions/{exceptionId}': hq('viewer'),

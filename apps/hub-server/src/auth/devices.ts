@@ -6,9 +6,12 @@ import {
   type DevicePrincipal,
   type EnrollRequest,
   type EnrollResponse,
+  type ReEnrollRequest,
+  type ReplacedDevice,
 } from '@retail/sync';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
+import { replaceDevice } from '../sync/device-restore';
 import { hashToken, newEnrollmentCode, newSecret, normalizeEnrollmentCode, sameHash } from './secrets';
 
 export const DEFAULT_ENROLLMENT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -94,82 +97,185 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
         { storeId: request.storeId, codeStoreId: node.node_id },
       );
     }
-    if (request.deviceId !== undefined) {
-      const taken = await trx
-        .selectFrom('devices')
-        .select('device_id')
-        .where('device_id', '=', request.deviceId)
-        .executeTakeFirst();
-      if (taken !== undefined) {
-        throw new DomainError(
-          'CONFLICT',
-          'This till is already enrolled; revoke it at HQ to enroll it again.',
-          {
-            deviceId: request.deviceId,
-          },
-        );
-      }
+    if (
+      request.replaces !== undefined &&
+      (request.deviceId !== undefined || request.deviceNo !== undefined)
+    ) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        'A till that replaces a device gets a new id and number from the hub; it cannot ask for its own.',
+      );
     }
-    let deviceNo: number;
-    if (request.deviceNo !== undefined) {
-      const taken = await trx
-        .selectFrom('devices')
-        .select('device_id')
-        .where('node_id', '=', node.node_id)
-        .where('device_no', '=', request.deviceNo)
-        .executeTakeFirst();
-      if (taken !== undefined) {
-        throw new DomainError(
-          'CONFLICT',
-          `Store ${node.code} already has a device number ${request.deviceNo}; receipt numbers would collide. Set this till up with a free number.`,
-          { deviceNo: request.deviceNo },
-        );
-      }
-      deviceNo = request.deviceNo;
-    } else {
-      const highest = await trx
-        .selectFrom('devices')
-        .select((eb) => eb.fn.max('device_no').as('highest'))
-        .where('node_id', '=', node.node_id)
-        .executeTakeFirst();
-      deviceNo = Number(highest?.highest ?? 0) + 1;
-    }
-    const deviceId = request.deviceId ?? hub.newId();
-    const credential = `dev_${deviceId}.${newSecret()}`;
-    await trx
-      .insertInto('devices')
-      .values({
-        device_id: deviceId,
-        node_id: node.node_id,
-        device_no: deviceNo,
-        name: request.deviceName,
-        credential_hash: hashToken(credential),
-        enrolled_at: now,
-        revoked_at: null,
-        last_seen_at: now,
-        last_seq: 0,
-        last_push_at: null,
-        outbox_pending: null,
-        outbox_oldest_at: null,
-      })
-      .execute();
+    const registered = await registerDevice(trx, hub, node, {
+      name: request.deviceName,
+      ...(request.deviceId === undefined ? {} : { deviceId: request.deviceId }),
+      ...(request.deviceNo === undefined ? {} : { deviceNo: request.deviceNo }),
+    });
+    const replaced =
+      request.replaces === undefined
+        ? undefined
+        : await replaceDevice(trx, hub, {
+            node,
+            report: request.replaces,
+            successor: registered,
+            via: 'enrollment-code',
+          });
     await trx
       .updateTable('enrollment_codes')
-      .set({ used_at: now, device_id: deviceId })
+      .set({ used_at: now, device_id: registered.deviceId })
       .where('code_hash', '=', codeHash)
       .execute();
-    return {
-      deviceId,
-      storeId: node.node_id,
-      storeCode: node.code,
-      deviceNo,
-      credential,
-      storeName: node.name,
-      currency: node.currency,
-      timezone: node.timezone,
-      region: node.region,
-    };
+    return enrollmentAnswer(node, registered, replaced);
   });
+}
+
+/**
+ * `POST /sync/re-enroll`: a till that found it was restored from a backup becomes a new device of its
+ * store with its own credential (docs/sync.md §2). The hub registers the successor, revokes the old
+ * device and answers which of the till's events it already holds, in one transaction.
+ */
+export async function reEnrollDevice(
+  hub: HubContext,
+  principal: DevicePrincipal,
+  request: ReEnrollRequest,
+): Promise<EnrollResponse> {
+  if (request.restored.deviceId !== principal.deviceId) {
+    throw new DomainError('FORBIDDEN', 'A device may only re-enroll itself.', {
+      deviceId: request.restored.deviceId,
+    });
+  }
+  return hub.storage.transaction(async (trx) => {
+    const node = await trx
+      .selectFrom('nodes')
+      .select(['node_id', 'code', 'name', 'currency', 'timezone', 'region'])
+      .where('node_id', '=', principal.storeId)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirstOrThrow();
+    const old = await trx
+      .selectFrom('devices')
+      .select('name')
+      .where('device_id', '=', principal.deviceId)
+      .executeTakeFirstOrThrow();
+    const registered = await registerDevice(trx, hub, node, { name: request.deviceName ?? old.name });
+    const replaced = await replaceDevice(trx, hub, {
+      node,
+      report: request.restored,
+      successor: registered,
+      via: 'device',
+    });
+    return enrollmentAnswer(node, registered, replaced);
+  });
+}
+
+/** What a till set up by enrollment needs: its new identity and the store's facts. */
+export function enrollmentAnswer(
+  node: EnrollingNode,
+  registered: RegisteredDevice,
+  replaced?: ReplacedDevice,
+): EnrollResponse {
+  return {
+    deviceId: registered.deviceId,
+    storeId: node.node_id,
+    storeCode: node.code,
+    deviceNo: registered.deviceNo,
+    credential: registered.credential,
+    storeName: node.name,
+    currency: node.currency,
+    timezone: node.timezone,
+    region: node.region,
+    ...(replaced === undefined ? {} : { replaced }),
+  };
+}
+
+/** The store a device enrolls at, as read (and, on PostgreSQL, row-locked) inside the enrollment. */
+export interface EnrollingNode {
+  readonly node_id: string;
+  readonly code: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly timezone: string;
+  readonly region: string;
+}
+
+export interface RegisteredDevice {
+  readonly deviceId: string;
+  readonly deviceNo: number;
+  readonly name: string;
+  readonly credential: string;
+}
+
+/**
+ * Registers a device of a store with a fresh credential, inside the caller's transaction (which holds the
+ * node row, so device numbers never collide). A requested id or number that is taken is refused before
+ * anything is written.
+ */
+export async function registerDevice(
+  trx: Executor,
+  hub: HubContext,
+  node: EnrollingNode,
+  wanted: { readonly name: string; readonly deviceId?: string; readonly deviceNo?: number },
+): Promise<RegisteredDevice> {
+  if (wanted.deviceId !== undefined) {
+    const taken = await trx
+      .selectFrom('devices')
+      .select('device_id')
+      .where('device_id', '=', wanted.deviceId)
+      .executeTakeFirst();
+    if (taken !== undefined) {
+      throw new DomainError(
+        'CONFLICT',
+        'This till is already enrolled; revoke it at HQ to enroll it again.',
+        {
+          deviceId: wanted.deviceId,
+        },
+      );
+    }
+  }
+  let deviceNo: number;
+  if (wanted.deviceNo !== undefined) {
+    const taken = await trx
+      .selectFrom('devices')
+      .select('device_id')
+      .where('node_id', '=', node.node_id)
+      .where('device_no', '=', wanted.deviceNo)
+      .executeTakeFirst();
+    if (taken !== undefined) {
+      throw new DomainError(
+        'CONFLICT',
+        `Store ${node.code} already has a device number ${wanted.deviceNo}; receipt numbers would collide. Set this till up with a free number.`,
+        { deviceNo: wanted.deviceNo },
+      );
+    }
+    deviceNo = wanted.deviceNo;
+  } else {
+    const highest = await trx
+      .selectFrom('devices')
+      .select((eb) => eb.fn.max('device_no').as('highest'))
+      .where('node_id', '=', node.node_id)
+      .executeTakeFirst();
+    deviceNo = Number(highest?.highest ?? 0) + 1;
+  }
+  const deviceId = wanted.deviceId ?? hub.newId();
+  const credential = `dev_${deviceId}.${newSecret()}`;
+  const now = hub.now();
+  await trx
+    .insertInto('devices')
+    .values({
+      device_id: deviceId,
+      node_id: node.node_id,
+      device_no: deviceNo,
+      name: wanted.name,
+      credential_hash: hashToken(credential),
+      enrolled_at: now,
+      revoked_at: null,
+      last_seen_at: now,
+      last_seq: 0,
+      last_push_at: null,
+      outbox_pending: null,
+      outbox_oldest_at: null,
+    })
+    .execute();
+  return { deviceId, deviceNo, name: wanted.name, credential };
 }
 
 const UNKNOWN_DEVICE =

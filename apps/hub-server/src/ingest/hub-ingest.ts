@@ -111,6 +111,8 @@ function deviceTransaction(
           message: advances
             ? `Event ${event.deviceSeq} of device ${event.deviceId} (${event.type}) was rejected: ${reason}`
             : `Device ${event.deviceId} reused sequence number ${event.deviceSeq}: ${reason}`,
+          // The event never enters the log (its number is taken), so its contents live here for HQ.
+          ...(advances ? {} : { envelope: event }),
         },
       });
       // A rejected event stays in the log (with the reason in its exception) unless its id is already

@@ -159,6 +159,22 @@ describe('server/ingest', () => {
       expect(ack.lastSeq).toBe(1);
     });
 
+    it('names the event it holds for a reused number and applies nothing after it in the batch', async () => {
+      const hub = new MemoryHub();
+      await ingestPush(push([envelope(1), envelope(2)]), hub);
+      // A till restored from a backup holding event 1 wrote a different event 2, then event 3.
+      const restored = { ...envelope(2), eventId: '0190f3a0-7b1c-7cc0-8a00-999999999999' };
+      const ack = await ingestPush(push([envelope(1), restored, envelope(3)]), hub);
+      expect(ack.results.map((r) => [r.status, r.conflictsWith])).toEqual([
+        ['duplicate', undefined],
+        ['rejected', envelope(2).eventId],
+        ['refused', undefined],
+      ]);
+      expect(ack).toMatchObject({ lastSeq: 2, resumeFrom: 3 });
+      expect(hub.stock).toBe(2);
+      expect(hub.applyCount.has(envelope(3).eventId)).toBe(false);
+    });
+
     it('leaves nothing behind when the transaction fails', async () => {
       const hub = new MemoryHub();
       hub.failNextFinish = true;

@@ -75,6 +75,7 @@ export async function ingestPush(request: PushRequest, port: IngestPort): Promis
     const results = new Map<number, EventAck>();
     const applied: EventEnvelope[] = [];
     const rejected: EventEnvelope[] = [];
+    let conflicted = false;
 
     if (plan.duplicates.length > 0) {
       const known = await tx.appliedEventIds(plan.duplicates.map((event) => event.deviceSeq));
@@ -105,13 +106,20 @@ export async function ingestPush(request: PushRequest, port: IngestPort): Promis
             deviceSeq: event.deviceSeq,
             status: 'rejected',
             reason,
+            conflictsWith: storedId,
           });
+          conflicted = true;
         }
       }
     }
 
     let lastSeq = tx.lastSeq;
-    for (const event of plan.toApply) {
+    // A device that reuses numbers (restored from a backup, or a copied data folder running elsewhere)
+    // gets nothing more applied under this id: its later events follow the same broken numbering, and
+    // the till sends them again as a new device once it has recovered (docs/sync.md §2).
+    const toApply = conflicted ? [] : plan.toApply;
+    const refused = conflicted ? [...plan.toApply, ...plan.refused] : plan.refused;
+    for (const event of toApply) {
       const payload = checkPayload(event.type, event.schemaVersion, event.payload);
       const outcome: ApplyOutcome = payload.ok
         ? await tx.apply(event, payload)
@@ -136,12 +144,14 @@ export async function ingestPush(request: PushRequest, port: IngestPort): Promis
       lastSeq = event.deviceSeq;
     }
 
-    for (const event of plan.refused) {
+    for (const event of refused) {
       results.set(event.deviceSeq, {
         eventId: event.eventId,
         deviceSeq: event.deviceSeq,
         status: 'refused',
-        reason: `The hub is missing event ${lastSeq + 1} of this device; push again from there.`,
+        reason: conflicted
+          ? 'This device reused a sequence number the hub already holds; nothing after it was applied.'
+          : `The hub is missing event ${lastSeq + 1} of this device; push again from there.`,
       });
     }
 
@@ -151,6 +161,6 @@ export async function ingestPush(request: PushRequest, port: IngestPort): Promis
       lastSeq,
       results: request.events.map((event) => results.get(event.deviceSeq)!),
     };
-    return plan.gap === undefined ? ack : { ...ack, resumeFrom: lastSeq + 1 };
+    return plan.gap === undefined && refused.length === 0 ? ack : { ...ack, resumeFrom: lastSeq + 1 };
   });
 }

@@ -44,6 +44,12 @@ export const EventAckSchema = z.object({
   deviceSeq,
   status: z.enum(EVENT_ACK_STATUSES),
   reason: z.string().optional(),
+  /**
+   * On a `rejected` event whose deviceSeq the hub already holds for ANOTHER event: the id of the event
+   * it holds. The device is reusing numbers (restored from a backup, or a copy of its data folder runs
+   * elsewhere); nothing after it in the batch is applied. The till recovers as docs/sync.md §2 says.
+   */
+  conflictsWith: z.string().optional(),
 });
 export type EventAck = z.infer<typeof EventAckSchema>;
 
@@ -118,6 +124,60 @@ export type SaleLookup = z.infer<typeof SaleLookupSchema>;
 export const SALE_LOOKUP_PATH = '/sync/sales';
 
 export const SYNC_ENROLL_PATH = '/sync/enroll';
+export const SYNC_REENROLL_PATH = '/sync/re-enroll';
+
+/** The most events of a restored till the hub compares with its own record (docs/sync.md §2). */
+export const MAX_RESTORE_EVENTS = 20_000;
+
+/**
+ * What a till restored from a backup (or a copy of one) reports about the device it was, so the hub can
+ * tell which of its events it already holds and which the till must send again as its successor. The
+ * events are the till's own, after `ackedSeq`, in deviceSeq order; receipt numbers let the hub name the
+ * receipts that were issued twice.
+ */
+export const RestoredDeviceSchema = z.object({
+  deviceId: z.string().min(1).max(100),
+  /** Highest deviceSeq of that device this till knows the hub acknowledged. */
+  ackedSeq: deviceSeq,
+  /** Highest deviceSeq this till wrote as that device. */
+  writtenSeq: deviceSeq,
+  events: z
+    .array(
+      z.object({
+        deviceSeq: z.number().int().min(1).safe(),
+        eventId: z.string().min(1).max(100),
+        type: z.string().min(1).max(60),
+        receiptNumber: z.string().max(60).optional(),
+      }),
+    )
+    .max(MAX_RESTORE_EVENTS),
+});
+export type RestoredDevice = z.infer<typeof RestoredDeviceSchema>;
+
+/**
+ * The hub's answer about the replaced device: it holds that device's events up to `hubLastSeq`, of which
+ * the till's agree up to `keptUpTo`; the till sends its events after `keptUpTo` again as the new device,
+ * numbered from 1. `exceptionId` is the DEVICE_RESTORED exception that tells HQ.
+ */
+export const ReplacedDeviceSchema = z.object({
+  deviceId: z.string(),
+  deviceNo: z.number().int(),
+  hubLastSeq: deviceSeq,
+  keptUpTo: deviceSeq,
+  exceptionId: z.string(),
+});
+export type ReplacedDevice = z.infer<typeof ReplacedDeviceSchema>;
+
+/**
+ * `POST /sync/re-enroll` with the device credential: a till that found it was restored from a backup
+ * becomes a new device of the same store (new id, number and credential; the old device is revoked), so
+ * it never reuses a receipt or sequence number the hub may hold.
+ */
+export const ReEnrollRequestSchema = z.object({
+  deviceName: z.string().trim().min(1).max(100).optional(),
+  restored: RestoredDeviceSchema,
+});
+export type ReEnrollRequest = z.infer<typeof ReEnrollRequestSchema>;
 
 /** `POST /sync/enroll`: a till trades a one-time code from HQ for its device credential. */
 export const EnrollRequestSchema = z.object({
@@ -134,6 +194,12 @@ export const EnrollRequestSchema = z.object({
     .optional(),
   deviceNo: z.number().int().min(1).max(999).optional(),
   storeId: z.string().min(1).max(100).optional(),
+  /**
+   * A till that is already a device of this store (restored from a backup, or its credential revoked)
+   * enrolls as a new device and names the old one: the hub revokes it, and answers which of the till's
+   * events it already holds (`replaced`), so the till sends the rest again. Not with deviceId/deviceNo.
+   */
+  replaces: RestoredDeviceSchema.optional(),
 });
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 
@@ -149,5 +215,7 @@ export const EnrollResponseSchema = z.object({
   currency: z.string().optional(),
   timezone: z.string().optional(),
   region: z.string().optional(),
+  /** Present when the till replaced a device of the store (`replaces`, or `/sync/re-enroll`). */
+  replaced: ReplacedDeviceSchema.optional(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;

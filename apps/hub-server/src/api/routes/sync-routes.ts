@@ -5,12 +5,14 @@ import {
   PullRequestSchema,
   PushAckSchema,
   PushRequestSchema,
+  ReEnrollRequestSchema,
   SALE_LOOKUP_PATH,
+  SYNC_REENROLL_PATH,
   SaleLookupSchema,
   SnapshotPageSchema,
   SnapshotRequestSchema,
 } from '@retail/sync';
-import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice } from '../../auth/devices';
+import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice, reEnrollDevice } from '../../auth/devices';
 import type { CatchUpAdmissionOptions } from '../../sync/admission';
 import { lookupSale } from '../../sync/sale-lookup';
 import { SyncGateway } from '../../sync/sync-gateway';
@@ -65,6 +67,18 @@ export function registerSyncRoutes(
     response: EnrollResponseSchema,
     successStatus: 201,
     handler: ({ body }) => enrollDevice(routes.hub, body),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: SYNC_REENROLL_PATH,
+    summary:
+      'A till restored from a backup becomes a new device of its store (the old one is revoked); answers which of its events the hub already holds',
+    tag: 'sync',
+    access: { kind: 'device' },
+    body: ReEnrollRequestSchema,
+    response: EnrollResponseSchema,
+    successStatus: 201,
+    handler: ({ body, principal }) => reEnrollDevice(routes.hub, device(principal), body),
   });
   routes.add(app, {
     method: 'POST',

@@ -97,6 +97,7 @@ export const MESSAGES = {
 
   'kind.REJECTED_EVENT': 'Rejected event',
   'kind.SEQUENCE_CONFLICT': 'Sequence conflict',
+  'kind.DEVICE_RESTORED': 'Till restored from a backup',
   'kind.OVERSELL': 'Oversell',
   'kind.NEGATIVE_SELLABLE': 'Negative sellable stock',
   'kind.COUNT_MISMATCH': 'Count mismatch',
