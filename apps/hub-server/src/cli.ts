@@ -14,6 +14,7 @@ import { startLoyaltyRuntime } from './loyalty/loyalty-runtime';
 import { startBopisRuntime } from './orders/bopis-runtime';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
+import { readSecret, SecretInputError } from './secret-input';
 import { DEFAULT_CATCH_UP_ADMISSION } from './sync/admission';
 import { checkFeedRestore, defaultFeedMarkerPath, FeedMarkerWriter } from './sync/feed-marker';
 
@@ -21,19 +22,25 @@ const HELP = `pos-hub — the retail hub (inventory authority, change feed, admi
 
 Usage:
   pos-hub serve [--db PATH|URL] [--port N] [--host ADDR] [--log-level LEVEL]
-                [--webhook-url URL] [--pickup-hold-hours N] [--pickup-grace-minutes N]
-                [--offline-after-minutes N] [--max-catch-ups N] [--feed-marker FILE]
+                [--webhook-url URL] [--webhook-secret-file FILE] [--pickup-hold-hours N]
+                [--pickup-grace-minutes N] [--offline-after-minutes N] [--max-catch-ups N]
+                [--feed-marker FILE] [--metrics-token-file FILE]
   pos-hub import-catalog FILE [--db …] [--format csv|json] [--dry-run]
   pos-hub enroll-code --store CODE [--db …] [--ttl-minutes N]
-  pos-hub create-user --username NAME --role admin|operator|viewer [--db …]   (password on stdin)
+  pos-hub create-user --username NAME --role admin|operator|viewer [--db …] [--password-file FILE]
+                      (password from --password-file, POS_HUB_USER_PASSWORD or stdin)
   pos-hub create-node --code CODE --name NAME --region R --jurisdiction J --currency CUR
                       [--kind store|warehouse] [--pickup] [--pick-capacity N] [--timezone TZ] [--db …]
   pos-hub rotate-feed-epoch [--db …]   (every store re-snapshots; serve also does it by itself when it
                                         finds the database behind its feed marker, i.e. restored)
   pos-hub --help
 
-Database (--db): a file path for SQLite (default ./data/hub.db, WAL, synchronous=FULL) or a
-postgres://user@host:port/database URL. Migrations run on start.
+Database (--db, or POS_HUB_DB): a file path for SQLite (default ./data/hub.db, WAL, synchronous=FULL;
+created readable by its owner only) or a postgres://user@host:port/database URL (put the password in
+PGPASSWORD or ~/.pgpass, or the whole URL in POS_HUB_DB, not on the command line). Migrations run on start.
+
+Secrets never need to be flags, which every user of the machine can read in ps: each comes from a file
+(--…-file FILE, first line) or an environment variable.
 
 Sync (serve): tills connect to the socket.io namespace /sync (or the /sync/* HTTP endpoints) with
 their device credential. --max-catch-ups (default 4) limits snapshots and far-behind pulls served at
@@ -41,9 +48,12 @@ once; the rest are told to retry. --feed-marker (default: next to the SQLite fil
 PostgreSQL) remembers the feed head; a database found behind it was restored from a backup, and serve
 starts a new feed epoch so every till re-snapshots.
 
+Metrics (serve): GET /metrics asks for Authorization: Bearer TOKEN when a token is set
+(--metrics-token-file FILE or POS_HUB_METRICS_TOKEN, at least 16 characters; --metrics-token TOKEN works
+but shows in ps). Without a token it is served only while the hub listens on a loopback address.
+
 BOPIS (serve): customer notifications are POSTed to --webhook-url, signed with HMAC-SHA256 using the
-secret in the POS_HUB_WEBHOOK_SECRET environment variable (required with --webhook-url; never a flag, so
-it stays out of process listings). Orders without their own policy are held --pickup-hold-hours (72)
+secret from --webhook-secret-file or POS_HUB_WEBHOOK_SECRET (required with --webhook-url). Orders without their own policy are held --pickup-hold-hours (72)
 plus --pickup-grace-minutes (60) once ready; stores whose tills have been silent for
 --offline-after-minutes (5) are not offered new orders.
 
@@ -58,9 +68,24 @@ Examples:
 class UsageError extends Error {}
 
 const common = {
-  db: { type: 'string', default: './data/hub.db' },
+  db: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+const DEFAULT_DB = './data/hub.db';
+
+/** --db, else POS_HUB_DB (a PostgreSQL URL with its password stays out of process listings). */
+function databaseOf(values: { db?: string | undefined }): string {
+  return values.db ?? process.env.POS_HUB_DB ?? DEFAULT_DB;
+}
+
+function warn(line: string): void {
+  process.stderr.write(`pos-hub: warning: ${line}\n`);
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
 
 function parseOrUsage<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value);
@@ -73,7 +98,9 @@ function parseOrUsage<T extends z.ZodType>(schema: T, value: unknown): z.output<
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY)
-    throw new UsageError('Pipe the password on stdin, e.g. echo "…" | pos-hub create-user …');
+    throw new UsageError(
+      'Give the password in --password-file FILE or POS_HUB_USER_PASSWORD, or pipe it on stdin.',
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)
@@ -113,6 +140,9 @@ async function serve(argv: string[]): Promise<void> {
       },
       'max-catch-ups': { type: 'string', default: String(DEFAULT_CATCH_UP_ADMISSION.maxConcurrent) },
       'feed-marker': { type: 'string' },
+      'webhook-secret-file': { type: 'string' },
+      'metrics-token': { type: 'string' },
+      'metrics-token-file': { type: 'string' },
     },
     strict: true,
   });
@@ -133,13 +163,30 @@ async function serve(argv: string[]): Promise<void> {
       'max-catch-ups': z.coerce.number().int().min(1).max(1000),
       'feed-marker': z.string().min(1).optional(),
     }),
-    values,
+    { ...values, db: databaseOf(values) },
   );
-  const secret = process.env.POS_HUB_WEBHOOK_SECRET;
+  const secret = readSecret(
+    {
+      file: { name: '--webhook-secret-file', value: values['webhook-secret-file'] },
+      env: { name: 'POS_HUB_WEBHOOK_SECRET', value: process.env.POS_HUB_WEBHOOK_SECRET },
+    },
+    warn,
+  );
   if (options['webhook-url'] !== undefined && (secret === undefined || secret.length < 16)) {
     throw new UsageError(
-      'Set POS_HUB_WEBHOOK_SECRET (at least 16 characters) to sign webhook notifications.',
+      'Give the webhook signing secret (at least 16 characters) in --webhook-secret-file or POS_HUB_WEBHOOK_SECRET.',
     );
+  }
+  const metricsToken = readSecret(
+    {
+      flag: { name: '--metrics-token', value: values['metrics-token'] },
+      file: { name: '--metrics-token-file', value: values['metrics-token-file'] },
+      env: { name: 'POS_HUB_METRICS_TOKEN', value: process.env.POS_HUB_METRICS_TOKEN },
+    },
+    warn,
+  );
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new UsageError('The metrics token needs at least 16 characters.');
   }
   const settings: BopisSettings = {
     offlineAfterMs: options['offline-after-minutes'] * 60_000,
@@ -167,9 +214,16 @@ async function serve(argv: string[]): Promise<void> {
     previousEpochs: restore.previousEpochs,
   });
   const hub = createHubContext(storage);
+  if (metricsToken === undefined && !isLoopbackHost(options.host)) {
+    logger.warn(
+      { host: options.host },
+      'GET /metrics is refused on this address until a metrics token is set (--metrics-token-file or POS_HUB_METRICS_TOKEN)',
+    );
+  }
   const { app } = await buildApp({
     hub,
     logger,
+    ...(metricsToken === undefined ? {} : { metricsToken }),
     orders: { settings },
     sync: { admission: { ...DEFAULT_CATCH_UP_ADMISSION, maxConcurrent: options['max-catch-ups'] } },
   });
@@ -228,7 +282,7 @@ async function importCommand(argv: string[]): Promise<void> {
     z.enum(['csv', 'json']),
     values.format ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'json'),
   );
-  const report = await withHub(values.db, (hub) =>
+  const report = await withHub(databaseOf(values), (hub) =>
     importCatalog(hub, createReadStream(file), {
       format,
       actor: 'cli',
@@ -254,7 +308,7 @@ async function enrollCode(argv: string[]): Promise<void> {
     }),
     { store: values.store ?? '', 'ttl-minutes': values['ttl-minutes'] },
   );
-  const code = await withHub(values.db, async (hub) => {
+  const code = await withHub(databaseOf(values), async (hub) => {
     const node = await findNodeByCode(hub.storage.db, options.store);
     return createEnrollmentCode(hub, node.nodeId, 'cli', options['ttl-minutes'] * 60_000);
   });
@@ -264,15 +318,24 @@ async function enrollCode(argv: string[]): Promise<void> {
 async function createUserCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...common, username: { type: 'string' }, role: { type: 'string' } },
+    options: {
+      ...common,
+      username: { type: 'string' },
+      role: { type: 'string' },
+      'password-file': { type: 'string' },
+    },
     strict: true,
   });
-  const input = parseOrUsage(CreateUserSchema, {
-    username: values.username,
-    role: values.role,
-    password: await readStdin(),
-  });
-  const user = await withHub(values.db, (hub) => createUser(hub, input));
+  const password =
+    readSecret(
+      {
+        file: { name: '--password-file', value: values['password-file'] },
+        env: { name: 'POS_HUB_USER_PASSWORD', value: process.env.POS_HUB_USER_PASSWORD },
+      },
+      warn,
+    ) ?? (await readStdin());
+  const input = parseOrUsage(CreateUserSchema, { username: values.username, role: values.role, password });
+  const user = await withHub(databaseOf(values), (hub) => createUser(hub, input));
   console.log(JSON.stringify(user, null, 2));
 }
 
@@ -304,13 +367,13 @@ async function createNodeCommand(argv: string[]): Promise<void> {
     pickCapacity: Number(values['pick-capacity']),
     timezone: values.timezone,
   });
-  const node = await withHub(values.db, (hub) => createNode(hub, input));
+  const node = await withHub(databaseOf(values), (hub) => createNode(hub, input));
   console.log(JSON.stringify(node, null, 2));
 }
 
 async function rotateEpochCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...common }, strict: true });
-  const epoch = await withHub(values.db, (hub) => rotateFeedEpoch(hub.storage.db));
+  const epoch = await withHub(databaseOf(values), (hub) => rotateFeedEpoch(hub.storage.db));
   console.log(JSON.stringify({ feedEpoch: epoch }, null, 2));
 }
 
@@ -343,6 +406,7 @@ export async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (
     error instanceof UsageError ||
+    error instanceof SecretInputError ||
     (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
   ) {
     console.error(`pos-hub: ${error.message}`);

@@ -7,10 +7,11 @@ import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test
 
 const appDir = new URL('..', import.meta.url).pathname;
 
-function cli(args: string[], input?: string) {
+function cli(args: string[], input?: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: appDir,
     input,
+    env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -99,6 +100,52 @@ describe('cli', () => {
       });
     });
 
+    it('takes a password from a file or the environment, never needing it on the command line', () => {
+      const file = join(dir, 'password.txt');
+      writeFileSync(file, 'a password in a file\n', { mode: 0o600 });
+      const fromFile = cli([
+        'create-user',
+        '--username',
+        'filed',
+        '--role',
+        'viewer',
+        '--password-file',
+        file,
+        '--db',
+        db,
+      ]);
+      expect(fromFile.status).toBe(0);
+      const fromEnv = cli(
+        ['create-user', '--username', 'envied', '--role', 'viewer', '--db', db],
+        undefined,
+        {
+          POS_HUB_USER_PASSWORD: 'a password in the environment',
+        },
+      );
+      expect(fromEnv.status).toBe(0);
+      const both = cli(
+        ['create-user', '--username', 'twice', '--role', 'viewer', '--password-file', file, '--db', db],
+        undefined,
+        { POS_HUB_USER_PASSWORD: 'a password in the environment' },
+      );
+      expect(both).toMatchObject({
+        status: 2,
+        stderr: expect.stringMatching(/--password-file and POS_HUB_USER_PASSWORD were both set/),
+      });
+      const missing = cli([
+        'create-user',
+        '--username',
+        'lost',
+        '--role',
+        'viewer',
+        '--password-file',
+        join(dir, 'none'),
+        '--db',
+        db,
+      ]);
+      expect(missing).toMatchObject({ status: 2, stderr: expect.stringMatching(/cannot read .*ENOENT/) });
+    });
+
     it('imports a catalog file and exits 1 with the report when a row is wrong', () => {
       const header =
         'sku,product_id,name,unit,tax_category,barcodes,active,product_name,brand,category_id,price_book_id,price';
@@ -141,14 +188,13 @@ describe.each(backendKinds())('cli serve on %s', (kind) => {
         'another long password\n',
       ).status,
     ).toBe(0);
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--db', database.url],
-      {
-        cwd: appDir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const metricsToken = 'metrics-token-from-env-0123';
+    // The database comes from the environment too: a PostgreSQL URL may carry a password.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0'], {
+      cwd: appDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, POS_HUB_DB: database.url, POS_HUB_METRICS_TOKEN: metricsToken },
+    });
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let buffer = '';
@@ -171,6 +217,11 @@ describe.each(backendKinds())('cli serve on %s', (kind) => {
         body: JSON.stringify({ username: 'ops', password: 'another long password' }),
       });
       expect(login.status).toBe(200);
+      expect((await fetch(`${address}/metrics`)).status).toBe(401);
+      const metrics = await fetch(`${address}/metrics`, {
+        headers: { authorization: `Bearer ${metricsToken}` },
+      });
+      expect(metrics.status).toBe(200);
       const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exit).toBe(0);

@@ -488,7 +488,11 @@ describe.each(backendKinds())('api/app on %s', (kind) => {
       expect(response.statusCode).toBe(404);
       expect(response.headers['x-correlation-id']).toBe('trace-123');
       expect(response.json().error.code).toBe('NOT_FOUND');
+      // A customer search by phone: the number stays out of the logs, the page size does not.
+      await call('GET', '/api/loyalty/customers?query=%2B33612345678&limit=5', { token: tokens.viewer });
       const logs = logLines.join('');
+      expect(logs).toContain('/api/loyalty/customers?query=[redacted]&limit=5');
+      expect(logs).not.toContain('33612345678');
       expect(logs).toContain('"correlationId":"trace-123"');
       expect(logs).not.toContain(PASSWORD);
       expect(logs).not.toMatch(/dev_[0-9a-f-]{36}\./);

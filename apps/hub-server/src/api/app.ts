@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { DomainError, toErrorBody } from '@retail/domain';
@@ -7,6 +8,7 @@ import {
   SignInThrottle,
   type SignInThrottleOptions,
 } from '../auth/sign-in-throttle';
+import { hashToken, sameHash } from '../auth/secrets';
 import type { HubContext } from '../hub-context';
 import { registerDashboard } from './dashboard-static';
 import { frameworkError, statusOf } from './http-errors';
@@ -14,7 +16,7 @@ import { HubMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
 import { RateLimiter, type RateLimit } from './rate-limit';
 import { registerJsonBodyParser } from './json-body';
-import { DEFAULT_BODY_LIMITS, RouteRegistry, type BodyLimits } from './route';
+import { bearer, DEFAULT_BODY_LIMITS, RouteRegistry, type BodyLimits } from './route';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerCatalogRoutes } from './routes/catalog-routes';
 import { registerEventRoutes } from './routes/event-routes';
@@ -49,6 +51,12 @@ export interface AppOptions {
   readonly orders?: OrderRouteOptions;
   /** The built HQ dashboard served at `/` (default: found next to the hub's build; null: not built). */
   readonly dashboardRoot?: string | null;
+  /**
+   * `GET /metrics` needs `Authorization: Bearer <metricsToken>` when set. Without one it is served only
+   * while the hub listens on a loopback address: device ids, store codes and exception counts are not for
+   * everyone who can reach the hub.
+   */
+  readonly metricsToken?: string;
   /** How long requests in flight may finish once the hub is closing (default 2 s). */
   readonly closeGraceMs?: number;
 }
@@ -62,11 +70,54 @@ export interface HubApp {
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** Secrets never reach the logs, whatever a handler logs. */
+/**
+ * Query parameters whose values are logged: positions and filters that say nothing about a person.
+ * Every other value (a customer search, whatever a client adds) is logged as `[redacted]`.
+ */
+const LOGGED_QUERY_KEYS = new Set([
+  'cursor',
+  'after',
+  'upTo',
+  'limit',
+  'epoch',
+  'before',
+  'format',
+  'dryRun',
+  'importId',
+  'status',
+  'type',
+  'severity',
+  'channel',
+  'nodeId',
+  'sku',
+]);
+
+/** The request URL as logged: the path, and the query with only harmless values kept. */
+export function redactUrl(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark === -1) return url;
+  const kept = [...new URLSearchParams(url.slice(mark + 1))].map(([key, value]) =>
+    LOGGED_QUERY_KEYS.has(key)
+      ? `${encodeURIComponent(key)}=${encodeURIComponent(value)}`
+      : `${encodeURIComponent(key)}=[redacted]`,
+  );
+  return `${url.slice(0, mark)}?${kept.join('&')}`;
+}
+
+/** Secrets never reach the logs, whatever a handler logs; neither do customers' details in query strings. */
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
+      serializers: {
+        // Fastify's own request serializer, with the URL's query redacted.
+        req: (request: { method?: string; url?: string; host?: string; ip?: string }) => ({
+          method: request.method,
+          url: redactUrl(request.url ?? ''),
+          host: request.host,
+          remoteAddress: request.ip,
+        }),
+      },
       redact: {
         paths: [
           'req.headers.authorization',
@@ -80,6 +131,30 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     },
     options.destination,
   );
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * Why `/metrics` is refused to this caller, or null to serve it. Without a token it is served only when
+ * the hub is not listening (in-process injection) or listens on a loopback address.
+ */
+export function metricsRefusal(
+  bound: AddressInfo | string | null,
+  token: string | undefined,
+  presented: string | undefined,
+): DomainError | null {
+  if (token === undefined) {
+    if (bound === null || (typeof bound === 'object' && isLoopback(bound.address))) return null;
+    return new DomainError(
+      'FORBIDDEN',
+      'Metrics are not served on a public address without a token: start the hub with --metrics-token-file (or POS_HUB_METRICS_TOKEN).',
+    );
+  }
+  if (presented !== undefined && sameHash(hashToken(presented), hashToken(token))) return null;
+  return new DomainError('UNAUTHORIZED', 'Metrics need the metrics token: Authorization: Bearer <token>.');
 }
 
 export async function buildApp(options: AppOptions): Promise<HubApp> {
@@ -158,9 +233,11 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
       });
     }
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render(hub)),
-  );
+  app.get('/metrics', async (request, reply) => {
+    const refusal = metricsRefusal(app.server.address(), options.metricsToken, bearer(request));
+    if (refusal !== null) throw refusal;
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render(hub));
+  });
 
   const sync = registerSyncRoutes(app, routes, metrics, options.sync);
   registerAdminRoutes(app, routes, signIn);

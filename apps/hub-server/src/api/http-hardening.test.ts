@@ -5,7 +5,7 @@ import { createHubContext, type HubContext } from '../hub-context';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { enrollTestDevice, seedWorld } from '../test-support/fixtures';
-import { buildApp } from './app';
+import { buildApp, metricsRefusal } from './app';
 
 const PASSWORD = 'correct horse battery';
 const ATTACKER = '203.0.113.7';
@@ -117,6 +117,28 @@ describe.each(backendKinds())('api hardening on %s', (kind) => {
     });
   });
 
+  describe('metrics', () => {
+    it('asks for the metrics token when one is set, and serves it with the token', async () => {
+      const token = 'metrics-token-0123456789';
+      const { app: guarded } = await buildApp({ hub, metricsToken: token, sync: { socket: false } });
+      try {
+        const scrape = (authorization?: string) =>
+          guarded.inject({
+            method: 'GET',
+            url: '/metrics',
+            headers: authorization === undefined ? {} : { authorization },
+          });
+        expect((await scrape()).statusCode).toBe(401);
+        expect((await scrape(`Bearer ${operatorToken}`)).statusCode).toBe(401);
+        const served = await scrape(`Bearer ${token}`);
+        expect(served.statusCode).toBe(200);
+        expect(served.body).toContain('# TYPE hub_feed_rows gauge');
+      } finally {
+        await guarded.close();
+      }
+    });
+  });
+
   describe('sign-in throttling', () => {
     it('slows the guesser’s (account, address) pair only: the real admin signs in from elsewhere', async () => {
       const statuses: number[] = [];
@@ -145,5 +167,23 @@ describe.each(backendKinds())('api hardening on %s', (kind) => {
       expect(exceptions.map((exception) => exception.details.username)).toEqual(['operator']);
       expect(exceptions[0]!.details).toMatchObject({ failures: 5, addresses: ['192.0.2.1', '192.0.2.2'] });
     });
+  });
+});
+
+describe('api/app metricsRefusal', () => {
+  const at = (address: string) => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 8080 });
+
+  it('serves metrics without a token only on loopback, and otherwise only to the token', () => {
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      expect(metricsRefusal(at(address), undefined, undefined)).toBeNull();
+    }
+    expect(metricsRefusal(null, undefined, undefined)).toBeNull();
+    for (const address of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.20']) {
+      expect(metricsRefusal(at(address), undefined, undefined)).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    const token = 'metrics-token-0123456789';
+    expect(metricsRefusal(at('0.0.0.0'), token, token)).toBeNull();
+    expect(metricsRefusal(at('127.0.0.1'), token, undefined)).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(metricsRefusal(at('0.0.0.0'), token, `${token}x`)).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -16,6 +15,7 @@ import {
 import pg from 'pg';
 import { DomainError } from '@retail/domain';
 import type { BackendKind } from './backend-kind';
+import { preparePrivateDatabaseFile } from './private-files';
 import { migrationsFor } from './migrations/index';
 import type { HubDatabase } from './schema';
 
@@ -307,7 +307,7 @@ function openPostgres(url: string, poolSize: number): Db {
 }
 
 function openSqlite(location: string): Db {
-  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+  if (location !== ':memory:') preparePrivateDatabaseFile(location);
   const database = new BetterSqlite3(location);
   database.pragma('journal_mode = WAL');
   // better-sqlite3 builds default WAL databases to synchronous=NORMAL, which may lose the last commits on

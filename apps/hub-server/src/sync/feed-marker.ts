@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { feedHead } from '../feed/feed-store';
 import { describeDatabaseUrl, readFeedEpoch, rotateFeedEpoch, type Storage } from '../storage/storage';
+import { ensurePrivateFolder } from '../storage/private-files';
 
 /**
  * A hub restored from a backup must start a new feed epoch: tills may hold hubSeqs the restored database
@@ -55,7 +56,7 @@ export function readFeedMarker(path: string): FeedMarker | undefined {
 
 /** Written to a temporary file and renamed, so a crash never leaves half a marker. */
 export function writeFeedMarker(path: string, marker: FeedMarker): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensurePrivateFolder(dirname(path));
   const temporary = `${path}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(marker)}\n`, { mode: 0o600 });
   renameSync(temporary, path);
