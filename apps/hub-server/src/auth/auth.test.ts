@@ -1,3 +1,5 @@
+import { randomBytes, scrypt } from 'node:crypto';
+import * as argon2 from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubContext, type HubContext } from '../hub-context';
 import type { Storage } from '../storage/storage';
@@ -6,7 +8,14 @@ import { nodeInput } from '../test-support/fixtures';
 import { createNode, updateNode } from '../nodes/nodes';
 import { authenticateApiKey, createApiKey } from './api-keys';
 import { authenticateDevice, createEnrollmentCode, enrollDevice } from './devices';
-import { hashPassword, newEnrollmentCode, normalizeEnrollmentCode, verifyPassword } from './secrets';
+import {
+  hashPassword,
+  needsRehash,
+  newEnrollmentCode,
+  normalizeEnrollmentCode,
+  PASSWORD_HASHING,
+  verifyPassword,
+} from './secrets';
 import {
   authenticateSession,
   createUser,
@@ -16,16 +25,51 @@ import {
   updateUser,
 } from './users';
 
+/** A hash as hubs before Argon2id stored it: `scrypt$N$r$p$salt$hash`, N=16384. */
+function legacyScryptHash(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, 64, { N: 16384, r: 8, p: 1 }, (error, key) =>
+      error
+        ? reject(error)
+        : resolve(['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')),
+    ),
+  );
+}
+
 describe('auth/secrets', () => {
   describe('hashPassword', () => {
     it('verifies the right password only, with a fresh salt each time', async () => {
       const first = await hashPassword('correct horse battery');
       const second = await hashPassword('correct horse battery');
-      expect(first).toMatch(/^scrypt\$16384\$8\$1\$/);
+      expect(first).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(needsRehash(first)).toBe(false);
       expect(first).not.toBe(second);
       expect(await verifyPassword('correct horse battery', first)).toBe(true);
       expect(await verifyPassword('correct horse batterY', first)).toBe(false);
       expect(await verifyPassword('x', 'not-a-hash')).toBe(false);
+    });
+
+    it('checks two passwords at a time, queues 64 more and turns the rest away with RATE_LIMITED', async () => {
+      const stored = await hashPassword('correct horse battery');
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 70 }, () => verifyPassword('correct horse battery', stored)),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled' && outcome.value)).toHaveLength(66);
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(refused).toHaveLength(4);
+      expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(await verifyPassword('correct horse battery', stored)).toBe(true);
+    }, 60_000);
+
+    it('still verifies hashes of the old scrypt scheme, and says they and weaker Argon2 need a rehash', async () => {
+      const legacy = await legacyScryptHash('correct horse battery');
+      expect(await verifyPassword('correct horse battery', legacy)).toBe(true);
+      expect(await verifyPassword('correct horse batterY', legacy)).toBe(false);
+      expect(needsRehash(legacy)).toBe(true);
+      const weak = await argon2.hash('correct horse battery', { ...PASSWORD_HASHING, memoryCost: 4096 });
+      expect(await verifyPassword('correct horse battery', weak)).toBe(true);
+      expect(needsRehash(weak)).toBe(true);
     });
   });
 
@@ -74,6 +118,37 @@ describe('auth on sqlite', () => {
       await expect(login(hub, { username: 'nobody', password: 'a long password' })).rejects.toMatchObject({
         code: 'UNAUTHORIZED',
       });
+    });
+  });
+
+  describe('login', () => {
+    it('rehashes a password stored under the old scheme at the next sign-in, and only on success', async () => {
+      const user = await createUser(hub, { username: 'dora', password: 'a long password', role: 'viewer' });
+      const legacy = await legacyScryptHash('a long password');
+      await storage.db
+        .updateTable('hq_users')
+        .set({ password_hash: legacy })
+        .where('user_id', '=', user.userId)
+        .execute();
+      const stored = () =>
+        storage.db
+          .selectFrom('hq_users')
+          .select('password_hash')
+          .where('user_id', '=', user.userId)
+          .executeTakeFirstOrThrow()
+          .then((row) => row.password_hash);
+      await expect(login(hub, { username: 'dora', password: 'a wrong password' })).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+      });
+      expect(await stored()).toBe(legacy);
+      await login(hub, { username: 'dora', password: 'a long password' });
+      const upgraded = await stored();
+      expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(needsRehash(upgraded)).toBe(false);
+      expect((await login(hub, { username: 'dora', password: 'a long password' })).user.username).toBe(
+        'dora',
+      );
+      expect(await stored()).toBe(upgraded);
     });
   });
 

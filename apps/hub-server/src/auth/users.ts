@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '@retail/domain';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
-import { hashPassword, hashToken, newSecret, verifyPassword } from './secrets';
+import { hashPassword, hashToken, needsRehash, newSecret, verifyPassword } from './secrets';
 
 export const HQ_ROLES = ['viewer', 'operator', 'admin'] as const;
 export type HqRole = (typeof HQ_ROLES)[number];
@@ -129,11 +129,12 @@ export async function login(
     .where('username', '=', credentials.username)
     .executeTakeFirst();
   // Verify against a throwaway hash when the user does not exist so timing does not reveal user names.
-  const stored = row?.password_hash ?? DUMMY_HASH;
+  const stored = row?.password_hash ?? (await dummyHash());
   const valid = await verifyPassword(credentials.password, stored);
   if (row === undefined || !valid) throw new DomainError('UNAUTHORIZED', BAD_LOGIN);
   if (row.active !== 1)
     throw new DomainError('FORBIDDEN', 'This account is deactivated; ask an administrator.');
+  if (needsRehash(row.password_hash)) await rehash(hub, row.user_id, row.password_hash, credentials.password);
   const token = `hs_${newSecret()}`;
   const now = hub.now();
   const expiresAt = now + SESSION_TTL_MS;
@@ -144,7 +145,26 @@ export async function login(
   return { token, expiresAt, user: toUser(row) };
 }
 
-const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$' + Buffer.alloc(64).toString('base64');
+let dummy: Promise<string> | undefined;
+
+/** Made with today's parameters, so an unknown name costs exactly what a known one does. */
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(newSecret());
+  return dummy;
+}
+
+/**
+ * The password was just verified against a hash of an older scheme or weaker parameters: store it again
+ * with today's. Only if the hash is still the one verified, so a password changed meanwhile stays changed.
+ */
+async function rehash(hub: HubContext, userId: string, verified: string, password: string): Promise<void> {
+  await hub.storage.db
+    .updateTable('hq_users')
+    .set({ password_hash: await hashPassword(password), updated_at: hub.now() })
+    .where('user_id', '=', userId)
+    .where('password_hash', '=', verified)
+    .execute();
+}
 
 export async function logout(hub: HubContext, token: string): Promise<void> {
   await hub.storage.db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
