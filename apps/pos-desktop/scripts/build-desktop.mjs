@@ -3,8 +3,9 @@
 // (dist/main/store-node.cjs, next to dist/migrations from build-cli.mjs) and the sandboxed preload
 // (dist/preload/preload.cjs). Usage: node scripts/build-desktop.mjs [OUTDIR]   (default: dist)
 //
-// Main and store node run in Node environments (CommonJS, __filename defined), so the engine's
-// `import.meta.url` becomes the bundle's own file URL there. The preload does not: Electron runs a
+// Main and store node run in Node environments (CommonJS, __filename defined). The engine finds its
+// migrations (and the CLI the renderer) relative to `import.meta.url`, written for dist/cli.js; in these
+// bundles it is the URL of a file in dist/ too, so both resolve to dist/migrations and dist/renderer. The preload does not: Electron runs a
 // sandboxed preload as the body of `function (require, process, exports, module, Buffer, global,
 // setImmediate, clearImmediate)` in the page's isolated world, with no __filename or __dirname, and its
 // `require` knows only electron's renderer modules, events, timers and url. So the preload is bundled for
@@ -19,7 +20,7 @@ mkdirSync(join(dist, 'main'), { recursive: true });
 mkdirSync(join(dist, 'preload'), { recursive: true });
 
 /** What a sandboxed preload's require() can load (Electron's lib/sandboxed_renderer/init.ts). */
-export const SANDBOXED_PRELOAD_MODULES = [
+const SANDBOXED_PRELOAD_MODULES = [
   'electron',
   'electron/common',
   'electron/renderer',
@@ -39,7 +40,9 @@ const nodeBundle = {
   sourcemap: true,
   logLevel: 'warning',
   define: { 'import.meta.url': '__bundle_file_url' },
-  banner: { js: "const __bundle_file_url = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: "const __bundle_file_url = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'bundle.js')).href;",
+  },
 };
 
 /** Fails the preload build on any import a sandboxed preload could not require at run time. */
@@ -65,7 +68,8 @@ await Promise.all([
     ...nodeBundle,
     entryPoints: [join(app, 'src/main/main.ts')],
     outfile: join(dist, 'main', 'main.cjs'),
-    external: ['electron'],
+    // The pos-store CLI mode is in here too; its SQLite driver is loaded only in that mode.
+    external: ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
   }),
   build({
     ...nodeBundle,

@@ -25,6 +25,7 @@ import { openCashDrawer } from './cash-drawer';
 import { DesktopConfigError, loadDesktopConfig, type DesktopConfig } from './desktop-config';
 import { nodeArguments, nodeEnvironment, watchNodeProcess, type SpawnedProcess } from './node-launcher';
 import { createNodeSupervisor, type NodeState } from './node-supervisor';
+import { keepsServing, posStoreArguments } from './pos-store-mode';
 import { printReceiptSilently, type PrintWindow } from './receipt-printer';
 import { watchRenderer } from './renderer-watchdog';
 import {
@@ -244,4 +245,13 @@ function start(): void {
   app.on('before-quit', () => supervisor.stop());
 }
 
-start();
+/** `retail-pos pos-store ...`: the CLI, loaded only in this mode (it opens SQLite in this process). */
+async function runPosStore(cliArgs: string[]): Promise<void> {
+  const { main: posStore } = await import('../cli/main');
+  const code = await posStore(cliArgs);
+  if (code !== 0 || !keepsServing(cliArgs)) app.exit(code);
+}
+
+const posStoreArgs = posStoreArguments(process.argv, app.isPackaged);
+if (posStoreArgs === null) start();
+else void runPosStore(posStoreArgs);

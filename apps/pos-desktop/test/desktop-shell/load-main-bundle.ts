@@ -20,7 +20,9 @@ export function loadMainBundle(
     get(target, property) {
       if (property in overrides) return overrides[property];
       const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      // Bound to the real process, keeping properties such as process.hrtime.bigint.
+      return Object.assign((value as (...args: unknown[]) => unknown).bind(target), value);
     },
   });
   const realRequire = createRequire(file);

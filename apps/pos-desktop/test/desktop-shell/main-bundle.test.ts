@@ -71,19 +71,31 @@ function startApp(
   mkdirSync(userData, { recursive: true });
   if (options.settings !== undefined)
     writeFileSync(join(userData, 'pos-desktop.json'), JSON.stringify(options.settings));
-  const fake = createFakeElectron({
-    appPath: shell.appDir,
-    userData,
-    isPackaged: options.isPackaged ?? true,
-  });
+  const isPackaged = options.isPackaged ?? true;
+  const fake = createFakeElectron({ appPath: shell.appDir, userData, isPackaged });
   fakes.push(fake);
   const env: NodeJS.ProcessEnv = { ...process.env, POS_STORE_LOG_LEVEL: 'warn' };
   delete env.POS_DESKTOP_NODE_BINARY;
   const { log } = loadMainBundle(shell.main, fake.electron, {
-    argv: ['/opt/retail-pos/retail-pos', shell.appDir, ...args],
+    // A packaged app sees [executable, ...arguments]; `electron .` from a checkout also the app path.
+    argv: isPackaged ? ['/opt/Retail POS/retail-pos', ...args] : ['/usr/bin/electron', shell.appDir, ...args],
     env,
   });
   return { fake, log };
+}
+
+function stdoutDuring<T>(work: () => Promise<T>): Promise<{ value: T; out: string }> {
+  const original = process.stdout.write.bind(process.stdout);
+  let out = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  return work()
+    .then((value) => ({ value, out }))
+    .finally(() => {
+      process.stdout.write = original;
+    });
 }
 
 /** What the preload gets from the main process's connection channel, for a frame at `url`. */
@@ -266,5 +278,27 @@ describe('dist/main/main.cjs in kiosk mode from a checkout', () => {
     expect(window.options.kiosk).toBe(true);
     expect(window.options.webPreferences).toMatchObject({ devTools: false });
     fake.appEvents.emit('before-quit');
+  });
+});
+
+describe('dist/main/main.cjs as pos-store', () => {
+  it('runs the CLI in the app binary without a window, and exits with its code', async () => {
+    const data = storeNodeData('cli-data');
+    const out = join(scratch.path, 'cli-backup.db');
+    const { value: fake, out: printed } = await stdoutDuring(async () => {
+      const { fake } = startApp('cli', ['pos-store', 'backup', '--data', data, '--out', out]);
+      await waitFor('the CLI to finish', () => fake.exits.length > 0);
+      return fake;
+    });
+    expect(fake.exits).toEqual([0]);
+    expect(printed).toContain(`pos-store: backup written to ${out}`);
+    expect(fake.windows).toHaveLength(0);
+    expect(fake.forks).toHaveLength(0);
+  });
+
+  it('passes a usage error through as exit code 2', async () => {
+    const { fake } = startApp('cli-usage', ['pos-store', 'backup', '--nonsense']);
+    await waitFor('the CLI to finish', () => fake.exits.length > 0);
+    expect(fake.exits).toEqual([2]);
   });
 });
