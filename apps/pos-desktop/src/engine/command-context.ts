@@ -29,6 +29,8 @@ export interface CommandContext extends TxContext {
   staff(): Actor;
   settings(): NodeSettings;
   readonly pinCost: PinHashCost;
+  /** The key drawer grants are signed with (see drawer-grant.ts); absent on a node without a drawer. */
+  readonly drawerKey: Uint8Array | undefined;
   auditNote: AuditNote;
   /**
    * What an async preparation step fetched before the transaction (engine/loyalty: the hub's answer to a

@@ -19,6 +19,7 @@ import {
   type CommandHandlers,
 } from './command-context';
 import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
+import { drawerHandlers } from './commands/drawer';
 import { receiptHandlers } from './commands/receipt';
 import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
@@ -50,6 +51,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...systemHandlers,
   ...staffHandlers,
   ...shiftHandlers,
+  ...drawerHandlers,
   ...stockHandlers,
   ...saleHandlers,
   ...returnHandlers,
@@ -86,6 +88,11 @@ export interface EngineOptions {
    * configured hub with a 2 s timeout, and to "unreachable" whenever the sync agent is not connected.
    */
   readonly loyaltyHub?: LoyaltyHubClient;
+  /**
+   * Signs the grants of `drawer-open` for the desktop shell that kicks the drawer (drawer-grant.ts);
+   * without it the node still audits openings but grants none.
+   */
+  readonly drawerKey?: Uint8Array;
 }
 
 export interface ExecuteOptions {
@@ -229,6 +236,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     return Object.assign(tx, {
       actor,
       pinCost,
+      drawerKey: options.drawerKey,
       prepared,
       auditNote: {},
       staff(): Actor {

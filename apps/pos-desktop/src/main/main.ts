@@ -19,6 +19,7 @@ import {
   session,
   utilityProcess,
 } from 'electron';
+import { redeemDrawerGrant } from '../engine/drawer-grant';
 import { IPC, type ConnectionInfo } from '../preload/ipc-channels';
 import { bundleHeaders, resolveBundleRequest } from './app-protocol';
 import { openCashDrawer } from './cash-drawer';
@@ -56,7 +57,7 @@ protocol.registerSchemesAsPrivileged([
 
 const log = (message: string) => process.stderr.write(`pos-desktop: ${message}\n`);
 
-function launchNode(config: DesktopConfig, token: string): SpawnedProcess {
+function launchNode(config: DesktopConfig, token: string, drawerKey: Uint8Array): SpawnedProcess {
   const args = nodeArguments({
     entry: paths.nodeEntry,
     dataDir: config.dataDir,
@@ -68,7 +69,7 @@ function launchNode(config: DesktopConfig, token: string): SpawnedProcess {
     ...(config.fixture === undefined ? {} : { fixture: config.fixture }),
     token,
   });
-  const env = nodeEnvironment(process.env, token);
+  const env = nodeEnvironment(process.env, token, drawerKey);
   // Installed builds run the node in an Electron utility process (better-sqlite3 is rebuilt for Electron).
   // `npm run desktop` from a checkout runs it on the Node that installed node_modules, whose ABI it matches.
   const devNode = process.env.POS_DESKTOP_NODE_BINARY;
@@ -176,6 +177,9 @@ function start(): void {
     return;
   }
   const token = randomBytes(32).toString('base64url');
+  // The node signs drawer grants with this key; only grants it signed open the drawer (drawer-grant.ts).
+  const drawerKey = randomBytes(32);
+  const usedDrawerGrants = new Map<string, number>();
   // An installed till, or any till in kiosk mode, is locked: no devtools, reload, zoom or history keys.
   const locked = app.isPackaged || config.kiosk;
   let window: BrowserWindow | undefined;
@@ -189,7 +193,7 @@ function start(): void {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { locked, log }));
 
   const supervisor = createNodeSupervisor({
-    launch: () => watchNodeProcess(launchNode(config, token)),
+    launch: () => watchNodeProcess(launchNode(config, token, drawerKey)),
     onState: (state: NodeState) => {
       log(`store node ${state.status}${'message' in state ? `: ${state.message}` : ''}`);
       if (state.status === 'running' && !window) {
@@ -216,11 +220,18 @@ function start(): void {
       ? printReceiptSilently(html, config.printerName, offscreenPrintWindow)
       : { ok: false, message: 'Refused.' },
   );
-  ipcMain.handle(IPC.openCashDrawer, (event) =>
-    isTrustedSender(event.senderFrame?.url)
-      ? openCashDrawer(config.drawer, config.pulse)
-      : { ok: false, message: 'Refused.' },
-  );
+  ipcMain.handle(IPC.openCashDrawer, (event, grant: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, message: 'Refused.' };
+    const check = redeemDrawerGrant(drawerKey, grant, Date.now(), usedDrawerGrants);
+    if (!check.ok) {
+      log(`refused to open the cash drawer: ${check.reason} grant`);
+      return {
+        ok: false,
+        message: 'The cash drawer opens only for a signed-in staff member allowed to open it. Sign in again.',
+      };
+    }
+    return openCashDrawer(config.drawer, config.pulse);
+  });
 
   app.whenReady().then(() => {
     // Without a menu Electron binds none of its default accelerators (reload, zoom, devtools, quit).

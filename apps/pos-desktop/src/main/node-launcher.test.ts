@@ -102,6 +102,9 @@ describe('node-launcher', () => {
         PATH: '/bin',
         POS_STORE_TOKEN: base.token,
       });
+      expect(nodeEnvironment({}, base.token, new Uint8Array(32).fill(1)).POS_STORE_DRAWER_KEY).toBe(
+        Buffer.alloc(32, 1).toString('base64url'),
+      );
     });
 
     it('serves the renderer to lanes on every interface in LAN mode', () => {

@@ -103,7 +103,19 @@ export function nodeArguments(args: NodeLaunchArgs): string[] {
   ];
 }
 
-/** The token travels in the environment, never on the command line where `ps` would show it. */
-export function nodeEnvironment(base: NodeJS.ProcessEnv, token: string): NodeJS.ProcessEnv {
-  return { ...base, POS_STORE_TOKEN: token, ELECTRON_RUN_AS_NODE: undefined };
+/**
+ * The token and the drawer key travel in the environment, never on the command line where `ps` would
+ * show them.
+ */
+export function nodeEnvironment(
+  base: NodeJS.ProcessEnv,
+  token: string,
+  drawerKey?: Uint8Array,
+): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    POS_STORE_TOKEN: token,
+    POS_STORE_DRAWER_KEY: drawerKey === undefined ? undefined : Buffer.from(drawerKey).toString('base64url'),
+    ELECTRON_RUN_AS_NODE: undefined,
+  };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
+import { parseDrawerKey } from '../engine/drawer-grant';
 import { openStoreEngine, type StoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { loadMigrations } from '../engine/migrations';
@@ -86,7 +87,13 @@ async function main(): Promise<void> {
   );
   let engine: StoreEngine;
   try {
-    engine = openStoreEngine({ databasePath, logger, migrations: loadMigrations(args.data.migrations) });
+    const drawerKey = parseDrawerKey(process.env.POS_STORE_DRAWER_KEY);
+    engine = openStoreEngine({
+      databasePath,
+      logger,
+      migrations: loadMigrations(args.data.migrations),
+      ...(drawerKey === undefined ? {} : { drawerKey }),
+    });
   } catch (error) {
     fatal(error instanceof Error ? error.message : String(error));
   }

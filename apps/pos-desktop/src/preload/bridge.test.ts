@@ -44,10 +44,10 @@ describe('bridge', () => {
       });
       const bridge = createBridge(ipc);
       expect(await bridge.printReceipt('<p>r</p>')).toEqual({ ok: true });
-      expect(await bridge.openCashDrawer()).toEqual({ ok: false, message: 'Printer offline.' });
+      expect(await bridge.openCashDrawer('grant-1')).toEqual({ ok: false, message: 'Printer offline.' });
       expect(invoked).toEqual([
         { channel: IPC.printReceipt, args: ['<p>r</p>'] },
-        { channel: IPC.openCashDrawer, args: [] },
+        { channel: IPC.openCashDrawer, args: ['grant-1'] },
       ]);
     });
 

@@ -51,7 +51,7 @@ export function createBridge(ipc: PreloadIpc): DesktopBridge {
     token: info.token,
     appVersion: info.appVersion,
     printReceipt: async (html: string) => asOutcome(await ipc.invoke(IPC.printReceipt, String(html))),
-    openCashDrawer: async () => asOutcome(await ipc.invoke(IPC.openCashDrawer)),
+    openCashDrawer: async (grant: string) => asOutcome(await ipc.invoke(IPC.openCashDrawer, String(grant))),
   });
 }
 

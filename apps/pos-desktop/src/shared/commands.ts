@@ -40,6 +40,10 @@ const positiveQuantity = quantity.positive();
 const reason = z.string().trim().min(1).max(200);
 const registerId = z.string().trim().min(1).max(40).default('main');
 
+/** Why the cash drawer is opened; `no-sale` (change for a customer, a jammed note) needs a supervisor. */
+export const DRAWER_OPEN_REASONS = ['sale', 'refund', 'cash-movement', 'no-sale'] as const;
+export type DrawerOpenReason = (typeof DRAWER_OPEN_REASONS)[number];
+
 export const StaffCodeSchema = z
   .string()
   .trim()
@@ -572,6 +576,19 @@ export const STORE_COMMANDS = {
       })
       .strict(),
     response: ZReportSchema,
+  }),
+  'drawer-open': command({
+    auth: 'cashier',
+    summary:
+      'Authorize one opening of the cash drawer (audited): for a cash sale, refund or cash movement, or with no sale (supervisor and above). The desktop shell kicks the drawer only with the grant this returns.',
+    request: z.object({ registerId, reason: z.enum(DRAWER_OPEN_REASONS), reference: id.optional() }).strict(),
+    response: z.object({
+      openingId: id,
+      openedAt: isoTime,
+      /** Null when this node has no drawer connected to it (a headless node, a browser lane's view). */
+      grant: z.string().nullable(),
+      expiresAt: isoTime,
+    }),
   }),
   'stock-receive': command({
     auth: 'cashier',

@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initStoreNode } from '../../src/engine/init';
-import { tempDir } from '../../src/engine/testing/test-node';
+import { TEST_PIN_COST, tempDir } from '../../src/engine/testing/test-node';
 import { APP_ENTRY, APP_SCHEME } from '../../src/main/security';
 import { IPC } from '../../src/preload/ipc-channels';
 import type { DesktopBridge } from '../../src/renderer/devices/desktop-bridge';
@@ -58,6 +58,8 @@ function storeNodeData(name: string): string {
   initStoreNode({
     databasePath: join(dir, 'store.db'),
     setup: { storeId: 'store-1', storeCode: 'S001', deviceNo: 1, currency: 'EUR' },
+    firstManager: { staffCode: '1001', name: 'Morgan', pin: '1234' },
+    pinCost: TEST_PIN_COST,
   });
   return dir;
 }
@@ -109,10 +111,15 @@ describe('dist/main/main.cjs', () => {
   let fake: FakeElectron;
   let log: string[];
   let port: number;
+  let bridge: DesktopBridge;
+  const drawerDevice = join(scratch.path, 'drawer-device');
 
   beforeAll(async () => {
     port = await freePort();
-    ({ fake, log } = startApp('till', ['--data', storeNodeData('till-data'), '--port', String(port)]));
+    writeFileSync(drawerDevice, '');
+    ({ fake, log } = startApp('till', ['--data', storeNodeData('till-data'), '--port', String(port)], {
+      settings: { drawer: { kind: 'device', path: drawerDevice } },
+    }));
     fake.becomeReady();
     await waitFor('the till window', () => fake.windows[0]);
   });
@@ -196,7 +203,7 @@ describe('dist/main/main.cjs', () => {
           fake.ipcHandle.get(channel)?.({ senderFrame: { url: APP_ENTRY } }, ...args),
       },
     });
-    const bridge = exposed.get('posDesktop') as DesktopBridge;
+    bridge = exposed.get('posDesktop') as DesktopBridge;
     expect(bridge.url).toBe(`http://127.0.0.1:${port}`);
     expect(bridge.token).toBe(fake.forks[0]?.options.env?.POS_STORE_TOKEN);
     const client = createCommandClient(bridge.url, bridge.token);
@@ -213,6 +220,31 @@ describe('dist/main/main.cjs', () => {
       { silent: true, printBackground: true, margins: { marginType: 'none' } },
     ]);
     expect(printWindow.destroyed).toBe(true);
+  });
+
+  it('kicks the cash drawer only with a grant the node signed for a signed-in staff member, once', async () => {
+    const forged = `v1.opening-1.${Date.now() + 10_000}.${'A'.repeat(43)}`;
+    expect(await bridge.openCashDrawer(forged)).toEqual({
+      ok: false,
+      message: 'The cash drawer opens only for a signed-in staff member allowed to open it. Sign in again.',
+    });
+    expect(readFileSync(drawerDevice)).toHaveLength(0);
+    const client = createCommandClient(bridge.url, bridge.token);
+    try {
+      const signIn = await client.send('staff-sign-in', { staffCode: '1001', pin: '1234' });
+      if (!signIn.ok) throw new Error(signIn.error.message);
+      const session = { session: signIn.value.session };
+      expect((await client.send('shift-open', { float: 0 }, session)).ok).toBe(true);
+      const opening = await client.send('drawer-open', { reason: 'no-sale' }, session);
+      if (!opening.ok || opening.value.grant === null) throw new Error('the node granted no opening');
+      expect(await bridge.openCashDrawer(opening.value.grant)).toEqual({ ok: true });
+      // ESC p 0 25 250: the pulse on pin 2 the default settings describe.
+      expect([...readFileSync(drawerDevice)]).toEqual([0x1b, 0x70, 0, 25, 250]);
+      expect((await bridge.openCashDrawer(opening.value.grant)).ok).toBe(false);
+      expect(readFileSync(drawerDevice)).toHaveLength(5);
+    } finally {
+      client.close();
+    }
   });
 
   it('reloads the screen after its renderer crashed', () => {

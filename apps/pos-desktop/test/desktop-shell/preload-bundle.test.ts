@@ -61,14 +61,14 @@ describe('dist/preload/preload.cjs', () => {
     expect(Object.isFrozen(bridge)).toBe(true);
     expect(Object.values(bridge)).not.toContain(electron.ipcRenderer);
     expect(await bridge.printReceipt('<p>receipt</p>')).toEqual({ ok: true });
-    expect(await bridge.openCashDrawer()).toEqual({
+    expect(await bridge.openCashDrawer('grant-1')).toEqual({
       ok: false,
       message: 'No cash drawer is set up for this till.',
     });
     expect(sent).toEqual([
       { channel: IPC.connection, args: [] },
       { channel: IPC.printReceipt, args: ['<p>receipt</p>'] },
-      { channel: IPC.openCashDrawer, args: [] },
+      { channel: IPC.openCashDrawer, args: ['grant-1'] },
     ]);
   });
 

@@ -235,6 +235,8 @@ export interface TestNodeOptions {
   readonly seed?: number;
   /** The hub's loyalty endpoints as the engine sees them (a fake, or the real hub in-process). */
   readonly loyaltyHub?: LoyaltyHubClient;
+  /** The desktop shell's drawer key (drawer-open signs grants with it). */
+  readonly drawerKey?: Uint8Array;
 }
 
 export function createTestNode(options: TestNodeOptions = {}): TestNode {
@@ -263,6 +265,7 @@ export function createTestNode(options: TestNodeOptions = {}): TestNode {
       pinCost: TEST_PIN_COST,
       ...(options.migrations ? { migrations: options.migrations } : {}),
       ...(options.loyaltyHub ? { loyaltyHub: options.loyaltyHub } : {}),
+      ...(options.drawerKey ? { drawerKey: options.drawerKey } : {}),
     });
   let engine = open();
   const fixture: FixtureInput = {

@@ -12,8 +12,11 @@ export interface DesktopBridge {
   readonly appVersion: string;
   /** Prints the receipt HTML silently on the configured receipt printer. */
   printReceipt(html: string): Promise<DeviceOutcome>;
-  /** Kicks the cash drawer wired to the receipt printer (ESC/POS pulse). */
-  openCashDrawer(): Promise<DeviceOutcome>;
+  /**
+   * Kicks the cash drawer wired to the receipt printer (ESC/POS pulse), with the one-time grant the
+   * store node's `drawer-open` returned for the signed-in staff member.
+   */
+  openCashDrawer(grant: string): Promise<DeviceOutcome>;
 }
 
 export const DESKTOP_BRIDGE_KEY = 'posDesktop';

@@ -33,7 +33,7 @@ describe('devices', () => {
       const devices = desktopDevices(
         bridge({ openCashDrawer: () => Promise.reject(new Error('Receipt printer EPSON-1 is offline.')) }),
       );
-      expect(await devices.openCashDrawer()).toEqual({
+      expect(await devices.openCashDrawer('grant')).toEqual({
         ok: false,
         message: 'Receipt printer EPSON-1 is offline.',
       });
@@ -43,7 +43,7 @@ describe('devices', () => {
   describe('browserDevices', () => {
     it('says plainly that a browser lane has no cash drawer connection', async () => {
       const devices = browserDevices({} as Document);
-      expect(await devices.openCashDrawer()).toEqual({
+      expect(await devices.openCashDrawer('grant')).toEqual({
         ok: false,
         message: 'This till has no cash drawer connection; open the drawer with its key.',
       });

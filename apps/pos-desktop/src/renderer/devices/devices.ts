@@ -7,7 +7,8 @@ export type { DeviceOutcome };
 export interface PosDevices {
   readonly kind: 'desktop' | 'browser';
   printReceipt(html: string): Promise<DeviceOutcome>;
-  openCashDrawer(): Promise<DeviceOutcome>;
+  /** Kicks the drawer with a grant from the node's `drawer-open` (see cash-drawer.ts). */
+  openCashDrawer(grant: string): Promise<DeviceOutcome>;
 }
 
 export function desktopDevices(bridge: DesktopBridge): PosDevices {
@@ -21,7 +22,7 @@ export function desktopDevices(bridge: DesktopBridge): PosDevices {
   return {
     kind: 'desktop',
     printReceipt: (html) => guard(() => bridge.printReceipt(html)),
-    openCashDrawer: () => guard(() => bridge.openCashDrawer()),
+    openCashDrawer: (grant) => guard(() => bridge.openCashDrawer(grant)),
   };
 }
 

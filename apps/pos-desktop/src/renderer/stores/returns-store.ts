@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import type { CatalogItem, ReturnView, SaleView } from '../../shared/commands';
 import type { Disposition } from '../components/disposition-select';
 import type { PosApi } from '../api/pos-api';
+import { openCashDrawerFor } from '../devices/cash-drawer';
 import type { PosDevices } from '../devices/devices';
 import { t } from '../i18n/translate';
 import { createActionQueue, screenError, settle, type CommandState } from './store-kit';
@@ -61,7 +62,11 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
     async function finished(result: ReturnView): Promise<true> {
       set({ result, mode: 'done' });
       if (result.refunds.some((refund) => refund.type === 'cash' && refund.amount > 0)) {
-        const drawer = await devices.openCashDrawer();
+        const drawer = await openCashDrawerFor(api, devices, {
+          registerId,
+          reason: 'refund',
+          reference: result.returnId,
+        });
         if (!drawer.ok && devices.kind === 'desktop') set({ deviceNotice: drawer.message });
       }
       return true;

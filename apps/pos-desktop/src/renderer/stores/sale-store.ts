@@ -3,6 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import type { CatalogItem, CommandInput, CommandResponse, SaleView } from '../../shared/commands';
 import type { StoredValueStatus } from '../../shared/loyalty-commands';
 import type { PosApi } from '../api/pos-api';
+import { openCashDrawerFor } from '../devices/cash-drawer';
 import type { PosDevices } from '../devices/devices';
 import { t } from '../i18n/translate';
 import { createActionQueue, screenError, settle, type CommandState } from './store-kit';
@@ -191,7 +192,11 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       });
       const notices: string[] = [];
       if (done.tenders.some((tender) => tender.type === 'cash')) {
-        const drawer = await devices.openCashDrawer();
+        const drawer = await openCashDrawerFor(api, devices, {
+          registerId,
+          reason: 'sale',
+          reference: done.saleId,
+        });
         if (!drawer.ok && devices.kind === 'desktop') notices.push(drawer.message);
       }
       if (done.receiptNumber !== null) {
@@ -353,7 +358,11 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           if (!voided) return false;
           set({ completed: { ...completed, sale: voided } });
           if (voided.tenders.some((tender) => tender.type === 'cash' && tender.amount > 0)) {
-            const drawer = await devices.openCashDrawer();
+            const drawer = await openCashDrawerFor(api, devices, {
+              registerId,
+              reason: 'refund',
+              reference: voided.saleId,
+            });
             if (!drawer.ok && devices.kind === 'desktop') set({ deviceNotice: drawer.message });
           }
           return true;

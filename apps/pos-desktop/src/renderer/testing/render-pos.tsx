@@ -16,6 +16,8 @@ afterEach(() => cleanup());
 /** Peripherals that record what the till asked of them. */
 export interface FakeDevices extends PosDevices {
   readonly printed: string[];
+  /** The grants the drawer was kicked with (one per opening the node authorized). */
+  readonly drawerGrants: string[];
   drawerKicks: number;
 }
 
@@ -23,12 +25,14 @@ export function fakeDevices(kind: PosDevices['kind'] = 'desktop'): FakeDevices {
   const devices: FakeDevices = {
     kind,
     printed: [],
+    drawerGrants: [],
     drawerKicks: 0,
     printReceipt(html) {
       devices.printed.push(html);
       return Promise.resolve({ ok: true });
     },
-    openCashDrawer() {
+    openCashDrawer(grant) {
+      devices.drawerGrants.push(grant);
       devices.drawerKicks += 1;
       return Promise.resolve({ ok: true });
     },
@@ -59,6 +63,16 @@ export function renderPos(options: RenderOptions = {}): PosHarness {
   const node = createFakeNode();
   node.handle('node-info', () => NODE_INFO);
   node.handle('sync-status', () => syncStatus());
+  let openings = 0;
+  node.handle('drawer-open', () => {
+    openings += 1;
+    return {
+      openingId: `opening-${openings}`,
+      openedAt: '2026-11-23T10:00:00.000Z',
+      grant: `grant-${openings}`,
+      expiresAt: '2026-11-23T10:00:30.000Z',
+    };
+  });
   node.handle('bopis-list', () => ({
     orders: [],
     queue: { waiting: 0, picking: 0, ready: 0, toPutBack: 0, oldestWaitingSince: null },

@@ -119,6 +119,9 @@ describe('returns-screen', () => {
         screen.getByText('The hub is offline, so the card share goes back as store credit.'),
       ).toBeTruthy();
       expect(devices.drawerKicks).toBe(1);
+      expect(node.inputs('drawer-open')).toEqual([
+        { registerId: 'main', reason: 'refund', reference: expect.any(String) },
+      ]);
       await user.click(screen.getByRole('button', { name: 'Print receipt' }));
       await waitFor(() => expect(devices.printed).toEqual(['<p>S001-1-000002</p>']));
     });

@@ -429,7 +429,11 @@ describe('sell-screen', () => {
         { saleId: 'sale-1', tender: { type: 'cash', amount: 2000 } },
       ]);
       expect(node.inputs('sale-complete')).toEqual([{ saleId: 'sale-1' }]);
-      expect(devices.drawerKicks).toBe(1);
+      // The node authorizes and audits the opening; the drawer is kicked with the grant it returned.
+      expect(node.inputs('drawer-open')).toEqual([
+        { registerId: 'main', reason: 'sale', reference: 'sale-1' },
+      ]);
+      expect(devices.drawerGrants).toEqual(['grant-1']);
       expect(await screen.findByTitle('Receipt S001-1-000001')).toBeTruthy();
       await user.click(screen.getByRole('button', { name: 'Print receipt' }));
       await waitFor(() => expect(devices.printed).toEqual(['<p>print S001-1-000001</p>']));
