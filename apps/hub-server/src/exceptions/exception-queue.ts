@@ -35,6 +35,8 @@ export const EXCEPTION_TYPES = [
   'LOYALTY_NOT_BOOKED',
   /** Many wrong passwords for one HQ account: someone may be guessing it. */
   'SIGN_IN_FAILURES',
+  /** A device looked up receipts faster than returns need: its credential may be misused. */
+  'SALE_LOOKUP_LIMIT',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

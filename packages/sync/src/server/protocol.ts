@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { EventEnvelopeSchema } from '../envelope';
-import { ReturnCompletedV1, SaleCompletedV1 } from '../events';
 import { FeedChangeSchema } from '../feed';
 
 /**
@@ -106,18 +105,49 @@ export const SnapshotPageSchema = z.object({
 });
 export type SnapshotPage = z.infer<typeof SnapshotPageSchema>;
 
+const lookupId = z.string().min(1).max(100);
+const lookupAmount = z.number().int().safe();
+
 /**
  * A sale the hub knows, looked up by receipt number (`GET /sync/sales/:receiptNumber`, device
  * credential): a till that cannot find a receipt locally (another store's, or one from before the till
- * was set up) asks the hub while it is online. `returns` are every return recorded against the sale at
- * any store, so the till never refunds more than was sold.
+ * was set up) asks the hub while it is online. It carries only what a return needs: the lines with what
+ * was paid and what is still returnable after every return at any store, and the tenders with what is
+ * still refundable. Never who bought (customer or loyalty account), who sold (staff, shift, device) or
+ * tender references (card terminal, gift card, store credit account).
  */
 export const SaleLookupSchema = z.object({
-  storeId: z.string(),
-  deviceId: z.string(),
+  saleId: lookupId,
+  receiptNumber: z.string().max(60),
+  /** The store that made the sale. */
+  storeId: lookupId,
   status: z.enum(['completed', 'voided']),
-  sale: SaleCompletedV1,
-  returns: z.array(ReturnCompletedV1),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  completedAt: z.iso.datetime({ offset: true }),
+  lines: z.array(
+    z.object({
+      lineId: lookupId,
+      sku: lookupId,
+      name: z.string().max(200),
+      unit: z.enum(['each', 'kg']),
+      qty: lookupAmount,
+      unitPrice: lookupAmount,
+      /** What the customer paid for the line; a return refunds its share of this. */
+      paid: lookupAmount,
+      returnedQty: lookupAmount,
+      /** `qty − returnedQty` (0 for a voided sale). */
+      returnableQty: lookupAmount,
+    }),
+  ),
+  tenders: z.array(
+    z.object({
+      tenderId: lookupId,
+      type: z.enum(['cash', 'card', 'store_credit', 'gift_card', 'loyalty_points']),
+      amount: lookupAmount,
+      /** Refunded against this tender by returns so far. */
+      refunded: lookupAmount,
+    }),
+  ),
 });
 export type SaleLookup = z.infer<typeof SaleLookupSchema>;
 

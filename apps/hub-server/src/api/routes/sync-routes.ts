@@ -14,7 +14,7 @@ import {
 } from '@retail/sync';
 import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice, reEnrollDevice } from '../../auth/devices';
 import type { CatchUpAdmissionOptions } from '../../sync/admission';
-import { lookupSale } from '../../sync/sale-lookup';
+import { SaleLookupService, type SaleLookupOptions } from '../../sync/sale-lookup';
 import { SyncGateway } from '../../sync/sync-gateway';
 import { attachSyncSocket, type SyncSocketLogger, type SyncSocketServer } from '../../sync/sync-socket';
 import type { HubMetrics } from '../metrics';
@@ -29,6 +29,8 @@ export interface SyncOptions {
   readonly minClientVersion?: string;
   /** Serve the socket.io `/sync` namespace on the app's HTTP server (default true). */
   readonly socket?: boolean;
+  /** Receipt lookups: the rate per device and how often a device over it alerts HQ. */
+  readonly saleLookup?: SaleLookupOptions;
 }
 
 export interface SyncEndpoints {
@@ -57,6 +59,7 @@ export function registerSyncRoutes(
     metrics,
     ...(options.admission === undefined ? {} : { admission: options.admission }),
   });
+  const saleLookup = new SaleLookupService(routes.hub, options.saleLookup, metrics);
   routes.add(app, {
     method: 'POST',
     url: '/sync/enroll',
@@ -125,12 +128,13 @@ export function registerSyncRoutes(
     method: 'GET',
     url: `${SALE_LOOKUP_PATH}/:receiptNumber`,
     summary:
-      'A sale of any store by receipt number, with every return made against it (returns at any store)',
+      'A sale of any store by receipt number, for a return: lines with returnable quantities, tenders with refundable amounts; rate limited per device and audited',
     tag: 'sync',
     access: { kind: 'device' },
     params: z.object({ receiptNumber: z.string().trim().min(1).max(60) }),
     response: SaleLookupSchema,
-    handler: ({ params }) => lookupSale(routes.hub, params.receiptNumber),
+    handler: ({ params, principal, request }) =>
+      saleLookup.lookup(device(principal), params.receiptNumber, request.log),
   });
 
   let socket: SyncSocketServer | null = null;

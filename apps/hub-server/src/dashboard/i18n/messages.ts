@@ -111,6 +111,7 @@ export const MESSAGES = {
   'kind.CUSTOMER_MERGE_REVIEW': 'Customer merge to review',
   'kind.LOYALTY_NOT_BOOKED': 'Loyalty effect not booked',
   'kind.SIGN_IN_FAILURES': 'Repeated failed sign-ins',
+  'kind.SALE_LOOKUP_LIMIT': 'Receipt look-ups over the limit',
 
   'orders.title': 'Online orders',
   'orders.filters': 'Order filters',

@@ -110,6 +110,7 @@ const KNOWN_KINDS: readonly string[] = [
   'TRANSFER_VARIANCE',
   'ORPHAN_VOID',
   'SIGN_IN_FAILURES',
+  'SALE_LOOKUP_LIMIT',
 ];
 
 function ExceptionList({
