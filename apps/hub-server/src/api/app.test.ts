@@ -457,7 +457,12 @@ describe.each(backendKinds())('api/app on %s', (kind) => {
   describe('operations endpoints', () => {
     it('serves health, readiness, metrics and an OpenAPI document covering every route', async () => {
       expect((await call('GET', '/healthz')).body).toEqual({ ok: true, value: { status: 'alive' } });
-      expect((await call('GET', '/readyz')).body.value).toEqual({ status: 'ready', database: kind });
+      expect((await call('GET', '/readyz')).body.value).toEqual({
+        status: 'ready',
+        database: kind,
+        // Whether other hub processes' writes poke this one's tills yet (PostgreSQL LISTEN).
+        feedNotifications: kind === 'sqlite' ? 'local' : expect.stringMatching(/^(connecting|listening)$/),
+      });
       const metrics = await app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
       for (const name of [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { DomainError, toErrorBody } from '@retail/domain';
+import { DomainError } from '@retail/domain';
 import {
   DEFAULT_SIGN_IN_THROTTLE,
   SignInThrottle,
@@ -11,7 +11,8 @@ import {
 import { hashToken, sameHash } from '../auth/secrets';
 import type { HubContext } from '../hub-context';
 import { registerDashboard } from './dashboard-static';
-import { frameworkError, statusOf } from './http-errors';
+import { databaseUnavailable } from '../storage/database-errors';
+import { errorBodyOf, frameworkError, retryAfterSecondsOf, statusOf } from './http-errors';
 import { HubMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
 import { RateLimiter, type RateLimit } from './rate-limit';
@@ -69,6 +70,8 @@ export interface HubApp {
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** A database that does not answer a trivial query in this time is as good as gone for readiness. */
+const READY_TIMEOUT_MS = 3_000;
 
 /**
  * Query parameters whose values are logged: positions and filters that say nothing about a person.
@@ -201,14 +204,15 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
         : typeof (error as { statusCode?: unknown }).statusCode === 'number' &&
             (error as { statusCode: number }).statusCode < 500
           ? frameworkError(error as { statusCode: number; message: string })
-          : toErrorBody(error);
+          : errorBodyOf(error);
     const status = statusOf(body.code);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // A database restart fails every request in flight at once: one warning each, not a stack trace.
+    if (body.code === 'HUB_UNAVAILABLE')
+      request.log.warn({ errorCode: body.code, err: String(error) }, body.message);
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ errorCode: body.code, status }, body.message);
-    if (body.code === 'RATE_LIMITED') {
-      const seconds = (body.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-      if (seconds !== undefined) reply.header('retry-after', String(seconds));
-    }
+    const retryAfter = retryAfterSecondsOf(body);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.code(status).send({ ok: false, error: body });
   });
   app.setNotFoundHandler((request, reply) =>
@@ -222,15 +226,39 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   );
 
   app.get('/healthz', async () => ({ ok: true, value: { status: 'alive' } }));
+  // Load balancers take a hub out of rotation while its database is away (restart, failover) and put it
+  // back by themselves once this answers 200 again; the process stays up throughout (/healthz).
   app.get('/readyz', async (_request, reply) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await hub.storage.db.selectFrom('hub_meta').select('key').limit(1).execute();
-      return { ok: true, value: { status: 'ready', database: hub.storage.kind } };
+      await Promise.race([
+        hub.storage.db.selectFrom('hub_meta').select('key').limit(1).execute(),
+        new Promise((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error('readiness query timed out')), READY_TIMEOUT_MS);
+        }),
+      ]);
+      return {
+        ok: true,
+        value: {
+          status: 'ready',
+          database: hub.storage.kind,
+          feedNotifications: hub.storage.feedNotifications(),
+        },
+      };
     } catch {
-      return reply.code(503).send({
-        ok: false,
-        error: { code: 'HUB_UNAVAILABLE', message: 'The hub cannot reach its database.' },
-      });
+      const unavailable = databaseUnavailable();
+      return reply
+        .code(503)
+        .header('retry-after', String(retryAfterSecondsOf(unavailable.toJSON())))
+        .send({
+          ok: false,
+          error: {
+            ...unavailable.toJSON(),
+            message: 'The hub cannot reach its database; it serves again as soon as the database is back.',
+          },
+        });
+    } finally {
+      clearTimeout(timer);
     }
   });
   app.get('/metrics', async (request, reply) => {

@@ -1,5 +1,23 @@
 import { z } from 'zod';
 import { DomainError, assertNever, toErrorBody, type ErrorBody, type ErrorCode } from '@retail/domain';
+import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors';
+
+/**
+ * The envelope for anything a handler threw, over HTTP and socket.io alike: a lost database is the
+ * retryable HUB_UNAVAILABLE with a retry hint (tills back off and push again), never INTERNAL.
+ */
+export function errorBodyOf(error: unknown): ErrorBody {
+  if (error instanceof DomainError) return error.toJSON();
+  if (isDatabaseUnavailable(error)) return databaseUnavailable().toJSON();
+  return toErrorBody(error);
+}
+
+/** Seconds a client should wait before retrying, for the answers that carry one (`Retry-After`). */
+export function retryAfterSecondsOf(body: ErrorBody): number | undefined {
+  if (body.code !== 'RATE_LIMITED' && body.code !== 'HUB_UNAVAILABLE') return undefined;
+  const seconds = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : undefined;
+}
 
 /** HTTP status for each domain error code: the body always carries the code and an actionable sentence. */
 export function statusOf(code: ErrorCode): number {
@@ -69,7 +87,7 @@ export function frameworkError(error: { statusCode?: number; code?: string; mess
     case 400:
       return { code: 'INVALID_INPUT', message: `The request could not be read: ${error.message}` };
     default:
-      return toErrorBody(error);
+      return errorBodyOf(error);
   }
 }
 

@@ -84,8 +84,16 @@ export interface Storage {
    * (LISTEN on a dedicated connection, re-established with backoff; `null` after a reconnect).
    */
   onFeedAppended(listener: FeedListener): () => void;
+  /**
+   * Whether other hub processes' feed notifications reach this one: `local` (SQLite, or nobody here
+   * listens), `connecting` (the LISTEN connection is being (re-)established; pokes for their writes wait
+   * for it, or for the tills' periodic pull) or `listening`.
+   */
+  feedNotifications(): FeedNotificationState;
   close(): Promise<void>;
 }
+
+export type FeedNotificationState = 'local' | 'connecting' | 'listening';
 
 const RETRYABLE_PG_CODES = new Set(['40001', '40P01']);
 
@@ -131,6 +139,15 @@ function createStorage(
   /** Work to run once a transaction has committed, by transaction object (a retried attempt has its own). */
   const afterCommit = new WeakMap<Trx, (() => void)[]>();
   let listener: FeedNotificationListener | undefined;
+  /** LISTEN connections being closed; close() waits for them so none outlives the storage. */
+  const closing = new Set<Promise<void>>();
+  const closeListener = () => {
+    if (listener === undefined) return;
+    const done = listener.close();
+    listener = undefined;
+    closing.add(done);
+    void done.finally(() => closing.delete(done));
+  };
 
   function emit(event: FeedAppended | null): void {
     for (const each of [...listeners]) {
@@ -198,30 +215,33 @@ function createStorage(
       }
       return () => {
         listeners.delete(feedListener);
-        if (listeners.size === 0 && listener !== undefined) {
-          listener.close();
-          listener = undefined;
-        }
+        if (listeners.size === 0) closeListener();
       };
+    },
+    feedNotifications() {
+      return listener?.state() ?? 'local';
     },
     async close() {
       listeners.clear();
-      listener?.close();
-      listener = undefined;
+      closeListener();
+      await Promise.all(closing);
       await db.destroy();
     },
   };
 }
 
 interface FeedNotificationListener {
-  close(): void;
+  state(): 'connecting' | 'listening';
+  /** Resolves once the LISTEN connection is gone. */
+  close(): Promise<void>;
 }
 
 /**
  * LISTENs for other hub processes' feed notifications on a connection of its own (a pooled one would be
- * handed to queries). A lost connection is re-established with backoff; whatever was announced meanwhile
- * is unknown, so listeners get `null` (poke everyone) once it is back. Own notifications are skipped:
- * this process announced them itself after commit.
+ * handed to queries). A lost connection (database restart, terminated backend, failover) is re-established
+ * with backoff and LISTENs again; whatever was announced meanwhile is unknown, so listeners get `null`
+ * (poke everyone) once it is back. Own notifications are skipped: this process announced them itself
+ * after commit.
  */
 function listenForFeedNotifications(
   url: string,
@@ -232,21 +252,48 @@ function listenForFeedNotifications(
   let client: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let failures = 0;
+  const attempts = new Set<Promise<void>>();
+  const lost = new WeakSet<pg.Client>();
+  const ending = new Set<Promise<void>>();
 
-  const connect = async () => {
+  const retire = (which: pg.Client) => {
+    const done = which.end().catch(() => undefined);
+    ending.add(done);
+    void done.finally(() => ending.delete(done));
+  };
+
+  const lose = (which: pg.Client) => {
+    if (lost.has(which)) return;
+    lost.add(which);
+    if (client === which) client = undefined;
+    retire(which);
     if (closed) return;
-    const next = new pg.Client({ connectionString: url });
-    const lost = () => {
-      next.removeAllListeners();
-      void next.end().catch(() => undefined);
-      if (client === next) client = undefined;
-      if (closed) return;
-      failures += 1;
-      retryTimer = setTimeout(() => void connect(), Math.min(30_000, 250 * 2 ** Math.min(failures, 7)));
-      retryTimer.unref();
-    };
-    next.on('error', lost);
-    next.on('end', lost);
+    failures += 1;
+    // Capped low: until it is back, pokes for other processes' writes wait for the tills' periodic pull.
+    retryTimer = setTimeout(connect, Math.min(5_000, 250 * 2 ** Math.min(failures, 5)));
+    retryTimer.unref();
+  };
+
+  const connect = () => {
+    const attempt = listen();
+    attempts.add(attempt);
+    void attempt.finally(() => attempts.delete(attempt));
+  };
+
+  const listen = async () => {
+    if (closed) return;
+    const next = new pg.Client({
+      connectionString: url,
+      // A failover can leave the socket half-open with no RST: keepalive notices the dead peer.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: 10_000,
+    });
+    // Stays attached for the client's whole life: pg emits 'error' on a dead connection at any moment,
+    // even after end() (a late ECONNRESET, the server's 57P01), and an 'error' nobody listens to ends
+    // the hub process.
+    next.on('error', () => lose(next));
+    next.on('end', () => lose(next));
     next.on('notification', (message) => {
       if (message.channel !== FEED_CHANNEL || message.payload === undefined) return;
       try {
@@ -261,11 +308,13 @@ function listenForFeedNotifications(
       await next.connect();
       await next.query(`LISTEN ${FEED_CHANNEL}`);
     } catch {
-      lost();
+      lose(next);
       return;
     }
+    if (lost.has(next)) return;
     if (closed) {
-      void next.end().catch(() => undefined);
+      lost.add(next);
+      retire(next);
       return;
     }
     client = next;
@@ -273,15 +322,21 @@ function listenForFeedNotifications(
     if (failures > 0) emit(null);
     failures = 0;
   };
-  void connect();
+  connect();
   return {
-    close() {
+    state: () => (client === undefined ? 'connecting' : 'listening'),
+    async close() {
       closed = true;
       if (retryTimer !== undefined) clearTimeout(retryTimer);
       const current = client;
       client = undefined;
-      current?.removeAllListeners();
-      void current?.end().catch(() => undefined);
+      if (current !== undefined) {
+        lost.add(current);
+        retire(current);
+      }
+      // A connection attempt under way ends its client itself once it sees `closed`.
+      await Promise.all(attempts);
+      while (ending.size > 0) await Promise.all(ending);
     },
   };
 }
@@ -291,6 +346,12 @@ function openPostgres(url: string, poolSize: number): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // A request waits at most this long for a connection while the database is unreachable, then fails
+    // with HUB_UNAVAILABLE (storage/database-errors.ts) instead of hanging.
+    connectionTimeoutMillis: 10_000,
+    // A failover can leave sockets half-open with no RST: keepalive notices the dead peer.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     // bigint (20) and numeric (1700, what SUM(bigint) returns) come back as strings by default; every
     // quantity and timestamp here is a safe integer, so read them as numbers.
     types: {
@@ -302,6 +363,14 @@ function openPostgres(url: string, poolSize: number): Db {
   });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries in flight get their own error.
+  });
+  // pg-pool listens for errors only while a client is idle and detaches that listener while the client
+  // is lent out (inside a transaction, or between a request's queries). A database restart or a
+  // terminated backend then emits 'error' on the lent client with nobody listening, which ends the hub
+  // process. This listener stays for the client's life: the query in flight (or the next one) fails on
+  // its own and the request gets HUB_UNAVAILABLE; the pool drops the dead client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
   });
   return new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) });
 }

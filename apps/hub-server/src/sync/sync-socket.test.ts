@@ -202,16 +202,15 @@ describe.runIf(backendKinds().includes('postgres'))('sync/sync-socket across hub
       let pokes = 0;
       transport.onPoke(() => (pokes += 1));
       await transport.connect();
-      // Process B's LISTEN connection is set up asynchronously; keep writing through A until B hears.
-      for (let attempt = 0; attempt < 50 && pokes === 0; attempt += 1) {
-        await adjustStock(
-          hubA,
-          { nodeId: 's1', reason: 'found', lines: [{ sku: 'A', bucket: 'sellable', delta: 1 }] },
-          'test',
-        );
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(pokes).toBeGreaterThan(0);
+      // Process B's LISTEN connection is set up asynchronously: write through A once B listens.
+      await until(() => storageB.feedNotifications() === 'listening', 'process B listening');
+      expect(pokes).toBe(0);
+      await adjustStock(
+        hubA,
+        { nodeId: 's1', reason: 'found', lines: [{ sku: 'A', bucket: 'sellable', delta: 1 }] },
+        'test',
+      );
+      await until(() => pokes > 0, 'a poke through process B');
     } finally {
       for (const transport of transports) transport.disconnect();
       await appA.close();

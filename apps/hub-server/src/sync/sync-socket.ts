@@ -1,7 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace } from 'socket.io';
-import { DomainError, toErrorBody, type ErrorBody } from '@retail/domain';
+import type { ErrorBody } from '@retail/domain';
 import { SYNC_EVENTS, SYNC_NAMESPACE, type DevicePrincipal } from '@retail/sync';
+import { errorBodyOf } from '../api/http-errors';
 import type { HubMetrics } from '../api/metrics';
 import { authenticateDevice } from '../auth/devices';
 import type { HubContext } from '../hub-context';
@@ -112,7 +113,7 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
         metrics?.increment('hub_sync_handshakes_total', 'socket.io handshakes, by outcome.', {
           outcome: 'refused',
         });
-        next(handshakeError(toErrorBody(error)));
+        next(handshakeError(errorBodyOf(error)));
       },
     );
   });
@@ -130,8 +131,10 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
         gateway.handle(call, principal, body, logger).then(
           (value) => ack({ ok: true, value }),
           (error: unknown) => {
-            const failure = toErrorBody(error);
-            if (failure.code === 'INTERNAL' || !(error instanceof DomainError)) {
+            const failure = errorBodyOf(error);
+            if (failure.code === 'HUB_UNAVAILABLE') {
+              logger?.warn({ deviceId: principal.deviceId, call, err: String(error) }, failure.message);
+            } else if (failure.code === 'INTERNAL') {
               logger?.error(
                 { deviceId: principal.deviceId, call, err: String(error) },
                 'sync call failed unexpectedly',

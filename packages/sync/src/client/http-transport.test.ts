@@ -186,6 +186,21 @@ describe('http-transport', { timeout: 30_000 }, () => {
           'busy',
           2_000,
         ],
+        // The hub lost its database (restart, failover): retryable, with a hint.
+        [
+          503,
+          JSON.stringify({
+            ok: false,
+            error: {
+              code: 'HUB_UNAVAILABLE',
+              message: 'The hub lost its database connection.',
+              details: { retryAfterSeconds: 2 },
+            },
+          }),
+          { 'retry-after': '2' },
+          'busy',
+          2_000,
+        ],
       ];
       for (const [status, body, headers, failure, retryAfterMs] of cases) {
         const server = await fixedServer(status, body, headers);
