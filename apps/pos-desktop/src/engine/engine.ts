@@ -164,8 +164,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
   const pinCost = options.pinCost ?? DEFAULT_PIN_COST;
   const db = openDatabase(options.databasePath);
   let identity: NodeIdentity;
+  const migrations = options.migrations ?? loadMigrations();
   try {
-    migrate(db, options.migrations ?? loadMigrations(), () => clock.now());
+    migrate(db, migrations, () => clock.now());
     identity = requireIdentity(db);
   } catch (error) {
     db.close();
@@ -200,6 +201,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       identity,
       now: () => clock.now(),
       logger,
+      migrations,
       onFeedApplied(stockSkus, kind) {
         if (closed) return;
         priceSwitch.arm();
@@ -450,6 +452,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       closed = true;
       priceSwitch.stop();
       void storeSync.stop();
+      storeSync.dispose();
       listeners.clear();
       db.close();
     },

@@ -11,7 +11,14 @@ import { APP_DIR } from '../cli-process';
  * compile, and so the test runs the source of this commit rather than whatever dist/ holds.
  */
 
-export const WORK_DIR = join(APP_DIR, 'node_modules', '.cache', 'pos-sync-process-test');
+// One folder per test worker: test files that use these bundles run in parallel, and each one removes its
+// folder when it is done.
+export const WORK_DIR = join(
+  APP_DIR,
+  'node_modules',
+  '.cache',
+  `pos-sync-process-test-${process.pid}-${process.env['VITEST_WORKER_ID'] ?? '0'}`,
+);
 export const HUB_CLI = join(WORK_DIR, 'hub', 'cli.js');
 export const STORE_CLI = join(WORK_DIR, 'store', 'cli.js');
 const HUB_SOURCE = join(APP_DIR, '..', 'hub-server', 'src', 'cli.ts');

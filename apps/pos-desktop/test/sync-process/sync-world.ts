@@ -250,17 +250,18 @@ export class SyncWorld {
       const device = db.prepare('SELECT last_device_seq AS seq FROM device_state').get() as { seq: number };
       const state = db
         .prepare(
-          `SELECT last_acked_seq AS acked, feed_epoch AS epoch, feed_cursor AS cursor, snapshot_up_to AS upTo
+          `SELECT last_acked_seq AS acked, feed_epoch AS epoch, feed_cursor AS cursor, refetch_pending AS refetch
            FROM sync_state`,
         )
-        .get() as { acked: number; epoch: string | null; cursor: number; upTo: number | null };
+        .get() as { acked: number; epoch: string | null; cursor: number; refetch: number };
       this.positions.push({ epoch: state.epoch, cursor: state.cursor });
       return {
         lastDeviceSeq: device.seq,
         lastAckedSeq: state.acked,
         epoch: state.epoch,
         cursor: state.cursor,
-        snapshotInProgress: state.epoch === null || state.upTo !== null,
+        // A download is built beside the replica (snapshot-staging.ts) until its last page swaps it in.
+        snapshotInProgress: state.epoch === null || state.refetch === 1,
       };
     });
   }

@@ -105,11 +105,16 @@ export interface FeedStore {
   position(): Promise<FeedPosition>;
   /** Applies the changes and saves epoch and cursor together. */
   applyPage(page: FeedPageToApply): Promise<void>;
-  /** Throws away every hub-owned row and the position (epoch null, cursor 0, no snapshot). */
+  /**
+   * The hub asked for a re-download: forgets the position (epoch null, cursor 0, no snapshot) and any
+   * snapshot in progress, so the next pull downloads a snapshot. The hub data already held keeps serving
+   * the till (prices, stock) until a snapshot completes: a till never sells from half a catalog.
+   */
   reset(): Promise<void>;
   /**
-   * Applies a snapshot page and saves the progress with it; the last page (`done`) instead sets the
-   * position to `{ epoch, cursor: upTo, snapshot: null }`, so the feed continues from `upTo`.
+   * Keeps a snapshot page BESIDE the data the till uses and saves the progress with it; the last page
+   * (`done`) replaces the hub data with the whole snapshot and sets the position to
+   * `{ epoch, cursor: upTo, snapshot: null }` in the same transaction, so the feed continues from `upTo`.
    */
   applySnapshotPage(page: SnapshotPageToApply): Promise<void>;
 }

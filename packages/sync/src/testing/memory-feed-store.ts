@@ -21,6 +21,8 @@ export function feedKey(entity: string, key: string): string {
  */
 export class MemoryFeedStore implements FeedStore {
   data = new Map<string, unknown>();
+  /** A snapshot being downloaded, beside `data` until its last page. */
+  private staged = new Map<string, unknown>();
   private epoch: string | null = null;
   private cursor = 0;
   private snapshot: SnapshotProgress | null = null;
@@ -85,7 +87,7 @@ export class MemoryFeedStore implements FeedStore {
 
   async reset(): Promise<void> {
     this.maybeFail('reset');
-    this.data = new Map();
+    this.staged = new Map();
     this.snapshot = null;
     this.epoch = null;
     this.cursor = 0;
@@ -101,15 +103,17 @@ export class MemoryFeedStore implements FeedStore {
     if (this.snapshot !== null && (this.snapshot.epoch !== page.epoch || this.snapshot.upTo !== page.upTo)) {
       throw new DomainError('CONFLICT', 'This snapshot page belongs to another snapshot.');
     }
-    const next = new Map(this.data);
+    const next = new Map(this.snapshot === null ? [] : this.staged);
     MemoryFeedStore.applyChanges(next, page.changes);
     const received = (this.snapshot?.received ?? 0) + page.changes.length;
     if (page.done) {
       this.save(page.epoch, page.upTo);
       this.snapshot = null;
+      this.data = next;
+      this.staged = new Map();
     } else {
       this.snapshot = { epoch: page.epoch, upTo: page.upTo, after: page.after, received, total: page.total };
+      this.staged = next;
     }
-    this.data = next;
   }
 }

@@ -199,19 +199,48 @@ export function describeFeedStoreContract(name: string, make: () => Promise<Feed
       });
     });
 
-    it('forgets all hub data and the position on reset', async () => {
+    it('forgets the position on reset but keeps serving its data until a new snapshot is complete', async () => {
       await withHarness(make, async (harness) => {
+        const old = [harness.upsert(3, 0), harness.upsert(4, 1)];
         await harness.store.applySnapshotPage({
           epoch: 'e1',
           upTo: 4,
-          changes: [harness.upsert(4, 0)],
+          changes: old,
           after: 4,
+          total: 2,
+          done: true,
+        });
+        const oldKeys = old.map((change) => feedKey(change.entity, change.key)).sort();
+        await harness.store.reset();
+        expect(await harness.store.position()).toEqual({ epoch: null, cursor: 0, snapshot: null });
+        expect([...(await harness.read()).keys()].sort()).toEqual(oldKeys);
+
+        // A download of the new epoch stops half way (the link drops): the old copy is whole.
+        const fresh = [harness.upsert(7, 2), harness.upsert(8, 3)];
+        await harness.store.applySnapshotPage({
+          epoch: 'e2',
+          upTo: 8,
+          changes: fresh.slice(0, 1),
+          after: 7,
+          total: 2,
+          done: false,
+        });
+        expect([...(await harness.read()).keys()].sort()).toEqual(oldKeys);
+        expect((await harness.store.position()).snapshot).toMatchObject({ epoch: 'e2', after: 7 });
+
+        // A second re-download starts over; its last page swaps the whole new copy in at once.
+        await harness.store.reset();
+        expect(await harness.store.position()).toEqual({ epoch: null, cursor: 0, snapshot: null });
+        await harness.store.applySnapshotPage({
+          epoch: 'e3',
+          upTo: 8,
+          changes: fresh.slice(1),
+          after: 8,
           total: 1,
           done: true,
         });
-        await harness.store.reset();
-        expect(await harness.store.position()).toEqual({ epoch: null, cursor: 0, snapshot: null });
-        expect((await harness.read()).size).toBe(0);
+        expect(await harness.store.position()).toEqual({ epoch: 'e3', cursor: 8, snapshot: null });
+        expect([...(await harness.read()).keys()]).toEqual([feedKey(fresh[1]!.entity, fresh[1]!.key)]);
       });
     });
   });

@@ -5,7 +5,7 @@ import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { readLabelRules } from '../settings';
-import { ENTITY_APPLIERS, rebuildBarcodes, type ApplyState } from './entities';
+import { ENTITY_APPLIERS, rebuildBarcodes, type ApplyState, type EntityApplier } from './entities';
 
 export interface FeedPage {
   /** The feed the changes belong to. A replica follows one epoch; another one needs `reset`. */
@@ -31,7 +31,7 @@ export interface FeedApplyResult {
   readonly stockSkus: readonly string[];
 }
 
-const HUB_OWNED_TABLES = [
+export const HUB_OWNED_TABLES = [
   'categories',
   'products',
   'skus',
@@ -58,7 +58,7 @@ function isKnownEntity(entity: string): entity is FeedEntity {
   return (FEED_ENTITIES as readonly string[]).includes(entity);
 }
 
-function invalidChange(change: FeedChange, message: string): DomainError {
+export function invalidChange(change: FeedChange, message: string): DomainError {
   return new DomainError(
     'INVALID_INPUT',
     `Feed change ${change.hubSeq} (${change.entity} ${change.key}) cannot be applied: ${message}`,
@@ -123,10 +123,8 @@ export function applyChanges(
       skipped += 1;
       continue;
     }
-    if (options.snapshot && change.op !== 'upsert') {
-      throw invalidChange(change, 'a snapshot carries upserts only.');
-    }
-    if (!isKnownEntity(change.entity)) {
+    const checked = checkChange(change, options.snapshot === true);
+    if (checked.kind === 'deferred') {
       sql(
         db,
         'INSERT OR REPLACE INTO feed_deferred (hub_seq, entity, key, op, data) VALUES (?, ?, ?, ?, ?)',
@@ -140,20 +138,11 @@ export function applyChanges(
       deferred += 1;
       continue;
     }
-    const entity = ENTITY_APPLIERS[change.entity];
-    if (change.op === 'delete') {
-      entity.remove(state, change.key);
+    if (checked.kind === 'delete') {
+      checked.applier.remove(state, change.key);
     } else {
-      const parsed = entity.schema.safeParse(change.data);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-        throw invalidChange(change, `${where}${issue?.message ?? 'invalid data'}`);
-      }
-      const key = entity.keyOf(parsed.data as never);
-      if (key !== change.key) throw invalidChange(change, `its data belongs to key ${key}.`);
       try {
-        entity.upsert(state, parsed.data as never, JSON.stringify(parsed.data));
+        checked.applier.upsert(state, checked.data as never, checked.json);
       } catch (error) {
         if (error instanceof DomainError) throw invalidChange(change, error.message);
         throw error;
@@ -166,6 +155,40 @@ export function applyChanges(
     rebuildBarcodes(state);
   }
   return { applied, skipped, deferred, lastSeq: previousSeq, stockSkus: [...state.touchedSkus] };
+}
+
+/** A change as validated against its entity's schema, before anything is written. */
+export type CheckedChange =
+  | { readonly kind: 'deferred' }
+  | { readonly kind: 'delete'; readonly applier: EntityApplier }
+  | {
+      readonly kind: 'upsert';
+      readonly applier: EntityApplier;
+      readonly data: unknown;
+      readonly json: string;
+    };
+
+/**
+ * Validates one change with the schema of its entity in the shared registry (the hub used the same one):
+ * unknown entities are deferred, a snapshot carries upserts only, and an upsert's own ids must give its
+ * key. Throws INVALID_INPUT naming the change.
+ */
+export function checkChange(change: FeedChange, snapshot: boolean): CheckedChange {
+  if (snapshot && change.op !== 'upsert') {
+    throw invalidChange(change, 'a snapshot carries upserts only.');
+  }
+  if (!isKnownEntity(change.entity)) return { kind: 'deferred' };
+  const applier = ENTITY_APPLIERS[change.entity];
+  if (change.op === 'delete') return { kind: 'delete', applier };
+  const parsed = applier.schema.safeParse(change.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw invalidChange(change, `${where}${issue?.message ?? 'invalid data'}`);
+  }
+  const key = applier.keyOf(parsed.data as never);
+  if (key !== change.key) throw invalidChange(change, `its data belongs to key ${key}.`);
+  return { kind: 'upsert', applier, data: parsed.data, json: JSON.stringify(parsed.data) };
 }
 
 /**

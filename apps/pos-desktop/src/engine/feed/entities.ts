@@ -19,7 +19,7 @@ export interface ApplyState {
   readonly fresh?: boolean;
 }
 
-interface EntityApplier {
+export interface EntityApplier {
   readonly schema: z.ZodType;
   /** The feed key the entity's own ids give; a change whose key disagrees is refused. */
   keyOf(data: never): string;

@@ -1,55 +1,40 @@
 import { DomainError } from '@retail/domain';
-import type {
-  FeedPageToApply,
-  FeedPosition,
-  FeedStore,
-  SnapshotPageToApply,
-  SnapshotProgress,
-} from '@retail/sync';
+import type { FeedPageToApply, FeedPosition, FeedStore, SnapshotPageToApply } from '@retail/sync';
 import { sql } from '../context';
 import type { Db } from '../database';
-import { applyChanges, clearReplica } from '../feed/apply-feed';
+import { applyChanges } from '../feed/apply-feed';
+import { SnapshotStaging } from '../feed/snapshot-staging';
 import type { NodeIdentity } from '../identity';
+import { loadMigrations, type Migration } from '../migrations';
 
 interface PositionRow {
   epoch: string | null;
   cursor: number;
-  snapshotEpoch: string | null;
-  snapshotUpTo: number | null;
-  snapshotAfter: number | null;
-  snapshotReceived: number | null;
-  snapshotTotal: number | null;
+  refetchPending: number;
 }
 
 function readPosition(db: Db): PositionRow {
   return sql(
     db,
-    `SELECT feed_epoch AS epoch, feed_cursor AS cursor, snapshot_epoch AS snapshotEpoch,
-       snapshot_up_to AS snapshotUpTo, snapshot_after AS snapshotAfter, snapshot_received AS snapshotReceived,
-       snapshot_total AS snapshotTotal
-     FROM sync_state`,
+    'SELECT feed_epoch AS epoch, feed_cursor AS cursor, refetch_pending AS refetchPending FROM sync_state',
   ).get() as PositionRow;
 }
 
-function snapshotOf(row: PositionRow): SnapshotProgress | null {
-  if (row.snapshotEpoch === null) return null;
-  return {
-    epoch: row.snapshotEpoch,
-    upTo: row.snapshotUpTo ?? 0,
-    after: row.snapshotAfter ?? 0,
-    received: row.snapshotReceived ?? 0,
-    total: row.snapshotTotal ?? 0,
-  };
+/** The live replica needs a snapshot: a till that never had one, or one the hub asked to download again. */
+function needsSnapshot(row: PositionRow): boolean {
+  return row.epoch === null || row.refetchPending === 1;
 }
 
 export interface SqliteFeedStoreOptions {
   readonly db: Db;
-  readonly identity: NodeIdentity;
+  readonly identity: NodeIdentity | (() => NodeIdentity);
   /** Device wall clock (epoch ms), for `last_feed_applied_at`. */
   readonly now: () => number;
+  /** The store schema, for the staging database a snapshot is built in (default: the bundled files). */
+  readonly migrations?: readonly Migration[];
   /**
    * Called after a feed page committed, with the SKUs whose stock at this node it changed, so the node
-   * can tell its screens. Snapshot pages report nothing until the snapshot is complete.
+   * can tell its screens. Snapshot pages report nothing until the snapshot is swapped in.
    */
   readonly onApplied?: (stockSkus: readonly string[], kind: 'page' | 'snapshot') => void;
 }
@@ -60,31 +45,45 @@ export interface SqliteFeedStoreOptions {
  * leaves the cursor ahead of the data it stands for. Rows are validated with the shared feed schema
  * registry by `applyChanges`, the same path the fixture loader takes.
  *
- * A snapshot loads with the product search index deferred (`search_index_deferred`, migration 0004) and
- * rebuilt once in the transaction of the last page: maintaining FTS row by row was most of the cost of a
- * 100,000-SKU snapshot.
+ * A snapshot is built BESIDE the replica, in a staging database (`SnapshotStaging`), and swapped in with
+ * its last page in one transaction: the till sells from its whole old copy until the new one is
+ * complete. `reset` (the hub asked for a re-download) keeps the old copy serving and only stops
+ * following the feed from it (`refetch_pending`, migration 0007).
  */
 export class SqliteFeedStore implements FeedStore {
   private readonly db: Db;
+  private readonly staging: SnapshotStaging;
+  private readonly identity: () => NodeIdentity;
 
   constructor(private readonly options: SqliteFeedStoreOptions) {
     this.db = options.db;
+    const identity = options.identity;
+    this.identity = typeof identity === 'function' ? identity : () => identity;
+    this.staging = new SnapshotStaging({
+      db: options.db,
+      identity: this.identity,
+      migrations: options.migrations ?? loadMigrations(),
+    });
   }
 
   async position(): Promise<FeedPosition> {
     const row = readPosition(this.db);
-    return { epoch: row.epoch, cursor: row.cursor, snapshot: snapshotOf(row) };
+    if (!needsSnapshot(row)) {
+      // A staging copy left by a download that was swapped in just before a crash: nothing to resume.
+      return { epoch: row.epoch, cursor: row.cursor, snapshot: null };
+    }
+    return { epoch: null, cursor: 0, snapshot: this.staging.progress() };
   }
 
   async applyPage(page: FeedPageToApply): Promise<void> {
-    const { db, identity } = this.options;
+    const { db } = this;
     const stockSkus = db
       .transaction((): readonly string[] => {
         const saved = readPosition(db);
-        if (saved.snapshotEpoch !== null || saved.epoch === null || saved.epoch !== page.epoch) {
+        if (needsSnapshot(saved) || saved.epoch !== page.epoch) {
           throw new DomainError(
             'CONFLICT',
-            `This till's copy of hub data follows feed ${saved.epoch ?? '(none yet)'}, not ${page.epoch}; it must be re-fetched from a snapshot.`,
+            `This till's copy of hub data follows feed ${saved.refetchPending === 1 ? '(none: a new download is due)' : (saved.epoch ?? '(none yet)')}, not ${page.epoch}; it must be re-fetched from a snapshot.`,
             { savedEpoch: saved.epoch, epoch: page.epoch },
           );
         }
@@ -95,7 +94,7 @@ export class SqliteFeedStore implements FeedStore {
             { saved: saved.cursor, cursor: page.cursor },
           );
         }
-        const result = applyChanges(db, identity, page.changes, { afterSeq: saved.cursor });
+        const result = applyChanges(db, this.identity(), page.changes, { afterSeq: saved.cursor });
         sql(db, 'UPDATE sync_state SET feed_cursor = ?, last_feed_applied_at = ?').run(
           Math.max(page.cursor, result.lastSeq),
           new Date(this.options.now()).toISOString(),
@@ -107,72 +106,39 @@ export class SqliteFeedStore implements FeedStore {
   }
 
   async reset(): Promise<void> {
-    const { db } = this.options;
-    db.transaction(() => {
-      clearReplica(db);
-      // The index may hold rows of an interrupted snapshot whose triggers were idle: empty it with the table.
-      sql(db, "INSERT INTO sku_search (sku_search) VALUES ('delete-all')").run();
-      sql(
-        db,
-        `UPDATE sync_state SET feed_epoch = NULL, feed_cursor = 0, snapshot_epoch = NULL, snapshot_up_to = NULL,
-           snapshot_after = NULL, snapshot_received = NULL, snapshot_total = NULL, search_index_deferred = 0`,
-      ).run();
-    }).immediate();
+    this.staging.discard();
+    sql(this.db, 'UPDATE sync_state SET refetch_pending = 1').run();
   }
 
   async applySnapshotPage(page: SnapshotPageToApply): Promise<void> {
-    const { db } = this.options;
-    // A snapshot page need not survive a power loss: its progress rolls back with it and the download
-    // resumes from the last durable page. Skipping the fsync per page saves a second per 100,000 SKUs.
-    // The connection is only ever used synchronously, so no sale can commit while FULL is off, and the
-    // next FULL commit syncs the log these pages are in.
-    db.pragma('synchronous = NORMAL');
-    try {
-      this.applySnapshotTransaction(page);
-    } finally {
-      db.pragma('synchronous = FULL');
+    const saved = readPosition(this.db);
+    if (!needsSnapshot(saved)) {
+      throw new DomainError(
+        'CONFLICT',
+        'A snapshot is only downloaded by a till that has none yet or was asked to download again.',
+        { epoch: saved.epoch },
+      );
     }
-    if (page.done) this.options.onApplied?.([], 'snapshot');
+    const progress = this.staging.progress();
+    if (progress !== null && (progress.epoch !== page.epoch || progress.upTo !== page.upTo)) {
+      throw new DomainError('CONFLICT', 'This snapshot page belongs to another snapshot.', {
+        epoch: page.epoch,
+        upTo: page.upTo,
+      });
+    }
+    this.staging.stagePage(page, progress);
+    if (!page.done) return;
+    this.staging.swapIn((live) => {
+      sql(
+        live,
+        `UPDATE main.sync_state SET feed_epoch = ?, feed_cursor = ?, last_feed_applied_at = ?, refetch_pending = 0`,
+      ).run(page.epoch, page.upTo, new Date(this.options.now()).toISOString());
+    });
+    this.options.onApplied?.([], 'snapshot');
   }
 
-  private applySnapshotTransaction(page: SnapshotPageToApply): void {
-    const { db, identity } = this.options;
-    db.transaction(() => {
-      const saved = readPosition(db);
-      if (saved.epoch !== null) {
-        throw new DomainError('CONFLICT', 'A snapshot can only be applied to a reset copy of hub data.', {
-          epoch: saved.epoch,
-        });
-      }
-      const progress = snapshotOf(saved);
-      if (progress !== null && (progress.epoch !== page.epoch || progress.upTo !== page.upTo)) {
-        throw new DomainError('CONFLICT', 'This snapshot page belongs to another snapshot.', {
-          epoch: page.epoch,
-          upTo: page.upTo,
-        });
-      }
-      if (progress === null) {
-        // The first page: whatever a crash left behind goes, and the search index waits for the end.
-        clearReplica(db);
-        sql(db, "INSERT INTO sku_search (sku_search) VALUES ('delete-all')").run();
-        sql(db, 'UPDATE sync_state SET search_index_deferred = 1').run();
-      }
-      applyChanges(db, identity, page.changes, { afterSeq: progress?.after ?? 0, snapshot: true });
-      if (page.done) {
-        sql(db, "INSERT INTO sku_search (sku_search) VALUES ('rebuild')").run();
-        sql(
-          db,
-          `UPDATE sync_state SET feed_epoch = ?, feed_cursor = ?, last_feed_applied_at = ?, snapshot_epoch = NULL,
-             snapshot_up_to = NULL, snapshot_after = NULL, snapshot_received = NULL, snapshot_total = NULL,
-             search_index_deferred = 0`,
-        ).run(page.epoch, page.upTo, new Date(this.options.now()).toISOString());
-      } else {
-        sql(
-          db,
-          `UPDATE sync_state SET snapshot_epoch = ?, snapshot_up_to = ?, snapshot_after = ?, snapshot_received = ?,
-             snapshot_total = ?`,
-        ).run(page.epoch, page.upTo, page.after, (progress?.received ?? 0) + page.changes.length, page.total);
-      }
-    }).immediate();
+  /** Closes the staging database (a download in progress resumes at the next start). */
+  close(): void {
+    this.staging.close();
   }
 }

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope, FeedChange } from '@retail/sync';
 import { describeFeedStoreContract, describeOutboxStoreContract } from '@retail/sync/testing/store-contracts';
 import { openDatabase, type Db } from '../database';
+import { snapshotStagingFile } from '../feed/snapshot-staging';
 import { readIdentity } from '../identity';
 import { initStoreNode } from '../init';
 import { TEST_SETUP, tempDir } from '../testing/test-node';
@@ -79,7 +81,7 @@ describe('sqlite-stores', () => {
   });
 
   describe('SqliteFeedStore.applySnapshotPage', () => {
-    it('defers the product search index to the last page and then finds every SKU', async () => {
+    it('stages pages beside the replica, then swaps them in and indexes them once with the last page', async () => {
       opened = freshDatabase();
       const { db } = opened;
       const store = new SqliteFeedStore({ db, identity: readIdentity(db)!, now: () => AT_MS });
@@ -111,9 +113,8 @@ describe('sqlite-stores', () => {
         done: false,
       });
       expect(search('creme')).toEqual([]);
-      expect(db.prepare('SELECT search_index_deferred AS deferred FROM sync_state').get()).toEqual({
-        deferred: 1,
-      });
+      expect(db.prepare('SELECT COUNT(*) AS count FROM skus').get()).toEqual({ count: 0 });
+      expect(existsSync(snapshotStagingFile(db.name))).toBe(true);
       await store.applySnapshotPage({
         epoch: 'e1',
         upTo: 3,
@@ -131,6 +132,7 @@ describe('sqlite-stores', () => {
       expect(db.prepare('SELECT search_index_deferred AS deferred FROM sync_state').get()).toEqual({
         deferred: 0,
       });
+      expect(existsSync(snapshotStagingFile(db.name))).toBe(false);
       // After the snapshot the triggers maintain the index row by row again.
       await store.applyPage({ epoch: 'e1', changes: [sku(4, 'Crema catalana')], cursor: 4 });
       expect(search('catalana')).toHaveLength(1);

@@ -17,6 +17,7 @@ import {
 import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
+import type { Migration } from '../migrations';
 import { SqliteFeedStore } from './sqlite-feed-store';
 import { hasSyncSchema } from './sync-schema';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -57,6 +58,8 @@ export interface StoreSyncHost {
   readonly db: Db;
   readonly identity: NodeIdentity;
   readonly now: () => number;
+  /** The store schema the engine runs, for the staging database snapshots are built in. */
+  readonly migrations?: readonly Migration[];
   readonly logger?: SyncLogger;
   /** A feed page changed the stock of these SKUs at this node (empty after a snapshot). */
   readonly onFeedApplied: (stockSkus: readonly string[], kind: 'page' | 'snapshot') => void;
@@ -74,6 +77,8 @@ export interface StoreSync {
   start(): void;
   /** Stops the agent: timers cancelled, connection closed, calls in flight settled. */
   stop(): Promise<void>;
+  /** Releases what the link holds open besides the database (a snapshot's staging database). */
+  dispose(): void;
   /** Records the hub to sync with and (re)starts the agent with it. The credential is never logged. */
   configure(connection: HubConnection): Promise<void>;
   /** A command committed outbox events: push them. */
@@ -112,7 +117,13 @@ const LOOKUP_TIMEOUT_MS = 10_000;
 export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions = {}): StoreSync {
   const { db, identity } = host;
   const outbox = new SqliteOutboxStore(db);
-  const feed = new SqliteFeedStore({ db, identity, now: host.now, onApplied: host.onFeedApplied });
+  const feed = new SqliteFeedStore({
+    db,
+    identity,
+    now: host.now,
+    onApplied: host.onFeedApplied,
+    ...(host.migrations === undefined ? {} : { migrations: host.migrations }),
+  });
   const listeners = new Set<(status: SyncAgentStatus | null) => void>();
   let agent: SyncAgent | null = null;
   let connection: HubConnection | null = readHubConnection(db);
@@ -172,6 +183,7 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
     configured: () => connection !== null,
     start: startAgent,
     stop: stopAgent,
+    dispose: () => feed.close(),
     async configure(next) {
       await stopAgent();
       writeHubConnection(db, next);

@@ -12,6 +12,7 @@ import { readOutbox } from '../outbox';
 import type { LoyaltyHubClient } from '../loyalty/hub-loyalty-client';
 import type { Migration } from '../migrations';
 import type { PinHashCost } from '../pin';
+import type { StoreSyncOptions } from '../sync/store-sync';
 
 /** Test helpers: a real SQLite file per test, a clock the test moves, deterministic randomness. */
 
@@ -237,6 +238,8 @@ export interface TestNodeOptions {
   readonly loyaltyHub?: LoyaltyHubClient;
   /** The desktop shell's drawer key (drawer-open signs grants with it). */
   readonly drawerKey?: Uint8Array;
+  /** How the sync agent reaches a hub once one is configured (a transport of the sync package's testing). */
+  readonly sync?: StoreSyncOptions;
 }
 
 export function createTestNode(options: TestNodeOptions = {}): TestNode {
@@ -266,6 +269,7 @@ export function createTestNode(options: TestNodeOptions = {}): TestNode {
       ...(options.migrations ? { migrations: options.migrations } : {}),
       ...(options.loyaltyHub ? { loyaltyHub: options.loyaltyHub } : {}),
       ...(options.drawerKey ? { drawerKey: options.drawerKey } : {}),
+      ...(options.sync ? { sync: options.sync } : {}),
     });
   let engine = open();
   const fixture: FixtureInput = {
