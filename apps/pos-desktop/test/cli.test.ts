@@ -136,7 +136,7 @@ describe('pos-store CLI', () => {
       );
       const wrong = createCommandClient(node.url, 'not-the-token-at-all', { transports: ['websocket'] });
       clients.push(wrong);
-      await expect(wrong.ready()).rejects.toThrow(/refused the access token/);
+      await expect(wrong.ready()).rejects.toThrow(/refused this device/);
       running.splice(running.indexOf(node), 1);
       expect(await node.stop()).toBe(0);
       expect(existsSync(tokenFile)).toBe(false);

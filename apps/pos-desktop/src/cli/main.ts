@@ -15,7 +15,7 @@ Usage:
                  [--manager-code CODE --manager-name NAME]
   pos-store init --data DIR --hub URL --enroll CODE [--device-name NAME] [--locale en-US]
                  [--cash-rounding 1] [--manager-code CODE --manager-name NAME]
-  pos-store [start] --data DIR [--port 7420] [--hub URL [--enroll CODE]] [--lan] [--fixture FILE] [--ui DIR]
+  pos-store [start] --data DIR [--port 7420] [--hub URL [--enroll CODE]] [--lan [--lan-port 7443]] [--fixture FILE] [--ui DIR]
   pos-store backup --data DIR --out FILE
   pos-store fixture --out FILE [--skus 1000] [--seed 42] [--store-id store-1] [--store-code S001] [--now ISO]
                  [--region north] [--currency EUR]
@@ -27,7 +27,7 @@ Commands:
             With --hub and --enroll, the store, device number and currency come from the hub, which
             issues this till's credential (kept in the database, never printed or logged).
   start     Run the node: open the database, load --fixture if given, and serve the command channel
-            and the renderer on 127.0.0.1 (--lan: every interface, for lanes on the store network).
+            and the renderer on 127.0.0.1 (--lan: also HTTPS on every interface for paired lanes).
             Prints the URL and a per-launch access token, also written to DIR/pos-store.token (0600).
   backup    Copy the database with SQLite's online backup (safe while the node runs) and verify it.
   fixture   Write a demo fixture (catalog, prices, promotions, stock, staff) for --fixture.
@@ -41,7 +41,10 @@ Options:
   --enroll CODE     A one-time code from HQ (pos-hub enroll-code --store CODE): enrolls this till at
                     --hub. With start on a new data folder it also sets the node up, as init would.
   --device-name N   How HQ sees this till in the device list (default POS).
-  --lan             Listen on all interfaces instead of 127.0.0.1.
+  --lan             Also serve lanes, handhelds and customer displays on the store network: HTTPS and
+                    WSS on every interface (--lan-port, default 7443) with a certificate the node
+                    generates once; each device pairs with a code a manager creates on the main till.
+                    --lan-host ADDRESS listens on one interface only (default 0.0.0.0).
   --fixture FILE    Load hub data and staff from a fixture file through the feed apply path.
   --ui DIR          Renderer build to serve. Default: the app's dist/renderer.
   --help            Show this text.

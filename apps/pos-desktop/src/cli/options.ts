@@ -22,6 +22,8 @@ export const OPTIONS = {
   enroll: { type: 'string' },
   'device-name': { type: 'string' },
   lan: { type: 'boolean' },
+  'lan-port': { type: 'string' },
+  'lan-host': { type: 'string' },
   fixture: { type: 'string' },
   now: { type: 'string' },
   ui: { type: 'string' },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -10,7 +11,8 @@ import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { setHubUrl } from '../engine/outbox';
 import { enrollWithHub } from '../engine/sync/enrollment';
 import { readHubConnection } from '../engine/sync/store-sync';
-import { startStoreServer } from '../server/server';
+import { loadOrCreateLanCertificate } from '../server/lan-certificate';
+import { DEFAULT_LAN_PORT, startStoreServer } from '../server/server';
 import { databasePath, removeTokenFile, requireDatabase, writeTokenFile } from './data-folder';
 import { initFromEnrollment } from './init';
 import { UsageError, validateOptions, type CliIo, type ParsedOptions } from './options';
@@ -34,6 +36,13 @@ const StartOptionsSchema = z
     enroll: z.string().trim().min(4).optional(),
     'device-name': z.string().trim().min(1).max(100).optional(),
     lan: z.boolean().default(false),
+    'lan-port': z.coerce
+      .number({ error: 'must be a number.' })
+      .int()
+      .min(0)
+      .max(65_535, 'must be at most 65535.')
+      .default(DEFAULT_LAN_PORT),
+    'lan-host': z.ipv4({ error: 'must be an IPv4 address such as 0.0.0.0.' }).default('0.0.0.0'),
     fixture: z.string().min(1).optional(),
     ui: z.string().min(1).optional(),
   })
@@ -60,6 +69,14 @@ async function enrollExisting(engine: StoreEngine, hubUrl: string, code: string,
     ...(deviceName === undefined ? {} : { deviceName }),
   });
   await engine.sync.configure({ hubUrl, credential: enrolled.credential });
+}
+
+/** The first non-internal IPv4 address, for the address lanes type (they may use the host name too). */
+function lanAddress(): string {
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const entry of entries ?? []) if (entry.family === 'IPv4' && !entry.internal) return entry.address;
+  }
+  return hostname();
 }
 
 /** One line per change of what staff would want to know: snapshot progress, caught up, trouble. */
@@ -126,19 +143,32 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
     const server = await startStoreServer({
       engine,
       token,
-      host: options.lan ? '0.0.0.0' : '127.0.0.1',
+      host: '127.0.0.1',
       port: options.port,
       staticDir: resolve(options.ui ?? DEFAULT_UI_DIR),
       logger,
+      ...(options.lan
+        ? {
+            lan: {
+              host: options['lan-host'],
+              port: options['lan-port'],
+              tls: await loadOrCreateLanCertificate(engine),
+            },
+          }
+        : {}),
     });
     const tokenFile = writeTokenFile(options.data, token);
     const { storeCode, deviceNo } = engine.identity;
     io.out(`pos-store: store ${storeCode} device ${deviceNo} is ready`);
-    io.out(
-      `  URL:        ${server.url}${options.lan ? ` (listening on every interface, port ${server.port})` : ''}`,
-    );
+    io.out(`  URL:        ${server.url}`);
     io.out(`  Token:      ${token}`);
     io.out(`  Token file: ${tokenFile}`);
+    if (server.lan) {
+      const address = options['lan-host'] === '0.0.0.0' ? lanAddress() : options['lan-host'];
+      io.out(`  Lanes:      https://${address}:${server.lan.port}/ (pair with a code from Staff → Lanes)`);
+      io.out(`  Display:    https://${address}:${server.lan.port}/display`);
+      io.out(`  Certificate SHA-256: ${server.lan.certificateFingerprint}`);
+    }
     const connection = readHubConnection(engine.db);
     if (connection !== null) {
       io.out(`  Hub:        ${connection.hubUrl} (syncing in the background; sales never wait for it)`);

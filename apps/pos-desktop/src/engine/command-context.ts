@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@retail/domain';
 import type { CommandName, CommandRequest, CommandResponse, Role } from '../shared/commands';
+import { MAIN_LANE_ID } from '../shared/lane-commands';
 import { sql, type TxContext } from './context';
+import type { LaneIdentity } from './lanes/lane-identity';
 import type { PinHashCost } from './pin';
 import type { NodeSettings } from './settings';
 
@@ -25,6 +27,8 @@ export interface AuditNote {
 
 export interface CommandContext extends TxContext {
   readonly actor: Actor | undefined;
+  /** The lane the command comes from (the main till unless a paired lane sent it). */
+  readonly lane: LaneIdentity;
   /** The actor; throws UNAUTHORIZED when nobody is signed in (the dispatcher checks first for staff commands). */
   staff(): Actor;
   settings(): NodeSettings;
@@ -68,10 +72,12 @@ export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function resolveSession(ctx: TxContext, token: string): Actor {
+/** The session behind a token, valid only on the lane it was opened on. */
+export function resolveSession(ctx: TxContext, token: string, laneId: string): Actor {
   const row = sql(
     ctx.db,
     `SELECT s.session_id AS sessionId, s.expires_at_ms AS expiresAtMs, s.ended_at_ms AS endedAtMs,
+       ${ctx.lanesSchema ? `COALESCE(s.lane_id, '${MAIN_LANE_ID}')` : `'${MAIN_LANE_ID}'`} AS laneId,
        st.staff_id AS staffId, st.staff_code AS staffCode, st.name, st.role, st.active
      FROM staff_sessions s JOIN staff st ON st.staff_id = s.staff_id
      WHERE s.token_hash = ?`,
@@ -80,6 +86,7 @@ export function resolveSession(ctx: TxContext, token: string): Actor {
         sessionId: string;
         expiresAtMs: number;
         endedAtMs: number | null;
+        laneId: string;
         staffId: string;
         staffCode: string;
         name: string;
@@ -98,6 +105,10 @@ export function resolveSession(ctx: TxContext, token: string): Actor {
   }
   if (row.active !== 1) {
     throw new DomainError('UNAUTHORIZED', 'This staff account has been disabled. Ask a manager.');
+  }
+  // A session token lifted off one lane (or its traffic) must not work from another device.
+  if (row.laneId !== laneId) {
+    throw new DomainError('UNAUTHORIZED', 'That session belongs to another lane. Sign in on this lane.');
   }
   return {
     staffId: row.staffId,

@@ -41,6 +41,14 @@ export function sql(db: Db, text: string): Statement {
   return statement;
 }
 
+/** Whether the lanes migration (0007) is applied: see TxContext.lanesSchema. */
+export function hasLanesSchema(db: Db): boolean {
+  return (
+    sql(db, "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'pin_lockouts'").get() !==
+    undefined
+  );
+}
+
 export interface AuditInput {
   readonly action: string;
   readonly staffId?: string | null;
@@ -80,6 +88,12 @@ export interface TxContext {
   readonly txId: string;
   readonly command: string;
   readonly sync: SyncView;
+  /**
+   * Whether the database has the lanes migration (0007): always, except when a migration test drives
+   * this engine against a database it keeps at an older version. Without it every command comes from
+   * the main till, sessions carry no lane and wrong PINs are not counted.
+   */
+  readonly lanesSchema: boolean;
   newId(): string;
   randomBytes(length: number): Uint8Array;
   appendEvent<T extends EventType>(
@@ -106,6 +120,7 @@ export interface ContextSources {
   lastHlc: Hlc | undefined;
   /** The link to the hub; offline when absent (setup paths, tests without a hub). */
   sync?: () => SyncView;
+  readonly lanesSchema: boolean;
 }
 
 export function createTxContext(sources: ContextSources, command: string): TxContext {
@@ -128,6 +143,7 @@ export function createTxContext(sources: ContextSources, command: string): TxCon
     txId,
     command,
     sync: sources.sync?.() ?? OFFLINE_SYNC,
+    lanesSchema: sources.lanesSchema,
     newId: sources.ids,
     randomBytes: sources.randomBytes,
     appendedEvents,

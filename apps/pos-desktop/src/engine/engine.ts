@@ -5,6 +5,8 @@ import type { z } from 'zod';
 import {
   ROLE_RANK,
   STORE_COMMANDS,
+  SaleViewSchema,
+  type SaleView,
   isCommandName,
   type CommandInput,
   type CommandName,
@@ -27,10 +29,21 @@ import { shiftHandlers } from './commands/shift';
 import { staffHandlers } from './commands/staff';
 import { stockHandlers } from './commands/stock';
 import { systemHandlers } from './commands/system';
+import { MAIN_LANE, type LaneIdentity } from './lanes/lane-identity';
+import {
+  authenticateDevice,
+  laneHandlers,
+  pairDevice,
+  resolveLane,
+  type PairedDevice,
+  type PairOutcome,
+} from './lanes/lanes';
 import {
   createTxContext,
+  hasLanesSchema,
   type ContextSources,
   type EngineClock,
+  sql,
   type RandomBytes,
   type TxContext,
 } from './context';
@@ -58,6 +71,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...receiptHandlers,
   ...bopisHandlers,
   ...loyaltyHandlers,
+  ...laneHandlers,
 };
 
 /** The logging surface the engine needs; pino loggers fit it. Never pass PINs, sessions or tokens. */
@@ -98,6 +112,11 @@ export interface EngineOptions {
 export interface ExecuteOptions {
   /** The session token from `staff-sign-in`. */
   readonly session?: string;
+  /**
+   * The paired lane sending the command (the socket server knows it from the lane's credential); the
+   * main till when absent. Its sessions, register and PIN lockouts are its own.
+   */
+  readonly laneId?: string;
 }
 
 interface RunOptions extends ExecuteOptions {
@@ -106,6 +125,8 @@ interface RunOptions extends ExecuteOptions {
 }
 
 export type NotificationListener = (notification: StoreNotification) => void;
+/** A sale as it stands after a command changed it (customer displays follow their register's sale). */
+export type SaleListener = (sale: SaleView) => void;
 
 export interface StoreEngine {
   readonly db: Db;
@@ -137,7 +158,18 @@ export interface StoreEngine {
   /** Applies a page of hub changes (see applyFeedChanges) and notifies clients of the stock it changed. */
   applyFeed(page: FeedPage): FeedApplyResult;
   subscribe(listener: NotificationListener): () => void;
+  /**
+   * Told after every committed command that changed a sale, with the sale as its answer showed it. This
+   * is the node's own channel for customer displays: it never goes to staff screens as such.
+   */
+  onSaleChanged(listener: SaleListener): () => void;
+  /** The open sale of a register, or null (what a customer display shows when it connects). */
+  currentSale(registerId: string): SaleView | null;
   settings(): NodeSettings;
+  /** Trades a pairing code for a new lane or display credential (`POST /lanes/pair`). */
+  pairDevice(code: string, certificateFingerprint: string | null): PairOutcome;
+  /** The paired device a credential belongs to; undefined when unknown or revoked. */
+  authenticateDevice(credential: string): PairedDevice | undefined;
   /** The link to the hub (outbox pusher, feed puller, status); idle until a hub is configured. */
   readonly sync: StoreSync;
   /** Stops the sync agent (calls in flight settle), then closes the database. */
@@ -155,6 +187,33 @@ function describeIssues(name: string, error: z.ZodError): DomainError {
     `The ${name} request is not valid. ${where}${first?.message ?? 'Check the input.'}`,
     { issues },
   );
+}
+
+/**
+ * A paired lane works on its own register only: a register named in the input must be the lane's, and a
+ * sale named by id must be on it, except that completed sales may be read from any register (receipts,
+ * returns). Resuming a parked sale moves it to the register given, which is the check that applies then.
+ * The main till may use any register.
+ */
+function checkLaneScope(tx: TxContext, lane: LaneIdentity, input: unknown, mutates: boolean): void {
+  if (lane.registerId === null || typeof input !== 'object' || input === null) return;
+  const { registerId, saleId } = input as { registerId?: unknown; saleId?: unknown };
+  const refuse = (register: string) =>
+    new DomainError(
+      'FORBIDDEN',
+      `This lane is paired as register ${lane.registerId}; register ${register} belongs to another till.`,
+      { laneRegisterId: lane.registerId, registerId: register },
+    );
+  if (typeof registerId === 'string') {
+    if (registerId !== lane.registerId) throw refuse(registerId);
+    return;
+  }
+  if (typeof saleId !== 'string') return;
+  const sale = sql(tx.db, 'SELECT register_id AS registerId, status FROM sales WHERE sale_id = ?').get(
+    saleId,
+  ) as { registerId: string; status: string } | undefined;
+  if (!sale || sale.registerId === lane.registerId) return;
+  if (mutates || sale.status === 'open' || sale.status === 'parked') throw refuse(sale.registerId);
 }
 
 export function openStoreEngine(options: EngineOptions): StoreEngine {
@@ -183,8 +242,10 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     ids: createUuidV7Generator({ now: () => clock.now(), randomBytes }),
     randomBytes,
     lastHlc,
+    lanesSchema: hasLanesSchema(db),
   };
   const listeners = new Set<NotificationListener>();
+  const saleListeners = new Set<SaleListener>();
   let closed = false;
   // Prices and promotions switch on and off at their times with or without the hub: tell the screens.
   const priceSwitch = new PriceSwitchTimer({
@@ -233,10 +294,16 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     deliver([{ name: 'sync-status', payload: syncStatus(db, clock.now(), status) }]);
   });
 
-  function commandContext(tx: TxContext, actor: Actor | undefined, prepared?: unknown): CommandContext {
+  function commandContext(
+    tx: TxContext,
+    actor: Actor | undefined,
+    lane: LaneIdentity,
+    prepared?: unknown,
+  ): CommandContext {
     let settings: NodeSettings | undefined;
     return Object.assign(tx, {
       actor,
+      lane,
       pinCost,
       drawerKey: options.drawerKey,
       prepared,
@@ -279,6 +346,16 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     }
   }
 
+  function tellSaleListeners(sale: SaleView): void {
+    for (const listener of saleListeners) {
+      try {
+        listener(sale);
+      } catch (error) {
+        logger.error({ saleId: sale.saleId, err: error }, 'sale listener failed');
+      }
+    }
+  }
+
   function run(name: string, rawInput: unknown, options: RunOptions): Result<unknown> {
     if (closed)
       return {
@@ -302,12 +379,14 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     try {
       const transaction = db.transaction(() => {
         const tx = createTxContext(sources, name);
+        const lane = resolveLane(tx, options.laneId ?? MAIN_LANE.laneId);
+        checkLaneScope(tx, lane, parsed.data, definition.mutates);
         let actor: Actor | undefined;
         if (spec.auth !== 'none') {
           if (options.session === undefined) {
             throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
           }
-          actor = resolveSession(tx, options.session);
+          actor = resolveSession(tx, options.session, lane.laneId);
           if (ROLE_RANK[actor.role] < ROLE_RANK[spec.auth]) {
             throw new DomainError(
               'FORBIDDEN',
@@ -316,7 +395,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
             );
           }
         }
-        const ctx = commandContext(tx, actor, options.prepared);
+        const ctx = commandContext(tx, actor, lane, options.prepared);
         const outcome = (definition.handle as (c: CommandContext, i: unknown) => unknown)(ctx, parsed.data);
         if (outcome instanceof CommittedRejection) return outcome;
         const response = spec.response.safeParse(outcome);
@@ -345,6 +424,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       // Committed: the agent pushes what this command wrote (it reads the outbox, never this transaction).
       if (appendedEvents > 0) storeSync.notifyLocalCommit();
       deliver(notifications);
+      if (definition.mutates && spec.response === SaleViewSchema) tellSaleListeners(outcome as SaleView);
       return { ok: true, value: outcome };
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'INTERNAL') {
@@ -396,7 +476,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     let appendedEvents = 0;
     const result = db
       .transaction(() => {
-        const ctx = commandContext(createTxContext(sources, label), undefined);
+        const ctx = commandContext(createTxContext(sources, label), undefined, MAIN_LANE);
         const value = work(ctx);
         finish(ctx);
         notifications = ctx.notifications;
@@ -441,7 +521,25 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onSaleChanged(listener) {
+      saleListeners.add(listener);
+      return () => saleListeners.delete(listener);
+    },
+    currentSale(registerId) {
+      if (closed) return null;
+      return db
+        .transaction(() => {
+          const ctx = commandContext(createTxContext(sources, 'display-sale'), undefined, MAIN_LANE);
+          const current = COMMAND_HANDLERS['sale-current'].handle(ctx, { registerId });
+          return current instanceof CommittedRejection ? null : current.sale;
+        })
+        .deferred();
+    },
     settings: () => readSettings(db, identity),
+    pairDevice: (code, certificateFingerprint) =>
+      transact('lane-pair', (ctx) => pairDevice(ctx, code, certificateFingerprint)),
+    authenticateDevice: (credential) =>
+      closed ? undefined : authenticateDevice(db, credential, Math.floor(clock.now())),
     sync: storeSync,
     async shutdown() {
       await storeSync.stop();
@@ -454,6 +552,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       void storeSync.stop();
       storeSync.dispose();
       listeners.clear();
+      saleListeners.clear();
       db.close();
     },
   };

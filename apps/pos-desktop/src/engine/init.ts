@@ -2,7 +2,7 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createUuidV7Generator } from '@retail/domain';
 import type { StaffSummary } from '../shared/commands';
 import { createStaff, type NewStaff } from './commands/staff';
-import { createTxContext, type EngineClock, type RandomBytes } from './context';
+import { createTxContext, hasLanesSchema, type EngineClock, type RandomBytes } from './context';
 import { openDatabase } from './database';
 import { writeIdentity, type NodeIdentity, type NodeSetup } from './identity';
 import { loadMigrations, migrate, type Migration } from './migrations';
@@ -46,7 +46,7 @@ export function initStoreNode(options: InitOptions): InitResult {
         const identity = writeIdentity(db, options.setup, options.deviceId ?? ids(), nowIso);
         if (options.hub !== undefined) writeHubConnection(db, options.hub);
         const ctx = createTxContext(
-          { db, identity, clock, ids, randomBytes, lastHlc: undefined },
+          { db, identity, clock, ids, randomBytes, lastHlc: undefined, lanesSchema: hasLanesSchema(db) },
           'node-init',
         );
         const manager = options.firstManager

@@ -14,13 +14,16 @@ import { openStoreEngine, type StoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { loadMigrations } from '../engine/migrations';
 import { setHubUrl } from '../engine/outbox';
-import { startStoreServer, type StoreServer } from '../server/server';
+import { loadOrCreateLanCertificate } from '../server/lan-certificate';
+import { DEFAULT_LAN_PORT, startStoreServer, type StoreServer } from '../server/server';
 import { FATAL_EXIT_CODE } from './node-supervisor';
 
 const ArgsSchema = z.object({
   data: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65_535),
+  /** 0.0.0.0 (`--lan`): the window stays on loopback HTTP, lanes get HTTPS on every interface. */
   host: z.enum(['127.0.0.1', '0.0.0.0']),
+  'lan-port': z.coerce.number().int().min(0).max(65_535).default(DEFAULT_LAN_PORT),
   migrations: z.string().min(1),
   ui: z.string().min(1).optional(),
   /** A demo or test fixture applied through the feed path before serving (as `pos-store start --fixture`). */
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      'lan-port': { type: 'string' },
       migrations: { type: 'string' },
       ui: { type: 'string' },
       fixture: { type: 'string' },
@@ -109,10 +113,13 @@ async function main(): Promise<void> {
     server = await startStoreServer({
       engine,
       token,
-      host: args.data.host,
+      host: '127.0.0.1',
       port: args.data.port,
       logger,
       ...(args.data.ui === undefined ? {} : { staticDir: args.data.ui }),
+      ...(args.data.host === '0.0.0.0'
+        ? { lan: { port: args.data['lan-port'], tls: await loadOrCreateLanCertificate(engine) } }
+        : {}),
     });
   } catch (error) {
     engine.close();
@@ -134,7 +141,13 @@ async function main(): Promise<void> {
     stopNow();
     return;
   }
-  report({ event: 'ready', url: server.url });
+  report({
+    event: 'ready',
+    url: server.url,
+    ...(server.lan
+      ? { lanUrl: server.lan.url, certificateFingerprint: server.lan.certificateFingerprint }
+      : {}),
+  });
 }
 
 void main();

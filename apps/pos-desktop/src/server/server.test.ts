@@ -78,7 +78,7 @@ describe('server', () => {
   describe('handshake', () => {
     it('refuses clients with a wrong or missing token', async () => {
       await start();
-      await expect(client('wrong-token-0123456789').ready()).rejects.toThrow(/refused the access token/);
+      await expect(client('wrong-token-0123456789').ready()).rejects.toThrow(/refused this device/);
       const anonymous = connect(server!.url, { transports: ['websocket'], reconnection: false });
       const error = await new Promise<Error>((resolve) => anonymous.once('connect_error', resolve));
       anonymous.close();

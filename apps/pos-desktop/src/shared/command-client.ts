@@ -46,6 +46,28 @@ export interface CommandClientOptions {
   readonly connectTimeoutMs?: number;
   /** Force a transport (tests use websocket to skip long-polling). */
   readonly transports?: ('websocket' | 'polling')[];
+  /**
+   * TLS settings for clients outside a browser (Node tools, a lane app): the node's certificate as the
+   * only trust anchor and a check of its fingerprint pin the connection (see lane-client/pinned-tls).
+   */
+  readonly tls?: {
+    readonly ca: string;
+    readonly checkServerIdentity: (
+      host: string,
+      certificate: { fingerprint256: string },
+    ) => Error | undefined;
+  };
+}
+
+/**
+ * How a client proves who it is: the main till's per-launch token, or a paired lane's credential
+ * (`POST /lanes/pair`). A plain string is the launch token.
+ */
+export type ClientCredential = string | { readonly token: string } | { readonly lane: string };
+
+function handshakeAuth(credential: ClientCredential): Record<string, string> {
+  if (typeof credential === 'string') return { token: credential };
+  return 'token' in credential ? { token: credential.token } : { lane: credential.lane };
 }
 
 function unreachable(message: string): { ok: false; error: { code: 'INTERNAL'; message: string } } {
@@ -54,11 +76,12 @@ function unreachable(message: string): { ok: false; error: { code: 'INTERNAL'; m
 
 export function createCommandClient(
   url: string,
-  token: string,
+  credential: ClientCredential,
   options: CommandClientOptions = {},
 ): CommandClient {
   const socket = io(url, {
-    auth: { token },
+    auth: handshakeAuth(credential),
+    ...(options.tls ?? {}),
     transports: options.transports ?? ['websocket', 'polling'],
     reconnection: true,
     reconnectionDelay: 500,
@@ -69,7 +92,9 @@ export function createCommandClient(
   socket.on('connect_error', (error) => {
     // A refused token will never succeed: stop retrying so the caller sees the reason once.
     if (error.message === 'unauthorized') {
-      refused = new Error('The store node refused the access token. Use the token printed when it started.');
+      refused = new Error(
+        'The store node refused this device: its access token is wrong or its pairing was revoked. Pair it again.',
+      );
       socket.disconnect();
     }
   });

@@ -1,6 +1,7 @@
 import { PHYSICAL_BUCKETS } from '@retail/domain';
 import { z } from 'zod';
 import { BOPIS_COMMANDS } from './bopis-commands';
+import { LANE_COMMANDS } from './lane-commands';
 import {
   LOYALTY_COMMANDS,
   LOYALTY_TENDER_INPUTS,
@@ -56,7 +57,10 @@ export const StaffSummarySchema = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   active: z.boolean(),
+  /** Until when the staff member is locked out after wrong PINs on the lane asking (null: not locked here). */
   lockedUntil: isoTime.nullable(),
+  /** Every lane the staff member is locked out of now (wrong PINs count per lane). */
+  lockouts: z.array(z.object({ laneId: z.string(), laneName: z.string(), lockedUntil: isoTime })).optional(),
 });
 export type StaffSummary = z.infer<typeof StaffSummarySchema>;
 
@@ -521,8 +525,8 @@ export const STORE_COMMANDS = {
   }),
   'staff-unlock': command({
     auth: 'manager',
-    summary: 'Lift a PIN lockout.',
-    request: z.object({ staffCode: StaffCodeSchema }).strict(),
+    summary: 'Lift a PIN lockout: on one lane, or on every lane when no lane is given.',
+    request: z.object({ staffCode: StaffCodeSchema, laneId: id.optional() }).strict(),
     response: StaffSummarySchema,
   }),
   'staff-list': command({
@@ -970,6 +974,7 @@ export const STORE_COMMANDS = {
   }),
   ...BOPIS_COMMANDS,
   ...LOYALTY_COMMANDS,
+  ...LANE_COMMANDS,
 } as const;
 
 export type StoreCommands = typeof STORE_COMMANDS;

@@ -39,6 +39,8 @@ export const STORE_NOTIFICATIONS = {
     units: z.number().int().min(1),
     pickupDeadline: z.iso.datetime({ offset: true }).nullable(),
   }),
+  /** A manager revoked a paired lane or display: its connections are closed, its screens list it as revoked. */
+  'lane-revoked': z.object({ laneId: z.string() }),
 } as const;
 
 export type StoreNotifications = typeof STORE_NOTIFICATIONS;

@@ -45,7 +45,9 @@ describe('staff commands', () => {
         node.engine.execute('staff-sign-in', { staffCode: 'C1', pin: '9999' }),
         'UNAUTHORIZED',
       );
-      expect(error.message).toBe('Staff code or PIN is wrong. 4 more wrong tries lock the account.');
+      expect(error.message).toBe(
+        'Staff code or PIN is wrong. 4 more wrong tries lock the account on this lane.',
+      );
       expect(auditActions(1)).toEqual(['staff-sign-in-failed']);
     });
 
@@ -68,7 +70,7 @@ describe('staff commands', () => {
         'LOCKED_OUT',
       );
       expect(locked.message).toMatch(
-        /Chris Cashier is locked out until 10:15\. A manager can unlock sooner\./,
+        /Chris Cashier is locked out of Main till until 10:15\. A manager can unlock sooner\./,
       );
       expectError(node.engine.execute('staff-sign-in', { staffCode: 'C1', pin: '1111' }), 'LOCKED_OUT');
       node.clock.advance(15 * 60_000);

@@ -5,6 +5,7 @@ import type { CommandRequest, OverrideAction, Role, StaffSummary } from '../../s
 import { hashSessionToken, reject, type CommandContext, type CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { formatLocalTime } from '../format';
+import { laneName } from '../lanes/lanes';
 import { hashPin, verifyPin, type PinHashCost } from '../pin';
 import type { NodeSettings } from '../settings';
 
@@ -15,30 +16,81 @@ interface StaffRow {
   role: Role;
   pinHash: string;
   active: number;
-  failedAttempts: number;
-  lockedUntilMs: number | null;
 }
 
-const STAFF_COLUMNS = `staff_id AS staffId, staff_code AS staffCode, name, role, pin_hash AS pinHash, active,
-  failed_attempts AS failedAttempts, locked_until_ms AS lockedUntilMs`;
+const STAFF_COLUMNS = `staff_id AS staffId, staff_code AS staffCode, name, role, pin_hash AS pinHash, active`;
 
 export function findStaffByCode(ctx: TxContext, staffCode: string): StaffRow | undefined {
   return sql(ctx.db, `SELECT ${STAFF_COLUMNS} FROM staff WHERE staff_code = ?`).get(staffCode) as
     StaffRow | undefined;
 }
 
-function toSummary(row: StaffRow, nowMs: number): StaffSummary {
-  const locked = row.lockedUntilMs !== null && row.lockedUntilMs > nowMs;
+interface LockoutRow {
+  laneId: string;
+  failedAttempts: number;
+  lockouts: number;
+  lockedUntilMs: number | null;
+}
+
+function lockoutOn(ctx: TxContext, staffId: string, laneId: string): LockoutRow {
+  if (!ctx.lanesSchema) return { laneId, failedAttempts: 0, lockouts: 0, lockedUntilMs: null };
+  const row = sql(
+    ctx.db,
+    `SELECT lane_id AS laneId, failed_attempts AS failedAttempts, lockouts, locked_until_ms AS lockedUntilMs
+     FROM pin_lockouts WHERE staff_id = ? AND lane_id = ?`,
+  ).get(staffId, laneId) as LockoutRow | undefined;
+  return row ?? { laneId, failedAttempts: 0, lockouts: 0, lockedUntilMs: null };
+}
+
+function saveLockout(ctx: TxContext, staffId: string, lockout: LockoutRow): void {
+  if (!ctx.lanesSchema) return;
+  sql(
+    ctx.db,
+    `INSERT INTO pin_lockouts (staff_id, lane_id, failed_attempts, lockouts, locked_until_ms, updated_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (staff_id, lane_id) DO UPDATE SET failed_attempts = excluded.failed_attempts,
+       lockouts = excluded.lockouts, locked_until_ms = excluded.locked_until_ms, updated_at_ms = excluded.updated_at_ms`,
+  ).run(staffId, lockout.laneId, lockout.failedAttempts, lockout.lockouts, lockout.lockedUntilMs, ctx.nowMs);
+}
+
+/** The lanes a staff member is locked out of right now, soonest unlock first. */
+function activeLockouts(ctx: TxContext, staffId: string): NonNullable<StaffSummary['lockouts']> {
+  if (!ctx.lanesSchema) return [];
+  const rows = sql(
+    ctx.db,
+    `SELECT lane_id AS laneId, locked_until_ms AS lockedUntilMs FROM pin_lockouts
+     WHERE staff_id = ? AND locked_until_ms > ? ORDER BY locked_until_ms, lane_id`,
+  ).all(staffId, ctx.nowMs) as { laneId: string; lockedUntilMs: number }[];
+  return rows.map((row) => ({
+    laneId: row.laneId,
+    laneName: laneName(ctx, row.laneId),
+    lockedUntil: new Date(row.lockedUntilMs).toISOString(),
+  }));
+}
+
+/** `lockedUntil` is the lock on the lane asking; `lockouts` lists every lane's. */
+function toSummary(ctx: CommandContext, row: StaffRow): StaffSummary {
+  const lockouts = activeLockouts(ctx, row.staffId);
   return {
     staffId: row.staffId,
     staffCode: row.staffCode,
     name: row.name,
     role: row.role,
     active: row.active === 1,
-    lockedUntil: locked && row.lockedUntilMs !== null ? new Date(row.lockedUntilMs).toISOString() : null,
+    lockedUntil: lockouts.find((lockout) => lockout.laneId === ctx.lane.laneId)?.lockedUntil ?? null,
+    lockouts,
   };
 }
 
+const MAX_LOCKOUT_MS = 24 * 3_600_000;
+
+/**
+ * How long the next lockout on a lane lasts: the configured time, doubled for each lockout in a row on
+ * that lane before it (a right PIN there or a manager resets the count), never more than a day.
+ */
+export function lockoutDuration(baseMs: number, previousLockouts: number): number {
+  return Math.min(baseMs * 2 ** Math.min(previousLockouts, 20), Math.max(baseMs, MAX_LOCKOUT_MS));
+}
 /**
  * Hash of a PIN nobody has, checked when a staff code is unknown so that a wrong code takes as long as a
  * wrong PIN and the answer time does not reveal which codes exist.
@@ -55,8 +107,9 @@ function decoyHash(ctx: CommandContext): string {
 }
 
 /**
- * Checks a PIN and keeps the lockout counters. Returns the error to report (after the counters are
- * written) or undefined when the PIN is right.
+ * Checks a PIN and keeps the lockout counters of the lane asking: wrong PINs on one lane lock the staff
+ * member out of that lane only, so nobody at a lane can lock a manager out of every till. Returns the
+ * error to report (after the counters are written) or undefined when the PIN is right.
  */
 function checkPin(
   ctx: CommandContext,
@@ -67,50 +120,54 @@ function checkPin(
   if (staff.active !== 1) {
     return new DomainError('FORBIDDEN', `The account of ${staff.name} is disabled. Ask a manager.`);
   }
-  const lockActive = staff.lockedUntilMs !== null && staff.lockedUntilMs > ctx.nowMs;
-  if (lockActive && staff.lockedUntilMs !== null) {
-    return new DomainError(
+  const lane = ctx.lane;
+  const lockout = lockoutOn(ctx, staff.staffId, lane.laneId);
+  const lockedOut = (lockedUntilMs: number) =>
+    new DomainError(
       'LOCKED_OUT',
-      `Too many wrong PINs: ${staff.name} is locked out until ${formatLocalTime(ctx.identity, staff.lockedUntilMs)}. A manager can unlock sooner.`,
-      { lockedUntil: new Date(staff.lockedUntilMs).toISOString() },
+      `Too many wrong PINs: ${staff.name} is locked out of ${lane.name} until ${formatLocalTime(ctx.identity, lockedUntilMs)}. A manager can unlock sooner.`,
+      { lockedUntil: new Date(lockedUntilMs).toISOString(), laneId: lane.laneId },
     );
-  }
+  if (lockout.lockedUntilMs !== null && lockout.lockedUntilMs > ctx.nowMs)
+    return lockedOut(lockout.lockedUntilMs);
   if (verifyPin(pin, staff.pinHash)) {
-    if (staff.failedAttempts > 0 || staff.lockedUntilMs !== null) {
-      sql(
-        ctx.db,
-        'UPDATE staff SET failed_attempts = 0, locked_until_ms = NULL, updated_at = ? WHERE staff_id = ?',
-      ).run(ctx.nowIso, staff.staffId);
+    if (lockout.failedAttempts > 0 || lockout.lockouts > 0 || lockout.lockedUntilMs !== null) {
+      saveLockout(ctx, staff.staffId, {
+        laneId: lane.laneId,
+        failedAttempts: 0,
+        lockouts: 0,
+        lockedUntilMs: null,
+      });
     }
     return undefined;
   }
-  const attempts = staff.failedAttempts + 1;
+  const attempts = lockout.failedAttempts + 1;
   if (attempts >= settings.lockoutAttempts) {
-    const lockedUntilMs = ctx.nowMs + settings.lockoutMs;
-    sql(
-      ctx.db,
-      'UPDATE staff SET failed_attempts = 0, locked_until_ms = ?, updated_at = ? WHERE staff_id = ?',
-    ).run(lockedUntilMs, ctx.nowIso, staff.staffId);
+    const lockedUntilMs = ctx.nowMs + lockoutDuration(settings.lockoutMs, lockout.lockouts);
+    saveLockout(ctx, staff.staffId, {
+      laneId: lane.laneId,
+      failedAttempts: 0,
+      lockouts: lockout.lockouts + 1,
+      lockedUntilMs,
+    });
     ctx.audit({
       action: 'staff-locked-out',
       staffId: staff.staffId,
       subject: staff.staffCode,
-      details: { attempts, lockedUntil: new Date(lockedUntilMs).toISOString() },
+      details: {
+        attempts,
+        laneId: lane.laneId,
+        lockoutInARow: lockout.lockouts + 1,
+        lockedUntil: new Date(lockedUntilMs).toISOString(),
+      },
     });
-    return new DomainError(
-      'LOCKED_OUT',
-      `Too many wrong PINs: ${staff.name} is locked out until ${formatLocalTime(ctx.identity, lockedUntilMs)}. A manager can unlock sooner.`,
-      { lockedUntil: new Date(lockedUntilMs).toISOString() },
-    );
+    return lockedOut(lockedUntilMs);
   }
-  sql(
-    ctx.db,
-    'UPDATE staff SET failed_attempts = ?, locked_until_ms = NULL, updated_at = ? WHERE staff_id = ?',
-  ).run(attempts, ctx.nowIso, staff.staffId);
+  saveLockout(ctx, staff.staffId, { ...lockout, failedAttempts: attempts, lockedUntilMs: null });
   const left = settings.lockoutAttempts - attempts;
   return new DomainError(
     'UNAUTHORIZED',
-    `Staff code or PIN is wrong. ${left} more wrong ${left === 1 ? 'try locks' : 'tries lock'} the account.`,
+    `Staff code or PIN is wrong. ${left} more wrong ${left === 1 ? 'try locks' : 'tries lock'} the account on this lane.`,
     { attemptsLeft: left },
   );
 }
@@ -133,8 +190,8 @@ export function createStaff(ctx: TxContext, staff: NewStaff, pinCost: PinHashCos
   const staffId = ctx.newId();
   sql(
     ctx.db,
-    `INSERT INTO staff (staff_id, staff_code, name, role, pin_hash, active, failed_attempts, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)`,
+    `INSERT INTO staff (staff_id, staff_code, name, role, pin_hash, active, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
   ).run(
     staffId,
     staff.staffCode,
@@ -151,6 +208,7 @@ export function createStaff(ctx: TxContext, staff: NewStaff, pinCost: PinHashCos
     role: staff.role,
     active: true,
     lockedUntil: null,
+    lockouts: [],
   };
 }
 
@@ -239,16 +297,28 @@ function signIn(ctx: CommandContext, input: CommandRequest<'staff-sign-in'>) {
   const token = Buffer.from(ctx.randomBytes(32)).toString('base64url');
   const sessionId = ctx.newId();
   const expiresAtMs = ctx.nowMs + settings.sessionTtlMs;
-  sql(
-    ctx.db,
-    `INSERT INTO staff_sessions (token_hash, session_id, staff_id, started_at_ms, expires_at_ms)
-     VALUES (?, ?, ?, ?, ?)`,
-  ).run(hashSessionToken(token), sessionId, staff.staffId, ctx.nowMs, expiresAtMs);
-  ctx.auditNote = { staffId: staff.staffId, subject: staff.staffCode, details: { sessionId } };
+  if (ctx.lanesSchema) {
+    sql(
+      ctx.db,
+      `INSERT INTO staff_sessions (token_hash, session_id, staff_id, started_at_ms, expires_at_ms, lane_id)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(hashSessionToken(token), sessionId, staff.staffId, ctx.nowMs, expiresAtMs, ctx.lane.laneId);
+  } else {
+    sql(
+      ctx.db,
+      `INSERT INTO staff_sessions (token_hash, session_id, staff_id, started_at_ms, expires_at_ms)
+       VALUES (?, ?, ?, ?, ?)`,
+    ).run(hashSessionToken(token), sessionId, staff.staffId, ctx.nowMs, expiresAtMs);
+  }
+  ctx.auditNote = {
+    staffId: staff.staffId,
+    subject: staff.staffCode,
+    details: { sessionId, laneId: ctx.lane.laneId },
+  };
   return {
     session: token,
     expiresAt: new Date(expiresAtMs).toISOString(),
-    staff: toSummary({ ...staff, failedAttempts: 0, lockedUntilMs: null }, ctx.nowMs),
+    staff: toSummary(ctx, staff),
   };
 }
 
@@ -262,7 +332,7 @@ export const staffHandlers = {
         actor.staffId,
       ) as StaffRow;
       return {
-        staff: toSummary(row, ctx.nowMs),
+        staff: toSummary(ctx, row),
         expiresAt: new Date(actor.sessionExpiresAtMs).toISOString(),
       };
     },
@@ -351,12 +421,19 @@ export const staffHandlers = {
       const staff = findStaffByCode(ctx, input.staffCode);
       if (!staff)
         throw new DomainError('NOT_FOUND', `There is no staff member with code ${input.staffCode}.`);
-      sql(
-        ctx.db,
-        'UPDATE staff SET failed_attempts = 0, locked_until_ms = NULL, updated_at = ? WHERE staff_id = ?',
-      ).run(ctx.nowIso, staff.staffId);
-      ctx.auditNote = { subject: staff.staffCode, details: { staffId: staff.staffId } };
-      return toSummary({ ...staff, failedAttempts: 0, lockedUntilMs: null }, ctx.nowMs);
+      // Clearing also resets the escalation: the next lockout there lasts the configured time again.
+      const cleared =
+        input.laneId === undefined
+          ? sql(ctx.db, 'DELETE FROM pin_lockouts WHERE staff_id = ?').run(staff.staffId)
+          : sql(ctx.db, 'DELETE FROM pin_lockouts WHERE staff_id = ? AND lane_id = ?').run(
+              staff.staffId,
+              input.laneId,
+            );
+      ctx.auditNote = {
+        subject: staff.staffCode,
+        details: { staffId: staff.staffId, laneId: input.laneId ?? 'all', lanesCleared: cleared.changes },
+      };
+      return toSummary(ctx, staff);
     },
   },
   'staff-list': {
@@ -366,7 +443,7 @@ export const staffHandlers = {
         ctx.db,
         `SELECT ${STAFF_COLUMNS} FROM staff ORDER BY name, staff_code`,
       ).all() as StaffRow[];
-      return { staff: rows.map((row) => toSummary(row, ctx.nowMs)) };
+      return { staff: rows.map((row) => toSummary(ctx, row)) };
     },
   },
 } satisfies Pick<
