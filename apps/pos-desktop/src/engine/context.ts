@@ -41,7 +41,7 @@ export function sql(db: Db, text: string): Statement {
   return statement;
 }
 
-/** Whether the lanes migration (0007) is applied: see TxContext.lanesSchema. */
+/** Whether the lanes migration (0008) is applied: see TxContext.lanesSchema. */
 export function hasLanesSchema(db: Db): boolean {
   return (
     sql(db, "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'pin_lockouts'").get() !==
@@ -89,7 +89,7 @@ export interface TxContext {
   readonly command: string;
   readonly sync: SyncView;
   /**
-   * Whether the database has the lanes migration (0007): always, except when a migration test drives
+   * Whether the database has the lanes migration (0008): always, except when a migration test drives
    * this engine against a database it keeps at an older version. Without it every command comes from
    * the main till, sessions carry no lane and wrong PINs are not counted.
    */

@@ -18,10 +18,10 @@ afterEach(() => {
   node = undefined;
 });
 
-describe('0007-lanes', () => {
-  it("upgrades a filled 0006 database: rows kept, a lockout moved to the main till, open sessions the main till's", () => {
+describe('0008-lanes', () => {
+  it("upgrades a filled 0007 database: rows kept, a lockout moved to the main till, open sessions the main till's", () => {
     const all = loadMigrations();
-    node = createTestNode({ migrations: all.slice(0, 6) });
+    node = createTestNode({ migrations: all.slice(0, 7) });
     dayOfWork(node);
     const { db } = node.engine;
     // The old schema kept one lockout per staff member for every lane.
@@ -29,8 +29,8 @@ describe('0007-lanes', () => {
     db.prepare("UPDATE staff SET locked_until_ms = ? WHERE staff_code = 'C2'").run(lockedUntil);
     db.prepare("UPDATE staff SET failed_attempts = 3 WHERE staff_code = 'S1'").run();
     const before = databaseSnapshot(node.engine);
-    expect(migrate(db, all.slice(0, 7)).map((m) => m.name)).toEqual(['0007-lanes']);
-    expect(appliedMigrations(db).at(-1)?.name).toBe('0007-lanes');
+    expect(migrate(db, all.slice(0, 8)).map((m) => m.name)).toEqual(['0008-lanes']);
+    expect(appliedMigrations(db).at(-1)?.name).toBe('0008-lanes');
     const after = databaseSnapshot(node.engine);
     for (const [table, rows] of Object.entries(before)) {
       if (table === 'schema_migrations' || table === 'staff_sessions') continue;
