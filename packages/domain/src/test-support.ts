@@ -10,3 +10,12 @@ export function errorOf(action: () => unknown): DomainError {
   }
   throw new Error('expected a DomainError');
 }
+
+/**
+ * fast-check runs for a property: `ci` when the CI variable is set (the suite's real depth), `local`
+ * otherwise so a developer's run stays quick. The domain has no Node types, hence the guarded lookup.
+ */
+export function propertyRuns(ci: number, local: number): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.CI ? ci : local;
+}

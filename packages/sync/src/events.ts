@@ -1,4 +1,13 @@
-import { BUCKETS, MOVEMENT_TYPES } from '@retail/domain';
+import {
+  BUCKETS,
+  MAX_LINE_QTY,
+  MAX_STOCK_QTY,
+  MOVEMENT_TYPES,
+  countedQtySchema,
+  denominationCountSchema,
+  signedAmountSchema,
+  stockDeltaSchema,
+} from '@retail/domain';
 import { z } from 'zod';
 
 /**
@@ -6,11 +15,22 @@ import { z } from 'zod';
  * units in the event's `currency`; quantities are integers in the SKU's counting unit (pieces, or grams
  * for `kg` SKUs). Never change the meaning of an event type: add a new type or a new schema version with
  * an upcaster.
+ *
+ * Amounts and quantities are held to the domain's bounds (packages/domain/src/bounds.ts), the same ones the
+ * till's commands enforce, so the hub never refuses what a till accepted and never overflows summing it.
+ * Running figures a till adds up over a whole shift, and stock levels, stay plain safe integers.
  */
 
 const id = z.string().min(1).max(100);
-const minor = z.number().int().safe();
-const qty = z.number().int().safe();
+/** One amount: a price, a line, a sale total, a tender, a refund, a float, a cash movement. */
+const minor = signedAmountSchema;
+/** Pieces (or grams) on one sale or return line. */
+const lineQty = z.number().int().min(-MAX_LINE_QTY).max(MAX_LINE_QTY);
+/** Units in one stock line or pick. */
+const stockQty = z.number().int().min(-MAX_STOCK_QTY).max(MAX_STOCK_QTY);
+/** A running figure over a shift, or a stock level. */
+const runningTotal = z.number().int().safe();
+const points = z.number().int().safe();
 const currency = z.string().regex(/^[A-Z]{3}$/);
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -19,7 +39,7 @@ export const MovementSchema = z.object({
   sku: id,
   type: z.enum(MOVEMENT_TYPES),
   bucket: z.enum(BUCKETS),
-  delta: qty,
+  delta: stockDeltaSchema,
   reason: z.string().max(200).optional(),
 });
 export type MovementPayload = z.infer<typeof MovementSchema>;
@@ -48,7 +68,7 @@ export const SaleLineSchema = z.object({
   lineId: id,
   sku: id,
   name: z.string().max(200),
-  qty,
+  qty: lineQty,
   unit: z.enum(['each', 'kg']),
   taxCategory: id,
   /** The unit price charged: per piece, or per kilogram for kg SKUs. */
@@ -84,7 +104,7 @@ export const TenderSchema = z.object({
   change: minor.optional(),
   /** Card terminal reference, gift card number (masked), store credit account: never card data. */
   reference: z.string().max(100).optional(),
-  points: qty.optional(),
+  points: points.optional(),
 });
 
 export const SaleCompletedV1 = z.object({
@@ -114,7 +134,7 @@ export const SaleCompletedV1 = z.object({
   }),
   tenders: z.array(TenderSchema).min(1),
   loyalty: z
-    .object({ accountId: id, pointsEarned: qty, pointsRedeemed: qty, holdId: id.optional() })
+    .object({ accountId: id, pointsEarned: points, pointsRedeemed: points, holdId: id.optional() })
     .optional(),
   overrides: z.array(ManagerOverrideSchema).default([]),
   movements: z.array(MovementSchema),
@@ -147,7 +167,7 @@ export const ReturnCompletedV1 = z.object({
         returnLineId: id,
         originalLineId: id.optional(),
         sku: id,
-        qty,
+        qty: lineQty,
         refund: minor,
         disposition: z.enum(['sellable', 'damaged', 'quality_control', 'write_off']),
       }),
@@ -161,7 +181,7 @@ export const ReturnCompletedV1 = z.object({
       }),
     )
     .min(1),
-  loyalty: z.object({ accountId: id, pointsReversed: qty, pointsRefunded: qty }).optional(),
+  loyalty: z.object({ accountId: id, pointsReversed: points, pointsRefunded: points }).optional(),
   override: ManagerOverrideSchema.optional(),
   movements: z.array(MovementSchema),
   completedAt: isoTime,
@@ -170,7 +190,9 @@ export const ReturnCompletedV1 = z.object({
 export const StockReceivedV1 = z.object({
   receiptId: id,
   source: z.object({ type: z.enum(['supplier', 'transfer']), reference: z.string().max(100) }),
-  lines: z.array(z.object({ sku: id, qty, bucket: z.enum(['sellable', 'quality_control']) })).min(1),
+  lines: z
+    .array(z.object({ sku: id, qty: stockQty, bucket: z.enum(['sellable', 'quality_control']) }))
+    .min(1),
   movements: z.array(MovementSchema),
   receivedAt: isoTime,
 });
@@ -186,16 +208,19 @@ export const StockCountedV1 = z.object({
   countId: id,
   sku: id,
   bucket: z.enum(['sellable', 'damaged', 'quality_control']),
-  expectedQty: qty,
-  countedQty: qty,
+  /** The level the counter saw: a running figure, not a movement. */
+  expectedQty: runningTotal,
+  countedQty: countedQtySchema,
   movements: z.array(MovementSchema),
+  /** Who approved a cashier's count that wrote off more than the store allows (absent before issue 11). */
+  override: ManagerOverrideSchema.optional(),
   countedAt: isoTime,
 });
 
 export const StockTransferredOutV1 = z.object({
   transferId: id,
   toNodeId: id,
-  lines: z.array(z.object({ sku: id, qty })).min(1),
+  lines: z.array(z.object({ sku: id, qty: stockQty })).min(1),
   movements: z.array(MovementSchema),
   shippedAt: isoTime,
 });
@@ -224,16 +249,16 @@ export const ShiftClosedV1 = z.object({
   staffId: id,
   currency,
   float: minor,
-  expectedCash: minor,
+  expectedCash: runningTotal,
   countedCash: minor,
-  overShort: minor,
-  denominations: z.array(z.object({ value: minor, count: qty })),
+  overShort: runningTotal,
+  denominations: z.array(z.object({ value: minor, count: denominationCountSchema })),
   totals: z.object({
-    sales: minor,
-    returns: minor,
-    cashIn: minor,
-    cashOut: minor,
-    byTender: z.record(z.string(), minor),
+    sales: runningTotal,
+    returns: runningTotal,
+    cashIn: runningTotal,
+    cashOut: runningTotal,
+    byTender: z.record(z.string(), runningTotal),
   }),
   closedAt: isoTime,
 });
@@ -262,13 +287,13 @@ export const BopisPickedV1 = z.object({
   lineId: id,
   /** The SKU the scanned code resolved to; the hub checks it against the line again. */
   scannedSku: id,
-  qty: qty.min(1),
+  qty: stockQty.min(1),
 });
 export const BopisShortPickedV1 = z.object({
   ...bopisStep,
   /** What was found of each short line (fewer than ordered). */
   found: z
-    .array(z.object({ lineId: id, foundQty: qty.min(0) }))
+    .array(z.object({ lineId: id, foundQty: stockQty.min(0) }))
     .min(1)
     .max(200),
 });

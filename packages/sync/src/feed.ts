@@ -10,6 +10,7 @@ import {
   SkuSchema,
   TaxRateSchema,
   VariableMeasureRuleSchema,
+  amountSchema,
 } from '@retail/domain';
 
 /**
@@ -121,6 +122,7 @@ export const CONFIG_KEYS = {
   discountMaxPercentSupervisor: 'pos.discount.maxPercent.supervisor',
   discountMaxPercentManager: 'pos.discount.maxPercent.manager',
   noReceiptWindowDays: 'pos.returns.noReceiptWindowDays',
+  countWriteOffApprovalLimit: 'pos.stock.countWriteOffApprovalLimit',
 } as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS];
 
@@ -143,6 +145,8 @@ export const CONFIG_VALUE_SCHEMAS: Readonly<Record<ConfigKey, z.ZodType>> = {
   [CONFIG_KEYS.discountMaxPercentSupervisor]: discountPercent,
   [CONFIG_KEYS.discountMaxPercentManager]: discountPercent,
   [CONFIG_KEYS.noReceiptWindowDays]: z.number().int().min(1).max(3650),
+  /** Minor units of the store's currency: a cashier's count writing off stock worth more needs a supervisor. */
+  [CONFIG_KEYS.countWriteOffApprovalLimit]: amountSchema,
 };
 
 export function configValueSchema(key: string): z.ZodType | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_STOCK_QTY } from '@retail/domain';
 import {
   assertCanReserve,
   DomainError,
@@ -25,7 +26,7 @@ export const CreateReservationSchema = z
   .object({
     nodeId: z.string().min(1).max(100),
     sku: z.string().min(1).max(100),
-    qty: z.number().int().min(1).max(1_000_000_000),
+    qty: z.number().int().min(1).max(MAX_STOCK_QTY),
     /** The order (and line) this promise is for, e.g. `order-123:line-1`. */
     orderRef: z.string().min(1).max(200),
     /** Higher is more important; oversell victims are taken from the lowest priority first. */
@@ -501,7 +502,7 @@ export async function getReservation(executor: Executor, reservationId: string):
   return toReservation(row);
 }
 
-export const SafetyStockSchema = z.object({ safetyStock: z.number().int().min(0).max(1_000_000_000) });
+export const SafetyStockSchema = z.object({ safetyStock: z.number().int().min(0).max(MAX_STOCK_QTY) });
 
 /** Safety stock per (node, sku): a buffer ATP keeps back so online promises leave room for walk-ins. */
 export async function setSafetyStock(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError } from '@retail/domain';
+import { DomainError, MAX_STOCK_QTY } from '@retail/domain';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
@@ -10,7 +10,7 @@ import type { TransferTable } from '../storage/schema';
  * without a till (warehouses). Stores record theirs as events; both end in the same ledger.
  */
 const skuId = z.string().min(1).max(100);
-const positive = z.number().int().min(1).max(1_000_000_000);
+const positive = z.number().int().min(1).max(MAX_STOCK_QTY);
 
 export const ReceiptInputSchema = z.object({
   nodeId: z.string().min(1).max(100),
@@ -39,8 +39,8 @@ export const AdjustmentInputSchema = z.object({
         delta: z
           .number()
           .int()
-          .min(-1_000_000_000)
-          .max(1_000_000_000)
+          .min(-MAX_STOCK_QTY)
+          .max(MAX_STOCK_QTY)
           .refine((d) => d !== 0, 'A change of 0 does nothing.'),
       }),
     )
@@ -63,7 +63,7 @@ export const TransferInputSchema = z
   });
 
 export const TransferReceiptSchema = z.object({
-  lines: z.array(z.object({ sku: skuId, qty: z.number().int().min(0).max(1_000_000_000) })).max(5000),
+  lines: z.array(z.object({ sku: skuId, qty: z.number().int().min(0).max(MAX_STOCK_QTY) })).max(5000),
 });
 
 export const TransferSchema = z.object({

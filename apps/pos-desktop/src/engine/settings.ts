@@ -18,6 +18,8 @@ export interface NodeSettings {
   readonly overrideTtlMs: number;
   /** Cash pay-outs above this (minor units) need a manager override. */
   readonly cashOutOverrideLimit: number;
+  /** A cashier's count writing off stock worth more than this (minor units, shelf price) needs a supervisor. */
+  readonly countWriteOffApprovalLimit: number;
   /** How this store's scale and deli labels are laid out (GS1 variable-measure barcodes). */
   readonly labelRules: readonly VariableMeasureRule[];
 }
@@ -32,6 +34,7 @@ export function defaultSettings(identity: NodeIdentity): NodeSettings {
     sessionTtlMs: 12 * 3_600_000,
     overrideTtlMs: 5 * 60_000,
     cashOutOverrideLimit: fromDecimal('100', identity.currency).amount,
+    countWriteOffApprovalLimit: fromDecimal('50', identity.currency).amount,
     labelRules: [],
   };
 }
@@ -70,6 +73,8 @@ export function readSettings(db: Db, identity: NodeIdentity): NodeSettings {
     sessionTtlMs: hours === undefined ? defaults.sessionTtlMs : hours * 3_600_000,
     overrideTtlMs: seconds === undefined ? defaults.overrideTtlMs : seconds * 1000,
     cashOutOverrideLimit: values.get(CONFIG_KEYS.cashOutOverrideLimit) ?? defaults.cashOutOverrideLimit,
+    countWriteOffApprovalLimit:
+      values.get(CONFIG_KEYS.countWriteOffApprovalLimit) ?? defaults.countWriteOffApprovalLimit,
     labelRules: readLabelRules(db),
   };
 }

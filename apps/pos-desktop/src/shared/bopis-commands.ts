@@ -1,4 +1,4 @@
-import { BOPIS_STATUSES, PickupAttemptSchema } from '@retail/domain';
+import { BOPIS_STATUSES, PickupAttemptSchema, countedQtySchema, stockQtySchema } from '@retail/domain';
 import { z } from 'zod';
 import type { CommandAuth } from './commands';
 
@@ -150,7 +150,7 @@ export const BOPIS_COMMANDS = {
         /** Which line, when the order has several of the same SKU; otherwise the first that needs it. */
         lineId: id.optional(),
         /** Units (or grams) this scan stands for; default 1, or the weight of a scale label. */
-        qty: z.number().int().min(1).max(1_000_000_000).optional(),
+        qty: stockQtySchema.optional(),
       })
       .strict()
       .refine((input) => (input.code === undefined) !== (input.sku === undefined), {
@@ -177,7 +177,7 @@ export const BOPIS_COMMANDS = {
       .object({
         orderId: id,
         lines: z
-          .array(z.object({ lineId: id, foundQty: z.number().int().min(0).max(1_000_000_000) }).strict())
+          .array(z.object({ lineId: id, foundQty: countedQtySchema }).strict())
           .min(1)
           .max(200),
       })

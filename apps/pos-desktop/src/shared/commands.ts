@@ -1,4 +1,14 @@
-import { PHYSICAL_BUCKETS } from '@retail/domain';
+import {
+  PHYSICAL_BUCKETS,
+  countedQtySchema,
+  denominationCountSchema,
+  drawerAmountSchema,
+  lineQtySchema,
+  positiveAmountSchema,
+  stockDeltaSchema,
+  stockQtySchema,
+  amountSchema,
+} from '@retail/domain';
 import { z } from 'zod';
 import { BOPIS_COMMANDS } from './bopis-commands';
 import { LANE_COMMANDS } from './lane-commands';
@@ -14,6 +24,8 @@ import {
  * socket.io server (which validates it at the edge) and every client (renderer, tests, benchmarks).
  * Names are kebab-case, noun first. Amounts are integer minor units of the node's currency (see
  * `node-info`); quantities are integers in the SKU's counting unit (pieces, or grams for `kg` SKUs).
+ * Requests hold amounts and quantities to the domain's bounds (packages/domain/src/bounds.ts), the ones
+ * the hub's push validator uses; responses report running figures (levels, shift totals) as safe integers.
  */
 
 export const ROLES = ['cashier', 'supervisor', 'manager'] as const;
@@ -29,11 +41,30 @@ export const OVERRIDE_ACTIONS = [
   'sale-post-void',
   'return-without-receipt',
   'redemption-over-offline-cap',
+  'discount-over-limit',
+  'stock-count-write-off',
 ] as const;
 export type OverrideAction = (typeof OVERRIDE_ACTIONS)[number];
 
+/**
+ * The least role that may authorize each action. A supervisor may approve what lies within a
+ * supervisor's own authority (a discount up to the supervisor's limit, a stock write-off); the rest needs
+ * a manager.
+ */
+export const OVERRIDE_APPROVER: Readonly<Record<OverrideAction, Role>> = {
+  'cash-out-over-limit': 'manager',
+  'price-override': 'manager',
+  'sale-void': 'manager',
+  'sale-post-void': 'manager',
+  'return-without-receipt': 'manager',
+  'redemption-over-offline-cap': 'manager',
+  'discount-over-limit': 'supervisor',
+  'stock-count-write-off': 'supervisor',
+};
+
 const id = z.string().trim().min(1).max(100);
 const isoTime = z.iso.datetime({ offset: true });
+/** In answers: any figure the node computed. Requests use the bounded schemas from @retail/domain. */
 const minor = z.number().int().safe();
 const positiveMinor = minor.positive();
 const quantity = z.number().int().safe();
@@ -110,6 +141,10 @@ export const ShiftReportSchema = z.object({
 export type ShiftReport = z.infer<typeof ShiftReportSchema>;
 
 export const DenominationSchema = z.object({ value: positiveMinor, count: quantity.min(0) });
+const DenominationInputSchema = z.object({
+  value: drawerAmountSchema.min(1, 'A denomination is worth more than zero.'),
+  count: denominationCountSchema,
+});
 
 export const ZReportSchema = ShiftReportSchema.extend({
   kind: z.literal('Z'),
@@ -220,7 +255,7 @@ export type CatalogItem = z.infer<typeof CatalogItemSchema>;
 /** A cashier's manual discount: a percentage of what remains of the line or order, or a fixed amount. */
 export const ManualDiscountInputSchema = z.union([
   z.object({ percent: z.number().gt(0).max(100) }).strict(),
-  z.object({ amount: positiveMinor }).strict(),
+  z.object({ amount: positiveAmountSchema }).strict(),
 ]);
 
 export const SaleLineViewSchema = z.object({
@@ -538,7 +573,7 @@ export const STORE_COMMANDS = {
   'shift-open': command({
     auth: 'cashier',
     summary: 'Open a shift on a register with a cash float.',
-    request: z.object({ registerId, float: minor.min(0) }).strict(),
+    request: z.object({ registerId, float: drawerAmountSchema }).strict(),
     response: ShiftSummarySchema,
   }),
   'shift-current': command({
@@ -550,13 +585,22 @@ export const STORE_COMMANDS = {
   'shift-cash-in': command({
     auth: 'cashier',
     summary: 'Put cash into the drawer (e.g. change from the safe).',
-    request: z.object({ registerId, amount: positiveMinor, reason }).strict(),
+    request: z
+      .object({ registerId, amount: drawerAmountSchema.min(1, 'An amount must be more than zero.'), reason })
+      .strict(),
     response: CashMovementSchema,
   }),
   'shift-cash-out': command({
     auth: 'cashier',
     summary: 'Take cash out of the drawer with a reason; above the limit a manager override is needed.',
-    request: z.object({ registerId, amount: positiveMinor, reason, overrideId: id.optional() }).strict(),
+    request: z
+      .object({
+        registerId,
+        amount: drawerAmountSchema.min(1, 'An amount must be more than zero.'),
+        reason,
+        overrideId: id.optional(),
+      })
+      .strict(),
     response: CashMovementSchema,
   }),
   'shift-x-report': command({
@@ -572,7 +616,7 @@ export const STORE_COMMANDS = {
       .object({
         registerId,
         denominations: z
-          .array(DenominationSchema)
+          .array(DenominationInputSchema)
           .max(40)
           .refine((list) => new Set(list.map((d) => d.value)).size === list.length, {
             message: 'List each denomination once.',
@@ -605,7 +649,7 @@ export const STORE_COMMANDS = {
         }),
         lines: stockLines({
           sku: id,
-          qty: positiveQuantity,
+          qty: stockQtySchema,
           bucket: z.enum(['sellable', 'quality_control']).default('sellable'),
         }),
       })
@@ -618,7 +662,7 @@ export const STORE_COMMANDS = {
     request: z
       .object({
         transferId: z.string().trim().min(1).max(100),
-        lines: stockLines({ sku: id, qty: positiveQuantity }),
+        lines: stockLines({ sku: id, qty: stockQtySchema }),
       })
       .strict(),
     response: z.object({ receiptId: id, levels: z.array(LocalStockSchema) }),
@@ -632,7 +676,7 @@ export const STORE_COMMANDS = {
         lines: stockLines({
           sku: id,
           bucket: z.enum(PHYSICAL_BUCKETS),
-          delta: quantity.refine((delta) => delta !== 0, 'An adjustment must change the quantity.'),
+          delta: stockDeltaSchema.refine((delta) => delta !== 0, 'An adjustment must change the quantity.'),
         }),
       })
       .strict(),
@@ -640,13 +684,16 @@ export const STORE_COMMANDS = {
   }),
   'stock-count': command({
     auth: 'cashier',
-    summary: 'Record a shelf count; refused with CONFLICT if stock changed since the count started.',
+    summary:
+      'Record a shelf count; refused with CONFLICT if stock changed since the count started. A cashier writing off more than the store allows needs a supervisor (stock-count-write-off).',
     request: z
       .object({
+        overrideId: id.optional(),
         sku: id,
         bucket: z.enum(['sellable', 'damaged', 'quality_control']).default('sellable'),
+        /** The level the counter was shown when the count started (may exceed one movement's bound). */
         expectedQty: quantity,
-        countedQty: quantity.min(0),
+        countedQty: countedQtySchema,
       })
       .strict(),
     response: z.object({ countId: id, difference: quantity, level: LocalStockSchema }),
@@ -654,7 +701,7 @@ export const STORE_COMMANDS = {
   'stock-transfer-out': command({
     auth: 'cashier',
     summary: 'Ship sellable stock to another store or warehouse.',
-    request: z.object({ toNodeId: id, lines: stockLines({ sku: id, qty: positiveQuantity }) }).strict(),
+    request: z.object({ toNodeId: id, lines: stockLines({ sku: id, qty: stockQtySchema }) }).strict(),
     response: z.object({ transferId: id, levels: z.array(LocalStockSchema) }),
   }),
   'stock-levels': command({
@@ -690,7 +737,7 @@ export const STORE_COMMANDS = {
         saleId: id,
         code: z.string().trim().min(1).max(100).optional(),
         sku: id.optional(),
-        qty: positiveQuantity.optional(),
+        qty: lineQtySchema.optional(),
       })
       .strict()
       .refine((input) => (input.code === undefined) !== (input.sku === undefined), {
@@ -701,7 +748,7 @@ export const STORE_COMMANDS = {
   'sale-set-qty': command({
     auth: 'cashier',
     summary: 'Change the quantity (pieces, or grams) of a line.',
-    request: z.object({ saleId: id, lineId: id, qty: positiveQuantity }).strict(),
+    request: z.object({ saleId: id, lineId: id, qty: lineQtySchema }).strict(),
     response: SaleViewSchema,
   }),
   'sale-remove-line': command({
@@ -714,7 +761,7 @@ export const STORE_COMMANDS = {
     auth: 'cashier',
     summary: "Replace a line's unit price; needs a manager override (price-override).",
     request: z
-      .object({ saleId: id, lineId: id, unitPrice: minor.min(0), reason, overrideId: id.optional() })
+      .object({ saleId: id, lineId: id, unitPrice: amountSchema, reason, overrideId: id.optional() })
       .strict(),
     response: SaleViewSchema,
   }),
@@ -774,11 +821,11 @@ export const STORE_COMMANDS = {
       .object({
         saleId: id,
         tender: z.discriminatedUnion('type', [
-          z.object({ type: z.literal('cash'), amount: positiveMinor }).strict(),
+          z.object({ type: z.literal('cash'), amount: positiveAmountSchema }).strict(),
           z
             .object({
               type: z.literal('card'),
-              amount: positiveMinor,
+              amount: positiveAmountSchema,
               reference: z.string().trim().min(1).max(100),
             })
             .strict(),
@@ -809,7 +856,7 @@ export const STORE_COMMANDS = {
               .array(
                 z.object({
                   lineId: id,
-                  qty: positiveQuantity,
+                  qty: lineQtySchema,
                   disposition: z.enum(DISPOSITIONS).default('sellable'),
                 }),
               )
@@ -824,8 +871,8 @@ export const STORE_COMMANDS = {
   'sale-complete': command({
     auth: 'cashier',
     summary:
-      'Complete a fully paid sale in one transaction: receipt number, lines, tax, tenders, stock movements and the sale.completed event.',
-    request: saleId.strict(),
+      "Complete a fully paid sale in one transaction: receipt number, lines, tax, tenders, stock movements and the sale.completed event. Manual discounts are checked against the final cart: beyond the role's limit a supervisor or manager approves them (discount-over-limit).",
+    request: z.object({ saleId: id, overrideId: id.optional() }).strict(),
     response: SaleViewSchema,
   }),
   'sale-void': command({
@@ -859,7 +906,7 @@ export const STORE_COMMANDS = {
           .array(
             z.object({
               lineId: id,
-              qty: positiveQuantity,
+              qty: lineQtySchema,
               disposition: z.enum(DISPOSITIONS).default('sellable'),
             }),
           )
@@ -880,7 +927,7 @@ export const STORE_COMMANDS = {
           .array(
             z.object({
               sku: id,
-              qty: positiveQuantity,
+              qty: lineQtySchema,
               disposition: z.enum(DISPOSITIONS).default('sellable'),
             }),
           )

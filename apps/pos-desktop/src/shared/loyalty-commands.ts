@@ -1,3 +1,4 @@
+import { positiveAmountSchema } from '@retail/domain';
 import { z } from 'zod';
 import type { CommandAuth } from './commands';
 
@@ -133,10 +134,14 @@ export const LOYALTY_TENDER_INPUTS = [
     })
     .strict(),
   z
-    .object({ type: z.literal('store_credit'), amount: minor.positive(), number: StoredValueNumberSchema })
+    .object({
+      type: z.literal('store_credit'),
+      amount: positiveAmountSchema,
+      number: StoredValueNumberSchema,
+    })
     .strict(),
   z
-    .object({ type: z.literal('gift_card'), amount: minor.positive(), number: StoredValueNumberSchema })
+    .object({ type: z.literal('gift_card'), amount: positiveAmountSchema, number: StoredValueNumberSchema })
     .strict(),
 ] as const;
 

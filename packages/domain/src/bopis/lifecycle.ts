@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_STOCK_QTY } from '../bounds';
 import { DomainError, assertNever, invalid } from '../errors';
 import type { Bucket, MovementType } from '../inventory/movement';
 import {
@@ -45,7 +46,7 @@ export const MAX_ROUTING_ATTEMPTS = 5;
 const entityId = z.string().min(1).max(100);
 const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
 const versionNumber = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const foundQty = z.number().int().min(0).max(1_000_000_000);
+const foundQty = z.number().int().min(0).max(MAX_STOCK_QTY);
 
 export const BopisActorSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hub'), userId: entityId.optional() }),
@@ -79,7 +80,7 @@ export const BopisTransitionSchema = z.discriminatedUnion('action', [
     action: z.literal('pick'),
     lineId: entityId,
     scannedSku: entityId,
-    qty: z.number().int().min(1).max(1_000_000_000),
+    qty: z.number().int().min(1).max(MAX_STOCK_QTY),
   }),
   z.object({ ...common, action: z.literal('short_line'), lineId: entityId, foundQty }),
   z.object({

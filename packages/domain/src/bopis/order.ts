@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_AMOUNT, MAX_STOCK_QTY } from '../bounds';
 import { fail, ok, type Result } from '../errors';
 import { isSupportedCurrency } from '../money';
 import { MAX_ROUTING_LINES, PickupTargetSchema } from '../routing/route-order';
@@ -33,7 +34,7 @@ export const BopisLineSchema = z.object({
     .number()
     .int('A line quantity must be a whole number of units (or grams).')
     .min(1, 'A line quantity must be at least 1.')
-    .max(1_000_000_000),
+    .max(MAX_STOCK_QTY),
 });
 export type BopisLine = z.infer<typeof BopisLineSchema>;
 
@@ -66,7 +67,7 @@ export const PaymentAuthorisationSchema = z.object({
     .number()
     .int('The authorised amount must be whole minor units.')
     .min(0)
-    .max(Number.MAX_SAFE_INTEGER),
+    .max(MAX_AMOUNT, 'The authorised amount is too large.'),
   currency: z.string().refine(isSupportedCurrency, 'The currency must be a supported ISO 4217 code.'),
 });
 export type PaymentAuthorisation = z.infer<typeof PaymentAuthorisationSchema>;

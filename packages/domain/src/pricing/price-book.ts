@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_AMOUNT } from '../bounds';
 import { isSupportedCurrency } from '../money';
 
 /**
@@ -63,7 +64,7 @@ export const PriceTierSchema = z.object({
   /** Smallest quantity (pieces, or grams for kg SKUs) this tier applies from. */
   minQty: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   /** Minor units per piece, or per kilogram for kg SKUs. */
-  unitPrice: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  unitPrice: z.number().int().min(0).max(MAX_AMOUNT),
 });
 export type PriceTier = z.infer<typeof PriceTierSchema>;
 

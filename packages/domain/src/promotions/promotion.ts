@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_AMOUNT } from '../bounds';
 import { fail, ok, type Result } from '../errors';
 import { isSupportedCurrency, isExactPercent } from '../money';
 
@@ -16,7 +17,8 @@ const idSchema = z
 const minorUnits = z
   .number({ error: 'An amount must be a number of minor units.' })
   .int({ error: 'An amount must be a whole number of minor units (e.g. 250 for 2.50).' })
-  .safe({ error: 'The amount is too large.' });
+  .min(-MAX_AMOUNT, { error: 'The amount is too large.' })
+  .max(MAX_AMOUNT, { error: 'The amount is too large.' });
 
 const positiveMinorUnits = minorUnits.positive({ error: 'The amount must be more than zero.' });
 const nonNegativeMinorUnits = minorUnits.nonnegative({ error: 'The amount must not be negative.' });

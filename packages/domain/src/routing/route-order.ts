@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_STOCK_QTY } from '../bounds';
 import { invalid } from '../errors';
 import { nodeAtp } from '../inventory/atp';
 import { formatInstant } from '../time';
@@ -29,7 +30,7 @@ export const MAX_ROUTING_CANDIDATES = 5000;
 const entityId = z.string().min(1).max(100);
 const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
 /** Units, or grams for kg SKUs. */
-const lineQty = z.number().int().min(1).max(1_000_000_000);
+const lineQty = z.number().int().min(1).max(MAX_STOCK_QTY);
 const stockQty = z.number().int().min(0);
 
 export const PickupTargetSchema = z.discriminatedUnion('type', [

@@ -8,6 +8,7 @@ import {
   StoredValueSettingsSchema,
   StoredValueSnapshotSchema,
   loyaltySnapshot,
+  positiveAmountSchema,
   storedValueSnapshot,
   type LoyaltyEntry,
   type StoredValueEntry,
@@ -280,7 +281,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
     body: z.object({
       number: z.string().trim().min(6).max(64),
       issueId: z.string().trim().min(1).max(100),
-      amount: z.number().int().positive().safe(),
+      amount: positiveAmountSchema,
       currency: z.string().length(3),
     }),
     response: z.object({ accountId: z.string(), snapshot: StoredValueSnapshotSchema }),

@@ -264,7 +264,7 @@ describe('sale commands', () => {
         'LIMIT_EXCEEDED',
       );
       expect(error.message).toBe(
-        'A cashier can give at most 10% off here (€0.45); this discount is €0.46. Ask a supervisor or manager.',
+        'The discount on APPLE-1 name is €0.46, more than the €0.45 (10%) allowed on that line as it now stands. Ask a supervisor or manager.',
       );
       expectOk(
         node.engine.execute(
@@ -273,10 +273,17 @@ describe('sale commands', () => {
           as('supervisor'),
         ),
       );
-      const order = expectOk(
+      // An order discount stacks on the supervisor's 25%: a cashier may not add anything on top of a sale
+      // already past 10% off, a supervisor may bring it to 30%.
+      const stacked = expectError(
         node.engine.execute('sale-discount-order', { saleId, discount: { amount: 30 } }, as()),
+        'LIMIT_EXCEEDED',
       );
-      expect(order.totals.discount).toBe(113 + 30);
+      expect(stacked.details).toMatchObject({ scope: 'sale', limitPercent: 10, discount: 143, limit: 113 });
+      const order = expectOk(
+        node.engine.execute('sale-discount-order', { saleId, discount: { amount: 22 } }, as('supervisor')),
+      );
+      expect(order.totals.discount).toBe(113 + 22);
       const removed = expectOk(
         node.engine.execute('sale-discount-line', { saleId, lineId, discount: null }, as()),
       );

@@ -1,15 +1,17 @@
 import {
   DomainError,
   allocate,
-  compare,
+  assertAmountWithinBounds,
+  checkManualDiscountLimit,
   min,
   money,
   parseScan,
-  percentage,
   scanLookupKey,
   subtract,
   sum,
-  type Money,
+  type DiscountLimitCheck,
+  type DiscountLimits,
+  type PricedCart,
 } from '@retail/domain';
 import type { MovementPayload, SaleCompletedV1 } from '@retail/sync';
 import type { z } from 'zod';
@@ -46,7 +48,7 @@ import {
   withSaleCustomer,
 } from '../loyalty/sale-loyalty';
 import { findOpenShift, requireOpenShift } from './shift';
-import { consumeOverride } from './staff';
+import { approverWords, consumeOverride } from './staff';
 import { recordReturn, toRefundInput, type RefundInput } from './return';
 import { recordMovements } from './stock';
 
@@ -99,18 +101,107 @@ function discountLimitPercent(ctx: CommandContext, role: Role): number {
   return typeof value === 'number' && value >= 0 && value <= 100 ? value : DEFAULT_DISCOUNT_LIMITS[role];
 }
 
-/** Refuses a manual discount bigger than the actor's role allows, measured against the undiscounted amount. */
-function assertDiscountWithinLimit(ctx: CommandContext, discounted: Money, base: Money): void {
+function describeExcess(ctx: CommandContext, check: Exclude<DiscountLimitCheck, { within: true }>): string {
+  const given = formatAmount(ctx.identity, check.given.amount);
+  const allowed = formatAmount(ctx.identity, check.allowed.amount);
+  return check.scope === 'line'
+    ? `The discount on ${check.name ?? check.sku ?? 'a line'} is ${given}, more than the ${allowed} (${check.limitPercent}%) allowed on that line as it now stands`
+    : `The discounts on this sale come to ${given} together, more than the ${allowed} (${check.limitPercent}% of the sale) the order discount may bring them to`;
+}
+
+/**
+ * The limit each manual discount is judged against: that of the role of whoever gave it (a discount given
+ * before givers were recorded counts as `fallback`'s), raised to `floor` when someone approved more.
+ */
+function discountLimits(ctx: CommandContext, draft: SaleDraft, fallback: Role, floor?: Role): DiscountLimits {
+  const roles = new Map<string, Role>();
+  const roleOf = (staffId: string | undefined): Role => {
+    if (staffId === undefined) return fallback;
+    let role = roles.get(staffId);
+    if (role === undefined) {
+      const row = sql(ctx.db, 'SELECT role FROM staff WHERE staff_id = ?').get(staffId) as
+        { role: Role } | undefined;
+      role = row?.role ?? fallback;
+      roles.set(staffId, role);
+    }
+    return role;
+  };
+  const percentFor = (role: Role) =>
+    Math.max(discountLimitPercent(ctx, role), floor === undefined ? 0 : discountLimitPercent(ctx, floor));
+  const byLine = new Map(draft.lines.map((line) => [line.lineId, percentFor(roleOf(line.discountBy))]));
+  return {
+    linePercent: (lineId) => byLine.get(lineId) ?? percentFor(fallback),
+    orderPercent: percentFor(roleOf(draft.orderDiscountBy)),
+  };
+}
+
+/**
+ * Refuses a manual discount bigger than the giver's role allows, judged on the whole cart (line and order
+ * discounts stack) when it is given: the cashier's own decision, so the answer is no.
+ */
+function assertDiscountsWithinLimit(ctx: CommandContext, draft: SaleDraft, cart: PricedCart): void {
   const actor = ctx.staff();
-  const limitPercent = discountLimitPercent(ctx, actor.role);
-  const limit = percentage(base, limitPercent, 'DOWN');
-  if (compare(discounted, limit) > 0) {
+  const check = checkManualDiscountLimit(cart, discountLimits(ctx, draft, actor.role));
+  if (check.within) return;
+  throw new DomainError('LIMIT_EXCEEDED', `${describeExcess(ctx, check)}. Ask a supervisor or manager.`, {
+    limitPercent: check.limitPercent,
+    limit: check.allowed.amount,
+    discount: check.given.amount,
+    scope: check.scope,
+  });
+}
+
+interface DiscountApproval {
+  readonly overrideId: string;
+  readonly managerId: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+/**
+ * At completion the discounts are judged again on the final cart: a quantity lowered or a line removed
+ * after an amount discount, or an order discount on top of line discounts, can take them past what their
+ * giver may give. Then a supervisor or manager approves them on the spot (their own limit applies), and the
+ * approval is recorded on the sale as an override.
+ */
+function approveDiscounts(
+  ctx: CommandContext,
+  draft: SaleDraft,
+  cart: PricedCart,
+  overrideId: string | undefined,
+): DiscountApproval | undefined {
+  const actor = ctx.staff();
+  const check = checkManualDiscountLimit(cart, discountLimits(ctx, draft, actor.role));
+  if (check.within) return undefined;
+  const why = `${describeExcess(ctx, check)}.`;
+  const details = {
+    action: 'discount-over-limit' as const,
+    limitPercent: check.limitPercent,
+    limit: check.allowed.amount,
+    discount: check.given.amount,
+    scope: check.scope,
+    ...(check.lineId === undefined ? {} : { lineId: check.lineId }),
+  };
+  if (overrideId === undefined) {
     throw new DomainError(
-      'LIMIT_EXCEEDED',
-      `A ${actor.role} can give at most ${limitPercent}% off here (${formatAmount(ctx.identity, limit.amount)}); this discount is ${formatAmount(ctx.identity, discounted.amount)}. Ask a supervisor or manager.`,
-      { limitPercent, limit: limit.amount, discount: discounted.amount },
+      'OVERRIDE_REQUIRED',
+      `${why} Ask ${approverWords('discount-over-limit')} to approve it, or change the discount.`,
+      details,
     );
   }
+  const override = consumeOverride(ctx, overrideId, 'discount-over-limit', why, why);
+  const approver = sql(ctx.db, 'SELECT role, name FROM staff WHERE staff_id = ?').get(override.managerId) as
+    { role: Role; name: string } | undefined;
+  if (!approver) throw new DomainError('INTERNAL', 'The staff member who approved the discount is unknown.');
+  const approved = checkManualDiscountLimit(cart, discountLimits(ctx, draft, actor.role, approver.role));
+  if (!approved.within) {
+    throw new DomainError(
+      'LIMIT_EXCEEDED',
+      `${approver.name} may approve at most ${approved.limitPercent}% off. ${describeExcess(ctx, approved)}. Change the discount, or ask a manager.`,
+      { ...details, approverLimitPercent: approved.limitPercent },
+    );
+  }
+  return override;
 }
 
 function addLine(ctx: CommandContext, input: CommandRequest<'sale-add-line'>): SaleView {
@@ -250,6 +341,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       { remaining: settlement.remaining.amount, cashDue: settlement.cashDue.amount },
     );
   }
+  const discountApproval = approveDiscounts(ctx, draft, cart, input.overrideId);
   // An exchange writes its return first, in this same transaction: the sale then points at it.
   const exchangeCauses: string[] = [];
   if (priced.exchange) exchangeCauses.push(recordExchangeReturn(ctx, row, priced.exchange));
@@ -319,11 +411,23 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     settlement.tenders.map((settled) => settled.amount),
     tenders.map((tender) => tender.tenderId),
   );
-  const overrides = draft.lines.flatMap((line) =>
-    line.price.source === 'override'
-      ? [{ managerId: line.price.managerId, reason: line.price.reason, at: line.price.at }]
-      : [],
-  );
+  // A sale that costs nothing (a manager's 100% discount) still says how it was settled, as a return
+  // that refunds nothing does: with a zero cash tender, so every sale carries at least one tender.
+  if (tenders.length === 0) {
+    tenders.push({ tenderId: ctx.newId(), type: 'cash', amount: 0, tendered: 0, change: 0 });
+  }
+  const overrides = [
+    ...draft.lines.flatMap((line) =>
+      line.price.source === 'override'
+        ? [{ managerId: line.price.managerId, reason: line.price.reason, at: line.price.at }]
+        : [],
+    ),
+    ...(discountApproval === undefined
+      ? []
+      : [
+          { managerId: discountApproval.managerId, reason: discountApproval.reason, at: discountApproval.at },
+        ]),
+  ];
   const movements: MovementPayload[] = cart.lines.map((line) => ({
     movementId: ctx.newId(),
     sku: line.sku,
@@ -481,7 +585,13 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   });
   ctx.auditNote = {
     subject: row.saleId,
-    details: { receiptNumber: receipt.receiptNumber, total: cart.totals.total.amount, lines: lines.length },
+    overrideId: discountApproval?.overrideId ? discountApproval.overrideId : null,
+    details: {
+      receiptNumber: receipt.receiptNumber,
+      total: cart.totals.total.amount,
+      lines: lines.length,
+      ...(discountApproval === undefined ? {} : { discountApprovedBy: discountApproval.managerId }),
+    },
   };
   return withSaleCustomer(ctx, storedSaleView(ctx, findSale(ctx, row.saleId)));
 }
@@ -695,22 +805,15 @@ export const saleHandlers = {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       assertNoTenders(draft);
       const line = findLine(draft, input.lineId);
-      const { discount: _previous, ...withoutDiscount } = line;
+      const { discount: _previous, discountBy: _previousBy, ...withoutDiscount } = line;
       const next = replaceLine(
         draft,
-        input.discount === null ? withoutDiscount : { ...line, discount: input.discount },
+        input.discount === null
+          ? withoutDiscount
+          : { ...withoutDiscount, discount: input.discount, discountBy: ctx.staff().staffId },
       );
-      const priced = priceSale(ctx, next, row.saleId);
-      const pricedLine = priced.cart.lines.find((candidate) => candidate.lineId === line.lineId);
-      if (pricedLine && input.discount !== null) {
-        const manual = sum(
-          pricedLine.adjustments
-            .filter((adjustment) => adjustment.kind === 'manual_line')
-            .map((adjustment) => adjustment.amount),
-          ctx.identity.currency,
-        );
-        assertDiscountWithinLimit(ctx, manual, pricedLine.extended);
-      }
+      if (input.discount !== null)
+        assertDiscountsWithinLimit(ctx, next, priceSale(ctx, next, row.saleId).cart);
       return saveDraft(ctx, row, next);
     },
   },
@@ -719,21 +822,13 @@ export const saleHandlers = {
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       assertNoTenders(draft);
-      const { orderDiscount: _previous, ...withoutDiscount } = draft;
+      const { orderDiscount: _previous, orderDiscountBy: _previousBy, ...withoutDiscount } = draft;
       const next: SaleDraft =
-        input.discount === null ? withoutDiscount : { ...draft, orderDiscount: input.discount };
-      if (input.discount !== null) {
-        const priced = priceSale(ctx, next, row.saleId);
-        const manual = sum(
-          priced.cart.lines.flatMap((line) =>
-            line.adjustments
-              .filter((adjustment) => adjustment.kind === 'manual_order')
-              .map((adjustment) => adjustment.amount),
-          ),
-          ctx.identity.currency,
-        );
-        assertDiscountWithinLimit(ctx, manual, priced.cart.totals.subtotal);
-      }
+        input.discount === null
+          ? withoutDiscount
+          : { ...withoutDiscount, orderDiscount: input.discount, orderDiscountBy: ctx.staff().staffId };
+      if (input.discount !== null)
+        assertDiscountsWithinLimit(ctx, next, priceSale(ctx, next, row.saleId).cart);
       return saveDraft(ctx, row, next);
     },
   },
@@ -822,6 +917,11 @@ export const saleHandlers = {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       if (draft.lines.length === 0)
         throw new DomainError('INVALID_INPUT', 'Add at least one item before taking a payment.');
+      const tendered = draft.tenders.reduce(
+        (total, tender) => total + ('amount' in tender ? tender.amount : 0),
+        'amount' in input.tender ? input.tender.amount : 0,
+      );
+      assertAmountWithinBounds(tendered, 'The payments on this sale');
       const tenderId = ctx.newId();
       const tender =
         input.tender.type === 'cash'

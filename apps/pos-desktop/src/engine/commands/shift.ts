@@ -1,4 +1,13 @@
-import { DomainError, add, money, multiply, subtract, sum, type Money } from '@retail/domain';
+import {
+  DomainError,
+  add,
+  assertAmountWithinBounds,
+  money,
+  multiply,
+  subtract,
+  sum,
+  type Money,
+} from '@retail/domain';
 import type { CommandRequest, ShiftReport, ShiftSummary, ZReport } from '../../shared/commands';
 import { ROLE_RANK } from '../../shared/commands';
 import type { CommandContext, CommandHandlers } from '../command-context';
@@ -249,6 +258,10 @@ function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): 
     );
   }
   const report = shiftReport(ctx, shift, 'Z');
+  assertAmountWithinBounds(
+    input.denominations.reduce((total, { value, count }) => total + BigInt(value) * BigInt(count), 0n),
+    'The counted cash',
+  );
   const counted = sum(
     input.denominations.map((denomination) =>
       multiply(money(denomination.value, shift.currency), denomination.count),

@@ -1,7 +1,14 @@
 import { DomainError } from '@retail/domain';
 import type { ManagerOverrideSchema } from '@retail/sync';
 import type { z } from 'zod';
-import type { CommandRequest, OverrideAction, Role, StaffSummary } from '../../shared/commands';
+import {
+  OVERRIDE_APPROVER,
+  ROLE_RANK,
+  type CommandRequest,
+  type OverrideAction,
+  type Role,
+  type StaffSummary,
+} from '../../shared/commands';
 import { hashSessionToken, reject, type CommandContext, type CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { formatLocalTime } from '../format';
@@ -214,9 +221,15 @@ export function createStaff(ctx: TxContext, staff: NewStaff, pinCost: PinHashCos
 
 export type ManagerOverride = z.infer<typeof ManagerOverrideSchema> & { readonly overrideId: string };
 
+/** Who to ask for an override of `action`, for the cashier's sentence. */
+export function approverWords(action: OverrideAction): string {
+  return OVERRIDE_APPROVER[action] === 'manager' ? 'a manager' : 'a supervisor or manager';
+}
+
 /**
- * Uses up a manager override for `action` in the current transaction. Managers authorize themselves:
- * their own session is the override, recorded with the command's reason.
+ * Uses up a manager override for `action` in the current transaction. Staff who may authorize the action
+ * themselves (OVERRIDE_APPROVER) need none: their own session is the override, recorded with the
+ * command's reason.
  */
 export function consumeOverride(
   ctx: CommandContext,
@@ -227,10 +240,16 @@ export function consumeOverride(
 ): ManagerOverride {
   const actor = ctx.staff();
   if (overrideId === undefined) {
-    if (actor.role === 'manager') {
+    if (ROLE_RANK[actor.role] >= ROLE_RANK[OVERRIDE_APPROVER[action]]) {
       return { overrideId: '', managerId: actor.staffId, reason: selfReason, at: ctx.nowIso };
     }
-    throw new DomainError('OVERRIDE_REQUIRED', `${requirement} Ask a manager to authorize it.`, { action });
+    throw new DomainError(
+      'OVERRIDE_REQUIRED',
+      `${requirement} Ask ${approverWords(action)} to authorize it.`,
+      {
+        action,
+      },
+    );
   }
   const row = sql(
     ctx.db,
@@ -250,7 +269,7 @@ export function consumeOverride(
       }
     | undefined;
   const refuse = (why: string) =>
-    new DomainError('OVERRIDE_REQUIRED', `${why} Ask a manager to authorize it again.`, {
+    new DomainError('OVERRIDE_REQUIRED', `${why} Ask ${approverWords(action)} to authorize it again.`, {
       action,
       overrideId,
     });
@@ -369,9 +388,13 @@ export const staffHandlers = {
       }
       const pinError = checkPin(ctx, manager, input.managerPin, ctx.settings());
       if (pinError) return failed(pinError, manager.staffId);
-      if (manager.role !== 'manager') {
+      if (ROLE_RANK[manager.role] < ROLE_RANK[OVERRIDE_APPROVER[input.action]]) {
+        const approver = approverWords(input.action);
         return failed(
-          new DomainError('FORBIDDEN', `${manager.name} is not a manager; a manager must authorize this.`),
+          new DomainError(
+            'FORBIDDEN',
+            `${manager.name} is not ${approver}; ${approver} must authorize this.`,
+          ),
           manager.staffId,
         );
       }

@@ -1,9 +1,18 @@
-import { DomainError, type MovementType, type PhysicalBucket } from '@retail/domain';
+import {
+  DomainError,
+  MAX_STOCK_QTY,
+  lineAmountBound,
+  type MovementType,
+  type PhysicalBucket,
+} from '@retail/domain';
 import type { MovementPayload } from '@retail/sync';
 import type { CommandRequest, LocalStock } from '../../shared/commands';
 import type { CommandContext, CommandHandlers } from '../command-context';
+import { currentPrice } from '../catalog';
 import { sql, type TxContext } from '../context';
+import { formatAmount } from '../format';
 import { localBucket, localStock } from '../local-stock';
+import { consumeOverride, type ManagerOverride } from './staff';
 
 interface SkuRow {
   sku: string;
@@ -127,6 +136,30 @@ function toPayloads(ctx: TxContext, plan: readonly PlannedMovement[]): MovementP
   }));
 }
 
+/**
+ * A count that writes off stock worth more than the store allows (HQ's `countWriteOffApprovalLimit`, at
+ * the shelf price) needs a supervisor when a cashier records it: shrink is where stock quietly leaves. A
+ * SKU with no price here cannot be valued, so writing any of it off needs a supervisor too.
+ */
+function approveWriteOff(
+  ctx: CommandContext,
+  row: SkuRow,
+  writtenOff: number,
+  overrideId: string | undefined,
+): ManagerOverride | undefined {
+  const limit = ctx.settings().countWriteOffApprovalLimit;
+  const price = currentPrice(ctx, row.sku);
+  const value =
+    price === undefined ? undefined : lineAmountBound(price.unitPrice.amount, writtenOff, row.unit);
+  if (value !== undefined && value <= BigInt(limit)) return undefined;
+  const worth =
+    value === undefined
+      ? 'worth an unknown amount: it has no price here'
+      : `worth ${formatAmount(ctx.identity, Number(value))}`;
+  const requirement = `This count writes off ${formatQty(row, writtenOff)} of ${row.name} (${row.sku}), ${worth}; a cashier may write off up to ${formatAmount(ctx.identity, limit)} in one count.`;
+  return consumeOverride(ctx, overrideId, 'stock-count-write-off', 'shelf count', requirement);
+}
+
 function levelsOf(ctx: TxContext, skus: Iterable<string>): LocalStock[] {
   return localStock(ctx.db, ctx.identity, [...new Set(skus)]);
 }
@@ -234,6 +267,14 @@ export const stockHandlers = {
         );
       }
       const difference = input.countedQty - current;
+      if (Math.abs(difference) > MAX_STOCK_QTY) {
+        throw new DomainError(
+          'LIMIT_EXCEEDED',
+          `This count would move ${formatQty(row, Math.abs(difference))} of ${row.name} at once; one count moves at most ${formatQty(row, MAX_STOCK_QTY)}. Correct the stock with an adjustment first.`,
+          { sku: input.sku, difference, maxQty: MAX_STOCK_QTY },
+        );
+      }
+      const override = difference < 0 ? approveWriteOff(ctx, row, -difference, input.overrideId) : undefined;
       const countId = ctx.newId();
       const movements =
         difference === 0
@@ -254,18 +295,23 @@ export const stockHandlers = {
         expectedQty: current,
         countedQty: input.countedQty,
         movements,
+        ...(override === undefined
+          ? {}
+          : { override: { managerId: override.managerId, reason: override.reason, at: override.at } }),
         countedAt: ctx.nowIso,
       });
       recordMovements(ctx, movements, event.deviceSeq, countId);
       ctx.touchStock([input.sku]);
       ctx.auditNote = {
         subject: input.sku,
+        overrideId: override?.overrideId ? override.overrideId : null,
         details: {
           countId,
           bucket: input.bucket,
           expectedQty: current,
           countedQty: input.countedQty,
           difference,
+          ...(override === undefined ? {} : { approvedBy: override.managerId }),
         },
       };
       const [after] = localStock(ctx.db, ctx.identity, [input.sku]);

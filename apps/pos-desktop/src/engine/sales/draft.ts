@@ -32,6 +32,8 @@ export const DraftLineSchema = z.object({
     }),
   ]),
   discount: ManualDiscountInputSchema.optional(),
+  /** Who gave the discount: their role's limit is the one it is judged against at completion. */
+  discountBy: id.optional(),
 });
 export type DraftLine = z.infer<typeof DraftLineSchema>;
 
@@ -94,6 +96,7 @@ export type DraftExchange = z.infer<typeof DraftExchangeSchema>;
 export const SaleDraftSchema = z.object({
   lines: z.array(DraftLineSchema),
   orderDiscount: ManualDiscountInputSchema.optional(),
+  orderDiscountBy: id.optional(),
   tenders: z.array(DraftTenderSchema),
   /** Items of an earlier receipt returned in the same transaction; their refund pays for this sale. */
   exchange: DraftExchangeSchema.optional(),

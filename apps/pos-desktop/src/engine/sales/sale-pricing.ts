@@ -1,5 +1,7 @@
 import {
   DomainError,
+  assertAmountWithinBounds,
+  assertCartWithinBounds,
   assertNever,
   min,
   money,
@@ -238,6 +240,17 @@ export interface PricedSale {
 export function priceSale(ctx: TxContext, draft: SaleDraft, saleId: string): PricedSale {
   const store = storeContext(ctx);
   const lines = draft.lines.map((line) => resolveLine(ctx, line, store));
+  // Refused here, before anything multiplies: a huge quantity at a huge price is a cashier's sentence,
+  // not an overflow inside the totals.
+  assertCartWithinBounds(
+    lines.map(({ input }) => ({
+      sku: input.sku,
+      qty: input.qty,
+      unitPrice: input.price.unitPrice.amount,
+      unit: input.unit,
+      labelPriced: input.price.source === 'label',
+    })),
+  );
   const rules = replicaRules(ctx);
   const cart = priceCart({
     currency: ctx.identity.currency,
@@ -251,6 +264,8 @@ export function priceSale(ctx: TxContext, draft: SaleDraft, saleId: string): Pri
     taxRates: rules.taxRates,
     cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
   });
+  // Tax added on top of tax-exclusive prices can take the total past the subtotal's bound.
+  assertAmountWithinBounds(cart.totals.total.amount, 'This sale');
   let exchange: PricedExchange | undefined;
   if (draft.exchange) {
     const plan = planReceiptReturn(ctx, draft.exchange);

@@ -290,6 +290,9 @@ export const MESSAGES = {
   'overrideAction.sale-post-void': 'cancelling a completed sale',
   'overrideAction.return-without-receipt': 'a return without a receipt',
   'overrideAction.redemption-over-offline-cap': 'redeeming more than the offline limit',
+  'overrideAction.discount-over-limit': 'discounts beyond your limit (a supervisor or manager approves)',
+  'overrideAction.stock-count-write-off':
+    'a stock count that writes off more than the store allows (a supervisor or manager approves)',
 
   'returns.title': 'Returns',
   'returns.receiptLabel': 'Receipt number (scan the receipt barcode)',

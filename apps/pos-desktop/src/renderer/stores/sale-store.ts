@@ -183,7 +183,9 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       const sale = get().sale;
       if (!sale) return false;
       set({ busy: true });
-      const done = settle(set, await api.call('sale-complete', { saleId: sale.saleId }));
+      // Discounts are judged again on the final cart: beyond the cashier's limit a supervisor approves
+      // them here, in the override dialog, and the sale completes with that approval.
+      const done = settle(set, await api.callWithOverride('sale-complete', { saleId: sale.saleId }));
       if (!done) return false;
       set({
         sale: null,
@@ -191,7 +193,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
         completed: { sale: done, receiptHtml: null, printed: 0, loyalty: null },
       });
       const notices: string[] = [];
-      if (done.tenders.some((tender) => tender.type === 'cash')) {
+      if (done.tenders.some((tender) => tender.type === 'cash' && tender.tendered > 0)) {
         const drawer = await openCashDrawerFor(api, devices, {
           registerId,
           reason: 'sale',

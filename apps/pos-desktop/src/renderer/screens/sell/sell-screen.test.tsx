@@ -459,6 +459,87 @@ describe('sell-screen', () => {
       ]);
       expect(devices.drawerKicks).toBe(1);
     });
+
+    it('asks a supervisor to approve discounts past the cashier limit when the sale completes', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          const sale = scriptSale(n);
+          n.handle('sale-complete', (input) => {
+            if (input.overrideId !== 'ov-discount') {
+              return failure(
+                'OVERRIDE_REQUIRED',
+                'The discount on Smooth Bread family size is €7.20, more than the €0.72 (10%) allowed on that line as it now stands. Ask a supervisor or manager to approve it, or change the discount.',
+                { action: 'discount-over-limit', scope: 'line', lineId: 'line-1' },
+              );
+            }
+            return {
+              ...sale.current()!,
+              status: 'completed',
+              receiptNumber: 'S001-1-000002',
+              completedAt: AT,
+            };
+          });
+          n.handle('staff-override', (input) => ({
+            overrideId: 'ov-discount',
+            action: input.action,
+            managerId: 'staff-supervisor',
+            managerName: 'Sam Supervisor',
+            expiresAt: AT,
+          }));
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F10}');
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      await user.click(within(tender).getByRole('button', { name: 'Cash €20.00' }));
+      const override = await screen.findByRole('dialog', { name: 'Manager authorization' });
+      expect(within(override).getByText(/more than the €0.72 \(10%\) allowed on that line/)).toBeTruthy();
+      expect(
+        within(override).getByText('For: discounts beyond your limit (a supervisor or manager approves)'),
+      ).toBeTruthy();
+      await user.type(within(override).getByLabelText('Manager staff code'), 'S1');
+      await user.type(within(override).getByLabelText('Reason'), 'Customer kept one');
+      await user.type(within(override).getByLabelText('Manager PIN', { selector: 'input' }), '2222{Enter}');
+      expect(await screen.findByTitle('Receipt S001-1-000002')).toBeTruthy();
+      expect(node.inputs('staff-override')).toEqual([
+        { managerCode: 'S1', managerPin: '2222', action: 'discount-over-limit', reason: 'Customer kept one' },
+      ]);
+      expect(node.inputs('sale-complete')).toEqual([
+        { saleId: 'sale-1' },
+        { saleId: 'sale-1', overrideId: 'ov-discount' },
+      ]);
+    });
+
+    it('completes a sale that costs nothing without a payment, and leaves the drawer shut', async () => {
+      const { user, node, devices } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          const sale = scriptSale(n);
+          n.handle('sale-complete', () => ({
+            ...sale.current()!,
+            status: 'completed',
+            receiptNumber: 'S001-1-000003',
+            completedAt: AT,
+            tenders: [cashTender(0, 0, { tenderId: 'tender-zero' })],
+          }));
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.click(screen.getByRole('button', { name: 'Sale discount' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Discount on the whole sale' });
+      await user.click(within(dialog).getByRole('radio', { name: 'Amount' }));
+      await user.type(within(dialog).getByLabelText('Amount off'), '7.20{Enter}');
+      await waitFor(() => expect(screen.getByTestId('sale-total').textContent).toBe('€0.00'));
+      await user.keyboard('{F10}');
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      await user.click(within(tender).getByRole('button', { name: 'Complete sale' }));
+      expect(await screen.findByTitle('Receipt S001-1-000003')).toBeTruthy();
+      expect(node.inputs('sale-add-tender')).toEqual([]);
+      expect(devices.drawerKicks).toBe(0);
+    });
   });
 
   describe('sale discount', () => {

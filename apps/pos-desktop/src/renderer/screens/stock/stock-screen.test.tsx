@@ -155,6 +155,58 @@ describe('stock-screen', () => {
     });
   });
 
+  describe('count write-off', () => {
+    it('asks a supervisor when a cashier writes off more than the store allows, then records the count', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <StockScreen />,
+        setup: (n) => {
+          scriptStock(n);
+          n.handle('stock-count', (input) =>
+            input.overrideId === 'ov-count'
+              ? {
+                  countId: 'count-1',
+                  difference: input.countedQty - input.expectedQty,
+                  level: localStock({ sku: input.sku, sellable: input.countedQty }),
+                }
+              : failure(
+                  'OVERRIDE_REQUIRED',
+                  'This count writes off 40 of Smooth Bread family size (SKU0000001), worth €288.00; a cashier may write off up to €50.00 in one count. Ask a supervisor or manager to authorize it.',
+                  { action: 'stock-count-write-off' },
+                ),
+          );
+          n.handle('staff-override', (input) => ({
+            overrideId: 'ov-count',
+            action: input.action,
+            managerId: 'staff-supervisor',
+            managerName: 'Sam Supervisor',
+            expiresAt: '2026-11-23T10:00:00.000Z',
+          }));
+        },
+      });
+      await user.click(screen.getByRole('tab', { name: 'Count' }));
+      await user.type(
+        screen.getByRole('combobox', { name: 'Scan or search the item counted' }),
+        '4000000000013{Enter}',
+      );
+      await screen.findByTestId('expected-qty');
+      const counted = screen.getByLabelText('Counted');
+      await user.clear(counted);
+      await user.type(counted, '0');
+      await user.click(screen.getByRole('button', { name: 'Record count' }));
+      const override = await screen.findByRole('dialog', { name: 'Manager authorization' });
+      expect(within(override).getByText(/a cashier may write off up to €50.00 in one count/)).toBeTruthy();
+      await user.type(within(override).getByLabelText('Manager staff code'), 'S1');
+      await user.type(within(override).getByLabelText('Reason'), 'Mouldy batch');
+      await user.type(within(override).getByLabelText('Manager PIN', { selector: 'input' }), '2222{Enter}');
+      expect(await screen.findByText('Count of SKU0000001 recorded (difference -40).')).toBeTruthy();
+      expect(node.inputs('stock-count').map((input) => input.overrideId)).toEqual([undefined, 'ov-count']);
+      expect(node.inputs('staff-override')).toEqual([
+        { managerCode: 'S1', managerPin: '2222', action: 'stock-count-write-off', reason: 'Mouldy batch' },
+      ]);
+    });
+  });
+
   describe('transfer', () => {
     it('receives a transfer from another node by its number, and asks for the number first', async () => {
       const { user, node } = renderPos({
