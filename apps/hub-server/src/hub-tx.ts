@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
-import { chooseOversellVictims, detectStockConditions, nodeAtp, type Bucket } from '@retail/domain';
+import {
+  DomainError,
+  chooseOversellVictims,
+  detectStockConditions,
+  nodeAtp,
+  type Bucket,
+} from '@retail/domain';
 import type { StockLevel } from '@retail/sync';
 import { conditionKey, raiseExceptions, type RaiseException } from './exceptions/exception-queue';
 import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
@@ -126,7 +132,17 @@ export class HubTx {
 
   applyDelta(nodeId: string, sku: string, bucket: Bucket, delta: number, causeEventId?: string): void {
     const state = this.balance(nodeId, sku);
-    state[bucket] += delta;
+    const next = state[bucket] + delta;
+    // Checked here, while the change can still be blamed on the event or request that made it: found at
+    // the end of the transaction it would fail the whole batch.
+    if (!Number.isSafeInteger(next)) {
+      throw new DomainError(
+        'LIMIT_EXCEEDED',
+        `This change of ${delta} would take the ${bucket} stock of ${sku} at ${nodeId} beyond what the hub can count; check the quantity.`,
+        { nodeId, sku, bucket, delta },
+      );
+    }
+    state[bucket] = next;
     const id = balanceKey(nodeId, sku);
     this.dirty.add(id);
     if (bucket === 'sellable' && delta < 0) {

@@ -27,6 +27,25 @@ describe('envelope', () => {
       expect(EventEnvelopeSchema.safeParse(envelope).success).toBe(true);
       expect(EventEnvelopeSchema.safeParse({ ...envelope, deviceSeq: 0 }).success).toBe(false);
     });
+
+    it('refuses a schema version the hub could not log (beyond a 32-bit integer)', () => {
+      const envelope = {
+        eventId: '0190f3a0-7b1c-7cc0-8a00-000000000001',
+        type: 'stock.adjusted',
+        schemaVersion: 2_147_483_647,
+        storeId: 'S1',
+        deviceId: 'D1',
+        deviceSeq: 1,
+        hlc: '000001732356000000:00000:D1',
+        occurredAt: '2026-11-23T10:00:00.000Z',
+        txId: 'tx-1',
+        payload: adjusted,
+      };
+      expect(EventEnvelopeSchema.safeParse(envelope).success).toBe(true);
+      expect(EventEnvelopeSchema.safeParse({ ...envelope, schemaVersion: 2_147_483_648 }).success).toBe(
+        false,
+      );
+    });
   });
 
   describe('checkPayload', () => {

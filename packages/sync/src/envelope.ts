@@ -9,7 +9,8 @@ import { CURRENT_VERSION, EVENT_SCHEMAS, EVENT_TYPES, type EventPayloads, type E
 export const EventEnvelopeSchema = z.object({
   eventId: z.uuid(),
   type: z.string().min(1).max(60),
-  schemaVersion: z.number().int().min(1),
+  /** Logged with every event as a 32-bit integer, so a version beyond that is a malformed envelope. */
+  schemaVersion: z.number().int().min(1).max(2_147_483_647),
   storeId: z.string().min(1).max(100),
   deviceId: z.string().min(1).max(100),
   deviceSeq: z.number().int().min(1).safe(),

@@ -1,4 +1,4 @@
-import { assertNever } from '@retail/domain';
+import { DomainError, assertNever } from '@retail/domain';
 import type {
   ApplyOutcome,
   EventEnvelope,
@@ -14,43 +14,18 @@ import {
   applyReturnLoyalty,
   applySaleLoyalty,
   applyVoidLoyalty,
-  bookLoyalty,
+  raiseLoyaltyNotBooked,
 } from '../loyalty/loyalty-events';
 import { applyBopisEvent } from '../orders/store-events';
 import { auditSalePricing } from '../pricing/pricing-audit';
-import type { IngestedEventTable, SaleTable, TransferTable } from '../storage/schema';
+import type { IngestedEventTable, TransferTable } from '../storage/schema';
+import type { ApplyContext } from './apply-context';
+import type { ShiftFact } from './claim-facts';
+import { EventFault } from './event-faults';
+import { noteReturn, refundsProblem, returnClaimProblem, returnOriginal } from './return-claims';
+import { noteStaff, scopeProblem } from './store-scope';
 
-/**
- * Everything one push knows before it applies its events: looked up once per batch so applying 500
- * events costs a handful of queries, not thousands.
- */
-export interface BatchFacts {
-  readonly nodeId: string;
-  readonly deviceId: string;
-  readonly knownSkus: ReadonlySet<string>;
-  readonly knownNodes: ReadonlySet<string>;
-  /** eventId → deviceSeq/device of events already in the hub's log. */
-  readonly loggedEvents: ReadonlyMap<string, { deviceId: string; deviceSeq: number }>;
-  /** Movements of this batch's events that are already in the ledger. */
-  readonly storedMovements: ReadonlyMap<string, StoredMovement>;
-  readonly existingSales: ReadonlyMap<string, { status: string; eventId: string }>;
-}
-
-/** Writes an applier asks for, flushed in bulk when the batch finishes. */
-export interface BatchWrites {
-  readonly events: IngestedEventTable[];
-  readonly sales: SaleTable[];
-}
-
-export interface ApplyContext {
-  readonly tx: HubTx;
-  readonly facts: BatchFacts;
-  readonly writes: BatchWrites;
-  /** Event ids applied earlier in this batch (the log insert is still buffered). */
-  readonly batchEvents: Map<string, number>;
-  /** Sales recorded earlier in this batch. */
-  readonly batchSales: Map<string, { status: string; eventId: string }>;
-}
+export type { ApplyContext, BatchFacts, BatchWrites } from './apply-context';
 
 type Applier<T extends EventType> = (
   ctx: ApplyContext,
@@ -75,10 +50,13 @@ export async function applyStoreEvent(
       `Event ${event.eventId} was already received as sequence number ${seq}; it was not applied a second time.`,
     );
   }
+  const outOfScope = scopeProblem(ctx, valid);
+  if (outOfScope !== undefined) return rejected(outOfScope);
   const outcome = await dispatch(ctx, event, valid);
   if (outcome.status === 'applied') {
     ctx.batchEvents.set(event.eventId, event.deviceSeq);
     ctx.writes.events.push(logRow(ctx, event, 'applied'));
+    noteStaff(ctx, event, valid);
   }
   return outcome;
 }
@@ -225,6 +203,29 @@ async function applyMovementsOnly(
   return applied;
 }
 
+/**
+ * Loyalty never blocks a sale or return: when the ledger refuses what an event implies (a contradiction
+ * only a person can sort out), the push runs again with the event applied without its loyalty and
+ * stored-value effects, none of which are kept, and HQ gets an exception with the reason.
+ */
+async function bookEventLoyalty(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  work: () => Promise<void>,
+): Promise<void> {
+  const fault = ctx.faults.get(event.deviceSeq);
+  if (fault?.kind === 'loyalty') {
+    raiseLoyaltyNotBooked(ctx.tx, event, origin(ctx), fault);
+    return;
+  }
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code === 'INTERNAL') throw error;
+    throw new EventFault(event.deviceSeq, { kind: 'loyalty', code: error.code, message: error.message });
+  }
+}
+
 function findSale(ctx: ApplyContext, saleId: string) {
   return ctx.batchSales.get(saleId) ?? ctx.facts.existingSales.get(saleId);
 }
@@ -250,14 +251,24 @@ const applySaleCompleted: Applier<'sale.completed'> = async (ctx, event, sale) =
     completed_at: sale.completedAt,
     event_id: event.eventId,
   });
-  ctx.batchSales.set(sale.saleId, { status: 'completed', eventId: event.eventId });
+  ctx.batchSales.set(sale.saleId, {
+    status: 'completed',
+    eventId: event.eventId,
+    nodeId: ctx.facts.nodeId,
+    sale,
+  });
   await auditSalePricing(ctx.tx, event, sale);
-  await bookLoyalty(ctx.tx, event, origin(ctx), () => applySaleLoyalty(ctx.tx, event, sale, origin(ctx)));
+  await bookEventLoyalty(ctx, event, () => applySaleLoyalty(ctx.tx, event, sale, origin(ctx)));
   return applied;
 };
 
 const applySaleVoided: Applier<'sale.voided'> = async (ctx, event, voided) => {
   const sale = findSale(ctx, voided.saleId);
+  if (sale !== undefined && sale.nodeId !== ctx.facts.nodeId) {
+    return rejected(
+      `Sale ${voided.saleId} was made at store ${sale.nodeId}; only that store can void it. Nothing of it was applied.`,
+    );
+  }
   if (sale?.status === 'voided') return rejected(`Sale ${voided.saleId} was already voided.`);
   const prepared = prepareMovements(ctx, event, voided.movements, `void:${voided.saleId}`);
   if (!prepared.ok) return rejected(prepared.reason);
@@ -285,8 +296,14 @@ const applySaleVoided: Applier<'sale.voided'> = async (ctx, event, voided) => {
         .where('sale_id', '=', voided.saleId)
         .execute();
   }
-  ctx.batchSales.set(voided.saleId, { status: 'voided', eventId: event.eventId });
-  await bookLoyalty(ctx.tx, event, origin(ctx), () => applyVoidLoyalty(ctx.tx, event, voided, origin(ctx)));
+  const batchSale = ctx.batchSales.get(voided.saleId);
+  ctx.batchSales.set(voided.saleId, {
+    status: 'voided',
+    eventId: event.eventId,
+    nodeId: ctx.facts.nodeId,
+    ...(batchSale?.sale === undefined ? {} : { sale: batchSale.sale }),
+  });
+  await bookEventLoyalty(ctx, event, () => applyVoidLoyalty(ctx.tx, event, voided, origin(ctx)));
   return applied;
 };
 
@@ -298,6 +315,12 @@ const applyReturnCompleted: Applier<'return.completed'> = async (ctx, event, ret
     .executeTakeFirst();
   if (existing !== undefined)
     return rejected(`Return ${ret.returnId} was already recorded by event ${existing.event_id}.`);
+  const original = ret.originalSaleId === undefined ? undefined : returnOriginal(ctx, ret.originalSaleId);
+  const claimProblem =
+    original === undefined || original.status === 'unknown'
+      ? refundsProblem(ret)
+      : returnClaimProblem(ret, original);
+  if (claimProblem !== undefined) return rejected(claimProblem);
   const prepared = prepareMovements(ctx, event, ret.movements, `return:${ret.returnId}`);
   if (!prepared.ok) return rejected(prepared.reason);
   ctx.tx.addMovements(prepared.movements);
@@ -314,7 +337,8 @@ const applyReturnCompleted: Applier<'return.completed'> = async (ctx, event, ret
       event_id: event.eventId,
     })
     .execute();
-  await bookLoyalty(ctx.tx, event, origin(ctx), () => applyReturnLoyalty(ctx.tx, event, ret, origin(ctx)));
+  noteReturn(ctx, ret);
+  await bookEventLoyalty(ctx, event, () => applyReturnLoyalty(ctx.tx, event, ret, origin(ctx)));
   return applied;
 };
 
@@ -545,13 +569,13 @@ const applyTransferredOut: Applier<'stock.transferred_out'> = async (ctx, event,
   return applied;
 };
 
+function findShift(ctx: ApplyContext, shiftId: string): ShiftFact | undefined {
+  return ctx.batchShifts.get(shiftId) ?? ctx.facts.shifts.get(shiftId);
+}
+
 const applyShiftOpened: Applier<'shift.opened'> = async (ctx, _event, shift) => {
-  const existing = await ctx.tx.trx
-    .selectFrom('shifts')
-    .select('status')
-    .where('shift_id', '=', shift.shiftId)
-    .executeTakeFirst();
-  if (existing !== undefined) return rejected(`Shift ${shift.shiftId} was already opened.`);
+  if (findShift(ctx, shift.shiftId) !== undefined)
+    return rejected(`Shift ${shift.shiftId} was already opened.`);
   await ctx.tx.trx
     .insertInto('shifts')
     .values({
@@ -570,15 +594,13 @@ const applyShiftOpened: Applier<'shift.opened'> = async (ctx, _event, shift) => 
       updated_at: ctx.tx.at,
     })
     .execute();
+  ctx.batchShifts.set(shift.shiftId, { nodeId: ctx.facts.nodeId, status: 'open' });
   return applied;
 };
 
 const applyShiftClosed: Applier<'shift.closed'> = async (ctx, _event, shift) => {
-  const existing = await ctx.tx.trx
-    .selectFrom('shifts')
-    .select('status')
-    .where('shift_id', '=', shift.shiftId)
-    .executeTakeFirst();
+  // Store scope (another store's shift) was checked before: this shift is unknown or this store's.
+  const existing = findShift(ctx, shift.shiftId);
   if (existing?.status === 'closed') return rejected(`Shift ${shift.shiftId} was already closed.`);
   const figures = {
     status: 'closed' as const,
@@ -605,5 +627,6 @@ const applyShiftClosed: Applier<'shift.closed'> = async (ctx, _event, shift) => 
   } else {
     await ctx.tx.trx.updateTable('shifts').set(figures).where('shift_id', '=', shift.shiftId).execute();
   }
+  ctx.batchShifts.set(shift.shiftId, { nodeId: ctx.facts.nodeId, status: 'closed' });
   return applied;
 };

@@ -121,11 +121,11 @@ describe.each(backendKinds())('ingest/hub-ingest on %s', (kind) => {
 
     it('never refuses an offline sale and keeps one open exception per negative-stock condition', async () => {
       const { events, push } = await newDevice('s2');
-      const first = events.next('sale.completed', saleOf([{ sku: 'D', qty: 2 }]));
+      const first = events.next('sale.completed', saleOf([{ sku: 'D', qty: 2 }], { staffId: 'staff-s2' }));
       const ack = await push([first]);
       expect(ack.results[0]!.status).toBe('accepted');
       expect((await readInventoryLevel(storage.db, 's2', 'D')).sellable).toBe(-2);
-      const second = events.next('sale.completed', saleOf([{ sku: 'D', qty: 1 }]));
+      const second = events.next('sale.completed', saleOf([{ sku: 'D', qty: 1 }], { staffId: 'staff-s2' }));
       await push([second]);
       const open = await listExceptions(storage.db, {
         type: 'NEGATIVE_SELLABLE',

@@ -13,6 +13,8 @@ import { inHubTransaction, type HubTx, type NodeSku } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { findMovements } from '../inventory/ledger';
 import { chunks } from '../storage/chunks';
+import { gatherClaimFacts, recordStoreStaff } from './claim-facts';
+import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
 import {
   applyStoreEvent,
   logRow,
@@ -36,7 +38,8 @@ export async function pushEvents(
 }
 
 function portFor(hub: HubContext, request: PushRequest): IngestPort {
-  return {
+  const faults = new Map<number, RecordedFault>();
+  const port: IngestPort = {
     withDevice: (deviceId, work) =>
       inHubTransaction(hub, async (tx) => {
         const device = await tx.trx
@@ -53,8 +56,22 @@ function portFor(hub: HubContext, request: PushRequest): IngestPort {
         const lastSeq = Number(device.last_seq);
         const fresh = request.events.filter((event) => event.deviceSeq > lastSeq);
         const facts = await gatherFacts(tx, device.node_id, deviceId, fresh);
-        return work(deviceTransaction(tx, facts, lastSeq, request));
+        return work(deviceTransaction(tx, facts, lastSeq, request, faults));
       }),
+  };
+  return {
+    async withDevice(deviceId, work) {
+      // A run that trips over an event starts again with that event handled as a fault, so a push runs
+      // at most once more than it has faulty events, and only a push that has one pays for it.
+      for (;;) {
+        try {
+          return await port.withDevice(deviceId, work);
+        } catch (error) {
+          if (!(error instanceof EventFault) || faults.has(error.deviceSeq)) throw error;
+          faults.set(error.deviceSeq, error.fault);
+        }
+      }
+    },
   };
 }
 
@@ -63,9 +80,20 @@ function deviceTransaction(
   facts: BatchFacts,
   lastSeq: number,
   request: PushRequest,
+  faults: EventFaults,
 ): DeviceIngestTransaction {
-  const writes: BatchWrites = { events: [], sales: [] };
-  const ctx: ApplyContext = { tx, facts, writes, batchEvents: new Map(), batchSales: new Map() };
+  const writes: BatchWrites = { events: [], sales: [], staff: [] };
+  const ctx: ApplyContext = {
+    tx,
+    facts,
+    writes,
+    faults,
+    batchEvents: new Map(),
+    batchSales: new Map(),
+    batchShifts: new Map(),
+    batchStaff: new Map(),
+    batchReturns: new Map(),
+  };
   return {
     lastSeq,
     async appliedEventIds(deviceSeqs) {
@@ -96,7 +124,20 @@ function deviceTransaction(
       }
       return reasons;
     },
-    apply: (event, payload) => applyStoreEvent(ctx, event, payload),
+    async apply(event, payload) {
+      const fault = faults.get(event.deviceSeq);
+      if (fault?.kind === 'event') {
+        return { status: 'rejected', reason: `The hub could not apply this event: ${fault.message}` };
+      }
+      try {
+        return await applyStoreEvent(ctx, event, payload);
+      } catch (error) {
+        if (error instanceof EventFault) throw error;
+        const found = faultOf(error);
+        if (found === undefined) throw error;
+        throw new EventFault(event.deviceSeq, { kind: 'event', ...found });
+      }
+    },
     async reject(event, reason, advances) {
       tx.raise({
         type: advances ? 'REJECTED_EVENT' : 'SEQUENCE_CONFLICT',
@@ -126,6 +167,7 @@ function deviceTransaction(
       for (const chunk of chunks(writes.events, 200))
         await tx.trx.insertInto('ingested_events').values(chunk).execute();
       for (const chunk of chunks(writes.sales, 300)) await tx.trx.insertInto('sales').values(chunk).execute();
+      await recordStoreStaff(tx, writes.staff);
       await tx.trx
         .updateTable('devices')
         .set({
@@ -244,18 +286,20 @@ async function gatherFacts(
     for (const row of rows)
       loggedEvents.set(row.event_id, { deviceId: row.device_id, deviceSeq: Number(row.device_seq) });
   }
-  const existingSales = new Map<string, { status: string; eventId: string }>();
+  const existingSales = new Map<string, { status: string; eventId: string; nodeId: string }>();
   for (const chunk of chunks([...saleIds], 500)) {
     const rows = await tx.trx
       .selectFrom('sales')
-      .select(['sale_id', 'status', 'event_id'])
+      .select(['sale_id', 'status', 'event_id', 'node_id'])
       .where('sale_id', 'in', chunk)
       .execute();
-    for (const row of rows) existingSales.set(row.sale_id, { status: row.status, eventId: row.event_id });
+    for (const row of rows)
+      existingSales.set(row.sale_id, { status: row.status, eventId: row.event_id, nodeId: row.node_id });
   }
 
   for (const sku of knownSkus) pairs.push({ nodeId, sku });
   await tx.lockBalances(pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)));
   const storedMovements = await findMovements(tx.trx, movementIds);
-  return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales };
+  const claims = await gatherClaimFacts(tx, events);
+  return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales, ...claims };
 }

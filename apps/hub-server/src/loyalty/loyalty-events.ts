@@ -110,31 +110,23 @@ async function accountFor(
   return (await accountOfCustomer(tx.trx, resolved))?.account_id;
 }
 
-/**
- * Loyalty never blocks a sale or return: when the ledger refuses what an event implies (a contradiction
- * only a person can sort out), the event is still applied and HQ gets an exception with the reason.
- */
-export async function bookLoyalty(
+/** An effect the ledger refused: the event was applied without it, and HQ is told why. */
+export function raiseLoyaltyNotBooked(
   tx: HubTx,
   event: EventEnvelope,
   origin: Origin,
-  work: () => Promise<void>,
-): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    if (!(error instanceof DomainError) || error.code === 'INTERNAL') throw error;
-    tx.raise({
-      type: 'LOYALTY_NOT_BOOKED',
-      severity: 'warning',
-      nodeId: origin.nodeId,
-      causeEventIds: [event.eventId],
-      details: {
-        code: error.code,
-        message: `The loyalty or stored-value effect of ${event.type} ${event.eventId} was not booked: ${error.message}`,
-      },
-    });
-  }
+  refusal: { code: string; message: string },
+): void {
+  tx.raise({
+    type: 'LOYALTY_NOT_BOOKED',
+    severity: 'warning',
+    nodeId: origin.nodeId,
+    causeEventIds: [event.eventId],
+    details: {
+      code: refusal.code,
+      message: `The loyalty or stored-value effect of ${event.type} ${event.eventId} was not booked: ${refusal.message}`,
+    },
+  });
 }
 
 export async function applySaleLoyalty(

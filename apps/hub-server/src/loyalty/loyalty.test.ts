@@ -88,7 +88,10 @@ function push(world: World, store: 's1' | 's2', events: { type: keyof EventPaylo
   const factory = world.devices[store];
   return pushEvents(world.hub, factory.device, {
     ...factory.device,
-    events: events.map((event) => factory.next(event.type, event.payload as Record<string, unknown>)),
+    // Staff belong to one store at the hub: each store's events name its own.
+    events: events.map((event) =>
+      factory.next(event.type, { ...(event.payload as Record<string, unknown>), staffId: `staff-${store}` }),
+    ),
   });
 }
 
@@ -458,6 +461,54 @@ describe.each(backendKinds())('hub loyalty on %s', (kind) => {
           amount: 501,
         }),
       ).rejects.toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
+    });
+  });
+
+  describe('effects the ledger refuses', () => {
+    it('books none of a sale’s loyalty effects when one contradicts the ledger, and still applies the sale', async () => {
+      const member = await newMember(world, '+15550000009');
+      await adjustAccountPoints(world.hub, member.accountId, {
+        adjustmentId: randomUUID(),
+        points: 1_000,
+        reason: 'Welcome',
+      });
+      const slip = `SC-${randomUUID()}`;
+      expectApplied(
+        await push(world, 's1', [{ type: 'return.completed', payload: noReceiptReturn(slip, 1_500) }]),
+      );
+      const card = await storedValueByNumber(world.storage.db, slip, world.clock.now);
+      const tenderId = randomUUID();
+      await placeRedemptionHold(world.hub, world.devices.s1.device, {
+        kind: 'points',
+        accountId: member.accountId,
+        holdId: tenderId,
+        points: 100,
+      });
+      const pointsBefore = await ledger(world, member.accountId);
+      // The card is captured first, then the points tender claims more points than its hold holds.
+      const contradicting = pointsSale(
+        member.customerId,
+        700,
+        { tenderId, points: 200, accountId: member.accountId },
+        { tenderId: randomUUID(), amount: 500, accountId: card.account.accountId },
+      );
+      const ack = await push(world, 's1', [{ type: 'sale.completed', payload: contradicting }]);
+      expectApplied(ack);
+      expect((await storedValueByNumber(world.storage.db, slip, world.clock.now)).snapshot).toMatchObject({
+        available: { amount: 1_500 },
+      });
+      expect(await ledger(world, member.accountId)).toEqual(pointsBefore);
+      const [refused] = (await exceptionsOf(world, 'LOYALTY_NOT_BOOKED')).filter((row) =>
+        (JSON.parse(row.cause_event_ids) as string[]).includes(ack.results[0]!.eventId),
+      );
+      expect(refused).toBeDefined();
+      expect(
+        await world.storage.db
+          .selectFrom('sales')
+          .select('status')
+          .where('sale_id', '=', contradicting.saleId)
+          .executeTakeFirst(),
+      ).toEqual({ status: 'completed' });
     });
   });
 

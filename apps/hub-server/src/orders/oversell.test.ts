@@ -20,7 +20,9 @@ describe.each(backendKinds())('orders/oversell on %s', (kind) => {
   });
 
   async function sell(nodeId: string, sku: string, qty: number): Promise<void> {
-    const ack = await world.push(nodeId, [{ type: 'sale.completed', payload: saleOf([{ sku, qty }]) }]);
+    const ack = await world.push(nodeId, [
+      { type: 'sale.completed', payload: saleOf([{ sku, qty }], { staffId: `staff-${nodeId}` }) },
+    ]);
     expect(ack.results[0]?.status).toBe('accepted');
   }
 

@@ -348,6 +348,18 @@ export interface ShiftTable {
   updated_at: number;
 }
 
+/**
+ * Which store a staff member works at, as the hub first saw them (0006): staff are created at store nodes,
+ * so the first event naming an id tells the hub whose they are, and later events of another store naming
+ * them are out of that store's scope.
+ */
+export interface StoreStaffTable {
+  staff_id: string;
+  node_id: string;
+  first_event_id: string;
+  first_seen_at: number;
+}
+
 export interface TransferTable {
   transfer_id: string;
   from_node_id: string;
@@ -516,6 +528,7 @@ export interface HubDatabase {
   sales: SaleTable;
   returns: ReturnTable;
   shifts: ShiftTable;
+  store_staff: StoreStaffTable;
   transfers: TransferTable;
   exceptions: ExceptionTable;
   feed_changes: FeedChangeTable;

@@ -129,13 +129,17 @@ export function adjustment(...movements: ReturnType<typeof movement>[]): EventPa
   return { adjustmentId: randomUUID(), reason: 'test', movements, adjustedAt: ISO };
 }
 
-export function saleOf(lines: { sku: string; qty: number }[]): EventPayloads['sale.completed'] {
+/** Staff belong to one store at the hub: a store's events name its own (`staffId`, default staff-1). */
+export function saleOf(
+  lines: { sku: string; qty: number }[],
+  options: { staffId?: string } = {},
+): EventPayloads['sale.completed'] {
   const saleId = randomUUID();
   return {
     saleId,
     receiptNumber: `R-${saleId.slice(0, 8)}`,
     shiftId: 'shift-1',
-    staffId: 'staff-1',
+    staffId: options.staffId ?? 'staff-1',
     currency: 'USD',
     priceBookVersion: 'pb@1',
     promotionIds: [],
@@ -341,7 +345,7 @@ export function pricedSaleOf(
     saleId,
     receiptNumber: `R-${saleId.slice(0, 8)}`,
     shiftId: 'shift-1',
-    staffId: 'staff-1',
+    staffId: `staff-${storeId}`,
     currency,
     priceBookVersion: cart.priceBookVersion,
     promotionIds: promotions.map((p) => p.promotionId),
@@ -384,7 +388,9 @@ export function pricedSaleOf(
       paid: total,
       change: 0,
     },
-    tenders: [{ tenderId: randomUUID(), type: 'card', amount: total, tendered: total, reference: 'fixture' }],
+    tenders: [
+      { tenderId: randomUUID(), type: 'card', amount: total, tendered: total, reference: `T-${saleId}` },
+    ],
     overrides: [],
     movements: cart.lines.map((line) => movement(line.sku, -line.qty, 'POS_SALE')),
     completedAt: new Date(at).toISOString(),

@@ -5,6 +5,7 @@ import * as feedKeyPerScope from './0002-feed-key-per-scope';
 import * as bopisOrders from './0003-bopis-orders';
 import * as rejectionReasons from './0004-rejections-and-return-lookup';
 import * as loyaltyLedgers from './0005-loyalty-ledgers';
+import * as storeStaff from './0006-store-staff';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0003-bopis-orders', bopisOrders.up],
   ['0004-rejections-and-return-lookup', rejectionReasons.up],
   ['0005-loyalty-ledgers', loyaltyLedgers.up],
+  ['0006-store-staff', storeStaff.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -1,0 +1,55 @@
+import type { EventPayloads } from '@retail/sync';
+import type { HubTx } from '../hub-tx';
+import type { StoredMovement } from '../inventory/ledger';
+import type { IngestedEventTable, SaleTable, StoreStaffTable } from '../storage/schema';
+import type { ClaimFacts, PriorReturnLine, ShiftFact } from './claim-facts';
+import type { EventFaults } from './event-faults';
+
+/**
+ * Everything one push knows before it applies its events: looked up once per batch so applying 500
+ * events costs a handful of queries, not thousands.
+ */
+export interface BatchFacts extends ClaimFacts {
+  readonly nodeId: string;
+  readonly deviceId: string;
+  readonly knownSkus: ReadonlySet<string>;
+  readonly knownNodes: ReadonlySet<string>;
+  /** eventId → deviceSeq/device of events already in the hub's log. */
+  readonly loggedEvents: ReadonlyMap<string, { deviceId: string; deviceSeq: number }>;
+  /** Movements of this batch's events that are already in the ledger. */
+  readonly storedMovements: ReadonlyMap<string, StoredMovement>;
+  readonly existingSales: ReadonlyMap<string, { status: string; eventId: string; nodeId: string }>;
+}
+
+/** Writes an applier asks for, flushed in bulk when the batch finishes. */
+export interface BatchWrites {
+  readonly events: IngestedEventTable[];
+  readonly sales: SaleTable[];
+  readonly staff: StoreStaffTable[];
+}
+
+export interface BatchSale {
+  readonly status: string;
+  readonly eventId: string;
+  readonly nodeId: string;
+  /** Set for a sale completed in this batch, so a return later in the batch can be checked against it. */
+  readonly sale?: EventPayloads['sale.completed'];
+}
+
+export interface ApplyContext {
+  readonly tx: HubTx;
+  readonly facts: BatchFacts;
+  readonly writes: BatchWrites;
+  /** Events of this push found faulty in an earlier run of it (see event-faults.ts). */
+  readonly faults: EventFaults;
+  /** Event ids applied earlier in this batch (the log insert is still buffered). */
+  readonly batchEvents: Map<string, number>;
+  /** Sales recorded earlier in this batch. */
+  readonly batchSales: Map<string, BatchSale>;
+  /** Shifts opened or closed earlier in this batch. */
+  readonly batchShifts: Map<string, ShiftFact>;
+  /** Staff named for the first time earlier in this batch → their store. */
+  readonly batchStaff: Map<string, string>;
+  /** Return lines recorded earlier in this batch, by the sale they return. */
+  readonly batchReturns: Map<string, PriorReturnLine[]>;
+}

@@ -1,0 +1,171 @@
+import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sync';
+import type { HubTx } from '../hub-tx';
+import { chunks } from '../storage/chunks';
+import type { StoreStaffTable } from '../storage/schema';
+
+/**
+ * What the hub needs to know about the entities a batch's events name, read in a few queries per batch
+ * (never per event): the stores of the shifts and staff they name, and every sale a return refers to,
+ * with what was already returned against it anywhere in the chain.
+ */
+
+export interface ShiftFact {
+  readonly nodeId: string;
+  readonly status: 'open' | 'closed';
+}
+
+/** A line of an earlier return against a sale. */
+export interface PriorReturnLine {
+  readonly originalLineId: string | undefined;
+  readonly sku: string;
+  readonly qty: number;
+  readonly refund: number;
+}
+
+export interface OriginalSale {
+  readonly saleId: string;
+  readonly nodeId: string;
+  readonly status: 'completed' | 'voided';
+  /** The sale as it was applied; undefined only if its logged envelope cannot be read any more. */
+  readonly sale: EventPayloads['sale.completed'] | undefined;
+  readonly returned: readonly PriorReturnLine[];
+}
+
+export interface ClaimFacts {
+  readonly shifts: ReadonlyMap<string, ShiftFact>;
+  /** staffId → the store they belong to. */
+  readonly staff: ReadonlyMap<string, string>;
+  /** The sales this batch's returns refer to, by sale id; a sale the hub does not know is absent. */
+  readonly originals: ReadonlyMap<string, OriginalSale>;
+}
+
+function field(payload: unknown, name: string): unknown {
+  return typeof payload === 'object' && payload !== null
+    ? (payload as Record<string, unknown>)[name]
+    : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Every staff member an event names: who did it and the managers who authorised it. Reads unvalidated
+ * payloads as well (gathering happens before validation), taking only what looks like an id.
+ */
+export function staffIdsOf(payload: unknown): string[] {
+  const ids: string[] = [];
+  const staffId = text(field(payload, 'staffId'));
+  if (staffId !== undefined) ids.push(staffId);
+  const manager = text(field(field(payload, 'override'), 'managerId'));
+  if (manager !== undefined) ids.push(manager);
+  const overrides = field(payload, 'overrides');
+  if (Array.isArray(overrides)) {
+    for (const override of overrides) {
+      const id = text(field(override, 'managerId'));
+      if (id !== undefined) ids.push(id);
+    }
+  }
+  return [...new Set(ids)];
+}
+
+export function shiftIdOf(payload: unknown): string | undefined {
+  return text(field(payload, 'shiftId'));
+}
+
+function payloadOf<T extends 'sale.completed' | 'return.completed'>(
+  type: T,
+  envelope: string,
+): EventPayloads[T] | undefined {
+  try {
+    const logged = JSON.parse(envelope) as Partial<EventEnvelope>;
+    const checked = checkPayload(type, logged.schemaVersion ?? 1, logged.payload);
+    return checked.ok ? (checked.payload as EventPayloads[T]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function gatherClaimFacts(tx: HubTx, events: readonly EventEnvelope[]): Promise<ClaimFacts> {
+  const shiftIds = new Set<string>();
+  const staffIds = new Set<string>();
+  const originalSaleIds = new Set<string>();
+  for (const event of events) {
+    const shiftId = shiftIdOf(event.payload);
+    if (shiftId !== undefined) shiftIds.add(shiftId);
+    for (const staffId of staffIdsOf(event.payload)) staffIds.add(staffId);
+    if (event.type === 'return.completed') {
+      const saleId = text(field(event.payload, 'originalSaleId'));
+      if (saleId !== undefined) originalSaleIds.add(saleId);
+    }
+  }
+  const shifts = new Map<string, ShiftFact>();
+  for (const chunk of chunks([...shiftIds], 500)) {
+    const rows = await tx.trx
+      .selectFrom('shifts')
+      .select(['shift_id', 'node_id', 'status'])
+      .where('shift_id', 'in', chunk)
+      .execute();
+    for (const row of rows) shifts.set(row.shift_id, { nodeId: row.node_id, status: row.status });
+  }
+  const staff = new Map<string, string>();
+  for (const chunk of chunks([...staffIds], 500)) {
+    const rows = await tx.trx
+      .selectFrom('store_staff')
+      .select(['staff_id', 'node_id'])
+      .where('staff_id', 'in', chunk)
+      .execute();
+    for (const row of rows) staff.set(row.staff_id, row.node_id);
+  }
+  const originals = new Map<string, OriginalSale>();
+  const returned = new Map<string, PriorReturnLine[]>();
+  for (const chunk of chunks([...originalSaleIds], 200)) {
+    const returns = await tx.trx
+      .selectFrom('returns')
+      .innerJoin('ingested_events', 'ingested_events.event_id', 'returns.event_id')
+      .select(['returns.original_sale_id', 'ingested_events.envelope'])
+      .where('returns.original_sale_id', 'in', chunk)
+      .execute();
+    for (const row of returns) {
+      const ret = payloadOf('return.completed', row.envelope);
+      if (ret === undefined || row.original_sale_id === null) continue;
+      const lines = returned.get(row.original_sale_id) ?? [];
+      for (const line of ret.lines) {
+        lines.push({
+          originalLineId: line.originalLineId,
+          sku: line.sku,
+          qty: line.qty,
+          refund: line.refund,
+        });
+      }
+      returned.set(row.original_sale_id, lines);
+    }
+    const sales = await tx.trx
+      .selectFrom('sales')
+      .innerJoin('ingested_events', 'ingested_events.event_id', 'sales.event_id')
+      .select(['sales.sale_id', 'sales.node_id', 'sales.status', 'ingested_events.envelope'])
+      .where('sales.sale_id', 'in', chunk)
+      .execute();
+    for (const row of sales) {
+      originals.set(row.sale_id, {
+        saleId: row.sale_id,
+        nodeId: row.node_id,
+        status: row.status,
+        sale: payloadOf('sale.completed', row.envelope),
+        returned: returned.get(row.sale_id) ?? [],
+      });
+    }
+  }
+  return { shifts, staff, originals };
+}
+
+/** Records the staff this batch named for the first time, as belonging to the store that named them. */
+export async function recordStoreStaff(tx: HubTx, rows: readonly StoreStaffTable[]): Promise<void> {
+  for (const chunk of chunks(rows, 500)) {
+    await tx.trx
+      .insertInto('store_staff')
+      .values(chunk)
+      .onConflict((conflict) => conflict.column('staff_id').doNothing())
+      .execute();
+  }
+}
