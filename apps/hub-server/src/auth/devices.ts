@@ -300,16 +300,20 @@ export async function authenticateDevice(executor: Executor, credential: string)
   return { deviceId: device.device_id, storeId: device.node_id };
 }
 
+/** Revokes the credential and, once committed, disconnects the device's socket in every hub process. */
 export async function revokeDevice(hub: HubContext, deviceId: string): Promise<void> {
-  const result = await hub.storage.db
-    .updateTable('devices')
-    .set({ revoked_at: hub.now() })
-    .where('device_id', '=', deviceId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) {
-    throw new DomainError('NOT_FOUND', `There is no enrolled device ${deviceId}.`, { deviceId });
-  }
+  await hub.storage.transaction(async (trx) => {
+    const result = await trx
+      .updateTable('devices')
+      .set({ revoked_at: hub.now() })
+      .where('device_id', '=', deviceId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) {
+      throw new DomainError('NOT_FOUND', `There is no enrolled device ${deviceId}.`, { deviceId });
+    }
+    await hub.storage.deviceRevoked(trx, deviceId);
+  });
 }
 
 export const DeviceStatusSchema = z.object({

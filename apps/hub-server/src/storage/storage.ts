@@ -41,6 +41,13 @@ export type FeedListener = (event: FeedAppended | null) => void;
 
 /** The PostgreSQL channel every hub process listens on; one NOTIFY per feed-writing transaction. */
 export const FEED_CHANNEL = 'hub_feed_appended';
+/** The PostgreSQL channel on which a revoked device is announced to every hub process. */
+export const DEVICE_REVOKED_CHANNEL = 'hub_device_revoked';
+/**
+ * A device was revoked. `null`: announcements may have been missed (the listening connection was lost);
+ * check every connected device.
+ */
+export type RevocationListener = (deviceId: string | null) => void;
 /** NOTIFY payloads are limited to 8,000 bytes; past this many scopes, say "everything" instead. */
 const MAX_NOTIFIED_SCOPES = 100;
 
@@ -84,6 +91,13 @@ export interface Storage {
    * (LISTEN on a dedicated connection, re-established with backoff; `null` after a reconnect).
    */
   onFeedAppended(listener: FeedListener): () => void;
+  /**
+   * Announces that `trx` revoked a device, the same way as feedAppended: this process hears of it after
+   * commit, other processes through NOTIFY, so each can disconnect the device's socket at once.
+   */
+  deviceRevoked(trx: Trx, deviceId: string): Promise<void>;
+  /** Hears of revoked devices from this process and, on PostgreSQL, from every other. */
+  onDeviceRevoked(listener: RevocationListener): () => void;
   /**
    * Whether other hub processes' feed notifications reach this one: `local` (SQLite, or nobody here
    * listens), `connecting` (the LISTEN connection is being (re-)established; pokes for their writes wait
@@ -149,6 +163,26 @@ function createStorage(
     void done.finally(() => closing.delete(done));
   };
 
+  const revocationListeners = new Set<RevocationListener>();
+  const ensureListener = () => {
+    if (postgresUrl !== undefined && listener === undefined) {
+      listener = listenForFeedNotifications(postgresUrl, instanceId, { feed: emit, revoked: emitRevoked });
+    }
+  };
+  const releaseListener = () => {
+    if (listeners.size === 0 && revocationListeners.size === 0) closeListener();
+  };
+
+  function emitRevoked(deviceId: string | null): void {
+    for (const each of [...revocationListeners]) {
+      try {
+        each(deviceId);
+      } catch {
+        // Disconnecting a socket must never fail the revocation that caused it.
+      }
+    }
+  }
+
   function emit(event: FeedAppended | null): void {
     for (const each of [...listeners]) {
       try {
@@ -210,12 +244,27 @@ function createStorage(
     },
     onFeedAppended(feedListener) {
       listeners.add(feedListener);
-      if (postgresUrl !== undefined && listener === undefined) {
-        listener = listenForFeedNotifications(postgresUrl, instanceId, emit);
-      }
+      ensureListener();
       return () => {
         listeners.delete(feedListener);
-        if (listeners.size === 0) closeListener();
+        releaseListener();
+      };
+    },
+    async deviceRevoked(trx, deviceId) {
+      const callbacks = afterCommit.get(trx) ?? [];
+      callbacks.push(() => emitRevoked(deviceId));
+      afterCommit.set(trx, callbacks);
+      if (kind === 'postgres') {
+        const payload = JSON.stringify({ deviceId, origin: instanceId });
+        await sql`select pg_notify(${DEVICE_REVOKED_CHANNEL}, ${payload})`.execute(trx);
+      }
+    },
+    onDeviceRevoked(revocationListener) {
+      revocationListeners.add(revocationListener);
+      ensureListener();
+      return () => {
+        revocationListeners.delete(revocationListener);
+        releaseListener();
       };
     },
     feedNotifications() {
@@ -223,6 +272,7 @@ function createStorage(
     },
     async close() {
       listeners.clear();
+      revocationListeners.clear();
       closeListener();
       await Promise.all(closing);
       await db.destroy();
@@ -246,8 +296,9 @@ interface FeedNotificationListener {
 function listenForFeedNotifications(
   url: string,
   instanceId: string,
-  emit: (event: FeedAppended | null) => void,
+  handlers: { feed: (event: FeedAppended | null) => void; revoked: RevocationListener },
 ): FeedNotificationListener {
+  const emit = handlers.feed;
   let closed = false;
   let client: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -295,6 +346,15 @@ function listenForFeedNotifications(
     next.on('error', () => lose(next));
     next.on('end', () => lose(next));
     next.on('notification', (message) => {
+      if (message.channel === DEVICE_REVOKED_CHANNEL && message.payload !== undefined) {
+        try {
+          const revoked = JSON.parse(message.payload) as { deviceId: string; origin: string };
+          if (revoked.origin !== instanceId) handlers.revoked(revoked.deviceId);
+        } catch {
+          handlers.revoked(null);
+        }
+        return;
+      }
       if (message.channel !== FEED_CHANNEL || message.payload === undefined) return;
       try {
         const event = JSON.parse(message.payload) as FeedAppended;
@@ -306,7 +366,7 @@ function listenForFeedNotifications(
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${FEED_CHANNEL}`);
+      await next.query(`LISTEN ${FEED_CHANNEL}; LISTEN ${DEVICE_REVOKED_CHANNEL}`);
     } catch {
       lose(next);
       return;
@@ -319,7 +379,10 @@ function listenForFeedNotifications(
     }
     client = next;
     // After a reconnect, announcements made while this process was not listening are lost.
-    if (failures > 0) emit(null);
+    if (failures > 0) {
+      emit(null);
+      handlers.revoked(null);
+    }
     failures = 0;
   };
   connect();

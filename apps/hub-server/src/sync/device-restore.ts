@@ -3,7 +3,7 @@ import type { RestoredDevice, ReplacedDevice } from '@retail/sync';
 import type { HubContext } from '../hub-context';
 import { raiseException } from '../exceptions/exception-queue';
 import { chunks } from '../storage/chunks';
-import type { Executor } from '../storage/storage';
+import type { Executor, Trx } from '../storage/storage';
 
 /** Receipt numbers and event ids listed in the exception stay readable; counts and ranges are exact. */
 const MAX_LISTED = 200;
@@ -96,7 +96,7 @@ async function receiptsAfter(trx: Executor, deviceId: string, afterSeq: number):
  *   again under which numbers, and which receipt numbers were handed out twice.
  */
 export async function replaceDevice(
-  trx: Executor,
+  trx: Trx,
   hub: HubContext,
   input: ReplaceDeviceInput,
 ): Promise<ReplacedDevice> {
@@ -166,6 +166,8 @@ export async function replaceDevice(
       .set({ revoked_at: now })
       .where('device_id', '=', old.device_id)
       .execute();
+    // The old identity's socket (another copy of the till still running) is cut off too.
+    await hub.storage.deviceRevoked(trx, old.device_id);
   }
 
   const resentIds = new Map(resent.map((event, index) => [event.eventId, index + 1]));

@@ -14,6 +14,11 @@ export function roomOfScope(scope: string): string {
   return `node:${scope}`;
 }
 
+/** A room of one device alone, so it can be disconnected by id (revocation); no poke goes there. */
+export function roomOfDevice(deviceId: string): string {
+  return `device:${deviceId}`;
+}
+
 export function roomsOfDevice(storeId: string, region: string | undefined): string[] {
   return region === undefined
     ? [CHAIN_ROOM, roomOfScope(storeId)]

@@ -1,9 +1,12 @@
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import {
   createHttpTransport,
   createSocketIoTransport,
   SyncTransportError,
+  SYNC_EVENTS,
   type SyncTransport,
 } from '@retail/sync';
 import { buildApp } from '../api/app';
@@ -20,6 +23,23 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`never happened: ${what}`);
+}
+
+/** A raw socket.io client on the sync namespace, recording how the hub ended its connection. */
+async function rawTill(baseUrl: string, credential: string) {
+  const socket: Socket = connectSocket(`${baseUrl}/sync`, {
+    auth: { credential },
+    transports: ['websocket'],
+    reconnection: false,
+  });
+  const state = { pokes: 0, disconnectedBy: undefined as string | undefined };
+  socket.on(SYNC_EVENTS.poke, () => (state.pokes += 1));
+  socket.on('disconnect', (reason) => (state.disconnectedBy = reason));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return { socket, state };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<SyncTransportError> {
@@ -100,13 +120,29 @@ describe.each(backendKinds())('sync/sync-socket on %s', (kind) => {
       expect(JSON.stringify(malformed.details)).toContain('body.cursor');
     });
 
-    it('stops serving a connected device once HQ revokes it', async () => {
+    it('disconnects a revoked till at once: no more pokes, and its credential cannot connect again', async () => {
       const device = await enrollTestDevice(hub, 's2');
-      const transport = connectTo(url, device.credential);
-      await transport.connect();
-      await transport.pull({ cursor: 0, limit: 10 });
-      await revokeDevice(hub, device.deviceId);
-      expect((await failureOf(transport.pull({ cursor: 0, limit: 10 }))).failure).toBe('unauthorized');
+      const neighbour = await rawTill(url, (await enrollTestDevice(hub, 's2')).credential);
+      const till = await rawTill(url, device.credential);
+      try {
+        await revokeDevice(hub, device.deviceId);
+        await until(() => till.state.disconnectedBy !== undefined, 'the revoked till disconnected');
+        expect(till.state.disconnectedBy).toBe('io server disconnect');
+        const pokesBefore = till.state.pokes;
+        await adjustStock(
+          hub,
+          { nodeId: 's2', reason: 'found', lines: [{ sku: 'A', bucket: 'sellable', delta: 1 }] },
+          'test',
+        );
+        await until(() => neighbour.state.pokes > 0, 'the other till of the store poked');
+        expect(neighbour.state.disconnectedBy).toBeUndefined();
+        expect(till.state.pokes).toBe(pokesBefore);
+        const again = await failureOf(connectTo(url, device.credential).connect());
+        expect(again.failure).toBe('unauthorized');
+      } finally {
+        till.socket.disconnect();
+        neighbour.socket.disconnect();
+      }
     });
 
     it('pokes exactly the stores whose feed advanced', async () => {
@@ -211,6 +247,30 @@ describe.runIf(backendKinds().includes('postgres'))('sync/sync-socket across hub
         'test',
       );
       await until(() => pokes > 0, 'a poke through process B');
+
+      // Revoked through process A: process B disconnects the till it serves at once.
+      const till = await rawTill(urlB, (await enrollTestDevice(hubB, 's1')).credential);
+      const revoked = till.socket.auth as { credential: string };
+      const tillId = /^dev_([0-9a-f-]{36})\./.exec(revoked.credential)![1]!;
+      await revokeDevice(hubA, tillId);
+      await until(() => till.state.disconnectedBy !== undefined, 'the till on process B disconnected');
+      expect(till.state.disconnectedBy).toBe('io server disconnect');
+
+      // A revocation B never heard of (its LISTEN connection was cut meanwhile) is found once it is back.
+      const missed = await rawTill(urlB, (await enrollTestDevice(hubB, 's1')).credential);
+      const missedId = /^dev_([0-9a-f-]{36})\./.exec(
+        (missed.socket.auth as { credential: string }).credential,
+      )![1]!;
+      await storageA.db
+        .updateTable('devices')
+        .set({ revoked_at: Date.now() })
+        .where('device_id', '=', missedId)
+        .execute();
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                where datname = current_database() and query like 'LISTEN%'`.execute(storageA.db);
+      await until(() => missed.state.disconnectedBy !== undefined, 'the till B missed the revocation of');
+      till.socket.disconnect();
+      missed.socket.disconnect();
     } finally {
       for (const transport of transports) transport.disconnect();
       await appA.close();

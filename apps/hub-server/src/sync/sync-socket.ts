@@ -6,7 +6,7 @@ import { errorBodyOf } from '../api/http-errors';
 import type { HubMetrics } from '../api/metrics';
 import { authenticateDevice } from '../auth/devices';
 import type { HubContext } from '../hub-context';
-import { PokeDispatcher, roomsOfDevice } from './pokes';
+import { PokeDispatcher, roomOfDevice, roomsOfDevice } from './pokes';
 import type { SyncCall, SyncGateway, SyncLog } from './sync-gateway';
 
 /** The slice of pino the namespace logs through. */
@@ -106,7 +106,10 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
           .where('node_id', '=', principal.storeId)
           .executeTakeFirst();
         socket.data.principal = principal;
-        socket.data.rooms = roomsOfDevice(principal.storeId, node?.region);
+        socket.data.rooms = [
+          ...roomsOfDevice(principal.storeId, node?.region),
+          roomOfDevice(principal.deviceId),
+        ];
         next();
       },
       (error: unknown) => {
@@ -153,6 +156,33 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
     ...(options.pokeCoalesceMs === undefined ? {} : { coalesceMs: options.pokeCoalesceMs }),
   });
   const stopListening = hub.storage.onFeedAppended((event) => pokes.feedAppended(event));
+  // A revoked till is cut off at once, wherever it is connected: it hears no more pokes and must
+  // handshake again, which its revoked credential cannot pass.
+  const stopRevocations = hub.storage.onDeviceRevoked((deviceId) => {
+    if (deviceId !== null) {
+      namespace.in(roomOfDevice(deviceId)).disconnectSockets(true);
+      return;
+    }
+    void disconnectRevoked().catch((error: unknown) =>
+      logger?.error({ err: String(error) }, 'could not check connected tills for revocations'),
+    );
+  });
+
+  /** After revocations may have been missed: every connected till whose credential is now revoked goes. */
+  async function disconnectRevoked(): Promise<void> {
+    const connected = [...namespace.sockets.values()].map(
+      (socket) => (socket.data.principal as DevicePrincipal).deviceId,
+    );
+    for (let start = 0; start < connected.length; start += 500) {
+      const revoked = await hub.storage.db
+        .selectFrom('devices')
+        .select('device_id')
+        .where('device_id', 'in', connected.slice(start, start + 500))
+        .where('revoked_at', 'is not', null)
+        .execute();
+      for (const row of revoked) namespace.in(roomOfDevice(row.device_id)).disconnectSockets(true);
+    }
+  }
 
   return {
     io,
@@ -161,6 +191,7 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
     connections: () => namespace.sockets.size,
     close() {
       stopListening();
+      stopRevocations();
       pokes.close();
       namespace.disconnectSockets(true);
       io.engine.close();
