@@ -240,7 +240,8 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
       const good = store1.events.next('stock.adjusted', adjustment(movement('A', 3)));
       const ack = await push(store1, [huge, good]);
       expect(ack.results.map((result) => result.status)).toEqual(['rejected', 'accepted']);
-      expect(ack.results[0]!.reason).toMatch(/beyond what the hub can count/);
+      // Refused by the shared bounds when the payload is read (or, past them, when applied).
+      expect(ack.results[0]!.reason).toMatch(/qty|beyond what the hub can count/);
       expect(ack.lastSeq).toBe(good.deviceSeq);
       type Balances = { balances: { node_id: string; sku: string; sellable: number }[] };
       const sellable = (state: Record<string, unknown>) =>

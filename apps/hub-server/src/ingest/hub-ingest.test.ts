@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DomainError } from '@retail/domain';
 import { StockLevelSchema, type PushRequest } from '@retail/sync';
 import { listExceptions } from '../exceptions/exception-queue';
@@ -117,6 +117,50 @@ describe.each(backendKinds())('ingest/hub-ingest on %s', (kind) => {
       expect(again.lastSeq).toBe(3);
       const after = await listExceptions(storage.db, { type: 'REJECTED_EVENT', limit: 100 });
       expect(after.filter((e) => e.details.deviceId === device.deviceId)).toHaveLength(mine.length);
+    });
+
+    it('rejects alone an event that fails while it is applied, keeping none of its writes', async () => {
+      const { events, push, device } = await newDevice();
+      // A balance a bounded quantity can still take past what the hub counts (one restored from elsewhere).
+      const near = Number.MAX_SAFE_INTEGER - 2;
+      await push([events.next('stock.adjusted', adjustment(movement('E', 1)))]);
+      const setSellable = (sellable: number) =>
+        storage.db
+          .updateTable('stock_balances')
+          .set({ sellable })
+          .where('node_id', '=', 's1')
+          .where('sku', '=', 'E')
+          .execute();
+      const actual = (await readInventoryLevel(storage.db, 's1', 'E')).sellable;
+      await setSellable(near);
+      onTestFinished(() => setSellable(actual).then(() => undefined));
+      const first = adjustment(movement('C', 7));
+      const overflowing = receiptOf([{ sku: 'E', qty: 5 }]);
+      const last = adjustment(movement('C', 1));
+      const batch = [
+        events.next('stock.adjusted', first),
+        events.next('stock.received', overflowing),
+        events.next('stock.adjusted', last),
+      ];
+      const before = (await readInventoryLevel(storage.db, 's1', 'C')).sellable;
+      const ack = await push(batch);
+      expect(ack.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+      expect(ack.results[1]!.reason).toMatch(/beyond what the hub can count/);
+      expect(ack.lastSeq).toBe(batch[2]!.deviceSeq);
+      expect((await readInventoryLevel(storage.db, 's1', 'C')).sellable).toBe(before + 8);
+      expect((await readInventoryLevel(storage.db, 's1', 'E')).sellable).toBe(near);
+      const kept = await storage.db
+        .selectFrom('inventory_movements')
+        .select('movement_id')
+        .where('movement_id', '=', overflowing.movements[0]!.movementId)
+        .execute();
+      expect(kept).toEqual([]);
+      const rejected = await listExceptions(storage.db, { type: 'REJECTED_EVENT', limit: 500 });
+      expect(
+        rejected.filter(
+          (e) => e.details.deviceId === device.deviceId && e.causeEventIds.includes(batch[1]!.eventId),
+        ),
+      ).toHaveLength(1);
     });
 
     it('never refuses an offline sale and keeps one open exception per negative-stock condition', async () => {
