@@ -10,6 +10,7 @@ import type { StockLevel } from '@retail/sync';
 import { conditionKey, raiseExceptions, type RaiseException } from './exceptions/exception-queue';
 import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
 import type { FollowUp, HubContext } from './hub-context';
+import { TransactionEvents } from './integration/transaction-events';
 import { chunks } from './storage/chunks';
 import { RetryTransaction, type Trx } from './storage/storage';
 import type { LedgerMovement } from './inventory/ledger';
@@ -51,6 +52,8 @@ export class HubTx {
   private readonly movements = new Map<string, LedgerMovement>();
   /** Work to hand to the hub's hooks once this transaction has committed. */
   readonly followUps = new Set<FollowUp>();
+  /** Canonical events for the outbound integration log, appended by `finish` in this transaction. */
+  readonly events = new TransactionEvents();
 
   constructor(
     readonly trx: Trx,
@@ -169,6 +172,11 @@ export class HubTx {
     return added;
   }
 
+  /** Movements added so far, in order. */
+  pendingMovements(): Iterable<LedgerMovement> {
+    return this.movements.values();
+  }
+
   hasMovement(movementId: string): boolean {
     return this.movements.has(movementId);
   }
@@ -196,7 +204,10 @@ export class HubTx {
     this.followUps.add(kind);
   }
 
-  /** Writes balances, raises exceptions (conditions included) and appends the feed. Runs once, last. */
+  /**
+   * Writes balances, raises exceptions (conditions included), appends the outbound integration log and
+   * the feed. Runs once, last.
+   */
   async finish(): Promise<void> {
     await this.insertMovements();
     const dirty = [...this.dirty].sort().map((id) => this.balances.get(id)!);
@@ -234,7 +245,7 @@ export class HubTx {
         .execute();
     }
     for (const state of dirty) await this.detectConditions(state);
-    await raiseExceptions(this.trx, this.raised, this.at, this.hub.newId);
+    const exceptionIds = await raiseExceptions(this.trx, this.raised, this.at, this.hub.newId);
     if (dirty.length > 0) {
       const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)));
       for (const state of dirty) {
@@ -247,6 +258,7 @@ export class HubTx {
         });
       }
     }
+    await this.events.flush(this, { balances: dirty, exceptionIds, feed: this.feed });
     await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at);
   }
 

@@ -27,6 +27,8 @@ import { registerLoyaltyRoutes } from './routes/loyalty-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
+import { buildAsyncApi } from '../integration/asyncapi';
+import { registerIntegrationRoutes } from '../integration/integration-routes';
 
 export interface AppOptions {
   readonly hub: HubContext;
@@ -276,6 +278,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerPricingRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
   registerLoyaltyRoutes(app, routes);
+  registerIntegrationRoutes(app, routes);
   registerDashboard(app, options.dashboardRoot);
 
   // Built on first request: routes registered inside plugin scopes only exist once the app is ready.
@@ -284,6 +287,9 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
     '/api/openapi.json',
     async () => (openApi ??= buildOpenApi(routes.routes, options.version ?? '0.1.0', bodyLimits)),
   );
+  // The outbound event catalog, next to the API it complements (docs/integration.md).
+  let asyncApi: Record<string, unknown> | undefined;
+  app.get('/api/asyncapi.json', async () => (asyncApi ??= buildAsyncApi(options.version ?? '0.1.0')));
   // Fastify closes idle keep-alive connections, but a client that connected and never sent a request (a
   // till that lost power mid-connect, an aborted fetch) would hold close() until Node's headers timeout,
   // about a minute. Requests in flight get a short grace; then every connection is closed and tills retry.

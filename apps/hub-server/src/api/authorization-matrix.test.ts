@@ -115,6 +115,9 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/loyalty/accounts/{accountId}': hq('viewer'),
   'POST /api/loyalty/accounts/{accountId}/adjustments': hq('operator'),
   'POST /api/loyalty/gift-cards': hq('operator'),
+
+  'GET /api/integration/events': hq('viewer', 'integration:read'),
+  'GET /api/integration/catalog': hq('viewer', 'integration:read'),
 };
 
 /** Every kind of credential a caller can present, valid or not. */

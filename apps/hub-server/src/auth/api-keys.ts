@@ -10,6 +10,8 @@ export const API_KEY_SCOPES = [
   'reservations:write',
   'orders:write',
   'catalog:read',
+  /** The outbound event log, the event catalog and the daily journal (ERP, WMS, marketplaces). */
+  'integration:read',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

@@ -37,6 +37,14 @@ export const EXCEPTION_TYPES = [
   'SIGN_IN_FAILURES',
   /** A device looked up receipts faster than returns need: its credential may be misused. */
   'SALE_LOOKUP_LIMIT',
+  /** A webhook subscription is behind: its oldest undelivered event waited longer than allowed. */
+  'INTEGRATION_LAG',
+  /** A webhook delivery ran out of attempts; later events of the same aggregate wait behind it. */
+  'INTEGRATION_DEAD_LETTER',
+  /** The hub could not describe a change as a catalog event (a bug): it was applied, not published. */
+  'INTEGRATION_EVENT_INVALID',
+  /** Goods received against a shipping notice differ from what it announced. */
+  'RECEIPT_VARIANCE',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

@@ -163,7 +163,9 @@ function deviceTransaction(
         ctx.batchEvents.set(event.eventId, event.deviceSeq);
       }
     },
-    async finish({ lastSeq: newLastSeq }) {
+    async finish({ lastSeq: newLastSeq, applied }) {
+      // What the hub applied leaves for integrations in this same transaction (docs/integration.md).
+      tx.events.storeEventsApplied(applied);
       for (const chunk of chunks(writes.events, 200))
         await tx.trx.insertInto('ingested_events').values(chunk).execute();
       for (const chunk of chunks(writes.sales, 300)) await tx.trx.insertInto('sales').values(chunk).execute();

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { DomainError, MAX_STOCK_QTY } from '@retail/domain';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
+import type { EventData } from '../integration/event-catalog';
+import type { EventDraft } from '../integration/outbound-log';
+import { transferDrafts } from '../integration/store-event-drafts';
+import type { LedgerMovement } from './ledger';
 import type { Executor } from '../storage/storage';
 import type { TransferTable } from '../storage/schema';
 
@@ -136,6 +140,13 @@ export async function receiveStock(
         actor,
       })),
     );
+    publishStockDocument(tx, 'stock.received', receiptId, input.nodeId, actor, (common) => ({
+      ...common,
+      receiptId,
+      receivedAt: new Date(tx.at).toISOString(),
+      source: { type: 'supplier', reference: input.reference },
+      lines: input.lines,
+    }));
     return { receiptId };
   });
 }
@@ -166,6 +177,12 @@ export async function adjustStock(
         actor,
       })),
     );
+    publishStockDocument(tx, 'stock.adjusted', adjustmentId, input.nodeId, actor, (common) => ({
+      ...common,
+      adjustmentId,
+      adjustedAt: new Date(tx.at).toISOString(),
+      reason: input.reason,
+    }));
     return { adjustmentId };
   });
 }
@@ -228,6 +245,7 @@ export async function createTransfer(
       received_at: null,
     };
     await tx.trx.insertInto('transfers').values(row).execute();
+    for (const draft of transferDrafts(row, 'shipped', transferId, tx.at, null)) tx.events.emit(draft);
     return toTransfer(row);
   });
 }
@@ -323,8 +341,55 @@ export async function receiveTransfer(
         },
       });
     }
+    for (const draft of transferDrafts(updated, 'received', `${transferId}:hq`, tx.at, null))
+      tx.events.emit(draft);
     return toTransfer(updated);
   });
+}
+
+/** A receipt or adjustment HQ recorded, for the outbound log, with the movements it made. */
+function publishStockDocument<T extends 'stock.received' | 'stock.adjusted'>(
+  tx: HubTx,
+  type: T,
+  documentId: string,
+  nodeId: string,
+  actor: string,
+  data: (common: StockDocumentCommon) => EventData<T>,
+): void {
+  const sourceDoc = `${type === 'stock.received' ? 'receipt' : 'adjustment'}:${documentId}`;
+  const movements = [...tx.pendingMovements()]
+    .filter((movement) => movement.sourceDoc === sourceDoc)
+    .map(movementData);
+  tx.events.produce(async (context) => {
+    const businessDate = (await context.businessDate(nodeId, tx.at)) ?? '';
+    const draft: EventDraft<T> = {
+      type,
+      key: documentId,
+      aggregateId: documentId,
+      nodeId,
+      businessDate,
+      occurredAt: tx.at,
+      data: data({ nodeId, businessDate, recordedBy: actor, movements }),
+    };
+    return [draft];
+  });
+}
+
+interface StockDocumentCommon {
+  readonly nodeId: string;
+  readonly businessDate: string;
+  readonly recordedBy: string;
+  readonly movements: ReturnType<typeof movementData>[];
+}
+
+function movementData(movement: LedgerMovement) {
+  return {
+    movementId: movement.movementId,
+    sku: movement.sku,
+    type: movement.type,
+    bucket: movement.bucket,
+    delta: movement.delta,
+  };
 }
 
 export async function listTransfers(

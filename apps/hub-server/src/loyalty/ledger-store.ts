@@ -128,6 +128,7 @@ export async function appendLoyaltyEntries(
     )
     .execute();
   all.push(...fresh);
+  tx.events.loyaltyEntriesAppended(fresh, cause.eventId);
   for (const entry of fresh) {
     if (entry.type !== 'OFFLINE_OVERDRAFT') continue;
     tx.raise({
@@ -226,6 +227,7 @@ export async function appendStoredValueEntries(
     )
     .execute();
   all.push(...fresh);
+  tx.events.storedValueEntriesAppended(locked.account.kind, fresh, cause.eventId);
   for (const entry of fresh) {
     if (entry.type !== 'OFFLINE_OVERDRAFT') continue;
     tx.raise({

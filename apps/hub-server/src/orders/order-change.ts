@@ -15,6 +15,7 @@ import {
   type RoutingResult,
 } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
+import { orderEventDrafts } from '../integration/order-event-drafts';
 import {
   BOPIS_ORDER_REF_PREFIX,
   applyTransition,
@@ -353,6 +354,24 @@ export class OrderChange {
       })
       .execute();
     this.note('refund', 'hub', input.message, { refundId, reason: input.reason });
+    this.tx.events.emit({
+      type: 'order.refunded',
+      key: refundId,
+      aggregateId: order.orderId,
+      nodeId: this.current.nodeId ?? null,
+      occurredAt: this.tx.at,
+      data: {
+        orderId: order.orderId,
+        orderNumber: order.orderNumber,
+        refundId,
+        reason: input.reason,
+        status: input.status,
+        amount: order.payment.amount,
+        currency: order.payment.currency,
+        authorisationRef: order.payment.authorisationRef,
+        at: new Date(this.tx.at).toISOString(),
+      },
+    });
     return refundId;
   }
 
@@ -437,6 +456,7 @@ export class OrderChange {
         data: state,
       });
     }
+    for (const draft of orderEventDrafts(this.stored?.state, state)) this.tx.events.emit(draft);
     if (state.status === 'SHORT_PICK') this.tx.requestFollowUp('bopis');
   }
 }

@@ -252,4 +252,5 @@ async function closeException(
     })
     .where('exception_id', '=', exception.exception_id)
     .execute();
+  tx.events.exceptionResolved(exception.exception_id);
 }

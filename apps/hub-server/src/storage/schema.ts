@@ -496,6 +496,23 @@ export interface BopisNotificationTable {
   delivered_at: number | null;
 }
 
+/** One canonical event of the outbound integration log (integration/outbound-log.ts). Append-only. */
+export interface IntegrationEventTable {
+  seq: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  aggregate_type: string;
+  aggregate_id: string;
+  node_id: string | null;
+  /** The store's local date of the fact (sales, returns, shifts, stock documents), for the journal. */
+  business_date: string | null;
+  source_event_id: string | null;
+  occurred_at: number;
+  recorded_at: number;
+  data: string;
+}
+
 export interface HubDatabase {
   hub_meta: HubMetaTable;
   hub_counters: HubCounterTable;
@@ -539,4 +556,5 @@ export interface HubDatabase {
   bopis_reservations: BopisReservationTable;
   bopis_refunds: BopisRefundTable;
   bopis_notifications: BopisNotificationTable;
+  integration_events: IntegrationEventTable;
 }

@@ -46,6 +46,7 @@ import {
 import type { SignInFailure, SignInThrottle } from '../../auth/sign-in-throttle';
 import type { HubContext } from '../../hub-context';
 import type { RateLimiter } from '../rate-limit';
+import { inHubTransaction } from '../../hub-tx';
 import type { RouteRegistry } from '../route';
 
 const id = z.string().min(1).max(100);
@@ -343,6 +344,10 @@ export function registerAdminRoutes(
     body: z.object({ note: z.string().trim().min(3).max(2000) }),
     response: HubExceptionSchema,
     handler: ({ params, body, actor }) =>
-      resolveException(hub.storage.db, params.exceptionId, body.note, actor, hub.now()),
+      inHubTransaction(hub, async (tx) => {
+        const resolved = await resolveException(tx.trx, params.exceptionId, body.note, actor, tx.at);
+        tx.events.exceptionResolved(params.exceptionId);
+        return resolved;
+      }),
   });
 }

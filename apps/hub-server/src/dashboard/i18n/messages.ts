@@ -112,6 +112,10 @@ export const MESSAGES = {
   'kind.LOYALTY_NOT_BOOKED': 'Loyalty effect not booked',
   'kind.SIGN_IN_FAILURES': 'Repeated failed sign-ins',
   'kind.SALE_LOOKUP_LIMIT': 'Receipt look-ups over the limit',
+  'kind.INTEGRATION_LAG': 'Integration subscription behind',
+  'kind.INTEGRATION_DEAD_LETTER': 'Integration delivery failed for good',
+  'kind.INTEGRATION_EVENT_INVALID': 'Change not published to integrations',
+  'kind.RECEIPT_VARIANCE': 'Receipt differs from shipping notice',
 
   'orders.title': 'Online orders',
   'orders.filters': 'Order filters',

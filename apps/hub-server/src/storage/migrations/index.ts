@@ -6,6 +6,7 @@ import * as bopisOrders from './0003-bopis-orders';
 import * as rejectionReasons from './0004-rejections-and-return-lookup';
 import * as loyaltyLedgers from './0005-loyalty-ledgers';
 import * as storeStaff from './0006-store-staff';
+import * as integrationLog from './0007-integration-log';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0004-rejections-and-return-lookup', rejectionReasons.up],
   ['0005-loyalty-ledgers', loyaltyLedgers.up],
   ['0006-store-staff', storeStaff.up],
+  ['0007-integration-log', integrationLog.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -111,6 +111,10 @@ const KNOWN_KINDS: readonly string[] = [
   'ORPHAN_VOID',
   'SIGN_IN_FAILURES',
   'SALE_LOOKUP_LIMIT',
+  'INTEGRATION_LAG',
+  'INTEGRATION_DEAD_LETTER',
+  'INTEGRATION_EVENT_INVALID',
+  'RECEIPT_VARIANCE',
 ];
 
 function ExceptionList({

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { DomainError } from '@retail/domain';
+import { FEED_LOCK_KEY } from '../feed/feed-store';
+import { chunks } from '../storage/chunks';
+import type { IntegrationEventTable } from '../storage/schema';
+import type { Executor, Storage, Trx } from '../storage/storage';
+import {
+  EVENT_CATALOG,
+  type EventData,
+  type IntegrationEvent,
+  type IntegrationEventType,
+} from './event-catalog';
+
+/**
+ * The outbound integration log: appended inside the hub transaction that made the change (so an event
+ * exists exactly when its change committed), read by the pull API and the webhook engine.
+ */
+
+export interface EventDraft<T extends IntegrationEventType = IntegrationEventType> {
+  readonly type: T;
+  /**
+   * What makes the fact unique within its type (a till event id, `orderId:version`, a ledger entry id).
+   * The event id is derived from it, so the hub deriving the same fact again (a till re-sending its events
+   * to a hub restored from a backup) produces the same event id, and consumers drop it as a duplicate.
+   */
+  readonly key: string;
+  readonly aggregateId: string;
+  readonly nodeId?: string | null;
+  readonly businessDate?: string | null;
+  readonly sourceEventId?: string | null;
+  /** Epoch milliseconds. */
+  readonly occurredAt: number;
+  readonly data: EventData<T>;
+}
+
+const EVENT_ID_NAMESPACE = 'c7d3a1e2-5b4f-4a8e-9f21-3e6d0b7a9c15';
+
+/** RFC 4122 version-5 UUID of `name` in the log's namespace: a stable id per fact. */
+export function integrationEventId(type: string, key: string): string {
+  const namespace = Buffer.from(EVENT_ID_NAMESPACE.replaceAll('-', ''), 'hex');
+  const hash = createHash('sha1').update(namespace).update(`${type}\u0000${key}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The draft with its data as the catalog schema parses it, or why it does not fit the catalog. */
+export function checkDraft(
+  draft: EventDraft,
+): { ok: true; draft: EventDraft } | { ok: false; problem: string } {
+  const parsed = EVENT_CATALOG[draft.type].data.safeParse(draft.data);
+  if (parsed.success)
+    return { ok: true, draft: { ...draft, data: parsed.data as EventData<IntegrationEventType> } };
+  const issue = parsed.error.issues[0];
+  return { ok: false, problem: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` };
+}
+
+function validated(draft: EventDraft): EventDraft {
+  const checked = checkDraft(draft);
+  if (!checked.ok) {
+    throw new DomainError(
+      'INTERNAL',
+      `The hub produced an invalid ${draft.type} event (${checked.problem}); nothing was saved.`,
+      { type: draft.type, key: draft.key },
+    );
+  }
+  return checked.draft;
+}
+
+/**
+ * Allocates log positions under the change feed's advisory lock (PostgreSQL), the feed's own rule for
+ * never skipping a late commit: every log-writing transaction holds the lock from allocation to commit,
+ * so positions become visible strictly in order. The lock is re-entrant within a transaction, so the feed
+ * append that follows takes it again at no cost. SQLite has one writer; a counter row is enough.
+ */
+async function allocate(trx: Trx, storage: Storage, count: number): Promise<number[]> {
+  if (storage.kind === 'postgres') {
+    if (storage.feedOrderingLock) await sql`select pg_advisory_xact_lock(${FEED_LOCK_KEY})`.execute(trx);
+    const result = await sql<{
+      seq: number;
+    }>`select nextval('integration_seq') as seq from generate_series(1, ${count}) order by 1`.execute(trx);
+    return result.rows.map((row) => Number(row.seq));
+  }
+  const row = await trx
+    .updateTable('hub_counters')
+    .set((eb) => ({ value: eb('value', '+', count) }))
+    .where('name', '=', 'integration_seq')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Array.from({ length: count }, (_, index) => Number(row.value) - count + 1 + index);
+}
+
+/** Appends events in the given order. Call near the end of a transaction (the lock is held until commit). */
+export async function appendIntegrationEvents(
+  trx: Trx,
+  storage: Storage,
+  drafts: readonly EventDraft[],
+  recordedAt: number,
+): Promise<number[]> {
+  if (drafts.length === 0) return [];
+  const rows = drafts.map(validated);
+  const seqs = await allocate(trx, storage, rows.length);
+  const values: IntegrationEventTable[] = rows.map((draft, index) => ({
+    seq: seqs[index]!,
+    event_id: integrationEventId(draft.type, draft.key),
+    type: draft.type,
+    schema_version: EVENT_CATALOG[draft.type].version,
+    aggregate_type: EVENT_CATALOG[draft.type].aggregate,
+    aggregate_id: draft.aggregateId,
+    node_id: draft.nodeId ?? null,
+    business_date: draft.businessDate ?? null,
+    source_event_id: draft.sourceEventId ?? null,
+    occurred_at: draft.occurredAt,
+    recorded_at: recordedAt,
+    data: JSON.stringify(draft.data),
+  }));
+  for (const chunk of chunks(values, 300)) {
+    // The same fact derived again keeps its first position (see EventDraft.key).
+    await trx
+      .insertInto('integration_events')
+      .values(chunk)
+      .onConflict((conflict) => conflict.column('event_id').doNothing())
+      .execute();
+  }
+  return seqs;
+}
+
+export function toIntegrationEvent(row: IntegrationEventTable): IntegrationEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    seq: Number(row.seq),
+    aggregate: { type: row.aggregate_type, id: row.aggregate_id },
+    nodeId: row.node_id,
+    sourceEventId: row.source_event_id,
+    occurredAt: new Date(Number(row.occurred_at)).toISOString(),
+    recordedAt: new Date(Number(row.recorded_at)).toISOString(),
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+/** The highest position whose row is visible; every lower one that will ever exist is visible too. */
+export async function integrationHead(executor: Executor): Promise<number> {
+  const row = await executor
+    .selectFrom('integration_events')
+    .select((eb) => eb.fn.max('seq').as('head'))
+    .executeTakeFirst();
+  return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
+}
+
+export interface LogPage {
+  readonly events: IntegrationEvent[];
+  /** Where the next read starts: past the last event, or the head when nothing more matched. */
+  readonly position: number;
+  readonly upToDate: boolean;
+}
+
+/** Events after `after` in log order, optionally of some types only. */
+export async function readIntegrationEvents(
+  executor: Executor,
+  filter: { after: number; limit: number; types?: readonly string[] | undefined },
+): Promise<LogPage> {
+  // The head first: rows committed after it are left for the next read, so the position never passes a
+  // row this read could not see.
+  const head = await integrationHead(executor);
+  if (head <= filter.after) return { events: [], position: filter.after, upToDate: true };
+  const types = filter.types;
+  const rows = await executor
+    .selectFrom('integration_events')
+    .selectAll()
+    .where('seq', '>', filter.after)
+    .where('seq', '<=', head)
+    .$if(types !== undefined && types.length > 0, (query) => query.where('type', 'in', [...types!]))
+    .orderBy('seq')
+    .limit(filter.limit)
+    .execute();
+  const full = rows.length === filter.limit;
+  return {
+    events: rows.map(toIntegrationEvent),
+    position: full ? Number(rows[rows.length - 1]!.seq) : head,
+    upToDate: !full,
+  };
+}
+
+/** The position just before the first event recorded at or after `at`: a replay from a time starts there. */
+export async function positionBefore(executor: Executor, at: number): Promise<number> {
+  const row = await executor
+    .selectFrom('integration_events')
+    .select((eb) => eb.fn.min('seq').as('first'))
+    .where('recorded_at', '>=', at)
+    .executeTakeFirst();
+  if (row?.first === null || row?.first === undefined) return integrationHead(executor);
+  return Number(row.first) - 1;
+}
