@@ -42,10 +42,10 @@ async function drain(storage: Storage, after: string, limit = 3, types?: string[
   throw new Error('the log never came up to date');
 }
 
-function shiftClosed(shiftId: string): EventPayloads['shift.closed'] {
+function shiftClosed(shiftId: string, staffId = 'staff-1'): EventPayloads['shift.closed'] {
   return {
     shiftId,
-    staffId: 'staff-1',
+    staffId,
     currency: 'USD',
     float: 10_000,
     expectedCash: 12_000,
@@ -220,7 +220,7 @@ describe.each(backendKinds())('integration/outbound-log on %s', (kind) => {
       const till = await device('s2');
       await till.push([
         till.events.next('stock.received', receiptOf([{ sku: 'A', qty: 5 }])),
-        till.events.next('shift.closed', shiftClosed('shift-2')),
+        till.events.next('shift.closed', shiftClosed('shift-2', 'staff-2')),
         till.events.next('stock.adjusted', adjustment(movement('B', -1))),
       ]);
       const all = await drain(storage, start, 2);
