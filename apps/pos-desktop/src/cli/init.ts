@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { PinSchema, StaffCodeSchema } from '../shared/commands';
 import { initStoreNode, type InitResult } from '../engine/init';
-import { enrollWithHub } from '../engine/sync/enrollment';
+import { setUpNode } from '../engine/setup/set-up-node';
 import { databasePath, ensureDataDir } from './data-folder';
 import { UsageError, validateOptions, type CliIo, type ParsedOptions } from './options';
 
@@ -94,35 +94,18 @@ export async function initFromEnrollment(
   }
   ensureDataDir(options.data);
   io.out(`pos-store: enrolling this till at ${options.hub} …`);
-  const enrolled = await enrollWithHub({
+  const result = await setUpNode(file, {
+    mode: 'enroll',
     hubUrl: options.hub,
     code: options.enroll,
-    ...(options['device-name'] === undefined ? {} : { deviceName: options['device-name'] }),
-  });
-  if (enrolled.currency === undefined) {
-    throw new UsageError('The hub did not say which currency this store uses; update the hub first.');
-  }
-  const result = initStoreNode({
-    databasePath: file,
-    deviceId: enrolled.deviceId,
-    hub: { hubUrl: options.hub, credential: enrolled.credential },
-    setup: {
-      storeId: enrolled.storeId,
-      storeCode: enrolled.storeCode,
-      deviceNo: enrolled.deviceNo,
-      currency: enrolled.currency,
-      ...(options.locale === undefined ? {} : { locale: options.locale }),
-      ...(options.timezone !== undefined
-        ? { timezone: options.timezone }
-        : enrolled.timezone === undefined
-          ? {}
-          : { timezone: enrolled.timezone }),
-      ...(options['cash-rounding'] === undefined ? {} : { cashRoundingIncrement: options['cash-rounding'] }),
-    },
-    ...(manager === undefined ? {} : { firstManager: manager }),
+    deviceName: options['device-name'],
+    locale: options.locale,
+    timezone: options.timezone,
+    cashRoundingIncrement: options['cash-rounding'],
+    firstManager: manager,
   });
   report(result, options.data, io);
-  io.out(`  Hub:       ${options.hub} (enrolled${enrolled.storeName ? ` for ${enrolled.storeName}` : ''})`);
+  io.out(`  Hub:       ${options.hub} (enrolled${result.storeName ? ` for ${result.storeName}` : ''})`);
   return { result, hubUrl: options.hub };
 }
 

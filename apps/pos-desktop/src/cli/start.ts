@@ -6,16 +6,15 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { z } from 'zod';
 import type { SyncStatus } from '../shared/commands';
-import { openStoreEngine, type StoreEngine } from '../engine/engine';
+import { openStoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
-import { setHubUrl } from '../engine/outbox';
-import { enrollWithHub } from '../engine/sync/enrollment';
+import { connectToHub } from '../engine/sync/hub-connect';
 import { readHubConnection } from '../engine/sync/store-sync';
 import { loadOrCreateLanCertificate } from '../server/lan-certificate';
 import { DEFAULT_LAN_PORT, startStoreServer } from '../server/server';
 import { databasePath, removeTokenFile, requireDatabase, writeTokenFile } from './data-folder';
 import { initFromEnrollment } from './init';
-import { UsageError, validateOptions, type CliIo, type ParsedOptions } from './options';
+import { validateOptions, type CliIo, type ParsedOptions } from './options';
 
 export const DEFAULT_PORT = 7420;
 /** Where the renderer build lands (dist/renderer next to dist/cli.js, or of the app when run from source). */
@@ -50,26 +49,6 @@ const StartOptionsSchema = z
     message: 'give the hub to enroll with: --hub URL --enroll CODE.',
     path: ['enroll'],
   });
-
-/**
- * Enrolls an existing node: it keeps its device id, number and store (its receipts and events already
- * carry them), and the hub refuses a code for another store without using it up.
- */
-async function enrollExisting(engine: StoreEngine, hubUrl: string, code: string, deviceName?: string) {
-  if (readHubConnection(engine.db) !== null) {
-    throw new UsageError(
-      'This till is already enrolled. To move it to another hub or store, ask HQ to revoke it and set up a new data folder.',
-    );
-  }
-  const { deviceId, deviceNo, storeId } = engine.identity;
-  const enrolled = await enrollWithHub({
-    hubUrl,
-    code,
-    keep: { deviceId, deviceNo, storeId },
-    ...(deviceName === undefined ? {} : { deviceName }),
-  });
-  await engine.sync.configure({ hubUrl, credential: enrolled.credential });
-}
 
 /** The first non-internal IPv4 address, for the address lanes type (they may use the host name too). */
 function lanAddress(): string {
@@ -123,15 +102,11 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
       if (notification.name === 'sync-status') reportSync(notification.payload);
     });
     if (options.hub !== undefined) {
-      const connection = readHubConnection(engine.db);
-      if (options.enroll !== undefined && connection === null) {
-        await enrollExisting(engine, options.hub, options.enroll, options['device-name']);
-      } else if (connection !== null && connection.hubUrl !== options.hub) {
-        // The hub moved (a new address for the same hub): keep the credential, follow the address.
-        await engine.sync.configure({ hubUrl: options.hub, credential: connection.credential });
-      } else if (connection === null) {
-        setHubUrl(engine.db, options.hub);
-      }
+      await connectToHub(
+        engine,
+        { hubUrl: options.hub, code: options.enroll, deviceName: options['device-name'] },
+        { codeWhenEnrolled: 'ignore' },
+      );
     }
     if (options.fixture !== undefined) {
       const loaded = loadFixture(engine, readFixtureFile(options.fixture));

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@retail/domain';
-import type { CommandName, CommandRequest, CommandResponse, Role } from '../shared/commands';
+import type {
+  CommandName,
+  CommandRequest,
+  CommandResponse,
+  NodeAdminCommandName,
+  Role,
+} from '../shared/commands';
 import { MAIN_LANE_ID } from '../shared/lane-commands';
 import { sql, type TxContext } from './context';
 import type { LaneIdentity } from './lanes/lane-identity';
@@ -66,7 +72,10 @@ export interface CommandDefinition<N extends CommandName> {
   readonly handle: Handler<N>;
 }
 
-export type CommandHandlers = { readonly [N in CommandName]: CommandDefinition<N> };
+/** Commands that run as one database transaction; the node-admin ones run outside (engine/node-admin). */
+export type TransactionalCommandName = Exclude<CommandName, NodeAdminCommandName>;
+
+export type CommandHandlers = { readonly [N in TransactionalCommandName]: CommandDefinition<N> };
 
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

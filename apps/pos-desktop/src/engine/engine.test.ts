@@ -1,6 +1,6 @@
 import { compareHlc, parseHlc } from '@retail/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STORE_COMMANDS, COMMAND_NAMES } from '../shared/commands';
+import { STORE_COMMANDS, COMMAND_NAMES, NODE_ADMIN_COMMANDS } from '../shared/commands';
 import { COMMAND_HANDLERS, openStoreEngine } from './engine';
 import { readOutbox } from './outbox';
 import {
@@ -21,7 +21,9 @@ afterEach(() => {
 describe('engine', () => {
   describe('command map', () => {
     it('implements every command of the shared contract and nothing else', () => {
-      expect(Object.keys(COMMAND_HANDLERS).sort()).toEqual([...COMMAND_NAMES].sort());
+      expect([...Object.keys(COMMAND_HANDLERS), ...NODE_ADMIN_COMMANDS].sort()).toEqual(
+        [...COMMAND_NAMES].sort(),
+      );
       for (const name of COMMAND_NAMES) expect(STORE_COMMANDS[name].summary.length).toBeGreaterThan(10);
     });
   });

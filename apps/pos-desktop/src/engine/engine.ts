@@ -3,9 +3,12 @@ import { DomainError, createUuidV7Generator, toErrorBody, type Result } from '@r
 import { parseHlc, type Hlc } from '@retail/sync';
 import type { z } from 'zod';
 import {
+  NODE_ADMIN_COMMANDS,
   ROLE_RANK,
   STORE_COMMANDS,
   SaleViewSchema,
+  type CommandAuth,
+  type NodeAdminCommandName,
   type SaleView,
   isCommandName,
   type CommandInput,
@@ -19,6 +22,7 @@ import {
   type Actor,
   type CommandContext,
   type CommandHandlers,
+  type TransactionalCommandName,
 } from './command-context';
 import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
 import { drawerHandlers } from './commands/drawer';
@@ -54,6 +58,7 @@ import { localStock } from './local-stock';
 import { createLoyaltyHubClient, type LoyaltyHubClient } from './loyalty/hub-loyalty-client';
 import { LOYALTY_PREPARERS, loyaltyHandlers, type Preparation } from './loyalty/loyalty-commands';
 import { migrate, loadMigrations, type Migration } from './migrations';
+import { NODE_ADMIN_HANDLERS } from './node-admin';
 import { syncStatus } from './outbox';
 import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
 import { nextPricingChangeAt, PriceSwitchTimer } from './sales/price-switch';
@@ -216,6 +221,10 @@ function checkLaneScope(tx: TxContext, lane: LaneIdentity, input: unknown, mutat
   if (mutates || sale.status === 'open' || sale.status === 'parked') throw refuse(sale.registerId);
 }
 
+function isNodeAdminCommand(name: string): name is NodeAdminCommandName {
+  return (NODE_ADMIN_COMMANDS as readonly string[]).includes(name);
+}
+
 export function openStoreEngine(options: EngineOptions): StoreEngine {
   const clock = options.clock ?? { now: () => Date.now() };
   const randomBytes: RandomBytes = options.randomBytes ?? ((length) => nodeRandomBytes(length));
@@ -356,6 +365,86 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     }
   }
 
+  /** The signed-in staff member a command runs for, checked against the role it needs. */
+  function authorize(
+    tx: TxContext,
+    auth: CommandAuth,
+    session: string | undefined,
+    laneId: string,
+  ): Actor | undefined {
+    if (auth === 'none') return undefined;
+    if (session === undefined) {
+      throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
+    }
+    const actor = resolveSession(tx, session, laneId);
+    if (ROLE_RANK[actor.role] < ROLE_RANK[auth]) {
+      throw new DomainError(
+        'FORBIDDEN',
+        `Only a ${auth}${auth === 'manager' ? '' : ' or above'} can do this; you are signed in as a ${actor.role}.`,
+        { required: auth, role: actor.role },
+      );
+    }
+    return actor;
+  }
+
+  /** Node-admin commands: authorized in a transaction, run outside one, audited once they succeeded. */
+  async function runNodeAdmin(
+    name: NodeAdminCommandName,
+    rawInput: unknown,
+    execution: ExecuteOptions,
+  ): Promise<Result<unknown>> {
+    const spec = STORE_COMMANDS[name];
+    const parsed = spec.request.safeParse(rawInput ?? {});
+    if (!parsed.success) return { ok: false, error: describeIssues(name, parsed.error).toJSON() };
+    try {
+      const actor = db
+        .transaction(() => {
+          const tx = createTxContext(sources, name);
+          const lane = resolveLane(tx, execution.laneId ?? MAIN_LANE.laneId);
+          return authorize(tx, spec.auth, execution.session, lane.laneId);
+        })
+        .deferred();
+      const handler = NODE_ADMIN_HANDLERS[name] as (
+        ctx: Parameters<(typeof NODE_ADMIN_HANDLERS)[NodeAdminCommandName]>[0],
+        input: unknown,
+      ) => Promise<{ value: unknown; subject: string; details: Record<string, unknown> }>;
+      const outcome = await handler(
+        {
+          db,
+          identity,
+          databasePath: options.databasePath,
+          sync: storeSync,
+          nowMs: Math.floor(clock.now()),
+          ...(options.sync !== false && options.sync?.fetch !== undefined
+            ? { fetch: options.sync.fetch }
+            : {}),
+        },
+        parsed.data,
+      );
+      const response = spec.response.safeParse(outcome.value);
+      if (!response.success) {
+        throw new DomainError('INTERNAL', `The ${name} answer broke the command contract.`, {
+          issue: response.error.issues[0]?.message,
+        });
+      }
+      transact(name, (ctx) =>
+        ctx.audit({
+          action: name,
+          staffId: actor?.staffId ?? null,
+          subject: outcome.subject,
+          overrideId: null,
+          details: outcome.details,
+        }),
+      );
+      return { ok: true, value: response.data };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code === 'INTERNAL') {
+        logger.error({ command: name, err: error }, 'command failed unexpectedly');
+      }
+      return { ok: false, error: toErrorBody(error) };
+    }
+  }
+
   function run(name: string, rawInput: unknown, options: RunOptions): Result<unknown> {
     if (closed)
       return {
@@ -370,8 +459,17 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         }).toJSON(),
       };
     }
+    if (isNodeAdminCommand(name)) {
+      return {
+        ok: false,
+        error: new DomainError(
+          'NOT_ALLOWED',
+          `${name} waits on the network or the disk; send it to the store node's server (executeAsync).`,
+        ).toJSON(),
+      };
+    }
     const spec = STORE_COMMANDS[name];
-    const definition = COMMAND_HANDLERS[name] as CommandHandlers[CommandName];
+    const definition = COMMAND_HANDLERS[name] as CommandHandlers[TransactionalCommandName];
     const parsed = spec.request.safeParse(rawInput ?? {});
     if (!parsed.success) return { ok: false, error: describeIssues(name, parsed.error).toJSON() };
     let notifications: readonly StoreNotification[] = [];
@@ -381,20 +479,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         const tx = createTxContext(sources, name);
         const lane = resolveLane(tx, options.laneId ?? MAIN_LANE.laneId);
         checkLaneScope(tx, lane, parsed.data, definition.mutates);
-        let actor: Actor | undefined;
-        if (spec.auth !== 'none') {
-          if (options.session === undefined) {
-            throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
-          }
-          actor = resolveSession(tx, options.session, lane.laneId);
-          if (ROLE_RANK[actor.role] < ROLE_RANK[spec.auth]) {
-            throw new DomainError(
-              'FORBIDDEN',
-              `Only a ${spec.auth}${spec.auth === 'manager' ? '' : ' or above'} can do this; you are signed in as a ${actor.role}.`,
-              { required: spec.auth, role: actor.role },
-            );
-          }
-        }
+        const actor = authorize(tx, spec.auth, options.session, lane.laneId);
         const ctx = commandContext(tx, actor, lane, options.prepared);
         const outcome = (definition.handle as (c: CommandContext, i: unknown) => unknown)(ctx, parsed.data);
         if (outcome instanceof CommittedRejection) return outcome;
@@ -447,6 +532,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     rawInput: unknown,
     options: ExecuteOptions,
   ): Promise<Result<unknown>> {
+    if (!closed && isNodeAdminCommand(name)) return runNodeAdmin(name, rawInput, options);
     const preparer = isCommandName(name) ? LOYALTY_PREPARERS[name] : undefined;
     if (closed || preparer === undefined || !isCommandName(name)) return run(name, rawInput, options);
     const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});

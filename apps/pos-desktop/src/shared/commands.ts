@@ -476,6 +476,67 @@ export const EscPosRequestSchema = z
   })
   .strict();
 
+const hubUrl = z.url({
+  protocol: /^https?$/,
+  error: 'The hub address must be an http(s) URL such as https://hub.example.com.',
+});
+
+/** The first manager of a new till: without one nobody could sign in (staff do not come from the hub). */
+export const FirstManagerSchema = z
+  .object({ staffCode: StaffCodeSchema, name: z.string().trim().min(1).max(100), pin: PinSchema })
+  .strict();
+
+/** How a new till is set up: what `pos-store init` takes, as the desktop app's first-run screen sends it. */
+const setupDetails = {
+  locale: z.string().trim().min(2).max(35).optional(),
+  timezone: z.string().trim().min(1).max(64).optional(),
+  cashRoundingIncrement: z.number().int().min(1).max(100_000).optional(),
+  firstManager: FirstManagerSchema,
+};
+export const NodeSetupRequestSchema = z.discriminatedUnion('mode', [
+  /** Enrolled with the hub: store, device number, currency and time zone come from HQ. */
+  z
+    .object({
+      mode: z.literal('enroll'),
+      hubUrl,
+      code: z.string().trim().min(4, 'Type the enrollment code from the HQ dashboard.').max(100),
+      /** How HQ sees this till in its device list (the register's name). */
+      deviceName: z.string().trim().min(1).max(100).optional(),
+      ...setupDetails,
+    })
+    .strict(),
+  /** A store without a hub (a demo, a single shop): this till says who it is. */
+  z
+    .object({
+      mode: z.literal('standalone'),
+      storeId: z.string().trim().min(1).max(100),
+      storeCode: z.string().trim().min(1).max(12),
+      deviceNo: z.number().int().min(1).max(999),
+      currency: z.string().trim().length(3),
+      ...setupDetails,
+    })
+    .strict(),
+]);
+export type NodeSetupRequest = z.input<typeof NodeSetupRequestSchema>;
+
+export const NodeSetupStatusSchema = z.discriminatedUnion('state', [
+  /** A new till: only node-setup is answered until it is set up. */
+  z.object({ state: z.literal('needs-setup'), hubUrl: z.string().nullable() }),
+  z.object({
+    state: z.literal('ready'),
+    storeCode: z.string(),
+    deviceNo: z.number().int(),
+    hubUrl: z.string().nullable(),
+    /** Whether the till holds a device credential from the hub (it syncs). */
+    enrolled: z.boolean(),
+  }),
+]);
+export type NodeSetupStatus = z.infer<typeof NodeSetupStatusSchema>;
+
+/** Commands that do their work outside a database transaction (network, files); see engine/node-admin. */
+export const NODE_ADMIN_COMMANDS = ['node-hub-connect', 'node-backup'] as const;
+export type NodeAdminCommandName = (typeof NODE_ADMIN_COMMANDS)[number];
+
 const saleId = z.object({ saleId: id });
 
 const stockLines = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape)).min(1).max(500);
@@ -972,6 +1033,47 @@ export const STORE_COMMANDS = {
       /** The same receipt as ESC/POS bytes (base64), when `escpos` was asked for. */
       escpos: z.base64().optional(),
     }),
+  }),
+  'node-setup-status': command({
+    auth: 'none',
+    summary:
+      'Whether this node is set up yet (a new till shows its setup screen) and which hub it syncs with.',
+    request: empty,
+    response: NodeSetupStatusSchema,
+  }),
+  'node-setup': command({
+    auth: 'none',
+    summary:
+      'Set a new till up, enrolled with the hub or standalone, with its first manager; answered only by a node that is not set up yet.',
+    request: NodeSetupRequestSchema,
+    response: z.object({
+      storeId: id,
+      storeCode: z.string(),
+      storeName: z.string().nullable(),
+      deviceNo: z.number().int(),
+      hubUrl: z.string().nullable(),
+      managerStaffCode: z.string(),
+    }),
+  }),
+  'node-hub-connect': command({
+    auth: 'manager',
+    summary:
+      'Point this till at a (moved) hub, or enroll a till that is not enrolled yet with a one-time code from HQ; the sync agent restarts without restarting the node.',
+    request: z
+      .object({
+        hubUrl,
+        code: z.string().trim().min(4).max(100).optional(),
+        deviceName: z.string().trim().min(1).max(100).optional(),
+      })
+      .strict(),
+    response: z.object({ hubUrl: z.string(), enrolled: z.boolean() }),
+  }),
+  'node-backup': command({
+    auth: 'manager',
+    summary:
+      "Back the node's database up online (consistent while sales go on) into the data folder's backups, integrity-checked.",
+    request: empty,
+    response: z.object({ file: z.string(), pages: z.number().int(), schema: z.string(), createdAt: isoTime }),
   }),
   'catalog-search': command({
     auth: 'cashier',

@@ -1,8 +1,10 @@
+import { DomainError } from '@retail/domain';
 import type { AuditEntry } from '../../shared/commands';
 import { scanBarcode, searchCatalog } from '../catalog';
 import type { CommandHandlers } from '../command-context';
 import { sql } from '../context';
 import { syncStatus } from '../outbox';
+import { readHubConnection } from '../sync/store-sync';
 
 interface AuditRow {
   auditId: number;
@@ -22,6 +24,33 @@ export const systemHandlers = {
       const store = sql(ctx.db, 'SELECT name FROM stores WHERE store_id = ?').get(ctx.identity.storeId) as
         { name: string } | undefined;
       return { ...ctx.identity, storeName: store?.name ?? null };
+    },
+  },
+  'node-setup-status': {
+    mutates: false,
+    handle(ctx) {
+      const hubUrl =
+        (
+          sql(ctx.db, 'SELECT hub_url AS hubUrl FROM sync_state').get() as
+            { hubUrl: string | null } | undefined
+        )?.hubUrl ?? null;
+      return {
+        state: 'ready' as const,
+        storeCode: ctx.identity.storeCode,
+        deviceNo: ctx.identity.deviceNo,
+        hubUrl,
+        enrolled: readHubConnection(ctx.db) !== null,
+      };
+    },
+  },
+  'node-setup': {
+    // A node that answers commands is set up; only the setup server of a new till takes this.
+    mutates: false,
+    handle(ctx) {
+      throw new DomainError(
+        'CONFLICT',
+        `This till is already set up as store ${ctx.identity.storeCode}, device ${ctx.identity.deviceNo}. A manager can change its hub, printer and kiosk mode under Settings.`,
+      );
     },
   },
   'catalog-search': {
@@ -68,5 +97,12 @@ export const systemHandlers = {
   },
 } satisfies Pick<
   CommandHandlers,
-  'node-info' | 'catalog-search' | 'catalog-scan' | 'sync-status' | 'sync-now' | 'audit-log-list'
+  | 'node-info'
+  | 'node-setup-status'
+  | 'node-setup'
+  | 'catalog-search'
+  | 'catalog-scan'
+  | 'sync-status'
+  | 'sync-now'
+  | 'audit-log-list'
 >;

@@ -1,0 +1,123 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DomainError } from '@retail/domain';
+import type { FirstManagerSchema } from '../../shared/commands';
+import type { z } from 'zod';
+import { initStoreNode, type InitResult } from '../init';
+import type { PinHashCost } from '../pin';
+import { enrollWithHub } from '../sync/enrollment';
+
+/** Who the new till is, however it is set up (`pos-store init`, or the desktop app's first-run screen). */
+interface SetupDetails {
+  readonly locale?: string | undefined;
+  readonly timezone?: string | undefined;
+  readonly cashRoundingIncrement?: number | undefined;
+  readonly firstManager?: z.output<typeof FirstManagerSchema> | undefined;
+}
+
+export type NodeSetupInput =
+  | (SetupDetails & {
+      readonly mode: 'enroll';
+      readonly hubUrl: string;
+      readonly code: string;
+      readonly deviceName?: string | undefined;
+    })
+  | (SetupDetails & {
+      readonly mode: 'standalone';
+      readonly storeId: string;
+      readonly storeCode: string;
+      readonly deviceNo: number;
+      readonly currency: string;
+    });
+
+export interface NodeSetupResult extends InitResult {
+  readonly hubUrl: string | null;
+  readonly storeName: string | null;
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+/**
+ * Creates a new till's database. Enrolled: the hub consumes the one-time code and answers with the store,
+ * the device id and number, the currency and time zone and the credential, all written in the node's
+ * first transaction (the credential is stored, never printed or logged). Standalone: the till says who it
+ * is. A failure leaves no database behind, so the setup can simply be tried again (with a new code from
+ * HQ if the hub had used it).
+ */
+export async function setUpNode(
+  databasePath: string,
+  input: NodeSetupInput,
+  deps: { readonly fetch?: typeof fetch; readonly pinCost?: PinHashCost } = {},
+): Promise<NodeSetupResult> {
+  if (existsSync(databasePath)) {
+    throw new DomainError(
+      'CONFLICT',
+      `${dirname(databasePath)} already holds a store database; this till is set up.`,
+    );
+  }
+  mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 });
+  const common = {
+    databasePath,
+    ...optional('firstManager', input.firstManager),
+    ...optional('pinCost', deps.pinCost),
+  };
+  const details = {
+    ...optional('locale', input.locale),
+    ...optional('cashRoundingIncrement', input.cashRoundingIncrement),
+  };
+  if (input.mode === 'standalone') {
+    const result = initOrClean(databasePath, () =>
+      initStoreNode({
+        ...common,
+        setup: {
+          storeId: input.storeId,
+          storeCode: input.storeCode,
+          deviceNo: input.deviceNo,
+          currency: input.currency,
+          ...details,
+          ...optional('timezone', input.timezone),
+        },
+      }),
+    );
+    return { ...result, hubUrl: null, storeName: null };
+  }
+  const enrolled = await enrollWithHub({
+    hubUrl: input.hubUrl,
+    code: input.code,
+    ...optional('deviceName', input.deviceName),
+    ...optional('fetch', deps.fetch),
+  });
+  const currency = enrolled.currency;
+  if (currency === undefined) {
+    throw new DomainError(
+      'INTERNAL',
+      'The hub did not say which currency this store uses; update the hub first, then ask HQ for a new code.',
+    );
+  }
+  const result = initOrClean(databasePath, () =>
+    initStoreNode({
+      ...common,
+      deviceId: enrolled.deviceId,
+      hub: { hubUrl: input.hubUrl, credential: enrolled.credential },
+      setup: {
+        storeId: enrolled.storeId,
+        storeCode: enrolled.storeCode,
+        deviceNo: enrolled.deviceNo,
+        currency,
+        ...details,
+        ...optional('timezone', input.timezone ?? enrolled.timezone),
+      },
+    }),
+  );
+  return { ...result, hubUrl: input.hubUrl, storeName: enrolled.storeName ?? null };
+}
+
+function initOrClean(databasePath: string, init: () => InitResult): InitResult {
+  try {
+    return init();
+  } catch (error) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
+    throw error;
+  }
+}
