@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';
 
 const appDir = new URL('..', import.meta.url).pathname;
+/**
+ * Each call compiles the CLI with tsx in a fresh node (seconds on a busy machine; password hashing adds
+ * more) and a test makes up to five: these bound hangs, they never judge speed.
+ */
+const CALL_TIMEOUT_MS = 180_000;
+const TEST_TIMEOUT_MS = 600_000;
 
 function cli(args: string[], input?: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
@@ -13,12 +19,12 @@ function cli(args: string[], input?: string, env: Record<string, string> = {}) {
     input,
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: CALL_TIMEOUT_MS,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('cli', () => {
+describe('cli', { timeout: TEST_TIMEOUT_MS }, () => {
   let dir: string;
   let db: string;
 
@@ -170,7 +176,7 @@ describe('cli', () => {
   });
 });
 
-describe.each(backendKinds())('cli serve on %s', (kind) => {
+describe.each(backendKinds())('cli serve on %s', { timeout: TEST_TIMEOUT_MS }, (kind) => {
   let database: TestDatabase;
 
   beforeAll(async () => {
@@ -198,7 +204,7 @@ describe.each(backendKinds())('cli serve on %s', (kind) => {
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let buffer = '';
-        const timer = setTimeout(() => reject(new Error(`no listening line in: ${buffer}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`no listening line in: ${buffer}`)), CALL_TIMEOUT_MS);
         child.stdout.on('data', (chunk: Buffer) => {
           buffer += chunk.toString();
           const match = /pos-hub listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffer);

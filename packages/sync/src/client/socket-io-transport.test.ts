@@ -34,7 +34,9 @@ describe('socket-io-transport', { timeout: 30_000 }, () => {
   let hub: ReferenceHub;
   let server: ReferenceSyncServer;
   const transports: SyncTransport[] = [];
-  const open = (credential = 'secret-1', timeoutMs = 2_000) => {
+  // A generous default: a busy machine must not turn a slow answer into a timeout; the timeout test
+  // passes its own short one.
+  const open = (credential = 'secret-1', timeoutMs = 15_000) => {
     const transport = createSocketIoTransport({ url: server.url, credential, timeoutMs });
     transports.push(transport);
     return transport;
