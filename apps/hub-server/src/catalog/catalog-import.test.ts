@@ -218,6 +218,7 @@ describe.each(backendKinds())('catalog/catalog-import on %s', (kind) => {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       expect(Number(staged.n)).toBe(0);
-    }, 300_000);
+      // Bounds a hang only: on a shared 2-core machine under load this took 377 s (issue 12.4).
+    }, 1_200_000);
   });
 });

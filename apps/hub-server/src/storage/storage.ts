@@ -51,6 +51,14 @@ export type RevocationListener = (deviceId: string | null) => void;
 /** NOTIFY payloads are limited to 8,000 bytes; past this many scopes, say "everything" instead. */
 const MAX_NOTIFIED_SCOPES = 100;
 
+/**
+ * Opening a connection to an unreachable database (a failover to a host that drops packets) gives up
+ * after this long, and the request fails with HUB_UNAVAILABLE (storage/database-errors.ts) instead of
+ * hanging for minutes. Set on the client, not the pool: pg-pool's option also bounds the wait for a
+ * free pooled connection, which under a burst of requests is normal queueing, not a lost database.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export interface StorageOptions {
   /** PostgreSQL pool size; SQLite always has exactly one connection. */
   readonly poolSize?: number;
@@ -338,7 +346,7 @@ function listenForFeedNotifications(
       // A failover can leave the socket half-open with no RST: keepalive notices the dead peer.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     // Stays attached for the client's whole life: pg emits 'error' on a dead connection at any moment,
     // even after end() (a late ECONNRESET, the server's 57P01), and an 'error' nobody listens to ends
@@ -404,14 +412,18 @@ function listenForFeedNotifications(
   };
 }
 
+class BoundedConnectClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
 function openPostgres(url: string, poolSize: number): Db {
   const parseInteger = (value: string) => Number(value);
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    // A request waits at most this long for a connection while the database is unreachable, then fails
-    // with HUB_UNAVAILABLE (storage/database-errors.ts) instead of hanging.
-    connectionTimeoutMillis: 10_000,
+    Client: BoundedConnectClient,
     // A failover can leave sockets half-open with no RST: keepalive notices the dead peer.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
