@@ -398,11 +398,12 @@ const storeArgs = [
   '--fixture',
   join(dataDir, 'staff.json'),
 ];
-if (!existsSync(join(storeData, 'store.db'))) storeArgs.push('--enroll', state.enrollCode);
+// The one-time code goes in the environment, never on the command line where ps shows it.
+const storeEnv = existsSync(join(storeData, 'store.db')) ? {} : { POS_STORE_ENROLL_CODE: state.enrollCode };
 const tokenFile = join(storeData, 'pos-store.token');
 rmSync(tokenFile, { force: true });
 // Only the node's warnings reach the console as JSON; its human lines (URL, sync progress) always do.
-let store = startChild('store', [storeBin, ...storeArgs], { POS_STORE_LOG_LEVEL: 'warn' });
+let store = startChild('store', [storeBin, ...storeArgs], { ...storeEnv, POS_STORE_LOG_LEVEL: 'warn' });
 await waitFor(
   'the store node',
   async () => existsSync(tokenFile) && (await fetch(`http://127.0.0.1:${storePort}/`)).ok,

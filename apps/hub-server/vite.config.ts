@@ -14,7 +14,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist/dashboard', import.meta.url)),
     emptyOutDir: true,
     target: 'chrome120',
-    sourcemap: true,
+    // Source maps would hand anyone who can reach the hub the dashboard's source; none are built.
+    sourcemap: false,
     chunkSizeWarningLimit: 1500,
   },
 });

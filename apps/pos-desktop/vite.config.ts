@@ -14,7 +14,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,
     target: 'chrome120',
-    sourcemap: true,
+    // Lanes load the renderer over the store network: no source maps are built, so none are served.
+    sourcemap: false,
     // One small app: a single chunk keeps the first paint on a lane to one request after index.html.
     chunkSizeWarningLimit: 1500,
   },

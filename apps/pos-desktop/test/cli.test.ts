@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { integrityCheck, openDatabase } from '../src/engine/database';
@@ -116,6 +116,62 @@ describe('pos-store CLI', () => {
     });
   });
 
+  describe('init', () => {
+    it('creates the data folder and database for the owner only, and takes the PIN from a file', async () => {
+      const data = join(scratch(), 'stores', 's001');
+      const pinFile = join(scratch(), 'pin');
+      writeFileSync(pinFile, '2468\n', { mode: 0o600 });
+      const init = cli([
+        'init',
+        '--data',
+        data,
+        ...INIT,
+        '--manager-code',
+        'M1',
+        '--manager-name',
+        'Ana',
+        '--manager-pin-file',
+        pinFile,
+      ]);
+      expect(init.code, init.stderr).toBe(0);
+      expect(init.stderr).not.toMatch(/warning/);
+      expect(statSync(data).mode & 0o777).toBe(0o700);
+      expect(statSync(join(data, 'store.db')).mode & 0o777).toBe(0o600);
+      const node = await startCli(['--data', data, '--port', '0'], { entry: BUNDLE });
+      running.push(node);
+      for (const file of ['store.db', 'store.db-wal', 'store.db-shm']) {
+        expect({ file, mode: statSync(join(data, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+      }
+      const client = connect(node);
+      expectOk(await client.send('staff-sign-in', { staffCode: 'M1', pin: '2468' }));
+    });
+
+    it('refuses a secret given twice, and warns when one is on the command line', () => {
+      const pinFile = join(scratch(), 'pin');
+      writeFileSync(pinFile, '2468\n');
+      const manager = ['--manager-code', 'M1', '--manager-name', 'Ana'];
+      const twice = cli(['init', '--data', scratch(), ...INIT, ...manager, '--manager-pin-file', pinFile], {
+        POS_STORE_MANAGER_PIN: '1234',
+      });
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toMatch(/--manager-pin-file and POS_STORE_MANAGER_PIN were both set/);
+      const missing = cli([
+        'init',
+        '--data',
+        scratch(),
+        ...INIT,
+        ...manager,
+        '--manager-pin-file',
+        join(scratch(), 'none'),
+      ]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/cannot read .*ENOENT/);
+      const flagged = cli(['init', '--data', scratch(), ...INIT, ...manager, '--manager-pin', '1357']);
+      expect(flagged.code, flagged.stderr).toBe(0);
+      expect(flagged.stderr).toMatch(/--manager-pin shows the secret to every user of this machine/);
+    });
+  });
+
   describe('start', () => {
     it('prints the URL and token, writes the token file 0600, serves commands and removes the file on SIGTERM', async () => {
       const data = scratch();
@@ -188,6 +244,7 @@ describe('pos-store CLI', () => {
       const out = join(scratch(), 'backup.db');
       const backup = cli(['backup', '--data', data, '--out', out]);
       expect(backup.code, backup.stderr).toBe(0);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
       expect(backup.stdout).toMatch(
         /backup written to .*backup\.db \(\d+ pages, schema (\S+), integrity ok\)/,
       );

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { resolveConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubContext } from '../hub-context';
 import type { Storage } from '../storage/storage';
@@ -25,6 +27,8 @@ describe('api/dashboard-static', () => {
     mkdirSync(join(root, 'assets'), { recursive: true });
     writeFileSync(join(root, 'index.html'), INDEX);
     writeFileSync(join(root, 'assets', 'app-1a2b.js'), 'console.log("dashboard");');
+    // What an old build with source maps left behind.
+    writeFileSync(join(root, 'assets', 'app-1a2b.js.map'), '{"sources":["../src/secret-logic.ts"]}');
     // Next to the build, where a path that climbs out of it would land.
     writeFileSync(join(folder, 'secret.txt'), 'not for the web');
     database = await createTestDatabase('sqlite');
@@ -40,6 +44,20 @@ describe('api/dashboard-static', () => {
     await storage?.close();
     await database?.dispose();
     rmSync(folder, { recursive: true, force: true });
+  });
+
+  describe('the dashboard build', () => {
+    it('makes no source maps, and the hub serves none a build left behind', async () => {
+      const config = await resolveConfig(
+        { configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)), logLevel: 'silent' },
+        'build',
+        'production',
+      );
+      expect(config.build.sourcemap).toBe(false);
+      const map = await app.inject({ method: 'GET', url: '/assets/app-1a2b.js.map' });
+      expect(map.statusCode).toBe(404);
+      expect(map.body).not.toContain('secret-logic');
+    });
   });
 
   describe('registerDashboard', () => {

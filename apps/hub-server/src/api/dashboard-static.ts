@@ -28,7 +28,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
@@ -89,7 +88,8 @@ export function registerDashboard(app: FastifyInstance, root: string | null = fi
     } catch {
       return reply.callNotFound();
     }
-    if (isReserved(path)) return reply.callNotFound();
+    // Source maps are never served, even when a build left some behind.
+    if (isReserved(path) || extname(path).toLowerCase() === '.map') return reply.callNotFound();
     if (root === null) {
       return secure(reply)
         .code(503)

@@ -1,11 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DomainError } from '@retail/domain';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../engine/private-files';
 
 /**
- * The data folder of one store node:
- *   store.db (+ store.db-wal, store.db-shm)  the SQLite database
- *   pos-store.token                          the running node's access token, mode 0600
+ * The data folder of one store node, created 0700:
+ *   store.db (+ store.db-wal, store.db-shm)  the SQLite database, 0600
+ *   pos-store.token                          the running node's access token, 0600
  */
 export const DATABASE_FILE = 'store.db';
 export const TOKEN_FILE = 'pos-store.token';
@@ -20,7 +21,7 @@ export function tokenPath(dataDir: string): string {
 
 export function ensureDataDir(dataDir: string): void {
   try {
-    mkdirSync(resolve(dataDir), { recursive: true, mode: 0o700 });
+    mkdirSync(resolve(dataDir), { recursive: true, mode: PRIVATE_FOLDER_MODE });
   } catch (error) {
     throw new DomainError(
       'INVALID_INPUT',
@@ -46,8 +47,8 @@ export function requireDatabase(dataDir: string): string {
  */
 export function writeTokenFile(dataDir: string, token: string): string {
   const file = tokenPath(dataDir);
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeFileSync(file, `${token}\n`, { mode: PRIVATE_FILE_MODE });
+  chmodSync(file, PRIVATE_FILE_MODE);
   return file;
 }
 

@@ -53,7 +53,9 @@ function firstManager(
     throw new UsageError('--manager-code: give --manager-code and --manager-name together.');
   }
   if (code !== undefined && pin === undefined) {
-    throw new UsageError('--manager-code needs a PIN: set POS_STORE_MANAGER_PIN (or pass --manager-pin).');
+    throw new UsageError(
+      '--manager-code needs a PIN: set POS_STORE_MANAGER_PIN or give --manager-pin-file FILE.',
+    );
   }
   return code !== undefined && name !== undefined && pin !== undefined
     ? { staffCode: code, name, pin }
@@ -81,10 +83,7 @@ export async function initFromEnrollment(
   values: ParsedOptions,
   io: CliIo,
 ): Promise<{ result: InitResult; hubUrl: string }> {
-  const options = validateOptions(EnrollInitOptionsSchema, {
-    ...values,
-    'manager-pin': values['manager-pin'] ?? io.env.POS_STORE_MANAGER_PIN,
-  });
+  const options = validateOptions(EnrollInitOptionsSchema, values);
   const manager = firstManager(options);
   const file = databasePath(options.data);
   if (existsSync(file)) {
@@ -115,10 +114,7 @@ export async function runInit(values: ParsedOptions, io: CliIo): Promise<number>
     io.out(`Start it with: pos-store start --data ${values.data ?? ''} (it syncs with ${hub})`);
     return 0;
   }
-  const options = validateOptions(InitOptionsSchema, {
-    ...values,
-    'manager-pin': values['manager-pin'] ?? io.env.POS_STORE_MANAGER_PIN,
-  });
+  const options = validateOptions(InitOptionsSchema, values);
   const manager = firstManager(options);
   ensureDataDir(options.data);
   const result = initStoreNode({

@@ -4,6 +4,7 @@ import { runBackup } from './backup';
 import { runFixture } from './fixture';
 import { runInit } from './init';
 import { OPTIONS, UsageError, processIo, type CliIo, type ParsedOptions } from './options';
+import { withSecrets } from './secret-options';
 import { runStart } from './start';
 
 export const USAGE = `pos-store — the store node without the desktop window: local database, commands and the
@@ -13,9 +14,9 @@ Usage:
   pos-store init --data DIR --store-id ID --store-code CODE --device-no N --currency CUR
                  [--locale en-US] [--timezone UTC] [--cash-rounding 1]
                  [--manager-code CODE --manager-name NAME]
-  pos-store init --data DIR --hub URL --enroll CODE [--device-name NAME] [--locale en-US]
+  pos-store init --data DIR --hub URL --enroll-file FILE [--device-name NAME] [--locale en-US]
                  [--cash-rounding 1] [--manager-code CODE --manager-name NAME]
-  pos-store [start] --data DIR [--port 7420] [--hub URL [--enroll CODE]] [--lan [--lan-port 7443]] [--fixture FILE] [--ui DIR]
+  pos-store [start] --data DIR [--port 7420] [--hub URL [--enroll-file FILE]] [--lan [--lan-port 7443]] [--fixture FILE] [--ui DIR]
   pos-store backup --data DIR --out FILE
   pos-store fixture --out FILE [--skus 1000] [--seed 42] [--store-id store-1] [--store-code S001] [--now ISO]
                  [--region north] [--currency EUR]
@@ -23,8 +24,8 @@ Usage:
 
 Commands:
   init      Create the data folder's database and record which store and device this node is,
-            optionally with the first manager (PIN from POS_STORE_MANAGER_PIN or --manager-pin).
-            With --hub and --enroll, the store, device number and currency come from the hub, which
+            optionally with the first manager (PIN from POS_STORE_MANAGER_PIN or --manager-pin-file).
+            With --hub and an enrollment code, the store, device number and currency come from the hub, which
             issues this till's credential (kept in the database, never printed or logged).
   start     Run the node: open the database, load --fixture if given, and serve the command channel
             and the renderer on 127.0.0.1 (--lan: also HTTPS on every interface for paired lanes).
@@ -33,13 +34,18 @@ Commands:
   fixture   Write a demo fixture (catalog, prices, promotions, stock, staff) for --fixture.
 
 Options:
-  --data DIR        Data folder (holds store.db and pos-store.token).
+  --data DIR        Data folder (holds store.db and pos-store.token), created readable by its owner
+                    only (0700, files 0600).
   --port N          Port of the local server; 0 picks a free one. Default 7420.
   --hub URL         The hub this node syncs with. Once enrolled, start syncs in the background: the
                     first start downloads the hub's data (progress on stdout), then follows its feed
                     and sends this till's events; sales never wait for the hub.
-  --enroll CODE     A one-time code from HQ (pos-hub enroll-code --store CODE): enrolls this till at
-                    --hub. With start on a new data folder it also sets the node up, as init would.
+  --enroll-file F   A file holding the one-time code from HQ (pos-hub enroll-code --store CODE), or
+                    the code in POS_STORE_ENROLL_CODE: enrolls this till at --hub. With start on a new
+                    data folder it also sets the node up, as init would. (--enroll CODE works but shows
+                    the code to every user of the machine in ps.)
+  --manager-pin-file F  A file holding the first manager's PIN, or POS_STORE_MANAGER_PIN (--manager-pin
+                    works but shows in ps).
   --device-name N   How HQ sees this till in the device list (default POS).
   --lan             Also serve lanes, handhelds and customer displays on the store network: HTTPS and
                     WSS on every interface (--lan-port, default 7443) with a certificate the node
@@ -63,7 +69,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   let values: ParsedOptions;
   try {
     const parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-    values = parsed.values;
+    values = withSecrets(parsed.values, io);
     const [first, ...rest] = parsed.positionals;
     if (rest.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[0])}.`);
     if (first !== undefined && !(COMMANDS as readonly string[]).includes(first)) {

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DomainError } from '@retail/domain';
 import { integrityCheck, openDatabase } from './database';
 import { appliedMigrations } from './migrations';
+import { preparePrivateFile } from './private-files';
 
 export interface BackupResult {
   readonly file: string;
@@ -32,6 +33,8 @@ export async function backupStoreDatabase(source: string, outFile: string): Prom
     if (appliedMigrations(db).length === 0) {
       throw new DomainError('INVALID_INPUT', `${source} is not a pos-store database.`);
     }
+    // A backup is the whole store (sales, customers, the hub credential): owner only, like the original.
+    preparePrivateFile(target);
     pages = (await db.backup(target)).totalPages;
   } finally {
     db.close();

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { DomainError } from '@retail/domain';
+import { preparePrivateFile } from './private-files';
 
 export type Db = Database.Database;
 
@@ -19,6 +20,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const readonly = options.readonly ?? false;
   let db: Db;
   try {
+    if (!readonly) preparePrivateFile(file);
     db = new Database(file, { readonly, fileMustExist: readonly });
   } catch (error) {
     throw new DomainError(

@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { io as connect } from 'socket.io-client';
+import { resolveConfig } from 'vite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCommandClient, type CommandClient } from '../shared/command-client';
 import type { NotificationPayload } from '../shared/notifications';
@@ -202,6 +204,24 @@ describe('server', () => {
       expect(await rawGet(server!.port, '/..%2fsecret.txt')).toBe(404);
       expect(await rawGet(server!.port, '/assets/..%2f..%2fsecret.txt')).toBe(404);
       expect((await fetch(`${server!.url}/`, { method: 'POST' })).status).toBe(405);
+    });
+
+    it('builds no source maps, and serves none a build left behind', async () => {
+      const config = await resolveConfig(
+        { configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)), logLevel: 'silent' },
+        'build',
+        'production',
+      );
+      expect(config.build.sourcemap).toBe(false);
+      const dir = tempDir('pos-store-ui-');
+      dirs.push(dir);
+      mkdirSync(join(dir.path, 'assets'), { recursive: true });
+      writeFileSync(join(dir.path, 'index.html'), '<!doctype html><title>POS</title>');
+      writeFileSync(join(dir.path, 'assets', 'app.js.map'), '{"sources":["../src/secret-logic.ts"]}');
+      await start(dir.path);
+      const map = await fetch(`${server!.url}/assets/app.js.map`);
+      expect(map.status).toBe(404);
+      expect(await map.text()).not.toContain('secret-logic');
     });
   });
 });

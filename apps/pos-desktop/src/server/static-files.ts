@@ -8,7 +8,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
@@ -70,7 +69,8 @@ export function createStaticHandler(root: string | undefined) {
       return;
     }
     let file = resolve(base, `.${pathname}`);
-    if (file !== base && !file.startsWith(base + sep)) {
+    // Source maps are never served, even when a build left some behind.
+    if ((file !== base && !file.startsWith(base + sep)) || extname(file).toLowerCase() === '.map') {
       send(response, 404, 'text/plain; charset=utf-8', 'Not found.\n');
       return;
     }

@@ -186,8 +186,6 @@ export class SyncWorld {
             this.storeData,
             '--hub',
             `http://127.0.0.1:${this.port}`,
-            '--enroll',
-            this.enrollmentCode(),
             '--device-name',
             'Sync process lane',
             '--manager-code',
@@ -196,7 +194,11 @@ export class SyncWorld {
             MANAGER.name,
           ]
         : ['--data', this.storeData];
-    this.store = await startStore(args, { POS_STORE_MANAGER_PIN: MANAGER.pin });
+    // The code and the PIN travel in the environment, as they should in production (never in ps).
+    this.store = await startStore(args, {
+      POS_STORE_MANAGER_PIN: MANAGER.pin,
+      ...(this.storeStarts === 1 ? { POS_STORE_ENROLL_CODE: this.enrollmentCode() } : {}),
+    });
     return this.store;
   }
 
