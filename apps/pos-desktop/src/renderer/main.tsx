@@ -3,6 +3,7 @@ import { createCommandClient } from '../shared/command-client';
 import { posClientFrom } from './api/pos-client';
 import { Root } from './app/root';
 import { planConnection } from './connection/connection';
+import { pairWithNode } from './connection/pair-request';
 import { DESKTOP_BRIDGE_KEY, type DesktopBridge } from './devices/desktop-bridge';
 import { browserDevices, desktopDevices } from './devices/devices';
 import './styles.css';
@@ -21,7 +22,8 @@ createRoot(container).render(
   <Root
     initialPlan={plan}
     storage={window.localStorage}
-    connect={(url, token) => posClientFrom(createCommandClient(url, token))}
+    connect={(url, credential) => posClientFrom(createCommandClient(url, credential))}
+    pair={pairWithNode(window.location.origin)}
     devices={bridge ? desktopDevices(bridge) : browserDevices(document)}
   />,
 );

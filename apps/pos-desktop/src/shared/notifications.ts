@@ -41,6 +41,8 @@ export const STORE_NOTIFICATIONS = {
   }),
   /** A manager revoked a paired lane or display: its connections are closed, its screens list it as revoked. */
   'lane-revoked': z.object({ laneId: z.string() }),
+  /** A lane or display just paired with a code: the Lanes screen lists it. */
+  'lane-paired': z.object({ laneId: z.string() }),
 } as const;
 
 export type StoreNotifications = typeof STORE_NOTIFICATIONS;

@@ -84,11 +84,14 @@ describe('lanes', () => {
     it('trades a code once for a credential the node keeps only hashed, typed in any case', () => {
       node = createTestNode();
       const code = pairingCode();
+      const seen: StoreNotification[] = [];
+      node.engine.subscribe((notification) => seen.push(notification));
       const outcome = pair(code.toLowerCase().replace('-', ' '));
       expect(outcome.ok).toBe(true);
       if (!outcome.ok) return;
       expect(outcome.value).toMatchObject({ kind: 'lane', name: 'Lane 2', registerId: 'lane-2' });
       expect(outcome.value.credential).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(seen).toContainEqual({ name: 'lane-paired', payload: { laneId: outcome.value.laneId } });
       const rows = JSON.stringify(node.engine.db.prepare('SELECT * FROM lanes').all());
       expect(rows).not.toContain(outcome.value.credential);
       expect(node.engine.authenticateDevice(outcome.value.credential)).toEqual({

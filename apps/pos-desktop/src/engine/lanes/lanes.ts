@@ -172,6 +172,7 @@ export function pairDevice(ctx: TxContext, code: string, certificateFingerprint:
     laneId,
     row.codeHash,
   );
+  ctx.notify({ name: 'lane-paired', payload: { laneId } });
   ctx.audit({
     action: 'lane-paired',
     staffId: row.createdBy,

@@ -10,6 +10,7 @@ import { BopisScreen } from '../screens/bopis/bopis-screen';
 import { ReturnsScreen } from '../screens/returns/returns-screen';
 import { SellScreen } from '../screens/sell/sell-screen';
 import { ShiftScreen } from '../screens/shift/shift-screen';
+import { LanesScreen } from '../screens/lanes/lanes-screen';
 import { LockScreen, SignInScreen } from '../screens/sign-in/sign-in-screen';
 import { StaffScreen } from '../screens/staff/staff-screen';
 import { StockScreen } from '../screens/stock/stock-screen';
@@ -139,6 +140,8 @@ function AreaScreen({ area, onOpenShift }: { area: AreaId; onOpenShift: () => vo
       return <BopisScreen />;
     case 'staff':
       return <StaffScreen />;
+    case 'lanes':
+      return <LanesScreen />;
     default:
       return assertNever(area, 'area');
   }

@@ -3,6 +3,7 @@ import type { PosClient } from '../api/pos-client';
 import type { PosDevices } from '../devices/devices';
 import { createBopisStore, type BopisStore } from '../stores/bopis-store';
 import { createCustomerStore, type CustomerStore } from '../stores/customer-store';
+import { createLanesStore, type LanesStore } from '../stores/lanes-store';
 import { createOverrideStore, type OverrideStore } from '../stores/override-store';
 import { createReturnsStore, type ReturnsStore } from '../stores/returns-store';
 import { createSaleStore, type SaleStore } from '../stores/sale-store';
@@ -28,6 +29,7 @@ export interface PosServices {
   readonly stock: StockStore;
   readonly bopis: BopisStore;
   readonly staff: StaffStore;
+  readonly lanes: LanesStore;
   dispose(): void;
 }
 
@@ -54,6 +56,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
   const stock = createStockStore(api);
   const bopis = createBopisStore(api);
   const sale = createSaleStore(api, devices, registerId);
+  const lanes = createLanesStore(api);
   return {
     client,
     api,
@@ -66,6 +69,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
     stock,
     bopis,
     staff: createStaffStore(api),
+    lanes,
     sale,
     customer: createCustomerStore(api),
     returns: createReturnsStore(api, devices, registerId),
@@ -76,6 +80,7 @@ export function createPosServices({ client, devices, registerId }: PosServicesOp
       stock.stop();
       bopis.stop();
       sale.stop();
+      lanes.stop();
       client.close();
     },
   };

@@ -1,11 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
+import type { ClientCredential } from '../../shared/command-client';
 import type { PosClient } from '../api/pos-client';
 import {
   forgetPairing,
-  savePairing,
+  saveLanePairing,
   type ConnectionPlan,
   type KeyValueStorage,
 } from '../connection/connection';
+import type { PairDevice } from '../connection/pair-request';
 import { PairingScreen } from '../connection/pairing-screen';
 import type { PosDevices } from '../devices/devices';
 import { t } from '../i18n/translate';
@@ -16,30 +18,38 @@ import { createPosServices } from './pos-services';
 export interface RootProps {
   readonly initialPlan: ConnectionPlan;
   readonly storage: KeyValueStorage;
-  readonly connect: (url: string, token: string) => PosClient;
+  readonly connect: (url: string, credential: ClientCredential) => PosClient;
+  /** Trades a pairing code for this lane's credential (`POST /lanes/pair` on the node). */
+  readonly pair: PairDevice;
   readonly devices: PosDevices;
 }
 
 /** Pairs the device if it must, then runs the till against its store node. */
-export function Root({ initialPlan, storage, connect, devices }: RootProps) {
+export function Root({ initialPlan, storage, connect, pair, devices }: RootProps) {
   const [plan, setPlan] = useState<ConnectionPlan>(initialPlan);
   const [notice, setNotice] = useState<string | null>(null);
   if (plan.kind === 'pairing') {
     return (
       <PairingScreen
-        registerId={plan.registerId}
+        kind="lane"
         notice={notice}
-        onPair={(token, registerId) => {
-          savePairing(storage, token, registerId);
+        pair={pair}
+        onPaired={(paired) => {
+          saveLanePairing(storage, paired);
           setNotice(null);
-          setPlan({ kind: 'browser', url: plan.url, token, registerId });
+          setPlan({
+            kind: 'browser',
+            url: plan.url,
+            credential: { lane: paired.credential },
+            registerId: paired.registerId,
+          });
         }}
       />
     );
   }
   return (
     <Connected
-      key={`${plan.url}|${plan.token}|${plan.registerId}`}
+      key={`${plan.url}|${JSON.stringify(plan.credential)}|${plan.registerId}`}
       plan={plan}
       connect={connect}
       devices={devices}
@@ -66,7 +76,8 @@ function Connected({
   onRefused: () => void;
 }) {
   const services = useMemo(
-    () => createPosServices({ client: connect(plan.url, plan.token), devices, registerId: plan.registerId }),
+    () =>
+      createPosServices({ client: connect(plan.url, plan.credential), devices, registerId: plan.registerId }),
     [plan, connect, devices],
   );
   useEffect(() => () => services.dispose(), [services]);

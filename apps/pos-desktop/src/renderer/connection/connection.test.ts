@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DesktopBridge } from '../devices/desktop-bridge';
-import { forgetPairing, planConnection, STORAGE_KEYS, type KeyValueStorage } from './connection';
+import {
+  forgetPairing,
+  planConnection,
+  saveLanePairing,
+  STORAGE_KEYS,
+  type KeyValueStorage,
+} from './connection';
 
 function memoryStorage(
   initial: Record<string, string> = {},
@@ -30,7 +36,12 @@ describe('connection', () => {
         href: 'pos-app://bundle/index.html',
         storage: memoryStorage(),
       });
-      expect(plan).toEqual({ kind: 'desktop', url: BRIDGE.url, token: BRIDGE.token, registerId: 'main' });
+      expect(plan).toEqual({
+        kind: 'desktop',
+        url: BRIDGE.url,
+        credential: { token: BRIDGE.token },
+        registerId: 'main',
+      });
     });
 
     it('remembers the token and register of a pairing link and takes them out of the address', () => {
@@ -43,7 +54,7 @@ describe('connection', () => {
       expect(plan).toEqual({
         kind: 'browser',
         url: 'http://192.168.1.20:7420',
-        token: 'abcdefghijklmnop1234',
+        credential: { token: 'abcdefghijklmnop1234' },
         registerId: 'lane-2',
       });
       expect(cleanHref).toBe('http://192.168.1.20:7420/');
@@ -62,10 +73,36 @@ describe('connection', () => {
     });
   });
 
+  describe('paired lanes', () => {
+    it('connect with their own credential on the register they were paired as, whatever the address says', () => {
+      const storage = memoryStorage();
+      saveLanePairing(storage, {
+        laneId: 'l2',
+        kind: 'lane',
+        name: 'Lane 2',
+        registerId: 'lane-2',
+        credential: 'c'.repeat(43),
+        certificateFingerprint: 'AB:CD',
+      });
+      const { plan } = planConnection({
+        bridge: undefined,
+        href: 'https://10.0.0.5:7443/?register=main',
+        storage,
+      });
+      expect(plan).toEqual({
+        kind: 'browser',
+        url: 'https://10.0.0.5:7443',
+        credential: { lane: 'c'.repeat(43) },
+        registerId: 'lane-2',
+      });
+    });
+  });
+
   describe('forgetPairing', () => {
-    it('drops the token but keeps the register name of the lane', () => {
+    it('drops the token and the lane credential but keeps the register name', () => {
       const storage = memoryStorage({
         [STORAGE_KEYS.token]: 'x'.repeat(20),
+        [STORAGE_KEYS.lane]: 'y'.repeat(43),
         [STORAGE_KEYS.registerId]: 'lane-3',
       });
       forgetPairing(storage);

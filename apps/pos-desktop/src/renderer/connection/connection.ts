@@ -1,9 +1,21 @@
+import type { ClientCredential } from '../../shared/command-client';
+import type { PairResponse } from '../../shared/lane-commands';
 import type { DesktopBridge } from '../devices/desktop-bridge';
 
-/** Where this screen finds its store node and the access token it must present. */
+/** Where this screen finds its store node and how it proves who it is. */
 export type ConnectionPlan =
-  | { readonly kind: 'desktop'; readonly url: string; readonly token: string; readonly registerId: string }
-  | { readonly kind: 'browser'; readonly url: string; readonly token: string; readonly registerId: string }
+  | {
+      readonly kind: 'desktop';
+      readonly url: string;
+      readonly credential: ClientCredential;
+      readonly registerId: string;
+    }
+  | {
+      readonly kind: 'browser';
+      readonly url: string;
+      readonly credential: ClientCredential;
+      readonly registerId: string;
+    }
   | { readonly kind: 'pairing'; readonly url: string; readonly registerId: string };
 
 export interface KeyValueStorage {
@@ -12,7 +24,16 @@ export interface KeyValueStorage {
   removeItem(key: string): void;
 }
 
-export const STORAGE_KEYS = { token: 'pos.pairing.token', registerId: 'pos.registerId' } as const;
+export const STORAGE_KEYS = {
+  /** The node's launch token, from a pairing link opened on the main till's own machine. */
+  token: 'pos.pairing.token',
+  /** This lane's own credential from `POST /lanes/pair`. */
+  lane: 'pos.lane.credential',
+  laneName: 'pos.lane.name',
+  registerId: 'pos.registerId',
+  /** The certificate fingerprint the lane paired over, shown on the pairing and lanes screens. */
+  certificate: 'pos.lane.certificate',
+} as const;
 export const DEFAULT_REGISTER_ID = 'main';
 
 const REGISTER_PATTERN = /^[A-Za-z0-9._-]{1,40}$/;
@@ -31,20 +52,14 @@ export interface Plan {
 }
 
 /**
- * Decides how to connect. In Electron the preload hands over the local node's URL and token. A lane or
- * handheld opens the pairing link the store node prints (`http://node:7420/?token=...&register=lane-2`):
- * the token and register are remembered on this device and removed from the address bar. Without either,
- * the pairing screen asks for the token.
+ * Decides how to connect. In Electron the preload hands over the local node's URL and launch token. A
+ * lane or handheld that paired with a code (`POST /lanes/pair`) uses its own credential and the register
+ * it was paired as. A browser on the main till's own machine may still open the link with the launch
+ * token (`?token=...&register=...`, taken out of the address bar at once). Otherwise: the pairing screen.
  */
 export function planConnection({ bridge, href, storage }: PlanInput): Plan {
   const url = new URL(href);
   const registerParam = url.searchParams.get('register');
-  if (registerParam !== null && REGISTER_PATTERN.test(registerParam)) {
-    storage.setItem(STORAGE_KEYS.registerId, registerParam);
-  }
-  const storedRegister = storage.getItem(STORAGE_KEYS.registerId);
-  const registerId =
-    storedRegister !== null && REGISTER_PATTERN.test(storedRegister) ? storedRegister : DEFAULT_REGISTER_ID;
   const tokenParam = url.searchParams.get('token');
   let cleanHref: string | null = null;
   if (tokenParam !== null || registerParam !== null) {
@@ -52,25 +67,46 @@ export function planConnection({ bridge, href, storage }: PlanInput): Plan {
     url.searchParams.delete('register');
     cleanHref = url.toString();
   }
-  if (bridge)
-    return { plan: { kind: 'desktop', url: bridge.url, token: bridge.token, registerId }, cleanHref };
+  const lane = storage.getItem(STORAGE_KEYS.lane);
+  // A paired lane's register is the one it was paired as; the address cannot move it.
+  if (registerParam !== null && REGISTER_PATTERN.test(registerParam) && lane === null) {
+    storage.setItem(STORAGE_KEYS.registerId, registerParam);
+  }
+  const storedRegister = storage.getItem(STORAGE_KEYS.registerId);
+  const registerId =
+    storedRegister !== null && REGISTER_PATTERN.test(storedRegister) ? storedRegister : DEFAULT_REGISTER_ID;
+  if (bridge) {
+    return {
+      plan: { kind: 'desktop', url: bridge.url, credential: { token: bridge.token }, registerId },
+      cleanHref,
+    };
+  }
   const origin = url.origin;
+  if (lane !== null && lane !== '') {
+    return { plan: { kind: 'browser', url: origin, credential: { lane }, registerId }, cleanHref };
+  }
   if (tokenParam !== null && tokenParam.trim() !== '') storage.setItem(STORAGE_KEYS.token, tokenParam.trim());
   const token = storage.getItem(STORAGE_KEYS.token);
   if (token === null || token === '')
     return { plan: { kind: 'pairing', url: origin, registerId }, cleanHref };
-  return { plan: { kind: 'browser', url: origin, token, registerId }, cleanHref };
+  return { plan: { kind: 'browser', url: origin, credential: { token }, registerId }, cleanHref };
 }
 
-/** Pairs this device by hand (the token typed or pasted from the store node's console). */
-export function savePairing(storage: KeyValueStorage, token: string, registerId: string): void {
-  storage.setItem(STORAGE_KEYS.token, token.trim());
-  if (REGISTER_PATTERN.test(registerId)) storage.setItem(STORAGE_KEYS.registerId, registerId);
+/** Keeps what pairing gave this lane: its credential, name, register and the certificate it paired over. */
+export function saveLanePairing(storage: KeyValueStorage, paired: PairResponse): void {
+  storage.removeItem(STORAGE_KEYS.token);
+  storage.setItem(STORAGE_KEYS.lane, paired.credential);
+  storage.setItem(STORAGE_KEYS.laneName, paired.name);
+  storage.setItem(STORAGE_KEYS.registerId, paired.registerId);
+  if (paired.certificateFingerprint === null) storage.removeItem(STORAGE_KEYS.certificate);
+  else storage.setItem(STORAGE_KEYS.certificate, paired.certificateFingerprint);
 }
 
-/** A refused token (the node restarted with a new one) is forgotten so the pairing screen shows. */
+/** A refused credential (revoked lane, or a node restarted with a new launch token) is forgotten. */
 export function forgetPairing(storage: KeyValueStorage): void {
   storage.removeItem(STORAGE_KEYS.token);
+  storage.removeItem(STORAGE_KEYS.lane);
+  storage.removeItem(STORAGE_KEYS.laneName);
 }
 
 export function isValidRegisterId(registerId: string): boolean {

@@ -9,8 +9,8 @@ export interface StaffState extends CommandState {
   readonly loaded: boolean;
   readonly notice: string | null;
   load(): Promise<void>;
-  /** A manager lifts the lockout of someone who mistyped their PIN too often. */
-  unlock(staffCode: string): Promise<boolean>;
+  /** A manager lifts the lockout of someone who mistyped their PIN too often: on one lane, or on all. */
+  unlock(staffCode: string, laneId?: string): Promise<boolean>;
   create(input: CommandInput<'staff-create'>): Promise<boolean>;
 }
 
@@ -39,10 +39,13 @@ export function createStaffStore(api: PosApi): StaffStore {
           const value = settle(set, await api.call('staff-list', {}));
           if (value) set({ staff: value.staff, loaded: true });
         }),
-      unlock: (staffCode) =>
+      unlock: (staffCode, laneId) =>
         enqueue(async () => {
           set({ busy: true, notice: null });
-          const member = settle(set, await api.call('staff-unlock', { staffCode }));
+          const member = settle(
+            set,
+            await api.call('staff-unlock', laneId === undefined ? { staffCode } : { staffCode, laneId }),
+          );
           if (!member) return false;
           replace(member);
           set({ notice: t('staff.unlocked', { name: member.name }) });

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { staff } from '../../testing/builders';
 import { failure, type FakeNode } from '../../testing/fake-node';
@@ -57,6 +57,43 @@ describe('staff-screen', () => {
       expect(await screen.findByText('Jo Cashier can now sign in with staff code 3003.')).toBeTruthy();
       expect(node.inputs('staff-create')).toEqual([
         { staffCode: '3003', name: 'Jo Cashier', role: 'cashier', pin: '5678' },
+      ]);
+    });
+
+    it('lists each lane a staff member is locked out of, and unlocks one lane or all of them', async () => {
+      const lockedTwice = {
+        ...LOCKED,
+        lockedUntil: null,
+        lockouts: [
+          { laneId: 'lane-2-id', laneName: 'Lane 2', lockedUntil: '2099-01-01T10:15:00.000Z' },
+          { laneId: 'lane-3-id', laneName: 'Lane 3', lockedUntil: '2099-01-01T10:45:00.000Z' },
+        ],
+      };
+      const { user, node } = renderPos({
+        signedInAs: 'manager',
+        setup: (n) => {
+          scriptStaff(n);
+          n.handle('staff-list', () => ({ staff: [staff('manager'), lockedTwice] }));
+          n.handle('staff-unlock', (input) => ({
+            ...lockedTwice,
+            lockouts:
+              input.laneId === undefined ? [] : lockedTwice.lockouts.filter((l) => l.laneId !== input.laneId),
+          }));
+        },
+      });
+      await user.click(await screen.findByRole('button', { name: 'Staff' }));
+      const robin = await screen.findByRole('listitem', { name: 'Robin Cashier' });
+      expect(within(robin).getByText(/Locked on Lane 2 until/)).toBeTruthy();
+      expect(within(robin).getByText(/Locked on Lane 3 until/)).toBeTruthy();
+      await user.click(within(robin).getByRole('button', { name: 'Unlock Robin Cashier on Lane 2' }));
+      await screen.findByText('Robin Cashier can sign in again.');
+      expect(within(robin).queryByText(/Locked on Lane 2/)).toBeNull();
+      expect(within(robin).getByText(/Locked on Lane 3 until/)).toBeTruthy();
+      await user.click(within(robin).getByRole('button', { name: 'Unlock Robin Cashier' }));
+      await waitFor(() => expect(within(robin).queryByText(/Locked on/)).toBeNull());
+      expect(node.inputs('staff-unlock')).toEqual([
+        { staffCode: '3002', laneId: 'lane-2-id' },
+        { staffCode: '3002' },
       ]);
     });
 

@@ -27,7 +27,13 @@ export function StaffScreen() {
       <Notice text={notice} tone="success" />
       <ul className="tender-list" aria-label={t('staff.list')}>
         {staff.map((member) => {
-          const locked = member.lockedUntil !== null && Date.parse(member.lockedUntil) > now;
+          // Wrong PINs count per lane: list every lane the member is locked out of (older nodes: one lock).
+          const lockouts = (
+            member.lockouts ??
+            (member.lockedUntil === null
+              ? []
+              : [{ laneId: null, laneName: null, lockedUntil: member.lockedUntil }])
+          ).filter((lockout) => Date.parse(lockout.lockedUntil) > now);
           return (
             <li key={member.staffId} aria-label={member.name}>
               <span className="cart-line-name">
@@ -35,20 +41,35 @@ export function StaffScreen() {
               </span>
               <span>{t(`role.${member.role}`)}</span>
               {!member.active ? <span className="muted">{t('staff.inactive')}</span> : null}
-              {locked && member.lockedUntil ? (
-                <>
-                  <span className="pill pill-warn">
-                    {t('staff.lockedUntil', { at: format.time(member.lockedUntil) })}
-                  </span>
-                  <button
-                    type="button"
-                    className="btn"
-                    disabled={busy}
-                    onClick={() => void staffStore.getState().unlock(member.staffCode)}
-                  >
-                    {t('staff.unlock', { name: member.name })}
-                  </button>
-                </>
+              {lockouts.map((lockout) => (
+                <span key={lockout.laneId ?? 'all'} className="pill pill-warn">
+                  {lockout.laneName === null
+                    ? t('staff.lockedUntil', { at: format.time(lockout.lockedUntil) })
+                    : t('staff.lockedOnLane', {
+                        lane: lockout.laneName,
+                        at: format.time(lockout.lockedUntil),
+                      })}
+                  {lockout.laneId !== null && lockouts.length > 1 ? (
+                    <button
+                      type="button"
+                      className="btn"
+                      disabled={busy}
+                      onClick={() => void staffStore.getState().unlock(member.staffCode, lockout.laneId!)}
+                    >
+                      {t('staff.unlockOnLane', { name: member.name, lane: lockout.laneName! })}
+                    </button>
+                  ) : null}
+                </span>
+              ))}
+              {lockouts.length > 0 ? (
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={busy}
+                  onClick={() => void staffStore.getState().unlock(member.staffCode)}
+                >
+                  {t('staff.unlock', { name: member.name })}
+                </button>
               ) : null}
             </li>
           );
