@@ -27,6 +27,8 @@ async function startLanNode(data: string) {
     },
   );
   running.push(node);
+  // startCli resolves on the token lines; the lanes lines are separate writes that may follow.
+  await expect.poll(() => node.stdout(), { timeout: 30_000 }).toMatch(/Certificate SHA-256: \S+\n/);
   const out = node.stdout();
   const lanPort = /Lanes:\s+https:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
   const fingerprint = /Certificate SHA-256: (\S+)/.exec(out)?.[1];
