@@ -145,6 +145,21 @@ describe.each(backendKinds())('sync/sync-socket on %s', (kind) => {
       }
     });
 
+    it('closes a connection that sends a deeply nested message instead of parsing it', async () => {
+      const device = await enrollTestDevice(hub, 's1');
+      const till = await rawTill(url, device.credential);
+      let deep: unknown = { cursor: 0 };
+      for (let level = 0; level < 100; level += 1) deep = [deep];
+      let answered = false;
+      till.socket.emit('pull', deep, () => (answered = true));
+      await until(() => till.state.disconnectedBy !== undefined, 'the connection closed');
+      expect(answered).toBe(false);
+      // An ordinary call on a new connection is answered as before.
+      const again = connectTo(url, device.credential);
+      await again.connect();
+      expect((await again.pull({ cursor: 0, limit: 1 })).lastSeq).toBe(0);
+    });
+
     it('pokes exactly the stores whose feed advanced', async () => {
       const s1 = connectTo(url, (await enrollTestDevice(hub, 's1')).credential);
       const s2 = connectTo(url, (await enrollTestDevice(hub, 's2')).credential);

@@ -1,8 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace } from 'socket.io';
+import { Decoder, Encoder } from 'socket.io-parser';
 import type { ErrorBody } from '@retail/domain';
 import { SYNC_EVENTS, SYNC_NAMESPACE, type DevicePrincipal } from '@retail/sync';
 import { errorBodyOf } from '../api/http-errors';
+import { DEFAULT_MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../api/json-body';
 import type { HubMetrics } from '../api/metrics';
 import { authenticateDevice } from '../auth/devices';
 import type { HubContext } from '../hub-context';
@@ -43,6 +45,20 @@ export interface SyncSocketServer {
 
 const CALLS: readonly SyncCall[] = ['push', 'pull', 'snapshot'];
 
+/**
+ * socket.io's decoder behind the same nesting limit as HTTP JSON bodies: a message is parsed before the
+ * namespace knows who sent it (the handshake itself is one), and parsing a deeply nested one blocks every
+ * request for seconds. A message past the limit closes the connection, as any malformed packet does.
+ */
+class DepthLimitedDecoder extends Decoder {
+  override add(chunk: unknown): void {
+    if (typeof chunk === 'string' && jsonNestedDeeperThan(chunk, DEFAULT_MAX_JSON_DEPTH)) {
+      throw new Error(`socket.io message nested more than ${DEFAULT_MAX_JSON_DEPTH} levels deep`);
+    }
+    super.add(chunk);
+  }
+}
+
 /** Compares dotted version numbers ("1.10.0" > "1.9.3"); missing parts count as 0. */
 export function compareVersions(a: string, b: string): number {
   const partsA = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
@@ -74,6 +90,7 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
   const { hub, gateway, metrics, logger } = options;
   const io = new Server(server, {
     serveClient: false,
+    parser: { Encoder, Decoder: DepthLimitedDecoder },
     maxHttpBufferSize: options.maxMessageBytes ?? 16 * 1024 * 1024,
   });
   const namespace = io.of(SYNC_NAMESPACE);
