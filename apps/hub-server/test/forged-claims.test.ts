@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope, EventPayloads, PushAck } from '@retail/sync';
 import { buildApp } from '../src/api/app';
+import { LoyaltyProgrammeSchema, StoredValueSettingsSchema } from '@retail/domain';
+import { createUser, login } from '../src/auth/users';
 import { listExceptions } from '../src/exceptions/exception-queue';
+import { inHubTransaction } from '../src/hub-tx';
+import { customerAnswer, recordNewCustomer } from '../src/loyalty/customers';
+import { saveProgramme, saveStoredValueSettings } from '../src/loyalty/loyalty-config';
+import { adjustAccountPoints } from '../src/loyalty/loyalty-service';
 import { createHubContext, type HubContext } from '../src/hub-context';
 import type { Storage } from '../src/storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';
@@ -14,9 +20,12 @@ import {
   EventFactory,
   ISO,
   movement,
+  pricedSaleOf,
   receiptOf,
   saleOf,
+  seedPricing,
   seedWorld,
+  type TillPricing,
 } from '../src/test-support/fixtures';
 
 /**
@@ -39,6 +48,22 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
   }
   let store1: Till;
   let store2: Till;
+  let pricing: TillPricing;
+  let adminToken: string | undefined;
+
+  async function signInAdmin(): Promise<string> {
+    if (adminToken === undefined) {
+      const credentials = { username: 'hq-admin', password: 'correct horse battery staple' };
+      await createUser(hub, { ...credentials, role: 'admin' });
+      adminToken = (await login(hub, credentials)).token;
+    }
+    return adminToken;
+  }
+
+  /** A sale at store 1 priced from the hub's published book (it passes the audit), paid by card. */
+  function store1Sale() {
+    return { ...pricedSaleOf(pricing, [{ sku: 'C', qty: 1 }], { storeId: 's1' }), shiftId: 'shift-s1' };
+  }
 
   async function enroll(nodeId: string): Promise<Till> {
     const device = await enrollTestDevice(hub, nodeId);
@@ -99,6 +124,40 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
     storage = await database.open();
     hub = createHubContext(storage);
     await seedWorld(hub, { nodes: ['s1', 's2'], skus: ['A', 'B', 'C'] });
+    pricing = await seedPricing(hub, { skus: ['C'], unitPrice: () => 1_262 });
+    await saveProgramme(
+      storage.db,
+      LoyaltyProgrammeSchema.parse({
+        programmeId: 'rewards',
+        currency: 'USD',
+        returnWindowDays: 30,
+        pointsExpiryDays: 365,
+        pointValue: { points: 100, value: { amount: 100, currency: 'USD' } },
+        holdTtlMs: 300_000,
+        offline: {
+          maxSnapshotAgeMs: 86_400_000,
+          perTransactionCapPoints: 1_000,
+          perDeviceDayCapPoints: 3_000,
+        },
+        tiers: [{ tierId: 'base', name: 'Member', earnPoints: 1, earnPerMinor: 100, qualifyingPoints: 0 }],
+      }),
+      'test',
+      Date.parse(ISO) - 86_400_000,
+    );
+    await saveStoredValueSettings(
+      storage.db,
+      StoredValueSettingsSchema.parse({
+        currency: 'USD',
+        holdTtlMs: 300_000,
+        offline: {
+          maxSnapshotAgeMs: 86_400_000,
+          perTransactionCap: { amount: 2_000, currency: 'USD' },
+          perDeviceDayCap: { amount: 5_000, currency: 'USD' },
+        },
+      }),
+      'test',
+      Date.parse(ISO),
+    );
     ({ app } = await buildApp({ hub }));
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     store1 = await enroll('s1');
@@ -230,6 +289,198 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
         returnOf(1, 100),
         /returns at every store counted.*already been returned: 2 sold, 2 already returned/,
       );
+    });
+  });
+
+  describe('financial claims', () => {
+    async function member(phone: string, points: number) {
+      const customerId = randomUUID();
+      await inHubTransaction(hub, (tx) => recordNewCustomer(tx, { customerId, phone }, { createdAt: tx.at }));
+      const answer = await customerAnswer(storage.db, customerId, hub.now());
+      const accountId = answer!.account!.accountId;
+      if (points > 0) {
+        await adjustAccountPoints(hub, accountId, { adjustmentId: randomUUID(), points, reason: 'test' });
+      }
+      return { customerId, accountId };
+    }
+
+    const ledgerOf = async (accountId: string) =>
+      (
+        await storage.db
+          .selectFrom('loyalty_entries')
+          .select('entry')
+          .where('account_id', '=', accountId)
+          .orderBy('entry_id')
+          .execute()
+      ).map((row) => JSON.parse(row.entry) as { type: string; points: number; sourceDoc?: string });
+
+    /** Everything of the stored-value and loyalty books: what a forged money claim could create. */
+    const moneyBooks = async () => {
+      const all = await books();
+      return { loyalty: all.loyalty, storedValue: all.storedValue, accounts: all.storedValueAccounts };
+    };
+
+    const exceptionsFor = async (event: EventEnvelope) =>
+      (await listExceptions(storage.db, { limit: 500 })).filter((exception) =>
+        exception.causeEventIds.includes(event.eventId),
+      );
+
+    async function lookUpCredit(till: Till, number: string) {
+      return fetch(`${baseUrl}/sync/loyalty/stored-value/lookup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${till.credential}` },
+        body: JSON.stringify({ number }),
+      });
+    }
+
+    function noReceiptReturn(
+      amount: number,
+      slip: string,
+      override?: EventPayloads['return.completed']['override'],
+    ) {
+      const returnId = randomUUID();
+      return {
+        returnId,
+        receiptNumber: `RT-${returnId.slice(0, 8)}`,
+        shiftId: 'shift-s1',
+        staffId: 'staff-s1',
+        currency: 'USD',
+        lines: [
+          { returnLineId: randomUUID(), sku: 'B', qty: 1, refund: amount, disposition: 'sellable' as const },
+        ],
+        refunds: [{ tenderId: randomUUID(), type: 'store_credit' as const, amount, reference: slip }],
+        ...(override === undefined ? {} : { override }),
+        movements: [movement('B', 1, 'RETURN_RESTOCK')],
+        completedAt: ISO,
+      } satisfies EventPayloads['return.completed'];
+    }
+
+    it('freezes the store credit of a no-receipt return without its override: nothing to look up or spend', async () => {
+      const slip = `SC-${randomUUID()}`;
+      const before = await moneyBooks();
+      const { event, result } = await pushOne(store1, 'return.completed', noReceiptReturn(100_000_000, slip));
+      // The return is the store's testimony and is recorded; the money it claims is not.
+      expect(result.status).toBe('accepted');
+      expect(await moneyBooks()).toEqual(before);
+      const [held] = await exceptionsFor(event);
+      expect(held).toMatchObject({
+        type: 'STORE_CREDIT_HELD',
+        details: { amount: 100_000_000, reasons: [expect.stringMatching(/without the manager override/)] },
+      });
+      // Another store's till finds nothing under the slip's number.
+      expect((await lookUpCredit(store2, slip)).status).toBe(404);
+    });
+
+    it('freezes store credit past the store’s daily limit until HQ releases it', async () => {
+      const admin = await signInAdmin();
+      const limit = await fetch(`${baseUrl}/api/loyalty/credit-limits/USD`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ perStoreDay: 5_000 }),
+      });
+      expect(limit.status).toBe(200);
+      const override = { managerId: 'staff-s1', reason: 'no receipt', at: ISO, auditRef: 'ov-1' };
+      const first = `SC-${randomUUID()}`;
+      expect(
+        (await pushOne(store1, 'return.completed', noReceiptReturn(3_000, first, override))).result.status,
+      ).toBe('accepted');
+      expect((await lookUpCredit(store2, first)).status).toBe(200);
+      const second = `SC-${randomUUID()}`;
+      const before = await moneyBooks();
+      const { event } = await pushOne(store1, 'return.completed', noReceiptReturn(3_000, second, override));
+      expect(await moneyBooks()).toEqual(before);
+      const [held] = await exceptionsFor(event);
+      expect(held!.details.reasons).toEqual([expect.stringMatching(/pass HQ's daily limit of 5000/)]);
+      expect((await lookUpCredit(store2, second)).status).toBe(404);
+
+      const released = await fetch(
+        `${baseUrl}/api/loyalty/held-credits/${String(held!.details.heldCreditId)}/release`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+          body: JSON.stringify({ note: 'Return checked with the store manager.' }),
+        },
+      );
+      expect(released.status).toBe(200);
+      expect((await lookUpCredit(store2, second)).status).toBe(200);
+      expect(
+        (await listExceptions(storage.db, { status: 'open', limit: 500 })).map((e) => e.exceptionId),
+      ).not.toContain(held!.exceptionId);
+    });
+
+    it('holds the points of an unpriced €1,000,000 sale instead of earning them', async () => {
+      const customer = await member('+15550001001', 0);
+      const sale = saleOf([{ sku: 'A', qty: 1 }], { staffId: 'staff-s1' });
+      const huge = 100_000_000;
+      const forged = {
+        ...sale,
+        shiftId: 'shift-s1',
+        customerId: customer.customerId,
+        lines: [{ ...sale.lines[0]!, unitPrice: huge, extended: huge, net: huge, paid: huge }],
+        totals: { subtotal: huge, discount: 0, tax: 0, total: huge, cashRounding: 0, paid: huge, change: 0 },
+        tenders: [
+          { tenderId: randomUUID(), type: 'card' as const, amount: huge, reference: `T-${randomUUID()}` },
+        ],
+        loyalty: { accountId: customer.accountId, pointsEarned: 1_000_000, pointsRedeemed: 0 },
+      };
+      const { event, result } = await pushOne(store1, 'sale.completed', forged);
+      expect(result.status).toBe('accepted');
+      expect(await ledgerOf(customer.accountId)).toEqual([]);
+      const raised = await exceptionsFor(event);
+      expect(raised.map((exception) => exception.type).sort()).toEqual(['POINTS_HELD', 'PRICING_AUDIT']);
+      expect(raised.find((e) => e.type === 'POINTS_HELD')!.details).toMatchObject({ points: 1_000_000 });
+    });
+
+    it('flags a forged redemption with both figures and books no points on it', async () => {
+      const customer = await member('+15550001002', 5_000);
+      const sale = store1Sale();
+      const forged = {
+        ...sale,
+        customerId: customer.customerId,
+        tenders: [{ tenderId: randomUUID(), type: 'loyalty_points' as const, points: 1, amount: 1_262 }],
+        loyalty: { accountId: customer.accountId, pointsEarned: 0, pointsRedeemed: 1 },
+      };
+      const { event, result } = await pushOne(store1, 'sale.completed', forged);
+      expect(result.status).toBe('accepted');
+      const [mismatch] = (await exceptionsFor(event)).filter((e) => e.type === 'LOYALTY_CLAIM_MISMATCH');
+      expect(mismatch!.details).toMatchObject({ points: 1, till: { amount: 1_262 }, hub: { amount: 1 } });
+      expect((await ledgerOf(customer.accountId)).filter((entry) => entry.type === 'EARN_PENDING')).toEqual(
+        [],
+      );
+    });
+
+    it('holds the points of a priced sale after a fake receipt when its card reference repeats or is a card number', async () => {
+      const customer = await member('+15550001003', 0);
+      expect(
+        (await pushOne(store1, 'stock.received', receiptOf([{ sku: 'C', qty: 10 }]))).result.status,
+      ).toBe('accepted');
+      const real = store1Sale();
+      const reference = real.tenders[0]!.reference!;
+      expect((await pushOne(store1, 'sale.completed', real)).result.status).toBe('accepted');
+      for (const forgedReference of [reference, '4111 1111 1111 1111']) {
+        const sale = store1Sale();
+        const fake = {
+          ...sale,
+          customerId: customer.customerId,
+          tenders: [{ ...sale.tenders[0]!, reference: forgedReference }],
+        };
+        const { event, result } = await pushOne(store1, 'sale.completed', fake);
+        expect(result.status).toBe('accepted');
+        const raised = await exceptionsFor(event);
+        expect(raised.map((exception) => exception.type).sort()).toEqual([
+          'CARD_REFERENCE_SUSPECT',
+          'POINTS_HELD',
+        ]);
+        // A card number is never kept, not in the exception nor in the event log.
+        const logged = await storage.db
+          .selectFrom('ingested_events')
+          .select('envelope')
+          .where('event_id', '=', event.eventId)
+          .executeTakeFirstOrThrow();
+        for (const kept of [JSON.stringify(raised), logged.envelope])
+          expect(kept.replace(/\s/g, '')).not.toContain('4111111111111111');
+      }
+      expect(await ledgerOf(customer.accountId)).toEqual([]);
     });
   });
 

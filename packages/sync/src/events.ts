@@ -48,6 +48,12 @@ export const ManagerOverrideSchema = z.object({
   managerId: id,
   reason: z.string().min(1).max(200),
   at: isoTime,
+  /**
+   * The till's audit reference for the authorisation (its override id, or the command's transaction id
+   * when a manager authorised their own action). The hub freezes store credit a no-receipt return issues
+   * without one. Optional so events written before it existed stay valid.
+   */
+  auditRef: id.optional(),
 });
 
 export const LineAdjustmentSchema = z.object({

@@ -118,6 +118,14 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
 
   'GET /api/integration/events': hq('viewer', 'integration:read'),
   'GET /api/integration/catalog': hq('viewer', 'integration:read'),
+  'GET /api/loyalty/held-points': hq('viewer'),
+  'POST /api/loyalty/held-points/{holdId}/release': hq('operator'),
+  'POST /api/loyalty/held-points/{holdId}/drop': hq('operator'),
+  'GET /api/loyalty/held-credits': hq('viewer'),
+  'POST /api/loyalty/held-credits/{creditId}/release': hq('operator'),
+  'POST /api/loyalty/held-credits/{creditId}/drop': hq('operator'),
+  'GET /api/loyalty/credit-limits': hq('viewer'),
+  'PUT /api/loyalty/credit-limits/{currency}': hq('admin'),
 };
 
 /** Every kind of credential a caller can present, valid or not. */

@@ -45,6 +45,14 @@ export const EXCEPTION_TYPES = [
   'INTEGRATION_EVENT_INVALID',
   /** Goods received against a shipping notice differ from what it announced. */
   'RECEIPT_VARIANCE',
+  /** A points tender claimed more money than its points are worth at the programme's rate. */
+  'LOYALTY_CLAIM_MISMATCH',
+  /** A card tender's terminal reference is missing, repeated or looks like a card number. */
+  'CARD_REFERENCE_SUSPECT',
+  /** The points a sale would earn are held until HQ releases or drops them. */
+  'POINTS_HELD',
+  /** Store credit a return would issue is frozen until HQ releases or drops it. */
+  'STORE_CREDIT_HELD',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -65,6 +73,8 @@ export interface RaiseException {
    * occurrence updates it instead of opening another one.
    */
   readonly conditionKey?: string;
+  /** Chosen by the caller when something else must point at the exception (a held credit, held points). */
+  readonly exceptionId?: string;
 }
 
 export function conditionKey(type: ExceptionType, nodeId: string, sku: string): string {
@@ -102,7 +112,7 @@ export async function raiseException(
       return open.exception_id;
     }
   }
-  const exceptionId = newId();
+  const exceptionId = input.exceptionId ?? newId();
   await executor
     .insertInto('exceptions')
     .values(openRow(input, exceptionId, at))
@@ -150,7 +160,7 @@ export async function raiseExceptions(
       ids.push(await raiseException(executor, input, at, newId));
       continue;
     }
-    const exceptionId = newId();
+    const exceptionId = input.exceptionId ?? newId();
     ids.push(exceptionId);
     unconditional.push(openRow(input, exceptionId, at));
   }
@@ -280,6 +290,32 @@ export async function resolveException(
     );
   }
   return getException(executor, exceptionId);
+}
+
+/**
+ * Closes the exception an HQ action settled (releasing held credit, say) with what was done; one already
+ * closed by hand keeps its own note.
+ */
+export async function closeSettledException(
+  executor: Executor,
+  exceptionId: string,
+  note: string,
+  resolvedBy: string,
+  at: number,
+): Promise<void> {
+  await executor
+    .updateTable('exceptions')
+    .set({
+      status: 'resolved',
+      condition_key: null,
+      resolution_note: note,
+      resolved_by: resolvedBy,
+      resolved_at: at,
+      updated_at: at,
+    })
+    .where('exception_id', '=', exceptionId)
+    .where('status', '=', 'open')
+    .execute();
 }
 
 export async function countOpenExceptions(

@@ -1,7 +1,7 @@
 import type { EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import type { StoredMovement } from '../inventory/ledger';
-import type { IngestedEventTable, SaleTable, StoreStaffTable } from '../storage/schema';
+import type { CardReferenceTable, IngestedEventTable, SaleTable, StoreStaffTable } from '../storage/schema';
 import type { ClaimFacts, PriorReturnLine, ShiftFact } from './claim-facts';
 import type { EventFaults } from './event-faults';
 
@@ -26,6 +26,7 @@ export interface BatchWrites {
   readonly events: IngestedEventTable[];
   readonly sales: SaleTable[];
   readonly staff: StoreStaffTable[];
+  readonly cardReferences: CardReferenceTable[];
 }
 
 export interface BatchSale {
@@ -52,4 +53,6 @@ export interface ApplyContext {
   readonly batchStaff: Map<string, string>;
   /** Return lines recorded earlier in this batch, by the sale they return. */
   readonly batchReturns: Map<string, PriorReturnLine[]>;
+  /** Card references of sales recorded earlier in this batch → those sales. */
+  readonly batchCardReferences: Map<string, string[]>;
 }

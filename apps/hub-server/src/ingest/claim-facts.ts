@@ -1,7 +1,8 @@
 import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
-import type { StoreStaffTable } from '../storage/schema';
+import type { CardReferenceTable, StoreStaffTable } from '../storage/schema';
+import { looksLikeCardNumber, normalisedReference } from './sale-claims';
 
 /**
  * What the hub needs to know about the entities a batch's events name, read in a few queries per batch
@@ -37,6 +38,8 @@ export interface ClaimFacts {
   readonly staff: ReadonlyMap<string, string>;
   /** The sales this batch's returns refer to, by sale id; a sale the hub does not know is absent. */
   readonly originals: ReadonlyMap<string, OriginalSale>;
+  /** Card terminal references of this batch's sales already on other sales of the store → those sales. */
+  readonly cardReferences: ReadonlyMap<string, readonly string[]>;
 }
 
 function field(payload: unknown, name: string): unknown {
@@ -86,14 +89,40 @@ function payloadOf<T extends 'sale.completed' | 'return.completed'>(
   }
 }
 
-export async function gatherClaimFacts(tx: HubTx, events: readonly EventEnvelope[]): Promise<ClaimFacts> {
+/** The card terminal references of a (not yet validated) sale payload, as the hub keeps them. */
+export function cardReferencesOf(payload: unknown): string[] {
+  const tenders = field(payload, 'tenders');
+  if (!Array.isArray(tenders)) return [];
+  return tenders.flatMap((tender) => {
+    const reference = text(field(tender, 'reference'));
+    return field(tender, 'type') === 'card' && reference !== undefined && keptReference(reference)
+      ? [normalisedReference(reference)]
+      : [];
+  });
+}
+
+/** References the hub records: not empty, and never something that looks like a card number. */
+export function keptReference(reference: string): boolean {
+  const normalised = normalisedReference(reference);
+  return normalised !== '' && !looksLikeCardNumber(normalised);
+}
+
+export async function gatherClaimFacts(
+  tx: HubTx,
+  nodeId: string,
+  events: readonly EventEnvelope[],
+): Promise<ClaimFacts> {
   const shiftIds = new Set<string>();
+  const references = new Set<string>();
   const staffIds = new Set<string>();
   const originalSaleIds = new Set<string>();
   for (const event of events) {
     const shiftId = shiftIdOf(event.payload);
     if (shiftId !== undefined) shiftIds.add(shiftId);
     for (const staffId of staffIdsOf(event.payload)) staffIds.add(staffId);
+    if (event.type === 'sale.completed') {
+      for (const reference of cardReferencesOf(event.payload)) references.add(reference);
+    }
     if (event.type === 'return.completed') {
       const saleId = text(field(event.payload, 'originalSaleId'));
       if (saleId !== undefined) originalSaleIds.add(saleId);
@@ -156,16 +185,41 @@ export async function gatherClaimFacts(tx: HubTx, events: readonly EventEnvelope
       });
     }
   }
-  return { shifts, staff, originals };
+  const cardReferences = new Map<string, string[]>();
+  for (const chunk of chunks([...references], 500)) {
+    const rows = await tx.trx
+      .selectFrom('card_references')
+      .select(['reference', 'sale_id'])
+      .where('node_id', '=', nodeId)
+      .where('reference', 'in', chunk)
+      .execute();
+    for (const row of rows)
+      cardReferences.set(row.reference, [...(cardReferences.get(row.reference) ?? []), row.sale_id]);
+  }
+  return { shifts, staff, originals, cardReferences };
 }
 
-/** Records the staff this batch named for the first time, as belonging to the store that named them. */
-export async function recordStoreStaff(tx: HubTx, rows: readonly StoreStaffTable[]): Promise<void> {
-  for (const chunk of chunks(rows, 500)) {
+/**
+ * Records the staff this batch named for the first time (as belonging to the store that named them) and
+ * the card references of its sales.
+ */
+export async function recordClaimFacts(
+  tx: HubTx,
+  staff: readonly StoreStaffTable[],
+  cardReferences: readonly CardReferenceTable[],
+): Promise<void> {
+  for (const chunk of chunks(staff, 500)) {
     await tx.trx
       .insertInto('store_staff')
       .values(chunk)
       .onConflict((conflict) => conflict.column('staff_id').doNothing())
+      .execute();
+  }
+  for (const chunk of chunks(cardReferences, 500)) {
+    await tx.trx
+      .insertInto('card_references')
+      .values(chunk)
+      .onConflict((conflict) => conflict.columns(['node_id', 'reference', 'tender_id']).doNothing())
       .execute();
   }
 }

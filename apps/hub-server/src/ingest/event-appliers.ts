@@ -7,8 +7,7 @@ import type {
   MovementPayload,
   ValidPayload,
 } from '@retail/sync';
-import type { HubTx } from '../hub-tx';
-import { sameMovement, type LedgerMovement, type StoredMovement } from '../inventory/ledger';
+import { sameMovement, type LedgerMovement } from '../inventory/ledger';
 import {
   applyCustomerCreated,
   applyReturnLoyalty,
@@ -20,9 +19,11 @@ import { applyBopisEvent } from '../orders/store-events';
 import { auditSalePricing } from '../pricing/pricing-audit';
 import type { IngestedEventTable, TransferTable } from '../storage/schema';
 import type { ApplyContext } from './apply-context';
+import { returnCreditDoubts, saleDoubts } from './claim-checks';
 import type { ShiftFact } from './claim-facts';
 import { EventFault } from './event-faults';
 import { noteReturn, refundsProblem, returnClaimProblem, returnOriginal } from './return-claims';
+import { withoutCardNumbers } from './sale-claims';
 import { noteStaff, scopeProblem } from './store-scope';
 
 export type { ApplyContext, BatchFacts, BatchWrites } from './apply-context';
@@ -74,7 +75,7 @@ export function logRow(
     type: event.type,
     schema_version: event.schemaVersion,
     status,
-    envelope: JSON.stringify(event),
+    envelope: JSON.stringify(withoutCardNumbers(event)),
     received_at: ctx.tx.at,
   };
 }
@@ -257,8 +258,9 @@ const applySaleCompleted: Applier<'sale.completed'> = async (ctx, event, sale) =
     nodeId: ctx.facts.nodeId,
     sale,
   });
-  await auditSalePricing(ctx.tx, event, sale);
-  await bookEventLoyalty(ctx, event, () => applySaleLoyalty(ctx.tx, event, sale, origin(ctx)));
+  const audit = await auditSalePricing(ctx.tx, event, sale);
+  const doubts = saleDoubts(ctx, event, sale, audit);
+  await bookEventLoyalty(ctx, event, () => applySaleLoyalty(ctx.tx, event, sale, origin(ctx), { doubts }));
   return applied;
 };
 
@@ -338,7 +340,8 @@ const applyReturnCompleted: Applier<'return.completed'> = async (ctx, event, ret
     })
     .execute();
   noteReturn(ctx, ret);
-  await bookEventLoyalty(ctx, event, () => applyReturnLoyalty(ctx.tx, event, ret, origin(ctx)));
+  const creditDoubts = returnCreditDoubts(ret, original);
+  await bookEventLoyalty(ctx, event, () => applyReturnLoyalty(ctx.tx, event, ret, origin(ctx), creditDoubts));
   return applied;
 };
 

@@ -13,7 +13,7 @@ import { inHubTransaction, type HubTx, type NodeSku } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { findMovements } from '../inventory/ledger';
 import { chunks } from '../storage/chunks';
-import { gatherClaimFacts, recordStoreStaff } from './claim-facts';
+import { gatherClaimFacts, recordClaimFacts } from './claim-facts';
 import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
 import {
   applyStoreEvent,
@@ -82,7 +82,7 @@ function deviceTransaction(
   request: PushRequest,
   faults: EventFaults,
 ): DeviceIngestTransaction {
-  const writes: BatchWrites = { events: [], sales: [], staff: [] };
+  const writes: BatchWrites = { events: [], sales: [], staff: [], cardReferences: [] };
   const ctx: ApplyContext = {
     tx,
     facts,
@@ -93,6 +93,7 @@ function deviceTransaction(
     batchShifts: new Map(),
     batchStaff: new Map(),
     batchReturns: new Map(),
+    batchCardReferences: new Map(),
   };
   return {
     lastSeq,
@@ -169,7 +170,7 @@ function deviceTransaction(
       for (const chunk of chunks(writes.events, 200))
         await tx.trx.insertInto('ingested_events').values(chunk).execute();
       for (const chunk of chunks(writes.sales, 300)) await tx.trx.insertInto('sales').values(chunk).execute();
-      await recordStoreStaff(tx, writes.staff);
+      await recordClaimFacts(tx, writes.staff, writes.cardReferences);
       await tx.trx
         .updateTable('devices')
         .set({
@@ -302,6 +303,6 @@ async function gatherFacts(
   for (const sku of knownSkus) pairs.push({ nodeId, sku });
   await tx.lockBalances(pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)));
   const storedMovements = await findMovements(tx.trx, movementIds);
-  const claims = await gatherClaimFacts(tx, events);
+  const claims = await gatherClaimFacts(tx, nodeId, events);
   return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales, ...claims };
 }

@@ -5,6 +5,7 @@ import {
   type LoyaltyProgramme,
   type StoredValueSettings,
 } from '@retail/domain';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Executor } from '../storage/storage';
 
@@ -59,6 +60,7 @@ export async function requireProgramme(executor: Executor): Promise<LoyaltyProgr
   return programme;
 }
 
+/** Saves the programme and keeps it in the history from `at` on: sales are checked at their own time. */
 export async function saveProgramme(
   executor: Executor,
   programme: LoyaltyProgramme,
@@ -66,6 +68,47 @@ export async function saveProgramme(
   at: number,
 ) {
   await writeConfig(executor, PROGRAMME_KEY, programme, actor, at);
+  await executor
+    .insertInto('loyalty_programme_history')
+    .values({
+      version_id: randomUUID(),
+      effective_from: at,
+      programme: JSON.stringify(programme),
+      saved_by: actor,
+    })
+    .execute();
+}
+
+export interface ProgrammeVersion {
+  readonly effectiveFrom: number;
+  readonly programme: LoyaltyProgramme;
+}
+
+/** Every programme HQ has set, oldest first (a few rows: read once per ingest transaction). */
+export async function readProgrammeHistory(executor: Executor): Promise<ProgrammeVersion[]> {
+  const rows = await executor
+    .selectFrom('loyalty_programme_history')
+    .select(['effective_from', 'programme'])
+    .orderBy('effective_from')
+    .orderBy('version_id')
+    .execute();
+  return rows.flatMap((row) => {
+    const parsed = LoyaltyProgrammeSchema.safeParse(JSON.parse(row.programme));
+    return parsed.success ? [{ effectiveFrom: Number(row.effective_from), programme: parsed.data }] : [];
+  });
+}
+
+/**
+ * The programme in force at `at`: the last one set at or before it, or the first one for a sale older
+ * than any (a till that was offline since before HQ set a programme can only have used the first).
+ */
+export function programmeIn(history: readonly ProgrammeVersion[], at: number): LoyaltyProgramme | null {
+  let found: LoyaltyProgramme | null = history[0]?.programme ?? null;
+  for (const version of history) {
+    if (version.effectiveFrom > at) break;
+    found = version.programme;
+  }
+  return found;
 }
 
 export async function readStoredValueSettings(

@@ -18,8 +18,11 @@ import {
   lockStoredValueAccount,
 } from './ledger-store';
 import { accountOfCustomer, customerAnswer, recordNewCustomer, resolveCustomerId } from './customers';
-import { readProgramme } from './loyalty-config';
-import { afterReleaseId, capturePoints, captureStoredValue, issueStoredCredit } from './loyalty-service';
+import { redemptionOverclaims } from '../ingest/sale-claims';
+import { issueOrHoldCredit } from './held-credits';
+import { holdPoints } from './held-points';
+import { programmeIn, readProgramme, readProgrammeHistory, type ProgrammeVersion } from './loyalty-config';
+import { afterReleaseId, capturePoints, captureStoredValue, numberTargetOf } from './loyalty-service';
 
 /**
  * What store events mean for loyalty and stored value, applied in the ingest transaction: a customer
@@ -129,11 +132,35 @@ export function raiseLoyaltyNotBooked(
   });
 }
 
+export interface SaleVerdict {
+  /** Why the hub cannot trust the sale's figures; with any, the points it would earn are held, not earned. */
+  readonly doubts: readonly string[];
+}
+
+const historyByTx = new WeakMap<HubTx, Promise<ProgrammeVersion[]>>();
+
+/** The programme's versions, read once per transaction (a batch of sales needs them all). */
+function programmeHistoryOf(tx: HubTx): Promise<ProgrammeVersion[]> {
+  let history = historyByTx.get(tx);
+  if (history === undefined) {
+    history = readProgrammeHistory(tx.trx);
+    historyByTx.set(tx, history);
+  }
+  return history;
+}
+
+/**
+ * A completed sale's loyalty: captures its card and points redemptions, checks each points tender against
+ * the programme's rate at the sale's time (LOYALTY_CLAIM_MISMATCH with both figures when it claims more),
+ * and earns points on what was paid other than with points, never more than the sale's total; the till's
+ * own figure is not used. A sale the hub has doubts about earns nothing until HQ releases its points.
+ */
 export async function applySaleLoyalty(
   tx: HubTx,
   event: EventEnvelope,
   sale: EventPayloads['sale.completed'],
   origin: Origin,
+  verdict: SaleVerdict,
 ): Promise<void> {
   const occurredAt = Date.parse(sale.completedAt);
   const context = { saleId: sale.saleId, occurredAt, eventId: event.eventId, ...origin };
@@ -144,6 +171,28 @@ export async function applySaleLoyalty(
     const locked = await lockStoredValueAccount(tx, tender.reference);
     if (locked === undefined) continue;
     await captureStoredValue(tx, locked, { tenderId: tender.tenderId, amount: tender.amount }, context);
+  }
+  const programme = programmeIn(await programmeHistoryOf(tx), occurredAt);
+  const doubts = [...verdict.doubts];
+  for (const overclaim of redemptionOverclaims(sale, programme)) {
+    const message = `Points payment ${overclaim.tenderId} of sale ${sale.saleId} says ${overclaim.points} points paid ${overclaim.claimed} ${overclaim.currency}; at the programme's rate they are worth ${overclaim.worth}.`;
+    doubts.push(message);
+    tx.raise({
+      type: 'LOYALTY_CLAIM_MISMATCH',
+      severity: 'warning',
+      nodeId: origin.nodeId,
+      causeEventIds: [event.eventId],
+      details: {
+        saleId: sale.saleId,
+        receiptNumber: sale.receiptNumber,
+        tenderId: overclaim.tenderId,
+        points: overclaim.points,
+        till: { amount: overclaim.claimed },
+        hub: { amount: overclaim.worth },
+        currency: overclaim.currency,
+        message,
+      },
+    });
   }
   const pointsTenders = sale.tenders.filter(
     (tender) => tender.type === 'loyalty_points' && (tender.points ?? 0) > 0,
@@ -166,10 +215,18 @@ export async function applySaleLoyalty(
       context,
     );
   }
-  const programme = await readProgramme(tx.trx);
   if (programme === null || programme.currency !== sale.currency) return;
-  const pointsPaid = pointsTenders.reduce((total, tender) => total + tender.amount, 0);
-  const eligible = money(sale.totals.paid - pointsPaid, sale.currency);
+  const pointsPaid = sale.tenders
+    .filter((tender) => tender.type === 'loyalty_points')
+    .reduce((total, tender) => total + tender.amount, 0);
+  const paidOtherwise = sale.tenders
+    .filter((tender) => tender.type !== 'loyalty_points')
+    .reduce((total, tender) => total + tender.amount, 0);
+  // Tenders that add up to more than the sale cost earn nothing for the difference.
+  const eligible = money(
+    Math.min(paidOtherwise, sale.totals.total + sale.totals.cashRounding - pointsPaid),
+    sale.currency,
+  );
   if (eligible.amount <= 0) return;
   const tier: LoyaltyTier | undefined =
     programme.tiers.find((candidate) => candidate.tierId === locked.account.tier_id) ??
@@ -181,14 +238,39 @@ export async function applySaleLoyalty(
     originNode: origin.nodeId,
     deviceId: origin.deviceId,
   });
+  if (doubts.length > 0) {
+    const points = earned.reduce((total, entry) => total + entry.points, 0);
+    if (points > 0) {
+      await holdPoints(tx, {
+        saleId: sale.saleId,
+        accountId,
+        nodeId: origin.nodeId,
+        deviceId: origin.deviceId,
+        eventId: event.eventId,
+        currency: sale.currency,
+        eligible: eligible.amount,
+        points,
+        tierId: tier.tierId,
+        occurredAt,
+        reasons: doubts,
+      });
+    }
+    return;
+  }
   await appendLoyaltyEntries(tx, locked, earned, { eventId: event.eventId, nodeId: origin.nodeId });
 }
 
+/**
+ * A return's loyalty and stored value: earned points reversed in proportion to the money refunded, spent
+ * points and card value given back, and new store credit issued under the slip's number, or frozen with
+ * `creditDoubts` (what the hub could not verify about the return) or over the store's daily limit.
+ */
 export async function applyReturnLoyalty(
   tx: HubTx,
   event: EventEnvelope,
   ret: EventPayloads['return.completed'],
   origin: Origin,
+  creditDoubts: readonly string[],
 ): Promise<void> {
   const programme = await readProgramme(tx.trx);
   const originFields = { originNode: origin.nodeId, deviceId: origin.deviceId };
@@ -303,17 +385,25 @@ export async function applyReturnLoyalty(
     // New store credit under the slip's number (no-receipt returns, offline card refunds): chain-wide.
     const customerId =
       ret.customerId === undefined ? undefined : await resolveCustomerId(tx.trx, ret.customerId);
-    await issueStoredCredit(tx, {
-      ...(existing === undefined ? { number: refund.reference } : { accountId: existing.account.accountId }),
-      issueId: refund.tenderId,
-      amount: refund.amount,
-      currency: ret.currency,
-      ...(customerId === undefined ? {} : { customerId }),
-      sourceDoc: ret.returnId,
-      nodeId: origin.nodeId,
-      deviceId: origin.deviceId,
-      eventId: event.eventId,
-    });
+    await issueOrHoldCredit(
+      tx,
+      {
+        creditId: refund.tenderId,
+        returnId: ret.returnId,
+        nodeId: origin.nodeId,
+        deviceId: origin.deviceId,
+        eventId: event.eventId,
+        kind: 'store_credit',
+        currency: ret.currency,
+        amount: refund.amount,
+        ...(customerId === undefined ? {} : { customerId }),
+        target:
+          existing === undefined
+            ? numberTargetOf(refund.reference)
+            : { accountId: existing.account.accountId },
+      },
+      creditDoubts,
+    );
   }
 }
 

@@ -68,6 +68,11 @@ export function maskedNumberOf(number: string): string {
   return `****${normalised.slice(-4)}`;
 }
 
+/** What the hub keeps of a card or slip number: the key it is found by, and its last digits. */
+export function numberTargetOf(number: string): { numberKey: string; maskedNumber: string } {
+  return { numberKey: storedValueNumberHash(number), maskedNumber: maskedNumberOf(number) };
+}
+
 async function requireLoyaltyAccount(tx: HubTx, accountId: string): Promise<LockedLoyaltyAccount> {
   const locked = await lockLoyaltyAccount(tx, accountId);
   if (locked === undefined) throw new DomainError('NOT_FOUND', `There is no loyalty account ${accountId}.`);
@@ -304,7 +309,7 @@ export async function captureStoredValue(
  */
 export async function issueStoredCredit(
   tx: HubTx,
-  request: ({ number: string } | { accountId: string }) & {
+  request: ({ number: string } | { numberKey: string; maskedNumber: string } | { accountId: string }) & {
     issueId: string;
     amount: number;
     currency: string;
@@ -317,7 +322,7 @@ export async function issueStoredCredit(
   },
 ): Promise<string> {
   if ('accountId' in request) return issueInto(tx, request.accountId, request);
-  const hash = storedValueNumberHash(request.number);
+  const { numberKey: hash, maskedNumber } = 'number' in request ? numberTargetOf(request.number) : request;
   const existing = await tx.trx
     .selectFrom('stored_value_accounts')
     .select('account_id')
@@ -332,7 +337,7 @@ export async function issueStoredCredit(
         kind: request.kind ?? 'store_credit',
         currency: request.currency,
         customer_id: request.customerId ?? null,
-        masked_number: maskedNumberOf(request.number),
+        masked_number: maskedNumber,
         number_hash: hash,
         status: 'active',
         issued_at: tx.at,

@@ -109,10 +109,12 @@ function pointsSale(
   const sale = saleOf([{ sku: 'A', qty: 1 }]);
   const line = sale.lines[0]!;
   const nonCash = (points?.points ?? 0) + (stored?.amount ?? 0);
+  // Priced by its label, which the hub's pricing audit takes as recorded: the sale earns its points.
   return {
     ...sale,
     ...(customerId === undefined ? {} : { customerId }),
-    lines: [{ ...line, unitPrice: paid, extended: paid, net: paid, paid }],
+    priceBookVersion: '',
+    lines: [{ ...line, priceSource: 'label', unitPrice: paid, extended: paid, net: paid, paid }],
     totals: { subtotal: paid, discount: 0, tax: 0, total: paid, cashRounding: 0, paid, change: 0 },
     tenders: [
       ...(points === undefined
@@ -157,6 +159,12 @@ function noReceiptReturn(number: string, amount: number): EventPayloads['return.
     currency: 'USD',
     lines: [{ returnLineId: randomUUID(), sku: 'A', qty: 1, refund: amount, disposition: 'sellable' }],
     refunds: [{ tenderId: randomUUID(), type: 'store_credit', amount, reference: number }],
+    override: {
+      managerId: 'manager-1',
+      reason: 'no receipt',
+      at: new Date(T0).toISOString(),
+      auditRef: 'ov-1',
+    },
     movements: [movement('A', 1, 'RETURN_RESTOCK')],
     completedAt: new Date(T0).toISOString(),
   };

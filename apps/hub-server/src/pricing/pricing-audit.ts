@@ -585,11 +585,16 @@ export async function auditSale(
 
 /**
  * Ingest hook for `sale.completed`: audits the sale inside the ingest transaction and queues a
- * PRICING_AUDIT exception on a mismatch. Never changes the sale, never rejects it.
+ * PRICING_AUDIT exception on a mismatch. Never changes the sale, never rejects it; the caller holds what
+ * depends on the sale's figures (its points) when they did not match.
  */
-export async function auditSalePricing(tx: HubTx, event: EventEnvelope, sale: CompletedSale): Promise<void> {
+export async function auditSalePricing(
+  tx: HubTx,
+  event: EventEnvelope,
+  sale: CompletedSale,
+): Promise<PricingAuditResult> {
   const result = await auditSale(tx.trx, event.storeId, sale, { transaction: tx, storage: tx.hub.storage });
-  if (result.status === 'match') return;
+  if (result.status === 'match') return result;
   tx.raise({
     type: 'PRICING_AUDIT',
     severity: 'warning',
@@ -604,4 +609,5 @@ export async function auditSalePricing(tx: HubTx, event: EventEnvelope, sale: Co
       hub: result.hub,
     },
   });
+  return result;
 }

@@ -360,6 +360,88 @@ export interface StoreStaffTable {
   first_seen_at: number;
 }
 
+/** Every loyalty programme HQ has set, from when it applied (0008): sales are checked at their own time. */
+export interface LoyaltyProgrammeHistoryTable {
+  version_id: string;
+  effective_from: number;
+  programme: string;
+  saved_by: string;
+}
+
+/** Card terminal references of completed sales per store (0008), to flag a reference used twice. */
+export interface CardReferenceTable {
+  node_id: string;
+  reference: string;
+  tender_id: string;
+  sale_id: string;
+  event_id: string;
+  recorded_at: number;
+}
+
+export type HeldStatus = 'held' | 'released' | 'dropped';
+
+/**
+ * Points a sale would have earned, held because the hub could not verify the sale (0008): HQ releases
+ * them (earned as of the sale) or drops them.
+ */
+export interface HeldPointsTable {
+  hold_id: string;
+  sale_id: string;
+  account_id: string;
+  node_id: string;
+  device_id: string;
+  event_id: string;
+  currency: string;
+  /** What the points would be earned on, in minor units, as the till reported it. */
+  eligible: number;
+  /** The points that amount would have earned when the sale arrived. */
+  points: number;
+  tier_id: string | null;
+  occurred_at: number;
+  reasons: string;
+  status: HeldStatus;
+  exception_id: string;
+  created_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  note: string | null;
+}
+
+/**
+ * Store credit a return would have issued, frozen until HQ releases or drops it (0008): a no-receipt
+ * return without its override, a return of a sale the hub does not know, or a store over its daily limit.
+ * The number is kept only as the key it is looked up by, and masked.
+ */
+export interface HeldCreditTable {
+  credit_id: string;
+  node_id: string;
+  device_id: string;
+  event_id: string;
+  return_id: string;
+  kind: 'store_credit' | 'gift_card';
+  currency: string;
+  amount: number;
+  number_key: string | null;
+  masked_number: string | null;
+  account_id: string | null;
+  customer_id: string | null;
+  reasons: string;
+  status: HeldStatus;
+  exception_id: string;
+  created_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  note: string | null;
+}
+
+/** Store credit issued per store, per local day and currency (0008), against HQ's daily limit. */
+export interface StoreCreditIssuedTable {
+  node_id: string;
+  day: string;
+  currency: string;
+  amount: number;
+}
+
 export interface TransferTable {
   transfer_id: string;
   from_node_id: string;
@@ -546,6 +628,11 @@ export interface HubDatabase {
   returns: ReturnTable;
   shifts: ShiftTable;
   store_staff: StoreStaffTable;
+  loyalty_programme_history: LoyaltyProgrammeHistoryTable;
+  card_references: CardReferenceTable;
+  held_points: HeldPointsTable;
+  held_credits: HeldCreditTable;
+  store_credit_issued: StoreCreditIssuedTable;
   transfers: TransferTable;
   exceptions: ExceptionTable;
   feed_changes: FeedChangeTable;

@@ -45,6 +45,7 @@ import {
   storedValueByNumber,
 } from '../../loyalty/loyalty-service';
 import type { Principal, RouteRegistry } from '../route';
+import { registerHeldValueRoutes } from './held-value-routes';
 
 function device(principal: Principal | null) {
   if (principal?.kind !== 'device') throw new Error('device route without a device principal');
@@ -305,4 +306,5 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
       return { accountId, snapshot: storedValueSnapshot(storedValueAccountOf(row), entries, hub.now()) };
     },
   });
+  registerHeldValueRoutes(app, routes);
 }

@@ -110,6 +110,9 @@ export function createHubApi(options: HubApiOptions) {
     exception: (exceptionId: string) => call<HubException>('GET', `/api/exceptions/${segment(exceptionId)}`),
     resolveException: (exceptionId: string, note: string) =>
       call<HubException>('POST', `/api/exceptions/${segment(exceptionId)}/resolve`, { note }),
+    /** Releases or drops points or store credit the hub held for review (closes its exception). */
+    settleHeld: (kind: 'points' | 'credits', id: string, action: 'release' | 'drop', note: string) =>
+      call<unknown>('POST', `/api/loyalty/held-${kind}/${segment(id)}/${action}`, { note }),
 
     orders: (query: OrderQuery) =>
       call<OrderSummary[]>('GET', withQuery('/api/orders', { limit: 200, ...query })),

@@ -7,6 +7,7 @@ import * as rejectionReasons from './0004-rejections-and-return-lookup';
 import * as loyaltyLedgers from './0005-loyalty-ledgers';
 import * as storeStaff from './0006-store-staff';
 import * as integrationLog from './0007-integration-log';
+import * as claimHolds from './0008-claim-holds';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0005-loyalty-ledgers', loyaltyLedgers.up],
   ['0006-store-staff', storeStaff.up],
   ['0007-integration-log', integrationLog.up],
+  ['0008-claim-holds', claimHolds.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

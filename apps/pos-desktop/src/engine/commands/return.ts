@@ -163,6 +163,9 @@ export function recordReturn(
               managerId: input.override.managerId,
               reason: input.override.reason,
               at: input.override.at,
+              // The hub freezes no-receipt credit without it: the override's id, or this command's
+              // transaction (its audit row) when a manager authorised their own return.
+              auditRef: input.override.overrideId !== '' ? input.override.overrideId : ctx.txId,
             },
           }
         : {}),

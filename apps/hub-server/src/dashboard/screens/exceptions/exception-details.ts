@@ -20,6 +20,12 @@ export interface ResolutionView {
   readonly ignored: readonly string[];
 }
 
+/** Points or store credit the hub holds until HQ releases or drops them. */
+export interface HeldView {
+  readonly kind: 'points' | 'credits';
+  readonly id: string;
+}
+
 export interface DetailsView {
   readonly message: string | null;
   readonly orderId: string | null;
@@ -35,6 +41,7 @@ export interface DetailsView {
     readonly orderRef: string;
   }[];
   readonly resolution: ResolutionView | null;
+  readonly held: HeldView | null;
   /** Every other field, name and value written out, so nothing the hub recorded is hidden. */
   readonly other: readonly (readonly [string, string])[];
 }
@@ -49,6 +56,8 @@ const READ_KEYS = new Set([
   'receiptNumber',
   'affectedReservations',
   'resolution',
+  'heldPointsId',
+  'heldCreditId',
 ]);
 
 type Bag = Readonly<Record<string, unknown>>;
@@ -130,6 +139,12 @@ export function describeDetails(details: Bag): DetailsView {
         : [{ reservationId, qty: integer(item.qty) ?? 0, orderRef: text(item.orderRef) ?? '' }];
     }),
     resolution: readResolution(details.resolution),
+    held:
+      text(details.heldPointsId) !== null
+        ? { kind: 'points', id: text(details.heldPointsId)! }
+        : text(details.heldCreditId) !== null
+          ? { kind: 'credits', id: text(details.heldCreditId)! }
+          : null,
     other: Object.entries(details)
       .filter(([name, value]) => !READ_KEYS.has(name) && value !== undefined && value !== null)
       .map(([name, value]) => [name, written(value)] as const),

@@ -71,6 +71,35 @@ const PICK = hubException({
   details: { orderId: 'ord-9', orderNumber: 'W-1009', message: 'Store S002 found 0 of 2 for order W-1009.' },
 });
 
+const HELD_POINTS = hubException({
+  exceptionId: 'exc-held',
+  type: 'POINTS_HELD',
+  severity: 'warning',
+  sku: null,
+  causeEventIds: ['evt-sale-9'],
+  details: {
+    heldPointsId: 'sale-9',
+    saleId: 'sale-9',
+    points: 10_000,
+    message:
+      'The 10000 points sale sale-9 would earn for account LC-1 are held until HQ releases or drops them.',
+  },
+});
+
+const HELD_CREDIT = hubException({
+  exceptionId: 'exc-credit',
+  type: 'STORE_CREDIT_HELD',
+  severity: 'warning',
+  sku: null,
+  causeEventIds: ['evt-return-3'],
+  details: {
+    heldCreditId: 'tender-3',
+    amount: 100_000_000,
+    message:
+      '100000000 USD of store credit for ****1234 from return r-3 is frozen until HQ releases or drops it.',
+  },
+});
+
 function script(hub: FakeHub, open: HubException[]): void {
   let current = open;
   hub.handle('GET /api/exceptions', ({ query }) =>
@@ -80,6 +109,17 @@ function script(hub: FakeHub, open: HubException[]): void {
         (query.nodeId === undefined || exception.nodeId === query.nodeId),
     ),
   );
+  for (const kind of ['points', 'credits']) {
+    for (const action of ['release', 'drop']) {
+      hub.handle(`POST /api/loyalty/held-${kind}/:id/${action}`, ({ params }) => {
+        current = current.filter(
+          (exception) =>
+            exception.details.heldPointsId !== params.id && exception.details.heldCreditId !== params.id,
+        );
+        return { status: action === 'release' ? 'released' : 'dropped' };
+      });
+    }
+  }
   hub.handle('POST /api/exceptions/:id/resolve', ({ params, body }) => {
     const note = (body as { note: string }).note;
     current = current.map((exception) =>
@@ -178,6 +218,41 @@ describe('exceptions-screen', () => {
       const card = await screen.findByRole('listitem', { name: 'Count mismatch at S001 Dublin Grafton St' });
       expect(card.textContent).toContain('Resolved by user:hq.bo');
       expect(card.textContent).toContain('Shelf counted: 4 on hand.');
+    });
+
+    it('lets an operator release held points or drop frozen credit instead of resolving by hand', async () => {
+      const { user, hub } = renderDashboard({
+        signedInAs: 'operator',
+        setup: (h) => script(h, [HELD_POINTS, HELD_CREDIT]),
+      });
+      const points = await screen.findByRole('form', {
+        name: 'Release or drop Points held for review exc-held',
+      });
+      expect(within(points).queryByRole('button', { name: 'Resolve' })).toBeNull();
+      await user.click(within(points).getByRole('button', { name: 'Release' }));
+      expect(within(points).getByRole('alert').textContent).toBe(
+        'Write at least 3 characters saying what was done.',
+      );
+      await user.type(
+        within(points).getByLabelText('Why (note for the record)'),
+        'Receipt checked with the store.',
+      );
+      await user.click(within(points).getByRole('button', { name: 'Release' }));
+      expect(await screen.findByText('Released: the account earns the points as of the sale.')).toBeTruthy();
+      expect(hub.sent('POST', '/api/loyalty/held-points/sale-9/release')).toEqual([
+        { note: 'Receipt checked with the store.' },
+      ]);
+
+      const credit = screen.getByRole('form', {
+        name: 'Release or drop Store credit frozen for review exc-credit',
+      });
+      await user.type(within(credit).getByLabelText('Why (note for the record)'), 'No such return.');
+      await user.click(within(credit).getByRole('button', { name: 'Drop' }));
+      expect(await screen.findByText('Dropped: the store credit is never issued.')).toBeTruthy();
+      expect(hub.sent('POST', '/api/loyalty/held-credits/tender-3/drop')).toEqual([
+        { note: 'No such return.' },
+      ]);
+      expect(screen.queryByRole('listitem', { name: /Store credit frozen for review/ })).toBeNull();
     });
 
     it('lets an operator resolve with a note and shows the hub’s refusal as it is', async () => {

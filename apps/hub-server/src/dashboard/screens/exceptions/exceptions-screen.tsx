@@ -7,7 +7,7 @@ import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { Link } from '../../components/link';
 import { kindLabel, nodeLabel } from '../../format/labels';
 import { t } from '../../i18n/translate';
-import { describeDetails, type ResolutionView } from './exception-details';
+import { describeDetails, type HeldView, type ResolutionView } from './exception-details';
 
 type StatusFilter = 'open' | 'resolved';
 
@@ -115,6 +115,10 @@ const KNOWN_KINDS: readonly string[] = [
   'INTEGRATION_DEAD_LETTER',
   'INTEGRATION_EVENT_INVALID',
   'RECEIPT_VARIANCE',
+  'LOYALTY_CLAIM_MISMATCH',
+  'CARD_REFERENCE_SUSPECT',
+  'POINTS_HELD',
+  'STORE_CREDIT_HELD',
 ];
 
 function ExceptionList({
@@ -339,7 +343,11 @@ function ExceptionCard({
         </details>
       )}
       {exception.status === 'open' && canAct ? (
-        <ResolveForm exception={exception} onResolved={onResolved} />
+        view.held === null ? (
+          <ResolveForm exception={exception} onResolved={onResolved} />
+        ) : (
+          <SettleHeldForm exception={exception} held={view.held} onResolved={onResolved} />
+        )
       ) : null}
     </li>
   );
@@ -396,6 +404,72 @@ function ResolutionSteps({
         <p key={refund}>{t('exceptions.refund', { message: refund })}</p>
       ))}
     </>
+  );
+}
+
+/**
+ * Points or store credit the hub held for review: releasing grants them, dropping never does; either
+ * closes the exception, so there is no separate resolve.
+ */
+function SettleHeldForm({
+  exception,
+  held,
+  onResolved,
+}: {
+  exception: HubException;
+  held: HeldView;
+  onResolved: (message: string) => void;
+}) {
+  const { api } = useServices();
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<ErrorBody | null>(null);
+  const [working, setWorking] = useState(false);
+  const noteId = useId();
+
+  const settle = async (action: 'release' | 'drop') => {
+    if (note.trim().length < 3) {
+      setError({ code: 'INVALID_INPUT', message: t('exceptions.noteTooShort') });
+      return;
+    }
+    setWorking(true);
+    const result = await api.settleHeld(held.kind, held.id, action, note.trim());
+    setWorking(false);
+    if (!result.ok) {
+      setError(result.error);
+      return;
+    }
+    onResolved(
+      t(action === 'release' ? `exceptions.released.${held.kind}` : `exceptions.dropped.${held.kind}`),
+    );
+  };
+
+  return (
+    <form
+      className="resolve"
+      aria-label={t('exceptions.settleForm', { kind: kindLabel(exception.type), id: exception.exceptionId })}
+      onSubmit={(event) => event.preventDefault()}
+    >
+      <label htmlFor={noteId}>{t('exceptions.settleNote')}</label>
+      <textarea
+        id={noteId}
+        value={note}
+        rows={2}
+        maxLength={2000}
+        onChange={(event) => setNote(event.target.value)}
+      />
+      <ErrorBanner error={error} />
+      <button
+        type="button"
+        className="btn btn-primary"
+        disabled={working}
+        onClick={() => void settle('release')}
+      >
+        {t('exceptions.release')}
+      </button>
+      <button type="button" className="btn" disabled={working} onClick={() => void settle('drop')}>
+        {t('exceptions.drop')}
+      </button>
+    </form>
   );
 }
 

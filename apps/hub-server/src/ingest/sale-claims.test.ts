@@ -1,0 +1,117 @@
+import { LoyaltyProgrammeSchema } from '@retail/domain';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { saleOf } from '../test-support/fixtures';
+import { cardDoubts, looksLikeCardNumber, redemptionOverclaims, withoutCardNumbers } from './sale-claims';
+
+const programme = LoyaltyProgrammeSchema.parse({
+  programmeId: 'rewards',
+  currency: 'USD',
+  returnWindowDays: 30,
+  pointsExpiryDays: null,
+  pointValue: { points: 100, value: { amount: 50, currency: 'USD' } },
+  holdTtlMs: 60_000,
+  offline: { maxSnapshotAgeMs: 1, perTransactionCapPoints: 0, perDeviceDayCapPoints: 0 },
+  tiers: [{ tierId: 'base', name: 'Member', earnPoints: 1, earnPerMinor: 100, qualifyingPoints: 0 }],
+});
+
+function withTenders(tenders: ReturnType<typeof saleOf>['tenders']) {
+  return { ...saleOf([{ sku: 'A', qty: 1 }]), tenders };
+}
+
+describe('ingest/sale-claims', () => {
+  describe('redemptionOverclaims', () => {
+    it('finds a points tender that claims more than its points are worth, with both figures', () => {
+      const sale = withTenders([
+        { tenderId: 'fair', type: 'loyalty_points', points: 200, amount: 100 },
+        { tenderId: 'forged', type: 'loyalty_points', points: 1, amount: 1_262 },
+        { tenderId: 'generous', type: 'loyalty_points', points: 300, amount: 100 },
+      ]);
+      expect(redemptionOverclaims(sale, programme)).toEqual([
+        { tenderId: 'forged', points: 1, claimed: 1_262, worth: 0, currency: 'USD' },
+      ]);
+    });
+
+    it('counts points as worth nothing without a programme in the sale’s currency', () => {
+      const sale = withTenders([{ tenderId: 't', type: 'loyalty_points', points: 200, amount: 100 }]);
+      expect(redemptionOverclaims(sale, null)).toHaveLength(1);
+      expect(redemptionOverclaims({ ...sale, currency: 'EUR' }, programme)).toHaveLength(1);
+    });
+  });
+
+  describe('looksLikeCardNumber', () => {
+    it('knows test card numbers and leaves terminal references alone', () => {
+      expect(looksLikeCardNumber('4111 1111 1111 1111')).toBe(true);
+      expect(looksLikeCardNumber('5500-0000-0000-0004')).toBe(true);
+      expect(looksLikeCardNumber('4111 1111 1111 1112')).toBe(false);
+      expect(looksLikeCardNumber('AUTH-123456')).toBe(false);
+      expect(looksLikeCardNumber('123456')).toBe(false);
+    });
+
+    it('agrees with the Luhn check digit on every 16-digit number', () => {
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 15, maxLength: 15 }), (body) => {
+          const sum = body
+            .slice()
+            .reverse()
+            .reduce((total, digit, index) => {
+              const doubled = index % 2 === 0 ? digit * 2 : digit;
+              return total + (doubled > 9 ? doubled - 9 : doubled);
+            }, 0);
+          const check = (10 - (sum % 10)) % 10;
+          const number = [...body, check].join('');
+          expect(looksLikeCardNumber(number)).toBe(true);
+          expect(looksLikeCardNumber([...body, (check + 1) % 10].join(''))).toBe(false);
+        }),
+      );
+    });
+  });
+
+  describe('cardDoubts', () => {
+    it('flags a missing, repeated or card-number reference and masks the card number', () => {
+      const sale = withTenders([
+        { tenderId: 'none', type: 'card', amount: 1 },
+        { tenderId: 'pan', type: 'card', amount: 1, reference: '4111111111111111' },
+        { tenderId: 'one', type: 'card', amount: 1, reference: 'ref-9' },
+        { tenderId: 'two', type: 'card', amount: 1, reference: 'REF-9' },
+        { tenderId: 'old', type: 'card', amount: 1, reference: 'ref-7' },
+        { tenderId: 'cash', type: 'cash', amount: 1 },
+      ]);
+      const doubts = cardDoubts(sale, (reference) => (reference === 'REF-7' ? ['earlier-sale'] : []));
+      expect(doubts.map((doubt) => [doubt.tenderId, doubt.reference, doubt.otherSales])).toEqual([
+        ['none', '', []],
+        ['pan', '****1111', []],
+        ['two', 'REF-9', []],
+        ['old', 'REF-7', ['earlier-sale']],
+      ]);
+      expect(JSON.stringify(doubts)).not.toContain('4111111111111111');
+    });
+  });
+
+  describe('withoutCardNumbers', () => {
+    it('keeps only the last digits of a card number in tenders and refunds, and nothing else changes', () => {
+      const event = {
+        eventId: 'e',
+        payload: {
+          tenders: [
+            { tenderId: 'a', type: 'card', reference: '4111-1111-1111-1111' },
+            { tenderId: 'b', type: 'card', reference: 'AUTH-1' },
+          ],
+          refunds: [{ tenderId: 'c', type: 'card', reference: '5500000000000004' }],
+        },
+      };
+      expect(withoutCardNumbers(event)).toEqual({
+        eventId: 'e',
+        payload: {
+          tenders: [
+            { tenderId: 'a', type: 'card', reference: '****1111' },
+            { tenderId: 'b', type: 'card', reference: 'AUTH-1' },
+          ],
+          refunds: [{ tenderId: 'c', type: 'card', reference: '****0004' }],
+        },
+      });
+      const clean = { eventId: 'f', payload: { tenders: [{ reference: 'AUTH-2' }] } };
+      expect(withoutCardNumbers(clean)).toBe(clean);
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
+import type { Storage } from '../storage';
+
+describe.each(backendKinds())('0008-claim-holds on %s', (kind) => {
+  let database: TestDatabase | undefined;
+  let storage: Storage | undefined;
+  afterEach(async () => {
+    await storage?.close();
+    await database?.dispose();
+    storage = undefined;
+    database = undefined;
+  });
+
+  it('makes the programme in force the first version of its history, from when it was set', async () => {
+    database = await createTestDatabase(kind);
+    const old = await database.open({ migrateUpTo: '0007-integration-log' });
+    const programme = JSON.stringify({ programmeId: 'rewards', currency: 'USD' });
+    await old.db
+      .insertInto('loyalty_config')
+      .values([
+        { key: 'programme', value: programme, updated_by: 'user:hq', updated_at: 1_700_000_000_000 },
+        { key: 'stored_value:USD', value: '{}', updated_by: 'user:hq', updated_at: 5 },
+      ])
+      .execute();
+    await old.close();
+
+    storage = await database.open();
+    const history = await storage.db.selectFrom('loyalty_programme_history').selectAll().execute();
+    expect(history.map((row) => ({ ...row, effective_from: Number(row.effective_from) }))).toEqual([
+      {
+        version_id: 'v0-1700000000000',
+        effective_from: 1_700_000_000_000,
+        programme,
+        saved_by: 'user:hq',
+      },
+    ]);
+    for (const table of ['card_references', 'held_points', 'held_credits', 'store_credit_issued'] as const) {
+      expect(await storage.db.selectFrom(table).selectAll().execute()).toEqual([]);
+    }
+  });
+});
