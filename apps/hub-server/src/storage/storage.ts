@@ -374,7 +374,9 @@ function listenForFeedNotifications(
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${FEED_CHANNEL}; LISTEN ${DEVICE_REVOKED_CHANNEL}`);
+      // Feed last: its LISTEN is the connection's last statement, how operators (and tests) spot it.
+      await next.query(`LISTEN ${DEVICE_REVOKED_CHANNEL}`);
+      await next.query(`LISTEN ${FEED_CHANNEL}`);
     } catch {
       lose(next);
       return;
