@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './ids';
 export * from './money';
+export * from './currency-code';
 export * from './bounds';
 export * from './catalog/index';
 export * from './pricing/index';

@@ -105,6 +105,9 @@ export type RoundingMode = (typeof ROUNDING_MODES)[number];
 
 export const DEFAULT_ROUNDING: RoundingMode = 'HALF_UP';
 
+/** Every ISO 4217 code the system handles, sorted: what schemas publish as the allowed values. */
+export const SUPPORTED_CURRENCIES: readonly string[] = Object.keys(EXPONENTS).sort();
+
 export function isSupportedCurrency(code: string): boolean {
   return Object.prototype.hasOwnProperty.call(EXPONENTS, code);
 }

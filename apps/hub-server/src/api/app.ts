@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import pino, { type Logger } from 'pino';
 import { DomainError } from '@retail/domain';
 import {
@@ -14,6 +19,7 @@ import { registerDashboard } from './dashboard-static';
 import { databaseUnavailable } from '../storage/database-errors';
 import { errorBodyOf, frameworkError, retryAfterSecondsOf, statusOf } from './http-errors';
 import { HubMetrics } from './metrics';
+import { SUPPORTED_METHODS, methodNotAllowed } from './methods';
 import { buildOpenApi } from './openapi';
 import { RateLimiter, type RateLimit } from './rate-limit';
 import { registerJsonBodyParser } from './json-body';
@@ -69,6 +75,20 @@ export interface HubApp {
   readonly metrics: HubMetrics;
   readonly routes: RouteRegistry;
   readonly sync: SyncEndpoints;
+}
+
+/** The longest path parameter the router hands to a route (ids are at most 100; see frameworkErrors). */
+const MAX_ROUTED_PARAM_LENGTH = 500;
+
+function pathTooLong() {
+  return {
+    ok: false,
+    error: {
+      code: 'INVALID_INPUT',
+      message: `A value in the path is longer than ${MAX_ROUTED_PARAM_LENGTH} characters; ids are at most 100.`,
+      details: { issues: [{ path: 'params', message: 'too long' }] },
+    },
+  };
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -175,6 +195,24 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
       return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
     },
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    // Past the 100 characters every id allows, so an over-long one reaches the route's own validation
+    // and is answered with the field's name; anything longer still gets the product's envelope below.
+    routerOptions: { maxParamLength: MAX_ROUTED_PARAM_LENGTH },
+    // The router's own refusals (an over-long parameter, a malformed URL) in the product's envelope
+    // instead of Fastify's bodies.
+    frameworkErrors: (error, _request, reply: FastifyReply) =>
+      reply.code(400).send(
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? pathTooLong()
+          : {
+              ok: false,
+              error: {
+                code: 'INVALID_INPUT',
+                message: 'The request path is not a valid URL; check its percent-encoding.',
+                details: { issues: [{ path: 'params', message: 'malformed' }] },
+              },
+            },
+      ),
   });
   const metrics = new HubMetrics();
   const limiter = new RateLimiter(options.rateLimit ?? { perSecond: 200, burst: 400 }, hub.now);
@@ -192,6 +230,20 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
+    const path = request.url.split('?')[0] ?? '/';
+    // Refused before routing reads a body: QUERY, for one, would otherwise fail on its missing body.
+    if (!(SUPPORTED_METHODS as readonly string[]).includes(request.method)) {
+      const refused = methodNotAllowed(app, request.method, path);
+      return reply
+        .code(405)
+        .header('allow', refused?.allow.join(', ') ?? '')
+        .send({ ok: false, error: { code: 'NOT_ALLOWED', message: refused?.message ?? 'Not allowed.' } });
+    }
+    // The dashboard's catch-all would take an over-long id for a page: the product's answer instead.
+    if (path.split('/').some((segment) => segment.length > MAX_ROUTED_PARAM_LENGTH)) {
+      return reply.code(400).send(pathTooLong());
+    }
+    return undefined;
   });
   app.addHook('onResponse', async (_request, reply) => {
     metrics.increment('hub_http_requests_total', 'HTTP requests by status class.', {
@@ -217,15 +269,20 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.code(status).send({ ok: false, error: body });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const refused = methodNotAllowed(app, request.method, path);
+    if (refused !== undefined) {
+      return reply
+        .code(405)
+        .header('allow', refused.allow.join(', '))
+        .send({ ok: false, error: { code: 'NOT_ALLOWED', message: refused.message } });
+    }
+    return reply.code(404).send({
       ok: false,
-      error: {
-        code: 'NOT_FOUND',
-        message: `There is no ${request.method} ${request.url.split('?')[0]} endpoint.`,
-      },
-    }),
-  );
+      error: { code: 'NOT_FOUND', message: `There is no ${request.method} ${path} endpoint.` },
+    });
+  });
 
   app.get('/healthz', async () => ({ ok: true, value: { status: 'alive' } }));
   // Load balancers take a hub out of rotation while its database is away (restart, failover) and put it

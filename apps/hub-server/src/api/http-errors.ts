@@ -64,7 +64,7 @@ export function statusOf(code: ErrorCode): number {
 }
 
 /** A zod failure as INVALID_INPUT with every field path, e.g. `body.lines.0.qty`. */
-export function invalidInput(where: 'body' | 'query' | 'params', error: z.ZodError): DomainError {
+export function invalidInput(where: 'body' | 'query' | 'params' | 'headers', error: z.ZodError): DomainError {
   const issues = error.issues.slice(0, 50).map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,

@@ -41,10 +41,12 @@ export const DEFAULT_BODY_LIMITS: BodyLimits = {
   large: 16 * 1024 * 1024,
 };
 
-export interface RouteContext<P, Q, B> {
+export interface RouteContext<P, Q, B, H = unknown> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
+  /** The headers the route declares, parsed (names in lower case). */
+  readonly headers: H;
   readonly principal: Principal | null;
   /** Who to record in ledgers and audit trails: `user:<name>`, `api-key:<id>`, `device:<id>`. */
   readonly actor: string;
@@ -59,6 +61,7 @@ export interface RouteSpec<
   Q extends AnyObject,
   B extends z.ZodType,
   R extends z.ZodType,
+  H extends AnyObject = AnyObject,
 > {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
@@ -67,6 +70,8 @@ export interface RouteSpec<
   readonly access: Access;
   readonly params?: P;
   readonly query?: Q;
+  /** Request headers the operation reads, by lower-case name; published as header parameters. */
+  readonly headers?: H;
   readonly body?: B;
   /** Describes a streamed body (catalog import) for the OpenAPI document; the handler reads the stream. */
   readonly rawBody?: { readonly contentTypes: readonly string[]; readonly description: string };
@@ -74,13 +79,17 @@ export interface RouteSpec<
   readonly bodySize?: BodySize;
   readonly response: R;
   readonly successStatus?: number;
+  /** Other success statuses the handler answers with the same body (an idempotent replay's 200). */
+  readonly alsoSucceedsWith?: readonly number[];
+  /** Error statuses beyond the ones every operation of its kind documents (see openapi.ts). */
+  readonly errors?: readonly number[];
   readonly handler: (
-    context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>,
+    context: RouteContext<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>,
   ) => Promise<z.input<R>> | z.input<R>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds routes of every shape
-export type AnyRoute = RouteSpec<any, any, any, any>;
+export type AnyRoute = RouteSpec<any, any, any, any, any>;
 
 export interface RouteServices {
   readonly hub: HubContext;
@@ -150,7 +159,7 @@ export function authorize(access: Access, principal: Principal | null): void {
 function parse<T extends z.ZodType>(
   schema: T | undefined,
   value: unknown,
-  where: 'body' | 'query' | 'params',
+  where: 'body' | 'query' | 'params' | 'headers',
 ): z.output<T> {
   if (schema === undefined) return undefined as z.output<T>;
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
@@ -167,10 +176,13 @@ export class RouteRegistry {
     return this.services.hub;
   }
 
-  add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(
-    app: FastifyInstance,
-    spec: RouteSpec<P, Q, B, R>,
-  ): void {
+  add<
+    P extends AnyObject,
+    Q extends AnyObject,
+    B extends z.ZodType,
+    R extends z.ZodType,
+    H extends AnyObject = AnyObject,
+  >(app: FastifyInstance, spec: RouteSpec<P, Q, B, R, H>): void {
     this.routes.push(spec);
     const principals = new WeakMap<FastifyRequest, Principal | null>();
     app.route({
@@ -188,12 +200,13 @@ export class RouteRegistry {
         const context = {
           params: parse(spec.params, request.params, 'params'),
           query: parse(spec.query, request.query, 'query'),
+          headers: parse(spec.headers, request.headers, 'headers') ?? {},
           body: spec.rawBody === undefined ? parse(spec.body, request.body, 'body') : request.body,
           principal,
           actor: actorOf(principal),
           request,
           reply,
-        } as RouteContext<z.output<P>, z.output<Q>, z.output<B>>;
+        } as RouteContext<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>;
         const value = await spec.handler(context);
         if (reply.sent) return reply;
         return reply.code(spec.successStatus ?? 200).send({ ok: true, value });

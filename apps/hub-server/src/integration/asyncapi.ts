@@ -40,6 +40,7 @@ export function buildAsyncApi(version: string): Record<string, unknown> {
     operations[`receive${name.charAt(0).toUpperCase()}${name.slice(1)}`] = {
       action: 'receive',
       channel: { $ref: `#/channels/${name}` },
+      security: [{ $ref: '#/components/securitySchemes/webhookSignature' }],
       summary: `Receive ${type} (webhook subscription or GET /api/integration/events).`,
     };
   }
@@ -55,6 +56,18 @@ export function buildAsyncApi(version: string): Record<string, unknown> {
     },
     channels,
     operations,
-    components: { messages },
+    components: {
+      messages,
+      securitySchemes: {
+        webhookSignature: {
+          type: 'httpApiKey',
+          in: 'header',
+          name: SIGNATURE_HEADER,
+          description:
+            'Webhook deliveries carry t=<epoch ms>,v1=<hex HMAC-SHA256 of "<t>.<body>"> keyed with the ' +
+            "subscription's secret; pulls authenticate with an API key (scope integration:read) instead.",
+        },
+      },
+    },
   };
 }

@@ -25,6 +25,8 @@ export function registerIntegrationRoutes(app: FastifyInstance, routes: RouteReg
       'The outbound event log in total order: from a cursor (`after`) or a time (`since`), optionally of some types; replayable, never skipping a late commit',
     tag: 'integration',
     access: read,
+    // A bare position beyond the head of the log (this hub was restored): resume with `since`.
+    errors: [409],
     query: PullQuerySchema,
     response: PullPageSchema,
     handler: ({ query }) => pullEvents(hub.storage.db, query, hub.now()),

@@ -23,7 +23,7 @@ const EPOCH_TAG_LENGTH = 8;
 /** How far hub processes' clocks may disagree. */
 export const CLOCK_MARGIN_MS = 5 * 60_000;
 
-export const CURSOR_PATTERN = /^(\d{1,15})(?:\.([0-9a-f-]{1,36})\.(\d{1,15}))?$/;
+export const CURSOR_PATTERN = /^\s*(\d{1,15})(?:\.([0-9a-f-]{1,36})\.(\d{1,15}))?\s*$/;
 
 export function formatCursor(cursor: Required<LogCursor>): string {
   return `${cursor.position}.${cursor.epoch}.${cursor.servedAt}`;

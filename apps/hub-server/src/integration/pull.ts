@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '@retail/domain';
 import type { Executor } from '../storage/storage';
 import { INTEGRATION_EVENT_TYPES, IntegrationEventSchema, type IntegrationEventType } from './event-catalog';
-import { currentEpochTag, formatCursor, parseCursor, resumePosition } from './log-cursor';
+import { CURSOR_PATTERN, currentEpochTag, formatCursor, parseCursor, resumePosition } from './log-cursor';
 import { positionBefore, readIntegrationEvents } from './outbound-log';
 
 /** `order.*` stands for every order event; anything else must be a catalog type. */
@@ -24,9 +24,20 @@ export function expandTypes(list: readonly string[]): IntegrationEventType[] {
   return [...types];
 }
 
+const escaped = (text: string) => text.replace(/[.*]/g, (char) => `\\${char}`);
+const TYPE_PATTERN = [
+  ...INTEGRATION_EVENT_TYPES,
+  ...new Set(INTEGRATION_EVENT_TYPES.map((type) => `${type.split('.')[0]}.*`)),
+]
+  .map(escaped)
+  .join('|');
+
 const typeList = z
   .string()
   .max(2000)
+  .regex(new RegExp(`^\\s*(?:${TYPE_PATTERN})(?:\\s*,\\s*(?:${TYPE_PATTERN}))*\\s*$`), {
+    error: 'List event types of the catalog, separated by commas (`order.*` for a family).',
+  })
   .transform((value) =>
     value
       .split(',')
@@ -36,7 +47,13 @@ const typeList = z
 
 export const PullQuerySchema = z.object({
   /** A cursor from an earlier page, or a bare position (0: from the beginning). */
-  after: z.string().min(1).max(80).optional(),
+  after: z
+    .string()
+    .max(80)
+    .regex(CURSOR_PATTERN, {
+      error: 'Pass the `cursor` of the last page you read, or 0 to start at the beginning.',
+    })
+    .optional(),
   /** Replay from a time instead: every event recorded at or after it (ISO 8601). */
   since: z.iso.datetime({ offset: true }).optional(),
   /** Comma-separated event types; `order.*` for a family. Default: every type. */

@@ -55,7 +55,12 @@ export const AdjustmentInputSchema = z.object({
 export const TransferInputSchema = z
   .object({
     fromNodeId: z.string().min(1).max(100),
-    toNodeId: z.string().min(1).max(100),
+    // JSON Schema cannot compare two fields: the rule is stated for the published API.
+    toNodeId: z
+      .string()
+      .min(1)
+      .max(100)
+      .meta({ description: 'Another node than fromNodeId.', 'x-differs-from': 'fromNodeId' }),
     lines: z
       .array(z.object({ sku: skuId, qty: positive }))
       .min(1)

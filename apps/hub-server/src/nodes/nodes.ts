@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, isSupportedCurrency } from '@retail/domain';
+import { DomainError, currencyCodeSchema } from '@retail/domain';
 import { StoreNodeSchema, type StoreNode } from '../feed/feed-entities';
 import { CHAIN_SCOPE } from '../feed/feed-store';
 import { inHubTransaction, type HubTx } from '../hub-tx';
@@ -26,10 +26,7 @@ export const NodeInputSchema = z.object({
   pickupEnabled: z.boolean().default(false),
   pickCapacity: z.number().int().min(0).max(100_000).default(0),
   jurisdiction: z.string().trim().min(1).max(100),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/)
-    .refine(isSupportedCurrency, 'This currency is not supported.'),
+  currency: currencyCodeSchema('This currency is not supported.'),
   timezone: z.string().min(1).max(64).default('UTC'),
   active: z.boolean().default(true),
 });

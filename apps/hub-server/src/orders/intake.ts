@@ -29,7 +29,7 @@ export const OrderIntakeSchema = BopisOrderSchema.extend({
 export type OrderIntake = z.infer<typeof OrderIntakeSchema>;
 
 export const IdempotencyKeySchema = z
-  .string()
+  .string({ error: 'The Idempotency-Key header is required, so a retried order is never placed twice.' })
   .trim()
   .min(8, 'An Idempotency-Key is 8–200 characters; a UUID per order attempt is ideal.')
   .max(200, 'An Idempotency-Key is 8–200 characters; a UUID per order attempt is ideal.');

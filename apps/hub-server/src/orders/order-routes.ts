@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DomainError, type PickupCodeRandomBytes } from '@retail/domain';
+import type { PickupCodeRandomBytes } from '@retail/domain';
 import type { RouteRegistry } from '../api/route';
 import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder } from './intake';
 import {
@@ -43,22 +43,13 @@ export function registerOrderRoutes(
       'Place a BOPIS order (Idempotency-Key header required): routed at once, units promised at the store; the answer says where and why',
     tag: 'orders',
     access: { kind: 'hq', role: 'operator', scopes: ['orders:write'] },
+    headers: z.object({ 'idempotency-key': IdempotencyKeySchema }),
     body: OrderIntakeSchema,
     response: OrderViewSchema,
     successStatus: 201,
-    handler: async ({ body, actor, request, reply }) => {
-      const header = request.headers['idempotency-key'];
-      const parsedKey = IdempotencyKeySchema.safeParse(typeof header === 'string' ? header : undefined);
-      if (!parsedKey.success) {
-        throw new DomainError(
-          'INVALID_INPUT',
-          header === undefined
-            ? 'The Idempotency-Key header is required, so a retried order is never placed twice.'
-            : `headers.idempotency-key: ${parsedKey.error.issues[0]?.message ?? 'invalid'}`,
-          { issues: [{ path: 'headers.idempotency-key', message: 'required, 8–200 characters' }] },
-        );
-      }
-      const result = await placeOrder(hub, body, parsedKey.data, actor, {
+    alsoSucceedsWith: [200],
+    handler: async ({ body, actor, headers, reply }) => {
+      const result = await placeOrder(hub, body, headers['idempotency-key'], actor, {
         settings,
         ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
       });

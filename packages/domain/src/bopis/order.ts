@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_AMOUNT, MAX_STOCK_QTY } from '../bounds';
 import { fail, ok, type Result } from '../errors';
-import { isSupportedCurrency } from '../money';
+import { currencyCodeSchema } from '../currency-code';
 import { MAX_ROUTING_LINES, PickupTargetSchema } from '../routing/route-order';
 
 /**
@@ -68,7 +68,7 @@ export const PaymentAuthorisationSchema = z.object({
     .int('The authorised amount must be whole minor units.')
     .min(0)
     .max(MAX_AMOUNT, 'The authorised amount is too large.'),
-  currency: z.string().refine(isSupportedCurrency, 'The currency must be a supported ISO 4217 code.'),
+  currency: currencyCodeSchema(),
 });
 export type PaymentAuthorisation = z.infer<typeof PaymentAuthorisationSchema>;
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors';
 import {
+  BARCODE_PATTERN,
   barcodeKey,
   gtinCheckDigit,
   isValidBarcode,
@@ -169,5 +170,28 @@ describe('barcode', () => {
       expect(isValidBarcode('4006381333931')).toBe(true);
       expect(isValidBarcode('4006381333932')).toBe(false);
     });
+  });
+});
+
+describe('catalog/barcode BARCODE_PATTERN', () => {
+  it('matches whatever parseBarcode accepts (without the check digit, which a pattern cannot compute)', () => {
+    const pattern = new RegExp(BARCODE_PATTERN);
+    const accepted = fc.oneof(
+      fc
+        .constantFrom(7, 11, 12, 13)
+        .chain((length) => digitString(length, length))
+        .map(withGtinCheckDigit),
+      fc.constantFrom('SHELF-12', 'a.b/c_d', 'X'),
+    );
+    fc.assert(
+      fc.property(accepted, fc.constantFrom('', ' ', '\t'), (code, blank) => {
+        expect(isValidBarcode(code)).toBe(true);
+        expect(pattern.test(`${blank}${code}${blank}`)).toBe(true);
+        expect(pattern.test(`0000${code}`)).toBe(isValidBarcode(`0000${code}`));
+      }),
+    );
+    for (const refused of ['12345', '123456789012345', '1--2345678', '-12345678', '']) {
+      expect(pattern.test(refused), refused).toBe(false);
+    }
   });
 });

@@ -150,6 +150,14 @@ function parseStoreCode(text: string): ParsedBarcode {
 }
 
 /**
+ * The barcode rule above as a regular expression, for schemas to publish (the check digit cannot be
+ * expressed; parseBarcode stays the rule): 8–14 digits, more only as leading zeros, which single spaces or
+ * hyphens may separate, or a store code, with the blanks around it a scanner may add.
+ */
+export const BARCODE_PATTERN =
+  '^\\s*(?:(?:0[ -]?)*[0-9](?:[ -]?[0-9]){7,13}|[A-Za-z][A-Za-z0-9._/-]{0,47})\\s*$';
+
+/**
  * Classifies a scanned or keyed barcode and returns its canonical key (see the key rule above), or throws
  * DomainError('INVALID_BARCODE') saying whether the length, the characters or the check digit is wrong.
  */

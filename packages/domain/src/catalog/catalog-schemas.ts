@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../errors';
 import type { Unit } from '../money';
-import { parseBarcode } from './barcode';
+import { BARCODE_PATTERN, parseBarcode } from './barcode';
 
 /**
  * Persisted catalog shapes. The hub validates imports with them, the change feed carries them and the
@@ -47,7 +47,14 @@ export const SkuSchema = z
     /** The SKU's category first, then its ancestors up to the root (see `buildCategoryLineage`). */
     categoryIds: z.array(entityId).max(20),
     /** As printed or scanned; lookups go through `barcodeKey`, so any accepted spelling works. */
-    barcodes: z.array(z.string().min(1).max(100)).max(MAX_BARCODES_PER_SKU),
+    barcodes: z
+      .array(
+        z.string().min(1).max(100).meta({
+          pattern: BARCODE_PATTERN,
+          description: 'GTIN-8/12/13/14 (check digit verified) or a store code.',
+        }),
+      )
+      .max(MAX_BARCODES_PER_SKU),
     active: z.boolean(),
   })
   .superRefine((sku, context) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fail, invalid, ok, type Result } from '../errors';
-import { isSupportedCurrency } from '../money';
+import { currencyCodeSchema } from '../currency-code';
 
 /** Shared building blocks of the loyalty and stored-value schemas; not part of the package surface. */
 
@@ -13,9 +13,7 @@ export const entryIdSchema = z.string().min(1).max(240);
 export const epochMsSchema = z.number().int().min(0).max(8_640_000_000_000_000);
 export const signedPointsSchema = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 
-export const currencySchema = z
-  .string()
-  .refine(isSupportedCurrency, { error: 'The currency must be a supported ISO 4217 code.' });
+export const currencySchema = currencyCodeSchema();
 
 export const moneySchema = z.object({
   amount: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),

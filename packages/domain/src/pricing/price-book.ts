@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_AMOUNT } from '../bounds';
-import { isSupportedCurrency } from '../money';
+import { currencyCodeSchema } from '../currency-code';
 
 /**
  * Price books as the hub stores them, the feed carries them and the store replica validates them.
@@ -45,7 +45,7 @@ export const PriceBookSchema = z
     priceBookId: PriceBookIdSchema,
     version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     name: z.string().trim().min(1).max(200),
-    currency: z.string().refine(isSupportedCurrency, 'The currency must be a supported ISO 4217 code.'),
+    currency: currencyCodeSchema(),
     scope: PriceBookScopeSchema,
     /** Higher wins among books of the same scope. */
     priority: z.number().int().min(-1_000_000).max(1_000_000),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MAX_AMOUNT } from '../bounds';
 import { fail, ok, type Result } from '../errors';
-import { isSupportedCurrency, isExactPercent } from '../money';
+import { currencyCodeSchema } from '../currency-code';
+import { isExactPercent } from '../money';
 
 /**
  * The persisted promotion shape. The hub validates admin input with it, the change feed carries it, and the
@@ -152,9 +153,7 @@ export const PromotionSchema = z
     startsAt: epochMs.optional(),
     endsAt: epochMs.optional(),
     scope: PromotionScopeSchema,
-    currency: z
-      .string({ error: 'A currency must be an ISO 4217 code.' })
-      .refine(isSupportedCurrency, { error: 'The currency is not a supported ISO 4217 code.' }),
+    currency: currencyCodeSchema('The currency is not a supported ISO 4217 code.'),
     /** Per-transaction cap on applications; what one application is depends on the rule (docs/domain.md). */
     maxApplications: unitCount.optional(),
     rule: PromotionRuleSchema,

@@ -106,6 +106,8 @@ export function registerAdminRoutes(
     summary: 'Sign in as an HQ user; returns a session token',
     tag: 'auth',
     access: { kind: 'public' },
+    // A wrong user name or password.
+    errors: [401],
     body: LoginSchema,
     response: z.object({ token: z.string(), expiresAt: z.number().int(), user: HqUserSchema }),
     handler: async ({ body, request }) => {

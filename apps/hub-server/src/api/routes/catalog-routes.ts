@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CategorySchema, DomainError, ProductSchema, SkuSchema, TaxRateSchema } from '@retail/domain';
+import {
+  BARCODE_PATTERN,
+  CategorySchema,
+  DomainError,
+  ProductSchema,
+  SkuSchema,
+  TaxRateSchema,
+} from '@retail/domain';
 import {
   findCatalogProblems,
   findSkuByBarcode,
@@ -52,7 +59,13 @@ export function registerCatalogRoutes(app: FastifyInstance, routes: RouteRegistr
     summary: 'The SKU a barcode belongs to (any accepted spelling: UPC-A = EAN-13 with a leading 0)',
     tag: 'catalog',
     access: read,
-    params: z.object({ barcode: z.string().min(1).max(100) }),
+    params: z.object({
+      barcode: z
+        .string()
+        .min(1)
+        .max(100)
+        .meta({ pattern: BARCODE_PATTERN, description: 'GTIN-8/12/13/14 or a store code, as scanned.' }),
+    }),
     response: SkuSchema,
     handler: ({ params }) => findSkuByBarcode(hub.storage.db, params.barcode),
   });

@@ -150,13 +150,13 @@ export function registerInventoryRoutes(app: FastifyInstance, routes: RouteRegis
       'Promise units at a node (e-commerce intake; Idempotency-Key or idempotencyKey makes it safe to retry)',
     tag: 'reservations',
     access: { kind: 'hq', role: 'operator', scopes: ['reservations:write', 'orders:write'] },
+    headers: z.object({ 'idempotency-key': z.string().trim().max(200).optional() }),
     body: CreateReservationSchema,
     response: ReservationSchema,
     successStatus: 201,
-    handler: ({ body, actor, request }) => {
-      const header = request.headers['idempotency-key'];
-      const key =
-        body.idempotencyKey ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
+    handler: ({ body, actor, headers }) => {
+      // An empty header counts as none.
+      const key = body.idempotencyKey ?? (headers['idempotency-key'] || undefined);
       return createReservation(
         hub,
         key === undefined ? body : { ...body, idempotencyKey: `${actor}:${key}` },

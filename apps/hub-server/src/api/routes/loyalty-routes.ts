@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   DomainError,
+  currencyCodeSchema,
   LoyaltyEntrySchema,
   LoyaltyProgrammeSchema,
   LoyaltySnapshotSchema,
@@ -283,7 +284,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
       number: z.string().trim().min(6).max(64),
       issueId: z.string().trim().min(1).max(100),
       amount: positiveAmountSchema,
-      currency: z.string().length(3),
+      currency: currencyCodeSchema(),
     }),
     response: z.object({ accountId: z.string(), snapshot: StoredValueSnapshotSchema }),
     successStatus: 201,

@@ -66,6 +66,8 @@ export function registerSyncRoutes(
     summary: 'Enroll a device with a one-time code from HQ; returns its credential once',
     tag: 'sync',
     access: { kind: 'public' },
+    // An unknown, used or expired code.
+    errors: [401],
     body: EnrollRequestSchema,
     response: EnrollResponseSchema,
     successStatus: 201,
