@@ -31,6 +31,7 @@ import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
 import { registerLoyaltyRoutes } from './routes/loyalty-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
+import { registerStoreConfigRoutes } from './routes/store-config-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
@@ -333,6 +334,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerImportRoutes(app, routes, options.importLimitBytes);
   registerInventoryRoutes(app, routes);
   registerPricingRoutes(app, routes);
+  registerStoreConfigRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
   registerLoyaltyRoutes(app, routes);
   registerIntegrationRoutes(app, routes);

@@ -1,0 +1,285 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { MAX_DRAWER_AMOUNT, MAX_STOCK_QTY } from '@retail/domain';
+import { buildApp } from '@retail/hub-server/src/api/app';
+import { createUser, login } from '@retail/hub-server/src/auth/users';
+import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
+import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
+import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
+import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
+import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
+import { createNode } from '@retail/hub-server/src/nodes/nodes';
+import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
+import type { Storage } from '@retail/hub-server/src/storage/storage';
+import {
+  backendKinds,
+  createTestDatabase,
+  type TestDatabase,
+} from '@retail/hub-server/src/test-support/backends';
+import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
+import type { Result } from '@retail/domain';
+import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
+import { initStoreNode } from '../src/engine/init';
+import { TEST_PIN_COST, expectError, expectOk, tempDir } from '../src/engine/testing/test-node';
+
+/**
+ * The limits a till enforces, end to end against the real hub (in-process, 127.0.0.1, both backends):
+ * HQ sets the write-off a cashier may record through the admin API and the till follows it through its
+ * feed; everything the till accepts at its bounds, and every approval it records, reaches the hub without
+ * a single event refused.
+ */
+
+const WIDGET = '4006381333931';
+const KEY = 'pos.stock.countWriteOffApprovalLimit';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  let hub: HubContext;
+  let app: FastifyInstance;
+  let hubUrl: string;
+  let adminToken: string;
+  let engine: StoreEngine;
+  let removeDir: () => void;
+  const sessions: Record<'manager' | 'supervisor' | 'cashier', string> = {
+    manager: '',
+    supervisor: '',
+    cashier: '',
+  };
+
+  function run<N extends CommandName>(
+    who: keyof typeof sessions,
+    name: N,
+    input: CommandInput<N>,
+  ): Result<CommandResponse<N>> {
+    return engine.execute(name, input, { session: sessions[who] });
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    storage = await database.open();
+    hub = createHubContext(storage);
+    await createNode(hub, {
+      nodeId: 'store-a',
+      code: 'SA',
+      name: 'Store A',
+      kind: 'store',
+      region: 'idf',
+      latitude: 48.85,
+      longitude: 2.35,
+      pickupEnabled: false,
+      pickCapacity: 0,
+      jurisdiction: 'FR',
+      currency: 'EUR',
+      timezone: 'Europe/Paris',
+      active: true,
+    });
+    await inHubTransaction(hub, (tx) =>
+      writeCatalog(tx, [
+        { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
+        {
+          kind: 'sku',
+          data: {
+            sku: 'WIDGET',
+            productId: 'P-WIDGET',
+            name: 'Widget',
+            unit: 'each',
+            taxCategory: 'standard',
+            categoryIds: [],
+            barcodes: [WIDGET],
+            active: true,
+          },
+        },
+        {
+          kind: 'tax_rate',
+          data: {
+            rateId: 'fr-std',
+            name: 'TVA 20%',
+            jurisdictionId: 'FR',
+            taxCategory: 'standard',
+            percent: 20,
+          },
+        },
+      ]),
+    );
+    const book = { currency: 'EUR', scope: { type: 'chain' as const }, taxInclusive: true };
+    await savePriceBook(hub, 'pb-chain', { book: { ...book, name: 'Chain', priority: 0 } }, 'hq');
+    await savePriceEntries(
+      hub,
+      'pb-chain',
+      { entries: [{ sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] }] },
+      'hq',
+    );
+    await createUser(hub, { username: 'hq-admin', password: 'correct horse battery', role: 'admin' });
+    adminToken = (await login(hub, { username: 'hq-admin', password: 'correct horse battery' })).token;
+
+    const dir = tempDir('till-limits-');
+    removeDir = dir.remove;
+    const databasePath = join(dir.path, 'store.db');
+    const init = initStoreNode({
+      databasePath,
+      setup: {
+        storeId: 'store-a',
+        storeCode: 'SA',
+        deviceNo: 1,
+        currency: 'EUR',
+        locale: 'fr-FR',
+        timezone: 'Europe/Paris',
+        cashRoundingIncrement: 1,
+      },
+      firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
+      pinCost: TEST_PIN_COST,
+    });
+    const { code } = await createEnrollmentCode(hub, 'store-a', 'test');
+    const enrolled = await enrollDevice(hub, {
+      code,
+      deviceName: 'SA lane 1',
+      deviceId: init.identity.deviceId,
+      deviceNo: 1,
+      storeId: 'store-a',
+    });
+    ({ app } = await buildApp({ hub }));
+    hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    engine = openStoreEngine({
+      databasePath,
+      pinCost: TEST_PIN_COST,
+      sync: {
+        transport: 'http',
+        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 50, capMs: 400 }, errorRetryMs: 500 },
+      },
+    });
+    await engine.sync.configure({ hubUrl, credential: enrolled.credential });
+    sessions.manager = expectOk(engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
+    for (const [staffCode, role, pin] of [
+      ['S1', 'supervisor', '2222'],
+      ['C1', 'cashier', '1111'],
+    ] as const) {
+      expectOk(run('manager', 'staff-create', { staffCode, name: `${role} ${staffCode}`, role, pin }));
+      sessions[role] = expectOk(engine.execute('staff-sign-in', { staffCode, pin })).session;
+    }
+    await until(
+      'the till has the catalog',
+      () => run('manager', 'catalog-scan', { code: WIDGET }).ok || undefined,
+    );
+  });
+
+  afterAll(async () => {
+    await engine?.shutdown();
+    removeDir?.();
+    await app?.close();
+    await storage?.close();
+    await database?.dispose();
+  });
+
+  it('follows the write-off limit HQ sets, and asks a supervisor for a cashier count beyond it', async () => {
+    const response = await fetch(`${hubUrl}/api/store-config/${KEY}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ value: 1_000 }),
+    });
+    expect(response.status).toBe(200);
+    await until(
+      'the till has the limit',
+      () => engine.settings().countWriteOffApprovalLimit === 1_000 || undefined,
+    );
+
+    expectOk(
+      run('cashier', 'stock-receive', {
+        source: { type: 'supplier', reference: 'PO-1' },
+        lines: [{ sku: 'WIDGET', qty: 10 }],
+      }),
+    );
+    // Three widgets at 5.00 are 15.00: more than the 10.00 HQ allows a cashier.
+    const refused = expectError(
+      run('cashier', 'stock-count', { sku: 'WIDGET', expectedQty: 10, countedQty: 7 }),
+      'OVERRIDE_REQUIRED',
+    );
+    expect(refused.message).toContain('a cashier may write off up to 10,00');
+    const approval = expectOk(
+      run('cashier', 'staff-override', {
+        managerCode: 'S1',
+        managerPin: '2222',
+        action: 'stock-count-write-off',
+        reason: 'Broken in the stockroom',
+      }),
+    );
+    expect(
+      expectOk(
+        run('cashier', 'stock-count', {
+          sku: 'WIDGET',
+          expectedQty: 10,
+          countedQty: 7,
+          overrideId: approval.overrideId,
+        }),
+      ).difference,
+    ).toBe(-3);
+  });
+
+  it('brings what the till accepted at its bounds and with approvals to the hub, none of it refused', async () => {
+    expectOk(
+      run('cashier', 'stock-receive', {
+        source: { type: 'supplier', reference: 'PO-2' },
+        lines: [{ sku: 'WIDGET', qty: MAX_STOCK_QTY }],
+      }),
+    );
+    expectOk(run('cashier', 'shift-open', { float: MAX_DRAWER_AMOUNT }));
+    // A discount the cashier gave within the limit, then the quantity lowered: a supervisor approves it.
+    let sale = expectOk(run('cashier', 'sale-start', {}));
+    sale = expectOk(run('cashier', 'sale-add-line', { saleId: sale.saleId, code: WIDGET, qty: 10 }));
+    const lineId = sale.lines[0]!.lineId;
+    expectOk(
+      run('cashier', 'sale-discount-line', { saleId: sale.saleId, lineId, discount: { amount: 500 } }),
+    );
+    expectOk(run('cashier', 'sale-set-qty', { saleId: sale.saleId, lineId, qty: 5 }));
+    expectOk(
+      run('cashier', 'sale-add-tender', { saleId: sale.saleId, tender: { type: 'cash', amount: 2_000 } }),
+    );
+    expectError(run('cashier', 'sale-complete', { saleId: sale.saleId }), 'OVERRIDE_REQUIRED');
+    const approval = expectOk(
+      run('cashier', 'staff-override', {
+        managerCode: 'S1',
+        managerPin: '2222',
+        action: 'discount-over-limit',
+        reason: 'Customer took five of ten',
+      }),
+    );
+    expectOk(run('cashier', 'sale-complete', { saleId: sale.saleId, overrideId: approval.overrideId }));
+    // A manager gives one away: the sale costs nothing and completes.
+    let free = expectOk(run('cashier', 'sale-start', {}));
+    free = expectOk(run('cashier', 'sale-add-line', { saleId: free.saleId, code: WIDGET }));
+    expectOk(run('manager', 'sale-discount-order', { saleId: free.saleId, discount: { percent: 100 } }));
+    expect(expectOk(run('cashier', 'sale-complete', { saleId: free.saleId })).totals.total).toBe(0);
+    expectOk(run('cashier', 'shift-x-report', {}));
+
+    await until('every event reached the hub', () => {
+      const status = expectOk(engine.execute('sync-status', {}));
+      return status.pendingEvents === 0 && status.lastAckedSeq === status.lastDeviceSeq ? status : undefined;
+    });
+    expect(expectOk(engine.execute('sync-status', {})).rejected ?? []).toEqual([]);
+    expect(await listExceptions(storage.db, { type: 'REJECTED_EVENT', limit: 100 })).toEqual([]);
+    const sales = await storage.db
+      .selectFrom('sales')
+      .select('sale_id')
+      .where('node_id', '=', 'store-a')
+      .execute();
+    expect(sales).toHaveLength(2);
+    const balance = await storage.db
+      .selectFrom('stock_balances')
+      .select('sellable')
+      .where('node_id', '=', 'store-a')
+      .where('sku', '=', 'WIDGET')
+      .executeTakeFirstOrThrow();
+    expect(Number(balance.sellable)).toBe(10 - 3 + MAX_STOCK_QTY - 5 - 1);
+  });
+});
