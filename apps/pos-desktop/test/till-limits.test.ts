@@ -17,6 +17,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '@retail/hub-server/src/test-support/backends';
+import { nodeInput, sku } from '@retail/hub-server/src/test-support/fixtures';
 import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
 import type { Result } from '@retail/domain';
 import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
@@ -70,37 +71,20 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
     database = await createTestDatabase(kind);
     storage = await database.open();
     hub = createHubContext(storage);
-    await createNode(hub, {
-      nodeId: 'store-a',
-      code: 'SA',
-      name: 'Store A',
-      kind: 'store',
-      region: 'idf',
-      latitude: 48.85,
-      longitude: 2.35,
-      pickupEnabled: false,
-      pickCapacity: 0,
-      jurisdiction: 'FR',
-      currency: 'EUR',
-      timezone: 'Europe/Paris',
-      active: true,
-    });
+    await createNode(
+      hub,
+      nodeInput('store-a', {
+        code: 'SA',
+        region: 'idf',
+        jurisdiction: 'FR',
+        currency: 'EUR',
+        timezone: 'Europe/Paris',
+      }),
+    );
     await inHubTransaction(hub, (tx) =>
       writeCatalog(tx, [
         { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
-        {
-          kind: 'sku',
-          data: {
-            sku: 'WIDGET',
-            productId: 'P-WIDGET',
-            name: 'Widget',
-            unit: 'each',
-            taxCategory: 'standard',
-            categoryIds: [],
-            barcodes: [WIDGET],
-            active: true,
-          },
-        },
+        { kind: 'sku', data: sku('WIDGET', { name: 'Widget', barcodes: [WIDGET] }) },
         {
           kind: 'tax_rate',
           data: {
