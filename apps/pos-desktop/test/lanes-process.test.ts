@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectOk, tempDir } from '../src/engine/testing/test-node';
-import { pairPinned, pinnedTls } from '../src/lane-client/pinned-tls';
+import { pairPinned, pinnedTls, type PairedLane } from '../src/lane-client/pinned-tls';
 import { createCommandClient, type CommandClient } from '../src/shared/command-client';
 import { runCli, startCli, type RunningNode } from './cli-process';
 
@@ -42,6 +42,17 @@ function track(client: CommandClient): CommandClient {
   return client;
 }
 
+/** The lane as a program client: its credential, and only the certificate it pinned at pairing. */
+function laneClient(url: string, paired: PairedLane): CommandClient {
+  return track(
+    createCommandClient(
+      url,
+      { lane: paired.pairing.credential },
+      { transports: ['websocket'], tls: pinnedTls(paired.certificatePem) },
+    ),
+  );
+}
+
 describe('lanes with a real node process', () => {
   it('pairs over pinned HTTPS, survives a node restart with the same credential, and is revoked at once', async () => {
     const dir = tempDir('pos-store-lanes-');
@@ -81,16 +92,7 @@ describe('lanes with a real node process', () => {
     );
     expect(code.certificateFingerprint).toBe(first.fingerprint);
     const paired = await pairPinned(first.laneUrl, code.code, first.fingerprint);
-    const lane = track(
-      createCommandClient(
-        first.laneUrl,
-        { lane: paired.pairing.credential },
-        {
-          transports: ['websocket'],
-          tls: pinnedTls(paired.certificatePem),
-        },
-      ),
-    );
+    const lane = laneClient(first.laneUrl, paired);
     await lane.ready();
     expectOk(await lane.send('staff-sign-in', { staffCode: 'M1', pin: '1234' }));
     lane.close();
@@ -102,16 +104,7 @@ describe('lanes with a real node process', () => {
     const second = await startLanNode(dir.path);
     expect(second.node.token).not.toBe(first.node.token);
     expect(second.fingerprint).toBe(first.fingerprint);
-    const again = track(
-      createCommandClient(
-        second.laneUrl,
-        { lane: paired.pairing.credential },
-        {
-          transports: ['websocket'],
-          tls: pinnedTls(paired.certificatePem),
-        },
-      ),
-    );
+    const again = laneClient(second.laneUrl, paired);
     await again.ready();
     expectOk(await again.send('node-info', {}));
 
@@ -123,16 +116,7 @@ describe('lanes with a real node process', () => {
     const disconnected = new Promise<string>((resolve) => again.socket.once('disconnect', resolve));
     expectOk(await main2.send('lane-revoke', { laneId: paired.pairing.laneId }, { session: manager2 }));
     expect(await disconnected).toBe('io server disconnect');
-    const refused = track(
-      createCommandClient(
-        second.laneUrl,
-        { lane: paired.pairing.credential },
-        {
-          transports: ['websocket'],
-          tls: pinnedTls(paired.certificatePem),
-        },
-      ),
-    );
+    const refused = laneClient(second.laneUrl, paired);
     await expect(refused.ready()).rejects.toThrow(/refused this device/);
   }, 180_000);
 });

@@ -4,24 +4,15 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientCredential } from '../../shared/command-client';
 import type { PairResponse } from '../../shared/lane-commands';
-import { STORAGE_KEYS, type KeyValueStorage } from '../connection/connection';
+import { STORAGE_KEYS } from '../connection/connection';
 import type { PairDevice } from '../connection/pair-request';
 import { NODE_INFO, syncStatus } from '../testing/builders';
 import { createFakeNode, type FakeNode } from '../testing/fake-node';
 import { fakeDevices } from '../testing/render-pos';
 import { Root } from './root';
+import { memoryStorage } from '../testing/memory-storage';
 
 afterEach(() => cleanup());
-
-function memoryStorage(): KeyValueStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-  };
-}
 
 function connector() {
   const made: { url: string; credential: ClientCredential; node: FakeNode }[] = [];

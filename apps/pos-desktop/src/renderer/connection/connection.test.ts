@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesktopBridge } from '../devices/desktop-bridge';
-import {
-  forgetPairing,
-  planConnection,
-  saveLanePairing,
-  STORAGE_KEYS,
-  type KeyValueStorage,
-} from './connection';
-
-function memoryStorage(
-  initial: Record<string, string> = {},
-): KeyValueStorage & { data: Map<string, string> } {
-  const data = new Map(Object.entries(initial));
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-  };
-}
+import { forgetPairing, planConnection, saveLanePairing, STORAGE_KEYS } from './connection';
+import { memoryStorage } from '../testing/memory-storage';
 
 const BRIDGE: DesktopBridge = {
   url: 'http://127.0.0.1:7420',

@@ -3,20 +3,10 @@ import { act, cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CustomerDisplayState } from '../../shared/customer-display';
-import type { KeyValueStorage } from '../connection/connection';
 import { DISPLAY_STORAGE_KEY, DisplayRoot, type DisplayAuth, type DisplayConnector } from './display-root';
+import { memoryStorage } from '../testing/memory-storage';
 
 afterEach(() => cleanup());
-
-function memoryStorage(): KeyValueStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-  };
-}
 
 function fakeConnector() {
   const connections: {
