@@ -11,6 +11,7 @@ import { createHubContext } from './hub-context';
 import { releaseExpiredHolds } from './inventory/reservations';
 import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
 import { startLoyaltyRuntime } from './loyalty/loyalty-runtime';
+import { startIntegrationRuntime } from './integration/integration-runtime';
 import { startBopisRuntime } from './orders/bopis-runtime';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
@@ -237,12 +238,14 @@ async function serve(argv: string[]): Promise<void> {
       .catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
   }, 5000);
   sweeper.unref();
-  // Oversell resolution, short-pick re-routing, pickup expiry and customer notifications.
-  const bopis = startBopisRuntime(hub, {
-    settings,
+  // Oversell resolution, short-pick re-routing and pickup expiry.
+  const bopis = startBopisRuntime(hub, { settings, logger });
+  // Webhook subscriptions and customer notifications, through the one delivery engine, run by whichever
+  // hub process holds the integration lease.
+  const integration = startIntegrationRuntime(hub, {
     ...(options['webhook-url'] === undefined
       ? {}
-      : { webhook: { url: options['webhook-url'], secret: secret as string } }),
+      : { notifications: { url: options['webhook-url'], secret: secret as string } }),
     logger,
   });
   // Points becoming usable after the return window, expiring, and redemption holds timing out.
@@ -258,6 +261,7 @@ async function serve(argv: string[]): Promise<void> {
     logger.info({ signal }, 'pos-hub stopping');
     clearInterval(sweeper);
     await bopis.stop();
+    await integration.stop();
     await loyalty.stop();
     await app.close();
     await marker.close();

@@ -1,5 +1,6 @@
 import { countOpenExceptions } from '../exceptions/exception-queue';
 import { feedHead } from '../feed/feed-store';
+import { integrationMetricLines } from '../integration/integration-metrics';
 import type { HubContext } from '../hub-context';
 
 type Labels = Record<string, string>;
@@ -96,6 +97,7 @@ export class HubMetrics {
       '# TYPE hub_feed_head_seq gauge',
     );
     lines.push(`hub_feed_head_seq ${await feedHead(db)}`);
+    lines.push(...(await integrationMetricLines(db, now)));
     return `${lines.join('\n')}\n`;
   }
 }

@@ -3,6 +3,27 @@ import { z } from 'zod';
 import type { RouteRegistry } from '../api/route';
 import { EVENT_CATALOG, INTEGRATION_EVENT_TYPES, eventJsonSchema } from './event-catalog';
 import { PullPageSchema, PullQuerySchema, pullEvents } from './pull';
+import {
+  DeliveryFilterSchema,
+  DeliverySchema,
+  ReplaySchema,
+  SubscriptionInputSchema,
+  SubscriptionSchema,
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listDeliveries,
+  listSubscriptions,
+  replaySubscription,
+  setSubscriptionStatus,
+  settleDeadLetter,
+} from './subscriptions';
+
+const subscriptionId = z.object({ subscriptionId: z.string().min(1).max(100) });
+const deliveryKey = z.object({
+  subscriptionId: z.string().min(1).max(100),
+  seq: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
 
 const CatalogEntrySchema = z.object({
   type: z.string(),
@@ -47,4 +68,105 @@ export function registerIntegrationRoutes(app: FastifyInstance, routes: RouteReg
         schema: eventJsonSchema(type),
       })),
   });
+
+  const manage = { kind: 'hq', role: 'operator' } as const;
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/integration/subscriptions',
+    summary:
+      'Subscribe a URL to events (types or families, from now, a cursor or a time): signed deliveries, at least once, in order per aggregate; the secret is returned once',
+    tag: 'integration',
+    access: { kind: 'hq', role: 'admin' },
+    body: SubscriptionInputSchema,
+    response: z.object({ subscription: SubscriptionSchema, secret: z.string() }),
+    successStatus: 201,
+    handler: ({ body, actor }) => createSubscription(hub, body, actor),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/integration/subscriptions',
+    summary: 'Webhook subscriptions with their lag, dead letters and last error',
+    tag: 'integration',
+    access: read,
+    response: z.array(SubscriptionSchema),
+    handler: () => listSubscriptions(hub.storage.db),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/integration/subscriptions/:subscriptionId',
+    summary: 'One webhook subscription',
+    tag: 'integration',
+    access: read,
+    params: subscriptionId,
+    response: SubscriptionSchema,
+    handler: ({ params }) => getSubscription(hub.storage.db, params.subscriptionId),
+  });
+  routes.add(app, {
+    method: 'DELETE',
+    url: '/api/integration/subscriptions/:subscriptionId',
+    summary: 'Remove a webhook subscription and its queue',
+    tag: 'integration',
+    access: { kind: 'hq', role: 'admin' },
+    params: subscriptionId,
+    response: z.object({ deleted: z.literal(true) }),
+    handler: async ({ params }) => {
+      await deleteSubscription(hub, params.subscriptionId);
+      return { deleted: true as const };
+    },
+  });
+  for (const [action, status] of [
+    ['pause', 'paused'],
+    ['resume', 'active'],
+  ] as const) {
+    routes.add(app, {
+      method: 'POST',
+      url: `/api/integration/subscriptions/:subscriptionId/${action}`,
+      summary:
+        action === 'pause'
+          ? 'Stop delivering (events keep being queued, so nothing is missed)'
+          : 'Deliver again, from where it stopped',
+      tag: 'integration',
+      access: manage,
+      params: subscriptionId,
+      response: SubscriptionSchema,
+      handler: ({ params }) => setSubscriptionStatus(hub, params.subscriptionId, status),
+    });
+  }
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/integration/subscriptions/:subscriptionId/replay',
+    summary: 'Deliver everything after a cursor or a time again (consumers de-duplicate by event id)',
+    tag: 'integration',
+    access: manage,
+    params: subscriptionId,
+    body: ReplaySchema,
+    response: SubscriptionSchema,
+    handler: ({ params, body }) => replaySubscription(hub, params.subscriptionId, body),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/integration/subscriptions/:subscriptionId/deliveries',
+    summary: 'Deliveries of a subscription, newest first (status, attempts, last error)',
+    tag: 'integration',
+    access: read,
+    params: subscriptionId,
+    query: DeliveryFilterSchema,
+    response: z.array(DeliverySchema),
+    handler: ({ params, query }) => listDeliveries(hub.storage.db, params.subscriptionId, query),
+  });
+  for (const action of ['retry', 'skip'] as const) {
+    routes.add(app, {
+      method: 'POST',
+      url: `/api/integration/subscriptions/:subscriptionId/deliveries/:seq/${action}`,
+      summary:
+        action === 'retry'
+          ? 'Send a dead letter again (its aggregate waits for it)'
+          : 'Let a dead letter go, so later events of its aggregate are delivered',
+      tag: 'integration',
+      access: manage,
+      params: deliveryKey,
+      response: DeliverySchema,
+      handler: ({ params }) => settleDeadLetter(hub, params.subscriptionId, params.seq, action),
+    });
+  }
 }

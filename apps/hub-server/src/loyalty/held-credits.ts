@@ -329,6 +329,7 @@ async function settle(
     actor,
     tx.at,
   );
+  tx.events.exceptionResolved(row.exception_id);
   return heldCreditOf({ ...row, status, decided_by: actor, decided_at: tx.at, note });
 }
 

@@ -1,21 +1,14 @@
 import type { HubContext } from '../hub-context';
-import {
-  deliverDueNotifications,
-  nextNotificationAt,
-  type DeliveryOptions,
-  type DeliveryReport,
-  type WebhookConfig,
-} from './notification-outbox';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './order-change';
 import { expireDueOrders, nextExpiryAt, resolveShortPicks } from './order-lifecycle';
 import { resolveOpenOversells, type OversellResolution } from './oversell';
 
 /**
  * The hub's BOPIS timers, in one loop: resolve oversells raised by ingest, re-route short-picked
- * orders, expire ready orders past their deadline, deliver customer notifications. Each pass is safe to
- * repeat (every step re-checks the order under its lock), so the loop simply runs when kicked (after a
- * transaction asked for follow-up work), when the next expiry or notification retry is due, and at
- * least every `intervalMs` as a safety net.
+ * orders, expire ready orders past their deadline. Each pass is safe to repeat (every step re-checks the
+ * order under its lock), so the loop simply runs when kicked (after a transaction asked for follow-up
+ * work), when the next expiry is due, and at least every `intervalMs` as a safety net. Customer
+ * notifications are delivered by the integration runtime's delivery engine.
  */
 
 export interface BopisRuntimeLogger {
@@ -25,9 +18,6 @@ export interface BopisRuntimeLogger {
 
 export interface BopisRuntimeOptions {
   readonly settings?: BopisSettings;
-  /** Customer notifications go nowhere without it (they wait in the outbox, visible via the API). */
-  readonly webhook?: WebhookConfig;
-  readonly delivery?: DeliveryOptions;
   /** The longest the loop sleeps (default 5 s). */
   readonly intervalMs?: number;
   readonly logger?: BopisRuntimeLogger;
@@ -37,7 +27,6 @@ export interface BopisPassReport {
   readonly oversells: readonly OversellResolution[];
   readonly shortPicksRerouted: number;
   readonly expired: number;
-  readonly notifications: DeliveryReport | null;
 }
 
 export interface BopisRuntime {
@@ -52,17 +41,13 @@ export interface BopisRuntime {
 
 export async function runBopisPass(
   hub: HubContext,
-  options: Pick<BopisRuntimeOptions, 'settings' | 'webhook' | 'delivery'> = {},
+  options: Pick<BopisRuntimeOptions, 'settings'> = {},
 ): Promise<BopisPassReport> {
   const settings = options.settings ?? DEFAULT_BOPIS_SETTINGS;
   const oversells = await resolveOpenOversells(hub, settings);
   const shortPicksRerouted = await resolveShortPicks(hub, settings);
   const expired = await expireDueOrders(hub);
-  const notifications =
-    options.webhook === undefined
-      ? null
-      : await deliverDueNotifications(hub, options.webhook, options.delivery);
-  return { oversells, shortPicksRerouted, expired, notifications };
+  return { oversells, shortPicksRerouted, expired };
 }
 
 export function startBopisRuntime(hub: HubContext, options: BopisRuntimeOptions = {}): BopisRuntime {
@@ -74,11 +59,7 @@ export function startBopisRuntime(hub: HubContext, options: BopisRuntimeOptions 
 
   const pass = async (): Promise<BopisPassReport> => {
     const report = await runBopisPass(hub, options);
-    const busy =
-      report.oversells.length > 0 ||
-      report.shortPicksRerouted > 0 ||
-      report.expired > 0 ||
-      (report.notifications?.attempted ?? 0) > 0;
+    const busy = report.oversells.length > 0 || report.shortPicksRerouted > 0 || report.expired > 0;
     if (busy) {
       options.logger?.info(
         {
@@ -88,7 +69,6 @@ export function startBopisRuntime(hub: HubContext, options: BopisRuntimeOptions 
           })),
           shortPicksRerouted: report.shortPicksRerouted,
           expired: report.expired,
-          notifications: report.notifications,
         },
         'BOPIS pass',
       );
@@ -99,11 +79,8 @@ export function startBopisRuntime(hub: HubContext, options: BopisRuntimeOptions 
   const schedule = async () => {
     if (stopped) return;
     const now = hub.now();
-    const [expiry, notification] = await Promise.all([
-      nextExpiryAt(hub).catch(() => undefined),
-      options.webhook === undefined ? undefined : nextNotificationAt(hub.storage.db).catch(() => undefined),
-    ]);
-    const wake = Math.min(now + intervalMs, expiry ?? Infinity, notification ?? Infinity);
+    const expiry = await nextExpiryAt(hub).catch(() => undefined);
+    const wake = Math.min(now + intervalMs, expiry ?? Infinity);
     if (stopped) return;
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => start(), Math.max(0, wake - now));
@@ -118,7 +95,7 @@ export function startBopisRuntime(hub: HubContext, options: BopisRuntimeOptions 
     running = pass()
       .catch((error: unknown) => {
         options.logger?.error({ err: error }, 'BOPIS pass failed');
-        return { oversells: [], shortPicksRerouted: 0, expired: 0, notifications: null };
+        return { oversells: [], shortPicksRerouted: 0, expired: 0 };
       })
       .finally(() => {
         running = undefined;

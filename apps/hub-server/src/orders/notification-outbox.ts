@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { DomainError, type BopisNotification } from '@retail/domain';
 import type { HubContext } from '../hub-context';
+import {
+  DEFAULT_RETRY_POLICY,
+  deliverDue,
+  retryDelayMs as engineRetryDelayMs,
+  type ClaimedMessage,
+  type DeliveryOptions,
+  type DeliveryQueue,
+  type DeliveryReport,
+  type RetryPolicy,
+} from '../integration/delivery-engine';
 import { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from '../integration/webhook-signature';
 import type { Executor, Trx } from '../storage/storage';
 import type { BopisNotificationTable } from '../storage/schema';
@@ -137,139 +147,103 @@ export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature };
 export const NOTIFICATION_ID_HEADER = 'x-retail-notification-id';
 export const NOTIFICATION_KIND_HEADER = 'x-retail-event';
 
-export interface DeliveryOptions {
-  readonly limit?: number;
-  /** How long a claimed row is ours before another deliverer may take it. */
-  readonly leaseMs?: number;
-  /** In [0, 1): the jitter of the backoff. Injected so tests are deterministic. */
-  readonly random?: () => number;
-  readonly fetch?: typeof fetch;
-}
-
-export interface DeliveryReport {
-  readonly attempted: number;
-  readonly delivered: number;
-  readonly retrying: number;
-  readonly failed: number;
-}
+export type { DeliveryOptions, DeliveryReport };
 
 /** Exponential backoff with jitter in [½, 1] of the step, capped: 1 s, 2 s, 4 s … up to the cap. */
 export function retryDelayMs(attempts: number, config: WebhookConfig, random: () => number): number {
-  const base = config.baseDelayMs ?? 1000;
-  const cap = config.maxDelayMs ?? 30 * 60_000;
-  const step = Math.min(cap, base * 2 ** Math.min(30, Math.max(0, attempts - 1)));
-  return Math.round(step * (0.5 + random() / 2));
+  return engineRetryDelayMs(attempts, policyOf(config), random);
 }
 
-async function claimDue(hub: HubContext, limit: number, leaseMs: number) {
-  const at = hub.now();
-  return hub.storage.transaction(async (trx) => {
-    const rows = await trx
-      .selectFrom('bopis_notifications')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', at)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
-      .orderBy('next_attempt_at')
-      .orderBy('notification_id')
-      .limit(limit)
-      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate().skipLocked())
-      .execute();
-    if (rows.length === 0) return [];
-    const leaseUntil = at + leaseMs;
-    await trx
-      .updateTable('bopis_notifications')
-      .set({ lease_until: leaseUntil })
-      .where(
-        'notification_id',
-        'in',
-        rows.map((row) => row.notification_id),
-      )
-      .execute();
-    return rows.map((row) => ({ ...row, lease_until: leaseUntil }));
-  });
+function policyOf(config: WebhookConfig): RetryPolicy {
+  return {
+    maxAttempts: config.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
+    baseDelayMs: config.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+    maxDelayMs: config.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+  };
 }
 
-async function post(
-  config: WebhookConfig,
-  row: BopisNotificationTable,
-  at: number,
-  fetchImpl: typeof fetch,
-): Promise<{ ok: boolean; status: number | null; error: string | null }> {
-  const body = row.payload;
-  try {
-    const response = await fetchImpl(config.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signWebhook(config.secret, body, at),
-        [NOTIFICATION_ID_HEADER]: row.notification_id,
-        [NOTIFICATION_KIND_HEADER]: `order.${row.kind}`,
-      },
-      body,
-      signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
-    });
-    // Drain the body so the connection can be reused; its content does not matter.
-    await response.arrayBuffer().catch(() => undefined);
-    return response.ok
-      ? { ok: true, status: response.status, error: null }
-      : { ok: false, status: response.status, error: `The receiver answered HTTP ${response.status}.` };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, status: null, error: `The receiver could not be reached: ${reason}` };
-  }
+interface ClaimedNotification extends ClaimedMessage {
+  readonly notificationId: string;
+  readonly leaseUntil: number;
 }
 
 /**
- * Sends every notification that is due, once each. A 2xx answer delivers it; anything else (status,
- * timeout, refused connection) schedules the next attempt with backoff, or marks it failed after
- * `maxAttempts`. The outcome is stored only if our lease still holds, so a slow deliverer whose lease
- * ran out cannot overwrite the outcome of the one that took over.
+ * Customer notifications as a queue of the delivery engine: due `pending` rows, each claimed with a lease
+ * (FOR UPDATE SKIP LOCKED on PostgreSQL, so two deliverers never take the same row).
  */
-export async function deliverDueNotifications(
+export function notificationQueue(
+  hub: HubContext,
+  config: WebhookConfig,
+): DeliveryQueue<ClaimedNotification> {
+  const policy = policyOf(config);
+  return {
+    claim: (limit, at, leaseUntil) =>
+      hub.storage.transaction(async (trx) => {
+        const rows = await trx
+          .selectFrom('bopis_notifications')
+          .selectAll()
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', at)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
+          .orderBy('next_attempt_at')
+          .orderBy('notification_id')
+          .limit(limit)
+          .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate().skipLocked())
+          .execute();
+        if (rows.length === 0) return [];
+        await trx
+          .updateTable('bopis_notifications')
+          .set({ lease_until: leaseUntil })
+          .where(
+            'notification_id',
+            'in',
+            rows.map((row) => row.notification_id),
+          )
+          .execute();
+        return rows.map((row) => ({
+          notificationId: row.notification_id,
+          leaseUntil,
+          url: config.url,
+          secret: config.secret,
+          body: row.payload,
+          headers: {
+            [NOTIFICATION_ID_HEADER]: row.notification_id,
+            [NOTIFICATION_KIND_HEADER]: `order.${row.kind}`,
+          },
+          attempts: Number(row.attempts),
+          policy,
+          timeoutMs: config.timeoutMs ?? 10_000,
+        }));
+      }),
+    async settle(message, outcome, next) {
+      await hub.storage.db
+        .updateTable('bopis_notifications')
+        .set({
+          status:
+            next.settlement === 'delivered' ? 'delivered' : next.settlement === 'dead' ? 'failed' : 'pending',
+          attempts: message.attempts + 1,
+          next_attempt_at: next.nextAttemptAt,
+          lease_until: null,
+          last_error: outcome.error,
+          last_status_code: outcome.status,
+          updated_at: next.at,
+          delivered_at: next.settlement === 'delivered' ? next.at : null,
+        })
+        .where('notification_id', '=', message.notificationId)
+        .where('lease_until', '=', message.leaseUntil)
+        .execute();
+    },
+  };
+}
+
+/**
+ * Sends every notification that is due, once each, through the delivery engine (the integration
+ * runtime runs this; tests call it directly).
+ */
+export function deliverDueNotifications(
   hub: HubContext,
   config: WebhookConfig,
   options: DeliveryOptions = {},
 ): Promise<DeliveryReport> {
-  const rows = await claimDue(hub, options.limit ?? 50, options.leaseMs ?? 60_000);
-  const random = options.random ?? Math.random;
-  const maxAttempts = config.maxAttempts ?? 12;
-  let delivered = 0;
-  let retrying = 0;
-  let failed = 0;
-  for (const row of rows) {
-    const outcome = await post(config, row, hub.now(), options.fetch ?? fetch);
-    const at = hub.now();
-    const attempts = Number(row.attempts) + 1;
-    const gaveUp = !outcome.ok && attempts >= maxAttempts;
-    await hub.storage.db
-      .updateTable('bopis_notifications')
-      .set({
-        status: outcome.ok ? 'delivered' : gaveUp ? 'failed' : 'pending',
-        attempts,
-        next_attempt_at: outcome.ok || gaveUp ? at : at + retryDelayMs(attempts, config, random),
-        lease_until: null,
-        last_error: outcome.error,
-        last_status_code: outcome.status,
-        updated_at: at,
-        delivered_at: outcome.ok ? at : null,
-      })
-      .where('notification_id', '=', row.notification_id)
-      .where('lease_until', '=', row.lease_until)
-      .execute();
-    if (outcome.ok) delivered += 1;
-    else if (gaveUp) failed += 1;
-    else retrying += 1;
-  }
-  return { attempted: rows.length, delivered, retrying, failed };
-}
-
-/** When the deliverer next has work: the earliest pending attempt, if any. */
-export async function nextNotificationAt(executor: Executor): Promise<number | undefined> {
-  const row = await executor
-    .selectFrom('bopis_notifications')
-    .select((eb) => eb.fn.min<number>('next_attempt_at').as('next'))
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+  return deliverDue(notificationQueue(hub, config), hub.now, options);
 }

@@ -595,6 +595,46 @@ export interface IntegrationEventTable {
   data: string;
 }
 
+export interface IntegrationSubscriptionTable {
+  subscription_id: string;
+  name: string;
+  url: string;
+  secret: string;
+  /** JSON array of event types and `family.*` patterns; empty means every type. */
+  types: string;
+  status: 'active' | 'paused';
+  /** Log position up to which events were queued as deliveries. */
+  scan_position: number;
+  max_attempts: number;
+  max_lag_seconds: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IntegrationDeliveryTable {
+  subscription_id: string;
+  seq: number;
+  event_id: string;
+  /** `<aggregate type>:<aggregate id>`: deliveries of one aggregate go out one at a time, in seq order. */
+  aggregate_key: string;
+  /** `dead`: out of attempts, holds back its aggregate; `skipped`: an operator let the aggregate go on. */
+  status: 'pending' | 'delivered' | 'dead' | 'skipped';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface HubLeaseTable {
+  name: string;
+  holder: string;
+  until: number;
+}
+
 export interface HubDatabase {
   hub_meta: HubMetaTable;
   hub_counters: HubCounterTable;
@@ -644,4 +684,7 @@ export interface HubDatabase {
   bopis_refunds: BopisRefundTable;
   bopis_notifications: BopisNotificationTable;
   integration_events: IntegrationEventTable;
+  integration_subscriptions: IntegrationSubscriptionTable;
+  integration_deliveries: IntegrationDeliveryTable;
+  hub_leases: HubLeaseTable;
 }

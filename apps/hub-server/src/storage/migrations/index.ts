@@ -8,6 +8,7 @@ import * as loyaltyLedgers from './0005-loyalty-ledgers';
 import * as storeStaff from './0006-store-staff';
 import * as integrationLog from './0007-integration-log';
 import * as claimHolds from './0008-claim-holds';
+import * as webhookSubscriptions from './0009-webhook-subscriptions';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0006-store-staff', storeStaff.up],
   ['0007-integration-log', integrationLog.up],
   ['0008-claim-holds', claimHolds.up],
+  ['0009-webhook-subscriptions', webhookSubscriptions.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

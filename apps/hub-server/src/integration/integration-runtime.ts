@@ -1,0 +1,128 @@
+import type { HubContext } from '../hub-context';
+import { deliverDueNotifications, type WebhookConfig } from '../orders/notification-outbox';
+import type { DeliveryOptions, DeliveryReport } from './delivery-engine';
+import { acquireLease, releaseLease } from './lease';
+import { checkSubscriptionLag, deliverDueEvents, queueNewEvents } from './subscriptions';
+
+/**
+ * The integration layer's background work, run by exactly one hub process at a time (the holder of the
+ * `integration` lease in the database; the others stand by and take over when it lapses): queue new
+ * events for webhook subscriptions, deliver what is due (events and customer notifications, through the
+ * one delivery engine), and watch for subscriptions falling behind. Runs when kicked (a transaction
+ * appended to the log), and at least every `intervalMs`.
+ */
+
+export const INTEGRATION_LEASE = 'integration';
+
+export interface IntegrationRuntimeLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface IntegrationRuntimeOptions {
+  /** Customer notifications go nowhere without it (they wait in their outbox, visible via the API). */
+  readonly notifications?: WebhookConfig;
+  readonly delivery?: DeliveryOptions;
+  readonly intervalMs?: number;
+  readonly leaseMs?: number;
+  readonly logger?: IntegrationRuntimeLogger;
+}
+
+export interface IntegrationPassReport {
+  /** False when another hub process holds the lease: this one did nothing. */
+  readonly leader: boolean;
+  readonly queued: number;
+  readonly events: DeliveryReport | null;
+  readonly notifications: DeliveryReport | null;
+  readonly behind: readonly string[];
+}
+
+export async function runIntegrationPass(
+  hub: HubContext,
+  options: IntegrationRuntimeOptions = {},
+): Promise<IntegrationPassReport> {
+  const leaseMs = options.leaseMs ?? 30_000;
+  const leader = await acquireLease(
+    hub.storage.db,
+    INTEGRATION_LEASE,
+    hub.storage.instanceId,
+    leaseMs,
+    hub.now(),
+  );
+  if (!leader) return { leader, queued: 0, events: null, notifications: null, behind: [] };
+  const queued = await queueNewEvents(hub);
+  // Claims last well inside the lease, so a successor never takes a message still in flight here.
+  const delivery = { leaseMs: Math.floor(leaseMs / 2), ...options.delivery };
+  const events = await deliverDueEvents(hub, delivery);
+  const notifications =
+    options.notifications === undefined
+      ? null
+      : await deliverDueNotifications(hub, options.notifications, delivery);
+  const { behind } = await checkSubscriptionLag(hub);
+  return { leader, queued, events, notifications, behind };
+}
+
+export interface IntegrationRuntime {
+  kick(): void;
+  runOnce(): Promise<IntegrationPassReport>;
+  stop(): Promise<void>;
+}
+
+export function startIntegrationRuntime(
+  hub: HubContext,
+  options: IntegrationRuntimeOptions = {},
+): IntegrationRuntime {
+  const intervalMs = options.intervalMs ?? 1000;
+  let running: Promise<IntegrationPassReport | undefined> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const pass = async () => {
+    try {
+      const report = await runIntegrationPass(hub, options);
+      const busy =
+        report.queued > 0 ||
+        (report.events?.attempted ?? 0) > 0 ||
+        (report.notifications?.attempted ?? 0) > 0;
+      if (busy) options.logger?.info({ ...report }, 'integration pass');
+      return report;
+    } catch (error) {
+      options.logger?.error({ err: error }, 'integration pass failed');
+      return undefined;
+    }
+  };
+  const start = () => {
+    if (stopped) return;
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    running = pass().finally(() => {
+      running = undefined;
+      if (again && !stopped) {
+        again = false;
+        start();
+      }
+    });
+  };
+  const timer = setInterval(start, intervalMs);
+  timer.unref();
+  // Most changes that publish events also move the stores' feed: a cheap, cross-process wake-up.
+  const unsubscribe = hub.storage.onFeedAppended(() => start());
+  start();
+
+  return {
+    kick: start,
+    async runOnce() {
+      while (running !== undefined) await running;
+      return runIntegrationPass(hub, options);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe();
+      while (running !== undefined) await running;
+      await releaseLease(hub.storage.db, INTEGRATION_LEASE, hub.storage.instanceId).catch(() => undefined);
+    },
+  };
+}
