@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,4 +114,76 @@ export async function startStoreNode(options: {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The store node process the desktop app runs (its bundle, on this Node, as `npm run desktop` does). */
+export const DESKTOP_NODE = join(POS_APP, 'dist', 'main', 'store-node.cjs');
+
+export interface NewTill {
+  readonly url: string;
+  readonly token: string;
+  readonly dataDir: string;
+  /** Everything the process wrote to stdout so far (its JSON event lines). */
+  stdout(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A new till as the desktop app starts it on a fresh install: the desktop's store node process with an
+ * empty data folder, which serves the first-run setup screen (loopback, the launch token) until someone
+ * sets it up, then the till itself on the same port.
+ */
+export async function startNewTill(options: { hubUrl?: string; timeoutMs?: number } = {}): Promise<NewTill> {
+  for (const file of [DESKTOP_NODE, join(POS_APP, 'dist', 'migrations'), join(RENDERER_DIR, 'index.html')]) {
+    if (!existsSync(file))
+      throw new Error(`${file} is missing: run \`npm run build -w @retail/pos-desktop\`.`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'pos-new-till-'));
+  const dataDir = join(root, 'data');
+  const token = randomBytes(32).toString('base64url');
+  const child = spawn(
+    process.execPath,
+    [
+      DESKTOP_NODE,
+      '--data',
+      dataDir,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--migrations',
+      join(POS_APP, 'dist', 'migrations'),
+      '--ui',
+      RENDERER_DIR,
+      ...(options.hubUrl === undefined ? [] : ['--hub', options.hubUrl]),
+    ],
+    {
+      env: { ...process.env, POS_STORE_TOKEN: token, POS_STORE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(root, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    const url = /\{"event":"ready","url":"([^"]+)","setup":true\}/.exec(stdout)?.[1];
+    if (url !== undefined) return { url, token, dataDir, stdout: () => stdout, stop };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`The new till's store node did not start:\n${stdout}\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -125,7 +125,7 @@ describe('engine/node-admin', () => {
         { hubUrl: hub.url, code: 'NOT-A-CODE' },
         { session: node.sessions.manager },
       );
-      expect(wrong.ok).toBe(false);
+      expectError(wrong, 'INVALID_INPUT');
       expect(node.engine.sync.configured()).toBe(false);
       expect(
         expectOk(

@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { loadDesktopConfig } from './desktop-config';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../engine/testing/test-node';
+import { loadDesktopConfig, saveDesktopSettings } from './desktop-config';
+
+const scratch = tempDir('desktop-config-');
+afterAll(() => scratch.remove());
 
 const files = (content: string | null) => () => content;
 
@@ -15,6 +21,7 @@ describe('desktop-config', () => {
         kiosk: false,
         drawer: { kind: 'none' },
         pulse: { pin: 0, onMs: 50, offMs: 500 },
+        customerDisplay: false,
       });
     });
 
@@ -53,6 +60,48 @@ describe('desktop-config', () => {
       expect(() =>
         loadDesktopConfig({ argv: ['--port', 'abc'], userDataDir: '/u', readFile: files(null) }),
       ).toThrow(/port/);
+    });
+  });
+
+  describe('saveDesktopSettings', () => {
+    it('writes printer, kiosk and customer display into the settings file and keeps the rest of it', () => {
+      const file = join(scratch.path, 'pos-desktop.json');
+      writeFileSync(
+        file,
+        JSON.stringify({ drawer: { kind: 'device', path: '/dev/usb/lp0' }, printerName: 'OLD' }),
+      );
+      const current = loadDesktopConfig({ argv: [], userDataDir: scratch.path });
+      const next = saveDesktopSettings({
+        userDataDir: scratch.path,
+        current,
+        settings: { printerName: 'EPSON_TM_T20III', kiosk: true, customerDisplay: true },
+      });
+      expect(next).toMatchObject({ printerName: 'EPSON_TM_T20III', kiosk: true, customerDisplay: true });
+      expect(loadDesktopConfig({ argv: [], userDataDir: scratch.path })).toEqual(next);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+        drawer: { kind: 'device', path: '/dev/usb/lp0' },
+      });
+
+      const systemDefault = saveDesktopSettings({
+        userDataDir: scratch.path,
+        current: next,
+        settings: { printerName: null, kiosk: false, customerDisplay: false },
+      });
+      expect(systemDefault.printerName).toBeUndefined();
+      expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('printerName');
+    });
+
+    it('refuses settings that are not what the app sends, and writes nothing', () => {
+      const current = loadDesktopConfig({ argv: [], userDataDir: scratch.path });
+      const before = readFileSync(join(scratch.path, 'pos-desktop.json'), 'utf8');
+      expect(() =>
+        saveDesktopSettings({
+          userDataDir: scratch.path,
+          current,
+          settings: { kiosk: 'yes', dataDir: '/etc' },
+        }),
+      ).toThrow('These settings cannot be saved');
+      expect(readFileSync(join(scratch.path, 'pos-desktop.json'), 'utf8')).toBe(before);
     });
   });
 });

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DesktopSettingsSchema, type DesktopSettings } from '../shared/desktop-settings';
 
 /**
  * How this desktop till runs: where the store node's data lives, its port, kiosk mode, the receipt printer
@@ -45,6 +46,8 @@ export const DesktopConfigSchema = z.object({
   /** Demo data applied at every start (idempotent); set by `npm run desktop -- --demo`. */
   fixture: z.string().min(1).optional(),
   pulse: PulseSchema.default({ pin: 0, onMs: 50, offMs: 500 }),
+  /** Show the customer-facing display on a second screen when one is attached. */
+  customerDisplay: z.boolean().default(false),
 });
 export type DesktopConfig = z.infer<typeof DesktopConfigSchema>;
 export type DrawerConfig = z.infer<typeof DrawerSchema>;
@@ -66,6 +69,7 @@ function readFlags(argv: readonly string[]) {
       hub: { type: 'string' },
       kiosk: { type: 'boolean' },
       lan: { type: 'boolean' },
+      'customer-display': { type: 'boolean' },
       fixture: { type: 'string' },
     },
   });
@@ -105,6 +109,7 @@ export function loadDesktopConfig(options: {
     ...(typeof flags.hub === 'string' ? { hubUrl: flags.hub } : {}),
     ...(flags.kiosk === true ? { kiosk: true } : {}),
     ...(flags.lan === true ? { lan: true } : {}),
+    ...(flags['customer-display'] === true ? { customerDisplay: true } : {}),
     ...(typeof flags.fixture === 'string' ? { fixture: resolve(flags.fixture) } : {}),
   };
   const parsed = DesktopConfigSchema.safeParse(merged);
@@ -115,4 +120,50 @@ export function loadDesktopConfig(options: {
     );
   }
   return parsed.data;
+}
+
+export function desktopSettingsOf(config: DesktopConfig): DesktopSettings {
+  return {
+    printerName: config.printerName ?? null,
+    kiosk: config.kiosk,
+    customerDisplay: config.customerDisplay,
+  };
+}
+
+/**
+ * Writes settings changed in the app into pos-desktop.json, keeping everything else the file holds (the
+ * drawer, the data folder), and answers the configuration the app runs with from now on. The file is
+ * replaced whole (write, then rename) so a crash never leaves half of it; command-line flags still win at
+ * the next start.
+ */
+export function saveDesktopSettings(options: {
+  readonly userDataDir: string;
+  readonly current: DesktopConfig;
+  readonly settings: unknown;
+}): DesktopConfig {
+  const parsed = DesktopSettingsSchema.safeParse(options.settings);
+  if (!parsed.success) {
+    throw new DesktopConfigError(
+      `These settings cannot be saved: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+    );
+  }
+  const file = join(options.userDataDir, CONFIG_FILE);
+  let stored: Record<string, unknown> = {};
+  try {
+    const text = readFileSync(file, 'utf8');
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      stored = value as Record<string, unknown>;
+  } catch {
+    // No file yet (a new till), or one that loadDesktopConfig would already have refused.
+  }
+  const { printerName, kiosk, customerDisplay } = parsed.data;
+  const next: Record<string, unknown> = { ...stored, kiosk, customerDisplay };
+  if (printerName === null) delete next.printerName;
+  else next.printerName = printerName;
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+  const { printerName: _dropped, ...rest } = options.current;
+  return { ...rest, kiosk, customerDisplay, ...(printerName === null ? {} : { printerName }) };
 }

@@ -6,8 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import {
   app,
   BrowserWindow,
@@ -23,7 +24,15 @@ import { redeemDrawerGrant } from '../engine/drawer-grant';
 import { IPC, type ConnectionInfo } from '../preload/ipc-channels';
 import { bundleHeaders, resolveBundleRequest } from './app-protocol';
 import { openCashDrawer } from './cash-drawer';
-import { DesktopConfigError, loadDesktopConfig, type DesktopConfig } from './desktop-config';
+import { backupToCopy } from './backup-copy';
+import { customerScreen, DISPLAY_PAGE } from './customer-display';
+import {
+  DesktopConfigError,
+  desktopSettingsOf,
+  loadDesktopConfig,
+  saveDesktopSettings,
+  type DesktopConfig,
+} from './desktop-config';
 import { nodeArguments, nodeEnvironment, watchNodeProcess, type SpawnedProcess } from './node-launcher';
 import { createNodeSupervisor, type NodeState } from './node-supervisor';
 import { keepsServing, posStoreArguments } from './pos-store-mode';
@@ -31,6 +40,7 @@ import { printReceiptSilently, type PrintWindow } from './receipt-printer';
 import { watchRenderer } from './renderer-watchdog';
 import {
   APP_ENTRY,
+  APP_ORIGIN,
   APP_SCHEME,
   contentSecurityPolicy,
   hardenWebContents,
@@ -116,6 +126,42 @@ function offscreenPrintWindow(): PrintWindow {
   };
 }
 
+/** Reloads a window whose renderer died or hung (see renderer-watchdog). */
+function watchWindow(window: BrowserWindow, url: string): void {
+  watchRenderer(
+    {
+      onGone: (listener) =>
+        void window.webContents.on('render-process-gone', (_event, details) => listener(details.reason)),
+      onUnresponsive: (listener) => void window.on('unresponsive', listener),
+      onResponsive: (listener) => void window.on('responsive', listener),
+      reload: () => void window.loadURL(url),
+      crash: () => window.webContents.forcefullyCrashRenderer(),
+      giveUp: (message) => dialog.showErrorBox('The till stopped', message),
+    },
+    { log },
+  );
+}
+
+/** The customer-facing display: the till's sale, full screen on the second screen, never focused. */
+function createDisplayWindow(bounds: Electron.Rectangle, locked: boolean): BrowserWindow {
+  const url = `${APP_ORIGIN}/${DISPLAY_PAGE}`;
+  const window = new BrowserWindow({
+    ...bounds,
+    show: false,
+    frame: false,
+    fullscreen: true,
+    focusable: false,
+    skipTaskbar: true,
+    backgroundColor: '#000000',
+    title: 'Customer display',
+    webPreferences: secureWebPreferences(paths.preload, { locked }),
+  });
+  watchWindow(window, url);
+  window.once('ready-to-show', () => window.showInactive());
+  void window.loadURL(url);
+  return window;
+}
+
 function createWindow(config: DesktopConfig, locked: boolean): BrowserWindow {
   const state = restoreBounds(
     readWindowState(paths.windowState()),
@@ -130,18 +176,7 @@ function createWindow(config: DesktopConfig, locked: boolean): BrowserWindow {
     title: 'POS',
     webPreferences: secureWebPreferences(paths.preload, { locked }),
   });
-  watchRenderer(
-    {
-      onGone: (listener) =>
-        void window.webContents.on('render-process-gone', (_event, details) => listener(details.reason)),
-      onUnresponsive: (listener) => void window.on('unresponsive', listener),
-      onResponsive: (listener) => void window.on('responsive', listener),
-      reload: () => void window.loadURL(APP_ENTRY),
-      crash: () => window.webContents.forcefullyCrashRenderer(),
-      giveUp: (message) => dialog.showErrorBox('The till stopped', message),
-    },
-    { log },
-  );
+  watchWindow(window, APP_ENTRY);
   window.once('ready-to-show', () => {
     if (state.maximized && !config.kiosk) window.maximize();
     window.show();
@@ -183,7 +218,26 @@ function start(): void {
   // An installed till, or any till in kiosk mode, is locked: no devtools, reload, zoom or history keys.
   const locked = app.isPackaged || config.kiosk;
   let window: BrowserWindow | undefined;
+  let displayWindow: BrowserWindow | undefined;
   let nodeUrl: string | undefined;
+
+  /** Opens or closes the customer display as the settings and the attached screens say. */
+  const syncCustomerDisplay = () => {
+    if (!window || window.isDestroyed()) return;
+    const target = config.customerDisplay
+      ? customerScreen(
+          screen.getAllDisplays().map((display) => ({ id: display.id, bounds: display.bounds })),
+          screen.getDisplayMatching(window.getBounds()).id,
+        )
+      : null;
+    if (target === null) {
+      if (displayWindow && !displayWindow.isDestroyed()) displayWindow.destroy();
+      displayWindow = undefined;
+      return;
+    }
+    if (displayWindow && !displayWindow.isDestroyed()) displayWindow.setBounds(target.bounds);
+    else displayWindow = createDisplayWindow(target.bounds, locked);
+  };
 
   app.on('second-instance', () => {
     if (!window) return;
@@ -199,6 +253,10 @@ function start(): void {
       if (state.status === 'running' && !window) {
         nodeUrl = state.url;
         window = createWindow(config, locked);
+        window.on('closed', () => {
+          if (displayWindow && !displayWindow.isDestroyed()) displayWindow.destroy();
+        });
+        syncCustomerDisplay();
       }
       if (state.status === 'failed') {
         dialog.showErrorBox('The store node stopped', state.message);
@@ -220,6 +278,46 @@ function start(): void {
       ? printReceiptSilently(html, config.printerName, offscreenPrintWindow)
       : { ok: false, message: 'Refused.' },
   );
+  ipcMain.handle(IPC.listPrinters, async (event) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return [];
+    const printers = await event.sender.getPrintersAsync();
+    return printers.map(({ name, displayName }) => ({ name, displayName }));
+  });
+  ipcMain.handle(IPC.readSettings, (event) =>
+    isTrustedSender(event.senderFrame?.url) ? desktopSettingsOf(config) : null,
+  );
+  ipcMain.handle(IPC.saveSettings, (event, settings: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, message: 'Refused.' };
+    try {
+      config = saveDesktopSettings({ userDataDir: app.getPath('userData'), current: config, settings });
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+    // Kiosk and the customer display switch now; the printer is read at the next print.
+    window?.setKiosk(config.kiosk);
+    syncCustomerDisplay();
+    return { ok: true };
+  });
+  ipcMain.handle(IPC.saveBackupCopy, async (event, file: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, message: 'Refused.' };
+    const source = backupToCopy(file, config.dataDir);
+    if (source === null)
+      return { ok: false, message: 'That is not a backup of this till. Make a backup first.' };
+    const options = { title: 'Save a copy of the backup', defaultPath: basename(source) };
+    const chosen = window
+      ? await dialog.showSaveDialog(window, options)
+      : await dialog.showSaveDialog(options);
+    if (chosen.canceled || chosen.filePath === undefined) return { ok: false, message: 'No copy was saved.' };
+    try {
+      await copyFile(source, chosen.filePath, fsConstants.COPYFILE_EXCL);
+      return { ok: true };
+    } catch (error) {
+      return {
+        ok: false,
+        message: `The copy was not saved (${error instanceof Error ? error.message : String(error)}). Choose another place or name.`,
+      };
+    }
+  });
   ipcMain.handle(IPC.openCashDrawer, (event, grant: unknown) => {
     if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, message: 'Refused.' };
     const check = redeemDrawerGrant(drawerKey, grant, Date.now(), usedDrawerGrants);
@@ -250,6 +348,8 @@ function start(): void {
         return new Response('Not found', { status: 404 });
       }
     });
+    screen.on('display-added', syncCustomerDisplay);
+    screen.on('display-removed', syncCustomerDisplay);
     supervisor.start();
   });
   app.on('window-all-closed', () => app.quit());

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initStoreNode } from '../engine/init';
 import { createCommandClient } from '../shared/command-client';
 import { nodeArguments, nodeEnvironment, watchNodeProcess, type SpawnedProcess } from './node-launcher';
-import { createNodeSupervisor, FATAL_EXIT_CODE, type NodeState } from './node-supervisor';
+import { createNodeSupervisor, type NodeState } from './node-supervisor';
 
 const APP = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = join(APP, 'src/main/store-node-entry.ts');
@@ -127,19 +127,53 @@ describe('store-node-entry', () => {
     }
   });
 
-  it('stops for good with a sentence when the data folder has no store database', async () => {
+  it('serves the setup screen on a new till, then the set-up node on the same port without a restart', async () => {
     const dir = dataDir(false);
+    const port = await freePort();
     const states: NodeState[] = [];
     const supervisor = createNodeSupervisor({
-      launch: () => watchNodeProcess(launch(dir, 0)),
+      launch: () => watchNodeProcess(launch(dir, port)),
       onState: (state) => states.push(state),
     });
     supervisor.start();
-    const failed = await waitFor(states, (state) => state.status === 'failed');
-    expect(failed).toEqual({
-      status: 'failed',
-      message: `There is no store database in ${dir}. Set this till up first: pos-store init --data ${dir} ... (or start the app with --demo).`,
-    });
-    expect(FATAL_EXIT_CODE).toBe(2);
+    await waitFor(states, (state) => state.status === 'running');
+    const client = createCommandClient(`http://127.0.0.1:${port}`, TOKEN);
+    try {
+      await client.ready();
+      expect(await client.send('node-setup-status', {})).toEqual({
+        ok: true,
+        value: { state: 'needs-setup', hubUrl: null },
+      });
+      const early = await client.send('node-info', {});
+      expect(early.ok || early.error.message).toMatch(/not set up yet/);
+      const invalid = await client.send('node-setup', { mode: 'standalone' } as never);
+      expect(invalid.ok).toBe(false);
+      const setUp = await client.send(
+        'node-setup',
+        {
+          mode: 'standalone',
+          storeId: 'store-7',
+          storeCode: 'S007',
+          deviceNo: 2,
+          currency: 'EUR',
+          firstManager: { staffCode: '1001', name: 'Morgan', pin: '1234' },
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(setUp).toMatchObject({
+        ok: true,
+        value: { storeCode: 'S007', deviceNo: 2, managerStaffCode: '1001' },
+      });
+      // The same socket reconnects to the store server, which has taken the port over.
+      let info = await client.send('node-info', {}, { timeoutMs: 20_000 });
+      while (!info.ok) info = await client.send('node-info', {}, { timeoutMs: 20_000 });
+      expect(info.value).toMatchObject({ storeCode: 'S007', deviceNo: 2 });
+      expect((await client.send('staff-sign-in', { staffCode: '1001', pin: '1234' })).ok).toBe(true);
+      expect(states.filter((state) => state.status === 'starting')).toHaveLength(1);
+    } finally {
+      client.close();
+      supervisor.stop();
+      await waitFor(states, (state) => state.status === 'stopped');
+    }
   });
 });

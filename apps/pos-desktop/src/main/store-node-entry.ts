@@ -12,10 +12,12 @@ import { z } from 'zod';
 import { parseDrawerKey } from '../engine/drawer-grant';
 import { openStoreEngine, type StoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
-import { loadMigrations } from '../engine/migrations';
+import { loadMigrations, type Migration } from '../engine/migrations';
+import { setUpNode } from '../engine/setup/set-up-node';
 import { setHubUrl } from '../engine/outbox';
 import { loadOrCreateLanCertificate } from '../server/lan-certificate';
 import { DEFAULT_LAN_PORT, startStoreServer, type StoreServer } from '../server/server';
+import { startSetupServer, type SetupServer } from '../server/setup-server';
 import { FATAL_EXIT_CODE } from './node-supervisor';
 
 const ArgsSchema = z.object({
@@ -61,6 +63,56 @@ process.once('SIGINT', requestStop);
   if ((message.data as { type?: unknown } | undefined)?.type === 'stop') requestStop();
 });
 
+/**
+ * Serves the setup screen's commands on the node's port until the till is set up, and answers that port
+ * (the one the OS picked for port 0); a stop asked for meanwhile ends the process. The store server then
+ * takes the port over and the window reconnects to it.
+ */
+async function serveSetup(
+  args: z.infer<typeof ArgsSchema>,
+  databasePath: string,
+  token: string,
+  migrations: readonly Migration[],
+  logger: pino.Logger,
+): Promise<number> {
+  let setupServer: SetupServer;
+  try {
+    setupServer = await startSetupServer({
+      token,
+      port: args.port,
+      logger,
+      hubUrl: args.hub ?? null,
+      ...(args.ui === undefined ? {} : { staticDir: args.ui }),
+      setUp: async (request) => {
+        const result = await setUpNode(databasePath, request, { migrations });
+        return {
+          storeId: result.identity.storeId,
+          storeCode: result.identity.storeCode,
+          storeName: result.storeName,
+          deviceNo: result.identity.deviceNo,
+          hubUrl: result.hubUrl,
+          managerStaffCode: request.firstManager.staffCode,
+        };
+      },
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    fatal(
+      `The store node cannot listen on port ${args.port} (${reason}). Close what uses it or pick another port.`,
+    );
+  }
+  const stopped = new Promise<false>((resolveStopped) => {
+    stopNow = () => void setupServer.close().finally(() => resolveStopped(false));
+  });
+  if (stopRequested) stopNow?.();
+  report({ event: 'ready', url: setupServer.url, setup: true });
+  const outcome = await Promise.race([setupServer.done.then(() => true as const), stopped]);
+  if (!outcome) process.exit(0);
+  stopNow = undefined;
+  await setupServer.close();
+  return setupServer.port;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -80,22 +132,22 @@ async function main(): Promise<void> {
   const token = process.env.POS_STORE_TOKEN ?? '';
   if (token.length < 16) fatal('The store node was started without its access token.');
   const databasePath = join(args.data.data, 'store.db');
-  if (!existsSync(databasePath)) {
-    fatal(
-      `There is no store database in ${args.data.data}. Set this till up first: pos-store init --data ${args.data.data} ... (or start the app with --demo).`,
-    );
-  }
   const logger = pino(
     { name: 'pos-desktop-node', level: process.env.POS_STORE_LOG_LEVEL ?? 'info' },
     pino.destination(2),
   );
+  const migrations = loadMigrations(args.data.migrations);
+  // A new till: serve the first-run screen until someone sets it up, then carry on as a set-up node.
+  const port = existsSync(databasePath)
+    ? args.data.port
+    : await serveSetup(args.data, databasePath, token, migrations, logger);
   let engine: StoreEngine;
   try {
     const drawerKey = parseDrawerKey(process.env.POS_STORE_DRAWER_KEY);
     engine = openStoreEngine({
       databasePath,
       logger,
-      migrations: loadMigrations(args.data.migrations),
+      migrations,
       ...(drawerKey === undefined ? {} : { drawerKey }),
     });
   } catch (error) {
@@ -114,7 +166,7 @@ async function main(): Promise<void> {
       engine,
       token,
       host: '127.0.0.1',
-      port: args.data.port,
+      port,
       logger,
       ...(args.data.ui === undefined ? {} : { staticDir: args.data.ui }),
       ...(args.data.host === '0.0.0.0'
@@ -125,7 +177,7 @@ async function main(): Promise<void> {
     engine.close();
     const reason = error instanceof Error ? error.message : String(error);
     fatal(
-      `The store node cannot listen on port ${args.data.port} (${reason}). Close what uses it or pick another port.`,
+      `The store node cannot listen on port ${port} (${reason}). Close what uses it or pick another port.`,
     );
   }
   let stopping = false;

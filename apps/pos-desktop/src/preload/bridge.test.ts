@@ -26,8 +26,12 @@ describe('bridge', () => {
       const bridge = exposed[0]?.[1] as Record<string, unknown>;
       expect(Object.keys(bridge).sort()).toEqual([
         'appVersion',
+        'listPrinters',
         'openCashDrawer',
         'printReceipt',
+        'readSettings',
+        'saveBackupCopy',
+        'saveSettings',
         'token',
         'url',
       ]);

@@ -1,3 +1,4 @@
+import type { DesktopSettings, PrinterChoice } from '../shared/desktop-settings';
 import {
   DESKTOP_BRIDGE_KEY,
   type DesktopBridge,
@@ -52,6 +53,12 @@ export function createBridge(ipc: PreloadIpc): DesktopBridge {
     appVersion: info.appVersion,
     printReceipt: async (html: string) => asOutcome(await ipc.invoke(IPC.printReceipt, String(html))),
     openCashDrawer: async (grant: string) => asOutcome(await ipc.invoke(IPC.openCashDrawer, String(grant))),
+    // Answers come from the main process, which validated them; they are passed on as they are.
+    listPrinters: async () => (await ipc.invoke(IPC.listPrinters)) as readonly PrinterChoice[],
+    readSettings: async () => (await ipc.invoke(IPC.readSettings)) as DesktopSettings,
+    saveSettings: async (settings: DesktopSettings) =>
+      asOutcome(await ipc.invoke(IPC.saveSettings, settings)),
+    saveBackupCopy: async (file: string) => asOutcome(await ipc.invoke(IPC.saveBackupCopy, String(file))),
   });
 }
 

@@ -4,6 +4,10 @@ export const IPC = {
   connection: 'pos:connection',
   printReceipt: 'pos:print-receipt',
   openCashDrawer: 'pos:open-cash-drawer',
+  listPrinters: 'pos:list-printers',
+  readSettings: 'pos:read-settings',
+  saveSettings: 'pos:save-settings',
+  saveBackupCopy: 'pos:save-backup-copy',
 } as const;
 
 export interface ConnectionInfo {

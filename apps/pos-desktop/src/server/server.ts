@@ -75,7 +75,7 @@ const displayRoom = (registerId: string) => `${DISPLAY_ROOM_PREFIX}${registerId}
 const laneRoom = (laneId: string) => `lane:${laneId}`;
 
 /** Constant-time token comparison (hash first so lengths never leak either). */
-function tokenMatches(presented: unknown, expected: string): boolean {
+export function tokenMatches(presented: unknown, expected: string): boolean {
   if (typeof presented !== 'string' || presented.length === 0 || presented.length > 512) return false;
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(expected).digest();

@@ -15,6 +15,11 @@ export class FakeWebContents extends EventEmitter {
   readonly printed: unknown[] = [];
   readonly calls: string[] = [];
   printResult: { success: boolean; failureReason: string } = { success: true, failureReason: '' };
+  printers = [{ name: 'EPSON_TM_T20III', displayName: 'EPSON TM-T20III', description: '', options: {} }];
+
+  getPrintersAsync(): Promise<unknown[]> {
+    return Promise.resolve(this.printers);
+  }
 
   setWindowOpenHandler(handler: (details: { url: string }) => unknown): void {
     this.openHandler = handler;
@@ -70,6 +75,18 @@ export function createFakeElectron(setup: {
   const ipcOn = new Map<string, Listener>();
   const ipcHandle = new Map<string, Listener>();
   const protocolHandlers = new Map<string, (request: { url: string }) => Promise<Response>>();
+  const screenEvents = new EventEmitter();
+  const displays = {
+    value: [
+      {
+        id: 1,
+        bounds: { x: 0, y: 0, width: 1920, height: 1080 },
+        workArea: { x: 0, y: 0, width: 1920, height: 1040 },
+      },
+    ],
+  };
+  /** What the next save dialog answers (the test sets where the "user" saves). */
+  const saveDialogAnswer = { value: { canceled: true, filePath: undefined as string | undefined } };
   const session = {
     permissionRequest: undefined as Listener | undefined,
     permissionCheck: undefined as Listener | undefined,
@@ -83,10 +100,12 @@ export function createFakeElectron(setup: {
     readonly loaded: string[] = [];
     destroyed = false;
     shown = false;
+    kiosk: boolean;
 
     constructor(options: Record<string, unknown>) {
       super();
       this.options = options;
+      this.kiosk = options.kiosk === true;
       windows.push(this);
       // Electron announces every new WebContents before the window can load anything.
       appEvents.emit('web-contents-created', {}, this.webContents);
@@ -101,6 +120,19 @@ export function createFakeElectron(setup: {
     }
     show(): void {
       this.shown = true;
+    }
+    showInactive(): void {
+      this.shown = true;
+    }
+    setKiosk(kiosk: boolean): void {
+      this.kiosk = kiosk;
+    }
+    getBounds() {
+      const { x = 0, y = 0, width = 1280, height = 800 } = this.options as Record<string, number>;
+      return { x, y, width, height };
+    }
+    setBounds(bounds: Record<string, number>): void {
+      Object.assign(this.options, bounds);
     }
     maximize(): void {}
     isMaximized(): boolean {
@@ -146,6 +178,10 @@ export function createFakeElectron(setup: {
     Menu: { setApplicationMenu: (menu: unknown) => record('Menu.setApplicationMenu', menu) },
     dialog: {
       showErrorBox: (title: string, message: string) => record('dialog.showErrorBox', title, message),
+      showSaveDialog: (...args: unknown[]) => {
+        record('dialog.showSaveDialog', ...args);
+        return Promise.resolve(saveDialogAnswer.value);
+      },
     },
     ipcMain: {
       on: (channel: string, listener: Listener) => void ipcOn.set(channel, listener),
@@ -158,7 +194,9 @@ export function createFakeElectron(setup: {
         void protocolHandlers.set(scheme, handler),
     },
     screen: {
-      getAllDisplays: () => [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+      getAllDisplays: () => displays.value,
+      getDisplayMatching: () => displays.value[0],
+      on: (event: string, listener: Listener) => void screenEvents.on(event, listener),
     },
     session: { defaultSession: session },
     utilityProcess: {
@@ -197,6 +235,9 @@ export function createFakeElectron(setup: {
     protocolHandlers,
     session,
     appEvents,
+    screenEvents,
+    displays,
+    saveDialogAnswer,
     /** Electron's `ready`: the bundle's whenReady callbacks run after this. */
     becomeReady: () => markReady(),
   };

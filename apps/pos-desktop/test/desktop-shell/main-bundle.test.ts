@@ -200,7 +200,10 @@ describe('dist/main/main.cjs', () => {
       ipcRenderer: {
         sendSync: (channel) => connectionFor(fake, channel === IPC.connection ? APP_ENTRY : ''),
         invoke: async (channel, ...args) =>
-          fake.ipcHandle.get(channel)?.({ senderFrame: { url: APP_ENTRY } }, ...args),
+          fake.ipcHandle.get(channel)?.(
+            { senderFrame: { url: APP_ENTRY }, sender: fake.windows[0]?.webContents },
+            ...args,
+          ),
       },
     });
     bridge = exposed.get('posDesktop') as DesktopBridge;
@@ -245,6 +248,77 @@ describe('dist/main/main.cjs', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('lists printers and saves printer, kiosk and customer display settings, applied at once', async () => {
+    const userData = join(scratch.path, 'till', 'user-data');
+    expect(await bridge.listPrinters()).toEqual([
+      { name: 'EPSON_TM_T20III', displayName: 'EPSON TM-T20III' },
+    ]);
+    expect(await bridge.readSettings()).toEqual({ printerName: null, kiosk: false, customerDisplay: false });
+    fake.displays.value = [
+      ...fake.displays.value,
+      {
+        id: 2,
+        bounds: { x: 1920, y: 0, width: 800, height: 480 },
+        workArea: { x: 1920, y: 0, width: 800, height: 480 },
+      },
+    ];
+    expect(
+      await bridge.saveSettings({ printerName: 'EPSON_TM_T20III', kiosk: true, customerDisplay: true }),
+    ).toEqual({ ok: true });
+    expect(JSON.parse(readFileSync(join(userData, 'pos-desktop.json'), 'utf8'))).toMatchObject({
+      printerName: 'EPSON_TM_T20III',
+      kiosk: true,
+      customerDisplay: true,
+      drawer: { kind: 'device', path: drawerDevice },
+    });
+    const [till] = fake.windows;
+    expect(till?.kiosk).toBe(true);
+    const display = fake.windows.find((window) => window.options.title === 'Customer display');
+    expect(display?.loaded).toEqual(['pos-app://bundle/display/index.html?register=main']);
+    expect(display?.options).toMatchObject({ x: 1920, width: 800, focusable: false, fullscreen: true });
+    expect(display?.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      preload: shell.preload,
+    });
+    // The display page gets the connection like the till (it signs in as the register's display).
+    expect(connectionFor(fake, 'pos-app://bundle/display/index.html?register=main')).toMatchObject({
+      url: bridge.url,
+    });
+
+    expect(await bridge.printReceipt('<p>receipt</p>')).toEqual({ ok: true });
+    expect(fake.windows.at(-1)?.webContents.printed).toEqual([
+      { silent: true, printBackground: true, margins: { marginType: 'none' }, deviceName: 'EPSON_TM_T20III' },
+    ]);
+
+    // The second screen is unplugged: the display goes; a bad setting is refused and changes nothing.
+    fake.displays.value = fake.displays.value.slice(0, 1);
+    fake.screenEvents.emit('display-removed');
+    expect(display?.destroyed).toBe(true);
+    expect((await bridge.saveSettings({ kiosk: 'yes' } as never)).ok).toBe(false);
+    expect(await bridge.readSettings()).toEqual({
+      printerName: 'EPSON_TM_T20III',
+      kiosk: true,
+      customerDisplay: true,
+    });
+  });
+
+  it("copies only this node's backups, to where the manager chose", async () => {
+    const backups = join(scratch.path, 'till-data', 'backups');
+    mkdirSync(backups, { recursive: true });
+    const backup = join(backups, 'store-20261123T100000Z.db');
+    writeFileSync(backup, 'a backup');
+    const target = join(scratch.path, 'usb-stick-copy.db');
+    fake.saveDialogAnswer.value = { canceled: false, filePath: target };
+    expect(await bridge.saveBackupCopy(backup)).toEqual({ ok: true });
+    expect(readFileSync(target, 'utf8')).toBe('a backup');
+    expect((await bridge.saveBackupCopy(backup)).ok).toBe(false);
+    expect(await bridge.saveBackupCopy(join(scratch.path, 'till-data', 'store.db'))).toEqual({
+      ok: false,
+      message: 'That is not a backup of this till. Make a backup first.',
+    });
   });
 
   it('reloads the screen after its renderer crashed', () => {

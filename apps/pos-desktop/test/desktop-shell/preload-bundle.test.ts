@@ -43,7 +43,7 @@ describe('dist/preload/preload.cjs', () => {
     expect(readFileSync(shell.preload, 'utf8')).not.toMatch(/__filename|__dirname|require\(["']node:/);
   });
 
-  it('exposes window.posDesktop: the node connection and two device functions, nothing of ipcRenderer', async () => {
+  it('exposes window.posDesktop: the node connection and fixed device functions, nothing of ipcRenderer', async () => {
     const { electron, sent, exposedInWorld } = scriptedElectron({
       [IPC.openCashDrawer]: { ok: false, message: 'No cash drawer is set up for this till.' },
     });
@@ -52,8 +52,12 @@ describe('dist/preload/preload.cjs', () => {
     const bridge = exposed.get('posDesktop') as DesktopBridge;
     expect(Object.keys(bridge).sort()).toEqual([
       'appVersion',
+      'listPrinters',
       'openCashDrawer',
       'printReceipt',
+      'readSettings',
+      'saveBackupCopy',
+      'saveSettings',
       'token',
       'url',
     ]);
@@ -65,10 +69,15 @@ describe('dist/preload/preload.cjs', () => {
       ok: false,
       message: 'No cash drawer is set up for this till.',
     });
+    const settings = { printerName: 'EPSON_TM_T20III', kiosk: true, customerDisplay: false };
+    expect(await bridge.saveSettings(settings)).toEqual({ ok: true });
+    expect(await bridge.saveBackupCopy('/data/backups/store-20261123T100000Z.db')).toEqual({ ok: true });
     expect(sent).toEqual([
       { channel: IPC.connection, args: [] },
       { channel: IPC.printReceipt, args: ['<p>receipt</p>'] },
       { channel: IPC.openCashDrawer, args: ['grant-1'] },
+      { channel: IPC.saveSettings, args: [settings] },
+      { channel: IPC.saveBackupCopy, args: ['/data/backups/store-20261123T100000Z.db'] },
     ]);
   });
 

@@ -4,6 +4,7 @@ import { DomainError } from '@retail/domain';
 import type { FirstManagerSchema } from '../../shared/commands';
 import type { z } from 'zod';
 import { initStoreNode, type InitResult } from '../init';
+import type { Migration } from '../migrations';
 import type { PinHashCost } from '../pin';
 import { enrollWithHub } from '../sync/enrollment';
 
@@ -48,7 +49,11 @@ const optional = <K extends string, V>(key: K, value: V | undefined) =>
 export async function setUpNode(
   databasePath: string,
   input: NodeSetupInput,
-  deps: { readonly fetch?: typeof fetch; readonly pinCost?: PinHashCost } = {},
+  deps: {
+    readonly fetch?: typeof fetch;
+    readonly pinCost?: PinHashCost;
+    readonly migrations?: readonly Migration[];
+  } = {},
 ): Promise<NodeSetupResult> {
   if (existsSync(databasePath)) {
     throw new DomainError(
@@ -61,6 +66,7 @@ export async function setUpNode(
     databasePath,
     ...optional('firstManager', input.firstManager),
     ...optional('pinCost', deps.pinCost),
+    ...optional('migrations', deps.migrations),
   };
   const details = {
     ...optional('locale', input.locale),

@@ -59,6 +59,12 @@ export async function connectToHub(
     keep: { deviceId, deviceNo, storeId },
     ...(request.deviceName === undefined ? {} : { deviceName: request.deviceName }),
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  }).catch((error: unknown) => {
+    // The hub refusing the code says nothing about the staff member's session: keep them signed in.
+    if (error instanceof DomainError && error.code === 'UNAUTHORIZED') {
+      throw new DomainError('INVALID_INPUT', error.message, error.details);
+    }
+    throw error;
   });
   await deps.sync.configure({ hubUrl: request.hubUrl, credential: enrolled.credential });
   return { hubUrl: request.hubUrl, enrolled: true };

@@ -12,6 +12,7 @@ import { SellScreen } from '../screens/sell/sell-screen';
 import { ShiftScreen } from '../screens/shift/shift-screen';
 import { LanesScreen } from '../screens/lanes/lanes-screen';
 import { LockScreen, SignInScreen } from '../screens/sign-in/sign-in-screen';
+import { SettingsScreen } from '../screens/settings/settings-screen';
 import { StaffScreen } from '../screens/staff/staff-screen';
 import { StockScreen } from '../screens/stock/stock-screen';
 import { AREAS, LOCK_HOTKEY, type AreaId } from './areas';
@@ -142,6 +143,8 @@ function AreaScreen({ area, onOpenShift }: { area: AreaId; onOpenShift: () => vo
       return <StaffScreen />;
     case 'lanes':
       return <LanesScreen />;
+    case 'settings':
+      return <SettingsScreen />;
     default:
       return assertNever(area, 'area');
   }

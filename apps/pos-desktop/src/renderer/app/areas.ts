@@ -11,6 +11,7 @@ export const AREAS = [
   // Back-office work needs no function key; it only shows to the roles the node lets do it.
   { id: 'staff', label: 'nav.staff', hotkey: null, minRole: 'supervisor' },
   { id: 'lanes', label: 'nav.lanes', hotkey: null, minRole: 'manager' },
+  { id: 'settings', label: 'nav.settings', hotkey: null, minRole: 'manager' },
 ] as const satisfies readonly { id: string; label: MessageKey; hotkey: string | null; minRole?: Role }[];
 
 export type AreaId = (typeof AREAS)[number]['id'];

@@ -11,6 +11,7 @@ import type { PairDevice } from '../connection/pair-request';
 import { PairingScreen } from '../connection/pairing-screen';
 import type { PosDevices } from '../devices/devices';
 import { t } from '../i18n/translate';
+import { SetupGate } from '../setup/setup-gate';
 import { App } from './app';
 import { PosProvider } from './pos-context';
 import { createPosServices } from './pos-services';
@@ -89,7 +90,9 @@ function Connected({
   }, [services, onRefused]);
   return (
     <PosProvider services={services}>
-      <App />
+      <SetupGate>
+        <App />
+      </SetupGate>
     </PosProvider>
   );
 }

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { fakeBridge } from '../testing/fake-bridge';
 import type { DesktopBridge } from '../devices/desktop-bridge';
 import { forgetPairing, planConnection, saveLanePairing, STORAGE_KEYS } from './connection';
 import { memoryStorage } from '../testing/memory-storage';
 
-const BRIDGE: DesktopBridge = {
-  url: 'http://127.0.0.1:7420',
-  token: 'desktop-token-0123456789',
-  appVersion: '0.1.0',
-  printReceipt: () => Promise.resolve({ ok: true }),
-  openCashDrawer: () => Promise.resolve({ ok: true }),
-};
+const BRIDGE: DesktopBridge = fakeBridge();
 
 describe('connection', () => {
   describe('planConnection', () => {

@@ -1,3 +1,7 @@
+import type { DesktopSettings, PrinterChoice } from '../../shared/desktop-settings';
+
+export type { DesktopSettings, PrinterChoice };
+
 /**
  * What the Electron preload exposes to the renderer as `window.posDesktop` (a fixed object built with
  * contextBridge; never ipcRenderer itself). In a browser lane it is absent.
@@ -17,6 +21,13 @@ export interface DesktopBridge {
    * store node's `drawer-open` returned for the signed-in staff member.
    */
   openCashDrawer(grant: string): Promise<DeviceOutcome>;
+  /** The printers the operating system knows, for choosing the receipt printer. */
+  listPrinters(): Promise<readonly PrinterChoice[]>;
+  readSettings(): Promise<DesktopSettings>;
+  /** Saves printer, kiosk and customer display settings; they apply at once. */
+  saveSettings(settings: DesktopSettings): Promise<DeviceOutcome>;
+  /** Asks where to save a copy of a backup the node made (a USB stick) and copies it there. */
+  saveBackupCopy(file: string): Promise<DeviceOutcome>;
 }
 
 export const DESKTOP_BRIDGE_KEY = 'posDesktop';

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { fakeBridge } from '../testing/fake-bridge';
 import type { DesktopBridge } from './desktop-bridge';
 import { browserDevices, desktopDevices } from './devices';
 
 function bridge(overrides: Partial<DesktopBridge>): DesktopBridge {
-  return {
-    url: 'http://127.0.0.1:7420',
-    token: 'token-0123456789abcdef',
-    appVersion: '0.1.0',
-    printReceipt: () => Promise.resolve({ ok: true }),
-    openCashDrawer: () => Promise.resolve({ ok: true }),
-    ...overrides,
-  };
+  return fakeBridge(overrides);
 }
 
 describe('devices', () => {

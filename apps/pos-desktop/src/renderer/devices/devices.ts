@@ -9,7 +9,14 @@ export interface PosDevices {
   printReceipt(html: string): Promise<DeviceOutcome>;
   /** Kicks the drawer with a grant from the node's `drawer-open` (see cash-drawer.ts). */
   openCashDrawer(grant: string): Promise<DeviceOutcome>;
+  /** The desktop shell's own settings (receipt printer, kiosk, customer display, backup copies). */
+  readonly shell?: DesktopShell;
 }
+
+export type DesktopShell = Pick<
+  DesktopBridge,
+  'listPrinters' | 'readSettings' | 'saveSettings' | 'saveBackupCopy'
+>;
 
 export function desktopDevices(bridge: DesktopBridge): PosDevices {
   const guard = async (work: () => Promise<DeviceOutcome>): Promise<DeviceOutcome> => {
@@ -23,6 +30,12 @@ export function desktopDevices(bridge: DesktopBridge): PosDevices {
     kind: 'desktop',
     printReceipt: (html) => guard(() => bridge.printReceipt(html)),
     openCashDrawer: (grant) => guard(() => bridge.openCashDrawer(grant)),
+    shell: {
+      listPrinters: () => bridge.listPrinters(),
+      readSettings: () => bridge.readSettings(),
+      saveSettings: (settings) => guard(() => bridge.saveSettings(settings)),
+      saveBackupCopy: (file) => guard(() => bridge.saveBackupCopy(file)),
+    },
   };
 }
 

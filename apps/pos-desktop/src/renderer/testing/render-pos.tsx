@@ -6,7 +6,7 @@ import { App } from '../app/app';
 import { PosProvider } from '../app/pos-context';
 import { OverrideDialog } from '../components/override-dialog';
 import { createPosServices, type PosServices } from '../app/pos-services';
-import type { PosDevices } from '../devices/devices';
+import type { DesktopShell, PosDevices } from '../devices/devices';
 import { NODE_INFO, signInAnswer, syncStatus } from './builders';
 import { createFakeNode, type FakeNode } from './fake-node';
 import type { StaffSummary } from '../../shared/commands';
@@ -21,9 +21,10 @@ export interface FakeDevices extends PosDevices {
   drawerKicks: number;
 }
 
-export function fakeDevices(kind: PosDevices['kind'] = 'desktop'): FakeDevices {
+export function fakeDevices(kind: PosDevices['kind'] = 'desktop', shell?: DesktopShell): FakeDevices {
   const devices: FakeDevices = {
     kind,
+    ...(shell === undefined ? {} : { shell }),
     printed: [],
     drawerGrants: [],
     drawerKicks: 0,
@@ -56,6 +57,8 @@ export interface RenderOptions {
   readonly setup?: (node: FakeNode) => void;
   /** A single screen instead of the whole app (the override dialog is added next to it). */
   readonly ui?: ReactElement;
+  /** The desktop shell's settings bridge (printers, kiosk, backups); absent like in a browser lane. */
+  readonly shell?: DesktopShell;
 }
 
 /** Renders the till against a fake store node: the real stores, API and screens, faked only at the socket. */
@@ -78,7 +81,7 @@ export function renderPos(options: RenderOptions = {}): PosHarness {
     queue: { waiting: 0, picking: 0, ready: 0, toPutBack: 0, oldestWaitingSince: null },
   }));
   options.setup?.(node);
-  const devices = fakeDevices();
+  const devices = fakeDevices('desktop', options.shell);
   const services = createPosServices({ client: node, devices, registerId: options.registerId ?? 'main' });
   if (options.signedInAs) {
     const answer = signInAnswer(options.signedInAs);
