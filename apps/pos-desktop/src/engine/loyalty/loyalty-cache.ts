@@ -13,6 +13,7 @@ import {
   type OfflineAllowance,
   type PointsOfflineAllowance,
   type StoredValueSettings,
+  type StoredValueSnapshot,
 } from '@retail/domain';
 import type { CustomerFeed, HubCustomerAnswer, StoredValueAnswer } from '@retail/sync';
 import type {
@@ -306,6 +307,28 @@ export function cacheStoredValueAnswer(
     snapshot.takenAt,
   );
   cacheStoredValueSettings(db, answer.settings, nowMs);
+}
+
+/**
+ * The balance the hub answered a hold with: the value this till just took is out of `available` there, so
+ * a till that loses the hub right after spends only what is really left (the lookup before the hold still
+ * showed the whole balance). Kept only when it is newer than the cached figure, like every answer.
+ */
+export function cacheStoredValueSnapshot(db: Db, snapshot: StoredValueSnapshot): void {
+  const unacked = earliestUnackedRedemption(db, 'stored_value', snapshot.accountId);
+  const takenAt = unacked !== undefined && unacked < snapshot.takenAt ? unacked : snapshot.takenAt;
+  sql(
+    db,
+    `UPDATE stored_value_accounts SET available = ?, held = ?, taken_at_ms = ?
+     WHERE account_id = ? AND currency = ? AND taken_at_ms <= ?`,
+  ).run(
+    snapshot.available.amount,
+    snapshot.held.amount,
+    takenAt,
+    snapshot.accountId,
+    snapshot.available.currency,
+    takenAt,
+  );
 }
 
 export function cachedStoredValueByNumber(db: Db, number: string): StoredValueRow | undefined {

@@ -1,6 +1,7 @@
 import { LoyaltyProgrammeSchema, StoredValueSettingsSchema, type LoyaltySnapshot } from '@retail/domain';
 import type {
   CustomerAnswer,
+  HoldAnswer,
   HoldRequest,
   HubCustomerAnswer,
   ReleaseRequest,
@@ -101,6 +102,10 @@ class FakeHub implements LoyaltyHubClient {
   holdRefusal: { code: string; message: string } | undefined;
   readonly holds: HoldRequest[] = [];
   readonly releases: ReleaseRequest[] = [];
+  giftCardAvailable = 3_000;
+  giftCardHeld = 0;
+  /** The hub's clock: the till's test clock, so balances are dated as the hub would date them. */
+  now: () => number = () => TEST_START;
 
   private answer<T>(value: T): Promise<HubOutcome<T>> {
     return Promise.resolve(this.reachable ? { ok: true, value } : unreachable);
@@ -130,18 +135,37 @@ class FakeHub implements LoyaltyHubClient {
     return this.answer({ customer: this.customerAnswer, programme });
   }
   storedValue() {
-    return this.answer(giftCard);
+    return this.answer({
+      ...giftCard,
+      snapshot: {
+        ...giftCard.snapshot,
+        available: { amount: this.giftCardAvailable, currency: 'EUR' },
+        held: { amount: this.giftCardHeld, currency: 'EUR' },
+        takenAt: this.now(),
+      },
+    });
   }
-  placeHold(
-    request: HoldRequest,
-  ): Promise<HubOutcome<{ holdId: string; accountId: string; expiresAt: number }>> {
+  placeHold(request: HoldRequest): Promise<HubOutcome<HoldAnswer>> {
     if (!this.reachable) return Promise.resolve(unreachable);
     if (this.holdRefusal) return Promise.resolve({ ok: false, reason: 'refused', ...this.holdRefusal });
     this.holds.push(request);
-    return Promise.resolve({
-      ok: true,
-      value: { holdId: request.holdId, accountId: request.accountId, expiresAt: TEST_START + 5 * 60_000 },
-    });
+    const value: HoldAnswer = {
+      holdId: request.holdId,
+      accountId: request.accountId,
+      expiresAt: TEST_START + 5 * 60_000,
+    };
+    // As the hub does: a stored-value hold answers with the balance the hold leaves.
+    if (request.kind === 'stored_value') {
+      this.giftCardAvailable -= request.amount;
+      this.giftCardHeld += request.amount;
+      value.storedValue = {
+        accountId: request.accountId,
+        available: { amount: this.giftCardAvailable, currency: 'EUR' },
+        held: { amount: this.giftCardHeld, currency: 'EUR' },
+        takenAt: this.now(),
+      };
+    }
+    return Promise.resolve({ ok: true, value });
   }
   release(request: ReleaseRequest) {
     this.releases.push(request);
@@ -165,6 +189,7 @@ function later(ms: number): void {
 function setUp(): void {
   hub = new FakeHub();
   node = createTestNode({ loyaltyHub: hub });
+  hub.now = () => node.clock.now();
   session = node.sessions.cashier;
   expectOk(node.engine.execute('shift-open', { float: 10_000 }, as()));
 }
@@ -173,6 +198,19 @@ function startSale(items = 10): string {
   const saleId = expectOk(node.engine.execute('sale-start', {}, as())).saleId;
   expectOk(node.engine.execute('sale-add-line', { saleId, sku: 'MILK-1', qty: items }, as()));
   return saleId;
+}
+
+async function finishWithCash(saleId: string): Promise<void> {
+  const view = expectOk(node.engine.execute('sale-get', { saleId }, as()));
+  if (view.payment.remaining > 0)
+    expectOk(
+      await node.engine.executeAsync(
+        'sale-add-tender',
+        { saleId, tender: { type: 'cash', amount: view.payment.cashDue } },
+        as(),
+      ),
+    );
+  expectOk(await node.engine.executeAsync('sale-complete', { saleId }, as()));
 }
 
 async function attachAnn(saleId: string) {
@@ -486,6 +524,46 @@ describe('loyalty commands', () => {
   });
 
   describe('stored-value-balance and gift card tenders', () => {
+    it('spends offline only what is left after an online payment from the same card (issue 14, bug 8)', async () => {
+      setUp();
+      expect(
+        expectOk(await node.engine.executeAsync('stored-value-balance', { number: 'GC-0000-4321' }, as())),
+      ).toMatchObject({ available: 3_000, source: 'hub' });
+      const first = startSale(20);
+      node.clock.advance(1_000);
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: first, tender: { type: 'gift_card', amount: 2_000, number: 'GC-0000-4321' } },
+          as(),
+        ),
+      );
+      await finishWithCash(first);
+
+      hub.reachable = false;
+      node.clock.advance(60_000);
+      const offline = expectOk(
+        await node.engine.executeAsync('stored-value-balance', { number: 'GC-0000-4321' }, as()),
+      );
+      expect(offline).toMatchObject({ source: 'cache', available: 1_000, offline: { allowed: 1_000 } });
+      const second = startSale(20);
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: second, tender: { type: 'gift_card', amount: 1_001, number: 'GC-0000-4321' } },
+          as(),
+        ),
+        'OFFLINE_LIMIT',
+      );
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: second, tender: { type: 'gift_card', amount: 1_000, number: 'GC-0000-4321' } },
+          as(),
+        ),
+      );
+    });
+
     it('looks a card up at the hub, then takes it offline only up to the offline cap', async () => {
       setUp();
       const balance = expectOk(

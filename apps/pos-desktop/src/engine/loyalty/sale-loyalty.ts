@@ -28,6 +28,7 @@ import {
   cacheLoyaltySnapshot,
   cacheProgramme,
   cacheStoredValueAnswer,
+  cacheStoredValueSnapshot,
   cachedProgramme,
   cachedStoredValue,
   cachedStoredValueByNumber,
@@ -178,6 +179,7 @@ export function redemptionTender(
     cacheProgramme(ctx.db, held.loyalty.programme, ctx.nowMs);
     cacheLoyaltySnapshot(ctx.db, held.loyalty.snapshot);
   }
+  if (held?.storedValue) cacheStoredValueSnapshot(ctx.db, held.storedValue);
   const tenderId = prepared?.tenderId ?? ctx.newId();
   if (tender.type === 'loyalty_points') {
     const { accountId } = saleLoyaltyAccount(ctx.db, row);
