@@ -8,6 +8,7 @@ import {
   stockDeltaSchema,
   stockQtySchema,
   amountSchema,
+  REFUND_TENDER_TYPES,
 } from '@retail/domain';
 import { z } from 'zod';
 import { BOPIS_COMMANDS } from './bopis-commands';
@@ -387,7 +388,7 @@ export const ReturnViewSchema = z.object({
   refunds: z.array(
     z.object({
       tenderId: id,
-      type: z.enum(['cash', 'card', 'store_credit', 'loyalty_points']),
+      type: z.enum(REFUND_TENDER_TYPES),
       amount: minor,
       reference: z.string().nullable(),
       originalTenderId: id.nullable(),

@@ -77,21 +77,21 @@ describe('refund-tenders', () => {
       ]);
     });
 
-    it('refunds gift cards and store credit as store credit', () => {
+    it('refunds a gift card onto that card and store credit onto its account, online or not', () => {
       const plan = planRefundTenders(
         usd(1_000),
         [
-          { tenderId: 'G', type: 'gift_card', amount: usd(500), reference: '****1234' },
+          { tenderId: 'G', type: 'gift_card', amount: usd(500), reference: 'sv-gift' },
           { tenderId: 'S', type: 'store_credit', amount: usd(500), reference: 'SC-1' },
         ],
         [],
         { hubOnline: false },
       );
       expect(brief(plan.refunds)).toEqual([
-        ['G', 'store_credit', 500, undefined],
+        ['G', 'gift_card', 500, undefined],
         ['S', 'store_credit', 500, undefined],
       ]);
-      expect(plan.refunds[0]?.reference).toBeUndefined();
+      expect(plan.refunds[0]?.reference).toBe('sv-gift');
       expect(plan.refunds[1]?.reference).toBe('SC-1');
     });
 
@@ -150,7 +150,7 @@ describe('refund-tenders', () => {
       expect(brief(plan.refunds)).toEqual([
         ['T1', 'cash', 500, undefined],
         ['T2', 'store_credit', 500, undefined],
-        ['G', 'store_credit', 500, undefined],
+        ['G', 'gift_card', 500, undefined],
         ['P', 'loyalty_points', 500, 50],
       ]);
     });

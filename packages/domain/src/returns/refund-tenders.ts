@@ -14,8 +14,11 @@ import {
 } from '../money';
 import type { TenderType } from '../tenders/index';
 
-/** How money goes back to a customer. Gift cards are never reloaded: their share becomes store credit. */
-export const REFUND_TENDER_TYPES = ['cash', 'card', 'store_credit', 'loyalty_points'] as const;
+/**
+ * How money goes back to a customer. A gift card's share goes back onto that card (the hub books it against
+ * the redemption it refunds), never onto an anonymous store credit slip the customer did not ask for.
+ */
+export const REFUND_TENDER_TYPES = ['cash', 'card', 'store_credit', 'gift_card', 'loyalty_points'] as const;
 export type RefundTenderType = (typeof REFUND_TENDER_TYPES)[number];
 
 /** A tender of the original sale. */
@@ -75,8 +78,9 @@ function naturalRefundType(type: TenderType): RefundTenderType {
     case 'card':
       return 'card';
     case 'store_credit':
-    case 'gift_card':
       return 'store_credit';
+    case 'gift_card':
+      return 'gift_card';
     case 'loyalty_points':
       return 'loyalty_points';
     default:
@@ -97,8 +101,9 @@ function naturalRefundType(type: TenderType): RefundTenderType {
  *    offline refunds already paid a card share in cash) becomes store credit.
  * 3. Card shares go back to the card when the hub is online. Offline, each card share (in the original
  *    tender order) goes to cash while cash room remains after step 2, and the rest to store credit.
- * 4. Gift card and store credit shares become store credit. Loyalty shares go back as points, in the
- *    same proportion as the money (rounded down until the last of that tender is refunded).
+ * 4. Gift card and store credit shares go back onto the card or credit account they were paid from.
+ *    Loyalty shares go back as points, in the same proportion as the money (rounded down until the last
+ *    of that tender is refunded).
  */
 export function planRefundTenders(
   refundTotal: Money,
@@ -257,9 +262,10 @@ export function planRefundTenders(
       case 'gift_card':
         push({
           sourceTenderId: tender.tenderId,
-          type: 'store_credit',
+          type: 'gift_card',
           amount: share,
-          reason: 'Gift card payments are refunded as store credit.',
+          ...(tender.reference === undefined ? {} : { reference: tender.reference }),
+          reason: 'Paid with a gift card, refunded onto the same card.',
         });
         return;
       case 'loyalty_points': {

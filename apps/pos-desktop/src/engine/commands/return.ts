@@ -8,6 +8,7 @@ import {
   type MovementType,
   type PlannedRefund,
   type PriceObservation,
+  type RefundTenderType,
 } from '@retail/domain';
 import type { MovementPayload } from '@retail/sync';
 import type { CommandRequest, ReturnView } from '../../shared/commands';
@@ -73,7 +74,7 @@ export function returnView(ctx: TxContext, returnId: string, notes: readonly str
 
 export interface RefundInput {
   readonly tenderId: string;
-  readonly type: 'cash' | 'card' | 'store_credit' | 'loyalty_points';
+  readonly type: RefundTenderType;
   readonly amount: number;
   readonly reference?: string;
   readonly points?: number;

@@ -564,6 +564,46 @@ describe('loyalty commands', () => {
       );
     });
 
+    it('refunds a gift card share onto that card, online or not, and the receipt names the card, not its account', async () => {
+      setUp();
+      const saleId = startSale(20);
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'gift_card', amount: 1_500, number: 'GC-0000-4321' } },
+          as(),
+        ),
+      );
+      await finishWithCash(saleId);
+      const sale = expectOk(node.engine.execute('sale-get', { saleId }, as()));
+      hub.reachable = false;
+      const returned = expectOk(
+        node.engine.execute(
+          'return-create',
+          {
+            receiptNumber: sale.receiptNumber ?? '',
+            lines: [{ lineId: sale.lines[0]!.lineId, qty: sale.lines[0]!.qty }],
+          },
+          as(),
+        ),
+      );
+      const giftRefund = returned.refunds.find((refund) => refund.type === 'gift_card');
+      expect(giftRefund).toMatchObject({ amount: 1_500, reference: 'gc-1' });
+      expect(returned.refunds.some((refund) => refund.type === 'store_credit')).toBe(false);
+      const event = checkedOutbox(node.engine).find((candidate) => candidate.type === 'return.completed');
+      expect(event?.payload).toMatchObject({
+        refunds: expect.arrayContaining([
+          expect.objectContaining({ type: 'gift_card', amount: 1_500, reference: 'gc-1' }),
+        ]),
+      });
+      const { receipt } = expectOk(
+        node.engine.execute('receipt-preview', { receiptNumber: returned.receiptNumber }, as()),
+      );
+      expect(receipt.payments).toEqual(
+        expect.arrayContaining([expect.objectContaining({ type: 'gift_card', reference: '****4321' })]),
+      );
+    });
+
     it('looks a card up at the hub, then takes it offline only up to the offline cap', async () => {
       setUp();
       const balance = expectOk(

@@ -114,7 +114,7 @@ function returnReceipt(ctx: TxContext, returned: ReturnView, copy: boolean): Rec
       amount: refund.amount,
       tendered: refund.amount,
       change: 0,
-      reference: refund.reference,
+      reference: receiptReference(ctx, refund.type, refund.reference),
     })),
     promotions: [],
     loyalty: null,

@@ -5,6 +5,7 @@ import {
   refundForLines,
   type Money,
   type PlannedRefund,
+  type RefundTenderType,
 } from '@retail/domain';
 import { sql, type TxContext } from '../context';
 import { findSaleByReceipt } from './draft';
@@ -94,7 +95,7 @@ export function planReceiptReturn(ctx: TxContext, request: ReceiptReturnRequest)
      JOIN returns x ON x.return_id = f.return_id WHERE x.original_sale_id = ? AND f.original_tender_id IS NOT NULL`,
   ).all(sale.saleId) as {
     tenderId: string;
-    type: 'cash' | 'card' | 'store_credit' | 'loyalty_points';
+    type: RefundTenderType;
     amount: number;
     points: number | null;
   }[];
