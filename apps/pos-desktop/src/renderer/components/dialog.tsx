@@ -1,5 +1,15 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
+/** Input types whose text can be selected (select() throws or does nothing on the others). */
+const SELECTABLE_TYPES: ReadonlySet<string> = new Set([
+  'text',
+  'search',
+  'tel',
+  'password',
+  'number',
+  'email',
+]);
+
 interface DialogProps {
   readonly title: string;
   readonly onCancel: () => void;
@@ -10,7 +20,9 @@ interface DialogProps {
 
 /**
  * A modal dialog: named by its title, Escape cancels, and the first field (or button) gets the focus so a
- * cashier can type straight away.
+ * cashier can type straight away. A field that opens with a value (the line's quantity, its price) has that
+ * value selected, so what the cashier types replaces it instead of being appended to it ("1" + "3" is 3,
+ * not 13).
  */
 export function Dialog({ title, onCancel, children, wide }: DialogProps) {
   const titleId = useId();
@@ -20,6 +32,7 @@ export function Dialog({ title, onCancel, children, wide }: DialogProps) {
       'input, select, textarea, button:not([data-close])',
     );
     first?.focus();
+    if (first instanceof HTMLInputElement && SELECTABLE_TYPES.has(first.type)) first.select();
   }, []);
   return (
     <div className="dialog-backdrop">

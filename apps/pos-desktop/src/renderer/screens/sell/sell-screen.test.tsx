@@ -767,3 +767,53 @@ describe('sell-screen', () => {
     });
   });
 });
+
+describe('sell-screen first-day fixes (issue 14)', () => {
+  it('replaces the quantity a line had with what the cashier types after F6', async () => {
+    const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+    await user.type(await scanField(), '4000000000013{Enter}');
+    await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+    await user.keyboard('{F6}');
+    await screen.findByRole('dialog', { name: 'Quantity of Smooth Bread family size' });
+    await user.keyboard('3{Enter}');
+    await screen.findByRole('button', { name: 'Smooth Bread family size, 3, €21.60' });
+    expect(node.inputs('sale-set-qty')).toEqual([{ saleId: 'sale-1', lineId: 'line-1', qty: 3 }]);
+  });
+
+  it('replaces the old price with the one typed in the price dialog', async () => {
+    const { user, node } = renderPos({
+      signedInAs: 'manager',
+      setup: (n) => {
+        const sale = scriptSale(n);
+        n.handle('sale-override-price', (input) =>
+          saleView(
+            sale
+              .current()!
+              .lines.map((line) =>
+                saleLine({ ...line, unitPrice: input.unitPrice, extended: undefined, paid: undefined }),
+              ),
+          ),
+        );
+      },
+    });
+    await user.type(await scanField(), '4000000000013{Enter}');
+    await user.click(await screen.findByRole('button', { name: /Smooth Bread family size, 1/ }));
+    await user.click(screen.getByRole('button', { name: 'Change price' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New price for Smooth Bread family size' });
+    await user.keyboard('5.00');
+    await user.type(within(dialog).getByLabelText('Reason'), 'Damaged packaging{Enter}');
+    await screen.findByRole('button', { name: 'Smooth Bread family size, 1, €5.00' });
+    expect(node.inputs('sale-override-price')[0]).toMatchObject({ unitPrice: 500 });
+  });
+
+  it('opens a dialog without the failure of the last scan in it', async () => {
+    const { user } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+    await user.type(await scanField(), '4000000000013{Enter}');
+    await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+    await user.type(await scanField(), '999{Enter}');
+    await screen.findByText(/Barcode 999 is not in this store's catalog/);
+    await user.click(screen.getByRole('button', { name: 'Sale discount' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Discount on the whole sale' });
+    expect(within(dialog).queryByRole('alert')).toBeNull();
+  });
+});

@@ -44,7 +44,7 @@ function isTextEntry(element: Element | null): boolean {
  * presses Enter, so any keystroke outside another field lands there.
  */
 export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
-  const { sale: saleStore, shift: shiftStore } = usePos();
+  const { sale: saleStore, shift: shiftStore, customer: customerStore } = usePos();
   const shift = useArea(shiftStore, (state) => state.shift);
   const shiftLoaded = useArea(shiftStore, (state) => state.loaded);
   const sale = useArea(saleStore, (state) => state.sale);
@@ -90,6 +90,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       saleStore.setState({ error: { code: 'INVALID_INPUT', message: t('sell.selectLineFirst') } });
       return;
     }
+    // A dialog starts clean: the last scan's or tender's failure is not this dialog's.
+    saleStore.setState({ error: null });
+    customerStore.getState().reset();
     setDialog(next);
   };
   const closeDialog = () => {
