@@ -30,3 +30,16 @@ export function Notice({
     </div>
   );
 }
+
+/**
+ * A command's failure next to the control that caused it, announced at once (role="alert" is an assertive
+ * live region): a banner at the top of the page can sit out of view while the cashier looks at a button.
+ */
+export function FieldError({ id, error }: { id: string; error: ErrorBody | null }) {
+  if (!error) return null;
+  return (
+    <p id={id} className="field-error" role="alert">
+      {error.message}
+    </p>
+  );
+}

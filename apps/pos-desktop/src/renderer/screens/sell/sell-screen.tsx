@@ -191,7 +191,10 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
             }}
           />
         </div>
-        {anyDialog ? null : <ErrorBanner error={error} onDismiss={() => store.dismissError()} />}
+        {/* While paying, the payment panel shows a failure beside the control that caused it. */}
+        {anyDialog || mode === 'tender' ? null : (
+          <ErrorBanner error={error} onDismiss={() => store.dismissError()} />
+        )}
         <Notice text={deviceNotice} tone="warning" />
         <Cart sale={sale} selectedLineId={selectedLineId} onSelect={selectLine} />
       </div>

@@ -186,6 +186,34 @@ describe('stored-value', () => {
     });
   });
 
+  describe('TenderPanel after a points payment (issue 14, bug 2)', () => {
+    it('offers what is still due as the card amount, and shows a refusal beside the card controls', async () => {
+      const { user, node } = render();
+      const tender = await toPayment(user);
+      const cardAmount = within(tender).getByLabelText('Card amount') as HTMLInputElement;
+      expect(cardAmount.value).toBe('21.60');
+      await user.click(within(tender).getByRole('button', { name: 'Pay with points' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Pay with loyalty points' });
+      await user.clear(within(dialog).getByLabelText('Points to use'));
+      await user.type(within(dialog).getByLabelText('Points to use'), '500{Enter}');
+      await waitFor(() => expect(within(tender).getByTestId('remaining').textContent).toBe('€16.60'));
+      expect(cardAmount.value).toBe('16.60');
+
+      node.failOnce('sale-add-tender', {
+        code: 'INVALID_INPUT',
+        message: 'Card amount 20.00 is more than the 16.60 still due.',
+      });
+      await user.clear(cardAmount);
+      await user.type(cardAmount, '20');
+      await user.type(within(tender).getByLabelText('Terminal reference'), 'T-1{Enter}');
+      const cardBox = within(tender).getByRole('group', { name: 'Card' });
+      const alert = await within(cardBox).findByRole('alert');
+      expect(alert.textContent).toBe('Card amount 20.00 is more than the 16.60 still due.');
+      expect(cardAmount.getAttribute('aria-describedby')).toBe(alert.id);
+      expect(screen.getAllByRole('alert')).toHaveLength(1);
+    });
+  });
+
   describe('saleTenderText', () => {
     const format = createStoreFormat({ locale: 'en-IE', currency: 'EUR', timezone: 'Europe/Dublin' });
     const points = {

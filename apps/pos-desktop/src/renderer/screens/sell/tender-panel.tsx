@@ -1,8 +1,9 @@
 import { money, quickCashAmounts } from '@retail/domain';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { quickCashSteps } from '../../cash/denominations';
+import { FieldError } from '../../components/error-banner';
 import { ReceiptFrame } from '../../components/receipt-frame';
 import { t } from '../../i18n/translate';
 import type { StoredValueKind } from '../../stores/sale-store';
@@ -11,6 +12,9 @@ import { isRemovableTender, saleTenderKind, saleTenderText } from './stored-valu
 
 /** The tenders that open a dialog of their own: points of the attached customer, store credit, gift card. */
 export type OtherTender = 'loyalty_points' | StoredValueKind;
+
+/** Where on the payment panel the cashier last acted: a failure is shown there, not at the top of the page. */
+type TenderPlace = 'cash' | 'card' | 'payments' | 'actions';
 
 /**
  * Taking payment: one-tap cash amounts (exact and the next notes), any cash amount, card by the
@@ -21,16 +25,32 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
   const format = useFormat();
   const busy = useArea(saleStore, (state) => state.busy);
   const { payment } = sale;
+  const error = useArea(saleStore, (state) => state.error);
+  const errorId = useId();
+  const [errorAt, setErrorAt] = useState<TenderPlace | null>(null);
   const [cashText, setCashText] = useState('');
-  const [cardText, setCardText] = useState(format.moneyInput(payment.remaining));
+  // The card amount follows what is still due: after points or a gift card took part of it, the amount
+  // typed (or suggested) for the old remainder is stale and would be refused.
+  const [card, setCard] = useState({
+    remaining: payment.remaining,
+    text: format.moneyInput(payment.remaining),
+  });
+  const cardText = card.remaining === payment.remaining ? card.text : format.moneyInput(payment.remaining);
+  const setCardText = (text: string) => setCard({ remaining: payment.remaining, text });
   const [reference, setReference] = useState('');
   const quick = quickCashAmounts(money(payment.cashDue, sale.currency), quickCashSteps(sale.currency), 5);
   const store = saleStore.getState();
+  const errorHere = (place: TenderPlace | null) =>
+    error !== null && errorAt === place ? <FieldError id={errorId} error={error} /> : null;
+  const describedHere = (place: TenderPlace) =>
+    error !== null && errorAt === place ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
 
   const payCash = (amount: number) => {
+    setErrorAt('cash');
     void store.payCash(amount).then(() => setCashText(''));
   };
   const submitCash = () => {
+    setErrorAt('cash');
     const amount = cashText.trim() === '' ? payment.cashDue : format.parseMoney(cashText);
     if (amount === null || amount <= 0) {
       saleStore.setState({ error: screenError(t('common.badAmount')) });
@@ -39,6 +59,7 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
     payCash(amount);
   };
   const submitCard = async () => {
+    setErrorAt('card');
     const amount = format.parseMoney(cardText);
     if (amount === null || amount <= 0) {
       saleStore.setState({ error: screenError(t('common.badAmount')) });
@@ -48,11 +69,7 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
       saleStore.setState({ error: screenError(t('tender.referenceNeeded')) });
       return;
     }
-    if (await store.payCard(amount, reference.trim())) {
-      setReference('');
-      const remaining = saleStore.getState().sale?.payment.remaining;
-      if (remaining !== undefined) setCardText(format.moneyInput(remaining));
-    }
+    if (await store.payCard(amount, reference.trim())) setReference('');
   };
 
   return (
@@ -73,6 +90,7 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
           </div>
         ) : null}
       </dl>
+      {errorHere(null)}
       {sale.tenders.length > 0 ? (
         <ul className="tender-list" aria-label={t('tender.taken')}>
           {sale.tenders.map((tender) => (
@@ -88,7 +106,10 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
                     tender: saleTenderKind(tender),
                     amount: format.money(tender.amount),
                   })}
-                  onClick={() => void store.removeTender(tender.tenderId)}
+                  onClick={() => {
+                    setErrorAt('payments');
+                    void store.removeTender(tender.tenderId);
+                  }}
                 >
                   ×
                 </button>
@@ -97,6 +118,7 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
           ))}
         </ul>
       ) : null}
+      {errorHere('payments')}
 
       <fieldset className="tender-cash">
         <legend>{t('tender.cash')}</legend>
@@ -129,12 +151,14 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
               placeholder={format.moneyInput(payment.cashDue)}
               value={cashText}
               onChange={(event) => setCashText(event.target.value)}
+              {...describedHere('cash')}
             />
           </label>
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {t('tender.payCash')}
           </button>
         </form>
+        {errorHere('cash')}
       </fieldset>
 
       <fieldset className="tender-card">
@@ -152,6 +176,7 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
               inputMode="decimal"
               value={cardText}
               onChange={(event) => setCardText(event.target.value)}
+              {...describedHere('card')}
             />
           </label>
           <label className="field">
@@ -166,6 +191,7 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
             {t('tender.payCard')}
           </button>
         </form>
+        {errorHere('card')}
       </fieldset>
 
       <fieldset className="tender-other">
@@ -189,6 +215,7 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
         </div>
       </fieldset>
 
+      {errorHere('actions')}
       <div className="tender-actions">
         <button type="button" className="btn" disabled={busy} onClick={() => store.backToCart()}>
           {t('tender.back')}
@@ -198,7 +225,10 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
             type="button"
             className="btn btn-primary"
             disabled={busy}
-            onClick={() => void store.complete()}
+            onClick={() => {
+              setErrorAt('actions');
+              void store.complete();
+            }}
           >
             {t('tender.complete')}
           </button>
