@@ -155,7 +155,10 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   }
 
   return (
-    <section className="screen sell" aria-labelledby="sell-title">
+    <section
+      className={mode === 'tender' ? 'screen sell paying' : 'screen sell'}
+      aria-labelledby="sell-title"
+    >
       <h1 id="sell-title" className="visually-hidden">
         {t('sell.title')}
       </h1>

@@ -1,0 +1,85 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { openLane, openShift, scan, signIn } from '../support/till';
+
+/**
+ * Issue 14, bug 3: on a 1024×768 or 1366×768 till the primary action of every step must be on screen and
+ * clickable as it is: not below the fold, not under the status bar, not clipped inside a dialog that scrolls.
+ */
+async function expectReachableWithoutScrolling(locator: Locator): Promise<void> {
+  await expect(locator).toBeVisible();
+  const where = await locator.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    const x = box.left + box.width / 2;
+    const y = box.top + box.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    return {
+      inViewport: box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth,
+      onTop: hit !== null && (hit === element || element.contains(hit)),
+      at: `${Math.round(box.left)},${Math.round(box.top)}–${Math.round(box.right)},${Math.round(box.bottom)} in ${innerWidth}×${innerHeight}`,
+      covering: hit === null || hit === element || element.contains(hit) ? null : hit.outerHTML.slice(0, 80),
+    };
+  });
+  expect(where, `${await locator.textContent()} at ${where.at}`).toMatchObject({
+    inViewport: true,
+    onTop: true,
+  });
+}
+
+async function attachNewCustomer(page: Page, phone: string): Promise<void> {
+  await page.getByRole('button', { name: 'Customer', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Customer' });
+  await dialog.getByLabel('Phone, email or loyalty card number').fill(phone);
+  await dialog.getByLabel('Phone, email or loyalty card number').press('Enter');
+  const form = dialog.getByRole('form', { name: 'New customer' });
+  await expectReachableWithoutScrolling(form.getByRole('button', { name: 'Create and attach' }));
+  await form.getByLabel('Name (optional)').fill('Robin Smallscreen');
+  await form.getByLabel('Phone').fill(phone);
+  await form.getByRole('button', { name: 'Create and attach' }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+test.describe('small screens', () => {
+  for (const viewport of [
+    { width: 1024, height: 768 },
+    { width: 1366, height: 768 },
+  ]) {
+    test(`keeps every primary action on screen at ${viewport.width}×${viewport.height}`, async ({ page }) => {
+      await page.setViewportSize(viewport);
+      await openLane(page, `e2e-small-${viewport.width}`);
+      await signIn(page, '3001', '3456');
+      await openShift(page, '100');
+      await page.getByRole('button', { name: /^Sell/ }).click();
+      await scan(page, '4000000000013');
+      await scan(page, '4000000000020');
+      await scan(page, '4000000000037');
+      const cart = page.getByRole('region', { name: 'Cart' });
+      await expect(cart.locator('[data-line-id]')).toHaveCount(3);
+      await attachNewCustomer(page, `+3538612${viewport.width}`);
+      await expect(page.getByRole('region', { name: 'Customer and points' })).toBeVisible();
+      await expectReachableWithoutScrolling(page.getByRole('button', { name: /^Pay/ }));
+
+      // A cashier's price change asks a manager: the override dialog with its PIN pad.
+      await cart.getByRole('button', { name: /^Smooth Bread family size, 1, €/ }).click();
+      await page.getByRole('button', { name: 'Change price' }).click();
+      const price = page.getByRole('dialog', { name: /^New price for/ });
+      await expectReachableWithoutScrolling(price.getByRole('button', { name: 'Apply' }));
+      await page.keyboard.type('1.00');
+      await price.getByLabel('Reason').fill('Damaged packaging');
+      await price.getByRole('button', { name: 'Apply' }).click();
+      const override = page.getByRole('dialog', { name: 'Manager authorization' });
+      await expectReachableWithoutScrolling(override.getByRole('button', { name: 'Authorize' }));
+      await override.getByRole('button', { name: 'Cancel' }).click();
+      await price.getByRole('button', { name: 'Cancel' }).click();
+
+      await page.keyboard.press('F10');
+      const payment = page.getByRole('region', { name: 'Payment' });
+      await expect(payment).toBeVisible();
+      await expectReachableWithoutScrolling(payment.getByRole('button', { name: 'Take cash' }));
+      await expectReachableWithoutScrolling(payment.getByRole('button', { name: 'Take card' }));
+      await expectReachableWithoutScrolling(payment.getByRole('button', { name: 'Pay with gift card' }));
+      await payment.getByRole('button', { name: 'Take cash' }).click();
+      await expect(page.getByText('No change due')).toBeVisible();
+      await expectReachableWithoutScrolling(page.getByRole('button', { name: 'Next customer' }));
+    });
+  }
+});
