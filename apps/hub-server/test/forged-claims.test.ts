@@ -477,8 +477,14 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
           .select('envelope')
           .where('event_id', '=', event.eventId)
           .executeTakeFirstOrThrow();
-        for (const kept of [JSON.stringify(raised), logged.envelope])
-          expect(kept.replace(/\s/g, '')).not.toContain('4111111111111111');
+        const published = await storage.db
+          .selectFrom('integration_events')
+          .select('data')
+          .where('source_event_id', '=', event.eventId)
+          .execute();
+        expect(published.length).toBeGreaterThan(0);
+        for (const kept of [JSON.stringify(raised), logged.envelope, ...published.map((row) => row.data)])
+          expect(kept.replace(/[\s-]/g, '')).not.toContain('4111111111111111');
       }
       expect(await ledgerOf(customer.accountId)).toEqual([]);
     });

@@ -381,7 +381,7 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
     });
     await b.ok('sale-complete', { saleId });
     await until('the sale reaches the hub', () => b.drained() || undefined);
-    expect((await storedValueByNumber(storage.db, number, hub.now())).snapshot).toMatchObject({
+    expect((await storedValueByNumber(hub, { number })).snapshot).toMatchObject({
       available: { amount: 500 },
       held: { amount: 0 },
     });

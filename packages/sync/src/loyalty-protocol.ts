@@ -93,7 +93,14 @@ export const CustomerAnswerSchema = z.object({
 });
 export type CustomerAnswer = z.infer<typeof CustomerAnswerSchema>;
 
-export const StoredValueLookupRequestSchema = z.object({ number: z.string().trim().min(6).max(64) });
+export const StoredValueLookupRequestSchema = z.object({
+  number: z.string().trim().min(6).max(64),
+  /** The card's PIN, when it has one (the answer to a lookup without it says `pinRequired`). */
+  pin: z
+    .string()
+    .regex(/^\d{4,8}$/, 'A card PIN is 4 to 8 digits.')
+    .optional(),
+});
 
 export const StoredValueAnswerSchema = z.object({
   account: z.object({
@@ -102,6 +109,8 @@ export const StoredValueAnswerSchema = z.object({
     maskedNumber: z.string(),
     currency: z.string(),
     status: z.enum(['active', 'blocked']),
+    /** The hub asks for the card's PIN on every lookup; such a card is not for offline use. */
+    pinProtected: z.boolean().optional(),
   }),
   snapshot: StoredValueSnapshotSchema,
   settings: StoredValueSettingsSchema,

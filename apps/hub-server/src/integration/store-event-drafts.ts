@@ -1,4 +1,5 @@
 import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sync';
+import { shownReference } from '../ingest/sale-claims';
 import type { TransferTable } from '../storage/schema';
 import type { EventData } from './event-catalog';
 import type { EventDraft } from './outbound-log';
@@ -278,7 +279,8 @@ function tender(value: Tender) {
     tenderId: value.tenderId,
     type: value.type,
     amount: value.amount,
-    reference: value.reference ?? null,
+    // A card number typed where the terminal's reference belongs is never passed on.
+    reference: value.reference === undefined ? null : shownReference(value.reference),
     points: value.points ?? null,
   };
 }

@@ -255,7 +255,7 @@ describe.each(backendKinds())('loyalty/held value on %s', (kind) => {
       );
       expect(held).toMatchObject({ amount: 700, reasons: [expect.stringMatching(/audit reference/)] });
       await dropHeldCredit(hub, held!.creditId, 'user:hq', 'No such return at the store.');
-      await expect(storedValueByNumber(storage.db, slip, hub.now())).rejects.toMatchObject({
+      await expect(storedValueByNumber(hub, { number: slip })).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
       await expect(
@@ -272,15 +272,15 @@ describe.each(backendKinds())('loyalty/held value on %s', (kind) => {
       const second = `SC-${randomUUID()}`;
       await push('return.completed', noReceiptReturn(600, first, 'ov-1'));
       await push('return.completed', noReceiptReturn(600, second, 'ov-2'));
-      expect((await storedValueByNumber(storage.db, first, hub.now())).snapshot.available.amount).toBe(600);
-      await expect(storedValueByNumber(storage.db, second, hub.now())).rejects.toMatchObject({
+      expect((await storedValueByNumber(hub, { number: first })).snapshot.available.amount).toBe(600);
+      await expect(storedValueByNumber(hub, { number: second })).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
       // The next day at the store starts again.
       clock.now += DAY;
       const third = `SC-${randomUUID()}`;
       await push('return.completed', noReceiptReturn(600, third, 'ov-3'));
-      expect((await storedValueByNumber(storage.db, third, hub.now())).snapshot.available.amount).toBe(600);
+      expect((await storedValueByNumber(hub, { number: third })).snapshot.available.amount).toBe(600);
       clock.now = T0;
     });
   });

@@ -12,6 +12,7 @@ import {
 } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
 import type { LoyaltyAccountTable, StoredValueAccountTable } from '../storage/schema';
+import { aliasKeyWith, storedValueKey } from './stored-value-keys';
 
 /**
  * The hub's append-only ledgers. Every write to an account happens in one transaction that first locks
@@ -167,21 +168,35 @@ export function storedValueAccountOf(row: StoredValueAccountTable): StoredValueA
   };
 }
 
+/**
+ * Locks an account and reads its entries. An id from before migration 0010 (a till's event written before
+ * the upgrade) finds its account through its alias.
+ */
 export async function lockStoredValueAccount(
   tx: HubTx,
   accountId: string,
 ): Promise<LockedStoredValueAccount | undefined> {
-  const row = await tx.trx
-    .selectFrom('stored_value_accounts')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .$if(tx.hub.storage.kind === 'postgres', (query) => query.forUpdate())
-    .executeTakeFirst();
+  const lock = (id: string) =>
+    tx.trx
+      .selectFrom('stored_value_accounts')
+      .selectAll()
+      .where('account_id', '=', id)
+      .$if(tx.hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+  let row = await lock(accountId);
+  if (row === undefined) {
+    const alias = await tx.trx
+      .selectFrom('stored_value_aliases')
+      .select('account_id')
+      .where('alias_key', '=', aliasKeyWith(await storedValueKey(tx.hub.storage, tx.trx), accountId))
+      .executeTakeFirst();
+    if (alias !== undefined) row = await lock(alias.account_id);
+  }
   if (row === undefined) return undefined;
   const rows = await tx.trx
     .selectFrom('stored_value_entries')
     .select('entry')
-    .where('account_id', '=', accountId)
+    .where('account_id', '=', row.account_id)
     .orderBy('occurred_at')
     .orderBy('entry_id')
     .execute();

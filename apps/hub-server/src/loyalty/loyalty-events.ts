@@ -399,7 +399,7 @@ export async function applyReturnLoyalty(
         ...(customerId === undefined ? {} : { customerId }),
         target:
           existing === undefined
-            ? numberTargetOf(refund.reference)
+            ? await numberTargetOf(tx, refund.reference)
             : { accountId: existing.account.accountId },
       },
       creditDoubts,

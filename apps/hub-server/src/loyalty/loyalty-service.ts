@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   DomainError,
   activationsDue,
@@ -26,7 +25,6 @@ import {
 import type { HoldAnswer, HoldRequest, StoredValueAnswer } from '@retail/sync';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction, type HubTx } from '../hub-tx';
-import type { Executor } from '../storage/storage';
 import {
   appendLoyaltyEntries,
   appendStoredValueEntries,
@@ -38,7 +36,9 @@ import {
   type LockedLoyaltyAccount,
   type LockedStoredValueAccount,
 } from './ledger-store';
+import { hashPassword, verifyPassword } from '../auth/secrets';
 import { requireProgramme, requireStoredValueSettings } from './loyalty-config';
+import { maskedNumberOf, newStoredValueAccountId, numberKeyWith, storedValueKey } from './stored-value-keys';
 
 /**
  * Online redemption at the hub (holds placed and released for tills), redemption capture when a sale
@@ -51,26 +51,15 @@ export interface DeviceOrigin {
   readonly storeId: string;
 }
 
-/** Gift card and store credit numbers are looked up by hash: the number itself is never stored. */
-export function storedValueNumberHash(number: string): string {
-  const normalised = number.replace(/[\s-]/g, '').toUpperCase();
-  if (!/^[A-Z0-9]{6,64}$/.test(normalised)) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      'A gift card or store credit number is 6 to 64 letters and digits; check what was typed or scanned.',
-    );
-  }
-  return createHash('sha256').update(normalised, 'utf8').digest('hex');
-}
-
-export function maskedNumberOf(number: string): string {
-  const normalised = number.replace(/[\s-]/g, '').toUpperCase();
-  return `****${normalised.slice(-4)}`;
-}
-
 /** What the hub keeps of a card or slip number: the key it is found by, and its last digits. */
-export function numberTargetOf(number: string): { numberKey: string; maskedNumber: string } {
-  return { numberKey: storedValueNumberHash(number), maskedNumber: maskedNumberOf(number) };
+export async function numberTargetOf(
+  tx: HubTx,
+  number: string,
+): Promise<{ numberKey: string; maskedNumber: string }> {
+  return {
+    numberKey: numberKeyWith(await storedValueKey(tx.hub.storage, tx.trx), number),
+    maskedNumber: maskedNumberOf(number),
+  };
 }
 
 async function requireLoyaltyAccount(tx: HubTx, accountId: string): Promise<LockedLoyaltyAccount> {
@@ -314,6 +303,8 @@ export async function issueStoredCredit(
     amount: number;
     currency: string;
     kind?: 'store_credit' | 'gift_card';
+    /** A PIN the hub asks for on lookup from now on (a new card only; hashed like a password). */
+    pin?: string;
     customerId?: string;
     sourceDoc?: string;
     nodeId?: string;
@@ -322,13 +313,15 @@ export async function issueStoredCredit(
   },
 ): Promise<string> {
   if ('accountId' in request) return issueInto(tx, request.accountId, request);
-  const { numberKey: hash, maskedNumber } = 'number' in request ? numberTargetOf(request.number) : request;
+  const { numberKey: hash, maskedNumber } =
+    'number' in request ? await numberTargetOf(tx, request.number) : request;
   const existing = await tx.trx
     .selectFrom('stored_value_accounts')
     .select('account_id')
     .where('number_hash', '=', hash)
     .executeTakeFirst();
-  const accountId = existing?.account_id ?? `sv-${hash.slice(0, 32)}`;
+  // Random, so the id a till or a receipt shows says nothing about the number.
+  const accountId = existing?.account_id ?? newStoredValueAccountId();
   if (existing === undefined) {
     await tx.trx
       .insertInto('stored_value_accounts')
@@ -345,6 +338,9 @@ export async function issueStoredCredit(
         next_due_at: null,
         created_at: tx.at,
         updated_at: tx.at,
+        pin_hash: request.pin === undefined ? null : await hashPassword(request.pin),
+        pin_failures: 0,
+        pin_locked_until: null,
       })
       .execute();
   }
@@ -384,16 +380,24 @@ async function issueInto(
   return accountId;
 }
 
-/** A gift card or store credit by its number, with its balance and the offline rules, for a till. */
+/** Wrong PINs in a row before a card is locked, and for how long. */
+export const PIN_ATTEMPTS = 5;
+export const PIN_LOCK_MS = 15 * 60_000;
+
+/**
+ * A gift card or store credit by its number, with its balance and the offline rules, for a till. A card
+ * with a PIN answers only with the right PIN; after PIN_ATTEMPTS wrong ones in a row it is locked for
+ * PIN_LOCK_MS whatever is entered (the count is kept, so guessing from several tills does not help).
+ */
 export async function storedValueByNumber(
-  executor: Executor,
-  number: string,
-  at: number,
+  hub: HubContext,
+  request: { number: string; pin?: string | undefined },
 ): Promise<StoredValueAnswer> {
+  const executor = hub.storage.db;
   const row = await executor
     .selectFrom('stored_value_accounts')
     .selectAll()
-    .where('number_hash', '=', storedValueNumberHash(number))
+    .where('number_hash', '=', numberKeyWith(await storedValueKey(hub.storage, executor), request.number))
     .executeTakeFirst();
   if (row === undefined) {
     throw new DomainError(
@@ -401,6 +405,7 @@ export async function storedValueByNumber(
       'There is no gift card or store credit with this number. Check the number.',
     );
   }
+  if (row.pin_hash !== null && row.pin_hash !== undefined) await checkPin(hub, row, request.pin);
   const account = storedValueAccountOf(row);
   const entries = (
     await executor
@@ -416,10 +421,69 @@ export async function storedValueByNumber(
       maskedNumber: account.maskedNumber ?? '',
       currency: account.currency,
       status: account.status,
+      pinProtected: row.pin_hash !== null && row.pin_hash !== undefined,
     },
-    snapshot: storedValueSnapshot(account, entries, at),
+    snapshot: storedValueSnapshot(account, entries, hub.now()),
     settings: await requireStoredValueSettings(executor, account.currency),
   };
+}
+
+async function checkPin(
+  hub: HubContext,
+  row: { account_id: string; pin_hash?: string | null; pin_locked_until?: number | null },
+  pin: string | undefined,
+): Promise<void> {
+  const lockedUntil =
+    row.pin_locked_until === null || row.pin_locked_until === undefined ? 0 : Number(row.pin_locked_until);
+  if (lockedUntil > hub.now()) {
+    throw new DomainError(
+      'LOCKED_OUT',
+      `Too many wrong PINs: this card is locked until ${new Date(lockedUntil).toISOString()}. Take another tender.`,
+      { lockedUntil },
+    );
+  }
+  if (pin === undefined) {
+    throw new DomainError('FORBIDDEN', 'This card has a PIN: ask the customer to enter it.', {
+      pinRequired: true,
+    });
+  }
+  // Checked outside any transaction (hashing takes a while); the count is changed atomically after.
+  if (await verifyPassword(pin, row.pin_hash ?? '')) {
+    await hub.storage.db
+      .updateTable('stored_value_accounts')
+      .set({ pin_failures: 0 })
+      .where('account_id', '=', row.account_id)
+      .execute();
+    return;
+  }
+  const counted = await inHubTransaction(hub, async (tx) => {
+    const updated = await tx.trx
+      .updateTable('stored_value_accounts')
+      .set((eb) => ({ pin_failures: eb('pin_failures', '+', 1) }))
+      .where('account_id', '=', row.account_id)
+      .returning('pin_failures')
+      .executeTakeFirstOrThrow();
+    const failures = Number(updated.pin_failures);
+    if (failures < PIN_ATTEMPTS) return { failures, lockedUntil: null };
+    const until = tx.at + PIN_LOCK_MS;
+    await tx.trx
+      .updateTable('stored_value_accounts')
+      .set({ pin_failures: 0, pin_locked_until: until })
+      .where('account_id', '=', row.account_id)
+      .execute();
+    return { failures, lockedUntil: until };
+  });
+  if (counted.lockedUntil !== null) {
+    throw new DomainError(
+      'LOCKED_OUT',
+      `Too many wrong PINs: this card is locked until ${new Date(counted.lockedUntil).toISOString()}. Take another tender.`,
+      { lockedUntil: counted.lockedUntil },
+    );
+  }
+  throw new DomainError('FORBIDDEN', 'The PIN is wrong; ask the customer to enter it again.', {
+    pinRequired: true,
+    attemptsLeft: PIN_ATTEMPTS - counted.failures,
+  });
 }
 
 export interface LoyaltyPassReport {

@@ -432,7 +432,7 @@ describe.each(backendKinds())('hub loyalty on %s', (kind) => {
       expectApplied(
         await push(world, 's1', [{ type: 'return.completed', payload: noReceiptReturn(slip, 1_500) }]),
       );
-      const found = await storedValueByNumber(world.storage.db, slip, world.clock.now);
+      const found = await storedValueByNumber(world.hub, { number: slip });
       expect(found).toMatchObject({
         account: { kind: 'store_credit' },
         snapshot: { available: { amount: 1_500 } },
@@ -457,7 +457,7 @@ describe.each(backendKinds())('hub loyalty on %s', (kind) => {
           },
         ]),
       );
-      expect((await storedValueByNumber(world.storage.db, slip, world.clock.now)).snapshot).toMatchObject({
+      expect((await storedValueByNumber(world.hub, { number: slip })).snapshot).toMatchObject({
         available: { amount: 500 },
         held: { amount: 0 },
       });
@@ -484,7 +484,7 @@ describe.each(backendKinds())('hub loyalty on %s', (kind) => {
       expectApplied(
         await push(world, 's1', [{ type: 'return.completed', payload: noReceiptReturn(slip, 1_500) }]),
       );
-      const card = await storedValueByNumber(world.storage.db, slip, world.clock.now);
+      const card = await storedValueByNumber(world.hub, { number: slip });
       const tenderId = randomUUID();
       await placeRedemptionHold(world.hub, world.devices.s1.device, {
         kind: 'points',
@@ -502,7 +502,7 @@ describe.each(backendKinds())('hub loyalty on %s', (kind) => {
       );
       const ack = await push(world, 's1', [{ type: 'sale.completed', payload: contradicting }]);
       expectApplied(ack);
-      expect((await storedValueByNumber(world.storage.db, slip, world.clock.now)).snapshot).toMatchObject({
+      expect((await storedValueByNumber(world.hub, { number: slip })).snapshot).toMatchObject({
         available: { amount: 1_500 },
       });
       expect(await ledger(world, member.accountId)).toEqual(pointsBefore);

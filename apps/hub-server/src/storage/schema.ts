@@ -203,7 +203,10 @@ export interface StoredValueAccountTable {
   currency: string;
   customer_id: string | null;
   masked_number: string;
-  /** SHA-256 of the normalised number: the number itself is never stored. */
+  /**
+   * What the number is found by: HMAC under the hub's key of the normalised number's SHA-256 (0010;
+   * before, the bare SHA-256). The number itself is never stored.
+   */
   number_hash: string;
   status: 'active' | 'blocked';
   issued_at: number;
@@ -211,6 +214,17 @@ export interface StoredValueAccountTable {
   next_due_at: number | null;
   created_at: number;
   updated_at: number;
+  /** An optional PIN the hub checks on lookup (0010), hashed like a password. */
+  pin_hash?: string | null;
+  /** Wrong PINs in a row; at the limit the card is locked until `pin_locked_until`. */
+  pin_failures?: number;
+  pin_locked_until?: number | null;
+}
+
+/** An account id from before 0010, kept only as its HMAC, for till events that still name it. */
+export interface StoredValueAliasTable {
+  alias_key: string;
+  account_id: string;
 }
 
 /** One StoredValueEntry, as loyalty_entries. Append-only. */
@@ -658,6 +672,7 @@ export interface HubDatabase {
   loyalty_entries: LoyaltyEntryTable;
   stored_value_accounts: StoredValueAccountTable;
   stored_value_entries: StoredValueEntryTable;
+  stored_value_aliases: StoredValueAliasTable;
   loyalty_config: LoyaltyConfigTable;
   inventory_movements: MovementTable;
   stock_balances: StockBalanceTable;

@@ -124,6 +124,9 @@ export const StoredValueNumberSchema = z
   .min(6, 'A card or store credit number has at least 6 characters.')
   .max(64, 'A card or store credit number has at most 64 characters.');
 
+/** A gift card's PIN, when it has one: only the hub checks it, online. */
+export const CardPinSchema = z.string().regex(/^\d{4,8}$/, 'A card PIN is 4 to 8 digits.');
+
 /** Extra tenders for sale-add-tender (spread into its request union in commands.ts). */
 export const LOYALTY_TENDER_INPUTS = [
   z
@@ -138,10 +141,16 @@ export const LOYALTY_TENDER_INPUTS = [
       type: z.literal('store_credit'),
       amount: positiveAmountSchema,
       number: StoredValueNumberSchema,
+      pin: CardPinSchema.optional(),
     })
     .strict(),
   z
-    .object({ type: z.literal('gift_card'), amount: positiveAmountSchema, number: StoredValueNumberSchema })
+    .object({
+      type: z.literal('gift_card'),
+      amount: positiveAmountSchema,
+      number: StoredValueNumberSchema,
+      pin: CardPinSchema.optional(),
+    })
     .strict(),
 ] as const;
 
@@ -195,7 +204,7 @@ export const LOYALTY_COMMANDS = {
     auth: 'cashier',
     summary:
       'The balance of a gift card or store credit by its number: the hub when it answers, the cache otherwise.',
-    request: z.object({ number: StoredValueNumberSchema }).strict(),
+    request: z.object({ number: StoredValueNumberSchema, pin: CardPinSchema.optional() }).strict(),
     response: StoredValueStatusSchema,
   }),
 } as const;

@@ -122,7 +122,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
     access: deviceAccess,
     body: StoredValueLookupRequestSchema,
     response: StoredValueAnswerSchema,
-    handler: ({ body }) => storedValueByNumber(hub.storage.db, body.number, hub.now()),
+    handler: ({ body }) => storedValueByNumber(hub, body),
   });
   routes.add(app, {
     method: 'POST',
@@ -285,6 +285,11 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
       issueId: z.string().trim().min(1).max(100),
       amount: positiveAmountSchema,
       currency: currencyCodeSchema(),
+      /** A PIN the hub then asks for on every lookup of a new card (ignored when loading an existing one). */
+      pin: z
+        .string()
+        .regex(/^\d{4,8}$/, 'A card PIN is 4 to 8 digits.')
+        .optional(),
     }),
     response: z.object({ accountId: z.string(), snapshot: StoredValueSnapshotSchema }),
     successStatus: 201,

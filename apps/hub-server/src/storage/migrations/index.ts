@@ -9,6 +9,7 @@ import * as storeStaff from './0006-store-staff';
 import * as integrationLog from './0007-integration-log';
 import * as claimHolds from './0008-claim-holds';
 import * as webhookSubscriptions from './0009-webhook-subscriptions';
+import * as storedValueKeys from './0010-stored-value-keys';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0007-integration-log', integrationLog.up],
   ['0008-claim-holds', claimHolds.up],
   ['0009-webhook-subscriptions', webhookSubscriptions.up],
+  ['0010-stored-value-keys', storedValueKeys.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -32,7 +32,7 @@ export interface LoyaltyHubClient {
   searchCustomers(query: string): Promise<HubOutcome<CustomerSearchAnswer>>;
   createCustomer(request: CustomerCreateRequest): Promise<HubOutcome<CustomerAnswer>>;
   customer(customerId: string): Promise<HubOutcome<CustomerAnswer>>;
-  storedValue(number: string): Promise<HubOutcome<StoredValueAnswer>>;
+  storedValue(number: string, pin?: string): Promise<HubOutcome<StoredValueAnswer>>;
   placeHold(request: HoldRequest): Promise<HubOutcome<HoldAnswer>>;
   release(request: ReleaseRequest): Promise<HubOutcome<z.infer<typeof ReleaseAnswerSchema>>>;
 }
@@ -120,8 +120,13 @@ export function createLoyaltyHubClient(options: LoyaltyHubClientOptions): Loyalt
         undefined,
         CustomerAnswerSchema,
       ),
-    storedValue: (number) =>
-      call('POST', LOYALTY_SYNC_PATHS.storedValueLookup, { number }, StoredValueAnswerSchema),
+    storedValue: (number, pin) =>
+      call(
+        'POST',
+        LOYALTY_SYNC_PATHS.storedValueLookup,
+        { number, ...(pin === undefined ? {} : { pin }) },
+        StoredValueAnswerSchema,
+      ),
     placeHold: (request) => call('POST', LOYALTY_SYNC_PATHS.holds, request, HoldAnswerSchema),
     release: (request) => call('POST', LOYALTY_SYNC_PATHS.release, request, ReleaseAnswerSchema),
   };

@@ -106,6 +106,9 @@ class FakeHub implements LoyaltyHubClient {
   giftCardHeld = 0;
   /** The hub's clock: the till's test clock, so balances are dated as the hub would date them. */
   now: () => number = () => TEST_START;
+  /** Set: the card has this PIN, and the hub answers only with it. */
+  cardPin: string | undefined;
+  readonly pinsSent: (string | undefined)[] = [];
 
   private answer<T>(value: T): Promise<HubOutcome<T>> {
     return Promise.resolve(this.reachable ? { ok: true, value } : unreachable);
@@ -134,9 +137,19 @@ class FakeHub implements LoyaltyHubClient {
   customer() {
     return this.answer({ customer: this.customerAnswer, programme });
   }
-  storedValue() {
+  storedValue(_number: string, pin?: string) {
+    this.pinsSent.push(pin);
+    if (this.reachable && this.cardPin !== undefined && pin !== this.cardPin) {
+      return Promise.resolve({
+        ok: false as const,
+        reason: 'refused' as const,
+        code: 'FORBIDDEN',
+        message: 'This card has a PIN: ask the customer to enter it.',
+      });
+    }
     return this.answer({
       ...giftCard,
+      account: { ...giftCard.account, ...(this.cardPin === undefined ? {} : { pinProtected: true }) },
       snapshot: {
         ...giftCard.snapshot,
         available: { amount: this.giftCardAvailable, currency: 'EUR' },
@@ -657,6 +670,33 @@ describe('loyalty commands', () => {
         reference: 'gc-1',
         redemption: { mode: 'offline' },
       });
+    });
+
+    it('sends the card’s PIN to the hub and shows the hub’s refusal without it', async () => {
+      setUp();
+      hub.cardPin = '2468';
+      expectError(
+        await node.engine.executeAsync('stored-value-balance', { number: 'GC-0000-4321' }, as()),
+        'FORBIDDEN',
+      );
+      expect(
+        expectOk(
+          await node.engine.executeAsync(
+            'stored-value-balance',
+            { number: 'GC-0000-4321', pin: '2468' },
+            as(),
+          ),
+        ),
+      ).toMatchObject({ source: 'hub', available: 3_000 });
+      const saleId = startSale(20);
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'gift_card', amount: 500, number: 'GC-0000-4321', pin: '2468' } },
+          as(),
+        ),
+      );
+      expect(hub.pinsSent).toEqual([undefined, '2468', '2468']);
     });
   });
 });

@@ -287,7 +287,7 @@ export const LOYALTY_PREPARERS: Preparers = {
   'sale-attach-customer': async (pctx, input) =>
     input.customerId === null ? undefined : prepareCustomer(pctx, input.customerId),
   'stored-value-balance': async (pctx, input) => ({
-    prepared: { kind: 'stored-value', outcome: await pctx.hub.storedValue(input.number) },
+    prepared: { kind: 'stored-value', outcome: await pctx.hub.storedValue(input.number, input.pin) },
   }),
   'sale-add-tender': async (pctx, input) => {
     const tender = input.tender;
@@ -314,7 +314,7 @@ export const LOYALTY_PREPARERS: Preparers = {
         }),
       };
     } else {
-      const lookup = await pctx.hub.storedValue(tender.number);
+      const lookup = await pctx.hub.storedValue(tender.number, tender.pin);
       hold = {
         kind: 'hold',
         tenderId,
