@@ -405,7 +405,7 @@ export async function storedValueByNumber(
       'There is no gift card or store credit with this number. Check the number.',
     );
   }
-  if (row.pin_hash !== null && row.pin_hash !== undefined) await checkPin(hub, row, request.pin);
+  if (row.pin_hash !== null && row.pin_hash !== undefined) await checkPin(hub, row.account_id, request.pin);
   const account = storedValueAccountOf(row);
   const entries = (
     await executor
@@ -428,61 +428,69 @@ export async function storedValueByNumber(
   };
 }
 
-async function checkPin(
-  hub: HubContext,
-  row: { account_id: string; pin_hash?: string | null; pin_locked_until?: number | null },
-  pin: string | undefined,
-): Promise<void> {
-  const lockedUntil =
-    row.pin_locked_until === null || row.pin_locked_until === undefined ? 0 : Number(row.pin_locked_until);
-  if (lockedUntil > hub.now()) {
-    throw new DomainError(
-      'LOCKED_OUT',
-      `Too many wrong PINs: this card is locked until ${new Date(lockedUntil).toISOString()}. Take another tender.`,
-      { lockedUntil },
-    );
-  }
-  if (pin === undefined) {
+function cardLocked(lockedUntil: number): DomainError {
+  return new DomainError(
+    'LOCKED_OUT',
+    `Too many wrong PINs: this card is locked until ${new Date(lockedUntil).toISOString()}. Take another tender.`,
+    { lockedUntil },
+  );
+}
+
+/**
+ * Every guess takes its attempt (and, at the last one, locks the card) in one transaction before its hash
+ * is checked, so guesses sent in parallel from several tills get no more than PIN_ATTEMPTS checks between
+ * them per lock period. The right PIN then gives its attempt back, lifting the lock it set, if any.
+ */
+async function checkPin(hub: HubContext, accountId: string, pin: string | undefined): Promise<void> {
+  const attempt = await inHubTransaction(hub, async (tx) => {
+    const row = await tx.trx
+      .selectFrom('stored_value_accounts')
+      .select(['pin_hash', 'pin_failures', 'pin_locked_until'])
+      .where('account_id', '=', accountId)
+      .$if(tx.hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirstOrThrow();
+    const lockedUntil =
+      row.pin_locked_until === null || row.pin_locked_until === undefined ? 0 : Number(row.pin_locked_until);
+    if (lockedUntil > tx.at) return { kind: 'locked' as const, lockedUntil };
+    if (pin === undefined) return { kind: 'missing' as const };
+    const failures = Number(row.pin_failures ?? 0) + 1;
+    const lock = failures >= PIN_ATTEMPTS ? tx.at + PIN_LOCK_MS : null;
+    await tx.trx
+      .updateTable('stored_value_accounts')
+      .set({ pin_failures: lock === null ? failures : 0, pin_locked_until: lock })
+      .where('account_id', '=', accountId)
+      .execute();
+    return { kind: 'taken' as const, pinHash: row.pin_hash ?? '', failures, lock };
+  });
+  if (attempt.kind === 'locked') throw cardLocked(attempt.lockedUntil);
+  if (attempt.kind === 'missing') {
     throw new DomainError('FORBIDDEN', 'This card has a PIN: ask the customer to enter it.', {
       pinRequired: true,
     });
   }
-  // Checked outside any transaction (hashing takes a while); the count is changed atomically after.
-  if (await verifyPassword(pin, row.pin_hash ?? '')) {
-    await hub.storage.db
-      .updateTable('stored_value_accounts')
-      .set({ pin_failures: 0 })
-      .where('account_id', '=', row.account_id)
-      .execute();
+  // Hashing takes a while: outside any transaction.
+  if (await verifyPassword(pin ?? '', attempt.pinHash)) {
+    await inHubTransaction(hub, async (tx) => {
+      await tx.trx
+        .updateTable('stored_value_accounts')
+        .set({ pin_failures: 0 })
+        .where('account_id', '=', accountId)
+        .execute();
+      if (attempt.lock !== null) {
+        await tx.trx
+          .updateTable('stored_value_accounts')
+          .set({ pin_locked_until: null })
+          .where('account_id', '=', accountId)
+          .where('pin_locked_until', '=', attempt.lock)
+          .execute();
+      }
+    });
     return;
   }
-  const counted = await inHubTransaction(hub, async (tx) => {
-    const updated = await tx.trx
-      .updateTable('stored_value_accounts')
-      .set((eb) => ({ pin_failures: eb('pin_failures', '+', 1) }))
-      .where('account_id', '=', row.account_id)
-      .returning('pin_failures')
-      .executeTakeFirstOrThrow();
-    const failures = Number(updated.pin_failures);
-    if (failures < PIN_ATTEMPTS) return { failures, lockedUntil: null };
-    const until = tx.at + PIN_LOCK_MS;
-    await tx.trx
-      .updateTable('stored_value_accounts')
-      .set({ pin_failures: 0, pin_locked_until: until })
-      .where('account_id', '=', row.account_id)
-      .execute();
-    return { failures, lockedUntil: until };
-  });
-  if (counted.lockedUntil !== null) {
-    throw new DomainError(
-      'LOCKED_OUT',
-      `Too many wrong PINs: this card is locked until ${new Date(counted.lockedUntil).toISOString()}. Take another tender.`,
-      { lockedUntil: counted.lockedUntil },
-    );
-  }
+  if (attempt.lock !== null) throw cardLocked(attempt.lock);
   throw new DomainError('FORBIDDEN', 'The PIN is wrong; ask the customer to enter it again.', {
     pinRequired: true,
-    attemptsLeft: PIN_ATTEMPTS - counted.failures,
+    attemptsLeft: PIN_ATTEMPTS - attempt.failures,
   });
 }
 

@@ -100,4 +100,36 @@ describe.each(backendKinds())('loyalty/stored value numbers on %s', (kind) => {
     clock.now += PIN_LOCK_MS + 1;
     expect((await storedValueByNumber(hub, { number, pin: '4321' })).snapshot.available.amount).toBe(2_500);
   });
+
+  it('checks no more than the allowed guesses when they arrive all at once from several tills', async () => {
+    const number = 'GC-PIN-0002';
+    await issue(number, '8642');
+    const guesses = Array.from({ length: PIN_ATTEMPTS * 2 }, (_, index) =>
+      storedValueByNumber(hub, { number, pin: String(1000 + index) }).then(
+        () => 'answered',
+        (error: { code: string }) => error.code,
+      ),
+    );
+    const codes = await Promise.all(guesses);
+    expect(codes.filter((code) => code === 'FORBIDDEN')).toHaveLength(PIN_ATTEMPTS - 1);
+    expect(codes.filter((code) => code === 'LOCKED_OUT')).toHaveLength(PIN_ATTEMPTS + 1);
+    await expect(storedValueByNumber(hub, { number, pin: '8642' })).rejects.toMatchObject({
+      code: 'LOCKED_OUT',
+    });
+  });
+
+  it('lets the right PIN through on the last attempt, lifting the lock that attempt set', async () => {
+    const number = 'GC-PIN-0003';
+    await issue(number, '1357');
+    for (let attempt = 1; attempt < PIN_ATTEMPTS; attempt += 1) {
+      await expect(storedValueByNumber(hub, { number, pin: '0000' })).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+    }
+    expect((await storedValueByNumber(hub, { number, pin: '1357' })).account.pinProtected).toBe(true);
+    await expect(storedValueByNumber(hub, { number, pin: '0000' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { attemptsLeft: PIN_ATTEMPTS - 1 },
+    });
+  });
 });
