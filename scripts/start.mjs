@@ -445,8 +445,9 @@ if (options.electron) {
   });
 }
 
-const token = readFileSync(tokenFile, 'utf8').trim();
-const pairing = `http://127.0.0.1:${storePort}/?token=${token}&register=lane-1`;
+const pairing = options.electron
+  ? null
+  : `http://127.0.0.1:${storePort}/?token=${readFileSync(tokenFile, 'utf8').trim()}&register=lane-1`;
 const staff = (state.staff ?? []).map(
   (member) => `    ${member.staffCode}  PIN ${member.pin}  ${member.name} (${member.role})`,
 );
@@ -456,10 +457,14 @@ console.log(
     '──────────────────────────────────────────────────────────────────────────────',
     ' The product is running.',
     '',
-    options.electron
-      ? ' Till (Electron): the window that just opened. Also on the LAN in a browser:'
-      : ' Till (POS) in a browser:',
-    `    ${pairing}`,
+    // The Electron app runs its own store node with its own launch token: the headless node's link died
+    // with it, so it is not printed.
+    ...(options.electron
+      ? [
+          ' Till (Electron): the window that opens once the app is built (a minute the first time).',
+          '  Browser lanes pair with a code from its Lanes screen when it serves the LAN (docs/pos-ui.md, Lanes).',
+        ]
+      : [' Till (POS) in a browser:', `    ${pairing}`]),
     '  Sign in with a staff code and PIN:',
     ...staff,
     '  Open a shift (Shift, F4) before selling; scan or search products on Sell (F1).',

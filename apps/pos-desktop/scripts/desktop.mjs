@@ -4,9 +4,10 @@
 // is installed without it; ELECTRON_MIRROR and electron_config_cache are honoured), builds the CLI, the
 // renderer and the shell, sets up a demo store node with --demo, and launches Electron against it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fetchElectron } from './electron-binary.mjs';
 
 const app = resolve(new URL('..', import.meta.url).pathname);
 const require = createRequire(join(app, 'package.json'));
@@ -20,21 +21,19 @@ function run(command, commandArgs, options = {}) {
   }
 }
 
-function ensureElectronBinary() {
-  const electronDir = dirname(require.resolve('electron/package.json'));
-  const { version } = JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8'));
-  const installed = join(electronDir, 'dist', 'version');
-  const current = existsSync(installed) ? readFileSync(installed, 'utf8').trim().replace(/^v/, '') : null;
-  if (current !== version || !existsSync(join(electronDir, 'path.txt'))) {
+const fetched = await fetchElectron({
+  onStart: (version) =>
     console.error(
       `desktop: downloading the Electron ${version} binary${process.env.ELECTRON_MIRROR ? ` from ${process.env.ELECTRON_MIRROR}` : ''}…`,
-    );
-    run(process.execPath, [join(electronDir, 'install.js')], { cwd: electronDir });
-  }
-  return require('electron');
+    ),
+});
+if (!fetched.ok) {
+  console.error(
+    `desktop: the Electron binary cannot be fetched (${fetched.reason}). Set ELECTRON_MIRROR to a mirror that has it, or open the till in a browser (pos-store start).`,
+  );
+  process.exit(1);
 }
-
-const electron = ensureElectronBinary();
+const electron = fetched.executable;
 run(process.execPath, ['scripts/build-cli.mjs']);
 run(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build']);
 run(process.execPath, ['scripts/build-desktop.mjs']);

@@ -39,7 +39,7 @@ function asOutcome(value: unknown): DeviceOutcome {
 }
 
 /**
- * Builds the fixed object the renderer gets as `window.posDesktop`: plain values and two functions that
+ * Builds the fixed object the renderer gets as `window.posDesktop`: plain values and functions that
  * each call one fixed channel. Nothing else of Electron or Node crosses into the page.
  */
 export function createBridge(ipc: PreloadIpc): DesktopBridge {

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { demoFixture } from '../../src/engine/fixture/demo-fixture';
 import { initStoreNode } from '../../src/engine/init';
 import { TEST_PIN_COST, tempDir } from '../../src/engine/testing/test-node';
 import { APP_ENTRY, APP_SCHEME } from '../../src/main/security';
@@ -64,6 +65,13 @@ function storeNodeData(name: string): string {
   return dir;
 }
 
+/** The demo catalog (its first product scans as 4000000000013), loaded by the node at every start. */
+function demoCatalog(): string {
+  const file = join(scratch.path, 'demo-fixture.json');
+  writeFileSync(file, JSON.stringify(demoFixture({ skus: 20 })));
+  return file;
+}
+
 function startApp(
   name: string,
   args: readonly string[],
@@ -100,6 +108,39 @@ function stdoutDuring<T>(work: () => Promise<T>): Promise<{ value: T; out: strin
     });
 }
 
+/** A key press as Electron reports it to before-input-event; answers whether the shell swallowed it. */
+function press(
+  contents: FakeElectron['windows'][number]['webContents'],
+  key: string,
+  modifiers: { control?: boolean; shift?: boolean; alt?: boolean; meta?: boolean } = {},
+): boolean {
+  return contents.firePreventable('before-input-event', {
+    type: 'keyDown',
+    key,
+    control: false,
+    shift: false,
+    alt: false,
+    meta: false,
+    ...modifiers,
+  });
+}
+
+/** The shortcuts a locked till swallows, and the till's own function keys it leaves to the page. */
+function expectLockedKeys(contents: FakeElectron['windows'][number]['webContents']): void {
+  expect(press(contents, 'r', { control: true })).toBe(true);
+  expect(press(contents, 'F12')).toBe(true);
+  expect(press(contents, 'I', { control: true, shift: true })).toBe(true);
+  expect(press(contents, '=', { control: true })).toBe(true);
+  expect(press(contents, '-', { control: true })).toBe(true);
+  expect(press(contents, '0', { control: true })).toBe(true);
+  expect(press(contents, 'ArrowLeft', { alt: true })).toBe(true);
+  expect(press(contents, 'F5')).toBe(false);
+  expect(press(contents, 'F10')).toBe(false);
+  expect(contents.calls).toEqual([]);
+  contents.emit('devtools-opened');
+  expect(contents.calls).toEqual(['closeDevTools']);
+}
+
 /** What the preload gets from the main process's connection channel, for a frame at `url`. */
 function connectionFor(fake: FakeElectron, url: string): unknown {
   const event = { senderFrame: { url }, returnValue: undefined as unknown };
@@ -117,9 +158,11 @@ describe('dist/main/main.cjs', () => {
   beforeAll(async () => {
     port = await freePort();
     writeFileSync(drawerDevice, '');
-    ({ fake, log } = startApp('till', ['--data', storeNodeData('till-data'), '--port', String(port)], {
-      settings: { drawer: { kind: 'device', path: drawerDevice } },
-    }));
+    ({ fake, log } = startApp(
+      'till',
+      ['--data', storeNodeData('till-data'), '--port', String(port), '--fixture', demoCatalog()],
+      { settings: { drawer: { kind: 'device', path: drawerDevice } } },
+    ));
     fake.becomeReady();
     await waitFor('the till window', () => fake.windows[0]);
   });
@@ -177,9 +220,10 @@ describe('dist/main/main.cjs', () => {
       preventDefault: () => (prevented = true),
     });
     expect(prevented).toBe(true);
-    expect(contents.firePreventable('before-input-event', { type: 'keyDown', key: 'r', control: true })).toBe(
-      true,
-    );
+  });
+
+  it('swallows reload, zoom, history and devtools keys in the installed build, and closes devtools', () => {
+    expectLockedKeys(fake.windows[0]!.webContents);
   });
 
   it('launches the store node in a utility process with the token in its environment only', () => {
@@ -321,10 +365,63 @@ describe('dist/main/main.cjs', () => {
     });
   });
 
-  it('reloads the screen after its renderer crashed', () => {
+  it('reloads the screen after its renderer crashed, and the reloaded screen finds the open sale', async () => {
     const [window] = fake.windows;
+    const before = createCommandClient(bridge.url, bridge.token);
+    let saleId: string;
+    try {
+      const signIn = await before.send('staff-sign-in', { staffCode: '1001', pin: '1234' });
+      if (!signIn.ok) throw new Error(signIn.error.message);
+      const session = { session: signIn.value.session };
+      const sale = await before.send('sale-start', { registerId: 'main' }, session);
+      if (!sale.ok) throw new Error(sale.error.message);
+      saleId = sale.value.saleId;
+      const line = await before.send('sale-add-line', { saleId, code: '4000000000013' }, session);
+      expect(line.ok && line.value.lines).toHaveLength(1);
+    } finally {
+      before.close();
+    }
+
     window!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
     expect(window!.loaded).toEqual([APP_ENTRY, APP_ENTRY]);
+
+    // The reloaded page asks the preload for the connection again and signs in: the sale is where it was.
+    const reconnected = connectionFor(fake, APP_ENTRY) as { url: string; token: string };
+    const after = createCommandClient(reconnected.url, reconnected.token);
+    try {
+      const signIn = await after.send('staff-sign-in', { staffCode: '1001', pin: '1234' });
+      if (!signIn.ok) throw new Error(signIn.error.message);
+      const current = await after.send(
+        'sale-current',
+        { registerId: 'main' },
+        { session: signIn.value.session },
+      );
+      expect(current.ok && current.value.sale).toMatchObject({ saleId, lines: [{ qty: 1 }] });
+    } finally {
+      after.close();
+    }
+  });
+
+  it('kills a screen that stopped responding for 15 s and reloads it; one that recovers is left alone', async () => {
+    const [window] = fake.windows;
+    const loads = window!.loaded.length;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      window!.emit('unresponsive');
+      vi.advanceTimersByTime(10_000);
+      window!.emit('responsive');
+      vi.advanceTimersByTime(60_000);
+      expect(window!.webContents.calls).not.toContain('forcefullyCrashRenderer');
+
+      window!.emit('unresponsive');
+      vi.advanceTimersByTime(15_000);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(window!.webContents.calls).toContain('forcefullyCrashRenderer');
+    // Electron then reports the killed renderer gone, and the watchdog reloads the page.
+    window!.webContents.emit('render-process-gone', {}, { reason: 'killed', exitCode: 9 });
+    expect(window!.loaded.slice(loads)).toEqual([APP_ENTRY]);
   });
 
   it('restarts a store node that died, on the same port with the same token', async () => {
@@ -357,6 +454,56 @@ describe('dist/main/main.cjs', () => {
   });
 });
 
+describe('dist/main/main.cjs on a fresh install', () => {
+  it('opens the setup screen, and the set-up till on the same port without restarting the node', async () => {
+    const port = await freePort();
+    const dataDir = join(scratch.path, 'fresh-install', 'store-node');
+    const { fake, log } = startApp('fresh-install', ['--data', dataDir, '--port', String(port)]);
+    fake.becomeReady();
+    const window = await waitFor('the window', () => fake.windows[0]);
+    expect(window.loaded).toEqual([APP_ENTRY]);
+    const connection = connectionFor(fake, APP_ENTRY) as { url: string; token: string };
+    expect(connection.url).toBe(`http://127.0.0.1:${port}`);
+    const client = createCommandClient(connection.url, connection.token);
+    try {
+      expect(await client.send('node-setup-status', {})).toEqual({
+        ok: true,
+        value: { state: 'needs-setup', hubUrl: null },
+      });
+      const setUp = await client.send(
+        'node-setup',
+        {
+          mode: 'standalone',
+          storeId: 'store-9',
+          storeCode: 'S009',
+          deviceNo: 1,
+          currency: 'EUR',
+          firstManager: { staffCode: '1001', name: 'Morgan', pin: '1234' },
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(setUp).toMatchObject({ ok: true, value: { storeCode: 'S009', managerStaffCode: '1001' } });
+      // The page's socket reconnects to the store server that took the port over.
+      const until = Date.now() + 60_000;
+      let info = await client.send('node-info', {}, { timeoutMs: 20_000 });
+      while (!info.ok && Date.now() < until) info = await client.send('node-info', {}, { timeoutMs: 20_000 });
+      expect(info).toMatchObject({ ok: true, value: { storeCode: 'S009', deviceNo: 1 } });
+      expect((await client.send('staff-sign-in', { staffCode: '1001', pin: '1234' })).ok).toBe(true);
+    } finally {
+      client.close();
+    }
+    expect(fake.forks).toHaveLength(1);
+    expect(fake.windows).toHaveLength(1);
+    // Running twice (the setup server, then the store server), never restarted.
+    expect(log.filter((line) => line.startsWith('pos-desktop: store node '))).toEqual([
+      'pos-desktop: store node starting',
+      'pos-desktop: store node running',
+      'pos-desktop: store node running',
+    ]);
+    fake.appEvents.emit('before-quit');
+  });
+});
+
 describe('dist/main/main.cjs with bad settings', () => {
   it('shows what is wrong and exits without starting a node', async () => {
     const { fake } = startApp('bad-settings', [], { settings: { port: 'seventy' } });
@@ -370,7 +517,7 @@ describe('dist/main/main.cjs with bad settings', () => {
 });
 
 describe('dist/main/main.cjs in kiosk mode from a checkout', () => {
-  it('opens a kiosk window without devtools even though the build is not packaged', async () => {
+  it('opens a kiosk window without devtools and swallows the shortcuts, though the build is not packaged', async () => {
     const port = await freePort();
     const { fake } = startApp(
       'kiosk',
@@ -383,6 +530,31 @@ describe('dist/main/main.cjs in kiosk mode from a checkout', () => {
     const window = await waitFor('the kiosk window', () => fake.windows[0]);
     expect(window.options.kiosk).toBe(true);
     expect(window.options.webPreferences).toMatchObject({ devTools: false });
+    expect(fake.calls).toContainEqual({ api: 'Menu.setApplicationMenu', args: [null] });
+    expectLockedKeys(window.webContents);
+    fake.appEvents.emit('before-quit');
+  });
+});
+
+describe('dist/main/main.cjs from a checkout without kiosk', () => {
+  it('keeps devtools and reload on their keys for the developer, and still no zoom or menu', async () => {
+    const port = await freePort();
+    const { fake } = startApp(
+      'unlocked',
+      ['--data', storeNodeData('unlocked-data'), '--port', String(port)],
+      {
+        isPackaged: false,
+      },
+    );
+    fake.becomeReady();
+    const window = await waitFor('the window', () => fake.windows[0]);
+    expect(window.options.webPreferences).toMatchObject({ devTools: true });
+    expect(press(window.webContents, 'F12')).toBe(true);
+    expect(press(window.webContents, 'r', { control: true })).toBe(true);
+    expect(press(window.webContents, '=', { control: true })).toBe(false);
+    expect(window.webContents.calls).toEqual(['toggleDevTools', 'reload']);
+    window.webContents.emit('devtools-opened');
+    expect(window.webContents.calls).toEqual(['toggleDevTools', 'reload']);
     fake.appEvents.emit('before-quit');
   });
 });
