@@ -347,6 +347,25 @@ describe('dist/main/main.cjs', () => {
       kiosk: true,
       customerDisplay: true,
     });
+
+    // Plugged in again (a 1024x600 pole display this time): a new display window, on that screen.
+    fake.displays.value = [
+      ...fake.displays.value,
+      {
+        id: 3,
+        bounds: { x: -1024, y: 0, width: 1024, height: 600 },
+        workArea: { x: -1024, y: 0, width: 1024, height: 600 },
+      },
+    ];
+    fake.screenEvents.emit('display-added');
+    const displays = fake.windows.filter((window) => window.options.title === 'Customer display');
+    expect(displays).toHaveLength(2);
+    expect(displays[1]?.destroyed).toBe(false);
+    expect(displays[1]?.options).toMatchObject({ x: -1024, width: 1024, height: 600, focusable: false });
+    expect(displays[1]?.loaded).toEqual(['pos-app://bundle/display/index.html?register=main']);
+    fake.displays.value = fake.displays.value.slice(0, 1);
+    fake.screenEvents.emit('display-removed');
+    expect(displays[1]?.destroyed).toBe(true);
   });
 
   it("copies only this node's backups, to where the manager chose", async () => {
