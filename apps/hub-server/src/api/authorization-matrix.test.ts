@@ -121,6 +121,8 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
 
   'GET /api/integration/events': hq('viewer', 'integration:read'),
   'GET /api/integration/catalog': hq('viewer', 'integration:read'),
+  'GET /api/integration/journal': hq('viewer', 'integration:read'),
+  'GET /api/integration/journal/csv': hq('viewer', 'integration:read'),
   'POST /api/integration/subscriptions': hq('admin'),
   'GET /api/integration/subscriptions': hq('viewer', 'integration:read'),
   'GET /api/integration/subscriptions/{subscriptionId}': hq('viewer', 'integration:read'),

@@ -128,18 +128,24 @@ export function buildOpenApi(
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     usedTags.add(route.tag);
-    const success = {
-      description: 'Success',
-      content: {
-        'application/json': {
-          schema: {
-            type: 'object',
-            required: ['ok', 'value'],
-            properties: { ok: { const: true }, value: jsonSchema(route.response, 'output') },
-          },
-        },
-      },
-    };
+    const success =
+      route.rawResponse !== undefined
+        ? {
+            description: 'Success: a file download',
+            content: { [route.rawResponse.contentType]: { schema: jsonSchema(route.response, 'output') } },
+          }
+        : {
+            description: 'Success',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['ok', 'value'],
+                  properties: { ok: { const: true }, value: jsonSchema(route.response, 'output') },
+                },
+              },
+            },
+          };
     const responses: Record<string, unknown> = {};
     for (const status of [route.successStatus ?? 200, ...(route.alsoSucceedsWith ?? [])]) {
       responses[String(status)] = success;

@@ -78,6 +78,11 @@ export interface RouteSpec<
   /** Default: `small` for public routes, `standard` otherwise. */
   readonly bodySize?: BodySize;
   readonly response: R;
+  /**
+   * A download instead of the JSON envelope (a CSV file): the handler returns the text, sent with this
+   * content type; errors are still the JSON envelope.
+   */
+  readonly rawResponse?: { readonly contentType: string };
   readonly successStatus?: number;
   /** Other success statuses the handler answers with the same body (an idempotent replay's 200). */
   readonly alsoSucceedsWith?: readonly number[];
@@ -209,6 +214,12 @@ export class RouteRegistry {
         } as RouteContext<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>;
         const value = await spec.handler(context);
         if (reply.sent) return reply;
+        if (spec.rawResponse !== undefined) {
+          return reply
+            .code(spec.successStatus ?? 200)
+            .type(spec.rawResponse.contentType)
+            .send(value);
+        }
         return reply.code(spec.successStatus ?? 200).send({ ok: true, value });
       },
     });

@@ -348,8 +348,15 @@ export const JournalData = z.object({
   revision: z.number().int().min(1),
   sales: z.object({
     count: z.number().int(),
+    /** Line prices before discounts (Σ subtotal). */
     gross: minor,
     discounts: minor,
+    /** Tax of the sales (Σ byTaxRate.tax). */
+    tax: minor.optional(),
+    /** Cash rounding the customers were given or charged. */
+    cashRounding: minor.optional(),
+    /** What the customers paid (Σ tenders.sales). */
+    paid: minor.optional(),
     byTaxRate: z.array(TaxByRateSchema),
   }),
   voids: z.object({ count: z.number().int(), amount: minor }),
@@ -593,6 +600,15 @@ export const EVENT_CATALOG = {
 } as const satisfies Record<string, CatalogEntry>;
 
 export type IntegrationEventType = keyof typeof EVENT_CATALOG;
+
+/** The financial events a store's daily journal summarises (journal.ts). */
+export const JOURNAL_SOURCE_TYPES = [
+  'sale.completed',
+  'sale.voided',
+  'return.completed',
+  'shift.closed',
+  'stored_value.entry_recorded',
+] as const satisfies readonly IntegrationEventType[];
 export const INTEGRATION_EVENT_TYPES = Object.keys(EVENT_CATALOG) as IntegrationEventType[];
 export type EventData<T extends IntegrationEventType> = z.input<(typeof EVENT_CATALOG)[T]['data']>;
 

@@ -105,4 +105,32 @@ describe.each(backendKinds())('integration/integration-routes on %s', (kind) => 
       { apiKey: ['integration:read'] },
     ]);
   });
+
+  it('serves the journal of a store day as JSON and as a CSV download, refusing a malformed date', async () => {
+    // The stock changes above carry no money: an empty journal for the day, still served.
+    const day = new Date(world.clock.now).toISOString().slice(0, 10);
+    const json = await get(`/api/integration/journal?nodeId=s1&businessDate=${day}`, erpKey);
+    expect(json.status).toBe(200);
+    expect(json.body.value).toEqual({
+      nodeId: 's1',
+      nodeCode: 'S1',
+      businessDate: day,
+      journals: [],
+      publishedRevision: 0,
+      pending: false,
+    });
+    const csv = await app.inject({
+      method: 'GET',
+      url: `/api/integration/journal/csv?nodeId=s1&businessDate=${day}`,
+      headers: { authorization: `Bearer ${erpKey}` },
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="journal-S1-${day}.csv"`);
+    expect(csv.body.split('\r\n')[0]).toMatch(/^store,business_date,currency,revision,section,item/);
+    const bad = await get('/api/integration/journal/csv?nodeId=s1&businessDate=23.11.2026', erpKey);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.issues[0].path).toBe('query.businessDate');
+    expect((await get(`/api/integration/journal?nodeId=s1&businessDate=${day}`, stockKey)).status).toBe(403);
+  });
 });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RouteRegistry } from '../api/route';
 import { EVENT_CATALOG, INTEGRATION_EVENT_TYPES, eventJsonSchema } from './event-catalog';
+import { JournalQuerySchema, JournalViewSchema, journalCsv, journalView } from './journal';
 import { PullPageSchema, PullQuerySchema, pullEvents } from './pull';
 import {
   DeliveryFilterSchema,
@@ -67,6 +68,41 @@ export function registerIntegrationRoutes(app: FastifyInstance, routes: RouteReg
         summary: EVENT_CATALOG[type].summary,
         schema: eventJsonSchema(type),
       })),
+  });
+
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/integration/journal',
+    summary:
+      "A store's daily financial summary (the ERP journal): sales by tax rate, discounts, tenders, voids, returns, cash over/short, gift card and store credit liabilities; as of now, with the revision last published",
+    tag: 'integration',
+    access: read,
+    query: JournalQuerySchema,
+    errors: [404],
+    response: JournalViewSchema,
+    handler: ({ query }) => journalView(hub.storage.db, query),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/integration/journal/csv',
+    summary: "The store's daily journal as CSV (one line per figure, amounts in minor units)",
+    tag: 'integration',
+    access: read,
+    query: JournalQuerySchema,
+    errors: [404],
+    response: z.string(),
+    rawResponse: { contentType: 'text/csv' },
+    handler: async ({ query, reply }) => {
+      const view = await journalView(hub.storage.db, query);
+      void reply.header(
+        'content-disposition',
+        `attachment; filename="journal-${view.nodeCode}-${view.businessDate}.csv"`.replace(
+          /[^\x20-\x7e]/g,
+          '_',
+        ),
+      );
+      return journalCsv(view.journals);
+    },
   });
 
   const manage = { kind: 'hq', role: 'operator' } as const;

@@ -1,12 +1,14 @@
 import type { HubContext } from '../hub-context';
 import { deliverDueNotifications, type WebhookConfig } from '../orders/notification-outbox';
 import type { DeliveryOptions, DeliveryReport } from './delivery-engine';
+import { DEFAULT_JOURNAL_POLICY, publishDueJournals, type JournalPolicy } from './journal';
 import { acquireLease, releaseLease } from './lease';
 import { checkSubscriptionLag, deliverDueEvents, queueNewEvents } from './subscriptions';
 
 /**
  * The integration layer's background work, run by exactly one hub process at a time (the holder of the
- * `integration` lease in the database; the others stand by and take over when it lapses): queue new
+ * `integration` lease in the database; the others stand by and take over when it lapses): publish the
+ * journals of store days that are over, queue new
  * events for webhook subscriptions, deliver what is due (events and customer notifications, through the
  * one delivery engine), and watch for subscriptions falling behind. Runs when kicked (a transaction
  * appended to the log), and at least every `intervalMs`.
@@ -23,6 +25,7 @@ export interface IntegrationRuntimeOptions {
   /** Customer notifications go nowhere without it (they wait in their outbox, visible via the API). */
   readonly notifications?: WebhookConfig;
   readonly delivery?: DeliveryOptions;
+  readonly journal?: JournalPolicy;
   readonly intervalMs?: number;
   readonly leaseMs?: number;
   readonly logger?: IntegrationRuntimeLogger;
@@ -31,6 +34,8 @@ export interface IntegrationRuntimeOptions {
 export interface IntegrationPassReport {
   /** False when another hub process holds the lease: this one did nothing. */
   readonly leader: boolean;
+  /** Store days whose journal (or a new revision of it) was published. */
+  readonly journals: number;
   readonly queued: number;
   readonly events: DeliveryReport | null;
   readonly notifications: DeliveryReport | null;
@@ -49,7 +54,8 @@ export async function runIntegrationPass(
     leaseMs,
     hub.now(),
   );
-  if (!leader) return { leader, queued: 0, events: null, notifications: null, behind: [] };
+  if (!leader) return { leader, journals: 0, queued: 0, events: null, notifications: null, behind: [] };
+  const journals = await publishDueJournals(hub, options.journal ?? DEFAULT_JOURNAL_POLICY);
   const queued = await queueNewEvents(hub);
   // Claims last well inside the lease, so a successor never takes a message still in flight here.
   const delivery = { leaseMs: Math.floor(leaseMs / 2), ...options.delivery };
@@ -59,7 +65,7 @@ export async function runIntegrationPass(
       ? null
       : await deliverDueNotifications(hub, options.notifications, delivery);
   const { behind } = await checkSubscriptionLag(hub);
-  return { leader, queued, events, notifications, behind };
+  return { leader, journals, queued, events, notifications, behind };
 }
 
 export interface IntegrationRuntime {
@@ -81,6 +87,7 @@ export function startIntegrationRuntime(
     try {
       const report = await runIntegrationPass(hub, options);
       const busy =
+        report.journals > 0 ||
         report.queued > 0 ||
         (report.events?.attempted ?? 0) > 0 ||
         (report.notifications?.attempted ?? 0) > 0;

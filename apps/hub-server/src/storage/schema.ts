@@ -649,6 +649,22 @@ export interface HubLeaseTable {
   until: number;
 }
 
+export interface IntegrationJournalDayTable {
+  node_id: string;
+  business_date: string;
+  /** Highest log position of a financial event of this store and day. */
+  last_event_seq: number;
+  /** Highest position the last published journal of the day covered. */
+  journaled_seq: number;
+  /** 1 while events of the day are not in a published journal yet. */
+  pending: number;
+  /** Revisions published so far (0: none yet). */
+  revision: number;
+  /** Digest of the event ids the last revision covered: an unchanged set is not published again. */
+  covered_digest: string | null;
+  published_at: number | null;
+}
+
 export interface HubDatabase {
   hub_meta: HubMetaTable;
   hub_counters: HubCounterTable;
@@ -702,4 +718,5 @@ export interface HubDatabase {
   integration_subscriptions: IntegrationSubscriptionTable;
   integration_deliveries: IntegrationDeliveryTable;
   hub_leases: HubLeaseTable;
+  integration_journal_days: IntegrationJournalDayTable;
 }

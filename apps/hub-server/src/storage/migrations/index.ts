@@ -10,6 +10,7 @@ import * as integrationLog from './0007-integration-log';
 import * as claimHolds from './0008-claim-holds';
 import * as webhookSubscriptions from './0009-webhook-subscriptions';
 import * as storedValueKeys from './0010-stored-value-keys';
+import * as integrationJournal from './0011-integration-journal';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0008-claim-holds', claimHolds.up],
   ['0009-webhook-subscriptions', webhookSubscriptions.up],
   ['0010-stored-value-keys', storedValueKeys.up],
+  ['0011-integration-journal', integrationJournal.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
