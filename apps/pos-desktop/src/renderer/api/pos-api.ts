@@ -7,6 +7,7 @@ import {
   type CommandResponse,
   type OverrideAction,
 } from '../../shared/commands';
+import { t } from '../i18n/translate';
 import type { PosClient } from './pos-client';
 
 /** Commands a manager override can unlock: their input carries an optional `overrideId`. */
@@ -57,12 +58,29 @@ const OverrideDetailsSchema = z.object({ action: z.enum(OVERRIDE_ACTIONS) });
 /** An expired or already-used override earns one more request before the failure is shown as it is. */
 const MAX_OVERRIDE_ATTEMPTS = 2;
 
+/** What every command answers while this screen cannot reach the store node. */
+export function nodeUnreachable(): { ok: false; error: ErrorBody } {
+  return {
+    ok: false,
+    error: { code: 'INTERNAL', message: t('node.unreachable'), details: { unreachable: true } },
+  };
+}
+
+/** True for the failure of a command that never reached the store node. */
+export function isUnreachable(error: ErrorBody): boolean {
+  return error.details?.['unreachable'] === true;
+}
+
 export function createPosApi(options: PosApiOptions): PosApi {
   const { client } = options;
   async function call<N extends CommandName>(
     name: N,
     input: CommandInput<N>,
   ): Promise<Result<CommandResponse<N>>> {
+    // A command sent while the socket is down would wait out the timeout in silence (the cashier sees a
+    // scan vanish): say at once that nothing was done.
+    const connection = client.connection();
+    if (connection === 'offline' || connection === 'refused') return nodeUnreachable();
     const session = options.session();
     const result = await client.send(name, input, session === null ? {} : { session });
     if (

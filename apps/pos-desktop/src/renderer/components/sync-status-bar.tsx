@@ -72,7 +72,9 @@ export function SyncStatusBar({ format }: { format: StoreFormat | null }) {
       <span className={`pill pill-${connection === 'online' ? 'ok' : 'warn'}`}>
         {t(NODE_KEYS[connection])}
       </span>
-      {status ? (
+      {/* The node's last report goes stale the moment the link drops: "All events sent" would be a guess. */}
+      {status && connection !== 'online' ? <span>{t('sync.unknownWhileUnreachable')}</span> : null}
+      {status && connection === 'online' ? (
         <>
           <span className={`pill pill-${hubTone}`}>
             {stopped

@@ -86,6 +86,10 @@ export const MESSAGES = {
   'sync.node.online': 'Store node connected',
   'sync.node.offline': 'Store node unreachable: reconnecting',
   'sync.node.refused': 'Store node refused this till',
+  'sync.unknownWhileUnreachable':
+    'Hub and unsent events unknown until this till reaches the store node again',
+  'node.unreachable':
+    'This till cannot reach the store node, so nothing was done. Check that the store node is running and connected; the bar at the bottom says when it is back.',
   'sync.agent.notConfigured': 'No hub configured',
   'sync.agent.notRunning': 'Hub sync not running',
   'sync.agent.offline': 'Offline: sales are kept and sent later',
@@ -116,6 +120,7 @@ export const MESSAGES = {
   'sell.searchResults': 'Matching products',
   'sell.noPrice': 'no price',
   'sell.scanEmpty': 'Scan a barcode or type a SKU first.',
+  'sell.scanNotAdded': 'Not added: {code}. Scan it again once the till is connected. {reason}',
   'sell.noShift': 'Register {register} has no open shift. Open one with a float before selling.',
   'sell.openShift': 'Open a shift',
   'sell.actions': 'Sale actions',

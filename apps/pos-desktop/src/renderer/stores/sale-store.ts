@@ -2,7 +2,7 @@ import type { ErrorBody, Result } from '@retail/domain';
 import { createStore } from 'zustand/vanilla';
 import type { CatalogItem, CommandInput, CommandResponse, SaleView } from '../../shared/commands';
 import type { StoredValueStatus } from '../../shared/loyalty-commands';
-import type { PosApi } from '../api/pos-api';
+import { isUnreachable, type PosApi } from '../api/pos-api';
 import { openCashDrawerFor } from '../devices/cash-drawer';
 import type { PosDevices } from '../devices/devices';
 import { t } from '../i18n/translate';
@@ -242,6 +242,14 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           const entry = parseScanEntry(text);
           if (!entry || entry.code === '') return fail(screenError(t('sell.scanEmpty')));
           const added = await addLine({ code: entry.code }, entry.qty);
+          // The field is already empty for the next scan: the sentence names the code that did not go on.
+          const failed = added === false ? get().error : added === true ? null : added.error;
+          if (failed !== null && isUnreachable(failed)) {
+            return fail({
+              ...failed,
+              message: t('sell.scanNotAdded', { code: entry.code, reason: failed.message }),
+            });
+          }
           if (added === true || added === false) return added;
           // A plain barcode of an item sold by weight: ask for the weight instead of failing the scan.
           if (added.error.code === 'INVALID_INPUT' && entry.qty === undefined) {

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { CatalogItem, SaleView } from '../../../shared/commands';
-import { AT, catalogItem, cashTender, saleLine, saleView, shift } from '../../testing/builders';
+import { AT, catalogItem, cashTender, saleLine, saleView, shift, syncStatus } from '../../testing/builders';
 import { failure, type FakeNode } from '../../testing/fake-node';
 import { renderPos } from '../../testing/render-pos';
 
@@ -815,5 +815,27 @@ describe('sell-screen first-day fixes (issue 14)', () => {
     await user.click(screen.getByRole('button', { name: 'Sale discount' }));
     const dialog = await screen.findByRole('dialog', { name: 'Discount on the whole sale' });
     expect(within(dialog).queryByRole('alert')).toBeNull();
+  });
+});
+
+describe('sell-screen while the store node is unreachable (issue 14, bug 7)', () => {
+  it('says at once which scan was not added, and stops claiming every event was sent', async () => {
+    const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+    await user.type(await scanField(), '4000000000013{Enter}');
+    await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+    const bar = screen.getByRole('status', { name: 'Sync status' });
+    act(() => node.notify('sync-status', syncStatus({ agent: 'live', pendingEvents: 0 })));
+    expect(within(bar).getByText('All events sent')).toBeTruthy();
+
+    act(() => node.setConnection('offline'));
+    await user.type(await scanField(), '4000000000020{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Not added: 4000000000020.');
+    expect(alert.textContent).toContain('This till cannot reach the store node');
+    expect(node.inputs('sale-add-line')).toHaveLength(1);
+    expect(within(bar).queryByText('All events sent')).toBeNull();
+    expect(
+      within(bar).getByText('Hub and unsent events unknown until this till reaches the store node again'),
+    ).toBeTruthy();
   });
 });
