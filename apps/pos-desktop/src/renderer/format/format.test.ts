@@ -92,5 +92,15 @@ describe('format', () => {
       expect(fr.time('2026-11-23T10:00:00.000Z')).toBe('11:00');
       expect(us.time('2026-11-23T10:00:00.000Z')).toBe('5:00 AM');
     });
+
+    it('writes the UTC instants inside a node sentence in the store time zone', () => {
+      expect(fr.localInstants('Not collected by 2026-12-09T00:58:19.160Z.')).toBe(
+        `Not collected by ${fr.dateTime('2026-12-09T00:58:19.160Z')}.`,
+      );
+      expect(fr.localInstants('Not collected by 2026-12-09T00:58:19.160Z.')).toContain('09/12/2026');
+      expect(fr.localInstants('Order W-1 at store-2, no time here.')).toBe(
+        'Order W-1 at store-2, no time here.',
+      );
+    });
   });
 });

@@ -15,6 +15,11 @@ export interface StoreFormat {
   age(ms: number): string;
   dateTime(iso: string): string;
   time(iso: string): string;
+  /**
+   * A sentence from the node with every UTC instant in it ("Not collected by 2026-12-09T00:58:19.160Z.")
+   * written as the store's local date and time, as the rest of the till shows times.
+   */
+  localInstants(sentence: string): string;
   /** Parses what a cashier typed ("12.5", "12,50", "1 200") into minor units; null if it is not an amount. */
   parseMoney(text: string): number | null;
   /** The amount as a plain decimal the cashier can edit ("12.50"). */
@@ -32,6 +37,8 @@ export interface StoreFormatSettings {
 }
 
 const GRAMS_DIGITS = 3;
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z\b/g;
 
 const AGE_UNITS: readonly (readonly [Intl.RelativeTimeFormatUnit, number])[] = [
   ['day', 86_400],
@@ -97,6 +104,11 @@ export function createStoreFormat(settings: StoreFormatSettings): StoreFormat {
       return relativeFormat.format(0, 'second');
     },
     dateTime: (iso) => dateTimeFormat.format(new Date(iso)),
+    localInstants: (sentence) =>
+      sentence.replace(ISO_INSTANT, (iso) => {
+        const at = new Date(iso);
+        return Number.isNaN(at.getTime()) ? iso : dateTimeFormat.format(at);
+      }),
     time: (iso) => timeFormat.format(new Date(iso)),
     parseMoney(text) {
       const decimal = normaliseDecimal(text);

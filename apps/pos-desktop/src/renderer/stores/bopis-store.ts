@@ -20,6 +20,8 @@ export interface BopisState extends CommandState {
   readonly lastPick: PickedUnit | null;
   /** A sentence for what just happened (order arrived, handed over, items put back). */
   readonly notice: string | null;
+  /** The order this till just handed over: the node's "already handed over" is then no warning. */
+  readonly handedOverId: string | null;
   load(): Promise<void>;
   open(orderId: string): Promise<boolean>;
   close(): void;
@@ -71,6 +73,7 @@ export function createBopisStore(api: PosApi): BopisStore {
       order: null,
       lastPick: null,
       notice: null,
+      handedOverId: null,
       busy: false,
       error: null,
       load: () => enqueue(refreshList),
@@ -82,7 +85,7 @@ export function createBopisStore(api: PosApi): BopisStore {
           set({ order });
           return true;
         }),
-      close: () => set({ order: null, lastPick: null, error: null, notice: null }),
+      close: () => set({ order: null, lastPick: null, error: null, notice: null, handedOverId: null }),
       accept: () => step((orderId) => api.call('bopis-accept', { orderId })),
       startPicking: () => step((orderId) => api.call('bopis-start-picking', { orderId })),
       pickScan: (code) =>
@@ -124,7 +127,7 @@ export function createBopisStore(api: PosApi): BopisStore {
         }),
       lookup: (attempt) =>
         enqueue(async () => {
-          set({ busy: true, notice: null });
+          set({ busy: true, notice: null, handedOverId: null });
           const order = settle(set, await api.call('bopis-lookup', { attempt }));
           if (!order) {
             set({ order: null });
@@ -140,6 +143,7 @@ export function createBopisStore(api: PosApi): BopisStore {
           if (!result) return false;
           set({
             order: result.order,
+            handedOverId: result.order.orderId,
             notice: t('bopis.handedOver', {
               order: result.order.orderNumber,
               how: t(result.verifiedBy === 'pickup_code' ? 'bopis.byCode' : 'bopis.byName'),
@@ -153,7 +157,15 @@ export function createBopisStore(api: PosApi): BopisStore {
   const stopQueue = api.client.on('bopis-queue', (queue) => {
     store.setState({ queue });
     if (store.getState().loaded) void store.getState().load();
+    // The node says this after every hub feed page: an order on screen whose steps the hub had not
+    // confirmed may be confirmed now, so "Not confirmed by the hub yet" must not outlive the fact.
+    const open = store.getState().order;
+    if (open?.pendingSync) void refreshOpenOrder(open.orderId);
   });
+  async function refreshOpenOrder(orderId: string): Promise<void> {
+    const result = await api.call('bopis-get', { orderId });
+    if (result.ok && store.getState().order?.orderId === orderId) store.setState({ order: result.value });
+  }
   const stopArrived = api.client.on('bopis-order-arrived', (arrived) => {
     store.setState({
       notice: t('bopis.arrived', {

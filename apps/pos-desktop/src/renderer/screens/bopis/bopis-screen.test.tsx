@@ -242,6 +242,78 @@ describe('bopis-screen', () => {
       expect(node.inputs('bopis-handover')).toEqual([{ attempt: { kind: 'pickup_code', code: 'K7-4QP' } }]);
     });
 
+    it('after a handover says only that it was handed over, and drops "not confirmed" once the hub has it', async () => {
+      const ready = bopisOrder({
+        status: 'READY_FOR_PICKUP',
+        task: 'hand_over',
+        handover: { allowed: true, reason: null },
+      });
+      const handedOver = {
+        ...ready,
+        status: 'PICKED_UP' as const,
+        task: 'none' as const,
+        pendingSync: true,
+        handover: { allowed: false, reason: 'Order W-10042 was already handed over.' },
+      };
+      let confirmed = false;
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <BopisScreen />,
+        setup: (n) => {
+          scriptOrder(n, ready);
+          n.handle('bopis-lookup', () => ready);
+          n.handle('bopis-handover', () => ({ order: handedOver, verifiedBy: 'pickup_code' as const }));
+          n.handle('bopis-get', () => (confirmed ? { ...handedOver, pendingSync: false } : handedOver));
+        },
+      });
+      await user.click(await screen.findByRole('tab', { name: 'Customer pickup' }));
+      await user.type(screen.getByLabelText('Pickup code'), 'K7-4QP{Enter}');
+      await user.click(await screen.findByRole('button', { name: 'Hand over' }));
+      expect(await screen.findByText('Order W-10042 handed over (pickup code checked).')).toBeTruthy();
+      expect(screen.queryByText(/Do not hand over/)).toBeNull();
+      expect(screen.getByText('Not confirmed by the hub yet')).toBeTruthy();
+
+      confirmed = true;
+      act(() => node.notify('bopis-queue', { ...QUEUE, waiting: 0 }));
+      await waitFor(() => expect(screen.queryByText('Not confirmed by the hub yet')).toBeNull());
+      expect(screen.getByText('Order W-10042 handed over (pickup code checked).')).toBeTruthy();
+
+      // Looking the same order up again later is another matter: then the warning is right.
+      await user.type(screen.getByLabelText('Pickup code'), '{Enter}');
+      node.handle('bopis-lookup', () => ({ ...handedOver, pendingSync: false }));
+      await user.clear(screen.getByLabelText('Pickup code'));
+      await user.type(screen.getByLabelText('Pickup code'), 'K7-4QP{Enter}');
+      expect(
+        await screen.findByText('Do not hand over: Order W-10042 was already handed over.'),
+      ).toBeTruthy();
+    });
+
+    it('shows the times in an order history in the store time zone', async () => {
+      const expired = bopisOrder({
+        status: 'EXPIRED',
+        task: 'put_back',
+        timeline: [
+          {
+            at: '2026-11-23T09:00:00.000Z',
+            action: 'expire',
+            by: 'hub',
+            from: 'READY_FOR_PICKUP',
+            to: 'EXPIRED',
+            detail: 'Not collected by 2026-12-09T00:58:19.160Z.',
+          },
+        ],
+      });
+      const { user } = renderPos({
+        signedInAs: 'cashier',
+        ui: <BopisScreen />,
+        setup: (n) => scriptOrder(n, expired),
+      });
+      await user.click(await screen.findByRole('button', { name: 'Open' }));
+      const history = await screen.findByRole('region', { name: 'History' });
+      expect(history.textContent).toContain('Not collected by 09/12/2026, 00:58.');
+      expect(history.textContent).not.toContain('T00:58');
+    });
+
     it('says why an order must not be handed over, by order number and name', async () => {
       const cancelled = bopisOrder({
         status: 'CANCELLED',

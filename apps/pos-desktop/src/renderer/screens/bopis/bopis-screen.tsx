@@ -179,7 +179,7 @@ function OrderHeader({ order }: { order: BopisOrderDetail }) {
           ? ` · ${t('bopis.deadline', { at: format.dateTime(order.pickupDeadline) })}`
           : ''}
       </p>
-      {order.message ? <p className="muted">{order.message}</p> : null}
+      {order.message ? <p className="muted">{format.localInstants(order.message)}</p> : null}
       {order.pendingSync ? <p className="muted">{t('bopis.pendingSync')}</p> : null}
     </>
   );
@@ -288,7 +288,7 @@ function OrderWork({ order }: { order: BopisOrderDetail }) {
                   by: t(`bopis.by.${entry.by}`),
                   to: t(`bopis.status.${entry.to}`),
                 })}
-                {entry.detail ? ` · ${entry.detail}` : ''}
+                {entry.detail ? ` · ${format.localInstants(entry.detail)}` : ''}
               </li>
             ))}
           </ul>
@@ -351,6 +351,7 @@ function Pickup() {
   const { bopis } = usePos();
   const busy = useArea(bopis, (state) => state.busy);
   const order = useArea(bopis, (state) => state.order);
+  const handedOverId = useArea(bopis, (state) => state.handedOverId);
   const [by, setBy] = useState<PickupAttempt['kind']>('pickup_code');
   const [code, setCode] = useState('');
   const [orderNumber, setOrderNumber] = useState('');
@@ -430,7 +431,7 @@ function Pickup() {
             <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run('handOver')}>
               {t('bopis.handOver')}
             </button>
-          ) : order.handover.reason ? (
+          ) : order.handover.reason && order.orderId !== handedOverId ? (
             <p className="banner banner-warning">
               {t('bopis.cannotHandOver', { reason: order.handover.reason })}
             </p>
