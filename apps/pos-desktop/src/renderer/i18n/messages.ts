@@ -49,7 +49,7 @@ export const MESSAGES = {
   'display.offline': 'Reconnecting to the till…',
 
   'signIn.title': 'Sign in',
-  'signIn.store': 'Store {store} · till {device}',
+  'signIn.store': 'Store {store} · Till {register}',
   'signIn.staffCode': 'Staff code',
   'signIn.pin': 'PIN',
   'signIn.pinFor': 'PIN for staff code {staffCode}.',
@@ -121,7 +121,7 @@ export const MESSAGES = {
   'sell.noPrice': 'no price',
   'sell.scanEmpty': 'Scan a barcode or type a SKU first.',
   'sell.scanNotAdded': 'Not added: {code}. Scan it again once the till is connected. {reason}',
-  'sell.noShift': 'Register {register} has no open shift. Open one with a float before selling.',
+  'sell.noShift': 'Till {register} has no open shift. Open one with a float before selling.',
   'sell.openShift': 'Open a shift',
   'sell.actions': 'Sale actions',
   'sell.qty': 'Quantity',
@@ -244,8 +244,7 @@ export const MESSAGES = {
 
   'parked.title': 'Parked sales',
   'parked.none': 'No parked sales.',
-  'parked.entry':
-    'Parked {time} · {lines, plural, one {# line} other {# lines}} · {total} · register {register}',
+  'parked.entry': 'Parked {time} · {lines, plural, one {# line} other {# lines}} · {total} · Till {register}',
   'parked.resume': 'Resume',
 
   'tender.title': 'Payment',
@@ -422,7 +421,7 @@ export const MESSAGES = {
   'lanes.none': 'No lane or display is paired with this till yet.',
   'lanes.kindLane': 'lane',
   'lanes.kindDisplay': 'customer display',
-  'lanes.register': 'register {register}',
+  'lanes.register': 'Till {register}',
   'lanes.lastSeen': 'last connected {at}',
   'lanes.neverSeen': 'not connected yet',
   'lanes.revoke': 'Revoke {name}',
@@ -582,7 +581,7 @@ export const MESSAGES = {
   'stock.done.count': 'Count of {sku} recorded (difference {difference}).',
   'stock.done.transferOut': 'Sent {lines, plural, one {# item} other {# items}} to {node}.',
 
-  'shift.title': 'Shift · register {register}',
+  'shift.title': 'Shift · Till {register}',
   'shift.float': 'Opening float',
   'shift.open': 'Open shift',
   'shift.openSince': 'Open since {at} with a float of {float}.',
@@ -606,7 +605,7 @@ export const MESSAGES = {
 
   'report.xTitle': 'X report',
   'report.zTitle': 'Z report',
-  'report.generated': '{at} · register {register}',
+  'report.generated': '{at} · Till {register}',
   'report.opened': 'Opened',
   'report.float': 'Float',
   'report.sales': 'Sales',

@@ -47,7 +47,7 @@ describe('lanes-screen', () => {
       await user.click(await screen.findByRole('button', { name: 'Lanes' }));
       const list = await screen.findByRole('list', { name: 'Paired lanes and displays' });
       const lane = await within(list).findByRole('listitem', { name: 'Lane 2' });
-      expect(lane.textContent).toContain('register lane-2');
+      expect(lane.textContent).toContain('Till lane-2');
 
       const form = screen.getByRole('form', { name: 'Pair a new lane' });
       await user.type(within(form).getByLabelText('Name'), 'Lane 3');

@@ -618,7 +618,7 @@ describe('sell-screen', () => {
       await screen.findByText('Scan an item to start a sale.');
       await user.click(screen.getByRole('button', { name: 'Parked sales' }));
       const dialog = await screen.findByRole('dialog', { name: 'Parked sales' });
-      expect(within(dialog).getByText(/1 line · €7.20 · register main/)).toBeTruthy();
+      expect(within(dialog).getByText(/1 line · €7.20 · Till main/)).toBeTruthy();
       await user.click(within(dialog).getByRole('button', { name: 'Resume' }));
       await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
       expect(node.inputs('sale-resume')).toEqual([{ saleId: 'sale-1', registerId: 'main' }]);
@@ -635,10 +635,10 @@ describe('sell-screen', () => {
         },
       });
       expect(
-        await screen.findByText('Register main has no open shift. Open one with a float before selling.'),
+        await screen.findByText('Till main has no open shift. Open one with a float before selling.'),
       ).toBeTruthy();
       await user.click(screen.getByRole('button', { name: 'Open a shift' }));
-      expect(await screen.findByRole('heading', { name: 'Shift · register main' })).toBeTruthy();
+      expect(await screen.findByRole('heading', { name: 'Shift · Till main' })).toBeTruthy();
     });
   });
 

@@ -31,6 +31,16 @@ describe('sign-in-screen', () => {
       expect(node.inputs('staff-sign-in')).toEqual([{ staffCode: '3001', pin: '3456' }]);
     });
 
+    it('names the till by its register on sign-in and on the shift, as lanes and reports do', async () => {
+      const { user } = renderPos({ setup: scriptStaff, registerId: 'lane-1' });
+      expect(await screen.findByText('Store Demo store · Till lane-1')).toBeTruthy();
+      await user.type(await screen.findByRole('textbox', { name: 'Staff code' }), '3001{Enter}');
+      await user.type(screen.getByLabelText('PIN', { selector: 'input' }), '3456{Enter}');
+      await screen.findByLabelText('Signed in as Casey Cashier, Cashier');
+      await user.keyboard('{F4}');
+      expect(await screen.findByRole('heading', { name: 'Shift · Till lane-1' })).toBeTruthy();
+    });
+
     it('shows the node sentence and clears the PIN when the PIN is wrong', async () => {
       const { user } = renderPos({ setup: scriptStaff });
       await user.type(await screen.findByRole('textbox', { name: 'Staff code' }), '3001{Enter}');

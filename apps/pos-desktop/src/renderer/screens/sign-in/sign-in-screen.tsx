@@ -8,7 +8,7 @@ type Step = 'code' | 'pin';
 
 /** Staff code, then PIN, on a touch pad or the keyboard. */
 export function SignInScreen() {
-  const { session } = usePos();
+  const { session, registerId } = usePos();
   const node = useArea(session, (state) => state.node);
   const busy = useArea(session, (state) => state.busy);
   const error = useArea(session, (state) => state.error);
@@ -51,7 +51,8 @@ export function SignInScreen() {
       <h1 id="sign-in-title">{t('signIn.title')}</h1>
       {node ? (
         <p className="muted">
-          {t('signIn.store', { store: node.storeName ?? node.storeCode, device: node.deviceNo })}
+          {/* The till is named by its register everywhere (sign-in, shift, parked sales, lanes, reports). */}
+          {t('signIn.store', { store: node.storeName ?? node.storeCode, register: registerId })}
         </p>
       ) : null}
       <Notice text={notice} tone="warning" />
