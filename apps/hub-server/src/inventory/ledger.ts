@@ -76,14 +76,35 @@ export interface LedgerEntry {
   readonly recordedAt: number;
 }
 
-/** Ledger history of one SKU (optionally at one node), newest first, paged by `before` (recordedAt). */
+/**
+ * Ledger history of one SKU (optionally at one node), newest first. Pages are keyset pages on
+ * (recordedAt, movementId): every movement of one push shares its millisecond, so a page boundary by
+ * time alone would skip the rest of a large push. The next page starts after the last row's
+ * `before` = recordedAt and `beforeMovementId` = movementId.
+ */
 export async function readLedger(
   executor: Executor,
-  filter: { sku: string; nodeId?: string | undefined; before?: number | undefined; limit: number },
+  filter: {
+    sku: string;
+    nodeId?: string | undefined;
+    before?: number | undefined;
+    beforeMovementId?: string | undefined;
+    limit: number;
+  },
 ): Promise<LedgerEntry[]> {
   let query = executor.selectFrom('inventory_movements').selectAll().where('sku', '=', filter.sku);
   if (filter.nodeId !== undefined) query = query.where('node_id', '=', filter.nodeId);
-  if (filter.before !== undefined) query = query.where('recorded_at', '<', filter.before);
+  const { before, beforeMovementId } = filter;
+  if (before !== undefined && beforeMovementId !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('recorded_at', '<', before),
+        eb.and([eb('recorded_at', '=', before), eb('movement_id', '<', beforeMovementId)]),
+      ]),
+    );
+  } else if (before !== undefined) {
+    query = query.where('recorded_at', '<', before);
+  }
   const rows = await query
     .orderBy('recorded_at', 'desc')
     .orderBy('movement_id', 'desc')

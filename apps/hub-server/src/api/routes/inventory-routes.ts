@@ -85,13 +85,16 @@ export function registerInventoryRoutes(app: FastifyInstance, routes: RouteRegis
   routes.add(app, {
     method: 'GET',
     url: '/api/inventory/:sku/ledger',
-    summary: 'Movement history of a SKU (optionally at one node), newest first',
+    summary:
+      'Movement history of a SKU (optionally at one node), newest first; next page: `before` and `beforeMovementId` of the last row',
     tag: 'inventory',
     access: { kind: 'hq', role: 'viewer' },
     params: z.object({ sku: id }),
     query: z.object({
       nodeId: id.optional(),
       before: z.coerce.number().int().min(0).optional(),
+      /** With `before`: the last row's movementId, so rows sharing its millisecond are not skipped. */
+      beforeMovementId: z.string().min(1).max(200).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
     response: z.array(
