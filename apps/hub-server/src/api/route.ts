@@ -88,6 +88,8 @@ export interface RouteSpec<
   readonly alsoSucceedsWith?: readonly number[];
   /** Error statuses beyond the ones every operation of its kind documents (see openapi.ts). */
   readonly errors?: readonly number[];
+  /** Called (authenticated callers only) before a body that fails `body` is answered 400. */
+  readonly onInvalidBody?: (principal: Principal, error: unknown) => Promise<void>;
   readonly handler: (
     context: RouteContext<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>,
   ) => Promise<z.input<R>> | z.input<R>;
@@ -172,6 +174,15 @@ function parse<T extends z.ZodType>(
   return result.data;
 }
 
+async function parseBody(spec: AnyRoute, body: unknown, principal: Principal | null): Promise<unknown> {
+  try {
+    return parse(spec.body as z.ZodType | undefined, body, 'body');
+  } catch (error) {
+    if (principal !== null) await spec.onInvalidBody?.(principal, error);
+    throw error;
+  }
+}
+
 export class RouteRegistry {
   readonly routes: AnyRoute[] = [];
 
@@ -206,7 +217,7 @@ export class RouteRegistry {
           params: parse(spec.params, request.params, 'params'),
           query: parse(spec.query, request.query, 'query'),
           headers: parse(spec.headers, request.headers, 'headers') ?? {},
-          body: spec.rawBody === undefined ? parse(spec.body, request.body, 'body') : request.body,
+          body: spec.rawBody === undefined ? await parseBody(spec, request.body, principal) : request.body,
           principal,
           actor: actorOf(principal),
           request,

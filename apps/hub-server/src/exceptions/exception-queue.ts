@@ -12,6 +12,8 @@ import type { Executor } from '../storage/storage';
 export const EXCEPTION_TYPES = [
   'REJECTED_EVENT',
   'SEQUENCE_CONFLICT',
+  /** A device's push was refused whole (malformed, or another device's identity): it is stuck. */
+  'PUSH_REFUSED',
   /** A till restored from a backup re-enrolled as a new device and sends again what the hub lacked. */
   'DEVICE_RESTORED',
   'OVERSELL',

@@ -17,6 +17,7 @@ import { feedHead } from '../feed/feed-store';
 import type { HubContext } from '../hub-context';
 import { pushEvents } from '../ingest/hub-ingest';
 import { CatchUpAdmission, DEFAULT_CATCH_UP_ADMISSION, type CatchUpAdmissionOptions } from './admission';
+import { RefusedPushTrace, type RefusedPushOptions } from './refused-pushes';
 import { pullFeed, snapshotPage, SnapshotTotals } from './sync-service';
 
 /** The slice of pino a sync call logs through (a request's logger, or a socket's child logger). */
@@ -28,6 +29,7 @@ export interface SyncGatewayOptions {
   readonly hub: HubContext;
   readonly metrics?: HubMetrics;
   readonly admission?: CatchUpAdmission | CatchUpAdmissionOptions;
+  readonly refusedPushes?: RefusedPushOptions;
 }
 
 export type SyncCall = 'push' | 'pull' | 'snapshot';
@@ -47,10 +49,17 @@ const REQUEST_SCHEMAS = {
 export class SyncGateway {
   readonly admission: CatchUpAdmission;
   private readonly totals = new SnapshotTotals();
+  private readonly refusedPushes: RefusedPushTrace;
 
   constructor(private readonly options: SyncGatewayOptions) {
     const admission = options.admission ?? DEFAULT_CATCH_UP_ADMISSION;
     this.admission = admission instanceof CatchUpAdmission ? admission : new CatchUpAdmission(admission);
+    this.refusedPushes = new RefusedPushTrace(options.hub, options.refusedPushes, options.metrics);
+  }
+
+  /** A push refused whole before it reached `push` (the HTTP route's body check) leaves its trace too. */
+  noteRefusedPush(principal: DevicePrincipal, error: unknown): Promise<void> {
+    return this.refusedPushes.note(principal, error);
   }
 
   /** Validates a request that arrived without a schema check (a socket.io payload), as HTTP routes do. */
@@ -61,7 +70,13 @@ export class SyncGateway {
   }
 
   async push(principal: DevicePrincipal, request: PushRequest, log?: SyncLog): Promise<PushAck> {
-    const ack = await pushEvents(this.options.hub, principal, request);
+    let ack: PushAck;
+    try {
+      ack = await pushEvents(this.options.hub, principal, request);
+    } catch (error) {
+      await this.refusedPushes.note(principal, error);
+      throw error;
+    }
     this.options.metrics?.countIngest(ack.results);
     log?.info(
       {
@@ -93,8 +108,16 @@ export class SyncGateway {
   /** Runs a call arriving with an unchecked body: what the socket.io namespace does for each event. */
   async handle(call: SyncCall, principal: DevicePrincipal, body: unknown, log?: SyncLog): Promise<unknown> {
     switch (call) {
-      case 'push':
-        return this.push(principal, this.parse('push', body), log);
+      case 'push': {
+        let request: PushRequest;
+        try {
+          request = this.parse('push', body);
+        } catch (error) {
+          await this.refusedPushes.note(principal, error);
+          throw error;
+        }
+        return this.push(principal, request, log);
+      }
       case 'pull':
         return this.pull(principal, this.parse('pull', body));
       case 'snapshot':

@@ -14,6 +14,7 @@ import {
 } from '@retail/sync';
 import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice, reEnrollDevice } from '../../auth/devices';
 import type { CatchUpAdmissionOptions } from '../../sync/admission';
+import type { RefusedPushOptions } from '../../sync/refused-pushes';
 import { SaleLookupService, type SaleLookupOptions } from '../../sync/sale-lookup';
 import { SyncGateway } from '../../sync/sync-gateway';
 import { attachSyncSocket, type SyncSocketLogger, type SyncSocketServer } from '../../sync/sync-socket';
@@ -31,6 +32,8 @@ export interface SyncOptions {
   readonly socket?: boolean;
   /** Receipt lookups: the rate per device and how often a device over it alerts HQ. */
   readonly saleLookup?: SaleLookupOptions;
+  /** How often one device's pushes refused whole update its `PUSH_REFUSED` exception. */
+  readonly refusedPushes?: RefusedPushOptions;
 }
 
 export interface SyncEndpoints {
@@ -58,6 +61,7 @@ export function registerSyncRoutes(
     hub: routes.hub,
     metrics,
     ...(options.admission === undefined ? {} : { admission: options.admission }),
+    ...(options.refusedPushes === undefined ? {} : { refusedPushes: options.refusedPushes }),
   });
   const saleLookup = new SaleLookupService(routes.hub, options.saleLookup, metrics);
   routes.add(app, {
@@ -94,6 +98,7 @@ export function registerSyncRoutes(
     bodySize: 'large',
     body: PushRequestSchema,
     response: PushAckSchema,
+    onInvalidBody: (principal, error) => gateway.noteRefusedPush(device(principal), error),
     handler: ({ body, principal, request }) => gateway.push(device(principal), body, request.log),
   });
   routes.add(app, {

@@ -106,6 +106,7 @@ export const MESSAGES = {
   'kind.REJECTED_EVENT': 'Rejected event',
   'kind.SEQUENCE_CONFLICT': 'Sequence conflict',
   'kind.DEVICE_RESTORED': 'Till restored from a backup',
+  'kind.PUSH_REFUSED': 'Till sending a batch the hub refuses',
   'kind.OVERSELL': 'Oversell',
   'kind.NEGATIVE_SELLABLE': 'Negative sellable stock',
   'kind.COUNT_MISMATCH': 'Count mismatch',
