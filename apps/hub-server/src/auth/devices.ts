@@ -79,8 +79,13 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
       .where('code_hash', '=', codeHash)
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirst();
-    if (code === undefined || code.used_at !== null || code.expires_at <= now) {
+    if (code === undefined || code.expires_at <= now) {
       throw new DomainError('UNAUTHORIZED', INVALID_CODE);
+    }
+    if (code.used_at !== null) {
+      const retried = await retriedEnrollment(trx, hub, code, request);
+      if (retried === undefined) throw new DomainError('UNAUTHORIZED', INVALID_CODE);
+      return retried;
     }
     // The node row lock serialises enrollments at one store, so device numbers never collide.
     const node = await trx
@@ -99,7 +104,7 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
     }
     if (
       request.replaces !== undefined &&
-      (request.deviceId !== undefined || request.deviceNo !== undefined)
+      (request.deviceId !== undefined || request.deviceNo !== undefined || request.retryKey !== undefined)
     ) {
       throw new DomainError(
         'INVALID_INPUT',
@@ -122,10 +127,71 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
           });
     await trx
       .updateTable('enrollment_codes')
-      .set({ used_at: now, device_id: registered.deviceId })
+      .set({
+        used_at: now,
+        device_id: registered.deviceId,
+        retry_key_hash: request.retryKey === undefined ? null : hashToken(request.retryKey),
+      })
       .where('code_hash', '=', codeHash)
       .execute();
     return enrollmentAnswer(node, registered, replaced);
+  });
+}
+
+/**
+ * The same code with the same retry key, from a till that died before it stored the answer: the device the
+ * code made is answered again with a new credential (the first one was never stored by anyone, and the hub
+ * cannot show it twice). Undefined when this is not such a retry: no key, another key, a device since
+ * revoked, or a request asking for another identity.
+ */
+async function retriedEnrollment(
+  trx: Executor,
+  hub: HubContext,
+  code: {
+    readonly node_id: string;
+    readonly device_id: string | null;
+    readonly retry_key_hash: string | null;
+  },
+  request: EnrollRequest,
+): Promise<EnrollResponse | undefined> {
+  if (
+    request.retryKey === undefined ||
+    code.retry_key_hash === null ||
+    code.device_id === null ||
+    !sameHash(code.retry_key_hash, hashToken(request.retryKey))
+  ) {
+    return undefined;
+  }
+  const device = await trx
+    .selectFrom('devices')
+    .select(['device_id', 'device_no', 'name', 'revoked_at'])
+    .where('device_id', '=', code.device_id)
+    .executeTakeFirst();
+  if (
+    device === undefined ||
+    device.revoked_at !== null ||
+    (request.deviceId !== undefined && request.deviceId !== device.device_id) ||
+    (request.deviceNo !== undefined && request.deviceNo !== Number(device.device_no)) ||
+    (request.storeId !== undefined && request.storeId !== code.node_id)
+  ) {
+    return undefined;
+  }
+  const node = await trx
+    .selectFrom('nodes')
+    .select(['node_id', 'code', 'name', 'currency', 'timezone', 'region'])
+    .where('node_id', '=', code.node_id)
+    .executeTakeFirstOrThrow();
+  const credential = `dev_${device.device_id}.${newSecret()}`;
+  await trx
+    .updateTable('devices')
+    .set({ credential_hash: hashToken(credential), last_seen_at: hub.now() })
+    .where('device_id', '=', device.device_id)
+    .execute();
+  return enrollmentAnswer(node, {
+    deviceId: device.device_id,
+    deviceNo: Number(device.device_no),
+    name: device.name,
+    credential,
   });
 }
 

@@ -55,6 +55,8 @@ export interface EnrollmentCodeTable {
   expires_at: number;
   used_at: number | null;
   device_id: string | null;
+  /** Hash of the key the till that used the code saved first: its retry gets the same device. */
+  retry_key_hash: string | null;
 }
 
 export interface HqUserTable {

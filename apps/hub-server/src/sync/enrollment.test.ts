@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnrollmentCode, enrollDevice } from '../auth/devices';
+import { authenticateDevice, createEnrollmentCode, enrollDevice, revokeDevice } from '../auth/devices';
 import { createHubContext, type HubContext } from '../hub-context';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
@@ -65,6 +65,60 @@ describe.each(backendKinds())('sync enrollment on %s', (kind) => {
       });
       await expect(enrollDevice(hub, { code, deviceName: 'finally' })).resolves.toMatchObject({
         storeId: 's2',
+      });
+    });
+
+    describe('a retry with the same key (the till died before it stored the answer)', () => {
+      const KEY = 'k'.repeat(43);
+      const devicesOf = async (nodeId: string) =>
+        storage.db.selectFrom('devices').select('device_id').where('node_id', '=', nodeId).execute();
+
+      it('answers the same device with a new credential, and the first one stops working', async () => {
+        await seedWorld(hub, { nodes: ['r1'], skus: [] });
+        const { code } = await createEnrollmentCode(hub, 'r1', 'test');
+        const first = await enrollDevice(hub, { code, deviceName: 'Lane 1', retryKey: KEY });
+        const again = await enrollDevice(hub, { code, deviceName: 'Lane 1', retryKey: KEY });
+        expect(again).toMatchObject({ deviceId: first.deviceId, deviceNo: first.deviceNo, storeId: 'r1' });
+        expect(again.credential).not.toBe(first.credential);
+        await expect(authenticateDevice(storage.db, again.credential)).resolves.toMatchObject({
+          deviceId: first.deviceId,
+        });
+        await expect(authenticateDevice(storage.db, first.credential)).rejects.toMatchObject({
+          code: 'UNAUTHORIZED',
+        });
+        expect(await devicesOf('r1')).toEqual([{ device_id: first.deviceId }]);
+      });
+
+      it('refuses another key, no key, an expired code and a revoked device', async () => {
+        await seedWorld(hub, { nodes: ['r2'], skus: [] });
+        let now = Date.now();
+        const clocked = createHubContext(storage, () => now);
+        const { code } = await createEnrollmentCode(clocked, 'r2', 'test', 60_000);
+        const first = await enrollDevice(clocked, { code, deviceName: 'Lane 1', retryKey: KEY });
+        for (const retry of [{ retryKey: 'x'.repeat(43) }, {}]) {
+          await expect(enrollDevice(clocked, { code, deviceName: 'Lane 1', ...retry })).rejects.toMatchObject(
+            {
+              code: 'UNAUTHORIZED',
+            },
+          );
+        }
+        await expect(
+          enrollDevice(clocked, { code, deviceName: 'Lane 1', retryKey: KEY, deviceNo: first.deviceNo + 1 }),
+        ).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+        now += 60_000;
+        await expect(
+          enrollDevice(clocked, { code, deviceName: 'Lane 1', retryKey: KEY }),
+        ).rejects.toMatchObject({
+          code: 'UNAUTHORIZED',
+        });
+        now -= 1;
+        await revokeDevice(clocked, first.deviceId);
+        await expect(
+          enrollDevice(clocked, { code, deviceName: 'Lane 1', retryKey: KEY }),
+        ).rejects.toMatchObject({
+          code: 'UNAUTHORIZED',
+        });
+        expect(await devicesOf('r2')).toEqual([{ device_id: first.deviceId }]);
       });
     });
   });

@@ -230,6 +230,15 @@ export const EnrollRequestSchema = z.object({
    * events it already holds (`replaced`), so the till sends the rest again. Not with deviceId/deviceNo.
    */
   replaces: RestoredDeviceSchema.optional(),
+  /**
+   * A random key the till saved before calling. If the till dies before it stores the answer, the same
+   * code with the same key answers the same device again (with a new credential) until the code expires,
+   * instead of "already used". Not with `replaces`.
+   */
+  retryKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, '32 to 128 URL-safe base64 characters')
+    .optional(),
 });
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 

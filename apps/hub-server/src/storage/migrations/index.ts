@@ -11,6 +11,7 @@ import * as claimHolds from './0008-claim-holds';
 import * as webhookSubscriptions from './0009-webhook-subscriptions';
 import * as storedValueKeys from './0010-stored-value-keys';
 import * as integrationJournal from './0011-integration-journal';
+import * as enrollmentRetryKey from './0012-enrollment-retry-key';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0009-webhook-subscriptions', webhookSubscriptions.up],
   ['0010-stored-value-keys', storedValueKeys.up],
   ['0011-integration-journal', integrationJournal.up],
+  ['0012-enrollment-retry-key', enrollmentRetryKey.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

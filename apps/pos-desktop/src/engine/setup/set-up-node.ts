@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@retail/domain';
 import type { FirstManagerSchema } from '../../shared/commands';
@@ -43,8 +53,8 @@ const optional = <K extends string, V>(key: K, value: V | undefined) =>
  * Creates a new till's database. Enrolled: the hub consumes the one-time code and answers with the store,
  * the device id and number, the currency and time zone and the credential, all written in the node's
  * first transaction (the credential is stored, never printed or logged). Standalone: the till says who it
- * is. A failure leaves no database behind, so the setup can simply be tried again (with a new code from
- * HQ if the hub had used it).
+ * is. A failure leaves no database behind, so the setup can simply be tried again: with the same code
+ * while it has not expired, even if the hub had used it (the saved retry key), otherwise with a new one.
  */
 export async function setUpNode(
   databasePath: string,
@@ -88,9 +98,11 @@ export async function setUpNode(
     );
     return { ...result, hubUrl: null, storeName: null };
   }
+  const retryKeyFile = `${databasePath}.enroll-key`;
   const enrolled = await enrollWithHub({
     hubUrl: input.hubUrl,
     code: input.code,
+    retryKey: savedRetryKey(retryKeyFile),
     ...optional('deviceName', input.deviceName),
     ...optional('fetch', deps.fetch),
   });
@@ -116,7 +128,37 @@ export async function setUpNode(
       },
     }),
   );
+  rmSync(retryKeyFile, { force: true });
   return { ...result, hubUrl: input.hubUrl, storeName: enrolled.storeName ?? null };
+}
+
+const RETRY_KEY = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The key an interrupted enrollment is retried with (docs/store-node.md, Enrollment). It is on disk before
+ * the hub is asked, so a till killed after the hub used the code but before the database was written
+ * sends the same key again and gets its device back, rather than a used code and a device no till holds.
+ */
+function savedRetryKey(file: string): string {
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (RETRY_KEY.test(saved)) return saved;
+  }
+  const key = randomBytes(32).toString('base64url');
+  const handle = openSync(file, 'w', 0o600);
+  try {
+    writeSync(handle, key);
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
+  const folder = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
+  return key;
 }
 
 function initOrClean(databasePath: string, init: () => InitResult): InitResult {

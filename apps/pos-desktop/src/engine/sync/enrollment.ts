@@ -14,6 +14,11 @@ export interface EnrollOptions {
   readonly deviceName?: string;
   /** A till set up before enrollment keeps its device id, number and store (the hub checks them). */
   readonly keep?: { readonly deviceId: string; readonly deviceNo: number; readonly storeId: string };
+  /**
+   * A random key saved before this call: if the till dies before it stores the answer, calling again with
+   * the same code and key gets the same device (with a new credential) instead of "code already used".
+   */
+  readonly retryKey?: string;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
 }
@@ -34,6 +39,7 @@ export async function enrollWithHub(options: EnrollOptions): Promise<EnrollRespo
     code: options.code.trim(),
     ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
     ...(options.keep ?? {}),
+    ...(options.retryKey === undefined ? {} : { retryKey: options.retryKey }),
   };
   let response: Response;
   try {
