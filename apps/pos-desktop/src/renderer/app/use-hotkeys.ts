@@ -4,8 +4,9 @@ import { isDialogOpen } from '../components/dialog';
 export type Hotkeys = Readonly<Record<string, (event: KeyboardEvent) => void>>;
 
 /**
- * Function-key shortcuts (`event.key` names: "F10", "Delete", ...). They stay quiet while a dialog is open,
- * so a manager typing a PIN never parks a sale by accident; the browser's own use of a key is prevented.
+ * Function-key shortcuts (`event.key` names: "F10", "Delete", ...; "Shift+F7" with Shift held, which is then
+ * not "F7"). They stay quiet while a dialog is open, so a manager typing a PIN never parks a sale by
+ * accident; the browser's own use of a key is prevented.
  */
 export function useHotkeys(hotkeys: Hotkeys, enabled = true): void {
   const latest = useRef(hotkeys);
@@ -14,7 +15,7 @@ export function useHotkeys(hotkeys: Hotkeys, enabled = true): void {
     if (!enabled) return undefined;
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-      const handler = latest.current[event.key];
+      const handler = latest.current[event.shiftKey ? `Shift+${event.key}` : event.key];
       if (!handler || isDialogOpen(document)) return;
       event.preventDefault();
       handler(event);

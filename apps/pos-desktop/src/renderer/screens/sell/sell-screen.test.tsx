@@ -839,3 +839,26 @@ describe('sell-screen while the store node is unreachable (issue 14, bug 7)', ()
     ).toBeTruthy();
   });
 });
+
+describe('sell-screen shortcut keys (issue 14)', () => {
+  it('opens customer, exchange, change price, sale discount and void with Shift and a function key', async () => {
+    const { user } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+    await user.type(await scanField(), '4000000000013{Enter}');
+    await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+    const opens = async (keys: string, title: string) => {
+      await user.keyboard(keys);
+      await screen.findByRole('dialog', { name: title });
+      await user.keyboard('{Escape}');
+      await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    };
+    await opens('{Shift>}{F1}{/Shift}', 'Customer');
+    await opens('{Shift>}{F2}{/Shift}', 'Exchange: items coming back');
+    await opens('{Shift>}{F6}{/Shift}', 'New price for Smooth Bread family size');
+    await opens('{Shift>}{F7}{/Shift}', 'Discount on the whole sale');
+    await opens('{Shift>}{F8}{/Shift}', 'Void this sale');
+    await opens('{F7}', 'Discount on Smooth Bread family size');
+    expect(screen.getByRole('button', { name: 'Sale discount' }).getAttribute('aria-keyshortcuts')).toBe(
+      'Shift+F7',
+    );
+  });
+});

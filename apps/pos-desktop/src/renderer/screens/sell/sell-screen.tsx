@@ -31,6 +31,14 @@ type SellDialog =
   | 'post-void'
   | OtherTender;
 
+/**
+ * A shortcut shown on its button. The button's accessible name stays its words; assistive technology reads
+ * the keys from aria-keyshortcuts instead.
+ */
+function Shortcut({ keys }: { keys: string }) {
+  return <kbd aria-hidden="true">{keys.replace('Shift+', '⇧')}</kbd>;
+}
+
 function isTextEntry(element: Element | null): boolean {
   return (
     element instanceof HTMLInputElement ||
@@ -100,9 +108,21 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
     saleStore.setState({ error: null });
   };
 
+  // Shift with the key of a related action: Shift+F6 price (F6 quantity), Shift+F7 sale discount (F7 line
+  // discount), Shift+F8 void (F8 park), Shift+F2 exchange (F2 returns), Shift+F1 customer (F1 sell).
+  const onSale = (next: SellDialog) => () => {
+    if (sale && mode !== 'tender') openDialog(next);
+  };
   useHotkeys({
     F6: () => openDialog('qty'),
     F7: () => openDialog('line-discount'),
+    'Shift+F1': onSale('customer'),
+    'Shift+F6': onSale('price'),
+    'Shift+F7': onSale('order-discount'),
+    'Shift+F8': onSale('void'),
+    'Shift+F2': () => {
+      if (mode !== 'tender') openDialog('exchange');
+    },
     F8: () => void store.park(),
     F10: () => void store.startTender(),
     Escape: () => {
@@ -243,22 +263,36 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
                 className="btn"
                 disabled={busy || !selectedLine}
                 onClick={() => openDialog('price')}
+                aria-keyshortcuts="Shift+F6"
               >
-                {t('sell.priceOverride')}
+                {t('sell.priceOverride')} <Shortcut keys="Shift+F6" />
               </button>
               <button
                 type="button"
                 className="btn"
                 disabled={busy}
                 onClick={() => openDialog('order-discount')}
+                aria-keyshortcuts="Shift+F7"
               >
-                {t('sell.orderDiscount')}
+                {t('sell.orderDiscount')} <Shortcut keys="Shift+F7" />
               </button>
-              <button type="button" className="btn" disabled={busy} onClick={() => openDialog('customer')}>
-                {t('sell.customer')}
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => openDialog('customer')}
+                aria-keyshortcuts="Shift+F1"
+              >
+                {t('sell.customer')} <Shortcut keys="Shift+F1" />
               </button>
-              <button type="button" className="btn" disabled={busy} onClick={() => openDialog('exchange')}>
-                {t('sell.exchange')}
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => openDialog('exchange')}
+                aria-keyshortcuts="Shift+F2"
+              >
+                {t('sell.exchange')} <Shortcut keys="Shift+F2" />
               </button>
               <button type="button" className="btn" disabled={busy} onClick={() => void store.park()}>
                 {t('sell.park')} <kbd>F8</kbd>
@@ -268,8 +302,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
                 className="btn btn-danger"
                 disabled={busy}
                 onClick={() => openDialog('void')}
+                aria-keyshortcuts="Shift+F8"
               >
-                {t('sell.void')}
+                {t('sell.void')} <Shortcut keys="Shift+F8" />
               </button>
               <button
                 type="button"
@@ -287,8 +322,14 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
             <button type="button" className="btn" disabled={busy} onClick={() => void store.loadParked()}>
               {t('sell.parkedSales')}
             </button>
-            <button type="button" className="btn" disabled={busy} onClick={() => openDialog('exchange')}>
-              {t('sell.exchange')}
+            <button
+              type="button"
+              className="btn"
+              disabled={busy}
+              onClick={() => openDialog('exchange')}
+              aria-keyshortcuts="Shift+F2"
+            >
+              {t('sell.exchange')} <Shortcut keys="Shift+F2" />
             </button>
           </div>
         ) : null}
