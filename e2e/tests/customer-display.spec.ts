@@ -43,6 +43,8 @@ test.describe('customer display', () => {
     await page.getByRole('button', { name: /^Sell/ }).click();
     await scan(page, '4000000000013');
     await scan(page, '2*4000000000020');
+    // Read the till's total only once it includes the second scan: the display must match that figure.
+    await expect(page.getByRole('button', { name: /^Smooth Bread 6 pack, 2, €/ })).toBeVisible();
     const total = cents(await page.getByTestId('sale-total').textContent());
 
     const lines = display.getByRole('list', { name: 'Items' });
