@@ -12,6 +12,9 @@ import { releaseExpiredHolds } from './inventory/reservations';
 import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
 import { startLoyaltyRuntime } from './loyalty/loyalty-runtime';
 import { startIntegrationRuntime } from './integration/integration-runtime';
+import { PullQuerySchema, pullEvents } from './integration/pull';
+import { DEFAULT_RETRY_POLICY } from './integration/delivery-engine';
+import { DEFAULT_JOURNAL_POLICY } from './integration/journal';
 import { startBopisRuntime } from './orders/bopis-runtime';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
@@ -25,13 +28,16 @@ Usage:
   pos-hub serve [--db PATH|URL] [--port N] [--host ADDR] [--log-level LEVEL]
                 [--webhook-url URL] [--webhook-secret-file FILE] [--pickup-hold-hours N]
                 [--pickup-grace-minutes N] [--offline-after-minutes N] [--max-catch-ups N]
-                [--feed-marker FILE] [--metrics-token-file FILE]
+                [--feed-marker FILE] [--metrics-token-file FILE] [--webhook-retry-base-ms N]
+                [--webhook-retry-max-ms N] [--integration-lease-seconds N] [--journal-grace-minutes N]
   pos-hub import-catalog FILE [--db …] [--format csv|json] [--dry-run]
   pos-hub enroll-code --store CODE [--db …] [--ttl-minutes N]
   pos-hub create-user --username NAME --role admin|operator|viewer [--db …] [--password-file FILE]
                       (password from --password-file, POS_HUB_USER_PASSWORD or stdin)
   pos-hub create-node --code CODE --name NAME --region R --jurisdiction J --currency CUR
                       [--kind store|warehouse] [--pickup] [--pick-capacity N] [--timezone TZ] [--db …]
+  pos-hub integration tail [--types T,…] [--after CURSOR | --since TIME] [--limit N] [--follow] [--db …]
+                      (the outbound event log as JSON lines; the cursor to resume from on stderr)
   pos-hub rotate-feed-epoch [--db …]   (every store re-snapshots; serve also does it by itself when it
                                         finds the database behind its feed marker, i.e. restored)
   pos-hub --help
@@ -57,6 +63,12 @@ BOPIS (serve): customer notifications are POSTed to --webhook-url, signed with H
 secret from --webhook-secret-file or POS_HUB_WEBHOOK_SECRET (required with --webhook-url). Orders without their own policy are held --pickup-hold-hours (72)
 plus --pickup-grace-minutes (60) once ready; stores whose tills have been silent for
 --offline-after-minutes (5) are not offered new orders.
+
+Integration (serve): webhook subscriptions (POST /api/integration/subscriptions) and customer
+notifications are delivered by the one hub process holding the integration lease
+(--integration-lease-seconds, 30; a standby takes over when it lapses), retried from
+--webhook-retry-base-ms (1000) doubling to --webhook-retry-max-ms (1800000). A store's journal goes out
+--journal-grace-minutes (120) after its local midnight. See docs/integration.md.
 
 Examples:
   echo 'a long password' | pos-hub create-user --username alice --role admin
@@ -144,6 +156,13 @@ async function serve(argv: string[]): Promise<void> {
       'webhook-secret-file': { type: 'string' },
       'metrics-token': { type: 'string' },
       'metrics-token-file': { type: 'string' },
+      'webhook-retry-base-ms': { type: 'string', default: String(DEFAULT_RETRY_POLICY.baseDelayMs) },
+      'webhook-retry-max-ms': { type: 'string', default: String(DEFAULT_RETRY_POLICY.maxDelayMs) },
+      'integration-lease-seconds': { type: 'string', default: '30' },
+      'journal-grace-minutes': {
+        type: 'string',
+        default: String(DEFAULT_JOURNAL_POLICY.graceMs / 60_000),
+      },
     },
     strict: true,
   });
@@ -163,6 +182,18 @@ async function serve(argv: string[]): Promise<void> {
         .max(24 * 60),
       'max-catch-ups': z.coerce.number().int().min(1).max(1000),
       'feed-marker': z.string().min(1).optional(),
+      'webhook-retry-base-ms': z.coerce.number().int().min(10).max(3_600_000),
+      'webhook-retry-max-ms': z.coerce
+        .number()
+        .int()
+        .min(10)
+        .max(24 * 3_600_000),
+      'integration-lease-seconds': z.coerce.number().int().min(2).max(3600),
+      'journal-grace-minutes': z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 60),
     }),
     { ...values, db: databaseOf(values) },
   );
@@ -243,6 +274,9 @@ async function serve(argv: string[]): Promise<void> {
   // Webhook subscriptions and customer notifications, through the one delivery engine, run by whichever
   // hub process holds the integration lease.
   const integration = startIntegrationRuntime(hub, {
+    retry: { baseDelayMs: options['webhook-retry-base-ms'], maxDelayMs: options['webhook-retry-max-ms'] },
+    leaseMs: options['integration-lease-seconds'] * 1000,
+    journal: { graceMs: options['journal-grace-minutes'] * 60_000 },
     ...(options['webhook-url'] === undefined
       ? {}
       : { notifications: { url: options['webhook-url'], secret: secret as string } }),
@@ -381,7 +415,70 @@ async function rotateEpochCommand(argv: string[]): Promise<void> {
   console.log(JSON.stringify({ feedEpoch: epoch }, null, 2));
 }
 
+/**
+ * Prints the outbound log (docs/integration.md) as one JSON event per line: what a connector would
+ * receive, for an operator checking what left the hub. Stops when up to date unless --follow.
+ */
+async function integrationCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'tail') throw new UsageError('Usage: pos-hub integration tail [--types T,…] [--after CURSOR]');
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      ...common,
+      types: { type: 'string' },
+      after: { type: 'string' },
+      since: { type: 'string' },
+      limit: { type: 'string' },
+      follow: { type: 'boolean', default: false },
+      'interval-ms': { type: 'string', default: '1000' },
+    },
+    strict: true,
+  });
+  const query = parseOrUsage(
+    PullQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(1_000_000).optional() }),
+    {
+      after: values.after,
+      since: values.since,
+      types: values.types,
+      limit: values.limit,
+    },
+  );
+  const interval = Number(values['interval-ms']);
+  if (!Number.isInteger(interval) || interval < 50) throw new UsageError('--interval-ms: at least 50');
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await withHub(databaseOf(values), async (hub) => {
+    let remaining = query.limit ?? Infinity;
+    let cursor = query.after;
+    let since = query.since;
+    let printed = 0;
+    while (!stopped && remaining > 0) {
+      const page = await pullEvents(
+        hub.storage.db,
+        { ...query, after: cursor, since, limit: Math.min(1000, remaining) },
+        hub.now(),
+      );
+      for (const event of page.events) process.stdout.write(`${JSON.stringify(event)}\n`);
+      printed += page.events.length;
+      remaining -= page.events.length;
+      cursor = page.cursor;
+      since = undefined;
+      process.stderr.write(`cursor ${cursor}\n`);
+      if (!page.upToDate) continue;
+      if (!values.follow) break;
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+    if (!values.follow) process.stderr.write(`${printed} events\n`);
+  });
+}
+
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  integration: integrationCommand,
   'rotate-feed-epoch': rotateEpochCommand,
   serve,
   'import-catalog': importCommand,

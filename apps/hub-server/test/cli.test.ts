@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHubContext } from '../src/hub-context';
+import { adjustStock, receiveStock } from '../src/inventory/stock-operations';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';
+import { seedWorld } from '../src/test-support/fixtures';
 
 const appDir = new URL('..', import.meta.url).pathname;
 /**
@@ -46,6 +49,7 @@ describe('cli', { timeout: TEST_TIMEOUT_MS }, () => {
         'create-user',
         'create-node',
         'rotate-feed-epoch',
+        'integration tail',
       ]) {
         expect(result.stdout).toContain(`pos-hub ${command}`);
       }
@@ -234,5 +238,43 @@ describe.each(backendKinds())('cli serve on %s', { timeout: TEST_TIMEOUT_MS }, (
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('prints the outbound log of the given types as JSON lines, resuming from the cursor it printed', async () => {
+    const storage = await database.open();
+    try {
+      const hub = createHubContext(storage);
+      await seedWorld(hub, { nodes: ['t1'], skus: ['T'] });
+      await receiveStock(
+        hub,
+        { nodeId: 't1', reference: 'DN-1', lines: [{ sku: 'T', qty: 4, bucket: 'sellable' }] },
+        'user:cli-test',
+      );
+      await adjustStock(
+        hub,
+        { nodeId: 't1', reason: 'broken', lines: [{ sku: 'T', bucket: 'sellable', delta: -1 }] },
+        'user:cli-test',
+      );
+    } finally {
+      await storage.close();
+    }
+    const env = { POS_HUB_DB: database.url };
+    const first = cli(['integration', 'tail', '--types', 'stock.*', '--limit', '1'], undefined, env);
+    expect(first.status).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(['stock.received']);
+    const cursor = /cursor (\S+)/.exec(first.stderr)![1]!;
+    const rest = cli(['integration', 'tail', '--types', 'stock.*', '--after', cursor], undefined, env);
+    expect(rest.status).toBe(0);
+    expect(
+      rest.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { type: string; data: { reason: string } }).data.reason),
+    ).toEqual(['broken']);
+    expect(cli(['integration', 'tail', '--types', 'bogus'], undefined, env)).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/--types: List event types of the catalog/),
+    });
   });
 });

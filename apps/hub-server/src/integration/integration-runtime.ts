@@ -1,6 +1,6 @@
 import type { HubContext } from '../hub-context';
 import { deliverDueNotifications, type WebhookConfig } from '../orders/notification-outbox';
-import type { DeliveryOptions, DeliveryReport } from './delivery-engine';
+import type { DeliveryOptions, DeliveryReport, RetryPolicy } from './delivery-engine';
 import { DEFAULT_JOURNAL_POLICY, publishDueJournals, type JournalPolicy } from './journal';
 import { acquireLease, releaseLease } from './lease';
 import { checkSubscriptionLag, deliverDueEvents, queueNewEvents } from './subscriptions';
@@ -25,6 +25,8 @@ export interface IntegrationRuntimeOptions {
   /** Customer notifications go nowhere without it (they wait in their outbox, visible via the API). */
   readonly notifications?: WebhookConfig;
   readonly delivery?: DeliveryOptions;
+  /** Backoff of subscription deliveries (default 1 s doubling to 30 min). */
+  readonly retry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
   readonly journal?: JournalPolicy;
   readonly intervalMs?: number;
   readonly leaseMs?: number;
@@ -59,7 +61,7 @@ export async function runIntegrationPass(
   const queued = await queueNewEvents(hub);
   // Claims last well inside the lease, so a successor never takes a message still in flight here.
   const delivery = { leaseMs: Math.floor(leaseMs / 2), ...options.delivery };
-  const events = await deliverDueEvents(hub, delivery);
+  const events = await deliverDueEvents(hub, delivery, options.retry);
   const notifications =
     options.notifications === undefined
       ? null

@@ -14,6 +14,7 @@ import {
   type DeliveryOptions,
   type DeliveryQueue,
   type DeliveryReport,
+  type RetryPolicy,
 } from './delivery-engine';
 import { CURSOR_PATTERN, currentEpochTag, parseCursor, resumePosition } from './log-cursor';
 import { integrationHead, positionBefore, readIntegrationEvents } from './outbound-log';
@@ -465,7 +466,11 @@ interface ClaimedDelivery extends ClaimedMessage {
  * its subscription is active and no earlier delivery of the same aggregate is still undelivered (pending
  * or dead): so at most one per aggregate is ever in flight, and an order's events arrive in order.
  */
-export function subscriptionQueue(hub: HubContext, timeoutMs = 10_000): DeliveryQueue<ClaimedDelivery> {
+export function subscriptionQueue(
+  hub: HubContext,
+  timeoutMs = 10_000,
+  retry: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> = DEFAULT_RETRY_POLICY,
+): DeliveryQueue<ClaimedDelivery> {
   return {
     async claim(limit, at, leaseUntil) {
       const due = await hub.storage.db
@@ -549,7 +554,7 @@ export function subscriptionQueue(hub: HubContext, timeoutMs = 10_000): Delivery
             [ATTEMPT_HEADER]: String(Number(row.attempts) + 1),
           },
           attempts: Number(row.attempts),
-          policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: Number(row.max_attempts) },
+          policy: { ...DEFAULT_RETRY_POLICY, ...retry, maxAttempts: Number(row.max_attempts) },
           timeoutMs,
         });
       }
@@ -606,8 +611,12 @@ export function subscriptionQueue(hub: HubContext, timeoutMs = 10_000): Delivery
   };
 }
 
-export function deliverDueEvents(hub: HubContext, options: DeliveryOptions = {}): Promise<DeliveryReport> {
-  return deliverDue(subscriptionQueue(hub), hub.now, options);
+export function deliverDueEvents(
+  hub: HubContext,
+  options: DeliveryOptions = {},
+  retry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+): Promise<DeliveryReport> {
+  return deliverDue(subscriptionQueue(hub, 10_000, retry), hub.now, options);
 }
 
 /**
