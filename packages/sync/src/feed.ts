@@ -10,6 +10,7 @@ import {
   SkuSchema,
   TaxRateSchema,
   VariableMeasureRuleSchema,
+  LegalHeaderSchema,
   amountSchema,
 } from '@retail/domain';
 
@@ -123,6 +124,7 @@ export const CONFIG_KEYS = {
   discountMaxPercentManager: 'pos.discount.maxPercent.manager',
   noReceiptWindowDays: 'pos.returns.noReceiptWindowDays',
   countWriteOffApprovalLimit: 'pos.stock.countWriteOffApprovalLimit',
+  receiptLegalHeader: 'pos.receipt.legalHeader',
 } as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS];
 
@@ -147,6 +149,8 @@ export const CONFIG_VALUE_SCHEMAS: Readonly<Record<ConfigKey, z.ZodType>> = {
   [CONFIG_KEYS.noReceiptWindowDays]: z.number().int().min(1).max(3650),
   /** Minor units of the store's currency: a cashier's count writing off stock worth more needs a supervisor. */
   [CONFIG_KEYS.countWriteOffApprovalLimit]: amountSchema,
+  /** Company, address and VAT number every receipt and Z report prints (issue 14). */
+  [CONFIG_KEYS.receiptLegalHeader]: LegalHeaderSchema,
 };
 
 export function configValueSchema(key: string): z.ZodType | undefined {

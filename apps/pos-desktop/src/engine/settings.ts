@@ -1,4 +1,4 @@
-import { fromDecimal, type VariableMeasureRule } from '@retail/domain';
+import { fromDecimal, type LegalHeader, type VariableMeasureRule } from '@retail/domain';
 import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS, configValueSchema } from '@retail/sync';
 import { sql } from './context';
 import type { Db } from './database';
@@ -48,6 +48,17 @@ export function readLabelRules(db: Db): VariableMeasureRule[] {
     (JSON.parse(row.data) as { value?: unknown }).value,
   );
   return parsed.success ? (parsed.data as VariableMeasureRule[]) : [];
+}
+
+/** The legal header HQ set for receipts and Z reports, or null while it has set none. */
+export function readLegalHeader(db: Db): LegalHeader | null {
+  const row = sql(db, 'SELECT data FROM config WHERE key = ?').get(CONFIG_KEYS.receiptLegalHeader) as
+    { data: string } | undefined;
+  if (!row) return null;
+  const parsed = CONFIG_VALUE_SCHEMAS[CONFIG_KEYS.receiptLegalHeader].safeParse(
+    (JSON.parse(row.data) as { value?: unknown }).value,
+  );
+  return parsed.success ? (parsed.data as LegalHeader) : null;
 }
 
 export function readSettings(db: Db, identity: NodeIdentity): NodeSettings {

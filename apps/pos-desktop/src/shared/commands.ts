@@ -9,6 +9,7 @@ import {
   stockQtySchema,
   amountSchema,
   REFUND_TENDER_TYPES,
+  LegalHeaderSchema,
 } from '@retail/domain';
 import { z } from 'zod';
 import { BOPIS_COMMANDS } from './bopis-commands';
@@ -305,6 +306,15 @@ export const SaleTenderViewSchema = z.object({
   redemption: TenderRedemptionSchema.nullable().optional(),
 });
 
+/** A refund as a customer reads it: no account ids, a store credit slip by its code, a card masked. */
+export const ExchangeRefundSchema = z.object({
+  type: z.enum(REFUND_TENDER_TYPES),
+  amount: minor,
+  /** Points given back, for a loyalty_points refund. */
+  points: quantity.nullable(),
+  reference: z.string().nullable(),
+});
+
 export const SaleViewSchema = z.object({
   saleId: id,
   status: z.enum(['open', 'parked', 'completed', 'voided']),
@@ -355,6 +365,13 @@ export const SaleViewSchema = z.object({
       credit: minor,
       /** The rest, refunded to the original tenders when the sale completes. */
       refundDue: minor,
+      /** Once completed: the receipt number of the exchange's return half. */
+      returnReceiptNumber: z.string().nullable().optional(),
+      /**
+       * Once completed: how `refundDue` went back, each as the customer reads it (points with their count,
+       * a new store credit slip with its code, a gift card by its masked number), so none of it is hidden.
+       */
+      refunds: z.array(ExchangeRefundSchema).optional(),
     })
     .nullable(),
   startedAt: isoTime,
@@ -391,6 +408,8 @@ export const ReturnViewSchema = z.object({
       type: z.enum(REFUND_TENDER_TYPES),
       amount: minor,
       reference: z.string().nullable(),
+      /** Points given back by a loyalty_points refund. */
+      points: quantity.nullable().optional(),
       originalTenderId: id.nullable(),
     }),
   ),
@@ -445,9 +464,28 @@ export const ReceiptSchema = z.object({
       tendered: minor,
       change: minor,
       reference: z.string().nullable(),
+      /** Points paid or refunded by a loyalty_points payment. */
+      points: quantity.nullable().optional(),
     }),
   ),
   promotions: z.array(z.object({ name: z.string(), total: minor })),
+  /**
+   * The items an exchange took back and how what they refunded beyond the new items went back (issue 14,
+   * bug 4); null on any other receipt.
+   */
+  exchange: z
+    .object({
+      returnReceiptNumber: z.string(),
+      originalReceiptNumber: z.string(),
+      lines: z.array(
+        z.object({ name: z.string(), unit: z.enum(['each', 'kg']), qty: quantity, amount: minor }),
+      ),
+      refunds: z.array(ExchangeRefundSchema),
+    })
+    .nullable()
+    .optional(),
+  /** The store's legal header from HQ (`pos.receipt.legalHeader`): company, address, VAT number. */
+  legal: LegalHeaderSchema.nullable().optional(),
   /** Loyalty points earned or redeemed (issue 7); null until the sale carries them. */
   loyalty: z.object({ earned: quantity, redeemed: quantity, balance: quantity.nullable() }).nullable(),
   notes: z.array(z.string()),

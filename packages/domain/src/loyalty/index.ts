@@ -132,3 +132,4 @@ export {
   type StoredValueSettings,
   type StoredValueSnapshot,
 } from './stored-value';
+export { STORE_CREDIT_CODE_PATTERN, storeCreditCode } from './store-credit-code';

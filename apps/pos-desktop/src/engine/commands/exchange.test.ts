@@ -1,3 +1,4 @@
+import { STORE_CREDIT_CODE_PATTERN } from '@retail/domain';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localStock } from '../local-stock';
 import {
@@ -113,14 +114,37 @@ describe('exchanges', () => {
       );
       expect(exchanging.exchange).toMatchObject({ refund: 258, credit: 45, refundDue: 213 });
       expect(exchanging.payment.complete).toBe(true);
-      expectOk(node.engine.execute('sale-complete', { saleId }, as()));
+      const done = expectOk(node.engine.execute('sale-complete', { saleId }, as()));
       const returned = checkedOutbox(node.engine).find((event) => event.type === 'return.completed');
       expect(returned?.payload).toMatchObject({
         refunds: [
           { type: 'store_credit', amount: 45, reference: `EXCHANGE-${saleId}` },
-          { type: 'store_credit', amount: 213, reference: expect.stringMatching(/^SC-/) },
+          { type: 'store_credit', amount: 213, reference: expect.stringMatching(STORE_CREDIT_CODE_PATTERN) },
         ],
       });
+      const slip = (returned?.payload as { refunds: { reference: string }[] }).refunds[1]!.reference;
+
+      // Issue 14, bug 4: the till says where the 2.13 went (a new slip, by its code), and so does the receipt.
+      expect(done.exchange).toMatchObject({
+        returnReceiptNumber: 'S001-3-000002',
+        refundDue: 213,
+        refunds: [{ type: 'store_credit', amount: 213, points: null, reference: slip }],
+      });
+      const { receipt, html } = expectOk(
+        node.engine.execute('receipt-preview', { receiptNumber: done.receiptNumber! }, as()),
+      );
+      expect(receipt.payments[0]).toMatchObject({ type: 'exchange_credit', reference: 'S001-3-000002' });
+      expect(receipt.exchange).toMatchObject({
+        returnReceiptNumber: 'S001-3-000002',
+        originalReceiptNumber: original.receiptNumber,
+        lines: [{ name: 'MILK-1 name', qty: 2, amount: -258 }],
+        refunds: [{ type: 'store_credit', amount: 213, reference: slip }],
+      });
+      expect(html).toContain('MILK-1 name × 2');
+      expect(html).toContain(`Refunded to Store credit ${slip}`);
+      expect(html).toContain('Exchange credit');
+      expect(html).not.toContain('EXCHANGE-');
+      expect(html).not.toContain(saleId);
     });
 
     it('refuses to take back more than was sold, and writes nothing of either half when the sale cannot complete', () => {

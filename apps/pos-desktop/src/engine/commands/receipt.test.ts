@@ -145,6 +145,63 @@ describe('receipt commands', () => {
     });
   });
 
+  describe('legal header (issue 14)', () => {
+    const legal = {
+      companyName: 'Retail Example SAS',
+      address: ['12 rue de la Roquette', '75011 Paris'],
+      vatNumber: 'FR40123456789',
+      extraLines: ['RCS Paris 123 456 789'],
+    };
+
+    it('prints the company, address and VAT number HQ set on every receipt, in HTML and ESC/POS', () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const before = expectOk(node.engine.execute('receipt-preview', { receiptNumber }, as()));
+      expect(before.receipt.legal).toBeNull();
+      expect(before.html).not.toContain('VAT FR40123456789');
+      node.engine.applyFeed({
+        epoch: 'test-epoch',
+        changes: [
+          {
+            hubSeq: 901,
+            entity: 'config',
+            key: 'pos.receipt.legalHeader',
+            op: 'upsert',
+            data: { key: 'pos.receipt.legalHeader', value: legal },
+          },
+        ],
+      });
+      const printed = expectOk(node.engine.execute('receipt-print', { receiptNumber, escpos: {} }, as()));
+      expect(printed.receipt.legal).toEqual(legal);
+      for (const text of ['Retail Example SAS', '12 rue de la Roquette', 'VAT FR40123456789', 'RCS Paris']) {
+        expect(printed.html).toContain(text);
+        expect(Buffer.from(printed.escpos!, 'base64').includes(Buffer.from(text, 'latin1'))).toBe(true);
+      }
+    });
+
+    it('never applies a header that fails its schema (a control character would reach the printer)', () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      expect(() =>
+        node.engine.applyFeed({
+          epoch: 'test-epoch',
+          changes: [
+            {
+              hubSeq: 902,
+              entity: 'config',
+              key: 'pos.receipt.legalHeader',
+              op: 'upsert',
+              data: { key: 'pos.receipt.legalHeader', value: { ...legal, vatNumber: 'FR\u001bp\u0000' } },
+            },
+          ],
+        }),
+      ).toThrow(/no control characters/);
+      expect(
+        expectOk(node.engine.execute('receipt-preview', { receiptNumber }, as())).receipt.legal,
+      ).toBeNull();
+    });
+  });
+
   describe('receipt-preview', () => {
     it('shows the receipt without counting a print, and says when the number is unknown', () => {
       node = createTestNode();

@@ -4,6 +4,7 @@ import {
   money,
   multiplyRatio,
   noReceiptRefund,
+  storeCreditCode,
   sum,
   type MovementType,
   type PlannedRefund,
@@ -16,6 +17,7 @@ import { currentPrice } from '../catalog';
 import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { formatAmount } from '../format';
+import { customerPayment } from '../receipts/customer-reference';
 import { allocateReceiptNumber } from '../receipt-number';
 import { planReceiptReturn, type Disposition, type ReturnLineInput } from '../sales/return-plan';
 import { skuInfo } from '../sales/sale-pricing';
@@ -64,11 +66,17 @@ export function returnView(ctx: TxContext, returnId: string, notes: readonly str
      FROM return_lines r LEFT JOIN sale_lines l ON l.line_id = r.original_line_id LEFT JOIN skus s ON s.sku = r.sku
      WHERE r.return_id = ? ORDER BY r.rowid`,
   ).all(returnId) as ReturnView['lines'];
-  const refunds = sql(
-    ctx.db,
-    `SELECT tender_id AS tenderId, type, amount, reference, original_tender_id AS originalTenderId
-     FROM return_refunds WHERE return_id = ? ORDER BY seq`,
-  ).all(returnId) as ReturnView['refunds'];
+  const refunds = (
+    sql(
+      ctx.db,
+      `SELECT tender_id AS tenderId, type, amount, reference, points, original_tender_id AS originalTenderId
+       FROM return_refunds WHERE return_id = ? ORDER BY seq`,
+    ).all(returnId) as (ReturnView['refunds'][number] & { points: number | null })[]
+  ).map((refund) => ({
+    ...refund,
+    // Staff and customers read this: a slip's code or a card's masked number, never an account id.
+    reference: customerPayment(ctx, refund.type, refund.reference, 'return').reference,
+  }));
   return { ...header, lines, refunds, notes: [...notes] };
 }
 
@@ -265,11 +273,11 @@ export function toRefundInput(ctx: TxContext, planned: PlannedRefund): RefundInp
     tenderId: ctx.newId(),
     type: planned.type,
     amount: planned.amount.amount,
-    // Store credit needs an account the hub will open; the refund id names it until then.
+    // Store credit needs an account the hub will open under the slip's short code (issue 14, bug 5).
     ...(planned.reference !== undefined
       ? { reference: planned.reference }
       : planned.type === 'store_credit'
-        ? { reference: `SC-${ctx.newId()}` }
+        ? { reference: storeCreditCode(ctx.newId()) }
         : {}),
     ...(planned.points === undefined ? {} : { points: planned.points }),
     originalTenderId: planned.sourceTenderId,
@@ -367,7 +375,12 @@ function returnWithoutReceipt(
       disposition: line.disposition,
     })),
     refunds: [
-      { tenderId: ctx.newId(), type: 'store_credit', amount: total.amount, reference: `SC-${ctx.newId()}` },
+      {
+        tenderId: ctx.newId(),
+        type: 'store_credit',
+        amount: total.amount,
+        reference: storeCreditCode(ctx.newId()),
+      },
     ],
     override,
   });

@@ -601,7 +601,7 @@ describe('loyalty commands', () => {
         ),
       );
       const giftRefund = returned.refunds.find((refund) => refund.type === 'gift_card');
-      expect(giftRefund).toMatchObject({ amount: 1_500, reference: 'gc-1' });
+      expect(giftRefund).toMatchObject({ amount: 1_500, reference: '****4321' });
       expect(returned.refunds.some((refund) => refund.type === 'store_credit')).toBe(false);
       const event = checkedOutbox(node.engine).find((candidate) => candidate.type === 'return.completed');
       expect(event?.payload).toMatchObject({
@@ -615,6 +615,57 @@ describe('loyalty commands', () => {
       expect(receipt.payments).toEqual(
         expect.arrayContaining([expect.objectContaining({ type: 'gift_card', reference: '****4321' })]),
       );
+    });
+
+    it('explains an exchange of a sale paid by points, gift card and cash: points back, the card by its masked number (issue 14, bug 4)', async () => {
+      setUp();
+      const first = startSale(10);
+      await attachAnn(first);
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: first, tender: { type: 'loyalty_points', points: 500 } },
+          as(),
+        ),
+      );
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: first, tender: { type: 'gift_card', amount: 500, number: 'GC-0000-4321' } },
+          as(),
+        ),
+      );
+      await finishWithCash(first);
+      const original = expectOk(node.engine.execute('sale-get', { saleId: first }, as()));
+
+      const exchange = startSale(1);
+      expectOk(
+        node.engine.execute(
+          'sale-set-exchange',
+          {
+            saleId: exchange,
+            exchange: {
+              receiptNumber: original.receiptNumber ?? '',
+              lines: [{ lineId: original.lines[0]!.lineId, qty: 10 }],
+            },
+          },
+          as(),
+        ),
+      );
+      const done = expectOk(await node.engine.executeAsync('sale-complete', { saleId: exchange }, as()));
+      const refunds = done.exchange?.refunds ?? [];
+      expect(refunds.map((refund) => refund.type).sort()).toEqual(['cash', 'gift_card', 'loyalty_points']);
+      expect(refunds.find((refund) => refund.type === 'gift_card')).toMatchObject({ reference: '****4321' });
+      const points = refunds.find((refund) => refund.type === 'loyalty_points');
+      expect(points).toMatchObject({ reference: null, points: expect.any(Number) });
+      expect(points?.points).toBeGreaterThan(0);
+      expect(refunds.reduce((total, refund) => total + refund.amount, 0)).toBe(done.exchange?.refundDue);
+      const { html } = expectOk(
+        node.engine.execute('receipt-preview', { receiptNumber: done.receiptNumber ?? '' }, as()),
+      );
+      expect(html).not.toMatch(/acct-ann|gc-1|EXCHANGE-/);
+      expect(html).toContain(`Refunded to Points (${points?.points} points)`);
+      expect(html).toContain('Refunded to Gift card ****4321');
     });
 
     it('looks a card up at the hub, then takes it offline only up to the offline cap', async () => {

@@ -490,8 +490,3 @@ export function receiptLoyalty(
   };
 }
 
-/** What a receipt prints for a payment reference: a card's masked number instead of its account id. */
-export function receiptReference(ctx: TxContext, type: string, reference: string | null): string | null {
-  if (reference === null || (type !== 'store_credit' && type !== 'gift_card')) return reference;
-  return cachedStoredValue(ctx.db, reference)?.maskedNumber ?? reference;
-}

@@ -90,15 +90,9 @@ export function renderReceiptEscPos(receipt: Receipt, options: EscPosOptions): U
   if (options.drawerKick) {
     encoder.pulse(options.drawerKick.pin, options.drawerKick.onMs, options.drawerKick.offMs);
   }
-  encoder
-    .align('center')
-    .bold(true)
-    .size(2, 2)
-    .line(printable(text.storeTitle))
-    .size(1, 1)
-    .bold(false)
-    .line(printable(text.storeLine))
-    .line(printable(text.issuedAt));
+  encoder.align('center').bold(true).size(2, 2).line(printable(text.storeTitle)).size(1, 1).bold(false);
+  for (const legalLine of text.legalLines) encoder.line(printable(legalLine));
+  encoder.line(printable(text.storeLine)).line(printable(text.issuedAt));
   for (const banner of text.banners) {
     encoder
       .invert(true)
@@ -121,6 +115,12 @@ export function renderReceiptEscPos(receipt: Receipt, options: EscPosOptions): U
     for (const adjustment of line.adjustments) pair(`  ${adjustment.label}`, amount(adjustment.amount));
   }
   encoder.rule();
+  if (text.exchange) {
+    encoder.bold(true).line(printable(text.exchange.heading)).bold(false);
+    for (const line of text.exchange.lines) pair(line.label, amount(line.amount));
+    for (const refund of text.exchange.refunds) pair(refund.label, amount(refund.amount));
+    encoder.rule();
+  }
   if (receipt.totals.discount !== 0) {
     pair('Subtotal', amount(receipt.totals.subtotal));
     pair('Discounts', amount(discountShown(receipt)));
@@ -130,7 +130,7 @@ export function renderReceiptEscPos(receipt: Receipt, options: EscPosOptions): U
   encoder.height(1).bold(false);
   if (receipt.totals.cashRounding !== 0) pair('Cash rounding', amount(receipt.totals.cashRounding));
   for (const payment of receipt.payments) {
-    const label = `${text.refund ? 'Refunded to ' : ''}${text.paymentLabel(payment.type)}${payment.reference ? ` ${payment.reference}` : ''}`;
+    const label = `${text.paymentText(payment).label}${payment.reference ? ` ${payment.reference}` : ''}`;
     pair(label, amount(payment.tendered));
     if (payment.change > 0) pair('Change', amount(payment.change));
   }

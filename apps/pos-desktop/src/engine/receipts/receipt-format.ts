@@ -18,6 +18,7 @@ const PAYMENT_LABELS: Readonly<Record<string, string>> = {
   cash: 'Cash',
   card: 'Card',
   store_credit: 'Store credit',
+  exchange_credit: 'Exchange credit',
   gift_card: 'Gift card',
   loyalty_points: 'Points',
 };
@@ -36,6 +37,16 @@ export interface ReceiptText {
   readonly storeTitle: string;
   readonly storeLine: string;
   paymentLabel(type: string): string;
+  /** A payment or refund row's words: "Refunded to Points (152 points)", "Store credit SC-7K3M-…". */
+  paymentText(payment: Receipt['payments'][number]): { label: string; reference: string | null };
+  /** The legal header's lines (company, address, VAT number), empty while HQ has set none. */
+  readonly legalLines: readonly string[];
+  /** An exchange's returned items and what went back beyond the new items, as printed lines. */
+  readonly exchange: {
+    readonly heading: string;
+    readonly lines: readonly { label: string; amount: number }[];
+    readonly refunds: readonly { label: string; amount: number }[];
+  } | null;
   /** The total the promotions saved, when any applied. */
   readonly savings: string | null;
   readonly banners: readonly string[];
@@ -66,6 +77,37 @@ export function receiptText(receipt: Receipt): ReceiptText {
     storeTitle: receipt.store.name ?? receipt.store.code,
     storeLine: `Store ${receipt.store.code} · Till ${receipt.deviceNo}`,
     paymentLabel: (type) => PAYMENT_LABELS[type] ?? type,
+    paymentText(payment) {
+      const points =
+        payment.points === null || payment.points === undefined ? '' : ` (${payment.points} points)`;
+      return {
+        label: `${refund ? 'Refunded to ' : ''}${PAYMENT_LABELS[payment.type] ?? payment.type}${points}`,
+        reference: payment.reference,
+      };
+    },
+    legalLines: receipt.legal
+      ? [
+          receipt.legal.companyName,
+          ...receipt.legal.address,
+          `VAT ${receipt.legal.vatNumber}`,
+          ...receipt.legal.extraLines,
+        ]
+      : [],
+    exchange: receipt.exchange
+      ? {
+          heading: `Exchange: returned from ${receipt.exchange.originalReceiptNumber} (return ${receipt.exchange.returnReceiptNumber})`,
+          lines: receipt.exchange.lines.map((line) => ({
+            label: `${line.name} × ${quantity(line.unit, line.qty)}`,
+            amount: line.amount,
+          })),
+          refunds: receipt.exchange.refunds.map((refund) => ({
+            label: `Refunded to ${PAYMENT_LABELS[refund.type] ?? refund.type}${
+              refund.points === null ? '' : ` (${refund.points} points)`
+            }${refund.reference === null ? '' : ` ${refund.reference}`}`,
+            amount: refund.amount,
+          })),
+        }
+      : null,
     savings:
       receipt.promotions.length === 0
         ? null

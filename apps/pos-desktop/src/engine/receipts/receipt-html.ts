@@ -57,7 +57,7 @@ export function renderReceiptHtml(receipt: Receipt, paper: PaperWidth = '80mm'):
     .map((payment) =>
       [
         row(
-          `${text.refund ? 'Refunded to ' : ''}${escapeHtml(text.paymentLabel(payment.type))}${payment.reference ? ` <span class="ref">${escapeHtml(payment.reference)}</span>` : ''}`,
+          `${escapeHtml(text.paymentText(payment).label)}${payment.reference ? ` <span class="ref">${escapeHtml(payment.reference)}</span>` : ''}`,
           amount(payment.tendered),
         ),
         payment.change > 0 ? row('Change', amount(payment.change)) : '',
@@ -73,6 +73,13 @@ export function renderReceiptHtml(receipt: Receipt, paper: PaperWidth = '80mm'):
               `<tr><td>${escapeHtml(tax.name)}</td><td class="r">${amount(tax.taxable)}</td><td class="r">${amount(tax.tax)}</td></tr>`,
           )
           .join('')}</table>`;
+  const exchange = text.exchange
+    ? `<p class="section">${escapeHtml(text.exchange.heading)}</p><table class="exchange">${[
+        ...text.exchange.lines.map((line) => row(escapeHtml(line.label), amount(line.amount), 'item')),
+        ...text.exchange.refunds.map((refund) => row(escapeHtml(refund.label), amount(refund.amount))),
+      ].join('')}</table>`
+    : '';
+  const legal = text.legalLines.map((line) => `<p class="c legal">${escapeHtml(line)}</p>`).join('');
   const banners = text.banners.map((banner) => `<p class="banner">${escapeHtml(banner)}</p>`).join('');
   return `<!doctype html>
 <html lang="${escapeHtml(receipt.locale)}"><head><meta charset="utf-8"><title>Receipt ${escapeHtml(receipt.receiptNumber)}</title>
@@ -85,15 +92,18 @@ table { width: 100%; border-collapse: collapse; } td, th { padding: 0; vertical-
 .detail td, .adjustment td, .ref { font-size: ${type.small}px; } .total td { font-weight: bold; font-size: ${type.total}px; border-top: 1px dashed #000; }
 .banner { text-align: center; font-weight: bold; border: 2px solid #000; margin: 4px 0; }
 .taxes { margin-top: 6px; font-size: ${type.small}px; } .taxes th { text-align: left; border-bottom: 1px dashed #000; }
+.section { font-weight: bold; margin-top: 6px; } .legal { font-size: ${type.small}px; }
 .barcode { text-align: center; margin-top: 6px; } .barcode svg { max-width: 100%; height: 40px; }
 </style></head><body data-paper="${paper}">
 <h1>${escapeHtml(text.storeTitle)}</h1>
+${legal}
 <p class="c">${escapeHtml(text.storeLine)}</p>
 <p class="c">${escapeHtml(text.issuedAt)}</p>
 ${banners}
 <p>Receipt ${escapeHtml(receipt.receiptNumber)}${receipt.originalReceiptNumber ? ` · for ${escapeHtml(receipt.originalReceiptNumber)}` : ''}</p>
 ${receipt.staffName ? `<p>Served by ${escapeHtml(receipt.staffName)}</p>` : ''}
 <table class="lines">${lines}</table>
+${exchange}
 <table class="totals">${totals}${payments}</table>
 ${taxes}
 ${text.savings ? `<p class="savings">${escapeHtml(text.savings)}</p>` : ''}

@@ -2,9 +2,11 @@ import { DomainError, money, negate } from '@retail/domain';
 import type { Receipt, ReturnView, SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
 import { returnView } from '../commands/return';
-import { receiptLoyalty, receiptReference } from '../loyalty/sale-loyalty';
+import { receiptLoyalty } from '../loyalty/sale-loyalty';
 import { findSale } from '../sales/draft';
-import { storedSaleView } from '../sales/stored-sale';
+import { readLegalHeader } from '../settings';
+import { exchangeRefunds, storedSaleView } from '../sales/stored-sale';
+import { customerPayment } from './customer-reference';
 
 function storeName(ctx: TxContext): string | null {
   const row = sql(ctx.db, 'SELECT name FROM stores WHERE store_id = ?').get(ctx.identity.storeId) as
@@ -25,6 +27,30 @@ function header(ctx: TxContext) {
     timezone: ctx.identity.timezone,
     store: { code: ctx.identity.storeCode, name: storeName(ctx) },
     deviceNo: ctx.identity.deviceNo,
+    legal: readLegalHeader(ctx.db),
+  };
+}
+
+/** The items an exchange took back and how the rest of their refund went back, for the sale's receipt. */
+function exchangeBlock(ctx: TxContext, sale: SaleView): Receipt['exchange'] {
+  if (!sale.exchange) return null;
+  const returned = sql(
+    ctx.db,
+    `SELECT x.return_id AS returnId, x.receipt_number AS receiptNumber FROM returns x JOIN sales s ON s.tx_id = x.tx_id
+     WHERE s.sale_id = ?`,
+  ).get(sale.saleId) as { returnId: string; receiptNumber: string } | undefined;
+  if (!returned) return null;
+  const view = returnView(ctx, returned.returnId);
+  return {
+    returnReceiptNumber: returned.receiptNumber,
+    originalReceiptNumber: sale.exchange.receiptNumber,
+    lines: view.lines.map((line) => ({
+      name: line.name,
+      unit: line.unit,
+      qty: line.qty,
+      amount: negate(money(line.refund, sale.currency)).amount,
+    })),
+    refunds: exchangeRefunds(ctx, returned.returnId),
   };
 }
 
@@ -67,12 +93,13 @@ function saleReceipt(ctx: TxContext, sale: SaleView, copy: boolean): Receipt {
     },
     taxes: sale.taxSummary.map(({ name, percent, taxable, tax }) => ({ name, percent, taxable, tax })),
     payments: sale.tenders.map((tender) => ({
-      type: tender.type,
+      ...customerPayment(ctx, tender.type, tender.reference, 'sale'),
       amount: tender.amount,
       tendered: tender.tendered,
       change: tender.change,
-      reference: receiptReference(ctx, tender.type, tender.reference),
+      points: tender.points ?? null,
     })),
+    exchange: exchangeBlock(ctx, sale),
     promotions: sale.promotions.map(({ name, total }) => ({ name, total })),
     loyalty: receiptLoyalty(ctx, sale.saleId),
     notes: [],
@@ -109,18 +136,27 @@ function returnReceipt(ctx: TxContext, returned: ReturnView, copy: boolean): Rec
       change: 0,
     },
     taxes: [],
-    payments: returned.refunds.map((refund) => ({
-      type: refund.type,
+    payments: returnedRefunds(ctx, returned.returnId).map((refund) => ({
+      ...customerPayment(ctx, refund.type, refund.reference, 'return'),
       amount: refund.amount,
       tendered: refund.amount,
       change: 0,
-      reference: receiptReference(ctx, refund.type, refund.reference),
+      points: refund.points,
     })),
+    exchange: null,
     promotions: [],
     loyalty: null,
     notes: returned.notes,
     barcode: { symbology: 'code128', value: returned.receiptNumber },
   };
+}
+
+/** A return's refunds with the points each gave back (the return view leaves points out). */
+function returnedRefunds(ctx: TxContext, returnId: string) {
+  return sql(
+    ctx.db,
+    'SELECT type, amount, reference, points FROM return_refunds WHERE return_id = ? ORDER BY seq',
+  ).all(returnId) as { type: string; amount: number; reference: string | null; points: number | null }[];
 }
 
 /** The receipt for a sale or return number; `copy` marks a reprint. */

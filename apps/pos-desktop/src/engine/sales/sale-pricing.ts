@@ -207,7 +207,14 @@ function activePromotions(rules: ReplicaRules, at: number): Promotion[] {
 
 /** The reference that ties an exchange's credit on the sale to the refunds on its return. */
 export function exchangeReference(saleId: string): string {
-  return `EXCHANGE-${saleId}`;
+  return `${EXCHANGE_PREFIX}${saleId}`;
+}
+
+const EXCHANGE_PREFIX = 'EXCHANGE-';
+
+/** The sale an exchange credit reference ties to, or undefined for any other reference. */
+export function exchangeSaleId(reference: string): string | undefined {
+  return reference.startsWith(EXCHANGE_PREFIX) ? reference.slice(EXCHANGE_PREFIX.length) : undefined;
 }
 
 export function tenderInputs(ctx: TxContext, draft: SaleDraft): TenderInput[] {

@@ -1,7 +1,10 @@
 import { add, money, subtract } from '@retail/domain';
 import type { SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
+import { customerPayment } from '../receipts/customer-reference';
 import type { SaleRow } from './draft';
+
+type ExchangeRefund = NonNullable<NonNullable<SaleView['exchange']>['refunds']>[number];
 
 interface TotalsRow {
   subtotal: number;
@@ -30,6 +33,28 @@ interface LineRow {
   paid: number;
 }
 
+/**
+ * What an exchange paid back beyond the new items, as the customer reads it: the credit spent on the sale
+ * is not a refund, and the new slip's code or the card's masked number is shown, never an account id.
+ */
+export function exchangeRefunds(ctx: TxContext, returnId: string): ExchangeRefund[] {
+  const rows = sql(
+    ctx.db,
+    `SELECT type, SUM(amount) AS amount, SUM(points) AS points, reference FROM return_refunds
+     WHERE return_id = ? AND amount > 0 GROUP BY type, reference ORDER BY MIN(seq)`,
+  ).all(returnId) as {
+    type: ExchangeRefund['type'];
+    amount: number;
+    points: number | null;
+    reference: string | null;
+  }[];
+  return rows.flatMap((refund) => {
+    const shown = customerPayment(ctx, refund.type, refund.reference, 'return');
+    if (shown.type === 'exchange_credit') return [];
+    return [{ type: refund.type, amount: refund.amount, points: refund.points, reference: shown.reference }];
+  });
+}
+
 /** The return written in the same transaction as the sale, when the sale was an exchange. */
 function storedExchange(
   ctx: TxContext,
@@ -38,9 +63,11 @@ function storedExchange(
 ): SaleView['exchange'] {
   const returned = sql(
     ctx.db,
-    `SELECT x.return_id AS returnId, x.original_receipt_number AS receiptNumber, x.refund_total AS refund
+    `SELECT x.return_id AS returnId, x.original_receipt_number AS receiptNumber, x.refund_total AS refund,
+       x.receipt_number AS returnReceiptNumber
      FROM returns x JOIN sales s ON s.tx_id = x.tx_id WHERE s.sale_id = ?`,
-  ).get(row.saleId) as { returnId: string; receiptNumber: string; refund: number } | undefined;
+  ).get(row.saleId) as
+    { returnId: string; receiptNumber: string; refund: number; returnReceiptNumber: string } | undefined;
   if (!returned) return null;
   const lines = sql(
     ctx.db,
@@ -56,6 +83,8 @@ function storedExchange(
     refund: returned.refund,
     credit: creditAmount,
     refundDue: subtract(money(returned.refund, row.currency), money(creditAmount, row.currency)).amount,
+    returnReceiptNumber: returned.returnReceiptNumber,
+    refunds: exchangeRefunds(ctx, returned.returnId),
   };
 }
 

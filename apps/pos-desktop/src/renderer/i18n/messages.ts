@@ -234,6 +234,14 @@ export const MESSAGES = {
   'exchange.returned': 'Returned from {receipt}',
   'exchange.refundDueLabel': 'Refund due',
   'exchange.refundDue': 'Refund due to the customer: {amount}',
+  'exchange.refundsTitle': 'How the refund goes back',
+  'exchange.refundCash': 'Give {amount} in cash',
+  'exchange.refundCard': '{amount} back to the card',
+  'exchange.refundPoints':
+    '{points, plural, one {{pointsText} point} other {{pointsText} points}} back to the member ({amount})',
+  'exchange.refundGiftCard': '{amount} back onto gift card {reference}',
+  'exchange.refundStoreCredit': '{amount} on store credit {reference} (printed on the receipt)',
+  'exchange.returnReceipt': 'Return receipt {receipt}',
 
   'postVoid.title': 'Cancel this sale',
   'postVoid.confirm': 'Cancel the sale',

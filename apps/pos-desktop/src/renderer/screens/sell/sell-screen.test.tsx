@@ -708,9 +708,59 @@ describe('sell-screen', () => {
       ]);
       await user.keyboard('{F10}');
       const tender = await screen.findByRole('region', { name: 'Payment' });
-      expect(within(tender).getByText('Exchange credit · exchange:sale-1')).toBeTruthy();
+      expect(within(tender).getByText('Exchange credit')).toBeTruthy();
       await user.click(within(tender).getByRole('button', { name: 'Complete sale' }));
       expect(await screen.findByText('No change due')).toBeTruthy();
+    });
+  });
+
+  describe('exchange refund (issue 14, bug 4)', () => {
+    it('says where a refund beyond the new items went: cash, points, the gift card and a new slip by its code', async () => {
+      const { user } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          const sale = scriptSale(n);
+          n.handle('sale-complete', () => ({
+            ...sale.current()!,
+            status: 'completed' as const,
+            receiptNumber: 'S001-1-000003',
+            completedAt: AT,
+            tenders: [],
+            exchange: {
+              receiptNumber: 'S001-1-000001',
+              lines: [{ lineId: 'old-1', sku: 'SKU0000001', qty: 1, refund: 1_353 }],
+              refund: 1_353,
+              credit: 720,
+              refundDue: 633,
+              returnReceiptNumber: 'S001-1-000002',
+              refunds: [
+                { type: 'loyalty_points' as const, amount: 152, points: 152, reference: null },
+                { type: 'gift_card' as const, amount: 200, points: null, reference: '****4321' },
+                { type: 'store_credit' as const, amount: 81, points: null, reference: 'SC-7K3M-Q9XD-2RTA' },
+                { type: 'cash' as const, amount: 200, points: null, reference: null },
+              ],
+            },
+          }));
+        },
+      });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F10}');
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      await user.click(within(tender).getByRole('button', { name: 'Take cash' }));
+      const refunds = await screen.findByRole('list', { name: 'How the refund goes back' });
+      expect(
+        within(refunds)
+          .getAllByRole('listitem')
+          .map((item) => item.textContent),
+      ).toEqual([
+        '152 points back to the member (€1.52)',
+        '€2.00 back onto gift card ****4321',
+        '€0.81 on store credit SC-7K3M-Q9XD-2RTA (printed on the receipt)',
+        'Give €2.00 in cash',
+      ]);
+      expect(screen.getByText('Refund due to the customer: €6.33')).toBeTruthy();
+      expect(screen.getByText('Return receipt S001-1-000002')).toBeTruthy();
     });
   });
 

@@ -237,7 +237,8 @@ describe('stored-value', () => {
       const exchange = { ...points, type: 'store_credit' as const, reference: 'X-1' };
       delete (exchange as { points?: number }).points;
       delete (exchange as { redemption?: unknown }).redemption;
-      expect(saleTenderText(exchange, format)).toBe('Exchange credit · X-1');
+      // The credit's reference ties it to its return inside the node: not for people (issue 14, bug 5).
+      expect(saleTenderText(exchange, format)).toBe('Exchange credit');
       expect(saleTenderText({ ...exchange, redemption: points.redemption }, format)).toBe(
         'Store credit · held at HQ',
       );

@@ -29,8 +29,9 @@ export function saleTenderText(
     tender.points === undefined
       ? null
       : t('tender.pointsTaken', { points: tender.points, pointsText: format.count(tender.points) }),
-    // A points or stored-value payment's reference is the account id the hub books it under: not for people.
-    tender.redemption ? null : tender.reference,
+    // A points or stored-value payment's reference is the account id the hub books it under, and an
+    // exchange credit's ties it to its return: neither is for people (issue 14, bug 5).
+    tender.redemption || !isRemovableTender(tender) ? null : tender.reference,
     // Held or offline only matters while the sale is being paid; a cancelled sale gives the value back.
     tender.redemption && stage === 'paying'
       ? t(tender.redemption.mode === 'online' ? 'tender.held' : 'tender.offline')

@@ -1,4 +1,4 @@
-import { money, quickCashAmounts } from '@retail/domain';
+import { assertNever, money, quickCashAmounts } from '@retail/domain';
 import { useId, useState } from 'react';
 import type { SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
@@ -238,6 +238,44 @@ export function TenderPanel({ sale, onOther }: { sale: SaleView; onOther: (tende
   );
 }
 
+type ExchangeRefund = NonNullable<NonNullable<SaleView['exchange']>['refunds']>[number];
+
+/**
+ * Where an exchange's refund beyond the new items went (issue 14, bug 4): cash to hand over, points back
+ * to the member, value back onto the gift card, or a new store credit slip the customer needs the code of.
+ */
+function ExchangeRefunds({ refunds }: { refunds: readonly ExchangeRefund[] }) {
+  const format = useFormat();
+  if (refunds.length === 0) return null;
+  const text = (refund: ExchangeRefund) => {
+    const amount = format.money(refund.amount);
+    const reference = refund.reference ?? '';
+    switch (refund.type) {
+      case 'cash':
+        return t('exchange.refundCash', { amount });
+      case 'card':
+        return t('exchange.refundCard', { amount });
+      case 'loyalty_points': {
+        const points = refund.points ?? 0;
+        return t('exchange.refundPoints', { points, pointsText: format.count(points), amount });
+      }
+      case 'gift_card':
+        return t('exchange.refundGiftCard', { amount, reference });
+      case 'store_credit':
+        return t('exchange.refundStoreCredit', { amount, reference });
+      default:
+        return assertNever(refund.type, 'refund type');
+    }
+  };
+  return (
+    <ul className="tender-list" aria-label={t('exchange.refundsTitle')}>
+      {refunds.map((refund, index) => (
+        <li key={`${refund.type}-${refund.reference ?? index}`}>{text(refund)}</li>
+      ))}
+    </ul>
+  );
+}
+
 /** The sale is done: change to hand back, the receipt as it prints, and the next customer. */
 export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
   const { sale: saleStore } = usePos();
@@ -283,11 +321,17 @@ export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
           : t('done.noChange')}
       </p>
       {sale.exchange && sale.exchange.refundDue > 0 ? (
-        <p className="change-due">
-          {t('exchange.refundDue', { amount: format.money(sale.exchange.refundDue) })}
-        </p>
+        <>
+          <p className="change-due">
+            {t('exchange.refundDue', { amount: format.money(sale.exchange.refundDue) })}
+          </p>
+          <ExchangeRefunds refunds={sale.exchange.refunds ?? []} />
+        </>
       ) : null}
       <p>{t('done.receipt', { receipt: sale.receiptNumber ?? '' })}</p>
+      {sale.exchange?.returnReceiptNumber ? (
+        <p>{t('exchange.returnReceipt', { receipt: sale.exchange.returnReceiptNumber })}</p>
+      ) : null}
       {completed.loyalty ? (
         <p data-testid="points-done">
           {t('done.points', {
