@@ -1,13 +1,21 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { backoffDelay } from '@retail/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../shared/commands';
 import type { StoreNotification } from '../../shared/notifications';
 import { ReferenceHub, startReferenceSyncServer, type ReferenceSyncServer } from '@retail/sync/testing';
 import { createTestNode, expectOk, smallCatalogChanges, type TestNode } from '../testing/test-node';
 import { readReplica } from './replica';
+import { STORE_SYNC_BACKOFF } from './store-sync';
 
 let node: TestNode | undefined;
 let server: ReferenceSyncServer | undefined;
+let frontDoor: Server | undefined;
 afterEach(async () => {
+  await new Promise<void>((resolve) => (frontDoor ? frontDoor.close(() => resolve()) : resolve()));
+  frontDoor = undefined;
   await node?.engine.shutdown();
   node?.close();
   await server?.close();
@@ -115,6 +123,77 @@ describe('engine/sync/store-sync', () => {
         () => test.engine.settings().lockoutAttempts === 3,
         () => 'the config change never arrived',
       );
+    });
+
+    it('never waits more than 30 s between retries, however long the outage', () => {
+      fc.assert(
+        fc.property(
+          fc.nat({ max: 10_000 }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          (attempt, sample) => {
+            expect(backoffDelay(attempt, () => sample, STORE_SYNC_BACKOFF)).toBeLessThanOrEqual(30_000);
+          },
+        ),
+      );
+    });
+
+    it('retries at once when the hub answers /healthz again, not when its backoff runs out', async () => {
+      // The agent's own next try is ~10 minutes away: only the /healthz probe can bring it back in time.
+      node = createTestNode({
+        sync: {
+          transport: 'http',
+          random: () => 0.99,
+          tuning: { backoff: { baseMs: 600_000, capMs: 600_000 } },
+          hubProbeIntervalMs: 50,
+        },
+      });
+      const test = node;
+      await hubFor(test);
+      let up = false;
+      // The hub's front door: unreachable (connections dropped) until it comes back, then /healthz and the
+      // sync API answer.
+      frontDoor = createServer((request, response) => {
+        if (!up) {
+          request.socket.destroy();
+          return;
+        }
+        if (request.url === '/healthz') {
+          response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+          return;
+        }
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          void fetch(`${server!.url}${request.url ?? '/'}`, {
+            method: request.method ?? 'GET',
+            headers: Object.fromEntries(
+              Object.entries(request.headers).filter(
+                (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
+              ),
+            ),
+            ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+          }).then(async (answer) => {
+            response.writeHead(answer.status, { 'content-type': 'application/json' });
+            response.end(Buffer.from(await answer.arrayBuffer()));
+          });
+        });
+      });
+      await new Promise<void>((resolve) => frontDoor!.listen(0, '127.0.0.1', resolve));
+      const hubUrl = `http://127.0.0.1:${(frontDoor.address() as AddressInfo).port}`;
+
+      await test.engine.sync.configure({ hubUrl, credential: CREDENTIAL });
+      await until(
+        () => status(test).state === 'offline' && status(test).nextRetryAt !== null,
+        () => JSON.stringify(status(test)),
+      );
+      const retryAt = Date.parse(status(test).nextRetryAt!);
+      expect(retryAt - Date.now()).toBeGreaterThan(60_000);
+      up = true;
+      await until(
+        () => status(test).state === 'live',
+        () => JSON.stringify(status(test)),
+      );
+      expect(Date.now()).toBeLessThan(retryAt);
     });
 
     it('shows the hub’s rejections with their reasons in sync-status', async () => {

@@ -5,6 +5,8 @@ import {
   createSyncAgent,
   SALE_LOOKUP_PATH,
   SaleLookupSchema,
+  systemScheduler,
+  type BackoffOptions,
   type RandomSource,
   type SaleLookup,
   type SyncAgent,
@@ -18,6 +20,7 @@ import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import type { Migration } from '../migrations';
+import { startHubProbe, type HubProbe } from './hub-probe';
 import { SqliteFeedStore } from './sqlite-feed-store';
 import { hasSyncSchema } from './sync-schema';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -48,8 +51,10 @@ export interface StoreSyncOptions {
   readonly scheduler?: SyncScheduler;
   readonly random?: RandomSource;
   readonly tuning?: SyncTuning;
-  /** For receipt lookups at the hub; defaults to the global fetch. */
+  /** For receipt lookups and /healthz probes at the hub; defaults to the global fetch. */
   readonly fetch?: typeof fetch;
+  /** Mean wait between two /healthz probes while the agent waits to retry (default 5 s). */
+  readonly hubProbeIntervalMs?: number;
   /** Sent to the hub so it can refuse a till too old for its feed. */
   readonly clientVersion?: string;
 }
@@ -114,6 +119,16 @@ export function writeHubConnection(db: Db, connection: HubConnection): void {
 
 const LOOKUP_TIMEOUT_MS = 10_000;
 
+/**
+ * A till's retries never wait more than 30 s: after a long outage the package default (minutes) left a
+ * store's sales unsent for up to 5 minutes after the hub was back. The hub's admission control, not a long
+ * sleep at each till, is what protects it from a reconnect storm; the jitter still spreads the fleet.
+ */
+export const STORE_SYNC_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000 };
+
+/** How often, on average, a waiting till asks the hub's /healthz whether it is back. */
+export const HUB_PROBE_INTERVAL_MS = 5_000;
+
 export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions = {}): StoreSync {
   const { db, identity } = host;
   const outbox = new SqliteOutboxStore(db);
@@ -128,6 +143,40 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
   let agent: SyncAgent | null = null;
   let connection: HubConnection | null = readHubConnection(db);
   let unsubscribe: (() => void) | null = null;
+  let probe: HubProbe | null = null;
+  // One early retry per outage: if the hub answers /healthz but sync still fails, the agent's own
+  // (capped) backoff takes over instead of a retry at every probe.
+  let probedThisOutage = false;
+
+  /** While the agent is offline and waiting to retry, a /healthz answer makes it retry at once. */
+  function watchForHub(status: SyncAgentStatus): void {
+    if (status.state === 'live' || status.state === 'catching_up') probedThisOutage = false;
+    const waiting = status.state === 'offline' && status.nextRetryAt !== null;
+    if (!waiting || probedThisOutage || connection === null || options.fetch === null) {
+      if (!waiting) stopProbe();
+      return;
+    }
+    if (probe !== null) return;
+    probe = startHubProbe({
+      url: `${connection.hubUrl.replace(/\/+$/, '')}/healthz`,
+      fetch: options.fetch ?? fetch,
+      scheduler: options.scheduler ?? systemScheduler,
+      random: options.random ?? Math.random,
+      intervalMs: options.hubProbeIntervalMs ?? HUB_PROBE_INTERVAL_MS,
+      timeoutMs: LOOKUP_TIMEOUT_MS,
+      onAlive: () => {
+        probe = null;
+        probedThisOutage = true;
+        host.logger?.info({ deviceId: identity.deviceId }, 'sync: hub answers /healthz again; retrying now');
+        agent?.syncNow();
+      },
+    });
+  }
+
+  function stopProbe(): void {
+    probe?.stop();
+    probe = null;
+  }
 
   function transportFor(target: HubConnection): SyncTransport {
     const choice = options.transport ?? 'socket.io';
@@ -158,9 +207,15 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
       ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
       ...(options.random === undefined ? {} : { random: options.random }),
       ...(host.logger === undefined ? {} : { logger: host.logger }),
+      backoff: STORE_SYNC_BACKOFF,
       ...options.tuning,
     });
-    unsubscribe = next.onStatus(emit);
+    const stopEmit = next.onStatus(emit);
+    const stopWatch = next.onStatus(watchForHub);
+    unsubscribe = () => {
+      stopEmit();
+      stopWatch();
+    };
     agent = next;
     next.start();
     host.logger?.info(
@@ -172,6 +227,8 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
   async function stopAgent(): Promise<void> {
     const running = agent;
     agent = null;
+    stopProbe();
+    probedThisOutage = false;
     if (running === null) return;
     await running.stop();
     unsubscribe?.();

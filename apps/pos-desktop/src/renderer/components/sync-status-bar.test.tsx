@@ -77,6 +77,29 @@ describe('sync-status-bar', () => {
       expect(node.sent.find((entry) => entry.name === 'sync-now')?.session).toBe('session-cashier');
     });
 
+    it('asks the node to try the hub at once when the operating system says the network is back', async () => {
+      const { node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          n.handle('shift-current', () => ({ shift: null }));
+          n.handle('sale-current', () => ({ sale: null }));
+          n.handle('sync-status', () =>
+            syncStatus({ hubUrl: 'https://hub.example.com', agent: 'offline', state: 'offline' }),
+          );
+          n.handle('sync-now', () =>
+            syncStatus({ hubUrl: 'https://hub.example.com', agent: 'live', state: 'live' }),
+          );
+        },
+      });
+      const bar = await screen.findByRole('status', { name: 'Sync status' });
+      await within(bar).findByText('Offline: sales are kept and sent later');
+      act(() => {
+        window.dispatchEvent(new Event('online'));
+      });
+      await within(bar).findByText('Online');
+      expect(node.inputs('sync-now')).toEqual([{}]);
+    });
+
     it('says when sync stopped on an error only a person can fix', async () => {
       renderPos({
         setup: (n) =>

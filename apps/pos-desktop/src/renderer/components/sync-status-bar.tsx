@@ -57,6 +57,15 @@ export function SyncStatusBar({ format }: { format: StoreFormat | null }) {
     const timer = setInterval(() => setNow(Date.now()), 15_000);
     return () => clearInterval(timer);
   }, []);
+  // The operating system says the network is back: the node should try the hub now, not when its retry
+  // delay runs out (it cannot see this machine's network events itself when it runs elsewhere).
+  const hubConfigured = status?.hubUrl !== null && status?.hubUrl !== undefined;
+  useEffect(() => {
+    if (!signedIn || !hubConfigured) return undefined;
+    const onOnline = () => void sync.getState().syncNow();
+    window.addEventListener('online', onOnline);
+    return () => window.removeEventListener('online', onOnline);
+  }, [signedIn, hubConfigured, sync]);
   const rejected = status?.rejected ?? [];
   const stopped = status?.state === 'error';
   const hubTone = stopped
