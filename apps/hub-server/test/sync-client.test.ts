@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpTransport, createSyncAgent, StockLevelSchema, type SyncAgentStatus } from '@retail/sync';
 import { MemoryFeedStore, MemoryOutboxStore } from '@retail/sync/testing';
 import { buildApp } from '../src/api/app';
-import { createEnrollmentCode } from '../src/auth/devices';
+import { createEnrollmentCode, listDeviceStatus } from '../src/auth/devices';
 import { createHubContext, type HubContext } from '../src/hub-context';
 import { verifyProjections } from '../src/inventory/ledger';
 import { readInventoryLevel } from '../src/inventory/stock-levels';
@@ -40,6 +40,17 @@ describe.each(backendKinds())('sync agent against the hub on %s', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error(`never converged: ${what()}`);
+  }
+
+  async function enrollOverHttp(nodeId: string) {
+    const { code } = await createEnrollmentCode(hub, nodeId, 'test');
+    const enrolled = await fetch(`${baseUrl}/sync/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, deviceName: 'Lane 1' }),
+    });
+    return ((await enrolled.json()) as { value: { deviceId: string; storeId: string; credential: string } })
+      .value;
   }
 
   it('pushes the outbox exactly once and replicates the store’s stock levels with its reflected seqs', async () => {
@@ -105,5 +116,40 @@ describe.each(backendKinds())('sync agent against the hub on %s', (kind) => {
       .where('device_id', '=', identity.deviceId)
       .executeTakeFirstOrThrow();
     expect(Number(applied.n)).toBe(32);
+  });
+
+  it('leaves HQ a backlog of 0 for a till that has pushed everything, in the metric and the devices list', async () => {
+    const device = await enrollOverHttp('s2');
+    const identity = { deviceId: device.deviceId, storeId: device.storeId };
+    const outbox = new MemoryOutboxStore();
+    const events = new EventFactory(identity);
+    outbox.append([
+      events.next('stock.adjusted', adjustment(movement('B', 5))),
+      ...Array.from({ length: 4 }, () => events.next('sale.completed', saleOf([{ sku: 'B', qty: 1 }]))),
+    ]);
+    const agent = createSyncAgent({
+      transport: createHttpTransport({ baseUrl, credential: device.credential }),
+      outbox,
+      feed: new MemoryFeedStore(),
+      identity,
+      batchSize: 2,
+      livePullIntervalMs: 100,
+    });
+    agent.start();
+    try {
+      await until(
+        () => outbox.acknowledged === 5,
+        () => `acked ${outbox.acknowledged}`,
+      );
+    } finally {
+      await agent.stop();
+    }
+    const [status] = (await listDeviceStatus(storage.db, 's2')).filter((d) => d.deviceId === device.deviceId);
+    expect(status).toMatchObject({ lastSeq: 5, outboxPending: 0, outboxOldestAt: null });
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    const backlog = metrics
+      .split('\n')
+      .find((line) => line.startsWith('hub_device_outbox_pending{') && line.includes(device.deviceId));
+    expect(backlog).toMatch(/ 0$/);
   });
 });

@@ -112,21 +112,28 @@ describe('outbox-pusher', () => {
       expect(calls).toBe(1);
     });
 
-    it('reports the outbox backlog to the hub with each batch', async () => {
+    it('reports with each batch the backlog left once the hub has it, 0 after the last', async () => {
       const { outbox, factory } = setup();
-      outbox.append(factory.next(3));
+      const events = factory.next(5);
+      outbox.append(events);
       const reports: unknown[] = [];
       const pusher = createOutboxPusher({
         outbox,
         identity: principal,
         nowIso,
+        batchSize: 2,
         transport: scriptedTransport(async (request) => {
           reports.push(request.outbox);
-          return accepted(request.events, 3);
+          return accepted(request.events, request.events.at(-1)!.deviceSeq);
         }),
       });
       await pusher.pushUntilDrained();
-      expect(reports).toEqual([{ pending: 3, oldestPendingAt: nowIso() }]);
+      expect(reports).toEqual([
+        { pending: 3, oldestPendingAt: events[2]!.occurredAt },
+        { pending: 1, oldestPendingAt: events[4]!.occurredAt },
+        { pending: 0 },
+      ]);
+      expect((await outbox.summary()).pending).toBe(0);
     });
 
     it('settles a lost ack on the next push: what the hub already has comes back as duplicate', async () => {

@@ -1,6 +1,6 @@
 import { DomainError } from '@retail/domain';
 import type { EventEnvelope } from '../envelope';
-import { MAX_PUSH_EVENTS, type PushAck } from '../server/protocol';
+import { MAX_PUSH_EVENTS, type PushAck, type PushRequest } from '../server/protocol';
 import type { OutboxStore, OutboxSummary } from './stores';
 import { SyncTransportError } from './sync-error';
 import type { SyncTransport } from './transport';
@@ -103,6 +103,23 @@ function checkAck(ack: PushAck, batch: readonly EventEnvelope[], identity: Devic
   }
 }
 
+/**
+ * The backlog the hub records for this till: what is left once the hub has dealt with `batch`. The hub
+ * stores it in the transaction that applies the batch, so after the last batch of a drain HQ sees 0 and no
+ * age, not the backlog from before the push, which stayed up on idle tills until their next sale.
+ */
+function backlogAfter(
+  batch: readonly EventEnvelope[],
+  summary: OutboxSummary,
+  firstLeft: EventEnvelope | undefined,
+): NonNullable<PushRequest['outbox']> {
+  // Commits keep writing while the batch is read: the look-ahead may be past the summary.
+  const written = Math.max(summary.lastSeq, firstLeft?.deviceSeq ?? 0);
+  const left = Math.max(0, written - batch.at(-1)!.deviceSeq);
+  if (left === 0) return { pending: 0 };
+  return { pending: left, ...(firstLeft === undefined ? {} : { oldestPendingAt: firstLeft.occurredAt }) };
+}
+
 export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   const { outbox, transport, identity } = options;
   const batchSize = options.batchSize ?? MAX_PUSH_EVENTS;
@@ -115,7 +132,9 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   let verifyRequested = false;
 
   async function pushOnce(read: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
-    const batch = await outbox.readPending(batchSize);
+    // One event past the batch says when the oldest event left after it was written.
+    const lookahead = await outbox.readPending(batchSize + 1);
+    const batch = lookahead.slice(0, batchSize);
     if (batch.length === 0) return false;
     // A pull echo may acknowledge events between the summary and this read; the batch itself says
     // where the outbox stood when it was read.
@@ -133,10 +152,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       deviceId: identity.deviceId,
       storeId: identity.storeId,
       events: [...batch],
-      outbox: {
-        pending: summary.pending,
-        ...(summary.oldestPendingAt === undefined ? {} : { oldestPendingAt: summary.oldestPendingAt }),
-      },
+      outbox: backlogAfter(batch, summary, lookahead[batchSize]),
     });
     checkAck(ack, batch, identity);
     // Commits keep writing while a batch is read and sent, so the batch can reach past the summary.

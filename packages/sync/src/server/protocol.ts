@@ -14,9 +14,12 @@ export const DEFAULT_PULL_LIMIT = 500;
 const deviceSeq = z.number().int().min(0).safe();
 
 export const OutboxReportSchema = z.object({
-  /** Events still waiting in the device's outbox when it sent this request (including this batch). */
+  /**
+   * Events left in the device's outbox once the hub has dealt with this batch (0 after the last batch of
+   * a drain). The hub stores it with the batch's effects, so it is what HQ shows until the next push.
+   */
   pending: z.number().int().min(0).safe(),
-  /** When the oldest pending event was written, by the device clock. */
+  /** When the oldest event left after this batch was written, by the device clock; absent when none is. */
   oldestPendingAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type OutboxReport = z.infer<typeof OutboxReportSchema>;
