@@ -4,7 +4,10 @@ import {
   LoyaltyProgrammeSchema,
   LoyaltySnapshotSchema,
   StoredValueSettingsSchema,
+  customerLookupKeys,
+  isDomainError,
   lookupKeyCandidates,
+  normalizeCardNumber,
   money,
   offlineRedemptionAllowance,
   storedValueOfflineAllowance,
@@ -16,6 +19,7 @@ import {
   type StoredValueSnapshot,
 } from '@retail/domain';
 import type { CustomerFeed, HubCustomerAnswer, StoredValueAnswer } from '@retail/sync';
+import type { CountryCode } from 'libphonenumber-js';
 import type {
   CustomerSummary,
   LoyaltyStatus,
@@ -24,6 +28,7 @@ import type {
 } from '../../shared/loyalty-commands';
 import { sql, type TxContext } from '../context';
 import type { Db } from '../database';
+import { nationalPhoneToE164 } from './store-phone';
 
 /**
  * This node's copy of what the hub knows about customers, points and stored value, kept for lookups while
@@ -95,8 +100,18 @@ export function resolveCustomer(db: Db, customerId: string): CustomerRow | undef
   return row;
 }
 
-export function findCachedCustomers(db: Db, query: string): CustomerRow[] {
-  const keys = lookupKeyCandidates(query, optionalCountry(db));
+/**
+ * Customers this till knows by a phone, email or card number. A national phone number is read with HQ's
+ * country code when it set one, else by the rules of the store's own country (`region`), so "06 12 34 56
+ * 78" finds "+33612345678" at a French till offline.
+ */
+export function findCachedCustomers(db: Db, query: string, region?: CountryCode): CustomerRow[] {
+  const country = optionalCountry(db);
+  const national = country.defaultCountryCode === undefined ? nationalPhoneToE164(query, region) : undefined;
+  const keys =
+    national === undefined
+      ? lookupKeyCandidates(query, country)
+      : customerLookupKeys({ phone: national, cardNumber: cardCandidate(query) });
   const found = new Map<string, CustomerRow>();
   for (const key of keys) {
     const column = key.kind === 'phone' ? 'phone' : key.kind === 'email' ? 'email' : 'card_number';
@@ -533,4 +548,14 @@ export function storedValueStatus(
       nowMs,
     ),
   };
+}
+
+/** Digits typed at the till may also be a loyalty card's number. */
+function cardCandidate(query: string): string | undefined {
+  try {
+    return normalizeCardNumber(query);
+  } catch (error) {
+    if (isDomainError(error)) return undefined;
+    throw error;
+  }
 }

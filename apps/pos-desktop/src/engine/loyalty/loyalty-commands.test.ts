@@ -256,6 +256,21 @@ describe('loyalty commands', () => {
         'INVALID_INPUT',
       );
     });
+    it('finds a customer offline by a phone typed the national way, by the store country (issue 14, bug 9)', async () => {
+      setUp();
+      expectOk(await node.engine.executeAsync('customer-find', { query: '+44 7700 900123' }, as()));
+      hub.reachable = false;
+      // An en-GB store and no country code from HQ: "07700 900123" is +447700900123.
+      const national = expectOk(
+        await node.engine.executeAsync('customer-find', { query: '07700 900123' }, as()),
+      );
+      expect(national.source).toBe('cache');
+      expect(national.customers.map((customer) => customer.customerId)).toEqual(['cust-ann']);
+      const created = expectOk(
+        await node.engine.executeAsync('customer-create', { name: 'Cy', phone: '07700 900456' }, as()),
+      );
+      expect(created.customer.phone).toBe('+447700900456');
+    });
   });
 
   describe('customer-create', () => {

@@ -1,4 +1,5 @@
 import { DomainError, normalizeCardNumber, normalizeEmail, normalizePhone } from '@retail/domain';
+import { nationalPhoneToE164, storeRegion } from './store-phone';
 import type {
   CustomerAnswer,
   CustomerCreateRequest,
@@ -70,10 +71,16 @@ function phoneOptions(db: Db): { defaultCountryCode?: string } {
 }
 
 /** The customer fields as the hub and the cache store them; refuses what cannot be normalised. */
-function normalisedCustomer(db: Db, input: CommandRequest<'customer-create'>) {
+function normalisedCustomer(db: Db, locale: string, input: CommandRequest<'customer-create'>) {
+  const options = phoneOptions(db);
+  // Without HQ's country code a national number is read by the store country's rules (fr-FR: "06 …").
+  const national =
+    input.phone === undefined || options.defaultCountryCode !== undefined
+      ? undefined
+      : nationalPhoneToE164(input.phone, storeRegion(locale));
   return {
     ...(input.name === undefined ? {} : { name: input.name }),
-    ...(input.phone === undefined ? {} : { phone: normalizePhone(input.phone, phoneOptions(db)) }),
+    ...(input.phone === undefined ? {} : { phone: national ?? normalizePhone(input.phone, options) }),
     ...(input.email === undefined ? {} : { email: normalizeEmail(input.email) }),
     ...(input.cardNumber === undefined ? {} : { cardNumber: normalizeCardNumber(input.cardNumber) }),
   };
@@ -137,7 +144,9 @@ export const loyaltyHandlers = {
         throw hubRefusal(hub.outcome.code, hub.outcome.message);
       return {
         source: 'cache' as const,
-        customers: findCachedCustomers(ctx.db, input.query).map(customerSummary),
+        customers: findCachedCustomers(ctx.db, input.query, storeRegion(ctx.identity.locale)).map(
+          customerSummary,
+        ),
         note: CACHE_NOTE,
       };
     },
@@ -145,7 +154,7 @@ export const loyaltyHandlers = {
   'customer-create': {
     mutates: true,
     handle(ctx, input) {
-      const fields = normalisedCustomer(ctx.db, input);
+      const fields = normalisedCustomer(ctx.db, ctx.identity.locale, input);
       const hub = prepared(ctx, 'customer') as PreparedCustomer | undefined;
       if (hub?.outcome.ok) {
         if (hub.outcome.value.programme) cacheProgramme(ctx.db, hub.outcome.value.programme, ctx.nowMs);
@@ -275,7 +284,7 @@ export const LOYALTY_PREPARERS: Preparers = {
   'customer-create': async (pctx, input) => {
     let fields: ReturnType<typeof normalisedCustomer>;
     try {
-      fields = normalisedCustomer(pctx.db, input);
+      fields = normalisedCustomer(pctx.db, pctx.identity.locale, input);
     } catch {
       return undefined;
     }
