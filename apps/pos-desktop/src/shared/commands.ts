@@ -120,6 +120,34 @@ export const CashMovementSchema = z.object({
   movedAt: isoTime,
 });
 
+export const ShiftBreakdownSchema = z.object({
+  /** Completed sales per tax rate: net taxable amount and the tax on it. */
+  taxes: z.array(
+    z.object({ rateId: z.string(), name: z.string(), percent: z.number(), taxable: minor, tax: minor }),
+  ),
+  /** Completed sales that carried a discount (promotions and manual), and what the discounts came to. */
+  discounts: z.object({ count: quantity, total: minor }),
+  /** Sales cancelled before payment, and completed sales voided afterwards with their total. */
+  voids: z.object({ cancelledSales: quantity, postVoids: quantity, postVoidTotal: minor }),
+  /** Manager overrides used in the shift, per action (price change, void, cash out over the limit...). */
+  overrides: z.array(z.object({ action: z.string(), count: quantity })),
+  /** Times the drawer was opened with no sale (each one audited with who opened it). */
+  noSales: quantity,
+  cashiers: z.array(
+    z.object({
+      staffId: id,
+      name: z.string(),
+      salesCount: quantity,
+      salesTotal: minor,
+      returnsCount: quantity,
+      returnsTotal: minor,
+    }),
+  ),
+  /** The legal header HQ set (`pos.receipt.legalHeader`), printed at the top of the report. */
+  legal: LegalHeaderSchema.nullable(),
+});
+export type ShiftBreakdown = z.infer<typeof ShiftBreakdownSchema>;
+
 export const ShiftReportSchema = z.object({
   kind: z.enum(['X', 'Z']),
   shift: ShiftSummarySchema,
@@ -139,6 +167,8 @@ export const ShiftReportSchema = z.object({
   /** Net amount per tender type over sales minus refunds. */
   byTender: z.record(z.string(), minor),
   generatedAt: isoTime,
+  /** Per VAT rate, discounts, voids, overrides, no-sales and per cashier (issue 14); absent on older nodes. */
+  breakdown: ShiftBreakdownSchema.optional(),
 });
 export type ShiftReport = z.infer<typeof ShiftReportSchema>;
 

@@ -353,6 +353,144 @@ describe('shift commands', () => {
       );
     });
 
+    it('breaks the Z report down by VAT rate, discounts, voids, returns, overrides, no-sales and cashier, under the legal header (issue 14)', () => {
+      node = createTestNode();
+      open(50_000);
+      const as = (who: keyof TestNode['sessions']) => ({ session: node.sessions[who] });
+      node.engine.applyFeed({
+        epoch: 'test-epoch',
+        changes: [
+          {
+            hubSeq: 950,
+            entity: 'config',
+            key: 'pos.receipt.legalHeader',
+            op: 'upsert',
+            data: {
+              key: 'pos.receipt.legalHeader',
+              value: {
+                companyName: 'Retail Example SAS',
+                address: ['1 rue X', 'Paris'],
+                vatNumber: 'FR40123',
+              },
+            },
+          },
+        ],
+      });
+      const sell = (who: 'cashier' | 'cashier2', sku: string, qty: number, discountPercent?: number) => {
+        const saleId = expectOk(node.engine.execute('sale-start', {}, as(who))).saleId;
+        const view = expectOk(node.engine.execute('sale-add-line', { saleId, sku, qty }, as(who)));
+        const priced = discountPercent
+          ? expectOk(
+              node.engine.execute(
+                'sale-discount-line',
+                { saleId, lineId: view.lines[0]!.lineId, discount: { percent: discountPercent } },
+                as(who),
+              ),
+            )
+          : view;
+        expectOk(
+          node.engine.execute(
+            'sale-add-tender',
+            { saleId, tender: { type: 'cash', amount: priced.payment.cashDue } },
+            as(who),
+          ),
+        );
+        return expectOk(node.engine.execute('sale-complete', { saleId }, as(who)));
+      };
+      const overrideFor = (action: 'sale-void' | 'sale-post-void' | 'cash-out-over-limit') =>
+        expectOk(
+          node.engine.execute(
+            'staff-override',
+            { managerCode: 'M1', managerPin: '1234', action, reason: 'test' },
+            as('cashier'),
+          ),
+        ).overrideId;
+
+      const discounted = sell('cashier', 'MILK-1', 2, 10);
+      const apples = sell('cashier2', 'APPLE-1', 4);
+      const postVoided = sell('cashier', 'MILK-1', 1);
+      expectOk(
+        node.engine.execute(
+          'sale-post-void',
+          { saleId: postVoided.saleId, reason: 'wrong item', overrideId: overrideFor('sale-post-void') },
+          as('cashier'),
+        ),
+      );
+      const abandoned = expectOk(node.engine.execute('sale-start', {}, as('cashier'))).saleId;
+      expectOk(
+        node.engine.execute('sale-add-line', { saleId: abandoned, sku: 'APPLE-1', qty: 1 }, as('cashier')),
+      );
+      expectOk(
+        node.engine.execute(
+          'sale-void',
+          { saleId: abandoned, reason: 'customer left', overrideId: overrideFor('sale-void') },
+          as('cashier'),
+        ),
+      );
+      const returned = expectOk(
+        node.engine.execute(
+          'return-create',
+          { receiptNumber: apples.receiptNumber!, lines: [{ lineId: apples.lines[0]!.lineId, qty: 1 }] },
+          as('cashier2'),
+        ),
+      );
+      expectOk(
+        node.engine.execute(
+          'shift-cash-out',
+          { amount: 20_000, reason: 'supplier COD', overrideId: overrideFor('cash-out-over-limit') },
+          as('cashier'),
+        ),
+      );
+      expectOk(node.engine.execute('drawer-open', { reason: 'no-sale' }, as('supervisor')));
+      expectOk(node.engine.execute('drawer-open', { reason: 'no-sale' }, as('manager')));
+
+      const z = expectOk(node.engine.execute('shift-close', { denominations: [] }, as('cashier')));
+      const completed = [discounted, apples];
+      const taxes = new Map<string, { taxable: number; tax: number }>();
+      for (const sale of completed)
+        for (const rate of sale.taxSummary) {
+          const sofar = taxes.get(rate.rateId) ?? { taxable: 0, tax: 0 };
+          taxes.set(rate.rateId, { taxable: sofar.taxable + rate.taxable, tax: sofar.tax + rate.tax });
+        }
+      expect(z.breakdown).toEqual({
+        taxes: [...taxes.entries()].map(([rateId, totals]) => expect.objectContaining({ rateId, ...totals })),
+        discounts: { count: 1, total: discounted.totals.discount },
+        voids: { cancelledSales: 1, postVoids: 1, postVoidTotal: postVoided.totals.total },
+        overrides: [
+          { action: 'cash-out-over-limit', count: 1 },
+          { action: 'sale-post-void', count: 1 },
+          { action: 'sale-void', count: 1 },
+        ],
+        noSales: 2,
+        cashiers: [
+          {
+            staffId: apples.staffId,
+            name: 'Casey Cashier',
+            salesCount: 1,
+            salesTotal: apples.totals.total,
+            returnsCount: 1,
+            returnsTotal: returned.total,
+          },
+          {
+            staffId: discounted.staffId,
+            name: 'Chris Cashier',
+            salesCount: 1,
+            salesTotal: discounted.totals.total,
+            returnsCount: 0,
+            returnsTotal: 0,
+          },
+        ],
+        legal: {
+          companyName: 'Retail Example SAS',
+          address: ['1 rue X', 'Paris'],
+          vatNumber: 'FR40123',
+          extraLines: [],
+        },
+      });
+      expect(discounted.totals.discount).toBeGreaterThan(0);
+      expect(z.breakdown?.taxes.length).toBeGreaterThan(0);
+    });
+
     it('lets only the shift owner or a supervisor close it', () => {
       node = createTestNode();
       open();

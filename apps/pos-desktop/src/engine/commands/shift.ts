@@ -13,6 +13,7 @@ import { ROLE_RANK } from '../../shared/commands';
 import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { formatAmount, formatLocalTime } from '../format';
+import { shiftBreakdown } from './shift-breakdown';
 import { consumeOverride } from './staff';
 
 interface ShiftRow {
@@ -150,6 +151,7 @@ export function shiftReport(ctx: TxContext, shift: ShiftRow, kind: 'X' | 'Z'): S
         .map(([type, value]) => [type, value.amount]),
     ),
     generatedAt: ctx.nowIso,
+    breakdown: shiftBreakdown(ctx, shift.shiftId),
   };
 }
 

@@ -628,6 +628,16 @@ export const MESSAGES = {
   'report.countedCash': 'Counted',
   'report.over': 'Over',
   'report.short': 'Short',
+  'report.taxRate': 'Sales at {name} ({percent}%)',
+  'report.taxAndNet': 'net {taxable} · tax {tax}',
+  'report.discounts': 'Discounted sales',
+  'report.cancelledSales': 'Sales cancelled before payment',
+  'report.postVoids': 'Completed sales voided',
+  'report.overrides': 'Manager overrides: {action}',
+  'report.noSales': 'Drawer opened with no sale',
+  'report.cashier': 'Cashier {name}',
+  'report.cashierFigures': 'sales {sales} · returns {returns}',
+  'report.vatNumber': 'VAT {vatNumber}',
 } as const;
 
 export type MessageKey = keyof typeof MESSAGES;

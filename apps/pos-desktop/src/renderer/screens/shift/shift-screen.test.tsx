@@ -146,6 +146,62 @@ describe('shift-screen', () => {
       expect(devices.printed[0]).toContain('€110.00');
     });
 
+    it('breaks the Z report down by VAT rate, voids, overrides, no-sales and cashier under the legal header, on screen and printed (issue 14)', async () => {
+      const breakdown = {
+        taxes: [
+          { rateId: 'fr-reduced', name: 'TVA 5,5 %', percent: 5.5, taxable: 1_000, tax: 55 },
+          { rateId: 'fr-standard', name: 'TVA 20 %', percent: 20, taxable: 5_000, tax: 1_000 },
+        ],
+        discounts: { count: 2, total: 340 },
+        voids: { cancelledSales: 1, postVoids: 1, postVoidTotal: 1_250 },
+        overrides: [{ action: 'sale-post-void', count: 1 }],
+        noSales: 3,
+        cashiers: [
+          {
+            staffId: 'staff-cashier',
+            name: 'Casey Cashier',
+            salesCount: 4,
+            salesTotal: 7_055,
+            returnsCount: 1,
+            returnsTotal: 500,
+          },
+        ],
+        legal: {
+          companyName: 'Retail Example SAS',
+          address: ['12 rue de la Roquette', '75011 Paris'],
+          vatNumber: 'FR40123456789',
+          extraLines: [],
+        },
+      };
+      const { user, devices } = renderPos({
+        signedInAs: 'cashier',
+        ui: <ShiftScreen />,
+        setup: (n) => {
+          scriptShift(n, shift());
+          n.handle('shift-close', () => zReport({ breakdown }));
+        },
+      });
+      await user.click(await screen.findByRole('button', { name: 'Close shift' }));
+      const count = await screen.findByRole('form', { name: 'Count the drawer' });
+      await user.type(within(count).getByLabelText('Number of €50.00'), '2');
+      await user.click(within(count).getByRole('button', { name: 'Close shift with this count' }));
+      const z = await screen.findByRole('region', { name: 'Z report' });
+      const value = (label: string) => within(z).getByText(label).nextElementSibling?.textContent;
+      expect(value('Sales at TVA 5,5 % (5.5%)')).toBe('net €10.00 · tax €0.55');
+      expect(value('Sales at TVA 20 % (20%)')).toBe('net €50.00 · tax €10.00');
+      expect(value('Discounted sales')).toBe('2 · €3.40');
+      expect(value('Sales cancelled before payment')).toBe('1');
+      expect(value('Completed sales voided')).toBe('1 · €12.50');
+      expect(value('Manager overrides: cancelling a completed sale')).toBe('1');
+      expect(value('Drawer opened with no sale')).toBe('3');
+      expect(value('Cashier Casey Cashier')).toBe('sales 4 · €70.55 · returns 1 · €5.00');
+      expect(within(z).getByText('VAT FR40123456789')).toBeTruthy();
+      await user.click(screen.getByRole('button', { name: 'Print Z report' }));
+      await waitFor(() => expect(devices.printed).toHaveLength(1));
+      for (const text of ['Retail Example SAS', '75011 Paris', 'VAT FR40123456789', 'Casey Cashier'])
+        expect(devices.printed[0]).toContain(text);
+    });
+
     it('shows why the node refuses to close the shift', async () => {
       const { user } = renderPos({
         signedInAs: 'cashier',
