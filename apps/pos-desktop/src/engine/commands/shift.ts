@@ -272,10 +272,13 @@ function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): 
   );
   const overShort = subtract(counted, money(report.expectedCash, shift.currency));
   const denominations = [...input.denominations].sort((a, b) => b.value - a.value);
+  // A till clock set back (an NTP correction) after the shift opened must not close it before it opened:
+  // HQ and the Z report would show a shift of negative length.
+  const closedAt = new Date(Math.max(ctx.nowMs, shift.openedAtMs)).toISOString();
   const zReport: ZReport = {
     ...report,
     kind: 'Z',
-    shift: { ...report.shift, status: 'closed', closedAt: ctx.nowIso },
+    shift: { ...report.shift, status: 'closed', closedAt },
     countedCash: counted.amount,
     overShort: overShort.amount,
     denominations,
@@ -296,7 +299,7 @@ function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): 
       cashOut: report.cashOut,
       byTender: report.byTender,
     },
-    closedAt: ctx.nowIso,
+    closedAt,
   });
   sql(
     ctx.db,
@@ -304,7 +307,7 @@ function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): 
        over_short = ?, denominations = ?, z_report = ?
      WHERE shift_id = ?`,
   ).run(
-    ctx.nowIso,
+    closedAt,
     actor.staffId,
     report.expectedCash,
     counted.amount,

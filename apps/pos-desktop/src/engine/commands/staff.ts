@@ -278,6 +278,11 @@ export function consumeOverride(
     throw refuse(`That manager override was given for ${row.action}, not ${action}.`);
   if (row.consumedAtMs !== null) throw refuse('That manager override has already been used.');
   if (row.expiresAtMs <= ctx.nowMs) throw refuse('That manager override has expired.');
+  // Its lifetime is [given, expires): a clock set back past the moment it was given would otherwise
+  // stretch a few minutes' approval by however far the clock moved.
+  if (ctx.nowMs < row.createdAtMs) {
+    throw refuse("That manager override was given at a later time than this till's clock now shows.");
+  }
   if (row.requestedBy !== actor.staffId) throw refuse('That manager override was given to someone else.');
   sql(
     ctx.db,

@@ -1,7 +1,13 @@
 import type { Db } from '../database';
 
-/** setTimeout's limit: a later boundary is reached by re-arming on the way. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+/**
+ * The longest the timer sleeps before it looks at the clock again. setTimeout counts real elapsed time, so
+ * a wall clock stepped forward (a till that was a day slow being corrected) would otherwise pass a
+ * boundary while the timer still waits for the original delay.
+ */
+export const MAX_PRICE_SWITCH_SLEEP_MS = 60_000;
+/** After waking before the boundary: never spin on a clock that is not moving forward. */
+const EARLY_WAKE_SLEEP_MS = 1_000;
 
 /**
  * The next moment after `at` a price book or promotion in the replica starts or ends, or undefined.
@@ -40,6 +46,10 @@ export class PriceSwitchTimer {
   constructor(private readonly options: PriceSwitchTimerOptions) {}
 
   arm(): void {
+    this.armAfter(0);
+  }
+
+  private armAfter(minimumSleepMs: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped) return;
@@ -49,11 +59,16 @@ export class PriceSwitchTimer {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        // Timers can fire a little early against the engine's clock: only a boundary that has passed counts.
-        if (this.options.now() >= next) this.options.fire(next);
-        this.arm();
+        // Timers can fire a little early against the engine's clock, and a clock set back makes the
+        // boundary further away again: only a boundary that has passed counts.
+        if (this.options.now() >= next) {
+          this.options.fire(next);
+          this.armAfter(0);
+        } else {
+          this.armAfter(EARLY_WAKE_SLEEP_MS);
+        }
       },
-      Math.min(Math.max(0, next - now), MAX_DELAY_MS),
+      Math.max(minimumSleepMs, Math.min(Math.max(0, next - now), MAX_PRICE_SWITCH_SLEEP_MS)),
     );
     this.timer.unref();
   }
