@@ -36,6 +36,7 @@ import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './rout
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
 import { registerIntegrationRoutes } from '../integration/integration-routes';
+import { registerPurchasingRoutes } from '../purchasing/purchasing-routes';
 
 export interface AppOptions {
   readonly hub: HubContext;
@@ -338,6 +339,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerOrderRoutes(app, routes, options.orders);
   registerLoyaltyRoutes(app, routes);
   registerIntegrationRoutes(app, routes);
+  registerPurchasingRoutes(app, routes);
   registerDashboard(app, options.dashboardRoot);
 
   // Built on first request: routes registered inside plugin scopes only exist once the app is ready.

@@ -121,6 +121,18 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
 
   'GET /api/integration/events': hq('viewer', 'integration:read'),
   'GET /api/integration/catalog': hq('viewer', 'integration:read'),
+  'POST /api/purchase-orders': hq('operator', 'purchasing:write'),
+  'GET /api/purchase-orders': hq('viewer', 'purchasing:write', 'inventory:read', 'integration:read'),
+  'GET /api/purchase-orders/{purchaseOrderId}': hq(
+    'viewer',
+    'purchasing:write',
+    'inventory:read',
+    'integration:read',
+  ),
+  'POST /api/shipping-notices': hq('operator', 'purchasing:write'),
+  'GET /api/shipping-notices': hq('viewer', 'purchasing:write', 'inventory:read', 'integration:read'),
+  'GET /api/shipping-notices/{asnId}': hq('viewer', 'purchasing:write', 'inventory:read', 'integration:read'),
+  'POST /api/shipping-notices/{asnId}/receive': hq('operator'),
   'GET /api/integration/journal': hq('viewer', 'integration:read'),
   'GET /api/integration/journal/csv': hq('viewer', 'integration:read'),
   'POST /api/integration/subscriptions': hq('admin'),

@@ -12,6 +12,8 @@ export const API_KEY_SCOPES = [
   'catalog:read',
   /** The outbound event log, the event catalog and the daily journal (ERP, WMS, marketplaces). */
   'integration:read',
+  /** Purchase orders and advance shipping notices from an ERP or WMS. */
+  'purchasing:write',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

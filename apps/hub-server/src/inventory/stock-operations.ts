@@ -100,14 +100,14 @@ function toTransfer(row: TransferTable): Transfer {
   };
 }
 
-async function assertNodes(tx: HubTx, nodeIds: string[]): Promise<void> {
+export async function assertNodes(tx: HubTx, nodeIds: string[]): Promise<void> {
   const rows = await tx.trx.selectFrom('nodes').select('node_id').where('node_id', 'in', nodeIds).execute();
   const missing = nodeIds.filter((id) => !rows.some((row) => row.node_id === id));
   if (missing.length > 0)
     throw new DomainError('NOT_FOUND', `There is no node ${missing.join(', ')}.`, { nodeIds: missing });
 }
 
-async function assertSkus(tx: HubTx, skus: string[]): Promise<void> {
+export async function assertSkus(tx: HubTx, skus: string[]): Promise<void> {
   const unique = [...new Set(skus)];
   const rows = await tx.trx.selectFrom('skus').select('sku').where('sku', 'in', unique).execute();
   const known = new Set(rows.map((row) => row.sku));
@@ -124,36 +124,46 @@ export async function receiveStock(
   input: z.infer<typeof ReceiptInputSchema>,
   actor: string,
 ): Promise<{ receiptId: string }> {
-  return inHubTransaction(hub, async (tx) => {
-    await assertNodes(tx, [input.nodeId]);
-    await assertSkus(
-      tx,
-      input.lines.map((line) => line.sku),
-    );
-    await tx.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
-    const receiptId = hub.newId();
-    tx.addMovements(
-      input.lines.map((line, index) => ({
-        movementId: `${receiptId}:${index}`,
-        nodeId: input.nodeId,
-        sku: line.sku,
-        type: 'RECEIPT' as const,
-        bucket: line.bucket,
-        delta: line.qty,
-        reason: `supplier ${input.reference}`,
-        sourceDoc: `receipt:${receiptId}`,
-        actor,
-      })),
-    );
-    publishStockDocument(tx, 'stock.received', receiptId, input.nodeId, actor, (common) => ({
-      ...common,
-      receiptId,
-      receivedAt: new Date(tx.at).toISOString(),
-      source: { type: 'supplier', reference: input.reference },
-      lines: input.lines,
-    }));
-    return { receiptId };
-  });
+  return inHubTransaction(hub, (tx) =>
+    recordReceipt(tx, input, actor, { type: 'supplier', reference: input.reference }),
+  );
+}
+
+/** A receipt inside a hub transaction: the ledger movements and the stock.received event. */
+export async function recordReceipt(
+  tx: HubTx,
+  input: z.infer<typeof ReceiptInputSchema>,
+  actor: string,
+  source: { type: 'supplier' | 'purchase_order' | 'shipping_notice'; reference: string },
+): Promise<{ receiptId: string }> {
+  await assertNodes(tx, [input.nodeId]);
+  await assertSkus(
+    tx,
+    input.lines.map((line) => line.sku),
+  );
+  await tx.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
+  const receiptId = tx.hub.newId();
+  tx.addMovements(
+    input.lines.map((line, index) => ({
+      movementId: `${receiptId}:${index}`,
+      nodeId: input.nodeId,
+      sku: line.sku,
+      type: 'RECEIPT' as const,
+      bucket: line.bucket,
+      delta: line.qty,
+      reason: `${source.type.replace('_', ' ')} ${source.reference}`,
+      sourceDoc: `receipt:${receiptId}`,
+      actor,
+    })),
+  );
+  publishStockDocument(tx, 'stock.received', receiptId, input.nodeId, actor, (common) => ({
+    ...common,
+    receiptId,
+    receivedAt: new Date(tx.at).toISOString(),
+    source,
+    lines: input.lines,
+  }));
+  return { receiptId };
 }
 
 export async function adjustStock(

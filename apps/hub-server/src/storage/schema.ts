@@ -667,6 +667,45 @@ export interface IntegrationJournalDayTable {
   published_at: number | null;
 }
 
+export interface PurchaseOrderTable {
+  purchase_order_id: string;
+  po_number: string;
+  supplier: string;
+  node_id: string;
+  status: 'open' | 'partially_received' | 'received' | 'cancelled';
+  expected_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PurchaseOrderLineTable {
+  purchase_order_id: string;
+  sku: string;
+  ordered: number;
+  received: number;
+}
+
+export interface ShippingNoticeTable {
+  asn_id: string;
+  asn_number: string;
+  purchase_order_id: string | null;
+  supplier: string;
+  node_id: string;
+  status: 'open' | 'received' | 'received_with_variance' | 'cancelled';
+  expected_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ShippingNoticeLineTable {
+  asn_id: string;
+  sku: string;
+  expected: number;
+  received: number;
+}
+
 export interface HubDatabase {
   hub_meta: HubMetaTable;
   hub_counters: HubCounterTable;
@@ -721,4 +760,8 @@ export interface HubDatabase {
   integration_deliveries: IntegrationDeliveryTable;
   hub_leases: HubLeaseTable;
   integration_journal_days: IntegrationJournalDayTable;
+  purchase_orders: PurchaseOrderTable;
+  purchase_order_lines: PurchaseOrderLineTable;
+  shipping_notices: ShippingNoticeTable;
+  shipping_notice_lines: ShippingNoticeLineTable;
 }

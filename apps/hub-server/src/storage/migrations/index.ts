@@ -12,6 +12,7 @@ import * as webhookSubscriptions from './0009-webhook-subscriptions';
 import * as storedValueKeys from './0010-stored-value-keys';
 import * as integrationJournal from './0011-integration-journal';
 import * as enrollmentRetryKey from './0012-enrollment-retry-key';
+import * as purchaseOrders from './0013-purchase-orders';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0010-stored-value-keys', storedValueKeys.up],
   ['0011-integration-journal', integrationJournal.up],
   ['0012-enrollment-retry-key', enrollmentRetryKey.up],
+  ['0013-purchase-orders', purchaseOrders.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

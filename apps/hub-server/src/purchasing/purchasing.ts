@@ -1,0 +1,491 @@
+import { z } from 'zod';
+import { DomainError, MAX_STOCK_QTY } from '@retail/domain';
+import type { HubContext } from '../hub-context';
+import { inHubTransaction, type HubTx } from '../hub-tx';
+import { assertNodes, assertSkus, recordReceipt } from '../inventory/stock-operations';
+import type { EventData } from '../integration/event-catalog';
+import type {
+  PurchaseOrderLineTable,
+  PurchaseOrderTable,
+  ShippingNoticeLineTable,
+  ShippingNoticeTable,
+} from '../storage/schema';
+import type { Executor } from '../storage/storage';
+
+/**
+ * Purchase orders and advance shipping notices (docs/integration.md): an ERP or HQ says what a store or
+ * warehouse will receive; the receipt is booked against the notice, the purchase order follows what was
+ * received, anything that differs from the notice becomes a RECEIPT_VARIANCE exception, and every step
+ * leaves as a catalog event.
+ */
+
+const documentNumber = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'Letters, digits and . _ / - only.');
+const skuId = z.string().min(1).max(100);
+const qty = z.number().int().min(1).max(MAX_STOCK_QTY);
+
+function uniqueSkus(lines: readonly { sku: string }[]): boolean {
+  return new Set(lines.map((line) => line.sku)).size === lines.length;
+}
+
+export const PurchaseOrderInputSchema = z.object({
+  poNumber: documentNumber,
+  supplier: z.string().trim().min(1).max(200),
+  nodeId: z.string().min(1).max(100),
+  expectedAt: z.iso.datetime({ offset: true }).optional(),
+  lines: z
+    .array(z.object({ sku: skuId, qty }))
+    .min(1)
+    .max(1000)
+    .refine(uniqueSkus, 'Each SKU once per purchase order.'),
+});
+
+export const ShippingNoticeInputSchema = z.object({
+  asnNumber: documentNumber,
+  /** The purchase order it delivers against: its store and supplier are the notice's. */
+  purchaseOrderId: z.string().min(1).max(100).optional(),
+  supplier: z.string().trim().min(1).max(200).optional(),
+  nodeId: z.string().min(1).max(100).optional(),
+  expectedAt: z.iso.datetime({ offset: true }).optional(),
+  lines: z
+    .array(z.object({ sku: skuId, qty }))
+    .min(1)
+    .max(1000)
+    .refine(uniqueSkus, 'Each SKU once per shipping notice.'),
+});
+
+export const ReceiveAgainstNoticeSchema = z.object({
+  /** What arrived, counted; a SKU of the notice that is missing here arrived as 0. */
+  lines: z
+    .array(
+      z.object({
+        sku: skuId,
+        qty: z.number().int().min(0).max(MAX_STOCK_QTY),
+        bucket: z.enum(['sellable', 'quality_control']).default('sellable'),
+      }),
+    )
+    .max(1000)
+    .refine(uniqueSkus, 'Each SKU once per receipt.'),
+});
+
+export const PurchaseOrderSchema = z.object({
+  purchaseOrderId: z.string(),
+  poNumber: z.string(),
+  supplier: z.string(),
+  nodeId: z.string(),
+  status: z.enum(['open', 'partially_received', 'received', 'cancelled']),
+  expectedAt: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+  lines: z.array(z.object({ sku: z.string(), ordered: z.number().int(), received: z.number().int() })),
+});
+export type PurchaseOrder = z.infer<typeof PurchaseOrderSchema>;
+
+export const ShippingNoticeSchema = z.object({
+  asnId: z.string(),
+  asnNumber: z.string(),
+  purchaseOrderId: z.string().nullable(),
+  supplier: z.string(),
+  nodeId: z.string(),
+  status: z.enum(['open', 'received', 'received_with_variance', 'cancelled']),
+  expectedAt: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+  lines: z.array(z.object({ sku: z.string(), expected: z.number().int(), received: z.number().int() })),
+});
+export type ShippingNotice = z.infer<typeof ShippingNoticeSchema>;
+
+export const DocumentFilterSchema = z.object({
+  nodeId: z.string().min(1).max(100).optional(),
+  status: z
+    .enum(['open', 'partially_received', 'received', 'received_with_variance', 'cancelled'])
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const iso = (at: number | null) => (at === null ? null : new Date(Number(at)).toISOString());
+
+function toPurchaseOrder(row: PurchaseOrderTable, lines: readonly PurchaseOrderLineTable[]): PurchaseOrder {
+  return {
+    purchaseOrderId: row.purchase_order_id,
+    poNumber: row.po_number,
+    supplier: row.supplier,
+    nodeId: row.node_id,
+    status: row.status,
+    expectedAt: iso(row.expected_at),
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    lines: lines.map((line) => ({
+      sku: line.sku,
+      ordered: Number(line.ordered),
+      received: Number(line.received),
+    })),
+  };
+}
+
+function toShippingNotice(
+  row: ShippingNoticeTable,
+  lines: readonly ShippingNoticeLineTable[],
+): ShippingNotice {
+  return {
+    asnId: row.asn_id,
+    asnNumber: row.asn_number,
+    purchaseOrderId: row.purchase_order_id,
+    supplier: row.supplier,
+    nodeId: row.node_id,
+    status: row.status,
+    expectedAt: iso(row.expected_at),
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    lines: lines.map((line) => ({
+      sku: line.sku,
+      expected: Number(line.expected),
+      received: Number(line.received),
+    })),
+  };
+}
+
+export async function getPurchaseOrder(executor: Executor, purchaseOrderId: string): Promise<PurchaseOrder> {
+  const row = await executor
+    .selectFrom('purchase_orders')
+    .selectAll()
+    .where('purchase_order_id', '=', purchaseOrderId)
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new DomainError('NOT_FOUND', `There is no purchase order ${purchaseOrderId}.`, { purchaseOrderId });
+  }
+  const lines = await executor
+    .selectFrom('purchase_order_lines')
+    .selectAll()
+    .where('purchase_order_id', '=', purchaseOrderId)
+    .orderBy('sku')
+    .execute();
+  return toPurchaseOrder(row, lines);
+}
+
+export async function getShippingNotice(executor: Executor, asnId: string): Promise<ShippingNotice> {
+  const row = await executor
+    .selectFrom('shipping_notices')
+    .selectAll()
+    .where('asn_id', '=', asnId)
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new DomainError('NOT_FOUND', `There is no shipping notice ${asnId}.`, { asnId });
+  }
+  const lines = await executor
+    .selectFrom('shipping_notice_lines')
+    .selectAll()
+    .where('asn_id', '=', asnId)
+    .orderBy('sku')
+    .execute();
+  return toShippingNotice(row, lines);
+}
+
+function emitPurchaseOrder(
+  tx: HubTx,
+  order: PurchaseOrder,
+  type: 'purchase_order.created' | 'purchase_order.updated',
+) {
+  const data: EventData<'purchase_order.created'> = {
+    purchaseOrderId: order.purchaseOrderId,
+    poNumber: order.poNumber,
+    supplier: order.supplier,
+    nodeId: order.nodeId,
+    status: order.status,
+    expectedAt: order.expectedAt,
+    lines: order.lines,
+  };
+  tx.events.emit({
+    type,
+    key: `${order.purchaseOrderId}:${type}:${tx.at}:${order.lines.map((line) => line.received).join('.')}`,
+    aggregateId: order.purchaseOrderId,
+    nodeId: order.nodeId,
+    occurredAt: tx.at,
+    data,
+  });
+}
+
+function emitShippingNotice(
+  tx: HubTx,
+  notice: ShippingNotice,
+  type: 'shipping_notice.created' | 'shipping_notice.received',
+) {
+  tx.events.emit({
+    type,
+    key: `${notice.asnId}:${type}`,
+    aggregateId: notice.asnId,
+    nodeId: notice.nodeId,
+    occurredAt: tx.at,
+    data: {
+      asnId: notice.asnId,
+      asnNumber: notice.asnNumber,
+      purchaseOrderId: notice.purchaseOrderId,
+      supplier: notice.supplier,
+      nodeId: notice.nodeId,
+      status: notice.status,
+      expectedAt: notice.expectedAt,
+      lines: notice.lines,
+    },
+  });
+}
+
+export async function createPurchaseOrder(
+  hub: HubContext,
+  input: z.output<typeof PurchaseOrderInputSchema>,
+  actor: string,
+): Promise<PurchaseOrder> {
+  return inHubTransaction(hub, async (tx) => {
+    await assertNodes(tx, [input.nodeId]);
+    await assertSkus(
+      tx,
+      input.lines.map((line) => line.sku),
+    );
+    const taken = await tx.trx
+      .selectFrom('purchase_orders')
+      .select('purchase_order_id')
+      .where('po_number', '=', input.poNumber)
+      .executeTakeFirst();
+    if (taken !== undefined) {
+      throw new DomainError('CONFLICT', `Purchase order number ${input.poNumber} is already in use.`, {
+        purchaseOrderId: taken.purchase_order_id,
+      });
+    }
+    const row: PurchaseOrderTable = {
+      purchase_order_id: hub.newId(),
+      po_number: input.poNumber,
+      supplier: input.supplier,
+      node_id: input.nodeId,
+      status: 'open',
+      expected_at: input.expectedAt === undefined ? null : Date.parse(input.expectedAt),
+      created_by: actor,
+      created_at: tx.at,
+      updated_at: tx.at,
+    };
+    await tx.trx.insertInto('purchase_orders').values(row).execute();
+    const lines = input.lines.map((line) => ({
+      purchase_order_id: row.purchase_order_id,
+      sku: line.sku,
+      ordered: line.qty,
+      received: 0,
+    }));
+    await tx.trx.insertInto('purchase_order_lines').values(lines).execute();
+    const order = toPurchaseOrder(
+      row,
+      [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
+    );
+    emitPurchaseOrder(tx, order, 'purchase_order.created');
+    return order;
+  });
+}
+
+export async function createShippingNotice(
+  hub: HubContext,
+  input: z.output<typeof ShippingNoticeInputSchema>,
+  actor: string,
+): Promise<ShippingNotice> {
+  return inHubTransaction(hub, async (tx) => {
+    let nodeId = input.nodeId;
+    let supplier = input.supplier;
+    if (input.purchaseOrderId !== undefined) {
+      const order = await getPurchaseOrder(tx.trx, input.purchaseOrderId);
+      if (order.status === 'received' || order.status === 'cancelled') {
+        throw new DomainError(
+          'NOT_ALLOWED',
+          `Purchase order ${order.poNumber} is ${order.status}; nothing more can be shipped against it.`,
+          { purchaseOrderId: order.purchaseOrderId },
+        );
+      }
+      if (nodeId !== undefined && nodeId !== order.nodeId) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          `Purchase order ${order.poNumber} is for ${order.nodeId}; a notice against it goes there too.`,
+          { issues: [{ path: 'body.nodeId', message: 'not the purchase order’s node' }] },
+        );
+      }
+      nodeId = order.nodeId;
+      supplier = supplier ?? order.supplier;
+    }
+    if (nodeId === undefined || supplier === undefined) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        'Name the purchase order, or the store or warehouse (nodeId) and the supplier.',
+        { issues: [{ path: 'body.nodeId', message: 'required without purchaseOrderId' }] },
+      );
+    }
+    await assertNodes(tx, [nodeId]);
+    await assertSkus(
+      tx,
+      input.lines.map((line) => line.sku),
+    );
+    const taken = await tx.trx
+      .selectFrom('shipping_notices')
+      .select('asn_id')
+      .where('asn_number', '=', input.asnNumber)
+      .executeTakeFirst();
+    if (taken !== undefined) {
+      throw new DomainError('CONFLICT', `Shipping notice number ${input.asnNumber} is already in use.`, {
+        asnId: taken.asn_id,
+      });
+    }
+    const row: ShippingNoticeTable = {
+      asn_id: hub.newId(),
+      asn_number: input.asnNumber,
+      purchase_order_id: input.purchaseOrderId ?? null,
+      supplier,
+      node_id: nodeId,
+      status: 'open',
+      expected_at: input.expectedAt === undefined ? null : Date.parse(input.expectedAt),
+      created_by: actor,
+      created_at: tx.at,
+      updated_at: tx.at,
+    };
+    await tx.trx.insertInto('shipping_notices').values(row).execute();
+    const lines = input.lines.map((line) => ({
+      asn_id: row.asn_id,
+      sku: line.sku,
+      expected: line.qty,
+      received: 0,
+    }));
+    await tx.trx.insertInto('shipping_notice_lines').values(lines).execute();
+    const notice = toShippingNotice(
+      row,
+      [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
+    );
+    emitShippingNotice(tx, notice, 'shipping_notice.created');
+    return notice;
+  });
+}
+
+/**
+ * Books what arrived against an open notice, in one hub transaction: the stock receipt (movements and
+ * stock.received with the notice as its source), the notice's received quantities and status, the
+ * purchase order's, and a RECEIPT_VARIANCE exception listing every SKU that differs from the notice.
+ */
+export async function receiveShippingNotice(
+  hub: HubContext,
+  asnId: string,
+  input: z.output<typeof ReceiveAgainstNoticeSchema>,
+  actor: string,
+): Promise<ShippingNotice> {
+  return inHubTransaction(hub, async (tx) => {
+    // The row lock (PostgreSQL) makes two receipts of one notice queue; the second finds it received.
+    const updated = await tx.trx
+      .updateTable('shipping_notices')
+      .set({ updated_at: tx.at })
+      .where('asn_id', '=', asnId)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    const notice = await getShippingNotice(tx.trx, asnId);
+    if (Number(updated.numUpdatedRows) === 0) {
+      throw new DomainError(
+        'NOT_ALLOWED',
+        `Shipping notice ${notice.asnNumber} is ${notice.status}; it can be received once.`,
+        { asnId, status: notice.status },
+      );
+    }
+    const arrived = new Map(input.lines.map((line) => [line.sku, line]));
+    const skus = [...new Set([...notice.lines.map((line) => line.sku), ...arrived.keys()])].sort();
+    const lines = skus.map((sku) => ({
+      sku,
+      expected: notice.lines.find((line) => line.sku === sku)?.expected ?? 0,
+      received: arrived.get(sku)?.qty ?? 0,
+    }));
+    const received = input.lines.filter((line) => line.qty > 0);
+    if (received.length > 0) {
+      await recordReceipt(
+        tx,
+        { nodeId: notice.nodeId, reference: notice.asnNumber, lines: received },
+        actor,
+        { type: 'shipping_notice', reference: notice.asnNumber },
+      );
+    }
+    const variances = lines.filter((line) => line.received !== line.expected);
+    const status = variances.length === 0 ? 'received' : 'received_with_variance';
+    await tx.trx.updateTable('shipping_notices').set({ status }).where('asn_id', '=', asnId).execute();
+    await tx.trx.deleteFrom('shipping_notice_lines').where('asn_id', '=', asnId).execute();
+    await tx.trx
+      .insertInto('shipping_notice_lines')
+      .values(lines.map((line) => ({ asn_id: asnId, ...line })))
+      .execute();
+    const result = { ...notice, status, lines } satisfies ShippingNotice;
+    emitShippingNotice(tx, result, 'shipping_notice.received');
+    if (variances.length > 0) {
+      tx.raise({
+        type: 'RECEIPT_VARIANCE',
+        severity: 'warning',
+        nodeId: notice.nodeId,
+        causeEventIds: [],
+        details: {
+          asnId,
+          asnNumber: notice.asnNumber,
+          purchaseOrderId: notice.purchaseOrderId,
+          variances: variances.map((line) => ({ ...line, difference: line.received - line.expected })),
+          message: `Delivery ${notice.asnNumber} from ${notice.supplier} differs from its notice: ${variances
+            .map((line) => `${line.sku} ${line.received} of ${line.expected}`)
+            .join(', ')}. What arrived is in stock; check the delivery and settle with the supplier.`,
+        },
+      });
+    }
+    if (notice.purchaseOrderId !== null) {
+      const order = await getPurchaseOrder(tx.trx, notice.purchaseOrderId);
+      for (const line of received) {
+        const onOrder = order.lines.find((candidate) => candidate.sku === line.sku);
+        if (onOrder === undefined) continue;
+        await tx.trx
+          .updateTable('purchase_order_lines')
+          .set({ received: onOrder.received + line.qty })
+          .where('purchase_order_id', '=', order.purchaseOrderId)
+          .where('sku', '=', line.sku)
+          .execute();
+      }
+      const after = await getPurchaseOrder(tx.trx, order.purchaseOrderId);
+      const complete = after.lines.every((line) => line.received >= line.ordered);
+      const orderStatus = complete ? 'received' : 'partially_received';
+      await tx.trx
+        .updateTable('purchase_orders')
+        .set({ status: orderStatus, updated_at: tx.at })
+        .where('purchase_order_id', '=', order.purchaseOrderId)
+        .execute();
+      emitPurchaseOrder(tx, { ...after, status: orderStatus }, 'purchase_order.updated');
+    }
+    return result;
+  });
+}
+
+export async function listPurchaseOrders(
+  executor: Executor,
+  filter: z.output<typeof DocumentFilterSchema>,
+): Promise<PurchaseOrder[]> {
+  const rows = await executor
+    .selectFrom('purchase_orders')
+    .select('purchase_order_id')
+    .$if(filter.nodeId !== undefined, (query) => query.where('node_id', '=', filter.nodeId!))
+    .$if(filter.status !== undefined, (query) =>
+      query.where('status', '=', filter.status as PurchaseOrderTable['status']),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(filter.limit)
+    .execute();
+  return Promise.all(rows.map((row) => getPurchaseOrder(executor, row.purchase_order_id)));
+}
+
+export async function listShippingNotices(
+  executor: Executor,
+  filter: z.output<typeof DocumentFilterSchema>,
+): Promise<ShippingNotice[]> {
+  const rows = await executor
+    .selectFrom('shipping_notices')
+    .select('asn_id')
+    .$if(filter.nodeId !== undefined, (query) => query.where('node_id', '=', filter.nodeId!))
+    .$if(filter.status !== undefined, (query) =>
+      query.where('status', '=', filter.status as ShippingNoticeTable['status']),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(filter.limit)
+    .execute();
+  return Promise.all(rows.map((row) => getShippingNotice(executor, row.asn_id)));
+}
