@@ -600,6 +600,8 @@ export const MESSAGES = {
   'shift.record': 'Record',
   'shift.cashInDone': '{amount} put into the drawer.',
   'shift.cashOutDone': '{amount} taken out of the drawer.',
+  'shift.noSale': 'Open drawer (no sale)',
+  'shift.noSaleDone': 'Drawer opened with no sale; the opening is on the audit log and the Z report.',
   'shift.xReport': 'X report',
   'shift.close': 'Close shift',
   'shift.countTitle': 'Count the drawer',

@@ -112,6 +112,29 @@ describe('shift-screen', () => {
     });
   });
 
+  describe('no sale (issue 14)', () => {
+    it('lets a supervisor open the drawer with no sale through the node, and offers it to no cashier', async () => {
+      const supervisor = renderPos({
+        signedInAs: 'supervisor',
+        ui: <ShiftScreen />,
+        setup: (n) => scriptShift(n, shift()),
+      });
+      await supervisor.user.click(await screen.findByRole('button', { name: 'Open drawer (no sale)' }));
+      expect(
+        await screen.findByText(
+          'Drawer opened with no sale; the opening is on the audit log and the Z report.',
+        ),
+      ).toBeTruthy();
+      expect(supervisor.node.inputs('drawer-open')).toEqual([{ registerId: 'main', reason: 'no-sale' }]);
+      expect(supervisor.devices.drawerGrants).toEqual(['grant-1']);
+      supervisor.view.unmount();
+
+      renderPos({ signedInAs: 'cashier', ui: <ShiftScreen />, setup: (n) => scriptShift(n, shift()) });
+      await screen.findByRole('button', { name: 'X report' });
+      expect(screen.queryByRole('button', { name: 'Open drawer (no sale)' })).toBeNull();
+    });
+  });
+
   describe('reports', () => {
     it('shows the X report and closes with the drawer counted by denomination into a Z report', async () => {
       const { user, node, devices } = renderPos({

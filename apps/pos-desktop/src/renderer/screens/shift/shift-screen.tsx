@@ -1,7 +1,9 @@
 import { money, multiply, sum } from '@retail/domain';
 import { useEffect, useState } from 'react';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
+import { ROLE_RANK } from '../../../shared/commands';
 import { denominationsFor } from '../../cash/denominations';
+import { openCashDrawerFor } from '../../devices/cash-drawer';
 import { ErrorBanner, Notice } from '../../components/error-banner';
 import { Segmented } from '../../components/segmented';
 import { t } from '../../i18n/translate';
@@ -40,6 +42,7 @@ export function ShiftScreen() {
             {t('shift.openSince', { at: format.dateTime(shift.openedAt), float: format.money(shift.float) })}
           </p>
           <CashMovement />
+          <NoSale />
           <div className="tender-actions">
             <button type="button" className="btn" onClick={() => void shiftStore.getState().loadXReport()}>
               {t('shift.xReport')}
@@ -58,6 +61,39 @@ export function ShiftScreen() {
         </>
       ) : null}
     </section>
+  );
+}
+
+/**
+ * Opens the drawer with no sale (change for a float, a note checked against the till): supervisors and
+ * managers only, each opening audited by the node and counted on the X and Z reports.
+ */
+function NoSale() {
+  const { api, devices, session, shift: shiftStore } = usePos();
+  const staff = useArea(session, (state) => state.staff);
+  const [notice, setNotice] = useState<{ text: string; tone: 'success' | 'warning' } | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!staff || ROLE_RANK[staff.role] < ROLE_RANK.supervisor) return null;
+  const open = async () => {
+    setBusy(true);
+    const outcome = await openCashDrawerFor(api, devices, {
+      registerId: shiftStore.getState().registerId,
+      reason: 'no-sale',
+    });
+    setBusy(false);
+    setNotice(
+      outcome.ok
+        ? { text: t('shift.noSaleDone'), tone: 'success' }
+        : { text: outcome.message, tone: 'warning' },
+    );
+  };
+  return (
+    <div className="tender-actions">
+      <button type="button" className="btn" disabled={busy} onClick={() => void open()}>
+        {t('shift.noSale')}
+      </button>
+      <Notice text={notice?.text ?? null} tone={notice?.tone ?? 'info'} />
+    </div>
   );
 }
 
