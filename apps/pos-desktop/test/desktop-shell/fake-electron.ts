@@ -63,6 +63,8 @@ export function createFakeElectron(setup: {
   readonly userData: string;
   readonly isPackaged: boolean;
   readonly version?: string;
+  /** Whether this launch gets the single-instance lock (false: another instance is running). */
+  readonly singleInstanceLock?: boolean;
 }) {
   const appEvents = new EventEmitter();
   const calls: { api: string; args: unknown[] }[] = [];
@@ -142,7 +144,9 @@ export function createFakeElectron(setup: {
       return false;
     }
     restore(): void {}
-    focus(): void {}
+    focus(): void {
+      record('BrowserWindow.focus', this.options.title);
+    }
     getNormalBounds() {
       return { x: 0, y: 0, width: 1280, height: 800 };
     }
@@ -167,7 +171,7 @@ export function createFakeElectron(setup: {
         return setup.userData;
       },
       getVersion: () => setup.version ?? '0.1.0',
-      requestSingleInstanceLock: () => true,
+      requestSingleInstanceLock: () => setup.singleInstanceLock ?? true,
       whenReady: () => ready,
       on: (event: string, listener: Listener) => void appEvents.on(event, listener),
       once: (event: string, listener: Listener) => void appEvents.once(event, listener),

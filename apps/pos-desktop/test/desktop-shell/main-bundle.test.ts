@@ -75,14 +75,19 @@ function demoCatalog(): string {
 function startApp(
   name: string,
   args: readonly string[],
-  options: { settings?: unknown; isPackaged?: boolean } = {},
+  options: { settings?: unknown; isPackaged?: boolean; singleInstanceLock?: boolean } = {},
 ) {
   const userData = join(scratch.path, name, 'user-data');
   mkdirSync(userData, { recursive: true });
   if (options.settings !== undefined)
     writeFileSync(join(userData, 'pos-desktop.json'), JSON.stringify(options.settings));
   const isPackaged = options.isPackaged ?? true;
-  const fake = createFakeElectron({ appPath: shell.appDir, userData, isPackaged });
+  const fake = createFakeElectron({
+    appPath: shell.appDir,
+    userData,
+    isPackaged,
+    ...(options.singleInstanceLock === undefined ? {} : { singleInstanceLock: options.singleInstanceLock }),
+  });
   fakes.push(fake);
   const env: NodeJS.ProcessEnv = { ...process.env, POS_STORE_LOG_LEVEL: 'warn' };
   delete env.POS_DESKTOP_NODE_BINARY;
@@ -267,6 +272,25 @@ describe('dist/main/main.cjs', () => {
       { silent: true, printBackground: true, margins: { marginType: 'none' } },
     ]);
     expect(printWindow.destroyed).toBe(true);
+  });
+
+  it('refuses every device and settings channel to a frame that is not the bundle', async () => {
+    const stranger = { senderFrame: { url: 'https://example.com/' }, sender: fake.windows[0]?.webContents };
+    const refused = { ok: false, message: 'Refused.' };
+    expect(await fake.ipcHandle.get(IPC.printReceipt)?.(stranger, '<p>x</p>')).toEqual(refused);
+    expect(await fake.ipcHandle.get(IPC.openCashDrawer)?.(stranger, 'grant')).toEqual(refused);
+    expect(await fake.ipcHandle.get(IPC.saveSettings)?.(stranger, { kiosk: true })).toEqual(refused);
+    expect(await fake.ipcHandle.get(IPC.saveBackupCopy)?.(stranger, '/etc/passwd')).toEqual(refused);
+    expect(await fake.ipcHandle.get(IPC.listPrinters)?.(stranger)).toEqual([]);
+    expect(await fake.ipcHandle.get(IPC.readSettings)?.(stranger)).toBeNull();
+    // A frame gone (destroyed) has no URL and is refused the same way.
+    expect(await fake.ipcHandle.get(IPC.printReceipt)?.({ senderFrame: null }, '<p>x</p>')).toEqual(refused);
+    expect(fake.calls.filter((call) => call.api === 'dialog.showSaveDialog')).toEqual([]);
+  });
+
+  it('focuses the till when someone starts the app a second time', () => {
+    fake.appEvents.emit('second-instance');
+    expect(fake.calls).toContainEqual({ api: 'BrowserWindow.focus', args: ['POS'] });
   });
 
   it('kicks the cash drawer only with a grant the node signed for a signed-in staff member, once', async () => {
@@ -523,6 +547,48 @@ describe('dist/main/main.cjs on a fresh install', () => {
   });
 });
 
+describe('dist/main/main.cjs started while the till already runs', () => {
+  it('quits at once, without a window or a second store node', async () => {
+    const { fake } = startApp('second-instance', ['--data', storeNodeData('second-instance-data')], {
+      singleInstanceLock: false,
+    });
+    fake.becomeReady();
+    await waitFor('the quit', () => fake.calls.some((call) => call.api === 'app.quit'));
+    expect(fake.windows).toHaveLength(0);
+    expect(fake.forks).toHaveLength(0);
+  });
+});
+
+describe('dist/main/main.cjs window position', () => {
+  it('remembers where the till window was, and puts it back there at the next start', async () => {
+    const data = storeNodeData('window-state-data');
+    const first = startApp('window-state', ['--data', data, '--port', String(await freePort())], {
+      isPackaged: false,
+    });
+    first.fake.becomeReady();
+    const window = await waitFor('the window', () => first.fake.windows[0]);
+    window.getNormalBounds = () => ({ x: 40, y: 30, width: 1100, height: 700 });
+    window.close();
+    const stored = join(scratch.path, 'window-state', 'user-data', 'window-state.json');
+    expect(JSON.parse(readFileSync(stored, 'utf8'))).toEqual({
+      bounds: { x: 40, y: 30, width: 1100, height: 700 },
+      maximized: false,
+    });
+    const node = first.fake.forks[0]!.child;
+    const stopped = new Promise((resolve) => node.once('exit', resolve));
+    first.fake.appEvents.emit('before-quit');
+    if (node.exitCode === null && node.signalCode === null) await stopped;
+
+    const second = startApp('window-state', ['--data', data, '--port', String(await freePort())], {
+      isPackaged: false,
+    });
+    second.fake.becomeReady();
+    const again = await waitFor('the window', () => second.fake.windows[0]);
+    expect(again.options).toMatchObject({ x: 40, y: 30, width: 1100, height: 700 });
+    second.fake.appEvents.emit('before-quit');
+  });
+});
+
 describe('dist/main/main.cjs with bad settings', () => {
   it('shows what is wrong and exits without starting a node', async () => {
     const { fake } = startApp('bad-settings', [], { settings: { port: 'seventy' } });
@@ -556,7 +622,7 @@ describe('dist/main/main.cjs in kiosk mode from a checkout', () => {
 });
 
 describe('dist/main/main.cjs from a checkout without kiosk', () => {
-  it('keeps devtools and reload on their keys for the developer, and still no zoom or menu', async () => {
+  it('keeps devtools and reload on their keys for the developer, still without a menu', async () => {
     const port = await freePort();
     const { fake } = startApp(
       'unlocked',
@@ -568,6 +634,7 @@ describe('dist/main/main.cjs from a checkout without kiosk', () => {
     fake.becomeReady();
     const window = await waitFor('the window', () => fake.windows[0]);
     expect(window.options.webPreferences).toMatchObject({ devTools: true });
+    expect(fake.calls).toContainEqual({ api: 'Menu.setApplicationMenu', args: [null] });
     expect(press(window.webContents, 'F12')).toBe(true);
     expect(press(window.webContents, 'r', { control: true })).toBe(true);
     expect(press(window.webContents, '=', { control: true })).toBe(false);
