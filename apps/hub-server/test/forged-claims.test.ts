@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope, EventPayloads, PushAck } from '@retail/sync';
@@ -10,6 +10,8 @@ import { inHubTransaction } from '../src/hub-tx';
 import { customerAnswer, recordNewCustomer } from '../src/loyalty/customers';
 import { saveProgramme, saveStoredValueSettings } from '../src/loyalty/loyalty-config';
 import { adjustAccountPoints } from '../src/loyalty/loyalty-service';
+import { placeOrder } from '../src/orders/intake';
+import { readOrderView } from '../src/orders/order-records';
 import { createHubContext, type HubContext } from '../src/hub-context';
 import type { Storage } from '../src/storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';
@@ -123,7 +125,7 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
     database = await createTestDatabase(kind);
     storage = await database.open();
     hub = createHubContext(storage);
-    await seedWorld(hub, { nodes: ['s1', 's2'], skus: ['A', 'B', 'C'] });
+    await seedWorld(hub, { nodes: ['s1', 's2'], warehouses: ['w1'], skus: ['A', 'B', 'C'] });
     pricing = await seedPricing(hub, { skus: ['C'], unitPrice: () => 1_262 });
     await saveProgramme(
       storage.db,
@@ -182,25 +184,62 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
     await database?.dispose();
   });
 
+  async function member(phone: string, points: number) {
+    const customerId = randomUUID();
+    await inHubTransaction(hub, (tx) => recordNewCustomer(tx, { customerId, phone }, { createdAt: tx.at }));
+    const answer = await customerAnswer(storage.db, customerId, hub.now());
+    const accountId = answer!.account!.accountId;
+    if (points > 0) {
+      await adjustAccountPoints(hub, accountId, { adjustmentId: randomUUID(), points, reason: 'test' });
+    }
+    return { customerId, accountId };
+  }
+
+  /** GET as a till would, with its device credential. */
+  async function getAs(till: Till, path: string) {
+    const response = await fetch(`${baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${till.credential}` },
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
   function store2Sale(lines: { sku: string; qty: number }[]) {
     return { ...saleOf(lines, { staffId: 'staff-s2' }), shiftId: 'shift-s2' };
   }
 
   describe('store scope', () => {
     it("refuses a void of another store's sale, read from the hub by receipt number", async () => {
-      const sale = store2Sale([{ sku: 'A', qty: 1 }]);
+      const customer = await member('+15550002001', 0);
+      const sale = {
+        ...store2Sale([{ sku: 'C', qty: 1 }]),
+        customerId: customer.customerId,
+        loyalty: { accountId: customer.accountId, pointsEarned: 1, pointsRedeemed: 0 },
+      };
       expect((await pushOne(store2, 'sale.completed', sale)).result.status).toBe('accepted');
+      // What store 1's credential learns of it: what a return needs, not who bought, sold or on which shift.
+      const lookup = await getAs(store1, `/sync/sales/${encodeURIComponent(sale.receiptNumber)}`);
+      expect(lookup.status).toBe(200);
+      const found = (JSON.parse(lookup.text) as { value: { saleId: string; storeId: string } }).value;
+      expect(found).toMatchObject({ saleId: sale.saleId, storeId: 's2' });
+      for (const secret of [
+        customer.customerId,
+        customer.accountId,
+        'staff-s2',
+        'shift-s2',
+        store2.events.device.deviceId,
+      ])
+        expect(lookup.text).not.toContain(secret);
       await expectRejectedAlone(
         store1,
         'sale.voided',
         {
-          saleId: sale.saleId,
+          saleId: found.saleId,
           receiptNumber: sale.receiptNumber,
           reason: 'customer changed mind',
           override: { managerId: 'staff-s1', reason: 'void', at: ISO },
           currency: 'USD',
           refunds: [],
-          movements: [movement('A', 1, 'POS_VOID')],
+          movements: [movement('C', 1, 'POS_VOID')],
           voidedAt: ISO,
         },
         /made at store s2; only that store can void it/,
@@ -239,6 +278,73 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
         'sale.completed',
         saleOf([{ sku: 'A', qty: 1 }], { staffId: 'staff-s2' }),
         /Staff member staff-s2 works at store s2/,
+      );
+    });
+
+    it('refuses steps, even a late handover, of a BOPIS order routed to another store', async () => {
+      expect((await pushOne(store2, 'stock.received', receiptOf([{ sku: 'B', qty: 5 }]))).result.status).toBe(
+        'accepted',
+      );
+      const orderId = `web-${randomUUID()}`;
+      const placed = await placeOrder(
+        hub,
+        {
+          orderId,
+          orderNumber: `W-${orderId.slice(-6)}`,
+          channel: 'web',
+          lines: [{ lineId: 'l1', sku: 'B', qty: 1 }],
+          customer: { name: 'Ada Lovelace', email: 'ada@example.com' },
+          pickup: { type: 'store', storeId: 's2' },
+          splitConsent: false,
+          payment: { authorisationRef: `auth-${orderId}`, amount: 1_999, currency: 'USD' },
+          priority: 0,
+        },
+        randomUUID(),
+        'api-key:test',
+      );
+      expect(placed.view).toMatchObject({ status: 'ROUTED' });
+      const head = (await readOrderView(storage.db, orderId)).head;
+      const step = () => ({ orderId, transitionId: randomUUID(), basedOn: head, at: ISO });
+      await expectRejectedAlone(store1, 'bopis.accepted', step(), /was never sent to store s1/);
+      await expectRejectedAlone(
+        store1,
+        'bopis.handed_over',
+        {
+          ...step(),
+          verifiedBy: 'pickup_code',
+          movements: [movement('B', -1, 'PICKUP_HANDOVER', 'staged')],
+        },
+        /was never sent to store s1/,
+      );
+    });
+
+    it('refuses to receive or ship a transfer another store ships to someone else', async () => {
+      const transferId = `TR-${randomUUID()}`;
+      const shipped = await pushOne(store2, 'stock.transferred_out', {
+        transferId,
+        toNodeId: 'w1',
+        lines: [{ sku: 'B', qty: 2 }],
+        movements: [movement('B', -2, 'TRANSFER_OUT')],
+        shippedAt: ISO,
+      });
+      expect(shipped.result.status).toBe('accepted');
+      await expectRejectedAlone(
+        store1,
+        'stock.received',
+        receiptOf([{ sku: 'B', qty: 2 }], { type: 'transfer', reference: transferId }),
+        /addressed to another node/,
+      );
+      await expectRejectedAlone(
+        store1,
+        'stock.transferred_out',
+        {
+          transferId,
+          toNodeId: 'w1',
+          lines: [{ sku: 'B', qty: 2 }],
+          movements: [movement('B', -2, 'TRANSFER_OUT')],
+          shippedAt: ISO,
+        },
+        /already shipped/,
       );
     });
 
@@ -293,17 +399,6 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
   });
 
   describe('financial claims', () => {
-    async function member(phone: string, points: number) {
-      const customerId = randomUUID();
-      await inHubTransaction(hub, (tx) => recordNewCustomer(tx, { customerId, phone }, { createdAt: tx.at }));
-      const answer = await customerAnswer(storage.db, customerId, hub.now());
-      const accountId = answer!.account!.accountId;
-      if (points > 0) {
-        await adjustAccountPoints(hub, accountId, { adjustmentId: randomUUID(), points, reason: 'test' });
-      }
-      return { customerId, accountId };
-    }
-
     const ledgerOf = async (accountId: string) =>
       (
         await storage.db
@@ -431,6 +526,24 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
       expect(raised.find((e) => e.type === 'POINTS_HELD')!.details).toMatchObject({ points: 1_000_000 });
     });
 
+    it('earns the programme’s points on a priced sale, not the till’s claim, and says so with both figures', async () => {
+      const customer = await member('+15550001004', 0);
+      const sale = store1Sale();
+      const forged = {
+        ...sale,
+        customerId: customer.customerId,
+        loyalty: { accountId: customer.accountId, pointsEarned: 1_000_000, pointsRedeemed: 0 },
+      };
+      const { event, result } = await pushOne(store1, 'sale.completed', forged);
+      expect(result.status).toBe('accepted');
+      // 1 point per 100 paid: 12.62 earns 12.
+      const earned = (await ledgerOf(customer.accountId)).filter((entry) => entry.type === 'EARN_PENDING');
+      expect(earned.map((entry) => entry.points)).toEqual([12]);
+      const raised = await exceptionsFor(event);
+      expect(raised.map((exception) => exception.type)).toEqual(['POINTS_EARNED_MISMATCH']);
+      expect(raised[0]!.details).toMatchObject({ till: { points: 1_000_000 }, hub: { points: 12 } });
+    });
+
     it('flags a forged redemption with both figures and books no points on it', async () => {
       const customer = await member('+15550001002', 5_000);
       const sale = store1Sale();
@@ -487,6 +600,54 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
           expect(kept.replace(/[\s-]/g, '')).not.toContain('4111111111111111');
       }
       expect(await ledgerOf(customer.accountId)).toEqual([]);
+    });
+  });
+
+  describe('gift card numbers', () => {
+    it('gives a till nothing to rebuild a card number from, and answers a PIN card only with its PIN', async () => {
+      const admin = await signInAdmin();
+      const number = '6006491234567890';
+      const issued = await fetch(`${baseUrl}/api/loyalty/gift-cards`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({
+          number,
+          issueId: `gc-${randomUUID()}`,
+          amount: 5_000,
+          currency: 'USD',
+          pin: '4826',
+        }),
+      });
+      expect(issued.status).toBe(201);
+      const lookUp = (body: Record<string, string>) =>
+        fetch(`${baseUrl}/sync/loyalty/stored-value/lookup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${store2.credential}` },
+          body: JSON.stringify(body),
+        });
+      const before = await books();
+      const withoutPin = await lookUp({ number });
+      expect(withoutPin.status).toBe(403);
+      expect(await withoutPin.text()).not.toContain('sv-');
+      const answer = await lookUp({ number, pin: '4826' });
+      expect(answer.status).toBe(200);
+      const text = await answer.text();
+      const digest = createHash('sha256').update(number, 'utf8').digest('hex');
+      // Neither the number, its digest (what the id used to be made of), nor more than its last 4 digits.
+      expect(text).not.toContain(number);
+      expect(text).not.toContain(digest.slice(0, 8));
+      expect(text).not.toContain('34567890');
+      expect(
+        (JSON.parse(text) as { value: { account: { maskedNumber: string } } }).value.account.maskedNumber,
+      ).toBe('****7890');
+      // The hub's lookup column is an HMAC under its own key, not the number's plain digest.
+      const stored = await storage.db
+        .selectFrom('stored_value_accounts')
+        .select('number_hash')
+        .where('masked_number', '=', '****7890')
+        .executeTakeFirstOrThrow();
+      expect(stored.number_hash).not.toBe(digest);
+      expect(await books()).toEqual(before);
     });
   });
 

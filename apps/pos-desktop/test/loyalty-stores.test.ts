@@ -13,6 +13,7 @@ import {
 import { buildApp } from '@retail/hub-server/src/api/app';
 import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
 import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
+import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
 import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
 import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
 import { customerAnswer, recordNewCustomer } from '@retail/hub-server/src/loyalty/customers';
@@ -307,6 +308,8 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
     const entries = await ledger(ada.accountId);
     expect(balances(entries, hub.now())).toMatchObject({ available: 1_700, held: 0, pending: 2 });
     expect(entries.filter((entry) => entry.type === 'OFFLINE_OVERDRAFT')).toEqual([]);
+    // The points the till's receipt states are the points the hub earned.
+    expect(await listExceptions(storage.db, { type: 'POINTS_EARNED_MISMATCH', limit: 10 })).toEqual([]);
   });
 
   it('lets two offline stores redeem the same points within their allowance and records exactly one overdraft', async () => {

@@ -49,6 +49,8 @@ export const EXCEPTION_TYPES = [
   'RECEIPT_VARIANCE',
   /** A points tender claimed more money than its points are worth at the programme's rate. */
   'LOYALTY_CLAIM_MISMATCH',
+  /** A sale said it earned more points than the programme gives; the hub booked (or held) its own figure. */
+  'POINTS_EARNED_MISMATCH',
   /** A card tender's terminal reference is missing, repeated or looks like a card number. */
   'CARD_REFERENCE_SUSPECT',
   /** The points a sale would earn are held until HQ releases or drops them. */

@@ -7,6 +7,7 @@ import {
   redemptionRefundForReturn,
   refundStoredValue,
   reversalForReturn,
+  type LoyaltyProgramme,
   type LoyaltyTier,
 } from '@retail/domain';
 import type { ApplyOutcome, EventEnvelope, EventPayloads } from '@retail/sync';
@@ -215,7 +216,63 @@ export async function applySaleLoyalty(
       context,
     );
   }
-  if (programme === null || programme.currency !== sale.currency) return;
+  const earning = earningFor(sale, programme, locked.account.tier_id, occurredAt, {
+    accountId,
+    saleId: sale.saleId,
+    originNode: origin.nodeId,
+    deviceId: origin.deviceId,
+  });
+  const points = earning?.earned.reduce((total, entry) => total + entry.points, 0) ?? 0;
+  const claimed = sale.loyalty?.pointsEarned ?? 0;
+  if (claimed > points) {
+    // The hub books its own figure; the till's shows on the customer's receipt, so HQ hears of the gap.
+    tx.raise({
+      type: 'POINTS_EARNED_MISMATCH',
+      severity: 'info',
+      nodeId: origin.nodeId,
+      causeEventIds: [event.eventId],
+      details: {
+        saleId: sale.saleId,
+        receiptNumber: sale.receiptNumber,
+        accountId,
+        till: { points: claimed },
+        hub: { points },
+        message: `Sale ${sale.saleId} says it earned ${claimed} points; by the programme's rules it earns ${points}, which is what the hub ${doubts.length > 0 ? 'holds for review' : 'booked'}.`,
+      },
+    });
+  }
+  if (earning === undefined || points <= 0) return;
+  if (doubts.length > 0) {
+    await holdPoints(tx, {
+      saleId: sale.saleId,
+      accountId,
+      nodeId: origin.nodeId,
+      deviceId: origin.deviceId,
+      eventId: event.eventId,
+      currency: sale.currency,
+      eligible: earning.eligible.amount,
+      points,
+      tierId: earning.tier.tierId,
+      occurredAt,
+      reasons: doubts,
+    });
+    return;
+  }
+  await appendLoyaltyEntries(tx, locked, earning.earned, { eventId: event.eventId, nodeId: origin.nodeId });
+}
+
+/**
+ * What a sale earns by the programme in force: points on what was paid other than with points, never
+ * more than the sale cost. Undefined when it earns nothing (no programme in its currency, no tier).
+ */
+function earningFor(
+  sale: EventPayloads['sale.completed'],
+  programme: LoyaltyProgramme | null,
+  tierId: string | null,
+  occurredAt: number,
+  origin: Parameters<typeof earnForSale>[4],
+) {
+  if (programme === null || programme.currency !== sale.currency) return undefined;
   const pointsPaid = sale.tenders
     .filter((tender) => tender.type === 'loyalty_points')
     .reduce((total, tender) => total + tender.amount, 0);
@@ -227,37 +284,12 @@ export async function applySaleLoyalty(
     Math.min(paidOtherwise, sale.totals.total + sale.totals.cashRounding - pointsPaid),
     sale.currency,
   );
-  if (eligible.amount <= 0) return;
+  if (eligible.amount <= 0) return undefined;
   const tier: LoyaltyTier | undefined =
-    programme.tiers.find((candidate) => candidate.tierId === locked.account.tier_id) ??
+    programme.tiers.find((candidate) => candidate.tierId === tierId) ??
     [...programme.tiers].sort((a, b) => a.qualifyingPoints - b.qualifyingPoints)[0];
-  if (tier === undefined) return;
-  const earned = earnForSale(eligible, tier, programme, occurredAt, {
-    accountId,
-    saleId: sale.saleId,
-    originNode: origin.nodeId,
-    deviceId: origin.deviceId,
-  });
-  if (doubts.length > 0) {
-    const points = earned.reduce((total, entry) => total + entry.points, 0);
-    if (points > 0) {
-      await holdPoints(tx, {
-        saleId: sale.saleId,
-        accountId,
-        nodeId: origin.nodeId,
-        deviceId: origin.deviceId,
-        eventId: event.eventId,
-        currency: sale.currency,
-        eligible: eligible.amount,
-        points,
-        tierId: tier.tierId,
-        occurredAt,
-        reasons: doubts,
-      });
-    }
-    return;
-  }
-  await appendLoyaltyEntries(tx, locked, earned, { eventId: event.eventId, nodeId: origin.nodeId });
+  if (tier === undefined) return undefined;
+  return { eligible, tier, earned: earnForSale(eligible, tier, programme, occurredAt, origin) };
 }
 
 /**

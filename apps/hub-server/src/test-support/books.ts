@@ -3,7 +3,7 @@ import type { Executor } from '../storage/storage';
 /**
  * Everything a store event can change at the hub, read straight from its tables in a stable order, for
  * tests that prove an event applied nothing: stock balances and movements, sales, returns, transfers,
- * shifts, the staff it learned, and the loyalty and stored-value ledgers. `skipSkus` leaves out the stock
+ * shifts, BOPIS orders and reservations, the staff it learned, and the loyalty and stored-value ledgers. `skipSkus` leaves out the stock
  * of SKUs a test moves on purpose next to the event it checks.
  */
 export async function readBooks(
@@ -43,6 +43,16 @@ export async function readBooks(
     sales: await db.selectFrom('sales').selectAll().orderBy('sale_id').execute(),
     returns: await db.selectFrom('returns').selectAll().orderBy('return_id').execute(),
     transfers: await db.selectFrom('transfers').selectAll().orderBy('transfer_id').execute(),
+    orders: await db
+      .selectFrom('bopis_orders')
+      .select(['order_id', 'status', 'version', 'node_id', 'state'])
+      .orderBy('order_id')
+      .execute(),
+    reservations: await db
+      .selectFrom('reservations')
+      .select(['reservation_id', 'node_id', 'sku', 'qty', 'status', 'version'])
+      .orderBy('reservation_id')
+      .execute(),
     staff: await db.selectFrom('store_staff').selectAll().orderBy('staff_id').execute(),
     shifts: await db
       .selectFrom('shifts')

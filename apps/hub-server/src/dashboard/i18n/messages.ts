@@ -126,6 +126,7 @@ export const MESSAGES = {
   'kind.INTEGRATION_EVENT_INVALID': 'Change not published to integrations',
   'kind.RECEIPT_VARIANCE': 'Receipt differs from shipping notice',
   'kind.LOYALTY_CLAIM_MISMATCH': 'Points paid more than they are worth',
+  'kind.POINTS_EARNED_MISMATCH': 'Receipt promised more points than earned',
   'kind.CARD_REFERENCE_SUSPECT': 'Suspect card reference',
   'kind.POINTS_HELD': 'Points held for review',
   'kind.STORE_CREDIT_HELD': 'Store credit frozen for review',
