@@ -29,6 +29,8 @@ const { values: options } = parseArgs({
   },
 });
 
+// Declared before the first fail() below, which stops them.
+const children = [];
 const skus = Number(options.skus);
 const hubPort = Number(options['hub-port']);
 const storePort = Number(options['store-port']);
@@ -51,7 +53,6 @@ const storeBin = join(root, 'apps/pos-desktop/bin/pos-store.mjs');
 const STORE_ID = 'store-1';
 const DEMO_CARD = '9900000000024';
 const DEMO_GIFT_CARD = '6006490000000001';
-const children = [];
 
 function fail(message) {
   console.error(`npm start: ${message}`);
