@@ -46,6 +46,17 @@ async function start(args, until) {
   }
   return {
     output: () => output,
+    /** Types keys into npm start's console. */
+    type: (keys) => child.stdin.write(keys),
+    /** Waits until npm start has printed `pattern` after `from` characters of output. */
+    printed: async (pattern, from) => {
+      const until = Date.now() + TIMEOUT_MS;
+      while (!pattern.test(output.slice(from))) {
+        if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
+        if (Date.now() > until) throw new Error(`npm start did not print ${pattern} in time:\n${output}`);
+        await new Promise((done) => setTimeout(done, 250));
+      }
+    },
     stop: async () => {
       child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -110,6 +121,16 @@ async function main() {
   );
   const orders = await (await fetch(`http://127.0.0.1:${hubPort}/api/orders`, { headers })).json();
   check(orders.value.length === 1, 'one demo online order was placed for pickup');
+  // Issue 14, bug 11: the hub stops and starts alone while the till keeps running.
+  let from = first.output().length;
+  first.type('h\n');
+  await first.printed(/the hub is stopped: the till keeps selling offline/, from);
+  check(await portsFree(hubPort), 'h stops the hub');
+  check((await fetch(pairing)).ok, 'the till still loads from the store node with the hub stopped');
+  from = first.output().length;
+  first.type('h\n');
+  await first.printed(/the hub is back/, from);
+  check((await fetch(`http://127.0.0.1:${hubPort}/readyz`)).ok, 'h starts the hub again');
   const stopped = await first.stop();
   check(stopped.code === 0, `Ctrl+C stops npm start cleanly (${stopped.signal ?? `exit ${stopped.code}`})`);
   check(await portsFree(hubPort, storePort), 'the hub and the store node are gone after Ctrl+C');

@@ -93,8 +93,11 @@ async function waitFor(what, check, timeoutMs = 60_000) {
   fail(`${what} did not come up within ${timeoutMs / 1000} s.`);
 }
 
-/** A child whose output is shown with a prefix, and whose early exit ends the demo with its code. */
-function startChild(name, args, env = {}) {
+/**
+ * A child whose output is shown with a prefix, and whose early exit ends the demo with its code (or, with
+ * `onExit`, is handled there: the hub may stop while the till keeps selling offline).
+ */
+function startChild(name, args, env = {}, onExit = undefined) {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
   children.push(child);
   const prefix = (stream, out) => {
@@ -108,7 +111,11 @@ function startChild(name, args, env = {}) {
   prefix(child.stdout, process.stdout);
   prefix(child.stderr, process.stderr);
   child.once('exit', (code, signal) => {
-    if (!stopping) fail(`the ${name} stopped unexpectedly (${signal ?? `exit ${code}`}).`);
+    const index = children.indexOf(child);
+    if (index >= 0 && stopping === false && onExit !== undefined) children.splice(index, 1);
+    if (stopping) return;
+    if (onExit !== undefined) onExit(code, signal);
+    else fail(`the ${name} stopped unexpectedly (${signal ?? `exit ${code}`}).`);
   });
   return child;
 }
@@ -370,18 +377,39 @@ if (state === undefined || !state.seeded || !existsSync(hubDb)) {
   );
 }
 
-startChild('hub', [
-  hubBin,
-  'serve',
-  '--db',
-  hubDb,
-  '--port',
-  String(hubPort),
-  '--host',
-  '127.0.0.1',
-  '--log-level',
-  'warn',
-]);
+// The hub runs on its own: stopping it (the `h` key below, or killing its process) leaves the store node
+// selling offline, which is what a store sees when its link to HQ goes down.
+let hub = null;
+let hubStopRequested = false;
+function startHub() {
+  hubStopRequested = false;
+  hub = startChild(
+    'hub',
+    [hubBin, 'serve', '--db', hubDb, '--port', String(hubPort), '--host', '127.0.0.1', '--log-level', 'warn'],
+    {},
+    (code, signal) => {
+      hub = null;
+      say(
+        `${hubStopRequested ? 'the hub is stopped' : `the hub stopped (${signal ?? `exit ${code}`})`}: the till keeps selling offline and sends its sales when the hub is back. Press h (then Enter if keys are not read one by one) to start it again.`,
+      );
+    },
+  );
+}
+function toggleHub() {
+  if (stopping) return;
+  if (hub !== null) {
+    say('stopping the hub (the store node keeps running)…');
+    hubStopRequested = true;
+    hub.kill('SIGTERM');
+    return;
+  }
+  say('starting the hub again…');
+  startHub();
+  void waitFor('the hub', async () => (await fetch(`${hubUrl}/readyz`)).ok).then(() =>
+    say('the hub is back: the store node catches up by itself within seconds.'),
+  );
+}
+startHub();
 await waitFor('the hub', async () => (await fetch(`${hubUrl}/readyz`)).ok);
 if (!state.seeded) {
   say(`entering demo data at the hub as HQ would (${skus} SKUs)…`);
@@ -483,6 +511,18 @@ console.log(
     '',
     ` Data: ${dataDir} (kept between starts; npm start -- --fresh starts over)`,
     ` Electron: npm start -- --electron   Stop: Ctrl+C`,
+    ' Offline selling: press h to stop the hub (the till keeps selling) and h again to start it.',
     '──────────────────────────────────────────────────────────────────────────────',
   ].join('\n'),
 );
+
+// One key stops or starts the hub. A terminal hands over keys one by one; a pipe (scripts, tests) sends
+// lines, so "h" then Enter works there too.
+if (process.stdin.isTTY) process.stdin.setRawMode(true);
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (keys) => {
+  for (const key of keys) {
+    if (key === '\u0003') stopAll();
+    else if (key === 'h' || key === 'H') toggleHub();
+  }
+});
