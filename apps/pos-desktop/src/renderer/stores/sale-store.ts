@@ -38,6 +38,11 @@ export interface SaleState extends CommandState {
   readonly completed: CompletedSale | null;
   /** Peripheral trouble (printer, drawer): shown, but the sale itself is fine. */
   readonly deviceNotice: string | null;
+  /**
+   * The till's copy of the stock shows units of the item just added as promised to pickup orders: the sale
+   * goes on, but the cashier knows a promise may break (the hub raises it for HQ when the sale arrives).
+   */
+  readonly reservedNotice: string | null;
   /** Picks up the sale left open on this register (after a restart or a lock). */
   load(): Promise<void>;
   /** A scan or keyed entry: a barcode, a SKU code, optionally "3*code" for three pieces. */
@@ -128,7 +133,14 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       if (current && current.status === 'open') return current;
       const started = settle(set, await api.call('sale-start', { registerId }));
       if (!started) return undefined;
-      set({ sale: started, mode: 'cart', completed: null, selectedLineId: null, deviceNotice: null });
+      set({
+        sale: started,
+        mode: 'cart',
+        completed: null,
+        selectedLineId: null,
+        deviceNotice: null,
+        reservedNotice: null,
+      });
       return started;
     }
 
@@ -157,8 +169,29 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
         error: null,
         busy: false,
         selectedLineId: added?.lineId ?? null,
+        reservedNotice: null,
       });
+      // After the line is on screen: the scan is never slowed down by the check.
+      if (added) void warnIfReserved(added.sku, added.name);
       return true;
+    }
+
+    /** Sets the reserved-for-pickup hint when this sale takes units the till's copy shows as promised. */
+    async function warnIfReserved(sku: string, name: string): Promise<void> {
+      const result = await api.call('stock-levels', { skus: [sku] });
+      const level = result.ok ? result.value.levels.find((entry) => entry.sku === sku) : undefined;
+      const sale = get().sale;
+      if (!level || !level.hasSnapshot || level.reservedUnstaged === 0 || !sale) return;
+      const inSale = sale.lines.filter((line) => line.sku === sku).reduce((sum, line) => sum + line.qty, 0);
+      if (level.sellable - inSale >= level.reservedUnstaged) return;
+      const unit = sale.lines.find((line) => line.sku === sku)?.unit ?? 'each';
+      set({
+        reservedNotice: t(unit === 'kg' ? 'sell.reservedHintKg' : 'sell.reservedHint', {
+          name,
+          reserved: level.reservedUnstaged,
+          sellable: level.sellable,
+        }),
+      });
     }
 
     /** Runs a command that answers with the sale as it now stands. */
@@ -230,6 +263,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       parked: null,
       completed: null,
       deviceNotice: null,
+      reservedNotice: null,
       busy: false,
       error: null,
       load: () =>
@@ -434,6 +468,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           selectedLineId: null,
           error: null,
           deviceNotice: null,
+          reservedNotice: null,
         }),
       dismissError: () => set({ error: null }),
     };

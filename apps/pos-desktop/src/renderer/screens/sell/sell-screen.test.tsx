@@ -2,7 +2,16 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { CatalogItem, SaleView } from '../../../shared/commands';
-import { AT, catalogItem, cashTender, saleLine, saleView, shift, syncStatus } from '../../testing/builders';
+import {
+  AT,
+  catalogItem,
+  cashTender,
+  localStock,
+  saleLine,
+  saleView,
+  shift,
+  syncStatus,
+} from '../../testing/builders';
 import { failure, type FakeNode } from '../../testing/fake-node';
 import { renderPos } from '../../testing/render-pos';
 
@@ -910,5 +919,35 @@ describe('sell-screen shortcut keys (issue 14)', () => {
     expect(screen.getByRole('button', { name: 'Sale discount' }).getAttribute('aria-keyshortcuts')).toBe(
       'Shift+F7',
     );
+  });
+});
+
+describe('sell-screen reserved-for-pickup hint (issue 14)', () => {
+  it('tells the cashier when the till’s copy shows the units sold as promised to pickup orders', async () => {
+    let reserved = 2;
+    const { user, node } = renderPos({
+      signedInAs: 'cashier',
+      setup: (n) => {
+        scriptSale(n);
+        n.handle('stock-levels', (input) => ({
+          levels: input.skus.map((sku) => localStock({ sku, sellable: 2, reservedUnstaged: reserved })),
+        }));
+      },
+    });
+    await user.type(await scanField(), '4000000000013{Enter}');
+    await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+    expect(
+      (
+        await screen.findByText(
+          /this till’s copy shows 2 units of the 2 on the shelf promised to pickup orders/,
+        )
+      ).textContent,
+    ).toContain('The sale goes on');
+    expect(node.inputs('stock-levels')).toEqual([{ skus: [BREAD.sku] }]);
+
+    reserved = 0;
+    await user.type(await scanField(), '4000000000013{Enter}');
+    await waitFor(() => expect(node.inputs('stock-levels')).toHaveLength(2));
+    await waitFor(() => expect(screen.queryByText(/promised to pickup orders/)).toBeNull());
   });
 });

@@ -63,6 +63,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   const error = useArea(saleStore, (state) => state.error);
   const busy = useArea(saleStore, (state) => state.busy);
   const deviceNotice = useArea(saleStore, (state) => state.deviceNotice);
+  const reservedNotice = useArea(saleStore, (state) => state.reservedNotice);
   const [entry, setEntry] = useState('');
   const [dialog, setDialog] = useState<SellDialog | null>(null);
   const scanRef = useRef<HTMLInputElement>(null);
@@ -219,6 +220,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
           <ErrorBanner error={error} onDismiss={() => store.dismissError()} />
         )}
         <Notice text={deviceNotice} tone="warning" />
+        {mode === 'cart' && sale ? <Notice text={reservedNotice} tone="warning" /> : null}
         <Cart sale={sale} selectedLineId={selectedLineId} onSelect={selectLine} />
       </div>
       <aside className="sell-side">
