@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { MAX_DRAWER_AMOUNT, MAX_STOCK_QTY } from '@retail/domain';
+import { MAX_DRAWER_AMOUNT, MAX_STOCK_QTY, withGtinCheckDigit } from '@retail/domain';
 import { buildApp } from '@retail/hub-server/src/api/app';
 import { createUser, login } from '@retail/hub-server/src/auth/users';
 import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
@@ -28,7 +28,7 @@ import { TEST_PIN_COST, expectError, expectOk, tempDir } from '../src/engine/tes
  * The limits a till enforces, end to end against the real hub (in-process, 127.0.0.1, both backends):
  * HQ sets the write-off a cashier may record through the admin API and the till follows it through its
  * feed; everything the till accepts at its bounds, and every approval it records, reaches the hub without
- * a single event refused.
+ * a single event refused. The scale label rules and the receipts' legal header reach it the same way.
  */
 
 const WIDGET = '4006381333931';
@@ -85,6 +85,12 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
       writeCatalog(tx, [
         { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
         { kind: 'sku', data: sku('WIDGET', { name: 'Widget', barcodes: [WIDGET] }) },
+        { kind: 'product', data: { productId: 'P-HAM', name: 'Ham' } },
+        // A sample scale label listed on the SKU: an ordinary GTIN until HQ publishes the label rules.
+        {
+          kind: 'sku',
+          data: sku('HAM', { name: 'Ham', unit: 'kg', barcodes: [withGtinCheckDigit('211234501250')] }),
+        },
         {
           kind: 'tax_rate',
           data: {
@@ -102,7 +108,12 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
     await savePriceEntries(
       hub,
       'pb-chain',
-      { entries: [{ sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] }] },
+      {
+        entries: [
+          { sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] },
+          { sku: 'HAM', tiers: [{ minQty: 1, unitPrice: 2_490 }] },
+        ],
+      },
       'hq',
     );
     await createUser(hub, { username: 'hq-admin', password: 'correct horse battery', role: 'admin' });
@@ -265,5 +276,56 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
       .where('sku', '=', 'WIDGET')
       .executeTakeFirstOrThrow();
     expect(Number(balance.sellable)).toBe(10 - 3 + MAX_STOCK_QTY - 5 - 1);
+  });
+
+  it('scans scale labels and prints the legal header once HQ publishes them as store settings (issue 14)', async () => {
+    const put = (key: string, value: unknown) =>
+      fetch(`${hubUrl}/api/store-config/${key}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ value }),
+      });
+    const label = withGtinCheckDigit('211234500734');
+    expectError(run('cashier', 'catalog-scan', { code: label }), 'UNKNOWN_BARCODE');
+
+    const rule = { prefix: '21', kind: 'weight', itemDigits: 5, valueDigits: 5 };
+    expect((await put('pos.scan.variableMeasureRules', [rule])).status).toBe(200);
+    const legal = {
+      companyName: 'Retail Example SAS',
+      address: ['12 rue de la Roquette', '75011 Paris'],
+      vatNumber: 'FR40123456789',
+    };
+    expect((await put('pos.receipt.legalHeader', legal)).status).toBe(200);
+    expect((await put('pos.receipt.legalHeader', { ...legal, vatNumber: 'FR\u001b' })).status).toBe(400);
+    await until(
+      'the till has the label rules and the legal header',
+      () =>
+        (engine.settings().labelRules.length === 1 &&
+          run('cashier', 'catalog-scan', { code: label }).ok &&
+          engine.db.prepare("SELECT 1 FROM config WHERE key = 'pos.receipt.legalHeader'").get() !==
+            undefined) ||
+        undefined,
+    );
+
+    if (expectOk(run('cashier', 'shift-current', {})).shift === null) {
+      expectOk(run('cashier', 'shift-open', { float: 10_000 }));
+    }
+    let sale = expectOk(run('cashier', 'sale-start', {}));
+    sale = expectOk(run('cashier', 'sale-add-line', { saleId: sale.saleId, code: label }));
+    // 734 g of ham at 24.90/kg.
+    expect(sale.lines[0]).toMatchObject({ sku: 'HAM', qty: 734, extended: 1_828 });
+    expectOk(
+      run('cashier', 'sale-add-tender', {
+        saleId: sale.saleId,
+        tender: { type: 'cash', amount: sale.payment.cashDue },
+      }),
+    );
+    const done = expectOk(run('cashier', 'sale-complete', { saleId: sale.saleId }));
+    const { receipt, html } = expectOk(
+      run('cashier', 'receipt-preview', { receiptNumber: done.receiptNumber ?? '' }),
+    );
+    expect(receipt.legal).toEqual({ ...legal, extraLines: [] });
+    expect(html).toContain('VAT FR40123456789');
+    expect(html).toContain('Retail Example SAS');
   });
 });
