@@ -77,3 +77,24 @@ export const HQ_ROLE_ORDER: readonly HqRole[] = ['viewer', 'operator', 'admin'];
 export function roleAtLeast(role: HqRole, required: HqRole): boolean {
   return HQ_ROLE_ORDER.indexOf(role) >= HQ_ROLE_ORDER.indexOf(required);
 }
+
+/** A webhook subscription as GET /api/integration/subscriptions shows it (integration/subscriptions.ts). */
+export interface IntegrationSubscription {
+  readonly subscriptionId: string;
+  readonly name: string;
+  readonly url: string;
+  readonly types: readonly string[];
+  readonly status: 'active' | 'paused';
+  readonly position: number;
+  readonly maxAttempts: number;
+  readonly maxLagSeconds: number;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly pending: number;
+  readonly deadLetters: number;
+  readonly failing: number;
+  readonly lagEvents: number;
+  readonly oldestUndeliveredAt: number | null;
+  readonly lastDeliveredAt: number | null;
+  readonly lastError: string | null;
+}

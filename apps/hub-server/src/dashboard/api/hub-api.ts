@@ -8,6 +8,7 @@ import type {
   ExceptionType,
   HqUser,
   HubException,
+  IntegrationSubscription,
   LedgerEntry,
   LoginAnswer,
   NotificationView,
@@ -146,6 +147,12 @@ export function createHubApi(options: HubApiOptions) {
     priceBookVersions: (priceBookId: string) =>
       call<EntityVersion[]>('GET', `/api/price-books/${segment(priceBookId)}/versions`),
     promotions: () => call<Promotion[]>('GET', '/api/promotions'),
+    subscriptions: () => call<IntegrationSubscription[]>('GET', '/api/integration/subscriptions'),
+    setSubscriptionPaused: (subscriptionId: string, paused: boolean) =>
+      call<IntegrationSubscription>(
+        'POST',
+        `/api/integration/subscriptions/${segment(subscriptionId)}/${paused ? 'pause' : 'resume'}`,
+      ),
     promotionVersions: (promotionId: string) =>
       call<EntityVersion[]>('GET', `/api/promotions/${segment(promotionId)}/versions`),
   };

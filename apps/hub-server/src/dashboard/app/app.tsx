@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { Link } from '../components/link';
 import { t, type MessageKey } from '../i18n/translate';
 import { ExceptionsScreen } from '../screens/exceptions/exceptions-screen';
+import { IntegrationsScreen } from '../screens/integrations/integrations-screen';
 import { InventoryScreen } from '../screens/inventory/inventory-screen';
 import { OrderScreen } from '../screens/orders/order-screen';
 import { OrdersScreen } from '../screens/orders/orders-screen';
@@ -18,6 +19,7 @@ const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[]
   { route: { name: 'inventory', sku: null }, label: 'nav.inventory' },
   { route: { name: 'stores' }, label: 'nav.stores' },
   { route: { name: 'pricing' }, label: 'nav.pricing' },
+  { route: { name: 'integrations' }, label: 'nav.integrations' },
 ];
 
 function sectionOf(route: Route): Route['name'] {
@@ -38,6 +40,8 @@ function Page({ route }: { route: Route }) {
       return <StoresScreen />;
     case 'pricing':
       return <PricingScreen />;
+    case 'integrations':
+      return <IntegrationsScreen />;
     case 'not-found':
       return (
         <section aria-labelledby="not-found-title">

@@ -8,6 +8,7 @@ export type Route =
   | { readonly name: 'inventory'; readonly sku: string | null }
   | { readonly name: 'stores' }
   | { readonly name: 'pricing' }
+  | { readonly name: 'integrations' }
   | { readonly name: 'not-found'; readonly path: string };
 
 export function parseRoute(location: string): Route {
@@ -26,6 +27,7 @@ export function parseRoute(location: string): Route {
   }
   if (first === 'stores' && second === undefined) return { name: 'stores' };
   if (first === 'pricing' && second === undefined) return { name: 'pricing' };
+  if (first === 'integrations' && second === undefined) return { name: 'integrations' };
   return { name: 'not-found', path: url.pathname };
 }
 
@@ -43,6 +45,8 @@ export function hrefOf(route: Route): string {
       return '/stores';
     case 'pricing':
       return '/pricing';
+    case 'integrations':
+      return '/integrations';
     case 'not-found':
       return route.path;
     default:

@@ -1,0 +1,141 @@
+import type { ErrorBody } from '@retail/domain';
+import { useState } from 'react';
+import type { IntegrationSubscription } from '../../api/api-types';
+import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useLoad } from '../../app/use-load';
+import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
+import { t } from '../../i18n/translate';
+
+/** Whether a subscription's oldest undelivered event has waited longer than it allows. */
+export function isBehind(subscription: IntegrationSubscription, now: number): boolean {
+  return (
+    subscription.status === 'active' &&
+    subscription.oldestUndeliveredAt !== null &&
+    now - subscription.oldestUndeliveredAt > subscription.maxLagSeconds * 1000
+  );
+}
+
+/**
+ * Webhook subscriptions with their lag, failures and last error (the same figures as /metrics), so HQ
+ * sees which ERP or channel is behind; operators pause and resume them.
+ */
+export function IntegrationsScreen() {
+  const { api } = useServices();
+  const subscriptions = useLoad(() => api.subscriptions(), [api]);
+  return (
+    <section aria-labelledby="integrations-title">
+      <h1 id="integrations-title">{t('integrations.title')}</h1>
+      <h2>{t('integrations.subscriptions')}</h2>
+      <Loaded state={subscriptions.state}>
+        {(list) => <SubscriptionTable subscriptions={list} reload={subscriptions.reload} />}
+      </Loaded>
+    </section>
+  );
+}
+
+function SubscriptionTable({
+  subscriptions,
+  reload,
+}: {
+  subscriptions: readonly IntegrationSubscription[];
+  reload: () => void;
+}) {
+  const { api, format, now } = useServices();
+  const canAct = useCanAct();
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorBody | null>(null);
+  if (subscriptions.length === 0) return <p>{t('integrations.none')}</p>;
+  const at = now();
+
+  const toggle = async (subscription: IntegrationSubscription) => {
+    const pause = subscription.status === 'active';
+    const result = await api.setSubscriptionPaused(subscription.subscriptionId, pause);
+    if (!result.ok) {
+      setNotice(null);
+      setError(result.error);
+      return;
+    }
+    setError(null);
+    setNotice(
+      t(pause ? 'integrations.paused.notice' : 'integrations.resumed.notice', { name: subscription.name }),
+    );
+    reload();
+  };
+
+  return (
+    <>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <Notice text={notice} />
+      <table aria-label={t('integrations.subscriptions')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('integrations.name')}</th>
+            <th scope="col">{t('integrations.types')}</th>
+            <th scope="col">{t('integrations.state')}</th>
+            <th scope="col">{t('integrations.lag')}</th>
+            <th scope="col">{t('integrations.failures')}</th>
+            <th scope="col">{t('integrations.lastDelivered')}</th>
+            <th scope="col">{t('integrations.lastError')}</th>
+            {canAct ? <th scope="col">{t('integrations.actions')}</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {subscriptions.map((subscription) => {
+            const behind = isBehind(subscription, at);
+            return (
+              <tr key={subscription.subscriptionId} className={behind ? 'health-stale' : undefined}>
+                <th scope="row">{subscription.name}</th>
+                <td>
+                  {subscription.types.length === 0
+                    ? t('integrations.allTypes')
+                    : subscription.types.join(', ')}
+                </td>
+                <td>
+                  {subscription.status === 'paused'
+                    ? t('integrations.paused')
+                    : behind
+                      ? t('integrations.behind', {
+                          lag: format.ago(subscription.oldestUndeliveredAt!, at),
+                        })
+                      : t('integrations.active')}
+                </td>
+                <td>
+                  {subscription.lagEvents === 0
+                    ? t('integrations.caughtUp')
+                    : t('integrations.lagValue', {
+                        count: format.count(subscription.lagEvents),
+                        ago:
+                          subscription.oldestUndeliveredAt === null
+                            ? t('integrations.never')
+                            : format.ago(subscription.oldestUndeliveredAt, at),
+                      })}
+                </td>
+                <td>
+                  {t('integrations.failuresValue', {
+                    failing: format.count(subscription.failing),
+                    dead: format.count(subscription.deadLetters),
+                  })}
+                </td>
+                <td>
+                  {subscription.lastDeliveredAt === null
+                    ? t('integrations.never')
+                    : format.dateTime(subscription.lastDeliveredAt)}
+                </td>
+                <td>{subscription.lastError ?? ''}</td>
+                {canAct ? (
+                  <td>
+                    <button type="button" className="btn" onClick={() => void toggle(subscription)}>
+                      {t(subscription.status === 'active' ? 'integrations.pause' : 'integrations.resume', {
+                        name: subscription.name,
+                      })}
+                    </button>
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
+  );
+}
