@@ -834,6 +834,14 @@ export const STORE_COMMANDS = {
     request: z.object({ toNodeId: id, lines: stockLines({ sku: id, qty: stockQtySchema }) }).strict(),
     response: z.object({ transferId: id, levels: z.array(LocalStockSchema) }),
   }),
+  'stock-destinations': command({
+    auth: 'cashier',
+    summary: 'The stores and warehouses this node may transfer stock to, by code and name.',
+    request: z.object({}).strict(),
+    response: z.object({
+      nodes: z.array(z.object({ nodeId: id, code: z.string(), name: z.string() })),
+    }),
+  }),
   'stock-levels': command({
     auth: 'cashier',
     summary: 'Local stock for up to 200 SKUs.',

@@ -300,6 +300,20 @@ describe('stock commands', () => {
       });
     });
 
+    it('lists the other stores and warehouses by code and name to pick the destination from', () => {
+      node = createTestNode();
+      const { nodes } = expectOk(
+        node.engine.execute('stock-destinations', {}, { session: node.sessions.cashier }),
+      );
+      expect(nodes.length).toBeGreaterThan(0);
+      expect(nodes.map((entry) => entry.nodeId)).not.toContain(node.engine.identity.storeId);
+      expect(nodes.find((entry) => entry.nodeId === 'store-2')).toEqual({
+        nodeId: 'store-2',
+        code: expect.any(String),
+        name: expect.any(String),
+      });
+    });
+
     it('refuses unknown destinations, this store itself and more than is on the shelf', () => {
       node = createTestNode();
       const send = (toNodeId: string, qty: number) =>

@@ -372,6 +372,17 @@ export const stockHandlers = {
       };
     },
   },
+  'stock-destinations': {
+    mutates: false,
+    handle(ctx) {
+      // Staff pick a destination by the code or name they know ("S002", "Store 2"); events carry its id.
+      const nodes = sql(
+        ctx.db,
+        'SELECT store_id AS nodeId, code, name FROM stores WHERE store_id <> ? ORDER BY code, store_id',
+      ).all(ctx.identity.storeId) as { nodeId: string; code: string; name: string }[];
+      return { nodes };
+    },
+  },
   'stock-levels': {
     mutates: false,
     handle(ctx, input) {
@@ -386,5 +397,6 @@ export const stockHandlers = {
   | 'stock-adjust'
   | 'stock-count'
   | 'stock-transfer-out'
+  | 'stock-destinations'
   | 'stock-levels'
 >;

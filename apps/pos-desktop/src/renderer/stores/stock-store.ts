@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { CommandInput, LocalStock } from '../../shared/commands';
+import type { CommandInput, CommandResponse, LocalStock } from '../../shared/commands';
 import type { PosApi } from '../api/pos-api';
 import { t } from '../i18n/translate';
 import { createActionQueue, settle, type CommandState } from './store-kit';
@@ -9,6 +9,11 @@ export interface StockState extends CommandState {
   readonly levels: Readonly<Record<string, LocalStock>>;
   /** A sentence confirming the last movement recorded. */
   readonly lastDone: string | null;
+  /** The stores and warehouses a transfer may go to (loaded when the transfer-out form opens). */
+  readonly destinations: readonly Destination[] | null;
+  /** The transfer just sent: its number is what the receiving store types. */
+  readonly lastTransfer: { readonly transferId: string; readonly destination: Destination } | null;
+  loadDestinations(): Promise<void>;
   loadLevels(skus: readonly string[]): Promise<void>;
   receive(input: CommandInput<'stock-receive'>): Promise<boolean>;
   transferIn(input: CommandInput<'stock-transfer-in'>): Promise<boolean>;
@@ -19,6 +24,12 @@ export interface StockState extends CommandState {
 }
 
 export type StockStore = StoreApi<StockState> & { stop(): void };
+export type Destination = CommandResponse<'stock-destinations'>['nodes'][number];
+
+/** "Store 2 (S002)": how staff know a store; its id is for the node. */
+export function destinationName(destination: Destination): string {
+  return destination.code === '' ? destination.name : `${destination.name} (${destination.code})`;
+}
 
 export function createStockStore(api: PosApi): StockStore {
   const enqueue = createActionQueue();
@@ -32,7 +43,7 @@ export function createStockStore(api: PosApi): StockStore {
       work: () => Promise<T | undefined>,
       done: (value: T) => string,
     ): Promise<boolean> => {
-      set({ busy: true, lastDone: null });
+      set({ busy: true, lastDone: null, lastTransfer: null });
       const value = await work();
       if (!value) return false;
       merge(value.levels);
@@ -42,6 +53,13 @@ export function createStockStore(api: PosApi): StockStore {
     return {
       levels: {},
       lastDone: null,
+      destinations: null,
+      lastTransfer: null,
+      loadDestinations: () =>
+        enqueue(async () => {
+          const value = settle(set, await api.call('stock-destinations', {}));
+          if (value) set({ destinations: value.nodes });
+        }),
       busy: false,
       error: null,
       loadLevels: (skus) =>
@@ -83,12 +101,28 @@ export function createStockStore(api: PosApi): StockStore {
           ),
         ),
       transferOut: (input) =>
-        enqueue(() =>
-          record(
-            async () => settle(set, await api.call('stock-transfer-out', input)),
-            () => t('stock.done.transferOut', { lines: input.lines.length, node: input.toNodeId }),
-          ),
-        ),
+        enqueue(async () => {
+          const destination = get().destinations?.find((entry) => entry.nodeId === input.toNodeId) ?? {
+            nodeId: input.toNodeId,
+            code: '',
+            name: input.toNodeId,
+          };
+          let transferId: string | null = null;
+          const done = await record(
+            async () => {
+              const value = settle(set, await api.call('stock-transfer-out', input));
+              transferId = value?.transferId ?? null;
+              return value;
+            },
+            () =>
+              t('stock.done.transferOut', {
+                lines: input.lines.length,
+                node: destinationName(destination),
+              }),
+          );
+          if (done && transferId !== null) set({ lastTransfer: { transferId, destination } });
+          return done;
+        }),
       clearDone: () => set({ lastDone: null }),
     };
   });

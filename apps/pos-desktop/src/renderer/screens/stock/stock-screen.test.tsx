@@ -240,24 +240,36 @@ describe('stock-screen', () => {
       ]);
     });
 
-    it('sends stock to another node', async () => {
+    it('sends stock to a store picked by code and name, and shows the transfer number to pass on (issue 14, bug 12)', async () => {
       const { user, node } = renderPos({
         signedInAs: 'cashier',
         ui: <StockScreen />,
         setup: (n) => {
           scriptStock(n);
+          n.handle('stock-destinations', () => ({
+            nodes: [
+              { nodeId: 'store-2', code: 'S002', name: 'Store 2' },
+              { nodeId: 'wh-1', code: 'W001', name: 'Central warehouse' },
+            ],
+          }));
           n.handle('stock-transfer-out', (input) => ({
-            transferId: 'tr-1',
+            transferId: '0193a7c2-5d1e-7b3a-9c4f-2e8d6a1b0c9f',
             levels: input.lines.map((line) => localStock({ sku: line.sku })),
           }));
         },
       });
       await user.click(screen.getByRole('tab', { name: 'Transfer out' }));
-      await user.type(screen.getByLabelText('Destination store or warehouse id'), 'store-2');
+      const destination = screen.getByLabelText('Destination store or warehouse');
+      await within(destination).findByRole('option', { name: 'S002 · Store 2' });
+      await user.selectOptions(destination, 'S002 · Store 2');
       await user.type(screen.getByRole('combobox', { name: 'Scan or search an item' }), 'bread');
       await user.click(await screen.findByRole('option', { name: /Smooth Bread family size/ }));
       await user.click(screen.getByRole('button', { name: 'Send transfer' }));
-      expect(await screen.findByText('Sent 1 item to store-2.')).toBeTruthy();
+      expect(await screen.findByText('Sent 1 item to Store 2 (S002).')).toBeTruthy();
+      const number = screen.getByRole('status', { name: 'Transfer number' });
+      expect(number.textContent).toContain('Transfer number for Store 2 (S002):');
+      expect(number.textContent).toContain('0193a7c2-5d1e-7b3a-9c4f-2e8d6a1b0c9f');
+      expect(number.textContent).toContain('Stock → Transfer in');
       expect(node.inputs('stock-transfer-out')).toEqual([
         { toNodeId: 'store-2', lines: [{ sku: 'SKU0000001', qty: 1 }] },
       ]);

@@ -1,11 +1,12 @@
 import { PHYSICAL_BUCKETS, type PhysicalBucket } from '@retail/domain';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CatalogItem, LocalStock } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { ErrorBanner, Notice } from '../../components/error-banner';
 import { Segmented } from '../../components/segmented';
 import { ProductPicker, QuantityInput, type PickedProduct } from '../../components/product-picker';
 import { t } from '../../i18n/translate';
+import { destinationName } from '../../stores/stock-store';
 import { screenError } from '../../stores/store-kit';
 
 const TABS = ['receive', 'transfer-in', 'count', 'adjust', 'transfer-out'] as const;
@@ -50,7 +51,7 @@ export function StockScreen() {
             aria-selected={tab === name}
             onClick={() => {
               setTab(name);
-              stock.setState({ error: null, lastDone: null });
+              stock.setState({ error: null, lastDone: null, lastTransfer: null });
             }}
           >
             {t(`stock.tab.${name}`)}
@@ -59,10 +60,47 @@ export function StockScreen() {
       </div>
       <ErrorBanner error={error} onDismiss={() => stock.setState({ error: null })} />
       <Notice text={lastDone} tone="success" />
+      <TransferNumber />
       <div role="tabpanel" aria-label={t(`stock.tab.${tab}`)}>
         {tab === 'count' ? <CountForm /> : <MovementForm key={tab} tab={tab} />}
       </div>
     </section>
+  );
+}
+
+/** The number of the transfer just sent, large enough to read out or copy: the receiving store types it. */
+function TransferNumber() {
+  const { stock } = usePos();
+  const sent = useArea(stock, (state) => state.lastTransfer);
+  if (!sent) return null;
+  return (
+    <div className="pairing-code" role="status" aria-label={t('stock.transferNumberTitle')}>
+      <p>{t('stock.transferNumberFor', { destination: destinationName(sent.destination) })}</p>
+      <p className="big-code transfer-number">{sent.transferId}</p>
+      <p className="muted">{t('stock.transferNumberHow')}</p>
+    </div>
+  );
+}
+
+/** Where a transfer goes: the other stores and warehouses by name and code (the node sends the id). */
+function DestinationSelect({ value, onChange }: { value: string; onChange: (nodeId: string) => void }) {
+  const { stock } = usePos();
+  const destinations = useArea(stock, (state) => state.destinations);
+  useEffect(() => {
+    void stock.getState().loadDestinations();
+  }, [stock]);
+  return (
+    <label className="field">
+      <span>{t('stock.destination')}</span>
+      <select value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">{destinations === null ? t('common.loading') : t('stock.destinationPick')}</option>
+        {(destinations ?? []).map((destination) => (
+          <option key={destination.nodeId} value={destination.nodeId}>
+            {destination.code === '' ? destination.name : `${destination.code} · ${destination.name}`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -175,10 +213,14 @@ function MovementForm({ tab }: { tab: Exclude<StockTab, 'count'> }) {
           onChange={setSourceType}
         />
       ) : null}
-      <label className="field">
-        <span>{t(`stock.reference.${tab}`)}</span>
-        <input value={reference} onChange={(event) => setReference(event.target.value)} />
-      </label>
+      {tab === 'transfer-out' ? (
+        <DestinationSelect value={reference} onChange={setReference} />
+      ) : (
+        <label className="field">
+          <span>{t(`stock.reference.${tab}`)}</span>
+          <input value={reference} onChange={(event) => setReference(event.target.value)} />
+        </label>
+      )}
       <ProductPicker label={t('stock.addItem')} onPick={add} />
       <ul className="stock-lines" aria-label={t('stock.lines')}>
         {lines.map((line, index) => (
