@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'SCHEMA_VERSION',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
+  /** The node cannot write its database (disk full, read-only): nothing was saved. */
+  'STORAGE_FULL',
   'INTERNAL',
 ] as const;
 

@@ -46,6 +46,8 @@ export function statusOf(code: ErrorCode): number {
       return 429;
     case 'HUB_UNAVAILABLE':
       return 503;
+    case 'STORAGE_FULL':
+      return 507;
     case 'INTERNAL':
       return 500;
     case 'CURRENCY_MISMATCH':

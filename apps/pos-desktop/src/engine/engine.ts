@@ -62,6 +62,7 @@ import { NODE_ADMIN_HANDLERS } from './node-admin';
 import { syncStatus } from './outbox';
 import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
 import { nextPricingChangeAt, PriceSwitchTimer } from './sales/price-switch';
+import { DEFAULT_MIN_FREE_DISK_BYTES, requireDiskHeadroom, storageFailureOf } from './disk-space';
 import { readSettings, type NodeSettings } from './settings';
 import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
 
@@ -112,6 +113,8 @@ export interface EngineOptions {
    * without it the node still audits openings but grants none.
    */
   readonly drawerKey?: Uint8Array;
+  /** Free disk space below which a new sale is refused before it starts (default 16 MiB). */
+  readonly minFreeDiskBytes?: number;
 }
 
 export interface ExecuteOptions {
@@ -230,6 +233,8 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
   const randomBytes: RandomBytes = options.randomBytes ?? ((length) => nodeRandomBytes(length));
   const logger = options.logger ?? silentLogger;
   const pinCost = options.pinCost ?? DEFAULT_PIN_COST;
+  const { databasePath } = options;
+  const minFreeDiskBytes = options.minFreeDiskBytes ?? DEFAULT_MIN_FREE_DISK_BYTES;
   const db = openDatabase(options.databasePath);
   let identity: NodeIdentity;
   const migrations = options.migrations ?? loadMigrations();
@@ -438,6 +443,11 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       );
       return { ok: true, value: response.data };
     } catch (error) {
+      const storage = storageFailureOf(error);
+      if (storage !== undefined) {
+        logger.error({ command: name, err: error }, 'command not saved: the database cannot be written');
+        return { ok: false, error: storage.toJSON() };
+      }
       if (!(error instanceof DomainError) || error.code === 'INTERNAL') {
         logger.error({ command: name, err: error }, 'command failed unexpectedly');
       }
@@ -475,6 +485,8 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     let notifications: readonly StoreNotification[] = [];
     let appendedEvents = 0;
     try {
+      // A full disk refuses the sale at its start, before any payment, not at completion.
+      if (name === 'sale-start') requireDiskHeadroom(databasePath, minFreeDiskBytes);
       const transaction = db.transaction(() => {
         const tx = createTxContext(sources, name);
         const lane = resolveLane(tx, options.laneId ?? MAIN_LANE.laneId);
@@ -512,6 +524,11 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       if (definition.mutates && spec.response === SaleViewSchema) tellSaleListeners(outcome as SaleView);
       return { ok: true, value: outcome };
     } catch (error) {
+      const storage = storageFailureOf(error);
+      if (storage !== undefined) {
+        logger.error({ command: name, err: error }, 'command not saved: the database cannot be written');
+        return { ok: false, error: storage.toJSON() };
+      }
       if (!(error instanceof DomainError) || error.code === 'INTERNAL') {
         logger.error({ command: name, err: error }, 'command failed unexpectedly');
       }

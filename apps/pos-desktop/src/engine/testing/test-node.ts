@@ -56,8 +56,8 @@ export function seededRandom(seed = 1): RandomBytes {
 /** scrypt at a cost that keeps tests fast; real nodes use DEFAULT_PIN_COST. */
 export const TEST_PIN_COST: PinHashCost = { n: 16, r: 1, p: 1 };
 
-export function tempDir(prefix = 'pos-store-test-'): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
+export function tempDir(prefix = 'pos-store-test-', parent = tmpdir()): { path: string; remove(): void } {
+  const path = mkdtempSync(join(parent, prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
@@ -240,11 +240,14 @@ export interface TestNodeOptions {
   readonly drawerKey?: Uint8Array;
   /** How the sync agent reaches a hub once one is configured (a transport of the sync package's testing). */
   readonly sync?: StoreSyncOptions;
+  /** Where the node's folder is made (a size-limited file system in the full-disk tests). */
+  readonly parentDir?: string;
+  readonly minFreeDiskBytes?: number;
 }
 
 export function createTestNode(options: TestNodeOptions = {}): TestNode {
   const clock = options.clock ?? fakeClock();
-  const dir = tempDir();
+  const dir = tempDir('pos-store-test-', options.parentDir);
   const databasePath = join(dir.path, 'store.db');
   const randomBytes = seededRandom(options.seed ?? 7);
   const init = initStoreNode({
@@ -270,6 +273,7 @@ export function createTestNode(options: TestNodeOptions = {}): TestNode {
       ...(options.loyaltyHub ? { loyaltyHub: options.loyaltyHub } : {}),
       ...(options.drawerKey ? { drawerKey: options.drawerKey } : {}),
       ...(options.sync ? { sync: options.sync } : {}),
+      ...(options.minFreeDiskBytes === undefined ? {} : { minFreeDiskBytes: options.minFreeDiskBytes }),
     });
   let engine = open();
   const fixture: FixtureInput = {
