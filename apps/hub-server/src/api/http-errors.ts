@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError, assertNever, toErrorBody, type ErrorBody, type ErrorCode } from '@retail/domain';
 import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors';
+import { isStorageFull, storageFull } from '../storage/storage-full';
 
 /**
  * The envelope for anything a handler threw, over HTTP and socket.io alike: a lost database is the
@@ -9,6 +10,7 @@ import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-
 export function errorBodyOf(error: unknown): ErrorBody {
   if (error instanceof DomainError) return error.toJSON();
   if (isDatabaseUnavailable(error)) return databaseUnavailable().toJSON();
+  if (isStorageFull(error)) return storageFull().toJSON();
   return toErrorBody(error);
 }
 

@@ -137,6 +137,24 @@ export function describeDatabaseUrl(url: string): { kind: BackendKind; location:
   return { kind: 'sqlite', location: path === ':memory:' ? path : resolve(path) };
 }
 
+/**
+ * SQLite rolls a transaction back by itself when it cannot write (SQLITE_FULL, SQLITE_IOERR); Kysely's
+ * own ROLLBACK then fails with "no transaction is active", and that error would hide why. The statement's
+ * own error is kept when there is one; a failed COMMIT leaves only the rollback's, so it is named for
+ * what it means: nothing was written because the database could not be.
+ */
+function unmaskAutoRollback(thrown: unknown, failure: unknown): unknown {
+  const masked = thrown instanceof Error && /cannot rollback - no transaction is active/.test(thrown.message);
+  if (!masked) return thrown;
+  if (failure !== undefined) return failure;
+  return Object.assign(
+    new Error('SQLite rolled the transaction back by itself: the database could not be written.', {
+      cause: thrown,
+    }),
+    { code: 'SQLITE_AUTO_ROLLBACK' },
+  );
+}
+
 export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
   const { kind, location } = describeDatabaseUrl(url);
   const db = kind === 'postgres' ? openPostgres(url, options.poolSize ?? 10) : openSqlite(location);
@@ -208,17 +226,24 @@ function createStorage(
     instanceId,
     async transaction(work) {
       for (let attempt = 1; ; attempt += 1) {
+        let failure: unknown;
         try {
           let committed: Trx | undefined;
           const result = await db.transaction().execute(async (trx) => {
-            const value = await work(trx);
-            committed = trx;
-            return value;
+            try {
+              const value = await work(trx);
+              committed = trx;
+              return value;
+            } catch (error) {
+              failure = error;
+              throw error;
+            }
           });
           const callbacks = committed === undefined ? undefined : afterCommit.get(committed);
           for (const callback of callbacks ?? []) callback();
           return result;
-        } catch (error) {
+        } catch (thrown) {
+          const error = kind === 'sqlite' ? unmaskAutoRollback(thrown, failure) : thrown;
           const code = (error as { code?: unknown }).code;
           const retryable =
             error instanceof RetryTransaction ||
