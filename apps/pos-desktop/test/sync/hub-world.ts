@@ -47,6 +47,12 @@ export interface HubWorld {
   /** Pokes every connected till (after an epoch change, which writes no feed rows). */
   pokeAll(): void;
   transportFor(principal: DevicePrincipal, region: string): SyncTransport;
+  /**
+   * Resolves once no till's call is being worked on by the hub, following calls that start as others
+   * finish. Tests on virtual time wait for this between steps: real database work (PostgreSQL) then
+   * takes however long the machine needs instead of a fixed slice of real time.
+   */
+  idle(timeoutMs?: number): Promise<void>;
   /** SQLite only: a consistent copy of the database, as an operator's online backup. */
   backup(): Promise<string>;
   /** SQLite only: stops the hub, puts the backup back, restarts with the restore check serve runs. */
@@ -156,6 +162,7 @@ export async function createHubWorld(kind: BackendKind): Promise<HubWorld> {
     await storage.close();
   }
   const connections = new Set<{ drop(reason: string): void; poke(): void }>();
+  let callsInFlight = 0;
 
   const world: HubWorld = {
     kind,
@@ -177,6 +184,13 @@ export async function createHubWorld(kind: BackendKind): Promise<HubWorld> {
     },
     pokeAll() {
       for (const connection of [...connections]) connection.poke();
+    },
+    async idle(timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      do {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (Date.now() > deadline) throw new Error(`hub calls still in flight after ${timeoutMs} ms`);
+      } while (callsInFlight > 0);
     },
     transportFor(principal, region) {
       const scopes = new Set(['*', principal.storeId, `region:${region}`]);
@@ -211,7 +225,13 @@ export async function createHubWorld(kind: BackendKind): Promise<HubWorld> {
         }
         return new Promise<T>((resolve, reject) => {
           inFlight.add(reject);
-          gateway.handle(name, principal, structuredClone(body)).then(
+          callsInFlight += 1;
+          const handled = gateway.handle(name, principal, structuredClone(body));
+          void handled.then(
+            () => (callsInFlight -= 1),
+            () => (callsInFlight -= 1),
+          );
+          handled.then(
             (value) => {
               if (!inFlight.delete(reject)) return;
               try {

@@ -143,11 +143,16 @@ async function openTill(hub: HubWorld, scheduler: ManualScheduler, index: number
   return { engine, session: signedIn.value.session, dir };
 }
 
-async function advanceUntil(scheduler: ManualScheduler, done: () => boolean | Promise<boolean>) {
+async function advanceUntil(
+  scheduler: ManualScheduler,
+  hub: HubWorld,
+  done: () => boolean | Promise<boolean>,
+) {
   for (let step = 0; step < 300; step += 1) {
     if (await done()) return;
     await scheduler.advance(1_000);
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    // The hub's database work (real time on PostgreSQL) finishes before the next virtual second.
+    await hub.idle();
   }
   throw new Error('the tills did not finish syncing within 300 virtual seconds');
 }
@@ -199,7 +204,7 @@ describe.each(backendKinds())('old event schema versions through the real hub on
     try {
       tills.push(await openTill(hub, scheduler, 0), await openTill(hub, scheduler, 1));
       const [upgraded, broken] = tills as [Till, Till];
-      await advanceUntil(scheduler, () =>
+      await advanceUntil(scheduler, hub, () =>
         tills.every((till) => HUB_SKUS.every((id) => readReplica(till.engine.db).has(`sku:${id}`))),
       );
 
@@ -221,7 +226,7 @@ describe.each(backendKinds())('old event schema versions through the real hub on
       adjust(broken, 'C', 2, 'shelf check after the update');
       hub.setDown(false);
 
-      await advanceUntil(scheduler, () => !pending(upgraded) && !pending(broken));
+      await advanceUntil(scheduler, hub, () => !pending(upgraded) && !pending(broken));
 
       const log = async (till: Till) =>
         (
