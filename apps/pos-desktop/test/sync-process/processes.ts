@@ -183,7 +183,13 @@ export async function startHub(options: {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const running = track(child);
-  await waitFor(running, (stdout) => stdout.includes('pos-hub listening on'), 'pos-hub serve listening');
+  // A node start under heavy load can take tens of seconds: the bound is for a hub that never listens.
+  await waitFor(
+    running,
+    (stdout) => stdout.includes('pos-hub listening on'),
+    'pos-hub serve listening',
+    120_000,
+  );
   return { ...running, url: `http://127.0.0.1:${options.port}` };
 }
 
@@ -199,7 +205,7 @@ export async function startStore(args: readonly string[], env: Record<string, st
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const running = track(child);
-  await waitFor(running, (stdout) => stdout.includes('Token file:'), 'pos-store start ready', 60_000);
+  await waitFor(running, (stdout) => stdout.includes('Token file:'), 'pos-store start ready', 120_000);
   const url = /URL:\s+(\S+)/.exec(running.stdout())?.[1];
   const token = /Token:\s+(\S+)/.exec(running.stdout())?.[1];
   if (url === undefined || token === undefined) throw new Error(`pos-store printed no URL/token`);

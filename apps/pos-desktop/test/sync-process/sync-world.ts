@@ -281,7 +281,7 @@ export class SyncWorld {
   }
 
   /** Waits until the till sent everything and its replica equals the hub's data for it. */
-  async converge(driver: Driver, timeoutMs = 60_000): Promise<void> {
+  async converge(driver: Driver, timeoutMs = 180_000): Promise<void> {
     await driver.send('sync-now', {});
     await until(
       'the till converges with the hub',
@@ -425,10 +425,15 @@ export class Driver {
 
   /** Opens a shift on this driver's register once the catalog arrived (a new till snapshots first). */
   async openShift(): Promise<void> {
-    await until('the till has its catalog (snapshot done)', async () => {
-      const status = await this.status();
-      return status.feedEpoch !== null && (status.snapshot ?? null) === null;
-    });
+    // ~8,000 rows in pages, again after a kill mid-download: a busy machine needs well over 30 s.
+    await until(
+      'the till has its catalog (snapshot done)',
+      async () => {
+        const status = await this.status();
+        return status.feedEpoch !== null && (status.snapshot ?? null) === null;
+      },
+      120_000,
+    );
     const opened = await this.send('shift-open', { registerId: this.registerId, float: 10_000 });
     if (!opened.ok) throw new Error(`shift-open refused: ${opened.error.message}`);
   }
