@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,6 +12,7 @@ import {
   type SyncTransport,
 } from '@retail/sync';
 import { MemoryFeedStore, MemoryOutboxStore } from '@retail/sync/testing';
+import { bundleHubCli } from '../scripts/bundle-cli.mjs';
 import { createUser } from '../src/auth/users';
 import { createHubContext } from '../src/hub-context';
 import { openStorage } from '../src/storage/storage';
@@ -30,7 +31,7 @@ import {
 } from '../src/test-support/throwaway-postgres';
 
 /**
- * Issue 12.1: two `pos-hub serve` processes (the built CLI) on one PostgreSQL of the test's own, tills
+ * Issue 12.1: two `pos-hub serve` processes (the CLI bundled as the build does) on one PostgreSQL of the test's own, tills
  * pushing sales through both hubs (socket.io and HTTP) and HQ changing prices, while the database has its
  * backends terminated, is restarted with `-m fast` and `-m immediate`, and is stopped and started again.
  * No hub process may exit; while the database is gone the hubs answer /readyz 503 and fail requests with
@@ -39,7 +40,10 @@ import {
  */
 
 const appDir = new URL('..', import.meta.url).pathname;
-const HUB_BIN = join(appDir, 'bin', 'pos-hub.mjs');
+// This commit's source bundled as `npm run build` does, not whatever dist/ holds: a stale build fails the
+// test with a migration error that says nothing about restarts. Inside the app, so npm packages resolve.
+const BUNDLE_DIR = join(appDir, 'node_modules', '.cache', `pos-hub-database-restart-${process.pid}`);
+const HUB_CLI = join(BUNDLE_DIR, 'cli.js');
 const SALE_SKUS = ['RS-1', 'RS-2', 'RS-3', 'RS-4'];
 const HQ_SKU = 'RS-HQ';
 const PRICE_BOOK = 'pb-chain';
@@ -91,7 +95,7 @@ async function startHub(name: string, db: string, dir: string): Promise<HubProce
   const child = spawn(
     process.execPath,
     [
-      HUB_BIN,
+      HUB_CLI,
       'serve',
       '--db',
       db,
@@ -156,9 +160,7 @@ describe.skipIf(missing !== undefined)('hub processes through a PostgreSQL resta
   let hqWriter: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
-    if (!existsSync(join(appDir, 'dist', 'cli.js'))) {
-      throw new Error('pos-hub is not built: run `npx turbo run build --filter=@retail/hub-server` first.');
-    }
+    await bundleHubCli(HUB_CLI);
     cluster = await startThrowawayPostgres((binaries as { bin: string }).bin);
     dir = mkdtempSync(join(tmpdir(), 'hub-db-restart-'));
     dbUrl = await cluster.createDatabase('hub');
@@ -234,6 +236,7 @@ describe.skipIf(missing !== undefined)('hub processes through a PostgreSQL resta
     }
     await cluster?.dispose();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    rmSync(BUNDLE_DIR, { recursive: true, force: true });
   }, 120_000);
 
   async function sell(till: Till): Promise<void> {

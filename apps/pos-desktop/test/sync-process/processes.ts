@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleHubCli } from '@retail/hub-server/scripts/bundle-cli.mjs';
 import { APP_DIR } from '../cli-process';
 
 /**
@@ -21,7 +21,6 @@ export const WORK_DIR = join(
 );
 export const HUB_CLI = join(WORK_DIR, 'hub', 'cli.js');
 export const STORE_CLI = join(WORK_DIR, 'store', 'cli.js');
-const HUB_SOURCE = join(APP_DIR, '..', 'hub-server', 'src', 'cli.ts');
 
 export async function buildCliBundles(): Promise<void> {
   rmSync(WORK_DIR, { recursive: true, force: true });
@@ -35,28 +34,8 @@ export async function buildCliBundles(): Promise<void> {
     },
   );
   if (store.status !== 0) throw new Error(`bundling pos-store failed: ${store.stderr}`);
-  // The same bundle as apps/hub-server/scripts/build.mjs: npm packages stay external.
-  await build({
-    entryPoints: [HUB_SOURCE],
-    outfile: HUB_CLI,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    plugins: [
-      {
-        name: 'external-packages',
-        setup(context) {
-          context.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith('@retail/') || args.path.startsWith('node:')
-              ? undefined
-              : { path: args.path, external: true },
-          );
-        },
-      },
-    ],
-    logLevel: 'warning',
-  });
+  // The same bundle as `npm run build -w @retail/hub-server`.
+  await bundleHubCli(HUB_CLI);
 }
 
 export function removeCliBundles(): void {
