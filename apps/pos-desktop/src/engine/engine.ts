@@ -56,6 +56,7 @@ import { applyFeedChanges, type FeedApplyResult, type FeedPage } from './feed/ap
 import { requireIdentity, type NodeIdentity } from './identity';
 import { localStock } from './local-stock';
 import { createLoyaltyHubClient, type LoyaltyHubClient } from './loyalty/hub-loyalty-client';
+import { prepareHubSale } from './sales/hub-sale';
 import { LOYALTY_PREPARERS, loyaltyHandlers, type Preparation } from './loyalty/loyalty-commands';
 import { migrate, loadMigrations, type Migration } from './migrations';
 import { NODE_ADMIN_HANDLERS } from './node-admin';
@@ -550,6 +551,13 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     options: ExecuteOptions,
   ): Promise<Result<unknown>> {
     if (!closed && isNodeAdminCommand(name)) return runNodeAdmin(name, rawInput, options);
+    if (!closed && (name === 'sale-find' || name === 'return-create')) {
+      const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});
+      if (!parsed.success) return run(name, rawInput, options);
+      // Returns anywhere: a receipt this till does not hold is asked of the hub before the transaction.
+      const hubSale = await prepareHubSale(db, storeSync, parsed.data.receiptNumber);
+      return run(name, rawInput, { ...options, prepared: hubSale?.prepared });
+    }
     const preparer = isCommandName(name) ? LOYALTY_PREPARERS[name] : undefined;
     if (closed || preparer === undefined || !isCommandName(name)) return run(name, rawInput, options);
     const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});

@@ -317,6 +317,8 @@ export const SaleLineViewSchema = z.object({
   tax: minor,
   /** What the customer pays for the line, tax included. */
   paid: minor,
+  /** On a sale the hub answered for (returns anywhere): what is still returnable after every store's returns. */
+  returnableQty: z.number().int().min(0).safe().optional(),
 });
 
 export const SaleTenderViewSchema = z.object({
@@ -406,6 +408,8 @@ export const SaleViewSchema = z.object({
     .nullable(),
   startedAt: isoTime,
   completedAt: isoTime.nullable(),
+  /** Present when this till does not hold the sale and the hub answered for it: the store that sold it. */
+  soldAt: z.object({ storeId: z.string(), source: z.literal('hub') }).optional(),
 });
 export type SaleView = z.infer<typeof SaleViewSchema>;
 
@@ -1073,6 +1077,11 @@ export const STORE_COMMANDS = {
           .max(50),
         reason,
         overrideId: id.optional(),
+        /**
+         * The number on the receipt the customer brought when neither the till nor the hub could find it
+         * (the hub offline): the no-receipt rules apply, and the hub links the return to the sale later.
+         */
+        originalReceiptNumber: z.string().trim().min(1).max(60).optional(),
       })
       .strict(),
     response: ReturnViewSchema,

@@ -19,6 +19,8 @@ import { sql, type TxContext } from '../context';
 import { formatAmount } from '../format';
 import { customerPayment } from '../receipts/customer-reference';
 import { allocateReceiptNumber } from '../receipt-number';
+import { findLocalSaleByReceipt } from '../sales/draft';
+import { hubSaleFor, planHubSaleReturn } from '../sales/hub-sale';
 import { planReceiptReturn, type Disposition, type ReturnLineInput } from '../sales/return-plan';
 import { skuInfo } from '../sales/sale-pricing';
 import { requireOpenShift, shiftReport } from './shift';
@@ -51,17 +53,30 @@ function noReceiptWindowDays(ctx: TxContext): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 3650 ? value : 90;
 }
 
+/**
+ * Whether the database has migration 0009's hub sale columns: always, except when a migration test drives
+ * this engine against a database it keeps at an older version (local returns work there as before).
+ */
+function hasHubSaleColumns(ctx: TxContext): boolean {
+  return (
+    sql(ctx.db, "SELECT 1 AS present FROM pragma_table_info('returns') WHERE name = 'hub_sale_id'").get() !==
+    undefined
+  );
+}
+
 export function returnView(ctx: TxContext, returnId: string, notes: readonly string[] = []): ReturnView {
+  const hub = hasHubSaleColumns(ctx);
   const header = sql(
     ctx.db,
-    `SELECT return_id AS returnId, receipt_number AS receiptNumber, original_sale_id AS originalSaleId,
+    `SELECT return_id AS returnId, receipt_number AS receiptNumber,
+       ${hub ? 'COALESCE(original_sale_id, hub_sale_id)' : 'original_sale_id'} AS originalSaleId,
        original_receipt_number AS originalReceiptNumber, register_id AS registerId, shift_id AS shiftId,
        staff_id AS staffId, currency, refund_total AS total, completed_at AS completedAt
      FROM returns WHERE return_id = ?`,
   ).get(returnId) as Omit<ReturnView, 'lines' | 'refunds' | 'notes'>;
   const lines = sql(
     ctx.db,
-    `SELECT r.return_line_id AS returnLineId, r.original_line_id AS originalLineId, r.sku,
+    `SELECT r.return_line_id AS returnLineId, ${hub ? 'COALESCE(r.original_line_id, r.hub_line_id)' : 'r.original_line_id'} AS originalLineId, r.sku,
        COALESCE(l.name, s.name, r.sku) AS name, COALESCE(l.unit, s.unit, 'each') AS unit, r.qty, r.refund, r.disposition
      FROM return_lines r LEFT JOIN sale_lines l ON l.line_id = r.original_line_id LEFT JOIN skus s ON s.sku = r.sku
      WHERE r.return_id = ? ORDER BY r.rowid`,
@@ -69,7 +84,8 @@ export function returnView(ctx: TxContext, returnId: string, notes: readonly str
   const refunds = (
     sql(
       ctx.db,
-      `SELECT tender_id AS tenderId, type, amount, reference, points, original_tender_id AS originalTenderId
+      `SELECT tender_id AS tenderId, type, amount, reference, points,
+         ${hub ? 'COALESCE(original_tender_id, hub_tender_id)' : 'original_tender_id'} AS originalTenderId
        FROM return_refunds WHERE return_id = ? ORDER BY seq`,
     ).all(returnId) as (ReturnView['refunds'][number] & { points: number | null })[]
   ).map((refund) => ({
@@ -95,6 +111,8 @@ export function recordReturn(
   input: {
     registerId: string;
     originalSaleId?: string;
+    /** The original sale is the hub's (returns anywhere): its ids are not this node's rows. */
+    originalAtHub?: boolean;
     originalReceiptNumber?: string;
     lines: readonly ReturnLineInput[];
     refunds: readonly RefundInput[];
@@ -119,6 +137,11 @@ export function recordReturn(
     }
   }
   const returnId = ctx.newId();
+  // A hub sale's ids are not rows of this node's sale tables, which the original_* columns reference.
+  const atHub = input.originalAtHub === true;
+  const saleColumn = atHub ? 'hub_sale_id' : 'original_sale_id';
+  const lineColumn = atHub ? 'hub_line_id' : 'original_line_id';
+  const tenderColumn = atHub ? 'hub_tender_id' : 'original_tender_id';
   const receipt = allocateReceiptNumber(ctx);
   const movements: MovementPayload[] = input.lines.flatMap((line) => {
     const target = dispositionMovement(line.disposition);
@@ -181,15 +204,15 @@ export function recordReturn(
       movements,
       completedAt: ctx.nowIso,
     },
-    input.originalSaleId === undefined
+    input.originalSaleId === undefined || input.originalAtHub === true
       ? []
       : [saleEventId(ctx, input.originalSaleId)].filter((id): id is string => !!id),
   );
   sql(
     ctx.db,
-    `INSERT INTO returns (return_id, receipt_seq, receipt_number, original_sale_id, original_receipt_number, register_id,
-       shift_id, staff_id, customer_id, currency, refund_total, loyalty, override, completed_at, completed_at_ms,
-       device_seq, tx_id)
+    `INSERT INTO returns (return_id, receipt_seq, receipt_number, ${saleColumn}, original_receipt_number,
+       register_id, shift_id, staff_id, customer_id, currency, refund_total, loyalty, override, completed_at,
+       completed_at_ms, device_seq, tx_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?)`,
   ).run(
     returnId,
@@ -210,7 +233,7 @@ export function recordReturn(
   );
   const insertLine = sql(
     ctx.db,
-    `INSERT INTO return_lines (return_line_id, return_id, original_line_id, sku, qty, refund, disposition)
+    `INSERT INTO return_lines (return_line_id, return_id, ${lineColumn}, sku, qty, refund, disposition)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const line of input.lines) {
@@ -226,7 +249,7 @@ export function recordReturn(
   }
   const insertRefund = sql(
     ctx.db,
-    `INSERT INTO return_refunds (tender_id, return_id, seq, type, amount, reference, points, original_tender_id)
+    `INSERT INTO return_refunds (tender_id, return_id, seq, type, amount, reference, points, ${tenderColumn})
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   input.refunds.forEach((refund, index) =>
@@ -285,10 +308,14 @@ export function toRefundInput(ctx: TxContext, planned: PlannedRefund): RefundInp
 }
 
 function returnWithReceipt(ctx: CommandContext, input: CommandRequest<'return-create'>): ReturnView {
-  const plan = planReceiptReturn(ctx, input);
+  const atHub = findLocalSaleByReceipt(ctx, input.receiptNumber) === undefined;
+  const plan = atHub
+    ? planHubSaleReturn(ctx, hubSaleFor(ctx, ctx.prepared, input.receiptNumber), input)
+    : planReceiptReturn(ctx, input);
   const recorded = recordReturn(ctx, {
     registerId: input.registerId,
     originalSaleId: plan.saleId,
+    originalAtHub: atHub,
     originalReceiptNumber: plan.receiptNumber,
     lines: plan.lines,
     refunds: refundsOrZero(
@@ -367,6 +394,10 @@ function returnWithoutReceipt(
   );
   const recorded = recordReturn(ctx, {
     registerId: input.registerId,
+    // A receipt the till could not look up (offline): recorded so the hub links the return to the sale.
+    ...(input.originalReceiptNumber === undefined
+      ? {}
+      : { originalReceiptNumber: input.originalReceiptNumber }),
     lines: valued.map(({ line, refund }) => ({
       returnLineId: ctx.newId(),
       sku: line.sku,

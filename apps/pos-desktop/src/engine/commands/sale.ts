@@ -23,7 +23,7 @@ import { allocateReceiptNumber } from '../receipt-number';
 import { readLabelRules } from '../settings';
 import {
   findSale,
-  findSaleByReceipt,
+  findLocalSaleByReceipt,
   readDraft,
   requireOpenSale,
   writeDraft,
@@ -49,6 +49,7 @@ import {
 } from '../loyalty/sale-loyalty';
 import { findOpenShift, requireOpenShift } from './shift';
 import { approverWords, consumeOverride } from './staff';
+import { hubSaleFor, hubSaleView } from '../sales/hub-sale';
 import { recordReturn, toRefundInput, type RefundInput } from './return';
 import { recordMovements } from './stock';
 
@@ -732,8 +733,11 @@ export const saleHandlers = {
   'sale-get': { mutates: false, handle: (ctx, input) => viewOf(ctx, findSale(ctx, input.saleId)) },
   'sale-find': {
     mutates: false,
-    handle: (ctx, input) =>
-      withSaleCustomer(ctx, storedSaleView(ctx, findSaleByReceipt(ctx, input.receiptNumber))),
+    handle(ctx, input) {
+      const local = findLocalSaleByReceipt(ctx, input.receiptNumber);
+      if (local === undefined) return hubSaleView(hubSaleFor(ctx, ctx.prepared, input.receiptNumber));
+      return withSaleCustomer(ctx, storedSaleView(ctx, local));
+    },
   },
   'sale-add-line': { mutates: true, handle: addLine },
   'sale-set-qty': {

@@ -131,9 +131,13 @@ export function findSale(ctx: TxContext, saleId: string): SaleRow {
   return row;
 }
 
-export function findSaleByReceipt(ctx: TxContext, receiptNumber: string): SaleRow {
-  const row = sql(ctx.db, `SELECT ${SALE_COLUMNS} FROM sales WHERE receipt_number = ?`).get(receiptNumber) as
+export function findLocalSaleByReceipt(ctx: TxContext, receiptNumber: string): SaleRow | undefined {
+  return sql(ctx.db, `SELECT ${SALE_COLUMNS} FROM sales WHERE receipt_number = ?`).get(receiptNumber) as
     SaleRow | undefined;
+}
+
+export function findSaleByReceipt(ctx: TxContext, receiptNumber: string): SaleRow {
+  const row = findLocalSaleByReceipt(ctx, receiptNumber);
   if (!row) {
     throw new DomainError(
       'NOT_FOUND',
