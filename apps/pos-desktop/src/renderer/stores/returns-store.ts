@@ -31,6 +31,11 @@ export interface ReturnsState extends CommandState {
   readonly noReceiptLines: readonly NoReceiptLine[];
   readonly result: ReturnView | null;
   readonly deviceNotice: string | null;
+  /**
+   * A receipt number neither the till nor the hub could find (the hub offline): carried into the no-receipt
+   * return so the hub can link it to the sale later.
+   */
+  readonly missingReceipt: string | null;
   find(receiptNumber: string): Promise<boolean>;
   choose(lineId: string, choice: ReturnChoice | null): void;
   submit(): Promise<boolean>;
@@ -38,7 +43,7 @@ export interface ReturnsState extends CommandState {
   addNoReceiptItem(item: CatalogItem, qty: number): void;
   updateNoReceiptLine(index: number, line: Partial<Pick<NoReceiptLine, 'qty' | 'disposition'>>): void;
   removeNoReceiptLine(index: number): void;
-  submitNoReceipt(reason: string): Promise<boolean>;
+  submitNoReceipt(reason: string, originalReceiptNumber?: string): Promise<boolean>;
   printReceipt(): Promise<boolean>;
   reset(): void;
 }
@@ -52,6 +57,7 @@ const INITIAL = {
   noReceiptLines: [],
   result: null,
   deviceNotice: null,
+  missingReceipt: null,
   busy: false,
   error: null,
 };
@@ -83,6 +89,7 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
           }
           set({ busy: true });
           const sale = settle(set, await api.call('sale-find', { receiptNumber: wanted }));
+          set({ missingReceipt: sale ? null : wanted });
           if (!sale) return false;
           if (sale.status !== 'completed') {
             set({ error: screenError(t('returns.saleNotCompleted', { receipt: wanted })) });
@@ -113,7 +120,7 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
           );
           return result ? finished(result) : false;
         }),
-      startNoReceipt: () => set({ ...INITIAL, mode: 'no-receipt' }),
+      startNoReceipt: () => set({ ...INITIAL, mode: 'no-receipt', missingReceipt: get().missingReceipt }),
       addNoReceiptItem(item, qty) {
         const lines = get().noReceiptLines;
         const existing = lines.findIndex((line) => line.item.sku === item.sku);
@@ -135,7 +142,7 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
       removeNoReceiptLine(index) {
         set({ noReceiptLines: get().noReceiptLines.filter((_, at) => at !== index) });
       },
-      submitNoReceipt: (reason) =>
+      submitNoReceipt: (reason, originalReceiptNumber) =>
         enqueue(async () => {
           const lines = get().noReceiptLines.map((line) => ({
             sku: line.item.sku,
@@ -157,6 +164,9 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
               registerId,
               lines,
               reason: reason.trim(),
+              ...(originalReceiptNumber?.trim()
+                ? { originalReceiptNumber: originalReceiptNumber.trim() }
+                : {}),
             }),
           );
           return result ? finished(result) : false;

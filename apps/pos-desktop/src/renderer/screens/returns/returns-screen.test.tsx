@@ -151,6 +151,52 @@ describe('returns-screen', () => {
       );
     });
 
+    it('returns a sale another store made, as the hub answered for it, within what is still returnable', async () => {
+      const elsewhere = {
+        ...saleView([saleLine({ lineId: 'hub-line-1', qty: 3, unitPrice: 500 })], {
+          status: 'completed',
+          receiptNumber: 'S002-1-000042',
+          completedAt: AT,
+        }),
+        soldAt: { storeId: 'store-b', source: 'hub' as const },
+      };
+      elsewhere.lines = elsewhere.lines.map((line) => ({ ...line, returnableQty: 2 }));
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <ReturnsScreen />,
+        setup: (n) => {
+          scriptReturns(n);
+          n.handle('sale-find', () => elsewhere);
+          n.handle('return-create', () =>
+            returnView({
+              originalReceiptNumber: 'S002-1-000042',
+              total: 1000,
+              refunds: [
+                { tenderId: 'r-1', type: 'card', amount: 1000, reference: null, originalTenderId: 't-9' },
+              ],
+            }),
+          );
+        },
+      });
+      await user.type(
+        screen.getByLabelText('Receipt number (scan the receipt barcode)'),
+        'S002-1-000042{Enter}',
+      );
+      expect((await screen.findByRole('note')).textContent).toContain('Sold at store store-b');
+      const items = screen.getByRole('list', { name: 'Items' });
+      expect(within(items).getByText('sold 3, paid €15.00, 2 can still come back')).toBeTruthy();
+      await user.click(within(items).getByRole('button', { name: 'Return all of Smooth Bread family size' }));
+      await user.click(screen.getByRole('button', { name: 'Return the chosen items' }));
+      expect(await screen.findByText(/Refund €10\.00/)).toBeTruthy();
+      expect(node.inputs('return-create')).toEqual([
+        {
+          registerId: 'main',
+          receiptNumber: 'S002-1-000042',
+          lines: [{ lineId: 'hub-line-1', qty: 2, disposition: 'sellable' }],
+        },
+      ]);
+    });
+
     it('says when no sale has that receipt number', async () => {
       const { user } = renderPos({ signedInAs: 'cashier', ui: <ReturnsScreen />, setup: scriptReturns });
       await user.type(
@@ -164,6 +210,64 @@ describe('returns-screen', () => {
   });
 
   describe('without a receipt', () => {
+    it('carries the receipt number the hub could not be asked about into the no-receipt return', async () => {
+      const { user, node } = renderPos({
+        signedInAs: 'manager',
+        ui: <ReturnsScreen />,
+        setup: (n) => {
+          scriptReturns(n);
+          n.handle('sale-find', (input) =>
+            failure(
+              'NOT_FOUND',
+              `Receipt ${input.receiptNumber} is not on this till and the hub is offline. Take the items back as a return without a receipt.`,
+              { hubUnreachable: true },
+            ),
+          );
+          n.handle('catalog-scan', (input) => ({
+            item: catalogItem(),
+            scan: { kind: 'gtin', key: input.code, weightGrams: null, embeddedPrice: null },
+          }));
+          n.handle('return-without-receipt', () =>
+            returnView({
+              originalSaleId: null,
+              originalReceiptNumber: 'S002-1-000042',
+              refunds: [
+                {
+                  tenderId: 'r-1',
+                  type: 'store_credit',
+                  amount: 650,
+                  reference: 'SC-9',
+                  originalTenderId: null,
+                },
+              ],
+              total: 650,
+            }),
+          );
+        },
+      });
+      await user.type(
+        screen.getByLabelText('Receipt number (scan the receipt barcode)'),
+        'S002-1-000042{Enter}',
+      );
+      expect((await screen.findByRole('alert')).textContent).toContain('the hub is offline');
+      await user.click(screen.getByRole('button', { name: 'Return without a receipt' }));
+      expect(
+        (screen.getByLabelText('Receipt number the customer brought (if any)') as HTMLInputElement).value,
+      ).toBe('S002-1-000042');
+      await user.type(
+        screen.getByRole('combobox', { name: 'Scan or search the item' }),
+        '4000000000013{Enter}',
+      );
+      await within(await screen.findByRole('list', { name: 'Items' })).findByText('Smooth Bread family size');
+      await user.type(screen.getByLabelText('Reason'), 'Hub offline');
+      await user.click(screen.getByRole('button', { name: 'Return without receipt' }));
+      expect(await screen.findByText(/Refund €6\.50/)).toBeTruthy();
+      expect(node.inputs('return-without-receipt').at(-1)).toMatchObject({
+        reason: 'Hub offline',
+        originalReceiptNumber: 'S002-1-000042',
+      });
+    });
+
     it('needs a manager override and refunds store credit', async () => {
       const { user, node } = renderPos({
         signedInAs: 'cashier',

@@ -71,7 +71,13 @@ function ReturnLine({ line }: { line: SaleView['lines'][number] }) {
     <li className="return-line">
       <span className="cart-line-name">{line.name}</span>
       <span>
-        {t('returns.sold', { qty: format.quantity(line.qty, line.unit), paid: format.money(line.paid) })}
+        {line.returnableQty === undefined
+          ? t('returns.sold', { qty: format.quantity(line.qty, line.unit), paid: format.money(line.paid) })
+          : t('returns.stillReturnable', {
+              qty: format.quantity(line.qty, line.unit),
+              paid: format.money(line.paid),
+              left: format.quantity(line.returnableQty, line.unit),
+            })}
       </span>
       <QuantityInput
         label={t('returns.qtyFor', { name: line.name })}
@@ -83,7 +89,7 @@ function ReturnLine({ line }: { line: SaleView['lines'][number] }) {
         type="button"
         className="btn"
         aria-label={t('returns.allOf', { name: line.name })}
-        onClick={() => choose(line.qty)}
+        onClick={() => choose(line.returnableQty ?? line.qty)}
       >
         {t('returns.all')}
       </button>
@@ -112,6 +118,7 @@ function ReceiptReturn() {
           total: format.money(sale.totals.total),
         })}
       </p>
+      {sale.soldAt ? <p role="note">{t('returns.soldAt', { store: sale.soldAt.storeId })}</p> : null}
       <ul className="return-lines" aria-label={t('returns.lines')}>
         {sale.lines.map((line) => (
           <ReturnLine key={line.lineId} line={line} />
@@ -141,6 +148,7 @@ function NoReceiptReturn() {
   const lines = useArea(returns, (state) => state.noReceiptLines);
   const busy = useArea(returns, (state) => state.busy);
   const [reason, setReason] = useState('');
+  const [originalReceipt, setOriginalReceipt] = useState(() => returns.getState().missingReceipt ?? '');
   const store = returns.getState();
   return (
     <>
@@ -182,6 +190,10 @@ function NoReceiptReturn() {
         <span>{t('common.reason')}</span>
         <input value={reason} onChange={(event) => setReason(event.target.value)} />
       </label>
+      <label className="field">
+        <span>{t('returns.originalReceipt')}</span>
+        <input value={originalReceipt} onChange={(event) => setOriginalReceipt(event.target.value)} />
+      </label>
       <div className="tender-actions">
         <button type="button" className="btn" onClick={() => store.reset()}>
           {t('common.cancel')}
@@ -190,7 +202,7 @@ function NoReceiptReturn() {
           type="button"
           className="btn btn-primary"
           disabled={busy || lines.length === 0}
-          onClick={() => void returns.getState().submitNoReceipt(reason)}
+          onClick={() => void returns.getState().submitNoReceipt(reason, originalReceipt)}
         >
           {t('returns.submitNoReceipt')}
         </button>
