@@ -489,4 +489,3 @@ export function receiptLoyalty(
     balance: snapshot ? snapshot.available - spentOffline : null,
   };
 }
-
