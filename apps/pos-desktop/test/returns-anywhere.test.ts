@@ -329,6 +329,56 @@ describe.each(backendKinds())('returns anywhere across real store engines and th
     await until('store B pushed its return', () => b.drained() || undefined);
   });
 
+  it.each([
+    ['store A syncs first', ['store-a', 'store-b']],
+    ['store B syncs first', ['store-b', 'store-a']],
+  ] as const)(
+    'links a no-receipt return to the receipt it names and raises one exception for a line returned twice offline (%s)',
+    async (_order, syncOrder) => {
+      const a = store('store-a');
+      const b = store('store-b');
+      const receipt = await sell(a, 1);
+      await until('the sale reaches the hub', () => a.drained() || undefined);
+      const saleId = (await lookupSale(hub, receipt)).saleId;
+      await a.engine.sync.stop();
+      await b.engine.sync.stop();
+      try {
+        const sold = await a.ok('sale-find', { receiptNumber: receipt });
+        await a.ok('return-create', {
+          receiptNumber: receipt,
+          lines: [{ lineId: sold.lines[0]!.lineId, qty: 1, disposition: 'sellable' }],
+        });
+        if ((await b.ok('shift-current', {})).shift === null) await b.ok('shift-open', { float: 10_000 });
+        await b.ok('return-without-receipt', {
+          lines: [{ sku: 'WIDGET', qty: 1 }],
+          reason: 'hub offline',
+          originalReceiptNumber: receipt,
+        });
+      } finally {
+        for (const nodeId of syncOrder) {
+          await online(store(nodeId));
+          await until(`${nodeId} pushed its return`, () => store(nodeId).drained() || undefined);
+        }
+      }
+      const rejected = await rejectedReturnsOf(saleId);
+      const twice = (await listExceptions(storage.db, { type: 'RETURN_OVER_RETURNABLE', limit: 500 })).filter(
+        (row) => JSON.stringify(row.details).includes(saleId),
+      );
+      expect(rejected.length + twice.length).toBe(1);
+      expect([...rejected, ...twice][0]).toMatchObject({ nodeId: syncOrder[1] });
+      const linked = await storage.db
+        .selectFrom('returns')
+        .select('node_id')
+        .where('original_sale_id', '=', saleId)
+        .execute();
+      // The return that was applied counts against the sale either way; the rejected one is not recorded.
+      expect(linked.map((row) => row.node_id).sort()).toEqual(
+        syncOrder[0] === 'store-a' ? ['store-a', 'store-b'] : ['store-b'],
+      );
+      expect((await lookupSale(hub, receipt)).lines[0]).toMatchObject({ returnableQty: 0 });
+    },
+  );
+
   it('tells the cashier when neither the till nor the hub has the receipt', async () => {
     const b = store('store-b');
     const missing = await b.run('sale-find', { receiptNumber: 'SA-1-999999' });

@@ -57,6 +57,8 @@ export const EXCEPTION_TYPES = [
   'POINTS_HELD',
   /** Store credit a return would issue is frozen until HQ releases or drops it. */
   'STORE_CREDIT_HELD',
+  /** A no-receipt return linked to its receipt took back more than was still returnable at every store. */
+  'RETURN_OVER_RETURNABLE',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

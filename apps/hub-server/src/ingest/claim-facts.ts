@@ -38,6 +38,11 @@ export interface ClaimFacts {
   readonly staff: ReadonlyMap<string, string>;
   /** The sales this batch's returns refer to, by sale id; a sale the hub does not know is absent. */
   readonly originals: ReadonlyMap<string, OriginalSale>;
+  /**
+   * Receipt numbers that returns without a sale id name (a no-receipt return at a till that could not ask
+   * the hub) → the sale the hub has under that number; that sale is in `originals` too.
+   */
+  readonly salesByReceipt: ReadonlyMap<string, string>;
   /** Card terminal references of this batch's sales already on other sales of the store → those sales. */
   readonly cardReferences: ReadonlyMap<string, readonly string[]>;
 }
@@ -116,6 +121,7 @@ export async function gatherClaimFacts(
   const references = new Set<string>();
   const staffIds = new Set<string>();
   const originalSaleIds = new Set<string>();
+  const linkedReceipts = new Set<string>();
   for (const event of events) {
     const shiftId = shiftIdOf(event.payload);
     if (shiftId !== undefined) shiftIds.add(shiftId);
@@ -126,6 +132,8 @@ export async function gatherClaimFacts(
     if (event.type === 'return.completed') {
       const saleId = text(field(event.payload, 'originalSaleId'));
       if (saleId !== undefined) originalSaleIds.add(saleId);
+      const receiptNumber = text(field(event.payload, 'originalReceiptNumber'));
+      if (saleId === undefined && receiptNumber !== undefined) linkedReceipts.add(receiptNumber);
     }
   }
   const shifts = new Map<string, ShiftFact>();
@@ -145,6 +153,18 @@ export async function gatherClaimFacts(
       .where('staff_id', 'in', chunk)
       .execute();
     for (const row of rows) staff.set(row.staff_id, row.node_id);
+  }
+  const salesByReceipt = new Map<string, string>();
+  for (const chunk of chunks([...linkedReceipts], 500)) {
+    const rows = await tx.trx
+      .selectFrom('sales')
+      .select(['sale_id', 'receipt_number'])
+      .where('receipt_number', 'in', chunk)
+      .execute();
+    for (const row of rows) {
+      salesByReceipt.set(row.receipt_number, row.sale_id);
+      originalSaleIds.add(row.sale_id);
+    }
   }
   const originals = new Map<string, OriginalSale>();
   const returned = new Map<string, PriorReturnLine[]>();
@@ -196,7 +216,7 @@ export async function gatherClaimFacts(
     for (const row of rows)
       cardReferences.set(row.reference, [...(cardReferences.get(row.reference) ?? []), row.sale_id]);
   }
-  return { shifts, staff, originals, cardReferences };
+  return { shifts, staff, originals, salesByReceipt, cardReferences };
 }
 
 /**

@@ -22,7 +22,13 @@ import type { ApplyContext } from './apply-context';
 import { returnCreditDoubts, saleDoubts } from './claim-checks';
 import type { ShiftFact } from './claim-facts';
 import { EventFault } from './event-faults';
-import { noteReturn, refundsProblem, returnClaimProblem, returnOriginal } from './return-claims';
+import {
+  linkedReturnExcess,
+  noteReturn,
+  refundsProblem,
+  returnClaimProblem,
+  returnOriginal,
+} from './return-claims';
 import { withoutCardNumbers } from './sale-claims';
 import { noteStaff, scopeProblem } from './store-scope';
 
@@ -309,6 +315,29 @@ const applySaleVoided: Applier<'sale.voided'> = async (ctx, event, voided) => {
   return applied;
 };
 
+/**
+ * A no-receipt return naming the receipt the customer brought (its till could not ask the hub) is linked
+ * to that sale, so later lookups and returns count it; one that takes back more than was still returnable
+ * is applied (a manager approved it, in store credit) and raised for review.
+ */
+function linkedSale(ctx: ApplyContext, event: EventEnvelope, ret: EventPayloads['return.completed']) {
+  if (ret.originalSaleId !== undefined || ret.originalReceiptNumber === undefined) return undefined;
+  const saleId = ctx.facts.salesByReceipt.get(ret.originalReceiptNumber);
+  if (saleId === undefined) return undefined;
+  const original = returnOriginal(ctx, saleId);
+  const excess = original.status === 'unknown' ? undefined : linkedReturnExcess(ret, original);
+  if (excess !== undefined) {
+    ctx.tx.raise({
+      type: 'RETURN_OVER_RETURNABLE',
+      severity: 'warning',
+      nodeId: ctx.facts.nodeId,
+      causeEventIds: [event.eventId],
+      details: { message: excess, saleId, receiptNumber: ret.originalReceiptNumber, returnId: ret.returnId },
+    });
+  }
+  return saleId;
+}
+
 const applyReturnCompleted: Applier<'return.completed'> = async (ctx, event, ret) => {
   const existing = await ctx.tx.trx
     .selectFrom('returns')
@@ -326,20 +355,21 @@ const applyReturnCompleted: Applier<'return.completed'> = async (ctx, event, ret
   const prepared = prepareMovements(ctx, event, ret.movements, `return:${ret.returnId}`);
   if (!prepared.ok) return rejected(prepared.reason);
   ctx.tx.addMovements(prepared.movements);
+  const linkedSaleId = linkedSale(ctx, event, ret);
   await ctx.tx.trx
     .insertInto('returns')
     .values({
       return_id: ret.returnId,
       node_id: ctx.facts.nodeId,
       device_id: ctx.facts.deviceId,
-      original_sale_id: ret.originalSaleId ?? null,
+      original_sale_id: ret.originalSaleId ?? linkedSaleId ?? null,
       currency: ret.currency,
       refund_total: ret.refunds.reduce((total, refund) => total + refund.amount, 0),
       completed_at: ret.completedAt,
       event_id: event.eventId,
     })
     .execute();
-  noteReturn(ctx, ret);
+  noteReturn(ctx, ret, ret.originalSaleId ?? linkedSaleId);
   const creditDoubts = returnCreditDoubts(ret, original);
   await bookEventLoyalty(ctx, event, () => applyReturnLoyalty(ctx.tx, event, ret, origin(ctx), creditDoubts));
   return applied;

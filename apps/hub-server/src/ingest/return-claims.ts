@@ -71,11 +71,10 @@ export function returnClaimProblem(
     }
   }
   const currency = sale.currency;
-  const priors = original.returned.flatMap((prior) =>
-    prior.originalLineId !== undefined && saleLines.has(prior.originalLineId)
-      ? [{ originalLineId: prior.originalLineId, qty: prior.qty, refund: money(prior.refund, currency) }]
-      : [],
-  );
+  const priors = priorLines(sale, original.returned).map((prior) => ({
+    ...prior,
+    refund: money(prior.refund, currency),
+  }));
   try {
     refundForLines(
       sale.lines.map((line) => ({
@@ -113,6 +112,69 @@ export function returnClaimProblem(
   return refundsProblem(ret);
 }
 
+/**
+ * Earlier returns per sale line. A no-receipt return the hub linked to the sale by its receipt number names
+ * no line: its quantity counts against the sale's lines of that SKU in order, as far as they go, with no
+ * refund (it was paid in store credit at the lowest price, not from what the sale paid).
+ */
+function priorLines(
+  sale: CompletedSale,
+  returned: readonly PriorReturnLine[],
+): { originalLineId: string; qty: number; refund: number }[] {
+  const lineIds = new Set(sale.lines.map((line) => line.lineId));
+  const taken = new Map<string, number>();
+  const priors: { originalLineId: string; qty: number; refund: number }[] = [];
+  const take = (lineId: string, qty: number, refund: number) => {
+    taken.set(lineId, (taken.get(lineId) ?? 0) + qty);
+    priors.push({ originalLineId: lineId, qty, refund });
+  };
+  for (const prior of returned) {
+    if (prior.originalLineId !== undefined && lineIds.has(prior.originalLineId))
+      take(prior.originalLineId, prior.qty, prior.refund);
+  }
+  for (const prior of returned) {
+    if (prior.originalLineId !== undefined) continue;
+    let left = prior.qty;
+    for (const line of sale.lines) {
+      if (left <= 0) break;
+      if (line.sku !== prior.sku) continue;
+      const qty = Math.min(left, Math.max(0, line.qty - (taken.get(line.lineId) ?? 0)));
+      if (qty > 0) take(line.lineId, qty, 0);
+      left -= qty;
+    }
+  }
+  return priors;
+}
+
+/**
+ * A no-receipt return that names the receipt the customer brought, linked to that sale: why it takes back
+ * more of a SKU than is still returnable on it (returns at every store counted), or undefined.
+ */
+export function linkedReturnExcess(
+  ret: CompletedReturn,
+  original: Exclude<ReturnOriginal, { status: 'unknown' }>,
+): string | undefined {
+  const receipt = ret.originalReceiptNumber ?? '';
+  if (original.status === 'voided') return `Receipt ${receipt} was voided, yet items of it were returned.`;
+  const sale = original.sale;
+  if (sale === undefined) return undefined;
+  const left = new Map<string, number>();
+  for (const line of sale.lines) left.set(line.sku, (left.get(line.sku) ?? 0) + line.qty);
+  for (const prior of priorLines(sale, original.returned)) {
+    const sku = sale.lines.find((line) => line.lineId === prior.originalLineId)!.sku;
+    left.set(sku, (left.get(sku) ?? 0) - prior.qty);
+  }
+  const wanted = new Map<string, number>();
+  for (const line of ret.lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.qty);
+  for (const [sku, qty] of wanted) {
+    const returnable = Math.max(0, left.get(sku) ?? 0);
+    if (qty > returnable) {
+      return `Return ${ret.receiptNumber} (no receipt) took back ${qty} of ${sku} against receipt ${receipt}, but only ${returnable} of it was still returnable after the returns at every store.`;
+    }
+  }
+  return undefined;
+}
+
 /** Tenders may give back at most what the lines refund. */
 export function refundsProblem(ret: CompletedReturn): string | undefined {
   const lines = ret.lines.reduce((total, line) => total + line.refund, 0);
@@ -126,11 +188,11 @@ export function refundsProblem(ret: CompletedReturn): string | undefined {
 }
 
 /** Adds a return's lines to what the batch has returned against its sale. */
-export function noteReturn(ctx: ApplyContext, ret: CompletedReturn): void {
-  if (ret.originalSaleId === undefined) return;
-  const lines = ctx.batchReturns.get(ret.originalSaleId) ?? [];
+export function noteReturn(ctx: ApplyContext, ret: CompletedReturn, saleId = ret.originalSaleId): void {
+  if (saleId === undefined) return;
+  const lines = ctx.batchReturns.get(saleId) ?? [];
   for (const line of ret.lines) {
     lines.push({ originalLineId: line.originalLineId, sku: line.sku, qty: line.qty, refund: line.refund });
   }
-  ctx.batchReturns.set(ret.originalSaleId, lines);
+  ctx.batchReturns.set(saleId, lines);
 }

@@ -131,6 +131,7 @@ export const MESSAGES = {
   'kind.CARD_REFERENCE_SUSPECT': 'Suspect card reference',
   'kind.POINTS_HELD': 'Points held for review',
   'kind.STORE_CREDIT_HELD': 'Store credit frozen for review',
+  'kind.RETURN_OVER_RETURNABLE': 'Same item returned twice across stores',
 
   'orders.title': 'Online orders',
   'orders.filters': 'Order filters',

@@ -121,6 +121,7 @@ const KNOWN_KINDS: readonly string[] = [
   'CARD_REFERENCE_SUSPECT',
   'POINTS_HELD',
   'STORE_CREDIT_HELD',
+  'RETURN_OVER_RETURNABLE',
 ];
 
 function ExceptionList({
