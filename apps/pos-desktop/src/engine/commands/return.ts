@@ -23,7 +23,7 @@ import { findLocalSaleByReceipt } from '../sales/draft';
 import { hubSaleFor, planHubSaleReturn } from '../sales/hub-sale';
 import { planReceiptReturn, type Disposition, type ReturnLineInput } from '../sales/return-plan';
 import { skuInfo } from '../sales/sale-pricing';
-import { requireOpenShift, shiftReport } from './shift';
+import { drawerExpected, requireOpenShift } from './shift';
 import { consumeOverride, type ManagerOverride } from './staff';
 import { recordMovements } from './stock';
 
@@ -127,7 +127,7 @@ export function recordReturn(
     currency,
   );
   if (cashOut.amount > 0) {
-    const drawer = shiftReport(ctx, shift, 'X').expectedCash;
+    const drawer = drawerExpected(ctx, shift);
     if (cashOut.amount > drawer) {
       throw new DomainError(
         'INSUFFICIENT_BALANCE',

@@ -122,15 +122,24 @@ function takings(ctx: TxContext, shift: ShiftRow): Takings {
   };
 }
 
-export function shiftReport(ctx: TxContext, shift: ShiftRow, kind: 'X' | 'Z'): ShiftReport {
-  const taken = takings(ctx, shift);
-  const expected = subtract(
+function cashExpected(shift: ShiftRow, taken: ReturnType<typeof takings>): Money {
+  return subtract(
     subtract(
       sum([money(shift.float, shift.currency), taken.cashSales, taken.cashIn], shift.currency),
       taken.cashRefunds,
     ),
     taken.cashOut,
   );
+}
+
+/** What the drawer should hold now: checked before cash leaves it, without building a whole report. */
+export function drawerExpected(ctx: TxContext, shift: ShiftRow): number {
+  return cashExpected(shift, takings(ctx, shift)).amount;
+}
+
+export function shiftReport(ctx: TxContext, shift: ShiftRow, kind: 'X' | 'Z'): ShiftReport {
+  const taken = takings(ctx, shift);
+  const expected = cashExpected(shift, taken);
   return {
     kind,
     shift: toSummary(shift),
@@ -164,7 +173,7 @@ function moveCash(
   const shift = requireOpenShift(ctx, input.registerId);
   let override: ReturnType<typeof consumeOverride> | undefined;
   if (direction === 'out') {
-    const drawer = shiftReport(ctx, shift, 'X').expectedCash;
+    const drawer = drawerExpected(ctx, shift);
     if (input.amount > drawer) {
       throw new DomainError(
         'INSUFFICIENT_BALANCE',

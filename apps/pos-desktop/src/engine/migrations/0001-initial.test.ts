@@ -14,7 +14,7 @@ describe('0001-initial', () => {
   it('turns an empty file into a store database that holds a full day of work consistently', () => {
     const migrations = loadMigrations().slice(0, 1);
     node = createTestNode({ migrations });
-    dayOfWork(node);
+    dayOfWork(node, { closeShift: false });
     const { engine } = node;
     expect(appliedMigrations(engine.db).map((m) => m.name)).toEqual(['0001-initial']);
     for (const table of [
@@ -35,7 +35,7 @@ describe('0001-initial', () => {
 
   it('enforces its invariants in the schema itself', () => {
     node = createTestNode({ migrations: loadMigrations().slice(0, 1) });
-    dayOfWork(node);
+    dayOfWork(node, { closeShift: false });
     const { db } = node.engine;
     expect(() => db.prepare('UPDATE stock_movements SET delta = 99').run()).toThrow(/immutable/);
     expect(() => db.prepare("UPDATE outbox SET payload = '{}'").run()).toThrow(/immutable/);

@@ -14,7 +14,7 @@ describe('0002-product-search', () => {
   it('upgrades a filled 0001 database: every row kept and the SKUs it already held searchable', () => {
     const all = loadMigrations();
     node = createTestNode({ migrations: all.slice(0, 1) });
-    dayOfWork(node);
+    dayOfWork(node, { closeShift: false });
     const before = databaseSnapshot(node.engine);
     const { db } = node.engine;
     expect(migrate(db, all.slice(0, 2)).map((m) => m.name)).toEqual(['0002-product-search']);

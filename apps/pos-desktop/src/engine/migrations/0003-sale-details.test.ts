@@ -14,7 +14,7 @@ describe('0003-sale-details', () => {
   it('upgrades a filled 0002 database: sales, lines, adjustments and tenders kept, new columns defaulted', () => {
     const all = loadMigrations();
     node = createTestNode({ migrations: all.slice(0, 2) });
-    dayOfWork(node);
+    dayOfWork(node, { closeShift: false });
     const { db } = node.engine;
     // A completed sale written with the 0002 columns (as a sync test fixture or a hand repair would).
     db.exec(`
