@@ -485,7 +485,13 @@ describe.each(backendKinds())('forged device claims against the hub on %s', (kin
       const { event } = await pushOne(store1, 'return.completed', noReceiptReturn(3_000, second, override));
       expect(await moneyBooks()).toEqual(before);
       const [held] = await exceptionsFor(event);
-      expect(held!.details.reasons).toEqual([expect.stringMatching(/pass HQ's daily limit of 5000/)]);
+      // Amounts as HQ reads them, not minor units (issue 14, bug 5).
+      expect(held!.details.reasons).toEqual([
+        expect.stringMatching(
+          /has issued 30\.00 USD of credit on .*; 30\.00 USD more would pass HQ's daily limit of 50\.00 USD\./,
+        ),
+      ]);
+      expect(held!.details.message).toMatch(/^30\.00 USD of store credit for /);
       expect((await lookUpCredit(store2, second)).status).toBe(404);
 
       const released = await fetch(

@@ -1,4 +1,4 @@
-import { DomainError } from '@retail/domain';
+import { DomainError, money, toDecimal } from '@retail/domain';
 import { z } from 'zod';
 import { closeSettledException } from '../exceptions/exception-queue';
 import type { HubContext } from '../hub-context';
@@ -156,6 +156,11 @@ function issueRequest(issue: {
   };
 }
 
+/** An amount as HQ reads it in a reason ("5.00 EUR"), not in minor units ("500"). */
+function shownAmount(minorUnits: number, currency: string): string {
+  return `${toDecimal(money(minorUnits, currency))} ${currency}`;
+}
+
 /**
  * Issues `issue` at ingest, or freezes it with the reasons (`doubts` the caller found, and the store's
  * daily limit) and raises one STORE_CREDIT_HELD exception. Issued credit counts towards the store's day.
@@ -171,8 +176,9 @@ export async function issueOrHoldCredit(
   const reasons = [...doubts];
   if (limit !== undefined && issuedToday + issue.amount > limit.perStoreDay) {
     reasons.push(
-      `Store ${issue.nodeId} has issued ${issuedToday} ${issue.currency} of credit on ${day}; ` +
-        `${issue.amount} more would pass HQ's daily limit of ${limit.perStoreDay}.`,
+      `Store ${issue.nodeId} has issued ${shownAmount(issuedToday, issue.currency)} of credit on ${day}; ` +
+        `${shownAmount(issue.amount, issue.currency)} more would pass HQ's daily limit of ` +
+        `${shownAmount(limit.perStoreDay, issue.currency)}.`,
     );
   }
   if (reasons.length === 0) {
@@ -228,7 +234,7 @@ export async function issueOrHoldCredit(
       currency: issue.currency,
       maskedNumber: shown,
       reasons,
-      message: `${issue.amount} ${issue.currency} of ${issue.kind === 'gift_card' ? 'gift card value' : 'store credit'} for ${shown} from return ${issue.returnId} is frozen until HQ releases or drops it: ${reasons.join(' ')}`,
+      message: `${shownAmount(issue.amount, issue.currency)} of ${issue.kind === 'gift_card' ? 'gift card value' : 'store credit'} for ${shown} from return ${issue.returnId} is frozen until HQ releases or drops it: ${reasons.join(' ')}`,
     },
   });
   return 'held';
