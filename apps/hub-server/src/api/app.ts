@@ -37,6 +37,7 @@ import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-rou
 import { buildAsyncApi } from '../integration/asyncapi';
 import { registerIntegrationRoutes } from '../integration/integration-routes';
 import { registerPurchasingRoutes } from '../purchasing/purchasing-routes';
+import { registerLiveRoutes, type LiveRouteOptions } from '../live/live-routes';
 
 export interface AppOptions {
   readonly hub: HubContext;
@@ -58,6 +59,8 @@ export interface AppOptions {
   readonly version?: string;
   /** Sync transports: catch-up admission, pokes, the socket.io `/sync` namespace. */
   readonly sync?: SyncOptions;
+  /** The dashboard's live stream (`GET /api/live`): polling, coalescing and heartbeat intervals. */
+  readonly live?: LiveRouteOptions;
   /** BOPIS intake settings (default pickup policy, offline threshold) and pickup-code randomness. */
   readonly orders?: OrderRouteOptions;
   /** The built HQ dashboard served at `/` (default: found next to the hub's build; null: not built). */
@@ -340,6 +343,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerLoyaltyRoutes(app, routes);
   registerIntegrationRoutes(app, routes);
   registerPurchasingRoutes(app, routes);
+  registerLiveRoutes(app, routes, options.live);
   registerDashboard(app, options.dashboardRoot);
 
   // Built on first request: routes registered inside plugin scopes only exist once the app is ready.

@@ -64,6 +64,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/exceptions': hq('viewer'),
   'GET /api/exceptions/{exceptionId}': hq('viewer'),
   'POST /api/exceptions/{exceptionId}/resolve': hq('operator'),
+  'GET /api/live': hq('viewer'),
 
   'GET /api/catalog/skus/{sku}': hq('viewer', 'catalog:read'),
   'PUT /api/catalog/skus/{sku}': hq('operator'),

@@ -470,6 +470,14 @@ export interface TransferTable {
   received_at: number | null;
 }
 
+/** SQLite only (migration 0014): the changes open dashboards follow, by sequence; PostgreSQL NOTIFYs instead. */
+export interface LiveChangeTable {
+  seq: number;
+  topic: string;
+  entity_id: string;
+  detail: string;
+}
+
 export interface ExceptionTable {
   exception_id: string;
   type: string;
@@ -747,6 +755,7 @@ export interface HubDatabase {
   store_credit_issued: StoreCreditIssuedTable;
   transfers: TransferTable;
   exceptions: ExceptionTable;
+  live_changes: LiveChangeTable;
   feed_changes: FeedChangeTable;
   import_jobs: ImportJobTable;
   import_rows: ImportRowTable;

@@ -48,6 +48,13 @@ export const DEVICE_REVOKED_CHANNEL = 'hub_device_revoked';
  * check every connected device.
  */
 export type RevocationListener = (deviceId: string | null) => void;
+/**
+ * The PostgreSQL channel on which triggers (migration 0014) announce changes the open HQ dashboards follow:
+ * exceptions, order states, device sync status. The payload is JSON the live module parses.
+ */
+export const LIVE_CHANNEL = 'hub_live_changed';
+/** A dashboard change's JSON payload; `null`: announcements may have been missed, refresh everything. */
+export type LiveChangeListener = (payload: string | null) => void;
 /** NOTIFY payloads are limited to 8,000 bytes; past this many scopes, say "everything" instead. */
 const MAX_NOTIFIED_SCOPES = 100;
 
@@ -106,6 +113,11 @@ export interface Storage {
   deviceRevoked(trx: Trx, deviceId: string): Promise<void>;
   /** Hears of revoked devices from this process and, on PostgreSQL, from every other. */
   onDeviceRevoked(listener: RevocationListener): () => void;
+  /**
+   * PostgreSQL: hears the dashboard changes every hub process's transactions committed (LIVE_CHANNEL).
+   * SQLite has no channel: the live module reads the `live_changes` table instead, and this never calls.
+   */
+  onLiveChange(listener: LiveChangeListener): () => void;
   /**
    * Whether other hub processes' feed notifications reach this one: `local` (SQLite, or nobody here
    * listens), `connecting` (the LISTEN connection is being (re-)established; pokes for their writes wait
@@ -190,14 +202,29 @@ function createStorage(
   };
 
   const revocationListeners = new Set<RevocationListener>();
+  const liveListeners = new Set<LiveChangeListener>();
   const ensureListener = () => {
     if (postgresUrl !== undefined && listener === undefined) {
-      listener = listenForFeedNotifications(postgresUrl, instanceId, { feed: emit, revoked: emitRevoked });
+      listener = listenForFeedNotifications(postgresUrl, instanceId, {
+        feed: emit,
+        revoked: emitRevoked,
+        live: emitLive,
+      });
     }
   };
   const releaseListener = () => {
-    if (listeners.size === 0 && revocationListeners.size === 0) closeListener();
+    if (listeners.size === 0 && revocationListeners.size === 0 && liveListeners.size === 0) closeListener();
   };
+
+  function emitLive(payload: string | null): void {
+    for (const each of [...liveListeners]) {
+      try {
+        each(payload);
+      } catch {
+        // A dashboard that cannot be told must never disturb the LISTEN connection the tills rely on.
+      }
+    }
+  }
 
   function emitRevoked(deviceId: string | null): void {
     for (const each of [...revocationListeners]) {
@@ -300,12 +327,22 @@ function createStorage(
         releaseListener();
       };
     },
+    onLiveChange(liveListener) {
+      if (postgresUrl === undefined) return () => undefined;
+      liveListeners.add(liveListener);
+      ensureListener();
+      return () => {
+        liveListeners.delete(liveListener);
+        releaseListener();
+      };
+    },
     feedNotifications() {
       return listener?.state() ?? 'local';
     },
     async close() {
       listeners.clear();
       revocationListeners.clear();
+      liveListeners.clear();
       closeListener();
       await Promise.all(closing);
       await db.destroy();
@@ -329,7 +366,11 @@ interface FeedNotificationListener {
 function listenForFeedNotifications(
   url: string,
   instanceId: string,
-  handlers: { feed: (event: FeedAppended | null) => void; revoked: RevocationListener },
+  handlers: {
+    feed: (event: FeedAppended | null) => void;
+    revoked: RevocationListener;
+    live: LiveChangeListener;
+  },
 ): FeedNotificationListener {
   const emit = handlers.feed;
   let closed = false;
@@ -379,6 +420,10 @@ function listenForFeedNotifications(
     next.on('error', () => lose(next));
     next.on('end', () => lose(next));
     next.on('notification', (message) => {
+      if (message.channel === LIVE_CHANNEL) {
+        handlers.live(message.payload ?? null);
+        return;
+      }
       if (message.channel === DEVICE_REVOKED_CHANNEL && message.payload !== undefined) {
         try {
           const revoked = JSON.parse(message.payload) as { deviceId: string; origin: string };
@@ -401,6 +446,7 @@ function listenForFeedNotifications(
       await next.connect();
       // Feed last: its LISTEN is the connection's last statement, how operators (and tests) spot it.
       await next.query(`LISTEN ${DEVICE_REVOKED_CHANNEL}`);
+      await next.query(`LISTEN ${LIVE_CHANNEL}`);
       await next.query(`LISTEN ${FEED_CHANNEL}`);
     } catch {
       lose(next);
@@ -417,6 +463,7 @@ function listenForFeedNotifications(
     if (failures > 0) {
       emit(null);
       handlers.revoked(null);
+      handlers.live(null);
     }
     failures = 0;
   };

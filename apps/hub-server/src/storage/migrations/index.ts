@@ -13,6 +13,7 @@ import * as storedValueKeys from './0010-stored-value-keys';
 import * as integrationJournal from './0011-integration-journal';
 import * as enrollmentRetryKey from './0012-enrollment-retry-key';
 import * as purchaseOrders from './0013-purchase-orders';
+import * as liveChanges from './0014-live-changes';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0011-integration-journal', integrationJournal.up],
   ['0012-enrollment-retry-key', enrollmentRetryKey.up],
   ['0013-purchase-orders', purchaseOrders.up],
+  ['0014-live-changes', liveChanges.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
