@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { HqUserSchema } from '../../auth/users';
 import type { DeviceStatus } from '../../auth/devices';
 import type { ExceptionType, HubException } from '../../exceptions/exception-queue';
+import type { LiveChange } from '../../live/live-changes';
 import type { StoreNode } from '@retail/sync';
 import type { InventoryLevel, NetworkAtpView } from '../../inventory/stock-levels';
 import type { Reservation } from '../../inventory/reservations';
@@ -25,6 +26,7 @@ export type {
   ExceptionType,
   HubException,
   InventoryLevel,
+  LiveChange,
   NetworkAtpView,
   NotificationView,
   OrderSummary,

@@ -11,6 +11,7 @@ import { PricingScreen } from '../screens/pricing/pricing-screen';
 import { SignInScreen } from '../screens/sign-in/sign-in-screen';
 import { StoresScreen } from '../screens/stores/stores-screen';
 import { useRoute, useServices, useSession } from './dashboard-context';
+import { LiveAnnouncer } from './live-announcer';
 import { hrefOf, type Route } from './router';
 
 const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[] = [
@@ -57,8 +58,14 @@ function Page({ route }: { route: Route }) {
 
 /** The signed-in dashboard: sections, who is signed in, and the page the address names. */
 export function App() {
-  const { api, session } = useServices();
+  const { api, session, live } = useServices();
   const user = useSession((state) => (state.phase === 'signed-in' ? state.user : null));
+  const signedIn = user !== null;
+  useEffect(() => {
+    if (!signedIn) return undefined;
+    live.start();
+    return () => live.stop();
+  }, [live, signedIn]);
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const href = hrefOf(route);
@@ -100,6 +107,7 @@ export function App() {
         <span className="who">
           {t('nav.signedInAs', { name: user.username, role: t(`role.${user.role}`) })}
         </span>
+        <LiveAnnouncer />
         <button type="button" className="btn" onClick={() => void signOut()}>
           {t('nav.signOut')}
         </button>

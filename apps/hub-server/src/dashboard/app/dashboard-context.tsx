@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { createHubApi, type HubApi } from '../api/hub-api';
 import type { DashboardFormat } from '../format/format';
 import { t } from '../i18n/translate';
+import { createLiveUpdates, type LiveUpdates } from './live-updates';
 import { parseRoute, type Navigation, type Route } from './router';
 import {
   createSessionStore,
@@ -18,6 +19,8 @@ export interface DashboardServices {
   readonly navigation: Navigation;
   readonly format: DashboardFormat;
   readonly now: () => number;
+  /** Exceptions, order states and device sync as they change at the hub (GET /api/live). */
+  readonly live: LiveUpdates;
 }
 
 export function createDashboardServices(options: {
@@ -37,7 +40,20 @@ export function createDashboardServices(options: {
       }
     },
   });
-  return { api, session, navigation: options.navigation, format: options.format, now: options.now };
+  const live = createLiveUpdates({
+    fetch: options.fetch,
+    token: () => session.getState().currentToken(),
+    onSessionEnded: (error) => {
+      if (session.getState().phase === 'signed-in') {
+        session.getState().signedOut(t('error.sessionEnded', { reason: error.message }));
+      }
+    },
+    // A refused stream: `me` answers 401 for an ended session, and the API client signs out on that.
+    checkSession: async () => {
+      await api.me();
+    },
+  });
+  return { api, session, navigation: options.navigation, format: options.format, now: options.now, live };
 }
 
 const DashboardContext = createContext<DashboardServices | null>(null);

@@ -9,7 +9,6 @@ export const MESSAGES = {
 
   'common.loading': 'Loading…',
   'common.dismiss': 'Dismiss',
-  'common.reload': 'Reload',
   'common.all': 'All',
   'common.yes': 'Yes',
   'common.no': 'No',
@@ -20,6 +19,12 @@ export const MESSAGES = {
   'error.unreachable': 'The hub cannot be reached. Check the network connection and try again.',
   'error.unexpected': 'The hub answered with an unexpected error (HTTP {status}). Try again in a moment.',
   'error.sessionEnded': 'You were signed out: {reason}',
+
+  'live.on': 'Live',
+  'live.connecting': 'Reconnecting…',
+  'live.statusLabel': 'Live updates',
+  'live.newCritical': 'New critical exception: {kinds}',
+  'live.newCriticalMany': '{count} new critical exceptions: {kinds}',
 
   'signIn.title': 'Sign in to the HQ dashboard',
   'signIn.username': 'User name',

@@ -55,6 +55,13 @@ function isFailure(value: unknown): value is ReturnType<typeof failure> {
 export function createFakeHub() {
   const routes: { method: string; pattern: RegExp; names: string[]; handler: Handler }[] = [];
   const requests: RecordedRequest[] = [];
+  /** Open `GET /api/live` event streams, with the session token each was opened with. */
+  const liveStreams = new Set<{
+    controller: ReadableStreamDefaultController<Uint8Array>;
+    authorization: string | null;
+  }>();
+  const liveWaiters = new Set<() => void>();
+  let liveScripted = false;
 
   function handle(route: string, handler: Handler): void {
     const [method, path] = route.split(' ') as [string, string];
@@ -67,6 +74,7 @@ export function createFakeHub() {
     );
     // Later scripts win, so a test can override the default answer of a shared setup.
     routes.unshift({ method, pattern, names, handler });
+    if (method === 'GET' && path === '/api/live') liveScripted = true;
   }
 
   const fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
@@ -75,6 +83,14 @@ export function createFakeHub() {
     const headers = new Headers(init.headers);
     const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     const query = Object.fromEntries(url.searchParams.entries());
+    if (
+      method === 'GET' &&
+      url.pathname === '/api/live' &&
+      !liveScripted &&
+      headers.get('accept')?.includes('text/event-stream') === true
+    ) {
+      return openLiveStream(headers.get('authorization'), init.signal ?? undefined);
+    }
     requests.push({ method, path: url.pathname, query, body, authorization: headers.get('authorization') });
     for (const route of routes) {
       if (route.method !== method) continue;
@@ -93,9 +109,57 @@ export function createFakeHub() {
     });
   };
 
+  function openLiveStream(authorization: string | null, signal: AbortSignal | undefined): Response {
+    let entry: (typeof liveStreams extends Set<infer E> ? E : never) | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        entry = { controller, authorization };
+        liveStreams.add(entry);
+        for (const wake of [...liveWaiters]) wake();
+      },
+      cancel() {
+        if (entry !== undefined) liveStreams.delete(entry);
+      },
+    });
+    signal?.addEventListener('abort', () => {
+      if (entry === undefined || !liveStreams.delete(entry)) return;
+      try {
+        entry.controller.close();
+      } catch {
+        // Already closed by the reader.
+      }
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  }
+
+  const live = {
+    /** Resolves once the dashboard holds an open stream (bounded by the test's own timeout). */
+    connected(): Promise<void> {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (liveStreams.size === 0) return;
+          liveWaiters.delete(check);
+          resolve();
+        };
+        liveWaiters.add(check);
+        check();
+      });
+    },
+    /** The session tokens of the open streams. */
+    authorizations(): (string | null)[] {
+      return [...liveStreams].map((stream) => stream.authorization);
+    },
+    /** Sends one server-sent event to every open stream, as the hub's `GET /api/live` does. */
+    send(event: string, data: unknown): void {
+      const frame = new TextEncoder().encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      for (const stream of liveStreams) stream.controller.enqueue(frame);
+    },
+  };
+
   return {
     fetch: fetch as typeof globalThis.fetch,
     handle,
+    live,
     requests,
     /** The bodies sent to one route, e.g. `sent('POST', '/api/exceptions/e1/resolve')`. */
     sent(method: string, path: string): unknown[] {

@@ -208,8 +208,11 @@ describe('exceptions-screen', () => {
       expect(await screen.findByRole('button', { name: 'Show every kind (1)' })).toBeTruthy();
       expect(hub.requests.at(-1)?.query).toMatchObject({ status: 'open', nodeId: 'store-2' });
 
+      // No Reload button: a change the hub reports reloads the list with the filters in force.
+      expect(screen.queryByRole('button', { name: 'Reload' })).toBeNull();
+      await hub.live.connected();
       const before = hub.requests.length;
-      await user.click(screen.getByRole('button', { name: 'Reload' }));
+      hub.live.send('changes', [{ topic: 'exceptions', id: 'exc-new', status: 'open' }]);
       await waitFor(() => expect(hub.requests.length).toBe(before + 1));
       expect(hub.requests.at(-1)).toMatchObject({ path: '/api/exceptions', query: { nodeId: 'store-2' } });
 

@@ -2,6 +2,7 @@ import type { ErrorBody } from '@retail/domain';
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import type { HubException, StoreNode } from '../../api/api-types';
 import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useLiveReload } from '../../app/use-live';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { Link } from '../../components/link';
@@ -24,6 +25,7 @@ export function ExceptionsScreen() {
     () => api.exceptions({ status, nodeId: nodeId === '' ? undefined : nodeId, limit: 500 }),
     [api, status, nodeId],
   );
+  useLiveReload('exceptions', list.reload);
   const knownNodes = nodes.state.status === 'ready' ? nodes.state.value : [];
   const ids = { status: useId(), kind: useId(), node: useId() };
 
@@ -65,9 +67,6 @@ export function ExceptionsScreen() {
             </option>
           ))}
         </select>
-        <button type="button" className="btn" onClick={list.reload}>
-          {t('common.reload')}
-        </button>
       </form>
       <Notice text={notice} />
       <Loaded state={list.state}>

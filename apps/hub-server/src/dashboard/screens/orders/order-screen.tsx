@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { NotificationView, OrderView, RoutingResult, StoreNode } from '../../api/api-types';
 import type { ApiResult } from '../../api/hub-api';
 import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useLiveReload } from '../../app/use-live';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { Link } from '../../components/link';
@@ -18,6 +19,15 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   const [shown, setShown] = useState<OrderView | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const knownNodes = nodes.state.status === 'ready' ? nodes.state.value : [];
+  useLiveReload(
+    'orders',
+    () => {
+      // The hub's newer state replaces what an action of this tab answered.
+      setShown(null);
+      order.reload();
+    },
+    (change) => change.id === orderId,
+  );
 
   return (
     <section aria-labelledby="order-title">

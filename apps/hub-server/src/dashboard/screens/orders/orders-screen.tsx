@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { BOPIS_STATUSES, type BopisStatus } from '@retail/domain';
 import { useServices } from '../../app/dashboard-context';
+import { useLiveReload } from '../../app/use-live';
 import { useLoad } from '../../app/use-load';
 import { Loaded } from '../../components/feedback';
 import { Link } from '../../components/link';
@@ -13,6 +14,7 @@ export function OrdersScreen() {
   const [status, setStatus] = useState<BopisStatus | ''>('');
   const nodes = useLoad(() => api.nodes(), [api]);
   const orders = useLoad(() => api.orders({ status: status === '' ? undefined : status }), [api, status]);
+  useLiveReload('orders', orders.reload);
   const knownNodes = nodes.state.status === 'ready' ? nodes.state.value : [];
   const statusId = useId();
 
@@ -33,9 +35,6 @@ export function OrdersScreen() {
             </option>
           ))}
         </select>
-        <button type="button" className="btn" onClick={orders.reload}>
-          {t('common.reload')}
-        </button>
       </form>
       <Loaded state={orders.state}>
         {(list) =>

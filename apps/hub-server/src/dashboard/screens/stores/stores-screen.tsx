@@ -2,6 +2,7 @@ import { assertNever, type ErrorBody } from '@retail/domain';
 import { useState } from 'react';
 import type { DeviceStatus, StoreNode } from '../../api/api-types';
 import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useLiveReload } from '../../app/use-live';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { t } from '../../i18n/translate';
@@ -31,6 +32,7 @@ export function StoresScreen() {
   const { api } = useServices();
   const nodes = useLoad(() => api.nodes(), [api]);
   const devices = useLoad(() => api.devices(), [api]);
+  useLiveReload('devices', devices.reload);
   const knownNodes = nodes.state.status === 'ready' ? nodes.state.value : [];
   return (
     <section aria-labelledby="stores-title">
