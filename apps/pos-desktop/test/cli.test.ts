@@ -261,4 +261,93 @@ describe('pos-store CLI', () => {
       expect(again.stderr).toMatch(/already exists\. Choose a new file name; backups never overwrite\./);
     });
   });
+
+  describe('restore', () => {
+    /** A set-up node of store-1 that believes it is enrolled (a credential in its database). */
+    function enrolledNode(): string {
+      const data = scratch();
+      initNode(data);
+      const db = openDatabase(join(data, 'store.db'));
+      try {
+        db.prepare("UPDATE sync_state SET hub_url = 'http://127.0.0.1:9', device_credential = 'dev_x'").run();
+      } finally {
+        db.close();
+      }
+      return data;
+    }
+
+    const holdOf = (file: string) => {
+      const db = openDatabase(file, { readonly: true });
+      try {
+        return db
+          .prepare('SELECT restore_hold_seq AS hold, last_device_seq AS written FROM device_state')
+          .get();
+      } finally {
+        db.close();
+      }
+    };
+
+    it('puts a backup back, keeps the replaced database aside, and holds receipt numbers for the hub', async () => {
+      const data = enrolledNode();
+      const node = await startCli(['--data', data, '--port', '0'], { entry: BUNDLE });
+      const client = connect(node);
+      const session = expectOk(await client.send('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
+      expectOk(await client.send('shift-open', { float: 10_000 }, { session }));
+      const out = join(scratch(), 'backup.db');
+      expect(cli(['backup', '--data', data, '--out', out]).code).toBe(0);
+      // The copy itself waits for the hub from the last event it holds.
+      expect(holdOf(out)).toEqual({ hold: 1, written: 1 });
+      expectOk(await client.send('shift-cash-in', { amount: 500, reason: 'coins' }, { session }));
+
+      // Not while the node runs.
+      const busy = cli(['restore', '--data', data, '--from', out]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/A node seems to be running .*Stop it first/);
+      expect(await node.stop()).toBe(0);
+
+      const restored = cli(['restore', '--data', data, '--from', out]);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stdout).toMatch(
+        /restored store S001 device 2 from .*backup\.db \(events up to 1, 1 of them not yet acknowledged by the hub; last receipt number 0\)/,
+      );
+      expect(restored.stdout).toMatch(
+        /asks the hub what it holds of this device before it completes any sale/,
+      );
+      const aside = /The database it replaced is in (\S+)/.exec(restored.stdout)?.[1];
+      expect(aside).toBeDefined();
+      expect(holdOf(join(aside!, 'store.db'))).toEqual({ hold: null, written: 2 });
+      expect(holdOf(join(data, 'store.db'))).toEqual({ hold: 1, written: 1 });
+    });
+
+    it("refuses another store's backup and a missing file, changing nothing", () => {
+      const data = enrolledNode();
+      const other = scratch();
+      const run = cli(
+        [
+          'init',
+          '--data',
+          other,
+          '--store-id',
+          'store-9',
+          '--store-code',
+          'S009',
+          '--device-no',
+          '1',
+          '--currency',
+          'EUR',
+        ],
+        {},
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const wrongStore = cli(['restore', '--data', data, '--from', join(other, 'store.db')]);
+      expect(wrongStore.code).toBe(1);
+      expect(wrongStore.stderr).toMatch(/This backup is of store S009, but .* belongs to store S001/);
+      const missing = cli(['restore', '--data', data, '--from', join(other, 'nothing.db')]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/There is no backup at/);
+      expect(cli(['restore', '--data', data]).code).toBe(2);
+      expect(holdOf(join(data, 'store.db'))).toEqual({ hold: null, written: 0 });
+      expect(existsSync(join(data, 'store.db'))).toBe(true);
+    });
+  });
 });

@@ -309,6 +309,38 @@ describe.each(backendKinds())('sync/device-restore on %s', (kind) => {
     expect((await push(device, [])).status).toBe(401);
   });
 
+  it('reads a long report from an authenticated till, and keeps the code path small', async () => {
+    const device = await enroll('s1');
+    const factory = new EventFactory(device);
+    const pushed = [1, 2, 3].map(() => factory.next('sale.completed', saleOf([{ sku: 'A', qty: 1 }])));
+    await push(device, pushed);
+    // 12,000 events written offline after those: a report of more than a megabyte.
+    const offline = Array.from({ length: 12_000 }, (_, index) => ({
+      deviceSeq: index + 4,
+      eventId: randomUUID(),
+      type: 'shift.cash_moved',
+    }));
+    const report = reportOf(device.deviceId, 1, pushed);
+    const long = { ...report, writtenSeq: 12_003, events: [...report.events, ...offline] };
+    expect(JSON.stringify({ restored: long }).length).toBeGreaterThan(1024 * 1024);
+
+    const code = await call('POST', '/api/nodes/s1/enrollment-codes', { token: operator, body: {} });
+    const tooLong = await call('POST', '/sync/enroll', {
+      body: { code: code.body.value.code, replaces: { ...long, events: long.events.slice(0, 101) } },
+    });
+    expect(tooLong.status).toBe(400);
+
+    // The hub has 1-3 and nothing else: it holds nothing the till lacks, so it refuses, having read it all.
+    const answer = await call('POST', '/sync/re-enroll', {
+      token: device.credential,
+      body: { restored: long },
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(409);
+    expect(answer.body.error.message).toMatch(
+      /holds nothing of this till beyond what the till has \(up to event 3\)/,
+    );
+  });
+
   it('answers 404 for an event the hub never logged', async () => {
     const answer = await call('GET', `/api/events/${randomUUID()}`, { token: viewer });
     expect(answer.status).toBe(404);

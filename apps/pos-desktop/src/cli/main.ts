@@ -3,6 +3,8 @@ import { DomainError } from '@retail/domain';
 import { runBackup } from './backup';
 import { runFixture } from './fixture';
 import { runInit } from './init';
+import { runReEnroll } from './re-enroll';
+import { runRestore } from './restore';
 import { OPTIONS, UsageError, processIo, type CliIo, type ParsedOptions } from './options';
 import { withSecrets } from './secret-options';
 import { runStart } from './start';
@@ -18,6 +20,8 @@ Usage:
                  [--cash-rounding 1] [--manager-code CODE --manager-name NAME]
   pos-store [start] --data DIR [--port 7420] [--hub URL [--enroll-file FILE]] [--lan [--lan-port 7443]] [--fixture FILE] [--ui DIR]
   pos-store backup --data DIR --out FILE
+  pos-store restore --data DIR --from FILE
+  pos-store re-enroll --data DIR [--hub URL] --enroll-file FILE [--device-name NAME]
   pos-store fixture --out FILE [--skus 1000] [--seed 42] [--store-id store-1] [--store-code S001] [--now ISO]
                  [--region north] [--currency EUR]
   pos-store --help
@@ -31,6 +35,12 @@ Commands:
             and the renderer on 127.0.0.1 (--lan: also HTTPS on every interface for paired lanes).
             Prints the URL and a per-launch access token, also written to DIR/pos-store.token (0600).
   backup    Copy the database with SQLite's online backup (safe while the node runs) and verify it.
+  restore   Put a backup back as DIR's database (the node must be stopped; the old one is moved to
+            DIR/replaced-TIME/). The restored till asks the hub before it issues any receipt number;
+            if the hub holds sales the backup lacks, it becomes a new device of its store and sends
+            again whatever the hub lacks.
+  re-enroll Make a till that already is a device of its store (restored, or revoked at HQ) a new device
+            with a one-time code (the node stopped); its events the hub lacks are sent at the next start.
   fixture   Write a demo fixture (catalog, prices, promotions, stock, staff) for --fixture.
 
 Options:
@@ -42,8 +52,9 @@ Options:
                     and sends this till's events; sales never wait for the hub.
   --enroll-file F   A file holding the one-time code from HQ (pos-hub enroll-code --store CODE), or
                     the code in POS_STORE_ENROLL_CODE: enrolls this till at --hub. With start on a new
-                    data folder it also sets the node up, as init would. (--enroll CODE works but shows
-                    the code to every user of the machine in ps.)
+                    data folder it also sets the node up, as init would; start ignores it on a till
+                    already enrolled (use re-enroll). (--enroll CODE works but shows the code to every
+                    user of the machine in ps.)
   --manager-pin-file F  A file holding the first manager's PIN, or POS_STORE_MANAGER_PIN (--manager-pin
                     works but shows in ps).
   --device-name N   How HQ sees this till in the device list (default POS).
@@ -52,12 +63,14 @@ Options:
                     generates once; each device pairs with a code a manager creates on the main till.
                     --lan-host ADDRESS listens on one interface only (default 0.0.0.0).
   --fixture FILE    Load hub data and staff from a fixture file through the feed apply path.
+  --out FILE        Where backup (or fixture) writes; it never overwrites a file.
+  --from FILE       The backup restore puts back.
   --ui DIR          Renderer build to serve. Default: the app's dist/renderer.
   --help            Show this text.
 
 Exit codes: 0 success, 1 the command failed (the message says why), 2 wrong usage.`;
 
-const COMMANDS = ['start', 'init', 'backup', 'fixture', 'help'] as const;
+const COMMANDS = ['start', 'init', 'backup', 'restore', 're-enroll', 'fixture', 'help'] as const;
 type CliCommand = (typeof COMMANDS)[number];
 
 /**
@@ -90,6 +103,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return await runInit(values, io);
       case 'backup':
         return await runBackup(values, io);
+      case 'restore':
+        return await runRestore(values, io);
+      case 're-enroll':
+        return await runReEnroll(values, io);
       case 'fixture':
         return runFixture(values, io);
       case 'start':

@@ -29,6 +29,7 @@ export const OPTIONS = {
   now: { type: 'string' },
   ui: { type: 'string' },
   out: { type: 'string' },
+  from: { type: 'string' },
   'store-id': { type: 'string' },
   'store-code': { type: 'string' },
   'device-no': { type: 'string' },

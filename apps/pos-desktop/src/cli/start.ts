@@ -59,10 +59,24 @@ function lanAddress(): string {
 }
 
 /** One line per change of what staff would want to know: snapshot progress, caught up, trouble. */
-function syncReporter(io: CliIo): (status: SyncStatus) => void {
+function syncReporter(io: CliIo, deviceNo: number): (status: SyncStatus) => void {
   let lastLine = '';
   let lastProgressAt = 0;
+  let lastDeviceNo = deviceNo;
+  let holdShown = false;
   return (status) => {
+    if (status.deviceNo !== undefined && status.deviceNo !== lastDeviceNo) {
+      io.out(
+        `pos-store: this till was restored from a backup and is now device ${status.deviceNo} of its store (device ${lastDeviceNo} is revoked); what the hub lacked is being sent again`,
+      );
+      lastDeviceNo = status.deviceNo;
+    }
+    if ((status.numberingHold ?? null) !== null && !holdShown) {
+      holdShown = true;
+      io.out(`pos-store: ${status.numberingHold}`);
+    } else if ((status.numberingHold ?? null) === null) {
+      holdShown = false;
+    }
     let line: string;
     if (status.snapshot) {
       const now = Date.now();
@@ -97,7 +111,7 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
   );
   const engine = openStoreEngine({ databasePath: file, logger });
   try {
-    const reportSync = syncReporter(io);
+    const reportSync = syncReporter(io, engine.identity.deviceNo);
     engine.subscribe((notification) => {
       if (notification.name === 'sync-status') reportSync(notification.payload);
     });

@@ -4,6 +4,7 @@ import { DomainError } from '@retail/domain';
 import { integrityCheck, openDatabase } from './database';
 import { appliedMigrations } from './migrations';
 import { preparePrivateFile } from './private-files';
+import { holdNumberingAsCopy } from './sync/device-succession';
 
 export interface BackupResult {
   readonly file: string;
@@ -14,7 +15,8 @@ export interface BackupResult {
 /**
  * Copies a store database with SQLite's online backup API: the copy is one consistent snapshot even while
  * the node keeps committing sales, because the backup restarts from the changed pages it sees. The copy
- * is then opened on its own and must pass integrity_check before the backup counts as done.
+ * is then marked as a backup copy and opened on its own, and must pass integrity_check before the backup
+ * counts as done.
  */
 export async function backupStoreDatabase(source: string, outFile: string): Promise<BackupResult> {
   if (!existsSync(source)) {
@@ -38,6 +40,15 @@ export async function backupStoreDatabase(source: string, outFile: string): Prom
     pages = (await db.backup(target)).totalPages;
   } finally {
     db.close();
+  }
+  // A restored backup must never issue receipt or sequence numbers the hub may already hold: the copy
+  // waits for the hub from the last event it holds (docs/sync.md §2). A copy of a schema older than
+  // that hold gets it from `pos-store restore`.
+  const marked = openDatabase(target);
+  try {
+    holdNumberingAsCopy(marked);
+  } finally {
+    marked.close();
   }
   const copy = openDatabase(target, { readonly: true });
   try {

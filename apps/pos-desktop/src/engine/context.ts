@@ -112,7 +112,8 @@ export interface TxContext {
 
 export interface ContextSources {
   readonly db: Db;
-  readonly identity: NodeIdentity;
+  /** Changes once in a till's life at most: a till restored from a backup becomes a new device. */
+  identity: NodeIdentity;
   readonly clock: EngineClock;
   readonly ids: IdGenerator;
   readonly randomBytes: RandomBytes;

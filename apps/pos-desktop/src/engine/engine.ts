@@ -274,7 +274,14 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
   const storeSync: StoreSync = createStoreSync(
     {
       db,
-      identity,
+      identity: () => identity,
+      onIdentityChanged(next) {
+        // A till restored from a backup became a new device: new device number, new receipt numbers.
+        identity = next;
+        sources.identity = next;
+        if (closed || listeners.size === 0) return;
+        deliver([{ name: 'sync-status', payload: syncStatus(db, clock.now(), storeSync.status()) }]);
+      },
       now: () => clock.now(),
       logger,
       migrations,
@@ -602,7 +609,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
 
   const engine: StoreEngine = {
     db,
-    identity,
+    get identity() {
+      return identity;
+    },
     clock,
     execute: <N extends CommandName>(name: N, input: CommandInput<N>, options: ExecuteOptions = {}) =>
       run(name, input, options) as Result<CommandResponse<N>>,

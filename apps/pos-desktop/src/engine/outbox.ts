@@ -3,6 +3,7 @@ import type { EventEnvelope, SyncAgentStatus } from '@retail/sync';
 import type { SyncStatus } from '../shared/commands';
 import { sql } from './context';
 import type { Db } from './database';
+import { NUMBERING_HOLD_MESSAGE, numberingHold } from './sync/device-succession';
 import { hasSyncSchema } from './sync/sync-schema';
 
 interface OutboxRow {
@@ -118,8 +119,12 @@ export function syncStatus(db: Db, nowMs: number, agent: SyncAgentStatus | null 
           error: agent.error === null ? null : { code: agent.error.code, message: agent.error.message },
           nextRetryAt: agent.nextRetryAt,
         };
+  const device = sql(db, 'SELECT device_no AS deviceNo FROM node_identity').get() as
+    { deviceNo: number } | undefined;
   return {
     ...agentFields,
+    ...(device === undefined ? {} : { deviceNo: device.deviceNo }),
+    numberingHold: numberingHold(db) === null ? null : NUMBERING_HOLD_MESSAGE,
     rejected: rejected.map((row) => ({ ...row })),
     hubUrl: state.hubUrl,
     agent: agentLabel(state.hubUrl, agent),

@@ -246,6 +246,13 @@ export const SyncStatusSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
   /** When the agent tries again by itself. */
   nextRetryAt: isoTime.nullable().optional(),
+  /** This till's device number (it changes once if a till restored from a backup became a new device). */
+  deviceNo: z.number().int().optional(),
+  /**
+   * Why no sale or return can be completed on this till right now (it was restored from a backup and the
+   * hub has not yet said which receipt numbers are free), or null.
+   */
+  numberingHold: z.string().nullable().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 

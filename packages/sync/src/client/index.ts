@@ -1,4 +1,5 @@
 export * from './backoff';
+export * from './device-restore';
 export * from './feed-puller';
 export * from './outbox-pusher';
 export * from './refetch-guard';

@@ -6,6 +6,7 @@ import { createHubTransport } from '../testing/hub-transport';
 import { MemoryOutboxStore } from '../testing/memory-outbox-store';
 import { ReferenceHub } from '../testing/reference-hub';
 import { createSeededRandom } from '../testing/seeded-random';
+import { DeviceRestoredError } from './device-restore';
 import { createOutboxPusher } from './outbox-pusher';
 import type { OutboxStore } from './stores';
 import { SyncTransportError } from './sync-error';
@@ -190,14 +191,98 @@ describe('outbox-pusher', () => {
       expect(hub.lastSeq('D1')).toBe(0);
     });
 
-    it('stops with CONFLICT when the hub has more events from this device than it ever wrote', async () => {
+    it('stops as a restored device when the hub has more events from it than it ever wrote', async () => {
       const { hub, outbox, factory, pusher } = setup();
       const events = factory.next(3);
       await hub.push(principal, { ...principal, events });
       outbox.append(events.slice(0, 1));
-      const error = await rejection(pusher.pushUntilDrained());
-      expect(error.code).toBe('CONFLICT');
+      const error = await pusher.pushUntilDrained().catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(DeviceRestoredError);
+      expect((error as DeviceRestoredError).evidence).toEqual({ hubLastSeq: 3, writtenSeq: 1 });
       expect(outbox.acknowledged).toBe(0);
+    });
+
+    it('stops as a restored device, recording nothing, when the hub holds other events under its numbers', async () => {
+      const { hub, outbox, factory, pusher } = setup();
+      const original = factory.next(4);
+      await hub.push(principal, { ...principal, events: original });
+      // Restored from a backup holding events 1-2, the till wrote two new events 3' and 4', then 5'.
+      const restored = createEventFactory({
+        ...principal,
+        now: () => Date.UTC(2026, 10, 24),
+        random: createSeededRandom(77),
+      }).next(5);
+      outbox.append([...original.slice(0, 2), ...restored.slice(2)]);
+      await outbox.acknowledge({ lastSeq: 1, rejected: [], at: nowIso() });
+      const error = await pusher.pushUntilDrained().catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(DeviceRestoredError);
+      expect((error as DeviceRestoredError).evidence).toEqual({
+        hubLastSeq: 4,
+        writtenSeq: 5,
+        conflictSeq: 3,
+      });
+      expect(outbox.acknowledged).toBe(1);
+      expect(hub.history('D1').map((record) => record.eventId)).toEqual(original.map((e) => e.eventId));
+    });
+
+    it('sends nothing from a restored copy before the hub confirmed it holds nothing beyond it', async () => {
+      const { hub, outbox, factory, transport } = setup();
+      const events = factory.next(5);
+      outbox.append(events);
+      await hub.push(principal, { ...principal, events: events.slice(0, 2) });
+      // The backup held 1-3 with 1 acknowledged; the hub has 1-2: nothing of this device beyond the copy.
+      outbox.restoreFrom({ upTo: 3, ackedSeq: 1 });
+      const sent: number[] = [];
+      const counting = createOutboxPusher({
+        outbox,
+        identity: principal,
+        nowIso,
+        transport: {
+          ...transport,
+          push: (request) => {
+            sent.push(request.events.length);
+            return transport.push(request);
+          },
+        },
+      });
+      expect((await outbox.summary()).restoredUpTo).toBe(3);
+      await counting.pushUntilDrained();
+      // An empty probe first, then the events.
+      expect(sent[0]).toBe(0);
+      expect((await outbox.summary()).restoredUpTo).toBeUndefined();
+      expect(hub.lastSeq('D1')).toBe(3);
+    });
+
+    it('stops a restored copy before sending anything when the hub holds more of this device', async () => {
+      const { hub, outbox, factory, transport } = setup();
+      const events = factory.next(5);
+      outbox.append(events);
+      await hub.push(principal, { ...principal, events });
+      outbox.restoreFrom({ upTo: 3, ackedSeq: 1 });
+      outbox.append(
+        createEventFactory({ ...principal, now: () => Date.UTC(2026, 10, 24), random: createSeededRandom(3) })
+          .next(6)
+          .slice(3),
+      );
+      const sent: number[] = [];
+      const pusher = createOutboxPusher({
+        outbox,
+        identity: principal,
+        nowIso,
+        transport: {
+          ...transport,
+          push: (request) => {
+            sent.push(request.events.length);
+            return transport.push(request);
+          },
+        },
+      });
+      const error = await pusher.pushUntilDrained().catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(DeviceRestoredError);
+      expect((error as DeviceRestoredError).evidence).toEqual({ hubLastSeq: 5, writtenSeq: 6 });
+      expect(sent).toEqual([0]);
+      expect((await outbox.summary()).restoredUpTo).toBe(3);
+      expect(hub.rejections()).toEqual([]);
     });
 
     it('trusts no ack that does not answer the batch sent', async () => {
@@ -277,6 +362,7 @@ describe('outbox-pusher', () => {
         acknowledge: (ack) => outbox.acknowledge(ack),
         rewind: (seq) => outbox.rewind(seq),
         prune: (before) => outbox.prune(before),
+        confirmRestore: () => outbox.confirmRestore(),
       };
       const pusher = createOutboxPusher({ outbox: racing, transport, identity: principal, nowIso });
       expect(await pusher.pushUntilDrained()).toMatchObject({ accepted: 4, duplicates: 0 });

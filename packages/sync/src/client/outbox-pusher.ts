@@ -1,6 +1,7 @@
 import { DomainError } from '@retail/domain';
 import type { EventEnvelope } from '../envelope';
 import { MAX_PUSH_EVENTS, type PushAck, type PushRequest } from '../server/protocol';
+import { DeviceRestoredError } from './device-restore';
 import type { OutboxStore, OutboxSummary } from './stores';
 import { SyncTransportError } from './sync-error';
 import type { SyncTransport } from './transport';
@@ -45,21 +46,12 @@ export interface OutboxPusher {
 }
 
 /**
- * `verify`: the echo is below what the hub once acknowledged. Either the pull answer is older than a
- * push ack that overtook it, or the hub lost events (restored from a backup); the next push run sends
- * an empty batch to find out, since only a push answer is ordered after this device's acks.
+ * `verify`: the echo is below what the hub once acknowledged, or above what this device wrote. Either
+ * the pull answer is older than a push ack that overtook it, or the hub lost events (restored from a
+ * backup), or this device's data is a restored copy; the next push run sends an empty batch to find
+ * out, since only a push answer is ordered after this device's acks.
  */
 export type EchoOutcome = 'settled' | 'unchanged' | 'verify';
-
-/** A hub that reports more than this device ever wrote is talking about another device's history. */
-function deviceBehindHub(hubLastSeq: number, summary: OutboxSummary): DomainError {
-  return new DomainError(
-    'CONFLICT',
-    `The hub has events up to number ${hubLastSeq} from this till, but the till has only written ${summary.lastSeq}. ` +
-      'The till was probably restored from an old backup; new sales are kept locally. Call HQ to re-enroll it.',
-    { hubLastSeq, deviceLastSeq: summary.lastSeq },
-  );
-}
 
 function checkBatch(batch: readonly EventEnvelope[], summary: OutboxSummary, identity: DeviceIdentity): void {
   batch.forEach((event, index) => {
@@ -157,7 +149,16 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     checkAck(ack, batch, identity);
     // Commits keep writing while a batch is read and sent, so the batch can reach past the summary.
     const written = Math.max(summary.lastSeq, batch.at(-1)!.deviceSeq);
-    if (ack.lastSeq > written) throw deviceBehindHub(ack.lastSeq, { ...summary, lastSeq: written });
+    // The hub holds another event under one of these numbers, or more events than this device wrote:
+    // this device's data is a restored copy. Nothing of this answer is recorded.
+    const conflict = ack.results.find((result) => result.conflictsWith !== undefined);
+    if (conflict !== undefined || ack.lastSeq > written) {
+      throw new DeviceRestoredError({
+        hubLastSeq: ack.lastSeq,
+        writtenSeq: written,
+        ...(conflict === undefined ? {} : { conflictSeq: conflict.deviceSeq }),
+      });
+    }
     counts.batches += 1;
     verifyRequested = false;
     if (ack.lastSeq < summary.ackedSeq) {
@@ -209,7 +210,17 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     });
     checkAck(ack, [], identity);
     verifyRequested = false;
-    if (ack.lastSeq > summary.lastSeq) throw deviceBehindHub(ack.lastSeq, summary);
+    if (ack.lastSeq > summary.lastSeq) {
+      throw new DeviceRestoredError({ hubLastSeq: ack.lastSeq, writtenSeq: summary.lastSeq });
+    }
+    if (summary.restoredUpTo !== undefined) {
+      // A restored copy: if the hub holds nothing of this device beyond what the copy held, the copy is
+      // the device's whole history and numbering may go on; otherwise it must become a new device.
+      if (ack.lastSeq > summary.restoredUpTo) {
+        throw new DeviceRestoredError({ hubLastSeq: ack.lastSeq, writtenSeq: summary.lastSeq });
+      }
+      await outbox.confirmRestore();
+    }
     if (ack.lastSeq < summary.ackedSeq) {
       await outbox.rewind(ack.lastSeq);
       counts.resumed += 1;
@@ -229,6 +240,11 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       try {
         for (;;) {
           const summary = await outbox.summary();
+          // A restored copy sends nothing before the hub has said what it holds of this device.
+          if (summary.restoredUpTo !== undefined) {
+            await probe(summary, counts);
+            continue;
+          }
           if (summary.pending === 0) {
             if (!verifyRequested) return counts;
             await probe(summary, counts);
@@ -243,8 +259,9 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
 
     async settleEcho(hubLastSeq) {
       const summary = await outbox.summary();
-      if (hubLastSeq > summary.lastSeq) throw deviceBehindHub(hubLastSeq, summary);
-      if (hubLastSeq < summary.ackedSeq) {
+      // More than this device wrote (a restored copy), or less than the hub acknowledged (a restored hub):
+      // only a push answer is ordered after this device's acks, so the push loop finds out which.
+      if (hubLastSeq > summary.lastSeq || hubLastSeq < summary.ackedSeq) {
         verifyRequested = true;
         return 'verify';
       }

@@ -21,6 +21,12 @@ export interface OutboxSummary {
   readonly oldestPendingAt: string | undefined;
   /** Rejections staff have not dealt with yet, oldest first. */
   readonly rejected: readonly RejectedEvent[];
+  /**
+   * Set while this device's data is a restored copy (a backup) the hub has not confirmed yet: the last
+   * deviceSeq the copy holds. Until the hub says it holds nothing of this device beyond it, the device
+   * sends nothing and issues no receipt number (docs/sync.md §2).
+   */
+  readonly restoredUpTo?: number;
 }
 
 export interface OutboxAck {
@@ -57,6 +63,11 @@ export interface OutboxStore {
   rewind(hubLastSeq: number): Promise<void>;
   /** Deletes events acknowledged before `ackedBefore` (ISO 8601); returns how many were deleted. */
   prune(ackedBefore: string): Promise<number>;
+  /**
+   * The hub holds nothing of this device beyond `restoredUpTo`: the restored copy is the device's whole
+   * history after all, and numbering goes on (`restoredUpTo` becomes undefined). ONE local transaction.
+   */
+  confirmRestore(): Promise<void>;
 }
 
 /** A snapshot being downloaded: enough to resume it after a restart. */

@@ -7,6 +7,7 @@ import { MemoryFeedStore } from '../testing/memory-feed-store';
 import { MemoryOutboxStore } from '../testing/memory-outbox-store';
 import { ReferenceHub } from '../testing/reference-hub';
 import { createSeededRandom } from '../testing/seeded-random';
+import type { DeviceRestoredError } from './device-restore';
 import { createSyncAgent, type SyncAgentOptions, type SyncAgentStatus } from './sync-agent';
 import { SyncTransportError } from './sync-error';
 import type { SyncTransport } from './transport';
@@ -325,6 +326,22 @@ describe('sync-agent', () => {
       await t.scheduler.advance(0);
       expect(t.agent.status()).toMatchObject({ state: 'error', error: { code: 'SEQUENCE_GAP' } });
       expect(t.agent.status().error?.message).toMatch(/lost this till.s events 1 to 3/);
+    });
+
+    it('stops pushing a restored copy the hub is ahead of, says why, and calls the restore handler', async () => {
+      const found: DeviceRestoredError[] = [];
+      const t = setup({ onDeviceRestored: (error) => found.push(error) });
+      t.outbox.append(t.events.next(4));
+      t.agent.start();
+      await t.scheduler.runUntil(() => t.hub.lastSeq('D1') === 4);
+      // The till's data is put back to a backup that held events 1-2, all acknowledged.
+      t.outbox.restoreFrom({ upTo: 2, ackedSeq: 2 });
+      t.agent.syncNow();
+      await t.scheduler.advance(0);
+      expect(t.agent.status()).toMatchObject({ state: 'error', error: { code: 'CONFLICT' } });
+      expect(t.agent.status().error?.message).toMatch(/restored from a backup/);
+      expect(found.map((error) => error.evidence)).toEqual([{ hubLastSeq: 4, writtenSeq: 2 }]);
+      expect(t.pushes.at(-1)?.events).toEqual([]);
     });
 
     it('retries after a local storage failure and reports it meanwhile', async () => {

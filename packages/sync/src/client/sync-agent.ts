@@ -1,5 +1,6 @@
 import { DomainError, toErrorBody, type ErrorBody } from '@retail/domain';
 import { createBackoff, DEFAULT_BACKOFF, type Backoff, type BackoffOptions } from './backoff';
+import { isDeviceRestoredError, type DeviceRestoredError } from './device-restore';
 import { createFeedPuller } from './feed-puller';
 import { createOutboxPusher, type DeviceIdentity } from './outbox-pusher';
 import {
@@ -69,6 +70,12 @@ export interface SyncAgentOptions {
   /** How long an `error` state waits before trying again by itself. */
   readonly errorRetryMs?: number;
   readonly logger?: SyncLogger;
+  /**
+   * The push side found that this device's data is a restored copy the hub is ahead of. The agent stops
+   * pushing (state `error`, the error says why) and calls this once per finding; the store node
+   * re-enrolls as a new device and starts a new agent. Without it the agent only shows the error.
+   */
+  readonly onDeviceRestored?: (error: DeviceRestoredError) => void;
 }
 
 export interface SyncAgent {
@@ -365,6 +372,14 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     }
     if (error instanceof DomainError && FATAL_CODES.has(error.code)) {
       loop.fatal = body;
+      if (isDeviceRestoredError(error)) {
+        log?.error({ ...ids, ...error.evidence }, 'sync: this device was restored from a backup');
+        try {
+          options.onDeviceRestored?.(error);
+        } catch (hookError) {
+          log?.error({ ...ids, err: String(hookError) }, 'sync: the restore handler failed');
+        }
+      }
       const retryAt =
         typeof body.details?.['retryAt'] === 'string' ? Date.parse(body.details['retryAt']) : NaN;
       const delay = Number.isFinite(retryAt) ? Math.max(0, retryAt - scheduler.now()) : errorRetryMs;

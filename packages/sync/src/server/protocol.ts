@@ -161,6 +161,12 @@ export const SYNC_REENROLL_PATH = '/sync/re-enroll';
 
 /** The most events of a restored till the hub compares with its own record (docs/sync.md §2). */
 export const MAX_RESTORE_EVENTS = 20_000;
+/**
+ * The same through `POST /sync/enroll` with a one-time code: that request is read before anyone is
+ * authenticated, so it stays small. Events past them are sent again anyway; those the hub already holds
+ * are refused by their ids, never applied twice.
+ */
+export const MAX_RESTORE_EVENTS_BY_CODE = 100;
 
 /**
  * What a till restored from a backup (or a copy of one) reports about the device it was, so the hub can
@@ -232,7 +238,9 @@ export const EnrollRequestSchema = z.object({
    * enrolls as a new device and names the old one: the hub revokes it, and answers which of the till's
    * events it already holds (`replaced`), so the till sends the rest again. Not with deviceId/deviceNo.
    */
-  replaces: RestoredDeviceSchema.optional(),
+  replaces: RestoredDeviceSchema.extend({
+    events: RestoredDeviceSchema.shape.events.max(MAX_RESTORE_EVENTS_BY_CODE),
+  }).optional(),
   /**
    * A random key the till saved before calling. If the till dies before it stores the answer, the same
    * code with the same key answers the same device again (with a new credential) until the code expires,

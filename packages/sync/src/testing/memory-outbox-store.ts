@@ -2,7 +2,7 @@ import { DomainError } from '@retail/domain';
 import type { EventEnvelope } from '../envelope';
 import type { OutboxAck, OutboxStore, OutboxSummary, RejectedEvent } from '../client/stores';
 
-type OutboxMethod = 'summary' | 'readPending' | 'acknowledge' | 'rewind' | 'prune';
+type OutboxMethod = 'summary' | 'readPending' | 'acknowledge' | 'rewind' | 'prune' | 'confirmRestore';
 
 interface StoredEvent {
   readonly envelope: EventEnvelope;
@@ -19,6 +19,7 @@ export class MemoryOutboxStore implements OutboxStore {
   private events: StoredEvent[] = [];
   private ackedSeq = 0;
   private lastSeq = 0;
+  private restoredUpTo: number | undefined;
   private readonly rejections = new Map<string, RejectedEvent>();
   private readonly failures = new Set<OutboxMethod>();
   /** Every ack point ever saved, for tests that check it only moves as the protocol allows. */
@@ -53,6 +54,18 @@ export class MemoryOutboxStore implements OutboxStore {
     if (this.failures.delete(method)) throw new Error(`simulated storage failure in ${method}`);
   }
 
+  /**
+   * What restoring this device's data from a backup does: the outbox keeps only what the backup held,
+   * and numbering waits for the hub (`restoredUpTo`). `ackedSeq` is the backup's.
+   */
+  restoreFrom(backup: { readonly upTo: number; readonly ackedSeq: number }): void {
+    this.events = this.events.filter((event) => event.envelope.deviceSeq <= backup.upTo);
+    for (const event of this.events) if (event.envelope.deviceSeq > backup.ackedSeq) event.ackedAt = null;
+    this.lastSeq = backup.upTo;
+    this.ackedSeq = backup.ackedSeq;
+    this.restoredUpTo = backup.upTo;
+  }
+
   get acknowledged(): number {
     return this.ackedSeq;
   }
@@ -75,7 +88,13 @@ export class MemoryOutboxStore implements OutboxStore {
       pending: pending.length,
       oldestPendingAt: pending[0]?.createdAt,
       rejected: [...this.rejections.values()].sort((a, b) => a.deviceSeq - b.deviceSeq),
+      ...(this.restoredUpTo === undefined ? {} : { restoredUpTo: this.restoredUpTo }),
     };
+  }
+
+  async confirmRestore(): Promise<void> {
+    this.maybeFail('confirmRestore');
+    this.restoredUpTo = undefined;
   }
 
   async readPending(limit: number): Promise<readonly EventEnvelope[]> {

@@ -84,6 +84,8 @@ export function registerSyncRoutes(
       'A till restored from a backup becomes a new device of its store (the old one is revoked); answers which of its events the hub already holds',
     tag: 'sync',
     access: { kind: 'device' },
+    // The report lists the till's events after its acknowledged point (up to MAX_RESTORE_EVENTS).
+    bodySize: 'large',
     body: ReEnrollRequestSchema,
     response: EnrollResponseSchema,
     successStatus: 201,

@@ -5,6 +5,7 @@ import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { readLabelRules } from '../settings';
+import { ownDevices, type OwnDevice } from '../sync/device-succession';
 import { ENTITY_APPLIERS, rebuildBarcodes, type ApplyState, type EntityApplier } from './entities';
 
 export interface FeedPage {
@@ -84,6 +85,8 @@ export interface ApplyChangesOptions {
    * old barcodes need no clean-up. Validation is exactly the same.
    */
   readonly snapshot?: boolean;
+  /** The devices this till has been; default: read from `db` (a staging database passes the live one's). */
+  readonly ownDevices?: readonly OwnDevice[];
 }
 
 /** Throws away every hub-owned row. The caller saves the position in the same transaction. */
@@ -109,6 +112,7 @@ export function applyChanges(
     labelRulesChanged: false,
     labelRules: readLabelRules(db),
     fresh: options.snapshot === true,
+    ownDevices: options.ownDevices ?? ownDevices(db),
   };
   let applied = 0;
   let skipped = 0;

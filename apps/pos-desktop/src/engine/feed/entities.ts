@@ -6,6 +6,7 @@ import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { removeBopisOrder, upsertBopisOrder } from '../bopis/bopis-replica';
 import { applyCustomerFeed } from '../loyalty/loyalty-cache';
+import { reflectedOwnSeq, type OwnDevice } from '../sync/device-succession';
 
 export interface ApplyState {
   readonly db: Db;
@@ -17,6 +18,8 @@ export interface ApplyState {
   labelRules: readonly VariableMeasureRule[];
   /** Applying a snapshot into a reset replica: nothing exists yet, so there is nothing to clean up. */
   readonly fresh?: boolean;
+  /** The devices this till has been, for how far a stock figure reflects its own movements. */
+  readonly ownDevices: readonly OwnDevice[];
 }
 
 export interface EntityApplier {
@@ -231,7 +234,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
         level.safetyStock,
         level.atp,
         JSON.stringify(level.deviceSeqs),
-        level.deviceSeqs[state.identity.deviceId] ?? 0,
+        reflectedOwnSeq(level.deviceSeqs, state.ownDevices),
       );
       if (level.nodeId === state.identity.storeId) state.touchedSkus.add(level.sku);
     },

@@ -6,6 +6,7 @@ import { sql } from '../context';
 import { openDatabase, type Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { migrate, type Migration } from '../migrations';
+import { ownDevices } from '../sync/device-succession';
 import { applyChanges, checkChange, HUB_OWNED_TABLES, invalidChange } from './apply-feed';
 
 /**
@@ -144,7 +145,12 @@ export class SnapshotStaging {
           atSwap.run(change.hubSeq, change.entity, change.key, checked.json);
         }
       }
-      applyChanges(db, this.options.identity(), applied, { afterSeq: progress?.after ?? 0, snapshot: true });
+      applyChanges(db, this.options.identity(), applied, {
+        afterSeq: progress?.after ?? 0,
+        snapshot: true,
+        // The staging database knows nothing of this till; its stock figures are read against the live one.
+        ownDevices: ownDevices(this.options.db),
+      });
       sql(
         db,
         `UPDATE sync_state SET snapshot_epoch = ?, snapshot_up_to = ?, snapshot_after = ?, snapshot_received = ?,

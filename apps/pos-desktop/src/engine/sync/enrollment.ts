@@ -2,8 +2,10 @@ import { DomainError } from '@retail/domain';
 import {
   EnrollResponseSchema,
   SYNC_ENROLL_PATH,
+  SYNC_REENROLL_PATH,
   type EnrollRequest,
   type EnrollResponse,
+  type RestoredDevice,
 } from '@retail/sync';
 import { z } from 'zod';
 
@@ -19,6 +21,11 @@ export interface EnrollOptions {
    * the same code and key gets the same device (with a new credential) instead of "code already used".
    */
   readonly retryKey?: string;
+  /**
+   * A till that already is a device of the store (restored from a backup, or revoked) becomes a new one
+   * and reports what it holds of the old one, so the hub can say which of its events to send again.
+   */
+  readonly replaces?: RestoredDevice;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
 }
@@ -34,25 +41,65 @@ const ErrorAnswerSchema = z.object({
  * used, expired, for another store), so the person setting up the till knows what to ask for.
  */
 export async function enrollWithHub(options: EnrollOptions): Promise<EnrollResponse> {
-  const fetchImpl = options.fetch ?? fetch;
   const request: Omit<EnrollRequest, 'deviceName'> & { deviceName?: string } = {
     code: options.code.trim(),
     ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
     ...(options.keep ?? {}),
     ...(options.retryKey === undefined ? {} : { retryKey: options.retryKey }),
+    ...(options.replaces === undefined ? {} : { replaces: options.replaces }),
   };
+  return postToHub(options, SYNC_ENROLL_PATH, request, {});
+}
+
+export interface ReEnrollOptions {
+  readonly hubUrl: string;
+  /** The credential of the device this till is now; the hub revokes it once the successor exists. */
+  readonly credential: string;
+  readonly restored: RestoredDevice;
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A till restored from a backup asks the hub, with its own credential, to become a new device of its
+ * store (`POST /sync/re-enroll`). The answer carries the successor's credential (never logged) and which
+ * of the till's events the hub already holds (`replaced`).
+ */
+export async function reEnrollWithHub(options: ReEnrollOptions): Promise<EnrollResponse> {
+  const answer = await postToHub(
+    options,
+    SYNC_REENROLL_PATH,
+    { restored: options.restored },
+    { authorization: `Bearer ${options.credential}` },
+  );
+  if (answer.replaced === undefined) {
+    throw new DomainError(
+      'INTERNAL',
+      'The hub answered the re-enrollment without saying which device it replaced. Check that the till and the hub run compatible versions.',
+    );
+  }
+  return answer;
+}
+
+async function postToHub(
+  options: { readonly hubUrl: string; readonly fetch?: typeof fetch; readonly timeoutMs?: number },
+  path: string,
+  payload: unknown,
+  headers: Record<string, string>,
+): Promise<EnrollResponse> {
+  const fetchImpl = options.fetch ?? fetch;
   let response: Response;
   try {
-    response = await fetchImpl(`${options.hubUrl.replace(/\/+$/, '')}${SYNC_ENROLL_PATH}`, {
+    response = await fetchImpl(`${options.hubUrl.replace(/\/+$/, '')}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(request),
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify(payload),
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
     });
   } catch (error) {
     throw new DomainError(
       'HUB_UNAVAILABLE',
-      `The hub at ${options.hubUrl} cannot be reached (${error instanceof Error ? error.message : String(error)}). Check the address and the network, then try again; the code was not used.`,
+      `The hub at ${options.hubUrl} cannot be reached (${error instanceof Error ? error.message : String(error)}). Check the address and the network, then try again; nothing was changed at the hub.`,
       { hubUrl: options.hubUrl },
     );
   }

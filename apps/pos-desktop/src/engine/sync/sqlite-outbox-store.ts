@@ -3,6 +3,7 @@ import type { EventEnvelope, OutboxAck, OutboxStore, OutboxSummary, RejectedEven
 import { sql } from '../context';
 import type { Db } from '../database';
 import { readOutbox } from '../outbox';
+import { currentDevice, liftNumberingHold, numberingHold, ownDevices } from './device-succession';
 
 /** Staff see the newest rejections; a till with thousands would not show them all anyway. */
 const MAX_LISTED_REJECTIONS = 500;
@@ -32,6 +33,10 @@ function oldestRetained(db: Db, written: number): number {
  *
  * The outbox table is append-only, so when each stretch was acknowledged lives in `outbox_acks` and the
  * hub's reasons in `outbox_rejections` (migration 0004). Every method is one SQLite transaction.
+ *
+ * The pusher sees the numbering of the device this till is NOW (`device-succession.ts`): after a till
+ * restored from a backup became a new device, its local deviceSeq N is sent as the new device's
+ * N - offset. Everything stored here stays in the local numbering.
  */
 export class SqliteOutboxStore implements OutboxStore {
   constructor(private readonly db: Db) {}
@@ -40,6 +45,8 @@ export class SqliteOutboxStore implements OutboxStore {
     return this.db
       .transaction((): OutboxSummary => {
         const { acked, written } = ackState(this.db);
+        const { offset } = currentDevice(this.db);
+        const hold = numberingHold(this.db);
         const pending = sql(
           this.db,
           'SELECT COUNT(*) AS count, MIN(created_at_ms) AS oldestMs FROM outbox WHERE device_seq > ?',
@@ -52,18 +59,40 @@ export class SqliteOutboxStore implements OutboxStore {
           ).all(MAX_LISTED_REJECTIONS) as RejectedEvent[]
         ).map((row) => ({ ...row }));
         return {
-          ackedSeq: acked,
-          lastSeq: written,
+          ackedSeq: Math.max(0, acked - offset),
+          lastSeq: written - offset,
           pending: pending.count,
           oldestPendingAt: pending.oldestMs === null ? undefined : new Date(pending.oldestMs).toISOString(),
-          rejected,
+          rejected: rejected.map((rejection) => ({
+            ...rejection,
+            deviceSeq: Math.max(0, rejection.deviceSeq - offset),
+          })),
+          ...(hold === null ? {} : { restoredUpTo: Math.max(0, hold - offset) }),
         };
       })
       .deferred();
   }
 
   async readPending(limit: number): Promise<readonly EventEnvelope[]> {
-    return this.db.transaction(() => readOutbox(this.db, ackState(this.db).acked, limit)).deferred();
+    return this.db
+      .transaction(() => {
+        const events = readOutbox(this.db, ackState(this.db).acked, limit);
+        const devices = ownDevices(this.db);
+        if (devices.length === 1) return events;
+        // A till that became a new device sends every pending event as that device, in its numbering,
+        // including events written before it became that device.
+        const device = devices.at(-1)!;
+        return events.map((event) => ({
+          ...event,
+          deviceId: device.deviceId,
+          deviceSeq: event.deviceSeq - device.offset,
+        }));
+      })
+      .deferred();
+  }
+
+  async confirmRestore(): Promise<void> {
+    this.db.transaction(() => liftNumberingHold(this.db)).immediate();
   }
 
   async acknowledge(ack: OutboxAck): Promise<void> {
@@ -77,11 +106,13 @@ export class SqliteOutboxStore implements OutboxStore {
     this.db
       .transaction(() => {
         const { acked, written } = ackState(this.db);
-        if (ack.lastSeq > written) {
+        const { offset } = currentDevice(this.db);
+        const ackedUpTo = ack.lastSeq + offset;
+        if (ackedUpTo > written) {
           throw new DomainError(
             'CONFLICT',
-            `The hub acknowledged event ${ack.lastSeq}, but this till has only written ${written}. The till's data does not match the hub's record of it: call HQ to re-enroll it.`,
-            { lastSeq: ack.lastSeq, written },
+            `The hub acknowledged event ${ack.lastSeq}, but this till has only written ${written - offset}. The till's data does not match the hub's record of it: call HQ.`,
+            { lastSeq: ack.lastSeq, written: written - offset },
           );
         }
         const insertRejection = sql(
@@ -90,12 +121,12 @@ export class SqliteOutboxStore implements OutboxStore {
            ON CONFLICT (event_id) DO NOTHING`,
         );
         for (const rejection of ack.rejected) {
-          insertRejection.run(rejection.eventId, rejection.deviceSeq, rejection.reason, ack.at);
+          insertRejection.run(rejection.eventId, rejection.deviceSeq + offset, rejection.reason, ack.at);
         }
-        if (ack.lastSeq <= acked) return;
-        sql(this.db, 'UPDATE sync_state SET last_acked_seq = ?').run(ack.lastSeq);
+        if (ackedUpTo <= acked) return;
+        sql(this.db, 'UPDATE sync_state SET last_acked_seq = ?').run(ackedUpTo);
         sql(this.db, 'INSERT INTO outbox_acks (up_to_seq, acked_at, acked_at_ms) VALUES (?, ?, ?)').run(
-          ack.lastSeq,
+          ackedUpTo,
           ack.at,
           atMs,
         );
@@ -107,32 +138,39 @@ export class SqliteOutboxStore implements OutboxStore {
     this.db
       .transaction(() => {
         const { acked, written } = ackState(this.db);
-        if (hubLastSeq >= acked) return;
-        const oldest = oldestRetained(this.db, written);
-        if (oldest > hubLastSeq + 1) {
-          throw new DomainError(
-            'SEQUENCE_GAP',
-            `The hub has lost this till's events ${hubLastSeq + 1} to ${acked} (it was restored from a backup), ` +
-              `and the till only keeps events from number ${oldest}. Call HQ: those sales must be recovered from the till's records.`,
-            { hubLastSeq, ackedSeq: acked, oldestRetained: oldest },
-          );
-        }
-        // The stretch that contained hubLastSeq keeps its time up to there; everything after it is pending again.
-        const covering = sql(
-          this.db,
-          'SELECT acked_at AS at, acked_at_ms AS atMs FROM outbox_acks WHERE up_to_seq > ? ORDER BY up_to_seq LIMIT 1',
-        ).get(hubLastSeq) as { at: string; atMs: number } | undefined;
-        sql(this.db, 'DELETE FROM outbox_acks WHERE up_to_seq > ?').run(hubLastSeq);
-        if (covering !== undefined && hubLastSeq > 0) {
-          sql(
-            this.db,
-            `INSERT INTO outbox_acks (up_to_seq, acked_at, acked_at_ms) VALUES (?, ?, ?)
-             ON CONFLICT (up_to_seq) DO NOTHING`,
-          ).run(hubLastSeq, covering.at, covering.atMs);
-        }
-        sql(this.db, 'UPDATE sync_state SET last_acked_seq = ?').run(hubLastSeq);
+        const { offset } = currentDevice(this.db);
+        return this.rewindLocal(hubLastSeq + offset, hubLastSeq, acked, written);
       })
       .immediate();
+  }
+
+  /** `rewind` in the local numbering; the hub's own numbers go into the message staff read. */
+  private rewindLocal(localLastSeq: number, hubLastSeq: number, acked: number, written: number): void {
+    if (localLastSeq >= acked) return;
+    const oldest = oldestRetained(this.db, written);
+    if (oldest > localLastSeq + 1) {
+      const offset = localLastSeq - hubLastSeq;
+      throw new DomainError(
+        'SEQUENCE_GAP',
+        `The hub has lost this till's events ${hubLastSeq + 1} to ${acked - offset} (it was restored from a backup), ` +
+          `and the till only keeps events from number ${oldest - offset}. Call HQ: those sales must be recovered from the till's records.`,
+        { hubLastSeq, ackedSeq: acked - offset, oldestRetained: oldest - offset },
+      );
+    }
+    // The stretch that contained the hub's point keeps its time up to there; everything after is pending again.
+    const covering = sql(
+      this.db,
+      'SELECT acked_at AS at, acked_at_ms AS atMs FROM outbox_acks WHERE up_to_seq > ? ORDER BY up_to_seq LIMIT 1',
+    ).get(localLastSeq) as { at: string; atMs: number } | undefined;
+    sql(this.db, 'DELETE FROM outbox_acks WHERE up_to_seq > ?').run(localLastSeq);
+    if (covering !== undefined && localLastSeq > 0) {
+      sql(
+        this.db,
+        `INSERT INTO outbox_acks (up_to_seq, acked_at, acked_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (up_to_seq) DO NOTHING`,
+      ).run(localLastSeq, covering.at, covering.atMs);
+    }
+    sql(this.db, 'UPDATE sync_state SET last_acked_seq = ?').run(localLastSeq);
   }
 
   async prune(ackedBefore: string): Promise<number> {

@@ -8,6 +8,9 @@ import {
   systemScheduler,
   type BackoffOptions,
   type RandomSource,
+  MAX_RESTORE_EVENTS_BY_CODE,
+  type DeviceRestoredError,
+  type EnrollResponse,
   type SaleLookup,
   type SyncAgent,
   type SyncAgentOptions,
@@ -21,6 +24,8 @@ import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import type { Migration } from '../migrations';
 import { startHubProbe, type HubProbe } from './hub-probe';
+import { adoptSuccessor, holdNumbering, restoreReport } from './device-succession';
+import { enrollWithHub, reEnrollWithHub } from './enrollment';
 import { SqliteFeedStore } from './sqlite-feed-store';
 import { hasSyncSchema } from './sync-schema';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -61,7 +66,10 @@ export interface StoreSyncOptions {
 
 export interface StoreSyncHost {
   readonly db: Db;
-  readonly identity: NodeIdentity;
+  /** Who this till is now (it changes once if the till was restored from a backup and became a new device). */
+  readonly identity: () => NodeIdentity;
+  /** The till became a new device of its store (restored from a backup): use this identity from now on. */
+  readonly onIdentityChanged?: (identity: NodeIdentity) => void;
   readonly now: () => number;
   /** The store schema the engine runs, for the staging database snapshots are built in. */
   readonly migrations?: readonly Migration[];
@@ -97,6 +105,12 @@ export interface StoreSync {
   onStatus(listener: (status: SyncAgentStatus | null) => void): () => void;
   /** A sale of any store by receipt number, from the hub; null when the hub has none. Needs `online()`. */
   lookupSale(receiptNumber: string): Promise<SaleLookup | null>;
+  /**
+   * Enrolls this till again with a one-time code from HQ as a NEW device of its store, carrying the
+   * events the hub lacks (a restored till whose device was revoked, or whose own re-enrollment cannot
+   * run). The hub revokes the old device; the agent restarts as the new one.
+   */
+  replaceWithCode(hubUrl: string, code: string, deviceName?: string): Promise<NodeIdentity>;
 }
 
 export function readHubConnection(db: Db): HubConnection | null {
@@ -130,11 +144,11 @@ export const STORE_SYNC_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000
 export const HUB_PROBE_INTERVAL_MS = 5_000;
 
 export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions = {}): StoreSync {
-  const { db, identity } = host;
+  const { db } = host;
   const outbox = new SqliteOutboxStore(db);
   const feed = new SqliteFeedStore({
     db,
-    identity,
+    identity: host.identity,
     now: host.now,
     onApplied: host.onFeedApplied,
     ...(host.migrations === undefined ? {} : { migrations: host.migrations }),
@@ -197,13 +211,76 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
     }
   }
 
+  let recovering: Promise<void> | null = null;
+
+  /** The agent found this till's data is a restored copy the hub is ahead of: become a new device. */
+  function onDeviceRestored(found: DeviceRestoredError): void {
+    if (recovering !== null || connection === null) return;
+    const target = connection;
+    recovering = recoverAsSuccessor(target, found)
+      .catch((error: unknown) => {
+        // The agent stays in `error` and asks again when it retries; receipts stay on hold meanwhile.
+        host.logger?.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'sync: re-enrolling this restored till failed; it will try again',
+        );
+      })
+      .finally(() => {
+        recovering = null;
+      });
+  }
+
+  async function recoverAsSuccessor(target: HubConnection, found: DeviceRestoredError): Promise<void> {
+    // No receipt number from the old counters from here on, whatever happens next.
+    db.transaction(() => {
+      const { acked } = sql(db, 'SELECT last_acked_seq AS acked FROM sync_state').get() as { acked: number };
+      holdNumbering(db, acked);
+    }).immediate();
+    const restored = restoreReport(db);
+    const enrolled = await reEnrollWithHub({
+      hubUrl: target.hubUrl,
+      credential: target.credential,
+      restored,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    await adopt(target.hubUrl, enrolled);
+    host.logger?.warn(
+      {
+        ...found.evidence,
+        oldDeviceId: enrolled.replaced?.deviceId,
+        deviceId: enrolled.deviceId,
+        deviceNo: enrolled.deviceNo,
+        keptUpTo: enrolled.replaced?.keptUpTo,
+        exceptionId: enrolled.replaced?.exceptionId,
+      },
+      'sync: this till was restored from a backup and is now a new device of its store',
+    );
+  }
+
+  /**
+   * Stops the agent, makes this till the hub's new device in one transaction, and starts the agent again
+   * as that device if it was running (a one-shot `pos-store re-enroll` leaves it for the next start).
+   */
+  async function adopt(hubUrl: string, enrolled: EnrollResponse): Promise<NodeIdentity> {
+    const wasRunning = agent !== null;
+    await stopAgent();
+    const next = adoptSuccessor(db, enrolled, new Date(host.now()).toISOString());
+    host.onIdentityChanged?.(next);
+    connection = { hubUrl, credential: enrolled.credential };
+    writeHubConnection(db, connection);
+    if (wasRunning) startAgent();
+    return next;
+  }
+
   function startAgent(): void {
     if (agent !== null || connection === null) return;
+    const identity = host.identity();
     const next = createSyncAgent({
       transport: transportFor(connection),
       outbox,
       feed,
       identity: { deviceId: identity.deviceId, storeId: identity.storeId },
+      onDeviceRestored,
       ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
       ...(options.random === undefined ? {} : { random: options.random }),
       ...(host.logger === undefined ? {} : { logger: host.logger }),
@@ -261,6 +338,17 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
     onStatus(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    async replaceWithCode(hubUrl, code, deviceName) {
+      const enrolled = await enrollWithHub({
+        hubUrl,
+        code,
+        // The enrollment request is read before the code is checked, so it stays small.
+        replaces: restoreReport(db, MAX_RESTORE_EVENTS_BY_CODE),
+        ...(deviceName === undefined ? {} : { deviceName }),
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      });
+      return adopt(hubUrl, enrolled);
     },
     async lookupSale(receiptNumber) {
       if (connection === null) return null;
