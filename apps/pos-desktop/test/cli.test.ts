@@ -302,7 +302,7 @@ describe('pos-store CLI', () => {
       // Not while the node runs.
       const busy = cli(['restore', '--data', data, '--from', out]);
       expect(busy.code).toBe(1);
-      expect(busy.stderr).toMatch(/A node seems to be running .*Stop it first/);
+      expect(busy.stderr).toMatch(/A node is running on .* \(its database is open\)\. Stop it/);
       expect(await node.stop()).toBe(0);
 
       const restored = cli(['restore', '--data', data, '--from', out]);
@@ -317,6 +317,22 @@ describe('pos-store CLI', () => {
       expect(aside).toBeDefined();
       expect(holdOf(join(aside!, 'store.db'))).toEqual({ hold: null, written: 2 });
       expect(holdOf(join(data, 'store.db'))).toEqual({ hold: 1, written: 1 });
+    });
+
+    it('restores the folder of a node that crashed, without any clean-up first', async () => {
+      const data = enrolledNode();
+      const out = join(scratch(), 'backup.db');
+      expect(cli(['backup', '--data', data, '--out', out]).code).toBe(0);
+      const node = await startCli(['--data', data, '--port', '0'], { entry: BUNDLE });
+      const exited = new Promise((resolve) => node.child.once('exit', resolve));
+      node.child.kill('SIGKILL');
+      await exited;
+      // The crash left its token file behind; only an open database means a node is running.
+      expect(existsSync(join(data, 'pos-store.token'))).toBe(true);
+      const restored = cli(['restore', '--data', data, '--from', out]);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(existsSync(join(data, 'pos-store.token'))).toBe(false);
+      expect(holdOf(join(data, 'store.db'))).toEqual({ hold: 0, written: 0 });
     });
 
     it("refuses another store's backup and a missing file, changing nothing", () => {

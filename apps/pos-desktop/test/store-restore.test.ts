@@ -169,13 +169,21 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
     return { dir: dir.path, credential: enrolled.credential, deviceId: init.identity.deviceId };
   }
 
-  function openTill(dir: string): Till {
+  function openTill(
+    dir: string,
+    sync: { readonly errorRetryMs?: number; readonly fetch?: typeof fetch } = {},
+  ): Till {
     const engine = openStoreEngine({
       databasePath: join(dir, 'store.db'),
       pinCost: TEST_PIN_COST,
       sync: {
         transport: 'http',
-        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 40, capMs: 300 }, errorRetryMs: 300 },
+        tuning: {
+          livePullIntervalMs: 150,
+          backoff: { baseMs: 40, capMs: 300 },
+          errorRetryMs: sync.errorRetryMs ?? 300,
+        },
+        ...(sync.fetch === undefined ? {} : { fetch: sync.fetch }),
       },
     });
     open = engine;
@@ -366,5 +374,38 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
     for (const sale of sold) expect(atHub.get(sale.saleId)).toBe(sale.receiptNumber);
     const exception = await restoredException(deviceId);
     expect(exception.details).toMatchObject({ via: 'enrollment-code', resent: { count: 2 } });
+  });
+
+  it('asks the hub again soon when its re-enrollment fails, not at the next error retry', async () => {
+    const { dir, deviceId } = await newTill(7);
+    let till = openTill(dir);
+    const sold: Sold[] = [];
+    await sell(till, sold, 2);
+    await drained(till);
+    const backupFile = join(dir, '..', `${deviceId}.backup.db`);
+    await backupDatabase(dir, backupFile);
+    await sell(till, sold, 2);
+    await drained(till);
+    await till.engine.shutdown();
+    await restoreDatabase(dir, backupFile, Date.now());
+    rmSync(backupFile);
+
+    // The link drops under the first re-enrollment; the agent's own error retry is ten minutes away.
+    let reEnrollAttempts = 0;
+    const flaky: typeof fetch = (input, init) => {
+      if (String(input).endsWith('/sync/re-enroll') && (reEnrollAttempts += 1) === 1) {
+        return Promise.reject(new TypeError('fetch failed: the link dropped'));
+      }
+      return fetch(input, init);
+    };
+    till = openTill(dir, { errorRetryMs: 600_000, fetch: flaky });
+    await until('a new device', () => till.engine.identity.deviceNo === 8);
+    expect(reEnrollAttempts).toBe(2);
+    await sell(till, sold, 1);
+    expect(sold.at(-1)!.receiptNumber).toBe('SR-8-000001');
+    await drained(till);
+    const atHub = await hubSales();
+    for (const sale of sold) expect(atHub.get(sale.saleId), sale.receiptNumber).toBe(sale.receiptNumber);
+    expect((await restoredException(deviceId)).details).toMatchObject({ newDevice: { deviceNo: 8 } });
   });
 });

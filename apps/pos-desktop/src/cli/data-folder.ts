@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DomainError } from '@retail/domain';
+import { databaseInUse } from '../engine/database';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../engine/private-files';
 
 /**
@@ -39,6 +40,22 @@ export function requireDatabase(dataDir: string): string {
     );
   }
   return file;
+}
+
+/**
+ * For commands that replace or rewrite the database (restore, re-enroll): refuses while a node, the
+ * desktop app or a backup has it open. A node that crashed (killed, power cut) holds nothing, so its
+ * folder can be restored without clean-up; the token file it left behind is removed.
+ */
+export function requireNodeStopped(dataDir: string): void {
+  const file = databasePath(dataDir);
+  if (existsSync(file) && databaseInUse(file)) {
+    throw new DomainError(
+      'CONFLICT',
+      `A node is running on ${resolve(dataDir)} (its database is open). Stop it (or close the till app) first, then run this again.`,
+    );
+  }
+  removeTokenFile(dataDir);
 }
 
 /**

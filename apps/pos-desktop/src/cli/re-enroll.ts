@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { DomainError } from '@retail/domain';
 import { z } from 'zod';
 import { openStoreEngine } from '../engine/engine';
 import { readHubConnection } from '../engine/sync/store-sync';
-import { requireDatabase, tokenPath } from './data-folder';
+import { requireDatabase, requireNodeStopped } from './data-folder';
 import { validateOptions, type CliIo, type ParsedOptions } from './options';
 
 const ReEnrollOptionsSchema = z.object({
@@ -28,12 +26,7 @@ const ReEnrollOptionsSchema = z.object({
 export async function runReEnroll(values: ParsedOptions, io: CliIo): Promise<number> {
   const options = validateOptions(ReEnrollOptionsSchema, values);
   const file = requireDatabase(options.data);
-  if (existsSync(tokenPath(options.data))) {
-    throw new DomainError(
-      'CONFLICT',
-      `A node seems to be running on ${resolve(options.data)}. Stop it first; if it crashed, delete ${tokenPath(options.data)} and run this again.`,
-    );
-  }
+  requireNodeStopped(options.data);
   const engine = openStoreEngine({ databasePath: file, sync: false });
   try {
     const hubUrl = options.hub ?? readHubConnection(engine.db)?.hubUrl;

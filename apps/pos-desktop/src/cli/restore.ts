@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DomainError } from '@retail/domain';
 import { z } from 'zod';
 import { integrityCheck, openDatabase } from '../engine/database';
@@ -8,7 +8,7 @@ import { appliedMigrations, migrate } from '../engine/migrations';
 import { preparePrivateFile } from '../engine/private-files';
 import { holdNumberingAsCopy, numberingHold } from '../engine/sync/device-succession';
 import { readHubConnection } from '../engine/sync/store-sync';
-import { DATABASE_FILE, databasePath, ensureDataDir, tokenPath } from './data-folder';
+import { DATABASE_FILE, databasePath, ensureDataDir, requireNodeStopped } from './data-folder';
 import { validateOptions, type CliIo, type ParsedOptions } from './options';
 
 const RestoreOptionsSchema = z.object({
@@ -59,12 +59,7 @@ export async function restoreDatabase(
   if (!existsSync(source)) {
     throw new DomainError('NOT_FOUND', `There is no backup at ${source}.`, { file: source });
   }
-  if (existsSync(tokenPath(dataDir))) {
-    throw new DomainError(
-      'CONFLICT',
-      `A node seems to be running on ${resolve(dataDir)} (${basename(tokenPath(dataDir))} exists). Stop it first; if it crashed, delete that file and run the restore again.`,
-    );
-  }
+  requireNodeStopped(dataDir);
   const backup = openDatabase(source, { readonly: true });
   let identity: NodeIdentity | undefined;
   try {

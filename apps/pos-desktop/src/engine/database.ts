@@ -49,6 +49,33 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
 }
 
+/**
+ * Whether another connection (a running node, the desktop app, a backup in progress) has this database
+ * open. In WAL mode every open connection holds a shared lock on the file for as long as it is open, so
+ * an exclusive lock is refused exactly while one exists, and granted after a crash (the kernel drops a
+ * dead process's locks). A pid or token file would be left behind by a crash and say "running" forever.
+ * A file too damaged to open is not in use by a working node: that is for the caller to judge.
+ */
+export function databaseInUse(file: string): boolean {
+  let db: Db;
+  try {
+    db = new Database(file, { fileMustExist: true, timeout: 0 });
+  } catch {
+    return false;
+  }
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+    return false;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+  } finally {
+    db.close();
+  }
+}
+
 export function integrityCheck(db: Db): string {
   const rows = db.pragma('integrity_check') as { integrity_check: string }[];
   return rows.map((row) => row.integrity_check).join('; ');

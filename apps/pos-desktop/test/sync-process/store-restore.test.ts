@@ -12,7 +12,8 @@ import { Driver, SyncWorld, type AckedSale } from './sync-world';
 /**
  * A till restored from its own backup, as docs/store-node.md tells an operator to do it, against a real
  * `pos-hub serve` and real `pos-store` processes: `pos-store backup` while the till sells, more sales
- * synced, then `pos-store restore` (and, second, the raw file copy an operator might make instead).
+ * synced, the till killed, then `pos-store restore` (and, second, the raw file copy an operator might
+ * make instead; third, a revoked till re-enrolled with a code).
  * Every sale the cashier saw complete must reach the hub exactly once, no receipt number may stand for
  * two sales unless the hub says so in its exception, and HQ gets one DEVICE_RESTORED exception.
  */
@@ -121,9 +122,10 @@ describe.each(backendKinds())(
       const afterBackup = world.acked.slice(ackedBeforeBackupEnded);
       lane.close();
       lane = null;
-      await store.stop();
-
-      // The till's disk is replaced by the backup while the hub is out of reach.
+      // The till dies (SIGKILL: no shutdown, its token file left behind) and its disk is replaced by the
+      // backup while the hub is out of reach; pos-store restore needs no clean-up after a crash.
+      await store.kill();
+      expect(existsSync(join(world.storeData, 'pos-store.token'))).toBe(true);
       await world.hub!.stop();
       const restored = await storeCli(['restore', '--data', world.storeData, '--from', backupFile]);
       expect(restored.code, restored.stderr).toBe(0);

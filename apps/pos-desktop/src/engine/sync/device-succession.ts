@@ -120,7 +120,6 @@ export function receiptOffset(db: Db): number {
   return row?.receiptOffset ?? 0;
 }
 
-/** Why this till issues no receipt number right now, or null: a restored copy the hub has not confirmed. */
 /** Whether the schema has the hold (migration 0009): migration tests run commands on older ones. */
 function hasHoldSchema(db: Db): boolean {
   return (
@@ -131,6 +130,10 @@ function hasHoldSchema(db: Db): boolean {
   );
 }
 
+/**
+ * The last local deviceSeq a restored copy is known to share with the hub while it waits for the hub to
+ * say which numbers are free, or null: while set, the till issues no receipt number and sends nothing.
+ */
 export function numberingHold(db: Db): number | null {
   if (!hasHoldSchema(db)) return null;
   const row = sql(db, 'SELECT restore_hold_seq AS hold FROM device_state').get() as { hold: number | null };

@@ -1,8 +1,10 @@
 import { DomainError } from '@retail/domain';
 import {
+  createBackoff,
   createHttpTransport,
   createSocketIoTransport,
   createSyncAgent,
+  systemScheduler,
   SALE_LOOKUP_PATH,
   SaleLookupSchema,
   systemScheduler,
@@ -18,6 +20,7 @@ import {
   type SyncLogger,
   type SyncScheduler,
   type SyncTransport,
+  type TimerHandle,
 } from '@retail/sync';
 import { sql } from '../context';
 import type { Db } from '../database';
@@ -132,6 +135,7 @@ export function writeHubConnection(db: Db, connection: HubConnection): void {
 }
 
 const LOOKUP_TIMEOUT_MS = 10_000;
+const RECOVERY_BACKOFF = { baseMs: 1_000, capMs: 60_000 } as const;
 
 /**
  * A till's retries never wait more than 30 s: after a long outage the package default (minutes) left a
@@ -212,18 +216,34 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
   }
 
   let recovering: Promise<void> | null = null;
+  // The till completes no sale while it waits to become a new device, so a failed re-enrollment (the hub
+  // busy or restarting, the link dropped) is asked again within a minute, not at the agent's error retry.
+  const recoveryBackoff = createBackoff(options.random ?? Math.random, RECOVERY_BACKOFF);
+  let recoveryRetry: TimerHandle | null = null;
+
+  function cancelRecoveryRetry(): void {
+    recoveryRetry?.cancel();
+    recoveryRetry = null;
+  }
 
   /** The agent found this till's data is a restored copy the hub is ahead of: become a new device. */
   function onDeviceRestored(found: DeviceRestoredError): void {
     if (recovering !== null || connection === null) return;
+    cancelRecoveryRetry();
     const target = connection;
     recovering = recoverAsSuccessor(target, found)
+      .then(() => recoveryBackoff.succeeded())
       .catch((error: unknown) => {
-        // The agent stays in `error` and asks again when it retries; receipts stay on hold meanwhile.
+        // Receipts stay on hold; the agent's next push finds the restore again and calls back here.
+        const delayMs = recoveryBackoff.next();
         host.logger?.error(
-          { err: error instanceof Error ? error.message : String(error) },
+          { err: error instanceof Error ? error.message : String(error), retryInMs: delayMs },
           'sync: re-enrolling this restored till failed; it will try again',
         );
+        recoveryRetry = (options.scheduler ?? systemScheduler).setTimer(() => {
+          recoveryRetry = null;
+          agent?.syncNow();
+        }, delayMs);
       })
       .finally(() => {
         recovering = null;
@@ -302,6 +322,7 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
   }
 
   async function stopAgent(): Promise<void> {
+    cancelRecoveryRetry();
     const running = agent;
     agent = null;
     stopProbe();
