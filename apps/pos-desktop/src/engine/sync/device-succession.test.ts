@@ -147,6 +147,38 @@ describe('engine/sync/device-succession', () => {
       });
     });
 
+    it('lets a successor take over a device that kept nothing at the hub, and keeps the mapping', async () => {
+      node = enrolledTill(3);
+      const { db } = node.engine;
+      const first = node.engine.identity;
+      const outbox = new SqliteOutboxStore(db);
+      await outbox.acknowledge({ lastSeq: 2, rejected: [], at: NOW });
+      adoptSuccessor(db, successorAnswer(node, 2, 6), NOW);
+      // Device 7 has sent nothing (its event 1 is local seq 3) when it is restored or revoked again.
+      const third = '01a2499f-445c-77c8-a16c-f87cd152eeb9';
+      const again = successorAnswer(node, 0, 0);
+      adoptSuccessor(
+        db,
+        {
+          ...again,
+          deviceId: third,
+          deviceNo: 8,
+          credential: 'dev_third',
+          replaced: { ...again.replaced!, deviceId: SUCCESSOR, deviceNo: 7 },
+        },
+        NOW,
+      );
+      expect(ownDevices(db).map((device) => [device.deviceId, device.offset, device.lastLocalSeq])).toEqual([
+        [first.deviceId, 0, 2],
+        [third, 2, undefined],
+      ]);
+      const pending = await outbox.readPending(10);
+      expect(pending.map((event) => [event.deviceId, event.deviceSeq])).toEqual([[third, 1]]);
+      expect(db.prepare('SELECT last_acked_seq AS acked FROM sync_state').get()).toEqual({ acked: 2 });
+      node.reopen();
+      expect(sellOne(node)).toBe(`${first.storeCode}-8-000001`);
+    });
+
     it('writes nothing when the hub names another device or a kept point the till cannot have', () => {
       node = enrolledTill(3);
       const { db } = node.engine;

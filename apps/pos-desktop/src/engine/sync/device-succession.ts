@@ -290,22 +290,48 @@ export function adoptSuccessor(db: Db, enrolled: EnrollResponse, nowIso: string)
           { keptUpTo: replaced.keptUpTo, acked: state.acked, written: state.written },
         );
       }
-      sql(
+      const fromSeq = keptLocal + 1;
+      const receiptOffset = (
+        sql(db, 'SELECT last_receipt_seq AS seq FROM device_state').get() as { seq: number }
+      ).seq;
+      // The device this till is now may have kept nothing at the hub (it became that device and was
+      // restored or revoked again before the hub acknowledged anything of it): its stretch of the local
+      // numbering is empty, so the successor takes over the same row. The row keeps the device that sent
+      // the events before it, which is what the mapping needs; the hub keeps the whole chain.
+      const emptied = sql(
         db,
-        `INSERT INTO device_succession (from_seq, device_id, device_no, previous_device_id, previous_device_no,
-           hub_last_seq, kept_up_to, receipt_offset, exception_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT last_receipt_seq FROM device_state), ?, ?)`,
+        `UPDATE device_succession SET device_id = ?, device_no = ?, hub_last_seq = ?, kept_up_to = ?,
+           receipt_offset = ?, exception_id = ?, created_at = ?
+         WHERE from_seq = ?`,
       ).run(
-        keptLocal + 1,
         enrolled.deviceId,
         enrolled.deviceNo,
-        replaced.deviceId,
-        replaced.deviceNo,
         replaced.hubLastSeq,
         replaced.keptUpTo,
+        receiptOffset,
         replaced.exceptionId,
         nowIso,
+        fromSeq,
       );
+      if (emptied.changes === 0) {
+        sql(
+          db,
+          `INSERT INTO device_succession (from_seq, device_id, device_no, previous_device_id, previous_device_no,
+             hub_last_seq, kept_up_to, receipt_offset, exception_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          fromSeq,
+          enrolled.deviceId,
+          enrolled.deviceNo,
+          replaced.deviceId,
+          replaced.deviceNo,
+          replaced.hubLastSeq,
+          replaced.keptUpTo,
+          receiptOffset,
+          replaced.exceptionId,
+          nowIso,
+        );
+      }
       sql(db, 'UPDATE node_identity SET device_id = ?, device_no = ?').run(
         enrolled.deviceId,
         enrolled.deviceNo,
