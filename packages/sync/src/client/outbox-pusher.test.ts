@@ -233,6 +233,7 @@ describe('outbox-pusher', () => {
       // The backup held 1-3 with 1 acknowledged; the hub has 1-2: nothing of this device beyond the copy.
       outbox.restoreFrom({ upTo: 3, ackedSeq: 1 });
       const sent: number[] = [];
+      const backlogs: unknown[] = [];
       const counting = createOutboxPusher({
         outbox,
         identity: principal,
@@ -241,14 +242,16 @@ describe('outbox-pusher', () => {
           ...transport,
           push: (request) => {
             sent.push(request.events.length);
+            backlogs.push(request.outbox);
             return transport.push(request);
           },
         },
       });
       expect((await outbox.summary()).restoredUpTo).toBe(3);
       await counting.pushUntilDrained();
-      // An empty probe first, then the events.
+      // An empty probe first, reporting the backlog the copy still has to send, then the events.
       expect(sent[0]).toBe(0);
+      expect(backlogs[0]).toEqual({ pending: 2, oldestPendingAt: expect.any(String) });
       expect((await outbox.summary()).restoredUpTo).toBeUndefined();
       expect(hub.lastSeq('D1')).toBe(3);
     });

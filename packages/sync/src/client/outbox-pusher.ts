@@ -206,7 +206,11 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       deviceId: identity.deviceId,
       storeId: identity.storeId,
       events: [],
-      outbox: { pending: 0 },
+      // A restored copy asks before it sends anything, so its backlog is still all there.
+      outbox:
+        summary.pending === 0 || summary.oldestPendingAt === undefined
+          ? { pending: summary.pending }
+          : { pending: summary.pending, oldestPendingAt: summary.oldestPendingAt },
     });
     checkAck(ack, [], identity);
     verifyRequested = false;

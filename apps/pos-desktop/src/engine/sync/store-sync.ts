@@ -7,7 +7,6 @@ import {
   systemScheduler,
   SALE_LOOKUP_PATH,
   SaleLookupSchema,
-  systemScheduler,
   type BackoffOptions,
   type RandomSource,
   MAX_RESTORE_EVENTS_BY_CODE,
@@ -135,7 +134,6 @@ export function writeHubConnection(db: Db, connection: HubConnection): void {
 }
 
 const LOOKUP_TIMEOUT_MS = 10_000;
-const RECOVERY_BACKOFF = { baseMs: 1_000, capMs: 60_000 } as const;
 
 /**
  * A till's retries never wait more than 30 s: after a long outage the package default (minutes) left a
@@ -185,7 +183,10 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
       onAlive: () => {
         probe = null;
         probedThisOutage = true;
-        host.logger?.info({ deviceId: identity.deviceId }, 'sync: hub answers /healthz again; retrying now');
+        host.logger?.info(
+          { deviceId: host.identity().deviceId },
+          'sync: hub answers /healthz again; retrying now',
+        );
         agent?.syncNow();
       },
     });
@@ -217,8 +218,9 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
 
   let recovering: Promise<void> | null = null;
   // The till completes no sale while it waits to become a new device, so a failed re-enrollment (the hub
-  // busy or restarting, the link dropped) is asked again within a minute, not at the agent's error retry.
-  const recoveryBackoff = createBackoff(options.random ?? Math.random, RECOVERY_BACKOFF);
+  // busy or restarting, the link dropped) is asked again from a second on, not only at the agent's
+  // error retry.
+  const recoveryBackoff = createBackoff(options.random ?? Math.random, STORE_SYNC_BACKOFF);
   let recoveryRetry: TimerHandle | null = null;
 
   function cancelRecoveryRetry(): void {
