@@ -8,7 +8,7 @@ import { hasSyncSchema } from './sync-schema';
 /**
  * A till restored from a backup becomes a new device of its store instead of reusing numbers the hub
  * holds (docs/sync.md §2). Locally nothing is renumbered: the outbox keeps one numbering for ever (stock
- * movements, sales and returns refer to it), and `device_succession` (migration 0009) says from which
+ * movements, sales and returns refer to it), and `device_succession` (migration 0010) says from which
  * local deviceSeq on events are sent as which device. This module is that mapping and the one
  * transaction that adopts a successor.
  */
@@ -120,7 +120,7 @@ export function receiptOffset(db: Db): number {
   return row?.receiptOffset ?? 0;
 }
 
-/** Whether the schema has the hold (migration 0009): migration tests run commands on older ones. */
+/** Whether the schema has the hold (migration 0010): migration tests run commands on older ones. */
 function hasHoldSchema(db: Db): boolean {
   return (
     sql(

@@ -9,15 +9,15 @@ afterEach(() => {
   node = undefined;
 });
 
-describe('0009-device-succession', () => {
-  it('upgrades a filled 0008 database: rows kept, no hold, no successor', () => {
+describe('0010-device-succession', () => {
+  it('upgrades a filled 0009 database: rows kept, no hold, no successor', () => {
     const all = loadMigrations();
-    node = createTestNode({ migrations: all.slice(0, 8) });
+    node = createTestNode({ migrations: all.slice(0, 9) });
     dayOfWork(node);
     const { db } = node.engine;
     const before = databaseSnapshot(node.engine);
-    expect(migrate(db, all.slice(0, 9)).map((m) => m.name)).toEqual(['0009-device-succession']);
-    expect(appliedMigrations(db).at(-1)?.name).toBe('0009-device-succession');
+    expect(migrate(db, all.slice(0, 10)).map((m) => m.name)).toEqual(['0010-device-succession']);
+    expect(appliedMigrations(db).at(-1)?.name).toBe('0010-device-succession');
     const after = databaseSnapshot(node.engine);
     for (const [table, rows] of Object.entries(before)) {
       if (table === 'schema_migrations') continue;
