@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotStagingFile } from '../../src/engine/feed/snapshot-staging';
 import { backendKinds } from '@retail/hub-server/src/test-support/backends';
 import type { BackendKind } from '@retail/hub-server/src/storage/storage';
 import { buildCliBundles, removeCliBundles, sleep, until } from './processes';
@@ -76,7 +78,17 @@ describe.each(backendKinds())('sync between pos-hub and pos-store processes on %
         const store = await world.startStore();
         if (kill <= snapshotPhase) {
           // The first starts download the catalog (a snapshot of ~8,000 rows in pages): kill it midway.
-          await sleep(20 + random(350));
+          // A fixed delay missed the download on a fast machine (it finished first) and on a slow one
+          // (it had not begun), so wait until its staging database exists, then let a few pages land.
+          await until(
+            'the catalog download under way, or done',
+            () =>
+              existsSync(snapshotStagingFile(world.storeDbPath)) ||
+              !world.storeSyncState().snapshotInProgress,
+            120_000,
+            5,
+          );
+          await sleep(random(40));
           await store.kill();
         } else {
           const lane = await Driver.connect(world, store, `lane-${kill}`);
