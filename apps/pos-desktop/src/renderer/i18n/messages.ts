@@ -121,7 +121,7 @@ export const MESSAGES = {
   'sell.noPrice': 'no price',
   'sell.scanEmpty': 'Scan a barcode or type a SKU first.',
   'sell.reservedHint':
-    '{name}: this till’s copy shows {reserved, plural, one {# unit} other {# units}} of the {sellable} on the shelf promised to pickup orders. The sale goes on; a pickup order may come up short, and HQ will see it.',
+    '{name}: this till’s copy shows {units, plural, one {# unit} other {# units}} of the {sellable} on the shelf promised to pickup orders. The sale goes on; a pickup order may come up short, and HQ will see it.',
   'sell.reservedHintKg':
     '{name}: this till’s copy shows part of the stock promised to pickup orders. The sale goes on; a pickup order may come up short, and HQ will see it.',
   'sell.scanNotAdded': 'Not added: {code}. Scan it again once the till is connected. {reason}',

@@ -188,7 +188,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       set({
         reservedNotice: t(unit === 'kg' ? 'sell.reservedHintKg' : 'sell.reservedHint', {
           name,
-          reserved: level.reservedUnstaged,
+          units: level.reservedUnstaged,
           sellable: level.sellable,
         }),
       });
