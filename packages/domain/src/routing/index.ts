@@ -1,2 +1,3 @@
 export * from './geo';
 export * from './route-order';
+export * from './split-plan';

@@ -245,12 +245,12 @@ describe('routing/route-order', () => {
       const split = routeOrder(order({ splitConsent: true }), [node('s1', { A: 5 })], AT);
       expect(split.decision).toEqual({
         outcome: 'unroutable',
-        reason: 'No pickup node can fulfil line l2, even with a split.',
+        reason: 'All pickup nodes together cannot promise enough of SKU B for line l2, even with a split.',
         uncoverableLineIds: ['l2'],
       });
     });
 
-    it('splits with consent, largest share first, each line to one node', () => {
+    it('splits with consent over the fewest nodes, explaining each part', () => {
       const threeLines = order({
         splitConsent: true,
         lines: [
@@ -262,9 +262,20 @@ describe('routing/route-order', () => {
       const result = routeOrder(threeLines, [node('s1', { C: 1 }), node('s2', { A: 1, B: 1 })], AT);
       expect(result.decision).toEqual({
         outcome: 'split',
+        minimal: true,
         allocations: [
-          { nodeId: 's2', lines: [threeLines.lines[0], threeLines.lines[1]] },
-          { nodeId: 's1', lines: [threeLines.lines[2]] },
+          {
+            nodeId: 's2',
+            lines: [threeLines.lines[0], threeLines.lines[1]],
+            summary:
+              'Part 1 of 2 from node s2: 1 × SKU A (line l1), 1 × SKU B (line l2); ranked 1 among nodes that can carry part of it, 2 units available to promise.',
+          },
+          {
+            nodeId: 's1',
+            lines: [threeLines.lines[2]],
+            summary:
+              'Part 2 of 2 from node s1: 1 × SKU C (line l3); ranked 2 among nodes that can carry part of it, 1 unit available to promise.',
+          },
         ],
       });
       expect(result.candidates.filter((c) => c.selected).map((c) => c.nodeId)).toEqual(['s1', 's2']);
@@ -292,7 +303,39 @@ describe('routing/route-order', () => {
       });
     });
 
-    it('reports a split that runs out of stock for same-SKU lines as unroutable', () => {
+    it('never splits when the sales channel forbids it, even with consent', () => {
+      const result = routeOrder(
+        order({ splitConsent: true, channelAllowsSplit: false }),
+        [node('s1', { A: 5 }), node('s2', { B: 5 })],
+        AT,
+      );
+      expect(result.decision).toEqual({
+        outcome: 'unroutable',
+        reason:
+          'No single pickup node can fulfil the whole order, and its sales channel forbids split orders.',
+        uncoverableLineIds: [],
+      });
+    });
+
+    it('shares a line between nodes when together they have enough, naming its share in each part', () => {
+      const result = routeOrder(
+        order({ splitConsent: true, lines: [{ lineId: 'l1', sku: 'A', qty: 6 }] }),
+        [node('s1', { A: 4 }), node('s2', { A: 3 })],
+        AT,
+      );
+      expect(result.decision).toMatchObject({
+        outcome: 'split',
+        allocations: [
+          { nodeId: 's1', lines: [{ lineId: 'l1', sku: 'A', qty: 4 }] },
+          { nodeId: 's2', lines: [{ lineId: 'l1', sku: 'A', qty: 2 }] },
+        ],
+      });
+      if (result.decision.outcome === 'split') {
+        expect(result.decision.allocations[1]?.summary).toContain('2 of 6 × SKU A (line l1)');
+      }
+    });
+
+    it('reports a split the whole network cannot carry as unroutable', () => {
       const result = routeOrder(
         order({
           splitConsent: true,
@@ -306,8 +349,9 @@ describe('routing/route-order', () => {
       );
       expect(result.decision).toEqual({
         outcome: 'unroutable',
-        reason: 'No combination of pickup nodes has enough stock left for line l2.',
-        uncoverableLineIds: ['l2'],
+        reason:
+          'All pickup nodes together cannot promise enough of SKU A for line l1, l2, even with a split.',
+        uncoverableLineIds: ['l1', 'l2'],
       });
     });
 
@@ -412,7 +456,7 @@ describe('routing/route-order', () => {
           const placed = result.decision.allocations.flatMap((allocation) =>
             allocation.lines.map((l) => l.lineId),
           );
-          expect([...placed].sort()).toEqual(request.lines.map((line) => line.lineId).sort());
+          expect([...new Set(placed)].sort()).toEqual(request.lines.map((line) => line.lineId).sort());
           for (const allocation of result.decision.allocations) {
             const candidate = candidates.find((c) => c.nodeId === allocation.nodeId);
             expect(candidate?.active).toBe(true);

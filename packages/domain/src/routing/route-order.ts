@@ -4,6 +4,7 @@ import { invalid } from '../errors';
 import { nodeAtp } from '../inventory/atp';
 import { formatInstant } from '../time';
 import { GeoPointSchema, haversineMetres, type GeoPoint } from './geo';
+import { planSplit, type SplitPart } from './split-plan';
 
 /**
  * BOPIS routing (reference/domain.md §3, DESIGN §5): a pure, deterministic pipeline the hub runs and
@@ -16,10 +17,10 @@ import { GeoPointSchema, haversineMetres, type GeoPoint } from './geo';
  *    carries the whole order, so this is 0 for all of them and a split is only ever a fallback), then
  *    straight-line distance from the chosen store or the customer's location (unknown distance last), then
  *    most stock (Σ ATP of the order's SKUs), then node id (code-unit order).
- * 3. No single node can carry the order: without the customer's consent the order is unroutable (BOPIS
- *    never splits silently). With consent, lines are placed greedily: each round takes the usable node
- *    that can carry the most remaining lines (ties by the ranking above) until every line is placed.
- *    A line is never split across nodes, and greedy is not guaranteed minimal beyond two nodes.
+ * 3. No single node can carry the order: without the customer's consent, or when the sales channel
+ *    forbids splits, the order is unroutable (it never splits silently). Otherwise split-plan.ts chooses
+ *    the fewest usable nodes whose ATP together covers it (ties by the ranking above) and fills each line
+ *    from them in rank order; a line's quantity may be shared between parts. Each part is explained.
  *
  * Candidates are sorted by node id before anything else, so the result never depends on their order.
  */
@@ -55,6 +56,8 @@ export const RoutingRequestSchema = z.object({
     }),
   pickup: PickupTargetSchema,
   splitConsent: z.boolean().default(false),
+  /** The sales channel's rule (HQ-set): a channel that forbids splitting never gets a split order. */
+  channelAllowsSplit: z.boolean().default(true),
   /** Nodes that already failed this order (short pick, oversell): never tried again. */
   excludedNodeIds: z.array(entityId).max(MAX_ROUTING_CANDIDATES).default([]),
 });
@@ -138,13 +141,21 @@ export type CandidateExplanation = z.infer<typeof CandidateExplanationSchema>;
 
 export const RoutingAllocationSchema = z.object({
   nodeId: entityId,
+  /** In a split, a line's quantity may be shared between parts; its parts add up to the line. */
   lines: z.array(RoutingLineSchema).min(1),
+  /** Why this part went to this node, in the words of whole-order routing (splits only). */
+  summary: message.optional(),
 });
 export type RoutingAllocation = z.infer<typeof RoutingAllocationSchema>;
 
 export const RoutingDecisionSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('routed'), nodeId: entityId, allocations: z.array(RoutingAllocationSchema) }),
-  z.object({ outcome: z.literal('split'), allocations: z.array(RoutingAllocationSchema).min(2) }),
+  z.object({
+    outcome: z.literal('split'),
+    allocations: z.array(RoutingAllocationSchema).min(2),
+    /** False when the node count could not be proven the fewest within the search budget. */
+    minimal: z.boolean().optional(),
+  }),
   z.object({
     outcome: z.literal('unroutable'),
     reason: message,
@@ -363,50 +374,6 @@ function compareRank(a: Evaluation, b: Evaluation): number {
   return compareText(a.candidate.nodeId, b.candidate.nodeId);
 }
 
-/** The remaining lines a node can carry together, taken in line order while its ATP lasts. */
-function assignableLines(evaluation: Evaluation, remaining: readonly RoutingLine[]): RoutingLine[] {
-  const left = new Map(evaluation.atpBySku);
-  const taken: RoutingLine[] = [];
-  for (const line of remaining) {
-    const atp = left.get(line.sku) ?? 0;
-    if (atp >= line.qty) {
-      taken.push(line);
-      left.set(line.sku, atp - line.qty);
-    }
-  }
-  return taken;
-}
-
-function planSplit(
-  usable: readonly Evaluation[],
-  lines: readonly RoutingLine[],
-): { allocations: RoutingAllocation[]; unplaced: RoutingLine[] } {
-  const pool = [...usable];
-  let remaining = [...lines];
-  const allocations: RoutingAllocation[] = [];
-  while (remaining.length > 0) {
-    let best: { evaluation: Evaluation; lines: RoutingLine[] } | undefined;
-    for (const evaluation of pool) {
-      const taken = assignableLines(evaluation, remaining);
-      if (taken.length === 0) continue;
-      if (
-        best === undefined ||
-        taken.length > best.lines.length ||
-        (taken.length === best.lines.length && compareRank(evaluation, best.evaluation) < 0)
-      ) {
-        best = { evaluation, lines: taken };
-      }
-    }
-    if (best === undefined) break;
-    const chosen = best;
-    allocations.push({ nodeId: chosen.evaluation.candidate.nodeId, lines: chosen.lines });
-    pool.splice(pool.indexOf(chosen.evaluation), 1);
-    const placed = new Set(chosen.lines.map((line) => line.lineId));
-    remaining = remaining.filter((line) => !placed.has(line.lineId));
-  }
-  return { allocations, unplaced: remaining };
-}
-
 function summarise(evaluation: Evaluation, rank: number | undefined, eligibleCount: number): string {
   if (rank === undefined) {
     return [...evaluation.nodeReasons, ...evaluation.stockReasons].map((reason) => reason.message).join(' ');
@@ -481,13 +448,16 @@ export function routeOrder(
     const uncoverableLineIds = request.lines
       .filter((line) => !coverable.has(line.lineId))
       .map((line) => line.lineId);
-    decision = request.splitConsent
-      ? splitDecision(usable, request.lines, uncoverableLineIds)
+    const splitAllowed = request.splitConsent && request.channelAllowsSplit;
+    decision = splitAllowed
+      ? splitDecision(usable, request.lines)
       : {
           outcome: 'unroutable',
           reason:
             uncoverableLineIds.length === 0
-              ? 'No single pickup node can fulfil the whole order, and the customer has not agreed to a split.'
+              ? request.channelAllowsSplit
+                ? 'No single pickup node can fulfil the whole order, and the customer has not agreed to a split.'
+                : 'No single pickup node can fulfil the whole order, and its sales channel forbids split orders.'
               : `No pickup node can fulfil line ${uncoverableLineIds.join(', ')}; no single node can fulfil the whole order.`,
           uncoverableLineIds,
         };
@@ -515,27 +485,59 @@ export function routeOrder(
   };
 }
 
-function splitDecision(
-  usable: readonly Evaluation[],
+function describePart(
+  part: SplitPart,
+  index: number,
+  count: number,
+  evaluation: Evaluation,
+  splitRank: number,
   lines: readonly RoutingLine[],
-  uncoverableLineIds: readonly string[],
-): RoutingDecision {
-  if (uncoverableLineIds.length > 0) {
+): string {
+  const ordered = new Map(lines.map((line) => [line.lineId, line.qty]));
+  const carried = part.lines
+    .map((line) => {
+      const of = ordered.get(line.lineId) ?? line.qty;
+      return `${line.qty}${of === line.qty ? '' : ` of ${of}`} × SKU ${line.sku} (line ${line.lineId})`;
+    })
+    .join(', ');
+  const facts: string[] = [`ranked ${splitRank} among nodes that can carry part of it`];
+  if (evaluation.chosenStore) facts.push("the customer's chosen store");
+  if (evaluation.distanceMetres !== undefined) facts.push(`${evaluation.distanceMetres} m away`);
+  facts.push(`${evaluation.totalAtp} ${evaluation.totalAtp === 1 ? 'unit' : 'units'} available to promise`);
+  return `Part ${index + 1} of ${count} from node ${part.nodeId}: ${carried}; ${facts.join(', ')}.`;
+}
+
+function splitDecision(usable: readonly Evaluation[], lines: readonly RoutingLine[]): RoutingDecision {
+  const ranked = [...usable].sort(compareRank);
+  const plan = planSplit(
+    lines,
+    ranked.map((evaluation) => ({
+      nodeId: evaluation.candidate.nodeId,
+      atpBySku: new Map([...evaluation.atpBySku].map(([sku, atp]) => [sku, atp ?? 0])),
+    })),
+  );
+  if (plan.kind === 'short') {
+    const shortSkus = new Set(plan.shortSkus);
+    const uncoverableLineIds = lines.filter((line) => shortSkus.has(line.sku)).map((line) => line.lineId);
     return {
       outcome: 'unroutable',
-      reason: `No pickup node can fulfil line ${uncoverableLineIds.join(', ')}, even with a split.`,
-      uncoverableLineIds: [...uncoverableLineIds],
+      reason: `All pickup nodes together cannot promise enough of SKU ${plan.shortSkus.join(', ')} for line ${uncoverableLineIds.join(', ')}, even with a split.`,
+      uncoverableLineIds,
     };
   }
-  const { allocations, unplaced } = planSplit(usable, lines);
-  if (unplaced.length > 0) {
-    // Lines of the same SKU can each fit a node alone yet not together once that node is used up.
-    const unplacedIds = unplaced.map((line) => line.lineId);
+  const byNode = new Map(
+    ranked.map((evaluation, index) => [evaluation.candidate.nodeId, { evaluation, index }]),
+  );
+  const allocations = plan.parts.map((part, index) => {
+    const { evaluation, index: position } = byNode.get(part.nodeId) as {
+      evaluation: Evaluation;
+      index: number;
+    };
     return {
-      outcome: 'unroutable',
-      reason: `No combination of pickup nodes has enough stock left for line ${unplacedIds.join(', ')}.`,
-      uncoverableLineIds: unplacedIds,
+      nodeId: part.nodeId,
+      lines: part.lines.map((line) => ({ ...line })),
+      summary: describePart(part, index, plan.parts.length, evaluation, position + 1, lines),
     };
-  }
-  return { outcome: 'split', allocations };
+  });
+  return { outcome: 'split', allocations, minimal: plan.minimal };
 }
