@@ -24,7 +24,7 @@ import {
 } from './held-credits';
 import { dropHeldPoints, listHeldPoints, releaseHeldPoints } from './held-points';
 import { saveProgramme, saveStoredValueSettings } from './loyalty-config';
-import { adjustAccountPoints, storedValueByNumber } from './loyalty-service';
+import { adjustAccountPoints, issueStoredCredit, storedValueByNumber } from './loyalty-service';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
@@ -282,6 +282,64 @@ describe.each(backendKinds())('loyalty/held value on %s', (kind) => {
       await push('return.completed', noReceiptReturn(600, third, 'ov-3'));
       expect((await storedValueByNumber(hub, { number: third })).snapshot.available.amount).toBe(600);
       clock.now = T0;
+    });
+  });
+
+  describe('PIN cards paid offline', () => {
+    async function giftCard(amount: number, pin?: string) {
+      const number = `GC${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+      const accountId = await inHubTransaction(hub, (tx) =>
+        issueStoredCredit(tx, {
+          number,
+          issueId: randomUUID(),
+          amount,
+          currency: 'USD',
+          kind: 'gift_card',
+          ...(pin === undefined ? {} : { pin }),
+        }),
+      );
+      return { number, accountId };
+    }
+
+    function paidByCard(accountId: string, amount: number) {
+      return {
+        ...unpricedSale(randomUUID(), amount),
+        customerId: undefined,
+        tenders: [{ tenderId: randomUUID(), type: 'gift_card', amount, reference: accountId }],
+      };
+    }
+
+    it('holds a PIN card’s payment the hub never held for review and takes nothing off the card', async () => {
+      const card = await giftCard(2_000, '4321');
+      const sale = paidByCard(card.accountId, 500);
+      await push('sale.completed', sale);
+      const after = await storedValueByNumber(hub, { number: card.number, pin: '4321' });
+      expect(after.snapshot.available.amount).toBe(2_000);
+      const [review] = (
+        await storage.db
+          .selectFrom('exceptions')
+          .select('details')
+          .where('type', '=', 'STORED_VALUE_PIN_REVIEW')
+          .execute()
+      ).filter((row) => row.details.includes(sale.saleId));
+      expect(JSON.parse(review!.details)).toMatchObject({
+        accountId: card.accountId,
+        amount: 500,
+        message: expect.stringMatching(/Nothing was taken off the card/),
+      });
+    });
+
+    it('books an offline payment from a card without a PIN as before', async () => {
+      const card = await giftCard(2_000);
+      const sale = paidByCard(card.accountId, 500);
+      await push('sale.completed', sale);
+      expect((await storedValueByNumber(hub, { number: card.number })).snapshot.available.amount).toBe(1_500);
+      const reviews = await storage.db
+        .selectFrom('exceptions')
+        .select('details')
+        .where('type', '=', 'STORED_VALUE_PIN_REVIEW')
+        .execute();
+      expect(reviews.filter((row) => row.details.includes(sale.saleId))).toEqual([]);
     });
   });
 

@@ -1,6 +1,7 @@
 import {
   DomainError,
   earnForSale,
+  formatMoney,
   loyaltyEntryIds,
   money,
   projectLoyaltyLedger,
@@ -17,13 +18,20 @@ import {
   appendStoredValueEntries,
   lockLoyaltyAccount,
   lockStoredValueAccount,
+  type LockedStoredValueAccount,
 } from './ledger-store';
 import { accountOfCustomer, customerAnswer, recordNewCustomer, resolveCustomerId } from './customers';
 import { redemptionOverclaims } from '../ingest/sale-claims';
 import { issueOrHoldCredit } from './held-credits';
 import { holdPoints } from './held-points';
 import { programmeIn, readProgramme, readProgrammeHistory, type ProgrammeVersion } from './loyalty-config';
-import { afterReleaseId, capturePoints, captureStoredValue, numberTargetOf } from './loyalty-service';
+import {
+  afterReleaseId,
+  capturePoints,
+  captureStoredValue,
+  numberTargetOf,
+  storedValueHoldStatus,
+} from './loyalty-service';
 
 /**
  * What store events mean for loyalty and stored value, applied in the ingest transaction: a customer
@@ -171,6 +179,10 @@ export async function applySaleLoyalty(
     if (tender.reference === undefined || tender.amount <= 0) continue;
     const locked = await lockStoredValueAccount(tx, tender.reference);
     if (locked === undefined) continue;
+    if (pinNeverChecked(locked, tender.tenderId)) {
+      holdPinCardPayment(tx, event, sale, origin, locked, tender);
+      continue;
+    }
     await captureStoredValue(tx, locked, { tenderId: tender.tenderId, amount: tender.amount }, context);
   }
   const programme = programmeIn(await programmeHistoryOf(tx), occurredAt);
@@ -259,6 +271,47 @@ export async function applySaleLoyalty(
     return;
   }
   await appendLoyaltyEntries(tx, locked, earning.earned, { eventId: event.eventId, nodeId: origin.nodeId });
+}
+
+/**
+ * A PIN card's PIN is only ever checked by the hub, before it places a hold: a payment that comes without
+ * any hold of the hub's was taken offline without the PIN, perhaps with a stolen card and till credential.
+ */
+function pinNeverChecked(locked: LockedStoredValueAccount, tenderId: string): boolean {
+  const pinHash = locked.row.pin_hash;
+  return (
+    pinHash !== null && pinHash !== undefined && storedValueHoldStatus(locked.entries, tenderId) === 'none'
+  );
+}
+
+/**
+ * Nothing is taken off the card: HQ reviews the payment (the goods are gone either way) and settles it
+ * with the customer, rather than the hub charging a card its holder may never have presented.
+ */
+function holdPinCardPayment(
+  tx: HubTx,
+  event: EventEnvelope,
+  sale: EventPayloads['sale.completed'],
+  origin: Origin,
+  locked: LockedStoredValueAccount,
+  tender: EventPayloads['sale.completed']['tenders'][number],
+): void {
+  tx.raise({
+    type: 'STORED_VALUE_PIN_REVIEW',
+    severity: 'warning',
+    nodeId: origin.nodeId,
+    causeEventIds: [event.eventId],
+    details: {
+      saleId: sale.saleId,
+      receiptNumber: sale.receiptNumber,
+      tenderId: tender.tenderId,
+      accountId: locked.account.accountId,
+      maskedNumber: locked.account.maskedNumber,
+      amount: tender.amount,
+      currency: sale.currency,
+      message: `Gift card ${locked.account.maskedNumber ?? locked.account.accountId} has a PIN, but sale ${sale.receiptNumber} paid ${formatMoney(money(tender.amount, sale.currency))} with it without the hub checking the PIN. Nothing was taken off the card; check the payment with the store before charging the card.`,
+    },
+  });
 }
 
 /**

@@ -284,10 +284,12 @@ export interface StoredValueRow {
   available: number;
   held: number;
   takenAtMs: number;
+  /** 1 when the hub said the card has a PIN; null when it was cached before the till kept that. */
+  pinProtected: 0 | 1 | null;
 }
 
 const STORED_VALUE_COLUMNS = `account_id AS accountId, kind, masked_number AS maskedNumber, currency, status,
-  available, held, taken_at_ms AS takenAtMs`;
+  available, held, taken_at_ms AS takenAtMs, pin_protected AS pinProtected`;
 
 export function cacheStoredValueAnswer(
   db: Db,
@@ -304,11 +306,11 @@ export function cacheStoredValueAnswer(
   sql(
     db,
     `INSERT INTO stored_value_accounts (account_id, number_key, kind, masked_number, currency, status, available,
-       held, taken_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       held, taken_at_ms, pin_protected)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (account_id) DO UPDATE SET number_key = excluded.number_key, masked_number = excluded.masked_number,
        status = excluded.status, available = excluded.available, held = excluded.held,
-       taken_at_ms = excluded.taken_at_ms
+       taken_at_ms = excluded.taken_at_ms, pin_protected = excluded.pin_protected
      WHERE excluded.taken_at_ms >= stored_value_accounts.taken_at_ms`,
   ).run(
     account.accountId,
@@ -320,6 +322,7 @@ export function cacheStoredValueAnswer(
     snapshot.available.amount,
     snapshot.held.amount,
     snapshot.takenAt,
+    account.pinProtected === true ? 1 : 0,
   );
   cacheStoredValueSettings(db, answer.settings, nowMs);
 }
@@ -343,6 +346,15 @@ export function cacheStoredValueSnapshot(db: Db, snapshot: StoredValueSnapshot):
     snapshot.accountId,
     snapshot.available.currency,
     takenAt,
+  );
+}
+
+/** Only the hub checks a PIN: while it is away, a card that has one cannot be used or looked at. */
+export function assertNoPinOffline(account: StoredValueRow): void {
+  if (account.pinProtected !== 1) return;
+  throw new DomainError(
+    'OFFLINE_LIMIT',
+    `Gift card ${account.maskedNumber} has a PIN, and only the hub can check it; the hub is not reachable now. Take another tender, or try again when the hub is back.`,
   );
 }
 

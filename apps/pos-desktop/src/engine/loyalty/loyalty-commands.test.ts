@@ -764,5 +764,29 @@ describe('loyalty commands', () => {
       );
       expect(hub.pinsSent).toEqual([undefined, '2468', '2468']);
     });
+
+    it('refuses a PIN card while the hub is away, whatever PIN is typed, and says why', async () => {
+      setUp();
+      hub.cardPin = '2468';
+      expectOk(
+        await node.engine.executeAsync('stored-value-balance', { number: 'GC-0000-4321', pin: '2468' }, as()),
+      );
+      hub.reachable = false;
+      const balance = expectError(
+        await node.engine.executeAsync('stored-value-balance', { number: 'GC-0000-4321', pin: '2468' }, as()),
+        'OFFLINE_LIMIT',
+      );
+      expect(balance.message).toMatch(/\*\*\*\*4321 has a PIN, and only the hub can check it/);
+      const saleId = startSale(20);
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'gift_card', amount: 500, number: 'GC-0000-4321', pin: '2468' } },
+          as(),
+        ),
+        'OFFLINE_LIMIT',
+      );
+      expect(expectOk(node.engine.execute('sale-get', { saleId }, as())).tenders).toEqual([]);
+    });
   });
 });

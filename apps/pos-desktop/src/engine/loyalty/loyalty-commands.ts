@@ -17,6 +17,7 @@ import {
   cacheCustomerAnswer,
   cacheProgramme,
   cacheStoredValueAnswer,
+  assertNoPinOffline,
   cachedStoredValueByNumber,
   customerSummary,
   defaultCountryCode,
@@ -222,6 +223,7 @@ export const loyaltyHandlers = {
             : 'There is no gift card or store credit with this number. Check the number.',
         );
       }
+      if (!hub?.outcome.ok) assertNoPinOffline(account);
       return storedValueStatus(ctx.db, account, hub?.outcome.ok ? 'hub' : 'cache', ctx.nowMs);
     },
   },

@@ -30,6 +30,7 @@ import {
   cacheStoredValueAnswer,
   cacheStoredValueSnapshot,
   cachedProgramme,
+  assertNoPinOffline,
   cachedStoredValue,
   cachedStoredValueByNumber,
   cachedStoredValueSettings,
@@ -251,6 +252,7 @@ export function redemptionTender(
   }
   if (account.status === 'blocked')
     throw new DomainError('NOT_ALLOWED', `This ${kindName} is blocked. Take another tender.`);
+  assertNoPinOffline(account);
   assertStoredValueAllowed(ctx, draft, account, tender.amount);
   return {
     tenderId,
