@@ -16,7 +16,15 @@ import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { chunks } from '../storage/chunks';
 import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
+import { readChannelRules } from '../channels/channel-rules';
+import type { Executor } from '../storage/storage';
 import { readOrderView, type OrderView } from './order-records';
+import {
+  placeSplitOrder,
+  readCustomerOrderView,
+  splitOrderByKey,
+  type CustomerOrderView,
+} from './split-intake';
 
 /**
  * `POST /api/orders`: e-commerce places a BOPIS order. The body is the domain order (BopisOrderSchema);
@@ -41,9 +49,18 @@ export interface IntakeOptions {
 }
 
 export interface IntakeResult {
-  readonly view: OrderView;
+  /** A whole order's view, or for a split the customer order with one shipment per part. */
+  readonly view: OrderView | CustomerOrderView;
   /** The same key and body came before: this is the order that request made. */
   readonly replayed: boolean;
+}
+
+/** The customer order when the id is a split order, else the order itself. */
+export async function readPlacedView(
+  executor: Executor,
+  orderId: string,
+): Promise<OrderView | CustomerOrderView> {
+  return (await readCustomerOrderView(executor, orderId)) ?? readOrderView(executor, orderId);
 }
 
 /** Keys sorted at every level, so the same body always hashes the same whatever the key order. */
@@ -73,6 +90,17 @@ async function replayOrConflict(
   hash: string,
   clientKey: string,
 ): Promise<IntakeResult | undefined> {
+  const split = await splitOrderByKey(hub.storage.db, key);
+  if (split !== undefined) {
+    if (split.requestHash !== hash) {
+      throw new DomainError(
+        'CONFLICT',
+        `Idempotency-Key ${clientKey} was already used for a different order (${split.orderId}); use a new key for a new order.`,
+        { orderId: split.orderId },
+      );
+    }
+    return { view: await readPlacedView(hub.storage.db, split.orderId), replayed: true };
+  }
   const earlier = await hub.storage.db
     .selectFrom('bopis_orders')
     .select(['order_id', 'request_hash'])
@@ -86,7 +114,7 @@ async function replayOrConflict(
       { orderId: earlier.order_id },
     );
   }
-  return { view: await readOrderView(hub.storage.db, earlier.order_id), replayed: true };
+  return { view: await readPlacedView(hub.storage.db, earlier.order_id), replayed: true };
 }
 
 async function assertCatalogAndStore(tx: HubTx, order: BopisOrder): Promise<void> {
@@ -174,6 +202,19 @@ export async function placeOrder(
         .select(['order_id', 'idempotency_key'])
         .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
         .executeTakeFirst();
+      const repeatedSplit = await tx.trx
+        .selectFrom('customer_orders')
+        .select(['order_id', 'idempotency_key'])
+        .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
+        .executeTakeFirst();
+      if (repeatedSplit !== undefined) {
+        if (repeatedSplit.idempotency_key === key) return { orderId: repeatedSplit.order_id, repeated: true };
+        throw new DomainError(
+          'CONFLICT',
+          `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+          { orderId: body.orderId },
+        );
+      }
       if (repeated !== undefined) {
         if (repeated.idempotency_key === key) return { orderId: repeated.order_id, repeated: true };
         throw new DomainError(
@@ -193,7 +234,23 @@ export async function placeOrder(
       const pickupCode = await uniquePickupCode(tx, random);
       const placeId = hub.newId();
       const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });
-      const { routing, nodeId } = await chooseNode(tx, draft.state, settings);
+      const rules = await readChannelRules(tx.trx, order.channel);
+      const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
+        allowSplit: order.splitConsent,
+        channelAllowsSplit: rules.allowSplit,
+      });
+      if (routing.decision.outcome === 'split' && allocations !== undefined) {
+        await placeSplitOrder(tx, {
+          order,
+          routing,
+          allocations,
+          idempotencyKey: key,
+          requestHash: hash,
+          actor,
+          pickupCode: () => uniquePickupCode(tx, random),
+        });
+        return { orderId: order.orderId, repeated: false };
+      }
       if (nodeId === undefined) {
         const reason =
           routing.decision.outcome === 'unroutable' ? routing.decision.reason : 'no single store can take it';
@@ -236,7 +293,7 @@ export async function placeOrder(
       const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
       if (raced !== undefined) return raced;
     }
-    return { view: await readOrderView(hub.storage.db, placed.orderId), replayed: false };
+    return { view: await readPlacedView(hub.storage.db, placed.orderId), replayed: false };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // A request with the same key (or order id) committed between our check and our insert.

@@ -12,6 +12,7 @@ import {
   type BopisTransitionInput,
   type BopisTransitionOutcome,
   type PickupDeadlinePolicy,
+  type RoutingAllocation,
   type RoutingResult,
 } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
@@ -521,14 +522,29 @@ async function notificationPayload(
  * balances are locked and its ATP checked again. If another transaction took the units meanwhile,
  * routing runs again with the locked figures. Only the winner's rows are ever locked.
  */
+export interface ChooseOptions {
+  /** Intake of a customer who agreed to a split: plan one when no single node can take the order. */
+  readonly allowSplit?: boolean;
+  /** The sales channel's rule; a channel that forbids splits overrides the customer's consent. */
+  readonly channelAllowsSplit?: boolean;
+}
+
+/**
+ * Routes the order and locks the balances of the node(s) chosen, re-checking their ATP under the lock:
+ * another transaction may have taken the units between the read and the lock. `allocations` holds the
+ * parts of a split (more than one), else the single node's allocation.
+ */
 export async function chooseNode(
   tx: HubTx,
   state: BopisOrderState,
   settings: BopisSettings,
-): Promise<{ routing: RoutingResult; nodeId?: string }> {
-  const request = routingRequestFor(state, { allowSplit: false });
-  const demand = demandBySku(state.order.lines);
-  const skus = [...demand.keys()];
+  options: ChooseOptions = {},
+): Promise<{ routing: RoutingResult; nodeId?: string; allocations?: RoutingAllocation[] }> {
+  const request = {
+    ...routingRequestFor(state, { allowSplit: options.allowSplit ?? false }),
+    channelAllowsSplit: options.channelAllowsSplit ?? true,
+  };
+  const skus = [...demandBySku(state.order.lines).keys()];
   const alsoNodeIds = state.order.pickup.type === 'store' ? [state.order.pickup.storeId] : [];
   for (let attempt = 0; attempt < 6; attempt += 1) {
     const candidates = await loadCandidates(tx, skus, {
@@ -536,19 +552,29 @@ export async function chooseNode(
       alsoNodeIds,
     });
     const routing = routeOrder(request, candidates, tx.at);
-    if (routing.decision.outcome !== 'routed') return { routing };
-    const nodeId = routing.decision.nodeId;
-    await tx.lockBalances(skus.map((sku) => ({ nodeId, sku })));
-    const covered = skus.every((sku) => {
-      const balance = tx.balance(nodeId, sku);
-      const atp = nodeAtp({
-        sellable: balance.sellable,
-        committed: Math.max(0, balance.committed),
-        safetyStock: balance.safety_stock,
-      });
-      return atp >= (demand.get(sku) ?? 0);
-    });
-    if (covered) return { routing, nodeId };
+    if (routing.decision.outcome === 'unroutable') return { routing };
+    const allocations = routing.decision.allocations;
+    await tx.lockBalances(
+      allocations.flatMap((allocation) =>
+        allocation.lines.map((line) => ({ nodeId: allocation.nodeId, sku: line.sku })),
+      ),
+    );
+    const covered = allocations.every((allocation) =>
+      [...demandBySku(allocation.lines)].every(([sku, required]) => {
+        const balance = tx.balance(allocation.nodeId, sku);
+        const atp = nodeAtp({
+          sellable: balance.sellable,
+          committed: Math.max(0, balance.committed),
+          safetyStock: balance.safety_stock,
+        });
+        return atp >= required;
+      }),
+    );
+    if (covered) {
+      return routing.decision.outcome === 'routed'
+        ? { routing, nodeId: routing.decision.nodeId, allocations }
+        : { routing, allocations };
+    }
   }
   // Other transactions kept taking the units of every node we chose: start over with fresh figures.
   throw new RetryTransaction('routing kept racing other reservations');

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PickupCodeRandomBytes } from '@retail/domain';
 import type { RouteRegistry } from '../api/route';
-import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder } from './intake';
+import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder, readPlacedView } from './intake';
+import { CustomerOrderViewSchema } from './split-intake';
 import {
   NotificationFilterSchema,
   NotificationViewSchema,
@@ -16,7 +17,6 @@ import {
   OrderSummarySchema,
   OrderViewSchema,
   listOrders,
-  readOrderView,
 } from './order-records';
 
 export interface OrderRouteOptions {
@@ -40,12 +40,12 @@ export function registerOrderRoutes(
     method: 'POST',
     url: '/api/orders',
     summary:
-      'Place a BOPIS order (Idempotency-Key header required): routed at once, units promised at the store; the answer says where and why',
+      'Place a BOPIS order (Idempotency-Key header required): routed at once, units promised at the store; with split consent and no single store able to take it, split over the fewest stores (answer: one order with a shipment per part); the answer says where and why',
     tag: 'orders',
     access: { kind: 'hq', role: 'operator', scopes: ['orders:write'] },
     headers: z.object({ 'idempotency-key': IdempotencyKeySchema }),
     body: OrderIntakeSchema,
-    response: OrderViewSchema,
+    response: z.union([OrderViewSchema, CustomerOrderViewSchema]),
     successStatus: 201,
     alsoSucceedsWith: [200],
     handler: async ({ body, actor, headers, reply }) => {
@@ -75,12 +75,12 @@ export function registerOrderRoutes(
     method: 'GET',
     url: '/api/orders/:orderId',
     summary:
-      'One order: status, where it is and why (routing explanation), timeline, reservations, notifications, refunds',
+      'One order: status, where it is and why (routing explanation), timeline, reservations, notifications, refunds; a split order answers its shipments (parts), each such',
     tag: 'orders',
     access: orders,
     params: orderId,
-    response: OrderViewSchema,
-    handler: ({ params }) => readOrderView(hub.storage.db, params.orderId),
+    response: z.union([OrderViewSchema, CustomerOrderViewSchema]),
+    handler: ({ params }) => readPlacedView(hub.storage.db, params.orderId),
   });
   routes.add(app, {
     method: 'POST',

@@ -554,6 +554,43 @@ export interface BopisOrderTable {
   updated_at: number;
 }
 
+/** A split order as the customer placed it; its parts are `bopis_orders` rows (customer_order_parts). */
+export interface CustomerOrderTable {
+  order_id: string;
+  order_number: string;
+  channel: string;
+  /** The intake body as placed (BopisOrder JSON). */
+  order_body: string;
+  /** The split RoutingResult (every part explained) as JSON. */
+  routing: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface CustomerOrderPartTable {
+  order_id: string;
+  part_no: number;
+  part_order_id: string;
+}
+
+export interface SalesChannelTable {
+  channel: string;
+  allow_split: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface ChannelBufferTable {
+  channel: string;
+  scope: 'sku' | 'category';
+  scope_key: string;
+  units: number;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface BopisOrderTimelineTable {
   order_id: string;
   seq: number;
@@ -764,6 +801,10 @@ export interface HubDatabase {
   bopis_reservations: BopisReservationTable;
   bopis_refunds: BopisRefundTable;
   bopis_notifications: BopisNotificationTable;
+  customer_orders: CustomerOrderTable;
+  customer_order_parts: CustomerOrderPartTable;
+  sales_channels: SalesChannelTable;
+  channel_buffers: ChannelBufferTable;
   integration_events: IntegrationEventTable;
   integration_subscriptions: IntegrationSubscriptionTable;
   integration_deliveries: IntegrationDeliveryTable;

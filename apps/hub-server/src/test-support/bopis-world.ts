@@ -8,6 +8,7 @@ import { createNode } from '../nodes/nodes';
 import { placeOrder, type OrderIntake } from '../orders/intake';
 import { readOrderView, type OrderView } from '../orders/order-records';
 import type { BopisSettings } from '../orders/order-change';
+import type { CustomerOrderView } from '../orders/split-intake';
 import type { Storage } from '../storage/storage';
 import { createTestDatabase, type TestDatabase } from './backends';
 import { EventFactory, adjustment, enrollTestDevice, movement, nodeInput, seedWorld } from './fixtures';
@@ -38,7 +39,10 @@ export interface BopisWorld {
   /** Adds (or removes) sellable units at a node through a store adjustment event. */
   stock(nodeId: string, sku: string, delta: number): Promise<void>;
   orderBody(overrides?: Partial<OrderIntake>): OrderIntake;
+  /** Places an order that must go whole to one node. */
   place(overrides?: Partial<OrderIntake>, key?: string): Promise<OrderView>;
+  /** Places an order that must be split (splitConsent set), answering the customer order. */
+  placeSplit(overrides?: Partial<OrderIntake>, key?: string): Promise<CustomerOrderView>;
   view(orderId: string): Promise<OrderView>;
   state(orderId: string): Promise<BopisOrderState>;
   /** A store step payload based on the order's current head at the hub. */
@@ -115,6 +119,20 @@ export async function createBopisWorld(
       const result = await placeOrder(hub, orderBody(overrides), key, 'api-key:test', {
         settings: TEST_SETTINGS,
       });
+      if ('split' in result.view) throw new Error(`order ${result.view.orderId} was split`);
+      return result.view;
+    },
+    async placeSplit(overrides = {}, key = randomUUID()) {
+      const result = await placeOrder(
+        hub,
+        orderBody({ splitConsent: true, ...overrides }),
+        key,
+        'api-key:test',
+        {
+          settings: TEST_SETTINGS,
+        },
+      );
+      if (!('split' in result.view)) throw new Error(`order ${result.view.orderId} was not split`);
       return result.view;
     },
     view: (orderId) => readOrderView(storage.db, orderId),

@@ -6,3 +6,4 @@ export * from './expiry';
 export * from './lifecycle';
 export * from './handover';
 export * from './oversell-resolution';
+export * from './split-order';

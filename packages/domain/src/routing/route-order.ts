@@ -453,11 +453,10 @@ export function routeOrder(
       ? splitDecision(usable, request.lines)
       : {
           outcome: 'unroutable',
-          reason:
-            uncoverableLineIds.length === 0
-              ? request.channelAllowsSplit
-                ? 'No single pickup node can fulfil the whole order, and the customer has not agreed to a split.'
-                : 'No single pickup node can fulfil the whole order, and its sales channel forbids split orders.'
+          reason: !request.channelAllowsSplit
+            ? 'No single pickup node can fulfil the whole order, and its sales channel forbids split orders.'
+            : uncoverableLineIds.length === 0
+              ? 'No single pickup node can fulfil the whole order, and the customer has not agreed to a split.'
               : `No pickup node can fulfil line ${uncoverableLineIds.join(', ')}; no single node can fulfil the whole order.`,
           uncoverableLineIds,
         };

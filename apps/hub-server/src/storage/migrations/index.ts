@@ -14,6 +14,7 @@ import * as integrationJournal from './0011-integration-journal';
 import * as enrollmentRetryKey from './0012-enrollment-retry-key';
 import * as purchaseOrders from './0013-purchase-orders';
 import * as liveChanges from './0014-live-changes';
+import * as splitOrdersAndChannels from './0015-split-orders-and-channels';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0012-enrollment-retry-key', enrollmentRetryKey.up],
   ['0013-purchase-orders', purchaseOrders.up],
   ['0014-live-changes', liveChanges.up],
+  ['0015-split-orders-and-channels', splitOrdersAndChannels.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

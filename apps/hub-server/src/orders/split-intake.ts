@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import {
+  BopisOrderSchema,
+  DomainError,
+  RoutingResultSchema,
+  orderHead,
+  placeBopisOrder,
+  splitOrderParts,
+  type BopisOrder,
+  type RoutingAllocation,
+  type RoutingResult,
+} from '@retail/domain';
+import type { HubTx } from '../hub-tx';
+import type { Executor } from '../storage/storage';
+import { OrderChange } from './order-change';
+import { OrderViewSchema, readOrderView } from './order-records';
+
+/**
+ * A split order at the hub (issue 18 item 2): one customer order, several parts, each part an ordinary
+ * BOPIS order routed to its node. Written in the intake's transaction, so the customer order and every
+ * part's promise appear together or not at all.
+ */
+
+export interface SplitPlacement {
+  readonly order: BopisOrder;
+  readonly routing: RoutingResult;
+  readonly allocations: readonly RoutingAllocation[];
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  readonly actor: string;
+  /** One fresh pickup code per part: each part is collected (and looked up at the till) on its own. */
+  readonly pickupCode: () => Promise<string>;
+}
+
+export async function placeSplitOrder(tx: HubTx, placement: SplitPlacement): Promise<void> {
+  const { order, routing, actor } = placement;
+  const parts = splitOrderParts(order, placement.allocations);
+  await tx.trx
+    .insertInto('customer_orders')
+    .values({
+      order_id: order.orderId,
+      order_number: order.orderNumber,
+      channel: order.channel,
+      order_body: JSON.stringify(order),
+      routing: JSON.stringify(routing),
+      idempotency_key: placement.idempotencyKey,
+      request_hash: placement.requestHash,
+      created_by: actor,
+      created_at: tx.at,
+    })
+    .execute();
+  await tx.trx
+    .insertInto('customer_order_parts')
+    .values(
+      parts.map((part) => ({
+        order_id: order.orderId,
+        part_no: part.partNo,
+        part_order_id: part.order.orderId,
+      })),
+    )
+    .execute();
+  const summaries = routing.decision.outcome === 'split' ? routing.decision.allocations : [];
+  for (const part of parts) {
+    const placed = placeBopisOrder(part.order, {
+      transitionId: tx.hub.newId(),
+      pickupCode: await placement.pickupCode(),
+      heldAt: part.nodeId,
+    });
+    const change = OrderChange.forNew(tx, placed.state, {
+      idempotencyKey: null,
+      requestHash: placement.requestHash,
+      createdBy: actor,
+      createdAt: tx.at,
+    });
+    await change.applyPlacementEffects(placed.effects, actor);
+    change.note(
+      'placed',
+      actor,
+      `Part ${part.partNo} of ${parts.length} of order ${order.orderNumber} placed (${order.channel}).`,
+      {
+        customerOrderId: order.orderId,
+        partNo: part.partNo,
+        parts: parts.length,
+        lines: part.order.lines.length,
+        priority: order.priority,
+        pickup: order.pickup,
+        why: summaries[part.partNo - 1]?.summary,
+      },
+    );
+    change.setRouting(routing);
+    await change.apply(
+      {
+        transitionId: tx.hub.newId(),
+        basedOn: orderHead(placed.state),
+        at: tx.at,
+        actor: { kind: 'hub' },
+        action: 'route',
+        nodeId: part.nodeId,
+      },
+      'hub',
+    );
+    await change.save();
+  }
+}
+
+/** What the customer (and e-commerce) sees of a split order: one order, one shipment per part. */
+export const CustomerOrderViewSchema = z.object({
+  orderId: z.string(),
+  orderNumber: z.string(),
+  /** Always true here; a whole order answers the plain order view. */
+  split: z.literal(true),
+  order: BopisOrderSchema,
+  /** The split decision with every part and every candidate explained. */
+  routing: RoutingResultSchema,
+  shipments: z.array(OrderViewSchema.extend({ partNo: z.number().int().min(1) })),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+});
+export type CustomerOrderView = z.infer<typeof CustomerOrderViewSchema>;
+
+export async function readCustomerOrderView(
+  executor: Executor,
+  orderId: string,
+): Promise<CustomerOrderView | undefined> {
+  const row = await executor
+    .selectFrom('customer_orders')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const parts = await executor
+    .selectFrom('customer_order_parts')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('part_no')
+    .execute();
+  const shipments = [];
+  for (const part of parts) {
+    shipments.push({ ...(await readOrderView(executor, part.part_order_id)), partNo: Number(part.part_no) });
+  }
+  const order = BopisOrderSchema.safeParse(JSON.parse(row.order_body));
+  const routing = RoutingResultSchema.safeParse(JSON.parse(row.routing));
+  if (!order.success || !routing.success) {
+    // Written only by placeSplitOrder after validation: a failure here is corruption, not user input.
+    throw new DomainError('INTERNAL', `The stored split order ${orderId} is unreadable.`, { orderId });
+  }
+  return {
+    orderId: row.order_id,
+    orderNumber: row.order_number,
+    split: true,
+    order: order.data,
+    routing: routing.data,
+    shipments,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** The split order a caller's Idempotency-Key made, if it made one. */
+export async function splitOrderByKey(
+  executor: Executor,
+  key: string,
+): Promise<{ orderId: string; requestHash: string } | undefined> {
+  const row = await executor
+    .selectFrom('customer_orders')
+    .select(['order_id', 'request_hash'])
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { orderId: row.order_id, requestHash: row.request_hash };
+}
