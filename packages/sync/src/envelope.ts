@@ -33,7 +33,10 @@ export type TypedEnvelope<T extends EventType = EventType> = Omit<EventEnvelope,
  */
 export const UPCASTERS: {
   readonly [K in EventType]?: Readonly<Record<number, (payload: unknown) => unknown>>;
-} = {};
+} = {
+  // v2 only added document sources and optional expected quantities: a v1 receipt is a valid v2 one.
+  'stock.received': { 1: (payload) => payload },
+};
 
 export type PayloadCheck<T extends EventType = EventType> =
   { ok: true; type: T; payload: EventPayloads[T] } | { ok: false; reason: string };

@@ -203,6 +203,32 @@ export const StockReceivedV1 = z.object({
   receivedAt: isoTime,
 });
 
+/**
+ * v2: a receipt can be booked against a document the hub sent the till (a shipping notice, or a purchase
+ * order received without one: a blind receipt), named by its id; each line may say what the document
+ * expected, so over and under deliveries are on record as the till saw them. v1 receipts upcast unchanged.
+ */
+const ReceiptSourceV2 = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('supplier'), reference: z.string().max(100) }),
+  z.object({ type: z.literal('transfer'), reference: z.string().max(100) }),
+  z.object({ type: z.literal('shipping_notice'), reference: z.string().max(100), documentId: id }),
+  z.object({ type: z.literal('purchase_order'), reference: z.string().max(100), documentId: id }),
+]);
+
+export const StockReceivedV2 = StockReceivedV1.extend({
+  source: ReceiptSourceV2,
+  lines: z
+    .array(
+      z.object({
+        sku: id,
+        qty: stockQty,
+        bucket: z.enum(['sellable', 'quality_control']),
+        expected: stockQty.optional(),
+      }),
+    )
+    .min(1),
+});
+
 export const StockAdjustedV1 = z.object({
   adjustmentId: id,
   reason: z.string().min(1).max(200),
@@ -337,7 +363,7 @@ export const EVENT_SCHEMAS = {
   'sale.completed': { 1: SaleCompletedV1 },
   'sale.voided': { 1: SaleVoidedV1 },
   'return.completed': { 1: ReturnCompletedV1 },
-  'stock.received': { 1: StockReceivedV1 },
+  'stock.received': { 1: StockReceivedV1, 2: StockReceivedV2 },
   'stock.adjusted': { 1: StockAdjustedV1 },
   'stock.counted': { 1: StockCountedV1 },
   'stock.transferred_out': { 1: StockTransferredOutV1 },
@@ -361,7 +387,7 @@ export type EventPayloads = {
   'sale.completed': z.infer<typeof SaleCompletedV1>;
   'sale.voided': z.infer<typeof SaleVoidedV1>;
   'return.completed': z.infer<typeof ReturnCompletedV1>;
-  'stock.received': z.infer<typeof StockReceivedV1>;
+  'stock.received': z.infer<typeof StockReceivedV2>;
   'stock.adjusted': z.infer<typeof StockAdjustedV1>;
   'stock.counted': z.infer<typeof StockCountedV1>;
   'stock.transferred_out': z.infer<typeof StockTransferredOutV1>;

@@ -35,6 +35,7 @@ import {
  * - `customer`      customerId as the till knew it (scoped to the store that created it): the customer the hub
  *                   made of a till-created one, merged into an existing customer (`customer.customerId` is
  *                   then the survivor) or made permanent under the same id.
+ * - `receiving_document` `${kind}:${documentId}` (a purchase order or shipping notice for that node)
  *
  * Entity `data` is validated by the schema registered for the entity (see `FEED_ENTITY_SCHEMAS`), so a
  * store never writes a row it does not understand into its replica.
@@ -52,6 +53,7 @@ export const FEED_ENTITIES = [
   'stock_level',
   'bopis_order',
   'customer',
+  'receiving_document',
 ] as const;
 export type FeedEntity = (typeof FEED_ENTITIES)[number];
 
@@ -106,6 +108,33 @@ export const StoreNodeSchema = z.object({
   version: z.number().int().min(1),
 });
 export type StoreNode = z.infer<typeof StoreNodeSchema>;
+
+/**
+ * A purchase order or shipping notice a node is to receive (`receiving_document` entity, key
+ * `${kind}:${documentId}`, scoped to that node): what the till lists at its stock screen and receives
+ * against. The whole current state, so a cancel or a receipt elsewhere reaches the till as a new status.
+ */
+export const ReceivingDocumentSchema = z.object({
+  kind: z.enum(['purchase_order', 'shipping_notice']),
+  documentId: z.string().min(1).max(100),
+  number: z.string().min(1).max(40),
+  /** For a notice, the purchase order it delivers against. */
+  purchaseOrderId: z.string().min(1).max(100).nullable(),
+  supplier: z.string().min(1).max(200),
+  nodeId: z.string().min(1).max(100),
+  status: z.enum(['open', 'partially_received', 'received', 'received_with_variance', 'cancelled']),
+  expectedAt: z.iso.datetime({ offset: true }).nullable(),
+  lines: z
+    .array(
+      z.object({
+        sku: z.string().min(1).max(100),
+        expected: z.number().int().min(0),
+        received: z.number().int().min(0),
+      }),
+    )
+    .max(1000),
+});
+export type ReceivingDocument = z.infer<typeof ReceivingDocumentSchema>;
 
 /**
  * Config keys HQ sets for store nodes (`config` entity, key = config key). Keys not listed here are
@@ -195,6 +224,7 @@ export const FEED_ENTITY_SCHEMAS = {
   stock_level: StockLevelSchema,
   bopis_order: BopisOrderStateSchema,
   customer: CustomerFeedSchema,
+  receiving_document: ReceivingDocumentSchema,
 } as const satisfies { readonly [E in FeedEntity]: z.ZodType };
 
 /** The validated `data` of an upsert of entity E. */

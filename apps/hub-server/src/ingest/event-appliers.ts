@@ -16,6 +16,7 @@ import {
   raiseLoyaltyNotBooked,
 } from '../loyalty/loyalty-events';
 import { applyBopisEvent } from '../orders/store-events';
+import { lockOpenNotice, settleNoticeReceipt, settlePurchaseOrderReceipt } from '../purchasing/purchasing';
 import { auditSalePricing } from '../pricing/pricing-audit';
 import type { IngestedEventTable, TransferTable } from '../storage/schema';
 import type { ApplyContext } from './apply-context';
@@ -421,6 +422,9 @@ const applyStockReceived: Applier<'stock.received'> = async (ctx, event, receipt
     ctx.tx.addMovements(prepared.movements);
     return applied;
   }
+  if (receipt.source.type === 'shipping_notice' || receipt.source.type === 'purchase_order') {
+    return applyDocumentReceipt(ctx, event, receipt, prepared.movements);
+  }
   const transferId = receipt.source.reference;
   const transfer = await findTransfer(ctx, transferId);
   if (transfer !== undefined && transfer.to_node_id !== ctx.facts.nodeId) {
@@ -493,6 +497,63 @@ const applyStockReceived: Applier<'stock.received'> = async (ctx, event, receipt
   if (variance) raiseVariance(ctx, event, transfer, lines);
   return applied;
 };
+
+/**
+ * A till's receipt against a purchase order or shipping notice the hub sent it. The goods are on the
+ * shelf whatever the document says, so the movements are always booked; the document is reconciled with
+ * what arrived in the same transaction, and a notice that is no longer open (cancelled at HQ, or already
+ * received by another till) makes the whole receipt a RECEIPT_VARIANCE for a person to settle.
+ */
+async function applyDocumentReceipt(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  receipt: EventPayloads['stock.received'],
+  movements: readonly LedgerMovement[],
+): Promise<ApplyOutcome> {
+  const source = receipt.source as { type: 'shipping_notice' | 'purchase_order'; documentId: string };
+  const table = source.type === 'shipping_notice' ? 'shipping_notices' : 'purchase_orders';
+  const column = source.type === 'shipping_notice' ? 'asn_id' : 'purchase_order_id';
+  const document = await ctx.tx.trx
+    .selectFrom(table)
+    .select('node_id')
+    .where(column, '=', source.documentId)
+    .executeTakeFirst();
+  const what = source.type === 'shipping_notice' ? 'Shipping notice' : 'Purchase order';
+  if (document === undefined) return rejected(`${what} ${source.documentId} does not exist at the hub.`);
+  if (document.node_id !== ctx.facts.nodeId) {
+    return rejected(`${what} ${source.documentId} is addressed to another node, not this store.`);
+  }
+  ctx.tx.addMovements(movements);
+  const arrived = receipt.lines.map((line) => ({ sku: line.sku, qty: line.qty }));
+  if (source.type === 'purchase_order') {
+    await settlePurchaseOrderReceipt(ctx.tx, source.documentId, arrived, [event.eventId]);
+    return applied;
+  }
+  const { notice, open } = await lockOpenNotice(ctx.tx, source.documentId);
+  if (notice === undefined) return rejected(`Shipping notice ${source.documentId} does not exist at the hub.`);
+  if (open) {
+    await settleNoticeReceipt(ctx.tx, notice, arrived, [event.eventId]);
+    return applied;
+  }
+  ctx.tx.raise({
+    type: 'RECEIPT_VARIANCE',
+    severity: 'warning',
+    nodeId: notice.nodeId,
+    causeEventIds: [event.eventId],
+    details: {
+      asnId: notice.asnId,
+      asnNumber: notice.asnNumber,
+      purchaseOrderId: notice.purchaseOrderId,
+      receiptId: receipt.receiptId,
+      status: notice.status,
+      variances: arrived.map((line) => ({ sku: line.sku, expected: 0, received: line.qty, difference: line.qty })),
+      message: `A till received delivery ${notice.asnNumber} from ${notice.supplier}, but the notice was already ${notice.status.replaceAll('_', ' ')}: ${arrived
+        .map((line) => `${line.sku} ${line.qty}`)
+        .join(', ')}. The goods are in stock; check whether they came twice or despite the cancellation, and settle with the supplier.`,
+    },
+  });
+  return applied;
+}
 
 const applyStockCounted: Applier<'stock.counted'> = async (ctx, event, count) => {
   const prepared = prepareMovements(ctx, event, count.movements, `count:${count.countId}`);

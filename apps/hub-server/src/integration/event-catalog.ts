@@ -380,6 +380,8 @@ export const PurchaseOrderData = z.object({
   status: z.enum(['open', 'partially_received', 'received', 'cancelled']),
   expectedAt: isoTime.nullable(),
   lines: z.array(z.object({ sku: id, ordered: qty, received: qty })),
+  /** Set on the update that cancelled the order (or a notice): why, and who. */
+  cancellation: z.object({ reason: z.string(), cancelledBy: z.string() }).optional(),
 });
 
 export const ShippingNoticeData = z.object({
@@ -391,6 +393,7 @@ export const ShippingNoticeData = z.object({
   status: z.enum(['open', 'received', 'received_with_variance', 'cancelled']),
   expectedAt: isoTime.nullable(),
   lines: z.array(z.object({ sku: id, expected: qty, received: qty })),
+  cancellation: z.object({ reason: z.string(), cancelledBy: z.string() }).optional(),
 });
 
 export interface CatalogEntry {
@@ -595,6 +598,12 @@ export const EVENT_CATALOG = {
     version: 1,
     aggregate: 'shipping_notice',
     summary: 'Goods were received against a shipping notice (variances are exceptions).',
+    data: ShippingNoticeData,
+  },
+  'shipping_notice.cancelled': {
+    version: 1,
+    aggregate: 'shipping_notice',
+    summary: 'A shipping notice was withdrawn (the delivery will not come); alone or with its purchase order.',
     data: ShippingNoticeData,
   },
 } as const satisfies Record<string, CatalogEntry>;

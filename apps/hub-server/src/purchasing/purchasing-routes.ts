@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RouteRegistry } from '../api/route';
 import {
+  CancelDocumentSchema,
   DocumentFilterSchema,
+  ReceiveAgainstOrderSchema,
+  cancelPurchaseOrder,
+  cancelShippingNotice,
+  receivePurchaseOrder,
   PurchaseOrderInputSchema,
   PurchaseOrderSchema,
   ReceiveAgainstNoticeSchema,
@@ -105,5 +110,43 @@ export function registerPurchasingRoutes(app: FastifyInstance, routes: RouteRegi
     body: ReceiveAgainstNoticeSchema,
     response: ShippingNoticeSchema,
     handler: ({ params, body, actor }) => receiveShippingNotice(hub, params.asnId, body, actor),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/shipping-notices/:asnId/cancel',
+    summary: 'Withdraw an open shipping notice (the delivery will not come); its tills stop listing it',
+    tag: 'purchasing',
+    access: write,
+    params: asnId,
+    body: CancelDocumentSchema,
+    response: ShippingNoticeSchema,
+    errors: [404],
+    handler: ({ params, body, actor }) => cancelShippingNotice(hub, params.asnId, body, actor),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/purchase-orders/:purchaseOrderId/cancel',
+    summary:
+      'Cancel what is still to come of a purchase order (open or partly received), with its open notices',
+    tag: 'purchasing',
+    access: write,
+    params: orderId,
+    body: CancelDocumentSchema,
+    response: PurchaseOrderSchema,
+    errors: [404],
+    handler: ({ params, body, actor }) => cancelPurchaseOrder(hub, params.purchaseOrderId, body, actor),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/purchase-orders/:purchaseOrderId/receive',
+    summary:
+      'Blind receipt: goods against a purchase order without a notice; more than is on order becomes a RECEIPT_VARIANCE exception',
+    tag: 'purchasing',
+    access: { kind: 'hq', role: 'operator' },
+    params: orderId,
+    body: ReceiveAgainstOrderSchema,
+    response: PurchaseOrderSchema,
+    errors: [404],
+    handler: ({ params, body, actor }) => receivePurchaseOrder(hub, params.purchaseOrderId, body, actor),
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError, MAX_STOCK_QTY } from '@retail/domain';
+import type { ReceivingDocument } from '@retail/sync';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import { assertNodes, assertSkus, recordReceipt } from '../inventory/stock-operations';
@@ -189,6 +190,7 @@ function emitPurchaseOrder(
   tx: HubTx,
   order: PurchaseOrder,
   type: 'purchase_order.created' | 'purchase_order.updated',
+  cancellation?: Cancellation,
 ) {
   const data: EventData<'purchase_order.created'> = {
     purchaseOrderId: order.purchaseOrderId,
@@ -198,10 +200,11 @@ function emitPurchaseOrder(
     status: order.status,
     expectedAt: order.expectedAt,
     lines: order.lines,
+    ...(cancellation === undefined ? {} : { cancellation }),
   };
   tx.events.emit({
     type,
-    key: `${order.purchaseOrderId}:${type}:${tx.at}:${order.lines.map((line) => line.received).join('.')}`,
+    key: `${order.purchaseOrderId}:${type}:${tx.at}:${order.status}:${order.lines.map((line) => line.received).join('.')}`,
     aggregateId: order.purchaseOrderId,
     nodeId: order.nodeId,
     occurredAt: tx.at,
@@ -209,10 +212,59 @@ function emitPurchaseOrder(
   });
 }
 
+interface Cancellation {
+  readonly reason: string;
+  readonly cancelledBy: string;
+}
+
+/** The document as the node's tills see it in their feed (ReceivingDocumentSchema). */
+function publishPurchaseOrder(tx: HubTx, order: PurchaseOrder): void {
+  const data: ReceivingDocument = {
+    kind: 'purchase_order',
+    documentId: order.purchaseOrderId,
+    number: order.poNumber,
+    purchaseOrderId: null,
+    supplier: order.supplier,
+    nodeId: order.nodeId,
+    status: order.status,
+    expectedAt: order.expectedAt,
+    lines: order.lines.map((line) => ({ sku: line.sku, expected: line.ordered, received: line.received })),
+  };
+  tx.publish({
+    entity: 'receiving_document',
+    key: `purchase_order:${order.purchaseOrderId}`,
+    op: 'upsert',
+    scope: order.nodeId,
+    data,
+  });
+}
+
+function publishShippingNotice(tx: HubTx, notice: ShippingNotice): void {
+  const data: ReceivingDocument = {
+    kind: 'shipping_notice',
+    documentId: notice.asnId,
+    number: notice.asnNumber,
+    purchaseOrderId: notice.purchaseOrderId,
+    supplier: notice.supplier,
+    nodeId: notice.nodeId,
+    status: notice.status,
+    expectedAt: notice.expectedAt,
+    lines: notice.lines,
+  };
+  tx.publish({
+    entity: 'receiving_document',
+    key: `shipping_notice:${notice.asnId}`,
+    op: 'upsert',
+    scope: notice.nodeId,
+    data,
+  });
+}
+
 function emitShippingNotice(
   tx: HubTx,
   notice: ShippingNotice,
-  type: 'shipping_notice.created' | 'shipping_notice.received',
+  type: 'shipping_notice.created' | 'shipping_notice.received' | 'shipping_notice.cancelled',
+  cancellation?: Cancellation,
 ) {
   tx.events.emit({
     type,
@@ -229,6 +281,7 @@ function emitShippingNotice(
       status: notice.status,
       expectedAt: notice.expectedAt,
       lines: notice.lines,
+      ...(cancellation === undefined ? {} : { cancellation }),
     },
   });
 }
@@ -278,6 +331,7 @@ export async function createPurchaseOrder(
       [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
     );
     emitPurchaseOrder(tx, order, 'purchase_order.created');
+    publishPurchaseOrder(tx, order);
     return order;
   });
 }
@@ -356,14 +410,134 @@ export async function createShippingNotice(
       [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
     );
     emitShippingNotice(tx, notice, 'shipping_notice.created');
+    publishShippingNotice(tx, notice);
     return notice;
   });
 }
 
+/** What arrived of each SKU, as counted (a receipt line). */
+export interface ArrivedLine {
+  readonly sku: string;
+  readonly qty: number;
+}
+
+/**
+ * The notice's side of a receipt, inside the transaction that booked the stock: its received quantities
+ * and status, the purchase order's, and a RECEIPT_VARIANCE exception listing every SKU that differs from
+ * the notice. The caller has locked the notice (see lockOpenNotice) and booked the movements.
+ */
+export async function settleNoticeReceipt(
+  tx: HubTx,
+  notice: ShippingNotice,
+  arrived: readonly ArrivedLine[],
+  causeEventIds: readonly string[],
+): Promise<ShippingNotice> {
+  const arrivedBySku = new Map<string, number>();
+  for (const line of arrived) arrivedBySku.set(line.sku, (arrivedBySku.get(line.sku) ?? 0) + line.qty);
+  const skus = [...new Set([...notice.lines.map((line) => line.sku), ...arrivedBySku.keys()])].sort();
+  const lines = skus.map((sku) => ({
+    sku,
+    expected: notice.lines.find((line) => line.sku === sku)?.expected ?? 0,
+    received: arrivedBySku.get(sku) ?? 0,
+  }));
+  const variances = lines.filter((line) => line.received !== line.expected);
+  const status = variances.length === 0 ? 'received' : 'received_with_variance';
+  await tx.trx
+    .updateTable('shipping_notices')
+    .set({ status, updated_at: tx.at })
+    .where('asn_id', '=', notice.asnId)
+    .execute();
+  await tx.trx.deleteFrom('shipping_notice_lines').where('asn_id', '=', notice.asnId).execute();
+  await tx.trx
+    .insertInto('shipping_notice_lines')
+    .values(lines.map((line) => ({ asn_id: notice.asnId, ...line })))
+    .execute();
+  const result = { ...notice, status, lines } satisfies ShippingNotice;
+  emitShippingNotice(tx, result, 'shipping_notice.received');
+  publishShippingNotice(tx, result);
+  if (variances.length > 0) {
+    tx.raise({
+      type: 'RECEIPT_VARIANCE',
+      severity: 'warning',
+      nodeId: notice.nodeId,
+      causeEventIds,
+      details: {
+        asnId: notice.asnId,
+        asnNumber: notice.asnNumber,
+        purchaseOrderId: notice.purchaseOrderId,
+        variances: variances.map((line) => ({ ...line, difference: line.received - line.expected })),
+        message: `Delivery ${notice.asnNumber} from ${notice.supplier} differs from its notice: ${variances
+          .map((line) => `${line.sku} ${line.received} of ${line.expected}`)
+          .join(', ')}. What arrived is in stock; check the delivery and settle with the supplier.`,
+      },
+    });
+  }
+  if (notice.purchaseOrderId !== null) {
+    await addToPurchaseOrder(tx, notice.purchaseOrderId, arrived);
+  }
+  return result;
+}
+
+/** Adds what arrived to the purchase order's received quantities and moves its status on. */
+async function addToPurchaseOrder(
+  tx: HubTx,
+  purchaseOrderId: string,
+  arrived: readonly ArrivedLine[],
+): Promise<PurchaseOrder> {
+  const order = await getPurchaseOrder(tx.trx, purchaseOrderId);
+  for (const line of arrived) {
+    if (line.qty <= 0) continue;
+    const onOrder = order.lines.find((candidate) => candidate.sku === line.sku);
+    if (onOrder === undefined) continue;
+    onOrder.received += line.qty;
+    await tx.trx
+      .updateTable('purchase_order_lines')
+      .set({ received: onOrder.received })
+      .where('purchase_order_id', '=', purchaseOrderId)
+      .where('sku', '=', line.sku)
+      .execute();
+  }
+  // A cancelled order stays cancelled: goods that arrived anyway are counted on it all the same.
+  const complete = order.lines.every((line) => line.received >= line.ordered);
+  const status =
+    order.status === 'cancelled' ? 'cancelled' : complete ? 'received' : 'partially_received';
+  await tx.trx
+    .updateTable('purchase_orders')
+    .set({ status, updated_at: tx.at })
+    .where('purchase_order_id', '=', purchaseOrderId)
+    .execute();
+  const after = { ...order, status } satisfies PurchaseOrder;
+  emitPurchaseOrder(tx, after, 'purchase_order.updated');
+  publishPurchaseOrder(tx, after);
+  return after;
+}
+
+/**
+ * Takes the notice for this receipt: the row lock (PostgreSQL) makes two receipts of one notice queue,
+ * and the second finds it no longer open. Answers the notice and whether it was open.
+ */
+export async function lockOpenNotice(
+  tx: HubTx,
+  asnId: string,
+): Promise<{ notice: ShippingNotice | undefined; open: boolean }> {
+  const updated = await tx.trx
+    .updateTable('shipping_notices')
+    .set({ updated_at: tx.at })
+    .where('asn_id', '=', asnId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  const exists = await tx.trx
+    .selectFrom('shipping_notices')
+    .select('asn_id')
+    .where('asn_id', '=', asnId)
+    .executeTakeFirst();
+  const notice = exists === undefined ? undefined : await getShippingNotice(tx.trx, asnId);
+  return { notice, open: Number(updated.numUpdatedRows) > 0 };
+}
+
 /**
  * Books what arrived against an open notice, in one hub transaction: the stock receipt (movements and
- * stock.received with the notice as its source), the notice's received quantities and status, the
- * purchase order's, and a RECEIPT_VARIANCE exception listing every SKU that differs from the notice.
+ * stock.received with the notice as its source), then the notice's and purchase order's side.
  */
 export async function receiveShippingNotice(
   hub: HubContext,
@@ -372,28 +546,17 @@ export async function receiveShippingNotice(
   actor: string,
 ): Promise<ShippingNotice> {
   return inHubTransaction(hub, async (tx) => {
-    // The row lock (PostgreSQL) makes two receipts of one notice queue; the second finds it received.
-    const updated = await tx.trx
-      .updateTable('shipping_notices')
-      .set({ updated_at: tx.at })
-      .where('asn_id', '=', asnId)
-      .where('status', '=', 'open')
-      .executeTakeFirst();
-    const notice = await getShippingNotice(tx.trx, asnId);
-    if (Number(updated.numUpdatedRows) === 0) {
+    const { notice, open } = await lockOpenNotice(tx, asnId);
+    if (notice === undefined) {
+      throw new DomainError('NOT_FOUND', `There is no shipping notice ${asnId}.`, { asnId });
+    }
+    if (!open) {
       throw new DomainError(
         'NOT_ALLOWED',
         `Shipping notice ${notice.asnNumber} is ${notice.status}; it can be received once.`,
         { asnId, status: notice.status },
       );
     }
-    const arrived = new Map(input.lines.map((line) => [line.sku, line]));
-    const skus = [...new Set([...notice.lines.map((line) => line.sku), ...arrived.keys()])].sort();
-    const lines = skus.map((sku) => ({
-      sku,
-      expected: notice.lines.find((line) => line.sku === sku)?.expected ?? 0,
-      received: arrived.get(sku)?.qty ?? 0,
-    }));
     const received = input.lines.filter((line) => line.qty > 0);
     if (received.length > 0) {
       await recordReceipt(
@@ -403,56 +566,167 @@ export async function receiveShippingNotice(
         { type: 'shipping_notice', reference: notice.asnNumber },
       );
     }
-    const variances = lines.filter((line) => line.received !== line.expected);
-    const status = variances.length === 0 ? 'received' : 'received_with_variance';
-    await tx.trx.updateTable('shipping_notices').set({ status }).where('asn_id', '=', asnId).execute();
-    await tx.trx.deleteFrom('shipping_notice_lines').where('asn_id', '=', asnId).execute();
-    await tx.trx
-      .insertInto('shipping_notice_lines')
-      .values(lines.map((line) => ({ asn_id: asnId, ...line })))
-      .execute();
-    const result = { ...notice, status, lines } satisfies ShippingNotice;
-    emitShippingNotice(tx, result, 'shipping_notice.received');
-    if (variances.length > 0) {
-      tx.raise({
-        type: 'RECEIPT_VARIANCE',
-        severity: 'warning',
-        nodeId: notice.nodeId,
-        causeEventIds: [],
-        details: {
-          asnId,
-          asnNumber: notice.asnNumber,
-          purchaseOrderId: notice.purchaseOrderId,
-          variances: variances.map((line) => ({ ...line, difference: line.received - line.expected })),
-          message: `Delivery ${notice.asnNumber} from ${notice.supplier} differs from its notice: ${variances
-            .map((line) => `${line.sku} ${line.received} of ${line.expected}`)
-            .join(', ')}. What arrived is in stock; check the delivery and settle with the supplier.`,
-        },
+    return settleNoticeReceipt(tx, notice, input.lines, []);
+  });
+}
+
+/**
+ * A blind receipt: goods received against a purchase order with no shipping notice. What arrived adds to
+ * the order's received quantities; more than was ordered, or a SKU not on the order, is a
+ * RECEIPT_VARIANCE exception (less is simply still open). A cancelled or fully received order still takes
+ * the stock, as a variance: the goods are on the shelf.
+ */
+export async function settlePurchaseOrderReceipt(
+  tx: HubTx,
+  purchaseOrderId: string,
+  arrived: readonly ArrivedLine[],
+  causeEventIds: readonly string[],
+): Promise<PurchaseOrder> {
+  const before = await getPurchaseOrder(tx.trx, purchaseOrderId);
+  const after = await addToPurchaseOrder(tx, purchaseOrderId, arrived);
+  const excess = arrived
+    .filter((line) => line.qty > 0)
+    .map((line) => {
+      const onOrder = before.lines.find((candidate) => candidate.sku === line.sku);
+      const open =
+        onOrder === undefined || before.status === 'cancelled' || before.status === 'received'
+          ? 0
+          : Math.max(0, onOrder.ordered - onOrder.received);
+      return { sku: line.sku, expected: open, received: line.qty, difference: line.qty - open };
+    })
+    .filter((line) => line.difference > 0);
+  if (excess.length > 0) {
+    tx.raise({
+      type: 'RECEIPT_VARIANCE',
+      severity: 'warning',
+      nodeId: before.nodeId,
+      causeEventIds,
+      details: {
+        purchaseOrderId,
+        poNumber: before.poNumber,
+        variances: excess,
+        message: `Delivery against purchase order ${before.poNumber} (${before.status}) from ${before.supplier} brought more than was still on order: ${excess
+          .map((line) => `${line.sku} ${line.received}, ${line.expected} open`)
+          .join(', ')}. What arrived is in stock; check the delivery and settle with the supplier.`,
+      },
+    });
+  }
+  return after;
+}
+
+export const ReceiveAgainstOrderSchema = ReceiveAgainstNoticeSchema.extend({
+  lines: ReceiveAgainstNoticeSchema.shape.lines.min(1),
+});
+
+/** HQ's blind receipt against a purchase order (no notice): the stock, then the order's side. */
+export async function receivePurchaseOrder(
+  hub: HubContext,
+  purchaseOrderId: string,
+  input: z.output<typeof ReceiveAgainstOrderSchema>,
+  actor: string,
+): Promise<PurchaseOrder> {
+  return inHubTransaction(hub, async (tx) => {
+    const order = await getPurchaseOrder(tx.trx, purchaseOrderId);
+    const received = input.lines.filter((line) => line.qty > 0);
+    if (received.length === 0) {
+      throw new DomainError('INVALID_INPUT', 'A receipt needs at least one item that arrived.', {
+        issues: [{ path: 'body.lines', message: 'nothing arrived' }],
       });
     }
-    if (notice.purchaseOrderId !== null) {
-      const order = await getPurchaseOrder(tx.trx, notice.purchaseOrderId);
-      for (const line of received) {
-        const onOrder = order.lines.find((candidate) => candidate.sku === line.sku);
-        if (onOrder === undefined) continue;
-        await tx.trx
-          .updateTable('purchase_order_lines')
-          .set({ received: onOrder.received + line.qty })
-          .where('purchase_order_id', '=', order.purchaseOrderId)
-          .where('sku', '=', line.sku)
-          .execute();
-      }
-      const after = await getPurchaseOrder(tx.trx, order.purchaseOrderId);
-      const complete = after.lines.every((line) => line.received >= line.ordered);
-      const orderStatus = complete ? 'received' : 'partially_received';
-      await tx.trx
-        .updateTable('purchase_orders')
-        .set({ status: orderStatus, updated_at: tx.at })
-        .where('purchase_order_id', '=', order.purchaseOrderId)
-        .execute();
-      emitPurchaseOrder(tx, { ...after, status: orderStatus }, 'purchase_order.updated');
+    await recordReceipt(
+      tx,
+      { nodeId: order.nodeId, reference: order.poNumber, lines: received },
+      actor,
+      { type: 'purchase_order', reference: order.poNumber },
+    );
+    return settlePurchaseOrderReceipt(tx, purchaseOrderId, received, []);
+  });
+}
+
+export const CancelDocumentSchema = z.object({ reason: z.string().trim().min(1).max(200) });
+
+/**
+ * HQ or the ERP withdraws a notice that will not arrive. Only an open notice can be cancelled; the tills
+ * of its node see it leave their list (a till that receives it anyway books the stock, as a variance).
+ */
+export async function cancelShippingNotice(
+  hub: HubContext,
+  asnId: string,
+  input: z.output<typeof CancelDocumentSchema>,
+  actor: string,
+): Promise<ShippingNotice> {
+  return inHubTransaction(hub, async (tx) => {
+    const { notice, open } = await lockOpenNotice(tx, asnId);
+    if (notice === undefined) {
+      throw new DomainError('NOT_FOUND', `There is no shipping notice ${asnId}.`, { asnId });
     }
-    return result;
+    if (!open) {
+      throw new DomainError(
+        'NOT_ALLOWED',
+        `Shipping notice ${notice.asnNumber} is ${notice.status}; only an open notice can be cancelled.`,
+        { asnId, status: notice.status },
+      );
+    }
+    return cancelNotice(tx, notice, input.reason, actor);
+  });
+}
+
+async function cancelNotice(
+  tx: HubTx,
+  notice: ShippingNotice,
+  reason: string,
+  actor: string,
+): Promise<ShippingNotice> {
+  await tx.trx
+    .updateTable('shipping_notices')
+    .set({ status: 'cancelled', updated_at: tx.at })
+    .where('asn_id', '=', notice.asnId)
+    .execute();
+  const cancelled = { ...notice, status: 'cancelled' } satisfies ShippingNotice;
+  emitShippingNotice(tx, cancelled, 'shipping_notice.cancelled', { reason, cancelledBy: actor });
+  publishShippingNotice(tx, cancelled);
+  return cancelled;
+}
+
+/**
+ * Cancels what is still to come of a purchase order (open or partially received), with its open
+ * notices. What was received stays received.
+ */
+export async function cancelPurchaseOrder(
+  hub: HubContext,
+  purchaseOrderId: string,
+  input: z.output<typeof CancelDocumentSchema>,
+  actor: string,
+): Promise<PurchaseOrder> {
+  return inHubTransaction(hub, async (tx) => {
+    const updated = await tx.trx
+      .updateTable('purchase_orders')
+      .set({ status: 'cancelled', updated_at: tx.at })
+      .where('purchase_order_id', '=', purchaseOrderId)
+      .where('status', 'in', ['open', 'partially_received'])
+      .executeTakeFirst();
+    const order = await getPurchaseOrder(tx.trx, purchaseOrderId);
+    if (Number(updated.numUpdatedRows) === 0) {
+      throw new DomainError(
+        'NOT_ALLOWED',
+        `Purchase order ${order.poNumber} is ${order.status}; only an open or partly received order can be cancelled.`,
+        { purchaseOrderId, status: order.status },
+      );
+    }
+    const notices = await tx.trx
+      .selectFrom('shipping_notices')
+      .select('asn_id')
+      .where('purchase_order_id', '=', purchaseOrderId)
+      .where('status', '=', 'open')
+      .orderBy('asn_id')
+      .execute();
+    for (const row of notices) {
+      const { notice, open } = await lockOpenNotice(tx, row.asn_id);
+      if (notice !== undefined && open) await cancelNotice(tx, notice, input.reason, actor);
+    }
+    emitPurchaseOrder(tx, order, 'purchase_order.updated', { reason: input.reason, cancelledBy: actor });
+    publishPurchaseOrder(tx, order);
+    return order;
   });
 }
 

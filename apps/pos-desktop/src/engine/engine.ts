@@ -31,6 +31,7 @@ import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
 import { shiftHandlers } from './commands/shift';
 import { staffHandlers } from './commands/staff';
+import { receivingHandlers } from './commands/receiving';
 import { stockHandlers } from './commands/stock';
 import { systemHandlers } from './commands/system';
 import { MAIN_LANE, type LaneIdentity } from './lanes/lane-identity';
@@ -73,6 +74,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...shiftHandlers,
   ...drawerHandlers,
   ...stockHandlers,
+  ...receivingHandlers,
   ...saleHandlers,
   ...returnHandlers,
   ...receiptHandlers,

@@ -10,6 +10,7 @@ import {
   amountSchema,
   REFUND_TENDER_TYPES,
   LegalHeaderSchema,
+  MAX_STOCK_QTY,
 } from '@retail/domain';
 import { z } from 'zod';
 import { BOPIS_COMMANDS } from './bopis-commands';
@@ -206,6 +207,40 @@ export const LocalStockSchema = z.object({
   hasSnapshot: z.boolean(),
 });
 export type LocalStock = z.infer<typeof LocalStockSchema>;
+
+/**
+ * A purchase order or shipping notice as the stock screen shows it: the hub's document, each line with
+ * the SKU's name and barcodes (to verify scans against) and what is still expected, and whether this
+ * till already received it (its receipt may not have reached the hub yet).
+ */
+export const ReceivingDocumentViewSchema = z.object({
+  documentKey: z.string(),
+  kind: z.enum(['purchase_order', 'shipping_notice']),
+  documentId: id,
+  number: z.string(),
+  supplier: z.string(),
+  purchaseOrderId: z.string().nullable(),
+  status: z.enum(['open', 'partially_received', 'received', 'received_with_variance', 'cancelled']),
+  expectedAt: isoTime.nullable(),
+  receivedHere: z.object({ receiptId: id, receivedAt: isoTime }).nullable(),
+  /** Whether staff can receive it here now (open at the hub and not yet received by this till). */
+  receivable: z.boolean(),
+  lines: z.array(
+    z.object({
+      sku: id,
+      name: z.string(),
+      unit: z.enum(['each', 'kg']),
+      barcodes: z.array(z.string()),
+      /** Ordered (purchase order) or announced (notice). */
+      expected: quantity,
+      /** Already received at the hub against the document. */
+      received: quantity,
+      /** What this delivery should bring: expected − received, never below 0. */
+      open: quantity,
+    }),
+  ),
+});
+export type ReceivingDocumentView = z.infer<typeof ReceivingDocumentViewSchema>;
 
 /** An event the hub refused for ever, with its reason: staff must look at it (docs/sync.md §2). */
 export const RejectedEventSchema = z.object({
@@ -796,6 +831,45 @@ export const STORE_COMMANDS = {
       })
       .strict(),
     response: z.object({ receiptId: id, levels: z.array(LocalStockSchema) }),
+  }),
+  'stock-receiving-documents': command({
+    auth: 'cashier',
+    summary:
+      'The purchase orders and shipping notices HQ sent this store, open first: what the stock screen receives against.',
+    request: z.object({ includeClosed: z.boolean().default(false) }).strict(),
+    response: z.object({ documents: z.array(ReceivingDocumentViewSchema) }),
+  }),
+  'stock-receive-document': command({
+    auth: 'cashier',
+    summary:
+      'Receive a delivery against a shipping notice or a purchase order (blind receipt): the counted quantity of every line, 0 for what did not arrive; over and under are recorded against what the document expected.',
+    request: z
+      .object({
+        documentKey: z.string().min(1).max(140),
+        lines: z
+          .array(
+            z.object({
+              sku: id,
+              qty: z.number().int().min(0).max(MAX_STOCK_QTY),
+              bucket: z.enum(['sellable', 'quality_control']).default('sellable'),
+            }),
+          )
+          .min(1)
+          .max(1000)
+          .refine((lines) => new Set(lines.map((line) => line.sku)).size === lines.length, {
+            message: 'List each SKU once.',
+          })
+          .refine((lines) => lines.some((line) => line.qty > 0), {
+            message: 'Nothing arrived: count at least one item, or leave the delivery open.',
+          }),
+      })
+      .strict(),
+    response: z.object({
+      receiptId: id,
+      document: ReceivingDocumentViewSchema,
+      variances: z.array(z.object({ sku: id, expected: quantity, received: quantity })),
+      levels: z.array(LocalStockSchema),
+    }),
   }),
   'stock-transfer-in': command({
     auth: 'cashier',

@@ -45,6 +45,7 @@ export const HUB_OWNED_TABLES = [
   'config',
   'stock_levels',
   'bopis_orders',
+  'receiving_documents',
   'feed_deferred',
 ] as const;
 

@@ -203,6 +203,25 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     // Customers are never withdrawn from a till: a delete only stops further updates.
     remove: () => undefined,
   }),
+  receiving_document: applier('receiving_document', {
+    keyOf: (document) => `${document.kind}:${document.documentId}`,
+    upsert(state, document, json) {
+      sql(
+        state.db,
+        `INSERT INTO receiving_documents (document_key, kind, document_id, number, status, data) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (document_key) DO UPDATE SET number = excluded.number, status = excluded.status, data = excluded.data`,
+      ).run(
+        `${document.kind}:${document.documentId}`,
+        document.kind,
+        document.documentId,
+        document.number,
+        document.status,
+        json,
+      );
+    },
+    remove: (state, key) =>
+      void sql(state.db, 'DELETE FROM receiving_documents WHERE document_key = ?').run(key),
+  }),
   bopis_order: applier('bopis_order', {
     keyOf: (order) => order.order.orderId,
     upsert: (state, order, json) => upsertBopisOrder(state.db, order, json),
