@@ -530,7 +530,8 @@ async function applyDocumentReceipt(
     return applied;
   }
   const { notice, open } = await lockOpenNotice(ctx.tx, source.documentId);
-  if (notice === undefined) return rejected(`Shipping notice ${source.documentId} does not exist at the hub.`);
+  if (notice === undefined)
+    return rejected(`Shipping notice ${source.documentId} does not exist at the hub.`);
   if (open) {
     await settleNoticeReceipt(ctx.tx, notice, arrived, [event.eventId]);
     return applied;
@@ -546,10 +547,17 @@ async function applyDocumentReceipt(
       purchaseOrderId: notice.purchaseOrderId,
       receiptId: receipt.receiptId,
       status: notice.status,
-      variances: arrived.map((line) => ({ sku: line.sku, expected: 0, received: line.qty, difference: line.qty })),
+      variances: arrived.map((line) => ({
+        sku: line.sku,
+        expected: 0,
+        received: line.qty,
+        difference: line.qty,
+      })),
       message: `A till received delivery ${notice.asnNumber} from ${notice.supplier}, but the notice was already ${notice.status.replaceAll('_', ' ')}: ${arrived
         .map((line) => `${line.sku} ${line.qty}`)
-        .join(', ')}. The goods are in stock; check whether they came twice or despite the cancellation, and settle with the supplier.`,
+        .join(
+          ', ',
+        )}. The goods are in stock; check whether they came twice or despite the cancellation, and settle with the supplier.`,
     },
   });
   return applied;

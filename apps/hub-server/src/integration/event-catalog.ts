@@ -603,7 +603,8 @@ export const EVENT_CATALOG = {
   'shipping_notice.cancelled': {
     version: 1,
     aggregate: 'shipping_notice',
-    summary: 'A shipping notice was withdrawn (the delivery will not come); alone or with its purchase order.',
+    summary:
+      'A shipping notice was withdrawn (the delivery will not come); alone or with its purchase order.',
     data: ShippingNoticeData,
   },
 } as const satisfies Record<string, CatalogEntry>;

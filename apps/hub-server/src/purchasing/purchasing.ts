@@ -499,8 +499,7 @@ async function addToPurchaseOrder(
   }
   // A cancelled order stays cancelled: goods that arrived anyway are counted on it all the same.
   const complete = order.lines.every((line) => line.received >= line.ordered);
-  const status =
-    order.status === 'cancelled' ? 'cancelled' : complete ? 'received' : 'partially_received';
+  const status = order.status === 'cancelled' ? 'cancelled' : complete ? 'received' : 'partially_received';
   await tx.trx
     .updateTable('purchase_orders')
     .set({ status, updated_at: tx.at })
@@ -633,12 +632,10 @@ export async function receivePurchaseOrder(
         issues: [{ path: 'body.lines', message: 'nothing arrived' }],
       });
     }
-    await recordReceipt(
-      tx,
-      { nodeId: order.nodeId, reference: order.poNumber, lines: received },
-      actor,
-      { type: 'purchase_order', reference: order.poNumber },
-    );
+    await recordReceipt(tx, { nodeId: order.nodeId, reference: order.poNumber, lines: received }, actor, {
+      type: 'purchase_order',
+      reference: order.poNumber,
+    });
     return settlePurchaseOrderReceipt(tx, purchaseOrderId, received, []);
   });
 }

@@ -153,7 +153,14 @@ describe.each(backendKinds())('receiving documents at the till through the real 
         ['shipping_notice', 'ASN-501', true],
       ]);
       expect(listed[0]!.lines).toEqual([
-        expect.objectContaining({ sku: 'A', name: 'Item A', unit: 'each', expected: 10, received: 0, open: 10 }),
+        expect.objectContaining({
+          sku: 'A',
+          name: 'Item A',
+          unit: 'each',
+          expected: 10,
+          received: 0,
+          open: 10,
+        }),
         expect.objectContaining({ sku: 'B', expected: 4, received: 0, open: 4 }),
       ]);
 

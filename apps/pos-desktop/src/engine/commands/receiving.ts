@@ -31,8 +31,7 @@ const DOCUMENT_COLUMNS = `d.document_key AS documentKey, d.data, r.receipt_id AS
 
 function skuDetails(ctx: TxContext, sku: string): SkuDetails {
   const row = sql(ctx.db, 'SELECT name, unit, data FROM skus WHERE sku = ?').get(sku) as
-    | { name: string; unit: 'each' | 'kg'; data: string }
-    | undefined;
+    { name: string; unit: 'each' | 'kg'; data: string } | undefined;
   if (!row) return { name: sku, unit: 'each', barcodes: [] };
   const barcodes = (JSON.parse(row.data) as { barcodes?: string[] }).barcodes ?? [];
   return { name: row.name, unit: row.unit, barcodes };
@@ -75,7 +74,10 @@ function toView(ctx: TxContext, row: DocumentRow, noticeOpenFor: ReadonlySet<str
 
 /** Purchase orders with a notice still open at the hub: their delivery comes under the notice. */
 function ordersWithOpenNotice(ctx: TxContext): Set<string> {
-  const rows = sql(ctx.db, `SELECT ${DOCUMENT_COLUMNS} WHERE d.kind = 'shipping_notice'`).all() as DocumentRow[];
+  const rows = sql(
+    ctx.db,
+    `SELECT ${DOCUMENT_COLUMNS} WHERE d.kind = 'shipping_notice'`,
+  ).all() as DocumentRow[];
   const orders = new Set<string>();
   for (const row of rows) {
     const notice = ReceivingDocumentSchema.parse(JSON.parse(row.data));
@@ -90,8 +92,7 @@ function ordersWithOpenNotice(ctx: TxContext): Set<string> {
 
 function readDocument(ctx: TxContext, documentKey: string): ReceivingDocumentView | undefined {
   const row = sql(ctx.db, `SELECT ${DOCUMENT_COLUMNS} WHERE d.document_key = ?`).get(documentKey) as
-    | DocumentRow
-    | undefined;
+    DocumentRow | undefined;
   return row === undefined ? undefined : toView(ctx, row, ordersWithOpenNotice(ctx));
 }
 
@@ -207,10 +208,16 @@ export const receivingHandlers = {
         .map((line) => ({ sku: line.sku, expected: line.expected, received: line.qty }));
       ctx.auditNote = {
         subject: receiptId,
-        details: { documentKey: document.documentKey, number: document.number, lines: lines.length, variances },
+        details: {
+          documentKey: document.documentKey,
+          number: document.number,
+          lines: lines.length,
+          variances,
+        },
       };
       const after = readDocument(ctx, document.documentKey);
-      if (after === undefined) throw new DomainError('INTERNAL', 'A receiving document vanished while it was received.');
+      if (after === undefined)
+        throw new DomainError('INTERNAL', 'A receiving document vanished while it was received.');
       return {
         receiptId,
         document: after,

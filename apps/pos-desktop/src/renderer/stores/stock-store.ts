@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { CommandInput, CommandResponse, LocalStock } from '../../shared/commands';
+import type { CommandInput, CommandResponse, LocalStock, ReceivingDocumentView } from '../../shared/commands';
 import type { PosApi } from '../api/pos-api';
 import { t } from '../i18n/translate';
 import { createActionQueue, settle, type CommandState } from './store-kit';
@@ -13,7 +13,11 @@ export interface StockState extends CommandState {
   readonly destinations: readonly Destination[] | null;
   /** The transfer just sent: its number is what the receiving store types. */
   readonly lastTransfer: { readonly transferId: string; readonly destination: Destination } | null;
+  /** The purchase orders and shipping notices HQ sent this store that can be received now. */
+  readonly documents: readonly ReceivingDocumentView[] | null;
   loadDestinations(): Promise<void>;
+  loadDocuments(): Promise<void>;
+  receiveDocument(input: CommandInput<'stock-receive-document'>): Promise<boolean>;
   loadLevels(skus: readonly string[]): Promise<void>;
   receive(input: CommandInput<'stock-receive'>): Promise<boolean>;
   transferIn(input: CommandInput<'stock-transfer-in'>): Promise<boolean>;
@@ -55,6 +59,37 @@ export function createStockStore(api: PosApi): StockStore {
       lastDone: null,
       destinations: null,
       lastTransfer: null,
+      documents: null,
+      loadDocuments: () =>
+        enqueue(async () => {
+          const value = settle(set, await api.call('stock-receiving-documents', { includeClosed: false }));
+          if (value) set({ documents: value.documents });
+        }),
+      receiveDocument: (input) =>
+        enqueue(async () => {
+          const done = await record(
+            async () => settle(set, await api.call('stock-receive-document', input)),
+            ({ document, variances }) =>
+              variances.length === 0
+                ? t('stock.done.document', { number: document.number })
+                : t('stock.done.documentVariance', {
+                    number: document.number,
+                    variances: variances
+                      .map((line) =>
+                        t(line.received > line.expected ? 'stock.variance.over' : 'stock.variance.under', {
+                          sku: line.sku,
+                          difference: Math.abs(line.received - line.expected),
+                        }),
+                      )
+                      .join(', '),
+                  }),
+          );
+          // Whatever the answer (received, or cancelled at HQ meanwhile), the list is read again, keeping
+          // the node's sentence on screen.
+          const listed = await api.call('stock-receiving-documents', { includeClosed: false });
+          if (listed.ok) set({ documents: listed.value.documents });
+          return done;
+        }),
       loadDestinations: () =>
         enqueue(async () => {
           const value = settle(set, await api.call('stock-destinations', {}));

@@ -8,8 +8,9 @@ import { ProductPicker, QuantityInput, type PickedProduct } from '../../componen
 import { t } from '../../i18n/translate';
 import { destinationName } from '../../stores/stock-store';
 import { screenError } from '../../stores/store-kit';
+import { DeliveryForm } from './delivery-form';
 
-const TABS = ['receive', 'transfer-in', 'count', 'adjust', 'transfer-out'] as const;
+const TABS = ['receive', 'deliveries', 'transfer-in', 'count', 'adjust', 'transfer-out'] as const;
 type StockTab = (typeof TABS)[number];
 
 const COUNT_BUCKETS = ['sellable', 'damaged', 'quality_control'] as const;
@@ -62,7 +63,13 @@ export function StockScreen() {
       <Notice text={lastDone} tone="success" />
       <TransferNumber />
       <div role="tabpanel" aria-label={t(`stock.tab.${tab}`)}>
-        {tab === 'count' ? <CountForm /> : <MovementForm key={tab} tab={tab} />}
+        {tab === 'count' ? (
+          <CountForm />
+        ) : tab === 'deliveries' ? (
+          <DeliveryForm />
+        ) : (
+          <MovementForm key={tab} tab={tab} />
+        )}
       </div>
     </section>
   );
@@ -120,7 +127,7 @@ function LevelSummary({ item }: { item: CatalogItem }) {
   );
 }
 
-function MovementForm({ tab }: { tab: Exclude<StockTab, 'count'> }) {
+function MovementForm({ tab }: { tab: Exclude<StockTab, 'count' | 'deliveries'> }) {
   const { stock } = usePos();
   const format = useFormat();
   const busy = useArea(stock, (state) => state.busy);
