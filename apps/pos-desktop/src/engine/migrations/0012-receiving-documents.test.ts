@@ -9,15 +9,15 @@ afterEach(() => {
   node = undefined;
 });
 
-describe('0011-receiving-documents', () => {
-  it('upgrades a filled 0010 database: rows kept, no documents, kinds checked', () => {
+describe('0012-receiving-documents', () => {
+  it('upgrades a filled 0011 database: rows kept, no documents, kinds checked', () => {
     const all = loadMigrations();
-    node = createTestNode({ migrations: all.slice(0, 10) });
+    node = createTestNode({ migrations: all.slice(0, 11) });
     dayOfWork(node);
     const { db } = node.engine;
     const before = databaseSnapshot(node.engine);
-    expect(migrate(db, all.slice(0, 11)).map((m) => m.name)).toEqual(['0011-receiving-documents']);
-    expect(appliedMigrations(db).at(-1)?.name).toBe('0011-receiving-documents');
+    expect(migrate(db, all.slice(0, 12)).map((m) => m.name)).toEqual(['0012-receiving-documents']);
+    expect(appliedMigrations(db).at(-1)?.name).toBe('0012-receiving-documents');
     const after = databaseSnapshot(node.engine);
     for (const [table, rows] of Object.entries(before)) {
       if (table === 'schema_migrations') continue;
