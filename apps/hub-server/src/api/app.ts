@@ -34,6 +34,7 @@ import { registerPricingRoutes } from './routes/pricing-routes';
 import { registerStoreConfigRoutes } from './routes/store-config-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
+import { registerChannelRoutes } from '../channels/channel-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
 import { registerIntegrationRoutes } from '../integration/integration-routes';
 import { registerPurchasingRoutes } from '../purchasing/purchasing-routes';
@@ -340,6 +341,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerPricingRoutes(app, routes);
   registerStoreConfigRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
+  registerChannelRoutes(app, routes);
   registerLoyaltyRoutes(app, routes);
   registerIntegrationRoutes(app, routes);
   registerPurchasingRoutes(app, routes);

@@ -107,6 +107,10 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/orders/{orderId}': hq('viewer', 'orders:write'),
   'POST /api/orders/{orderId}/cancel': hq('operator', 'orders:write'),
   'POST /api/orders/{orderId}/reroute': hq('operator'),
+  'GET /api/channels/{channel}': hq('viewer'),
+  'PUT /api/channels/{channel}': hq('admin'),
+  'PUT /api/channels/{channel}/buffers': hq('admin'),
+  'GET /api/channels/{channel}/availability': hq('viewer', 'orders:write', 'integration:read'),
   'GET /api/notifications': hq('viewer'),
   'POST /api/notifications/{notificationId}/retry': hq('operator'),
 

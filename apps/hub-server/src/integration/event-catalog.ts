@@ -250,6 +250,18 @@ export const AvailabilityChangedData = z.object({
   atp: qty,
 });
 
+export const ChannelAvailabilityChangedData = z.object({
+  channel: id,
+  sku: id,
+  /** Σ node ATP over the nodes that take online orders. */
+  networkAtp: qty,
+  /** Units HQ holds back from this channel (the SKU's own buffer, else its nearest category's). */
+  buffer: qty,
+  bufferSource: z.enum(['sku', 'category', 'none']),
+  /** What the channel may sell now: max(0, networkAtp − buffer). */
+  sellable: qty,
+});
+
 export const PricesPublishedData = z.object({
   priceBookId: id,
   version: z.number().int(),
@@ -533,6 +545,13 @@ export const EVENT_CATALOG = {
     aggregate: 'availability',
     summary: 'Stock and ATP of one SKU at one node after a change (one per SKU and node per transaction).',
     data: AvailabilityChangedData,
+  },
+  'channel.availability_changed': {
+    version: 1,
+    aggregate: 'channel_availability',
+    summary:
+      'What one sales channel may sell of one SKU after a stock or buffer change (channels HQ configured; one per SKU and channel per transaction).',
+    data: ChannelAvailabilityChangedData,
   },
   'prices.published': {
     version: 1,

@@ -1,3 +1,4 @@
+import { channelAvailabilityDrafts } from '../channels/channel-availability';
 import type { LoyaltyEntry, StoredValueEntry, StoredValueKind } from '@retail/domain';
 import type { EventEnvelope } from '@retail/sync';
 import type { FeedChangeInput } from '../feed/feed-store';
@@ -178,6 +179,7 @@ export class TransactionEvents {
     const raised = await raiseExceptions(tx.trx, invalid, tx.at, tx.hub.newId);
     drafts.push(...(await exceptionDrafts(tx, [...facts.exceptionIds, ...raised])));
     drafts.push(...availabilityDrafts(tx, facts.balances));
+    drafts.push(...(await channelAvailabilityDrafts(tx, facts.balances)));
     await appendIntegrationEvents(tx.trx, tx.hub.storage, drafts, tx.at);
   }
 }

@@ -16,6 +16,7 @@ import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { chunks } from '../storage/chunks';
 import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
+import { guardChannelBuffer } from '../channels/channel-availability';
 import { readChannelRules } from '../channels/channel-rules';
 import type { Executor } from '../storage/storage';
 import { readOrderView, type OrderView } from './order-records';
@@ -234,6 +235,7 @@ export async function placeOrder(
       const pickupCode = await uniquePickupCode(tx, random);
       const placeId = hub.newId();
       const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });
+      await guardChannelBuffer(tx, order);
       const rules = await readChannelRules(tx.trx, order.channel);
       const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
         allowSplit: order.splitConsent,

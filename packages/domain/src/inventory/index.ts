@@ -2,3 +2,4 @@ export * from './movement';
 export * from './reservation';
 export * from './atp';
 export * from './oversell';
+export * from './channel-availability';
