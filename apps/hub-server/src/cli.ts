@@ -17,6 +17,7 @@ import { DEFAULT_RETRY_POLICY } from './integration/delivery-engine';
 import { DEFAULT_JOURNAL_POLICY } from './integration/journal';
 import { startBopisRuntime } from './orders/bopis-runtime';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
+import { backupHub, restoreHub } from './storage/hub-backup';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
 import { readSecret, SecretInputError } from './secret-input';
 import { DEFAULT_CATCH_UP_ADMISSION } from './sync/admission';
@@ -38,6 +39,11 @@ Usage:
                       [--kind store|warehouse] [--pickup] [--pick-capacity N] [--timezone TZ] [--db …]
   pos-hub integration tail [--types T,…] [--after CURSOR | --since TIME] [--limit N] [--follow] [--db …]
                       (the outbound event log as JSON lines; the cursor to resume from on stderr)
+  pos-hub backup --out FILE [--db …] [--pg-bin DIR]
+                      (a consistent copy while serve runs: SQLite's online backup, or pg_dump -Fc)
+  pos-hub restore --from FILE [--db …] [--feed-marker FILE] [--keep-dir DIR] [--pg-bin DIR]
+                      (every serve on the database stopped first; keeps what it replaces, starts a new
+                       feed epoch; tills re-send what the backup lacks. See docs/hub-backup.md)
   pos-hub rotate-feed-epoch [--db …]   (every store re-snapshots; serve also does it by itself when it
                                         finds the database behind its feed marker, i.e. restored)
   pos-hub --help
@@ -409,6 +415,40 @@ async function createNodeCommand(argv: string[]): Promise<void> {
   console.log(JSON.stringify(node, null, 2));
 }
 
+async function backupCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...common, out: { type: 'string' }, 'pg-bin': { type: 'string' } },
+    strict: true,
+  });
+  if (values.out === undefined)
+    throw new UsageError('--out FILE is required (a new file; backups never overwrite).');
+  const result = await backupHub(databaseOf(values), values.out, { pgBin: values['pg-bin'] });
+  console.log(JSON.stringify(result, null, 2));
+}
+
+async function restoreCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...common,
+      from: { type: 'string' },
+      'feed-marker': { type: 'string' },
+      'keep-dir': { type: 'string' },
+      'pg-bin': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.from === undefined) throw new UsageError('--from FILE is required (a pos-hub backup).');
+  const db = databaseOf(values);
+  const result = await restoreHub(db, values.from, {
+    markerPath: values['feed-marker'] ?? defaultFeedMarkerPath(db),
+    pgBin: values['pg-bin'],
+    keepDir: values['keep-dir'],
+  });
+  console.log(JSON.stringify(result, null, 2));
+}
+
 async function rotateEpochCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...common }, strict: true });
   const epoch = await withHub(databaseOf(values), (hub) => rotateFeedEpoch(hub.storage.db));
@@ -480,6 +520,8 @@ async function integrationCommand(argv: string[]): Promise<void> {
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   integration: integrationCommand,
   'rotate-feed-epoch': rotateEpochCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   serve,
   'import-catalog': importCommand,
   'enroll-code': enrollCode,

@@ -49,6 +49,8 @@ describe('cli', { timeout: TEST_TIMEOUT_MS }, () => {
         'create-user',
         'create-node',
         'rotate-feed-epoch',
+        'backup',
+        'restore',
         'integration tail',
       ]) {
         expect(result.stdout).toContain(`pos-hub ${command}`);

@@ -121,6 +121,43 @@ export async function checkFeedRestore(
 }
 
 /**
+ * Run by `pos-hub restore` once the backup is in place: the restored database always starts a new epoch
+ * (even on a machine that never had a marker, e.g. a hub rebuilt elsewhere), and the marker learns both the
+ * epoch it served and the backup's, so `serve` neither misses this restore nor rotates a second time.
+ */
+export async function recordRestore(
+  storage: Storage,
+  markerPath: string,
+  database: string,
+  now: () => number = Date.now,
+): Promise<RestoreCheck> {
+  const found = readFeedMarker(markerPath);
+  const marker = found !== undefined && found.database === database ? found : undefined;
+  const backupEpoch = await readFeedEpoch(storage.db);
+  const epoch = await rotateFeedEpoch(storage.db);
+  const head = await feedHead(storage.db);
+  const previousEpochs = withPrevious(
+    marker?.previousEpochs ?? [],
+    ...(marker === undefined || marker.epoch === backupEpoch ? [] : [marker.epoch]),
+    backupEpoch,
+  );
+  writeFeedMarker(markerPath, {
+    database,
+    epoch,
+    head,
+    previousEpochs,
+    updatedAt: new Date(now()).toISOString(),
+  });
+  return {
+    restored: true,
+    epoch,
+    head,
+    previousEpochs,
+    ...(marker === undefined ? {} : { markerHead: marker.head }),
+  };
+}
+
+/**
  * Keeps the marker at the highest hubSeq this process has seen committed, and notices epoch changes
  * (`pos-hub rotate-feed-epoch` while it runs). Writes are coalesced (at most one per `intervalMs`) and
  * flushed on close; a marker that lags a little only narrows detection, it never causes a false one.

@@ -126,9 +126,18 @@ async function waitFor(
 
 /** Runs a one-shot `pos-hub` command and returns its stdout. */
 export function hubCommand(args: readonly string[]): string {
-  const run = spawnSync(process.execPath, [HUB_CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const run = runHubCommand(args);
   if (run.status !== 0) throw new Error(`pos-hub ${args[0]} failed (${run.status}): ${run.stderr}`);
   return run.stdout;
+}
+
+/** Runs a one-shot `pos-hub` command and returns how it ended, for commands expected to refuse. */
+export function runHubCommand(
+  args: readonly string[],
+  timeoutMs = 120_000,
+): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [HUB_CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 export interface RunningHub extends RunningProcess {

@@ -64,7 +64,7 @@ export class SyncWorld {
   private constructor(
     readonly kind: BackendKind,
     readonly database: TestDatabase,
-    readonly storage: Storage,
+    private openStorage: Storage | null,
     readonly dir: string,
     readonly port: number,
   ) {}
@@ -76,6 +76,22 @@ export class SyncWorld {
     const world = new SyncWorld(kind, database, storage, dir, await freePort());
     await world.seed();
     return world;
+  }
+
+  /** The test's own connection to the hub database, beside the hub process. */
+  get storage(): Storage {
+    if (this.openStorage === null) throw new Error('the test closed its hub database connection');
+    return this.openStorage;
+  }
+
+  /** Closes the test's own connection, e.g. while `pos-hub restore` needs the database to itself. */
+  async closeStorage(): Promise<void> {
+    await this.openStorage?.close();
+    this.openStorage = null;
+  }
+
+  async reopenStorage(): Promise<void> {
+    this.openStorage ??= await this.database.open();
   }
 
   get storeData(): string {
@@ -378,7 +394,7 @@ export class SyncWorld {
   async dispose(): Promise<void> {
     await this.store?.kill();
     await this.hub?.kill();
-    await this.storage.close();
+    await this.closeStorage();
     await this.database.dispose();
     rmSync(this.dir, { recursive: true, force: true });
   }
