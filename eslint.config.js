@@ -74,7 +74,7 @@ export default tseslint.config(
             { group: nodeOnly, message: 'The dashboard runs in the browser.' },
             {
               regex:
-                '^(\\.\\./){2,}(auth|catalog|exceptions|feed|ingest|integration|inventory|loyalty|nodes|orders|pricing|storage|sync|test-support|hub-context|hub-tx|cli)(/|$)',
+                '^(\\.\\./){2,}(audit|auth|catalog|exceptions|feed|ingest|integration|inventory|loyalty|nodes|orders|pricing|staff|storage|sync|test-support|hub-context|hub-tx|cli)(/|$)',
               allowTypeImports: true,
               message: 'The dashboard imports only types from the hub; it talks to it through the admin API.',
             },

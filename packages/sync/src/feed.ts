@@ -32,6 +32,9 @@ import {
  * - `stock_level`   `${nodeId}:${sku}` (bucket balances at that node, see StockLevelSchema)
  * - `bopis_order`   orderId (the order's whole BopisOrderState; scoped to every store that must know it:
  *                   the one it is routed to, and those it left, so a cancel or a move reaches their tills)
+ * - `staff`         staffId of a staff member HQ manages (chain scope: every till learns every HQ staff
+ *                   member, and signs in only those whose `stores` include it, so a till that missed a
+ *                   change of scope while offline or during a snapshot still ends up right)
  * - `customer`      customerId as the till knew it (scoped to the store that created it): the customer the hub
  *                   made of a till-created one, merged into an existing customer (`customer.customerId` is
  *                   then the survivor) or made permanent under the same id.
@@ -54,6 +57,7 @@ export const FEED_ENTITIES = [
   'bopis_order',
   'customer',
   'receiving_document',
+  'staff',
 ] as const;
 export type FeedEntity = (typeof FEED_ENTITIES)[number];
 
@@ -108,6 +112,39 @@ export const StoreNodeSchema = z.object({
   version: z.number().int().min(1),
 });
 export type StoreNode = z.infer<typeof StoreNodeSchema>;
+
+export const STAFF_ROLES = ['cashier', 'supervisor', 'manager'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/**
+ * A staff member HQ manages, as tills see them (`staff` entity). Only the PIN's scrypt hash travels
+ * (`scrypt$N$r$p$salt$hash`, see pin-hash.ts); the hub never keeps or shows the PIN itself.
+ */
+export const StaffFeedSchema = z.object({
+  staffId: z.string().min(1).max(100),
+  staffCode: z
+    .string()
+    .min(1)
+    .max(40)
+    .regex(/^[A-Za-z0-9._-]+$/),
+  name: z.string().min(1).max(200),
+  role: z.enum(STAFF_ROLES),
+  pinHash: z
+    .string()
+    .min(1)
+    .max(300)
+    .regex(/^scrypt\$/),
+  active: z.boolean(),
+  /** Store node ids where this person may sign in; empty: every store of the chain. */
+  stores: z.array(z.string().min(1).max(100)).max(500),
+  version: z.number().int().min(1),
+});
+export type StaffFeed = z.infer<typeof StaffFeedSchema>;
+
+/** Whether a staff member HQ manages may sign in at store `storeId` now. */
+export function staffMaySignInAt(staff: StaffFeed, storeId: string): boolean {
+  return staff.active && (staff.stores.length === 0 || staff.stores.includes(storeId));
+}
 
 /**
  * A purchase order or shipping notice a node is to receive (`receiving_document` entity, key
@@ -225,6 +262,7 @@ export const FEED_ENTITY_SCHEMAS = {
   bopis_order: BopisOrderStateSchema,
   customer: CustomerFeedSchema,
   receiving_document: ReceivingDocumentSchema,
+  staff: StaffFeedSchema,
 } as const satisfies { readonly [E in FeedEntity]: z.ZodType };
 
 /** The validated `data` of an upsert of entity E. */

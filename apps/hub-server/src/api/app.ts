@@ -31,6 +31,7 @@ import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
 import { registerLoyaltyRoutes } from './routes/loyalty-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
+import { registerStaffRoutes } from './routes/staff-routes';
 import { registerStoreConfigRoutes } from './routes/store-config-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
@@ -340,6 +341,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerInventoryRoutes(app, routes);
   registerPricingRoutes(app, routes);
   registerStoreConfigRoutes(app, routes);
+  registerStaffRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
   registerChannelRoutes(app, routes);
   registerLoyaltyRoutes(app, routes);

@@ -115,6 +115,9 @@ const TAGS: Record<string, string> = {
   loyalty: 'Loyalty programme, customers, accounts, gift cards.',
   integration: 'Events out to ERP, WMS and sales channels: the outbound log, subscriptions, journal.',
   purchasing: 'Purchase orders and advance shipping notices.',
+  staff: 'Cashiers, supervisors and managers HQ manages; they reach the tills through the feed.',
+  audit: 'The append-only log of every HQ change, with who, when, before and after.',
+  nodes: 'Store settings HQ sets for the tills.',
 };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */

@@ -61,6 +61,8 @@ export const EXCEPTION_TYPES = [
   'STORE_CREDIT_HELD',
   /** A no-receipt return linked to its receipt took back more than was still returnable at every store. */
   'RETURN_OVER_RETURNABLE',
+  /** A till recorded something for a staff member after HQ had deactivated them (it had not synced yet). */
+  'STAFF_DEACTIVATED',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

@@ -1,5 +1,6 @@
 import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
+import { hqStaffFacts } from '../staff/hq-staff';
 import { chunks } from '../storage/chunks';
 import type { CardReferenceTable, StoreStaffTable } from '../storage/schema';
 import { looksLikeCardNumber, normalisedReference } from './sale-claims';
@@ -32,10 +33,18 @@ export interface OriginalSale {
   readonly returned: readonly PriorReturnLine[];
 }
 
+export interface HqStaffFact {
+  /** Empty: every store. */
+  readonly stores: readonly string[];
+  readonly deactivatedAt: number | null;
+}
+
 export interface ClaimFacts {
   readonly shifts: ReadonlyMap<string, ShiftFact>;
   /** staffId → the store they belong to. */
   readonly staff: ReadonlyMap<string, string>;
+  /** Staff HQ manages, by staffId: the stores they may work at and when HQ deactivated them. */
+  readonly hqStaff: ReadonlyMap<string, HqStaffFact>;
   /** The sales this batch's returns refer to, by sale id; a sale the hub does not know is absent. */
   readonly originals: ReadonlyMap<string, OriginalSale>;
   /**
@@ -154,6 +163,10 @@ export async function gatherClaimFacts(
       .execute();
     for (const row of rows) staff.set(row.staff_id, row.node_id);
   }
+  const hqStaff = new Map<string, HqStaffFact>();
+  for (const chunk of chunks([...staffIds], 500)) {
+    for (const [staffId, fact] of await hqStaffFacts(tx.trx, chunk)) hqStaff.set(staffId, fact);
+  }
   const salesByReceipt = new Map<string, string>();
   for (const chunk of chunks([...linkedReceipts], 500)) {
     const rows = await tx.trx
@@ -216,7 +229,7 @@ export async function gatherClaimFacts(
     for (const row of rows)
       cardReferences.set(row.reference, [...(cardReferences.get(row.reference) ?? []), row.sale_id]);
   }
-  return { shifts, staff, originals, salesByReceipt, cardReferences };
+  return { shifts, staff, hqStaff, originals, salesByReceipt, cardReferences };
 }
 
 /**

@@ -31,7 +31,7 @@ import {
   returnOriginal,
 } from './return-claims';
 import { withoutCardNumbers } from './sale-claims';
-import { noteStaff, scopeProblem } from './store-scope';
+import { noteDeactivatedStaff, noteStaff, scopeProblem } from './store-scope';
 
 export type { ApplyContext, BatchFacts, BatchWrites } from './apply-context';
 
@@ -65,6 +65,7 @@ export async function applyStoreEvent(
     ctx.batchEvents.set(event.eventId, event.deviceSeq);
     ctx.writes.events.push(logRow(ctx, event, 'applied'));
     noteStaff(ctx, event, valid);
+    noteDeactivatedStaff(ctx, event, valid);
   }
   return outcome;
 }

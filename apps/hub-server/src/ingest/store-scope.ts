@@ -17,10 +17,21 @@ function staffOwner(ctx: ApplyContext, staffId: string): string | undefined {
   return ctx.batchStaff.get(staffId) ?? ctx.facts.staff.get(staffId);
 }
 
-/** Why the event reaches outside its store, or undefined when everything it names is the store's own. */
+/**
+ * Why the event reaches outside its store, or undefined when everything it names is the store's own.
+ * Staff HQ manages belong to the stores HQ lists for them (every store when none), not to the first
+ * store that names them.
+ */
 export function scopeProblem(ctx: ApplyContext, valid: ValidPayload): string | undefined {
   const nodeId = ctx.facts.nodeId;
   for (const staffId of staffIdsOf(valid.payload)) {
+    const hq = ctx.facts.hqStaff.get(staffId);
+    if (hq !== undefined) {
+      if (hq.stores.length > 0 && !hq.stores.includes(nodeId)) {
+        return `Staff member ${staffId} may work only at ${hq.stores.join(', ')}, as HQ set; an event of store ${nodeId} cannot name them. Nothing of it was applied.`;
+      }
+      continue;
+    }
     const owner = staffOwner(ctx, staffId);
     if (owner !== undefined && owner !== nodeId) {
       return `Staff member ${staffId} works at store ${owner}; an event of store ${nodeId} cannot name them. Nothing of it was applied.`;
@@ -37,10 +48,34 @@ export function scopeProblem(ctx: ApplyContext, valid: ValidPayload): string | u
   return undefined;
 }
 
+/**
+ * An event a till recorded for staff HQ had deactivated before it happened: the till had not yet heard of
+ * the deactivation (offline, or between pulls). It stands, as every offline sale does, and HQ reviews it.
+ */
+export function noteDeactivatedStaff(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload): void {
+  const occurredAt = Date.parse(event.occurredAt);
+  for (const staffId of staffIdsOf(valid.payload)) {
+    const deactivatedAt = ctx.facts.hqStaff.get(staffId)?.deactivatedAt ?? null;
+    if (deactivatedAt === null || occurredAt < deactivatedAt) continue;
+    ctx.tx.raise({
+      type: 'STAFF_DEACTIVATED',
+      severity: 'warning',
+      nodeId: ctx.facts.nodeId,
+      causeEventIds: [event.eventId],
+      details: {
+        staffId,
+        eventType: event.type,
+        occurredAt: event.occurredAt,
+        deactivatedAt: new Date(deactivatedAt).toISOString(),
+      },
+    });
+  }
+}
+
 /** Remembers whose staff an applied event named for the first time. */
 export function noteStaff(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload): void {
   for (const staffId of staffIdsOf(valid.payload)) {
-    if (staffOwner(ctx, staffId) !== undefined) continue;
+    if (ctx.facts.hqStaff.has(staffId) || staffOwner(ctx, staffId) !== undefined) continue;
     ctx.batchStaff.set(staffId, ctx.facts.nodeId);
     ctx.writes.staff.push({
       staff_id: staffId,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
 import { CONFIG_KEYS, ConfigEntrySchema, type ConfigEntry } from '@retail/sync';
+import { recordAudit } from '../audit/hq-audit';
 import { CHAIN_SCOPE } from '../feed/feed-store';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction } from '../hub-tx';
@@ -40,8 +41,26 @@ export async function listStoreConfig(executor: Executor): Promise<ConfigEntry[]
   });
 }
 
+/** The value HQ has set for `key` now, read inside the transaction that changes it (for the audit log). */
+async function currentValue(executor: Executor, key: string): Promise<unknown> {
+  const row = await executor
+    .selectFrom('feed_changes')
+    .select(['data', 'op'])
+    .where('entity', '=', 'config')
+    .where('scope', '=', CHAIN_SCOPE)
+    .where('entity_key', '=', key)
+    .executeTakeFirst();
+  if (row === undefined || row.op !== 'upsert' || row.data === null) return null;
+  return (JSON.parse(row.data) as { value?: unknown }).value ?? null;
+}
+
 /** Sets one setting for every store; the value must pass the key's schema (the one the tills apply). */
-export async function setStoreConfig(hub: HubContext, key: string, value: unknown): Promise<ConfigEntry> {
+export async function setStoreConfig(
+  hub: HubContext,
+  key: string,
+  value: unknown,
+  actor: string,
+): Promise<ConfigEntry> {
   const parsed = ConfigEntrySchema.safeParse({ key, value });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -56,14 +75,28 @@ export async function setStoreConfig(hub: HubContext, key: string, value: unknow
   }
   const entry = parsed.data;
   await inHubTransaction(hub, async (tx) => {
+    const before = await currentValue(tx.trx, key);
     tx.publish({ entity: 'config', key, op: 'upsert', scope: CHAIN_SCOPE, data: entry });
+    await recordAudit(
+      tx.trx,
+      { actor, action: 'settings.set', subject: `setting:${key}`, before, after: entry.value },
+      tx.at,
+      hub.newId,
+    );
   });
   return entry;
 }
 
 /** Removes a setting: every till goes back to its built-in default for it. */
-export async function removeStoreConfig(hub: HubContext, key: string): Promise<void> {
+export async function removeStoreConfig(hub: HubContext, key: string, actor: string): Promise<void> {
   await inHubTransaction(hub, async (tx) => {
+    const before = await currentValue(tx.trx, key);
     tx.publish({ entity: 'config', key, op: 'delete', scope: CHAIN_SCOPE });
+    await recordAudit(
+      tx.trx,
+      { actor, action: 'settings.remove', subject: `setting:${key}`, before, after: null },
+      tx.at,
+      hub.newId,
+    );
   });
 }

@@ -376,6 +376,34 @@ export interface StoreStaffTable {
   first_seen_at: number;
 }
 
+/** A staff member HQ manages (0016); `stores` is a JSON array of node ids, empty for every store. */
+export interface HqStaffTable {
+  staff_id: string;
+  staff_code: string;
+  staff_code_key: string;
+  name: string;
+  role: string;
+  pin_hash: string;
+  active: number;
+  stores: string;
+  version: number;
+  deactivated_at: number | null;
+  created_at: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** One HQ change (0016): `before`/`after` are JSON of the state, null where there was none. */
+export interface HqAuditTable {
+  audit_id: string;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  before: string | null;
+  after: string | null;
+}
+
 /** Every loyalty programme HQ has set, from when it applied (0008): sales are checked at their own time. */
 export interface LoyaltyProgrammeHistoryTable {
   version_id: string;
@@ -785,6 +813,8 @@ export interface HubDatabase {
   returns: ReturnTable;
   shifts: ShiftTable;
   store_staff: StoreStaffTable;
+  hq_staff: HqStaffTable;
+  hq_audit: HqAuditTable;
   loyalty_programme_history: LoyaltyProgrammeHistoryTable;
   card_references: CardReferenceTable;
   held_points: HeldPointsTable;

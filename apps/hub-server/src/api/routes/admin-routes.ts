@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { recordAudit } from '../../audit/hq-audit';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
 import {
@@ -349,6 +350,18 @@ export function registerAdminRoutes(
       inHubTransaction(hub, async (tx) => {
         const resolved = await resolveException(tx.trx, params.exceptionId, body.note, actor, tx.at);
         tx.events.exceptionResolved(params.exceptionId);
+        await recordAudit(
+          tx.trx,
+          {
+            actor,
+            action: 'exception.resolve',
+            subject: `exception:${params.exceptionId}`,
+            before: { type: resolved.type, status: 'open' },
+            after: { type: resolved.type, status: 'resolved', note: body.note },
+          },
+          tx.at,
+          hub.newId,
+        );
         return resolved;
       }),
   });

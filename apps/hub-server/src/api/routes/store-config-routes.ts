@@ -32,7 +32,7 @@ export function registerStoreConfigRoutes(app: FastifyInstance, routes: RouteReg
     params,
     body: StoreConfigValueSchema,
     response: StoreConfigEntrySchema,
-    handler: ({ params: { key }, body }) => setStoreConfig(hub, key, body.value),
+    handler: ({ params: { key }, body, actor }) => setStoreConfig(hub, key, body.value, actor),
   });
   routes.add(app, {
     method: 'DELETE',
@@ -42,8 +42,8 @@ export function registerStoreConfigRoutes(app: FastifyInstance, routes: RouteReg
     access: { kind: 'hq', role: 'admin' },
     params,
     response: z.object({ done: z.literal(true) }),
-    handler: async ({ params: { key } }) => {
-      await removeStoreConfig(hub, key);
+    handler: async ({ params: { key }, actor }) => {
+      await removeStoreConfig(hub, key, actor);
       return { done: true as const };
     },
   });

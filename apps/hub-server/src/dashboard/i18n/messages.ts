@@ -138,6 +138,7 @@ export const MESSAGES = {
   'kind.POINTS_HELD': 'Points held for review',
   'kind.STORE_CREDIT_HELD': 'Store credit frozen for review',
   'kind.RETURN_OVER_RETURNABLE': 'Same item returned twice across stores',
+  'kind.STAFF_DEACTIVATED': 'Staff member worked after deactivation',
 
   'orders.title': 'Online orders',
   'orders.filters': 'Order filters',

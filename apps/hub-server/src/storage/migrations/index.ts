@@ -15,6 +15,7 @@ import * as enrollmentRetryKey from './0012-enrollment-retry-key';
 import * as purchaseOrders from './0013-purchase-orders';
 import * as liveChanges from './0014-live-changes';
 import * as splitOrdersAndChannels from './0015-split-orders-and-channels';
+import * as hqStaffAndAudit from './0016-hq-staff-and-audit';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0013-purchase-orders', purchaseOrders.up],
   ['0014-live-changes', liveChanges.up],
   ['0015-split-orders-and-channels', splitOrdersAndChannels.up],
+  ['0016-hq-staff-and-audit', hqStaffAndAudit.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

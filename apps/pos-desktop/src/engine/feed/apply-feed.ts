@@ -88,6 +88,8 @@ export interface ApplyChangesOptions {
   readonly snapshot?: boolean;
   /** The devices this till has been; default: read from `db` (a staging database passes the live one's). */
   readonly ownDevices?: readonly OwnDevice[];
+  /** When the till applies the changes (when an HQ deactivation ends sessions); default: the wall clock. */
+  readonly nowMs?: number;
 }
 
 /** Throws away every hub-owned row. The caller saves the position in the same transaction. */
@@ -114,6 +116,7 @@ export function applyChanges(
     labelRules: readLabelRules(db),
     fresh: options.snapshot === true,
     ownDevices: options.ownDevices ?? ownDevices(db),
+    nowMs: options.nowMs ?? Date.now(),
   };
   let applied = 0;
   let skipped = 0;
@@ -236,7 +239,7 @@ export function applyFeedChanges(
           { savedEpoch: saved.epoch, epoch },
         );
       }
-      const result = applyChanges(db, identity, changes, { afterSeq: cursor });
+      const result = applyChanges(db, identity, changes, { afterSeq: cursor, nowMs });
       const nextCursor = Math.max(cursor, result.lastSeq, parsedPage.data.cursor ?? 0);
       sql(db, 'UPDATE sync_state SET feed_epoch = ?, feed_cursor = ?, last_feed_applied_at = ?').run(
         epoch,

@@ -6,6 +6,7 @@ import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { removeBopisOrder, upsertBopisOrder } from '../bopis/bopis-replica';
 import { applyCustomerFeed } from '../loyalty/loyalty-cache';
+import { applyHubStaff, withdrawHubStaff } from '../staff/hub-staff';
 import { reflectedOwnSeq, type OwnDevice } from '../sync/device-succession';
 
 export interface ApplyState {
@@ -20,6 +21,7 @@ export interface ApplyState {
   readonly fresh?: boolean;
   /** The devices this till has been, for how far a stock figure reflects its own movements. */
   readonly ownDevices: readonly OwnDevice[];
+  readonly nowMs: number;
 }
 
 export interface EntityApplier {
@@ -221,6 +223,11 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
     },
     remove: (state, key) =>
       void sql(state.db, 'DELETE FROM receiving_documents WHERE document_key = ?').run(key),
+  }),
+  staff: applier('staff', {
+    keyOf: (staff) => staff.staffId,
+    upsert: (state, staff) => applyHubStaff(state.db, state.identity.storeId, staff, state.nowMs),
+    remove: (state, key) => withdrawHubStaff(state.db, key, state.nowMs),
   }),
   bopis_order: applier('bopis_order', {
     keyOf: (order) => order.order.orderId,

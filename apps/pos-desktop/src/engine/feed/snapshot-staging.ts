@@ -10,11 +10,12 @@ import { ownDevices } from '../sync/device-succession';
 import { applyChanges, checkChange, HUB_OWNED_TABLES, invalidChange } from './apply-feed';
 
 /**
- * Entities whose appliers also write the till's own tables (customers it created, its loyalty cache):
+ * Entities whose appliers also write the till's own tables (customers it created, its loyalty cache, the
+ * staff table HQ's staff share with the store's own):
  * their snapshot rows wait in the staging database and are applied to the live database at the swap,
  * where they merge with what the till holds instead of replacing it.
  */
-const APPLIED_AT_SWAP = new Set(['customer']);
+const APPLIED_AT_SWAP = new Set(['customer', 'staff']);
 
 const CREATE_SWAP_ROWS = `CREATE TABLE IF NOT EXISTS swap_rows (
   hub_seq INTEGER PRIMARY KEY,

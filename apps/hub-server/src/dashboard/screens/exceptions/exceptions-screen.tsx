@@ -122,6 +122,7 @@ const KNOWN_KINDS: readonly string[] = [
   'POINTS_HELD',
   'STORE_CREDIT_HELD',
   'RETURN_OVER_RETURNABLE',
+  'STAFF_DEACTIVATED',
 ];
 
 function ExceptionList({

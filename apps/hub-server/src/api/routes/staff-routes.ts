@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AuditEntrySchema, AuditQuerySchema, listAudit } from '../../audit/hq-audit';
+import {
+  CreateStaffSchema,
+  HqStaffSchema,
+  UpdateStaffSchema,
+  createStaff,
+  getStaff,
+  listStaff,
+  updateStaff,
+} from '../../staff/hq-staff';
+import type { RouteRegistry } from '../route';
+
+const staffId = z.string().min(1).max(100);
+
+/** Staff HQ manages (they reach the tills through the feed) and the HQ audit log. */
+export function registerStaffRoutes(app: FastifyInstance, routes: RouteRegistry): void {
+  const hub = routes.hub;
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/staff',
+    summary: 'Staff HQ manages, with the stores they may sign in at (PINs are never shown)',
+    tag: 'staff',
+    access: { kind: 'hq', role: 'viewer' },
+    response: z.array(HqStaffSchema),
+    handler: () => listStaff(hub.storage.db),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/staff/:staffId',
+    summary: 'One staff member HQ manages',
+    tag: 'staff',
+    access: { kind: 'hq', role: 'viewer' },
+    params: z.object({ staffId }),
+    response: HqStaffSchema,
+    handler: ({ params }) => getStaff(hub.storage.db, params.staffId),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/staff',
+    summary: 'Create a staff member for the tills of the stores listed (all stores when none)',
+    tag: 'staff',
+    access: { kind: 'hq', role: 'admin' },
+    body: CreateStaffSchema,
+    response: HqStaffSchema,
+    successStatus: 201,
+    errors: [409],
+    handler: ({ body, actor }) => createStaff(hub, body, actor),
+  });
+  routes.add(app, {
+    method: 'PATCH',
+    url: '/api/staff/:staffId',
+    summary: 'Change, deactivate or reactivate a staff member, or set a new PIN (expectedVersion required)',
+    tag: 'staff',
+    access: { kind: 'hq', role: 'admin' },
+    params: z.object({ staffId }),
+    body: UpdateStaffSchema,
+    response: HqStaffSchema,
+    errors: [409],
+    handler: ({ params, body, actor }) => updateStaff(hub, params.staffId, body, actor),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/audit',
+    summary: 'The HQ audit log, newest first: who changed what, when, with the state before and after',
+    tag: 'audit',
+    access: { kind: 'hq', role: 'viewer' },
+    query: AuditQuerySchema,
+    response: z.array(AuditEntrySchema),
+    handler: ({ query }) => listAudit(hub.storage.db, query),
+  });
+}
