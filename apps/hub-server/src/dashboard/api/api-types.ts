@@ -14,6 +14,8 @@ import type { Reservation } from '../../inventory/reservations';
 import type { NotificationView } from '../../orders/notification-outbox';
 import type { OrderSummary, OrderView } from '../../orders/order-records';
 import type { EntityVersionSchema } from '../../pricing/pricing-store';
+import type { AuditEntry } from '../../audit/hq-audit';
+import type { CreateStaff, HqStaff, UpdateStaff } from '../../staff/hq-staff';
 import type { BopisStatus, PriceBook, Promotion, RoutingResult, Sku } from '@retail/domain';
 
 export type HqUser = z.infer<typeof HqUserSchema>;
@@ -21,7 +23,11 @@ export type HqRole = HqUser['role'];
 export type EntityVersion = z.infer<typeof EntityVersionSchema>;
 
 export type {
+  AuditEntry,
   BopisStatus,
+  CreateStaff,
+  HqStaff,
+  UpdateStaff,
   DeviceStatus,
   ExceptionType,
   HubException,

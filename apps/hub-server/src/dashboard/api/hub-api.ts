@@ -1,7 +1,11 @@
 import type { ErrorBody } from '@retail/domain';
 import { t } from '../i18n/translate';
 import type {
+  AuditEntry,
   BopisStatus,
+  CreateStaff,
+  HqStaff,
+  UpdateStaff,
   DeviceStatus,
   EnrollmentCode,
   EntityVersion,
@@ -153,6 +157,12 @@ export function createHubApi(options: HubApiOptions) {
         'POST',
         `/api/integration/subscriptions/${segment(subscriptionId)}/${paused ? 'pause' : 'resume'}`,
       ),
+    staff: () => call<HqStaff[]>('GET', '/api/staff'),
+    createStaff: (input: CreateStaff) => call<HqStaff>('POST', '/api/staff', input),
+    updateStaff: (staffId: string, input: UpdateStaff) =>
+      call<HqStaff>('PATCH', `/api/staff/${segment(staffId)}`, input),
+    audit: (query: { readonly subject?: string | undefined; readonly limit?: number }) =>
+      call<AuditEntry[]>('GET', withQuery('/api/audit', { limit: 200, ...query })),
     promotionVersions: (promotionId: string) =>
       call<EntityVersion[]>('GET', `/api/promotions/${segment(promotionId)}/versions`),
   };

@@ -113,6 +113,31 @@ function scriptEverything(hub: FakeHub): void {
     },
   ]);
   hub.handle('GET /api/promotions', () => []);
+  hub.handle('GET /api/staff', () => [
+    {
+      staffId: 'st-1',
+      staffCode: 'C1',
+      name: 'Casey',
+      role: 'cashier',
+      active: true,
+      stores: [],
+      version: 1,
+      deactivatedAt: null,
+      updatedAt: 0,
+      updatedBy: 'user:hq',
+    },
+  ]);
+  hub.handle('GET /api/audit', () => [
+    {
+      auditId: 'a1',
+      at: 0,
+      actor: 'user:hq',
+      action: 'staff.create',
+      subject: 'staff:st-1',
+      before: null,
+      after: {},
+    },
+  ]);
 }
 
 describe('accessible-names', () => {
@@ -131,6 +156,8 @@ describe('accessible-names', () => {
       ['/inventory?sku=SKU-RED-M', 'table', 'Stock by node'],
       ['/stores', 'table', 'Devices'],
       ['/pricing', 'table', 'Price books'],
+      ['/staff', 'table', 'Staff members'],
+      ['/audit', 'table', 'Audit entries'],
       ['/nowhere', 'heading', 'Page not found'],
     ];
     for (const [path, role, name] of pages) {
@@ -140,5 +167,12 @@ describe('accessible-names', () => {
         expect(unnamedControls()).toEqual([]);
       });
     }
+
+    it('names every control of the staff editing forms for an admin', async () => {
+      const { user } = renderDashboard({ signedInAs: 'admin', at: '/staff', setup: scriptEverything });
+      await user.click(await screen.findByRole('button', { name: 'Edit Casey' }));
+      await screen.findByRole('form', { name: 'Edit Casey (version 1)' });
+      expect(unnamedControls()).toEqual([]);
+    });
   });
 });

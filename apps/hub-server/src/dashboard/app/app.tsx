@@ -9,6 +9,8 @@ import { OrderScreen } from '../screens/orders/order-screen';
 import { OrdersScreen } from '../screens/orders/orders-screen';
 import { PricingScreen } from '../screens/pricing/pricing-screen';
 import { SignInScreen } from '../screens/sign-in/sign-in-screen';
+import { AuditScreen } from '../screens/audit/audit-screen';
+import { StaffScreen } from '../screens/staff/staff-screen';
 import { StoresScreen } from '../screens/stores/stores-screen';
 import { useRoute, useServices, useSession } from './dashboard-context';
 import { LiveAnnouncer } from './live-announcer';
@@ -21,6 +23,8 @@ const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[]
   { route: { name: 'stores' }, label: 'nav.stores' },
   { route: { name: 'pricing' }, label: 'nav.pricing' },
   { route: { name: 'integrations' }, label: 'nav.integrations' },
+  { route: { name: 'staff' }, label: 'nav.staff' },
+  { route: { name: 'audit' }, label: 'nav.audit' },
 ];
 
 function sectionOf(route: Route): Route['name'] {
@@ -43,6 +47,10 @@ function Page({ route }: { route: Route }) {
       return <PricingScreen />;
     case 'integrations':
       return <IntegrationsScreen />;
+    case 'staff':
+      return <StaffScreen />;
+    case 'audit':
+      return <AuditScreen />;
     case 'not-found':
       return (
         <section aria-labelledby="not-found-title">

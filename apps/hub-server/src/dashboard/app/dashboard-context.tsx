@@ -83,6 +83,11 @@ export function useCanAct(): boolean {
   return useSession((state) => state.phase === 'signed-in' && state.user.role !== 'viewer');
 }
 
+/** Admin-only changes (staff, settings) are offered to admins only; the hub enforces it anyway. */
+export function useIsAdmin(): boolean {
+  return useSession((state) => state.phase === 'signed-in' && state.user.role === 'admin');
+}
+
 export function useRoute(): Route {
   const { navigation } = useServices();
   const location = useSyncExternalStore(navigation.subscribe, navigation.current);

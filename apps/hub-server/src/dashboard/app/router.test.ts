@@ -30,6 +30,8 @@ describe('router', () => {
         { name: 'inventory', sku: null },
         { name: 'stores' },
         { name: 'pricing' },
+        { name: 'staff' },
+        { name: 'audit' },
       ];
       for (const route of routes) expect(parseRoute(hrefOf(route))).toEqual(route);
     });

@@ -9,6 +9,8 @@ export type Route =
   | { readonly name: 'stores' }
   | { readonly name: 'pricing' }
   | { readonly name: 'integrations' }
+  | { readonly name: 'staff' }
+  | { readonly name: 'audit' }
   | { readonly name: 'not-found'; readonly path: string };
 
 export function parseRoute(location: string): Route {
@@ -28,6 +30,8 @@ export function parseRoute(location: string): Route {
   if (first === 'stores' && second === undefined) return { name: 'stores' };
   if (first === 'pricing' && second === undefined) return { name: 'pricing' };
   if (first === 'integrations' && second === undefined) return { name: 'integrations' };
+  if (first === 'staff' && second === undefined) return { name: 'staff' };
+  if (first === 'audit' && second === undefined) return { name: 'audit' };
   return { name: 'not-found', path: url.pathname };
 }
 
@@ -47,6 +51,10 @@ export function hrefOf(route: Route): string {
       return '/pricing';
     case 'integrations':
       return '/integrations';
+    case 'staff':
+      return '/staff';
+    case 'audit':
+      return '/audit';
     case 'not-found':
       return route.path;
     default:

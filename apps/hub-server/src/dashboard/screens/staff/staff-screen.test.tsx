@@ -1,0 +1,116 @@
+// @vitest-environment happy-dom
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { AuditEntry, HqStaff } from '../../api/api-types';
+import { failure, type FakeHub } from '../../testing/fake-hub';
+import { NOW, renderDashboard } from '../../testing/render-dashboard';
+
+function member(overrides: Partial<HqStaff> = {}): HqStaff {
+  return {
+    staffId: 'st-1',
+    staffCode: 'C100',
+    name: 'Casey Cashier',
+    role: 'cashier',
+    active: true,
+    stores: ['store-1'],
+    version: 3,
+    deactivatedAt: null,
+    updatedAt: NOW,
+    updatedBy: 'user:hq.ana',
+    ...overrides,
+  };
+}
+
+function scriptStaff(hub: FakeHub): void {
+  hub.handle('GET /api/staff', () => [
+    member(),
+    member({ staffId: 'st-2', staffCode: 'M1', name: 'Max', role: 'manager', stores: [] }),
+  ]);
+  hub.handle('POST /api/staff', ({ body }) => ({
+    ...member(),
+    ...(body as object),
+    staffId: 'st-9',
+    version: 1,
+  }));
+  hub.handle('PATCH /api/staff/:staffId', ({ params }) =>
+    params.staffId === 'st-2'
+      ? failure('CONFLICT', 'Max was changed by user:hq.bo since you opened it (version 4, you saw 3).')
+      : { ...member(), active: false, version: 4 },
+  );
+}
+
+describe('staff-screen', () => {
+  describe('StaffScreen', () => {
+    it('lists staff with their stores and shows a viewer no editing', async () => {
+      renderDashboard({ signedInAs: 'viewer', at: '/staff', setup: scriptStaff });
+      const table = await screen.findByRole('table', { name: 'Staff members' });
+      expect(within(table).getByRole('row', { name: /C100/ }).textContent).toContain(
+        'S001 Dublin Grafton St',
+      );
+      expect(within(table).getByRole('row', { name: /M1/ }).textContent).toContain('Every store');
+      expect(screen.queryByRole('form', { name: 'Add a staff member' })).toBeNull();
+      expect(screen.queryByRole('button', { name: /Edit/ })).toBeNull();
+    });
+
+    it('lets an admin add a staff member for the stores ticked, sending the PIN once', async () => {
+      const { user, hub } = renderDashboard({ signedInAs: 'admin', at: '/staff', setup: scriptStaff });
+      const form = await screen.findByRole('form', { name: 'Add a staff member' });
+      await user.type(within(form).getByLabelText('Staff code'), 'S200');
+      await user.type(within(form).getByLabelText('Name'), 'Sasha Supervisor');
+      await user.selectOptions(within(form).getByLabelText('Role'), 'supervisor');
+      await user.type(within(form).getByLabelText('PIN'), '2468');
+      await user.click(within(form).getByRole('checkbox', { name: /S002 Cork Patrick St/ }));
+      await user.click(within(form).getByRole('button', { name: 'Create staff member' }));
+      expect((await screen.findByRole('status')).textContent).toContain('Sasha Supervisor was created');
+      expect(hub.sent('POST', '/api/staff')).toEqual([
+        { staffCode: 'S200', name: 'Sasha Supervisor', role: 'supervisor', pin: '2468', stores: ['store-2'] },
+      ]);
+      expect((within(form).getByLabelText('PIN') as HTMLInputElement).value).toBe('');
+    });
+
+    it('deactivates at the version on screen and shows a conflicting change as the hub words it', async () => {
+      const { user, hub } = renderDashboard({ signedInAs: 'admin', at: '/staff', setup: scriptStaff });
+      await user.click(await screen.findByRole('button', { name: 'Edit Casey Cashier' }));
+      await user.click(screen.getByRole('button', { name: 'Deactivate Casey Cashier' }));
+      expect((await screen.findByRole('status')).textContent).toContain('Casey Cashier is deactivated');
+      expect(hub.sent('PATCH', '/api/staff/st-1')).toEqual([{ expectedVersion: 3, active: false }]);
+
+      await user.click(screen.getByRole('button', { name: 'Edit Max' }));
+      const edit = screen.getByRole('form', { name: 'Edit Max (version 3)' });
+      await user.click(within(edit).getByRole('button', { name: 'Save changes' }));
+      expect((await within(edit).findByRole('alert')).textContent).toContain('changed by user:hq.bo');
+    });
+  });
+});
+
+describe('audit-screen', () => {
+  it('shows who changed what with the state before and after, filtered by kind', async () => {
+    const entries: AuditEntry[] = [
+      {
+        auditId: 'a2',
+        at: NOW,
+        actor: 'user:hq.ana',
+        action: 'settings.set',
+        subject: 'setting:pos.returns.noReceiptWindowDays',
+        before: 30,
+        after: 14,
+      },
+    ];
+    const { user, hub } = renderDashboard({
+      signedInAs: 'viewer',
+      at: '/audit',
+      setup: (fake) => fake.handle('GET /api/audit', () => entries),
+    });
+    const table = await screen.findByRole('table', { name: 'Audit entries' });
+    const row = within(table).getAllByRole('row')[1]!;
+    expect(row.textContent).toContain('user:hq.ana');
+    expect(row.textContent).toContain('settings.set');
+    expect(row.textContent).toContain('30');
+    expect(row.textContent).toContain('14');
+    await user.selectOptions(screen.getByLabelText('Show changes to'), 'Settings');
+    await screen.findByRole('table', { name: 'Audit entries' });
+    expect(hub.requests.filter((request) => request.path === '/api/audit').at(-1)?.query).toMatchObject({
+      subject: 'setting:',
+    });
+  });
+});
