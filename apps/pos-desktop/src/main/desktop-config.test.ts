@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../engine/testing/test-node';
@@ -22,6 +22,8 @@ describe('desktop-config', () => {
         drawer: { kind: 'none' },
         pulse: { pin: 0, onMs: 50, offMs: 500 },
         customerDisplay: false,
+        receiptFormat: 'driver',
+        receiptPaper: '80mm',
       });
     });
 
@@ -64,6 +66,53 @@ describe('desktop-config', () => {
   });
 
   describe('saveDesktopSettings', () => {
+    it('keeps a raw printer the installer named in the file, and refuses a new path that is no printer', () => {
+      const dir = join(scratch.path, 'raw');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'pos-desktop.json');
+      const installed = { kind: 'device', path: '/srv/printers/front-lp' };
+      writeFileSync(file, JSON.stringify({ rawPrinter: installed, receiptFormat: 'escpos' }));
+      const current = loadDesktopConfig({ argv: [], userDataDir: dir });
+      const shown = { printerName: null, kiosk: true, customerDisplay: false };
+      const next = saveDesktopSettings({
+        userDataDir: dir,
+        current,
+        settings: { ...shown, receipt: { format: 'escpos', paper: '58mm', rawPrinter: installed } },
+      });
+      expect(next).toMatchObject({ receiptFormat: 'escpos', receiptPaper: '58mm', rawPrinter: installed });
+      expect(loadDesktopConfig({ argv: [], userDataDir: dir })).toEqual(next);
+      expect(() =>
+        saveDesktopSettings({
+          userDataDir: dir,
+          current: next,
+          settings: {
+            ...shown,
+            receipt: { format: 'escpos', paper: '58mm', rawPrinter: { kind: 'device', path: '/srv/other' } },
+          },
+        }),
+      ).toThrow(/A printer device such as \/dev\/usb\/lp0/);
+      const network = saveDesktopSettings({
+        userDataDir: dir,
+        current: next,
+        settings: {
+          ...shown,
+          receipt: {
+            format: 'escpos',
+            paper: '80mm',
+            rawPrinter: { kind: 'network-printer', host: '10.0.0.41' },
+          },
+        },
+      });
+      expect(network.rawPrinter).toEqual({ kind: 'network-printer', host: '10.0.0.41', port: 9100 });
+      const driver = saveDesktopSettings({
+        userDataDir: dir,
+        current: network,
+        settings: { ...shown, receipt: { format: 'driver', paper: '80mm', rawPrinter: null } },
+      });
+      expect(driver.rawPrinter).toBeUndefined();
+      expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('rawPrinter');
+    });
+
     it('writes printer, kiosk and customer display into the settings file and keeps the rest of it', () => {
       const file = join(scratch.path, 'pos-desktop.json');
       writeFileSync(

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DesktopSettingsSchema, type DesktopSettings } from '../shared/desktop-settings';
+import type { RawTransport } from './raw-transport';
 
 /**
  * How this desktop till runs: where the store node's data lives, its port, kiosk mode, the receipt printer
@@ -21,6 +22,17 @@ const DrawerSchema = z.discriminatedUnion('kind', [
   /** A USB/serial receipt printer exposed as a device file (e.g. /dev/usb/lp0). */
   z.object({ kind: z.literal('device'), path: z.string().min(1) }),
   /** A CUPS queue that passes raw bytes to the printer (`lp -d QUEUE -o raw`). */
+  z.object({ kind: z.literal('cups'), queue: z.string().regex(/^[A-Za-z0-9._-]{1,127}$/) }),
+]);
+
+/** pos-desktop.json is the installer's: any device path is allowed there (the app's settings are stricter). */
+const RawPrinterSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('network-printer'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65_535).default(9100),
+  }),
+  z.object({ kind: z.literal('device'), path: z.string().min(1) }),
   z.object({ kind: z.literal('cups'), queue: z.string().regex(/^[A-Za-z0-9._-]{1,127}$/) }),
 ]);
 
@@ -48,6 +60,12 @@ export const DesktopConfigSchema = z.object({
   pulse: PulseSchema.default({ pin: 0, onMs: 50, offMs: 500 }),
   /** Show the customer-facing display on a second screen when one is attached. */
   customerDisplay: z.boolean().default(false),
+  /** Receipts through the OS driver (HTML) or as raw ESC/POS to a driverless printer. */
+  receiptFormat: z.enum(['driver', 'escpos']).default('driver'),
+  /** The roll: 80 mm (72 mm printable) or 58 mm (48 mm), for HTML and ESC/POS alike. */
+  receiptPaper: z.enum(['80mm', '58mm']).default('80mm'),
+  /** Where raw ESC/POS receipts go; absent, the cash drawer's printer connection. */
+  rawPrinter: RawPrinterSchema.optional(),
 });
 export type DesktopConfig = z.infer<typeof DesktopConfigSchema>;
 export type DrawerConfig = z.infer<typeof DrawerSchema>;
@@ -127,7 +145,22 @@ export function desktopSettingsOf(config: DesktopConfig): DesktopSettings {
     printerName: config.printerName ?? null,
     kiosk: config.kiosk,
     customerDisplay: config.customerDisplay,
+    receipt: {
+      format: config.receiptFormat,
+      paper: config.receiptPaper,
+      rawPrinter: config.rawPrinter ?? null,
+    },
   };
+}
+
+/** Where this till's raw ESC/POS receipts go: its raw printer, else the drawer's printer, else nowhere. */
+export function rawReceiptTransport(config: DesktopConfig): RawTransport | null {
+  if (config.rawPrinter !== undefined) return config.rawPrinter;
+  return config.drawer.kind === 'none' ? null : config.drawer;
+}
+
+function sameRawPrinter(a: unknown, b: unknown): boolean {
+  return a !== undefined && a !== null && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -141,7 +174,16 @@ export function saveDesktopSettings(options: {
   readonly current: DesktopConfig;
   readonly settings: unknown;
 }): DesktopConfig {
-  const parsed = DesktopSettingsSchema.safeParse(options.settings);
+  // A raw printer named in pos-desktop.json (any device path) comes back unchanged from the settings
+  // screen; only a new one must pass the app's stricter rules.
+  const submitted = options.settings as { receipt?: { rawPrinter?: unknown } } | null;
+  const keepRawPrinter =
+    typeof submitted === 'object' &&
+    submitted !== null &&
+    sameRawPrinter(submitted.receipt?.rawPrinter, options.current.rawPrinter);
+  const parsed = DesktopSettingsSchema.safeParse(
+    keepRawPrinter ? { ...submitted, receipt: { ...submitted.receipt, rawPrinter: null } } : options.settings,
+  );
   if (!parsed.success) {
     throw new DesktopConfigError(
       `These settings cannot be saved: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
@@ -157,13 +199,36 @@ export function saveDesktopSettings(options: {
   } catch {
     // No file yet (a new till), or one that loadDesktopConfig would already have refused.
   }
-  const { printerName, kiosk, customerDisplay } = parsed.data;
+  const { printerName, kiosk, customerDisplay, receipt } = parsed.data;
   const next: Record<string, unknown> = { ...stored, kiosk, customerDisplay };
   if (printerName === null) delete next.printerName;
   else next.printerName = printerName;
+  const rawPrinter = keepRawPrinter ? options.current.rawPrinter : (receipt?.rawPrinter ?? undefined);
+  if (receipt !== undefined) {
+    next.receiptFormat = receipt.format;
+    next.receiptPaper = receipt.paper;
+    if (rawPrinter === undefined) delete next.rawPrinter;
+    else next.rawPrinter = rawPrinter;
+  }
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, file);
-  const { printerName: _dropped, ...rest } = options.current;
-  return { ...rest, kiosk, customerDisplay, ...(printerName === null ? {} : { printerName }) };
+  const { printerName: _dropped, rawPrinter: _previousRaw, ...rest } = options.current;
+  const receiptConfig =
+    receipt === undefined
+      ? options.current.rawPrinter === undefined
+        ? {}
+        : { rawPrinter: options.current.rawPrinter }
+      : {
+          receiptFormat: receipt.format,
+          receiptPaper: receipt.paper,
+          ...(rawPrinter === undefined ? {} : { rawPrinter }),
+        };
+  return {
+    ...rest,
+    kiosk,
+    customerDisplay,
+    ...receiptConfig,
+    ...(printerName === null ? {} : { printerName }),
+  };
 }

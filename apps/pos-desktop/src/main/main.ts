@@ -21,6 +21,7 @@ import {
   utilityProcess,
 } from 'electron';
 import { redeemDrawerGrant } from '../engine/drawer-grant';
+import { redeemPrintGrant } from '../engine/print-grant';
 import { IPC, type ConnectionInfo } from '../preload/ipc-channels';
 import { bundleHeaders, resolveBundleRequest } from './app-protocol';
 import { openCashDrawer } from './cash-drawer';
@@ -30,13 +31,14 @@ import {
   DesktopConfigError,
   desktopSettingsOf,
   loadDesktopConfig,
+  rawReceiptTransport,
   saveDesktopSettings,
   type DesktopConfig,
 } from './desktop-config';
 import { nodeArguments, nodeEnvironment, watchNodeProcess, type SpawnedProcess } from './node-launcher';
 import { createNodeSupervisor, type NodeState } from './node-supervisor';
 import { keepsServing, posStoreArguments } from './pos-store-mode';
-import { printReceiptSilently, type PrintWindow } from './receipt-printer';
+import { printEscPosReceipt, printReceiptSilently, type PrintWindow } from './receipt-printer';
 import { watchRenderer } from './renderer-watchdog';
 import {
   APP_ENTRY,
@@ -215,6 +217,7 @@ function start(): void {
   // The node signs drawer grants with this key; only grants it signed open the drawer (drawer-grant.ts).
   const drawerKey = randomBytes(32);
   const usedDrawerGrants = new Map<string, number>();
+  const usedPrintGrants = new Map<string, number>();
   // An installed till, or any till in kiosk mode, is locked: no devtools, reload, zoom or history keys.
   const locked = app.isPackaged || config.kiosk;
   let window: BrowserWindow | undefined;
@@ -278,6 +281,18 @@ function start(): void {
       ? printReceiptSilently(html, config.printerName, offscreenPrintWindow)
       : { ok: false, message: 'Refused.' },
   );
+  ipcMain.handle(IPC.printReceiptRaw, (event, grant: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, message: 'Refused.' };
+    const check = redeemPrintGrant(drawerKey, grant, Date.now(), usedPrintGrants);
+    if (!check.ok) {
+      log(`refused to print raw receipt bytes: ${check.reason} grant`);
+      return {
+        ok: false,
+        message: 'That receipt was not prepared by this till for printing. Print a copy from the sale.',
+      };
+    }
+    return printEscPosReceipt(check.bytes, rawReceiptTransport(config));
+  });
   ipcMain.handle(IPC.listPrinters, async (event) => {
     if (!isTrustedSender(event.senderFrame?.url)) return [];
     const printers = await event.sender.getPrintersAsync();

@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_RECEIPT_HTML,
+  printEscPosReceipt,
   printReceiptSilently,
   type PrintWindow,
   type SilentPrintOptions,
@@ -73,6 +78,70 @@ describe('receipt-printer', () => {
         expect((await printReceiptSilently(html, undefined, open)).ok).toBe(false);
       }
       expect(opened).toBe(0);
+    });
+  });
+
+  describe('printEscPosReceipt', () => {
+    const receipt = Uint8Array.from([
+      0x1b,
+      0x40,
+      ...Buffer.from('RECEIPT S001-1-7\n'),
+      0x1d,
+      0x56,
+      0x42,
+      0x04,
+    ]);
+
+    it('sends the bytes whole to a network printer on its raw port', async () => {
+      const chunks: Buffer[] = [];
+      let finished!: Promise<void>;
+      const accepted = new Promise<Socket>((resolve) => {
+        const printer = createServer((socket) => {
+          finished = new Promise((done) => socket.on('end', () => done()));
+          socket.on('data', (chunk) => chunks.push(chunk));
+          printer.close();
+          resolve(socket);
+        });
+        printer.listen(0, '127.0.0.1', () => {
+          const { port } = printer.address() as AddressInfo;
+          void printEscPosReceipt(receipt, { kind: 'network-printer', host: '127.0.0.1', port }).then(
+            (outcome) => expect(outcome).toEqual({ ok: true }),
+          );
+        });
+      });
+      await accepted;
+      await finished;
+      expect([...Buffer.concat(chunks)]).toEqual([...receipt]);
+    });
+
+    it('appends the bytes to a printer device file', async () => {
+      const device = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
+      expect(await printEscPosReceipt(receipt, { kind: 'device', path: device })).toEqual({ ok: true });
+      expect(await printEscPosReceipt(receipt, { kind: 'device', path: device })).toEqual({ ok: true });
+      expect([...readFileSync(device)]).toEqual([...receipt, ...receipt]);
+    });
+
+    it('says which printer did not answer and that the sale is complete, instead of throwing', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const outcome = await printEscPosReceipt(receipt, { kind: 'network-printer', host: '127.0.0.1', port });
+      expect(outcome.ok).toBe(false);
+      expect(!outcome.ok && outcome.message).toMatch(
+        new RegExp(
+          `^The receipt printer at 127\\.0\\.0\\.1:${port} did not take the receipt \\(.*ECONNREFUSED.*\\)\\. Check that it is on, connected and has paper, then print a copy; the sale itself is complete\\.$`,
+        ),
+      );
+      const missing = await printEscPosReceipt(receipt, { kind: 'device', path: '/nonexistent-dir/lp0' });
+      expect(!missing.ok && missing.message).toMatch(
+        /^The receipt printer at \/nonexistent-dir\/lp0 did not take/,
+      );
+      expect(await printEscPosReceipt(receipt, null)).toEqual({
+        ok: false,
+        message:
+          'No printer for raw receipts is set up on this till. A manager chooses it under Settings, receipt printer; the sale itself is complete.',
+      });
     });
   });
 });

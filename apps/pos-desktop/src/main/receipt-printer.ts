@@ -1,4 +1,5 @@
 import type { DeviceOutcome } from '../renderer/devices/desktop-bridge';
+import { describeTransport, sendRawBytes, type RawTransport } from './raw-transport';
 
 /** Largest receipt accepted over IPC; a real 80 mm receipt is a few tens of kilobytes. */
 export const MAX_RECEIPT_HTML = 2_000_000;
@@ -54,5 +55,33 @@ export async function printReceiptSilently(
     };
   } finally {
     window.close();
+  }
+}
+
+/**
+ * Sends a receipt's ESC/POS bytes (already checked to be the node's, see engine/print-grant.ts) to a
+ * driverless printer. The sale is complete whatever happens here: a failure is a sentence saying which
+ * printer did not answer and that a copy can be printed.
+ */
+export async function printEscPosReceipt(
+  bytes: Uint8Array,
+  transport: RawTransport | null,
+): Promise<DeviceOutcome> {
+  if (transport === null) {
+    return {
+      ok: false,
+      message:
+        'No printer for raw receipts is set up on this till. A manager chooses it under Settings, receipt printer; the sale itself is complete.',
+    };
+  }
+  try {
+    await sendRawBytes(transport, bytes);
+    return { ok: true };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      message: `The receipt printer at ${describeTransport(transport)} did not take the receipt (${reason}). Check that it is on, connected and has paper, then print a copy; the sale itself is complete.`,
+    };
   }
 }

@@ -29,6 +29,7 @@ describe('bridge', () => {
         'listPrinters',
         'openCashDrawer',
         'printReceipt',
+        'printReceiptRaw',
         'readSettings',
         'saveBackupCopy',
         'saveSettings',

@@ -52,6 +52,7 @@ export function createBridge(ipc: PreloadIpc): DesktopBridge {
     token: info.token,
     appVersion: info.appVersion,
     printReceipt: async (html: string) => asOutcome(await ipc.invoke(IPC.printReceipt, String(html))),
+    printReceiptRaw: async (grant: string) => asOutcome(await ipc.invoke(IPC.printReceiptRaw, String(grant))),
     openCashDrawer: async (grant: string) => asOutcome(await ipc.invoke(IPC.openCashDrawer, String(grant))),
     // Answers come from the main process, which validated them; they are passed on as they are.
     listPrinters: async () => (await ipc.invoke(IPC.listPrinters)) as readonly PrinterChoice[],

@@ -3,6 +3,7 @@ export const IPC = {
   /** Synchronous, once, at preload time: the local store node's URL and token and the app version. */
   connection: 'pos:connection',
   printReceipt: 'pos:print-receipt',
+  printReceiptRaw: 'pos:print-receipt-raw',
   openCashDrawer: 'pos:open-cash-drawer',
   listPrinters: 'pos:list-printers',
   readSettings: 'pos:read-settings',

@@ -1199,6 +1199,11 @@ export const STORE_COMMANDS = {
       printNo: z.number().int().min(1),
       /** The same receipt as ESC/POS bytes (base64), when `escpos` was asked for. */
       escpos: z.base64().optional(),
+      /**
+       * On a desktop till: the ESC/POS bytes (without a drawer kick) signed for the shell's main process,
+       * which sends only signed bytes to the raw printer (engine/print-grant.ts). The page passes it on.
+       */
+      escposGrant: z.string().optional(),
     }),
   }),
   'node-setup-status': command({

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { demoFixture } from '../../src/engine/fixture/demo-fixture';
@@ -323,7 +323,12 @@ describe('dist/main/main.cjs', () => {
     expect(await bridge.listPrinters()).toEqual([
       { name: 'EPSON_TM_T20III', displayName: 'EPSON TM-T20III' },
     ]);
-    expect(await bridge.readSettings()).toEqual({ printerName: null, kiosk: false, customerDisplay: false });
+    expect(await bridge.readSettings()).toEqual({
+      printerName: null,
+      kiosk: false,
+      customerDisplay: false,
+      receipt: { format: 'driver', paper: '80mm', rawPrinter: null },
+    });
     fake.displays.value = [
       ...fake.displays.value,
       {
@@ -370,6 +375,7 @@ describe('dist/main/main.cjs', () => {
       printerName: 'EPSON_TM_T20III',
       kiosk: true,
       customerDisplay: true,
+      receipt: { format: 'driver', paper: '80mm', rawPrinter: null },
     });
 
     // Plugged in again (a 1024x600 pole display this time): a new display window, on that screen.
@@ -494,6 +500,170 @@ describe('dist/main/main.cjs', () => {
     fake.appEvents.emit('before-quit');
     expect(node.messages).toEqual([{ type: 'stop' }]);
     expect(await exited).toBe(0);
+  });
+});
+
+/** A driverless receipt printer on its raw port: every connection's bytes, once the sender finished. */
+async function rawPrinter(): Promise<{ server: Server; port: number; jobs: Buffer[] }> {
+  const jobs: Buffer[] = [];
+  const server = createServer((socket) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('end', () => jobs.push(Buffer.concat(chunks)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, jobs };
+}
+
+describe('dist/main/main.cjs printing raw ESC/POS receipts', () => {
+  it('sends the node-signed 58 mm receipt to the raw printer, never page bytes, and says when it is unreachable', async () => {
+    const printer = await rawPrinter();
+    const port = await freePort();
+    const drawerDevice = join(scratch.path, 'raw-till-drawer');
+    writeFileSync(drawerDevice, '');
+    const { fake } = startApp(
+      'raw-till',
+      ['--data', storeNodeData('raw-till-data'), '--port', String(port), '--fixture', demoCatalog()],
+      {
+        settings: {
+          drawer: { kind: 'device', path: drawerDevice },
+          receiptFormat: 'escpos',
+          receiptPaper: '58mm',
+          rawPrinter: { kind: 'network-printer', host: '127.0.0.1', port: printer.port },
+        },
+      },
+    );
+    fake.becomeReady();
+    await waitFor('the till window', () => fake.windows[0]);
+    const { exposed } = runSandboxedPreload(shell.preload, {
+      contextBridge: { exposeInMainWorld: () => undefined },
+      ipcRenderer: {
+        sendSync: (channel) => connectionFor(fake, channel === IPC.connection ? APP_ENTRY : ''),
+        invoke: async (channel, ...args) =>
+          fake.ipcHandle.get(channel)?.(
+            { senderFrame: { url: APP_ENTRY }, sender: fake.windows[0]?.webContents },
+            ...args,
+          ),
+      },
+    });
+    const bridge = exposed.get('posDesktop') as DesktopBridge;
+    expect((await bridge.readSettings()).receipt).toEqual({
+      format: 'escpos',
+      paper: '58mm',
+      rawPrinter: { kind: 'network-printer', host: '127.0.0.1', port: printer.port },
+    });
+
+    const client = createCommandClient(bridge.url, bridge.token);
+    try {
+      const signIn = await client.send('staff-sign-in', { staffCode: '1001', pin: '1234' });
+      if (!signIn.ok) throw new Error(signIn.error.message);
+      const session = { session: signIn.value.session };
+      expect((await client.send('shift-open', { float: 0 }, session)).ok).toBe(true);
+      const started = await client.send('sale-start', { registerId: 'main' }, session);
+      if (!started.ok) throw new Error(started.error.message);
+      const saleId = started.value.saleId;
+      const line = await client.send('sale-add-line', { saleId, code: '4000000000013' }, session);
+      if (!line.ok) throw new Error(line.error.message);
+      const paid = await client.send(
+        'sale-add-tender',
+        { saleId, tender: { type: 'cash', amount: line.value.totals.total } },
+        session,
+      );
+      if (!paid.ok) throw new Error(paid.error.message);
+      const completed = await client.send('sale-complete', { saleId }, session);
+      if (!completed.ok || completed.value.receiptNumber === null)
+        throw new Error('the sale did not complete');
+      const receiptNumber = completed.value.receiptNumber;
+
+      // What the page asks for with these settings (devices.receiptRequest), plus a drawer kick it slips in.
+      const print = await client.send(
+        'receipt-print',
+        { receiptNumber, paper: '58mm', escpos: { cut: true, drawerKick: {} } },
+        session,
+      );
+      if (!print.ok || print.value.escposGrant === undefined) throw new Error('no signed receipt');
+      expect(print.value.html).toContain('58mm');
+      expect([...Buffer.from(print.value.escpos!, 'base64').subarray(0, 16)]).toEqual(
+        expect.arrayContaining([0x1b, 0x70]),
+      );
+
+      expect(await bridge.printReceiptRaw(print.value.escposGrant)).toEqual({ ok: true });
+      await waitFor('the printed receipt', () => printer.jobs.length === 1);
+      const job = printer.jobs[0]!;
+      expect([...job.subarray(0, 2)]).toEqual([0x1b, 0x40]);
+      expect(job.toString('latin1')).toContain(receiptNumber);
+      // The node signed the receipt without the drawer kick the page asked for: the drawer stays shut.
+      expect(job.includes(Buffer.from([0x1b, 0x70]))).toBe(false);
+      expect(readFileSync(drawerDevice)).toHaveLength(0);
+      // 58 mm: 32 columns, so the receipt's rules run 32 characters wide (48 on 80 mm).
+      const rules = job.toString('latin1').match(/[-=\xc4\xcd]{16,}/g) ?? [];
+      expect(rules.length).toBeGreaterThan(0);
+      expect(Math.max(...rules.map((rule) => rule.length))).toBe(32);
+
+      // Replayed, or bytes the page made up: refused, nothing reaches the printer.
+      const refusal = {
+        ok: false,
+        message: 'That receipt was not prepared by this till for printing. Print a copy from the sale.',
+      };
+      expect(await bridge.printReceiptRaw(print.value.escposGrant)).toEqual(refusal);
+      const forged = `r1.print-x.${Date.now() + 10_000}.${Buffer.from([0x1b, 0x70, 0, 25, 250]).toString('base64url')}.${'A'.repeat(43)}`;
+      expect(await bridge.printReceiptRaw(forged)).toEqual(refusal);
+      expect(printer.jobs).toHaveLength(1);
+
+      // The printer goes away: the cashier is told which one and that the sale stands.
+      await new Promise<void>((resolve) => printer.server.close(() => resolve()));
+      const copy = await client.send(
+        'receipt-print',
+        { receiptNumber, paper: '58mm', escpos: { cut: true } },
+        session,
+      );
+      if (!copy.ok || copy.value.escposGrant === undefined) throw new Error('no signed copy');
+      const failed = await bridge.printReceiptRaw(copy.value.escposGrant);
+      expect(failed.ok).toBe(false);
+      expect(!failed.ok && failed.message).toMatch(
+        new RegExp(
+          `^The receipt printer at 127\\.0\\.0\\.1:${printer.port} did not take the receipt \\(.*\\)\\. .*the sale itself is complete\\.$`,
+        ),
+      );
+      const preview = await client.send('receipt-preview', { receiptNumber }, session);
+      expect(preview.ok && preview.value.receipt.receiptNumber).toBe(receiptNumber);
+    } finally {
+      client.close();
+    }
+
+    // The manager switches this lane to a USB printer; a path that is not a printer device is refused.
+    const refused = await bridge.saveSettings({
+      printerName: null,
+      kiosk: false,
+      customerDisplay: false,
+      receipt: {
+        format: 'escpos',
+        paper: '58mm',
+        rawPrinter: { kind: 'device', path: '/home/till/.bashrc' },
+      },
+    });
+    expect(refused.ok).toBe(false);
+    expect(
+      await bridge.saveSettings({
+        printerName: null,
+        kiosk: false,
+        customerDisplay: false,
+        receipt: { format: 'escpos', paper: '80mm', rawPrinter: { kind: 'device', path: '/dev/usb/lp0' } },
+      }),
+    ).toEqual({ ok: true });
+    expect(
+      JSON.parse(readFileSync(join(scratch.path, 'raw-till', 'user-data', 'pos-desktop.json'), 'utf8')),
+    ).toMatchObject({
+      receiptFormat: 'escpos',
+      receiptPaper: '80mm',
+      rawPrinter: { kind: 'device', path: '/dev/usb/lp0' },
+      drawer: { kind: 'device', path: drawerDevice },
+    });
+    expect((await bridge.readSettings()).receipt).toEqual({
+      format: 'escpos',
+      paper: '80mm',
+      rawPrinter: { kind: 'device', path: '/dev/usb/lp0' },
+    });
   });
 });
 

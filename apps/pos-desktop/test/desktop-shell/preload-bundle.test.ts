@@ -55,6 +55,7 @@ describe('dist/preload/preload.cjs', () => {
       'listPrinters',
       'openCashDrawer',
       'printReceipt',
+      'printReceiptRaw',
       'readSettings',
       'saveBackupCopy',
       'saveSettings',

@@ -4,6 +4,7 @@ import { sql, type TxContext } from '../context';
 import { buildReceipt } from '../receipts/receipt';
 import { ESCPOS_PRINTER_MODELS, renderReceiptEscPos, type PrinterModel } from '../receipts/receipt-escpos';
 import { renderReceiptHtml } from '../receipts/receipt-html';
+import { PRINT_GRANT_TTL_MS, signPrintGrant } from '../print-grant';
 
 /** Prints of a receipt so far: every print is audited, so a reprint is known to be a copy. */
 function printsSoFar(ctx: TxContext, receiptNumber: string): number {
@@ -51,6 +52,26 @@ export const receiptHandlers = {
                 ? {}
                 : { printerModel: printerModel(input.escpos.printerModel) }),
             });
+      // The bytes the desktop shell may send to the raw printer: signed by this node, and never with a
+      // drawer kick (the drawer opens only with its own grant, see drawer-grant.ts).
+      const escposGrant =
+        input.escpos === undefined || ctx.drawerKey === undefined
+          ? undefined
+          : signPrintGrant(
+              ctx.drawerKey,
+              ctx.newId(),
+              input.escpos.drawerKick === undefined
+                ? escpos!
+                : renderReceiptEscPos(receipt, {
+                    paper,
+                    cut: input.escpos.cut,
+                    drawerKick: null,
+                    ...(input.escpos.printerModel === undefined
+                      ? {}
+                      : { printerModel: printerModel(input.escpos.printerModel) }),
+                  }),
+              ctx.nowMs + PRINT_GRANT_TTL_MS,
+            );
       ctx.auditNote = {
         subject: input.receiptNumber,
         details: {
@@ -67,6 +88,7 @@ export const receiptHandlers = {
         html: renderReceiptHtml(receipt, paper),
         printNo: previous + 1,
         ...(escpos === undefined ? {} : { escpos: Buffer.from(escpos).toString('base64') }),
+        ...(escposGrant === undefined ? {} : { escposGrant }),
       };
     },
   },

@@ -17,6 +17,11 @@ export interface DesktopBridge {
   /** Prints the receipt HTML silently on the configured receipt printer. */
   printReceipt(html: string): Promise<DeviceOutcome>;
   /**
+   * Sends a receipt as raw ESC/POS to this till's driverless printer: the grant is the node's signed
+   * bytes from `receipt-print` (`escposGrant`); the main process sends nothing the node did not sign.
+   */
+  printReceiptRaw(grant: string): Promise<DeviceOutcome>;
+  /**
    * Kicks the cash drawer wired to the receipt printer (ESC/POS pulse), with the one-time grant the
    * store node's `drawer-open` returned for the signed-in staff member.
    */
@@ -24,7 +29,7 @@ export interface DesktopBridge {
   /** The printers the operating system knows, for choosing the receipt printer. */
   listPrinters(): Promise<readonly PrinterChoice[]>;
   readSettings(): Promise<DesktopSettings>;
-  /** Saves printer, kiosk and customer display settings; they apply at once. */
+  /** Saves printer, receipt output, kiosk and customer display settings; they apply at once. */
   saveSettings(settings: DesktopSettings): Promise<DeviceOutcome>;
   /** Asks where to save a copy of a backup the node made (a USB stick) and copies it there. */
   saveBackupCopy(file: string): Promise<DeviceOutcome>;

@@ -4,9 +4,21 @@ import type { DesktopBridge, DeviceOutcome } from './desktop-bridge';
 export type { DeviceOutcome };
 
 /** The till's peripherals: the receipt printer and the cash drawer behind it. */
+/** What `receipt-print` is asked for on this till: the roll's width, and ESC/POS for a driverless printer. */
+export interface ReceiptRequestOptions {
+  readonly paper?: '80mm' | '58mm';
+  readonly escpos?: { readonly cut: boolean };
+}
+
 export interface PosDevices {
   readonly kind: 'desktop' | 'browser';
-  printReceipt(html: string): Promise<DeviceOutcome>;
+  /** How this till wants its receipts from the node (desktop settings; a browser lane takes the defaults). */
+  receiptRequest(): Promise<ReceiptRequestOptions>;
+  /**
+   * Prints a receipt: with `escposGrant` (the node's signed ESC/POS) on the till's raw printer, otherwise
+   * the HTML through the printer's driver.
+   */
+  printReceipt(html: string, escposGrant?: string): Promise<DeviceOutcome>;
   /** Kicks the drawer with a grant from the node's `drawer-open` (see cash-drawer.ts). */
   openCashDrawer(grant: string): Promise<DeviceOutcome>;
   /** The desktop shell's own settings (receipt printer, kiosk, customer display, backup copies). */
@@ -28,7 +40,20 @@ export function desktopDevices(bridge: DesktopBridge): PosDevices {
   };
   return {
     kind: 'desktop',
-    printReceipt: (html) => guard(() => bridge.printReceipt(html)),
+    async receiptRequest() {
+      try {
+        const receipt = (await bridge.readSettings()).receipt;
+        if (receipt === undefined) return {};
+        return { paper: receipt.paper, ...(receipt.format === 'escpos' ? { escpos: { cut: true } } : {}) };
+      } catch {
+        // The shell did not answer: the node's defaults (80 mm, HTML) still print.
+        return {};
+      }
+    },
+    printReceipt: (html, escposGrant) =>
+      guard(() =>
+        escposGrant === undefined ? bridge.printReceipt(html) : bridge.printReceiptRaw(escposGrant),
+      ),
     openCashDrawer: (grant) => guard(() => bridge.openCashDrawer(grant)),
     shell: {
       listPrinters: () => bridge.listPrinters(),
@@ -46,6 +71,7 @@ export function desktopDevices(bridge: DesktopBridge): PosDevices {
 export function browserDevices(doc: Document): PosDevices {
   return {
     kind: 'browser',
+    receiptRequest: () => Promise.resolve({}),
     printReceipt(html) {
       return new Promise((resolve) => {
         const frame = doc.createElement('iframe');

@@ -1,5 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { DesktopSettings, PrinterChoice } from '../../shared/desktop-settings';
+import type {
+  DesktopSettings,
+  PrinterChoice,
+  RawPrinterSetting,
+  ReceiptOutput,
+} from '../../shared/desktop-settings';
 import type { DesktopShell } from '../devices/devices';
 import { t } from '../i18n/translate';
 
@@ -54,6 +59,12 @@ export function DesktopSettingsFields({
           ) : null}
         </select>
       </label>
+      {settings.receipt === undefined ? null : (
+        <ReceiptOutputFields
+          receipt={settings.receipt}
+          onChange={(receipt) => onChange({ ...settings, receipt })}
+        />
+      )}
       <label className="field-inline">
         <input
           type="checkbox"
@@ -70,6 +81,99 @@ export function DesktopSettingsFields({
         />
         {t('setup.customerDisplay')}
       </label>
+    </>
+  );
+}
+
+type RawKind = 'drawer' | RawPrinterSetting['kind'];
+
+function rawAddress(printer: RawPrinterSetting | null): string {
+  if (printer === null) return '';
+  switch (printer.kind) {
+    case 'network-printer':
+      return printer.port === 9100 ? printer.host : `${printer.host}:${printer.port}`;
+    case 'device':
+      return printer.path;
+    case 'cups':
+      return printer.queue;
+  }
+}
+
+/** What staff typed, as the shell's settings take it; the main process validates it again. */
+function rawPrinterOf(kind: RawKind, address: string): RawPrinterSetting | null {
+  const value = address.trim();
+  switch (kind) {
+    case 'drawer':
+      return null;
+    case 'network-printer': {
+      const match = /^(.*?)(?::(\d{1,5}))?$/.exec(value);
+      return { kind, host: match?.[1] ?? value, port: match?.[2] === undefined ? 9100 : Number(match[2]) };
+    }
+    case 'device':
+      return { kind, path: value };
+    case 'cups':
+      return { kind, queue: value };
+  }
+}
+
+/** Receipt width, OS driver or raw ESC/POS, and where raw receipts go (by default the drawer's printer). */
+function ReceiptOutputFields({
+  receipt,
+  onChange,
+}: {
+  receipt: ReceiptOutput;
+  onChange: (receipt: ReceiptOutput) => void;
+}) {
+  const [kind, setKind] = useState<RawKind>(receipt.rawPrinter?.kind ?? 'drawer');
+  const [address, setAddress] = useState(rawAddress(receipt.rawPrinter));
+  const change = (nextKind: RawKind, nextAddress: string) => {
+    setKind(nextKind);
+    setAddress(nextAddress);
+    onChange({ ...receipt, rawPrinter: rawPrinterOf(nextKind, nextAddress) });
+  };
+  return (
+    <>
+      <label className="field">
+        <span>{t('setup.receiptPaper')}</span>
+        <select
+          value={receipt.paper}
+          onChange={(event) => onChange({ ...receipt, paper: event.target.value as ReceiptOutput['paper'] })}
+        >
+          <option value="80mm">{t('setup.paper80')}</option>
+          <option value="58mm">{t('setup.paper58')}</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>{t('setup.receiptFormat')}</span>
+        <select
+          value={receipt.format}
+          onChange={(event) =>
+            onChange({ ...receipt, format: event.target.value as ReceiptOutput['format'] })
+          }
+        >
+          <option value="driver">{t('setup.formatDriver')}</option>
+          <option value="escpos">{t('setup.formatEscPos')}</option>
+        </select>
+      </label>
+      {receipt.format === 'escpos' ? (
+        <>
+          <label className="field">
+            <span>{t('setup.rawPrinter')}</span>
+            <select value={kind} onChange={(event) => change(event.target.value as RawKind, '')}>
+              <option value="drawer">{t('setup.rawPrinter.drawer')}</option>
+              <option value="network-printer">{t('setup.rawPrinter.network')}</option>
+              <option value="device">{t('setup.rawPrinter.device')}</option>
+              <option value="cups">{t('setup.rawPrinter.cups')}</option>
+            </select>
+          </label>
+          {kind === 'drawer' ? null : (
+            <label className="field">
+              <span>{t(`setup.rawAddress.${kind}`)}</span>
+              <input value={address} onChange={(event) => change(kind, event.target.value)} />
+            </label>
+          )}
+        </>
+      ) : null}
     </>
   );
 }

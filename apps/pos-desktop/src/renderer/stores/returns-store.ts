@@ -176,9 +176,13 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
           const result = get().result;
           if (!result) return false;
           set({ busy: true });
-          const print = settle(set, await api.call('receipt-print', { receiptNumber: result.receiptNumber }));
+          const options = await devices.receiptRequest();
+          const print = settle(
+            set,
+            await api.call('receipt-print', { receiptNumber: result.receiptNumber, ...options }),
+          );
           if (!print) return false;
-          const printed = await devices.printReceipt(print.html);
+          const printed = await devices.printReceipt(print.html, print.escposGrant);
           set({ deviceNotice: printed.ok ? null : printed.message });
           return printed.ok;
         }),

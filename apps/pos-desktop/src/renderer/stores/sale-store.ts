@@ -453,10 +453,11 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           const receiptNumber = completed?.sale.receiptNumber;
           if (!completed || !receiptNumber) return false;
           set({ busy: true });
-          const print = settle(set, await api.call('receipt-print', { receiptNumber }));
+          const options = await devices.receiptRequest();
+          const print = settle(set, await api.call('receipt-print', { receiptNumber, ...options }));
           if (!print) return false;
           set({ completed: { ...completed, receiptHtml: print.html, printed: print.printNo } });
-          const printed = await devices.printReceipt(print.html);
+          const printed = await devices.printReceipt(print.html, print.escposGrant);
           set({ deviceNotice: printed.ok ? null : printed.message });
           return printed.ok;
         }),

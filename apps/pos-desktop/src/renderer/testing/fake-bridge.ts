@@ -22,6 +22,7 @@ export function fakeBridge(overrides: Partial<DesktopBridge> = {}): FakeBridge {
     saved: [],
     backupCopies: [],
     printReceipt: () => Promise.resolve({ ok: true }),
+    printReceiptRaw: () => Promise.resolve({ ok: true }),
     openCashDrawer: () => Promise.resolve({ ok: true }),
     listPrinters: () => Promise.resolve(FAKE_PRINTERS),
     readSettings: () => Promise.resolve(bridge.settings),

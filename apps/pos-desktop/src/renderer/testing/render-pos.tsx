@@ -28,6 +28,7 @@ export function fakeDevices(kind: PosDevices['kind'] = 'desktop', shell?: Deskto
     printed: [],
     drawerGrants: [],
     drawerKicks: 0,
+    receiptRequest: () => Promise.resolve({}),
     printReceipt(html) {
       devices.printed.push(html);
       return Promise.resolve({ ok: true });
