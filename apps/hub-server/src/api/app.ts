@@ -36,6 +36,7 @@ import { registerStoreConfigRoutes } from './routes/store-config-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
 import { registerChannelRoutes } from '../channels/channel-routes';
+import { registerDeliveryRoutes } from '../orders/delivery-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
 import { registerIntegrationRoutes } from '../integration/integration-routes';
 import { registerPurchasingRoutes } from '../purchasing/purchasing-routes';
@@ -344,6 +345,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerStaffRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
   registerChannelRoutes(app, routes);
+  registerDeliveryRoutes(app, routes);
   registerLoyaltyRoutes(app, routes);
   registerIntegrationRoutes(app, routes);
   registerPurchasingRoutes(app, routes);

@@ -116,6 +116,9 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'PUT /api/channels/{channel}': hq('admin'),
   'PUT /api/channels/{channel}/buffers': hq('admin'),
   'GET /api/channels/{channel}/availability': hq('viewer', 'orders:write', 'integration:read'),
+  'GET /api/routing/delivery': hq('viewer'),
+  'PUT /api/routing/delivery/nodes/{nodeId}': hq('admin'),
+  'PUT /api/routing/delivery/lanes': hq('admin'),
   'GET /api/notifications': hq('viewer'),
   'POST /api/notifications/{notificationId}/retry': hq('operator'),
 

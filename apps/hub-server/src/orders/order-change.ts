@@ -27,6 +27,7 @@ import { RetryTransaction } from '../storage/storage';
 import type { BopisOrderTable, ReservationTable } from '../storage/schema';
 import { enqueueNotification } from './notification-outbox';
 import type { StoredOrder, TimelineDraft } from './order-records';
+import { zoneOfNode } from './delivery-config';
 import { loadCandidates } from './routing-candidates';
 
 /** How the hub runs BOPIS; the CLI and tests set these, the defaults suit a store chain. */
@@ -527,6 +528,11 @@ export interface ChooseOptions {
   readonly allowSplit?: boolean;
   /** The sales channel's rule; a channel that forbids splits overrides the customer's consent. */
   readonly channelAllowsSplit?: boolean;
+  /**
+   * Where the order goes, for the cost and SLA factors; default: the zone of the customer's chosen store.
+   * Ship-to-home intake passes the zone of the delivery address.
+   */
+  readonly destinationZone?: string;
 }
 
 /**
@@ -546,10 +552,14 @@ export async function chooseNode(
   };
   const skus = [...demandBySku(state.order.lines).keys()];
   const alsoNodeIds = state.order.pickup.type === 'store' ? [state.order.pickup.storeId] : [];
+  const destinationZone =
+    options.destinationZone ??
+    (state.order.pickup.type === 'store' ? await zoneOfNode(tx.trx, state.order.pickup.storeId) : undefined);
   for (let attempt = 0; attempt < 6; attempt += 1) {
     const candidates = await loadCandidates(tx, skus, {
       offlineAfterMs: settings.offlineAfterMs,
       alsoNodeIds,
+      ...(destinationZone === undefined ? {} : { destinationZone }),
     });
     const routing = routeOrder(request, candidates, tx.at);
     if (routing.decision.outcome === 'unroutable') return { routing };

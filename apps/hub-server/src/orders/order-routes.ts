@@ -12,12 +12,7 @@ import {
 } from './notification-outbox';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './order-change';
 import { CancelOrderSchema, RerouteOrderSchema, cancelOrder, rerouteOrder } from './order-lifecycle';
-import {
-  OrderFilterSchema,
-  OrderSummarySchema,
-  OrderViewSchema,
-  listOrders,
-} from './order-records';
+import { OrderFilterSchema, OrderSummarySchema, OrderViewSchema, listOrders } from './order-records';
 
 export interface OrderRouteOptions {
   readonly settings?: BopisSettings;

@@ -1,6 +1,7 @@
 import type { RoutingCandidateInput } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
+import { deliveryTermsFor } from './delivery-config';
 
 /** Statuses in which an order is an open pick task at its node (what pick capacity limits). */
 export const OPEN_PICK_STATUSES = ['ROUTED', 'ACCEPTED', 'PICKING'] as const;
@@ -17,6 +18,8 @@ export interface CandidateOptions {
    * measures distance from it).
    */
   readonly alsoNodeIds?: readonly string[];
+  /** The order's destination shipping zone: candidates get the lane's cost and transit days toward it. */
+  readonly destinationZone?: string;
 }
 
 /**
@@ -82,6 +85,11 @@ export async function loadCandidates(
       .where('revoked_at', 'is', null)
       .groupBy('node_id')
       .execute();
+    const delivery = await deliveryTermsFor(
+      tx.trx,
+      nodes.map((node) => ({ nodeId: node.node_id, timezone: node.timezone })),
+      options.destinationZone,
+    );
     const openPicks = new Map(picks.map((row) => [row.node_id, Number(row.open)]));
     const lastHeard = new Map(devices.map((row) => [row.node_id, Number(row.lastHeard)]));
     for (const node of nodes) {
@@ -95,6 +103,7 @@ export async function loadCandidates(
         ...(node.latitude !== null && node.longitude !== null
           ? { location: { lat: Number(node.latitude), lon: Number(node.longitude) } }
           : {}),
+        ...(delivery.has(node.node_id) ? { delivery: delivery.get(node.node_id) } : {}),
         ...(node.pick_capacity > 0 ? { pickCapacity: node.pick_capacity } : {}),
         openPicks: openPicks.get(node.node_id) ?? 0,
         stock: [...(stockByNode.get(node.node_id)?.values() ?? [])],

@@ -619,6 +619,26 @@ export interface ChannelBufferTable {
   updated_at: number;
 }
 
+export interface NodeDeliveryTermsTable {
+  node_id: string;
+  zone: string;
+  /** Minutes after the node's local midnight. */
+  cutoff_minute: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface DeliveryLaneTable {
+  from_zone: string;
+  to_zone: string;
+  transit_days: number;
+  /** Minor units of `currency`. */
+  cost: number;
+  currency: string;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface BopisOrderTimelineTable {
   order_id: string;
   seq: number;
@@ -835,6 +855,8 @@ export interface HubDatabase {
   customer_order_parts: CustomerOrderPartTable;
   sales_channels: SalesChannelTable;
   channel_buffers: ChannelBufferTable;
+  node_delivery_terms: NodeDeliveryTermsTable;
+  delivery_lanes: DeliveryLaneTable;
   integration_events: IntegrationEventTable;
   integration_subscriptions: IntegrationSubscriptionTable;
   integration_deliveries: IntegrationDeliveryTable;

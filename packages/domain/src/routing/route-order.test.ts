@@ -303,6 +303,55 @@ describe('routing/route-order', () => {
       });
     });
 
+    it('ranks by promised delivery, then shipping cost, before distance, naming each factor', () => {
+      const terms = (zone: string, cutoffMinute: number, transitDays: number, amount: number) => ({
+        delivery: {
+          zone,
+          timezone: 'Europe/Paris',
+          cutoffMinute,
+          lane: { transitDays, cost: { amount, currency: 'EUR' as const } },
+        },
+      });
+      const at = Date.parse('2026-12-07T13:00:00Z'); // 14:00 in Paris
+      const near = { lat: 48.85, lon: 2.35 };
+      const far = { lat: 45.75, lon: 4.85 };
+      const result = routeOrder(
+        order({ pickup: { type: 'location', location: near } }),
+        [
+          // Nearest, but past its 12:00 cut-off: ships tomorrow.
+          node('near', { A: 5, B: 5 }, { location: near, ...terms('paris', 12 * 60, 1, 300) }),
+          // Same promised day as "cheap", dearer.
+          node('dear', { A: 5, B: 5 }, { location: far, ...terms('lyon', 16 * 60, 1, 900) }),
+          node('cheap', { A: 5, B: 5 }, { location: far, ...terms('lyon', 16 * 60, 1, 450) }),
+          // No lane configured: after every node with a promise.
+          node('unset', { A: 5, B: 5 }, { location: near }),
+        ],
+        at,
+      );
+      expect(result.criteria).toEqual([
+        'chosen_store',
+        'fewest_splits',
+        'promised_date',
+        'shipping_cost',
+        'distance',
+        'most_stock',
+        'node_id',
+      ]);
+      expect(
+        result.candidates.map((c) => [c.nodeId, c.rank, c.promisedDate, c.shippingCost?.amount]),
+      ).toEqual([
+        ['cheap', 1, '2026-12-08', 450],
+        ['dear', 2, '2026-12-08', 900],
+        ['near', 3, '2026-12-09', 300],
+        ['unset', 4, undefined, undefined],
+      ]);
+      expect(result.decision).toMatchObject({ outcome: 'routed', nodeId: 'cheap' });
+      expect(result.candidates[0]?.summary).toBe(
+        'Eligible, ranked 1 of 4: promised 2026-12-08 (ships 2026-12-07, before the 16:00 cut-off, 1 transit day), shipping €4.50 from zone lyon, 392834 m away, 10 units available to promise.',
+      );
+      expect(result.candidates[2]?.summary).toContain('ships 2026-12-08, after the 12:00 cut-off');
+    });
+
     it('never splits when the sales channel forbids it, even with consent', () => {
       const result = routeOrder(
         order({ splitConsent: true, channelAllowsSplit: false }),

@@ -3,6 +3,8 @@ import { MAX_STOCK_QTY } from '../bounds';
 import { invalid } from '../errors';
 import { nodeAtp } from '../inventory/atp';
 import { formatInstant } from '../time';
+import { formatMoney, money } from '../money';
+import { DeliveryTermsSchema, formatCutoff, promiseDelivery, type DeliveryPromise } from './delivery-promise';
 import { GeoPointSchema, haversineMetres, type GeoPoint } from './geo';
 import { planSplit, type SplitPart } from './split-plan';
 
@@ -14,7 +16,8 @@ import { planSplit, type SplitPart } from './split-plan';
  *    in touch with the hub (not offline), not already failed this order, below its pick capacity, stocks every SKU, and node ATP after safety
  *    stock covers the order's quantity of every SKU (lines of the same SKU are added up).
  * 2. Rank the eligible nodes: the customer's chosen store first, then fewest splits (every eligible node
- *    carries the whole order, so this is 0 for all of them and a split is only ever a fallback), then
+ *    carries the whole order, so this is 0 for all of them and a split is only ever a fallback), then the
+ *    earliest promised delivery and the cheapest shipping where HQ configured zones (delivery-promise.ts), then
  *    straight-line distance from the chosen store or the customer's location (unknown distance last), then
  *    most stock (Σ ATP of the order's SKUs), then node id (code-unit order).
  * 3. No single node can carry the order: without the customer's consent, or when the sales channel
@@ -86,6 +89,8 @@ export const RoutingCandidateSchema = z.object({
    */
   offlineSince: epochMs.optional(),
   location: GeoPointSchema.optional(),
+  /** HQ's shipping zone, cut-off and the lane to the order's destination zone (cost and SLA factors). */
+  delivery: DeliveryTermsSchema.optional(),
   /** Most open pick tasks the node takes; absent means no limit, 0 means it takes none. */
   pickCapacity: stockQty.optional(),
   openPicks: stockQty.default(0),
@@ -129,6 +134,11 @@ export const CandidateExplanationSchema = z.object({
   selected: z.boolean(),
   chosenStore: z.boolean(),
   distanceMetres: stockQty.optional(),
+  /** Local dates at the node: when it would ship and the delivery it can promise (lane set by HQ). */
+  shipDate: z.string().optional(),
+  promisedDate: z.string().optional(),
+  /** The lane's shipping cost from the node's zone to the destination zone. */
+  shippingCost: z.object({ amount: stockQty, currency: z.string() }).optional(),
   /** Σ ATP over the order's SKUs at this node, the "most stock" criterion. */
   totalAtp: stockQty,
   skus: z.array(z.object({ sku: entityId, required: lineQty, atp: stockQty.optional() })),
@@ -168,6 +178,8 @@ export type RoutingDecision = z.infer<typeof RoutingDecisionSchema>;
 export const ROUTING_CRITERIA = [
   'chosen_store',
   'fewest_splits',
+  'promised_date',
+  'shipping_cost',
   'distance',
   'most_stock',
   'node_id',
@@ -192,6 +204,7 @@ interface Evaluation {
   readonly atpBySku: ReadonlyMap<string, number | undefined>;
   readonly chosenStore: boolean;
   readonly distanceMetres: number | undefined;
+  readonly promise: DeliveryPromise | undefined;
   readonly totalAtp: number;
   readonly coverableLineIds: string[];
 }
@@ -353,6 +366,7 @@ function evaluate(
       origin !== undefined && candidate.location !== undefined
         ? haversineMetres(origin, candidate.location)
         : undefined,
+    promise: candidate.delivery === undefined ? undefined : promiseDelivery(at, candidate.delivery),
     totalAtp,
     coverableLineIds,
   };
@@ -362,9 +376,32 @@ function isEligible(evaluation: Evaluation): boolean {
   return evaluation.nodeReasons.length === 0 && evaluation.stockReasons.length === 0;
 }
 
-/** The ranking after fewest splits: chosen store, distance, most stock, node id. */
+function laneCost(evaluation: Evaluation) {
+  return evaluation.promise === undefined ? undefined : evaluation.candidate.delivery?.lane?.cost;
+}
+
+/**
+ * The ranking after fewest splits: chosen store, earliest promised delivery, cheapest shipping (costs in
+ * different currencies are not compared), distance, most stock, node id. A factor HQ has not configured
+ * for a node ranks it after the nodes where it is known.
+ */
 function compareRank(a: Evaluation, b: Evaluation): number {
   if (a.chosenStore !== b.chosenStore) return a.chosenStore ? -1 : 1;
+  const promisedA = a.promise?.promisedDate;
+  const promisedB = b.promise?.promisedDate;
+  if (promisedA !== promisedB) {
+    if (promisedA === undefined) return 1;
+    if (promisedB === undefined) return -1;
+    return compareText(promisedA, promisedB);
+  }
+  const costA = laneCost(a);
+  const costB = laneCost(b);
+  if (costA !== undefined && costB !== undefined) {
+    if (costA.currency === costB.currency && costA.amount !== costB.amount)
+      return costA.amount - costB.amount;
+  } else if (costA !== costB) {
+    return costA === undefined ? 1 : -1;
+  }
   if (a.distanceMetres !== b.distanceMetres) {
     if (a.distanceMetres === undefined) return 1;
     if (b.distanceMetres === undefined) return -1;
@@ -374,12 +411,27 @@ function compareRank(a: Evaluation, b: Evaluation): number {
   return compareText(a.candidate.nodeId, b.candidate.nodeId);
 }
 
+/** The cost and SLA factors in words, e.g. "promised 2026-12-09 (ships 2026-12-07, before the 15:00 cut-off, 2 transit days)". */
+function deliveryFacts(evaluation: Evaluation): string[] {
+  const terms = evaluation.candidate.delivery;
+  const promise = evaluation.promise;
+  if (terms === undefined || promise === undefined || terms.lane === undefined) return [];
+  const cutoff = `${promise.cutoffMissed ? 'after' : 'before'} the ${formatCutoff(terms.cutoffMinute)} cut-off`;
+  const transit = `${promise.transitDays} transit ${promise.transitDays === 1 ? 'day' : 'days'}`;
+  const cost = terms.lane.cost;
+  return [
+    `promised ${promise.promisedDate} (ships ${promise.shipDate}, ${cutoff}, ${transit})`,
+    `shipping ${formatMoney(money(cost.amount, cost.currency))} from zone ${terms.zone}`,
+  ];
+}
+
 function summarise(evaluation: Evaluation, rank: number | undefined, eligibleCount: number): string {
   if (rank === undefined) {
     return [...evaluation.nodeReasons, ...evaluation.stockReasons].map((reason) => reason.message).join(' ');
   }
   const facts: string[] = [];
   if (evaluation.chosenStore) facts.push("the customer's chosen store");
+  facts.push(...deliveryFacts(evaluation));
   if (evaluation.distanceMetres !== undefined) facts.push(`${evaluation.distanceMetres} m away`);
   facts.push(`${evaluation.totalAtp} units available to promise`);
   return `Eligible, ranked ${rank} of ${eligibleCount}: ${facts.join(', ')}.`;
@@ -403,6 +455,10 @@ function explain(
     selected,
     chosenStore: evaluation.chosenStore,
     ...(evaluation.distanceMetres === undefined ? {} : { distanceMetres: evaluation.distanceMetres }),
+    ...(evaluation.promise === undefined
+      ? {}
+      : { shipDate: evaluation.promise.shipDate, promisedDate: evaluation.promise.promisedDate }),
+    ...(laneCost(evaluation) === undefined ? {} : { shippingCost: { ...laneCost(evaluation)! } }),
     totalAtp: evaluation.totalAtp,
     skus,
     coverableLineIds: evaluation.coverableLineIds,
@@ -501,6 +557,7 @@ function describePart(
     .join(', ');
   const facts: string[] = [`ranked ${splitRank} among nodes that can carry part of it`];
   if (evaluation.chosenStore) facts.push("the customer's chosen store");
+  facts.push(...deliveryFacts(evaluation));
   if (evaluation.distanceMetres !== undefined) facts.push(`${evaluation.distanceMetres} m away`);
   facts.push(`${evaluation.totalAtp} ${evaluation.totalAtp === 1 ? 'unit' : 'units'} available to promise`);
   return `Part ${index + 1} of ${count} from node ${part.nodeId}: ${carried}; ${facts.join(', ')}.`;

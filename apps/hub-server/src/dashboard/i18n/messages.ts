@@ -247,6 +247,8 @@ export const MESSAGES = {
   'order.criteria': 'Ranked by: {criteria}',
   'order.criterion.chosen_store': 'the customer’s chosen store',
   'order.criterion.fewest_splits': 'fewest stores',
+  'order.criterion.promised_date': 'earliest promised delivery',
+  'order.criterion.shipping_cost': 'cheapest shipping',
   'order.criterion.distance': 'distance',
   'order.criterion.most_stock': 'most stock',
   'order.criterion.node_id': 'store id',

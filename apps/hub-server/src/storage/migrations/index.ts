@@ -16,6 +16,7 @@ import * as purchaseOrders from './0013-purchase-orders';
 import * as liveChanges from './0014-live-changes';
 import * as splitOrdersAndChannels from './0015-split-orders-and-channels';
 import * as hqStaffAndAudit from './0016-hq-staff-and-audit';
+import * as deliveryTerms from './0017-delivery-terms';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0014-live-changes', liveChanges.up],
   ['0015-split-orders-and-channels', splitOrdersAndChannels.up],
   ['0016-hq-staff-and-audit', hqStaffAndAudit.up],
+  ['0017-delivery-terms', deliveryTerms.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
