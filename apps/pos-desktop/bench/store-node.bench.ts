@@ -62,7 +62,10 @@ function startNode(
   data: string,
 ): Promise<{ child: ChildProcess; url: string; token: string; readyMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start', '--data', data, '--port', '0'], {
+  // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the store node there (`node --cpu-prof`).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--data', data, '--port', '0'], {
     env: { ...process.env, POS_STORE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -7,6 +7,7 @@ import type { NodeIdentity } from '../identity';
 import { readLabelRules } from '../settings';
 import { ownDevices, type OwnDevice } from '../sync/device-succession';
 import { ENTITY_APPLIERS, rebuildBarcodes, type ApplyState, type EntityApplier } from './entities';
+import { SearchIndexBatch, searchIndexLive } from './search-index';
 
 export interface FeedPage {
   /** The feed the changes belong to. A replica follows one epoch; another one needs `reset`. */
@@ -94,7 +95,14 @@ export interface ApplyChangesOptions {
 
 /** Throws away every hub-owned row. The caller saves the position in the same transaction. */
 export function clearReplica(db: Db): void {
+  const live = searchIndexLive(db);
+  // One 'delete-all' instead of the per-SKU delete trigger: the page that follows indexes what it writes.
+  if (live) {
+    sql(db, "INSERT INTO sku_search (sku_search) VALUES ('delete-all')").run();
+    sql(db, 'UPDATE sync_state SET search_index_deferred = 1').run();
+  }
   for (const table of HUB_OWNED_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+  if (live) sql(db, 'UPDATE sync_state SET search_index_deferred = 0').run();
 }
 
 /**
@@ -117,6 +125,7 @@ export function applyChanges(
     fresh: options.snapshot === true,
     ownDevices: options.ownDevices ?? ownDevices(db),
     nowMs: options.nowMs ?? Date.now(),
+    searchIndex: new SearchIndexBatch(db, options.snapshot === true),
   };
   let applied = 0;
   let skipped = 0;
@@ -158,6 +167,7 @@ export function applyChanges(
     }
     applied += 1;
   }
+  state.searchIndex.finish();
   if (state.labelRulesChanged) {
     state.labelRules = readLabelRules(db);
     rebuildBarcodes(state);

@@ -8,6 +8,7 @@ import { removeBopisOrder, upsertBopisOrder } from '../bopis/bopis-replica';
 import { applyCustomerFeed } from '../loyalty/loyalty-cache';
 import { applyHubStaff, withdrawHubStaff } from '../staff/hub-staff';
 import { reflectedOwnSeq, type OwnDevice } from '../sync/device-succession';
+import type { SearchIndexBatch } from './search-index';
 
 export interface ApplyState {
   readonly db: Db;
@@ -22,6 +23,8 @@ export interface ApplyState {
   /** The devices this till has been, for how far a stock figure reflects its own movements. */
   readonly ownDevices: readonly OwnDevice[];
   readonly nowMs: number;
+  /** The product search index, brought up to date with the page's SKUs at its end. */
+  readonly searchIndex: SearchIndexBatch;
 }
 
 export interface EntityApplier {
@@ -88,6 +91,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
   sku: applier('sku', {
     keyOf: (sku) => sku.sku,
     upsert(state, sku, json) {
+      state.searchIndex.beforeWrite(sku.sku);
       sql(
         state.db,
         `INSERT INTO skus (sku, product_id, name, unit, tax_category, active, data) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -97,6 +101,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
       if (!state.labelRulesChanged) writeBarcodes(state, sku);
     },
     remove(state, key) {
+      state.searchIndex.beforeRemove(key);
       sql(state.db, 'DELETE FROM barcodes WHERE sku = ?').run(key);
       sql(state.db, 'DELETE FROM skus WHERE sku = ?').run(key);
     },
