@@ -22,8 +22,7 @@ function canDefer(db: Db): boolean {
 export function searchIndexLive(db: Db): boolean {
   if (!canDefer(db)) return false;
   const state = sql(db, 'SELECT search_index_deferred AS deferred FROM sync_state').get() as
-    | { deferred: number }
-    | undefined;
+    { deferred: number } | undefined;
   return state?.deferred === 0;
 }
 
