@@ -1,4 +1,5 @@
 import { variableMeasureItemBarcode, withGtinCheckDigit } from '@retail/domain';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { searchExpression } from './catalog';
 import { TEST_SKUS, createTestNode, expectError, expectOk, type TestNode } from './testing/test-node';
@@ -95,6 +96,61 @@ describe('catalog', () => {
       expect(search('alpha').map((item) => item.sku)).toEqual(['A1']);
       expect(search('omega').map((item) => item.sku)).toEqual(['A2']);
       expect(search('!!')).toEqual([]);
+    });
+    it('ranks exactly as ORDER BY rank, sku would, ties at the cut included', () => {
+      node = createTestNode();
+      const words = ['Organic', 'Oregano', 'Orange', 'Premium', 'Pressed', 'Apple', 'Juice'];
+      // Few words, many SKUs: most names tie on rank, so the cut falls inside a group of equals.
+      const names = fc.array(fc.subarray(words, { minLength: 1, maxLength: 3 }), {
+        minLength: 60,
+        maxLength: 60,
+      });
+      const skus = fc.shuffledSubarray(
+        Array.from({ length: 60 }, (_, index) => `Z-${String(index).padStart(3, '0')}`),
+        { minLength: 60, maxLength: 60 },
+      );
+      let hubSeq = 5000;
+      fc.assert(
+        fc.property(
+          names,
+          skus,
+          fc.constantFrom('ore', 'org', 'pre', 'ora jui', 'app'),
+          fc.nat(25),
+          (wordLists, codes, query, limit) => {
+            node.engine.applyFeed({
+              epoch: 'test-epoch',
+              changes: codes.map((code, index) => {
+                hubSeq += 1;
+                return {
+                  hubSeq,
+                  entity: 'sku',
+                  key: code,
+                  op: 'upsert' as const,
+                  data: {
+                    sku: code,
+                    productId: `p-${code}`,
+                    name: (wordLists[index] ?? ['Apple']).join(' '),
+                    unit: 'each',
+                    taxCategory: 'food',
+                    categoryIds: [],
+                    barcodes: [],
+                    active: true,
+                  },
+                };
+              }),
+            });
+            const expected = node.engine.db
+              .prepare(
+                `SELECT s.sku FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+               WHERE sku_search MATCH ? ORDER BY sku_search.rank, s.sku LIMIT ?`,
+              )
+              .pluck()
+              .all(searchExpression(query), limit + 1);
+            expect(search(query, limit + 1).map((item) => item.sku)).toEqual(expected);
+          },
+        ),
+        { numRuns: 40 },
+      );
     });
   });
 

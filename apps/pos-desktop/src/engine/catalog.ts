@@ -46,12 +46,20 @@ export function priceCandidates(db: Db, sku: string): PriceCandidate[] {
   }));
 }
 
-/** The price the till charges for `qty` of `sku` now, or undefined when no book prices it here. */
-export function currentPrice(ctx: TxContext, sku: string, qty = 1): PriceResolution | undefined {
+/**
+ * The price the till charges for `qty` of `sku` now, or undefined when no book prices it here. A caller
+ * pricing many SKUs passes the store's region, read once.
+ */
+export function currentPrice(
+  ctx: TxContext,
+  sku: string,
+  qty = 1,
+  regionId: string | undefined = storeRegionId(ctx.db, ctx.identity.storeId),
+): PriceResolution | undefined {
   try {
     return resolvePrice(sku, priceCandidates(ctx.db, sku), {
       storeId: ctx.identity.storeId,
-      regionId: storeRegionId(ctx.db, ctx.identity.storeId),
+      regionId,
       at: ctx.nowMs,
       qty,
       currency: ctx.identity.currency,
@@ -74,7 +82,12 @@ function toPrice(resolution: PriceResolution | undefined): CatalogPrice | null {
   };
 }
 
-function toItem(ctx: TxContext, row: SkuRow, qty = 1): CatalogItem {
+function toItem(
+  ctx: TxContext,
+  row: SkuRow,
+  qty = 1,
+  regionId: string | undefined = storeRegionId(ctx.db, ctx.identity.storeId),
+): CatalogItem {
   const barcodes = (JSON.parse(row.data) as { barcodes?: string[] }).barcodes ?? [];
   return {
     sku: row.sku,
@@ -83,7 +96,7 @@ function toItem(ctx: TxContext, row: SkuRow, qty = 1): CatalogItem {
     taxCategory: row.taxCategory,
     active: row.active === 1,
     barcodes,
-    price: toPrice(currentPrice(ctx, row.sku, qty)),
+    price: toPrice(currentPrice(ctx, row.sku, qty, regionId)),
   };
 }
 
@@ -101,21 +114,61 @@ export function searchExpression(query: string): string | undefined {
   return words.map((word) => `"${word}"*`).join(' ');
 }
 
+/**
+ * The rowids of the best `limit` matches, by rank (bm25), ties by SKU code: exactly
+ * `ORDER BY rank, sku LIMIT ?`. Sorting every match with the SKU code beside its rank made SQLite
+ * evaluate the rank per row outside FTS5 and join each match first (p99 25 ms over 100k SKUs); FTS5
+ * sorts by rank itself, so the matches are read in rank order and only the group tied at the cut is
+ * joined to its SKU codes and sorted by them.
+ */
+function rankedMatches(db: Db, expression: string, limit: number): number[] {
+  // [rowid, group]: matches of equal rank share a group number, groups numbered in rank order.
+  const candidates: [number, number][] = [];
+  let group = -1;
+  let groupRank: number | undefined;
+  const matches = sql(
+    db,
+    'SELECT rowid, rank FROM sku_search WHERE sku_search MATCH ? ORDER BY rank',
+  ).iterate(expression) as IterableIterator<{ rowid: number; rank: number }>;
+  for (const match of matches) {
+    if (match.rank !== groupRank) {
+      // Every group before this one fills the page: what follows ranks below all of them.
+      if (candidates.length >= limit) break;
+      group += 1;
+      groupRank = match.rank;
+    }
+    candidates.push([match.rowid, group]);
+  }
+  if (candidates.length === 0) return [];
+  return sql(
+    db,
+    `SELECT s.rowid FROM json_each(?) c JOIN skus s ON s.rowid = json_extract(c.value, '$[0]')
+     ORDER BY json_extract(c.value, '$[1]'), s.sku LIMIT ?`,
+  )
+    .pluck()
+    .all(JSON.stringify(candidates), limit) as number[];
+}
+
 export function searchCatalog(ctx: TxContext, query: string, limit: number): CatalogItem[] {
   const expression = searchExpression(query);
   if (expression === undefined) return [];
   // Ranking sorts every match: for one- or two-letter prefixes that is most of the catalog, so those
   // take the first matches in index order instead, which answers while the cashier is still typing.
   const ranked = /"[^"]{3,}"\*/.test(expression);
-  const rows = sql(
-    ctx.db,
-    ranked
-      ? `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-         WHERE sku_search MATCH ? ORDER BY sku_search.rank, s.sku LIMIT ?`
-      : `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-         WHERE sku_search MATCH ? LIMIT ?`,
-  ).all(expression, limit) as SkuRow[];
-  return rows.map((row) => toItem(ctx, row));
+  let rows: SkuRow[];
+  if (ranked) {
+    const rowids = rankedMatches(ctx.db, expression, limit);
+    const byRowid = sql(ctx.db, `SELECT ${SKU_COLUMNS} FROM skus s WHERE s.rowid = ?`);
+    rows = rowids.map((rowid) => byRowid.get(rowid) as SkuRow);
+  } else {
+    rows = sql(
+      ctx.db,
+      `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+       WHERE sku_search MATCH ? LIMIT ?`,
+    ).all(expression, limit) as SkuRow[];
+  }
+  const regionId = storeRegionId(ctx.db, ctx.identity.storeId);
+  return rows.map((row) => toItem(ctx, row, 1, regionId));
 }
 
 export interface ScanOutcome {
