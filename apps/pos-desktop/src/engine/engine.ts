@@ -227,6 +227,31 @@ function checkLaneScope(tx: TxContext, lane: LaneIdentity, input: unknown, mutat
   if (mutates || sale.status === 'open' || sale.status === 'parked') throw refuse(sale.registerId);
 }
 
+/**
+ * Edits of an open sale's cart: they append no outbox event, move no money and no stock, and the cart
+ * they change is still in front of the cashier. They commit with `synchronous=NORMAL`: in WAL mode the
+ * commit is in the operating system before it returns, so a crash of the node (kill -9) loses nothing,
+ * and only a power cut can take back the last scans of a cart not yet paid. Every other command,
+ * `sale-complete` above all, waits for the disk (FULL), and that fsync of the log also makes every
+ * earlier cart edit durable, so the log never holds a completed sale without the cart it came from.
+ * Loyalty, store-credit and gift-card tenders talk to the hub's holds: they stay FULL.
+ */
+export function commitsWithoutFsync(name: CommandName, input: unknown): boolean {
+  switch (name) {
+    case 'sale-start':
+    case 'sale-add-line':
+    case 'sale-set-qty':
+    case 'sale-remove-line':
+      return true;
+    case 'sale-add-tender': {
+      const type = (input as { tender?: { type?: unknown } }).tender?.type;
+      return type === 'cash' || type === 'card';
+    }
+    default:
+      return false;
+  }
+}
+
 function isNodeAdminCommand(name: string): name is NodeAdminCommandName {
   return (NODE_ADMIN_COMMANDS as readonly string[]).includes(name);
 }
@@ -494,6 +519,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     if (!parsed.success) return { ok: false, error: describeIssues(name, parsed.error).toJSON() };
     let notifications: readonly StoreNotification[] = [];
     let appendedEvents = 0;
+    const withoutFsync = definition.mutates && !db.inTransaction && commitsWithoutFsync(name, parsed.data);
     try {
       // A full disk refuses the sale at its start, before any payment, not at completion.
       if (name === 'sale-start') requireDiskHeadroom(databasePath, minFreeDiskBytes);
@@ -505,6 +531,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         const ctx = commandContext(tx, actor, lane, options.prepared);
         const outcome = (definition.handle as (c: CommandContext, i: unknown) => unknown)(ctx, parsed.data);
         if (outcome instanceof CommittedRejection) return outcome;
+        if (withoutFsync && ctx.appendedEvents.length > 0) {
+          throw new DomainError('INTERNAL', `${name} wrote an outbox event; it must commit durably.`);
+        }
         const response = spec.response.safeParse(outcome);
         if (!response.success) {
           throw new DomainError('INTERNAL', `The ${name} answer broke the command contract.`, {
@@ -526,7 +555,14 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         appendedEvents = ctx.appendedEvents.length;
         return response.data as unknown;
       });
-      const outcome = definition.mutates ? transaction.immediate() : transaction.deferred();
+      let outcome: unknown;
+      // The safety level cannot change inside a transaction: it is set around it.
+      if (withoutFsync) sql(db, 'PRAGMA synchronous = NORMAL').run();
+      try {
+        outcome = definition.mutates ? transaction.immediate() : transaction.deferred();
+      } finally {
+        if (withoutFsync) sql(db, 'PRAGMA synchronous = FULL').run();
+      }
       if (outcome instanceof CommittedRejection) return { ok: false, error: outcome.error.toJSON() };
       // Committed: the agent pushes what this command wrote (it reads the outbox, never this transaction).
       if (appendedEvents > 0) storeSync.notifyLocalCommit();
