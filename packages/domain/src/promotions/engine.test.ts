@@ -778,6 +778,21 @@ describe('promotions/engine', () => {
         expect(unnamed).toHaveLength(2);
         expect(unnamed.every((c) => c.version === undefined && !c.applied)).toBe(true);
       });
+
+      it('validates a promotion object again when its content changed since it was last used', () => {
+        const reused = promotion('reused', percentOff(10));
+        expect(compact(applyPromotions(lines, [reused], CONTEXT))).toEqual([['a', 'reused', 100]]);
+        expect(compact(applyPromotions(lines, [reused], CONTEXT))).toEqual([['a', 'reused', 100]]);
+        // A caller that edits the object it passed before (it should not) is judged on the new content.
+        (reused as { rule: unknown }).rule = percentOff(150);
+        const outcome = applyPromotions(lines, [reused], CONTEXT);
+        expect(compact(outcome)).toEqual([]);
+        expect(whyFor(outcome, 'reused')).toBe(
+          'Skipped: the promotion data is not valid (rule.percent: A percentage must be at most 100.).',
+        );
+        (reused as { rule: unknown }).rule = percentOff(20);
+        expect(compact(applyPromotions(lines, [reused], CONTEXT))).toEqual([['a', 'reused', 200]]);
+      });
     });
 
     describe('input validation', () => {

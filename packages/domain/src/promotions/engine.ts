@@ -215,12 +215,38 @@ function ineligibility(promotion: Promotion, context: PromotionContext): string 
  * with a reason), keeps the newest version of each promotion id, and drops those not active, not in scope
  * or in another currency.
  */
+/**
+ * What validating a promotion object gave, with the JSON text it had then. A till prices the cart on every
+ * scan with the same fifty promotion objects, and validating them each time was half of a scan's pricing.
+ */
+const validatedPromotions = new WeakMap<object, { readonly json: string; readonly promotion: Promotion }>();
+
+/**
+ * Validates `raw` as a promotion, once per object and content: an object seen before with the same JSON
+ * text gets the promotion validated then. Content is compared, not trusted, so a caller that changes an
+ * object between calls gets it validated again.
+ */
+function parsePromotion(raw: unknown): ReturnType<typeof PromotionSchema.safeParse> {
+  if (typeof raw !== 'object' || raw === null) return PromotionSchema.safeParse(raw);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(raw);
+  } catch {
+    return PromotionSchema.safeParse(raw);
+  }
+  const seen = validatedPromotions.get(raw);
+  if (seen !== undefined && seen.json === json) return { success: true, data: seen.promotion };
+  const parsed = PromotionSchema.safeParse(raw);
+  if (parsed.success) validatedPromotions.set(raw, { json, promotion: parsed.data });
+  return parsed;
+}
+
 function triage(promotions: readonly Promotion[], context: PromotionContext): Triage {
   if (!Array.isArray(promotions)) throw invalid('The promotions must be a list.');
   const considered: ConsideredPromotion[] = [];
   const byId = new Map<string, Promotion[]>();
   for (const raw of promotions as readonly unknown[]) {
-    const parsed = PromotionSchema.safeParse(raw);
+    const parsed = parsePromotion(raw);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where =
