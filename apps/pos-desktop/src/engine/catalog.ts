@@ -115,38 +115,32 @@ export function searchExpression(query: string): string | undefined {
 }
 
 /**
- * The rowids of the best `limit` matches, by rank (bm25), ties by SKU code: exactly
- * `ORDER BY rank, sku LIMIT ?`. Sorting every match with the SKU code beside its rank made SQLite
- * evaluate the rank per row outside FTS5 and join each match first (p99 25 ms over 100k SKUs); FTS5
- * sorts by rank itself, so the matches are read in rank order and only the group tied at the cut is
- * joined to its SKU codes and sorted by them.
+ * The best `limit` matches by rank (bm25), ties by SKU code: `ORDER BY rank, sku LIMIT ?`. Run as one
+ * query that joined every match to its SKU row and sorted them all with the code beside the rank (p99 three
+ * times the median over 100k SKUs); now a first pass finds the rank of the `limit`-th match without any
+ * join, and the second joins and sorts only the matches ranked at or above it (the page and the group tied
+ * at its cut), with the same result.
  */
-function rankedMatches(db: Db, expression: string, limit: number): number[] {
-  // [rowid, group]: matches of equal rank share a group number, groups numbered in rank order.
-  const candidates: [number, number][] = [];
-  let group = -1;
-  let groupRank: number | undefined;
-  const matches = sql(
-    db,
-    'SELECT rowid, rank FROM sku_search WHERE sku_search MATCH ? ORDER BY rank',
-  ).iterate(expression) as IterableIterator<{ rowid: number; rank: number }>;
-  for (const match of matches) {
-    if (match.rank !== groupRank) {
-      // Every group before this one fills the page: what follows ranks below all of them.
-      if (candidates.length >= limit) break;
-      group += 1;
-      groupRank = match.rank;
-    }
-    candidates.push([match.rowid, group]);
+function rankedRows(db: Db, expression: string, limit: number): SkuRow[] {
+  const cut =
+    limit === 0
+      ? undefined
+      : (sql(db, 'SELECT rank FROM sku_search WHERE sku_search MATCH ? ORDER BY rank + 0 LIMIT 1 OFFSET ?')
+          .pluck()
+          .get(expression, limit - 1) as number | undefined);
+  // Fewer matches than the page holds: every match is on it.
+  if (cut === undefined) {
+    return sql(
+      db,
+      `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+       WHERE sku_search MATCH ? ORDER BY sku_search.rank, s.sku LIMIT ?`,
+    ).all(expression, limit) as SkuRow[];
   }
-  if (candidates.length === 0) return [];
   return sql(
     db,
-    `SELECT s.rowid FROM json_each(?) c JOIN skus s ON s.rowid = json_extract(c.value, '$[0]')
-     ORDER BY json_extract(c.value, '$[1]'), s.sku LIMIT ?`,
-  )
-    .pluck()
-    .all(JSON.stringify(candidates), limit) as number[];
+    `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+     WHERE sku_search MATCH ? AND sku_search.rank <= ? ORDER BY sku_search.rank, s.sku LIMIT ?`,
+  ).all(expression, cut, limit) as SkuRow[];
 }
 
 export function searchCatalog(ctx: TxContext, query: string, limit: number): CatalogItem[] {
@@ -155,18 +149,13 @@ export function searchCatalog(ctx: TxContext, query: string, limit: number): Cat
   // Ranking sorts every match: for one- or two-letter prefixes that is most of the catalog, so those
   // take the first matches in index order instead, which answers while the cashier is still typing.
   const ranked = /"[^"]{3,}"\*/.test(expression);
-  let rows: SkuRow[];
-  if (ranked) {
-    const rowids = rankedMatches(ctx.db, expression, limit);
-    const byRowid = sql(ctx.db, `SELECT ${SKU_COLUMNS} FROM skus s WHERE s.rowid = ?`);
-    rows = rowids.map((rowid) => byRowid.get(rowid) as SkuRow);
-  } else {
-    rows = sql(
-      ctx.db,
-      `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-       WHERE sku_search MATCH ? LIMIT ?`,
-    ).all(expression, limit) as SkuRow[];
-  }
+  const rows = ranked
+    ? rankedRows(ctx.db, expression, limit)
+    : (sql(
+        ctx.db,
+        `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
+         WHERE sku_search MATCH ? LIMIT ?`,
+      ).all(expression, limit) as SkuRow[]);
   const regionId = storeRegionId(ctx.db, ctx.identity.storeId);
   return rows.map((row) => toItem(ctx, row, 1, regionId));
 }
