@@ -335,6 +335,28 @@ export const BopisHandedOverV1 = z.object({
   verifiedBy: z.enum(['pickup_code', 'order_number_and_name']),
   movements: z.array(MovementSchema).min(1),
 });
+/** Ship orders: a line found short while picking (the rest may still ship; the customer pays for what leaves). */
+export const BopisLineShortV1 = z.object({ ...bopisStep, lineId: id, foundQty: stockQty.min(0) });
+/** Ship orders: packed into weighed parcels; carries PICK sellable→staged of what went in. */
+export const BopisPackedV1 = z.object({
+  ...bopisStep,
+  parcels: z
+    .array(z.object({ parcelId: id, weightGrams: z.number().int().min(1).max(70_000) }))
+    .min(1)
+    .max(50),
+  movements: z.array(MovementSchema).min(1),
+});
+/** Ship orders: handed to the carrier; carries SHIPMENT −staged of what left. */
+export const BopisShippedV1 = z.object({
+  ...bopisStep,
+  carrier: z.string().min(1).max(40),
+  trackingNumber: z.string().min(1).max(60),
+  lines: z
+    .array(z.object({ lineId: id, qty: stockQty.min(1) }))
+    .min(1)
+    .max(200),
+  movements: z.array(MovementSchema).min(1),
+});
 export const BopisUnstagedV1 = z.object({
   orderId: id,
   unstageId: id,
@@ -377,6 +399,9 @@ export const EVENT_SCHEMAS = {
   'bopis.ready': { 1: BopisReadyV1 },
   'bopis.handed_over': { 1: BopisHandedOverV1 },
   'bopis.unstaged': { 1: BopisUnstagedV1 },
+  'bopis.line_short': { 1: BopisLineShortV1 },
+  'bopis.packed': { 1: BopisPackedV1 },
+  'bopis.shipped': { 1: BopisShippedV1 },
   'customer.created': { 1: CustomerCreatedV1 },
 } as const;
 
@@ -401,6 +426,9 @@ export type EventPayloads = {
   'bopis.ready': z.infer<typeof BopisReadyV1>;
   'bopis.handed_over': z.infer<typeof BopisHandedOverV1>;
   'bopis.unstaged': z.infer<typeof BopisUnstagedV1>;
+  'bopis.line_short': z.infer<typeof BopisLineShortV1>;
+  'bopis.packed': z.infer<typeof BopisPackedV1>;
+  'bopis.shipped': z.infer<typeof BopisShippedV1>;
   'customer.created': z.infer<typeof CustomerCreatedV1>;
 };
 

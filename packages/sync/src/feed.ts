@@ -105,6 +105,10 @@ export const StoreNodeSchema = z.object({
   longitude: z.number().min(-180).max(180).optional(),
   pickupEnabled: z.boolean(),
   pickCapacity: z.number().int().min(0),
+  /** Ship-to-home orders may be routed here (ship-from-store, or a warehouse). Absent from older hubs. */
+  shipEnabled: z.boolean().default(false),
+  /** Open ship picks at once, apart from pickup picks; 0 = no limit. */
+  shipPickCapacity: z.number().int().min(0).default(0),
   jurisdiction: z.string().min(1).max(100),
   currency: z.string().regex(/^[A-Z]{3}$/),
   timezone: z.string().min(1).max(100),

@@ -119,6 +119,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/routing/delivery': hq('viewer'),
   'PUT /api/routing/delivery/nodes/{nodeId}': hq('admin'),
   'PUT /api/routing/delivery/lanes': hq('admin'),
+  'POST /api/orders/{orderId}/steps': hq('operator', 'fulfilment:write'),
   'GET /api/notifications': hq('viewer'),
   'POST /api/notifications/{notificationId}/retry': hq('operator'),
 

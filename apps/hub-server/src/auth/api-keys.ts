@@ -14,6 +14,8 @@ export const API_KEY_SCOPES = [
   'integration:read',
   /** Purchase orders and advance shipping notices from an ERP or WMS. */
   'purchasing:write',
+  /** A warehouse's WMS reporting pick, pack and ship of the orders routed to it. */
+  'fulfilment:write',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

@@ -127,6 +127,9 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
     case 'bopis.ready':
     case 'bopis.handed_over':
     case 'bopis.unstaged':
+    case 'bopis.line_short':
+    case 'bopis.packed':
+    case 'bopis.shipped':
       return applyBopisEvent(ctx, event, valid);
     case 'customer.created':
       return applyCustomerCreated(

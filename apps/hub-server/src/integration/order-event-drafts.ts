@@ -16,6 +16,10 @@ function typesOf(entry: BopisLogEntry, routedBefore: boolean): IntegrationEventT
       return ['order.short_picked'];
     case 'PICKED_UP':
       return ['order.handed_over'];
+    case 'PACKED':
+      return ['order.picked'];
+    case 'SHIPPED':
+      return ['order.shipped'];
     case 'EXPIRED':
       return ['order.expired'];
     case 'CANCELLED':

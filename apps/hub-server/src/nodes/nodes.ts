@@ -25,12 +25,18 @@ export const NodeInputSchema = z.object({
   longitude: z.number().min(-180).max(180).optional(),
   pickupEnabled: z.boolean().default(false),
   pickCapacity: z.number().int().min(0).max(100_000).default(0),
+  /** Ship-to-home orders may be routed here (ship-from-store or a warehouse). */
+  shipEnabled: z.boolean().default(false),
+  /** Open ship picks at once, counted apart from pickup picks; 0 = no limit. */
+  shipPickCapacity: z.number().int().min(0).max(100_000).default(0),
   jurisdiction: z.string().trim().min(1).max(100),
   currency: currencyCodeSchema('This currency is not supported.'),
   timezone: z.string().min(1).max(64).default('UTC'),
   active: z.boolean().default(true),
 });
-export type NodeInput = z.infer<typeof NodeInputSchema>;
+/** Ship settings may be left out by callers that predate ship-to-home: such a node ships nothing. */
+export type NodeInput = Omit<z.infer<typeof NodeInputSchema>, 'shipEnabled' | 'shipPickCapacity'> &
+  Partial<Pick<z.infer<typeof NodeInputSchema>, 'shipEnabled' | 'shipPickCapacity'>>;
 
 export const NodeUpdateSchema = NodeInputSchema.omit({ nodeId: true, code: true })
   .partial()
@@ -48,6 +54,8 @@ export function toStoreNode(row: NodeTable): StoreNode {
     ...(row.longitude === null ? {} : { longitude: row.longitude }),
     pickupEnabled: row.pickup_enabled === 1,
     pickCapacity: row.pick_capacity,
+    shipEnabled: row.ship_enabled === 1,
+    shipPickCapacity: row.ship_pick_capacity ?? 0,
     jurisdiction: row.jurisdiction,
     currency: row.currency,
     timezone: row.timezone,
@@ -88,6 +96,8 @@ export async function createNode(hub: HubContext, input: NodeInput): Promise<Sto
       longitude: input.longitude ?? null,
       pickup_enabled: input.pickupEnabled ? 1 : 0,
       pick_capacity: input.pickCapacity,
+      ship_enabled: input.shipEnabled === true ? 1 : 0,
+      ship_pick_capacity: input.shipPickCapacity ?? 0,
       jurisdiction: input.jurisdiction,
       currency: input.currency,
       timezone: input.timezone,
@@ -128,6 +138,8 @@ export async function updateNode(hub: HubContext, nodeId: string, update: NodeUp
       ...(update.longitude === undefined ? {} : { longitude: update.longitude }),
       ...(update.pickupEnabled === undefined ? {} : { pickup_enabled: update.pickupEnabled ? 1 : 0 }),
       ...(update.pickCapacity === undefined ? {} : { pick_capacity: update.pickCapacity }),
+      ...(update.shipEnabled === undefined ? {} : { ship_enabled: update.shipEnabled ? 1 : 0 }),
+      ...(update.shipPickCapacity === undefined ? {} : { ship_pick_capacity: update.shipPickCapacity }),
       ...(update.jurisdiction === undefined ? {} : { jurisdiction: update.jurisdiction }),
       ...(update.currency === undefined ? {} : { currency: update.currency }),
       ...(update.timezone === undefined ? {} : { timezone: update.timezone }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   BopisOrderSchema,
   DomainError,
+  FulfilmentSchema,
   PickupDeadlinePolicySchema,
   TERMINAL_BOPIS_STATUSES,
   generatePickupCode,
@@ -34,6 +35,17 @@ import {
 export const OrderIntakeSchema = BopisOrderSchema.extend({
   placedAt: BopisOrderSchema.shape.placedAt.optional(),
   pickupPolicy: PickupDeadlinePolicySchema.optional(),
+  /** Pickup orders name it; a ship order routes from its address unless it names an origin. */
+  pickup: BopisOrderSchema.shape.pickup.optional(),
+  fulfilment: FulfilmentSchema.optional(),
+}).superRefine((body, context) => {
+  if (body.pickup === undefined && body.fulfilment?.type !== 'ship') {
+    context.addIssue({
+      code: 'custom',
+      path: ['pickup'],
+      message: 'A pickup order needs pickup: the store the customer collects from, or their location.',
+    });
+  }
 });
 export type OrderIntake = z.infer<typeof OrderIntakeSchema>;
 
@@ -224,8 +236,16 @@ export async function placeOrder(
           { orderId: body.orderId },
         );
       }
+      const fulfilment = body.fulfilment ?? { type: 'pickup' as const };
       const parsed = parseBopisOrder({
         ...body,
+        fulfilment,
+        // A ship order routes from the address it goes to.
+        pickup:
+          body.pickup ??
+          (fulfilment.type === 'ship'
+            ? { type: 'location', location: fulfilment.shipTo.location }
+            : undefined),
         placedAt: body.placedAt ?? tx.at,
         pickupPolicy: body.pickupPolicy ?? settings.pickupPolicy,
       });

@@ -28,7 +28,7 @@ export const NOTIFICATION_STATUSES = ['pending', 'delivered', 'failed'] as const
 export const NotificationViewSchema = z.object({
   notificationId: z.string(),
   orderId: z.string(),
-  kind: z.enum(['ready_for_pickup', 'rerouted', 'expired', 'cancelled']),
+  kind: z.enum(['ready_for_pickup', 'shipped', 'rerouted', 'expired', 'cancelled']),
   status: z.enum(NOTIFICATION_STATUSES),
   attempts: z.number().int(),
   nextAttemptAt: z.number().int().nullable(),

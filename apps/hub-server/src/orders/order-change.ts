@@ -306,14 +306,23 @@ export class OrderChange {
     }
     if (effects.payment !== 'none') {
       this.payment = effects.payment === 'capture' ? 'captured' : 'voided';
-      const amount = `${order.payment.amount} ${order.payment.currency} (minor units)`;
+      const captureAmount = effects.captureAmount ?? order.payment.amount;
+      const amount = `${effects.payment === 'capture' ? captureAmount : order.payment.amount} ${order.payment.currency} (minor units)`;
       this.note(
         'payment',
         actor,
         effects.payment === 'capture'
-          ? `Capture authorisation ${order.payment.authorisationRef} for ${amount}: the customer has the goods.`
+          ? `Capture authorisation ${order.payment.authorisationRef} for ${amount}: ${
+              captureAmount < order.payment.amount
+                ? `only what left is charged, the rest of the ${order.payment.amount} authorised is released`
+                : 'the customer has the goods'
+            }.`
           : `Void authorisation ${order.payment.authorisationRef} for ${amount}: the order will not be collected.`,
-        { action: effects.payment, authorisationRef: order.payment.authorisationRef },
+        {
+          action: effects.payment,
+          authorisationRef: order.payment.authorisationRef,
+          ...(effects.payment === 'capture' ? { amount: captureAmount } : {}),
+        },
       );
     }
   }
@@ -396,6 +405,7 @@ export class OrderChange {
       routing: this.routingResult === null ? null : JSON.stringify(this.routingResult),
       audience: JSON.stringify(audience),
       payment_status: this.payment,
+      fulfilment: state.order.fulfilment.type,
       updated_at: at,
     };
     if (this.stored === undefined) {
@@ -505,6 +515,21 @@ async function notificationPayload(
                 : {}),
             },
       cancelReason: state.cancelReason ?? null,
+      fulfilment: order.fulfilment.type,
+      ...(order.fulfilment.type === 'ship' ? { shipTo: order.fulfilment.shipTo } : {}),
+      shipment:
+        state.shipment === undefined
+          ? null
+          : {
+              carrier: state.shipment.carrier ?? null,
+              trackingNumber: state.shipment.trackingNumber ?? null,
+              parcels: state.shipment.parcels.length,
+              lines: state.shipment.lines,
+              shippedAt:
+                state.shipment.shippedAt === undefined
+                  ? null
+                  : new Date(state.shipment.shippedAt).toISOString(),
+            },
       payment: closes
         ? {
             action: 'void',
@@ -560,6 +585,7 @@ export async function chooseNode(
       offlineAfterMs: settings.offlineAfterMs,
       alsoNodeIds,
       ...(destinationZone === undefined ? {} : { destinationZone }),
+      fulfilment: state.order.fulfilment.type,
     });
     const routing = routeOrder(request, candidates, tx.at);
     if (routing.decision.outcome === 'unroutable') return { routing };

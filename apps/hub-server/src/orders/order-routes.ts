@@ -11,6 +11,7 @@ import {
   retryNotification,
 } from './notification-outbox';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './order-change';
+import { NodeStepRequestSchema, recordNodeStep } from './node-steps';
 import { CancelOrderSchema, RerouteOrderSchema, cancelOrder, rerouteOrder } from './order-lifecycle';
 import { OrderFilterSchema, OrderSummarySchema, OrderViewSchema, listOrders } from './order-records';
 
@@ -101,6 +102,18 @@ export function registerOrderRoutes(
     body: RerouteOrderSchema,
     response: OrderViewSchema,
     handler: ({ params, body, actor }) => rerouteOrder(hub, params.orderId, body, actor, settings),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/orders/:orderId/steps',
+    summary:
+      'A warehouse (its WMS, or HQ for it) accepts, picks (scan-verified), packs into weighed parcels and ships an order routed to it; the hub records the stock movements',
+    tag: 'orders',
+    access: { kind: 'hq', role: 'operator', scopes: ['fulfilment:write'] },
+    params: orderId,
+    body: NodeStepRequestSchema,
+    response: OrderViewSchema,
+    handler: ({ params, body, actor }) => recordNodeStep(hub, params.orderId, body, actor),
   });
   routes.add(app, {
     method: 'GET',

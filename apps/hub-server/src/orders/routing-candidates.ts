@@ -1,4 +1,4 @@
-import type { RoutingCandidateInput } from '@retail/domain';
+import type { FulfilmentType, RoutingCandidateInput } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
 import { deliveryTermsFor } from './delivery-config';
@@ -20,6 +20,11 @@ export interface CandidateOptions {
   readonly alsoNodeIds?: readonly string[];
   /** The order's destination shipping zone: candidates get the lane's cost and transit days toward it. */
   readonly destinationZone?: string;
+  /**
+   * Ship orders go to nodes with ship-from-store on, within their ship pick capacity; pickup orders to
+   * pickup-enabled ones within their pickup capacity. The two capacities are counted apart.
+   */
+  readonly fulfilment?: FulfilmentType;
 }
 
 /**
@@ -68,6 +73,7 @@ export async function loadCandidates(
   for (const nodeId of options.alsoNodeIds ?? []) nodeIds.add(nodeId);
   if (nodeIds.size === 0) return [];
 
+  const fulfilment = options.fulfilment ?? 'pickup';
   const candidates: RoutingCandidateInput[] = [];
   for (const chunk of chunks([...nodeIds].sort(), 500)) {
     const nodes = await tx.trx.selectFrom('nodes').selectAll().where('node_id', 'in', chunk).execute();
@@ -76,6 +82,7 @@ export async function loadCandidates(
       .select(['node_id', (eb) => eb.fn.countAll<number>().as('open')])
       .where('node_id', 'in', chunk)
       .where('status', 'in', [...OPEN_PICK_STATUSES])
+      .where('fulfilment', '=', fulfilment)
       .groupBy('node_id')
       .execute();
     const devices = await tx.trx
@@ -95,16 +102,18 @@ export async function loadCandidates(
     for (const node of nodes) {
       const heard = lastHeard.get(node.node_id);
       const offline = heard !== undefined && tx.at - heard >= options.offlineAfterMs;
+      const capacity = fulfilment === 'ship' ? (node.ship_pick_capacity ?? 0) : node.pick_capacity;
       candidates.push({
         nodeId: node.node_id,
         active: node.active === 1,
-        pickupEnabled: node.pickup_enabled === 1,
+        // The domain's "pickup enabled" is "takes orders of this fulfilment type" here.
+        pickupEnabled: fulfilment === 'ship' ? node.ship_enabled === 1 : node.pickup_enabled === 1,
         ...(offline ? { offlineSince: heard } : {}),
         ...(node.latitude !== null && node.longitude !== null
           ? { location: { lat: Number(node.latitude), lon: Number(node.longitude) } }
           : {}),
         ...(delivery.has(node.node_id) ? { delivery: delivery.get(node.node_id) } : {}),
-        ...(node.pick_capacity > 0 ? { pickCapacity: node.pick_capacity } : {}),
+        ...(capacity > 0 ? { pickCapacity: capacity } : {}),
         openPicks: openPicks.get(node.node_id) ?? 0,
         stock: [...(stockByNode.get(node.node_id)?.values() ?? [])],
       });

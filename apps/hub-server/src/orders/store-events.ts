@@ -72,6 +72,22 @@ function transitionOf(
         action: 'hand_over',
         verifiedBy: (payload as EventPayloads['bopis.handed_over']).verifiedBy,
       };
+    case 'bopis.line_short': {
+      const short = payload as EventPayloads['bopis.line_short'];
+      return { ...common, action: 'short_line', lineId: short.lineId, foundQty: short.foundQty };
+    }
+    case 'bopis.packed':
+      return { ...common, action: 'pack', parcels: (payload as EventPayloads['bopis.packed']).parcels };
+    case 'bopis.shipped': {
+      const shipped = payload as EventPayloads['bopis.shipped'];
+      return {
+        ...common,
+        action: 'ship',
+        carrier: shipped.carrier,
+        trackingNumber: shipped.trackingNumber,
+        lines: shipped.lines,
+      };
+    }
     default: {
       const never: never = type;
       throw new DomainError('INTERNAL', `Unexpected BOPIS event ${String(never)}.`);
@@ -129,10 +145,35 @@ function expectedMovements(
         delta: -line.qty,
       }));
     }
+    if (input.action === 'ship') {
+      return input.lines.flatMap((shipped) => {
+        const line = state.order.lines.find((candidate) => candidate.lineId === shipped.lineId);
+        return line === undefined
+          ? []
+          : [{ sku: line.sku, type: 'SHIPMENT', bucket: 'staged', delta: -shipped.qty }];
+      });
+    }
+    // A pack the hub refused still staged what the store had picked: its own figures are checked by
+    // packedMovementsFit and put back through the unstage task the superseded outcome carries.
+    if (input.action === 'pack') return undefined;
     return [];
   }
   // Replayed: the step is already on the order; its movements are recognised by id when re-sent.
   return undefined;
+}
+
+/** PICK sellable → staged of the order's own SKUs, unit for unit, never more than a line ordered. */
+function packedMovementsFit(state: BopisOrderState, carried: readonly MovementShape[]): boolean {
+  const ordered = new Map<string, number>();
+  for (const line of state.order.lines) ordered.set(line.sku, (ordered.get(line.sku) ?? 0) + line.qty);
+  const sums = totals(carried);
+  return (
+    carried.every((movement) => movement.type === 'PICK' && ordered.has(movement.sku)) &&
+    [...ordered].every(([sku, qty]) => {
+      const staged = sums.get(`${sku}\u0000PICK\u0000staged`) ?? 0;
+      return staged >= 0 && staged <= qty && staged === -(sums.get(`${sku}\u0000PICK\u0000sellable`) ?? 0);
+    })
+  );
 }
 
 async function lockOrderFor(ctx: ApplyContext, orderId: string): Promise<StoredOrder | undefined> {
@@ -203,6 +244,12 @@ export async function applyBopisEvent(
   const carried: readonly MovementPayload[] =
     'movements' in payload ? (payload as { movements: MovementPayload[] }).movements : [];
   const expected = expectedMovements(stored.state, input, outcome, nodeId);
+  const supersededPack = outcome.kind === 'superseded' && input.action === 'pack';
+  if (supersededPack && !packedMovementsFit(stored.state, carried)) {
+    return rejected(
+      `The stock movements of this pack do not match order ${stored.state.order.orderNumber}'s lines.`,
+    );
+  }
   if (expected !== undefined && !sameTotals(carried, expected)) {
     return rejected(
       `The stock movements of this ${input.action.replaceAll('_', ' ')} do not match order ${stored.state.order.orderNumber}'s lines.`,
@@ -215,6 +262,21 @@ export async function applyBopisEvent(
   if (outcome.kind === 'replayed') return applied;
   const change = OrderChange.forStored(ctx.tx, stored);
   await change.apply(input, actor);
+  if (supersededPack) {
+    const movements = carried.map((movement) => ({
+      sku: movement.sku,
+      type: 'UNSTAGE',
+      bucket: movement.bucket === 'staged' ? 'sellable' : 'staged',
+      delta: movement.delta,
+    }));
+    change.tell(nodeId);
+    change.note(
+      'store_task',
+      actor,
+      `Order ${stored.state.order.orderNumber} will not ship from here: put its packed items back on the shelf.`,
+      { task: 'unstage', nodeId, movements },
+    );
+  }
   if (outcome.kind === 'conflict_resolved') {
     const conflict = outcome.conflict;
     ctx.tx.raise({

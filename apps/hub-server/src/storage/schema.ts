@@ -23,6 +23,10 @@ export interface NodeTable {
   longitude: number | null;
   pickup_enabled: number;
   pick_capacity: number;
+  /** Ship-from-store (or warehouse) orders are routed here. */
+  ship_enabled?: number;
+  /** Open ship picks this node takes at once, apart from pickup picks; 0 = no limit. */
+  ship_pick_capacity?: number;
   jurisdiction: string;
   currency: string;
   timezone: string;
@@ -575,6 +579,7 @@ export interface BopisOrderTable {
   /** JSON array of the nodes whose feed has carried this order (they are told about every change). */
   audience: string;
   payment_status: 'authorised' | 'captured' | 'voided';
+  fulfilment?: 'pickup' | 'ship';
   idempotency_key: string | null;
   request_hash: string;
   created_by: string;
@@ -866,4 +871,61 @@ export interface HubDatabase {
   purchase_order_lines: PurchaseOrderLineTable;
   shipping_notices: ShippingNoticeTable;
   shipping_notice_lines: ShippingNoticeLineTable;
+  order_payments: OrderPaymentTable;
+  payment_operations: PaymentOperationTable;
+  payment_webhook_events: PaymentWebhookEventTable;
+  order_returns: OrderReturnTable;
+}
+
+export interface OrderPaymentTable {
+  order_id: string;
+  provider: string;
+  intent_id: string;
+  currency: string;
+  authorised: number;
+  captured: number;
+  refunded: number;
+  status: 'authorised' | 'captured' | 'cancelled' | 'failed';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PaymentOperationTable {
+  operation_id: string;
+  order_id: string;
+  kind: 'capture' | 'cancel' | 'refund';
+  amount: number;
+  reason: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  provider_ref: string | null;
+  last_error: string | null;
+  created_at: number;
+  done_at: number | null;
+}
+
+export interface PaymentWebhookEventTable {
+  event_id: string;
+  provider: string;
+  type: string;
+  intent_id: string | null;
+  received_at: number;
+}
+
+export interface OrderReturnTable {
+  return_id: string;
+  order_id: string;
+  channel: 'store' | 'mail';
+  status: 'authorised' | 'received';
+  node_id: string | null;
+  /** JSON: [{ lineId, sku, qty, disposition }] */
+  lines: string;
+  refund_amount: number;
+  refund_operation_id: string | null;
+  idempotency_key: string | null;
+  created_by: string;
+  created_at: number;
+  received_at: number | null;
 }

@@ -38,6 +38,8 @@ export function nodeInput(nodeId: string, overrides: Partial<NodeInput> = {}): N
     region: 'north',
     pickupEnabled: true,
     pickCapacity: 20,
+    shipEnabled: false,
+    shipPickCapacity: 0,
     jurisdiction: 'US-NY',
     currency: 'USD',
     timezone: 'UTC',

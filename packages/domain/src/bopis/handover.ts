@@ -67,6 +67,13 @@ export function canHandOver(state: BopisOrderState, atNodeId?: string): Handover
         code: 'CONFLICT',
         reason: `Order ${number} was already handed over${at(state.closedAt)}.`,
       };
+    case 'PACKED':
+    case 'SHIPPED':
+      return {
+        allowed: false,
+        code: 'NOT_ALLOWED',
+        reason: `Order ${number} is a ship-to-home order (${describeBopisStatus(state.status)}); it is not handed over at the counter.`,
+      };
     case 'PLACED':
     case 'ROUTED':
     case 'ACCEPTED':

@@ -7,3 +7,4 @@ export * from './lifecycle';
 export * from './handover';
 export * from './oversell-resolution';
 export * from './split-order';
+export * from './shipment';

@@ -10,9 +10,25 @@ import {
 import type { RoutingRequestInput } from '../routing/route-order';
 import { formatInstant } from '../time';
 import { pickupDeadlineFor } from './expiry';
-import { BopisOrderSchema, describeBopisIssues, type BopisOrder, type BopisOrderInput } from './order';
+import {
+  BopisOrderSchema,
+  describeBopisIssues,
+  isShipOrder,
+  type BopisOrder,
+  type BopisOrderInput,
+} from './order';
 import { PICKUP_VERIFICATIONS, PickupCodeSchema } from './pickup-code';
 import { pickProgress, verifyPickScan } from './picking';
+import {
+  CarrierSchema,
+  MAX_PARCELS,
+  ParcelSchema,
+  ShipmentSchema,
+  ShippedLineSchema,
+  TrackingNumberSchema,
+  captureAmountFor,
+  type ShippedLine,
+} from './shipment';
 import {
   BOPIS_ACTIONS,
   BOPIS_STATUSES,
@@ -90,6 +106,25 @@ export const BopisTransitionSchema = z.discriminatedUnion('action', [
   }),
   z.object({ ...common, action: z.literal('mark_ready') }),
   z.object({ ...common, action: z.literal('hand_over'), verifiedBy: z.enum(PICKUP_VERIFICATIONS) }),
+  z.object({
+    ...common,
+    action: z.literal('pack'),
+    parcels: z
+      .array(ParcelSchema)
+      .min(1, 'Pack the order into at least one parcel.')
+      .max(MAX_PARCELS)
+      .refine((parcels) => new Set(parcels.map((parcel) => parcel.parcelId)).size === parcels.length, {
+        message: 'Each parcel needs its own parcelId.',
+      }),
+  }),
+  z.object({
+    ...common,
+    action: z.literal('ship'),
+    carrier: CarrierSchema,
+    trackingNumber: TrackingNumberSchema,
+    /** What left in the parcels, per line: lets the hub check a shipment it did not see packed. */
+    lines: z.array(ShippedLineSchema).min(1).max(200),
+  }),
   z.object({ ...common, action: z.literal('reroute'), reason: z.enum(REROUTE_REASONS) }),
   z.object({
     ...common,
@@ -158,6 +193,8 @@ export const BopisOrderStateSchema = z
     cancelReason: z.enum(CANCEL_REASONS).optional(),
     log: z.array(BopisLogEntrySchema).min(1),
     superseded: z.array(SupersededStepSchema).default([]),
+    /** Ship orders, once packed: parcels, what they hold, and carrier + tracking once shipped. */
+    shipment: ShipmentSchema.optional(),
   })
   .refine((state) => state.log[state.log.length - 1]?.version === state.version, {
     message: 'The order version must be the version of its last logged transition.',
@@ -213,7 +250,7 @@ export interface BopisCountDiscrepancy {
 }
 
 export type BopisPaymentEffect = 'none' | 'capture' | 'void';
-export type BopisNotification = 'ready_for_pickup' | 'rerouted' | 'expired' | 'cancelled';
+export type BopisNotification = 'ready_for_pickup' | 'shipped' | 'rerouted' | 'expired' | 'cancelled';
 
 export interface BopisEffects {
   readonly reservations: readonly BopisReservationEffect[];
@@ -223,6 +260,8 @@ export interface BopisEffects {
   readonly storeTasks: readonly BopisStoreTask[];
   readonly countDiscrepancies: readonly BopisCountDiscrepancy[];
   readonly payment: BopisPaymentEffect;
+  /** For a capture: minor units to capture when less than the authorisation (a ship order that left short). */
+  readonly captureAmount?: number;
   readonly notification?: BopisNotification;
 }
 
@@ -230,6 +269,8 @@ export const HANDOVER_CONFLICT_TYPES = [
   'HANDOVER_AFTER_CANCEL',
   'HANDOVER_AFTER_EXPIRY',
   'HANDOVER_AFTER_REROUTE',
+  'SHIPPED_AFTER_CANCEL',
+  'SHIPPED_AFTER_REROUTE',
 ] as const;
 
 export const HandoverConflictSchema = z.object({
@@ -278,6 +319,7 @@ interface MutableEffects {
   storeTasks: BopisStoreTask[];
   countDiscrepancies: BopisCountDiscrepancy[];
   payment: BopisPaymentEffect;
+  captureAmount?: number;
   notification?: BopisNotification;
 }
 
@@ -298,10 +340,11 @@ function moveReservation(
   order: BopisOrder,
   ref: BopisReservationRef,
   action: ReservationAction,
+  lines: readonly BopisOrder['lines'][number][] = order.lines,
 ): { effect: BopisReservationEffect; movements: BopisMovement[] } {
   let to: ReservationStatus = ref.status;
   const movements: BopisMovement[] = [];
-  for (const line of order.lines) {
+  for (const line of lines) {
     const decided = transitionReservation(
       { reservationId: `${order.orderId}:${line.lineId}`, status: ref.status, qty: line.qty },
       action,
@@ -312,9 +355,50 @@ function moveReservation(
     }
   }
   return {
-    effect: { nodeId: ref.nodeId, action, from: ref.status, to, lines: lineQtys(order) },
+    effect: {
+      nodeId: ref.nodeId,
+      action,
+      from: ref.status,
+      to,
+      lines: lines.map((line) => ({ lineId: line.lineId, sku: line.sku, qty: line.qty })),
+    },
     movements,
   };
+}
+
+/**
+ * Lines whose reservation is still whole. After a short pack a ship order's short lines were released
+ * (their found units sit in `staged` without a reservation, see pack), so later moves skip them.
+ */
+function reservedLines(state: BopisOrderState): BopisOrder['lines'] {
+  const shipment = state.shipment;
+  if (shipment === undefined) return state.order.lines;
+  return state.order.lines.filter(
+    (line) => shipment.lines.find((packed) => packed.lineId === line.lineId)?.qty === line.qty,
+  );
+}
+
+/** Units of short lines that were packed: staged, but no longer backed by a reservation. */
+function unreservedPackedLines(state: BopisOrderState): { lineId: string; sku: string; qty: number }[] {
+  const shipment = state.shipment;
+  if (shipment === undefined) return [];
+  return state.order.lines.flatMap((line) => {
+    const packed = shipment.lines.find((entry) => entry.lineId === line.lineId)?.qty ?? 0;
+    return packed > 0 && packed < line.qty ? [{ lineId: line.lineId, sku: line.sku, qty: packed }] : [];
+  });
+}
+
+function bucketMove(
+  nodeId: string,
+  line: { lineId: string; sku: string; qty: number },
+  type: 'PICK' | 'UNSTAGE',
+  from: Bucket,
+  to: Bucket,
+): BopisMovement[] {
+  return [
+    { nodeId, lineId: line.lineId, sku: line.sku, type, bucket: from, delta: -line.qty },
+    { nodeId, lineId: line.lineId, sku: line.sku, type, bucket: to, delta: line.qty },
+  ];
 }
 
 function unstageTask(nodeId: string, orderNumber: string, movements: BopisMovement[]): BopisStoreTask {
@@ -462,6 +546,7 @@ function applyOnHead(state: BopisOrderState, transition: BopisTransition): Bopis
     );
   }
   const rule = BOPIS_TRANSITIONS[transition.action];
+  assertFulfilmentFits(state, transition.action);
   if (!rule.from.includes(state.status)) {
     throw new DomainError(
       'NOT_ALLOWED',
@@ -490,6 +575,10 @@ function applyOnHead(state: BopisOrderState, transition: BopisTransition): Bopis
       return markReady(state, transition);
     case 'hand_over':
       return handOver(state, transition);
+    case 'pack':
+      return pack(state, transition);
+    case 'ship':
+      return ship(state, transition);
     case 'reroute':
       return reroute(state, transition);
     case 'cancel':
@@ -498,6 +587,27 @@ function applyOnHead(state: BopisOrderState, transition: BopisTransition): Bopis
       return expire(state, transition);
     default:
       return assertNever(transition, 'BOPIS transition');
+  }
+}
+
+const PICKUP_ONLY_ACTIONS: readonly BopisTransition['action'][] = ['mark_ready', 'hand_over', 'expire'];
+const SHIP_ONLY_ACTIONS: readonly BopisTransition['action'][] = ['pack', 'ship'];
+
+function assertFulfilmentFits(state: BopisOrderState, action: BopisTransition['action']): void {
+  const number = state.order.orderNumber;
+  if (isShipOrder(state.order) && PICKUP_ONLY_ACTIONS.includes(action)) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Order ${number} is a ship-to-home order: pack it and ship it instead (it cannot be ${describeBopisAction(action)}).`,
+      { orderId: state.order.orderId, action },
+    );
+  }
+  if (!isShipOrder(state.order) && SHIP_ONLY_ACTIONS.includes(action)) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Order ${number} is collected in store: mark it ready for pickup instead (it cannot be ${describeBopisAction(action)}).`,
+      { orderId: state.order.orderId, action },
+    );
   }
 }
 
@@ -739,6 +849,155 @@ function markReady(state: BopisOrderState, transition: Extract<BopisTransition, 
   return applied(next, effects);
 }
 
+/**
+ * Packing a ship order stages what was picked (sellable → staged) into parcels. A ship order may leave
+ * short (the customer is charged only for what leaves): a short line's reservation is released whole and
+ * its found units are staged without one — reservations move whole, and the shortfall is a count
+ * discrepancy either way. A pickup order never leaves short: it is re-routed.
+ */
+function pack(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'pack' }>) {
+  const order = state.order;
+  const progress = pickProgress(
+    order.lines.map((line, index) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      qty: line.qty,
+      pickedQty: state.progress[index]?.pickedQty ?? 0,
+      shortPicked: state.progress[index]?.shortPicked ?? false,
+    })),
+  );
+  if (progress.outcome === 'in_progress') {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Order ${order.orderNumber} is not fully picked yet: line ${progress.outstandingLineIds.join(', ')} still needs items (or mark it short).`,
+      { orderId: order.orderId, outstandingLineIds: progress.outstandingLineIds },
+    );
+  }
+  const packedLines: ShippedLine[] = order.lines.flatMap((line, index) => {
+    const qty = Math.min(line.qty, state.progress[index]?.pickedQty ?? 0);
+    return qty > 0 ? [{ lineId: line.lineId, qty }] : [];
+  });
+  if (packedLines.length === 0) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Nothing of order ${order.orderNumber} was found, so there is nothing to pack; report it short.`,
+      { orderId: order.orderId },
+    );
+  }
+  const captureAmount = captureAmountFor(order, packedLines);
+  const reservation = state.reservation as BopisReservationRef;
+  const full = order.lines.filter(
+    (line) => packedLines.find((packed) => packed.lineId === line.lineId)?.qty === line.qty,
+  );
+  const short = order.lines.filter((line) => !full.includes(line));
+  const effects = emptyEffects();
+  if (full.length > 0) {
+    const staged = moveReservation(order, reservation, 'stage', full);
+    effects.reservations.push(staged.effect);
+    effects.storeMovements.push(...staged.movements);
+  }
+  if (short.length > 0) {
+    effects.reservations.push(moveReservation(order, reservation, 'release', short).effect);
+    for (const line of short) {
+      const qty = packedLines.find((packed) => packed.lineId === line.lineId)?.qty ?? 0;
+      if (qty > 0) {
+        effects.storeMovements.push(
+          ...bucketMove(
+            reservation.nodeId,
+            { lineId: line.lineId, sku: line.sku, qty },
+            'PICK',
+            'sellable',
+            'staged',
+          ),
+        );
+      }
+    }
+    effects.countDiscrepancies.push(...discrepanciesFor(order, reservation.nodeId, state.progress));
+  }
+  const weight = transition.parcels.reduce((total, parcel) => total + parcel.weightGrams, 0);
+  const next = advance(
+    state,
+    transition,
+    'PACKED',
+    {
+      reservation: { nodeId: reservation.nodeId, status: 'STAGED' },
+      shipment: { parcels: transition.parcels, packedAt: transition.at, lines: packedLines, captureAmount },
+    },
+    `Packed at ${reservation.nodeId} in ${transition.parcels.length} parcel(s), ${weight} g` +
+      (short.length > 0 ? `; short on line ${short.map((line) => line.lineId).join(', ')}.` : '.'),
+  );
+  return applied(next, effects);
+}
+
+function sameShippedLines(a: readonly ShippedLine[], b: readonly ShippedLine[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((line) => b.some((other) => other.lineId === line.lineId && other.qty === line.qty))
+  );
+}
+
+function shipmentMovements(
+  state: BopisOrderState,
+  nodeId: string,
+): { reservation?: BopisReservationEffect; movements: BopisMovement[] } {
+  const reservation = state.reservation;
+  const lines = reservedLines(state);
+  let effect: BopisReservationEffect | undefined;
+  const movements: BopisMovement[] = [];
+  if (reservation !== undefined && reservation.status === 'STAGED' && lines.length > 0) {
+    const consumed = moveReservation(state.order, reservation, 'consume', lines);
+    effect = consumed.effect;
+    movements.push(...consumed.movements.map((movement) => ({ ...movement, type: 'SHIPMENT' as const })));
+  }
+  for (const line of unreservedPackedLines(state)) {
+    movements.push({
+      nodeId,
+      lineId: line.lineId,
+      sku: line.sku,
+      type: 'SHIPMENT',
+      bucket: 'staged',
+      delta: -line.qty,
+    });
+  }
+  return effect === undefined ? { movements } : { reservation: effect, movements };
+}
+
+/** The parcels leave with the carrier: staged units leave the ledger, the payment is captured. */
+function ship(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'ship' }>) {
+  const shipment = state.shipment;
+  if (shipment === undefined || !sameShippedLines(shipment.lines, transition.lines)) {
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `The shipment of order ${state.order.orderNumber} does not match what was packed; pack it again.`,
+      { orderId: state.order.orderId },
+    );
+  }
+  const nodeId = state.nodeId as string;
+  const effects = emptyEffects();
+  const moved = shipmentMovements(state, nodeId);
+  if (moved.reservation !== undefined) effects.reservations.push(moved.reservation);
+  effects.storeMovements.push(...moved.movements);
+  effects.payment = 'capture';
+  if (shipment.captureAmount < state.order.payment.amount) effects.captureAmount = shipment.captureAmount;
+  effects.notification = 'shipped';
+  const next = advance(
+    without(state, 'reservation'),
+    transition,
+    'SHIPPED',
+    {
+      closedAt: transition.at,
+      shipment: {
+        ...shipment,
+        carrier: transition.carrier,
+        trackingNumber: transition.trackingNumber,
+        shippedAt: transition.at,
+      },
+    },
+    `Shipped from ${nodeId} with ${transition.carrier}, tracking ${transition.trackingNumber}.`,
+  );
+  return applied(next, effects);
+}
+
 function handOver(state: BopisOrderState, transition: Extract<BopisTransition, { action: 'hand_over' }>) {
   const effects = emptyEffects();
   const reservation = state.reservation as BopisReservationRef;
@@ -789,10 +1048,20 @@ function reroute(state: BopisOrderState, transition: Extract<BopisTransition, { 
 function releaseEverything(state: BopisOrderState, effects: MutableEffects): void {
   const reservation = state.reservation;
   if (reservation !== undefined) {
-    const released = moveReservation(state.order, reservation, 'release');
-    effects.reservations.push(released.effect);
-    if (released.movements.length > 0) {
-      effects.storeTasks.push(unstageTask(reservation.nodeId, state.order.orderNumber, released.movements));
+    const lines = reservedLines(state);
+    const released =
+      lines.length > 0
+        ? moveReservation(state.order, reservation, 'release', lines)
+        : { effect: undefined, movements: [] };
+    if (released.effect !== undefined) effects.reservations.push(released.effect);
+    const movements = [
+      ...released.movements,
+      ...unreservedPackedLines(state).flatMap((line) =>
+        bucketMove(reservation.nodeId, line, 'UNSTAGE', 'staged', 'sellable'),
+      ),
+    ];
+    if (movements.length > 0) {
+      effects.storeTasks.push(unstageTask(reservation.nodeId, state.order.orderNumber, movements));
     }
   }
   const pickingNode =
@@ -855,6 +1124,13 @@ function applyConcurrentStoreStep(
     if (state.status === 'READY_FOR_PICKUP' && state.nodeId === nodeId) {
       return handOver(state, transition);
     }
+    return resolveLateHandover(state, transition, nodeId);
+  }
+  if (transition.action === 'ship') {
+    if (state.status === 'SHIPPED') {
+      return supersede(state, transition, `Order ${number} was already shipped.`, emptyEffects());
+    }
+    if (state.status === 'PACKED' && state.nodeId === nodeId) return ship(state, transition);
     return resolveLateHandover(state, transition, nodeId);
   }
   const effects = emptyEffects();
@@ -944,10 +1220,11 @@ function supersede(
  */
 function resolveLateHandover(
   state: BopisOrderState,
-  transition: Extract<BopisTransition, { action: 'hand_over' }>,
+  transition: Extract<BopisTransition, { action: 'hand_over' | 'ship' }>,
   nodeId: string,
 ): BopisTransitionOutcome {
   const order = state.order;
+  const shipped = transition.action === 'ship' ? transition.lines : undefined;
   const effects = emptyEffects();
   const reservation = state.reservation;
   if (reservation !== undefined) {
@@ -970,24 +1247,42 @@ function resolveLateHandover(
   }
   // The store's own event carries these; they are listed so the hub can check the event against them.
   effects.storeMovements.push(
-    ...order.lines.map((line) => ({
-      nodeId,
-      lineId: line.lineId,
-      sku: line.sku,
-      type: 'PICKUP_HANDOVER' as const,
-      bucket: 'staged' as const,
-      delta: -line.qty,
-    })),
+    ...order.lines.flatMap((line) => {
+      const qty =
+        shipped === undefined ? line.qty : (shipped.find((entry) => entry.lineId === line.lineId)?.qty ?? 0);
+      if (qty <= 0) return [];
+      return [
+        {
+          nodeId,
+          lineId: line.lineId,
+          sku: line.sku,
+          type: shipped === undefined ? ('PICKUP_HANDOVER' as const) : ('SHIPMENT' as const),
+          bucket: 'staged' as const,
+          delta: -qty,
+        },
+      ];
+    }),
   );
   effects.payment = 'capture';
+  if (shipped !== undefined) {
+    const amount = lateCaptureAmount(order, shipped);
+    if (amount < order.payment.amount) effects.captureAmount = amount;
+    effects.notification = 'shipped';
+  }
 
   const head = state.log[state.log.length - 1] as BopisLogEntry;
   const type =
-    state.status === 'CANCELLED'
-      ? 'HANDOVER_AFTER_CANCEL'
-      : state.status === 'EXPIRED'
-        ? 'HANDOVER_AFTER_EXPIRY'
-        : 'HANDOVER_AFTER_REROUTE';
+    shipped !== undefined
+      ? state.status === 'CANCELLED'
+        ? 'SHIPPED_AFTER_CANCEL'
+        : 'SHIPPED_AFTER_REROUTE'
+      : state.status === 'CANCELLED'
+        ? 'HANDOVER_AFTER_CANCEL'
+        : state.status === 'EXPIRED'
+          ? 'HANDOVER_AFTER_EXPIRY'
+          : 'HANDOVER_AFTER_REROUTE';
+  const afterReroute = type === 'HANDOVER_AFTER_REROUTE' || type === 'SHIPPED_AFTER_REROUTE';
+  const verb = shipped === undefined ? 'handed over' : 'shipped';
   const when = formatInstant(transition.at);
   const conflict: HandoverConflict = {
     type,
@@ -998,7 +1293,7 @@ function resolveLateHandover(
     overriddenStatus: state.status,
     overriddenVersion: state.version,
     overriddenAt: head.at,
-    ...(type === 'HANDOVER_AFTER_REROUTE'
+    ...(afterReroute
       ? {}
       : {
           refund: {
@@ -1009,19 +1304,44 @@ function resolveLateHandover(
             options: ['capture_payment' as const, 'request_return' as const, 'write_off' as const],
           },
         }),
-    message:
-      type === 'HANDOVER_AFTER_REROUTE'
-        ? `Order ${order.orderNumber} was handed over at store ${nodeId} at ${when} while the hub was moving it (${describeBopisStatus(state.status)}); the other store's work on it is void.`
-        : `Order ${order.orderNumber} was handed over at store ${nodeId} at ${when}, after the hub had ${type === 'HANDOVER_AFTER_CANCEL' ? 'cancelled' : 'expired'} it. The customer has the goods but the payment was voided: capture it again, ask for a return or write it off.`,
+    message: afterReroute
+      ? `Order ${order.orderNumber} was ${verb} at store ${nodeId} at ${when} while the hub was moving it (${describeBopisStatus(state.status)}); the other store's work on it is void.`
+      : `Order ${order.orderNumber} was ${verb} at store ${nodeId} at ${when}, after the hub had ${type === 'HANDOVER_AFTER_EXPIRY' ? 'expired' : 'cancelled'} it. The customer has the goods but the payment was voided: capture it again, ask for a return or write it off.`,
   };
   const next = advance(
     without(state, 'reservation', 'cancelReason'),
     transition,
-    'PICKED_UP',
-    { nodeId, closedAt: transition.at },
-    `Handed over at store ${nodeId} after the order was ${describeBopisStatus(state.status)} (${type}).`,
+    shipped === undefined ? 'PICKED_UP' : 'SHIPPED',
+    {
+      nodeId,
+      closedAt: transition.at,
+      ...(transition.action === 'ship'
+        ? {
+            shipment: {
+              parcels: state.shipment?.parcels ?? [{ parcelId: 'unrecorded', weightGrams: 1 }],
+              packedAt: state.shipment?.packedAt ?? transition.at,
+              lines: transition.lines,
+              captureAmount: lateCaptureAmount(order, transition.lines),
+              carrier: transition.carrier,
+              trackingNumber: transition.trackingNumber,
+              shippedAt: transition.at,
+            },
+          }
+        : {}),
+    },
+    `${shipped === undefined ? 'Handed over' : 'Shipped'} at store ${nodeId} after the order was ${describeBopisStatus(state.status)} (${type}).`,
   );
   return { kind: 'conflict_resolved', state: next, effects, conflict };
+}
+
+/** A shipment the hub did not see packed: charge what left, or the whole authorisation without line amounts. */
+function lateCaptureAmount(order: BopisOrder, shipped: readonly ShippedLine[]): number {
+  try {
+    return captureAmountFor(order, shipped);
+  } catch (error) {
+    if (error instanceof DomainError) return order.payment.amount;
+    throw error;
+  }
 }
 
 /** The routing request for this order now: its lines, pickup target and the nodes already failed. */

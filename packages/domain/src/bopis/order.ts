@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_AMOUNT, MAX_STOCK_QTY } from '../bounds';
 import { fail, ok, type Result } from '../errors';
 import { currencyCodeSchema } from '../currency-code';
+import { GeoPointSchema } from '../routing/geo';
 import { MAX_ROUTING_LINES, PickupTargetSchema } from '../routing/route-order';
 
 /**
@@ -35,6 +36,11 @@ export const BopisLineSchema = z.object({
     .int('A line quantity must be a whole number of units (or grams).')
     .min(1, 'A line quantity must be at least 1.')
     .max(MAX_STOCK_QTY),
+  /**
+   * What the customer paid for the whole line, in minor units of the payment currency. Needed to charge a
+   * ship order that leaves short (partial capture); without it a short ship order is re-routed instead.
+   */
+  amount: z.number().int('A line amount must be whole minor units.').min(0).max(MAX_AMOUNT).optional(),
 });
 export type BopisLine = z.infer<typeof BopisLineSchema>;
 
@@ -72,6 +78,35 @@ export const PaymentAuthorisationSchema = z.object({
 });
 export type PaymentAuthorisation = z.infer<typeof PaymentAuthorisationSchema>;
 
+const addressText = (what: string, max: number) =>
+  z.string().trim().min(1, `The ${what} is missing.`).max(max, `The ${what} is at most ${max} characters.`);
+
+/** Where a ship-to-home order goes. `location` is the geocoded address: routing measures distance from it. */
+export const ShipToSchema = z.object({
+  name: addressText('recipient name', 200),
+  line1: addressText('first address line', 200),
+  line2: z.string().trim().max(200).optional(),
+  city: addressText('city', 100),
+  postalCode: addressText('postal code', 20),
+  region: z.string().trim().max(100).optional(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'The country is a two-letter ISO 3166 code such as GB or DE.'),
+  location: GeoPointSchema,
+});
+export type ShipTo = z.infer<typeof ShipToSchema>;
+
+export const FULFILMENT_TYPES = ['pickup', 'ship'] as const;
+export type FulfilmentType = (typeof FULFILMENT_TYPES)[number];
+
+export const FulfilmentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pickup') }),
+  z.object({ type: z.literal('ship'), shipTo: ShipToSchema }),
+]);
+export type Fulfilment = z.infer<typeof FulfilmentSchema>;
+
+export function isShipOrder(order: { readonly fulfilment: Fulfilment }): boolean {
+  return order.fulfilment.type === 'ship';
+}
+
 export const PickupDeadlinePolicySchema = z.object({
   /** How long a ready order waits for the customer; this is the deadline the customer is told. */
   holdHours: z.number().int().min(1, 'Hold a ready order at least 1 hour.').max(720, 'Hold at most 30 days.'),
@@ -99,7 +134,9 @@ export const BopisOrderSchema = z.object({
       message: 'Each order line needs its own lineId.',
     }),
   customer: CustomerSchema,
+  /** Pickup orders: where the customer collects. Ship orders: the origin routing measures from. */
   pickup: PickupTargetSchema,
+  fulfilment: FulfilmentSchema.default({ type: 'pickup' }),
   /** The customer agreed to collect parts of the order from different stores. */
   splitConsent: z.boolean().default(false),
   payment: PaymentAuthorisationSchema,

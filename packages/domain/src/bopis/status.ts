@@ -1,9 +1,11 @@
 import { assertNever } from '../errors';
 
 /**
- * BOPIS order states (reference/domain.md §2.2). Terminal: PICKED_UP, EXPIRED, CANCELLED.
- * Hub-owned: PLACED, ROUTED, REROUTING, EXPIRED, CANCELLED. Store-owned (advance offline): ACCEPTED,
- * PICKING, READY_FOR_PICKUP, PICKED_UP, SHORT_PICK.
+ * Online order states (reference/domain.md §2.2). Pickup (BOPIS) and ship-to-home orders share the machine
+ * up to picking; a pickup order then goes READY_FOR_PICKUP → PICKED_UP, a ship order PACKED → SHIPPED.
+ * Terminal: PICKED_UP, SHIPPED, EXPIRED, CANCELLED.
+ * Hub-owned: PLACED, ROUTED, REROUTING, EXPIRED, CANCELLED. Node-owned (advance offline): ACCEPTED,
+ * PICKING, READY_FOR_PICKUP, PICKED_UP, PACKED, SHIPPED, SHORT_PICK.
  */
 export const BOPIS_STATUSES = [
   'PLACED',
@@ -12,6 +14,8 @@ export const BOPIS_STATUSES = [
   'PICKING',
   'READY_FOR_PICKUP',
   'PICKED_UP',
+  'PACKED',
+  'SHIPPED',
   'SHORT_PICK',
   'REROUTING',
   'EXPIRED',
@@ -19,7 +23,12 @@ export const BOPIS_STATUSES = [
 ] as const;
 export type BopisStatus = (typeof BOPIS_STATUSES)[number];
 
-export const TERMINAL_BOPIS_STATUSES: readonly BopisStatus[] = ['PICKED_UP', 'EXPIRED', 'CANCELLED'];
+export const TERMINAL_BOPIS_STATUSES: readonly BopisStatus[] = [
+  'PICKED_UP',
+  'SHIPPED',
+  'EXPIRED',
+  'CANCELLED',
+];
 
 export function isTerminalBopisStatus(status: BopisStatus): boolean {
   return TERMINAL_BOPIS_STATUSES.includes(status);
@@ -34,6 +43,8 @@ export const BOPIS_ACTIONS = [
   'report_short',
   'mark_ready',
   'hand_over',
+  'pack',
+  'ship',
   'reroute',
   'cancel',
   'expire',
@@ -65,10 +76,21 @@ export const BOPIS_TRANSITIONS: Readonly<Record<BopisAction, BopisTransitionRule
   report_short: { actor: 'store', from: ['ACCEPTED', 'PICKING'], to: 'SHORT_PICK' },
   mark_ready: { actor: 'store', from: ['PICKING'], to: 'READY_FOR_PICKUP' },
   hand_over: { actor: 'store', from: ['READY_FOR_PICKUP'], to: 'PICKED_UP' },
+  pack: { actor: 'store', from: ['PICKING'], to: 'PACKED' },
+  ship: { actor: 'store', from: ['PACKED'], to: 'SHIPPED' },
   reroute: { actor: 'hub', from: ['ROUTED', 'ACCEPTED', 'PICKING', 'SHORT_PICK'], to: 'REROUTING' },
   cancel: {
     actor: 'hub',
-    from: ['PLACED', 'ROUTED', 'ACCEPTED', 'PICKING', 'READY_FOR_PICKUP', 'SHORT_PICK', 'REROUTING'],
+    from: [
+      'PLACED',
+      'ROUTED',
+      'ACCEPTED',
+      'PICKING',
+      'READY_FOR_PICKUP',
+      'PACKED',
+      'SHORT_PICK',
+      'REROUTING',
+    ],
     to: 'CANCELLED',
   },
   expire: { actor: 'hub', from: ['READY_FOR_PICKUP'], to: 'EXPIRED' },
@@ -88,6 +110,10 @@ export function describeBopisStatus(status: BopisStatus): string {
       return 'ready for pickup';
     case 'PICKED_UP':
       return 'already handed over';
+    case 'PACKED':
+      return 'packed and waiting for the carrier';
+    case 'SHIPPED':
+      return 'already shipped';
     case 'SHORT_PICK':
       return 'short-picked and waiting for the hub';
     case 'REROUTING':
@@ -119,6 +145,10 @@ export function describeBopisAction(action: BopisAction): string {
       return 'marked ready for pickup';
     case 'hand_over':
       return 'handed over';
+    case 'pack':
+      return 'packed';
+    case 'ship':
+      return 'shipped';
     case 'reroute':
       return 're-routed';
     case 'cancel':

@@ -19,6 +19,8 @@ export const MOVEMENT_TYPES = [
   'PICK',
   'UNSTAGE',
   'PICKUP_HANDOVER',
+  /** Staged units of a ship-to-home order leaving in a parcel with the carrier. */
+  'SHIPMENT',
   'RETURN_RESTOCK',
   'RETURN_DAMAGED',
   'RETURN_QC',

@@ -37,6 +37,8 @@ export function orderView(overrides: Partial<OrderView> = {}): OrderView {
     nodeId: 'store-2',
     pickupCode: '482913',
     paymentStatus: 'authorised',
+    fulfilment: 'pickup',
+    shipment: null,
     order: {
       orderId,
       orderNumber: 'W-1007',
@@ -44,6 +46,7 @@ export function orderView(overrides: Partial<OrderView> = {}): OrderView {
       lines: [{ lineId: 'l1', sku: 'SKU-RED-M', qty: 2 }],
       customer: { name: 'Aoife Byrne', email: 'aoife@example.com' },
       pickup: { type: 'store', storeId: 'store-1' },
+      fulfilment: { type: 'pickup' },
       splitConsent: false,
       payment: { authorisationRef: 'AUTH-77', amount: 4998, currency: 'EUR' },
       priority: 0,

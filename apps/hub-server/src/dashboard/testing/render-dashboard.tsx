@@ -33,6 +33,8 @@ export function node(
     kind: 'store',
     region: 'ie-east',
     pickupEnabled: true,
+    shipEnabled: false,
+    shipPickCapacity: 0,
     pickCapacity: 20,
     jurisdiction: 'IE',
     currency: 'EUR',

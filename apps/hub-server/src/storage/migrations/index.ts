@@ -17,6 +17,7 @@ import * as liveChanges from './0014-live-changes';
 import * as splitOrdersAndChannels from './0015-split-orders-and-channels';
 import * as hqStaffAndAudit from './0016-hq-staff-and-audit';
 import * as deliveryTerms from './0017-delivery-terms';
+import * as shipOrdersAndPayments from './0018-ship-orders-and-payments';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0015-split-orders-and-channels', splitOrdersAndChannels.up],
   ['0016-hq-staff-and-audit', hqStaffAndAudit.up],
   ['0017-delivery-terms', deliveryTerms.up],
+  ['0018-ship-orders-and-payments', shipOrdersAndPayments.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
