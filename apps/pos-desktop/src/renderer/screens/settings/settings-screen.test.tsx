@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import type { DesktopSettings } from '../../../shared/desktop-settings';
 import { fakeBridge } from '../../testing/fake-bridge';
 import { renderPos } from '../../testing/render-pos';
 import { SettingsScreen } from './settings-screen';
@@ -12,9 +13,18 @@ const BACKUP = {
   createdAt: '2026-11-23T10:00:00.000Z',
 };
 
-function renderSettings(options: { enrolled?: boolean; desktop?: boolean } = {}) {
+function renderSettings(
+  options: { enrolled?: boolean; desktop?: boolean; receipt?: DesktopSettings['receipt'] } = {},
+) {
   const shell = options.desktop === false ? undefined : fakeBridge();
-  if (shell) shell.settings = { printerName: 'EPSON_TM_T20III', kiosk: false, customerDisplay: false };
+  if (shell) {
+    shell.settings = {
+      printerName: 'EPSON_TM_T20III',
+      kiosk: false,
+      customerDisplay: false,
+      ...(options.receipt === undefined ? {} : { receipt: options.receipt }),
+    };
+  }
   const harness = renderPos({
     signedInAs: 'manager',
     ...(shell ? { shell } : {}),
@@ -84,6 +94,38 @@ describe('settings-screen', () => {
       await user.click(within(form).getByRole('button', { name: 'Save' }));
       expect(await within(form).findByText('Saved. They apply now.')).toBeTruthy();
       expect(shell?.saved).toEqual([{ printerName: null, kiosk: true, customerDisplay: false }]);
+    });
+
+    it('switches this till to raw ESC/POS receipts on a 58 mm roll at a network printer', async () => {
+      const { user, shell } = renderSettings({
+        receipt: { format: 'driver', paper: '80mm', rawPrinter: null },
+      });
+      const form = await screen.findByRole('form', { name: 'Receipt printer and screen' });
+      await user.selectOptions(within(form).getByLabelText('Receipt width'), '58 mm roll');
+      expect(within(form).queryByLabelText('Raw receipt printer')).toBeNull();
+      await user.selectOptions(
+        within(form).getByLabelText('How receipts print'),
+        'Raw ESC/POS (a printer without a driver)',
+      );
+      await user.selectOptions(
+        within(form).getByLabelText('Raw receipt printer'),
+        'Network printer (port 9100)',
+      );
+      await user.type(within(form).getByLabelText('Printer address (host or host:port)'), '10.0.0.42:9101');
+      await user.click(within(form).getByRole('button', { name: 'Save' }));
+      expect(await within(form).findByText('Saved. They apply now.')).toBeTruthy();
+      expect(shell?.saved).toEqual([
+        {
+          printerName: 'EPSON_TM_T20III',
+          kiosk: false,
+          customerDisplay: false,
+          receipt: {
+            format: 'escpos',
+            paper: '58mm',
+            rawPrinter: { kind: 'network-printer', host: '10.0.0.42', port: 9101 },
+          },
+        },
+      ]);
     });
 
     it('backs the node up and saves a copy where the manager chooses', async () => {
