@@ -153,6 +153,7 @@ describe.each(backendKinds())('loyalty routes on %s', (kind) => {
         released: true,
       });
       const account = await call('GET', `/api/loyalty/accounts/${accountId}`, tokens.viewer);
+      expect(account.body.value.kind).toBe('points');
       expect(account.body.value.snapshot).toMatchObject({ available: 700, held: 0 });
       expect(account.body.value.entries.map((entry: { type: string }) => entry.type)).toEqual([
         'ADJUST',
@@ -194,6 +195,27 @@ describe.each(backendKinds())('loyalty routes on %s', (kind) => {
         (await call('POST', '/sync/loyalty/stored-value/lookup', tokens.device, { number: 'GIFT-0000-0000' }))
           .status,
       ).toBe(404);
+    });
+
+    it('answers a gift card account id (sv-…) with its balance and ledger, and 404 for an id nobody has', async () => {
+      const issued = await call('POST', '/api/loyalty/gift-cards', tokens.admin, {
+        number: 'GIFT-0000-5555',
+        issueId: 'gc-sale-2',
+        amount: 1_200,
+        currency: 'USD',
+      });
+      const accountId = issued.body.value.accountId as string;
+      expect(accountId).toMatch(/^sv-/);
+      const account = await call('GET', `/api/loyalty/accounts/${accountId}`, tokens.viewer);
+      expect(account.status).toBe(200);
+      expect(account.body.value).toMatchObject({
+        kind: 'stored_value',
+        account: { accountId, kind: 'gift_card', maskedNumber: '****5555' },
+        snapshot: { available: { amount: 1_200 } },
+      });
+      expect(account.body.value.entries).toHaveLength(1);
+      const missing = await call('GET', '/api/loyalty/accounts/sv-nobody', tokens.viewer);
+      expect(missing).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     });
   });
 });

@@ -6,6 +6,8 @@ import {
   LoyaltyEntrySchema,
   LoyaltyProgrammeSchema,
   LoyaltySnapshotSchema,
+  StoredValueAccountSchema,
+  StoredValueEntrySchema,
   StoredValueSettingsSchema,
   StoredValueSnapshotSchema,
   loyaltySnapshot,
@@ -30,7 +32,7 @@ import {
 } from '@retail/sync';
 import { inHubTransaction } from '../../hub-tx';
 import { customerAnswer, findCustomers, recordNewCustomer, resolveCustomerId } from '../../loyalty/customers';
-import { storedValueAccountOf } from '../../loyalty/ledger-store';
+import { lockStoredValueAccount, storedValueAccountOf } from '../../loyalty/ledger-store';
 import {
   CountryCodeSchema,
   readProgramme,
@@ -229,28 +231,58 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
   routes.add(app, {
     method: 'GET',
     url: '/api/loyalty/accounts/:accountId',
-    summary: 'A loyalty account: balances now and its whole ledger, oldest first',
+    summary:
+      'A loyalty account (points) or a gift card or store credit account (`sv-…`): balances now and its whole ledger, oldest first',
     tag: 'loyalty',
     access: read,
     params: z.object({ accountId: z.string().trim().min(1).max(100) }),
-    response: z.object({ snapshot: LoyaltySnapshotSchema, entries: z.array(LoyaltyEntrySchema) }),
+    response: z.union([
+      z.object({
+        kind: z.literal('points'),
+        snapshot: LoyaltySnapshotSchema,
+        entries: z.array(LoyaltyEntrySchema),
+      }),
+      z.object({
+        kind: z.literal('stored_value'),
+        account: StoredValueAccountSchema,
+        snapshot: StoredValueSnapshotSchema,
+        entries: z.array(StoredValueEntrySchema),
+      }),
+    ]),
     handler: async ({ params }) => {
-      const rows = await hub.storage.db
-        .selectFrom('loyalty_entries')
-        .select('entry')
-        .where('account_id', '=', params.accountId)
-        .orderBy('occurred_at')
-        .orderBy('entry_id')
-        .execute();
       const account = await hub.storage.db
         .selectFrom('loyalty_accounts')
         .select('account_id')
         .where('account_id', '=', params.accountId)
         .executeTakeFirst();
-      if (account === undefined)
-        throw new DomainError('NOT_FOUND', `There is no loyalty account ${params.accountId}.`);
-      const entries = rows.map((row) => JSON.parse(row.entry) as LoyaltyEntry);
-      return { snapshot: loyaltySnapshot(params.accountId, entries, hub.now()), entries };
+      if (account !== undefined) {
+        const rows = await hub.storage.db
+          .selectFrom('loyalty_entries')
+          .select('entry')
+          .where('account_id', '=', params.accountId)
+          .orderBy('occurred_at')
+          .orderBy('entry_id')
+          .execute();
+        const entries = rows.map((row) => JSON.parse(row.entry) as LoyaltyEntry);
+        return {
+          kind: 'points' as const,
+          snapshot: loyaltySnapshot(params.accountId, entries, hub.now()),
+          entries,
+        };
+      }
+      // Gift cards and store credit have their own ledger; their ids (`sv-…`) are accounts too.
+      const stored = await inHubTransaction(hub, (tx) => lockStoredValueAccount(tx, params.accountId));
+      if (stored === undefined)
+        throw new DomainError(
+          'NOT_FOUND',
+          `There is no loyalty, gift card or store credit account ${params.accountId}.`,
+        );
+      return {
+        kind: 'stored_value' as const,
+        account: stored.account,
+        snapshot: storedValueSnapshot(stored.account, stored.entries, hub.now()),
+        entries: stored.entries,
+      };
     },
   });
   routes.add(app, {
