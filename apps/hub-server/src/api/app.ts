@@ -31,6 +31,7 @@ import { registerImportRoutes } from './routes/import-routes';
 import { registerInventoryRoutes } from './routes/inventory-routes';
 import { registerLoyaltyRoutes } from './routes/loyalty-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
+import { registerReportRoutes } from './routes/report-routes';
 import { registerStaffRoutes } from './routes/staff-routes';
 import { registerStoreConfigRoutes } from './routes/store-config-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
@@ -343,6 +344,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerPricingRoutes(app, routes);
   registerStoreConfigRoutes(app, routes);
   registerStaffRoutes(app, routes);
+  registerReportRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
   registerChannelRoutes(app, routes);
   registerDeliveryRoutes(app, routes);

@@ -61,6 +61,8 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /api/staff': hq('admin'),
   'PATCH /api/staff/{staffId}': hq('admin'),
   'GET /api/audit': hq('viewer'),
+  'GET /api/reports/sales': hq('viewer'),
+  'GET /api/reports/sales/csv': hq('viewer'),
   'GET /api/devices': hq('viewer'),
   'POST /api/devices/{deviceId}/revoke': hq('admin'),
   'GET /api/devices/{deviceId}/events': hq('viewer'),

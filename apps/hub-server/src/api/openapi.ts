@@ -116,6 +116,7 @@ const TAGS: Record<string, string> = {
   integration: 'Events out to ERP, WMS and sales channels: the outbound log, subscriptions, journal.',
   purchasing: 'Purchase orders and advance shipping notices.',
   staff: 'Cashiers, supervisors and managers HQ manages; they reach the tills through the feed.',
+  reports: 'Sales, voids and returns across the chain, as JSON or CSV.',
   audit: 'The append-only log of every HQ change, with who, when, before and after.',
   nodes: 'Store settings HQ sets for the tills.',
 };

@@ -285,7 +285,7 @@ const CSV_HEADER = [
   'amount_minor',
 ];
 
-function csvField(value: string | number | null): string {
+export function csvField(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
   // Quotes around anything a spreadsheet could split or run as a formula.
