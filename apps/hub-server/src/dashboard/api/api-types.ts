@@ -15,6 +15,7 @@ import type { NotificationView } from '../../orders/notification-outbox';
 import type { OrderSummary, OrderView } from '../../orders/order-records';
 import type { EntityVersionSchema } from '../../pricing/pricing-store';
 import type { AuditEntry } from '../../audit/hq-audit';
+import type { SalesReportRow } from '../../reports/sales-report';
 import type { CreateStaff, HqStaff, UpdateStaff } from '../../staff/hq-staff';
 import type { BopisStatus, PriceBook, Promotion, RoutingResult, Sku } from '@retail/domain';
 
@@ -41,6 +42,7 @@ export type {
   Promotion,
   Reservation,
   RoutingResult,
+  SalesReportRow,
   Sku,
   StoreNode,
 };

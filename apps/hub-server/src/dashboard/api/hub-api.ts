@@ -20,6 +20,7 @@ import type {
   OrderView,
   PriceBook,
   Promotion,
+  SalesReportRow,
   Sku,
   SkuInventory,
   StoreNode,
@@ -157,6 +158,8 @@ export function createHubApi(options: HubApiOptions) {
         'POST',
         `/api/integration/subscriptions/${segment(subscriptionId)}/${paused ? 'pause' : 'resume'}`,
       ),
+    salesReport: (from: string, to: string) =>
+      call<SalesReportRow[]>('GET', withQuery('/api/reports/sales', { from, to })),
     staff: () => call<HqStaff[]>('GET', '/api/staff'),
     createStaff: (input: CreateStaff) => call<HqStaff>('POST', '/api/staff', input),
     updateStaff: (staffId: string, input: UpdateStaff) =>

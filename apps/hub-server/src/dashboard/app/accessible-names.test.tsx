@@ -127,6 +127,21 @@ function scriptEverything(hub: FakeHub): void {
       updatedBy: 'user:hq',
     },
   ]);
+  hub.handle('GET /api/reports/sales', () => [
+    {
+      nodeId: 'store-1',
+      nodeCode: 'S001',
+      date: '2026-11-23',
+      currency: 'EUR',
+      sales: 1,
+      salesTotal: 100,
+      voids: 0,
+      voidsTotal: 0,
+      returns: 0,
+      refundsTotal: 0,
+      netTotal: 100,
+    },
+  ]);
   hub.handle('GET /api/audit', () => [
     {
       auditId: 'a1',
@@ -158,6 +173,7 @@ describe('accessible-names', () => {
       ['/pricing', 'table', 'Price books'],
       ['/staff', 'table', 'Staff members'],
       ['/audit', 'table', 'Audit entries'],
+      ['/reports', 'table', 'Sales by store and day'],
       ['/nowhere', 'heading', 'Page not found'],
     ];
     for (const [path, role, name] of pages) {

@@ -10,6 +10,7 @@ import { OrdersScreen } from '../screens/orders/orders-screen';
 import { PricingScreen } from '../screens/pricing/pricing-screen';
 import { SignInScreen } from '../screens/sign-in/sign-in-screen';
 import { AuditScreen } from '../screens/audit/audit-screen';
+import { ReportsScreen } from '../screens/reports/reports-screen';
 import { StaffScreen } from '../screens/staff/staff-screen';
 import { StoresScreen } from '../screens/stores/stores-screen';
 import { useRoute, useServices, useSession } from './dashboard-context';
@@ -23,6 +24,7 @@ const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[]
   { route: { name: 'stores' }, label: 'nav.stores' },
   { route: { name: 'pricing' }, label: 'nav.pricing' },
   { route: { name: 'integrations' }, label: 'nav.integrations' },
+  { route: { name: 'reports' }, label: 'nav.reports' },
   { route: { name: 'staff' }, label: 'nav.staff' },
   { route: { name: 'audit' }, label: 'nav.audit' },
 ];
@@ -51,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <StaffScreen />;
     case 'audit':
       return <AuditScreen />;
+    case 'reports':
+      return <ReportsScreen />;
     case 'not-found':
       return (
         <section aria-labelledby="not-found-title">

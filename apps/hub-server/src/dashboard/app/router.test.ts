@@ -32,6 +32,7 @@ describe('router', () => {
         { name: 'pricing' },
         { name: 'staff' },
         { name: 'audit' },
+        { name: 'reports' },
       ];
       for (const route of routes) expect(parseRoute(hrefOf(route))).toEqual(route);
     });

@@ -11,6 +11,7 @@ export type Route =
   | { readonly name: 'integrations' }
   | { readonly name: 'staff' }
   | { readonly name: 'audit' }
+  | { readonly name: 'reports' }
   | { readonly name: 'not-found'; readonly path: string };
 
 export function parseRoute(location: string): Route {
@@ -32,6 +33,7 @@ export function parseRoute(location: string): Route {
   if (first === 'integrations' && second === undefined) return { name: 'integrations' };
   if (first === 'staff' && second === undefined) return { name: 'staff' };
   if (first === 'audit' && second === undefined) return { name: 'audit' };
+  if (first === 'reports' && second === undefined) return { name: 'reports' };
   return { name: 'not-found', path: url.pathname };
 }
 
@@ -55,6 +57,8 @@ export function hrefOf(route: Route): string {
       return '/staff';
     case 'audit':
       return '/audit';
+    case 'reports':
+      return '/reports';
     case 'not-found':
       return route.path;
     default:

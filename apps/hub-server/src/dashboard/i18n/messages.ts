@@ -45,6 +45,7 @@ export const MESSAGES = {
   'nav.stores': 'Stores and devices',
   'nav.pricing': 'Pricing',
   'nav.integrations': 'Integrations',
+  'nav.reports': 'Reports',
   'nav.staff': 'Staff',
   'nav.audit': 'Audit log',
   'nav.signedInAs': 'Signed in as {name}, {role}',
@@ -176,6 +177,20 @@ export const MESSAGES = {
   'staff.role.cashier': 'Cashier',
   'staff.role.supervisor': 'Supervisor',
   'staff.role.manager': 'Manager',
+
+  'reports.title': 'Sales by store and day',
+  'reports.intro':
+    'Sales, voids and returns per store and calendar day in the store’s own time zone, from what the tills have sent.',
+  'reports.from': 'From',
+  'reports.to': 'To',
+  'reports.table': 'Sales by store and day',
+  'reports.none': 'No sales in these days.',
+  'reports.date': 'Day',
+  'reports.store': 'Store',
+  'reports.sales': 'Sales',
+  'reports.voids': 'Voids',
+  'reports.returns': 'Returns',
+  'reports.net': 'Net',
 
   'audit.title': 'Audit log',
   'audit.intro':
