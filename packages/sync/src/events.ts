@@ -113,39 +113,62 @@ export const TenderSchema = z.object({
   points: points.optional(),
 });
 
-export const SaleCompletedV1 = z.object({
-  saleId: id,
-  receiptNumber: z.string().max(60),
-  shiftId: id,
-  staffId: id,
-  customerId: id.optional(),
-  currency,
-  /** Every price book version used, e.g. "pb-chain@7+pb-store-1@3" (pricing/priceBookVersionTag). */
-  priceBookVersion: z.string().max(2000),
-  promotionIds: z.array(id),
-  /** The version of each applied promotion, so the hub audits against exactly what the till had. */
-  promotions: z.array(z.object({ promotionId: id, version: z.number().int().min(1) })).default([]),
-  lines: z.array(SaleLineSchema).min(1),
-  totals: z.object({
-    subtotal: minor,
-    discount: minor,
-    tax: minor,
-    /** Σ line price with tax, exact. */
-    total: minor,
-    /** + when cash paid more than the exact total, − when less. */
-    cashRounding: minor,
-    /** Σ tender amounts = total + cashRounding. */
-    paid: minor,
-    change: minor,
-  }),
-  tenders: z.array(TenderSchema).min(1),
-  loyalty: z
-    .object({ accountId: id, pointsEarned: points, pointsRedeemed: points, holdId: id.optional() })
-    .optional(),
-  overrides: z.array(ManagerOverrideSchema).default([]),
-  movements: z.array(MovementSchema),
-  completedAt: isoTime,
+/**
+ * A gift card sold (activated) or reloaded on the sale, paid by the sale's tenders like any line. The hub
+ * loads the card when it applies the sale, once per `lineId`. The till never sends the number: only its
+ * SHA-256 (what the hub's HMAC key is made from) and its last digits.
+ */
+export const GiftCardLoadSchema = z.object({
+  lineId: id,
+  /** What the till believed: a card it did not know (activate) or one the hub or its cache knew (reload). */
+  kind: z.enum(['activate', 'reload']),
+  numberDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  maskedNumber: z.string().max(40),
+  amount: minor.refine((amount) => amount > 0, 'A gift card load is more than zero.'),
 });
+
+export const SaleCompletedV1 = z
+  .object({
+    saleId: id,
+    receiptNumber: z.string().max(60),
+    shiftId: id,
+    staffId: id,
+    customerId: id.optional(),
+    currency,
+    /** Every price book version used, e.g. "pb-chain@7+pb-store-1@3" (pricing/priceBookVersionTag). */
+    priceBookVersion: z.string().max(2000),
+    promotionIds: z.array(id),
+    /** The version of each applied promotion, so the hub audits against exactly what the till had. */
+    promotions: z.array(z.object({ promotionId: id, version: z.number().int().min(1) })).default([]),
+    /** Items sold; empty only when the sale loads gift cards and nothing else. */
+    lines: z.array(SaleLineSchema),
+    /** Gift cards sold or reloaded: Σ line paid + Σ load amount = Σ tender amounts. */
+    giftCards: z.array(GiftCardLoadSchema).max(50).optional(),
+    totals: z.object({
+      /** Items and gift card loads, before discounts. */
+      subtotal: minor,
+      discount: minor,
+      tax: minor,
+      /** Σ line price with tax, exact. */
+      total: minor,
+      /** + when cash paid more than the exact total, − when less. */
+      cashRounding: minor,
+      /** Σ tender amounts = total + cashRounding. */
+      paid: minor,
+      change: minor,
+    }),
+    tenders: z.array(TenderSchema).min(1),
+    loyalty: z
+      .object({ accountId: id, pointsEarned: points, pointsRedeemed: points, holdId: id.optional() })
+      .optional(),
+    overrides: z.array(ManagerOverrideSchema).default([]),
+    movements: z.array(MovementSchema),
+    completedAt: isoTime,
+  })
+  .refine((sale) => sale.lines.length + (sale.giftCards?.length ?? 0) > 0, {
+    message: 'A sale has at least one item or gift card.',
+    path: ['lines'],
+  });
 
 export const SaleVoidedV1 = z.object({
   saleId: id,

@@ -33,6 +33,8 @@ export const EXCEPTION_TYPES = [
   'STORED_VALUE_OVERDRAFT',
   /** A PIN card paid for offline, where the hub never checked its PIN: held for review, not charged. */
   'STORED_VALUE_PIN_REVIEW',
+  /** A gift card sold or reloaded at a till that the hub did not load: unpaid, already active, not a card. */
+  'GIFT_CARD_LOAD_REVIEW',
   /** A customer created offline matched several existing customers or disagreed with the one it joined. */
   'CUSTOMER_MERGE_REVIEW',
   /** A sale's or return's loyalty or stored-value effect contradicted the ledger and was not booked. */

@@ -22,6 +22,7 @@ import {
 } from './ledger-store';
 import { accountOfCustomer, customerAnswer, recordNewCustomer, resolveCustomerId } from './customers';
 import { redemptionOverclaims } from '../ingest/sale-claims';
+import { applyGiftCardLoads } from './gift-card-loads';
 import { issueOrHoldCredit } from './held-credits';
 import { holdPoints } from './held-points';
 import { programmeIn, readProgramme, readProgrammeHistory, type ProgrammeVersion } from './loyalty-config';
@@ -185,6 +186,7 @@ export async function applySaleLoyalty(
     }
     await captureStoredValue(tx, locked, { tenderId: tender.tenderId, amount: tender.amount }, context);
   }
+  await applyGiftCardLoads(tx, event, sale, origin);
   const programme = programmeIn(await programmeHistoryOf(tx), occurredAt);
   const doubts = [...verdict.doubts];
   for (const overclaim of redemptionOverclaims(sale, programme)) {
@@ -332,9 +334,10 @@ function earningFor(
   const paidOtherwise = sale.tenders
     .filter((tender) => tender.type !== 'loyalty_points')
     .reduce((total, tender) => total + tender.amount, 0);
-  // Tenders that add up to more than the sale cost earn nothing for the difference.
+  // A gift card bought earns nothing (it earns when spent), nor do tenders beyond what the sale cost.
+  const giftCardLoads = (sale.giftCards ?? []).reduce((total, load) => total + load.amount, 0);
   const eligible = money(
-    Math.min(paidOtherwise, sale.totals.total + sale.totals.cashRounding - pointsPaid),
+    Math.min(paidOtherwise, sale.totals.total + sale.totals.cashRounding - pointsPaid) - giftCardLoads,
     sale.currency,
   );
   if (eligible.amount <= 0) return undefined;

@@ -26,6 +26,7 @@ import {
 } from './command-context';
 import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
 import { drawerHandlers } from './commands/drawer';
+import { GIFT_CARD_PREPARERS, giftCardHandlers } from './commands/gift-card';
 import { receiptHandlers } from './commands/receipt';
 import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
@@ -76,6 +77,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...stockHandlers,
   ...receivingHandlers,
   ...saleHandlers,
+  ...giftCardHandlers,
   ...returnHandlers,
   ...receiptHandlers,
   ...bopisHandlers,
@@ -603,7 +605,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       const hubSale = await prepareHubSale(db, storeSync, parsed.data.receiptNumber);
       return run(name, rawInput, { ...options, prepared: hubSale?.prepared });
     }
-    const preparer = isCommandName(name) ? LOYALTY_PREPARERS[name] : undefined;
+    const preparer = isCommandName(name) ? (LOYALTY_PREPARERS[name] ?? GIFT_CARD_PREPARERS[name]) : undefined;
     if (closed || preparer === undefined || !isCommandName(name)) return run(name, rawInput, options);
     const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});
     if (!parsed.success) return run(name, rawInput, options);

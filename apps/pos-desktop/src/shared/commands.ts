@@ -17,6 +17,7 @@ import { BOPIS_COMMANDS } from './bopis-commands';
 import { LANE_COMMANDS } from './lane-commands';
 import {
   LOYALTY_COMMANDS,
+  StoredValueNumberSchema,
   LOYALTY_TENDER_INPUTS,
   SaleCustomerSchema,
   TenderRedemptionSchema,
@@ -401,6 +402,20 @@ export const SaleViewSchema = z.object({
   currency: z.string(),
   receiptNumber: z.string().nullable(),
   lines: z.array(SaleLineViewSchema),
+  /**
+   * Gift cards sold (`activate`: a card the hub and this till did not know) or reloaded on the sale. The
+   * hub loads each card once when the sale reaches it; until then the card cannot be spent.
+   */
+  giftCards: z
+    .array(
+      z.object({
+        lineId: id,
+        kind: z.enum(['activate', 'reload']),
+        maskedNumber: z.string(),
+        amount: minor,
+      }),
+    )
+    .optional(),
   orderDiscount: ManualDiscountInputSchema.nullable(),
   totals: z.object({
     subtotal: minor,
@@ -966,6 +981,13 @@ export const STORE_COMMANDS = {
       .refine((input) => (input.code === undefined) !== (input.sku === undefined), {
         message: 'Give either a scanned code or a SKU.',
       }),
+    response: SaleViewSchema,
+  }),
+  'sale-add-gift-card': command({
+    auth: 'cashier',
+    summary:
+      'Sell a gift card (a number the hub does not know yet) or reload one, for `amount`; the hub loads the card once the sale reaches it.',
+    request: z.object({ saleId: id, number: StoredValueNumberSchema, amount: positiveAmountSchema }).strict(),
     response: SaleViewSchema,
   }),
   'sale-set-qty': command({

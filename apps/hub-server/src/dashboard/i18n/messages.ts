@@ -127,6 +127,7 @@ export const MESSAGES = {
   'kind.LOYALTY_OVERDRAFT': 'Loyalty overdraft',
   'kind.STORED_VALUE_OVERDRAFT': 'Gift card or store credit overdraft',
   'kind.STORED_VALUE_PIN_REVIEW': 'PIN gift card paid offline, to review',
+  'kind.GIFT_CARD_LOAD_REVIEW': 'Gift card sold at a till, not loaded',
   'kind.CUSTOMER_MERGE_REVIEW': 'Customer merge to review',
   'kind.LOYALTY_NOT_BOOKED': 'Loyalty effect not booked',
   'kind.SIGN_IN_FAILURES': 'Repeated failed sign-ins',

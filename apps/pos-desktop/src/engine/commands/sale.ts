@@ -40,6 +40,12 @@ import {
   type PricedSale,
 } from '../sales/sale-pricing';
 import { storedSaleView } from '../sales/stored-sale';
+import {
+  giftCardLoadPayloads,
+  giftCardLoadsOf,
+  recordGiftCardLoads,
+  storedGiftCardLoads,
+} from '../sales/gift-card-loads';
 import { cachePreparedCustomer } from '../loyalty/loyalty-commands';
 import {
   assertCustomerChangeAllowed,
@@ -64,7 +70,7 @@ function viewOf(ctx: CommandContext, row: SaleRow): SaleView {
 }
 
 /** Re-prices the changed cart (refusing, with nothing written, anything that cannot be priced) and saves it. */
-function saveDraft(ctx: CommandContext, row: SaleRow, draft: SaleDraft): SaleView {
+export function saveDraft(ctx: CommandContext, row: SaleRow, draft: SaleDraft): SaleView {
   const priced = priceSale(ctx, draft, row.saleId);
   writeDraft(ctx, row.saleId, draft);
   ctx.auditNote = {
@@ -328,7 +334,7 @@ function recordExchangeReturn(ctx: CommandContext, row: SaleRow, exchange: Price
 function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'>): SaleView {
   const actor = ctx.staff();
   const { row, draft } = requireOpenSale(ctx, input.saleId);
-  if (draft.lines.length === 0) {
+  if (draft.lines.length === 0 && giftCardLoadsOf(draft).length === 0) {
     throw new DomainError('INVALID_INPUT', 'Add at least one item before completing the sale.');
   }
   const shift = requireOpenShift(ctx, row.registerId);
@@ -348,11 +354,16 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   if (priced.exchange) exchangeCauses.push(recordExchangeReturn(ctx, row, priced.exchange));
   const receipt = allocateReceiptNumber(ctx);
   // Cash rounding belongs to the lines too, so that Σ line paid = Σ tender amounts and returns refund it.
-  const roundingShares = allocate(
-    settlement.cashRounding,
-    cart.lines.map((line) => line.paid.amount),
-    cart.lines.map((line) => line.lineId),
-  );
+  // Gift card loads take none of it: a card gets exactly what was loaded. A sale of cards alone leaves
+  // the rounding in the totals (at most half a rounding step).
+  const roundingShares =
+    cart.lines.length === 0
+      ? []
+      : allocate(
+          settlement.cashRounding,
+          cart.lines.map((line) => line.paid.amount),
+          cart.lines.map((line) => line.lineId),
+        );
   const lines: SaleLinePayload[] = cart.lines.map((line, index) => {
     const resolved = priced.lines[index];
     const paid = sum([line.paid, roundingShares[index] ?? money(0, currency)], currency);
@@ -459,11 +470,12 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       promotionIds: promotions.map((promotion) => promotion.promotionId),
       promotions: promotions.map(({ promotionId, version }) => ({ promotionId, version })),
       lines,
+      giftCards: giftCardLoadPayloads(draft),
       totals: {
-        subtotal: cart.totals.subtotal.amount,
+        subtotal: cart.totals.subtotal.amount + priced.giftCards.amount,
         discount: cart.totals.discount.amount,
         tax: cart.totals.tax.amount,
-        total: cart.totals.total.amount,
+        total: priced.due.amount,
         cashRounding: settlement.cashRounding.amount,
         paid: paidTotal.amount,
         change: settlement.change.amount,
@@ -494,10 +506,10 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     cart.priceBookVersion,
     JSON.stringify(promotions.map((promotion) => promotion.promotionId)),
     JSON.stringify(promotions),
-    cart.totals.subtotal.amount,
+    cart.totals.subtotal.amount + priced.giftCards.amount,
     cart.totals.discount.amount,
     cart.totals.tax.amount,
-    cart.totals.total.amount,
+    priced.due.amount,
     settlement.cashRounding.amount,
     paidTotal.amount,
     settlement.change.amount,
@@ -575,12 +587,13 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     ),
   );
   recordMovements(ctx, movements, event.deviceSeq, row.saleId);
+  recordGiftCardLoads(ctx, row.saleId, draft);
   ctx.notify({
     name: 'sale-completed',
     payload: {
       saleId: row.saleId,
       receiptNumber: receipt.receiptNumber,
-      total: cart.totals.total.amount,
+      total: priced.due.amount,
       currency,
     },
   });
@@ -589,7 +602,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     overrideId: discountApproval?.overrideId ? discountApproval.overrideId : null,
     details: {
       receiptNumber: receipt.receiptNumber,
-      total: cart.totals.total.amount,
+      total: priced.due.amount,
       lines: lines.length,
       ...(discountApproval === undefined ? {} : { discountApprovedBy: discountApproval.managerId }),
     },
@@ -624,6 +637,13 @@ function postVoid(ctx: CommandContext, input: CommandRequest<'sale-post-void'>):
     throw new DomainError(
       'NOT_ALLOWED',
       `Items of sale ${row.receiptNumber} were already returned; return the rest instead.`,
+    );
+  }
+  if (storedGiftCardLoads(ctx.db, row.saleId).length > 0) {
+    // The hub may already have loaded the card and the customer may have spent from it.
+    throw new DomainError(
+      'NOT_ALLOWED',
+      `Sale ${row.receiptNumber} loaded a gift card, so it cannot be post-voided. Return its items instead; HQ corrects the card.`,
     );
   }
   const override = consumeOverride(
@@ -760,6 +780,13 @@ export const saleHandlers = {
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       assertNoTenders(draft);
+      const loads = giftCardLoadsOf(draft);
+      if (loads.some((load) => load.lineId === input.lineId)) {
+        return saveDraft(ctx, row, {
+          ...draft,
+          giftCards: loads.filter((load) => load.lineId !== input.lineId),
+        });
+      }
       findLine(draft, input.lineId);
       return saveDraft(ctx, row, {
         ...draft,
@@ -853,7 +880,7 @@ export const saleHandlers = {
       if (draft.tenders.length > 0) {
         throw new DomainError('CONFLICT', 'Complete the sale or remove its payments before parking it.');
       }
-      if (draft.lines.length === 0) {
+      if (draft.lines.length === 0 && giftCardLoadsOf(draft).length === 0) {
         throw new DomainError(
           'INVALID_INPUT',
           'There is nothing to park: the sale has no items. Void it instead.',
@@ -919,7 +946,7 @@ export const saleHandlers = {
     mutates: true,
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
-      if (draft.lines.length === 0)
+      if (draft.lines.length === 0 && giftCardLoadsOf(draft).length === 0)
         throw new DomainError('INVALID_INPUT', 'Add at least one item before taking a payment.');
       const tendered = draft.tenders.reduce(
         (total, tender) => total + ('amount' in tender ? tender.amount : 0),

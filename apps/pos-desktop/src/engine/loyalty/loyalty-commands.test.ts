@@ -7,6 +7,7 @@ import type {
   ReleaseRequest,
   StoredValueAnswer,
 } from '@retail/sync';
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   TEST_START,
@@ -137,8 +138,18 @@ class FakeHub implements LoyaltyHubClient {
   customer() {
     return this.answer({ customer: this.customerAnswer, programme });
   }
-  storedValue(_number: string, pin?: string) {
+  /** Numbers (normalised) the hub has no card for. */
+  readonly unknownNumbers = new Set<string>();
+  storedValue(number: string, pin?: string) {
     this.pinsSent.push(pin);
+    if (this.reachable && this.unknownNumbers.has(number.replace(/[\s-]/g, '').toUpperCase())) {
+      return Promise.resolve({
+        ok: false as const,
+        reason: 'refused' as const,
+        code: 'NOT_FOUND',
+        message: 'There is no gift card or store credit with this number. Check the number.',
+      });
+    }
     if (this.reachable && this.cardPin !== undefined && pin !== this.cardPin) {
       return Promise.resolve({
         ok: false as const,
@@ -787,6 +798,166 @@ describe('loyalty commands', () => {
         'OFFLINE_LIMIT',
       );
       expect(expectOk(node.engine.execute('sale-get', { saleId }, as())).tenders).toEqual([]);
+    });
+  });
+
+  describe('sale-add-gift-card', () => {
+    function outboxSale(saleId: string) {
+      const event = checkedOutbox(node.engine).find(
+        (candidate) =>
+          candidate.type === 'sale.completed' && (candidate.payload as { saleId: string }).saleId === saleId,
+      );
+      expect(event).toBeDefined();
+      return event!;
+    }
+
+    it('sells a new card paid like a line; the event carries its digest, never its number, and the card is not spendable until the hub loads it', async () => {
+      setUp();
+      hub.unknownNumbers.add('GCNEW00017');
+      const saleId = expectOk(node.engine.execute('sale-start', {}, as())).saleId;
+      const added = expectOk(
+        await node.engine.executeAsync(
+          'sale-add-gift-card',
+          { saleId, number: 'gc-new-0001 7', amount: 2_500 },
+          as(),
+        ),
+      );
+      expect(added.giftCards).toEqual([
+        { lineId: expect.any(String), kind: 'activate', maskedNumber: '****0017', amount: 2_500 },
+      ]);
+      expect(added.totals).toMatchObject({ total: 2_500, cashDue: 2_500 });
+      expect(added.payment).toMatchObject({ remaining: 2_500, complete: false });
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'cash', amount: 3_000 } },
+          as(),
+        ),
+      );
+      const done = expectOk(await node.engine.executeAsync('sale-complete', { saleId }, as()));
+      expect(done).toMatchObject({ status: 'completed', totals: { total: 2_500 }, payment: { change: 500 } });
+      expect(done.giftCards).toEqual(added.giftCards);
+      const event = outboxSale(saleId);
+      expect(event.payload).toMatchObject({
+        lines: [],
+        movements: [],
+        giftCards: [
+          {
+            lineId: added.giftCards![0]!.lineId,
+            kind: 'activate',
+            numberDigest: createHash('sha256').update('GCNEW00017').digest('hex'),
+            maskedNumber: '****0017',
+            amount: 2_500,
+          },
+        ],
+        totals: { total: 2_500, paid: 2_500, change: 500 },
+      });
+      expect(JSON.stringify(event.payload)).not.toContain('NEW0001');
+      const { receipt } = expectOk(
+        node.engine.execute('receipt-preview', { receiptNumber: done.receiptNumber ?? '' }, as()),
+      );
+      expect(receipt.lines).toEqual([
+        expect.objectContaining({ name: 'Gift card ****0017 (new card)', amount: 2_500 }),
+      ]);
+      // Until the hub has applied the sale, neither the hub nor this till can spend the card.
+      hub.reachable = false;
+      const next = startSale(2);
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId: next, tender: { type: 'gift_card', amount: 100, number: 'GCNEW00017' } },
+          as(),
+        ),
+        'OFFLINE_LIMIT',
+      );
+      expect(
+        expectError(
+          node.engine.execute('sale-post-void', { saleId, reason: 'wrong card', overrideId: 'x' }, as()),
+          'NOT_ALLOWED',
+        ).message,
+      ).toMatch(/loaded a gift card, so it cannot be post-voided/);
+    });
+
+    it('reloads a card the hub or the cache knows, next to items; offline an unknown number is an activation', async () => {
+      setUp();
+      const saleId = startSale(2);
+      const before = expectOk(node.engine.execute('sale-get', { saleId }, as())).totals.total;
+      const reloaded = expectOk(
+        await node.engine.executeAsync(
+          'sale-add-gift-card',
+          { saleId, number: 'GC-0000-4321', amount: 1_000 },
+          as(),
+        ),
+      );
+      expect(reloaded.giftCards).toEqual([expect.objectContaining({ kind: 'reload', amount: 1_000 })]);
+      expect(reloaded.totals.total).toBe(before + 1_000);
+      expect(reloaded.lines).toHaveLength(1);
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-gift-card',
+          { saleId, number: 'gc00004321', amount: 500 },
+          as(),
+        ),
+        'CONFLICT',
+      );
+      hub.reachable = false;
+      const offline = expectOk(
+        await node.engine.executeAsync(
+          'sale-add-gift-card',
+          { saleId, number: 'GC-9999-0002', amount: 700 },
+          as(),
+        ),
+      );
+      expect(offline.giftCards?.map((load) => load.kind)).toEqual(['reload', 'activate']);
+      const removed = expectOk(
+        node.engine.execute('sale-remove-line', { saleId, lineId: offline.giftCards![1]!.lineId }, as()),
+      );
+      expect(removed.giftCards).toHaveLength(1);
+      expect(removed.totals.total).toBe(before + 1_000);
+      await finishWithCash(saleId);
+      const event = outboxSale(saleId);
+      const payload = event.payload as { lines: { paid: number }[]; giftCards: { amount: number }[] };
+      expect(payload.giftCards).toEqual([expect.objectContaining({ kind: 'reload', amount: 1_000 })]);
+      expect(payload.lines.reduce((total, line) => total + line.paid, 0)).toBe(before);
+    });
+
+    it('refuses store credit, a zero amount, and a refusal the hub gives for another reason', async () => {
+      setUp();
+      const saleId = expectOk(node.engine.execute('sale-start', {}, as())).saleId;
+      hub.cardPin = '1234';
+      // A PIN card exists: loading it needs no PIN, so the hub's PIN refusal means "reload".
+      expect(
+        expectOk(
+          await node.engine.executeAsync(
+            'sale-add-gift-card',
+            { saleId, number: 'GC-0000-4321', amount: 500 },
+            as(),
+          ),
+        ).giftCards,
+      ).toEqual([expect.objectContaining({ kind: 'reload' })]);
+      hub.cardPin = undefined;
+      expectError(
+        await node.engine.executeAsync(
+          'sale-add-gift-card',
+          { saleId, number: 'GC-0000-1111', amount: 0 },
+          as(),
+        ),
+        'INVALID_INPUT',
+      );
+      hub.storedValue = () =>
+        Promise.resolve({
+          ok: true as const,
+          value: { ...giftCard, account: { ...giftCard.account, kind: 'store_credit' as const } },
+        });
+      const refused = expectError(
+        await node.engine.executeAsync(
+          'sale-add-gift-card',
+          { saleId, number: 'SC-0000-2222', amount: 500 },
+          as(),
+        ),
+        'INVALID_INPUT',
+      );
+      expect(refused.message).toMatch(/store credit cannot be loaded/);
     });
   });
 });

@@ -393,7 +393,12 @@ export function completeSaleLoyalty(
   const programme = cachedProgramme(ctx.db, currency);
   const tier =
     programme && customer.tierId !== null ? findLoyaltyTierSafe(programme, customer.tierId) : undefined;
-  const eligible = subtract(paid, paidWithPoints);
+  // A gift card bought earns nothing: it earns when it is spent (and gift card payments earn as money).
+  const giftCardLoads = sum(
+    (draft.giftCards ?? []).map((load) => money(load.amount, currency)),
+    currency,
+  );
+  const eligible = subtract(subtract(paid, paidWithPoints), giftCardLoads);
   const pointsEarned =
     programme && tier && eligible.amount > 0
       ? (earnForSale(eligible, tier, programme, ctx.nowMs, {

@@ -54,6 +54,9 @@ function exchangeBlock(ctx: TxContext, sale: SaleView): Receipt['exchange'] {
   };
 }
 
+/** Not a catalog SKU: gift cards are loads on the sale, never items (sales/gift-card-loads.ts). */
+const GIFT_CARD_RECEIPT_SKU = 'gift-card';
+
 function saleReceipt(ctx: TxContext, sale: SaleView, copy: boolean): Receipt {
   const cashRounding = sale.payment.cashRounding;
   return {
@@ -65,24 +68,36 @@ function saleReceipt(ctx: TxContext, sale: SaleView, copy: boolean): Receipt {
     issuedAt: sale.completedAt ?? sale.startedAt,
     ...header(ctx),
     staffName: staffName(ctx, sale.staffId),
-    lines: sale.lines.map((line) => ({
-      sku: line.sku,
-      name: line.name,
-      unit: line.unit,
-      qty: line.qty,
-      unitPrice: line.unitPrice,
-      amount: line.extended,
-      adjustments: line.adjustments.map((adjustment) => ({
-        label: adjustment.reason,
-        amount: negate(money(adjustment.amount, sale.currency)).amount,
+    lines: [
+      ...sale.lines.map((line) => ({
+        sku: line.sku,
+        name: line.name,
+        unit: line.unit,
+        qty: line.qty,
+        unitPrice: line.unitPrice,
+        amount: line.extended,
+        adjustments: line.adjustments.map((adjustment) => ({
+          label: adjustment.reason,
+          amount: negate(money(adjustment.amount, sale.currency)).amount,
+        })),
+        note:
+          line.priceSource === 'override'
+            ? 'Price changed by a manager'
+            : line.priceSource === 'label'
+              ? 'Label price'
+              : null,
       })),
-      note:
-        line.priceSource === 'override'
-          ? 'Price changed by a manager'
-          : line.priceSource === 'label'
-            ? 'Label price'
-            : null,
-    })),
+      ...(sale.giftCards ?? []).map((load) => ({
+        sku: GIFT_CARD_RECEIPT_SKU,
+        name: `Gift card ${load.maskedNumber} ${load.kind === 'activate' ? '(new card)' : '(reload)'}`,
+        unit: 'each' as const,
+        qty: 1,
+        unitPrice: load.amount,
+        amount: load.amount,
+        adjustments: [],
+        note: 'Spendable once HQ has loaded it',
+      })),
+    ],
     totals: {
       subtotal: sale.totals.subtotal,
       discount: sale.totals.discount,

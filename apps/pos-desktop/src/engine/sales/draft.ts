@@ -93,8 +93,19 @@ export const DraftExchangeSchema = z.object({
 });
 export type DraftExchange = z.infer<typeof DraftExchangeSchema>;
 
+/** A gift card sold or reloaded on the sale (engine/sales/gift-card-loads.ts). Never the number itself. */
+export const DraftGiftCardSchema = z.object({
+  lineId: id,
+  kind: z.enum(['activate', 'reload']),
+  numberDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  maskedNumber: z.string().max(40),
+  amount: minor.positive(),
+});
+export type DraftGiftCard = z.infer<typeof DraftGiftCardSchema>;
+
 export const SaleDraftSchema = z.object({
   lines: z.array(DraftLineSchema),
+  giftCards: z.array(DraftGiftCardSchema).optional(),
   orderDiscount: ManualDiscountInputSchema.optional(),
   orderDiscountBy: id.optional(),
   tenders: z.array(DraftTenderSchema),

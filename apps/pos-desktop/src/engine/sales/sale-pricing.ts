@@ -1,5 +1,6 @@
 import {
   DomainError,
+  add,
   assertAmountWithinBounds,
   assertCartWithinBounds,
   assertNever,
@@ -26,6 +27,7 @@ import type { Db } from '../database';
 import type { DraftLine, SaleDraft, SaleRow } from './draft';
 import { planReceiptReturn, type ReceiptReturnPlan } from './return-plan';
 import { isRedemptionTender, redemptionTenderInput, redemptionView } from '../loyalty/sale-loyalty';
+import { giftCardLoadTotal, giftCardLoadsView } from './gift-card-loads';
 
 export interface SkuInfo {
   readonly sku: string;
@@ -241,6 +243,10 @@ export interface PricedSale {
   readonly settlement: TenderSettlement;
   readonly lines: readonly ResolvedLine[];
   readonly exchange: PricedExchange | undefined;
+  /** Gift cards sold or reloaded on the sale: outside the priced cart, inside what is due. */
+  readonly giftCards: Money;
+  /** What the customer owes: the cart's total and the gift card loads. */
+  readonly due: Money;
 }
 
 /** Prices the cart as of now (price books, promotions, tax) and settles its tenders against the total. */
@@ -271,22 +277,24 @@ export function priceSale(ctx: TxContext, draft: SaleDraft, saleId: string): Pri
     taxRates: rules.taxRates,
     cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
   });
+  const giftCards = giftCardLoadTotal(draft, ctx.identity.currency);
+  const due = add(cart.totals.total, giftCards);
   // Tax added on top of tax-exclusive prices can take the total past the subtotal's bound.
-  assertAmountWithinBounds(cart.totals.total.amount, 'This sale');
+  assertAmountWithinBounds(due.amount, 'This sale');
   let exchange: PricedExchange | undefined;
   if (draft.exchange) {
     const plan = planReceiptReturn(ctx, draft.exchange);
-    const credit = min(plan.total, cart.totals.total);
+    const credit = min(plan.total, due);
     exchange = { plan, credit, refundDue: subtract(plan.total, credit) };
   }
   const creditTender: TenderInput[] =
     exchange && exchange.credit.amount > 0
       ? [{ type: 'store_credit', amount: exchange.credit, reference: exchangeReference(saleId) }]
       : [];
-  const settlement = settleTenders(cart.totals.total, [...creditTender, ...tenderInputs(ctx, draft)], {
+  const settlement = settleTenders(due, [...creditTender, ...tenderInputs(ctx, draft)], {
     cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
   });
-  return { cart, settlement, lines, exchange };
+  return { cart, settlement, lines, exchange, giftCards, due };
 }
 
 /** The view of an open or parked sale, priced now. */
@@ -327,13 +335,15 @@ export function draftView(row: SaleRow, draft: SaleDraft, priced: PricedSale): S
       tax: line.tax.amount,
       paid: line.paid.amount,
     })),
+    giftCards: giftCardLoadsView(draft),
     orderDiscount: draft.orderDiscount ?? null,
     totals: {
-      subtotal: cart.totals.subtotal.amount,
+      // Loads are whole cash-rounding steps (gift-card-loads.ts), so they add to the rounded figure exactly.
+      subtotal: cart.totals.subtotal.amount + priced.giftCards.amount,
       discount: cart.totals.discount.amount,
       tax: cart.totals.tax.amount,
-      total: cart.totals.total.amount,
-      cashDue: cart.totals.cashDue.amount,
+      total: priced.due.amount,
+      cashDue: cart.totals.cashDue.amount + priced.giftCards.amount,
     },
     tenders: [
       ...(priced.exchange && priced.exchange.credit.amount > 0

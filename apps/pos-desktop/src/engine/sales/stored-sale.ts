@@ -1,6 +1,7 @@
 import { add, money, subtract } from '@retail/domain';
 import type { SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
+import { storedGiftCardLoads } from './gift-card-loads';
 import { customerPayment } from '../receipts/customer-reference';
 import type { SaleRow } from './draft';
 
@@ -181,6 +182,7 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
       tax: taxByLine.get(line.lineId) ?? 0,
       paid: line.paid,
     })),
+    giftCards: storedGiftCardLoads(ctx.db, row.saleId),
     orderDiscount: null,
     totals: {
       subtotal: totals.subtotal,
