@@ -57,7 +57,7 @@ describe('0003-sale-details', () => {
     expect(db.pragma('foreign_key_check')).toEqual([]);
 
     // The upgraded database, brought up to date as every node is on start, takes a sale end to end (the
-    // code reads tables later migrations add, such as 0012's gift card loads).
+    // code reads tables later migrations add, such as 0013's gift card loads).
     migrate(db, all);
     const session = { session: node.sessions.cashier };
     expectOk(node.engine.execute('shift-open', { registerId: 'lane-9', float: 0 }, session));

@@ -9,15 +9,15 @@ afterEach(() => {
   node = undefined;
 });
 
-describe('0012-sale-gift-cards', () => {
-  it('upgrades a filled 0011 database: rows kept, an empty gift card load table tied to sales', () => {
+describe('0013-sale-gift-cards', () => {
+  it('upgrades a filled 0012 database: rows kept, an empty gift card load table tied to sales', () => {
     const all = loadMigrations();
-    node = createTestNode({ migrations: all.slice(0, 11) });
+    node = createTestNode({ migrations: all.slice(0, 12) });
     dayOfWork(node);
     const { db } = node.engine;
     const before = databaseSnapshot(node.engine);
-    expect(migrate(db, all.slice(0, 12)).map((m) => m.name)).toEqual(['0012-sale-gift-cards']);
-    expect(appliedMigrations(db).at(-1)?.name).toBe('0012-sale-gift-cards');
+    expect(migrate(db, all.slice(0, 13)).map((m) => m.name)).toEqual(['0013-sale-gift-cards']);
+    expect(appliedMigrations(db).at(-1)?.name).toBe('0013-sale-gift-cards');
     const after = databaseSnapshot(node.engine);
     for (const [table, rows] of Object.entries(before)) {
       if (table === 'schema_migrations') continue;
