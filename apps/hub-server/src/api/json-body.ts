@@ -56,6 +56,6 @@ export function registerJsonBodyParser(app: FastifyInstance, maxDepth = DEFAULT_
       );
       return;
     }
-    parse(request, text, done);
+    void parse(request, text, done);
   });
 }

@@ -6,7 +6,8 @@ import {
   type BopisTransitionOutcome,
 } from '@retail/domain';
 import type { ApplyOutcome, EventEnvelope, EventPayloads, MovementPayload, ValidPayload } from '@retail/sync';
-import { prepareMovements, type ApplyContext } from '../ingest/event-appliers';
+import type { ApplyContext } from '../ingest/apply-context';
+import { prepareMovements } from '../ingest/prepare-movements';
 import { OrderChange } from './order-change';
 import { requireOrder, type StoredOrder } from './order-records';
 

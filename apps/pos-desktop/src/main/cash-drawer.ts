@@ -1,4 +1,4 @@
-import type { DeviceOutcome } from '../renderer/devices/desktop-bridge';
+import type { DeviceOutcome } from '../shared/desktop-bridge';
 import type { DrawerConfig, PulseConfig } from './desktop-config';
 import { sendRawBytes } from './raw-transport';
 

@@ -22,7 +22,7 @@ import {
 } from 'electron';
 import { redeemDrawerGrant } from '../engine/drawer-grant';
 import { redeemPrintGrant } from '../engine/print-grant';
-import { IPC, type ConnectionInfo } from '../preload/ipc-channels';
+import { IPC, type ConnectionInfo } from '../shared/ipc-channels';
 import { bundleHeaders, resolveBundleRequest } from './app-protocol';
 import { openCashDrawer } from './cash-drawer';
 import { backupToCopy } from './backup-copy';
@@ -204,7 +204,7 @@ function start(): void {
   try {
     config = loadDesktopConfig({ argv: process.argv.slice(1), userDataDir: app.getPath('userData') });
   } catch (error) {
-    app.whenReady().then(() => {
+    void app.whenReady().then(() => {
       dialog.showErrorBox(
         'POS settings',
         error instanceof DesktopConfigError ? error.message : String(error),
@@ -346,7 +346,7 @@ function start(): void {
     return openCashDrawer(config.drawer, config.pulse);
   });
 
-  app.whenReady().then(() => {
+  void app.whenReady().then(() => {
     // Without a menu Electron binds none of its default accelerators (reload, zoom, devtools, quit).
     Menu.setApplicationMenu(null);
     session.defaultSession.setPermissionRequestHandler(refuseAllPermissions);

@@ -1,4 +1,4 @@
-import type { DeviceOutcome } from '../renderer/devices/desktop-bridge';
+import type { DeviceOutcome } from '../shared/desktop-bridge';
 import { describeTransport, sendRawBytes, type RawTransport } from './raw-transport';
 
 /** Largest receipt accepted over IPC; a real 80 mm receipt is a few tens of kilobytes. */

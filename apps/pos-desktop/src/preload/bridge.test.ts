@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBridge, exposeBridge, type PreloadIpc } from './bridge';
-import { IPC } from './ipc-channels';
+import { IPC } from '../shared/ipc-channels';
 
 const INFO = { url: 'http://127.0.0.1:7420', token: 'per-launch-token-0123456789', appVersion: '0.1.0' };
 

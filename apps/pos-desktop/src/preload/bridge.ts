@@ -3,8 +3,8 @@ import {
   DESKTOP_BRIDGE_KEY,
   type DesktopBridge,
   type DeviceOutcome,
-} from '../renderer/devices/desktop-bridge';
-import { IPC, type ConnectionInfo } from './ipc-channels';
+} from '../shared/desktop-bridge';
+import { IPC, type ConnectionInfo } from '../shared/ipc-channels';
 
 /** The slice of ipcRenderer the bridge uses; the renderer never sees it. */
 export interface PreloadIpc {

@@ -4,7 +4,7 @@ import { posClientFrom } from './api/pos-client';
 import { Root } from './app/root';
 import { planConnection } from './connection/connection';
 import { pairWithNode } from './connection/pair-request';
-import { DESKTOP_BRIDGE_KEY, type DesktopBridge } from './devices/desktop-bridge';
+import { DESKTOP_BRIDGE_KEY, type DesktopBridge } from '../shared/desktop-bridge';
 import { browserDevices, desktopDevices } from './devices/devices';
 import './styles.css';
 

@@ -1,6 +1,6 @@
 import { BOPIS_STATUSES, PickupAttemptSchema, countedQtySchema, stockQtySchema } from '@retail/domain';
 import { z } from 'zod';
-import type { CommandAuth } from './commands';
+import type { CommandAuth } from './roles';
 
 /**
  * The BOPIS (buy online, pick up in store) part of the store node's command contract. Every command

@@ -22,6 +22,7 @@ import {
   SaleCustomerSchema,
   TenderRedemptionSchema,
 } from './loyalty-commands';
+import { ROLES, type CommandAuth, type Role } from './roles';
 
 /**
  * The store node's command contract: one typed map shared by the engine (which implements it), the
@@ -32,10 +33,7 @@ import {
  * the hub's push validator uses; responses report running figures (levels, shift totals) as safe integers.
  */
 
-export const ROLES = ['cashier', 'supervisor', 'manager'] as const;
-export type Role = (typeof ROLES)[number];
-/** Who may run a command: anyone (`none`), or a signed-in staff member with at least this role. */
-export type CommandAuth = 'none' | Role;
+export { ROLES, type CommandAuth, type Role } from './roles';
 
 /** Actions a manager override can authorize; the next command of that kind consumes it. */
 export const OVERRIDE_ACTIONS = [

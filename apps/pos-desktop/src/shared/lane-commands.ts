@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CommandAuth } from './commands';
+import type { CommandAuth } from './roles';
 
 /**
  * Lanes on the store LAN (docs/pos-ui.md "Lanes"): another PC, tablet or handheld that runs the till in a

@@ -1,6 +1,6 @@
 import { positiveAmountSchema } from '@retail/domain';
 import { z } from 'zod';
-import type { CommandAuth } from './commands';
+import type { CommandAuth } from './roles';
 
 /**
  * The customer, loyalty and stored-value part of the store node's command contract (issue 7). Lookups ask

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IPC } from '../../src/preload/ipc-channels';
-import type { DesktopBridge } from '../../src/renderer/devices/desktop-bridge';
+import { IPC } from '../../src/shared/ipc-channels';
+import type { DesktopBridge } from '../../src/shared/desktop-bridge';
 import { buildShell, type BuiltShell } from './build-shell';
 import { runSandboxedPreload, type RendererElectron } from './sandboxed-preload';
 

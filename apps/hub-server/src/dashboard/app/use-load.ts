@@ -17,7 +17,9 @@ export function useLoad<T>(
 ): { state: LoadState<T>; reload: () => void } {
   const [state, setState] = useState<LoadState<T>>({ status: 'loading' });
   const generation = useRef(0);
-  // The caller names what the load depends on; a new closure alone does not mean new inputs.
+  // The caller names what the load depends on; a new closure alone does not mean new inputs. The lint
+  // checks each caller's list against its closure (`additionalHooks` in eslint.config.js).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const stableLoad = useCallback(load, deps);
   const run = useCallback(() => {
     const mine = ++generation.current;

@@ -1,5 +1,5 @@
 import type { ErrorBody } from '@retail/domain';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useEffectEvent, useId, useState } from 'react';
 import type { CatalogItem } from '../../shared/commands';
 import { useFormat, usePos } from '../app/pos-context';
 import { SearchResults, useCatalogSearch } from './catalog-search';
@@ -89,9 +89,10 @@ export function QuantityInput({
   const shown = (qty: number) => (unit === 'kg' ? format.kilogramsInput(qty) : String(qty));
   const [text, setText] = useState(shown(value));
   // A value set from outside ("All", a rescan) replaces what was typed; typing itself never loops back here.
-  useEffect(() => {
-    setText((current) => (parseQty(current, unit, format.parseKilograms) === value ? current : shown(value)));
-  }, [value]);
+  const showOutsideValue = useEffectEvent((next: number) => {
+    setText((current) => (parseQty(current, unit, format.parseKilograms) === next ? current : shown(next)));
+  });
+  useEffect(() => showOutsideValue(value), [value]);
   return (
     <label className="field field-qty">
       <span>{label}</span>

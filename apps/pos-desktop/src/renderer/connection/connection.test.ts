@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeBridge } from '../testing/fake-bridge';
-import type { DesktopBridge } from '../devices/desktop-bridge';
+import type { DesktopBridge } from '../../shared/desktop-bridge';
 import { forgetPairing, planConnection, saveLanePairing, STORAGE_KEYS } from './connection';
 import { memoryStorage } from '../testing/memory-storage';
 

@@ -1,6 +1,6 @@
 import type { ClientCredential } from '../../shared/command-client';
 import type { PairResponse } from '../../shared/lane-commands';
-import type { DesktopBridge } from '../devices/desktop-bridge';
+import type { DesktopBridge } from '../../shared/desktop-bridge';
 
 /** Where this screen finds its store node and how it proves who it is. */
 export type ConnectionPlan =

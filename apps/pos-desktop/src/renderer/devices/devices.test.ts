@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeBridge } from '../testing/fake-bridge';
-import type { DesktopBridge } from './desktop-bridge';
+import type { DesktopBridge } from '../../shared/desktop-bridge';
 import { browserDevices, desktopDevices } from './devices';
 
 function bridge(overrides: Partial<DesktopBridge>): DesktopBridge {

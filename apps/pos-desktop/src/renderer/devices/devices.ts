@@ -1,5 +1,5 @@
 import { t } from '../i18n/translate';
-import type { DesktopBridge, DeviceOutcome } from './desktop-bridge';
+import type { DesktopBridge, DeviceOutcome } from '../../shared/desktop-bridge';
 
 export type { DeviceOutcome };
 

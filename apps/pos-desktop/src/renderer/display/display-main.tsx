@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { pairWithNode } from '../connection/pair-request';
-import { DESKTOP_BRIDGE_KEY, type DesktopBridge } from '../devices/desktop-bridge';
+import { DESKTOP_BRIDGE_KEY, type DesktopBridge } from '../../shared/desktop-bridge';
 import '../styles.css';
 import { DisplayRoot, socketDisplayConnector } from './display-root';
 

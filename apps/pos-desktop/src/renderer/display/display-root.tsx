@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { io } from 'socket.io-client';
 import type { ClientCredential } from '../../shared/command-client';
 import {
@@ -59,12 +59,18 @@ export function DisplayRoot({ url, desktop, storage, pair, connect }: DisplayRoo
   const [state, setState] = useState<CustomerDisplayState | null>(null);
   const [offline, setOffline] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const auth: DisplayAuth | null = desktop
-    ? { token: desktop.token, display: desktop.registerId }
-    : credential === null
-      ? null
-      : { lane: credential };
-  const authKey = JSON.stringify(auth);
+  const desktopToken = desktop?.token;
+  const desktopRegister = desktop?.registerId;
+  // Rebuilt only when the credential changes: a new object with the same credential must not reconnect.
+  const auth = useMemo<DisplayAuth | null>(
+    () =>
+      desktopToken !== undefined && desktopRegister !== undefined
+        ? { token: desktopToken, display: desktopRegister }
+        : credential === null
+          ? null
+          : { lane: credential },
+    [desktopToken, desktopRegister, credential],
+  );
   useEffect(() => {
     if (auth === null) return undefined;
     return connect(url, auth, {
@@ -80,8 +86,7 @@ export function DisplayRoot({ url, desktop, storage, pair, connect }: DisplayRoo
       },
       offline: () => setOffline(true),
     });
-    // authKey stands for auth: a new object with the same credential must not reconnect.
-  }, [url, authKey, connect, storage]);
+  }, [url, auth, connect, storage]);
   if (auth === null) {
     return (
       <PairingScreen

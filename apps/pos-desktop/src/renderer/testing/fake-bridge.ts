@@ -1,4 +1,4 @@
-import type { DesktopBridge, DesktopSettings, PrinterChoice } from '../devices/desktop-bridge';
+import type { DesktopBridge, DesktopSettings, PrinterChoice } from '../../shared/desktop-bridge';
 
 /** What a fake desktop shell was asked to do. */
 export interface FakeBridge extends DesktopBridge {

@@ -1,4 +1,4 @@
-import type { DesktopSettings, PrinterChoice } from '../../shared/desktop-settings';
+import type { DesktopSettings, PrinterChoice } from './desktop-settings';
 
 export type { DesktopSettings, PrinterChoice };
 
