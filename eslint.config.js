@@ -27,7 +27,7 @@ const runtimes = [
   {
     name: 'renderer',
     files: [`${desktop}/renderer/**/*.{ts,tsx}`],
-    packages: ['react', 'react-dom', 'zustand', 'zod', '@retail/domain', 'socket.io-client'],
+    packages: ['react', 'react-dom', 'zustand', 'zod', 'intl-messageformat', '@retail/domain', 'socket.io-client'],
     may: [`${desktop}/renderer`, `${desktop}/shared`],
     why: 'The renderer runs in a sandboxed page: it talks to the node through src/shared only.',
   },

@@ -1,54 +1,52 @@
+import { IntlMessageFormat, type Formatters } from 'intl-messageformat';
 import { MESSAGES, MESSAGES_LANGUAGE, type MessageKey } from './messages';
 
 export type { MessageKey };
 export type MessageParams = Readonly<Record<string, string | number>>;
 
-const pluralRules = new Intl.PluralRules(MESSAGES_LANGUAGE);
-const PLURAL_START = /\{(\w+), plural,/g;
+const formats = new Map<MessageKey, IntlMessageFormat>();
 
-/**
- * Picks the branch of `{name, plural, =0 {…} one {…} other {…}}` that fits the number `name`, the way ICU
- * message format does: an exact `=N` first, then the language's plural category, then `other`. Languages
- * differ in how many forms they have, so the form belongs in the message, not in the code calling it.
- */
-function selectPlurals(message: string, params: MessageParams): string {
-  let result = '';
-  let from = 0;
-  PLURAL_START.lastIndex = 0;
-  for (let start = PLURAL_START.exec(message); start !== null; start = PLURAL_START.exec(message)) {
-    const branches = new Map<string, string>();
-    let at = start.index + start[0].length;
-    for (;;) {
-      const selector = /^\s*(=\d+|\w+)\s*\{/.exec(message.slice(at));
-      if (!selector) break;
-      let depth = 1;
-      let end = at + selector[0].length;
-      for (; end < message.length && depth > 0; end += 1) {
-        if (message[end] === '{') depth += 1;
-        if (message[end] === '}') depth -= 1;
-      }
-      branches.set(selector[1] ?? 'other', message.slice(at + selector[0].length, end - 1));
-      at = end;
-    }
-    const close = message.indexOf('}', at);
-    const value = Number(params[start[1] ?? '']);
-    const branch = Number.isFinite(value)
-      ? (branches.get(`=${value}`) ?? branches.get(pluralRules.select(value)) ?? branches.get('other'))
-      : branches.get('other');
-    result +=
-      message.slice(from, start.index) + (branch ?? '').replace(/#/g, String(params[start[1] ?? ''] ?? ''));
-    from = close + 1;
-    PLURAL_START.lastIndex = from;
+// A plural's `#` prints the bare count ("12500 items"): amounts and large figures come in already
+// formatted by the caller (`pointsText`, `amount`), in the till's currency and number style.
+const formatters: Formatters = {
+  getNumberFormat: (locales, options) =>
+    new Intl.NumberFormat(locales, { ...(options as Intl.NumberFormatOptions), useGrouping: false }),
+  getDateTimeFormat: (...args) => new Intl.DateTimeFormat(...args),
+  getPluralRules: (...args) => new Intl.PluralRules(...args),
+};
+
+function formatOf(key: MessageKey): IntlMessageFormat {
+  let format = formats.get(key);
+  if (format === undefined) {
+    format = new IntlMessageFormat(MESSAGES[key], MESSAGES_LANGUAGE, undefined, { formatters });
+    formats.set(key, format);
   }
-  return result + message.slice(from);
+  return format;
 }
 
 /**
- * Looks up a UI sentence and fills its `{name}` placeholders (and ICU-style plurals). Every visible string
- * goes through here so a translation is one new messages file, not a hunt through the screens.
+ * A placeholder the caller did not fill stays visible as `{name}` instead of failing the whole screen:
+ * a missing value is a bug to see, not a reason to show nothing.
+ */
+function withVisibleGaps(params: MessageParams): Record<string, string | number> {
+  return new Proxy(
+    { ...params },
+    {
+      has: () => true,
+      get: (target, name) =>
+        typeof name === 'string' && !Object.prototype.hasOwnProperty.call(target, name)
+          ? `{${name}}`
+          : target[name as string],
+    },
+  );
+}
+
+/**
+ * Looks up a UI sentence and formats it as an ICU message (formatjs): `{name}` placeholders and
+ * `{n, plural, =0 {…} one {…} other {…}}`, whose forms follow the language's plural rules. Every visible
+ * string goes through here so a translation is one new messages file, not a hunt through the screens.
  */
 export function t(key: MessageKey, params: MessageParams = {}): string {
-  return selectPlurals(MESSAGES[key], params).replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  const text = formatOf(key).format(withVisibleGaps(params));
+  return typeof text === 'string' ? text : String(text);
 }
