@@ -158,7 +158,8 @@ export function PricingScreen() {
 
 function Versions({ name, load }: { name: string; load: () => Promise<ApiResult<EntityVersion[]>> }) {
   const { format } = useServices();
-  // Keyed by what it shows, so the load runs once per entity.
+  // Keyed by what it shows, so the load runs once per entity (the parent passes a new closure each render).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const versions = useLoad(load, []);
   const title = t('pricing.versions', { name });
   return (
