@@ -7,6 +7,7 @@ import type {
   MovementPayload,
   ValidPayload,
 } from '@retail/sync';
+import type { LedgerMovement } from '../inventory/ledger';
 import {
   applyCustomerCreated,
   applyReturnLoyalty,

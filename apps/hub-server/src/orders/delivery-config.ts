@@ -98,14 +98,12 @@ export async function setNodeDelivery(
         updated_at: tx.at,
       })
       .onConflict((conflict) =>
-        conflict
-          .column('node_id')
-          .doUpdateSet({
-            zone: body.zone,
-            cutoff_minute: cutoffMinute,
-            updated_by: actor,
-            updated_at: tx.at,
-          }),
+        conflict.column('node_id').doUpdateSet({
+          zone: body.zone,
+          cutoff_minute: cutoffMinute,
+          updated_by: actor,
+          updated_at: tx.at,
+        }),
       )
       .execute();
   });

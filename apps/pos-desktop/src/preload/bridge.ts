@@ -1,9 +1,5 @@
 import type { DesktopSettings, PrinterChoice } from '../shared/desktop-settings';
-import {
-  DESKTOP_BRIDGE_KEY,
-  type DesktopBridge,
-  type DeviceOutcome,
-} from '../shared/desktop-bridge';
+import { DESKTOP_BRIDGE_KEY, type DesktopBridge, type DeviceOutcome } from '../shared/desktop-bridge';
 import { IPC, type ConnectionInfo } from '../shared/ipc-channels';
 
 /** The slice of ipcRenderer the bridge uses; the renderer never sees it. */
