@@ -211,6 +211,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
       'api-key:shop',
       { settings: SETTINGS },
     );
+    if ('split' in result.view) throw new Error(`order ${result.view.orderId} was split`);
     return result.view;
   }
 
