@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The one test command: lint, typecheck, unit + integration (all workspaces), browser e2e, then the
-// README's first command (`npm start`) brought up and stopped in a scratch folder.
+// The one test command: lint, typecheck, unit + integration (all workspaces), the 2-minute soak (three
+// tills under network, process and database faults; `npm run soak -- --minutes 30` is the long one),
+// browser e2e, then the README's first command (`npm start`) brought up and stopped in a scratch folder.
 // Each step prints its runner's summary; the first failure stops the run with a non-zero exit.
 import { spawnSync } from 'node:child_process';
 
@@ -8,6 +9,7 @@ const steps = [
   ['lint', 'npm', ['run', 'lint']],
   ['typecheck', 'npm', ['run', 'typecheck']],
   ['unit + integration', 'npx', ['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']],
+  ['soak (3 tills, faults, 2 min)', 'npm', ['run', 'soak', '--', '--minutes', '2']],
   ['e2e (Playwright, Chromium)', 'npm', ['run', 'e2e']],
   ['npm start (hub + store node with demo data)', 'node', ['scripts/start-smoke.mjs']],
 ];

@@ -32,7 +32,7 @@ import {
 export const STORE_ID = 'store-sp';
 export const STORE_CODE = 'SP1';
 const REGION = 'north';
-const MANAGER = { code: 'M1', name: 'Morgan Manager', pin: '1234' };
+export const MANAGER = { code: 'M1', name: 'Morgan Manager', pin: '1234' };
 export const SKU_COUNT = 4_000;
 
 export function skuName(index: number): string {
@@ -46,12 +46,18 @@ export interface AckedSale {
   readonly lines: number;
 }
 
+/** What a driver records: the sales its cashier saw complete and the feed positions the till reported. */
+export interface DriverLog {
+  readonly acked: AckedSale[];
+  readonly positions: { epoch: string | null; cursor: number }[];
+}
+
 /**
  * One hub database served by a real `pos-hub serve` (restartable on the same port and database) and one
  * till served by a real `pos-store start` (restartable on the same data folder), plus what the driver
  * observed: acknowledged sales and every feed position it saw.
  */
-export class SyncWorld {
+export class SyncWorld implements DriverLog {
   hub: RunningHub | null = null;
   store: RunningStore | null = null;
   readonly acked: AckedSale[] = [];
@@ -408,11 +414,11 @@ export class Driver {
   lastRefusal = '';
 
   private constructor(
-    private readonly world: SyncWorld,
+    private readonly world: DriverLog,
     readonly client: CommandClient,
   ) {}
 
-  static async connect(world: SyncWorld, store: RunningStore, registerId: string): Promise<Driver> {
+  static async connect(world: DriverLog, store: RunningStore, registerId: string): Promise<Driver> {
     const client = createCommandClient(store.url, store.token, { transports: ['websocket'] });
     await client.ready();
     const driver = new Driver(world, client);
@@ -471,6 +477,35 @@ export class Driver {
       });
       if (!added.ok) return refused('sale-add-line', added.error);
     }
+    return this.finish(saleId, seed, lines);
+  }
+
+  /**
+   * Completes the sale left open on this register (a refusal or a dead till interrupted it), as a cashier
+   * would after a restart; true when there was none or it completed.
+   */
+  async recover(seed: number): Promise<boolean> {
+    const current = await this.send('sale-current', { registerId: this.registerId });
+    if (!current.ok) {
+      this.lastRefusal = `sale-current: ${current.error.code} ${current.error.message}`;
+      return false;
+    }
+    const sale = current.value.sale;
+    if (sale === null) return true;
+    let lines = sale.lines.length;
+    if (lines === 0) {
+      const added = await this.send('sale-add-line', { saleId: sale.saleId, sku: skuName(seed % SKU_COUNT) });
+      if (!added.ok) return false;
+      lines = 1;
+    }
+    return this.finish(sale.saleId, seed, lines);
+  }
+
+  private async finish(saleId: string, seed: number, lines: number): Promise<boolean> {
+    const refused = (step: string, error: { code: string; message: string }) => {
+      this.lastRefusal = `${step}: ${error.code} ${error.message}`;
+      return false;
+    };
     // Pay by card (cash rounds to the store's increment) what is still owed, again if a price change
     // that arrived from the hub meanwhile re-priced the open sale, as a cashier would.
     let completed: Awaited<ReturnType<Driver['send']>> | undefined;
