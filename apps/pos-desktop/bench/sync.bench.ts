@@ -2,8 +2,8 @@
  * Sync benchmark (issue 5): the real client (packages/sync agent over socket.io) against the real hub
  * (apps/hub-server, SQLite, listening on 127.0.0.1), each figure next to a physical baseline measured in
  * the same run. One JSON line per figure: {name, value, unit, baseline, baselineUnit, ratio, ...}.
- * - catch-up of 10,000 offline events from one store (seconds and events/s) vs a bare batched insert of
- *   the same rows into the hub's database file: `sync.catch-up` with sales priced from the hub's published
+ * - catch-up of 10,000 offline events from one store node's SQLite outbox (seconds and events/s) vs a bare
+ *   batched insert of the same rows into a database file: `sync.catch-up` with sales priced from the hub's published
  *   book exactly as a till would (the pricing audit passes), `sync.catch-up.audit-failing` with sales naming
  *   a book the hub never published (every sale raises a PRICING_AUDIT exception), the worst case;
  * - initial snapshot of 100,000 SKUs with prices and stock into a new store node's SQLite (rows/s) vs a
@@ -11,7 +11,7 @@
  * - price change at the hub → committed in the local database of 200 connected replicas (p50/p99 ms) vs
  *   a bare socket.io ack'd round trip on this machine.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes as nodeRandomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,6 @@ import { receiveStock } from '@retail/hub-server/src/inventory/stock-operations'
 import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
 import { openStorage, type Storage } from '@retail/hub-server/src/storage/storage';
 import {
-  EventFactory,
   loadTillPricing,
   nodeInput,
   pricedSaleOf,
@@ -37,12 +36,16 @@ import {
 } from '@retail/hub-server/src/test-support/fixtures';
 import { createNode } from '@retail/hub-server/src/nodes/nodes';
 import { createSocketIoTransport, createSyncAgent, type SyncAgent } from '@retail/sync';
-import { MemoryFeedStore, MemoryOutboxStore } from '@retail/sync/testing';
+import { MemoryOutboxStore } from '@retail/sync/testing';
+import { createUuidV7Generator } from '@retail/domain';
+import { createTxContext, hasLanesSchema } from '../src/engine/context';
 import { openDatabase } from '../src/engine/database';
 import { openStoreEngine } from '../src/engine/engine';
 import { requireIdentity } from '../src/engine/identity';
 import { initStoreNode } from '../src/engine/init';
+import { readOutbox } from '../src/engine/outbox';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
+import { SqliteOutboxStore } from '../src/engine/sync/sqlite-outbox-store';
 
 const OFFLINE_EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
 const SNAPSHOT_SKUS = Number(process.env.BENCH_SYNC_SKUS ?? 100_000);
@@ -183,12 +186,14 @@ async function seedCatalog(hub: HubContext, nodeIds: readonly string[], skus: nu
 }
 
 /**
- * Catch-up: a store that was offline pushes its 10,000 events through the real agent. `priced`: sales as
- * the till priced them from the hub's published book (the audit passes); `unpriced`: every sale names a
- * book the hub never published, so each raises a PRICING_AUDIT exception.
+ * Catch-up: a store node that was offline pushes its 10,000 events through the real agent, reading them
+ * from the node's own SQLite outbox (SqliteOutboxStore, as the till's sync does) into a real hub.
+ * `priced`: sales as the till priced them from the hub's published book (the audit passes); `unpriced`:
+ * every sale names a book the hub never published, so each raises a PRICING_AUDIT exception.
  */
 async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promise<void> {
   const target = await startHub(dir, `catch-up-hub-${workload}`);
+  let node: ReturnType<typeof openDatabase> | undefined;
   try {
     const skus = await seedCatalog(target.hub, ['s1'], 200);
     // The store starts stocked, as it would be: its sales draw stock down without tripping stock exceptions,
@@ -203,27 +208,65 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
       'bench',
     );
     const pricing = await loadTillPricing(target.storage.db);
+    const databasePath = join(dir, `catch-up-store-${workload}.db`);
+    initStoreNode({
+      databasePath,
+      setup: { storeId: 's1', storeCode: 'S1', deviceNo: 1, currency: 'USD', timezone: 'UTC' },
+    });
+    node = openDatabase(databasePath);
+    const identity = requireIdentity(node);
     const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
-    const device = await enrollDevice(target.hub, { code, deviceName: 'bench lane' });
-    const factory = new EventFactory({ deviceId: device.deviceId, storeId: 's1' });
-    const events = Array.from({ length: OFFLINE_EVENTS }, (_, index) => {
-      const lines = [
-        { sku: skus[index % skus.length]!, qty: 1 },
-        { sku: skus[(index * 7 + 3) % skus.length]!, qty: 2 },
-      ];
-      return factory.next(
-        'sale.completed',
-        workload === 'priced' ? pricedSaleOf(pricing, lines) : saleOf(lines),
-      );
+    const device = await enrollDevice(target.hub, {
+      code,
+      deviceName: 'bench lane',
+      deviceId: identity.deviceId,
+      deviceNo: 1,
+      storeId: 's1',
     });
-    const outbox = new MemoryOutboxStore();
-    outbox.append(events);
-    const agent = createSyncAgent({
-      transport: createSocketIoTransport({ url: target.url, credential: device.credential }),
-      outbox,
-      feed: new MemoryFeedStore(),
-      identity: { deviceId: device.deviceId, storeId: 's1' },
-    });
+    const agentFor = (db: ReturnType<typeof openDatabase>) =>
+      createSyncAgent({
+        transport: createSocketIoTransport({ url: target.url, credential: device.credential }),
+        outbox: new SqliteOutboxStore(db),
+        feed: new SqliteFeedStore({ db, identity, now: Date.now }),
+        identity: { deviceId: identity.deviceId, storeId: 's1' },
+      });
+    // The node was in step with the hub before it went offline: its replica holds the catalog.
+    const before = agentFor(node);
+    before.start();
+    await waitFor('the node is in step with the hub', () => before.status().state === 'live', 300_000, 20);
+    await before.stop();
+
+    // Offline: the till records its sales in the outbox the way every command does (engine/context.ts).
+    const ids = createUuidV7Generator({ now: Date.now, randomBytes: (length) => nodeRandomBytes(length) });
+    const sources = {
+      db: node,
+      identity,
+      clock: { now: () => Date.now() },
+      ids,
+      randomBytes: (length: number) => nodeRandomBytes(length),
+      lastHlc: undefined,
+      lanesSchema: hasLanesSchema(node),
+    };
+    for (let from = 0; from < OFFLINE_EVENTS; from += 500) {
+      node
+        .transaction(() => {
+          for (let index = from; index < Math.min(OFFLINE_EVENTS, from + 500); index += 1) {
+            const lines = [
+              { sku: skus[index % skus.length]!, qty: 1 },
+              { sku: skus[(index * 7 + 3) % skus.length]!, qty: 2 },
+            ];
+            const ctx = createTxContext(sources, 'bench-sale');
+            ctx.appendEvent(
+              'sale.completed',
+              workload === 'priced' ? pricedSaleOf(pricing, lines) : saleOf(lines, { staffId: 'staff-s1' }),
+            );
+          }
+        })
+        .immediate();
+    }
+    const events = readOutbox(node, 0, OFFLINE_EVENTS);
+    if (events.length !== OFFLINE_EVENTS) throw new Error(`bench: the outbox holds ${events.length} events`);
+    const agent = agentFor(node);
     log(`catch-up of ${OFFLINE_EVENTS} offline events (${workload} sales)`);
     const started = performance.now();
     agent.start();
@@ -285,9 +328,11 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
         eventsPerSecond: Math.round(OFFLINE_EVENTS / seconds),
         baselineEventsPerSecond: Math.round(OFFLINE_EVENTS / bareSeconds),
         baselineName: 'bare batched insert of the same events and ledger rows (500 per transaction)',
+        outbox: "the store node's SQLite outbox (SqliteOutboxStore)",
       },
     );
   } finally {
+    node?.close();
     await target.close();
   }
 }

@@ -12,6 +12,7 @@ import {
 import { inHubTransaction, type HubTx, type NodeSku } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { findMovements } from '../inventory/ledger';
+import { primeAuditSkus } from '../pricing/pricing-audit';
 import { chunks } from '../storage/chunks';
 import { gatherClaimFacts, recordClaimFacts } from './claim-facts';
 import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
@@ -217,6 +218,7 @@ async function gatherFacts(
   events: readonly EventEnvelope[],
 ): Promise<BatchFacts> {
   const skus = new Set<string>();
+  const auditSkus = new Set<string>();
   const movementIds: string[] = [];
   const destinations = new Set<string>();
   const transferIds = new Set<string>();
@@ -265,10 +267,21 @@ async function gatherFacts(
     }
   }
 
+  // The sales' lines name SKUs too: their catalog rows are read here once for the pricing audit.
+  for (const event of events) {
+    if (event.type !== 'sale.completed') continue;
+    const lines = field(event.payload, 'lines');
+    if (!Array.isArray(lines)) continue;
+    for (const line of lines) {
+      const lineSku = field(line, 'sku');
+      if (typeof lineSku === 'string') auditSkus.add(lineSku);
+    }
+  }
   const knownSkus = new Set<string>();
-  for (const chunk of chunks([...skus], 500)) {
-    const rows = await tx.trx.selectFrom('skus').select('sku').where('sku', 'in', chunk).execute();
-    for (const row of rows) knownSkus.add(row.sku);
+  for (const chunk of chunks([...new Set([...skus, ...auditSkus])], 500)) {
+    const rows = await tx.trx.selectFrom('skus').select(['sku', 'data']).where('sku', 'in', chunk).execute();
+    for (const row of rows) if (skus.has(row.sku)) knownSkus.add(row.sku);
+    primeAuditSkus(tx, rows);
   }
   const knownNodes = new Set<string>([nodeId]);
   if (destinations.size > 0) {

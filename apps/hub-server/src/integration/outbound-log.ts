@@ -46,13 +46,23 @@ export function integrationEventId(type: string, key: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * Drafts checkDraft produced: appending one does not parse its data a second time (the catalog schemas
+ * cost as much as the rest of building the event). Drafts are never changed after they are made.
+ */
+const checkedDrafts = new WeakSet<EventDraft>();
+
 /** The draft with its data as the catalog schema parses it, or why it does not fit the catalog. */
 export function checkDraft(
   draft: EventDraft,
 ): { ok: true; draft: EventDraft } | { ok: false; problem: string } {
+  if (checkedDrafts.has(draft)) return { ok: true, draft };
   const parsed = EVENT_CATALOG[draft.type].data.safeParse(draft.data);
-  if (parsed.success)
-    return { ok: true, draft: { ...draft, data: parsed.data as EventData<IntegrationEventType> } };
+  if (parsed.success) {
+    const checked: EventDraft = { ...draft, data: parsed.data as EventData<IntegrationEventType> };
+    checkedDrafts.add(checked);
+    return { ok: true, draft: checked };
+  }
   const issue = parsed.error.issues[0];
   return { ok: false, problem: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` };
 }

@@ -367,6 +367,18 @@ function loadSkus(executor: Executor, cache: AuditCache, skus: readonly string[]
     );
 }
 
+/**
+ * Hands the audit catalog rows the transaction already read (the ingest reads every SKU of a push up
+ * front), so auditing the push's sales asks for none of them again.
+ */
+export function primeAuditSkus(transaction: object, rows: readonly { sku: string; data: string }[]): void {
+  const cache = cacheFor(transaction);
+  for (const row of rows) {
+    if (cache.skus.has(row.sku)) continue;
+    cache.skus.set(row.sku, Promise.resolve(JSON.parse(row.data) as Sku));
+  }
+}
+
 function manualDiscount(amount: number): ManualDiscount | undefined {
   return amount > 0 ? { amount } : undefined;
 }

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { DomainError } from '@retail/domain';
 import type { BackendKind } from './backend-kind';
 import { preparePrivateDatabaseFile } from './private-files';
+import { createGroupCommit } from './group-commit';
 import { migrationsFor } from './migrations/index';
 import type { HubDatabase } from './schema';
 
@@ -159,12 +160,22 @@ function unmaskAutoRollback(thrown: unknown, failure: unknown): unknown {
   const masked = thrown instanceof Error && /cannot rollback - no transaction is active/.test(thrown.message);
   if (!masked) return thrown;
   if (failure !== undefined) return failure;
+  return autoRolledBack(thrown);
+}
+
+function autoRolledBack(cause: unknown): Error {
   return Object.assign(
     new Error('SQLite rolled the transaction back by itself: the database could not be written.', {
-      cause: thrown,
+      cause,
     }),
     { code: 'SQLITE_AUTO_ROLLBACK' },
   );
+}
+
+function tooManyAttempts(attempts: number): DomainError {
+  return new DomainError('CONFLICT', 'The hub is busy with conflicting changes; try again in a moment.', {
+    attempts,
+  });
 }
 
 export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
@@ -246,48 +257,59 @@ function createStorage(
     }
   }
 
+  async function ownTransaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      let failure: unknown;
+      try {
+        let committed: Trx | undefined;
+        const result = await db.transaction().execute(async (trx) => {
+          try {
+            const value = await work(trx);
+            committed = trx;
+            return value;
+          } catch (error) {
+            failure = error;
+            throw error;
+          }
+        });
+        const callbacks = committed === undefined ? undefined : afterCommit.get(committed);
+        for (const callback of callbacks ?? []) callback();
+        return result;
+      } catch (thrown) {
+        const error = kind === 'sqlite' ? unmaskAutoRollback(thrown, failure) : thrown;
+        const code = (error as { code?: unknown }).code;
+        const retryable =
+          error instanceof RetryTransaction ||
+          (kind === 'postgres' && typeof code === 'string' && RETRYABLE_PG_CODES.has(code));
+        if (!retryable) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw tooManyAttempts(attempt);
+        await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  const groupCommit =
+    kind === 'sqlite'
+      ? createGroupCommit<HubDatabase>({
+          db,
+          alone: ownTransaction,
+          shouldRetry: (error) => error instanceof RetryTransaction,
+          tooManyAttempts,
+          committed: (trx) => {
+            for (const callback of afterCommit.get(trx) ?? []) callback();
+          },
+          lost: (cause) => autoRolledBack(cause),
+          maxAttempts: MAX_ATTEMPTS,
+        })
+      : undefined;
+
   return {
     kind,
     db,
     feedOrderingLock,
     instanceId,
-    async transaction(work) {
-      for (let attempt = 1; ; attempt += 1) {
-        let failure: unknown;
-        try {
-          let committed: Trx | undefined;
-          const result = await db.transaction().execute(async (trx) => {
-            try {
-              const value = await work(trx);
-              committed = trx;
-              return value;
-            } catch (error) {
-              failure = error;
-              throw error;
-            }
-          });
-          const callbacks = committed === undefined ? undefined : afterCommit.get(committed);
-          for (const callback of callbacks ?? []) callback();
-          return result;
-        } catch (thrown) {
-          const error = kind === 'sqlite' ? unmaskAutoRollback(thrown, failure) : thrown;
-          const code = (error as { code?: unknown }).code;
-          const retryable =
-            error instanceof RetryTransaction ||
-            (kind === 'postgres' && typeof code === 'string' && RETRYABLE_PG_CODES.has(code));
-          if (!retryable) throw error;
-          if (attempt >= MAX_ATTEMPTS) {
-            throw new DomainError(
-              'CONFLICT',
-              'The hub is busy with conflicting changes; try again in a moment.',
-              {
-                attempts: attempt,
-              },
-            );
-          }
-          await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
-        }
-      }
+    transaction(work) {
+      return groupCommit === undefined ? ownTransaction(work) : groupCommit.run(work);
     },
     async feedAppended(trx, scopes, head) {
       const unique = [...new Set(scopes)];
@@ -558,7 +580,6 @@ function cachedStatements(database: BetterSqlite3.Database, capacity = 500): Sql
     },
   };
 }
-
 async function migrate(db: Db, kind: BackendKind, upTo: string | undefined): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(kind) };
   const migrator = new Migrator({ db, provider });
