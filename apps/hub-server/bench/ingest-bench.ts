@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { EventEnvelope } from '@retail/sync';
 import { readFeed } from '../src/feed/feed-store';
@@ -297,10 +298,47 @@ async function benchIngest(
       },
       ratio: round(rows / feedSeconds / (bareRows / bareFeedSeconds)),
     });
+
+    await benchDeviceTrigger(kind, storage, devices[0]!.principal.deviceId);
   } finally {
     await storage.close();
     await database.dispose();
   }
+}
+
+/**
+ * What the dashboards' live-change trigger on `devices` (migration 0014) adds to the device update every
+ * sync call makes: the same one-row update in a transaction of its own, with the trigger and then without
+ * it (dropped from this throwaway database).
+ */
+async function benchDeviceTrigger(kind: BackendKind, storage: Storage, deviceId: string): Promise<void> {
+  const updates = 300;
+  const run = async () => {
+    const started = performance.now();
+    for (let index = 0; index < updates; index += 1) {
+      await storage.transaction((trx) =>
+        trx
+          .updateTable('devices')
+          .set({ last_seen_at: Date.now() + index, last_push_at: Date.now() + index })
+          .where('device_id', '=', deviceId)
+          .execute(),
+      );
+    }
+    return (performance.now() - started) / updates;
+  };
+  const withTrigger = await run();
+  await sql
+    .raw(kind === 'postgres' ? 'drop trigger devices_live on devices' : 'drop trigger devices_live')
+    .execute(storage.db);
+  const without = await run();
+  emit({
+    name: 'hub.device-update.live-trigger',
+    backend: kind,
+    updates,
+    msPerUpdate: round(withTrigger),
+    baseline: { name: 'the same update without the devices_live trigger', msPerUpdate: round(without) },
+    ratio: round(withTrigger / without),
+  });
 }
 
 function cpuSeconds(usage: NodeJS.CpuUsage): number {
