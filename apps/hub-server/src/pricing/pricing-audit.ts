@@ -1,6 +1,7 @@
 import {
   allocate,
   assertNever,
+  checkedPromotion,
   isDomainError,
   money,
   parsePriceBookVersionTag,
@@ -77,7 +78,12 @@ async function cachedPublishedVersion<T>(
   }
   const hit = cache?.get(cacheKey);
   if (hit !== undefined) return hit as T;
-  const found = await publishedVersion<T>(executor, entity, key, version);
+  let found = await publishedVersion<T>(executor, entity, key, version);
+  if (entity === 'promotion' && found !== undefined) {
+    // Validated and frozen once here, so pricing each audited sale does not validate it again.
+    const checked = checkedPromotion(found);
+    if (checked.ok) found = checked.value as Awaited<T>;
+  }
   if (found !== undefined && cache !== undefined) {
     if (cache.size >= MAX_CACHED_VERSIONS) cache.clear();
     cache.set(cacheKey, found);

@@ -11,7 +11,7 @@ import {
 } from '../money';
 import { formatInstant } from '../time';
 import { describeRule } from './describe';
-import { PromotionSchema, type Promotion } from './promotion';
+import { PromotionSchema, isCheckedPromotion, type Promotion } from './promotion';
 import { evaluateRule, type CandidateLine, type RuleEvaluation } from './rules';
 
 /**
@@ -246,7 +246,8 @@ function triage(promotions: readonly Promotion[], context: PromotionContext): Tr
   const considered: ConsideredPromotion[] = [];
   const byId = new Map<string, Promotion[]>();
   for (const raw of promotions as readonly unknown[]) {
-    const parsed = parsePromotion(raw);
+    // A promotion checkedPromotion validated and froze cannot have changed since: no second parse.
+    const parsed = isCheckedPromotion(raw) ? ({ success: true, data: raw } as const) : parsePromotion(raw);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where =

@@ -11,6 +11,8 @@ export {
   SpendThresholdRewardSchema,
   SpendThresholdRuleSchema,
   STACKING_MODES,
+  checkedPromotion,
+  isCheckedPromotion,
   parsePromotion,
   type Promotion,
   type PromotionRule,

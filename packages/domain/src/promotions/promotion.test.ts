@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PromotionSchema, parsePromotion } from './promotion';
+import { PromotionSchema, checkedPromotion, isCheckedPromotion, parsePromotion } from './promotion';
 import { promotion } from './promotion.fixtures';
 
 const valid = promotion('p', { type: 'percent_off', target: { skus: ['a'] }, percent: 8.875 });
@@ -49,6 +49,29 @@ describe('promotions/promotion', () => {
     it('drops unknown fields so the stored row is exactly the schema', () => {
       const parsed = PromotionSchema.parse({ ...valid, colour: 'red' });
       expect(parsed).toEqual(valid);
+    });
+  });
+
+  describe('checkedPromotion', () => {
+    it('validates once and freezes the promotion all the way down', () => {
+      const first = checkedPromotion(structuredClone(valid));
+      if (!first.ok) throw new Error('expected the promotion to be valid');
+      expect(first.value).toEqual(valid);
+      expect(isCheckedPromotion(first.value)).toBe(true);
+      expect(Object.isFrozen(first.value.rule)).toBe(true);
+      expect(() => {
+        (first.value.rule as { percent: number }).percent = 99;
+      }).toThrow(TypeError);
+      // Given it again, it answers the very same object.
+      const again = checkedPromotion(first.value);
+      expect(again.ok && again.value).toBe(first.value);
+    });
+
+    it('refuses what parsePromotion refuses and marks nothing', () => {
+      const input = { ...valid, name: '' };
+      expect(checkedPromotion(input).ok).toBe(false);
+      expect(isCheckedPromotion(input)).toBe(false);
+      expect(isCheckedPromotion(valid)).toBe(false);
     });
   });
 

@@ -182,3 +182,31 @@ export function parsePromotion(input: unknown): Result<Promotion> {
   const summary = problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ');
   return fail('INVALID_INPUT', `The promotion is not valid. ${summary}`, { problems });
 }
+
+/** Promotions `checkedPromotion` returned: parsed, then frozen all the way down, so none can have changed. */
+const checkedPromotions = new WeakSet<object>();
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
+/**
+ * `parsePromotion` for a promotion that prices many carts (the hub audits every pushed sale with the same
+ * published versions): the valid promotion comes back frozen, and `applyPromotions` given it again does
+ * not re-validate it. Given a promotion it returned, answers it as it is.
+ */
+export function checkedPromotion(input: unknown): Result<Promotion> {
+  if (isCheckedPromotion(input)) return ok(input);
+  const result = parsePromotion(input);
+  if (result.ok) {
+    deepFreeze(result.value);
+    checkedPromotions.add(result.value);
+  }
+  return result;
+}
+
+export function isCheckedPromotion(value: unknown): value is Promotion {
+  return typeof value === 'object' && value !== null && checkedPromotions.has(value);
+}
