@@ -54,7 +54,7 @@ describe('promotions/promotion', () => {
 
   describe('checkedPromotion', () => {
     it('validates once and freezes the promotion all the way down', () => {
-      const first = checkedPromotion(structuredClone(valid));
+      const first = checkedPromotion(JSON.parse(JSON.stringify(valid)));
       if (!first.ok) throw new Error('expected the promotion to be valid');
       expect(first.value).toEqual(valid);
       expect(isCheckedPromotion(first.value)).toBe(true);
