@@ -18,6 +18,8 @@ const node = {
   region: 'north',
   pickupEnabled: true,
   pickCapacity: 10,
+  shipEnabled: true,
+  shipPickCapacity: 4,
   jurisdiction: 'US-NY',
   currency: 'USD',
   timezone: 'America/New_York',
@@ -42,6 +44,8 @@ describe('feed', () => {
   describe('StoreNodeSchema', () => {
     it('accepts a node as the hub publishes it and refuses one without its region or currency', () => {
       expect(StoreNodeSchema.parse(node)).toEqual(node);
+      const { shipEnabled: _ship, shipPickCapacity: _capacity, ...fromOlderHub } = node;
+      expect(StoreNodeSchema.parse(fromOlderHub)).toEqual({ ...node, shipEnabled: false, shipPickCapacity: 0 });
       expect(StoreNodeSchema.safeParse({ ...node, region: undefined }).success).toBe(false);
       expect(StoreNodeSchema.safeParse({ ...node, currency: 'usd' }).success).toBe(false);
     });
