@@ -45,7 +45,11 @@ describe('feed', () => {
     it('accepts a node as the hub publishes it and refuses one without its region or currency', () => {
       expect(StoreNodeSchema.parse(node)).toEqual(node);
       const { shipEnabled: _ship, shipPickCapacity: _capacity, ...fromOlderHub } = node;
-      expect(StoreNodeSchema.parse(fromOlderHub)).toEqual({ ...node, shipEnabled: false, shipPickCapacity: 0 });
+      expect(StoreNodeSchema.parse(fromOlderHub)).toEqual({
+        ...node,
+        shipEnabled: false,
+        shipPickCapacity: 0,
+      });
       expect(StoreNodeSchema.safeParse({ ...node, region: undefined }).success).toBe(false);
       expect(StoreNodeSchema.safeParse({ ...node, currency: 'usd' }).success).toBe(false);
     });
