@@ -51,14 +51,19 @@ export const AuditQuerySchema = z.object({
 });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
+/** The state before or after a change, as stored (any JSON value; null when there was none). */
+const AuditStateSchema = z
+  .union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.string(), z.number(), z.boolean()])
+  .nullable();
+
 export const AuditEntrySchema = z.object({
   auditId: z.string(),
   at: z.number().int(),
   actor: z.string(),
   action: z.string(),
   subject: z.string(),
-  before: z.unknown().nullable(),
-  after: z.unknown().nullable(),
+  before: AuditStateSchema,
+  after: AuditStateSchema,
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
@@ -81,7 +86,7 @@ export async function listAudit(executor: Executor, query: AuditQuery): Promise<
     actor: row.actor,
     action: row.action,
     subject: row.subject,
-    before: row.before === null ? null : (JSON.parse(row.before) as unknown),
-    after: row.after === null ? null : (JSON.parse(row.after) as unknown),
+    before: row.before === null ? null : (JSON.parse(row.before) as AuditEntry['before']),
+    after: row.after === null ? null : (JSON.parse(row.after) as AuditEntry['after']),
   }));
 }
