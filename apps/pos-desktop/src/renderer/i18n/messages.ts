@@ -409,6 +409,8 @@ export const MESSAGES = {
   'bopis.status.PICKING': 'Being picked',
   'bopis.status.READY_FOR_PICKUP': 'Ready for pickup',
   'bopis.status.PICKED_UP': 'Collected',
+  'bopis.status.PACKED': 'Packed',
+  'bopis.status.SHIPPED': 'Shipped',
   'bopis.status.SHORT_PICK': 'Short',
   'bopis.status.REROUTING': 'Moving to another store',
   'bopis.status.EXPIRED': 'Expired',
