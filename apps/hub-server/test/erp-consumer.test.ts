@@ -348,9 +348,9 @@ describe.each(backendKinds())(
               disposition: 'sellable',
             },
           ],
-          // One return is refunded as store credit: its tender is in the day's journal, and the credit's
-          // ledger entry reaches the ERP exactly once (the hub dates the entry when it records it, so the
-          // liability lands in the journal of the day the till synced, not of the return).
+          // One return is refunded as store credit: its tender and the credit's liability are in the
+          // day's journal (dated by the return, whenever the till synced), and the credit's ledger entry
+          // reaches the ERP exactly once.
           refunds: [
             batch === 2 && till.nodeId === 's1'
               ? {
@@ -511,6 +511,9 @@ describe.each(backendKinds())(
           overShort: journal.cash.overShort,
         });
         expect(journal.sales.count).toBe(26);
+        if (journal.nodeId === 's1') {
+          expect(journal.liabilities.map((liability) => liability.kind)).toEqual(['store_credit']);
+        }
         for (const liability of journal.liabilities) {
           expect(account(`liability.${liability.kind}.net`), liability.kind).toBe(liability.net);
         }

@@ -302,6 +302,52 @@ describe.each(backendKinds())('integration/journal on %s', (kind) => {
     );
   });
 
+  it('books a store credit issued offline in the day of its return, not the day the till synced', async () => {
+    const offline = await till('s1');
+    const original = sale('s1', [{ sku: 'A', qty: 2 }], '10:30:00', 0, 'shift-s1-offline');
+    const cashRefund = refundOf(original, 0, '16:45:00');
+    const slip = `SC-${randomUUID()}`;
+    const credited = {
+      ...cashRefund,
+      shiftId: 'shift-s1-offline',
+      refunds: [
+        {
+          tenderId: randomUUID(),
+          type: 'store_credit' as const,
+          amount: cashRefund.refunds[0]!.amount,
+          reference: slip,
+        },
+      ],
+    } satisfies EventPayloads['return.completed'];
+    // The till was offline all day and syncs the next morning.
+    now = Date.parse('2026-11-24T09:30:00Z');
+    await offline.push([
+      offline.events.next('sale.completed', original),
+      offline.events.next('return.completed', credited),
+    ]);
+    const entries = (await allEvents(storage))
+      .filter((event) => event.type === 'stored_value.entry_recorded')
+      .map((event) => event.data as { sourceDocument: string | null; businessDate: string; amount: number })
+      .filter((entry) => entry.sourceDocument === credited.returnId);
+    expect(entries).toEqual([
+      expect.objectContaining({ businessDate: DAY, amount: credited.refunds[0].amount }),
+    ]);
+    expect(await publishDueJournals(hub)).toBeGreaterThan(0);
+    const journals = (await allEvents(storage))
+      .filter((event) => event.type === 'journal.daily_summary' && event.nodeId === 's1')
+      .map((event) => event.data as Journal);
+    const latest = journals.filter((journal) => journal.businessDate === DAY).at(-1)!;
+    expectReconciled(latest, bookFromEvents(await allEvents(storage), 's1'));
+    expect(latest.liabilities).toEqual([
+      {
+        kind: 'store_credit',
+        issued: 2_500 + credited.refunds[0].amount,
+        redeemed: 0,
+        net: 2_500 + credited.refunds[0].amount,
+      },
+    ]);
+  });
+
   it('answers 404 for a node it does not know', async () => {
     await expect(journalView(storage.db, { nodeId: 'nowhere', businessDate: DAY })).rejects.toMatchObject({
       code: 'NOT_FOUND',

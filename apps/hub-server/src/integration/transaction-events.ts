@@ -92,16 +92,21 @@ export class TransactionEvents {
     }
   }
 
-  /** New entries of a gift card or store credit ledger (the journal's liabilities come from these). */
+  /**
+   * New entries of a gift card or store credit ledger (the journal's liabilities come from these).
+   * `businessAt` is when the store did what caused them (the till's sale or return time): an offline
+   * store credit belongs to the day of the return that issued it, not the day the till synced.
+   */
   storedValueEntriesAppended(
     kind: StoredValueKind,
     entries: readonly StoredValueEntry[],
     causeEventId: string | undefined,
+    businessAt?: number,
   ): void {
     for (const entry of entries) {
       this.produce(async (context) => {
         const nodeId = entry.originNode ?? null;
-        const businessDate = await context.businessDate(nodeId, entry.occurredAt);
+        const businessDate = await context.businessDate(nodeId, businessAt ?? entry.occurredAt);
         return [
           {
             type: 'stored_value.entry_recorded',

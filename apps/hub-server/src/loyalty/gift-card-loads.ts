@@ -118,6 +118,7 @@ export async function applyGiftCardLoads(
       nodeId: origin.nodeId,
       deviceId: origin.deviceId,
       eventId: event.eventId,
+      businessAt: Date.parse(sale.completedAt),
     });
   }
 }

@@ -78,6 +78,8 @@ export interface CreditIssue {
   readonly amount: number;
   readonly customerId?: string;
   readonly target: CreditTarget;
+  /** When the till issued it (the return's time); absent for a held credit HQ releases later. */
+  readonly businessAt?: number;
 }
 
 /** Config and store time zone, read once per transaction. */
@@ -141,6 +143,7 @@ function issueRequest(issue: {
   deviceId: string;
   eventId: string;
   target: CreditTarget;
+  businessAt?: number | undefined;
 }) {
   return {
     ...issue.target,
@@ -153,6 +156,7 @@ function issueRequest(issue: {
     nodeId: issue.nodeId,
     deviceId: issue.deviceId,
     eventId: issue.eventId,
+    ...(issue.businessAt === undefined ? {} : { businessAt: issue.businessAt }),
   };
 }
 

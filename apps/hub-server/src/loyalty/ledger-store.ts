@@ -211,7 +211,7 @@ export async function appendStoredValueEntries(
   tx: HubTx,
   locked: LockedStoredValueAccount,
   entries: readonly StoredValueEntry[],
-  cause: { eventId?: string; nodeId?: string } = {},
+  cause: { eventId?: string; nodeId?: string; businessAt?: number } = {},
 ): Promise<StoredValueEntry[]> {
   const all = [...locked.entries];
   const known = new Set(all.map((entry) => entry.entryId));
@@ -242,7 +242,7 @@ export async function appendStoredValueEntries(
     )
     .execute();
   all.push(...fresh);
-  tx.events.storedValueEntriesAppended(locked.account.kind, fresh, cause.eventId);
+  tx.events.storedValueEntriesAppended(locked.account.kind, fresh, cause.eventId, cause.businessAt);
   for (const entry of fresh) {
     if (entry.type !== 'OFFLINE_OVERDRAFT') continue;
     tx.raise({

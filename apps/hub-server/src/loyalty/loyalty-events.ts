@@ -467,6 +467,7 @@ export async function applyReturnLoyalty(
       await appendStoredValueEntries(tx, existing, entries, {
         eventId: event.eventId,
         nodeId: origin.nodeId,
+        businessAt: Date.parse(ret.completedAt),
       });
       continue;
     }
@@ -484,6 +485,7 @@ export async function applyReturnLoyalty(
         kind: 'store_credit',
         currency: ret.currency,
         amount: refund.amount,
+        businessAt: Date.parse(ret.completedAt),
         ...(customerId === undefined ? {} : { customerId }),
         target:
           existing === undefined
@@ -506,7 +508,7 @@ export async function applyVoidLoyalty(
   origin: Origin,
 ): Promise<void> {
   const originFields = { originNode: origin.nodeId, deviceId: origin.deviceId };
-  const cause = { eventId: event.eventId, nodeId: origin.nodeId };
+  const cause = { eventId: event.eventId, nodeId: origin.nodeId, businessAt: Date.parse(voided.voidedAt) };
   const returnId = `void:${voided.saleId}`;
   const pointsRows = await tx.trx
     .selectFrom('loyalty_entries')

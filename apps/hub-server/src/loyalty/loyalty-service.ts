@@ -289,7 +289,11 @@ export async function captureStoredValue(
           },
           tx.at,
         ).entries;
-  await appendStoredValueEntries(tx, locked, entries, { eventId: sale.eventId, nodeId: sale.nodeId });
+  await appendStoredValueEntries(tx, locked, entries, {
+    eventId: sale.eventId,
+    nodeId: sale.nodeId,
+    businessAt: sale.occurredAt,
+  });
 }
 
 /**
@@ -309,6 +313,8 @@ export async function issueStoredCredit(
     sourceDoc?: string;
     nodeId?: string;
     deviceId?: string;
+    /** When the store issued it (its return or sale time), for the day's journal. */
+    businessAt?: number;
     eventId?: string;
   },
 ): Promise<string> {
@@ -358,6 +364,7 @@ async function issueInto(
     nodeId?: string;
     deviceId?: string;
     eventId?: string;
+    businessAt?: number;
   },
 ): Promise<string> {
   const locked = await requireStoredValue(tx, accountId);
@@ -376,6 +383,7 @@ async function issueInto(
   await appendStoredValueEntries(tx, locked, entries, {
     ...(request.eventId === undefined ? {} : { eventId: request.eventId }),
     ...(request.nodeId === undefined ? {} : { nodeId: request.nodeId }),
+    ...(request.businessAt === undefined ? {} : { businessAt: request.businessAt }),
   });
   return accountId;
 }
