@@ -148,12 +148,16 @@ function checkReservationInvariant(state: BopisOrderState): void {
       expect(state.reservation).toEqual({ nodeId: state.nodeId, status: 'STAGED' });
       expect(state.expiresAt).toBeGreaterThanOrEqual(state.pickupDeadline as number);
       break;
+    case 'PACKED':
+      expect(state.reservation).toEqual({ nodeId: state.nodeId, status: 'STAGED' });
+      break;
     case 'REROUTING':
       expect(state.nodeId).toBeUndefined();
       expect(state.reservation === undefined || state.reservation.status === 'SHORT').toBe(true);
       break;
     case 'SHORT_PICK':
     case 'PICKED_UP':
+    case 'SHIPPED':
     case 'EXPIRED':
     case 'CANCELLED':
       expect(state.reservation).toBeUndefined();
