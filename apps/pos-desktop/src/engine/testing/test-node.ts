@@ -182,6 +182,8 @@ export function storeNode(nodeId: string, code: string, name: string) {
     region: 'idf',
     pickupEnabled: true,
     pickCapacity: 10,
+    shipEnabled: false,
+    shipPickCapacity: 0,
     jurisdiction: 'FR',
     currency: 'EUR',
     timezone: 'Europe/Paris',
