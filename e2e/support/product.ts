@@ -1,3 +1,4 @@
+import { expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -97,4 +98,16 @@ export async function startProduct(
     hq: { username: state.hqUser, password: state.hqPassword },
     stop,
   };
+}
+
+/** Opens the product's till pairing link for one lane (register). */
+export async function openProductLane(
+  page: Page,
+  product: RunningProduct,
+  registerId: string,
+): Promise<void> {
+  await page.goto(
+    `${product.storeUrl}/?token=${encodeURIComponent(product.storeToken)}&register=${encodeURIComponent(registerId)}`,
+  );
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 }

@@ -1,17 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { hubCall, type RunningHub } from '../support/hub-server';
-import { startProduct, type RunningProduct } from '../support/product';
+import { openProductLane, startProduct, type RunningProduct } from '../support/product';
 import { openShift, scan, signIn } from '../support/till';
 
 const CARD = '9900000000017';
 const GIFT_CARD = '6006491234567890';
-
-async function openLane(page: Page, product: RunningProduct, registerId: string): Promise<void> {
-  await page.goto(
-    `${product.storeUrl}/?token=${encodeURIComponent(product.storeToken)}&register=${encodeURIComponent(registerId)}`,
-  );
-  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-}
 
 /**
  * The product as `npm start` runs it (hub + enrolled store node), with HQ setting up loyalty through the
@@ -80,7 +73,7 @@ test.describe('loyalty with the hub', () => {
   test('a member pays part of a sale with points and a gift card held at HQ, and the rest in cash', async ({
     page,
   }) => {
-    await openLane(page, product, 'e2e-loyalty-hub');
+    await openProductLane(page, product, 'e2e-loyalty-hub');
     await signIn(page, '3001', '3456');
     await openShift(page, '100');
     await page.getByRole('button', { name: /^Sell/ }).click();

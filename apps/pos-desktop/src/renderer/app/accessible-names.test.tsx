@@ -75,6 +75,7 @@ describe('accessible-names', () => {
         'Sale discount',
         'Customer',
         'Exchange',
+        'Gift card',
         'Void sale',
       ]) {
         await user.click(within(actions).getByRole('button', { name: action }));

@@ -221,6 +221,23 @@ export const MESSAGES = {
   'loyalty.refresh': 'Refresh points balance',
   'loyalty.worth': 'Worth {amount}',
 
+  'giftCard.button': 'Gift card',
+  'giftCard.title': 'Gift card: sell, reload or check',
+  'giftCard.number': 'Gift card number',
+  'giftCard.amount': 'Amount to load',
+  'giftCard.add': 'Add to sale',
+  'giftCard.badAmount': 'Enter the amount to load onto the card, such as 20.00.',
+  'giftCard.reload': 'Adding an amount reloads this card.',
+  'giftCard.storeCredit': 'This number is a store credit slip: it can pay, but it cannot be loaded.',
+  'giftCard.newCard': 'HQ does not know this card yet: adding an amount sells it as a new card.',
+  'giftCard.unknownOffline':
+    'Adding an amount sells it as a new card (or reloads it, if HQ already knows it); HQ decides when the sale reaches it.',
+  'giftCard.offline':
+    'The hub is out of reach: balances come from this till’s copy, and a card sold or reloaded now gets its value when HQ receives the sale.',
+  'giftCard.lineNew': 'Gift card {card} (new card)',
+  'giftCard.lineReload': 'Gift card {card} (reload)',
+  'giftCard.lineNote': 'spendable once HQ has loaded it',
+  'giftCard.lineLabel': '{what}, {amount}',
   'stored.number': 'Card or store credit number',
   'stored.check': 'Check balance',
   'stored.balance': '{card}: {amount} available',

@@ -62,6 +62,11 @@ export interface SaleState extends CommandState {
   closeParked(): void;
   resume(saleId: string): Promise<boolean>;
   voidSale(reason: string): Promise<boolean>;
+  /**
+   * Sells (activates) or reloads a gift card for `amount` on the sale, starting one if none is open; the
+   * node decides which from the hub's answer (or its cache offline), the hub loads it once the sale arrives.
+   */
+  addGiftCard(number: string, amount: number): Promise<boolean>;
   /** Items of an earlier receipt come back in this sale; what they refund pays for it (null removes it). */
   setExchange(exchange: ExchangeInput | null): Promise<boolean>;
   /** Cancels the sale just completed (same shift, manager override): tenders refunded, stock put back. */
@@ -99,6 +104,11 @@ export function parseScanEntry(text: string): { code: string; qty: number | unde
   return { code: trimmed, qty: undefined };
 }
 
+/** The lines a cashier can select and remove: the items, then the gift cards sold or reloaded. */
+export function saleLineIds(sale: SaleView): string[] {
+  return [...sale.lines.map((line) => line.lineId), ...(sale.giftCards ?? []).map((load) => load.lineId)];
+}
+
 export function createSaleStore(api: PosApi, devices: PosDevices, registerId: string) {
   const enqueue = createActionQueue();
   let stopPrices: () => void = () => undefined;
@@ -113,7 +123,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       const selected = get().selectedLineId;
       set({
         sale,
-        selectedLineId: sale.lines.some((line) => line.lineId === selected) ? selected : null,
+        selectedLineId: saleLineIds(sale).includes(selected ?? '') ? selected : null,
       });
     };
 
@@ -382,6 +392,19 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           set({ sale: null, mode: 'cart', selectedLineId: null });
           return true;
         }),
+      addGiftCard: (number, amount) =>
+        enqueue(async () => {
+          const sale = await openSale();
+          if (!sale) return false;
+          const before = saleLineIds(sale);
+          const next = await update((current) =>
+            api.call('sale-add-gift-card', { saleId: current.saleId, number, amount }),
+          );
+          if (!next) return false;
+          const added = (next.giftCards ?? []).find((load) => !before.includes(load.lineId));
+          set({ error: null, selectedLineId: added?.lineId ?? get().selectedLineId });
+          return true;
+        }),
       setExchange: (exchange) =>
         enqueue(async () => {
           const sale = exchange === null ? get().sale : await openSale();
@@ -415,7 +438,7 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       startTender: () =>
         enqueue(async () => {
           const sale = get().sale;
-          if (!sale || sale.lines.length === 0) {
+          if (!sale || saleLineIds(sale).length === 0) {
             set({ error: screenError(t('sell.nothingToPay')) });
             return;
           }

@@ -113,8 +113,10 @@ type Tender = SaleView['tenders'][number];
 
 export function saleView(lines: readonly SaleLine[], overrides: Partial<SaleView> = {}): SaleView {
   const tenders: readonly Tender[] = overrides.tenders ?? [];
-  const subtotal = lines.reduce((total, line) => total + line.extended, 0);
-  const total = lines.reduce((total, line) => total + line.paid, 0);
+  // Gift cards sold or reloaded count in the totals as the node's do, untouched by discounts or tax.
+  const loads = (overrides.giftCards ?? []).reduce((total, load) => total + load.amount, 0);
+  const subtotal = lines.reduce((total, line) => total + line.extended, loads);
+  const total = lines.reduce((total, line) => total + line.paid, loads);
   const applied = tenders.reduce((sum, tender) => sum + tender.amount, 0);
   const change = tenders.reduce((sum, tender) => sum + tender.change, 0);
   const remaining = Math.max(0, total - applied);
@@ -136,7 +138,7 @@ export function saleView(lines: readonly SaleLine[], overrides: Partial<SaleView
       cashDue: remaining,
       change,
       cashRounding: 0,
-      complete: remaining === 0 && lines.length > 0,
+      complete: remaining === 0 && (lines.length > 0 || loads > 0),
     },
     promotions: [],
     taxSummary: [],

@@ -98,6 +98,7 @@ export function scriptLoyaltyNode(node: FakeNode, options: LoyaltyNodeOptions = 
       customerId: current.customerId,
       customer: current.customer ?? null,
       tenders: current.tenders,
+      ...(current.giftCards === undefined ? {} : { giftCards: current.giftCards }),
       ...next,
     });
     return sale;
@@ -135,6 +136,41 @@ export function scriptLoyaltyNode(node: FakeNode, options: LoyaltyNodeOptions = 
       unitPrice: LOAF.price!.unitPrice,
     });
     return show({ lines: [...(sale?.lines ?? []), line] });
+  });
+  // The node's rules for a load: a number the hub (or offline, the cache) knows is a reload, store
+  // credit cannot be loaded, the same card only once per sale.
+  node.handle('sale-add-gift-card', (input) => {
+    const current = sale!;
+    const card = cards.get(input.number);
+    const maskedNumber = `****${input.number.slice(-4)}`;
+    if (card?.kind === 'store_credit') {
+      return failure(
+        'INVALID_INPUT',
+        `Number ${maskedNumber} is a store credit slip, not a gift card; store credit cannot be loaded.`,
+      );
+    }
+    const loads = current.giftCards ?? [];
+    if (loads.some((load) => load.maskedNumber === maskedNumber)) {
+      return failure(
+        'CONFLICT',
+        `Gift card ${maskedNumber} is already on this sale; remove it to load another amount.`,
+      );
+    }
+    lineNo += 1;
+    const load = {
+      lineId: `line-${lineNo}`,
+      kind: card ? ('reload' as const) : ('activate' as const),
+      maskedNumber,
+      amount: input.amount,
+    };
+    return show({ giftCards: [...loads, load] });
+  });
+  node.handle('sale-remove-line', (input) => {
+    const current = sale!;
+    return show({
+      lines: current.lines.filter((line) => line.lineId !== input.lineId),
+      giftCards: (current.giftCards ?? []).filter((load) => load.lineId !== input.lineId),
+    });
   });
   node.handle('sale-attach-customer', (input) => {
     if (input.customerId === null) return show({ customerId: null, customer: null });

@@ -26,7 +26,8 @@ export const Cart = memo(function Cart({
   onSelect: (lineId: string) => void;
 }) {
   const format = useFormat();
-  if (!sale || sale.lines.length === 0) {
+  const giftCards = sale?.giftCards ?? [];
+  if (!sale || (sale.lines.length === 0 && giftCards.length === 0)) {
     return (
       <section className="cart cart-empty" aria-label={t('cart.title')}>
         <p className="muted">{t('cart.empty')}</p>
@@ -90,6 +91,32 @@ export const Cart = memo(function Cart({
                   ))}
                 </ul>
               ) : null}
+            </li>
+          );
+        })}
+        {/* A gift card sold or reloaded is money loaded, not an item: no quantity, discount or price. */}
+        {giftCards.map((load) => {
+          const selected = load.lineId === selectedLineId;
+          const what = t(load.kind === 'activate' ? 'giftCard.lineNew' : 'giftCard.lineReload', {
+            card: load.maskedNumber,
+          });
+          return (
+            <li
+              key={load.lineId}
+              className={selected ? 'cart-line selected' : 'cart-line'}
+              data-line-id={load.lineId}
+            >
+              <button
+                type="button"
+                className="cart-line-main"
+                aria-pressed={selected}
+                aria-label={t('giftCard.lineLabel', { what, amount: format.money(load.amount) })}
+                onClick={() => onSelect(load.lineId)}
+              >
+                <span className="cart-line-name">{what}</span>
+                <span className="cart-line-qty">{t('giftCard.lineNote')}</span>
+                <span className="cart-line-paid">{format.money(load.amount)}</span>
+              </button>
             </li>
           );
         })}

@@ -17,6 +17,7 @@ import {
   VoidDialog,
   WeightDialog,
 } from './sell-dialogs';
+import { GiftCardDialog } from './gift-card';
 import { PointsDialog, StoredValueDialog } from './stored-value';
 import { SaleDonePanel, TenderPanel, type OtherTender } from './tender-panel';
 
@@ -29,6 +30,7 @@ type SellDialog =
   | 'void'
   | 'exchange'
   | 'post-void'
+  | 'gift-card'
   | OtherTender;
 
 /**
@@ -70,6 +72,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   const search = useCatalogSearch((searchError) => saleStore.setState({ error: searchError }));
   const store = saleStore.getState();
   const selectedLine = sale?.lines.find((line) => line.lineId === selectedLineId) ?? null;
+  // A gift card load is removed like a line, but has no quantity, discount or price to change.
+  const selectedLoad = sale?.giftCards?.find((load) => load.lineId === selectedLineId) ?? null;
+  const removable = selectedLine ?? selectedLoad;
   const anyDialog = dialog !== null || weighing !== null || parked !== null;
 
   useEffect(() => {
@@ -153,9 +158,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       const next = event.key === 'ArrowDown' ? Math.min(lines.length - 1, at + 1) : Math.max(0, at - 1);
       const line = lines[next];
       if (line) store.selectLine(line.lineId);
-    } else if (event.key === 'Delete' && entry === '' && selectedLine) {
+    } else if (event.key === 'Delete' && entry === '' && removable) {
       event.preventDefault();
-      void store.removeLine(selectedLine.lineId);
+      void store.removeLine(removable.lineId);
     } else if (event.key === 'Escape' && entry !== '') {
       event.preventDefault();
       setEntry('');
@@ -247,8 +252,8 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               <button
                 type="button"
                 className="btn"
-                disabled={busy || !selectedLine}
-                onClick={() => selectedLine && void store.removeLine(selectedLine.lineId)}
+                disabled={busy || !removable}
+                onClick={() => removable && void store.removeLine(removable.lineId)}
               >
                 {t('sell.remove')} <kbd>Del</kbd>
               </button>
@@ -296,6 +301,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               >
                 {t('sell.exchange')} <Shortcut keys="Shift+F2" />
               </button>
+              <button type="button" className="btn" disabled={busy} onClick={() => openDialog('gift-card')}>
+                {t('giftCard.button')}
+              </button>
               <button type="button" className="btn" disabled={busy} onClick={() => void store.park()}>
                 {t('sell.park')} <kbd>F8</kbd>
               </button>
@@ -311,7 +319,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               <button
                 type="button"
                 className="btn btn-primary btn-pay"
-                disabled={busy || sale.lines.length === 0}
+                disabled={busy || (sale.lines.length === 0 && (sale.giftCards ?? []).length === 0)}
                 onClick={() => void store.startTender()}
               >
                 {t('sell.pay')} <kbd>F10</kbd>
@@ -333,6 +341,9 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
             >
               {t('sell.exchange')} <Shortcut keys="Shift+F2" />
             </button>
+            <button type="button" className="btn" disabled={busy} onClick={() => openDialog('gift-card')}>
+              {t('giftCard.button')}
+            </button>
           </div>
         ) : null}
       </aside>
@@ -346,6 +357,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       {dialog === 'void' ? <VoidDialog onDone={closeDialog} /> : null}
       {dialog === 'exchange' ? <ExchangeDialog onDone={closeDialog} /> : null}
       {dialog === 'post-void' ? <PostVoidDialog onDone={closeDialog} /> : null}
+      {dialog === 'gift-card' ? <GiftCardDialog onDone={closeDialog} /> : null}
       {dialog === 'loyalty_points' && sale ? <PointsDialog sale={sale} onDone={closeDialog} /> : null}
       {(dialog === 'store_credit' || dialog === 'gift_card') && sale ? (
         <StoredValueDialog kind={dialog} sale={sale} onDone={closeDialog} />

@@ -152,9 +152,14 @@ export function PointsDialog({ sale, onDone }: { sale: SaleView; onDone: () => v
   );
 }
 
-const MIN_NUMBER = 6;
+/** Shorter than this is no card number: asked for again before the node is. */
+export const MIN_NUMBER = 6;
 
-function storedValueNotes(status: StoredValueStatus, format: StoreFormat, hubReachable: boolean): string[] {
+export function storedValueNotes(
+  status: StoredValueStatus,
+  format: StoreFormat,
+  hubReachable: boolean,
+): string[] {
   const notes = [balanceAge(status, format, hubReachable)];
   if (status.status === 'blocked') notes.push(t('stored.blocked'));
   if (!hubReachable && status.source === 'cache' && status.offline.limitedBy !== 'online') {
@@ -162,6 +167,47 @@ function storedValueNotes(status: StoredValueStatus, format: StoreFormat, hubRea
     notes.push(status.offline.reason ? `${allowance} ${status.offline.reason}` : allowance);
   }
   return notes;
+}
+
+/**
+ * A card's number, scanned or typed, with Check balance beside it. A scanner ends the number with Enter,
+ * which checks the card rather than paying or loading blind.
+ */
+export function CardNumberField({
+  label,
+  value,
+  busy,
+  onChange,
+  onCheck,
+}: {
+  label: string;
+  value: string;
+  busy: boolean;
+  onChange: (value: string) => void;
+  onCheck: () => void;
+}) {
+  return (
+    <div className="inline-form">
+      <label className="field field-scan">
+        <span>{label}</span>
+        <input
+          autoComplete="off"
+          spellCheck={false}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              onCheck();
+            }
+          }}
+        />
+      </label>
+      <button type="button" className="btn" disabled={busy} onClick={onCheck}>
+        {t('stored.check')}
+      </button>
+    </div>
+  );
 }
 
 /**
@@ -218,30 +264,16 @@ export function StoredValueDialog({
       busy={busy}
     >
       <OfflineLimitPrompt onChooseAnother={onDone} />
-      <div className="inline-form">
-        <label className="field field-scan">
-          <span>{t('stored.number')}</span>
-          <input
-            autoComplete="off"
-            spellCheck={false}
-            value={number}
-            onChange={(event) => {
-              setNumber(event.target.value);
-              setStatus(null);
-            }}
-            onKeyDown={(event) => {
-              // A scanner ends the number with Enter: look the card up rather than paying blind.
-              if (event.key === 'Enter') {
-                event.preventDefault();
-                void check();
-              }
-            }}
-          />
-        </label>
-        <button type="button" className="btn" disabled={busy} onClick={() => void check()}>
-          {t('stored.check')}
-        </button>
-      </div>
+      <CardNumberField
+        label={t('stored.number')}
+        value={number}
+        busy={busy}
+        onChange={(next) => {
+          setNumber(next);
+          setStatus(null);
+        }}
+        onCheck={() => void check()}
+      />
       {status ? (
         <div role="status" aria-label={t('stored.check')}>
           <p>
