@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { DomainError } from '@retail/domain';
 import {
   assertPushIdentity,
@@ -43,12 +44,7 @@ function portFor(hub: HubContext, request: PushRequest): IngestPort {
   const port: IngestPort = {
     withDevice: (deviceId, work) =>
       inHubTransaction(hub, async (tx) => {
-        const device = await tx.trx
-          .selectFrom('devices')
-          .select(['device_id', 'node_id', 'last_seq', 'revoked_at'])
-          .where('device_id', '=', deviceId)
-          .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
-          .executeTakeFirst();
+        const device = await lockDevice(tx, deviceId);
         if (device === undefined || device.revoked_at !== null) {
           throw new DomainError('UNAUTHORIZED', 'This device is not enrolled at the hub; enroll it again.', {
             deviceId,
@@ -74,6 +70,48 @@ function portFor(hub: HubContext, request: PushRequest): IngestPort {
       }
     },
   };
+}
+
+/**
+ * How long a push waits for another push of the same device to finish. A till sends one push at a time,
+ * so a second one is the retry of a push it gave up waiting for, which is still being applied: it is told
+ * to come back (RATE_LIMITED, retryable) instead of holding a pooled connection for as long as that push
+ * takes. Unbounded, such waiters filled the pool on a busy hub and starved every other request (the
+ * soak's 30-minute run, docs/sync.md). A short wait still lets a retry racing a quick push be answered.
+ */
+export const DEVICE_LOCK_WAIT_MS = 5_000;
+const LOCK_NOT_AVAILABLE = '55P03';
+
+async function lockDevice(tx: HubTx, deviceId: string) {
+  if (tx.hub.storage.kind !== 'postgres') {
+    // SQLite has one writer: a transaction holds the whole database, so nothing waits on a row.
+    return tx.trx
+      .selectFrom('devices')
+      .select(['device_id', 'node_id', 'last_seq', 'revoked_at'])
+      .where('device_id', '=', deviceId)
+      .executeTakeFirst();
+  }
+  await sql`select set_config('lock_timeout', ${`${DEVICE_LOCK_WAIT_MS}ms`}, true)`.execute(tx.trx);
+  let device;
+  try {
+    device = await tx.trx
+      .selectFrom('devices')
+      .select(['device_id', 'node_id', 'last_seq', 'revoked_at'])
+      .where('device_id', '=', deviceId)
+      .forUpdate()
+      .executeTakeFirst();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+    const retryAfterSeconds = Math.ceil(DEVICE_LOCK_WAIT_MS / 1000);
+    throw new DomainError(
+      'RATE_LIMITED',
+      'The hub is still applying the previous push of this till; it will send again shortly, sales continue meanwhile.',
+      { deviceId, retryAfterMs: retryAfterSeconds * 1000, retryAfterSeconds },
+    );
+  }
+  // Only the device lock is bounded: stock balance locks queue as before, in key order.
+  await sql`set local lock_timeout to default`.execute(tx.trx);
+  return device;
 }
 
 function deviceTransaction(

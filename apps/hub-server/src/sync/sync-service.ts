@@ -31,10 +31,24 @@ export async function deviceState(hub: HubContext, principal: DevicePrincipal): 
   }
   const now = hub.now();
   if (device.last_seen_at === null || now - Number(device.last_seen_at) >= SEEN_RESOLUTION_MS) {
+    // A push of this device holds its row for the whole batch, which on a busy hub takes longer than the
+    // till waits for an answer; a pull queued behind it kept its pooled connection while it waited, and
+    // the till's retries of pulls it had given up on filled the pool (docs/sync.md, soak). That push
+    // writes last_seen_at itself when it commits, so a locked row is skipped, never waited for.
     await hub.storage.db
       .updateTable('devices')
       .set({ last_seen_at: now })
       .where('device_id', '=', principal.deviceId)
+      .$if(hub.storage.kind === 'postgres', (query) =>
+        query.where('device_id', 'in', (eb) =>
+          eb
+            .selectFrom('devices as unlocked')
+            .select('unlocked.device_id')
+            .where('unlocked.device_id', '=', principal.deviceId)
+            .forUpdate()
+            .skipLocked(),
+        ),
+      )
       .execute();
   }
   return { lastSeq: Number(device.last_seq), region: device.region };

@@ -339,6 +339,20 @@ it(
     const exceptions = await world.storage.db.selectFrom('exceptions').select('type').execute();
     const exceptionsByType: Record<string, number> = {};
     for (const row of exceptions) exceptionsByType[row.type] = (exceptionsByType[row.type] ?? 0) + 1;
+    // The tills sell SKUs the hub holds no stock of, so each SKU sold is short: one open NEGATIVE_SELLABLE per
+    // SKU below zero (merged by condition key), never one per sale or per batch.
+    const openShort = await world.storage.db
+      .selectFrom('exceptions')
+      .select('sku')
+      .where('type', '=', 'NEGATIVE_SELLABLE')
+      .where('status', '=', 'open')
+      .execute();
+    const shortSkus = await world.storage.db
+      .selectFrom('stock_balances')
+      .select('sku')
+      .where('sellable', '<', 0)
+      .execute();
+    expect(openShort.map((row) => row.sku).sort()).toEqual(shortSkus.map((row) => row.sku).sort());
     // Faults are no reason for HQ to act: no till was taken for a restored copy, no push refused.
     for (const type of ['DEVICE_RESTORED', 'SEQUENCE_CONFLICT', 'PUSH_REFUSED', 'REJECTED_EVENT']) {
       expect(exceptionsByType[type] ?? 0, type).toBe(0);
