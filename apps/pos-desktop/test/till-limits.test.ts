@@ -26,7 +26,7 @@ import { TEST_PIN_COST, expectError, expectOk, tempDir } from '../src/engine/tes
 
 /**
  * The limits a till enforces, end to end against the real hub (in-process, 127.0.0.1, both backends):
- * HQ sets the write-off a cashier may record through the admin API and the till follows it through its
+ * HQ sets the write-off a cashier may record through the settings API and the till follows it through its
  * feed; everything the till accepts at its bounds, and every approval it records, reaches the hub without
  * a single event refused. The scale label rules and the receipts' legal header reach it the same way.
  */
@@ -178,10 +178,10 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
   });
 
   it('follows the write-off limit HQ sets, and asks a supervisor for a cashier count beyond it', async () => {
-    const response = await fetch(`${hubUrl}/api/store-config/${KEY}`, {
+    const response = await fetch(`${hubUrl}/api/settings/${KEY}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ value: 1_000 }),
+      body: JSON.stringify({ scope: { kind: 'chain' }, value: 1_000, expectedVersion: 0 }),
     });
     expect(response.status).toBe(200);
     await until(
@@ -279,11 +279,11 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
   });
 
   it('scans scale labels and prints the legal header once HQ publishes them as store settings (issue 14)', async () => {
-    const put = (key: string, value: unknown) =>
-      fetch(`${hubUrl}/api/store-config/${key}`, {
+    const put = (key: string, value: unknown, expectedVersion = 0) =>
+      fetch(`${hubUrl}/api/settings/${key}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ value }),
+        body: JSON.stringify({ scope: { kind: 'chain' }, value, expectedVersion }),
       });
     const label = withGtinCheckDigit('211234500734');
     expectError(run('cashier', 'catalog-scan', { code: label }), 'UNKNOWN_BARCODE');
@@ -296,7 +296,7 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
       vatNumber: 'FR40123456789',
     };
     expect((await put('pos.receipt.legalHeader', legal)).status).toBe(200);
-    expect((await put('pos.receipt.legalHeader', { ...legal, vatNumber: 'FR\u001b' })).status).toBe(400);
+    expect((await put('pos.receipt.legalHeader', { ...legal, vatNumber: 'FR\u001b' }, 1)).status).toBe(400);
     await until(
       'the till has the label rules and the legal header',
       () =>

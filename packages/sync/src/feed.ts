@@ -195,6 +195,14 @@ export const CONFIG_KEYS = {
   noReceiptWindowDays: 'pos.returns.noReceiptWindowDays',
   countWriteOffApprovalLimit: 'pos.stock.countWriteOffApprovalLimit',
   receiptLegalHeader: 'pos.receipt.legalHeader',
+  /** ISO 3166 country of the store: how a national phone number typed at the till is read. */
+  storeCountry: 'pos.store.country',
+  /** Calling code national phone numbers belong to when it differs from the store's country. */
+  phoneCountryCode: 'loyalty.defaultCountryCode',
+  /** Store credit one store may issue per local day before the hub freezes the rest (hub-enforced). */
+  storeCreditPerStoreDay: 'hub.loyalty.storeCreditPerStoreDay',
+  /** The settings version a till runs; written by the hub with every settings change, never by HQ. */
+  settingsVersion: 'pos.settings.version',
 } as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS];
 
@@ -221,6 +229,14 @@ export const CONFIG_VALUE_SCHEMAS: Readonly<Record<ConfigKey, z.ZodType>> = {
   [CONFIG_KEYS.countWriteOffApprovalLimit]: amountSchema,
   /** Company, address and VAT number every receipt and Z report prints (issue 14). */
   [CONFIG_KEYS.receiptLegalHeader]: LegalHeaderSchema,
+  [CONFIG_KEYS.storeCountry]: z.string().regex(/^[A-Z]{2}$/, 'A country is two capital letters (ISO 3166).'),
+  [CONFIG_KEYS.phoneCountryCode]: z.string().regex(/^[1-9]\d{0,2}$/, 'A calling code is 1 to 3 digits.'),
+  /** Minor units of the store's currency. */
+  [CONFIG_KEYS.storeCreditPerStoreDay]: amountSchema,
+  [CONFIG_KEYS.settingsVersion]: z.object({
+    version: z.number().int().min(0).safe(),
+    publishedAt: z.number().int().min(0).safe(),
+  }),
 };
 
 export function configValueSchema(key: string): z.ZodType | undefined {

@@ -33,7 +33,7 @@ import { registerLoyaltyRoutes } from './routes/loyalty-routes';
 import { registerPricingRoutes } from './routes/pricing-routes';
 import { registerReportRoutes } from './routes/report-routes';
 import { registerStaffRoutes } from './routes/staff-routes';
-import { registerStoreConfigRoutes } from './routes/store-config-routes';
+import { registerSettingsRoutes } from './routes/settings-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
 import { registerChannelRoutes } from '../channels/channel-routes';
@@ -342,7 +342,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerImportRoutes(app, routes, options.importLimitBytes);
   registerInventoryRoutes(app, routes);
   registerPricingRoutes(app, routes);
-  registerStoreConfigRoutes(app, routes);
+  registerSettingsRoutes(app, routes);
   registerStaffRoutes(app, routes);
   registerReportRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);

@@ -118,7 +118,9 @@ const TAGS: Record<string, string> = {
   staff: 'Cashiers, supervisors and managers HQ manages; they reach the tills through the feed.',
   reports: 'Sales, voids and returns across the chain, as JSON or CSV.',
   audit: 'The append-only log of every HQ change, with who, when, before and after.',
-  nodes: 'Store settings HQ sets for the tills.',
+  nodes: 'Stores and warehouses of the chain.',
+  settings:
+    'Store settings per chain, region and store (store over region over chain), versioned and audited; they reach the tills through the feed.',
 };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */

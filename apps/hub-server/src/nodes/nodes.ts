@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError, currencyCodeSchema } from '@retail/domain';
 import { StoreNodeSchema, type StoreNode } from '../feed/feed-entities';
 import { CHAIN_SCOPE } from '../feed/feed-store';
+import { publishStoreSettings } from '../settings/hq-settings';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
@@ -109,6 +110,9 @@ export async function createNode(hub: HubContext, input: NodeInput): Promise<Sto
     await tx.trx.insertInto('nodes').values(row).execute();
     const node = toStoreNode(row);
     publishNode(tx, node);
+    if (row.kind === 'store') {
+      await publishStoreSettings(tx, { nodeId, region: row.region }, { deleteUnset: false });
+    }
     return node;
   });
 }
@@ -151,6 +155,10 @@ export async function updateNode(hub: HubContext, nodeId: string, update: NodeUp
     await tx.trx.updateTable('nodes').set(changes).where('node_id', '=', nodeId).execute();
     const node = toStoreNode(row);
     publishNode(tx, node);
+    if (row.kind === 'store' && (row.region !== current.region || current.kind !== 'store')) {
+      // Values it had from its old region go, the new region's come.
+      await publishStoreSettings(tx, { nodeId, region: row.region }, { deleteUnset: true });
+    }
     return node;
   });
 }

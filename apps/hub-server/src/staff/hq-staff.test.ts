@@ -262,12 +262,21 @@ describe.each(backendKinds())('staff/hq-staff on %s', (kind) => {
   describe('hq audit', () => {
     it('records settings changes with the value before and after, and refuses rewriting the log', async () => {
       const key = 'pos.returns.noReceiptWindowDays';
-      await send('PUT', `/api/store-config/${key}`, admin, { value: 30 });
-      await send('PUT', `/api/store-config/${key}`, admin, { value: 14 });
-      const audit = await auditOf(`setting:${key}`);
+      const chain = { kind: 'chain' };
+      await send('PUT', `/api/settings/${key}`, admin, { scope: chain, value: 30, expectedVersion: 0 });
+      await send('PUT', `/api/settings/${key}`, admin, { scope: chain, value: 14, expectedVersion: 1 });
+      const audit = await auditOf(`setting:${key}@chain`);
       expect(audit).toEqual([
-        expect.objectContaining({ action: 'settings.set', before: 30, after: 14 }),
-        expect.objectContaining({ action: 'settings.set', before: null, after: 30 }),
+        expect.objectContaining({
+          action: 'settings.set',
+          before: { value: 30, version: 1 },
+          after: expect.objectContaining({ value: 14, version: 2 }),
+        }),
+        expect.objectContaining({
+          action: 'settings.set',
+          before: null,
+          after: expect.objectContaining({ value: 30, version: 1 }),
+        }),
       ]);
       await expect(
         storage.db.updateTable('hq_audit').set({ actor: 'someone else' }).execute(),

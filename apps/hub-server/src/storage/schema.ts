@@ -408,6 +408,25 @@ export interface HqAuditTable {
   after: string | null;
 }
 
+/** One store setting at one scope (0019): `value` is JSON, null once HQ cleared it at this scope. */
+export interface HqSettingTable {
+  scope_kind: 'chain' | 'region' | 'store';
+  /** '' for the chain, the region's id, or the store's node id. */
+  scope_id: string;
+  key: string;
+  value: string | null;
+  version: number;
+  revision: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** The chain's settings revision counter (0019): one row, id 1. */
+export interface HqSettingsHeadTable {
+  id: number;
+  revision: number;
+}
+
 /** Every loyalty programme HQ has set, from when it applied (0008): sales are checked at their own time. */
 export interface LoyaltyProgrammeHistoryTable {
   version_id: string;
@@ -840,6 +859,8 @@ export interface HubDatabase {
   store_staff: StoreStaffTable;
   hq_staff: HqStaffTable;
   hq_audit: HqAuditTable;
+  hq_settings: HqSettingTable;
+  hq_settings_head: HqSettingsHeadTable;
   loyalty_programme_history: LoyaltyProgrammeHistoryTable;
   card_references: CardReferenceTable;
   held_points: HeldPointsTable;

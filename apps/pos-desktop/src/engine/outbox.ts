@@ -4,6 +4,7 @@ import type { SyncStatus } from '../shared/commands';
 import { sql } from './context';
 import type { Db } from './database';
 import { NUMBERING_HOLD_MESSAGE, numberingHold } from './sync/device-succession';
+import { readSettingsVersion } from './settings';
 import { hasSyncSchema } from './sync/sync-schema';
 
 interface OutboxRow {
@@ -125,6 +126,7 @@ export function syncStatus(db: Db, nowMs: number, agent: SyncAgentStatus | null 
     ...agentFields,
     ...(device === undefined ? {} : { deviceNo: device.deviceNo }),
     numberingHold: numberingHold(db) === null ? null : NUMBERING_HOLD_MESSAGE,
+    settingsVersion: readSettingsVersion(db),
     rejected: rejected.map((row) => ({ ...row })),
     hubUrl: state.hubUrl,
     agent: agentLabel(state.hubUrl, agent),

@@ -1,5 +1,5 @@
 import { fromDecimal, type LegalHeader, type VariableMeasureRule } from '@retail/domain';
-import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS, configValueSchema } from '@retail/sync';
+import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS, configValueSchema, type ConfigKey } from '@retail/sync';
 import { sql } from './context';
 import type { Db } from './database';
 import type { NodeIdentity } from './identity';
@@ -59,6 +59,28 @@ export function readLegalHeader(db: Db): LegalHeader | null {
     (JSON.parse(row.data) as { value?: unknown }).value,
   );
   return parsed.success ? (parsed.data as LegalHeader) : null;
+}
+
+/** HQ's value of a key that passes the key's schema, or undefined while unset (or from a newer hub). */
+export function readConfigValue(db: Db, key: ConfigKey): unknown {
+  const row = sql(db, 'SELECT data FROM config WHERE key = ?').get(key) as { data: string } | undefined;
+  if (!row) return undefined;
+  const parsed = CONFIG_VALUE_SCHEMAS[key].safeParse((JSON.parse(row.data) as { value?: unknown }).value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The store's country as HQ set it (`pos.store.country`), or undefined. */
+export function readStoreCountry(db: Db): string | undefined {
+  const value = readConfigValue(db, CONFIG_KEYS.storeCountry);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The HQ settings version this till runs (published with every settings change), or null for none yet. */
+export function readSettingsVersion(db: Db): { version: number; publishedAt: string } | null {
+  const value = readConfigValue(db, CONFIG_KEYS.settingsVersion) as
+    { version: number; publishedAt: number } | undefined;
+  if (value === undefined) return null;
+  return { version: value.version, publishedAt: new Date(value.publishedAt).toISOString() };
 }
 
 export function readSettings(db: Db, identity: NodeIdentity): NodeSettings {

@@ -287,6 +287,14 @@ export const SyncStatusSchema = z.object({
    * hub has not yet said which receipt numbers are free), or null.
    */
   numberingHold: z.string().nullable().optional(),
+  /**
+   * The HQ settings version this till runs (the last one its feed applied, kept while offline), or null
+   * while HQ has published none to this store.
+   */
+  settingsVersion: z
+    .object({ version: z.number().int().min(0), publishedAt: isoTime })
+    .nullable()
+    .optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 

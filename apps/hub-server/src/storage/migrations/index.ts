@@ -18,6 +18,7 @@ import * as splitOrdersAndChannels from './0015-split-orders-and-channels';
 import * as hqStaffAndAudit from './0016-hq-staff-and-audit';
 import * as deliveryTerms from './0017-delivery-terms';
 import * as shipOrdersAndPayments from './0018-ship-orders-and-payments';
+import * as hqSettings from './0019-hq-settings';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0016-hq-staff-and-audit', hqStaffAndAudit.up],
   ['0017-delivery-terms', deliveryTerms.up],
   ['0018-ship-orders-and-payments', shipOrdersAndPayments.up],
+  ['0019-hq-settings', hqSettings.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -1,5 +1,5 @@
 import { DomainError, normalizeCardNumber, normalizeEmail, normalizePhone } from '@retail/domain';
-import { nationalPhoneToE164, storeRegion } from './store-phone';
+import { nationalPhoneToE164, storeCountry } from './store-phone';
 import type {
   CustomerAnswer,
   CustomerCreateRequest,
@@ -78,7 +78,7 @@ function normalisedCustomer(db: Db, locale: string, input: CommandRequest<'custo
   const national =
     input.phone === undefined || options.defaultCountryCode !== undefined
       ? undefined
-      : nationalPhoneToE164(input.phone, storeRegion(locale));
+      : nationalPhoneToE164(input.phone, storeCountry(db, locale));
   return {
     ...(input.name === undefined ? {} : { name: input.name }),
     ...(input.phone === undefined ? {} : { phone: national ?? normalizePhone(input.phone, options) }),
@@ -145,7 +145,7 @@ export const loyaltyHandlers = {
         throw hubRefusal(hub.outcome.code, hub.outcome.message);
       return {
         source: 'cache' as const,
-        customers: findCachedCustomers(ctx.db, input.query, storeRegion(ctx.identity.locale)).map(
+        customers: findCachedCustomers(ctx.db, input.query, storeCountry(ctx.db, ctx.identity.locale)).map(
           customerSummary,
         ),
         note: CACHE_NOTE,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nationalPhoneToE164, storeRegion } from './store-phone';
+import { createTestNode } from '../testing/test-node';
+import { nationalPhoneToE164, storeCountry, storeRegion } from './store-phone';
 
 describe('engine/loyalty/store-phone', () => {
   describe('storeRegion', () => {
@@ -7,6 +8,27 @@ describe('engine/loyalty/store-phone', () => {
       expect(storeRegion('fr-FR')).toBe('FR');
       expect(storeRegion('en-IE')).toBe('IE');
       expect(storeRegion('en')).toBeUndefined();
+    });
+  });
+
+  describe('storeCountry', () => {
+    it('takes the country HQ set for the store over the locale, and ignores one it cannot read', () => {
+      const node = createTestNode();
+      try {
+        const db = node.engine.db;
+        const setCountry = (value: unknown) =>
+          db
+            .prepare('INSERT OR REPLACE INTO config (key, data) VALUES (?, ?)')
+            .run('pos.store.country', JSON.stringify({ key: 'pos.store.country', value }));
+        expect(storeCountry(db, 'en-US')).toBe('US');
+        setCountry('IE');
+        expect(storeCountry(db, 'en-US')).toBe('IE');
+        expect(nationalPhoneToE164('086 123 4567', storeCountry(db, 'en-US'))).toBe('+353861234567');
+        setCountry('ireland');
+        expect(storeCountry(db, 'en-US')).toBe('US');
+      } finally {
+        node.close();
+      }
     });
   });
 

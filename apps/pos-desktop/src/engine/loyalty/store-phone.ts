@@ -1,4 +1,6 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { Db } from '../database';
+import { readStoreCountry } from '../settings';
 
 /**
  * The store's country, for phone numbers typed the way people there say them ("06 12 34 56 78" in
@@ -12,6 +14,16 @@ export function storeRegion(locale: string): CountryCode | undefined {
     return undefined;
   }
   return region !== undefined && isSupportedCountry(region) ? region : undefined;
+}
+
+/**
+ * The country national numbers typed at this till belong to: the one HQ set for the store
+ * (`pos.store.country`), else the region of the store's locale (a till set up as en-US in Ireland
+ * still reads "086 …" as Irish once HQ says the store is in IE).
+ */
+export function storeCountry(db: Db, locale: string): CountryCode | undefined {
+  const country = readStoreCountry(db);
+  return country !== undefined && isSupportedCountry(country) ? country : storeRegion(locale);
 }
 
 /**

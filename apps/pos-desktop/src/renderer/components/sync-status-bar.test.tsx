@@ -33,6 +33,17 @@ describe('sync-status-bar', () => {
       act(() => node.notify('sync-status', syncStatus({ agent: 'live', pendingEvents: 0 })));
       expect(within(bar).getByText('Online')).toBeTruthy();
       expect(within(bar).getByText('All events sent')).toBeTruthy();
+      expect(within(bar).getByText('Settings: till defaults')).toBeTruthy();
+      act(() =>
+        node.notify(
+          'sync-status',
+          syncStatus({
+            agent: 'live',
+            settingsVersion: { version: 7, publishedAt: '2026-11-23T09:30:00.000Z' },
+          }),
+        ),
+      );
+      expect(within(bar).getByText('Settings v7')).toBeTruthy();
       act(() => node.setConnection('offline'));
       expect(within(bar).getByText('Store node unreachable: reconnecting')).toBeTruthy();
     });

@@ -108,6 +108,11 @@ export function SyncStatusBar({ format }: { format: StoreFormat | null }) {
           <span>
             {contact && format ? t('sync.lastSync', { at: format.dateTime(contact) }) : t('sync.neverSynced')}
           </span>
+          <span>
+            {status.settingsVersion
+              ? t('sync.settingsVersion', { version: status.settingsVersion.version })
+              : t('sync.settingsDefault')}
+          </span>
           {!stopped && status.error ? (
             <span>
               {status.nextRetryAt && format

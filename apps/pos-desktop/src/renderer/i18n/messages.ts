@@ -103,6 +103,8 @@ export const MESSAGES = {
   'sync.age.hours': '{hours} h',
   'sync.lastSync': 'Last hub update {at}',
   'sync.neverSynced': 'No hub update yet',
+  'sync.settingsVersion': 'Settings v{version}',
+  'sync.settingsDefault': 'Settings: till defaults',
   'sync.deferred': '{count, plural, one {# hub change} other {# hub changes}} this till cannot use yet',
   'sync.stopped': 'Hub sync stopped: {reason}',
   'sync.snapshot': 'Downloading store data: {received} of {total}',

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { FeedChange } from '@retail/sync';
+import { buildApp } from '../api/app';
+import { createUser, login } from '../auth/users';
+import { readFeed, readSnapshot } from '../feed/feed-store';
+import { createHubContext, type HubContext } from '../hub-context';
+import { createNode, getNode, updateNode } from '../nodes/nodes';
+import type { Storage } from '../storage/storage';
+import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
+import { nodeInput, seedWorld } from '../test-support/fixtures';
+
+const WRITE_OFF = 'pos.stock.countWriteOffApprovalLimit';
+const WINDOW = 'pos.returns.noReceiptWindowDays';
+const VERSION_KEY = 'pos.settings.version';
+
+/** The config rows a store's feed holds after `from`, as key → value (null for a delete), last one winning. */
+function configOf(changes: readonly FeedChange[]): Map<string, unknown> {
+  const values = new Map<string, unknown>();
+  for (const change of changes) {
+    if (change.entity !== 'config') continue;
+    values.set(
+      change.key,
+      change.op === 'delete' ? null : (change.data as { value: unknown } | undefined)?.value,
+    );
+  }
+  return values;
+}
+
+describe.each(backendKinds())('HQ store settings on %s', (kind) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  let hub: HubContext;
+  let app: FastifyInstance;
+  let admin: string;
+  let viewer: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    storage = await database.open();
+    hub = createHubContext(storage);
+    await seedWorld(hub, { nodes: [], skus: ['A'] });
+    await createNode(hub, nodeInput('n1', { region: 'north' }));
+    await createNode(hub, nodeInput('n2', { region: 'north' }));
+    await createNode(hub, nodeInput('s1', { region: 'south' }));
+    const password = 'correct horse battery';
+    await createUser(hub, { username: 'admin-user', password, role: 'admin' });
+    await createUser(hub, { username: 'viewer-user', password, role: 'viewer' });
+    admin = (await login(hub, { username: 'admin-user', password })).token;
+    viewer = (await login(hub, { username: 'viewer-user', password })).token;
+    ({ app } = await buildApp({ hub, sync: { socket: false } }));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await storage?.close();
+    await database?.dispose();
+  });
+
+  const send = (method: 'GET' | 'PUT', url: string, token: string, payload?: unknown) =>
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  const body = <T>(response: { json(): unknown }) => (response.json() as { value: T }).value;
+  const error = (response: { json(): unknown }) =>
+    (response.json() as { error: { code: string; message: string } }).error;
+  const put = (key: string, scope: object, value: unknown, expectedVersion: number, token = admin) =>
+    send('PUT', `/api/settings/${key}`, token, { scope, value, expectedVersion });
+  const feedOf = async (nodeId: string, after = 0) =>
+    configOf((await readFeed(storage.db, nodeId, after, 10_000)).changes);
+  const effective = async (storeId: string) =>
+    body<{ version: number; settings: { key: string; value: unknown; source: unknown }[] }>(
+      await send('GET', `/api/settings/stores/${storeId}`, viewer),
+    );
+
+  it('resolves store over region over chain, and publishes each store its own value and version', async () => {
+    expect((await put(WRITE_OFF, { kind: 'chain' }, 5_000, 0)).statusCode).toBe(200);
+    expect((await put(WRITE_OFF, { kind: 'region', regionId: 'north' }, 3_000, 0)).statusCode).toBe(200);
+    const own = await put(WRITE_OFF, { kind: 'store', storeId: 'n2' }, 1_000, 0);
+    expect(own.statusCode).toBe(200);
+    expect(body(own)).toMatchObject({ key: WRITE_OFF, value: 1_000, version: 1, revision: 3 });
+
+    expect((await feedOf('n1')).get(WRITE_OFF)).toBe(3_000);
+    expect((await feedOf('n2')).get(WRITE_OFF)).toBe(1_000);
+    expect((await feedOf('s1')).get(WRITE_OFF)).toBe(5_000);
+    // A store's version is the newest change that reaches it: s1 saw only the chain's.
+    expect((await feedOf('n1')).get(VERSION_KEY)).toMatchObject({ version: 2 });
+    expect((await feedOf('n2')).get(VERSION_KEY)).toMatchObject({ version: 3 });
+    expect((await feedOf('s1')).get(VERSION_KEY)).toMatchObject({ version: 1 });
+
+    const n2 = await effective('n2');
+    expect(n2.version).toBe(3);
+    expect(n2.settings.find((entry) => entry.key === WRITE_OFF)).toEqual({
+      key: WRITE_OFF,
+      value: 1_000,
+      source: { kind: 'store', storeId: 'n2' },
+    });
+    expect((await effective('n1')).settings.find((entry) => entry.key === WRITE_OFF)?.source).toEqual({
+      kind: 'region',
+      regionId: 'north',
+    });
+    expect((await effective('s1')).settings.find((entry) => entry.key === WINDOW)).toEqual({
+      key: WINDOW,
+      value: null,
+      source: null,
+    });
+
+    // Another store's own rows never reach a store (feed scope), and a snapshot carries the store's values.
+    const upTo = (await readFeed(storage.db, 's1', 0, 10_000)).cursor;
+    const snapshot = await readSnapshot(storage.db, 's1', upTo, 0, 1_000);
+    expect(configOf(snapshot.changes).get(WRITE_OFF)).toBe(5_000);
+
+    // Clearing the store's own value brings back the region's; the row keeps its version.
+    const cleared = await put(WRITE_OFF, { kind: 'store', storeId: 'n2' }, null, 1);
+    expect(body(cleared)).toMatchObject({ value: null, version: 2 });
+    expect((await feedOf('n2')).get(WRITE_OFF)).toBe(3_000);
+    expect((await effective('n2')).version).toBe(4);
+
+    const listed = body<{ revision: number; keys: string[]; settings: unknown[] }>(
+      await send('GET', '/api/settings', viewer),
+    );
+    expect(listed.revision).toBe(4);
+    expect(listed.keys).toContain(WRITE_OFF);
+    expect(listed.keys).not.toContain(VERSION_KEY);
+    expect(listed.settings).toHaveLength(3);
+  });
+
+  it('refuses a stale edit with 409, and invalid values, unknown keys and scopes and non-admins', async () => {
+    const head = (await readFeed(storage.db, 'n1', 0, 10_000)).cursor;
+    expect((await put(WINDOW, { kind: 'chain' }, 30, 0)).statusCode).toBe(200);
+    const afterFirst = (await readFeed(storage.db, 'n1', 0, 10_000)).cursor;
+    expect(afterFirst).toBeGreaterThan(head);
+    // Someone else saw version 0 too.
+    const stale = await put(WINDOW, { kind: 'chain' }, 60, 0);
+    expect(stale.statusCode).toBe(409);
+    expect(error(stale).code).toBe('CONFLICT');
+    expect(error(stale).message).toContain('was changed by someone else (now version 1)');
+
+    const negative = await put(WRITE_OFF, { kind: 'chain' }, -1, 1);
+    expect(negative.statusCode).toBe(400);
+    expect(error(negative).message).toContain(`The value for ${WRITE_OFF} is not valid`);
+    expect((await put('pos.nothing.here', { kind: 'chain' }, 1, 0)).statusCode).toBe(400);
+    expect((await put(WINDOW, { kind: 'store', storeId: 'nowhere' }, 1, 0)).statusCode).toBe(404);
+    expect((await put(WINDOW, { kind: 'region', regionId: 'east' }, 1, 0)).statusCode).toBe(404);
+    expect((await put(VERSION_KEY, { kind: 'chain' }, { version: 9, publishedAt: 1 }, 0)).statusCode).toBe(
+      400,
+    );
+    expect((await put(WINDOW, { kind: 'chain' }, 7, 1, viewer)).statusCode).toBe(403);
+    expect((await readFeed(storage.db, 'n1', afterFirst, 10_000)).changes).toEqual([]);
+
+    const audit = body<{ action: string; subject: string; before: unknown; after: unknown }[]>(
+      await send('GET', `/api/audit?subject=${encodeURIComponent(`setting:${WINDOW}@chain`)}`, viewer),
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: 'settings.set',
+        before: null,
+        after: expect.objectContaining({ value: 30, version: 1 }),
+      }),
+    ]);
+  });
+
+  it('gives a new store the values of its scopes, and a store that moves region its new region’s', async () => {
+    await createNode(hub, nodeInput('n3', { region: 'north' }));
+    const n3 = await feedOf('n3');
+    expect(n3.get(WRITE_OFF)).toBe(3_000);
+    expect(n3.get(WINDOW)).toBe(30);
+
+    const cursor = (await readFeed(storage.db, 'n3', 0, 10_000)).cursor;
+    const node = await getNode(storage.db, 'n3');
+    await updateNode(hub, 'n3', { expectedVersion: node.version, region: 'south' });
+    const moved = await feedOf('n3', cursor);
+    expect(moved.get(WRITE_OFF)).toBe(5_000);
+    const southOnly = await put(WINDOW, { kind: 'region', regionId: 'south' }, 90, 0);
+    expect(southOnly.statusCode).toBe(200);
+    expect((await feedOf('n3')).get(WINDOW)).toBe(90);
+    expect((await feedOf('n1')).get(WINDOW)).toBe(30);
+  });
+});
