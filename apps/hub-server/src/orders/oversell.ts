@@ -139,6 +139,13 @@ export async function resolveOversell(
       offlineAfterMs: settings.offlineAfterMs,
       alsoNodeIds: chosenStores,
     });
+    // Ship victims may only move to nodes that ship, within their ship capacity.
+    const shipCandidates = [...stored.values()].some((order) => order.state.order.fulfilment.type === 'ship')
+      ? await loadCandidates(tx, skus.length > 0 ? skus : [sku], {
+          offlineAfterMs: settings.offlineAfterMs,
+          fulfilment: 'ship',
+        })
+      : undefined;
     const plan = planOversellResolution(
       {
         nodeId,
@@ -147,6 +154,7 @@ export async function resolveOversell(
         reservations: inputs,
         orders: [...stored.values()].map((order) => order.state),
         candidates,
+        ...(shipCandidates === undefined ? {} : { shipCandidates }),
         at: tx.at,
       },
       () => hub.newId(),

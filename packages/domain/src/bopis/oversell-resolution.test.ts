@@ -68,6 +68,67 @@ describe('bopis/oversell-resolution', () => {
       { reservationId: 'r-c', orderId: 'c', qty: 1, priority: 0, createdAt: 300 },
     ];
 
+    it('moves a ship order only to a node that ships, while a pickup order keeps the pickup view', () => {
+      const shipped = placeBopisOrder(
+        sampleOrder({
+          orderId: 'ship-1',
+          orderNumber: 'W-ship-1',
+          lines: [{ lineId: 'l1', sku: 'A', qty: 1 }],
+          pickup: { type: 'location', location: { lat: 0, lon: 0 } },
+          fulfilment: {
+            type: 'ship',
+            shipTo: {
+              name: 'Ada Lovelace',
+              line1: '1 Main St',
+              city: 'Paris',
+              postalCode: '75001',
+              country: 'FR',
+              location: { lat: 0, lon: 0 },
+            },
+          },
+        }),
+        { transitionId: 'ship-1-place', pickupCode: 'SHP123', heldAt: 's1' },
+      );
+      const shipOrder = run(shipped.state, [
+        { actor: HUB, body: { action: 'route', nodeId: 's1' } },
+        { actor: store('s1'), body: { action: 'accept' } },
+      ]);
+      const pickupOrder = orderAt('p-1', [{ lineId: 'l1', sku: 'A', qty: 1 }]);
+      const input = {
+        nodeId: 's1',
+        sku: 'A',
+        shortBy: 2,
+        reservations: [
+          { reservationId: 'r-ship', orderId: 'ship-1', qty: 1, priority: 0, createdAt: 100 },
+          { reservationId: 'r-pick', orderId: 'p-1', qty: 1, priority: 0, createdAt: 200 },
+        ],
+        orders: [shipOrder, pickupOrder],
+        // The pickup view: s2 (near, pickup only) and wh (far) both hold A.
+        candidates: [candidate('s1', { A: 0 }), candidate('s2', { A: 5 }, 1), candidate('wh', { A: 5 }, 9)],
+        at: AT,
+      };
+      // Without the ship view, the ship order lands on the nearest store, which does not ship.
+      const blind = planOversellResolution(input, ids('ov'));
+      expect(blind.victims.find((victim) => victim.orderId === 'ship-1')?.toNodeId).toBe('s2');
+
+      const plan = planOversellResolution(
+        {
+          ...input,
+          shipCandidates: [
+            { ...candidate('s2', { A: 5 }, 1), pickupEnabled: false },
+            { ...candidate('wh', { A: 5 }, 9), pickCapacity: 1 },
+          ],
+        },
+        ids('ov'),
+      );
+      expect(plan.victims.map((victim) => [victim.orderId, victim.outcome, victim.toNodeId])).toEqual([
+        ['p-1', 'rerouted', 's2'],
+        ['ship-1', 'rerouted', 'wh'],
+      ]);
+      const s2 = plan.victims[1]?.routing.candidates.find((explanation) => explanation.nodeId === 's2');
+      expect(s2?.reasons.map((reason) => reason.code)).toContain('PICKUP_DISABLED');
+    });
+
     it('moves the lowest-priority, newest orders first and never promises the same units twice', () => {
       const plan = planOversellResolution(
         {

@@ -118,6 +118,12 @@ export interface OversellResolutionInput {
   readonly orders: readonly BopisOrderState[];
   /** The network as routing sees it now (the failed node may be included; it is excluded per order). */
   readonly candidates: readonly RoutingCandidateInput[];
+  /**
+   * The network as a ship order sees it: nodes that ship (their `pickupEnabled` means "ships") and their
+   * ship capacities. A ship victim is routed over these, never onto a node that only does pickup; without
+   * them it is routed over `candidates`.
+   */
+  readonly shipCandidates?: readonly RoutingCandidateInput[];
   readonly at: number;
 }
 
@@ -144,8 +150,16 @@ function cloneCandidates(candidates: readonly RoutingCandidateInput[]): RoutingC
   }));
 }
 
-/** Counts a routed order against its new node, so the next victim sees what is really left. */
-function commitToSnapshot(snapshot: RoutingCandidateInput[], nodeId: string, state: BopisOrderState): void {
+/**
+ * Counts a routed order against its new node, so the next victim sees what is really left. Its units
+ * count in every view of the network; its pick only against the capacity of its own fulfilment type.
+ */
+function commitToSnapshot(
+  snapshot: RoutingCandidateInput[],
+  nodeId: string,
+  state: BopisOrderState,
+  countsPick = true,
+): void {
   const index = snapshot.findIndex((candidate) => candidate.nodeId === nodeId);
   const candidate = snapshot[index];
   if (candidate === undefined) return;
@@ -155,7 +169,7 @@ function commitToSnapshot(snapshot: RoutingCandidateInput[], nodeId: string, sta
       .reduce((total, line) => total + line.qty, 0);
     return qty === 0 ? row : { ...row, committed: row.committed + qty };
   });
-  snapshot[index] = { ...candidate, stock, openPicks: (candidate.openPicks ?? 0) + 1 };
+  snapshot[index] = { ...candidate, stock, openPicks: (candidate.openPicks ?? 0) + (countsPick ? 1 : 0) };
 }
 
 function groupByOrder(
@@ -263,6 +277,7 @@ export function planOversellResolution(
   const groups = groupByOrder(input, ordersById, ignored);
   const chosen = chooseOversellVictims(groups, input.shortBy);
   const snapshot = cloneCandidates(input.candidates);
+  const shipSnapshot = input.shipCandidates === undefined ? undefined : cloneCandidates(input.shipCandidates);
   const steps: OversellStep[] = [];
   const refunds: BopisRefundRecord[] = [];
   const victims: OversellVictimPlan[] = [];
@@ -291,7 +306,12 @@ export function planOversellResolution(
     transitions.push(rerouteStep);
     effects.push(rerouting.effects);
 
-    const routing = routeOrder(routingRequestFor(rerouting.state, { allowSplit: false }), snapshot, input.at);
+    const ships = start.order.fulfilment.type === 'ship' && shipSnapshot !== undefined;
+    const routing = routeOrder(
+      routingRequestFor(rerouting.state, { allowSplit: false }),
+      ships ? shipSnapshot : snapshot,
+      input.at,
+    );
     const decision = routing.decision;
     const exhausted = rerouting.state.routingAttempts >= MAX_ROUTING_ATTEMPTS;
     if (decision.outcome === 'routed' && !exhausted) {
@@ -306,7 +326,8 @@ export function planOversellResolution(
       const routed = applyChecked(rerouting.state, routeStep);
       transitions.push(routeStep);
       effects.push(routed.effects);
-      commitToSnapshot(snapshot, decision.nodeId, routed.state);
+      commitToSnapshot(snapshot, decision.nodeId, routed.state, !ships);
+      if (shipSnapshot !== undefined) commitToSnapshot(shipSnapshot, decision.nodeId, routed.state, ships);
       steps.push({
         orderId: group.orderId,
         at: input.at,
