@@ -16,6 +16,8 @@ import { PullQuerySchema, pullEvents } from './integration/pull';
 import { DEFAULT_RETRY_POLICY } from './integration/delivery-engine';
 import { DEFAULT_JOURNAL_POLICY } from './integration/journal';
 import { startBopisRuntime } from './orders/bopis-runtime';
+import { startPaymentRuntime } from './payments/payment-outbox';
+import { createStripeProvider } from './payments/stripe-adapter';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
 import { backupHub, restoreHub } from './storage/hub-backup';
 import { describeDatabaseUrl, openStorage, rotateFeedEpoch } from './storage/storage';
@@ -31,6 +33,7 @@ Usage:
                 [--pickup-grace-minutes N] [--offline-after-minutes N] [--max-catch-ups N]
                 [--feed-marker FILE] [--metrics-token-file FILE] [--webhook-retry-base-ms N]
                 [--webhook-retry-max-ms N] [--integration-lease-seconds N] [--journal-grace-minutes N]
+                [--stripe-key-file FILE] [--stripe-webhook-secret-file FILE] [--stripe-base-url URL]
   pos-hub import-catalog FILE [--db …] [--format csv|json] [--dry-run]
   pos-hub enroll-code --store CODE [--db …] [--ttl-minutes N]
   pos-hub create-user --username NAME --role admin|operator|viewer [--db …] [--password-file FILE]
@@ -69,6 +72,12 @@ BOPIS (serve): customer notifications are POSTed to --webhook-url, signed with H
 secret from --webhook-secret-file or POS_HUB_WEBHOOK_SECRET (required with --webhook-url). Orders without their own policy are held --pickup-hold-hours (72)
 plus --pickup-grace-minutes (60) once ready; stores whose tills have been silent for
 --offline-after-minutes (5) are not offered new orders.
+
+Payments (serve): with a Stripe secret key (--stripe-key-file or POS_HUB_STRIPE_SECRET_KEY) and its
+webhook signing secret (--stripe-webhook-secret-file or POS_HUB_STRIPE_WEBHOOK_SECRET), orders placed with
+payment.paymentMethod are authorised at intake, captured when their goods leave, cancelled or refunded;
+Stripe's events arrive at POST /webhooks/payments/stripe. --stripe-base-url (https://api.stripe.com) points
+the adapter elsewhere (a local fake in tests).
 
 Integration (serve): webhook subscriptions (POST /api/integration/subscriptions) and customer
 notifications are delivered by the one hub process holding the integration lease
@@ -160,6 +169,9 @@ async function serve(argv: string[]): Promise<void> {
       'max-catch-ups': { type: 'string', default: String(DEFAULT_CATCH_UP_ADMISSION.maxConcurrent) },
       'feed-marker': { type: 'string' },
       'webhook-secret-file': { type: 'string' },
+      'stripe-key-file': { type: 'string' },
+      'stripe-webhook-secret-file': { type: 'string' },
+      'stripe-base-url': { type: 'string' },
       'metrics-token': { type: 'string' },
       'metrics-token-file': { type: 'string' },
       'webhook-retry-base-ms': { type: 'string', default: String(DEFAULT_RETRY_POLICY.baseDelayMs) },
@@ -179,6 +191,7 @@ async function serve(argv: string[]): Promise<void> {
       'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       db: z.string().min(1),
       'webhook-url': z.url({ protocol: /^https?$/, error: 'Give an http(s) URL.' }).optional(),
+      'stripe-base-url': z.url({ protocol: /^https?$/, error: 'Give an http(s) URL.' }).optional(),
       'pickup-hold-hours': z.coerce.number().int().min(1).max(720),
       'pickup-grace-minutes': z.coerce.number().int().min(0).max(1440),
       'offline-after-minutes': z.coerce
@@ -215,6 +228,33 @@ async function serve(argv: string[]): Promise<void> {
       'Give the webhook signing secret (at least 16 characters) in --webhook-secret-file or POS_HUB_WEBHOOK_SECRET.',
     );
   }
+  const stripeKey = readSecret(
+    {
+      file: { name: '--stripe-key-file', value: values['stripe-key-file'] },
+      env: { name: 'POS_HUB_STRIPE_SECRET_KEY', value: process.env.POS_HUB_STRIPE_SECRET_KEY },
+    },
+    warn,
+  );
+  const stripeWebhookSecret = readSecret(
+    {
+      file: { name: '--stripe-webhook-secret-file', value: values['stripe-webhook-secret-file'] },
+      env: { name: 'POS_HUB_STRIPE_WEBHOOK_SECRET', value: process.env.POS_HUB_STRIPE_WEBHOOK_SECRET },
+    },
+    warn,
+  );
+  if ((stripeKey === undefined) !== (stripeWebhookSecret === undefined)) {
+    throw new UsageError(
+      'Give both the Stripe secret key and its webhook signing secret, or neither (payments then stay instructions on the timeline).',
+    );
+  }
+  const payments =
+    stripeKey === undefined || stripeWebhookSecret === undefined
+      ? undefined
+      : createStripeProvider({
+          secretKey: stripeKey,
+          webhookSecret: stripeWebhookSecret,
+          ...(options['stripe-base-url'] === undefined ? {} : { baseUrl: options['stripe-base-url'] }),
+        });
   const metricsToken = readSecret(
     {
       flag: { name: '--metrics-token', value: values['metrics-token'] },
@@ -262,7 +302,8 @@ async function serve(argv: string[]): Promise<void> {
     hub,
     logger,
     ...(metricsToken === undefined ? {} : { metricsToken }),
-    orders: { settings },
+    orders: { settings, ...(payments === undefined ? {} : { payments }) },
+    ...(payments === undefined ? {} : { payments: { provider: payments } }),
     sync: { admission: { ...DEFAULT_CATCH_UP_ADMISSION, maxConcurrent: options['max-catch-ups'] } },
   });
   const address = await app.listen({ port: options.port, host: options.host });
@@ -277,6 +318,8 @@ async function serve(argv: string[]): Promise<void> {
   sweeper.unref();
   // Oversell resolution, short-pick re-routing and pickup expiry.
   const bopis = startBopisRuntime(hub, { settings, logger });
+  // Captures, cancels and refunds decided by order changes, sent to the provider (retried, idempotent).
+  const paymentRuntime = payments === undefined ? undefined : startPaymentRuntime(hub, payments, { logger });
   // Webhook subscriptions and customer notifications, through the one delivery engine, run by whichever
   // hub process holds the integration lease.
   const integration = startIntegrationRuntime(hub, {
@@ -301,6 +344,7 @@ async function serve(argv: string[]): Promise<void> {
     logger.info({ signal }, 'pos-hub stopping');
     clearInterval(sweeper);
     await bopis.stop();
+    await paymentRuntime?.stop();
     await integration.stop();
     await loyalty.stop();
     await app.close();

@@ -36,6 +36,7 @@ import { registerStaffRoutes } from './routes/staff-routes';
 import { registerSettingsRoutes } from './routes/settings-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
 import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
+import { registerPaymentRoutes, type PaymentRouteOptions } from '../payments/payment-routes';
 import { registerChannelRoutes } from '../channels/channel-routes';
 import { registerDeliveryRoutes } from '../orders/delivery-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
@@ -67,6 +68,8 @@ export interface AppOptions {
   readonly live?: LiveRouteOptions;
   /** BOPIS intake settings (default pickup policy, offline threshold) and pickup-code randomness. */
   readonly orders?: OrderRouteOptions;
+  /** The payment provider's webhook (and, through `orders.payments`, intake authorisation). */
+  readonly payments?: PaymentRouteOptions;
   /** The built HQ dashboard served at `/` (default: found next to the hub's build; null: not built). */
   readonly dashboardRoot?: string | null;
   /**
@@ -346,6 +349,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerStaffRoutes(app, routes);
   registerReportRoutes(app, routes);
   registerOrderRoutes(app, routes, options.orders);
+  registerPaymentRoutes(app, routes, options.payments);
   registerChannelRoutes(app, routes);
   registerDeliveryRoutes(app, routes);
   registerLoyaltyRoutes(app, routes);

@@ -110,6 +110,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/promotions/{promotionId}/versions': hq('viewer', 'catalog:read'),
 
   'POST /api/orders': hq('operator', 'orders:write'),
+  'POST /webhooks/payments/stripe': PUBLIC,
   'GET /api/orders': hq('viewer', 'orders:write'),
   'GET /api/orders/{orderId}': hq('viewer', 'orders:write'),
   'POST /api/orders/{orderId}/cancel': hq('operator', 'orders:write'),

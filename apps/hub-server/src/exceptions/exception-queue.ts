@@ -65,6 +65,8 @@ export const EXCEPTION_TYPES = [
   'RETURN_OVER_RETURNABLE',
   /** A till recorded something for a staff member after HQ had deactivated them (it had not synced yet). */
   'STAFF_DEACTIVATED',
+  /** A capture, cancel or refund the payment provider refused or never answered: settle it by hand. */
+  'PAYMENT_FAILED',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

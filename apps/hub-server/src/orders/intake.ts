@@ -4,6 +4,7 @@ import {
   BopisOrderSchema,
   DomainError,
   FulfilmentSchema,
+  PaymentAuthorisationSchema,
   PickupDeadlinePolicySchema,
   TERMINAL_BOPIS_STATUSES,
   generatePickupCode,
@@ -20,6 +21,13 @@ import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } f
 import { guardChannelBuffer } from '../channels/channel-availability';
 import { readChannelRules } from '../channels/channel-rules';
 import type { Executor } from '../storage/storage';
+import type { PaymentProvider } from '../payments/payment-provider';
+import {
+  authoriseIntake,
+  intakeAuthorisationKey,
+  recordOrderPayment,
+  type IntakeAuthorisation,
+} from '../payments/order-payments';
 import { readOrderView, type OrderView } from './order-records';
 import {
   placeSplitOrder,
@@ -38,7 +46,23 @@ export const OrderIntakeSchema = BopisOrderSchema.extend({
   /** Pickup orders name it; a ship order routes from its address unless it names an origin. */
   pickup: BopisOrderSchema.shape.pickup.optional(),
   fulfilment: FulfilmentSchema.optional(),
+  /**
+   * Either an authorisation the shop already holds (`authorisationRef`), or the customer's card
+   * (`paymentMethod`, e.g. a Stripe PaymentMethod id from checkout) for the hub to authorise at intake.
+   */
+  payment: PaymentAuthorisationSchema.extend({
+    authorisationRef: PaymentAuthorisationSchema.shape.authorisationRef.optional(),
+    paymentMethod: z.string().trim().min(1).max(200).optional(),
+  }),
 }).superRefine((body, context) => {
+  if ((body.payment.authorisationRef === undefined) === (body.payment.paymentMethod === undefined)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['payment'],
+      message:
+        'Give the payment either as authorisationRef (already authorised) or as paymentMethod (the hub authorises it), not both.',
+    });
+  }
   if (body.pickup === undefined && body.fulfilment?.type !== 'ship') {
     context.addIssue({
       code: 'custom',
@@ -59,6 +83,8 @@ export interface IntakeOptions {
   readonly settings?: BopisSettings;
   /** Where pickup codes get their randomness; tests pin it. */
   readonly randomBytes?: PickupCodeRandomBytes;
+  /** Authorises `payment.paymentMethod` at intake; without it such orders are refused. */
+  readonly payments?: PaymentProvider;
 }
 
 export interface IntakeResult {
@@ -208,123 +234,166 @@ export async function placeOrder(
   const earlier = await replayOrConflict(hub, key, hash, idempotencyKey);
   if (earlier !== undefined) return earlier;
 
+  // The card is authorised before anything is promised, outside the transaction (a network call must not
+  // hold stock locks): a decline writes nothing. The same intake retried gets the same authorisation.
+  let authorisation: IntakeAuthorisation | undefined;
+  const paymentMethod = body.payment.paymentMethod;
+  if (paymentMethod !== undefined) {
+    if (options.payments === undefined) {
+      throw new DomainError(
+        'NOT_ALLOWED',
+        `Order ${body.orderNumber} was not placed: this hub has no payment provider configured, so it cannot authorise payment.paymentMethod. Send an authorisationRef instead.`,
+        { orderId: body.orderId, reason: 'payment_provider_missing' },
+      );
+    }
+    authorisation = await authoriseIntake(options.payments, {
+      orderId: body.orderId,
+      orderNumber: body.orderNumber,
+      amount: body.payment.amount,
+      currency: body.payment.currency,
+      paymentMethod,
+      callerKey: `${key}:${hash}`,
+    });
+  }
+  const payment = {
+    amount: body.payment.amount,
+    currency: body.payment.currency,
+    authorisationRef: authorisation?.intent.intentId ?? body.payment.authorisationRef ?? '',
+  };
+
   try {
-    const placed = await inHubTransaction(hub, async (tx) => {
-      const repeated = await tx.trx
-        .selectFrom('bopis_orders')
-        .select(['order_id', 'idempotency_key'])
-        .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
-        .executeTakeFirst();
-      const repeatedSplit = await tx.trx
-        .selectFrom('customer_orders')
-        .select(['order_id', 'idempotency_key'])
-        .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
-        .executeTakeFirst();
-      if (repeatedSplit !== undefined) {
-        if (repeatedSplit.idempotency_key === key) return { orderId: repeatedSplit.order_id, repeated: true };
-        throw new DomainError(
-          'CONFLICT',
-          `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
-          { orderId: body.orderId },
-        );
-      }
-      if (repeated !== undefined) {
-        if (repeated.idempotency_key === key) return { orderId: repeated.order_id, repeated: true };
-        throw new DomainError(
-          'CONFLICT',
-          `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
-          { orderId: body.orderId },
-        );
-      }
-      const fulfilment = body.fulfilment ?? { type: 'pickup' as const };
-      const parsed = parseBopisOrder({
-        ...body,
-        fulfilment,
-        // A ship order routes from the address it goes to.
-        pickup:
-          body.pickup ??
-          (fulfilment.type === 'ship'
-            ? { type: 'location', location: fulfilment.shipTo.location }
-            : undefined),
-        placedAt: body.placedAt ?? tx.at,
-        pickupPolicy: body.pickupPolicy ?? settings.pickupPolicy,
-      });
-      if (!parsed.ok) throw new DomainError(parsed.error.code, parsed.error.message, parsed.error.details);
-      const order = parsed.value;
-      await assertCatalogAndStore(tx, order);
-      const pickupCode = await uniquePickupCode(tx, random);
-      const placeId = hub.newId();
-      const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });
-      await guardChannelBuffer(tx, order);
-      const rules = await readChannelRules(tx.trx, order.channel);
-      const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
-        allowSplit: order.splitConsent,
-        channelAllowsSplit: rules.allowSplit,
-      });
-      if (routing.decision.outcome === 'split' && allocations !== undefined) {
-        await placeSplitOrder(tx, {
-          order,
-          routing,
-          allocations,
+    try {
+      const placed = await inHubTransaction(hub, async (tx) => {
+        const repeated = await tx.trx
+          .selectFrom('bopis_orders')
+          .select(['order_id', 'idempotency_key'])
+          .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
+          .executeTakeFirst();
+        const repeatedSplit = await tx.trx
+          .selectFrom('customer_orders')
+          .select(['order_id', 'idempotency_key'])
+          .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
+          .executeTakeFirst();
+        if (repeatedSplit !== undefined) {
+          if (repeatedSplit.idempotency_key === key)
+            return { orderId: repeatedSplit.order_id, repeated: true };
+          throw new DomainError(
+            'CONFLICT',
+            `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+            { orderId: body.orderId },
+          );
+        }
+        if (repeated !== undefined) {
+          if (repeated.idempotency_key === key) return { orderId: repeated.order_id, repeated: true };
+          throw new DomainError(
+            'CONFLICT',
+            `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+            { orderId: body.orderId },
+          );
+        }
+        const fulfilment = body.fulfilment ?? { type: 'pickup' as const };
+        const parsed = parseBopisOrder({
+          ...body,
+          payment,
+          fulfilment,
+          // A ship order routes from the address it goes to.
+          pickup:
+            body.pickup ??
+            (fulfilment.type === 'ship'
+              ? { type: 'location', location: fulfilment.shipTo.location }
+              : undefined),
+          placedAt: body.placedAt ?? tx.at,
+          pickupPolicy: body.pickupPolicy ?? settings.pickupPolicy,
+        });
+        if (!parsed.ok) throw new DomainError(parsed.error.code, parsed.error.message, parsed.error.details);
+        const order = parsed.value;
+        await assertCatalogAndStore(tx, order);
+        const pickupCode = await uniquePickupCode(tx, random);
+        const placeId = hub.newId();
+        const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });
+        await guardChannelBuffer(tx, order);
+        const rules = await readChannelRules(tx.trx, order.channel);
+        const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
+          allowSplit: order.splitConsent,
+          channelAllowsSplit: rules.allowSplit,
+        });
+        if (routing.decision.outcome === 'split' && allocations !== undefined) {
+          await placeSplitOrder(tx, {
+            order,
+            routing,
+            allocations,
+            idempotencyKey: key,
+            requestHash: hash,
+            actor,
+            pickupCode: () => uniquePickupCode(tx, random),
+          });
+          if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
+          return { orderId: order.orderId, repeated: false };
+        }
+        if (nodeId === undefined) {
+          const reason =
+            routing.decision.outcome === 'unroutable'
+              ? routing.decision.reason
+              : 'no single store can take it';
+          throw new DomainError(
+            'INSUFFICIENT_STOCK',
+            `No store can fulfil order ${order.orderNumber} now: ${reason}`,
+            { orderId: order.orderId, routing },
+          );
+        }
+        const placed = placeBopisOrder(order, { transitionId: placeId, pickupCode, heldAt: nodeId });
+        const change = OrderChange.forNew(tx, placed.state, {
           idempotencyKey: key,
           requestHash: hash,
-          actor,
-          pickupCode: () => uniquePickupCode(tx, random),
+          createdBy: actor,
+          createdAt: tx.at,
         });
-        return { orderId: order.orderId, repeated: false };
-      }
-      if (nodeId === undefined) {
-        const reason =
-          routing.decision.outcome === 'unroutable' ? routing.decision.reason : 'no single store can take it';
-        throw new DomainError(
-          'INSUFFICIENT_STOCK',
-          `No store can fulfil order ${order.orderNumber} now: ${reason}`,
-          { orderId: order.orderId, routing },
+        await change.applyPlacementEffects(placed.effects, actor);
+        change.note('placed', actor, `Order ${order.orderNumber} placed (${order.channel}).`, {
+          lines: order.lines.length,
+          priority: order.priority,
+          pickup: order.pickup,
+        });
+        change.setRouting(routing);
+        await change.apply(
+          {
+            transitionId: hub.newId(),
+            basedOn: orderHead(placed.state),
+            at: tx.at,
+            actor: { kind: 'hub' },
+            action: 'route',
+            nodeId,
+          },
+          'hub',
         );
+        await change.save();
+        if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
+        return { orderId: order.orderId, repeated: false };
+      });
+      if (placed.repeated) {
+        // The same key committed while this request was on its way: answer as its replay (or conflict).
+        const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
+        if (raced !== undefined) return raced;
       }
-      const placed = placeBopisOrder(order, { transitionId: placeId, pickupCode, heldAt: nodeId });
-      const change = OrderChange.forNew(tx, placed.state, {
-        idempotencyKey: key,
-        requestHash: hash,
-        createdBy: actor,
-        createdAt: tx.at,
-      });
-      await change.applyPlacementEffects(placed.effects, actor);
-      change.note('placed', actor, `Order ${order.orderNumber} placed (${order.channel}).`, {
-        lines: order.lines.length,
-        priority: order.priority,
-        pickup: order.pickup,
-      });
-      change.setRouting(routing);
-      await change.apply(
-        {
-          transitionId: hub.newId(),
-          basedOn: orderHead(placed.state),
-          at: tx.at,
-          actor: { kind: 'hub' },
-          action: 'route',
-          nodeId,
-        },
-        'hub',
-      );
-      await change.save();
-      return { orderId: order.orderId, repeated: false };
-    });
-    if (placed.repeated) {
-      // The same key committed while this request was on its way: answer as its replay (or conflict).
+      return { view: await readPlacedView(hub.storage.db, placed.orderId), replayed: false };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A request with the same key (or order id) committed between our check and our insert.
       const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
       if (raced !== undefined) return raced;
+      throw new DomainError(
+        'CONFLICT',
+        `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+        { orderId: body.orderId },
+      );
     }
-    return { view: await readPlacedView(hub.storage.db, placed.orderId), replayed: false };
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    // A request with the same key (or order id) committed between our check and our insert.
-    const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
-    if (raced !== undefined) return raced;
-    throw new DomainError(
-      'CONFLICT',
-      `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
-      { orderId: body.orderId },
-    );
+    // Nothing was promised: release the hold on the customer's card now rather than in a week.
+    if (authorisation !== undefined && options.payments !== undefined) {
+      await options.payments
+        .cancel(authorisation.intent.intentId, `${intakeAuthorisationKey(`${key}:${hash}`)}-release`)
+        .catch(() => undefined);
+    }
+    throw error;
   }
 }

@@ -29,6 +29,7 @@ import { enqueueNotification } from './notification-outbox';
 import type { StoredOrder, TimelineDraft } from './order-records';
 import { zoneOfNode } from './delivery-config';
 import { loadCandidates } from './routing-candidates';
+import { settleOrderPayment } from '../payments/order-payments';
 
 /** How the hub runs BOPIS; the CLI and tests set these, the defaults suit a store chain. */
 export interface BopisSettings {
@@ -324,6 +325,11 @@ export class OrderChange {
           ...(effects.payment === 'capture' ? { amount: captureAmount } : {}),
         },
       );
+      await settleOrderPayment(this.tx, order.orderId, {
+        action: effects.payment,
+        amount: effects.payment === 'capture' ? captureAmount : 0,
+        reason: `${effects.payment} order ${order.orderNumber} (${this.current.status})`,
+      });
     }
   }
 

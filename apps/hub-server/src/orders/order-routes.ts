@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PickupCodeRandomBytes } from '@retail/domain';
 import type { RouteRegistry } from '../api/route';
+import type { PaymentProvider } from '../payments/payment-provider';
 import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder, readPlacedView } from './intake';
 import { CustomerOrderViewSchema } from './split-intake';
 import {
@@ -18,6 +19,8 @@ import { OrderFilterSchema, OrderSummarySchema, OrderViewSchema, listOrders } fr
 export interface OrderRouteOptions {
   readonly settings?: BopisSettings;
   readonly randomBytes?: PickupCodeRandomBytes;
+  /** Authorises `payment.paymentMethod` at intake. */
+  readonly payments?: PaymentProvider;
 }
 
 const orderId = z.object({ orderId: z.string().min(1).max(100) });
@@ -48,6 +51,7 @@ export function registerOrderRoutes(
       const result = await placeOrder(hub, body, headers['idempotency-key'], actor, {
         settings,
         ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
+        ...(options.payments === undefined ? {} : { payments: options.payments }),
       });
       if (result.replayed) {
         // The order this key already made: 200 instead of 201, so the caller can tell.

@@ -896,6 +896,7 @@ export interface HubDatabase {
   payment_operations: PaymentOperationTable;
   payment_webhook_events: PaymentWebhookEventTable;
   order_returns: OrderReturnTable;
+  payment_settlements: PaymentSettlementTable;
 }
 
 export interface OrderPaymentTable {
@@ -925,6 +926,16 @@ export interface PaymentOperationTable {
   last_error: string | null;
   created_at: number;
   done_at: number | null;
+}
+
+/** What one order or split part settled; the provider call waits for every part (migration 0020). */
+export interface PaymentSettlementTable {
+  order_id: string;
+  /** The order holding the payment record: the order itself, or the customer order of a split part. */
+  payment_order_id: string;
+  action: 'capture' | 'void';
+  amount: number;
+  settled_at: number;
 }
 
 export interface PaymentWebhookEventTable {

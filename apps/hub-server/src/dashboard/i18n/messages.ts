@@ -143,6 +143,7 @@ export const MESSAGES = {
   'kind.STORE_CREDIT_HELD': 'Store credit frozen for review',
   'kind.RETURN_OVER_RETURNABLE': 'Same item returned twice across stores',
   'kind.STAFF_DEACTIVATED': 'Staff member worked after deactivation',
+  'kind.PAYMENT_FAILED': 'Card payment not settled',
 
   'staff.title': 'Staff',
   'staff.intro':

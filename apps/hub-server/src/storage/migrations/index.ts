@@ -19,6 +19,7 @@ import * as hqStaffAndAudit from './0016-hq-staff-and-audit';
 import * as deliveryTerms from './0017-delivery-terms';
 import * as shipOrdersAndPayments from './0018-ship-orders-and-payments';
 import * as hqSettings from './0019-hq-settings';
+import * as paymentSettlements from './0020-payment-settlements';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0017-delivery-terms', deliveryTerms.up],
   ['0018-ship-orders-and-payments', shipOrdersAndPayments.up],
   ['0019-hq-settings', hqSettings.up],
+  ['0020-payment-settlements', paymentSettlements.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
