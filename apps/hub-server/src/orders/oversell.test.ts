@@ -5,6 +5,7 @@ import { readInventoryLevel } from '../inventory/stock-levels';
 import { backendKinds } from '../test-support/backends';
 import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
 import { saleOf } from '../test-support/fixtures';
+import { updateNode } from '../nodes/nodes';
 import { startBopisRuntime } from './bopis-runtime';
 import { resolveOpenOversells } from './oversell';
 
@@ -154,5 +155,36 @@ describe.each(backendKinds())('orders/oversell on %s', (kind) => {
       }
       expect(world.hub.hooks.followUp).toBeUndefined();
     });
+  });
+
+  it('moves an oversold ship order to another node that ships, never to a pickup-only store', async () => {
+    await updateNode(world.hub, 's1', { shipEnabled: true, expectedVersion: 1 });
+    await updateNode(world.hub, 's3', { shipEnabled: true, expectedVersion: 1 });
+    await world.stock('s1', 'OV4', 1);
+    await world.stock('s2', 'OV4', 5);
+    await world.stock('s3', 'OV4', 5);
+    const { pickup: _pickup, ...body } = world.orderBody({
+      lines: [{ lineId: 'l1', sku: 'OV4', qty: 1, amount: 1999 }],
+      fulfilment: {
+        type: 'ship',
+        shipTo: {
+          name: 'Ada Lovelace',
+          line1: '12 Rue de Rivoli',
+          city: 'Paris',
+          postalCode: '75001',
+          country: 'FR',
+          location: { lat: 48.85, lon: 2.35 },
+        },
+      },
+    });
+    const order = await world.place(body);
+    expect(order.nodeId).toBe('s1');
+    await sell('s1', 'OV4', 1);
+    await resolveOpenOversells(world.hub, TEST_SETTINGS);
+    const view = await world.view(order.orderId);
+    // s2 is nearer and has the units, but does not ship.
+    expect(view).toMatchObject({ status: 'ROUTED', nodeId: 's3' });
+    const s2 = view.routing?.candidates.find((candidate) => candidate.nodeId === 's2');
+    expect(s2?.reasons.map((reason) => reason.code)).toContain('PICKUP_DISABLED');
   });
 });
