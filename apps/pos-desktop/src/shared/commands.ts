@@ -583,6 +583,13 @@ export const ReceiptSchema = z.object({
     .optional(),
   /** The store's legal header from HQ (`pos.receipt.legalHeader`): company, address, VAT number. */
   legal: LegalHeaderSchema.nullable().optional(),
+  /**
+   * Store credit this receipt issues (a return's, or an exchange's refund beyond the new items), printed as
+   * a slip the customer keeps: the short code spends it, the customer's name when one was attached.
+   */
+  storeCreditSlips: z
+    .array(z.object({ code: z.string(), amount: minor, customerName: z.string().nullable() }))
+    .optional(),
   /** Loyalty points earned or redeemed (issue 7); null until the sale carries them. */
   loyalty: z.object({ earned: quantity, redeemed: quantity, balance: quantity.nullable() }).nullable(),
   notes: z.array(z.string()),
@@ -1163,6 +1170,11 @@ export const STORE_COMMANDS = {
           )
           .min(1)
           .max(200),
+        /**
+         * The customer a new store credit slip from this return belongs to (optional; found with
+         * customer-find first): the hub opens the credit under that customer, and the slip names them.
+         */
+        customerId: id.optional(),
       })
       .strict(),
     response: ReturnViewSchema,
@@ -1191,6 +1203,11 @@ export const STORE_COMMANDS = {
          * (the hub offline): the no-receipt rules apply, and the hub links the return to the sale later.
          */
         originalReceiptNumber: z.string().trim().min(1).max(60).optional(),
+        /**
+         * The customer a new store credit slip from this return belongs to (optional; found with
+         * customer-find first): the hub opens the credit under that customer, and the slip names them.
+         */
+        customerId: id.optional(),
       })
       .strict(),
     response: ReturnViewSchema,

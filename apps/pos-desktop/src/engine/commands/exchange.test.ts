@@ -147,6 +147,46 @@ describe('exchanges', () => {
       expect(html).not.toContain(saleId);
     });
 
+    it("issues the exchange's new store credit to the sale's customer and prints their slip", async () => {
+      setUp();
+      const original = sell('MILK-1', 2, 'card');
+      const { customer } = expectOk(
+        await node.engine.executeAsync(
+          'customer-create',
+          { name: 'Robin Swap', phone: '+353861112277' },
+          as(),
+        ),
+      );
+      const saleId = expectOk(node.engine.execute('sale-start', {}, as())).saleId;
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-attach-customer',
+          { saleId, customerId: customer.customerId },
+          as(),
+        ),
+      );
+      expectOk(node.engine.execute('sale-add-line', { saleId, sku: 'APPLE-1', qty: 1 }, as()));
+      expectOk(
+        node.engine.execute(
+          'sale-set-exchange',
+          {
+            saleId,
+            exchange: { receiptNumber: original.receiptNumber, lines: [{ lineId: original.lineId, qty: 2 }] },
+          },
+          as(),
+        ),
+      );
+      const done = expectOk(node.engine.execute('sale-complete', { saleId }, as()));
+      const returned = checkedOutbox(node.engine).find((event) => event.type === 'return.completed');
+      expect(returned?.payload).toMatchObject({ customerId: customer.customerId });
+      const slip = (returned?.payload as { refunds: { reference: string }[] }).refunds[1]!.reference;
+      const { receipt, html } = expectOk(
+        node.engine.execute('receipt-preview', { receiptNumber: done.receiptNumber! }, as()),
+      );
+      expect(receipt.storeCreditSlips).toEqual([{ code: slip, amount: 213, customerName: 'Robin Swap' }]);
+      expect(html).toContain('For Robin Swap');
+    });
+
     it('refuses to take back more than was sold, and writes nothing of either half when the sale cannot complete', () => {
       setUp();
       const original = sell('APPLE-1', 1, 'cash');

@@ -258,5 +258,58 @@ describe('return commands', () => {
         },
       });
     });
+
+    it('issues the store credit to the customer found at the till and prints the slip with its short code', async () => {
+      node = createTestNode();
+      sell([{ sku: 'MILK-1', qty: 1 }], 'exact-cash');
+      // The hub is away in the test node: the customer is created at the till with a temporary id.
+      const { customer } = expectOk(
+        await node.engine.executeAsync(
+          'customer-create',
+          { name: 'Robin Credit', phone: '+353861112299' },
+          as(),
+        ),
+      );
+      const request = {
+        lines: [{ sku: 'MILK-1', qty: 1 }],
+        reason: 'gift, no receipt',
+        customerId: customer.customerId,
+      };
+      expectError(
+        node.engine.execute(
+          'return-without-receipt',
+          { ...request, customerId: 'nobody-known' },
+          as('manager'),
+        ),
+        'NOT_FOUND',
+      );
+      const returned = expectOk(node.engine.execute('return-without-receipt', request, as('manager')));
+      const code = returned.refunds[0]?.reference ?? '';
+      expect(code).toMatch(/^SC-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      expect(checkedOutbox(node.engine).at(-1)).toMatchObject({
+        type: 'return.completed',
+        payload: { customerId: customer.customerId, refunds: [{ type: 'store_credit', reference: code }] },
+      });
+      const printed = expectOk(
+        node.engine.execute('receipt-print', { receiptNumber: returned.receiptNumber }, as()),
+      );
+      expect(printed.receipt.storeCreditSlips).toEqual([
+        { code, amount: returned.total, customerName: 'Robin Credit' },
+      ]);
+      expect(printed.html).toContain('STORE CREDIT');
+      expect(printed.html).toContain(code);
+      expect(printed.html).toContain('For Robin Credit');
+    });
+
+    it('prints no slip when the refund goes back to the tender the sale was paid with', () => {
+      node = createTestNode();
+      const sale = sell([{ sku: 'APPLE-1', qty: 1 }], 'exact-cash');
+      const returned = expectOk(returnLines(sale.receiptNumber, [{ lineId: sale.lineIds[0]!, qty: 1 }]));
+      const printed = expectOk(
+        node.engine.execute('receipt-print', { receiptNumber: returned.receiptNumber }, as()),
+      );
+      expect(printed.receipt.storeCreditSlips).toEqual([]);
+      expect(printed.html).not.toContain('STORE CREDIT');
+    });
   });
 });

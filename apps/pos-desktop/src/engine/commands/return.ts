@@ -17,6 +17,7 @@ import { currentPrice } from '../catalog';
 import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { formatAmount } from '../format';
+import { findCustomerRow } from '../loyalty/loyalty-cache';
 import { customerPayment } from '../receipts/customer-reference';
 import { allocateReceiptNumber } from '../receipt-number';
 import { findLocalSaleByReceipt } from '../sales/draft';
@@ -117,6 +118,8 @@ export function recordReturn(
     lines: readonly ReturnLineInput[];
     refunds: readonly RefundInput[];
     override?: ManagerOverride;
+    /** Whose a new store credit slip is; the hub opens the credit under them. */
+    customerId?: string;
   },
 ): { returnId: string; receiptNumber: string } {
   const actor = ctx.staff();
@@ -172,6 +175,7 @@ export function recordReturn(
         : { originalReceiptNumber: input.originalReceiptNumber }),
       shiftId: shift.shiftId,
       staffId: actor.staffId,
+      ...(input.customerId === undefined ? {} : { customerId: input.customerId }),
       currency,
       lines: input.lines.map((line) => ({
         returnLineId: line.returnLineId,
@@ -213,7 +217,7 @@ export function recordReturn(
     `INSERT INTO returns (return_id, receipt_seq, receipt_number, ${saleColumn}, original_receipt_number,
        register_id, shift_id, staff_id, customer_id, currency, refund_total, loyalty, override, completed_at,
        completed_at_ms, device_seq, tx_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
   ).run(
     returnId,
     receipt.receiptSeq,
@@ -223,6 +227,7 @@ export function recordReturn(
     input.registerId,
     shift.shiftId,
     actor.staffId,
+    input.customerId ?? null,
     currency,
     total.amount,
     input.override ? JSON.stringify(input.override) : null,
@@ -307,7 +312,18 @@ export function toRefundInput(ctx: TxContext, planned: PlannedRefund): RefundInp
   };
 }
 
+/** A customer named by the screen must be one this till found (customer-find caches what it finds). */
+function assertKnownCustomer(ctx: TxContext, customerId: string | undefined): void {
+  if (customerId === undefined || findCustomerRow(ctx.db, customerId)) return;
+  throw new DomainError(
+    'NOT_FOUND',
+    'This till does not know that customer. Find them again (phone, email or card), then finish the return.',
+    { customerId },
+  );
+}
+
 function returnWithReceipt(ctx: CommandContext, input: CommandRequest<'return-create'>): ReturnView {
+  assertKnownCustomer(ctx, input.customerId);
   const atHub = findLocalSaleByReceipt(ctx, input.receiptNumber) === undefined;
   const plan = atHub
     ? planHubSaleReturn(ctx, hubSaleFor(ctx, ctx.prepared, input.receiptNumber), input)
@@ -318,6 +334,7 @@ function returnWithReceipt(ctx: CommandContext, input: CommandRequest<'return-cr
     originalAtHub: atHub,
     originalReceiptNumber: plan.receiptNumber,
     lines: plan.lines,
+    ...(input.customerId === undefined ? {} : { customerId: input.customerId }),
     refunds: refundsOrZero(
       plan.refunds.map((planned) => toRefundInput(ctx, planned)),
       () => ({ tenderId: ctx.newId(), type: 'cash', amount: 0 }),
@@ -370,6 +387,7 @@ function returnWithoutReceipt(
   ctx: CommandContext,
   input: CommandRequest<'return-without-receipt'>,
 ): ReturnView {
+  assertKnownCustomer(ctx, input.customerId);
   const override = consumeOverride(
     ctx,
     input.overrideId,
@@ -414,6 +432,7 @@ function returnWithoutReceipt(
       },
     ],
     override,
+    ...(input.customerId === undefined ? {} : { customerId: input.customerId }),
   });
   return returnView(
     ctx,

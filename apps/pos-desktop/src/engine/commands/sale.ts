@@ -325,6 +325,8 @@ function recordExchangeReturn(ctx: CommandContext, row: SaleRow, exchange: Price
     originalReceiptNumber: exchange.plan.receiptNumber,
     lines: exchange.plan.lines,
     refunds,
+    // A store credit slip for what the exchange refunds beyond the new items is the sale's customer's.
+    ...(row.customerId === null ? {} : { customerId: row.customerId }),
   });
   const returnEvent = ctx.appendedEvents.at(-1);
   if (!returnEvent) throw new DomainError('INTERNAL', 'The exchange return was not recorded.');

@@ -200,6 +200,22 @@ describe('receipt-escpos', () => {
         expect(text).toContain(expected);
       }
     });
+
+    it('prints a store credit slip with its code in double height and whose credit it is', () => {
+      const slip = { code: 'SC-7K3M-Q9TX-2HDW', amount: 1250, customerName: 'Robin Credit' };
+      const bytes = renderReceiptEscPos(receipt({ kind: 'return', storeCreditSlips: [slip] }), {
+        paper: '58mm',
+      });
+      const text = Buffer.from(bytes).toString('latin1');
+      expect(text).toContain('STORE CREDIT');
+      expect(text).toContain('For Robin Credit');
+      const code = indexOf(bytes, ascii(slip.code));
+      expect(code).toBeGreaterThan(-1);
+      // GS ! 0x01 (double height) is in force when the code prints.
+      const size = bytes.lastIndexOf(0x21, code);
+      expect([bytes[size - 1], bytes[size + 1]]).toEqual([GS, 0x01]);
+      expect(count(bytes, ascii('STORE CREDIT'))).toBe(1);
+    });
   });
 });
 

@@ -145,6 +145,13 @@ export function renderReceiptEscPos(receipt: Receipt, options: EscPosOptions): U
     encoder.line(`Points earned ${receipt.loyalty.earned}, redeemed ${receipt.loyalty.redeemed}`);
   }
   for (const note of receipt.notes) encoder.line(printable(note));
+  for (const slip of text.storeCreditSlips) {
+    encoder.rule().align('center').bold(true).line(printable(slip.heading));
+    encoder.height(2).line(printable(slip.code)).height(1).bold(false);
+    encoder.line(printable(slip.value));
+    if (slip.owner !== null) encoder.line(printable(slip.owner));
+    encoder.line(printable(slip.hint)).align('left').rule();
+  }
   encoder.newline().align('center');
   if (receipt.barcode.value !== '') {
     encoder.barcode(printable(receipt.barcode.value), 'code128', {

@@ -47,10 +47,21 @@ export interface ReceiptText {
     readonly lines: readonly { label: string; amount: number }[];
     readonly refunds: readonly { label: string; amount: number }[];
   } | null;
+  /** Store credit this receipt issues, each printed as a slip the customer keeps. */
+  readonly storeCreditSlips: readonly StoreCreditSlipText[];
   /** The total the promotions saved, when any applied. */
   readonly savings: string | null;
   readonly banners: readonly string[];
   readonly refund: boolean;
+}
+
+export interface StoreCreditSlipText {
+  readonly heading: string;
+  /** The short code that spends the credit, printed large. */
+  readonly code: string;
+  readonly value: string;
+  readonly owner: string | null;
+  readonly hint: string;
 }
 
 export function receiptText(receipt: Receipt): ReceiptText {
@@ -108,6 +119,13 @@ export function receiptText(receipt: Receipt): ReceiptText {
           })),
         }
       : null,
+    storeCreditSlips: (receipt.storeCreditSlips ?? []).map((slip) => ({
+      heading: 'STORE CREDIT',
+      code: slip.code,
+      value: `Value ${amount(slip.amount)}`,
+      owner: slip.customerName === null ? null : `For ${slip.customerName}`,
+      hint: 'Give this code to pay at any of our stores. Keep it safe: whoever has the code can spend it.',
+    })),
     savings:
       receipt.promotions.length === 0
         ? null

@@ -79,6 +79,12 @@ export function renderReceiptHtml(receipt: Receipt, paper: PaperWidth = '80mm'):
         ...text.exchange.refunds.map((refund) => row(escapeHtml(refund.label), amount(refund.amount))),
       ].join('')}</table>`
     : '';
+  const slips = text.storeCreditSlips
+    .map(
+      (slip) =>
+        `<div class="slip"><p class="c section">${escapeHtml(slip.heading)}</p><p class="c code">${escapeHtml(slip.code)}</p><p class="c">${escapeHtml(slip.value)}</p>${slip.owner === null ? '' : `<p class="c">${escapeHtml(slip.owner)}</p>`}<p class="c legal">${escapeHtml(slip.hint)}</p></div>`,
+    )
+    .join('');
   const legal = text.legalLines.map((line) => `<p class="c legal">${escapeHtml(line)}</p>`).join('');
   const banners = text.banners.map((banner) => `<p class="banner">${escapeHtml(banner)}</p>`).join('');
   return `<!doctype html>
@@ -93,6 +99,7 @@ table { width: 100%; border-collapse: collapse; } td, th { padding: 0; vertical-
 .banner { text-align: center; font-weight: bold; border: 2px solid #000; margin: 4px 0; }
 .taxes { margin-top: 6px; font-size: ${type.small}px; } .taxes th { text-align: left; border-bottom: 1px dashed #000; }
 .section { font-weight: bold; margin-top: 6px; } .legal { font-size: ${type.small}px; }
+.slip { border: 2px dashed #000; padding: 4px; margin-top: 8px; } .slip .code { font-weight: bold; font-size: ${type.title}px; }
 .barcode { text-align: center; margin-top: 6px; } .barcode svg { max-width: 100%; height: 40px; }
 </style></head><body data-paper="${paper}">
 <h1>${escapeHtml(text.storeTitle)}</h1>
@@ -109,6 +116,7 @@ ${taxes}
 ${text.savings ? `<p class="savings">${escapeHtml(text.savings)}</p>` : ''}
 ${receipt.loyalty ? `<p>Points earned ${receipt.loyalty.earned}, redeemed ${receipt.loyalty.redeemed}</p>` : ''}
 ${receipt.notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join('')}
+${slips}
 <div class="barcode">${code128Svg(receipt.barcode.value)}<p>${escapeHtml(receipt.barcode.value)}</p></div>
 <p class="c">Thank you</p>
 </body></html>

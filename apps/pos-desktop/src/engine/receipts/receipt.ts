@@ -1,7 +1,8 @@
-import { DomainError, money, negate } from '@retail/domain';
+import { DomainError, STORE_CREDIT_CODE_PATTERN, money, negate } from '@retail/domain';
 import type { Receipt, ReturnView, SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
 import { returnView } from '../commands/return';
+import { findCustomerRow } from '../loyalty/loyalty-cache';
 import { receiptLoyalty } from '../loyalty/sale-loyalty';
 import { findSale } from '../sales/draft';
 import { readLegalHeader } from '../settings';
@@ -32,14 +33,22 @@ function header(ctx: TxContext) {
 }
 
 /** The items an exchange took back and how the rest of their refund went back, for the sale's receipt. */
-function exchangeBlock(ctx: TxContext, sale: SaleView): Receipt['exchange'] {
-  if (!sale.exchange) return null;
-  const returned = sql(
+/** The return half of an exchange sale, recorded in the same transaction. */
+function exchangeReturn(
+  ctx: TxContext,
+  sale: SaleView,
+): { returnId: string; receiptNumber: string } | undefined {
+  if (!sale.exchange) return undefined;
+  return sql(
     ctx.db,
     `SELECT x.return_id AS returnId, x.receipt_number AS receiptNumber FROM returns x JOIN sales s ON s.tx_id = x.tx_id
      WHERE s.sale_id = ?`,
   ).get(sale.saleId) as { returnId: string; receiptNumber: string } | undefined;
-  if (!returned) return null;
+}
+
+function exchangeBlock(ctx: TxContext, sale: SaleView): Receipt['exchange'] {
+  const returned = exchangeReturn(ctx, sale);
+  if (!sale.exchange || !returned) return null;
   const view = returnView(ctx, returned.returnId);
   return {
     returnReceiptNumber: returned.receiptNumber,
@@ -52,6 +61,33 @@ function exchangeBlock(ctx: TxContext, sale: SaleView): Receipt['exchange'] {
     })),
     refunds: exchangeRefunds(ctx, returned.returnId),
   };
+}
+
+/**
+ * The store credit a return issued, one slip per new credit: its short code (SC-XXXX-XXXX-XXXX, what spends
+ * it), the amount and the customer it belongs to when one was attached. Value put back onto a card or an
+ * existing credit, and an exchange's credit spent on its own sale, are not new slips.
+ */
+function storeCreditSlips(ctx: TxContext, returnId: string): NonNullable<Receipt['storeCreditSlips']> {
+  const owner = sql(ctx.db, 'SELECT customer_id AS customerId FROM returns WHERE return_id = ?').get(
+    returnId,
+  ) as { customerId: string | null } | undefined;
+  const customerId = owner?.customerId ?? null;
+  const customerName = customerId === null ? null : (findCustomerRow(ctx.db, customerId)?.name ?? null);
+  return returnedRefunds(ctx, returnId)
+    .filter(
+      (refund) =>
+        refund.type === 'store_credit' &&
+        refund.amount > 0 &&
+        refund.reference !== null &&
+        STORE_CREDIT_CODE_PATTERN.test(refund.reference),
+    )
+    .map((refund) => ({ code: refund.reference as string, amount: refund.amount, customerName }));
+}
+
+function exchangeSlips(ctx: TxContext, sale: SaleView): NonNullable<Receipt['storeCreditSlips']> {
+  const returned = exchangeReturn(ctx, sale);
+  return returned ? storeCreditSlips(ctx, returned.returnId) : [];
 }
 
 /** Not a catalog SKU: gift cards are loads on the sale, never items (sales/gift-card-loads.ts). */
@@ -115,6 +151,7 @@ function saleReceipt(ctx: TxContext, sale: SaleView, copy: boolean): Receipt {
       points: tender.points ?? null,
     })),
     exchange: exchangeBlock(ctx, sale),
+    storeCreditSlips: exchangeSlips(ctx, sale),
     promotions: sale.promotions.map(({ name, total }) => ({ name, total })),
     loyalty: receiptLoyalty(ctx, sale.saleId),
     notes: [],
@@ -159,6 +196,7 @@ function returnReceipt(ctx: TxContext, returned: ReturnView, copy: boolean): Rec
       points: refund.points,
     })),
     exchange: null,
+    storeCreditSlips: storeCreditSlips(ctx, returned.returnId),
     promotions: [],
     loyalty: null,
     notes: returned.notes,

@@ -378,6 +378,17 @@ export const MESSAGES = {
   'returns.done': 'Refund {total} · return receipt {receipt}',
   'returns.refunds': 'Refunds',
   'returns.next': 'Next return',
+  'returns.creditCustomer': 'Store credit for a customer (optional)',
+  'returns.customerQuery': 'Customer’s phone, email or loyalty card',
+  'returns.findCustomer': 'Find customer',
+  'returns.customerQueryShort': 'Type at least 3 characters of a phone, email or card number.',
+  'returns.noCustomer': 'No customer matches. Check the number, or leave the store credit anonymous.',
+  'returns.creditTo': 'Store credit from this return goes to {name}',
+  'returns.creditToButton': 'Store credit to {name} ({details})',
+  'returns.creditAnonymous': 'Remove the customer',
+  'returns.creditSlip':
+    'Store credit slip {code} for {amount}{owner}: hand the printed slip to the customer.',
+  'returns.creditSlipOwner': ', for {name}',
 
   'bopis.title': 'Pickup orders',
   'bopis.tabs': 'Pickup order tasks',

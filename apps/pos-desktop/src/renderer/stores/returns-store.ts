@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { CatalogItem, ReturnView, SaleView } from '../../shared/commands';
+import type { CustomerSummary } from '../../shared/loyalty-commands';
 import type { Disposition } from '../components/disposition-select';
 import type { PosApi } from '../api/pos-api';
 import { openCashDrawerFor } from '../devices/cash-drawer';
@@ -36,6 +37,11 @@ export interface ReturnsState extends CommandState {
    * return so the hub can link it to the sale later.
    */
   readonly missingReceipt: string | null;
+  /** Whose a store credit slip this return issues is (optional): the hub opens the credit under them. */
+  readonly creditCustomer: CustomerSummary | null;
+  /** Customers by phone, email or card (the hub, or the till's copy offline), to own the store credit. */
+  findCreditCustomers(query: string): Promise<readonly CustomerSummary[] | null>;
+  setCreditCustomer(customer: CustomerSummary | null): void;
   find(receiptNumber: string): Promise<boolean>;
   choose(lineId: string, choice: ReturnChoice | null): void;
   submit(): Promise<boolean>;
@@ -58,6 +64,7 @@ const INITIAL = {
   result: null,
   deviceNotice: null,
   missingReceipt: null,
+  creditCustomer: null,
   busy: false,
   error: null,
 };
@@ -77,9 +84,25 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
       }
       return true;
     }
+    const creditOwner = () => {
+      const customer = get().creditCustomer;
+      return customer === null ? {} : { customerId: customer.customerId };
+    };
     return {
       registerId,
       ...INITIAL,
+      findCreditCustomers: (query) =>
+        enqueue(async () => {
+          if (query.trim().length < 3) {
+            set({ error: screenError(t('returns.customerQueryShort')) });
+            return null;
+          }
+          set({ busy: true });
+          const found = settle(set, await api.call('customer-find', { query: query.trim() }));
+          if (found && found.customers.length === 0) set({ error: screenError(t('returns.noCustomer')) });
+          return found?.customers ?? null;
+        }),
+      setCreditCustomer: (customer) => set({ creditCustomer: customer, error: null }),
       find: (receiptNumber) =>
         enqueue(async () => {
           const wanted = receiptNumber.trim();
@@ -116,11 +139,22 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
           set({ busy: true });
           const result = settle(
             set,
-            await api.call('return-create', { registerId, receiptNumber: sale.receiptNumber, lines }),
+            await api.call('return-create', {
+              registerId,
+              receiptNumber: sale.receiptNumber,
+              lines,
+              ...creditOwner(),
+            }),
           );
           return result ? finished(result) : false;
         }),
-      startNoReceipt: () => set({ ...INITIAL, mode: 'no-receipt', missingReceipt: get().missingReceipt }),
+      startNoReceipt: () =>
+        set({
+          ...INITIAL,
+          mode: 'no-receipt',
+          missingReceipt: get().missingReceipt,
+          creditCustomer: get().creditCustomer,
+        }),
       addNoReceiptItem(item, qty) {
         const lines = get().noReceiptLines;
         const existing = lines.findIndex((line) => line.item.sku === item.sku);
@@ -164,6 +198,7 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
               registerId,
               lines,
               reason: reason.trim(),
+              ...creditOwner(),
               ...(originalReceiptNumber?.trim()
                 ? { originalReceiptNumber: originalReceiptNumber.trim() }
                 : {}),

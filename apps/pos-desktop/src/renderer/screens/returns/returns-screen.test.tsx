@@ -1,7 +1,15 @@
 // @vitest-environment happy-dom
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { AT, catalogItem, returnView, saleLine, saleView, shift } from '../../testing/builders';
+import {
+  AT,
+  catalogItem,
+  customerSummary,
+  returnView,
+  saleLine,
+  saleView,
+  shift,
+} from '../../testing/builders';
 import { failure, type FakeNode } from '../../testing/fake-node';
 import { renderPos } from '../../testing/render-pos';
 import { ReturnsScreen } from './returns-screen';
@@ -124,6 +132,69 @@ describe('returns-screen', () => {
       ]);
       await user.click(screen.getByRole('button', { name: 'Print receipt' }));
       await waitFor(() => expect(devices.printed).toEqual(['<p>S001-1-000002</p>']));
+    });
+
+    it('issues the store credit to a customer found by phone and shows the slip code to hand over', async () => {
+      const robin = customerSummary({
+        customerId: 'cust-robin',
+        name: 'Robin Credit',
+        phone: '+353861112299',
+      });
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        ui: <ReturnsScreen />,
+        setup: (n) => {
+          scriptReturns(n);
+          n.handle('customer-find', () => ({ source: 'hub', customers: [robin], note: null }));
+          n.handle('return-create', () =>
+            returnView({
+              total: 720,
+              refunds: [
+                {
+                  tenderId: 'r-1',
+                  type: 'store_credit',
+                  amount: 720,
+                  reference: 'SC-7K3M-Q9TX-2HDW',
+                  originalTenderId: 't-1',
+                },
+              ],
+            }),
+          );
+        },
+      });
+      await user.type(
+        screen.getByLabelText('Receipt number (scan the receipt barcode)'),
+        'S001-1-000001{Enter}',
+      );
+      const items = await screen.findByRole('list', { name: 'Items' });
+      await user.type(
+        within(items).getByLabelText('Quantity of Smooth Bread family size coming back'),
+        '{Backspace}1',
+      );
+      const owner = screen.getByRole('group', { name: 'Store credit for a customer (optional)' });
+      await user.type(
+        within(owner).getByLabelText('Customer’s phone, email or loyalty card'),
+        '0861112299{Enter}',
+      );
+      await user.click(await screen.findByRole('button', { name: /^Store credit to Robin Credit/ }));
+      expect(screen.getByRole('status').textContent).toBe(
+        'Store credit from this return goes to Robin Credit',
+      );
+      await user.click(screen.getByRole('button', { name: 'Return the chosen items' }));
+      expect(
+        await screen.findByText(
+          'Store credit slip SC-7K3M-Q9TX-2HDW for €7.20, for Robin Credit: hand the printed slip to the customer.',
+        ),
+      ).toBeTruthy();
+      expect(node.inputs('customer-find')).toEqual([{ query: '0861112299' }]);
+      expect(node.inputs('return-create')).toEqual([
+        {
+          registerId: 'main',
+          receiptNumber: 'S001-1-000001',
+          lines: [{ lineId: 'line-1', qty: 1, disposition: 'sellable' }],
+          customerId: 'cust-robin',
+        },
+      ]);
     });
 
     it('shows the node sentence when more comes back than was sold', async () => {

@@ -1,3 +1,4 @@
+import { STORE_CREDIT_CODE_PATTERN } from '@retail/domain';
 import { useState } from 'react';
 import type { ReturnView, SaleView } from '../../../shared/commands';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
@@ -6,6 +7,72 @@ import { ProductPicker, QuantityInput } from '../../components/product-picker';
 import { tenderLabel } from '../../format/tender-label';
 import { t } from '../../i18n/translate';
 import { DispositionSelect, type Disposition } from '../../components/disposition-select';
+import type { CustomerSummary } from '../../../shared/loyalty-commands';
+import { customerName } from '../sell/customer';
+
+/**
+ * Who a store credit slip from this return belongs to (optional): found by phone, email or card as on the
+ * sell screen; the node sends the customer with the return and the hub opens the credit under them.
+ */
+function CreditCustomer() {
+  const { returns } = usePos();
+  const chosen = useArea(returns, (state) => state.creditCustomer);
+  const busy = useArea(returns, (state) => state.busy);
+  const [query, setQuery] = useState('');
+  const [matches, setMatches] = useState<readonly CustomerSummary[]>([]);
+  const find = async () => setMatches((await returns.getState().findCreditCustomers(query)) ?? []);
+  if (chosen) {
+    return (
+      <div className="inline-form" role="group" aria-label={t('returns.creditCustomer')}>
+        <p role="status">{t('returns.creditTo', { name: customerName(chosen) })}</p>
+        <button type="button" className="btn" onClick={() => returns.getState().setCreditCustomer(null)}>
+          {t('returns.creditAnonymous')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <fieldset className="credit-customer">
+      <legend>{t('returns.creditCustomer')}</legend>
+      <div className="inline-form">
+        <label className="field">
+          <span>{t('returns.customerQuery')}</span>
+          <input
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') {
+                event.preventDefault();
+                void find();
+              }
+            }}
+          />
+        </label>
+        <button type="button" className="btn" disabled={busy} onClick={() => void find()}>
+          {t('returns.findCustomer')}
+        </button>
+      </div>
+      {matches.map((customer) => (
+        <button
+          key={customer.customerId}
+          type="button"
+          className="btn"
+          onClick={() => {
+            returns.getState().setCreditCustomer(customer);
+            setMatches([]);
+          }}
+        >
+          {t('returns.creditToButton', {
+            name: customerName(customer),
+            details: [customer.phone, customer.email, customer.loyalty?.cardNumber]
+              .filter((detail): detail is string => !!detail && detail !== customerName(customer))
+              .join(', '),
+          })}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
 
 /** Returns: find the sale by receipt (typed or scanned), choose lines, or go without a receipt. */
 export function ReturnsScreen() {
@@ -125,6 +192,7 @@ function ReceiptReturn() {
         ))}
       </ul>
       <p className="muted">{t('returns.refundRule')}</p>
+      <CreditCustomer />
       <div className="tender-actions">
         <button type="button" className="btn" onClick={() => returns.getState().reset()}>
           {t('common.cancel')}
@@ -194,6 +262,7 @@ function NoReceiptReturn() {
         <span>{t('returns.originalReceipt')}</span>
         <input value={originalReceipt} onChange={(event) => setOriginalReceipt(event.target.value)} />
       </label>
+      <CreditCustomer />
       <div className="tender-actions">
         <button type="button" className="btn" onClick={() => store.reset()}>
           {t('common.cancel')}
@@ -233,6 +302,7 @@ function ReturnDone() {
   const format = useFormat();
   const result = useArea(returns, (state) => state.result);
   const busy = useArea(returns, (state) => state.busy);
+  const creditCustomer = useArea(returns, (state) => state.creditCustomer);
   if (!result) return null;
   return (
     <>
@@ -240,6 +310,22 @@ function ReturnDone() {
         {t('returns.done', { total: format.money(result.total), receipt: result.receiptNumber })}
       </p>
       <RefundList result={result} />
+      {result.refunds
+        .filter(
+          (refund) =>
+            refund.type === 'store_credit' && STORE_CREDIT_CODE_PATTERN.test(refund.reference ?? ''),
+        )
+        .map((refund) => (
+          <p key={refund.tenderId} className="credit-slip" role="note">
+            {t('returns.creditSlip', {
+              code: refund.reference ?? '',
+              amount: format.money(refund.amount),
+              owner: creditCustomer
+                ? t('returns.creditSlipOwner', { name: customerName(creditCustomer) })
+                : '',
+            })}
+          </p>
+        ))}
       {result.notes.length > 0 ? (
         <ul className="notes">
           {result.notes.map((note) => (
