@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { DomainError } from '@retail/domain';
 import type { DevicePrincipal } from '@retail/sync';
+import { recordAudit } from '../audit/hq-audit';
+import { auditActionOf, auditSubjectOf, boundedForAudit, type RouteAudit } from '../audit/route-audit';
 import { authenticateApiKey, type ApiKeyPrincipal, type ApiKeyScope } from '../auth/api-keys';
 import { authenticateDevice } from '../auth/devices';
 import { authenticateSession, roleAtLeast, type HqRole, type HqUser } from '../auth/users';
@@ -88,6 +90,11 @@ export interface RouteSpec<
   readonly alsoSucceedsWith?: readonly number[];
   /** Error statuses beyond the ones every operation of its kind documents (see openapi.ts). */
   readonly errors?: readonly number[];
+  /**
+   * How an HQ write is audited (route-audit.ts). Every HQ route that is not a GET is, by default from
+   * the request once the handler succeeded.
+   */
+  readonly audit?: RouteAudit;
   /** Called (authenticated callers only) before a body that fails `body` is answered 400. */
   readonly onInvalidBody?: (principal: Principal, error: unknown) => Promise<void>;
   readonly handler: (
@@ -224,6 +231,7 @@ export class RouteRegistry {
           reply,
         } as RouteContext<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>;
         const value = await spec.handler(context);
+        await this.auditWrite(spec, context, value);
         if (reply.sent) return reply;
         if (spec.rawResponse !== undefined) {
           return reply
@@ -234,6 +242,42 @@ export class RouteRegistry {
         return reply.code(spec.successStatus ?? 200).send({ ok: true, value });
       },
     });
+  }
+
+  private async auditWrite(
+    spec: AnyRoute,
+    context: RouteContext<unknown, unknown, unknown>,
+    value: unknown,
+  ): Promise<void> {
+    if (spec.access.kind !== 'hq' || spec.method === 'GET') return;
+    const audit = spec.audit ?? {};
+    if (audit === 'in-handler' || 'skip' in audit) return;
+    const { hub } = this.services;
+    // Written right after the handler's own transaction committed: the handlers of these routes own
+    // their transactions, and an entry for a change that failed must not exist.
+    await recordAudit(
+      hub.storage.db,
+      {
+        actor: context.actor,
+        action: audit.action ?? auditActionOf(spec.method, spec.url),
+        subject: auditSubjectOf(
+          spec.url,
+          context.params as Record<string, unknown> | undefined,
+          value,
+          audit.subjectKind,
+        ),
+        before: null,
+        after: {
+          request: `${spec.method} ${context.request.url.split('?')[0] ?? ''}`,
+          ...(context.query === undefined ? {} : { query: boundedForAudit(context.query) }),
+          ...(context.body === undefined || spec.rawBody !== undefined
+            ? {}
+            : { body: boundedForAudit(context.body) }),
+        },
+      },
+      hub.now(),
+      hub.newId,
+    );
   }
 
   /**

@@ -42,6 +42,7 @@ export function registerOrderRoutes(
       'Place a BOPIS order (Idempotency-Key header required): routed at once, units promised at the store; with split consent and no single store able to take it, split over the fewest stores (answer: one order with a shipment per part); the answer says where and why',
     tag: 'orders',
     access: { kind: 'hq', role: 'operator', scopes: ['orders:write'] },
+    audit: { skip: 'an order placed by the shop is business traffic; the order keeps its own history' },
     headers: z.object({ 'idempotency-key': IdempotencyKeySchema }),
     body: OrderIntakeSchema,
     response: z.union([OrderViewSchema, CustomerOrderViewSchema]),

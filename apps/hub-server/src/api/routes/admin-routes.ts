@@ -115,12 +115,22 @@ export function registerAdminRoutes(
       const address = request.ip;
       signIn.perAddress.take(`ip:${address}`);
       signIn.throttle.check(body.username, address);
+      // Sign-ins are on the audit log (a public route, so the registry does not audit it).
+      const auditSignIn = (action: string, after: Record<string, unknown>) =>
+        recordAudit(
+          hub.storage.db,
+          { actor: `user:${body.username}`, action, subject: `user:${body.username}`, before: null, after },
+          hub.now(),
+          hub.newId,
+        );
       try {
         const session = await login(hub, body);
         signIn.throttle.recordSuccess(body.username, address);
+        await auditSignIn('session.sign-in', { address, expiresAt: session.expiresAt });
         return session;
       } catch (error) {
         if (error instanceof DomainError && error.code === 'UNAUTHORIZED') {
+          await auditSignIn('session.sign-in-failed', { address });
           const failure = signIn.throttle.recordFailure(body.username, address);
           if (failure.alert) await alertSignInFailures(hub, body.username, failure, request.log);
         }
@@ -134,6 +144,7 @@ export function registerAdminRoutes(
     summary: 'End this session',
     tag: 'auth',
     access: { kind: 'hq', role: 'viewer' },
+    audit: { action: 'session.sign-out', subjectKind: 'session' },
     response: ok,
     handler: async ({ request }) => {
       await logout(hub, (request.headers.authorization ?? '').replace(/^Bearer /, ''));
@@ -343,6 +354,7 @@ export function registerAdminRoutes(
     summary: 'Resolve an exception with a note saying what was done',
     tag: 'exceptions',
     access: { kind: 'hq', role: 'operator' },
+    audit: 'in-handler',
     params: z.object({ exceptionId: id }),
     body: z.object({ note: z.string().trim().min(3).max(2000) }),
     response: HubExceptionSchema,

@@ -41,6 +41,7 @@ export function registerSettingsRoutes(app: FastifyInstance, routes: RouteRegist
       'Set (or with value null clear) a setting at the chain, a region or a store, given the version the operator saw',
     tag: 'settings',
     access: { kind: 'hq', role: 'admin' },
+    audit: 'in-handler',
     params: z.object({ key: SettingKeySchema }),
     body: PutSettingSchema,
     response: SettingSchema,
