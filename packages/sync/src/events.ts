@@ -319,6 +319,21 @@ export const ShiftClosedV1 = z.object({
 });
 
 /**
+ * The cash drawer was opened (for a cash sale, a refund, a cash movement, or with no sale). It moves no
+ * money by itself; HQ reads it as the store's audit trail (the no-sale openings above all).
+ */
+export const DrawerOpenedV1 = z.object({
+  openingId: id,
+  shiftId: id,
+  registerId: id,
+  staffId: id,
+  reason: z.string().min(1).max(40),
+  /** The sale, refund or cash movement it was opened for. */
+  reference: id.optional(),
+  openedAt: isoTime,
+});
+
+/**
  * BOPIS steps a store takes on an order routed to it, made offline if need be. Each carries the domain
  * transition (packages/domain bopis/lifecycle.ts): its id, the order head the store saw (`basedOn`) and
  * when; the hub applies it with applyBopisTransition and the conflict rule (a handover made offline wins
@@ -415,6 +430,7 @@ export const EVENT_SCHEMAS = {
   'shift.opened': { 1: ShiftOpenedV1 },
   'shift.cash_moved': { 1: ShiftCashMovedV1 },
   'shift.closed': { 1: ShiftClosedV1 },
+  'drawer.opened': { 1: DrawerOpenedV1 },
   'bopis.accepted': { 1: BopisAcceptedV1 },
   'bopis.picking_started': { 1: BopisPickingStartedV1 },
   'bopis.picked': { 1: BopisPickedV1 },
@@ -442,6 +458,7 @@ export type EventPayloads = {
   'shift.opened': z.infer<typeof ShiftOpenedV1>;
   'shift.cash_moved': z.infer<typeof ShiftCashMovedV1>;
   'shift.closed': z.infer<typeof ShiftClosedV1>;
+  'drawer.opened': z.infer<typeof DrawerOpenedV1>;
   'bopis.accepted': z.infer<typeof BopisAcceptedV1>;
   'bopis.picking_started': z.infer<typeof BopisPickingStartedV1>;
   'bopis.picked': z.infer<typeof BopisPickedV1>;

@@ -39,12 +39,21 @@ export async function recordAudit(
 }
 
 const SUBJECT_KIND = /^[a-z-]+:$/;
+const ACTION_KIND = /^[a-z-]+(\.[a-z-]+)*\.$/;
+/** `nodeId=hq` asks for HQ's own entries (no store). */
+export const HQ_ENTRIES = 'hq';
 
 export const AuditQuerySchema = z.object({
   /** Exact subject (`staff:<id>`) or a kind prefix (`staff:`). */
   subject: z.string().min(1).max(300).optional(),
   actor: z.string().min(1).max(300).optional(),
+  /** Exact action (`store.void`) or a kind prefix ending in a dot (`store.`, `devices.`). */
   action: z.string().min(1).max(100).optional(),
+  /** Entries of one store's audit trail; `hq` for HQ's own changes only. */
+  nodeId: z.string().min(1).max(100).optional(),
+  /** Time range on when it happened (epoch ms, `from` inclusive, `to` exclusive). */
+  from: z.coerce.number().int().min(0).optional(),
+  to: z.coerce.number().int().min(0).optional(),
   /** Entries strictly older than this audit id (the last one of the previous page). */
   before: z.string().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -62,6 +71,8 @@ export const AuditEntrySchema = z.object({
   actor: z.string(),
   action: z.string(),
   subject: z.string(),
+  /** The store it happened at, for a store's audit entry; null for HQ's own changes. */
+  nodeId: z.string().nullable(),
   before: AuditStateSchema,
   after: AuditStateSchema,
 });
@@ -77,7 +88,20 @@ export async function listAudit(executor: Executor, query: AuditQuery): Promise<
       : select.where('subject', '=', query.subject);
   }
   if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
-  if (query.action !== undefined) select = select.where('action', '=', query.action);
+  if (query.action !== undefined) {
+    // A kind prefix holds only letters, dashes and dots, so LIKE sees no wildcard in it.
+    select = ACTION_KIND.test(query.action)
+      ? select.where('action', 'like', `${query.action}%`)
+      : select.where('action', '=', query.action);
+  }
+  if (query.nodeId !== undefined) {
+    select =
+      query.nodeId === HQ_ENTRIES
+        ? select.where('node_id', 'is', null)
+        : select.where('node_id', '=', query.nodeId);
+  }
+  if (query.from !== undefined) select = select.where('at', '>=', query.from);
+  if (query.to !== undefined) select = select.where('at', '<', query.to);
   if (query.before !== undefined) select = select.where('audit_id', '<', query.before);
   const rows = await select.orderBy('audit_id', 'desc').limit(query.limit).execute();
   return rows.map((row) => ({
@@ -86,6 +110,7 @@ export async function listAudit(executor: Executor, query: AuditQuery): Promise<
     actor: row.actor,
     action: row.action,
     subject: row.subject,
+    nodeId: row.node_id ?? null,
     before: row.before === null ? null : (JSON.parse(row.before) as AuditEntry['before']),
     after: row.after === null ? null : (JSON.parse(row.after) as AuditEntry['after']),
   }));

@@ -1,7 +1,13 @@
 import type { EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import type { StoredMovement } from '../inventory/ledger';
-import type { CardReferenceTable, IngestedEventTable, SaleTable, StoreStaffTable } from '../storage/schema';
+import type {
+  CardReferenceTable,
+  HqAuditTable,
+  IngestedEventTable,
+  SaleTable,
+  StoreStaffTable,
+} from '../storage/schema';
 import type { ClaimFacts, PriorReturnLine, ShiftFact } from './claim-facts';
 import type { EventFaults } from './event-faults';
 
@@ -27,6 +33,8 @@ export interface BatchWrites {
   readonly sales: SaleTable[];
   readonly staff: StoreStaffTable[];
   readonly cardReferences: CardReferenceTable[];
+  /** The store audit trail's entries (audit/store-audit.ts). */
+  readonly storeAudit: HqAuditTable[];
 }
 
 export interface BatchSale {

@@ -7,6 +7,7 @@ import type {
   MovementPayload,
   ValidPayload,
 } from '@retail/sync';
+import { storeAuditRows } from '../audit/store-audit';
 import type { LedgerMovement } from '../inventory/ledger';
 import {
   applyCustomerCreated,
@@ -67,6 +68,7 @@ export async function applyStoreEvent(
     ctx.writes.events.push(logRow(ctx, event, 'applied'));
     noteStaff(ctx, event, valid);
     noteDeactivatedStaff(ctx, event, valid);
+    ctx.writes.storeAudit.push(...storeAuditRows(event, valid, ctx.tx.at, ctx.tx.hub.newId));
   }
   return outcome;
 }
@@ -117,7 +119,8 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
     case 'shift.opened':
       return applyShiftOpened(ctx, event, valid.payload as EventPayloads['shift.opened']);
     case 'shift.cash_moved':
-      // The cash movement lives in the event log; the shift's totals arrive with shift.closed.
+    case 'drawer.opened':
+      // These live in the event log and the store audit trail; the shift's totals arrive with shift.closed.
       return Promise.resolve(applied);
     case 'shift.closed':
       return applyShiftClosed(ctx, event, valid.payload as EventPayloads['shift.closed']);

@@ -121,7 +121,7 @@ function deviceTransaction(
   request: PushRequest,
   faults: EventFaults,
 ): DeviceIngestTransaction {
-  const writes: BatchWrites = { events: [], sales: [], staff: [], cardReferences: [] };
+  const writes: BatchWrites = { events: [], sales: [], staff: [], cardReferences: [], storeAudit: [] };
   const ctx: ApplyContext = {
     tx,
     facts,
@@ -209,6 +209,8 @@ function deviceTransaction(
       for (const chunk of chunks(writes.events, 200))
         await tx.trx.insertInto('ingested_events').values(chunk).execute();
       for (const chunk of chunks(writes.sales, 300)) await tx.trx.insertInto('sales').values(chunk).execute();
+      for (const chunk of chunks(writes.storeAudit, 200))
+        await tx.trx.insertInto('hq_audit').values(chunk).execute();
       await recordClaimFacts(tx, writes.staff, writes.cardReferences);
       await tx.trx
         .updateTable('devices')

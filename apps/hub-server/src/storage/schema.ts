@@ -406,6 +406,8 @@ export interface HqAuditTable {
   subject: string;
   before: string | null;
   after: string | null;
+  /** The store an entry happened at (a till's override, void...); null for HQ's own changes (0019). */
+  node_id?: string | null;
 }
 
 /** One store setting at one scope (0019): `value` is JSON, null once HQ cleared it at this scope. */

@@ -52,6 +52,18 @@ export interface OrderQuery {
 
 type Query = Readonly<Record<string, string | number | undefined>>;
 
+/** What the audit screen searches by (GET /api/audit). */
+export interface AuditFilter {
+  readonly subject?: string | undefined;
+  readonly action?: string | undefined;
+  readonly actor?: string | undefined;
+  /** A store's node id, or `hq` for HQ's own entries. */
+  readonly nodeId?: string | undefined;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
+  readonly limit?: number;
+}
+
 function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
@@ -164,7 +176,7 @@ export function createHubApi(options: HubApiOptions) {
     createStaff: (input: CreateStaff) => call<HqStaff>('POST', '/api/staff', input),
     updateStaff: (staffId: string, input: UpdateStaff) =>
       call<HqStaff>('PATCH', `/api/staff/${segment(staffId)}`, input),
-    audit: (query: { readonly subject?: string | undefined; readonly limit?: number }) =>
+    audit: (query: AuditFilter) =>
       call<AuditEntry[]>('GET', withQuery('/api/audit', { limit: 200, ...query })),
     promotionVersions: (promotionId: string) =>
       call<EntityVersion[]>('GET', `/api/promotions/${segment(promotionId)}/versions`),

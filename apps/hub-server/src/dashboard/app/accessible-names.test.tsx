@@ -149,6 +149,7 @@ function scriptEverything(hub: FakeHub): void {
       actor: 'user:hq',
       action: 'staff.create',
       subject: 'staff:st-1',
+      nodeId: null,
       before: null,
       after: {},
     },

@@ -20,6 +20,7 @@ import * as deliveryTerms from './0017-delivery-terms';
 import * as shipOrdersAndPayments from './0018-ship-orders-and-payments';
 import * as hqSettings from './0019-hq-settings';
 import * as paymentSettlements from './0020-payment-settlements';
+import * as storeAudit from './0021-store-audit';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0018-ship-orders-and-payments', shipOrdersAndPayments.up],
   ['0019-hq-settings', hqSettings.up],
   ['0020-payment-settlements', paymentSettlements.up],
+  ['0021-store-audit', storeAudit.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

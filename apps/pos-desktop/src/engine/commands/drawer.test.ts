@@ -41,8 +41,20 @@ describe('drawer commands', () => {
         details: { openingId: opening.openingId, registerId: 'main', reason: 'sale', granted: true },
       });
       expect(entries[0]?.staffId).toBeTruthy();
-      // An opening is the till's own record; it sends nothing to the hub.
-      expect(readOutbox(node.engine.db)).toHaveLength(outboxBefore);
+      // HQ's audit trail gets the opening too (who, which register, why, for what).
+      const sent = readOutbox(node.engine.db).slice(outboxBefore);
+      expect(sent.map((event) => [event.type, event.payload])).toEqual([
+        [
+          'drawer.opened',
+          expect.objectContaining({
+            openingId: opening.openingId,
+            registerId: 'main',
+            reason: 'sale',
+            reference: 'sale-123',
+            staffId: entries[0]?.staffId,
+          }),
+        ],
+      ]);
     });
 
     it('needs a signed-in staff member and an open shift on the register', () => {

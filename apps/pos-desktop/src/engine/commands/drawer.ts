@@ -20,6 +20,16 @@ export const drawerHandlers = {
       const shift = requireOpenShift(ctx, input.registerId);
       const openingId = ctx.newId();
       const expiresAtMs = ctx.nowMs + DRAWER_GRANT_TTL_MS;
+      // HQ sees every opening in the store audit trail (docs/hub.md "Audit").
+      ctx.appendEvent('drawer.opened', {
+        openingId,
+        shiftId: shift.shiftId,
+        registerId: input.registerId,
+        staffId: staff.staffId,
+        reason: input.reason,
+        ...(input.reference === undefined ? {} : { reference: input.reference }),
+        openedAt: ctx.nowIso,
+      });
       ctx.auditNote = {
         subject: input.reference ?? shift.shiftId,
         details: {

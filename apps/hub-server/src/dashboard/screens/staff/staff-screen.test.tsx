@@ -92,6 +92,7 @@ describe('audit-screen', () => {
         actor: 'user:hq.ana',
         action: 'settings.set',
         subject: 'setting:pos.returns.noReceiptWindowDays',
+        nodeId: null,
         before: 30,
         after: 14,
       },
@@ -107,10 +108,40 @@ describe('audit-screen', () => {
     expect(row.textContent).toContain('settings.set');
     expect(row.textContent).toContain('30');
     expect(row.textContent).toContain('14');
-    await user.selectOptions(screen.getByLabelText('Show changes to'), 'Settings');
+    await user.selectOptions(screen.getByLabelText('Kind'), 'Settings');
     await screen.findByRole('table', { name: 'Audit entries' });
     expect(hub.requests.filter((request) => request.path === '/api/audit').at(-1)?.query).toMatchObject({
-      subject: 'setting:',
+      action: 'settings.',
     });
+  });
+
+  it("searches the stores' audit trail by store, person, kind and day", async () => {
+    const { user, hub } = renderDashboard({
+      signedInAs: 'viewer',
+      at: '/audit',
+      setup: (fake) =>
+        fake.handle('GET /api/audit', () => [
+          {
+            auditId: 'a3',
+            at: NOW,
+            actor: 'staff:manager-1',
+            action: 'store.void',
+            subject: 'sale:s-1',
+            nodeId: 's1',
+            before: null,
+            after: { reason: 'customer changed mind' },
+          },
+        ]),
+    });
+    const table = await screen.findByRole('table', { name: 'Audit entries' });
+    expect(within(table).getAllByRole('row')[1]!.textContent).toContain('store.void');
+    await user.selectOptions(screen.getByLabelText('Kind'), 'Store: voids');
+    await user.selectOptions(screen.getByLabelText('Store'), 'HQ');
+    await user.type(screen.getByLabelText('Who'), 'staff:manager-1');
+    await user.type(screen.getByLabelText('From day'), '2026-11-23');
+    await screen.findByRole('table', { name: 'Audit entries' });
+    const last = hub.requests.filter((request) => request.path === '/api/audit').at(-1)?.query;
+    expect(last).toMatchObject({ action: 'store.void', nodeId: 'hq', actor: 'staff:manager-1' });
+    expect(Number(last?.from)).toBe(new Date(2026, 10, 23).getTime());
   });
 });
