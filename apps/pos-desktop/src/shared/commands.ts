@@ -1025,14 +1025,25 @@ export const STORE_COMMANDS = {
   }),
   'sale-discount-line': command({
     auth: 'cashier',
-    summary: "Give (or with null, remove) a manual discount on a line, within the role's limit.",
-    request: z.object({ saleId: id, lineId: id, discount: ManualDiscountInputSchema.nullable() }).strict(),
+    summary:
+      "Give (or with null, remove) a manual discount on a line; beyond the role's limit a supervisor or manager approves it (discount-over-limit).",
+    request: z
+      .object({
+        saleId: id,
+        lineId: id,
+        discount: ManualDiscountInputSchema.nullable(),
+        overrideId: id.optional(),
+      })
+      .strict(),
     response: SaleViewSchema,
   }),
   'sale-discount-order': command({
     auth: 'cashier',
-    summary: "Give (or with null, remove) a manual discount on the whole sale, within the role's limit.",
-    request: z.object({ saleId: id, discount: ManualDiscountInputSchema.nullable() }).strict(),
+    summary:
+      "Give (or with null, remove) a manual discount on the whole sale; beyond the role's limit a supervisor or manager approves it (discount-over-limit).",
+    request: z
+      .object({ saleId: id, discount: ManualDiscountInputSchema.nullable(), overrideId: id.optional() })
+      .strict(),
     response: SaleViewSchema,
   }),
   'sale-attach-customer': command({

@@ -128,16 +128,60 @@ describe('sale limits', () => {
       );
       const error = expectError(
         node.engine.execute('sale-discount-order', { saleId, discount: { percent: 10 } }, as()),
-        'LIMIT_EXCEEDED',
+        'OVERRIDE_REQUIRED',
       );
-      expect(error.details).toMatchObject({ scope: 'sale', limitPercent: 10 });
+      expect(error.details).toMatchObject({ action: 'discount-over-limit', scope: 'sale', limitPercent: 10 });
       // The other way round too.
       expectOk(node.engine.execute('sale-discount-line', { saleId, lineId, discount: null }, as()));
       expectOk(node.engine.execute('sale-discount-order', { saleId, discount: { percent: 10 } }, as()));
       expectError(
         node.engine.execute('sale-discount-line', { saleId, lineId, discount: { percent: 1 } }, as()),
+        'OVERRIDE_REQUIRED',
+      );
+    });
+
+    it('takes a discount past the cashier limit once a supervisor approves it where it is given', () => {
+      const saleId = setUp();
+      const lineId = lineOf(add(saleId, 'APPLE-1', 10), 'APPLE-1');
+      const before = databaseSnapshot(node.engine);
+      expectError(
+        node.engine.execute('sale-discount-line', { saleId, lineId, discount: { percent: 25 } }, as()),
+        'OVERRIDE_REQUIRED',
+      );
+      expect(databaseSnapshot(node.engine)).toEqual(before);
+      // Beyond the supervisor's own 30%, their approval is not enough.
+      const tooFar = expectError(
+        node.engine.execute(
+          'sale-discount-line',
+          {
+            saleId,
+            lineId,
+            discount: { percent: 40 },
+            overrideId: expectOk(approve('supervisor')).overrideId,
+          },
+          as(),
+        ),
         'LIMIT_EXCEEDED',
       );
+      expect(tooFar.message).toContain('Sam Supervisor may approve at most 30% off.');
+      const approved = expectOk(
+        node.engine.execute(
+          'sale-discount-line',
+          {
+            saleId,
+            lineId,
+            discount: { percent: 25 },
+            overrideId: expectOk(approve('supervisor')).overrideId,
+          },
+          as(),
+        ),
+      );
+      expect(approved.lines[0]?.adjustments).toEqual([
+        { kind: 'manual_line', promotionId: null, amount: 113, reason: 'Line discount 25%' },
+      ]);
+      // Judged by the supervisor's limit from then on: the sale completes without asking again.
+      payCash(saleId, approved.totals.total);
+      expect(expectOk(node.engine.execute('sale-complete', { saleId }, as())).status).toBe('completed');
     });
 
     it('judges a discount a manager gave against the manager’s limit when a cashier completes the sale', () => {

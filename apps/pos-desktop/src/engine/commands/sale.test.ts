@@ -250,7 +250,7 @@ describe('sale commands', () => {
   });
 
   describe('sale-discount-line / sale-discount-order', () => {
-    it('applies discounts within the role limit and refuses more', () => {
+    it('applies discounts within the role limit and asks for approval on the spot beyond it', () => {
       const saleId = setUp();
       const lineId = add(saleId, { sku: 'APPLE-1', qty: 10 }).lines[0]!.lineId;
       const within = expectOk(
@@ -261,11 +261,12 @@ describe('sale commands', () => {
       ]);
       const error = expectError(
         node.engine.execute('sale-discount-line', { saleId, lineId, discount: { amount: 46 } }, as()),
-        'LIMIT_EXCEEDED',
+        'OVERRIDE_REQUIRED',
       );
       expect(error.message).toBe(
-        'The discount on APPLE-1 name is €0.46, more than the €0.45 (10%) allowed on that line as it now stands. Ask a supervisor or manager.',
+        'The discount on APPLE-1 name is €0.46, more than the €0.45 (10%) allowed on that line as it now stands. Ask a supervisor or manager to approve it, or change the discount.',
       );
+      expect(error.details).toMatchObject({ action: 'discount-over-limit', scope: 'line', lineId });
       expectOk(
         node.engine.execute(
           'sale-discount-line',
@@ -277,7 +278,7 @@ describe('sale commands', () => {
       // already past 10% off, a supervisor may bring it to 30%.
       const stacked = expectError(
         node.engine.execute('sale-discount-order', { saleId, discount: { amount: 30 } }, as()),
-        'LIMIT_EXCEEDED',
+        'OVERRIDE_REQUIRED',
       );
       expect(stacked.details).toMatchObject({ scope: 'sale', limitPercent: 10, discount: 143, limit: 113 });
       const order = expectOk(

@@ -142,22 +142,6 @@ function discountLimits(ctx: CommandContext, draft: SaleDraft, fallback: Role, f
   };
 }
 
-/**
- * Refuses a manual discount bigger than the giver's role allows, judged on the whole cart (line and order
- * discounts stack) when it is given: the cashier's own decision, so the answer is no.
- */
-function assertDiscountsWithinLimit(ctx: CommandContext, draft: SaleDraft, cart: PricedCart): void {
-  const actor = ctx.staff();
-  const check = checkManualDiscountLimit(cart, discountLimits(ctx, draft, actor.role));
-  if (check.within) return;
-  throw new DomainError('LIMIT_EXCEEDED', `${describeExcess(ctx, check)}. Ask a supervisor or manager.`, {
-    limitPercent: check.limitPercent,
-    limit: check.allowed.amount,
-    discount: check.given.amount,
-    scope: check.scope,
-  });
-}
-
 interface DiscountApproval {
   readonly overrideId: string;
   readonly managerId: string;
@@ -166,7 +150,8 @@ interface DiscountApproval {
 }
 
 /**
- * At completion the discounts are judged again on the final cart: a quantity lowered or a line removed
+ * A discount past the giver's limit is approved on the spot when it is given (the override dialog, as for
+ * a price change), and judged again at completion on the final cart: a quantity lowered or a line removed
  * after an amount discount, or an order discount on top of line discounts, can take them past what their
  * giver may give. Then a supervisor or manager approves them on the spot (their own limit applies), and the
  * approval is recorded on the sale as an override.
@@ -839,15 +824,18 @@ export const saleHandlers = {
       assertNoTenders(draft);
       const line = findLine(draft, input.lineId);
       const { discount: _previous, discountBy: _previousBy, ...withoutDiscount } = line;
-      const next = replaceLine(
-        draft,
-        input.discount === null
-          ? withoutDiscount
-          : { ...withoutDiscount, discount: input.discount, discountBy: ctx.staff().staffId },
-      );
-      if (input.discount !== null)
-        assertDiscountsWithinLimit(ctx, next, priceSale(ctx, next, row.saleId).cart);
-      return saveDraft(ctx, row, next);
+      const given = (discountBy: string) =>
+        replaceLine(
+          draft,
+          input.discount === null
+            ? withoutDiscount
+            : { ...withoutDiscount, discount: input.discount, discountBy },
+        );
+      const next = given(ctx.staff().staffId);
+      if (input.discount === null) return saveDraft(ctx, row, next);
+      const approval = approveDiscounts(ctx, next, priceSale(ctx, next, row.saleId).cart, input.overrideId);
+      // Approved on the spot: the discount is the approver's, judged by their limit from now on.
+      return saveDraft(ctx, row, approval ? given(approval.managerId) : next);
     },
   },
   'sale-discount-order': {
@@ -856,13 +844,15 @@ export const saleHandlers = {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       assertNoTenders(draft);
       const { orderDiscount: _previous, orderDiscountBy: _previousBy, ...withoutDiscount } = draft;
-      const next: SaleDraft =
-        input.discount === null
-          ? withoutDiscount
-          : { ...withoutDiscount, orderDiscount: input.discount, orderDiscountBy: ctx.staff().staffId };
-      if (input.discount !== null)
-        assertDiscountsWithinLimit(ctx, next, priceSale(ctx, next, row.saleId).cart);
-      return saveDraft(ctx, row, next);
+      if (input.discount === null) return saveDraft(ctx, row, withoutDiscount);
+      const given = (orderDiscountBy: string): SaleDraft => ({
+        ...withoutDiscount,
+        orderDiscount: input.discount as NonNullable<typeof input.discount>,
+        orderDiscountBy,
+      });
+      const next = given(ctx.staff().staffId);
+      const approval = approveDiscounts(ctx, next, priceSale(ctx, next, row.saleId).cart, input.overrideId);
+      return saveDraft(ctx, row, approval ? given(approval.managerId) : next);
     },
   },
   'sale-attach-customer': {

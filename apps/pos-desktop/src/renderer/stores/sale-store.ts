@@ -335,12 +335,18 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
       discountLine: (lineId, discount) =>
         enqueue(async () =>
           Boolean(
-            await update((sale) => api.call('sale-discount-line', { saleId: sale.saleId, lineId, discount })),
+            await update((sale) =>
+              api.callWithOverride('sale-discount-line', { saleId: sale.saleId, lineId, discount }),
+            ),
           ),
         ),
       discountOrder: (discount) =>
         enqueue(async () =>
-          Boolean(await update((sale) => api.call('sale-discount-order', { saleId: sale.saleId, discount }))),
+          Boolean(
+            await update((sale) =>
+              api.callWithOverride('sale-discount-order', { saleId: sale.saleId, discount }),
+            ),
+          ),
         ),
       overridePrice: (lineId, unitPrice, reason) =>
         enqueue(async () =>

@@ -290,17 +290,28 @@ describe('sell-screen', () => {
       expect(node.inputs('sale-set-qty')).toEqual([{ saleId: 'sale-1', lineId: 'line-1', qty: 4 }]);
     });
 
-    it('shows the role limit sentence when a discount is too big', async () => {
+    it('asks a supervisor to approve a discount past the cashier limit right where it is given', async () => {
       const { user, node } = renderPos({
         signedInAs: 'cashier',
         setup: (n) => {
-          scriptSale(n);
-          n.handle('sale-discount-line', () =>
-            failure(
-              'LIMIT_EXCEEDED',
-              'A cashier can give at most 10% off here (€0.72); this discount is €3.60. Ask a supervisor or manager.',
-            ),
-          );
+          const sale = scriptSale(n);
+          n.handle('sale-discount-line', (input) => {
+            if (input.overrideId !== 'ov-discount') {
+              return failure(
+                'OVERRIDE_REQUIRED',
+                'The discount on Smooth Bread family size is €3.60, more than the €0.72 (10%) allowed on that line as it now stands. Ask a supervisor or manager to approve it, or change the discount.',
+                { action: 'discount-over-limit', scope: 'line', lineId: input.lineId },
+              );
+            }
+            return sale.current()!;
+          });
+          n.handle('staff-override', (input) => ({
+            overrideId: 'ov-discount',
+            action: input.action,
+            managerId: 'staff-supervisor',
+            managerName: 'Sam Supervisor',
+            expiresAt: AT,
+          }));
         },
       });
       await user.type(await scanField(), '4000000000013{Enter}');
@@ -308,11 +319,21 @@ describe('sell-screen', () => {
       await user.keyboard('{F7}');
       const dialog = await screen.findByRole('dialog', { name: 'Discount on Smooth Bread family size' });
       await user.type(within(dialog).getByLabelText('Percent off'), '50{Enter}');
-      expect((await within(dialog).findByRole('alert')).textContent).toContain(
-        'A cashier can give at most 10% off',
-      );
+      const override = await screen.findByRole('dialog', { name: 'Manager authorization' });
+      expect(within(override).getByText(/more than the €0.72 \(10%\) allowed on that line/)).toBeTruthy();
+      expect(
+        within(override).getByText('For: discounts beyond your limit (a supervisor or manager approves)'),
+      ).toBeTruthy();
+      await user.type(within(override).getByLabelText('Manager staff code'), 'S1');
+      await user.type(within(override).getByLabelText('Reason'), 'Damaged packaging');
+      await user.type(within(override).getByLabelText('Manager PIN', { selector: 'input' }), '2222{Enter}');
+      await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+      expect(node.inputs('staff-override')).toEqual([
+        { managerCode: 'S1', managerPin: '2222', action: 'discount-over-limit', reason: 'Damaged packaging' },
+      ]);
       expect(node.inputs('sale-discount-line')).toEqual([
         { saleId: 'sale-1', lineId: 'line-1', discount: { percent: 50 } },
+        { saleId: 'sale-1', lineId: 'line-1', discount: { percent: 50 }, overrideId: 'ov-discount' },
       ]);
     });
 
