@@ -17,16 +17,28 @@ import type { EntityVersionSchema } from '../../pricing/pricing-store';
 import type { AuditEntry } from '../../audit/hq-audit';
 import type { SalesReportRow } from '../../reports/sales-report';
 import type { CreateStaff, HqStaff, UpdateStaff } from '../../staff/hq-staff';
+import type {
+  EffectiveSettings,
+  PutSetting,
+  Setting,
+  SettingScope,
+  SettingsListSchema,
+} from '../../settings/hq-settings';
 import type { BopisStatus, PriceBook, Promotion, RoutingResult, Sku } from '@retail/domain';
 
 export type HqUser = z.infer<typeof HqUserSchema>;
 export type HqRole = HqUser['role'];
 export type EntityVersion = z.infer<typeof EntityVersionSchema>;
+export type SettingsList = z.infer<typeof SettingsListSchema>;
 
 export type {
   AuditEntry,
   BopisStatus,
   CreateStaff,
+  EffectiveSettings,
+  PutSetting,
+  Setting,
+  SettingScope,
   HqStaff,
   UpdateStaff,
   DeviceStatus,

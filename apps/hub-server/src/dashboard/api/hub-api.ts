@@ -4,7 +4,11 @@ import type {
   AuditEntry,
   BopisStatus,
   CreateStaff,
+  EffectiveSettings,
   HqStaff,
+  PutSetting,
+  Setting,
+  SettingsList,
   UpdateStaff,
   DeviceStatus,
   EnrollmentCode,
@@ -176,6 +180,11 @@ export function createHubApi(options: HubApiOptions) {
     createStaff: (input: CreateStaff) => call<HqStaff>('POST', '/api/staff', input),
     updateStaff: (staffId: string, input: UpdateStaff) =>
       call<HqStaff>('PATCH', `/api/staff/${segment(staffId)}`, input),
+    settings: () => call<SettingsList>('GET', '/api/settings'),
+    storeSettings: (storeId: string) =>
+      call<EffectiveSettings>('GET', `/api/settings/stores/${segment(storeId)}`),
+    putSetting: (key: string, input: PutSetting) =>
+      call<Setting>('PUT', `/api/settings/${segment(key)}`, input),
     audit: (query: AuditFilter) =>
       call<AuditEntry[]>('GET', withQuery('/api/audit', { limit: 200, ...query })),
     promotionVersions: (promotionId: string) =>

@@ -127,6 +127,21 @@ function scriptEverything(hub: FakeHub): void {
       updatedBy: 'user:hq',
     },
   ]);
+  hub.handle('GET /api/settings', () => ({
+    revision: 1,
+    keys: ['pos.returns.noReceiptWindowDays'],
+    settings: [
+      {
+        key: 'pos.returns.noReceiptWindowDays',
+        scope: { kind: 'chain' },
+        value: 30,
+        version: 1,
+        revision: 1,
+        updatedAt: 0,
+        updatedBy: 'user:hq',
+      },
+    ],
+  }));
   hub.handle('GET /api/reports/sales', () => [
     {
       nodeId: 'store-1',
@@ -174,6 +189,7 @@ describe('accessible-names', () => {
       ['/pricing', 'table', 'Price books'],
       ['/staff', 'table', 'Staff members'],
       ['/audit', 'table', 'Audit entries'],
+      ['/settings', 'table', 'Settings at Whole chain'],
       ['/reports', 'table', 'Sales by store and day'],
       ['/nowhere', 'heading', 'Page not found'],
     ];
@@ -184,6 +200,13 @@ describe('accessible-names', () => {
         expect(unnamedControls()).toEqual([]);
       });
     }
+
+    it('names every control of the settings editing form for an admin', async () => {
+      const { user } = renderDashboard({ signedInAs: 'admin', at: '/settings', setup: scriptEverything });
+      await user.click(await screen.findByRole('button', { name: 'Edit pos.returns.noReceiptWindowDays' }));
+      await screen.findByRole('form', { name: 'pos.returns.noReceiptWindowDays at Whole chain (version 1)' });
+      expect(unnamedControls()).toEqual([]);
+    });
 
     it('names every control of the staff editing forms for an admin', async () => {
       const { user } = renderDashboard({ signedInAs: 'admin', at: '/staff', setup: scriptEverything });

@@ -11,6 +11,7 @@ import { PricingScreen } from '../screens/pricing/pricing-screen';
 import { SignInScreen } from '../screens/sign-in/sign-in-screen';
 import { AuditScreen } from '../screens/audit/audit-screen';
 import { ReportsScreen } from '../screens/reports/reports-screen';
+import { SettingsScreen } from '../screens/settings/settings-screen';
 import { StaffScreen } from '../screens/staff/staff-screen';
 import { StoresScreen } from '../screens/stores/stores-screen';
 import { useRoute, useServices, useSession } from './dashboard-context';
@@ -26,6 +27,7 @@ const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[]
   { route: { name: 'integrations' }, label: 'nav.integrations' },
   { route: { name: 'reports' }, label: 'nav.reports' },
   { route: { name: 'staff' }, label: 'nav.staff' },
+  { route: { name: 'settings' }, label: 'nav.settings' },
   { route: { name: 'audit' }, label: 'nav.audit' },
 ];
 
@@ -51,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <IntegrationsScreen />;
     case 'staff':
       return <StaffScreen />;
+    case 'settings':
+      return <SettingsScreen />;
     case 'audit':
       return <AuditScreen />;
     case 'reports':

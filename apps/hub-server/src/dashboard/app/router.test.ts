@@ -31,6 +31,7 @@ describe('router', () => {
         { name: 'stores' },
         { name: 'pricing' },
         { name: 'staff' },
+        { name: 'settings' },
         { name: 'audit' },
         { name: 'reports' },
       ];

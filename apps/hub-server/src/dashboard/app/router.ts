@@ -10,6 +10,7 @@ export type Route =
   | { readonly name: 'pricing' }
   | { readonly name: 'integrations' }
   | { readonly name: 'staff' }
+  | { readonly name: 'settings' }
   | { readonly name: 'audit' }
   | { readonly name: 'reports' }
   | { readonly name: 'not-found'; readonly path: string };
@@ -32,6 +33,7 @@ export function parseRoute(location: string): Route {
   if (first === 'pricing' && second === undefined) return { name: 'pricing' };
   if (first === 'integrations' && second === undefined) return { name: 'integrations' };
   if (first === 'staff' && second === undefined) return { name: 'staff' };
+  if (first === 'settings' && second === undefined) return { name: 'settings' };
   if (first === 'audit' && second === undefined) return { name: 'audit' };
   if (first === 'reports' && second === undefined) return { name: 'reports' };
   return { name: 'not-found', path: url.pathname };
@@ -55,6 +57,8 @@ export function hrefOf(route: Route): string {
       return '/integrations';
     case 'staff':
       return '/staff';
+    case 'settings':
+      return '/settings';
     case 'audit':
       return '/audit';
     case 'reports':
