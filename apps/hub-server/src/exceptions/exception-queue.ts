@@ -67,6 +67,8 @@ export const EXCEPTION_TYPES = [
   'STAFF_DEACTIVATED',
   /** A capture, cancel or refund the payment provider refused or never answered: settle it by hand. */
   'PAYMENT_FAILED',
+  /** A till's claim went past a limit HQ's store settings have in force, without the approval it needs. */
+  'LIMIT_EXCEEDED',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

@@ -19,6 +19,7 @@ import {
 import { applyBopisEvent } from '../orders/store-events';
 import { lockOpenNotice, settleNoticeReceipt, settlePurchaseOrderReceipt } from '../purchasing/purchasing';
 import { auditSalePricing } from '../pricing/pricing-audit';
+import { checkCashOut } from '../settings/settings-limits';
 import type { IngestedEventTable, TransferTable } from '../storage/schema';
 import type { ApplyContext } from './apply-context';
 import { returnCreditDoubts, saleDoubts } from './claim-checks';
@@ -119,6 +120,13 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
     case 'shift.opened':
       return applyShiftOpened(ctx, event, valid.payload as EventPayloads['shift.opened']);
     case 'shift.cash_moved':
+      // The shift's totals arrive with shift.closed; a pay-out is checked against the store's limit.
+      return checkCashOut(
+        ctx.tx,
+        ctx.facts.nodeId,
+        event,
+        valid.payload as EventPayloads['shift.cash_moved'],
+      ).then(() => applied);
     case 'drawer.opened':
       // These live in the event log and the store audit trail; the shift's totals arrive with shift.closed.
       return Promise.resolve(applied);

@@ -1,8 +1,10 @@
 import { DomainError, money, toDecimal } from '@retail/domain';
+import { CONFIG_KEYS } from '@retail/sync';
 import { z } from 'zod';
 import { closeSettledException } from '../exceptions/exception-queue';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction, type HubTx } from '../hub-tx';
+import { effectiveSetting } from '../settings/hq-settings';
 import type { HeldCreditTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
 import { HeldStatusSchema } from './held-points';
@@ -82,8 +84,9 @@ export interface CreditIssue {
   readonly businessAt?: number;
 }
 
-/** Config and store time zone, read once per transaction. */
+/** Config, store settings and store time zone, read once per transaction. */
 const limitsByTx = new WeakMap<HubTx, Promise<Map<string, CreditLimit>>>();
+const storeLimitsByTx = new WeakMap<HubTx, Map<string, Promise<CreditLimit | undefined>>>();
 const zonesByTx = new WeakMap<HubTx, Map<string, Promise<string>>>();
 
 function limitsOf(tx: HubTx): Promise<Map<string, CreditLimit>> {
@@ -93,6 +96,39 @@ function limitsOf(tx: HubTx): Promise<Map<string, CreditLimit>> {
     limitsByTx.set(tx, limits);
   }
   return limits;
+}
+
+/**
+ * The store's own daily limit from HQ's store settings (`hub.loyalty.storeCreditPerStoreDay`, in the
+ * store's currency, resolved store over region over chain), when HQ set one.
+ */
+function storeLimitOf(tx: HubTx, nodeId: string): Promise<CreditLimit | undefined> {
+  let limits = storeLimitsByTx.get(tx);
+  if (limits === undefined) {
+    limits = new Map();
+    storeLimitsByTx.set(tx, limits);
+  }
+  let limit = limits.get(nodeId);
+  if (limit === undefined) {
+    limit = (async () => {
+      const value = await effectiveSetting(tx.trx, nodeId, CONFIG_KEYS.storeCreditPerStoreDay);
+      if (typeof value !== 'number') return undefined;
+      const node = await tx.trx
+        .selectFrom('nodes')
+        .select('currency')
+        .where('node_id', '=', nodeId)
+        .executeTakeFirst();
+      return node === undefined ? undefined : { currency: node.currency, perStoreDay: value };
+    })();
+    limits.set(nodeId, limit);
+  }
+  return limit;
+}
+
+/** The limit in force for a store's credit in `currency`: the store setting, else HQ's per-currency limit. */
+async function creditLimitFor(tx: HubTx, nodeId: string, currency: string): Promise<CreditLimit | undefined> {
+  const own = await storeLimitOf(tx, nodeId);
+  return own !== undefined && own.currency === currency ? own : (await limitsOf(tx)).get(currency);
 }
 
 function zoneOf(tx: HubTx, nodeId: string): Promise<string> {
@@ -176,7 +212,7 @@ export async function issueOrHoldCredit(
 ): Promise<'issued' | 'held'> {
   const day = storeDay(tx.at, await zoneOf(tx, issue.nodeId));
   const issuedToday = await lockIssuedToday(tx, issue.nodeId, day, issue.currency);
-  const limit = (await limitsOf(tx)).get(issue.currency);
+  const limit = await creditLimitFor(tx, issue.nodeId, issue.currency);
   const reasons = [...doubts];
   if (limit !== undefined && issuedToday + issue.amount > limit.perStoreDay) {
     reasons.push(

@@ -11,6 +11,7 @@ import { getException } from '../exceptions/exception-queue';
 import { createHubContext, type HubContext } from '../hub-context';
 import { inHubTransaction } from '../hub-tx';
 import { pushEvents } from '../ingest/hub-ingest';
+import { putSetting } from '../settings/hq-settings';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { EventFactory, enrollTestDevice, movement, saleOf, seedWorld } from '../test-support/fixtures';
@@ -281,6 +282,39 @@ describe.each(backendKinds())('loyalty/held value on %s', (kind) => {
       const third = `SC-${randomUUID()}`;
       await push('return.completed', noReceiptReturn(600, third, 'ov-3'));
       expect((await storedValueByNumber(hub, { number: third })).snapshot.available.amount).toBe(600);
+      clock.now = T0;
+    });
+    it('holds credit past the store’s own limit from HQ’s store settings, over the currency’s limit', async () => {
+      const scope = { kind: 'store' as const, storeId: 's1' };
+      await putSetting(
+        hub,
+        'hub.loyalty.storeCreditPerStoreDay',
+        { scope, value: 500, expectedVersion: 0 },
+        'test',
+      );
+      clock.now = T0 + 5 * DAY;
+      const within = `SC-${randomUUID()}`;
+      const beyond = `SC-${randomUUID()}`;
+      await push('return.completed', noReceiptReturn(400, within, 'ov-4'));
+      await push('return.completed', noReceiptReturn(400, beyond, 'ov-5'));
+      expect((await storedValueByNumber(hub, { number: within })).snapshot.available.amount).toBe(400);
+      const [held] = (await listHeldCredits(storage.db, { status: 'held', limit: 500 })).filter(
+        (row) => row.maskedNumber === `****${beyond.slice(-4).toUpperCase()}`,
+      );
+      expect(held).toMatchObject({
+        amount: 400,
+        reasons: [expect.stringMatching(/daily limit of 5\.00 USD/)],
+      });
+      expect(await getException(storage.db, held!.exceptionId)).toMatchObject({
+        type: 'STORE_CREDIT_HELD',
+        status: 'open',
+      });
+      await putSetting(
+        hub,
+        'hub.loyalty.storeCreditPerStoreDay',
+        { scope, value: null, expectedVersion: 1 },
+        'test',
+      );
       clock.now = T0;
     });
   });

@@ -8,7 +8,9 @@ import { createHubContext, type HubContext } from '../hub-context';
 import { createNode, getNode, updateNode } from '../nodes/nodes';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-import { nodeInput, seedWorld } from '../test-support/fixtures';
+import { EventFactory, enrollTestDevice, nodeInput, seedWorld } from '../test-support/fixtures';
+import { listExceptions } from '../exceptions/exception-queue';
+import { pushEvents } from '../ingest/hub-ingest';
 
 const WRITE_OFF = 'pos.stock.countWriteOffApprovalLimit';
 const WINDOW = 'pos.returns.noReceiptWindowDays';
@@ -178,5 +180,42 @@ describe.each(backendKinds())('HQ store settings on %s', (kind) => {
     expect(southOnly.statusCode).toBe(200);
     expect((await feedOf('n3')).get(WINDOW)).toBe(90);
     expect((await feedOf('n1')).get(WINDOW)).toBe(30);
+  });
+
+  it('raises LIMIT_EXCEEDED for a pay-out past the store’s limit without approval, and applies it', async () => {
+    const LIMIT = 'pos.shift.cashOutOverrideLimit';
+    expect((await put(LIMIT, { kind: 'region', regionId: 'south' }, 5_000, 0)).statusCode).toBe(200);
+    const device = await enrollTestDevice(hub, 's1');
+    const till = new EventFactory({ deviceId: device.deviceId, storeId: 's1' });
+    const payOut = (amount: number, direction: 'in' | 'out', approved = false) =>
+      till.next('shift.cash_moved', {
+        shiftId: 'shift-1',
+        movementId: `mv-${till.lastSeq + 1}`,
+        direction,
+        amount,
+        reason: 'Window cleaner',
+        staffId: 'staff-1',
+        ...(approved ? { override: { managerId: 'mgr-1', reason: 'ok', at: new Date().toISOString() } } : {}),
+        movedAt: new Date().toISOString(),
+      });
+    const atLimit = payOut(5_000, 'out');
+    const beyond = payOut(6_000, 'out');
+    const events = [atLimit, beyond, payOut(6_000, 'out', true), payOut(9_000, 'in')];
+    const ack = await pushEvents(hub, till.device, { ...till.device, events });
+    expect(ack.results.map((result) => result.status)).toEqual([
+      'accepted',
+      'accepted',
+      'accepted',
+      'accepted',
+    ]);
+    const raised = await listExceptions(storage.db, { type: 'LIMIT_EXCEEDED', limit: 10 });
+    expect(raised).toEqual([
+      expect.objectContaining({
+        nodeId: 's1',
+        causeEventIds: [beyond.eventId],
+        details: expect.objectContaining({ setting: LIMIT, limit: 5_000, amount: 6_000 }),
+      }),
+    ]);
+    expect(String(raised[0]!.details.message)).toContain('above the 50.00 USD HQ allows');
   });
 });

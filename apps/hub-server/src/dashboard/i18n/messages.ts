@@ -145,6 +145,7 @@ export const MESSAGES = {
   'kind.RETURN_OVER_RETURNABLE': 'Same item returned twice across stores',
   'kind.STAFF_DEACTIVATED': 'Staff member worked after deactivation',
   'kind.PAYMENT_FAILED': 'Card payment not settled',
+  'kind.LIMIT_EXCEEDED': 'Past a store settings limit',
 
   'settings.title': 'Store settings',
   'settings.intro':

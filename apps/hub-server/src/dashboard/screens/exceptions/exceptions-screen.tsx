@@ -124,6 +124,7 @@ const KNOWN_KINDS: readonly string[] = [
   'STORE_CREDIT_HELD',
   'RETURN_OVER_RETURNABLE',
   'STAFF_DEACTIVATED',
+  'LIMIT_EXCEEDED',
 ];
 
 function ExceptionList({
