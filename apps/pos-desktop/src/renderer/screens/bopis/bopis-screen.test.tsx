@@ -314,6 +314,40 @@ describe('bopis-screen', () => {
       expect(history.textContent).not.toContain('T00:58');
     });
 
+    it('writes the times in the node’s pickup refusals in the store time zone', async () => {
+      const early = bopisOrder({
+        status: 'EXPIRED',
+        handover: {
+          allowed: false,
+          reason: 'Order W-10042 expired: not collected by 2026-12-09T00:58:19.160Z.',
+        },
+      });
+      const { user } = renderPos({
+        signedInAs: 'cashier',
+        ui: <BopisScreen />,
+        setup: (n) => {
+          scriptOrder(n, early);
+          n.handle('bopis-lookup', () => early);
+          n.failOnce('bopis-lookup', {
+            code: 'NOT_ALLOWED',
+            message: 'Order W-10042 does not expire until 2026-12-09T00:58:19.160Z.',
+          });
+        },
+      });
+      await user.click(await screen.findByRole('tab', { name: 'Customer pickup' }));
+      await user.type(screen.getByLabelText('Pickup code'), 'K7-4QP{Enter}');
+      expect((await screen.findByRole('alert')).textContent).toContain(
+        'Order W-10042 does not expire until 09/12/2026, 00:58.',
+      );
+      await user.type(screen.getByLabelText('Pickup code'), '{Enter}');
+      expect(
+        await screen.findByText(
+          'Do not hand over: Order W-10042 expired: not collected by 09/12/2026, 00:58.',
+        ),
+      ).toBeTruthy();
+      expect(document.body.textContent).not.toContain('T00:58');
+    });
+
     it('says why an order must not be handed over, by order number and name', async () => {
       const cancelled = bopisOrder({
         status: 'CANCELLED',

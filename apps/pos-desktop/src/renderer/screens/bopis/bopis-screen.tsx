@@ -1,9 +1,11 @@
+import type { ErrorBody } from '@retail/domain';
 import { useEffect, useState } from 'react';
 import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { Dialog } from '../../components/dialog';
 import { ErrorBanner, Notice } from '../../components/error-banner';
 import { QuantityInput } from '../../components/product-picker';
 import { Segmented } from '../../components/segmented';
+import type { StoreFormat } from '../../format/format';
 import { t } from '../../i18n/translate';
 import type { BopisOrderDetail, BopisOrderSummary, PickupAttempt } from '../../stores/bopis-store';
 import { screenError } from '../../stores/store-kit';
@@ -33,8 +35,17 @@ function useNow(intervalMs = 30_000): number {
  * picking one by scanning every unit, reporting what is short, marking it ready, putting back what will not
  * be collected, and the handover to the customer at the till.
  */
+/**
+ * The domain writes the instants in its sentences as UTC ("does not expire until 2026-12-09T00:58:…Z");
+ * at the till they read in the store's own time zone (issue 14, bug 5).
+ */
+function localError(error: ErrorBody | null, format: StoreFormat): ErrorBody | null {
+  return error === null ? null : { ...error, message: format.localInstants(error.message) };
+}
+
 export function BopisScreen() {
   const { bopis } = usePos();
+  const format = useFormat();
   const [tab, setTab] = useState<BopisTab>('queue');
   const order = useArea(bopis, (state) => state.order);
   const error = useArea(bopis, (state) => state.error);
@@ -62,7 +73,7 @@ export function BopisScreen() {
           </button>
         ))}
       </div>
-      <ErrorBanner error={error} onDismiss={() => bopis.setState({ error: null })} />
+      <ErrorBanner error={localError(error, format)} onDismiss={() => bopis.setState({ error: null })} />
       <Notice text={notice} tone="success" />
       <div role="tabpanel" aria-label={t(`bopis.tab.${tab}`)}>
         {tab === 'queue' ? order ? <OrderWork order={order} /> : <Queue /> : <Pickup />}
@@ -320,7 +331,7 @@ function ShortPickDialog({ order, onDone }: { order: BopisOrderDetail; onDone: (
             .then((done) => done && onDone());
         }}
       >
-        <ErrorBanner error={error} />
+        <ErrorBanner error={localError(error, format)} />
         {open.map((line) => (
           <QuantityInput
             key={line.lineId}
@@ -349,6 +360,7 @@ function ShortPickDialog({ order, onDone }: { order: BopisOrderDetail; onDone: (
 /** The customer is at the till: find the order by pickup code or order number and name, then hand it over. */
 function Pickup() {
   const { bopis } = usePos();
+  const format = useFormat();
   const busy = useArea(bopis, (state) => state.busy);
   const order = useArea(bopis, (state) => state.order);
   const handedOverId = useArea(bopis, (state) => state.handedOverId);
@@ -433,7 +445,7 @@ function Pickup() {
             </button>
           ) : order.handover.reason && order.orderId !== handedOverId ? (
             <p className="banner banner-warning">
-              {t('bopis.cannotHandOver', { reason: order.handover.reason })}
+              {t('bopis.cannotHandOver', { reason: format.localInstants(order.handover.reason) })}
             </p>
           ) : null}
         </>
