@@ -123,6 +123,11 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'PUT /api/routing/delivery/nodes/{nodeId}': hq('admin'),
   'PUT /api/routing/delivery/lanes': hq('admin'),
   'POST /api/orders/{orderId}/steps': hq('operator', 'fulfilment:write'),
+  'POST /api/orders/{orderId}/returns': hq('operator', 'orders:write'),
+  'GET /api/orders/{orderId}/returns': hq('viewer', 'orders:write'),
+  'POST /api/orders/{orderId}/returns/{returnId}/receive': hq('operator', 'fulfilment:write'),
+  'GET /sync/orders/{orderNumber}/returnable': DEVICE,
+  'POST /sync/order-returns': DEVICE,
   'GET /api/notifications': hq('viewer'),
   'POST /api/notifications/{notificationId}/retry': hq('operator'),
 

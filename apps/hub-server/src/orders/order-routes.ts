@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { PickupCodeRandomBytes } from '@retail/domain';
+import { DomainError, type PickupCodeRandomBytes } from '@retail/domain';
 import type { RouteRegistry } from '../api/route';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder, readPlacedView } from './intake';
@@ -14,6 +14,18 @@ import {
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './order-change';
 import { NodeStepRequestSchema, recordNodeStep } from './node-steps';
 import { CancelOrderSchema, RerouteOrderSchema, cancelOrder, rerouteOrder } from './order-lifecycle';
+import {
+  OrderReturnViewSchema,
+  ReceiveReturnSchema,
+  ReturnableViewSchema,
+  RmaRequestSchema,
+  StoreReturnSchema,
+  createRma,
+  listOrderReturns,
+  receiveRma,
+  recordStoreReturn,
+  returnableByNumber,
+} from './order-returns';
 import { OrderFilterSchema, OrderSummarySchema, OrderViewSchema, listOrders } from './order-records';
 
 export interface OrderRouteOptions {
@@ -119,6 +131,69 @@ export function registerOrderRoutes(
     body: NodeStepRequestSchema,
     response: OrderViewSchema,
     handler: ({ params, body, actor }) => recordNodeStep(hub, params.orderId, body, actor),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/orders/:orderId/returns',
+    summary:
+      'Authorise a return by mail (RMA) of a collected or shipped order (Idempotency-Key header required): units beyond what the customer received and has not yet returned are refused chain-wide',
+    tag: 'orders',
+    access: { kind: 'hq', role: 'operator', scopes: ['orders:write'] },
+    params: orderId,
+    headers: z.object({ 'idempotency-key': IdempotencyKeySchema }),
+    body: RmaRequestSchema,
+    response: z.array(OrderReturnViewSchema),
+    successStatus: 201,
+    handler: ({ params, body, headers, actor }) =>
+      createRma(hub, params.orderId, body, headers['idempotency-key'], actor),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/orders/:orderId/returns',
+    summary: "An order's returns (RMAs and returns at stores) with their refunds",
+    tag: 'orders',
+    access: orders,
+    params: orderId,
+    response: z.array(OrderReturnViewSchema),
+    handler: ({ params }) => listOrderReturns(hub.storage.db, params.orderId),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/orders/:orderId/returns/:returnId/receive',
+    summary:
+      "A warehouse received a returned parcel: units back to its sellable or damaged bucket, refund to the order's original payment",
+    tag: 'orders',
+    access: { kind: 'hq', role: 'operator', scopes: ['fulfilment:write'] },
+    params: z.object({ orderId: z.string().min(1).max(100), returnId: z.string().min(1).max(200) }),
+    body: ReceiveReturnSchema,
+    response: OrderReturnViewSchema,
+    handler: ({ params, body, actor }) => receiveRma(hub, params.orderId, params.returnId, body, actor),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/sync/orders/:orderNumber/returnable',
+    summary:
+      'Returns anywhere for online orders: what a till may take back of an online order, by its number',
+    tag: 'sync',
+    access: { kind: 'device' },
+    params: z.object({ orderNumber: z.string().trim().min(1).max(100) }),
+    response: ReturnableViewSchema,
+    handler: ({ params }) => returnableByNumber(hub, params.orderNumber),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/sync/order-returns',
+    summary:
+      "A till takes back units of an online order (collected or shipped) at its store: stock back to the store's sellable or damaged bucket, refund to the original payment; retried safely by returnId",
+    tag: 'sync',
+    access: { kind: 'device' },
+    body: StoreReturnSchema,
+    response: z.array(OrderReturnViewSchema),
+    handler: ({ body, principal, actor }) => {
+      if (principal?.kind !== 'device')
+        throw new DomainError('FORBIDDEN', 'Only a till records a store return.');
+      return recordStoreReturn(hub, principal.storeId, body, actor);
+    },
   });
   routes.add(app, {
     method: 'GET',

@@ -252,16 +252,62 @@ export async function refundableAmount(executor: Executor, paymentOrderId: strin
   return Math.max(0, total);
 }
 
-/** Decides a refund to the order's original payment; refused beyond what was charged. */
+export type RefundDecision =
+  | { readonly kind: 'refund'; readonly operationId: string; readonly amount: number }
+  /** The money was not taken yet (other parts of a split still open): the capture will be smaller. */
+  | { readonly kind: 'capture_reduced'; readonly amount: number }
+  /** The order's payment is not held by the hub (an authorisation the shop made): refund it by hand. */
+  | { readonly kind: 'manual'; readonly amount: number };
+
+/**
+ * Decides a refund of `amount` to the order's original payment, never beyond what was charged. Until the
+ * capture is decided (a split part returned while another part is still open) the part's settlement is
+ * lowered instead, so the one capture takes less.
+ */
 export async function refundOrderPayment(
   tx: HubTx,
   orderId: string,
   amount: number,
   reason: string,
-): Promise<string | undefined> {
+): Promise<RefundDecision> {
   const paymentOrderId = await paymentOrderOf(tx.trx, orderId);
+  let lockQuery = tx.trx
+    .selectFrom('order_payments')
+    .select('order_id')
+    .where('order_id', '=', paymentOrderId);
+  // Two returns of one payment at two stores at once must not both spend the same refundable amount.
+  if (tx.hub.storage.kind === 'postgres') lockQuery = lockQuery.forUpdate();
+  await lockQuery.execute();
   const payment = await readOrderPayment(tx.trx, paymentOrderId);
-  if (payment === undefined || amount <= 0) return undefined;
+  if (payment === undefined || amount <= 0) return { kind: 'manual', amount: Math.max(0, amount) };
+  const decided = await tx.trx
+    .selectFrom('payment_operations')
+    .select('kind')
+    .where('order_id', '=', paymentOrderId)
+    .where('kind', 'in', ['capture', 'cancel'])
+    .where('status', '!=', 'failed')
+    .executeTakeFirst();
+  if (decided === undefined) {
+    const settlement = await tx.trx
+      .selectFrom('payment_settlements')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    const settled = settlement === undefined ? 0 : Number(settlement.amount);
+    if (amount > settled) {
+      throw new DomainError(
+        'NOT_ALLOWED',
+        `Order ${orderId} can be refunded at most ${settled} ${payment.currency} (minor units) more; ${amount} was asked.`,
+        { orderId, refundable: settled, amount },
+      );
+    }
+    await tx.trx
+      .updateTable('payment_settlements')
+      .set({ amount: settled - amount })
+      .where('order_id', '=', orderId)
+      .execute();
+    return { kind: 'capture_reduced', amount };
+  }
   const refundable = await refundableAmount(tx.trx, paymentOrderId);
   if (amount > refundable) {
     throw new DomainError(
@@ -270,5 +316,6 @@ export async function refundOrderPayment(
       { orderId, refundable, amount },
     );
   }
-  return enqueuePaymentOperation(tx, paymentOrderId, 'refund', amount, reason);
+  const operationId = await enqueuePaymentOperation(tx, paymentOrderId, 'refund', amount, reason);
+  return { kind: 'refund', operationId, amount };
 }

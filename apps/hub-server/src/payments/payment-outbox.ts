@@ -134,6 +134,23 @@ export async function sendDuePaymentOperations(
   options: PaymentOutboxOptions = {},
 ): Promise<PaymentOutboxPass> {
   const settings = { ...DEFAULTS, ...options };
+  const pass = { succeeded: 0, retrying: 0, failed: 0 };
+  // One operation per payment per round; the next round sends what was queued behind the ones done.
+  for (let round = 0; round < settings.batch; round += 1) {
+    const done = await sendRound(hub, provider, settings);
+    pass.succeeded += done.succeeded;
+    pass.retrying += done.retrying;
+    pass.failed += done.failed;
+    if (done.succeeded === 0) break;
+  }
+  return pass;
+}
+
+async function sendRound(
+  hub: HubContext,
+  provider: PaymentProvider,
+  settings: typeof DEFAULTS,
+): Promise<PaymentOutboxPass> {
   const now = hub.now();
   const pass = { succeeded: 0, retrying: 0, failed: 0 };
   for (const operation of await dueOperations(hub, now, settings.batch)) {

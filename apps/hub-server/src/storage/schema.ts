@@ -954,7 +954,7 @@ export interface OrderReturnTable {
   channel: 'store' | 'mail';
   status: 'authorised' | 'received';
   node_id: string | null;
-  /** JSON: [{ lineId, sku, qty, disposition }] */
+  /** JSON: { lines: [{ lineId, sku, qty, disposition?, refund }], refund: refund | capture_reduced | manual | null } */
   lines: string;
   refund_amount: number;
   refund_operation_id: string | null;
