@@ -7,10 +7,12 @@
  * each), with the ratio.
  *
  * Each worker is a hub process (its own HubContext and connection pool) calling the intake as the HTTP
- * route does, without the HTTP layer. BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per worker) tune it.
+ * route does, without the HTTP layer. BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per worker) tune it;
+ * BENCH_PROFILE_DIR writes each worker's CPU profile.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DomainError } from '@retail/domain';
@@ -22,6 +24,7 @@ import { createNode } from '../src/nodes/nodes';
 import { placeOrder, type OrderIntake } from '../src/orders/intake';
 import { openStorage } from '../src/storage/storage';
 import { nodeInput, seedWorld } from '../src/test-support/fixtures';
+import { startWaitSampler } from './pg-wait-sampler';
 
 const WORKERS = Number(process.env.BENCH_STORM_WORKERS ?? 4);
 const ORDERS_PER_WORKER = Number(process.env.BENCH_STORM_ORDERS ?? 250);
@@ -161,6 +164,12 @@ async function baselineWorker(url: string, worker: number, go: Promise<void>): P
   return result;
 }
 
+/** BENCH_PROFILE_DIR=<dir>: each worker process writes a V8 CPU profile there (node --cpu-prof). */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 async function runWorkers(
   role: 'storm' | 'baseline',
   url: string,
@@ -168,7 +177,7 @@ async function runWorkers(
   const children = Array.from({ length: WORKERS }, (_, worker) =>
     fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, STORM_ROLE: role, STORM_URL: url, STORM_WORKER: String(worker) },
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...profileArgs()],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
@@ -198,7 +207,9 @@ async function runWorkers(
   return { results, seconds };
 }
 
-async function freshDatabase(adminUrl: string): Promise<{ url: string; dispose(): Promise<void> }> {
+async function freshDatabase(
+  adminUrl: string,
+): Promise<{ name: string; url: string; dispose(): Promise<void> }> {
   const name = `hub_storm_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -207,6 +218,7 @@ async function freshDatabase(adminUrl: string): Promise<{ url: string; dispose()
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     dispose: async () => {
       const client = new pg.Client({ connectionString: adminUrl });
@@ -277,7 +289,9 @@ async function main(): Promise<void> {
       )
       .execute();
 
+    const sampler = await startWaitSampler(adminUrl, database.name);
     const storm = await runWorkers('storm', database.url);
+    const waits = await sampler.stop();
     const baseline = await runWorkers('baseline', database.url);
 
     const sum = (results: WorkerResult[], key: keyof WorkerResult) =>
@@ -311,6 +325,8 @@ async function main(): Promise<void> {
       unitsPromised: sum(storm.results, 'units'),
       unitsCommitted: committed,
       projectionMismatches: projections.length,
+      postgresWaits: waits,
+      load: loadavg().map((value) => Math.round(value * 10) / 10),
       baseline: {
         what: 'bare reservation rows: guarded UPDATE of a balance + INSERT per order, one transaction each, same processes',
         ordersPerSecond: round(baselineRate),

@@ -3,6 +3,7 @@ import { DomainError } from '@retail/domain';
 import type { FeedChange, FeedEntity } from '@retail/sync';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import { chunks } from '../storage/chunks';
+import { FEED_SEQUENCE, isPostgres, registerWriter, settledHead } from '../storage/commit-watermark';
 import { feedEntitySchema } from './feed-entities';
 
 /** Chain-wide rows. Other scopes: a node id, or `region:<regionId>` for rows every node of a region gets. */
@@ -24,9 +25,6 @@ function scopesOf(audience: FeedAudience): string[] {
     : [CHAIN_SCOPE, audience.nodeId, regionScope(audience.region)];
 }
 
-/** Arbitrary constant naming the feed's advisory lock (shared by every hub process on the database). */
-export const FEED_LOCK_KEY = 7_240_331_001;
-
 export interface FeedChangeInput {
   readonly entity: FeedEntity;
   readonly key: string;
@@ -43,10 +41,9 @@ export interface FeedChangeInput {
  *
  * Skip-safety on PostgreSQL: a sequence hands out numbers at call time but transactions commit in any
  * order, so a reader could see hubSeq 11 committed, move its cursor past 10, and never see 10 when it
- * commits later. Taking a transaction-level advisory lock right before allocating hubSeqs makes every
- * feed-writing transaction hold the lock from allocation to commit, so hubSeqs become visible strictly in
- * order. Taking it last keeps the serialised section short. SQLite has one writer, so its counter row
- * is enough.
+ * commits later. Writers register before allocating and readers stop at the settled head
+ * (storage/commit-watermark.ts, with the argument), so writers commit in parallel and no reader skips.
+ * SQLite has one writer, so its counter row is enough.
  */
 export async function appendFeedChanges(
   trx: Trx,
@@ -67,23 +64,6 @@ export async function appendFeedChanges(
 
   const seqs = await allocateHubSeqs(trx, storage, rows.length);
 
-  const byEntityScope = new Map<string, { entity: string; scope: string; keys: string[] }>();
-  for (const row of rows) {
-    const id = `${row.entity}\u0000${row.scope}`;
-    const group = byEntityScope.get(id) ?? { entity: row.entity, scope: row.scope, keys: [] };
-    group.keys.push(row.key);
-    byEntityScope.set(id, group);
-  }
-  for (const { entity, scope, keys } of byEntityScope.values()) {
-    for (const chunk of chunks(keys, 500)) {
-      await trx
-        .deleteFrom('feed_changes')
-        .where('entity', '=', entity)
-        .where('scope', '=', scope)
-        .where('entity_key', 'in', chunk)
-        .execute();
-    }
-  }
   const values = rows.map((row, index) => ({
     hub_seq: seqs[index]!,
     entity: row.entity,
@@ -93,7 +73,24 @@ export async function appendFeedChanges(
     scope: row.scope,
     created_at: now,
   }));
-  for (const chunk of chunks(values, 500)) await trx.insertInto('feed_changes').values(chunk).execute();
+  // Writers run concurrently on PostgreSQL: the row of a key replaces the one another writer committed
+  // (an upsert waits for that writer instead of failing on the unique key), and rows go in key order so
+  // two writers of overlapping keys wait for each other in the same order instead of deadlocking.
+  values.sort((a, b) => compareKeys(a, b));
+  for (const chunk of chunks(values, 500)) {
+    await trx
+      .insertInto('feed_changes')
+      .values(chunk)
+      .onConflict((conflict) =>
+        conflict.columns(['entity', 'entity_key', 'scope']).doUpdateSet((eb) => ({
+          hub_seq: eb.ref('excluded.hub_seq'),
+          op: eb.ref('excluded.op'),
+          data: eb.ref('excluded.data'),
+          created_at: eb.ref('excluded.created_at'),
+        })),
+      )
+      .execute();
+  }
   // Stores whose feed this advanced get a poke once it commits (and other hub processes hear of it).
   // hubSeqs are allocated in increasing order, so the last one is the transaction's head.
   await storage.feedAppended(
@@ -102,6 +99,16 @@ export async function appendFeedChanges(
     seqs[seqs.length - 1]!,
   );
   return seqs;
+}
+
+function compareKeys(
+  a: { entity: string; entity_key: string; scope: string },
+  b: { entity: string; entity_key: string; scope: string },
+): number {
+  if (a.entity !== b.entity) return a.entity < b.entity ? -1 : 1;
+  if (a.scope !== b.scope) return a.scope < b.scope ? -1 : 1;
+  if (a.entity_key !== b.entity_key) return a.entity_key < b.entity_key ? -1 : 1;
+  return 0;
 }
 
 function validated(change: FeedChangeInput): FeedChangeInput {
@@ -120,7 +127,7 @@ function validated(change: FeedChangeInput): FeedChangeInput {
 
 async function allocateHubSeqs(trx: Trx, storage: Storage, count: number): Promise<number[]> {
   if (storage.kind === 'postgres') {
-    if (storage.feedOrderingLock) await sql`select pg_advisory_xact_lock(${FEED_LOCK_KEY})`.execute(trx);
+    if (storage.commitOrderGuard) await registerWriter(trx, FEED_SEQUENCE);
     const result = await sql<{
       seq: number;
     }>`select nextval('hub_seq') as seq from generate_series(1, ${count}) order by 1`.execute(trx);
@@ -142,11 +149,16 @@ export interface FeedPage {
   readonly upToDate: boolean;
 }
 
-/** The highest hubSeq whose row is visible; every lower one is visible too (see appendFeedChanges). */
+/**
+ * The highest hubSeq whose row is visible and below which every row that will ever commit is visible too
+ * (see appendFeedChanges).
+ */
 export async function feedHead(executor: Executor): Promise<number> {
+  const settled = isPostgres(executor) ? await settledHead(executor, FEED_SEQUENCE) : undefined;
   const row = await executor
     .selectFrom('feed_changes')
     .select((eb) => eb.fn.max('hub_seq').as('head'))
+    .$if(settled !== undefined, (query) => query.where('hub_seq', '<=', settled!))
     .executeTakeFirst();
   return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { DomainError } from '@retail/domain';
-import { FEED_LOCK_KEY } from '../feed/feed-store';
 import { chunks } from '../storage/chunks';
+import { INTEGRATION_SEQUENCE, isPostgres, registerWriter, settledHead } from '../storage/commit-watermark';
 import type { IntegrationEventTable } from '../storage/schema';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import {
@@ -80,14 +80,13 @@ function validated(draft: EventDraft): EventDraft {
 }
 
 /**
- * Allocates log positions under the change feed's advisory lock (PostgreSQL), the feed's own rule for
- * never skipping a late commit: every log-writing transaction holds the lock from allocation to commit,
- * so positions become visible strictly in order. The lock is re-entrant within a transaction, so the feed
- * append that follows takes it again at no cost. SQLite has one writer; a counter row is enough.
+ * Allocates log positions. On PostgreSQL the writer registers first and readers stop at the settled head
+ * (storage/commit-watermark.ts), so log writers commit in parallel and no reader skips a late commit.
+ * SQLite has one writer; a counter row is enough.
  */
 async function allocate(trx: Trx, storage: Storage, count: number): Promise<number[]> {
   if (storage.kind === 'postgres') {
-    if (storage.feedOrderingLock) await sql`select pg_advisory_xact_lock(${FEED_LOCK_KEY})`.execute(trx);
+    if (storage.commitOrderGuard) await registerWriter(trx, INTEGRATION_SEQUENCE);
     const result = await sql<{
       seq: number;
     }>`select nextval('integration_seq') as seq from generate_series(1, ${count}) order by 1`.execute(trx);
@@ -102,7 +101,7 @@ async function allocate(trx: Trx, storage: Storage, count: number): Promise<numb
   return Array.from({ length: count }, (_, index) => Number(row.value) - count + 1 + index);
 }
 
-/** Appends events in the given order. Call near the end of a transaction (the lock is held until commit). */
+/** Appends events in the given order. Call near the end of a transaction (readers wait for its commit). */
 export async function appendIntegrationEvents(
   trx: Trx,
   storage: Storage,
@@ -154,9 +153,11 @@ export function toIntegrationEvent(row: IntegrationEventTable): IntegrationEvent
 
 /** The highest position whose row is visible; every lower one that will ever exist is visible too. */
 export async function integrationHead(executor: Executor): Promise<number> {
+  const settled = isPostgres(executor) ? await settledHead(executor, INTEGRATION_SEQUENCE) : undefined;
   const row = await executor
     .selectFrom('integration_events')
     .select((eb) => eb.fn.max('seq').as('head'))
+    .$if(settled !== undefined, (query) => query.where('seq', '<=', settled!))
     .executeTakeFirst();
   return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
 }

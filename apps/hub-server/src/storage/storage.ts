@@ -71,10 +71,11 @@ export interface StorageOptions {
   /** PostgreSQL pool size; SQLite always has exactly one connection. */
   readonly poolSize?: number;
   /**
-   * Serialise hubSeq assignment with a transaction-level advisory lock (PostgreSQL). Always on in the
-   * product; the feed concurrency test turns it off once to prove it detects the skip it prevents.
+   * Register writers of the feed and the integration log so readers stop at the settled head
+   * (PostgreSQL, storage/commit-watermark.ts). Always on in the product; the ordering tests turn it off
+   * to prove they detect the skip it prevents.
    */
-  readonly feedOrderingLock?: boolean;
+  readonly commitOrderGuard?: boolean;
   /** Stop after this migration (migration tests fill an older schema, then upgrade it). */
   readonly migrateUpTo?: string;
 }
@@ -87,7 +88,7 @@ export interface StorageOptions {
 export interface Storage {
   readonly kind: BackendKind;
   readonly db: Db;
-  readonly feedOrderingLock: boolean;
+  readonly commitOrderGuard: boolean;
   /**
    * Runs `work` in one transaction. On PostgreSQL a serialization failure or deadlock rolls back and
    * retries `work` (so it must only touch the database); on SQLite transactions never interleave
@@ -188,13 +189,13 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
     await db.destroy();
     throw error;
   }
-  return createStorage(db, kind, options.feedOrderingLock ?? true, kind === 'postgres' ? url : undefined);
+  return createStorage(db, kind, options.commitOrderGuard ?? true, kind === 'postgres' ? url : undefined);
 }
 
 function createStorage(
   db: Db,
   kind: BackendKind,
-  feedOrderingLock: boolean,
+  commitOrderGuard: boolean,
   postgresUrl: string | undefined,
 ): Storage {
   const instanceId = randomUUID();
@@ -306,7 +307,7 @@ function createStorage(
   return {
     kind,
     db,
-    feedOrderingLock,
+    commitOrderGuard,
     instanceId,
     transaction(work) {
       return groupCommit === undefined ? ownTransaction(work) : groupCommit.run(work);

@@ -1,0 +1,86 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { Executor, Trx } from './storage';
+
+/**
+ * Commit-order-safe reading of a PostgreSQL sequence that numbers rows (the feed's hubSeq, the integration
+ * log's position), without making writers wait for each other.
+ *
+ * The problem: a sequence hands out numbers when asked, transactions commit in any order, so a reader can
+ * see 11 committed, move its cursor past 10, and never see 10 when its transaction commits later. The
+ * hub used to make every writer hold one advisory lock from allocation to commit, so numbers became
+ * visible strictly in order, and writers of the whole database committed one at a time.
+ *
+ * The scheme here: before allocating, a writer reads the sequence's current value X (its numbers will all
+ * be ≥ X) and takes a SHARED transaction-level advisory lock keyed by X, held until it commits or rolls
+ * back. Shared locks never wait for each other, so writers run and commit in parallel. A reader first
+ * reads the highest number handed out so far, L, then (a later statement) the lowest X still held in
+ * pg_locks, P, and reads rows only up to the settled head H = min(L, P − 1), in a statement started after
+ * both.
+ *
+ * Why a reader never skips a row: take a row numbered s ≤ H, written by transaction W. s ≤ L, and the
+ * sequence only grows, so W allocated s before the reader read L. W took its lock (key X_W ≤ s) before
+ * allocating, so W held it when the reader read L. Either W ended before the reader read pg_locks — then
+ * it had committed (or rolled back) before the reader's row query started, and PostgreSQL makes a commit
+ * visible before it releases the transaction's locks, so the row query sees the row — or W still held
+ * it, so P ≤ X_W ≤ s and H ≤ s − 1 < s, a contradiction. So every row at or below H is final when read,
+ * and a cursor moved to H (or to a row at or below it) never passes a row that appears later.
+ *
+ * SQLite has one writer at a time; there the highest committed number is already settled.
+ */
+export interface OrderedSequence {
+  /** The PostgreSQL sequence that numbers the rows. */
+  readonly sequence: 'hub_seq' | 'integration_seq';
+  /** Base of the 48-bit advisory-lock key range this sequence's writers register in. */
+  readonly lockBase: bigint;
+}
+
+const KEY_RANGE = 2n ** 48n;
+
+export const FEED_SEQUENCE: OrderedSequence = { sequence: 'hub_seq', lockBase: 0x4645n * KEY_RANGE };
+export const INTEGRATION_SEQUENCE: OrderedSequence = {
+  sequence: 'integration_seq',
+  lockBase: 0x4c47n * KEY_RANGE,
+};
+
+/**
+ * Registers the calling transaction as a writer of `seq` that may still commit numbers ≥ the sequence's
+ * current value. Call it right before `nextval` in the same transaction (PostgreSQL only).
+ */
+export async function registerWriter(trx: Trx, seq: OrderedSequence): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${seq.lockBase.toString()}::bigint + last_value)
+            from ${sql.table(seq.sequence)}`.execute(trx);
+}
+
+/**
+ * The highest number at or below which every row of `seq` that will ever commit is visible to a statement
+ * started after this returns (PostgreSQL only; see the module comment). Must not be called inside a
+ * REPEATABLE READ or SERIALIZABLE transaction, whose snapshot would predate it.
+ */
+export async function settledHead(executor: Executor, seq: OrderedSequence): Promise<number> {
+  const allocated = await sql<{ allocated: string }>`
+    select case when is_called then last_value else last_value - 1 end as allocated
+    from ${sql.table(seq.sequence)}`.execute(executor);
+  const highest = BigInt(allocated.rows[0]?.allocated ?? 0);
+  // A separate statement, so the lock table is read after the sequence (the argument above needs it).
+  const pending = await sql<{ lowest: string | null }>`
+    select min(((classid::bigint << 32) | objid::bigint) - ${seq.lockBase.toString()}::bigint) as lowest
+    from pg_locks
+    where locktype = 'advisory' and objsubid = 1
+      and database = (select oid from pg_database where datname = current_database())
+      and ((classid::bigint << 32) | objid::bigint)
+          between ${seq.lockBase.toString()}::bigint and ${(seq.lockBase + KEY_RANGE - 1n).toString()}::bigint`.execute(
+    executor,
+  );
+  const lowest = pending.rows[0]?.lowest;
+  const settled = lowest === null || lowest === undefined ? highest : min(highest, BigInt(lowest) - 1n);
+  return Number(settled);
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+/** Whether `executor` talks to PostgreSQL (readers are handed a connection, not the storage). */
+export function isPostgres(executor: Executor): boolean {
+  return executor.getExecutor().adapter instanceof PostgresAdapter;
+}
