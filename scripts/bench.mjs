@@ -2,6 +2,10 @@
 // Runs every workspace's `bench` script one after another (never in parallel: they measure the machine)
 // and prints one JSON document with all results. Each benchmark prints its own JSON on stdout: the
 // figure, the physical baseline measured in the same run, and their ratio.
+//
+// `npm run bench -- <workspace>` runs one workspace's benchmarks (e.g. `pos-desktop`); a name that is no
+// workspace names a benchmark of a workspace that lists its benchmarks in `benchNames` (package.json),
+// e.g. `npm run bench -- scale-out` runs only the hub's scale-out benchmark.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,17 +13,31 @@ import { cpus, totalmem } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
-const workspaces = ['packages', 'apps']
+const all = ['packages', 'apps']
   .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)))
   .filter((dir) => existsSync(join(dir, 'package.json')))
   .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
-  .filter(({ pkg }) => pkg.scripts?.bench && (only.length === 0 || only.some((o) => pkg.name.includes(o))));
+  .filter(({ pkg }) => pkg.scripts?.bench);
+const benchNames = only.filter((o) => all.some(({ pkg }) => pkg.benchNames?.includes(o)));
+const unknown = only.filter((o) => !benchNames.includes(o) && !all.some(({ pkg }) => pkg.name.includes(o)));
+if (unknown.length > 0) {
+  console.error(`# no workspace or benchmark named ${unknown.join(', ')}`);
+  process.exit(2);
+}
+const workspaces = all.filter(
+  ({ pkg }) =>
+    only.length === 0 ||
+    only.some((o) => !benchNames.includes(o) && pkg.name.includes(o)) ||
+    benchNames.some((name) => pkg.benchNames?.includes(name)),
+);
 
 const results = [];
 for (const { dir, pkg } of workspaces) {
   console.error(`# bench ${pkg.name}`);
+  const names = benchNames.filter((name) => pkg.benchNames?.includes(name));
   const run = spawnSync('npm', ['run', '--silent', 'bench'], {
     cwd: dir,
+    env: names.length === 0 ? process.env : { ...process.env, BENCH_NAMES: names.join(',') },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
