@@ -177,16 +177,14 @@ describe.skipIf(!process.env.PG_URL)('feed/feed-store ordering on PostgreSQL', (
    * allocation, then its commit), -1 is a read.
    */
   function interleavings() {
-    return fc
-      .integer({ min: 2, max: 4 })
-      .chain((writers) =>
-        fc
-          .shuffledSubarray([...Array.from({ length: writers }, (_, w) => [w, w]).flat(), -1, -1, -1], {
-            minLength: writers * 2 + 3,
-            maxLength: writers * 2 + 3,
-          })
-          .map((tokens) => ({ writers, tokens })),
-      );
+    return fc.integer({ min: 2, max: 4 }).chain((writers) =>
+      fc
+        .shuffledSubarray([...Array.from({ length: writers }, (_, w) => [w, w]).flat(), -1, -1, -1], {
+          minLength: writers * 2 + 3,
+          maxLength: writers * 2 + 3,
+        })
+        .map((tokens) => ({ writers, tokens })),
+    );
   }
 
   async function runInterleaving(storage: Storage, run: string, tokens: number[]): Promise<boolean> {
