@@ -100,6 +100,19 @@ function toItem(
   };
 }
 
+/** One SKU as the till shows it, with its price now; NOT_FOUND when the catalog does not have it. */
+export function catalogItemBySku(ctx: TxContext, sku: string): CatalogItem {
+  const row = sql(ctx.db, `SELECT ${SKU_COLUMNS} FROM skus s WHERE s.sku = ?`).get(sku) as SkuRow | undefined;
+  if (!row) {
+    throw new DomainError(
+      'NOT_FOUND',
+      `SKU ${sku} is not in this store's catalog. Check the code, or wait for the catalog to sync.`,
+      { sku },
+    );
+  }
+  return toItem(ctx, row);
+}
+
 /**
  * Turns what a cashier typed into an FTS5 query: every word must match as a prefix. Quotes and
  * operators are stripped, so user text can never be read as FTS syntax.

@@ -27,6 +27,7 @@ import {
 import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
 import { drawerHandlers } from './commands/drawer';
 import { GIFT_CARD_PREPARERS, giftCardHandlers } from './commands/gift-card';
+import { priceCheckHandlers } from './commands/price-check';
 import { receiptHandlers } from './commands/receipt';
 import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
@@ -78,6 +79,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...receivingHandlers,
   ...saleHandlers,
   ...giftCardHandlers,
+  ...priceCheckHandlers,
   ...returnHandlers,
   ...receiptHandlers,
   ...bopisHandlers,

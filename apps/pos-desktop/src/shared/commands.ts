@@ -1311,6 +1311,32 @@ export const STORE_COMMANDS = {
       .strict(),
     response: z.object({ items: z.array(CatalogItemSchema) }),
   }),
+  'price-check': command({
+    auth: 'cashier',
+    summary:
+      'Price check without a sale: an item by scanned code or SKU, its price now, the promotions in force that concern it, and its stock here.',
+    request: z
+      .object({ code: z.string().trim().min(1).max(100).optional(), sku: id.optional() })
+      .strict()
+      .refine((input) => (input.code === undefined) !== (input.sku === undefined), {
+        message: 'Give either a scanned code or a SKU.',
+      }),
+    response: z.object({
+      item: CatalogItemSchema,
+      promotions: z.array(
+        z.object({
+          promotionId: id,
+          name: z.string(),
+          /** What the rule does, in words ("3 for €5.00"). */
+          description: z.string(),
+          /** Until when it runs (null: no end). */
+          endsAt: isoTime.nullable(),
+        }),
+      ),
+      /** This store's stock of the item, from the till's own copy. */
+      stock: LocalStockSchema,
+    }),
+  }),
   'catalog-scan': command({
     auth: 'cashier',
     summary: 'Look up a scanned or keyed barcode, including scale labels with an embedded weight or price.',

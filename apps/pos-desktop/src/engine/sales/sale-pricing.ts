@@ -199,6 +199,11 @@ function replicaRules(ctx: TxContext): ReplicaRules {
   return rules;
 }
 
+/** The promotions in force now at this store (the replica holds those HQ published to it). */
+export function promotionsInForce(ctx: TxContext): Promotion[] {
+  return activePromotions(replicaRules(ctx), ctx.nowMs);
+}
+
 function activePromotions(rules: ReplicaRules, at: number): Promotion[] {
   return rules.promotions.filter(
     (promotion) =>

@@ -76,6 +76,7 @@ describe('accessible-names', () => {
         'Customer',
         'Exchange',
         'Gift card',
+        'Price check',
         'Void sale',
       ]) {
         await user.click(within(actions).getByRole('button', { name: action }));

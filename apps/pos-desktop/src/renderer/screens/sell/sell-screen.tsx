@@ -18,6 +18,7 @@ import {
   WeightDialog,
 } from './sell-dialogs';
 import { GiftCardDialog } from './gift-card';
+import { PriceCheckDialog } from './price-check';
 import { PointsDialog, StoredValueDialog } from './stored-value';
 import { SaleDonePanel, TenderPanel, type OtherTender } from './tender-panel';
 
@@ -31,6 +32,7 @@ type SellDialog =
   | 'exchange'
   | 'post-void'
   | 'gift-card'
+  | 'price-check'
   | OtherTender;
 
 /**
@@ -129,6 +131,8 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
     'Shift+F2': () => {
       if (mode !== 'tender') openDialog('exchange');
     },
+    // Shift+F3 (F3 is stock): what an item costs and how many are here, whether or not a sale is open.
+    'Shift+F3': () => openDialog('price-check'),
     F8: () => void store.park(),
     F10: () => void store.startTender(),
     Escape: () => {
@@ -304,6 +308,15 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               <button type="button" className="btn" disabled={busy} onClick={() => openDialog('gift-card')}>
                 {t('giftCard.button')}
               </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => openDialog('price-check')}
+                aria-keyshortcuts="Shift+F3"
+              >
+                {t('priceCheck.button')} <Shortcut keys="Shift+F3" />
+              </button>
               <button type="button" className="btn" disabled={busy} onClick={() => void store.park()}>
                 {t('sell.park')} <kbd>F8</kbd>
               </button>
@@ -344,6 +357,15 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
             <button type="button" className="btn" disabled={busy} onClick={() => openDialog('gift-card')}>
               {t('giftCard.button')}
             </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={busy}
+              onClick={() => openDialog('price-check')}
+              aria-keyshortcuts="Shift+F3"
+            >
+              {t('priceCheck.button')} <Shortcut keys="Shift+F3" />
+            </button>
           </div>
         ) : null}
       </aside>
@@ -358,6 +380,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       {dialog === 'exchange' ? <ExchangeDialog onDone={closeDialog} /> : null}
       {dialog === 'post-void' ? <PostVoidDialog onDone={closeDialog} /> : null}
       {dialog === 'gift-card' ? <GiftCardDialog onDone={closeDialog} /> : null}
+      {dialog === 'price-check' ? <PriceCheckDialog onDone={closeDialog} /> : null}
       {dialog === 'loyalty_points' && sale ? <PointsDialog sale={sale} onDone={closeDialog} /> : null}
       {(dialog === 'store_credit' || dialog === 'gift_card') && sale ? (
         <StoredValueDialog kind={dialog} sale={sale} onDone={closeDialog} />
