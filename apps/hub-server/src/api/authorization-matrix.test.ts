@@ -63,6 +63,8 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/audit': hq('viewer'),
   'GET /api/reports/sales': hq('viewer'),
   'GET /api/reports/sales/csv': hq('viewer'),
+  'GET /api/reports/analytics': hq('viewer'),
+  'GET /api/reports/analytics/{table}/csv': hq('viewer'),
   'GET /api/devices': hq('viewer'),
   'POST /api/devices/{deviceId}/revoke': hq('admin'),
   'GET /api/devices/{deviceId}/events': hq('viewer'),
