@@ -112,7 +112,7 @@ const runtimes = [
   {
     name: 'dashboard',
     files: [`${hub}/dashboard/**/*.{ts,tsx}`],
-    packages: ['react', 'react-dom', 'zustand', 'zod', 'eventsource', '@retail/domain'],
+    packages: ['react', 'react-dom', 'zustand', 'zod', 'eventsource', 'recharts', '@retail/domain'],
     may: [`${hub}/dashboard`],
     // The one doorway to the hub's types; checked below to import types only.
     ignores: [`${hub}/dashboard/api/api-types.ts`],

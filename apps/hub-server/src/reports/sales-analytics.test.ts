@@ -148,6 +148,13 @@ describe.each(backendKinds())('reports/sales-analytics on %s', (kind) => {
     ]);
   });
 
+  it('keeps gift card loads out of the store-day sales report too', async () => {
+    const response = await get(`/api/reports/sales?from=${DAY}&to=${DAY}`);
+    expect((response.json() as { value: unknown[] }).value).toEqual([
+      expect.objectContaining({ sales: 2, salesTotal: 280, refundsTotal: 80, netTotal: 200 }),
+    ]);
+  });
+
   it('exports every table as CSV', async () => {
     const shifts = await get(`/api/reports/analytics/shifts/csv?from=${DAY}&to=${DAY}`);
     expect(shifts.headers['content-type']).toMatch(/text\/csv/);

@@ -4,7 +4,6 @@ import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sy
 import { localDate } from '../integration/business-date';
 import { csvField } from '../integration/journal';
 import type { Executor } from '../storage/storage';
-import { SalesReportQuerySchema, type SalesReportQuery } from './sales-report';
 
 /**
  * HQ's sales analysis over a range of local days: sales by store and day, by hour of the store's day and
@@ -15,6 +14,25 @@ import { SalesReportQuerySchema, type SalesReportQuery } from './sales-report';
  */
 
 const DAY_MS = 86_400_000;
+/** A report reads every sale of the range: a quarter keeps one request bounded. */
+export const MAX_REPORT_DAYS = 92;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A date is YYYY-MM-DD.');
+
+export const SalesReportQuerySchema = z
+  .object({ from: isoDate, to: isoDate, nodeId: z.string().min(1).max(100).optional() })
+  .superRefine((query, context) => {
+    const days = (Date.parse(query.to) - Date.parse(query.from)) / DAY_MS;
+    if (!(days >= 0))
+      context.addIssue({ code: 'custom', path: ['to'], message: '`to` must not be before `from`.' });
+    if (days >= MAX_REPORT_DAYS)
+      context.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `A report covers at most ${MAX_REPORT_DAYS} days.`,
+      });
+  });
+export type SalesReportQuery = z.infer<typeof SalesReportQuerySchema>;
 
 export const SalesAnalyticsQuerySchema = SalesReportQuerySchema;
 export type SalesAnalyticsQuery = SalesReportQuery;

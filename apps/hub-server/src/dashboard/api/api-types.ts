@@ -16,6 +16,7 @@ import type { OrderSummary, OrderView } from '../../orders/order-records';
 import type { EntityVersionSchema } from '../../pricing/pricing-store';
 import type { AuditEntry } from '../../audit/hq-audit';
 import type { SalesReportRow } from '../../reports/sales-report';
+import type { AnalyticsTable, SalesAnalytics } from '../../reports/sales-analytics';
 import type { CreateStaff, HqStaff, UpdateStaff } from '../../staff/hq-staff';
 import type {
   EffectiveSettings,
@@ -55,6 +56,8 @@ export type {
   Reservation,
   RoutingResult,
   SalesReportRow,
+  SalesAnalytics,
+  AnalyticsTable,
   Sku,
   StoreNode,
 };

@@ -25,6 +25,8 @@ import type {
   PriceBook,
   Promotion,
   SalesReportRow,
+  SalesAnalytics,
+  AnalyticsTable,
   Sku,
   SkuInventory,
   StoreNode,
@@ -174,6 +176,25 @@ export function createHubApi(options: HubApiOptions) {
         'POST',
         `/api/integration/subscriptions/${segment(subscriptionId)}/${paused ? 'pause' : 'resume'}`,
       ),
+    salesAnalytics: (from: string, to: string, nodeId?: string) =>
+      call<SalesAnalytics>('GET', withQuery('/api/reports/analytics', { from, to, nodeId })),
+    /** A report table as CSV text, fetched with the session (a plain link would carry no token). */
+    analyticsCsv: async (
+      table: AnalyticsTable,
+      query: { from: string; to: string; nodeId?: string | undefined },
+    ): Promise<ApiResult<string>> => {
+      const token = options.token();
+      try {
+        const response = await options.fetch(
+          withQuery(`/api/reports/analytics/${segment(table)}/csv`, query),
+          { method: 'GET', headers: token === null ? {} : { authorization: `Bearer ${token}` } },
+        );
+        if (!response.ok) return { ok: false, error: { code: 'INTERNAL', message: t('reports.csvFailed') } };
+        return { ok: true, value: await response.text() };
+      } catch {
+        return { ok: false, error: { code: 'HUB_UNAVAILABLE', message: t('error.unreachable') } };
+      }
+    },
     salesReport: (from: string, to: string) =>
       call<SalesReportRow[]>('GET', withQuery('/api/reports/sales', { from, to })),
     staff: () => call<HqStaff[]>('GET', '/api/staff'),

@@ -142,21 +142,29 @@ function scriptEverything(hub: FakeHub): void {
       },
     ],
   }));
-  hub.handle('GET /api/reports/sales', () => [
-    {
-      nodeId: 'store-1',
-      nodeCode: 'S001',
-      date: '2026-11-23',
-      currency: 'EUR',
-      sales: 1,
-      salesTotal: 100,
-      voids: 0,
-      voidsTotal: 0,
-      returns: 0,
-      refundsTotal: 0,
-      netTotal: 100,
-    },
-  ]);
+  hub.handle('GET /api/reports/analytics', () => ({
+    byDay: [
+      {
+        nodeId: 'store-1',
+        nodeCode: 'S001',
+        date: '2026-11-23',
+        currency: 'EUR',
+        sales: 1,
+        revenue: 100,
+        voids: 0,
+        voidsTotal: 0,
+        returns: 0,
+        refundsTotal: 0,
+        net: 100,
+        giftCardLoads: 0,
+      },
+    ],
+    byHour: [{ hour: 9, currency: 'EUR', sales: 1, revenue: 100 }],
+    byCashier: [],
+    discounts: [],
+    tenders: [],
+    shifts: [],
+  }));
   hub.handle('GET /api/audit', () => [
     {
       auditId: 'a1',
