@@ -49,7 +49,7 @@ const runtimes = [
   {
     name: 'main',
     files: [`${desktop}/main/**/*.ts`],
-    packages: ['node:*', 'electron', 'zod', 'pino', '@retail/domain'],
+    packages: ['node:*', 'electron', 'mrmime', 'zod', 'pino', '@retail/domain'],
     may: [`${desktop}/main`, `${desktop}/shared`, `${desktop}/engine`, `${desktop}/server`, `${desktop}/cli`],
     why: 'The Electron main process hosts the node; it never imports the renderer or the preload.',
   },
@@ -76,7 +76,16 @@ const runtimes = [
       `${desktop}/cli/**/*.ts`,
       `${desktop}/cli.ts`,
     ],
-    packages: ['node:*', 'socket.io', 'socket.io-client', 'selfsigned', 'zod', 'pino', '@retail/domain'],
+    packages: [
+      'node:*',
+      'socket.io',
+      'socket.io-client',
+      'selfsigned',
+      'sirv',
+      'zod',
+      'pino',
+      '@retail/domain',
+    ],
     may: [
       `${desktop}/server`,
       `${desktop}/lane-client`,
@@ -93,6 +102,8 @@ const runtimes = [
     packages: [
       'node:*',
       'fastify',
+      '@fastify/static',
+      'prom-client',
       'kysely',
       'pg',
       'better-sqlite3',

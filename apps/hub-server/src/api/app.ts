@@ -257,10 +257,12 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
     }
     return undefined;
   });
-  app.addHook('onResponse', async (_request, reply) => {
-    metrics.increment('hub_http_requests_total', 'HTTP requests by status class.', {
-      status: `${Math.floor(reply.statusCode / 100)}xx`,
-    });
+  app.addHook('onResponse', async (request, reply) => {
+    const status = `${Math.floor(reply.statusCode / 100)}xx`;
+    metrics.httpRequests.inc({ status });
+    // The route's template, never the raw URL: ids in paths would make a series per order.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status }, reply.elapsedTime / 1000);
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -335,7 +337,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   app.get('/metrics', async (request, reply) => {
     const refusal = metricsRefusal(app.server.address(), options.metricsToken, bearer(request));
     if (refusal !== null) throw refusal;
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render(hub));
+    return reply.type(metrics.registry.contentType).send(await metrics.render(hub));
   });
 
   const sync = registerSyncRoutes(app, routes, metrics, options.sync);
@@ -356,7 +358,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerIntegrationRoutes(app, routes);
   registerPurchasingRoutes(app, routes);
   registerLiveRoutes(app, routes, options.live);
-  registerDashboard(app, options.dashboardRoot);
+  await registerDashboard(app, options.dashboardRoot);
 
   // Built on first request: routes registered inside plugin scopes only exist once the app is ready.
   let openApi: Record<string, unknown> | undefined;

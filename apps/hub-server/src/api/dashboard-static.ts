@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The dashboard loads only its own bundle and talks only to this hub: no inline script, no framing, no
@@ -23,18 +23,6 @@ export const DASHBOARD_CSP = [
 
 /** Paths that belong to the API and the sync protocol: the dashboard never answers for them. */
 const RESERVED = ['/api', '/sync', '/socket.io', '/healthz', '/readyz', '/metrics'];
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * Where `vite build` put the dashboard: next to the bundled CLI (`dist/cli.js` → `dist/dashboard`), or,
@@ -64,50 +52,58 @@ function secure(reply: FastifyReply): FastifyReply {
     .header('referrer-policy', 'no-referrer');
 }
 
-async function fileAt(root: string, path: string): Promise<string | null> {
-  const file = resolve(root, `.${path}`);
-  // `..` (also percent-encoded) must never leave the build folder.
-  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) return null;
-  try {
-    return (await stat(file)).isFile() ? file : null;
-  } catch {
-    return null;
+/**
+ * Serves the HQ dashboard at `/`: its files as built (through @fastify/static, one route per file found at
+ * start, never a source map), and index.html for every other GET that is not an API or sync path, so a
+ * client route (`/orders/W-12`) survives a reload. Hashed assets are cached for a year; index.html is
+ * revalidated so a new build is picked up at once.
+ */
+export async function registerDashboard(
+  app: FastifyInstance,
+  root: string | null = findDashboardRoot(),
+): Promise<void> {
+  if (root === null) {
+    const unbuilt = (request: FastifyRequest, reply: FastifyReply) =>
+      isClientRoute(request.url)
+        ? secure(reply)
+            .code(503)
+            .type('text/plain; charset=utf-8')
+            .send('The HQ dashboard is not built: run `npm run build -w @retail/hub-server`, then reload.')
+        : reply.callNotFound();
+    app.get('/', unbuilt);
+    app.get('/*', unbuilt);
+    return;
   }
+  await app.register(fastifyStatic, {
+    root,
+    // Our own catch-all below answers client routes; the plugin registers a route per built file.
+    wildcard: false,
+    index: false,
+    globIgnore: ['**/*.map'],
+    serveDotFiles: false,
+    cacheControl: false,
+    setHeaders: (reply, path) => {
+      // RFC 9239 made text/javascript the one JavaScript type; send's table still says application/.
+      if (extname(path) === '.js') reply.type('text/javascript; charset=utf-8');
+      secure(reply).header(
+        'cache-control',
+        path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
+  const shell = (request: FastifyRequest, reply: FastifyReply) =>
+    isClientRoute(request.url) ? reply.sendFile('index.html') : reply.callNotFound();
+  app.get('/', shell);
+  app.get('/*', shell);
 }
 
-/**
- * Serves the HQ dashboard at `/`: its files as built, and index.html for every other GET that is not an
- * API or sync path, so a client route (`/orders/W-12`) survives a reload. Hashed assets are cached for a
- * year; index.html is revalidated so a new build is picked up at once.
- */
-export function registerDashboard(app: FastifyInstance, root: string | null = findDashboardRoot()): void {
-  const serve = async (url: string, reply: FastifyReply) => {
-    let path: string;
-    try {
-      path = decodeURIComponent(url.split('?')[0] ?? '/');
-    } catch {
-      return reply.callNotFound();
-    }
-    // Source maps are never served, even when a build left some behind.
-    if (isReserved(path) || extname(path).toLowerCase() === '.map') return reply.callNotFound();
-    if (root === null) {
-      return secure(reply)
-        .code(503)
-        .type('text/plain; charset=utf-8')
-        .send('The HQ dashboard is not built: run `npm run build -w @retail/hub-server`, then reload.');
-    }
-    const file = path === '/' ? null : await fileAt(root, path);
-    if (file === null && path.startsWith('/assets/')) return reply.callNotFound();
-    const served = file ?? join(root, 'index.html');
-    const body = await readFile(served);
-    return secure(reply)
-      .header(
-        'cache-control',
-        served.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      )
-      .type(CONTENT_TYPES[extname(served)] ?? 'application/octet-stream')
-      .send(body);
-  };
-  app.get('/', (request, reply) => serve(request.url, reply));
-  app.get('/*', (request, reply) => serve(request.url, reply));
+/** A path the page's router owns: not the API, sync or health, not an asset, not a source map. */
+function isClientRoute(url: string): boolean {
+  let path: string;
+  try {
+    path = decodeURIComponent(url.split('?')[0] ?? '/');
+  } catch {
+    return false;
+  }
+  return !isReserved(path) && !path.startsWith('/assets/') && extname(path).toLowerCase() !== '.map';
 }

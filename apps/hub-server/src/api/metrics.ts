@@ -1,46 +1,149 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { countOpenExceptions } from '../exceptions/exception-queue';
 import { feedHead } from '../feed/feed-store';
-import { integrationMetricLines } from '../integration/integration-metrics';
+import { IntegrationGauges } from '../integration/integration-metrics';
 import type { HubContext } from '../hub-context';
 
-type Labels = Record<string, string>;
+/**
+ * Latency buckets in seconds, from a cached read (1 ms) to a push stuck behind a lock or a slow disk
+ * (10 s): the range where a till's sync or an operator's click is fast, slow or stuck.
+ */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function labelText(labels: Labels): string {
-  const entries = Object.entries(labels);
-  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
-}
-
-/** In-process counters; gauges that live in the database are read when Prometheus scrapes. */
+/**
+ * The hub's Prometheus metrics, one registry per app (tests build several in one process). Counters and
+ * histograms are kept in process; the gauges that live in the database are read when Prometheus scrapes,
+ * so every hub process sharing a database reports the same figures.
+ */
 export class HubMetrics {
-  private readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
+  readonly registry = new Registry();
 
-  increment(name: string, help: string, labels: Labels = {}, by = 1): void {
-    const counter = this.counters.get(name) ?? { help, values: new Map<string, number>() };
-    const key = labelText(labels);
-    counter.values.set(key, (counter.values.get(key) ?? 0) + by);
-    this.counters.set(name, counter);
-  }
+  readonly httpRequests = new Counter({
+    name: 'hub_http_requests_total',
+    help: 'HTTP requests by status class.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'hub_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route template and status class.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly pushBatches = new Counter({
+    name: 'hub_push_batches_total',
+    help: 'Push batches processed.',
+    registers: [this.registry],
+  });
+
+  readonly ingestEvents = new Counter({
+    name: 'hub_ingest_events_total',
+    help: 'Store events received, by outcome.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pushDuration = new Histogram({
+    name: 'hub_push_duration_seconds',
+    help: "Time to ingest one device's push batch (checks, ledger, exceptions, commit), by outcome.",
+    labelNames: ['outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly pushedEvents = new Histogram({
+    name: 'hub_push_batch_events',
+    help: 'Events per push batch.',
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500],
+    registers: [this.registry],
+  });
+
+  readonly pushesRefused = new Counter({
+    name: 'hub_sync_pushes_refused_total',
+    help: 'Pushes refused whole, by error code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly handshakes = new Counter({
+    name: 'hub_sync_handshakes_total',
+    help: 'socket.io handshakes, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly catchUps = new Counter({
+    name: 'hub_sync_catch_ups_total',
+    help: 'Catch-up requests, by outcome.',
+    labelNames: ['call', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly saleLookups = new Counter({
+    name: 'hub_sale_lookups_total',
+    help: 'Receipt lookups by devices, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly deviceLastSeq = new Gauge({
+    name: 'hub_device_last_seq',
+    help: 'Highest contiguous event sequence number applied per device.',
+    labelNames: ['device', 'store'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly deviceOutboxPending = new Gauge({
+    name: 'hub_device_outbox_pending',
+    help: 'Events the device reported still waiting in its outbox (sync lag).',
+    labelNames: ['device', 'store'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly deviceLastSeen = new Gauge({
+    name: 'hub_device_last_seen_seconds',
+    help: 'Seconds since the device last talked to the hub.',
+    labelNames: ['device', 'store'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly exceptionsOpen = new Gauge({
+    name: 'hub_exceptions_open',
+    help: 'Open exceptions by type and severity.',
+    labelNames: ['type', 'severity'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly feedRows = new Gauge({
+    name: 'hub_feed_rows',
+    help: 'Rows in the compacted change feed.',
+    registers: [this.registry],
+  });
+
+  private readonly feedHeadSeq = new Gauge({
+    name: 'hub_feed_head_seq',
+    help: 'Highest hubSeq visible in the feed.',
+    registers: [this.registry],
+  });
+
+  private readonly integration = new IntegrationGauges(this.registry);
 
   countIngest(results: readonly { status: string }[]): void {
-    this.increment('hub_push_batches_total', 'Push batches processed.');
-    for (const result of results) {
-      this.increment('hub_ingest_events_total', 'Store events received, by outcome.', {
-        status: result.status,
-      });
-    }
+    this.pushBatches.inc();
+    this.pushedEvents.observe(results.length);
+    for (const result of results) this.ingestEvents.inc({ status: result.status });
   }
 
-  /** Prometheus text exposition format 0.0.4. */
+  /** Prometheus text exposition format 0.0.4, with the database gauges read now. */
   async render(hub: HubContext): Promise<string> {
-    const lines: string[] = [];
-    for (const [name, counter] of [...this.counters].sort(([a], [b]) => a.localeCompare(b))) {
-      lines.push(`# HELP ${name} ${counter.help}`, `# TYPE ${name} counter`);
-      for (const [labels, value] of counter.values) lines.push(`${name}${labels} ${value}`);
-    }
+    await this.refreshGauges(hub);
+    return this.registry.metrics();
+  }
+
+  private async refreshGauges(hub: HubContext): Promise<void> {
     const db = hub.storage.db;
     const now = hub.now();
     const devices = await db
@@ -55,49 +158,26 @@ export class HubMetrics {
       ])
       .where('devices.revoked_at', 'is', null)
       .execute();
-    lines.push('# HELP hub_device_last_seq Highest contiguous event sequence number applied per device.');
-    lines.push('# TYPE hub_device_last_seq gauge');
-    for (const d of devices)
-      lines.push(
-        `hub_device_last_seq${labelText({ device: d.device_id, store: d.code })} ${Number(d.last_seq)}`,
-      );
-    lines.push(
-      '# HELP hub_device_outbox_pending Events the device reported still waiting in its outbox (sync lag).',
-    );
-    lines.push('# TYPE hub_device_outbox_pending gauge');
+    // A revoked device must leave the scrape, not linger with its last value.
+    for (const gauge of [this.deviceLastSeq, this.deviceOutboxPending, this.deviceLastSeen]) gauge.reset();
     for (const d of devices) {
-      if (d.outbox_pending !== null) {
-        lines.push(
-          `hub_device_outbox_pending${labelText({ device: d.device_id, store: d.code })} ${Number(d.outbox_pending)}`,
-        );
-      }
-    }
-    lines.push('# HELP hub_device_last_seen_seconds Seconds since the device last talked to the hub.');
-    lines.push('# TYPE hub_device_last_seen_seconds gauge');
-    for (const d of devices) {
+      const labels = { device: d.device_id, store: d.code };
+      this.deviceLastSeq.set(labels, Number(d.last_seq));
+      if (d.outbox_pending !== null) this.deviceOutboxPending.set(labels, Number(d.outbox_pending));
       if (d.last_seen_at !== null) {
-        lines.push(
-          `hub_device_last_seen_seconds${labelText({ device: d.device_id, store: d.code })} ${Math.max(0, (now - Number(d.last_seen_at)) / 1000)}`,
-        );
+        this.deviceLastSeen.set(labels, Math.max(0, (now - Number(d.last_seen_at)) / 1000));
       }
     }
-    lines.push('# HELP hub_exceptions_open Open exceptions by type and severity.');
-    lines.push('# TYPE hub_exceptions_open gauge');
+    this.exceptionsOpen.reset();
     for (const row of await countOpenExceptions(db)) {
-      lines.push(`hub_exceptions_open${labelText({ type: row.type, severity: row.severity })} ${row.count}`);
+      this.exceptionsOpen.set({ type: row.type, severity: row.severity }, row.count);
     }
     const feedRows = await db
       .selectFrom('feed_changes')
       .select((eb) => eb.fn.countAll<number>().as('rows'))
       .executeTakeFirstOrThrow();
-    lines.push('# HELP hub_feed_rows Rows in the compacted change feed.', '# TYPE hub_feed_rows gauge');
-    lines.push(`hub_feed_rows ${Number(feedRows.rows)}`);
-    lines.push(
-      '# HELP hub_feed_head_seq Highest hubSeq visible in the feed.',
-      '# TYPE hub_feed_head_seq gauge',
-    );
-    lines.push(`hub_feed_head_seq ${await feedHead(db)}`);
-    lines.push(...(await integrationMetricLines(db, now)));
-    return `${lines.join('\n')}\n`;
+    this.feedRows.set(Number(feedRows.rows));
+    this.feedHeadSeq.set(await feedHead(db));
+    await this.integration.refresh(db, now);
   }
 }

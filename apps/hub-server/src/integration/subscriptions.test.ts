@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { listExceptions } from '../exceptions/exception-queue';
 import { backendKinds } from '../test-support/backends';
 import { createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
-import { integrationMetricLines } from './integration-metrics';
+import { IntegrationGauges } from './integration-metrics';
 import { runIntegrationPass } from './integration-runtime';
 import { acquireLease, releaseLease } from './lease';
 import {
@@ -202,7 +203,10 @@ describe.each(backendKinds())('integration/subscriptions on %s', (kind) => {
       limit: 5,
     });
     expect(lag?.details).toMatchObject({ subscriptionId: id, lagEvents: 1 });
-    const metrics = (await integrationMetricLines(world.storage.db, world.clock.now)).join('\n');
+    const registry = new Registry();
+    const gauges = new IntegrationGauges(registry);
+    await gauges.refresh(world.storage.db, world.clock.now);
+    const metrics = await registry.metrics();
     expect(metrics).toMatch(
       new RegExp(`hub_integration_subscription_lag_events\\{subscription="marketplace",id="${id}"\\} 1`),
     );

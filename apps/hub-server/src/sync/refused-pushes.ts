@@ -38,9 +38,7 @@ export class RefusedPushTrace {
   /** Records `error` (what the device was answered) against the device; never throws. */
   async note(device: DevicePrincipal, error: unknown): Promise<void> {
     if (!isDomainError(error) || (error.code !== 'INVALID_INPUT' && error.code !== 'FORBIDDEN')) return;
-    this.metrics?.increment('hub_sync_pushes_refused_total', 'Pushes refused whole, by error code.', {
-      code: error.code,
-    });
+    this.metrics?.pushesRefused.inc({ code: error.code });
     const now = this.hub.now();
     const tally = this.tallies.get(device.deviceId);
     if (

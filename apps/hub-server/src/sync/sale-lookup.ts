@@ -179,7 +179,7 @@ export class SaleLookupService {
   }
 
   private count(outcome: 'found' | 'not_found' | 'refused'): void {
-    this.metrics?.increment('hub_sale_lookups_total', 'Receipt lookups by devices, by outcome.', { outcome });
+    this.metrics?.saleLookups.inc({ outcome });
   }
 
   private async alert(device: DevicePrincipal, receiptNumber: string): Promise<void> {

@@ -71,12 +71,15 @@ export class SyncGateway {
 
   async push(principal: DevicePrincipal, request: PushRequest, log?: SyncLog): Promise<PushAck> {
     let ack: PushAck;
+    const endTimer = this.options.metrics?.pushDuration.startTimer();
     try {
       ack = await pushEvents(this.options.hub, principal, request);
     } catch (error) {
+      endTimer?.({ outcome: 'failed' });
       await this.refusedPushes.note(principal, error);
       throw error;
     }
+    endTimer?.({ outcome: 'acknowledged' });
     this.options.metrics?.countIngest(ack.results);
     log?.info(
       {
@@ -128,17 +131,11 @@ export class SyncGateway {
   private async admitted<T>(call: 'pull' | 'snapshot', work: () => Promise<T>): Promise<T> {
     try {
       const result = await this.admission.run(work);
-      this.options.metrics?.increment('hub_sync_catch_ups_total', 'Catch-up requests, by outcome.', {
-        call,
-        outcome: 'served',
-      });
+      this.options.metrics?.catchUps.inc({ call, outcome: 'served' });
       return result;
     } catch (error) {
       if ((error as { code?: unknown }).code === 'RATE_LIMITED') {
-        this.options.metrics?.increment('hub_sync_catch_ups_total', 'Catch-up requests, by outcome.', {
-          call,
-          outcome: 'busy',
-        });
+        this.options.metrics?.catchUps.inc({ call, outcome: 'busy' });
       }
       throw error;
     }

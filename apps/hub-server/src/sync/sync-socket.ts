@@ -130,9 +130,7 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
         next();
       },
       (error: unknown) => {
-        metrics?.increment('hub_sync_handshakes_total', 'socket.io handshakes, by outcome.', {
-          outcome: 'refused',
-        });
+        metrics?.handshakes.inc({ outcome: 'refused' });
         next(handshakeError(errorBodyOf(error)));
       },
     );
@@ -141,9 +139,7 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
   namespace.on('connection', (socket) => {
     const principal = socket.data.principal as DevicePrincipal;
     void socket.join(socket.data.rooms as string[]);
-    metrics?.increment('hub_sync_handshakes_total', 'socket.io handshakes, by outcome.', {
-      outcome: 'connected',
-    });
+    metrics?.handshakes.inc({ outcome: 'connected' });
     for (const call of CALLS) {
       socket.on(call, (body: unknown, ack: unknown) => {
         // Without an ack callback nobody would learn the outcome: do nothing at all.
