@@ -18,6 +18,13 @@ const runtimes = [
     why: 'packages/domain is pure business logic: no I/O, no transport, no other workspace.',
   },
   {
+    name: 'i18n',
+    files: ['packages/i18n/src/**/*.ts'],
+    packages: ['intl-messageformat'],
+    may: ['packages/i18n/src'],
+    why: 'packages/i18n formats messages in browsers and Node alike: formatjs only, no workspace.',
+  },
+  {
     name: 'sync',
     files: ['packages/sync/src/**/*.ts'],
     packages: ['zod', '@retail/domain', 'socket.io-client', 'node:crypto'],
@@ -27,15 +34,7 @@ const runtimes = [
   {
     name: 'renderer',
     files: [`${desktop}/renderer/**/*.{ts,tsx}`],
-    packages: [
-      'react',
-      'react-dom',
-      'zustand',
-      'zod',
-      'intl-messageformat',
-      '@retail/domain',
-      'socket.io-client',
-    ],
+    packages: ['react', 'react-dom', 'zustand', 'zod', '@retail/domain', '@retail/i18n', 'socket.io-client'],
     may: [`${desktop}/renderer`, `${desktop}/shared`],
     why: 'The renderer runs in a sandboxed page: it talks to the node through src/shared only.',
   },
@@ -49,7 +48,7 @@ const runtimes = [
   {
     name: 'main',
     files: [`${desktop}/main/**/*.ts`],
-    packages: ['node:*', 'electron', 'mrmime', 'zod', 'pino', '@retail/domain'],
+    packages: ['node:*', 'electron', 'zod', 'pino', '@retail/domain'],
     may: [`${desktop}/main`, `${desktop}/shared`, `${desktop}/engine`, `${desktop}/server`, `${desktop}/cli`],
     why: 'The Electron main process hosts the node; it never imports the renderer or the preload.',
   },
@@ -82,6 +81,7 @@ const runtimes = [
       'socket.io-client',
       'selfsigned',
       'sirv',
+      'mrmime',
       'zod',
       'pino',
       '@retail/domain',
@@ -123,7 +123,16 @@ const runtimes = [
   {
     name: 'dashboard',
     files: [`${hub}/dashboard/**/*.{ts,tsx}`],
-    packages: ['react', 'react-dom', 'zustand', 'zod', 'eventsource', 'recharts', '@retail/domain'],
+    packages: [
+      'react',
+      'react-dom',
+      'zustand',
+      'zod',
+      'eventsource',
+      'recharts',
+      '@retail/domain',
+      '@retail/i18n',
+    ],
     may: [`${hub}/dashboard`],
     // The one doorway to the hub's types; checked below to import types only.
     ignores: [`${hub}/dashboard/api/api-types.ts`],

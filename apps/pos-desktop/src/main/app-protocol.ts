@@ -1,16 +1,5 @@
 import { extname, join, normalize, resolve, sep } from 'node:path';
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
+import { bundleContentType } from '../server/content-type';
 
 export type BundleRequest =
   | { readonly kind: 'file'; readonly path: string; readonly contentType: string }
@@ -41,7 +30,7 @@ export function resolveBundleRequest(requestUrl: string, rendererDir: string): B
     pathname === '/' || extname(pathname) === '' ? 'index.html' : normalize(pathname).replace(/^[/\\]+/, '');
   const file = resolve(join(root, relative));
   if (!file.startsWith(root + sep)) return { kind: 'not-found' };
-  const contentType = CONTENT_TYPES[extname(file).toLowerCase()];
+  const contentType = bundleContentType(file);
   return contentType ? { kind: 'file', path: file, contentType } : { kind: 'not-found' };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Every sentence the HQ dashboard shows, in one place (English). A translation is a copy of this object
- * with the same keys; `{name}` placeholders are filled by `t()`. Sentences from the hub (API errors,
+ * with the same keys; messages are ICU (`{name}`, `{n, plural, one {…} other {…}}`), formatted by `t()`. Sentences from the hub (API errors,
  * exception messages, routing reasons, timeline entries) arrive already written and are shown as they are.
  */
 export const MESSAGES = {
@@ -91,13 +91,13 @@ export const MESSAGES = {
   'exceptions.eventType': 'Event type',
   'exceptions.receipt': 'Receipt',
   'exceptions.reservations': 'Promises broken',
-  'exceptions.reservation': '{qty} unit(s) promised to {orderRef}',
+  'exceptions.reservation': '{qty, plural, one {# unit} other {# units}} promised to {orderRef}',
   'exceptions.noLongerShort': 'Stock arrived in the meantime: the node is no longer short.',
   'exceptions.nothingYet': 'Nothing yet: this exception waits for someone at HQ.',
   'exceptions.resolvedBy': 'Resolved by {actor} at {at}: {note}',
-  'exceptions.victim.rerouted': '{qty} unit(s) re-routed to {node}',
-  'exceptions.victim.cancelled': '{qty} unit(s), order cancelled with a refund',
-  'exceptions.victim.other': '{qty} unit(s), {outcome}',
+  'exceptions.victim.rerouted': '{qty, plural, one {# unit} other {# units}} re-routed to {node}',
+  'exceptions.victim.cancelled': '{qty, plural, one {# unit} other {# units}}, order cancelled with a refund',
+  'exceptions.victim.other': '{qty, plural, one {# unit} other {# units}}, {outcome}',
   'exceptions.refund': 'Refund: {message}',
   'exceptions.resolveForm': 'Resolve {kind} {id}',
   'exceptions.note': 'What was done (note for the record)',

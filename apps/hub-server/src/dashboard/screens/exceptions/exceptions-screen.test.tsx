@@ -151,11 +151,11 @@ describe('exceptions-screen', () => {
       );
       expect(cause.textContent).toContain('evt-sale-1');
       expect(cause.textContent).toContain('evt-sale-2');
-      expect(cause.textContent).toContain('1 unit(s) promised to phone-order-3');
+      expect(cause.textContent).toContain('1 unit promised to phone-order-3');
       const done = within(oversell).getByRole('region', { name: 'What was done' });
       expect(done.textContent).toContain('1 re-routed and 0 cancelled');
       expect(within(done).getByRole('link', { name: 'W-1007' }).getAttribute('href')).toBe('/orders/ord-7');
-      expect(done.textContent).toContain('1 unit(s) re-routed to S002 Cork Patrick St');
+      expect(done.textContent).toContain('1 unit re-routed to S002 Cork Patrick St');
       expect(done.textContent).toContain('Order W-1007 re-routed to store-2.');
       expect(done.textContent).toContain(
         'Order phone-order-3 was not found, so its reservation cannot be moved.',

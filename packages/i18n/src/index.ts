@@ -1,0 +1,1 @@
+export { createTranslator, type MessageParams, type Translator } from './translator';
