@@ -180,7 +180,11 @@ function allowList(packages, why) {
 // directories (`may`), whatever the specifier looks like. Workspace packages resolve into packages/*
 // through node_modules; they are governed by the package allow-list above, not here.
 const repoRoot = import.meta.dirname;
-const workspaceOf = { '@retail/domain': 'packages/domain', '@retail/sync': 'packages/sync' };
+const workspaceOf = {
+  '@retail/domain': 'packages/domain',
+  '@retail/sync': 'packages/sync',
+  '@retail/i18n': 'packages/i18n',
+};
 function pathAllowList({ name, files, ignores, packages, may, mayNot = [], why }) {
   const ownDirs = [...new Set(files.map((glob) => glob.replace(/\/\*\*.*$/, '')))];
   const allowed = [...may, ...packages.map((pkg) => workspaceOf[pkg]).filter(Boolean)];
