@@ -122,9 +122,13 @@ describe('api/dashboard-static', () => {
       expect(openApi.statusCode).toBe(200);
       expect(
         Object.keys(openApi.json().paths as object).some(
-          (path) => !path.startsWith('/api') && !path.startsWith('/sync'),
+          (path) => !['/api/', '/sync/', '/webhooks/'].some((prefix) => path.startsWith(prefix)),
         ),
       ).toBe(false);
+      // A provider's webhook path is the API's, never a page of the dashboard.
+      const webhook = await app.inject({ method: 'GET', url: '/webhooks/payments/stripe' });
+      expect(webhook.headers['content-security-policy']).toBeUndefined();
+      expect(webhook.json()).toMatchObject({ ok: false });
       const post = await app.inject({ method: 'POST', url: '/orders/123' });
       expect(post.statusCode).toBe(404);
       expect(post.json()).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });

@@ -22,7 +22,7 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 /** Paths that belong to the API and the sync protocol: the dashboard never answers for them. */
-const RESERVED = ['/api', '/sync', '/socket.io', '/healthz', '/readyz', '/metrics'];
+const RESERVED = ['/api', '/sync', '/webhooks', '/socket.io', '/healthz', '/readyz', '/metrics'];
 
 /**
  * Where `vite build` put the dashboard: next to the bundled CLI (`dist/cli.js` → `dist/dashboard`), or,
