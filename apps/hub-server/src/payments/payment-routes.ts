@@ -12,6 +12,15 @@ export interface PaymentRouteOptions {
 
 const WEBHOOK_BODY_LIMIT = 256 * 1024;
 
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `POST /webhooks/payments/stripe`: Stripe's event deliveries. Public (Stripe holds no hub credential):
  * the `Stripe-Signature` over the raw body is the authentication, so this route gets the body as text,
@@ -45,15 +54,15 @@ export function registerPaymentRoutes(
         result: z.enum(['applied', 'duplicate', 'ignored', 'review']),
       }),
       handler: async ({ body, headers }) => {
+        if (typeof body !== 'string' || !isJsonObject(body)) {
+          throw new DomainError('INVALID_INPUT', 'The webhook body must be a Stripe event: a JSON object.');
+        }
         const provider = options.provider;
         if (provider === undefined || provider.name !== 'stripe') {
           throw new DomainError(
             'NOT_FOUND',
             'This hub takes no Stripe webhooks: no Stripe account is configured.',
           );
-        }
-        if (typeof body !== 'string') {
-          throw new DomainError('INVALID_INPUT', 'The webhook body must be the JSON event as text.');
         }
         return receivePaymentWebhook(hub, provider, body, headers['stripe-signature']);
       },
