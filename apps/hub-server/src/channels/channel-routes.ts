@@ -61,6 +61,8 @@ export function registerChannelRoutes(app: FastifyInstance, routes: RouteRegistr
       'What a channel may sell per SKU (network ATP − buffer): a snapshot without `after`, then the changes since a cursor',
     tag: 'orders',
     access: { kind: 'hq', role: 'viewer', scopes: ['orders:write', 'integration:read'] },
+    // A bare position beyond the head of the log (this hub was restored): take a new snapshot.
+    errors: [409],
     params,
     query: ChannelAvailabilityQuerySchema,
     response: ChannelAvailabilityPageSchema,
