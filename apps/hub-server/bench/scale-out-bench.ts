@@ -40,7 +40,7 @@ const BATCHES = Number(process.env.BENCH_SCALE_BATCHES ?? 2);
 const EVENTS_PER_BATCH = Number(process.env.BENCH_SCALE_EVENTS ?? 10);
 const STORES = 20;
 const WARM_UP_DEVICES = 8;
-const WARM_UP_BATCHES = 3;
+const WARM_UP_ROUNDS = 2;
 const SKUS = 500;
 const HUB_APP = fileURLToPath(new URL('..', import.meta.url));
 
@@ -246,8 +246,9 @@ async function main(): Promise<void> {
         for (const target of hubs) {
           await Promise.all(
             warmers.map(async (device, w) => {
-              for (let b = 0; b < WARM_UP_BATCHES; b += 1) {
-                await pushBatch(target, device, batchesOf(device, w, run)[0]!);
+              for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
+                // Every batch that is built is pushed: a device's deviceSeqs must reach the hub gapless.
+                for (const batch of batchesOf(device, w, run)) await pushBatch(target, device, batch);
               }
             }),
           );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -54,10 +55,14 @@ export function readFeedMarker(path: string): FeedMarker | undefined {
   }
 }
 
-/** Written to a temporary file and renamed, so a crash never leaves half a marker. */
+/**
+ * Written to a temporary file and renamed, so a crash never leaves half a marker. The temporary file is
+ * this write's own: several hub processes on one PostgreSQL database share the default marker path, and
+ * with one shared temporary name one process's rename took away the file another was about to rename.
+ */
 export function writeFeedMarker(path: string, marker: FeedMarker): void {
   ensurePrivateFolder(dirname(path));
-  const temporary = `${path}.tmp`;
+  const temporary = `${path}.${process.pid}-${randomUUID()}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(marker)}\n`, { mode: 0o600 });
   renameSync(temporary, path);
 }
