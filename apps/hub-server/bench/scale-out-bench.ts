@@ -13,7 +13,7 @@
  * (the hub processes' CPU time, from /proc) depends far less on the machine's load than events/s.
  *
  * Knobs: BENCH_SCALE_PROCESSES (default "1,2,4"), BENCH_SCALE_DEVICES (200), BENCH_SCALE_BATCHES (batches
- * per device per run, 2), BENCH_SCALE_EVENTS (events per batch, 10).
+ * per device per run, 1), BENCH_SCALE_EVENTS (events per batch, 10).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +36,7 @@ import { startWaitSampler, type WaitShares } from './pg-wait-sampler';
 
 const PROCESS_COUNTS = (process.env.BENCH_SCALE_PROCESSES ?? '1,2,4').split(',').map(Number);
 const DEVICES = Number(process.env.BENCH_SCALE_DEVICES ?? 200);
-const BATCHES = Number(process.env.BENCH_SCALE_BATCHES ?? 2);
+const BATCHES = Number(process.env.BENCH_SCALE_BATCHES ?? 1);
 const EVENTS_PER_BATCH = Number(process.env.BENCH_SCALE_EVENTS ?? 10);
 const STORES = 20;
 const WARM_UP_DEVICES = 8;
