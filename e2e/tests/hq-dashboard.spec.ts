@@ -45,7 +45,7 @@ test.describe('HQ dashboard', () => {
     );
     const cause = card.getByRole('region', { name: 'What caused it' });
     await expect(cause).toContainText(seeded.causeEventId);
-    await expect(cause).toContainText('1 unit(s) promised to web-order-77:line-1');
+    await expect(cause).toContainText('1 unit promised to web-order-77:line-1');
     await expect(card.getByRole('region', { name: 'What was done' })).toContainText('count the shelf');
 
     // A reload keeps the session (sessionStorage) and the hub serves the app for a client route.
