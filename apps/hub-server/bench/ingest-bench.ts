@@ -9,7 +9,6 @@
  *
  * PostgreSQL runs when PG_URL is set or the local test server (127.0.0.1:54329) answers.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +29,7 @@ import {
   seedPricing,
   seedWorld,
 } from '../src/test-support/fixtures';
+import { bareInsertSeconds } from './bare-insert-baseline';
 
 const DEVICES = 20;
 const STORES = 5;
@@ -182,56 +182,12 @@ async function benchIngest(
       );
     }
 
-    // The physical baseline: the same event and movement rows, inserted in the same batches by the same
-    // 20 concurrent writers, with no logic (no lookups, locks, balances, exceptions or feed).
-    await storage.db.schema
-      .createTable('bench_events')
-      .addColumn('event_id', 'text', (c) => c.primaryKey())
-      .addColumn('device_id', 'text', (c) => c.notNull())
-      .addColumn('device_seq', 'bigint', (c) => c.notNull())
-      .addColumn('envelope', 'text', (c) => c.notNull())
-      .execute();
-    await storage.db.schema
-      .createTable('bench_movements')
-      .addColumn('movement_id', 'text', (c) => c.primaryKey())
-      .addColumn('node_id', 'text', (c) => c.notNull())
-      .addColumn('sku', 'text', (c) => c.notNull())
-      .addColumn('delta', 'bigint', (c) => c.notNull())
-      .execute();
-    started = performance.now();
+    // The physical baseline: the same rows in the same batches by the same 20 writers, with no logic.
     cpu = process.cpuUsage();
-    await Promise.all(
-      devices.map(async ({ principal, batches }) => {
-        for (const batch of batches) {
-          await storage.transaction(async (trx) => {
-            await trx
-              .insertInto('bench_events' as never)
-              .values(
-                batch.map((event) => ({
-                  event_id: randomUUID(),
-                  device_id: principal.deviceId,
-                  device_seq: event.deviceSeq,
-                  envelope: JSON.stringify(event),
-                })) as never,
-              )
-              .execute();
-            const movements = batch.flatMap((event) =>
-              (event.payload as { movements: { sku: string; delta: number }[] }).movements.map((m) => ({
-                movement_id: randomUUID(),
-                node_id: principal.storeId,
-                sku: m.sku,
-                delta: m.delta,
-              })),
-            );
-            await trx
-              .insertInto('bench_movements' as never)
-              .values(movements as never)
-              .execute();
-          });
-        }
-      }),
+    const bareSeconds = await bareInsertSeconds(
+      storage,
+      devices.map(({ principal, batches }) => ({ device: principal, batches })),
     );
-    const bareSeconds = (performance.now() - started) / 1000;
     const bareCpu = cpuSeconds(process.cpuUsage(cpu));
     const ingestRate = events / ingestSeconds;
     const bareRate = events / bareSeconds;

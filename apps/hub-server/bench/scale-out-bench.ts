@@ -16,7 +16,6 @@
  * per device per run, 1), BENCH_SCALE_EVENTS (events per batch, 10).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +31,7 @@ import {
   seedPricing,
   seedWorld,
 } from '../src/test-support/fixtures';
+import { bareInsertSeconds } from './bare-insert-baseline';
 import { startWaitSampler, type WaitShares } from './pg-wait-sampler';
 
 const PROCESS_COUNTS = (process.env.BENCH_SCALE_PROCESSES ?? '1,2,4').split(',').map(Number);
@@ -294,54 +294,10 @@ async function main(): Promise<void> {
     }
 
     // The physical baseline: the same rows, the same batches, 200 concurrent writers, no logic.
-    await storage.db.schema
-      .createTable('bench_events')
-      .addColumn('event_id', 'text', (c) => c.primaryKey())
-      .addColumn('device_id', 'text', (c) => c.notNull())
-      .addColumn('device_seq', 'bigint', (c) => c.notNull())
-      .addColumn('envelope', 'text', (c) => c.notNull())
-      .execute();
-    await storage.db.schema
-      .createTable('bench_movements')
-      .addColumn('movement_id', 'text', (c) => c.primaryKey())
-      .addColumn('node_id', 'text', (c) => c.notNull())
-      .addColumn('sku', 'text', (c) => c.notNull())
-      .addColumn('delta', 'bigint', (c) => c.notNull())
-      .execute();
-    const baselineWork = devices.map((device, d) => ({ device, batches: batchesOf(device, d, 99) }));
-    const baselineStarted = performance.now();
-    await Promise.all(
-      baselineWork.map(async ({ device, batches }) => {
-        for (const batch of batches) {
-          await storage.transaction(async (trx) => {
-            await trx
-              .insertInto('bench_events' as never)
-              .values(
-                batch.map((event) => ({
-                  event_id: randomUUID(),
-                  device_id: device.deviceId,
-                  device_seq: event.deviceSeq,
-                  envelope: JSON.stringify(event),
-                })) as never,
-              )
-              .execute();
-            const movements = batch.flatMap((event) =>
-              (event.payload as { movements: { sku: string; delta: number }[] }).movements.map((m) => ({
-                movement_id: randomUUID(),
-                node_id: device.storeId,
-                sku: m.sku,
-                delta: m.delta,
-              })),
-            );
-            await trx
-              .insertInto('bench_movements' as never)
-              .values(movements as never)
-              .execute();
-          });
-        }
-      }),
+    const baselineSeconds = await bareInsertSeconds(
+      storage,
+      devices.map((device, d) => ({ device, batches: batchesOf(device, d, 99) })),
     );
-    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
     const baselineRate = (DEVICES * BATCHES * EVENTS_PER_BATCH) / baselineSeconds;
     const single = runs.find((r) => r.processes === 1)?.eventsPerSecond as number | undefined;
     emit({
