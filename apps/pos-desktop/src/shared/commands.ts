@@ -154,7 +154,13 @@ export const ShiftReportSchema = z.object({
   currency: z.string(),
   float: minor,
   salesCount: quantity,
+  /** Net sales: the completed sales' totals without gift card loads (stored value sold is a liability). */
   salesTotal: minor,
+  /**
+   * Gift cards activated or reloaded on the shift's sales, on their own line: not in `salesTotal`, while
+   * the cash paid for them is in `cashSales` and the drawer. Absent on older nodes.
+   */
+  giftCardLoads: z.object({ count: quantity, total: minor }).optional(),
   returnsCount: quantity,
   returnsTotal: minor,
   /** Net cash taken for sales (tendered minus change), cash refunded for returns. */

@@ -48,7 +48,10 @@ export function shiftBreakdown(ctx: TxContext, shiftId: string): ShiftBreakdown 
        SUM(p.salesCount) AS salesCount, SUM(p.salesTotal) AS salesTotal,
        SUM(p.returnsCount) AS returnsCount, SUM(p.returnsTotal) AS returnsTotal
      FROM (
-       SELECT staff_id, COUNT(*) AS salesCount, SUM(total) AS salesTotal, 0 AS returnsCount, 0 AS returnsTotal
+       SELECT staff_id, COUNT(*) AS salesCount,
+         SUM(total - (SELECT COALESCE(SUM(g.amount), 0) FROM sale_gift_cards g WHERE g.sale_id = sales.sale_id))
+           AS salesTotal,
+         0 AS returnsCount, 0 AS returnsTotal
        FROM sales WHERE shift_id = ? AND status = 'completed' GROUP BY staff_id
        UNION ALL
        SELECT staff_id, 0, 0, COUNT(*), SUM(refund_total) FROM returns WHERE shift_id = ? GROUP BY staff_id

@@ -353,6 +353,56 @@ describe('shift commands', () => {
       );
     });
 
+    it('reports gift card loads on their own line, out of net sales, with their cash still in the drawer (issue 14)', async () => {
+      node = createTestNode();
+      open(10_000);
+      const as = { session: node.sessions.cashier };
+      const saleId = expectOk(node.engine.execute('sale-start', {}, as)).saleId;
+      expectOk(node.engine.execute('sale-add-line', { saleId, sku: 'MILK-1', qty: 2 }, as));
+      const goods = expectOk(node.engine.execute('sale-get', { saleId }, as)).totals.total;
+      // No hub answers this test node: an unknown card number is sold as a new card (an activation).
+      const loaded = expectOk(
+        await node.engine.executeAsync(
+          'sale-add-gift-card',
+          { saleId, number: 'GC-NEW-0042', amount: 2_500 },
+          as,
+        ),
+      );
+      expect(loaded.totals.total).toBe(goods + 2_500);
+      expectOk(
+        await node.engine.executeAsync(
+          'sale-add-tender',
+          { saleId, tender: { type: 'cash', amount: loaded.payment.cashDue } },
+          as,
+        ),
+      );
+      expectOk(await node.engine.executeAsync('sale-complete', { saleId }, as));
+
+      const x = expectOk(node.engine.execute('shift-x-report', {}, as));
+      expect(x).toMatchObject({
+        salesCount: 1,
+        salesTotal: goods,
+        giftCardLoads: { count: 1, total: 2_500 },
+        cashSales: goods + 2_500,
+        expectedCash: 10_000 + goods + 2_500,
+        byTender: { cash: goods + 2_500 },
+      });
+      expect(x.breakdown?.cashiers).toEqual([expect.objectContaining({ salesCount: 1, salesTotal: goods })]);
+      const z = expectOk(
+        node.engine.execute(
+          'shift-close',
+          { denominations: [{ value: 1, count: 10_000 + goods + 2_500 }] },
+          as,
+        ),
+      );
+      expect(z).toMatchObject({ salesTotal: goods, giftCardLoads: { total: 2_500 }, overShort: 0 });
+      // The shift.closed event keeps the meaning it always had: the sales' whole totals, loads included.
+      expect(checkedOutbox(node.engine).at(-1)).toMatchObject({
+        type: 'shift.closed',
+        payload: { totals: { sales: goods + 2_500, byTender: { cash: goods + 2_500 } } },
+      });
+    });
+
     it('breaks the Z report down by VAT rate, discounts, voids, returns, overrides, no-sales and cashier, under the legal header (issue 14)', () => {
       node = createTestNode();
       open(50_000);

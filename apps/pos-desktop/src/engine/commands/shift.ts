@@ -67,7 +67,10 @@ export function requireOpenShift(ctx: TxContext, registerId: string): ShiftRow {
 
 interface Takings {
   salesCount: number;
+  /** Net sales: completed sales' totals without the gift card loads sold on them. */
   salesTotal: Money;
+  giftCardLoadsCount: number;
+  giftCardLoadsTotal: Money;
   returnsCount: number;
   returnsTotal: Money;
   cashSales: Money;
@@ -82,6 +85,13 @@ function takings(ctx: TxContext, shift: ShiftRow): Takings {
   const sales = sql(
     ctx.db,
     "SELECT COUNT(*) AS count, SUM(total) AS total FROM sales WHERE shift_id = ? AND status = 'completed'",
+  ).get(shift.shiftId) as { count: number; total: number | null };
+  // A load is stored value sold (a liability to the card holder), not revenue: it leaves net sales and
+  // gets its own line, while the cash paid for it stays in the tenders and so in the drawer.
+  const loads = sql(
+    ctx.db,
+    `SELECT COUNT(*) AS count, SUM(g.amount) AS total FROM sale_gift_cards g JOIN sales s ON s.sale_id = g.sale_id
+     WHERE s.shift_id = ? AND s.status = 'completed'`,
   ).get(shift.shiftId) as { count: number; total: number | null };
   const returns = sql(
     ctx.db,
@@ -111,7 +121,9 @@ function takings(ctx: TxContext, shift: ShiftRow): Takings {
   }
   return {
     salesCount: sales.count,
-    salesTotal: amount(sales.total),
+    salesTotal: subtract(amount(sales.total), amount(loads.total)),
+    giftCardLoadsCount: loads.count,
+    giftCardLoadsTotal: amount(loads.total),
     returnsCount: returns.count,
     returnsTotal: amount(returns.total),
     cashSales: amount(tendered.find((row) => row.type === 'cash')?.total ?? 0),
@@ -147,6 +159,7 @@ export function shiftReport(ctx: TxContext, shift: ShiftRow, kind: 'X' | 'Z'): S
     float: shift.float,
     salesCount: taken.salesCount,
     salesTotal: taken.salesTotal.amount,
+    giftCardLoads: { count: taken.giftCardLoadsCount, total: taken.giftCardLoadsTotal.amount },
     returnsCount: taken.returnsCount,
     returnsTotal: taken.returnsTotal.amount,
     cashSales: taken.cashSales.amount,
@@ -302,7 +315,8 @@ function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): 
     overShort: overShort.amount,
     denominations,
     totals: {
-      sales: report.salesTotal,
+      // The event's figure has always been the sales' whole totals, loads included: its meaning stays.
+      sales: report.salesTotal + (report.giftCardLoads?.total ?? 0),
       returns: report.returnsTotal,
       cashIn: report.cashIn,
       cashOut: report.cashOut,

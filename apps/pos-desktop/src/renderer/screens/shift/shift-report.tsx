@@ -18,6 +18,17 @@ export function reportRows(report: ShiftReport | ZReport, format: StoreFormat): 
       t('report.sales'),
       t('report.countAndTotal', { count: report.salesCount, total: format.money(report.salesTotal) }),
     ],
+    ...(report.giftCardLoads === undefined || report.giftCardLoads.count === 0
+      ? []
+      : [
+          [
+            t('report.giftCardLoads'),
+            t('report.countAndTotal', {
+              count: report.giftCardLoads.count,
+              total: format.money(report.giftCardLoads.total),
+            }),
+          ] satisfies [string, string],
+        ]),
     [
       t('report.returns'),
       t('report.countAndTotal', { count: report.returnsCount, total: format.money(report.returnsTotal) }),

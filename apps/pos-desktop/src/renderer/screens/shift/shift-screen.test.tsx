@@ -201,7 +201,7 @@ describe('shift-screen', () => {
         ui: <ShiftScreen />,
         setup: (n) => {
           scriptShift(n, shift());
-          n.handle('shift-close', () => zReport({ breakdown }));
+          n.handle('shift-close', () => zReport({ breakdown, giftCardLoads: { count: 1, total: 2_500 } }));
         },
       });
       await user.click(await screen.findByRole('button', { name: 'Close shift' }));
@@ -210,6 +210,7 @@ describe('shift-screen', () => {
       await user.click(within(count).getByRole('button', { name: 'Close shift with this count' }));
       const z = await screen.findByRole('region', { name: 'Z report' });
       const value = (label: string) => within(z).getByText(label).nextElementSibling?.textContent;
+      expect(value('Gift card loads (stored value, not sales)')).toBe('1 · €25.00');
       expect(value('Sales at TVA 5,5 % (5.5%)')).toBe('net €10.00 · tax €0.55');
       expect(value('Sales at TVA 20 % (20%)')).toBe('net €50.00 · tax €10.00');
       expect(value('Discounted sales')).toBe('2 · €3.40');
@@ -221,7 +222,13 @@ describe('shift-screen', () => {
       expect(within(z).getByText('VAT FR40123456789')).toBeTruthy();
       await user.click(screen.getByRole('button', { name: 'Print Z report' }));
       await waitFor(() => expect(devices.printed).toHaveLength(1));
-      for (const text of ['Retail Example SAS', '75011 Paris', 'VAT FR40123456789', 'Casey Cashier'])
+      for (const text of [
+        'Retail Example SAS',
+        '75011 Paris',
+        'VAT FR40123456789',
+        'Casey Cashier',
+        'Gift card loads',
+      ])
         expect(devices.printed[0]).toContain(text);
     });
 
