@@ -141,6 +141,10 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /api/loyalty/customers': hq('operator'),
   'GET /api/loyalty/accounts/{accountId}': hq('viewer'),
   'POST /api/loyalty/accounts/{accountId}/adjustments': hq('operator'),
+  'GET /api/loyalty/stored-value': hq('viewer'),
+  'GET /api/loyalty/stored-value/csv': hq('viewer'),
+  'GET /api/loyalty/stored-value/{accountId}/ledger': hq('viewer'),
+  'GET /api/loyalty/stored-value/{accountId}/ledger/csv': hq('viewer'),
   'POST /api/loyalty/gift-cards': hq('operator'),
 
   'GET /api/integration/events': hq('viewer', 'integration:read'),

@@ -49,6 +49,7 @@ import {
 } from '../../loyalty/loyalty-service';
 import type { Principal, RouteRegistry } from '../route';
 import { registerHeldValueRoutes } from './held-value-routes';
+import { registerStoredValueRoutes } from './stored-value-routes';
 
 function device(principal: Principal | null) {
   if (principal?.kind !== 'device') throw new Error('device route without a device principal');
@@ -345,4 +346,5 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
     },
   });
   registerHeldValueRoutes(app, routes);
+  registerStoredValueRoutes(app, routes);
 }
