@@ -329,7 +329,10 @@ describe.each(backendKinds())('api authorization matrix on %s', (kind) => {
         });
         const want = expected(allowed, credential);
         const status = response.statusCode;
-        const code = (response.json() as { error?: { code?: string } }).error?.code;
+        // A download answers with its own content type (a CSV); refusals are always the JSON envelope.
+        const code = String(response.headers['content-type']).startsWith('application/json')
+          ? (response.json() as { error?: { code?: string } }).error?.code
+          : undefined;
         const ok =
           want === 'pass'
             ? status !== 401 && status !== 403 && status !== 429 && status < 500
