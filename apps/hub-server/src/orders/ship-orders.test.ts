@@ -111,6 +111,11 @@ describe.each(backendKinds())('orders/ship orders on %s', (kind) => {
     );
     const orderId = order.orderId;
     const before = await readInventoryLevel(world.storage.db, 's2', 'A');
+    // Only the node the part is routed to may claim it: another store's till is refused, nothing moves.
+    const claimed = await pushStep('s1', 'bopis.accepted', await world.step(orderId));
+    expect(claimed.status).toBe('rejected');
+    expect(JSON.stringify(claimed)).toMatch(/never sent to store s1, so this store cannot have acted on it/);
+    expect((await world.view(orderId)).status).toBe('ROUTED');
     expect((await pushStep('s2', 'bopis.accepted', await world.step(orderId))).status).toBe('accepted');
     expect((await pushStep('s2', 'bopis.picking_started', await world.step(orderId))).status).toBe(
       'accepted',

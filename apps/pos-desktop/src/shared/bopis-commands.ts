@@ -1,4 +1,14 @@
-import { BOPIS_STATUSES, PickupAttemptSchema, countedQtySchema, stockQtySchema } from '@retail/domain';
+import {
+  BOPIS_STATUSES,
+  CarrierSchema,
+  FULFILMENT_TYPES,
+  MAX_PARCELS,
+  ParcelSchema,
+  PickupAttemptSchema,
+  TrackingNumberSchema,
+  countedQtySchema,
+  stockQtySchema,
+} from '@retail/domain';
 import { z } from 'zod';
 import type { CommandAuth } from './roles';
 
@@ -18,18 +28,31 @@ const quantity = z.number().int().safe();
  * - `accept`: routed here, nobody has taken it yet;
  * - `pick`: accepted or being picked (scan every unit, or report what is short);
  * - `hand_over`: ready and waiting for the customer at the till;
+ * - `pack` (ship-to-home): every line is picked or marked short: pack it into weighed parcels;
+ * - `ship` (ship-to-home): packed: hand the parcels to the carrier and record the tracking number;
  * - `wait_for_hub`: reported short, the hub is finding another store;
  * - `put_back`: units were staged for it but it will not be collected here (cancelled, expired, moved):
  *   put them back on the shelf and record it with `bopis-unstage`;
  * - `none`: nothing to do here (collected, closed, or now another store's).
  */
-export const BOPIS_TASKS = ['accept', 'pick', 'hand_over', 'wait_for_hub', 'put_back', 'none'] as const;
+export const BOPIS_TASKS = [
+  'accept',
+  'pick',
+  'hand_over',
+  'pack',
+  'ship',
+  'wait_for_hub',
+  'put_back',
+  'none',
+] as const;
 export type BopisTask = (typeof BOPIS_TASKS)[number];
 
 export const BopisOrderSummarySchema = z.object({
   orderId: id,
   orderNumber: z.string(),
   status: z.enum(BOPIS_STATUSES),
+  /** Collected at a store (`pickup`), or packed and shipped to the customer (`ship`). */
+  fulfilment: z.enum(FULFILMENT_TYPES),
   /** The order is this store's to fulfil now. */
   assignedHere: z.boolean(),
   customerName: z.string(),
@@ -70,6 +93,25 @@ export const BopisOrderDetailSchema = BopisOrderSummarySchema.extend({
   lines: z.array(BopisOrderLineSchema),
   /** Units of this order sitting in the staged area here. */
   staged: z.array(z.object({ sku: id, qty: quantity })),
+  /** Ship-to-home: where it goes, and once packed the parcels (and carrier and tracking once shipped). */
+  shipTo: z
+    .object({
+      name: z.string(),
+      line1: z.string(),
+      city: z.string(),
+      postalCode: z.string(),
+      country: z.string(),
+    })
+    .nullable(),
+  shipment: z
+    .object({
+      parcels: z.array(z.object({ parcelId: id, weightGrams: quantity })),
+      lines: z.array(z.object({ lineId: id, qty: quantity })),
+      carrier: z.string().nullable(),
+      trackingNumber: z.string().nullable(),
+      shippedAt: isoTime.nullable(),
+    })
+    .nullable(),
   /** Whether the till may hand it over now, and if not why (a sentence for the cashier). */
   handover: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
   /** The order's history as this store sees it. */
@@ -91,6 +133,9 @@ export const BopisQueueCountsSchema = z.object({
   picking: quantity,
   ready: quantity,
   toPutBack: quantity,
+  /** Ship-to-home orders picked and waiting to be packed, or packed and waiting for the carrier. */
+  toPack: quantity,
+  toShip: quantity,
   oldestWaitingSince: isoTime.nullable(),
 });
 
@@ -113,6 +158,8 @@ export const BOPIS_COMMANDS = {
     request: z
       .object({
         scope: z.enum(['open', 'all']).default('open'),
+        /** Only pickups, or only ship-to-home orders; both when left out. */
+        fulfilment: z.enum(FULFILMENT_TYPES).optional(),
         limit: z.number().int().min(1).max(500).default(100),
       })
       .strict(),
@@ -188,6 +235,35 @@ export const BOPIS_COMMANDS = {
     auth: 'cashier',
     summary: 'Every line is picked: the units move sellable → staged here and the customer is told.',
     request: orderRef,
+    response: BopisOrderDetailSchema,
+  }),
+  'bopis-short-line': command({
+    auth: 'cashier',
+    summary:
+      'Ship-to-home: a line cannot be found in full; the rest of the order may still ship and the customer pays only for what leaves.',
+    request: z.object({ orderId: id, lineId: id, foundQty: countedQtySchema }).strict(),
+    response: BopisOrderDetailSchema,
+  }),
+  'bopis-pack': command({
+    auth: 'cashier',
+    summary:
+      'Ship-to-home: what was picked goes into weighed parcels (sellable → staged here); works offline.',
+    request: z
+      .object({
+        orderId: id,
+        parcels: z
+          .array(ParcelSchema.pick({ weightGrams: true }).strict())
+          .min(1, 'Pack the order into at least one parcel.')
+          .max(MAX_PARCELS),
+      })
+      .strict(),
+    response: BopisOrderDetailSchema,
+  }),
+  'bopis-ship': command({
+    auth: 'cashier',
+    summary:
+      'Ship-to-home: the packed parcels left with the carrier (tracking number typed or scanned); the hub captures the payment.',
+    request: z.object({ orderId: id, carrier: CarrierSchema, trackingNumber: TrackingNumberSchema }).strict(),
     response: BopisOrderDetailSchema,
   }),
   'bopis-lookup': command({

@@ -5,6 +5,7 @@ import {
   applyBopisTransition,
   canHandOver,
   describeBopisStatus,
+  isShipOrder,
   isTerminalBopisStatus,
   type BopisOrderState,
   type BopisTransition,
@@ -102,7 +103,7 @@ export function listLocalOrders(db: Db, scope: 'open' | 'all' = 'open', limit = 
       ? sql(
           db,
           `SELECT order_id AS orderId, state FROM bopis_orders
-           WHERE hub_status NOT IN ('PICKED_UP', 'EXPIRED', 'CANCELLED')
+           WHERE hub_status NOT IN ('PICKED_UP', 'SHIPPED', 'EXPIRED', 'CANCELLED')
               OR order_id IN (
                 SELECT substr(source_doc, 7) FROM stock_movements
                 WHERE source_doc LIKE 'bopis:%' AND bucket = 'staged'
@@ -157,16 +158,28 @@ function routedAt(state: BopisOrderState, nodeId: string): number {
   return state.order.placedAt;
 }
 
+/** Every line picked in full or marked short: a ship order can be packed. */
+function pickedOrShort(state: BopisOrderState): boolean {
+  return state.order.lines.every((line, index) => {
+    const progress = state.progress[index];
+    return (progress?.pickedQty ?? 0) >= line.qty || progress?.shortPicked === true;
+  });
+}
+
 function taskOf(state: BopisOrderState, staged: number, here: boolean): BopisTask {
-  const keepStaged = here && state.status === 'READY_FOR_PICKUP';
-  if (staged > 0 && !keepStaged && state.status !== 'PICKED_UP') return 'put_back';
+  const keepStaged = here && (state.status === 'READY_FOR_PICKUP' || state.status === 'PACKED');
+  const left = state.status === 'PICKED_UP' || state.status === 'SHIPPED';
+  if (staged > 0 && !keepStaged && !left) return 'put_back';
   if (!here) return 'none';
   switch (state.status) {
     case 'ROUTED':
       return 'accept';
     case 'ACCEPTED':
-    case 'PICKING':
       return 'pick';
+    case 'PICKING':
+      return isShipOrder(state.order) && pickedOrShort(state) ? 'pack' : 'pick';
+    case 'PACKED':
+      return 'ship';
     case 'READY_FOR_PICKUP':
       return 'hand_over';
     case 'SHORT_PICK':
@@ -207,6 +220,7 @@ export function summarise(local: LocalOrder, db: Db, identity: NodeIdentity): Bo
     orderId: state.order.orderId,
     orderNumber: state.order.orderNumber,
     status: state.status,
+    fulfilment: state.order.fulfilment.type,
     assignedHere: here,
     customerName: state.order.customer.name,
     lineCount: state.order.lines.length,
@@ -225,6 +239,8 @@ export function detail(local: LocalOrder, db: Db, identity: NodeIdentity): Bopis
   const { state } = local;
   const skuQuery = sql(db, 'SELECT name, unit FROM skus WHERE sku = ?');
   const check = canHandOver(state, identity.storeId);
+  const { fulfilment } = state.order;
+  const shipment = state.shipment;
   return {
     ...summarise(local, db, identity),
     channel: state.order.channel,
@@ -251,6 +267,26 @@ export function detail(local: LocalOrder, db: Db, identity: NodeIdentity): Bopis
       };
     }),
     staged: [...stagedUnits(db, state.order.orderId)].map(([sku, qty]) => ({ sku, qty })),
+    shipTo:
+      fulfilment.type === 'ship'
+        ? {
+            name: fulfilment.shipTo.name,
+            line1: fulfilment.shipTo.line1,
+            city: fulfilment.shipTo.city,
+            postalCode: fulfilment.shipTo.postalCode,
+            country: fulfilment.shipTo.country,
+          }
+        : null,
+    shipment:
+      shipment === undefined
+        ? null
+        : {
+            parcels: shipment.parcels.map((parcel) => ({ ...parcel })),
+            lines: shipment.lines.map((line) => ({ ...line })),
+            carrier: shipment.carrier ?? null,
+            trackingNumber: shipment.trackingNumber ?? null,
+            shippedAt: iso(shipment.shippedAt),
+          },
     handover: check.allowed ? { allowed: true, reason: null } : { allowed: false, reason: check.reason },
     timeline: state.log.map((entry) => ({
       at: new Date(entry.at).toISOString(),
@@ -268,6 +304,8 @@ export interface QueueCounts {
   readonly picking: number;
   readonly ready: number;
   readonly toPutBack: number;
+  readonly toPack: number;
+  readonly toShip: number;
   readonly oldestWaitingSince: string | null;
 }
 
@@ -283,6 +321,8 @@ export function queueCounts(summaries: readonly BopisOrderSummary[]): QueueCount
     picking: count('pick'),
     ready: count('hand_over'),
     toPutBack: count('put_back'),
+    toPack: count('pack'),
+    toShip: count('ship'),
     oldestWaitingSince: oldest,
   };
 }

@@ -2,6 +2,7 @@ import {
   DomainError,
   applyBopisTransition,
   checkHandover,
+  describeBopisStatus,
   normaliseOrderNumber,
   normalisePickupCode,
   orderHead,
@@ -50,7 +51,10 @@ type StepBody =
   | { action: 'pick'; lineId: string; scannedSku: string; qty: number }
   | { action: 'report_short'; found: { lineId: string; foundQty: number }[] }
   | { action: 'mark_ready' }
-  | { action: 'hand_over'; verifiedBy: 'pickup_code' | 'order_number_and_name' };
+  | { action: 'hand_over'; verifiedBy: 'pickup_code' | 'order_number_and_name' }
+  | { action: 'short_line'; lineId: string; foundQty: number }
+  | { action: 'pack'; parcels: { parcelId: string; weightGrams: number }[] }
+  | { action: 'ship'; carrier: string; trackingNumber: string; lines: { lineId: string; qty: number }[] };
 
 const EVENT_OF: Readonly<Record<StepBody['action'], StepEventType>> = {
   accept: 'bopis.accepted',
@@ -59,6 +63,9 @@ const EVENT_OF: Readonly<Record<StepBody['action'], StepEventType>> = {
   report_short: 'bopis.short_picked',
   mark_ready: 'bopis.ready',
   hand_over: 'bopis.handed_over',
+  short_line: 'bopis.line_short',
+  pack: 'bopis.packed',
+  ship: 'bopis.shipped',
 };
 
 function queueNotification(ctx: TxContext): StoreNotification {
@@ -110,6 +117,18 @@ function takeStep(ctx: CommandContext, local: LocalOrder, body: StepBody): Local
         return { ...common, movements };
       case 'hand_over':
         return { ...common, verifiedBy: body.verifiedBy, movements };
+      case 'short_line':
+        return { ...common, lineId: body.lineId, foundQty: body.foundQty };
+      case 'pack':
+        return { ...common, parcels: body.parcels, movements };
+      case 'ship':
+        return {
+          ...common,
+          carrier: body.carrier,
+          trackingNumber: body.trackingNumber,
+          lines: body.lines,
+          movements,
+        };
       case 'accept':
       case 'start_picking':
         return common;
@@ -135,7 +154,11 @@ function takeStep(ctx: CommandContext, local: LocalOrder, body: StepBody): Local
   if (movements.length > 0) recordMovements(ctx, movements, event.deviceSeq, `bopis:${orderId}`);
   ctx.auditNote = {
     subject: orderId,
-    details: { action: body.action, orderNumber: local.state.order.orderNumber },
+    details: {
+      action: body.action,
+      orderNumber: local.state.order.orderNumber,
+      ...(body.action === 'ship' ? { carrier: body.carrier, trackingNumber: body.trackingNumber } : {}),
+    },
   };
   ctx.notify(queueNotification(ctx));
   return requireLocalOrder(ctx.db, orderId);
@@ -258,12 +281,22 @@ export const bopisHandlers = {
             summary.message !== null &&
             !work.some((entry) => entry.orderId === summary.orderId),
         );
-      const shown =
+      const shown = (
         input.scope === 'open'
           ? [...work, ...left]
-          : listLocalOrders(ctx.db, 'all', input.limit).map(summaryOf);
+          : listLocalOrders(ctx.db, 'all', input.limit).map(summaryOf)
+      ).filter((summary) => input.fulfilment === undefined || summary.fulfilment === input.fulfilment);
       // Most urgent first: what waits longest for a picker, then ready ones by deadline.
-      const order = { put_back: 0, accept: 1, pick: 2, hand_over: 3, wait_for_hub: 4, none: 5 } as const;
+      const order = {
+        put_back: 0,
+        accept: 1,
+        pick: 2,
+        pack: 3,
+        ship: 4,
+        hand_over: 5,
+        wait_for_hub: 6,
+        none: 7,
+      } as const;
       const sorted =
         input.scope === 'open'
           ? [...shown].sort(
@@ -331,6 +364,44 @@ export const bopisHandlers = {
   'bopis-mark-ready': {
     mutates: true,
     handle: (ctx, input) => step(ctx, input.orderId, { action: 'mark_ready' }),
+  },
+  'bopis-short-line': {
+    mutates: true,
+    handle: (ctx, input) =>
+      step(ctx, input.orderId, { action: 'short_line', lineId: input.lineId, foundQty: input.foundQty }),
+  },
+  'bopis-pack': {
+    mutates: true,
+    handle: (ctx, input) =>
+      step(ctx, input.orderId, {
+        action: 'pack',
+        // Numbered in packing order: the label the packer writes on the box matches what the hub shows.
+        parcels: input.parcels.map((parcel, index) => ({
+          parcelId: `${index + 1}`,
+          weightGrams: parcel.weightGrams,
+        })),
+      }),
+  },
+  'bopis-ship': {
+    mutates: true,
+    handle(ctx, input) {
+      const local = requireLocalOrder(ctx.db, input.orderId);
+      const shipment = local.state.shipment;
+      if (local.state.status !== 'PACKED' || shipment === undefined) {
+        throw new DomainError(
+          'NOT_ALLOWED',
+          `Order ${local.state.order.orderNumber} is ${describeBopisStatus(local.state.status)}; pack it before it is shipped.`,
+          { orderId: input.orderId, status: local.state.status },
+        );
+      }
+      const after = takeStep(ctx, local, {
+        action: 'ship',
+        carrier: input.carrier,
+        trackingNumber: input.trackingNumber,
+        lines: shipment.lines.map((line) => ({ lineId: line.lineId, qty: line.qty })),
+      });
+      return detail(after, ctx.db, ctx.identity);
+    },
   },
   'bopis-lookup': {
     mutates: false,

@@ -53,7 +53,15 @@ function scriptEveryArea(node: FakeNode) {
   node.handle('stock-levels', (input) => ({ levels: input.skus.map((sku) => localStock({ sku })) }));
   node.handle('bopis-list', () => ({
     orders: [bopisSummary(order)],
-    queue: { waiting: 1, picking: 0, ready: 0, toPutBack: 0, oldestWaitingSince: order.waitingSince },
+    queue: {
+      waiting: 1,
+      picking: 0,
+      ready: 0,
+      toPutBack: 0,
+      toPack: 0,
+      toShip: 0,
+      oldestWaitingSince: order.waitingSince,
+    },
   }));
   node.handle('bopis-get', () => order);
   node.handle('staff-list', () => ({ staff: [staff('manager'), staff('cashier')] }));

@@ -31,6 +31,10 @@ export interface BopisState extends CommandState {
   pickScan(code: string): Promise<boolean>;
   shortPick(lines: readonly { lineId: string; foundQty: number }[]): Promise<boolean>;
   markReady(): Promise<boolean>;
+  /** Ship-to-home: lines that cannot be found in full; the rest still ships. */
+  shortLines(lines: readonly { lineId: string; foundQty: number }[]): Promise<boolean>;
+  pack(parcels: readonly { weightGrams: number }[]): Promise<boolean>;
+  ship(carrier: string, trackingNumber: string): Promise<boolean>;
   unstage(): Promise<boolean>;
   lookup(attempt: PickupAttempt): Promise<boolean>;
   handOver(attempt: PickupAttempt): Promise<boolean>;
@@ -113,6 +117,36 @@ export function createBopisStore(api: PosApi): BopisStore {
         step(
           (orderId) => api.call('bopis-mark-ready', { orderId }),
           (order) => t('bopis.readyDone', { order: order.orderNumber }),
+        ),
+      shortLines: (lines) =>
+        step(async (orderId) => {
+          // One step per short line, in order; the first refusal stops and is shown.
+          let last: Result<BopisOrderDetail> | null = null;
+          for (const line of lines) {
+            last = await api.call('bopis-short-line', {
+              orderId,
+              lineId: line.lineId,
+              foundQty: line.foundQty,
+            });
+            if (!last.ok) return last;
+          }
+          return last ?? (await api.call('bopis-get', { orderId }));
+        }),
+      pack: (parcels) =>
+        step(
+          (orderId) => api.call('bopis-pack', { orderId, parcels: parcels.map((parcel) => ({ ...parcel })) }),
+          (order) =>
+            t('bopis.packedDone', { order: order.orderNumber, parcels: order.shipment?.parcels.length ?? 0 }),
+        ),
+      ship: (carrier, trackingNumber) =>
+        step(
+          (orderId) => api.call('bopis-ship', { orderId, carrier, trackingNumber }),
+          (order) =>
+            t('bopis.shippedDone', {
+              order: order.orderNumber,
+              carrier: order.shipment?.carrier ?? carrier,
+              tracking: order.shipment?.trackingNumber ?? trackingNumber,
+            }),
         ),
       unstage: () =>
         enqueue(async () => {

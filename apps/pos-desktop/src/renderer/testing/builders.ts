@@ -286,6 +286,7 @@ export function bopisOrder(overrides: Partial<BopisDetail> = {}): BopisDetail {
     orderId: 'order-1',
     orderNumber: 'W-10042',
     status: 'ROUTED',
+    fulfilment: 'pickup',
     assignedHere: true,
     customerName: 'Alex Doe',
     lineCount: 2,
@@ -324,6 +325,8 @@ export function bopisOrder(overrides: Partial<BopisDetail> = {}): BopisDetail {
       },
     ],
     staged: [],
+    shipTo: null,
+    shipment: null,
     handover: { allowed: false, reason: 'The order is not ready for pickup yet.' },
     timeline: [
       {
@@ -347,6 +350,8 @@ export function bopisSummary(order: BopisDetail): CommandResponse<'bopis-list'>[
     version: _version,
     lines: _lines,
     staged: _staged,
+    shipTo: _shipTo,
+    shipment: _shipment,
     handover: _handover,
     timeline: _timeline,
     ...summary

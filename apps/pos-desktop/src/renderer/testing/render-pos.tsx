@@ -79,7 +79,7 @@ export function renderPos(options: RenderOptions = {}): PosHarness {
   });
   node.handle('bopis-list', () => ({
     orders: [],
-    queue: { waiting: 0, picking: 0, ready: 0, toPutBack: 0, oldestWaitingSince: null },
+    queue: { waiting: 0, picking: 0, ready: 0, toPutBack: 0, toPack: 0, toShip: 0, oldestWaitingSince: null },
   }));
   options.setup?.(node);
   const devices = fakeDevices('desktop', options.shell);

@@ -11,6 +11,8 @@ const QUEUE = {
   picking: 0,
   ready: 0,
   toPutBack: 0,
+  toPack: 0,
+  toShip: 0,
   oldestWaitingSince: '2026-11-23T09:30:00.000Z',
 };
 

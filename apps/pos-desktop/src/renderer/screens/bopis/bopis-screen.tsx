@@ -9,8 +9,9 @@ import type { StoreFormat } from '../../format/format';
 import { t } from '../../i18n/translate';
 import type { BopisOrderDetail, BopisOrderSummary, PickupAttempt } from '../../stores/bopis-store';
 import { screenError } from '../../stores/store-kit';
+import { PackForm, ShipForm, ShipTo, ShipmentSummary } from './ship-work';
 
-type BopisTab = 'queue' | 'pickup';
+type BopisTab = 'queue' | 'ship' | 'pickup';
 
 /** How long an order has waited here: "12 min", "3 h". */
 function waited(since: string, now: number): string {
@@ -57,7 +58,7 @@ export function BopisScreen() {
     <section className="screen bopis" aria-labelledby="bopis-title">
       <h1 id="bopis-title">{t('bopis.title')}</h1>
       <div className="tabs" role="tablist" aria-label={t('bopis.tabs')}>
-        {(['queue', 'pickup'] as const).map((name) => (
+        {(['queue', 'ship', 'pickup'] as const).map((name) => (
           <button
             key={name}
             type="button"
@@ -73,26 +74,39 @@ export function BopisScreen() {
           </button>
         ))}
       </div>
-      <ErrorBanner error={localError(error, format)} onDismiss={() => bopis.setState({ error: null })} />
+      {/* Packing and shipping show the node's refusal under their own button instead. */}
+      {order && (order.task === 'pack' || order.task === 'ship') && tab !== 'pickup' ? null : (
+        <ErrorBanner error={localError(error, format)} onDismiss={() => bopis.setState({ error: null })} />
+      )}
       <Notice text={notice} tone="success" />
       <div role="tabpanel" aria-label={t(`bopis.tab.${tab}`)}>
-        {tab === 'queue' ? order ? <OrderWork order={order} /> : <Queue /> : <Pickup />}
+        {tab === 'pickup' ? (
+          <Pickup />
+        ) : order ? (
+          <OrderWork order={order} />
+        ) : (
+          <Queue fulfilment={tab === 'ship' ? 'ship' : 'pickup'} />
+        )}
       </div>
     </section>
   );
 }
 
-function Queue() {
+function Queue({ fulfilment }: { fulfilment: BopisOrderSummary['fulfilment'] }) {
   const { bopis } = usePos();
   const format = useFormat();
-  const orders = useArea(bopis, (state) => state.orders);
+  const all = useArea(bopis, (state) => state.orders);
+  const orders = all.filter((order) => order.fulfilment === fulfilment);
   const queue = useArea(bopis, (state) => state.queue);
   const loaded = useArea(bopis, (state) => state.loaded);
   const busy = useArea(bopis, (state) => state.busy);
   const now = useNow();
   return (
     <>
-      {queue ? (
+      {queue && fulfilment === 'ship' ? (
+        <p>{t('bopis.shipCounts', { toPack: queue.toPack, toShip: queue.toShip })}</p>
+      ) : null}
+      {queue && fulfilment === 'pickup' ? (
         <p>
           {t('bopis.counts', {
             waiting: queue.waiting,
@@ -105,7 +119,9 @@ function Queue() {
             : ''}
         </p>
       ) : null}
-      {loaded && orders.length === 0 ? <p className="muted">{t('bopis.empty')}</p> : null}
+      {loaded && orders.length === 0 ? (
+        <p className="muted">{t(fulfilment === 'ship' ? 'bopis.shipEmpty' : 'bopis.empty')}</p>
+      ) : null}
       <ul className="bopis-orders" aria-label={t('bopis.orders')}>
         {orders.map((order) => (
           <QueueEntry key={order.orderId} order={order} now={now} busy={busy} />
@@ -190,6 +206,8 @@ function OrderHeader({ order }: { order: BopisOrderDetail }) {
           ? ` · ${t('bopis.deadline', { at: format.dateTime(order.pickupDeadline) })}`
           : ''}
       </p>
+      <ShipTo order={order} />
+      <ShipmentSummary order={order} />
       {order.message ? <p className="muted">{format.localInstants(order.message)}</p> : null}
       {order.pendingSync ? <p className="muted">{t('bopis.pendingSync')}</p> : null}
     </>
@@ -205,6 +223,7 @@ function OrderWork({ order }: { order: BopisOrderDetail }) {
   const [code, setCode] = useState('');
   const [reportingShort, setReportingShort] = useState(false);
   const store = bopis.getState();
+  const ship = order.fulfilment === 'ship';
   const picking = order.task === 'pick' && order.status === 'PICKING';
   const allPicked = order.lines.every((line) => line.remainingQty === 0 || line.shortPicked);
   const pickedLine = lastPick ? order.lines.find((line) => line.lineId === lastPick.lineId) : undefined;
@@ -267,17 +286,21 @@ function OrderWork({ order }: { order: BopisOrderDetail }) {
             <button type="button" className="btn" disabled={busy} onClick={() => setReportingShort(true)}>
               {t('bopis.reportShort')}
             </button>
-            <button
-              type="button"
-              className="btn btn-primary"
-              disabled={busy || !allPicked}
-              onClick={() => void store.markReady()}
-            >
-              {t('bopis.markReady')}
-            </button>
+            {ship ? null : (
+              <button
+                type="button"
+                className="btn btn-primary"
+                disabled={busy || !allPicked}
+                onClick={() => void store.markReady()}
+              >
+                {t('bopis.markReady')}
+              </button>
+            )}
           </div>
         </>
       ) : null}
+      {order.task === 'pack' ? <PackForm key={`pack-${order.orderId}`} /> : null}
+      {order.task === 'ship' ? <ShipForm key={`ship-${order.orderId}`} /> : null}
       {order.task === 'put_back' ? (
         <button
           type="button"
@@ -321,14 +344,20 @@ function ShortPickDialog({ order, onDone }: { order: BopisOrderDetail; onDone: (
     Object.fromEntries(open.map((line) => [line.lineId, line.pickedQty])),
   );
   return (
-    <Dialog title={t('bopis.shortTitle')} onCancel={onDone}>
+    <Dialog
+      title={t(order.fulfilment === 'ship' ? 'bopis.shortLineTitle' : 'bopis.shortTitle')}
+      onCancel={onDone}
+    >
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          void bopis
-            .getState()
-            .shortPick(open.map((line) => ({ lineId: line.lineId, foundQty: found[line.lineId] ?? 0 })))
-            .then((done) => done && onDone());
+          const lines = open.map((line) => ({ lineId: line.lineId, foundQty: found[line.lineId] ?? 0 }));
+          // A ship order leaves with what was found (charged for that); a pickup order is re-routed.
+          void (
+            order.fulfilment === 'ship'
+              ? bopis.getState().shortLines(lines)
+              : bopis.getState().shortPick(lines)
+          ).then((done) => done && onDone());
         }}
       >
         <ErrorBanner error={localError(error, format)} />
