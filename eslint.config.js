@@ -113,6 +113,9 @@ const runtimes = [
       'socket.io-parser',
       'csv-parse',
       '@node-rs/argon2',
+      'nodemailer',
+      // Tests only: the real SMTP server alert e-mails are delivered to.
+      'smtp-server',
       '@retail/domain',
       '@retail/sync',
     ],

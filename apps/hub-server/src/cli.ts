@@ -12,6 +12,7 @@ import { releaseExpiredHolds } from './inventory/reservations';
 import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
 import { startLoyaltyRuntime } from './loyalty/loyalty-runtime';
 import { startIntegrationRuntime } from './integration/integration-runtime';
+import { createSmtpMailer } from './alerts/alert-mailer';
 import { PullQuerySchema, pullEvents } from './integration/pull';
 import { DEFAULT_RETRY_POLICY } from './integration/delivery-engine';
 import { DEFAULT_JOURNAL_POLICY } from './integration/journal';
@@ -84,6 +85,12 @@ notifications are delivered by the one hub process holding the integration lease
 (--integration-lease-seconds, 30; a standby takes over when it lapses), retried from
 --webhook-retry-base-ms (1000) doubling to --webhook-retry-max-ms (1800000). A store's journal goes out
 --journal-grace-minutes (120) after its local midnight. See docs/integration.md.
+
+Alerts (serve): alert rules (POST /api/alerts/rules, or the dashboard's Alerts screen) send new exceptions
+to a signed webhook or by e-mail, delivered by the same process and retried like webhooks. E-mail goes
+through --smtp-host (none: e-mail alerts fail visibly) on --smtp-port (587; --smtp-secure for TLS from
+the start, port 465), as --smtp-from, logging in as --smtp-user with the password from
+--smtp-password-file or POS_HUB_SMTP_PASSWORD.
 
 Examples:
   echo 'a long password' | pos-hub create-user --username alice --role admin
@@ -181,6 +188,12 @@ async function serve(argv: string[]): Promise<void> {
         type: 'string',
         default: String(DEFAULT_JOURNAL_POLICY.graceMs / 60_000),
       },
+      'smtp-host': { type: 'string' },
+      'smtp-port': { type: 'string', default: '587' },
+      'smtp-secure': { type: 'boolean', default: false },
+      'smtp-user': { type: 'string' },
+      'smtp-password-file': { type: 'string' },
+      'smtp-from': { type: 'string' },
     },
     strict: true,
   });
@@ -213,6 +226,13 @@ async function serve(argv: string[]): Promise<void> {
         .int()
         .min(0)
         .max(7 * 24 * 60),
+      'smtp-host': z.string().min(1).max(255).optional(),
+      'smtp-port': z.coerce.number().int().min(1).max(65535),
+      'smtp-secure': z.boolean(),
+      'smtp-user': z.string().min(1).max(255).optional(),
+      'smtp-from': z
+        .email({ error: 'Give the sender of alert e-mails (--smtp-from) as an address.' })
+        .optional(),
     }),
     { ...values, db: databaseOf(values) },
   );
@@ -266,6 +286,29 @@ async function serve(argv: string[]): Promise<void> {
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new UsageError('The metrics token needs at least 16 characters.');
   }
+  const smtpPassword = readSecret(
+    {
+      file: { name: '--smtp-password-file', value: values['smtp-password-file'] },
+      env: { name: 'POS_HUB_SMTP_PASSWORD', value: process.env.POS_HUB_SMTP_PASSWORD },
+    },
+    warn,
+  );
+  if (options['smtp-host'] !== undefined && options['smtp-from'] === undefined) {
+    throw new UsageError(
+      'Give the sender of alert e-mails with --smtp-from (an address the server accepts).',
+    );
+  }
+  const mailer =
+    options['smtp-host'] === undefined
+      ? undefined
+      : createSmtpMailer({
+          host: options['smtp-host'],
+          port: options['smtp-port'],
+          secure: options['smtp-secure'],
+          from: options['smtp-from'] as string,
+          ...(options['smtp-user'] === undefined ? {} : { user: options['smtp-user'] }),
+          ...(smtpPassword === undefined ? {} : { password: smtpPassword }),
+        });
   const settings: BopisSettings = {
     offlineAfterMs: options['offline-after-minutes'] * 60_000,
     pickupPolicy: {
@@ -326,6 +369,7 @@ async function serve(argv: string[]): Promise<void> {
     retry: { baseDelayMs: options['webhook-retry-base-ms'], maxDelayMs: options['webhook-retry-max-ms'] },
     leaseMs: options['integration-lease-seconds'] * 1000,
     journal: { graceMs: options['journal-grace-minutes'] * 60_000 },
+    alerts: { mailer },
     ...(options['webhook-url'] === undefined
       ? {}
       : { notifications: { url: options['webhook-url'], secret: secret as string } }),
@@ -346,6 +390,7 @@ async function serve(argv: string[]): Promise<void> {
     await bopis.stop();
     await paymentRuntime?.stop();
     await integration.stop();
+    mailer?.close();
     await loyalty.stop();
     await app.close();
     await marker.close();

@@ -41,6 +41,7 @@ import { registerChannelRoutes } from '../channels/channel-routes';
 import { registerDeliveryRoutes } from '../orders/delivery-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
 import { registerIntegrationRoutes } from '../integration/integration-routes';
+import { registerAlertRoutes } from '../alerts/alert-routes';
 import { registerPurchasingRoutes } from '../purchasing/purchasing-routes';
 import { registerLiveRoutes, type LiveRouteOptions } from '../live/live-routes';
 
@@ -356,6 +357,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerDeliveryRoutes(app, routes);
   registerLoyaltyRoutes(app, routes);
   registerIntegrationRoutes(app, routes);
+  registerAlertRoutes(app, routes);
   registerPurchasingRoutes(app, routes);
   registerLiveRoutes(app, routes, options.live);
   await registerDashboard(app, options.dashboardRoot);

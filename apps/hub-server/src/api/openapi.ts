@@ -106,6 +106,7 @@ const TAGS: Record<string, string> = {
   auth: 'HQ sign-in and sessions.',
   admin: 'Users, API keys, nodes and devices.',
   exceptions: 'The exception queue HQ works through.',
+  alerts: 'Alert rules sending exception kinds to webhooks or e-mail, and what became of each alert.',
   catalog: 'Products, SKUs, barcodes, categories and tax rates.',
   imports: 'Streamed catalog imports.',
   inventory: 'Stock levels, ledger, receipts, adjustments, transfers.',

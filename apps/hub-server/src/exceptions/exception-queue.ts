@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
+import { enqueueAlerts } from '../alerts/alert-outbox';
 import { chunks } from '../storage/chunks';
 import type { ExceptionTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
@@ -129,10 +130,10 @@ export async function raiseException(
     }
   }
   const exceptionId = input.exceptionId ?? newId();
-  await executor
-    .insertInto('exceptions')
-    .values(openRow(input, exceptionId, at))
-    .execute();
+  const row = openRow(input, exceptionId, at);
+  await executor.insertInto('exceptions').values(row).execute();
+  // A new exception (not a recurrence of an open condition) alerts, in the transaction that raised it.
+  await enqueueAlerts(executor, [row], at, newId);
   return exceptionId;
 }
 
@@ -182,6 +183,7 @@ export async function raiseExceptions(
   }
   for (const chunk of chunks(unconditional, 200))
     await executor.insertInto('exceptions').values(chunk).execute();
+  await enqueueAlerts(executor, unconditional, at, newId);
   return ids;
 }
 

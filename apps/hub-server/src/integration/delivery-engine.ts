@@ -62,6 +62,11 @@ export interface DeliveryQueue<M extends ClaimedMessage> {
     outcome: AttemptOutcome,
     next: { at: number; settlement: Settlement; nextAttemptAt: number },
   ): Promise<void>;
+  /**
+   * How one message is sent when it is not a signed webhook POST (an alert e-mail); the engine still
+   * owns claiming, backoff, dead letters and settling, so every channel retries the same way.
+   */
+  send?(message: M, at: number): Promise<AttemptOutcome>;
 }
 
 export interface DeliveryOptions {
@@ -126,7 +131,10 @@ export async function deliverDue<M extends ClaimedMessage>(
     while (next < claimed.length) {
       const message = claimed[next]!;
       next += 1;
-      const outcome = await postSigned(message, now(), fetchImpl);
+      const outcome =
+        queue.send === undefined
+          ? await postSigned(message, now(), fetchImpl)
+          : await queue.send(message, now());
       const settledAt = now();
       const attempts = message.attempts + 1;
       const settlement: Settlement = outcome.ok

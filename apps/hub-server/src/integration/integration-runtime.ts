@@ -1,3 +1,4 @@
+import { deliverDueAlerts, type AlertDeliveryConfig } from '../alerts/alert-outbox';
 import type { HubContext } from '../hub-context';
 import { deliverDueNotifications, type WebhookConfig } from '../orders/notification-outbox';
 import type { DeliveryOptions, DeliveryReport, RetryPolicy } from './delivery-engine';
@@ -9,7 +10,7 @@ import { checkSubscriptionLag, deliverDueEvents, queueNewEvents } from './subscr
  * The integration layer's background work, run by exactly one hub process at a time (the holder of the
  * `integration` lease in the database; the others stand by and take over when it lapses): publish the
  * journals of store days that are over, queue new
- * events for webhook subscriptions, deliver what is due (events and customer notifications, through the
+ * events for webhook subscriptions, deliver what is due (events, customer notifications and alerts, through the
  * one delivery engine), and watch for subscriptions falling behind. Runs when kicked (a transaction
  * appended to the log), and at least every `intervalMs`.
  */
@@ -24,6 +25,8 @@ export interface IntegrationRuntimeLogger {
 export interface IntegrationRuntimeOptions {
   /** Customer notifications go nowhere without it (they wait in their outbox, visible via the API). */
   readonly notifications?: WebhookConfig;
+  /** Alert rules' deliveries (webhooks always; e-mail once a mailer is configured). */
+  readonly alerts?: AlertDeliveryConfig;
   readonly delivery?: DeliveryOptions;
   /** Backoff of subscription deliveries (default 1 s doubling to 30 min). */
   readonly retry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
@@ -41,6 +44,7 @@ export interface IntegrationPassReport {
   readonly queued: number;
   readonly events: DeliveryReport | null;
   readonly notifications: DeliveryReport | null;
+  readonly alerts: DeliveryReport | null;
   readonly behind: readonly string[];
 }
 
@@ -56,7 +60,8 @@ export async function runIntegrationPass(
     leaseMs,
     hub.now(),
   );
-  if (!leader) return { leader, journals: 0, queued: 0, events: null, notifications: null, behind: [] };
+  if (!leader)
+    return { leader, journals: 0, queued: 0, events: null, notifications: null, alerts: null, behind: [] };
   const journals = await publishDueJournals(hub, options.journal ?? DEFAULT_JOURNAL_POLICY);
   const queued = await queueNewEvents(hub);
   // Claims last well inside the lease, so a successor never takes a message still in flight here.
@@ -66,8 +71,13 @@ export async function runIntegrationPass(
     options.notifications === undefined
       ? null
       : await deliverDueNotifications(hub, options.notifications, delivery);
+  const alerts = await deliverDueAlerts(
+    hub,
+    { ...options.alerts, retry: { ...options.retry, ...options.alerts?.retry } },
+    delivery,
+  );
   const { behind } = await checkSubscriptionLag(hub);
-  return { leader, journals, queued, events, notifications, behind };
+  return { leader, journals, queued, events, notifications, alerts, behind };
 }
 
 export interface IntegrationRuntime {
@@ -92,7 +102,8 @@ export function startIntegrationRuntime(
         report.journals > 0 ||
         report.queued > 0 ||
         (report.events?.attempted ?? 0) > 0 ||
-        (report.notifications?.attempted ?? 0) > 0;
+        (report.notifications?.attempted ?? 0) > 0 ||
+        (report.alerts?.attempted ?? 0) > 0;
       if (busy) options.logger?.info({ ...report }, 'integration pass');
       return report;
     } catch (error) {

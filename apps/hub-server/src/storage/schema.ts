@@ -713,6 +713,45 @@ export interface BopisNotificationTable {
   delivered_at: number | null;
 }
 
+/** An HQ alert rule (0022): an exception kind sent to a webhook or e-mail addresses. */
+export interface AlertRuleTable {
+  rule_id: string;
+  name: string;
+  exception_type: string;
+  min_severity: 'info' | 'warning' | 'critical' | null;
+  node_id: string | null;
+  channel: 'webhook' | 'email';
+  /** The URL, or a JSON array of e-mail addresses. */
+  target: string;
+  secret: string | null;
+  enabled: number;
+  version: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One alert to send, written with the exception that caused it (the alert outbox). */
+export interface AlertDeliveryTable {
+  delivery_id: string;
+  rule_id: string;
+  rule_name: string;
+  exception_id: string;
+  exception_type: string;
+  channel: 'webhook' | 'email';
+  target: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
 /** One canonical event of the outbound integration log (integration/outbound-log.ts). Append-only. */
 export interface IntegrationEventTable {
   seq: number;
@@ -879,6 +918,8 @@ export interface HubDatabase {
   bopis_reservations: BopisReservationTable;
   bopis_refunds: BopisRefundTable;
   bopis_notifications: BopisNotificationTable;
+  alert_rules: AlertRuleTable;
+  alert_deliveries: AlertDeliveryTable;
   customer_orders: CustomerOrderTable;
   customer_order_parts: CustomerOrderPartTable;
   sales_channels: SalesChannelTable;

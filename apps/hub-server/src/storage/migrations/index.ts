@@ -21,6 +21,7 @@ import * as shipOrdersAndPayments from './0018-ship-orders-and-payments';
 import * as hqSettings from './0019-hq-settings';
 import * as paymentSettlements from './0020-payment-settlements';
 import * as storeAudit from './0021-store-audit';
+import * as alertRules from './0022-alert-rules';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -51,6 +52,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0019-hq-settings', hqSettings.up],
   ['0020-payment-settlements', paymentSettlements.up],
   ['0021-store-audit', storeAudit.up],
+  ['0022-alert-rules', alertRules.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
