@@ -67,7 +67,9 @@ describe.each(backendKinds())('exceptions/exception-queue on %s', (kind) => {
     const executor = new Proxy(storage.db, {
       get(target, property, receiver) {
         const value: unknown = Reflect.get(target, property, receiver);
-        if (property !== 'insertInto' || typeof value !== 'function') return value;
+        if (typeof value !== 'function') return value;
+        // Kysely's methods read private fields, which a proxy receiver does not have.
+        if (property !== 'insertInto') return (value as (...args: unknown[]) => unknown).bind(target);
         return (table: unknown) => {
           if (table === 'exceptions') counter.inserts += 1;
           return (value as (table: unknown) => unknown).call(target, table);

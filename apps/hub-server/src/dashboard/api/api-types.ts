@@ -15,6 +15,8 @@ import type { NotificationView } from '../../orders/notification-outbox';
 import type { OrderSummary, OrderView } from '../../orders/order-records';
 import type { EntityVersionSchema } from '../../pricing/pricing-store';
 import type { AuditEntry } from '../../audit/hq-audit';
+import type { AlertDelivery, AlertRule, AlertRuleInput } from '../../alerts/alert-rules';
+import type { StoredValueAccountRow, StoredValueLedgerPage } from '../../loyalty/stored-value-report';
 import type { SalesReportRow } from '../../reports/sales-report';
 import type { AnalyticsTable, SalesAnalytics } from '../../reports/sales-analytics';
 import type { CreateStaff, HqStaff, UpdateStaff } from '../../staff/hq-staff';
@@ -33,6 +35,11 @@ export type EntityVersion = z.infer<typeof EntityVersionSchema>;
 export type SettingsList = z.infer<typeof SettingsListSchema>;
 
 export type {
+  AlertDelivery,
+  AlertRule,
+  AlertRuleInput,
+  StoredValueAccountRow,
+  StoredValueLedgerPage,
   AuditEntry,
   BopisStatus,
   CreateStaff,

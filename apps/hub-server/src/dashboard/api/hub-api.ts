@@ -1,6 +1,11 @@
 import type { ErrorBody } from '@retail/domain';
 import { t } from '../i18n/translate';
 import type {
+  AlertDelivery,
+  AlertRule,
+  AlertRuleInput,
+  StoredValueAccountRow,
+  StoredValueLedgerPage,
   AuditEntry,
   BopisStatus,
   CreateStaff,
@@ -57,6 +62,14 @@ export interface OrderQuery {
 }
 
 type Query = Readonly<Record<string, string | number | undefined>>;
+
+/** What the gift card and store credit list searches by (GET /api/loyalty/stored-value). */
+export interface StoredValueQuery {
+  readonly q?: string | undefined;
+  readonly kind?: 'gift_card' | 'store_credit' | undefined;
+  readonly nodeId?: string | undefined;
+  readonly cursor?: string | undefined;
+}
 
 /** What the audit screen searches by (GET /api/audit). */
 export interface AuditFilter {
@@ -121,6 +134,20 @@ export function createHubApi(options: HubApiOptions) {
       : { code: 'INTERNAL', message: t('error.unexpected', { status: response.status }) };
     if (response.status === 401 && path !== '/api/auth/login') options.onUnauthorized(error);
     return { ok: false, error };
+  }
+
+  async function csvText(path: string): Promise<ApiResult<string>> {
+    const token = options.token();
+    try {
+      const response = await options.fetch(path, {
+        method: 'GET',
+        headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      });
+      if (!response.ok) return { ok: false, error: { code: 'INTERNAL', message: t('reports.csvFailed') } };
+      return { ok: true, value: await response.text() };
+    } catch {
+      return { ok: false, error: { code: 'HUB_UNAVAILABLE', message: t('error.unreachable') } };
+    }
   }
 
   return {
@@ -195,6 +222,29 @@ export function createHubApi(options: HubApiOptions) {
         return { ok: false, error: { code: 'HUB_UNAVAILABLE', message: t('error.unreachable') } };
       }
     },
+    alertRules: () => call<AlertRule[]>('GET', '/api/alerts/rules'),
+    createAlertRule: (input: AlertRuleInput) =>
+      call<{ rule: AlertRule; secret: string | null }>('POST', '/api/alerts/rules', input),
+    updateAlertRule: (ruleId: string, input: AlertRuleInput & { version: number }) =>
+      call<{ rule: AlertRule; secret: string | null }>('PUT', `/api/alerts/rules/${segment(ruleId)}`, input),
+    deleteAlertRule: (ruleId: string, version: number) =>
+      call<{ deleted: true }>('DELETE', withQuery(`/api/alerts/rules/${segment(ruleId)}`, { version })),
+    alertDeliveries: (status?: 'pending' | 'delivered' | 'failed') =>
+      call<AlertDelivery[]>('GET', withQuery('/api/alerts/deliveries', { status, limit: 100 })),
+    retryAlertDelivery: (deliveryId: string) =>
+      call<AlertDelivery>('POST', `/api/alerts/deliveries/${segment(deliveryId)}/retry`),
+    storedValueAccounts: (query: StoredValueQuery) =>
+      call<{ accounts: StoredValueAccountRow[]; nextCursor: string | null }>(
+        'GET',
+        withQuery('/api/loyalty/stored-value', { limit: 50, ...query }),
+      ),
+    storedValueLedger: (accountId: string, cursor?: string) =>
+      call<StoredValueLedgerPage>(
+        'GET',
+        withQuery(`/api/loyalty/stored-value/${segment(accountId)}/ledger`, { cursor, limit: 50 }),
+      ),
+    /** Any of the hub's CSV downloads, fetched with the session (a plain link would carry no token). */
+    csv: (path: string, query: Query = {}) => csvText(withQuery(path, query)),
     salesReport: (from: string, to: string) =>
       call<SalesReportRow[]>('GET', withQuery('/api/reports/sales', { from, to })),
     staff: () => call<HqStaff[]>('GET', '/api/staff'),

@@ -9,6 +9,7 @@ import { OrderScreen } from '../screens/orders/order-screen';
 import { OrdersScreen } from '../screens/orders/orders-screen';
 import { PricingScreen } from '../screens/pricing/pricing-screen';
 import { SignInScreen } from '../screens/sign-in/sign-in-screen';
+import { AlertsScreen } from '../screens/alerts/alerts-screen';
 import { AuditScreen } from '../screens/audit/audit-screen';
 import { ReportsScreen } from '../screens/reports/reports-screen';
 import { SettingsScreen } from '../screens/settings/settings-screen';
@@ -25,6 +26,7 @@ const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[]
   { route: { name: 'stores' }, label: 'nav.stores' },
   { route: { name: 'pricing' }, label: 'nav.pricing' },
   { route: { name: 'integrations' }, label: 'nav.integrations' },
+  { route: { name: 'alerts' }, label: 'nav.alerts' },
   { route: { name: 'reports' }, label: 'nav.reports' },
   { route: { name: 'staff' }, label: 'nav.staff' },
   { route: { name: 'settings' }, label: 'nav.settings' },
@@ -59,6 +61,8 @@ function Page({ route }: { route: Route }) {
       return <AuditScreen />;
     case 'reports':
       return <ReportsScreen />;
+    case 'alerts':
+      return <AlertsScreen />;
     case 'not-found':
       return (
         <section aria-labelledby="not-found-title">

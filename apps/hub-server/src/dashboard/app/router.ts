@@ -13,6 +13,7 @@ export type Route =
   | { readonly name: 'settings' }
   | { readonly name: 'audit' }
   | { readonly name: 'reports' }
+  | { readonly name: 'alerts' }
   | { readonly name: 'not-found'; readonly path: string };
 
 export function parseRoute(location: string): Route {
@@ -36,6 +37,7 @@ export function parseRoute(location: string): Route {
   if (first === 'settings' && second === undefined) return { name: 'settings' };
   if (first === 'audit' && second === undefined) return { name: 'audit' };
   if (first === 'reports' && second === undefined) return { name: 'reports' };
+  if (first === 'alerts' && second === undefined) return { name: 'alerts' };
   return { name: 'not-found', path: url.pathname };
 }
 
@@ -63,6 +65,8 @@ export function hrefOf(route: Route): string {
       return '/audit';
     case 'reports':
       return '/reports';
+    case 'alerts':
+      return '/alerts';
     case 'not-found':
       return route.path;
     default:

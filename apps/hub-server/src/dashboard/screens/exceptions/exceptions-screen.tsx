@@ -92,7 +92,7 @@ export function ExceptionsScreen() {
  * The kinds offered in the filter. Plain strings, not the hub's union: a kind added by a newer hub (or by a
  * module landing alongside this one) is still listed, counted and labelled, never a type error here.
  */
-const KNOWN_KINDS: readonly string[] = [
+export const KNOWN_KINDS: readonly string[] = [
   'OVERSELL',
   'NEGATIVE_SELLABLE',
   'REJECTED_EVENT',

@@ -5,6 +5,7 @@ import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { Loaded } from '../../components/feedback';
 import { t, type MessageKey } from '../../i18n/translate';
+import { StoredValueSection } from './stored-value-section';
 
 const DAY_MS = 86_400_000;
 const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
@@ -63,6 +64,7 @@ export function ReportsScreen() {
         </select>
       </form>
       <Loaded state={report.state}>{(analytics) => <Report analytics={analytics} range={range} />}</Loaded>
+      <StoredValueSection nodes={nodes.state.status === 'ready' ? nodes.state.value : []} />
     </section>
   );
 }
