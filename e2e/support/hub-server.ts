@@ -43,14 +43,33 @@ export function runHubCli(args: readonly string[], input?: string): string {
  * A real `pos-hub serve` for a browser test: a fresh SQLite file in its own temp folder, 127.0.0.1, a
  * port the OS picks (read back from the "listening" log line). `prepare` runs CLI set-up before it starts.
  */
-export async function startHub(options: { prepare?: (db: string) => void; timeoutMs?: number } = {}) {
+export async function startHub(
+  options: {
+    prepare?: (db: string) => void;
+    timeoutMs?: number;
+    /** More `pos-hub serve` flags (an SMTP server for alert e-mails, say). */
+    serveArgs?: readonly string[];
+  } = {},
+) {
   assertHubBuilt();
   const folder = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
   const db = join(folder, 'hub.db');
   options.prepare?.(db);
   const child = spawn(
     process.execPath,
-    [HUB_BIN, 'serve', '--db', db, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info'],
+    [
+      HUB_BIN,
+      'serve',
+      '--db',
+      db,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--log-level',
+      'info',
+      ...(options.serveArgs ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
