@@ -12,6 +12,7 @@ import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
 import type { FollowUp, HubContext } from './hub-context';
 import { TransactionEvents } from './integration/transaction-events';
 import { chunks } from './storage/chunks';
+import { compiledInsert } from './storage/compiled-insert';
 import { RetryTransaction, type Trx } from './storage/storage';
 import type { LedgerMovement } from './inventory/ledger';
 
@@ -75,24 +76,21 @@ export class HubTx {
     for (const nodeId of [...byNode.keys()].sort()) {
       const skus = byNode.get(nodeId)!.sort();
       for (const chunk of chunks(skus, 400)) {
-        await this.trx
-          .insertInto('stock_balances')
-          .values(
-            chunk.map((sku) => ({
-              node_id: nodeId,
-              sku,
-              sellable: 0,
-              staged: 0,
-              damaged: 0,
-              quality_control: 0,
-              in_transit: 0,
-              committed: 0,
-              safety_stock: 0,
-              updated_at: this.at,
-            })),
-          )
-          .onConflict((conflict) => conflict.columns(['node_id', 'sku']).doNothing())
-          .execute();
+        await createMissingBalances(
+          this.trx,
+          chunk.map((sku) => ({
+            node_id: nodeId,
+            sku,
+            sellable: 0,
+            staged: 0,
+            damaged: 0,
+            quality_control: 0,
+            in_transit: 0,
+            committed: 0,
+            safety_stock: 0,
+            updated_at: this.at,
+          })),
+        );
         const rows = await this.trx
           .selectFrom('stock_balances')
           .selectAll()
@@ -214,35 +212,21 @@ export class HubTx {
     // One multi-row upsert instead of an UPDATE per balance: the rows exist and are locked, so every
     // row takes the update branch; on PostgreSQL this saves a round trip per touched SKU.
     for (const chunk of chunks(dirty, 400)) {
-      await this.trx
-        .insertInto('stock_balances')
-        .values(
-          chunk.map((state) => ({
-            node_id: state.nodeId,
-            sku: state.sku,
-            sellable: state.sellable,
-            staged: state.staged,
-            damaged: state.damaged,
-            quality_control: state.quality_control,
-            in_transit: state.in_transit,
-            committed: state.committed,
-            safety_stock: state.safety_stock,
-            updated_at: this.at,
-          })),
-        )
-        .onConflict((conflict) =>
-          conflict.columns(['node_id', 'sku']).doUpdateSet((eb) => ({
-            sellable: eb.ref('excluded.sellable'),
-            staged: eb.ref('excluded.staged'),
-            damaged: eb.ref('excluded.damaged'),
-            quality_control: eb.ref('excluded.quality_control'),
-            in_transit: eb.ref('excluded.in_transit'),
-            committed: eb.ref('excluded.committed'),
-            safety_stock: eb.ref('excluded.safety_stock'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+      await writeBalanceRows(
+        this.trx,
+        chunk.map((state) => ({
+          node_id: state.nodeId,
+          sku: state.sku,
+          sellable: state.sellable,
+          staged: state.staged,
+          damaged: state.damaged,
+          quality_control: state.quality_control,
+          in_transit: state.in_transit,
+          committed: state.committed,
+          safety_stock: state.safety_stock,
+          updated_at: this.at,
+        })),
+      );
     }
     for (const state of dirty) await this.detectConditions(state);
     const exceptionIds = await raiseExceptions(this.trx, this.raised, this.at, this.hub.newId);
@@ -277,12 +261,7 @@ export class HubTx {
       recorded_at: this.at,
     }));
     for (const chunk of chunks(rows, 500)) {
-      const inserted = await this.trx
-        .insertInto('inventory_movements')
-        .values(chunk)
-        .onConflict((conflict) => conflict.column('movement_id').doNothing())
-        .returning('movement_id')
-        .execute();
+      const inserted = await insertMovementRows(this.trx, chunk);
       // Another transaction recorded one of these ids after we checked: start over so the replay is
       // recognised instead of counted twice.
       if (inserted.length !== chunk.length) throw new RetryTransaction('movement recorded concurrently');
@@ -362,6 +341,29 @@ export class HubTx {
     return result;
   }
 }
+
+const createMissingBalances = compiledInsert('stock_balances', (query) =>
+  query.onConflict((conflict) => conflict.columns(['node_id', 'sku']).doNothing()),
+);
+
+const writeBalanceRows = compiledInsert('stock_balances', (query) =>
+  query.onConflict((conflict) =>
+    conflict.columns(['node_id', 'sku']).doUpdateSet((eb) => ({
+      sellable: eb.ref('excluded.sellable'),
+      staged: eb.ref('excluded.staged'),
+      damaged: eb.ref('excluded.damaged'),
+      quality_control: eb.ref('excluded.quality_control'),
+      in_transit: eb.ref('excluded.in_transit'),
+      committed: eb.ref('excluded.committed'),
+      safety_stock: eb.ref('excluded.safety_stock'),
+      updated_at: eb.ref('excluded.updated_at'),
+    })),
+  ),
+);
+
+const insertMovementRows = compiledInsert('inventory_movements', (query) =>
+  query.onConflict((conflict) => conflict.column('movement_id').doNothing()).returning('movement_id'),
+);
 
 export function stockLevelOf(
   state: Omit<BalanceState, never>,

@@ -3,6 +3,7 @@ import { DomainError } from '@retail/domain';
 import type { FeedChange, FeedEntity } from '@retail/sync';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import { chunks } from '../storage/chunks';
+import { compiledInsert } from '../storage/compiled-insert';
 import { FEED_SEQUENCE, isPostgres, registerWriter, settledHead } from '../storage/commit-watermark';
 import { feedEntitySchema } from './feed-entities';
 
@@ -78,18 +79,7 @@ export async function appendFeedChanges(
   // two writers of overlapping keys wait for each other in the same order instead of deadlocking.
   values.sort((a, b) => compareKeys(a, b));
   for (const chunk of chunks(values, 500)) {
-    await trx
-      .insertInto('feed_changes')
-      .values(chunk)
-      .onConflict((conflict) =>
-        conflict.columns(['entity', 'entity_key', 'scope']).doUpdateSet((eb) => ({
-          hub_seq: eb.ref('excluded.hub_seq'),
-          op: eb.ref('excluded.op'),
-          data: eb.ref('excluded.data'),
-          created_at: eb.ref('excluded.created_at'),
-        })),
-      )
-      .execute();
+    await insertFeedRows(trx, chunk);
   }
   // Stores whose feed this advanced get a poke once it commits (and other hub processes hear of it).
   // hubSeqs are allocated in increasing order, so the last one is the transaction's head.
@@ -100,6 +90,17 @@ export async function appendFeedChanges(
   );
   return seqs;
 }
+
+const insertFeedRows = compiledInsert('feed_changes', (query) =>
+  query.onConflict((conflict) =>
+    conflict.columns(['entity', 'entity_key', 'scope']).doUpdateSet((eb) => ({
+      hub_seq: eb.ref('excluded.hub_seq'),
+      op: eb.ref('excluded.op'),
+      data: eb.ref('excluded.data'),
+      created_at: eb.ref('excluded.created_at'),
+    })),
+  ),
+);
 
 function compareKeys(
   a: { entity: string; entity_key: string; scope: string },

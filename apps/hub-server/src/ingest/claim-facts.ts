@@ -2,6 +2,7 @@ import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sy
 import type { HubTx } from '../hub-tx';
 import { hqStaffFacts } from '../staff/hq-staff';
 import { chunks } from '../storage/chunks';
+import { compiledInsert } from '../storage/compiled-insert';
 import type { CardReferenceTable, StoreStaffTable } from '../storage/schema';
 import { looksLikeCardNumber, normalisedReference } from './sale-claims';
 
@@ -248,11 +249,9 @@ export async function recordClaimFacts(
       .onConflict((conflict) => conflict.column('staff_id').doNothing())
       .execute();
   }
-  for (const chunk of chunks(cardReferences, 500)) {
-    await tx.trx
-      .insertInto('card_references')
-      .values(chunk)
-      .onConflict((conflict) => conflict.columns(['node_id', 'reference', 'tender_id']).doNothing())
-      .execute();
-  }
+  for (const chunk of chunks(cardReferences, 500)) await insertCardReferences(tx.trx, chunk);
 }
+
+const insertCardReferences = compiledInsert('card_references', (query) =>
+  query.onConflict((conflict) => conflict.columns(['node_id', 'reference', 'tender_id']).doNothing()),
+);

@@ -9,12 +9,14 @@ import {
   type IngestPort,
   type PushAck,
   type PushRequest,
+  type ValidPayload,
 } from '@retail/sync';
 import { inHubTransaction, type HubTx, type NodeSku } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { findMovements } from '../inventory/ledger';
 import { primeAuditSkus } from '../pricing/pricing-audit';
 import { chunks } from '../storage/chunks';
+import { compiledInsert } from '../storage/compiled-insert';
 import { gatherClaimFacts, recordClaimFacts } from './claim-facts';
 import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
 import {
@@ -122,6 +124,8 @@ function deviceTransaction(
   faults: EventFaults,
 ): DeviceIngestTransaction {
   const writes: BatchWrites = { events: [], sales: [], staff: [], cardReferences: [], storeAudit: [] };
+  // The payloads the sync layer validated, kept for the integration drafts so zod runs once per event.
+  const validated = new Map<string, ValidPayload>();
   const ctx: ApplyContext = {
     tx,
     facts,
@@ -169,6 +173,7 @@ function deviceTransaction(
       if (fault?.kind === 'event') {
         return { status: 'rejected', reason: `The hub could not apply this event: ${fault.message}` };
       }
+      validated.set(event.eventId, payload);
       try {
         return await applyStoreEvent(ctx, event, payload);
       } catch (error) {
@@ -205,12 +210,10 @@ function deviceTransaction(
     },
     async finish({ lastSeq: newLastSeq, applied }) {
       // What the hub applied leaves for integrations in this same transaction (docs/integration.md).
-      tx.events.storeEventsApplied(applied);
-      for (const chunk of chunks(writes.events, 200))
-        await tx.trx.insertInto('ingested_events').values(chunk).execute();
-      for (const chunk of chunks(writes.sales, 300)) await tx.trx.insertInto('sales').values(chunk).execute();
-      for (const chunk of chunks(writes.storeAudit, 200))
-        await tx.trx.insertInto('hq_audit').values(chunk).execute();
+      tx.events.storeEventsApplied(applied, validated);
+      for (const chunk of chunks(writes.events, 200)) await insertLogRows(tx.trx, chunk);
+      for (const chunk of chunks(writes.sales, 300)) await insertSaleRows(tx.trx, chunk);
+      for (const chunk of chunks(writes.storeAudit, 200)) await insertAuditRows(tx.trx, chunk);
       await recordClaimFacts(tx, writes.staff, writes.cardReferences);
       await tx.trx
         .updateTable('devices')
@@ -230,6 +233,10 @@ function deviceTransaction(
     },
   };
 }
+
+const insertLogRows = compiledInsert('ingested_events');
+const insertSaleRows = compiledInsert('sales');
+const insertAuditRows = compiledInsert('hq_audit');
 
 function movementsOf(payload: unknown): { movementId: string; sku: string }[] {
   const movements = (payload as { movements?: unknown } | null)?.movements;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { DomainError } from '@retail/domain';
 import { chunks } from '../storage/chunks';
+import { compiledInsert } from '../storage/compiled-insert';
 import { INTEGRATION_SEQUENCE, isPostgres, registerWriter, settledHead } from '../storage/commit-watermark';
 import type { IntegrationEventTable } from '../storage/schema';
 import type { Executor, Storage, Trx } from '../storage/storage';
@@ -125,16 +126,14 @@ export async function appendIntegrationEvents(
     recorded_at: recordedAt,
     data: JSON.stringify(draft.data),
   }));
-  for (const chunk of chunks(values, 300)) {
-    // The same fact derived again keeps its first position (see EventDraft.key).
-    await trx
-      .insertInto('integration_events')
-      .values(chunk)
-      .onConflict((conflict) => conflict.column('event_id').doNothing())
-      .execute();
-  }
+  for (const chunk of chunks(values, 300)) await insertIntegrationEvents(trx, chunk);
   return seqs;
 }
+
+// The same fact derived again keeps its first position (see EventDraft.key).
+const insertIntegrationEvents = compiledInsert('integration_events', (query) =>
+  query.onConflict((conflict) => conflict.column('event_id').doNothing()),
+);
 
 export function toIntegrationEvent(row: IntegrationEventTable): IntegrationEvent {
   return {

@@ -1,4 +1,4 @@
-import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sync';
+import { checkPayload, type EventEnvelope, type EventPayloads, type PayloadCheck } from '@retail/sync';
 import { shownReference } from '../ingest/sale-claims';
 import type { TransferTable } from '../storage/schema';
 import type { EventData } from './event-catalog';
@@ -10,8 +10,11 @@ import type { DraftContext } from './transaction-events';
  * rejected event is an exception, never published), and each draft reads the state the hub left (the
  * transfer as settled, the sale as recorded), not just what the till claimed.
  */
-export async function storeEventDrafts(context: DraftContext, event: EventEnvelope): Promise<EventDraft[]> {
-  const checked = checkPayload(event.type, event.schemaVersion, event.payload);
+export async function storeEventDrafts(
+  context: DraftContext,
+  event: EventEnvelope,
+  checked: PayloadCheck = checkPayload(event.type, event.schemaVersion, event.payload),
+): Promise<EventDraft[]> {
   if (!checked.ok) return [];
   const base = { sourceEventId: event.eventId, nodeId: event.storeId };
   const at = (iso: string) => Date.parse(iso);

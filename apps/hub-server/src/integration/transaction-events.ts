@@ -1,6 +1,6 @@
 import { channelAvailabilityDrafts } from '../channels/channel-availability';
 import type { LoyaltyEntry, StoredValueEntry, StoredValueKind } from '@retail/domain';
-import type { EventEnvelope } from '@retail/sync';
+import type { EventEnvelope, PayloadCheck } from '@retail/sync';
 import type { FeedChangeInput } from '../feed/feed-store';
 import type { BalanceState, HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
@@ -50,9 +50,16 @@ export class TransactionEvents {
     this.producers.push(producer);
   }
 
-  /** Store events the hub applied in this transaction (rejected ones never leave the hub). */
-  storeEventsApplied(events: readonly EventEnvelope[]): void {
-    for (const event of events) this.producers.push((context) => storeEventDrafts(context, event));
+  /**
+   * Store events the hub applied in this transaction (rejected ones never leave the hub). `checked` holds
+   * the payloads the ingest already validated, by event id, so they are not parsed a second time.
+   */
+  storeEventsApplied(
+    events: readonly EventEnvelope[],
+    checked: ReadonlyMap<string, PayloadCheck> = new Map(),
+  ): void {
+    for (const event of events)
+      this.producers.push((context) => storeEventDrafts(context, event, checked.get(event.eventId)));
   }
 
   /** An exception closed in this transaction (by a person or by the hub). */
