@@ -1,33 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '@retail/hub-server/src/api/app';
-import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { verifyProjections } from '@retail/hub-server/src/inventory/ledger';
-import { readInventoryLevel } from '@retail/hub-server/src/inventory/stock-levels';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { startBopisRuntime, type BopisRuntime } from '@retail/hub-server/src/orders/bopis-runtime';
-import { placeOrder, type OrderIntake } from '@retail/hub-server/src/orders/intake';
-import type { BopisSettings } from '@retail/hub-server/src/orders/order-change';
-import { cancelOrder } from '@retail/hub-server/src/orders/order-lifecycle';
-import { readOrderView, type OrderView } from '@retail/hub-server/src/orders/order-records';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
 import {
+  WIDGET,
   backendKinds,
-  createTestDatabase,
-  type TestDatabase,
-} from '@retail/hub-server/src/test-support/backends';
-import type { Result } from '@retail/domain';
-import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
-import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
-import { initStoreNode } from '../src/engine/init';
-import { TEST_PIN_COST, expectOk, tempDir } from '../src/engine/testing/test-node';
+  cancelOrder,
+  listExceptions,
+  placeOrder,
+  readInventoryLevel,
+  readOrderView,
+  startBopisRuntime,
+  startTestHub,
+  eventually,
+  verifyProjections,
+  type BopisRuntime,
+  type BopisSettings,
+  type HubContext,
+  type OrderIntake,
+  type OrderView,
+  type Storage,
+  type TestHub,
+} from '@retail/hub-server/testing';
+import { expectOk } from '../src/engine/testing/test-node';
+import { openTestTill, type TestTill } from '../src/engine/testing/test-till';
 
 /**
  * BOPIS end to end: the real hub (in-process, listening on 127.0.0.1, both backends) and three real
@@ -39,103 +33,27 @@ const SETTINGS: BopisSettings = {
   offlineAfterMs: 60_000,
   pickupPolicy: { holdHours: 24, graceMinutes: 0 },
 };
-const WIDGET_BARCODE = '4006381333931';
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`never happened: ${what}${last === undefined ? '' : ` (${String(last)})`}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-interface Store {
-  readonly nodeId: string;
-  readonly engine: StoreEngine;
-  readonly session: string;
-  run<N extends CommandName>(name: N, input: CommandInput<N>): Result<CommandResponse<N>>;
-  ok<N extends CommandName>(name: N, input: CommandInput<N>): CommandResponse<N>;
-  /** Every event written so far has been acknowledged by the hub. */
-  drained(): boolean;
-  close(): Promise<void>;
-}
+const WIDGET_BARCODE = WIDGET.barcode;
 
 describe.each(backendKinds())('BOPIS across real store engines and the hub on %s', (kind) => {
-  let database: TestDatabase;
+  let world: TestHub;
   let storage: Storage;
   let hub: HubContext;
-  let app: FastifyInstance;
-  let hubUrl: string;
   let runtime: BopisRuntime;
   const skew = { ms: 0 };
-  const stores = new Map<string, Store>();
+  const stores = new Map<string, TestTill>();
 
-  async function openStore(nodeId: string, code: string): Promise<Store> {
-    const dir = tempDir(`bopis-${nodeId}-`);
-    const databasePath = join(dir.path, 'store.db');
-    const init = initStoreNode({
-      databasePath,
-      setup: {
-        storeId: nodeId,
-        storeCode: code,
-        deviceNo: 1,
-        currency: 'EUR',
-        locale: 'fr-FR',
-        timezone: 'Europe/Paris',
-      },
-      firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
-      pinCost: TEST_PIN_COST,
-    });
-    const { code: enrollment } = await createEnrollmentCode(hub, nodeId, 'test');
-    const enrolled = await enrollDevice(hub, {
-      code: enrollment,
-      deviceName: `${code} lane 1`,
-      deviceId: init.identity.deviceId,
-      deviceNo: 1,
+  async function openStore(nodeId: string, code: string): Promise<TestTill> {
+    const till = await openTestTill(world, {
       storeId: nodeId,
+      storeCode: code,
+      dirPrefix: `bopis-${nodeId}-`,
     });
-    const engine = openStoreEngine({
-      databasePath,
-      pinCost: TEST_PIN_COST,
-      sync: {
-        transport: 'http',
-        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 50, capMs: 400 }, errorRetryMs: 500 },
-      },
-    });
-    await engine.sync.configure({ hubUrl, credential: enrolled.credential });
-    const session = expectOk(engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
-    const store: Store = {
-      nodeId,
-      engine,
-      session,
-      run: (name, input) => engine.execute(name, input, { session }),
-      ok: (name, input) => expectOk(engine.execute(name, input, { session })),
-      drained() {
-        const status = expectOk(engine.execute('sync-status', {}));
-        return status.pendingEvents === 0;
-      },
-      async close() {
-        await engine.shutdown();
-        dir.remove();
-      },
-    };
-    stores.set(nodeId, store);
-    return store;
+    stores.set(nodeId, till);
+    return till;
   }
 
-  function store(nodeId: string): Store {
+  function store(nodeId: string): TestTill {
     return stores.get(nodeId)!;
   }
 
@@ -149,7 +67,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
       source: { type: 'supplier', reference: `DN-${randomUUID().slice(0, 6)}` },
       lines: [{ sku: 'WIDGET', qty }],
     });
-    await until(
+    await eventually(
       `${nodeId} receipt reaches the hub`,
       async () => at.drained() && (await readInventoryLevel(storage.db, nodeId, 'WIDGET')).sellable >= qty,
     );
@@ -181,7 +99,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
   async function pauseUntilSilent(silent: readonly string[], live: string): Promise<void> {
     for (let round = 0; round < 5; round += 1) {
       skew.ms += SETTINGS.offlineAfterMs + 5_000;
-      await until(`the hub hears from ${live} after the pause`, async () => {
+      await eventually(`the hub hears from ${live} after the pause`, async () => {
         return (await lastSeen(live)) >= Date.now() + skew.ms - 2_000;
       });
       const seen = await Promise.all(silent.map(lastSeen));
@@ -216,68 +134,17 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    storage = await database.open();
-    hub = createHubContext(storage, () => Date.now() + skew.ms);
-    for (const [index, nodeId] of ['store-a', 'store-b', 'store-c'].entries()) {
-      await createNode(hub, {
+    world = await startTestHub({
+      kind,
+      now: () => Date.now() + skew.ms,
+      stores: ['store-a', 'store-b', 'store-c'].map((nodeId, index) => ({
         nodeId,
-        code: nodeId.toUpperCase().replace('STORE-', 'S'),
-        name: `Store ${nodeId}`,
-        kind: 'store',
-        region: 'idf',
         latitude: 48.85 + index * 0.2,
-        longitude: 2.35,
-        pickupEnabled: true,
-        pickCapacity: 0,
-        jurisdiction: 'FR',
-        currency: 'EUR',
-        timezone: 'Europe/Paris',
-        active: true,
-      });
-    }
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
-        {
-          kind: 'sku',
-          data: {
-            sku: 'WIDGET',
-            productId: 'P-WIDGET',
-            name: 'Widget',
-            unit: 'each',
-            taxCategory: 'standard',
-            categoryIds: [],
-            barcodes: [WIDGET_BARCODE],
-            active: true,
-          },
-        },
-        {
-          kind: 'tax_rate',
-          data: {
-            rateId: 'fr-std',
-            name: 'TVA 20%',
-            jurisdictionId: 'FR',
-            taxCategory: 'standard',
-            percent: 20,
-          },
-        },
-      ]),
-    );
-    await savePriceBook(
-      hub,
-      'pb-chain',
-      { book: { name: 'Chain', currency: 'EUR', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
-      'test',
-    );
-    await savePriceEntries(
-      hub,
-      'pb-chain',
-      { entries: [{ sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] }] },
-      'test',
-    );
-    ({ app } = await buildApp({ hub, orders: { settings: SETTINGS } }));
-    hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+      })),
+      items: [WIDGET],
+      app: { orders: { settings: SETTINGS } },
+    });
+    ({ storage, hub } = world);
     runtime = startBopisRuntime(hub, {
       settings: SETTINGS,
       intervalMs: 300,
@@ -291,7 +158,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     await openStore('store-b', 'SB');
     await openStore('store-c', 'SC');
     for (const nodeId of stores.keys()) {
-      await until(`${nodeId} has the catalog`, () => {
+      await eventually(`${nodeId} has the catalog`, () => {
         const found = store(nodeId).run('catalog-scan', { code: WIDGET_BARCODE });
         return found.ok ? true : undefined;
       });
@@ -304,9 +171,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
   afterAll(async () => {
     for (const each of stores.values()) await each.close();
     await runtime?.stop();
-    await app?.close();
-    await storage?.close();
-    await database?.dispose();
+    await world?.close();
   });
 
   it('re-routes to a third store the order whose unit two offline stores sold, with exactly one oversell exception', async () => {
@@ -315,12 +180,12 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     const a = store('store-a');
     const b = store('store-b');
     const c = store('store-c');
-    await until('the order reaches store A', () => {
+    await eventually('the order reaches store A', () => {
       const list = expectOk(a.run('bopis-list', {}));
       return list.orders.find((entry) => entry.orderId === order.orderId && entry.task === 'accept');
     });
     expectOk(a.run('bopis-accept', { orderId: order.orderId }));
-    await until(
+    await eventually(
       'the accept reaches the hub',
       async () => (await hubView(order.orderId)).status === 'ACCEPTED',
     );
@@ -334,9 +199,9 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     await pauseUntilSilent(['store-a', 'store-b'], 'store-c');
 
     a.engine.sync.start();
-    await until('A catches up', () => a.drained());
+    await eventually('A catches up', () => a.drained());
     await runtime.idle();
-    const moved = await until('the hub re-routes the order', async () => {
+    const moved = await eventually('the hub re-routes the order', async () => {
       const view = await hubView(order.orderId);
       return view.nodeId !== 'store-a' ? view : undefined;
     });
@@ -349,7 +214,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     expect(moved.notifications.map((notification) => notification.kind)).toEqual(['rerouted']);
 
     b.engine.sync.start();
-    await until('B catches up', () => b.drained());
+    await eventually('B catches up', () => b.drained());
     await runtime.idle();
     const oversells = await listExceptions(storage.db, { type: 'OVERSELL', limit: 10 });
     expect(oversells).toHaveLength(1);
@@ -362,11 +227,11 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     expect((await readInventoryLevel(storage.db, 'store-b', 'WIDGET')).sellable).toBe(0);
 
     // Both stores are told: A drops it, C gets it.
-    await until('A hears the order moved', () => {
+    await eventually('A hears the order moved', () => {
       const shown = expectOk(a.run('bopis-get', { orderId: order.orderId }));
       return shown.assignedHere === false ? shown : undefined;
     });
-    await until('C has the order in its queue', () =>
+    await eventually('C has the order in its queue', () =>
       expectOk(c.run('bopis-list', {})).orders.find((entry) => entry.orderId === order.orderId),
     );
 
@@ -375,9 +240,12 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     c.ok('bopis-start-picking', { orderId: order.orderId });
     c.ok('bopis-pick-scan', { orderId: order.orderId, code: WIDGET_BARCODE });
     c.ok('bopis-mark-ready', { orderId: order.orderId });
-    await until('ready at the hub', async () => (await hubView(order.orderId)).status === 'READY_FOR_PICKUP');
+    await eventually(
+      'ready at the hub',
+      async () => (await hubView(order.orderId)).status === 'READY_FOR_PICKUP',
+    );
     c.ok('bopis-handover', { attempt: { kind: 'pickup_code', code: moved.pickupCode } });
-    const done = await until('picked up at the hub', async () => {
+    const done = await eventually('picked up at the hub', async () => {
       const view = await hubView(order.orderId);
       return view.status === 'PICKED_UP' ? view : undefined;
     });
@@ -398,7 +266,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     const first = await place({ pickup: { type: 'store', storeId: 'store-c' } });
     const second = await place({ pickup: { type: 'store', storeId: 'store-c' } });
     for (const order of [first, second]) {
-      await until('the order reaches C', () =>
+      await eventually('the order reaches C', () =>
         expectOk(c.run('bopis-list', {})).orders.find((entry) => entry.orderId === order.orderId),
       );
       c.ok('bopis-accept', { orderId: order.orderId });
@@ -406,7 +274,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
       c.ok('bopis-pick-scan', { orderId: order.orderId, code: WIDGET_BARCODE });
       c.ok('bopis-mark-ready', { orderId: order.orderId });
     }
-    await until(
+    await eventually(
       'both ready at the hub',
       async () =>
         (await hubView(first.orderId)).status === 'READY_FOR_PICKUP' &&
@@ -415,7 +283,7 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
 
     // Online: the customer cancels the second order; the cancel reaches the till before the customer does.
     await cancelOrder(hub, second.orderId, {}, { actor: 'api-key:shop', customer: true });
-    await until(
+    await eventually(
       'the cancel reaches C',
       () => expectOk(c.run('bopis-get', { orderId: second.orderId })).status === 'CANCELLED',
     );
@@ -437,14 +305,14 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     });
     await cancelOrder(hub, first.orderId, {}, { actor: 'user:hq', customer: false });
     c.engine.sync.start();
-    const won = await until('the handover wins at the hub', async () => {
+    const won = await eventually('the handover wins at the hub', async () => {
       const view = await hubView(first.orderId);
       return view.status === 'PICKED_UP' ? view : undefined;
     });
     expect(won.refunds).toMatchObject([{ reason: 'HANDOVER_AFTER_CANCEL', status: 'review' }]);
     const conflicts = await listExceptions(storage.db, { type: 'HANDOVER_CONFLICT', limit: 10 });
     expect(conflicts.map((exception) => exception.details.orderId)).toContain(first.orderId);
-    await until('C is drained', () => c.drained());
+    await eventually('C is drained', () => c.drained());
     expect(await readInventoryLevel(storage.db, 'store-c', 'WIDGET')).toMatchObject({ staged: 0 });
     expect(await verifyProjections(storage.db)).toEqual([]);
   });
@@ -452,29 +320,29 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
   it('expires a ready order nobody collected: the till refuses it and puts the units back', async () => {
     const c = store('store-c');
     const order = await place({ pickup: { type: 'store', storeId: 'store-c' } });
-    await until('the order reaches C', () =>
+    await eventually('the order reaches C', () =>
       expectOk(c.run('bopis-list', {})).orders.find((entry) => entry.orderId === order.orderId),
     );
     c.ok('bopis-accept', { orderId: order.orderId });
     c.ok('bopis-start-picking', { orderId: order.orderId });
     c.ok('bopis-pick-scan', { orderId: order.orderId, sku: 'WIDGET' });
     c.ok('bopis-mark-ready', { orderId: order.orderId });
-    const ready = await until('ready at the hub', async () => {
+    const ready = await eventually('ready at the hub', async () => {
       const view = await hubView(order.orderId);
       return view.status === 'READY_FOR_PICKUP' ? view : undefined;
     });
     // A day and a bit later at the hub: the expiry timer takes the order back.
     skew.ms += ready.expiresAt! - (Date.now() + skew.ms) + 1_000;
     runtime.kick();
-    await until('expired at the hub', async () => (await hubView(order.orderId)).status === 'EXPIRED');
-    const told = await until('the expiry reaches C', () => {
+    await eventually('expired at the hub', async () => (await hubView(order.orderId)).status === 'EXPIRED');
+    const told = await eventually('the expiry reaches C', () => {
       const shown = expectOk(c.run('bopis-get', { orderId: order.orderId }));
       return shown.status === 'EXPIRED' ? shown : undefined;
     });
     expect(told).toMatchObject({ task: 'put_back', handover: { allowed: false } });
     expect(told.handover.reason).toMatch(/it expired/);
     c.ok('bopis-unstage', { orderId: order.orderId });
-    await until('C is drained', () => c.drained());
+    await eventually('C is drained', () => c.drained());
     const view = await hubView(order.orderId);
     expect(view).toMatchObject({ paymentStatus: 'voided' });
     expect(view.notifications.map((notification) => notification.kind)).toEqual([
@@ -491,17 +359,17 @@ describe.each(backendKinds())('BOPIS across real store engines and the hub on %s
     await receive('store-b', 2);
     const order = await place({ pickup: { type: 'store', storeId: 'store-c' } });
     expect(order.nodeId).toBe('store-c');
-    await until('the order reaches C', () =>
+    await eventually('the order reaches C', () =>
       expectOk(c.run('bopis-list', {})).orders.find((entry) => entry.orderId === order.orderId),
     );
     c.ok('bopis-accept', { orderId: order.orderId });
     c.ok('bopis-short-pick', { orderId: order.orderId, lines: [{ lineId: 'l1', foundQty: 0 }] });
-    const moved = await until('re-routed by the hub', async () => {
+    const moved = await eventually('re-routed by the hub', async () => {
       const view = await hubView(order.orderId);
       return view.status === 'ROUTED' && view.nodeId === 'store-b' ? view : undefined;
     });
     expect(moved.excludedNodeIds).toEqual(['store-c']);
-    await until('B has it to accept', () =>
+    await eventually('B has it to accept', () =>
       expectOk(b.run('bopis-list', {})).orders.find(
         (entry) => entry.orderId === order.orderId && entry.task === 'accept',
       ),

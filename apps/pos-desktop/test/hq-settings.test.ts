@@ -1,26 +1,18 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { withGtinCheckDigit, type Result } from '@retail/domain';
-import { buildApp } from '@retail/hub-server/src/api/app';
-import { createUser, login } from '@retail/hub-server/src/auth/users';
-import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
-import {
-  backendKinds,
-  createTestDatabase,
-  type TestDatabase,
-} from '@retail/hub-server/src/test-support/backends';
-import { nodeInput, sku } from '@retail/hub-server/src/test-support/fixtures';
 import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
-import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
-import { initStoreNode } from '../src/engine/init';
-import { TEST_PIN_COST, expectError, expectOk, tempDir } from '../src/engine/testing/test-node';
+import type { StoreEngine } from '../src/engine/engine';
+import {
+  HAM_BY_WEIGHT,
+  HQ_ADMIN,
+  backendKinds,
+  signedInOperator,
+  startTestHub,
+  until,
+  type TestHub,
+} from '@retail/hub-server/testing';
+import { expectError, expectOk } from '../src/engine/testing/test-node';
+import { openTestTill, type TestTill } from '../src/engine/testing/test-till';
 
 /**
  * Store settings from HQ reach a real till through its feed (issue 16 point 3), against the real hub
@@ -32,25 +24,12 @@ import { TEST_PIN_COST, expectError, expectOk, tempDir } from '../src/engine/tes
 
 const LABEL = withGtinCheckDigit('211234500734');
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.each(backendKinds())('HQ settings reach a till on %s', (kind) => {
-  let database: TestDatabase;
-  let storage: Storage;
-  let hub: HubContext;
-  let app: FastifyInstance;
+  let world: TestHub;
+  let till: TestTill;
   let hubUrl: string;
   let adminToken: string;
   let engine: StoreEngine;
-  let removeDir: () => void;
   let session = '';
 
   function run<N extends CommandName>(name: N, input: CommandInput<N>): Result<CommandResponse<N>> {
@@ -88,91 +67,32 @@ describe.each(backendKinds())('HQ settings reach a till on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    storage = await database.open();
-    hub = createHubContext(storage);
-    const paris = { region: 'idf', jurisdiction: 'FR', currency: 'EUR', timezone: 'Europe/Paris' };
-    await createNode(hub, nodeInput('store-a', { code: 'SA', ...paris }));
-    await createNode(hub, nodeInput('store-b', { code: 'SB', ...paris }));
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        { kind: 'product', data: { productId: 'P-HAM', name: 'Ham' } },
-        {
-          kind: 'sku',
-          data: sku('HAM', { name: 'Ham', unit: 'kg', barcodes: [withGtinCheckDigit('211234501250')] }),
-        },
-        {
-          kind: 'tax_rate',
-          data: {
-            rateId: 'fr-std',
-            name: 'TVA 20%',
-            jurisdictionId: 'FR',
-            taxCategory: 'standard',
-            percent: 20,
-          },
-        },
-      ]),
-    );
-    const book = { currency: 'EUR', scope: { type: 'chain' as const }, taxInclusive: true };
-    await savePriceBook(hub, 'pb-chain', { book: { ...book, name: 'Chain', priority: 0 } }, 'hq');
-    await savePriceEntries(
-      hub,
-      'pb-chain',
-      { entries: [{ sku: 'HAM', tiers: [{ minQty: 1, unitPrice: 2_490 }] }] },
-      'hq',
-    );
-    await createUser(hub, { username: 'hq-admin', password: 'correct horse battery', role: 'admin' });
-    adminToken = (await login(hub, { username: 'hq-admin', password: 'correct horse battery' })).token;
-
-    const dir = tempDir('hq-settings-');
-    removeDir = dir.remove;
-    const databasePath = join(dir.path, 'store.db');
-    const init = initStoreNode({
-      databasePath,
-      setup: {
-        storeId: 'store-a',
-        storeCode: 'SA',
-        deviceNo: 1,
-        currency: 'EUR',
-        locale: 'fr-FR',
-        timezone: 'Europe/Paris',
-        cashRoundingIncrement: 1,
-      },
-      firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
-      pinCost: TEST_PIN_COST,
+    world = await startTestHub({
+      kind,
+      stores: ['store-a', 'store-b'],
+      items: [HAM_BY_WEIGHT],
+      priceBookActor: 'hq',
     });
-    const { code } = await createEnrollmentCode(hub, 'store-a', 'test');
-    const enrolled = await enrollDevice(hub, {
-      code,
-      deviceName: 'SA lane 1',
-      deviceId: init.identity.deviceId,
-      deviceNo: 1,
+    hubUrl = world.url;
+    adminToken = await signedInOperator(world.hub, HQ_ADMIN);
+    till = await openTestTill(world, {
       storeId: 'store-a',
+      storeCode: 'SA',
+      dirPrefix: 'hq-settings-',
+      setup: { cashRoundingIncrement: 1 },
     });
-    ({ app } = await buildApp({ hub }));
-    hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    engine = openStoreEngine({
-      databasePath,
-      pinCost: TEST_PIN_COST,
-      sync: {
-        transport: 'http',
-        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 50, capMs: 400 }, errorRetryMs: 500 },
-      },
-    });
-    await engine.sync.configure({ hubUrl, credential: enrolled.credential });
-    session = expectOk(engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
+    engine = till.engine;
+    session = till.session;
     await until(
       'the till has the catalog',
       () => run('catalog-scan', { code: withGtinCheckDigit('211234501250') }).ok || undefined,
+      60_000,
     );
   });
 
   afterAll(async () => {
-    await engine?.shutdown();
-    removeDir?.();
-    await app?.close();
-    await storage?.close();
-    await database?.dispose();
+    await till?.close();
+    await world?.close();
   });
 
   it('scans scale labels and prints the region’s legal header once HQ publishes them, at the hub’s version', async () => {
@@ -191,7 +111,11 @@ describe.each(backendKinds())('HQ settings reach a till on %s', (kind) => {
     );
     const version = await hubVersion();
     expect(version).toBe(2);
-    await until('the till runs the hub’s settings version', () => tillVersion() === version || undefined);
+    await until(
+      'the till runs the hub’s settings version',
+      () => tillVersion() === version || undefined,
+      60_000,
+    );
 
     const html = sellLabel();
     expect(html).toContain('Retail Example SAS');
@@ -228,7 +152,7 @@ describe.each(backendKinds())('HQ settings reach a till on %s', (kind) => {
     expect(sellLabel()).toContain('Retail Example SAS');
 
     engine.sync.start();
-    await until('the till caught up with the change', () => tillVersion() === version || undefined);
+    await until('the till caught up with the change', () => tillVersion() === version || undefined, 60_000);
     const html = sellLabel();
     expect(html).toContain('Roquette Traiteur SARL');
     expect(html).not.toContain('Stale');

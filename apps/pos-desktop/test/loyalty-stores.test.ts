@@ -1,36 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import {
   LoyaltyEntrySchema,
   LoyaltyProgrammeSchema,
   StoredValueSettingsSchema,
   balances,
   type LoyaltyEntry,
-  type Result,
 } from '@retail/domain';
-import { buildApp } from '@retail/hub-server/src/api/app';
-import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { customerAnswer, recordNewCustomer } from '@retail/hub-server/src/loyalty/customers';
-import { saveProgramme, saveStoredValueSettings } from '@retail/hub-server/src/loyalty/loyalty-config';
-import { adjustAccountPoints, storedValueByNumber } from '@retail/hub-server/src/loyalty/loyalty-service';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
 import {
+  WIDGET,
+  adjustAccountPoints,
   backendKinds,
-  createTestDatabase,
-  type TestDatabase,
-} from '@retail/hub-server/src/test-support/backends';
-import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
-import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
-import { initStoreNode } from '../src/engine/init';
-import { TEST_PIN_COST, expectOk, tempDir } from '../src/engine/testing/test-node';
+  customerAnswer,
+  inHubTransaction,
+  listExceptions,
+  recordNewCustomer,
+  saveProgramme,
+  saveStoredValueSettings,
+  startTestHub,
+  storedValueByNumber,
+  eventually,
+  type HubContext,
+  type Storage,
+  type TestHub,
+} from '@retail/hub-server/testing';
+import { expectOk } from '../src/engine/testing/test-node';
+import { openTestTill, type TestTill } from '../src/engine/testing/test-till';
 
 /**
  * Loyalty and stored value end to end: the real hub in-process (127.0.0.1, both backends) and two real
@@ -40,93 +35,23 @@ import { TEST_PIN_COST, expectOk, tempDir } from '../src/engine/testing/test-nod
  */
 
 const DAY = 86_400_000;
-const WIDGET_BARCODE = '4006381333931';
+const WIDGET_BARCODE = WIDGET.barcode;
 const DAYS_30 = 30;
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`never happened: ${what}${last === undefined ? '' : ` (${String(last)})`}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-interface Store {
-  readonly nodeId: string;
-  readonly engine: StoreEngine;
-  ok<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandResponse<N>>;
-  run<N extends CommandName>(name: N, input: CommandInput<N>): Promise<Result<CommandResponse<N>>>;
-  drained(): boolean;
-  close(): Promise<void>;
-}
-
 describe.each(backendKinds())('loyalty across real store engines and the hub on %s', (kind) => {
-  let database: TestDatabase;
+  let world: TestHub;
   let storage: Storage;
   let hub: HubContext;
-  let app: FastifyInstance;
-  let hubUrl: string;
-  const stores = new Map<string, Store>();
+  const stores = new Map<string, TestTill>();
 
-  async function openStore(nodeId: string, code: string): Promise<Store> {
-    const dir = tempDir(`loyalty-${nodeId}-`);
-    const databasePath = join(dir.path, 'store.db');
-    const init = initStoreNode({
-      databasePath,
-      setup: {
-        storeId: nodeId,
-        storeCode: code,
-        deviceNo: 1,
-        currency: 'EUR',
-        locale: 'fr-FR',
-        timezone: 'Europe/Paris',
-      },
-      firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
-      pinCost: TEST_PIN_COST,
-    });
-    const { code: enrollment } = await createEnrollmentCode(hub, nodeId, 'test');
-    const enrolled = await enrollDevice(hub, {
-      code: enrollment,
-      deviceName: `${code} lane 1`,
-      deviceId: init.identity.deviceId,
-      deviceNo: 1,
+  async function openStore(nodeId: string, code: string): Promise<TestTill> {
+    const till = await openTestTill(world, {
       storeId: nodeId,
+      storeCode: code,
+      dirPrefix: `loyalty-${nodeId}-`,
     });
-    const engine = openStoreEngine({
-      databasePath,
-      pinCost: TEST_PIN_COST,
-      sync: {
-        transport: 'http',
-        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 50, capMs: 400 }, errorRetryMs: 500 },
-      },
-    });
-    await engine.sync.configure({ hubUrl, credential: enrolled.credential });
-    const session = expectOk(engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
-    const store: Store = {
-      nodeId,
-      engine,
-      run: (name, input) => engine.executeAsync(name, input, { session }),
-      ok: async (name, input) => expectOk(await engine.executeAsync(name, input, { session })),
-      drained: () => expectOk(engine.execute('sync-status', {})).pendingEvents === 0,
-      async close() {
-        await engine.shutdown();
-        dir.remove();
-      },
-    };
-    stores.set(nodeId, store);
-    return store;
+    stores.set(nodeId, till);
+    return till;
   }
 
   const store = (nodeId: string) => stores.get(nodeId)!;
@@ -152,87 +77,30 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
     return { customerId, accountId };
   }
 
-  async function online(at: Store): Promise<void> {
+  async function online(at: TestTill): Promise<void> {
     at.engine.sync.start();
-    await until(`${at.nodeId} is online`, () => at.engine.sync.online());
+    await eventually(`${at.nodeId} is online`, () => at.engine.sync.online());
   }
 
-  async function startSale(at: Store, widgets: number): Promise<string> {
-    if ((await at.ok('shift-current', {})).shift === null) await at.ok('shift-open', { float: 10_000 });
-    const sale = await at.ok('sale-start', {});
+  async function startSale(at: TestTill, widgets: number): Promise<string> {
+    if ((await at.okAsync('shift-current', {})).shift === null)
+      await at.okAsync('shift-open', { float: 10_000 });
+    const sale = await at.okAsync('sale-start', {});
     for (let index = 0; index < widgets; index += 1)
-      await at.ok('sale-add-line', { saleId: sale.saleId, code: WIDGET_BARCODE });
+      await at.okAsync('sale-add-line', { saleId: sale.saleId, code: WIDGET_BARCODE });
     return sale.saleId;
   }
 
-  async function finish(at: Store, saleId: string): Promise<void> {
-    const view = await at.ok('sale-get', { saleId });
+  async function finish(at: TestTill, saleId: string): Promise<void> {
+    const view = await at.okAsync('sale-get', { saleId });
     if (view.payment.remaining > 0)
-      await at.ok('sale-add-tender', { saleId, tender: { type: 'cash', amount: view.payment.cashDue } });
-    await at.ok('sale-complete', { saleId });
+      await at.okAsync('sale-add-tender', { saleId, tender: { type: 'cash', amount: view.payment.cashDue } });
+    await at.okAsync('sale-complete', { saleId });
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    storage = await database.open();
-    hub = createHubContext(storage);
-    for (const nodeId of ['store-a', 'store-b']) {
-      await createNode(hub, {
-        nodeId,
-        code: nodeId.toUpperCase().replace('STORE-', 'S'),
-        name: `Store ${nodeId}`,
-        kind: 'store',
-        region: 'idf',
-        latitude: 48.85,
-        longitude: 2.35,
-        pickupEnabled: true,
-        pickCapacity: 0,
-        jurisdiction: 'FR',
-        currency: 'EUR',
-        timezone: 'Europe/Paris',
-        active: true,
-      });
-    }
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
-        {
-          kind: 'sku',
-          data: {
-            sku: 'WIDGET',
-            productId: 'P-WIDGET',
-            name: 'Widget',
-            unit: 'each',
-            taxCategory: 'standard',
-            categoryIds: [],
-            barcodes: [WIDGET_BARCODE],
-            active: true,
-          },
-        },
-        {
-          kind: 'tax_rate',
-          data: {
-            rateId: 'fr-std',
-            name: 'TVA 20%',
-            jurisdictionId: 'FR',
-            taxCategory: 'standard',
-            percent: 20,
-          },
-        },
-      ]),
-    );
-    await savePriceBook(
-      hub,
-      'pb-chain',
-      { book: { name: 'Chain', currency: 'EUR', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
-      'test',
-    );
-    await savePriceEntries(
-      hub,
-      'pb-chain',
-      { entries: [{ sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] }] },
-      'test',
-    );
+    world = await startTestHub({ kind, stores: ['store-a', 'store-b'], items: [WIDGET] });
+    ({ storage, hub } = world);
     await saveProgramme(
       storage.db,
       LoyaltyProgrammeSchema.parse({
@@ -262,49 +130,48 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
       'test',
       hub.now(),
     );
-    ({ app } = await buildApp({ hub }));
-    hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     for (const [nodeId, code] of [
       ['store-a', 'SA'],
       ['store-b', 'SB'],
     ] as const) {
       const at = await openStore(nodeId, code);
-      await until(`${nodeId} has the catalog`, () =>
+      await eventually(`${nodeId} has the catalog`, () =>
         expectOk(at.engine.execute('sync-status', {})).feedCursor > 0 && at.engine.sync.online()
           ? true
           : undefined,
       );
-      await until(
+      await eventually(
         `${nodeId} can scan the widget`,
-        async () => (await at.run('catalog-scan', { code: WIDGET_BARCODE })).ok || undefined,
+        async () => (await at.runAsync('catalog-scan', { code: WIDGET_BARCODE })).ok || undefined,
       );
     }
   });
 
   afterAll(async () => {
     for (const each of stores.values()) await each.close();
-    await app?.close();
-    await storage?.close();
-    await database?.dispose();
+    await world?.close();
   });
 
   it('holds points at the hub online, releases them when the tender is removed, and captures them with the sale', async () => {
     const ada = await member('+33612345001', 2_000);
     const a = store('store-a');
-    const found = await a.ok('customer-find', { query: '+33 6 12 34 50 01' });
+    const found = await a.okAsync('customer-find', { query: '+33 6 12 34 50 01' });
     expect(found).toMatchObject({ source: 'hub', customers: [{ customerId: ada.customerId }] });
     const saleId = await startSale(a, 1);
-    const attached = await a.ok('sale-attach-customer', { saleId, customerId: ada.customerId });
+    const attached = await a.okAsync('sale-attach-customer', { saleId, customerId: ada.customerId });
     expect(attached.customer?.loyalty).toMatchObject({ source: 'cache', available: 2_000 });
-    const first = await a.ok('sale-add-tender', { saleId, tender: { type: 'loyalty_points', points: 300 } });
+    const first = await a.okAsync('sale-add-tender', {
+      saleId,
+      tender: { type: 'loyalty_points', points: 300 },
+    });
     const held = first.tenders.at(-1)!;
     expect(held).toMatchObject({ type: 'loyalty_points', amount: 300, redemption: { mode: 'online' } });
     expect(balances(await ledger(ada.accountId), hub.now())).toMatchObject({ available: 1_700, held: 300 });
-    await a.ok('sale-remove-tender', { saleId, tenderId: held.tenderId });
+    await a.okAsync('sale-remove-tender', { saleId, tenderId: held.tenderId });
     expect(balances(await ledger(ada.accountId), hub.now())).toMatchObject({ available: 2_000, held: 0 });
-    await a.ok('sale-add-tender', { saleId, tender: { type: 'loyalty_points', points: 300 } });
+    await a.okAsync('sale-add-tender', { saleId, tender: { type: 'loyalty_points', points: 300 } });
     await finish(a, saleId);
-    await until('the sale reaches the hub', () => a.drained() || undefined);
+    await eventually('the sale reaches the hub', () => a.drained() || undefined);
     const entries = await ledger(ada.accountId);
     expect(balances(entries, hub.now())).toMatchObject({ available: 1_700, held: 0, pending: 2 });
     expect(entries.filter((entry) => entry.type === 'OFFLINE_OVERDRAFT')).toEqual([]);
@@ -316,13 +183,13 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
     const bo = await member('+33612345002', 1_000);
     const a = store('store-a');
     const b = store('store-b');
-    for (const at of [a, b]) await at.ok('customer-loyalty', { customerId: bo.customerId });
+    for (const at of [a, b]) await at.okAsync('customer-loyalty', { customerId: bo.customerId });
     await a.engine.sync.stop();
     await b.engine.sync.stop();
 
     const saleA = await startSale(a, 1);
-    await a.ok('sale-attach-customer', { saleId: saleA, customerId: bo.customerId });
-    const paidA = await a.ok('sale-add-tender', {
+    await a.okAsync('sale-attach-customer', { saleId: saleA, customerId: bo.customerId });
+    const paidA = await a.okAsync('sale-add-tender', {
       saleId: saleA,
       tender: { type: 'loyalty_points', points: 500 },
     });
@@ -330,23 +197,23 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
     await finish(a, saleA);
     // Store A already let 500 of the 1,000 last synced points go: 501 more is beyond what it knows is there.
     const saleA2 = await startSale(a, 2);
-    await a.ok('sale-attach-customer', { saleId: saleA2, customerId: bo.customerId });
-    const refused = await a.run('sale-add-tender', {
+    await a.okAsync('sale-attach-customer', { saleId: saleA2, customerId: bo.customerId });
+    const refused = await a.runAsync('sale-add-tender', {
       saleId: saleA2,
       tender: { type: 'loyalty_points', points: 501 },
     });
     expect(refused.ok ? null : refused.error.code).toBe('OFFLINE_LIMIT');
     expect(refused.ok ? '' : refused.error.message).toMatch(/another tender/i);
-    await a.ok('sale-void', { saleId: saleA2, reason: 'customer paid later' });
+    await a.okAsync('sale-void', { saleId: saleA2, reason: 'customer paid later' });
 
     const saleB = await startSale(b, 2);
-    await b.ok('sale-attach-customer', { saleId: saleB, customerId: bo.customerId });
-    await b.ok('sale-add-tender', { saleId: saleB, tender: { type: 'loyalty_points', points: 800 } });
+    await b.okAsync('sale-attach-customer', { saleId: saleB, customerId: bo.customerId });
+    await b.okAsync('sale-add-tender', { saleId: saleB, tender: { type: 'loyalty_points', points: 800 } });
     await finish(b, saleB);
 
     await online(a);
     await online(b);
-    await until('both stores pushed their sales', () => (a.drained() && b.drained()) || undefined);
+    await eventually('both stores pushed their sales', () => (a.drained() && b.drained()) || undefined);
     expect(balances(await ledger(bo.accountId), hub.now())).toMatchObject({
       available: -300,
       overdraft: 300,
@@ -361,19 +228,20 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
   it('redeems at store B the store credit a no-receipt return issued at store A', async () => {
     const a = store('store-a');
     const b = store('store-b');
-    if ((await a.ok('shift-current', {})).shift === null) await a.ok('shift-open', { float: 10_000 });
-    const returned = await a.ok('return-without-receipt', {
+    if ((await a.okAsync('shift-current', {})).shift === null)
+      await a.okAsync('shift-open', { float: 10_000 });
+    const returned = await a.okAsync('return-without-receipt', {
       lines: [{ sku: 'WIDGET', qty: 2 }],
       reason: 'gift, no receipt',
     });
     const slip = returned.refunds[0]!;
     expect(slip).toMatchObject({ type: 'store_credit', amount: 1_000 });
-    await until('the return reaches the hub', () => a.drained() || undefined);
+    await eventually('the return reaches the hub', () => a.drained() || undefined);
     const number = slip.reference!;
-    const balance = await b.ok('stored-value-balance', { number });
+    const balance = await b.okAsync('stored-value-balance', { number });
     expect(balance).toMatchObject({ kind: 'store_credit', source: 'hub', available: 1_000 });
     const saleId = await startSale(b, 1);
-    const paid = await b.ok('sale-add-tender', {
+    const paid = await b.okAsync('sale-add-tender', {
       saleId,
       tender: { type: 'store_credit', amount: 500, number },
     });
@@ -382,8 +250,8 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
       amount: 500,
       redemption: { mode: 'online' },
     });
-    await b.ok('sale-complete', { saleId });
-    await until('the sale reaches the hub', () => b.drained() || undefined);
+    await b.okAsync('sale-complete', { saleId });
+    await eventually('the sale reaches the hub', () => b.drained() || undefined);
     expect((await storedValueByNumber(hub, { number })).snapshot).toMatchObject({
       available: { amount: 500 },
       held: { amount: 0 },
@@ -394,19 +262,19 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
     const cy = await member('+33612345003', 0);
     const b = store('store-b');
     await b.engine.sync.stop();
-    const created = await b.ok('customer-create', { name: 'Cy', phone: '+33 6 12 34 50 03' });
+    const created = await b.okAsync('customer-create', { name: 'Cy', phone: '+33 6 12 34 50 03' });
     expect(created).toMatchObject({ source: 'cache', customer: { temporary: true } });
     const saleId = await startSale(b, 2);
-    await b.ok('sale-attach-customer', { saleId, customerId: created.customer.customerId });
+    await b.okAsync('sale-attach-customer', { saleId, customerId: created.customer.customerId });
     await finish(b, saleId);
     await online(b);
-    await until('the store learns the merge', () => {
+    await eventually('the store learns the merge', () => {
       const row = b.engine.db
         .prepare('SELECT merged_into AS mergedInto FROM customers WHERE customer_id = ?')
         .get(created.customer.customerId) as { mergedInto: string | null } | undefined;
       return row?.mergedInto === cy.customerId || undefined;
     });
-    const loyalty = await b.ok('customer-loyalty', { customerId: created.customer.customerId });
+    const loyalty = await b.okAsync('customer-loyalty', { customerId: created.customer.customerId });
     expect(loyalty.customer.customerId).toBe(cy.customerId);
     expect(balances(await ledger(cy.accountId), hub.now())).toMatchObject({ pending: 10 });
     const underTemporary = await storage.db

@@ -1,24 +1,20 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '@retail/hub-server/src/api/app';
-import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { savePriceBook, savePriceEntries, savePromotion } from '@retail/hub-server/src/pricing/pricing-store';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
+import type { CommandInput, CommandName, CommandResponse, SaleView } from '../src/shared/commands';
+import type { StoreEngine } from '../src/engine/engine';
 import {
   backendKinds,
-  createTestDatabase,
-  type TestDatabase,
-} from '@retail/hub-server/src/test-support/backends';
-import type { CommandInput, CommandName, CommandResponse, SaleView } from '../src/shared/commands';
-import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
-import { initStoreNode } from '../src/engine/init';
-import { TEST_PIN_COST, expectOk, fakeClock, tempDir, type FakeClock } from '../src/engine/testing/test-node';
+  listExceptions,
+  savePriceBook,
+  savePriceEntries,
+  savePromotion,
+  startTestHub,
+  until,
+  type HubContext,
+  type Storage,
+  type TestHub,
+} from '@retail/hub-server/testing';
+import { expectOk, fakeClock, type FakeClock } from '../src/engine/testing/test-node';
+import { openTestTill, type TestTill } from '../src/engine/testing/test-till';
 
 /**
  * Scheduled prices and promotions switch at the right millisecond on a till that has lost the hub. The
@@ -32,25 +28,14 @@ const WIDGET = '4006381333931';
 const GADGET = '4006381333948';
 const HOUR = 3_600_000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.each(backendKinds())('pricing schedule on a real store engine against the hub on %s', (kind) => {
-  let database: TestDatabase;
+  let world: TestHub;
+  let till: TestTill;
   let storage: Storage;
   let hub: HubContext;
-  let app: FastifyInstance;
   let engine: StoreEngine;
   let session: string;
   let clock: FakeClock;
-  let removeDir: () => void;
   /** The till's "now" when the schedule was published; the boundaries are hours after it. */
   const start = Math.floor(Date.now() / 1000) * 1000;
   const priceChangeAt = start + HOUR;
@@ -78,113 +63,27 @@ describe.each(backendKinds())('pricing schedule on a real store engine against t
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    storage = await database.open();
-    hub = createHubContext(storage);
-    await createNode(hub, {
-      nodeId: 'store-a',
-      code: 'SA',
-      name: 'Store A',
-      kind: 'store',
-      region: 'idf',
-      latitude: 48.85,
-      longitude: 2.35,
-      pickupEnabled: false,
-      pickCapacity: 0,
-      jurisdiction: 'FR',
-      currency: 'EUR',
-      timezone: 'Europe/Paris',
-      active: true,
+    world = await startTestHub({
+      kind,
+      stores: [{ nodeId: 'store-a', name: 'Store A', pickupEnabled: false }],
+      items: [
+        { sku: 'WIDGET', barcode: WIDGET, unitPrice: 500 },
+        { sku: 'GADGET', barcode: GADGET, unitPrice: 1_000 },
+      ],
+      priceBookActor: 'hq',
     });
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
-        { kind: 'product', data: { productId: 'P-GADGET', name: 'Gadget' } },
-        ...(
-          [
-            ['WIDGET', WIDGET],
-            ['GADGET', GADGET],
-          ] as const
-        ).map(([sku, barcode]) => ({
-          kind: 'sku' as const,
-          data: {
-            sku,
-            productId: `P-${sku}`,
-            name: sku,
-            unit: 'each' as const,
-            taxCategory: 'standard',
-            categoryIds: [],
-            barcodes: [barcode],
-            active: true,
-          },
-        })),
-        {
-          kind: 'tax_rate',
-          data: {
-            rateId: 'fr-std',
-            name: 'TVA 20%',
-            jurisdictionId: 'FR',
-            taxCategory: 'standard',
-            percent: 20,
-          },
-        },
-      ]),
-    );
-    const book = { currency: 'EUR', scope: { type: 'chain' as const }, taxInclusive: true };
-    await savePriceBook(hub, 'pb-chain', { book: { ...book, name: 'Chain', priority: 0 } }, 'hq');
-    await savePriceEntries(
-      hub,
-      'pb-chain',
-      {
-        entries: [
-          { sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] },
-          { sku: 'GADGET', tiers: [{ minQty: 1, unitPrice: 1_000 }] },
-        ],
-      },
-      'hq',
-    );
-
-    const dir = tempDir('pricing-schedule-');
-    removeDir = dir.remove;
-    const databasePath = join(dir.path, 'store.db');
+    ({ storage, hub } = world);
     clock = fakeClock(start);
-    const init = initStoreNode({
-      databasePath,
-      setup: {
-        storeId: 'store-a',
-        storeCode: 'SA',
-        deviceNo: 1,
-        currency: 'EUR',
-        locale: 'fr-FR',
-        timezone: 'Europe/Paris',
-        // Cash is paid to the nearest 0.05, so a sale's lines carry their share of the rounding.
-        cashRoundingIncrement: 5,
-      },
-      firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
-      pinCost: TEST_PIN_COST,
-      clock,
-    });
-    const { code } = await createEnrollmentCode(hub, 'store-a', 'test');
-    const enrolled = await enrollDevice(hub, {
-      code,
-      deviceName: 'SA lane 1',
-      deviceId: init.identity.deviceId,
-      deviceNo: 1,
+    till = await openTestTill(world, {
       storeId: 'store-a',
-    });
-    ({ app } = await buildApp({ hub }));
-    const hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    engine = openStoreEngine({
-      databasePath,
+      storeCode: 'SA',
+      dirPrefix: 'pricing-schedule-',
+      // Cash is paid to the nearest 0.05, so a sale's lines carry their share of the rounding.
+      setup: { cashRoundingIncrement: 5 },
       clock,
-      pinCost: TEST_PIN_COST,
-      sync: {
-        transport: 'http',
-        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 50, capMs: 400 }, errorRetryMs: 500 },
-      },
     });
-    await engine.sync.configure({ hubUrl, credential: enrolled.credential });
-    session = expectOk(engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
+    engine = till.engine;
+    session = till.session;
     await until(
       'the till has the catalog',
       () => engine.execute('catalog-scan', { code: WIDGET }, { session }).ok || undefined,
@@ -192,11 +91,8 @@ describe.each(backendKinds())('pricing schedule on a real store engine against t
   });
 
   afterAll(async () => {
-    await engine?.shutdown();
-    removeDir?.();
-    await app?.close();
-    await storage?.close();
-    await database?.dispose();
+    await till?.close();
+    await world?.close();
   });
 
   it('switches a scheduled price on and a promotion off at their exact millisecond while offline', async () => {

@@ -1,23 +1,18 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { Result } from '@retail/domain';
-import { buildApp, createLogger } from '@retail/hub-server/src/api/app';
-import { createEnrollmentCode, enrollDevice, revokeDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { readInventoryLevel } from '@retail/hub-server/src/inventory/stock-levels';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import { getLoggedEvent } from '@retail/hub-server/src/sync/event-log';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
 import {
   backendKinds,
-  createTestDatabase,
-  type TestDatabase,
-} from '@retail/hub-server/src/test-support/backends';
+  getLoggedEvent,
+  readInventoryLevel,
+  revokeDevice,
+  startTestHub,
+  eventually,
+  type HubContext,
+  type Storage,
+  type TestHub,
+} from '@retail/hub-server/testing';
 import { backupDatabase } from '../src/cli/backup';
 import { restoreDatabase } from '../src/cli/restore';
 import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
@@ -36,21 +31,6 @@ import { TEST_PIN_COST, expectOk, tempDir } from '../src/engine/testing/test-nod
 
 const BARCODE = '4006381333931';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false) {
-  const deadline = Date.now() + 30_000;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}${last ? ` (${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-  }
-}
-
 interface Till {
   engine: StoreEngine;
   run<N extends CommandName>(name: N, input: CommandInput<N>): Promise<Result<CommandResponse<N>>>;
@@ -63,73 +43,21 @@ interface Sold {
 }
 
 describe.each(backendKinds())('a till restored from its own backup, with the real hub on %s', (kind) => {
-  let database: TestDatabase;
+  let world: TestHub;
   let storage: Storage;
   let hub: HubContext;
-  let app: FastifyInstance;
   let hubUrl: string;
   const dirs: { remove(): void }[] = [];
   let open: StoreEngine | null = null;
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    storage = await database.open();
-    hub = createHubContext(storage);
-    await createNode(hub, {
-      nodeId: 'store-r',
-      code: 'SR',
-      name: 'Restore Street',
-      kind: 'store',
-      region: 'idf',
-      pickupEnabled: false,
-      pickCapacity: 0,
-      jurisdiction: 'FR',
-      currency: 'EUR',
-      timezone: 'Europe/Paris',
-      active: true,
+    world = await startTestHub({
+      kind,
+      stores: [{ nodeId: 'store-r', code: 'SR', name: 'Restore Street', pickupEnabled: false }],
+      items: [{ sku: 'WIDGET', productId: 'P-W', name: 'Widget', barcode: BARCODE, unitPrice: 500 }],
     });
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        { kind: 'product', data: { productId: 'P-W', name: 'Widget' } },
-        {
-          kind: 'sku',
-          data: {
-            sku: 'WIDGET',
-            productId: 'P-W',
-            name: 'Widget',
-            unit: 'each',
-            taxCategory: 'standard',
-            categoryIds: [],
-            barcodes: [BARCODE],
-            active: true,
-          },
-        },
-        {
-          kind: 'tax_rate',
-          data: {
-            rateId: 'fr-std',
-            name: 'TVA 20%',
-            jurisdictionId: 'FR',
-            taxCategory: 'standard',
-            percent: 20,
-          },
-        },
-      ]),
-    );
-    await savePriceBook(
-      hub,
-      'pb',
-      { book: { name: 'Chain', currency: 'EUR', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
-      'test',
-    );
-    await savePriceEntries(
-      hub,
-      'pb',
-      { entries: [{ sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] }] },
-      'test',
-    );
-    ({ app } = await buildApp({ hub, logger: createLogger({ level: 'silent' }) }));
-    hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    ({ storage, hub } = world);
+    hubUrl = world.url;
   });
 
   afterEach(async () => {
@@ -138,9 +66,7 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
   });
 
   afterAll(async () => {
-    await app?.close();
-    await storage?.close();
-    await database?.dispose();
+    await world?.close();
     for (const dir of dirs) dir.remove();
   });
 
@@ -154,19 +80,17 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
       firstManager: { staffCode: 'M1', name: 'Morgan', pin: '1234' },
       pinCost: TEST_PIN_COST,
     });
-    const { code } = await createEnrollmentCode(hub, 'store-r', 'test');
-    const enrolled = await enrollDevice(hub, {
-      code,
-      deviceName: 'Lane',
+    const credential = await world.enrollTill({
+      storeId: 'store-r',
       deviceId: init.identity.deviceId,
       deviceNo,
-      storeId: 'store-r',
+      deviceName: 'Lane',
     });
     const till = openTill(dir.path);
-    await till.engine.sync.configure({ hubUrl, credential: enrolled.credential });
+    await till.engine.sync.configure({ hubUrl, credential });
     await till.engine.shutdown();
     open = null;
-    return { dir: dir.path, credential: enrolled.credential, deviceId: init.identity.deviceId };
+    return { dir: dir.path, credential, deviceId: init.identity.deviceId };
   }
 
   function openTill(
@@ -197,7 +121,7 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
 
   async function ringUp(till: Till): Promise<string> {
     if ((await till.ok('shift-current', {})).shift === null) await till.ok('shift-open', { float: 10_000 });
-    await until('the catalog', async () => (await till.run('catalog-scan', { code: BARCODE })).ok);
+    await eventually('the catalog', async () => (await till.run('catalog-scan', { code: BARCODE })).ok);
     const sale = await till.ok('sale-start', {});
     await till.ok('sale-add-line', { saleId: sale.saleId, code: BARCODE });
     const view = await till.ok('sale-get', { saleId: sale.saleId });
@@ -217,7 +141,7 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
   }
 
   function drained(till: Till): Promise<unknown> {
-    return until('the till sent everything and is live', () => {
+    return eventually('the till sent everything and is live', () => {
       const status = expectOk(till.engine.execute('sync-status', {}));
       return status.pendingEvents === 0 && status.state === 'live' && status.numberingHold === null;
     });
@@ -247,7 +171,7 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
 
   /** Local stock equals the hub's once nothing is pending: the till reads the hub's figures right. */
   async function expectStockAgrees(till: Till): Promise<void> {
-    await until('the stock figure reflects every sale', async () => {
+    await eventually('the stock figure reflects every sale', async () => {
       const [local] = localStock(till.engine.db, till.engine.identity, ['WIDGET']);
       const atHub = await readInventoryLevel(storage.db, 'store-r', 'WIDGET');
       return local!.pendingMovements === 0 && local!.sellable === atHub.sellable;
@@ -284,7 +208,7 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
     expect(expectOk(till.engine.execute('sync-status', {})).numberingHold).toMatch(/restored from a backup/);
 
     till.engine.sync.start();
-    await until('a new device', () => till.engine.identity.deviceNo === 2);
+    await eventually('a new device', () => till.engine.identity.deviceNo === 2);
     const completed = await till.ok('sale-complete', { saleId: heldSale });
     expect(completed.receiptNumber).toBe('SR-2-000001');
     sold.push({ saleId: heldSale, receiptNumber: completed.receiptNumber! });
@@ -337,7 +261,7 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
     const offline: Sold[] = [];
     await sell(till, offline, 2);
     till.engine.sync.start();
-    await until('a new device', () => till.engine.identity.deviceNo !== 3);
+    await eventually('a new device', () => till.engine.identity.deviceNo !== 3);
     await drained(till);
     sold.push(...offline);
 
@@ -362,11 +286,11 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
     await till.engine.shutdown();
 
     till = openTill(dir);
-    await until(
+    await eventually(
       'the hub refuses the device',
       () => expectOk(till.engine.execute('sync-status', {})).error?.code === 'UNAUTHORIZED',
     );
-    const { code } = await createEnrollmentCode(hub, 'store-r', 'test');
+    const code = await world.enrollmentCode('store-r');
     const next = await till.engine.sync.replaceWithCode(hubUrl, code);
     expect(next.deviceNo).toBe(6);
     await drained(till);
@@ -399,7 +323,7 @@ describe.each(backendKinds())('a till restored from its own backup, with the rea
       return fetch(input, init);
     };
     till = openTill(dir, { errorRetryMs: 600_000, fetch: flaky });
-    await until('a new device', () => till.engine.identity.deviceNo === 8);
+    await eventually('a new device', () => till.engine.identity.deviceNo === 8);
     expect(reEnrollAttempts).toBe(2);
     await sell(till, sold, 1);
     expect(sold.at(-1)!.receiptNumber).toBe('SR-8-000001');

@@ -1,28 +1,22 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { MAX_DRAWER_AMOUNT, MAX_STOCK_QTY, withGtinCheckDigit } from '@retail/domain';
-import { buildApp } from '@retail/hub-server/src/api/app';
-import { createUser, login } from '@retail/hub-server/src/auth/users';
-import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
-import {
-  backendKinds,
-  createTestDatabase,
-  type TestDatabase,
-} from '@retail/hub-server/src/test-support/backends';
-import { nodeInput, sku } from '@retail/hub-server/src/test-support/fixtures';
 import type { CommandInput, CommandName, CommandResponse } from '../src/shared/commands';
 import type { Result } from '@retail/domain';
-import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
-import { initStoreNode } from '../src/engine/init';
-import { TEST_PIN_COST, expectError, expectOk, tempDir } from '../src/engine/testing/test-node';
+import type { StoreEngine } from '../src/engine/engine';
+import {
+  HAM_BY_WEIGHT,
+  HQ_ADMIN,
+  backendKinds,
+  listExceptions,
+  signedInOperator,
+  startTestHub,
+  until,
+  WIDGET as WIDGET_ITEM,
+  type Storage,
+  type TestHub,
+} from '@retail/hub-server/testing';
+import { expectError, expectOk } from '../src/engine/testing/test-node';
+import { openTestTill, type TestTill } from '../src/engine/testing/test-till';
 
 /**
  * The limits a till enforces, end to end against the real hub (in-process, 127.0.0.1, both backends):
@@ -31,28 +25,16 @@ import { TEST_PIN_COST, expectError, expectOk, tempDir } from '../src/engine/tes
  * a single event refused. The scale label rules and the receipts' legal header reach it the same way.
  */
 
-const WIDGET = '4006381333931';
+const WIDGET = WIDGET_ITEM.barcode;
 const KEY = 'pos.stock.countWriteOffApprovalLimit';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
-  let database: TestDatabase;
+  let world: TestHub;
+  let till: TestTill;
   let storage: Storage;
-  let hub: HubContext;
-  let app: FastifyInstance;
   let hubUrl: string;
   let adminToken: string;
   let engine: StoreEngine;
-  let removeDir: () => void;
   const sessions: Record<'manager' | 'supervisor' | 'cashier', string> = {
     manager: '',
     supervisor: '',
@@ -68,94 +50,23 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    storage = await database.open();
-    hub = createHubContext(storage);
-    await createNode(
-      hub,
-      nodeInput('store-a', {
-        code: 'SA',
-        region: 'idf',
-        jurisdiction: 'FR',
-        currency: 'EUR',
-        timezone: 'Europe/Paris',
-      }),
-    );
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        { kind: 'product', data: { productId: 'P-WIDGET', name: 'Widget' } },
-        { kind: 'sku', data: sku('WIDGET', { name: 'Widget', barcodes: [WIDGET] }) },
-        { kind: 'product', data: { productId: 'P-HAM', name: 'Ham' } },
-        // A sample scale label listed on the SKU: an ordinary GTIN until HQ publishes the label rules.
-        {
-          kind: 'sku',
-          data: sku('HAM', { name: 'Ham', unit: 'kg', barcodes: [withGtinCheckDigit('211234501250')] }),
-        },
-        {
-          kind: 'tax_rate',
-          data: {
-            rateId: 'fr-std',
-            name: 'TVA 20%',
-            jurisdictionId: 'FR',
-            taxCategory: 'standard',
-            percent: 20,
-          },
-        },
-      ]),
-    );
-    const book = { currency: 'EUR', scope: { type: 'chain' as const }, taxInclusive: true };
-    await savePriceBook(hub, 'pb-chain', { book: { ...book, name: 'Chain', priority: 0 } }, 'hq');
-    await savePriceEntries(
-      hub,
-      'pb-chain',
-      {
-        entries: [
-          { sku: 'WIDGET', tiers: [{ minQty: 1, unitPrice: 500 }] },
-          { sku: 'HAM', tiers: [{ minQty: 1, unitPrice: 2_490 }] },
-        ],
-      },
-      'hq',
-    );
-    await createUser(hub, { username: 'hq-admin', password: 'correct horse battery', role: 'admin' });
-    adminToken = (await login(hub, { username: 'hq-admin', password: 'correct horse battery' })).token;
-
-    const dir = tempDir('till-limits-');
-    removeDir = dir.remove;
-    const databasePath = join(dir.path, 'store.db');
-    const init = initStoreNode({
-      databasePath,
-      setup: {
-        storeId: 'store-a',
-        storeCode: 'SA',
-        deviceNo: 1,
-        currency: 'EUR',
-        locale: 'fr-FR',
-        timezone: 'Europe/Paris',
-        cashRoundingIncrement: 1,
-      },
-      firstManager: { staffCode: 'M1', name: 'Morgan Manager', pin: '1234' },
-      pinCost: TEST_PIN_COST,
+    world = await startTestHub({
+      kind,
+      stores: ['store-a'],
+      items: [WIDGET_ITEM, HAM_BY_WEIGHT],
+      priceBookActor: 'hq',
     });
-    const { code } = await createEnrollmentCode(hub, 'store-a', 'test');
-    const enrolled = await enrollDevice(hub, {
-      code,
-      deviceName: 'SA lane 1',
-      deviceId: init.identity.deviceId,
-      deviceNo: 1,
+    storage = world.storage;
+    hubUrl = world.url;
+    adminToken = await signedInOperator(world.hub, HQ_ADMIN);
+    till = await openTestTill(world, {
       storeId: 'store-a',
+      storeCode: 'SA',
+      dirPrefix: 'till-limits-',
+      setup: { cashRoundingIncrement: 1 },
     });
-    ({ app } = await buildApp({ hub }));
-    hubUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    engine = openStoreEngine({
-      databasePath,
-      pinCost: TEST_PIN_COST,
-      sync: {
-        transport: 'http',
-        tuning: { livePullIntervalMs: 150, backoff: { baseMs: 50, capMs: 400 }, errorRetryMs: 500 },
-      },
-    });
-    await engine.sync.configure({ hubUrl, credential: enrolled.credential });
-    sessions.manager = expectOk(engine.execute('staff-sign-in', { staffCode: 'M1', pin: '1234' })).session;
+    engine = till.engine;
+    sessions.manager = till.session;
     for (const [staffCode, role, pin] of [
       ['S1', 'supervisor', '2222'],
       ['C1', 'cashier', '1111'],
@@ -170,11 +81,8 @@ describe.each(backendKinds())('till limits against the hub on %s', (kind) => {
   });
 
   afterAll(async () => {
-    await engine?.shutdown();
-    removeDir?.();
-    await app?.close();
-    await storage?.close();
-    await database?.dispose();
+    await till?.close();
+    await world?.close();
   });
 
   it('follows the write-off limit HQ sets, and asks a supervisor for a cashier count beyond it', async () => {

@@ -1,0 +1,50 @@
+/**
+ * `@retail/hub-server/testing`: the one test world for code outside the hub (store tests, process
+ * tests, benchmarks). A real hub in this process on either backend, seeded with store nodes, a catalog,
+ * the chain price book and HQ users; enrolment of tills; waiting for a condition. Tests reach the hub
+ * through this entry point only, never through `src/...` paths.
+ *
+ * Besides the world itself it re-exports the HQ operations store tests drive or read back (placing an
+ * order, listing exceptions, reading stock): what HQ's dashboard and API do, called in-process.
+ */
+export {
+  FR_STANDARD_RATE,
+  HAM_BY_WEIGHT,
+  HQ_ADMIN,
+  WIDGET,
+  enrollTill,
+  seedCatalog,
+  seedPriceBook,
+  signedInOperator,
+  startTestHub,
+  storeNode,
+  type TestHub,
+  type TestHubOptions,
+  type TestItem,
+  type TestStoreNode,
+  type TillIdentity,
+} from './test-hub';
+export { eventually, until } from './wait';
+export { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
+export type { BackendKind, Storage } from '../storage/storage';
+export type { HubContext } from '../hub-context';
+
+// HQ operations the store tests drive or read back.
+export { revokeDevice } from '../auth/devices';
+export { listAudit } from '../audit/hq-audit';
+export { listExceptions } from '../exceptions/exception-queue';
+export { inHubTransaction } from '../hub-tx';
+export { verifyProjections } from '../inventory/ledger';
+export { readInventoryLevel } from '../inventory/stock-levels';
+export { customerAnswer, recordNewCustomer } from '../loyalty/customers';
+export { saveProgramme, saveStoredValueSettings } from '../loyalty/loyalty-config';
+export { adjustAccountPoints, storedValueByNumber } from '../loyalty/loyalty-service';
+export { startBopisRuntime, type BopisRuntime } from '../orders/bopis-runtime';
+export { placeOrder, type OrderIntake } from '../orders/intake';
+export type { BopisSettings } from '../orders/order-change';
+export { cancelOrder } from '../orders/order-lifecycle';
+export { readOrderView, type OrderView } from '../orders/order-records';
+export { savePriceBook, savePriceEntries, savePromotion } from '../pricing/pricing-store';
+export { createStaff, updateStaff } from '../staff/hq-staff';
+export { getLoggedEvent } from '../sync/event-log';
+export { lookupSale } from '../sync/sale-lookup';
