@@ -31,6 +31,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /sync/pull': DEVICE,
   'GET /sync/snapshot': DEVICE,
   'GET /sync/sales/{receiptNumber}': DEVICE,
+  'GET /sync/stock/{sku}/nearby': DEVICE,
   'POST /sync/loyalty/customers/search': DEVICE,
   'POST /sync/loyalty/customers': DEVICE,
   'GET /sync/loyalty/customers/{customerId}': DEVICE,

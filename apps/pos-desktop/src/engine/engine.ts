@@ -27,7 +27,7 @@ import {
 import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
 import { drawerHandlers } from './commands/drawer';
 import { GIFT_CARD_PREPARERS, giftCardHandlers } from './commands/gift-card';
-import { priceCheckHandlers } from './commands/price-check';
+import { PRICE_CHECK_PREPARERS, priceCheckHandlers } from './commands/price-check';
 import { receiptHandlers } from './commands/receipt';
 import { returnHandlers } from './commands/return';
 import { saleHandlers } from './commands/sale';
@@ -607,7 +607,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       const hubSale = await prepareHubSale(db, storeSync, parsed.data.receiptNumber);
       return run(name, rawInput, { ...options, prepared: hubSale?.prepared });
     }
-    const preparer = isCommandName(name) ? (LOYALTY_PREPARERS[name] ?? GIFT_CARD_PREPARERS[name]) : undefined;
+    const preparer = isCommandName(name)
+      ? (LOYALTY_PREPARERS[name] ?? GIFT_CARD_PREPARERS[name] ?? PRICE_CHECK_PREPARERS[name])
+      : undefined;
     if (closed || preparer === undefined || !isCommandName(name)) return run(name, rawInput, options);
     const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});
     if (!parsed.success) return run(name, rawInput, options);

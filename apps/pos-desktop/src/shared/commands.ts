@@ -1343,6 +1343,37 @@ export const STORE_COMMANDS = {
       stock: LocalStockSchema,
     }),
   }),
+  'price-check-nearby': command({
+    auth: 'cashier',
+    summary:
+      "A price check's stock at the chain's other stores, nearest first, asked of the hub while it is online; offline (or the hub not answering) it says so instead.",
+    request: z.object({ sku: id }).strict(),
+    response: z.discriminatedUnion('source', [
+      z.object({
+        source: z.literal('hub'),
+        /** By straight-line distance from this store, or by region when the hub has no locations. */
+        orderedBy: z.enum(['distance', 'region']),
+        stores: z.array(
+          z.object({
+            storeId: id,
+            code: z.string(),
+            name: z.string(),
+            region: z.string(),
+            distanceMetres: z.number().int().min(0).nullable(),
+            onHand: quantity,
+            /** What the store can still sell (less units promised to orders and its safety stock). */
+            available: quantity,
+          }),
+        ),
+      }),
+      z.object({
+        source: z.literal('none'),
+        /** `offline`: the hub is not reachable now; `refused`: the hub answered with the message. */
+        reason: z.enum(['offline', 'refused']),
+        message: z.string(),
+      }),
+    ]),
+  }),
   'catalog-scan': command({
     auth: 'cashier',
     summary: 'Look up a scanned or keyed barcode, including scale labels with an embedded weight or price.',

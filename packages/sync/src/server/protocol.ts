@@ -156,6 +156,44 @@ export type SaleLookup = z.infer<typeof SaleLookupSchema>;
 
 export const SALE_LOOKUP_PATH = '/sync/sales';
 
+/** The most stores a price check lists: the nearest ones are what a customer can walk or drive to. */
+export const NEARBY_STOCK_LIMIT = 10;
+
+/**
+ * Stock of one SKU at the other stores of the chain, nearest first (`GET /sync/stock/:sku/nearby`, device
+ * credential), for a till's price check while it is online. Ordered by straight-line distance from the
+ * asking store when the hub has both locations (stores without one follow, own region first), otherwise by
+ * region (the asking store's region first), then by code. Warehouses and inactive stores are left out: a
+ * customer cannot go and buy there.
+ */
+export const NearbyStockSchema = z.object({
+  sku: lookupId,
+  orderedBy: z.enum(['distance', 'region']),
+  stores: z
+    .array(
+      z.object({
+        storeId: lookupId,
+        code: z.string().max(20),
+        name: z.string().max(200),
+        region: z.string().max(100),
+        /** Straight-line distance from the asking store; null when either location is unknown. */
+        distanceMetres: z.number().int().min(0).nullable(),
+        /** Units physically in the store (every bucket). */
+        onHand: lookupAmount,
+        /** What it can still sell: sellable less units promised to orders and its safety stock. */
+        available: lookupAmount.min(0),
+      }),
+    )
+    .max(NEARBY_STOCK_LIMIT),
+});
+export type NearbyStock = z.infer<typeof NearbyStockSchema>;
+
+export const NEARBY_STOCK_PATH = '/sync/stock';
+
+export function nearbyStockPath(sku: string): string {
+  return `${NEARBY_STOCK_PATH}/${encodeURIComponent(sku)}/nearby`;
+}
+
 export const SYNC_ENROLL_PATH = '/sync/enroll';
 export const SYNC_REENROLL_PATH = '/sync/re-enroll';
 

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  NEARBY_STOCK_PATH,
+  NearbyStockSchema,
   PullPageSchema,
   PullRequestSchema,
   PushAckSchema,
@@ -12,6 +14,7 @@ import {
   SnapshotPageSchema,
   SnapshotRequestSchema,
 } from '@retail/sync';
+import { readNearbyStock } from '../../inventory/nearby-stock';
 import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice, reEnrollDevice } from '../../auth/devices';
 import type { CatchUpAdmissionOptions } from '../../sync/admission';
 import type { RefusedPushOptions } from '../../sync/refused-pushes';
@@ -144,6 +147,18 @@ export function registerSyncRoutes(
     response: SaleLookupSchema,
     handler: ({ params, principal, request }) =>
       saleLookup.lookup(device(principal), params.receiptNumber, request.log),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: `${NEARBY_STOCK_PATH}/:sku/nearby`,
+    summary:
+      "A SKU's stock at the chain's other active stores, nearest to the asking till's store first (by location when the hub has it, else by region), for the till's price check",
+    tag: 'sync',
+    access: { kind: 'device' },
+    params: z.object({ sku: z.string().trim().min(1).max(100) }),
+    response: NearbyStockSchema,
+    handler: ({ params, principal }) =>
+      readNearbyStock(routes.hub.storage.db, device(principal).storeId, params.sku),
   });
 
   let socket: SyncSocketServer | null = null;

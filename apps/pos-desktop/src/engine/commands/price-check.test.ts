@@ -1,4 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '@retail/hub-server/src/api/app';
+import { createHubContext } from '@retail/hub-server/src/hub-context';
+import { adjustStock } from '@retail/hub-server/src/inventory/stock-operations';
+import { createNode } from '@retail/hub-server/src/nodes/nodes';
+import { createTestDatabase } from '@retail/hub-server/src/test-support/backends';
+import { enrollTestDevice, nodeInput, seedWorld } from '@retail/hub-server/src/test-support/fixtures';
+import { createLoyaltyHubClient } from '../loyalty/hub-loyalty-client';
 import { createTestNode, expectError, expectOk, TEST_SKUS, type TestNode } from '../testing/test-node';
 
 let node: TestNode;
@@ -71,5 +78,93 @@ describe('price-check', () => {
     ).toEqual(['three-for-two', 'milk-only']);
     expectError(node.engine.execute('price-check', { code: '0000000000000' }, as()), 'UNKNOWN_BARCODE');
     expectError(node.engine.execute('price-check', { sku: 'NOPE-1' }, as()), 'NOT_FOUND');
+  });
+});
+
+describe('price-check-nearby', () => {
+  let hub: { url: string; credential: string; close: () => Promise<void> } | undefined;
+  afterEach(async () => {
+    await hub?.close();
+    hub = undefined;
+  });
+
+  /** A real hub (in-process, SQLite, 127.0.0.1, port 0) with this store and two others holding MILK-1. */
+  async function startHub() {
+    const database = await createTestDatabase('sqlite');
+    const storage = await database.open();
+    const context = createHubContext(storage);
+    await seedWorld(context, { nodes: [], skus: ['MILK-1'] });
+    await createNode(context, nodeInput('store-1', { code: 'S001', latitude: 48.8566, longitude: 2.3522 }));
+    await createNode(context, nodeInput('store-far', { code: 'S009', latitude: 45.764, longitude: 4.8357 }));
+    await createNode(
+      context,
+      nodeInput('store-near', { code: 'S002', name: 'Versailles', latitude: 48.8049, longitude: 2.1204 }),
+    );
+    for (const [nodeId, qty] of [
+      ['store-near', 4],
+      ['store-far', 12],
+    ] as const) {
+      await adjustStock(
+        context,
+        { nodeId, reason: 'count', lines: [{ sku: 'MILK-1', bucket: 'sellable', delta: qty }] },
+        'test',
+      );
+    }
+    const { credential } = await enrollTestDevice(context, 'store-1');
+    const { app } = await buildApp({ hub: context });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    return {
+      url,
+      credential,
+      async close() {
+        await app.close();
+        await storage.close();
+        await database.dispose();
+      },
+    };
+  }
+
+  function tillWith(online: () => boolean) {
+    const started = hub!;
+    node = createTestNode({
+      loyaltyHub: createLoyaltyHubClient({
+        connection: () => ({ hubUrl: started.url, credential: started.credential }),
+        online,
+        timeoutMs: 30_000,
+      }),
+    });
+  }
+
+  it("asks the hub for the other stores' stock, nearest first, and says so plainly when offline", async () => {
+    hub = await startHub();
+    let online = true;
+    tillWith(() => online);
+    const answer = expectOk(await node.engine.executeAsync('price-check-nearby', { sku: 'MILK-1' }, as()));
+    expect(answer).toMatchObject({
+      source: 'hub',
+      orderedBy: 'distance',
+      stores: [
+        { storeId: 'store-near', code: 'S002', name: 'Versailles', onHand: 4, available: 4 },
+        { storeId: 'store-far', code: 'S009', onHand: 12, available: 12 },
+      ],
+    });
+    online = false;
+    expect(expectOk(await node.engine.executeAsync('price-check-nearby', { sku: 'MILK-1' }, as()))).toEqual({
+      source: 'none',
+      reason: 'offline',
+      message: expect.stringMatching(/^Stock at other stores is not available offline/),
+    });
+  });
+
+  it("passes on the hub's refusal of an item it does not know, and refuses a SKU the till does not know", async () => {
+    hub = await startHub();
+    tillWith(() => true);
+    expect(
+      expectOk(await node.engine.executeAsync('price-check-nearby', { sku: 'APPLE-1' }, as())),
+    ).toMatchObject({ source: 'none', reason: 'refused', message: expect.stringContaining('APPLE-1') });
+    expectError(
+      await node.engine.executeAsync('price-check-nearby', { sku: 'NO-SUCH-SKU' }, as()),
+      'NOT_FOUND',
+    );
   });
 });

@@ -1,5 +1,8 @@
 import { describeRule, matchesTarget, type Promotion, type PromotionRule } from '@retail/domain';
+import type { NearbyStock } from '@retail/sync';
 import type { CommandHandlers } from '../command-context';
+import type { HubOutcome } from '../loyalty/hub-loyalty-client';
+import type { Preparers } from '../loyalty/loyalty-commands';
 import { catalogItemBySku, scanBarcode, storeRegionId } from '../catalog';
 import type { TxContext } from '../context';
 import { localStock } from '../local-stock';
@@ -54,4 +57,40 @@ export const priceCheckHandlers = {
       return { item, promotions, stock: stock! };
     },
   },
-} satisfies Pick<CommandHandlers, 'price-check'>;
+  'price-check-nearby': {
+    mutates: false,
+    handle(ctx, input) {
+      // The SKU must be one this till knows: the hub is asked only about real items.
+      catalogItemBySku(ctx, input.sku);
+      const outcome = isNearbyAnswer(ctx.prepared) ? ctx.prepared.outcome : undefined;
+      if (outcome?.ok === true) {
+        return { source: 'hub' as const, orderedBy: outcome.value.orderedBy, stores: outcome.value.stores };
+      }
+      if (outcome?.ok === false && outcome.reason === 'refused') {
+        return { source: 'none' as const, reason: 'refused' as const, message: outcome.message };
+      }
+      return {
+        source: 'none' as const,
+        reason: 'offline' as const,
+        message:
+          'Stock at other stores is not available offline: only HQ knows it. Stock here is this till’s copy.',
+      };
+    },
+  },
+} satisfies Pick<CommandHandlers, 'price-check' | 'price-check-nearby'>;
+
+interface NearbyAnswer {
+  readonly kind: 'nearby-stock';
+  readonly outcome: HubOutcome<NearbyStock>;
+}
+
+function isNearbyAnswer(prepared: unknown): prepared is NearbyAnswer {
+  return (prepared as NearbyAnswer | undefined)?.kind === 'nearby-stock';
+}
+
+/** Other stores' stock lives at the hub only: asked before the (read-only) transaction. */
+export const PRICE_CHECK_PREPARERS: Preparers = {
+  'price-check-nearby': async (pctx, input) => ({
+    prepared: { kind: 'nearby-stock', outcome: await pctx.hub.nearbyStock(input.sku) } satisfies NearbyAnswer,
+  }),
+};

@@ -3,6 +3,8 @@ import {
   CustomerSearchAnswerSchema,
   HoldAnswerSchema,
   LOYALTY_SYNC_PATHS,
+  NearbyStockSchema,
+  nearbyStockPath,
   ReleaseAnswerSchema,
   StoredValueAnswerSchema,
   type CustomerAnswer,
@@ -10,6 +12,7 @@ import {
   type CustomerSearchAnswer,
   type HoldAnswer,
   type HoldRequest,
+  type NearbyStock,
   type ReleaseRequest,
   type StoredValueAnswer,
 } from '@retail/sync';
@@ -17,8 +20,8 @@ import type { z } from 'zod';
 import type { HubConnection } from '../sync/store-sync';
 
 /**
- * The till's online loyalty calls to the hub (device credential, short timeout). The answer is one of: the
- * hub's value, the hub's refusal (a business answer such as INSUFFICIENT_BALANCE the till must show), or
+ * The till's online calls to the hub (loyalty, stored value, and the price check's stock at nearby stores;
+ * device credential, short timeout). The answer is one of: the hub's value, the hub's refusal (a business answer such as INSUFFICIENT_BALANCE the till must show), or
  * `unreachable` (offline, timeout, hub error) after which the till works from its cache within the
  * offline allowance.
  */
@@ -35,6 +38,8 @@ export interface LoyaltyHubClient {
   storedValue(number: string, pin?: string): Promise<HubOutcome<StoredValueAnswer>>;
   placeHold(request: HoldRequest): Promise<HubOutcome<HoldAnswer>>;
   release(request: ReleaseRequest): Promise<HubOutcome<z.infer<typeof ReleaseAnswerSchema>>>;
+  /** A SKU's stock at the chain's other stores, nearest first (the price check's "nearby stores"). */
+  nearbyStock(sku: string): Promise<HubOutcome<NearbyStock>>;
 }
 
 export interface LoyaltyHubClientOptions {
@@ -129,5 +134,6 @@ export function createLoyaltyHubClient(options: LoyaltyHubClientOptions): Loyalt
       ),
     placeHold: (request) => call('POST', LOYALTY_SYNC_PATHS.holds, request, HoldAnswerSchema),
     release: (request) => call('POST', LOYALTY_SYNC_PATHS.release, request, ReleaseAnswerSchema),
+    nearbyStock: (sku) => call('GET', nearbyStockPath(sku), undefined, NearbyStockSchema),
   };
 }

@@ -195,6 +195,10 @@ class FakeHub implements LoyaltyHubClient {
     this.releases.push(request);
     return this.answer({ holdId: request.holdId, released: true });
   }
+
+  nearbyStock(): Promise<HubOutcome<never>> {
+    return Promise.resolve({ ok: false, reason: 'unreachable', detail: 'not part of these tests' });
+  }
 }
 
 let node: TestNode;

@@ -20,6 +20,39 @@ function render() {
     signedInAs: 'cashier',
     setup: (node) => {
       scriptLoyaltyNode(node);
+      // HQ knows bread's stock at other stores; for rice the hub is away.
+      node.handle('price-check-nearby', (input) =>
+        input.sku === BREAD.sku
+          ? {
+              source: 'hub',
+              orderedBy: 'distance',
+              stores: [
+                {
+                  storeId: 'store-2',
+                  code: 'S002',
+                  name: 'Versailles',
+                  region: 'west',
+                  distanceMetres: 17_250,
+                  onHand: 9,
+                  available: 7,
+                },
+                {
+                  storeId: 'store-9',
+                  code: 'S009',
+                  name: 'Lyon',
+                  region: 'south',
+                  distanceMetres: null,
+                  onHand: 0,
+                  available: 0,
+                },
+              ],
+            }
+          : {
+              source: 'none',
+              reason: 'offline',
+              message: 'Stock at other stores is not available offline: only HQ knows it.',
+            },
+      );
       node.handle('price-check', (input) => {
         if (input.code === BREAD.barcodes[0]) {
           return {
@@ -62,6 +95,12 @@ describe('PriceCheckDialog', () => {
     expect(within(result).getByTestId('price-check-stock').textContent).toBe(
       'In stock here: 12 (this till’s copy)',
     );
+    const nearby = await within(result).findByRole('list', { name: 'Other stores' });
+    expect(
+      within(nearby)
+        .getAllByRole('listitem')
+        .map((store) => store.textContent),
+    ).toEqual(['S002 Versailles: 7 available (9 on hand) · 17.3 km', 'S009 Lyon: 0 available (0 on hand)']);
 
     // The next scan replaces the answer; a code that is no barcode is tried as a SKU.
     await user.type(within(dialog).getByLabelText('Scan or type a barcode or SKU'), 'RICE-KG{Enter}');
@@ -72,6 +111,12 @@ describe('PriceCheckDialog', () => {
     expect(within(dialog).getByTestId('price-check-stock').textContent).toBe(
       'In stock here: 2.500 kg (this till’s copy)',
     );
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('price-check-nearby').textContent).toBe(
+        'Stock at other stores is not available offline.',
+      ),
+    );
+    expect(node.inputs('price-check-nearby')).toEqual([{ sku: BREAD.sku }, { sku: 'RICE-KG' }]);
     expect(node.inputs('price-check')).toEqual([
       { code: '4000000000013' },
       { code: 'RICE-KG' },

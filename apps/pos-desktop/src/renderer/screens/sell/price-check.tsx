@@ -1,5 +1,5 @@
 import type { ErrorBody } from '@retail/domain';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { CommandResponse } from '../../../shared/commands';
 import { useFormat, usePos } from '../../app/pos-context';
 import { Dialog } from '../../components/dialog';
@@ -8,6 +8,55 @@ import { t } from '../../i18n/translate';
 import { screenError } from '../../stores/store-kit';
 
 type PriceCheck = CommandResponse<'price-check'>;
+type Nearby = CommandResponse<'price-check-nearby'>;
+
+/** Other stores' stock: asked of HQ after the price shows, so the answer here never waits for it. */
+function NearbyStores({ nearby, unit }: { nearby: Nearby | 'asking' | null; unit: 'each' | 'kg' }) {
+  const format = useFormat();
+  if (nearby === null) return null;
+  if (nearby === 'asking') {
+    return (
+      <p className="muted" data-testid="price-check-nearby">
+        {t('priceCheck.nearbyAsking')}
+      </p>
+    );
+  }
+  if (nearby.source === 'none') {
+    return (
+      <p className="muted" data-testid="price-check-nearby">
+        {nearby.reason === 'offline' ? t('priceCheck.nearbyOffline') : nearby.message}
+      </p>
+    );
+  }
+  if (nearby.stores.length === 0) {
+    return (
+      <p className="muted" data-testid="price-check-nearby">
+        {t('priceCheck.nearbyNone')}
+      </p>
+    );
+  }
+  return (
+    <ul className="notes" aria-label={t('priceCheck.nearby')} data-testid="price-check-nearby">
+      {nearby.stores.map((store) => (
+        <li key={store.storeId}>
+          {t('priceCheck.nearbyStore', {
+            code: store.code,
+            name: store.name,
+            available: format.quantity(store.available, unit),
+            onHand: format.quantity(store.onHand, unit),
+          })}
+          {store.distanceMetres === null
+            ? ''
+            : ` · ${t('priceCheck.nearbyDistance', {
+                km: new Intl.NumberFormat(format.locale, { maximumFractionDigits: 1 }).format(
+                  store.distanceMetres / 1000,
+                ),
+              })}`}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /**
  * Price check (issue 14): scan or type a barcode or SKU and read its price, the promotions in force for it
@@ -21,6 +70,19 @@ export function PriceCheckDialog({ onDone }: { onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [checked, setChecked] = useState<PriceCheck | null>(null);
   const [error, setError] = useState<ErrorBody | null>(null);
+  const [nearby, setNearby] = useState<Nearby | 'asking' | null>(null);
+  // Answers about an earlier scan that arrive late are dropped: only the latest scan's stores show.
+  const latestSku = useRef<string | null>(null);
+
+  const askNearby = async (sku: string) => {
+    latestSku.current = sku;
+    setNearby('asking');
+    const answer = await api.call('price-check-nearby', { sku });
+    if (latestSku.current !== sku) return;
+    setNearby(
+      answer.ok ? answer.value : { source: 'none', reason: 'refused', message: answer.error.message },
+    );
+  };
 
   const check = async () => {
     const wanted = code.trim();
@@ -38,7 +100,13 @@ export function PriceCheckDialog({ onDone }: { onDone: () => void }) {
     setBusy(false);
     setChecked(result.ok ? result.value : null);
     setError(result.ok ? null : result.error);
-    if (result.ok) setCode('');
+    if (result.ok) {
+      setCode('');
+      void askNearby(result.value.item.sku);
+    } else {
+      latestSku.current = null;
+      setNearby(null);
+    }
   };
 
   const item = checked?.item;
@@ -89,6 +157,8 @@ export function PriceCheckDialog({ onDone }: { onDone: () => void }) {
                 sellable: format.quantity(checked.stock.sellable, item.unit),
               })}
             </p>
+            <h4>{t('priceCheck.nearby')}</h4>
+            <NearbyStores nearby={nearby} unit={item.unit} />
           </section>
         ) : null}
         <div className="dialog-actions">
