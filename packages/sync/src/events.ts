@@ -9,6 +9,7 @@ import {
   stockDeltaSchema,
 } from '@retail/domain';
 import { z } from 'zod';
+import { STAFF_ROLES } from './feed';
 
 /**
  * Store → hub events. Immutable facts pushed from the store node's outbox. Amounts are integer minor
@@ -54,6 +55,11 @@ export const ManagerOverrideSchema = z.object({
    * without one. Optional so events written before it existed stay valid.
    */
   auditRef: id.optional(),
+  /**
+   * What was authorised, when a till says (`discount-over-limit`: the sale's manual discounts past their
+   * giver's limit). The hub judges a discount approval by the approver's role limit.
+   */
+  action: z.string().min(1).max(60).optional(),
 });
 
 export const LineAdjustmentSchema = z.object({
@@ -61,6 +67,8 @@ export const LineAdjustmentSchema = z.object({
   promotionId: id.optional(),
   amount: minor,
   reason: z.string().max(200),
+  /** Who gave a manual discount (the approver when one approved it on the spot). */
+  givenBy: id.optional(),
 });
 
 export const LineTaxSchema = z.object({
@@ -162,6 +170,13 @@ export const SaleCompletedV1 = z
       .object({ accountId: id, pointsEarned: points, pointsRedeemed: points, holdId: id.optional() })
       .optional(),
     overrides: z.array(ManagerOverrideSchema).default([]),
+    /** The store settings version the till ran (`pos.settings.version`): its discount limits are judged by it. */
+    settingsVersion: z.number().int().min(0).safe().optional(),
+    /**
+     * The role, as the till knew it, of each person who gave or approved a manual discount. The hub
+     * believes its own record for staff HQ manages and this for staff a store created itself.
+     */
+    staffRoles: z.record(id, z.enum(STAFF_ROLES)).optional(),
     movements: z.array(MovementSchema),
     completedAt: isoTime,
   })

@@ -19,7 +19,7 @@ import {
 import { applyBopisEvent } from '../orders/store-events';
 import { lockOpenNotice, settleNoticeReceipt, settlePurchaseOrderReceipt } from '../purchasing/purchasing';
 import { auditSalePricing } from '../pricing/pricing-audit';
-import { checkCashOut } from '../settings/settings-limits';
+import { checkCashOut, checkSaleDiscounts } from '../settings/settings-limits';
 import type { IngestedEventTable, TransferTable } from '../storage/schema';
 import type { ApplyContext } from './apply-context';
 import { returnCreditDoubts, saleDoubts } from './claim-checks';
@@ -222,6 +222,7 @@ const applySaleCompleted: Applier<'sale.completed'> = async (ctx, event, sale) =
     sale,
   });
   const audit = await auditSalePricing(ctx.tx, event, sale);
+  await checkSaleDiscounts(ctx.tx, ctx.facts.nodeId, event, sale);
   const doubts = saleDoubts(ctx, event, sale, audit);
   await bookEventLoyalty(ctx, event, () => applySaleLoyalty(ctx.tx, event, sale, origin(ctx), { doubts }));
   return applied;

@@ -8,9 +8,11 @@ import { createHubContext, type HubContext } from '../hub-context';
 import { createNode, getNode, updateNode } from '../nodes/nodes';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-import { EventFactory, enrollTestDevice, nodeInput, seedWorld } from '../test-support/fixtures';
+import { EventFactory, enrollTestDevice, movement, nodeInput, seedWorld } from '../test-support/fixtures';
 import { listExceptions } from '../exceptions/exception-queue';
 import { pushEvents } from '../ingest/hub-ingest';
+import { createStaff } from '../staff/hq-staff';
+import type { EventPayloads } from '@retail/sync';
 
 const WRITE_OFF = 'pos.stock.countWriteOffApprovalLimit';
 const WINDOW = 'pos.returns.noReceiptWindowDays';
@@ -217,5 +219,137 @@ describe.each(backendKinds())('HQ store settings on %s', (kind) => {
       }),
     ]);
     expect(String(raised[0]!.details.message)).toContain('above the 50.00 USD HQ allows');
+  });
+  it('judges a synced sale’s discounts by its giver’s or approver’s role, at the settings version the till ran', async () => {
+    await createNode(hub, nodeInput('d1', { region: 'east' }));
+    const store = { kind: 'store', storeId: 'd1' };
+    expect((await put('pos.discount.maxPercent.cashier', store, 10, 0)).statusCode).toBe(200);
+    const supervisor = await put('pos.discount.maxPercent.supervisor', store, 30, 0);
+    const ranBefore = body<{ revision: number }>(supervisor).revision;
+    const raised = await put('pos.discount.maxPercent.cashier', store, 25, 1);
+    const ranAfter = body<{ revision: number }>(raised).revision;
+    const central = await createStaff(
+      hub,
+      { staffCode: 'DC1', name: 'Dee Cashier', role: 'cashier', pin: '4821', stores: ['d1'] },
+      'user:test',
+    );
+    const device = await enrollTestDevice(hub, 'd1');
+    const till = new EventFactory({ deviceId: device.deviceId, storeId: 'd1' });
+    const at = new Date().toISOString();
+    const sale = (
+      discount: number,
+      options: {
+        version?: number;
+        approver?: string;
+        staffId?: string;
+        roles?: Record<string, 'cashier' | 'supervisor' | 'manager'>;
+        kind?: 'manual_line' | 'manual_order';
+      } = {},
+    ): EventPayloads['sale.completed'] => {
+      const staffId = options.staffId ?? 'd-cash';
+      const saleId = `sale-${till.lastSeq + 1}`;
+      return {
+        saleId,
+        receiptNumber: `R-${saleId}`,
+        shiftId: 'd-shift',
+        staffId,
+        currency: 'USD',
+        priceBookVersion: 'pb@1',
+        promotionIds: [],
+        promotions: [],
+        lines: [
+          {
+            lineId: `${saleId}-1`,
+            sku: 'A',
+            name: 'Item A',
+            qty: 1,
+            unit: 'each',
+            taxCategory: 'standard',
+            unitPrice: 1_000,
+            taxInclusive: true,
+            priceSource: 'price_book',
+            extended: 1_000,
+            adjustments: [
+              {
+                kind: options.kind ?? 'manual_line',
+                amount: discount,
+                reason: 'Loyal customer',
+                givenBy: staffId,
+              },
+            ],
+            net: 1_000 - discount,
+            taxes: [],
+            paid: 1_000 - discount,
+          },
+        ],
+        totals: {
+          subtotal: 1_000,
+          discount,
+          tax: 0,
+          total: 1_000 - discount,
+          cashRounding: 0,
+          paid: 1_000 - discount,
+          change: 0,
+        },
+        tenders: [{ tenderId: `${saleId}-t`, type: 'cash', amount: 1_000 - discount }],
+        overrides:
+          options.approver === undefined
+            ? []
+            : [{ managerId: options.approver, reason: 'Approved', at, action: 'discount-over-limit' }],
+        ...(options.version === undefined ? {} : { settingsVersion: options.version }),
+        staffRoles: options.roles ?? { 'd-cash': 'cashier', 'd-super': 'supervisor' },
+        movements: [movement('A', -1, 'POS_SALE')],
+        completedAt: at,
+      };
+    };
+    const within = till.next('sale.completed', sale(200, { version: ranAfter }));
+    const unapproved = till.next('sale.completed', sale(300, { version: ranAfter }));
+    const approved = till.next('sale.completed', sale(300, { version: ranAfter, approver: 'd-super' }));
+    const pastApprover = till.next('sale.completed', sale(400, { version: ranAfter, approver: 'd-super' }));
+    const oldVersion = till.next('sale.completed', sale(200, { version: ranBefore }));
+    const orderDiscount = till.next('sale.completed', sale(300, { kind: 'manual_order', version: ranAfter }));
+    // HQ made this person a cashier: the till's claim that they are a manager is not believed.
+    const promoted = till.next(
+      'sale.completed',
+      sale(900, { staffId: central.staffId, roles: { [central.staffId]: 'manager' }, version: ranAfter }),
+    );
+    const events = [within, unapproved, approved, pastApprover, oldVersion, orderDiscount, promoted];
+    const ack = await pushEvents(hub, till.device, { ...till.device, events });
+    expect(ack.results.map((result) => result.status)).toEqual(events.map(() => 'accepted'));
+    const sales = await storage.db
+      .selectFrom('sales')
+      .select('sale_id')
+      .where('node_id', '=', 'd1')
+      .execute();
+    expect(sales).toHaveLength(events.length);
+
+    const limits = (
+      await listExceptions(storage.db, { type: 'LIMIT_EXCEEDED', nodeId: 'd1', limit: 20 })
+    ).filter((exception) => exception.details.saleId !== undefined);
+    const saleIdOf = (event: typeof within) => (event.payload as { saleId: string }).saleId;
+    const flagged = [unapproved, pastApprover, oldVersion, orderDiscount, promoted];
+    expect(limits.map((exception) => exception.causeEventIds[0]).sort()).toEqual(
+      flagged.map((event) => event.eventId).sort(),
+    );
+    const bySale = new Map(limits.map((exception) => [exception.details.saleId, exception.details]));
+    expect(bySale.get(saleIdOf(unapproved))).toMatchObject({
+      limitPercent: 25,
+      discount: 300,
+      allowed: 250,
+      staffId: 'd-cash',
+      role: 'cashier',
+      approvers: [],
+      settingsVersion: ranAfter,
+    });
+    expect(bySale.get(saleIdOf(pastApprover))).toMatchObject({ limitPercent: 30, approvers: ['d-super'] });
+    expect(bySale.get(saleIdOf(oldVersion))).toMatchObject({ limitPercent: 10, settingsVersion: ranBefore });
+    expect(bySale.get(saleIdOf(orderDiscount))).toMatchObject({ scope: 'sale', limitPercent: 25 });
+    expect(bySale.get(saleIdOf(promoted))).toMatchObject({ role: 'cashier', limitPercent: 25 });
+    const message = String(bySale.get(saleIdOf(unapproved))!.message);
+    expect(message).toContain('without a supervisor');
+    expect(message).toContain(`settings version ${ranAfter}`);
+    expect(bySale.get(saleIdOf(unapproved))!.resolution).toMatchObject({
+      message: expect.stringContaining('recorded as the till sent it'),
+    });
   });
 });

@@ -206,6 +206,49 @@ export async function effectiveSetting(executor: Executor, nodeId: string, key: 
   return resolve(rows, { nodeId: node.node_id, region: node.region }).values.get(key)?.value;
 }
 
+/**
+ * The value of `key` a store ran at its settings version `version` (what its till had applied: every change
+ * up to that chain revision that reaches the store), or undefined while unset then. Without a version, or
+ * with one the hub never reached, the value in force now. The store's region is today's.
+ */
+export async function settingAtVersion(
+  executor: Executor,
+  nodeId: string,
+  key: string,
+  version: number | undefined,
+): Promise<unknown> {
+  const head = await executor.selectFrom('hq_settings_head').select('revision').executeTakeFirst();
+  if (version === undefined || version >= Number(head?.revision ?? 0)) {
+    return effectiveSetting(executor, nodeId, key);
+  }
+  const node = await executor
+    .selectFrom('nodes')
+    .select(['node_id', 'region'])
+    .where('node_id', '=', nodeId)
+    .executeTakeFirst();
+  if (node === undefined) return undefined;
+  const history = await executor
+    .selectFrom('hq_settings_history')
+    .selectAll()
+    .where('key', '=', key)
+    .where('revision', '<=', version)
+    .orderBy('revision', 'desc')
+    .execute();
+  const latest = new Map<string, HqSettingTable>();
+  for (const entry of history) {
+    const scope = `${entry.scope_kind}:${entry.scope_id}`;
+    if (latest.has(scope)) continue;
+    latest.set(scope, {
+      ...entry,
+      revision: Number(entry.revision),
+      version: 0,
+      updated_at: 0,
+      updated_by: '',
+    });
+  }
+  return resolve([...latest.values()], { nodeId: node.node_id, region: node.region }).values.get(key)?.value;
+}
+
 async function checkScope(executor: Executor, scope: SettingScope): Promise<void> {
   if (scope.kind === 'store') {
     await storeAudience(executor, scope.storeId);
@@ -377,6 +420,10 @@ export async function putSetting(
         .where('key', '=', key)
         .execute();
     }
+    await tx.trx
+      .insertInto('hq_settings_history')
+      .values({ scope_kind: row.scope_kind, scope_id: id, key, revision, value: row.value })
+      .execute();
     const hasLegacy = await tx.trx
       .selectFrom('feed_changes')
       .select('hub_seq')

@@ -1,7 +1,7 @@
-import { money, toDecimal } from '@retail/domain';
-import { CONFIG_KEYS, type EventEnvelope, type EventPayloads } from '@retail/sync';
+import { checkManualDiscountLimit, money, toDecimal, type DiscountedCart } from '@retail/domain';
+import { CONFIG_KEYS, STAFF_ROLES, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
-import { effectiveSetting } from './hq-settings';
+import { effectiveSetting, settingAtVersion } from './hq-settings';
 
 /**
  * The store settings limits the hub can recompute from what a till sends (DESIGN §5 "Trust boundary"):
@@ -65,6 +65,152 @@ export async function checkCashOut(
       message:
         `A cash pay-out of ${shown(moved.amount)} ("${moved.reason}") was taken without a manager's ` +
         `approval, above the ${shown(limit)} HQ allows at this store. Ask the store who authorised it.`,
+    },
+  });
+}
+
+type StaffRole = (typeof STAFF_ROLES)[number];
+type Sale = EventPayloads['sale.completed'];
+
+const DISCOUNT_LIMIT_KEYS: Readonly<Record<StaffRole, string>> = {
+  cashier: CONFIG_KEYS.discountMaxPercentCashier,
+  supervisor: CONFIG_KEYS.discountMaxPercentSupervisor,
+  manager: CONFIG_KEYS.discountMaxPercentManager,
+};
+
+/** The approval a till records when someone approved a sale's discounts past their giver's limit. */
+const DISCOUNT_APPROVAL = 'discount-over-limit';
+
+function isRole(value: unknown): value is StaffRole {
+  return typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * Who is what, for a sale's discounts: the hub's own record for staff HQ manages (a till cannot promote
+ * them), else the role the till recorded for staff the store created itself.
+ */
+async function rolesOf(tx: HubTx, sale: Sale, staffIds: readonly string[]): Promise<Map<string, StaffRole>> {
+  const roles = new Map<string, StaffRole>();
+  for (const [staffId, role] of Object.entries(sale.staffRoles ?? {})) roles.set(staffId, role);
+  if (staffIds.length === 0) return roles;
+  const central = await tx.trx
+    .selectFrom('hq_staff')
+    .select(['staff_id', 'role'])
+    .where('staff_id', 'in', [...new Set(staffIds)])
+    .execute();
+  for (const row of central) if (isRole(row.role)) roles.set(row.staff_id, row.role);
+  return roles;
+}
+
+/**
+ * A sale's manual discounts must stay within the limit of the role of whoever gave them, or of whoever
+ * approved them (`discount-over-limit` override), as the settings version the till ran had them (the same
+ * check the till made, `checkManualDiscountLimit`). Past it, the sale is still recorded as sent (it
+ * happened, maybe offline) and raises LIMIT_EXCEEDED with the discount, the limit, the giver, the approver
+ * and the settings version. A limit HQ never set, or a role the hub cannot know (a till from before roles
+ * were recorded), is not second-guessed: it counts as 100 %.
+ */
+export async function checkSaleDiscounts(
+  tx: HubTx,
+  nodeId: string,
+  event: EventEnvelope,
+  sale: Sale,
+): Promise<void> {
+  const manual = sale.lines.flatMap((line) =>
+    line.adjustments.filter((adjustment) => adjustment.kind !== 'promotion' && adjustment.amount !== 0),
+  );
+  if (manual.length === 0) return;
+  const approvers = sale.overrides
+    .filter((override) => override.action === DISCOUNT_APPROVAL)
+    .map((override) => override.managerId);
+  const giverOf = (adjustment: { givenBy?: string | undefined }) => adjustment.givenBy ?? sale.staffId;
+  const roles = await rolesOf(tx, sale, [...manual.map(giverOf), ...approvers]);
+  const percents = new Map<StaffRole, number>();
+  for (const role of STAFF_ROLES) {
+    const value = await settingAtVersion(tx.trx, nodeId, DISCOUNT_LIMIT_KEYS[role], sale.settingsVersion);
+    percents.set(role, typeof value === 'number' ? value : 100);
+  }
+  const percentOf = (staffId: string): number => {
+    const role = roles.get(staffId);
+    return role === undefined ? 100 : (percents.get(role) ?? 100);
+  };
+  const approved = Math.max(0, ...approvers.map(percentOf));
+  const limitOf = (staffId: string) => Math.max(percentOf(staffId), approved);
+
+  const currency = sale.currency;
+  const lineGivers = new Map<string, string>();
+  let orderGiver = sale.staffId;
+  for (const line of sale.lines) {
+    for (const adjustment of line.adjustments) {
+      if (adjustment.kind === 'manual_line') lineGivers.set(line.lineId, giverOf(adjustment));
+      if (adjustment.kind === 'manual_order') orderGiver = giverOf(adjustment);
+    }
+  }
+  const cart: DiscountedCart = {
+    currency,
+    lines: sale.lines.map((line) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      name: line.name,
+      extended: money(line.extended, currency),
+      adjustments: line.adjustments.map((adjustment) => ({
+        kind: adjustment.kind,
+        amount: money(adjustment.amount, currency),
+      })),
+    })),
+    totals: {
+      subtotal: money(
+        sale.lines.reduce((total, line) => total + line.extended, 0),
+        currency,
+      ),
+    },
+  };
+  const check = checkManualDiscountLimit(cart, {
+    linePercent: (lineId) => limitOf(lineGivers.get(lineId) ?? sale.staffId),
+    orderPercent: limitOf(orderGiver),
+  });
+  if (check.within) return;
+  const giver = check.scope === 'line' ? (lineGivers.get(check.lineId ?? '') ?? sale.staffId) : orderGiver;
+  const shown = (amount: number) => `${toDecimal(money(amount, currency))} ${currency}`;
+  const where =
+    check.scope === 'line'
+      ? `on ${check.name ?? check.sku ?? 'a line'}`
+      : 'on the sale (line and order discounts together)';
+  const whose =
+    approvers.length > 0
+      ? `even with the approval of ${approvers.join(', ')}`
+      : `without a supervisor's or manager's approval`;
+  const version =
+    sale.settingsVersion === undefined
+      ? 'the settings in force when it arrived (the till did not say which version it ran)'
+      : `settings version ${sale.settingsVersion}, which the till ran`;
+  tx.raise({
+    type: 'LIMIT_EXCEEDED',
+    severity: 'warning',
+    nodeId,
+    causeEventIds: [event.eventId],
+    details: {
+      setting: DISCOUNT_LIMIT_KEYS[roles.get(giver) ?? 'cashier'],
+      saleId: sale.saleId,
+      receiptNumber: sale.receiptNumber,
+      scope: check.scope,
+      ...(check.lineId === undefined ? {} : { lineId: check.lineId, sku: check.sku }),
+      limitPercent: check.limitPercent,
+      discount: check.given.amount,
+      allowed: check.allowed.amount,
+      staffId: giver,
+      role: roles.get(giver) ?? null,
+      approvers,
+      settingsVersion: sale.settingsVersion ?? null,
+      message:
+        `Receipt ${sale.receiptNumber}: a discount of ${shown(check.given.amount)} ${where} was given ` +
+        `by ${giver} (${roles.get(giver) ?? 'role unknown'}) ${whose}, above the ${shown(check.allowed.amount)} ` +
+        `(${check.limitPercent} %) allowed by ${version}. Ask the store who authorised it.`,
+      resolution: {
+        message:
+          'The sale was recorded as the till sent it (offline sales are never refused): its stock, ' +
+          'payments and loyalty were applied, and nothing was changed.',
+      },
     },
   });
 }

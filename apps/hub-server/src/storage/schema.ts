@@ -429,6 +429,15 @@ export interface HqSettingsHeadTable {
   revision: number;
 }
 
+/** Every value a setting had at one scope, by the revision that set it (0023); null once cleared. */
+export interface HqSettingHistoryTable {
+  scope_kind: 'chain' | 'region' | 'store';
+  scope_id: string;
+  key: string;
+  revision: number;
+  value: string | null;
+}
+
 /** Every loyalty programme HQ has set, from when it applied (0008): sales are checked at their own time. */
 export interface LoyaltyProgrammeHistoryTable {
   version_id: string;
@@ -902,6 +911,7 @@ export interface HubDatabase {
   hq_audit: HqAuditTable;
   hq_settings: HqSettingTable;
   hq_settings_head: HqSettingsHeadTable;
+  hq_settings_history: HqSettingHistoryTable;
   loyalty_programme_history: LoyaltyProgrammeHistoryTable;
   card_references: CardReferenceTable;
   held_points: HeldPointsTable;

@@ -1,5 +1,5 @@
-import { add, compare, max, percentage, sum, zero, type Money } from '../money';
-import type { PricedCart } from './price-cart';
+import { add, compare, max, percentage, sum, zero, type CurrencyCode, type Money } from '../money';
+import type { AdjustmentKind } from './price-cart';
 
 /** The percentage limits that apply to a cart's manual discounts: each is that of whoever gave it. */
 export interface DiscountLimits {
@@ -7,6 +7,22 @@ export interface DiscountLimits {
   readonly linePercent: (lineId: string) => number;
   /** The limit for the order discount. */
   readonly orderPercent: number;
+}
+
+/**
+ * What the check reads of a cart: a till passes its priced cart, the hub a synced sale's lines (each
+ * line's `extended` before any adjustment, and the subtotal Σ extended).
+ */
+export interface DiscountedCart {
+  readonly currency: CurrencyCode;
+  readonly lines: readonly {
+    readonly lineId: string;
+    readonly sku: string;
+    readonly name: string;
+    readonly extended: Money;
+    readonly adjustments: readonly { readonly kind: AdjustmentKind; readonly amount: Money }[];
+  }[];
+  readonly totals: { readonly subtotal: Money };
 }
 
 export type DiscountLimitCheck =
@@ -35,7 +51,7 @@ export type DiscountLimitCheck =
  * Percentages round half up, as the cart rounds a percentage discount, so a discount of exactly the
  * limit's percent is always within it.
  */
-export function checkManualDiscountLimit(cart: PricedCart, limits: DiscountLimits): DiscountLimitCheck {
+export function checkManualDiscountLimit(cart: DiscountedCart, limits: DiscountLimits): DiscountLimitCheck {
   const currency = cart.currency;
   let lineDiscounts = zero(currency);
   let orderDiscount = zero(currency);

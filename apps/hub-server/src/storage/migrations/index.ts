@@ -22,6 +22,7 @@ import * as hqSettings from './0019-hq-settings';
 import * as paymentSettlements from './0020-payment-settlements';
 import * as storeAudit from './0021-store-audit';
 import * as alertRules from './0022-alert-rules';
+import * as settingsHistory from './0023-settings-history';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -53,6 +54,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0020-payment-settlements', paymentSettlements.up],
   ['0021-store-audit', storeAudit.up],
   ['0022-alert-rules', alertRules.up],
+  ['0023-settings-history', settingsHistory.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -91,8 +91,20 @@ describe('sale limits', () => {
         }
       ).staffId;
       expect((event?.payload as { overrides: unknown[] }).overrides).toEqual([
-        { managerId, reason: 'Customer kept one', at: expect.any(String) },
+        { managerId, reason: 'Customer kept one', at: expect.any(String), action: 'discount-over-limit' },
       ]);
+      // What the hub needs to judge the discount again: who gave it, their roles, and no settings version
+      // (this till never had one from HQ).
+      const cashierId = (
+        node.engine.db.prepare("SELECT staff_id AS staffId FROM staff WHERE staff_code = 'C1'").get() as {
+          staffId: string;
+        }
+      ).staffId;
+      expect(event?.payload).toMatchObject({
+        lines: [{ adjustments: [expect.objectContaining({ kind: 'manual_line', givenBy: cashierId })] }],
+        staffRoles: { [cashierId]: 'cashier', [managerId]: 'manager' },
+      });
+      expect(event?.payload).not.toHaveProperty('settingsVersion');
       const audit = node.engine.db
         .prepare("SELECT override_id AS overrideId FROM audit_log WHERE action = 'sale-complete'")
         .get() as { overrideId: string };
@@ -180,8 +192,27 @@ describe('sale limits', () => {
         { kind: 'manual_line', promotionId: null, amount: 113, reason: 'Line discount 25%' },
       ]);
       // Judged by the supervisor's limit from then on: the sale completes without asking again.
+      node.engine.db
+        .prepare('INSERT OR REPLACE INTO config (key, data) VALUES (?, ?)')
+        .run(
+          'pos.settings.version',
+          JSON.stringify({ key: 'pos.settings.version', value: { version: 7, publishedAt: 1 } }),
+        );
       payCash(saleId, approved.totals.total);
       expect(expectOk(node.engine.execute('sale-complete', { saleId }, as())).status).toBe('completed');
+      // The hub sees the discount as the supervisor's, at the settings version this till ran.
+      const supervisorId = (
+        node.engine.db
+          .prepare('SELECT staff_id AS staffId FROM staff WHERE staff_code = ?')
+          .get(TEST_STAFF.supervisor.staffCode) as { staffId: string }
+      ).staffId;
+      const event = checkedOutbox(node.engine).find((candidate) => candidate.type === 'sale.completed');
+      expect(event?.payload).toMatchObject({
+        lines: [{ adjustments: [expect.objectContaining({ givenBy: supervisorId })] }],
+        staffRoles: { [supervisorId]: 'supervisor' },
+        settingsVersion: 7,
+        overrides: [],
+      });
     });
 
     it('judges a discount a manager gave against the manager’s limit when a cashier completes the sale', () => {

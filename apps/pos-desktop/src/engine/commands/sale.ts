@@ -20,7 +20,7 @@ import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql } from '../context';
 import { formatAmount } from '../format';
 import { allocateReceiptNumber } from '../receipt-number';
-import { readLabelRules } from '../settings';
+import { readLabelRules, readSettingsVersion } from '../settings';
 import {
   findSale,
   findLocalSaleByReceipt,
@@ -351,6 +351,15 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
           cart.lines.map((line) => line.paid.amount),
           cart.lines.map((line) => line.lineId),
         );
+  // Who gave each manual discount (the approver when one approved it on the spot), so the hub can judge it
+  // by their role's limit as this till did.
+  const lineGivers = new Map(draft.lines.map((line) => [line.lineId, line.discountBy]));
+  const giverOf = (lineId: string, kind: string): string | undefined =>
+    kind === 'manual_line'
+      ? lineGivers.get(lineId)
+      : kind === 'manual_order'
+        ? draft.orderDiscountBy
+        : undefined;
   const lines: SaleLinePayload[] = cart.lines.map((line, index) => {
     const resolved = priced.lines[index];
     const paid = sum([line.paid, roundingShares[index] ?? money(0, currency)], currency);
@@ -371,12 +380,16 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
         ? { originalUnitPrice: line.price.originalUnitPrice.amount }
         : {}),
       extended: line.extended.amount,
-      adjustments: line.adjustments.map((adjustment) => ({
-        kind: adjustment.kind,
-        ...(adjustment.promotionId === undefined ? {} : { promotionId: adjustment.promotionId }),
-        amount: adjustment.amount.amount,
-        reason: adjustment.reason,
-      })),
+      adjustments: line.adjustments.map((adjustment) => {
+        const givenBy = giverOf(line.lineId, adjustment.kind);
+        return {
+          kind: adjustment.kind,
+          ...(adjustment.promotionId === undefined ? {} : { promotionId: adjustment.promotionId }),
+          amount: adjustment.amount.amount,
+          reason: adjustment.reason,
+          ...(givenBy === undefined ? {} : { givenBy }),
+        };
+      }),
       net: line.net.amount,
       taxes: line.taxes.map((tax) => ({
         rateId: tax.rateId,
@@ -424,9 +437,26 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     ...(discountApproval === undefined
       ? []
       : [
-          { managerId: discountApproval.managerId, reason: discountApproval.reason, at: discountApproval.at },
+          {
+            managerId: discountApproval.managerId,
+            reason: discountApproval.reason,
+            at: discountApproval.at,
+            action: 'discount-over-limit',
+          },
         ]),
   ];
+  const discountStaff = [
+    ...lines.flatMap((line) => line.adjustments.flatMap((adjustment) => adjustment.givenBy ?? [])),
+    ...(discountApproval === undefined ? [] : [discountApproval.managerId]),
+  ];
+  const staffRoles = Object.fromEntries(
+    [...new Set(discountStaff)].flatMap((staffId) => {
+      const known = sql(ctx.db, 'SELECT role FROM staff WHERE staff_id = ?').get(staffId) as
+        { role: Role } | undefined;
+      return known === undefined ? [] : [[staffId, known.role]];
+    }),
+  );
+  const settingsVersion = readSettingsVersion(ctx.db)?.version;
   const movements: MovementPayload[] = cart.lines.map((line) => ({
     movementId: ctx.newId(),
     sku: line.sku,
@@ -470,6 +500,8 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       tenders,
       ...(loyalty === undefined ? {} : { loyalty }),
       overrides,
+      ...(settingsVersion === undefined ? {} : { settingsVersion }),
+      ...(discountStaff.length === 0 ? {} : { staffRoles }),
       movements,
       completedAt: ctx.nowIso,
     },
