@@ -12,8 +12,10 @@ import {
   adjustAccountPoints,
   backendKinds,
   customerAnswer,
+  effectiveSettings,
   inHubTransaction,
   listExceptions,
+  putSetting,
   recordNewCustomer,
   saveProgramme,
   saveStoredValueSettings,
@@ -283,5 +285,58 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
       .where('customer_id', '=', created.customer.customerId)
       .execute();
     expect(underTemporary).toEqual([]);
+  });
+  it('limits an offline redemption to the allowance HQ set for the store, and only there', async () => {
+    const di = await member('+33612345004', 2_000);
+    const a = store('store-a');
+    const b = store('store-b');
+    for (const at of [a, b]) {
+      await online(at);
+      await at.okAsync('customer-loyalty', { customerId: di.customerId });
+    }
+    // The programme lets a till take 1,000 points offline in one sale; HQ allows store B only 200.
+    await putSetting(
+      hub,
+      'loyalty.offline.pointsPerSale',
+      { scope: { kind: 'store', storeId: 'store-b' }, value: 200, expectedVersion: 0 },
+      'user:test',
+    );
+    const version = (await effectiveSettings(storage.db, 'store-b')).version;
+    await eventually(
+      'store B runs the new settings version',
+      () => expectOk(b.engine.execute('sync-status', {})).settingsVersion?.version === version || undefined,
+    );
+    await a.engine.sync.stop();
+    await b.engine.sync.stop();
+
+    const saleB = await startSale(b, 2);
+    const attached = await b.okAsync('sale-attach-customer', { saleId: saleB, customerId: di.customerId });
+    expect(attached.customer?.loyalty?.offline).toMatchObject({ allowed: 200, limitedBy: 'transaction_cap' });
+    const refused = await b.runAsync('sale-add-tender', {
+      saleId: saleB,
+      tender: { type: 'loyalty_points', points: 201 },
+    });
+    expect(refused.ok ? null : refused.error.code).toBe('OFFLINE_LIMIT');
+    expect(refused.ok ? '' : refused.error.message).toContain('200 points');
+    const paid = await b.okAsync('sale-add-tender', {
+      saleId: saleB,
+      tender: { type: 'loyalty_points', points: 200 },
+    });
+    expect(paid.tenders.at(-1)).toMatchObject({ redemption: { mode: 'offline' } });
+    await finish(b, saleB);
+
+    // Store A has no such setting: the programme's own cap still applies there.
+    const saleA = await startSale(a, 2);
+    await a.okAsync('sale-attach-customer', { saleId: saleA, customerId: di.customerId });
+    const paidA = await a.okAsync('sale-add-tender', {
+      saleId: saleA,
+      tender: { type: 'loyalty_points', points: 600 },
+    });
+    expect(paidA.tenders.at(-1)).toMatchObject({ redemption: { mode: 'offline' } });
+    await finish(a, saleA);
+    await online(a);
+    await online(b);
+    await eventually('both stores pushed their sales', () => (a.drained() && b.drained()) || undefined);
+    expect(balances(await ledger(di.accountId), hub.now())).toMatchObject({ available: 1_200 });
   });
 });

@@ -201,6 +201,13 @@ export const CONFIG_KEYS = {
   phoneCountryCode: 'loyalty.defaultCountryCode',
   /** Store credit one store may issue per local day before the hub freezes the rest (hub-enforced). */
   storeCreditPerStoreDay: 'hub.loyalty.storeCreditPerStoreDay',
+  /**
+   * The till's offline points allowance (issue 16 point 3): each, when set, replaces the loyalty
+   * programme's own figure at the stores it reaches; 0 points switches offline redemption off.
+   */
+  offlinePointsPerSale: 'loyalty.offline.pointsPerSale',
+  offlinePointsPerDeviceDay: 'loyalty.offline.pointsPerDeviceDay',
+  offlineSnapshotMaxAgeHours: 'loyalty.offline.snapshotMaxAgeHours',
   /** The settings version a till runs; written by the hub with every settings change, never by HQ. */
   settingsVersion: 'pos.settings.version',
 } as const;
@@ -233,6 +240,14 @@ export const CONFIG_VALUE_SCHEMAS: Readonly<Record<ConfigKey, z.ZodType>> = {
   [CONFIG_KEYS.phoneCountryCode]: z.string().regex(/^[1-9]\d{0,2}$/, 'A calling code is 1 to 3 digits.'),
   /** Minor units of the store's currency. */
   [CONFIG_KEYS.storeCreditPerStoreDay]: amountSchema,
+  [CONFIG_KEYS.offlinePointsPerSale]: z.number().int().min(0).safe(),
+  [CONFIG_KEYS.offlinePointsPerDeviceDay]: z.number().int().min(0).safe(),
+  /** At most 30 days, as the programme's own snapshot age. */
+  [CONFIG_KEYS.offlineSnapshotMaxAgeHours]: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24),
   [CONFIG_KEYS.settingsVersion]: z.object({
     version: z.number().int().min(0).safe(),
     publishedAt: z.number().int().min(0).safe(),

@@ -129,6 +129,14 @@ describe.each(backendKinds())('HQ store settings on %s', (kind) => {
     expect(listed.revision).toBe(4);
     expect(listed.keys).toContain(WRITE_OFF);
     expect(listed.keys).not.toContain(VERSION_KEY);
+    // The offline points allowance is a setting HQ edits like the others (and the dashboard lists).
+    expect(listed.keys).toEqual(
+      expect.arrayContaining([
+        'loyalty.offline.pointsPerSale',
+        'loyalty.offline.pointsPerDeviceDay',
+        'loyalty.offline.snapshotMaxAgeHours',
+      ]),
+    );
     expect(listed.settings).toHaveLength(3);
   });
 
@@ -147,6 +155,8 @@ describe.each(backendKinds())('HQ store settings on %s', (kind) => {
     expect(negative.statusCode).toBe(400);
     expect(error(negative).message).toContain(`The value for ${WRITE_OFF} is not valid`);
     expect((await put('pos.nothing.here', { kind: 'chain' }, 1, 0)).statusCode).toBe(400);
+    expect((await put('loyalty.offline.pointsPerSale', { kind: 'chain' }, 1.5, 0)).statusCode).toBe(400);
+    expect((await put('loyalty.offline.snapshotMaxAgeHours', { kind: 'chain' }, 0, 0)).statusCode).toBe(400);
     expect((await put(WINDOW, { kind: 'store', storeId: 'nowhere' }, 1, 0)).statusCode).toBe(404);
     expect((await put(WINDOW, { kind: 'region', regionId: 'east' }, 1, 0)).statusCode).toBe(404);
     expect((await put(VERSION_KEY, { kind: 'chain' }, { version: 9, publishedAt: 1 }, 0)).statusCode).toBe(

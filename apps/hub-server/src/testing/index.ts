@@ -45,6 +45,7 @@ export type { BopisSettings } from '../orders/order-change';
 export { cancelOrder } from '../orders/order-lifecycle';
 export { readOrderView, type OrderView } from '../orders/order-records';
 export { savePriceBook, savePriceEntries, savePromotion } from '../pricing/pricing-store';
+export { effectiveSettings, putSetting } from '../settings/hq-settings';
 export { createStaff, updateStaff } from '../staff/hq-staff';
 export { getLoggedEvent } from '../sync/event-log';
 export { lookupSale } from '../sync/sale-lookup';

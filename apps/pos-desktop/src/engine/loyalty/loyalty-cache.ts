@@ -18,7 +18,13 @@ import {
   type StoredValueSettings,
   type StoredValueSnapshot,
 } from '@retail/domain';
-import type { CustomerFeed, HubCustomerAnswer, StoredValueAnswer } from '@retail/sync';
+import {
+  CONFIG_KEYS,
+  type ConfigKey,
+  type CustomerFeed,
+  type HubCustomerAnswer,
+  type StoredValueAnswer,
+} from '@retail/sync';
 import type { CountryCode } from 'libphonenumber-js';
 import type {
   CustomerSummary,
@@ -28,6 +34,7 @@ import type {
 } from '../../shared/loyalty-commands';
 import { sql, type TxContext } from '../context';
 import type { Db } from '../database';
+import { readConfigValue } from '../settings';
 import { nationalPhoneToE164 } from './store-phone';
 
 /**
@@ -448,6 +455,26 @@ export function pointsOfflineAllowance(
   return allowanceView(pointsAllowance(db, snapshot, programme, nowMs, pending), (points) => points);
 }
 
+/**
+ * The programme's offline points limits, each replaced by the store setting HQ publishes for it
+ * (`loyalty.offline.*`), so HQ can tighten or loosen them per chain, region or store without changing
+ * the programme.
+ */
+export function offlinePointsLimits(db: Db, programme: LoyaltyProgramme): LoyaltyProgramme['offline'] {
+  const setting = (key: ConfigKey): number | undefined => {
+    const value = readConfigValue(db, key);
+    return typeof value === 'number' ? value : undefined;
+  };
+  const hours = setting(CONFIG_KEYS.offlineSnapshotMaxAgeHours);
+  return {
+    maxSnapshotAgeMs: hours === undefined ? programme.offline.maxSnapshotAgeMs : hours * 3_600_000,
+    perTransactionCapPoints:
+      setting(CONFIG_KEYS.offlinePointsPerSale) ?? programme.offline.perTransactionCapPoints,
+    perDeviceDayCapPoints:
+      setting(CONFIG_KEYS.offlinePointsPerDeviceDay) ?? programme.offline.perDeviceDayCapPoints,
+  };
+}
+
 /** The domain's offline allowance for points, counting this device's offline redemptions. */
 export function pointsAllowance(
   db: Db,
@@ -461,7 +488,7 @@ export function pointsAllowance(
   return offlineRedemptionAllowance(
     snapshot,
     uses.map((use) => ({ accountId: use.accountId, points: use.amount, occurredAt: use.occurredAt })),
-    programme,
+    { ...programme, offline: offlinePointsLimits(db, programme) },
     nowMs,
   );
 }
