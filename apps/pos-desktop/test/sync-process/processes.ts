@@ -88,17 +88,45 @@ export interface RunningProcess {
   stop(): Promise<number | null>;
 }
 
+/** What a test reads of a process's output: its start (ready lines, URL, token) and its latest lines. */
+const KEPT_OUTPUT_CHARS = 64 * 1024;
+
+/**
+ * A child's output, kept bounded: the soak's hub logs every request for half an hour, and holding all of
+ * it would make the soak's own process grow without bound.
+ */
+function boundedOutput(): { append(chunk: string): void; text(): string } {
+  let head = '';
+  let tail = '';
+  let dropped = false;
+  return {
+    append(chunk) {
+      if (head.length < KEPT_OUTPUT_CHARS) {
+        const room = KEPT_OUTPUT_CHARS - head.length;
+        head += chunk.slice(0, room);
+        chunk = chunk.slice(room);
+      }
+      tail += chunk;
+      if (tail.length > KEPT_OUTPUT_CHARS) {
+        tail = tail.slice(-KEPT_OUTPUT_CHARS);
+        dropped = true;
+      }
+    },
+    text: () => (dropped ? `${head}\n[… output cut …]\n${tail}` : head + tail),
+  };
+}
+
 function track(child: ChildProcess): RunningProcess & { readonly stdout: () => string } {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const stdoutKept = boundedOutput();
+  const stderrKept = boundedOutput();
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdoutKept.append(chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderrKept.append(chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
     exited,
-    stdout: () => stdout,
-    output: () => `stdout: ${stdout}\nstderr: ${stderr}`,
+    stdout: () => stdoutKept.text(),
+    output: () => `stdout: ${stdoutKept.text()}\nstderr: ${stderrKept.text()}`,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
