@@ -134,3 +134,45 @@ describe.skipIf(!mounted)('a till whose disk is full (tmpfs)', () => {
     expect(node.engine.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 });
+
+describe.skipIf(!mounted)('a till whose file system turns read-only (tmpfs remounted)', () => {
+  it('refuses to open with a message the operator can act on, changes nothing, and sells once writable', () => {
+    const mount = mkdtempSync(join(tmpdir(), 'pos-read-only-'));
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mount]).status).toBe(0);
+    const node = createTestNode({ parentDir: mount });
+    try {
+      const as = { session: node.sessions.cashier };
+      expectOk(node.engine.execute('shift-open', { float: 10_000 }, as));
+      const events = readOutbox(node.engine.db).length;
+      // As a kernel remounts a file system read-only after disk errors; it needs the file closed here.
+      node.engine.close();
+      expect(spawnSync('mount', ['-o', 'remount,ro', mount]).status).toBe(0);
+      expect(() => node.reopen()).toThrow(
+        expect.objectContaining({
+          code: 'STORAGE_FULL',
+          message: expect.stringMatching(/EROFS.*read-only.*cannot sell until it can save/),
+        }),
+      );
+
+      expect(spawnSync('mount', ['-o', 'remount,rw', mount]).status).toBe(0);
+      const engine = node.reopen();
+      expect(readOutbox(engine.db)).toHaveLength(events);
+      const { saleId } = expectOk(engine.execute('sale-start', {}, as));
+      const line = expectOk(engine.execute('sale-add-line', { saleId, sku: 'APPLE-1', qty: 1 }, as));
+      expectOk(
+        engine.execute(
+          'sale-add-tender',
+          { saleId, tender: { type: 'cash', amount: line.totals.total } },
+          as,
+        ),
+      );
+      expectOk(engine.execute('sale-complete', { saleId }, as));
+      expect(readOutbox(engine.db).length).toBeGreaterThan(events);
+    } finally {
+      spawnSync('mount', ['-o', 'remount,rw', mount], { stdio: 'ignore' });
+      node.close();
+      spawnSync('umount', [mount], { stdio: 'ignore' });
+      rmSync(mount, { recursive: true, force: true });
+    }
+  });
+});

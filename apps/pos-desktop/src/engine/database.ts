@@ -4,6 +4,8 @@ import { preparePrivateFile } from './private-files';
 
 export type Db = Database.Database;
 
+const UNWRITABLE_CODES = /^(EROFS|EACCES|EPERM|ENOSPC|EDQUOT|SQLITE_READONLY.*|SQLITE_FULL)$/;
+
 export interface OpenOptions {
   /** Open without writing anything (backups, inspection). The file must exist. */
   readonly readonly?: boolean;
@@ -23,6 +25,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     if (!readonly) preparePrivateFile(file);
     db = new Database(file, { readonly, fileMustExist: readonly });
   } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    // A database on a read-only file system (remounted after disk errors, a restored copy without write
+    // permission) is not "not found": the operator must make it writable, and the till must not sell.
+    if (typeof code === 'string' && UNWRITABLE_CODES.test(code)) {
+      throw new DomainError(
+        'STORAGE_FULL',
+        `Cannot open the store database at ${file} for writing (${code}: its disk is read-only, full or not writable by this till). Nothing was changed; the till cannot sell until it can save there: make the folder writable or free space, or call support, then start it again.`,
+        { file, cause: code },
+      );
+    }
     throw new DomainError(
       'NOT_FOUND',
       `Cannot open the store database at ${file}: ${error instanceof Error ? error.message : String(error)}.`,
