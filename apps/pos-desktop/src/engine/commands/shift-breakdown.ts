@@ -1,5 +1,6 @@
 import type { ShiftBreakdown } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
+import { hasGiftCardLoads } from '../sales/gift-card-loads';
 import { readLegalHeader } from '../settings';
 
 /**
@@ -42,6 +43,10 @@ export function shiftBreakdown(ctx: TxContext, shiftId: string): ShiftBreakdown 
     `SELECT COUNT(*) AS count FROM audit_log WHERE action = 'drawer-open'
      AND json_extract(details, '$.reason') = 'no-sale' AND json_extract(details, '$.shiftId') = ?`,
   ).get(shiftId) as { count: number };
+  // Gift card loads are stored value sold, not sales (shift.ts).
+  const loadsOf = hasGiftCardLoads(ctx.db)
+    ? ' - (SELECT COALESCE(SUM(g.amount), 0) FROM sale_gift_cards g WHERE g.sale_id = sales.sale_id)'
+    : '';
   const cashiers = sql(
     ctx.db,
     `SELECT p.staff_id AS staffId, COALESCE(st.name, p.staff_id) AS name,
@@ -49,8 +54,7 @@ export function shiftBreakdown(ctx: TxContext, shiftId: string): ShiftBreakdown 
        SUM(p.returnsCount) AS returnsCount, SUM(p.returnsTotal) AS returnsTotal
      FROM (
        SELECT staff_id, COUNT(*) AS salesCount,
-         SUM(total - (SELECT COALESCE(SUM(g.amount), 0) FROM sale_gift_cards g WHERE g.sale_id = sales.sale_id))
-           AS salesTotal,
+         SUM(total${loadsOf}) AS salesTotal,
          0 AS returnsCount, 0 AS returnsTotal
        FROM sales WHERE shift_id = ? AND status = 'completed' GROUP BY staff_id
        UNION ALL

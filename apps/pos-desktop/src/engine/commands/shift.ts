@@ -13,6 +13,7 @@ import { ROLE_RANK } from '../../shared/commands';
 import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { formatAmount, formatLocalTime } from '../format';
+import { hasGiftCardLoads } from '../sales/gift-card-loads';
 import { shiftBreakdown } from './shift-breakdown';
 import { consumeOverride } from './staff';
 
@@ -88,11 +89,13 @@ function takings(ctx: TxContext, shift: ShiftRow): Takings {
   ).get(shift.shiftId) as { count: number; total: number | null };
   // A load is stored value sold (a liability to the card holder), not revenue: it leaves net sales and
   // gets its own line, while the cash paid for it stays in the tenders and so in the drawer.
-  const loads = sql(
-    ctx.db,
-    `SELECT COUNT(*) AS count, SUM(g.amount) AS total FROM sale_gift_cards g JOIN sales s ON s.sale_id = g.sale_id
-     WHERE s.shift_id = ? AND s.status = 'completed'`,
-  ).get(shift.shiftId) as { count: number; total: number | null };
+  const loads = hasGiftCardLoads(ctx.db)
+    ? (sql(
+        ctx.db,
+        `SELECT COUNT(*) AS count, SUM(g.amount) AS total FROM sale_gift_cards g JOIN sales s ON s.sale_id = g.sale_id
+         WHERE s.shift_id = ? AND s.status = 'completed'`,
+      ).get(shift.shiftId) as { count: number; total: number | null })
+    : { count: 0, total: null };
   const returns = sql(
     ctx.db,
     'SELECT COUNT(*) AS count, SUM(refund_total) AS total FROM returns WHERE shift_id = ?',

@@ -138,6 +138,19 @@ export function recordGiftCardLoads(ctx: TxContext, saleId: string, draft: SaleD
   );
 }
 
+/**
+ * Whether the database has migration 0013's gift card loads: always, except when a migration test drives
+ * this engine against a database it keeps at an older version (no sale there can have loaded a card).
+ */
+export function hasGiftCardLoads(db: Db): boolean {
+  return (
+    sql(
+      db,
+      "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'sale_gift_cards'",
+    ).get() !== undefined
+  );
+}
+
 export function storedGiftCardLoads(db: Db, saleId: string): NonNullable<SaleView['giftCards']> {
   return sql(
     db,
