@@ -64,6 +64,15 @@ describe('cli', { timeout: TEST_TIMEOUT_MS }, () => {
       });
       expect(cli(['enroll-code', '--colour', 'red', '--db', db]).status).toBe(2);
     });
+
+    it('refuses an SMTP server for alert e-mail without a sender, before opening anything', () => {
+      const result = cli(['serve', '--db', db, '--port', '0', '--smtp-host', '127.0.0.1']);
+      expect(result).toMatchObject({ status: 2, stderr: expect.stringMatching(/--smtp-from/) });
+      expect(
+        cli(['serve', '--db', db, '--port', '0', '--smtp-host', '127.0.0.1', '--smtp-from', 'not mail'])
+          .stderr,
+      ).toMatch(/sender of alert e-mails/);
+    });
   });
 
   describe('bootstrap commands', () => {
