@@ -206,22 +206,8 @@ export function createHubApi(options: HubApiOptions) {
     salesAnalytics: (from: string, to: string, nodeId?: string) =>
       call<SalesAnalytics>('GET', withQuery('/api/reports/analytics', { from, to, nodeId })),
     /** A report table as CSV text, fetched with the session (a plain link would carry no token). */
-    analyticsCsv: async (
-      table: AnalyticsTable,
-      query: { from: string; to: string; nodeId?: string | undefined },
-    ): Promise<ApiResult<string>> => {
-      const token = options.token();
-      try {
-        const response = await options.fetch(
-          withQuery(`/api/reports/analytics/${segment(table)}/csv`, query),
-          { method: 'GET', headers: token === null ? {} : { authorization: `Bearer ${token}` } },
-        );
-        if (!response.ok) return { ok: false, error: { code: 'INTERNAL', message: t('reports.csvFailed') } };
-        return { ok: true, value: await response.text() };
-      } catch {
-        return { ok: false, error: { code: 'HUB_UNAVAILABLE', message: t('error.unreachable') } };
-      }
-    },
+    analyticsCsv: (table: AnalyticsTable, query: { from: string; to: string; nodeId?: string | undefined }) =>
+      csvText(withQuery(`/api/reports/analytics/${segment(table)}/csv`, query)),
     alertRules: () => call<AlertRule[]>('GET', '/api/alerts/rules'),
     createAlertRule: (input: AlertRuleInput) =>
       call<{ rule: AlertRule; secret: string | null }>('POST', '/api/alerts/rules', input),

@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AnalyticsTable, SalesAnalytics } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
+import { CsvButton } from '../../components/csv-download';
 import { Loaded } from '../../components/feedback';
 import { t, type MessageKey } from '../../i18n/translate';
 import { StoredValueSection } from './stored-value-section';
@@ -249,32 +250,14 @@ function ReportTable(props: {
   rows: readonly { key: string; cells: readonly ReactNode[] }[];
 }) {
   const { api } = useServices();
-  const [failed, setFailed] = useState<string | null>(null);
-  const download = async () => {
-    const result = await api.analyticsCsv(props.table, props.range);
-    if (!result.ok) {
-      setFailed(result.error.message);
-      return;
-    }
-    setFailed(null);
-    const url = URL.createObjectURL(new Blob([result.value], { type: 'text/csv' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `${props.table}-${props.range.from}-${props.range.to}.csv`;
-    link.click();
-    URL.revokeObjectURL(url);
-  };
   return (
     <section className="report-table">
       <h2>{t(props.title)}</h2>
-      <button
-        type="button"
-        onClick={() => void download()}
-        aria-label={`${t('reports.csv')}: ${t(props.title)}`}
-      >
-        {t('reports.csv')}
-      </button>
-      {failed === null ? null : <p role="alert">{failed}</p>}
+      <CsvButton
+        label={t(props.title)}
+        load={() => api.analyticsCsv(props.table, props.range)}
+        fileName={`${props.table}-${props.range.from}-${props.range.to}.csv`}
+      />
       {props.rows.length === 0 ? (
         <p>{t('reports.none')}</p>
       ) : (

@@ -1,47 +1,13 @@
 import type { ErrorBody } from '@retail/domain';
 import { useId, useState, type FormEvent } from 'react';
 import type { StoredValueAccountRow, StoredValueLedgerPage, StoreNode } from '../../api/api-types';
-import type { ApiResult, StoredValueQuery } from '../../api/hub-api';
+import type { StoredValueQuery } from '../../api/hub-api';
 import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
+import { CsvButton } from '../../components/csv-download';
 import { ErrorBanner, Loaded } from '../../components/feedback';
 import { nodeLabel } from '../../format/labels';
 import { t, type MessageKey } from '../../i18n/translate';
-
-/** Saves CSV text the hub produced as a file (fetched with the session: a link would carry no token). */
-function saveCsv(text: string, fileName: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  URL.revokeObjectURL(url);
-}
-
-function CsvButton(props: { label: string; load: () => Promise<ApiResult<string>>; fileName: string }) {
-  const [failed, setFailed] = useState<string | null>(null);
-  const download = async () => {
-    const result = await props.load();
-    if (!result.ok) {
-      setFailed(result.error.message);
-      return;
-    }
-    setFailed(null);
-    saveCsv(result.value, props.fileName);
-  };
-  return (
-    <>
-      <button
-        type="button"
-        onClick={() => void download()}
-        aria-label={`${t('reports.csv')}: ${props.label}`}
-      >
-        {t('reports.csv')}
-      </button>
-      {failed === null ? null : <p role="alert">{failed}</p>}
-    </>
-  );
-}
 
 /**
  * Gift card and store credit accounts (GET /api/loyalty/stored-value): searched by id, last digits, card
