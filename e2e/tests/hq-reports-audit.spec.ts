@@ -188,4 +188,32 @@ test.describe('HQ reports and audit search', () => {
     await page.getByLabel('Who').fill('staff:cashier-e2e');
     await expect(page.getByText('No changes recorded yet.')).toBeVisible();
   });
+
+  test('HQ finds a gift card by its last digits, reads its ledger and downloads it', async ({ page }) => {
+    const { token } = await hubCall<{ token: string }>(hub, 'POST', '/api/auth/login', { body: OPERATOR });
+    const { accountId } = await hubCall<{ accountId: string }>(hub, 'POST', '/api/loyalty/gift-cards', {
+      token,
+      body: { number: '6001000099994321', issueId: `issue-${randomUUID()}`, amount: 2_500, currency: 'EUR' },
+    });
+    await page.goto(`${hub.url}/reports`);
+    await page.getByLabel('User name').fill(OPERATOR.username);
+    await page.getByLabel('Password').fill(OPERATOR.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByLabel('Search by account, last digits, card number or customer').fill('4321');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const accounts = page.getByRole('table', { name: 'Gift card and store credit accounts' });
+    const card = accounts.getByRole('row', { name: /4321/ });
+    await expect(card).toContainText(accountId);
+    await expect(card).toContainText('25.00');
+    await accounts.getByRole('button', { name: /Ledger of/ }).click();
+    const ledger = page.getByRole('table', { name: /Ledger of/ });
+    await expect(ledger.getByRole('row', { name: /Load/ })).toContainText('25.00');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: /Download CSV: Ledger of/ }).click();
+    const csv = readFileSync(await (await download).path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toContain('occurred_at,movement,type,amount');
+    expect(csv).toContain(',load,ISSUE,2500,EUR,');
+  });
 });
