@@ -5,3 +5,4 @@ export * from './hlc';
 export * from './server/index';
 export * from './client/index';
 export * from './loyalty-protocol';
+export * from './order-return-protocol';

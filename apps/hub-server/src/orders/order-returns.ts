@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError, type BopisOrderState } from '@retail/domain';
+import { OrderReturnableSchema, StoreOrderReturnRequestSchema } from '@retail/sync';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
@@ -48,12 +49,8 @@ export const ReceiveReturnSchema = z.object({
   lines: z.array(ReceivedLineSchema).min(1).max(200),
 });
 
-export const StoreReturnSchema = z.object({
-  /** Chosen by the till once per return, so a retried request records it once. */
-  returnId: z.uuid(),
-  orderNumber: z.string().trim().min(1).max(100),
-  lines: z.array(ReceivedLineSchema).min(1).max(200),
-});
+/** The till's request and the hub's answers are the sync protocol's (packages/sync order-return-protocol). */
+export const StoreReturnSchema = StoreOrderReturnRequestSchema;
 
 const ReturnLineViewSchema = z.object({
   lineId: z.string(),
@@ -80,19 +77,7 @@ export const OrderReturnViewSchema = z.object({
 });
 export type OrderReturnView = z.infer<typeof OrderReturnViewSchema>;
 
-export const ReturnableViewSchema = z.object({
-  orderNumber: z.string(),
-  customerName: z.string(),
-  lines: z.array(
-    z.object({
-      lineId: z.string(),
-      sku: z.string(),
-      delivered: z.number().int(),
-      returned: z.number().int(),
-      returnable: z.number().int(),
-    }),
-  ),
-});
+export const ReturnableViewSchema = OrderReturnableSchema;
 
 type StoredLine = z.infer<typeof ReturnLineViewSchema>;
 

@@ -30,12 +30,14 @@ export type { BackendKind, Storage } from '../storage/storage';
 export type { HubContext } from '../hub-context';
 
 // HQ operations the store tests drive or read back.
+export { createApiKey } from '../auth/api-keys';
 export { revokeDevice } from '../auth/devices';
 export { listAudit } from '../audit/hq-audit';
 export { listExceptions } from '../exceptions/exception-queue';
 export { inHubTransaction } from '../hub-tx';
 export { verifyProjections } from '../inventory/ledger';
 export { readInventoryLevel } from '../inventory/stock-levels';
+export { adjustStock } from '../inventory/stock-operations';
 export { customerAnswer, recordNewCustomer } from '../loyalty/customers';
 export { saveProgramme, saveStoredValueSettings } from '../loyalty/loyalty-config';
 export { adjustAccountPoints, storedValueByNumber } from '../loyalty/loyalty-service';
@@ -44,6 +46,10 @@ export { placeOrder, type OrderIntake } from '../orders/intake';
 export type { BopisSettings } from '../orders/order-change';
 export { cancelOrder } from '../orders/order-lifecycle';
 export { readOrderView, type OrderView } from '../orders/order-records';
+export { readOrderPayment } from '../payments/order-payments';
+export { startPaymentRuntime, type PaymentRuntime } from '../payments/payment-outbox';
+export { createStripeProvider } from '../payments/stripe-adapter';
+export { startStripeFake, type StripeFake } from '../test-support/stripe-fake';
 export { savePriceBook, savePriceEntries, savePromotion } from '../pricing/pricing-store';
 export { effectiveSettings, putSetting } from '../settings/hq-settings';
 export { createStaff, updateStaff } from '../staff/hq-staff';

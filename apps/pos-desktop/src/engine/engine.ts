@@ -27,6 +27,7 @@ import {
 import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
 import { drawerHandlers } from './commands/drawer';
 import { GIFT_CARD_PREPARERS, giftCardHandlers } from './commands/gift-card';
+import { ORDER_RETURN_PREPARERS, orderReturnHandlers } from './commands/order-return';
 import { PRICE_CHECK_PREPARERS, priceCheckHandlers } from './commands/price-check';
 import { receiptHandlers } from './commands/receipt';
 import { returnHandlers } from './commands/return';
@@ -58,7 +59,7 @@ import { openDatabase, type Db } from './database';
 import { applyFeedChanges, type FeedApplyResult, type FeedPage } from './feed/apply-feed';
 import { requireIdentity, type NodeIdentity } from './identity';
 import { localStock } from './local-stock';
-import { createLoyaltyHubClient, type LoyaltyHubClient } from './loyalty/hub-loyalty-client';
+import { createHubCall, createLoyaltyHubClient, type LoyaltyHubClient } from './loyalty/hub-loyalty-client';
 import { prepareHubSale } from './sales/hub-sale';
 import { LOYALTY_PREPARERS, loyaltyHandlers, type Preparation } from './loyalty/loyalty-commands';
 import { migrate, loadMigrations, type Migration } from './migrations';
@@ -79,6 +80,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   ...receivingHandlers,
   ...saleHandlers,
   ...giftCardHandlers,
+  ...orderReturnHandlers,
   ...priceCheckHandlers,
   ...returnHandlers,
   ...receiptHandlers,
@@ -593,6 +595,13 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       online: () => storeSync.online(),
       ...(options.sync !== false && options.sync?.fetch !== undefined ? { fetch: options.sync.fetch } : {}),
     });
+  // Online-order returns wait longer than a loyalty lookup: there is no cache to fall back on.
+  const hubCall = createHubCall({
+    connection: () => (closed ? null : readHubConnection(db)),
+    online: () => storeSync.online(),
+    timeoutMs: 10_000,
+    ...(options.sync !== false && options.sync?.fetch !== undefined ? { fetch: options.sync.fetch } : {}),
+  });
 
   async function runAsync(
     name: string,
@@ -608,7 +617,10 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       return run(name, rawInput, { ...options, prepared: hubSale?.prepared });
     }
     const preparer = isCommandName(name)
-      ? (LOYALTY_PREPARERS[name] ?? GIFT_CARD_PREPARERS[name] ?? PRICE_CHECK_PREPARERS[name])
+      ? (LOYALTY_PREPARERS[name] ??
+        GIFT_CARD_PREPARERS[name] ??
+        PRICE_CHECK_PREPARERS[name] ??
+        ORDER_RETURN_PREPARERS[name])
       : undefined;
     if (closed || preparer === undefined || !isCommandName(name)) return run(name, rawInput, options);
     const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});
@@ -616,7 +628,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     let preparation: Preparation | undefined;
     try {
       preparation = await (preparer as (p: unknown, i: unknown) => Promise<Preparation | undefined>)(
-        { db, identity, hub: loyaltyHub, newId: sources.ids },
+        { db, identity, hub: loyaltyHub, call: hubCall, newId: sources.ids },
         parsed.data,
       );
     } catch (error) {

@@ -14,6 +14,7 @@ import {
 } from '@retail/domain';
 import { z } from 'zod';
 import { BOPIS_COMMANDS } from './bopis-commands';
+import { ORDER_RETURN_COMMANDS } from './order-return-commands';
 import { LANE_COMMANDS } from './lane-commands';
 import {
   LOYALTY_COMMANDS,
@@ -1413,6 +1414,7 @@ export const STORE_COMMANDS = {
     response: z.object({ entries: z.array(AuditEntrySchema) }),
   }),
   ...BOPIS_COMMANDS,
+  ...ORDER_RETURN_COMMANDS,
   ...LOYALTY_COMMANDS,
   ...LANE_COMMANDS,
 } as const;

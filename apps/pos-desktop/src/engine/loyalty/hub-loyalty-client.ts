@@ -53,10 +53,18 @@ export interface LoyaltyHubClientOptions {
 
 export const DEFAULT_LOYALTY_TIMEOUT_MS = 2_000;
 
-export function createLoyaltyHubClient(options: LoyaltyHubClientOptions): LoyaltyHubClient {
+export type HubCall = <S extends z.ZodType>(
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  schema: S,
+) => Promise<HubOutcome<z.output<S>>>;
+
+/** One online call to the hub with the device credential: the hub's value, its refusal, or unreachable. */
+export function createHubCall(options: LoyaltyHubClientOptions): HubCall {
   const timeoutMs = options.timeoutMs ?? DEFAULT_LOYALTY_TIMEOUT_MS;
 
-  async function call<S extends z.ZodType>(
+  return async function call<S extends z.ZodType>(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
@@ -111,8 +119,11 @@ export function createLoyaltyHubClient(options: LoyaltyHubClientOptions): Loyalt
     const value = schema.safeParse(parsedBody.value);
     if (!value.success) return { ok: false, reason: 'unreachable', detail: 'answer outside the protocol' };
     return { ok: true, value: value.data };
-  }
+  };
+}
 
+export function createLoyaltyHubClient(options: LoyaltyHubClientOptions): LoyaltyHubClient {
+  const call = createHubCall(options);
   return {
     searchCustomers: (query) =>
       call('POST', LOYALTY_SYNC_PATHS.customerSearch, { query }, CustomerSearchAnswerSchema),

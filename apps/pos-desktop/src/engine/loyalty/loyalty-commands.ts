@@ -12,7 +12,7 @@ import { sql } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { readDraft, type SaleRow } from '../sales/draft';
-import type { HubOutcome, LoyaltyHubClient } from './hub-loyalty-client';
+import type { HubCall, HubOutcome, LoyaltyHubClient } from './hub-loyalty-client';
 import {
   cacheCustomerAnswer,
   cacheProgramme,
@@ -237,6 +237,8 @@ export interface PrepareContext {
   readonly db: Db;
   readonly identity: NodeIdentity;
   readonly hub: LoyaltyHubClient;
+  /** Any other online call to the hub (online-order returns). */
+  readonly call: HubCall;
   newId(): string;
 }
 

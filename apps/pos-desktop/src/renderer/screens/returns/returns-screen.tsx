@@ -9,6 +9,7 @@ import { t } from '../../i18n/translate';
 import { DispositionSelect, type Disposition } from '../../components/disposition-select';
 import type { CustomerSummary } from '../../../shared/loyalty-commands';
 import { customerName } from '../sell/customer';
+import { OnlineOrderReturn } from './online-order-return';
 
 /**
  * Who a store credit slip from this return belongs to (optional): found by phone, email or card as on the
@@ -80,12 +81,21 @@ export function ReturnsScreen() {
   const mode = useArea(returns, (state) => state.mode);
   const error = useArea(returns, (state) => state.error);
   const deviceNotice = useArea(returns, (state) => state.deviceNotice);
+  const [onlineOrder, setOnlineOrder] = useState(false);
+  if (onlineOrder) {
+    return (
+      <section className="screen returns" aria-labelledby="returns-title">
+        <h1 id="returns-title">{t('returns.title')}</h1>
+        <OnlineOrderReturn onClose={() => setOnlineOrder(false)} />
+      </section>
+    );
+  }
   return (
     <section className="screen returns" aria-labelledby="returns-title">
       <h1 id="returns-title">{t('returns.title')}</h1>
       <ErrorBanner error={error} onDismiss={() => returns.setState({ error: null })} />
       <Notice text={deviceNotice} tone="warning" />
-      {mode === 'find' ? <FindReceipt /> : null}
+      {mode === 'find' ? <FindReceipt onOnlineOrder={() => setOnlineOrder(true)} /> : null}
       {mode === 'receipt' ? <ReceiptReturn /> : null}
       {mode === 'no-receipt' ? <NoReceiptReturn /> : null}
       {mode === 'done' ? <ReturnDone /> : null}
@@ -93,7 +103,7 @@ export function ReturnsScreen() {
   );
 }
 
-function FindReceipt() {
+function FindReceipt({ onOnlineOrder }: { onOnlineOrder: () => void }) {
   const { returns } = usePos();
   const busy = useArea(returns, (state) => state.busy);
   const [receipt, setReceipt] = useState('');
@@ -122,6 +132,9 @@ function FindReceipt() {
       </form>
       <button type="button" className="btn" onClick={() => returns.getState().startNoReceipt()}>
         {t('returns.noReceipt')}
+      </button>
+      <button type="button" className="btn" onClick={onOnlineOrder}>
+        {t('returns.onlineOrder')}
       </button>
     </>
   );
