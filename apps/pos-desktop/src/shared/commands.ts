@@ -950,9 +950,17 @@ export const STORE_COMMANDS = {
   }),
   'stock-transfer-out': command({
     auth: 'cashier',
-    summary: 'Ship sellable stock to another store or warehouse.',
+    summary:
+      'Ship sellable stock to another store or warehouse; the answer carries the transfer number (T-{store}-{device}-{seq}) the receiving store types, and what a transfer slip prints.',
     request: z.object({ toNodeId: id, lines: stockLines({ sku: id, qty: stockQtySchema }) }).strict(),
-    response: z.object({ transferId: id, levels: z.array(LocalStockSchema) }),
+    response: z.object({
+      /** The transfer number: short, unique across the chain, given offline by this till. */
+      transferId: id,
+      shippedAt: isoTime,
+      to: z.object({ nodeId: id, code: z.string(), name: z.string() }),
+      lines: z.array(z.object({ sku: id, name: z.string(), unit: z.enum(['each', 'kg']), qty: quantity })),
+      levels: z.array(LocalStockSchema),
+    }),
   }),
   'stock-destinations': command({
     auth: 'cashier',

@@ -300,6 +300,49 @@ describe('stock commands', () => {
       });
     });
 
+    it("numbers transfers T-{store}-{device}-{seq} from the till's own counter, offline, and the receiving store may type it in any case (issue 14)", () => {
+      node = createTestNode();
+      const send = (qty: number) =>
+        expectOk(
+          node.engine.execute(
+            'stock-transfer-out',
+            { toNodeId: 'store-2', lines: [{ sku: 'MILK-1', qty }] },
+            { session: node.sessions.cashier },
+          ),
+        );
+      const { storeCode, deviceNo } = node.engine.identity;
+      const first = send(1);
+      expect(first).toMatchObject({
+        transferId: `T-${storeCode}-${deviceNo}-000001`,
+        shippedAt: new Date(node.clock.now()).toISOString(),
+        to: { nodeId: 'store-2', code: expect.any(String), name: expect.any(String) },
+        lines: [{ sku: 'MILK-1', name: expect.any(String), unit: 'each', qty: 1 }],
+      });
+      // A refused shipment hands its number back: the sequence has no gaps.
+      expectError(
+        node.engine.execute(
+          'stock-transfer-out',
+          { toNodeId: 'store-2', lines: [{ sku: 'MILK-1', qty: 99 }] },
+          { session: node.sessions.cashier },
+        ),
+        'INSUFFICIENT_STOCK',
+      );
+      expect(send(1).transferId).toBe(`T-${storeCode}-${deviceNo}-000002`);
+      const received = expectOk(
+        node.engine.execute(
+          'stock-transfer-in',
+          { transferId: ` t-s009-2-000017 `, lines: [{ sku: 'MILK-1', qty: 1 }] },
+          { session: node.sessions.cashier },
+        ),
+      );
+      expect(checkedOutbox(node.engine).find((event) => event.type === 'stock.received')).toMatchObject({
+        payload: {
+          receiptId: received.receiptId,
+          source: { type: 'transfer', reference: 'T-S009-2-000017' },
+        },
+      });
+    });
+
     it('lists the other stores and warehouses by code and name to pick the destination from', () => {
       node = createTestNode();
       const { nodes } = expectOk(

@@ -12,6 +12,7 @@ import { currentPrice } from '../catalog';
 import { sql, type TxContext } from '../context';
 import { formatAmount } from '../format';
 import { localBucket, localStock } from '../local-stock';
+import { allocateTransferNumber, normaliseTransferNumber } from '../transfer-number';
 import { consumeOverride, type ManagerOverride } from './staff';
 
 interface SkuRow {
@@ -213,7 +214,7 @@ export const stockHandlers = {
     handle: (ctx, input) =>
       receive(
         ctx,
-        { type: 'transfer', reference: input.transferId },
+        { type: 'transfer', reference: normaliseTransferNumber(input.transferId) },
         input.lines.map((line) => ({ ...line, bucket: 'sellable' as const })),
       ),
   },
@@ -328,8 +329,9 @@ export const stockHandlers = {
           'A transfer must go to another store or warehouse, not this one.',
         );
       }
-      const destination = sql(ctx.db, 'SELECT name FROM stores WHERE store_id = ?').get(input.toNodeId) as
-        { name: string } | undefined;
+      const destination = sql(ctx.db, 'SELECT code, name FROM stores WHERE store_id = ?').get(
+        input.toNodeId,
+      ) as { code: string; name: string } | undefined;
       if (!destination) {
         throw new DomainError(
           'NOT_FOUND',
@@ -341,7 +343,7 @@ export const stockHandlers = {
         ctx,
         input.lines.map((line) => line.sku),
       );
-      const transferId = ctx.newId();
+      const transferId = allocateTransferNumber(ctx);
       const plan: PlannedMovement[] = input.lines.map((line) => ({
         sku: line.sku,
         type: 'TRANSFER_OUT',
@@ -365,6 +367,14 @@ export const stockHandlers = {
       };
       return {
         transferId,
+        shippedAt: ctx.nowIso,
+        to: { nodeId: input.toNodeId, code: destination.code, name: destination.name },
+        lines: input.lines.map((line) => ({
+          sku: line.sku,
+          name: catalog.get(line.sku)?.name ?? line.sku,
+          unit: catalog.get(line.sku)?.unit ?? 'each',
+          qty: line.qty,
+        })),
         levels: levelsOf(
           ctx,
           input.lines.map((line) => line.sku),

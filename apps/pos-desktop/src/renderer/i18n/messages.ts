@@ -684,6 +684,11 @@ export const MESSAGES = {
   'stock.destinationPick': 'Choose by code or name…',
   'stock.transferNumberTitle': 'Transfer number',
   'stock.transferNumberFor': 'Transfer number for {destination}:',
+  'stock.printSlip': 'Print transfer slip',
+  'stock.slip.title': 'Stock transfer',
+  'stock.slip.from': 'From {store}',
+  'stock.slip.to': 'To {store}',
+  'stock.slip.shipped': 'Shipped {at}',
   'stock.transferNumberHow':
     'Give it with the goods (write it on the delivery note): the receiving store types it under Stock → Transfer in.',
   'stock.referenceNeeded.receive': 'Enter the delivery note or transfer number.',

@@ -12,7 +12,7 @@ export interface StockState extends CommandState {
   /** The stores and warehouses a transfer may go to (loaded when the transfer-out form opens). */
   readonly destinations: readonly Destination[] | null;
   /** The transfer just sent: its number is what the receiving store types. */
-  readonly lastTransfer: { readonly transferId: string; readonly destination: Destination } | null;
+  readonly lastTransfer: SentTransfer | null;
   /** The purchase orders and shipping notices HQ sent this store that can be received now. */
   readonly documents: readonly ReceivingDocumentView[] | null;
   loadDestinations(): Promise<void>;
@@ -29,6 +29,10 @@ export interface StockState extends CommandState {
 
 export type StockStore = StoreApi<StockState> & { stop(): void };
 export type Destination = CommandResponse<'stock-destinations'>['nodes'][number];
+/** A shipped transfer: its number, where it goes and what went, as its slip prints it. */
+export type SentTransfer = Omit<CommandResponse<'stock-transfer-out'>, 'levels'> & {
+  readonly destination: Destination;
+};
 
 /** "Store 2 (S002)": how staff know a store; its id is for the node. */
 export function destinationName(destination: Destination): string {
@@ -142,11 +146,14 @@ export function createStockStore(api: PosApi): StockStore {
             code: '',
             name: input.toNodeId,
           };
-          let transferId: string | null = null;
+          let sent: SentTransfer | null = null;
           const done = await record(
             async () => {
               const value = settle(set, await api.call('stock-transfer-out', input));
-              transferId = value?.transferId ?? null;
+              if (value) {
+                const { levels: _levels, ...transfer } = value;
+                sent = { ...transfer, destination };
+              }
               return value;
             },
             () =>
@@ -155,7 +162,7 @@ export function createStockStore(api: PosApi): StockStore {
                 node: destinationName(destination),
               }),
           );
-          if (done && transferId !== null) set({ lastTransfer: { transferId, destination } });
+          if (done && sent !== null) set({ lastTransfer: sent });
           return done;
         }),
       clearDone: () => set({ lastDone: null }),

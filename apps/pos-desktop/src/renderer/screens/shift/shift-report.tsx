@@ -1,6 +1,7 @@
 import type { ShiftReport, ZReport } from '../../../shared/commands';
 import type { StoreFormat } from '../../format/format';
 import { useFormat } from '../../app/pos-context';
+import { escapeHtml } from '../../format/escape-html';
 import { tenderLabel } from '../../format/tender-label';
 import { MESSAGES } from '../../i18n/messages';
 import { t, type MessageKey } from '../../i18n/translate';
@@ -132,15 +133,6 @@ export function ShiftReportView({ report }: { report: ShiftReport | ZReport }) {
     </section>
   );
 }
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
 
 /** An 80 mm printout of the report for the receipt printer (the node prints receipts; reports are the till's). */
 export function reportHtml(report: ShiftReport | ZReport, format: StoreFormat, storeLabel: string): string {

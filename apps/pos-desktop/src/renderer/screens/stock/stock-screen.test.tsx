@@ -240,8 +240,8 @@ describe('stock-screen', () => {
       ]);
     });
 
-    it('sends stock to a store picked by code and name, and shows the transfer number to pass on (issue 14, bug 12)', async () => {
-      const { user, node } = renderPos({
+    it('sends stock to a store picked by code and name, shows the transfer number to pass on and prints its slip (issue 14, bug 12)', async () => {
+      const { user, node, devices } = renderPos({
         signedInAs: 'cashier',
         ui: <StockScreen />,
         setup: (n) => {
@@ -253,7 +253,15 @@ describe('stock-screen', () => {
             ],
           }));
           n.handle('stock-transfer-out', (input) => ({
-            transferId: '0193a7c2-5d1e-7b3a-9c4f-2e8d6a1b0c9f',
+            transferId: 'T-S001-1-000042',
+            shippedAt: '2026-11-23T14:05:00.000Z',
+            to: { nodeId: 'store-2', code: 'S002', name: 'Store 2' },
+            lines: input.lines.map((line) => ({
+              sku: line.sku,
+              name: 'Smooth Bread family size',
+              unit: 'each' as const,
+              qty: line.qty,
+            })),
             levels: input.lines.map((line) => localStock({ sku: line.sku })),
           }));
         },
@@ -268,8 +276,19 @@ describe('stock-screen', () => {
       expect(await screen.findByText('Sent 1 item to Store 2 (S002).')).toBeTruthy();
       const number = screen.getByRole('status', { name: 'Transfer number' });
       expect(number.textContent).toContain('Transfer number for Store 2 (S002):');
-      expect(number.textContent).toContain('0193a7c2-5d1e-7b3a-9c4f-2e8d6a1b0c9f');
+      expect(number.textContent).toContain('T-S001-1-000042');
       expect(number.textContent).toContain('Stock → Transfer in');
+      // The slip goes with the goods, printed on the receipt printer as the X and Z reports are.
+      await user.click(within(number).getByRole('button', { name: 'Print transfer slip' }));
+      await waitFor(() => expect(devices.printed).toHaveLength(1));
+      for (const text of [
+        'Stock transfer',
+        'T-S001-1-000042',
+        'To Store 2 (S002)',
+        'Smooth Bread family size',
+        'SKU0000001',
+      ])
+        expect(devices.printed[0]).toContain(text);
       expect(node.inputs('stock-transfer-out')).toEqual([
         { toNodeId: 'store-2', lines: [{ sku: 'SKU0000001', qty: 1 }] },
       ]);

@@ -9,6 +9,7 @@ import { t } from '../../i18n/translate';
 import { destinationName } from '../../stores/stock-store';
 import { screenError } from '../../stores/store-kit';
 import { DeliveryForm } from './delivery-form';
+import { transferSlipHtml } from './transfer-slip';
 
 const TABS = ['receive', 'deliveries', 'transfer-in', 'count', 'adjust', 'transfer-out'] as const;
 type StockTab = (typeof TABS)[number];
@@ -77,14 +78,27 @@ export function StockScreen() {
 
 /** The number of the transfer just sent, large enough to read out or copy: the receiving store types it. */
 function TransferNumber() {
-  const { stock } = usePos();
+  const { stock, devices, session } = usePos();
+  const format = useFormat();
+  const node = useArea(session, (state) => state.node);
   const sent = useArea(stock, (state) => state.lastTransfer);
+  const [notice, setNotice] = useState<string | null>(null);
   if (!sent) return null;
+  const fromStore =
+    node === null ? '' : node.storeName === null ? node.storeCode : `${node.storeName} (${node.storeCode})`;
+  const print = async () => {
+    const outcome = await devices.printReceipt(transferSlipHtml(sent, format, fromStore));
+    setNotice(outcome.ok ? null : outcome.message);
+  };
   return (
     <div className="pairing-code" role="status" aria-label={t('stock.transferNumberTitle')}>
       <p>{t('stock.transferNumberFor', { destination: destinationName(sent.destination) })}</p>
       <p className="big-code transfer-number">{sent.transferId}</p>
       <p className="muted">{t('stock.transferNumberHow')}</p>
+      <button type="button" className="btn" onClick={() => void print()}>
+        {t('stock.printSlip')}
+      </button>
+      <Notice text={notice} tone="warning" />
     </div>
   );
 }
