@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import {
   BopisOrderSchema,
   DomainError,
@@ -29,12 +30,7 @@ import {
   type IntakeAuthorisation,
 } from '../payments/order-payments';
 import { readOrderView, type OrderView } from './order-records';
-import {
-  placeSplitOrder,
-  readCustomerOrderView,
-  splitOrderByKey,
-  type CustomerOrderView,
-} from './split-intake';
+import { placeSplitOrder, readCustomerOrderView, type CustomerOrderView } from './split-intake';
 
 /**
  * `POST /api/orders`: e-commerce places a BOPIS order. The body is the domain order (BopisOrderSchema);
@@ -129,22 +125,19 @@ async function replayOrConflict(
   hash: string,
   clientKey: string,
 ): Promise<IntakeResult | undefined> {
-  const split = await splitOrderByKey(hub.storage.db, key);
-  if (split !== undefined) {
-    if (split.requestHash !== hash) {
-      throw new DomainError(
-        'CONFLICT',
-        `Idempotency-Key ${clientKey} was already used for a different order (${split.orderId}); use a new key for a new order.`,
-        { orderId: split.orderId },
-      );
-    }
-    return { view: await readPlacedView(hub.storage.db, split.orderId), replayed: true };
-  }
-  const earlier = await hub.storage.db
-    .selectFrom('bopis_orders')
-    .select(['order_id', 'request_hash'])
+  // Both order tables in one statement; a split order (customer_orders) wins over a whole one.
+  const rows = await hub.storage.db
+    .selectFrom('customer_orders')
+    .select(['order_id', 'request_hash', sql<number>`1`.as('split')])
     .where('idempotency_key', '=', key)
-    .executeTakeFirst();
+    .unionAll(
+      hub.storage.db
+        .selectFrom('bopis_orders')
+        .select(['order_id', 'request_hash', sql<number>`0`.as('split')])
+        .where('idempotency_key', '=', key),
+    )
+    .execute();
+  const earlier = rows.find((row) => Number(row.split) === 1) ?? rows[0];
   if (earlier === undefined) return undefined;
   if (earlier.request_hash !== hash) {
     throw new DomainError(
@@ -153,7 +146,19 @@ async function replayOrConflict(
       { orderId: earlier.order_id },
     );
   }
-  return { view: await readPlacedView(hub.storage.db, earlier.order_id), replayed: true };
+  return {
+    view: await readPlaced(hub.storage.db, earlier.order_id, Number(earlier.split) === 1),
+    replayed: true,
+  };
+}
+
+/** The view of an order whose kind is known: a whole order is not looked up among the split ones first. */
+function readPlaced(
+  executor: Executor,
+  orderId: string,
+  split: boolean,
+): Promise<OrderView | CustomerOrderView> {
+  return split ? readPlacedView(executor, orderId) : readOrderView(executor, orderId);
 }
 
 async function assertCatalogAndStore(tx: HubTx, order: BopisOrder): Promise<void> {
@@ -264,19 +269,23 @@ export async function placeOrder(
   try {
     try {
       const placed = await inHubTransaction(hub, async (tx) => {
-        const repeated = await tx.trx
-          .selectFrom('bopis_orders')
-          .select(['order_id', 'idempotency_key'])
-          .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
-          .executeTakeFirst();
-        const repeatedSplit = await tx.trx
+        // Both order tables in one statement; a split order (customer_orders) is looked at first.
+        const matches = await tx.trx
           .selectFrom('customer_orders')
-          .select(['order_id', 'idempotency_key'])
+          .select(['order_id', 'idempotency_key', sql<number>`1`.as('split')])
           .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
-          .executeTakeFirst();
+          .unionAll(
+            tx.trx
+              .selectFrom('bopis_orders')
+              .select(['order_id', 'idempotency_key', sql<number>`0`.as('split')])
+              .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)])),
+          )
+          .execute();
+        const repeatedSplit = matches.find((row) => Number(row.split) === 1);
+        const repeated = matches.find((row) => Number(row.split) === 0);
         if (repeatedSplit !== undefined) {
           if (repeatedSplit.idempotency_key === key)
-            return { orderId: repeatedSplit.order_id, repeated: true };
+            return { orderId: repeatedSplit.order_id, repeated: true, split: true };
           throw new DomainError(
             'CONFLICT',
             `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
@@ -284,7 +293,8 @@ export async function placeOrder(
           );
         }
         if (repeated !== undefined) {
-          if (repeated.idempotency_key === key) return { orderId: repeated.order_id, repeated: true };
+          if (repeated.idempotency_key === key)
+            return { orderId: repeated.order_id, repeated: true, split: false };
           throw new DomainError(
             'CONFLICT',
             `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
@@ -328,7 +338,7 @@ export async function placeOrder(
             pickupCode: () => uniquePickupCode(tx, random),
           });
           if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
-          return { orderId: order.orderId, repeated: false };
+          return { orderId: order.orderId, repeated: false, split: true };
         }
         if (nodeId === undefined) {
           const reason =
@@ -368,14 +378,14 @@ export async function placeOrder(
         );
         await change.save();
         if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
-        return { orderId: order.orderId, repeated: false };
+        return { orderId: order.orderId, repeated: false, split: false };
       });
       if (placed.repeated) {
         // The same key committed while this request was on its way: answer as its replay (or conflict).
         const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
         if (raced !== undefined) return raced;
       }
-      return { view: await readPlacedView(hub.storage.db, placed.orderId), replayed: false };
+      return { view: await readPlaced(hub.storage.db, placed.orderId, placed.split), replayed: false };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A request with the same key (or order id) committed between our check and our insert.

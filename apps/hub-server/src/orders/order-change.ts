@@ -79,6 +79,12 @@ export class OrderChange {
   private payment: PaymentStatus;
   private routingResult: RoutingResult | null;
   private changed = false;
+  /**
+   * The reservations of an order placed in this transaction, by id with their line, as written: they are
+   * all made here (nothing else knows the order before it commits), so moving them needs no read back.
+   * Undefined for a stored order, whose reservations are read.
+   */
+  private readonly ownReservations: Map<string, { lineId: string; row: ReservationTable }> | undefined;
 
   private constructor(
     readonly tx: HubTx,
@@ -90,6 +96,7 @@ export class OrderChange {
     this.audience = new Set(stored?.audience ?? []);
     this.payment = stored?.row.payment_status ?? 'authorised';
     this.routingResult = stored?.routing ?? null;
+    this.ownReservations = stored === undefined ? new Map() : undefined;
   }
 
   static forNew(tx: HubTx, state: BopisOrderState, meta: OrderRowMeta): OrderChange {
@@ -234,6 +241,7 @@ export class OrderChange {
             })
             .execute();
           created.set(line.lineId, row.reservation_id);
+          this.ownReservations?.set(row.reservation_id, { lineId: line.lineId, row });
         }
         this.tell(effect.nodeId);
         continue;
@@ -259,6 +267,7 @@ export class OrderChange {
           {},
           { recordMovements: false },
         );
+        this.ownReservations?.set(moved.reservation_id, { lineId: line.lineId, row: moved });
         if (effect.action === 'reassign') {
           reassigned.push({ reservationId: moved.reservation_id, lineId: line.lineId });
         }
@@ -273,6 +282,8 @@ export class OrderChange {
         .set({ replaced_by: replacement })
         .where('reservation_id', '=', reservationId)
         .execute();
+      const own = this.ownReservations?.get(reservationId);
+      if (own !== undefined) own.row = { ...own.row, replaced_by: replacement };
     }
     for (const task of effects.storeTasks) {
       this.tell(task.nodeId);
@@ -335,6 +346,13 @@ export class OrderChange {
 
   /** The order's reservations at a node in one status, by line. */
   private async reservationsAt(nodeId: string, status: string): Promise<Map<string, ReservationTable>> {
+    if (this.ownReservations !== undefined) {
+      const found = new Map<string, ReservationTable>();
+      for (const { lineId, row } of this.ownReservations.values()) {
+        if (row.node_id === nodeId && row.status === status) found.set(lineId, row);
+      }
+      return found;
+    }
     const rows = await this.tx.trx
       .selectFrom('bopis_reservations')
       .innerJoin('reservations', 'reservations.reservation_id', 'bopis_reservations.reservation_id')

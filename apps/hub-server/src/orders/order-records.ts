@@ -79,12 +79,15 @@ export async function loadOrder(
     .select((eb) => eb.fn.max<number>('seq').as('seq'))
     .where('order_id', '=', orderId)
     .executeTakeFirst();
+  return { ...storedParts(row), timelineSeq: Number(last?.seq ?? 0) };
+}
+
+function storedParts(row: BopisOrderTable): Omit<StoredOrder, 'timelineSeq'> {
   return {
     row,
     state: parseStoredState(row),
     routing: row.routing === null ? null : RoutingResultSchema.parse(JSON.parse(row.routing)),
     audience: JSON.parse(row.audience) as string[],
-    timelineSeq: Number(last?.seq ?? 0),
   };
 }
 
@@ -196,7 +199,16 @@ function summaryOf(row: BopisOrderTable, state: BopisOrderState): OrderSummary {
 }
 
 export async function readOrderView(executor: Executor, orderId: string): Promise<OrderView> {
-  const stored = await requireOrder(executor, orderId, { lock: false, postgres: false });
+  // The view reads the whole timeline anyway, so the order row is read without loadOrder's max(seq).
+  const found = await executor
+    .selectFrom('bopis_orders')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
+  if (found === undefined) {
+    throw new DomainError('NOT_FOUND', `There is no order ${orderId}.`, { orderId });
+  }
+  const stored = storedParts(found);
   const { row, state } = stored;
   const [timeline, links, notifications, refunds] = await Promise.all([
     executor

@@ -155,16 +155,3 @@ export async function readCustomerOrderView(
     createdAt: Number(row.created_at),
   };
 }
-
-/** The split order a caller's Idempotency-Key made, if it made one. */
-export async function splitOrderByKey(
-  executor: Executor,
-  key: string,
-): Promise<{ orderId: string; requestHash: string } | undefined> {
-  const row = await executor
-    .selectFrom('customer_orders')
-    .select(['order_id', 'request_hash'])
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
-  return row === undefined ? undefined : { orderId: row.order_id, requestHash: row.request_hash };
-}
