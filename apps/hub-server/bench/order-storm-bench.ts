@@ -43,6 +43,8 @@ interface WorkerResult {
   failed: number;
   firstFailure?: string;
   seconds: number;
+  /** This process's CPU time (user + system) while it placed its orders. */
+  cpuSeconds?: number;
 }
 
 function emit(result: Record<string, unknown>): void {
@@ -101,6 +103,7 @@ async function stormWorker(url: string, worker: number, go: Promise<void>): Prom
   process.send?.({ ready: true });
   await go;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await pool(ORDERS_PER_WORKER, IN_FLIGHT, async (index) => {
     const body = orderFor(worker, index);
     try {
@@ -119,6 +122,8 @@ async function stormWorker(url: string, worker: number, go: Promise<void>): Prom
     }
   });
   result.seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  result.cpuSeconds = (used.user + used.system) / 1e6;
   await storage.close();
   return result;
 }
@@ -315,6 +320,8 @@ async function main(): Promise<void> {
       stock: { nodes: STORES, skus: SKUS, unitsPerNodeAndSku: UNITS_PER_NODE },
       ordersPerSecond: round(rate),
       target: 1000,
+      // The hub processes' own CPU per order: steadier than the wall clock on a shared machine.
+      hubCpuMsPerOrder: round((sum(storm.results, 'cpuSeconds') * 1000) / orders),
       placed: sum(storm.results, 'placed'),
       split: sum(storm.results, 'split'),
       refused: sum(storm.results, 'refused'),
