@@ -1,4 +1,4 @@
-import { addBopisOrder } from './support/bopis-fixture';
+import { addBopisOrder, addShipOrder } from './support/bopis-fixture';
 import { startStoreNode } from './support/store-node';
 
 /**
@@ -8,7 +8,10 @@ import { startStoreNode } from './support/store-node';
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const node = await startStoreNode({
     skus: 500,
-    prepareFixture: (fixture) => addBopisOrder(fixture, 'store-1', Date.now()),
+    prepareFixture: (fixture) => {
+      addBopisOrder(fixture, 'store-1', Date.now());
+      addShipOrder(fixture, 'store-1', Date.now());
+    },
   });
   process.env.E2E_NODE_URL = node.url;
   process.env.E2E_NODE_TOKEN = node.token;
