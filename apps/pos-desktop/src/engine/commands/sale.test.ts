@@ -193,7 +193,21 @@ describe('sale commands', () => {
       ).toBe(180);
       const view = expectOk(node.engine.execute('sale-remove-line', { saleId, lineId }, as()));
       expect(view.lines.map((line) => line.sku)).toEqual(['MILK-1']);
-      expectError(node.engine.execute('sale-remove-line', { saleId, lineId }, as()), 'NOT_FOUND');
+      // The cashier reads what happened, never the line's internal id (issue 14, bug 5).
+      const gone = expectError(
+        node.engine.execute('sale-remove-line', { saleId, lineId }, as()),
+        'NOT_FOUND',
+      );
+      expect(gone.message).toBe(
+        'That item is no longer on this sale: it was removed. Check the cart and pick the item again.',
+      );
+      expect(gone.message).not.toContain(lineId);
+      expect(
+        expectError(
+          node.engine.execute('sale-remove-tender', { saleId, tenderId: 'tender-x1' }, as()),
+          'NOT_FOUND',
+        ).message,
+      ).not.toContain('tender-x1');
     });
 
     it('refuses item changes once a payment is on the sale', () => {

@@ -88,7 +88,14 @@ function assertNoTenders(draft: SaleDraft): void {
 
 function findLine(draft: SaleDraft, lineId: string): DraftLine {
   const line = draft.lines.find((candidate) => candidate.lineId === lineId);
-  if (!line) throw new DomainError('NOT_FOUND', `Line ${lineId} is not on this sale.`, { lineId });
+  // The cashier never sees line ids (issue 14, bug 5): the line went (removed on another screen).
+  if (!line) {
+    throw new DomainError(
+      'NOT_FOUND',
+      'That item is no longer on this sale: it was removed. Check the cart and pick the item again.',
+      { lineId },
+    );
+  }
   return line;
 }
 
@@ -997,7 +1004,11 @@ export const saleHandlers = {
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       if (!draft.tenders.some((tender) => tender.tenderId === input.tenderId)) {
-        throw new DomainError('NOT_FOUND', `Payment ${input.tenderId} is not on this sale.`);
+        throw new DomainError(
+          'NOT_FOUND',
+          'That payment is no longer on this sale: it was removed. Check the payments on the screen.',
+          { tenderId: input.tenderId },
+        );
       }
       return saveDraft(ctx, row, {
         ...draft,
