@@ -110,6 +110,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /api/price-books/import': hq('operator'),
   'GET /api/promotions': hq('viewer', 'catalog:read'),
   'PUT /api/promotions/{promotionId}': hq('operator'),
+  'POST /api/promotions/{promotionId}/preview': hq('operator'),
   'GET /api/promotions/{promotionId}/versions': hq('viewer', 'catalog:read'),
 
   'POST /api/orders': hq('operator', 'orders:write'),

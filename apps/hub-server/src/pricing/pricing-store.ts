@@ -48,7 +48,7 @@ async function assertScopeExists(tx: HubTx, scope: Scope): Promise<void> {
   }
 }
 
-function checkVersion(
+export function checkVersion(
   entity: string,
   id: string,
   current: number | undefined,

@@ -14,6 +14,7 @@ import {
   savePriceEntries,
   savePromotion,
 } from '../../pricing/pricing-store';
+import { PromotionPreviewSchema, previewPromotion } from '../../pricing/promotion-preview';
 import type { RouteRegistry } from '../route';
 import { registerPriceImportRoutes } from './price-import-routes';
 
@@ -101,6 +102,19 @@ export function registerPricingRoutes(app: FastifyInstance, routes: RouteRegistr
     body: PromotionInputSchema,
     response: PromotionSchema,
     handler: ({ params, body, actor }) => savePromotion(hub, params.promotionId, body, actor),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/promotions/:promotionId/preview',
+    summary:
+      'What publishing this promotion would change and where (fields, stores reached and dropped, items), without writing',
+    tag: 'pricing',
+    access: write,
+    params: z.object({ promotionId }),
+    body: PromotionInputSchema,
+    response: PromotionPreviewSchema,
+    audit: { skip: 'a preview writes nothing' },
+    handler: ({ params, body }) => previewPromotion(hub.storage.db, params.promotionId, body),
   });
   routes.add(app, {
     method: 'GET',

@@ -13,7 +13,8 @@ import type { InventoryLevel, NetworkAtpView } from '../../inventory/stock-level
 import type { Reservation } from '../../inventory/reservations';
 import type { NotificationView } from '../../orders/notification-outbox';
 import type { OrderSummary, OrderView } from '../../orders/order-records';
-import type { EntityVersionSchema } from '../../pricing/pricing-store';
+import type { EntityVersionSchema, PromotionInputSchema } from '../../pricing/pricing-store';
+import type { PromotionPreview } from '../../pricing/promotion-preview';
 import type { AuditEntry } from '../../audit/hq-audit';
 import type { AlertDelivery, AlertRule, AlertRuleInput } from '../../alerts/alert-rules';
 import type { StoredValueAccountRow, StoredValueLedgerPage } from '../../loyalty/stored-value-report';
@@ -33,6 +34,7 @@ export type HqUser = z.infer<typeof HqUserSchema>;
 export type HqRole = HqUser['role'];
 export type EntityVersion = z.infer<typeof EntityVersionSchema>;
 export type SettingsList = z.infer<typeof SettingsListSchema>;
+export type PromotionInput = z.input<typeof PromotionInputSchema>;
 
 export type {
   AlertDelivery,
@@ -60,6 +62,7 @@ export type {
   OrderView,
   PriceBook,
   Promotion,
+  PromotionPreview,
   Reservation,
   RoutingResult,
   SalesReportRow,

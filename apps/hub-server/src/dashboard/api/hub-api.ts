@@ -29,6 +29,8 @@ import type {
   OrderView,
   PriceBook,
   Promotion,
+  PromotionInput,
+  PromotionPreview,
   SalesReportRow,
   SalesAnalytics,
   AnalyticsTable,
@@ -197,6 +199,10 @@ export function createHubApi(options: HubApiOptions) {
     priceBookVersions: (priceBookId: string) =>
       call<EntityVersion[]>('GET', `/api/price-books/${segment(priceBookId)}/versions`),
     promotions: () => call<Promotion[]>('GET', '/api/promotions'),
+    previewPromotion: (promotionId: string, input: PromotionInput) =>
+      call<PromotionPreview>('POST', `/api/promotions/${segment(promotionId)}/preview`, input),
+    savePromotion: (promotionId: string, input: PromotionInput) =>
+      call<Promotion>('PUT', `/api/promotions/${segment(promotionId)}`, input),
     subscriptions: () => call<IntegrationSubscription[]>('GET', '/api/integration/subscriptions'),
     setSubscriptionPaused: (subscriptionId: string, paused: boolean) =>
       call<IntegrationSubscription>(

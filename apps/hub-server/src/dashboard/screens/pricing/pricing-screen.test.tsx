@@ -2,7 +2,7 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { PriceBook, Promotion } from '../../api/api-types';
-import type { FakeHub } from '../../testing/fake-hub';
+import { failure, type FakeHub } from '../../testing/fake-hub';
 import { NOW, renderDashboard } from '../../testing/render-dashboard';
 
 const BOOK: PriceBook = {
@@ -75,6 +75,115 @@ describe('pricing-screen', () => {
       });
       expect(within(promotionVersions).getAllByRole('listitem')).toHaveLength(2);
       expect(hub.requests.map((request) => request.path)).toContain('/api/promotions/promo-tees/versions');
+    });
+    describe('PromotionEditor', () => {
+      const STORE = {
+        nodeId: 'store-1',
+        code: 'S001',
+        name: 'Dublin Grafton St',
+        kind: 'store',
+        region: 'ie-east',
+        currency: 'EUR',
+      };
+      const previewOf = (version: number, currentVersion: number) => ({
+        promotionId: 'promo-bread',
+        version,
+        currentVersion,
+        promotion: { ...PROMOTION, promotionId: 'promo-bread', version },
+        changes: [{ field: 'name', before: null, after: 'Bread week' }],
+        stores: [{ nodeId: 'store-1', code: 'S001', name: 'Dublin Grafton St' }],
+        storesDropped: [],
+        items: [{ sku: 'BREAD-1', name: 'Smooth Bread' }],
+        categories: [],
+        everyItem: false,
+      });
+
+      it('previews a new promotion, then publishes exactly what was previewed', async () => {
+        const { user, hub } = renderDashboard({
+          signedInAs: 'operator',
+          at: '/pricing',
+          setup: (fake) => {
+            scriptPricing(fake);
+            fake.handle('GET /api/nodes', () => [STORE]);
+            fake.handle('POST /api/promotions/:id/preview', () => previewOf(1, 0));
+            fake.handle('PUT /api/promotions/:id', () => ({ ...PROMOTION, name: 'Bread week', version: 1 }));
+          },
+        });
+        await user.click(await screen.findByRole('button', { name: 'New promotion' }));
+        const form = screen.getByRole('form', { name: 'New promotion' });
+        await user.type(within(form).getByLabelText('Promotion id'), 'promo-bread');
+        await user.type(within(form).getByLabelText('Name'), 'Bread week');
+        await user.type(within(form).getByLabelText('Percent off'), '25');
+        await user.type(within(form).getByLabelText('Items (SKUs, separated by commas)'), 'BREAD-1');
+        const publish = within(form).getByRole('button', { name: 'Publish (preview first)' });
+        expect((publish as HTMLButtonElement).disabled).toBe(true);
+        await user.click(within(form).getByRole('button', { name: 'Preview' }));
+        const preview = await within(form).findByRole('region', { name: 'Preview of version 1' });
+        expect(preview.textContent).toContain('A new promotion.');
+        expect(preview.textContent).toContain('Reaches 1 store(s): S001 Dublin Grafton St');
+        expect(preview.textContent).toContain('BREAD-1 Smooth Bread');
+        await user.click(within(form).getByRole('button', { name: 'Publish version 1' }));
+        expect((await screen.findByRole('status')).textContent).toContain(
+          'Bread week was published as version 1',
+        );
+        const [sent] = hub.sent('PUT', '/api/promotions/promo-bread') as {
+          promotion: unknown;
+          expectedVersion?: number;
+        }[];
+        expect(sent).toEqual(hub.sent('POST', '/api/promotions/promo-bread/preview')[0]);
+        expect(sent).toMatchObject({
+          promotion: {
+            name: 'Bread week',
+            scope: { type: 'chain' },
+            currency: 'EUR',
+            rule: { type: 'percent_off', target: { skus: ['BREAD-1'] }, percent: 25 },
+          },
+        });
+        expect(sent).not.toHaveProperty('expectedVersion');
+      });
+
+      it('sends the version on screen and shows the hub’s refusal of a stale change', async () => {
+        const percentOff = {
+          ...PROMOTION,
+          rule: { type: 'percent_off', target: { skus: ['BREAD-1'] }, percent: 20 },
+        };
+        const { user, hub } = renderDashboard({
+          signedInAs: 'operator',
+          at: '/pricing',
+          setup: (fake) => {
+            scriptPricing(fake);
+            fake.handle('GET /api/promotions', () => [percentOff]);
+            fake.handle('GET /api/nodes', () => [STORE]);
+            fake.handle('POST /api/promotions/:id/preview', ({ params }) => ({
+              ...previewOf(3, 2),
+              promotionId: params.id,
+            }));
+            fake.handle('PUT /api/promotions/:id', () =>
+              failure(
+                'CONFLICT',
+                'Promotion promo-tees was changed meanwhile (now version 3); reload it and apply your change again.',
+              ),
+            );
+          },
+        });
+        await user.click(await screen.findByRole('button', { name: 'Edit 20% off tops' }));
+        const form = screen.getByRole('form', { name: 'Change 20% off tops (version 2)' });
+        await user.click(within(form).getByRole('button', { name: 'Preview' }));
+        await within(form).findByRole('region', { name: 'Preview of version 3' });
+        await user.click(within(form).getByRole('button', { name: 'Publish version 3' }));
+        expect((await within(form).findByRole('alert')).textContent).toContain(
+          'changed meanwhile (now version 3)',
+        );
+        expect(hub.sent('PUT', '/api/promotions/promo-tees')).toEqual([
+          expect.objectContaining({ expectedVersion: 2 }),
+        ]);
+      });
+
+      it('offers no editing to a viewer', async () => {
+        renderDashboard({ signedInAs: 'viewer', at: '/pricing', setup: scriptPricing });
+        await screen.findByRole('table', { name: 'Promotions' });
+        expect(screen.queryByRole('button', { name: 'New promotion' })).toBeNull();
+      });
     });
   });
 });

@@ -2,10 +2,11 @@ import { useState } from 'react';
 import type { PriceBook, Promotion } from '../../api/api-types';
 import type { ApiResult } from '../../api/hub-api';
 import type { EntityVersion } from '../../api/api-types';
-import { useServices } from '../../app/dashboard-context';
+import { useCanAct, useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
-import { Loaded } from '../../components/feedback';
+import { Loaded, Notice } from '../../components/feedback';
 import { maybeT, t } from '../../i18n/translate';
+import { PromotionEditor } from './promotion-editor';
 
 type Scope = PriceBook['scope'] | Promotion['scope'];
 
@@ -31,11 +32,20 @@ function windowLabel(
   return t('pricing.windowBetween', { from: dateTime(startsAt), until: dateTime(endsAt) });
 }
 
-/** Price books and promotions with their versions (read-only: changes go through the pricing API). */
+/**
+ * Price books and promotions with their versions. Operators create and change percent-off promotions here
+ * (preview, then publish at the version seen); price books and other rules go through the pricing API.
+ */
 export function PricingScreen() {
   const { api, format } = useServices();
+  const canAct = useCanAct();
   const books = useLoad(() => api.priceBooks(), [api]);
   const promotions = useLoad(() => api.promotions(), [api]);
+  const nodes = useLoad(() => api.nodes(), [api]);
+  const stores =
+    nodes.state.status === 'ready' ? nodes.state.value.filter((node) => node.kind === 'store') : [];
+  const [editing, setEditing] = useState<Promotion | 'new' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [versionsOf, setVersionsOf] = useState<{
     kind: 'book' | 'promotion';
     id: string;
@@ -45,6 +55,7 @@ export function PricingScreen() {
   return (
     <section aria-labelledby="pricing-title">
       <h1 id="pricing-title">{t('pricing.title')}</h1>
+      <Notice text={notice} />
       <h2>{t('pricing.books')}</h2>
       <Loaded state={books.state}>
         {(list) =>
@@ -92,6 +103,11 @@ export function PricingScreen() {
         }
       </Loaded>
       <h2>{t('pricing.promotions')}</h2>
+      {canAct ? (
+        <button type="button" className="btn" onClick={() => setEditing('new')}>
+          {t('pricing.newPromotion')}
+        </button>
+      ) : null}
       <Loaded state={promotions.state}>
         {(list) =>
           list.length === 0 ? (
@@ -107,6 +123,7 @@ export function PricingScreen() {
                   <th scope="col">{t('pricing.stacking')}</th>
                   <th scope="col">{t('pricing.window')}</th>
                   <th scope="col">{t('pricing.version')}</th>
+                  {canAct ? <th scope="col">{t('pricing.actions')}</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -134,6 +151,17 @@ export function PricingScreen() {
                         {format.count(promotion.version)}
                       </button>
                     </td>
+                    {canAct ? (
+                      <td>
+                        {promotion.rule.type === 'percent_off' ? (
+                          <button type="button" className="btn" onClick={() => setEditing(promotion)}>
+                            {t('pricing.editPromotion', { name: promotion.name })}
+                          </button>
+                        ) : (
+                          <span className="muted">{t('pricing.editor.apiOnly')}</span>
+                        )}
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -141,6 +169,19 @@ export function PricingScreen() {
           )
         }
       </Loaded>
+      {editing === null ? null : (
+        <PromotionEditor
+          key={editing === 'new' ? 'new' : `${editing.promotionId}@${editing.version}`}
+          current={editing === 'new' ? null : editing}
+          stores={stores}
+          onDone={(message) => {
+            setNotice(message);
+            setEditing(null);
+            promotions.reload();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
       {versionsOf === null ? null : (
         <Versions
           key={`${versionsOf.kind}:${versionsOf.id}`}
