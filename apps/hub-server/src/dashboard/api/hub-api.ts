@@ -192,6 +192,8 @@ export function createHubApi(options: HubApiOptions) {
 
     nodes: () => call<StoreNode[]>('GET', '/api/nodes'),
     devices: () => call<DeviceStatus[]>('GET', '/api/devices'),
+    revokeDevice: (deviceId: string) =>
+      call<{ done: true }>('POST', `/api/devices/${segment(deviceId)}/revoke`, {}),
     enrollmentCode: (nodeId: string) =>
       call<EnrollmentCode>('POST', `/api/nodes/${segment(nodeId)}/enrollment-codes`, {}),
 

@@ -546,6 +546,13 @@ export const MESSAGES = {
   'stores.pickupUnlimited': 'On, no limit on open picks',
   'stores.active': 'Active',
   'stores.enroll': 'Issue an enrollment code for {name}',
+  'stores.revoke': 'Revoke {device}',
+  'stores.revokeConfirmTitle': 'Revoke {device}?',
+  'stores.revokeConfirm':
+    'Revoke {device}? It can no longer sync (its unsent sales stay on it) until it is enrolled again with a new code.',
+  'stores.revokeYes': 'Revoke',
+  'stores.revokeNo': 'Keep it',
+  'stores.revoked': '{device} was revoked; it can no longer sync.',
   'stores.enrollCode': 'Enrollment code for {name}: {code} (valid until {at}, once).',
   'stores.devices': 'Devices',
   'stores.noDevices': 'No device has enrolled yet.',

@@ -116,5 +116,50 @@ describe('stores-screen', () => {
         'Store S002 is inactive: activate it before enrolling a device.',
       );
     });
+    it('lets an admin revoke a till after confirming, and shows a refusal for one revoked meanwhile', async () => {
+      let revoked = false;
+      const { user, hub } = renderDashboard({
+        signedInAs: 'admin',
+        at: '/stores',
+        setup: (fake) => {
+          scriptStores(fake);
+          fake.handle('GET /api/devices', () =>
+            DEVICES.map((each) => (each.deviceId === 'dev-1' ? { ...each, revoked } : each)),
+          );
+          fake.handle('POST /api/devices/:deviceId/revoke', ({ params }) => {
+            if (params.deviceId === 'dev-2')
+              return failure('NOT_FOUND', 'There is no enrolled device dev-2.');
+            revoked = true;
+            return { done: true };
+          });
+        },
+      });
+      const devices = await screen.findByRole('table', { name: 'Devices' });
+      await user.click(within(devices).getByRole('button', { name: /^Revoke .*lane-1/ }));
+      const confirm = screen.getByRole('group', { name: /^Revoke .*lane-1.*\?$/ });
+      expect(hub.sent('POST', '/api/devices/dev-1/revoke')).toEqual([]);
+      await user.click(within(confirm).getByRole('button', { name: 'Revoke' }));
+      expect((await screen.findByRole('status')).textContent).toMatch(
+        /lane-1.* was revoked; it can no longer sync/,
+      );
+      expect(hub.sent('POST', '/api/devices/dev-1/revoke')).toHaveLength(1);
+      const table = await screen.findByRole('table', { name: 'Devices' });
+      await within(table).findByText('Revoked');
+      expect(within(table).queryByRole('button', { name: /^Revoke .*lane-1/ })).toBeNull();
+
+      await user.click(within(table).getByRole('button', { name: /^Revoke .*lane-2/ }));
+      await user.click(
+        within(screen.getByRole('group', { name: /^Revoke .*lane-2/ })).getByRole('button', {
+          name: 'Revoke',
+        }),
+      );
+      expect((await screen.findByRole('alert')).textContent).toContain('There is no enrolled device dev-2.');
+    });
+
+    it('offers revoking to admins only', async () => {
+      renderDashboard({ signedInAs: 'operator', at: '/stores', setup: scriptStores });
+      await screen.findByRole('table', { name: 'Devices' });
+      expect(screen.queryByRole('button', { name: /^Revoke / })).toBeNull();
+    });
   });
 });

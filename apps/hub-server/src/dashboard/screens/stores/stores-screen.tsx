@@ -1,7 +1,7 @@
 import { assertNever, type ErrorBody } from '@retail/domain';
 import { useState } from 'react';
 import type { DeviceStatus, StoreNode } from '../../api/api-types';
-import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useCanAct, useIsAdmin, useServices } from '../../app/dashboard-context';
 import { useLiveReload } from '../../app/use-live';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
@@ -40,7 +40,9 @@ export function StoresScreen() {
       <h2>{t('stores.nodes')}</h2>
       <Loaded state={nodes.state}>{(list) => <NodeTable nodes={list} />}</Loaded>
       <h2>{t('stores.devices')}</h2>
-      <Loaded state={devices.state}>{(list) => <DeviceTable devices={list} nodes={knownNodes} />}</Loaded>
+      <Loaded state={devices.state}>
+        {(list) => <DeviceTable devices={list} nodes={knownNodes} onChanged={devices.reload} />}
+      </Loaded>
     </section>
   );
 }
@@ -118,60 +120,125 @@ function NodeTable({ nodes }: { nodes: readonly StoreNode[] }) {
   );
 }
 
-function DeviceTable({ devices, nodes }: { devices: readonly DeviceStatus[]; nodes: readonly StoreNode[] }) {
-  const { format, now } = useServices();
+/**
+ * Every enrolled till with its sync health. Admins revoke a lost or replaced till's credential after
+ * confirming; a till someone revoked meanwhile is refused by the hub with its sentence.
+ */
+function DeviceTable({
+  devices,
+  nodes,
+  onChanged,
+}: {
+  devices: readonly DeviceStatus[];
+  nodes: readonly StoreNode[];
+  onChanged: () => void;
+}) {
+  const { api, format, now } = useServices();
+  const isAdmin = useIsAdmin();
+  const [confirming, setConfirming] = useState<DeviceStatus | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorBody | null>(null);
   if (devices.length === 0) return <p>{t('stores.noDevices')}</p>;
   const at = now();
   const when = (epochMs: number | null) =>
     epochMs === null ? t('common.never') : `${format.dateTime(epochMs)} (${format.ago(epochMs, at)})`;
+  const nameOf = (device: DeviceStatus) =>
+    t('stores.deviceName', { node: nodeLabel(nodes, device.nodeId), no: device.deviceNo, name: device.name });
+  const revoke = async (device: DeviceStatus) => {
+    const result = await api.revokeDevice(device.deviceId);
+    setConfirming(null);
+    if (!result.ok) {
+      setNotice(null);
+      setError(result.error);
+    } else {
+      setError(null);
+      setNotice(t('stores.revoked', { device: nameOf(device) }));
+    }
+    onChanged();
+  };
   return (
-    <table aria-label={t('stores.devices')}>
-      <thead>
-        <tr>
-          <th scope="col">{t('stores.device')}</th>
-          <th scope="col">{t('stores.state')}</th>
-          <th scope="col">{t('stores.lastSeen')}</th>
-          <th scope="col">{t('stores.lastPush')}</th>
-          <th scope="col">{t('stores.lastSeq')}</th>
-          <th scope="col">{t('stores.lag')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {devices.map((device) => {
-          const health = syncHealth(device, at);
-          return (
-            <tr key={device.deviceId} className={`health-${health.kind}`}>
-              <th scope="row">
-                {t('stores.deviceName', {
-                  node: nodeLabel(nodes, device.nodeId),
-                  no: device.deviceNo,
-                  name: device.name,
-                })}
+    <>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <Notice text={notice} />
+      {confirming === null ? null : (
+        <div
+          className="panel"
+          role="group"
+          aria-label={t('stores.revokeConfirmTitle', { device: nameOf(confirming) })}
+        >
+          <p>{t('stores.revokeConfirm', { device: nameOf(confirming) })}</p>
+          <div className="actions">
+            <button type="button" className="btn btn-danger" onClick={() => void revoke(confirming)}>
+              {t('stores.revokeYes')}
+            </button>
+            <button type="button" className="btn btn-quiet" onClick={() => setConfirming(null)}>
+              {t('stores.revokeNo')}
+            </button>
+          </div>
+        </div>
+      )}
+      <table aria-label={t('stores.devices')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('stores.device')}</th>
+            <th scope="col">{t('stores.state')}</th>
+            <th scope="col">{t('stores.lastSeen')}</th>
+            <th scope="col">{t('stores.lastPush')}</th>
+            <th scope="col">{t('stores.lastSeq')}</th>
+            <th scope="col">{t('stores.lag')}</th>
+            {isAdmin ? (
+              <th scope="col">
+                <span className="sr-only">{t('order.actions')}</span>
               </th>
-              <td>
-                <HealthLabel health={health} ago={(since) => format.ago(since, at)} />
-              </td>
-              <td>{when(device.lastSeenAt)}</td>
-              <td>{when(device.lastPushAt)}</td>
-              <td>{format.count(device.lastSeq)}</td>
-              <td>
-                {device.outboxPending === null
-                  ? t('stores.lagUnknown')
-                  : device.outboxPending === 0
-                    ? t('stores.lagNone')
-                    : t('stores.lagValue', {
-                        count: format.count(device.outboxPending),
-                        at:
-                          device.outboxOldestAt === null
-                            ? ''
-                            : format.dateTime(Date.parse(device.outboxOldestAt)),
-                      })}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {devices.map((device) => {
+            const health = syncHealth(device, at);
+            return (
+              <tr key={device.deviceId} className={`health-${health.kind}`}>
+                <th scope="row">
+                  {t('stores.deviceName', {
+                    node: nodeLabel(nodes, device.nodeId),
+                    no: device.deviceNo,
+                    name: device.name,
+                  })}
+                </th>
+                <td>
+                  <HealthLabel health={health} ago={(since) => format.ago(since, at)} />
+                </td>
+                <td>{when(device.lastSeenAt)}</td>
+                <td>{when(device.lastPushAt)}</td>
+                <td>{format.count(device.lastSeq)}</td>
+                <td>
+                  {device.outboxPending === null
+                    ? t('stores.lagUnknown')
+                    : device.outboxPending === 0
+                      ? t('stores.lagNone')
+                      : t('stores.lagValue', {
+                          count: format.count(device.outboxPending),
+                          at:
+                            device.outboxOldestAt === null
+                              ? ''
+                              : format.dateTime(Date.parse(device.outboxOldestAt)),
+                        })}
+                </td>
+                {isAdmin ? (
+                  <td>
+                    {device.revoked ? null : (
+                      <button type="button" className="btn" onClick={() => setConfirming(device)}>
+                        {t('stores.revoke', { device: nameOf(device) })}
+                      </button>
+                    )}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
   );
 }
 
