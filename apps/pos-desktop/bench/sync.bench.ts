@@ -20,21 +20,16 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
-import { buildApp } from '@retail/hub-server/src/api/app';
-import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { receiveStock } from '@retail/hub-server/src/inventory/stock-operations';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import { openStorage, type Storage } from '@retail/hub-server/src/storage/storage';
 import {
+  familyItems,
   loadTillPricing,
-  nodeInput,
   pricedSaleOf,
+  receiveStock,
   saleOf,
-} from '@retail/hub-server/src/test-support/fixtures';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
+  savePriceEntries,
+  startTestHub,
+  type TestHub,
+} from '@retail/hub-server/testing';
 import { createSocketIoTransport, createSyncAgent, type SyncAgent } from '@retail/sync';
 import { MemoryOutboxStore } from '@retail/sync/testing';
 import { createUuidV7Generator } from '@retail/domain';
@@ -95,94 +90,37 @@ async function waitFor(what: string, check: () => boolean, timeoutMs: number, in
   }
 }
 
-interface HubUnderTest {
-  readonly hub: HubContext;
-  readonly storage: Storage;
-  readonly url: string;
-  close(): Promise<void>;
-}
+/** The bench's store: New York, dollars, UTC (the NY sales tax applies to its sales). */
+const BENCH_STORE = {
+  nodeId: 's1',
+  name: 'Node s1',
+  region: 'north',
+  latitude: undefined,
+  longitude: undefined,
+  pickCapacity: 20,
+  jurisdiction: 'US-NY',
+  currency: 'USD',
+  timezone: 'UTC',
+};
 
-async function startHub(dir: string, name: string): Promise<HubUnderTest> {
-  const storage = await openStorage(join(dir, `${name}.db`));
-  const hub = createHubContext(storage);
-  const { app } = await buildApp({
-    hub,
-    rateLimit: { perSecond: 100_000, burst: 100_000 },
-    sync: { admission: { maxConcurrent: 1_000, baseRetryAfterMs: 50, maxRetryAfterMs: 500 } },
-  });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    hub,
-    storage,
-    url,
-    async close() {
-      await app.close();
-      await storage.close();
+/**
+ * A real hub listening on 127.0.0.1 with limits raised for load, knowing store s1 and `skuCount` SKUs
+ * (`SKU-000000`, ...) with chain prices in dollars.
+ */
+async function startHub(skuCount: number): Promise<{ target: TestHub; skus: string[] }> {
+  const items = familyItems(skuCount, (index) => `SKU-${String(index).padStart(6, '0')}`);
+  const target = await startTestHub({
+    stores: [BENCH_STORE],
+    items,
+    taxRate: { rateId: 'ny', name: 'NY', jurisdictionId: 'US-NY', taxCategory: 'standard', percent: 8 },
+    currency: 'USD',
+    priceBookActor: 'bench',
+    app: {
+      rateLimit: { perSecond: 100_000, burst: 100_000 },
+      sync: { admission: { maxConcurrent: 1_000, baseRetryAfterMs: 50, maxRetryAfterMs: 500 } },
     },
-  };
-}
-
-async function seedCatalog(hub: HubContext, nodeIds: readonly string[], skus: number): Promise<string[]> {
-  for (const nodeId of nodeIds) await createNode(hub, nodeInput(nodeId));
-  const names = Array.from({ length: skus }, (_, index) => `SKU-${String(index).padStart(6, '0')}`);
-  const chunk = 5_000;
-  for (let from = 0; from < skus; from += chunk) {
-    const slice = names.slice(from, from + chunk);
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        ...(from === 0
-          ? [
-              {
-                kind: 'tax_rate' as const,
-                data: {
-                  rateId: 'ny',
-                  name: 'NY',
-                  jurisdictionId: 'US-NY',
-                  taxCategory: 'standard',
-                  percent: 8,
-                },
-              },
-            ]
-          : []),
-        ...Array.from({ length: Math.ceil(slice.length / 100) }, (_, index) => ({
-          kind: 'product' as const,
-          data: { productId: `P-${from / 100 + index}`, name: `Product family ${from / 100 + index}` },
-        })),
-        ...slice.map((sku, index) => ({
-          kind: 'sku' as const,
-          data: {
-            sku,
-            productId: `P-${Math.floor((from + index) / 100)}`,
-            name: `Item ${from + index}`,
-            unit: 'each' as const,
-            taxCategory: 'standard',
-            categoryIds: [],
-            barcodes: [],
-            active: true,
-          },
-        })),
-      ]),
-    );
-  }
-  await savePriceBook(
-    hub,
-    'pb-chain',
-    { book: { name: 'Chain', currency: 'USD', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
-    'bench',
-  );
-  for (let from = 0; from < skus; from += chunk) {
-    await savePriceEntries(
-      hub,
-      'pb-chain',
-      {
-        entries: names
-          .slice(from, from + chunk)
-          .map((sku, index) => ({ sku, tiers: [{ minQty: 1, unitPrice: 100 + ((from + index) % 900) }] })),
-      },
-      'bench',
-    );
-  }
-  return names;
+  });
+  return { target, skus: items.map((item) => item.sku) };
 }
 
 /**
@@ -192,10 +130,9 @@ async function seedCatalog(hub: HubContext, nodeIds: readonly string[], skus: nu
  * every sale names a book the hub never published, so each raises a PRICING_AUDIT exception.
  */
 async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promise<void> {
-  const target = await startHub(dir, `catch-up-hub-${workload}`);
+  const { target, skus } = await startHub(200);
   let node: ReturnType<typeof openDatabase> | undefined;
   try {
-    const skus = await seedCatalog(target.hub, ['s1'], 200);
     // The store starts stocked, as it would be: its sales draw stock down without tripping stock exceptions,
     // so the two workloads differ only in what the pricing audit finds.
     await receiveStock(
@@ -215,17 +152,15 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
     });
     node = openDatabase(databasePath);
     const identity = requireIdentity(node);
-    const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
-    const device = await enrollDevice(target.hub, {
-      code,
-      deviceName: 'bench lane',
+    const credential = await target.enrollTill({
+      storeId: 's1',
       deviceId: identity.deviceId,
       deviceNo: 1,
-      storeId: 's1',
+      deviceName: 'bench lane',
     });
     const agentFor = (db: ReturnType<typeof openDatabase>) =>
       createSyncAgent({
-        transport: createSocketIoTransport({ url: target.url, credential: device.credential }),
+        transport: createSocketIoTransport({ url: target.url, credential }),
         outbox: new SqliteOutboxStore(db),
         feed: new SqliteFeedStore({ db, identity, now: Date.now }),
         identity: { deviceId: identity.deviceId, storeId: 's1' },
@@ -339,10 +274,9 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
 
 /** Initial snapshot: a new store node downloads 100,000 SKUs with prices and stock. */
 async function benchSnapshot(dir: string): Promise<void> {
-  const target = await startHub(dir, 'snapshot-hub');
+  log(`seeding a hub with ${SNAPSHOT_SKUS} SKUs, prices and stock`);
+  const { target, skus } = await startHub(SNAPSHOT_SKUS);
   try {
-    log(`seeding a hub with ${SNAPSHOT_SKUS} SKUs, prices and stock`);
-    const skus = await seedCatalog(target.hub, ['s1'], SNAPSHOT_SKUS);
     for (let from = 0; from < skus.length; from += 5_000) {
       await receiveStock(
         target.hub,
@@ -359,18 +293,16 @@ async function benchSnapshot(dir: string): Promise<void> {
       databasePath,
       setup: { storeId: 's1', storeCode: 'S1', deviceNo: 1, currency: 'USD', timezone: 'UTC' },
     });
-    const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
-    const device = await enrollDevice(target.hub, {
-      code,
-      deviceName: 'bench lane',
+    const credential = await target.enrollTill({
+      storeId: 's1',
       deviceId: init.identity.deviceId,
       deviceNo: 1,
-      storeId: 's1',
+      deviceName: 'bench lane',
     });
     const engine = openStoreEngine({ databasePath });
     log('initial snapshot into a new store node');
     const started = performance.now();
-    await engine.sync.configure({ hubUrl: target.url, credential: device.credential });
+    await engine.sync.configure({ hubUrl: target.url, credential });
     let rows = 0;
     await waitFor(
       'the snapshot completes',
@@ -427,11 +359,10 @@ async function benchSnapshot(dir: string): Promise<void> {
 
 /** Price change → visible in the local database of 200 connected replicas. */
 async function benchFanOut(dir: string): Promise<void> {
-  const target = await startHub(dir, 'fan-out-hub');
+  const { target, skus } = await startHub(50);
   const agents: SyncAgent[] = [];
   const databases: ReturnType<typeof openDatabase>[] = [];
   try {
-    const skus = await seedCatalog(target.hub, ['s1'], 50);
     const appliedAt: (number | undefined)[] = Array.from({ length: DEVICES }, () => undefined);
     log(`${DEVICES} replicas (real client + SQLite feed store) connect and snapshot`);
     for (let index = 0; index < DEVICES; index += 1) {
@@ -443,13 +374,11 @@ async function benchFanOut(dir: string): Promise<void> {
       const db = openDatabase(databasePath);
       databases.push(db);
       const identity = requireIdentity(db);
-      const { code } = await createEnrollmentCode(target.hub, 's1', 'bench');
-      const device = await enrollDevice(target.hub, {
-        code,
-        deviceName: `replica ${index}`,
+      const credential = await target.enrollTill({
+        storeId: 's1',
         deviceId: identity.deviceId,
         deviceNo: index + 1,
-        storeId: 's1',
+        deviceName: `replica ${index}`,
       });
       const feed = new SqliteFeedStore({
         db,
@@ -460,7 +389,7 @@ async function benchFanOut(dir: string): Promise<void> {
         },
       });
       const agent = createSyncAgent({
-        transport: createSocketIoTransport({ url: target.url, credential: device.credential }),
+        transport: createSocketIoTransport({ url: target.url, credential }),
         outbox: new MemoryOutboxStore(),
         feed,
         identity: { deviceId: identity.deviceId, storeId: 's1' },

@@ -6,12 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type HubApp } from '@retail/hub-server/src/api/app';
-import { createEnrollmentCode } from '@retail/hub-server/src/auth/devices';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
-import { createTestDatabase, type TestDatabase } from '@retail/hub-server/src/test-support/backends';
-import { seedWorld } from '@retail/hub-server/src/test-support/fixtures';
+import { startTestHub, type Storage, type TestHub } from '@retail/hub-server/testing';
 import { APP_DIR, cliArgs, startCli } from './cli-process';
 
 /**
@@ -19,10 +14,8 @@ import { APP_DIR, cliArgs, startCli } from './cli-process';
  * database: a real SIGKILL of the real CLI, at the moment the hub's answer is in flight.
  */
 describe('pos-store start --enroll, killed mid-enrollment', () => {
-  let database: TestDatabase;
+  let world: TestHub;
   let storage: Storage;
-  let hub: HubContext;
-  let hubApp: HubApp;
   let hubUrl: string;
   let proxy: Server;
   let proxyUrl: string;
@@ -31,12 +24,8 @@ describe('pos-store start --enroll, killed mid-enrollment', () => {
   let onEnrolled: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    storage = await database.open();
-    hub = createHubContext(storage);
-    await seedWorld(hub, { nodes: ['s1'], skus: [] });
-    hubApp = await buildApp({ hub, sync: { socket: false } });
-    hubUrl = await hubApp.app.listen({ host: '127.0.0.1', port: 0 });
+    world = await startTestHub({ stores: ['s1'], items: [], app: { sync: { socket: false } } });
+    ({ storage, url: hubUrl } = world);
     // Passes enrollment through to the hub, then lets the test act before the till sees the answer.
     proxy = createServer((request, response) => {
       const chunks: Buffer[] = [];
@@ -62,9 +51,7 @@ describe('pos-store start --enroll, killed mid-enrollment', () => {
 
   afterAll(async () => {
     await new Promise((resolve) => proxy?.close(resolve));
-    await hubApp?.app.close();
-    await storage?.close();
-    await database?.dispose();
+    await world?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -76,7 +63,7 @@ describe('pos-store start --enroll, killed mid-enrollment', () => {
       .execute();
 
   it('enrolls the same device when started again with the same code', async () => {
-    const { code } = await createEnrollmentCode(hub, 's1', 'user:hq');
+    const code = await world.enrollmentCode('s1');
     const data = join(dataDir, 'till');
     const child = spawn(
       process.execPath,

@@ -13,8 +13,10 @@ export {
   HQ_ADMIN,
   WIDGET,
   enrollTill,
+  familyItems,
   seedCatalog,
   seedPriceBook,
+  seedTestHub,
   signedInOperator,
   startTestHub,
   storeNode,
@@ -22,22 +24,33 @@ export {
   type TestHubOptions,
   type TestItem,
   type TestStoreNode,
+  type TestTaxRate,
+  type TestWorldSeed,
   type TillIdentity,
 } from './test-hub';
 export { eventually, until } from './wait';
+export { HUB_SKUS, HUB_STORES, createHubWorld, hubDataFor, seedHub, type HubWorld } from './gateway-hub';
 export { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-export type { BackendKind, Storage } from '../storage/storage';
-export type { HubContext } from '../hub-context';
+export {
+  findPostgresBinaries,
+  startThrowawayPostgres,
+  type ThrowawayPostgres,
+} from '../test-support/throwaway-postgres';
+export { readFeedEpoch, rotateFeedEpoch, type BackendKind, type Storage } from '../storage/storage';
+export { loadTillPricing, pricedSaleOf, saleOf, sku } from '../test-support/fixtures';
+export { createHubContext, type HubContext } from '../hub-context';
 
 // HQ operations the store tests drive or read back.
 export { createApiKey } from '../auth/api-keys';
 export { revokeDevice } from '../auth/devices';
 export { listAudit } from '../audit/hq-audit';
 export { listExceptions } from '../exceptions/exception-queue';
+export { writeCatalog } from '../catalog/catalog-store';
+export { feedHead } from '../feed/feed-store';
 export { inHubTransaction } from '../hub-tx';
 export { verifyProjections } from '../inventory/ledger';
 export { readInventoryLevel } from '../inventory/stock-levels';
-export { adjustStock } from '../inventory/stock-operations';
+export { adjustStock, receiveStock } from '../inventory/stock-operations';
 export { customerAnswer, recordNewCustomer } from '../loyalty/customers';
 export { saveProgramme, saveStoredValueSettings } from '../loyalty/loyalty-config';
 export { adjustAccountPoints, storedValueByNumber } from '../loyalty/loyalty-service';
@@ -51,6 +64,17 @@ export { startPaymentRuntime, type PaymentRuntime } from '../payments/payment-ou
 export { createStripeProvider } from '../payments/stripe-adapter';
 export { startStripeFake, type StripeFake } from '../test-support/stripe-fake';
 export { savePriceBook, savePriceEntries, savePromotion } from '../pricing/pricing-store';
+export {
+  CancelDocumentSchema,
+  PurchaseOrderInputSchema,
+  ShippingNoticeInputSchema,
+  cancelPurchaseOrder,
+  cancelShippingNotice,
+  createPurchaseOrder,
+  createShippingNotice,
+  getPurchaseOrder,
+  getShippingNotice,
+} from '../purchasing/purchasing';
 export { effectiveSettings, putSetting } from '../settings/hq-settings';
 export { createStaff, updateStaff } from '../staff/hq-staff';
 export { getLoggedEvent } from '../sync/event-log';

@@ -39,6 +39,8 @@ export interface TestItem {
   readonly productId?: string;
   /** Default `each`. */
   readonly unit?: Sku['unit'];
+  /** The product's name; default the item's. */
+  readonly productName?: string;
 }
 
 /** A store node: only `nodeId` is needed; the rest defaults to a Paris store (FR, EUR, region idf). */
@@ -76,42 +78,72 @@ export const FR_STANDARD_RATE = {
   percent: 20,
 } as const;
 
-/** Products, SKUs (unit `each`, category `standard`) and one tax rate, in one HQ catalog write. */
+/**
+ * Products, SKUs (unit `each`, category `standard`) and one tax rate, as HQ's catalog writes them: 5,000
+ * SKUs a write, each product in the write of its first SKU, the tax rate in the first.
+ */
 export async function seedCatalog(
   hub: HubContext,
   items: readonly TestItem[],
-  taxRate: {
-    rateId: string;
-    name: string;
-    jurisdictionId: string;
-    taxCategory: string;
-    percent: number;
-  } = FR_STANDARD_RATE,
+  taxRate: TestTaxRate = FR_STANDARD_RATE,
 ): Promise<void> {
-  const products = new Map<string, string>();
-  for (const item of items) {
-    const productId = item.productId ?? `P-${item.sku}`;
-    if (!products.has(productId)) products.set(productId, item.name ?? item.sku);
+  const written = new Set<string>();
+  for (let from = 0; from === 0 || from < items.length; from += CATALOG_WRITE_SIZE) {
+    const slice = items.slice(from, from + CATALOG_WRITE_SIZE);
+    const products = new Map<string, string>();
+    for (const item of slice) {
+      const productId = item.productId ?? `P-${item.sku}`;
+      if (!written.has(productId) && !products.has(productId))
+        products.set(productId, item.productName ?? item.name ?? item.sku);
+    }
+    for (const productId of products.keys()) written.add(productId);
+    await inHubTransaction(hub, (tx) =>
+      writeCatalog(tx, [
+        ...[...products].map(([productId, name]) => ({
+          kind: 'product' as const,
+          data: { productId, name },
+        })),
+        ...slice.map((item) => ({
+          kind: 'sku' as const,
+          data: {
+            sku: item.sku,
+            productId: item.productId ?? `P-${item.sku}`,
+            name: item.name ?? item.sku,
+            unit: item.unit ?? ('each' as const),
+            taxCategory: 'standard',
+            categoryIds: [],
+            barcodes: item.barcode === undefined ? [] : [item.barcode],
+            active: true,
+          },
+        })),
+        ...(from === 0 ? [{ kind: 'tax_rate' as const, data: taxRate }] : []),
+      ]),
+    );
   }
-  await inHubTransaction(hub, (tx) =>
-    writeCatalog(tx, [
-      ...[...products].map(([productId, name]) => ({ kind: 'product' as const, data: { productId, name } })),
-      ...items.map((item) => ({
-        kind: 'sku' as const,
-        data: {
-          sku: item.sku,
-          productId: item.productId ?? `P-${item.sku}`,
-          name: item.name ?? item.sku,
-          unit: item.unit ?? ('each' as const),
-          taxCategory: 'standard',
-          categoryIds: [],
-          barcodes: item.barcode === undefined ? [] : [item.barcode],
-          active: true,
-        },
-      })),
-      { kind: 'tax_rate' as const, data: taxRate },
-    ]),
-  );
+}
+
+const CATALOG_WRITE_SIZE = 5_000;
+
+export interface TestTaxRate {
+  rateId: string;
+  name: string;
+  jurisdictionId: string;
+  taxCategory: string;
+  percent: number;
+}
+
+/**
+ * `count` generated SKUs in product families of 100 (`Product family 0` holds `Item 0` to `Item 99`),
+ * priced 1.00 to 9.99: a catalog the size of a real store's, for sync and load tests.
+ */
+export function familyItems(count: number, skuName: (index: number) => string): TestItem[] {
+  return Array.from({ length: count }, (_, index) => ({
+    sku: skuName(index),
+    name: `Item ${index}`,
+    productId: `P-${Math.floor(index / 100)}`,
+    productName: `Product family ${Math.floor(index / 100)}`,
+    unitPrice: 100 + (index % 900),
+  }));
 }
 
 /**
@@ -162,20 +194,42 @@ export async function signedInOperator(
   return (await login(hub, { username: user.username, password: user.password })).token;
 }
 
-export interface TestHubOptions {
-  /** Default `sqlite`. Run a suite on both with `describe.each(backendKinds())`. */
-  readonly kind?: BackendKind;
-  /** The hub's clock; tests that move HQ's time on pass `() => Date.now() + skew`. */
-  readonly now?: () => number;
+/** What `seedTestHub` writes. */
+export interface TestWorldSeed {
   /** Store nodes to create, in order. */
   readonly stores?: readonly (string | TestStoreNode)[];
   /** Catalog + chain price book; default the widget. An empty list seeds neither. */
   readonly items?: readonly TestItem[];
-  readonly taxRate?: Parameters<typeof seedCatalog>[2];
+  readonly taxRate?: TestTaxRate;
   /** The price book's currency; default EUR. */
   readonly currency?: string;
-  /** Who HQ's audit names as having saved the price book; default `test`. */
+  /** Who HQ's audit names as having saved the catalog's prices; default `test`. */
   readonly priceBookActor?: string;
+  /** The hub's clock; tests that move HQ's time on pass `() => Date.now() + skew`. */
+  readonly now?: () => number;
+}
+
+/**
+ * Writes the test world into a hub database (for harnesses whose hub is a separate `pos-hub` process):
+ * store nodes, the catalog and the chain price book. Returns the HQ context over it.
+ */
+export async function seedTestHub(storage: Storage, seed: TestWorldSeed = {}): Promise<HubContext> {
+  const hub = createHubContext(storage, seed.now);
+  for (const store of seed.stores ?? []) {
+    const { nodeId, ...overrides } = typeof store === 'string' ? { nodeId: store } : store;
+    await createNode(hub, storeNode(nodeId, overrides));
+  }
+  const items = seed.items ?? [WIDGET];
+  if (items.length > 0) {
+    await seedCatalog(hub, items, seed.taxRate);
+    await seedPriceBook(hub, items, { currency: seed.currency, actor: seed.priceBookActor });
+  }
+  return hub;
+}
+
+export interface TestHubOptions extends TestWorldSeed {
+  /** Default `sqlite`. Run a suite on both with `describe.each(backendKinds())`. */
+  readonly kind?: BackendKind;
   /** Everything `buildApp` takes besides the hub (orders settings, sync tuning, ...). */
   readonly app?: Omit<AppOptions, 'hub'>;
   /** Default true: serve HTTP + socket.io on 127.0.0.1 at a free port. */
@@ -227,18 +281,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const kind = options.kind ?? 'sqlite';
   const database = await createTestDatabase(kind);
   const storage = await database.open();
-  const hub = createHubContext(storage, options.now);
   let built: HubApp | undefined;
   try {
-    for (const store of options.stores ?? []) {
-      const { nodeId, ...overrides } = typeof store === 'string' ? { nodeId: store } : store;
-      await createNode(hub, storeNode(nodeId, overrides));
-    }
-    const items = options.items ?? [WIDGET];
-    if (items.length > 0) {
-      await seedCatalog(hub, items, options.taxRate);
-      await seedPriceBook(hub, items, { currency: options.currency, actor: options.priceBookActor });
-    }
+    const hub = await seedTestHub(storage, options);
     built = await buildApp({ hub, ...options.app });
     const url = options.listen === false ? '' : await built.app.listen({ host: '127.0.0.1', port: 0 });
     const app = built.app;

@@ -3,12 +3,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { verifyProjections } from '@retail/hub-server/src/inventory/ledger';
 import {
   findPostgresBinaries,
   startThrowawayPostgres,
+  verifyProjections,
   type ThrowawayPostgres,
-} from '@retail/hub-server/src/test-support/throwaway-postgres';
+} from '@retail/hub-server/testing';
 import { readOutbox } from '../../src/engine/outbox';
 import {
   buildCliBundles,

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFeedEpoch, type BackendKind } from '@retail/hub-server/src/storage/storage';
-import { backendKinds } from '@retail/hub-server/src/test-support/backends';
+import { backendKinds, readFeedEpoch, type BackendKind } from '@retail/hub-server/testing';
 import { buildCliBundles, removeCliBundles, runHubCommand, until } from './processes';
 import { Driver, STORE_ID, SyncWorld } from './sync-world';
 

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { bundleHubCli } from '@retail/hub-server/scripts/bundle-cli.mjs';
+import { eventually } from '@retail/hub-server/testing';
 import { APP_DIR } from '../cli-process';
 
 /**
@@ -55,26 +56,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`never happened: ${what}${last === undefined ? '' : ` (${String(last)})`}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+/** Process tests wait on processes that may still be starting: a probe that throws counts as not yet. */
+export const until = eventually;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

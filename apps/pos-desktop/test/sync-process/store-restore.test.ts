@@ -2,10 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeDevice } from '@retail/hub-server/src/auth/devices';
-import { createHubContext } from '@retail/hub-server/src/hub-context';
-import { backendKinds } from '@retail/hub-server/src/test-support/backends';
-import type { BackendKind } from '@retail/hub-server/src/storage/storage';
+import { backendKinds, createHubContext, revokeDevice, type BackendKind } from '@retail/hub-server/testing';
 import { buildCliBundles, removeCliBundles, STORE_CLI, until } from './processes';
 import { Driver, SyncWorld, type AckedSale } from './sync-world';
 

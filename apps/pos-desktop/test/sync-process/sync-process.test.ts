@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotStagingFile } from '../../src/engine/feed/snapshot-staging';
-import { backendKinds } from '@retail/hub-server/src/test-support/backends';
-import type { BackendKind } from '@retail/hub-server/src/storage/storage';
+import { backendKinds, type BackendKind } from '@retail/hub-server/testing';
 import { buildCliBundles, removeCliBundles, sleep, until } from './processes';
 import { Driver, SyncWorld } from './sync-world';
 

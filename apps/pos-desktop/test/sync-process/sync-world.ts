@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import { login, createUser } from '@retail/hub-server/src/auth/users';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { feedHead } from '@retail/hub-server/src/feed/feed-store';
-import { createHubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import type { Storage } from '@retail/hub-server/src/storage/storage';
-import { createTestDatabase, type TestDatabase } from '@retail/hub-server/src/test-support/backends';
-import type { BackendKind } from '@retail/hub-server/src/storage/storage';
-import { FEED_ENTITIES } from '@retail/sync';
+import {
+  createTestDatabase,
+  familyItems,
+  feedHead,
+  hubDataFor,
+  seedTestHub,
+  signedInOperator,
+  type BackendKind,
+  type Storage,
+  type TestDatabase,
+} from '@retail/hub-server/testing';
 import type { Db } from '../../src/engine/database';
 import { readOutbox } from '../../src/engine/outbox';
 import { readReplica } from '../../src/engine/sync/replica';
@@ -109,74 +109,25 @@ export class SyncWorld implements DriverLog {
   }
 
   private async seed(): Promise<void> {
-    const hub = createHubContext(this.storage);
-    await createNode(hub, {
-      nodeId: STORE_ID,
-      code: STORE_CODE,
-      name: 'Sync process store',
-      kind: 'store',
-      region: REGION,
-      pickupEnabled: false,
-      pickCapacity: 0,
-      jurisdiction: 'FR',
-      currency: 'EUR',
-      timezone: 'Europe/Paris',
-      active: true,
+    const hub = await seedTestHub(this.storage, {
+      stores: [
+        {
+          nodeId: STORE_ID,
+          code: STORE_CODE,
+          name: 'Sync process store',
+          region: REGION,
+          latitude: undefined,
+          longitude: undefined,
+          pickupEnabled: false,
+        },
+      ],
+      items: familyItems(SKU_COUNT, skuName),
     });
-    const products = Array.from({ length: SKU_COUNT / 100 }, (_, index) => ({
-      kind: 'product' as const,
-      data: { productId: `P-${index}`, name: `Product family ${index}` },
-    }));
-    const skus = Array.from({ length: SKU_COUNT }, (_, index) => ({
-      kind: 'sku' as const,
-      data: {
-        sku: skuName(index),
-        productId: `P-${Math.floor(index / 100)}`,
-        name: `Item ${index}`,
-        unit: 'each' as const,
-        taxCategory: 'standard',
-        categoryIds: [],
-        barcodes: [],
-        active: true,
-      },
-    }));
-    await inHubTransaction(hub, (tx) =>
-      writeCatalog(tx, [
-        ...products,
-        ...skus,
-        {
-          kind: 'tax_rate',
-          data: {
-            rateId: 'fr-std',
-            name: 'TVA 20%',
-            jurisdictionId: 'FR',
-            taxCategory: 'standard',
-            percent: 20,
-          },
-        },
-      ]),
-    );
-    await savePriceBook(
-      hub,
-      'pb-chain',
-      { book: { name: 'Chain', currency: 'EUR', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
-      'test',
-    );
-    for (let from = 0; from < SKU_COUNT; from += 2_000) {
-      await savePriceEntries(
-        hub,
-        'pb-chain',
-        {
-          entries: Array.from({ length: Math.min(2_000, SKU_COUNT - from) }, (_, offset) => ({
-            sku: skuName(from + offset),
-            tiers: [{ minQty: 1, unitPrice: 100 + ((from + offset) % 900) }],
-          })),
-        },
-        'test',
-      );
-    }
-    await createUser(hub, { username: 'pricing', password: 'a long pricing password', role: 'operator' });
-    this.adminToken = (await login(hub, { username: 'pricing', password: 'a long pricing password' })).token;
+    this.adminToken = await signedInOperator(hub, {
+      username: 'pricing',
+      password: 'a long pricing password',
+      role: 'operator',
+    });
   }
 
   get markerPath(): string {
@@ -291,15 +242,8 @@ export class SyncWorld implements DriverLog {
   }
 
   /** The hub rows the till's replica must equal: the live rows of its scopes, keyed like readReplica. */
-  async hubData(): Promise<Map<string, unknown>> {
-    const rows = await this.storage.db
-      .selectFrom('feed_changes')
-      .select(['entity', 'entity_key', 'data'])
-      .where('op', '=', 'upsert')
-      .where('scope', 'in', ['*', STORE_ID, `region:${REGION}`])
-      .where('entity', 'in', [...FEED_ENTITIES])
-      .execute();
-    return new Map(rows.map((row) => [`${row.entity}:${row.entity_key}`, JSON.parse(row.data ?? 'null')]));
+  hubData(): Promise<Map<string, unknown>> {
+    return hubDataFor(this.storage, STORE_ID, REGION);
   }
 
   /** Waits until the till sent everything and its replica equals the hub's data for it. */

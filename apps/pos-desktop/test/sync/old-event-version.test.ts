@@ -12,15 +12,21 @@ import {
   type EventPayloads,
 } from '@retail/sync';
 import { createSeededRandom, ManualScheduler } from '@retail/sync/testing';
-import { readInventoryLevel } from '@retail/hub-server/src/inventory/stock-levels';
-import { backendKinds } from '@retail/hub-server/src/test-support/backends';
+import {
+  backendKinds,
+  createHubWorld,
+  enrollTill,
+  HUB_SKUS,
+  HUB_STORES,
+  readInventoryLevel,
+  type HubWorld,
+} from '@retail/hub-server/testing';
 import { openStoreEngine, type StoreEngine } from '../../src/engine/engine';
 import { initStoreNode } from '../../src/engine/init';
 import { localStock } from '../../src/engine/local-stock';
 import { readOutbox } from '../../src/engine/outbox';
 import { readReplica } from '../../src/engine/sync/replica';
 import { seededRandom, TEST_PIN_COST } from '../../src/engine/testing/test-node';
-import { createHubWorld, enrollTill, HUB_SKUS, HUB_STORES, type HubWorld } from './hub-world';
 
 /**
  * No event type has a second schema version yet, so this file gives `stock.adjusted` one for its own

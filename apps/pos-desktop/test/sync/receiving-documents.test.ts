@@ -3,26 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom, ManualScheduler } from '@retail/sync/testing';
-import { listExceptions } from '@retail/hub-server/src/exceptions/exception-queue';
 import {
+  backendKinds,
   CancelDocumentSchema,
-  PurchaseOrderInputSchema,
-  ShippingNoticeInputSchema,
   cancelPurchaseOrder,
   cancelShippingNotice,
+  createHubWorld,
   createPurchaseOrder,
   createShippingNotice,
+  enrollTill,
   getPurchaseOrder,
   getShippingNotice,
-} from '@retail/hub-server/src/purchasing/purchasing';
-import { backendKinds } from '@retail/hub-server/src/test-support/backends';
+  HUB_STORES,
+  listExceptions,
+  PurchaseOrderInputSchema,
+  ShippingNoticeInputSchema,
+  type HubWorld,
+} from '@retail/hub-server/testing';
 import { openStoreEngine, type StoreEngine } from '../../src/engine/engine';
 import { initStoreNode } from '../../src/engine/init';
 import { localStock } from '../../src/engine/local-stock';
 import { readOutbox } from '../../src/engine/outbox';
 import { seededRandom, TEST_PIN_COST } from '../../src/engine/testing/test-node';
 import type { ReceivingDocumentView } from '../../src/shared/commands';
-import { createHubWorld, enrollTill, HUB_STORES, type HubWorld } from './hub-world';
 
 /**
  * Issue 17: purchase orders and shipping notices reach the store's tills through the feed, are received

@@ -10,23 +10,32 @@ import {
   type FaultTransport,
 } from '@retail/sync/testing';
 import { compareHlc, parseHlc, type SyncScheduler } from '@retail/sync';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { verifyProjections } from '@retail/hub-server/src/inventory/ledger';
-import { readInventoryLevel } from '@retail/hub-server/src/inventory/stock-levels';
-import { adjustStock } from '@retail/hub-server/src/inventory/stock-operations';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import { feedHead } from '@retail/hub-server/src/feed/feed-store';
-import { readFeedEpoch, rotateFeedEpoch } from '@retail/hub-server/src/storage/storage';
-import { backendKinds } from '@retail/hub-server/src/test-support/backends';
-import { sku } from '@retail/hub-server/src/test-support/fixtures';
+import {
+  adjustStock,
+  backendKinds,
+  createHubWorld,
+  enrollTill,
+  feedHead,
+  HUB_SKUS,
+  HUB_STORES,
+  hubDataFor,
+  inHubTransaction,
+  readFeedEpoch,
+  readInventoryLevel,
+  rotateFeedEpoch,
+  savePriceBook,
+  savePriceEntries,
+  sku,
+  verifyProjections,
+  writeCatalog,
+  type HubWorld,
+} from '@retail/hub-server/testing';
 import { openStoreEngine, type StoreEngine } from '../../src/engine/engine';
 import { initStoreNode } from '../../src/engine/init';
 import { localStock } from '../../src/engine/local-stock';
 import { readOutbox } from '../../src/engine/outbox';
 import { readReplica } from '../../src/engine/sync/replica';
 import { seededRandom, TEST_PIN_COST } from '../../src/engine/testing/test-node';
-import { createHubWorld, enrollTill, HUB_SKUS, HUB_STORES, hubDataFor, type HubWorld } from './hub-world';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** The entities the replica keeps in the tables readReplica reads (BOPIS orders live elsewhere). */

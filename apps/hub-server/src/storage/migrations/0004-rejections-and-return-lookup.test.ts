@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0004-rejections-and-return-lookup on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('adds the reason column and fills it from the exception of every rejection already logged', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0002-feed-key-per-scope' });
+    const old = await migration.openAt('0002-feed-key-per-scope');
     const logged = (eventId: string, deviceSeq: number, status: 'applied' | 'rejected') => ({
       event_id: eventId,
       device_id: 'd1',
@@ -56,7 +48,7 @@ describe.each(backendKinds())('0004-rejections-and-return-lookup on %s', (kind) 
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     const rows = await storage.db
       .selectFrom('ingested_events')
       .select(['event_id', 'reject_reason'])

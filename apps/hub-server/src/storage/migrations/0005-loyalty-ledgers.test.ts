@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0005-loyalty-ledgers on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('keeps customers and accounts, adds their lookup and merge columns, and replaces the unused entry table', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0004-rejections-and-return-lookup' });
+    const old = await migration.openAt('0004-rejections-and-return-lookup');
     // Rows as the 0004 schema had them (today's table types have the new columns).
     await old.db
       .insertInto('customers')
@@ -33,7 +25,7 @@ describe.each(backendKinds())('0005-loyalty-ledgers on %s', (kind) => {
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     expect(
       await storage.db
         .selectFrom('customers')

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0006-store-staff on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('gives every staff member of a recorded shift to the store of the first shift that named them', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0005-loyalty-ledgers' });
+    const old = await migration.openAt('0005-loyalty-ledgers');
     const shift = (shiftId: string, nodeId: string, staffId: string, updatedAt: number) => ({
       shift_id: shiftId,
       node_id: nodeId,
@@ -40,7 +32,7 @@ describe.each(backendKinds())('0006-store-staff on %s', (kind) => {
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     const rows = await storage.db.selectFrom('store_staff').selectAll().orderBy('staff_id').execute();
     expect(rows.map((row) => ({ ...row, first_seen_at: Number(row.first_seen_at) }))).toEqual([
       { staff_id: 'ann', node_id: 's1', first_event_id: 'shift:sh-1', first_seen_at: 10 },

@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('storage/migrations/0007-integration-log on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('upgrades a filled database with an empty outbound log whose positions start at 1', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0006-store-staff' });
+    const old = await migration.openAt('0006-store-staff');
     await old.db
       .insertInto('sales')
       .values({
@@ -33,7 +25,7 @@ describe.each(backendKinds())('storage/migrations/0007-integration-log on %s', (
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     expect(await storage.db.selectFrom('sales').select('sale_id').execute()).toEqual([{ sale_id: 's-1' }]);
     expect(await storage.db.selectFrom('integration_events').selectAll().execute()).toEqual([]);
     const next =

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0008-claim-holds on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('makes the programme in force the first version of its history, from when it was set', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0007-integration-log' });
+    const old = await migration.openAt('0007-integration-log');
     const programme = JSON.stringify({ programmeId: 'rewards', currency: 'USD' });
     await old.db
       .insertInto('loyalty_config')
@@ -25,7 +17,7 @@ describe.each(backendKinds())('0008-claim-holds on %s', (kind) => {
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     const history = await storage.db.selectFrom('loyalty_programme_history').selectAll().execute();
     expect(history.map((row) => ({ ...row, effective_from: Number(row.effective_from) }))).toEqual([
       {

@@ -1,30 +1,22 @@
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHubContext } from '../../hub-context';
 import { inHubTransaction } from '../../hub-tx';
 import { lockStoredValueAccount } from '../../loyalty/ledger-store';
 import { saveStoredValueSettings } from '../../loyalty/loyalty-config';
 import { storedValueByNumber } from '../../loyalty/loyalty-service';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 const NUMBER = 'SC-0190F3A0-7B1C';
 const DIGEST = createHash('sha256').update('SC0190F3A07B1C', 'utf8').digest('hex');
 const OLD_ID = `sv-${DIGEST.slice(0, 32)}`;
 
 describe.each(backendKinds())('0010-stored-value-keys on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('moves every card to a random id found by HMAC, rewrites the old id everywhere, keeps an alias', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0009-webhook-subscriptions' });
+    const old = await migration.openAt('0009-webhook-subscriptions');
     await old.db
       .insertInto('stored_value_accounts')
       .values({
@@ -107,7 +99,7 @@ describe.each(backendKinds())('0010-stored-value-keys on %s', (kind) => {
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     const hub = createHubContext(storage);
     const [account] = await storage.db.selectFrom('stored_value_accounts').selectAll().execute();
     expect(account!.account_id).toMatch(/^sv-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0012-enrollment-retry-key on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('keeps the codes already given out, used or not, with no retry key', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0011-integration-journal' });
+    const old = await migration.openAt('0011-integration-journal');
     await old.db
       .insertInto('nodes')
       .values({
@@ -61,7 +53,7 @@ describe.each(backendKinds())('0012-enrollment-retry-key on %s', (kind) => {
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     const rows = await storage.db
       .selectFrom('enrollment_codes')
       .select(['code_hash', 'used_at', 'device_id', 'retry_key_hash'])

@@ -1,24 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveChanges, type LiveChange } from '../../live/live-changes';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0014-live-changes on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
+  const migration = migrationTest(kind);
   let live: LiveChanges | undefined;
-  afterEach(async () => {
+  // Registered after the migration test's clean-up, so it runs before it: the listener stops first.
+  afterEach(() => {
     live?.close();
-    await storage?.close();
-    await database?.dispose();
     live = undefined;
-    storage = undefined;
-    database = undefined;
   });
 
   it('announces a change to an exception the hub recorded before the upgrade', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0013-purchase-orders' });
+    const old = await migration.openAt('0013-purchase-orders');
     await old.db
       .insertInto('exceptions')
       .values({
@@ -41,7 +36,7 @@ describe.each(backendKinds())('0014-live-changes on %s', (kind) => {
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     live = new LiveChanges(storage, { pollMs: 20, coalesceMs: 10 });
     const heard: LiveChange[] = [];
     let wake: () => void = () => undefined;

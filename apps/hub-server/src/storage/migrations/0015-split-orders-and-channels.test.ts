@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readChannelRules } from '../../channels/channel-rules';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0015-split-orders-and-channels on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('keeps the orders placed before the upgrade and lets a split order link to them by id', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0014-live-changes' });
+    const old = await migration.openAt('0014-live-changes');
     await old.db
       .insertInto('bopis_orders')
       .values({
@@ -40,7 +32,7 @@ describe.each(backendKinds())('0015-split-orders-and-channels on %s', (kind) => 
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     const kept = await storage.db
       .selectFrom('bopis_orders')
       .select(['order_id', 'idempotency_key'])

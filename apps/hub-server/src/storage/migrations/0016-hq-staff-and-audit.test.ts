@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0016-hq-staff-and-audit on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('keeps the staff stores named and starts an empty staff list and an append-only audit log', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0015-split-orders-and-channels' });
+    const old = await migration.openAt('0015-split-orders-and-channels');
     await old.db
       .insertInto('store_staff')
       .values({ staff_id: 'st-1', node_id: 's1', first_event_id: 'e1', first_seen_at: 1 })
       .execute();
     await old.close();
-    storage = await database.open();
+    const storage = await migration.open();
     expect(await storage.db.selectFrom('store_staff').select('staff_id').execute()).toEqual([
       { staff_id: 'st-1' },
     ]);

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0018-ship-orders-and-payments on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('keeps nodes and orders: existing nodes ship nothing, existing orders are pickup orders', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0017-delivery-terms' });
+    const old = await migration.openAt('0017-delivery-terms');
     await old.db
       .insertInto('nodes')
       .values({
@@ -60,7 +52,7 @@ describe.each(backendKinds())('0018-ship-orders-and-payments on %s', (kind) => {
       .execute();
     await old.close();
 
-    storage = await database.open();
+    const storage = await migration.open();
     const node = await storage.db
       .selectFrom('nodes')
       .select(['ship_enabled', 'ship_pick_capacity', 'pick_capacity'])

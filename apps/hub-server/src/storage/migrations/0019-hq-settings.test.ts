@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0019-hq-settings on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('turns the chain-wide settings HQ had set into chain settings at version 1, revision 1', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0018-ship-orders-and-payments' });
+    const old = await migration.openAt('0018-ship-orders-and-payments');
     const row = (key: string, seq: number, op: 'upsert' | 'delete', scope: string, value?: unknown) => ({
       hub_seq: seq,
       entity: 'config',
@@ -33,7 +25,7 @@ describe.each(backendKinds())('0019-hq-settings on %s', (kind) => {
       ])
       .execute();
     await old.close();
-    storage = await database.open();
+    const storage = await migration.open();
     expect(await storage.db.selectFrom('hq_settings').selectAll().execute()).toEqual([
       {
         scope_kind: 'chain',
@@ -51,8 +43,7 @@ describe.each(backendKinds())('0019-hq-settings on %s', (kind) => {
   });
 
   it('starts at revision 0 when HQ had set nothing', async () => {
-    database = await createTestDatabase(kind);
-    storage = await database.open();
+    const storage = await migration.fresh();
     expect(await storage.db.selectFrom('hq_settings').selectAll().execute()).toEqual([]);
     const head = await storage.db.selectFrom('hq_settings_head').selectAll().executeTakeFirstOrThrow();
     expect(Number(head.revision)).toBe(0);

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { describe, expect, it } from 'vitest';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0021-store-audit on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('keeps the HQ entries as HQ entries and still refuses to rewrite the log', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0020-payment-settlements' });
+    const old = await migration.openAt('0020-payment-settlements');
     await old.db
       .insertInto('hq_audit')
       .values({
@@ -28,7 +20,7 @@ describe.each(backendKinds())('0021-store-audit on %s', (kind) => {
       })
       .execute();
     await old.close();
-    storage = await database.open();
+    const storage = await migration.open();
     expect(await storage.db.selectFrom('hq_audit').select(['audit_id', 'node_id']).execute()).toEqual([
       { audit_id: 'a1', node_id: null },
     ]);

@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { raiseException } from '../../exceptions/exception-queue';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
-import type { Storage } from '../storage';
+import { backendKinds } from '../../test-support/backends';
+import { migrationTest } from '../../test-support/migration-test';
 
 describe.each(backendKinds())('0022-alert-rules on %s', (kind) => {
-  let database: TestDatabase | undefined;
-  let storage: Storage | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    await database?.dispose();
-    storage = undefined;
-    database = undefined;
-  });
+  const migration = migrationTest(kind);
 
   it('keeps the exceptions raised before it, and alerts on the ones raised after a rule exists', async () => {
-    database = await createTestDatabase(kind);
-    const old = await database.open({ migrateUpTo: '0021-store-audit' });
+    const old = await migration.openAt('0021-store-audit');
     await old.db
       .insertInto('exceptions')
       .values({
@@ -37,7 +29,7 @@ describe.each(backendKinds())('0022-alert-rules on %s', (kind) => {
       })
       .execute();
     await old.close();
-    storage = await database.open();
+    const storage = await migration.open();
     expect(
       await storage.db
         .selectFrom('exceptions')

@@ -17,21 +17,18 @@ import {
   type SnapshotRequest,
   type SyncTransport,
 } from '@retail/sync';
-import { createEnrollmentCode, enrollDevice } from '@retail/hub-server/src/auth/devices';
-import { writeCatalog } from '@retail/hub-server/src/catalog/catalog-store';
-import { createHubContext, type HubContext } from '@retail/hub-server/src/hub-context';
-import { inHubTransaction } from '@retail/hub-server/src/hub-tx';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { savePriceBook, savePriceEntries } from '@retail/hub-server/src/pricing/pricing-store';
-import { openStorage, type BackendKind, type Storage } from '@retail/hub-server/src/storage/storage';
-import { checkFeedRestore, FeedMarkerWriter } from '@retail/hub-server/src/sync/feed-marker';
-import { SyncGateway } from '@retail/hub-server/src/sync/sync-gateway';
-import { createTestDatabase, type TestDatabase } from '@retail/hub-server/src/test-support/backends';
-import { nodeInput, sku } from '@retail/hub-server/src/test-support/fixtures';
+import { createHubContext, type HubContext } from '../hub-context';
+import { createNode } from '../nodes/nodes';
+import { openStorage, type BackendKind, type Storage } from '../storage/storage';
+import { checkFeedRestore, FeedMarkerWriter } from '../sync/feed-marker';
+import { SyncGateway } from '../sync/sync-gateway';
+import { createTestDatabase, type TestDatabase } from '../test-support/backends';
+import { nodeInput } from '../test-support/fixtures';
+import { seedCatalog, seedPriceBook } from './test-hub';
 
 /**
- * The REAL hub (apps/hub-server: storage on SQLite or PostgreSQL, ingest, feed, the SyncGateway both
- * transports use) in this process, for the store's sync tests. Tills reach it through
+ * The REAL hub (storage on SQLite or PostgreSQL, ingest, feed, the SyncGateway both transports use) in
+ * this process without HTTP, for the store's sync tests. Tills reach it through
  * `transportFor`, an in-process SyncTransport over the same gateway calls the socket.io namespace
  * makes, with answers validated by the protocol schemas like the real transports do.
  */
@@ -71,52 +68,20 @@ export async function seedHub(hub: HubContext): Promise<void> {
   for (const store of HUB_STORES) {
     await createNode(hub, nodeInput(store.nodeId, { code: store.code, region: store.region }));
   }
-  await inHubTransaction(hub, (tx) =>
-    writeCatalog(tx, [
-      ...HUB_SKUS.map((id) => ({
-        kind: 'product' as const,
-        data: { productId: `P-${id}`, name: `Product ${id}` },
-      })),
-      ...HUB_SKUS.map((id) => ({ kind: 'sku' as const, data: sku(id) })),
-      {
-        kind: 'tax_rate' as const,
-        data: {
-          rateId: 'ny-standard',
-          name: 'NY sales tax',
-          jurisdictionId: 'US-NY',
-          taxCategory: 'standard',
-          percent: 8,
-        },
-      },
-    ]),
-  );
-  await savePriceBook(
-    hub,
-    'pb-chain',
-    { book: { name: 'Chain', currency: 'USD', scope: { type: 'chain' }, priority: 0, taxInclusive: true } },
-    'test',
-  );
-  await savePriceEntries(
-    hub,
-    'pb-chain',
-    {
-      entries: HUB_SKUS.map((id, index) => ({
-        sku: id,
-        tiers: [{ minQty: 1, unitPrice: 100 + index * 50 }],
-      })),
-    },
-    'test',
-  );
-}
-
-/** Enrolls a till that was set up first, keeping its device id and number (as `start --enroll` does). */
-export async function enrollTill(
-  hub: HubContext,
-  till: { deviceId: string; deviceNo: number; storeId: string },
-): Promise<string> {
-  const { code } = await createEnrollmentCode(hub, till.storeId, 'test');
-  const enrolled = await enrollDevice(hub, { code, deviceName: `Till ${till.deviceNo}`, ...till });
-  return enrolled.credential;
+  const items = HUB_SKUS.map((id, index) => ({
+    sku: id,
+    name: `Item ${id}`,
+    productName: `Product ${id}`,
+    unitPrice: 100 + index * 50,
+  }));
+  await seedCatalog(hub, items, {
+    rateId: 'ny-standard',
+    name: 'NY sales tax',
+    jurisdictionId: 'US-NY',
+    taxCategory: 'standard',
+    percent: 8,
+  });
+  await seedPriceBook(hub, items, { currency: 'USD' });
 }
 
 function transportFailure(error: unknown): SyncTransportError {
