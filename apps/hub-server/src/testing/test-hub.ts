@@ -255,8 +255,9 @@ export interface TestHub {
 
 export interface TillIdentity {
   readonly storeId: string;
-  readonly deviceId: string;
-  readonly deviceNo: number;
+  /** A till set up first keeps its own id and number; without them the hub gives the device its own. */
+  readonly deviceId?: string;
+  readonly deviceNo?: number;
   readonly deviceName?: string;
 }
 
@@ -265,7 +266,7 @@ export async function enrollTill(hub: HubContext, till: TillIdentity): Promise<s
   const { code } = await createEnrollmentCode(hub, till.storeId, 'test');
   const enrolled = await enrollDevice(hub, {
     code,
-    deviceName: till.deviceName ?? `Till ${till.deviceNo}`,
+    deviceName: till.deviceName ?? (till.deviceNo === undefined ? 'Lane' : `Till ${till.deviceNo}`),
     deviceId: till.deviceId,
     deviceNo: till.deviceNo,
     storeId: till.storeId,

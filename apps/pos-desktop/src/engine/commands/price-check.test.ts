@@ -1,10 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '@retail/hub-server/src/api/app';
-import { createHubContext } from '@retail/hub-server/src/hub-context';
-import { adjustStock } from '@retail/hub-server/src/inventory/stock-operations';
-import { createNode } from '@retail/hub-server/src/nodes/nodes';
-import { createTestDatabase } from '@retail/hub-server/src/test-support/backends';
-import { enrollTestDevice, nodeInput, seedWorld } from '@retail/hub-server/src/test-support/fixtures';
+import { adjustStock, startTestHub } from '@retail/hub-server/testing';
 import { createLoyaltyHubClient } from '../loyalty/hub-loyalty-client';
 import { createTestNode, expectError, expectOk, TEST_SKUS, type TestNode } from '../testing/test-node';
 
@@ -90,38 +85,26 @@ describe('price-check-nearby', () => {
 
   /** A real hub (in-process, SQLite, 127.0.0.1, port 0) with this store and two others holding MILK-1. */
   async function startHub() {
-    const database = await createTestDatabase('sqlite');
-    const storage = await database.open();
-    const context = createHubContext(storage);
-    await seedWorld(context, { nodes: [], skus: ['MILK-1'] });
-    await createNode(context, nodeInput('store-1', { code: 'S001', latitude: 48.8566, longitude: 2.3522 }));
-    await createNode(context, nodeInput('store-far', { code: 'S009', latitude: 45.764, longitude: 4.8357 }));
-    await createNode(
-      context,
-      nodeInput('store-near', { code: 'S002', name: 'Versailles', latitude: 48.8049, longitude: 2.1204 }),
-    );
+    const world = await startTestHub({
+      stores: [
+        { nodeId: 'store-1', code: 'S001', latitude: 48.8566, longitude: 2.3522 },
+        { nodeId: 'store-far', code: 'S009', latitude: 45.764, longitude: 4.8357 },
+        { nodeId: 'store-near', code: 'S002', name: 'Versailles', latitude: 48.8049, longitude: 2.1204 },
+      ],
+      items: [{ sku: 'MILK-1', unitPrice: 100 }],
+    });
     for (const [nodeId, qty] of [
       ['store-near', 4],
       ['store-far', 12],
     ] as const) {
       await adjustStock(
-        context,
+        world.hub,
         { nodeId, reason: 'count', lines: [{ sku: 'MILK-1', bucket: 'sellable', delta: qty }] },
         'test',
       );
     }
-    const { credential } = await enrollTestDevice(context, 'store-1');
-    const { app } = await buildApp({ hub: context });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    return {
-      url,
-      credential,
-      async close() {
-        await app.close();
-        await storage.close();
-        await database.dispose();
-      },
-    };
+    const credential = await world.enrollTill({ storeId: 'store-1' });
+    return { url: world.url, credential, close: () => world.close() };
   }
 
   function tillWith(online: () => boolean) {
