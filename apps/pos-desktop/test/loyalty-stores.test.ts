@@ -27,7 +27,7 @@ import {
   type TestHub,
 } from '@retail/hub-server/testing';
 import { expectOk } from '../src/engine/testing/test-node';
-import { openTestTill, type TestTill } from '../src/engine/testing/test-till';
+import { openTestTill, untilSelling, type TestTill } from '../src/engine/testing/test-till';
 
 /**
  * Loyalty and stored value end to end: the real hub in-process (127.0.0.1, both backends) and two real
@@ -136,16 +136,7 @@ describe.each(backendKinds())('loyalty across real store engines and the hub on 
       ['store-a', 'SA'],
       ['store-b', 'SB'],
     ] as const) {
-      const at = await openStore(nodeId, code);
-      await eventually(`${nodeId} has the catalog`, () =>
-        expectOk(at.engine.execute('sync-status', {})).feedCursor > 0 && at.engine.sync.online()
-          ? true
-          : undefined,
-      );
-      await eventually(
-        `${nodeId} can scan the widget`,
-        async () => (await at.runAsync('catalog-scan', { code: WIDGET_BARCODE })).ok || undefined,
-      );
+      await untilSelling(await openStore(nodeId, code), WIDGET_BARCODE);
     }
   });
 

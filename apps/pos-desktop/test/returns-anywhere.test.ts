@@ -10,8 +10,7 @@ import {
   type Storage,
   type TestHub,
 } from '@retail/hub-server/testing';
-import { expectOk } from '../src/engine/testing/test-node';
-import { openTestTill, type TestTill } from '../src/engine/testing/test-till';
+import { openTestTill, untilSelling, type TestTill } from '../src/engine/testing/test-till';
 
 /**
  * Returns anywhere (BORIS) end to end: the real hub in-process (127.0.0.1, both backends) and two real
@@ -73,16 +72,7 @@ describe.each(backendKinds())('returns anywhere across real store engines and th
       ['store-a', 'SA'],
       ['store-b', 'SB'],
     ] as const) {
-      const at = await openStore(nodeId, code);
-      await eventually(`${nodeId} has the catalog`, () =>
-        expectOk(at.engine.execute('sync-status', {})).feedCursor > 0 && at.engine.sync.online()
-          ? true
-          : undefined,
-      );
-      await eventually(
-        `${nodeId} can scan the widget`,
-        async () => (await at.runAsync('catalog-scan', { code: WIDGET_BARCODE })).ok || undefined,
-      );
+      await untilSelling(await openStore(nodeId, code), WIDGET_BARCODE);
     }
   });
 

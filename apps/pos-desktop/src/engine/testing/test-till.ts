@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Result } from '@retail/domain';
+import { eventually } from '@retail/hub-server/testing';
 import type { CommandInput, CommandName, CommandResponse } from '../../shared/commands';
 import { openStoreEngine, type EngineOptions, type StoreEngine } from '../engine';
 import type { EngineClock } from '../context';
@@ -123,4 +124,17 @@ export async function openTestTill(hub: TillHub, options: TestTillOptions): Prom
       dir.remove();
     },
   };
+}
+
+/** Waits until the till is online, has pulled the hub's feed and scans `barcode`: ready to sell it. */
+export async function untilSelling(till: TestTill, barcode: string): Promise<void> {
+  await eventually(`${till.nodeId} has the catalog`, () =>
+    expectOk(till.engine.execute('sync-status', {})).feedCursor > 0 && till.engine.sync.online()
+      ? true
+      : undefined,
+  );
+  await eventually(
+    `${till.nodeId} can scan ${barcode}`,
+    async () => (await till.runAsync('catalog-scan', { code: barcode })).ok || undefined,
+  );
 }
