@@ -471,6 +471,9 @@ describe('loyalty commands', () => {
       ).receipt;
       expect(receipt.loyalty).toEqual({ earned: 2, redeemed: 1_000, balance: 500 });
       expect(receipt.payments[0]).toMatchObject({ type: 'loyalty_points', amount: 1_000 });
+      // The customer's receipt names no internal account id (issue 14, bug 5: "Points la-01a2…").
+      expect(receipt.payments[0]?.reference).toBeNull();
+      expect(JSON.stringify(receipt)).not.toContain('acct-ann');
 
       const second = startSale();
       expectOk(node.engine.execute('sale-attach-customer', { saleId: second, customerId: 'cust-ann' }, as()));
