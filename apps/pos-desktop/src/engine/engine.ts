@@ -61,6 +61,7 @@ import { requireIdentity, type NodeIdentity } from './identity';
 import { localStock } from './local-stock';
 import { createHubCall, createLoyaltyHubClient, type LoyaltyHubClient } from './loyalty/hub-loyalty-client';
 import { prepareHubSale } from './sales/hub-sale';
+import { holdsReceipt } from './receipts/receipt';
 import { LOYALTY_PREPARERS, loyaltyHandlers, type Preparation } from './loyalty/loyalty-commands';
 import { migrate, loadMigrations, type Migration } from './migrations';
 import { NODE_ADMIN_HANDLERS } from './node-admin';
@@ -613,6 +614,13 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});
       if (!parsed.success) return run(name, rawInput, options);
       // Returns anywhere: a receipt this till does not hold is asked of the hub before the transaction.
+      const hubSale = await prepareHubSale(db, storeSync, parsed.data.receiptNumber);
+      return run(name, rawInput, { ...options, prepared: hubSale?.prepared });
+    }
+    if (!closed && (name === 'receipt-preview' || name === 'receipt-print')) {
+      const parsed = STORE_COMMANDS[name].request.safeParse(rawInput ?? {});
+      if (!parsed.success || holdsReceipt(db, parsed.data.receiptNumber)) return run(name, rawInput, options);
+      // Reprint of a receipt this till does not hold: the hub's record, asked before the transaction.
       const hubSale = await prepareHubSale(db, storeSync, parsed.data.receiptNumber);
       return run(name, rawInput, { ...options, prepared: hubSale?.prepared });
     }

@@ -1244,10 +1244,34 @@ export const STORE_COMMANDS = {
     request: z.object({ receiptNumber: z.string().trim().min(1).max(60) }).strict(),
     response: ReturnViewSchema,
   }),
+  'receipt-list': command({
+    auth: 'cashier',
+    summary:
+      "This node's own sale and return receipts, newest first: the most recent, or those of one day in the store's time zone.",
+    request: z
+      .object({
+        /** A day in the store's time zone (YYYY-MM-DD); without it, the most recent receipts. */
+        date: z.iso.date().optional(),
+        limit: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+    response: z.object({
+      receipts: z.array(
+        z.object({
+          receiptNumber: z.string(),
+          kind: z.enum(['sale', 'return']),
+          issuedAt: isoTime,
+          total: minor,
+          currency: z.string(),
+          voided: z.boolean(),
+        }),
+      ),
+    }),
+  }),
   'receipt-preview': command({
     auth: 'cashier',
     summary:
-      'The receipt of a sale or return and its HTML for an 80 mm (default) or 58 mm roll, without recording a print.',
+      "The receipt of a sale or return and its HTML for an 80 mm (default) or 58 mm roll, without recording a print; a receipt this node does not hold (another store's sale, an online order) is asked of the hub and shown as a COPY.",
     request: z
       .object({ receiptNumber: z.string().trim().min(1).max(60), paper: PaperWidthSchema.optional() })
       .strict(),
@@ -1256,7 +1280,7 @@ export const STORE_COMMANDS = {
   'receipt-print': command({
     auth: 'cashier',
     summary:
-      'The receipt to print now (HTML for the roll, and raw ESC/POS bytes when asked for); every print after the first is marked COPY, and every print is audited.',
+      "The receipt to print now (HTML for the roll, and raw ESC/POS bytes when asked for); every print after the first, and every print of a receipt asked of the hub (another store's sale, an online order), is marked COPY, and every print is audited.",
     request: z
       .object({
         receiptNumber: z.string().trim().min(1).max(60),

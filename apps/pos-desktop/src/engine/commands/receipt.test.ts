@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestNode, expectError, expectOk, type TestNode } from '../testing/test-node';
+import { createTestNode, expectError, expectOk, fakeClock, type TestNode } from '../testing/test-node';
 
 let node: TestNode;
 afterEach(() => node?.close());
@@ -213,6 +213,48 @@ describe('receipt commands', () => {
       expectError(
         node.engine.execute('receipt-preview', { receiptNumber: 'S001-3-777777' }, as()),
         'NOT_FOUND',
+      );
+    });
+  });
+
+  describe('receipt-list and lookup of a receipt this node does not hold', () => {
+    it("lists this node's receipts newest first, and one day's in the store's time zone", () => {
+      // 23:50 in Paris, then 00:10 the next day there while it is still 23 November in UTC.
+      node = createTestNode({ clock: fakeClock(Date.UTC(2026, 10, 23, 22, 50, 0)) });
+      const first = completeSale();
+      node.clock.advance(20 * 60_000);
+      const saleId = expectOk(node.engine.execute('sale-start', {}, as())).saleId;
+      expectOk(node.engine.execute('sale-add-line', { saleId, sku: 'APPLE-1', qty: 1 }, as()));
+      expectOk(
+        node.engine.execute('sale-add-tender', { saleId, tender: { type: 'cash', amount: 100 } }, as()),
+      );
+      const late = expectOk(node.engine.execute('sale-complete', { saleId }, as())).receiptNumber!;
+      const recent = expectOk(node.engine.execute('receipt-list', {}, as())).receipts;
+      expect(recent.map((row) => row.receiptNumber)).toEqual([late, first]);
+      expect(recent[0]).toMatchObject({ kind: 'sale', voided: false, currency: 'EUR' });
+      expect(recent[0]!.total).toBeGreaterThan(0);
+      const nextDay = expectOk(node.engine.execute('receipt-list', { date: '2026-11-23' }, as())).receipts;
+      expect(nextDay.map((row) => row.receiptNumber)).toEqual([first]);
+      const parisNextDay = expectOk(
+        node.engine.execute('receipt-list', { date: '2026-11-24' }, as()),
+      ).receipts;
+      expect(parisNextDay.map((row) => row.receiptNumber)).toEqual([late]);
+      expectError(node.engine.execute('receipt-list', { date: '23/11/2026' }, as()), 'INVALID_INPUT');
+    });
+
+    it('tells the cashier a receipt not made here cannot be shown while the hub is away', async () => {
+      node = createTestNode();
+      const answer = await node.engine.executeAsync(
+        'receipt-print',
+        { receiptNumber: 'S002-1-000042' },
+        as(),
+      );
+      expect(answer.ok ? null : answer.error).toMatchObject({
+        code: 'NOT_FOUND',
+        details: { receiptNumber: 'S002-1-000042', hubUnreachable: true },
+      });
+      expect(answer.ok ? '' : answer.error.message).toMatch(
+        /not made on this till.*Try again when the hub is back/,
       );
     });
   });

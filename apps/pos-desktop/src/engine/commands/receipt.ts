@@ -1,7 +1,9 @@
 import { DomainError } from '@retail/domain';
-import type { CommandHandlers } from '../command-context';
+import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
-import { buildReceipt } from '../receipts/receipt';
+import type { Receipt } from '../../shared/commands';
+import { buildReceipt, holdsReceipt, hubSaleReceipt } from '../receipts/receipt';
+import type { PreparedHubSale } from '../sales/hub-sale';
 import { ESCPOS_PRINTER_MODELS, renderReceiptEscPos, type PrinterModel } from '../receipts/receipt-escpos';
 import { renderReceiptHtml } from '../receipts/receipt-html';
 import { PRINT_GRANT_TTL_MS, signPrintGrant } from '../print-grant';
@@ -27,11 +29,96 @@ function printerModel(model: string | undefined): PrinterModel | undefined {
   return model as PrinterModel;
 }
 
+/**
+ * This node's receipt, or the hub's record of one it does not hold (asked before the transaction, see
+ * engine.ts): the hub's is always a copy. Offline, or when neither has it, the cashier is told which.
+ */
+function receiptFor(ctx: CommandContext, receiptNumber: string, printed: number): Receipt {
+  if (holdsReceipt(ctx.db, receiptNumber)) return buildReceipt(ctx, receiptNumber, printed > 0);
+  const wanted = receiptNumber.trim();
+  const answer = ctx.prepared as Partial<PreparedHubSale> | undefined;
+  if (answer?.kind === 'hub-sale' && answer.receiptNumber === wanted && answer.sale) {
+    return hubSaleReceipt(ctx, answer.sale);
+  }
+  if (answer?.kind === 'hub-sale' && answer.receiptNumber === wanted && answer.unreachable === undefined) {
+    throw new DomainError(
+      'NOT_FOUND',
+      `Neither this till nor the hub has a receipt numbered ${wanted}. Check the number on the receipt; a sale made at a till that is offline reaches the hub when that till reconnects.`,
+      { receiptNumber: wanted },
+    );
+  }
+  throw new DomainError(
+    'NOT_FOUND',
+    `Receipt ${wanted} was not made on this till, and the hub ${ctx.sync.online ? 'did not answer' : 'cannot be reached (offline)'}, so it cannot be shown now. Try again when the hub is back.`,
+    { receiptNumber: wanted, hubUnreachable: true },
+  );
+}
+
+const RECENT_RECEIPTS = 30;
+const DAY_MS = 86_400_000;
+
+interface ListedReceipt {
+  receiptNumber: string;
+  kind: 'sale' | 'return';
+  issuedAt: string;
+  total: number;
+  currency: string;
+  voided: number;
+}
+
+/**
+ * This node's receipts, newest first. A day is the store's calendar day: rows from a UTC window wide enough
+ * for any time zone are read, then kept when their local date is the one asked for.
+ */
+function listReceipts(ctx: TxContext, date: string | undefined, limit: number) {
+  const window =
+    date === undefined
+      ? { from: 0, to: Number.MAX_SAFE_INTEGER }
+      : { from: Date.parse(`${date}T00:00:00Z`) - DAY_MS, to: Date.parse(`${date}T00:00:00Z`) + 2 * DAY_MS };
+  const rows = sql(
+    ctx.db,
+    `SELECT receipt_number AS receiptNumber, 'sale' AS kind, completed_at AS issuedAt, total, currency,
+            status = 'voided' AS voided, completed_at_ms AS at
+       FROM sales WHERE receipt_number IS NOT NULL AND completed_at_ms BETWEEN ? AND ?
+     UNION ALL
+     SELECT receipt_number, 'return', completed_at, refund_total, currency, 0, completed_at_ms
+       FROM returns WHERE completed_at_ms BETWEEN ? AND ?
+     ORDER BY at DESC, receiptNumber DESC`,
+  ).all(window.from, window.to, window.from, window.to) as (ListedReceipt & { at: number })[];
+  const localDay = new Intl.DateTimeFormat('en-CA', {
+    timeZone: ctx.identity.timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  return rows
+    .filter((row) => date === undefined || localDay.format(row.at) === date)
+    .slice(0, limit)
+    .map((row) => ({
+      receiptNumber: row.receiptNumber,
+      kind: row.kind,
+      issuedAt: row.issuedAt,
+      total: row.total,
+      currency: row.currency,
+      voided: row.voided === 1,
+    }));
+}
+
 export const receiptHandlers = {
+  'receipt-list': {
+    mutates: false,
+    handle: (ctx, input) => ({
+      receipts: listReceipts(
+        ctx,
+        input.date,
+        input.limit ?? (input.date === undefined ? RECENT_RECEIPTS : 200),
+      ),
+    }),
+  },
   'receipt-preview': {
     mutates: false,
     handle(ctx, input) {
-      const receipt = buildReceipt(ctx, input.receiptNumber, printsSoFar(ctx, input.receiptNumber) > 0);
+      const receipt = receiptFor(ctx, input.receiptNumber, printsSoFar(ctx, input.receiptNumber));
       return { receipt, html: renderReceiptHtml(receipt, input.paper) };
     },
   },
@@ -39,7 +126,7 @@ export const receiptHandlers = {
     mutates: true,
     handle(ctx, input) {
       const previous = printsSoFar(ctx, input.receiptNumber);
-      const receipt = buildReceipt(ctx, input.receiptNumber, previous > 0);
+      const receipt = receiptFor(ctx, input.receiptNumber, previous);
       const paper = input.paper ?? '80mm';
       const escpos =
         input.escpos === undefined
@@ -92,4 +179,4 @@ export const receiptHandlers = {
       };
     },
   },
-} satisfies Pick<CommandHandlers, 'receipt-preview' | 'receipt-print'>;
+} satisfies Pick<CommandHandlers, 'receipt-list' | 'receipt-preview' | 'receipt-print'>;

@@ -5,6 +5,8 @@ import { returnView } from '../commands/return';
 import { findCustomerRow } from '../loyalty/loyalty-cache';
 import { receiptLoyalty } from '../loyalty/sale-loyalty';
 import { findSale } from '../sales/draft';
+import { hubSaleView } from '../sales/hub-sale';
+import type { SaleLookup } from '@retail/sync';
 import { readLegalHeader } from '../settings';
 import { exchangeRefunds, storedSaleView } from '../sales/stored-sale';
 import { customerPayment } from './customer-reference';
@@ -229,4 +231,33 @@ export function buildReceipt(ctx: TxContext, receiptNumber: string, copy: boolea
       receiptNumber,
     },
   );
+}
+
+/** Whether this node holds a sale or return with that receipt number (else only the hub can answer). */
+export function holdsReceipt(db: TxContext['db'], receiptNumber: string): boolean {
+  const wanted = receiptNumber.trim();
+  return (
+    db.prepare('SELECT 1 FROM sales WHERE receipt_number = ?').get(wanted) !== undefined ||
+    db.prepare('SELECT 1 FROM returns WHERE receipt_number = ?').get(wanted) !== undefined
+  );
+}
+
+/**
+ * A sale this node does not hold, from the hub's record (another store's sale, another node's, an online
+ * order): always a COPY, since the original was printed where it was sold, and headed with the store that
+ * sold it. The hub's record leaves out taxes and tender references, so the receipt says so.
+ */
+export function hubSaleReceipt(ctx: TxContext, sale: SaleLookup): Receipt {
+  const soldAt = sql(ctx.db, 'SELECT code, name FROM stores WHERE store_id = ?').get(sale.storeId) as
+    { code: string; name: string } | undefined;
+  const receipt = saleReceipt(ctx, hubSaleView(sale), true);
+  return {
+    ...receipt,
+    currency: sale.currency,
+    store: soldAt ?? { code: sale.storeId, name: null },
+    legal: null,
+    notes: [
+      `Copy from HQ's record, printed at store ${ctx.identity.storeCode}. Taxes and payment details are on the original receipt.`,
+    ],
+  };
 }
