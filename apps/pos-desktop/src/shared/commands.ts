@@ -1273,7 +1273,12 @@ export const STORE_COMMANDS = {
     summary:
       "The receipt of a sale or return and its HTML for an 80 mm (default) or 58 mm roll, without recording a print; a receipt this node does not hold (another store's sale, an online order) is asked of the hub and shown as a COPY.",
     request: z
-      .object({ receiptNumber: z.string().trim().min(1).max(60), paper: PaperWidthSchema.optional() })
+      .object({
+        receiptNumber: z.string().trim().min(1).max(60),
+        paper: PaperWidthSchema.optional(),
+        /** Shown as a copy even if no print was recorded (receipt lookup: the customer has left). */
+        copy: z.literal(true).optional(),
+      })
       .strict(),
     response: z.object({ receipt: ReceiptSchema, html: z.string() }),
   }),
@@ -1286,6 +1291,11 @@ export const STORE_COMMANDS = {
         receiptNumber: z.string().trim().min(1).max(60),
         paper: PaperWidthSchema.optional(),
         escpos: EscPosRequestSchema.optional(),
+        /**
+         * Printed as a COPY even if no print was recorded: a receipt found by receipt lookup is reprinted
+         * after the customer left with the sale, so it must not pass for a second purchase.
+         */
+        copy: z.literal(true).optional(),
       })
       .strict(),
     response: z.object({

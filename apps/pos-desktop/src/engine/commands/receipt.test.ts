@@ -242,6 +242,16 @@ describe('receipt commands', () => {
       expectError(node.engine.execute('receipt-list', { date: '23/11/2026' }, as()), 'INVALID_INPUT');
     });
 
+    it('prints a looked-up receipt as a COPY even when its first print was never made', () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const preview = expectOk(node.engine.execute('receipt-preview', { receiptNumber, copy: true }, as()));
+      expect(preview.receipt.copy).toBe(true);
+      const reprint = expectOk(node.engine.execute('receipt-print', { receiptNumber, copy: true }, as()));
+      expect(reprint).toMatchObject({ printNo: 1, receipt: { copy: true } });
+      expect(reprint.html).toContain('COPY');
+    });
+
     it('tells the cashier a receipt not made here cannot be shown while the hub is away', async () => {
       node = createTestNode();
       const answer = await node.engine.executeAsync(

@@ -33,8 +33,8 @@ function printerModel(model: string | undefined): PrinterModel | undefined {
  * This node's receipt, or the hub's record of one it does not hold (asked before the transaction, see
  * engine.ts): the hub's is always a copy. Offline, or when neither has it, the cashier is told which.
  */
-function receiptFor(ctx: CommandContext, receiptNumber: string, printed: number): Receipt {
-  if (holdsReceipt(ctx.db, receiptNumber)) return buildReceipt(ctx, receiptNumber, printed > 0);
+function receiptFor(ctx: CommandContext, receiptNumber: string, copy: boolean): Receipt {
+  if (holdsReceipt(ctx.db, receiptNumber)) return buildReceipt(ctx, receiptNumber, copy);
   const wanted = receiptNumber.trim();
   const answer = ctx.prepared as Partial<PreparedHubSale> | undefined;
   if (answer?.kind === 'hub-sale' && answer.receiptNumber === wanted && answer.sale) {
@@ -118,7 +118,11 @@ export const receiptHandlers = {
   'receipt-preview': {
     mutates: false,
     handle(ctx, input) {
-      const receipt = receiptFor(ctx, input.receiptNumber, printsSoFar(ctx, input.receiptNumber));
+      const receipt = receiptFor(
+        ctx,
+        input.receiptNumber,
+        input.copy === true || printsSoFar(ctx, input.receiptNumber) > 0,
+      );
       return { receipt, html: renderReceiptHtml(receipt, input.paper) };
     },
   },
@@ -126,7 +130,7 @@ export const receiptHandlers = {
     mutates: true,
     handle(ctx, input) {
       const previous = printsSoFar(ctx, input.receiptNumber);
-      const receipt = receiptFor(ctx, input.receiptNumber, previous);
+      const receipt = receiptFor(ctx, input.receiptNumber, input.copy === true || previous > 0);
       const paper = input.paper ?? '80mm';
       const escpos =
         input.escpos === undefined
@@ -163,7 +167,7 @@ export const receiptHandlers = {
         subject: input.receiptNumber,
         details: {
           printNo: previous + 1,
-          copy: previous > 0,
+          copy: receipt.copy,
           paper,
           ...(input.escpos === undefined
             ? {}

@@ -5,6 +5,7 @@ import type { Disposition } from '../components/disposition-select';
 import type { PosApi } from '../api/pos-api';
 import { openCashDrawerFor } from '../devices/cash-drawer';
 import type { PosDevices } from '../devices/devices';
+import { printReceipt } from '../devices/print-receipt';
 import { t } from '../i18n/translate';
 import { createActionQueue, screenError, settle, type CommandState } from './store-kit';
 
@@ -211,15 +212,10 @@ export function createReturnsStore(api: PosApi, devices: PosDevices, registerId:
           const result = get().result;
           if (!result) return false;
           set({ busy: true });
-          const options = await devices.receiptRequest();
-          const print = settle(
-            set,
-            await api.call('receipt-print', { receiptNumber: result.receiptNumber, ...options }),
-          );
-          if (!print) return false;
-          const printed = await devices.printReceipt(print.html, print.escposGrant);
-          set({ deviceNotice: printed.ok ? null : printed.message });
-          return printed.ok;
+          const printed = settle(set, await printReceipt(api, devices, result.receiptNumber));
+          if (!printed) return false;
+          set({ deviceNotice: printed.device.ok ? null : printed.device.message });
+          return printed.device.ok;
         }),
       reset: () => set({ ...INITIAL }),
     };

@@ -5,6 +5,7 @@ import type { StoredValueStatus } from '../../shared/loyalty-commands';
 import { isUnreachable, type PosApi } from '../api/pos-api';
 import { openCashDrawerFor } from '../devices/cash-drawer';
 import type { PosDevices } from '../devices/devices';
+import { printReceipt } from '../devices/print-receipt';
 import { t } from '../i18n/translate';
 import { createActionQueue, screenError, settle, type CommandState } from './store-kit';
 
@@ -482,13 +483,13 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
           const receiptNumber = completed?.sale.receiptNumber;
           if (!completed || !receiptNumber) return false;
           set({ busy: true });
-          const options = await devices.receiptRequest();
-          const print = settle(set, await api.call('receipt-print', { receiptNumber, ...options }));
-          if (!print) return false;
-          set({ completed: { ...completed, receiptHtml: print.html, printed: print.printNo } });
-          const printed = await devices.printReceipt(print.html, print.escposGrant);
-          set({ deviceNotice: printed.ok ? null : printed.message });
-          return printed.ok;
+          const printed = settle(set, await printReceipt(api, devices, receiptNumber));
+          if (!printed) return false;
+          set({
+            completed: { ...completed, receiptHtml: printed.print.html, printed: printed.print.printNo },
+            deviceNotice: printed.device.ok ? null : printed.device.message,
+          });
+          return printed.device.ok;
         }),
       newSale: () =>
         set({

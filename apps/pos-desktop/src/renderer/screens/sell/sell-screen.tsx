@@ -19,6 +19,7 @@ import {
 } from './sell-dialogs';
 import { GiftCardDialog } from './gift-card';
 import { PriceCheckDialog } from './price-check';
+import { ReceiptLookupDialog } from './receipt-lookup';
 import { PointsDialog, StoredValueDialog } from './stored-value';
 import { SaleDonePanel, TenderPanel, type OtherTender } from './tender-panel';
 
@@ -33,6 +34,7 @@ type SellDialog =
   | 'post-void'
   | 'gift-card'
   | 'price-check'
+  | 'receipt-lookup'
   | OtherTender;
 
 /**
@@ -133,6 +135,10 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
     },
     // Shift+F3 (F3 is stock): what an item costs and how many are here, whether or not a sale is open.
     'Shift+F3': () => openDialog('price-check'),
+    // Shift+F4 (F4 is the shift and its takings): find a past receipt and print a copy.
+    'Shift+F4': () => {
+      if (mode !== 'tender') openDialog('receipt-lookup');
+    },
     F8: () => void store.park(),
     F10: () => void store.startTender(),
     Escape: () => {
@@ -317,6 +323,15 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               >
                 {t('priceCheck.button')} <Shortcut keys="Shift+F3" />
               </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => openDialog('receipt-lookup')}
+                aria-keyshortcuts="Shift+F4"
+              >
+                {t('receiptLookup.button')} <Shortcut keys="Shift+F4" />
+              </button>
               <button type="button" className="btn" disabled={busy} onClick={() => void store.park()}>
                 {t('sell.park')} <kbd>F8</kbd>
               </button>
@@ -366,6 +381,15 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
             >
               {t('priceCheck.button')} <Shortcut keys="Shift+F3" />
             </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={busy}
+              onClick={() => openDialog('receipt-lookup')}
+              aria-keyshortcuts="Shift+F4"
+            >
+              {t('receiptLookup.button')} <Shortcut keys="Shift+F4" />
+            </button>
           </div>
         ) : null}
       </aside>
@@ -381,6 +405,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
       {dialog === 'post-void' ? <PostVoidDialog onDone={closeDialog} /> : null}
       {dialog === 'gift-card' ? <GiftCardDialog onDone={closeDialog} /> : null}
       {dialog === 'price-check' ? <PriceCheckDialog onDone={closeDialog} /> : null}
+      {dialog === 'receipt-lookup' ? <ReceiptLookupDialog onDone={closeDialog} /> : null}
       {dialog === 'loyalty_points' && sale ? <PointsDialog sale={sale} onDone={closeDialog} /> : null}
       {(dialog === 'store_credit' || dialog === 'gift_card') && sale ? (
         <StoredValueDialog kind={dialog} sale={sale} onDone={closeDialog} />
