@@ -1443,6 +1443,13 @@ export const STORE_COMMANDS = {
     request: empty,
     response: SyncStatusSchema,
   }),
+  'sync-network-back': command({
+    auth: 'none',
+    summary:
+      "The operating system reports the network back (the till window's online event): a sync agent that is waiting to retry tries the hub now; a live one is left alone.",
+    request: empty,
+    response: SyncStatusSchema,
+  }),
   'audit-log-list': command({
     auth: 'supervisor',
     summary: 'The audit log, newest first.',

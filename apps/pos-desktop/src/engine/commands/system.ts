@@ -73,6 +73,15 @@ export const systemHandlers = {
       return syncStatus(ctx.db, ctx.nowMs, ctx.sync.status());
     },
   },
+  'sync-network-back': {
+    // Sent by any window of this node without a session (the lock screen hears the network come back too);
+    // a live agent is not disturbed, so a burst of OS events costs nothing.
+    mutates: false,
+    handle(ctx) {
+      if (!ctx.sync.online) ctx.sync.syncNow();
+      return syncStatus(ctx.db, ctx.nowMs, ctx.sync.status());
+    },
+  },
   'audit-log-list': {
     mutates: false,
     handle(ctx, input) {
@@ -104,5 +113,6 @@ export const systemHandlers = {
   | 'catalog-scan'
   | 'sync-status'
   | 'sync-now'
+  | 'sync-network-back'
   | 'audit-log-list'
 >;

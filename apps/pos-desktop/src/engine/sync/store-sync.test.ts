@@ -58,6 +58,41 @@ async function hubFor(test: TestNode, options: { rejectCashMoves?: boolean } = {
   return { hub, server };
 }
 
+/**
+ * The hub's front door: unreachable (connections dropped) until `isUp()`, then `/healthz` and the sync API
+ * (proxied to the reference hub) answer.
+ */
+async function openFrontDoor(isUp: () => boolean): Promise<string> {
+  frontDoor = createServer((request, response) => {
+    if (!isUp()) {
+      request.socket.destroy();
+      return;
+    }
+    if (request.url === '/healthz') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      void fetch(`${server!.url}${request.url ?? '/'}`, {
+        method: request.method ?? 'GET',
+        headers: Object.fromEntries(
+          Object.entries(request.headers).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
+          ),
+        ),
+        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+      }).then(async (answer) => {
+        response.writeHead(answer.status, { 'content-type': 'application/json' });
+        response.end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => frontDoor!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(frontDoor.address() as AddressInfo).port}`;
+}
+
 function status(test: TestNode): SyncStatus {
   return expectOk(test.engine.execute('sync-status', {}));
 }
@@ -150,36 +185,7 @@ describe('engine/sync/store-sync', () => {
       const test = node;
       await hubFor(test);
       let up = false;
-      // The hub's front door: unreachable (connections dropped) until it comes back, then /healthz and the
-      // sync API answer.
-      frontDoor = createServer((request, response) => {
-        if (!up) {
-          request.socket.destroy();
-          return;
-        }
-        if (request.url === '/healthz') {
-          response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-          return;
-        }
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          void fetch(`${server!.url}${request.url ?? '/'}`, {
-            method: request.method ?? 'GET',
-            headers: Object.fromEntries(
-              Object.entries(request.headers).filter(
-                (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
-              ),
-            ),
-            ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-          }).then(async (answer) => {
-            response.writeHead(answer.status, { 'content-type': 'application/json' });
-            response.end(Buffer.from(await answer.arrayBuffer()));
-          });
-        });
-      });
-      await new Promise<void>((resolve) => frontDoor!.listen(0, '127.0.0.1', resolve));
-      const hubUrl = `http://127.0.0.1:${(frontDoor.address() as AddressInfo).port}`;
+      const hubUrl = await openFrontDoor(() => up);
 
       await test.engine.sync.configure({ hubUrl, credential: CREDENTIAL });
       await until(
@@ -194,6 +200,39 @@ describe('engine/sync/store-sync', () => {
         () => JSON.stringify(status(test)),
       );
       expect(Date.now()).toBeLessThan(retryAt);
+    });
+
+    it('retries at once when the till window reports the network back (sync-network-back)', async () => {
+      // Neither the agent's backoff (~10 minutes) nor a /healthz probe (~10 minutes) comes in time: only the
+      // OS's "online" event, forwarded by the window, can.
+      node = createTestNode({
+        sync: {
+          transport: 'http',
+          random: () => 0.99,
+          tuning: { backoff: { baseMs: 600_000, capMs: 600_000 } },
+          hubProbeIntervalMs: 600_000,
+        },
+      });
+      const test = node;
+      await hubFor(test);
+      let up = false;
+      const hubUrl = await openFrontDoor(() => up);
+      await test.engine.sync.configure({ hubUrl, credential: CREDENTIAL });
+      await until(
+        () => status(test).state === 'offline' && status(test).nextRetryAt !== null,
+        () => JSON.stringify(status(test)),
+      );
+      const retryAt = Date.parse(status(test).nextRetryAt!);
+      up = true;
+      // No session: the lock screen hears the network come back too.
+      expectOk(test.engine.execute('sync-network-back', {}));
+      await until(
+        () => status(test).state === 'live',
+        () => JSON.stringify(status(test)),
+      );
+      expect(Date.now()).toBeLessThan(retryAt);
+      // Once live, another OS event leaves the agent alone.
+      expect(expectOk(test.engine.execute('sync-network-back', {})).state).toBe('live');
     });
 
     it('shows the hub’s rejections with their reasons in sync-status', async () => {

@@ -18,8 +18,19 @@ export interface SyncState {
 
 export type SyncStore = StoreApi<SyncState> & { stop(): void };
 
-/** Kept live by the node's `sync-status` notifications; read again whenever the connection comes back. */
-export function createSyncStore(client: PosClient, api: () => PosApi): SyncStore {
+/** Where the operating system's network events arrive: the till's window (desktop shell or browser lane). */
+export type NetworkEvents = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+
+/**
+ * Kept live by the node's `sync-status` notifications; read again whenever the connection comes back. When
+ * the OS reports the network back (`online`), the node is told at once (`sync-network-back`, no session
+ * needed) so its sync agent retries the hub now instead of after its backoff or next /healthz probe.
+ */
+export function createSyncStore(
+  client: PosClient,
+  api: () => PosApi,
+  network: NetworkEvents | undefined = globalThis.window,
+): SyncStore {
   const store = createStore<SyncState>()((set) => ({
     connection: client.connection(),
     status: null,
@@ -42,10 +53,17 @@ export function createSyncStore(client: PosClient, api: () => PosApi): SyncStore
     store.setState({ connection });
     if (connection === 'online') void store.getState().refresh();
   });
+  const onNetworkBack = () => {
+    void client.send('sync-network-back', {}).then((result) => {
+      if (result.ok) store.setState({ status: result.value, error: null });
+    });
+  };
+  network?.addEventListener('online', onNetworkBack);
   return Object.assign(store, {
     stop() {
       stopStatus();
       stopConnection();
+      network?.removeEventListener('online', onNetworkBack);
     },
   });
 }
