@@ -39,5 +39,21 @@ test.describe('sell', () => {
 
     await page.getByRole('button', { name: 'Next customer' }).click();
     await expect(cart.getByText('Scan an item to start a sale.')).toBeVisible();
+
+    // Receipt lookup (Shift+F4): the sale is among this till's recent receipts and reprints as a COPY.
+    await page.keyboard.press('Shift+F4');
+    const lookup = page.getByRole('dialog', { name: 'Find a receipt' });
+    await expect(lookup.getByLabel('Scan or type the receipt number')).toBeFocused();
+    await lookup.getByRole('button', { name: new RegExp(`^${receiptNumber} · `) }).click();
+    const copy = page.frameLocator(`iframe[title="Receipt ${receiptNumber} (copy)"]`);
+    await expect(copy.getByText('COPY', { exact: false }).first()).toBeVisible();
+    await lookup.getByRole('button', { name: 'Print a copy' }).click();
+    await expect(lookup.getByText(`Copy of receipt ${receiptNumber} printed.`)).toBeVisible();
+    // A receipt this till does not hold needs the hub, which this node does not have.
+    await lookup.getByLabel('Scan or type the receipt number').fill('S009-1-000001');
+    await page.keyboard.press('Enter');
+    await expect(lookup.getByRole('alert')).toContainText('S009-1-000001 was not made on this till');
+    await page.keyboard.press('Escape');
+    await expect(lookup).toBeHidden();
   });
 });

@@ -57,6 +57,18 @@ test.describe('small screens', () => {
       await payment.getByRole('button', { name: 'Take cash' }).click();
       await expect(page.getByText('No change due')).toBeVisible();
       await expectReachableWithoutScrolling(page.getByRole('button', { name: 'Next customer' }));
+      await page.getByRole('button', { name: 'Next customer' }).click();
+
+      // Receipt lookup with a receipt shown (its 480 px preview): Print a copy stays on screen.
+      await page.keyboard.press('Shift+F4');
+      const lookup = page.getByRole('dialog', { name: 'Find a receipt' });
+      await lookup
+        .getByRole('button', { name: /^S001-1-\d{6} · / })
+        .first()
+        .click();
+      await expect(lookup.locator('iframe.receipt-frame')).toBeVisible();
+      await expectReachableWithoutScrolling(lookup.getByRole('button', { name: 'Print a copy' }));
+      await page.keyboard.press('Escape');
     });
   }
 });
