@@ -4,7 +4,13 @@ import type { FeedChange, FeedEntity } from '@retail/sync';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import { FEED_SEQUENCE, isPostgres, registerWriter, settledHead } from '../storage/commit-watermark';
+import {
+  allocatedHead,
+  FEED_SEQUENCE,
+  isPostgres,
+  registerWriter,
+  settledHead,
+} from '../storage/commit-watermark';
 import { feedEntitySchema } from './feed-entities';
 
 /** Chain-wide rows. Other scopes: a node id, or `region:<regionId>` for rows every node of a region gets. */
@@ -162,6 +168,15 @@ export async function feedHead(executor: Executor): Promise<number> {
     .$if(settled !== undefined, (query) => query.where('hub_seq', '<=', settled!))
     .executeTakeFirst();
   return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
+}
+
+/**
+ * The highest hubSeq this database has handed out, committed or not: a cursor above it came from a feed
+ * this database never issued (it was restored). Not feedHead, which a writer still open may hold below a
+ * cursor the hub gave out a moment ago.
+ */
+export async function issuedFeedHead(executor: Executor): Promise<number> {
+  return isPostgres(executor) ? allocatedHead(executor, FEED_SEQUENCE) : feedHead(executor);
 }
 
 /** Changes after `cursor` for one node: chain-wide, regional and its own rows, in hubSeq order. */

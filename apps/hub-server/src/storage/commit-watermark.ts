@@ -10,8 +10,8 @@ import type { Executor, Trx } from './storage';
  * hub used to make every writer hold one advisory lock from allocation to commit, so numbers became
  * visible strictly in order, and writers of the whole database committed one at a time.
  *
- * The scheme here: before allocating, a writer reads the sequence's current value X (its numbers will all
- * be ≥ X) and takes a SHARED transaction-level advisory lock keyed by X, held until it commits or rolls
+ * The scheme here: before allocating, a writer reads the next number the sequence can hand out, X (its
+ * numbers will all be ≥ X), and takes a SHARED transaction-level advisory lock keyed by X, held until it commits or rolls
  * back. Shared locks never wait for each other, so writers run and commit in parallel. A reader first
  * reads the highest number handed out so far, L, then (a later statement) the lowest X still held in
  * pg_locks, P, and reads rows only up to the settled head H = min(L, P − 1), in a statement started after
@@ -24,6 +24,10 @@ import type { Executor, Trx } from './storage';
  * visible before it releases the transaction's locks, so the row query sees the row — or W still held
  * it, so P ≤ X_W ≤ s and H ≤ s − 1 < s, a contradiction. So every row at or below H is final when read,
  * and a cursor moved to H (or to a row at or below it) never passes a row that appears later.
+ *
+ * H is not monotonic: a writer that read X before others allocated past it and took its lock after a
+ * reader saw H can pull the next H below rows already read. Such a reader simply reads nothing new; a
+ * cursor above H is therefore no sign of a restored database (compare with allocatedHead for that).
  *
  * SQLite has one writer at a time; there the highest committed number is already settled.
  */
@@ -47,8 +51,23 @@ export const INTEGRATION_SEQUENCE: OrderedSequence = {
  * current value. Call it right before `nextval` in the same transaction (PostgreSQL only).
  */
 export async function registerWriter(trx: Trx, seq: OrderedSequence): Promise<void> {
-  await sql`select pg_advisory_xact_lock_shared(${seq.lockBase.toString()}::bigint + last_value)
+  // Keyed by the first number nextval can still hand out: last_value itself is taken once is_called. A key
+  // one lower held the settled head one below a row already read, so a till that had read that row was
+  // told its cursor was past the head, as after a restore, and had to download everything again.
+  await sql`select pg_advisory_xact_lock_shared(
+              ${seq.lockBase.toString()}::bigint + last_value + case when is_called then 1 else 0 end)
             from ${sql.table(seq.sequence)}`.execute(trx);
+}
+
+/**
+ * The highest number `seq` has handed out, committed or not (PostgreSQL only). It never goes down while
+ * the database lives, unlike the settled head, which an open writer can hold below rows already read.
+ */
+export async function allocatedHead(executor: Executor, seq: OrderedSequence): Promise<number> {
+  const allocated = await sql<{ allocated: string }>`
+    select case when is_called then last_value else last_value - 1 end as allocated
+    from ${sql.table(seq.sequence)}`.execute(executor);
+  return Number(allocated.rows[0]?.allocated ?? 0);
 }
 
 /**
@@ -57,10 +76,7 @@ export async function registerWriter(trx: Trx, seq: OrderedSequence): Promise<vo
  * REPEATABLE READ or SERIALIZABLE transaction, whose snapshot would predate it.
  */
 export async function settledHead(executor: Executor, seq: OrderedSequence): Promise<number> {
-  const allocated = await sql<{ allocated: string }>`
-    select case when is_called then last_value else last_value - 1 end as allocated
-    from ${sql.table(seq.sequence)}`.execute(executor);
-  const highest = BigInt(allocated.rows[0]?.allocated ?? 0);
+  const highest = BigInt(await allocatedHead(executor, seq));
   // A separate statement, so the lock table is read after the sequence (the argument above needs it).
   const pending = await sql<{ lowest: string | null }>`
     select min(((classid::bigint << 32) | objid::bigint) - ${seq.lockBase.toString()}::bigint) as lowest

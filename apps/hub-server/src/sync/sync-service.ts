@@ -1,6 +1,6 @@
 import { DomainError } from '@retail/domain';
 import type { DevicePrincipal, PullPage, PullRequest, SnapshotPage, SnapshotRequest } from '@retail/sync';
-import { feedHead, readFeed, readSnapshot } from '../feed/feed-store';
+import { feedHead, issuedFeedHead, readFeed, readSnapshot } from '../feed/feed-store';
 import type { HubContext } from '../hub-context';
 import { readFeedEpoch } from '../storage/storage';
 
@@ -68,7 +68,10 @@ export async function pullFeed(
     deviceState(hub, principal),
   ]);
   const stale = request.epoch !== undefined && request.epoch !== epoch;
-  if (stale || request.cursor > (await feedHead(hub.storage.db))) {
+  // Against what was ever handed out, not the settled head: while a writer is open that head can sit
+  // below the cursor of a till that just read up to it, and a refetch there would cost the till a full
+  // snapshot (and, three in an hour, stop its pulls: the refetch guard).
+  if (stale || request.cursor > (await issuedFeedHead(hub.storage.db))) {
     return { epoch, changes: [], cursor: 0, upToDate: false, lastSeq, mustRefetch: true };
   }
   const page = await readFeed(
