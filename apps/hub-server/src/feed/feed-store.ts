@@ -162,10 +162,23 @@ export interface FeedPage {
  */
 export async function feedHead(executor: Executor): Promise<number> {
   const settled = isPostgres(executor) ? await settledHead(executor, FEED_SEQUENCE) : undefined;
+  return highestRow(executor, settled);
+}
+
+/**
+ * The highest hubSeq of any committed row. The feed keeps every key's newest row (deletes as tombstones),
+ * so it never goes down while the database lives, whatever writers are still open: the head a restore
+ * check compares with what this hub saw committed before (feedHead may sit below it a moment).
+ */
+export async function committedFeedHead(executor: Executor): Promise<number> {
+  return highestRow(executor, undefined);
+}
+
+async function highestRow(executor: Executor, upTo: number | undefined): Promise<number> {
   const row = await executor
     .selectFrom('feed_changes')
     .select((eb) => eb.fn.max('hub_seq').as('head'))
-    .$if(settled !== undefined, (query) => query.where('hub_seq', '<=', settled!))
+    .$if(upTo !== undefined, (query) => query.where('hub_seq', '<=', upTo!))
     .executeTakeFirst();
   return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHubContext } from '../hub-context';
 import { adjustStock } from '../inventory/stock-operations';
 import { feedHead } from '../feed/feed-store';
+import { FEED_SEQUENCE, registerWriter } from '../storage/commit-watermark';
 import { openStorage, readFeedEpoch, rotateFeedEpoch, type Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { seedWorld } from '../test-support/fixtures';
@@ -127,6 +128,45 @@ describe.each(backendKinds())('sync/feed-marker on %s', (kind) => {
       expect(back.restored).toBe(true);
       expect([start.epoch, middle, last]).not.toContain(back.epoch);
     });
+
+    // Only PostgreSQL has writers that commit in parallel.
+    it.runIf(kind === 'postgres')(
+      'sees no restore while another hub process has a feed writer open below a committed row',
+      async () => {
+        dir = mkdtempSync(join(tmpdir(), 'hub-marker-'));
+        const markerPath = join(dir, 'hub.feed-marker.json');
+        database = await createTestDatabase(kind);
+        storage = await database.open();
+        const hub = createHubContext(storage);
+        await seedWorld(hub, { nodes: ['s1'], skus: ['A'] });
+        const start = await checkFeedRestore(storage, markerPath, 'hub-db');
+        const writer = new FeedMarkerWriter(storage, markerPath, { database: 'hub-db', ...start });
+
+        // Another process's writer registers and stays open; a later writer commits the next row.
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let registered!: () => void;
+        const isRegistered = new Promise<void>((resolve) => (registered = resolve));
+        const open = storage.transaction(async (trx) => {
+          await registerWriter(trx, FEED_SEQUENCE);
+          registered();
+          await held;
+        });
+        await isRegistered;
+        await found(hub);
+        await writer.close();
+        const committed = readFeedMarker(markerPath)!.head;
+        expect(await feedHead(storage.db)).toBeLessThan(committed);
+        try {
+          // A hub process starting now must not take the open writer for a restore.
+          const check = await checkFeedRestore(storage, markerPath, 'hub-db');
+          expect(check).toMatchObject({ restored: false, epoch: start.epoch, head: committed });
+        } finally {
+          release();
+          await open;
+        }
+      },
+    );
 
     it('ignores a marker of another database and a damaged marker', async () => {
       dir = mkdtempSync(join(tmpdir(), 'hub-marker-'));

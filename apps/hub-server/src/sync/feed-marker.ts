@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { feedHead } from '../feed/feed-store';
+import { committedFeedHead, feedHead } from '../feed/feed-store';
 import { describeDatabaseUrl, readFeedEpoch, rotateFeedEpoch, type Storage } from '../storage/storage';
 import { ensurePrivateFolder } from '../storage/private-files';
 
@@ -93,7 +93,8 @@ export async function checkFeedRestore(
   now: () => number = Date.now,
 ): Promise<RestoreCheck> {
   const dbEpoch = await readFeedEpoch(storage.db);
-  const head = await feedHead(storage.db);
+  // Not feedHead: another hub process's writer still open may hold it below rows this hub saw commit.
+  const head = await committedFeedHead(storage.db);
   const found = readFeedMarker(markerPath);
   const marker = found !== undefined && found.database === database ? found : undefined;
   const restored = marker !== undefined && (head < marker.head || marker.previousEpochs.includes(dbEpoch));
