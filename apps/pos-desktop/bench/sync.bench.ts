@@ -38,9 +38,9 @@ import { openDatabase } from '../src/engine/database';
 import { openStoreEngine } from '../src/engine/engine';
 import { requireIdentity } from '../src/engine/identity';
 import { initStoreNode } from '../src/engine/init';
-import { readOutbox } from '../src/engine/outbox';
+import { readOutbox } from '../src/engine/outbox/read-outbox';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
-import { SqliteOutboxStore } from '../src/engine/sync/sqlite-outbox-store';
+import { SqliteOutboxStore } from '../src/engine/outbox/sqlite-outbox-store';
 
 const OFFLINE_EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
 const SNAPSHOT_SKUS = Number(process.env.BENCH_SYNC_SKUS ?? 100_000);

@@ -1,21 +1,13 @@
-import type { Statement } from 'better-sqlite3';
 import { DomainError, type IdGenerator } from '@retail/domain';
-import {
-  CURRENT_VERSION,
-  EventEnvelopeSchema,
-  checkPayload,
-  compareHlc,
-  formatHlc,
-  parseHlc,
-  tickHlc,
-  type EventPayloads,
-  type EventType,
-  type Hlc,
-  type SyncAgentStatus,
-} from '@retail/sync';
+import type { EventPayloads, EventType, Hlc, SyncAgentStatus } from '@retail/sync';
 import type { StoreNotification } from '../shared/notifications';
-import type { Db } from './database';
+import { sql, type Db } from './database';
 import type { NodeIdentity } from './identity';
+import { appendOutboxEvent, type AppendedEvent } from './outbox/append-event';
+
+// Handlers import the statement cache from here with the rest of what a command uses.
+export { sql };
+export type { AppendedEvent };
 
 /** Time is injected everywhere so tests control it; production passes `Date.now`. */
 export interface EngineClock {
@@ -23,23 +15,6 @@ export interface EngineClock {
 }
 
 export type RandomBytes = (length: number) => Uint8Array;
-
-const statementCache = new WeakMap<Db, Map<string, Statement>>();
-
-/** Prepares each SQL text once per connection; handlers keep their SQL inline and readable. */
-export function sql(db: Db, text: string): Statement {
-  let cache = statementCache.get(db);
-  if (!cache) {
-    cache = new Map();
-    statementCache.set(db, cache);
-  }
-  let statement = cache.get(text);
-  if (!statement) {
-    statement = db.prepare(text);
-    cache.set(text, statement);
-  }
-  return statement;
-}
 
 /** Whether the lanes migration (0008) is applied: see TxContext.lanesSchema. */
 export function hasLanesSchema(db: Db): boolean {
@@ -68,12 +43,6 @@ export interface SyncView {
 }
 
 export const OFFLINE_SYNC: SyncView = { online: false, status: () => null, syncNow: () => undefined };
-
-export interface AppendedEvent {
-  readonly eventId: string;
-  readonly deviceSeq: number;
-  readonly hlc: string;
-}
 
 /**
  * Everything a command may do inside its one transaction. A context lives exactly as long as the
@@ -151,68 +120,7 @@ export function createTxContext(sources: ContextSources, command: string): TxCon
     notifications,
     touchedSkus,
     appendEvent(type, payload, causes) {
-      const schemaVersion = CURRENT_VERSION[type];
-      const checked = checkPayload(type, schemaVersion, payload);
-      if (!checked.ok) {
-        // A payload the hub would reject forever must never reach the outbox: fail the whole command.
-        throw new DomainError('INTERNAL', `Refusing to record an invalid ${type} event: ${checked.reason}`, {
-          type,
-        });
-      }
-      const state = sql(
-        db,
-        'SELECT last_device_seq AS lastSeq, last_hlc AS lastHlc FROM device_state',
-      ).get() as {
-        lastSeq: number;
-        lastHlc: string | null;
-      };
-      const persisted = state.lastHlc === null ? undefined : parseHlc(state.lastHlc);
-      const previous =
-        persisted && (!sources.lastHlc || compareHlc(persisted, sources.lastHlc) > 0)
-          ? persisted
-          : sources.lastHlc;
-      const hlcValue = tickHlc(previous, nowMs, identity.deviceId);
-      sources.lastHlc = hlcValue;
-      const envelope = {
-        eventId: sources.ids(),
-        type,
-        schemaVersion,
-        storeId: identity.storeId,
-        deviceId: identity.deviceId,
-        deviceSeq: state.lastSeq + 1,
-        hlc: formatHlc(hlcValue),
-        occurredAt: nowIso,
-        txId,
-        ...(causes && causes.length > 0 ? { causes: [...causes] } : {}),
-        payload: checked.payload,
-      };
-      const parsedEnvelope = EventEnvelopeSchema.safeParse(envelope);
-      if (!parsedEnvelope.success) {
-        throw new DomainError('INTERNAL', `Refusing to record a malformed ${type} event envelope.`, {
-          issue: parsedEnvelope.error.issues[0]?.message,
-        });
-      }
-      sql(
-        db,
-        `INSERT INTO outbox (device_seq, event_id, type, schema_version, store_id, device_id, hlc, occurred_at,
-           tx_id, causes, payload, created_at_ms)
-         VALUES (@deviceSeq, @eventId, @type, @schemaVersion, @storeId, @deviceId, @hlc, @occurredAt, @txId,
-           @causes, @payload, @createdAtMs)`,
-      ).run({
-        deviceSeq: envelope.deviceSeq,
-        eventId: envelope.eventId,
-        type,
-        schemaVersion,
-        storeId: envelope.storeId,
-        deviceId: envelope.deviceId,
-        hlc: envelope.hlc,
-        occurredAt: nowIso,
-        txId,
-        causes: envelope.causes ? JSON.stringify(envelope.causes) : null,
-        payload: JSON.stringify(checked.payload),
-        createdAtMs: nowMs,
-      });
-      const appended = { eventId: envelope.eventId, deviceSeq: envelope.deviceSeq, hlc: envelope.hlc };
+      const appended = appendOutboxEvent(sources, { identity, nowMs, nowIso, txId }, type, payload, causes);
       appendedEvents.push(appended);
       return appended;
     },

@@ -1,8 +1,25 @@
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { DomainError } from '@retail/domain';
 import { preparePrivateFile } from './private-files';
 
 export type Db = Database.Database;
+
+const statementCache = new WeakMap<Db, Map<string, Statement>>();
+
+/** Prepares each SQL text once per connection; handlers keep their SQL inline and readable. */
+export function sql(db: Db, text: string): Statement {
+  let cache = statementCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let statement = cache.get(text);
+  if (!statement) {
+    statement = db.prepare(text);
+    cache.set(text, statement);
+  }
+  return statement;
+}
 
 const UNWRITABLE_CODES = /^(EROFS|EACCES|EPERM|ENOSPC|EDQUOT|SQLITE_READONLY.*|SQLITE_FULL)$/;
 

@@ -65,7 +65,7 @@ import { holdsReceipt } from './receipts/receipt';
 import { LOYALTY_PREPARERS, loyaltyHandlers, type Preparation } from './loyalty/loyalty-commands';
 import { migrate, loadMigrations, type Migration } from './migrations';
 import { NODE_ADMIN_HANDLERS } from './node-admin';
-import { syncStatus } from './outbox';
+import { syncStatus } from './sync/sync-status';
 import { DEFAULT_PIN_COST, type PinHashCost } from './pin';
 import { nextPricingChangeAt, PriceSwitchTimer } from './sales/price-switch';
 import { DEFAULT_MIN_FREE_DISK_BYTES, requireDiskHeadroom, storageFailureOf } from './disk-space';

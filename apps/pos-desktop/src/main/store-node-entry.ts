@@ -14,7 +14,7 @@ import { openStoreEngine, type StoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { loadMigrations, type Migration } from '../engine/migrations';
 import { setUpNode } from '../engine/setup/set-up-node';
-import { setHubUrl } from '../engine/outbox';
+import { setHubUrl } from '../engine/sync/sync-status';
 import { loadOrCreateLanCertificate } from '../server/lan-certificate';
 import { DEFAULT_LAN_PORT, startStoreServer, type StoreServer } from '../server/server';
 import { startSetupServer, type SetupServer } from '../server/setup-server';

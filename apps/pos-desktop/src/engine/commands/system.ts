@@ -3,7 +3,7 @@ import type { AuditEntry } from '../../shared/commands';
 import { scanBarcode, searchCatalog } from '../catalog';
 import type { CommandHandlers } from '../command-context';
 import { sql } from '../context';
-import { syncStatus } from '../outbox';
+import { syncStatus } from '../sync/sync-status';
 import { readHubConnection } from '../sync/store-sync';
 
 interface AuditRow {

@@ -1,7 +1,7 @@
 import { DomainError } from '@retail/domain';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
-import { setHubUrl } from '../outbox';
+import { setHubUrl } from './sync-status';
 import { enrollWithHub } from './enrollment';
 import { readHubConnection, type StoreSync } from './store-sync';
 

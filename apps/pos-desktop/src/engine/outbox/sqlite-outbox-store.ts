@@ -2,8 +2,8 @@ import { DomainError } from '@retail/domain';
 import type { EventEnvelope, OutboxAck, OutboxStore, OutboxSummary, RejectedEvent } from '@retail/sync';
 import { sql } from '../context';
 import type { Db } from '../database';
-import { readOutbox } from '../outbox';
-import { currentDevice, liftNumberingHold, numberingHold, ownDevices } from './device-succession';
+import { readOutbox } from './read-outbox';
+import { currentDevice, liftNumberingHold, numberingHold, ownDevices } from '../sync/device-succession';
 
 /** Staff see the newest rejections; a till with thousands would not show them all anyway. */
 const MAX_LISTED_REJECTIONS = 500;
@@ -28,7 +28,7 @@ function oldestRetained(db: Db, written: number): number {
 
 /**
  * The store node's outbox as the sync agent's pusher sees it (packages/sync OutboxStore). Events are
- * written by the commands (engine/context.ts appendEvent) in their own transactions; this reads them,
+ * written by the commands (`append-event.ts`, through `TxContext.appendEvent`) in their own transactions; this reads them,
  * records the hub's acknowledgements and rejections, and prunes what the retention period allows.
  *
  * The outbox table is append-only, so when each stretch was acknowledged lives in `outbox_acks` and the

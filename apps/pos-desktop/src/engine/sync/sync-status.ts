@@ -1,61 +1,11 @@
-import { DomainError, assertNever } from '@retail/domain';
-import type { EventEnvelope, SyncAgentStatus } from '@retail/sync';
-import type { SyncStatus } from '../shared/commands';
-import { sql } from './context';
-import type { Db } from './database';
-import { NUMBERING_HOLD_MESSAGE, numberingHold } from './sync/device-succession';
-import { readSettingsVersion } from './settings';
-import { hasSyncSchema } from './sync/sync-schema';
-
-interface OutboxRow {
-  deviceSeq: number;
-  eventId: string;
-  type: string;
-  schemaVersion: number;
-  storeId: string;
-  deviceId: string;
-  hlc: string;
-  occurredAt: string;
-  txId: string;
-  causes: string | null;
-  payload: string;
-}
-
-function toEnvelope(row: OutboxRow): EventEnvelope {
-  return {
-    eventId: row.eventId,
-    type: row.type,
-    schemaVersion: row.schemaVersion,
-    storeId: row.storeId,
-    deviceId: row.deviceId,
-    deviceSeq: row.deviceSeq,
-    hlc: row.hlc,
-    occurredAt: row.occurredAt,
-    txId: row.txId,
-    ...(row.causes === null ? {} : { causes: JSON.parse(row.causes) as string[] }),
-    payload: JSON.parse(row.payload) as unknown,
-  };
-}
-
-const OUTBOX_COLUMNS = `device_seq AS deviceSeq, event_id AS eventId, type, schema_version AS schemaVersion,
-  store_id AS storeId, device_id AS deviceId, hlc, occurred_at AS occurredAt, tx_id AS txId, causes, payload`;
-
-/** Outbox events after `afterSeq` in deviceSeq order, as envelopes ready to push. */
-export function readOutbox(db: Db, afterSeq = 0, limit = 500): EventEnvelope[] {
-  const rows = sql(
-    db,
-    `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE device_seq > ? ORDER BY device_seq LIMIT ?`,
-  ).all(afterSeq, limit) as OutboxRow[];
-  return rows.map(toEnvelope);
-}
-
-/** The events one command wrote: what a crash test checks is all-or-nothing. */
-export function readOutboxByTx(db: Db, txId: string): EventEnvelope[] {
-  const rows = sql(db, `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE tx_id = ? ORDER BY device_seq`).all(
-    txId,
-  ) as OutboxRow[];
-  return rows.map(toEnvelope);
-}
+import { assertNever } from '@retail/domain';
+import type { SyncAgentStatus } from '@retail/sync';
+import type { SyncStatus } from '../../shared/commands';
+import { sql } from '../context';
+import type { Db } from '../database';
+import { readSettingsVersion } from '../settings';
+import { NUMBERING_HOLD_MESSAGE, numberingHold } from './device-succession';
+import { hasSyncSchema } from './sync-schema';
 
 function agentLabel(hubUrl: string | null, agent: SyncAgentStatus | null): SyncStatus['agent'] {
   if (hubUrl === null) return 'not-configured';
@@ -144,41 +94,4 @@ export function syncStatus(db: Db, nowMs: number, agent: SyncAgentStatus | null 
 
 export function setHubUrl(db: Db, hubUrl: string | null): void {
   sql(db, 'UPDATE sync_state SET hub_url = ?').run(hubUrl);
-}
-
-/**
- * Records the hub's cumulative ack (highest contiguous deviceSeq it durably applied). Acks only move
- * forward: an older or repeated ack (a lost and re-sent answer) changes nothing. An ack beyond what this
- * device ever wrote means the hub holds another device's history under this id, which must never be
- * papered over. Acknowledged events stay in the outbox for audit; pruning them is the sync agent's choice.
- */
-export function acknowledgeOutbox(db: Db, lastSeq: number): number {
-  if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      'An outbox acknowledgement must be a whole deviceSeq of 0 or more.',
-      { lastSeq },
-    );
-  }
-  return db
-    .transaction(() => {
-      const state = sql(
-        db,
-        'SELECT s.last_acked_seq AS acked, d.last_device_seq AS written FROM sync_state s, device_state d',
-      ).get() as {
-        acked: number;
-        written: number;
-      };
-      if (lastSeq > state.written) {
-        throw new DomainError(
-          'SEQUENCE_GAP',
-          `The hub acknowledged event ${lastSeq}, but this device has only written ${state.written}. This data folder does not match the hub's record of the device; call support before syncing again.`,
-          { lastSeq, written: state.written },
-        );
-      }
-      if (lastSeq <= state.acked) return state.acked;
-      sql(db, 'UPDATE sync_state SET last_acked_seq = ?').run(lastSeq);
-      return lastSeq;
-    })
-    .immediate();
 }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { acknowledgeOutbox, readOutbox, syncStatus } from './outbox';
-import { createTestNode, expectOk, type TestNode } from './testing/test-node';
+import { syncStatus } from '../sync/sync-status';
+import { createTestNode, expectOk, type TestNode } from '../testing/test-node';
+import { acknowledgeOutbox } from './acknowledge-outbox';
+import { readOutbox } from './read-outbox';
 
 let node: TestNode;
 afterEach(() => node?.close());
