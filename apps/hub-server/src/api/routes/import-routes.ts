@@ -2,15 +2,9 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
-import {
-  CSV_COLUMNS,
-  IMPORT_FORMATS,
-  ImportReportSchema,
-  getImport,
-  importCatalog,
-  type ImportKind,
-  listImports,
-} from '../../catalog/catalog-import';
+import { importCatalog } from '../../catalog/catalog-import';
+import { CSV_COLUMNS, IMPORT_FORMATS, type ImportKind } from '../../catalog/import-parsing';
+import { getImport, ImportReportSchema, listImports } from '../../catalog/import-report';
 import type { RouteRegistry } from '../route';
 
 export const DEFAULT_IMPORT_LIMIT_BYTES = 1024 * 1024 * 1024;

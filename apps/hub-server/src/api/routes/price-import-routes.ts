@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { PRICE_CSV_COLUMNS } from '../../catalog/catalog-import';
+import { PRICE_CSV_COLUMNS } from '../../catalog/import-parsing';
 import type { RouteRegistry } from '../route';
 import { addStreamedImportRoute, DEFAULT_IMPORT_LIMIT_BYTES } from './import-routes';
 
