@@ -267,7 +267,8 @@ describe.each(backendKinds())('alert-outbox on %s', (kind) => {
         to: ['ops@example.com', 'lead@example.com'],
         user: 'hub',
       });
-      expect(mail!.raw).toContain('Subject: [critical] OVERSELL at s1');
+      expect(mail!.raw).toContain('Subject: [critical] OVERSELL at Node s1 (S1)');
+      expect(mail!.raw).toContain('Store: Node s1 (S1)');
       expect(mail!.raw).toContain('A at s1 is oversold by 2.');
       expect(await deliveries()).toMatchObject([{ status: 'delivered', attempts: 1 }]);
     });

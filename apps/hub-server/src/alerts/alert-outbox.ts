@@ -14,6 +14,7 @@ import {
 import { chunks } from '../storage/chunks';
 import type { AlertDeliveryTable, AlertRuleTable, ExceptionTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
+import { leasedQueue, type Leased } from '../integration/leased-queue';
 import type { AlertMailer } from './alert-mailer';
 
 /**
@@ -48,11 +49,18 @@ export function ruleMatches(
   );
 }
 
+/** The store or warehouse an exception is at, as people know it (its id means nothing to them). */
+export interface AlertStore {
+  readonly code: string;
+  readonly name: string;
+}
+
 /** What a receiver gets (the webhook's JSON body; the e-mail's text is written from it). */
 export function alertPayload(
   deliveryId: string,
   rule: Pick<AlertRuleTable, 'rule_id' | 'name'>,
   exception: NewException,
+  store: AlertStore | null = null,
 ): Record<string, unknown> {
   const details = JSON.parse(exception.details) as Record<string, unknown>;
   return {
@@ -64,6 +72,7 @@ export function alertPayload(
       type: exception.type,
       severity: exception.severity,
       nodeId: exception.node_id ?? null,
+      store,
       sku: exception.sku ?? null,
       message: typeof details.message === 'string' ? details.message : null,
       details,
@@ -88,6 +97,18 @@ export async function enqueueAlerts(
     .where('enabled', '=', 1)
     .execute();
   if (rules.length === 0) return;
+  const nodeIds = [...new Set(exceptions.flatMap((exception) => exception.node_id ?? []))];
+  const stores = new Map(
+    nodeIds.length === 0
+      ? []
+      : (
+          await executor
+            .selectFrom('nodes')
+            .select(['node_id', 'code', 'name'])
+            .where('node_id', 'in', nodeIds)
+            .execute()
+        ).map((node) => [node.node_id, { code: node.code, name: node.name }]),
+  );
   const rows: AlertDeliveryTable[] = [];
   for (const exception of exceptions) {
     for (const rule of rules) {
@@ -101,7 +122,9 @@ export async function enqueueAlerts(
         exception_type: exception.type,
         channel: rule.channel,
         target: rule.target,
-        payload: JSON.stringify(alertPayload(deliveryId, rule, exception)),
+        payload: JSON.stringify(
+          alertPayload(deliveryId, rule, exception, stores.get(exception.node_id ?? '') ?? null),
+        ),
         status: 'pending',
         attempts: 0,
         next_attempt_at: at,
@@ -126,69 +149,45 @@ export interface AlertDeliveryConfig {
 }
 
 interface ClaimedAlert extends ClaimedMessage {
-  readonly deliveryId: string;
-  readonly leaseUntil: number;
   readonly channel: 'webhook' | 'email';
   readonly recipients: readonly string[];
   /** Null when the rule was deleted after the alert was queued (nothing to sign a webhook with). */
   readonly ruleSecret: string | null;
 }
 
-/**
- * Alert deliveries as a queue of the delivery engine: due `pending` rows, each claimed under a lease
- * (FOR UPDATE SKIP LOCKED on PostgreSQL, so two deliverers never send the same alert at once).
- */
-export function alertQueue(hub: HubContext, config: AlertDeliveryConfig = {}): DeliveryQueue<ClaimedAlert> {
+/** Alert deliveries as a leased queue of the delivery engine (integration/leased-queue.ts). */
+export function alertQueue(
+  hub: HubContext,
+  config: AlertDeliveryConfig = {},
+): DeliveryQueue<ClaimedAlert & Leased> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...config.retry };
   const timeoutMs = config.timeoutMs ?? 10_000;
-  return {
-    claim: (limit, at, leaseUntil) =>
-      hub.storage.transaction(async (trx) => {
-        const rows = await trx
-          .selectFrom('alert_deliveries')
-          .selectAll()
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', at)
-          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
-          .orderBy('next_attempt_at')
-          .orderBy('delivery_id')
-          .limit(limit)
-          .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate().skipLocked())
-          .execute();
-        if (rows.length === 0) return [];
-        await trx
-          .updateTable('alert_deliveries')
-          .set({ lease_until: leaseUntil })
-          .where(
-            'delivery_id',
-            'in',
-            rows.map((row) => row.delivery_id),
-          )
-          .execute();
-        const secrets = new Map(
-          (
-            await trx
-              .selectFrom('alert_rules')
-              .select(['rule_id', 'secret'])
-              .where('rule_id', 'in', [...new Set(rows.map((row) => row.rule_id))])
-              .execute()
-          ).map((rule) => [rule.rule_id, rule.secret]),
-        );
-        return rows.map((row) => ({
-          deliveryId: row.delivery_id,
-          leaseUntil,
-          channel: row.channel,
-          recipients: row.channel === 'email' ? (JSON.parse(row.target) as string[]) : [],
-          ruleSecret: secrets.get(row.rule_id) ?? null,
-          url: row.channel === 'webhook' ? row.target : '',
-          secret: secrets.get(row.rule_id) ?? '',
-          body: row.payload,
-          headers: { [ALERT_ID_HEADER]: row.delivery_id, [ALERT_EVENT_HEADER]: ALERT_EVENT },
-          attempts: Number(row.attempts),
-          policy,
-          timeoutMs,
-        }));
-      }),
+  return leasedQueue(hub, {
+    table: 'alert_deliveries',
+    idColumn: 'delivery_id',
+    async toMessages(rows, _leaseUntil, trx) {
+      const secrets = new Map(
+        (
+          await trx
+            .selectFrom('alert_rules')
+            .select(['rule_id', 'secret'])
+            .where('rule_id', 'in', [...new Set(rows.map((row) => row.rule_id))])
+            .execute()
+        ).map((rule) => [rule.rule_id, rule.secret]),
+      );
+      return rows.map((row) => ({
+        channel: row.channel,
+        recipients: row.channel === 'email' ? (JSON.parse(row.target) as string[]) : [],
+        ruleSecret: secrets.get(row.rule_id) ?? null,
+        url: row.channel === 'webhook' ? row.target : '',
+        secret: secrets.get(row.rule_id) ?? '',
+        body: row.payload,
+        headers: { [ALERT_ID_HEADER]: row.delivery_id, [ALERT_EVENT_HEADER]: ALERT_EVENT },
+        attempts: Number(row.attempts),
+        policy,
+        timeoutMs,
+      }));
+    },
     async send(message, at): Promise<AttemptOutcome> {
       if (message.channel === 'webhook') {
         if (message.ruleSecret === null) {
@@ -210,25 +209,7 @@ export function alertQueue(hub: HubContext, config: AlertDeliveryConfig = {}): D
       }
       return config.mailer.send(message.recipients, alertEmail(JSON.parse(message.body) as AlertBody));
     },
-    async settle(message, outcome, next) {
-      await hub.storage.db
-        .updateTable('alert_deliveries')
-        .set({
-          status:
-            next.settlement === 'delivered' ? 'delivered' : next.settlement === 'dead' ? 'failed' : 'pending',
-          attempts: message.attempts + 1,
-          next_attempt_at: next.nextAttemptAt,
-          lease_until: null,
-          last_error: outcome.error,
-          last_status_code: outcome.status,
-          updated_at: next.at,
-          delivered_at: next.settlement === 'delivered' ? next.at : null,
-        })
-        .where('delivery_id', '=', message.deliveryId)
-        .where('lease_until', '=', message.leaseUntil)
-        .execute();
-    },
-  };
+  });
 }
 
 interface AlertBody {
@@ -238,6 +219,8 @@ interface AlertBody {
     readonly type: string;
     readonly severity: string;
     readonly nodeId: string | null;
+    /** Absent from alerts queued before stores were named in them. */
+    readonly store?: AlertStore | null;
     readonly sku: string | null;
     readonly message: string | null;
     readonly raisedAt: string;
@@ -246,14 +229,16 @@ interface AlertBody {
 
 export function alertEmail(body: AlertBody): { subject: string; text: string } {
   const { exception } = body;
-  const where = exception.nodeId === null ? '' : ` at ${exception.nodeId}`;
+  const store =
+    exception.store != null ? `${exception.store.name} (${exception.store.code})` : exception.nodeId;
+  const where = store === null ? '' : ` at ${store}`;
   const subject = `[${exception.severity}] ${exception.type}${where}`;
   const lines = [
     exception.message ?? `The hub raised a ${exception.type} exception${where}.`,
     '',
     `Kind: ${exception.type}`,
     `Severity: ${exception.severity}`,
-    ...(exception.nodeId === null ? [] : [`Store: ${exception.nodeId}`]),
+    ...(store === null ? [] : [`Store: ${store}`]),
     ...(exception.sku === null ? [] : [`SKU: ${exception.sku}`]),
     `Raised: ${exception.raisedAt}`,
     `Exception: ${exception.exceptionId}`,

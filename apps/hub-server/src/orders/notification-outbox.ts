@@ -11,6 +11,7 @@ import {
   type DeliveryReport,
   type RetryPolicy,
 } from '../integration/delivery-engine';
+import { leasedQueue, type Leased } from '../integration/leased-queue';
 import { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from '../integration/webhook-signature';
 import type { Executor, Trx } from '../storage/storage';
 import type { BopisNotificationTable } from '../storage/schema';
@@ -162,78 +163,29 @@ function policyOf(config: WebhookConfig): RetryPolicy {
   };
 }
 
-interface ClaimedNotification extends ClaimedMessage {
-  readonly notificationId: string;
-  readonly leaseUntil: number;
-}
-
-/**
- * Customer notifications as a queue of the delivery engine: due `pending` rows, each claimed with a lease
- * (FOR UPDATE SKIP LOCKED on PostgreSQL, so two deliverers never take the same row).
- */
+/** Customer notifications as a leased queue of the delivery engine (integration/leased-queue.ts). */
 export function notificationQueue(
   hub: HubContext,
   config: WebhookConfig,
-): DeliveryQueue<ClaimedNotification> {
+): DeliveryQueue<ClaimedMessage & Leased> {
   const policy = policyOf(config);
-  return {
-    claim: (limit, at, leaseUntil) =>
-      hub.storage.transaction(async (trx) => {
-        const rows = await trx
-          .selectFrom('bopis_notifications')
-          .selectAll()
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', at)
-          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
-          .orderBy('next_attempt_at')
-          .orderBy('notification_id')
-          .limit(limit)
-          .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate().skipLocked())
-          .execute();
-        if (rows.length === 0) return [];
-        await trx
-          .updateTable('bopis_notifications')
-          .set({ lease_until: leaseUntil })
-          .where(
-            'notification_id',
-            'in',
-            rows.map((row) => row.notification_id),
-          )
-          .execute();
-        return rows.map((row) => ({
-          notificationId: row.notification_id,
-          leaseUntil,
-          url: config.url,
-          secret: config.secret,
-          body: row.payload,
-          headers: {
-            [NOTIFICATION_ID_HEADER]: row.notification_id,
-            [NOTIFICATION_KIND_HEADER]: `order.${row.kind}`,
-          },
-          attempts: Number(row.attempts),
-          policy,
-          timeoutMs: config.timeoutMs ?? 10_000,
-        }));
-      }),
-    async settle(message, outcome, next) {
-      await hub.storage.db
-        .updateTable('bopis_notifications')
-        .set({
-          status:
-            next.settlement === 'delivered' ? 'delivered' : next.settlement === 'dead' ? 'failed' : 'pending',
-          attempts: message.attempts + 1,
-          next_attempt_at: next.nextAttemptAt,
-          lease_until: null,
-          last_error: outcome.error,
-          last_status_code: outcome.status,
-          updated_at: next.at,
-          delivered_at: next.settlement === 'delivered' ? next.at : null,
-        })
-        .where('notification_id', '=', message.notificationId)
-        .where('lease_until', '=', message.leaseUntil)
-        .execute();
-    },
-  };
+  return leasedQueue(hub, {
+    table: 'bopis_notifications',
+    idColumn: 'notification_id',
+    toMessages: (rows) =>
+      rows.map((row) => ({
+        url: config.url,
+        secret: config.secret,
+        body: row.payload,
+        headers: {
+          [NOTIFICATION_ID_HEADER]: row.notification_id,
+          [NOTIFICATION_KIND_HEADER]: `order.${row.kind}`,
+        },
+        attempts: Number(row.attempts),
+        policy,
+        timeoutMs: config.timeoutMs ?? 10_000,
+      })),
+  });
 }
 
 /**
