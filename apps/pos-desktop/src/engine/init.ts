@@ -1,7 +1,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createUuidV7Generator } from '@retail/domain';
 import type { StaffSummary } from '../shared/commands';
-import { createStaff, type NewStaff } from './commands/staff';
+import { createStaff, type NewStaff } from './services/staff-records';
 import { createTxContext, hasLanesSchema, type EngineClock, type RandomBytes } from './context';
 import { openDatabase } from './database';
 import { writeIdentity, type NodeIdentity, type NodeSetup } from './identity';

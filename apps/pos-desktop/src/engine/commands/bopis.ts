@@ -30,7 +30,7 @@ import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
-import { recordMovements } from './stock';
+import { recordMovements } from '../services/stock-movements';
 
 /**
  * BOPIS at the store. Each step is one transaction: the domain state machine checks it against the

@@ -2,7 +2,7 @@ import { DomainError } from '@retail/domain';
 import { ROLE_RANK } from '../../shared/commands';
 import type { CommandHandlers } from '../command-context';
 import { DRAWER_GRANT_TTL_MS, signDrawerGrant } from '../drawer-grant';
-import { requireOpenShift } from './shift';
+import { requireOpenShift } from '../services/shifts';
 
 export const drawerHandlers = {
   'drawer-open': {

@@ -2,7 +2,7 @@ import type { CommandHandlers } from '../command-context';
 import type { Preparers } from '../loyalty/loyalty-commands';
 import { requireOpenSale } from '../sales/draft';
 import { giftCardLoad, giftCardLoadsOf, isPreparedGiftCardLookup } from '../sales/gift-card-loads';
-import { saveDraft } from './sale';
+import { saveDraft } from '../sales/save-draft';
 import { DomainError } from '@retail/domain';
 
 /** Selling and reloading gift cards at the till (docs/store-node.md "Gift cards at the till"). */

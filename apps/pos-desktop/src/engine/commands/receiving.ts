@@ -4,7 +4,7 @@ import type { ReceivingDocumentView } from '../../shared/commands';
 import type { CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
 import { localStock } from '../local-stock';
-import { recordMovements, requireSkus } from './stock';
+import { recordMovements, requireSkus } from '../services/stock-movements';
 
 /**
  * Receiving against the purchase orders and shipping notices HQ sent this store (issue 17): the stock

@@ -26,7 +26,6 @@ import {
   findLocalSaleByReceipt,
   readDraft,
   requireOpenSale,
-  writeDraft,
   type DraftLine,
   type SaleDraft,
   type SaleRow,
@@ -53,11 +52,12 @@ import {
   redemptionTender,
   withSaleCustomer,
 } from '../loyalty/sale-loyalty';
-import { findOpenShift, requireOpenShift } from './shift';
-import { approverWords, consumeOverride } from './staff';
 import { hubSaleFor, hubSaleView } from '../sales/hub-sale';
-import { recordReturn, toRefundInput, type RefundInput } from './return';
-import { recordMovements } from './stock';
+import { saveDraft } from '../sales/save-draft';
+import { approverWords, consumeOverride } from '../services/manager-overrides';
+import { recordReturn, toRefundInput, type RefundInput } from '../services/return-records';
+import { findOpenShift, requireOpenShift } from '../services/shifts';
+import { recordMovements } from '../services/stock-movements';
 
 type SaleLinePayload = z.input<typeof SaleCompletedV1>['lines'][number];
 
@@ -67,17 +67,6 @@ function viewOf(ctx: CommandContext, row: SaleRow): SaleView {
   }
   const draft = readDraft(row);
   return withSaleCustomer(ctx, draftView(row, draft, priceSale(ctx, draft, row.saleId)));
-}
-
-/** Re-prices the changed cart (refusing, with nothing written, anything that cannot be priced) and saves it. */
-export function saveDraft(ctx: CommandContext, row: SaleRow, draft: SaleDraft): SaleView {
-  const priced = priceSale(ctx, draft, row.saleId);
-  writeDraft(ctx, row.saleId, draft);
-  ctx.auditNote = {
-    subject: row.saleId,
-    details: { lines: draft.lines.length, total: priced.cart.totals.total.amount },
-  };
-  return withSaleCustomer(ctx, draftView(row, draft, priced));
 }
 
 function assertNoTenders(draft: SaleDraft): void {

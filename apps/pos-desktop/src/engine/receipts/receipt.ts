@@ -1,7 +1,7 @@
 import { DomainError, STORE_CREDIT_CODE_PATTERN, money, negate } from '@retail/domain';
 import type { Receipt, ReturnView, SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
-import { returnView } from '../commands/return';
+import { returnView } from '../services/return-records';
 import { findCustomerRow } from '../loyalty/loyalty-cache';
 import { receiptLoyalty } from '../loyalty/sale-loyalty';
 import { findSale } from '../sales/draft';
