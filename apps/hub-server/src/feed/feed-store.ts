@@ -10,6 +10,7 @@ import {
   isPostgres,
   registerWriter,
   settledHead,
+  watermark,
 } from '../storage/commit-watermark';
 import { feedEntitySchema } from './feed-entities';
 
@@ -181,6 +182,15 @@ async function highestRow(executor: Executor, upTo: number | undefined): Promise
     .$if(upTo !== undefined, (query) => query.where('hub_seq', '<=', upTo!))
     .executeTakeFirst();
   return row?.head === null || row?.head === undefined ? 0 : Number(row.head);
+}
+
+/**
+ * The feed's commit watermark (PostgreSQL): `settled`, the head below which every row that will ever
+ * commit is visible (what a pull reads up to), and `allocated`, the highest hubSeq handed out. A row
+ * above `settled` stays out of every pull until the open writers below it end.
+ */
+export async function feedWatermark(executor: Executor): Promise<{ allocated: number; settled: number }> {
+  return watermark(executor, FEED_SEQUENCE);
 }
 
 /**

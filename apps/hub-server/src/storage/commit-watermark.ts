@@ -76,7 +76,16 @@ export async function allocatedHead(executor: Executor, seq: OrderedSequence): P
  * REPEATABLE READ or SERIALIZABLE transaction, whose snapshot would predate it.
  */
 export async function settledHead(executor: Executor, seq: OrderedSequence): Promise<number> {
-  const highest = BigInt(await allocatedHead(executor, seq));
+  return (await watermark(executor, seq)).settled;
+}
+
+/** Both heads of `seq` at once: what was handed out, and the settled head (PostgreSQL only). */
+export async function watermark(
+  executor: Executor,
+  seq: OrderedSequence,
+): Promise<{ allocated: number; settled: number }> {
+  const allocated = await allocatedHead(executor, seq);
+  const highest = BigInt(allocated);
   // A separate statement, so the lock table is read after the sequence (the argument above needs it).
   const pending = await sql<{ lowest: string | null }>`
     select min(((classid::bigint << 32) | objid::bigint) - ${seq.lockBase.toString()}::bigint) as lowest
@@ -89,7 +98,7 @@ export async function settledHead(executor: Executor, seq: OrderedSequence): Pro
   );
   const lowest = pending.rows[0]?.lowest;
   const settled = lowest === null || lowest === undefined ? highest : min(highest, BigInt(lowest) - 1n);
-  return Number(settled);
+  return { allocated, settled: Number(settled) };
 }
 
 function min(a: bigint, b: bigint): bigint {

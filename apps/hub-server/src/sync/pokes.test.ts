@@ -52,5 +52,57 @@ describe('sync/pokes', () => {
       expect(emitted).toEqual([]);
       expect(dispatcher.pokesSent).toBe(1);
     });
+
+    it('with a commit watermark, pokes a room only once its rows are visible, and again as it passes', async () => {
+      const emitted: string[] = [];
+      let everyone = 0;
+      let mark = { settled: 10, allocated: 12 };
+      const failures: unknown[] = [];
+      let reads = 0;
+      const dispatcher = new PokeDispatcher({
+        emit: (room) => emitted.push(room),
+        emitAll: () => (everyone += 1),
+        coalesceMs: 1,
+        recheckMs: 1,
+        watermark: () => {
+          reads += 1;
+          if (mark.settled < 0) return Promise.reject(new Error('database unavailable'));
+          return Promise.resolve(mark);
+        },
+        onWatermarkError: (error) => failures.push(error),
+      });
+      const until = async (check: () => boolean) => {
+        while (!check()) await new Promise((resolve) => setTimeout(resolve, 1));
+      };
+      try {
+        // s1's rows (up to 10) are visible; s2's row 12 is behind an open writer at 11.
+        dispatcher.feedAppended({ scopes: ['s1'], head: 10, origin: 'a' });
+        dispatcher.feedAppended({ scopes: ['s2'], head: 12, origin: 'a' });
+        await until(() => emitted.length === 1);
+        expect(emitted).toEqual(['node:s1']);
+        // The recheck reads the watermark again; nothing moves until it passes 12.
+        const readsBefore = reads;
+        await until(() => reads > readsBefore + 2);
+        expect(emitted).toEqual(['node:s1']);
+        mark = { settled: 12, allocated: 12 };
+        await until(() => emitted.length === 2);
+        expect(emitted).toEqual(['node:s1', 'node:s2']);
+        expect(dispatcher.pokesAfterWatermark).toBe(1);
+        // A lost LISTEN connection pokes everyone at once, and again once what was handed out is visible.
+        mark = { settled: 12, allocated: 14 };
+        dispatcher.feedAppended(null);
+        await until(() => everyone === 1);
+        mark = { settled: 14, allocated: 14 };
+        await until(() => everyone === 2);
+        // A watermark that cannot be read pokes what waits (a hint too many beats a lost one).
+        mark = { settled: -1, allocated: 0 };
+        dispatcher.feedAppended({ scopes: ['*'], head: 20, origin: 'b' });
+        await until(() => emitted.includes(CHAIN_ROOM));
+        expect(failures).toHaveLength(1);
+        expect(dispatcher.pokesSent).toBe(5);
+      } finally {
+        dispatcher.close();
+      }
+    });
   });
 });

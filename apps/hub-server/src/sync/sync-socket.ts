@@ -7,6 +7,7 @@ import { errorBodyOf } from '../api/http-errors';
 import { DEFAULT_MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../api/json-body';
 import type { HubMetrics } from '../api/metrics';
 import { authenticateDevice } from '../auth/devices';
+import { feedWatermark } from '../feed/feed-store';
 import type { HubContext } from '../hub-context';
 import { PokeDispatcher, roomOfDevice, roomsOfDevice } from './pokes';
 import type { SyncCall, SyncGateway, SyncLog } from './sync-gateway';
@@ -82,7 +83,8 @@ function handshakeError(body: ErrorBody): Error & { data: ErrorBody } {
  *
  * Pokes across hub processes: every process hears of every feed write (Storage.onFeedAppended: after
  * commit in the writing process, LISTEN/NOTIFY from the others on PostgreSQL) and pokes its own
- * connected tills. No socket.io adapter is needed because no emit has to cross processes: the event
+ * connected tills, each room once the rows announced for it are visible to a pull (PokeDispatcher
+ * `watermark`). No socket.io adapter is needed because no emit has to cross processes: the event
  * that does is the database's own NOTIFY, sent inside the writing transaction, so it is delivered once,
  * only on commit, and never for a rolled-back write (see docs/sync.md, deployment).
  */
@@ -167,6 +169,15 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
     emit: (room) => namespace.to(room).emit(SYNC_EVENTS.poke),
     emitAll: () => namespace.emit(SYNC_EVENTS.poke),
     ...(options.pokeCoalesceMs === undefined ? {} : { coalesceMs: options.pokeCoalesceMs }),
+    // PostgreSQL writers commit in any order: a till poked for a row still behind another store's open
+    // writer would pull nothing and wait for its periodic pull. Poke it when the watermark passes.
+    ...(hub.storage.kind === 'postgres' && hub.storage.commitOrderGuard
+      ? {
+          watermark: () => feedWatermark(hub.storage.db),
+          onWatermarkError: (error: unknown) =>
+            logger?.warn({ err: String(error) }, 'could not read the feed watermark; poked the tills anyway'),
+        }
+      : {}),
   });
   const stopListening = hub.storage.onFeedAppended((event) => pokes.feedAppended(event));
   // A revoked till is cut off at once, wherever it is connected: it hears no more pokes and must
