@@ -106,6 +106,8 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'PUT /api/price-books/{priceBookId}': hq('operator'),
   'GET /api/price-books/{priceBookId}': hq('viewer', 'catalog:read'),
   'PUT /api/price-books/{priceBookId}/prices': hq('operator'),
+  'POST /api/price-books/{priceBookId}/preview': hq('operator'),
+  'POST /api/price-books/{priceBookId}/publish': hq('operator'),
   'GET /api/price-books/{priceBookId}/versions': hq('viewer', 'catalog:read'),
   'POST /api/price-books/import': hq('operator'),
   'GET /api/promotions': hq('viewer', 'catalog:read'),

@@ -198,12 +198,14 @@ export async function savePriceBook(
   });
 }
 
+const PriceEntryInputSchema = z.object({
+  sku: z.string().min(1).max(100),
+  tiers: z.array(PriceTierSchema).min(1),
+});
+
 export const PriceEntriesInputSchema = z.object({
   expectedVersion: z.number().int().min(1).optional(),
-  entries: z
-    .array(z.object({ sku: z.string().min(1).max(100), tiers: z.array(PriceTierSchema).min(1) }))
-    .min(1)
-    .max(5000),
+  entries: z.array(PriceEntryInputSchema).min(1).max(5000),
   remove: z.array(z.string().min(1).max(100)).max(5000).default([]),
 });
 
@@ -239,6 +241,113 @@ export async function savePriceEntries(
     const book = { ...(JSON.parse(current.data) as PriceBook), version: current.version + 1 };
     await writeBook(tx, book, undefined, actor);
     await writePriceEntries(tx, book, entries, change.remove, actor);
+    return book;
+  });
+}
+
+/**
+ * One change of a price book as the dashboard publishes it: the header and the prices together, so a new
+ * book with its first prices (or a rescheduled book with its new prices) reaches the stores as one version,
+ * never as an empty book or half a change.
+ */
+export const PriceBookChangeSchema = z.object({
+  book: PriceBookInputSchema.shape.book,
+  /** The version the operator saw; omit to create. */
+  expectedVersion: z.number().int().min(1).optional(),
+  entries: z.array(PriceEntryInputSchema).max(5000).default([]),
+  remove: z.array(z.string().min(1).max(100)).max(5000).default([]),
+});
+export type PriceBookChange = z.infer<typeof PriceBookChangeSchema>;
+
+/**
+ * The book and prices `change` would publish, checked like the publish itself (version seen, scope, book
+ * and entry rules, SKUs in the catalog), with the book at its next version. Shared by the publish and its
+ * preview so the preview refuses exactly what the publish would.
+ */
+export async function checkedPriceBookChange(
+  executor: Executor,
+  priceBookId: string,
+  change: PriceBookChange,
+  currentVersion: number | undefined,
+): Promise<{ book: PriceBook; entries: PriceEntry[] }> {
+  checkVersion('Price book', priceBookId, currentVersion, change.expectedVersion);
+  if (currentVersion !== undefined && change.expectedVersion === undefined) {
+    throw new DomainError('CONFLICT', `Price book ${priceBookId} already exists; reload it to change it.`, {
+      version: currentVersion,
+    });
+  }
+  if (change.book.scope.type === 'store') {
+    const node = await executor
+      .selectFrom('nodes')
+      .select('node_id')
+      .where('node_id', '=', change.book.scope.storeId)
+      .executeTakeFirst();
+    if (node === undefined) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        `There is no store ${change.book.scope.storeId} to scope this to.`,
+        {
+          path: 'body.book.scope.storeId',
+        },
+      );
+    }
+  }
+  const parsed = PriceBookSchema.safeParse({
+    ...change.book,
+    priceBookId,
+    version: (currentVersion ?? 0) + 1,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price book.', {
+      path: ['body', 'book', ...(issue?.path ?? [])].join('.'),
+    });
+  }
+  const entries = change.entries.map((entry, index) => {
+    const checked = PriceEntrySchema.safeParse({ priceBookId, ...entry });
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price entry.', {
+        path: ['body', 'entries', index, ...(issue?.path ?? []).filter((p) => p !== 'priceBookId')].join('.'),
+      });
+    }
+    return checked.data;
+  });
+  const skus = entries.map((entry) => entry.sku);
+  const twice = skus.find((sku, index) => skus.indexOf(sku) !== index);
+  if (twice !== undefined) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `SKU ${twice} is priced twice in this change; keep one line per SKU.`,
+      {
+        path: `body.entries.${skus.lastIndexOf(twice)}.sku`,
+      },
+    );
+  }
+  await assertSkusExist(executor, skus);
+  return { book: parsed.data, entries };
+}
+
+/**
+ * Publishes a price book's header and prices in one transaction and one new version, refused with
+ * CONFLICT when the book changed after the version the operator saw. Stores get it through the feed at
+ * once, so a book that starts later switches on at its start time even when the till is offline then.
+ */
+export async function publishPriceBook(
+  hub: HubContext,
+  priceBookId: string,
+  input: z.input<typeof PriceBookChangeSchema>,
+  actor: string,
+): Promise<PriceBook> {
+  const change = PriceBookChangeSchema.parse(input);
+  return inHubTransaction(hub, async (tx) => {
+    const current = await lockedBook(tx, priceBookId);
+    const { book, entries } = await checkedPriceBookChange(tx.trx, priceBookId, change, current?.version);
+    const previous = current === undefined ? undefined : (JSON.parse(current.data) as PriceBook);
+    await writeBook(tx, book, previous?.scope, actor);
+    if (entries.length > 0 || change.remove.length > 0) {
+      await writePriceEntries(tx, book, entries, change.remove, actor);
+    }
     return book;
   });
 }

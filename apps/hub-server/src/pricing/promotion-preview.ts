@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Executor } from '../storage/storage';
 import { checkVersion, type PromotionInputSchema } from './pricing-store';
 
-const StoreRefSchema = z.object({ nodeId: z.string(), code: z.string(), name: z.string() });
+export const StoreRefSchema = z.object({ nodeId: z.string(), code: z.string(), name: z.string() });
 
 export const PromotionPreviewSchema = z.object({
   promotionId: z.string(),
@@ -39,7 +39,8 @@ function targetsOf(rule: PromotionRule): { skus?: string[]; categoryIds?: string
   }
 }
 
-async function storesIn(executor: Executor, scope: Scope | undefined) {
+/** The active stores a price book or promotion of `scope` reaches, by code. */
+export async function storesIn(executor: Executor, scope: Scope | undefined) {
   if (scope === undefined) return [];
   let query = executor
     .selectFrom('nodes')

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PriceBookIdSchema, PriceBookSchema, PriceEntrySchema, PromotionSchema } from '@retail/domain';
 import {
   EntityVersionSchema,
+  PriceBookChangeSchema,
   PriceBookInputSchema,
   PriceEntriesInputSchema,
   PromotionInputSchema,
@@ -10,10 +11,12 @@ import {
   listPriceBooks,
   listPromotions,
   listVersions,
+  publishPriceBook,
   savePriceBook,
   savePriceEntries,
   savePromotion,
 } from '../../pricing/pricing-store';
+import { PriceBookPreviewSchema, previewPriceBook } from '../../pricing/price-book-preview';
 import { PromotionPreviewSchema, previewPromotion } from '../../pricing/promotion-preview';
 import type { RouteRegistry } from '../route';
 import { registerPriceImportRoutes } from './price-import-routes';
@@ -72,6 +75,35 @@ export function registerPricingRoutes(app: FastifyInstance, routes: RouteRegistr
     body: PriceEntriesInputSchema,
     response: PriceBookSchema,
     handler: ({ params, body, actor }) => savePriceEntries(hub, params.priceBookId, body, actor),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/price-books/:priceBookId/preview',
+    summary:
+      'What publishing this price book change would do, without writing: header fields, stores reached and ' +
+      'dropped, and each store × SKU price before → after at the moment it takes effect',
+    tag: 'pricing',
+    access: write,
+    bodySize: 'large',
+    params: z.object({ priceBookId: PriceBookIdSchema }),
+    body: PriceBookChangeSchema,
+    response: PriceBookPreviewSchema,
+    audit: { skip: 'a preview writes nothing' },
+    handler: ({ params, body }) => previewPriceBook(hub.storage.db, params.priceBookId, body, hub.now()),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/price-books/:priceBookId/publish',
+    summary:
+      'Create or change a price book and its prices in one version (send expectedVersion, the version you ' +
+      'saw, to change one; a stale one is refused with 409 CONFLICT); stores get it at once',
+    tag: 'pricing',
+    access: write,
+    bodySize: 'large',
+    params: z.object({ priceBookId: PriceBookIdSchema }),
+    body: PriceBookChangeSchema,
+    response: PriceBookSchema,
+    handler: ({ params, body, actor }) => publishPriceBook(hub, params.priceBookId, body, actor),
   });
   routes.add(app, {
     method: 'GET',
