@@ -13,7 +13,12 @@ import type { InventoryLevel, NetworkAtpView } from '../../inventory/stock-level
 import type { Reservation } from '../../inventory/reservations';
 import type { NotificationView } from '../../orders/notification-outbox';
 import type { OrderSummary, OrderView } from '../../orders/order-records';
-import type { EntityVersionSchema, PromotionInputSchema } from '../../pricing/pricing-store';
+import type {
+  EntityVersionSchema,
+  PriceBookChangeSchema,
+  PromotionInputSchema,
+} from '../../pricing/pricing-store';
+import type { PriceBookPreview } from '../../pricing/price-book-preview';
 import type { PromotionPreview } from '../../pricing/promotion-preview';
 import type { AuditEntry } from '../../audit/hq-audit';
 import type { AlertDelivery, AlertRule, AlertRuleInput } from '../../alerts/alert-rules';
@@ -28,13 +33,18 @@ import type {
   SettingScope,
   SettingsListSchema,
 } from '../../settings/hq-settings';
-import type { BopisStatus, PriceBook, Promotion, RoutingResult, Sku } from '@retail/domain';
+import type { BopisStatus, PriceBook, PriceEntry, Promotion, RoutingResult, Sku } from '@retail/domain';
 
 export type HqUser = z.infer<typeof HqUserSchema>;
 export type HqRole = HqUser['role'];
 export type EntityVersion = z.infer<typeof EntityVersionSchema>;
 export type SettingsList = z.infer<typeof SettingsListSchema>;
 export type PromotionInput = z.input<typeof PromotionInputSchema>;
+export type PriceBookChange = z.input<typeof PriceBookChangeSchema>;
+export interface PriceBookPage {
+  readonly book: PriceBook;
+  readonly entries: PriceEntry[];
+}
 
 export type {
   AlertDelivery,
@@ -61,6 +71,8 @@ export type {
   OrderSummary,
   OrderView,
   PriceBook,
+  PriceBookPreview,
+  PriceEntry,
   Promotion,
   PromotionPreview,
   Reservation,

@@ -28,6 +28,9 @@ import type {
   OrderSummary,
   OrderView,
   PriceBook,
+  PriceBookChange,
+  PriceBookPage,
+  PriceBookPreview,
   Promotion,
   PromotionInput,
   PromotionPreview,
@@ -200,6 +203,12 @@ export function createHubApi(options: HubApiOptions) {
     priceBooks: () => call<PriceBook[]>('GET', '/api/price-books'),
     priceBookVersions: (priceBookId: string) =>
       call<EntityVersion[]>('GET', `/api/price-books/${segment(priceBookId)}/versions`),
+    priceBook: (priceBookId: string) =>
+      call<PriceBookPage>('GET', withQuery(`/api/price-books/${segment(priceBookId)}`, { limit: 5000 })),
+    previewPriceBook: (priceBookId: string, input: PriceBookChange) =>
+      call<PriceBookPreview>('POST', `/api/price-books/${segment(priceBookId)}/preview`, input),
+    publishPriceBook: (priceBookId: string, input: PriceBookChange) =>
+      call<PriceBook>('POST', `/api/price-books/${segment(priceBookId)}/publish`, input),
     promotions: () => call<Promotion[]>('GET', '/api/promotions'),
     previewPromotion: (promotionId: string, input: PromotionInput) =>
       call<PromotionPreview>('POST', `/api/promotions/${segment(promotionId)}/preview`, input),

@@ -6,6 +6,7 @@ import { useCanAct, useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { Loaded, Notice } from '../../components/feedback';
 import { maybeT, t } from '../../i18n/translate';
+import { PriceBookEditor } from './price-book-editor';
 import { PromotionEditor } from './promotion-editor';
 
 type Scope = PriceBook['scope'] | Promotion['scope'];
@@ -33,8 +34,8 @@ function windowLabel(
 }
 
 /**
- * Price books and promotions with their versions. Operators create and change percent-off promotions here
- * (preview, then publish at the version seen); price books and other rules go through the pricing API.
+ * Price books and promotions with their versions. Operators create and change both here: preview what
+ * changes where, then publish at the version seen.
  */
 export function PricingScreen() {
   const { api, format } = useServices();
@@ -45,6 +46,7 @@ export function PricingScreen() {
   const stores =
     nodes.state.status === 'ready' ? nodes.state.value.filter((node) => node.kind === 'store') : [];
   const [editing, setEditing] = useState<Promotion | 'new' | null>(null);
+  const [editingBook, setEditingBook] = useState<PriceBook | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [versionsOf, setVersionsOf] = useState<{
     kind: 'book' | 'promotion';
@@ -57,6 +59,11 @@ export function PricingScreen() {
       <h1 id="pricing-title">{t('pricing.title')}</h1>
       <Notice text={notice} />
       <h2>{t('pricing.books')}</h2>
+      {canAct ? (
+        <button type="button" className="btn" onClick={() => setEditingBook('new')}>
+          {t('pricing.newBook')}
+        </button>
+      ) : null}
       <Loaded state={books.state}>
         {(list) =>
           list.length === 0 ? (
@@ -72,6 +79,7 @@ export function PricingScreen() {
                   <th scope="col">{t('pricing.priority')}</th>
                   <th scope="col">{t('pricing.window')}</th>
                   <th scope="col">{t('pricing.version')}</th>
+                  {canAct ? <th scope="col">{t('pricing.actions')}</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -95,6 +103,13 @@ export function PricingScreen() {
                         {format.count(book.version)}
                       </button>
                     </td>
+                    {canAct ? (
+                      <td>
+                        <button type="button" className="btn" onClick={() => setEditingBook(book)}>
+                          {t('pricing.editBook', { name: book.name })}
+                        </button>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -153,13 +168,9 @@ export function PricingScreen() {
                     </td>
                     {canAct ? (
                       <td>
-                        {promotion.rule.type === 'percent_off' ? (
-                          <button type="button" className="btn" onClick={() => setEditing(promotion)}>
-                            {t('pricing.editPromotion', { name: promotion.name })}
-                          </button>
-                        ) : (
-                          <span className="muted">{t('pricing.editor.apiOnly')}</span>
-                        )}
+                        <button type="button" className="btn" onClick={() => setEditing(promotion)}>
+                          {t('pricing.editPromotion', { name: promotion.name })}
+                        </button>
                       </td>
                     ) : null}
                   </tr>
@@ -180,6 +191,27 @@ export function PricingScreen() {
             promotions.reload();
           }}
           onCancel={() => setEditing(null)}
+          onReloaded={(fresh) => {
+            setEditing(fresh);
+            promotions.reload();
+          }}
+        />
+      )}
+      {editingBook === null ? null : (
+        <PriceBookEditor
+          key={editingBook === 'new' ? 'new' : `${editingBook.priceBookId}@${editingBook.version}`}
+          current={editingBook === 'new' ? null : editingBook}
+          stores={stores}
+          onDone={(message) => {
+            setNotice(message);
+            setEditingBook(null);
+            books.reload();
+          }}
+          onCancel={() => setEditingBook(null)}
+          onReloaded={(fresh) => {
+            setEditingBook(fresh);
+            books.reload();
+          }}
         />
       )}
       {versionsOf === null ? null : (

@@ -1,114 +1,111 @@
 import type { ErrorBody } from '@retail/domain';
-import { useId, useState, type FormEvent } from 'react';
+import { DomainError } from '@retail/domain';
+import { useState, type FormEvent } from 'react';
 import type { Promotion, PromotionInput, PromotionPreview, StoreNode } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
 import { ErrorBanner } from '../../components/feedback';
 import { t } from '../../i18n/translate';
-
-type ScopeChoice = 'chain' | `region:${string}` | `store:${string}`;
-
-function choiceOf(scope: Promotion['scope']): ScopeChoice {
-  if (scope.type === 'region') return `region:${scope.regionId}`;
-  if (scope.type === 'store') return `store:${scope.storeId}`;
-  return 'chain';
-}
-
-function scopeOf(choice: ScopeChoice): Promotion['scope'] {
-  if (choice.startsWith('region:')) return { type: 'region', regionId: choice.slice('region:'.length) };
-  if (choice.startsWith('store:')) return { type: 'store', storeId: choice.slice('store:'.length) };
-  return { type: 'chain' };
-}
-
-/** `datetime-local` works in the browser's local time, as the operator reads it. */
-function localInput(at: number | undefined): string {
-  if (at === undefined) return '';
-  const date = new Date(at);
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-function epochOf(text: string): number | undefined {
-  if (text.trim() === '') return undefined;
-  const at = new Date(text).getTime();
-  return Number.isNaN(at) ? undefined : at;
-}
-
-const shown = (value: unknown) => (value === null ? t('pricing.editor.unset') : JSON.stringify(value));
+import {
+  choiceOf,
+  epochOf,
+  localInput,
+  scopeOf,
+  shownValue as shown,
+  type ScopeChoice,
+} from './pricing-form';
+import { ScopeField, SelectField, TextField } from './pricing-fields';
+import { draftOf, RULE_KINDS, ruleOf, type RuleDraft, type RuleKind } from './promotion-rule';
 
 /**
- * Creates a percent-off promotion or changes one: the operator fills the form, asks for a preview (the
- * hub says which fields change, which stores' tills get it and which lose it, and which items it names),
- * then publishes exactly what was previewed with the version it saw. A change someone made meanwhile is
- * refused by the hub (409) and its sentence is shown; nothing is overwritten.
+ * Creates a promotion of any kind the tills apply (percent or amount off, multi-buy, buy X get Y, spend
+ * threshold) or changes one: the operator fills the form, asks for a preview (the hub says which fields
+ * change, which stores' tills get it and which lose it, and which items it names), then publishes exactly
+ * what was previewed with the version it saw. A change someone made meanwhile is refused by the hub (409):
+ * its sentence is shown with an offer to reload the promotion as it now is; nothing is overwritten.
  */
 export function PromotionEditor({
   current,
   stores,
   onDone,
   onCancel,
+  onReloaded,
 }: {
   current: Promotion | null;
   stores: readonly StoreNode[];
   onDone: (message: string) => void;
   onCancel: () => void;
+  /** The promotion as the hub now has it, after a refused stale change. */
+  onReloaded: (fresh: Promotion) => void;
 }) {
   const { api, format } = useServices();
-  const rule = current?.rule.type === 'percent_off' ? current.rule : null;
   const [promotionId, setPromotionId] = useState(current?.promotionId ?? '');
   const [name, setName] = useState(current?.name ?? '');
-  const [percent, setPercent] = useState(rule === null ? '' : String(rule.percent));
-  const [skus, setSkus] = useState((rule?.target.skus ?? []).join(', '));
   const [scope, setScope] = useState<ScopeChoice>(current === null ? 'chain' : choiceOf(current.scope));
+  const [priority, setPriority] = useState(String(current?.priority ?? 0));
+  const [stacking, setStacking] = useState<Promotion['stacking']>(current?.stacking ?? 'stackable');
   const [startsAt, setStartsAt] = useState(localInput(current?.startsAt));
   const [endsAt, setEndsAt] = useState(localInput(current?.endsAt));
+  const [draft, setDraft] = useState<RuleDraft>(() => draftOf(current?.rule, current?.currency ?? 'EUR'));
   const [preview, setPreview] = useState<{ input: PromotionInput; answer: PromotionPreview } | null>(null);
   const [error, setError] = useState<ErrorBody | null>(null);
   const [working, setWorking] = useState(false);
-  const ids = {
-    id: useId(),
-    name: useId(),
-    percent: useId(),
-    skus: useId(),
-    scope: useId(),
-    from: useId(),
-    to: useId(),
-  };
-  const regions = [...new Set(stores.map((store) => store.region))].sort();
   const title =
     current === null
       ? t('pricing.editor.newTitle')
       : t('pricing.editor.editTitle', { name: current.name, version: current.version });
 
+  const currencyFor = (chosen: Promotion['scope']): string => {
+    if (current !== null) return current.currency;
+    const store = chosen.type === 'store' ? stores.find((each) => each.nodeId === chosen.storeId) : stores[0];
+    return store?.currency ?? 'EUR';
+  };
+
+  /** Throws a DomainError naming the field whose text is not a number or an amount. */
   const input = (): PromotionInput => {
     const chosen = scopeOf(scope);
-    const store = chosen.type === 'store' ? stores.find((each) => each.nodeId === chosen.storeId) : stores[0];
+    const currency = currencyFor(chosen);
     const from = epochOf(startsAt);
     const to = epochOf(endsAt);
+    const rank = Number(priority.trim());
+    if (priority.trim() === '' || !Number.isSafeInteger(rank)) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        t('pricing.rule.invalid', { field: t('pricing.priority'), text: priority }),
+      );
+    }
     return {
       promotion: {
         name: name.trim(),
-        priority: current?.priority ?? 0,
-        stacking: current?.stacking ?? 'stackable',
+        priority: rank,
+        stacking,
         scope: chosen,
-        currency: current?.currency ?? store?.currency ?? 'EUR',
+        currency,
         ...(from === undefined ? {} : { startsAt: from }),
         ...(to === undefined ? {} : { endsAt: to }),
         ...(current?.maxApplications === undefined ? {} : { maxApplications: current.maxApplications }),
-        rule: {
-          type: 'percent_off',
-          target: {
-            skus: skus
-              .split(/[\s,]+/)
-              .map((sku) => sku.trim())
-              .filter((sku) => sku !== ''),
-          },
-          percent: Number(percent),
-        },
+        rule: ruleOf(draft, currency),
       },
       ...(current === null ? {} : { expectedVersion: current.version }),
     };
   };
   const changed = () => setPreview(null);
+  const edit =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      changed();
+    };
+  const reload = async () => {
+    if (current === null) return;
+    setWorking(true);
+    const result = await api.promotions();
+    setWorking(false);
+    const fresh = result.ok
+      ? result.value.find((each) => each.promotionId === current.promotionId)
+      : undefined;
+    if (!result.ok) setError(result.error);
+    else if (fresh !== undefined) onReloaded(fresh);
+  };
 
   const askPreview = async (event: FormEvent) => {
     event.preventDefault();
@@ -117,7 +114,15 @@ export function PromotionEditor({
       setError({ code: 'INVALID_INPUT', message: t('pricing.editor.needId') });
       return;
     }
-    const body = input();
+    let body: PromotionInput;
+    try {
+      body = input();
+    } catch (problem) {
+      if (!(problem instanceof DomainError)) throw problem;
+      setError(problem.toJSON());
+      setPreview(null);
+      return;
+    }
     setWorking(true);
     const result = await api.previewPromotion(id, body);
     setWorking(false);
@@ -145,86 +150,67 @@ export function PromotionEditor({
   return (
     <form className="panel" aria-label={title} onSubmit={(event) => void askPreview(event)}>
       <h2>{title}</h2>
-      <label htmlFor={ids.id}>{t('pricing.editor.id')}</label>
-      <input
-        id={ids.id}
+      <TextField
+        label={t('pricing.editor.id')}
         value={promotionId}
         readOnly={current !== null}
-        onChange={(event) => {
-          setPromotionId(event.target.value);
-          changed();
-        }}
+        onChange={edit(setPromotionId)}
       />
-      <label htmlFor={ids.name}>{t('pricing.editor.name')}</label>
-      <input
-        id={ids.name}
-        value={name}
-        onChange={(event) => {
-          setName(event.target.value);
-          changed();
-        }}
-      />
-      <label htmlFor={ids.percent}>{t('pricing.editor.percent')}</label>
-      <input
-        id={ids.percent}
-        inputMode="decimal"
-        value={percent}
-        onChange={(event) => {
-          setPercent(event.target.value);
-          changed();
-        }}
-      />
-      <label htmlFor={ids.skus}>{t('pricing.editor.skus')}</label>
-      <input
-        id={ids.skus}
-        value={skus}
-        onChange={(event) => {
-          setSkus(event.target.value);
-          changed();
-        }}
-      />
-      <label htmlFor={ids.scope}>{t('pricing.scope')}</label>
-      <select
-        id={ids.scope}
-        value={scope}
-        onChange={(event) => {
-          setScope(event.target.value as ScopeChoice);
+      <TextField label={t('pricing.editor.name')} value={name} onChange={edit(setName)} />
+      <SelectField
+        label={t('pricing.editor.kind')}
+        value={draft.kind}
+        onChange={(kind) => {
+          setDraft({ ...draft, kind: kind as RuleKind });
           changed();
         }}
       >
-        <option value="chain">{t('pricing.scope.chain')}</option>
-        {regions.map((region) => (
-          <option key={region} value={`region:${region}`}>
-            {t('pricing.scope.region', { id: region })}
+        {RULE_KINDS.map((kind) => (
+          <option key={kind} value={kind}>
+            {t(`pricing.rule.${kind}`)}
           </option>
         ))}
-        {stores.map((store) => (
-          <option key={store.nodeId} value={`store:${store.nodeId}`}>
-            {t('pricing.editor.store', { code: store.code, name: store.name })}
-          </option>
-        ))}
-      </select>
-      <label htmlFor={ids.from}>{t('pricing.editor.startsAt')}</label>
-      <input
-        id={ids.from}
+      </SelectField>
+      <RuleFields
+        draft={draft}
+        onChange={(next) => {
+          setDraft(next);
+          changed();
+        }}
+      />
+      <ScopeField value={scope} stores={stores} onChange={edit(setScope)} />
+      <TextField
+        label={t('pricing.priority')}
+        inputMode="numeric"
+        value={priority}
+        onChange={edit(setPriority)}
+      />
+      <SelectField
+        label={t('pricing.stacking')}
+        value={stacking}
+        onChange={(value) => edit(setStacking)(value as Promotion['stacking'])}
+      >
+        <option value="stackable">{t('pricing.editor.stackable')}</option>
+        <option value="exclusive">{t('pricing.editor.exclusive')}</option>
+      </SelectField>
+      <TextField
+        label={t('pricing.editor.startsAt')}
         type="datetime-local"
         value={startsAt}
-        onChange={(event) => {
-          setStartsAt(event.target.value);
-          changed();
-        }}
+        onChange={edit(setStartsAt)}
       />
-      <label htmlFor={ids.to}>{t('pricing.editor.endsAt')}</label>
-      <input
-        id={ids.to}
+      <TextField
+        label={t('pricing.editor.endsAt')}
         type="datetime-local"
         value={endsAt}
-        onChange={(event) => {
-          setEndsAt(event.target.value);
-          changed();
-        }}
+        onChange={edit(setEndsAt)}
       />
       <ErrorBanner error={error} />
+      {error?.code === 'CONFLICT' && current !== null ? (
+        <button type="button" className="btn" disabled={working} onClick={() => void reload()}>
+          {t('pricing.editor.reload')}
+        </button>
+      ) : null}
       {preview === null ? null : (
         <section aria-label={t('pricing.editor.previewTitle', { version: preview.answer.version })}>
           <h3>{t('pricing.editor.previewTitle', { version: preview.answer.version })}</h3>
@@ -259,6 +245,9 @@ export function PromotionEditor({
           )}
           <ul aria-label={t('pricing.editor.items')}>
             {preview.answer.everyItem ? <li>{t('pricing.editor.everyItem')}</li> : null}
+            {preview.answer.categories.map((category) => (
+              <li key={`category:${category}`}>{t('pricing.editor.category', { id: category })}</li>
+            ))}
             {preview.answer.items.map((item) => (
               <li key={item.sku}>
                 {item.name === null
@@ -289,4 +278,75 @@ export function PromotionEditor({
       </div>
     </form>
   );
+}
+
+/** The fields of the chosen kind of rule; amounts are typed as decimals of the promotion's currency. */
+function RuleFields({ draft, onChange }: { draft: RuleDraft; onChange: (draft: RuleDraft) => void }) {
+  const field = (name: keyof RuleDraft, label: string, inputMode?: 'decimal' | 'numeric') => (
+    <TextField
+      label={label}
+      value={draft[name]}
+      {...(inputMode === undefined ? {} : { inputMode })}
+      onChange={(value) => onChange({ ...draft, [name]: value })}
+    />
+  );
+  const items = (skusLabel: string, categoriesLabel: string) => (
+    <>
+      {field('skus', skusLabel)}
+      {field('categories', categoriesLabel)}
+    </>
+  );
+  switch (draft.kind) {
+    case 'percent_off':
+      return (
+        <>
+          {field('percent', t('pricing.editor.percent'), 'decimal')}
+          {items(t('pricing.editor.skus'), t('pricing.editor.categories'))}
+        </>
+      );
+    case 'amount_off':
+      return (
+        <>
+          {field('amount', t('pricing.editor.amount'), 'decimal')}
+          {items(t('pricing.editor.skus'), t('pricing.editor.categories'))}
+        </>
+      );
+    case 'multi_buy':
+      return (
+        <>
+          {field('qty', t('pricing.editor.groupQty'), 'numeric')}
+          {field('price', t('pricing.editor.groupPrice'), 'decimal')}
+          {items(t('pricing.editor.skus'), t('pricing.editor.categories'))}
+        </>
+      );
+    case 'buy_x_get_y':
+      return (
+        <>
+          {field('qty', t('pricing.editor.buyQty'), 'numeric')}
+          {items(t('pricing.editor.buySkus'), t('pricing.editor.buyCategories'))}
+          {field('getQty', t('pricing.editor.getQty'), 'numeric')}
+          {field('getSkus', t('pricing.editor.getSkus'))}
+          {field('getCategories', t('pricing.editor.getCategories'))}
+          {field('percent', t('pricing.editor.getPercent'), 'decimal')}
+        </>
+      );
+    case 'spend_threshold':
+      return (
+        <>
+          {field('threshold', t('pricing.editor.threshold'), 'decimal')}
+          {items(t('pricing.editor.countedSkus'), t('pricing.editor.countedCategories'))}
+          <SelectField
+            label={t('pricing.editor.reward')}
+            value={draft.rewardKind}
+            onChange={(value) => onChange({ ...draft, rewardKind: value as RuleDraft['rewardKind'] })}
+          >
+            <option value="percent">{t('pricing.editor.rewardPercent')}</option>
+            <option value="amount">{t('pricing.editor.rewardAmount')}</option>
+          </SelectField>
+          {draft.rewardKind === 'percent'
+            ? field('percent', t('pricing.editor.percent'), 'decimal')
+            : field('amount', t('pricing.editor.amountOffOrder'), 'decimal')}
+        </>
+      );
+  }
 }
