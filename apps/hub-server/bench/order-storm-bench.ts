@@ -1,17 +1,21 @@
 /**
  * Reservation storm (issue 18, run by `npm run bench`): several hub processes on one PostgreSQL database
- * take a burst of mixed online orders (whole pickup orders and orders that must split) against scarce
- * stock. Prints one JSON line: orders/s, how many were placed, split and refused, that every refusal was a
+ * take a burst of mixed online orders (whole pickup orders, ship-to-home orders and pickup orders that must
+ * split) against scarce stock. Prints one JSON line: orders/s, how many were placed, split and refused, that every refusal was a
  * 409 (INSUFFICIENT_STOCK), that nothing was oversold, and a same-run baseline: the same processes doing
  * the bare reservation row work (a guarded UPDATE of a balance plus an INSERT per order, one transaction
  * each), with the ratio.
  *
  * Each worker is a hub process (its own HubContext and connection pool) calling the intake as the HTTP
- * route does, without the HTTP layer. BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per worker) tune it;
- * BENCH_PROFILE_DIR writes each worker's CPU profile.
+ * route does, without the HTTP layer, after a warm-up of two orders of its own (so module loading and
+ * first-call compilation are not counted as order work). BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per
+ * worker) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the storm itself;
+ * BENCH_STORM_STATEMENTS=1 lists the statement shapes per order on stderr.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -25,6 +29,7 @@ import { placeOrder, type OrderIntake } from '../src/orders/intake';
 import { openStorage } from '../src/storage/storage';
 import { nodeInput, seedWorld } from '../src/test-support/fixtures';
 import { startWaitSampler } from './pg-wait-sampler';
+import { countStatements, type StatementCounter } from './statement-counter';
 
 const WORKERS = Number(process.env.BENCH_STORM_WORKERS ?? 4);
 const ORDERS_PER_WORKER = Number(process.env.BENCH_STORM_ORDERS ?? 250);
@@ -37,6 +42,8 @@ const SETTINGS = { offlineAfterMs: 10 * 60_000, pickupPolicy: { holdHours: 48, g
 interface WorkerResult {
   placed: number;
   split: number;
+  /** Placed ship-to-home orders (whole ones; a split of one is counted in split). */
+  ship: number;
   units: number;
   refused: number;
   refusedNot409: number;
@@ -45,6 +52,13 @@ interface WorkerResult {
   seconds: number;
   /** This process's CPU time (user + system) while it placed its orders. */
   cpuSeconds?: number;
+  /** SQL statements (round trips) this process sent while placing its orders, and per kind of outcome. */
+  statements?: number;
+  statementsWhole?: number;
+  statementsSplit?: number;
+  statementsRefused?: number;
+  /** Statement shape → count, summed by the parent for BENCH_STORM_STATEMENTS=1. */
+  shapes?: [string, number][];
 }
 
 function emit(result: Record<string, unknown>): void {
@@ -69,61 +83,116 @@ async function pool(count: number, inFlight: number, job: (index: number) => Pro
   );
 }
 
-function orderFor(worker: number, index: number): OrderIntake {
+/** The SKU each worker's warm-up orders take, stocked apart so the storm's own stock is untouched. */
+function warmUpSku(worker: number): string {
+  return `WARM-${worker}`;
+}
+
+function orderFor(worker: number, index: number, sku?: string): OrderIntake {
   const seed = worker * 7919 + index * 104729;
-  const sku = `SKU-${seed % SKUS}`;
-  // Every fourth order wants more than one node holds, so it can only be placed as a split.
+  // Every fourth order wants more than one node holds, so it can only be placed as a split; of the others,
+  // one in three ships to the customer's home (from the store nearest to it).
   const split = index % 4 === 3;
+  const ship = !split && index % 4 === 1;
   const orderId = `storm-${worker}-${index}-${randomUUID().slice(0, 8)}`;
+  const store = seed % STORES;
   return {
     orderId,
     orderNumber: `S-${worker}-${index}`,
     channel: 'web',
-    lines: [{ lineId: 'l1', sku, qty: split ? UNITS_PER_NODE + 1 : 1 + (seed % 2) }],
+    lines: [
+      { lineId: 'l1', sku: sku ?? `SKU-${seed % SKUS}`, qty: split ? UNITS_PER_NODE + 1 : 1 + (seed % 2) },
+    ],
     customer: { name: 'Storm Customer', email: 'storm@example.com' },
-    pickup: { type: 'store', storeId: `s${(seed % STORES) + 1}` },
+    ...(ship
+      ? {
+          fulfilment: {
+            type: 'ship' as const,
+            shipTo: {
+              name: 'Storm Customer',
+              line1: `${index} Rue de Rivoli`,
+              city: 'Paris',
+              postalCode: '75001',
+              country: 'FR',
+              location: { lat: 48.85 + store * 0.1, lon: 2.36 },
+            },
+          },
+        }
+      : { pickup: { type: 'store' as const, storeId: `s${store + 1}` } }),
     splitConsent: split,
     payment: { authorisationRef: `auth-${orderId}`, amount: 1000, currency: 'USD' },
     priority: 0,
   };
 }
 
-async function stormWorker(url: string, worker: number, go: Promise<void>): Promise<WorkerResult> {
+async function stormWorker(
+  url: string,
+  worker: number,
+  go: Promise<void>,
+  counter: StatementCounter,
+): Promise<WorkerResult> {
   const storage = await openStorage(url, { poolSize: IN_FLIGHT });
   const hub = createHubContext(storage);
   const result: WorkerResult = {
     placed: 0,
     split: 0,
+    ship: 0,
     units: 0,
     refused: 0,
     refusedNot409: 0,
     failed: 0,
     seconds: 0,
+    statementsWhole: 0,
+    statementsSplit: 0,
+    statementsRefused: 0,
   };
+  // Warm-up: a whole order and a split order on this worker's own SKU, so the storm measures a warm process.
+  for (const index of [0, 3]) {
+    await placeOrder(hub, orderFor(worker, index, warmUpSku(worker)), randomUUID(), 'api-key:storm', {
+      settings: SETTINGS,
+    });
+  }
+  const profiler = await startProfile();
   process.send?.({ ready: true });
   await go;
+  counter.reset();
   const started = performance.now();
   const cpu = process.cpuUsage();
   await pool(ORDERS_PER_WORKER, IN_FLIGHT, async (index) => {
     const body = orderFor(worker, index);
-    try {
-      const placed = await placeOrder(hub, body, randomUUID(), 'api-key:storm', { settings: SETTINGS });
+    const {
+      value: placed,
+      error,
+      statements,
+    } = await counter.measure(() =>
+      placeOrder(hub, body, randomUUID(), 'api-key:storm', { settings: SETTINGS }),
+    );
+    if (placed !== undefined) {
       result.placed += 1;
-      if ('split' in placed.view) result.split += 1;
-      result.units += body.lines.reduce((total, line) => total + line.qty, 0);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'INSUFFICIENT_STOCK') {
-        result.refused += 1;
-        if (statusOf(error.code) !== 409) result.refusedNot409 += 1;
+      if ('split' in placed.view) {
+        result.split += 1;
+        result.statementsSplit! += statements;
       } else {
-        result.failed += 1;
-        result.firstFailure ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        result.statementsWhole! += statements;
+        if (body.fulfilment?.type === 'ship') result.ship += 1;
       }
+      result.units += body.lines.reduce((total, line) => total + line.qty, 0);
+    } else if (error instanceof DomainError && error.code === 'INSUFFICIENT_STOCK') {
+      result.refused += 1;
+      result.statementsRefused! += statements;
+      if (statusOf(error.code) !== 409) result.refusedNot409 += 1;
+    } else {
+      result.failed += 1;
+      result.firstFailure ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
   });
   result.seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   result.cpuSeconds = (used.user + used.system) / 1e6;
+  const counts = counter.counts();
+  result.statements = counts.total;
+  result.shapes = counts.byShape;
+  await profiler?.stop(`storm-${worker}-${process.pid}`);
   await storage.close();
   return result;
 }
@@ -133,6 +202,7 @@ async function baselineWorker(url: string, worker: number, go: Promise<void>): P
   const result: WorkerResult = {
     placed: 0,
     split: 0,
+    ship: 0,
     units: 0,
     refused: 0,
     refusedNot409: 0,
@@ -169,10 +239,36 @@ async function baselineWorker(url: string, worker: number, go: Promise<void>): P
   return result;
 }
 
-/** BENCH_PROFILE_DIR=<dir>: each worker process writes a V8 CPU profile there (node --cpu-prof). */
-function profileArgs(): string[] {
+/** BENCH_STORM_STATEMENTS=1: the statement shapes of the storm, per order, largest first (on stderr). */
+function printShapes(results: WorkerResult[], orders: number): void {
+  const total = new Map<string, number>();
+  for (const result of results) {
+    for (const [shape, count] of result.shapes ?? []) total.set(shape, (total.get(shape) ?? 0) + count);
+  }
+  for (const [shape, count] of [...total].sort((a, b) => b[1] - a[1])) {
+    process.stderr.write(`${(count / orders).toFixed(2).padStart(6)}  ${shape}\n`);
+  }
+}
+
+/**
+ * BENCH_PROFILE_DIR=<dir>: each storm worker writes a V8 CPU profile of the storm itself there (from
+ * after its warm-up to its last order), `<dir>/storm-<worker>-<pid>.cpuprofile`.
+ */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
   const dir = process.env.BENCH_PROFILE_DIR;
-  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  if (dir === undefined || dir === '') return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      await writeFile(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    },
+  };
 }
 
 async function runWorkers(
@@ -182,7 +278,7 @@ async function runWorkers(
   const children = Array.from({ length: WORKERS }, (_, worker) =>
     fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, STORM_ROLE: role, STORM_URL: url, STORM_WORKER: String(worker) },
-      execArgv: ['--import', 'tsx', ...profileArgs()],
+      execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
@@ -257,18 +353,28 @@ async function main(): Promise<void> {
     const hub = createHubContext(storage);
     const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
-    await seedWorld(hub, { nodes: [], skus });
+    const warmUpSkus = Array.from({ length: WORKERS }, (_, worker) => warmUpSku(worker));
+    await seedWorld(hub, { nodes: [], skus: [...skus, ...warmUpSkus] });
     for (const [index, nodeId] of stores.entries()) {
       await createNode(
         hub,
-        nodeInput(nodeId, { pickCapacity: 0, latitude: 48.85 + index * 0.1, longitude: 2.35 }),
+        nodeInput(nodeId, {
+          pickCapacity: 0,
+          shipEnabled: true,
+          latitude: 48.85 + index * 0.1,
+          longitude: 2.35,
+        }),
       );
       await receiveStock(
         hub,
         {
           nodeId,
           reference: 'storm stock',
-          lines: skus.map((sku) => ({ sku, qty: UNITS_PER_NODE, bucket: 'sellable' as const })),
+          lines: [...skus, ...warmUpSkus].map((sku) => ({
+            sku,
+            qty: UNITS_PER_NODE,
+            bucket: 'sellable' as const,
+          })),
         },
         'bench',
       );
@@ -297,6 +403,7 @@ async function main(): Promise<void> {
     const sampler = await startWaitSampler(adminUrl, database.name);
     const storm = await runWorkers('storm', database.url);
     const waits = await sampler.stop();
+    if (process.env.BENCH_STORM_STATEMENTS === '1') printShapes(storm.results, WORKERS * ORDERS_PER_WORKER);
     const baseline = await runWorkers('baseline', database.url);
 
     const sum = (results: WorkerResult[], key: keyof WorkerResult) =>
@@ -306,7 +413,10 @@ async function main(): Promise<void> {
       .select(['node_id', 'sku', 'sellable', 'committed'])
       .execute();
     const oversold = balances.filter((row) => Number(row.committed) > Number(row.sellable)).length;
-    const committed = balances.reduce((total, row) => total + Number(row.committed), 0);
+    // The warm-up orders' units are not the storm's.
+    const committed = balances
+      .filter((row) => !row.sku.startsWith('WARM-'))
+      .reduce((total, row) => total + Number(row.committed), 0);
     const projections = await verifyProjections(storage.db);
     const orders = WORKERS * ORDERS_PER_WORKER;
     const rate = orders / storm.seconds;
@@ -322,8 +432,20 @@ async function main(): Promise<void> {
       target: 1000,
       // The hub processes' own CPU per order: steadier than the wall clock on a shared machine.
       hubCpuMsPerOrder: round((sum(storm.results, 'cpuSeconds') * 1000) / orders),
+      // Round trips to PostgreSQL per order, all of the hub processes' statements (BEGIN/COMMIT included),
+      // then per outcome: only the statements each intake sent itself.
+      statementsPerOrder: round(sum(storm.results, 'statements') / orders),
+      statementsPerOutcome: {
+        whole: round(
+          sum(storm.results, 'statementsWhole') /
+            Math.max(1, sum(storm.results, 'placed') - sum(storm.results, 'split')),
+        ),
+        split: round(sum(storm.results, 'statementsSplit') / Math.max(1, sum(storm.results, 'split'))),
+        refused: round(sum(storm.results, 'statementsRefused') / Math.max(1, sum(storm.results, 'refused'))),
+      },
       placed: sum(storm.results, 'placed'),
       split: sum(storm.results, 'split'),
+      ship: sum(storm.results, 'ship'),
       refused: sum(storm.results, 'refused'),
       refusedNot409: sum(storm.results, 'refusedNot409'),
       failed: sum(storm.results, 'failed'),
@@ -349,8 +471,12 @@ async function main(): Promise<void> {
 if (process.env.STORM_ROLE !== undefined) {
   const go = new Promise<void>((resolve) => process.once('message', () => resolve()));
   const worker = Number(process.env.STORM_WORKER);
-  const run = process.env.STORM_ROLE === 'storm' ? stormWorker : baselineWorker;
-  const result = await run(process.env.STORM_URL!, worker, go);
+  // Started before the storage opens its pool, so every statement of the storm is seen.
+  const counter = countStatements({ shapes: process.env.BENCH_STORM_STATEMENTS === '1' });
+  const result =
+    process.env.STORM_ROLE === 'storm'
+      ? await stormWorker(process.env.STORM_URL!, worker, go, counter)
+      : await baselineWorker(process.env.STORM_URL!, worker, go);
   process.send?.({ result }, () => process.exit(0));
 } else {
   await main();
