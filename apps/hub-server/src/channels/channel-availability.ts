@@ -173,8 +173,10 @@ export async function guardChannelBuffer(
     readonly channel: string;
     readonly lines: readonly { sku: string; qty: number }[];
   },
+  /** The channel's buffers when the caller has read them already (the intake reads them with its checks). */
+  channelBuffers?: readonly ChannelBuffer[],
 ): Promise<void> {
-  const buffers = await readChannelBuffers(tx.trx, order.channel);
+  const buffers = channelBuffers ?? (await readChannelBuffers(tx.trx, order.channel));
   if (buffers.every((buffer) => buffer.units === 0)) return;
   const demand = new Map<string, number>();
   for (const line of order.lines) demand.set(line.sku, (demand.get(line.sku) ?? 0) + line.qty);

@@ -8,7 +8,6 @@ import {
 } from '@retail/domain';
 import { inHubTransaction } from '../hub-tx';
 import type { HubContext } from '../hub-context';
-import { chunks } from '../storage/chunks';
 import type { Executor } from '../storage/storage';
 
 /** HQ's cost and SLA routing settings: node zones and cut-offs, lanes between zones (docs/orders.md). */
@@ -136,26 +135,16 @@ export async function setDeliveryLanes(
 
 /**
  * Each node's delivery terms toward `destinationZone` (or without a lane when there is none), for the
- * routing candidates. Nodes HQ has not placed in a zone get none.
+ * routing candidates, from the zones and cut-offs HQ set (read with the candidates). Nodes HQ has not
+ * placed in a zone are not listed and get none.
  */
-export async function deliveryTermsFor(
+export async function deliveryTermsOf(
   executor: Executor,
-  nodes: readonly { nodeId: string; timezone: string }[],
+  nodes: readonly { nodeId: string; timezone: string; zone: string; cutoffMinute: number }[],
   destinationZone: string | undefined,
 ): Promise<Map<string, DeliveryTerms>> {
   const terms = new Map<string, DeliveryTerms>();
-  const timezones = new Map(nodes.map((node) => [node.nodeId, node.timezone]));
-  const rows: { node_id: string; zone: string; cutoff_minute: number }[] = [];
-  for (const chunk of chunks([...timezones.keys()], 500)) {
-    rows.push(
-      ...(await executor
-        .selectFrom('node_delivery_terms')
-        .select(['node_id', 'zone', 'cutoff_minute'])
-        .where('node_id', 'in', chunk)
-        .execute()),
-    );
-  }
-  if (rows.length === 0) return terms;
+  if (nodes.length === 0) return terms;
   const lanes =
     destinationZone === undefined
       ? []
@@ -165,12 +154,12 @@ export async function deliveryTermsFor(
           .where('to_zone', '=', destinationZone)
           .execute();
   const laneFrom = new Map(lanes.map((lane) => [lane.from_zone, lane]));
-  for (const row of rows) {
-    const lane = laneFrom.get(row.zone);
-    terms.set(row.node_id, {
-      zone: row.zone,
-      timezone: timezones.get(row.node_id) ?? 'UTC',
-      cutoffMinute: Number(row.cutoff_minute),
+  for (const node of nodes) {
+    const lane = laneFrom.get(node.zone);
+    terms.set(node.nodeId, {
+      zone: node.zone,
+      timezone: node.timezone,
+      cutoffMinute: Number(node.cutoffMinute),
       ...(lane === undefined
         ? {}
         : {
@@ -182,14 +171,4 @@ export async function deliveryTermsFor(
     });
   }
   return terms;
-}
-
-/** The zone HQ placed a node in, e.g. the customer's chosen pickup store as an order's destination. */
-export async function zoneOfNode(executor: Executor, nodeId: string): Promise<string | undefined> {
-  const row = await executor
-    .selectFrom('node_delivery_terms')
-    .select('zone')
-    .where('node_id', '=', nodeId)
-    .executeTakeFirst();
-  return row?.zone;
 }

@@ -13,14 +13,13 @@ import {
   parseBopisOrder,
   placeBopisOrder,
   type BopisOrder,
+  type ChannelBuffer,
   type PickupCodeRandomBytes,
 } from '@retail/domain';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
-import { chunks } from '../storage/chunks';
 import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
 import { guardChannelBuffer } from '../channels/channel-availability';
-import { readChannelRules } from '../channels/channel-rules';
 import type { Executor } from '../storage/storage';
 import type { PaymentProvider } from '../payments/payment-provider';
 import {
@@ -161,36 +160,79 @@ function readPlaced(
   return split ? readPlacedView(executor, orderId) : readOrderView(executor, orderId);
 }
 
-async function assertCatalogAndStore(tx: HubTx, order: BopisOrder): Promise<void> {
+interface IntakeFacts {
+  /** The channel's split rule (a channel HQ never configured accepts splits). */
+  readonly allowSplit: boolean;
+  readonly buffers: ChannelBuffer[];
+}
+
+/**
+ * Everything the intake checks before routing, in one statement: the SKUs are in the catalog and sold,
+ * the pickup store exists, and the channel's split rule and buffers (a round trip each would be most of
+ * an intake's time on PostgreSQL). Refuses an order naming what is not there with INVALID_INPUT.
+ */
+async function readIntakeFacts(tx: HubTx, order: BopisOrder): Promise<IntakeFacts> {
   const skus = [...new Set(order.lines.map((line) => line.sku))];
-  const known = new Map<string, number>();
-  for (const chunk of chunks(skus, 500)) {
-    const rows = await tx.trx
-      .selectFrom('skus')
-      .select(['sku', 'active'])
-      .where('sku', 'in', chunk)
-      .execute();
-    for (const row of rows) known.set(row.sku, row.active);
+  const storeId = order.pickup.type === 'store' ? order.pickup.storeId : undefined;
+  const text = (value: string | null) => sql<string | null>`${value}`;
+  // An order has at most 200 lines: the SKU list fits one statement.
+  let query = tx.trx
+    .selectFrom('skus')
+    .select([sql<string>`'sku'`.as('kind'), 'sku as key', 'active as value', text(null).as('scope')])
+    .where('sku', 'in', skus)
+    .unionAll(
+      tx.trx
+        .selectFrom('sales_channels')
+        .select([
+          sql<string>`'channel'`.as('kind'),
+          'channel as key',
+          'allow_split as value',
+          text(null).as('scope'),
+        ])
+        .where('channel', '=', order.channel),
+    )
+    .unionAll(
+      tx.trx
+        .selectFrom('channel_buffers')
+        .select([sql<string>`'buffer'`.as('kind'), 'scope_key as key', 'units as value', 'scope'])
+        .where('channel', '=', order.channel),
+    );
+  if (storeId !== undefined) {
+    query = query.unionAll(
+      tx.trx
+        .selectFrom('nodes')
+        .select([
+          sql<string>`'store'`.as('kind'),
+          'node_id as key',
+          sql<number>`1`.as('value'),
+          text(null).as('scope'),
+        ])
+        .where('node_id', '=', storeId),
+    );
+  }
+  const rows = await query.execute();
+  const active = new Map<string, number>();
+  let allowSplit = true;
+  let storeFound = false;
+  const buffers: ChannelBuffer[] = [];
+  for (const row of rows) {
+    if (row.kind === 'sku') active.set(row.key, Number(row.value));
+    else if (row.kind === 'channel') allowSplit = Number(row.value) === 1;
+    else if (row.kind === 'store') storeFound = true;
+    else buffers.push({ scope: row.scope as ChannelBuffer['scope'], key: row.key, units: Number(row.value) });
   }
   const problems = order.lines.flatMap((line, index) => {
-    const active = known.get(line.sku);
-    if (active === undefined) {
+    const state = active.get(line.sku);
+    if (state === undefined) {
       return [{ path: `lines.${index}.sku`, message: `SKU ${line.sku} is not in the catalog.` }];
     }
-    if (active !== 1) {
+    if (state !== 1) {
       return [{ path: `lines.${index}.sku`, message: `SKU ${line.sku} is no longer sold.` }];
     }
     return [];
   });
-  if (order.pickup.type === 'store') {
-    const store = await tx.trx
-      .selectFrom('nodes')
-      .select('node_id')
-      .where('node_id', '=', order.pickup.storeId)
-      .executeTakeFirst();
-    if (store === undefined) {
-      problems.push({ path: 'pickup.storeId', message: `There is no store ${order.pickup.storeId}.` });
-    }
+  if (storeId !== undefined && !storeFound) {
+    problems.push({ path: 'pickup.storeId', message: `There is no store ${storeId}.` });
   }
   if (problems.length > 0) {
     throw new DomainError(
@@ -199,6 +241,7 @@ async function assertCatalogAndStore(tx: HubTx, order: BopisOrder): Promise<void
       { problems },
     );
   }
+  return { allowSplit, buffers };
 }
 
 /** A code no open order carries, so the till can look an order up by code alone. */
@@ -236,13 +279,17 @@ export async function placeOrder(
   const random = options.randomBytes ?? ((length: number) => randomBytes(length));
   const key = `${actor}:${idempotencyKey}`;
   const hash = requestHash(body);
-  const earlier = await replayOrConflict(hub, key, hash, idempotencyKey);
-  if (earlier !== undefined) return earlier;
+  const paymentMethod = body.payment.paymentMethod;
+  if (paymentMethod !== undefined) {
+    // A retried intake must not reach the payment provider again: answer it before authorising. Without a
+    // card to authorise, the transaction's first statement finds a retry just as well.
+    const earlier = await replayOrConflict(hub, key, hash, idempotencyKey);
+    if (earlier !== undefined) return earlier;
+  }
 
   // The card is authorised before anything is promised, outside the transaction (a network call must not
   // hold stock locks): a decline writes nothing. The same intake retried gets the same authorisation.
   let authorisation: IntakeAuthorisation | undefined;
-  const paymentMethod = body.payment.paymentMethod;
   if (paymentMethod !== undefined) {
     if (options.payments === undefined) {
       throw new DomainError(
@@ -269,7 +316,9 @@ export async function placeOrder(
   try {
     try {
       const placed = await inHubTransaction(hub, async (tx) => {
-        // Both order tables in one statement; a split order (customer_orders) is looked at first.
+        // One statement: an earlier order with this key or this order id in both order tables, and whether
+        // an open order carries the pickup code drawn for this one.
+        const drawnCode = generatePickupCode(random);
         const matches = await tx.trx
           .selectFrom('customer_orders')
           .select(['order_id', 'idempotency_key', sql<number>`1`.as('split')])
@@ -280,27 +329,31 @@ export async function placeOrder(
               .select(['order_id', 'idempotency_key', sql<number>`0`.as('split')])
               .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)])),
           )
+          .unionAll(
+            tx.trx
+              .selectFrom('bopis_orders')
+              .select(['order_id', 'idempotency_key', sql<number>`2`.as('split')])
+              .where('pickup_code', '=', drawnCode)
+              .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
+          )
           .execute();
-        const repeatedSplit = matches.find((row) => Number(row.split) === 1);
-        const repeated = matches.find((row) => Number(row.split) === 0);
-        if (repeatedSplit !== undefined) {
-          if (repeatedSplit.idempotency_key === key)
-            return { orderId: repeatedSplit.order_id, repeated: true, split: true };
+        const earlier = matches.filter((row) => Number(row.split) !== 2);
+        // The key first (a split order winning over a whole one): that request is answered as a replay
+        // or a conflict by its body; only then does another order with this id make a conflict.
+        const sameKey =
+          earlier.find((row) => Number(row.split) === 1 && row.idempotency_key === key) ??
+          earlier.find((row) => row.idempotency_key === key);
+        if (sameKey !== undefined) {
+          return { orderId: sameKey.order_id, repeated: true, split: Number(sameKey.split) === 1 };
+        }
+        if (earlier.length > 0) {
           throw new DomainError(
             'CONFLICT',
             `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
             { orderId: body.orderId },
           );
         }
-        if (repeated !== undefined) {
-          if (repeated.idempotency_key === key)
-            return { orderId: repeated.order_id, repeated: true, split: false };
-          throw new DomainError(
-            'CONFLICT',
-            `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
-            { orderId: body.orderId },
-          );
-        }
+        const codeTaken = matches.some((row) => Number(row.split) === 2);
         const fulfilment = body.fulfilment ?? { type: 'pickup' as const };
         const parsed = parseBopisOrder({
           ...body,
@@ -317,15 +370,14 @@ export async function placeOrder(
         });
         if (!parsed.ok) throw new DomainError(parsed.error.code, parsed.error.message, parsed.error.details);
         const order = parsed.value;
-        await assertCatalogAndStore(tx, order);
-        const pickupCode = await uniquePickupCode(tx, random);
+        const facts = await readIntakeFacts(tx, order);
+        const pickupCode = codeTaken ? await uniquePickupCode(tx, random) : drawnCode;
         const placeId = hub.newId();
         const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });
-        await guardChannelBuffer(tx, order);
-        const rules = await readChannelRules(tx.trx, order.channel);
+        await guardChannelBuffer(tx, order, facts.buffers);
         const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
           allowSplit: order.splitConsent,
-          channelAllowsSplit: rules.allowSplit,
+          channelAllowsSplit: facts.allowSplit,
         });
         if (routing.decision.outcome === 'split' && allocations !== undefined) {
           await placeSplitOrder(tx, {

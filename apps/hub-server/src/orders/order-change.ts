@@ -27,7 +27,6 @@ import { RetryTransaction } from '../storage/storage';
 import type { BopisOrderTable, ReservationTable } from '../storage/schema';
 import { enqueueNotification } from './notification-outbox';
 import type { StoredOrder, TimelineDraft } from './order-records';
-import { zoneOfNode } from './delivery-config';
 import { loadCandidates } from './routing-candidates';
 import { settleOrderPayment } from '../payments/order-payments';
 
@@ -600,15 +599,18 @@ export async function chooseNode(
     channelAllowsSplit: options.channelAllowsSplit ?? true,
   };
   const skus = [...demandBySku(state.order.lines).keys()];
-  const alsoNodeIds = state.order.pickup.type === 'store' ? [state.order.pickup.storeId] : [];
-  const destinationZone =
-    options.destinationZone ??
-    (state.order.pickup.type === 'store' ? await zoneOfNode(tx.trx, state.order.pickup.storeId) : undefined);
+  const storeId = state.order.pickup.type === 'store' ? state.order.pickup.storeId : undefined;
+  const alsoNodeIds = storeId === undefined ? [] : [storeId];
   for (let attempt = 0; attempt < 6; attempt += 1) {
     const candidates = await loadCandidates(tx, skus, {
       offlineAfterMs: settings.offlineAfterMs,
       alsoNodeIds,
-      ...(destinationZone === undefined ? {} : { destinationZone }),
+      // By default the order goes to the zone of the customer's chosen store (read with the candidates).
+      ...(options.destinationZone !== undefined
+        ? { destinationZone: options.destinationZone }
+        : storeId === undefined
+          ? {}
+          : { destinationNodeId: storeId }),
       fulfilment: state.order.fulfilment.type,
     });
     const routing = routeOrder(request, candidates, tx.at);

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import type { FulfilmentType, RoutingCandidateInput } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
-import { deliveryTermsFor } from './delivery-config';
+import type { NodeTable } from '../storage/schema';
+import { deliveryTermsOf } from './delivery-config';
 
 /** Statuses in which an order is an open pick task at its node (what pick capacity limits). */
 export const OPEN_PICK_STATUSES = ['ROUTED', 'ACCEPTED', 'PICKING'] as const;
@@ -20,6 +22,11 @@ export interface CandidateOptions {
   readonly alsoNodeIds?: readonly string[];
   /** The order's destination shipping zone: candidates get the lane's cost and transit days toward it. */
   readonly destinationZone?: string;
+  /**
+   * Without destinationZone: the zone of this node is the destination (the customer's chosen pickup
+   * store, which alsoNodeIds lists, so its zone comes with the candidates' read).
+   */
+  readonly destinationNodeId?: string;
   /**
    * Ship orders go to nodes with ship-from-store on, within their ship pick capacity; pickup orders to
    * pickup-enabled ones within their pickup capacity. The two capacities are counted apart.
@@ -41,22 +48,79 @@ export async function loadCandidates(
   options: CandidateOptions,
 ): Promise<RoutingCandidateInput[]> {
   const wanted = [...new Set(skus)];
-  const stockByNode = new Map<
-    string,
-    Map<string, { sku: string; sellable: number; committed: number; safetyStock: number }>
-  >();
-  for (const chunk of chunks(wanted, 500)) {
+  const fulfilment = options.fulfilment ?? 'pickup';
+  const also = [...new Set(options.alsoNodeIds ?? [])];
+  const nodes = new Map<string, CandidateRow>();
+  const stockByNode = new Map<string, Map<string, RoutingCandidateInput['stock'][number]>>();
+  // One statement per 500 SKUs (one for any order: it has at most 200 lines) for everything routing
+  // weighs: each node holding a balance of one of the SKUs (or named in alsoNodeIds) with those balances,
+  // its open picks of this fulfilment type, when its tills were last heard and its delivery terms.
+  for (const chunk of wanted.length === 0 ? [[]] : chunks(wanted, 500)) {
+    if (chunk.length === 0 && also.length === 0) continue;
     const rows = await tx.trx
-      .selectFrom('stock_balances')
-      .select(['node_id', 'sku', 'sellable', 'committed', 'safety_stock'])
-      .where('sku', 'in', chunk)
+      .selectFrom('nodes')
+      .$if(chunk.length > 0, (query) =>
+        query.leftJoin('stock_balances', (join) =>
+          join.onRef('stock_balances.node_id', '=', 'nodes.node_id').on('stock_balances.sku', 'in', chunk),
+        ),
+      )
+      .leftJoin('node_delivery_terms', 'node_delivery_terms.node_id', 'nodes.node_id')
+      .selectAll('nodes')
+      .select((eb) => [
+        chunk.length > 0 ? sql<string | null>`stock_balances.sku`.as('sku') : sql<null>`null`.as('sku'),
+        chunk.length > 0
+          ? sql<number | null>`stock_balances.sellable`.as('stock_sellable')
+          : sql<null>`null`.as('stock_sellable'),
+        chunk.length > 0
+          ? sql<number | null>`stock_balances.committed`.as('stock_committed')
+          : sql<null>`null`.as('stock_committed'),
+        chunk.length > 0
+          ? sql<number | null>`stock_balances.safety_stock`.as('stock_safety')
+          : sql<null>`null`.as('stock_safety'),
+        'node_delivery_terms.zone as zone',
+        'node_delivery_terms.cutoff_minute as cutoff_minute',
+        eb
+          .selectFrom('bopis_orders')
+          .select((count) => count.fn.countAll<number>().as('open'))
+          .whereRef('bopis_orders.node_id', '=', 'nodes.node_id')
+          .where('bopis_orders.status', 'in', [...OPEN_PICK_STATUSES])
+          .where('bopis_orders.fulfilment', '=', fulfilment)
+          .as('open_picks'),
+        eb
+          .selectFrom('devices')
+          .select((heard) =>
+            heard.fn.max(heard.fn.coalesce('devices.last_seen_at', 'devices.enrolled_at')).as('heard'),
+          )
+          .whereRef('devices.node_id', '=', 'nodes.node_id')
+          .where('devices.revoked_at', 'is', null)
+          .as('last_heard'),
+      ])
+      .where((eb) =>
+        eb.or([
+          ...(chunk.length > 0
+            ? [
+                eb(
+                  'nodes.node_id',
+                  'in',
+                  eb
+                    .selectFrom('stock_balances as held')
+                    .select('held.node_id')
+                    .where('held.sku', 'in', chunk),
+                ),
+              ]
+            : []),
+          ...(also.length > 0 ? [eb('nodes.node_id', 'in', also)] : []),
+        ]),
+      )
       .execute();
     for (const row of rows) {
+      if (!nodes.has(row.node_id)) nodes.set(row.node_id, row);
+      if (row.sku === null) continue;
       const locked = tx.lockedBalance(row.node_id, row.sku);
       const figures = locked ?? {
-        sellable: Number(row.sellable),
-        committed: Number(row.committed),
-        safety_stock: Number(row.safety_stock),
+        sellable: Number(row.stock_sellable),
+        committed: Number(row.stock_committed),
+        safety_stock: Number(row.stock_safety),
       };
       const byNode = stockByNode.get(row.node_id) ?? new Map();
       byNode.set(row.sku, {
@@ -69,55 +133,55 @@ export async function loadCandidates(
       stockByNode.set(row.node_id, byNode);
     }
   }
-  const nodeIds = new Set(stockByNode.keys());
-  for (const nodeId of options.alsoNodeIds ?? []) nodeIds.add(nodeId);
-  if (nodeIds.size === 0) return [];
+  if (nodes.size === 0) return [];
 
-  const fulfilment = options.fulfilment ?? 'pickup';
+  const destinationZone =
+    options.destinationZone ??
+    (options.destinationNodeId === undefined
+      ? undefined
+      : (nodes.get(options.destinationNodeId)?.zone ?? undefined));
+  const delivery = await deliveryTermsOf(
+    tx.trx,
+    [...nodes.values()].flatMap((node) =>
+      node.zone === null || node.cutoff_minute === null
+        ? []
+        : [
+            {
+              nodeId: node.node_id,
+              timezone: node.timezone,
+              zone: node.zone,
+              cutoffMinute: node.cutoff_minute,
+            },
+          ],
+    ),
+    destinationZone,
+  );
   const candidates: RoutingCandidateInput[] = [];
-  for (const chunk of chunks([...nodeIds].sort(), 500)) {
-    const nodes = await tx.trx.selectFrom('nodes').selectAll().where('node_id', 'in', chunk).execute();
-    const picks = await tx.trx
-      .selectFrom('bopis_orders')
-      .select(['node_id', (eb) => eb.fn.countAll<number>().as('open')])
-      .where('node_id', 'in', chunk)
-      .where('status', 'in', [...OPEN_PICK_STATUSES])
-      .where('fulfilment', '=', fulfilment)
-      .groupBy('node_id')
-      .execute();
-    const devices = await tx.trx
-      .selectFrom('devices')
-      .select(['node_id', (eb) => eb.fn.max(eb.fn.coalesce('last_seen_at', 'enrolled_at')).as('lastHeard')])
-      .where('node_id', 'in', chunk)
-      .where('revoked_at', 'is', null)
-      .groupBy('node_id')
-      .execute();
-    const delivery = await deliveryTermsFor(
-      tx.trx,
-      nodes.map((node) => ({ nodeId: node.node_id, timezone: node.timezone })),
-      options.destinationZone,
-    );
-    const openPicks = new Map(picks.map((row) => [row.node_id, Number(row.open)]));
-    const lastHeard = new Map(devices.map((row) => [row.node_id, Number(row.lastHeard)]));
-    for (const node of nodes) {
-      const heard = lastHeard.get(node.node_id);
-      const offline = heard !== undefined && tx.at - heard >= options.offlineAfterMs;
-      const capacity = fulfilment === 'ship' ? (node.ship_pick_capacity ?? 0) : node.pick_capacity;
-      candidates.push({
-        nodeId: node.node_id,
-        active: node.active === 1,
-        // The domain's "pickup enabled" is "takes orders of this fulfilment type" here.
-        pickupEnabled: fulfilment === 'ship' ? node.ship_enabled === 1 : node.pickup_enabled === 1,
-        ...(offline ? { offlineSince: heard } : {}),
-        ...(node.latitude !== null && node.longitude !== null
-          ? { location: { lat: Number(node.latitude), lon: Number(node.longitude) } }
-          : {}),
-        ...(delivery.has(node.node_id) ? { delivery: delivery.get(node.node_id) } : {}),
-        ...(capacity > 0 ? { pickCapacity: capacity } : {}),
-        openPicks: openPicks.get(node.node_id) ?? 0,
-        stock: [...(stockByNode.get(node.node_id)?.values() ?? [])],
-      });
-    }
+  for (const node of nodes.values()) {
+    const heard = node.last_heard === null ? undefined : Number(node.last_heard);
+    const offline = heard !== undefined && tx.at - heard >= options.offlineAfterMs;
+    const capacity = fulfilment === 'ship' ? (node.ship_pick_capacity ?? 0) : node.pick_capacity;
+    candidates.push({
+      nodeId: node.node_id,
+      active: node.active === 1,
+      // The domain's "pickup enabled" is "takes orders of this fulfilment type" here.
+      pickupEnabled: fulfilment === 'ship' ? node.ship_enabled === 1 : node.pickup_enabled === 1,
+      ...(offline ? { offlineSince: heard } : {}),
+      ...(node.latitude !== null && node.longitude !== null
+        ? { location: { lat: Number(node.latitude), lon: Number(node.longitude) } }
+        : {}),
+      ...(delivery.has(node.node_id) ? { delivery: delivery.get(node.node_id) } : {}),
+      ...(capacity > 0 ? { pickCapacity: capacity } : {}),
+      openPicks: Number(node.open_picks ?? 0),
+      stock: [...(stockByNode.get(node.node_id)?.values() ?? [])],
+    });
   }
   return candidates;
+}
+
+interface CandidateRow extends NodeTable {
+  readonly zone: string | null;
+  readonly cutoff_minute: number | null;
+  readonly open_picks: number | string | null;
+  readonly last_heard: number | string | null;
 }
