@@ -306,6 +306,27 @@ export default tseslint.config(
     },
   },
   {
+    // The store node's tests see the hub through its one test world, never its internals: a hub refactor
+    // must not break them, and a deep import would pass the package allow-list above (it names the package).
+    // The core rule, so the per-runtime allow-lists (the typescript-eslint one) still apply.
+    name: 'boundaries/store-tests/hub-testing-only',
+    files: [`${desktop}/**/*.{ts,tsx}`, 'apps/pos-desktop/test/**/*.ts', 'apps/pos-desktop/bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@retail/hub-server(?!/testing$)|(?:^|/)hub-server/(?:src|scripts|test|bench)(?:/|$)',
+              message:
+                "Store node tests reach the hub through '@retail/hub-server/testing' only; export what is missing there.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain runs anywhere: no clock reads, no randomness, no host objects.
     files: ['packages/domain/src/**/*.ts'],
     ignores: ['packages/domain/src/**/*.test.ts'],

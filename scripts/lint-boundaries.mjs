@@ -8,6 +8,7 @@ import { ESLint } from 'eslint';
 const PACKAGE_RULE = '@typescript-eslint/no-restricted-imports';
 const PATH_RULE = 'import-x/no-restricted-paths';
 const CYCLE_RULE = 'import-x/no-cycle';
+const HUB_TESTING_RULE = 'no-restricted-imports';
 
 const desktop = 'apps/pos-desktop/src';
 const hub = 'apps/hub-server/src';
@@ -55,6 +56,21 @@ const probes = [
     code: "import { buildApp } from '../../../apps/hub-server/src/api/app';",
     rule: PATH_RULE,
   },
+  {
+    at: `${desktop}/engine/sync/probe.test.ts`,
+    code: "import { openStorage } from '@retail/hub-server/src/storage/storage';",
+    rule: HUB_TESTING_RULE,
+  },
+  {
+    at: 'apps/pos-desktop/test/sync/probe.test.ts',
+    code: "import { buildApp } from '../../../hub-server/src/api/app';",
+    rule: HUB_TESTING_RULE,
+  },
+  {
+    at: 'apps/pos-desktop/bench/probe.ts',
+    code: "import { bundleHubCli } from '@retail/hub-server/scripts/bundle-cli.mjs';",
+    rule: HUB_TESTING_RULE,
+  },
 ];
 const controls = [
   {
@@ -70,6 +86,10 @@ const controls = [
     code: "import type { HubException } from '../../exceptions/exception-queue';\nexport type X = HubException;",
   },
   { at: 'packages/domain/src/probe.ts', code: "import { z } from 'zod';\nexport const x = z;" },
+  {
+    at: `${desktop}/engine/sync/probe.test.ts`,
+    code: "import { startTestHub } from '@retail/hub-server/testing';\nexport const x = startTestHub;",
+  },
 ];
 
 // Probes are files that do not exist, so the type-aware rules (which need a tsconfig to own the file)
@@ -93,7 +113,9 @@ for (const probe of probes) {
 }
 for (const control of controls) {
   const messages = await messagesFor(control);
-  const boundary = messages.filter((m) => [PACKAGE_RULE, PATH_RULE, CYCLE_RULE].includes(m.ruleId));
+  const boundary = messages.filter((m) =>
+    [PACKAGE_RULE, PATH_RULE, CYCLE_RULE, HUB_TESTING_RULE].includes(m.ruleId),
+  );
   if (boundary.length > 0)
     failures.push(`${control.at}: a permitted import was refused: ${boundary[0].message}`);
 }

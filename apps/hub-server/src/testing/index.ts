@@ -78,4 +78,6 @@ export {
 export { effectiveSettings, putSetting } from '../settings/hq-settings';
 export { createStaff, updateStaff } from '../staff/hq-staff';
 export { getLoggedEvent } from '../sync/event-log';
+// Process tests elsewhere run the hub's own CLI, bundled the way `npm run build` bundles it.
+export { bundleHubCli } from '../../scripts/bundle-cli.mjs';
 export { lookupSale } from '../sync/sale-lookup';

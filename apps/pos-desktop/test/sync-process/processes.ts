@@ -2,8 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { bundleHubCli } from '@retail/hub-server/scripts/bundle-cli.mjs';
-import { eventually } from '@retail/hub-server/testing';
+import { bundleHubCli, eventually } from '@retail/hub-server/testing';
 import { APP_DIR } from '../cli-process';
 
 /**
