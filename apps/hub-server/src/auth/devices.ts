@@ -9,6 +9,7 @@ import {
   type ReEnrollRequest,
   type ReplacedDevice,
 } from '@retail/sync';
+import { recordAudit } from '../audit/hq-audit';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
 import { replaceDevice } from '../sync/device-restore';
@@ -339,6 +340,7 @@ export async function registerDevice(
       last_push_at: null,
       outbox_pending: null,
       outbox_oldest_at: null,
+      version: 1,
     })
     .execute();
   return { deviceId, deviceNo, name: wanted.name, credential };
@@ -382,6 +384,58 @@ export async function revokeDevice(hub: HubContext, deviceId: string): Promise<v
   });
 }
 
+export const RenameDeviceSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  /** The version the operator saw; another one means someone changed the device since. */
+  expectedVersion: z.number().int().min(1),
+});
+
+/** Renames a device as HQ lists it, in one transaction with its audit entry. */
+export async function renameDevice(
+  hub: HubContext,
+  deviceId: string,
+  input: z.infer<typeof RenameDeviceSchema>,
+  actor: string,
+): Promise<DeviceStatus> {
+  await hub.storage.transaction(async (trx) => {
+    const device = await trx
+      .selectFrom('devices')
+      .select(['name', 'version'])
+      .where('device_id', '=', deviceId)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (device === undefined)
+      throw new DomainError('NOT_FOUND', `There is no device ${deviceId}.`, { deviceId });
+    const version = Number(device.version);
+    if (version !== input.expectedVersion) {
+      throw new DomainError(
+        'CONFLICT',
+        `Device ${device.name} was changed by someone else (now version ${version}); reload it and try again.`,
+        { reason: 'STALE_VERSION', deviceId, version },
+      );
+    }
+    await trx
+      .updateTable('devices')
+      .set({ name: input.name, version: version + 1 })
+      .where('device_id', '=', deviceId)
+      .execute();
+    await recordAudit(
+      trx,
+      {
+        actor,
+        action: 'devices.rename',
+        subject: `devices:${deviceId}`,
+        before: { name: device.name, version },
+        after: { name: input.name, version: version + 1 },
+      },
+      hub.now(),
+      hub.newId,
+    );
+  });
+  const [status] = (await listDeviceStatus(hub.storage.db)).filter((row) => row.deviceId === deviceId);
+  return status!;
+}
+
 export const DeviceStatusSchema = z.object({
   deviceId: z.string(),
   nodeId: z.string(),
@@ -395,6 +449,8 @@ export const DeviceStatusSchema = z.object({
   lastSeq: z.number().int(),
   outboxPending: z.number().int().nullable(),
   outboxOldestAt: z.string().nullable(),
+  /** What an edit (rename) names as the version it was made on. */
+  version: z.number().int(),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 
@@ -416,6 +472,7 @@ export async function listDeviceStatus(executor: Executor, nodeId?: string): Pro
       'devices.last_seq',
       'devices.outbox_pending',
       'devices.outbox_oldest_at',
+      'devices.version',
     ])
     .$if(nodeId !== undefined, (query) => query.where('devices.node_id', '=', nodeId!))
     .orderBy('nodes.code')
@@ -434,5 +491,6 @@ export async function listDeviceStatus(executor: Executor, nodeId?: string): Pro
     lastSeq: Number(row.last_seq),
     outboxPending: row.outbox_pending === null ? null : Number(row.outbox_pending),
     outboxOldestAt: row.outbox_oldest_at,
+    version: Number(row.version),
   }));
 }

@@ -8,14 +8,18 @@ import {
   DeliveryFilterSchema,
   DeliverySchema,
   ReplaySchema,
+  RotateSecretSchema,
   SubscriptionInputSchema,
   SubscriptionSchema,
+  SubscriptionUpdateSchema,
   createSubscription,
   deleteSubscription,
   getSubscription,
   listDeliveries,
+  updateSubscription,
   listSubscriptions,
   replaySubscription,
+  rotateSubscriptionSecret,
   setSubscriptionStatus,
   settleDeadLetter,
 } from './subscriptions';
@@ -136,6 +140,33 @@ export function registerIntegrationRoutes(app: FastifyInstance, routes: RouteReg
     params: subscriptionId,
     response: SubscriptionSchema,
     handler: ({ params }) => getSubscription(hub.storage.db, params.subscriptionId),
+  });
+  routes.add(app, {
+    method: 'PATCH',
+    url: '/api/integration/subscriptions/:subscriptionId',
+    summary:
+      'Edit a webhook endpoint (name, URL, event types, retries, enabled) on the version you read; a stale version is a 409',
+    tag: 'integration',
+    access: { kind: 'hq', role: 'admin' },
+    audit: 'in-handler',
+    errors: [409],
+    params: subscriptionId,
+    body: SubscriptionUpdateSchema,
+    response: SubscriptionSchema,
+    handler: ({ params, body, actor }) => updateSubscription(hub, params.subscriptionId, body, actor),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/integration/subscriptions/:subscriptionId/rotate-secret',
+    summary: 'Replace the signing secret (used from the next attempt on); the new secret is returned once',
+    tag: 'integration',
+    access: { kind: 'hq', role: 'admin' },
+    audit: 'in-handler',
+    errors: [409],
+    params: subscriptionId,
+    body: RotateSecretSchema,
+    response: z.object({ subscription: SubscriptionSchema, secret: z.string() }),
+    handler: ({ params, body, actor }) => rotateSubscriptionSecret(hub, params.subscriptionId, body, actor),
   });
   routes.add(app, {
     method: 'DELETE',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
+import { recordAudit } from '../audit/hq-audit';
 import { closeSettledException } from '../exceptions/exception-queue';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction } from '../hub-tx';
@@ -77,6 +78,30 @@ export type SubscriptionInput = z.input<typeof SubscriptionInputSchema>;
 
 export const ReplaySchema = startSchema;
 
+/**
+ * An HQ edit of an endpoint, made on the version the operator saw. New event types apply to events not
+ * queued yet; deliveries already queued keep going out as they were.
+ */
+export const SubscriptionUpdateSchema = SubscriptionInputSchema.pick({
+  name: true,
+  url: true,
+  types: true,
+  maxAttempts: true,
+  maxLagSeconds: true,
+})
+  .partial()
+  .extend({
+    /** `paused` disables the endpoint (events keep being queued, so nothing is missed). */
+    status: z.enum(['active', 'paused']).optional(),
+    expectedVersion: z.number().int().min(1),
+  });
+
+export const RotateSecretSchema = z.object({
+  expectedVersion: z.number().int().min(1),
+  /** The receiver's new HMAC key (16–200 characters); the hub makes one when absent. */
+  secret: z.string().min(16).max(200).optional(),
+});
+
 export const SubscriptionSchema = z.object({
   subscriptionId: z.string(),
   name: z.string(),
@@ -101,6 +126,8 @@ export const SubscriptionSchema = z.object({
   oldestUndeliveredAt: z.number().int().nullable(),
   lastDeliveredAt: z.number().int().nullable(),
   lastError: z.string().nullable(),
+  /** What an edit names as the version it was made on. */
+  version: z.number().int(),
 });
 export type Subscription = z.infer<typeof SubscriptionSchema>;
 
@@ -155,7 +182,7 @@ export async function createSubscription(
   input: z.output<typeof SubscriptionInputSchema>,
   actor: string,
 ): Promise<{ subscription: Subscription; secret: string }> {
-  const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+  const secret = input.secret ?? newSigningSecret();
   const at = hub.now();
   const row: IntegrationSubscriptionTable = {
     subscription_id: hub.newId(),
@@ -170,6 +197,7 @@ export async function createSubscription(
     created_by: actor,
     created_at: at,
     updated_at: at,
+    version: 1,
   };
   await hub.storage.db.insertInto('integration_subscriptions').values(row).execute();
   return { subscription: await getSubscription(hub.storage.db, row.subscription_id), secret };
@@ -260,6 +288,7 @@ async function subscriptionViews(
       lastDeliveredAt: lastDelivered === null || lastDelivered === undefined ? null : Number(lastDelivered),
       lastError:
         lastErrors.find((error) => error.subscription_id === row.subscription_id)?.last_error ?? null,
+      version: Number(row.version),
     };
   });
 }
@@ -290,10 +319,128 @@ export async function setSubscriptionStatus(
   await requireSubscription(hub.storage.db, subscriptionId);
   await hub.storage.db
     .updateTable('integration_subscriptions')
-    .set({ status, updated_at: hub.now() })
+    .set((eb) => ({ status, updated_at: hub.now(), version: eb('version', '+', 1) }))
     .where('subscription_id', '=', subscriptionId)
     .execute();
   return getSubscription(hub.storage.db, subscriptionId);
+}
+
+/** The row, locked, if it is still at the version the operator saw; otherwise a CONFLICT to reload on. */
+async function subscriptionAtVersion(
+  hub: HubContext,
+  trx: Executor,
+  subscriptionId: string,
+  expectedVersion: number,
+): Promise<IntegrationSubscriptionTable> {
+  const row = await trx
+    .selectFrom('integration_subscriptions')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new DomainError('NOT_FOUND', `There is no webhook subscription ${subscriptionId}.`, {
+      subscriptionId,
+    });
+  }
+  if (Number(row.version) !== expectedVersion) {
+    throw new DomainError(
+      'CONFLICT',
+      `Webhook endpoint ${row.name} was changed by someone else (now version ${row.version}); reload it and try again.`,
+      { reason: 'STALE_VERSION', subscriptionId, version: Number(row.version) },
+    );
+  }
+  return row;
+}
+
+function auditedFields(row: IntegrationSubscriptionTable) {
+  return {
+    name: row.name,
+    url: row.url,
+    types: JSON.parse(row.types) as unknown,
+    status: row.status,
+    maxAttempts: Number(row.max_attempts),
+    maxLagSeconds: Number(row.max_lag_seconds),
+    version: Number(row.version),
+  };
+}
+
+export async function updateSubscription(
+  hub: HubContext,
+  subscriptionId: string,
+  update: z.output<typeof SubscriptionUpdateSchema>,
+  actor: string,
+): Promise<Subscription> {
+  await hub.storage.transaction(async (trx) => {
+    const current = await subscriptionAtVersion(hub, trx, subscriptionId, update.expectedVersion);
+    const next: IntegrationSubscriptionTable = {
+      ...current,
+      ...(update.name === undefined ? {} : { name: update.name }),
+      ...(update.url === undefined ? {} : { url: update.url }),
+      ...(update.types === undefined ? {} : { types: JSON.stringify(update.types) }),
+      ...(update.maxAttempts === undefined ? {} : { max_attempts: update.maxAttempts }),
+      ...(update.maxLagSeconds === undefined ? {} : { max_lag_seconds: update.maxLagSeconds }),
+      ...(update.status === undefined ? {} : { status: update.status }),
+      version: Number(current.version) + 1,
+      updated_at: hub.now(),
+    };
+    const { subscription_id: _id, created_at: _created, created_by: _by, secret: _secret, ...changes } = next;
+    await trx
+      .updateTable('integration_subscriptions')
+      .set(changes)
+      .where('subscription_id', '=', subscriptionId)
+      .execute();
+    await recordAudit(
+      trx,
+      {
+        actor,
+        action: 'integration.subscriptions.update',
+        subject: `integration:${subscriptionId}`,
+        before: auditedFields(current),
+        after: auditedFields(next),
+      },
+      next.updated_at,
+      hub.newId,
+    );
+  });
+  return getSubscription(hub.storage.db, subscriptionId);
+}
+
+/** A new signing secret, used from the next delivery attempt on and returned this once. */
+export async function rotateSubscriptionSecret(
+  hub: HubContext,
+  subscriptionId: string,
+  input: z.output<typeof RotateSecretSchema>,
+  actor: string,
+): Promise<{ subscription: Subscription; secret: string }> {
+  const secret = input.secret ?? newSigningSecret();
+  await hub.storage.transaction(async (trx) => {
+    const current = await subscriptionAtVersion(hub, trx, subscriptionId, input.expectedVersion);
+    const version = Number(current.version) + 1;
+    const at = hub.now();
+    await trx
+      .updateTable('integration_subscriptions')
+      .set({ secret, version, updated_at: at })
+      .where('subscription_id', '=', subscriptionId)
+      .execute();
+    await recordAudit(
+      trx,
+      {
+        actor,
+        action: 'integration.subscriptions.rotate-secret',
+        subject: `integration:${subscriptionId}`,
+        before: { version: current.version },
+        after: { version, secretRotated: true },
+      },
+      at,
+      hub.newId,
+    );
+  });
+  return { subscription: await getSubscription(hub.storage.db, subscriptionId), secret };
+}
+
+function newSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
 }
 
 export async function deleteSubscription(hub: HubContext, subscriptionId: string): Promise<void> {

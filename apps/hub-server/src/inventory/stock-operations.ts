@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError, MAX_STOCK_QTY } from '@retail/domain';
+import { recordAudit } from '../audit/hq-audit';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import type { EventData } from '../integration/event-catalog';
@@ -46,6 +47,11 @@ export const AdjustmentInputSchema = z.object({
           .min(-MAX_STOCK_QTY)
           .max(MAX_STOCK_QTY)
           .refine((d) => d !== 0, 'A change of 0 does nothing.'),
+        /**
+         * The bucket's figure the operator saw when deciding the change: when given and the hub's figure
+         * differs (a sale or another adjustment since), nothing is written and the answer is CONFLICT.
+         */
+        expectedQty: z.number().int().min(-MAX_STOCK_QTY).max(MAX_STOCK_QTY).optional(),
       }),
     )
     .min(1)
@@ -62,7 +68,14 @@ export const TransferInputSchema = z
       .max(100)
       .meta({ description: 'Another node than fromNodeId.', 'x-differs-from': 'fromNodeId' }),
     lines: z
-      .array(z.object({ sku: skuId, qty: positive }))
+      .array(
+        z.object({
+          sku: skuId,
+          qty: positive,
+          /** The sellable figure at the source the operator saw; a different one at the hub is a CONFLICT. */
+          expectedSellable: z.number().int().min(-MAX_STOCK_QTY).max(MAX_STOCK_QTY).optional(),
+        }),
+      )
       .min(1)
       .max(5000),
   })
@@ -178,6 +191,16 @@ export async function adjustStock(
       input.lines.map((line) => line.sku),
     );
     await tx.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
+    assertFiguresSeen(
+      tx,
+      input.nodeId,
+      input.lines.map((line) => ({ sku: line.sku, bucket: line.bucket, expected: line.expectedQty })),
+    );
+    const before = input.lines.map((line) => ({
+      sku: line.sku,
+      bucket: line.bucket,
+      qty: tx.balance(input.nodeId, line.sku)[line.bucket],
+    }));
     const adjustmentId = hub.newId();
     tx.addMovements(
       input.lines.map((line, index) => ({
@@ -198,8 +221,82 @@ export async function adjustStock(
       adjustedAt: new Date(tx.at).toISOString(),
       reason: input.reason,
     }));
+    await recordAudit(
+      tx.trx,
+      {
+        actor,
+        action: 'adjustments.create',
+        subject: `adjustments:${adjustmentId}`,
+        before: { nodeId: input.nodeId, lines: before },
+        after: {
+          nodeId: input.nodeId,
+          reason: input.reason,
+          lines: input.lines.map((line) => ({
+            sku: line.sku,
+            bucket: line.bucket,
+            delta: line.delta,
+            qty: tx.balance(input.nodeId, line.sku)[line.bucket],
+          })),
+        },
+      },
+      tx.at,
+      hub.newId,
+    );
     return { adjustmentId };
   });
+}
+
+/**
+ * Optimistic concurrency on stock: a figure the operator saw that is no longer the hub's means the change
+ * was decided on stale information. Refused whole, naming every line that moved, so the screen can reload.
+ */
+function assertFiguresSeen(
+  tx: HubTx,
+  nodeId: string,
+  lines: readonly {
+    sku: string;
+    bucket: 'sellable' | 'damaged' | 'quality_control';
+    expected?: number | undefined;
+  }[],
+): void {
+  const stale = lines.flatMap((line) => {
+    if (line.expected === undefined) return [];
+    const actual = tx.balance(nodeId, line.sku)[line.bucket];
+    return actual === line.expected
+      ? []
+      : [{ sku: line.sku, bucket: line.bucket, expected: line.expected, actual }];
+  });
+  if (stale.length === 0) return;
+  const first = stale[0]!;
+  throw new DomainError(
+    'CONFLICT',
+    `Stock of ${first.sku} (${first.bucket}) changed since you looked: it is ${first.actual}, not ${first.expected}. Reload and decide again.`,
+    { reason: 'STALE_STOCK', nodeId, lines: stale },
+  );
+}
+
+/**
+ * The next HQ transfer number for a shipping node, in the shipping transaction: `T-{code}-0-{seq}`, the
+ * tills' format with device number 0 (enrollment gives tills 1 and up), so a receiving store types an HQ
+ * transfer's number exactly as it types a store's.
+ */
+async function allocateHqTransferNumber(tx: HubTx, nodeId: string): Promise<string> {
+  const node = await tx.trx
+    .selectFrom('nodes')
+    .select('code')
+    .where('node_id', '=', nodeId)
+    .executeTakeFirstOrThrow();
+  const row = await tx.trx
+    .insertInto('hq_transfer_numbers')
+    .values({ node_id: nodeId, last_seq: 1 })
+    .onConflict((conflict) =>
+      conflict
+        .column('node_id')
+        .doUpdateSet((eb) => ({ last_seq: eb('hq_transfer_numbers.last_seq', '+', 1) })),
+    )
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  return `T-${node.code}-0-${String(Number(row.last_seq)).padStart(6, '0')}`;
 }
 
 /** Ships from one node: sellable leaves the source now and shows as incoming at the destination only. */
@@ -222,7 +319,16 @@ export async function createTransfer(
         { nodeId: input.toNodeId, sku },
       ]),
     );
-    const transferId = hub.newId();
+    assertFiguresSeen(
+      tx,
+      input.fromNodeId,
+      input.lines.map((line) => ({
+        sku: line.sku,
+        bucket: 'sellable' as const,
+        expected: line.expectedSellable,
+      })),
+    );
+    const transferId = await allocateHqTransferNumber(tx, input.fromNodeId);
     tx.addMovements(
       [...shipped].flatMap(([sku, qty]) => [
         {
@@ -261,6 +367,22 @@ export async function createTransfer(
     };
     await tx.trx.insertInto('transfers').values(row).execute();
     for (const draft of transferDrafts(row, 'shipped', transferId, tx.at, null)) tx.events.emit(draft);
+    await recordAudit(
+      tx.trx,
+      {
+        actor,
+        action: 'transfers.create',
+        subject: `transfers:${transferId}`,
+        before: null,
+        after: {
+          fromNodeId: input.fromNodeId,
+          toNodeId: input.toNodeId,
+          lines: JSON.parse(row.lines) as unknown,
+        },
+      },
+      tx.at,
+      hub.newId,
+    );
     return toTransfer(row);
   });
 }

@@ -49,6 +49,8 @@ export interface DeviceTable {
   last_push_at: number | null;
   outbox_pending: number | null;
   outbox_oldest_at: string | null;
+  /** Bumped by every HQ edit (rename): an edit names the version it was made on (migration 0024). */
+  version: number;
 }
 
 export interface EnrollmentCodeTable {
@@ -520,6 +522,12 @@ export interface StoreCreditIssuedTable {
   amount: number;
 }
 
+/** The last HQ transfer number used per shipping node (migration 0024). */
+export interface HqTransferNumberTable {
+  node_id: string;
+  last_seq: number;
+}
+
 export interface TransferTable {
   transfer_id: string;
   from_node_id: string;
@@ -793,6 +801,8 @@ export interface IntegrationSubscriptionTable {
   created_by: string;
   created_at: number;
   updated_at: number;
+  /** Bumped by every HQ edit; an edit names the version it was made on (migration 0024). */
+  version: number;
 }
 
 export interface IntegrationDeliveryTable {
@@ -918,6 +928,7 @@ export interface HubDatabase {
   held_credits: HeldCreditTable;
   store_credit_issued: StoreCreditIssuedTable;
   transfers: TransferTable;
+  hq_transfer_numbers: HqTransferNumberTable;
   exceptions: ExceptionTable;
   live_changes: LiveChangeTable;
   feed_changes: FeedChangeTable;

@@ -12,8 +12,10 @@ import {
 import {
   DEFAULT_ENROLLMENT_TTL_MS,
   DeviceStatusSchema,
+  RenameDeviceSchema,
   createEnrollmentCode,
   listDeviceStatus,
+  renameDevice,
   revokeDevice,
 } from '../../auth/devices';
 import {
@@ -313,6 +315,19 @@ export function registerAdminRoutes(
     query: z.object({ nodeId: id.optional() }),
     response: z.array(DeviceStatusSchema),
     handler: ({ query }) => listDeviceStatus(hub.storage.db, query.nodeId),
+  });
+  routes.add(app, {
+    method: 'PATCH',
+    url: '/api/devices/:deviceId',
+    summary: 'Rename a device (optimistic: send the version you read)',
+    tag: 'nodes',
+    access: { kind: 'hq', role: 'admin' },
+    audit: 'in-handler',
+    errors: [409],
+    params: z.object({ deviceId: id }),
+    body: RenameDeviceSchema,
+    response: DeviceStatusSchema,
+    handler: ({ params, body, actor }) => renameDevice(hub, params.deviceId, body, actor),
   });
   routes.add(app, {
     method: 'POST',

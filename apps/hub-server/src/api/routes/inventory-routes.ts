@@ -224,9 +224,12 @@ export function registerInventoryRoutes(app: FastifyInstance, routes: RouteRegis
   routes.add(app, {
     method: 'POST',
     url: '/api/adjustments',
-    summary: 'Adjust stock at a node (damage, found, write-off) with a reason',
+    summary:
+      'Adjust stock at a node (damage, found, write-off) with a reason; `expectedQty` per line refuses it (409) when the figure changed',
     tag: 'warehouse',
     access: { kind: 'hq', role: 'operator' },
+    audit: 'in-handler',
+    errors: [409],
     body: AdjustmentInputSchema,
     response: z.object({ adjustmentId: z.string() }),
     successStatus: 201,
@@ -235,9 +238,12 @@ export function registerInventoryRoutes(app: FastifyInstance, routes: RouteRegis
   routes.add(app, {
     method: 'POST',
     url: '/api/transfers',
-    summary: 'Ship stock from one node to another: incoming at the destination until received',
+    summary:
+      'Ship stock from one node to another under a transfer number (T-{code}-0-{seq}): incoming at the destination until received; `expectedSellable` per line refuses it (409) when the figure changed',
     tag: 'warehouse',
     access: { kind: 'hq', role: 'operator' },
+    audit: 'in-handler',
+    errors: [409],
     body: TransferInputSchema,
     response: TransferSchema,
     successStatus: 201,

@@ -113,6 +113,7 @@ describe('live updates', () => {
       lastSeq: 10,
       outboxPending,
       outboxOldestAt: outboxPending === 0 ? null : new Date(NOW - 120_000).toISOString(),
+      version: 1,
     });
     let pending = 0;
     const { hub } = renderDashboard({

@@ -23,6 +23,7 @@ import * as paymentSettlements from './0020-payment-settlements';
 import * as storeAudit from './0021-store-audit';
 import * as alertRules from './0022-alert-rules';
 import * as settingsHistory from './0023-settings-history';
+import * as hqEditVersions from './0024-hq-edit-versions';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -55,6 +56,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0021-store-audit', storeAudit.up],
   ['0022-alert-rules', alertRules.up],
   ['0023-settings-history', settingsHistory.up],
+  ['0024-hq-edit-versions', hqEditVersions.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -20,6 +20,7 @@ function device(overrides: Partial<DeviceStatus> = {}): DeviceStatus {
     lastSeq: 1520,
     outboxPending: 0,
     outboxOldestAt: null,
+    version: 1,
     ...overrides,
   };
 }
