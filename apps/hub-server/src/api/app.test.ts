@@ -448,7 +448,9 @@ describe.each(backendKinds())('api/app on %s', (kind) => {
       expect(response.statusCode).toBe(400);
       const error = response.json().error;
       expect(error.message).toMatch(/Nothing was imported: 1 problem\(s\), first on line 3/);
-      expect(error.details.report.errors).toEqual([{ line: 3, message: expect.stringMatching(/unit/) }]);
+      expect(error.details.report.errors).toEqual([
+        { line: 3, column: 'unit', message: expect.stringMatching(/unit/) },
+      ]);
       expect((await call('GET', '/api/catalog/skus/API-2', { token: tokens.viewer })).status).toBe(404);
       expect((await upload(`${header}\n`, '', tokens.viewer)).statusCode).toBe(403);
     });

@@ -77,6 +77,10 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /api/exceptions/{exceptionId}/resolve': hq('operator'),
   'GET /api/live': hq('viewer'),
 
+  'GET /api/catalog/items': hq('viewer', 'catalog:read'),
+  'GET /api/catalog/options': hq('viewer', 'catalog:read'),
+  'GET /api/catalog/items/{sku}': hq('viewer', 'catalog:read'),
+  'PUT /api/catalog/items/{sku}': hq('operator'),
   'GET /api/catalog/skus/{sku}': hq('viewer', 'catalog:read'),
   'PUT /api/catalog/skus/{sku}': hq('operator'),
   'GET /api/catalog/barcodes/{barcode}': hq('viewer', 'catalog:read'),
@@ -86,6 +90,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'POST /api/catalog/import': hq('operator'),
   'GET /api/catalog/imports': hq('viewer'),
   'GET /api/catalog/imports/{importId}': hq('viewer'),
+  'GET /api/catalog/imports/{importId}/errors.csv': hq('viewer'),
 
   'GET /api/inventory': hq('viewer', 'inventory:read'),
   'GET /api/inventory/{sku}': hq('viewer', 'inventory:read'),

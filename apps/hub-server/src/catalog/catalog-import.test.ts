@@ -166,8 +166,12 @@ describe.each(backendKinds())('catalog/catalog-import on %s', (kind) => {
       );
       expect(report.status).toBe('failed');
       expect(report.errors).toEqual([
-        { line: 3, message: expect.stringMatching(/no-such-category/) },
-        { line: 4, message: expect.stringMatching(/Price book pb-none does not exist/) },
+        { line: 3, column: 'category_id', message: expect.stringMatching(/no-such-category/) },
+        {
+          line: 4,
+          column: 'price_book_id',
+          message: expect.stringMatching(/Price book pb-none does not exist/),
+        },
       ]);
       expect(await count(storage, 'skus')).toBe(before);
     });

@@ -71,9 +71,10 @@ export async function importCatalog(
   let errorCount = 0;
   let rowsRead = 0;
   let rowsValid = 0;
-  const note = (line: number, message: string) => {
+  const note = (line: number, message: string, column?: string) => {
     errorCount += 1;
-    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, message });
+    if (errors.length < MAX_REPORTED_ERRORS)
+      errors.push(column === undefined ? { line, message } : { line, column, message });
   };
   const finish = async (
     status: 'failed' | 'completed',
@@ -142,8 +143,8 @@ export async function importCatalog(
           : records === 'prices'
             ? reader.fromPriceCsv(raw.value as Record<string, string>, raw.line)
             : reader.fromCsv(raw.value as Record<string, string>, raw.line);
-      if (typeof staged === 'string') {
-        note(raw.line, staged);
+      if (!Array.isArray(staged)) {
+        note(raw.line, staged.message, staged.column);
         continue;
       }
       rowsValid += 1;
@@ -190,7 +191,7 @@ export async function importCatalog(
       const seen = new Set<string>();
       for (const problem of error.problems) {
         const id = `${problem.line}:${problem.message}`;
-        if (!seen.has(id)) note(problem.line, problem.message);
+        if (!seen.has(id)) note(problem.line, problem.message, problem.column);
         seen.add(id);
       }
       return finish('failed', {});

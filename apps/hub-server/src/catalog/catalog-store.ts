@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { barcodeKey, DomainError, type Category, type Product, type Sku, type TaxRate } from '@retail/domain';
 import { CHAIN_SCOPE } from '../feed/feed-store';
 import type { HubTx } from '../hub-tx';
@@ -29,6 +30,8 @@ export function catalogKey(record: CatalogRecord): string {
 export interface CatalogProblem {
   readonly index: number;
   readonly message: string;
+  /** The import CSV column the reference is given in. */
+  readonly column: string;
 }
 
 async function existing(
@@ -101,22 +104,38 @@ export async function findCatalogProblems(
       record.data.parentId !== undefined &&
       !hasCategory(record.data.parentId)
     ) {
-      problems.push({ index, message: `Parent category ${record.data.parentId} does not exist.` });
+      problems.push({
+        index,
+        message: `Parent category ${record.data.parentId} does not exist.`,
+        column: 'parentId',
+      });
     }
     if (
       record.kind === 'product' &&
       record.data.categoryId !== undefined &&
       !hasCategory(record.data.categoryId)
     ) {
-      problems.push({ index, message: `Category ${record.data.categoryId} does not exist.` });
+      problems.push({
+        index,
+        message: `Category ${record.data.categoryId} does not exist.`,
+        column: 'category_id',
+      });
     }
     if (record.kind === 'sku') {
       if (!hasProduct(record.data.productId)) {
-        problems.push({ index, message: `Product ${record.data.productId} does not exist.` });
+        problems.push({
+          index,
+          message: `Product ${record.data.productId} does not exist.`,
+          column: 'product_id',
+        });
       }
       const missing = record.data.categoryIds.filter((id) => !hasCategory(id));
       if (missing.length > 0)
-        problems.push({ index, message: `Category ${missing.join(', ')} does not exist.` });
+        problems.push({
+          index,
+          message: `Category ${missing.join(', ')} does not exist.`,
+          column: 'category_id',
+        });
       for (const barcode of record.data.barcodes) {
         const key = barcodeKey(barcode);
         const owner = barcodeOwners.get(key);
@@ -124,6 +143,7 @@ export async function findCatalogProblems(
           problems.push({
             index,
             message: `Barcode ${barcode} is also given to SKU ${owner} in this import.`,
+            column: 'barcodes',
           });
         }
         barcodeOwners.set(key, record.data.sku);
@@ -148,6 +168,7 @@ export async function findCatalogProblems(
         problems.push({
           index: indexBySku.get(newOwner)!,
           message: `Barcode ${row.barcode_key} already belongs to SKU ${row.sku}.`,
+          column: 'barcodes',
         });
       }
     }
@@ -211,6 +232,7 @@ export async function writeCatalog(tx: HubTx, records: readonly CatalogRecord[])
         chunk.map((s) => ({
           sku: s.sku,
           product_id: s.productId,
+          name: s.name,
           active: s.active ? 1 : 0,
           data: JSON.stringify(s),
           updated_at: at,
@@ -219,7 +241,10 @@ export async function writeCatalog(tx: HubTx, records: readonly CatalogRecord[])
       .onConflict((oc) =>
         oc.column('sku').doUpdateSet((eb) => ({
           product_id: eb.ref('excluded.product_id'),
+          name: eb.ref('excluded.name'),
           active: eb.ref('excluded.active'),
+          // Every write raises the version, so an edit made from an older one is refused (catalog-items.ts).
+          version: sql<number>`skus.version + 1`,
           data: eb.ref('excluded.data'),
           updated_at: eb.ref('excluded.updated_at'),
         })),

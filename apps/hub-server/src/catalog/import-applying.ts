@@ -63,7 +63,7 @@ export async function applyStaged(
       const records = batch.map((item) => item.record as CatalogRecord);
       const found = await findCatalogProblems(tx.trx, records);
       for (const problem of found)
-        problems.push({ line: batch[problem.index]!.line, message: problem.message });
+        problems.push({ line: batch[problem.index]!.line, column: problem.column, message: problem.message });
       // Rows with a problem are left out (the import will roll back anyway) so the rows that depend on
       // the good ones do not report follow-on errors.
       const bad = new Set(found.map((problem) => problem.index));
@@ -101,11 +101,12 @@ export async function applyStaged(
         lines.push(line);
       } catch (error) {
         if (!isDomainError(error)) throw error;
-        problems.push({ line, message: error.message });
+        problems.push({ line, column: 'category_id', message: error.message });
       }
     }
     const found = await findCatalogProblems(tx.trx, records);
-    for (const problem of found) problems.push({ line: lines[problem.index]!, message: problem.message });
+    for (const problem of found)
+      problems.push({ line: lines[problem.index]!, column: problem.column, message: problem.message });
     const bad = new Set(found.map((problem) => problem.index));
     await writeCatalog(
       tx,
@@ -136,7 +137,11 @@ export async function applyStaged(
           record.kind === 'price' || record.kind === 'csv_price' ? record.data.priceBookId : '';
         const book = await bookOf(priceBookId);
         if (book === null) {
-          problems.push({ line, message: `Price book ${priceBookId} does not exist; create it first.` });
+          problems.push({
+            line,
+            column: 'price_book_id',
+            message: `Price book ${priceBookId} does not exist; create it first.`,
+          });
           continue;
         }
         if (record.kind === 'price') entries.push(record.data);
@@ -148,10 +153,10 @@ export async function applyStaged(
             // Tier order and "never dearer per unit" are the domain's rules, checked once amounts are known.
             const entry = PriceEntrySchema.safeParse({ priceBookId, sku: record.data.sku, tiers });
             if (entry.success) entries.push(entry.data);
-            else problems.push({ line, message: describeZodError(entry.error) });
+            else problems.push({ line, column: 'price', message: describeZodError(entry.error) });
           } catch (error) {
             if (!isDomainError(error)) throw error;
-            problems.push({ line, message: `price: ${error.message}` });
+            problems.push({ line, column: 'price', message: `price: ${error.message}` });
           }
         }
       }
@@ -165,6 +170,7 @@ export async function applyStaged(
         if (!known.has(entry.sku)) {
           problems.push({
             line: lines.get(`${entry.priceBookId}:${entry.sku}`) ?? 0,
+            column: 'sku',
             message: `SKU ${entry.sku} does not exist.`,
           });
         }

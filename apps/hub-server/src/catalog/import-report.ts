@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
+import { csvField } from '../integration/journal';
 import type { Executor } from '../storage/storage';
 import { IMPORT_FORMATS, type ImportFormat } from './import-parsing';
 
@@ -7,7 +8,12 @@ import { IMPORT_FORMATS, type ImportFormat } from './import-parsing';
 
 export const MAX_REPORTED_ERRORS = 1000;
 
-export const ImportErrorSchema = z.object({ line: z.number().int(), message: z.string() });
+export const ImportErrorSchema = z.object({
+  line: z.number().int(),
+  /** The CSV column the problem is in (the field, in JSON), when it is in one. */
+  column: z.string().optional(),
+  message: z.string(),
+});
 export type ImportError = z.infer<typeof ImportErrorSchema>;
 
 export const ImportReportSchema = z.object({
@@ -56,4 +62,12 @@ export async function getImport(executor: Executor, importId: string): Promise<I
     startedAt: Number(row.started_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
   };
+}
+
+/** The rejected rows as a CSV file an operator can open next to the one they uploaded. */
+export function importErrorsCsv(report: ImportReport): string {
+  const lines = ['line,column,reason'];
+  for (const error of report.errors)
+    lines.push([error.line, error.column ?? null, error.message].map(csvField).join(','));
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -116,6 +116,49 @@ export function keyOf(record: StagedRecord): string {
   }
 }
 
+/** Why a row was rejected, and the column (the field, in JSON) the problem is in when there is one. */
+export interface RowProblem {
+  readonly message: string;
+  readonly column?: string;
+}
+
+function problem(message: string, column?: string): RowProblem {
+  return column === undefined ? { message } : { message, column };
+}
+
+/** Domain field → CSV column, for problems found by the domain schemas in a CSV row. */
+const SKU_COLUMNS: Readonly<Record<string, string>> = {
+  sku: 'sku',
+  productId: 'product_id',
+  name: 'name',
+  unit: 'unit',
+  taxCategory: 'tax_category',
+  barcodes: 'barcodes',
+  active: 'active',
+};
+const PRODUCT_COLUMNS: Readonly<Record<string, string>> = {
+  productId: 'product_id',
+  name: 'product_name',
+  brand: 'brand',
+  categoryId: 'category_id',
+};
+const KEY_COLUMNS: Readonly<Record<StagedRecord['kind'], string>> = {
+  category: 'categoryId',
+  product: 'product_id',
+  tax_rate: 'rateId',
+  sku: 'sku',
+  price: 'sku',
+  csv_price: 'sku',
+};
+
+function zodProblem(error: z.ZodError, columns?: Readonly<Record<string, string>>): RowProblem {
+  const path = error.issues[0]?.path.map(String) ?? [];
+  const field = path[0];
+  const column =
+    field === undefined ? undefined : columns === undefined ? path.join('.') : (columns[field] ?? field);
+  return problem(describeZodError(error), column);
+}
+
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
@@ -129,9 +172,9 @@ export class RecordReader {
   private readonly keys = new Map<string, number>();
   private readonly barcodes = new Map<string, { sku: string; line: number }>();
 
-  fromCsv(row: Record<string, string>, line: number): StagedRecord[] | string {
+  fromCsv(row: Record<string, string>, line: number): StagedRecord[] | RowProblem {
     const parsed = CsvRowSchema.safeParse(row);
-    if (!parsed.success) return describeZodError(parsed.error);
+    if (!parsed.success) return zodProblem(parsed.error);
     const value = parsed.data;
     const records: StagedRecord[] = [];
     const product = ProductSchema.safeParse({
@@ -140,14 +183,17 @@ export class RecordReader {
       ...(value.brand === undefined ? {} : { brand: value.brand }),
       ...(value.category_id === undefined ? {} : { categoryId: value.category_id }),
     });
-    if (!product.success) return describeZodError(product.error);
+    if (!product.success) return zodProblem(product.error, PRODUCT_COLUMNS);
     const signature = JSON.stringify(product.data);
     const seen = this.products.get(value.product_id);
     if (seen === undefined) {
       this.products.set(value.product_id, { line, signature });
       records.push({ kind: 'product', data: product.data });
     } else if (seen.signature !== signature) {
-      return `Product ${value.product_id} is described differently than on line ${seen.line} (name, brand or category).`;
+      return problem(
+        `Product ${value.product_id} is described differently than on line ${seen.line} (name, brand or category).`,
+        'product_id',
+      );
     }
     const sku = SkuSchema.safeParse({
       sku: value.sku,
@@ -159,14 +205,17 @@ export class RecordReader {
       barcodes: value.barcodes,
       active: value.active,
     });
-    if (!sku.success) return describeZodError(sku.error);
+    if (!sku.success) return zodProblem(sku.error, SKU_COLUMNS);
     records.push({ kind: 'sku', data: sku.data, categoryId: value.category_id });
     if (value.price !== undefined || value.price_book_id !== undefined) {
       if (value.price === undefined || value.price_book_id === undefined) {
-        return 'price and price_book_id go together: give both or neither.';
+        return problem(
+          'price and price_book_id go together: give both or neither.',
+          value.price === undefined ? 'price' : 'price_book_id',
+        );
       }
       if (!/^\d+(\.\d+)?$/.test(value.price))
-        return `price: ${JSON.stringify(value.price)} is not a decimal amount like 2.49.`;
+        return problem(`price: ${JSON.stringify(value.price)} is not a decimal amount like 2.49.`, 'price');
       records.push({
         kind: 'csv_price',
         data: { priceBookId: value.price_book_id, sku: value.sku, price: value.price },
@@ -175,20 +224,23 @@ export class RecordReader {
     return this.claim(records, line);
   }
 
-  fromPriceCsv(row: Record<string, string>, line: number): StagedRecord[] | string {
+  fromPriceCsv(row: Record<string, string>, line: number): StagedRecord[] | RowProblem {
     const parsed = PriceCsvRowSchema.safeParse(row);
-    if (!parsed.success) return describeZodError(parsed.error);
+    if (!parsed.success) return zodProblem(parsed.error);
     const { price_book_id: priceBookId, sku, price, tiers } = parsed.data;
     return this.claim([{ kind: 'csv_price', data: { priceBookId, sku, price, tiers } }], line);
   }
 
-  fromJson(value: unknown, line: number, kind: ImportKind = 'catalog'): StagedRecord[] | string {
+  fromJson(value: unknown, line: number, kind: ImportKind = 'catalog'): StagedRecord[] | RowProblem {
     if (kind === 'prices' && (value as { type?: unknown } | null)?.type !== 'price') {
-      return 'A price import takes only records with "type": "price" ({ priceBookId, sku, tiers }).';
+      return problem(
+        'A price import takes only records with "type": "price" ({ priceBookId, sku, tiers }).',
+        'type',
+      );
     }
     const envelope = JsonRecordSchema.safeParse(value);
     if (!envelope.success) {
-      return 'Each record needs "type": one of category, product, sku, tax_rate, price.';
+      return problem('Each record needs "type": one of category, product, sku, tax_rate, price.', 'type');
     }
     const { type, ...fields } = envelope.data as { type: string } & Record<string, unknown>;
     const schemas = {
@@ -199,25 +251,31 @@ export class RecordReader {
       price: PriceEntrySchema,
     } as const;
     const parsed = schemas[type as keyof typeof schemas].safeParse(fields);
-    if (!parsed.success) return describeZodError(parsed.error);
+    if (!parsed.success) return zodProblem(parsed.error);
     return this.claim([{ kind: type, data: parsed.data } as StagedRecord], line);
   }
 
   /** Each key once per file, each barcode on one SKU only. */
-  private claim(records: StagedRecord[], line: number): StagedRecord[] | string {
+  private claim(records: StagedRecord[], line: number): StagedRecord[] | RowProblem {
     for (const record of records) {
       if (record.kind === 'product' && this.products.get(record.data.productId)?.line !== line) continue;
       const key = `${record.kind === 'csv_price' ? 'price' : record.kind}:${keyOf(record)}`;
       const earlier = this.keys.get(key);
       if (earlier !== undefined && earlier !== line) {
-        return `${record.kind === 'csv_price' ? 'price' : record.kind} ${keyOf(record)} already appears on line ${earlier}.`;
+        return problem(
+          `${record.kind === 'csv_price' ? 'price' : record.kind} ${keyOf(record)} already appears on line ${earlier}.`,
+          KEY_COLUMNS[record.kind],
+        );
       }
       if (record.kind === 'sku') {
         for (const barcode of record.data.barcodes) {
           const code = barcodeKey(barcode);
           const owner = this.barcodes.get(code);
           if (owner !== undefined && owner.sku !== record.data.sku) {
-            return `Barcode ${barcode} is already given to SKU ${owner.sku} on line ${owner.line}.`;
+            return problem(
+              `Barcode ${barcode} is already given to SKU ${owner.sku} on line ${owner.line}.`,
+              'barcodes',
+            );
           }
         }
       }

@@ -146,9 +146,13 @@ describe.each(backendKinds())('catalog/catalog-import of prices on %s', (kind) =
       );
       expect(report.status).toBe('failed');
       expect(report.errors).toEqual([
-        { line: 3, message: 'Price book pb-nowhere does not exist; create it first.' },
-        { line: 4, message: 'SKU ZZZ does not exist.' },
-        { line: 5, message: expect.stringMatching(/from quantity 6 costs more per unit/) },
+        {
+          line: 3,
+          column: 'price_book_id',
+          message: 'Price book pb-nowhere does not exist; create it first.',
+        },
+        { line: 4, column: 'sku', message: 'SKU ZZZ does not exist.' },
+        { line: 5, column: 'price', message: expect.stringMatching(/from quantity 6 costs more per unit/) },
       ]);
       expect(await bookVersion('pb-spring')).toBe(3);
       expect(await bookVersion('pb-chain')).toBe(2);
@@ -218,7 +222,9 @@ describe.each(backendKinds())('catalog/catalog-import of prices on %s', (kind) =
       expect(response.statusCode).toBe(400);
       const error = response.json().error;
       expect(error.message).toMatch(/No price was changed: 1 problem\(s\), first on line 3/);
-      expect(error.details.report.errors).toEqual([{ line: 3, message: expect.stringMatching(/decimal/) }]);
+      expect(error.details.report.errors).toEqual([
+        { line: 3, column: 'price', message: expect.stringMatching(/decimal/) },
+      ]);
       expect(await bookVersion('pb-spring')).toBe(4);
       expect((await upload(`${HEADER}\n`, tokens.viewer)).statusCode).toBe(403);
     });

@@ -3,6 +3,8 @@
  * booleans are 0/1 integers and structured values are JSON text, so every query compiles and behaves
  * the same on SQLite and PostgreSQL.
  */
+import type { Generated } from 'kysely';
+
 export interface HubMetaTable {
   key: string;
   value: string;
@@ -109,8 +111,12 @@ export interface ProductTable {
 export interface SkuTable {
   sku: string;
   product_id: string;
+  /** The SKU's name, copied from `data` so HQ can search by it. */
+  name: string;
   active: number;
   data: string;
+  /** Raised by every write; an edit names the version it was made from (migration 0025). */
+  version: Generated<number>;
   updated_at: number;
 }
 

@@ -15,6 +15,17 @@ import {
   writeCatalog,
   type CatalogRecord,
 } from '../../catalog/catalog-store';
+import {
+  CatalogItemInputSchema,
+  CatalogItemPageSchema,
+  CatalogItemQuerySchema,
+  CatalogItemSchema,
+  CatalogOptionsSchema,
+  catalogOptions,
+  getItem,
+  listItems,
+  saveItem,
+} from '../../catalog/catalog-items';
 import { inHubTransaction } from '../../hub-tx';
 import type { RouteRegistry } from '../route';
 
@@ -43,6 +54,51 @@ export function registerCatalogRoutes(app: FastifyInstance, routes: RouteRegistr
   const read = { kind: 'hq', role: 'viewer', scopes: ['catalog:read'] } as const;
   const write = { kind: 'hq', role: 'operator' } as const;
 
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/items',
+    summary: 'Search catalog items (SKUs) by name, SKU or barcode, with their versions, a page at a time',
+    tag: 'catalog',
+    access: read,
+    query: CatalogItemQuerySchema,
+    response: CatalogItemPageSchema,
+    handler: ({ query }) => listItems(hub.storage.db, query),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/options',
+    summary: 'What an item can be given: categories (with their paths) and the tax classes of the tax rates',
+    tag: 'catalog',
+    access: read,
+    response: CatalogOptionsSchema,
+    handler: () => catalogOptions(hub.storage.db),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/items/:sku',
+    summary: 'One catalog item with the version to send back when changing it',
+    tag: 'catalog',
+    access: read,
+    params: z.object({ sku: id }),
+    errors: [404],
+    response: CatalogItemSchema,
+    handler: ({ params }) => getItem(hub.storage.db, params.sku),
+  });
+  routes.add(app, {
+    method: 'PUT',
+    url: '/api/catalog/items/:sku',
+    summary:
+      'Create (expectedVersion null) or change a catalog item at the version you saw: 409 CONFLICT when ' +
+      'someone changed it meanwhile; audited, and sent to every store',
+    tag: 'catalog',
+    access: write,
+    params: z.object({ sku: id }),
+    body: CatalogItemInputSchema,
+    errors: [404, 409],
+    response: CatalogItemSchema,
+    audit: 'in-handler',
+    handler: ({ params, body, actor }) => saveItem(hub, params.sku, body, actor),
+  });
   routes.add(app, {
     method: 'GET',
     url: '/api/catalog/skus/:sku',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '@retail/domain';
 import { importCatalog } from '../../catalog/catalog-import';
 import { CSV_COLUMNS, IMPORT_FORMATS, type ImportKind } from '../../catalog/import-parsing';
-import { getImport, ImportReportSchema, listImports } from '../../catalog/import-report';
+import { getImport, importErrorsCsv, ImportReportSchema, listImports } from '../../catalog/import-report';
 import type { RouteRegistry } from '../route';
 
 export const DEFAULT_IMPORT_LIMIT_BYTES = 1024 * 1024 * 1024;
@@ -162,5 +162,21 @@ export function registerImportRoutes(
     params: z.object({ importId: z.string().min(1).max(100) }),
     response: ImportReportSchema,
     handler: ({ params }) => getImport(hub.storage.db, params.importId),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/catalog/imports/:importId/errors.csv',
+    summary: 'The rows an import rejected as CSV: line, column, reason (the first 1,000, by line)',
+    tag: 'catalog',
+    access: { kind: 'hq', role: 'viewer' },
+    params: z.object({ importId: z.string().min(1).max(100) }),
+    errors: [404],
+    response: z.string(),
+    rawResponse: { contentType: 'text/csv' },
+    handler: async ({ params, reply }) => {
+      const report = await getImport(hub.storage.db, params.importId);
+      void reply.header('content-disposition', `attachment; filename="import-${report.importId}-errors.csv"`);
+      return importErrorsCsv(report);
+    },
   });
 }

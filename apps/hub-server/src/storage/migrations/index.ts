@@ -24,6 +24,7 @@ import * as storeAudit from './0021-store-audit';
 import * as alertRules from './0022-alert-rules';
 import * as settingsHistory from './0023-settings-history';
 import * as hqEditVersions from './0024-hq-edit-versions';
+import * as catalogItemVersions from './0025-catalog-item-versions';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -57,6 +58,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0022-alert-rules', alertRules.up],
   ['0023-settings-history', settingsHistory.up],
   ['0024-hq-edit-versions', hqEditVersions.up],
+  ['0025-catalog-item-versions', catalogItemVersions.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
