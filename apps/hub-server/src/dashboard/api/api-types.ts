@@ -33,6 +33,13 @@ import type {
   SettingScope,
   SettingsListSchema,
 } from '../../settings/hq-settings';
+import type {
+  CatalogItem,
+  CatalogItemInput,
+  CatalogItemPageSchema,
+  CatalogOptionsSchema,
+} from '../../catalog/catalog-items';
+import type { ImportError, ImportReport } from '../../catalog/import-report';
 import type { BopisStatus, PriceBook, PriceEntry, Promotion, RoutingResult, Sku } from '@retail/domain';
 
 export type HqUser = z.infer<typeof HqUserSchema>;
@@ -45,8 +52,14 @@ export interface PriceBookPage {
   readonly book: PriceBook;
   readonly entries: PriceEntry[];
 }
+export type CatalogItemPage = z.infer<typeof CatalogItemPageSchema>;
+export type CatalogOptions = z.infer<typeof CatalogOptionsSchema>;
 
 export type {
+  CatalogItem,
+  CatalogItemInput,
+  ImportError,
+  ImportReport,
   AlertDelivery,
   AlertRule,
   AlertRuleInput,

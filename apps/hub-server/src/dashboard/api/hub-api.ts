@@ -1,6 +1,11 @@
 import type { ErrorBody } from '@retail/domain';
 import { t } from '../i18n/translate';
 import type {
+  CatalogItem,
+  CatalogItemInput,
+  CatalogItemPage,
+  CatalogOptions,
+  ImportReport,
   AlertDelivery,
   AlertRule,
   AlertRuleInput,
@@ -74,6 +79,13 @@ export interface StoredValueQuery {
   readonly kind?: 'gift_card' | 'store_credit' | undefined;
   readonly nodeId?: string | undefined;
   readonly cursor?: string | undefined;
+}
+
+/** What the catalog screen searches by (GET /api/catalog/items). */
+export interface CatalogItemQuery {
+  readonly q?: string | undefined;
+  readonly status?: 'active' | 'inactive' | 'all' | undefined;
+  readonly after?: string | undefined;
 }
 
 /** What the audit screen searches by (GET /api/audit). */
@@ -155,6 +167,33 @@ export function createHubApi(options: HubApiOptions) {
     }
   }
 
+  /** A file streamed as the request body (a catalog CSV), answered with the hub's envelope. */
+  async function upload<T>(path: string, file: Blob, contentType: string): Promise<ApiResult<T>> {
+    const token = options.token();
+    let response: Response;
+    try {
+      response = await options.fetch(path, {
+        method: 'POST',
+        headers: {
+          accept: 'application/json',
+          'content-type': contentType,
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: file,
+      });
+    } catch {
+      return { ok: false, error: { code: 'HUB_UNAVAILABLE', message: t('error.unreachable') } };
+    }
+    const answer = (await response.json().catch(() => undefined)) as
+      { ok?: unknown; value?: unknown; error?: unknown } | undefined;
+    if (response.ok && answer?.ok === true) return { ok: true, value: answer.value as T };
+    const error: ErrorBody = isErrorBody(answer?.error)
+      ? answer.error
+      : { code: 'INTERNAL', message: t('error.unexpected', { status: response.status }) };
+    if (response.status === 401) options.onUnauthorized(error);
+    return { ok: false, error };
+  }
+
   return {
     login: (username: string, password: string) =>
       call<LoginAnswer>('POST', '/api/auth/login', { username, password }),
@@ -192,6 +231,20 @@ export function createHubApi(options: HubApiOptions) {
     inventory: (sku: string) => call<SkuInventory>('GET', `/api/inventory/${segment(sku)}`),
     ledger: (sku: string, nodeId: string) =>
       call<LedgerEntry[]>('GET', withQuery(`/api/inventory/${segment(sku)}/ledger`, { nodeId, limit: 100 })),
+
+    catalogItems: (query: CatalogItemQuery) =>
+      call<CatalogItemPage>('GET', withQuery('/api/catalog/items', { limit: 50, ...query })),
+    catalogItem: (sku: string) => call<CatalogItem>('GET', `/api/catalog/items/${segment(sku)}`),
+    saveCatalogItem: (sku: string, input: CatalogItemInput) =>
+      call<CatalogItem>('PUT', `/api/catalog/items/${segment(sku)}`, input),
+    catalogOptions: () => call<CatalogOptions>('GET', '/api/catalog/options'),
+    /** Streams a catalog CSV; the answer comes when it is applied or refused (poll `catalogImport`). */
+    importCatalog: (file: Blob, importId: string) =>
+      upload<ImportReport>(withQuery('/api/catalog/import', { format: 'csv', importId }), file, 'text/csv'),
+    catalogImport: (importId: string) =>
+      call<ImportReport>('GET', `/api/catalog/imports/${segment(importId)}`),
+    catalogImportErrorsCsv: (importId: string) =>
+      csvText(`/api/catalog/imports/${segment(importId)}/errors.csv`),
 
     nodes: () => call<StoreNode[]>('GET', '/api/nodes'),
     devices: () => call<DeviceStatus[]>('GET', '/api/devices'),

@@ -2,6 +2,7 @@ import { assertNever } from '@retail/domain';
 import { useEffect, useRef } from 'react';
 import { Link } from '../components/link';
 import { t, type MessageKey } from '../i18n/translate';
+import { CatalogScreen } from '../screens/catalog/catalog-screen';
 import { ExceptionsScreen } from '../screens/exceptions/exceptions-screen';
 import { IntegrationsScreen } from '../screens/integrations/integrations-screen';
 import { InventoryScreen } from '../screens/inventory/inventory-screen';
@@ -23,6 +24,7 @@ const SECTIONS: readonly { readonly route: Route; readonly label: MessageKey }[]
   { route: { name: 'exceptions' }, label: 'nav.exceptions' },
   { route: { name: 'orders' }, label: 'nav.orders' },
   { route: { name: 'inventory', sku: null }, label: 'nav.inventory' },
+  { route: { name: 'catalog' }, label: 'nav.catalog' },
   { route: { name: 'stores' }, label: 'nav.stores' },
   { route: { name: 'pricing' }, label: 'nav.pricing' },
   { route: { name: 'integrations' }, label: 'nav.integrations' },
@@ -47,6 +49,8 @@ function Page({ route }: { route: Route }) {
       return <OrderScreen orderId={route.orderId} />;
     case 'inventory':
       return <InventoryScreen sku={route.sku} />;
+    case 'catalog':
+      return <CatalogScreen />;
     case 'stores':
       return <StoresScreen />;
     case 'pricing':

@@ -6,6 +6,7 @@ export type Route =
   | { readonly name: 'orders' }
   | { readonly name: 'order'; readonly orderId: string }
   | { readonly name: 'inventory'; readonly sku: string | null }
+  | { readonly name: 'catalog' }
   | { readonly name: 'stores' }
   | { readonly name: 'pricing' }
   | { readonly name: 'integrations' }
@@ -30,6 +31,7 @@ export function parseRoute(location: string): Route {
     const sku = url.searchParams.get('sku');
     return { name: 'inventory', sku: sku === null || sku.trim() === '' ? null : sku.trim() };
   }
+  if (first === 'catalog' && second === undefined) return { name: 'catalog' };
   if (first === 'stores' && second === undefined) return { name: 'stores' };
   if (first === 'pricing' && second === undefined) return { name: 'pricing' };
   if (first === 'integrations' && second === undefined) return { name: 'integrations' };
@@ -51,6 +53,8 @@ export function hrefOf(route: Route): string {
       return `/orders/${encodeURIComponent(route.orderId)}`;
     case 'inventory':
       return route.sku === null ? '/inventory' : `/inventory?sku=${encodeURIComponent(route.sku)}`;
+    case 'catalog':
+      return '/catalog';
     case 'stores':
       return '/stores';
     case 'pricing':

@@ -81,7 +81,13 @@ export function createFakeHub() {
     const url = new URL(String(input), 'http://hub.test');
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
-    const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+    // An uploaded file (a catalog CSV) is recorded as sent; JSON bodies as their value.
+    const body =
+      typeof init.body === 'string'
+        ? (JSON.parse(init.body) as unknown)
+        : init.body instanceof Blob
+          ? init.body
+          : undefined;
     const query = Object.fromEntries(url.searchParams.entries());
     if (
       method === 'GET' &&
