@@ -1,5 +1,5 @@
-import { DomainError, fromDecimal, money, toDecimal, type ErrorBody } from '@retail/domain';
-import { useState, type FormEvent } from 'react';
+import { DomainError, fromDecimal, money, toDecimal } from '@retail/domain';
+import { useState } from 'react';
 import type {
   PriceBook,
   PriceBookChange,
@@ -10,9 +10,10 @@ import type {
 import type { ApiResult } from '../../api/hub-api';
 import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
-import { ErrorBanner, Loaded } from '../../components/feedback';
+import { Loaded } from '../../components/feedback';
 import { t } from '../../i18n/translate';
-import { choiceOf, epochOf, localInput, scopeOf, shownValue, type ScopeChoice } from './pricing-form';
+import { choiceOf, epochOf, localInput, scopeOf, type ScopeChoice } from './pricing-form';
+import { EditorActions, PreviewPanel, usePreviewPublish } from './preview-publish';
 import { ScopeField, TextField } from './pricing-fields';
 
 type Tiers = PriceEntry['tiers'];
@@ -106,29 +107,31 @@ function PriceBookForm({
   );
   const [newSku, setNewSku] = useState('');
   const [newPrice, setNewPrice] = useState('');
-  const [preview, setPreview] = useState<{ input: PriceBookChange; answer: PriceBookPreview } | null>(null);
-  const [error, setError] = useState<ErrorBody | null>(null);
-  const [working, setWorking] = useState(false);
   const title =
     current === null
       ? t('pricing.book.newTitle')
       : t('pricing.book.editTitle', { name: current.name, version: current.version });
-  const edit =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      setPreview(null);
-    };
+  const flow = usePreviewPublish({
+    id: priceBookId,
+    needId: t('pricing.book.needId'),
+    // The body is read when the operator asks for a preview, from the form as it is then.
+    body: () => input(),
+    preview: (id, body: PriceBookChange) => api.previewPriceBook(id, body),
+    publish: (id, body) => api.publishPriceBook(id, body),
+    onPublished: (saved) => onDone(t('pricing.book.published', { name: saved.name, version: saved.version })),
+  });
+  const preview: PriceBookPreview | null = flow.preview;
+  const { edit } = flow;
   const setRow = (sku: string, change: Partial<PriceRow>) =>
     edit(setRows)(rows.map((row) => (row.sku === sku ? { ...row, ...change } : row)));
 
   const addPrice = () => {
     const sku = newSku.trim();
     if (sku === '' || newPrice.trim() === '') {
-      setError({ code: 'INVALID_INPUT', message: t('pricing.book.needSkuAndPrice') });
+      flow.setError({ code: 'INVALID_INPUT', message: t('pricing.book.needSkuAndPrice') });
       return;
     }
-    setError(null);
+    flow.setError(null);
     if (rows.some((row) => row.sku === sku)) setRow(sku, { text: newPrice.trim(), removed: false });
     else edit(setRows)([...rows, { sku, text: newPrice.trim(), original: null, removed: false }]);
     setNewSku('');
@@ -166,60 +169,17 @@ function PriceBookForm({
     };
   };
 
-  const askPreview = async (event: FormEvent) => {
-    event.preventDefault();
-    const id = priceBookId.trim();
-    if (id === '') {
-      setError({ code: 'INVALID_INPUT', message: t('pricing.book.needId') });
-      return;
-    }
-    let body: PriceBookChange;
-    try {
-      body = input();
-    } catch (problem) {
-      if (!(problem instanceof DomainError)) throw problem;
-      setError(problem.toJSON());
-      setPreview(null);
-      return;
-    }
-    setWorking(true);
-    const result = await api.previewPriceBook(id, body);
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      setPreview(null);
-      return;
-    }
-    setError(null);
-    setPreview({ input: body, answer: result.value });
-  };
-
-  const publish = async () => {
-    if (preview === null) return;
-    setWorking(true);
-    const result = await api.publishPriceBook(preview.answer.priceBookId, preview.input);
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
-    onDone(t('pricing.book.published', { name: result.value.name, version: result.value.version }));
-  };
-
-  const reload = async () => {
-    if (current === null) return;
-    setWorking(true);
-    const result = await api.priceBook(current.priceBookId);
-    setWorking(false);
-    if (result.ok) onReloaded(result.value.book);
-    else setError(result.error);
-  };
+  const reload = () =>
+    void flow.run(
+      () => api.priceBook(current?.priceBookId ?? ''),
+      (page) => onReloaded(page.book),
+    );
 
   const price = (amount: number | null, rowCurrency: string) =>
     amount === null ? t('pricing.book.noPrice') : format.money(amount, rowCurrency);
 
   return (
-    <form className="panel" aria-label={title} onSubmit={(event) => void askPreview(event)}>
+    <form className="panel" aria-label={title} onSubmit={(event) => void flow.askPreview(event)}>
       <h2>{title}</h2>
       <TextField
         label={t('pricing.book.id')}
@@ -311,97 +271,57 @@ function PriceBookForm({
           {t('pricing.book.addPrice')}
         </button>
       </fieldset>
-      <ErrorBanner error={error} />
-      {error?.code === 'CONFLICT' && current !== null ? (
-        <button type="button" className="btn" disabled={working} onClick={() => void reload()}>
-          {t('pricing.editor.reload')}
-        </button>
-      ) : null}
-      {preview === null ? null : (
-        <section aria-label={t('pricing.editor.previewTitle', { version: preview.answer.version })}>
-          <h3>{t('pricing.editor.previewTitle', { version: preview.answer.version })}</h3>
-          <p>
-            {preview.answer.currentVersion === 0
-              ? t('pricing.book.isNew')
-              : t('pricing.editor.replaces', { version: preview.answer.currentVersion })}
-          </p>
-          <ul aria-label={t('pricing.editor.changes')}>
-            {preview.answer.changes.map((change) => (
-              <li key={change.field}>
-                {t('pricing.editor.change', {
-                  field: change.field,
-                  before: shownValue(change.before),
-                  after: shownValue(change.after),
-                })}
-              </li>
-            ))}
-          </ul>
-          <p>
-            {t('pricing.editor.reaches', {
-              count: format.count(preview.answer.stores.length),
-              stores: preview.answer.stores.map((store) => `${store.code} ${store.name}`).join(', '),
-            })}
-          </p>
-          {preview.answer.storesDropped.length === 0 ? null : (
-            <p>
-              {t('pricing.editor.drops', {
-                stores: preview.answer.storesDropped.map((store) => `${store.code} ${store.name}`).join(', '),
-              })}
-            </p>
-          )}
-          <p>{t('pricing.book.effectiveAt', { at: format.dateTime(preview.answer.effectiveAt) })}</p>
-          {preview.answer.prices.length === 0 ? (
-            <p>{t('pricing.book.noPriceChanges')}</p>
-          ) : (
-            <table aria-label={t('pricing.book.priceChanges')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('pricing.book.store')}</th>
-                  <th scope="col">{t('pricing.book.sku')}</th>
-                  <th scope="col">{t('pricing.book.before')}</th>
-                  <th scope="col">{t('pricing.book.after')}</th>
-                  <th scope="col">{t('pricing.book.decidedBy')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.answer.prices.map((row) => (
-                  <tr key={`${row.nodeId}:${row.sku}`}>
-                    <td>{`${row.code} ${row.storeName}`}</td>
-                    <th scope="row">{row.name === null ? row.sku : `${row.sku} ${row.name}`}</th>
-                    <td>{price(row.before, row.currency)}</td>
-                    <td>{price(row.after, row.currency)}</td>
-                    <td>{row.afterBookId ?? t('pricing.book.noPrice')}</td>
+      <PreviewPanel
+        error={flow.error}
+        working={flow.working}
+        onReload={current === null ? null : reload}
+        answer={preview}
+        isNew={t('pricing.book.isNew')}
+      >
+        {preview === null ? null : (
+          <>
+            <p>{t('pricing.book.effectiveAt', { at: format.dateTime(preview.effectiveAt) })}</p>
+            {preview.prices.length === 0 ? (
+              <p>{t('pricing.book.noPriceChanges')}</p>
+            ) : (
+              <table aria-label={t('pricing.book.priceChanges')}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('pricing.book.store')}</th>
+                    <th scope="col">{t('pricing.book.sku')}</th>
+                    <th scope="col">{t('pricing.book.before')}</th>
+                    <th scope="col">{t('pricing.book.after')}</th>
+                    <th scope="col">{t('pricing.book.decidedBy')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {preview.answer.unchanged === 0 ? null : (
-            <p>{t('pricing.book.unchanged', { count: format.count(preview.answer.unchanged) })}</p>
-          )}
-          {preview.answer.skusNotShown === 0 ? null : (
-            <p>{t('pricing.book.notShown', { count: format.count(preview.answer.skusNotShown) })}</p>
-          )}
-        </section>
-      )}
-      <div className="actions">
-        <button type="submit" className="btn" disabled={working}>
-          {t('pricing.editor.preview')}
-        </button>
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={working || preview === null}
-          onClick={() => void publish()}
-        >
-          {preview === null
-            ? t('pricing.editor.publishAfterPreview')
-            : t('pricing.editor.publish', { version: preview.answer.version })}
-        </button>
-        <button type="button" className="btn btn-quiet" onClick={onCancel}>
-          {t('pricing.editor.cancel')}
-        </button>
-      </div>
+                </thead>
+                <tbody>
+                  {preview.prices.map((row) => (
+                    <tr key={`${row.nodeId}:${row.sku}`}>
+                      <td>{`${row.code} ${row.storeName}`}</td>
+                      <th scope="row">{row.name === null ? row.sku : `${row.sku} ${row.name}`}</th>
+                      <td>{price(row.before, row.currency)}</td>
+                      <td>{price(row.after, row.currency)}</td>
+                      <td>{row.afterBookId ?? t('pricing.book.noPrice')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {preview.unchanged === 0 ? null : (
+              <p>{t('pricing.book.unchanged', { count: format.count(preview.unchanged) })}</p>
+            )}
+            {preview.skusNotShown === 0 ? null : (
+              <p>{t('pricing.book.notShown', { count: format.count(preview.skusNotShown) })}</p>
+            )}
+          </>
+        )}
+      </PreviewPanel>
+      <EditorActions
+        working={flow.working}
+        previewVersion={preview?.version ?? null}
+        onPublish={() => void flow.publish()}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

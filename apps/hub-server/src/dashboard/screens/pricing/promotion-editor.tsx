@@ -1,18 +1,10 @@
-import type { ErrorBody } from '@retail/domain';
 import { DomainError } from '@retail/domain';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Promotion, PromotionInput, PromotionPreview, StoreNode } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
-import { ErrorBanner } from '../../components/feedback';
 import { t } from '../../i18n/translate';
-import {
-  choiceOf,
-  epochOf,
-  localInput,
-  scopeOf,
-  shownValue as shown,
-  type ScopeChoice,
-} from './pricing-form';
+import { choiceOf, epochOf, localInput, scopeOf, type ScopeChoice } from './pricing-form';
+import { EditorActions, PreviewPanel, usePreviewPublish } from './preview-publish';
 import { ScopeField, SelectField, TextField } from './pricing-fields';
 import { draftOf, RULE_KINDS, ruleOf, type RuleDraft, type RuleKind } from './promotion-rule';
 
@@ -37,7 +29,7 @@ export function PromotionEditor({
   /** The promotion as the hub now has it, after a refused stale change. */
   onReloaded: (fresh: Promotion) => void;
 }) {
-  const { api, format } = useServices();
+  const { api } = useServices();
   const [promotionId, setPromotionId] = useState(current?.promotionId ?? '');
   const [name, setName] = useState(current?.name ?? '');
   const [scope, setScope] = useState<ScopeChoice>(current === null ? 'chain' : choiceOf(current.scope));
@@ -46,9 +38,6 @@ export function PromotionEditor({
   const [startsAt, setStartsAt] = useState(localInput(current?.startsAt));
   const [endsAt, setEndsAt] = useState(localInput(current?.endsAt));
   const [draft, setDraft] = useState<RuleDraft>(() => draftOf(current?.rule, current?.currency ?? 'EUR'));
-  const [preview, setPreview] = useState<{ input: PromotionInput; answer: PromotionPreview } | null>(null);
-  const [error, setError] = useState<ErrorBody | null>(null);
-  const [working, setWorking] = useState(false);
   const title =
     current === null
       ? t('pricing.editor.newTitle')
@@ -88,67 +77,28 @@ export function PromotionEditor({
       ...(current === null ? {} : { expectedVersion: current.version }),
     };
   };
-  const changed = () => setPreview(null);
-  const edit =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      changed();
-    };
-  const reload = async () => {
-    if (current === null) return;
-    setWorking(true);
-    const result = await api.promotions();
-    setWorking(false);
-    const fresh = result.ok
-      ? result.value.find((each) => each.promotionId === current.promotionId)
-      : undefined;
-    if (!result.ok) setError(result.error);
-    else if (fresh !== undefined) onReloaded(fresh);
-  };
-
-  const askPreview = async (event: FormEvent) => {
-    event.preventDefault();
-    const id = promotionId.trim();
-    if (id === '') {
-      setError({ code: 'INVALID_INPUT', message: t('pricing.editor.needId') });
-      return;
-    }
-    let body: PromotionInput;
-    try {
-      body = input();
-    } catch (problem) {
-      if (!(problem instanceof DomainError)) throw problem;
-      setError(problem.toJSON());
-      setPreview(null);
-      return;
-    }
-    setWorking(true);
-    const result = await api.previewPromotion(id, body);
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      setPreview(null);
-      return;
-    }
-    setError(null);
-    setPreview({ input: body, answer: result.value });
-  };
-
-  const publish = async () => {
-    if (preview === null) return;
-    setWorking(true);
-    const result = await api.savePromotion(preview.answer.promotionId, preview.input);
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
-    onDone(t('pricing.editor.published', { name: result.value.name, version: result.value.version }));
-  };
+  const flow = usePreviewPublish({
+    id: promotionId,
+    needId: t('pricing.editor.needId'),
+    body: input,
+    preview: (id, body: PromotionInput) => api.previewPromotion(id, body),
+    publish: (id, body) => api.savePromotion(id, body),
+    onPublished: (saved) =>
+      onDone(t('pricing.editor.published', { name: saved.name, version: saved.version })),
+  });
+  const { edit } = flow;
+  const preview: PromotionPreview | null = flow.preview;
+  const reload = () =>
+    void flow.run(
+      () => api.promotions(),
+      (list) => {
+        const fresh = list.find((each) => each.promotionId === current?.promotionId);
+        if (fresh !== undefined) onReloaded(fresh);
+      },
+    );
 
   return (
-    <form className="panel" aria-label={title} onSubmit={(event) => void askPreview(event)}>
+    <form className="panel" aria-label={title} onSubmit={(event) => void flow.askPreview(event)}>
       <h2>{title}</h2>
       <TextField
         label={t('pricing.editor.id')}
@@ -161,8 +111,7 @@ export function PromotionEditor({
         label={t('pricing.editor.kind')}
         value={draft.kind}
         onChange={(kind) => {
-          setDraft({ ...draft, kind: kind as RuleKind });
-          changed();
+          edit(setDraft)({ ...draft, kind: kind as RuleKind });
         }}
       >
         {RULE_KINDS.map((kind) => (
@@ -171,13 +120,7 @@ export function PromotionEditor({
           </option>
         ))}
       </SelectField>
-      <RuleFields
-        draft={draft}
-        onChange={(next) => {
-          setDraft(next);
-          changed();
-        }}
-      />
+      <RuleFields draft={draft} onChange={edit(setDraft)} />
       <ScopeField value={scope} stores={stores} onChange={edit(setScope)} />
       <TextField
         label={t('pricing.priority')}
@@ -205,50 +148,20 @@ export function PromotionEditor({
         value={endsAt}
         onChange={edit(setEndsAt)}
       />
-      <ErrorBanner error={error} />
-      {error?.code === 'CONFLICT' && current !== null ? (
-        <button type="button" className="btn" disabled={working} onClick={() => void reload()}>
-          {t('pricing.editor.reload')}
-        </button>
-      ) : null}
-      {preview === null ? null : (
-        <section aria-label={t('pricing.editor.previewTitle', { version: preview.answer.version })}>
-          <h3>{t('pricing.editor.previewTitle', { version: preview.answer.version })}</h3>
-          <p>
-            {preview.answer.currentVersion === 0
-              ? t('pricing.editor.isNew')
-              : t('pricing.editor.replaces', { version: preview.answer.currentVersion })}
-          </p>
-          <ul aria-label={t('pricing.editor.changes')}>
-            {preview.answer.changes.map((change) => (
-              <li key={change.field}>
-                {t('pricing.editor.change', {
-                  field: change.field,
-                  before: shown(change.before),
-                  after: shown(change.after),
-                })}
-              </li>
-            ))}
-          </ul>
-          <p>
-            {t('pricing.editor.reaches', {
-              count: format.count(preview.answer.stores.length),
-              stores: preview.answer.stores.map((store) => `${store.code} ${store.name}`).join(', '),
-            })}
-          </p>
-          {preview.answer.storesDropped.length === 0 ? null : (
-            <p>
-              {t('pricing.editor.drops', {
-                stores: preview.answer.storesDropped.map((store) => `${store.code} ${store.name}`).join(', '),
-              })}
-            </p>
-          )}
+      <PreviewPanel
+        error={flow.error}
+        working={flow.working}
+        onReload={current === null ? null : reload}
+        answer={preview}
+        isNew={t('pricing.editor.isNew')}
+      >
+        {preview === null ? null : (
           <ul aria-label={t('pricing.editor.items')}>
-            {preview.answer.everyItem ? <li>{t('pricing.editor.everyItem')}</li> : null}
-            {preview.answer.categories.map((category) => (
+            {preview.everyItem ? <li>{t('pricing.editor.everyItem')}</li> : null}
+            {preview.categories.map((category) => (
               <li key={`category:${category}`}>{t('pricing.editor.category', { id: category })}</li>
             ))}
-            {preview.answer.items.map((item) => (
+            {preview.items.map((item) => (
               <li key={item.sku}>
                 {item.name === null
                   ? t('pricing.editor.unknownItem', { sku: item.sku })
@@ -256,26 +169,14 @@ export function PromotionEditor({
               </li>
             ))}
           </ul>
-        </section>
-      )}
-      <div className="actions">
-        <button type="submit" className="btn" disabled={working}>
-          {t('pricing.editor.preview')}
-        </button>
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={working || preview === null}
-          onClick={() => void publish()}
-        >
-          {preview === null
-            ? t('pricing.editor.publishAfterPreview')
-            : t('pricing.editor.publish', { version: preview.answer.version })}
-        </button>
-        <button type="button" className="btn btn-quiet" onClick={onCancel}>
-          {t('pricing.editor.cancel')}
-        </button>
-      </div>
+        )}
+      </PreviewPanel>
+      <EditorActions
+        working={flow.working}
+        previewVersion={preview?.version ?? null}
+        onPublish={() => void flow.publish()}
+        onCancel={onCancel}
+      />
     </form>
   );
 }
