@@ -114,8 +114,9 @@ const runtimes = [
       'csv-parse',
       '@node-rs/argon2',
       'nodemailer',
-      // Tests only: the real SMTP server alert e-mails are delivered to.
+      // Tests only: the real SMTP server alert and receipt e-mails are delivered to, and what reads them.
       'smtp-server',
+      'mailparser',
       '@retail/domain',
       '@retail/sync',
     ],

@@ -370,6 +370,7 @@ async function serve(argv: string[]): Promise<void> {
     leaseMs: options['integration-lease-seconds'] * 1000,
     journal: { graceMs: options['journal-grace-minutes'] * 60_000 },
     alerts: { mailer },
+    receiptEmails: { mailer },
     ...(options['webhook-url'] === undefined
       ? {}
       : { notifications: { url: options['webhook-url'], secret: secret as string } }),

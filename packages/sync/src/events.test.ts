@@ -90,3 +90,28 @@ describe('event payload bounds', () => {
     ).toBe(false);
   });
 });
+
+describe('receipt.email_requested', () => {
+  const request = (email: string, receiptNumber = 'S1-01-000042') => ({
+    receiptNumber,
+    email,
+    staffId: 'st-1',
+    requestedAt: AT,
+  });
+
+  it('accepts an e-mail address and a receipt number', () => {
+    expect(checkPayload('receipt.email_requested', 1, request('ana@example.com'))).toMatchObject({
+      ok: true,
+      payload: request('ana@example.com'),
+    });
+  });
+
+  it('refuses what is not an e-mail address, or no receipt, so the hub never mails it', () => {
+    expect(checkPayload('receipt.email_requested', 1, request('ana@'))).toEqual({
+      ok: false,
+      reason: 'Invalid receipt.email_requested v1 payload at email: not an e-mail address.',
+    });
+    expect(checkPayload('receipt.email_requested', 1, request('a@example.com\r\nBcc: x@y.z')).ok).toBe(false);
+    expect(checkPayload('receipt.email_requested', 1, request('ana@example.com', ' ')).ok).toBe(false);
+  });
+});

@@ -433,6 +433,18 @@ export const CustomerCreatedV1 = z.object({
   createdAt: isoTime,
 });
 
+/**
+ * A cashier asked for a copy of one of this store's receipts by e-mail. The till records it even offline;
+ * the hub checks the receipt is this store's, renders it and sends it through its mail outbox, once per
+ * event id.
+ */
+export const ReceiptEmailRequestedV1 = z.object({
+  receiptNumber: z.string().trim().min(1).max(60),
+  email: z.email({ error: 'not an e-mail address' }).max(254),
+  staffId: id,
+  requestedAt: isoTime,
+});
+
 /** Every event type with its schema per version. Old versions stay here forever (see upcasters). */
 export const EVENT_SCHEMAS = {
   'sale.completed': { 1: SaleCompletedV1 },
@@ -457,6 +469,7 @@ export const EVENT_SCHEMAS = {
   'bopis.packed': { 1: BopisPackedV1 },
   'bopis.shipped': { 1: BopisShippedV1 },
   'customer.created': { 1: CustomerCreatedV1 },
+  'receipt.email_requested': { 1: ReceiptEmailRequestedV1 },
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -485,6 +498,7 @@ export type EventPayloads = {
   'bopis.packed': z.infer<typeof BopisPackedV1>;
   'bopis.shipped': z.infer<typeof BopisShippedV1>;
   'customer.created': z.infer<typeof CustomerCreatedV1>;
+  'receipt.email_requested': z.infer<typeof ReceiptEmailRequestedV1>;
 };
 
 /** The newest schema version of each event type: what a store node writes today. */

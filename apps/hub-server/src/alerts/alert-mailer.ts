@@ -2,9 +2,14 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { AttemptOutcome } from '../integration/delivery-engine';
 
-/** How alert e-mails leave the hub: one SMTP server HQ configures (`pos-hub serve --smtp-*`). */
+/**
+ * How e-mails (alerts, receipts) leave the hub: one SMTP server HQ configures (`pos-hub serve --smtp-*`).
+ */
 export interface AlertMailer {
-  send(to: readonly string[], message: { subject: string; text: string }): Promise<AttemptOutcome>;
+  send(
+    to: readonly string[],
+    message: { subject: string; text: string; html?: string },
+  ): Promise<AttemptOutcome>;
   close(): void;
 }
 
@@ -39,6 +44,7 @@ export function createSmtpMailer(input: SmtpConfig): AlertMailer {
           to: [...to],
           subject: message.subject,
           text: message.text,
+          ...(message.html === undefined ? {} : { html: message.html }),
         });
         return info.rejected.length === 0
           ? { ok: true, status: null, error: null }

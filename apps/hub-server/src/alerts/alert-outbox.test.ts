@@ -2,7 +2,6 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { buildApp } from '../api/app';
 import { createUser } from '../auth/users';
 import { raiseException, type RaiseException } from '../exceptions/exception-queue';
@@ -13,55 +12,12 @@ import { verifyWebhookSignature, SIGNATURE_HEADER } from '../integration/webhook
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { seedWorld } from '../test-support/fixtures';
+import { startSmtp } from '../test-support/smtp-server';
 import { createSmtpMailer } from './alert-mailer';
 import { ALERT_ID_HEADER, deliverDueAlerts } from './alert-outbox';
 
 const PASSWORD = 'correct horse battery';
 const START = Date.UTC(2026, 10, 2, 9);
-
-interface ReceivedMail {
-  readonly from: string | undefined;
-  readonly to: string[];
-  readonly raw: string;
-  readonly user: string | undefined;
-}
-
-/** A real SMTP server on a free loopback port that keeps what it receives (optionally asking for a login). */
-async function startSmtp(auth?: { user: string; pass: string }) {
-  const received: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    secure: false,
-    disabledCommands: auth === undefined ? ['STARTTLS', 'AUTH'] : ['STARTTLS'],
-    authOptional: auth === undefined,
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(credentials, _session, callback) {
-      if (auth !== undefined && credentials.username === auth.user && credentials.password === auth.pass)
-        callback(null, { user: credentials.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom === false ? undefined : session.envelope.mailFrom.address,
-          to: session.envelope.rcptTo.map((recipient) => recipient.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-          user: typeof session.user === 'string' ? session.user : undefined,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    port,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** A webhook receiver answering with the statuses given, in turn (then 200). */
 async function startReceiver(statuses: number[]) {

@@ -42,6 +42,7 @@ import { registerDeliveryRoutes } from '../orders/delivery-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
 import { registerIntegrationRoutes } from '../integration/integration-routes';
 import { registerAlertRoutes } from '../alerts/alert-routes';
+import { registerReceiptEmailRoutes } from '../receipts/receipt-email-routes';
 import { registerPurchasingRoutes } from '../purchasing/purchasing-routes';
 import { registerLiveRoutes, type LiveRouteOptions } from '../live/live-routes';
 
@@ -358,6 +359,7 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
   registerLoyaltyRoutes(app, routes);
   registerIntegrationRoutes(app, routes);
   registerAlertRoutes(app, routes);
+  registerReceiptEmailRoutes(app, routes);
   registerPurchasingRoutes(app, routes);
   registerLiveRoutes(app, routes, options.live);
   await registerDashboard(app, options.dashboardRoot);

@@ -183,6 +183,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'DELETE /api/alerts/rules/{ruleId}': hq('admin'),
   'GET /api/alerts/deliveries': hq('viewer'),
   'POST /api/alerts/deliveries/{deliveryId}/retry': hq('operator'),
+  'GET /api/receipt-emails': hq('viewer'),
   'POST /api/integration/subscriptions': hq('admin'),
   'GET /api/integration/subscriptions': hq('viewer', 'integration:read'),
   'GET /api/integration/subscriptions/{subscriptionId}': hq('viewer', 'integration:read'),

@@ -70,6 +70,8 @@ export const EXCEPTION_TYPES = [
   'PAYMENT_FAILED',
   /** A till's claim went past a limit HQ's store settings have in force, without the approval it needs. */
   'LIMIT_EXCEEDED',
+  /** A receipt e-mail a till asked for could not be sent (mail server, address, or a sale not this store's). */
+  'RECEIPT_EMAIL_FAILED',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;

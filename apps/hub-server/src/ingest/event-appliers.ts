@@ -19,6 +19,7 @@ import {
 import { applyBopisEvent } from '../orders/store-events';
 import { lockOpenNotice, settleNoticeReceipt, settlePurchaseOrderReceipt } from '../purchasing/purchasing';
 import { auditSalePricing } from '../pricing/pricing-audit';
+import { applyReceiptEmailRequested } from '../receipts/receipt-emails';
 import { checkCashOut, checkSaleDiscounts } from '../settings/settings-limits';
 import type { IngestedEventTable, TransferTable } from '../storage/schema';
 import type { ApplyContext } from './apply-context';
@@ -149,6 +150,12 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
         event,
         valid.payload as EventPayloads['customer.created'],
         origin(ctx),
+      );
+    case 'receipt.email_requested':
+      return applyReceiptEmailRequested(
+        ctx,
+        event,
+        valid.payload as EventPayloads['receipt.email_requested'],
       );
     default:
       return assertNever(valid.type, 'event type');

@@ -49,6 +49,8 @@ export interface AttemptOutcome {
   readonly ok: boolean;
   readonly status: number | null;
   readonly error: string | null;
+  /** A failure no later attempt can mend (the message must never be sent): dead at once. */
+  readonly final?: boolean;
 }
 
 export type Settlement = 'delivered' | 'retrying' | 'dead';
@@ -139,7 +141,7 @@ export async function deliverDue<M extends ClaimedMessage>(
       const attempts = message.attempts + 1;
       const settlement: Settlement = outcome.ok
         ? 'delivered'
-        : attempts >= message.policy.maxAttempts
+        : outcome.final === true || attempts >= message.policy.maxAttempts
           ? 'dead'
           : 'retrying';
       await queue.settle(message, outcome, {

@@ -1,6 +1,7 @@
 import { deliverDueAlerts, type AlertDeliveryConfig } from '../alerts/alert-outbox';
 import type { HubContext } from '../hub-context';
 import { deliverDueNotifications, type WebhookConfig } from '../orders/notification-outbox';
+import { deliverDueReceiptEmails, type ReceiptEmailConfig } from '../receipts/receipt-emails';
 import type { DeliveryOptions, DeliveryReport, RetryPolicy } from './delivery-engine';
 import { DEFAULT_JOURNAL_POLICY, publishDueJournals, type JournalPolicy } from './journal';
 import { acquireLease, releaseLease } from './lease';
@@ -10,7 +11,7 @@ import { checkSubscriptionLag, deliverDueEvents, queueNewEvents } from './subscr
  * The integration layer's background work, run by exactly one hub process at a time (the holder of the
  * `integration` lease in the database; the others stand by and take over when it lapses): publish the
  * journals of store days that are over, queue new
- * events for webhook subscriptions, deliver what is due (events, customer notifications and alerts, through the
+ * events for webhook subscriptions, deliver what is due (events, customer notifications, alerts and receipt e-mails, through the
  * one delivery engine), and watch for subscriptions falling behind. Runs when kicked (a transaction
  * appended to the log), and at least every `intervalMs`.
  */
@@ -27,6 +28,8 @@ export interface IntegrationRuntimeOptions {
   readonly notifications?: WebhookConfig;
   /** Alert rules' deliveries (webhooks always; e-mail once a mailer is configured). */
   readonly alerts?: AlertDeliveryConfig;
+  /** Receipt e-mails tills asked for (they wait in their outbox until a mailer is configured). */
+  readonly receiptEmails?: ReceiptEmailConfig;
   readonly delivery?: DeliveryOptions;
   /** Backoff of subscription deliveries (default 1 s doubling to 30 min). */
   readonly retry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
@@ -45,6 +48,7 @@ export interface IntegrationPassReport {
   readonly events: DeliveryReport | null;
   readonly notifications: DeliveryReport | null;
   readonly alerts: DeliveryReport | null;
+  readonly receiptEmails: DeliveryReport | null;
   readonly behind: readonly string[];
 }
 
@@ -61,7 +65,16 @@ export async function runIntegrationPass(
     hub.now(),
   );
   if (!leader)
-    return { leader, journals: 0, queued: 0, events: null, notifications: null, alerts: null, behind: [] };
+    return {
+      leader,
+      journals: 0,
+      queued: 0,
+      events: null,
+      notifications: null,
+      alerts: null,
+      receiptEmails: null,
+      behind: [],
+    };
   const journals = await publishDueJournals(hub, options.journal ?? DEFAULT_JOURNAL_POLICY);
   const queued = await queueNewEvents(hub);
   // Claims last well inside the lease, so a successor never takes a message still in flight here.
@@ -76,8 +89,13 @@ export async function runIntegrationPass(
     { ...options.alerts, retry: { ...options.retry, ...options.alerts?.retry } },
     delivery,
   );
+  const receiptEmails = await deliverDueReceiptEmails(
+    hub,
+    { ...options.receiptEmails, retry: { ...options.retry, ...options.receiptEmails?.retry } },
+    delivery,
+  );
   const { behind } = await checkSubscriptionLag(hub);
-  return { leader, journals, queued, events, notifications, alerts, behind };
+  return { leader, journals, queued, events, notifications, alerts, receiptEmails, behind };
 }
 
 export interface IntegrationRuntime {
@@ -103,7 +121,8 @@ export function startIntegrationRuntime(
         report.queued > 0 ||
         (report.events?.attempted ?? 0) > 0 ||
         (report.notifications?.attempted ?? 0) > 0 ||
-        (report.alerts?.attempted ?? 0) > 0;
+        (report.alerts?.attempted ?? 0) > 0 ||
+        (report.receiptEmails?.attempted ?? 0) > 0;
       if (busy) options.logger?.info({ ...report }, 'integration pass');
       return report;
     } catch (error) {

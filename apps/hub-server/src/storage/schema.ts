@@ -775,6 +775,25 @@ export interface AlertDeliveryTable {
   delivered_at: number | null;
 }
 
+/** A receipt a till asked the hub to e-mail (0026), delivered through the leased outbox queue. */
+export interface ReceiptEmailTable {
+  email_id: string;
+  node_id: string;
+  device_id: string;
+  receipt_number: string;
+  recipient: string;
+  requested_at: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
 /** One canonical event of the outbound integration log (integration/outbound-log.ts). Append-only. */
 export interface IntegrationEventTable {
   seq: number;
@@ -946,6 +965,7 @@ export interface HubDatabase {
   bopis_refunds: BopisRefundTable;
   bopis_notifications: BopisNotificationTable;
   alert_rules: AlertRuleTable;
+  receipt_emails: ReceiptEmailTable;
   alert_deliveries: AlertDeliveryTable;
   customer_orders: CustomerOrderTable;
   customer_order_parts: CustomerOrderPartTable;

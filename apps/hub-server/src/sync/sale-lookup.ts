@@ -13,7 +13,7 @@ import type { HubContext } from '../hub-context';
 import type { SyncLog } from './sync-gateway';
 
 /** The event as the till sent it, lifted to the current payload version (it may be years old). */
-async function payloadOf<T extends 'sale.completed' | 'return.completed'>(
+export async function payloadOf<T extends 'sale.completed' | 'return.completed'>(
   hub: HubContext,
   eventId: string,
   type: T,

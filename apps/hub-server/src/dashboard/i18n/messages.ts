@@ -135,6 +135,7 @@ export const MESSAGES = {
   'kind.LOYALTY_NOT_BOOKED': 'Loyalty effect not booked',
   'kind.SIGN_IN_FAILURES': 'Repeated failed sign-ins',
   'kind.SALE_LOOKUP_LIMIT': 'Receipt look-ups over the limit',
+  'kind.RECEIPT_EMAIL_FAILED': 'Receipt e-mail not sent',
   'kind.INTEGRATION_LAG': 'Integration subscription behind',
   'kind.INTEGRATION_DEAD_LETTER': 'Integration delivery failed for good',
   'kind.INTEGRATION_EVENT_INVALID': 'Change not published to integrations',

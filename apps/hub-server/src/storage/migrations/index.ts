@@ -25,6 +25,7 @@ import * as alertRules from './0022-alert-rules';
 import * as settingsHistory from './0023-settings-history';
 import * as hqEditVersions from './0024-hq-edit-versions';
 import * as catalogItemVersions from './0025-catalog-item-versions';
+import * as receiptEmails from './0026-receipt-emails';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -59,6 +60,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0023-settings-history', settingsHistory.up],
   ['0024-hq-edit-versions', hqEditVersions.up],
   ['0025-catalog-item-versions', catalogItemVersions.up],
+  ['0026-receipt-emails', receiptEmails.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
