@@ -1,6 +1,6 @@
 import { LegalHeaderSchema } from '@retail/domain';
 import { z } from 'zod';
-import { command, isoTime, minor, quantity } from './command-kit';
+import { command, id, isoTime, minor, quantity } from './command-kit';
 import { ExchangeRefundSchema } from './sale-commands';
 
 // Receipts: listing, previewing and printing them (HTML or ESC/POS).
@@ -108,6 +108,24 @@ export const EscPosRequestSchema = z
   })
   .strict();
 
+/** The address a receipt is e-mailed to: checked at the till as the hub checks it again. */
+export const ReceiptEmailAddressSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ error: 'Enter an e-mail address such as name@example.com.' }));
+
+/** Where a receipt e-mail request is: the hub sends the e-mail itself once it has it. */
+export const ReceiptEmailStatusSchema = z.object({
+  requestId: id,
+  receiptNumber: z.string(),
+  email: z.string(),
+  /** queued: in this till's outbox; sent: the hub has it; rejected: the hub refused it (see reason). */
+  state: z.enum(['queued', 'sent', 'rejected']),
+  reason: z.string().nullable(),
+});
+export type ReceiptEmailStatus = z.infer<typeof ReceiptEmailStatusSchema>;
+
 export const RECEIPT_COMMANDS = {
   'receipt-list': command({
     auth: 'cashier',
@@ -145,7 +163,15 @@ export const RECEIPT_COMMANDS = {
         copy: z.literal(true).optional(),
       })
       .strict(),
-    response: z.object({ receipt: ReceiptSchema, html: z.string() }),
+    response: z.object({
+      receipt: ReceiptSchema,
+      html: z.string(),
+      /**
+       * Set when the receipt can be e-mailed (a sale of this store), with the attached customer's address
+       * to offer; null for a return or a receipt only the hub holds.
+       */
+      emailTo: z.object({ suggested: z.string().nullable() }).nullable().optional(),
+    }),
   }),
   'receipt-print': command({
     auth: 'cashier',
@@ -175,5 +201,24 @@ export const RECEIPT_COMMANDS = {
        */
       escposGrant: z.string().optional(),
     }),
+  }),
+  'receipt-email': command({
+    auth: 'cashier',
+    summary:
+      "Send a copy of one of this store's sale receipts to an e-mail address: recorded in the outbox (works offline) and sent by the hub once it has the request.",
+    request: z
+      .object({
+        receiptNumber: z.string().trim().min(1).max(60),
+        email: ReceiptEmailAddressSchema,
+      })
+      .strict(),
+    response: ReceiptEmailStatusSchema,
+  }),
+  'receipt-email-status': command({
+    auth: 'cashier',
+    summary:
+      'Whether a receipt e-mail request is still waiting in the outbox (queued), reached the hub (sent), or was refused by the hub (rejected, with its reason).',
+    request: z.object({ requestId: id }).strict(),
+    response: ReceiptEmailStatusSchema,
   }),
 } as const;

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readOutbox } from '../outbox/read-outbox';
+import { SqliteOutboxStore } from '../outbox/sqlite-outbox-store';
 import { createTestNode, expectError, expectOk, fakeClock, type TestNode } from '../testing/test-node';
 
 let node: TestNode;
@@ -266,6 +268,79 @@ describe('receipt commands', () => {
       expect(answer.ok ? '' : answer.error.message).toMatch(
         /not made on this till.*Try again when the hub is back/,
       );
+    });
+  });
+
+  describe('receipt-email', () => {
+    it("queues a store sale's receipt for the hub, offline, and says when the hub has the request", async () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const preview = expectOk(node.engine.execute('receipt-preview', { receiptNumber, copy: true }, as()));
+      expect(preview.emailTo).toEqual({ suggested: null });
+      const queued = expectOk(
+        node.engine.execute('receipt-email', { receiptNumber, email: ' ana@example.com ' }, as()),
+      );
+      expect(queued).toMatchObject({
+        receiptNumber,
+        email: 'ana@example.com',
+        state: 'queued',
+        reason: null,
+      });
+      const event = readOutbox(node.engine.db).find((row) => row.type === 'receipt.email_requested');
+      expect(event).toMatchObject({
+        eventId: queued.requestId,
+        payload: { receiptNumber, email: 'ana@example.com', staffId: expect.any(String) },
+      });
+      expect(
+        expectOk(node.engine.execute('receipt-email-status', { requestId: queued.requestId }, as())).state,
+      ).toBe('queued');
+      await new SqliteOutboxStore(node.engine.db).acknowledge({
+        lastSeq: event!.deviceSeq,
+        rejected: [],
+        at: new Date().toISOString(),
+      });
+      expect(
+        expectOk(node.engine.execute('receipt-email-status', { requestId: queued.requestId }, as())),
+      ).toMatchObject({ state: 'sent', receiptNumber, email: 'ana@example.com' });
+    });
+
+    it('shows the reason when the hub refused the request', async () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const queued = expectOk(
+        node.engine.execute('receipt-email', { receiptNumber, email: 'ana@example.com' }, as()),
+      );
+      const event = readOutbox(node.engine.db).find((row) => row.eventId === queued.requestId)!;
+      await new SqliteOutboxStore(node.engine.db).acknowledge({
+        lastSeq: event.deviceSeq,
+        rejected: [
+          { eventId: event.eventId, deviceSeq: event.deviceSeq, reason: 'not issued by this store' },
+        ],
+        at: new Date().toISOString(),
+      });
+      expect(
+        expectOk(node.engine.execute('receipt-email-status', { requestId: queued.requestId }, as())),
+      ).toMatchObject({ state: 'rejected', reason: 'not issued by this store' });
+    });
+
+    it("refuses an address that is not one, and a receipt that is not this store's sale", () => {
+      node = createTestNode();
+      const receiptNumber = completeSale();
+      const bad = expectError(
+        node.engine.execute('receipt-email', { receiptNumber, email: 'ana@example' }, as()),
+        'INVALID_INPUT',
+      );
+      expect(bad.message).toContain('Enter an e-mail address such as name@example.com.');
+      const elsewhere = expectError(
+        node.engine.execute(
+          'receipt-email',
+          { receiptNumber: 'S002-1-000042', email: 'ana@example.com' },
+          as(),
+        ),
+        'NOT_FOUND',
+      );
+      expect(elsewhere.message).toContain('not a sale of this store');
+      expect(readOutbox(node.engine.db).filter((row) => row.type === 'receipt.email_requested')).toEqual([]);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { DomainError } from '@retail/domain';
 import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql, type TxContext } from '../context';
-import type { Receipt } from '../../shared/commands';
+import type { Receipt, ReceiptEmailStatus } from '../../shared/commands';
 import { buildReceipt, holdsReceipt, hubSaleReceipt } from '../receipts/receipt';
 import type { PreparedHubSale } from '../sales/hub-sale';
 import { ESCPOS_PRINTER_MODELS, renderReceiptEscPos, type PrinterModel } from '../receipts/receipt-escpos';
@@ -52,6 +52,64 @@ function receiptFor(ctx: CommandContext, receiptNumber: string, copy: boolean): 
     `Receipt ${wanted} was not made on this till, and the hub ${ctx.sync.online ? 'did not answer' : 'cannot be reached (offline)'}, so it cannot be shown now. Try again when the hub is back.`,
     { receiptNumber: wanted, hubUnreachable: true },
   );
+}
+
+/**
+ * A sale receipt this store issued (the store node holds every sale of its store), with the attached
+ * customer's address: the only receipts the hub e-mails for this store.
+ */
+function storeSaleForEmail(ctx: TxContext, receiptNumber: string): { suggested: string | null } | undefined {
+  const row = sql(
+    ctx.db,
+    `SELECT c.email AS email FROM sales s LEFT JOIN customers c ON c.customer_id = s.customer_id
+      WHERE s.receipt_number = ? AND s.status IN ('completed', 'voided')`,
+  ).get(receiptNumber.trim()) as { email: string | null } | undefined;
+  return row === undefined ? undefined : { suggested: row.email ?? null };
+}
+
+/**
+ * Where a receipt e-mail request is: in the outbox until the hub acknowledges it, then with the hub (which
+ * sends the e-mail itself), or refused by the hub with its reason. An acknowledged row may since have been
+ * pruned from the outbox; its audit entry still says it was asked for.
+ */
+function receiptEmailStatus(ctx: TxContext, requestId: string): ReceiptEmailStatus {
+  const row = sql(
+    ctx.db,
+    `SELECT o.device_seq AS deviceSeq, o.payload AS payload, r.reason AS reason
+       FROM outbox o LEFT JOIN outbox_rejections r ON r.event_id = o.event_id
+      WHERE o.event_id = ? AND o.type = 'receipt.email_requested'`,
+  ).get(requestId) as { deviceSeq: number; payload: string; reason: string | null } | undefined;
+  if (row !== undefined) {
+    const payload = JSON.parse(row.payload) as { receiptNumber: string; email: string };
+    const { acked } = sql(ctx.db, 'SELECT last_acked_seq AS acked FROM sync_state').get() as {
+      acked: number;
+    };
+    return {
+      requestId,
+      receiptNumber: payload.receiptNumber,
+      email: payload.email,
+      state: row.reason !== null ? 'rejected' : row.deviceSeq <= acked ? 'sent' : 'queued',
+      reason: row.reason,
+    };
+  }
+  const audited = sql(
+    ctx.db,
+    `SELECT subject, details FROM audit_log
+      WHERE action = 'receipt-email' AND json_extract(details, '$.requestId') = ?`,
+  ).get(requestId) as { subject: string; details: string } | undefined;
+  if (audited === undefined) {
+    throw new DomainError('NOT_FOUND', 'This till has no record of that receipt e-mail request.', {
+      requestId,
+    });
+  }
+  const details = JSON.parse(audited.details) as { email?: string };
+  return {
+    requestId,
+    receiptNumber: audited.subject,
+    email: details.email ?? '',
+    state: 'sent',
+    reason: null,
+  };
 }
 
 const RECENT_RECEIPTS = 30;
@@ -123,8 +181,47 @@ export const receiptHandlers = {
         input.receiptNumber,
         input.copy === true || printsSoFar(ctx, input.receiptNumber) > 0,
       );
-      return { receipt, html: renderReceiptHtml(receipt, input.paper) };
+      return {
+        receipt,
+        html: renderReceiptHtml(receipt, input.paper),
+        emailTo: storeSaleForEmail(ctx, input.receiptNumber) ?? null,
+      };
     },
+  },
+  'receipt-email': {
+    mutates: true,
+    handle(ctx, input) {
+      const staff = ctx.staff();
+      const receiptNumber = input.receiptNumber.trim();
+      if (storeSaleForEmail(ctx, receiptNumber) === undefined) {
+        throw new DomainError(
+          'NOT_FOUND',
+          `Receipt ${receiptNumber} is not a sale of this store, so it cannot be e-mailed from here. Only this store's sale receipts can be sent; print a copy of another store's instead.`,
+          { receiptNumber },
+        );
+      }
+      const appended = ctx.appendEvent('receipt.email_requested', {
+        receiptNumber,
+        email: input.email,
+        staffId: staff.staffId,
+        requestedAt: ctx.nowIso,
+      });
+      ctx.auditNote = {
+        subject: receiptNumber,
+        details: { requestId: appended.eventId, email: input.email },
+      };
+      return {
+        requestId: appended.eventId,
+        receiptNumber,
+        email: input.email,
+        state: 'queued' as const,
+        reason: null,
+      };
+    },
+  },
+  'receipt-email-status': {
+    mutates: false,
+    handle: (ctx, input) => receiptEmailStatus(ctx, input.requestId),
   },
   'receipt-print': {
     mutates: true,
@@ -183,4 +280,7 @@ export const receiptHandlers = {
       };
     },
   },
-} satisfies Pick<CommandHandlers, 'receipt-list' | 'receipt-preview' | 'receipt-print'>;
+} satisfies Pick<
+  CommandHandlers,
+  'receipt-list' | 'receipt-preview' | 'receipt-print' | 'receipt-email' | 'receipt-email-status'
+>;

@@ -7,6 +7,7 @@ import { ErrorBanner, Notice } from '../../components/error-banner';
 import { ReceiptFrame } from '../../components/receipt-frame';
 import { printReceipt } from '../../devices/print-receipt';
 import { t } from '../../i18n/translate';
+import { EmailReceipt } from './email-receipt';
 import { screenError } from '../../stores/store-kit';
 
 type ListedReceipt = CommandResponse<'receipt-list'>['receipts'][number];
@@ -22,7 +23,12 @@ export function ReceiptLookupDialog({ onDone }: { onDone: () => void }) {
   const [number, setNumber] = useState('');
   const [date, setDate] = useState('');
   const [receipts, setReceipts] = useState<readonly ListedReceipt[] | null>(null);
-  const [shown, setShown] = useState<{ receiptNumber: string; html: string } | null>(null);
+  const [shown, setShown] = useState<{
+    receiptNumber: string;
+    html: string;
+    /** Set for a sale of this store, the only receipts that can be e-mailed. */
+    emailTo: { suggested: string | null } | null;
+  } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorBody | null>(null);
   const [notice, setNotice] = useState<{ text: string; tone: 'success' | 'warning' } | null>(null);
@@ -50,7 +56,13 @@ export function ReceiptLookupDialog({ onDone }: { onDone: () => void }) {
     setBusy(false);
     setError(answer.ok ? null : answer.error);
     setShown(
-      answer.ok ? { receiptNumber: answer.value.receipt.receiptNumber, html: answer.value.html } : null,
+      answer.ok
+        ? {
+            receiptNumber: answer.value.receipt.receiptNumber,
+            html: answer.value.html,
+            emailTo: answer.value.emailTo ?? null,
+          }
+        : null,
     );
   };
 
@@ -64,7 +76,7 @@ export function ReceiptLookupDialog({ onDone }: { onDone: () => void }) {
       return;
     }
     setError(null);
-    setShown({ receiptNumber: shown.receiptNumber, html: printed.value.print.html });
+    setShown({ ...shown, html: printed.value.print.html });
     setNotice(
       printed.value.device.ok
         ? { text: t('receiptLookup.printed', { receipt: shown.receiptNumber }), tone: 'success' }
@@ -117,6 +129,13 @@ export function ReceiptLookupDialog({ onDone }: { onDone: () => void }) {
           <ReceiptFrame
             html={shown.html}
             title={t('receiptLookup.preview', { receipt: shown.receiptNumber })}
+          />
+        ) : null}
+        {shown?.emailTo ? (
+          <EmailReceipt
+            key={shown.receiptNumber}
+            receiptNumber={shown.receiptNumber}
+            suggested={shown.emailTo.suggested}
           />
         ) : null}
         <Notice text={notice?.text ?? null} tone={notice?.tone ?? 'info'} />

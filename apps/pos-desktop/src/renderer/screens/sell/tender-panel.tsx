@@ -9,6 +9,7 @@ import { t } from '../../i18n/translate';
 import type { StoredValueKind } from '../../stores/sale-store';
 import { screenError } from '../../stores/store-kit';
 import { isRemovableTender, saleTenderKind, saleTenderText } from './stored-value';
+import { EmailReceipt } from './email-receipt';
 
 /** The tenders that open a dialog of their own: points of the attached customer, store credit, gift card. */
 export type OtherTender = 'loyalty_points' | StoredValueKind;
@@ -364,6 +365,13 @@ export function SaleDonePanel({ onPostVoid }: { onPostVoid: () => void }) {
           {t('done.next')}
         </button>
       </div>
+      {sale.receiptNumber ? (
+        <EmailReceipt
+          key={sale.receiptNumber}
+          receiptNumber={sale.receiptNumber}
+          suggested={sale.customer?.customer.email ?? null}
+        />
+      ) : null}
       {receiptHtml ? (
         <ReceiptFrame html={receiptHtml} title={t('done.preview', { receipt: sale.receiptNumber ?? '' })} />
       ) : null}
