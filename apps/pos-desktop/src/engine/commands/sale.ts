@@ -1,20 +1,16 @@
 import {
   DomainError,
-  allocate,
   assertAmountWithinBounds,
   checkManualDiscountLimit,
   min,
-  money,
   parseScan,
   scanLookupKey,
   subtract,
-  sum,
   type DiscountLimitCheck,
   type DiscountLimits,
   type PricedCart,
 } from '@retail/domain';
-import type { MovementPayload, SaleCompletedV1 } from '@retail/sync';
-import type { z } from 'zod';
+import type { MovementPayload } from '@retail/sync';
 import type { CommandRequest, Role, SaleView } from '../../shared/commands';
 import type { CommandContext, CommandHandlers } from '../command-context';
 import { sql } from '../context';
@@ -38,13 +34,10 @@ import {
   type PricedExchange,
   type PricedSale,
 } from '../sales/sale-pricing';
+import { recordCompletedSale } from '../sales/record-sale';
+import { buildSaleCompletion, completionTenderIds, type DiscountApproval } from '../sales/sale-completion';
 import { storedSaleView } from '../sales/stored-sale';
-import {
-  giftCardLoadPayloads,
-  giftCardLoadsOf,
-  recordGiftCardLoads,
-  storedGiftCardLoads,
-} from '../sales/gift-card-loads';
+import { giftCardLoadPayloads, giftCardLoadsOf, storedGiftCardLoads } from '../sales/gift-card-loads';
 import { cachePreparedCustomer } from '../loyalty/loyalty-commands';
 import {
   assertCustomerChangeAllowed,
@@ -58,8 +51,6 @@ import { approverWords, consumeOverride } from '../services/manager-overrides';
 import { recordReturn, toRefundInput, type RefundInput } from '../services/return-records';
 import { findOpenShift, requireOpenShift } from '../services/shifts';
 import { recordMovements } from '../services/stock-movements';
-
-type SaleLinePayload = z.input<typeof SaleCompletedV1>['lines'][number];
 
 function viewOf(ctx: CommandContext, row: SaleRow): SaleView {
   if (row.status === 'completed' || row.status === 'voided') {
@@ -136,13 +127,6 @@ function discountLimits(ctx: CommandContext, draft: SaleDraft, fallback: Role, f
     linePercent: (lineId) => byLine.get(lineId) ?? percentFor(fallback),
     orderPercent: percentFor(roleOf(draft.orderDiscountBy)),
   };
-}
-
-interface DiscountApproval {
-  readonly overrideId: string;
-  readonly managerId: string;
-  readonly reason: string;
-  readonly at: string;
 }
 
 /**
@@ -336,273 +320,39 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   const exchangeCauses: string[] = [];
   if (priced.exchange) exchangeCauses.push(recordExchangeReturn(ctx, row, priced.exchange));
   const receipt = allocateReceiptNumber(ctx);
-  // Cash rounding belongs to the lines too, so that Σ line paid = Σ tender amounts and returns refund it.
-  // Gift card loads take none of it: a card gets exactly what was loaded. A sale of cards alone leaves
-  // the rounding in the totals (at most half a rounding step).
-  const roundingShares =
-    cart.lines.length === 0
-      ? []
-      : allocate(
-          settlement.cashRounding,
-          cart.lines.map((line) => line.paid.amount),
-          cart.lines.map((line) => line.lineId),
-        );
-  // Who gave each manual discount (the approver when one approved it on the spot), so the hub can judge it
-  // by their role's limit as this till did.
-  const lineGivers = new Map(draft.lines.map((line) => [line.lineId, line.discountBy]));
-  const giverOf = (lineId: string, kind: string): string | undefined =>
-    kind === 'manual_line'
-      ? lineGivers.get(lineId)
-      : kind === 'manual_order'
-        ? draft.orderDiscountBy
-        : undefined;
-  const lines: SaleLinePayload[] = cart.lines.map((line, index) => {
-    const resolved = priced.lines[index];
-    const paid = sum([line.paid, roundingShares[index] ?? money(0, currency)], currency);
-    return {
-      lineId: line.lineId,
-      sku: line.sku,
-      name: line.name,
-      qty: line.qty,
-      unit: line.unit,
-      taxCategory: resolved?.input.taxCategory ?? '',
-      unitPrice: line.unitPrice.amount,
-      taxInclusive: line.taxInclusive,
-      priceSource: line.price.source,
-      ...(line.price.source === 'price_book'
-        ? { priceBookId: line.price.priceBookId, priceBookVersion: line.price.priceBookVersion }
-        : {}),
-      ...(line.price.source === 'override' && resolved?.hadBookPrice
-        ? { originalUnitPrice: line.price.originalUnitPrice.amount }
-        : {}),
-      extended: line.extended.amount,
-      adjustments: line.adjustments.map((adjustment) => {
-        const givenBy = giverOf(line.lineId, adjustment.kind);
-        return {
-          kind: adjustment.kind,
-          ...(adjustment.promotionId === undefined ? {} : { promotionId: adjustment.promotionId }),
-          amount: adjustment.amount.amount,
-          reason: adjustment.reason,
-          ...(givenBy === undefined ? {} : { givenBy }),
-        };
-      }),
-      net: line.net.amount,
-      taxes: line.taxes.map((tax) => ({
-        rateId: tax.rateId,
-        name: tax.name,
-        percent: tax.percent,
-        amount: tax.amount.amount,
-      })),
-      paid: paid.amount,
-    };
-  });
-  const creditTenders =
+  const creditTender =
     priced.exchange && priced.exchange.credit.amount > 0
-      ? [{ tenderId: ctx.newId(), type: 'store_credit' as const, reference: exchangeReference(row.saleId) }]
-      : [];
-  const tenders = [...creditTenders, ...draft.tenders].map((tender, index) => {
-    const settled = settlement.tenders[index];
-    if (!settled) throw new DomainError('INTERNAL', 'A payment was lost while completing the sale.');
-    return {
-      tenderId: tender.tenderId,
-      type: tender.type,
-      amount: settled.amount.amount,
-      tendered: settled.tendered.amount,
-      ...(tender.type === 'cash' ? { change: settled.change.amount } : { reference: tender.reference }),
-      ...('points' in tender ? { points: tender.points } : {}),
-    };
-  });
+      ? { tenderId: ctx.newId(), reference: exchangeReference(row.saleId) }
+      : undefined;
   const loyalty = completeSaleLoyalty(
     ctx,
     row,
     draft,
     settlement.tenders.map((settled) => settled.amount),
-    tenders.map((tender) => tender.tenderId),
+    completionTenderIds(draft, creditTender),
   );
-  // A sale that costs nothing (a manager's 100% discount) still says how it was settled, as a return
-  // that refunds nothing does: with a zero cash tender, so every sale carries at least one tender.
-  if (tenders.length === 0) {
-    tenders.push({ tenderId: ctx.newId(), type: 'cash', amount: 0, tendered: 0, change: 0 });
-  }
-  const overrides = [
-    ...draft.lines.flatMap((line) =>
-      line.price.source === 'override'
-        ? [{ managerId: line.price.managerId, reason: line.price.reason, at: line.price.at }]
-        : [],
-    ),
-    ...(discountApproval === undefined
-      ? []
-      : [
-          {
-            managerId: discountApproval.managerId,
-            reason: discountApproval.reason,
-            at: discountApproval.at,
-            action: 'discount-over-limit',
-          },
-        ]),
-  ];
-  const discountStaff = [
-    ...lines.flatMap((line) => line.adjustments.flatMap((adjustment) => adjustment.givenBy ?? [])),
-    ...(discountApproval === undefined ? [] : [discountApproval.managerId]),
-  ];
-  const staffRoles = Object.fromEntries(
-    [...new Set(discountStaff)].flatMap((staffId) => {
-      const known = sql(ctx.db, 'SELECT role FROM staff WHERE staff_id = ?').get(staffId) as
-        { role: Role } | undefined;
-      return known === undefined ? [] : [[staffId, known.role]];
-    }),
-  );
-  const settingsVersion = readSettingsVersion(ctx.db)?.version;
-  const movements: MovementPayload[] = cart.lines.map((line) => ({
-    movementId: ctx.newId(),
-    sku: line.sku,
-    type: 'POS_SALE',
-    bucket: 'sellable',
-    delta: -line.qty,
-  }));
-  const promotions = cart.promotions.applied.map((promotion) => ({
-    promotionId: promotion.promotionId,
-    version: promotion.version,
-    name: promotion.name,
-    total: promotion.total.amount,
-  }));
-  const paidTotal = sum(
-    settlement.tenders.map((tender) => tender.amount),
+  const completion = buildSaleCompletion({
+    saleId: row.saleId,
+    customerId: row.customerId,
+    receiptNumber: receipt.receiptNumber,
+    shiftId: shift.shiftId,
+    staffId: actor.staffId,
     currency,
-  );
-  const event = ctx.appendEvent(
-    'sale.completed',
-    {
-      saleId: row.saleId,
-      receiptNumber: receipt.receiptNumber,
-      shiftId: shift.shiftId,
-      staffId: actor.staffId,
-      ...(row.customerId === null ? {} : { customerId: row.customerId }),
-      currency,
-      priceBookVersion: cart.priceBookVersion,
-      promotionIds: promotions.map((promotion) => promotion.promotionId),
-      promotions: promotions.map(({ promotionId, version }) => ({ promotionId, version })),
-      lines,
-      giftCards: giftCardLoadPayloads(draft),
-      totals: {
-        subtotal: cart.totals.subtotal.amount + priced.giftCards.amount,
-        discount: cart.totals.discount.amount,
-        tax: cart.totals.tax.amount,
-        total: priced.due.amount,
-        cashRounding: settlement.cashRounding.amount,
-        paid: paidTotal.amount,
-        change: settlement.change.amount,
-      },
-      tenders,
-      ...(loyalty === undefined ? {} : { loyalty }),
-      overrides,
-      ...(settingsVersion === undefined ? {} : { settingsVersion }),
-      ...(discountStaff.length === 0 ? {} : { staffRoles }),
-      movements,
-      completedAt: ctx.nowIso,
-    },
-    exchangeCauses,
-  );
-  if (loyalty !== undefined)
-    sql(ctx.db, 'UPDATE sales SET loyalty = ? WHERE sale_id = ?').run(JSON.stringify(loyalty), row.saleId);
-
-  sql(
-    ctx.db,
-    `UPDATE sales SET status = 'completed', shift_id = ?, staff_id = ?, receipt_seq = ?, receipt_number = ?,
-       price_book_version = ?, promotion_ids = ?, promotions = ?, subtotal = ?, discount = ?, tax = ?, total = ?,
-       cash_rounding = ?, paid = ?, change = ?, overrides = ?, completed_at = ?, completed_at_ms = ?, device_seq = ?,
-       tx_id = ?, draft = NULL
-     WHERE sale_id = ?`,
-  ).run(
-    shift.shiftId,
-    actor.staffId,
-    receipt.receiptSeq,
-    receipt.receiptNumber,
-    cart.priceBookVersion,
-    JSON.stringify(promotions.map((promotion) => promotion.promotionId)),
-    JSON.stringify(promotions),
-    cart.totals.subtotal.amount + priced.giftCards.amount,
-    cart.totals.discount.amount,
-    cart.totals.tax.amount,
-    priced.due.amount,
-    settlement.cashRounding.amount,
-    paidTotal.amount,
-    settlement.change.amount,
-    JSON.stringify(overrides),
-    ctx.nowIso,
-    ctx.nowMs,
-    event.deviceSeq,
-    ctx.txId,
-    row.saleId,
-  );
-  const insertLine = sql(
-    ctx.db,
-    `INSERT INTO sale_lines (line_id, sale_id, line_no, sku, name, qty, unit, unit_price, tax_inclusive, price_book_id,
-       extended, paid, tax_category, price_source, price_book_version, original_unit_price, net)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertAdjustment = sql(
-    ctx.db,
-    `INSERT INTO sale_adjustments (sale_id, line_id, seq, kind, promotion_id, amount, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertTax = sql(
-    ctx.db,
-    'INSERT INTO sale_tax_lines (sale_id, line_id, rate_id, name, percent, amount) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  lines.forEach((line, index) => {
-    insertLine.run(
-      line.lineId,
-      row.saleId,
-      index + 1,
-      line.sku,
-      line.name,
-      line.qty,
-      line.unit,
-      line.unitPrice,
-      line.taxInclusive ? 1 : 0,
-      line.priceBookId ?? null,
-      line.extended,
-      line.paid,
-      line.taxCategory,
-      line.priceSource,
-      line.priceBookVersion ?? null,
-      line.originalUnitPrice ?? null,
-      line.net,
-    );
-    line.adjustments.forEach((adjustment, seq) =>
-      insertAdjustment.run(
-        row.saleId,
-        line.lineId,
-        seq + 1,
-        adjustment.kind,
-        adjustment.promotionId ?? null,
-        adjustment.amount,
-        adjustment.reason,
-      ),
-    );
-    for (const tax of line.taxes)
-      insertTax.run(row.saleId, line.lineId, tax.rateId, tax.name, tax.percent, tax.amount);
+    completedAt: ctx.nowIso,
+    draft,
+    priced,
+    creditTender,
+    giftCards: giftCardLoadPayloads(draft),
+    loyalty,
+    discountApproval,
+    settingsVersion: readSettingsVersion(ctx.db)?.version,
+    roleOf: (staffId) =>
+      (sql(ctx.db, 'SELECT role FROM staff WHERE staff_id = ?').get(staffId) as { role: Role } | undefined)
+        ?.role,
+    newId: () => ctx.newId(),
   });
-  const insertTender = sql(
-    ctx.db,
-    `INSERT INTO sale_tenders (tender_id, sale_id, seq, type, amount, change, reference, points, tendered)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  tenders.forEach((tender, index) =>
-    insertTender.run(
-      tender.tenderId,
-      row.saleId,
-      index + 1,
-      tender.type,
-      tender.amount,
-      'change' in tender ? tender.change : null,
-      'reference' in tender ? tender.reference : null,
-      'points' in tender ? tender.points : null,
-      tender.tendered,
-    ),
-  );
-  recordMovements(ctx, movements, event.deviceSeq, row.saleId);
-  recordGiftCardLoads(ctx, row.saleId, draft);
+  const event = ctx.appendEvent('sale.completed', completion.payload, exchangeCauses);
+  recordCompletedSale(ctx, { receiptSeq: receipt.receiptSeq, draft }, completion, event.deviceSeq);
   ctx.notify({
     name: 'sale-completed',
     payload: {
@@ -618,7 +368,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     details: {
       receiptNumber: receipt.receiptNumber,
       total: priced.due.amount,
-      lines: lines.length,
+      lines: completion.payload.lines.length,
       ...(discountApproval === undefined ? {} : { discountApprovedBy: discountApproval.managerId }),
     },
   };

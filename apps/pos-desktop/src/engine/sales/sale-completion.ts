@@ -1,0 +1,230 @@
+import { DomainError, allocate, money, sum } from '@retail/domain';
+import type { EventPayloads, MovementPayload, SaleCompletedV1 } from '@retail/sync';
+import type { z } from 'zod';
+import type { Role } from '../../shared/commands';
+import type { SaleDraft } from './draft';
+import type { PricedSale } from './sale-pricing';
+
+type SaleCompletedPayload = EventPayloads['sale.completed'];
+type SaleLinePayload = z.input<typeof SaleCompletedV1>['lines'][number];
+
+/** A manager's approval of the sale's discounts beyond the cashier's limit, given when it completed. */
+export interface DiscountApproval {
+  readonly overrideId: string;
+  readonly managerId: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+/**
+ * Everything a completed sale is made of, gathered by `sale-complete` inside its transaction. No
+ * database is reached from here on: the builder only arranges these facts into the event and the rows.
+ */
+export interface SaleCompletionFacts {
+  readonly saleId: string;
+  readonly customerId: string | null;
+  readonly receiptNumber: string;
+  readonly shiftId: string;
+  readonly staffId: string;
+  readonly currency: string;
+  readonly completedAt: string;
+  readonly draft: SaleDraft;
+  readonly priced: PricedSale;
+  /** The tender an exchange's credit pays with, when the returned items pay towards this sale. */
+  readonly creditTender: { readonly tenderId: string; readonly reference: string } | undefined;
+  readonly giftCards: SaleCompletedPayload['giftCards'];
+  readonly loyalty: SaleCompletedPayload['loyalty'];
+  readonly discountApproval: DiscountApproval | undefined;
+  readonly settingsVersion: number | undefined;
+  /** The role this till knows a staff member by (discount givers and approvers), if any. */
+  roleOf(staffId: string): Role | undefined;
+  newId(): string;
+}
+
+export interface SaleCompletion {
+  /** The `sale.completed` event's payload: what the outbox carries and the sale's rows repeat. */
+  readonly payload: SaleCompletedPayload;
+  /** The applied promotions with their names and totals, as the sale's row keeps them. */
+  readonly promotions: readonly { promotionId: string; version: number; name: string; total: number }[];
+}
+
+/** The tender ids of a sale in settlement order: the exchange credit first, then the cashier's tenders. */
+export function completionTenderIds(
+  draft: SaleDraft,
+  creditTender: SaleCompletionFacts['creditTender'],
+): string[] {
+  return [
+    ...(creditTender ? [creditTender.tenderId] : []),
+    ...draft.tenders.map((tender) => tender.tenderId),
+  ];
+}
+
+/**
+ * Builds a completed sale's event from its priced cart and settlement. Pure: ids come from `newId` and
+ * roles from `roleOf`, so it runs without a database (sale-completion.test.ts).
+ */
+export function buildSaleCompletion(facts: SaleCompletionFacts): SaleCompletion {
+  const { draft, priced, currency } = facts;
+  const { cart, settlement } = priced;
+  // Cash rounding belongs to the lines too, so that Σ line paid = Σ tender amounts and returns refund it.
+  // Gift card loads take none of it: a card gets exactly what was loaded. A sale of cards alone leaves
+  // the rounding in the totals (at most half a rounding step).
+  const roundingShares =
+    cart.lines.length === 0
+      ? []
+      : allocate(
+          settlement.cashRounding,
+          cart.lines.map((line) => line.paid.amount),
+          cart.lines.map((line) => line.lineId),
+        );
+  // Who gave each manual discount (the approver when one approved it on the spot), so the hub can judge it
+  // by their role's limit as this till did.
+  const lineGivers = new Map(draft.lines.map((line) => [line.lineId, line.discountBy]));
+  const giverOf = (lineId: string, kind: string): string | undefined =>
+    kind === 'manual_line'
+      ? lineGivers.get(lineId)
+      : kind === 'manual_order'
+        ? draft.orderDiscountBy
+        : undefined;
+  const lines: SaleLinePayload[] = cart.lines.map((line, index) => {
+    const resolved = priced.lines[index];
+    const paid = sum([line.paid, roundingShares[index] ?? money(0, currency)], currency);
+    return {
+      lineId: line.lineId,
+      sku: line.sku,
+      name: line.name,
+      qty: line.qty,
+      unit: line.unit,
+      taxCategory: resolved?.input.taxCategory ?? '',
+      unitPrice: line.unitPrice.amount,
+      taxInclusive: line.taxInclusive,
+      priceSource: line.price.source,
+      ...(line.price.source === 'price_book'
+        ? { priceBookId: line.price.priceBookId, priceBookVersion: line.price.priceBookVersion }
+        : {}),
+      ...(line.price.source === 'override' && resolved?.hadBookPrice
+        ? { originalUnitPrice: line.price.originalUnitPrice.amount }
+        : {}),
+      extended: line.extended.amount,
+      adjustments: line.adjustments.map((adjustment) => {
+        const givenBy = giverOf(line.lineId, adjustment.kind);
+        return {
+          kind: adjustment.kind,
+          ...(adjustment.promotionId === undefined ? {} : { promotionId: adjustment.promotionId }),
+          amount: adjustment.amount.amount,
+          reason: adjustment.reason,
+          ...(givenBy === undefined ? {} : { givenBy }),
+        };
+      }),
+      net: line.net.amount,
+      taxes: line.taxes.map((tax) => ({
+        rateId: tax.rateId,
+        name: tax.name,
+        percent: tax.percent,
+        amount: tax.amount.amount,
+      })),
+      paid: paid.amount,
+    };
+  });
+  const creditTenders = facts.creditTender
+    ? [
+        {
+          tenderId: facts.creditTender.tenderId,
+          type: 'store_credit' as const,
+          reference: facts.creditTender.reference,
+        },
+      ]
+    : [];
+  const tenders = [...creditTenders, ...draft.tenders].map((tender, index) => {
+    const settled = settlement.tenders[index];
+    if (!settled) throw new DomainError('INTERNAL', 'A payment was lost while completing the sale.');
+    return {
+      tenderId: tender.tenderId,
+      type: tender.type,
+      amount: settled.amount.amount,
+      tendered: settled.tendered.amount,
+      ...(tender.type === 'cash' ? { change: settled.change.amount } : { reference: tender.reference }),
+      ...('points' in tender ? { points: tender.points } : {}),
+    };
+  });
+  // A sale that costs nothing (a manager's 100% discount) still says how it was settled, as a return
+  // that refunds nothing does: with a zero cash tender, so every sale carries at least one tender.
+  if (tenders.length === 0) {
+    tenders.push({ tenderId: facts.newId(), type: 'cash', amount: 0, tendered: 0, change: 0 });
+  }
+  const { discountApproval } = facts;
+  const overrides = [
+    ...draft.lines.flatMap((line) =>
+      line.price.source === 'override'
+        ? [{ managerId: line.price.managerId, reason: line.price.reason, at: line.price.at }]
+        : [],
+    ),
+    ...(discountApproval === undefined
+      ? []
+      : [
+          {
+            managerId: discountApproval.managerId,
+            reason: discountApproval.reason,
+            at: discountApproval.at,
+            action: 'discount-over-limit',
+          },
+        ]),
+  ];
+  const discountStaff = [
+    ...lines.flatMap((line) => line.adjustments.flatMap((adjustment) => adjustment.givenBy ?? [])),
+    ...(discountApproval === undefined ? [] : [discountApproval.managerId]),
+  ];
+  const staffRoles = Object.fromEntries(
+    [...new Set(discountStaff)].flatMap((staffId) => {
+      const role = facts.roleOf(staffId);
+      return role === undefined ? [] : [[staffId, role]];
+    }),
+  );
+  const movements: MovementPayload[] = cart.lines.map((line) => ({
+    movementId: facts.newId(),
+    sku: line.sku,
+    type: 'POS_SALE',
+    bucket: 'sellable',
+    delta: -line.qty,
+  }));
+  const promotions = cart.promotions.applied.map((promotion) => ({
+    promotionId: promotion.promotionId,
+    version: promotion.version,
+    name: promotion.name,
+    total: promotion.total.amount,
+  }));
+  const paidTotal = sum(
+    settlement.tenders.map((tender) => tender.amount),
+    currency,
+  );
+  const payload = {
+    saleId: facts.saleId,
+    receiptNumber: facts.receiptNumber,
+    shiftId: facts.shiftId,
+    staffId: facts.staffId,
+    ...(facts.customerId === null ? {} : { customerId: facts.customerId }),
+    currency,
+    priceBookVersion: cart.priceBookVersion,
+    promotionIds: promotions.map((promotion) => promotion.promotionId),
+    promotions: promotions.map(({ promotionId, version }) => ({ promotionId, version })),
+    lines,
+    giftCards: facts.giftCards,
+    totals: {
+      subtotal: cart.totals.subtotal.amount + priced.giftCards.amount,
+      discount: cart.totals.discount.amount,
+      tax: cart.totals.tax.amount,
+      total: priced.due.amount,
+      cashRounding: settlement.cashRounding.amount,
+      paid: paidTotal.amount,
+      change: settlement.change.amount,
+    },
+    tenders,
+    ...(facts.loyalty === undefined ? {} : { loyalty: facts.loyalty }),
+    overrides,
+    ...(facts.settingsVersion === undefined ? {} : { settingsVersion: facts.settingsVersion }),
+    ...(discountStaff.length === 0 ? {} : { staffRoles }),
+    movements,
+    completedAt: facts.completedAt,
+  };
+  return { payload, promotions };
+}
