@@ -9,7 +9,7 @@ import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { enrollTestDevice, EventFactory, ISO, saleOf, seedWorld } from '../test-support/fixtures';
 import { readMail, startSmtp } from '../test-support/smtp-server';
-import { listReceiptEmails } from './receipt-emails';
+import { deliverDueReceiptEmails, listReceiptEmails } from './receipt-emails';
 
 const START = Date.UTC(2026, 10, 23, 11);
 
@@ -167,5 +167,22 @@ describe.each(backendKinds())('receipts/receipt-emails on %s', (kind) => {
     expect(exception).toMatchObject({ node_id: 's2' });
     expect(exception.details).toContain(sale.receiptNumber);
     expect(exception.details).not.toContain('nosy@example.com');
+  });
+
+  it('sends each due receipt e-mail once when two deliverers run at the same time', async () => {
+    const till = await device('s1');
+    const sales = [1, 2, 3].map(() => saleOf([{ sku: 'A', qty: 1 }], { staffId: 'staff-s1' }));
+    await till.push(sales.map((sale) => till.events.next('sale.completed', sale)));
+    await till.push(sales.map((sale) => till.emailRequest(sale.receiptNumber, 'twice@example.com')));
+    clock += 24 * 60 * 60_000;
+    const before = smtp.received.length;
+    const [a, b] = await Promise.all([
+      deliverDueReceiptEmails(hub, { mailer }),
+      deliverDueReceiptEmails(hub, { mailer }),
+    ]);
+    expect(a.delivered + b.delivered).toBe(3);
+    expect(smtp.received.slice(before).filter((mail) => mail.to.includes('twice@example.com'))).toHaveLength(
+      3,
+    );
   });
 });

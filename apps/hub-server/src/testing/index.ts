@@ -41,6 +41,10 @@ export { loadTillPricing, pricedSaleOf, saleOf, sku } from '../test-support/fixt
 export { createHubContext, type HubContext } from '../hub-context';
 
 // HQ operations the store tests drive or read back.
+export { createSmtpMailer } from '../alerts/alert-mailer';
+export { runIntegrationPass } from '../integration/integration-runtime';
+export { listReceiptEmails } from '../receipts/receipt-emails';
+export { readMail, startSmtp, type ReceivedMail } from '../test-support/smtp-server';
 export { createApiKey } from '../auth/api-keys';
 export { revokeDevice } from '../auth/devices';
 export { listAudit } from '../audit/hq-audit';
