@@ -33,6 +33,16 @@ export interface NodeSku {
   readonly sku: string;
 }
 
+export interface LockOptions {
+  /**
+   * The caller read these rows in this transaction (e.g. routing's candidates): balance rows are never
+   * deleted, so the statement creating missing ones can be skipped.
+   */
+  readonly rowsExist?: boolean;
+  /** Also learn whether lapsed HELD reservations sit at each key (mayHaveExpiredHolds), in the same read. */
+  readonly expiredHolds?: boolean;
+}
+
 export function balanceKey(nodeId: string, sku: string): string {
   return `${nodeId}\u0000${sku}`;
 }
@@ -45,6 +55,8 @@ export function balanceKey(nodeId: string, sku: string): string {
 export class HubTx {
   readonly at: number;
   private readonly balances = new Map<string, BalanceState>();
+  /** Locked balances with no lapsed HELD reservation (see mayHaveExpiredHolds). */
+  private readonly withoutExpiredHolds = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly feed: FeedChangeInput[] = [];
   /** Balances whose sellable this transaction lowered, with the store events that did it (if any). */
@@ -63,24 +75,28 @@ export class HubTx {
     this.at = hub.now();
   }
 
-  /** Locks (creating when missing) the balance rows of `keys`. Call once with everything the work touches. */
-  async lockBalances(keys: Iterable<NodeSku>): Promise<void> {
+  /**
+   * Locks (creating when missing) the balance rows of `keys`. Call once with everything the work touches.
+   * All nodes' rows are locked by one statement (per 400 keys), in (node, SKU) byte order.
+   */
+  async lockBalances(keys: Iterable<NodeSku>, options: LockOptions = {}): Promise<void> {
     const wanted = new Map<string, NodeSku>();
     for (const key of keys) {
       const id = balanceKey(key.nodeId, key.sku);
       if (!this.balances.has(id)) wanted.set(id, key);
     }
     if (wanted.size === 0) return;
-    const byNode = new Map<string, string[]>();
-    for (const key of wanted.values()) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
-    for (const nodeId of [...byNode.keys()].sort()) {
-      const skus = byNode.get(nodeId)!.sort();
-      for (const chunk of chunks(skus, 400)) {
+    const sorted = [...wanted.values()].sort((a, b) =>
+      a.nodeId !== b.nodeId ? (a.nodeId < b.nodeId ? -1 : 1) : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0,
+    );
+    const postgres = this.hub.storage.kind === 'postgres';
+    for (const chunk of chunks(sorted, 400)) {
+      if (options.rowsExist !== true) {
         await createMissingBalances(
           this.trx,
-          chunk.map((sku) => ({
-            node_id: nodeId,
-            sku,
+          chunk.map((key) => ({
+            node_id: key.nodeId,
+            sku: key.sku,
             sellable: 0,
             staged: 0,
             damaged: 0,
@@ -91,32 +107,73 @@ export class HubTx {
             updated_at: this.at,
           })),
         );
-        const rows = await this.trx
-          .selectFrom('stock_balances')
-          .selectAll()
-          .where('node_id', '=', nodeId)
-          .where('sku', 'in', chunk)
-          // Byte order on both backends, matching the JS sort above, so every transaction locks in one order.
-          .$if(this.hub.storage.kind === 'postgres', (query) =>
-            query.orderBy(sql`sku collate "C"`).forUpdate(),
-          )
-          .$if(this.hub.storage.kind === 'sqlite', (query) => query.orderBy('sku'))
-          .execute();
-        for (const row of rows) {
-          this.balances.set(balanceKey(row.node_id, row.sku), {
-            nodeId: row.node_id,
-            sku: row.sku,
-            sellable: Number(row.sellable),
-            staged: Number(row.staged),
-            damaged: Number(row.damaged),
-            quality_control: Number(row.quality_control),
-            in_transit: Number(row.in_transit),
-            committed: Number(row.committed),
-            safety_stock: Number(row.safety_stock),
-          });
-        }
+      }
+      const byNode = new Map<string, string[]>();
+      for (const key of chunk) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
+      const rows = await this.trx
+        .selectFrom('stock_balances')
+        .selectAll()
+        .$if(options.expiredHolds === true, (query) =>
+          query.select((eb) =>
+            eb
+              .exists(
+                eb
+                  .selectFrom('reservations')
+                  .select('reservations.reservation_id')
+                  .whereRef('reservations.node_id', '=', 'stock_balances.node_id')
+                  .whereRef('reservations.sku', '=', 'stock_balances.sku')
+                  .where('reservations.status', '=', 'HELD')
+                  .where('reservations.expires_at', '<=', this.at),
+              )
+              .as('expired_holds'),
+          ),
+        )
+        .where((eb) =>
+          eb.or(
+            [...byNode].map(([nodeId, skus]) =>
+              eb.and([eb('stock_balances.node_id', '=', nodeId), eb('stock_balances.sku', 'in', skus)]),
+            ),
+          ),
+        )
+        // Byte order on both backends, matching the JS sort above, so every transaction locks in one order.
+        .$if(postgres, (query) =>
+          query
+            .orderBy(sql`stock_balances.node_id collate "C"`)
+            .orderBy(sql`stock_balances.sku collate "C"`)
+            .forUpdate(),
+        )
+        .$if(!postgres, (query) => query.orderBy('stock_balances.node_id').orderBy('stock_balances.sku'))
+        .execute();
+      for (const row of rows) {
+        const id = balanceKey(row.node_id, row.sku);
+        this.balances.set(id, {
+          nodeId: row.node_id,
+          sku: row.sku,
+          sellable: Number(row.sellable),
+          staged: Number(row.staged),
+          damaged: Number(row.damaged),
+          quality_control: Number(row.quality_control),
+          in_transit: Number(row.in_transit),
+          committed: Number(row.committed),
+          safety_stock: Number(row.safety_stock),
+        });
+        const expired = (row as { expired_holds?: unknown }).expired_holds;
+        if (expired !== undefined && !expired) this.withoutExpiredHolds.add(id);
       }
     }
+    if (options.rowsExist === true) {
+      // Should a row the caller took for granted be missing, create it rather than fail the work.
+      const missing = sorted.filter((key) => !this.balances.has(balanceKey(key.nodeId, key.sku)));
+      if (missing.length > 0) await this.lockBalances(missing, { ...options, rowsExist: false });
+    }
+  }
+
+  /**
+   * False only when the lock found no lapsed HELD reservation at (node, sku): none can appear while the
+   * balance is locked (a reservation needs that lock, and this transaction's clock stands still).
+   */
+  mayHaveExpiredHolds(nodeId: string, sku: string): boolean {
+    return !this.withoutExpiredHolds.has(balanceKey(nodeId, sku));
   }
 
   /** The balance as this transaction sees it, if it locked it: reads inside the transaction overlay it. */

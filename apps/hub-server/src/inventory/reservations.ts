@@ -12,7 +12,9 @@ import {
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
-import type { ReservationTable } from '../storage/schema';
+import { chunks } from '../storage/chunks';
+import { compiledInsert } from '../storage/compiled-insert';
+import type { ReservationHistoryTable, ReservationTable } from '../storage/schema';
 
 /**
  * Hub-owned reservations (DESIGN §5). Every change happens in one transaction that first locks the
@@ -98,19 +100,41 @@ async function recordHistory(
   to: ReservationStatus,
   reason: string,
   actor: string,
+  pending?: PendingReservations,
 ): Promise<void> {
-  await tx.trx
-    .insertInto('reservation_history')
-    .values({
-      reservation_id: reservation.reservationId,
-      version: reservation.version,
-      from_status: from,
-      to_status: to,
-      reason,
-      actor,
-      at: tx.at,
-    })
-    .execute();
+  const row: ReservationHistoryTable = {
+    reservation_id: reservation.reservationId,
+    version: reservation.version,
+    from_status: from,
+    to_status: to,
+    reason,
+    actor,
+    at: tx.at,
+  };
+  if (pending !== undefined) pending.history.push(row);
+  else await insertHistoryRows(tx.trx, [row]);
+}
+
+const insertReservationRows = compiledInsert('reservations');
+const insertHistoryRows = compiledInsert('reservation_history');
+
+/**
+ * Reservations made in this transaction for an order nothing else can see before it commits (a new
+ * order): their rows, every step they take before the end (HELD at placement, ACTIVE at routing) and
+ * their history are kept here and written by one multi-row statement each (`flush`), instead of an
+ * insert, an update and a history row per line and step. What is written is what the single statements
+ * would have left.
+ */
+export class PendingReservations {
+  readonly rows = new Map<string, ReservationTable>();
+  readonly history: ReservationHistoryTable[] = [];
+
+  async flush(tx: HubTx): Promise<void> {
+    for (const chunk of chunks([...this.rows.values()], 500)) await insertReservationRows(tx.trx, chunk);
+    for (const chunk of chunks(this.history, 500)) await insertHistoryRows(tx.trx, chunk);
+    this.rows.clear();
+    this.history.length = 0;
+  }
 }
 
 async function assertNodeAndSku(tx: HubTx, nodeId: string, sku: string): Promise<void> {
@@ -132,6 +156,7 @@ async function assertNodeAndSku(tx: HubTx, nodeId: string, sku: string): Promise
 
 /** Releases HELD reservations at (node, sku) whose hold ran out. The balance must be locked. */
 export async function releaseExpiredAt(tx: HubTx, nodeId: string, sku: string): Promise<number> {
+  if (!tx.mayHaveExpiredHolds(nodeId, sku)) return 0;
   const expired = await tx.trx
     .selectFrom('reservations')
     .selectAll()
@@ -151,6 +176,8 @@ export interface TransitionOptions {
    * count them a second time.
    */
   readonly recordMovements?: boolean;
+  /** A reservation kept there (made in this transaction) changes there instead of by an UPDATE. */
+  readonly pending?: PendingReservations;
 }
 
 export async function applyTransition(
@@ -196,11 +223,24 @@ export async function applyTransition(
     })),
   );
   const updated: ReservationTable = { ...row, ...extra, status: decision.to, version, updated_at: tx.at };
-  await tx.trx
-    .updateTable('reservations')
-    .set({ status: updated.status, version, updated_at: tx.at, replaced_by: updated.replaced_by })
-    .where('reservation_id', '=', current.reservationId)
-    .execute();
+  const pending = options.pending?.rows.has(current.reservationId) === true ? options.pending : undefined;
+  if (pending !== undefined) {
+    // Only the columns the UPDATE below sets change, as they would in the database.
+    const before = pending.rows.get(current.reservationId)!;
+    pending.rows.set(current.reservationId, {
+      ...before,
+      status: updated.status,
+      version,
+      updated_at: tx.at,
+      replaced_by: updated.replaced_by,
+    });
+  } else {
+    await tx.trx
+      .updateTable('reservations')
+      .set({ status: updated.status, version, updated_at: tx.at, replaced_by: updated.replaced_by })
+      .where('reservation_id', '=', current.reservationId)
+      .execute();
+  }
   await recordHistory(
     tx,
     { reservationId: current.reservationId, version },
@@ -208,6 +248,7 @@ export async function applyTransition(
     decision.to,
     reason,
     actor,
+    pending,
   );
   return updated;
 }
@@ -217,6 +258,8 @@ export async function insertReservation(
   input: z.output<typeof CreateReservationSchema>,
   actor: string,
   reason: string,
+  /** Keep the row and its history there, for the caller to flush, instead of inserting them now. */
+  pending?: PendingReservations,
 ): Promise<ReservationTable> {
   const balance = tx.balance(input.nodeId, input.sku);
   assertCanReserve(
@@ -239,7 +282,8 @@ export async function insertReservation(
     created_at: tx.at,
     updated_at: tx.at,
   };
-  await tx.trx.insertInto('reservations').values(row).execute();
+  if (pending !== undefined) pending.rows.set(row.reservation_id, row);
+  else await tx.trx.insertInto('reservations').values(row).execute();
   tx.changeCommitted(input.nodeId, input.sku, input.qty);
   await recordHistory(
     tx,
@@ -248,6 +292,7 @@ export async function insertReservation(
     input.status,
     reason,
     actor,
+    pending,
   );
   return row;
 }

@@ -259,6 +259,33 @@ async function uniquePickupCode(tx: HubTx, random: PickupCodeRandomBytes): Promi
   throw new DomainError('INTERNAL', 'Could not draw an unused pickup code; try again.');
 }
 
+/** `count` different codes no open order carries, checked together (a split's parts). */
+async function uniquePickupCodes(tx: HubTx, random: PickupCodeRandomBytes, count: number): Promise<string[]> {
+  const codes: string[] = [];
+  while (codes.length < count) {
+    const code = generatePickupCode(random);
+    if (!codes.includes(code)) codes.push(code);
+  }
+  const taken = new Set(
+    (
+      await tx.trx
+        .selectFrom('bopis_orders')
+        .select('pickup_code')
+        .where('pickup_code', 'in', codes)
+        .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES])
+        .execute()
+    ).map((row) => row.pickup_code),
+  );
+  const unique: string[] = [];
+  for (const code of codes) {
+    let chosen = code;
+    // Rare: draw again, one code at a time, until it is free and not another part's.
+    while (taken.has(chosen) || unique.includes(chosen)) chosen = await uniquePickupCode(tx, random);
+    unique.push(chosen);
+  }
+  return unique;
+}
+
 /**
  * Places and routes an order in one transaction: the order is validated, routed with the domain
  * pipeline (the explanation is stored), HELD at the chosen node and activated there at routing, so the
@@ -387,7 +414,7 @@ export async function placeOrder(
             idempotencyKey: key,
             requestHash: hash,
             actor,
-            pickupCode: () => uniquePickupCode(tx, random),
+            pickupCodes: (count) => uniquePickupCodes(tx, random, count),
           });
           if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
           return { orderId: order.orderId, repeated: false, split: true };

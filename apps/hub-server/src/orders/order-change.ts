@@ -19,12 +19,20 @@ import type { HubTx } from '../hub-tx';
 import { orderEventDrafts } from '../integration/order-event-drafts';
 import {
   BOPIS_ORDER_REF_PREFIX,
+  PendingReservations,
   applyTransition,
   insertReservation,
   releaseExpiredAt,
 } from '../inventory/reservations';
+import { chunks } from '../storage/chunks';
+import { compiledInsert } from '../storage/compiled-insert';
 import { RetryTransaction } from '../storage/storage';
-import type { BopisOrderTable, ReservationTable } from '../storage/schema';
+import type {
+  BopisOrderTable,
+  BopisOrderTimelineTable,
+  BopisReservationTable,
+  ReservationTable,
+} from '../storage/schema';
 import { enqueueNotification } from './notification-outbox';
 import type { StoredOrder, TimelineDraft } from './order-records';
 import { loadCandidates } from './routing-candidates';
@@ -61,6 +69,32 @@ interface QueuedNotification {
   readonly state: BopisOrderState;
 }
 
+const insertOrderRows = compiledInsert('bopis_orders');
+const insertTimelineRows = compiledInsert('bopis_order_timeline');
+const insertReservationLinks = compiledInsert('bopis_reservations');
+
+/**
+ * The rows of orders placed in this transaction (a whole order, or every part of a split): nothing else
+ * can see them before it commits, so they are written together at the end, one multi-row statement per
+ * table, instead of a few statements per line and step. `flush` before anything reads them back.
+ */
+export class NewOrderWrites {
+  readonly reservations = new PendingReservations();
+  readonly orders: BopisOrderTable[] = [];
+  readonly timeline: BopisOrderTimelineTable[] = [];
+  readonly links: BopisReservationTable[] = [];
+
+  async flush(tx: HubTx): Promise<void> {
+    for (const chunk of chunks(this.orders, 200)) await insertOrderRows(tx.trx, chunk);
+    for (const chunk of chunks(this.timeline, 500)) await insertTimelineRows(tx.trx, chunk);
+    await this.reservations.flush(tx);
+    for (const chunk of chunks(this.links, 500)) await insertReservationLinks(tx.trx, chunk);
+    this.orders.length = 0;
+    this.timeline.length = 0;
+    this.links.length = 0;
+  }
+}
+
 /**
  * One change to one order inside a hub transaction: domain transitions applied to the state with all
  * their effects (reservations moved under the balance locks, store tasks, discrepancies, payment,
@@ -84,22 +118,32 @@ export class OrderChange {
    * Undefined for a stored order, whose reservations are read.
    */
   private readonly ownReservations: Map<string, { lineId: string; row: ReservationTable }> | undefined;
+  /** A new order's rows, written at `save` (or, when the caller shares them between orders, by it). */
+  private readonly writes: NewOrderWrites | undefined;
+  private readonly ownsWrites: boolean;
 
   private constructor(
     readonly tx: HubTx,
     state: BopisOrderState,
     private readonly stored: StoredOrder | undefined,
     private readonly meta: OrderRowMeta,
+    writes?: NewOrderWrites,
   ) {
     this.current = state;
     this.audience = new Set(stored?.audience ?? []);
     this.payment = stored?.row.payment_status ?? 'authorised';
     this.routingResult = stored?.routing ?? null;
     this.ownReservations = stored === undefined ? new Map() : undefined;
+    this.ownsWrites = stored === undefined && writes === undefined;
+    this.writes = stored === undefined ? (writes ?? new NewOrderWrites()) : undefined;
   }
 
-  static forNew(tx: HubTx, state: BopisOrderState, meta: OrderRowMeta): OrderChange {
-    const change = new OrderChange(tx, state, undefined, meta);
+  /**
+   * A change placing a new order. `writes`: rows shared with other orders placed in the transaction (the
+   * parts of a split), which the caller flushes once they are all saved; without it `save` writes them.
+   */
+  static forNew(tx: HubTx, state: BopisOrderState, meta: OrderRowMeta, writes?: NewOrderWrites): OrderChange {
+    const change = new OrderChange(tx, state, undefined, meta, writes);
     change.changed = true;
     return change;
   }
@@ -228,17 +272,17 @@ export class OrderChange {
             },
             actor,
             `${reason}: ${effect.to === 'HELD' ? 'held at placement' : 'promised at routing'}`,
+            this.writes?.reservations,
           );
-          await this.tx.trx
-            .insertInto('bopis_reservations')
-            .values({
-              reservation_id: row.reservation_id,
-              order_id: order.orderId,
-              line_id: line.lineId,
-              node_id: effect.nodeId,
-              created_at: this.tx.at,
-            })
-            .execute();
+          const link = {
+            reservation_id: row.reservation_id,
+            order_id: order.orderId,
+            line_id: line.lineId,
+            node_id: effect.nodeId,
+            created_at: this.tx.at,
+          };
+          if (this.writes !== undefined) this.writes.links.push(link);
+          else await this.tx.trx.insertInto('bopis_reservations').values(link).execute();
           created.set(line.lineId, row.reservation_id);
           this.ownReservations?.set(row.reservation_id, { lineId: line.lineId, row });
         }
@@ -264,7 +308,10 @@ export class OrderChange {
           `${reason}: ${effect.action.replaceAll('_', ' ')}`,
           actor,
           {},
-          { recordMovements: false },
+          {
+            recordMovements: false,
+            ...(this.writes === undefined ? {} : { pending: this.writes.reservations }),
+          },
         );
         this.ownReservations?.set(moved.reservation_id, { lineId: line.lineId, row: moved });
         if (effect.action === 'reassign') {
@@ -276,11 +323,16 @@ export class OrderChange {
     for (const { reservationId, lineId } of reassigned) {
       const replacement = created.get(lineId);
       if (replacement === undefined) continue;
-      await this.tx.trx
-        .updateTable('reservations')
-        .set({ replaced_by: replacement })
-        .where('reservation_id', '=', reservationId)
-        .execute();
+      const pending = this.writes?.reservations.rows.get(reservationId);
+      if (pending !== undefined) {
+        this.writes!.reservations.rows.set(reservationId, { ...pending, replaced_by: replacement });
+      } else {
+        await this.tx.trx
+          .updateTable('reservations')
+          .set({ replaced_by: replacement })
+          .where('reservation_id', '=', reservationId)
+          .execute();
+      }
       const own = this.ownReservations?.get(reservationId);
       if (own !== undefined) own.row = { ...own.row, replaced_by: replacement };
     }
@@ -431,18 +483,15 @@ export class OrderChange {
       fulfilment: state.order.fulfilment.type,
       updated_at: at,
     };
-    if (this.stored === undefined) {
-      await this.tx.trx
-        .insertInto('bopis_orders')
-        .values({
-          order_id: state.order.orderId,
-          ...values,
-          idempotency_key: this.meta.idempotencyKey,
-          request_hash: this.meta.requestHash,
-          created_by: this.meta.createdBy,
-          created_at: this.meta.createdAt,
-        })
-        .execute();
+    if (this.writes !== undefined) {
+      this.writes.orders.push({
+        order_id: state.order.orderId,
+        ...values,
+        idempotency_key: this.meta.idempotencyKey,
+        request_hash: this.meta.requestHash,
+        created_by: this.meta.createdBy,
+        created_at: this.meta.createdAt,
+      });
     } else {
       await this.tx.trx
         .updateTable('bopis_orders')
@@ -451,21 +500,20 @@ export class OrderChange {
         .execute();
     }
     let seq = this.stored?.timelineSeq ?? 0;
-    if (this.drafts.length > 0) {
-      await this.tx.trx
-        .insertInto('bopis_order_timeline')
-        .values(
-          this.drafts.map((draft) => ({
-            order_id: state.order.orderId,
-            seq: (seq += 1),
-            at: draft.at,
-            kind: draft.kind,
-            actor: draft.actor,
-            message: draft.message,
-            data: JSON.stringify(draft.data ?? {}),
-          })),
-        )
-        .execute();
+    const timeline = this.drafts.map((draft) => ({
+      order_id: state.order.orderId,
+      seq: (seq += 1),
+      at: draft.at,
+      kind: draft.kind,
+      actor: draft.actor,
+      message: draft.message,
+      data: JSON.stringify(draft.data ?? {}),
+    }));
+    if (this.writes !== undefined) {
+      this.writes.timeline.push(...timeline);
+      if (this.ownsWrites) await this.writes.flush(this.tx);
+    } else if (timeline.length > 0) {
+      await this.tx.trx.insertInto('bopis_order_timeline').values(timeline).execute();
     }
     for (const queued of this.notifications) {
       const notificationId = this.tx.hub.newId();
@@ -616,10 +664,13 @@ export async function chooseNode(
     const routing = routeOrder(request, candidates, tx.at);
     if (routing.decision.outcome === 'unroutable') return { routing };
     const allocations = routing.decision.allocations;
+    // Routing only allocates from balances it just read, so the rows exist; the same read tells whether
+    // lapsed holds must be released there before the reservations are made.
     await tx.lockBalances(
       allocations.flatMap((allocation) =>
         allocation.lines.map((line) => ({ nodeId: allocation.nodeId, sku: line.sku })),
       ),
+      { rowsExist: true, expiredHolds: true },
     );
     const covered = allocations.every((allocation) =>
       [...demandBySku(allocation.lines)].every(([sku, required]) => {

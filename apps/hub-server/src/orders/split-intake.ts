@@ -12,7 +12,7 @@ import {
 } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
 import type { Executor } from '../storage/storage';
-import { OrderChange } from './order-change';
+import { NewOrderWrites, OrderChange } from './order-change';
 import { OrderViewSchema, readOrderView } from './order-records';
 
 /**
@@ -28,8 +28,8 @@ export interface SplitPlacement {
   readonly idempotencyKey: string;
   readonly requestHash: string;
   readonly actor: string;
-  /** One fresh pickup code per part: each part is collected (and looked up at the till) on its own. */
-  readonly pickupCode: () => Promise<string>;
+  /** `count` fresh pickup codes, one per part: each part is collected (and looked up at the till) on its own. */
+  readonly pickupCodes: (count: number) => Promise<string[]>;
 }
 
 export async function placeSplitOrder(tx: HubTx, placement: SplitPlacement): Promise<void> {
@@ -60,18 +60,26 @@ export async function placeSplitOrder(tx: HubTx, placement: SplitPlacement): Pro
     )
     .execute();
   const summaries = routing.decision.outcome === 'split' ? routing.decision.allocations : [];
-  for (const part of parts) {
+  const codes = await placement.pickupCodes(parts.length);
+  // The parts' rows are written together once every part is saved.
+  const writes = new NewOrderWrites();
+  for (const [index, part] of parts.entries()) {
     const placed = placeBopisOrder(part.order, {
       transitionId: tx.hub.newId(),
-      pickupCode: await placement.pickupCode(),
+      pickupCode: codes[index]!,
       heldAt: part.nodeId,
     });
-    const change = OrderChange.forNew(tx, placed.state, {
-      idempotencyKey: null,
-      requestHash: placement.requestHash,
-      createdBy: actor,
-      createdAt: tx.at,
-    });
+    const change = OrderChange.forNew(
+      tx,
+      placed.state,
+      {
+        idempotencyKey: null,
+        requestHash: placement.requestHash,
+        createdBy: actor,
+        createdAt: tx.at,
+      },
+      writes,
+    );
     await change.applyPlacementEffects(placed.effects, actor);
     change.note(
       'placed',
@@ -101,6 +109,7 @@ export async function placeSplitOrder(tx: HubTx, placement: SplitPlacement): Pro
     );
     await change.save();
   }
+  await writes.flush(tx);
 }
 
 /** What the customer (and e-commerce) sees of a split order: one order, one shipment per part. */
