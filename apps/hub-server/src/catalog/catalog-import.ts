@@ -128,6 +128,10 @@ export async function importCatalog(
         .execute();
     });
     options.onProgress?.({ rowsRead, errorCount, phase: 'reading' });
+    // Parsing a buffered upload and SQLite's synchronous writes are all promise callbacks: without a turn
+    // of the event loop here, a 100,000-row file would keep every other request (tills' syncs, the
+    // dashboard polling this import) waiting until it is done.
+    await new Promise((resolve) => setImmediate(resolve));
   };
   try {
     const records = options.records ?? 'catalog';
