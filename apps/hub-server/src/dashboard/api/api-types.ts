@@ -6,6 +6,8 @@
 import type { z } from 'zod';
 import type { HqUserSchema } from '../../auth/users';
 import type { DeviceStatus } from '../../auth/devices';
+import type { ApiKey, ApiKeyScope } from '../../auth/api-keys';
+import type { Transfer } from '../../inventory/stock-operations';
 import type { ExceptionType, HubException } from '../../exceptions/exception-queue';
 import type { LiveChange } from '../../live/live-changes';
 import type { StoreNode } from '@retail/sync';
@@ -60,6 +62,9 @@ export type {
   CatalogItemInput,
   ImportError,
   ImportReport,
+  ApiKey,
+  ApiKeyScope,
+  Transfer,
   AlertDelivery,
   AlertRule,
   AlertRuleInput,
@@ -157,4 +162,17 @@ export interface IntegrationSubscription {
   readonly oldestUndeliveredAt: number | null;
   readonly lastDeliveredAt: number | null;
   readonly lastError: string | null;
+  /** What an edit names as the version it was made on. */
+  readonly version: number;
 }
+
+/** What the dashboard edits of a webhook endpoint (PATCH /api/integration/subscriptions/:id). */
+export interface SubscriptionEdit {
+  readonly name?: string;
+  readonly url?: string;
+  readonly types?: readonly string[];
+  readonly status?: 'active' | 'paused';
+}
+
+/** A stock bucket HQ adjusts by hand. */
+export type AdjustableBucket = 'sellable' | 'damaged' | 'quality_control';

@@ -6,6 +6,11 @@ import type {
   CatalogItemPage,
   CatalogOptions,
   ImportReport,
+  AdjustableBucket,
+  ApiKey,
+  ApiKeyScope,
+  SubscriptionEdit,
+  Transfer,
   AlertDelivery,
   AlertRule,
   AlertRuleInput,
@@ -314,6 +319,42 @@ export function createHubApi(options: HubApiOptions) {
       call<Setting>('PUT', `/api/settings/${segment(key)}`, input),
     audit: (query: AuditFilter) =>
       call<AuditEntry[]>('GET', withQuery('/api/audit', { limit: 200, ...query })),
+    /** Stock edits name the figure the operator saw: a different one at the hub is a CONFLICT (409). */
+    adjustStock: (input: {
+      nodeId: string;
+      reason: string;
+      lines: { sku: string; bucket: AdjustableBucket; delta: number; expectedQty: number }[];
+    }) => call<{ adjustmentId: string }>('POST', '/api/adjustments', input),
+    createTransfer: (input: {
+      fromNodeId: string;
+      toNodeId: string;
+      lines: { sku: string; qty: number; expectedSellable: number }[];
+    }) => call<Transfer>('POST', '/api/transfers', input),
+    transfers: (nodeId?: string) =>
+      call<Transfer[]>('GET', withQuery('/api/transfers', { nodeId, limit: 20 })),
+    renameDevice: (deviceId: string, name: string, expectedVersion: number) =>
+      call<DeviceStatus>('PATCH', `/api/devices/${segment(deviceId)}`, { name, expectedVersion }),
+    apiKeys: () => call<ApiKey[]>('GET', '/api/api-keys'),
+    createApiKey: (name: string, scopes: readonly ApiKeyScope[]) =>
+      call<{ key: string; apiKey: ApiKey }>('POST', '/api/api-keys', { name, scopes }),
+    revokeApiKey: (keyId: string) => call<{ done: true }>('DELETE', `/api/api-keys/${segment(keyId)}`),
+    createSubscription: (input: { name: string; url: string; types: readonly string[] }) =>
+      call<{ subscription: IntegrationSubscription; secret: string }>(
+        'POST',
+        '/api/integration/subscriptions',
+        input,
+      ),
+    updateSubscription: (subscriptionId: string, edit: SubscriptionEdit, expectedVersion: number) =>
+      call<IntegrationSubscription>('PATCH', `/api/integration/subscriptions/${segment(subscriptionId)}`, {
+        ...edit,
+        expectedVersion,
+      }),
+    rotateSubscriptionSecret: (subscriptionId: string, expectedVersion: number) =>
+      call<{ subscription: IntegrationSubscription; secret: string }>(
+        'POST',
+        `/api/integration/subscriptions/${segment(subscriptionId)}/rotate-secret`,
+        { expectedVersion },
+      ),
     promotionVersions: (promotionId: string) =>
       call<EntityVersion[]>('GET', `/api/promotions/${segment(promotionId)}/versions`),
   };

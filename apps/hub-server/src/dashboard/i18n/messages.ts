@@ -1,9 +1,12 @@
+import { EDITING_MESSAGES } from './editing-messages';
+
 /**
  * Every sentence the HQ dashboard shows, in one place (English). A translation is a copy of this object
  * with the same keys; messages are ICU (`{name}`, `{n, plural, one {…} other {…}}`), formatted by `t()`. Sentences from the hub (API errors,
  * exception messages, routing reasons, timeline entries) arrive already written and are shown as they are.
  */
 export const MESSAGES = {
+  ...EDITING_MESSAGES,
   'app.title': 'HQ dashboard',
   'app.skipToContent': 'Skip to content',
 

@@ -25,6 +25,7 @@ function subscription(overrides: Partial<IntegrationSubscription> = {}): Integra
     oldestUndeliveredAt: null,
     lastDeliveredAt: NOW - 60_000,
     lastError: null,
+    version: 1,
     ...overrides,
   };
 }

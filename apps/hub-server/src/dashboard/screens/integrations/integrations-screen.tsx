@@ -1,10 +1,13 @@
 import type { ErrorBody } from '@retail/domain';
 import { useState } from 'react';
 import type { IntegrationSubscription } from '../../api/api-types';
-import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useCanAct, useIsAdmin, useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { t } from '../../i18n/translate';
+import { ApiKeysSection } from './api-keys-section';
+import { SecretOnce } from './secret-once';
+import { EditWebhookForm, NewWebhookForm } from './webhook-endpoint-forms';
 
 /** Whether a subscription's oldest undelivered event has waited longer than it allows. */
 export function isBehind(subscription: IntegrationSubscription, now: number): boolean {
@@ -21,14 +24,32 @@ export function isBehind(subscription: IntegrationSubscription, now: number): bo
  */
 export function IntegrationsScreen() {
   const { api } = useServices();
+  const isAdmin = useIsAdmin();
   const subscriptions = useLoad(() => api.subscriptions(), [api]);
+  const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
+  const showSecret = (name: string, value: string) => {
+    setSecret({ name, secret: value });
+    subscriptions.reload();
+  };
   return (
     <section aria-labelledby="integrations-title">
       <h1 id="integrations-title">{t('integrations.title')}</h1>
       <h2>{t('integrations.subscriptions')}</h2>
+      {secret === null ? null : (
+        <SecretOnce
+          title={t('webhooks.secretTitle', { name: secret.name })}
+          secret={secret.secret}
+          explanation={t('webhooks.secretOnce')}
+          onDismiss={() => setSecret(null)}
+        />
+      )}
+      {isAdmin ? <NewWebhookForm onCreated={showSecret} /> : null}
       <Loaded state={subscriptions.state}>
-        {(list) => <SubscriptionTable subscriptions={list} reload={subscriptions.reload} />}
+        {(list) => (
+          <SubscriptionTable subscriptions={list} reload={subscriptions.reload} onSecret={showSecret} />
+        )}
       </Loaded>
+      {isAdmin ? <ApiKeysSection /> : null}
     </section>
   );
 }
@@ -36,15 +57,30 @@ export function IntegrationsScreen() {
 function SubscriptionTable({
   subscriptions,
   reload,
+  onSecret,
 }: {
   subscriptions: readonly IntegrationSubscription[];
   reload: () => void;
+  onSecret: (name: string, secret: string) => void;
 }) {
   const { api, format, now } = useServices();
   const canAct = useCanAct();
+  const isAdmin = useIsAdmin();
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<ErrorBody | null>(null);
+  const [editing, setEditing] = useState<IntegrationSubscription | null>(null);
   if (subscriptions.length === 0) return <p>{t('integrations.none')}</p>;
+
+  const rotate = async (subscription: IntegrationSubscription) => {
+    const result = await api.rotateSubscriptionSecret(subscription.subscriptionId, subscription.version);
+    if (!result.ok) {
+      setNotice(null);
+      setError(result.error);
+      return;
+    }
+    setError(null);
+    onSecret(subscription.name, result.value.secret);
+  };
   const at = now();
 
   const toggle = async (subscription: IntegrationSubscription) => {
@@ -66,6 +102,23 @@ function SubscriptionTable({
     <>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
       <Notice text={notice} />
+      {editing === null ? null : (
+        <EditWebhookForm
+          key={editing.subscriptionId}
+          subscription={editing}
+          onCancel={() => setEditing(null)}
+          onReload={() => {
+            setEditing(null);
+            reload();
+          }}
+          onSaved={(name) => {
+            setEditing(null);
+            setError(null);
+            setNotice(t('webhooks.saved', { name }));
+            reload();
+          }}
+        />
+      )}
       <table aria-label={t('integrations.subscriptions')}>
         <thead>
           <tr>
@@ -129,6 +182,16 @@ function SubscriptionTable({
                         name: subscription.name,
                       })}
                     </button>
+                    {isAdmin ? (
+                      <>
+                        <button type="button" className="btn" onClick={() => setEditing(subscription)}>
+                          {t('webhooks.edit', { name: subscription.name })}
+                        </button>
+                        <button type="button" className="btn" onClick={() => void rotate(subscription)}>
+                          {t('webhooks.rotate', { name: subscription.name })}
+                        </button>
+                      </>
+                    ) : null}
                   </td>
                 ) : null}
               </tr>

@@ -7,6 +7,7 @@ import { useLoad } from '../../app/use-load';
 import { ErrorBanner } from '../../components/feedback';
 import { t } from '../../i18n/translate';
 import { nodeLabel } from '../../format/labels';
+import { StockEditForms } from './stock-edit-forms';
 
 /** Barcodes are 8 to 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14); a SKU code may also be digits. */
 const BARCODE = /^\d{8,14}$/;
@@ -34,6 +35,8 @@ export function InventoryScreen({ sku }: { sku: string | null }) {
   const [found, setFound] = useState<Found | null>(null);
   const [error, setError] = useState<ErrorBody | null>(null);
   const [ledgerNode, setLedgerNode] = useState<string | null>(null);
+  /** Bumped after an edit, or to reload figures a refused edit found stale. */
+  const [generation, setGeneration] = useState(0);
   const queryId = useId();
   const knownNodes = nodes.state.status === 'ready' ? nodes.state.value : [];
 
@@ -41,7 +44,6 @@ export function InventoryScreen({ sku }: { sku: string | null }) {
     if (sku === null) return;
     let current = true;
     setQuery(sku);
-    setLedgerNode(null);
     void lookUp(api, sku).then((result) => {
       if (!current) return;
       setFound(result.ok ? result.value : null);
@@ -50,7 +52,8 @@ export function InventoryScreen({ sku }: { sku: string | null }) {
     return () => {
       current = false;
     };
-  }, [api, sku]);
+  }, [api, sku, generation]);
+  useEffect(() => setLedgerNode(null), [sku]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -81,7 +84,21 @@ export function InventoryScreen({ sku }: { sku: string | null }) {
       </form>
       <ErrorBanner error={error} />
       {found === null ? null : (
-        <SkuStock found={found} nodes={knownNodes} ledgerNode={ledgerNode} onLedger={setLedgerNode} />
+        <>
+          <SkuStock
+            key={generation}
+            found={found}
+            nodes={knownNodes}
+            ledgerNode={ledgerNode}
+            onLedger={setLedgerNode}
+          />
+          <StockEditForms
+            sku={found.sku.sku}
+            levels={found.inventory.levels}
+            nodes={knownNodes}
+            onChanged={() => setGeneration((value) => value + 1)}
+          />
+        </>
       )}
     </section>
   );

@@ -7,6 +7,7 @@ import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { t } from '../../i18n/translate';
 import { nodeLabel } from '../../format/labels';
+import { RenameDeviceForm } from './rename-device-form';
 
 /**
  * A till that has not been heard from for this long is called out: its sync agent pulls at least every
@@ -136,6 +137,7 @@ function DeviceTable({
   const { api, format, now } = useServices();
   const isAdmin = useIsAdmin();
   const [confirming, setConfirming] = useState<DeviceStatus | null>(null);
+  const [renaming, setRenaming] = useState<DeviceStatus | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<ErrorBody | null>(null);
   if (devices.length === 0) return <p>{t('stores.noDevices')}</p>;
@@ -176,6 +178,24 @@ function DeviceTable({
             </button>
           </div>
         </div>
+      )}
+      {renaming === null ? null : (
+        <RenameDeviceForm
+          key={renaming.deviceId}
+          device={renaming}
+          label={nameOf(renaming)}
+          onCancel={() => setRenaming(null)}
+          onReload={() => {
+            setRenaming(null);
+            onChanged();
+          }}
+          onDone={(name) => {
+            setRenaming(null);
+            setError(null);
+            setNotice(t('devices.renamed', { name }));
+            onChanged();
+          }}
+        />
       )}
       <table aria-label={t('stores.devices')}>
         <thead>
@@ -226,6 +246,9 @@ function DeviceTable({
                 </td>
                 {isAdmin ? (
                   <td>
+                    <button type="button" className="btn" onClick={() => setRenaming(device)}>
+                      {t('devices.rename', { device: nameOf(device) })}
+                    </button>
                     {device.revoked ? null : (
                       <button type="button" className="btn" onClick={() => setConfirming(device)}>
                         {t('stores.revoke', { device: nameOf(device) })}
