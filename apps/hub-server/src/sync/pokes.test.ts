@@ -104,5 +104,34 @@ describe('sync/pokes', () => {
         dispatcher.close();
       }
     });
+
+    it('reads no watermark while no till is connected, and pokes what waited once one is', async () => {
+      const emitted: string[] = [];
+      let reads = 0;
+      let connected = false;
+      const dispatcher = new PokeDispatcher({
+        emit: (room) => emitted.push(room),
+        emitAll: () => undefined,
+        coalesceMs: 1,
+        recheckMs: 1,
+        connected: () => connected,
+        watermark: () => {
+          reads += 1;
+          return Promise.resolve({ settled: 30, allocated: 30 });
+        },
+      });
+      try {
+        dispatcher.feedAppended({ scopes: ['s1'], head: 10, origin: 'a' });
+        dispatcher.flush();
+        expect(reads).toBe(0);
+        connected = true;
+        dispatcher.feedAppended({ scopes: ['s2'], head: 20, origin: 'a' });
+        while (emitted.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+        expect(emitted.sort()).toEqual(['node:s1', 'node:s2']);
+        expect(reads).toBe(1);
+      } finally {
+        dispatcher.close();
+      }
+    });
   });
 });

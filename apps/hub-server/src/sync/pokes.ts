@@ -56,6 +56,11 @@ export interface PokeDispatcherOptions {
    * the watermark without any announcement. Commits announced meanwhile read it at once.
    */
   readonly recheckMs?: number;
+  /**
+   * Whether any till is connected to be poked. Without one the watermark is not read: a hub serving HTTP
+   * tills only (they get no pokes) pays nothing for it.
+   */
+  readonly connected?: () => boolean;
   /** The watermark could not be read: the waiting rooms were poked anyway (pokes are hints). */
   readonly onWatermarkError?: (error: unknown) => void;
 }
@@ -124,7 +129,8 @@ export class PokeDispatcher {
       this.pending.clear();
       if (this.everyone) this.everyoneNow = true;
       this.everyone = false;
-      void this.check();
+      // Nobody to poke: the rooms keep waiting (one entry each), unread until a till is connected.
+      if (this.options.connected?.() !== false) void this.check();
       return;
     }
     if (this.everyone) {
@@ -169,7 +175,8 @@ export class PokeDispatcher {
     } finally {
       this.checking = false;
     }
-    if (!this.closed && (this.waiting.size > 0 || this.everyoneWaitingFor !== undefined)) {
+    const waiting = this.waiting.size > 0 || this.everyoneWaitingFor !== undefined;
+    if (!this.closed && waiting && this.options.connected?.() !== false) {
       this.recheckTimer = setTimeout(() => void this.check(), this.options.recheckMs ?? 250);
       this.recheckTimer.unref();
     }

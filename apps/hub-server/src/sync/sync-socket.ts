@@ -174,6 +174,7 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
     ...(hub.storage.kind === 'postgres' && hub.storage.commitOrderGuard
       ? {
           watermark: () => feedWatermark(hub.storage.db),
+          connected: () => namespace.sockets.size > 0,
           onWatermarkError: (error: unknown) =>
             logger?.warn({ err: String(error) }, 'could not read the feed watermark; poked the tills anyway'),
         }
