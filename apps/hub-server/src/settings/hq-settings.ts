@@ -217,36 +217,61 @@ export async function settingAtVersion(
   key: string,
   version: number | undefined,
 ): Promise<unknown> {
+  return (await settingsAtVersion(executor, nodeId, [key], version)).get(key);
+}
+
+/** settingAtVersion for several keys at once, in three statements whatever their number. */
+export async function settingsAtVersion(
+  executor: Executor,
+  nodeId: string,
+  keys: readonly string[],
+  version: number | undefined,
+): Promise<Map<string, unknown>> {
+  const found = new Map<string, unknown>();
+  if (keys.length === 0) return found;
   const head = await executor.selectFrom('hq_settings_head').select('revision').executeTakeFirst();
-  if (version === undefined || version >= Number(head?.revision ?? 0)) {
-    return effectiveSetting(executor, nodeId, key);
-  }
   const node = await executor
     .selectFrom('nodes')
     .select(['node_id', 'region'])
     .where('node_id', '=', nodeId)
     .executeTakeFirst();
-  if (node === undefined) return undefined;
-  const history = await executor
-    .selectFrom('hq_settings_history')
-    .selectAll()
-    .where('key', '=', key)
-    .where('revision', '<=', version)
-    .orderBy('revision', 'desc')
-    .execute();
-  const latest = new Map<string, HqSettingTable>();
-  for (const entry of history) {
-    const scope = `${entry.scope_kind}:${entry.scope_id}`;
-    if (latest.has(scope)) continue;
-    latest.set(scope, {
-      ...entry,
-      revision: Number(entry.revision),
-      version: 0,
-      updated_at: 0,
-      updated_by: '',
-    });
+  if (node === undefined) return found;
+  const store = { nodeId: node.node_id, region: node.region };
+  let rows: HqSettingTable[];
+  if (version === undefined || version >= Number(head?.revision ?? 0)) {
+    rows = await executor
+      .selectFrom('hq_settings')
+      .selectAll()
+      .where('key', 'in', [...keys])
+      .execute();
+  } else {
+    const history = await executor
+      .selectFrom('hq_settings_history')
+      .selectAll()
+      .where('key', 'in', [...keys])
+      .where('revision', '<=', version)
+      .orderBy('revision', 'desc')
+      .execute();
+    const latest = new Map<string, HqSettingTable>();
+    for (const entry of history) {
+      const scope = `${entry.key}\u0000${entry.scope_kind}:${entry.scope_id}`;
+      if (latest.has(scope)) continue;
+      latest.set(scope, {
+        ...entry,
+        revision: Number(entry.revision),
+        version: 0,
+        updated_at: 0,
+        updated_by: '',
+      });
+    }
+    rows = [...latest.values()];
   }
-  return resolve([...latest.values()], { nodeId: node.node_id, region: node.region }).values.get(key)?.value;
+  const { values } = resolve(rows, store);
+  for (const key of keys) {
+    const value = values.get(key)?.value;
+    if (value !== undefined) found.set(key, value);
+  }
+  return found;
 }
 
 async function checkScope(executor: Executor, scope: SettingScope): Promise<void> {
