@@ -254,9 +254,9 @@ function field(payload: unknown, name: string): unknown {
 }
 
 /**
- * Reads, in a few queries, everything the batch's appliers will ask about, and locks every stock balance
- * the batch can touch in one ordered pass. The payloads are not validated yet, so this only ever reads
- * what looks like ids; the appliers decide on validated payloads.
+ * Reads, in a few queries, everything the batch's appliers will ask about, and every stock balance the
+ * batch can touch in one ordered pass (their locks are taken when it finishes). The payloads are not
+ * validated yet, so this only ever reads what looks like ids; the appliers decide on validated payloads.
  */
 async function gatherFacts(
   tx: HubTx,
@@ -361,7 +361,8 @@ async function gatherFacts(
   }
 
   for (const sku of knownSkus) pairs.push({ nodeId, sku });
-  await tx.lockBalances(pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)));
+  // Read now, locked only when the push finishes (PostgreSQL): see HubTx.readBalances.
+  await tx.readBalances(pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)));
   const storedMovements = await findMovements(tx.trx, movementIds);
   const claims = await gatherClaimFacts(tx, nodeId, events);
   return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales, ...claims };
