@@ -9,7 +9,8 @@
  *
  * PostgreSQL runs when PG_URL is set or the local test server (127.0.0.1:54329) answers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -30,6 +31,7 @@ import {
   seedWorld,
 } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
+import { startWaitSampler } from './pg-wait-sampler';
 
 const DEVICES = 20;
 const STORES = 5;
@@ -55,6 +57,8 @@ async function postgresUrl(): Promise<string | undefined> {
 
 interface Database {
   readonly url: string;
+  /** PostgreSQL: the database's name, for the wait sampler. */
+  readonly name?: string;
   dispose(): Promise<void>;
 }
 
@@ -72,6 +76,7 @@ async function freshDatabase(kind: BackendKind, adminUrl: string | undefined): P
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    name,
     dispose: async () => {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
@@ -153,6 +158,12 @@ async function benchIngest(
     const { hub, devices } = await prepareWorkload(storage, workload);
     const events = DEVICES * BATCHES_PER_DEVICE * EVENTS_PER_BATCH;
 
+    const profiler = await startProfile(`${kind}-${workload}`);
+    // PostgreSQL: what the backends wait for while the devices push (row locks, the hub process, I/O).
+    const sampler =
+      database.name === undefined || adminUrl === undefined
+        ? undefined
+        : await startWaitSampler(adminUrl, database.name);
     let started = performance.now();
     let cpu = process.cpuUsage();
     await Promise.all(
@@ -168,6 +179,8 @@ async function benchIngest(
     );
     const ingestSeconds = (performance.now() - started) / 1000;
     const ingestCpu = cpuSeconds(process.cpuUsage(cpu));
+    await profiler?.stop();
+    const waits = await sampler?.stop();
     // The figure means what its name says only if the audit did what the workload intends.
     const raised = await storage.db
       .selectFrom('exceptions')
@@ -212,6 +225,13 @@ async function benchIngest(
         cpuSeconds: round(bareCpu),
       },
       ratio: round(ingestRate / bareRate),
+      ...(waits === undefined
+        ? {}
+        : {
+            backendWaits: Object.fromEntries(
+              Object.entries(waits.shares).map(([what, share]) => [what, round(share)]),
+            ),
+          }),
     });
 
     if (workload === 'unpriced') return;
@@ -295,6 +315,28 @@ async function benchDeviceTrigger(kind: BackendKind, storage: Storage, deviceId:
     baseline: { name: 'the same update without the devices_live trigger', msPerUpdate: round(without) },
     ratio: round(withTrigger / without),
   });
+}
+
+/**
+ * BENCH_PROFILE_DIR=<dir>: a V8 CPU profile of the ingest alone (not the setup, which prices every sale
+ * the devices will send), one `.cpuprofile` per backend and workload.
+ */
+async function startProfile(name: string): Promise<{ stop(): Promise<void> } | undefined> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (dir === undefined || dir === '') return undefined;
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `ingest-${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 function cpuSeconds(usage: NodeJS.CpuUsage): number {

@@ -37,10 +37,13 @@ export interface EventDraft<T extends IntegrationEventType = IntegrationEventTyp
 
 const EVENT_ID_NAMESPACE = 'c7d3a1e2-5b4f-4a8e-9f21-3e6d0b7a9c15';
 
+/** Parsed once: every applied sale derives at least one id from it. */
+const EVENT_ID_NAMESPACE_BYTES = Buffer.from(EVENT_ID_NAMESPACE.replaceAll('-', ''), 'hex');
+
 /** RFC 4122 version-5 UUID of `name` in the log's namespace: a stable id per fact. */
+
 export function integrationEventId(type: string, key: string): string {
-  const namespace = Buffer.from(EVENT_ID_NAMESPACE.replaceAll('-', ''), 'hex');
-  const hash = createHash('sha1').update(namespace).update(`${type}\u0000${key}`).digest();
+  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE_BYTES).update(`${type}\u0000${key}`).digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
