@@ -97,6 +97,37 @@ function status(test: TestNode): SyncStatus {
   return expectOk(test.engine.execute('sync-status', {}));
 }
 
+/**
+ * A node whose agent found the hub down and, left to its backoff (~10 minutes), would not try it again
+ * during the test; the hub's /healthz is probed every `hubProbeIntervalMs`. `bringHubUp` opens its door.
+ */
+async function waitingOnDistantRetry(hubProbeIntervalMs: number) {
+  node = createTestNode({
+    sync: {
+      transport: 'http',
+      random: () => 0.99,
+      tuning: { backoff: { baseMs: 600_000, capMs: 600_000 } },
+      hubProbeIntervalMs,
+    },
+  });
+  const test = node;
+  await hubFor(test);
+  let up = false;
+  const hubUrl = await openFrontDoor(() => up);
+  await test.engine.sync.configure({ hubUrl, credential: CREDENTIAL });
+  await until(
+    () => status(test).state === 'offline' && status(test).nextRetryAt !== null,
+    () => JSON.stringify(status(test)),
+  );
+  return {
+    test,
+    retryAt: Date.parse(status(test).nextRetryAt!),
+    bringHubUp: () => {
+      up = true;
+    },
+  };
+}
+
 function sameData(a: Map<string, unknown>, b: Map<string, unknown>): boolean {
   const sorted = (map: Map<string, unknown>) =>
     JSON.stringify([...map].sort(([x], [y]) => x.localeCompare(y)));
@@ -174,27 +205,9 @@ describe('engine/sync/store-sync', () => {
 
     it('retries at once when the hub answers /healthz again, not when its backoff runs out', async () => {
       // The agent's own next try is ~10 minutes away: only the /healthz probe can bring it back in time.
-      node = createTestNode({
-        sync: {
-          transport: 'http',
-          random: () => 0.99,
-          tuning: { backoff: { baseMs: 600_000, capMs: 600_000 } },
-          hubProbeIntervalMs: 50,
-        },
-      });
-      const test = node;
-      await hubFor(test);
-      let up = false;
-      const hubUrl = await openFrontDoor(() => up);
-
-      await test.engine.sync.configure({ hubUrl, credential: CREDENTIAL });
-      await until(
-        () => status(test).state === 'offline' && status(test).nextRetryAt !== null,
-        () => JSON.stringify(status(test)),
-      );
-      const retryAt = Date.parse(status(test).nextRetryAt!);
+      const { test, retryAt, bringHubUp } = await waitingOnDistantRetry(50);
       expect(retryAt - Date.now()).toBeGreaterThan(60_000);
-      up = true;
+      bringHubUp();
       await until(
         () => status(test).state === 'live',
         () => JSON.stringify(status(test)),
@@ -205,25 +218,8 @@ describe('engine/sync/store-sync', () => {
     it('retries at once when the till window reports the network back (sync-network-back)', async () => {
       // Neither the agent's backoff (~10 minutes) nor a /healthz probe (~10 minutes) comes in time: only the
       // OS's "online" event, forwarded by the window, can.
-      node = createTestNode({
-        sync: {
-          transport: 'http',
-          random: () => 0.99,
-          tuning: { backoff: { baseMs: 600_000, capMs: 600_000 } },
-          hubProbeIntervalMs: 600_000,
-        },
-      });
-      const test = node;
-      await hubFor(test);
-      let up = false;
-      const hubUrl = await openFrontDoor(() => up);
-      await test.engine.sync.configure({ hubUrl, credential: CREDENTIAL });
-      await until(
-        () => status(test).state === 'offline' && status(test).nextRetryAt !== null,
-        () => JSON.stringify(status(test)),
-      );
-      const retryAt = Date.parse(status(test).nextRetryAt!);
-      up = true;
+      const { test, retryAt, bringHubUp } = await waitingOnDistantRetry(600_000);
+      bringHubUp();
       // No session: the lock screen hears the network come back too.
       expectOk(test.engine.execute('sync-network-back', {}));
       await until(
