@@ -90,7 +90,8 @@ Alerts (serve): alert rules (POST /api/alerts/rules, or the dashboard's Alerts s
 to a signed webhook or by e-mail, delivered by the same process and retried like webhooks. E-mail goes
 through --smtp-host (none: e-mail alerts fail visibly) on --smtp-port (587; --smtp-secure for TLS from
 the start, port 465), as --smtp-from, logging in as --smtp-user with the password from
---smtp-password-file or POS_HUB_SMTP_PASSWORD.
+--smtp-password-file or POS_HUB_SMTP_PASSWORD. The same server sends the receipt e-mails tills ask
+for (without one they wait, GET /api/receipt-emails).
 
 Examples:
   echo 'a long password' | pos-hub create-user --username alice --role admin
