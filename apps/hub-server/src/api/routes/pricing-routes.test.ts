@@ -204,6 +204,27 @@ describe.each(backendKinds())('pricing routes on %s', (kind) => {
     });
   });
 
+  describe('POST /api/price-books/:id/preview of a book that moves', () => {
+    it('re-prices every SKU of the book at the stores that get it and those that lose it', async () => {
+      const preview = value<PriceBookPreview>(
+        await send('POST', '/api/price-books/pb-s1/preview', {
+          book: { ...storeBook, scope: { type: 'store', storeId: 's2' } },
+          expectedVersion: 1,
+        }),
+      );
+      expect(preview.changes).toEqual([
+        { field: 'scope', before: { type: 'store', storeId: 's1' }, after: { type: 'store', storeId: 's2' } },
+      ]);
+      expect(preview.storesDropped.map((store) => store.nodeId)).toEqual(['s1']);
+      expect(
+        preview.prices.map((row) => [row.sku, row.nodeId, row.before, row.after, row.afterBookId]),
+      ).toEqual([
+        ['A', 's2', 250, 199, 'pb-s1'],
+        ['A', 's1', 199, 250, 'pb-chain'],
+      ]);
+    });
+  });
+
   describe('promotions of every kind', () => {
     it('previews and publishes a buy-X-get-Y with both targets named, and refuses a stale one', async () => {
       const promotion = {
