@@ -528,7 +528,7 @@ export const MESSAGES = {
   'catalog.importButton': 'Import',
   'catalog.importProgress': 'Import progress',
   'catalog.importReading': '{rows, plural, one {# row read} other {# rows read}}…',
-  'catalog.importApplying': 'All {rows} rows are valid; applying them…',
+  'catalog.importApplying': '{rows, plural, one {# row read} other {# rows read}}; checking and applying…',
   'catalog.importStarting': 'Uploading…',
   'catalog.importDone': 'Imported {rows, plural, one {# row} other {# rows}}: {summary}.',
   'catalog.importFailed':
