@@ -407,7 +407,7 @@ export async function placeOrder(
           channelAllowsSplit: facts.allowSplit,
         });
         if (routing.decision.outcome === 'split' && allocations !== undefined) {
-          await placeSplitOrder(tx, {
+          const view = await placeSplitOrder(tx, {
             order,
             routing,
             allocations,
@@ -417,7 +417,7 @@ export async function placeOrder(
             pickupCodes: (count) => uniquePickupCodes(tx, random, count),
           });
           if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
-          return { orderId: order.orderId, repeated: false, split: true };
+          return { orderId: order.orderId, repeated: false, split: true, view };
         }
         if (nodeId === undefined) {
           const reason =
@@ -457,14 +457,19 @@ export async function placeOrder(
         );
         await change.save();
         if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
-        return { orderId: order.orderId, repeated: false, split: false };
+        return { orderId: order.orderId, repeated: false, split: false, view: change.placedView() };
       });
       if (placed.repeated) {
         // The same key committed while this request was on its way: answer as its replay (or conflict).
         const raced = await replayOrConflict(hub, key, hash, idempotencyKey);
         if (raced !== undefined) return raced;
       }
-      return { view: await readPlaced(hub.storage.db, placed.orderId, placed.split), replayed: false };
+      // A new order answers from the rows its transaction wrote (what a read would now find).
+      const view =
+        'view' in placed && placed.view !== undefined
+          ? placed.view
+          : await readPlaced(hub.storage.db, placed.orderId, placed.split);
+      return { view, replayed: false };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A request with the same key (or order id) committed between our check and our insert.

@@ -66,25 +66,24 @@ export async function enqueueNotification(
     payload: Record<string, unknown>;
     at: number;
   },
-): Promise<void> {
-  await trx
-    .insertInto('bopis_notifications')
-    .values({
-      notification_id: input.notificationId,
-      order_id: input.orderId,
-      kind: input.kind,
-      payload: JSON.stringify(input.payload),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: input.at,
-      lease_until: null,
-      last_error: null,
-      last_status_code: null,
-      created_at: input.at,
-      updated_at: input.at,
-      delivered_at: null,
-    })
-    .execute();
+): Promise<BopisNotificationTable> {
+  const row: BopisNotificationTable = {
+    notification_id: input.notificationId,
+    order_id: input.orderId,
+    kind: input.kind,
+    payload: JSON.stringify(input.payload),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: input.at,
+    lease_until: null,
+    last_error: null,
+    last_status_code: null,
+    created_at: input.at,
+    updated_at: input.at,
+    delivered_at: null,
+  };
+  await trx.insertInto('bopis_notifications').values(row).execute();
+  return row;
 }
 
 export const NotificationFilterSchema = z.object({

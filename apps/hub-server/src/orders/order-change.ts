@@ -28,13 +28,14 @@ import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
 import { RetryTransaction } from '../storage/storage';
 import type {
+  BopisNotificationTable,
   BopisOrderTable,
   BopisOrderTimelineTable,
   BopisReservationTable,
   ReservationTable,
 } from '../storage/schema';
 import { enqueueNotification } from './notification-outbox';
-import type { StoredOrder, TimelineDraft } from './order-records';
+import { orderViewOf, type OrderView, type StoredOrder, type TimelineDraft } from './order-records';
 import { loadCandidates } from './routing-candidates';
 import { settleOrderPayment } from '../payments/order-payments';
 
@@ -121,6 +122,10 @@ export class OrderChange {
   /** A new order's rows, written at `save` (or, when the caller shares them between orders, by it). */
   private readonly writes: NewOrderWrites | undefined;
   private readonly ownsWrites: boolean;
+  /** A new order's rows as `save` wrote them (see placedView). */
+  private placed: { row: BopisOrderTable; timeline: BopisOrderTimelineTable[] } | undefined;
+  private readonly notified: BopisNotificationTable[] = [];
+  private refunded = false;
 
   private constructor(
     readonly tx: HubTx,
@@ -440,6 +445,7 @@ export class OrderChange {
       })
       .execute();
     this.note('refund', 'hub', input.message, { refundId, reason: input.reason });
+    this.refunded = true;
     this.tx.events.emit({
       type: 'order.refunded',
       key: refundId,
@@ -459,6 +465,29 @@ export class OrderChange {
       },
     });
     return refundId;
+  }
+
+  /**
+   * After `save` of a new order: its view from the rows the transaction wrote, the same view readOrderView
+   * gives once it has committed, without reading them back. Undefined when the rows are not all known
+   * here (a refund recorded at placement; never the case today) or before `save`.
+   */
+  placedView(): OrderView | undefined {
+    if (this.placed === undefined || this.refunded || this.ownReservations === undefined) return undefined;
+    const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return orderViewOf(this.placed.row, {
+      timeline: this.placed.timeline,
+      // As readOrderView orders them: by creation (all now), then id.
+      reservations: [...this.ownReservations.values()]
+        .map((own) => own.row)
+        .sort(
+          (a, b) => Number(a.created_at) - Number(b.created_at) || byId(a.reservation_id, b.reservation_id),
+        ),
+      notifications: [...this.notified].sort(
+        (a, b) => Number(a.created_at) - Number(b.created_at) || byId(a.notification_id, b.notification_id),
+      ),
+      refunds: [],
+    });
   }
 
   /** Writes the order, its timeline, queued notifications and the feed rows. Call once, last. */
@@ -483,15 +512,17 @@ export class OrderChange {
       fulfilment: state.order.fulfilment.type,
       updated_at: at,
     };
+    let row: BopisOrderTable | undefined;
     if (this.writes !== undefined) {
-      this.writes.orders.push({
+      row = {
         order_id: state.order.orderId,
         ...values,
         idempotency_key: this.meta.idempotencyKey,
         request_hash: this.meta.requestHash,
         created_by: this.meta.createdBy,
         created_at: this.meta.createdAt,
-      });
+      };
+      this.writes.orders.push(row);
     } else {
       await this.tx.trx
         .updateTable('bopis_orders')
@@ -511,19 +542,21 @@ export class OrderChange {
     }));
     if (this.writes !== undefined) {
       this.writes.timeline.push(...timeline);
+      if (row !== undefined) this.placed = { row, timeline };
       if (this.ownsWrites) await this.writes.flush(this.tx);
     } else if (timeline.length > 0) {
       await this.tx.trx.insertInto('bopis_order_timeline').values(timeline).execute();
     }
     for (const queued of this.notifications) {
       const notificationId = this.tx.hub.newId();
-      await enqueueNotification(this.tx.trx, {
+      const notified = await enqueueNotification(this.tx.trx, {
         notificationId,
         orderId: state.order.orderId,
         kind: queued.kind,
         payload: await notificationPayload(this.tx, notificationId, queued.kind, queued.state),
         at,
       });
+      this.notified.push(notified);
     }
     // Every store that ever held, picked or staged the order sees its latest state: the new store gets
     // its task, the old one learns to drop it or put the units back, a cancel reaches the till. A change

@@ -12,7 +12,13 @@ import {
 } from '@retail/domain';
 import { ReservationSchema, toReservation } from '../inventory/reservations';
 import type { Executor } from '../storage/storage';
-import type { BopisOrderTable } from '../storage/schema';
+import type {
+  BopisNotificationTable,
+  BopisOrderTable,
+  BopisOrderTimelineTable,
+  BopisRefundTable,
+  ReservationTable,
+} from '../storage/schema';
 import { NotificationViewSchema, toNotificationView } from './notification-outbox';
 
 /** An order as the hub keeps it: the domain state plus what the hub tracks around it. */
@@ -208,9 +214,7 @@ export async function readOrderView(executor: Executor, orderId: string): Promis
   if (found === undefined) {
     throw new DomainError('NOT_FOUND', `There is no order ${orderId}.`, { orderId });
   }
-  const stored = storedParts(found);
-  const { row, state } = stored;
-  const [timeline, links, notifications, refunds] = await Promise.all([
+  const [timeline, reservations, notifications, refunds] = await Promise.all([
     executor
       .selectFrom('bopis_order_timeline')
       .selectAll()
@@ -239,6 +243,24 @@ export async function readOrderView(executor: Executor, orderId: string): Promis
       .orderBy('created_at')
       .execute(),
   ]);
+  return orderViewOf(found, { timeline, reservations, notifications, refunds });
+}
+
+/** The rows an order view is made of, each list in the order the view shows it. */
+export interface OrderViewRows {
+  readonly timeline: readonly BopisOrderTimelineTable[];
+  readonly reservations: readonly ReservationTable[];
+  readonly notifications: readonly BopisNotificationTable[];
+  readonly refunds: readonly BopisRefundTable[];
+}
+
+/**
+ * The view of an order from its rows: those read back (readOrderView), or those a transaction placing
+ * the order has just written (the intake answers with them instead of reading them back).
+ */
+export function orderViewOf(found: BopisOrderTable, rows: OrderViewRows): OrderView {
+  const stored = storedParts(found);
+  const { row, state } = stored;
   return {
     orderId: row.order_id,
     orderNumber: state.order.orderNumber,
@@ -261,7 +283,7 @@ export async function readOrderView(executor: Executor, orderId: string): Promis
     closedAt: state.closedAt ?? null,
     cancelReason: state.cancelReason ?? null,
     routing: stored.routing,
-    timeline: timeline.map((entry) => ({
+    timeline: rows.timeline.map((entry) => ({
       seq: Number(entry.seq),
       at: Number(entry.at),
       kind: entry.kind as TimelineKind,
@@ -269,9 +291,9 @@ export async function readOrderView(executor: Executor, orderId: string): Promis
       message: entry.message,
       data: JSON.parse(entry.data) as Record<string, unknown>,
     })),
-    reservations: links.map(toReservation),
-    notifications: notifications.map(toNotificationView),
-    refunds: refunds.map((refund) => ({
+    reservations: rows.reservations.map(toReservation),
+    notifications: rows.notifications.map(toNotificationView),
+    refunds: rows.refunds.map((refund) => ({
       refundId: refund.refund_id,
       reason: refund.reason,
       authorisationRef: refund.authorisation_ref,

@@ -13,7 +13,8 @@ import {
 import type { HubTx } from '../hub-tx';
 import type { Executor } from '../storage/storage';
 import { NewOrderWrites, OrderChange } from './order-change';
-import { OrderViewSchema, readOrderView } from './order-records';
+import { OrderViewSchema, readOrderView, type OrderView } from './order-records';
+import type { CustomerOrderTable } from '../storage/schema';
 
 /**
  * A split order at the hub (issue 18 item 2): one customer order, several parts, each part an ordinary
@@ -32,23 +33,28 @@ export interface SplitPlacement {
   readonly pickupCodes: (count: number) => Promise<string[]>;
 }
 
-export async function placeSplitOrder(tx: HubTx, placement: SplitPlacement): Promise<void> {
+/**
+ * Writes the split order and answers its view from what it wrote (the view readCustomerOrderView gives
+ * once it has committed), or undefined when a part's rows are not all known here.
+ */
+export async function placeSplitOrder(
+  tx: HubTx,
+  placement: SplitPlacement,
+): Promise<CustomerOrderView | undefined> {
   const { order, routing, actor } = placement;
   const parts = splitOrderParts(order, placement.allocations);
-  await tx.trx
-    .insertInto('customer_orders')
-    .values({
-      order_id: order.orderId,
-      order_number: order.orderNumber,
-      channel: order.channel,
-      order_body: JSON.stringify(order),
-      routing: JSON.stringify(routing),
-      idempotency_key: placement.idempotencyKey,
-      request_hash: placement.requestHash,
-      created_by: actor,
-      created_at: tx.at,
-    })
-    .execute();
+  const customerOrder: CustomerOrderTable = {
+    order_id: order.orderId,
+    order_number: order.orderNumber,
+    channel: order.channel,
+    order_body: JSON.stringify(order),
+    routing: JSON.stringify(routing),
+    idempotency_key: placement.idempotencyKey,
+    request_hash: placement.requestHash,
+    created_by: actor,
+    created_at: tx.at,
+  };
+  await tx.trx.insertInto('customer_orders').values(customerOrder).execute();
   await tx.trx
     .insertInto('customer_order_parts')
     .values(
@@ -59,6 +65,7 @@ export async function placeSplitOrder(tx: HubTx, placement: SplitPlacement): Pro
       })),
     )
     .execute();
+  const changes: OrderChange[] = [];
   const summaries = routing.decision.outcome === 'split' ? routing.decision.allocations : [];
   const codes = await placement.pickupCodes(parts.length);
   // The parts' rows are written together once every part is saved.
@@ -108,8 +115,16 @@ export async function placeSplitOrder(tx: HubTx, placement: SplitPlacement): Pro
       'hub',
     );
     await change.save();
+    changes.push(change);
   }
   await writes.flush(tx);
+  const shipments: (OrderView & { partNo: number })[] = [];
+  for (const [index, change] of changes.entries()) {
+    const view = change.placedView();
+    if (view === undefined) return undefined;
+    shipments.push({ ...view, partNo: parts[index]!.partNo });
+  }
+  return customerOrderViewOf(customerOrder, shipments);
 }
 
 /** What the customer (and e-commerce) sees of a split order: one order, one shipment per part. */
@@ -147,6 +162,15 @@ export async function readCustomerOrderView(
   for (const part of parts) {
     shipments.push({ ...(await readOrderView(executor, part.part_order_id)), partNo: Number(part.part_no) });
   }
+  return customerOrderViewOf(row, shipments);
+}
+
+/** The customer order's view from its row and its parts' views (in part order). */
+function customerOrderViewOf(
+  row: CustomerOrderTable,
+  shipments: (OrderView & { partNo: number })[],
+): CustomerOrderView {
+  const orderId = row.order_id;
   const order = BopisOrderSchema.safeParse(JSON.parse(row.order_body));
   const routing = RoutingResultSchema.safeParse(JSON.parse(row.routing));
   if (!order.success || !routing.success) {
