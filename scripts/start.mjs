@@ -22,6 +22,10 @@ const { values: options } = parseArgs({
     'hub-port': { type: 'string', default: process.env.HUB_PORT ?? '7400' },
     'store-port': { type: 'string', default: process.env.STORE_PORT ?? '7420' },
     'no-build': { type: 'boolean', default: false },
+    // A mail server for the hub (receipt e-mails and alert rules); none: requests wait, visibly.
+    'smtp-host': { type: 'string' },
+    'smtp-port': { type: 'string', default: '587' },
+    'smtp-from': { type: 'string', default: 'receipts@demo-store.example' },
     data: {
       type: 'string',
       default: join(resolve(new URL('..', import.meta.url).pathname), '.data', 'demo'),
@@ -42,6 +46,18 @@ for (const [flag, value, max] of [
   if (!Number.isInteger(value) || value < 1 || value > max)
     fail(`${flag} must be a whole number from 1 to ${max}.`);
 }
+
+const smtpArgs =
+  options['smtp-host'] === undefined
+    ? []
+    : [
+        '--smtp-host',
+        options['smtp-host'],
+        '--smtp-port',
+        options['smtp-port'],
+        '--smtp-from',
+        options['smtp-from'],
+      ];
 
 const dataDir = resolve(options.data);
 const statePath = join(dataDir, 'demo.json');
@@ -385,7 +401,19 @@ function startHub() {
   hubStopRequested = false;
   hub = startChild(
     'hub',
-    [hubBin, 'serve', '--db', hubDb, '--port', String(hubPort), '--host', '127.0.0.1', '--log-level', 'warn'],
+    [
+      hubBin,
+      'serve',
+      '--db',
+      hubDb,
+      '--port',
+      String(hubPort),
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
+      ...smtpArgs,
+    ],
     {},
     (code, signal) => {
       hub = null;

@@ -122,6 +122,8 @@ export async function hubCall<T>(
 export interface SeededOversell {
   readonly nodeId: string;
   readonly nodeLabel: string;
+  readonly storeName: string;
+  readonly storeCode: string;
   readonly sku: string;
   readonly causeEventId: string;
   readonly username: string;
@@ -198,6 +200,8 @@ export async function seedOversell(hub: RunningHub, credentials: { username: str
   return {
     nodeId: node.nodeId,
     nodeLabel: `${node.code} ${node.name}`,
+    storeName: node.name,
+    storeCode: node.code,
     sku,
     causeEventId,
     ...credentials,

@@ -38,7 +38,12 @@ function freePort(): Promise<number> {
  * chose, from the builds already made (`--no-build`), and waits for its "The product is running." block.
  */
 export async function startProduct(
-  options: { skus?: number; timeoutMs?: number } = {},
+  options: {
+    skus?: number;
+    timeoutMs?: number;
+    /** A mail server on 127.0.0.1 the hub sends receipt and alert e-mails through. */
+    smtpPort?: number;
+  } = {},
 ): Promise<RunningProduct> {
   assertBuilt();
   assertHubBuilt();
@@ -58,6 +63,9 @@ export async function startProduct(
       String(hubPort),
       '--store-port',
       String(storePort),
+      ...(options.smtpPort === undefined
+        ? []
+        : ['--smtp-host', '127.0.0.1', '--smtp-port', String(options.smtpPort)]),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

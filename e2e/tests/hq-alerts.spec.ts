@@ -1,6 +1,4 @@
-import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { SMTPServer } from 'smtp-server';
 import {
   prepareHubDatabase,
   runHubCli,
@@ -8,40 +6,17 @@ import {
   startHub,
   type RunningHub,
 } from '../support/hub-server';
+import { startMailServer, type RunningMailServer } from '../support/mail-server';
 
 const ADMIN = { username: 'hq.admin', password: 'e2e dashboard password' };
 const OPERATOR = { username: 'hq.operator', password: 'e2e dashboard password' };
 
-interface Mail {
-  readonly to: string[];
-  readonly raw: string;
-}
-
 test.describe('HQ alert rules', () => {
   let hub: RunningHub;
-  let smtp: SMTPServer;
-  const mails: Mail[] = [];
+  let smtp: RunningMailServer;
 
   test.beforeAll(async () => {
-    // A real SMTP server on a free loopback port: what HQ's mail server would receive.
-    smtp = new SMTPServer({
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      authOptional: true,
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          mails.push({
-            to: session.envelope.rcptTo.map((recipient) => recipient.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    smtp = await startMailServer();
     hub = await startHub({
       prepare: (db) => {
         prepareHubDatabase(db, OPERATOR);
@@ -54,7 +29,7 @@ test.describe('HQ alert rules', () => {
         '--smtp-host',
         '127.0.0.1',
         '--smtp-port',
-        String(smtpPort),
+        String(smtp.port),
         '--smtp-from',
         'hub@example.com',
       ],
@@ -63,7 +38,7 @@ test.describe('HQ alert rules', () => {
 
   test.afterAll(async () => {
     await hub?.stop();
-    await new Promise<void>((resolve) => (smtp === undefined ? resolve() : smtp.close(() => resolve())));
+    await smtp?.close();
   });
 
   test('a rule added in the dashboard e-mails the oversell a till then causes', async ({ page }) => {
@@ -86,12 +61,13 @@ test.describe('HQ alert rules', () => {
     const seeded = await seedOversell(hub, OPERATOR);
 
     // Delivered by the hub's integration runtime (at least once a second), outside the push's transaction.
-    await expect.poll(() => mails.length, { timeout: 30_000 }).toBe(1);
-    const [mail] = mails;
+    await expect.poll(() => smtp.mails.length, { timeout: 30_000 }).toBe(1);
+    const [mail] = smtp.mails;
     expect(mail!.to).toEqual(['ops@example.com']);
-    expect(mail!.raw).toContain(`Subject: [critical] OVERSELL at ${seeded.nodeId}`);
+    // The store by its name and code, as HQ knows it, not by an internal id.
+    expect(mail!.raw).toContain(`Subject: [critical] OVERSELL at ${seeded.storeName} (${seeded.storeCode})`);
     expect(mail!.raw).toContain('Kind: OVERSELL');
-    expect(mail!.raw).toContain(`Store: ${seeded.nodeId}`);
+    expect(mail!.raw).toContain(`Store: ${seeded.storeName} (${seeded.storeCode})`);
     await page.reload();
     await expect(page.getByText('No failed alerts.')).toBeVisible();
   });
