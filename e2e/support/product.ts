@@ -119,3 +119,11 @@ export async function openProductLane(
   );
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 }
+
+/** Signs in to the HQ dashboard at `path` (e.g. `/pricing`) as the HQ user `npm start` created. */
+export async function signInToDashboard(page: Page, product: RunningProduct, path: string): Promise<void> {
+  await page.goto(`${product.hubUrl}${path}`);
+  await page.getByLabel('User name').fill(product.hq.username);
+  await page.getByLabel('Password').fill(product.hq.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { hubCall, type RunningHub } from '../support/hub-server';
-import { openProductLane, startProduct, type RunningProduct } from '../support/product';
+import { openProductLane, signInToDashboard, startProduct, type RunningProduct } from '../support/product';
 import { openShift, scan, signIn } from '../support/till';
 
 const BREAD = '4000000000013';
@@ -46,10 +46,7 @@ test.describe('catalog from the HQ dashboard', () => {
 
   test('edit an item, import a CSV with a bad line, see the edit at a till', async ({ page, context }) => {
     test.setTimeout(240_000);
-    await page.goto(`${product.hubUrl}/catalog`);
-    await page.getByLabel('User name').fill(product.hq.username);
-    await page.getByLabel('Password').fill(product.hq.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToDashboard(page, product, `/catalog`);
 
     await page.getByLabel('Name, SKU or barcode').fill(BREAD);
     await page.getByRole('button', { name: 'Search' }).click();

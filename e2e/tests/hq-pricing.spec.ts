@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hubCall, type RunningHub } from '../support/hub-server';
-import { openProductLane, startProduct, type RunningProduct } from '../support/product';
+import { openProductLane, signInToDashboard, startProduct, type RunningProduct } from '../support/product';
 import { cents, euros, openShift, scan, signIn } from '../support/till';
 
 const BREAD = '4000000000013';
@@ -14,13 +14,6 @@ function localDateTime(at: number): string {
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
     `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
   );
-}
-
-async function signInToDashboard(page: Page, product: RunningProduct): Promise<void> {
-  await page.goto(`${product.hubUrl}/pricing`);
-  await page.getByLabel('User name').fill(product.hq.username);
-  await page.getByLabel('Password').fill(product.hq.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** The price the till's price check (Shift+F3) shows for the bread right now. */
@@ -83,7 +76,7 @@ test.describe('pricing from the HQ dashboard', () => {
     context,
   }) => {
     test.setTimeout(240_000);
-    await signInToDashboard(page, product);
+    await signInToDashboard(page, product, '/pricing');
     await page.getByRole('button', { name: 'New price book' }).click();
     const form = page.getByRole('form', { name: 'New price book' });
     await form.getByLabel('Price book id').fill('e2e-s001-bread');
@@ -138,7 +131,7 @@ test.describe('pricing from the HQ dashboard', () => {
     context,
   }) => {
     test.setTimeout(240_000);
-    await signInToDashboard(page, product);
+    await signInToDashboard(page, product, '/pricing');
     await page.getByRole('button', { name: 'New promotion' }).click();
     const form = page.getByRole('form', { name: 'New promotion' });
     await form.getByLabel('Promotion id').fill('e2e-bread-2-for');

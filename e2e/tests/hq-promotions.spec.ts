@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { hubCall, type RunningHub } from '../support/hub-server';
-import { openProductLane, startProduct, type RunningProduct } from '../support/product';
+import { openProductLane, signInToDashboard, startProduct, type RunningProduct } from '../support/product';
 import { cents, euros, openShift, scan, signIn } from '../support/till';
 
 const BREAD = '4000000000013';
@@ -31,10 +31,7 @@ test.describe('promotions from the HQ dashboard', () => {
     context,
   }) => {
     test.setTimeout(180_000);
-    await page.goto(`${product.hubUrl}/pricing`);
-    await page.getByLabel('User name').fill(product.hq.username);
-    await page.getByLabel('Password').fill(product.hq.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToDashboard(page, product, `/pricing`);
     await page.getByRole('button', { name: 'New promotion' }).click();
     const form = page.getByRole('form', { name: 'New promotion' });
     await form.getByLabel('Promotion id').fill('e2e-bread-week');

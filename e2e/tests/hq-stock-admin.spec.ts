@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { hubCall, type RunningHub } from '../support/hub-server';
-import { openProductLane, startProduct, type RunningProduct } from '../support/product';
+import { openProductLane, signInToDashboard, startProduct, type RunningProduct } from '../support/product';
 import { signIn } from '../support/till';
 
 interface Level {
@@ -67,10 +67,7 @@ test.describe('stock and administration from the HQ dashboard', () => {
     context,
   }) => {
     test.setTimeout(240_000);
-    await page.goto(`${product.hubUrl}/inventory?sku=${encodeURIComponent(sku)}`);
-    await page.getByLabel('User name').fill(product.hq.username);
-    await page.getByLabel('Password').fill(product.hq.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToDashboard(page, product, `/inventory?sku=${encodeURIComponent(sku)}`);
     const storeLabel = `${store.code} ${store.name}`;
     const warehouseLabel = `${warehouse.code} ${warehouse.name}`;
 

@@ -7,6 +7,18 @@ import { command, id, isoTime, minor, positiveQuantity, quantity, reason, regist
 
 export const DISPOSITIONS = ['sellable', 'damaged', 'quality_control', 'write_off'] as const;
 
+/** The lines of a receipt being returned (a return, or the returned side of an exchange). */
+export const ReceiptReturnLinesSchema = z
+  .array(
+    z.object({
+      lineId: id,
+      qty: lineQtySchema,
+      disposition: z.enum(DISPOSITIONS).default('sellable'),
+    }),
+  )
+  .min(1)
+  .max(200);
+
 export const ReturnViewSchema = z.object({
   returnId: id,
   receiptNumber: z.string(),
@@ -55,16 +67,7 @@ export const RETURN_COMMANDS = {
       .object({
         registerId,
         receiptNumber: z.string().trim().min(1).max(60),
-        lines: z
-          .array(
-            z.object({
-              lineId: id,
-              qty: lineQtySchema,
-              disposition: z.enum(DISPOSITIONS).default('sellable'),
-            }),
-          )
-          .min(1)
-          .max(200),
+        lines: ReceiptReturnLinesSchema,
         /**
          * The customer a new store credit slip from this return belongs to (optional; found with
          * customer-find first): the hub opens the credit under that customer, and the slip names them.

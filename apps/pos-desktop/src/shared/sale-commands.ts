@@ -18,7 +18,7 @@ import {
   StoredValueNumberSchema,
   TenderRedemptionSchema,
 } from './loyalty-commands';
-import { DISPOSITIONS } from './return-commands';
+import { ReceiptReturnLinesSchema } from './return-commands';
 
 // The sale in progress and completed sales: lines, discounts, tenders, exchange, completion, voids.
 // Part of the command map, assembled in commands.ts.
@@ -327,16 +327,7 @@ export const SALE_COMMANDS = {
         exchange: z
           .object({
             receiptNumber: z.string().trim().min(1).max(60),
-            lines: z
-              .array(
-                z.object({
-                  lineId: id,
-                  qty: lineQtySchema,
-                  disposition: z.enum(DISPOSITIONS).default('sellable'),
-                }),
-              )
-              .min(1)
-              .max(200),
+            lines: ReceiptReturnLinesSchema,
           })
           .nullable(),
       })
