@@ -35,16 +35,16 @@ import { registerReportRoutes } from './routes/report-routes';
 import { registerStaffRoutes } from './routes/staff-routes';
 import { registerSettingsRoutes } from './routes/settings-routes';
 import { registerSyncRoutes, type SyncEndpoints, type SyncOptions } from './routes/sync-routes';
-import { registerOrderRoutes, type OrderRouteOptions } from '../orders/order-routes';
-import { registerPaymentRoutes, type PaymentRouteOptions } from '../payments/payment-routes';
-import { registerChannelRoutes } from '../channels/channel-routes';
-import { registerDeliveryRoutes } from '../orders/delivery-routes';
+import { registerOrderRoutes, type OrderRouteOptions } from './routes/order-routes';
+import { registerPaymentRoutes, type PaymentRouteOptions } from './routes/payment-routes';
+import { registerChannelRoutes } from './routes/channel-routes';
+import { registerDeliveryRoutes } from './routes/delivery-routes';
 import { buildAsyncApi } from '../integration/asyncapi';
-import { registerIntegrationRoutes } from '../integration/integration-routes';
-import { registerAlertRoutes } from '../alerts/alert-routes';
-import { registerReceiptEmailRoutes } from '../receipts/receipt-email-routes';
-import { registerPurchasingRoutes } from '../purchasing/purchasing-routes';
-import { registerLiveRoutes, type LiveRouteOptions } from '../live/live-routes';
+import { registerIntegrationRoutes } from './routes/integration-routes';
+import { registerAlertRoutes } from './routes/alert-routes';
+import { registerReceiptEmailRoutes } from './routes/receipt-email-routes';
+import { registerPurchasingRoutes } from './routes/purchasing-routes';
+import { registerLiveRoutes, type LiveRouteOptions } from './routes/live-routes';
 
 export interface AppOptions {
   readonly hub: HubContext;

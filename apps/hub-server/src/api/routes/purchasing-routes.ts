@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RouteRegistry } from '../api/route';
+import type { RouteRegistry } from '../route';
 import {
   CancelDocumentSchema,
   DocumentFilterSchema,
@@ -20,7 +20,7 @@ import {
   listPurchaseOrders,
   listShippingNotices,
   receiveShippingNotice,
-} from './purchasing';
+} from '../../purchasing/purchasing';
 
 /** Purchase orders and advance shipping notices (docs/integration.md). */
 export function registerPurchasingRoutes(app: FastifyInstance, routes: RouteRegistry): void {

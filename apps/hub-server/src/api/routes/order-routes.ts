@@ -1,19 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DomainError, type PickupCodeRandomBytes } from '@retail/domain';
-import type { RouteRegistry } from '../api/route';
-import type { PaymentProvider } from '../payments/payment-provider';
-import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder, readPlacedView } from './intake';
-import { CustomerOrderViewSchema } from './split-intake';
+import type { RouteRegistry } from '../route';
+import type { PaymentProvider } from '../../payments/payment-provider';
+import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder, readPlacedView } from '../../orders/intake';
+import { CustomerOrderViewSchema } from '../../orders/split-intake';
 import {
   NotificationFilterSchema,
   NotificationViewSchema,
   listNotifications,
   retryNotification,
-} from './notification-outbox';
-import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './order-change';
-import { NodeStepRequestSchema, recordNodeStep } from './node-steps';
-import { CancelOrderSchema, RerouteOrderSchema, cancelOrder, rerouteOrder } from './order-lifecycle';
+} from '../../orders/notification-outbox';
+import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from '../../orders/order-change';
+import { NodeStepRequestSchema, recordNodeStep } from '../../orders/node-steps';
+import {
+  CancelOrderSchema,
+  RerouteOrderSchema,
+  cancelOrder,
+  rerouteOrder,
+} from '../../orders/order-lifecycle';
 import {
   OrderReturnViewSchema,
   ReceiveReturnSchema,
@@ -25,8 +30,13 @@ import {
   receiveRma,
   recordStoreReturn,
   returnableByNumber,
-} from './order-returns';
-import { OrderFilterSchema, OrderSummarySchema, OrderViewSchema, listOrders } from './order-records';
+} from '../../orders/order-returns';
+import {
+  OrderFilterSchema,
+  OrderSummarySchema,
+  OrderViewSchema,
+  listOrders,
+} from '../../orders/order-records';
 
 export interface OrderRouteOptions {
   readonly settings?: BopisSettings;

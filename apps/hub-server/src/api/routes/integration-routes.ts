@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RouteRegistry } from '../api/route';
-import { EVENT_CATALOG, INTEGRATION_EVENT_TYPES, eventJsonSchema } from './event-catalog';
-import { JournalQuerySchema, JournalViewSchema, journalCsv, journalView } from './journal';
-import { PullPageSchema, PullQuerySchema, pullEvents } from './pull';
+import type { RouteRegistry } from '../route';
+import { EVENT_CATALOG, INTEGRATION_EVENT_TYPES, eventJsonSchema } from '../../integration/event-catalog';
+import { JournalQuerySchema, JournalViewSchema, journalCsv, journalView } from '../../integration/journal';
+import { PullPageSchema, PullQuerySchema, pullEvents } from '../../integration/pull';
 import {
   DeliveryFilterSchema,
   DeliverySchema,
@@ -22,7 +22,7 @@ import {
   rotateSubscriptionSecret,
   setSubscriptionStatus,
   settleDeadLetter,
-} from './subscriptions';
+} from '../../integration/subscriptions';
 
 const subscriptionId = z.object({ subscriptionId: z.string().min(1).max(100) });
 const deliveryKey = z.object({

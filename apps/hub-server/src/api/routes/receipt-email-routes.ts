@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RouteRegistry } from '../api/route';
-import { ReceiptEmailFilterSchema, ReceiptEmailViewSchema, listReceiptEmails } from './receipt-emails';
+import type { RouteRegistry } from '../route';
+import {
+  ReceiptEmailFilterSchema,
+  ReceiptEmailViewSchema,
+  listReceiptEmails,
+} from '../../receipts/receipt-emails';
 
 /** Whether receipt e-mails tills asked for went out (docs/hub.md, Receipt e-mails). */
 export function registerReceiptEmailRoutes(app: FastifyInstance, routes: RouteRegistry): void {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RouteRegistry } from '../api/route';
-import { ChannelSchema } from './channel-availability';
+import type { RouteRegistry } from '../route';
+import { ChannelSchema } from '../../channels/channel-availability';
 import {
   ChannelBuffersBodySchema,
   ChannelConfigViewSchema,
@@ -9,12 +9,12 @@ import {
   readChannelConfig,
   setChannelBuffers,
   setChannelRules,
-} from './channel-config';
+} from '../../channels/channel-config';
 import {
   ChannelAvailabilityPageSchema,
   ChannelAvailabilityQuerySchema,
   readChannelAvailabilityPage,
-} from './channel-feed';
+} from '../../channels/channel-feed';
 
 /** Sales channels: HQ's split policy and buffers, and what each channel may sell (docs/orders.md). */
 export function registerChannelRoutes(app: FastifyInstance, routes: RouteRegistry): void {

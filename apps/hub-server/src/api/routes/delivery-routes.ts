@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RouteRegistry } from '../api/route';
+import type { RouteRegistry } from '../route';
 import {
   DeliveryConfigSchema,
   DeliveryLanesBodySchema,
@@ -8,7 +8,7 @@ import {
   readDeliveryConfig,
   setDeliveryLanes,
   setNodeDelivery,
-} from './delivery-config';
+} from '../../orders/delivery-config';
 
 /** HQ's cost and SLA routing settings (docs/orders.md#routing-by-cost-and-sla). */
 export function registerDeliveryRoutes(app: FastifyInstance, routes: RouteRegistry): void {

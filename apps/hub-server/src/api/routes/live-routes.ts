@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DomainError, type ErrorBody } from '@retail/domain';
-import { errorBodyOf } from '../api/http-errors';
-import { bearer, type RouteRegistry } from '../api/route';
-import { authenticateSession } from '../auth/users';
-import { countOpenExceptions, EXCEPTION_SEVERITIES } from '../exceptions/exception-queue';
-import { LiveChanges, type LiveChange, type LiveChangesOptions } from './live-changes';
+import { errorBodyOf } from '../http-errors';
+import { bearer, type RouteRegistry } from '../route';
+import { authenticateSession } from '../../auth/users';
+import { countOpenExceptions, EXCEPTION_SEVERITIES } from '../../exceptions/exception-queue';
+import { LiveChanges, type LiveChange, type LiveChangesOptions } from '../../live/live-changes';
 
 export interface LiveRouteOptions extends LiveChangesOptions {
   /** A comment line this often keeps proxies from closing an idle stream and re-checks the session. */

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
-import type { RouteRegistry } from '../api/route';
-import type { PaymentProvider } from './payment-provider';
-import { receivePaymentWebhook } from './payment-webhook';
+import type { RouteRegistry } from '../route';
+import type { PaymentProvider } from '../../payments/payment-provider';
+import { receivePaymentWebhook } from '../../payments/payment-webhook';
 
 export interface PaymentRouteOptions {
   /** The configured provider; without one the webhook answers 404. */

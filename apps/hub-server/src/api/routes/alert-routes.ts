@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RouteRegistry } from '../api/route';
+import type { RouteRegistry } from '../route';
 import {
   AlertDeliveryFilterSchema,
   AlertDeliverySchema,
@@ -14,7 +14,7 @@ import {
   listAlertRules,
   retryAlertDelivery,
   updateAlertRule,
-} from './alert-rules';
+} from '../../alerts/alert-rules';
 
 const ruleId = z.object({ ruleId: z.string().trim().min(1).max(100) });
 const RuleWithSecretSchema = z.object({

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventSource } from 'eventsource';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../api/app';
-import { createUser, login, logout } from '../auth/users';
-import { raiseException } from '../exceptions/exception-queue';
-import { createHubContext, type HubContext } from '../hub-context';
-import type { Storage } from '../storage/storage';
-import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-import { enrollTestDevice, seedWorld } from '../test-support/fixtures';
-import type { LiveChange } from './live-changes';
+import { buildApp } from '../app';
+import { createUser, login, logout } from '../../auth/users';
+import { raiseException } from '../../exceptions/exception-queue';
+import { createHubContext, type HubContext } from '../../hub-context';
+import type { Storage } from '../../storage/storage';
+import { backendKinds, createTestDatabase, type TestDatabase } from '../../test-support/backends';
+import { enrollTestDevice, seedWorld } from '../../test-support/fixtures';
+import type { LiveChange } from '../../live/live-changes';
 
 const PASSWORD = 'correct horse battery';
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../api/app';
-import { createApiKey } from '../auth/api-keys';
-import { createUser, login } from '../auth/users';
-import { backendKinds } from '../test-support/backends';
-import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
+import { buildApp } from '../app';
+import { createApiKey } from '../../auth/api-keys';
+import { createUser, login } from '../../auth/users';
+import { backendKinds } from '../../test-support/backends';
+import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../../test-support/bopis-world';
 
-describe.each(backendKinds())('orders/order-routes on %s', (kind) => {
+describe.each(backendKinds())('api/routes/order-routes on %s', (kind) => {
   let world: BopisWorld;
   let app: FastifyInstance;
   let shopKey: string;
