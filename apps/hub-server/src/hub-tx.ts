@@ -1,32 +1,20 @@
 import { sql } from 'kysely';
-import {
-  DomainError,
-  chooseOversellVictims,
-  detectStockConditions,
-  nodeAtp,
-  type Bucket,
-} from '@retail/domain';
+import { DomainError, nodeAtp, type Bucket } from '@retail/domain';
 import type { StockLevel } from '@retail/sync';
-import { conditionKey, raiseExceptions, type RaiseException } from './exceptions/exception-queue';
+import { raiseExceptions, type RaiseException } from './exceptions/exception-queue';
 import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
 import type { FollowUp, HubContext } from './hub-context';
 import { TransactionEvents } from './integration/transaction-events';
 import { chunks } from './storage/chunks';
 import { compiledInsert } from './storage/compiled-insert';
 import { RetryTransaction, type Trx } from './storage/storage';
-import type { LedgerMovement } from './inventory/ledger';
-
-export interface BalanceState {
-  readonly nodeId: string;
-  readonly sku: string;
-  sellable: number;
-  staged: number;
-  damaged: number;
-  quality_control: number;
-  in_transit: number;
-  committed: number;
-  safety_stock: number;
-}
+import {
+  insertMovements,
+  stockConditionExceptions,
+  writeBalances,
+  type BalanceState,
+  type LedgerMovement,
+} from './inventory/ledger';
 
 export interface NodeSku {
   readonly nodeId: string;
@@ -163,8 +151,8 @@ export class HubTx {
     lock: boolean,
   ): Promise<void> {
     if (wanted.size === 0) return;
-    const sorted = [...wanted.values()].sort((a, b) =>
-      a.nodeId !== b.nodeId ? (a.nodeId < b.nodeId ? -1 : 1) : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0,
+    const sorted = byNodeSorted(wanted.values()).flatMap(([nodeId, skus]) =>
+      skus.map((sku) => ({ nodeId, sku })),
     );
     const postgres = this.hub.storage.kind === 'postgres';
     for (const chunk of chunks(sorted, 400)) {
@@ -345,30 +333,20 @@ export class HubTx {
    * the feed. Runs once, last.
    */
   async finish(): Promise<void> {
-    await this.insertMovements();
+    await insertMovements(this.trx, this.movements.values(), this.at);
     // Rows read without their lock: locked now (in key order), for the final writes and the commit.
     await this.settle([...this.unlocked.keys()].filter((id) => this.dirty.has(id) || this.observed.has(id)));
     const dirty = [...this.dirty].sort().map((id) => this.balances.get(id)!);
-    // One multi-row upsert instead of an UPDATE per balance: the rows exist and are locked, so every
-    // row takes the update branch; on PostgreSQL this saves a round trip per touched SKU.
-    for (const chunk of chunks(dirty, 400)) {
-      await writeBalanceRows(
-        this.trx,
-        chunk.map((state) => ({
-          node_id: state.nodeId,
-          sku: state.sku,
-          sellable: state.sellable,
-          staged: state.staged,
-          damaged: state.damaged,
-          quality_control: state.quality_control,
-          in_transit: state.in_transit,
-          committed: state.committed,
-          safety_stock: state.safety_stock,
-          updated_at: this.at,
-        })),
-      );
+    await writeBalances(this.trx, dirty, this.at);
+    for (const state of dirty) {
+      const lowered = this.sellableCauses.get(balanceKey(state.nodeId, state.sku));
+      // Only a transaction that lowered sellable can have caused a condition; others leave it as it was.
+      if (lowered === undefined) continue;
+      const conditions = await stockConditionExceptions(this.trx, state, [...lowered]);
+      // Victims that are BOPIS orders are re-routed by the BOPIS runtime once this has committed.
+      if (conditions.some((condition) => condition.type === 'OVERSELL')) this.requestFollowUp('bopis');
+      this.raised.push(...conditions);
     }
-    for (const state of dirty) await this.detectConditions(state);
     const exceptionIds = await raiseExceptions(this.trx, this.raised, this.at, this.hub.newId);
     if (dirty.length > 0) {
       const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)));
@@ -384,83 +362,6 @@ export class HubTx {
     }
     await this.events.flush(this, { balances: dirty, exceptionIds, feed: this.feed });
     await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at);
-  }
-
-  private async insertMovements(): Promise<void> {
-    const rows = [...this.movements.values()].map((movement) => ({
-      movement_id: movement.movementId,
-      node_id: movement.nodeId,
-      sku: movement.sku,
-      type: movement.type,
-      bucket: movement.bucket,
-      delta: movement.delta,
-      reason: movement.reason ?? null,
-      source_doc: movement.sourceDoc ?? null,
-      event_id: movement.eventId ?? null,
-      actor: movement.actor,
-      recorded_at: this.at,
-    }));
-    for (const chunk of chunks(rows, 500)) {
-      const inserted = await insertMovementRows(this.trx, chunk);
-      // Another transaction recorded one of these ids after we checked: start over so the replay is
-      // recognised instead of counted twice.
-      if (inserted.length !== chunk.length) throw new RetryTransaction('movement recorded concurrently');
-    }
-  }
-
-  private async detectConditions(state: BalanceState): Promise<void> {
-    const lowered = this.sellableCauses.get(balanceKey(state.nodeId, state.sku));
-    // Only a transaction that lowered sellable can have caused a condition; others leave it as it was.
-    if (lowered === undefined) return;
-    const causes = [...lowered];
-    for (const condition of detectStockConditions({ sellable: state.sellable, committed: state.committed })) {
-      const affected =
-        condition.type === 'OVERSELL' ? await this.oversellVictims(state, condition.shortBy) : [];
-      // Victims that are BOPIS orders are re-routed by the BOPIS runtime once this has committed.
-      if (condition.type === 'OVERSELL') this.requestFollowUp('bopis');
-      this.raised.push({
-        type: condition.type,
-        severity: condition.type === 'OVERSELL' ? 'critical' : 'warning',
-        nodeId: state.nodeId,
-        sku: state.sku,
-        causeEventIds: causes,
-        conditionKey: conditionKey(condition.type, state.nodeId, state.sku),
-        details: {
-          shortBy: condition.shortBy,
-          ...(condition.type === 'OVERSELL' ? { affectedReservations: affected } : {}),
-          sellable: state.sellable,
-          committed: state.committed,
-          message:
-            condition.type === 'OVERSELL'
-              ? `Sales at ${state.nodeId} took ${condition.shortBy} unit(s) of ${state.sku} promised to open reservations.`
-              : `Sellable stock of ${state.sku} at ${state.nodeId} is ${state.sellable}: more was sold than the ledger held; count the shelf.`,
-        },
-      });
-    }
-  }
-
-  /** The reservations an oversell takes from (lowest priority, newest first), for the resolver. */
-  private async oversellVictims(
-    state: BalanceState,
-    shortBy: number,
-  ): Promise<{ reservationId: string; qty: number; orderRef: string; priority: number }[]> {
-    const rows = await this.trx
-      .selectFrom('reservations')
-      .select(['reservation_id', 'qty', 'priority', 'created_at', 'order_ref'])
-      .where('node_id', '=', state.nodeId)
-      .where('sku', '=', state.sku)
-      .where('status', 'in', ['HELD', 'ACTIVE'])
-      .execute();
-    return chooseOversellVictims(
-      rows.map((row) => ({
-        reservationId: row.reservation_id,
-        qty: Number(row.qty),
-        priority: row.priority,
-        createdAt: Number(row.created_at),
-        orderRef: row.order_ref,
-      })),
-      shortBy,
-    ).map(({ reservationId, qty, orderRef, priority }) => ({ reservationId, qty, orderRef, priority }));
   }
 
   /** The lastSeq of every device of these nodes: what the stock levels published now reflect. */
@@ -484,25 +385,6 @@ export class HubTx {
 
 const createMissingBalances = compiledInsert('stock_balances', (query) =>
   query.onConflict((conflict) => conflict.columns(['node_id', 'sku']).doNothing()),
-);
-
-const writeBalanceRows = compiledInsert('stock_balances', (query) =>
-  query.onConflict((conflict) =>
-    conflict.columns(['node_id', 'sku']).doUpdateSet((eb) => ({
-      sellable: eb.ref('excluded.sellable'),
-      staged: eb.ref('excluded.staged'),
-      damaged: eb.ref('excluded.damaged'),
-      quality_control: eb.ref('excluded.quality_control'),
-      in_transit: eb.ref('excluded.in_transit'),
-      committed: eb.ref('excluded.committed'),
-      safety_stock: eb.ref('excluded.safety_stock'),
-      updated_at: eb.ref('excluded.updated_at'),
-    })),
-  ),
-);
-
-const insertMovementRows = compiledInsert('inventory_movements', (query) =>
-  query.onConflict((conflict) => conflict.column('movement_id').doNothing()).returning('movement_id'),
 );
 
 export function stockLevelOf(

@@ -8,7 +8,8 @@ import {
   type ChannelBuffer,
   type ResolvedBuffer,
 } from '@retail/domain';
-import type { BalanceState, HubTx } from '../hub-tx';
+import type { HubTx } from '../hub-tx';
+import type { BalanceState } from '../inventory/ledger';
 import type { EventDraft } from '../integration/outbound-log';
 import { chunks } from '../storage/chunks';
 import type { Executor } from '../storage/storage';

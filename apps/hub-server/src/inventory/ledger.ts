@@ -1,6 +1,19 @@
-import { BUCKETS, type Bucket, type MovementType } from '@retail/domain';
+/**
+ * The stock ledger: the one home of its writes (movements, the balances they project onto, and the
+ * oversell / negative-stock exceptions a lowered balance raises) and its reads. A hub transaction
+ * (HubTx in hub-tx.ts) collects a unit of work's movements and calls the writes once, when it finishes.
+ */
+import {
+  BUCKETS,
+  chooseOversellVictims,
+  detectStockConditions,
+  type Bucket,
+  type MovementType,
+} from '@retail/domain';
+import { conditionKey, type RaiseException } from '../exceptions/exception-queue';
 import { chunks } from '../storage/chunks';
-import type { Executor } from '../storage/storage';
+import { compiledInsert } from '../storage/compiled-insert';
+import { RetryTransaction, type Executor, type Trx } from '../storage/storage';
 
 /** A movement as the hub records it: the domain movement plus where it came from. */
 export interface LedgerMovement {
@@ -17,6 +30,155 @@ export interface LedgerMovement {
   /** `device:<id>`, `user:<id>`, `api-key:<id>` or `hub`. */
   readonly actor: string;
 }
+
+/** A stock balance (the ledger's projection at one node and SKU) as a hub transaction holds it. */
+export interface BalanceState {
+  readonly nodeId: string;
+  readonly sku: string;
+  sellable: number;
+  staged: number;
+  damaged: number;
+  quality_control: number;
+  in_transit: number;
+  committed: number;
+  safety_stock: number;
+}
+
+/**
+ * Inserts a transaction's movements into the ledger (500 rows a statement), recorded at `at`. The
+ * caller (HubTx.finish) has already moved the balances they change.
+ */
+export async function insertMovements(
+  trx: Trx,
+  movements: Iterable<LedgerMovement>,
+  at: number,
+): Promise<void> {
+  const rows = [...movements].map((movement) => ({
+    movement_id: movement.movementId,
+    node_id: movement.nodeId,
+    sku: movement.sku,
+    type: movement.type,
+    bucket: movement.bucket,
+    delta: movement.delta,
+    reason: movement.reason ?? null,
+    source_doc: movement.sourceDoc ?? null,
+    event_id: movement.eventId ?? null,
+    actor: movement.actor,
+    recorded_at: at,
+  }));
+  for (const chunk of chunks(rows, 500)) {
+    const inserted = await insertMovementRows(trx, chunk);
+    // Another transaction recorded one of these ids after we checked: start over so the replay is
+    // recognised instead of counted twice.
+    if (inserted.length !== chunk.length) throw new RetryTransaction('movement recorded concurrently');
+  }
+}
+
+/**
+ * Writes balances the caller has locked. One multi-row upsert (per 400) instead of an UPDATE per
+ * balance: the rows exist and are locked, so every row takes the update branch; on PostgreSQL this
+ * saves a round trip per touched SKU.
+ */
+export async function writeBalances(trx: Trx, balances: readonly BalanceState[], at: number): Promise<void> {
+  for (const chunk of chunks(balances, 400)) {
+    await writeBalanceRows(
+      trx,
+      chunk.map((state) => ({
+        node_id: state.nodeId,
+        sku: state.sku,
+        sellable: state.sellable,
+        staged: state.staged,
+        damaged: state.damaged,
+        quality_control: state.quality_control,
+        in_transit: state.in_transit,
+        committed: state.committed,
+        safety_stock: state.safety_stock,
+        updated_at: at,
+      })),
+    );
+  }
+}
+
+/**
+ * The exceptions a balance's stock conditions raise: an oversell (sales took units promised to open
+ * reservations; it names the reservations it takes from) or negative sellable stock. `causes` are the
+ * store events that lowered its sellable stock. Call only for a balance whose sellable stock the
+ * transaction lowered: others keep whatever condition they had.
+ */
+export async function stockConditionExceptions(
+  executor: Executor,
+  state: BalanceState,
+  causes: readonly string[],
+): Promise<RaiseException[]> {
+  const raised: RaiseException[] = [];
+  for (const condition of detectStockConditions({ sellable: state.sellable, committed: state.committed })) {
+    const affected =
+      condition.type === 'OVERSELL' ? await oversellVictims(executor, state, condition.shortBy) : [];
+    raised.push({
+      type: condition.type,
+      severity: condition.type === 'OVERSELL' ? 'critical' : 'warning',
+      nodeId: state.nodeId,
+      sku: state.sku,
+      causeEventIds: [...causes],
+      conditionKey: conditionKey(condition.type, state.nodeId, state.sku),
+      details: {
+        shortBy: condition.shortBy,
+        ...(condition.type === 'OVERSELL' ? { affectedReservations: affected } : {}),
+        sellable: state.sellable,
+        committed: state.committed,
+        message:
+          condition.type === 'OVERSELL'
+            ? `Sales at ${state.nodeId} took ${condition.shortBy} unit(s) of ${state.sku} promised to open reservations.`
+            : `Sellable stock of ${state.sku} at ${state.nodeId} is ${state.sellable}: more was sold than the ledger held; count the shelf.`,
+      },
+    });
+  }
+  return raised;
+}
+
+/** The reservations an oversell takes from (lowest priority, newest first), for the resolver. */
+async function oversellVictims(
+  executor: Executor,
+  state: BalanceState,
+  shortBy: number,
+): Promise<{ reservationId: string; qty: number; orderRef: string; priority: number }[]> {
+  const rows = await executor
+    .selectFrom('reservations')
+    .select(['reservation_id', 'qty', 'priority', 'created_at', 'order_ref'])
+    .where('node_id', '=', state.nodeId)
+    .where('sku', '=', state.sku)
+    .where('status', 'in', ['HELD', 'ACTIVE'])
+    .execute();
+  return chooseOversellVictims(
+    rows.map((row) => ({
+      reservationId: row.reservation_id,
+      qty: Number(row.qty),
+      priority: row.priority,
+      createdAt: Number(row.created_at),
+      orderRef: row.order_ref,
+    })),
+    shortBy,
+  ).map(({ reservationId, qty, orderRef, priority }) => ({ reservationId, qty, orderRef, priority }));
+}
+
+const insertMovementRows = compiledInsert('inventory_movements', (query) =>
+  query.onConflict((conflict) => conflict.column('movement_id').doNothing()).returning('movement_id'),
+);
+
+const writeBalanceRows = compiledInsert('stock_balances', (query) =>
+  query.onConflict((conflict) =>
+    conflict.columns(['node_id', 'sku']).doUpdateSet((eb) => ({
+      sellable: eb.ref('excluded.sellable'),
+      staged: eb.ref('excluded.staged'),
+      damaged: eb.ref('excluded.damaged'),
+      quality_control: eb.ref('excluded.quality_control'),
+      in_transit: eb.ref('excluded.in_transit'),
+      committed: eb.ref('excluded.committed'),
+      safety_stock: eb.ref('excluded.safety_stock'),
+      updated_at: eb.ref('excluded.updated_at'),
+    })),
+  ),
+);
 
 export interface StoredMovement {
   readonly nodeId: string;
