@@ -12,7 +12,7 @@ import { releaseExpiredHolds } from './inventory/reservations';
 import { NodeInputSchema, createNode, findNodeByCode } from './nodes/nodes';
 import { startLoyaltyRuntime } from './loyalty/loyalty-runtime';
 import { startIntegrationRuntime } from './integration/integration-runtime';
-import { createSmtpMailer } from './alerts/alert-mailer';
+import { createSmtpMailer } from './integration/mailer';
 import { PullQuerySchema, pullEvents } from './integration/pull';
 import { DEFAULT_RETRY_POLICY } from './integration/delivery-engine';
 import { DEFAULT_JOURNAL_POLICY } from './integration/journal';

@@ -13,7 +13,7 @@ import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { seedWorld } from '../test-support/fixtures';
 import { startSmtp } from '../test-support/smtp-server';
-import { createSmtpMailer } from './alert-mailer';
+import { createSmtpMailer } from '../integration/mailer';
 import { ALERT_ID_HEADER, deliverDueAlerts } from './alert-outbox';
 
 const PASSWORD = 'correct horse battery';

@@ -15,7 +15,7 @@ import { chunks } from '../storage/chunks';
 import type { AlertDeliveryTable, AlertRuleTable, ExceptionTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
 import { leasedQueue, type Leased } from '../integration/leased-queue';
-import type { AlertMailer } from './alert-mailer';
+import type { Mailer } from '../integration/mailer';
 
 /**
  * The alert outbox. An exception that matches an HQ alert rule gets one delivery row per rule, written by
@@ -143,7 +143,7 @@ export async function enqueueAlerts(
 
 export interface AlertDeliveryConfig {
   /** Without one, e-mail alerts fail each attempt with a sentence saying so (and stay visible). */
-  readonly mailer?: AlertMailer | undefined;
+  readonly mailer?: Mailer | undefined;
   readonly retry?: Partial<RetryPolicy>;
   readonly timeoutMs?: number;
 }

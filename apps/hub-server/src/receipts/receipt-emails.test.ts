@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope, PushRequest } from '@retail/sync';
-import { createSmtpMailer, type AlertMailer } from '../alerts/alert-mailer';
+import { createSmtpMailer, type Mailer } from '../integration/mailer';
 import { createHubContext, type HubContext } from '../hub-context';
 import { pushEvents } from '../ingest/hub-ingest';
 import { runIntegrationPass } from '../integration/integration-runtime';
@@ -19,7 +19,7 @@ describe.each(backendKinds())('receipts/receipt-emails on %s', (kind) => {
   let hub: HubContext;
   let clock = START;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
-  let mailer: AlertMailer;
+  let mailer: Mailer;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);

@@ -1,6 +1,6 @@
 import type { ApplyOutcome, EventEnvelope, EventPayloads } from '@retail/sync';
 import { z } from 'zod';
-import type { AlertMailer } from '../alerts/alert-mailer';
+import type { Mailer } from '../integration/mailer';
 import { raiseException } from '../exceptions/exception-queue';
 import type { HubContext } from '../hub-context';
 import {
@@ -86,7 +86,7 @@ export async function applyReceiptEmailRequested(
 
 export interface ReceiptEmailConfig {
   /** Without one, receipt e-mails wait (each attempt records why) until the hub has a mail server. */
-  readonly mailer?: AlertMailer | undefined;
+  readonly mailer?: Mailer | undefined;
   readonly retry?: Partial<RetryPolicy>;
 }
 

@@ -41,7 +41,7 @@ export { loadTillPricing, pricedSaleOf, saleOf, sku } from '../test-support/fixt
 export { createHubContext, type HubContext } from '../hub-context';
 
 // HQ operations the store tests drive or read back.
-export { createSmtpMailer } from '../alerts/alert-mailer';
+export { createSmtpMailer } from '../integration/mailer';
 export { runIntegrationPass } from '../integration/integration-runtime';
 export { listReceiptEmails } from '../receipts/receipt-emails';
 export { readMail, startSmtp, type ReceivedMail } from '../test-support/smtp-server';

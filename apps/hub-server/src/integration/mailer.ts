@@ -1,11 +1,11 @@
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import type { AttemptOutcome } from '../integration/delivery-engine';
+import type { AttemptOutcome } from './delivery-engine';
 
 /**
  * How e-mails (alerts, receipts) leave the hub: one SMTP server HQ configures (`pos-hub serve --smtp-*`).
  */
-export interface AlertMailer {
+export interface Mailer {
   send(
     to: readonly string[],
     message: { subject: string; text: string; html?: string },
@@ -25,7 +25,7 @@ export const SmtpConfigSchema = z.object({
 });
 export type SmtpConfig = z.input<typeof SmtpConfigSchema>;
 
-export function createSmtpMailer(input: SmtpConfig): AlertMailer {
+export function createSmtpMailer(input: SmtpConfig): Mailer {
   const config = SmtpConfigSchema.parse(input);
   const transport = nodemailer.createTransport({
     host: config.host,
