@@ -29,9 +29,9 @@ export function createLanesStore(api: PosApi): LanesStore {
     notice: null,
     busy: false,
     error: null,
+    // A read never disables the forms (see shift-store's load).
     load: () =>
       enqueue(async () => {
-        set({ busy: true });
         const value = settle(set, await api.call('lane-list', {}));
         if (value) set({ lanes: value.lanes, loaded: true });
       }),

@@ -40,9 +40,11 @@ export function createShiftStore(api: PosApi, registerId: string): ShiftStore {
     lastMovement: null,
     busy: false,
     error: null,
+    // A read: it never disables the forms. The shift screen reloads on every visit while the open-shift
+    // form is already on screen; a disabled submit button makes the browser drop the Enter that submits the
+    // float, silently. A write typed meanwhile queues behind the read.
     load: () =>
       enqueue(async () => {
-        set({ busy: true });
         const value = settle(set, await api.call('shift-current', { registerId }));
         if (value) set({ shift: value.shift, loaded: true });
       }),

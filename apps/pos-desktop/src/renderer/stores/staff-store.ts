@@ -33,9 +33,9 @@ export function createStaffStore(api: PosApi): StaffStore {
       notice: null,
       busy: false,
       error: null,
+      // A read never disables the forms (see shift-store's load).
       load: () =>
         enqueue(async () => {
-          set({ busy: true });
           const value = settle(set, await api.call('staff-list', {}));
           if (value) set({ staff: value.staff, loaded: true });
         }),
