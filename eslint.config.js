@@ -13,9 +13,9 @@ const runtimes = [
   {
     name: 'domain',
     files: ['packages/domain/src/**/*.ts'],
-    packages: ['zod'],
+    packages: ['zod', '@retail/i18n'],
     may: ['packages/domain/src'],
-    why: 'packages/domain is pure business logic: no I/O, no transport, no other workspace.',
+    why: 'packages/domain is pure business logic: no I/O, no transport, no workspace but i18n (its error sentences).',
   },
   {
     name: 'i18n',

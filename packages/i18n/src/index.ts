@@ -1,1 +1,6 @@
-export { createTranslator, type MessageParams, type Translator } from './translator';
+export {
+  createTranslator,
+  type MessageParams,
+  type Translator,
+  type TranslatorOptions,
+} from './translator';

@@ -28,6 +28,21 @@ function withVisibleGaps(params: MessageParams): Record<string, string | number>
   );
 }
 
+// For sentences written by code (error messages): a number prints exactly as JavaScript writes it in a
+// template literal (`${n}`), so a message rendered from its catalog reads as the code wrote it.
+const exactFormatters: Formatters = {
+  ...formatters,
+  getNumberFormat: () => ({ format: (value: number | bigint) => String(value) }) as Intl.NumberFormat,
+};
+
+export interface TranslatorOptions {
+  /**
+   * `exact`: numbers print as `String(n)` and `<` is plain text, so English rendered from a catalog is
+   * byte-for-byte what a template literal printed (the error catalog in @retail/domain). Default: screen text.
+   */
+  readonly text?: 'screen' | 'exact';
+}
+
 export interface Translator<K extends string> {
   /**
    * The sentence of `key` formatted as an ICU message (formatjs): `{name}` placeholders and
@@ -45,12 +60,17 @@ export interface Translator<K extends string> {
 export function createTranslator<K extends string>(
   messages: Readonly<Record<K, string>>,
   language: string,
+  options: TranslatorOptions = {},
 ): Translator<K> {
+  const exact = options.text === 'exact';
   const formats = new Map<K, IntlMessageFormat>();
   const t = (key: K, params: MessageParams = {}): string => {
     let format = formats.get(key);
     if (format === undefined) {
-      format = new IntlMessageFormat(messages[key], language, undefined, { formatters });
+      format = new IntlMessageFormat(messages[key], language, undefined, {
+        formatters: exact ? exactFormatters : formatters,
+        ignoreTag: exact,
+      });
       formats.set(key, format);
     }
     const text = format.format(withVisibleGaps(params));
