@@ -164,6 +164,9 @@ const testPackages = [
   'vite',
   'ws',
   'eventsource',
+  // Source-scanning tests (every DomainError built from a catalog key) and ICU checks of the error catalog.
+  'typescript',
+  'intl-messageformat',
 ];
 
 const escape = (text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');

@@ -104,7 +104,8 @@ export function assertCartWithinBounds(
     if (!Number.isSafeInteger(line.qty) || line.qty < 1 || line.qty > MAX_LINE_QTY) {
       throw new DomainError(
         'LIMIT_EXCEEDED',
-        `A line holds at most ${grouped(MAX_LINE_QTY)} pieces (or grams of a weighed item); ${line.sku} has ${String(line.qty)}. Split it over several sales.`,
+        'bounds.lineHoldsMostPieces',
+        { MAX_LINE_QTY: grouped(MAX_LINE_QTY), sku: line.sku, qty: String(line.qty) },
         { sku: line.sku, qty: line.qty, maxQty: MAX_LINE_QTY },
       );
     }
@@ -112,18 +113,15 @@ export function assertCartWithinBounds(
     if (amount > BigInt(MAX_AMOUNT)) {
       throw new DomainError(
         'LIMIT_EXCEEDED',
-        `The line for ${line.sku} comes to more than a till can record in one line. Lower the quantity or split it over several sales.`,
+        'bounds.lineComesMoreTill',
+        { sku: line.sku },
         { sku: line.sku, qty: line.qty, maxAmount: MAX_AMOUNT },
       );
     }
     subtotal += amount;
   }
   if (subtotal > BigInt(MAX_AMOUNT)) {
-    throw new DomainError(
-      'LIMIT_EXCEEDED',
-      'This sale comes to more than a till can record in one sale. Split it over several sales.',
-      { maxAmount: MAX_AMOUNT },
-    );
+    throw new DomainError('LIMIT_EXCEEDED', 'bounds.saleComesMoreTill', {}, { maxAmount: MAX_AMOUNT });
   }
 }
 
@@ -136,7 +134,8 @@ export function assertAmountWithinBounds(amount: number | bigint, what: string):
   if (!within) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `${what} comes to more than a till can record (${grouped(MAX_AMOUNT)} minor units at most).`,
+      'bounds.comesMoreTillCan',
+      { what, MAX_AMOUNT: grouped(MAX_AMOUNT) },
       { maxAmount: MAX_AMOUNT },
     );
   }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError, assertNever, fail, isDomainError, isErrorCode, ok, toErrorBody } from './errors';
+import {
+  DomainError,
+  assertNever,
+  fail,
+  invalid,
+  isDomainError,
+  isErrorCode,
+  ok,
+  toErrorBody,
+} from './errors';
 
 describe('errors', () => {
   it('carries a code, a sentence and details, and serialises without a stack', () => {
@@ -40,5 +49,33 @@ describe('errors', () => {
 
   it('assertNever throws for values the type system said could not exist', () => {
     expect(() => assertNever('x' as never, 'tender type')).toThrow(/Unexpected tender type/);
+  });
+
+  it('renders a keyed error in English from the catalog and carries its key and params', () => {
+    const error = new DomainError('INVALID_INPUT', 'ids.notUUIDv7', { id: 'abc' }, { field: 'id' });
+    expect(error.message).toBe('abc is not a UUIDv7.');
+    expect(error.toJSON()).toEqual({
+      code: 'INVALID_INPUT',
+      message: 'abc is not a UUIDv7.',
+      key: 'ids.notUUIDv7',
+      params: { id: 'abc' },
+      details: { field: 'id' },
+    });
+    expect(invalid('ids.notUUIDv7', { id: 'x' }).toJSON()).toMatchObject({ key: 'ids.notUUIDv7' });
+    expect(fail('INVALID_INPUT', 'ids.notUUIDv7', { id: 'y' })).toEqual({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: 'y is not a UUIDv7.',
+        key: 'ids.notUUIDv7',
+        params: { id: 'y' },
+      },
+    });
+    const again = DomainError.fromBody(error.toJSON());
+    expect(again.toJSON()).toEqual(error.toJSON());
+    expect(DomainError.fromBody({ code: 'CONFLICT', message: 'x', key: 'no.suchKey' }).toJSON()).toEqual({
+      code: 'CONFLICT',
+      message: 'x',
+    });
   });
 });

@@ -151,5 +151,5 @@ export function invalid(
 }
 
 export function assertNever(value: never, context = 'value'): never {
-  throw new DomainError('INTERNAL', `Unexpected ${context}: ${JSON.stringify(value)}`);
+  throw new DomainError('INTERNAL', 'errors.unexpected', { context, value: JSON.stringify(value) });
 }

@@ -22,10 +22,10 @@ export function createUuidV7Generator(sources: IdSources): IdGenerator {
   return () => {
     let ms = Math.floor(sources.now());
     if (!Number.isSafeInteger(ms) || ms < 0 || ms > 0xffff_ffff_ffff) {
-      throw invalid('The clock returned a time UUIDv7 cannot encode.', { ms });
+      throw invalid('ids.clockReturnedTimeUUIDv7', {}, { ms });
     }
     const random = sources.randomBytes(10);
-    if (random.length < 10) throw invalid('The random source returned too few bytes.');
+    if (random.length < 10) throw invalid('ids.randomSourceReturnedToo');
     if (ms <= lastMs) {
       // Same millisecond or a clock that stepped back: keep the previous timestamp and count up, so
       // ids stay strictly increasing on this generator.
@@ -63,6 +63,6 @@ export function isUuidV7(value: string): boolean {
 
 /** The millisecond timestamp embedded in a UUIDv7. */
 export function uuidV7Time(id: string): number {
-  if (!isUuidV7(id)) throw invalid(`${JSON.stringify(id)} is not a UUIDv7.`, { id });
+  if (!isUuidV7(id)) throw invalid('ids.notUUIDv7', { id: JSON.stringify(id) }, { id });
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }

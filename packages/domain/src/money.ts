@@ -115,14 +115,14 @@ export function isSupportedCurrency(code: string): boolean {
 export function currencyExponent(currency: CurrencyCode): 0 | 2 | 3 {
   const exponent = EXPONENTS[currency];
   if (exponent === undefined) {
-    throw invalid(`Currency ${JSON.stringify(currency)} is not a supported ISO 4217 code.`, { currency });
+    throw invalid('money.currencyNotSupportedIso', { currency: JSON.stringify(currency) }, { currency });
   }
   return exponent;
 }
 
 function assertSafeInteger(value: number, what: string): void {
   if (!Number.isSafeInteger(value)) {
-    throw invalid(`${what} must be a whole number of minor units, got ${String(value)}.`, { value });
+    throw invalid('money.mustWholeNumberMinor', { what, value: String(value) }, { value });
   }
 }
 
@@ -139,7 +139,7 @@ export function zero(currency: CurrencyCode): Money {
 
 function fromBigInt(value: bigint, currency: CurrencyCode): Money {
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw invalid('The amount is too large to represent exactly.', { currency });
+    throw invalid('money.amountTooLargeRepresent', {}, { currency });
   }
   return money(Number(value), currency);
 }
@@ -148,11 +148,12 @@ function fromBigInt(value: bigint, currency: CurrencyCode): Money {
 export function fromDecimal(decimal: string, currency: CurrencyCode): Money {
   const exponent = currencyExponent(currency);
   const match = /^(-)?(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
-  if (!match) throw invalid(`${JSON.stringify(decimal)} is not a decimal amount.`, { decimal });
+  if (!match) throw invalid('money.notDecimalAmount', { decimal: JSON.stringify(decimal) }, { decimal });
   const [, sign, whole = '0', fraction = ''] = match;
   if (fraction.length > exponent) {
     throw invalid(
-      `${currency} amounts have ${exponent} decimal places; ${JSON.stringify(decimal)} has more.`,
+      'money.amountsDecimalPlacesMore',
+      { currency, exponent, decimal: JSON.stringify(decimal) },
       {
         decimal,
         currency,
@@ -177,10 +178,15 @@ export function toDecimal(value: Money): string {
 
 export function assertSameCurrency(a: Money, b: Money): void {
   if (a.currency !== b.currency) {
-    throw new DomainError('CURRENCY_MISMATCH', `Cannot combine ${a.currency} and ${b.currency} amounts.`, {
-      left: a.currency,
-      right: b.currency,
-    });
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      'money.cannotCombineAmounts',
+      { currency: a.currency, currency2: b.currency },
+      {
+        left: a.currency,
+        right: b.currency,
+      },
+    );
   }
 }
 
@@ -243,7 +249,7 @@ export function divideRounded(
   denominator: bigint,
   mode: RoundingMode = DEFAULT_ROUNDING,
 ): bigint {
-  if (denominator === 0n) throw invalid('Division by zero.');
+  if (denominator === 0n) throw invalid('money.divisionZero');
   if (denominator < 0n) {
     numerator = -numerator;
     denominator = -denominator;
@@ -318,9 +324,13 @@ export function percentToScaled(percent: number | string): bigint {
   const text = typeof percent === 'number' ? percentNumberToString(percent) : percent.trim();
   const match = /^(-)?(\d+)(?:\.(\d{1,4}))?$/.exec(text);
   if (!match) {
-    throw invalid(`${JSON.stringify(percent)} is not a percentage with at most 4 decimal places.`, {
-      percent,
-    });
+    throw invalid(
+      'money.notPercentageMostDecimal',
+      { percent: JSON.stringify(percent) },
+      {
+        percent,
+      },
+    );
   }
   const [, sign, whole = '0', fraction = ''] = match;
   const scaled = BigInt(whole) * PERCENT_SCALE + BigInt(fraction.padEnd(4, '0'));
@@ -328,7 +338,7 @@ export function percentToScaled(percent: number | string): bigint {
 }
 
 function percentNumberToString(percent: number): string {
-  if (!Number.isFinite(percent)) throw invalid('A percentage must be a finite number.', { percent });
+  if (!Number.isFinite(percent)) throw invalid('money.percentageMustFiniteNumber', {}, { percent });
   // Numbers with ≤ 4 decimals print exactly at fixed(4) once trailing zeros are removed; others are refused
   // by the regex above rather than silently rounded.
   const text = String(percent);
@@ -367,16 +377,20 @@ export function allocate(
   weights: readonly (number | bigint)[],
   keys?: readonly string[],
 ): Money[] {
-  if (weights.length === 0) throw invalid('Cannot allocate over an empty list.');
+  if (weights.length === 0) throw invalid('money.cannotAllocateOverEmpty');
   if (keys !== undefined && keys.length !== weights.length) {
-    throw invalid('Give one tie-break key per allocation weight.', {
-      weights: weights.length,
-      keys: keys.length,
-    });
+    throw invalid(
+      'money.giveTieBreakKey',
+      {},
+      {
+        weights: weights.length,
+        keys: keys.length,
+      },
+    );
   }
   const big = weights.map((weight) => {
     const value = BigInt(weight);
-    if (value < 0n) throw invalid('Allocation weights must not be negative.', { weight: String(weight) });
+    if (value < 0n) throw invalid('money.allocationWeightsMustNot', {}, { weight: String(weight) });
     return value;
   });
   const weightSum = big.reduce((acc, w) => acc + w, 0n);
@@ -412,7 +426,7 @@ export function allocate(
  */
 export function cashRound(value: Money, increment: number, mode: RoundingMode = DEFAULT_ROUNDING): Money {
   assertSafeInteger(increment, 'A cash rounding increment');
-  if (increment <= 0) throw invalid('A cash rounding increment must be positive.', { increment });
+  if (increment <= 0) throw invalid('money.cashRoundingIncrementMust', {}, { increment });
   if (increment === 1) return value;
   const steps = divideRounded(BigInt(value.amount), BigInt(increment), mode);
   return fromBigInt(steps * BigInt(increment), value.currency);

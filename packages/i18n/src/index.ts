@@ -1,6 +1,1 @@
-export {
-  createTranslator,
-  type MessageParams,
-  type Translator,
-  type TranslatorOptions,
-} from './translator';
+export { createTranslator, type MessageParams, type Translator, type TranslatorOptions } from './translator';

@@ -15,7 +15,7 @@ export interface PickupDeadline {
 /** The deadline runs from the moment the order is ready, not from placement: the store's pace is not the customer's fault. */
 export function pickupDeadlineFor(policy: PickupDeadlinePolicy, readyAt: number): PickupDeadline {
   if (!Number.isSafeInteger(readyAt) || readyAt < 0) {
-    throw invalid('The ready time must be epoch milliseconds.', { readyAt });
+    throw invalid('bopis.readyTimeMustEpoch', {}, { readyAt });
   }
   const pickupDeadline = readyAt + policy.holdHours * MS_PER_HOUR;
   return { pickupDeadline, expiresAt: pickupDeadline + policy.graceMinutes * MS_PER_MINUTE };

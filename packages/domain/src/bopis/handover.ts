@@ -98,6 +98,11 @@ export function checkHandover(
 ): Result<{ verifiedBy: PickupVerification }> {
   const check = canHandOver(state, atNodeId);
   if (!check.allowed)
-    return fail(check.code, check.reason, { orderId: state.order.orderId, status: state.status });
+    return fail(
+      check.code,
+      'bopis.cannotHandOver',
+      { reason: check.reason },
+      { orderId: state.order.orderId, status: state.status },
+    );
   return verifyPickup(state.order, state.pickupCode, attempt);
 }

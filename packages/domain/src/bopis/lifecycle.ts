@@ -420,7 +420,7 @@ function withdrawTask(nodeId: string, orderNumber: string): BopisStoreTask {
 
 export function orderHead(state: BopisOrderState): { version: number; transitionId: string } {
   const head = state.log[state.log.length - 1];
-  if (head === undefined) throw invalid('An order state always has at least one logged transition.');
+  if (head === undefined) throw invalid('bopis.orderStateAlwaysLeast');
   return { version: head.version, transitionId: head.transitionId };
 }
 
@@ -440,17 +440,17 @@ export function placeBopisOrder(
   const parsed = BopisOrderSchema.safeParse(input);
   if (!parsed.success) {
     const { problems, summary } = describeBopisIssues(parsed.error);
-    throw invalid(`The order is not valid. ${summary}`, { problems });
+    throw invalid('bopis.orderNotValid', { summary }, { problems });
   }
   const order = parsed.data;
   if (!PickupCodeSchema.safeParse(options.pickupCode).success) {
-    throw invalid('The pickup code must come from generatePickupCode.', { orderId: order.orderId });
+    throw invalid('bopis.pickupCodeMustCome', {}, { orderId: order.orderId });
   }
   if (!entityId.safeParse(options.transitionId).success) {
-    throw invalid('A transition id is 1–100 characters.', { orderId: order.orderId });
+    throw invalid('bopis.transitionIdCharacters', {}, { orderId: order.orderId });
   }
   if (options.heldAt !== undefined && !entityId.safeParse(options.heldAt).success) {
-    throw invalid('The node holding the order is not a valid node id.', { heldAt: options.heldAt });
+    throw invalid('bopis.nodeHoldingOrderNot', {}, { heldAt: options.heldAt });
   }
   const effects = emptyEffects();
   if (options.heldAt !== undefined) {
@@ -491,7 +491,7 @@ function parseTransition(input: BopisTransitionInput): BopisTransition {
   const parsed = BopisTransitionSchema.safeParse(input);
   if (!parsed.success) {
     const { problems, summary } = describeBopisIssues(parsed.error);
-    throw invalid(`The order step is not valid. ${summary.replaceAll('order.', 'step.')}`, { problems });
+    throw invalid('bopis.orderStepNotValid', { value: summary.replaceAll('order.', 'step.') }, { problems });
   }
   return parsed.data;
 }
@@ -516,7 +516,8 @@ export function applyBopisTransition(
   if (transition.actor.kind !== rule.actor) {
     throw new DomainError(
       'FORBIDDEN',
-      `Only the ${rule.actor === 'hub' ? 'hub' : 'store fulfilling the order'} can mark an order ${describeBopisAction(transition.action)}.`,
+      'bopis.onlyCanMarkOrder',
+      { actor: rule.actor, action: describeBopisAction(transition.action) },
       { orderId: state.order.orderId, action: transition.action, actor: transition.actor.kind },
     );
   }
@@ -527,7 +528,12 @@ export function applyBopisTransition(
   if (transition.actor.kind === 'hub') {
     throw new DomainError(
       'CONFLICT',
-      `Order ${state.order.orderNumber} changed since it was loaded: it is now ${describeBopisStatus(state.status)} (version ${state.version}). Reload it and try again.`,
+      'bopis.orderChangedSinceLoaded',
+      {
+        orderNumber: state.order.orderNumber,
+        stateStatus: describeBopisStatus(state.status),
+        version: state.version,
+      },
       { orderId: state.order.orderId, version: state.version, basedOn: transition.basedOn },
     );
   }
@@ -539,9 +545,10 @@ function applyOnHead(state: BopisOrderState, transition: BopisTransition): Bopis
   if (transition.actor.kind === 'store' && state.nodeId !== transition.actor.nodeId) {
     throw new DomainError(
       'FORBIDDEN',
+      state.nodeId === undefined ? 'bopis.orderNotAssignedStore' : 'bopis.orderAssignedStoreNot',
       state.nodeId === undefined
-        ? `Order ${number} is not assigned to any store right now; store ${transition.actor.nodeId} cannot change it.`
-        : `Order ${number} is assigned to store ${state.nodeId}, not to store ${transition.actor.nodeId}.`,
+        ? { number, nodeId: transition.actor.nodeId }
+        : { number, nodeId: state.nodeId, nodeId2: transition.actor.nodeId },
       { orderId: state.order.orderId, nodeId: state.nodeId, actorNodeId: transition.actor.nodeId },
     );
   }
@@ -550,7 +557,12 @@ function applyOnHead(state: BopisOrderState, transition: BopisTransition): Bopis
   if (!rule.from.includes(state.status)) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Order ${number} is ${describeBopisStatus(state.status)}; it cannot be ${describeBopisAction(transition.action)} now.`,
+      'bopis.orderCannotNow',
+      {
+        number,
+        stateStatus: describeBopisStatus(state.status),
+        action: describeBopisAction(transition.action),
+      },
       { orderId: state.order.orderId, status: state.status, action: transition.action },
     );
   }
@@ -598,14 +610,16 @@ function assertFulfilmentFits(state: BopisOrderState, action: BopisTransition['a
   if (isShipOrder(state.order) && PICKUP_ONLY_ACTIONS.includes(action)) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Order ${number} is a ship-to-home order: pack it and ship it instead (it cannot be ${describeBopisAction(action)}).`,
+      'bopis.orderShipHomeOrder',
+      { number, action: describeBopisAction(action) },
       { orderId: state.order.orderId, action },
     );
   }
   if (!isShipOrder(state.order) && SHIP_ONLY_ACTIONS.includes(action)) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Order ${number} is collected in store: mark it ready for pickup instead (it cannot be ${describeBopisAction(action)}).`,
+      'bopis.orderCollectedStoreMark',
+      { number, action: describeBopisAction(action) },
       { orderId: state.order.orderId, action },
     );
   }
@@ -650,14 +664,16 @@ function route(state: BopisOrderState, transition: Extract<BopisTransition, { ac
   if (state.excludedNodeIds.includes(transition.nodeId)) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Store ${transition.nodeId} already failed order ${number}; route it to another store.`,
+      'bopis.storeAlreadyFailedOrder',
+      { nodeId: transition.nodeId, number },
       { orderId: state.order.orderId, nodeId: transition.nodeId },
     );
   }
   if (state.routingAttempts >= MAX_ROUTING_ATTEMPTS) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `Order ${number} has been routed ${state.routingAttempts} times; cancel it and refund the customer instead.`,
+      'bopis.orderRoutedTimesCancel',
+      { number, routingAttempts: state.routingAttempts },
       { orderId: state.order.orderId, routingAttempts: state.routingAttempts },
     );
   }
@@ -699,10 +715,14 @@ function progressLine(state: BopisOrderState, lineId: string) {
   const line = state.order.lines[index];
   const progress = state.progress[index];
   if (line === undefined || progress === undefined) {
-    throw invalid(`Order ${state.order.orderNumber} has no line ${lineId}.`, {
-      orderId: state.order.orderId,
-      lineId,
-    });
+    throw invalid(
+      'bopis.orderNoLine',
+      { orderNumber: state.order.orderNumber, lineId },
+      {
+        orderId: state.order.orderId,
+        lineId,
+      },
+    );
   }
   return { index, line, progress };
 }
@@ -714,7 +734,7 @@ function pick(state: BopisOrderState, transition: Extract<BopisTransition, { act
     transition.scannedSku,
     transition.qty,
   );
-  if (!scan.ok) throw new DomainError(scan.error.code, scan.error.message, scan.error.details);
+  if (!scan.ok) throw DomainError.fromBody(scan.error);
   const updated = [...state.progress];
   updated[index] = {
     lineId: line.lineId,
@@ -733,14 +753,15 @@ function withShortLines(
   const seen = new Set<string>();
   for (const entry of found) {
     if (seen.has(entry.lineId)) {
-      throw invalid(`Line ${entry.lineId} is reported short twice in one step.`, { lineId: entry.lineId });
+      throw invalid('bopis.lineReportedShortTwice', { lineId: entry.lineId }, { lineId: entry.lineId });
     }
     seen.add(entry.lineId);
     const { index, line } = progressLine(state, entry.lineId);
     if (entry.foundQty >= line.qty) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Line ${line.lineId} is not short: ${entry.foundQty} of ${line.qty} × SKU ${line.sku} were found. Scan them instead.`,
+        'bopis.lineNotShortSku',
+        { lineId: line.lineId, foundQty: entry.foundQty, qty: line.qty, sku: line.sku },
         { lineId: line.lineId, foundQty: entry.foundQty, qty: line.qty },
       );
     }
@@ -779,7 +800,8 @@ function reportShort(
   if (!progress.some((line) => line.shortPicked)) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Nothing on order ${state.order.orderNumber} is marked short; give the found quantity of the short line or mark the order ready.`,
+      'bopis.nothingOrderMarkedShort',
+      { orderNumber: state.order.orderNumber },
       { orderId: state.order.orderId },
     );
   }
@@ -817,9 +839,10 @@ function markReady(state: BopisOrderState, transition: Extract<BopisTransition, 
     const missing = [...progress.shortLineIds, ...progress.outstandingLineIds];
     throw new DomainError(
       'NOT_ALLOWED',
+      progress.outcome === 'short' ? 'bopis.orderShortLinesReport' : 'bopis.orderNotFullyPicked',
       progress.outcome === 'short'
-        ? `Order ${state.order.orderNumber} has short lines (${progress.shortLineIds.join(', ')}); report it short instead.`
-        : `Order ${state.order.orderNumber} is not fully picked yet: line ${missing.join(', ')} still needs items.`,
+        ? { orderNumber: state.order.orderNumber, shortLineIds: progress.shortLineIds.join(', ') }
+        : { orderNumber: state.order.orderNumber, missing: missing.join(', ') },
       {
         orderId: state.order.orderId,
         shortLineIds: progress.shortLineIds,
@@ -869,7 +892,8 @@ function pack(state: BopisOrderState, transition: Extract<BopisTransition, { act
   if (progress.outcome === 'in_progress') {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Order ${order.orderNumber} is not fully picked yet: line ${progress.outstandingLineIds.join(', ')} still needs items (or mark it short).`,
+      'bopis.orderNotFullyPicked2',
+      { orderNumber: order.orderNumber, outstandingLineIds: progress.outstandingLineIds.join(', ') },
       { orderId: order.orderId, outstandingLineIds: progress.outstandingLineIds },
     );
   }
@@ -880,7 +904,8 @@ function pack(state: BopisOrderState, transition: Extract<BopisTransition, { act
   if (packedLines.length === 0) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Nothing of order ${order.orderNumber} was found, so there is nothing to pack; report it short.`,
+      'bopis.nothingOrderFoundNothing',
+      { orderNumber: order.orderNumber },
       { orderId: order.orderId },
     );
   }
@@ -968,7 +993,8 @@ function ship(state: BopisOrderState, transition: Extract<BopisTransition, { act
   if (shipment === undefined || !sameShippedLines(shipment.lines, transition.lines)) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `The shipment of order ${state.order.orderNumber} does not match what was packed; pack it again.`,
+      'bopis.shipmentOrderNotMatch',
+      { orderNumber: state.order.orderNumber },
       { orderId: state.order.orderId },
     );
   }
@@ -1091,9 +1117,10 @@ function expire(state: BopisOrderState, transition: Extract<BopisTransition, { a
   if (expiresAt === undefined || transition.at < expiresAt) {
     throw new DomainError(
       'NOT_ALLOWED',
+      expiresAt === undefined ? 'bopis.orderNoPickupDeadline' : 'bopis.orderNotExpireUntil',
       expiresAt === undefined
-        ? `Order ${state.order.orderNumber} has no pickup deadline yet.`
-        : `Order ${state.order.orderNumber} does not expire until ${formatInstant(expiresAt)}.`,
+        ? { orderNumber: state.order.orderNumber }
+        : { orderNumber: state.order.orderNumber, expiresAt: formatInstant(expiresAt) },
       { orderId: state.order.orderId, expiresAt, at: transition.at },
     );
   }

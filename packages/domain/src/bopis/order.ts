@@ -172,5 +172,5 @@ export function parseBopisOrder(input: unknown): Result<BopisOrder> {
   const parsed = BopisOrderSchema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
   const { problems, summary } = describeBopisIssues(parsed.error);
-  return fail('INVALID_INPUT', `The order is not valid. ${summary}`, { problems });
+  return fail('INVALID_INPUT', 'bopis.orderNotValid', { summary }, { problems });
 }

@@ -220,24 +220,33 @@ function groupByOrder(
 
 function validate(input: OversellResolutionInput): void {
   if (!Number.isSafeInteger(input.shortBy) || input.shortBy < 1) {
-    throw invalid('An oversell is short by a whole number of units (or grams) of at least 1.', {
-      shortBy: input.shortBy,
-    });
+    throw invalid(
+      'bopis.oversellShortWholeNumber',
+      {},
+      {
+        shortBy: input.shortBy,
+      },
+    );
   }
   if (!Number.isSafeInteger(input.at) || input.at < 0) {
-    throw invalid('The resolution time must be epoch milliseconds.', { at: input.at });
+    throw invalid('bopis.resolutionTimeMustEpoch', {}, { at: input.at });
   }
   if (!entityId.safeParse(input.nodeId).success || !entityId.safeParse(input.sku).success) {
-    throw invalid('An oversell names the node and SKU it happened at.', {
-      nodeId: input.nodeId,
-      sku: input.sku,
-    });
+    throw invalid(
+      'bopis.oversellNamesNodeSku',
+      {},
+      {
+        nodeId: input.nodeId,
+        sku: input.sku,
+      },
+    );
   }
   input.reservations.forEach((reservation, index) => {
     const parsed = OversellReservationSchema.safeParse(reservation);
     if (!parsed.success) {
       throw invalid(
-        `Reservation ${index} of the oversell is not valid. ${describeBopisIssues(parsed.error).summary}`,
+        'bopis.reservationOversellNotValid',
+        { index, summary: describeBopisIssues(parsed.error).summary },
         {
           index,
         },
@@ -250,7 +259,10 @@ function applyChecked(state: BopisOrderState, transition: BopisTransition) {
   const outcome = applyBopisTransition(state, transition);
   if (outcome.kind !== 'applied') {
     // The planner builds every step on the current head, so anything else is a bug, not a business case.
-    throw new DomainError('INTERNAL', `Oversell step for order ${state.order.orderId} was ${outcome.kind}.`);
+    throw new DomainError('INTERNAL', 'bopis.oversellStepOrder', {
+      orderId: state.order.orderId,
+      outcomeKind: outcome.kind,
+    });
   }
   return outcome;
 }
@@ -267,9 +279,13 @@ export function planOversellResolution(
   const ordersById = new Map<string, BopisOrderState>();
   for (const state of input.orders) {
     if (ordersById.has(state.order.orderId)) {
-      throw invalid(`Order ${state.order.orderId} is listed twice for the oversell.`, {
-        orderId: state.order.orderId,
-      });
+      throw invalid(
+        'bopis.orderListedTwiceOversell',
+        { orderId: state.order.orderId },
+        {
+          orderId: state.order.orderId,
+        },
+      );
     }
     ordersById.set(state.order.orderId, state);
   }

@@ -23,6 +23,8 @@ describe('bopis/picking', () => {
         error: {
           code: 'NOT_ALLOWED',
           message: 'Wrong item: line l1 needs SKU SKU-A, this is SKU SKU-B. Put it back and pick SKU SKU-A.',
+          key: 'bopis.wrongItemLineNeeds',
+          params: { lineId: 'l1', sku: 'SKU-A', scannedSku: 'SKU-B' },
           details: { lineId: 'l1', expectedSku: 'SKU-A', scannedSku: 'SKU-B' },
         },
       });

@@ -26,12 +26,13 @@ export function verifyPickScan(
   qty: number,
 ): Result<PickScanAccepted> {
   if (!Number.isSafeInteger(qty) || qty < 1) {
-    return fail('INVALID_INPUT', 'Scan at least one whole unit (or gram) at a time.', { qty });
+    return fail('INVALID_INPUT', 'bopis.scanLeastWholeUnit', {}, { qty });
   }
   if (scannedSku !== line.sku) {
     return fail(
       'NOT_ALLOWED',
-      `Wrong item: line ${line.lineId} needs SKU ${line.sku}, this is SKU ${scannedSku}. Put it back and pick SKU ${line.sku}.`,
+      'bopis.wrongItemLineNeeds',
+      { lineId: line.lineId, sku: line.sku, scannedSku },
       { lineId: line.lineId, expectedSku: line.sku, scannedSku },
     );
   }
@@ -39,9 +40,10 @@ export function verifyPickScan(
   if (qty > remaining) {
     return fail(
       'LIMIT_EXCEEDED',
+      remaining === 0 ? 'bopis.lineAlreadyCompleteSku' : 'bopis.lineNeedsOnlyMore',
       remaining === 0
-        ? `Line ${line.lineId} is already complete (${line.qty} × SKU ${line.sku}). Put the extra item back.`
-        : `Line ${line.lineId} needs only ${remaining} more of SKU ${line.sku}; ${qty} were scanned. Put the extra back.`,
+        ? { lineId: line.lineId, qty: line.qty, sku: line.sku }
+        : { lineId: line.lineId, remaining, sku: line.sku, qty },
       { lineId: line.lineId, remainingQty: remaining, scannedQty: qty },
     );
   }

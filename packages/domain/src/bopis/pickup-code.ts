@@ -19,11 +19,11 @@ export type PickupCodeRandomBytes = (length: number) => Uint8Array;
 
 export function generatePickupCode(randomBytes: PickupCodeRandomBytes, length = PICKUP_CODE_LENGTH): string {
   if (!Number.isSafeInteger(length) || length < 6 || length > 12) {
-    throw invalid('A pickup code is 6 to 12 characters long.', { length });
+    throw invalid('bopis.pickupCodeCharactersLong', {}, { length });
   }
   const bytes = randomBytes(length);
   if (bytes.length < length) {
-    throw invalid('The random source returned too few bytes for a pickup code.', { wanted: length });
+    throw invalid('bopis.randomSourceReturnedToo', {}, { wanted: length });
   }
   let code = '';
   for (let index = 0; index < length; index += 1) {
@@ -114,32 +114,23 @@ export function verifyPickup(
     case 'pickup_code': {
       const code = normalisePickupCode(attempt.code);
       if (code === undefined) {
-        return fail(
-          'INVALID_INPUT',
-          'That is not a pickup code: it has 6 or more letters and digits. Check it with the customer.',
-        );
+        return fail('INVALID_INPUT', 'bopis.notPickupCodeMore');
       }
       if (code !== pickupCode) {
-        return fail(
-          'NOT_ALLOWED',
-          `The pickup code does not match order ${order.orderNumber}. Ask for the code again or check the order number and name.`,
-        );
+        return fail('NOT_ALLOWED', 'bopis.pickupCodeNotMatch', { orderNumber: order.orderNumber });
       }
       return ok({ verifiedBy: 'pickup_code' });
     }
     case 'order_number_and_name': {
       const givenName = normaliseCustomerName(attempt.customerName);
       if (givenName.length === 0 || normaliseOrderNumber(attempt.orderNumber).length === 0) {
-        return fail('INVALID_INPUT', 'Enter both the order number and the name on the order.');
+        return fail('INVALID_INPUT', 'bopis.enterBothOrderNumber');
       }
       if (
         normaliseOrderNumber(attempt.orderNumber) !== normaliseOrderNumber(order.orderNumber) ||
         givenName !== normaliseCustomerName(order.customer.name)
       ) {
-        return fail(
-          'NOT_ALLOWED',
-          'The order number and name do not match this order. Check the spelling or ask for the pickup code.',
-        );
+        return fail('NOT_ALLOWED', 'bopis.orderNumberNameNot');
       }
       return ok({ verifiedBy: 'order_number_and_name' });
     }

@@ -72,7 +72,8 @@ export function captureAmountFor(order: BopisOrder, shipped: readonly ShippedLin
     if (line.amount === undefined) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Order ${order.orderNumber} carries no line amounts, so a partial shipment cannot be charged correctly; report it short instead.`,
+        'bopis.orderCarriesNoLine',
+        { orderNumber: order.orderNumber },
         { orderId: order.orderId, lineId: line.lineId },
       );
     }

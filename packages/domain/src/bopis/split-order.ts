@@ -32,14 +32,19 @@ export function splitOrderParts(
   allocations: readonly RoutingAllocation[],
 ): SplitOrderPart[] {
   if (allocations.length < 2) {
-    throw invalid(`A split of order ${order.orderNumber} needs at least two parts.`, {
-      orderId: order.orderId,
-    });
+    throw invalid(
+      'bopis.splitOrderNeedsLeast',
+      { orderNumber: order.orderNumber },
+      {
+        orderId: order.orderId,
+      },
+    );
   }
   const longest = partOrderId(order.orderId, allocations.length);
   if (longest.length > MAX_ORDER_ID) {
     throw invalid(
-      `Order id ${order.orderId} is too long to be split: its parts get ".<n>" appended, so keep ids of orders that may be split to ${MAX_ORDER_ID - 1 - String(allocations.length).length} characters.`,
+      'bopis.orderIdTooLong',
+      { orderId: order.orderId, MAX_ORDER_ID: MAX_ORDER_ID - 1 - String(allocations.length).length },
       { orderId: order.orderId },
     );
   }
@@ -50,7 +55,8 @@ export function splitOrderParts(
       const original = ordered.get(line.lineId);
       if (original === undefined || original.sku !== line.sku) {
         throw invalid(
-          `The split of order ${order.orderNumber} names line ${line.lineId}, which it does not have.`,
+          'bopis.splitOrderNamesLine',
+          { orderNumber: order.orderNumber, lineId: line.lineId },
           {
             orderId: order.orderId,
             lineId: line.lineId,
@@ -63,7 +69,8 @@ export function splitOrderParts(
   const mismatched = order.lines.filter((line) => given.get(line.lineId) !== line.qty);
   if (mismatched.length > 0) {
     throw invalid(
-      `The split of order ${order.orderNumber} does not add up to line ${mismatched.map((line) => line.lineId).join(', ')}.`,
+      'bopis.splitOrderNotAdd',
+      { orderNumber: order.orderNumber, value: mismatched.map((line) => line.lineId).join(', ') },
       { orderId: order.orderId },
     );
   }

@@ -157,17 +157,17 @@ export interface PricedCart {
 
 function validate(input: CartInput): void {
   money(0, input.currency);
-  if (!Number.isSafeInteger(input.at))
-    throw invalid('The sale time must be whole milliseconds.', { at: input.at });
+  if (!Number.isSafeInteger(input.at)) throw invalid('cart.saleTimeMustWhole', {}, { at: input.at });
   const seen = new Set<string>();
   for (const line of input.lines) {
     if (seen.has(line.lineId)) {
-      throw invalid(`Line ${line.lineId} appears twice in the cart.`, { lineId: line.lineId });
+      throw invalid('cart.lineAppearsTwiceCart', { lineId: line.lineId }, { lineId: line.lineId });
     }
     seen.add(line.lineId);
     if (!Number.isSafeInteger(line.qty) || line.qty <= 0) {
       throw invalid(
-        `The quantity of ${line.name} must be a positive whole number${line.unit === 'kg' ? ' of grams' : ''}.`,
+        'cart.quantityMustPositiveWhole',
+        { lineName: line.name, unit: line.unit },
         {
           lineId: line.lineId,
           qty: line.qty,
@@ -177,19 +177,24 @@ function validate(input: CartInput): void {
     if (line.price.unitPrice.currency !== input.currency) {
       throw new DomainError(
         'CURRENCY_MISMATCH',
-        `${line.name} is priced in ${line.price.unitPrice.currency}, the sale in ${input.currency}.`,
+        'cart.pricedSale',
+        { lineName: line.name, currency: line.price.unitPrice.currency, currency2: input.currency },
         {
           lineId: line.lineId,
         },
       );
     }
     if (line.price.unitPrice.amount < 0) {
-      throw invalid(`${line.name} has a negative price.`, { lineId: line.lineId });
+      throw invalid('cart.negativePrice', { lineName: line.name }, { lineId: line.lineId });
     }
     if (line.price.source === 'label' && line.qty !== 1) {
-      throw invalid(`${line.name} was priced by its label; scan each label as its own line.`, {
-        lineId: line.lineId,
-      });
+      throw invalid(
+        'cart.pricedLabelScanEach',
+        { lineName: line.name },
+        {
+          lineId: line.lineId,
+        },
+      );
     }
     if (line.discount) parseDiscount(line.discount, `the discount on ${line.name}`);
   }
@@ -200,7 +205,8 @@ function parseDiscount(discount: ManualDiscount, what: string): void {
   const parsed = ManualDiscountSchema.safeParse(discount);
   if (!parsed.success) {
     throw invalid(
-      `${what[0]?.toUpperCase()}${what.slice(1)} must be a percentage above 0 and at most 100, or a positive amount.`,
+      'cart.mustPercentageAboveMost',
+      { what: String(what[0]?.toUpperCase()), what2: what.slice(1) },
       {
         discount,
       },
@@ -340,9 +346,14 @@ export function priceCart(input: CartInput): PricedCart {
     const tax = taxResults[index];
     const discounted = remainingOf(line.lineId);
     if (!tax || compare(discounted, zero(currency)) < 0) {
-      throw new DomainError('INTERNAL', `Line ${line.lineId} was discounted below zero.`, {
-        lineId: line.lineId,
-      });
+      throw new DomainError(
+        'INTERNAL',
+        'cart.lineDiscountedBelowZero',
+        { lineId: line.lineId },
+        {
+          lineId: line.lineId,
+        },
+      );
     }
     return {
       lineId: line.lineId,
@@ -415,9 +426,13 @@ export function spreadCashRounding(
     cashRounding.currency,
   );
   if (cashRounding.amount < 0 && -cashRounding.amount > total.amount) {
-    throw invalid('Cash rounding cannot be larger than the sale total.', {
-      cashRounding: cashRounding.amount,
-    });
+    throw invalid(
+      'cart.cashRoundingCannotLarger',
+      {},
+      {
+        cashRounding: cashRounding.amount,
+      },
+    );
   }
   const shares = allocate(
     cashRounding,

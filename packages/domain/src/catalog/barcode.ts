@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { DomainError, type ErrorMessageKey, type ErrorParams } from '../errors';
 
 /**
  * Barcodes and their canonical lookup key.
@@ -48,8 +48,12 @@ function allDigits(text: string): boolean {
   return text.length > 0;
 }
 
-function invalidBarcode(message: string, details: Record<string, unknown>): DomainError {
-  return new DomainError('INVALID_BARCODE', message, details);
+function invalidBarcode(
+  key: ErrorMessageKey,
+  params: ErrorParams,
+  details: Record<string, unknown>,
+): DomainError {
+  return new DomainError('INVALID_BARCODE', key, params, details);
 }
 
 /**
@@ -58,7 +62,7 @@ function invalidBarcode(message: string, details: Record<string, unknown>): Doma
  */
 export function gtinCheckDigit(body: string): number {
   if (!allDigits(body)) {
-    throw new DomainError('INVALID_INPUT', 'A check digit can only be computed over digits.', { body });
+    throw new DomainError('INVALID_INPUT', 'catalog.checkDigitCanOnly', {}, { body });
   }
   let total = 0;
   let weight = 3;
@@ -95,8 +99,8 @@ function parseNumeric(text: string): ParsedBarcode {
   if (!allDigits(digits)) {
     if (!SEPARATED_DIGITS.test(text)) {
       throw invalidBarcode(
-        `Barcode "${text}" starts with a digit but contains other characters; product barcodes are digits ` +
-          'only and store codes start with a letter. Scan it again or key only the digits.',
+        'catalog.barcodeStartsDigitContains',
+        { text },
         { barcode: text, reason: 'non_digits' },
       );
     }
@@ -106,8 +110,8 @@ function parseNumeric(text: string): ParsedBarcode {
     const extra = digits.slice(0, digits.length - GTIN_KEY_LENGTH);
     if (!/^0+$/.test(extra)) {
       throw invalidBarcode(
-        `Barcode "${text}" has ${digits.length} digits; product barcodes have 8, 12, 13 or 14 digits. ` +
-          'Scan it again or key the number printed under the bars.',
+        'catalog.barcodeDigitsProductBarcodes',
+        { text, digitsCount: digits.length },
         { barcode: text, reason: 'wrong_length', digits: digits.length },
       );
     }
@@ -115,8 +119,8 @@ function parseNumeric(text: string): ParsedBarcode {
   }
   if (digits.length < MIN_GTIN_DIGITS) {
     throw invalidBarcode(
-      `Barcode "${text}" has ${digits.length} digits; product barcodes have 8, 12, 13 or 14 digits. ` +
-        'Check that every digit was keyed.',
+      'catalog.barcodeDigitsProductBarcodes2',
+      { text, digitsCount: digits.length },
       { barcode: text, reason: 'wrong_length', digits: digits.length },
     );
   }
@@ -124,8 +128,8 @@ function parseNumeric(text: string): ParsedBarcode {
   const expected = gtinCheckDigit(key.slice(0, -1));
   if (expected !== key.charCodeAt(GTIN_KEY_LENGTH - 1) - CODE_0) {
     throw invalidBarcode(
-      `The check digit of barcode "${text}" does not match its other digits, so it was misread or ` +
-        'mistyped. Scan it again or key it in carefully.',
+      'catalog.checkDigitBarcodeNot',
+      { text },
       { barcode: text, reason: 'check_digit', expectedCheckDigit: expected },
     );
   }
@@ -135,14 +139,15 @@ function parseNumeric(text: string): ParsedBarcode {
 function parseStoreCode(text: string): ParsedBarcode {
   if (text.length > MAX_STORE_CODE_LENGTH) {
     throw invalidBarcode(
-      `Code "${text.slice(0, MAX_STORE_CODE_LENGTH)}…" has ${text.length} characters; store codes have at ` +
-        `most ${MAX_STORE_CODE_LENGTH}.`,
+      'catalog.codeCharactersStoreCodes',
+      { text: text.slice(0, MAX_STORE_CODE_LENGTH), textCount: text.length, MAX_STORE_CODE_LENGTH },
       { barcode: text, reason: 'wrong_length', characters: text.length },
     );
   }
   if (!STORE_CODE.test(text)) {
     throw invalidBarcode(
-      `Code "${text}" contains characters store codes cannot have; use letters, digits and - . _ / only.`,
+      'catalog.codeContainsCharactersStore',
+      { text },
       { barcode: text, reason: 'bad_characters' },
     );
   }
@@ -163,19 +168,24 @@ export const BARCODE_PATTERN =
  */
 export function parseBarcode(raw: string): ParsedBarcode {
   if (typeof raw !== 'string') {
-    throw invalidBarcode('A barcode must be text.', { reason: 'not_text' });
+    throw invalidBarcode('catalog.barcodeMustText', {}, { reason: 'not_text' });
   }
   // Scanners end a read with CR, LF or TAB; people paste with spaces around.
   const text = raw.trim();
   if (text.length === 0) {
-    throw invalidBarcode('The barcode is empty. Scan again or key the number printed under the bars.', {
-      reason: 'empty',
-    });
+    throw invalidBarcode(
+      'catalog.barcodeEmptyScanAgain',
+      {},
+      {
+        reason: 'empty',
+      },
+    );
   }
   if (isDigitCode(text.charCodeAt(0))) return parseNumeric(text);
   if (STARTS_WITH_LETTER.test(text)) return parseStoreCode(text);
   throw invalidBarcode(
-    `Barcode "${text}" is neither a product barcode (digits only) nor a store code (starts with a letter).`,
+    'catalog.barcodeNeitherProductBarcode',
+    { text },
     { barcode: text, reason: 'non_digits' },
   );
 }

@@ -40,7 +40,12 @@ export class CatalogIndex {
     const byBarcodeKey = new Map<string, Sku>();
     for (const sku of skus) {
       if (bySku.has(sku.sku)) {
-        throw new DomainError('CONFLICT', `SKU ${sku.sku} is listed twice in the catalog.`, { sku: sku.sku });
+        throw new DomainError(
+          'CONFLICT',
+          'catalog.skuListedTwiceCatalog',
+          { sku: sku.sku },
+          { sku: sku.sku },
+        );
       }
       bySku.set(sku.sku, sku);
       for (const barcode of sku.barcodes) {
@@ -49,7 +54,8 @@ export class CatalogIndex {
         if (owner !== undefined && owner.sku !== sku.sku) {
           throw new DomainError(
             'CONFLICT',
-            `Barcode ${barcode} is on both SKU ${owner.sku} and SKU ${sku.sku}; a barcode must identify one SKU.`,
+            'catalog.barcodeBothSkuSku',
+            { barcode, sku: owner.sku, sku2: sku.sku },
             { barcode, key, skus: [owner.sku, sku.sku] },
           );
         }
@@ -83,14 +89,16 @@ export class CatalogIndex {
     if (match === undefined) {
       throw new DomainError(
         'UNKNOWN_BARCODE',
-        `No product has barcode ${raw.trim()}. Key the item by SKU or set it aside for a supervisor.`,
+        'catalog.noProductBarcodeKey',
+        { raw: raw.trim() },
         { barcode: raw.trim() },
       );
     }
     if (!match.sku.active) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `${match.sku.name} (SKU ${match.sku.sku}) is no longer sold. Set it aside for a supervisor.`,
+        'catalog.skuNoLongerSold',
+        { skuName: match.sku.name, sku: match.sku.sku },
         { sku: match.sku.sku },
       );
     }
@@ -103,10 +111,15 @@ function catalogBarcodeKey(sku: Sku, barcode: string, scanRules: readonly Variab
     return skuBarcodeKey(barcode, scanRules);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'INVALID_BARCODE') {
-      throw new DomainError('INVALID_BARCODE', `SKU ${sku.sku} has an invalid barcode: ${error.message}`, {
-        ...error.details,
-        sku: sku.sku,
-      });
+      throw new DomainError(
+        'INVALID_BARCODE',
+        'catalog.skuInvalidBarcode',
+        { sku: sku.sku, message: error.message },
+        {
+          ...error.details,
+          sku: sku.sku,
+        },
+      );
     }
     throw error;
   }

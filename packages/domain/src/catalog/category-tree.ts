@@ -13,9 +13,14 @@ export function buildCategoryLineage(
   const byId = new Map<string, Category>();
   for (const category of categories) {
     if (byId.has(category.categoryId)) {
-      throw new DomainError('CONFLICT', `Category ${category.categoryId} is listed twice.`, {
-        categoryId: category.categoryId,
-      });
+      throw new DomainError(
+        'CONFLICT',
+        'catalog.categoryListedTwice',
+        { categoryId: category.categoryId },
+        {
+          categoryId: category.categoryId,
+        },
+      );
     }
     byId.set(category.categoryId, category);
   }
@@ -32,10 +37,7 @@ export function buildCategoryLineage(
       }
       if (onPath.has(current.categoryId)) {
         const cycle = [...path.slice(path.indexOf(current.categoryId)), current.categoryId];
-        throw invalid(
-          `Categories ${cycle.join(' → ')} form a cycle; a category cannot be its own ancestor.`,
-          { cycle },
-        );
+        throw invalid('catalog.categoriesFormCycleCategory', { cycle: cycle.join(' → ') }, { cycle });
       }
       onPath.add(current.categoryId);
       path.push(current.categoryId);
@@ -44,8 +46,8 @@ export function buildCategoryLineage(
       current = byId.get(parentId);
       if (current === undefined) {
         throw invalid(
-          `Category ${path[path.length - 1]} has parent ${parentId}, which does not exist. Import the parent ` +
-            'first or fix the parent id.',
+          'catalog.categoryParentNotExist',
+          { path: String(path[path.length - 1]), parentId },
           { categoryId: path[path.length - 1], parentId },
         );
       }
@@ -67,7 +69,7 @@ export function skuCategoryIds(
   if (categoryId === undefined) return [];
   const ids = lineage.get(categoryId);
   if (ids === undefined) {
-    throw invalid(`Category ${categoryId} does not exist.`, { categoryId });
+    throw invalid('catalog.categoryNotExist', { categoryId }, { categoryId });
   }
   return [...ids];
 }

@@ -69,11 +69,16 @@ function assertRules(rules: readonly VariableMeasureRule[]): void {
     const problem = RESTRICTED_PREFIX.test(rule.prefix)
       ? ruleLayoutProblem(rule)
       : `Label rule prefix "${rule.prefix}" is not a restricted-circulation prefix (02 or 20–29).`;
-    if (problem !== undefined) throw invalid(problem, { prefix: rule.prefix });
+    if (problem !== undefined)
+      throw invalid('catalog.labelRuleInvalid', { problem }, { prefix: rule.prefix });
     if (seen.has(rule.prefix)) {
-      throw invalid(`Label rule ${rule.prefix} is configured twice; keep one rule per prefix.`, {
-        prefix: rule.prefix,
-      });
+      throw invalid(
+        'catalog.labelRuleConfiguredTwice',
+        { prefix: rule.prefix },
+        {
+          prefix: rule.prefix,
+        },
+      );
     }
     seen.add(rule.prefix);
   }
@@ -97,7 +102,7 @@ function weightedSum(value: string, weights: readonly (readonly number[])[]): nu
 /** GS1 price/measure verifier digit of a 4- or 5-digit value field (General Specifications §7.9.3). */
 export function priceCheckDigit(value: string): number {
   if (!/^\d{4,5}$/.test(value)) {
-    throw invalid('A price check digit is defined for 4- or 5-digit values only.', { value });
+    throw invalid('catalog.priceCheckDigitDefined', {}, { value });
   }
   if (value.length === 4) return (weightedSum(value, FOUR_DIGIT_WEIGHTS) * 3) % 10;
   const target = (10 - (weightedSum(value, FIVE_DIGIT_WEIGHTS) % 10)) % 10;
@@ -172,8 +177,8 @@ function readScan(raw: string, rules: readonly VariableMeasureRule[], isLiveScan
     if (given !== expected) {
       throw new DomainError(
         'INVALID_BARCODE',
-        `The ${rule.kind} on label "${raw.trim()}" fails its check digit, so it was misread or the label is ` +
-          'damaged. Scan it again or reweigh the item and print a new label.',
+        'catalog.labelFailsCheckDigit',
+        { ruleKind: rule.kind, raw: raw.trim() },
         { barcode: raw.trim(), reason: 'value_check_digit', expectedCheckDigit: expected },
       );
     }
@@ -187,7 +192,8 @@ function readScan(raw: string, rules: readonly VariableMeasureRule[], isLiveScan
   if (value === 0 && isLiveScan) {
     throw new DomainError(
       'INVALID_BARCODE',
-      `Label "${raw.trim()}" shows a weight of 0 g. Reweigh the item and print a new label.`,
+      'catalog.labelShowsWeightG',
+      { raw: raw.trim() },
       { barcode: raw.trim(), reason: 'zero_weight' },
     );
   }
@@ -207,7 +213,8 @@ export function variableMeasureItemBarcode(rule: VariableMeasureRule, itemRefere
   assertRules([rule]);
   if (!/^\d+$/.test(itemReference) || itemReference.length !== rule.itemDigits) {
     throw invalid(
-      `Item reference "${itemReference}" must be exactly ${rule.itemDigits} digits for label rule ${rule.prefix}.`,
+      'catalog.itemReferenceMustExactly',
+      { itemReference, itemDigits: rule.itemDigits, prefix: rule.prefix },
       { itemReference, prefix: rule.prefix },
     );
   }
@@ -223,12 +230,13 @@ export function encodeVariableMeasureLabel(
   const itemBarcode = variableMeasureItemBarcode(rule, itemReference);
   const scale = rule.valueScale ?? 1;
   if (!Number.isSafeInteger(value) || value < 0 || value % scale !== 0) {
-    throw invalid(`A label value must be a whole, non-negative multiple of ${scale}.`, { value });
+    throw invalid('catalog.labelValueMustWhole', { scale }, { value });
   }
   const valueText = String(value / scale);
   if (valueText.length > rule.valueDigits) {
     throw invalid(
-      `Value ${value} does not fit the ${rule.valueDigits} digits of label rule ${rule.prefix}.`,
+      'catalog.valueNotFitDigits',
+      { value, valueDigits: rule.valueDigits, prefix: rule.prefix },
       {
         value,
         prefix: rule.prefix,

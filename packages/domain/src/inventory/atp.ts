@@ -15,7 +15,7 @@ export interface AtpInput {
 
 function assertWhole(name: string, value: number): void {
   if (!Number.isSafeInteger(value)) {
-    throw invalid(`The ${name} quantity must be a whole number of units or grams.`, { [name]: value });
+    throw invalid('inventory.quantityMustWholeNumber', { name }, { [name]: value });
   }
 }
 
@@ -63,12 +63,13 @@ export interface ReserveCheck {
 export function assertCanReserve(level: AtpInput, check: ReserveCheck): number {
   const atp = nodeAtp(level);
   if (!Number.isSafeInteger(check.qty) || check.qty <= 0) {
-    throw invalid('A reservation quantity must be a whole number greater than zero.', { qty: check.qty });
+    throw invalid('inventory.reservationQuantityMustWhole2', {}, { qty: check.qty });
   }
   if (check.qty > atp && check.allowBeyondAtp !== true) {
     throw new DomainError(
       'INSUFFICIENT_STOCK',
-      `Only ${atp} of SKU ${check.sku} can be promised at node ${check.nodeId}; ${check.qty} were requested.`,
+      'inventory.onlySkuCanPromised',
+      { atp, sku: check.sku, nodeId: check.nodeId, qty: check.qty },
       { sku: check.sku, nodeId: check.nodeId, requested: check.qty, available: atp },
     );
   }

@@ -69,9 +69,13 @@ export function projectBalances(
     if (seen.has(movement.movementId)) continue;
     seen.add(movement.movementId);
     if (!Number.isSafeInteger(movement.delta)) {
-      throw invalid('A movement quantity must be a whole number of units or grams.', {
-        movementId: movement.movementId,
-      });
+      throw invalid(
+        'inventory.movementQuantityMustWhole',
+        {},
+        {
+          movementId: movement.movementId,
+        },
+      );
     }
     balances[movement.bucket] += movement.delta;
   }

@@ -105,9 +105,13 @@ function committedShare(status: ReservationStatus, qty: number): number {
 
 export function assertReservationQty(qty: number): void {
   if (!Number.isSafeInteger(qty) || qty <= 0) {
-    throw invalid('A reservation quantity must be a whole number of units (or grams) greater than zero.', {
-      qty,
-    });
+    throw invalid(
+      'inventory.reservationQuantityMustWhole',
+      {},
+      {
+        qty,
+      },
+    );
   }
 }
 
@@ -124,7 +128,12 @@ export function transitionReservation(
   if (to === undefined) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Reservation ${reservation.reservationId} is ${reservation.status}; it cannot be ${describeAction(action)}.`,
+      'inventory.reservationCannot',
+      {
+        reservationId: reservation.reservationId,
+        reservationStatus: reservation.status,
+        action: describeAction(action),
+      },
       { reservationId: reservation.reservationId, status: reservation.status, action },
     );
   }

@@ -120,7 +120,8 @@ export function mergeCustomers(
 ): CustomerMergeDecision {
   if (!temporary.temporary) {
     throw invalid(
-      `Customer ${temporary.customerId} is not a temporary customer; only till-created ones merge.`,
+      'loyalty.customerNotTemporaryCustomer',
+      { customerId: temporary.customerId },
       {
         customerId: temporary.customerId,
       },

@@ -101,19 +101,21 @@ export function reversalForReturn(
   if (lot === undefined || lot.value === undefined) {
     throw new DomainError(
       'NOT_FOUND',
-      `Sale ${request.saleId} earned no points on this account, so the return takes none back.`,
+      'loyalty.saleEarnedNoPoints',
+      { saleId: request.saleId },
       { saleId: request.saleId, accountId: request.accountId },
     );
   }
   const refunded = money(request.refundedValue.amount, request.refundedValue.currency);
   if (refunded.currency !== lot.value.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `Sale ${request.saleId} earned points on ${lot.value.currency}; the refund is in ${refunded.currency}.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'loyalty.saleEarnedPointsRefund', {
+      saleId: request.saleId,
+      currency: lot.value.currency,
+      currency2: refunded.currency,
+    });
   }
   if (refunded.amount < 0)
-    throw invalid('A refunded value cannot be negative.', { refunded: refunded.amount });
+    throw invalid('loyalty.refundedValueCannotNegative', {}, { refunded: refunded.amount });
   const prior = view.reversals.get(lotId);
   const priorValue = BigInt(prior?.refundedValue?.amount ?? 0);
   const cumulative = priorValue + BigInt(refunded.amount);
@@ -121,7 +123,13 @@ export function reversalForReturn(
   if (cumulative > earningValue) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `The refund of ${formatMoney(refunded)} is more than is left of the ${formatMoney(lot.value)} that earned points on sale ${request.saleId} (${formatMoney(money(Number(priorValue), refunded.currency))} already returned).`,
+      'loyalty.refundMoreLeftEarned',
+      {
+        refunded: formatMoney(refunded),
+        lotValue: formatMoney(lot.value),
+        saleId: request.saleId,
+        priorValue: formatMoney(money(Number(priorValue), refunded.currency)),
+      },
       { saleId: request.saleId },
     );
   }

@@ -137,7 +137,8 @@ function inconsistent(
 ): DomainError {
   return new DomainError(
     'CONFLICT',
-    `The points ledger of account ${accountId ?? '(unknown)'} is inconsistent: ${problem} Ask HQ to check the account.`,
+    'loyalty.pointsLedgerAccountInconsistent',
+    { accountId: accountId ?? '(unknown)', problem },
     details,
   );
 }
@@ -146,10 +147,10 @@ function addMoney(total: Money | undefined, value: Money | undefined): Money | u
   if (value === undefined) return total;
   if (total === undefined) return money(value.amount, value.currency);
   if (total.currency !== value.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `Cannot combine ${total.currency} and ${value.currency} amounts.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'money.cannotCombineAmounts', {
+      currency: total.currency,
+      currency2: value.currency,
+    });
   }
   return money(total.amount + value.amount, total.currency);
 }
@@ -179,11 +180,15 @@ function dedupe(
     if (unique.has(entry.entryId)) continue;
     if (account === undefined) account = entry.accountId;
     else if (entry.accountId !== account) {
-      throw invalid(`Entry ${entry.entryId} belongs to account ${entry.accountId}, not ${account}.`, {
-        entryId: entry.entryId,
-        accountId: entry.accountId,
-        expected: account,
-      });
+      throw invalid(
+        'loyalty.entryBelongsAccountNot',
+        { entryId: entry.entryId, accountId: entry.accountId, account },
+        {
+          entryId: entry.entryId,
+          accountId: entry.accountId,
+          expected: account,
+        },
+      );
     }
     unique.set(entry.entryId, entry);
   }
@@ -573,7 +578,7 @@ export function allocateInOrder(lots: readonly LotView[], points: number): LotAl
     left -= taken;
   }
   if (left > 0) {
-    throw new DomainError('INTERNAL', 'Points were allocated beyond what the lots hold.', { short: left });
+    throw new DomainError('INTERNAL', 'loyalty.pointsAllocatedBeyondWhat', {}, { short: left });
   }
   return allocations;
 }
@@ -607,9 +612,14 @@ export function restoreTaken(
     left -= given;
   }
   if (left > 0) {
-    throw new DomainError('INTERNAL', 'More points were given back than the redemption took.', {
-      short: left,
-    });
+    throw new DomainError(
+      'INTERNAL',
+      'loyalty.morePointsGivenBack',
+      {},
+      {
+        short: left,
+      },
+    );
   }
   return allocations;
 }

@@ -34,21 +34,23 @@ export function normalizePhone(input: string, options: PhoneOptions = {}): strin
   else {
     const countryCode = options.defaultCountryCode;
     if (countryCode === undefined) {
-      throw invalid(
-        `${JSON.stringify(trimmed)} has no country code; enter it as +<country code> <number>, e.g. +44 20 7946 0958.`,
-        { phone: trimmed },
-      );
+      throw invalid('loyalty.noCountryCodeEnter', { trimmed: JSON.stringify(trimmed) }, { phone: trimmed });
     }
     if (!COUNTRY_CODE.test(countryCode)) {
-      throw invalid(`The store's default country code ${JSON.stringify(countryCode)} is not 1–3 digits.`, {
-        countryCode,
-      });
+      throw invalid(
+        'loyalty.storeDefaultCountryCode',
+        { countryCode: JSON.stringify(countryCode) },
+        {
+          countryCode,
+        },
+      );
     }
     digits = countryCode + compact.replace(/^0/, '');
   }
   if (!E164_DIGITS.test(digits)) {
     throw invalid(
-      `${JSON.stringify(trimmed)} is not a phone number; check the digits and the country code.`,
+      'loyalty.notPhoneNumberCheck',
+      { trimmed: JSON.stringify(trimmed) },
       {
         phone: trimmed,
       },
@@ -67,9 +69,13 @@ const MAX_EMAIL_LENGTH = 254;
 export function normalizeEmail(input: string): string {
   const email = input.trim().toLowerCase();
   if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email) || email.includes('..')) {
-    throw invalid(`${JSON.stringify(input.trim())} is not an email address; check it with the customer.`, {
-      email: input.trim(),
-    });
+    throw invalid(
+      'loyalty.notEmailAddressCheck',
+      { input: JSON.stringify(input.trim()) },
+      {
+        email: input.trim(),
+      },
+    );
   }
   return email;
 }
@@ -81,7 +87,8 @@ export function normalizeCardNumber(input: string): string {
   const card = input.trim().replace(/[\s-]/g, '').toUpperCase();
   if (!CARD_NUMBER.test(card)) {
     throw invalid(
-      `${JSON.stringify(input.trim())} is not a loyalty card number (6–32 letters or digits); scan the card again.`,
+      'loyalty.notLoyaltyCardNumber',
+      { input: JSON.stringify(input.trim()) },
       { cardNumber: input.trim() },
     );
   }
@@ -122,10 +129,7 @@ export function lookupKeyCandidates(query: string, options: PhoneOptions = {}): 
   const card = attempt(() => normalizeCardNumber(trimmed));
   if (card !== undefined) keys.push(lookupKey('card', card));
   if (keys.length === 0) {
-    throw invalid(
-      `${JSON.stringify(trimmed)} is not a phone number, email address or loyalty card number; check what was typed.`,
-      { query: trimmed },
-    );
+    throw invalid('loyalty.notPhoneNumberEmail', { trimmed: JSON.stringify(trimmed) }, { query: trimmed });
   }
   return keys;
 }

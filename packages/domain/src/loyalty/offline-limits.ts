@@ -140,10 +140,12 @@ export function assertWithinAllowance<Q>(
 ): void {
   if (ops.compare(requested, allowance.allowed) <= 0) return;
   const none = ops.compare(allowance.allowed, ops.zero) <= 0;
-  const message = none
-    ? allowance.reason
-    : `Only ${ops.format(allowance.allowed)} can be used offline, not ${ops.format(requested)}. ${allowance.reason} Ask for another tender for the rest.`;
-  throw new DomainError('OFFLINE_LIMIT', message, {
+  const params = {
+    allowed: ops.format(allowance.allowed),
+    requested: ops.format(requested),
+    reason: allowance.reason,
+  };
+  throw new DomainError('OFFLINE_LIMIT', none ? 'loyalty.offlineNothing' : 'loyalty.offlineOnly', params, {
     limitedBy: allowance.limitedBy,
     requested: ops.format(requested),
     allowed: ops.format(allowance.allowed),

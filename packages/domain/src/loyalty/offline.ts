@@ -80,7 +80,7 @@ export function offlineRedemptionAllowance(
 /** OFFLINE_LIMIT with the till's sentence when `points` exceed the allowance. */
 export function assertOfflineRedemptionAllowed(points: number, allowance: PointsOfflineAllowance): void {
   if (!Number.isSafeInteger(points) || points <= 0) {
-    throw invalid('Points to redeem must be a positive whole number.', { points });
+    throw invalid('tenders.pointsRedeemMustPositive', {}, { points });
   }
   assertWithinAllowance(pointOps, points, allowance);
 }
@@ -108,10 +108,10 @@ export function applyOfflineRedemption(
 ): OfflineRedemptionDecision {
   assertTime(at);
   if (!Number.isSafeInteger(redemption.points) || redemption.points <= 0) {
-    throw invalid('Points redeemed offline must be a positive whole number.', { points: redemption.points });
+    throw invalid('loyalty.pointsRedeemedOfflineMust', {}, { points: redemption.points });
   }
   const value: Money = money(redemption.value.amount, redemption.value.currency);
-  if (value.amount < 0) throw invalid('The value paid with points cannot be negative.');
+  if (value.amount < 0) throw invalid('loyalty.valuePaidPointsCannot');
   const view = projectLoyaltyLedger(entries, at, redemption.accountId);
   const captureId = loyaltyEntryIds.capture(redemption.redemptionId);
   const overdraftId = loyaltyEntryIds.overdraft(captureId);
@@ -127,7 +127,8 @@ export function applyOfflineRedemption(
   if (view.holds.has(redemption.redemptionId)) {
     throw new DomainError(
       'CONFLICT',
-      `Redemption ${redemption.redemptionId} is an online hold; capture or release the hold instead.`,
+      'loyalty.redemptionOnlineHoldCapture',
+      { redemptionId: redemption.redemptionId },
       { redemptionId: redemption.redemptionId },
     );
   }

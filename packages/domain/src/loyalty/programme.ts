@@ -107,7 +107,8 @@ export function findLoyaltyTier(programme: LoyaltyProgramme, tierId: string): Lo
   if (tier === undefined) {
     throw new DomainError(
       'NOT_FOUND',
-      `Loyalty tier ${tierId} is not in the programme; ask HQ to check the account.`,
+      'loyalty.loyaltyTierNotProgramme',
+      { tierId },
       {
         tierId,
       },
@@ -124,7 +125,7 @@ export function tierForQualifyingPoints(programme: LoyaltyProgramme, qualifyingP
     if (best === undefined || tier.qualifyingPoints > best.qualifyingPoints) best = tier;
   }
   // The schema guarantees a 0-point tier; this only guards programmes built without it.
-  if (best === undefined) throw invalid('The loyalty programme has no tier for new members.');
+  if (best === undefined) throw invalid('loyalty.loyaltyProgrammeNoTier');
   return best;
 }
 
@@ -134,18 +135,18 @@ export function pointsForAmount(paid: Money, tier: LoyaltyTier, programme: Loyal
   if (amount.currency !== programme.currency) {
     throw new DomainError(
       'CURRENCY_MISMATCH',
-      `Points are earned on ${programme.currency} amounts; this sale is in ${amount.currency}.`,
+      'loyalty.pointsEarnedAmountsSale',
+      { currency: programme.currency, currency2: amount.currency },
       { programme: programme.currency, sale: amount.currency },
     );
   }
-  if (amount.amount < 0)
-    throw invalid('The amount that earns points cannot be negative.', { amount: amount.amount });
+  if (amount.amount < 0) throw invalid('loyalty.amountEarnsPointsCannot', {}, { amount: amount.amount });
   const points = divideRounded(
     BigInt(amount.amount) * BigInt(tier.earnPoints),
     BigInt(tier.earnPerMinor),
     'DOWN',
   );
-  if (points > BigInt(MAX_POINTS)) throw invalid('The points earned are too many to record exactly.');
+  if (points > BigInt(MAX_POINTS)) throw invalid('loyalty.pointsEarnedTooMany');
   return Number(points);
 }
 

@@ -21,28 +21,28 @@ import { assertTime, formatPoints, originFields, type EntryOrigin } from './sche
 
 function assertPoints(points: number, what: string): void {
   if (!Number.isSafeInteger(points) || points <= 0) {
-    throw invalid(`${what} must be a positive whole number of points.`, { points });
+    throw invalid('loyalty.mustPositiveWholeNumber', { what }, { points });
   }
 }
 
 function assertValue(value: Money, what: string): Money {
   const checked = money(value.amount, value.currency);
-  if (checked.amount < 0) throw invalid(`${what} cannot be negative.`, { amount: checked.amount });
+  if (checked.amount < 0) throw invalid('loyalty.cannotNegative', { what }, { amount: checked.amount });
   return checked;
 }
 
 function insufficient(view: LedgerView, points: number, action: string): DomainError {
   const { available, pending, held } = view.balances;
-  const notes: string[] = [];
-  if (pending > 0)
-    notes.push(`${formatPoints(pending)} more become usable once their return window has passed.`);
-  if (held > 0) notes.push(`${formatPoints(held)} are held for a sale in progress.`);
   return new DomainError(
     'INSUFFICIENT_BALANCE',
-    [
-      `This account has ${formatPoints(Math.max(0, available))} points available; ${formatPoints(points)} cannot be ${action}.`,
-      ...notes,
-    ].join(' '),
+    'loyalty.insufficientPoints',
+    {
+      available: formatPoints(Math.max(0, available)),
+      requested: formatPoints(points),
+      action,
+      pending: pending > 0 ? formatPoints(pending) : 'none',
+      held: held > 0 ? formatPoints(held) : 'none',
+    },
     { available, pending, held, requested: points },
   );
 }
@@ -82,7 +82,8 @@ export function placeHold(
     if (existing.points !== request.points) {
       throw new DomainError(
         'CONFLICT',
-        `Hold ${request.holdId} already exists for ${formatPoints(existing.points)} points; use a new hold id for a different amount.`,
+        'loyalty.holdAlreadyExistsPoints',
+        { holdId: request.holdId, points: formatPoints(existing.points) },
         { holdId: request.holdId },
       );
     }
@@ -94,9 +95,14 @@ export function placeHold(
     };
   }
   if (view.redemptions.has(request.holdId)) {
-    throw new DomainError('CONFLICT', `Id ${request.holdId} is already used by an offline redemption.`, {
-      holdId: request.holdId,
-    });
+    throw new DomainError(
+      'CONFLICT',
+      'loyalty.idAlreadyUsedOffline',
+      { holdId: request.holdId },
+      {
+        holdId: request.holdId,
+      },
+    );
   }
   if (view.balances.available < request.points) throw insufficient(view, request.points, 'held');
   const expiresAt = at + programme.holdTtlMs;
@@ -124,7 +130,7 @@ export function placeHold(
 function requireHold(view: LedgerView, holdId: string): HoldView {
   const hold = view.holds.get(holdId);
   if (hold === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no points hold ${holdId} on this account.`, { holdId });
+    throw new DomainError('NOT_FOUND', 'loyalty.noPointsHoldAccount', { holdId }, { holdId });
   }
   return hold;
 }
@@ -159,21 +165,24 @@ export function captureHold(
     if (hold.captured === points) return [];
     throw new DomainError(
       'CONFLICT',
-      `Hold ${request.holdId} was already captured for ${formatPoints(hold.captured)} points, not ${formatPoints(points)}.`,
+      'loyalty.holdAlreadyCapturedPoints',
+      { holdId: request.holdId, captured: formatPoints(hold.captured), points: formatPoints(points) },
       { holdId: request.holdId },
     );
   }
   if (hold.status === 'released') {
     throw new DomainError(
       'CONFLICT',
-      `Points hold ${request.holdId} was released before the sale completed; apply the sale's points as an offline redemption.`,
+      'loyalty.pointsHoldReleasedBefore',
+      { holdId: request.holdId },
       { holdId: request.holdId },
     );
   }
   if (points > hold.points) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `The sale used ${formatPoints(points)} points but only ${formatPoints(hold.points)} were held.`,
+      'loyalty.saleUsedPointsOnly',
+      { points: formatPoints(points), points2: formatPoints(hold.points) },
       { holdId: request.holdId, held: hold.points, points },
     );
   }
@@ -253,12 +262,13 @@ export function releaseHold(
   if (hold.status === 'captured') {
     throw new DomainError(
       'CONFLICT',
-      `Points hold ${request.holdId} was already used on a sale; return the sale to give the points back.`,
+      'loyalty.pointsHoldAlreadyUsed',
+      { holdId: request.holdId },
       { holdId: request.holdId },
     );
   }
   const reason = request.reason.trim();
-  if (reason === '') throw invalid('Say why the hold is released.');
+  if (reason === '') throw invalid('loyalty.sayWhyHoldReleased');
   return [releaseEntry(view, request.accountId, hold, reason.slice(0, 200), at, request)];
 }
 
@@ -307,7 +317,8 @@ export function redemptionRefundForReturn(
   if (redemption?.capture === undefined || redemption.value === undefined) {
     throw new DomainError(
       'NOT_FOUND',
-      `No points were spent under redemption ${request.holdId} on this account, so none are refunded.`,
+      'loyalty.noPointsSpentUnder',
+      { holdId: request.holdId },
       { holdId: request.holdId },
     );
   }
@@ -316,10 +327,10 @@ export function redemptionRefundForReturn(
   if (recorded !== undefined) return { entries: [], pointsRefunded: recorded.points };
   const refunded = assertValue(request.refundedValue, 'A refunded value');
   if (refunded.currency !== redemption.value.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `The points paid ${redemption.value.currency}; the refund is in ${refunded.currency}.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'loyalty.pointsPaidRefund', {
+      currency: redemption.value.currency,
+      currency2: refunded.currency,
+    });
   }
   const priorValue = BigInt(redemption.refundedValue?.amount ?? 0);
   const cumulative = priorValue + BigInt(refunded.amount);
@@ -327,7 +338,12 @@ export function redemptionRefundForReturn(
   if (cumulative > paidValue) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `The refund of ${formatMoney(refunded)} is more than is left of the ${formatMoney(redemption.value)} paid with points (${formatMoney(money(Number(priorValue), refunded.currency))} already refunded).`,
+      'loyalty.refundMoreLeftPaid',
+      {
+        refunded: formatMoney(refunded),
+        redemptionValue: formatMoney(redemption.value),
+        priorValue: formatMoney(money(Number(priorValue), refunded.currency)),
+      },
       { holdId: request.holdId },
     );
   }
@@ -377,10 +393,10 @@ export function adjustPoints(
 ): LoyaltyEntry[] {
   assertTime(at);
   if (!Number.isSafeInteger(request.points) || request.points === 0) {
-    throw invalid('An adjustment must add or remove a whole number of points.', { points: request.points });
+    throw invalid('loyalty.adjustmentMustAddRemove', {}, { points: request.points });
   }
   const reason = request.reason.trim();
-  if (reason === '') throw invalid('Say why the points are adjusted; the member sees it in their history.');
+  if (reason === '') throw invalid('loyalty.sayWhyPointsAdjusted');
   const view = projectLoyaltyLedger(entries, at, request.accountId);
   const entryId = loyaltyEntryIds.adjust(request.adjustmentId);
   const recorded = view.entries.get(entryId);
@@ -388,7 +404,8 @@ export function adjustPoints(
     if (recorded.points !== request.points) {
       throw new DomainError(
         'CONFLICT',
-        `Adjustment ${request.adjustmentId} was already made for ${recorded.points} points.`,
+        'loyalty.adjustmentAlreadyMadePoints',
+        { adjustmentId: request.adjustmentId, points: recorded.points },
         {
           adjustmentId: request.adjustmentId,
         },
@@ -409,7 +426,7 @@ export function adjustPoints(
   if (request.points > 0) {
     const expiresAt = request.expiresAt ?? expiryFor(programme, at);
     if (expiresAt !== undefined && (!Number.isSafeInteger(expiresAt) || expiresAt <= at)) {
-      throw invalid('Credited points must expire after they are given.', { expiresAt });
+      throw invalid('loyalty.creditedPointsMustExpire', {}, { expiresAt });
     }
     return [{ ...base, availableAt: at, ...(expiresAt === undefined ? {} : { expiresAt }) }];
   }

@@ -36,7 +36,7 @@ export function parseWithSchema<T>(schema: z.ZodType<T>, input: unknown, what: s
     message: issue.message,
   }));
   const summary = problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ');
-  return fail('INVALID_INPUT', `The ${what} is not valid. ${summary}`, { problems });
+  return fail('INVALID_INPUT', 'loyalty.notValid', { what, summary }, { problems });
 }
 
 /** 1234567 → "1,234,567": points are shown to cashiers without a currency, so group them by hand. */
@@ -70,8 +70,7 @@ export function originFields(origin: EntryOrigin): { originNode?: string; device
 }
 
 export function assertTime(at: number): void {
-  if (!Number.isSafeInteger(at) || at < 0)
-    throw invalid('The time must be whole epoch milliseconds.', { at });
+  if (!Number.isSafeInteger(at) || at < 0) throw invalid('pricing.timeMustWholeEpoch', {}, { at });
 }
 
 /** −points without producing −0, which would make equal entries compare unequal. */

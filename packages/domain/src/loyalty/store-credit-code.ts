@@ -17,7 +17,7 @@ export const STORE_CREDIT_CODE_PATTERN =
  */
 export function storeCreditCode(id: string): string {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-    throw invalid('A store credit code is made from a UUID.', { id });
+    throw invalid('loyalty.storeCreditCodeMade', {}, { id });
   }
   let bits = BigInt(`0x${id.replace(/-/g, '').slice(-RANDOM_HEX_DIGITS)}`);
   let digits = '';

@@ -235,7 +235,8 @@ function describeAccount(account: AccountRef): string {
 function ledgerConflict(account: AccountRef, problem: string, details: Record<string, unknown>): DomainError {
   return new DomainError(
     'CONFLICT',
-    `The ledger of ${describeAccount(account).toLowerCase()} ${account.accountId} is inconsistent: ${problem} Ask HQ to check it.`,
+    'loyalty.ledgerInconsistentAskHq',
+    { account: describeAccount(account).toLowerCase(), accountId: account.accountId, problem },
     details,
   );
 }
@@ -247,17 +248,19 @@ function projectStoredValue(account: AccountRef, entries: Iterable<StoredValueEn
     if (unique.has(entry.entryId)) continue;
     if (entry.accountId !== account.accountId) {
       throw invalid(
-        `Entry ${entry.entryId} belongs to account ${entry.accountId}, not ${account.accountId}.`,
+        'loyalty.entryBelongsAccountNot2',
+        { entryId: entry.entryId, accountId: entry.accountId, accountId2: account.accountId },
         {
           entryId: entry.entryId,
         },
       );
     }
     if (entry.amount.currency !== currency) {
-      throw new DomainError(
-        'CURRENCY_MISMATCH',
-        `Entry ${entry.entryId} is in ${entry.amount.currency}; the account is in ${currency}.`,
-      );
+      throw new DomainError('CURRENCY_MISMATCH', 'loyalty.entryAccount', {
+        entryId: entry.entryId,
+        currency: entry.amount.currency,
+        currency2: currency,
+      });
     }
     unique.set(entry.entryId, entry);
   }
@@ -414,20 +417,27 @@ export function storedValueSnapshot(
 function positiveAmount(account: AccountRef, amount: Money, what: string): Money {
   const checked = money(amount.amount, amount.currency);
   if (checked.currency !== account.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `${describeAccount(account)} is in ${account.currency}; ${what} is in ${checked.currency}.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'loyalty.error', {
+      account: describeAccount(account),
+      currency: account.currency,
+      what,
+      currency2: checked.currency,
+    });
   }
-  if (checked.amount <= 0) throw invalid(`${what} must be more than zero.`, { amount: checked.amount });
+  if (checked.amount <= 0) throw invalid('loyalty.mustMoreZero', { what }, { amount: checked.amount });
   return checked;
 }
 
 function assertActive(account: AccountRef & { readonly status?: string }): void {
   if (account.status === 'blocked') {
-    throw new DomainError('NOT_ALLOWED', `${describeAccount(account)} is blocked; ask HQ before using it.`, {
-      accountId: account.accountId,
-    });
+    throw new DomainError(
+      'NOT_ALLOWED',
+      'loyalty.blockedAskHqBefore',
+      { account: describeAccount(account) },
+      {
+        accountId: account.accountId,
+      },
+    );
   }
 }
 
@@ -469,10 +479,10 @@ export function issueStoredValue(
   const recorded = view.entries.get(entryId);
   if (recorded !== undefined) {
     if (compare(recorded.amount, amount) !== 0) {
-      throw new DomainError(
-        'CONFLICT',
-        `Issue ${request.issueId} was already recorded for ${formatMoney(recorded.amount)}.`,
-      );
+      throw new DomainError('CONFLICT', 'loyalty.issueAlreadyRecorded', {
+        issueId: request.issueId,
+        amount: formatMoney(recorded.amount),
+      });
     }
     return [];
   }
@@ -496,7 +506,14 @@ function insufficientValue(
   const heldNote = held.amount > 0 ? ` ${formatMoney(held)} is held for a sale in progress.` : '';
   return new DomainError(
     'INSUFFICIENT_BALANCE',
-    `${describeAccount(account)} has ${formatMoney(max(zero(account.currency), available))} available; ${formatMoney(amount)} cannot be ${action}.${heldNote}`,
+    'loyalty.availableCannot',
+    {
+      account: describeAccount(account),
+      currency: formatMoney(max(zero(account.currency), available)),
+      amount: formatMoney(amount),
+      action,
+      heldNote,
+    },
     { available: available.amount, held: held.amount, requested: amount.amount },
   );
 }
@@ -527,15 +544,15 @@ export function placeStoredValueHold(
   const existing = view.holds.get(request.holdId);
   if (existing !== undefined) {
     if (compare(existing.amount, amount) !== 0) {
-      throw new DomainError(
-        'CONFLICT',
-        `Hold ${request.holdId} already exists for ${formatMoney(existing.amount)}; use a new hold id for a different amount.`,
-      );
+      throw new DomainError('CONFLICT', 'loyalty.holdAlreadyExistsUse', {
+        holdId: request.holdId,
+        amount: formatMoney(existing.amount),
+      });
     }
     return { entries: [], expiresAt: existing.entry.expiresAt ?? at };
   }
   if (view.redemptions.has(request.holdId)) {
-    throw new DomainError('CONFLICT', `Id ${request.holdId} is already used by an offline redemption.`);
+    throw new DomainError('CONFLICT', 'loyalty.idAlreadyUsedOffline', { holdId: request.holdId });
   }
   if (compare(view.balances.available, amount) < 0) throw insufficientValue(account, view, amount, 'held');
   const expiresAt = at + settings.holdTtlMs;
@@ -558,7 +575,8 @@ function requireStoredHold(account: AccountRef, view: StoredValueView, holdId: s
   if (hold === undefined) {
     throw new DomainError(
       'NOT_FOUND',
-      `There is no hold ${holdId} on ${describeAccount(account).toLowerCase()}.`,
+      'loyalty.noHold',
+      { holdId, account: describeAccount(account).toLowerCase() },
       {
         holdId,
       },
@@ -593,22 +611,19 @@ export function captureStoredValueHold(
   const status = holdStatus(hold);
   if (status === 'captured') {
     if (compare(hold.captured, amount) === 0) return [];
-    throw new DomainError(
-      'CONFLICT',
-      `Hold ${request.holdId} was already captured for ${formatMoney(hold.captured)}.`,
-    );
+    throw new DomainError('CONFLICT', 'loyalty.holdAlreadyCaptured', {
+      holdId: request.holdId,
+      captured: formatMoney(hold.captured),
+    });
   }
   if (status === 'released') {
-    throw new DomainError(
-      'CONFLICT',
-      `Hold ${request.holdId} was released before the sale completed; apply the sale's amount as an offline redemption.`,
-    );
+    throw new DomainError('CONFLICT', 'loyalty.holdReleasedBeforeSale', { holdId: request.holdId });
   }
   if (compare(amount, hold.amount) > 0) {
-    throw new DomainError(
-      'LIMIT_EXCEEDED',
-      `The sale used ${formatMoney(amount)} but only ${formatMoney(hold.amount)} was held.`,
-    );
+    throw new DomainError('LIMIT_EXCEEDED', 'loyalty.saleUsedOnlyHeld', {
+      amount: formatMoney(amount),
+      amount2: formatMoney(hold.amount),
+    });
   }
   const sourceDoc = request.sourceDoc ?? hold.entry.sourceDoc;
   const decided: StoredValueEntry[] = [
@@ -650,13 +665,10 @@ export function releaseStoredValueHold(
   const status = holdStatus(hold);
   if (status === 'released') return [];
   if (status === 'captured') {
-    throw new DomainError(
-      'CONFLICT',
-      `Hold ${request.holdId} was already used on a sale; refund it through a return instead.`,
-    );
+    throw new DomainError('CONFLICT', 'loyalty.holdAlreadyUsedSale', { holdId: request.holdId });
   }
   const reason = request.reason.trim();
-  if (reason === '') throw invalid('Say why the hold is released.');
+  if (reason === '') throw invalid('loyalty.sayWhyHoldReleased');
   return [
     {
       ...base(account, storedValueEntryIds.release(request.holdId), at, request, hold.entry.sourceDoc),
@@ -712,10 +724,10 @@ export function refundStoredValue(
   const recorded = view.entries.get(entryId);
   if (recorded !== undefined) {
     if (compare(recorded.amount, amount) !== 0) {
-      throw new DomainError(
-        'CONFLICT',
-        `Refund ${request.refundId} was already recorded for ${formatMoney(recorded.amount)}.`,
-      );
+      throw new DomainError('CONFLICT', 'loyalty.refundAlreadyRecorded', {
+        refundId: request.refundId,
+        amount: formatMoney(recorded.amount),
+      });
     }
     return [];
   }
@@ -723,7 +735,8 @@ export function refundStoredValue(
   if (redemption?.capture === undefined) {
     throw new DomainError(
       'NOT_FOUND',
-      `Nothing was spent from ${describeAccount(account).toLowerCase()} under redemption ${request.holdId}.`,
+      'loyalty.nothingSpentUnderRedemption',
+      { account: describeAccount(account).toLowerCase(), holdId: request.holdId },
       { holdId: request.holdId },
     );
   }
@@ -731,7 +744,8 @@ export function refundStoredValue(
   if (compare(amount, left) > 0) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `Only ${formatMoney(left)} of the ${formatMoney(redemption.amount)} spent under redemption ${request.holdId} can still be refunded.`,
+      'loyalty.onlySpentUnderRedemption',
+      { left: formatMoney(left), amount: formatMoney(redemption.amount), holdId: request.holdId },
       { holdId: request.holdId },
     );
   }
@@ -762,23 +776,24 @@ export function adjustStoredValue(
   assertTime(at);
   const amount = money(request.amount.amount, request.amount.currency);
   if (amount.currency !== account.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `${describeAccount(account)} is in ${account.currency}, not ${amount.currency}.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'loyalty.not', {
+      account: describeAccount(account),
+      currency: account.currency,
+      currency2: amount.currency,
+    });
   }
-  if (amount.amount === 0) throw invalid('An adjustment must change the balance.');
+  if (amount.amount === 0) throw invalid('loyalty.adjustmentMustChangeBalance');
   const reason = request.reason.trim();
-  if (reason === '') throw invalid('Say why the balance is adjusted.');
+  if (reason === '') throw invalid('loyalty.sayWhyBalanceAdjusted');
   const view = projectStoredValue(account, entries);
   const entryId = storedValueEntryIds.adjust(request.adjustmentId);
   const recorded = view.entries.get(entryId);
   if (recorded !== undefined) {
     if (compare(recorded.amount, amount) !== 0) {
-      throw new DomainError(
-        'CONFLICT',
-        `Adjustment ${request.adjustmentId} was already made for ${formatMoney(recorded.amount)}.`,
-      );
+      throw new DomainError('CONFLICT', 'loyalty.adjustmentAlreadyMade', {
+        adjustmentId: request.adjustmentId,
+        amount: formatMoney(recorded.amount),
+      });
     }
     return [];
   }
@@ -835,13 +850,17 @@ export function storedValueOfflineAllowance(
 ): OfflineAllowance<Money> {
   assertTime(at);
   if (!isSupportedCurrency(account.currency) || settings.currency !== account.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `${describeAccount(account)} is in ${account.currency}; the offline limits are set in ${settings.currency}.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'loyalty.offlineLimitsSet', {
+      account: describeAccount(account),
+      currency: account.currency,
+      currency2: settings.currency,
+    });
   }
   if (snapshot.accountId !== account.accountId) {
-    throw invalid(`The snapshot is of account ${snapshot.accountId}, not ${account.accountId}.`);
+    throw invalid('loyalty.snapshotAccountNot', {
+      accountId: snapshot.accountId,
+      accountId2: account.accountId,
+    });
   }
   return offlineAllowance(moneyOps(account), {
     accountId: account.accountId,
@@ -886,9 +905,11 @@ export function applyOfflineStoredValueRedemption(
   assertTime(at);
   assertTime(redemption.occurredAt);
   if (redemption.accountId !== account.accountId) {
-    throw invalid(
-      `Redemption ${redemption.redemptionId} is for account ${redemption.accountId}, not ${account.accountId}.`,
-    );
+    throw invalid('loyalty.redemptionAccountNot', {
+      redemptionId: redemption.redemptionId,
+      accountId: redemption.accountId,
+      accountId2: account.accountId,
+    });
   }
   const amount = positiveAmount(account, redemption.amount, 'The amount spent offline');
   const view = projectStoredValue(account, entries);
@@ -905,10 +926,9 @@ export function applyOfflineStoredValueRedemption(
     };
   }
   if (view.holds.has(redemption.redemptionId)) {
-    throw new DomainError(
-      'CONFLICT',
-      `Redemption ${redemption.redemptionId} is an online hold; capture or release the hold instead.`,
-    );
+    throw new DomainError('CONFLICT', 'loyalty.redemptionOnlineHoldCapture', {
+      redemptionId: redemption.redemptionId,
+    });
   }
   const covered = min(amount, max(nothing, view.balances.available));
   const shortfall = subtract(amount, covered);

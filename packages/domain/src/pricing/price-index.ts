@@ -24,9 +24,14 @@ export class PriceIndex {
     const booksById = new Map<string, PriceBook>();
     for (const book of books) {
       if (booksById.has(book.priceBookId)) {
-        throw new DomainError('CONFLICT', `Price book ${book.priceBookId} is listed twice.`, {
-          priceBookId: book.priceBookId,
-        });
+        throw new DomainError(
+          'CONFLICT',
+          'pricing.priceBookListedTwice2',
+          { priceBookId: book.priceBookId },
+          {
+            priceBookId: book.priceBookId,
+          },
+        );
       }
       booksById.set(book.priceBookId, book);
     }
@@ -35,7 +40,8 @@ export class PriceIndex {
       const book = booksById.get(entry.priceBookId);
       if (book === undefined) {
         throw invalid(
-          `Prices for SKU ${entry.sku} refer to price book ${entry.priceBookId}, which does not exist.`,
+          'pricing.pricesSkuReferPrice',
+          { sku: entry.sku, priceBookId: entry.priceBookId },
           { sku: entry.sku, priceBookId: entry.priceBookId },
         );
       }
@@ -47,7 +53,8 @@ export class PriceIndex {
       if (candidates.some((candidate) => candidate.book === book)) {
         throw new DomainError(
           'CONFLICT',
-          `SKU ${entry.sku} has two prices in price book ${entry.priceBookId}; keep one entry per SKU.`,
+          'pricing.skuTwoPricesPrice',
+          { sku: entry.sku, priceBookId: entry.priceBookId },
           { sku: entry.sku, priceBookId: entry.priceBookId },
         );
       }

@@ -11,7 +11,7 @@ export function nextPriceChangeAt(
   at: number,
 ): number | undefined {
   if (!Number.isSafeInteger(at)) {
-    throw invalid('The time must be whole epoch milliseconds.', { at });
+    throw invalid('pricing.timeMustWholeEpoch', {}, { at });
   }
   let next: number | undefined;
   for (const book of books) {
@@ -47,18 +47,26 @@ export function priceBookVersionTag(used: Iterable<UsedPriceBook>): string {
   for (const book of used) {
     const version = versionOf(book);
     if (!PRICE_BOOK_ID_PATTERN.test(book.priceBookId)) {
-      throw invalid(`"${book.priceBookId}" is not a valid price book id.`, { priceBookId: book.priceBookId });
+      throw invalid(
+        'pricing.notValidPriceBook',
+        { priceBookId: book.priceBookId },
+        { priceBookId: book.priceBookId },
+      );
     }
     if (!Number.isSafeInteger(version) || version < 1) {
-      throw invalid(`Price book ${book.priceBookId} has an invalid version ${String(version)}.`, {
-        priceBookId: book.priceBookId,
-      });
+      throw invalid(
+        'pricing.priceBookInvalidVersion',
+        { priceBookId: book.priceBookId, version: String(version) },
+        {
+          priceBookId: book.priceBookId,
+        },
+      );
     }
     const known = versions.get(book.priceBookId);
     if (known !== undefined && known !== version) {
       throw invalid(
-        `Price book ${book.priceBookId} appears at versions ${known} and ${version} on one sale; a sale is ` +
-          'priced from one version of each book.',
+        'pricing.priceBookAppearsVersions',
+        { priceBookId: book.priceBookId, known, version },
         { priceBookId: book.priceBookId, versions: [known, version] },
       );
     }
@@ -79,12 +87,12 @@ export function parsePriceBookVersionTag(tag: string): PriceBookVersionRef[] {
     const match = TAG_PART.exec(part);
     const version = match === null ? NaN : Number(match[2]);
     if (match === null || !Number.isSafeInteger(version)) {
-      throw invalid(`"${tag}" is not a price book version tag (expected id@version joined with +).`, { tag });
+      throw invalid('pricing.notPriceBookVersion', { tag }, { tag });
     }
     return { priceBookId: match[1] as string, version };
   });
   if (priceBookVersionTag(refs) !== tag) {
-    throw invalid(`"${tag}" is not in canonical form (each book once, sorted by id).`, { tag });
+    throw invalid('pricing.notCanonicalFormEach', { tag }, { tag });
   }
   return refs;
 }

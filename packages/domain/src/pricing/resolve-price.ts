@@ -160,26 +160,30 @@ function decidingStep(winner: RankedCandidate, other: RankedCandidate): string {
 
 function assertContext(sku: string, context: PriceContext): void {
   if (typeof sku !== 'string' || sku.length === 0) {
-    throw invalid('A SKU is needed to look up a price.');
+    throw invalid('pricing.skuNeededLookUp');
   }
   if (typeof context.storeId !== 'string' || context.storeId.length === 0) {
-    throw invalid('A store is needed to look up a price.', { sku });
+    throw invalid('pricing.storeNeededLookUp', {}, { sku });
   }
   if (!Number.isSafeInteger(context.at)) {
-    throw invalid('The time of a price lookup must be whole epoch milliseconds.', { sku, at: context.at });
+    throw invalid('pricing.timePriceLookupMust', {}, { sku, at: context.at });
   }
   if (!Number.isSafeInteger(context.qty) || context.qty < 1) {
     throw invalid(
-      `The quantity for SKU ${sku} must be a whole number of at least 1 (pieces, or grams for weighed ` +
-        `items); got ${String(context.qty)}.`,
+      'pricing.quantitySkuMustWhole',
+      { sku, qty: String(context.qty) },
       { sku, qty: context.qty },
     );
   }
   if (!isSupportedCurrency(context.currency)) {
-    throw invalid(`Currency ${JSON.stringify(context.currency)} is not a supported ISO 4217 code.`, {
-      sku,
-      currency: context.currency,
-    });
+    throw invalid(
+      'money.currencyNotSupportedIso',
+      { currency: JSON.stringify(context.currency) },
+      {
+        sku,
+        currency: context.currency,
+      },
+    );
   }
 }
 
@@ -200,16 +204,20 @@ export function resolvePrice(
   for (const { book, entry } of candidates) {
     if (entry.sku !== sku || entry.priceBookId !== book.priceBookId) {
       throw invalid(
-        `Prices for SKU ${entry.sku} in book ${entry.priceBookId} were offered as book ${book.priceBookId}'s ` +
-          `prices for SKU ${sku}.`,
+        'pricing.pricesSkuBookOffered',
+        { sku: entry.sku, priceBookId: entry.priceBookId, priceBookId2: book.priceBookId, sku2: sku },
         { sku, priceBookId: book.priceBookId },
       );
     }
     if (seenBookIds.has(book.priceBookId)) {
-      throw invalid(`Price book ${book.priceBookId} is listed twice for SKU ${sku}.`, {
-        sku,
-        priceBookId: book.priceBookId,
-      });
+      throw invalid(
+        'pricing.priceBookListedTwice',
+        { priceBookId: book.priceBookId, sku },
+        {
+          sku,
+          priceBookId: book.priceBookId,
+        },
+      );
     }
     seenBookIds.add(book.priceBookId);
     const problem = eligibilityProblem(book, context);
@@ -236,12 +244,17 @@ export function resolvePrice(
   ranked.sort(comparePrecedence);
   const [winner, runnerUp] = ranked;
   if (winner === undefined) {
-    throw new DomainError('NO_PRICE', `SKU ${sku} has no price at this store right now.`, {
-      sku,
-      storeId: context.storeId,
-      at: context.at,
-      considered: ineligible,
-    });
+    throw new DomainError(
+      'NO_PRICE',
+      'pricing.skuNoPriceStore',
+      { sku },
+      {
+        sku,
+        storeId: context.storeId,
+        at: context.at,
+        considered: ineligible,
+      },
+    );
   }
   const winnerPrice = formatPrice(winner.book, winner.tier);
   const considered: PriceConsideration[] = ranked.map((candidate) =>

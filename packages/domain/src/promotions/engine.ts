@@ -105,68 +105,81 @@ function isMoneyShape(value: unknown): value is Money {
 
 function validateContext(context: PromotionContext): void {
   if (typeof context !== 'object' || context === null) {
-    throw invalid('Promotions need the sale context: time, store and currency.');
+    throw invalid('promotions.promotionsNeedSaleContext');
   }
   if (!Number.isSafeInteger(context.at)) {
-    throw invalid('The sale time must be whole epoch milliseconds.', { at: context.at });
+    throw invalid('promotions.saleTimeMustWhole', {}, { at: context.at });
   }
-  if (!isNonEmptyString(context.storeId)) throw invalid('The sale needs the id of the store it is made in.');
+  if (!isNonEmptyString(context.storeId)) throw invalid('promotions.saleNeedsIdStore');
   if (context.regionId !== undefined && !isNonEmptyString(context.regionId)) {
-    throw invalid('The store region id must not be empty; leave it out if the store has no region.');
+    throw invalid('promotions.storeRegionIdMust');
   }
   if (typeof context.currency !== 'string' || !isSupportedCurrency(context.currency)) {
-    throw invalid(`The sale currency ${JSON.stringify(context.currency)} is not a supported ISO 4217 code.`, {
-      currency: context.currency,
-    });
+    throw invalid(
+      'promotions.saleCurrencyNotSupported',
+      { currency: JSON.stringify(context.currency) },
+      {
+        currency: context.currency,
+      },
+    );
   }
 }
 
 function validateMoney(value: unknown, what: string, lineId: string, currency: CurrencyCode): void {
   if (!isMoneyShape(value)) {
-    throw invalid(`Line ${lineId} has no valid ${what}; it must be whole minor units with a currency.`, {
-      lineId,
-    });
+    throw invalid(
+      'promotions.lineNoValidMust',
+      { lineId, what },
+      {
+        lineId,
+      },
+    );
   }
   if (value.currency !== currency) {
     throw new DomainError(
       'CURRENCY_MISMATCH',
-      `Line ${lineId} is priced in ${value.currency} but the sale is in ${currency}.`,
+      'promotions.linePricedSale',
+      { lineId, currency: value.currency, currency2: currency },
       { lineId, lineCurrency: value.currency, saleCurrency: currency },
     );
   }
   if (value.amount < 0) {
-    throw invalid(`Line ${lineId} has a negative ${what}; promotions only discount items being sold.`, {
-      lineId,
-    });
+    throw invalid(
+      'promotions.lineNegativePromotionsOnly',
+      { lineId, what },
+      {
+        lineId,
+      },
+    );
   }
 }
 
 function validateLines(lines: readonly PromotionLine[], currency: CurrencyCode): void {
-  if (!Array.isArray(lines)) throw invalid('The basket lines must be a list.');
+  if (!Array.isArray(lines)) throw invalid('promotions.basketLinesMustList');
   const seen = new Set<string>();
   for (const line of lines as readonly unknown[]) {
-    if (typeof line !== 'object' || line === null) throw invalid('Every basket line must be an object.');
+    if (typeof line !== 'object' || line === null) throw invalid('promotions.everyBasketLineMust');
     const candidate = line as Partial<Record<keyof PromotionLine, unknown>>;
     const lineId = candidate.lineId;
-    if (!isNonEmptyString(lineId)) throw invalid('Every basket line needs a lineId.');
+    if (!isNonEmptyString(lineId)) throw invalid('promotions.everyBasketLineNeeds');
     if (seen.has(lineId)) {
-      throw invalid(`Line ${lineId} appears twice; every basket line needs its own lineId.`, { lineId });
+      throw invalid('promotions.lineAppearsTwiceEvery', { lineId }, { lineId });
     }
     seen.add(lineId);
-    if (!isNonEmptyString(candidate.sku)) throw invalid(`Line ${lineId} has no SKU.`, { lineId });
+    if (!isNonEmptyString(candidate.sku)) throw invalid('promotions.lineNoSku', { lineId }, { lineId });
     if (
       !Array.isArray(candidate.categoryIds) ||
       !candidate.categoryIds.every((id) => typeof id === 'string')
     ) {
-      throw invalid(`Line ${lineId} needs its categoryIds as a list (empty if it has none).`, { lineId });
+      throw invalid('promotions.lineNeedsCategoryIdsList', { lineId }, { lineId });
     }
     if (candidate.unit !== 'each' && candidate.unit !== 'kg') {
-      throw invalid(`Line ${lineId} must be sold by "each" or by "kg".`, { lineId, unit: candidate.unit });
+      throw invalid('promotions.lineMustSoldEach', { lineId }, { lineId, unit: candidate.unit });
     }
     if (!Number.isSafeInteger(candidate.qty) || (candidate.qty as number) < 1) {
       throw invalid(
-        `Line ${lineId} has quantity ${String(candidate.qty)}; a quantity is a whole number of at least 1 ` +
-          '(pieces, or grams for weighed items).',
+        'promotions.lineQuantityQuantityWhole',
+        { lineId, qty: String(candidate.qty) },
         { lineId, qty: candidate.qty },
       );
     }
@@ -242,7 +255,7 @@ function parsePromotion(raw: unknown): ReturnType<typeof PromotionSchema.safePar
 }
 
 function triage(promotions: readonly Promotion[], context: PromotionContext): Triage {
-  if (!Array.isArray(promotions)) throw invalid('The promotions must be a list.');
+  if (!Array.isArray(promotions)) throw invalid('promotions.promotionsMustList');
   const considered: ConsideredPromotion[] = [];
   const byId = new Map<string, Promotion[]>();
   for (const raw of promotions as readonly unknown[]) {
@@ -396,9 +409,14 @@ export function applyPromotions(
         discount.amount.amount < 0
       ) {
         // Unreachable by construction; refusing beats handing the till a line priced below zero.
-        throw new DomainError('INTERNAL', `Promotion ${promotion.promotionId} over-discounted a line.`, {
-          promotionId: promotion.promotionId,
-        });
+        throw new DomainError(
+          'INTERNAL',
+          'promotions.promotionOverDiscountedLine',
+          { promotionId: promotion.promotionId },
+          {
+            promotionId: promotion.promotionId,
+          },
+        );
       }
       state.remaining = subtract(state.remaining, discount.amount);
       state.claimed = true;

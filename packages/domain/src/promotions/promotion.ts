@@ -180,7 +180,7 @@ export function parsePromotion(input: unknown): Result<Promotion> {
     message: issue.message,
   }));
   const summary = problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ');
-  return fail('INVALID_INPUT', `The promotion is not valid. ${summary}`, { problems });
+  return fail('INVALID_INPUT', 'promotions.promotionNotValid', { summary }, { problems });
 }
 
 /** Promotions `checkedPromotion` returned: parsed, then frozen all the way down, so none can have changed. */

@@ -297,7 +297,7 @@ function evaluateBuyXGetY(
   }
   if (buyNeeded > 0 || getNeeded > 0) {
     // Unreachable when `feasible` is right; refusing beats giving units away without the purchase.
-    throw new DomainError('INTERNAL', 'A buy-X-get-Y promotion could not find the units it counted on.');
+    throw new DomainError('INTERNAL', 'promotions.buyXGetY');
   }
 
   const free = rule.get.percentOff === 100;

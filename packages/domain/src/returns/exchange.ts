@@ -23,10 +23,14 @@ export function netExchange(returnRefund: Money, saleTotal: Money): ExchangeNet 
   const sale = money(saleTotal.amount, saleTotal.currency);
   assertSameCurrency(refund, sale);
   if (refund.amount < 0 || sale.amount < 0) {
-    throw invalid('An exchange nets a refund and a sale total that are both zero or more.', {
-      returnRefund: refund.amount,
-      saleTotal: sale.amount,
-    });
+    throw invalid(
+      'returns.exchangeNetsRefundSale',
+      {},
+      {
+        returnRefund: refund.amount,
+        saleTotal: sale.amount,
+      },
+    );
   }
   const creditApplied = min(refund, sale);
   const amountDue = subtract(sale, creditApplied);

@@ -57,14 +57,14 @@ export function noReceiptRefund(
   const { at, windowDays } = options;
   const qty = options.qty ?? 1;
   const unit = options.unit ?? 'each';
-  if (!Number.isSafeInteger(at))
-    throw invalid('The return time must be a whole number of milliseconds.', { at });
+  if (!Number.isSafeInteger(at)) throw invalid('returns.returnTimeMustWhole', {}, { at });
   if (!Number.isSafeInteger(windowDays) || windowDays <= 0 || windowDays > 3_650) {
-    throw invalid('The no-receipt price window must be between 1 and 3650 days.', { windowDays });
+    throw invalid('returns.noReceiptPriceWindow', {}, { windowDays });
   }
   if (!Number.isSafeInteger(qty) || qty <= 0) {
     throw invalid(
-      'The quantity to return must be a positive whole number of units (grams for weighed items).',
+      'returns.quantityReturnMustPositive',
+      {},
       {
         qty,
       },
@@ -75,9 +75,9 @@ export function noReceiptRefund(
   let lowest: PriceObservation | undefined;
   for (const observation of observations) {
     const unitPrice = money(observation.unitPrice.amount, observation.unitPrice.currency);
-    if (unitPrice.amount < 0) throw invalid(`The price from ${observation.source} is negative.`);
+    if (unitPrice.amount < 0) throw invalid('returns.priceNegative', { source: observation.source });
     if (observation.to !== undefined && observation.to <= observation.from) {
-      throw invalid(`The price from ${observation.source} ends before it starts.`);
+      throw invalid('returns.priceEndsBeforeStarts', { source: observation.source });
     }
     const first = observations[0];
     if (first) assertSameCurrency(first.unitPrice, unitPrice);
@@ -86,11 +86,7 @@ export function noReceiptRefund(
     if (!lowest || isBetter(observation, lowest)) lowest = observation;
   }
   if (!lowest) {
-    throw new DomainError(
-      'NO_PRICE',
-      `This item has no price in the last ${windowDays} days, so a return without a receipt cannot be valued.`,
-      { windowDays },
-    );
+    throw new DomainError('NO_PRICE', 'returns.itemNoPriceLast', { windowDays }, { windowDays });
   }
 
   const refund = extend(lowest.unitPrice, qty, unit, 'DOWN');

@@ -68,7 +68,7 @@ function formatQty(qty: number, unit: Unit): string {
 
 function assertQty(qty: number, what: string, details: Record<string, unknown>): void {
   if (!Number.isSafeInteger(qty) || qty <= 0) {
-    throw invalid(`${what} must be a positive whole number of units (grams for weighed items).`, details);
+    throw invalid('returns.mustPositiveWholeNumber', { what }, details);
   }
 }
 
@@ -89,24 +89,24 @@ export function refundForLines(
   alreadyReturned: readonly PriorReturnLine[],
   request: readonly ReturnRequestLine[],
 ): LinesRefund {
-  if (request.length === 0) throw invalid('Choose at least one item to return.');
+  if (request.length === 0) throw invalid('returns.chooseLeastItemReturn');
   const states = new Map<string, LineState>();
   let currency: string | undefined;
   for (const line of originalLines) {
     if (states.has(line.lineId)) {
-      throw invalid(`Line ${line.lineId} appears twice on the original sale.`, { lineId: line.lineId });
+      throw invalid('returns.lineAppearsTwiceOriginal', { lineId: line.lineId }, { lineId: line.lineId });
     }
     assertQty(line.qty, `The sold quantity of SKU ${line.sku}`, { lineId: line.lineId });
     const paid = money(line.paid.amount, line.paid.currency);
     if (paid.amount < 0)
-      throw invalid(`Line ${line.lineId} has a negative paid amount.`, { lineId: line.lineId });
+      throw invalid('returns.lineNegativePaidAmount', { lineId: line.lineId }, { lineId: line.lineId });
     currency ??= paid.currency;
     assertSameCurrency(money(0, currency), paid);
     for (const tax of line.taxes ?? []) assertSameCurrency(paid, tax.amount);
     states.set(line.lineId, { line, returnedQty: 0, refunded: zero(paid.currency) });
   }
 
-  if (currency === undefined) throw new DomainError('NOT_FOUND', 'This receipt has no lines to return.');
+  if (currency === undefined) throw new DomainError('NOT_FOUND', 'returns.receiptNoLinesReturn');
   const saleCurrency = currency;
 
   for (const prior of alreadyReturned) {
@@ -114,7 +114,8 @@ export function refundForLines(
     if (!state) {
       throw new DomainError(
         'CONFLICT',
-        `An earlier return refers to line ${prior.originalLineId}, which is not on this sale; ask HQ to check the return history.`,
+        'returns.earlierReturnRefersLine',
+        { originalLineId: prior.originalLineId },
         { lineId: prior.originalLineId },
       );
     }
@@ -128,9 +129,14 @@ export function refundForLines(
   for (const requested of request) {
     const state = states.get(requested.lineId);
     if (!state) {
-      throw new DomainError('NOT_FOUND', `Line ${requested.lineId} is not on this receipt.`, {
-        lineId: requested.lineId,
-      });
+      throw new DomainError(
+        'NOT_FOUND',
+        'returns.lineNotReceipt',
+        { lineId: requested.lineId },
+        {
+          lineId: requested.lineId,
+        },
+      );
     }
     const { line } = state;
     const unit = line.unit ?? 'each';
@@ -140,9 +146,10 @@ export function refundForLines(
       const history = `${formatQty(line.qty, unit)} sold, ${formatQty(state.returnedQty, unit)} already returned`;
       throw new DomainError(
         'RETURN_EXCEEDS_SOLD',
+        returnable === 0 ? 'returns.everythingSkuReceiptAlready' : 'returns.canReturnMostSku',
         returnable === 0
-          ? `Everything of SKU ${line.sku} on this receipt has already been returned: ${history}.`
-          : `You can return at most ${formatQty(returnable, unit)} of SKU ${line.sku}: ${history}.`,
+          ? { sku: line.sku, history }
+          : { returnable: formatQty(returnable, unit), sku: line.sku, history },
         {
           lineId: line.lineId,
           sku: line.sku,

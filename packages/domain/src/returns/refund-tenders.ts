@@ -113,23 +113,36 @@ export function planRefundTenders(
 ): RefundPlan {
   const total = money(refundTotal.amount, refundTotal.currency);
   const currency = total.currency;
-  if (total.amount < 0) throw invalid('A refund amount cannot be negative.', { refundTotal: total.amount });
+  if (total.amount < 0)
+    throw invalid('returns.refundAmountCannotNegative', {}, { refundTotal: total.amount });
 
   const byId = new Map<string, OriginalTender>();
   for (const tender of originalTenders) {
     if (byId.has(tender.tenderId)) {
-      throw invalid(`Tender ${tender.tenderId} appears twice on the original sale.`, {
-        tenderId: tender.tenderId,
-      });
+      throw invalid(
+        'returns.tenderAppearsTwiceOriginal',
+        { tenderId: tender.tenderId },
+        {
+          tenderId: tender.tenderId,
+        },
+      );
     }
     assertSameCurrency(total, tender.amount);
     if (money(tender.amount.amount, currency).amount < 0) {
-      throw invalid(`Tender ${tender.tenderId} has a negative amount.`, { tenderId: tender.tenderId });
+      throw invalid(
+        'returns.tenderNegativeAmount',
+        { tenderId: tender.tenderId },
+        { tenderId: tender.tenderId },
+      );
     }
     if (tender.type === 'loyalty_points' && !isPositiveCount(tender.points)) {
-      throw invalid(`Loyalty tender ${tender.tenderId} does not say how many points were redeemed.`, {
-        tenderId: tender.tenderId,
-      });
+      throw invalid(
+        'returns.loyaltyTenderNotSay',
+        { tenderId: tender.tenderId },
+        {
+          tenderId: tender.tenderId,
+        },
+      );
     }
     byId.set(tender.tenderId, tender);
   }
@@ -142,14 +155,15 @@ export function planRefundTenders(
     if (!tender) {
       throw new DomainError(
         'CONFLICT',
-        `An earlier refund was charged to tender ${prior.tenderId}, which is not on this sale; ask HQ to check the refund history.`,
+        'returns.earlierRefundChargedTender',
+        { tenderId: prior.tenderId },
         { tenderId: prior.tenderId },
       );
     }
     assertSameCurrency(total, prior.amount);
     const amount = money(prior.amount.amount, currency);
     if (amount.amount < 0)
-      throw invalid('An earlier refund has a negative amount.', { tenderId: prior.tenderId });
+      throw invalid('returns.earlierRefundNegativeAmount', {}, { tenderId: prior.tenderId });
     refundedById.set(
       prior.tenderId,
       sum([refundedById.get(prior.tenderId) ?? zero(currency), amount], currency),
@@ -170,7 +184,8 @@ export function planRefundTenders(
   if (compare(total, refundable) > 0) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `The refund of ${toDecimal(total)} is more than the ${toDecimal(refundable)} still refundable on this receipt.`,
+      'returns.refundMoreStillRefundable',
+      { total: toDecimal(total), refundable: toDecimal(refundable) },
       { refundTotal: total.amount, refundable: refundable.amount },
     );
   }

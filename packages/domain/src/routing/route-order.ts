@@ -220,29 +220,44 @@ function describeProblems(error: z.ZodError, subject: string): string {
 function parseRequest(input: RoutingRequestInput): RoutingRequest {
   const parsed = RoutingRequestSchema.safeParse(input);
   if (!parsed.success) {
-    throw invalid(`The order cannot be routed: ${describeProblems(parsed.error, 'order')}`, {
-      issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
-    });
+    throw invalid(
+      'routing.orderCannotRouted',
+      { error: describeProblems(parsed.error, 'order') },
+      {
+        issues: parsed.error.issues.map((issue) => ({
+          path: issue.path.map(String),
+          message: issue.message,
+        })),
+      },
+    );
   }
   return parsed.data;
 }
 
 function parseCandidates(inputs: readonly RoutingCandidateInput[]): RoutingCandidate[] {
   if (inputs.length > MAX_ROUTING_CANDIDATES) {
-    throw invalid(`At most ${MAX_ROUTING_CANDIDATES} nodes can be considered for one order.`, {
-      count: inputs.length,
-    });
+    throw invalid(
+      'routing.mostNodesCanConsidered',
+      { MAX_ROUTING_CANDIDATES },
+      {
+        count: inputs.length,
+      },
+    );
   }
   const candidates = inputs.map((input, index) => {
     const parsed = RoutingCandidateSchema.safeParse(input);
     if (!parsed.success) {
-      throw invalid(`Routing candidate ${index} is not valid: ${describeProblems(parsed.error, 'node')}`, {
-        index,
-        issues: parsed.error.issues.map((issue) => ({
-          path: issue.path.map(String),
-          message: issue.message,
-        })),
-      });
+      throw invalid(
+        'routing.routingCandidateNotValid',
+        { index, error: describeProblems(parsed.error, 'node') },
+        {
+          index,
+          issues: parsed.error.issues.map((issue) => ({
+            path: issue.path.map(String),
+            message: issue.message,
+          })),
+        },
+      );
     }
     return parsed.data;
   });
@@ -250,7 +265,7 @@ function parseCandidates(inputs: readonly RoutingCandidateInput[]): RoutingCandi
   for (let index = 1; index < candidates.length; index += 1) {
     const nodeId = (candidates[index] as RoutingCandidate).nodeId;
     if ((candidates[index - 1] as RoutingCandidate).nodeId === nodeId) {
-      throw invalid(`Node ${nodeId} is listed twice among the routing candidates.`, { nodeId });
+      throw invalid('routing.nodeListedTwiceAmong', { nodeId }, { nodeId });
     }
   }
   return candidates;
@@ -478,7 +493,7 @@ export function routeOrder(
   at: number,
 ): RoutingResult {
   if (!Number.isSafeInteger(at) || at < 0) {
-    throw invalid('The routing time must be epoch milliseconds.', { at });
+    throw invalid('routing.routingTimeMustEpoch', {}, { at });
   }
   const request = parseRequest(orderInput);
   const candidates = parseCandidates(candidateInputs);

@@ -46,14 +46,18 @@ function scaledPercents(rates: readonly TaxRateRef[]): bigint[] {
   const seen = new Set<string>();
   return rates.map((rate) => {
     if (seen.has(rate.rateId)) {
-      throw invalid(`Tax rate ${rate.rateId} is listed twice for one line; it would be charged twice.`, {
-        rateId: rate.rateId,
-      });
+      throw invalid(
+        'tax.taxRateListedTwice',
+        { rateId: rate.rateId },
+        {
+          rateId: rate.rateId,
+        },
+      );
     }
     seen.add(rate.rateId);
     const scaled = percentToScaled(rate.percent);
     if (scaled < 0n) {
-      throw invalid(`Tax rate ${rate.rateId} has a negative percent.`, { rateId: rate.rateId });
+      throw invalid('tax.taxRateNegativePercent', { rateId: rate.rateId }, { rateId: rate.rateId });
     }
     return scaled;
   });

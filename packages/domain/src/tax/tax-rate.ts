@@ -65,7 +65,7 @@ export function isRateInEffect(rate: Pick<TaxRate, 'startsAt' | 'endsAt'>, at: n
  */
 export function ratesFor(rates: readonly TaxRate[], context: TaxContext): TaxRate[] {
   if (!Number.isSafeInteger(context.at)) {
-    throw invalid('The sale time must be a whole number of milliseconds.', { at: context.at });
+    throw invalid('tax.saleTimeMustWhole', {}, { at: context.at });
   }
   const jurisdictions = new Set(
     typeof context.jurisdictionId === 'string' ? [context.jurisdictionId] : context.jurisdictionId,
@@ -83,8 +83,8 @@ export function ratesFor(rates: readonly TaxRate[], context: TaxContext): TaxRat
     if (previous && current && previous.rateId === current.rateId) {
       throw new DomainError(
         'CONFLICT',
-        `Tax rate ${current.rateId} is in effect twice for tax category ${context.taxCategory}; ` +
-          'HQ must fix the overlapping windows in the tax table.',
+        'tax.taxRateEffectTwice',
+        { rateId: current.rateId, taxCategory: context.taxCategory },
         { rateId: current.rateId, taxCategory: context.taxCategory },
       );
     }

@@ -8,11 +8,10 @@ import { money, type Money } from '../money';
  */
 export function quickCashAmounts(cashDue: Money, denominations: readonly number[], limit = 5): Money[] {
   const due = money(cashDue.amount, cashDue.currency);
-  if (!Number.isSafeInteger(limit) || limit < 1)
-    throw invalid('Offer at least one quick cash amount.', { limit });
+  if (!Number.isSafeInteger(limit) || limit < 1) throw invalid('tenders.offerLeastQuickCash', {}, { limit });
   for (const denomination of denominations) {
     if (!Number.isSafeInteger(denomination) || denomination <= 0) {
-      throw invalid('Cash denominations must be positive whole numbers of minor units.', { denomination });
+      throw invalid('tenders.cashDenominationsMustPositive', {}, { denomination });
     }
   }
   if (due.amount <= 0) return [];

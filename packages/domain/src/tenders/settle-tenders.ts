@@ -74,15 +74,23 @@ export function settleTenders(
 ): TenderSettlement {
   const due = money(amountDue.amount, amountDue.currency);
   if (due.amount < 0) {
-    throw invalid('The amount due cannot be negative; use a refund for money going back to the customer.', {
-      amountDue: due.amount,
-    });
+    throw invalid(
+      'tenders.amountDueCannotNegative',
+      {},
+      {
+        amountDue: due.amount,
+      },
+    );
   }
   const increment = options.cashRoundingIncrement ?? 1;
   if (!Number.isSafeInteger(increment) || increment < 1) {
-    throw invalid('The cash rounding increment must be a whole number of minor units of at least 1.', {
-      increment,
-    });
+    throw invalid(
+      'tenders.cashRoundingIncrementMust',
+      {},
+      {
+        increment,
+      },
+    );
   }
   const roundingMode = options.cashRoundingMode ?? DEFAULT_ROUNDING;
   const cashDueFor = (remaining: Money) =>
@@ -97,14 +105,16 @@ export function settleTenders(
     if (value.currency !== due.currency) {
       throw new DomainError(
         'CURRENCY_MISMATCH',
-        `${tenderLabel(input.type)} is in ${value.currency} but the sale is in ${due.currency}.`,
+        'tenders.sale',
+        { inputType: tenderLabel(input.type), currency: value.currency, currency2: due.currency },
         { type: input.type, tender: value.currency, sale: due.currency },
       );
     }
     if (isZero(remaining)) {
       throw new DomainError(
         'LIMIT_EXCEEDED',
-        `The sale is already paid in full; remove the extra ${tenderLabel(input.type).toLowerCase()} tender.`,
+        'tenders.saleAlreadyPaidFull',
+        { inputType: tenderLabel(input.type).toLowerCase() },
         { type: input.type },
       );
     }
@@ -116,7 +126,8 @@ export function settleTenders(
         if (options.maxCashChange !== undefined && compare(change, options.maxCashChange) > 0) {
           throw new DomainError(
             'LIMIT_EXCEEDED',
-            `Change of ${toDecimal(change)} is more than the ${toDecimal(options.maxCashChange)} the till may give; ask for a smaller note.`,
+            'tenders.changeMoreTillMay',
+            { change: toDecimal(change), maxCashChange: toDecimal(options.maxCashChange) },
             { change: change.amount, maxCashChange: options.maxCashChange.amount },
           );
         }
@@ -127,7 +138,8 @@ export function settleTenders(
         // Only reachable when rounding raised the cash due above the exact rest (9.98 → 10.00, 9.99 given).
         throw new DomainError(
           'INSUFFICIENT_TENDER',
-          `Cash due is ${toDecimal(cashDue)} after cash rounding; ${toDecimal(value)} is not enough.`,
+          'tenders.cashDueAfterCash',
+          { cashDue: toDecimal(cashDue), value: toDecimal(value) },
           { cashDue: cashDue.amount, tendered: value.amount },
         );
       } else {
@@ -144,7 +156,13 @@ export function settleTenders(
           : '';
       throw new DomainError(
         'LIMIT_EXCEEDED',
-        `${tenderLabel(input.type)} amount ${toDecimal(value)} is more than the ${toDecimal(remaining)} still due.${maxPoints}`,
+        'tenders.amountMoreStillDue',
+        {
+          inputType: tenderLabel(input.type),
+          value: toDecimal(value),
+          remaining: toDecimal(remaining),
+          maxPoints,
+        },
         { type: input.type, amount: value.amount, remaining: remaining.amount },
       );
     }
@@ -198,7 +216,13 @@ function assertBalance(input: Exclude<TenderInput, { type: 'cash' }>, value: Mon
         if (compare(value, input.available) > 0) {
           throw new DomainError(
             'INSUFFICIENT_BALANCE',
-            `${tenderLabel(input.type)} ${input.reference} has ${toDecimal(input.available)} left; it cannot pay ${toDecimal(value)}.`,
+            'tenders.leftCannotPay',
+            {
+              inputType: tenderLabel(input.type),
+              reference: input.reference,
+              available: toDecimal(input.available),
+              value: toDecimal(value),
+            },
             { type: input.type, available: input.available.amount, amount: value.amount },
           );
         }
@@ -208,7 +232,8 @@ function assertBalance(input: Exclude<TenderInput, { type: 'cash' }>, value: Mon
       if (input.availablePoints !== undefined && input.points > input.availablePoints) {
         throw new DomainError(
           'INSUFFICIENT_BALANCE',
-          `The customer can redeem ${input.availablePoints} points; ${input.points} is too many.`,
+          'tenders.customerCanRedeemPoints',
+          { availablePoints: input.availablePoints, points: input.points },
           { points: input.points, availablePoints: input.availablePoints },
         );
       }

@@ -83,39 +83,48 @@ export function assertSafeReference(
 ): void {
   if (reference === undefined || reference.trim() === '') {
     if (required) {
-      throw invalid(`${tenderLabel(type)} needs a reference; enter it from the terminal, card or account.`, {
-        type,
-      });
+      throw invalid(
+        'tenders.needsReferenceEnterTerminal',
+        { type: tenderLabel(type) },
+        {
+          type,
+        },
+      );
     }
     return;
   }
   if (reference.length > MAX_REFERENCE_LENGTH) {
-    throw invalid(`${tenderLabel(type)} reference is longer than ${MAX_REFERENCE_LENGTH} characters.`, {
-      type,
-    });
+    throw invalid(
+      'tenders.referenceLongerCharacters',
+      { type: tenderLabel(type), MAX_REFERENCE_LENGTH },
+      {
+        type,
+      },
+    );
   }
   if ((type === 'card' || type === 'gift_card') && CARD_NUMBER_LIKE.test(reference.replace(/[\s-]/g, ''))) {
-    throw invalid(
-      `${tenderLabel(type)} reference looks like a full card number; enter only the terminal reference or the last 4 digits.`,
-      { type },
-    );
+    throw invalid('tenders.referenceLooksLikeFull', { type: tenderLabel(type) }, { type });
   }
 }
 
 function assertValidPointValue(pointValue: LoyaltyPointValue): Money {
   if (!Number.isSafeInteger(pointValue.points) || pointValue.points <= 0) {
-    throw invalid('The loyalty conversion must be a positive whole number of points.', {
-      points: pointValue.points,
-    });
+    throw invalid(
+      'tenders.loyaltyConversionMustPositive',
+      {},
+      {
+        points: pointValue.points,
+      },
+    );
   }
   const value = money(pointValue.value.amount, pointValue.value.currency);
-  if (value.amount <= 0) throw invalid('The loyalty conversion must give points a positive value.');
+  if (value.amount <= 0) throw invalid('tenders.loyaltyConversionMustGive');
   return value;
 }
 
 function assertPositivePoints(points: number): void {
   if (!Number.isSafeInteger(points) || points <= 0) {
-    throw invalid('Points to redeem must be a positive whole number.', { points });
+    throw invalid('tenders.pointsRedeemMustPositive', {}, { points });
   }
 }
 
@@ -142,7 +151,8 @@ export function maxRedeemablePoints(
   if (amountDue.currency !== value.currency) {
     throw new DomainError(
       'CURRENCY_MISMATCH',
-      `Points are valued in ${value.currency} but the sale is in ${amountDue.currency}.`,
+      'tenders.pointsValuedSale',
+      { currency: value.currency, currency2: amountDue.currency },
       { due: amountDue.currency, points: value.currency },
     );
   }
@@ -169,7 +179,8 @@ export function tenderValue(input: TenderInput): Money {
         const unitValue = BigInt(input.pointValue.value.amount);
         const minimum = (perPoints + unitValue - 1n) / unitValue;
         throw invalid(
-          `${input.points} points are worth less than ${toDecimal(money(1, value.currency))}; redeem at least ${minimum} points.`,
+          'tenders.pointsWorthLessRedeem',
+          { points: input.points, value: toDecimal(money(1, value.currency)), minimum: String(minimum) },
           { points: input.points },
         );
       }
@@ -183,7 +194,7 @@ export function tenderValue(input: TenderInput): Money {
 function positiveAmount(type: TenderType, amount: Money): Money {
   const value = money(amount.amount, amount.currency);
   if (value.amount <= 0) {
-    throw invalid(`${tenderLabel(type)} amount must be more than zero.`, { type, amount: value.amount });
+    throw invalid('tenders.amountMustMoreZero', { type: tenderLabel(type) }, { type, amount: value.amount });
   }
   return value;
 }
