@@ -445,6 +445,22 @@ export const ReceiptEmailRequestedV1 = z.object({
   requestedAt: isoTime,
 });
 
+/**
+ * A staff member a store created itself (`staff-create` at a till, possibly offline). The hub records it
+ * and believes the role only if `createdBy` was entitled to give it by the hub's own records (DESIGN §5
+ * "Trust boundary"); otherwise the person counts as a cashier at the hub. The PIN and its hash never
+ * leave the store: the hub signs nobody in with them, and a hash would only be something to guess at.
+ */
+export const StaffCreatedV1 = z.object({
+  staffId: id,
+  staffCode: z.string().trim().min(1).max(32),
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(STAFF_ROLES),
+  /** The signed-in staff member who created them. */
+  createdBy: id,
+  createdAt: isoTime,
+});
+
 /** Every event type with its schema per version. Old versions stay here forever (see upcasters). */
 export const EVENT_SCHEMAS = {
   'sale.completed': { 1: SaleCompletedV1 },
@@ -470,6 +486,7 @@ export const EVENT_SCHEMAS = {
   'bopis.shipped': { 1: BopisShippedV1 },
   'customer.created': { 1: CustomerCreatedV1 },
   'receipt.email_requested': { 1: ReceiptEmailRequestedV1 },
+  'staff.created': { 1: StaffCreatedV1 },
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -499,6 +516,7 @@ export type EventPayloads = {
   'bopis.shipped': z.infer<typeof BopisShippedV1>;
   'customer.created': z.infer<typeof CustomerCreatedV1>;
   'receipt.email_requested': z.infer<typeof ReceiptEmailRequestedV1>;
+  'staff.created': z.infer<typeof StaffCreatedV1>;
 };
 
 /** The newest schema version of each event type: what a store node writes today. */

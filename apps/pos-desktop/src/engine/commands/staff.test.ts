@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   TEST_STAFF,
+  checkedOutbox,
   createTestNode,
   databaseSnapshot,
   expectError,
@@ -232,6 +233,50 @@ describe('staff commands', () => {
       );
       expect(created).toMatchObject({ staffCode: 'C9', role: 'cashier', active: true });
       expectOk(node.engine.execute('staff-sign-in', { staffCode: 'C9', pin: '424242' }));
+    });
+
+    it('tells the hub who created whom with which role, in the same transaction, without the PIN', () => {
+      node = createTestNode();
+      const manager = expectOk(
+        node.engine.execute('staff-session', {}, { session: node.sessions.manager }),
+      ).staff;
+      const before = checkedOutbox(node.engine).length;
+      const created = expectOk(
+        node.engine.execute(
+          'staff-create',
+          { staffCode: 'S9', name: 'New Supervisor', role: 'supervisor', pin: '424242' },
+          { session: node.sessions.manager },
+        ),
+      );
+      const events = checkedOutbox(node.engine).slice(before);
+      expect(events.map((event) => event.type)).toEqual(['staff.created']);
+      expect(events[0]!.payload).toEqual({
+        staffId: created.staffId,
+        staffCode: 'S9',
+        name: 'New Supervisor',
+        role: 'supervisor',
+        createdBy: manager.staffId,
+        createdAt: new Date(node.clock.now()).toISOString(),
+      });
+      expect(JSON.stringify(events[0])).not.toContain('424242');
+      const pinHash = node.engine.db
+        .prepare('SELECT pin_hash AS pinHash FROM staff WHERE staff_id = ?')
+        .get(created.staffId) as { pinHash: string };
+      expect(JSON.stringify(events[0])).not.toContain(pinHash.pinHash);
+    });
+
+    it('appends nothing when the staff member is refused', () => {
+      node = createTestNode();
+      const before = checkedOutbox(node.engine).length;
+      expectError(
+        node.engine.execute(
+          'staff-create',
+          { staffCode: 'c1', name: 'Copy', role: 'cashier', pin: '424242' },
+          { session: node.sessions.manager },
+        ),
+        'CONFLICT',
+      );
+      expect(checkedOutbox(node.engine)).toHaveLength(before);
     });
 
     it('refuses a staff code that is taken', () => {

@@ -295,7 +295,18 @@ export const staffHandlers = {
   'staff-create': {
     mutates: true,
     handle(ctx, input) {
+      const creator = ctx.staff();
       const created = createStaff(ctx, input, ctx.pinCost);
+      // In the same transaction as the row: the hub learns who created whom, with which role, and judges
+      // the role by its own record of the creator. The PIN stays here.
+      ctx.appendEvent('staff.created', {
+        staffId: created.staffId,
+        staffCode: created.staffCode,
+        name: created.name,
+        role: created.role,
+        createdBy: creator.staffId,
+        createdAt: ctx.nowIso,
+      });
       ctx.auditNote = {
         subject: created.staffCode,
         details: { staffId: created.staffId, role: created.role },
