@@ -72,6 +72,16 @@ export const EXCEPTION_TYPES = [
   'LIMIT_EXCEEDED',
   /** A receipt e-mail a till asked for could not be sent (mail server, address, or a sale not this store's). */
   'RECEIPT_EMAIL_FAILED',
+  /**
+   * A store created staff with a role its creator was not entitled to give (by the hub's records), or
+   * named another store's staff: the hub treats the person as a cashier.
+   */
+  'STAFF_CLAIM_REJECTED',
+  /**
+   * A role the hub could not check yet: staff created by someone it has no record of, or a sale relying
+   * on a role claimed for staff it does not know. Closed by itself when their creation arrives and holds.
+   */
+  'STAFF_ROLE_UNVERIFIED',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 export const EXCEPTION_SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -335,6 +345,31 @@ export async function closeSettledException(
     })
     .where('exception_id', '=', exceptionId)
     .where('status', '=', 'open')
+    .execute();
+}
+
+/**
+ * Adds what the hub learnt later about an exception's cause to its details (`notes`, oldest first), for an
+ * open or resolved one alike, without touching its status.
+ */
+export async function annotateException(
+  executor: Executor,
+  exceptionId: string,
+  note: string,
+  at: number,
+): Promise<void> {
+  const row = await executor
+    .selectFrom('exceptions')
+    .select('details')
+    .where('exception_id', '=', exceptionId)
+    .executeTakeFirst();
+  if (row === undefined) return;
+  const details = JSON.parse(row.details) as Record<string, unknown>;
+  const notes = Array.isArray(details.notes) ? (details.notes as unknown[]) : [];
+  await executor
+    .updateTable('exceptions')
+    .set({ details: JSON.stringify({ ...details, notes: [...notes, { at, note }] }), updated_at: at })
+    .where('exception_id', '=', exceptionId)
     .execute();
 }
 

@@ -68,13 +68,16 @@ function text(value: unknown): string | undefined {
 }
 
 /**
- * Every staff member an event names: who did it and the managers who authorised it. Reads unvalidated
+ * Every staff member an event names: who did it, who created them and the managers who authorised it. Reads unvalidated
  * payloads as well (gathering happens before validation), taking only what looks like an id.
  */
 export function staffIdsOf(payload: unknown): string[] {
   const ids: string[] = [];
   const staffId = text(field(payload, 'staffId'));
   if (staffId !== undefined) ids.push(staffId);
+  // Whoever a till says created a staff member (staff.created) must be the store's own as well.
+  const creator = text(field(payload, 'createdBy'));
+  if (creator !== undefined) ids.push(creator);
   const manager = text(field(field(payload, 'override'), 'managerId'));
   if (manager !== undefined) ids.push(manager);
   const overrides = field(payload, 'overrides');

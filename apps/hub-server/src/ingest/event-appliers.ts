@@ -21,6 +21,7 @@ import { lockOpenNotice, settleNoticeReceipt, settlePurchaseOrderReceipt } from 
 import { auditSalePricing } from '../pricing/pricing-audit';
 import { applyReceiptEmailRequested } from '../receipts/receipt-emails';
 import { checkCashOut, checkSaleDiscounts } from '../settings/settings-limits';
+import { applyStaffCreated } from '../staff/store-created-staff';
 import type { IngestedEventTable, TransferTable } from '../storage/schema';
 import type { ApplyContext } from './apply-context';
 import { returnCreditDoubts, saleDoubts } from './claim-checks';
@@ -157,6 +158,8 @@ function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload):
         event,
         valid.payload as EventPayloads['receipt.email_requested'],
       );
+    case 'staff.created':
+      return applyStaffCreated(ctx.tx, event, valid.payload as EventPayloads['staff.created'], origin(ctx));
     default:
       return assertNever(valid.type, 'event type');
   }

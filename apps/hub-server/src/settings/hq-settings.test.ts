@@ -312,6 +312,20 @@ describe.each(backendKinds())('HQ store settings on %s', (kind) => {
         completedAt: at,
       };
     };
+    // The store created its supervisor itself, as a manager HQ manages: the hub believes the role.
+    const storeManager = await createStaff(
+      hub,
+      { staffCode: 'DM1', name: 'Dana Manager', role: 'manager', pin: '4822', stores: ['d1'] },
+      'user:test',
+    );
+    const hired = till.next('staff.created', {
+      staffId: 'd-super',
+      staffCode: 'DS1',
+      name: 'Sam Super',
+      role: 'supervisor',
+      createdBy: storeManager.staffId,
+      createdAt: at,
+    });
     const within = till.next('sale.completed', sale(200, { version: ranAfter }));
     const unapproved = till.next('sale.completed', sale(300, { version: ranAfter }));
     const approved = till.next('sale.completed', sale(300, { version: ranAfter, approver: 'd-super' }));
@@ -324,8 +338,8 @@ describe.each(backendKinds())('HQ store settings on %s', (kind) => {
       sale(900, { staffId: central.staffId, roles: { [central.staffId]: 'manager' }, version: ranAfter }),
     );
     const events = [within, unapproved, approved, pastApprover, oldVersion, orderDiscount, promoted];
-    const ack = await pushEvents(hub, till.device, { ...till.device, events });
-    expect(ack.results.map((result) => result.status)).toEqual(events.map(() => 'accepted'));
+    const ack = await pushEvents(hub, till.device, { ...till.device, events: [hired, ...events] });
+    expect(ack.results.map((result) => result.status)).toEqual([hired, ...events].map(() => 'accepted'));
     const sales = await storage.db
       .selectFrom('sales')
       .select('sale_id')

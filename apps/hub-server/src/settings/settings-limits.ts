@@ -1,6 +1,15 @@
 import { checkManualDiscountLimit, money, toDecimal, type DiscountedCart } from '@retail/domain';
 import { CONFIG_KEYS, STAFF_ROLES, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
+import {
+  LOWEST_ROLE,
+  STAFF_ROLE_RANK,
+  believedRole,
+  recordRoleDoubts,
+  staffRecords,
+  type BelievedRole,
+  type StaffRole,
+} from '../staff/store-created-staff';
 import { effectiveSetting, settingsAtVersion } from './hq-settings';
 
 /**
@@ -69,7 +78,6 @@ export async function checkCashOut(
   });
 }
 
-type StaffRole = (typeof STAFF_ROLES)[number];
 type Sale = EventPayloads['sale.completed'];
 
 const DISCOUNT_LIMIT_KEYS: Readonly<Record<StaffRole, string>> = {
@@ -81,35 +89,28 @@ const DISCOUNT_LIMIT_KEYS: Readonly<Record<StaffRole, string>> = {
 /** The approval a till records when someone approved a sale's discounts past their giver's limit. */
 const DISCOUNT_APPROVAL = 'discount-over-limit';
 
-function isRole(value: unknown): value is StaffRole {
-  return typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
-}
-
 /**
- * Who is what, for a sale's discounts: the hub's own record for staff HQ manages (a till cannot promote
- * them), else the role the till recorded for staff the store created itself.
+ * Who is what, for a sale's discounts, by the hub's own records only (staff/store-created-staff.ts): HQ's
+ * staff at this store, or staff the store created whose creation the hub verified. Anyone else (no record
+ * yet, a creation not believed, another store's) counts as a cashier, whatever role the till claimed.
  */
-async function rolesOf(tx: HubTx, sale: Sale, staffIds: readonly string[]): Promise<Map<string, StaffRole>> {
-  const roles = new Map<string, StaffRole>();
-  for (const [staffId, role] of Object.entries(sale.staffRoles ?? {})) roles.set(staffId, role);
-  const central = await centralRoles(tx, staffIds);
-  for (const staffId of staffIds) {
-    const role = central.get(staffId);
-    if (role !== undefined) roles.set(staffId, role);
-  }
-  return roles;
+async function rolesOf(
+  tx: HubTx,
+  nodeId: string,
+  staffIds: readonly string[],
+): Promise<Map<string, BelievedRole>> {
+  const records = await staffRecords(tx, staffIds);
+  return new Map(staffIds.map((staffId) => [staffId, believedRole(records.get(staffId), nodeId)]));
 }
 
 /**
- * What a push's discounted sales ask of the settings and of HQ's staff, read once per push (per
- * transaction) instead of once per sale and role: a push of 500 discounted sales made 10 statements a
- * sale. Neither can change inside an ingest transaction, which writes no settings and no HQ staff.
+ * The settings a push's discounted sales ask for, read once per push (per transaction) instead of once
+ * per sale and role: a push of 500 discounted sales made 10 statements a sale. They cannot change inside
+ * an ingest transaction, which writes no settings.
  */
 interface DiscountReads {
   /** By `${nodeId}\u0000${settingsVersion}`: each role's limit in percent. */
   readonly limits: Map<string, Promise<ReadonlyMap<StaffRole, number>>>;
-  /** HQ's role for each staff id asked about so far (undefined: not HQ's, or no known role). */
-  readonly roles: Map<string, StaffRole | undefined>;
 }
 
 const discountReads = new WeakMap<HubTx, DiscountReads>();
@@ -117,28 +118,10 @@ const discountReads = new WeakMap<HubTx, DiscountReads>();
 function readsOf(tx: HubTx): DiscountReads {
   let reads = discountReads.get(tx);
   if (reads === undefined) {
-    reads = { limits: new Map(), roles: new Map() };
+    reads = { limits: new Map() };
     discountReads.set(tx, reads);
   }
   return reads;
-}
-
-async function centralRoles(
-  tx: HubTx,
-  staffIds: readonly string[],
-): Promise<ReadonlyMap<string, StaffRole | undefined>> {
-  const { roles } = readsOf(tx);
-  const missing = [...new Set(staffIds)].filter((staffId) => !roles.has(staffId));
-  if (missing.length > 0) {
-    const central = await tx.trx
-      .selectFrom('hq_staff')
-      .select(['staff_id', 'role'])
-      .where('staff_id', 'in', missing)
-      .execute();
-    for (const staffId of missing) roles.set(staffId, undefined);
-    for (const row of central) if (isRole(row.role)) roles.set(row.staff_id, row.role);
-  }
-  return roles;
 }
 
 function discountLimits(
@@ -171,10 +154,12 @@ function discountLimits(
 /**
  * A sale's manual discounts must stay within the limit of the role of whoever gave them, or of whoever
  * approved them (`discount-over-limit` override), as the settings version the till ran had them (the same
- * check the till made, `checkManualDiscountLimit`). Past it, the sale is still recorded as sent (it
- * happened, maybe offline) and raises LIMIT_EXCEEDED with the discount, the limit, the giver, the approver
- * and the settings version. A limit HQ never set, or a role the hub cannot know (a till from before roles
- * were recorded), is not second-guessed: it counts as 100 %.
+ * check the till made, `checkManualDiscountLimit`), with the roles the hub's own records give (`rolesOf`:
+ * a role the till claims for someone the hub cannot vouch for counts as a cashier). Past it, the sale is
+ * still recorded as sent (it happened, maybe offline) and raises LIMIT_EXCEEDED with the discount, the
+ * limit, the giver, the approver, the settings version and the claims not believed; or STAFF_ROLE_UNVERIFIED
+ * when the roles the till claimed for staff the hub has no verified record of yet would have allowed it,
+ * closed by itself when their creation arrives and holds. A limit HQ never set counts as 100 %.
  */
 export async function checkSaleDiscounts(
   tx: HubTx,
@@ -190,14 +175,9 @@ export async function checkSaleDiscounts(
     .filter((override) => override.action === DISCOUNT_APPROVAL)
     .map((override) => override.managerId);
   const giverOf = (adjustment: { givenBy?: string | undefined }) => adjustment.givenBy ?? sale.staffId;
-  const roles = await rolesOf(tx, sale, [...manual.map(giverOf), ...approvers]);
+  const believed = await rolesOf(tx, nodeId, [sale.staffId, ...manual.map(giverOf), ...approvers]);
   const percents = await discountLimits(tx, nodeId, sale.settingsVersion);
-  const percentOf = (staffId: string): number => {
-    const role = roles.get(staffId);
-    return role === undefined ? 100 : (percents.get(role) ?? 100);
-  };
-  const approved = Math.max(0, ...approvers.map(percentOf));
-  const limitOf = (staffId: string) => Math.max(percentOf(staffId), approved);
+  const hubRole = (staffId: string): StaffRole => believed.get(staffId)?.role ?? LOWEST_ROLE;
 
   const currency = sale.currency;
   const lineGivers = new Map<string, string>();
@@ -227,11 +207,27 @@ export async function checkSaleDiscounts(
       ),
     },
   };
-  const check = checkManualDiscountLimit(cart, {
-    linePercent: (lineId) => limitOf(lineGivers.get(lineId) ?? sale.staffId),
-    orderPercent: limitOf(orderGiver),
-  });
+  const judge = (roleOf: (staffId: string) => StaffRole) => {
+    const percentOf = (staffId: string): number => percents.get(roleOf(staffId)) ?? 100;
+    const approved = Math.max(0, ...approvers.map(percentOf));
+    const limitOf = (staffId: string) => Math.max(percentOf(staffId), approved);
+    return checkManualDiscountLimit(cart, {
+      linePercent: (lineId) => limitOf(lineGivers.get(lineId) ?? sale.staffId),
+      orderPercent: limitOf(orderGiver),
+    });
+  };
+  const check = judge(hubRole);
   if (check.within) return;
+
+  // The roles the till claimed above what the hub believes; those it cannot judge yet may still verify.
+  const unbelieved: { staffId: string; claimedRole: StaffRole; role: StaffRole; standing: string }[] = [];
+  const pending = new Map<string, StaffRole>();
+  for (const [staffId, claimed] of Object.entries(sale.staffRoles ?? {})) {
+    const held = believed.get(staffId);
+    if (held === undefined || STAFF_ROLE_RANK[claimed] <= STAFF_ROLE_RANK[held.role]) continue;
+    unbelieved.push({ staffId, claimedRole: claimed, role: held.role, standing: held.standing });
+    if (held.standing === 'unknown' || held.standing === 'unverified') pending.set(staffId, claimed);
+  }
   const giver = check.scope === 'line' ? (lineGivers.get(check.lineId ?? '') ?? sale.staffId) : orderGiver;
   const shown = (amount: number) => `${toDecimal(money(amount, currency))} ${currency}`;
   const where =
@@ -246,33 +242,62 @@ export async function checkSaleDiscounts(
     sale.settingsVersion === undefined
       ? 'the settings in force when it arrived (the till did not say which version it ran)'
       : `settings version ${sale.settingsVersion}, which the till ran`;
+  const facts = {
+    setting: DISCOUNT_LIMIT_KEYS[hubRole(giver)],
+    saleId: sale.saleId,
+    receiptNumber: sale.receiptNumber,
+    scope: check.scope,
+    ...(check.lineId === undefined ? {} : { lineId: check.lineId, sku: check.sku }),
+    limitPercent: check.limitPercent,
+    discount: check.given.amount,
+    allowed: check.allowed.amount,
+    staffId: giver,
+    role: hubRole(giver),
+    approvers,
+    settingsVersion: sale.settingsVersion ?? null,
+    unbelievedClaims: unbelieved,
+  };
+  const resolution = {
+    message:
+      'The sale was recorded as the till sent it (offline sales are never refused): its stock, ' +
+      'payments and loyalty were applied, and nothing was changed.',
+  };
+  if (pending.size > 0 && judge((staffId) => pending.get(staffId) ?? hubRole(staffId)).within) {
+    const claims = [...pending].map(([staffId, role]) => `${staffId} as a ${role}`).join(', ');
+    const exceptionId = tx.hub.newId();
+    tx.raise({
+      type: 'STAFF_ROLE_UNVERIFIED',
+      severity: 'warning',
+      nodeId,
+      causeEventIds: [event.eventId],
+      exceptionId,
+      details: {
+        ...facts,
+        unverified: Object.fromEntries(pending),
+        message:
+          `Receipt ${sale.receiptNumber}: a discount of ${shown(check.given.amount)} ${where} relies on roles ` +
+          `the till claimed for staff the hub cannot vouch for yet (${claims}): it has no verified record ` +
+          `of their creation, which may still be on its way from another till. Checked as a cashier, the ` +
+          `discount is above the ${shown(check.allowed.amount)} (${check.limitPercent} %) allowed by ${version}. ` +
+          `This closes by itself if their creation arrives and shows those roles.`,
+        resolution,
+      },
+    });
+    await recordRoleDoubts(tx, exceptionId, nodeId, pending);
+    return;
+  }
   tx.raise({
     type: 'LIMIT_EXCEEDED',
     severity: 'warning',
     nodeId,
     causeEventIds: [event.eventId],
     details: {
-      setting: DISCOUNT_LIMIT_KEYS[roles.get(giver) ?? 'cashier'],
-      saleId: sale.saleId,
-      receiptNumber: sale.receiptNumber,
-      scope: check.scope,
-      ...(check.lineId === undefined ? {} : { lineId: check.lineId, sku: check.sku }),
-      limitPercent: check.limitPercent,
-      discount: check.given.amount,
-      allowed: check.allowed.amount,
-      staffId: giver,
-      role: roles.get(giver) ?? null,
-      approvers,
-      settingsVersion: sale.settingsVersion ?? null,
+      ...facts,
       message:
         `Receipt ${sale.receiptNumber}: a discount of ${shown(check.given.amount)} ${where} was given ` +
-        `by ${giver} (${roles.get(giver) ?? 'role unknown'}) ${whose}, above the ${shown(check.allowed.amount)} ` +
+        `by ${giver} (${hubRole(giver)}) ${whose}, above the ${shown(check.allowed.amount)} ` +
         `(${check.limitPercent} %) allowed by ${version}. Ask the store who authorised it.`,
-      resolution: {
-        message:
-          'The sale was recorded as the till sent it (offline sales are never refused): its stock, ' +
-          'payments and loyalty were applied, and nothing was changed.',
-      },
+      resolution,
     },
   });
 }

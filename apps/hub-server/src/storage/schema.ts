@@ -388,6 +388,33 @@ export interface StoreStaffTable {
   first_seen_at: number;
 }
 
+/** A staff member a store created itself (0027), and what the hub believes of the role the till gave. */
+export interface StoreCreatedStaffTable {
+  staff_id: string;
+  node_id: string;
+  device_id: string;
+  event_id: string;
+  staff_code: string;
+  name: string;
+  claimed_role: string;
+  role: string;
+  status: 'verified' | 'rejected' | 'unverified';
+  reason: string | null;
+  created_by: string;
+  created_at: number;
+  recorded_at: number;
+  judged_at: number;
+  exception_id: string | null;
+}
+
+/** A role a sale claimed for staff the hub did not know yet, and the exception that waits for them (0027). */
+export interface StaffRoleDoubtTable {
+  exception_id: string;
+  staff_id: string;
+  node_id: string;
+  claimed_role: string;
+}
+
 /** A staff member HQ manages (0016); `stores` is a JSON array of node ids, empty for every store. */
 export interface HqStaffTable {
   staff_id: string;
@@ -942,6 +969,8 @@ export interface HubDatabase {
   returns: ReturnTable;
   shifts: ShiftTable;
   store_staff: StoreStaffTable;
+  store_created_staff: StoreCreatedStaffTable;
+  staff_role_doubts: StaffRoleDoubtTable;
   hq_staff: HqStaffTable;
   hq_audit: HqAuditTable;
   hq_settings: HqSettingTable;

@@ -152,6 +152,8 @@ export const MESSAGES = {
   'kind.STAFF_DEACTIVATED': 'Staff member worked after deactivation',
   'kind.PAYMENT_FAILED': 'Card payment not settled',
   'kind.LIMIT_EXCEEDED': 'Past a store settings limit',
+  'kind.STAFF_CLAIM_REJECTED': 'Store-created staff role not believed',
+  'kind.STAFF_ROLE_UNVERIFIED': 'Staff role not verified yet',
 
   'settings.title': 'Store settings',
   'settings.intro':

@@ -26,6 +26,7 @@ import * as settingsHistory from './0023-settings-history';
 import * as hqEditVersions from './0024-hq-edit-versions';
 import * as catalogItemVersions from './0025-catalog-item-versions';
 import * as receiptEmails from './0026-receipt-emails';
+import * as storeCreatedStaff from './0027-store-created-staff';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -61,6 +62,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0024-hq-edit-versions', hqEditVersions.up],
   ['0025-catalog-item-versions', catalogItemVersions.up],
   ['0026-receipt-emails', receiptEmails.up],
+  ['0027-store-created-staff', storeCreatedStaff.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -1,0 +1,494 @@
+import { STAFF_ROLES, type ApplyOutcome, type EventEnvelope, type EventPayloads } from '@retail/sync';
+import { annotateException, closeSettledException } from '../exceptions/exception-queue';
+import type { HubTx } from '../hub-tx';
+import { chunks } from '../storage/chunks';
+import type { StoreCreatedStaffTable } from '../storage/schema';
+import type { Executor } from '../storage/storage';
+
+/**
+ * Staff a store created itself (`staff.created`, DESIGN §5 "Trust boundary"). A till may create staff
+ * offline, so the hub records every creation, but believes the role only when the creator was entitled
+ * to give it by the hub's own records: HQ's staff table, or a store creation it verified the same way
+ * (recursively). Anything else is recorded with an exception and the person counts as a cashier. A role a
+ * sale claims for staff the hub has no record of is never believed either (settings-limits.ts).
+ */
+
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const STAFF_ROLE_RANK: Readonly<Record<StaffRole, number>> = { cashier: 1, supervisor: 2, manager: 3 };
+/** What the hub falls back to for a role it cannot believe. */
+export const LOWEST_ROLE: StaffRole = 'cashier';
+/** Who may create staff at a till (`staff-create` is for managers, apps/pos-desktop shared/staff-commands). */
+export const STAFF_CREATOR_ROLE: StaffRole = 'manager';
+
+export type StoreStaffStatus = StoreCreatedStaffTable['status'];
+
+/** The hub's own record of a staff member. */
+export type StaffRecord =
+  | { readonly kind: 'hq'; readonly role: StaffRole; readonly stores: readonly string[] }
+  | {
+      readonly kind: 'store';
+      readonly nodeId: string;
+      readonly role: StaffRole;
+      readonly status: StoreStaffStatus;
+      readonly eventId: string;
+    };
+
+/**
+ * What the hub believes of someone at a store: `verified` (HQ's staff at that store, or a verified store
+ * creation), `unknown` (no record yet), `unverified` (created by someone the hub cannot judge yet),
+ * `rejected` (their creation was not believed), `foreign` (another store's). Only `verified` carries a role
+ * above the lowest.
+ */
+export interface BelievedRole {
+  readonly role: StaffRole;
+  readonly standing: 'verified' | 'unknown' | 'unverified' | 'rejected' | 'foreign';
+}
+
+export function isStaffRole(value: unknown): value is StaffRole {
+  return typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
+}
+
+export function believedRole(record: StaffRecord | undefined, nodeId: string): BelievedRole {
+  if (record === undefined) return { role: LOWEST_ROLE, standing: 'unknown' };
+  if (record.kind === 'hq') {
+    return record.stores.length === 0 || record.stores.includes(nodeId)
+      ? { role: record.role, standing: 'verified' }
+      : { role: LOWEST_ROLE, standing: 'foreign' };
+  }
+  if (record.nodeId !== nodeId) return { role: LOWEST_ROLE, standing: 'foreign' };
+  return record.status === 'verified'
+    ? { role: record.role, standing: 'verified' }
+    : { role: LOWEST_ROLE, standing: record.status };
+}
+
+export interface CreationJudgement {
+  readonly status: StoreStaffStatus;
+  /** The role the hub believes: the claimed one when verified, else the lowest. */
+  readonly role: StaffRole;
+  /** Why it was not verified; undefined when it was. */
+  readonly reason: string | undefined;
+}
+
+/**
+ * Whether `creator` (as the hub believes them at the store) could create someone with `role`: the till's
+ * own rule (only a manager creates staff) and never a role above the creator's.
+ */
+export function judgeCreation(
+  creation: { readonly staffId: string; readonly role: StaffRole; readonly createdBy: string },
+  creator: BelievedRole,
+  nodeId: string,
+): CreationJudgement {
+  const { createdBy, role } = creation;
+  const rejected = (reason: string): CreationJudgement => ({ status: 'rejected', role: LOWEST_ROLE, reason });
+  if (createdBy === creation.staffId) return rejected(`${createdBy} cannot have created themselves.`);
+  switch (creator.standing) {
+    case 'unknown':
+      return {
+        status: 'unverified',
+        role: LOWEST_ROLE,
+        reason:
+          `The hub has no record of ${createdBy}, who the till says created them (their own creation ` +
+          `may not have arrived yet from another till, or they were set up at the store node itself).`,
+      };
+    case 'unverified':
+      return {
+        status: 'unverified',
+        role: LOWEST_ROLE,
+        reason: `The role of ${createdBy}, who the till says created them, is not verified yet.`,
+      };
+    case 'foreign':
+      return rejected(`${createdBy}, who the till says created them, is not staff of store ${nodeId}.`);
+    case 'rejected':
+    case 'verified':
+      break;
+    default:
+      return creator.standing satisfies never;
+  }
+  const as =
+    creator.standing === 'rejected'
+      ? 'counts as a cashier (their own creation was not believed)'
+      : `is a ${creator.role}`;
+  if (STAFF_ROLE_RANK[creator.role] < STAFF_ROLE_RANK[STAFF_CREATOR_ROLE]) {
+    return rejected(
+      `${createdBy} ${as} by the hub's records; only a ${STAFF_CREATOR_ROLE} may create staff.`,
+    );
+  }
+  if (STAFF_ROLE_RANK[role] > STAFF_ROLE_RANK[creator.role]) {
+    return rejected(
+      `${createdBy} ${as} by the hub's records and cannot give the ${role} role, above their own.`,
+    );
+  }
+  return { status: 'verified', role, reason: undefined };
+}
+
+/** Per transaction: the records read or written so far (a staff.created earlier in a push counts). */
+const recordsByTx = new WeakMap<HubTx, Map<string, StaffRecord | null>>();
+
+function cacheOf(tx: HubTx): Map<string, StaffRecord | null> {
+  let cache = recordsByTx.get(tx);
+  if (cache === undefined) {
+    cache = new Map();
+    recordsByTx.set(tx, cache);
+  }
+  return cache;
+}
+
+function storeRecord(
+  row: Pick<StoreCreatedStaffTable, 'node_id' | 'role' | 'status' | 'event_id'>,
+): StaffRecord {
+  return {
+    kind: 'store',
+    nodeId: row.node_id,
+    role: isStaffRole(row.role) ? row.role : LOWEST_ROLE,
+    status: row.status,
+    eventId: row.event_id,
+  };
+}
+
+/** The hub's records of `staffIds` (HQ's first), read once per transaction. */
+export async function staffRecords(
+  tx: HubTx,
+  staffIds: readonly string[],
+): Promise<ReadonlyMap<string, StaffRecord | undefined>> {
+  const cache = cacheOf(tx);
+  const missing = [...new Set(staffIds)].filter((staffId) => !cache.has(staffId));
+  if (missing.length > 0) {
+    for (const staffId of missing) cache.set(staffId, null);
+    for (const chunk of chunks(missing, 500)) {
+      const stores = await tx.trx
+        .selectFrom('store_created_staff')
+        .select(['staff_id', 'node_id', 'role', 'status', 'event_id'])
+        .where('staff_id', 'in', chunk)
+        .execute();
+      for (const row of stores) cache.set(row.staff_id, storeRecord(row));
+      const central = await tx.trx
+        .selectFrom('hq_staff')
+        .select(['staff_id', 'role', 'stores'])
+        .where('staff_id', 'in', chunk)
+        .execute();
+      for (const row of central) {
+        if (!isStaffRole(row.role)) continue;
+        cache.set(row.staff_id, { kind: 'hq', role: row.role, stores: JSON.parse(row.stores) as string[] });
+      }
+    }
+  }
+  return new Map(staffIds.map((staffId) => [staffId, cache.get(staffId) ?? undefined]));
+}
+
+function describeCreation(
+  created: EventPayloads['staff.created'],
+  judgement: CreationJudgement,
+  nodeId: string,
+): string {
+  const who = `${created.name} (${created.staffCode}, ${created.staffId})`;
+  return judgement.status === 'unverified'
+    ? `Store ${nodeId} created ${who} as a ${created.role}. ${judgement.reason ?? ''} Until it is, the hub ` +
+        `treats them as a cashier; this closes by itself once the creator's own record arrives and holds.`
+    : `Store ${nodeId} created ${who} as a ${created.role}, which the hub does not believe: ${judgement.reason ?? ''} ` +
+        `The hub treats them as a cashier: discounts and approvals they give are judged by a cashier's limits. ` +
+        `Ask the store who created them; HQ can manage them centrally with the right role.`;
+}
+
+function raiseFor(
+  tx: HubTx,
+  nodeId: string,
+  causeEventIds: readonly string[],
+  created: Pick<EventPayloads['staff.created'], 'staffId' | 'staffCode' | 'name' | 'role' | 'createdBy'>,
+  judgement: CreationJudgement,
+): string {
+  const exceptionId = tx.hub.newId();
+  tx.raise({
+    type: judgement.status === 'rejected' ? 'STAFF_CLAIM_REJECTED' : 'STAFF_ROLE_UNVERIFIED',
+    severity: 'warning',
+    nodeId,
+    causeEventIds,
+    exceptionId,
+    details: {
+      staffId: created.staffId,
+      staffCode: created.staffCode,
+      name: created.name,
+      claimedRole: created.role,
+      treatedAs: LOWEST_ROLE,
+      createdBy: created.createdBy,
+      cause: judgement.reason,
+      message: describeCreation(created as EventPayloads['staff.created'], judgement, nodeId),
+      resolution: {
+        message:
+          `Recorded as ${created.staffId} of store ${nodeId} with the role ${LOWEST_ROLE}; ` +
+          'nothing they did was refused (offline sales are never refused).',
+      },
+    },
+  });
+  return exceptionId;
+}
+
+/**
+ * Applies `staff.created`: records the person for the store with the role the hub believes, raises an
+ * exception when that is not the role claimed, and settles what waited for them (later creations they
+ * made, sales that relied on their role). Refused only when the staff id is already someone else's.
+ */
+export async function applyStaffCreated(
+  tx: HubTx,
+  event: EventEnvelope,
+  created: EventPayloads['staff.created'],
+  origin: { readonly nodeId: string; readonly deviceId: string },
+): Promise<ApplyOutcome> {
+  const { nodeId } = origin;
+  const records = await staffRecords(tx, [created.staffId, created.createdBy]);
+  const existing = records.get(created.staffId);
+  if (existing?.kind === 'hq') {
+    return {
+      status: 'rejected',
+      reason: `Staff member ${created.staffId} is managed by HQ; a store cannot create them. Nothing of it was applied.`,
+    };
+  }
+  if (existing !== undefined) {
+    return {
+      status: 'rejected',
+      reason: `Staff member ${created.staffId} was already created (event ${existing.eventId}); a second creation is not applied.`,
+    };
+  }
+  const judgement = judgeCreation(created, believedRole(records.get(created.createdBy), nodeId), nodeId);
+  const exceptionId =
+    judgement.status === 'verified' ? null : raiseFor(tx, nodeId, [event.eventId], created, judgement);
+  const row: StoreCreatedStaffTable = {
+    staff_id: created.staffId,
+    node_id: nodeId,
+    device_id: origin.deviceId,
+    event_id: event.eventId,
+    staff_code: created.staffCode,
+    name: created.name,
+    claimed_role: created.role,
+    role: judgement.role,
+    status: judgement.status,
+    reason: judgement.reason ?? null,
+    created_by: created.createdBy,
+    created_at: Date.parse(created.createdAt),
+    recorded_at: tx.at,
+    judged_at: tx.at,
+    exception_id: exceptionId,
+  };
+  await tx.trx.insertInto('store_created_staff').values(row).execute();
+  cacheOf(tx).set(created.staffId, storeRecord(row));
+  if (judgement.status !== 'unverified') await settleDependents(tx, nodeId, created.staffId, event.eventId);
+  return { status: 'applied' };
+}
+
+/**
+ * Someone's standing became final (verified or not believed): judge again the creations they made that
+ * waited for them, and the sale exceptions that relied on a role claimed for them.
+ */
+async function settleDependents(
+  tx: HubTx,
+  nodeId: string,
+  staffId: string,
+  causeEventId: string,
+): Promise<void> {
+  const settled = believedRole(cacheOf(tx).get(staffId) ?? undefined, nodeId);
+  await settleDoubts(tx, nodeId, staffId, settled, causeEventId);
+  const waiting = await tx.trx
+    .selectFrom('store_created_staff')
+    .selectAll()
+    .where('created_by', '=', staffId)
+    .where('node_id', '=', nodeId)
+    .where('status', '=', 'unverified')
+    .execute();
+  for (const dependent of waiting) {
+    const claimed = isStaffRole(dependent.claimed_role) ? dependent.claimed_role : LOWEST_ROLE;
+    const creation = { staffId: dependent.staff_id, role: claimed, createdBy: staffId };
+    const judgement = judgeCreation(creation, settled, nodeId);
+    if (judgement.status === 'unverified') continue;
+    const note =
+      judgement.status === 'verified'
+        ? `Verified: ${staffId}, who created ${dependent.name} as a ${claimed}, is a ${settled.role} by the hub's records (event ${causeEventId}).`
+        : `Not believed now that ${staffId}'s record arrived (event ${causeEventId}): ${judgement.reason ?? ''}`;
+    const exceptionId =
+      judgement.status === 'rejected'
+        ? raiseFor(
+            tx,
+            nodeId,
+            [dependent.event_id, causeEventId],
+            {
+              staffId: dependent.staff_id,
+              staffCode: dependent.staff_code,
+              name: dependent.name,
+              role: claimed,
+              createdBy: staffId,
+            },
+            judgement,
+          )
+        : null;
+    if (dependent.exception_id !== null) {
+      await closeSettledException(tx.trx, dependent.exception_id, note, 'hub', tx.at);
+    }
+    await tx.trx
+      .updateTable('store_created_staff')
+      .set({
+        role: judgement.role,
+        status: judgement.status,
+        reason: judgement.reason ?? null,
+        judged_at: tx.at,
+        exception_id: exceptionId,
+      })
+      .where('staff_id', '=', dependent.staff_id)
+      .execute();
+    cacheOf(tx).set(
+      dependent.staff_id,
+      storeRecord({ ...dependent, role: judgement.role, status: judgement.status }),
+    );
+    await settleDependents(tx, nodeId, dependent.staff_id, causeEventId);
+  }
+}
+
+/**
+ * The sale exceptions that waited for `staffId`'s role: closed once every staff member they doubted is
+ * verified with at least the role the till claimed; otherwise annotated with what the hub now knows.
+ */
+async function settleDoubts(
+  tx: HubTx,
+  nodeId: string,
+  staffId: string,
+  settled: BelievedRole,
+  causeEventId: string,
+): Promise<void> {
+  const doubts = await tx.trx
+    .selectFrom('staff_role_doubts')
+    .select(['exception_id', 'claimed_role'])
+    .where('staff_id', '=', staffId)
+    .where('node_id', '=', nodeId)
+    .execute();
+  for (const doubt of doubts) {
+    const claimed = isStaffRole(doubt.claimed_role) ? doubt.claimed_role : LOWEST_ROLE;
+    const holds =
+      settled.standing === 'verified' && STAFF_ROLE_RANK[settled.role] >= STAFF_ROLE_RANK[claimed];
+    await tx.trx
+      .deleteFrom('staff_role_doubts')
+      .where('exception_id', '=', doubt.exception_id)
+      .where('staff_id', '=', staffId)
+      .execute();
+    if (!holds) {
+      await annotateException(
+        tx.trx,
+        doubt.exception_id,
+        `${staffId}'s record arrived (event ${causeEventId}): the hub believes them a ${settled.role} ` +
+          `(${settled.standing}), not the ${claimed} the till claimed. The limit stands as checked.`,
+        tx.at,
+      );
+      continue;
+    }
+    const left = await tx.trx
+      .selectFrom('staff_role_doubts')
+      .select('staff_id')
+      .where('exception_id', '=', doubt.exception_id)
+      .execute();
+    if (left.length > 0) {
+      await annotateException(
+        tx.trx,
+        doubt.exception_id,
+        `${staffId} is verified as a ${settled.role} (event ${causeEventId}); still waiting for ${left.map((row) => row.staff_id).join(', ')}.`,
+        tx.at,
+      );
+      continue;
+    }
+    await closeSettledException(
+      tx.trx,
+      doubt.exception_id,
+      `Verified: ${staffId} is a ${settled.role} by the hub's records (event ${causeEventId}), as the till claimed; ` +
+        'the discount was within the limit of the roles that approved it.',
+      'hub',
+      tx.at,
+    );
+  }
+}
+
+/** Links a sale's STAFF_ROLE_UNVERIFIED exception to the staff whose claimed role it waits for. */
+export async function recordRoleDoubts(
+  tx: HubTx,
+  exceptionId: string,
+  nodeId: string,
+  claims: ReadonlyMap<string, StaffRole>,
+): Promise<void> {
+  if (claims.size === 0) return;
+  await tx.trx
+    .insertInto('staff_role_doubts')
+    .values(
+      [...claims].map(([staffId, claimedRole]) => ({
+        exception_id: exceptionId,
+        staff_id: staffId,
+        node_id: nodeId,
+        claimed_role: claimedRole,
+      })),
+    )
+    .execute();
+}
+
+export interface StoreCreatedStaff {
+  readonly staffId: string;
+  readonly storeId: string;
+  readonly staffCode: string;
+  readonly name: string;
+  readonly claimedRole: string;
+  /** What the hub believes: the claimed role when verified, else cashier. */
+  readonly role: string;
+  readonly status: StoreStaffStatus;
+  readonly verified: boolean;
+  readonly reason: string | null;
+  readonly createdBy: string;
+  /** The name of the creator when the hub knows them (HQ's staff or a store creation). */
+  readonly createdByName: string | null;
+  readonly deviceId: string;
+  readonly eventId: string;
+  readonly createdAt: number;
+  readonly recordedAt: number;
+  readonly exceptionId: string | null;
+}
+
+/** Store-created staff for HQ, newest first; `storeId` narrows to one store. */
+export async function listStoreCreatedStaff(
+  executor: Executor,
+  filter: { readonly storeId?: string | undefined; readonly limit?: number | undefined } = {},
+): Promise<StoreCreatedStaff[]> {
+  const rows = await executor
+    .selectFrom('store_created_staff')
+    .selectAll()
+    .$if(filter.storeId !== undefined, (query) => query.where('node_id', '=', filter.storeId ?? ''))
+    .orderBy('created_at', 'desc')
+    .orderBy('staff_id')
+    .limit(filter.limit ?? 500)
+    .execute();
+  const creatorIds = [...new Set(rows.map((row) => row.created_by))];
+  const names = new Map<string, string>();
+  if (creatorIds.length > 0) {
+    for (const row of await executor
+      .selectFrom('hq_staff')
+      .select(['staff_id', 'name'])
+      .where('staff_id', 'in', creatorIds)
+      .execute())
+      names.set(row.staff_id, row.name);
+    for (const row of await executor
+      .selectFrom('store_created_staff')
+      .select(['staff_id', 'name'])
+      .where('staff_id', 'in', creatorIds)
+      .execute())
+      names.set(row.staff_id, row.name);
+  }
+  return rows.map((row) => ({
+    staffId: row.staff_id,
+    storeId: row.node_id,
+    staffCode: row.staff_code,
+    name: row.name,
+    claimedRole: row.claimed_role,
+    role: row.role,
+    status: row.status,
+    verified: row.status === 'verified',
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdByName: names.get(row.created_by) ?? null,
+    deviceId: row.device_id,
+    eventId: row.event_id,
+    createdAt: Number(row.created_at),
+    recordedAt: Number(row.recorded_at),
+    exceptionId: row.exception_id,
+  }));
+}
