@@ -29,6 +29,7 @@ export {
   type TillIdentity,
 } from './test-hub';
 export { eventually, until } from './wait';
+export { databaseFootprint, walBytesSince, type DatabaseFootprint } from './database-footprint';
 export { HUB_SKUS, HUB_STORES, createHubWorld, hubDataFor, seedHub, type HubWorld } from './gateway-hub';
 export { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 export {
