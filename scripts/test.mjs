@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one test command: lint, typecheck, unit + integration (all workspaces), the 2-minute soak (three
-// tills under network, process and database faults; `npm run soak -- --minutes 30` is the long one),
+// tills under network, process and database faults; `npm run soak -- --minutes 30` is the long one), the
+// 2-minute chain simulator (20 tills, two hub processes on PostgreSQL, a midday outage, totals checked),
 // browser e2e, then the README's first command (`npm start`) brought up and stopped in a scratch folder.
 // Each step prints its runner's summary; the first failure stops the run with a non-zero exit.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,18 @@ const steps = [
   ['typecheck', 'npm', ['run', 'typecheck']],
   ['unit + integration', 'npx', ['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']],
   ['soak (3 tills, faults, 2 min)', 'npm', ['run', 'soak', '--', '--minutes', '2']],
+  [
+    'chain simulator (10 stores × 2 tills, 2 hub processes, outage, ~2 min)',
+    'npm',
+    [
+      'run',
+      'simulate',
+      '--',
+      ...['--stores', '10', '--tills', '2', '--hours', '8', '--speed', '480'],
+      // CI's PostgreSQL (.ci/run); without one the simulator starts a throwaway cluster of its own.
+      ...(process.env.PG_URL ? ['--pg-url', process.env.PG_URL] : []),
+    ],
+  ],
   ['e2e (Playwright, Chromium)', 'npm', ['run', 'e2e']],
   ['npm start (hub + store node with demo data)', 'node', ['scripts/start-smoke.mjs']],
 ];

@@ -35,7 +35,7 @@ export function parseSimulatorOptions(argv: readonly string[]): SimulatorOptions
       stores: { type: 'string', default: '10' },
       tills: { type: 'string', default: '2' },
       hours: { type: 'string', default: '8' },
-      speed: { type: 'string', default: '320' },
+      speed: { type: 'string', default: '480' },
       hubs: { type: 'string', default: '2' },
       'sales-per-hour': { type: 'string', default: '30' },
       'returns-percent': { type: 'string', default: '4' },

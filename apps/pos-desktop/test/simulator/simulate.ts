@@ -92,9 +92,13 @@ function processFigures(pid: number | undefined): { rssMb: number; cpuSeconds: n
   }
 }
 
-async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<number> {
+async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<number> {
   const started = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(`simulate: gave up waiting: ${what}`);
     await sleep(50);
   }
@@ -164,7 +168,8 @@ class HubFleet {
   sample(): void {
     for (const [slot, hub] of this.running.entries()) {
       const figures = processFigures(hub?.child.pid);
-      if (figures !== null) this.rssSamplesMb[slot]!.push(figures.rssMb);
+      // A process being killed has no VmRSS any more (a zombie until reaped).
+      if (figures !== null && Number.isFinite(figures.rssMb)) this.rssSamplesMb[slot]!.push(figures.rssMb);
     }
   }
 
@@ -177,6 +182,12 @@ class HubFleet {
   }
 }
 
+async function pendingIn(tills: readonly SimulatedTill[]): Promise<number> {
+  let pending = 0;
+  for (const till of tills) pending += await till.pendingEvents();
+  return pending;
+}
+
 interface PlacedOrder {
   readonly storeId: string;
   readonly body: Record<string, unknown>;
@@ -184,6 +195,8 @@ interface PlacedOrder {
   /** The HTTP status of the last answer; null before the first post. */
   status: number | 'unreachable' | null;
   posting: boolean;
+  /** The body of the last refusal, for the report. */
+  refusal?: string;
 }
 
 async function postOrder(url: string, apiKey: string, order: PlacedOrder): Promise<void> {
@@ -198,8 +211,10 @@ async function postOrder(url: string, apiKey: string, order: PlacedOrder): Promi
       },
       body: JSON.stringify(order.body),
     });
-    await response.arrayBuffer();
+    const body = await response.text();
     order.status = response.status;
+    if (response.ok) delete order.refusal;
+    else order.refusal = body.slice(0, 300);
   } catch {
     order.status = 'unreachable';
   }
@@ -291,7 +306,7 @@ async function main(options: SimulatorOptions): Promise<boolean> {
       const outageUntil = outageFrom + options.outageMinutes * 60;
       const priceOf = new Map(items.map((item) => [item.sku, item.unitPrice]));
       const pickSku = () => skus[Math.floor(random() * skus.length)]!;
-      const nextSale = tills.map((till) => nextArrival(random, 0, options.salesPerHour, daySeconds));
+      const nextSale = tills.map(() => nextArrival(random, 0, options.salesPerHour, daySeconds));
       const dueReturns: { at: number; till: number; sale: EventPayloads['sale.completed'] }[] = [];
       const stockMoves = storeIds.flatMap((_, s) => [
         { at: daySeconds * (0.05 + 0.2 * random()), till: s * options.tills, kind: 'delivery' as const },
@@ -408,7 +423,7 @@ async function main(options: SimulatorOptions): Promise<boolean> {
         }
         if (outage !== null && hubDown && restarting === null && now >= outageUntil) {
           const current = outage;
-          current.pendingAtRestart = tills.reduce((total, till) => total + till.status().pendingEvents, 0);
+          current.pendingAtRestart = await pendingIn(tills);
           log(`restarting the hub processes; ${current.pendingAtRestart} events wait in the outboxes`);
           restarting = fleet.start().then(() => {
             current.restartedAt = Date.now();
@@ -416,7 +431,7 @@ async function main(options: SimulatorOptions): Promise<boolean> {
           });
         }
         if (outage !== null && !hubDown && outage.drainedAt === null && outage.restartedAt > 0) {
-          if (tills.every((till) => till.status().pendingEvents === 0)) outage.drainedAt = Date.now();
+          if ((await pendingIn(tills)) === 0) outage.drainedAt = Date.now();
         }
         if (now >= daySeconds && !hubDown) break;
         await sleep(TICK_MS);
@@ -426,7 +441,7 @@ async function main(options: SimulatorOptions): Promise<boolean> {
       log('closing time: waiting for every outbox to drain');
       const drainMs = await waitUntil(
         'every outbox drained',
-        () => tills.every((till) => till.status().pendingEvents === 0),
+        async () => (await pendingIn(tills)) === 0,
         600_000,
       );
       if (outage !== null && outage.drainedAt === null) outage.drainedAt = Date.now();
@@ -501,15 +516,24 @@ async function main(options: SimulatorOptions): Promise<boolean> {
       // Lag: till commit → the hub transaction that wrote the event's ledger rows.
       const committedAt = new Map<string, number>();
       for (const till of tills) for (const [eventId, at] of till.committedAt) committedAt.set(eventId, at);
-      const steadyLag: number[] = [];
-      const outageLag: number[] = [];
+      // Three kinds of event: pushed while the hub was up, written or held while it was down (their lag
+      // includes the outage), and written after the restart while the backlog drained.
+      const lag = { hubUp: [] as number[], heldByOutage: [] as number[], afterRestart: [] as number[] };
       const perSecond = new Map<number, number>();
+      const byHour = new Map<number, number[]>();
       for (const row of ingested) {
         const at = committedAt.get(row.event_id);
         const receivedAt = Number(row.received_at);
-        perSecond.set(Math.floor(receivedAt / 1000), (perSecond.get(Math.floor(receivedAt / 1000)) ?? 0) + 1);
+        const second = Math.floor(receivedAt / 1000);
+        perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
         if (at === undefined) continue;
-        (committedDuringOutage.has(row.event_id) ? outageLag : steadyLag).push(Math.max(0, receivedAt - at));
+        const ms = Math.max(0, receivedAt - at);
+        const hour = Math.floor((((at - dayStarted) / 1000) * options.speed) / 3_600);
+        byHour.set(hour, [...(byHour.get(hour) ?? []), ms]);
+        if (outage === null || (at < outage.killedAt && receivedAt < outage.killedAt)) lag.hubUp.push(ms);
+        else if (at < outage.restartedAt) lag.heldByOutage.push(ms);
+        else if (outage.drainedAt !== null && at > outage.drainedAt) lag.hubUp.push(ms);
+        else lag.afterRestart.push(ms);
       }
       const exceptions = await db
         .selectFrom('exceptions')
@@ -569,7 +593,12 @@ async function main(options: SimulatorOptions): Promise<boolean> {
         },
         business: {
           ...counts,
-          orders: { placed: orders.length, byHttpStatus: orderStatuses, atHubByStatus: ordersByHubStatus },
+          orders: {
+            placed: orders.length,
+            byHttpStatus: orderStatuses,
+            atHubByStatus: ordersByHubStatus,
+            firstRefusals: orders.flatMap((order) => order.refusal ?? []).slice(0, 3),
+          },
         },
         throughput: {
           events: ingested.length,
@@ -580,7 +609,15 @@ async function main(options: SimulatorOptions): Promise<boolean> {
           hubCpuMsPerEvent: round((hubCpuSeconds * 1000) / Math.max(1, ingested.length), 3),
           simulatorCpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
         },
-        lagMs: { steady: spread(steadyLag), duringOutage: spread(outageLag) },
+        lagMs: {
+          all: spread([...lag.hubUp, ...lag.heldByOutage, ...lag.afterRestart]),
+          hubUp: spread(lag.hubUp),
+          heldByOutage: spread(lag.heldByOutage),
+          writtenWhileBacklogDrained: spread(lag.afterRestart),
+          bySimulatedHour: [...byHour.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([hour, samples]) => ({ hour, ...spread(samples) })),
+        },
         outage:
           outage === null
             ? null

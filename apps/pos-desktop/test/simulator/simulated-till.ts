@@ -31,6 +31,7 @@ export class SimulatedTill {
   readonly committedAt = new Map<string, number>();
   private readonly sources: ContextSources;
   private agent: SyncAgent | null = null;
+  private readonly outboxStore: SqliteOutboxStore;
 
   private constructor(
     readonly db: Db,
@@ -49,6 +50,7 @@ export class SimulatedTill {
       lastHlc: undefined,
       lanesSchema: hasLanesSchema(db),
     };
+    this.outboxStore = new SqliteOutboxStore(db);
   }
 
   /** Sets up the till's database (the node's `init`), in `dir`. */
@@ -68,7 +70,7 @@ export class SimulatedTill {
   connect(url: string, credential: string, speed: number): void {
     this.agent = createSyncAgent({
       transport: createSocketIoTransport({ url, credential }),
-      outbox: new SqliteOutboxStore(this.db),
+      outbox: this.outboxStore,
       feed: new SqliteFeedStore({ db: this.db, identity: this.sources.identity, now: Date.now }),
       identity: { deviceId: this.deviceId, storeId: this.storeId },
       backoff: { baseMs: Math.max(20, 1_000 / speed), capMs: Math.max(200, 300_000 / speed) },
@@ -78,6 +80,11 @@ export class SimulatedTill {
       outboxRetentionMs: 365 * 24 * 3_600_000,
     });
     this.agent.start();
+  }
+
+  /** Events in the till's outbox the hub has not acknowledged, read from the database itself. */
+  async pendingEvents(): Promise<number> {
+    return (await this.outboxStore.summary()).pending;
   }
 
   status() {

@@ -143,7 +143,7 @@ export function pickupOrderOf(
       qty: line.qty,
       amount: line.qty * line.unitPrice,
     })),
-    customer: { name: `Customer ${sequence}` },
+    customer: { name: `Customer ${sequence}`, email: `customer-${sequence}@example.com` },
     pickup: { type: 'store', storeId },
     payment: { authorisationRef: `auth-${orderId}`, amount, currency: 'EUR' },
   };
