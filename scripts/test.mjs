@@ -18,7 +18,7 @@ const steps = [
       'run',
       'simulate',
       '--',
-      ...['--stores', '10', '--tills', '2', '--hours', '8', '--speed', '480'],
+      ...['--stores', '10', '--tills', '2', '--hours', '8', '--speed', '480', '--sales-per-hour', '20'],
       // CI's PostgreSQL (.ci/run); without one the simulator starts a throwaway cluster of its own.
       ...(process.env.PG_URL ? ['--pg-url', process.env.PG_URL] : []),
     ],
