@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { DomainError, nodeAtp, type Bucket } from '@retail/domain';
 import type { StockLevel } from '@retail/sync';
+import { configuredChannels } from './channels/channel-availability';
 import { raiseExceptions, type RaiseException } from './exceptions/exception-queue';
 import { appendFeedChanges, type FeedChangeInput } from './feed/feed-store';
 import type { FollowUp, HubContext } from './hub-context';
@@ -59,6 +60,8 @@ export class HubTx {
   readonly followUps = new Set<FollowUp>();
   /** Canonical events for the outbound integration log, appended by `finish` in this transaction. */
   readonly events = new TransactionEvents();
+  /** See configuredChannels. */
+  private channels: Promise<string[]> | undefined;
 
   constructor(
     readonly trx: Trx,
@@ -364,20 +367,51 @@ export class HubTx {
     await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at);
   }
 
-  /** The lastSeq of every device of these nodes: what the stock levels published now reflect. */
+  /**
+   * Channels HQ configured, read at most once per transaction: the integration layer publishes channel
+   * availability for each when balances moved (channels/channel-availability.ts).
+   */
+  configuredChannels(): Promise<string[]> {
+    return (this.channels ??= configuredChannels(this.trx));
+  }
+
+  /**
+   * The lastSeq of every device of these nodes: what the stock levels published now reflect. Balances moved, so
+   * the channel availability events will need the configured channels: read by the same statement
+   * (rows without a node), saving a round trip per transaction.
+   */
   private async deviceSeqsByNode(nodeIds: Set<string>): Promise<Map<string, Record<string, number>>> {
     const result = new Map<string, Record<string, number>>();
     for (const chunk of chunks([...nodeIds], 500)) {
-      const rows = await this.trx
+      const devices = this.trx
         .selectFrom('devices')
-        .select(['node_id', 'device_id', 'last_seq'])
-        .where('node_id', 'in', chunk)
-        .execute();
+        .select((eb) => [eb.ref('node_id').$castTo<string | null>().as('node_id'), 'device_id', 'last_seq'])
+        .where('node_id', 'in', chunk);
+      const withChannels = this.channels === undefined;
+      const rows = withChannels
+        ? await devices
+            .unionAll(
+              this.trx
+                .selectFrom('sales_channels')
+                .select([
+                  sql<string | null>`null`.as('node_id'),
+                  'channel as device_id',
+                  sql<number>`0`.as('last_seq'),
+                ]),
+            )
+            .execute()
+        : await devices.execute();
+      const channels: string[] = [];
       for (const row of rows) {
+        if (row.node_id === null) {
+          channels.push(row.device_id);
+          continue;
+        }
         const seqs = result.get(row.node_id) ?? {};
         seqs[row.device_id] = Number(row.last_seq);
         result.set(row.node_id, seqs);
       }
+      if (withChannels) this.channels = Promise.resolve(channels.sort());
     }
     return result;
   }

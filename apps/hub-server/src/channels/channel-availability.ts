@@ -149,7 +149,7 @@ export async function channelAvailabilityDrafts(
   balances: readonly BalanceState[],
 ): Promise<EventDraft[]> {
   if (balances.length === 0) return [];
-  const channels = await configuredChannels(tx.trx);
+  const channels = await tx.configuredChannels();
   if (channels.length === 0) return [];
   const skus = [...new Set(balances.map((state) => state.sku))].sort();
   const batch = tx.hub.newId();

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import fc from 'fast-check';
-import type { Storage } from '../storage/storage';
+import type { FeedAppended, Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { appendFeedChanges, CHAIN_SCOPE, readFeed, readSnapshot, type FeedChangeInput } from './feed-store';
 
@@ -238,6 +239,51 @@ describe.skipIf(!process.env.PG_URL)('feed/feed-store ordering on PostgreSQL', (
   it('finds an interleaving that loses a row with a naive sequence (the property can fail)', async () => {
     const result = await interleavingProperty(false, 200);
     expect(result.failed).toBe(true);
+  });
+
+  it('tells other hub processes of an append with its scopes and head, by the statement that allocates', async () => {
+    const writer = await database.open({ poolSize: 2 });
+    const listener = await database.open({ poolSize: 1 });
+    const heard: (FeedAppended | null)[] = [];
+    const statements: string[] = [];
+    try {
+      listener.onFeedAppended((event) => heard.push(event));
+      await vi.waitFor(() => expect(listener.feedNotifications()).toBe('listening'), 30_000);
+      const query = pg.Client.prototype.query;
+      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+        this: pg.Client,
+        ...args: unknown[]
+      ) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+        if (text !== undefined && !/^\s*(begin|commit|LISTEN)/i.test(text)) statements.push(text);
+        return (query as (...rest: unknown[]) => unknown).apply(this, args);
+      } as typeof query);
+      const seqs = await writer
+        .transaction((trx) =>
+          appendFeedChanges(
+            trx,
+            writer,
+            [config('heard-a', 1, 'n1'), config('heard-b', 1, 'n2'), config('heard-c', 1, 'n1')],
+            1,
+          ),
+        )
+        .finally(() => spy.mockRestore());
+      await vi.waitFor(() => expect(heard.some((event) => event?.origin === writer.instanceId)).toBe(true));
+      expect(heard).toEqual([{ scopes: ['n1', 'n2'], head: seqs[2], origin: writer.instanceId }]);
+      // Register, allocate and NOTIFY in one statement, then the insert: nothing else.
+      expect(statements).toHaveLength(2);
+      for (const part of ['pg_advisory_xact_lock_shared', 'nextval', 'pg_notify'])
+        expect(statements[0]).toContain(part);
+
+      // Past 100 scopes the notification says "everything" (NOTIFY payloads are bounded): listeners hear null.
+      const many = Array.from({ length: 101 }, (_, index) => config(`heard-many-${index}`, 1, `s${index}`));
+      await writer.transaction((trx) => appendFeedChanges(trx, writer, many, 1));
+      await vi.waitFor(() => expect(heard).toHaveLength(2), 10_000);
+      expect(heard[1]).toBeNull();
+    } finally {
+      await listener.close();
+      await writer.close();
+    }
   });
 
   it('loses no row to a store polling while many writers commit concurrently', async () => {

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { DomainError } from '@retail/domain';
 import type { FeedChange, FeedEntity } from '@retail/sync';
 import type { Executor, Storage, Trx } from '../storage/storage';
@@ -6,11 +5,12 @@ import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
 import {
   allocatedHead,
+  allocateNumbers,
   FEED_SEQUENCE,
   isPostgres,
-  registerWriter,
   settledHead,
   watermark,
+  type AllocationNotice,
 } from '../storage/commit-watermark';
 import { feedEntitySchema } from './feed-entities';
 
@@ -70,7 +70,10 @@ export async function appendFeedChanges(
   const rows = [...latest.values()];
   if (rows.length === 0) return [];
 
-  const seqs = await allocateHubSeqs(trx, storage, rows.length);
+  const scopes = rows.map((row) => row.scope);
+  // PostgreSQL: registering, allocating and the NOTIFY for other hub processes are one statement.
+  const notice = storage.feedNotice(scopes);
+  const seqs = await allocateHubSeqs(trx, storage, rows.length, notice);
 
   const values = rows.map((row, index) => ({
     hub_seq: seqs[index]!,
@@ -90,11 +93,7 @@ export async function appendFeedChanges(
   }
   // Stores whose feed this advanced get a poke once it commits (and other hub processes hear of it).
   // hubSeqs are allocated in increasing order, so the last one is the transaction's head.
-  await storage.feedAppended(
-    trx,
-    rows.map((row) => row.scope),
-    seqs[seqs.length - 1]!,
-  );
+  await storage.feedAppended(trx, scopes, seqs[seqs.length - 1]!, { notified: notice !== undefined });
   return seqs;
 }
 
@@ -133,13 +132,14 @@ function validated(change: FeedChangeInput): FeedChangeInput {
   return { ...change, data: parsed.data };
 }
 
-async function allocateHubSeqs(trx: Trx, storage: Storage, count: number): Promise<number[]> {
+async function allocateHubSeqs(
+  trx: Trx,
+  storage: Storage,
+  count: number,
+  notice: AllocationNotice | undefined,
+): Promise<number[]> {
   if (storage.kind === 'postgres') {
-    if (storage.commitOrderGuard) await registerWriter(trx, FEED_SEQUENCE);
-    const result = await sql<{
-      seq: number;
-    }>`select nextval('hub_seq') as seq from generate_series(1, ${count}) order by 1`.execute(trx);
-    return result.rows.map((row) => Number(row.seq));
+    return allocateNumbers(trx, FEED_SEQUENCE, count, { register: storage.commitOrderGuard, notice });
   }
   const row = await trx
     .updateTable('hub_counters')

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { DomainError } from '@retail/domain';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import { INTEGRATION_SEQUENCE, isPostgres, registerWriter, settledHead } from '../storage/commit-watermark';
+import { allocateNumbers, INTEGRATION_SEQUENCE, isPostgres, settledHead } from '../storage/commit-watermark';
 import type { IntegrationEventTable } from '../storage/schema';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import {
@@ -90,11 +89,7 @@ function validated(draft: EventDraft): EventDraft {
  */
 async function allocate(trx: Trx, storage: Storage, count: number): Promise<number[]> {
   if (storage.kind === 'postgres') {
-    if (storage.commitOrderGuard) await registerWriter(trx, INTEGRATION_SEQUENCE);
-    const result = await sql<{
-      seq: number;
-    }>`select nextval('integration_seq') as seq from generate_series(1, ${count}) order by 1`.execute(trx);
-    return result.rows.map((row) => Number(row.seq));
+    return allocateNumbers(trx, INTEGRATION_SEQUENCE, count, { register: storage.commitOrderGuard });
   }
   const row = await trx
     .updateTable('hub_counters')

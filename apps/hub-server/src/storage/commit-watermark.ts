@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql } from 'kysely';
+import { DomainError } from '@retail/domain';
 import type { Executor, Trx } from './storage';
 
 /**
@@ -57,6 +58,53 @@ export async function registerWriter(trx: Trx, seq: OrderedSequence): Promise<vo
   await sql`select pg_advisory_xact_lock_shared(
               ${seq.lockBase.toString()}::bigint + last_value + case when is_called then 1 else 0 end)
             from ${sql.table(seq.sequence)}`.execute(trx);
+}
+
+/** A NOTIFY sent by the statement that allocates: `payload` with `head` set to the highest number handed out. */
+export interface AllocationNotice {
+  readonly channel: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Hands out `count` numbers of `seq` in increasing order (PostgreSQL only), in ONE statement: with
+ * `register`, the writer's shared lock keyed by the sequence's next value is taken first (registerWriter:
+ * an InitPlan that the plan's one-time filter runs before any nextval), and `notice` is sent by the same
+ * statement, so a transaction that writes the feed pays one round trip for what took three.
+ */
+export async function allocateNumbers(
+  trx: Trx,
+  seq: OrderedSequence,
+  count: number,
+  options: { readonly register: boolean; readonly notice?: AllocationNotice | undefined },
+): Promise<number[]> {
+  if (count <= 0) return [];
+  const guard = options.register
+    ? sql`where (select count(pg_advisory_xact_lock_shared(
+                   ${seq.lockBase.toString()}::bigint + last_value + case when is_called then 1 else 0 end))
+                 from ${sql.table(seq.sequence)}) = 1`
+    : sql``;
+  const notice = options.notice;
+  const notify =
+    notice === undefined
+      ? sql``
+      : sql`, pg_notify(${notice.channel},
+              jsonb_set(${JSON.stringify(notice.payload)}::jsonb, '{head}', to_jsonb(max(seq)))::text) as notified`;
+  const result = await sql<{ seqs: string[] | null }>`
+    with allocated as materialized (
+      select nextval(${sql.lit(seq.sequence)}::regclass) as seq from generate_series(1, ${count}::int) ${guard})
+    select array_agg(seq order by seq) as seqs ${notify} from allocated`.execute(trx);
+  const seqs = (result.rows[0]?.seqs ?? []).map(Number);
+  if (seqs.length !== count) {
+    throw new DomainError(
+      'INTERNAL',
+      `The hub was handed ${seqs.length} of ${count} ${seq.sequence} numbers.`,
+      {
+        sequence: seq.sequence,
+      },
+    );
+  }
+  return seqs;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import pg from 'pg';
 import { DomainError } from '@retail/domain';
 import type { BackendKind } from './backend-kind';
+import type { AllocationNotice } from './commit-watermark';
 import { preparePrivateDatabaseFile } from './private-files';
 import { createGroupCommit } from './group-commit';
 import { migrationsFor } from './migrations/index';
@@ -102,7 +103,18 @@ export interface Storage {
    * commits; on PostgreSQL a NOTIFY inside the transaction (delivered by the server only on commit)
    * tells every other hub process sharing the database.
    */
-  feedAppended(trx: Trx, scopes: readonly string[], head: number): Promise<void>;
+  feedAppended(
+    trx: Trx,
+    scopes: readonly string[],
+    head: number,
+    options?: { readonly notified?: boolean },
+  ): Promise<void>;
+  /**
+   * PostgreSQL: the NOTIFY feedAppended sends for `scopes`, for the statement that allocates the hubSeqs
+   * to send instead (commit-watermark's allocateNumbers sets its `head`); feedAppended is then told
+   * `notified` and only arranges this process's after-commit delivery. `undefined` on SQLite.
+   */
+  feedNotice(scopes: readonly string[]): AllocationNotice | undefined;
   /**
    * Hears of feed rows from this process and, on PostgreSQL, from every process on the same database
    * (LISTEN on a dedicated connection, re-established with backoff; `null` after a reconnect).
@@ -289,6 +301,11 @@ function createStorage(
     }
   }
 
+  /** What other processes hear of a feed append (its head aside). */
+  function feedNotification(unique: readonly string[]): Omit<FeedAppended, 'head'> {
+    return { scopes: unique.length > MAX_NOTIFIED_SCOPES ? [] : unique, origin: instanceId };
+  }
+
   const groupCommit =
     kind === 'sqlite'
       ? createGroupCommit<HubDatabase>({
@@ -312,18 +329,24 @@ function createStorage(
     transaction(work) {
       return groupCommit === undefined ? ownTransaction(work) : groupCommit.run(work);
     },
-    async feedAppended(trx, scopes, head) {
+    async feedAppended(trx, scopes, head, options = {}) {
       const unique = [...new Set(scopes)];
       if (unique.length === 0) return;
       const event: FeedAppended = { scopes: unique, head, origin: instanceId };
       const callbacks = afterCommit.get(trx) ?? [];
       callbacks.push(() => emit(event));
       afterCommit.set(trx, callbacks);
-      if (kind === 'postgres') {
-        const payload: FeedAppended =
-          unique.length > MAX_NOTIFIED_SCOPES ? { scopes: [], head, origin: instanceId } : event;
+      if (kind === 'postgres' && options.notified !== true) {
+        const payload: FeedAppended = { ...feedNotification(unique), head };
         await sql`select pg_notify(${FEED_CHANNEL}, ${JSON.stringify(payload)})`.execute(trx);
       }
+    },
+    feedNotice(scopes) {
+      if (kind !== 'postgres') return undefined;
+      const unique = [...new Set(scopes)];
+      return unique.length === 0
+        ? undefined
+        : { channel: FEED_CHANNEL, payload: { ...feedNotification(unique), head: 0 } };
     },
     onFeedAppended(feedListener) {
       listeners.add(feedListener);
