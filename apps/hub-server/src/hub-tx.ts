@@ -376,9 +376,9 @@ export class HubTx {
   }
 
   /**
-   * The lastSeq of every device of these nodes: what the stock levels published now reflect. Balances moved, so
-   * the channel availability events will need the configured channels: read by the same statement
-   * (rows without a node), saving a round trip per transaction.
+   * The lastSeq of every device of these nodes: what the stock levels published now reflect. Balances
+   * moved, so the channel availability events will need the configured channels: read by the same
+   * statement (rows without a node), saving a round trip per transaction.
    */
   private async deviceSeqsByNode(nodeIds: Set<string>): Promise<Map<string, Record<string, number>>> {
     const result = new Map<string, Record<string, number>>();
