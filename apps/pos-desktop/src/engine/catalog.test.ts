@@ -1,10 +1,40 @@
 import { variableMeasureItemBarcode, withGtinCheckDigit } from '@retail/domain';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { searchExpression } from './catalog';
+import { SEARCH_CANDIDATES, searchExpression } from './catalog';
 import { TEST_SKUS, createTestNode, expectError, expectOk, type TestNode } from './testing/test-node';
 
 let node: TestNode;
+
+/**
+ * The search order of docs/decisions/0010-search-order.md as a plain filter and sort over every SKU
+ * (ASCII names; no index, no candidate bound).
+ */
+function referenceSearch(catalog: readonly { sku: string; name: string }[], query: string, limit: number) {
+  const tokens = (text: string) =>
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((token) => token.length > 0);
+  const words = tokens(query);
+  const code = query.trim();
+  const tierOf = (sku: { sku: string; name: string }): number | undefined => {
+    if (sku.sku === code || sku.sku === code.toUpperCase()) return 0;
+    const own = [...tokens(sku.name), ...tokens(sku.sku)];
+    if (!words.every((word) => own.some((token) => token.startsWith(word)))) return undefined;
+    return tokens(sku.name)[0]?.startsWith(words[0] ?? '') ? 1 : 2;
+  };
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return catalog
+    .map((sku) => ({ ...sku, tier: tierOf(sku) }))
+    .filter((sku): sku is { sku: string; name: string; tier: number } => sku.tier !== undefined)
+    .sort(
+      (a, b) =>
+        a.tier - b.tier || compare(a.name.toLowerCase(), b.name.toLowerCase()) || compare(a.sku, b.sku),
+    )
+    .slice(0, limit)
+    .map((sku) => sku.sku);
+}
 afterEach(() => node?.close());
 
 const search = (query: string, limit = 20) =>
@@ -97,10 +127,46 @@ describe('catalog', () => {
       expect(search('omega').map((item) => item.sku)).toEqual(['A2']);
       expect(search('!!')).toEqual([]);
     });
-    it('ranks exactly as ORDER BY rank, sku would, ties at the cut included', () => {
+    it('puts the exact code first, then names starting with the first word, then other matches', () => {
       node = createTestNode();
-      const words = ['Organic', 'Oregano', 'Orange', 'Premium', 'Pressed', 'Apple', 'Juice'];
-      // Few words, many SKUs: most names tie on rank, so the cut falls inside a group of equals.
+      const barcode = withGtinCheckDigit('401234567890');
+      addSkus(
+        { sku: 'ZZ-GREEN', name: 'Green apples' },
+        { sku: 'ZZ-JUICE', name: 'Apple juice' },
+        { sku: 'APP', name: 'Zesty mix' },
+        { sku: 'ZZ-CIDER', name: 'Apple cider', barcodes: [barcode] },
+      );
+      expect(search('app').map((item) => item.sku)).toEqual([
+        'APP',
+        'ZZ-CIDER',
+        'ZZ-JUICE',
+        'APPLE-1',
+        'ZZ-GREEN',
+      ]);
+      expect(search('app', 2).map((item) => item.sku)).toEqual(['APP', 'ZZ-CIDER']);
+      expect(search(barcode).map((item) => item.sku)).toEqual(['ZZ-CIDER']);
+      expect(search('zz-juice').map((item) => item.sku)).toEqual(['ZZ-JUICE']);
+    });
+
+    it('reads a bounded number of matches per tier and still fills the page in order', () => {
+      node = createTestNode();
+      const count = SEARCH_CANDIDATES + 100;
+      addSkus(
+        ...Array.from({ length: count }, (_, index) => ({
+          sku: `BULK-${String(count - index).padStart(4, '0')}`,
+          name: `Bulk item ${String((index * 7919) % count).padStart(4, '0')}`,
+        })),
+      );
+      const names = search('bulk', 50).map((item) => item.name);
+      expect(names).toHaveLength(50);
+      expect(names).toEqual([...names].sort());
+      expect(names.every((name) => name.startsWith('Bulk item '))).toBe(true);
+    });
+
+    it('orders results as a plain filter-and-sort over every SKU would', () => {
+      node = createTestNode();
+      const words = ['Organic', 'Oregano', 'Orange', 'Premium', 'Pressed', 'Apple', 'Juice', 'organic'];
+      // Few words, many SKUs: most names tie, so the SKU code decides inside a group of equals.
       const names = fc.array(fc.subarray(words, { minLength: 1, maxLength: 3 }), {
         minLength: 60,
         maxLength: 60,
@@ -114,7 +180,7 @@ describe('catalog', () => {
         fc.property(
           names,
           skus,
-          fc.constantFrom('ore', 'org', 'pre', 'ora jui', 'app'),
+          fc.constantFrom('ore', 'org', 'pre', 'ora jui', 'app', 'jui ORG', 'z-007', 'Z-012', 'z', 'milk'),
           fc.nat(25),
           (wordLists, codes, query, limit) => {
             node.engine.applyFeed({
@@ -139,14 +205,13 @@ describe('catalog', () => {
                 };
               }),
             });
-            const expected = node.engine.db
-              .prepare(
-                `SELECT s.sku FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-               WHERE sku_search MATCH ? ORDER BY sku_search.rank, s.sku LIMIT ?`,
-              )
-              .pluck()
-              .all(searchExpression(query), limit + 1);
-            expect(search(query, limit + 1).map((item) => item.sku)).toEqual(expected);
+            const catalog = node.engine.db.prepare('SELECT sku, name FROM skus').all() as {
+              sku: string;
+              name: string;
+            }[];
+            expect(search(query, limit + 1).map((item) => item.sku)).toEqual(
+              referenceSearch(catalog, query, limit + 1),
+            );
           },
         ),
         { numRuns: 40 },

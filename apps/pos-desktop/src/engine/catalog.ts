@@ -113,62 +113,80 @@ export function catalogItemBySku(ctx: TxContext, sku: string): CatalogItem {
   return toItem(ctx, row);
 }
 
-/**
- * Turns what a cashier typed into an FTS5 query: every word must match as a prefix. Quotes and
- * operators are stripped, so user text can never be read as FTS syntax.
- */
-export function searchExpression(query: string): string | undefined {
-  const words = query
+/** The words of what a cashier typed: quotes and operators are dropped, so none is read as FTS syntax. */
+function searchWords(query: string): string[] {
+  return query
     .normalize('NFKC')
     .split(/[^\p{L}\p{N}]+/u)
     .filter((word) => word.length > 0)
     .slice(0, 8);
+}
+
+/** What a cashier typed as an FTS5 query: every word must match as a prefix. */
+export function searchExpression(query: string): string | undefined {
+  const words = searchWords(query);
   if (words.length === 0) return undefined;
   return words.map((word) => `"${word}"*`).join(' ');
 }
 
-/**
- * The best `limit` matches by rank (bm25), ties by SKU code: `ORDER BY rank, sku LIMIT ?`. Run as one
- * query that joined every match to its SKU row and sorted them all with the code beside the rank (p99 three
- * times the median over 100k SKUs); now a first pass finds the rank of the `limit`-th match without any
- * join, and the second joins and sorts only the matches ranked at or above it (the page and the group tied
- * at its cut), with the same result.
- */
-function rankedRows(db: Db, expression: string, limit: number): SkuRow[] {
-  const cut =
-    limit === 0
-      ? undefined
-      : (sql(db, 'SELECT rank FROM sku_search WHERE sku_search MATCH ? ORDER BY rank + 0 LIMIT 1 OFFSET ?')
-          .pluck()
-          .get(expression, limit - 1) as number | undefined);
-  // Fewer matches than the page holds: every match is on it.
-  if (cut === undefined) {
-    return sql(
-      db,
-      `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-       WHERE sku_search MATCH ? ORDER BY sku_search.rank, s.sku LIMIT ?`,
-    ).all(expression, limit) as SkuRow[];
+/** How many index matches one tier of a search reads before sorting them: the bound on its work. */
+export const SEARCH_CANDIDATES = 500;
+
+/** The SKUs whose code is the query or whose barcode it scans as: what a cashier keying a code expects. */
+function exactCodeRows(ctx: TxContext, query: string): SkuRow[] {
+  const code = query.trim();
+  if (code.length === 0) return [];
+  let barcodeKey: string | null = null;
+  if (/^\d{6,14}$/.test(code)) {
+    try {
+      barcodeKey = scanLookupKey(parseScan(code, readLabelRules(ctx.db)));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
   }
   return sql(
-    db,
-    `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-     WHERE sku_search MATCH ? AND sku_search.rank <= ? ORDER BY sku_search.rank, s.sku LIMIT ?`,
-  ).all(expression, cut, limit) as SkuRow[];
+    ctx.db,
+    `SELECT ${SKU_COLUMNS} FROM skus s
+     WHERE s.sku IN (?, ?) OR s.sku IN (SELECT sku FROM barcodes WHERE barcode_key = ?)
+     ORDER BY s.name COLLATE NOCASE, s.sku`,
+  ).all(code, code.toUpperCase(), barcodeKey) as SkuRow[];
 }
 
+/**
+ * One tier of a search: at most SEARCH_CANDIDATES matches of `expression` in index order, sorted by
+ * name (case folded) and SKU code, the first `limit` of them.
+ */
+function tierRows(db: Db, expression: string, limit: number): SkuRow[] {
+  return sql(
+    db,
+    `SELECT ${SKU_COLUMNS} FROM (SELECT rowid FROM sku_search WHERE sku_search MATCH ? LIMIT ${SEARCH_CANDIDATES}) m
+     JOIN skus s ON s.rowid = m.rowid ORDER BY s.name COLLATE NOCASE, s.sku LIMIT ?`,
+  ).all(expression, limit) as SkuRow[];
+}
+
+/**
+ * A cashier's product search, in the order a cashier expects (docs/decisions/0010-search-order.md):
+ * 1. the SKU whose code is the query, or whose barcode the query is;
+ * 2. names whose first word starts with the query's first word (every other word matching a prefix too);
+ * 3. every other SKU whose name or code has a word starting with each query word;
+ * within a tier by name, then SKU code. No relevance score is computed: each tier reads at most
+ * SEARCH_CANDIDATES index matches before sorting, so a query costs the same over 1,000 or 100,000 SKUs;
+ * past that bound a tier shows the first matches in index order, sorted, and the cashier types on.
+ */
 export function searchCatalog(ctx: TxContext, query: string, limit: number): CatalogItem[] {
-  const expression = searchExpression(query);
-  if (expression === undefined) return [];
-  // Ranking sorts every match: for one- or two-letter prefixes that is most of the catalog, so those
-  // take the first matches in index order instead, which answers while the cashier is still typing.
-  const ranked = /"[^"]{3,}"\*/.test(expression);
-  const rows = ranked
-    ? rankedRows(ctx.db, expression, limit)
-    : (sql(
-        ctx.db,
-        `SELECT ${SKU_COLUMNS} FROM sku_search JOIN skus s ON s.rowid = sku_search.rowid
-         WHERE sku_search MATCH ? LIMIT ?`,
-      ).all(expression, limit) as SkuRow[]);
+  const prefixes = searchWords(query).map((word) => `"${word}"*`);
+  if (prefixes.length === 0) return [];
+  const everyWord = prefixes.join(' AND ');
+  const nameStarts = `{name} : ^ ${prefixes[0]}`;
+  const exact = exactCodeRows(ctx, query);
+  const rows = exact.slice(0, limit);
+  const shown = new Set(exact.map((row) => row.sku));
+  for (const tier of [`(${nameStarts}) AND ${everyWord}`, `(${everyWord}) NOT (${nameStarts})`]) {
+    if (rows.length >= limit) break;
+    // An exact code can sit in a later tier too: read enough to fill the page without it.
+    const found = tierRows(ctx.db, tier, limit - rows.length + exact.length);
+    for (const row of found) if (rows.length < limit && !shown.has(row.sku)) rows.push(row);
+  }
   const regionId = storeRegionId(ctx.db, ctx.identity.storeId);
   return rows.map((row) => toItem(ctx, row, 1, regionId));
 }
