@@ -287,8 +287,11 @@ function triage(promotions: readonly Promotion[], context: PromotionContext): Tr
         why: `Superseded by version ${newest}.`,
       });
     }
-    const distinct = [...new Set(versions.filter((p) => p.version === newest).map((p) => JSON.stringify(p)))];
-    const chosen = versions.find((promotion) => promotion.version === newest);
+    const newestCopies = versions.filter((promotion) => promotion.version === newest);
+    // Copies of one version are compared by content; a single copy (the usual case) needs no comparison.
+    const distinct =
+      newestCopies.length === 1 ? newestCopies : [...new Set(newestCopies.map((p) => JSON.stringify(p)))];
+    const chosen = newestCopies[0];
     if (distinct.length > 1 || chosen === undefined) {
       for (const _copy of distinct) {
         considered.push({
@@ -329,6 +332,20 @@ function toCandidates(states: readonly LineState[]): CandidateLine[] {
   return states.map((state) => ({ index: state.index, line: state.line, remaining: state.remaining }));
 }
 
+/** Titles of promotions checkedPromotion froze: their rule cannot change, so neither can the title. */
+const checkedTitles = new WeakMap<Promotion, string>();
+
+function titleOf(promotion: Promotion): string {
+  const frozen: boolean = isCheckedPromotion(promotion);
+  if (!frozen) return describeRule(promotion.rule, promotion.currency);
+  let title = checkedTitles.get(promotion);
+  if (title === undefined) {
+    title = describeRule(promotion.rule, promotion.currency);
+    checkedTitles.set(promotion, title);
+  }
+  return title;
+}
+
 function evaluate(
   promotion: Promotion,
   states: readonly LineState[],
@@ -337,7 +354,7 @@ function evaluate(
   const context = {
     currency: promotion.currency,
     maxApplications: promotion.maxApplications,
-    title: describeRule(promotion.rule, promotion.currency),
+    title: titleOf(promotion),
   };
   const open = states.filter((state) => state.lockedBy === undefined);
   if (promotion.stacking === 'exclusive') {

@@ -4,6 +4,7 @@ import {
   assertAmountWithinBounds,
   assertCartWithinBounds,
   assertNever,
+  checkedPromotion,
   min,
   money,
   subtract,
@@ -170,6 +171,11 @@ interface ReplicaRules {
   readonly key: string;
   readonly promotions: readonly Promotion[];
   readonly taxRates: readonly TaxRate[];
+  /**
+   * Every moment a price book, promotion or tax rate of the replica starts or ends, ascending and distinct:
+   * between two consecutive ones, every "has it started / has it ended" answer pricing asks is the same.
+   */
+  readonly boundaries: readonly number[];
 }
 
 const rulesCache = new WeakMap<Db, ReplicaRules>();
@@ -187,16 +193,58 @@ function replicaRules(ctx: TxContext): ReplicaRules {
   const key = `${state.epoch ?? ''}:${state.cursor}:${state.appliedAt ?? ''}`;
   const cached = rulesCache.get(ctx.db);
   if (cached?.key === key) return cached;
-  // Rows were validated with PromotionSchema and TaxRateSchema when the feed wrote them.
-  const promotions = (sql(ctx.db, 'SELECT data FROM promotions').all() as { data: string }[]).map(
-    (row) => JSON.parse(row.data) as Promotion,
-  );
+  // Rows were validated with PromotionSchema and TaxRateSchema when the feed wrote them. Each promotion is
+  // validated and frozen once here (checkedPromotion), so pricing a cart does not validate it again; a row
+  // that fails is passed on as it is, for the promotion engine to skip with its reason.
+  const promotions = (sql(ctx.db, 'SELECT data FROM promotions').all() as { data: string }[]).map((row) => {
+    const raw = JSON.parse(row.data) as Promotion;
+    const checked = checkedPromotion(raw);
+    return checked.ok ? checked.value : raw;
+  });
   const taxRates = (sql(ctx.db, 'SELECT data FROM tax_rates').all() as { data: string }[]).map(
     (row) => JSON.parse(row.data) as TaxRate,
   );
-  const rules = { key, promotions, taxRates };
+  const rules = { key, promotions, taxRates, boundaries: pricingBoundaries(ctx.db, promotions, taxRates) };
   rulesCache.set(ctx.db, rules);
   return rules;
+}
+
+function pricingBoundaries(db: Db, promotions: readonly Promotion[], taxRates: readonly TaxRate[]): number[] {
+  const moments = new Set<number>();
+  const note = (value: unknown) => {
+    // A promotion row the engine will skip as invalid may carry anything; what compares like a number counts.
+    const moment = typeof value === 'number' ? value : Number(value);
+    if (value !== undefined && value !== null && !Number.isNaN(moment)) moments.add(moment);
+  };
+  const books = sql(db, 'SELECT starts_at_ms AS startsAt, ends_at_ms AS endsAt FROM price_books').all() as {
+    startsAt: number | null;
+    endsAt: number | null;
+  }[];
+  for (const book of books) {
+    note(book.startsAt);
+    note(book.endsAt);
+  }
+  for (const ruled of [...promotions, ...taxRates] as { startsAt?: unknown; endsAt?: unknown }[]) {
+    note(ruled.startsAt);
+    note(ruled.endsAt);
+  }
+  return [...moments].sort((a, b) => a - b);
+}
+
+/**
+ * Which stretch between pricing boundaries `at` falls in: the number of boundaries at or before it. Two
+ * moments in the same stretch see the same price books, promotions and tax rates in force.
+ */
+function pricingPeriod(rules: ReplicaRules, at: number): number {
+  const { boundaries } = rules;
+  let low = 0;
+  let high = boundaries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((boundaries[middle] as number) <= at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** The promotions in force now at this store (the replica holds those HQ published to it). */
@@ -254,8 +302,61 @@ export interface PricedSale {
   readonly due: Money;
 }
 
-/** Prices the cart as of now (price books, promotions, tax) and settles its tenders against the total. */
-export function priceSale(ctx: TxContext, draft: SaleDraft, saleId: string): PricedSale {
+/** A priced cart and what it was priced from. */
+interface CartMemo {
+  readonly key: string;
+  readonly period: number;
+  readonly lines: readonly ResolvedLine[];
+  readonly cart: PricedCart;
+}
+
+/** The last priced cart of each sale (a few sales at most: one per lane), per database. */
+const cartMemos = new WeakMap<Db, Map<string, CartMemo>>();
+const MEMO_SALES = 32;
+
+/**
+ * What pricing a cart reads besides the time: the replica's feed position (price books, SKUs, promotions,
+ * tax rates and the store only change with it, see replicaRules), the node's identity, and the cart's
+ * lines and order discount. Tenders, gift card loads and an exchange are settled outside the cart.
+ */
+function cartKey(ctx: TxContext, rules: ReplicaRules, draft: SaleDraft): string {
+  const { storeId, currency, cashRoundingIncrement } = ctx.identity;
+  return JSON.stringify([
+    rules.key,
+    storeId,
+    currency,
+    cashRoundingIncrement ?? null,
+    draft.lines,
+    draft.orderDiscount ?? null,
+  ]);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * The cart priced as of now: the last one priced for this sale when nothing it was priced from changed
+ * (same lines and discounts, same feed position, no price book, promotion or tax rate started or ended
+ * since), priced again otherwise. A scan re-prices; the tenders and the completion that follow it reuse it.
+ * `reuse: false` prices afresh and leaves the memo as it was (the property test compares both).
+ */
+function pricedCart(
+  ctx: TxContext,
+  draft: SaleDraft,
+  saleId: string,
+  reuse: boolean,
+): { lines: readonly ResolvedLine[]; cart: PricedCart } {
+  const rules = replicaRules(ctx);
+  const key = cartKey(ctx, rules, draft);
+  const period = pricingPeriod(rules, ctx.nowMs);
+  let memos = cartMemos.get(ctx.db);
+  const memo = memos?.get(saleId);
+  if (reuse && memo !== undefined && memo.key === key && memo.period === period) return memo;
   const store = storeContext(ctx);
   const lines = draft.lines.map((line) => resolveLine(ctx, line, store));
   // Refused here, before anything multiplies: a huge quantity at a huge price is a cashier's sentence,
@@ -269,7 +370,6 @@ export function priceSale(ctx: TxContext, draft: SaleDraft, saleId: string): Pri
       labelPriced: input.price.source === 'label',
     })),
   );
-  const rules = replicaRules(ctx);
   const cart = priceCart({
     currency: ctx.identity.currency,
     at: ctx.nowMs,
@@ -282,6 +382,27 @@ export function priceSale(ctx: TxContext, draft: SaleDraft, saleId: string): Pri
     taxRates: rules.taxRates,
     cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
   });
+  if (!reuse) return { lines, cart };
+  // Shared by every later command that reuses it: frozen, so none can change what another one sees.
+  const priced: CartMemo = deepFreeze({ key, period, lines, cart });
+  if (memos === undefined) {
+    memos = new Map();
+    cartMemos.set(ctx.db, memos);
+  }
+  memos.delete(saleId);
+  if (memos.size >= MEMO_SALES) memos.delete(memos.keys().next().value as string);
+  memos.set(saleId, priced);
+  return priced;
+}
+
+/** Prices the cart as of now (price books, promotions, tax) and settles its tenders against the total. */
+export function priceSale(
+  ctx: TxContext,
+  draft: SaleDraft,
+  saleId: string,
+  options: { readonly reuse?: boolean } = {},
+): PricedSale {
+  const { lines, cart } = pricedCart(ctx, draft, saleId, options.reuse ?? true);
   const giftCards = giftCardLoadTotal(draft, ctx.identity.currency);
   const due = add(cart.totals.total, giftCards);
   // Tax added on top of tax-exclusive prices can take the total past the subtotal's bound.

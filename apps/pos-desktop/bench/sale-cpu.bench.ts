@@ -1,0 +1,180 @@
+/**
+ * Store node CPU per sale command, in-process (issue 19): the same 100k-SKU, 50-promotion demo store as
+ * store-node.bench.ts, driven through `engine.execute` so each command's CPU time (`process.cpuUsage`,
+ * user + system) is measured next to its wall time. The machine the benchmarks run on is shared: the wall
+ * clock moves with the load, CPU time much less. Prints one JSON line per figure, with the bare durable
+ * 5-row commit of the same run as the baseline.
+ *
+ * BENCH_DB=<path> reuses (or creates once) a loaded database and runs on a copy of it, so a checkout of
+ * `main` and a branch can be measured back to back on the same data.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { withGtinCheckDigit } from '@retail/domain';
+import { openDatabase } from '../src/engine/database';
+import { openStoreEngine } from '../src/engine/engine';
+import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
+import { loadFixture, parseFixture } from '../src/engine/fixture/fixture';
+import { initStoreNode } from '../src/engine/init';
+
+const SKUS = Number(process.env.BENCH_SKUS ?? 100_000);
+const SALES = Number(process.env.BENCH_SALES ?? 200);
+const WARMUP = 20;
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+function barcodeOf(skuNo: number): string {
+  return withGtinCheckDigit(`40${String(skuNo).padStart(10, '0')}`);
+}
+function pieceSku(seed: number): number {
+  let skuNo = 1 + ((seed * 7919) % SKUS);
+  while (skuNo % 50 === 0 || skuNo % 97 === 0) skuNo = (skuNo % SKUS) + 1;
+  return skuNo;
+}
+
+function ok<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+function prepareDatabase(path: string): void {
+  initStoreNode({
+    databasePath: path,
+    setup: {
+      storeId: 'store-1',
+      storeCode: 'S001',
+      deviceNo: 1,
+      currency: 'EUR',
+      locale: 'fr-FR',
+      timezone: 'Europe/Paris',
+    },
+  });
+  const fixture = parseFixture(demoFixture({ skus: SKUS, promotions: 50, now: Date.now() }));
+  const engine = openStoreEngine({ databasePath: path });
+  loadFixture(engine, fixture);
+  engine.close();
+}
+
+/** The bare durable commit of 5 rows (WAL, synchronous=FULL): the same-run floor of sale-complete. */
+function bareTransactions(dir: string, count: number): number[] {
+  const db = openDatabase(join(dir, 'baseline.db'));
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INTEGER NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (a, b) VALUES (?, ?)');
+  const tx = db.transaction((n: number) => {
+    for (let row = 0; row < 5; row += 1) insert.run(`row-${n}-${row}`, n);
+  });
+  const samples: number[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const started = performance.now();
+    tx.immediate(n);
+    samples.push(performance.now() - started);
+  }
+  db.close();
+  return samples;
+}
+
+interface Samples {
+  wall: number[];
+  cpu: number[];
+}
+
+function main(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'pos-sale-cpu-'));
+  try {
+    const source = process.env.BENCH_DB ?? join(dir, 'source.db');
+    if (!existsSync(source)) {
+      process.stderr.write(`# loading a demo chain of ${SKUS} SKUs into ${source}\n`);
+      prepareDatabase(source);
+    }
+    const databasePath = join(dir, 'store.db');
+    copyFileSync(source, databasePath);
+    const engine = openStoreEngine({ databasePath });
+    const cashier = DEMO_STAFF.find((member) => member.role === 'cashier');
+    if (!cashier) throw new Error('the demo chain has no cashier');
+    const session = ok(
+      engine.execute('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
+    ).session;
+    const as = { session };
+    ok(engine.execute('shift-open', { registerId: 'bench', float: 100_000_000 }, as));
+    const byCommand = new Map<string, Samples>();
+    const timed = <T>(name: string, record: boolean, work: () => T): T => {
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const value = work();
+      const wall = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      if (record) {
+        const samples = byCommand.get(name) ?? { wall: [], cpu: [] };
+        samples.wall.push(wall);
+        samples.cpu.push((used.user + used.system) / 1000);
+        byCommand.set(name, samples);
+      }
+      return value;
+    };
+    for (let sale = 0; sale < SALES + WARMUP; sale += 1) {
+      const record = sale >= WARMUP;
+      const saleId = timed('sale-start', record, () =>
+        ok(engine.execute('sale-start', { registerId: 'bench' }, as)),
+      ).saleId;
+      let total = 0;
+      for (let line = 0; line < 5; line += 1) {
+        const code = barcodeOf(pieceSku(sale * 5 + line + 1));
+        total = timed('sale-add-line', record, () =>
+          ok(engine.execute('sale-add-line', { saleId, code }, as)),
+        ).totals.total;
+      }
+      const card = Math.floor(total / 2);
+      timed('sale-add-tender', record, () =>
+        ok(
+          engine.execute(
+            'sale-add-tender',
+            { saleId, tender: { type: 'card', amount: card, reference: `AUTH-${sale}` } },
+            as,
+          ),
+        ),
+      );
+      timed('sale-add-tender', record, () =>
+        ok(
+          engine.execute(
+            'sale-add-tender',
+            { saleId, tender: { type: 'cash', amount: total - card + 500 } },
+            as,
+          ),
+        ),
+      );
+      timed('sale-complete', record, () => ok(engine.execute('sale-complete', { saleId }, as)));
+    }
+    engine.close();
+    const bare = bareTransactions(dir, 500);
+    const load = loadavg().map((value) => round(value));
+    for (const [name, samples] of byCommand) {
+      console.log(
+        JSON.stringify({
+          name: `${name} in-process`,
+          cpuP50: round(percentile(samples.cpu, 50)),
+          cpuP99: round(percentile(samples.cpu, 99)),
+          cpuMean: round(samples.cpu.reduce((a, b) => a + b, 0) / samples.cpu.length),
+          wallP50: round(percentile(samples.wall, 50)),
+          wallP99: round(percentile(samples.wall, 99)),
+          unit: 'ms',
+          baseline: round(percentile(bare, 50)),
+          baselineP99: round(percentile(bare, 99)),
+          baselineName: 'bare durable 5-row SQLite transaction (WAL, synchronous=FULL) p50 / p99',
+          ratio: round(percentile(samples.wall, 50) / percentile(bare, 50)),
+          samples: samples.cpu.length,
+          loadavg: load,
+        }),
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();
