@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BopisTransitionSchema, applyBopisTransition, type BopisOrderState } from '@retail/domain';
-import { bopisChange, hubStep, routedOrder } from '../testing/bopis-orders';
+import type { BopisOrderState } from '@retail/domain';
+import { bopisNodeSteps, hubStep, routedOrder } from '../testing/bopis-orders';
 import {
   TEST_SKUS,
   TEST_START,
@@ -18,35 +18,7 @@ afterEach(() => {
   node = undefined;
 });
 
-let hubSeq = 5000;
-
-function feed(state: BopisOrderState): void {
-  hubSeq += 1;
-  node!.engine.applyFeed({ epoch: 'test-epoch', changes: [bopisChange(hubSeq, state)] });
-}
-
-function run<N extends Parameters<TestNode['engine']['execute']>[0]>(
-  name: N,
-  input: Parameters<TestNode['engine']['execute']>[1] & object,
-) {
-  return node!.engine.execute(name, input as never, { session: node!.sessions.cashier });
-}
-
-/** The hub applying the store's steps as its ingest does: the same transitions, in outbox order. */
-function hubApplies(hub: BopisOrderState): BopisOrderState {
-  const steps = node!.engine.db
-    .prepare('SELECT transition FROM bopis_steps WHERE order_id = ? ORDER BY device_seq')
-    .all(hub.order.orderId) as { transition: string }[];
-  return steps.reduce(
-    (state, step) =>
-      applyBopisTransition(state, BopisTransitionSchema.parse(JSON.parse(step.transition))).state,
-    hub,
-  );
-}
-
-function stock(sku: string) {
-  return expectOk(run('stock-levels', { skus: [sku] })).levels[0]!;
-}
+const { feed, run, hubApplies, stock } = bopisNodeSteps(() => node!, 5000);
 
 /** A ship-to-home order routed to this store, with line amounts (a short shipment can be charged). */
 function shipOrder(orderId: string, nodeId = 'store-1'): BopisOrderState {

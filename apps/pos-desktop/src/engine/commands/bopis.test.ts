@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BopisTransitionSchema, applyBopisTransition, type BopisOrderState } from '@retail/domain';
 import type { StoreNotification } from '../../shared/notifications';
-import { bopisChange, hubStep, routedOrder } from '../testing/bopis-orders';
+import { bopisNodeSteps, hubStep, routedOrder } from '../testing/bopis-orders';
 import {
   TEST_SKUS,
   checkedOutbox,
@@ -18,35 +17,7 @@ afterEach(() => {
   node = undefined;
 });
 
-let hubSeq = 1000;
-
-function feed(state: BopisOrderState): void {
-  hubSeq += 1;
-  node!.engine.applyFeed({ epoch: 'test-epoch', changes: [bopisChange(hubSeq, state)] });
-}
-
-function run<N extends Parameters<TestNode['engine']['execute']>[0]>(
-  name: N,
-  input: Parameters<TestNode['engine']['execute']>[1] & object,
-) {
-  return node!.engine.execute(name, input as never, { session: node!.sessions.cashier });
-}
-
-/** The hub applying the store's steps as its ingest does: the same transitions, in outbox order. */
-function hubApplies(hub: BopisOrderState): BopisOrderState {
-  const steps = node!.engine.db
-    .prepare('SELECT transition FROM bopis_steps WHERE order_id = ? ORDER BY device_seq')
-    .all(hub.order.orderId) as { transition: string }[];
-  return steps.reduce(
-    (state, step) =>
-      applyBopisTransition(state, BopisTransitionSchema.parse(JSON.parse(step.transition))).state,
-    hub,
-  );
-}
-
-function stock(sku: string) {
-  return expectOk(run('stock-levels', { skus: [sku] })).levels[0]!;
-}
+const { feed, run, hubApplies, stock } = bopisNodeSteps(() => node!, 1000);
 
 function pickAll(orderId: string): void {
   expectOk(run('bopis-accept', { orderId }));

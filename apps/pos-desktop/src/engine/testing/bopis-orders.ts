@@ -1,4 +1,5 @@
 import {
+  BopisTransitionSchema,
   applyBopisTransition,
   orderHead,
   placeBopisOrder,
@@ -7,7 +8,7 @@ import {
   type BopisTransitionInput,
 } from '@retail/domain';
 import type { FeedChange } from '@retail/sync';
-import { TEST_START } from './test-node';
+import { TEST_START, expectOk, type TestNode } from './test-node';
 
 /**
  * BOPIS orders as the hub makes them (the same domain functions), for store tests: placed, routed to a
@@ -67,4 +68,43 @@ export function routedOrder(
 
 export function bopisChange(hubSeq: number, state: BopisOrderState): FeedChange {
   return { hubSeq, entity: 'bopis_order', key: state.order.orderId, op: 'upsert', data: state };
+}
+
+/**
+ * The steps a BOPIS command test takes against the node `current()` returns: feed it hub states (from
+ * `firstHubSeq` on), run commands as the cashier, replay its steps as the hub's ingest does, read stock.
+ */
+export function bopisNodeSteps(current: () => TestNode, firstHubSeq: number) {
+  let hubSeq = firstHubSeq;
+
+  function feed(state: BopisOrderState): void {
+    hubSeq += 1;
+    current().engine.applyFeed({ epoch: 'test-epoch', changes: [bopisChange(hubSeq, state)] });
+  }
+
+  function run<N extends Parameters<TestNode['engine']['execute']>[0]>(
+    name: N,
+    input: Parameters<TestNode['engine']['execute']>[1] & object,
+  ) {
+    const node = current();
+    return node.engine.execute(name, input as never, { session: node.sessions.cashier });
+  }
+
+  /** The hub applying the store's steps as its ingest does: the same transitions, in outbox order. */
+  function hubApplies(hub: BopisOrderState): BopisOrderState {
+    const steps = current()
+      .engine.db.prepare('SELECT transition FROM bopis_steps WHERE order_id = ? ORDER BY device_seq')
+      .all(hub.order.orderId) as { transition: string }[];
+    return steps.reduce(
+      (state, step) =>
+        applyBopisTransition(state, BopisTransitionSchema.parse(JSON.parse(step.transition))).state,
+      hub,
+    );
+  }
+
+  function stock(sku: string) {
+    return expectOk(run('stock-levels', { skus: [sku] })).levels[0]!;
+  }
+
+  return { feed, run, hubApplies, stock };
 }
