@@ -2,22 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyProjections } from '../inventory/ledger';
 import { readInventoryLevel } from '../inventory/stock-levels';
-import { adjustStock } from '../inventory/stock-operations';
-import { createNode } from '../nodes/nodes';
 import { readOrderPayment } from '../payments/order-payments';
 import { sendDuePaymentOperations } from '../payments/payment-outbox';
 import type { PaymentProvider } from '../payments/payment-provider';
-import { createStripeProvider } from '../payments/stripe-adapter';
 import { backendKinds } from '../test-support/backends';
 import {
   TEST_SETTINGS,
+  addWarehouse,
+  collectAtTill,
   createBopisWorld,
-  handoverMovements,
-  readyMovements,
   type BopisWorld,
 } from '../test-support/bopis-world';
-import { nodeInput } from '../test-support/fixtures';
-import { startStripeFake, type StripeFake } from '../test-support/stripe-fake';
+import { fakeStripeProvider, startStripeFake, type StripeFake } from '../test-support/stripe-fake';
 import { placeOrder, type OrderIntake } from './intake';
 import { recordNodeStep } from './node-steps';
 import {
@@ -35,29 +31,11 @@ describe.each(backendKinds())('orders/order returns on %s', (kind) => {
 
   beforeAll(async () => {
     fake = await startStripeFake();
-    stripe = createStripeProvider({
-      secretKey: fake.secretKey,
-      webhookSecret: fake.webhookSecret,
-      baseUrl: fake.baseUrl,
-    });
+    stripe = fakeStripeProvider(fake);
     world = await createBopisWorld(kind, { skus: ['R1', 'R2'] });
     await world.stock('s1', 'R1', 20);
     await world.stock('s2', 'R2', 20);
-    await createNode(
-      world.hub,
-      nodeInput('wh1', {
-        kind: 'warehouse',
-        pickupEnabled: false,
-        shipEnabled: true,
-        latitude: 45.7,
-        longitude: 4.8,
-      }),
-    );
-    await adjustStock(
-      world.hub,
-      { nodeId: 'wh1', reason: 'opening stock', lines: [{ sku: 'R1', bucket: 'sellable', delta: 10 }] },
-      'user:test',
-    );
+    await addWarehouse(world, { R1: 10 });
   });
 
   afterAll(async () => {
@@ -82,34 +60,6 @@ describe.each(backendKinds())('orders/order returns on %s', (kind) => {
     ).view;
   }
 
-  async function pushStep(
-    nodeId: string,
-    type: Parameters<BopisWorld['push']>[1][number]['type'],
-    payload: object,
-  ) {
-    const ack = await world.push(nodeId, [{ type, payload: payload as Record<string, unknown> }]);
-    expect(ack.results[0]?.status).toBe('accepted');
-  }
-
-  async function collectAtTill(orderId: string, nodeId: string) {
-    await pushStep(nodeId, 'bopis.accepted', await world.step(orderId));
-    await pushStep(nodeId, 'bopis.picking_started', await world.step(orderId));
-    const state = await world.state(orderId);
-    for (const line of state.order.lines) {
-      await pushStep(
-        nodeId,
-        'bopis.picked',
-        await world.step(orderId, { lineId: line.lineId, scannedSku: line.sku, qty: line.qty }),
-      );
-    }
-    await pushStep(nodeId, 'bopis.ready', await world.step(orderId, { movements: readyMovements(state) }));
-    await pushStep(
-      nodeId,
-      'bopis.handed_over',
-      await world.step(orderId, { verifiedBy: 'pickup_code', movements: handoverMovements(state) }),
-    );
-  }
-
   const level = (nodeId: string, sku: string) => readInventoryLevel(world.storage.db, nodeId, sku);
 
   it('takes a collected order back at other stores, refunds the card and never takes back more than was received', async () => {
@@ -120,7 +70,7 @@ describe.each(backendKinds())('orders/order returns on %s', (kind) => {
       }),
     );
     if ('split' in order) throw new Error('split');
-    await collectAtTill(order.orderId, 's1');
+    await collectAtTill(world, order.orderId, 's1');
     await sendDuePaymentOperations(world.hub, stripe);
 
     expect(await returnableByNumber(world.hub, order.orderNumber)).toMatchObject({
@@ -301,7 +251,7 @@ describe.each(backendKinds())('orders/order returns on %s', (kind) => {
     if (!('split' in order)) throw new Error('not split');
     const first = order.shipments.find((part) => part.order.lines.some((line) => line.lineId === 'l1'))!;
     const second = order.shipments.find((part) => part !== first)!;
-    await collectAtTill(first.orderId, first.nodeId!);
+    await collectAtTill(world, first.orderId, first.nodeId!);
     const [back] = await recordStoreReturn(
       world.hub,
       's3',
@@ -313,7 +263,7 @@ describe.each(backendKinds())('orders/order returns on %s', (kind) => {
       'device:till-s3',
     );
     expect(back).toMatchObject({ orderId: first.orderId, refund: 'capture_reduced' });
-    await collectAtTill(second.orderId, second.nodeId!);
+    await collectAtTill(world, second.orderId, second.nodeId!);
     const operations = await world.storage.db
       .selectFrom('payment_operations')
       .select(['kind', 'amount'])

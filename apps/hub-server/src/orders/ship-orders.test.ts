@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '@retail/domain';
 import { verifyProjections } from '../inventory/ledger';
 import { readInventoryLevel } from '../inventory/stock-levels';
-import { adjustStock } from '../inventory/stock-operations';
-import { createNode, updateNode } from '../nodes/nodes';
+import { updateNode } from '../nodes/nodes';
 import { backendKinds } from '../test-support/backends';
-import { createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
-import { movement, nodeInput } from '../test-support/fixtures';
+import { addWarehouse, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
+import { movement } from '../test-support/fixtures';
 import { recordNodeStep } from './node-steps';
 import { cancelOrder } from './order-lifecycle';
 
@@ -26,30 +25,9 @@ describe.each(backendKinds())('orders/ship orders on %s', (kind) => {
     world = await createBopisWorld(kind, { skus: ['A', 'B'] });
     // s1 (closest) does pickup only; s2 ships from store, one ship pick at a time; wh1 is a far warehouse.
     await updateNode(world.hub, 's2', { shipEnabled: true, shipPickCapacity: 1, expectedVersion: 1 });
-    await createNode(
-      world.hub,
-      nodeInput('wh1', {
-        kind: 'warehouse',
-        pickupEnabled: false,
-        shipEnabled: true,
-        latitude: 45.7,
-        longitude: 4.8,
-      }),
-    );
+    await addWarehouse(world, { A: 50, B: 50 });
     for (const nodeId of ['s1', 's2']) await world.stock(nodeId, 'A', 10);
     await world.stock('s2', 'B', 10);
-    await adjustStock(
-      world.hub,
-      {
-        nodeId: 'wh1',
-        reason: 'opening stock',
-        lines: [
-          { sku: 'A', bucket: 'sellable', delta: 50 },
-          { sku: 'B', bucket: 'sellable', delta: 50 },
-        ],
-      },
-      'user:test',
-    );
   });
 
   afterAll(async () => {

@@ -4,25 +4,21 @@ import { DomainError } from '@retail/domain';
 import { buildApp } from '../api/app';
 import { createHubContext } from '../hub-context';
 import { inHubTransaction } from '../hub-tx';
-import { adjustStock } from '../inventory/stock-operations';
-import { createNode } from '../nodes/nodes';
 import { placeOrder, type OrderIntake } from '../orders/intake';
 import { recordNodeStep } from '../orders/node-steps';
 import { cancelOrder } from '../orders/order-lifecycle';
 import { backendKinds } from '../test-support/backends';
 import {
   TEST_SETTINGS,
+  addWarehouse,
+  collectAtTill,
   createBopisWorld,
-  handoverMovements,
-  readyMovements,
   type BopisWorld,
 } from '../test-support/bopis-world';
-import { nodeInput } from '../test-support/fixtures';
-import { startStripeFake, type StripeFake } from '../test-support/stripe-fake';
+import { fakeStripeProvider, startStripeFake, type StripeFake } from '../test-support/stripe-fake';
 import { readOrderPayment, refundOrderPayment } from './order-payments';
 import { sendDuePaymentOperations } from './payment-outbox';
 import type { PaymentProvider } from './payment-provider';
-import { createStripeProvider } from './stripe-adapter';
 
 const shipTo = {
   name: 'Ada Lovelace',
@@ -40,36 +36,11 @@ describe.each(backendKinds())('payments/order payments on %s', (kind) => {
 
   beforeAll(async () => {
     fake = await startStripeFake();
-    stripe = createStripeProvider({
-      secretKey: fake.secretKey,
-      webhookSecret: fake.webhookSecret,
-      baseUrl: fake.baseUrl,
-    });
+    stripe = fakeStripeProvider(fake);
     world = await createBopisWorld(kind, { skus: ['A', 'B'] });
     await world.stock('s1', 'A', 20);
     await world.stock('s2', 'B', 5);
-    await createNode(
-      world.hub,
-      nodeInput('wh1', {
-        kind: 'warehouse',
-        pickupEnabled: false,
-        shipEnabled: true,
-        latitude: 45.7,
-        longitude: 4.8,
-      }),
-    );
-    await adjustStock(
-      world.hub,
-      {
-        nodeId: 'wh1',
-        reason: 'opening stock',
-        lines: [
-          { sku: 'A', bucket: 'sellable', delta: 50 },
-          { sku: 'B', bucket: 'sellable', delta: 50 },
-        ],
-      },
-      'user:test',
-    );
+    await addWarehouse(world, { A: 50, B: 50 });
   });
 
   afterAll(async () => {
@@ -105,34 +76,6 @@ describe.each(backendKinds())('payments/order payments on %s', (kind) => {
       .where('type', '=', 'PAYMENT_FAILED')
       .execute();
     return rows.filter((row) => row.details.includes(orderId));
-  }
-
-  async function pushStep(
-    nodeId: string,
-    type: Parameters<BopisWorld['push']>[1][number]['type'],
-    payload: object,
-  ) {
-    const ack = await world.push(nodeId, [{ type, payload: payload as Record<string, unknown> }]);
-    expect(ack.results[0]?.status).toBe('accepted');
-  }
-
-  async function collectAtTill(orderId: string, nodeId: string) {
-    await pushStep(nodeId, 'bopis.accepted', await world.step(orderId));
-    await pushStep(nodeId, 'bopis.picking_started', await world.step(orderId));
-    const state = await world.state(orderId);
-    for (const line of state.order.lines) {
-      await pushStep(
-        nodeId,
-        'bopis.picked',
-        await world.step(orderId, { lineId: line.lineId, scannedSku: line.sku, qty: line.qty }),
-      );
-    }
-    await pushStep(nodeId, 'bopis.ready', await world.step(orderId, { movements: readyMovements(state) }));
-    await pushStep(
-      nodeId,
-      'bopis.handed_over',
-      await world.step(orderId, { verifiedBy: 'pickup_code', movements: handoverMovements(state) }),
-    );
   }
 
   it('authorises the card at intake (manual capture) and records the payment on the order', async () => {
@@ -198,7 +141,7 @@ describe.each(backendKinds())('payments/order payments on %s', (kind) => {
     const { view } = await placeWithCard(cardBody());
     if ('split' in view) throw new Error('not split');
     expect(await operations(view.orderId)).toEqual([]);
-    await collectAtTill(view.orderId, 's1');
+    await collectAtTill(world, view.orderId, 's1');
     const decided = await operations(view.orderId);
     expect(decided.map((op) => [op.kind, Number(op.amount), op.status])).toEqual([
       ['capture', 1999, 'pending'],
@@ -280,9 +223,9 @@ describe.each(backendKinds())('payments/order payments on %s', (kind) => {
     );
     if (!('split' in view)) throw new Error(`order ${view.orderId} was not split`);
     const [first, second] = view.shipments;
-    await collectAtTill(first!.orderId, first!.nodeId!);
+    await collectAtTill(world, first!.orderId, first!.nodeId!);
     expect(await operations(view.orderId)).toEqual([]);
-    await collectAtTill(second!.orderId, second!.nodeId!);
+    await collectAtTill(world, second!.orderId, second!.nodeId!);
     expect((await operations(view.orderId)).map((op) => [op.kind, Number(op.amount)])).toEqual([
       ['capture', 1999],
     ]);
@@ -293,7 +236,7 @@ describe.each(backendKinds())('payments/order payments on %s', (kind) => {
   it('never captures twice when the hub dies before the provider call or before recording its answer', async () => {
     const first = await placeWithCard(cardBody());
     const second = await placeWithCard(cardBody());
-    for (const placed of [first, second]) await collectAtTill(placed.view.orderId, 's1');
+    for (const placed of [first, second]) await collectAtTill(world, placed.view.orderId, 's1');
 
     // The first hub process dies after its provider call returned, before it could record the answer:
     // the capture happened at the provider, the operation is still pending (leased) at the hub.
@@ -336,14 +279,9 @@ describe.each(backendKinds())('payments/order payments on %s', (kind) => {
 
   it('retries an unreachable provider with backoff, and a refused operation becomes an HQ exception', async () => {
     const { view } = await placeWithCard(cardBody());
-    await collectAtTill(view.orderId, 's1');
+    await collectAtTill(world, view.orderId, 's1');
     const closed = await startStripeFake();
-    const unreachable = createStripeProvider({
-      secretKey: closed.secretKey,
-      webhookSecret: closed.webhookSecret,
-      baseUrl: closed.baseUrl,
-      timeoutMs: 2_000,
-    });
+    const unreachable = fakeStripeProvider(closed, 2_000);
     await closed.close();
     expect(await sendDuePaymentOperations(world.hub, unreachable)).toMatchObject({ retrying: 1 });
     const [waiting] = await operations(view.orderId);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '@retail/domain';
-import { startStripeFake, type StripeFake } from '../test-support/stripe-fake';
+import { fakeStripeProvider, startStripeFake, type StripeFake } from '../test-support/stripe-fake';
 import type { PaymentProvider } from './payment-provider';
 import { createStripeProvider } from './stripe-adapter';
 import { stripeSignature, verifyStripeSignature } from './stripe-signature';
@@ -13,11 +13,7 @@ describe('payments/stripe-adapter', () => {
 
   beforeAll(async () => {
     fake = await startStripeFake();
-    stripe = createStripeProvider({
-      secretKey: fake.secretKey,
-      webhookSecret: fake.webhookSecret,
-      baseUrl: fake.baseUrl,
-    });
+    stripe = fakeStripeProvider(fake);
   });
   afterAll(async () => {
     await fake?.close();

@@ -4,6 +4,7 @@ import type { BopisOrderState } from '@retail/domain';
 import type { EventPayloads, PushAck } from '@retail/sync';
 import { createHubContext, type HubContext } from '../hub-context';
 import { pushEvents } from '../ingest/hub-ingest';
+import { adjustStock } from '../inventory/stock-operations';
 import { createNode } from '../nodes/nodes';
 import { placeOrder, type OrderIntake } from '../orders/intake';
 import { readOrderView, type OrderView } from '../orders/order-records';
@@ -180,4 +181,65 @@ export function unstageMovements(state: BopisOrderState) {
     movement(line.sku, -line.qty, 'UNSTAGE', 'staged'),
     movement(line.sku, line.qty, 'UNSTAGE', 'sellable'),
   ]);
+}
+
+/** Adds `wh1`: a warehouse far from the stores that ships and takes no pickups, with opening sellable stock. */
+export async function addWarehouse(world: BopisWorld, stock: Record<string, number>): Promise<void> {
+  await createNode(
+    world.hub,
+    nodeInput('wh1', {
+      kind: 'warehouse',
+      pickupEnabled: false,
+      shipEnabled: true,
+      latitude: 45.7,
+      longitude: 4.8,
+    }),
+  );
+  await adjustStock(
+    world.hub,
+    {
+      nodeId: 'wh1',
+      reason: 'opening stock',
+      lines: Object.entries(stock).map(([sku, delta]) => ({ sku, bucket: 'sellable' as const, delta })),
+    },
+    'user:test',
+  );
+}
+
+/** Pushes one store step as the node's till and expects the hub to accept it. */
+export async function pushAccepted(
+  world: BopisWorld,
+  nodeId: string,
+  type: Parameters<BopisWorld['push']>[1][number]['type'],
+  payload: object,
+): Promise<void> {
+  const ack = await world.push(nodeId, [{ type, payload: payload as Record<string, unknown> }]);
+  expect(ack.results[0]?.status).toBe('accepted');
+}
+
+/** The store's till collecting an order: accept, pick every line, mark ready, hand over with the code. */
+export async function collectAtTill(world: BopisWorld, orderId: string, nodeId: string): Promise<void> {
+  await pushAccepted(world, nodeId, 'bopis.accepted', await world.step(orderId));
+  await pushAccepted(world, nodeId, 'bopis.picking_started', await world.step(orderId));
+  const state = await world.state(orderId);
+  for (const line of state.order.lines) {
+    await pushAccepted(
+      world,
+      nodeId,
+      'bopis.picked',
+      await world.step(orderId, { lineId: line.lineId, scannedSku: line.sku, qty: line.qty }),
+    );
+  }
+  await pushAccepted(
+    world,
+    nodeId,
+    'bopis.ready',
+    await world.step(orderId, { movements: readyMovements(state) }),
+  );
+  await pushAccepted(
+    world,
+    nodeId,
+    'bopis.handed_over',
+    await world.step(orderId, { verifiedBy: 'pickup_code', movements: handoverMovements(state) }),
+  );
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PaymentProvider } from '../payments/payment-provider';
+import { createStripeProvider } from '../payments/stripe-adapter';
 import { stripeSignature } from '../payments/stripe-signature';
 
 /**
@@ -224,4 +226,14 @@ export async function startStripeFake(): Promise<StripeFake> {
     close: () =>
       new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
+}
+
+/** The real Stripe adapter pointed at the fake (the adapter's own timeout unless one is given). */
+export function fakeStripeProvider(fake: StripeFake, timeoutMs?: number): PaymentProvider {
+  return createStripeProvider({
+    secretKey: fake.secretKey,
+    webhookSecret: fake.webhookSecret,
+    baseUrl: fake.baseUrl,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
 }
