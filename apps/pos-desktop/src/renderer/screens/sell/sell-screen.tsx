@@ -45,6 +45,66 @@ function Shortcut({ keys }: { keys: string }) {
   return <kbd aria-hidden="true">{keys.replace('Shift+', '⇧')}</kbd>;
 }
 
+/** An action button with an optional Shift shortcut, announced through aria-keyshortcuts. */
+function ActionButton({
+  label,
+  keys,
+  disabled,
+  danger = false,
+  onClick,
+}: {
+  label: string;
+  keys?: string;
+  disabled: boolean;
+  danger?: boolean;
+  onClick: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className={danger ? 'btn btn-danger' : 'btn'}
+      disabled={disabled}
+      onClick={onClick}
+      aria-keyshortcuts={keys}
+    >
+      {keys === undefined ? (
+        label
+      ) : (
+        <>
+          {label} <Shortcut keys={keys} />
+        </>
+      )}
+    </button>
+  );
+}
+
+/** The look-ups a cashier can open with or without a sale: exchange, gift card, price check, receipt. */
+function LookupButtons({ busy, openDialog }: { busy: boolean; openDialog: (next: SellDialog) => void }) {
+  return (
+    <>
+      <ActionButton
+        label={t('sell.exchange')}
+        keys="Shift+F2"
+        disabled={busy}
+        onClick={() => openDialog('exchange')}
+      />
+      <ActionButton label={t('giftCard.button')} disabled={busy} onClick={() => openDialog('gift-card')} />
+      <ActionButton
+        label={t('priceCheck.button')}
+        keys="Shift+F3"
+        disabled={busy}
+        onClick={() => openDialog('price-check')}
+      />
+      <ActionButton
+        label={t('receiptLookup.button')}
+        keys="Shift+F4"
+        disabled={busy}
+        onClick={() => openDialog('receipt-lookup')}
+      />
+    </>
+  );
+}
+
 function isTextEntry(element: Element | null): boolean {
   return (
     element instanceof HTMLInputElement ||
@@ -275,75 +335,35 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
               >
                 {t('sell.lineDiscount')} <kbd>F7</kbd>
               </button>
-              <button
-                type="button"
-                className="btn"
+              <ActionButton
+                label={t('sell.priceOverride')}
+                keys="Shift+F6"
                 disabled={busy || !selectedLine}
                 onClick={() => openDialog('price')}
-                aria-keyshortcuts="Shift+F6"
-              >
-                {t('sell.priceOverride')} <Shortcut keys="Shift+F6" />
-              </button>
-              <button
-                type="button"
-                className="btn"
+              />
+              <ActionButton
+                label={t('sell.orderDiscount')}
+                keys="Shift+F7"
                 disabled={busy}
                 onClick={() => openDialog('order-discount')}
-                aria-keyshortcuts="Shift+F7"
-              >
-                {t('sell.orderDiscount')} <Shortcut keys="Shift+F7" />
-              </button>
-              <button
-                type="button"
-                className="btn"
+              />
+              <ActionButton
+                label={t('sell.customer')}
+                keys="Shift+F1"
                 disabled={busy}
                 onClick={() => openDialog('customer')}
-                aria-keyshortcuts="Shift+F1"
-              >
-                {t('sell.customer')} <Shortcut keys="Shift+F1" />
-              </button>
-              <button
-                type="button"
-                className="btn"
-                disabled={busy}
-                onClick={() => openDialog('exchange')}
-                aria-keyshortcuts="Shift+F2"
-              >
-                {t('sell.exchange')} <Shortcut keys="Shift+F2" />
-              </button>
-              <button type="button" className="btn" disabled={busy} onClick={() => openDialog('gift-card')}>
-                {t('giftCard.button')}
-              </button>
-              <button
-                type="button"
-                className="btn"
-                disabled={busy}
-                onClick={() => openDialog('price-check')}
-                aria-keyshortcuts="Shift+F3"
-              >
-                {t('priceCheck.button')} <Shortcut keys="Shift+F3" />
-              </button>
-              <button
-                type="button"
-                className="btn"
-                disabled={busy}
-                onClick={() => openDialog('receipt-lookup')}
-                aria-keyshortcuts="Shift+F4"
-              >
-                {t('receiptLookup.button')} <Shortcut keys="Shift+F4" />
-              </button>
+              />
+              <LookupButtons busy={busy} openDialog={openDialog} />
               <button type="button" className="btn" disabled={busy} onClick={() => void store.park()}>
                 {t('sell.park')} <kbd>F8</kbd>
               </button>
-              <button
-                type="button"
-                className="btn btn-danger"
+              <ActionButton
+                label={t('sell.void')}
+                keys="Shift+F8"
                 disabled={busy}
+                danger
                 onClick={() => openDialog('void')}
-                aria-keyshortcuts="Shift+F8"
-              >
-                {t('sell.void')} <Shortcut keys="Shift+F8" />
-              </button>
+              />
               <button
                 type="button"
                 className="btn btn-primary btn-pay"
@@ -360,36 +380,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
             <button type="button" className="btn" disabled={busy} onClick={() => void store.loadParked()}>
               {t('sell.parkedSales')}
             </button>
-            <button
-              type="button"
-              className="btn"
-              disabled={busy}
-              onClick={() => openDialog('exchange')}
-              aria-keyshortcuts="Shift+F2"
-            >
-              {t('sell.exchange')} <Shortcut keys="Shift+F2" />
-            </button>
-            <button type="button" className="btn" disabled={busy} onClick={() => openDialog('gift-card')}>
-              {t('giftCard.button')}
-            </button>
-            <button
-              type="button"
-              className="btn"
-              disabled={busy}
-              onClick={() => openDialog('price-check')}
-              aria-keyshortcuts="Shift+F3"
-            >
-              {t('priceCheck.button')} <Shortcut keys="Shift+F3" />
-            </button>
-            <button
-              type="button"
-              className="btn"
-              disabled={busy}
-              onClick={() => openDialog('receipt-lookup')}
-              aria-keyshortcuts="Shift+F4"
-            >
-              {t('receiptLookup.button')} <Shortcut keys="Shift+F4" />
-            </button>
+            <LookupButtons busy={busy} openDialog={openDialog} />
           </div>
         ) : null}
       </aside>
