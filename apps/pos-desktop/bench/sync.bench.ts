@@ -12,10 +12,12 @@
  *   a bare socket.io ack'd round trip on this machine.
  */
 import { randomBytes as nodeRandomBytes, randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
@@ -41,8 +43,12 @@ import { initStoreNode } from '../src/engine/init';
 import { readOutbox } from '../src/engine/outbox/read-outbox';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
 import { SqliteOutboxStore } from '../src/engine/outbox/sqlite-outbox-store';
+import { STORE_SYNC_PUSH_WINDOW } from '../src/engine/sync/store-sync';
+import type { CatchUpOutput } from './catch-up-node';
 
 const OFFLINE_EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
+const CATCH_UP_BATCH =
+  process.env.BENCH_SYNC_BATCH === undefined ? undefined : Number(process.env.BENCH_SYNC_BATCH);
 const SNAPSHOT_SKUS = Number(process.env.BENCH_SYNC_SKUS ?? 100_000);
 const DEVICES = Number(process.env.BENCH_SYNC_DEVICES ?? 200);
 const PRICE_CHANGES = 20;
@@ -71,6 +77,23 @@ function report(
       ...extra,
     }),
   );
+}
+
+/** Runs a bench helper (`bench/<file>`) in a process of its own and resolves with the one message it sends. */
+function runChild<T>(file: string, input: unknown, execArgv: readonly string[] = []): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL(file, import.meta.url)), [JSON.stringify(input)], {
+      execArgv: ['--import', 'tsx', ...execArgv],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let answer: { value: T } | undefined;
+    child.once('message', (message) => (answer = { value: message as T }));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0 && answer !== undefined) resolve(answer.value);
+      else reject(new Error(`bench: ${file} exited with ${code}`));
+    });
+  });
 }
 
 function log(message: string): void {
@@ -129,7 +152,7 @@ async function startHub(skuCount: number): Promise<{ target: TestHub; skus: stri
  * `priced`: sales as the till priced them from the hub's published book (the audit passes); `unpriced`:
  * every sale names a book the hub never published, so each raises a PRICING_AUDIT exception.
  */
-async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promise<void> {
+async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWindow: number): Promise<void> {
   const { target, skus } = await startHub(200);
   let node: ReturnType<typeof openDatabase> | undefined;
   try {
@@ -145,7 +168,7 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
       'bench',
     );
     const pricing = await loadTillPricing(target.storage.db);
-    const databasePath = join(dir, `catch-up-store-${workload}.db`);
+    const databasePath = join(dir, `catch-up-store-${workload}-${pushWindow}.db`);
     initStoreNode({
       databasePath,
       setup: { storeId: 's1', storeCode: 'S1', deviceNo: 1, currency: 'USD', timezone: 'UTC' },
@@ -201,20 +224,22 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
     }
     const events = readOutbox(node, 0, OFFLINE_EVENTS);
     if (events.length !== OFFLINE_EVENTS) throw new Error(`bench: the outbox holds ${events.length} events`);
-    const agent = agentFor(node);
-    log(`catch-up of ${OFFLINE_EVENTS} offline events (${workload} sales)`);
-    const started = performance.now();
-    agent.start();
-    await waitFor(
-      'the outbox drains',
-      () => {
-        const status = agent.status();
-        return status.state === 'live' && status.lastPushAt !== null && status.pendingEvents === 0;
-      },
-      600_000,
-    );
-    const seconds = (performance.now() - started) / 1000;
-    await agent.stop();
+    node.close();
+    node = undefined;
+    // The till is a process of its own, as in a store: its reads, JSON and socket framing overlap the
+    // hub's work only where the push window lets them.
+    log(`catch-up of ${OFFLINE_EVENTS} offline events (${workload} sales, push window ${pushWindow})`);
+    const hubCpu = process.cpuUsage();
+    const tillRun = await runChild<CatchUpOutput>('catch-up-node.ts', {
+      databasePath,
+      hubUrl: target.url,
+      credential,
+      pushWindow,
+      ...(CATCH_UP_BATCH === undefined ? {} : { batchSize: CATCH_UP_BATCH }),
+    });
+    const hubUsed = process.cpuUsage(hubCpu);
+    const seconds = tillRun.seconds;
+    if (tillRun.pending !== 0) throw new Error(`bench: ${tillRun.pending} events left in the outbox`);
     const ingested = await target.storage.db
       .selectFrom('ingested_events')
       .select((eb) => eb.fn.countAll<number>().as('count'))
@@ -230,7 +255,7 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
       throw new Error(`bench: ${raised.count} pricing exceptions for ${workload} sales`);
 
     // The floor: the same envelopes and ledger rows inserted in batches of 500, one transaction each.
-    const bare = new Database(join(dir, `catch-up-bare-${workload}.db`));
+    const bare = new Database(join(dir, `catch-up-bare-${workload}-${pushWindow}.db`));
     bare.pragma('journal_mode = WAL');
     bare.pragma('synchronous = FULL');
     bare.exec(`CREATE TABLE events (event_id TEXT PRIMARY KEY, device_id TEXT, device_seq INTEGER, envelope TEXT);
@@ -249,7 +274,7 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
     const bareSeconds = (performance.now() - bareStarted) / 1000;
     bare.close();
     report(
-      workload === 'priced' ? 'sync.catch-up' : 'sync.catch-up.audit-failing',
+      `${workload === 'priced' ? 'sync.catch-up' : 'sync.catch-up.audit-failing'}${pushWindow === STORE_SYNC_PUSH_WINDOW ? '' : `.window-${pushWindow}`}`,
       seconds,
       's',
       bareSeconds,
@@ -263,7 +288,12 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced'): Promi
         eventsPerSecond: Math.round(OFFLINE_EVENTS / seconds),
         baselineEventsPerSecond: Math.round(OFFLINE_EVENTS / bareSeconds),
         baselineName: 'bare batched insert of the same events and ledger rows (500 per transaction)',
-        outbox: "the store node's SQLite outbox (SqliteOutboxStore)",
+        outbox: "the store node's SQLite outbox (SqliteOutboxStore), in a process of its own",
+        pushWindow,
+        batchSize: CATCH_UP_BATCH ?? 500,
+        tillCpuSeconds: round(tillRun.cpuSeconds),
+        hubCpuSeconds: round((hubUsed.user + hubUsed.system) / 1e6),
+        loadAverage: loadavg().map(round),
       },
     );
   } finally {
@@ -471,8 +501,14 @@ async function main(): Promise<void> {
     // only one of them.
     const only = process.env.BENCH_SYNC_ONLY;
     const workload = process.env.BENCH_SYNC_WORKLOAD;
-    if (workload !== 'unpriced') await benchCatchUp(dir, 'priced');
-    if (workload !== 'priced') await benchCatchUp(dir, 'unpriced');
+    // BENCH_SYNC_PUSH_WINDOWS=1,4 compares push windows in one run; the default is the store node's own.
+    const windows = (process.env.BENCH_SYNC_PUSH_WINDOWS ?? String(STORE_SYNC_PUSH_WINDOW))
+      .split(',')
+      .map(Number);
+    for (const pushWindow of windows) {
+      if (workload !== 'unpriced') await benchCatchUp(dir, 'priced', pushWindow);
+      if (workload !== 'priced') await benchCatchUp(dir, 'unpriced', pushWindow);
+    }
     if (only === 'catch-up') return;
     await benchSnapshot(dir);
     await benchFanOut(dir);

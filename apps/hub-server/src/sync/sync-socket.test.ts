@@ -103,6 +103,26 @@ describe.each(backendKinds())('sync/sync-socket on %s', (kind) => {
       expect(page).toMatchObject({ upToDate: true, lastSeq: 1, mustRefetch: false });
     });
 
+    it('applies push batches a till sends back to back in the order they arrived', async () => {
+      const device = await enrollTestDevice(hub, 's1');
+      const transport = connectTo(url, device.credential);
+      await transport.connect();
+      const events = new EventFactory(device);
+      const batches = Array.from({ length: 4 }, () =>
+        Array.from({ length: 3 }, () => events.next('stock.adjusted', adjustment(movement('B', 1)))),
+      );
+      // All four are on the wire before the first is answered, as a till's push window sends them.
+      const acks = await Promise.all(
+        batches.map((batch) =>
+          transport.push({ deviceId: device.deviceId, storeId: device.storeId, events: batch }),
+        ),
+      );
+      expect(acks.map((ack) => ack.lastSeq)).toEqual([3, 6, 9, 12]);
+      expect(acks.flatMap((ack) => ack.results.map((result) => result.status))).toEqual(
+        Array.from({ length: 12 }, () => 'accepted'),
+      );
+    });
+
     it('refuses a handshake without a valid credential, and a call for another device', async () => {
       const refused = connectTo(url, 'dev_00000000-0000-7000-8000-000000000000.not-a-real-secret-at-all');
       expect((await failureOf(refused.connect())).failure).toBe('unauthorized');

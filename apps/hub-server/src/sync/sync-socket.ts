@@ -142,11 +142,25 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
     const principal = socket.data.principal as DevicePrincipal;
     void socket.join(socket.data.rooms as string[]);
     metrics?.handshakes.inc({ outcome: 'connected' });
+    // A till may send its next push batches before the first is answered (packages/sync's push window).
+    // On PostgreSQL they start one at a time in the order they arrived, each once the one before it has
+    // been answered: the device row lock would serialise them anyway, but only after each had taken a
+    // pooled connection to wait on it (DEVICE_LOCK_WAIT_MS), and the lock is not granted in arrival order
+    // for certain. SQLite's group commit already runs them in arrival order, and lets them share a commit.
+    const serialisePushes = hub.storage.kind === 'postgres';
+    let pushes: Promise<unknown> = Promise.resolve();
     for (const call of CALLS) {
       socket.on(call, (body: unknown, ack: unknown) => {
         // Without an ack callback nobody would learn the outcome: do nothing at all.
         if (typeof ack !== 'function') return;
-        gateway.handle(call, principal, body, logger).then(
+        let handled: Promise<unknown>;
+        if (call === 'push' && serialisePushes) {
+          handled = pushes.then(() => gateway.handle(call, principal, body, logger));
+          pushes = handled.catch(() => undefined);
+        } else {
+          handled = gateway.handle(call, principal, body, logger);
+        }
+        handled.then(
           (value) => ack({ ok: true, value }),
           (error: unknown) => {
             const failure = errorBodyOf(error);

@@ -27,6 +27,12 @@ export interface OutboxPusherOptions {
   /** Device wall clock as ISO 8601, stamped on acks. */
   readonly nowIso: () => string;
   readonly batchSize?: number;
+  /**
+   * How many batches may be in flight at once (default 1). With more, the pusher reads and sends the next
+   * batch while the hub applies the one before; acks are still recorded one batch at a time in deviceSeq
+   * order, and an answer that does not cover its whole batch ends the window (see `pushWindow`).
+   */
+  readonly window?: number;
   /** Called after every ack the outbox recorded. */
   readonly onAck?: (ack: PushAck) => void;
 }
@@ -34,7 +40,8 @@ export interface OutboxPusherOptions {
 export interface OutboxPusher {
   /**
    * Pushes batches until the outbox has nothing pending. Not re-entrant: the agent runs one at a time,
-   * so at most one batch is ever in flight.
+   * so at most `window` batches are ever in flight, and a run returns or throws only once every push it
+   * sent has been answered or failed.
    */
   pushUntilDrained(): Promise<PushRunResult>;
   /**
@@ -112,6 +119,18 @@ function backlogAfter(
   return { pending: left, ...(firstLeft === undefined ? {} : { oldestPendingAt: firstLeft.occurredAt }) };
 }
 
+/** Most batches a pusher keeps in flight: enough to hide a round trip, few enough to hold no hub hostage. */
+export const MAX_PUSH_WINDOW = 8;
+
+/** A batch sent and not yet answered, with the outbox as it stood when the batch was read. */
+interface Flight {
+  readonly batch: readonly EventEnvelope[];
+  readonly summary: OutboxSummary;
+  readonly answer: Promise<PushAck>;
+  /** Sent while an earlier batch of the window was still unanswered: it assumed that batch would apply. */
+  readonly speculative: boolean;
+}
+
 export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   const { outbox, transport, identity } = options;
   const batchSize = options.batchSize ?? MAX_PUSH_EVENTS;
@@ -120,32 +139,93 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       batchSize,
     });
   }
+  const window = options.window ?? 1;
+  if (!Number.isInteger(window) || window < 1 || window > MAX_PUSH_WINDOW) {
+    throw new DomainError('INVALID_INPUT', `A push window holds 1 to ${MAX_PUSH_WINDOW} batches.`, {
+      window,
+    });
+  }
   let running = false;
   let verifyRequested = false;
 
-  async function pushOnce(read: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
-    // One event past the batch says when the oldest event left after it was written.
-    const lookahead = await outbox.readPending(batchSize + 1);
-    const batch = lookahead.slice(0, batchSize);
-    if (batch.length === 0) return false;
-    // A pull echo may acknowledge events between the summary and this read; the batch itself says
-    // where the outbox stood when it was read.
-    const base = batch[0]!.deviceSeq - 1;
-    if (base < read.ackedSeq) {
-      throw new DomainError(
-        'SEQUENCE_GAP',
-        `This till's outbox offered event ${base + 1} again after the hub acknowledged up to ${read.ackedSeq}. Call support.`,
-        { offered: base + 1, ackedSeq: read.ackedSeq },
-      );
+  /**
+   * Sends up to `window` batches back to back and records their answers in order. Returns false when the
+   * outbox had nothing to send, true when the caller should look at the outbox again.
+   *
+   * Exactly once: every batch starts right after the one sent before it, and an answer is recorded only
+   * when every batch before it was answered in full, so the acknowledged point only moves forward through
+   * numbers the hub has dealt with. The hub applies a device's pushes one at a time, and a push that
+   * starts past its lastSeq is refused (`resumeFrom`), never applied out of order. So when an answer does
+   * not cover its whole batch (a gap, a rejection it could not move past, a restored hub, or a later
+   * batch overtaking an earlier one on the way), the batches after it are left unrecorded: whatever
+   * the hub made of them comes back as `duplicate` when the next window sends again from the first event
+   * not acknowledged. A speculative batch's incomplete answer is not trusted at all, since it may only
+   * say that the batch arrived before the one it followed; the next window's first batch asks again.
+   */
+  async function pushWindow(read: OutboxSummary, counts: Record<keyof PushRunResult, number>) {
+    const flights: Flight[] = [];
+    let sentUpTo: number | undefined;
+    let more = true;
+
+    async function send(): Promise<boolean> {
+      // One event past the batch says when the oldest event left after it was written.
+      const lookahead = await outbox.readPending(batchSize + 1, sentUpTo);
+      const batch = lookahead.slice(0, batchSize);
+      more = lookahead.length > batchSize;
+      if (batch.length === 0) return false;
+      // A pull echo may acknowledge events between the summary and this read; the batch itself says
+      // where the outbox stood when it was read.
+      const base = batch[0]!.deviceSeq - 1;
+      const floor = sentUpTo ?? read.ackedSeq;
+      if (base < floor) {
+        throw new DomainError(
+          'SEQUENCE_GAP',
+          `This till's outbox offered event ${base + 1} again after ${sentUpTo === undefined ? 'the hub acknowledged' : 'sending'} up to ${floor}. Call support.`,
+          { offered: base + 1, ackedSeq: read.ackedSeq },
+        );
+      }
+      if (sentUpTo !== undefined && base > sentUpTo) {
+        // A pull echo acknowledged past what is in flight: the next window starts from there.
+        more = false;
+        return false;
+      }
+      const summary: OutboxSummary = { ...read, ackedSeq: base };
+      checkBatch(batch, summary, identity);
+      const answer = transport.push({
+        deviceId: identity.deviceId,
+        storeId: identity.storeId,
+        events: [...batch],
+        outbox: backlogAfter(batch, summary, lookahead[batchSize]),
+      });
+      // Observed in order below; a failure of a later batch must not surface as unhandled meanwhile.
+      answer.catch(() => undefined);
+      flights.push({ batch, summary, answer, speculative: flights.length > 0 });
+      sentUpTo = batch.at(-1)!.deviceSeq;
+      return true;
     }
-    const summary: OutboxSummary = { ...read, ackedSeq: base };
-    checkBatch(batch, summary, identity);
-    const ack = await transport.push({
-      deviceId: identity.deviceId,
-      storeId: identity.storeId,
-      events: [...batch],
-      outbox: backlogAfter(batch, summary, lookahead[batchSize]),
-    });
+
+    try {
+      if (!(await send())) return false;
+      while (flights.length > 0) {
+        while (more && flights.length < window) await send();
+        const flight = flights.shift()!;
+        const outcome = await record(flight, await flight.answer, counts);
+        if (outcome !== 'complete') return true;
+      }
+      return true;
+    } finally {
+      // Nothing is left running behind the caller's back: a run ends once every push it sent has settled.
+      await Promise.allSettled(flights.map((flight) => flight.answer));
+    }
+  }
+
+  /** Records one answer: `complete` when it covers its whole batch, `partial` when the window must end. */
+  async function record(
+    flight: Flight,
+    ack: PushAck,
+    counts: Record<keyof PushRunResult, number>,
+  ): Promise<'complete' | 'partial'> {
+    const { batch, summary } = flight;
     checkAck(ack, batch, identity);
     // Commits keep writing while a batch is read and sent, so the batch can reach past the summary.
     const written = Math.max(summary.lastSeq, batch.at(-1)!.deviceSeq);
@@ -159,6 +239,8 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
         ...(conflict === undefined ? {} : { conflictSeq: conflict.deviceSeq }),
       });
     }
+    const complete = ack.resumeFrom === undefined && ack.lastSeq >= batch.at(-1)!.deviceSeq;
+    if (flight.speculative && !complete) return 'partial';
     counts.batches += 1;
     verifyRequested = false;
     if (ack.lastSeq < summary.ackedSeq) {
@@ -166,7 +248,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       // lost, from the events this device kept for exactly this case.
       await outbox.rewind(ack.lastSeq);
       counts.resumed += 1;
-      return true;
+      return 'partial';
     }
     const rejected = ack.results.flatMap((result) =>
       result.status === 'rejected'
@@ -197,7 +279,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       );
     }
     options.onAck?.(ack);
-    return true;
+    return complete ? 'complete' : 'partial';
   }
 
   /** An empty push: the hub answers with its lastSeq for this device and applies nothing. */
@@ -237,7 +319,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   return {
     async pushUntilDrained() {
       if (running) {
-        throw new DomainError('CONFLICT', 'A push is already running; only one batch may be in flight.');
+        throw new DomainError('CONFLICT', 'A push is already running; only one push run may be in flight.');
       }
       running = true;
       const counts = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, resumed: 0 };
@@ -254,7 +336,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
             await probe(summary, counts);
             continue;
           }
-          if (!(await pushOnce(summary, counts))) return counts;
+          if (!(await pushWindow(summary, counts))) return counts;
         }
       } finally {
         running = false;

@@ -48,8 +48,11 @@ export interface OutboxAck {
  */
 export interface OutboxStore {
   summary(): Promise<OutboxSummary>;
-  /** Up to `limit` events after `ackedSeq`, in increasing deviceSeq order. */
-  readPending(limit: number): Promise<readonly EventEnvelope[]>;
+  /**
+   * Up to `limit` events after `ackedSeq`, in increasing deviceSeq order; with `after`, only events after
+   * both `ackedSeq` and `after` (the pusher reads the next batch while earlier ones await their ack).
+   */
+  readPending(limit: number, after?: number): Promise<readonly EventEnvelope[]>;
   /**
    * ONE local transaction: ackedSeq becomes max(ackedSeq, ack.lastSeq) and the rejections are recorded.
    * Idempotent: applying the same ack twice changes nothing the second time.

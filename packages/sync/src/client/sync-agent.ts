@@ -60,6 +60,11 @@ export interface SyncAgentOptions {
   readonly backoff?: BackoffOptions;
   readonly refetchGuard?: RefetchGuardOptions | RefetchGuard;
   readonly batchSize?: number;
+  /**
+   * Push batches in flight at once (default 1). More hides the round trip and the local reads of a long
+   * catch-up behind the hub's work; acks are still recorded in deviceSeq order (outbox-pusher.ts).
+   */
+  readonly pushWindow?: number;
   readonly pullLimit?: number;
   readonly snapshotLimit?: number;
   /** Pull (and push) this often while connected even without a poke: pokes are hints and get lost. */
@@ -156,6 +161,7 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     identity,
     nowIso,
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    ...(options.pushWindow === undefined ? {} : { window: options.pushWindow }),
     onAck: () => {
       lastPushAt = nowIso();
       connectionBackoff.succeeded();

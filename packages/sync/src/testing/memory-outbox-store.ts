@@ -97,10 +97,11 @@ export class MemoryOutboxStore implements OutboxStore {
     this.restoredUpTo = undefined;
   }
 
-  async readPending(limit: number): Promise<readonly EventEnvelope[]> {
+  async readPending(limit: number, after = 0): Promise<readonly EventEnvelope[]> {
     this.maybeFail('readPending');
+    const from = Math.max(this.ackedSeq, after);
     return this.events
-      .filter((event) => event.envelope.deviceSeq > this.ackedSeq)
+      .filter((event) => event.envelope.deviceSeq > from)
       .slice(0, limit)
       .map((event) => structuredClone(event.envelope));
   }

@@ -74,6 +74,16 @@ export function describeOutboxStoreContract(name: string, make: () => Promise<Ou
       });
     });
 
+    it('reads after a given point too, never before the acknowledged one', async () => {
+      await withHarness(make, async (harness) => {
+        await harness.append(events(6));
+        expect((await harness.store.readPending(2, 3)).map((event) => event.deviceSeq)).toEqual([4, 5]);
+        await harness.store.acknowledge({ lastSeq: 4, rejected: [], at: AT });
+        expect((await harness.store.readPending(10, 2)).map((event) => event.deviceSeq)).toEqual([5, 6]);
+        expect(await harness.store.readPending(10, 6)).toEqual([]);
+      });
+    });
+
     it('acknowledges up to lastSeq, only forwards, and records each rejection once', async () => {
       await withHarness(make, async (harness) => {
         const written = events(5);

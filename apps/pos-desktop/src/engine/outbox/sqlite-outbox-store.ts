@@ -73,15 +73,18 @@ export class SqliteOutboxStore implements OutboxStore {
       .deferred();
   }
 
-  async readPending(limit: number): Promise<readonly EventEnvelope[]> {
+  async readPending(limit: number, after?: number): Promise<readonly EventEnvelope[]> {
     return this.db
       .transaction(() => {
-        const events = readOutbox(this.db, ackState(this.db).acked, limit);
         const devices = ownDevices(this.db);
-        if (devices.length === 1) return events;
+        const device = devices.at(-1);
+        // `after` is in the numbering the pusher sees: that of the device this till is now.
+        const acked = ackState(this.db).acked;
+        const from = after === undefined ? acked : Math.max(acked, after + (device?.offset ?? 0));
+        const events = readOutbox(this.db, from, limit);
+        if (device === undefined || devices.length === 1) return events;
         // A till that became a new device sends every pending event as that device, in its numbering,
         // including events written before it became that device.
-        const device = devices.at(-1)!;
         return events.map((event) => ({
           ...event,
           deviceId: device.deviceId,

@@ -124,6 +124,10 @@ describe('engine/sync/device-succession', () => {
         [SUCCESSOR, 1, 'shift.cash_moved'],
         [SUCCESSOR, 2, 'sale.completed'],
       ]);
+      // Reading past a batch in flight counts in the new device's numbering too.
+      expect((await outbox.readPending(10, 1)).map((event) => [event.deviceId, event.deviceSeq])).toEqual([
+        [SUCCESSOR, 2],
+      ]);
       // Acks and rejections of the new device land on the right local events.
       await outbox.acknowledge({
         lastSeq: 1,

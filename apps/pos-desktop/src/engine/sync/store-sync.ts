@@ -43,6 +43,7 @@ export type SyncTuning = Pick<
   SyncAgentOptions,
   | 'backoff'
   | 'batchSize'
+  | 'pushWindow'
   | 'pullLimit'
   | 'snapshotLimit'
   | 'livePullIntervalMs'
@@ -141,6 +142,13 @@ const LOOKUP_TIMEOUT_MS = 10_000;
  * sleep at each till, is what protects it from a reconnect storm; the jitter still spreads the fleet.
  */
 export const STORE_SYNC_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000 };
+
+/**
+ * A till keeps up to 4 push batches in flight: during a catch-up it reads and sends the next batch of its
+ * outbox while the hub applies the one before, instead of leaving the hub idle for a round trip and a local
+ * read after each batch (docs/performance.md, Catch-up). Acks are still recorded in deviceSeq order.
+ */
+export const STORE_SYNC_PUSH_WINDOW = 4;
 
 /** How often, on average, a waiting till asks the hub's /healthz whether it is back. */
 export const HUB_PROBE_INTERVAL_MS = 5_000;
@@ -307,6 +315,7 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
       ...(options.random === undefined ? {} : { random: options.random }),
       ...(host.logger === undefined ? {} : { logger: host.logger }),
       backoff: STORE_SYNC_BACKOFF,
+      pushWindow: STORE_SYNC_PUSH_WINDOW,
       ...options.tuning,
     });
     const stopEmit = next.onStatus(emit);
