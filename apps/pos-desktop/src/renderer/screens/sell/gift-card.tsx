@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import type { StoredValueStatus } from '../../../shared/loyalty-commands';
-import { useArea, useFormat, usePos } from '../../app/pos-context';
+import { useArea, usePos } from '../../app/pos-context';
 import { t } from '../../i18n/translate';
-import { screenError } from '../../stores/store-kit';
 import { useHubReachable } from './customer';
 import { DialogForm } from './sell-dialogs';
-import { CardNumberField, MIN_NUMBER, storedValueNotes } from './stored-value';
+import { AmountField, CardBalance, CardNumberField, useCardEntry } from './stored-value';
 
 /** What checking the number found: a card with its balance, or a number HQ (or this till) does not know. */
 type Checked =
@@ -20,18 +19,12 @@ type Checked =
  */
 export function GiftCardDialog({ onDone }: { onDone: () => void }) {
   const { sale: saleStore } = usePos();
-  const format = useFormat();
   const busy = useArea(saleStore, (state) => state.busy);
   const hubReachable = useHubReachable();
-  const [number, setNumber] = useState('');
+  const { number, setNumber, validNumber, validAmount } = useCardEntry();
   const [amountText, setAmountText] = useState('');
   const [checked, setChecked] = useState<Checked | null>(null);
 
-  const validNumber = () => {
-    if (number.trim().length >= MIN_NUMBER) return number.trim();
-    saleStore.setState({ error: screenError(t('stored.numberNeeded')) });
-    return null;
-  };
   const check = async () => {
     const wanted = validNumber();
     if (wanted === null) return;
@@ -51,11 +44,8 @@ export function GiftCardDialog({ onDone }: { onDone: () => void }) {
   const submit = async () => {
     const wanted = validNumber();
     if (wanted === null) return;
-    const amount = format.parseMoney(amountText);
-    if (amount === null || amount <= 0) {
-      saleStore.setState({ error: screenError(t('giftCard.badAmount')) });
-      return;
-    }
+    const amount = validAmount(amountText, 'giftCard.badAmount');
+    if (amount === null) return;
     if (await saleStore.getState().addGiftCard(wanted, amount)) onDone();
   };
 
@@ -86,19 +76,7 @@ export function GiftCardDialog({ onDone }: { onDone: () => void }) {
         <div role="status" aria-label={t('stored.check')}>
           {checked.found ? (
             <>
-              <p>
-                <strong>
-                  {t('stored.balance', {
-                    card: checked.status.maskedNumber,
-                    amount: format.money(checked.status.available),
-                  })}
-                </strong>
-              </p>
-              {storedValueNotes(checked.status, format, hubReachable).map((note) => (
-                <p key={note} className="muted">
-                  {note}
-                </p>
-              ))}
+              <CardBalance status={checked.status} hubReachable={hubReachable} />
               <p>{t(checked.status.kind === 'gift_card' ? 'giftCard.reload' : 'giftCard.storeCredit')}</p>
             </>
           ) : checked.hubAnswered ? (
@@ -111,14 +89,7 @@ export function GiftCardDialog({ onDone }: { onDone: () => void }) {
           )}
         </div>
       ) : null}
-      <label className="field">
-        <span>{t('giftCard.amount')}</span>
-        <input
-          inputMode="decimal"
-          value={amountText}
-          onChange={(event) => setAmountText(event.target.value)}
-        />
-      </label>
+      <AmountField label={t('giftCard.amount')} value={amountText} onChange={setAmountText} />
     </DialogForm>
   );
 }

@@ -6,7 +6,7 @@ import { useArea, useFormat, usePos } from '../../app/pos-context';
 import { Dialog } from '../../components/dialog';
 import { tenderLabel } from '../../format/tender-label';
 import type { StoreFormat } from '../../format/format';
-import { t } from '../../i18n/translate';
+import { t, type MessageKey } from '../../i18n/translate';
 import type { StoredValueKind } from '../../stores/sale-store';
 import { screenError } from '../../stores/store-kit';
 import { DialogForm } from './sell-dialogs';
@@ -170,6 +170,65 @@ export function storedValueNotes(
 }
 
 /**
+ * The card number a gift card or stored-value dialog asks for, and the checks made before the node is
+ * asked: a number long enough to be one, an amount above zero (otherwise the sale shows `badAmount`).
+ */
+export function useCardEntry() {
+  const { sale: saleStore } = usePos();
+  const format = useFormat();
+  const [number, setNumber] = useState('');
+  const validNumber = (): string | null => {
+    if (number.trim().length >= MIN_NUMBER) return number.trim();
+    saleStore.setState({ error: screenError(t('stored.numberNeeded')) });
+    return null;
+  };
+  const validAmount = (text: string, badAmount: MessageKey): number | null => {
+    const amount = format.parseMoney(text);
+    if (amount !== null && amount > 0) return amount;
+    saleStore.setState({ error: screenError(t(badAmount)) });
+    return null;
+  };
+  return { number, setNumber, validNumber, validAmount };
+}
+
+/** What a checked card holds, and the notes on how fresh that is and what may be spent offline. */
+export function CardBalance({ status, hubReachable }: { status: StoredValueStatus; hubReachable: boolean }) {
+  const format = useFormat();
+  return (
+    <>
+      <p>
+        <strong>
+          {t('stored.balance', { card: status.maskedNumber, amount: format.money(status.available) })}
+        </strong>
+      </p>
+      {storedValueNotes(status, format, hubReachable).map((note) => (
+        <p key={note} className="muted">
+          {note}
+        </p>
+      ))}
+    </>
+  );
+}
+
+/** A money amount typed at the till. */
+export function AmountField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input inputMode="decimal" value={value} onChange={(event) => onChange(event.target.value)} />
+    </label>
+  );
+}
+
+/**
  * A card's number, scanned or typed, with Check balance beside it. A scanner ends the number with Enter,
  * which checks the card rather than paying or loading blind.
  */
@@ -227,14 +286,9 @@ export function StoredValueDialog({
   const format = useFormat();
   const busy = useArea(saleStore, (state) => state.busy);
   const hubReachable = useHubReachable();
-  const [number, setNumber] = useState('');
+  const { number, setNumber, validNumber, validAmount } = useCardEntry();
   const [status, setStatus] = useState<StoredValueStatus | null>(null);
   const [amountText, setAmountText] = useState(format.moneyInput(sale.payment.remaining));
-  const validNumber = () => {
-    if (number.trim().length >= MIN_NUMBER) return number.trim();
-    saleStore.setState({ error: screenError(t('stored.numberNeeded')) });
-    return null;
-  };
   const check = async () => {
     const wanted = validNumber();
     if (wanted === null) return;
@@ -246,11 +300,8 @@ export function StoredValueDialog({
   const submit = async () => {
     const wanted = validNumber();
     if (wanted === null) return;
-    const amount = format.parseMoney(amountText);
-    if (amount === null || amount <= 0) {
-      saleStore.setState({ error: screenError(t('common.badAmount')) });
-      return;
-    }
+    const amount = validAmount(amountText, 'common.badAmount');
+    if (amount === null) return;
     // A card checked here is paid as what the node says it is, whichever button opened the dialog.
     const paidAs = status !== null && number.trim() === wanted ? status.kind : kind;
     if (await saleStore.getState().payStoredValue(paidAs, amount, wanted)) onDone();
@@ -276,26 +327,10 @@ export function StoredValueDialog({
       />
       {status ? (
         <div role="status" aria-label={t('stored.check')}>
-          <p>
-            <strong>
-              {t('stored.balance', { card: status.maskedNumber, amount: format.money(status.available) })}
-            </strong>
-          </p>
-          {storedValueNotes(status, format, hubReachable).map((note) => (
-            <p key={note} className="muted">
-              {note}
-            </p>
-          ))}
+          <CardBalance status={status} hubReachable={hubReachable} />
         </div>
       ) : null}
-      <label className="field">
-        <span>{t('stored.amount')}</span>
-        <input
-          inputMode="decimal"
-          value={amountText}
-          onChange={(event) => setAmountText(event.target.value)}
-        />
-      </label>
+      <AmountField label={t('stored.amount')} value={amountText} onChange={setAmountText} />
     </DialogForm>
   );
 }
