@@ -5,7 +5,10 @@
  * - sale-complete (5 lines, split card + cash) p50/p99 next to a bare durable 5-row SQLite transaction;
  * - barcode scan → priced line (sale-add-line by barcode) p50/p99 next to a bare socket.io ack round trip;
  * - product search (prefix, top 20) p50/p99 next to the same round trip;
- * - cold start to ready and resident memory of the node with that database.
+ * - cold start to ready and resident memory of the node with that database;
+ * - the fixture's 361,292 changes through the feed apply path, and again as a first-sync snapshot through
+ *   the node's feed store (rows/s), each next to the same number of plain inserts, with their CPU time.
+ * `tsx bench/store-node.bench.ts catalog-load` runs only the last two.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,8 +21,9 @@ import { io } from 'socket.io-client';
 import { openDatabase } from '../src/engine/database';
 import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
 import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
-import { loadFixture, parseFixture } from '../src/engine/fixture/fixture';
+import { loadFixture, parseFixture, type Fixture } from '../src/engine/fixture/fixture';
 import { initStoreNode } from '../src/engine/init';
+import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
 import { createCommandClient, type CommandClient } from '../src/shared/command-client';
 
 const SKUS = 100_000;
@@ -242,6 +246,60 @@ function searchInProcess(engine: StoreEngine): number[] {
   return samples;
 }
 
+function reportLoad(changes: number, loadMs: number, bulkMs: number, cpuMs: number): void {
+  report(
+    `fixture load through the feed apply path (${changes} changes)`,
+    loadMs,
+    'ms',
+    bulkMs,
+    'the same number of plain inserts in one transaction',
+    { cpuMs: round(cpuMs) },
+  );
+}
+
+const STORE_SETUP = {
+  storeId: 'store-1',
+  storeCode: 'S001',
+  deviceNo: 1,
+  currency: 'EUR',
+  locale: 'fr-FR',
+  timezone: 'Europe/Paris',
+} as const;
+
+/** The page size the node's feed puller asks the hub for (packages/sync DEFAULT_PULL_LIMIT). */
+const SNAPSHOT_PAGE = 500;
+
+/**
+ * A till's first sync: the fixture's changes as the hub's snapshot pages, through the node's own feed store
+ * (each page staged in the snapshot database beside the replica, the last one swapping it in and indexing
+ * the catalog for search), into a new node's database.
+ */
+async function snapshotLoad(dir: string, fixture: Fixture): Promise<{ ms: number; cpuMs: number }> {
+  const databasePath = join(dir, 'snapshot-node.db');
+  initStoreNode({ databasePath, setup: STORE_SETUP });
+  const engine = openStoreEngine({ databasePath });
+  const store = new SqliteFeedStore({ db: engine.db, identity: engine.identity, now: Date.now });
+  const changes = [...fixture.changes].sort((a, b) => a.hubSeq - b.hubSeq);
+  const upTo = changes.at(-1)?.hubSeq ?? 0;
+  const started = performance.now();
+  const cpuStarted = ownCpuMs();
+  for (let start = 0; start < changes.length; start += SNAPSHOT_PAGE) {
+    const page = changes.slice(start, start + SNAPSHOT_PAGE);
+    await store.applySnapshotPage({
+      epoch: fixture.epoch,
+      upTo,
+      changes: page,
+      after: page.at(-1)?.hubSeq ?? upTo,
+      total: changes.length,
+      done: start + SNAPSHOT_PAGE >= changes.length,
+    });
+  }
+  const result = { ms: performance.now() - started, cpuMs: ownCpuMs() - cpuStarted };
+  store.close();
+  engine.close();
+  return result;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) {
     const build = spawnSync(process.execPath, [join(APP, 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
@@ -251,17 +309,7 @@ async function main(): Promise<void> {
   try {
     const databasePath = join(dir, 'store.db');
     const now = Date.now();
-    initStoreNode({
-      databasePath,
-      setup: {
-        storeId: 'store-1',
-        storeCode: 'S001',
-        deviceNo: 1,
-        currency: 'EUR',
-        locale: 'fr-FR',
-        timezone: 'Europe/Paris',
-      },
-    });
+    initStoreNode({ databasePath, setup: STORE_SETUP });
     log(`generating a demo chain with ${SKUS} SKUs`);
     const fixture = parseFixture(demoFixture({ skus: SKUS, promotions: 50, now }));
     const engine = openStoreEngine({ databasePath });
@@ -275,6 +323,21 @@ async function main(): Promise<void> {
     log(`fixture of ${fixture.changes.length} feed changes loaded in ${Math.round(loadMs)} ms`);
 
     const bulkMs = bareBulkInsert(dir, fixture.changes.length);
+    log(`the same changes as a first-sync snapshot, in pages of ${SNAPSHOT_PAGE}`);
+    const snapshot = await snapshotLoad(dir, fixture);
+    const rowsPerSecond = (ms: number) => fixture.changes.length / (ms / 1000);
+    report(
+      `initial snapshot through the node's feed store (${fixture.changes.length} rows: 100k SKUs, prices, stock)`,
+      rowsPerSecond(snapshot.ms),
+      'rows/s',
+      rowsPerSecond(bulkMs),
+      'the same number of plain inserts in one transaction',
+      { ms: round(snapshot.ms), cpuMs: round(snapshot.cpuMs) },
+    );
+    if (process.argv.includes('catalog-load')) {
+      reportLoad(fixture.changes.length, loadMs, bulkMs, loadCpuMs);
+      return;
+    }
     const baselineTx = bareTransactions(dir);
     const channel = await bareChannel();
     const baselineTrip = channel.roundTrips;
@@ -407,14 +470,7 @@ async function main(): Promise<void> {
       `${bareNode}: spawn to listening`,
     );
     report('resident memory when ready', coldRss, 'MiB', channel.rssMiB, `${bareNode}: resident memory`);
-    report(
-      `fixture load through the feed apply path (${fixture.changes.length} changes)`,
-      loadMs,
-      'ms',
-      bulkMs,
-      'the same number of plain inserts in one transaction',
-      { cpuMs: round(loadCpuMs) },
-    );
+    reportLoad(fixture.changes.length, loadMs, bulkMs, loadCpuMs);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -53,6 +53,22 @@ export class SearchIndexBatch {
     if (this.active) sql(db, 'UPDATE sync_state SET search_index_deferred = 1').run();
   }
 
+  /**
+   * Before a page writes or removes `skus`: takes their indexed entries out in one statement instead of
+   * one per SKU (the SKUs that do not exist yet cost nothing). Each is re-added at the end if it exists.
+   */
+  beforePage(skus: readonly string[]): void {
+    if (!this.active || skus.length === 0) return;
+    if (!this.fresh) {
+      sql(
+        this.db,
+        `INSERT INTO sku_search (sku_search, rowid, name, sku)
+         SELECT 'delete', rowid, name, sku FROM skus WHERE sku IN (SELECT value FROM json_each(?))`,
+      ).run(JSON.stringify(skus));
+    }
+    for (const sku of skus) this.pending.add(sku);
+  }
+
   /** Before `sku` is inserted or updated: its indexed entry, if any, goes (it is re-added at the end). */
   beforeWrite(sku: string): void {
     if (!this.active) return;
