@@ -331,12 +331,53 @@ function cartKey(ctx: TxContext, rules: ReplicaRules, draft: SaleDraft): string 
   ]);
 }
 
+/**
+ * Under test, what is shared between commands is frozen, so a caller that changed a priced cart another
+ * command reuses fails loudly. Freezing every object of a cart costs more than looking it up, so the
+ * node itself relies on the readonly types.
+ */
+const FREEZE_SHARED = process.env.VITEST !== undefined;
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+function shared<T>(value: T): T {
+  return FREEZE_SHARED ? deepFreeze(value) : value;
+}
+
+/** Resolved lines (SKU, book price, tax category) by what they were resolved from, per database. */
+const lineMemos = new WeakMap<Db, Map<string, ResolvedLine>>();
+const MEMO_LINES = 256;
+
+/**
+ * A line resolved as of now: the one resolved before when the line, the feed position, the node and the
+ * stretch between pricing boundaries are the same (a scan resolves the new line, not the whole cart).
+ */
+function resolvedLine(
+  ctx: TxContext,
+  line: DraftLine,
+  store: StoreContext,
+  scope: string,
+  reuse: boolean,
+): ResolvedLine {
+  if (!reuse) return resolveLine(ctx, line, store);
+  const key = `${scope}\n${JSON.stringify(line)}`;
+  let memos = lineMemos.get(ctx.db);
+  const known = memos?.get(key);
+  if (known !== undefined) return known;
+  const resolved = shared(resolveLine(ctx, line, store));
+  if (memos === undefined) {
+    memos = new Map();
+    lineMemos.set(ctx.db, memos);
+  }
+  if (memos.size >= MEMO_LINES) memos.delete(memos.keys().next().value as string);
+  memos.set(key, resolved);
+  return resolved;
 }
 
 /**
@@ -358,7 +399,8 @@ function pricedCart(
   const memo = memos?.get(saleId);
   if (reuse && memo !== undefined && memo.key === key && memo.period === period) return memo;
   const store = storeContext(ctx);
-  const lines = draft.lines.map((line) => resolveLine(ctx, line, store));
+  const scope = JSON.stringify([rules.key, period, ctx.identity.storeId, ctx.identity.currency]);
+  const lines = draft.lines.map((line) => resolvedLine(ctx, line, store, scope, reuse));
   // Refused here, before anything multiplies: a huge quantity at a huge price is a cashier's sentence,
   // not an overflow inside the totals.
   assertCartWithinBounds(
@@ -384,7 +426,7 @@ function pricedCart(
   });
   if (!reuse) return { lines, cart };
   // Shared by every later command that reuses it: frozen, so none can change what another one sees.
-  const priced: CartMemo = deepFreeze({ key, period, lines, cart });
+  const priced: CartMemo = shared({ key, period, lines, cart });
   if (memos === undefined) {
     memos = new Map();
     cartMemos.set(ctx.db, memos);
