@@ -58,6 +58,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/settings/stores/{storeId}': hq('viewer'),
   'PUT /api/settings/{key}': hq('admin'),
   'GET /api/staff': hq('viewer'),
+  'GET /api/staff/store-created': hq('viewer'),
   'GET /api/staff/{staffId}': hq('viewer'),
   'POST /api/staff': hq('admin'),
   'PATCH /api/staff/{staffId}': hq('admin'),

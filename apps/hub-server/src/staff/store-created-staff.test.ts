@@ -8,7 +8,14 @@ import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { EventFactory, ISO, enrollTestDevice, movement, seedWorld } from '../test-support/fixtures';
 import { createStaff } from './hq-staff';
-import { believedRole, judgeCreation, listStoreCreatedStaff } from './store-created-staff';
+import { buildApp } from '../api/app';
+import { createUser, login } from '../auth/users';
+import {
+  believedRole,
+  judgeCreation,
+  listStoreCreatedStaff,
+  type StoreCreatedStaff,
+} from './store-created-staff';
 
 type Role = 'cashier' | 'supervisor' | 'manager';
 
@@ -320,5 +327,37 @@ describe.each(backendKinds())('store-created staff at the hub on %s', (kind) => 
       type: 'LIMIT_EXCEEDED',
       details: { role: 'cashier', unbelievedClaims: [expect.objectContaining({ standing: 'foreign' })] },
     });
+  });
+  it('shows HQ each store’s own staff through the staff API: creator, store, when, verified or not', async () => {
+    const { app } = await buildApp({ hub, sync: { socket: false } });
+    try {
+      const password = 'correct horse battery';
+      await createUser(hub, { username: 'staff-viewer', password, role: 'viewer' });
+      const token = (await login(hub, { username: 'staff-viewer', password })).token;
+      const get = (url: string, auth = `Bearer ${token}`) =>
+        app.inject({ method: 'GET', url, headers: { authorization: auth } });
+      const response = await get('/api/staff/store-created?storeId=s1');
+      expect(response.statusCode).toBe(200);
+      const listed = (response.json() as { value: StoreCreatedStaff[] }).value;
+      expect(listed.every((staff) => staff.storeId === 's1')).toBe(true);
+      expect(listed.find((staff) => staff.staffId === 'sup-1')).toMatchObject({
+        createdBy: hqManager,
+        createdByName: 'Hana Manager',
+        role: 'supervisor',
+        verified: true,
+        createdAt: Date.parse(ISO),
+      });
+      expect(listed.find((staff) => staff.staffId === 'mgr-fake')).toMatchObject({
+        claimedRole: 'manager',
+        role: 'cashier',
+        verified: false,
+        createdByName: 'Person sup-1',
+        exceptionId: expect.any(String),
+      });
+      expect(JSON.stringify(listed)).not.toMatch(/pin/i);
+      expect((await get('/api/staff/store-created', 'Bearer nope')).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { STAFF_ROLES, type ApplyOutcome, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import { annotateException, closeSettledException } from '../exceptions/exception-queue';
 import type { HubTx } from '../hub-tx';
@@ -423,31 +424,43 @@ export async function recordRoleDoubts(
     .execute();
 }
 
-export interface StoreCreatedStaff {
-  readonly staffId: string;
-  readonly storeId: string;
-  readonly staffCode: string;
-  readonly name: string;
-  readonly claimedRole: string;
+export const StoreCreatedStaffSchema = z.object({
+  staffId: z.string(),
+  storeId: z.string(),
+  staffCode: z.string(),
+  name: z.string(),
+  /** The role the till gave them. */
+  claimedRole: z.enum(STAFF_ROLES),
   /** What the hub believes: the claimed role when verified, else cashier. */
-  readonly role: string;
-  readonly status: StoreStaffStatus;
-  readonly verified: boolean;
-  readonly reason: string | null;
-  readonly createdBy: string;
-  /** The name of the creator when the hub knows them (HQ's staff or a store creation). */
-  readonly createdByName: string | null;
-  readonly deviceId: string;
-  readonly eventId: string;
-  readonly createdAt: number;
-  readonly recordedAt: number;
-  readonly exceptionId: string | null;
-}
+  role: z.enum(STAFF_ROLES),
+  status: z.enum(['verified', 'rejected', 'unverified']),
+  verified: z.boolean(),
+  /** Why the role is not believed (null when verified). */
+  reason: z.string().nullable(),
+  createdBy: z.string(),
+  /** The creator's name when the hub knows them (HQ's staff or a store creation). */
+  createdByName: z.string().nullable(),
+  deviceId: z.string(),
+  eventId: z.string(),
+  /** The till's time of the creation, and when the hub recorded it (epoch ms). */
+  createdAt: z.number().int(),
+  recordedAt: z.number().int(),
+  /** The exception raised about the claim, when there is one. */
+  exceptionId: z.string().nullable(),
+});
+export type StoreCreatedStaff = z.infer<typeof StoreCreatedStaffSchema>;
+
+export const StoreCreatedStaffQuerySchema = z
+  .object({
+    storeId: z.string().min(1).max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).default(500),
+  })
+  .strict();
 
 /** Store-created staff for HQ, newest first; `storeId` narrows to one store. */
 export async function listStoreCreatedStaff(
   executor: Executor,
-  filter: { readonly storeId?: string | undefined; readonly limit?: number | undefined } = {},
+  filter: Partial<z.infer<typeof StoreCreatedStaffQuerySchema>> = {},
 ): Promise<StoreCreatedStaff[]> {
   const rows = await executor
     .selectFrom('store_created_staff')
@@ -478,8 +491,8 @@ export async function listStoreCreatedStaff(
     storeId: row.node_id,
     staffCode: row.staff_code,
     name: row.name,
-    claimedRole: row.claimed_role,
-    role: row.role,
+    claimedRole: isStaffRole(row.claimed_role) ? row.claimed_role : LOWEST_ROLE,
+    role: isStaffRole(row.role) ? row.role : LOWEST_ROLE,
     status: row.status,
     verified: row.status === 'verified',
     reason: row.reason,

@@ -10,6 +10,11 @@ import {
   listStaff,
   updateStaff,
 } from '../../staff/hq-staff';
+import {
+  StoreCreatedStaffQuerySchema,
+  StoreCreatedStaffSchema,
+  listStoreCreatedStaff,
+} from '../../staff/store-created-staff';
 import type { RouteRegistry } from '../route';
 
 const staffId = z.string().min(1).max(100);
@@ -25,6 +30,17 @@ export function registerStaffRoutes(app: FastifyInstance, routes: RouteRegistry)
     access: { kind: 'hq', role: 'viewer' },
     response: z.array(HqStaffSchema),
     handler: () => listStaff(hub.storage.db),
+  });
+  routes.add(app, {
+    method: 'GET',
+    url: '/api/staff/store-created',
+    summary:
+      'Staff stores created themselves, newest first: who created them, when, and whether the hub believes their role',
+    tag: 'staff',
+    access: { kind: 'hq', role: 'viewer' },
+    query: StoreCreatedStaffQuerySchema,
+    response: z.array(StoreCreatedStaffSchema),
+    handler: ({ query }) => listStoreCreatedStaff(hub.storage.db, query),
   });
   routes.add(app, {
     method: 'GET',
