@@ -28,6 +28,7 @@ import type { StoredValueAccountRow, StoredValueLedgerPage } from '../../loyalty
 import type { SalesReportRow } from '../../reports/sales-report';
 import type { AnalyticsTable, SalesAnalytics } from '../../reports/sales-analytics';
 import type { CreateStaff, HqStaff, UpdateStaff } from '../../staff/hq-staff';
+import type { StoreCreatedStaff } from '../../staff/store-created-staff';
 import type {
   EffectiveSettings,
   PutSetting,
@@ -78,6 +79,7 @@ export type {
   Setting,
   SettingScope,
   HqStaff,
+  StoreCreatedStaff,
   UpdateStaff,
   DeviceStatus,
   ExceptionType,

@@ -21,6 +21,7 @@ import type {
   CreateStaff,
   EffectiveSettings,
   HqStaff,
+  StoreCreatedStaff,
   PutSetting,
   Setting,
   SettingsList,
@@ -309,6 +310,7 @@ export function createHubApi(options: HubApiOptions) {
     salesReport: (from: string, to: string) =>
       call<SalesReportRow[]>('GET', withQuery('/api/reports/sales', { from, to })),
     staff: () => call<HqStaff[]>('GET', '/api/staff'),
+    storeCreatedStaff: () => call<StoreCreatedStaff[]>('GET', '/api/staff/store-created'),
     createStaff: (input: CreateStaff) => call<HqStaff>('POST', '/api/staff', input),
     updateStaff: (staffId: string, input: UpdateStaff) =>
       call<HqStaff>('PATCH', `/api/staff/${segment(staffId)}`, input),

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, HqStaff } from '../../api/api-types';
+import type { AuditEntry, HqStaff, StoreCreatedStaff } from '../../api/api-types';
 import { failure, type FakeHub } from '../../testing/fake-hub';
 import { NOW, renderDashboard } from '../../testing/render-dashboard';
 
@@ -39,8 +39,74 @@ function scriptStaff(hub: FakeHub): void {
   );
 }
 
+function storeCreated(overrides: Partial<StoreCreatedStaff> = {}): StoreCreatedStaff {
+  return {
+    staffId: 'sc-1',
+    storeId: 'store-1',
+    staffCode: 'S7',
+    name: 'Sid Supervisor',
+    claimedRole: 'supervisor',
+    role: 'supervisor',
+    status: 'verified',
+    verified: true,
+    reason: null,
+    createdBy: 'st-2',
+    createdByName: 'Max',
+    deviceId: 'dev-1',
+    eventId: 'ev-1',
+    createdAt: NOW,
+    recordedAt: NOW,
+    exceptionId: null,
+    ...overrides,
+  };
+}
+
 describe('staff-screen', () => {
   describe('StaffScreen', () => {
+    it('shows the staff stores created themselves, who created them and whether the hub believes the role', async () => {
+      renderDashboard({
+        signedInAs: 'viewer',
+        at: '/staff',
+        setup: (hub) => {
+          scriptStaff(hub);
+          hub.handle('GET /api/staff/store-created', () => [
+            storeCreated(),
+            storeCreated({
+              staffId: 'sc-2',
+              staffCode: 'M9',
+              name: 'Mo Fake',
+              claimedRole: 'manager',
+              role: 'cashier',
+              status: 'rejected',
+              verified: false,
+              reason: 'sc-1 is a supervisor by the hub’s records; only a manager may create staff.',
+              createdBy: 'sc-1',
+              createdByName: 'Sid Supervisor',
+            }),
+          ]);
+        },
+      });
+      const table = await screen.findByRole('table', { name: 'Staff stores created themselves' });
+      const verified = within(table).getByRole('row', { name: /S7/ });
+      expect(verified.textContent).toContain('S001 Dublin Grafton St');
+      expect(verified.textContent).toContain('Max');
+      expect(verified.textContent).toContain('Verified');
+      const rejected = within(table).getByRole('row', { name: /M9/ });
+      expect(
+        within(rejected)
+          .getAllByRole('cell')
+          .map((cell) => cell.textContent),
+      ).toEqual([
+        'Mo Fake',
+        'S001 Dublin Grafton St',
+        'Manager',
+        'Cashier',
+        'Sid Supervisor',
+        expect.any(String),
+        'Not believedsc-1 is a supervisor by the hub’s records; only a manager may create staff.',
+      ]);
+    });
+
     it('lists staff with their stores and shows a viewer no editing', async () => {
       renderDashboard({ signedInAs: 'viewer', at: '/staff', setup: scriptStaff });
       const table = await screen.findByRole('table', { name: 'Staff members' });

@@ -1,6 +1,6 @@
 import type { ErrorBody } from '@retail/domain';
 import { useId, useState, type FormEvent } from 'react';
-import type { HqStaff, StoreNode } from '../../api/api-types';
+import type { HqStaff, StoreCreatedStaff, StoreNode } from '../../api/api-types';
 import { useIsAdmin, useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
@@ -64,6 +64,69 @@ export function StaffScreen() {
         )}
       </Loaded>
       {isAdmin ? <AddStaffForm stores={stores} onDone={done} /> : null}
+      <StoreCreatedStaffSection nodes={stores} />
+    </section>
+  );
+}
+
+const VERIFICATION_BADGE: Readonly<Record<StoreCreatedStaff['status'], string>> = {
+  verified: 'badge badge-ok',
+  unverified: 'badge badge-warning',
+  rejected: 'badge badge-critical',
+};
+
+/**
+ * Staff the stores created themselves (`staff.created` from the tills): who created them and when, and
+ * whether the hub believes the role the store gave (docs/security.md, "Store-created staff").
+ */
+function StoreCreatedStaffSection({ nodes }: { nodes: readonly StoreNode[] }) {
+  const { api, format } = useServices();
+  const created = useLoad(() => api.storeCreatedStaff(), [api]);
+  return (
+    <section aria-labelledby="store-created-title">
+      <h2 id="store-created-title">{t('staff.storeCreated')}</h2>
+      <p className="muted">{t('staff.storeCreatedIntro')}</p>
+      <Loaded state={created.state}>
+        {(list) =>
+          list.length === 0 ? (
+            <p>{t('staff.storeCreatedNone')}</p>
+          ) : (
+            <table aria-label={t('staff.storeCreated')}>
+              <thead>
+                <tr>
+                  <th scope="col">{t('staff.code')}</th>
+                  <th scope="col">{t('staff.name')}</th>
+                  <th scope="col">{t('staff.store')}</th>
+                  <th scope="col">{t('staff.claimedRole')}</th>
+                  <th scope="col">{t('staff.believedRole')}</th>
+                  <th scope="col">{t('staff.createdBy')}</th>
+                  <th scope="col">{t('staff.createdAt')}</th>
+                  <th scope="col">{t('staff.verification')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((member) => (
+                  <tr key={member.staffId}>
+                    <th scope="row">{member.staffCode}</th>
+                    <td>{member.name}</td>
+                    <td>{storesLabel([member.storeId], nodes)}</td>
+                    <td>{roleLabel(member.claimedRole)}</td>
+                    <td>{roleLabel(member.role)}</td>
+                    <td>{member.createdByName ?? member.createdBy}</td>
+                    <td>{format.dateTime(member.createdAt)}</td>
+                    <td>
+                      <span className={VERIFICATION_BADGE[member.status]}>
+                        {t(`staff.status.${member.status}` as MessageKey)}
+                      </span>
+                      {member.reason === null ? null : <p className="muted">{member.reason}</p>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </section>
   );
 }
