@@ -12,9 +12,9 @@ import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
 import { Loaded } from '../../components/feedback';
 import { t } from '../../i18n/translate';
-import { choiceOf, epochOf, localInput, scopeOf, type ScopeChoice } from './pricing-form';
+import { choiceOf, epochOf, localInput, priorityOf, scopeOf, type ScopeChoice } from './pricing-form';
 import { EditorActions, PreviewPanel, usePreviewPublish } from './preview-publish';
-import { ScopeField, TextField } from './pricing-fields';
+import { ScheduleFields, ScopeField, TextField } from './pricing-fields';
 
 type Tiers = PriceEntry['tiers'];
 
@@ -140,13 +140,7 @@ function PriceBookForm({
 
   /** Throws a DomainError naming what is not a number or a price. */
   const input = (): PriceBookChange => {
-    const rank = Number(priority.trim());
-    if (priority.trim() === '' || !Number.isSafeInteger(rank)) {
-      throw new DomainError(
-        'INVALID_INPUT',
-        t('pricing.rule.invalid', { field: t('pricing.priority'), text: priority }),
-      );
-    }
+    const rank = priorityOf(priority);
     const from = epochOf(startsAt);
     const to = epochOf(endsAt);
     const code = currency.trim().toUpperCase();
@@ -204,17 +198,11 @@ function PriceBookForm({
         />{' '}
         {t('pricing.book.taxInclusive')}
       </label>
-      <TextField
-        label={t('pricing.editor.startsAt')}
-        type="datetime-local"
-        value={startsAt}
-        onChange={edit(setStartsAt)}
-      />
-      <TextField
-        label={t('pricing.editor.endsAt')}
-        type="datetime-local"
-        value={endsAt}
-        onChange={edit(setEndsAt)}
+      <ScheduleFields
+        startsAt={startsAt}
+        endsAt={endsAt}
+        onStartsAt={edit(setStartsAt)}
+        onEndsAt={edit(setEndsAt)}
       />
       <h3>{t('pricing.book.prices')}</h3>
       <p className="muted">{t('pricing.book.priceHint')}</p>

@@ -37,6 +37,36 @@ export function TextField({
   );
 }
 
+/** When a price book or promotion starts and ends, to the second (empty: from now on, open-ended). */
+export function ScheduleFields({
+  startsAt,
+  endsAt,
+  onStartsAt,
+  onEndsAt,
+}: {
+  startsAt: string;
+  endsAt: string;
+  onStartsAt: (value: string) => void;
+  onEndsAt: (value: string) => void;
+}) {
+  return (
+    <>
+      <TextField
+        label={t('pricing.editor.startsAt')}
+        type="datetime-local"
+        value={startsAt}
+        onChange={onStartsAt}
+      />
+      <TextField
+        label={t('pricing.editor.endsAt')}
+        type="datetime-local"
+        value={endsAt}
+        onChange={onEndsAt}
+      />
+    </>
+  );
+}
+
 export function SelectField({
   label,
   value,

@@ -1,3 +1,4 @@
+import { DomainError } from '@retail/domain';
 import type { PriceBook } from '../../api/api-types';
 import { t } from '../../i18n/translate';
 
@@ -33,6 +34,15 @@ export function epochOf(text: string): number | undefined {
   if (text.trim() === '') return undefined;
   const at = new Date(text).getTime();
   return Number.isNaN(at) ? undefined : at;
+}
+
+/** The priority an operator typed, a whole number; otherwise throws a DomainError naming the field. */
+export function priorityOf(text: string): number {
+  const rank = Number(text.trim());
+  if (text.trim() === '' || !Number.isSafeInteger(rank)) {
+    throw new DomainError('INVALID_INPUT', t('pricing.rule.invalid', { field: t('pricing.priority'), text }));
+  }
+  return rank;
 }
 
 /** The comma- or space-separated ids an operator types, without blanks or repeats. */

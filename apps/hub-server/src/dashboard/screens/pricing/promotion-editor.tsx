@@ -1,11 +1,10 @@
-import { DomainError } from '@retail/domain';
 import { useState } from 'react';
 import type { Promotion, PromotionInput, PromotionPreview, StoreNode } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
 import { t } from '../../i18n/translate';
-import { choiceOf, epochOf, localInput, scopeOf, type ScopeChoice } from './pricing-form';
+import { choiceOf, epochOf, localInput, priorityOf, scopeOf, type ScopeChoice } from './pricing-form';
 import { EditorActions, PreviewPanel, usePreviewPublish } from './preview-publish';
-import { ScopeField, SelectField, TextField } from './pricing-fields';
+import { ScheduleFields, ScopeField, SelectField, TextField } from './pricing-fields';
 import { draftOf, RULE_KINDS, ruleOf, type RuleDraft, type RuleKind } from './promotion-rule';
 
 /**
@@ -55,13 +54,7 @@ export function PromotionEditor({
     const currency = currencyFor(chosen);
     const from = epochOf(startsAt);
     const to = epochOf(endsAt);
-    const rank = Number(priority.trim());
-    if (priority.trim() === '' || !Number.isSafeInteger(rank)) {
-      throw new DomainError(
-        'INVALID_INPUT',
-        t('pricing.rule.invalid', { field: t('pricing.priority'), text: priority }),
-      );
-    }
+    const rank = priorityOf(priority);
     return {
       promotion: {
         name: name.trim(),
@@ -136,17 +129,11 @@ export function PromotionEditor({
         <option value="stackable">{t('pricing.editor.stackable')}</option>
         <option value="exclusive">{t('pricing.editor.exclusive')}</option>
       </SelectField>
-      <TextField
-        label={t('pricing.editor.startsAt')}
-        type="datetime-local"
-        value={startsAt}
-        onChange={edit(setStartsAt)}
-      />
-      <TextField
-        label={t('pricing.editor.endsAt')}
-        type="datetime-local"
-        value={endsAt}
-        onChange={edit(setEndsAt)}
+      <ScheduleFields
+        startsAt={startsAt}
+        endsAt={endsAt}
+        onStartsAt={edit(setStartsAt)}
+        onEndsAt={edit(setEndsAt)}
       />
       <PreviewPanel
         error={flow.error}
