@@ -3,27 +3,9 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { PriceBook, PriceBookPreview } from '../../api/api-types';
 import { failure, type FakeHub } from '../../testing/fake-hub';
+import { IRELAND_BOOK as BOOK, openNewEditor, PRICING_STORE as STORE } from '../../testing/pricing-editors';
 import { NOW, renderDashboard } from '../../testing/render-dashboard';
 import { parseTiers, tiersText } from './price-book-editor';
-
-const STORE = {
-  nodeId: 'store-1',
-  code: 'S001',
-  name: 'Dublin Grafton St',
-  kind: 'store',
-  region: 'ie-east',
-  currency: 'EUR',
-};
-
-const BOOK: PriceBook = {
-  priceBookId: 'pb-ie',
-  version: 3,
-  name: 'Ireland retail',
-  currency: 'EUR',
-  scope: { type: 'region', regionId: 'ie-east' },
-  priority: 10,
-  taxInclusive: true,
-};
 
 function previewOf(version: number, currentVersion: number, book: PriceBook): PriceBookPreview {
   return {
@@ -96,9 +78,7 @@ describe('price-book-editor', () => {
           }));
         },
       });
-      await user.click(await screen.findByRole('button', { name: 'New price book' }));
-      const form = screen.getByRole('form', { name: 'New price book' });
-      await user.type(within(form).getByLabelText('Price book id'), 'pb-milk');
+      const form = await openNewEditor(user, 'price book', 'pb-milk');
       await user.type(within(form).getByLabelText('Name'), 'Milk week');
       await user.selectOptions(within(form).getByLabelText('Scope'), 'store:store-1');
       await user.clear(within(form).getByLabelText('Priority'));
@@ -211,9 +191,7 @@ describe('price-book-editor', () => {
         at: '/pricing',
         setup: (fake) => script(fake),
       });
-      await user.click(await screen.findByRole('button', { name: 'New price book' }));
-      const form = screen.getByRole('form', { name: 'New price book' });
-      await user.type(within(form).getByLabelText('Price book id'), 'pb-x');
+      const form = await openNewEditor(user, 'price book', 'pb-x');
       await user.type(within(form).getByLabelText('SKU to price'), 'TEA-80');
       await user.type(within(form).getByLabelText('Its price'), '3,99');
       await user.click(within(form).getByRole('button', { name: 'Add price' }));

@@ -1,19 +1,10 @@
 // @vitest-environment happy-dom
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { PriceBook, Promotion } from '../../api/api-types';
+import type { Promotion } from '../../api/api-types';
 import { failure, type FakeHub } from '../../testing/fake-hub';
+import { IRELAND_BOOK as BOOK, openNewEditor, PRICING_STORE as STORE } from '../../testing/pricing-editors';
 import { NOW, renderDashboard } from '../../testing/render-dashboard';
-
-const BOOK: PriceBook = {
-  priceBookId: 'pb-ie',
-  version: 3,
-  name: 'Ireland retail',
-  currency: 'EUR',
-  scope: { type: 'region', regionId: 'ie-east' },
-  priority: 10,
-  taxInclusive: true,
-};
 
 const PROMOTION: Promotion = {
   promotionId: 'promo-tees',
@@ -77,14 +68,6 @@ describe('pricing-screen', () => {
       expect(hub.requests.map((request) => request.path)).toContain('/api/promotions/promo-tees/versions');
     });
     describe('PromotionEditor', () => {
-      const STORE = {
-        nodeId: 'store-1',
-        code: 'S001',
-        name: 'Dublin Grafton St',
-        kind: 'store',
-        region: 'ie-east',
-        currency: 'EUR',
-      };
       const previewOf = (version: number, currentVersion: number) => ({
         promotionId: 'promo-bread',
         version,
@@ -109,9 +92,7 @@ describe('pricing-screen', () => {
             fake.handle('PUT /api/promotions/:id', () => ({ ...PROMOTION, name: 'Bread week', version: 1 }));
           },
         });
-        await user.click(await screen.findByRole('button', { name: 'New promotion' }));
-        const form = screen.getByRole('form', { name: 'New promotion' });
-        await user.type(within(form).getByLabelText('Promotion id'), 'promo-bread');
+        const form = await openNewEditor(user, 'promotion', 'promo-bread');
         await user.type(within(form).getByLabelText('Name'), 'Bread week');
         await user.type(within(form).getByLabelText('Percent off'), '25');
         await user.type(within(form).getByLabelText('Items (SKUs, separated by commas)'), 'BREAD-1');

@@ -3,17 +3,9 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Promotion, PromotionRule } from '@retail/domain';
 import { failure, type FakeHub } from '../../testing/fake-hub';
+import { openNewEditor, PRICING_STORE as STORE } from '../../testing/pricing-editors';
 import { renderDashboard } from '../../testing/render-dashboard';
 import { draftOf, ruleOf } from './promotion-rule';
-
-const STORE = {
-  nodeId: 'store-1',
-  code: 'S001',
-  name: 'Dublin Grafton St',
-  kind: 'store',
-  region: 'ie-east',
-  currency: 'EUR',
-};
 
 const BXGY: Promotion = {
   promotionId: 'promo-bread',
@@ -87,9 +79,7 @@ describe('promotion-editor', () => {
           fake.handle('PUT /api/promotions/:id', () => ({ ...BXGY, name: 'Tea 3 for 10', version: 1 }));
         },
       });
-      await user.click(await screen.findByRole('button', { name: 'New promotion' }));
-      const form = screen.getByRole('form', { name: 'New promotion' });
-      await user.type(within(form).getByLabelText('Promotion id'), 'promo-tea');
+      const form = await openNewEditor(user, 'promotion', 'promo-tea');
       await user.type(within(form).getByLabelText('Name'), 'Tea 3 for 10');
       await user.selectOptions(within(form).getByLabelText('Kind of promotion'), 'multi_buy');
       expect(within(form).queryByLabelText('Percent off')).toBeNull();
@@ -127,9 +117,7 @@ describe('promotion-editor', () => {
         at: '/pricing',
         setup: (f) => script(f),
       });
-      await user.click(await screen.findByRole('button', { name: 'New promotion' }));
-      const form = screen.getByRole('form', { name: 'New promotion' });
-      await user.type(within(form).getByLabelText('Promotion id'), 'promo-50');
+      const form = await openNewEditor(user, 'promotion', 'promo-50');
       await user.type(within(form).getByLabelText('Name'), '5 off 50');
       await user.selectOptions(within(form).getByLabelText('Kind of promotion'), 'spend_threshold');
       await user.type(within(form).getByLabelText('Spend at least'), '50');
@@ -152,9 +140,7 @@ describe('promotion-editor', () => {
         at: '/pricing',
         setup: (f) => script(f),
       });
-      await user.click(await screen.findByRole('button', { name: 'New promotion' }));
-      const form = screen.getByRole('form', { name: 'New promotion' });
-      await user.type(within(form).getByLabelText('Promotion id'), 'promo-x');
+      const form = await openNewEditor(user, 'promotion', 'promo-x');
       await user.selectOptions(within(form).getByLabelText('Kind of promotion'), 'amount_off');
       await user.type(within(form).getByLabelText('Amount off each item'), '0.505');
       await user.click(within(form).getByRole('button', { name: 'Preview' }));
