@@ -54,6 +54,20 @@ export function PricingScreen() {
     name: string;
   } | null>(null);
 
+  /** An open editor's ends: published (say so, close, reload the list), cancelled, or reloaded when stale. */
+  const editorEnds = <T,>(setOpen: (value: T | null) => void, list: { reload: () => void }) => ({
+    onDone: (message: string) => {
+      setNotice(message);
+      setOpen(null);
+      list.reload();
+    },
+    onCancel: () => setOpen(null),
+    onReloaded: (fresh: T) => {
+      setOpen(fresh);
+      list.reload();
+    },
+  });
+
   return (
     <section aria-labelledby="pricing-title">
       <h1 id="pricing-title">{t('pricing.title')}</h1>
@@ -185,16 +199,7 @@ export function PricingScreen() {
           key={editing === 'new' ? 'new' : `${editing.promotionId}@${editing.version}`}
           current={editing === 'new' ? null : editing}
           stores={stores}
-          onDone={(message) => {
-            setNotice(message);
-            setEditing(null);
-            promotions.reload();
-          }}
-          onCancel={() => setEditing(null)}
-          onReloaded={(fresh) => {
-            setEditing(fresh);
-            promotions.reload();
-          }}
+          {...editorEnds<Promotion>(setEditing, promotions)}
         />
       )}
       {editingBook === null ? null : (
@@ -202,16 +207,7 @@ export function PricingScreen() {
           key={editingBook === 'new' ? 'new' : `${editingBook.priceBookId}@${editingBook.version}`}
           current={editingBook === 'new' ? null : editingBook}
           stores={stores}
-          onDone={(message) => {
-            setNotice(message);
-            setEditingBook(null);
-            books.reload();
-          }}
-          onCancel={() => setEditingBook(null)}
-          onReloaded={(fresh) => {
-            setEditingBook(fresh);
-            books.reload();
-          }}
+          {...editorEnds<PriceBook>(setEditingBook, books)}
         />
       )}
       {versionsOf === null ? null : (
