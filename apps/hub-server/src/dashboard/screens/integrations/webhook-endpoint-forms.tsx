@@ -2,6 +2,7 @@ import type { ErrorBody } from '@retail/domain';
 import { useId, useState, type FormEvent } from 'react';
 import type { IntegrationSubscription } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
+import { useSubmit } from '../../app/use-submit';
 import { ErrorBanner } from '../../components/feedback';
 import { t } from '../../i18n/translate';
 import { EditError } from '../inventory/stock-edit-forms';
@@ -88,8 +89,7 @@ export function NewWebhookForm({ onCreated }: { onCreated: (name: string, secret
   const { api } = useServices();
   const empty: EndpointFields = { name: '', url: '', types: '', enabled: true };
   const [fields, setFields] = useState(empty);
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const { working, error, setError, send } = useSubmit();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -98,20 +98,17 @@ export function NewWebhookForm({ onCreated }: { onCreated: (name: string, secret
       setError(invalid);
       return;
     }
-    setWorking(true);
-    const result = await api.createSubscription({
-      name: fields.name.trim(),
-      url: fields.url.trim(),
-      types: parseTypes(fields.types),
-    });
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
+    const created = await send(() =>
+      api.createSubscription({
+        name: fields.name.trim(),
+        url: fields.url.trim(),
+        types: parseTypes(fields.types),
+      }),
+    );
+    if (created === null) return;
     setError(null);
     setFields(empty);
-    onCreated(result.value.subscription.name, result.value.secret);
+    onCreated(created.subscription.name, created.secret);
   };
 
   return (
@@ -145,8 +142,7 @@ export function EditWebhookForm({
     types: subscription.types.join(', '),
     enabled: subscription.status === 'active',
   });
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const { working, error, setError, send } = useSubmit();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -155,23 +151,19 @@ export function EditWebhookForm({
       setError(invalid);
       return;
     }
-    setWorking(true);
-    const result = await api.updateSubscription(
-      subscription.subscriptionId,
-      {
-        name: fields.name.trim(),
-        url: fields.url.trim(),
-        types: parseTypes(fields.types),
-        status: fields.enabled ? 'active' : 'paused',
-      },
-      subscription.version,
+    const saved = await send(() =>
+      api.updateSubscription(
+        subscription.subscriptionId,
+        {
+          name: fields.name.trim(),
+          url: fields.url.trim(),
+          types: parseTypes(fields.types),
+          status: fields.enabled ? 'active' : 'paused',
+        },
+        subscription.version,
+      ),
     );
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
-    onSaved(result.value.name);
+    if (saved !== null) onSaved(saved.name);
   };
 
   const title = t('webhooks.editTitle', { name: subscription.name });

@@ -2,6 +2,7 @@ import type { ErrorBody } from '@retail/domain';
 import { useId, useState, type FormEvent } from 'react';
 import type { AdjustableBucket, InventoryLevel, StoreNode } from '../../api/api-types';
 import { useCanAct, useServices } from '../../app/dashboard-context';
+import { useSubmit } from '../../app/use-submit';
 import { ErrorBanner, Notice } from '../../components/feedback';
 import { nodeLabel } from '../../format/labels';
 import { t } from '../../i18n/translate';
@@ -72,18 +73,16 @@ function NodeSelect({
   );
 }
 
-/** Adjusting and transferring one SKU, both on the figures this screen shows (operators and admins). */
-export function StockEditForms({
-  sku,
-  levels,
-  nodes,
-  onChanged,
-}: {
+/** One SKU's figures per node as this screen shows them, and what to call when they changed. */
+interface StockFormProps {
   sku: string;
   levels: readonly InventoryLevel[];
   nodes: readonly StoreNode[];
   onChanged: () => void;
-}) {
+}
+
+/** Adjusting and transferring one SKU, both on the figures this screen shows (operators and admins). */
+export function StockEditForms({ sku, levels, nodes, onChanged }: StockFormProps) {
   if (!useCanAct()) return null;
   return (
     <div className="edit-forms">
@@ -93,25 +92,14 @@ export function StockEditForms({
   );
 }
 
-function AdjustForm({
-  sku,
-  levels,
-  nodes,
-  onChanged,
-}: {
-  sku: string;
-  levels: readonly InventoryLevel[];
-  nodes: readonly StoreNode[];
-  onChanged: () => void;
-}) {
+function AdjustForm({ sku, levels, nodes, onChanged }: StockFormProps) {
   const { api, format } = useServices();
   const ids = { bucket: useId(), delta: useId(), reason: useId() };
   const [nodeId, setNodeId] = useState('');
   const [bucket, setBucket] = useState<AdjustableBucket>('sellable');
   const [delta, setDelta] = useState('');
   const [reason, setReason] = useState<(typeof ADJUSTMENT_REASONS)[number]>('damage');
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const { working, error, setError, send } = useSubmit();
   const [notice, setNotice] = useState<string | null>(null);
   const seen = nodeId === '' ? null : figure(levels, nodeId, bucket);
 
@@ -127,17 +115,10 @@ function AdjustForm({
       setError({ code: 'INVALID_INPUT', message: t('stockEdit.deltaInvalid') });
       return;
     }
-    setWorking(true);
-    const result = await api.adjustStock({
-      nodeId,
-      reason,
-      lines: [{ sku, bucket, delta: change, expectedQty: seen }],
-    });
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
+    const adjusted = await send(() =>
+      api.adjustStock({ nodeId, reason, lines: [{ sku, bucket, delta: change, expectedQty: seen }] }),
+    );
+    if (adjusted === null) return;
     setError(null);
     setDelta('');
     setNotice(
@@ -212,24 +193,13 @@ function AdjustForm({
   );
 }
 
-function TransferForm({
-  sku,
-  levels,
-  nodes,
-  onChanged,
-}: {
-  sku: string;
-  levels: readonly InventoryLevel[];
-  nodes: readonly StoreNode[];
-  onChanged: () => void;
-}) {
+function TransferForm({ sku, levels, nodes, onChanged }: StockFormProps) {
   const { api, format } = useServices();
   const qtyId = useId();
   const [fromNodeId, setFrom] = useState('');
   const [toNodeId, setTo] = useState('');
   const [qty, setQty] = useState('');
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const { working, error, setError, send } = useSubmit();
   const [sent, setSent] = useState<{ number: string; to: string } | null>(null);
   const seen = fromNodeId === '' ? null : figure(levels, fromNodeId, 'sellable');
 
@@ -249,20 +219,13 @@ function TransferForm({
       setError({ code: 'INVALID_INPUT', message: t('stockEdit.qtyInvalid') });
       return;
     }
-    setWorking(true);
-    const result = await api.createTransfer({
-      fromNodeId,
-      toNodeId,
-      lines: [{ sku, qty: units, expectedSellable: seen }],
-    });
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
+    const transfer = await send(() =>
+      api.createTransfer({ fromNodeId, toNodeId, lines: [{ sku, qty: units, expectedSellable: seen }] }),
+    );
+    if (transfer === null) return;
     setError(null);
     setQty('');
-    setSent({ number: result.value.transferId, to: nodeLabel(nodes, toNodeId) });
+    setSent({ number: transfer.transferId, to: nodeLabel(nodes, toNodeId) });
     onChanged();
   };
 

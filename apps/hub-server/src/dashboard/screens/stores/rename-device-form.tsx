@@ -1,7 +1,7 @@
-import type { ErrorBody } from '@retail/domain';
 import { useId, useState, type FormEvent } from 'react';
 import type { DeviceStatus } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
+import { useSubmit } from '../../app/use-submit';
 import { t } from '../../i18n/translate';
 import { EditError } from '../inventory/stock-edit-forms';
 
@@ -25,8 +25,7 @@ export function RenameDeviceForm({
   const { api } = useServices();
   const id = useId();
   const [name, setName] = useState(device.name);
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const { working, error, setError, send } = useSubmit();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -34,14 +33,8 @@ export function RenameDeviceForm({
       setError({ code: 'INVALID_INPUT', message: t('devices.nameEmpty') });
       return;
     }
-    setWorking(true);
-    const result = await api.renameDevice(device.deviceId, name.trim(), device.version);
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
-    onDone(result.value.name);
+    const renamed = await send(() => api.renameDevice(device.deviceId, name.trim(), device.version));
+    if (renamed !== null) onDone(renamed.name);
   };
 
   const title = t('devices.rename', { device: label });
