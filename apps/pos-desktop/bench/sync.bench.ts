@@ -12,7 +12,7 @@
  *   a bare socket.io ack'd round trip on this machine.
  */
 import { randomBytes as nodeRandomBytes, randomUUID } from 'node:crypto';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,7 +21,6 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
-import { io } from 'socket.io-client';
 import {
   familyItems,
   loadTillPricing,
@@ -32,8 +31,7 @@ import {
   startTestHub,
   type TestHub,
 } from '@retail/hub-server/testing';
-import { createSocketIoTransport, createSyncAgent, type SyncAgent } from '@retail/sync';
-import { MemoryOutboxStore } from '@retail/sync/testing';
+import { createSocketIoTransport, createSyncAgent } from '@retail/sync';
 import { createUuidV7Generator } from '@retail/domain';
 import { createTxContext, hasLanesSchema } from '../src/engine/context';
 import { openDatabase } from '../src/engine/database';
@@ -51,6 +49,7 @@ const CATCH_UP_BATCH =
   process.env.BENCH_SYNC_BATCH === undefined ? undefined : Number(process.env.BENCH_SYNC_BATCH);
 const SNAPSHOT_SKUS = Number(process.env.BENCH_SYNC_SKUS ?? 100_000);
 const DEVICES = Number(process.env.BENCH_SYNC_DEVICES ?? 200);
+const FAN_OUT_PROCESSES = Number(process.env.BENCH_SYNC_FAN_OUT_PROCESSES ?? 8);
 const PRICE_CHANGES = 20;
 const ROUND_TRIPS = 2_000;
 
@@ -152,6 +151,8 @@ async function startHub(skuCount: number): Promise<{ target: TestHub; skus: stri
  * `priced`: sales as the till priced them from the hub's published book (the audit passes); `unpriced`:
  * every sale names a book the hub never published, so each raises a PRICING_AUDIT exception.
  */
+let catchUpRuns = 0;
+
 async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWindow: number): Promise<void> {
   const { target, skus } = await startHub(200);
   let node: ReturnType<typeof openDatabase> | undefined;
@@ -168,7 +169,8 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
       'bench',
     );
     const pricing = await loadTillPricing(target.storage.db);
-    const databasePath = join(dir, `catch-up-store-${workload}-${pushWindow}.db`);
+    catchUpRuns += 1;
+    const databasePath = join(dir, `catch-up-store-${workload}-${catchUpRuns}.db`);
     initStoreNode({
       databasePath,
       setup: { storeId: 's1', storeCode: 'S1', deviceNo: 1, currency: 'USD', timezone: 'UTC' },
@@ -255,7 +257,7 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
       throw new Error(`bench: ${raised.count} pricing exceptions for ${workload} sales`);
 
     // The floor: the same envelopes and ledger rows inserted in batches of 500, one transaction each.
-    const bare = new Database(join(dir, `catch-up-bare-${workload}-${pushWindow}.db`));
+    const bare = new Database(join(dir, `catch-up-bare-${workload}-${catchUpRuns}.db`));
     bare.pragma('journal_mode = WAL');
     bare.pragma('synchronous = FULL');
     bare.exec(`CREATE TABLE events (event_id TEXT PRIMARY KEY, device_id TEXT, device_seq INTEGER, envelope TEXT);
@@ -387,81 +389,111 @@ async function benchSnapshot(dir: string): Promise<void> {
   }
 }
 
-/** Price change → visible in the local database of 200 connected replicas. */
+/** A process of replicas (bench/fan-out-replicas.ts) and the messages it sent that nobody took yet. */
+class ReplicaProcess {
+  private readonly inbox: { type: string; [key: string]: unknown }[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private exited: Error | null = null;
+  readonly child: ChildProcess;
+
+  constructor(input: { dir: string; first: number; count: number; hubUrl: string }) {
+    this.child = fork(
+      fileURLToPath(new URL('fan-out-replicas.ts', import.meta.url)),
+      [JSON.stringify(input)],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    this.child.on('message', (message) => {
+      this.inbox.push(message as { type: string });
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.child.once('exit', (code) => {
+      this.exited = new Error(`bench: a replica process exited with ${code}`);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  send(message: unknown): void {
+    this.child.send(message as Serializable);
+  }
+
+  /** The next message of this type. */
+  async next<T>(type: string, timeoutMs = 300_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.inbox.findIndex((message) => message.type === type);
+      if (index >= 0) return this.inbox.splice(index, 1)[0] as T;
+      if (this.exited !== null && type !== 'stopped') throw this.exited;
+      if (Date.now() > deadline) throw new Error(`bench: no ${type} from a replica process`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 1_000);
+      });
+    }
+  }
+}
+
+/**
+ * Price change → committed in the local database of 200 replicas, each a real sync client (socket.io over
+ * loopback, its own SQLite feed store, its own connection) as a till would be, spread over
+ * FAN_OUT_PROCESSES processes (8 × 25 by default) so the clients do not share one event loop. The figure is
+ * from HQ's save (`savePriceEntries` in the hub process) to each replica having committed the price
+ * (timestamps on one clock: performance.timeOrigin + now()). Baseline: an ack'd socket.io round trip
+ * between a replica process and a bare socket.io server in the hub's process, measured in the same run.
+ */
 async function benchFanOut(dir: string): Promise<void> {
   const { target, skus } = await startHub(50);
-  const agents: SyncAgent[] = [];
-  const databases: ReturnType<typeof openDatabase>[] = [];
+  const processes: ReplicaProcess[] = [];
   try {
-    const appliedAt: (number | undefined)[] = Array.from({ length: DEVICES }, () => undefined);
-    log(`${DEVICES} replicas (real client + SQLite feed store) connect and snapshot`);
-    for (let index = 0; index < DEVICES; index += 1) {
-      const databasePath = join(dir, `replica-${index}.db`);
-      initStoreNode({
-        databasePath,
-        setup: { storeId: 's1', storeCode: 'S1', deviceNo: index + 1, currency: 'USD', timezone: 'UTC' },
-      });
-      const db = openDatabase(databasePath);
-      databases.push(db);
-      const identity = requireIdentity(db);
-      const credential = await target.enrollTill({
-        storeId: 's1',
-        deviceId: identity.deviceId,
-        deviceNo: index + 1,
-        deviceName: `replica ${index}`,
-      });
-      const feed = new SqliteFeedStore({
-        db,
-        identity,
-        now: Date.now,
-        onApplied: (_skus, kind) => {
-          if (kind === 'page') appliedAt[index] ??= performance.now();
-        },
-      });
-      const agent = createSyncAgent({
-        transport: createSocketIoTransport({ url: target.url, credential }),
-        outbox: new MemoryOutboxStore(),
-        feed,
-        identity: { deviceId: identity.deviceId, storeId: 's1' },
-      });
-      agents.push(agent);
-      agent.start();
-    }
-    await waitFor(
-      'every replica is live',
-      () => agents.every((agent) => agent.status().state === 'live'),
-      300_000,
-      20,
+    const perProcess = Math.ceil(DEVICES / FAN_OUT_PROCESSES);
+    log(
+      `${DEVICES} replicas (real client + SQLite feed store) in ${FAN_OUT_PROCESSES} processes connect and snapshot`,
     );
+    for (let first = 0; first < DEVICES; first += perProcess) {
+      processes.push(
+        new ReplicaProcess({ dir, first, count: Math.min(perProcess, DEVICES - first), hubUrl: target.url }),
+      );
+    }
+    let deviceNo = 0;
+    for (const replicas of processes) {
+      const { deviceIds } = await replicas.next<{ deviceIds: string[] }>('devices');
+      const credentials: string[] = [];
+      for (const deviceId of deviceIds) {
+        deviceNo += 1;
+        credentials.push(
+          await target.enrollTill({ storeId: 's1', deviceId, deviceNo, deviceName: `replica ${deviceNo}` }),
+        );
+      }
+      replicas.send({ type: 'credentials', credentials });
+    }
+    for (const replicas of processes) await replicas.next('live');
 
     const samples: number[] = [];
-    const read = databases.map((db) => db.prepare('SELECT data FROM prices WHERE feed_key LIKE ?'));
+    const clock = () => performance.timeOrigin + performance.now();
+    const hubCpu = process.cpuUsage();
     for (let change = 0; change < PRICE_CHANGES; change += 1) {
-      appliedAt.fill(undefined);
       const sku = skus[change % skus.length]!;
       const unitPrice = 5_000 + change;
-      const started = performance.now();
+      for (const replicas of processes) replicas.send({ type: 'expect', sku, unitPrice });
+      for (const replicas of processes) await replicas.next('armed');
+      const started = clock();
       await savePriceEntries(
         target.hub,
         'pb-chain',
         { entries: [{ sku, tiers: [{ minQty: 1, unitPrice }] }] },
         'bench',
       );
-      await waitFor(
-        'every replica applied the change',
-        () => appliedAt.every((at) => at !== undefined),
-        60_000,
-        1,
-      );
-      for (const [index, at] of appliedAt.entries()) {
-        const row = read[index]!.get(`%${sku}`) as { data: string } | undefined;
-        if (!row?.data.includes(`"unitPrice":${unitPrice}`))
-          throw new Error(`bench: replica ${index} missed the price`);
-        samples.push(at! - started);
+      for (const replicas of processes) {
+        const { at } = await replicas.next<{ at: number[] }>('applied', 60_000);
+        for (const appliedAt of at) samples.push(appliedAt - started);
       }
     }
+    const hubUsed = process.cpuUsage(hubCpu);
+    if (samples.length !== DEVICES * PRICE_CHANGES) throw new Error(`bench: ${samples.length} samples`);
 
-    // The floor: an ack'd socket.io round trip between a client and a server on this machine.
+    // The floor: an ack'd socket.io round trip from a replica process to a bare server in this process.
     const http = createServer();
     const server = new Server(http);
     server.on('connection', (socket) =>
@@ -470,26 +502,29 @@ async function benchFanOut(dir: string): Promise<void> {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const address = http.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'] });
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    const trips: number[] = [];
-    for (let trip = 0; trip < ROUND_TRIPS; trip += 1) {
-      const started = performance.now();
-      await socket.emitWithAck('echo', { sku: 'SKU-1', unitPrice: 100 });
-      trips.push(performance.now() - started);
-    }
-    socket.close();
+    processes[0]!.send({ type: 'echo', url: `http://127.0.0.1:${port}`, trips: ROUND_TRIPS });
+    const { trips } = await processes[0]!.next<{ trips: number[] }>('echoed');
     await server.close();
+
+    let replicaCpuSeconds = 0;
+    for (const replicas of processes) replicas.send({ type: 'stop' });
+    for (const replicas of processes) {
+      replicaCpuSeconds += (await replicas.next<{ cpuSeconds: number }>('stopped')).cpuSeconds;
+    }
     for (const p of [50, 99]) {
       report(`sync.price-fan-out.p${p}`, percentile(samples, p), 'ms', percentile(trips, p), 'ms', {
         devices: DEVICES,
+        processes: processes.length,
         changes: PRICE_CHANGES,
-        baselineName: 'bare socket.io ack round trip (one client, same machine)',
+        samples: samples.length,
+        baselineName: 'bare socket.io ack round trip (a replica process to a server in the hub process)',
+        hubCpuMsPerChange: round((hubUsed.user + hubUsed.system) / 1e3 / PRICE_CHANGES),
+        replicaCpuMsPerChange: round((replicaCpuSeconds * 1e3) / PRICE_CHANGES),
+        loadAverage: loadavg().map(round),
       });
     }
   } finally {
-    await Promise.all(agents.map((agent) => agent.stop()));
-    for (const db of databases) db.close();
+    for (const replicas of processes) replicas.child.kill();
     await target.close();
   }
 }
@@ -500,6 +535,10 @@ async function main(): Promise<void> {
     // Profiling: BENCH_SYNC_ONLY=catch-up runs only the catch-up figures, BENCH_SYNC_WORKLOAD=priced|unpriced
     // only one of them.
     const only = process.env.BENCH_SYNC_ONLY;
+    if (only === 'fan-out') {
+      await benchFanOut(dir);
+      return;
+    }
     const workload = process.env.BENCH_SYNC_WORKLOAD;
     // BENCH_SYNC_PUSH_WINDOWS=1,4 compares push windows in one run; the default is the store node's own.
     const windows = (process.env.BENCH_SYNC_PUSH_WINDOWS ?? String(STORE_SYNC_PUSH_WINDOW))
