@@ -332,6 +332,26 @@ function toCandidates(states: readonly LineState[]): CandidateLine[] {
   return states.map((state) => ({ index: state.index, line: state.line, remaining: state.remaining }));
 }
 
+/**
+ * The open lines and their candidates as of the last change to the line states: most promotions apply to
+ * nothing, so the fifty evaluations of a cart share them until one applies (rules never change them).
+ */
+interface OpenLines {
+  states: readonly LineState[] | undefined;
+  open: readonly LineState[];
+  candidates: readonly CandidateLine[];
+}
+
+function openLines(states: readonly LineState[], cache: OpenLines): OpenLines {
+  if (cache.states !== states) {
+    const open = states.filter((state) => state.lockedBy === undefined);
+    cache.states = states;
+    cache.open = open;
+    cache.candidates = toCandidates(open);
+  }
+  return cache;
+}
+
 /** Titles of promotions checkedPromotion froze: their rule cannot change, so neither can the title. */
 const checkedTitles = new WeakMap<Promotion, string>();
 
@@ -350,13 +370,14 @@ function evaluate(
   promotion: Promotion,
   states: readonly LineState[],
   appliedSoFar: readonly AppliedPromotion[],
+  cache: OpenLines,
 ): RuleEvaluation {
   const context = {
     currency: promotion.currency,
     maxApplications: promotion.maxApplications,
     title: titleOf(promotion),
   };
-  const open = states.filter((state) => state.lockedBy === undefined);
+  const { open, candidates } = openLines(states, cache);
   if (promotion.stacking === 'exclusive') {
     if (levelOf(promotion) === 'order' && appliedSoFar.length > 0) {
       const others = appliedSoFar.map((applied) => applied.promotionId).join(', ');
@@ -369,7 +390,7 @@ function evaluate(
       ? { applied: false, why: 'Exclusive: the items it needs already have another promotion.' }
       : evaluation;
   }
-  const evaluation = evaluateRule(promotion.rule, toCandidates(open), context);
+  const evaluation = evaluateRule(promotion.rule, candidates, context);
   if (evaluation.applied || open.length === states.length) return evaluation;
   if (!evaluateRule(promotion.rule, toCandidates(states), context).applied) return evaluation;
   const owners = [
@@ -405,8 +426,9 @@ export function applyPromotions(
 
   const ranked: { rank: number; adjustment: PromotionAdjustment }[] = [];
   const applied: AppliedPromotion[] = [];
+  const cache: OpenLines = { states: undefined, open: [], candidates: [] };
   ordered.forEach((promotion, rank) => {
-    const evaluation = evaluate(promotion, states, applied);
+    const evaluation = evaluate(promotion, states, applied, cache);
     if (!evaluation.applied) {
       considered.push({
         promotionId: promotion.promotionId,
@@ -416,6 +438,8 @@ export function applyPromotions(
       });
       return;
     }
+    // The line states change below: the next evaluation builds its open lines afresh.
+    cache.states = undefined;
     const level = levelOf(promotion);
     const exclusive = promotion.stacking === 'exclusive';
     for (const discount of evaluation.discounts) {
