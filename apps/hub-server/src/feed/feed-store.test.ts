@@ -270,16 +270,38 @@ describe.skipIf(!process.env.PG_URL)('feed/feed-store ordering on PostgreSQL', (
         .finally(() => spy.mockRestore());
       await vi.waitFor(() => expect(heard.some((event) => event?.origin === writer.instanceId)).toBe(true));
       expect(heard).toEqual([{ scopes: ['n1', 'n2'], head: seqs[2], origin: writer.instanceId }]);
-      // Register, allocate and NOTIFY in one statement, then the insert: nothing else.
-      expect(statements).toHaveLength(2);
-      for (const part of ['pg_advisory_xact_lock_shared', 'nextval', 'pg_notify'])
+      // Register, allocate, insert and NOTIFY in one statement: nothing else.
+      expect(statements).toHaveLength(1);
+      for (const part of [
+        'pg_advisory_xact_lock_shared',
+        'nextval',
+        'insert into "feed_changes"',
+        'pg_notify',
+      ])
         expect(statements[0]).toContain(part);
+
+      // Each row has the hubSeq of its place in the append, whatever order the rows were inserted in.
+      const n1 = await readFeed(writer.db, 'n1', seqs[0]! - 1, 10);
+      const n2 = await readFeed(writer.db, 'n2', seqs[0]! - 1, 10);
+      expect([...n1.changes, ...n2.changes].map((change) => [change.key, change.hubSeq]).sort()).toEqual([
+        ['heard-a', seqs[0]],
+        ['heard-b', seqs[1]],
+        ['heard-c', seqs[2]],
+      ]);
 
       // Past 100 scopes the notification says "everything" (NOTIFY payloads are bounded): listeners hear null.
       const many = Array.from({ length: 101 }, (_, index) => config(`heard-many-${index}`, 1, `s${index}`));
       await writer.transaction((trx) => appendFeedChanges(trx, writer, many, 1));
       await vi.waitFor(() => expect(heard).toHaveLength(2), 10_000);
       expect(heard[1]).toBeNull();
+
+      // An import's thousand rows take the chunked path: the same numbering, in the rows' order.
+      const large = Array.from({ length: 1000 }, (_, index) => config(`large-${999 - index}`, index, 'n3'));
+      const largeSeqs = await writer.transaction((trx) => appendFeedChanges(trx, writer, large, 1));
+      expect(largeSeqs).toEqual(largeSeqs.map((_, index) => largeSeqs[0]! + index));
+      const n3 = await drain(writer, 'n3', largeSeqs[0]! - 1, 400);
+      expect(n3.keys).toEqual(large.map((change) => change.key));
+      expect(n3.seqs).toEqual(largeSeqs);
     } finally {
       await listener.close();
       await writer.close();

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { DomainError } from '@retail/domain';
 import type { FeedChange, FeedEntity } from '@retail/sync';
 import type { Executor, Storage, Trx } from '../storage/storage';
@@ -7,6 +8,7 @@ import {
   allocatedHead,
   allocateNumbers,
   FEED_SEQUENCE,
+  insertNumbered,
   isPostgres,
   settledHead,
   watermark,
@@ -71,12 +73,11 @@ export async function appendFeedChanges(
   if (rows.length === 0) return [];
 
   const scopes = rows.map((row) => row.scope);
-  // PostgreSQL: registering, allocating and the NOTIFY for other hub processes are one statement.
+  // PostgreSQL: registering, allocating and the NOTIFY for other hub processes are one statement, and
+  // with the insert too for the appends of a push or an order.
   const notice = storage.feedNotice(scopes);
-  const seqs = await allocateHubSeqs(trx, storage, rows.length, notice);
-
-  const values = rows.map((row, index) => ({
-    hub_seq: seqs[index]!,
+  const ranked = rows.map((row, index) => ({
+    hub_seq: index + 1,
     entity: row.entity,
     entity_key: row.key,
     op: row.op,
@@ -87,9 +88,28 @@ export async function appendFeedChanges(
   // Writers run concurrently on PostgreSQL: the row of a key replaces the one another writer committed
   // (an upsert waits for that writer instead of failing on the unique key), and rows go in key order so
   // two writers of overlapping keys wait for each other in the same order instead of deadlocking.
-  values.sort((a, b) => compareKeys(a, b));
-  for (const chunk of chunks(values, 500)) {
-    await insertFeedRows(trx, chunk);
+  ranked.sort((a, b) => compareKeys(a, b));
+  let seqs: number[];
+  if (storage.kind === 'postgres' && ranked.length <= ONE_STATEMENT_ROWS) {
+    seqs = await insertNumbered(
+      trx,
+      FEED_SEQUENCE,
+      {
+        table: 'feed_changes',
+        numberColumn: 'hub_seq',
+        columns: ['entity', 'entity_key', 'op', 'data', 'scope', 'created_at'],
+        rows: ranked,
+        onConflict: sql`on conflict (entity, entity_key, scope) do update set hub_seq = excluded.hub_seq,
+          op = excluded.op, data = excluded.data, created_at = excluded.created_at`,
+      },
+      { register: storage.commitOrderGuard, notice },
+    );
+  } else {
+    seqs = await allocateHubSeqs(trx, storage, rows.length, notice);
+    const values = ranked.map((row) => ({ ...row, hub_seq: seqs[row.hub_seq - 1]! }));
+    for (const chunk of chunks(values, 500)) {
+      await insertFeedRows(trx, chunk);
+    }
   }
   // Stores whose feed this advanced get a poke once it commits (and other hub processes hear of it).
   // hubSeqs are allocated in increasing order, so the last one is the transaction's head.
@@ -97,6 +117,10 @@ export async function appendFeedChanges(
   return seqs;
 }
 
+/** Appends up to this many rows in one statement with their allocation (PostgreSQL). */
+const ONE_STATEMENT_ROWS = 500;
+
+// The chunked path's insert; insertNumbered's ON CONFLICT above says the same.
 const insertFeedRows = compiledInsert('feed_changes', (query) =>
   query.onConflict((conflict) =>
     conflict.columns(['entity', 'entity_key', 'scope']).doUpdateSet((eb) => ({

@@ -1,8 +1,15 @@
+import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { DomainError } from '@retail/domain';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import { allocateNumbers, INTEGRATION_SEQUENCE, isPostgres, settledHead } from '../storage/commit-watermark';
+import {
+  allocateNumbers,
+  insertNumbered,
+  INTEGRATION_SEQUENCE,
+  isPostgres,
+  settledHead,
+} from '../storage/commit-watermark';
 import type { IntegrationEventTable } from '../storage/schema';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import {
@@ -109,9 +116,8 @@ export async function appendIntegrationEvents(
 ): Promise<number[]> {
   if (drafts.length === 0) return [];
   const rows = drafts.map(validated);
-  const seqs = await allocate(trx, storage, rows.length);
-  const values: IntegrationEventTable[] = rows.map((draft, index) => ({
-    seq: seqs[index]!,
+  const ranked: IntegrationEventTable[] = rows.map((draft, index) => ({
+    seq: index + 1,
     event_id: integrationEventId(draft.type, draft.key),
     type: draft.type,
     schema_version: EVENT_CATALOG[draft.type].version,
@@ -124,11 +130,44 @@ export async function appendIntegrationEvents(
     recorded_at: recordedAt,
     data: JSON.stringify(draft.data),
   }));
+  // PostgreSQL: registration, allocation and insert in one statement for the events of a push or order.
+  if (storage.kind === 'postgres' && ranked.length <= ONE_STATEMENT_EVENTS) {
+    return insertNumbered(
+      trx,
+      INTEGRATION_SEQUENCE,
+      {
+        table: 'integration_events',
+        numberColumn: 'seq',
+        columns: [
+          'event_id',
+          'type',
+          'schema_version',
+          'aggregate_type',
+          'aggregate_id',
+          'node_id',
+          'business_date',
+          'source_event_id',
+          'occurred_at',
+          'recorded_at',
+          'data',
+        ],
+        rows: ranked,
+        onConflict: sql`on conflict (event_id) do nothing`,
+      },
+      { register: storage.commitOrderGuard },
+    );
+  }
+  const seqs = await allocate(trx, storage, rows.length);
+  const values = ranked.map((row) => ({ ...row, seq: seqs[row.seq - 1]! }));
   for (const chunk of chunks(values, 300)) await insertIntegrationEvents(trx, chunk);
   return seqs;
 }
 
-// The same fact derived again keeps its first position (see EventDraft.key).
+/** Appends up to this many events in one statement with their allocation (PostgreSQL). */
+const ONE_STATEMENT_EVENTS = 500;
+
+// The same fact derived again keeps its first position (see EventDraft.key); insertNumbered's ON CONFLICT
+// above says the same.
 const insertIntegrationEvents = compiledInsert('integration_events', (query) =>
   query.onConflict((conflict) => conflict.column('event_id').doNothing()),
 );

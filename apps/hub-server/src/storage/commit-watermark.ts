@@ -1,5 +1,6 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import { DomainError } from '@retail/domain';
+import type { HubDatabase } from './schema';
 import type { Executor, Trx } from './storage';
 
 /**
@@ -79,32 +80,93 @@ export async function allocateNumbers(
   options: { readonly register: boolean; readonly notice?: AllocationNotice | undefined },
 ): Promise<number[]> {
   if (count <= 0) return [];
-  const guard = options.register
+  const result = await sql<{ seqs: string[] | null }>`
+    ${allocation(seq, count, options.register)}
+    select array_agg(seq order by seq) as seqs ${notification(options.notice)} from allocated`.execute(trx);
+  return handedOut(seq, count, result.rows[0]?.seqs);
+}
+
+/** Rows of a table numbered by an ordered sequence, for insertNumbered. */
+export interface NumberedRows<Table extends 'integration_events' | 'feed_changes'> {
+  readonly table: Table;
+  /** The column the sequence numbers. */
+  readonly numberColumn: keyof HubDatabase[Table] & string;
+  /** The other columns, as keys of every row. */
+  readonly columns: readonly (keyof HubDatabase[Table] & string)[];
+  /**
+   * In the order they are inserted (two writers of overlapping keys wait for each other in one order),
+   * each with its rank (1…n) in `numberColumn`: the row ranked i gets the i-th number handed out.
+   */
+  readonly rows: readonly object[];
+  /** The statement's ON CONFLICT clause. */
+  readonly onConflict: RawBuilder<unknown>;
+}
+
+/**
+ * allocateNumbers and the insert of the rows those numbers go to, in ONE statement (PostgreSQL only): the
+ * rows travel as one JSON parameter typed by the table's own row type (json_populate_recordset) and are
+ * inserted in the order given. Returns the numbers in rank order. For the small appends of a push or an
+ * order; a catalog import's thousands of rows keep the chunked inserts.
+ */
+export async function insertNumbered<Table extends 'integration_events' | 'feed_changes'>(
+  trx: Trx,
+  seq: OrderedSequence,
+  insert: NumberedRows<Table>,
+  options: { readonly register: boolean; readonly notice?: AllocationNotice | undefined },
+): Promise<number[]> {
+  const count = insert.rows.length;
+  if (count === 0) return [];
+  const columns = sql.join(insert.columns.map((column) => sql.ref(column)));
+  const values = sql.join(insert.columns.map((column) => sql.ref(`r.${column}`)));
+  const result = await sql<{ seqs: string[] | null }>`
+    ${allocation(seq, count, options.register)},
+    numbered as (select seq, row_number() over (order by seq) as n from allocated),
+    inserted as (
+      insert into ${sql.table(insert.table)} (${sql.ref(insert.numberColumn)}, ${columns})
+      select numbered.seq, ${values}
+      from json_populate_recordset(null::${sql.table(insert.table)}, ${JSON.stringify(insert.rows)}::json)
+        with ordinality as r
+      join numbered on numbered.n = r.${sql.ref(insert.numberColumn)}
+      order by r.ordinality
+      ${insert.onConflict})
+    select array_agg(seq order by seq) as seqs ${notification(options.notice)} from allocated`.execute(trx);
+  return handedOut(seq, count, result.rows[0]?.seqs);
+}
+
+/** The CTE `allocated`: `count` numbers of `seq`, the writer registered first when asked. */
+function allocation(seq: OrderedSequence, count: number, register: boolean): RawBuilder<unknown> {
+  const guard = register
     ? sql`where (select count(pg_advisory_xact_lock_shared(
                    ${seq.lockBase.toString()}::bigint + last_value + case when is_called then 1 else 0 end))
                  from ${sql.table(seq.sequence)}) = 1`
     : sql``;
-  const notice = options.notice;
-  const notify =
-    notice === undefined
-      ? sql``
-      : sql`, pg_notify(${notice.channel},
+  return sql`with allocated as materialized (
+      select nextval(${sql.lit(seq.sequence)}::regclass) as seq from generate_series(1, ${count}::int) ${guard})`;
+}
+
+function notification(notice: AllocationNotice | undefined): RawBuilder<unknown> {
+  return notice === undefined
+    ? sql``
+    : sql`, pg_notify(${notice.channel},
               jsonb_set(${JSON.stringify(notice.payload)}::jsonb, '{head}', to_jsonb(max(seq)))::text) as notified`;
-  const result = await sql<{ seqs: string[] | null }>`
-    with allocated as materialized (
-      select nextval(${sql.lit(seq.sequence)}::regclass) as seq from generate_series(1, ${count}::int) ${guard})
-    select array_agg(seq order by seq) as seqs ${notify} from allocated`.execute(trx);
-  const seqs = (result.rows[0]?.seqs ?? []).map(Number);
-  if (seqs.length !== count) {
+}
+
+function handedOut(
+  seq: OrderedSequence,
+  count: number,
+  seqs: readonly string[] | null | undefined,
+): number[] {
+  const numbers = (seqs ?? []).map(Number);
+  if (numbers.length !== count) {
     throw new DomainError(
       'INTERNAL',
-      `The hub was handed ${seqs.length} of ${count} ${seq.sequence} numbers.`,
+      `The hub was handed ${numbers.length} of ${count} ${seq.sequence} numbers.`,
       {
         sequence: seq.sequence,
       },
     );
   }
-  return seqs;
+  return numbers;
 }
 
 /**
