@@ -144,7 +144,7 @@ const LOOKUP_TIMEOUT_MS = 10_000;
 export const STORE_SYNC_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000 };
 
 /**
- * A till keeps up to 4 push batches in flight: during a catch-up it reads and sends the next batch of its
+ * Over socket.io a till keeps up to 4 push batches in flight: during a catch-up it reads and sends the next batch of its
  * outbox while the hub applies the one before, instead of leaving the hub idle for a round trip and a local
  * read after each batch (docs/performance.md, Catch-up). Acks are still recorded in deviceSeq order.
  */
@@ -315,7 +315,8 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
       ...(options.random === undefined ? {} : { random: options.random }),
       ...(host.logger === undefined ? {} : { logger: host.logger }),
       backoff: STORE_SYNC_BACKOFF,
-      pushWindow: STORE_SYNC_PUSH_WINDOW,
+      // HTTP pushes travel on separate connections and reach the hub in any order: one at a time there.
+      pushWindow: options.transport === 'http' ? 1 : STORE_SYNC_PUSH_WINDOW,
       ...options.tuning,
     });
     const stopEmit = next.onStatus(emit);
