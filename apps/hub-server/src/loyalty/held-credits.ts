@@ -1,13 +1,12 @@
 import { DomainError, money, toDecimal } from '@retail/domain';
 import { CONFIG_KEYS } from '@retail/sync';
 import { z } from 'zod';
-import { closeSettledException } from '../exceptions/exception-queue';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import { effectiveSetting } from '../settings/hq-settings';
 import type { HeldCreditTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
-import { HeldStatusSchema } from './held-points';
+import { heldDecisionOf, heldDecisionShape, settleHold } from './held-decisions';
 import { issueStoredCredit } from './loyalty-service';
 
 /**
@@ -291,12 +290,7 @@ export const HeldCreditSchema = z.object({
   maskedNumber: z.string().nullable(),
   accountId: z.string().nullable(),
   reasons: z.array(z.string()),
-  status: HeldStatusSchema,
-  exceptionId: z.string(),
-  createdAt: z.number().int(),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.number().int().nullable(),
-  note: z.string().nullable(),
+  ...heldDecisionShape,
 });
 export type HeldCredit = z.infer<typeof HeldCreditSchema>;
 
@@ -312,12 +306,7 @@ function heldCreditOf(row: HeldCreditTable): HeldCredit {
     maskedNumber: row.masked_number,
     accountId: row.account_id,
     reasons: JSON.parse(row.reasons) as string[],
-    status: row.status,
-    exceptionId: row.exception_id,
-    createdAt: Number(row.created_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-    note: row.note,
+    ...heldDecisionOf(row),
   };
 }
 
@@ -363,20 +352,14 @@ async function settle(
   actor: string,
   note: string,
 ): Promise<HeldCredit> {
-  await tx.trx
-    .updateTable('held_credits')
-    .set({ status, decided_by: actor, decided_at: tx.at, note })
-    .where('credit_id', '=', row.credit_id)
-    .execute();
-  await closeSettledException(
-    tx.trx,
-    row.exception_id,
-    `${status === 'released' ? 'Credit released' : 'Credit dropped'} by ${actor}: ${note}`,
-    actor,
-    tx.at,
+  const decided = await settleHold(
+    tx,
+    { exceptionId: row.exception_id, what: 'Credit' },
+    { status, actor, note },
+    (columns) =>
+      tx.trx.updateTable('held_credits').set(columns).where('credit_id', '=', row.credit_id).execute(),
   );
-  tx.events.exceptionResolved(row.exception_id);
-  return heldCreditOf({ ...row, status, decided_by: actor, decided_at: tx.at, note });
+  return heldCreditOf({ ...row, ...decided });
 }
 
 /** HQ checked the return: the credit is issued as the return would have issued it. */

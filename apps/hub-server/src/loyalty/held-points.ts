@@ -1,11 +1,11 @@
 import { DomainError, earnForSale, money } from '@retail/domain';
 import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import { z } from 'zod';
-import { closeSettledException } from '../exceptions/exception-queue';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HeldPointsTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
+import { heldDecisionOf, heldDecisionShape, settleHold } from './held-decisions';
 import { appendLoyaltyEntries, lockLoyaltyAccount } from './ledger-store';
 import { programmeIn, readProgrammeHistory } from './loyalty-config';
 
@@ -77,7 +77,7 @@ export async function holdPoints(tx: HubTx, hold: PointsHold): Promise<void> {
   });
 }
 
-export const HeldStatusSchema = z.enum(['held', 'released', 'dropped']);
+export { HeldStatusSchema } from './held-decisions';
 
 export const HeldPointsSchema = z.object({
   holdId: z.string(),
@@ -90,12 +90,7 @@ export const HeldPointsSchema = z.object({
   points: z.number().int(),
   occurredAt: z.number().int(),
   reasons: z.array(z.string()),
-  status: HeldStatusSchema,
-  exceptionId: z.string(),
-  createdAt: z.number().int(),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.number().int().nullable(),
-  note: z.string().nullable(),
+  ...heldDecisionShape,
 });
 export type HeldPoints = z.infer<typeof HeldPointsSchema>;
 
@@ -111,12 +106,7 @@ function heldPointsOf(row: HeldPointsTable): HeldPoints {
     points: Number(row.points),
     occurredAt: Number(row.occurred_at),
     reasons: JSON.parse(row.reasons) as string[],
-    status: row.status,
-    exceptionId: row.exception_id,
-    createdAt: Number(row.created_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-    note: row.note,
+    ...heldDecisionOf(row),
   };
 }
 
@@ -181,20 +171,13 @@ async function settle(
   actor: string,
   note: string,
 ): Promise<HeldPoints> {
-  await tx.trx
-    .updateTable('held_points')
-    .set({ status, decided_by: actor, decided_at: tx.at, note })
-    .where('hold_id', '=', row.hold_id)
-    .execute();
-  await closeSettledException(
-    tx.trx,
-    row.exception_id,
-    `${status === 'released' ? 'Points released' : 'Points dropped'} by ${actor}: ${note}`,
-    actor,
-    tx.at,
+  const decided = await settleHold(
+    tx,
+    { exceptionId: row.exception_id, what: 'Points' },
+    { status, actor, note },
+    (columns) => tx.trx.updateTable('held_points').set(columns).where('hold_id', '=', row.hold_id).execute(),
   );
-  tx.events.exceptionResolved(row.exception_id);
-  return heldPointsOf({ ...row, status, decided_by: actor, decided_at: tx.at, note });
+  return heldPointsOf({ ...row, ...decided });
 }
 
 /** HQ found the sale genuine: the account earns what it would have, dated at the sale. */
