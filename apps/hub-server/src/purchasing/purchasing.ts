@@ -217,9 +217,19 @@ interface Cancellation {
   readonly cancelledBy: string;
 }
 
-/** The document as the node's tills see it in their feed (ReceivingDocumentSchema). */
+/** A purchase order or shipping notice as the node's tills see it in their feed (ReceivingDocumentSchema). */
+function publishReceivingDocument(tx: HubTx, data: ReceivingDocument): void {
+  tx.publish({
+    entity: 'receiving_document',
+    key: `${data.kind}:${data.documentId}`,
+    op: 'upsert',
+    scope: data.nodeId,
+    data,
+  });
+}
+
 function publishPurchaseOrder(tx: HubTx, order: PurchaseOrder): void {
-  const data: ReceivingDocument = {
+  publishReceivingDocument(tx, {
     kind: 'purchase_order',
     documentId: order.purchaseOrderId,
     number: order.poNumber,
@@ -229,18 +239,11 @@ function publishPurchaseOrder(tx: HubTx, order: PurchaseOrder): void {
     status: order.status,
     expectedAt: order.expectedAt,
     lines: order.lines.map((line) => ({ sku: line.sku, expected: line.ordered, received: line.received })),
-  };
-  tx.publish({
-    entity: 'receiving_document',
-    key: `purchase_order:${order.purchaseOrderId}`,
-    op: 'upsert',
-    scope: order.nodeId,
-    data,
   });
 }
 
 function publishShippingNotice(tx: HubTx, notice: ShippingNotice): void {
-  const data: ReceivingDocument = {
+  publishReceivingDocument(tx, {
     kind: 'shipping_notice',
     documentId: notice.asnId,
     number: notice.asnNumber,
@@ -250,13 +253,6 @@ function publishShippingNotice(tx: HubTx, notice: ShippingNotice): void {
     status: notice.status,
     expectedAt: notice.expectedAt,
     lines: notice.lines,
-  };
-  tx.publish({
-    entity: 'receiving_document',
-    key: `shipping_notice:${notice.asnId}`,
-    op: 'upsert',
-    scope: notice.nodeId,
-    data,
   });
 }
 
@@ -286,17 +282,27 @@ function emitShippingNotice(
   });
 }
 
+/** A new document's node and SKUs must exist at the hub. */
+async function assertDocumentRefs(tx: HubTx, nodeId: string, lines: readonly { sku: string }[]) {
+  await assertNodes(tx, [nodeId]);
+  await assertSkus(
+    tx,
+    lines.map((line) => line.sku),
+  );
+}
+
+/** A document's lines in SKU order, as they are read back from the hub. */
+function bySku<Line extends { sku: string }>(lines: readonly Line[]): Line[] {
+  return [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1));
+}
+
 export async function createPurchaseOrder(
   hub: HubContext,
   input: z.output<typeof PurchaseOrderInputSchema>,
   actor: string,
 ): Promise<PurchaseOrder> {
   return inHubTransaction(hub, async (tx) => {
-    await assertNodes(tx, [input.nodeId]);
-    await assertSkus(
-      tx,
-      input.lines.map((line) => line.sku),
-    );
+    await assertDocumentRefs(tx, input.nodeId, input.lines);
     const taken = await tx.trx
       .selectFrom('purchase_orders')
       .select('purchase_order_id')
@@ -326,10 +332,7 @@ export async function createPurchaseOrder(
       received: 0,
     }));
     await tx.trx.insertInto('purchase_order_lines').values(lines).execute();
-    const order = toPurchaseOrder(
-      row,
-      [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
-    );
+    const order = toPurchaseOrder(row, bySku(lines));
     emitPurchaseOrder(tx, order, 'purchase_order.created');
     publishPurchaseOrder(tx, order);
     return order;
@@ -370,11 +373,7 @@ export async function createShippingNotice(
         { issues: [{ path: 'body.nodeId', message: 'required without purchaseOrderId' }] },
       );
     }
-    await assertNodes(tx, [nodeId]);
-    await assertSkus(
-      tx,
-      input.lines.map((line) => line.sku),
-    );
+    await assertDocumentRefs(tx, nodeId, input.lines);
     const taken = await tx.trx
       .selectFrom('shipping_notices')
       .select('asn_id')
@@ -405,10 +404,7 @@ export async function createShippingNotice(
       received: 0,
     }));
     await tx.trx.insertInto('shipping_notice_lines').values(lines).execute();
-    const notice = toShippingNotice(
-      row,
-      [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
-    );
+    const notice = toShippingNotice(row, bySku(lines));
     emitShippingNotice(tx, notice, 'shipping_notice.created');
     publishShippingNotice(tx, notice);
     return notice;
