@@ -275,22 +275,32 @@ async function main(options: SimulatorOptions): Promise<boolean> {
       const urls = fleet.urls();
 
       log(`setting up and enrolling ${options.stores * options.tills} tills`);
+      const created: { till: SimulatedTill; storeId: string; deviceNo: number }[] = [];
       for (const [s, storeId] of storeIds.entries()) {
         for (let deviceNo = 1; deviceNo <= options.tills; deviceNo += 1) {
-          const till = SimulatedTill.create(dir, {
+          const storeCode = `S${String(s + 1).padStart(4, '0')}`;
+          created.push({
+            till: SimulatedTill.create(dir, { storeId, storeCode, deviceNo }),
             storeId,
-            storeCode: `S${String(s + 1).padStart(4, '0')}`,
             deviceNo,
           });
-          const credential = await enrollTill(hub, {
-            storeId,
-            deviceId: till.deviceId,
-            deviceNo,
-            deviceName: `Till ${deviceNo}`,
-          });
+        }
+      }
+      // Enrolments hash a credential each; a few at once keep the hashing threads busy.
+      for (let from = 0; from < created.length; from += 16) {
+        const credentials = await Promise.all(
+          created
+            .slice(from, from + 16)
+            .map(({ till, storeId, deviceNo }) =>
+              enrollTill(hub, { storeId, deviceId: till.deviceId, deviceNo, deviceName: `Till ${deviceNo}` }),
+            ),
+        );
+        for (const [offset, credential] of credentials.entries()) {
+          const { till } = created[from + offset]!;
           till.connect(urls[tills.length % urls.length]!, credential, options.speed);
           tills.push(till);
         }
+        if (from % 160 === 0 && from > 0) log(`${from} tills enrolled`);
       }
       const inStepMs = await waitUntil(
         'every till in step with the hub',

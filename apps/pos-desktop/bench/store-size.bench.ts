@@ -1,0 +1,228 @@
+/**
+ * Store node size (issue 19, `npm run bench -- store-size`): a till's database after 100,000 SKUs and a year
+ * of sales, generated through the engine's real write path (`engine.execute`: shift-open, sale-start,
+ * sale-add-line by barcode, sale-add-tender, sale-complete, shift-close, day after day on a clock that
+ * moves through the year), with the outbox acknowledged each evening and pruned 30 days after, as the
+ * sync agent does by default. Prints JSON lines: the database's size after the catalog and after the
+ * year, bytes per sale next to the sale events' own JSON bytes (the payload floor), what each table
+ * holds (SQLite's dbstat), the write rate, and this process's resident memory with the year's database
+ * open next to the same process before it opened any database.
+ *
+ * Knobs: BENCH_STORE_SIZE_SKUS (100000), BENCH_STORE_SIZE_DAYS (365), BENCH_STORE_SIZE_SALES_PER_DAY (150),
+ * BENCH_STORE_SIZE_LINES (3 lines per sale).
+ */
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { withGtinCheckDigit } from '@retail/domain';
+import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
+import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
+import { loadFixture, parseFixture } from '../src/engine/fixture/fixture';
+import { initStoreNode } from '../src/engine/init';
+import { SqliteOutboxStore } from '../src/engine/outbox/sqlite-outbox-store';
+import { TEST_PIN_COST } from '../src/engine/testing/test-node';
+
+const SKUS = Number(process.env.BENCH_STORE_SIZE_SKUS ?? 100_000);
+const DAYS = Number(process.env.BENCH_STORE_SIZE_DAYS ?? 365);
+const SALES_PER_DAY = Number(process.env.BENCH_STORE_SIZE_SALES_PER_DAY ?? 150);
+const LINES = Number(process.env.BENCH_STORE_SIZE_LINES ?? 3);
+const RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+const REGISTER = 'bench';
+
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
+
+function log(message: string): void {
+  process.stderr.write(`# store-size: ${message}\n`);
+}
+
+function ok<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+/** A SKU number the demo catalog sells by the piece, active and priced (as the store-node bench picks). */
+function pieceSku(seed: number): number {
+  let skuNo = 1 + ((seed * 7919) % SKUS);
+  while (skuNo % 50 === 0 || skuNo % 97 === 0) skuNo = (skuNo % SKUS) + 1;
+  return skuNo;
+}
+
+const barcodeOf = (skuNo: number) => withGtinCheckDigit(`40${String(skuNo).padStart(10, '0')}`);
+
+function fileBytes(path: string): number {
+  return ['', '-wal'].reduce(
+    (total, suffix) => total + (existsSync(path + suffix) ? statSync(path + suffix).size : 0),
+    0,
+  );
+}
+
+function tableBytes(engine: StoreEngine): { table: string; mb: number }[] {
+  const rows = engine.db
+    .prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 12')
+    .all() as { name: string; bytes: number }[];
+  return rows.map((row) => ({ table: row.name, mb: mb(row.bytes) }));
+}
+
+function main(): void {
+  const rssBefore = process.memoryUsage().rss;
+  const dir = mkdtempSync(join(tmpdir(), 'pos-store-size-'));
+  const databasePath = join(dir, 'store.db');
+  try {
+    const yearStart = Date.UTC(2026, 0, 1, 8, 0, 0);
+    let now = yearStart;
+    const clock = { now: () => now };
+    initStoreNode({
+      databasePath,
+      setup: {
+        storeId: 'store-1',
+        storeCode: 'S001',
+        deviceNo: 1,
+        currency: 'EUR',
+        locale: 'fr-FR',
+        timezone: 'Europe/Paris',
+      },
+      clock,
+    });
+    let engine = openStoreEngine({ databasePath, clock, pinCost: TEST_PIN_COST, sync: false });
+    log(`loading a demo chain of ${SKUS} SKUs`);
+    loadFixture(engine, parseFixture(demoFixture({ skus: SKUS, promotions: 50, now: yearStart })));
+    engine.db.pragma('wal_checkpoint(TRUNCATE)');
+    const catalogBytes = fileBytes(databasePath);
+    const cashier = DEMO_STAFF.find((member) => member.role === 'cashier')!;
+    const outbox = new SqliteOutboxStore(engine.db);
+
+    log(`${DAYS} days of ${SALES_PER_DAY} sales of ${LINES} lines`);
+    let sales = 0;
+    let eventJsonBytes = 0;
+    let writeMs = 0;
+    const cpuBefore = process.cpuUsage();
+    for (let day = 0; day < DAYS; day += 1) {
+      now = yearStart + day * DAY_MS;
+      const session = ok(
+        engine.execute('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
+      ).session;
+      const as = { session };
+      const started = performance.now();
+      ok(engine.execute('shift-open', { registerId: REGISTER, float: 10_000 }, as));
+      for (let sale = 0; sale < SALES_PER_DAY; sale += 1) {
+        now = yearStart + day * DAY_MS + Math.floor(((sale + 1) * 10 * 3_600_000) / (SALES_PER_DAY + 1));
+        const saleId = ok(engine.execute('sale-start', { registerId: REGISTER }, as)).saleId;
+        let total = 0;
+        for (let line = 0; line < LINES; line += 1) {
+          total = ok(
+            engine.execute(
+              'sale-add-line',
+              { saleId, code: barcodeOf(pieceSku(sales * LINES + line + 1)) },
+              as,
+            ),
+          ).totals.total;
+        }
+        ok(
+          engine.execute(
+            'sale-add-tender',
+            { saleId, tender: { type: 'card', amount: total, reference: `AUTH-${sales}` } },
+            as,
+          ),
+        );
+        ok(engine.execute('sale-complete', { saleId }, as));
+        sales += 1;
+      }
+      now = yearStart + day * DAY_MS + 11 * 3_600_000;
+      ok(
+        engine.execute(
+          'shift-close',
+          { registerId: REGISTER, denominations: [{ value: 5_000, count: 2 }] },
+          as,
+        ),
+      );
+      writeMs += performance.now() - started;
+      // The evening's sync: the hub acknowledges the day; the agent prunes what it acked 30 days ago.
+      const lastSeq = (
+        engine.db.prepare('SELECT MAX(device_seq) AS seq FROM outbox').get() as { seq: number }
+      ).seq;
+      const dayEvents = engine.db
+        .prepare(
+          "SELECT SUM(LENGTH(payload)) AS bytes FROM outbox WHERE type = 'sale.completed' AND device_seq > ?",
+        )
+        .get(
+          (engine.db.prepare('SELECT last_acked_seq AS seq FROM sync_state').get() as { seq: number }).seq,
+        ) as { bytes: number | null };
+      eventJsonBytes += dayEvents.bytes ?? 0;
+      void outbox.acknowledge({ lastSeq, rejected: [], at: new Date(now).toISOString() });
+      void outbox.prune(new Date(now - RETENTION_DAYS * DAY_MS).toISOString());
+      if ((day + 1) % 30 === 0) log(`day ${day + 1}: ${sales} sales, ${mb(fileBytes(databasePath))} MB`);
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    engine.db.pragma('wal_checkpoint(TRUNCATE)');
+    const yearBytes = fileBytes(databasePath);
+    const tables = tableBytes(engine);
+    const outboxRows = (engine.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+    engine.close();
+
+    // The year's database opened again, as a till starting in the morning, then a day's first reports.
+    engine = openStoreEngine({ databasePath, clock, pinCost: TEST_PIN_COST, sync: false });
+    const session = ok(
+      engine.execute('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
+    ).session;
+    ok(engine.execute('catalog-search', { query: 'org', limit: 20 }, { session }));
+    const rssWithYear = process.memoryUsage().rss;
+    engine.close();
+
+    const perSaleBytes = (yearBytes - catalogBytes) / sales;
+    console.log(
+      JSON.stringify({
+        name: 'store.size.year-of-sales',
+        value: mb(yearBytes),
+        unit: 'MB',
+        baseline: mb(catalogBytes),
+        baselineName: `the same database after the ${SKUS}-SKU catalog, before any sale`,
+        ratio: round(yearBytes / catalogBytes),
+        skus: SKUS,
+        days: DAYS,
+        sales,
+        linesPerSale: LINES,
+        outboxRowsKept: outboxRows,
+        largestTables: tables,
+        load: loadavg().map((v) => round(v, 1)),
+      }),
+    );
+    console.log(
+      JSON.stringify({
+        name: 'store.size.bytes-per-sale',
+        value: Math.round(perSaleBytes),
+        unit: 'bytes',
+        baseline: Math.round(eventJsonBytes / sales),
+        baselineName: 'the sale.completed event payload alone (JSON bytes)',
+        ratio: round(perSaleBytes / (eventJsonBytes / sales)),
+      }),
+    );
+    console.log(
+      JSON.stringify({
+        name: 'store.size.write-rate',
+        value: round(sales / (writeMs / 1000), 1),
+        unit: 'sales/s (sign-in, shift, start, lines, tender, complete, close)',
+        cpuMsPerSale: round((cpu.user + cpu.system) / 1000 / sales),
+        wallMsPerSale: round(writeMs / sales),
+        ratio: round((cpu.user + cpu.system) / 1000 / writeMs),
+        baselineName: 'ratio: CPU time over wall time of the same loop (1 = never waited)',
+      }),
+    );
+    console.log(
+      JSON.stringify({
+        name: 'store.size.rss',
+        value: mb(rssWithYear),
+        unit: 'MB',
+        baseline: mb(rssBefore),
+        baselineName: 'this process before it opened any database (node, tsx, the engine modules)',
+        ratio: round(rssWithYear / rssBefore),
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();
