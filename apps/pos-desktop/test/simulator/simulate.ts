@@ -61,7 +61,15 @@ function log(message: string): void {
   process.stderr.write(`# simulate: ${message}\n`);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Ctrl-C or SIGTERM: the run stops at its next wait and still removes its processes and databases. */
+let interrupted: string | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (interrupted = signal));
+
+function checkInterrupted(): void {
+  if (interrupted !== null) throw new Error(`simulate: stopped by ${interrupted}`);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)).then(checkInterrupted);
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function percentile(samples: readonly number[], p: number): number | null {
