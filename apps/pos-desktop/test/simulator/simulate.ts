@@ -196,6 +196,22 @@ async function pendingIn(tills: readonly SimulatedTill[]): Promise<number> {
   return pending;
 }
 
+/** The tills that still hold events, with what their sync agents say: for a drain that does not end. */
+async function describeStuck(tills: readonly SimulatedTill[]): Promise<string> {
+  const stuck: string[] = [];
+  for (const till of tills) {
+    const pending = await till.pendingEvents();
+    if (pending === 0) continue;
+    const status = till.status();
+    stuck.push(
+      `${till.storeId}/${till.deviceNo}: ${pending} pending, ${status.state}` +
+        `${status.error === null ? '' : ` (${status.error.code}: ${status.error.message})`}` +
+        `, last push ${status.lastPushAt ?? 'never'}, next retry ${status.nextRetryAt ?? 'none'}`,
+    );
+  }
+  return `${stuck.length} tills hold events${stuck.length === 0 ? '' : `: ${stuck.slice(0, 5).join('; ')}`}`;
+}
+
 interface PlacedOrder {
   readonly storeId: string;
   readonly body: Record<string, unknown>;
@@ -457,11 +473,21 @@ async function main(options: SimulatorOptions): Promise<boolean> {
       await restarting;
       const dayEnded = Date.now();
       log('closing time: waiting for every outbox to drain');
+      let drainLoggedAt = Date.now();
       const drainMs = await waitUntil(
         'every outbox drained',
-        async () => (await pendingIn(tills)) === 0,
+        async () => {
+          const pending = await pendingIn(tills);
+          if (Date.now() - drainLoggedAt >= 15_000) {
+            drainLoggedAt = Date.now();
+            log(`${pending} events still wait; ${await describeStuck(tills)}`);
+          }
+          return pending === 0;
+        },
         600_000,
-      );
+      ).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; ${await describeStuck(tills)}`);
+      });
       if (outage !== null && outage.drainedAt === null) outage.drainedAt = Date.now();
       await Promise.all([...inFlightOrders]);
       for (const order of orders.filter((each) => each.status === null || each.status === 'unreachable'))
