@@ -116,7 +116,7 @@ function main(): void {
       },
       clock,
     });
-    let engine = openStoreEngine({ databasePath, clock, pinCost: TEST_PIN_COST, sync: false });
+    const engine = openStoreEngine({ databasePath, clock, pinCost: TEST_PIN_COST, sync: false });
     log(`loading a demo chain of ${SKUS} SKUs`);
     loadFixture(engine, parseFixture(demoFixture({ skus: SKUS, promotions: 50, now: yearStart })));
     engine.db.pragma('wal_checkpoint(TRUNCATE)');
