@@ -100,6 +100,12 @@ export const ErrorEnvelopeSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
+    // A client in another language shows the catalog sentence of `key` filled with `params` (docs/conventions.md).
+    key: z.string().optional().describe('The sentence in the error catalog, for translation.'),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .describe('The values the sentence of `key` is filled with.'),
     details: z.record(z.string(), z.unknown()).optional(),
   }),
 });
