@@ -25,13 +25,13 @@ const HLC_TEXT = /^(\d{18}):(\d{5}):(.+)$/;
 
 function assertValidParts(wallMs: number, counter: number, nodeId: string): void {
   if (!Number.isSafeInteger(wallMs) || wallMs < 0) {
-    throw invalid('A clock time must be a whole, non-negative number of milliseconds.', { wallMs });
+    throw invalid('sync.clockTimeMustWhole', {}, { wallMs });
   }
   if (!Number.isInteger(counter) || counter < 0 || counter > HLC_MAX_COUNTER) {
-    throw invalid(`An HLC counter must be between 0 and ${HLC_MAX_COUNTER}.`, { counter });
+    throw invalid('sync.hlcCounterMustBetween', { HLC_MAX_COUNTER }, { counter });
   }
   if (nodeId.length === 0 || nodeId.length > 100) {
-    throw invalid('An HLC node id must be 1 to 100 characters long.', { nodeId });
+    throw invalid('sync.hlcNodeIdMust', {}, { nodeId });
   }
 }
 
@@ -42,7 +42,7 @@ export function formatHlc(hlc: Hlc): string {
 
 export function parseHlc(text: string): Hlc {
   const match = HLC_TEXT.exec(text);
-  if (!match) throw invalid(`${JSON.stringify(text)} is not a hybrid logical clock timestamp.`, { text });
+  if (!match) throw invalid('sync.notHybridLogicalClock', { text: JSON.stringify(text) }, { text });
   const [, wall = '', counterText = '', nodeId = ''] = match;
   const wallMs = Number(wall);
   const counter = Number(counterText);
@@ -96,7 +96,8 @@ export function receiveHlc(
     const minutes = Math.ceil((remote.wallMs - wall) / 60_000);
     throw new DomainError(
       'INVALID_INPUT',
-      `Device ${remote.nodeId} has a clock about ${minutes} minute(s) ahead of this one. Correct the device clock, then sync again.`,
+      'sync.deviceClockAboutMinute',
+      { nodeId: remote.nodeId, minutes },
       { remoteWallMs: remote.wallMs, localWallMs: wall, maxDriftMs: options.maxDriftMs },
     );
   }

@@ -86,7 +86,7 @@ function parseHash(stored: string): { cost: PinHashCost; salt: Buffer; hash: Buf
     salt !== undefined &&
     hash !== undefined;
   if (!valid) {
-    throw new DomainError('INTERNAL', 'A stored PIN hash is unreadable; a manager must reset this PIN.');
+    throw new DomainError('INTERNAL', 'sync.storedPinHashUnreadable');
   }
   return { cost, salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') };
 }

@@ -27,10 +27,10 @@ export function backoffDelay(
   retryAfterMs?: number,
 ): number {
   if (!Number.isInteger(attempt) || attempt < 0) {
-    throw invalid('A retry attempt must be a whole number of zero or more.', { attempt });
+    throw invalid('sync.retryAttemptMustWhole', {}, { attempt });
   }
   if (!(options.baseMs > 0) || !(options.capMs >= options.baseMs)) {
-    throw invalid('Backoff needs a positive base no larger than its cap.', { ...options });
+    throw invalid('sync.backoffNeedsPositiveBase', {}, { ...options });
   }
   const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, MAX_EXPONENT));
   const sample = random();

@@ -36,16 +36,13 @@ const MAX_PAGES_PER_RUN = 100_000;
 
 function checkLimit(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_PULL_LIMIT) {
-    throw new DomainError('INVALID_INPUT', `The ${name} must be 1 to ${MAX_PULL_LIMIT} changes.`, { value });
+    throw new DomainError('INVALID_INPUT', 'sync.mustChanges', { name, MAX_PULL_LIMIT }, { value });
   }
   return value;
 }
 
 function offProtocol(detail: string): SyncTransportError {
-  return new SyncTransportError(
-    'protocol',
-    `The hub's feed answer is inconsistent (${detail}). Nothing was applied; it will be asked again.`,
-  );
+  return new SyncTransportError('protocol', 'sync.hubFeedAnswerInconsistent', { detail });
 }
 
 /** Changes must be strictly increasing and inside (after, upTo]. */
@@ -61,8 +58,8 @@ function checkChangeOrder(changes: readonly FeedChange[], after: number, upTo: n
 function refetchLoop(retryAt: number, recent: number): DomainError {
   return new DomainError(
     'LIMIT_EXCEEDED',
-    `The hub asked this till to download all of its data again ${recent} times within the hour. ` +
-      'Sync of hub data is paused to protect the network; sales still go out. Tell HQ.',
+    'sync.hubAskedTillDownload',
+    { recent },
     { retryAt: new Date(retryAt).toISOString() },
   );
 }
@@ -137,7 +134,7 @@ export function createFeedPuller(options: FeedPullerOptions): FeedPuller {
 
   return {
     async pullUntilUpToDate() {
-      if (running) throw new DomainError('CONFLICT', 'A pull is already running.');
+      if (running) throw new DomainError('CONFLICT', 'sync.pullAlreadyRunning');
       running = true;
       try {
         let pages = 0;

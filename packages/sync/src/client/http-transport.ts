@@ -56,13 +56,11 @@ function failureFromStatus(status: number, retryAfterMs: number | undefined): Sy
     return new SyncTransportError(
       'busy',
       TRANSPORT_MESSAGES.busy,
+      {},
       retryAfterMs === undefined ? {} : { retryAfterMs },
     );
   }
-  return new SyncTransportError(
-    'rejected',
-    `The hub refused the request (HTTP ${status}). It will be retried later.`,
-  );
+  return new SyncTransportError('rejected', 'sync.hubRefusedRequestHttp', { status });
 }
 
 /**
@@ -132,10 +130,7 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
         const failed = FailedEnvelopeSchema.safeParse(json);
         if (failed.success) throw transportErrorFromBody(failed.data.error);
         if (json === undefined) {
-          throw new SyncTransportError(
-            'protocol',
-            `The hub sent a ${path} answer that is not JSON. It will be asked again.`,
-          );
+          throw new SyncTransportError('protocol', 'sync.hubSentAnswerNot', { path });
         }
         return parse(json);
       }

@@ -66,14 +66,16 @@ function checkBatch(batch: readonly EventEnvelope[], summary: OutboxSummary, ide
     if (event.deviceSeq !== expected) {
       throw new DomainError(
         'SEQUENCE_GAP',
-        `This till's outbox is missing event number ${expected}; it cannot be sent. Call support before closing the till.`,
+        'sync.tillOutboxMissingEvent',
+        { expected },
         { expected, found: event.deviceSeq },
       );
     }
     if (event.deviceId !== identity.deviceId || event.storeId !== identity.storeId) {
       throw new DomainError(
         'CONFLICT',
-        `Outbox event ${event.eventId} belongs to store ${event.storeId} device ${event.deviceId}, not this till. Call support.`,
+        'sync.outboxEventBelongsStore',
+        { eventId: event.eventId, storeId: event.storeId, deviceId: event.deviceId },
         { eventId: event.eventId },
       );
     }
@@ -83,10 +85,7 @@ function checkBatch(batch: readonly EventEnvelope[], summary: OutboxSummary, ide
 /** The ack must answer this batch, event by event; anything else is not trusted with the outbox. */
 function checkAck(ack: PushAck, batch: readonly EventEnvelope[], identity: DeviceIdentity): void {
   const mismatch = (detail: string) =>
-    new SyncTransportError(
-      'protocol',
-      `The hub's push answer does not match the batch sent (${detail}). The batch will be sent again.`,
-    );
+    new SyncTransportError('protocol', 'sync.hubPushAnswerNot', { detail });
   if (ack.deviceId !== identity.deviceId) throw mismatch(`it is for device ${ack.deviceId}`);
   if (ack.results.length !== batch.length) {
     throw mismatch(`${ack.results.length} results for ${batch.length} events`);
@@ -135,15 +134,25 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   const { outbox, transport, identity } = options;
   const batchSize = options.batchSize ?? MAX_PUSH_EVENTS;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PUSH_EVENTS) {
-    throw new DomainError('INVALID_INPUT', `A push batch holds 1 to ${MAX_PUSH_EVENTS} events.`, {
-      batchSize,
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'sync.pushBatchHoldsEvents',
+      { MAX_PUSH_EVENTS },
+      {
+        batchSize,
+      },
+    );
   }
   const window = options.window ?? 1;
   if (!Number.isInteger(window) || window < 1 || window > MAX_PUSH_WINDOW) {
-    throw new DomainError('INVALID_INPUT', `A push window holds 1 to ${MAX_PUSH_WINDOW} batches.`, {
-      window,
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'sync.pushWindowHoldsBatches',
+      { MAX_PUSH_WINDOW },
+      {
+        window,
+      },
+    );
   }
   let running = false;
   let verifyRequested = false;
@@ -180,7 +189,8 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       if (base < floor) {
         throw new DomainError(
           'SEQUENCE_GAP',
-          `This till's outbox offered event ${base + 1} again after ${sentUpTo === undefined ? 'the hub acknowledged' : 'sending'} up to ${floor}. Call support.`,
+          'sync.tillOutboxOfferedEvent',
+          { base: base + 1, sent: sentUpTo === undefined ? 'no' : 'yes', floor },
           { offered: base + 1, ackedSeq: read.ackedSeq },
         );
       }
@@ -273,10 +283,9 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     // which made the resume point the next pending event. No progress means the hub contradicts itself:
     // back off rather than spin.
     if (ack.lastSeq === summary.ackedSeq) {
-      throw new SyncTransportError(
-        'protocol',
-        `The hub answered a push without dealing with event number ${summary.ackedSeq + 1}. The batch will be sent again later.`,
-      );
+      throw new SyncTransportError('protocol', 'sync.hubAnsweredPushWithout', {
+        ackedSeq: summary.ackedSeq + 1,
+      });
     }
     options.onAck?.(ack);
     return complete ? 'complete' : 'partial';
@@ -319,7 +328,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   return {
     async pushUntilDrained() {
       if (running) {
-        throw new DomainError('CONFLICT', 'A push is already running; only one push run may be in flight.');
+        throw new DomainError('CONFLICT', 'sync.pushAlreadyRunning');
       }
       running = true;
       const counts = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, resumed: 0 };

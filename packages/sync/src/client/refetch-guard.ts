@@ -27,7 +27,7 @@ export interface RefetchGuard {
 
 export function createRefetchGuard(options: RefetchGuardOptions = DEFAULT_REFETCH_GUARD): RefetchGuard {
   if (!Number.isInteger(options.maxRefetches) || options.maxRefetches < 1 || !(options.windowMs > 0)) {
-    throw invalid('A refetch guard needs at least one refetch per positive window.', { ...options });
+    throw invalid('sync.refetchGuardNeedsLeast', {}, { ...options });
   }
   const history: number[] = [];
   const forget = (nowMs: number) => {

@@ -25,6 +25,8 @@ export const DEFAULT_SYNC_TIMEOUT_MS = 15_000;
 export const ErrorBodySchema = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
+  key: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -85,9 +87,14 @@ export function createSocketIoTransport(options: SocketIoTransportOptions): Sync
       const body = ErrorBodySchema.safeParse(error.data);
       const failure = body.success
         ? transportErrorFromBody(body.data)
-        : new SyncTransportError('unreachable', TRANSPORT_MESSAGES.unreachable, {
-            details: { cause: error.message },
-          });
+        : new SyncTransportError(
+            'unreachable',
+            TRANSPORT_MESSAGES.unreachable,
+            {},
+            {
+              details: { cause: error.message },
+            },
+          );
       waiting?.reject(failure);
     });
     created.on('disconnect', (reason) => {
@@ -115,10 +122,7 @@ export function createSocketIoTransport(options: SocketIoTransportOptions): Sync
     }
     const envelope = AckEnvelopeSchema.safeParse(answer);
     if (!envelope.success) {
-      throw new SyncTransportError(
-        'protocol',
-        `The hub sent a malformed ${event} answer. The request will be retried.`,
-      );
+      throw new SyncTransportError('protocol', 'sync.hubSentMalformedAnswer2', { event });
     }
     if (!envelope.data.ok) throw transportErrorFromBody(envelope.data.error);
     return parse(envelope.data.value);

@@ -539,10 +539,9 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
           }
           if (!connected) return;
           markDisconnected();
-          connectionError = new DomainError(
-            'HUB_UNAVAILABLE',
-            `The connection to the hub dropped (${event.reason}).`,
-          ).toJSON();
+          connectionError = new DomainError('HUB_UNAVAILABLE', 'sync.connectionHubDropped', {
+            reason: event.reason,
+          }).toJSON();
           const delay = connectionBackoff.next();
           log?.warn({ ...ids, reason: event.reason, delayMs: delay }, 'sync: disconnected');
           scheduleReconnect(delay);

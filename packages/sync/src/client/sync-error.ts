@@ -1,4 +1,11 @@
-import { DomainError, type ErrorBody, type ErrorCode } from '@retail/domain';
+import {
+  DomainError,
+  isErrorMessageKey,
+  type ErrorBody,
+  type ErrorCode,
+  type ErrorMessageKey,
+  type ErrorParams,
+} from '@retail/domain';
 
 /**
  * How a transport call failed, which decides what the agent does next:
@@ -32,21 +39,41 @@ const CODES: Record<TransportFailure, ErrorCode> = {
   protocol: 'INTERNAL',
 };
 
+export interface TransportErrorOptions {
+  readonly retryAfterMs?: number;
+  readonly code?: ErrorCode;
+  readonly details?: Record<string, unknown>;
+}
+
 export class SyncTransportError extends DomainError {
   readonly failure: TransportFailure;
   readonly retryAfterMs: number | undefined;
 
+  /** A failure whose sentence is `key` in the error catalog, filled with `params`. */
   constructor(
     failure: TransportFailure,
-    message: string,
-    options: { retryAfterMs?: number; code?: ErrorCode; details?: Record<string, unknown> } = {},
+    key: ErrorMessageKey,
+    params?: ErrorParams,
+    options?: TransportErrorOptions,
+  );
+  /** A failure with a sentence written in place (a hub's answer, a test's fake). */
+  constructor(failure: TransportFailure, message: string, options?: TransportErrorOptions);
+  constructor(
+    failure: TransportFailure,
+    keyOrMessage: string,
+    paramsOrOptions?: ErrorParams | TransportErrorOptions,
+    keyedOptions?: TransportErrorOptions,
   ) {
+    const keyed = isErrorMessageKey(keyOrMessage);
+    const options = ((keyed ? keyedOptions : paramsOrOptions) ?? {}) as TransportErrorOptions;
     const details = {
       ...options.details,
       failure,
       ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
     };
-    super(options.code ?? CODES[failure], message, details);
+    const code = options.code ?? CODES[failure];
+    if (keyed) super(code, keyOrMessage, paramsOrOptions as ErrorParams | undefined, details);
+    else super(code, keyOrMessage, details);
     this.failure = failure;
     this.retryAfterMs = options.retryAfterMs;
   }
@@ -56,16 +83,15 @@ export function isSyncTransportError(value: unknown): value is SyncTransportErro
   return value instanceof SyncTransportError;
 }
 
-/** Messages for the failures every transport reports the same way. */
+/** The sentences (catalog keys) of the failures every transport reports the same way. */
 export const TRANSPORT_MESSAGES = {
-  unreachable: 'The hub cannot be reached. Sales continue offline and will be sent when it is back.',
-  disconnected: 'The connection to the hub dropped. Sales continue offline and will be sent when it is back.',
-  timeout: 'The hub did not answer in time. The request will be retried; nothing is lost or sent twice.',
-  busy: 'The hub is busy and asked this till to try again later. Sales continue offline meanwhile.',
-  unauthorized:
-    'The hub refused this till’s credential. Ask HQ to check the device, or enroll it again with a new code.',
-  tooOld: 'The hub no longer supports this version of the till software. Install the update to sync again.',
-} as const;
+  unreachable: 'sync.hubUnreachable',
+  disconnected: 'sync.hubDisconnected',
+  timeout: 'sync.hubTimeout',
+  busy: 'sync.hubBusy',
+  unauthorized: 'sync.hubRefusedCredential',
+  tooOld: 'sync.tillTooOld',
+} as const satisfies Record<string, ErrorMessageKey>;
 
 /**
  * Maps an error body a hub sent (HTTP body or socket.io ack) onto a transport failure, so both
@@ -81,6 +107,14 @@ export function transportErrorFromBody(body: ErrorBody, retryAfterMs?: number): 
         : undefined;
   const retry = retryAfterMs ?? detailRetry;
   const withRetry = retry === undefined ? {} : { retryAfterMs: retry };
+  return withKeyOf(body, failureOfBody(body, details, withRetry));
+}
+
+function failureOfBody(
+  body: ErrorBody,
+  details: Record<string, unknown>,
+  withRetry: { retryAfterMs?: number },
+): SyncTransportError {
   switch (body.code) {
     case 'UNAUTHORIZED':
     case 'FORBIDDEN':
@@ -93,4 +127,10 @@ export function transportErrorFromBody(body: ErrorBody, retryAfterMs?: number): 
     default:
       return new SyncTransportError('rejected', body.message, { code: body.code, details });
   }
+}
+
+/** The hub's sentence is kept as it wrote it; its key and params come along so a screen can translate it. */
+function withKeyOf(body: ErrorBody, error: SyncTransportError): SyncTransportError {
+  if (isErrorMessageKey(body.key)) Object.assign(error, { key: body.key, params: body.params ?? {} });
+  return error;
 }

@@ -47,11 +47,13 @@ export function parseHubResponse<S extends z.ZodType>(schema: S, value: unknown,
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-  throw new SyncTransportError(
-    'protocol',
-    `The hub sent a malformed ${what} answer${where}: ${issue?.message ?? 'invalid'}. The request will be retried.`,
-  );
+  const path = issue?.path.join('.') ?? '';
+  throw new SyncTransportError('protocol', 'sync.hubSentMalformedAnswer', {
+    what,
+    atPath: path === '' ? 'no' : 'yes',
+    path,
+    issue: issue?.message ?? 'invalid',
+  });
 }
 
 export const parsePushAck = (value: unknown): PushAck => parseHubResponse(PushAckSchema, value, 'push');

@@ -29,7 +29,8 @@ export function assertBatchOrder(events: readonly SequencedEvent[]): void {
     if (current.deviceSeq <= previous.deviceSeq) {
       throw new DomainError(
         'INVALID_INPUT',
-        `Events in a push must be ordered by increasing deviceSeq; ${current.deviceSeq} follows ${previous.deviceSeq}.`,
+        'sync.eventsPushMustOrdered',
+        { deviceSeq: current.deviceSeq, deviceSeq2: previous.deviceSeq },
         { path: `events.${i}.deviceSeq`, deviceSeq: current.deviceSeq, previous: previous.deviceSeq },
       );
     }

@@ -48,16 +48,22 @@ export interface DevicePrincipal {
 /** A device pushes only its own events for its own store (DESIGN §4, Auth). */
 export function assertPushIdentity(request: PushRequest, principal: DevicePrincipal): void {
   if (request.deviceId !== principal.deviceId || request.storeId !== principal.storeId) {
-    throw new DomainError('FORBIDDEN', 'This device may only push events for its own store and device id.', {
-      deviceId: request.deviceId,
-      storeId: request.storeId,
-    });
+    throw new DomainError(
+      'FORBIDDEN',
+      'sync.deviceMayOnlyPush',
+      {},
+      {
+        deviceId: request.deviceId,
+        storeId: request.storeId,
+      },
+    );
   }
   request.events.forEach((event, index) => {
     if (event.deviceId !== principal.deviceId || event.storeId !== principal.storeId) {
       throw new DomainError(
         'FORBIDDEN',
-        `Event ${event.eventId} names store ${event.storeId} and device ${event.deviceId}; this device may only push its own events.`,
+        'sync.eventNamesStoreDevice',
+        { eventId: event.eventId, storeId: event.storeId, deviceId: event.deviceId },
         { path: `events.${index}`, eventId: event.eventId },
       );
     }

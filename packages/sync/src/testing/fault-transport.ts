@@ -204,7 +204,9 @@ export function createFaultTransport(
           return;
         case 'busy': {
           const retryAfterMs = 1_000 + Math.floor(random() * plan.maxRetryAfterMs);
-          finish(Promise.reject(new SyncTransportError('busy', TRANSPORT_MESSAGES.busy, { retryAfterMs })));
+          finish(
+            Promise.reject(new SyncTransportError('busy', TRANSPORT_MESSAGES.busy, {}, { retryAfterMs })),
+          );
           return;
         }
       }
