@@ -89,7 +89,7 @@ function transportFailure(error: unknown): SyncTransportError {
   if (error instanceof DomainError) return transportErrorFromBody(error.toJSON());
   // Anything else is the hub falling over mid-request (a restore closing its database): to the till it
   // looks like a dropped connection.
-  return new SyncTransportError('unreachable', TRANSPORT_MESSAGES.disconnected, {
+  return new SyncTransportError('unreachable', TRANSPORT_MESSAGES.disconnected, {}, {
     details: { cause: toErrorBody(error).message },
   });
 }
