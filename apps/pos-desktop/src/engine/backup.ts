@@ -20,20 +20,17 @@ export interface BackupResult {
  */
 export async function backupStoreDatabase(source: string, outFile: string): Promise<BackupResult> {
   if (!existsSync(source)) {
-    throw new DomainError('NOT_FOUND', `There is no store database at ${source} to back up.`);
+    throw new DomainError('NOT_FOUND', 'backup.noStoreDatabaseBack', { source });
   }
   const target = resolve(outFile);
   if (existsSync(target)) {
-    throw new DomainError(
-      'CONFLICT',
-      `${target} already exists. Choose a new file name; backups never overwrite.`,
-    );
+    throw new DomainError('CONFLICT', 'backup.alreadyExistsChooseNew', { target });
   }
   const db = openDatabase(source);
   let pages: number;
   try {
     if (appliedMigrations(db).length === 0) {
-      throw new DomainError('INVALID_INPUT', `${source} is not a pos-store database.`);
+      throw new DomainError('INVALID_INPUT', 'backup.notPosStoreDatabase', { source });
     }
     // A backup is the whole store (sales, customers, the hub credential): owner only, like the original.
     preparePrivateFile(target);
@@ -54,10 +51,7 @@ export async function backupStoreDatabase(source: string, outFile: string): Prom
   try {
     const integrity = integrityCheck(copy);
     if (integrity !== 'ok') {
-      throw new DomainError(
-        'INTERNAL',
-        `The backup at ${target} failed its integrity check (${integrity}). Keep the original and try again.`,
-      );
+      throw new DomainError('INTERNAL', 'backup.backupFailedIntegrityCheck', { target, integrity });
     }
     return { file: target, pages, migrations: appliedMigrations(copy).map((m) => m.name) };
   } finally {

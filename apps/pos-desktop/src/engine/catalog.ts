@@ -104,11 +104,7 @@ function toItem(
 export function catalogItemBySku(ctx: TxContext, sku: string): CatalogItem {
   const row = sql(ctx.db, `SELECT ${SKU_COLUMNS} FROM skus s WHERE s.sku = ?`).get(sku) as SkuRow | undefined;
   if (!row) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `SKU ${sku} is not in this store's catalog. Check the code, or wait for the catalog to sync.`,
-      { sku },
-    );
+    throw new DomainError('NOT_FOUND', 'catalog.skuNotStoreCatalog', { sku }, { sku });
   }
   return toItem(ctx, row);
 }
@@ -214,7 +210,8 @@ export function scanBarcode(ctx: TxContext, code: string): ScanOutcome {
   if (!row) {
     throw new DomainError(
       'UNKNOWN_BARCODE',
-      `Barcode ${code.trim()} is not in this store's catalog. Key the item in by SKU or search for it by name.`,
+      'catalog.barcodeNotStoreCatalog',
+      { code: code.trim() },
       { barcode: code.trim() },
     );
   }

@@ -104,20 +104,17 @@ export function resolveSession(ctx: TxContext, token: string, laneId: string): A
       }
     | undefined;
   if (!row || row.endedAtMs !== null) {
-    throw new DomainError('UNAUTHORIZED', 'You are signed out. Sign in with your staff code and PIN.');
+    throw new DomainError('UNAUTHORIZED', 'commandContext.signedOutSignStaff');
   }
   if (row.expiresAtMs <= ctx.nowMs) {
-    throw new DomainError(
-      'UNAUTHORIZED',
-      'Your session has expired. Sign in again with your staff code and PIN.',
-    );
+    throw new DomainError('UNAUTHORIZED', 'commandContext.sessionExpiredSignAgain');
   }
   if (row.active !== 1) {
-    throw new DomainError('UNAUTHORIZED', 'This staff account has been disabled. Ask a manager.');
+    throw new DomainError('UNAUTHORIZED', 'commandContext.staffAccountDisabledAsk');
   }
   // A session token lifted off one lane (or its traffic) must not work from another device.
   if (row.laneId !== laneId) {
-    throw new DomainError('UNAUTHORIZED', 'That session belongs to another lane. Sign in on this lane.');
+    throw new DomainError('UNAUTHORIZED', 'commandContext.sessionBelongsAnotherLane');
   }
   return {
     staffId: row.staffId,

@@ -97,7 +97,7 @@ export function createTxContext(sources: ContextSources, command: string): TxCon
   const { db, identity } = sources;
   const nowMs = Math.floor(sources.clock.now());
   if (!Number.isSafeInteger(nowMs) || nowMs < 0) {
-    throw new DomainError('INTERNAL', 'The system clock returned an impossible time.', { nowMs });
+    throw new DomainError('INTERNAL', 'context.systemClockReturnedImpossible', {}, { nowMs });
   }
   const nowIso = new Date(nowMs).toISOString();
   const txId = sources.ids();

@@ -48,13 +48,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     if (typeof code === 'string' && UNWRITABLE_CODES.test(code)) {
       throw new DomainError(
         'STORAGE_FULL',
-        `Cannot open the store database at ${file} for writing (${code}: its disk is read-only, full or not writable by this till). Nothing was changed; the till cannot sell until it can save there: make the folder writable or free space, or call support, then start it again.`,
+        'database.cannotOpenStoreDatabase',
+        { file, code },
         { file, cause: code },
       );
     }
     throw new DomainError(
       'NOT_FOUND',
-      `Cannot open the store database at ${file}: ${error instanceof Error ? error.message : String(error)}.`,
+      'database.cannotOpenStoreDatabase2',
+      { file, message: error instanceof Error ? error.message : String(error) },
       { file },
     );
   }
@@ -62,10 +64,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     if (!readonly) {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
-        throw new DomainError('INTERNAL', `The store database at ${file} cannot use write-ahead logging.`, {
-          file,
-          mode,
-        });
+        throw new DomainError(
+          'INTERNAL',
+          'database.storeDatabaseCannotUse',
+          { file },
+          {
+            file,
+            mode,
+          },
+        );
       }
     }
     db.pragma('synchronous = FULL');

@@ -9,9 +9,6 @@ import { DomainError } from '@retail/domain';
  */
 export const DEFAULT_MIN_FREE_DISK_BYTES = 16 * 1024 * 1024;
 
-const CANNOT_SAVE =
-  'This till cannot save to its disk (it is full or cannot be written), so nothing of this was saved. Do not take payment on this till: free disk space or call support, then try again; sales resume as soon as the till can save.';
-
 /** Bytes an unprivileged process may still write on the file system holding `file`. */
 export function freeDiskBytes(file: string): number {
   const stats = statfsSync(dirname(file));
@@ -21,7 +18,8 @@ export function freeDiskBytes(file: string): number {
 /** Refuses to start a sale the till may not be able to finish saving (before any money is taken). */
 export function requireDiskHeadroom(databaseFile: string, minFreeBytes: number): void {
   const free = freeDiskBytes(databaseFile);
-  if (free < minFreeBytes) throw new DomainError('STORAGE_FULL', CANNOT_SAVE, { freeBytes: free });
+  if (free < minFreeBytes)
+    throw new DomainError('STORAGE_FULL', 'diskSpace.cannotSave', {}, { freeBytes: free });
 }
 
 const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR.*|SQLITE_READONLY.*|SQLITE_CANTOPEN|ENOSPC|EROFS|EDQUOT)$/;
@@ -33,5 +31,5 @@ const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR.*|SQLITE_READONLY.*|SQLITE_CAN
 export function storageFailureOf(error: unknown): DomainError | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !STORAGE_CODES.test(code)) return undefined;
-  return new DomainError('STORAGE_FULL', CANNOT_SAVE, { cause: code });
+  return new DomainError('STORAGE_FULL', 'diskSpace.cannotSave', {}, { cause: code });
 }

@@ -202,7 +202,8 @@ function describeIssues(name: string, error: z.ZodError): DomainError {
   const where = first && first.path !== '' ? `${first.path}: ` : '';
   return new DomainError(
     'INVALID_INPUT',
-    `The ${name} request is not valid. ${where}${first?.message ?? 'Check the input.'}`,
+    'engine.requestNotValid',
+    { name, where, firstMessage: first?.message ?? 'Check the input.' },
     { issues },
   );
 }
@@ -219,7 +220,8 @@ function checkLaneScope(tx: TxContext, lane: LaneIdentity, input: unknown, mutat
   const refuse = (register: string) =>
     new DomainError(
       'FORBIDDEN',
-      `This lane is paired as register ${lane.registerId}; register ${register} belongs to another till.`,
+      'engine.lanePairedRegisterRegister',
+      { registerId: String(lane.registerId), register },
       { laneRegisterId: lane.registerId, registerId: register },
     );
   if (typeof registerId === 'string') {
@@ -365,7 +367,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       prepared,
       auditNote: {},
       staff(): Actor {
-        if (!actor) throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
+        if (!actor) throw new DomainError('UNAUTHORIZED', 'engine.signStaffCodePin');
         return actor;
       },
       settings(): NodeSettings {
@@ -421,13 +423,14 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
   ): Actor | undefined {
     if (auth === 'none') return undefined;
     if (session === undefined) {
-      throw new DomainError('UNAUTHORIZED', 'Sign in with your staff code and PIN first.');
+      throw new DomainError('UNAUTHORIZED', 'engine.signStaffCodePin');
     }
     const actor = resolveSession(tx, session, laneId);
     if (ROLE_RANK[actor.role] < ROLE_RANK[auth]) {
       throw new DomainError(
         'FORBIDDEN',
-        `Only a ${auth}${auth === 'manager' ? '' : ' or above'} can do this; you are signed in as a ${actor.role}.`,
+        'engine.onlyCanSigned',
+        { auth, role: actor.role },
         { required: auth, role: actor.role },
       );
     }
@@ -470,9 +473,14 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       );
       const response = spec.response.safeParse(outcome.value);
       if (!response.success) {
-        throw new DomainError('INTERNAL', `The ${name} answer broke the command contract.`, {
-          issue: response.error.issues[0]?.message,
-        });
+        throw new DomainError(
+          'INTERNAL',
+          'engine.answerBrokeCommandContract',
+          { name },
+          {
+            issue: response.error.issues[0]?.message,
+          },
+        );
       }
       transact(name, (ctx) =>
         ctx.audit({
@@ -506,18 +514,20 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     if (!isCommandName(name)) {
       return {
         ok: false,
-        error: new DomainError('NOT_FOUND', `There is no command called ${JSON.stringify(name)}.`, {
-          name,
-        }).toJSON(),
+        error: new DomainError(
+          'NOT_FOUND',
+          'engine.noCommandCalled',
+          { name: JSON.stringify(name) },
+          {
+            name,
+          },
+        ).toJSON(),
       };
     }
     if (isNodeAdminCommand(name)) {
       return {
         ok: false,
-        error: new DomainError(
-          'NOT_ALLOWED',
-          `${name} waits on the network or the disk; send it to the store node's server (executeAsync).`,
-        ).toJSON(),
+        error: new DomainError('NOT_ALLOWED', 'engine.waitsNetworkDiskSend', { name }).toJSON(),
       };
     }
     const spec = STORE_COMMANDS[name];
@@ -539,14 +549,19 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         const outcome = (definition.handle as (c: CommandContext, i: unknown) => unknown)(ctx, parsed.data);
         if (outcome instanceof CommittedRejection) return outcome;
         if (withoutFsync && ctx.appendedEvents.length > 0) {
-          throw new DomainError('INTERNAL', `${name} wrote an outbox event; it must commit durably.`);
+          throw new DomainError('INTERNAL', 'engine.wroteOutboxEventMust', { name });
         }
         const response = spec.response.safeParse(outcome);
         if (!response.success) {
-          throw new DomainError('INTERNAL', `The ${name} answer broke the command contract.`, {
-            issue: response.error.issues[0]?.message,
-            path: response.error.issues[0]?.path.join('.'),
-          });
+          throw new DomainError(
+            'INTERNAL',
+            'engine.answerBrokeCommandContract',
+            { name },
+            {
+              issue: response.error.issues[0]?.message,
+              path: response.error.issues[0]?.path.join('.'),
+            },
+          );
         }
         if (definition.mutates) {
           ctx.audit({

@@ -64,10 +64,7 @@ export function readIdentity(db: Db): NodeIdentity | undefined {
 export function requireIdentity(db: Db): NodeIdentity {
   const identity = readIdentity(db);
   if (!identity) {
-    throw new DomainError(
-      'NOT_FOUND',
-      'This store node has not been set up yet. Run `pos-store init` with the store and device details first.',
-    );
+    throw new DomainError('NOT_FOUND', 'identity.storeNodeNotSet');
   }
   return identity;
 }
@@ -77,15 +74,19 @@ export function writeIdentity(db: Db, setup: NodeSetup, deviceId: string, nowIso
   const parsed = NodeSetupSchema.safeParse(setup);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DomainError('INVALID_INPUT', issue?.message ?? 'The node setup is invalid.', {
-      path: issue?.path.join('.'),
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      issue ? 'identity.setupIssue' : 'identity.setupInvalid',
+      issue ? { issue: issue.message } : {},
+      { path: issue?.path.join('.') },
+    );
   }
   const existing = readIdentity(db);
   if (existing) {
     throw new DomainError(
       'CONFLICT',
-      `This data folder already belongs to store ${existing.storeCode}, device ${existing.deviceNo}. Use a new data folder for another device.`,
+      'identity.dataFolderAlreadyBelongs',
+      { storeCode: existing.storeCode, deviceNo: existing.deviceNo },
       { storeCode: existing.storeCode, deviceNo: existing.deviceNo },
     );
   }

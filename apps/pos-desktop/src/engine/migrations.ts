@@ -41,15 +41,21 @@ export function loadMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[
   return files.map((file, index) => {
     const match = FILE_NAME.exec(file);
     if (!match) {
-      throw new DomainError('INTERNAL', `Migration file ${file} is not named NNNN-what-it-does.sql.`, {
-        file,
-      });
+      throw new DomainError(
+        'INTERNAL',
+        'migrations.migrationFileNotNamed',
+        { file },
+        {
+          file,
+        },
+      );
     }
     const version = Number(match[1]);
     if (version !== index + 1) {
       throw new DomainError(
         'INTERNAL',
-        `Migration ${file} should be number ${String(index + 1).padStart(4, '0')}: migrations are numbered without gaps.`,
+        'migrations.migrationNumberMigrations',
+        { file, value: String(index + 1).padStart(4, '0') },
         { file },
       );
     }
@@ -88,21 +94,24 @@ export function pendingMigrations(db: Db, known: readonly Migration[]): Migratio
     if (expected === undefined) {
       throw new DomainError(
         'SCHEMA_VERSION',
-        `This data folder was written by a newer pos-store: it has migration ${row.name}, which this version does not know. Run the newer pos-store, or restore a backup made by this version.`,
+        'migrations.dataFolderWrittenNewer',
+        { rowName: row.name },
         { applied: row.name, knownCount: known.length },
       );
     }
     if (row.version !== expected.version || row.name !== expected.name) {
       throw new DomainError(
         'SCHEMA_VERSION',
-        `This data folder's migration history does not match this pos-store: it has ${row.name} where ${expected.name} was expected. Restore a backup made by this version.`,
+        'migrations.dataFolderMigrationHistory',
+        { rowName: row.name, expectedName: expected.name },
         { applied: row.name, expected: expected.name },
       );
     }
     if (row.checksum !== expected.checksum) {
       throw new DomainError(
         'SCHEMA_VERSION',
-        `Migration ${row.name} in this data folder differs from this pos-store's copy (checksum mismatch). Either the program or the database was modified; reinstall pos-store or restore a backup.`,
+        'migrations.migrationDataFolderDiffers',
+        { rowName: row.name },
         { applied: row.name, recorded: row.checksum, expected: expected.checksum },
       );
     }
@@ -132,9 +141,14 @@ export function migrate(
   }
   const violations = db.pragma('foreign_key_check') as unknown[];
   if (violations.length > 0) {
-    throw new DomainError('INTERNAL', 'The database has rows that break its foreign keys after migrating.', {
-      violations: violations.length,
-    });
+    throw new DomainError(
+      'INTERNAL',
+      'migrations.databaseRowsBreakForeign',
+      {},
+      {
+        violations: violations.length,
+      },
+    );
   }
   return pending;
 }

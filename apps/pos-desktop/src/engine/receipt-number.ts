@@ -1,6 +1,6 @@
 import { DomainError } from '@retail/domain';
 import { sql, type TxContext } from './context';
-import { NUMBERING_HOLD_MESSAGE, numberingHold, receiptOffset } from './sync/device-succession';
+import { numberingHold, receiptOffset } from './sync/device-succession';
 
 export interface ReceiptNumber {
   /** The till's own counter (unique over its life, whatever device it is). */
@@ -24,7 +24,7 @@ export function formatReceiptNumber(storeCode: string, deviceNo: number, receipt
 export function allocateReceiptNumber(ctx: TxContext): ReceiptNumber {
   // A restored copy may hold counters the hub has seen used already: no number until the hub was asked.
   if (numberingHold(ctx.db) !== null) {
-    throw new DomainError('NOT_ALLOWED', NUMBERING_HOLD_MESSAGE, { reason: 'restored-from-backup' });
+    throw new DomainError('NOT_ALLOWED', 'sync.numberingHold', {}, { reason: 'restored-from-backup' });
   }
   const row = sql(
     ctx.db,

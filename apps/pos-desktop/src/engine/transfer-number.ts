@@ -1,7 +1,7 @@
 import { DomainError } from '@retail/domain';
 import { sql, type TxContext } from './context';
 import { RECEIPT_SEQ_DIGITS } from './receipt-number';
-import { NUMBERING_HOLD_MESSAGE, numberingHold } from './sync/device-succession';
+import { numberingHold } from './sync/device-succession';
 
 /**
  * `T-{storeCode}-{deviceNo}-{seq}`: short enough to read out and type at the receiving store, unique across
@@ -36,7 +36,7 @@ export function allocateTransferNumber(ctx: TxContext): string {
   if (!hasTransferCounter(ctx)) return ctx.newId();
   // A restored copy may hold a counter the hub has seen used already: no number until the hub was asked.
   if (numberingHold(ctx.db) !== null) {
-    throw new DomainError('NOT_ALLOWED', NUMBERING_HOLD_MESSAGE, { reason: 'restored-from-backup' });
+    throw new DomainError('NOT_ALLOWED', 'sync.numberingHold', {}, { reason: 'restored-from-backup' });
   }
   const row = sql(
     ctx.db,

@@ -38,16 +38,16 @@ export function handlePairRequest(
 ): void {
   if (request.method !== 'POST') {
     response.setHeader('Allow', 'POST');
-    fail(response, 405, new DomainError('INVALID_INPUT', 'Pair with a POST of {"code": "XXXX-XXXX"}.'));
+    fail(response, 405, new DomainError('INVALID_INPUT', 'lane.pairPostCodeXxxx'));
     return;
   }
   if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-    fail(response, 415, new DomainError('INVALID_INPUT', 'Send the pairing code as JSON.'));
+    fail(response, 415, new DomainError('INVALID_INPUT', 'lane.sendPairingCodeJson'));
     return;
   }
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > PAIR_BODY_LIMIT) {
-    fail(response, 413, new DomainError('INVALID_INPUT', 'That is too large to be a pairing request.'));
+    fail(response, 413, new DomainError('INVALID_INPUT', 'lane.tooLargePairingRequest'));
     request.destroy();
     return;
   }
@@ -59,7 +59,7 @@ export function handlePairRequest(
     size += chunk.length;
     if (size > PAIR_BODY_LIMIT) {
       refused = true;
-      fail(response, 413, new DomainError('INVALID_INPUT', 'That is too large to be a pairing request.'));
+      fail(response, 413, new DomainError('INVALID_INPUT', 'lane.tooLargePairingRequest'));
       request.destroy();
       return;
     }
@@ -71,11 +71,7 @@ export function handlePairRequest(
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     } catch {
-      fail(
-        response,
-        400,
-        new DomainError('INVALID_INPUT', 'Send the pairing code as JSON: {"code": "XXXX-XXXX"}.'),
-      );
+      fail(response, 400, new DomainError('INVALID_INPUT', 'lane.sendPairingCodeJson2'));
       return;
     }
     const parsed = PairRequestSchema.safeParse(body);
@@ -83,7 +79,11 @@ export function handlePairRequest(
       fail(
         response,
         400,
-        new DomainError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'That is not a pairing code.'),
+        new DomainError(
+          'INVALID_INPUT',
+          parsed.error.issues[0] ? 'lane.pairingIssue' : 'lane.notPairingCode',
+          parsed.error.issues[0] ? { issue: parsed.error.issues[0].message } : {},
+        ),
       );
       return;
     }

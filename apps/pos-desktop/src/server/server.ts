@@ -112,7 +112,7 @@ function identify(engine: StoreEngine, auth: unknown, token: string): Client | u
  */
 export async function startStoreServer(options: StoreServerOptions): Promise<StoreServer> {
   if (options.token.length < 16) {
-    throw new DomainError('INVALID_INPUT', 'The store server token must be at least 16 characters long.');
+    throw new DomainError('INVALID_INPUT', 'lane.storeServerTokenMust');
   }
   const { engine } = options;
   const log = options.logger;
@@ -162,12 +162,17 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
         if (!parsed.success) {
           ack({
             ok: false,
-            error: new DomainError('INVALID_INPUT', 'A command must be sent as { name, input, session? }.', {
-              issues: parsed.error.issues.map((issue) => ({
-                path: issue.path.join('.'),
-                message: issue.message,
-              })),
-            }).toJSON(),
+            error: new DomainError(
+              'INVALID_INPUT',
+              'lane.commandMustSentName',
+              {},
+              {
+                issues: parsed.error.issues.map((issue) => ({
+                  path: issue.path.join('.'),
+                  message: issue.message,
+                })),
+              },
+            ).toJSON(),
           });
           return;
         }

@@ -112,10 +112,7 @@ export async function startSetupServer(options: SetupServerOptions): Promise<Set
               }
             : {
                 ok: false,
-                error: new DomainError(
-                  'NOT_ALLOWED',
-                  'The till is set up and is starting; try again in a moment.',
-                ).toJSON(),
+                error: new DomainError('NOT_ALLOWED', 'lane.tillSetUpStarting').toJSON(),
               },
         );
         finish();
@@ -128,10 +125,7 @@ export async function startSetupServer(options: SetupServerOptions): Promise<Set
       if (name !== 'node-setup') {
         ack({
           ok: false,
-          error: new DomainError(
-            'NOT_ALLOWED',
-            'This till is not set up yet. Finish the setup screen first (hub, enrollment code, first manager).',
-          ).toJSON(),
+          error: new DomainError('NOT_ALLOWED', 'lane.tillNotSetUp').toJSON(),
         });
         return;
       }
@@ -142,7 +136,13 @@ export async function startSetupServer(options: SetupServerOptions): Promise<Set
           ok: false,
           error: new DomainError(
             'INVALID_INPUT',
-            `The setup is not complete. ${issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? ''}`.trim(),
+            'lane.setupNotComplete',
+            {
+              hasPath: issue && issue.path.length > 0 ? 'yes' : 'no',
+              path: issue?.path.join('.') ?? '',
+              hasIssue: issue?.message ? 'yes' : 'no',
+              issue: issue?.message ?? '',
+            },
             { issues: request.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
           ).toJSON(),
         });
@@ -151,10 +151,7 @@ export async function startSetupServer(options: SetupServerOptions): Promise<Set
       if (running) {
         ack({
           ok: false,
-          error: new DomainError(
-            'CONFLICT',
-            'The till is being set up already; wait for it to finish.',
-          ).toJSON(),
+          error: new DomainError('CONFLICT', 'lane.tillSetUpAlready').toJSON(),
         });
         return;
       }

@@ -8,6 +8,9 @@ import { z } from 'zod';
 export const ErrorBodySchema = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string().min(1),
+  /** The sentence's key in the error catalog (@retail/domain) and its values: what the till translates. */
+  key: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 

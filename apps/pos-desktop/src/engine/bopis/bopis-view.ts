@@ -43,10 +43,7 @@ interface StepRow {
 function parseState(row: OrderRow): BopisOrderState {
   const parsed = BopisOrderStateSchema.safeParse(JSON.parse(row.state));
   if (!parsed.success) {
-    throw new DomainError(
-      'INTERNAL',
-      `The stored copy of order ${row.orderId} is unreadable; re-sync the node.`,
-    );
+    throw new DomainError('INTERNAL', 'bopis.storedCopyOrderUnreadable', { orderId: row.orderId });
   }
   return parsed.data;
 }
@@ -84,11 +81,7 @@ export function readLocalOrder(db: Db, orderId: string): LocalOrder | undefined 
 export function requireLocalOrder(db: Db, orderId: string): LocalOrder {
   const order = readLocalOrder(db, orderId);
   if (order === undefined) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `Order ${orderId} is not at this store. It may not have synced yet; check the order number.`,
-      { orderId },
-    );
+    throw new DomainError('NOT_FOUND', 'bopis.orderNotStoreMay', { orderId }, { orderId });
   }
   return order;
 }

@@ -85,10 +85,7 @@ function takeStep(ctx: CommandContext, local: LocalOrder, body: StepBody): Local
   // Refusals (wrong store, wrong state, wrong item, too many) throw here, before anything is written.
   const outcome = applyBopisTransition(local.state, transition);
   if (outcome.kind !== 'applied') {
-    throw new DomainError(
-      'INTERNAL',
-      `A step on the current head of order ${orderId} came out ${outcome.kind}.`,
-    );
+    throw new DomainError('INTERNAL', 'bopis.stepCurrentHeadOrder', { orderId, outcomeKind: outcome.kind });
   }
   const movements: MovementPayload[] = outcome.effects.storeMovements
     .filter((movement) => movement.nodeId === ctx.identity.storeId)
@@ -134,7 +131,7 @@ function takeStep(ctx: CommandContext, local: LocalOrder, body: StepBody): Local
         return common;
       default: {
         const never: never = body;
-        throw new DomainError('INTERNAL', `Unexpected BOPIS step ${JSON.stringify(never)}.`);
+        throw new DomainError('INTERNAL', 'bopis.unexpectedBopisStep', { never: JSON.stringify(never) });
       }
     }
   })();
@@ -176,10 +173,7 @@ function orderForAttempt(ctx: TxContext, attempt: PickupAttempt): LocalOrder {
       ? (() => {
           const code = normalisePickupCode(attempt.code);
           if (code === undefined) {
-            throw new DomainError(
-              'INVALID_INPUT',
-              'That is not a pickup code: it has 6 or more letters and digits. Check it with the customer.',
-            );
+            throw new DomainError('INVALID_INPUT', 'bopis.notPickupCodeMore2');
           }
           return findLocalOrders(ctx.db, { pickupCode: code });
         })()
@@ -187,9 +181,8 @@ function orderForAttempt(ctx: TxContext, attempt: PickupAttempt): LocalOrder {
   if (candidates.length === 0) {
     throw new DomainError(
       'NOT_FOUND',
-      attempt.kind === 'pickup_code'
-        ? 'No order with that pickup code has come to this store. Check the code, or look the order up by number and name.'
-        : `Order ${attempt.orderNumber.trim()} has not come to this store. Check the number, or ask which store the confirmation names.`,
+      attempt.kind === 'pickup_code' ? 'bopis.noOrderPickupCode' : 'bopis.orderNotComeStore',
+      attempt.kind === 'pickup_code' ? {} : { orderNumber: attempt.orderNumber.trim() },
     );
   }
   // Codes are unique among open orders; an old closed order may share one. Prefer the one waiting here.
@@ -203,7 +196,7 @@ function orderForAttempt(ctx: TxContext, attempt: PickupAttempt): LocalOrder {
 
 function verified(ctx: TxContext, local: LocalOrder, attempt: PickupAttempt) {
   const check = checkHandover(local.state, attempt, ctx.identity.storeId);
-  if (!check.ok) throw new DomainError(check.error.code, check.error.message, check.error.details);
+  if (!check.ok) throw DomainError.fromBody(check.error);
   return check.value.verifiedBy;
 }
 
@@ -212,7 +205,12 @@ function lineForScan(local: LocalOrder, sku: string, lineId: string | undefined,
   if (lineId !== undefined) {
     const line = order.lines.find((candidate) => candidate.lineId === lineId);
     if (line === undefined) {
-      throw new DomainError('NOT_FOUND', `Order ${order.orderNumber} has no line ${lineId}.`, { lineId });
+      throw new DomainError(
+        'NOT_FOUND',
+        'bopis.orderNoLine2',
+        { orderNumber: order.orderNumber, lineId },
+        { lineId },
+      );
     }
     return line;
   }
@@ -220,7 +218,8 @@ function lineForScan(local: LocalOrder, sku: string, lineId: string | undefined,
   if (lines.length === 0) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Wrong item: ${name} (SKU ${sku}) is not on order ${order.orderNumber}. Put it back.`,
+      'bopis.wrongItemSkuNot',
+      { name, sku, orderNumber: order.orderNumber },
       { orderId: order.orderId, scannedSku: sku },
     );
   }
@@ -390,7 +389,11 @@ export const bopisHandlers = {
       if (local.state.status !== 'PACKED' || shipment === undefined) {
         throw new DomainError(
           'NOT_ALLOWED',
-          `Order ${local.state.order.orderNumber} is ${describeBopisStatus(local.state.status)}; pack it before it is shipped.`,
+          'bopis.orderPackBeforeShipped',
+          {
+            orderNumber: local.state.order.orderNumber,
+            stateStatus: describeBopisStatus(local.state.status),
+          },
           { orderId: input.orderId, status: local.state.status },
         );
       }
@@ -410,8 +413,7 @@ export const bopisHandlers = {
       // A wrong code or name is an error; an order that may not be handed over (cancelled, not ready,
       // another store's) is shown, with the reason in `handover`.
       const customer = verifyPickup(local.state.order, local.state.pickupCode, input.attempt);
-      if (!customer.ok)
-        throw new DomainError(customer.error.code, customer.error.message, customer.error.details);
+      if (!customer.ok) throw DomainError.fromBody(customer.error);
       return detail(local, ctx.db, ctx.identity);
     },
   },
@@ -432,15 +434,21 @@ export const bopisHandlers = {
       if (local.state.status === 'READY_FOR_PICKUP' && local.state.nodeId === ctx.identity.storeId) {
         throw new DomainError(
           'NOT_ALLOWED',
-          `Order ${number} is waiting for its customer here: keep its items staged.`,
+          'bopis.orderWaitingCustomerHere',
+          { number },
           { orderId: input.orderId },
         );
       }
       const staged = stagedUnits(ctx.db, input.orderId);
       if (staged.size === 0) {
-        throw new DomainError('NOT_ALLOWED', `Nothing of order ${number} is staged at this store.`, {
-          orderId: input.orderId,
-        });
+        throw new DomainError(
+          'NOT_ALLOWED',
+          'bopis.nothingOrderStagedStore',
+          { number },
+          {
+            orderId: input.orderId,
+          },
+        );
       }
       const movements: MovementPayload[] = [...staged].flatMap(([sku, qty]) => [
         { movementId: ctx.newId(), sku, type: 'UNSTAGE' as const, bucket: 'staged' as const, delta: -qty },

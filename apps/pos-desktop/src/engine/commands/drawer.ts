@@ -13,7 +13,8 @@ export const drawerHandlers = {
       if (input.reason === 'no-sale' && ROLE_RANK[staff.role] < ROLE_RANK.supervisor) {
         throw new DomainError(
           'FORBIDDEN',
-          'Only a supervisor or a manager can open the cash drawer without a sale or refund.',
+          'drawer.onlySupervisorManagerCan',
+          {},
           { required: 'supervisor', role: staff.role },
         );
       }

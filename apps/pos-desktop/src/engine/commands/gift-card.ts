@@ -12,7 +12,7 @@ export const giftCardHandlers = {
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       if (draft.tenders.length > 0)
-        throw new DomainError('CONFLICT', 'Remove the payments before changing the items or discounts.');
+        throw new DomainError('CONFLICT', 'giftCard.removePaymentsBeforeChanging');
       const prepared = isPreparedGiftCardLookup(ctx.prepared) ? ctx.prepared : undefined;
       const load = giftCardLoad(ctx, draft, input, prepared);
       return saveDraft(ctx, row, { ...draft, giftCards: [...giftCardLoadsOf(draft), load] });

@@ -63,9 +63,8 @@ export const ORDER_RETURN_PREPARERS: Preparers = {
 function unreachable(orderNumber: string, recording: boolean): DomainError {
   return new DomainError(
     'HUB_UNAVAILABLE',
-    recording
-      ? `The hub did not confirm the return of order ${orderNumber}. Check that the till is online and press Return again: the hub records it once however often it is sent.`
-      : `Online orders are returned through the hub, and this till cannot reach it right now. Try again when the till is back online; order ${orderNumber} cannot be looked up offline.`,
+    recording ? 'orderReturn.hubNotConfirmReturn' : 'orderReturn.onlineOrdersReturnedThrough',
+    recording ? { orderNumber } : { orderNumber },
     { orderNumber },
   );
 }

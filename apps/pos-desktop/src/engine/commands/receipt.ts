@@ -22,7 +22,8 @@ function printerModel(model: string | undefined): PrinterModel | undefined {
   if (!ESCPOS_PRINTER_MODELS.includes(model)) {
     throw new DomainError(
       'INVALID_INPUT',
-      `The receipt printer model ${model} is not known. Choose one from the list, or none for a generic ESC/POS printer.`,
+      'receipt.receiptPrinterModelNot',
+      { model },
       { printerModel: model },
     );
   }
@@ -41,15 +42,12 @@ function receiptFor(ctx: CommandContext, receiptNumber: string, copy: boolean): 
     return hubSaleReceipt(ctx, answer.sale);
   }
   if (answer?.kind === 'hub-sale' && answer.receiptNumber === wanted && answer.unreachable === undefined) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `Neither this till nor the hub has a receipt numbered ${wanted}. Check the number on the receipt; a sale made at a till that is offline reaches the hub when that till reconnects.`,
-      { receiptNumber: wanted },
-    );
+    throw new DomainError('NOT_FOUND', 'receipt.neitherTillNorHub', { wanted }, { receiptNumber: wanted });
   }
   throw new DomainError(
     'NOT_FOUND',
-    `Receipt ${wanted} was not made on this till, and the hub ${ctx.sync.online ? 'did not answer' : 'cannot be reached (offline)'}, so it cannot be shown now. Try again when the hub is back.`,
+    'receipt.receiptNotMadeTill',
+    { wanted, online: ctx.sync.online ? 'yes' : 'no' },
     { receiptNumber: wanted, hubUnreachable: true },
   );
 }
@@ -98,9 +96,14 @@ function receiptEmailStatus(ctx: TxContext, requestId: string): ReceiptEmailStat
       WHERE action = 'receipt-email' AND json_extract(details, '$.requestId') = ?`,
   ).get(requestId) as { subject: string; details: string } | undefined;
   if (audited === undefined) {
-    throw new DomainError('NOT_FOUND', 'This till has no record of that receipt e-mail request.', {
-      requestId,
-    });
+    throw new DomainError(
+      'NOT_FOUND',
+      'receipt.tillNoRecordReceipt',
+      {},
+      {
+        requestId,
+      },
+    );
   }
   const details = JSON.parse(audited.details) as { email?: string };
   return {
@@ -196,7 +199,8 @@ export const receiptHandlers = {
       if (storeSaleForEmail(ctx, receiptNumber) === undefined) {
         throw new DomainError(
           'NOT_FOUND',
-          `Receipt ${receiptNumber} is not a sale of this store, so it cannot be e-mailed from here. Only this store's sale receipts can be sent; print a copy of another store's instead.`,
+          'receipt.receiptNotSaleStore',
+          { receiptNumber },
           { receiptNumber },
         );
       }

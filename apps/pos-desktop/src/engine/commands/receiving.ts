@@ -105,28 +105,32 @@ function refusal(document: ReceivingDocumentView): DomainError | undefined {
   if (document.receivedHere !== null) {
     return new DomainError(
       'CONFLICT',
-      `${describe(document)} was already received on this till (${document.receivedHere.receivedAt}); it is not received twice.`,
+      'receiving.alreadyReceivedTillNot',
+      { document: describe(document), receivedAt: document.receivedHere.receivedAt },
       { documentKey: document.documentKey, receiptId: document.receivedHere.receiptId },
     );
   }
   if (document.status === 'cancelled') {
     return new DomainError(
       'NOT_ALLOWED',
-      `${describe(document)} was cancelled at HQ. If the goods came anyway, receive them as a supplier delivery with the document number as the reference, and tell HQ.`,
+      'receiving.cancelledHqGoodsCame',
+      { document: describe(document) },
       { documentKey: document.documentKey, status: document.status },
     );
   }
   if (!document.receivable && document.kind === 'purchase_order' && document.status !== 'received') {
     return new DomainError(
       'NOT_ALLOWED',
-      `${describe(document)} has a shipping notice still open on this till: receive the delivery against the notice.`,
+      'receiving.shippingNoticeStillOpen',
+      { document: describe(document) },
       { documentKey: document.documentKey },
     );
   }
   if (!document.receivable) {
     return new DomainError(
       'NOT_ALLOWED',
-      `${describe(document)} is already ${document.status.replaceAll('_', ' ')} at HQ. Extra goods are received as a supplier delivery with the document number as the reference.`,
+      'receiving.alreadyHqExtraGoods',
+      { document: describe(document), value: document.status.replaceAll('_', ' ') },
       { documentKey: document.documentKey, status: document.status },
     );
   }
@@ -155,7 +159,8 @@ export const receivingHandlers = {
       if (document === undefined) {
         throw new DomainError(
           'NOT_FOUND',
-          'That purchase order or shipping notice is not in this store’s list. Wait for the till to sync with HQ, or receive the goods as a supplier delivery.',
+          'receiving.purchaseOrderShippingNotice',
+          {},
           { documentKey: input.documentKey },
         );
       }
@@ -216,8 +221,7 @@ export const receivingHandlers = {
         },
       };
       const after = readDocument(ctx, document.documentKey);
-      if (after === undefined)
-        throw new DomainError('INTERNAL', 'A receiving document vanished while it was received.');
+      if (after === undefined) throw new DomainError('INTERNAL', 'receiving.receivingDocumentVanishedWhile');
       return {
         receiptId,
         document: after,

@@ -35,11 +35,7 @@ function refundsOrZero(refunds: RefundInput[], zeroRefund: () => RefundInput): R
 /** A customer named by the screen must be one this till found (customer-find caches what it finds). */
 function assertKnownCustomer(ctx: TxContext, customerId: string | undefined): void {
   if (customerId === undefined || findCustomerRow(ctx.db, customerId)) return;
-  throw new DomainError(
-    'NOT_FOUND',
-    'This till does not know that customer. Find them again (phone, email or card), then finish the return.',
-    { customerId },
-  );
+  throw new DomainError('NOT_FOUND', 'return.tillNotKnowCustomer', {}, { customerId });
 }
 
 function returnWithReceipt(ctx: CommandContext, input: CommandRequest<'return-create'>): ReturnView {
@@ -72,11 +68,7 @@ function priceObservations(ctx: TxContext, sku: string, windowDays: number): Pri
   const currency = ctx.identity.currency;
   const now = currentPrice(ctx, sku);
   if (!now) {
-    throw new DomainError(
-      'NO_PRICE',
-      `SKU ${sku} has no price at this store right now, so a return without a receipt cannot be valued.`,
-      { sku },
-    );
+    throw new DomainError('NO_PRICE', 'return.skuNoPriceStore', { sku }, { sku });
   }
   const since = ctx.nowMs - windowDays * 86_400_000;
   const sold = sql(
@@ -171,10 +163,9 @@ export const returnHandlers = {
         input.receiptNumber,
       ) as { returnId: string } | undefined;
       if (!row)
-        throw new DomainError(
-          'NOT_FOUND',
-          `There is no return with receipt number ${input.receiptNumber} on this node.`,
-        );
+        throw new DomainError('NOT_FOUND', 'return.noReturnReceiptNumber', {
+          receiptNumber: input.receiptNumber,
+        });
       return returnView(ctx, row.returnId);
     },
   },

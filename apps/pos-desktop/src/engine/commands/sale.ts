@@ -62,7 +62,7 @@ function viewOf(ctx: CommandContext, row: SaleRow): SaleView {
 
 function assertNoTenders(draft: SaleDraft): void {
   if (draft.tenders.length > 0) {
-    throw new DomainError('CONFLICT', 'Remove the payments before changing the items or discounts.');
+    throw new DomainError('CONFLICT', 'giftCard.removePaymentsBeforeChanging');
   }
 }
 
@@ -70,11 +70,7 @@ function findLine(draft: SaleDraft, lineId: string): DraftLine {
   const line = draft.lines.find((candidate) => candidate.lineId === lineId);
   // The cashier never sees line ids (issue 14, bug 5): the line went (removed on another screen).
   if (!line) {
-    throw new DomainError(
-      'NOT_FOUND',
-      'That item is no longer on this sale: it was removed. Check the cart and pick the item again.',
-      { lineId },
-    );
+    throw new DomainError('NOT_FOUND', 'sale.itemNoLongerSale', {}, { lineId });
   }
   return line;
 }
@@ -157,19 +153,25 @@ function approveDiscounts(
   if (overrideId === undefined) {
     throw new DomainError(
       'OVERRIDE_REQUIRED',
-      `${why} Ask ${approverWords('discount-over-limit')} to approve it, or change the discount.`,
+      'sale.askApproveChangeDiscount',
+      { why, value: approverWords('discount-over-limit') },
       details,
     );
   }
   const override = consumeOverride(ctx, overrideId, 'discount-over-limit', why, why);
   const approver = sql(ctx.db, 'SELECT role, name FROM staff WHERE staff_id = ?').get(override.managerId) as
     { role: Role; name: string } | undefined;
-  if (!approver) throw new DomainError('INTERNAL', 'The staff member who approved the discount is unknown.');
+  if (!approver) throw new DomainError('INTERNAL', 'sale.staffMemberApprovedDiscount');
   const approved = checkManualDiscountLimit(cart, discountLimits(ctx, draft, actor.role, approver.role));
   if (!approved.within) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
-      `${approver.name} may approve at most ${approved.limitPercent}% off. ${describeExcess(ctx, approved)}. Change the discount, or ask a manager.`,
+      'sale.mayApproveMostOff',
+      {
+        approverName: approver.name,
+        limitPercent: approved.limitPercent,
+        ctx: describeExcess(ctx, approved),
+      },
       { ...details, approverLimitPercent: approved.limitPercent },
     );
   }
@@ -190,7 +192,8 @@ function addLine(ctx: CommandContext, input: CommandRequest<'sale-add-line'>): S
     if (!found) {
       throw new DomainError(
         'UNKNOWN_BARCODE',
-        `Barcode ${input.code} is not in this store's catalog. Key the item in by SKU or search for it by name.`,
+        'sale.barcodeNotStoreCatalog',
+        { inputCode: input.code },
         { barcode: input.code },
       );
     }
@@ -198,10 +201,7 @@ function addLine(ctx: CommandContext, input: CommandRequest<'sale-add-line'>): S
     scannedCode = input.code;
     if (scan.kind === 'variable') {
       if (input.qty !== undefined) {
-        throw new DomainError(
-          'INVALID_INPUT',
-          'This label already carries the weight or price; scan it without a quantity.',
-        );
+        throw new DomainError('INVALID_INPUT', 'sale.labelAlreadyCarriesWeight');
       }
       if (scan.weightGrams !== undefined) qty = scan.weightGrams;
       if (scan.price !== undefined) {
@@ -216,7 +216,8 @@ function addLine(ctx: CommandContext, input: CommandRequest<'sale-add-line'>): S
   if (!info.active) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `${info.name} (${sku}) is no longer sold. Put it aside and tell a supervisor.`,
+      'sale.noLongerSoldPut',
+      { infoName: info.name, sku },
       {
         sku,
       },
@@ -226,7 +227,8 @@ function addLine(ctx: CommandContext, input: CommandRequest<'sale-add-line'>): S
     if (info.unit === 'kg') {
       throw new DomainError(
         'INVALID_INPUT',
-        `${info.name} is sold by weight: weigh it and enter the weight in grams.`,
+        'sale.soldWeightWeighEnter',
+        { infoName: info.name },
         {
           sku,
         },
@@ -294,7 +296,7 @@ function recordExchangeReturn(ctx: CommandContext, row: SaleRow, exchange: Price
     ...(row.customerId === null ? {} : { customerId: row.customerId }),
   });
   const returnEvent = ctx.appendedEvents.at(-1);
-  if (!returnEvent) throw new DomainError('INTERNAL', 'The exchange return was not recorded.');
+  if (!returnEvent) throw new DomainError('INTERNAL', 'sale.exchangeReturnNotRecorded');
   return returnEvent.eventId;
 }
 
@@ -302,7 +304,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   const actor = ctx.staff();
   const { row, draft } = requireOpenSale(ctx, input.saleId);
   if (draft.lines.length === 0 && giftCardLoadsOf(draft).length === 0) {
-    throw new DomainError('INVALID_INPUT', 'Add at least one item before completing the sale.');
+    throw new DomainError('INVALID_INPUT', 'sale.addLeastItemBefore');
   }
   const shift = requireOpenShift(ctx, row.registerId);
   const priced: PricedSale = priceSale(ctx, draft, row.saleId);
@@ -311,7 +313,11 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   if (!settlement.complete) {
     throw new DomainError(
       'INSUFFICIENT_TENDER',
-      `${formatAmount(ctx.identity, settlement.remaining.amount)} is still due (${formatAmount(ctx.identity, settlement.cashDue.amount)} in cash). Take another payment.`,
+      'sale.stillDueCashTake',
+      {
+        identity: formatAmount(ctx.identity, settlement.remaining.amount),
+        identity2: formatAmount(ctx.identity, settlement.cashDue.amount),
+      },
       { remaining: settlement.remaining.amount, cashDue: settlement.cashDue.amount },
     );
   }
@@ -380,18 +386,14 @@ function postVoid(ctx: CommandContext, input: CommandRequest<'sale-post-void'>):
   if (row.status !== 'completed' || row.receiptNumber === null) {
     throw new DomainError(
       'NOT_ALLOWED',
-      row.status === 'voided'
-        ? 'This sale is already voided.'
-        : 'Only a completed sale can be post-voided; void an open sale instead.',
+      row.status === 'voided' ? 'sale.saleAlreadyVoided' : 'sale.onlyCompletedSaleCan',
+      {},
       { status: row.status },
     );
   }
   const shift = findOpenShift(ctx, row.registerId);
   if (!shift || shift.shiftId !== row.shiftId) {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      `Sale ${row.receiptNumber} was made in a shift that is now closed. Use a return instead of a post-void.`,
-    );
+    throw new DomainError('NOT_ALLOWED', 'sale.saleMadeShiftNow', { receiptNumber: row.receiptNumber });
   }
   const returned = sql(ctx.db, 'SELECT COUNT(*) AS count FROM returns WHERE original_sale_id = ?').get(
     row.saleId,
@@ -399,17 +401,13 @@ function postVoid(ctx: CommandContext, input: CommandRequest<'sale-post-void'>):
     count: number;
   };
   if (returned.count > 0) {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      `Items of sale ${row.receiptNumber} were already returned; return the rest instead.`,
-    );
+    throw new DomainError('NOT_ALLOWED', 'sale.itemsSaleAlreadyReturned', {
+      receiptNumber: row.receiptNumber,
+    });
   }
   if (storedGiftCardLoads(ctx.db, row.saleId).length > 0) {
     // The hub may already have loaded the card and the customer may have spent from it.
-    throw new DomainError(
-      'NOT_ALLOWED',
-      `Sale ${row.receiptNumber} loaded a gift card, so it cannot be post-voided. Return its items instead; HQ corrects the card.`,
-    );
+    throw new DomainError('NOT_ALLOWED', 'sale.saleLoadedGiftCard', { receiptNumber: row.receiptNumber });
   }
   const override = consumeOverride(
     ctx,
@@ -483,7 +481,8 @@ export const saleHandlers = {
       if (open) {
         throw new DomainError(
           'CONFLICT',
-          `Register ${input.registerId} already has a sale in progress. Complete, park or void it first.`,
+          'sale.registerAlreadySaleProgress',
+          { registerId: input.registerId },
           { saleId: open.saleId },
         );
       }
@@ -532,10 +531,7 @@ export const saleHandlers = {
       assertNoTenders(draft);
       const line = findLine(draft, input.lineId);
       if (line.price.source === 'label') {
-        throw new DomainError(
-          'NOT_ALLOWED',
-          'This item was priced by its label; scan each label as its own line.',
-        );
+        throw new DomainError('NOT_ALLOWED', 'sale.itemPricedLabelScan');
       }
       return saveDraft(ctx, row, replaceLine(draft, { ...line, qty: input.qty }));
     },
@@ -648,13 +644,10 @@ export const saleHandlers = {
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       if (draft.tenders.length > 0) {
-        throw new DomainError('CONFLICT', 'Complete the sale or remove its payments before parking it.');
+        throw new DomainError('CONFLICT', 'sale.completeSaleRemovePayments');
       }
       if (draft.lines.length === 0 && giftCardLoadsOf(draft).length === 0) {
-        throw new DomainError(
-          'INVALID_INPUT',
-          'There is nothing to park: the sale has no items. Void it instead.',
-        );
+        throw new DomainError('INVALID_INPUT', 'sale.nothingParkSaleNo');
       }
       sql(ctx.db, "UPDATE sales SET status = 'parked', parked_at = ? WHERE sale_id = ?").run(
         ctx.nowIso,
@@ -669,17 +662,21 @@ export const saleHandlers = {
     handle(ctx, input) {
       const row = findSale(ctx, input.saleId);
       if (row.status !== 'parked') {
-        throw new DomainError('CONFLICT', `Sale ${row.saleId} is not parked.`, { status: row.status });
+        throw new DomainError(
+          'CONFLICT',
+          'sale.saleNotParked',
+          { saleId: row.saleId },
+          { status: row.status },
+        );
       }
       const shift = requireOpenShift(ctx, input.registerId);
       const open = sql(ctx.db, "SELECT 1 FROM sales WHERE register_id = ? AND status = 'open'").get(
         input.registerId,
       );
       if (open) {
-        throw new DomainError(
-          'CONFLICT',
-          `Register ${input.registerId} already has a sale in progress. Complete, park or void it first.`,
-        );
+        throw new DomainError('CONFLICT', 'sale.registerAlreadySaleProgress', {
+          registerId: input.registerId,
+        });
       }
       sql(
         ctx.db,
@@ -717,7 +714,7 @@ export const saleHandlers = {
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       if (draft.lines.length === 0 && giftCardLoadsOf(draft).length === 0)
-        throw new DomainError('INVALID_INPUT', 'Add at least one item before taking a payment.');
+        throw new DomainError('INVALID_INPUT', 'sale.addLeastItemBefore2');
       const tendered = draft.tenders.reduce(
         (total, tender) => total + ('amount' in tender ? tender.amount : 0),
         'amount' in input.tender ? input.tender.amount : 0,
@@ -743,11 +740,7 @@ export const saleHandlers = {
     handle(ctx, input) {
       const { row, draft } = requireOpenSale(ctx, input.saleId);
       if (!draft.tenders.some((tender) => tender.tenderId === input.tenderId)) {
-        throw new DomainError(
-          'NOT_FOUND',
-          'That payment is no longer on this sale: it was removed. Check the payments on the screen.',
-          { tenderId: input.tenderId },
-        );
+        throw new DomainError('NOT_FOUND', 'sale.paymentNoLongerSale', {}, { tenderId: input.tenderId });
       }
       return saveDraft(ctx, row, {
         ...draft,
@@ -775,12 +768,9 @@ export const saleHandlers = {
     handle(ctx, input) {
       const row = findSale(ctx, input.saleId);
       if (row.status === 'completed') {
-        throw new DomainError(
-          'NOT_ALLOWED',
-          'This sale is completed; use a post-void (same shift) or a return.',
-        );
+        throw new DomainError('NOT_ALLOWED', 'sale.saleCompletedUsePost');
       }
-      if (row.status === 'voided') throw new DomainError('NOT_ALLOWED', 'This sale is already voided.');
+      if (row.status === 'voided') throw new DomainError('NOT_ALLOWED', 'sale.saleAlreadyVoided');
       const override = consumeOverride(
         ctx,
         input.overrideId,

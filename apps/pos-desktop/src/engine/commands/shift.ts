@@ -69,7 +69,8 @@ function moveCash(
     if (input.amount > drawer) {
       throw new DomainError(
         'INSUFFICIENT_BALANCE',
-        `The drawer should hold ${formatAmount(ctx.identity, drawer)}; you cannot take out ${formatAmount(ctx.identity, input.amount)}. Count the drawer or take out less.`,
+        'shift.drawerHoldCannotTake',
+        { identity: formatAmount(ctx.identity, drawer), identity2: formatAmount(ctx.identity, input.amount) },
         { expectedCash: drawer, amount: input.amount },
       );
     }
@@ -143,11 +144,7 @@ function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): 
   const actor = ctx.staff();
   const shift = requireOpenShift(ctx, input.registerId);
   if (shift.staffId !== actor.staffId && ROLE_RANK[actor.role] < ROLE_RANK.supervisor) {
-    throw new DomainError(
-      'FORBIDDEN',
-      'Only the cashier who opened this shift, a supervisor or a manager can close it.',
-      { shiftId: shift.shiftId },
-    );
+    throw new DomainError('FORBIDDEN', 'shift.onlyCashierOpenedShift', {}, { shiftId: shift.shiftId });
   }
   const unfinished = sql(
     ctx.db,
@@ -156,7 +153,8 @@ function closeShift(ctx: CommandContext, input: CommandRequest<'shift-close'>): 
   if (unfinished.count > 0) {
     throw new DomainError(
       'CONFLICT',
-      `Finish or void the ${unfinished.count} open or parked sale(s) on register ${shift.registerId} before closing the shift.`,
+      'shift.finishVoidOpenParked',
+      { count: unfinished.count, registerId: shift.registerId },
       { openSales: unfinished.count },
     );
   }
@@ -235,7 +233,8 @@ export const shiftHandlers = {
       if (existing) {
         throw new DomainError(
           'CONFLICT',
-          `Register ${input.registerId} already has a shift open since ${formatLocalTime(ctx.identity, existing.openedAtMs)}. Close it first.`,
+          'shift.registerAlreadyShiftOpen',
+          { registerId: input.registerId, identity: formatLocalTime(ctx.identity, existing.openedAtMs) },
           { shiftId: existing.shiftId },
         );
       }

@@ -102,14 +102,15 @@ function checkPin(
   settings: NodeSettings,
 ): DomainError | undefined {
   if (staff.active !== 1) {
-    return new DomainError('FORBIDDEN', `The account of ${staff.name} is disabled. Ask a manager.`);
+    return new DomainError('FORBIDDEN', 'staff.accountDisabledAskManager', { staffName: staff.name });
   }
   const lane = ctx.lane;
   const lockout = lockoutOn(ctx, staff.staffId, lane.laneId);
   const lockedOut = (lockedUntilMs: number) =>
     new DomainError(
       'LOCKED_OUT',
-      `Too many wrong PINs: ${staff.name} is locked out of ${lane.name} until ${formatLocalTime(ctx.identity, lockedUntilMs)}. A manager can unlock sooner.`,
+      'staff.tooManyWrongPINs',
+      { staffName: staff.name, laneName: lane.name, identity: formatLocalTime(ctx.identity, lockedUntilMs) },
       { lockedUntil: new Date(lockedUntilMs).toISOString(), laneId: lane.laneId },
     );
   if (lockout.lockedUntilMs !== null && lockout.lockedUntilMs > ctx.nowMs)
@@ -149,11 +150,7 @@ function checkPin(
   }
   saveLockout(ctx, staff.staffId, { ...lockout, failedAttempts: attempts, lockedUntilMs: null });
   const left = settings.lockoutAttempts - attempts;
-  return new DomainError(
-    'UNAUTHORIZED',
-    `Staff code or PIN is wrong. ${left} more wrong ${left === 1 ? 'try locks' : 'tries lock'} the account on this lane.`,
-    { attemptsLeft: left },
-  );
+  return new DomainError('UNAUTHORIZED', 'staff.staffCodePinWrong', { left }, { attemptsLeft: left });
 }
 
 function signIn(ctx: CommandContext, input: CommandRequest<'staff-sign-in'>) {
@@ -165,7 +162,7 @@ function signIn(ctx: CommandContext, input: CommandRequest<'staff-sign-in'>) {
       subject: input.staffCode,
       details: { reason: 'unknown staff code' },
     });
-    return reject(new DomainError('UNAUTHORIZED', 'Staff code or PIN is wrong.'));
+    return reject(new DomainError('UNAUTHORIZED', 'staff.staffCodePinWrong2'));
   }
   const settings = ctx.settings();
   const pinError = checkPin(ctx, staff, input.pin, settings);
@@ -249,17 +246,14 @@ export const staffHandlers = {
       };
       if (!manager) {
         verifyPin(input.managerPin, decoyHash(ctx));
-        return failed(new DomainError('UNAUTHORIZED', 'Manager code or PIN is wrong.'), null);
+        return failed(new DomainError('UNAUTHORIZED', 'staff.managerCodePinWrong'), null);
       }
       const pinError = checkPin(ctx, manager, input.managerPin, ctx.settings());
       if (pinError) return failed(pinError, manager.staffId);
       if (ROLE_RANK[manager.role] < ROLE_RANK[OVERRIDE_APPROVER[input.action]]) {
         const approver = approverWords(input.action);
         return failed(
-          new DomainError(
-            'FORBIDDEN',
-            `${manager.name} is not ${approver}; ${approver} must authorize this.`,
-          ),
+          new DomainError('FORBIDDEN', 'staff.notMustAuthorize', { managerName: manager.name, approver }),
           manager.staffId,
         );
       }
@@ -319,7 +313,7 @@ export const staffHandlers = {
     handle(ctx, input) {
       const staff = findStaffByCode(ctx, input.staffCode);
       if (!staff)
-        throw new DomainError('NOT_FOUND', `There is no staff member with code ${input.staffCode}.`);
+        throw new DomainError('NOT_FOUND', 'staff.noStaffMemberCode', { staffCode: input.staffCode });
       // Clearing also resets the escalation: the next lockout there lasts the configured time again.
       const cleared =
         input.laneId === undefined

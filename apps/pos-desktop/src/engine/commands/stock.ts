@@ -64,7 +64,14 @@ function assertCanRemove(
       const available = Math.max(0, before);
       throw new DomainError(
         'INSUFFICIENT_STOCK',
-        `Only ${row ? formatQty(row, available) : available} of ${name} ${available === 1 ? 'is' : 'are'} in ${BUCKET_NAMES[movement.bucket]}; you cannot remove ${row ? formatQty(row, -movement.delta) : -movement.delta}. Count the shelf first.`,
+        'stock.onlyCannotRemoveCount',
+        {
+          shown: row ? formatQty(row, available) : available,
+          name,
+          count: available,
+          bucket: BUCKET_NAMES[movement.bucket],
+          removing: row ? formatQty(row, -movement.delta) : -movement.delta,
+        },
         { sku: movement.sku, bucket: movement.bucket, available: before, requested: -movement.delta },
       );
     }
@@ -203,12 +210,19 @@ export const stockHandlers = {
       const catalog = requireSkus(ctx, [input.sku]);
       const row = catalog.get(input.sku);
       const [level] = localStock(ctx.db, ctx.identity, [input.sku]);
-      if (!row || !level) throw new DomainError('INTERNAL', 'A SKU vanished while it was being counted.');
+      if (!row || !level) throw new DomainError('INTERNAL', 'stock.skuVanishedWhileCounted');
       const current = localBucket(level, input.bucket);
       if (current !== input.expectedQty) {
         throw new DomainError(
           'CONFLICT',
-          `${row.name} (${input.sku}) changed while you were counting: ${BUCKET_NAMES[input.bucket]} is now ${formatQty(row, current)}, not ${formatQty(row, input.expectedQty)}. Count again.`,
+          'stock.changedWhileCountingNow',
+          {
+            rowName: row.name,
+            sku: input.sku,
+            BUCKET_NAMES: BUCKET_NAMES[input.bucket],
+            row: formatQty(row, current),
+            row2: formatQty(row, input.expectedQty),
+          },
           { sku: input.sku, bucket: input.bucket, expectedQty: input.expectedQty, currentQty: current },
         );
       }
@@ -216,7 +230,12 @@ export const stockHandlers = {
       if (Math.abs(difference) > MAX_STOCK_QTY) {
         throw new DomainError(
           'LIMIT_EXCEEDED',
-          `This count would move ${formatQty(row, Math.abs(difference))} of ${row.name} at once; one count moves at most ${formatQty(row, MAX_STOCK_QTY)}. Correct the stock with an adjustment first.`,
+          'stock.countMoveOnceCount',
+          {
+            row: formatQty(row, Math.abs(difference)),
+            rowName: row.name,
+            row2: formatQty(row, MAX_STOCK_QTY),
+          },
           { sku: input.sku, difference, maxQty: MAX_STOCK_QTY },
         );
       }
@@ -261,7 +280,7 @@ export const stockHandlers = {
         },
       };
       const [after] = localStock(ctx.db, ctx.identity, [input.sku]);
-      if (!after) throw new DomainError('INTERNAL', 'A SKU vanished while it was being counted.');
+      if (!after) throw new DomainError('INTERNAL', 'stock.skuVanishedWhileCounted');
       return { countId, difference, level: after };
     },
   },
@@ -269,10 +288,7 @@ export const stockHandlers = {
     mutates: true,
     handle(ctx, input) {
       if (input.toNodeId === ctx.identity.storeId) {
-        throw new DomainError(
-          'INVALID_INPUT',
-          'A transfer must go to another store or warehouse, not this one.',
-        );
+        throw new DomainError('INVALID_INPUT', 'stock.transferMustGoAnother');
       }
       const destination = sql(ctx.db, 'SELECT code, name FROM stores WHERE store_id = ?').get(
         input.toNodeId,
@@ -280,7 +296,8 @@ export const stockHandlers = {
       if (!destination) {
         throw new DomainError(
           'NOT_FOUND',
-          `There is no store or warehouse ${input.toNodeId} in this node's list. Check the destination, or wait for the store list to sync.`,
+          'stock.noStoreWarehouseNode',
+          { toNodeId: input.toNodeId },
           { toNodeId: input.toNodeId },
         );
       }

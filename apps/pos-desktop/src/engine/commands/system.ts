@@ -47,10 +47,10 @@ export const systemHandlers = {
     // A node that answers commands is set up; only the setup server of a new till takes this.
     mutates: false,
     handle(ctx) {
-      throw new DomainError(
-        'CONFLICT',
-        `This till is already set up as store ${ctx.identity.storeCode}, device ${ctx.identity.deviceNo}. A manager can change its hub, printer and kiosk mode under Settings.`,
-      );
+      throw new DomainError('CONFLICT', 'system.tillAlreadySetUp', {
+        storeCode: ctx.identity.storeCode,
+        deviceNo: ctx.identity.deviceNo,
+      });
     },
   },
   'catalog-search': {

@@ -291,7 +291,8 @@ export function rebuildBarcodes(state: ApplyState): void {
       if (!(error instanceof DomainError)) throw error;
       throw new DomainError(
         'INVALID_INPUT',
-        `SKU ${sku.sku} has a barcode the new label rules cannot read: ${error.message}`,
+        'feed.skuBarcodeNewLabel',
+        { sku: sku.sku, message: error.message },
         { sku: sku.sku },
       );
     }

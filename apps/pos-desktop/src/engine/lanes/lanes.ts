@@ -76,11 +76,7 @@ export function resolveLane(ctx: TxContext, laneId: string): LaneIdentity {
   if (laneId === MAIN_LANE_ID) return MAIN_LANE;
   const row = laneRow(ctx, laneId);
   if (!row || row.kind !== 'lane' || row.revokedAtMs !== null) {
-    throw new DomainError(
-      'UNAUTHORIZED',
-      'This lane is no longer paired with the store node. Ask a manager for a new pairing code.',
-      { laneId },
-    );
+    throw new DomainError('UNAUTHORIZED', 'lanes.laneNoLongerPaired', {}, { laneId });
   }
   return { laneId: row.laneId, name: row.name, registerId: row.registerId };
 }
@@ -130,10 +126,7 @@ export function pairDevice(ctx: TxContext, code: string, certificateFingerprint:
     ctx.audit({ action: 'lane-pairing-refused', details: { reason: 'wrong, used or expired code' } });
     return {
       ok: false,
-      error: new DomainError(
-        'UNAUTHORIZED',
-        'That pairing code is wrong, used or expired. Ask a manager for a new code on the main till.',
-      ),
+      error: new DomainError('UNAUTHORIZED', 'lanes.pairingCodeWrongUsed'),
     };
   }
   if (row.kind === 'lane') {
@@ -144,10 +137,10 @@ export function pairDevice(ctx: TxContext, code: string, certificateFingerprint:
     if (taken) {
       return {
         ok: false,
-        error: new DomainError(
-          'CONFLICT',
-          `Register ${row.registerId} is already used by the lane ${taken.name}. Revoke that lane first, or pair with another register.`,
-        ),
+        error: new DomainError('CONFLICT', 'lanes.registerAlreadyUsedLane', {
+          registerId: row.registerId,
+          takenName: taken.name,
+        }),
       };
     }
   }
@@ -205,10 +198,7 @@ export const laneHandlers = {
     handle(ctx, input) {
       const actor = ctx.staff();
       if (input.kind === 'lane' && input.registerId === MAIN_LANE_ID) {
-        throw new DomainError(
-          'INVALID_INPUT',
-          'Register main belongs to the main till. Give the lane its own register, such as lane-2.',
-        );
+        throw new DomainError('INVALID_INPUT', 'lanes.registerMainBelongsMain');
       }
       if (input.kind === 'lane') {
         const taken = sql(
@@ -218,7 +208,8 @@ export const laneHandlers = {
         if (taken) {
           throw new DomainError(
             'CONFLICT',
-            `Register ${input.registerId} is already used by the lane ${taken.name}. Revoke that lane first, or choose another register.`,
+            'lanes.registerAlreadyUsedLane2',
+            { registerId: input.registerId, takenName: taken.name },
             { registerId: input.registerId },
           );
         }
@@ -268,7 +259,7 @@ export const laneHandlers = {
     handle(ctx, input) {
       const actor = ctx.staff();
       const row = laneRow(ctx, input.laneId);
-      if (!row) throw new DomainError('NOT_FOUND', 'There is no paired lane or display with that id.');
+      if (!row) throw new DomainError('NOT_FOUND', 'lanes.noPairedLaneDisplay');
       if (row.revokedAtMs === null) {
         sql(ctx.db, 'UPDATE lanes SET revoked_at_ms = ?, revoked_by = ? WHERE lane_id = ?').run(
           ctx.nowMs,

@@ -274,10 +274,7 @@ export function cachedStoredValueSettings(db: Db, currency: string): StoredValue
 export function storedValueNumberKey(number: string): string {
   const normalised = number.replace(/[\s-]/g, '').toUpperCase();
   if (!/^[A-Z0-9]{6,64}$/.test(normalised)) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      'A gift card or store credit number is 6 to 64 letters and digits; check what was typed or scanned.',
-    );
+    throw new DomainError('INVALID_INPUT', 'loyalty.giftCardStoreCredit');
   }
   return createHash('sha256').update(normalised, 'utf8').digest('hex');
 }
@@ -359,10 +356,7 @@ export function cacheStoredValueSnapshot(db: Db, snapshot: StoredValueSnapshot):
 /** Only the hub checks a PIN: while it is away, a card that has one cannot be used or looked at. */
 export function assertNoPinOffline(account: StoredValueRow): void {
   if (account.pinProtected !== 1) return;
-  throw new DomainError(
-    'OFFLINE_LIMIT',
-    `Gift card ${account.maskedNumber} has a PIN, and only the hub can check it; the hub is not reachable now. Take another tender, or try again when the hub is back.`,
-  );
+  throw new DomainError('OFFLINE_LIMIT', 'loyalty.giftCardPinOnly', { maskedNumber: account.maskedNumber });
 }
 
 export function cachedStoredValueByNumber(db: Db, number: string): StoredValueRow | undefined {

@@ -101,10 +101,7 @@ function createTemporaryCustomer(
       ),
   );
   if (duplicate) {
-    throw new DomainError(
-      'CONFLICT',
-      'A customer with this phone number or email address is already known here: find them instead of creating them again.',
-    );
+    throw new DomainError('CONFLICT', 'loyalty.customerPhoneNumberEmail');
   }
   sql(
     ctx.db,
@@ -161,7 +158,7 @@ export const loyaltyHandlers = {
         if (hub.outcome.value.programme) cacheProgramme(ctx.db, hub.outcome.value.programme, ctx.nowMs);
         cacheCustomerAnswer(ctx.db, hub.outcome.value.customer, ctx.nowMs);
         const row = findCustomerRow(ctx.db, hub.outcome.value.customer.customer.customerId);
-        if (!row) throw new DomainError('INTERNAL', 'The customer the hub created was not kept.');
+        if (!row) throw new DomainError('INTERNAL', 'loyalty.customerHubCreatedNot');
         ctx.auditNote = { subject: row.customerId, details: { source: 'hub' } };
         return { customer: customerSummary(row), source: 'hub' as const };
       }
@@ -170,7 +167,7 @@ export const loyaltyHandlers = {
       const customerId = hub?.customerId ?? ctx.newId();
       createTemporaryCustomer(ctx, customerId, fields);
       const row = findCustomerRow(ctx.db, customerId);
-      if (!row) throw new DomainError('INTERNAL', 'The new customer was not kept.');
+      if (!row) throw new DomainError('INTERNAL', 'loyalty.newCustomerNotKept');
       ctx.auditNote = { subject: customerId, details: { source: 'cache', temporary: true } };
       return { customer: customerSummary(row), source: 'cache' as const };
     },
@@ -187,10 +184,7 @@ export const loyaltyHandlers = {
       }
       const customer = resolveCustomer(ctx.db, input.customerId);
       if (!customer) {
-        throw new DomainError(
-          'NOT_FOUND',
-          'This till does not know that customer and the hub did not answer. Find them by phone, email or card number.',
-        );
+        throw new DomainError('NOT_FOUND', 'loyalty.tillNotKnowCustomer');
       }
       return {
         customer: customerSummary(customer),
@@ -219,8 +213,8 @@ export const loyaltyHandlers = {
         throw new DomainError(
           'NOT_FOUND',
           hub?.outcome.ok === false || hub === undefined
-            ? 'This card is not known at this till and the hub did not answer. Try again when the hub is reachable, or take another tender.'
-            : 'There is no gift card or store credit with this number. Check the number.',
+            ? 'loyalty.cardNotKnownTill'
+            : 'loyalty.noGiftCardStore',
         );
       }
       if (!hub?.outcome.ok) assertNoPinOffline(account);

@@ -100,31 +100,23 @@ export function isPreparedHold(value: unknown): value is PreparedHold {
 
 export function hubRefusal(code: string, message: string): DomainError {
   const known = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'CONFLICT';
-  return new DomainError(known, message);
+  return DomainError.fromBody({ code: known, message }); // the hub's sentence, as it wrote it
 }
 
 /** The loyalty account of the customer on the sale, refused with a sentence when there is none. */
 export function saleLoyaltyAccount(db: Db, row: SaleRow): { accountId: string; tierId: string | null } {
   const customer = row.customerId === null ? undefined : resolveCustomer(db, row.customerId);
   if (!customer) {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      'Attach the customer to the sale before paying with points: find them by phone, email or card number.',
-    );
+    throw new DomainError('NOT_ALLOWED', 'loyalty.attachCustomerSaleBefore');
   }
   if (customer.accountId === null) {
     throw new DomainError(
       'NOT_ALLOWED',
-      customer.temporary === 1
-        ? 'This customer was just created and has no points yet. Take another tender.'
-        : 'This customer is not a loyalty member, so there are no points to spend. Take another tender.',
+      customer.temporary === 1 ? 'loyalty.customerJustCreatedNo' : 'loyalty.customerNotLoyaltyMember',
     );
   }
   if (customer.accountStatus === 'blocked') {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      'This loyalty account is blocked; points cannot be spent. Take another tender.',
-    );
+    throw new DomainError('NOT_ALLOWED', 'loyalty.loyaltyAccountBlockedPoints');
   }
   return { accountId: customer.accountId, tierId: customer.tierId };
 }
@@ -132,10 +124,7 @@ export function saleLoyaltyAccount(db: Db, row: SaleRow): { accountId: string; t
 function requireProgramme(ctx: TxContext): LoyaltyProgramme {
   const programme = cachedProgramme(ctx.db, ctx.identity.currency);
   if (!programme) {
-    throw new DomainError(
-      'OFFLINE_LIMIT',
-      'This till has not received the loyalty programme from the hub yet, so points cannot be used offline. Take another tender.',
-    );
+    throw new DomainError('OFFLINE_LIMIT', 'loyalty.tillNotReceivedLoyalty');
   }
   return programme;
 }
@@ -185,8 +174,7 @@ export function redemptionTender(
   if (tender.type === 'loyalty_points') {
     const { accountId } = saleLoyaltyAccount(ctx.db, row);
     if (held) {
-      if (held.accountId !== accountId)
-        throw new DomainError('CONFLICT', 'The hub held points of another account; try again.');
+      if (held.accountId !== accountId) throw new DomainError('CONFLICT', 'loyalty.hubHeldPointsAnother');
       return {
         tenderId,
         type: 'loyalty_points',
@@ -198,10 +186,7 @@ export function redemptionTender(
     const programme = requireProgramme(ctx);
     const snapshot = cachedLoyaltySnapshot(ctx.db, accountId);
     if (!snapshot) {
-      throw new DomainError(
-        'OFFLINE_LIMIT',
-        'This till has no points balance from the hub for this customer, so points cannot be used while the hub is unreachable. Take another tender.',
-      );
+      throw new DomainError('OFFLINE_LIMIT', 'loyalty.tillNoPointsBalance');
     }
     assertOfflineRedemptionAllowed(
       tender.points,
@@ -218,22 +203,21 @@ export function redemptionTender(
   const account = cachedStoredValueByNumber(ctx.db, tender.number);
   const kindName = tender.type === 'gift_card' ? 'gift card' : 'store credit';
   if (!account) {
-    throw new DomainError(
-      'OFFLINE_LIMIT',
-      `This ${kindName} has not been checked at this till while the hub was reachable, so it cannot be used offline. Take another tender.`,
-    );
+    throw new DomainError('OFFLINE_LIMIT', 'loyalty.notCheckedTillWhile', { kindName });
   }
   if (account.kind !== tender.type) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      `Number ${account.maskedNumber} is ${account.kind === 'gift_card' ? 'a gift card' : 'store credit'}, not ${kindName}. Choose that payment type.`,
-    );
+    throw new DomainError('INVALID_INPUT', 'loyalty.numberNotChoosePayment', {
+      maskedNumber: account.maskedNumber,
+      kind: account.kind,
+      kindName,
+    });
   }
   if (account.currency !== ctx.identity.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `This ${kindName} is in ${account.currency}; this store takes ${ctx.identity.currency}.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'loyalty.storeTakes', {
+      kindName,
+      currency: account.currency,
+      currency2: ctx.identity.currency,
+    });
   }
   if (held) {
     return {
@@ -251,7 +235,7 @@ export function redemptionTender(
     };
   }
   if (account.status === 'blocked')
-    throw new DomainError('NOT_ALLOWED', `This ${kindName} is blocked. Take another tender.`);
+    throw new DomainError('NOT_ALLOWED', 'loyalty.blockedTakeAnotherTender', { kindName });
   assertNoPinOffline(account);
   assertStoredValueAllowed(ctx, draft, account, tender.amount);
   return {
@@ -272,10 +256,7 @@ function assertStoredValueAllowed(
 ): void {
   const settings = cachedStoredValueSettings(ctx.db, account.currency);
   if (!settings) {
-    throw new DomainError(
-      'OFFLINE_LIMIT',
-      'This till has no offline limits for cards from the hub yet, so the card cannot be used offline. Take another tender.',
-    );
+    throw new DomainError('OFFLINE_LIMIT', 'loyalty.tillNoOfflineLimits');
   }
   const since = Math.min(account.takenAtMs, ctx.nowMs - DEVICE_DAY_MS);
   const uses = [
@@ -311,10 +292,7 @@ export function redemptionTenderInput(ctx: TxContext, tender: DraftRedemptionTen
   if (tender.type === 'loyalty_points') {
     const programme = cachedProgramme(ctx.db, ctx.identity.currency);
     if (!programme) {
-      throw new DomainError(
-        'INTERNAL',
-        'The loyalty programme this points payment was taken under is missing.',
-      );
+      throw new DomainError('INTERNAL', 'loyalty.loyaltyProgrammePointsPayment');
     }
     return {
       type: 'loyalty_points',
@@ -349,7 +327,7 @@ export function redemptionView(redemption: DraftRedemption): TenderRedemption {
 /** Refuses to change the customer while their points pay part of the sale. */
 export function assertCustomerChangeAllowed(draft: SaleDraft): void {
   if (draft.tenders.some((tender) => tender.type === 'loyalty_points')) {
-    throw new DomainError('CONFLICT', 'Remove the points payment before changing the customer on the sale.');
+    throw new DomainError('CONFLICT', 'loyalty.removePointsPaymentBefore');
   }
 }
 

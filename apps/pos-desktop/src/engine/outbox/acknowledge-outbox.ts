@@ -10,11 +10,7 @@ import type { Db } from '../database';
  */
 export function acknowledgeOutbox(db: Db, lastSeq: number): number {
   if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      'An outbox acknowledgement must be a whole deviceSeq of 0 or more.',
-      { lastSeq },
-    );
+    throw new DomainError('INVALID_INPUT', 'outbox.outboxAcknowledgementMustWhole', {}, { lastSeq });
   }
   return db
     .transaction(() => {
@@ -28,7 +24,8 @@ export function acknowledgeOutbox(db: Db, lastSeq: number): number {
       if (lastSeq > state.written) {
         throw new DomainError(
           'SEQUENCE_GAP',
-          `The hub acknowledged event ${lastSeq}, but this device has only written ${state.written}. This data folder does not match the hub's record of the device; call support before syncing again.`,
+          'outbox.hubAcknowledgedEventDevice',
+          { lastSeq, written: state.written },
           { lastSeq, written: state.written },
         );
       }

@@ -51,9 +51,14 @@ export function appendOutboxEvent<T extends EventType>(
   const checked = checkPayload(type, schemaVersion, payload);
   if (!checked.ok) {
     // A payload the hub would reject forever must never reach the outbox: fail the whole command.
-    throw new DomainError('INTERNAL', `Refusing to record an invalid ${type} event: ${checked.reason}`, {
-      type,
-    });
+    throw new DomainError(
+      'INTERNAL',
+      'outbox.refusingRecordInvalidEvent',
+      { type: String(type), reason: checked.reason },
+      {
+        type,
+      },
+    );
   }
   const state = sql(
     writer.db,
@@ -82,9 +87,14 @@ export function appendOutboxEvent<T extends EventType>(
   };
   const parsedEnvelope = EventEnvelopeSchema.safeParse(envelope);
   if (!parsedEnvelope.success) {
-    throw new DomainError('INTERNAL', `Refusing to record a malformed ${type} event envelope.`, {
-      issue: parsedEnvelope.error.issues[0]?.message,
-    });
+    throw new DomainError(
+      'INTERNAL',
+      'outbox.refusingRecordMalformedEvent',
+      { type: String(type) },
+      {
+        issue: parsedEnvelope.error.issues[0]?.message,
+      },
+    );
   }
   sql(
     writer.db,

@@ -101,10 +101,15 @@ export class SqliteOutboxStore implements OutboxStore {
   async acknowledge(ack: OutboxAck): Promise<void> {
     const atMs = Date.parse(ack.at);
     if (!Number.isSafeInteger(ack.lastSeq) || ack.lastSeq < 0 || Number.isNaN(atMs)) {
-      throw new DomainError('INVALID_INPUT', 'An outbox acknowledgement needs a deviceSeq and a time.', {
-        lastSeq: ack.lastSeq,
-        at: ack.at,
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        'outbox.outboxAcknowledgementNeeds',
+        {},
+        {
+          lastSeq: ack.lastSeq,
+          at: ack.at,
+        },
+      );
     }
     this.db
       .transaction(() => {
@@ -114,7 +119,8 @@ export class SqliteOutboxStore implements OutboxStore {
         if (ackedUpTo > written) {
           throw new DomainError(
             'CONFLICT',
-            `The hub acknowledged event ${ack.lastSeq}, but this till has only written ${written - offset}. The till's data does not match the hub's record of it: call HQ.`,
+            'outbox.hubAcknowledgedEventTill',
+            { lastSeq: ack.lastSeq, written: written - offset },
             { lastSeq: ack.lastSeq, written: written - offset },
           );
         }
@@ -155,8 +161,8 @@ export class SqliteOutboxStore implements OutboxStore {
       const offset = localLastSeq - hubLastSeq;
       throw new DomainError(
         'SEQUENCE_GAP',
-        `The hub has lost this till's events ${hubLastSeq + 1} to ${acked - offset} (it was restored from a backup), ` +
-          `and the till only keeps events from number ${oldest - offset}. Call HQ: those sales must be recovered from the till's records.`,
+        'outbox.hubLostTillEvents',
+        { hubLastSeq: hubLastSeq + 1, acked: acked - offset, oldest: oldest - offset },
         { hubLastSeq, ackedSeq: acked - offset, oldestRetained: oldest - offset },
       );
     }
@@ -179,7 +185,7 @@ export class SqliteOutboxStore implements OutboxStore {
   async prune(ackedBefore: string): Promise<number> {
     const cutoffMs = Date.parse(ackedBefore);
     if (Number.isNaN(cutoffMs)) {
-      throw new DomainError('INVALID_INPUT', 'The outbox retention cutoff must be a time.', { ackedBefore });
+      throw new DomainError('INVALID_INPUT', 'outbox.outboxRetentionCutoffMust', {}, { ackedBefore });
     }
     return this.db
       .transaction((): number => {

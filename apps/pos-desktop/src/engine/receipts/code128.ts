@@ -28,13 +28,15 @@ export const QUIET_ZONE_MODULES = 10;
 /** Symbol values: start B, one per character, the modulo-103 check symbol, stop. */
 export function code128BValues(text: string): number[] {
   if (text.length === 0 || text.length > 80) {
-    throw new DomainError('INVALID_INPUT', 'A Code 128 barcode holds 1 to 80 characters.');
+    throw new DomainError('INVALID_INPUT', 'receipts.codeBarcodeHoldsCharacters');
   }
   const values = [START_B];
   for (const character of text) {
     const code = character.charCodeAt(0);
     if (character.length !== 1 || code < 32 || code > 126) {
-      throw new DomainError('INVALID_INPUT', `Code 128 set B cannot encode ${JSON.stringify(character)}.`);
+      throw new DomainError('INVALID_INPUT', 'receipts.codeSetBCannot', {
+        character: JSON.stringify(character),
+      });
     }
     values.push(code - 32);
   }

@@ -226,7 +226,8 @@ export function buildReceipt(ctx: TxContext, receiptNumber: string, copy: boolea
   if (returned) return returnReceipt(ctx, returnView(ctx, returned.returnId), copy);
   throw new DomainError(
     'NOT_FOUND',
-    `There is no sale or return with receipt number ${receiptNumber} on this node.`,
+    'receipts.noSaleReturnReceipt',
+    { receiptNumber },
     {
       receiptNumber,
     },

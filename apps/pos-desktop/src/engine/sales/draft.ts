@@ -138,7 +138,7 @@ const SALE_COLUMNS = `sale_id AS saleId, status, register_id AS registerId, shif
 export function findSale(ctx: TxContext, saleId: string): SaleRow {
   const row = sql(ctx.db, `SELECT ${SALE_COLUMNS} FROM sales WHERE sale_id = ?`).get(saleId) as
     SaleRow | undefined;
-  if (!row) throw new DomainError('NOT_FOUND', `There is no sale ${saleId} on this till.`, { saleId });
+  if (!row) throw new DomainError('NOT_FOUND', 'sales.noSaleTill', { saleId }, { saleId });
   return row;
 }
 
@@ -150,11 +150,7 @@ export function findLocalSaleByReceipt(ctx: TxContext, receiptNumber: string): S
 export function findSaleByReceipt(ctx: TxContext, receiptNumber: string): SaleRow {
   const row = findLocalSaleByReceipt(ctx, receiptNumber);
   if (!row) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `No sale with receipt number ${receiptNumber} was made on this store node. Check the number on the receipt.`,
-      { receiptNumber },
-    );
+    throw new DomainError('NOT_FOUND', 'sales.noSaleReceiptNumber', { receiptNumber }, { receiptNumber });
   }
   return row;
 }
@@ -169,10 +165,15 @@ export function requireOpenSale(ctx: TxContext, saleId: string): { row: SaleRow;
         : row.status === 'completed'
           ? `it is already completed (receipt ${row.receiptNumber ?? ''})`
           : 'it was voided';
-    throw new DomainError('CONFLICT', `Sale ${saleId} cannot be changed: ${why}.`, {
-      saleId,
-      status: row.status,
-    });
+    throw new DomainError(
+      'CONFLICT',
+      'sales.saleCannotChanged',
+      { saleId, why },
+      {
+        saleId,
+        status: row.status,
+      },
+    );
   }
   return { row, draft: readDraft(row) };
 }
@@ -181,10 +182,7 @@ export function readDraft(row: SaleRow): SaleDraft {
   if (row.draft === null) return EMPTY_DRAFT;
   const parsed = SaleDraftSchema.safeParse(JSON.parse(row.draft));
   if (!parsed.success) {
-    throw new DomainError(
-      'INTERNAL',
-      `The cart of sale ${row.saleId} is unreadable. Void it and ring it up again.`,
-    );
+    throw new DomainError('INTERNAL', 'sales.cartSaleUnreadableVoid', { saleId: row.saleId });
   }
   return parsed.data;
 }

@@ -58,16 +58,12 @@ export function giftCardLoad(
   if (input.amount <= 0 || input.amount > MAX_AMOUNT || input.amount % increment !== 0) {
     throw new DomainError(
       'INVALID_INPUT',
-      increment > 1
-        ? `Load a gift card with an amount in steps of ${formatAmount(ctx.identity, increment)}, more than zero.`
-        : 'Load a gift card with an amount more than zero.',
+      increment > 1 ? 'sales.loadGiftCardAmount' : 'sales.loadGiftCardAmount2',
+      increment > 1 ? { identity: formatAmount(ctx.identity, increment) } : {},
     );
   }
   if (giftCardLoadsOf(draft).some((load) => load.numberDigest === numberDigest)) {
-    throw new DomainError(
-      'CONFLICT',
-      `Gift card ${maskedNumber} is already on this sale; remove it to load another amount.`,
-    );
+    throw new DomainError('CONFLICT', 'sales.giftCardAlreadySale', { maskedNumber });
   }
   const outcome = prepared?.outcome;
   let kind: DraftGiftCard['kind'];
@@ -92,18 +88,16 @@ function assertLoadable(
   maskedNumber: string,
 ): void {
   if (account.kind !== 'gift_card') {
-    throw new DomainError(
-      'INVALID_INPUT',
-      `Number ${maskedNumber} is a store credit slip, not a gift card; store credit cannot be loaded.`,
-    );
+    throw new DomainError('INVALID_INPUT', 'sales.numberStoreCreditSlip', { maskedNumber });
   }
   if (account.status === 'blocked')
-    throw new DomainError('NOT_ALLOWED', `Gift card ${maskedNumber} is blocked and cannot be loaded.`);
+    throw new DomainError('NOT_ALLOWED', 'sales.giftCardBlockedCannot', { maskedNumber });
   if (account.currency !== ctx.identity.currency) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `Gift card ${maskedNumber} is in ${account.currency}; this store loads cards in ${ctx.identity.currency}.`,
-    );
+    throw new DomainError('CURRENCY_MISMATCH', 'sales.giftCardStoreLoads', {
+      maskedNumber,
+      currency: account.currency,
+      currency2: ctx.identity.currency,
+    });
   }
 }
 

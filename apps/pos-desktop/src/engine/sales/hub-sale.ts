@@ -56,7 +56,8 @@ function assertRefundableHere(sale: SaleLookup): void {
   if (account !== undefined) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Receipt ${sale.receiptNumber} was paid partly by ${account.type.replace('_', ' ')}, which can be refunded only at store ${sale.storeId} where it was sold. Send the customer there, or take it back as a return without a receipt.`,
+      'sales.receiptPaidPartlyCan',
+      { receiptNumber: sale.receiptNumber, value: account.type.replace('_', ' '), storeId: sale.storeId },
       { receiptNumber: sale.receiptNumber, storeId: sale.storeId, tenderType: account.type },
     );
   }
@@ -69,16 +70,16 @@ export function planHubSaleReturn(
   request: ReceiptReturnRequest,
 ): ReceiptReturnPlan {
   if (sale.status !== 'completed') {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      `Sale ${sale.receiptNumber} was voided; there is nothing to return.`,
-    );
+    throw new DomainError('NOT_ALLOWED', 'sales.saleVoidedNothingReturn', {
+      receiptNumber: sale.receiptNumber,
+    });
   }
   if (sale.currency !== ctx.identity.currency) {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      `Receipt ${sale.receiptNumber} was paid in ${sale.currency}; this till refunds only ${ctx.identity.currency}.`,
-    );
+    throw new DomainError('NOT_ALLOWED', 'sales.receiptPaidTillRefunds', {
+      receiptNumber: sale.receiptNumber,
+      currency: sale.currency,
+      currency2: ctx.identity.currency,
+    });
   }
   assertRefundableHere(sale);
   const currency = sale.currency;
@@ -243,15 +244,12 @@ export function hubSaleFor(ctx: TxContext, prepared: unknown, receiptNumber: str
   const wanted = receiptNumber.trim();
   if (answer?.kind === 'hub-sale' && answer.receiptNumber === wanted && answer.sale) return answer.sale;
   if (answer?.kind === 'hub-sale' && answer.receiptNumber === wanted && answer.unreachable === undefined) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `Neither this till nor the hub has a sale with receipt number ${wanted}. Check the number on the receipt; a sale made at a till that is offline reaches the hub when it reconnects.`,
-      { receiptNumber: wanted },
-    );
+    throw new DomainError('NOT_FOUND', 'sales.neitherTillNorHub', { wanted }, { receiptNumber: wanted });
   }
   throw new DomainError(
     'NOT_FOUND',
-    `Receipt ${wanted} is not on this till and the hub ${ctx.sync.online ? 'did not answer' : 'is offline'}. Try again when the hub is reachable, or take the items back as a return without a receipt and enter the receipt number so the hub can link it later.`,
+    'sales.receiptNotTillHub',
+    { wanted, online: ctx.sync.online ? 'yes' : 'no' },
     { receiptNumber: wanted, hubUnreachable: true },
   );
 }

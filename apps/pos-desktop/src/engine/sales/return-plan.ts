@@ -42,10 +42,9 @@ export interface ReceiptReturnPlan {
 export function planReceiptReturn(ctx: TxContext, request: ReceiptReturnRequest): ReceiptReturnPlan {
   const sale = findSaleByReceipt(ctx, request.receiptNumber);
   if (sale.status !== 'completed') {
-    throw new DomainError(
-      'NOT_ALLOWED',
-      `Sale ${request.receiptNumber} was voided; there is nothing to return.`,
-    );
+    throw new DomainError('NOT_ALLOWED', 'sales.saleVoidedNothingReturn', {
+      receiptNumber: request.receiptNumber,
+    });
   }
   const currency = sale.currency;
   const soldLines = sql(

@@ -137,7 +137,7 @@ export function buildSaleCompletion(facts: SaleCompletionFacts): SaleCompletion 
     : [];
   const tenders = [...creditTenders, ...draft.tenders].map((tender, index) => {
     const settled = settlement.tenders[index];
-    if (!settled) throw new DomainError('INTERNAL', 'A payment was lost while completing the sale.');
+    if (!settled) throw new DomainError('INTERNAL', 'sales.paymentLostWhileCompleting');
     return {
       tenderId: tender.tenderId,
       type: tender.type,

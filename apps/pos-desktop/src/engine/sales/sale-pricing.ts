@@ -47,11 +47,7 @@ export function skuInfo(ctx: TxContext, sku: string): SkuInfo {
     | { sku: string; name: string; unit: 'each' | 'kg'; taxCategory: string; active: number; data: string }
     | undefined;
   if (!row) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `SKU ${sku} is not in this store's catalog. Check the code, or wait for the catalog to sync.`,
-      { sku },
-    );
+    throw new DomainError('NOT_FOUND', 'catalog.skuNotStoreCatalog', { sku }, { sku });
   }
   const categoryIds = (JSON.parse(row.data) as { categoryIds?: string[] }).categoryIds ?? [];
   return {
@@ -74,10 +70,7 @@ function storeContext(ctx: TxContext): StoreContext {
     { data: string } | undefined;
   const jurisdiction = row ? (JSON.parse(row.data) as { jurisdiction?: unknown }).jurisdiction : undefined;
   if (typeof jurisdiction !== 'string') {
-    throw new DomainError(
-      'NOT_FOUND',
-      `Store ${ctx.identity.storeCode} is not in this node's store list yet, so tax cannot be worked out. Wait for the store list to sync from the hub.`,
-    );
+    throw new DomainError('NOT_FOUND', 'sales.storeNotNodeStore', { storeCode: ctx.identity.storeCode });
   }
   return { regionId: storeRegionId(ctx.db, ctx.identity.storeId), jurisdictionIds: [jurisdiction] };
 }

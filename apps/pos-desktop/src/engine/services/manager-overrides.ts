@@ -31,7 +31,8 @@ export function consumeOverride(
     }
     throw new DomainError(
       'OVERRIDE_REQUIRED',
-      `${requirement} Ask ${approverWords(action)} to authorize it.`,
+      'services.askAuthorize',
+      { requirement, action: approverWords(action) },
       {
         action,
       },
@@ -55,10 +56,15 @@ export function consumeOverride(
       }
     | undefined;
   const refuse = (why: string) =>
-    new DomainError('OVERRIDE_REQUIRED', `${why} Ask ${approverWords(action)} to authorize it again.`, {
-      action,
-      overrideId,
-    });
+    new DomainError(
+      'OVERRIDE_REQUIRED',
+      'services.askAuthorizeAgain',
+      { why, action: approverWords(action) },
+      {
+        action,
+        overrideId,
+      },
+    );
   if (!row) throw refuse('That manager override does not exist.');
   if (row.action !== action)
     throw refuse(`That manager override was given for ${row.action}, not ${action}.`);

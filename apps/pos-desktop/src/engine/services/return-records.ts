@@ -118,7 +118,11 @@ export function recordReturn(
     if (cashOut.amount > drawer) {
       throw new DomainError(
         'INSUFFICIENT_BALANCE',
-        `The drawer should hold only ${formatAmount(ctx.identity, drawer)}, not enough for a cash refund of ${formatAmount(ctx.identity, cashOut.amount)}. Add cash to the drawer first.`,
+        'services.drawerHoldOnlyNot',
+        {
+          identity: formatAmount(ctx.identity, drawer),
+          identity2: formatAmount(ctx.identity, cashOut.amount),
+        },
         { expectedCash: drawer, cashRefund: cashOut.amount },
       );
     }

@@ -29,7 +29,8 @@ export function requireOpenShift(ctx: TxContext, registerId: string): ShiftRow {
   if (!shift) {
     throw new DomainError(
       'SHIFT_NOT_OPEN',
-      `No shift is open on register ${registerId}. Open a shift first.`,
+      'services.noShiftOpenRegister',
+      { registerId },
       {
         registerId,
       },

@@ -30,9 +30,14 @@ export interface NewStaff {
 export function createStaff(ctx: TxContext, staff: NewStaff, pinCost: PinHashCost): StaffSummary {
   const existing = findStaffByCode(ctx, staff.staffCode);
   if (existing) {
-    throw new DomainError('CONFLICT', `Staff code ${staff.staffCode} is already taken by ${existing.name}.`, {
-      staffCode: staff.staffCode,
-    });
+    throw new DomainError(
+      'CONFLICT',
+      'services.staffCodeAlreadyTaken',
+      { staffCode: staff.staffCode, existingName: existing.name },
+      {
+        staffCode: staff.staffCode,
+      },
+    );
   }
   const staffId = ctx.newId();
   sql(

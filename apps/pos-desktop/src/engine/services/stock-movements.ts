@@ -23,7 +23,8 @@ export function requireSkus(ctx: TxContext, skus: Iterable<string>): Map<string,
     const shown = missing.slice(0, 5).join(', ');
     throw new DomainError(
       'NOT_FOUND',
-      `${missing.length === 1 ? 'SKU' : 'SKUs'} ${shown}${missing.length > 5 ? ' and others' : ''} ${missing.length === 1 ? 'is' : 'are'} not in this store's catalog. Check the code, or wait for the catalog to sync.`,
+      'services.notStoreCatalogCheck',
+      { count: missing.length, shown, more: missing.length > 5 ? 'yes' : 'no' },
       { skus: missing },
     );
   }

@@ -66,10 +66,9 @@ export async function setUpNode(
   } = {},
 ): Promise<NodeSetupResult> {
   if (existsSync(databasePath)) {
-    throw new DomainError(
-      'CONFLICT',
-      `${dirname(databasePath)} already holds a store database; this till is set up.`,
-    );
+    throw new DomainError('CONFLICT', 'setup.alreadyHoldsStoreDatabase', {
+      databasePath: dirname(databasePath),
+    });
   }
   mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 });
   const common = {
@@ -108,10 +107,7 @@ export async function setUpNode(
   });
   const currency = enrolled.currency;
   if (currency === undefined) {
-    throw new DomainError(
-      'INTERNAL',
-      'The hub did not say which currency this store uses; update the hub first, then ask HQ for a new code.',
-    );
+    throw new DomainError('INTERNAL', 'setup.hubNotSayCurrency');
   }
   const result = initOrClean(databasePath, () =>
     initStoreNode({

@@ -1,4 +1,4 @@
-import { DomainError } from '@retail/domain';
+import { DomainError, renderErrorMessage } from '@retail/domain';
 import { MAX_RESTORE_EVENTS, type EnrollResponse, type RestoredDevice } from '@retail/sync';
 import { sql } from '../context';
 import type { Db } from '../database';
@@ -70,7 +70,7 @@ export function currentDevice(db: Db): OwnDevice {
   const devices = ownDevices(db);
   const current = devices.at(-1);
   if (current === undefined) {
-    throw new DomainError('NOT_FOUND', 'This store node has not been set up yet.');
+    throw new DomainError('NOT_FOUND', 'sync.storeNodeNotSet');
   }
   return current;
 }
@@ -141,10 +141,7 @@ export function numberingHold(db: Db): number | null {
 }
 
 /** The sentence a cashier gets for a sale or return the hold refuses. */
-export const NUMBERING_HOLD_MESSAGE =
-  'This till was restored from a backup and must first check with the hub which receipt numbers are free. ' +
-  'It does so by itself as soon as the hub answers (press Sync now); until then no sale or return can be ' +
-  'completed on it. If the hub cannot be reached, use another till and call HQ.';
+export const NUMBERING_HOLD_MESSAGE = renderErrorMessage('sync.numberingHold');
 
 /**
  * Puts this database's numbering on hold until the hub has been asked (a backup copy, or a till the hub
@@ -257,26 +254,23 @@ function recomputeReflectedSeqs(db: Db): void {
 export function adoptSuccessor(db: Db, enrolled: EnrollResponse, nowIso: string): NodeIdentity {
   const replaced = enrolled.replaced;
   if (replaced === undefined) {
-    throw new DomainError(
-      'INTERNAL',
-      'The hub answered a re-enrollment without saying which device it replaced.',
-    );
+    throw new DomainError('INTERNAL', 'sync.hubAnsweredReEnrollment');
   }
   return db
     .transaction((): NodeIdentity => {
       const identity = readIdentity(db);
       const device = currentDevice(db);
       if (identity === undefined || device.deviceId !== replaced.deviceId) {
-        throw new DomainError(
-          'CONFLICT',
-          `The hub replaced device ${replaced.deviceId}, but this till is device ${device.deviceId}. Nothing was changed; call HQ.`,
-        );
+        throw new DomainError('CONFLICT', 'sync.hubReplacedDeviceTill', {
+          deviceId: replaced.deviceId,
+          deviceId2: device.deviceId,
+        });
       }
       if (enrolled.storeId !== identity.storeId) {
-        throw new DomainError(
-          'CONFLICT',
-          `The hub made this till a device of store ${enrolled.storeCode}, but it belongs to ${identity.storeCode}. Nothing was changed; call HQ.`,
-        );
+        throw new DomainError('CONFLICT', 'sync.hubMadeTillDevice', {
+          storeCode: enrolled.storeCode,
+          storeCode2: identity.storeCode,
+        });
       }
       const state = sql(
         db,
@@ -286,7 +280,8 @@ export function adoptSuccessor(db: Db, enrolled: EnrollResponse, nowIso: string)
       if (keptLocal > state.written || keptLocal < state.acked) {
         throw new DomainError(
           'CONFLICT',
-          `The hub says this till agrees with it up to event ${replaced.keptUpTo}, which does not fit what the till holds. Nothing was changed; call HQ.`,
+          'sync.hubSaysTillAgrees',
+          { keptUpTo: replaced.keptUpTo },
           { keptUpTo: replaced.keptUpTo, acked: state.acked, written: state.written },
         );
       }

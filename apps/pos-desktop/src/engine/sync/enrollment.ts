@@ -32,7 +32,12 @@ export interface EnrollOptions {
 
 const ErrorAnswerSchema = z.object({
   ok: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    key: z.string().optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  }),
 });
 
 /**
@@ -73,10 +78,7 @@ export async function reEnrollWithHub(options: ReEnrollOptions): Promise<EnrollR
     { authorization: `Bearer ${options.credential}` },
   );
   if (answer.replaced === undefined) {
-    throw new DomainError(
-      'INTERNAL',
-      'The hub answered the re-enrollment without saying which device it replaced. Check that the till and the hub run compatible versions.',
-    );
+    throw new DomainError('INTERNAL', 'sync.hubAnsweredReEnrollment2');
   }
   return answer;
 }
@@ -99,27 +101,28 @@ async function postToHub(
   } catch (error) {
     throw new DomainError(
       'HUB_UNAVAILABLE',
-      `The hub at ${options.hubUrl} cannot be reached (${error instanceof Error ? error.message : String(error)}). Check the address and the network, then try again; nothing was changed at the hub.`,
+      'sync.hubCannotReachedCheck',
+      { hubUrl: options.hubUrl, message: error instanceof Error ? error.message : String(error) },
       { hubUrl: options.hubUrl },
     );
   }
   const body = (await response.json().catch(() => undefined)) as unknown;
   if (!response.ok) {
     const refused = ErrorAnswerSchema.safeParse(body);
-    throw new DomainError(
-      response.status === 401 ? 'UNAUTHORIZED' : response.status === 409 ? 'CONFLICT' : 'HUB_UNAVAILABLE',
-      refused.success
-        ? refused.data.error.message
-        : `The hub refused the enrollment (HTTP ${response.status}). Ask HQ to check the hub.`,
-      { status: response.status },
-    );
+    const code =
+      response.status === 401 ? 'UNAUTHORIZED' : response.status === 409 ? 'CONFLICT' : 'HUB_UNAVAILABLE';
+    throw refused.success
+      ? DomainError.fromBody({ ...refused.data.error, code, details: { status: response.status } })
+      : new DomainError(
+          code,
+          'sync.hubRefusedEnrollment',
+          { status: response.status },
+          { status: response.status },
+        );
   }
   const parsed = EnrollResponseSchema.safeParse((body as { value?: unknown } | undefined)?.value);
   if (!parsed.success) {
-    throw new DomainError(
-      'INTERNAL',
-      'The hub answered the enrollment with something this till does not understand. Check that the till and the hub run compatible versions.',
-    );
+    throw new DomainError('INTERNAL', 'sync.hubAnsweredEnrollmentSomething');
   }
   return parsed.data;
 }

@@ -38,10 +38,7 @@ export async function connectToHub(
   const connection = readHubConnection(deps.db);
   if (connection !== null) {
     if (request.code !== undefined && options.codeWhenEnrolled === 'refuse') {
-      throw new DomainError(
-        'CONFLICT',
-        'This till is already enrolled with a hub. To move it to another store, ask HQ to revoke it and set up a new till.',
-      );
+      throw new DomainError('CONFLICT', 'sync.tillAlreadyEnrolledHub');
     }
     if (connection.hubUrl !== request.hubUrl) {
       await deps.sync.configure({ hubUrl: request.hubUrl, credential: connection.credential });
@@ -62,7 +59,7 @@ export async function connectToHub(
   }).catch((error: unknown) => {
     // The hub refusing the code says nothing about the staff member's session: keep them signed in.
     if (error instanceof DomainError && error.code === 'UNAUTHORIZED') {
-      throw new DomainError('INVALID_INPUT', error.message, error.details);
+      throw DomainError.fromBody({ ...error.toJSON(), code: 'INVALID_INPUT' });
     }
     throw error;
   });

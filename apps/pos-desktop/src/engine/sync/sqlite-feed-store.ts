@@ -83,14 +83,20 @@ export class SqliteFeedStore implements FeedStore {
         if (needsSnapshot(saved) || saved.epoch !== page.epoch) {
           throw new DomainError(
             'CONFLICT',
-            `This till's copy of hub data follows feed ${saved.refetchPending === 1 ? '(none: a new download is due)' : (saved.epoch ?? '(none yet)')}, not ${page.epoch}; it must be re-fetched from a snapshot.`,
+            'sync.tillCopyHubData',
+            {
+              value:
+                saved.refetchPending === 1 ? '(none: a new download is due)' : (saved.epoch ?? '(none yet)'),
+              epoch: page.epoch,
+            },
             { savedEpoch: saved.epoch, epoch: page.epoch },
           );
         }
         if (page.cursor < saved.cursor) {
           throw new DomainError(
             'CONFLICT',
-            `The feed cursor cannot move back from ${saved.cursor} to ${page.cursor}.`,
+            'sync.feedCursorCannotMove',
+            { cursor: saved.cursor, cursor2: page.cursor },
             { saved: saved.cursor, cursor: page.cursor },
           );
         }
@@ -113,18 +119,19 @@ export class SqliteFeedStore implements FeedStore {
   async applySnapshotPage(page: SnapshotPageToApply): Promise<void> {
     const saved = readPosition(this.db);
     if (!needsSnapshot(saved)) {
-      throw new DomainError(
-        'CONFLICT',
-        'A snapshot is only downloaded by a till that has none yet or was asked to download again.',
-        { epoch: saved.epoch },
-      );
+      throw new DomainError('CONFLICT', 'sync.snapshotOnlyDownloadedTill', {}, { epoch: saved.epoch });
     }
     const progress = this.staging.progress();
     if (progress !== null && (progress.epoch !== page.epoch || progress.upTo !== page.upTo)) {
-      throw new DomainError('CONFLICT', 'This snapshot page belongs to another snapshot.', {
-        epoch: page.epoch,
-        upTo: page.upTo,
-      });
+      throw new DomainError(
+        'CONFLICT',
+        'sync.snapshotPageBelongsAnother',
+        {},
+        {
+          epoch: page.epoch,
+          upTo: page.upTo,
+        },
+      );
     }
     this.staging.stagePage(page, progress);
     if (!page.done) return;

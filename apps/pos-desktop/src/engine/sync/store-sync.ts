@@ -394,20 +394,17 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
           signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
         });
       } catch {
-        throw new DomainError(
-          'HUB_UNAVAILABLE',
-          `Receipt ${receiptNumber} is not on this till and the hub could not be asked. Try again when the hub is reachable.`,
-        );
+        throw new DomainError('HUB_UNAVAILABLE', 'sync.receiptNotTillHub', { receiptNumber });
       }
       if (response.status === 404) return null;
       const body = (await response.json().catch(() => undefined)) as
         { ok?: boolean; value?: unknown } | undefined;
       const parsed = SaleLookupSchema.safeParse(body?.value);
       if (!response.ok || body?.ok !== true || !parsed.success) {
-        throw new DomainError(
-          'HUB_UNAVAILABLE',
-          `The hub could not look up receipt ${receiptNumber} (HTTP ${response.status}). Try again in a moment.`,
-        );
+        throw new DomainError('HUB_UNAVAILABLE', 'sync.hubCouldNotLook', {
+          receiptNumber,
+          responseStatus: response.status,
+        });
       }
       return parsed.data;
     },

@@ -1,12 +1,12 @@
 import type { ErrorBody } from '@retail/domain';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 
 /** Shows a command's failure as the sentence the store node wrote for the cashier. */
 export function ErrorBanner({ error, onDismiss }: { error: ErrorBody | null; onDismiss?: () => void }) {
   if (!error) return null;
   return (
     <div className="banner banner-error" role="alert">
-      <span>{error.message}</span>
+      <span>{errorText(error)}</span>
       {onDismiss ? (
         <button type="button" className="btn btn-quiet" onClick={onDismiss} aria-label={t('common.dismiss')}>
           ×
@@ -39,7 +39,7 @@ export function FieldError({ id, error }: { id: string; error: ErrorBody | null 
   if (!error) return null;
   return (
     <p id={id} className="field-error" role="alert">
-      {error.message}
+      {errorText(error)}
     </p>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SyncStatus } from '../../shared/commands';
 import { useArea, usePos } from '../app/pos-context';
 import type { StoreFormat } from '../format/format';
-import { t, type MessageKey } from '../i18n/translate';
+import { errorText, t, type MessageKey } from '../i18n/translate';
 import { Dialog } from './dialog';
 
 const AGENT_KEYS: Readonly<Record<SyncStatus['agent'], MessageKey>> = {
@@ -87,7 +87,7 @@ export function SyncStatusBar({ format }: { format: StoreFormat | null }) {
         <>
           <span className={`pill pill-${hubTone}`}>
             {stopped
-              ? t('sync.stopped', { reason: status.error?.message ?? '' })
+              ? t('sync.stopped', { reason: status.error ? errorText(status.error) : '' })
               : t(AGENT_KEYS[status.agent])}
           </span>
           {status.snapshot ? (
@@ -116,8 +116,8 @@ export function SyncStatusBar({ format }: { format: StoreFormat | null }) {
           {!stopped && status.error ? (
             <span>
               {status.nextRetryAt && format
-                ? t('sync.retrying', { reason: status.error.message, at: format.time(status.nextRetryAt) })
-                : t('sync.failing', { reason: status.error.message })}
+                ? t('sync.retrying', { reason: errorText(status.error), at: format.time(status.nextRetryAt) })
+                : t('sync.failing', { reason: errorText(status.error) })}
             </span>
           ) : null}
           {status.deferredFeedChanges > 0 ? (
@@ -142,7 +142,7 @@ export function SyncStatusBar({ format }: { format: StoreFormat | null }) {
           ) : null}
         </>
       ) : null}
-      {error ? <span className="pill pill-warn">{error.message}</span> : null}
+      {error ? <span className="pill pill-warn">{errorText(error)}</span> : null}
       {showRejected ? (
         <Dialog title={t('sync.rejectedTitle')} onCancel={() => setShowRejected(false)} wide>
           <p>{t('sync.rejectedExplain')}</p>

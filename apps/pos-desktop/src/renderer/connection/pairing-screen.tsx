@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { PairingCodeSchema, type LaneKind, type PairResponse } from '../../shared/lane-commands';
 import { Notice } from '../components/error-banner';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 import type { PairDevice } from './pair-request';
 
 /**
@@ -35,7 +35,7 @@ export function PairingScreen({
     const outcome = await pair(parsed.data);
     setBusy(false);
     if (!outcome.ok) {
-      setProblem(outcome.error.message);
+      setProblem(errorText(outcome.error));
       return;
     }
     if (outcome.value.kind !== kind) {

@@ -1,6 +1,6 @@
 import type { CommandInput } from '../../shared/commands';
 import type { PosApi } from '../api/pos-api';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 import type { DeviceOutcome, PosDevices } from './devices';
 
 /**
@@ -15,7 +15,7 @@ export async function openCashDrawerFor(
 ): Promise<DeviceOutcome> {
   if (devices.kind !== 'desktop') return { ok: false, message: t('devices.noDrawer') };
   const opening = await api.call('drawer-open', request);
-  if (!opening.ok) return { ok: false, message: opening.error.message };
+  if (!opening.ok) return { ok: false, message: errorText(opening.error) };
   if (opening.value.grant === null) return { ok: false, message: t('devices.noDrawer') };
   return devices.openCashDrawer(opening.value.grant);
 }

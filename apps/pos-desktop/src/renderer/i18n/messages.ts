@@ -1,10 +1,19 @@
+import type { ErrorMessageKey } from '@retail/domain';
+
 /**
  * Every sentence the till shows, in one place (English). A translation is a copy of this object with the
- * same keys; `{name}` placeholders are filled by `t()`. Sentences from the store node (command errors)
- * arrive already written and are shown as they are.
+ * same keys; `{name}` placeholders are filled by `t()`. Errors from the store node arrive with a sentence
+ * in English and a catalog key + params; `ERROR_TRANSLATIONS` below says them in this language.
  */
 /** The language these sentences are written in: it decides which plural forms a count takes. */
 export const MESSAGES_LANGUAGE = 'en';
+
+/**
+ * The store node's error sentences in this language, by catalog key (the English originals, in ICU, are
+ * `ERROR_MESSAGES` of @retail/domain). Empty in English: the node's own sentence is shown. A translation
+ * copies the keys it wants to say differently; an error whose key is missing shows the English sentence.
+ */
+export const ERROR_TRANSLATIONS: Readonly<Partial<Record<ErrorMessageKey, string>>> = {};
 
 export const MESSAGES = {
   'app.connecting': 'Connecting to the store node…',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MESSAGES } from './messages';
-import { t } from './translate';
+import { errorText, errorTextWith, t } from './translate';
 
 describe('translate', () => {
   describe('t', () => {
@@ -34,6 +34,29 @@ describe('translate', () => {
           return !text.includes(', plural,') && (!plural || text.includes(String(count)));
         }),
       );
+    });
+  });
+
+  describe('errorText', () => {
+    const body = {
+      message: 'Receipt R-1 is not on this till.',
+      key: 'sales.receiptNotTillHub',
+      params: { wanted: 'R-1' },
+    };
+
+    it("shows the node's English sentence in English", () => {
+      expect(errorText(body)).toBe('Receipt R-1 is not on this till.');
+      expect(errorText({ message: 'No key.' })).toBe('No key.');
+    });
+
+    it('says a keyed error in the language a translation gives, and the English one for a key it lacks', () => {
+      const german = errorTextWith(
+        { 'sales.receiptNotTillHub': 'Beleg {wanted} ist nicht auf dieser Kasse.' },
+        'de',
+      );
+      expect(german(body)).toBe('Beleg R-1 ist nicht auf dieser Kasse.');
+      expect(german({ ...body, key: 'sync.hubBusy' })).toBe(body.message);
+      expect(german({ message: 'Legacy.' })).toBe('Legacy.');
     });
   });
 });

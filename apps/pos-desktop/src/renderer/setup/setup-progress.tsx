@@ -1,7 +1,7 @@
 import type { CommandResponse } from '../../shared/commands';
 import { useArea, usePos } from '../app/pos-context';
 import { Notice } from '../components/error-banner';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 
 /** Right after the setup: who the till now is and how far the first download from the hub has come. */
 export function SetupProgress({
@@ -21,7 +21,7 @@ export function SetupProgress({
     } else if (status?.agent === 'live') {
       progress = t('setup.inSync');
     } else if (status?.error) {
-      progress = status.error.message;
+      progress = errorText(status.error);
     } else {
       progress = t('setup.waiting');
     }

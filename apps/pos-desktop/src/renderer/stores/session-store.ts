@@ -2,7 +2,7 @@ import type { ErrorBody } from '@retail/domain';
 import { createStore } from 'zustand/vanilla';
 import type { CommandResponse, StaffSummary } from '../../shared/commands';
 import type { PosClient } from '../api/pos-client';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 import type { CommandState } from './store-kit';
 
 export type NodeInfo = CommandResponse<'node-info'>;
@@ -128,7 +128,7 @@ export function createSessionStore(client: PosClient) {
           staff: null,
           session: null,
           expiresAt: null,
-          notice: t('signIn.sessionEnded', { reason: error.message }),
+          notice: t('signIn.sessionEnded', { reason: errorText(error) }),
         });
       },
     };

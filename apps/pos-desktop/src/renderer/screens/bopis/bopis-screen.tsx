@@ -6,7 +6,7 @@ import { ErrorBanner, Notice } from '../../components/error-banner';
 import { QuantityInput } from '../../components/product-picker';
 import { Segmented } from '../../components/segmented';
 import type { StoreFormat } from '../../format/format';
-import { t } from '../../i18n/translate';
+import { errorText, t } from '../../i18n/translate';
 import type { BopisOrderDetail, BopisOrderSummary, PickupAttempt } from '../../stores/bopis-store';
 import { screenError } from '../../stores/store-kit';
 import { PackForm, ShipForm, ShipTo, ShipmentSummary } from './ship-work';
@@ -41,7 +41,9 @@ function useNow(intervalMs = 30_000): number {
  * at the till they read in the store's own time zone (issue 14, bug 5).
  */
 function localError(error: ErrorBody | null, format: StoreFormat): ErrorBody | null {
-  return error === null ? null : { ...error, message: format.localInstants(error.message) };
+  if (error === null) return null;
+  const { key: _key, params: _params, ...sentence } = error; // said in the till's language just below
+  return { ...sentence, message: format.localInstants(errorText(error)) };
 }
 
 export function BopisScreen() {

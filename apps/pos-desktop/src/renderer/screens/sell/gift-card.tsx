@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { StoredValueStatus } from '../../../shared/loyalty-commands';
 import { useArea, usePos } from '../../app/pos-context';
-import { t } from '../../i18n/translate';
+import { errorText, t } from '../../i18n/translate';
 import { useHubReachable } from './customer';
 import { DialogForm } from './sell-dialogs';
 import { AmountField, CardBalance, CardNumberField, useCardEntry } from './stored-value';
@@ -38,7 +38,7 @@ export function GiftCardDialog({ onDone }: { onDone: () => void }) {
     const error = saleStore.getState().error;
     if (error?.code === 'NOT_FOUND') {
       saleStore.setState({ error: null });
-      setChecked({ found: false, hubAnswered: hubReachable, sentence: error.message });
+      setChecked({ found: false, hubAnswered: hubReachable, sentence: errorText(error) });
     }
   };
   const submit = async () => {

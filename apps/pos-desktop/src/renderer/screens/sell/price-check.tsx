@@ -4,7 +4,7 @@ import type { CommandResponse } from '../../../shared/commands';
 import { useFormat, usePos } from '../../app/pos-context';
 import { Dialog } from '../../components/dialog';
 import { ErrorBanner } from '../../components/error-banner';
-import { t } from '../../i18n/translate';
+import { errorText, t } from '../../i18n/translate';
 import { screenError } from '../../stores/store-kit';
 
 type PriceCheck = CommandResponse<'price-check'>;
@@ -80,7 +80,7 @@ export function PriceCheckDialog({ onDone }: { onDone: () => void }) {
     const answer = await api.call('price-check-nearby', { sku });
     if (latestSku.current !== sku) return;
     setNearby(
-      answer.ok ? answer.value : { source: 'none', reason: 'refused', message: answer.error.message },
+      answer.ok ? answer.value : { source: 'none', reason: 'refused', message: errorText(answer.error) },
     );
   };
 
