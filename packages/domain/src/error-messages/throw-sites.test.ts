@@ -117,7 +117,40 @@ function unkeyedSites(file: string, text = readFileSync(path.join(root, file), '
   return sites;
 }
 
+/** The catalog of each converted area, and where its keys are used. */
+const AREAS: Record<string, readonly string[]> = {
+  domain: ['packages/domain/src'],
+  sync: ['packages/sync/src'],
+  store: ['apps/pos-desktop/src/engine', 'apps/pos-desktop/src/server'],
+};
+
+function stringLiterals(file: string): string[] {
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(path.join(root, file), 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteral(node)) found.push(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 describe('error throw sites', () => {
+  it.each(Object.keys(AREAS))('every key of the %s catalog is thrown somewhere', (area) => {
+    const used = new Set([
+      ...AREAS[area]!.flatMap(sourceFiles).flatMap(stringLiterals),
+      ...Object.values(KEY_MAPS).flatMap((map) => Object.values(map)),
+    ]);
+    const catalog = ERROR_CATALOGS[area as keyof typeof ERROR_CATALOGS] as ErrorCatalog;
+    const keys = Object.values(catalog).flatMap((group) => Object.keys(group ?? {}));
+    expect(keys.filter((key) => !used.has(key))).toEqual([]);
+  });
+
   it.each(CONVERTED)('every DomainError in %s is built from a catalog key of its code', (dir) => {
     const files = sourceFiles(dir);
     expect(files.length).toBeGreaterThan(0);

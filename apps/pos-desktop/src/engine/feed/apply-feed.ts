@@ -70,10 +70,10 @@ function parsePage(page: FeedPage): ParsedPage {
   const parsed = PageSchema.safeParse(page);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DomainError(
-      'INVALID_INPUT',
-      `The feed page is malformed at ${issue?.path.join('.') || 'its top level'}: ${issue?.message ?? 'invalid'}.`,
-    );
+    throw new DomainError('INVALID_INPUT', 'feed.feedPageMalformed', {
+      path: issue?.path.join('.') || 'its top level',
+      issueMessage: issue?.message ?? 'invalid',
+    });
   }
   return parsed.data;
 }
@@ -85,7 +85,8 @@ function isKnownEntity(entity: string): entity is FeedEntity {
 export function invalidChange(change: FeedChange, message: string): DomainError {
   return new DomainError(
     'INVALID_INPUT',
-    `Feed change ${change.hubSeq} (${change.entity} ${change.key}) cannot be applied: ${message}`,
+    'feed.feedChangeCannotApplied',
+    { hubSeq: change.hubSeq, entity: change.entity, key: change.key, message },
     { hubSeq: change.hubSeq, entity: change.entity, key: change.key },
   );
 }
@@ -269,7 +270,8 @@ export function applyFeedChanges(
       } else if (saved.epoch !== null && saved.epoch !== epoch) {
         throw new DomainError(
           'CONFLICT',
-          `This node follows feed ${saved.epoch}, not ${epoch}. Its hub data must be re-fetched from a fresh snapshot.`,
+          'feed.nodeFollowsFeedNot',
+          { epoch: saved.epoch, epoch2: epoch },
           { savedEpoch: saved.epoch, epoch },
         );
       }
