@@ -1,1 +1,8 @@
-export { createTranslator, type MessageParams, type Translator, type TranslatorOptions } from './translator';
+export {
+  createErrorText,
+  createTranslator,
+  type KeyedError,
+  type MessageParams,
+  type Translator,
+  type TranslatorOptions,
+} from './translator';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createTranslator } from './translator';
+import { createErrorText, createTranslator } from './translator';
 
 const MESSAGES = {
   greeting: 'Hello {name}',
@@ -35,5 +35,32 @@ describe('translator', () => {
     expect(maybeT('greeting', { name: 'Ada' })).toBe('Hello Ada');
     expect(maybeT('exceptions.kind.UNKNOWN')).toBeNull();
     expect(maybeT('toString')).toBeNull();
+  });
+});
+
+describe('createErrorText', () => {
+  it('translates a keyed error, and shows the English sentence without a key or a translation', () => {
+    const say = createErrorText({ 'sale.noPrice': 'Kein Preis für {sku}.' }, 'de');
+    expect(say({ message: 'No price for A.', key: 'sale.noPrice', params: { sku: 'A' } })).toBe(
+      'Kein Preis für A.',
+    );
+    expect(say({ message: 'Locked.', key: 'staff.locked', params: {} })).toBe('Locked.');
+    expect(say({ message: 'Legacy.' })).toBe('Legacy.');
+  });
+});
+
+describe('exact text', () => {
+  it('prints numbers as a template literal does and leaves < as text', () => {
+    const { t } = createTranslator(
+      { qty: 'Only {n} <b>left</b> ({n, plural, one {# unit} other {# units}})' },
+      'en',
+      {
+        text: 'exact',
+      },
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (n) => t('qty', { n }).startsWith(`Only ${n} <b>left</b>`)),
+    );
+    expect(t('qty', { n: 0.123456789 })).toBe('Only 0.123456789 <b>left</b> (0.123456789 units)');
   });
 });

@@ -82,3 +82,23 @@ export function createTranslator<K extends string>(
       Object.prototype.hasOwnProperty.call(messages, key) ? t(key as K, params) : null,
   };
 }
+
+/** An error as screens receive it: the English sentence, and the catalog key and params to translate. */
+export interface KeyedError {
+  readonly message: string;
+  readonly key?: string | undefined;
+  readonly params?: MessageParams | undefined;
+}
+
+/**
+ * Says an error in a screen's language: its key through `translations` (same keys as the error catalog of
+ * @retail/domain), else the English sentence it came with.
+ */
+export function createErrorText(
+  translations: Readonly<Record<string, string>>,
+  language: string,
+): (error: KeyedError) => string {
+  const errors = createTranslator(translations, language);
+  return (error) =>
+    (error.key === undefined ? null : errors.maybeT(error.key, error.params)) ?? error.message;
+}

@@ -89,9 +89,14 @@ function transportFailure(error: unknown): SyncTransportError {
   if (error instanceof DomainError) return transportErrorFromBody(error.toJSON());
   // Anything else is the hub falling over mid-request (a restore closing its database): to the till it
   // looks like a dropped connection.
-  return new SyncTransportError('unreachable', TRANSPORT_MESSAGES.disconnected, {}, {
-    details: { cause: toErrorBody(error).message },
-  });
+  return new SyncTransportError(
+    'unreachable',
+    TRANSPORT_MESSAGES.disconnected,
+    {},
+    {
+      details: { cause: toErrorBody(error).message },
+    },
+  );
 }
 
 export async function createHubWorld(kind: BackendKind): Promise<HubWorld> {

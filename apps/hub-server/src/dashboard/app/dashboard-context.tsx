@@ -2,7 +2,7 @@ import { createContext, useContext, useSyncExternalStore, type ReactNode } from 
 import { useStore } from 'zustand';
 import { createHubApi, type HubApi } from '../api/hub-api';
 import type { DashboardFormat } from '../format/format';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 import { createLiveUpdates, type LiveUpdates } from './live-updates';
 import { parseRoute, type Navigation, type Route } from './router';
 import {
@@ -36,7 +36,7 @@ export function createDashboardServices(options: {
     token: () => session.getState().currentToken(),
     onUnauthorized: (error) => {
       if (session.getState().phase === 'signed-in') {
-        session.getState().signedOut(t('error.sessionEnded', { reason: error.message }));
+        session.getState().signedOut(t('error.sessionEnded', { reason: errorText(error) }));
       }
     },
   });
@@ -45,7 +45,7 @@ export function createDashboardServices(options: {
     token: () => session.getState().currentToken(),
     onSessionEnded: (error) => {
       if (session.getState().phase === 'signed-in') {
-        session.getState().signedOut(t('error.sessionEnded', { reason: error.message }));
+        session.getState().signedOut(t('error.sessionEnded', { reason: errorText(error) }));
       }
     },
     // A refused stream: `me` answers 401 for an ended session, and the API client signs out on that.

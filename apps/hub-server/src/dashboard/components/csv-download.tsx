@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiResult } from '../api/hub-api';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 
 /** Saves CSV text the hub produced as a file (fetched with the session: a link would carry no token). */
 export function saveCsv(text: string, fileName: string) {
@@ -22,7 +22,7 @@ export function CsvButton(props: {
   const download = async () => {
     const result = await props.load();
     if (!result.ok) {
-      setFailed(result.error.message);
+      setFailed(errorText(result.error));
       return;
     }
     setFailed(null);

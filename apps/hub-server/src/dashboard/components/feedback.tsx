@@ -1,6 +1,6 @@
 import type { ErrorBody } from '@retail/domain';
 import type { ReactNode } from 'react';
-import { t } from '../i18n/translate';
+import { errorText, t } from '../i18n/translate';
 import type { LoadState } from '../app/use-load';
 
 /** Shows a failure as the sentence the hub wrote for the HQ user. */
@@ -8,7 +8,7 @@ export function ErrorBanner({ error, onDismiss }: { error: ErrorBody | null; onD
   if (error === null) return null;
   return (
     <div className="banner banner-error" role="alert">
-      <span>{error.message}</span>
+      <span>{errorText(error)}</span>
       {onDismiss ? (
         <button type="button" className="btn btn-quiet" onClick={onDismiss} aria-label={t('common.dismiss')}>
           ×

@@ -1,9 +1,11 @@
+import type { ErrorMessageKey } from '@retail/domain';
 import { EDITING_MESSAGES } from './editing-messages';
 
 /**
  * Every sentence the HQ dashboard shows, in one place (English). A translation is a copy of this object
  * with the same keys; messages are ICU (`{name}`, `{n, plural, one {…} other {…}}`), formatted by `t()`. Sentences from the hub (API errors,
- * exception messages, routing reasons, timeline entries) arrive already written and are shown as they are.
+ * exception messages, routing reasons, timeline entries) arrive already written and are shown as they are;
+ * an API error that carries a catalog key is said through `ERROR_TRANSLATIONS` below.
  */
 export const MESSAGES = {
   ...EDITING_MESSAGES,
@@ -776,3 +778,10 @@ export const MESSAGES = {
 } as const;
 
 export type MessageKey = keyof typeof MESSAGES;
+
+/**
+ * The hub's error sentences in this language, by catalog key (the English originals, in ICU, are
+ * `ERROR_MESSAGES` of @retail/domain). Empty in English: the hub's own sentence is shown. A translation
+ * copies the keys it wants to say differently; an error whose key is missing shows the English sentence.
+ */
+export const ERROR_TRANSLATIONS: Readonly<Partial<Record<ErrorMessageKey, string>>> = {};

@@ -1,5 +1,5 @@
-import { createTranslator, type MessageParams } from '@retail/i18n';
-import { MESSAGES, type MessageKey } from './messages';
+import { createErrorText, createTranslator, type MessageParams } from '@retail/i18n';
+import { ERROR_TRANSLATIONS, MESSAGES, type MessageKey } from './messages';
 
 export type { MessageKey, MessageParams };
 
@@ -8,3 +8,6 @@ export type { MessageKey, MessageParams };
  * keys built from data (an exception kind, an order status): the sentence, or null without one.
  */
 export const { t, maybeT } = createTranslator<MessageKey>(MESSAGES, 'en');
+
+/** Says a hub error in the dashboard's language: its key translated, else the hub's English sentence. */
+export const errorText = createErrorText(ERROR_TRANSLATIONS, 'en');

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MESSAGES } from './messages';
-import { errorText, errorTextWith, t } from './translate';
+import { createErrorText } from '@retail/i18n';
+import { errorText, t } from './translate';
 
 describe('translate', () => {
   describe('t', () => {
@@ -50,7 +51,7 @@ describe('translate', () => {
     });
 
     it('says a keyed error in the language a translation gives, and the English one for a key it lacks', () => {
-      const german = errorTextWith(
+      const german = createErrorText(
         { 'sales.receiptNotTillHub': 'Beleg {wanted} ist nicht auf dieser Kasse.' },
         'de',
       );

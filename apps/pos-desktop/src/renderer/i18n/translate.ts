@@ -1,5 +1,4 @@
-import type { ErrorBody } from '@retail/domain';
-import { createTranslator, type MessageParams } from '@retail/i18n';
+import { createErrorText, createTranslator, type MessageParams } from '@retail/i18n';
 import { ERROR_TRANSLATIONS, MESSAGES, MESSAGES_LANGUAGE, type MessageKey } from './messages';
 
 export type { MessageKey, MessageParams };
@@ -8,13 +7,4 @@ export type { MessageKey, MessageParams };
 export const { t } = createTranslator<MessageKey>(MESSAGES, MESSAGES_LANGUAGE);
 
 /** Says a store node's error in the till's language: its key translated, else the node's English sentence. */
-export function errorTextWith(
-  translations: Readonly<Record<string, string>>,
-  language: string,
-): (error: Pick<ErrorBody, 'message' | 'key' | 'params'>) => string {
-  const errors = createTranslator(translations, language);
-  return (error) =>
-    (error.key === undefined ? null : errors.maybeT(error.key, error.params)) ?? error.message;
-}
-
-export const errorText = errorTextWith(ERROR_TRANSLATIONS as Record<string, string>, MESSAGES_LANGUAGE);
+export const errorText = createErrorText(ERROR_TRANSLATIONS, MESSAGES_LANGUAGE);

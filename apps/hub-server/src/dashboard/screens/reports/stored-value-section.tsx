@@ -7,7 +7,7 @@ import { useLoad } from '../../app/use-load';
 import { CsvButton } from '../../components/csv-download';
 import { ErrorBanner, Loaded } from '../../components/feedback';
 import { nodeLabel } from '../../format/labels';
-import { t, type MessageKey } from '../../i18n/translate';
+import { errorText, t, type MessageKey } from '../../i18n/translate';
 
 /**
  * Gift card and store credit accounts (GET /api/loyalty/stored-value): searched by id, last digits, card
@@ -38,7 +38,7 @@ export function StoredValueSection({ nodes }: { nodes: readonly StoreNode[] }) {
   const loadMore = async (cursor: string) => {
     const result = await api.storedValueAccounts({ ...query, cursor });
     if (!result.ok) {
-      setMore({ cursor, error: result.error.message });
+      setMore({ cursor, error: errorText(result.error) });
       return;
     }
     setPages([...pages, result.value.accounts]);
