@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket as ServerSocket } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventFactory } from '../testing/event-factory';
 import { MemoryFeedStore } from '../testing/memory-feed-store';
@@ -5,7 +8,7 @@ import { MemoryOutboxStore } from '../testing/memory-outbox-store';
 import { ReferenceHub } from '../testing/reference-hub';
 import { startReferenceSyncServer, type ReferenceSyncServer } from '../testing/reference-server';
 import { createSeededRandom } from '../testing/seeded-random';
-import { createSocketIoTransport } from './socket-io-transport';
+import { createSocketIoTransport, SYNC_NAMESPACE } from './socket-io-transport';
 import { createSyncAgent } from './sync-agent';
 import { SyncTransportError } from './sync-error';
 import type { ConnectionEvent, SyncTransport } from './transport';
@@ -72,6 +75,59 @@ describe('socket-io-transport', { timeout: 30_000 }, () => {
       transports.push(transport);
       expect((await failureOf(transport.connect())).failure).toBe('unreachable');
       server = await startReferenceSyncServer({ hub, credentials: new Map() });
+    });
+
+    /**
+     * A socket.io server whose /sync namespace does `admit` with each socket before admitting it: a hub
+     * restarting mid-handshake, or one stuck in its auth middleware.
+     */
+    async function startHandshakeHub(admit: (socket: ServerSocket, next: () => void) => void) {
+      const http = createServer();
+      const io = new Server(http, { transports: ['websocket'] });
+      io.of(SYNC_NAMESPACE).use((socket, next) => admit(socket, () => next()));
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+      const { port } = http.address() as AddressInfo;
+      return {
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+      };
+    }
+
+    it('fails as unreachable when the hub drops the connection during the handshake', async () => {
+      const dropping = await startHandshakeHub((socket) => socket.conn.close());
+      try {
+        const transport = createSocketIoTransport({
+          url: dropping.url,
+          credential: 'secret-1',
+          timeoutMs: 15_000,
+        });
+        transports.push(transport);
+        // Without the handshake close counted as a failed connect, this never settles (the test times out).
+        const error = await failureOf(transport.connect());
+        expect(error.failure).toBe('unreachable');
+        expect(transport.connected).toBe(false);
+      } finally {
+        await dropping.close();
+      }
+    });
+
+    it('times out a connect the hub never admits, and connects on the next try', async () => {
+      let stuck = true;
+      const slow = await startHandshakeHub((_socket, next) => {
+        if (!stuck) next();
+      });
+      try {
+        const transport = createSocketIoTransport({ url: slow.url, credential: 'secret-1', timeoutMs: 500 });
+        transports.push(transport);
+        const error = await failureOf(transport.connect());
+        expect(error.failure).toBe('timeout');
+        expect(transport.connected).toBe(false);
+        stuck = false;
+        await transport.connect();
+        expect(transport.connected).toBe(true);
+      } finally {
+        await slow.close();
+      }
     });
   });
 

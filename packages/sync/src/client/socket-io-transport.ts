@@ -59,7 +59,19 @@ export function createSocketIoTransport(options: SocketIoTransportOptions): Sync
   const pokes = new ListenerSet<void>();
   const connection = new ListenerSet<ConnectionEvent>();
   let socket: Socket | null = null;
-  let pendingConnect: { resolve: () => void; reject: (error: SyncTransportError) => void } | null = null;
+  let pendingConnect: {
+    resolve: () => void;
+    reject: (error: SyncTransportError) => void;
+    timer: ReturnType<typeof setTimeout>;
+  } | null = null;
+
+  /** The connect attempt in progress, taken so that exactly one outcome settles it. */
+  function takePendingConnect() {
+    const waiting = pendingConnect;
+    pendingConnect = null;
+    if (waiting !== null) clearTimeout(waiting.timer);
+    return waiting;
+  }
 
   function ensureSocket(): Socket {
     if (socket !== null) return socket;
@@ -76,14 +88,12 @@ export function createSocketIoTransport(options: SocketIoTransportOptions): Sync
       },
     });
     created.on('connect', () => {
-      const waiting = pendingConnect;
-      pendingConnect = null;
+      const waiting = takePendingConnect();
       if (waiting !== null) waiting.resolve();
       else connection.emit({ type: 'connected' });
     });
     created.on('connect_error', (error: Error & { data?: unknown }) => {
-      const waiting = pendingConnect;
-      pendingConnect = null;
+      const waiting = takePendingConnect();
       const body = ErrorBodySchema.safeParse(error.data);
       const failure = body.success
         ? transportErrorFromBody(body.data)
@@ -98,6 +108,18 @@ export function createSocketIoTransport(options: SocketIoTransportOptions): Sync
       waiting?.reject(failure);
     });
     created.on('disconnect', (reason) => {
+      // A connection that closes during the handshake (a hub restarting, a proxy dropping it) is a
+      // failed connect, not a disconnect: socket.io reports no connect_error then, and a connect left
+      // pending would hold the agent in "connecting" with no retry until the node restarts.
+      const waiting = takePendingConnect();
+      if (waiting !== null) {
+        waiting.reject(
+          new SyncTransportError('unreachable', TRANSPORT_MESSAGES.unreachable, {
+            details: { cause: reason },
+          }),
+        );
+        return;
+      }
       // A close the agent asked for is not news to it.
       if (reason !== 'io client disconnect') connection.emit({ type: 'disconnected', reason });
     });
@@ -135,15 +157,23 @@ export function createSocketIoTransport(options: SocketIoTransportOptions): Sync
     connect() {
       const current = ensureSocket();
       if (current.connected) return Promise.resolve();
-      pendingConnect?.reject(new SyncTransportError('unreachable', TRANSPORT_MESSAGES.unreachable));
+      takePendingConnect()?.reject(new SyncTransportError('unreachable', TRANSPORT_MESSAGES.unreachable));
       return new Promise<void>((resolve, reject) => {
-        pendingConnect = { resolve, reject };
+        // socket.io's own `timeout` covers opening the transport only; a hub that accepts the transport
+        // and never admits the socket to the namespace (stuck in its auth middleware) is bounded here.
+        const timer = setTimeout(() => {
+          if (pendingConnect?.timer !== timer) return;
+          takePendingConnect();
+          current.disconnect();
+          reject(new SyncTransportError('timeout', TRANSPORT_MESSAGES.timeout));
+        }, timeoutMs);
+        timer.unref?.();
+        pendingConnect = { resolve, reject, timer };
         current.connect();
       });
     },
     disconnect() {
-      const waiting = pendingConnect;
-      pendingConnect = null;
+      const waiting = takePendingConnect();
       waiting?.reject(new SyncTransportError('unreachable', TRANSPORT_MESSAGES.disconnected));
       socket?.disconnect();
     },
