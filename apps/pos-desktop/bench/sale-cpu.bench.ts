@@ -12,71 +12,25 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { withGtinCheckDigit } from '@retail/domain';
-import { openDatabase } from '../src/engine/database';
 import { openStoreEngine } from '../src/engine/engine';
 import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
 import { loadFixture, parseFixture } from '../src/engine/fixture/fixture';
 import { initStoreNode } from '../src/engine/init';
+import { bareTransactions, barcodeOf, BENCH_STORE_SETUP, ok, percentile, pieceSku, round } from './bench-kit';
 
 const SKUS = Number(process.env.BENCH_SKUS ?? 100_000);
 const SALES = Number(process.env.BENCH_SALES ?? 200);
 const WARMUP = 20;
 
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-const round = (value: number) => Math.round(value * 1000) / 1000;
-
-function barcodeOf(skuNo: number): string {
-  return withGtinCheckDigit(`40${String(skuNo).padStart(10, '0')}`);
-}
-function pieceSku(seed: number): number {
-  let skuNo = 1 + ((seed * 7919) % SKUS);
-  while (skuNo % 50 === 0 || skuNo % 97 === 0) skuNo = (skuNo % SKUS) + 1;
-  return skuNo;
-}
-
-function ok<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
 function prepareDatabase(path: string): void {
   initStoreNode({
     databasePath: path,
-    setup: {
-      storeId: 'store-1',
-      storeCode: 'S001',
-      deviceNo: 1,
-      currency: 'EUR',
-      locale: 'fr-FR',
-      timezone: 'Europe/Paris',
-    },
+    setup: BENCH_STORE_SETUP,
   });
   const fixture = parseFixture(demoFixture({ skus: SKUS, promotions: 50, now: Date.now() }));
   const engine = openStoreEngine({ databasePath: path });
   loadFixture(engine, fixture);
   engine.close();
-}
-
-/** The bare durable commit of 5 rows (WAL, synchronous=FULL): the same-run floor of sale-complete. */
-function bareTransactions(dir: string, count: number): number[] {
-  const db = openDatabase(join(dir, 'baseline.db'));
-  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INTEGER NOT NULL)');
-  const insert = db.prepare('INSERT INTO t (a, b) VALUES (?, ?)');
-  const tx = db.transaction((n: number) => {
-    for (let row = 0; row < 5; row += 1) insert.run(`row-${n}-${row}`, n);
-  });
-  const samples: number[] = [];
-  for (let n = 0; n < count; n += 1) {
-    const started = performance.now();
-    tx.immediate(n);
-    samples.push(performance.now() - started);
-  }
-  db.close();
-  return samples;
 }
 
 interface Samples {
@@ -124,7 +78,7 @@ function main(): void {
       ).saleId;
       let total = 0;
       for (let line = 0; line < 5; line += 1) {
-        const code = barcodeOf(pieceSku(sale * 5 + line + 1));
+        const code = barcodeOf(pieceSku(sale * 5 + line + 1, SKUS));
         total = timed('sale-add-line', record, () =>
           ok(engine.execute('sale-add-line', { saleId, code }, as)),
         ).totals.total;

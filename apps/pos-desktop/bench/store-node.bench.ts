@@ -16,7 +16,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { withGtinCheckDigit } from '@retail/domain';
 import { io } from 'socket.io-client';
 import { openDatabase } from '../src/engine/database';
 import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
@@ -25,6 +24,7 @@ import { loadFixture, parseFixture, type Fixture } from '../src/engine/fixture/f
 import { initStoreNode } from '../src/engine/init';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
 import { createCommandClient, type CommandClient } from '../src/shared/command-client';
+import { bareTransactions, barcodeOf, BENCH_STORE_SETUP, ok, percentile, pieceSku, round } from './bench-kit';
 
 const SKUS = 100_000;
 const SALES = 300;
@@ -63,12 +63,6 @@ const searchQuery = (n: number) =>
 const APP = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(APP, 'dist', 'cli.js');
 
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-const round = (value: number) => Math.round(value * 1000) / 1000;
 /** `extra`: CPU time beside the wall clock (the machine is shared), and anything else the figure needs. */
 function report(
   name: string,
@@ -110,11 +104,6 @@ function log(message: string): void {
   process.stderr.write(`# ${message}\n`);
 }
 
-function ok<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
 function startNode(
   data: string,
 ): Promise<{ child: ChildProcess; url: string; token: string; readyMs: number }> {
@@ -143,24 +132,6 @@ function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return kib / 1024;
-}
-
-/** The physical floor of a durable commit here: 5 inserts in one WAL transaction with synchronous=FULL. */
-function bareTransactions(dir: string): number[] {
-  const db = openDatabase(join(dir, 'baseline.db'));
-  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INTEGER NOT NULL)');
-  const insert = db.prepare('INSERT INTO t (a, b) VALUES (?, ?)');
-  const tx = db.transaction((n: number) => {
-    for (let row = 0; row < 5; row += 1) insert.run(`row-${n}-${row}`, n);
-  });
-  const samples: number[] = [];
-  for (let n = 0; n < BASELINE_TXS; n += 1) {
-    const started = performance.now();
-    tx.immediate(n);
-    samples.push(performance.now() - started);
-  }
-  db.close();
-  return samples;
 }
 
 /** Plain inserts of `rows` rows in one transaction: the floor of loading that many feed changes. */
@@ -215,17 +186,6 @@ async function bareChannel(): Promise<Channel> {
   return { roundTrips: samples, startMs, rssMiB: rss };
 }
 
-function barcodeOf(skuNo: number): string {
-  return withGtinCheckDigit(`40${String(skuNo).padStart(10, '0')}`);
-}
-
-/** A SKU number the demo catalog sells by the piece, active and priced. */
-function pieceSku(seed: number): number {
-  let skuNo = 1 + ((seed * 7919) % SKUS);
-  while (skuNo % 50 === 0 || skuNo % 97 === 0) skuNo = (skuNo % SKUS) + 1;
-  return skuNo;
-}
-
 /**
  * The CPU time of each search in this process (the engine's command path, no socket): what the node spends
  * on one, which the load of a shared machine does not inflate the way it does the wall clock.
@@ -257,14 +217,7 @@ function reportLoad(changes: number, loadMs: number, bulkMs: number, cpuMs: numb
   );
 }
 
-const STORE_SETUP = {
-  storeId: 'store-1',
-  storeCode: 'S001',
-  deviceNo: 1,
-  currency: 'EUR',
-  locale: 'fr-FR',
-  timezone: 'Europe/Paris',
-} as const;
+const STORE_SETUP = BENCH_STORE_SETUP;
 
 /** The page size the node's feed puller asks the hub for (packages/sync DEFAULT_PULL_LIMIT). */
 const SNAPSHOT_PAGE = 500;
@@ -338,7 +291,7 @@ async function main(): Promise<void> {
       reportLoad(fixture.changes.length, loadMs, bulkMs, loadCpuMs);
       return;
     }
-    const baselineTx = bareTransactions(dir);
+    const baselineTx = bareTransactions(dir, BASELINE_TXS);
     const channel = await bareChannel();
     const baselineTrip = channel.roundTrips;
 
@@ -362,7 +315,11 @@ async function main(): Promise<void> {
       for (let line = 0; line < 5; line += 1) {
         const started = performance.now();
         const view = ok(
-          await client.send('sale-add-line', { saleId, code: barcodeOf(pieceSku(sale * 5 + line + 1)) }, as),
+          await client.send(
+            'sale-add-line',
+            { saleId, code: barcodeOf(pieceSku(sale * 5 + line + 1, SKUS)) },
+            as,
+          ),
         );
         scans.push(performance.now() - started);
         total = view.totals.total;

@@ -17,13 +17,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { withGtinCheckDigit } from '@retail/domain';
 import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
 import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
 import { loadFixture, parseFixture } from '../src/engine/fixture/fixture';
 import { initStoreNode } from '../src/engine/init';
 import { SqliteOutboxStore } from '../src/engine/outbox/sqlite-outbox-store';
 import { TEST_PIN_COST } from '../src/engine/testing/test-node';
+import { barcodeOf, BENCH_STORE_SETUP, ok, pieceSku } from './bench-kit';
 
 const SKUS = Number(process.env.BENCH_STORE_SIZE_SKUS ?? 100_000);
 const DAYS = Number(process.env.BENCH_STORE_SIZE_DAYS ?? 365);
@@ -39,20 +39,6 @@ const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 function log(message: string): void {
   process.stderr.write(`# store-size: ${message}\n`);
 }
-
-function ok<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-/** A SKU number the demo catalog sells by the piece, active and priced (as the store-node bench picks). */
-function pieceSku(seed: number): number {
-  let skuNo = 1 + ((seed * 7919) % SKUS);
-  while (skuNo % 50 === 0 || skuNo % 97 === 0) skuNo = (skuNo % SKUS) + 1;
-  return skuNo;
-}
-
-const barcodeOf = (skuNo: number) => withGtinCheckDigit(`40${String(skuNo).padStart(10, '0')}`);
 
 function fileBytes(path: string): number {
   return ['', '-wal'].reduce(
@@ -106,14 +92,7 @@ function main(): void {
     const clock = { now: () => now };
     initStoreNode({
       databasePath,
-      setup: {
-        storeId: 'store-1',
-        storeCode: 'S001',
-        deviceNo: 1,
-        currency: 'EUR',
-        locale: 'fr-FR',
-        timezone: 'Europe/Paris',
-      },
+      setup: BENCH_STORE_SETUP,
       clock,
     });
     const engine = openStoreEngine({ databasePath, clock, pinCost: TEST_PIN_COST, sync: false });
@@ -145,7 +124,7 @@ function main(): void {
           total = ok(
             engine.execute(
               'sale-add-line',
-              { saleId, code: barcodeOf(pieceSku(sales * LINES + line + 1)) },
+              { saleId, code: barcodeOf(pieceSku(sales * LINES + line + 1, SKUS)) },
               as,
             ),
           ).totals.total;
