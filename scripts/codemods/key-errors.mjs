@@ -8,6 +8,7 @@
 // COND: a `?:` inside a sentence, to become ICU select/plural), add the area to CONVERTED in
 // throw-sites.test.ts. WRAPPERS=name:argIndex:CODE converts a helper that takes a sentence.
 import ts from 'typescript';
+import { ERROR_CODES } from '../../packages/domain/src/error-codes.ts';
 import { ERROR_CATALOGS } from '../../packages/domain/src/error-messages/index.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,34 +23,7 @@ const WRAPPERS = Object.fromEntries(
       return [n, { index: Number(i), code: c }];
     }),
 );
-const CODES = [
-  'INVALID_INPUT',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'NOT_ALLOWED',
-  'CURRENCY_MISMATCH',
-  'INVALID_BARCODE',
-  'UNKNOWN_BARCODE',
-  'NO_PRICE',
-  'INSUFFICIENT_STOCK',
-  'INSUFFICIENT_TENDER',
-  'INSUFFICIENT_BALANCE',
-  'OVERRIDE_REQUIRED',
-  'LIMIT_EXCEEDED',
-  'OFFLINE_LIMIT',
-  'HUB_UNAVAILABLE',
-  'SHIFT_NOT_OPEN',
-  'RETURN_EXCEEDS_SOLD',
-  'LOCKED_OUT',
-  'SEQUENCE_GAP',
-  'SCHEMA_VERSION',
-  'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED',
-  'STORAGE_FULL',
-  'INTERNAL',
-];
+const CODES = ERROR_CODES;
 const AREAS = { domain: 'DOMAIN', sync: 'SYNC', store: 'STORE', hub: 'HUB' };
 const state = {}; // area -> { key: { code, template } }, read from the catalog as it is
 for (const a of Object.keys(AREAS)) {
