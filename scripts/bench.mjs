@@ -3,6 +3,7 @@
 // and prints one JSON document with all results. Each benchmark prints its own JSON on stdout: the
 // figure, the physical baseline measured in the same run, and their ratio.
 //
+// It builds first (`npm run build`), because the benchmarks that start processes run the built CLIs.
 // `npm run bench -- <workspace>` runs one workspace's benchmarks (e.g. `pos-desktop`); a name that is no
 // workspace names a benchmark of a workspace that lists its benchmarks in `benchNames` (package.json),
 // e.g. `npm run bench -- scale-out` runs only the hub's scale-out benchmark.
@@ -30,6 +31,15 @@ const workspaces = all.filter(
     only.some((o) => !benchNames.includes(o) && pkg.name.includes(o)) ||
     benchNames.some((name) => pkg.benchNames?.includes(name)),
 );
+
+// Benchmarks that start the product's processes run the built CLIs (dist/), what ships: build first
+// (turbo's cache makes this a no-op when nothing changed), so a figure is never taken from a stale bundle.
+console.error('# building what the benchmarks run');
+const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 2, 'inherit'] });
+if (build.status !== 0) {
+  console.error(`# build failed with exit code ${build.status}: no benchmark run`);
+  process.exit(1);
+}
 
 const results = [];
 for (const { dir, pkg } of workspaces) {
