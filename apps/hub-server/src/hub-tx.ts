@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type QueryCreator, type RawBuilder } from 'kysely';
 import { DomainError, nodeAtp, type Bucket } from '@retail/domain';
 import type { StockLevel } from '@retail/sync';
 import { configuredChannels } from './channels/channel-availability';
@@ -8,8 +8,11 @@ import type { FollowUp, HubContext } from './hub-context';
 import { TransactionEvents } from './integration/transaction-events';
 import { chunks } from './storage/chunks';
 import { compiledInsert } from './storage/compiled-insert';
+import { writeTogether } from './storage/json-rows';
+import type { HubDatabase } from './storage/schema';
 import { RetryTransaction, type Trx } from './storage/storage';
 import {
+  balanceWrite,
   insertMovements,
   stockConditionExceptions,
   writeBalances,
@@ -62,6 +65,8 @@ export class HubTx {
   readonly events = new TransactionEvents();
   /** See configuredChannels. */
   private channels: Promise<string[]> | undefined;
+  /** See writeAtFinish. */
+  private readonly finishWrites: RawBuilder<unknown>[] = [];
 
   constructor(
     readonly trx: Trx,
@@ -326,6 +331,16 @@ export class HubTx {
     this.raised.push(exception);
   }
 
+  /**
+   * PostgreSQL: rows no statement of this transaction reads before it finishes (a new order's: nothing
+   * else can know them yet), as data-modifying statements (storage/json-rows.ts jsonInsert). `finish` sends
+   * them with a statement it sends anyway, together with the balance write: one round trip for what took
+   * one per table, all while the balances are locked.
+   */
+  writeAtFinish(writes: readonly RawBuilder<unknown>[]): void {
+    this.finishWrites.push(...writes);
+  }
+
   /** Asks for `kind` of work after commit (never inside: it would run on a transaction that may roll back). */
   requestFollowUp(kind: FollowUp): void {
     this.followUps.add(kind);
@@ -340,7 +355,16 @@ export class HubTx {
     // Rows read without their lock: locked now (in key order), for the final writes and the commit.
     await this.settle([...this.unlocked.keys()].filter((id) => this.dirty.has(id) || this.observed.has(id)));
     const dirty = [...this.dirty].sort().map((id) => this.balances.get(id)!);
-    await writeBalances(this.trx, dirty, this.at);
+    // PostgreSQL: the balances and writeAtFinish's rows go out with the devices read below (one statement).
+    // Until then nothing reads them from the database unless this transaction lowered sellable stock (the
+    // condition checks read reservations): then they are written first. The integration events, after the
+    // devices read, read the balances (channel availability) and see them written.
+    const writes = this.finishWrites.splice(0);
+    const balancesWrite =
+      this.hub.storage.kind === 'postgres' && dirty.length > 0 ? balanceWrite(dirty, this.at) : undefined;
+    if (balancesWrite === undefined) await writeBalances(this.trx, dirty, this.at);
+    else writes.push(balancesWrite);
+    if (dirty.length === 0 || this.sellableCauses.size > 0) await writeTogether(this.trx, writes.splice(0));
     for (const state of dirty) {
       const lowered = this.sellableCauses.get(balanceKey(state.nodeId, state.sku));
       // Only a transaction that lowered sellable can have caused a condition; others leave it as it was.
@@ -352,7 +376,7 @@ export class HubTx {
     }
     const exceptionIds = await raiseExceptions(this.trx, this.raised, this.at, this.hub.newId);
     if (dirty.length > 0) {
-      const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)));
+      const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)), writes);
       for (const state of dirty) {
         this.publish({
           entity: 'stock_level',
@@ -380,10 +404,23 @@ export class HubTx {
    * moved, so the channel availability events will need the configured channels: read by the same
    * statement (rows without a node), saving a round trip per transaction.
    */
-  private async deviceSeqsByNode(nodeIds: Set<string>): Promise<Map<string, Record<string, number>>> {
+  private async deviceSeqsByNode(
+    nodeIds: Set<string>,
+    /** Data-modifying statements the first read runs too, as its CTEs (see finish). */
+    writes: readonly RawBuilder<unknown>[],
+  ): Promise<Map<string, Record<string, number>>> {
     const result = new Map<string, Record<string, number>>();
+    let pending = writes;
     for (const chunk of chunks([...nodeIds], 500)) {
-      const devices = this.trx
+      let creator: QueryCreator<HubDatabase> = this.trx;
+      for (const [index, write] of pending.entries()) {
+        creator = creator.with(
+          `written_${index}`,
+          () => sql`(${write})` as never,
+        ) as unknown as QueryCreator<HubDatabase>;
+      }
+      pending = [];
+      const devices = creator
         .selectFrom('devices')
         .select((eb) => [eb.ref('node_id').$castTo<string | null>().as('node_id'), 'device_id', 'last_seq'])
         .where('node_id', 'in', chunk);

@@ -3,6 +3,7 @@
  * oversell / negative-stock exceptions a lowered balance raises) and its reads. A hub transaction
  * (HubTx in hub-tx.ts) collects a unit of work's movements and calls the writes once, when it finishes.
  */
+import { sql, type RawBuilder } from 'kysely';
 import {
   BUCKETS,
   chooseOversellVictims,
@@ -13,6 +14,8 @@ import {
 import { conditionKey, type RaiseException } from '../exceptions/exception-queue';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
+import { jsonInsert } from '../storage/json-rows';
+import type { StockBalanceTable } from '../storage/schema';
 import { RetryTransaction, type Executor, type Trx } from '../storage/storage';
 
 /** A movement as the hub records it: the domain movement plus where it came from. */
@@ -80,23 +83,37 @@ export async function insertMovements(
  * saves a round trip per touched SKU.
  */
 export async function writeBalances(trx: Trx, balances: readonly BalanceState[], at: number): Promise<void> {
-  for (const chunk of chunks(balances, 400)) {
-    await writeBalanceRows(
-      trx,
-      chunk.map((state) => ({
-        node_id: state.nodeId,
-        sku: state.sku,
-        sellable: state.sellable,
-        staged: state.staged,
-        damaged: state.damaged,
-        quality_control: state.quality_control,
-        in_transit: state.in_transit,
-        committed: state.committed,
-        safety_stock: state.safety_stock,
-        updated_at: at,
-      })),
-    );
-  }
+  for (const chunk of chunks(balances, 400)) await writeBalanceRows(trx, balanceRows(chunk, at));
+}
+
+/**
+ * writeBalances as a data-modifying CTE, for a statement that has to go out anyway (PostgreSQL only):
+ * the same upsert, the rows as one JSON parameter. Undefined when there are too many for one statement.
+ */
+export function balanceWrite(balances: readonly BalanceState[], at: number): RawBuilder<unknown> | undefined {
+  if (balances.length > 400) return undefined;
+  return jsonInsert(
+    'stock_balances',
+    balanceRows(balances, at),
+    sql`on conflict (node_id, sku) do update set sellable = excluded.sellable, staged = excluded.staged,
+      damaged = excluded.damaged, quality_control = excluded.quality_control, in_transit = excluded.in_transit,
+      committed = excluded.committed, safety_stock = excluded.safety_stock, updated_at = excluded.updated_at`,
+  );
+}
+
+function balanceRows(balances: readonly BalanceState[], at: number): StockBalanceTable[] {
+  return balances.map((state) => ({
+    node_id: state.nodeId,
+    sku: state.sku,
+    sellable: state.sellable,
+    staged: state.staged,
+    damaged: state.damaged,
+    quality_control: state.quality_control,
+    in_transit: state.in_transit,
+    committed: state.committed,
+    safety_stock: state.safety_stock,
+    updated_at: at,
+  }));
 }
 
 /**

@@ -54,22 +54,19 @@ export async function placeSplitOrder(
     created_by: actor,
     created_at: tx.at,
   };
-  await tx.trx.insertInto('customer_orders').values(customerOrder).execute();
-  await tx.trx
-    .insertInto('customer_order_parts')
-    .values(
-      parts.map((part) => ({
-        order_id: order.orderId,
-        part_no: part.partNo,
-        part_order_id: part.order.orderId,
-      })),
-    )
-    .execute();
+  // The customer order and its parts' rows are written together once every part is saved.
+  const writes = new NewOrderWrites();
+  writes.customerOrders.push(customerOrder);
+  writes.customerOrderParts.push(
+    ...parts.map((part) => ({
+      order_id: order.orderId,
+      part_no: part.partNo,
+      part_order_id: part.order.orderId,
+    })),
+  );
   const changes: OrderChange[] = [];
   const summaries = routing.decision.outcome === 'split' ? routing.decision.allocations : [];
   const codes = await placement.pickupCodes(parts.length);
-  // The parts' rows are written together once every part is saved.
-  const writes = new NewOrderWrites();
   for (const [index, part] of parts.entries()) {
     const placed = placeBopisOrder(part.order, {
       transitionId: tx.hub.newId(),

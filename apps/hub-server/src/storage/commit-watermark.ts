@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import { DomainError } from '@retail/domain';
+import { jsonParameter } from './json-rows';
 import type { HubDatabase } from './schema';
 import type { Executor, Trx } from './storage';
 
@@ -124,7 +125,7 @@ export async function insertNumbered<Table extends 'integration_events' | 'feed_
     inserted as (
       insert into ${sql.table(insert.table)} (${sql.ref(insert.numberColumn)}, ${columns})
       select numbered.seq, ${values}
-      from json_populate_recordset(null::${sql.table(insert.table)}, ${JSON.stringify(insert.rows)}::json)
+      from json_populate_recordset(null::${sql.table(insert.table)}, ${jsonParameter(insert.rows)}::json)
         with ordinality as r
       join numbered on numbered.n = r.${sql.ref(insert.numberColumn)}
       order by r.ordinality

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
+import { verifyProjections } from '../inventory/ledger';
+import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
+import { placeOrder } from './intake';
+
+/**
+ * What a placed order sends PostgreSQL while its balances are locked: a new order's rows (a split's
+ * customer order and parts too) and the balance write go out with the devices read, in one statement.
+ * The rows themselves are checked by the intake tests on both backends; this checks the round trips.
+ */
+describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () => {
+  let world: BopisWorld;
+
+  beforeAll(async () => {
+    world = await createBopisWorld('postgres', { skus: ['ST1'] });
+    await world.stock('s1', 'ST1', 2);
+    await world.stock('s2', 'ST1', 2);
+  });
+
+  afterAll(async () => {
+    await world?.dispose();
+  });
+
+  async function statementsOf(body: ReturnType<BopisWorld['orderBody']>): Promise<string[]> {
+    const statements: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+      if (text !== undefined) statements.push(text);
+      return (query as (...rest: unknown[]) => unknown).apply(this, args);
+    } as typeof query);
+    try {
+      await placeOrder(world.hub, body, `key-${body.orderId}`, 'api-key:test', { settings: TEST_SETTINGS });
+    } finally {
+      spy.mockRestore();
+    }
+    return statements;
+  }
+
+  const inserting = (statements: string[], table: string) =>
+    statements.filter((text) => text.includes(`insert into "${table}"`));
+
+  it('writes a whole order’s rows and its balance with the devices read, in one statement', async () => {
+    const statements = await statementsOf(world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST1', qty: 1 }] }));
+    const rows = inserting(statements, 'bopis_orders');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('from "devices"');
+    for (const table of [
+      'bopis_order_timeline',
+      'reservations',
+      'reservation_history',
+      'bopis_reservations',
+      'stock_balances',
+    ])
+      expect(inserting(statements, table)).toEqual(rows);
+    expect(await verifyProjections(world.storage.db)).toEqual([]);
+  });
+
+  it('writes a split order’s customer order, parts and rows in that statement too', async () => {
+    const statements = await statementsOf(
+      world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST1', qty: 3 }], splitConsent: true }),
+    );
+    const rows = inserting(statements, 'customer_orders');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('from "devices"');
+    for (const table of [
+      'customer_order_parts',
+      'bopis_orders',
+      'reservations',
+      'bopis_reservations',
+      'stock_balances',
+    ])
+      expect(inserting(statements, table)).toEqual(rows);
+    expect(await verifyProjections(world.storage.db)).toEqual([]);
+  });
+});
