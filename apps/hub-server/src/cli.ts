@@ -17,6 +17,7 @@ import { PullQuerySchema, pullEvents } from './integration/pull';
 import { DEFAULT_RETRY_POLICY } from './integration/delivery-engine';
 import { DEFAULT_JOURNAL_POLICY } from './integration/journal';
 import { startBopisRuntime } from './orders/bopis-runtime';
+import { settleWaitingStaff } from './staff/store-created-staff';
 import { startPaymentRuntime } from './payments/payment-outbox';
 import { createStripeProvider } from './payments/stripe-adapter';
 import { DEFAULT_BOPIS_SETTINGS, type BopisSettings } from './orders/order-change';
@@ -353,10 +354,12 @@ async function serve(argv: string[]): Promise<void> {
   const address = await app.listen({ port: options.port, host: options.host });
   logger.info({ address, database: kind, location }, `pos-hub listening on ${address}`);
 
-  // Checkout holds lapse on their own; the sweep gives their units back to ATP and drops dead sessions.
+  // Checkout holds lapse on their own; the sweep gives their units back to ATP and drops dead sessions,
+  // and settles staff claims a process stopped before re-checking (settleWaitingStaff).
   const sweeper = setInterval(() => {
     releaseExpiredHolds(hub)
       .then(() => purgeExpiredSessions(hub))
+      .then(() => settleWaitingStaff(hub))
       .catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
   }, 5000);
   sweeper.unref();

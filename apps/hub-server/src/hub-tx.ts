@@ -61,6 +61,12 @@ export class HubTx {
   private readonly movements = new Map<string, LedgerMovement>();
   /** Work to hand to the hub's hooks once this transaction has committed. */
   readonly followUps = new Set<FollowUp>();
+  /**
+   * Checks that must see what concurrent transactions committed beside this one (each runs once, in a
+   * transaction of its own, after this one commits, before inHubTransaction returns): on PostgreSQL two
+   * transactions can each miss the other's uncommitted rows, and the later check sees both.
+   */
+  readonly recheckAfterCommit = new Set<(hub: HubContext) => Promise<void>>();
   /** Canonical events for the outbound integration log, appended by `finish` in this transaction. */
   readonly events = new TransactionEvents();
   /** See configuredChannels. */
@@ -489,6 +495,7 @@ export async function inHubTransaction<T>(hub: HubContext, work: (tx: HubTx) => 
     return value;
   });
   for (const kind of committed?.followUps ?? []) hub.hooks.followUp?.(kind);
+  for (const recheck of committed?.recheckAfterCommit ?? []) await recheck(hub);
   return result;
 }
 

@@ -10,9 +10,12 @@ import { EventFactory, ISO, enrollTestDevice, movement, seedWorld } from '../tes
 import { createStaff } from './hq-staff';
 import { buildApp } from '../api/app';
 import { createUser, login } from '../auth/users';
+import { inHubTransaction, type HubTx } from '../hub-tx';
 import {
+  applyStaffCreated,
   believedRole,
   judgeCreation,
+  recordRoleDoubts,
   listStoreCreatedStaff,
   type StoreCreatedStaff,
 } from './store-created-staff';
@@ -328,6 +331,95 @@ describe.each(backendKinds())('store-created staff at the hub on %s', (kind) => 
       details: { role: 'cashier', unbelievedClaims: [expect.objectContaining({ standing: 'foreign' })] },
     });
   });
+  /**
+   * Two hub transactions at the same moment, as two tills' pushes on two hub connections: each does its
+   * work, then waits until both have done theirs, so neither sees the other's rows; `second` commits
+   * first. What each runs after its commit (HubTx.recheckAfterCommit) is what can settle them.
+   */
+  const concurrently = async (first: (tx: HubTx) => Promise<void>, second: (tx: HubTx) => Promise<void>) => {
+    let bothWorked!: () => void;
+    const worked = new Promise<void>((resolve) => {
+      bothWorked = resolve;
+    });
+    let done = 0;
+    const step = async (tx: HubTx, work: (tx: HubTx) => Promise<void>) => {
+      await work(tx);
+      done += 1;
+      if (done === 2) bothWorked();
+      await worked;
+    };
+    let secondCommitted!: () => void;
+    const afterSecond = new Promise<void>((resolve) => {
+      secondCommitted = resolve;
+    });
+    await Promise.all([
+      inHubTransaction(hub, async (tx) => {
+        await step(tx, first);
+        await afterSecond;
+      }),
+      inHubTransaction(hub, (tx) => step(tx, second)).then(secondCommitted),
+    ]);
+  };
+  const creation = (till: EventFactory, staffId: string, role: Role, createdBy: string) => {
+    const event = created(till, staffId, role, createdBy);
+    return (tx: HubTx) =>
+      applyStaffCreated(tx, event, event.payload as EventPayloads['staff.created'], {
+        nodeId: 's1',
+        deviceId: till.device.deviceId,
+      }).then((outcome) => expect(outcome).toEqual({ status: 'applied' }));
+  };
+
+  it.runIf(kind === 'postgres')(
+    'verifies a creation whose creator another till created at the same moment',
+    async () => {
+      await concurrently(
+        // Reads mgr-race's record before the other transaction commits: unknown, so unverified.
+        creation(tillB, 'cash-race', 'cashier', 'mgr-race'),
+        // Settles what waits for mgr-race before cash-race's creation is committed: nothing, yet.
+        creation(tillA, 'mgr-race', 'manager', hqManager),
+      );
+      expect(await record('mgr-race')).toMatchObject({ status: 'verified' });
+      expect(await record('cash-race')).toMatchObject({
+        status: 'verified',
+        role: 'cashier',
+        exceptionId: null,
+      });
+    },
+  );
+
+  it.runIf(kind === 'postgres')(
+    'settles a sale’s doubt about someone another till created at the same moment',
+    async () => {
+      let exceptionId = '';
+      const saleEvent = discounted(tillB, 500, 'mgr-race-2', { 'mgr-race-2': 'manager' });
+      await concurrently(
+        // A sale's check found a claimed manager the hub does not know: it doubts the claim.
+        async (tx) => {
+          exceptionId = tx.hub.newId();
+          tx.raise({
+            type: 'STAFF_ROLE_UNVERIFIED',
+            severity: 'warning',
+            nodeId: 's1',
+            causeEventIds: [saleEvent.eventId],
+            exceptionId,
+            details: { staffId: 'mgr-race-2', unverified: { 'mgr-race-2': 'manager' } },
+          });
+          await recordRoleDoubts(tx, exceptionId, 's1', new Map([['mgr-race-2', 'manager']]));
+        },
+        creation(tillA, 'mgr-race-2', 'manager', hqManager),
+      );
+      const [doubt] = await exceptionsFor(saleEvent.eventId);
+      expect(doubt).toMatchObject({ exceptionId, status: 'resolved', resolvedBy: 'hub' });
+      expect(doubt!.resolutionNote).toContain('Verified: mgr-race-2 is a manager');
+      const left = await storage.db
+        .selectFrom('staff_role_doubts')
+        .selectAll()
+        .where('staff_id', '=', 'mgr-race-2')
+        .execute();
+      expect(left).toEqual([]);
+    },
+  );
+
   it('shows HQ each store’s own staff through the staff API: creator, store, when, verified or not', async () => {
     const { app } = await buildApp({ hub, sync: { socket: false } });
     try {

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { STAFF_ROLES, type ApplyOutcome, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import { annotateException, closeSettledException } from '../exceptions/exception-queue';
-import type { HubTx } from '../hub-tx';
+import type { HubContext } from '../hub-context';
+import { inHubTransaction, type HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
 import type { StoreCreatedStaffTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
@@ -273,6 +275,7 @@ export async function applyStaffCreated(
   await tx.trx.insertInto('store_created_staff').values(row).execute();
   cacheOf(tx).set(created.staffId, storeRecord(row));
   if (judgement.status !== 'unverified') await settleDependents(tx, nodeId, created.staffId, event.eventId);
+  tx.recheckAfterCommit.add(settleWaitingStaff);
   return { status: 'applied' };
 }
 
@@ -304,36 +307,43 @@ async function settleDependents(
       judgement.status === 'verified'
         ? `Verified: ${staffId}, who created ${dependent.name} as a ${claimed}, is a ${settled.role} by the hub's records (event ${causeEventId}).`
         : `Not believed now that ${staffId}'s record arrived (event ${causeEventId}): ${judgement.reason ?? ''}`;
-    const exceptionId =
-      judgement.status === 'rejected'
-        ? raiseFor(
-            tx,
-            nodeId,
-            [dependent.event_id, causeEventId],
-            {
-              staffId: dependent.staff_id,
-              staffCode: dependent.staff_code,
-              name: dependent.name,
-              role: claimed,
-              createdBy: staffId,
-            },
-            judgement,
-          )
-        : null;
-    if (dependent.exception_id !== null) {
-      await closeSettledException(tx.trx, dependent.exception_id, note, 'hub', tx.at);
-    }
-    await tx.trx
+    // Judged here only if still waiting: a concurrent transaction's settleWaitingStaff may have got there first.
+    const [judged] = await tx.trx
       .updateTable('store_created_staff')
       .set({
         role: judgement.role,
         status: judgement.status,
         reason: judgement.reason ?? null,
         judged_at: tx.at,
-        exception_id: exceptionId,
+        exception_id: null,
       })
       .where('staff_id', '=', dependent.staff_id)
+      .where('status', '=', 'unverified')
       .execute();
+    if (judged === undefined || judged.numUpdatedRows === 0n) continue;
+    if (judgement.status === 'rejected') {
+      const exceptionId = raiseFor(
+        tx,
+        nodeId,
+        [dependent.event_id, causeEventId],
+        {
+          staffId: dependent.staff_id,
+          staffCode: dependent.staff_code,
+          name: dependent.name,
+          role: claimed,
+          createdBy: staffId,
+        },
+        judgement,
+      );
+      await tx.trx
+        .updateTable('store_created_staff')
+        .set({ exception_id: exceptionId })
+        .where('staff_id', '=', dependent.staff_id)
+        .execute();
+    }
+    if (dependent.exception_id !== null) {
+      await closeSettledException(tx.trx, dependent.exception_id, note, 'hub', tx.at);
+    }
     cacheOf(tx).set(
       dependent.staff_id,
       storeRecord({ ...dependent, role: judgement.role, status: judgement.status }),
@@ -363,11 +373,13 @@ async function settleDoubts(
     const claimed = isStaffRole(doubt.claimed_role) ? doubt.claimed_role : LOWEST_ROLE;
     const holds =
       settled.standing === 'verified' && STAFF_ROLE_RANK[settled.role] >= STAFF_ROLE_RANK[claimed];
-    await tx.trx
+    const [removed] = await tx.trx
       .deleteFrom('staff_role_doubts')
       .where('exception_id', '=', doubt.exception_id)
       .where('staff_id', '=', staffId)
       .execute();
+    // Another transaction settled this doubt meanwhile (settleWaitingStaff after a concurrent commit).
+    if (removed === undefined || removed.numDeletedRows === 0n) continue;
     if (!holds) {
       await annotateException(
         tx.trx,
@@ -411,6 +423,7 @@ export async function recordRoleDoubts(
   claims: ReadonlyMap<string, StaffRole>,
 ): Promise<void> {
   if (claims.size === 0) return;
+  tx.recheckAfterCommit.add(settleWaitingStaff);
   await tx.trx
     .insertInto('staff_role_doubts')
     .values(
@@ -422,6 +435,51 @@ export async function recordRoleDoubts(
       })),
     )
     .execute();
+}
+
+/**
+ * Settles what still waits for someone whose standing is final: sale doubts about them and creations they
+ * made. Normally the transaction that makes a standing final settles these itself; on PostgreSQL a doubt
+ * or a creation committed at the same moment by another till's push is invisible to it, and neither
+ * transaction sees the other's row. Each transaction that records a doubt or a creation therefore runs this
+ * once more after it commits (HubTx.recheckAfterCommit): whichever of the two commits last sees both. The
+ * hub's 5-second sweep runs it too, for a process that stopped between its commit and this check.
+ */
+export async function settleWaitingStaff(hub: HubContext): Promise<void> {
+  const settledStore = (staffId: 'd.staff_id' | 'c.created_by', nodeId: 'd.node_id' | 'c.node_id') =>
+    sql<boolean>`exists (select 1 from store_created_staff s where s.staff_id = ${sql.ref(staffId)}
+      and s.node_id = ${sql.ref(nodeId)} and s.status <> 'unverified')`;
+  const doubted = await hub.storage.db
+    .selectFrom('staff_role_doubts as d')
+    .select(['d.node_id as nodeId', 'd.staff_id as staffId'])
+    .where(settledStore('d.staff_id', 'd.node_id'))
+    .distinct()
+    .execute();
+  const creators = await hub.storage.db
+    .selectFrom('store_created_staff as c')
+    .select(['c.node_id as nodeId', 'c.created_by as staffId'])
+    .where('c.status', '=', 'unverified')
+    .where(settledStore('c.created_by', 'c.node_id'))
+    .distinct()
+    .execute();
+  const waiting = new Map(
+    [...doubted, ...creators].map((entry) => [`${entry.nodeId}\u0000${entry.staffId}`, entry]),
+  );
+  if (waiting.size === 0) return;
+  const ordered = [...waiting.values()].sort((a, b) =>
+    a.nodeId === b.nodeId ? (a.staffId < b.staffId ? -1 : 1) : a.nodeId < b.nodeId ? -1 : 1,
+  );
+  await inHubTransaction(hub, async (tx) => {
+    const records = await staffRecords(
+      tx,
+      ordered.map((entry) => entry.staffId),
+    );
+    for (const { nodeId, staffId } of ordered) {
+      const record = records.get(staffId);
+      if (record?.kind !== 'store' || record.status === 'unverified') continue;
+      await settleDependents(tx, nodeId, staffId, record.eventId);
+    }
+  });
 }
 
 export const StoreCreatedStaffSchema = z.object({
