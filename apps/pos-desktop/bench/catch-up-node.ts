@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { createSocketIoTransport, createSyncAgent } from '@retail/sync';
 import { openDatabase } from '../src/engine/database';
 import { requireIdentity } from '../src/engine/identity';
-import { SqliteOutboxStore } from '../src/engine/outbox/sqlite-outbox-store';
+import { SqliteOutboxStore } from '../src/engine/outbox/outbox';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
 
 interface CatchUpInput {

@@ -21,7 +21,7 @@ import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
 import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
 import { loadFixture, parseFixture } from '../src/engine/fixture/fixture';
 import { initStoreNode } from '../src/engine/init';
-import { SqliteOutboxStore } from '../src/engine/outbox/sqlite-outbox-store';
+import { SqliteOutboxStore } from '../src/engine/outbox/outbox';
 import { TEST_PIN_COST } from '../src/engine/testing/test-node';
 import { barcodeOf, BENCH_STORE_SETUP, ok, pieceSku } from './bench-kit';
 

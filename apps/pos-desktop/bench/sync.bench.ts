@@ -38,9 +38,8 @@ import { openDatabase } from '../src/engine/database';
 import { openStoreEngine } from '../src/engine/engine';
 import { requireIdentity } from '../src/engine/identity';
 import { initStoreNode } from '../src/engine/init';
-import { readOutbox } from '../src/engine/outbox/read-outbox';
+import { readOutbox, SqliteOutboxStore } from '../src/engine/outbox/outbox';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
-import { SqliteOutboxStore } from '../src/engine/outbox/sqlite-outbox-store';
 import { STORE_SYNC_PUSH_WINDOW } from '../src/engine/sync/store-sync';
 import type { CatchUpOutput } from './catch-up-node';
 

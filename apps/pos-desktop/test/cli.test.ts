@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { integrityCheck, openDatabase } from '../src/engine/database';
 import { loadMigrations } from '../src/engine/migrations';
-import { readOutbox } from '../src/engine/outbox/read-outbox';
+import { readOutbox } from '../src/engine/outbox/outbox';
 import { expectOk, tempDir } from '../src/engine/testing/test-node';
 import { createCommandClient, type CommandClient } from '../src/shared/command-client';
 import { APP_DIR, runCli, startCli, type RunningNode } from './cli-process';

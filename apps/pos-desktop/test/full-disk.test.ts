@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeDiskBytes } from '../src/engine/disk-space';
-import { readOutbox } from '../src/engine/outbox/read-outbox';
+import { readOutbox } from '../src/engine/outbox/outbox';
 import { createTestNode, expectOk, type TestNode } from '../src/engine/testing/test-node';
 
 /**

@@ -19,7 +19,7 @@ import type { CommandInput, CommandName, CommandResponse } from '../src/shared/c
 import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
 import { initStoreNode } from '../src/engine/init';
 import { localStock } from '../src/engine/local-stock';
-import { readOutbox } from '../src/engine/outbox/read-outbox';
+import { readOutbox } from '../src/engine/outbox/outbox';
 import { TEST_PIN_COST, expectOk, tempDir } from '../src/engine/testing/test-node';
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compareHlc, parseHlc } from '@retail/sync';
 import type { StoreNotification } from '../shared/notifications';
-import { readOutbox } from './outbox/read-outbox';
+import { readOutbox } from './outbox/outbox';
 import {
   createTestNode,
   expectOk,

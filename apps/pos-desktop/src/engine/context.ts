@@ -3,7 +3,7 @@ import type { EventPayloads, EventType, Hlc, SyncAgentStatus } from '@retail/syn
 import type { StoreNotification } from '../shared/notifications';
 import { sql, type Db } from './database';
 import type { NodeIdentity } from './identity';
-import { appendOutboxEvent, type AppendedEvent } from './outbox/append-event';
+import { appendOutboxEvent, type AppendedEvent } from './outbox/outbox';
 
 // Handlers import the statement cache from here with the rest of what a command uses.
 export { sql };

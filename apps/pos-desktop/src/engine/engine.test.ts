@@ -2,7 +2,7 @@ import { compareHlc, parseHlc } from '@retail/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_COMMANDS, COMMAND_NAMES, NODE_ADMIN_COMMANDS } from '../shared/commands';
 import { COMMAND_HANDLERS, openStoreEngine } from './engine';
-import { readOutbox } from './outbox/read-outbox';
+import { readOutbox } from './outbox/outbox';
 import {
   checkedOutbox,
   createTestNode,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrityCheck, openDatabase, type Db } from '../../src/engine/database';
-import { readOutbox } from '../../src/engine/outbox/read-outbox';
+import { readOutbox } from '../../src/engine/outbox/outbox';
 import { createTestNode, type TestNode } from '../../src/engine/testing/test-node';
 import { APP_DIR } from '../cli-process';
 

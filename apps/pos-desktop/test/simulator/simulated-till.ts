@@ -12,8 +12,7 @@ import { createTxContext, hasLanesSchema, type ContextSources } from '../../src/
 import { openDatabase, type Db } from '../../src/engine/database';
 import { requireIdentity } from '../../src/engine/identity';
 import { initStoreNode } from '../../src/engine/init';
-import { readOutbox } from '../../src/engine/outbox/read-outbox';
-import { SqliteOutboxStore } from '../../src/engine/outbox/sqlite-outbox-store';
+import { readOutbox, SqliteOutboxStore } from '../../src/engine/outbox/outbox';
 import type { EventEnvelope } from '@retail/sync';
 import { SqliteFeedStore } from '../../src/engine/sync/sqlite-feed-store';
 

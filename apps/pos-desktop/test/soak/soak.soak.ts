@@ -9,7 +9,7 @@ import {
   verifyProjections,
   type ThrowawayPostgres,
 } from '@retail/hub-server/testing';
-import { readOutbox } from '../../src/engine/outbox/read-outbox';
+import { readOutbox } from '../../src/engine/outbox/outbox';
 import {
   buildCliBundles,
   removeCliBundles,

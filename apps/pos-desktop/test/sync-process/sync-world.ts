@@ -15,7 +15,7 @@ import {
   type TestDatabase,
 } from '@retail/hub-server/testing';
 import type { Db } from '../../src/engine/database';
-import { readOutbox } from '../../src/engine/outbox/read-outbox';
+import { readOutbox } from '../../src/engine/outbox/outbox';
 import { readReplica } from '../../src/engine/sync/replica';
 import { createCommandClient, type CommandClient } from '../../src/shared/command-client';
 import type { CommandInput, CommandName, CommandResponse, SyncStatus } from '../../src/shared/commands';

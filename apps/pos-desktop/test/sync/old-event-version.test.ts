@@ -24,7 +24,7 @@ import {
 import { openStoreEngine, type StoreEngine } from '../../src/engine/engine';
 import { initStoreNode } from '../../src/engine/init';
 import { localStock } from '../../src/engine/local-stock';
-import { readOutbox } from '../../src/engine/outbox/read-outbox';
+import { readOutbox } from '../../src/engine/outbox/outbox';
 import { readReplica } from '../../src/engine/sync/replica';
 import { seededRandom, TEST_PIN_COST } from '../../src/engine/testing/test-node';
 

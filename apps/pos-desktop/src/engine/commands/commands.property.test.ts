@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { COMMAND_NAMES, STORE_COMMANDS, type CommandName } from '../../shared/commands';
-import { readOutbox } from '../outbox/read-outbox';
+import { readOutbox } from '../outbox/outbox';
 import {
   TEST_SKUS,
   TEST_STAFF,

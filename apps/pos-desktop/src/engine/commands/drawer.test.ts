@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redeemDrawerGrant } from '../drawer-grant';
-import { readOutbox } from '../outbox/read-outbox';
+import { readOutbox } from '../outbox/outbox';
 import { createTestNode, expectError, expectOk, TEST_START, type TestNode } from '../testing/test-node';
 
 let node: TestNode;

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readOutbox } from '../outbox/read-outbox';
-import { SqliteOutboxStore } from '../outbox/sqlite-outbox-store';
+import { readOutbox, SqliteOutboxStore } from '../outbox/outbox';
 import { createTestNode, expectError, expectOk, fakeClock, type TestNode } from '../testing/test-node';
 
 let node: TestNode;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readOutbox } from '../outbox/read-outbox';
+import { readOutbox } from '../outbox/outbox';
 import {
   checkedOutbox,
   createTestNode,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { integrityCheck } from '../database';
 import { appliedMigrations, loadMigrations, migrate } from '../migrations';
-import { acknowledgeOutbox } from '../outbox/acknowledge-outbox';
+import { acknowledgeOutbox } from '../outbox/outbox';
 import { dayOfWork } from '../testing/day-of-work';
 import { createTestNode, databaseSnapshot, expectOk, type TestNode } from '../testing/test-node';
 

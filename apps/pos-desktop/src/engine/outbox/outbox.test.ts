@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncStatus } from '../sync/sync-status';
 import { createTestNode, expectOk, type TestNode } from '../testing/test-node';
-import { acknowledgeOutbox } from './acknowledge-outbox';
-import { readOutbox } from './read-outbox';
+import { acknowledgeOutbox, readOutbox } from './outbox';
 
 let node: TestNode;
 afterEach(() => node?.close());

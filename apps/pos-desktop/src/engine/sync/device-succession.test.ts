@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnrollResponse } from '@retail/sync';
-import { readOutbox } from '../outbox/read-outbox';
+import { readOutbox, SqliteOutboxStore } from '../outbox/outbox';
 import { createTestNode, databaseSnapshot, expectError, expectOk, type TestNode } from '../testing/test-node';
 import {
   adoptSuccessor,
@@ -11,7 +11,6 @@ import {
   restoreReport,
   type OwnDevice,
 } from './device-succession';
-import { SqliteOutboxStore } from '../outbox/sqlite-outbox-store';
 
 let node: TestNode | undefined;
 afterEach(() => {

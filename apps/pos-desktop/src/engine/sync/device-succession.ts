@@ -1,7 +1,6 @@
 import { DomainError, renderErrorMessage } from '@retail/domain';
 import { MAX_RESTORE_EVENTS, type EnrollResponse, type RestoredDevice } from '@retail/sync';
-import { sql } from '../context';
-import type { Db } from '../database';
+import { sql, type Db } from '../database';
 import { readIdentity, type NodeIdentity } from '../identity';
 import { hasSyncSchema } from './sync-schema';
 

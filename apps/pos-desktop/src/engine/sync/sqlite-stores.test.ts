@@ -9,7 +9,7 @@ import { initStoreNode } from '../init';
 import { TEST_SETUP, tempDir } from '../testing/test-node';
 import { readReplica } from './replica';
 import { SqliteFeedStore } from './sqlite-feed-store';
-import { SqliteOutboxStore } from '../outbox/sqlite-outbox-store';
+import { SqliteOutboxStore } from '../outbox/outbox';
 
 const AT_MS = Date.parse('2026-11-23T10:00:00.000Z');
 
@@ -27,7 +27,7 @@ function freshDatabase(): { db: Db; close(): Promise<void> } {
   };
 }
 
-/** What a command's transaction writes for each event (engine/outbox/append-event.ts). */
+/** What a command's transaction writes for each event (engine/outbox/outbox.ts, `appendOutboxEvent`). */
 function appendToOutbox(db: Db, events: readonly EventEnvelope[]): void {
   const insert = db.prepare(
     `INSERT INTO outbox (device_seq, event_id, type, schema_version, store_id, device_id, hlc, occurred_at,

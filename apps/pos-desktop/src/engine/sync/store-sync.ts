@@ -30,7 +30,7 @@ import { adoptSuccessor, holdNumbering, restoreReport } from './device-successio
 import { enrollWithHub, reEnrollWithHub } from './enrollment';
 import { SqliteFeedStore } from './sqlite-feed-store';
 import { hasSyncSchema } from './sync-schema';
-import { SqliteOutboxStore } from '../outbox/sqlite-outbox-store';
+import { SqliteOutboxStore } from '../outbox/outbox';
 
 /** Where and as whom this till syncs: the hub URL and the device credential from enrollment. */
 export interface HubConnection {

@@ -8,7 +8,7 @@ import { openStoreEngine, type StoreEngine } from '../engine';
 import { loadFixture, parseFixture, type FixtureInput } from '../fixture/fixture';
 import { initStoreNode } from '../init';
 import type { NodeSetup } from '../identity';
-import { readOutbox } from '../outbox/read-outbox';
+import { readOutbox } from '../outbox/outbox';
 import type { LoyaltyHubClient } from '../loyalty/hub-loyalty-client';
 import type { Migration } from '../migrations';
 import type { PinHashCost } from '../pin';

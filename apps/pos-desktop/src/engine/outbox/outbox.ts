@@ -1,12 +1,192 @@
-import { DomainError } from '@retail/domain';
-import type { EventEnvelope, OutboxAck, OutboxStore, OutboxSummary, RejectedEvent } from '@retail/sync';
-import { sql } from '../context';
-import type { Db } from '../database';
-import { readOutbox } from './read-outbox';
+import { DomainError, type IdGenerator } from '@retail/domain';
+import {
+  CURRENT_VERSION,
+  EventEnvelopeSchema,
+  checkPayload,
+  compareHlc,
+  formatHlc,
+  parseHlc,
+  tickHlc,
+  type EventEnvelope,
+  type EventPayloads,
+  type EventType,
+  type Hlc,
+  type OutboxAck,
+  type OutboxStore,
+  type OutboxSummary,
+  type RejectedEvent,
+} from '@retail/sync';
+import { sql, type Db } from '../database';
+import type { NodeIdentity } from '../identity';
 import { currentDevice, liftNumberingHold, numberingHold, ownDevices } from '../sync/device-succession';
 
-/** Staff see the newest rejections; a till with thousands would not show them all anyway. */
-const MAX_LISTED_REJECTIONS = 500;
+/**
+ * The store node's outbox, the one home of its events on their way to the hub: written by the commands
+ * (`appendOutboxEvent`, through `TxContext.appendEvent`) inside their own transactions, read back as
+ * envelopes (`readOutbox`), and acknowledged and pruned as the sync agent's pusher sees it
+ * (`SqliteOutboxStore`, packages/sync's `OutboxStore`).
+ */
+
+// Writing: one event appended inside the caller's transaction.
+
+export interface AppendedEvent {
+  readonly eventId: string;
+  readonly deviceSeq: number;
+  readonly hlc: string;
+}
+
+/** What writing to the outbox needs from the engine; the engine's context sources are one. */
+export interface OutboxWriter {
+  readonly db: Db;
+  readonly ids: IdGenerator;
+  /** The newest HLC this process issued; the database's last HLC is consulted too. */
+  lastHlc: Hlc | undefined;
+}
+
+/** What every event of one command carries: the till it ran on, one clock reading, one transaction id. */
+export interface OutboxTransaction {
+  readonly identity: NodeIdentity;
+  readonly nowMs: number;
+  readonly nowIso: string;
+  readonly txId: string;
+}
+
+/**
+ * Appends one event to the outbox inside the caller's transaction, with the next deviceSeq and HLC.
+ * The only place outbox rows are written; commands reach it through `TxContext.appendEvent`.
+ */
+export function appendOutboxEvent<T extends EventType>(
+  writer: OutboxWriter,
+  { identity, nowMs, nowIso, txId }: OutboxTransaction,
+  type: T,
+  payload: EventPayloads[T],
+  causes?: readonly string[],
+): AppendedEvent {
+  const schemaVersion = CURRENT_VERSION[type];
+  const checked = checkPayload(type, schemaVersion, payload);
+  if (!checked.ok) {
+    // A payload the hub would reject forever must never reach the outbox: fail the whole command.
+    throw new DomainError(
+      'INTERNAL',
+      'outbox.refusingRecordInvalidEvent',
+      { type: String(type), reason: checked.reason },
+      {
+        type,
+      },
+    );
+  }
+  const state = sql(
+    writer.db,
+    'SELECT last_device_seq AS lastSeq, last_hlc AS lastHlc FROM device_state',
+  ).get() as {
+    lastSeq: number;
+    lastHlc: string | null;
+  };
+  const persisted = state.lastHlc === null ? undefined : parseHlc(state.lastHlc);
+  const previous =
+    persisted && (!writer.lastHlc || compareHlc(persisted, writer.lastHlc) > 0) ? persisted : writer.lastHlc;
+  const hlcValue = tickHlc(previous, nowMs, identity.deviceId);
+  writer.lastHlc = hlcValue;
+  const envelope = {
+    eventId: writer.ids(),
+    type,
+    schemaVersion,
+    storeId: identity.storeId,
+    deviceId: identity.deviceId,
+    deviceSeq: state.lastSeq + 1,
+    hlc: formatHlc(hlcValue),
+    occurredAt: nowIso,
+    txId,
+    ...(causes && causes.length > 0 ? { causes: [...causes] } : {}),
+    payload: checked.payload,
+  };
+  const parsedEnvelope = EventEnvelopeSchema.safeParse(envelope);
+  if (!parsedEnvelope.success) {
+    throw new DomainError(
+      'INTERNAL',
+      'outbox.refusingRecordMalformedEvent',
+      { type: String(type) },
+      {
+        issue: parsedEnvelope.error.issues[0]?.message,
+      },
+    );
+  }
+  sql(
+    writer.db,
+    `INSERT INTO outbox (device_seq, event_id, type, schema_version, store_id, device_id, hlc, occurred_at,
+         tx_id, causes, payload, created_at_ms)
+       VALUES (@deviceSeq, @eventId, @type, @schemaVersion, @storeId, @deviceId, @hlc, @occurredAt, @txId,
+         @causes, @payload, @createdAtMs)`,
+  ).run({
+    deviceSeq: envelope.deviceSeq,
+    eventId: envelope.eventId,
+    type,
+    schemaVersion,
+    storeId: envelope.storeId,
+    deviceId: envelope.deviceId,
+    hlc: envelope.hlc,
+    occurredAt: nowIso,
+    txId,
+    causes: envelope.causes ? JSON.stringify(envelope.causes) : null,
+    payload: JSON.stringify(checked.payload),
+    createdAtMs: nowMs,
+  });
+  return { eventId: envelope.eventId, deviceSeq: envelope.deviceSeq, hlc: envelope.hlc };
+}
+
+// Reading: events as envelopes ready to push.
+
+interface OutboxRow {
+  deviceSeq: number;
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  storeId: string;
+  deviceId: string;
+  hlc: string;
+  occurredAt: string;
+  txId: string;
+  causes: string | null;
+  payload: string;
+}
+
+function toEnvelope(row: OutboxRow): EventEnvelope {
+  return {
+    eventId: row.eventId,
+    type: row.type,
+    schemaVersion: row.schemaVersion,
+    storeId: row.storeId,
+    deviceId: row.deviceId,
+    deviceSeq: row.deviceSeq,
+    hlc: row.hlc,
+    occurredAt: row.occurredAt,
+    txId: row.txId,
+    ...(row.causes === null ? {} : { causes: JSON.parse(row.causes) as string[] }),
+    payload: JSON.parse(row.payload) as unknown,
+  };
+}
+
+const OUTBOX_COLUMNS = `device_seq AS deviceSeq, event_id AS eventId, type, schema_version AS schemaVersion,
+  store_id AS storeId, device_id AS deviceId, hlc, occurred_at AS occurredAt, tx_id AS txId, causes, payload`;
+
+/** Outbox events after `afterSeq` in deviceSeq order, as envelopes ready to push. */
+export function readOutbox(db: Db, afterSeq = 0, limit = 500): EventEnvelope[] {
+  const rows = sql(
+    db,
+    `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE device_seq > ? ORDER BY device_seq LIMIT ?`,
+  ).all(afterSeq, limit) as OutboxRow[];
+  return rows.map(toEnvelope);
+}
+
+/** The events one command wrote: what a crash test checks is all-or-nothing. */
+export function readOutboxByTx(db: Db, txId: string): EventEnvelope[] {
+  const rows = sql(db, `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE tx_id = ? ORDER BY device_seq`).all(
+    txId,
+  ) as OutboxRow[];
+  return rows.map(toEnvelope);
+}
+
+// Acknowledging: the hub's cumulative ack, recorded directly (tests and tools) or through the store below.
 
 interface AckState {
   readonly acked: number;
@@ -20,6 +200,39 @@ function ackState(db: Db): AckState {
   ).get() as AckState;
 }
 
+/**
+ * Records the hub's cumulative ack (highest contiguous deviceSeq it durably applied). Acks only move
+ * forward: an older or repeated ack (a lost and re-sent answer) changes nothing. An ack beyond what this
+ * device ever wrote means the hub holds another device's history under this id, which must never be
+ * papered over. Acknowledged events stay in the outbox for audit; pruning them is the sync agent's choice.
+ */
+export function acknowledgeOutbox(db: Db, lastSeq: number): number {
+  if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) {
+    throw new DomainError('INVALID_INPUT', 'outbox.outboxAcknowledgementMustWhole', {}, { lastSeq });
+  }
+  return db
+    .transaction(() => {
+      const state = ackState(db);
+      if (lastSeq > state.written) {
+        throw new DomainError(
+          'SEQUENCE_GAP',
+          'outbox.hubAcknowledgedEventDevice',
+          { lastSeq, written: state.written },
+          { lastSeq, written: state.written },
+        );
+      }
+      if (lastSeq <= state.acked) return state.acked;
+      sql(db, 'UPDATE sync_state SET last_acked_seq = ?').run(lastSeq);
+      return lastSeq;
+    })
+    .immediate();
+}
+
+// The sync agent's view: pending events, acks and rejections, rewinds and pruning.
+
+/** Staff see the newest rejections; a till with thousands would not show them all anyway. */
+const MAX_LISTED_REJECTIONS = 500;
+
 /** The lowest deviceSeq still in the outbox; one past the last written when it is empty. */
 function oldestRetained(db: Db, written: number): number {
   const row = sql(db, 'SELECT MIN(device_seq) AS oldest FROM outbox').get() as { oldest: number | null };
@@ -28,8 +241,8 @@ function oldestRetained(db: Db, written: number): number {
 
 /**
  * The store node's outbox as the sync agent's pusher sees it (packages/sync OutboxStore). Events are
- * written by the commands (`append-event.ts`, through `TxContext.appendEvent`) in their own transactions; this reads them,
- * records the hub's acknowledgements and rejections, and prunes what the retention period allows.
+ * written by the commands (`appendOutboxEvent` above) in their own transactions; this reads them, records
+ * the hub's acknowledgements and rejections, and prunes what the retention period allows.
  *
  * The outbox table is append-only, so when each stretch was acknowledged lives in `outbox_acks` and the
  * hub's reasons in `outbox_rejections` (migration 0004). Every method is one SQLite transaction.
