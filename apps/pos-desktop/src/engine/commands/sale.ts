@@ -34,8 +34,12 @@ import {
   type PricedExchange,
   type PricedSale,
 } from '../sales/sale-pricing';
-import { recordCompletedSale } from '../sales/record-sale';
-import { buildSaleCompletion, completionTenderIds, type DiscountApproval } from '../sales/sale-completion';
+import {
+  buildSaleCompletion,
+  completionTenderIds,
+  recordCompletedSale,
+  type DiscountApproval,
+} from '../sales/sale-completion';
 import { storedSaleView } from '../sales/stored-sale';
 import { giftCardLoadPayloads, giftCardLoadsOf, storedGiftCardLoads } from '../sales/gift-card-loads';
 import { cachePreparedCustomer } from '../loyalty/loyalty-commands';
