@@ -8,7 +8,13 @@ import { createHubContext, type HubContext } from '../hub-context';
 import { createNode, getNode, updateNode } from '../nodes/nodes';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-import { EventFactory, enrollTestDevice, movement, nodeInput, seedWorld } from '../test-support/fixtures';
+import {
+  EventFactory,
+  discountedSaleOf,
+  enrollTestDevice,
+  nodeInput,
+  seedWorld,
+} from '../test-support/fixtures';
 import { listExceptions } from '../exceptions/exception-queue';
 import { pushEvents } from '../ingest/hub-ingest';
 import { createStaff } from '../staff/hq-staff';
@@ -255,63 +261,19 @@ describe.each(backendKinds())('HQ store settings on %s', (kind) => {
         roles?: Record<string, 'cashier' | 'supervisor' | 'manager'>;
         kind?: 'manual_line' | 'manual_order';
       } = {},
-    ): EventPayloads['sale.completed'] => {
-      const staffId = options.staffId ?? 'd-cash';
-      const saleId = `sale-${till.lastSeq + 1}`;
-      return {
-        saleId,
-        receiptNumber: `R-${saleId}`,
+    ): EventPayloads['sale.completed'] =>
+      discountedSaleOf({
+        saleId: `sale-${till.lastSeq + 1}`,
         shiftId: 'd-shift',
-        staffId,
-        currency: 'USD',
-        priceBookVersion: 'pb@1',
-        promotionIds: [],
-        promotions: [],
-        lines: [
-          {
-            lineId: `${saleId}-1`,
-            sku: 'A',
-            name: 'Item A',
-            qty: 1,
-            unit: 'each',
-            taxCategory: 'standard',
-            unitPrice: 1_000,
-            taxInclusive: true,
-            priceSource: 'price_book',
-            extended: 1_000,
-            adjustments: [
-              {
-                kind: options.kind ?? 'manual_line',
-                amount: discount,
-                reason: 'Loyal customer',
-                givenBy: staffId,
-              },
-            ],
-            net: 1_000 - discount,
-            taxes: [],
-            paid: 1_000 - discount,
-          },
-        ],
-        totals: {
-          subtotal: 1_000,
-          discount,
-          tax: 0,
-          total: 1_000 - discount,
-          cashRounding: 0,
-          paid: 1_000 - discount,
-          change: 0,
-        },
-        tenders: [{ tenderId: `${saleId}-t`, type: 'cash', amount: 1_000 - discount }],
-        overrides:
-          options.approver === undefined
-            ? []
-            : [{ managerId: options.approver, reason: 'Approved', at, action: 'discount-over-limit' }],
-        ...(options.version === undefined ? {} : { settingsVersion: options.version }),
+        staffId: options.staffId ?? 'd-cash',
+        discount,
+        reason: 'Loyal customer',
+        kind: options.kind,
+        approver: options.approver === undefined ? undefined : { managerId: options.approver, at },
+        settingsVersion: options.version,
         staffRoles: options.roles ?? { 'd-cash': 'cashier', 'd-super': 'supervisor' },
-        movements: [movement('A', -1, 'POS_SALE')],
         completedAt: at,
-      };
-    };
+      });
     // The store created its supervisor itself, as a manager HQ manages: the hub believes the role.
     const storeManager = await createStaff(
       hub,

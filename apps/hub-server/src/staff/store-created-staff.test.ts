@@ -6,7 +6,13 @@ import { pushEvents } from '../ingest/hub-ingest';
 import { putSetting } from '../settings/hq-settings';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-import { EventFactory, ISO, enrollTestDevice, movement, seedWorld } from '../test-support/fixtures';
+import {
+  EventFactory,
+  ISO,
+  discountedSaleOf,
+  enrollTestDevice,
+  seedWorld,
+} from '../test-support/fixtures';
 import { createStaff } from './hq-staff';
 import { buildApp } from '../api/app';
 import { createUser, login } from '../auth/users';
@@ -136,52 +142,20 @@ describe.each(backendKinds())('store-created staff at the hub on %s', (kind) => 
     givenBy: string,
     roles: Record<string, Role>,
     staffId = givenBy,
-  ): EventEnvelope => {
-    const saleId = `sale-${till.device.deviceId}-${till.lastSeq + 1}`;
-    const sale: EventPayloads['sale.completed'] = {
-      saleId,
-      receiptNumber: `R-${saleId}`,
-      shiftId: `shift-${till.device.storeId}`,
-      staffId,
-      currency: 'USD',
-      priceBookVersion: 'pb@1',
-      promotionIds: [],
-      promotions: [],
-      lines: [
-        {
-          lineId: `${saleId}-1`,
-          sku: 'A',
-          name: 'Item A',
-          qty: 1,
-          unit: 'each',
-          taxCategory: 'standard',
-          unitPrice: 1_000,
-          taxInclusive: true,
-          priceSource: 'price_book',
-          extended: 1_000,
-          adjustments: [{ kind: 'manual_line', amount: discount, reason: 'Friend', givenBy }],
-          net: 1_000 - discount,
-          taxes: [],
-          paid: 1_000 - discount,
-        },
-      ],
-      totals: {
-        subtotal: 1_000,
+  ): EventEnvelope =>
+    till.next(
+      'sale.completed',
+      discountedSaleOf({
+        saleId: `sale-${till.device.deviceId}-${till.lastSeq + 1}`,
+        shiftId: `shift-${till.device.storeId}`,
+        staffId,
         discount,
-        tax: 0,
-        total: 1_000 - discount,
-        cashRounding: 0,
-        paid: 1_000 - discount,
-        change: 0,
-      },
-      tenders: [{ tenderId: `${saleId}-t`, type: 'cash', amount: 1_000 - discount }],
-      overrides: [],
-      staffRoles: roles,
-      movements: [movement('A', -1, 'POS_SALE')],
-      completedAt: ISO,
-    };
-    return till.next('sale.completed', sale);
-  };
+        reason: 'Friend',
+        givenBy,
+        staffRoles: roles,
+        completedAt: ISO,
+      }),
+    );
   /** The exceptions about staff and limits an event caused (the test sales' stock and prices are not tested). */
   const exceptionsFor = async (eventId: string): Promise<HubException[]> =>
     (await listExceptions(storage.db, { limit: 500 })).filter(

@@ -178,6 +178,89 @@ export function saleOf(
   };
 }
 
+type SaleCompleted = EventPayloads['sale.completed'];
+
+/**
+ * A 1,000 sale of one `A` with one manual discount of `discount` on its line (`kind` manual_line, or
+ * manual_order), given by `givenBy` (default the seller), approved by `approver` when given, claiming
+ * `staffRoles`: what the hub's discount-limit and staff-role checks judge.
+ */
+export function discountedSaleOf(options: {
+  readonly saleId: string;
+  readonly shiftId: string;
+  readonly staffId: string;
+  readonly discount: number;
+  readonly reason: string;
+  readonly staffRoles: NonNullable<SaleCompleted['staffRoles']>;
+  readonly completedAt: string;
+  readonly givenBy?: string;
+  readonly kind?: 'manual_line' | 'manual_order';
+  readonly approver?: { readonly managerId: string; readonly at: string };
+  readonly settingsVersion?: number;
+}): SaleCompleted {
+  const { saleId, discount } = options;
+  return {
+    saleId,
+    receiptNumber: `R-${saleId}`,
+    shiftId: options.shiftId,
+    staffId: options.staffId,
+    currency: 'USD',
+    priceBookVersion: 'pb@1',
+    promotionIds: [],
+    promotions: [],
+    lines: [
+      {
+        lineId: `${saleId}-1`,
+        sku: 'A',
+        name: 'Item A',
+        qty: 1,
+        unit: 'each',
+        taxCategory: 'standard',
+        unitPrice: 1_000,
+        taxInclusive: true,
+        priceSource: 'price_book',
+        extended: 1_000,
+        adjustments: [
+          {
+            kind: options.kind ?? 'manual_line',
+            amount: discount,
+            reason: options.reason,
+            givenBy: options.givenBy ?? options.staffId,
+          },
+        ],
+        net: 1_000 - discount,
+        taxes: [],
+        paid: 1_000 - discount,
+      },
+    ],
+    totals: {
+      subtotal: 1_000,
+      discount,
+      tax: 0,
+      total: 1_000 - discount,
+      cashRounding: 0,
+      paid: 1_000 - discount,
+      change: 0,
+    },
+    tenders: [{ tenderId: `${saleId}-t`, type: 'cash', amount: 1_000 - discount }],
+    overrides:
+      options.approver === undefined
+        ? []
+        : [
+            {
+              managerId: options.approver.managerId,
+              reason: 'Approved',
+              at: options.approver.at,
+              action: 'discount-over-limit',
+            },
+          ],
+    ...(options.settingsVersion === undefined ? {} : { settingsVersion: options.settingsVersion }),
+    staffRoles: options.staffRoles,
+    movements: [movement('A', -1, 'POS_SALE')],
+    completedAt: options.completedAt,
+  };
+}
+
 export function receiptOf(
   lines: { sku: string; qty: number }[],
   source: { type: 'supplier' | 'transfer'; reference: string } = { type: 'supplier', reference: 'PO-1' },
