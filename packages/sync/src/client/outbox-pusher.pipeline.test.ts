@@ -110,6 +110,28 @@ function steppedLink(hub: ReferenceHub) {
   };
 }
 
+/** `events` seeded events in a memory outbox, and a pusher that sends them through a stepped link. */
+function pipeline(options: { events: number; seed: number; batchSize: number; window: number }) {
+  const hub = new ReferenceHub();
+  const link = steppedLink(hub);
+  const outbox = new MemoryOutboxStore(nowIso);
+  const factory = createEventFactory({
+    ...principal,
+    now: () => Date.UTC(2026, 11, 6),
+    random: createSeededRandom(options.seed),
+  });
+  outbox.append(factory.next(options.events));
+  const pusher = createOutboxPusher({
+    outbox,
+    transport: link.transport,
+    identity: principal,
+    nowIso,
+    batchSize: options.batchSize,
+    window: options.window,
+  });
+  return { hub, link, outbox, factory, pusher };
+}
+
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function settleTurns(count = 4): Promise<void> {
@@ -155,23 +177,7 @@ describe('outbox-pusher with several batches in flight', () => {
   });
 
   it('sends the next batches before the first is answered, and records the acks in deviceSeq order', async () => {
-    const hub = new ReferenceHub();
-    const link = steppedLink(hub);
-    const outbox = new MemoryOutboxStore(nowIso);
-    const factory = createEventFactory({
-      ...principal,
-      now: () => Date.UTC(2026, 11, 6),
-      random: createSeededRandom(3),
-    });
-    outbox.append(factory.next(25));
-    const pusher = createOutboxPusher({
-      outbox,
-      transport: link.transport,
-      identity: principal,
-      nowIso,
-      batchSize: 5,
-      window: 3,
-    });
+    const { hub, link, outbox, pusher } = pipeline({ events: 25, seed: 3, batchSize: 5, window: 3 });
     const run = pusher.pushUntilDrained();
     await settleTurns();
     expect(link.maxUnanswered).toBe(3);
@@ -191,23 +197,7 @@ describe('outbox-pusher with several batches in flight', () => {
   });
 
   it('does not trust the refusal of a batch that overtook the one before it, and sends it again', async () => {
-    const hub = new ReferenceHub();
-    const link = steppedLink(hub);
-    const outbox = new MemoryOutboxStore(nowIso);
-    const factory = createEventFactory({
-      ...principal,
-      now: () => Date.UTC(2026, 11, 6),
-      random: createSeededRandom(4),
-    });
-    outbox.append(factory.next(10));
-    const pusher = createOutboxPusher({
-      outbox,
-      transport: link.transport,
-      identity: principal,
-      nowIso,
-      batchSize: 5,
-      window: 2,
-    });
+    const { hub, link, outbox, pusher } = pipeline({ events: 10, seed: 4, batchSize: 5, window: 2 });
     const run = pusher.pushUntilDrained();
     await settleTurns();
     await link.apply(1); // events 6-10 first: refused, the hub has nothing before them
@@ -235,9 +225,7 @@ describe('outbox-pusher with several batches in flight', () => {
         fc.array(stepArbitrary, { maxLength: 80 }),
         fc.integer({ min: 1, max: 1_000 }),
         async (initial, batchSize, window, steps, seed) => {
-          const hub = new ReferenceHub();
-          const link = steppedLink(hub);
-          const outbox = new MemoryOutboxStore(nowIso);
+          const { hub, link, outbox, factory, pusher } = pipeline({ events: initial, seed, batchSize, window });
           // Every ack the device records must be a point the hub has reached: never ahead of it.
           const acknowledge = outbox.acknowledge.bind(outbox);
           const ackCalls: number[] = [];
@@ -246,20 +234,6 @@ describe('outbox-pusher with several batches in flight', () => {
             ackCalls.push(ack.lastSeq);
             return acknowledge(ack);
           };
-          const factory = createEventFactory({
-            ...principal,
-            now: () => Date.UTC(2026, 11, 6),
-            random: createSeededRandom(seed),
-          });
-          outbox.append(factory.next(initial));
-          const pusher = createOutboxPusher({
-            outbox,
-            transport: link.transport,
-            identity: principal,
-            nowIso,
-            batchSize,
-            window,
-          });
           let run: Promise<unknown> | null = null;
           const failures: unknown[] = [];
           const ensureRun = () => {
