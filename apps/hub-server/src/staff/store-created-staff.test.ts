@@ -6,13 +6,7 @@ import { pushEvents } from '../ingest/hub-ingest';
 import { putSetting } from '../settings/hq-settings';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
-import {
-  EventFactory,
-  ISO,
-  discountedSaleOf,
-  enrollTestDevice,
-  seedWorld,
-} from '../test-support/fixtures';
+import { EventFactory, ISO, discountedSaleOf, enrollTestDevice, seedWorld } from '../test-support/fixtures';
 import { createStaff } from './hq-staff';
 import { buildApp } from '../api/app';
 import { createUser, login } from '../auth/users';

@@ -225,7 +225,12 @@ describe('outbox-pusher with several batches in flight', () => {
         fc.array(stepArbitrary, { maxLength: 80 }),
         fc.integer({ min: 1, max: 1_000 }),
         async (initial, batchSize, window, steps, seed) => {
-          const { hub, link, outbox, factory, pusher } = pipeline({ events: initial, seed, batchSize, window });
+          const { hub, link, outbox, factory, pusher } = pipeline({
+            events: initial,
+            seed,
+            batchSize,
+            window,
+          });
           // Every ack the device records must be a point the hub has reached: never ahead of it.
           const acknowledge = outbox.acknowledge.bind(outbox);
           const ackCalls: number[] = [];

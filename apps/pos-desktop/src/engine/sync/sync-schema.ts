@@ -1,5 +1,4 @@
-import { sql } from '../context';
-import type { Db } from '../database';
+import { sql, type Db } from '../database';
 
 /**
  * Whether the database has the sync agent's tables (migration 0004). Tests open engines on older
