@@ -1,6 +1,7 @@
 import type { ErrorBody } from '@retail/domain';
 import type { ReactNode } from 'react';
 import { errorText, t } from '../i18n/translate';
+import type { ActionFeedbackState } from '../app/use-action-feedback';
 import type { LoadState } from '../app/use-load';
 
 /** Shows a failure as the sentence the hub wrote for the HQ user. */
@@ -24,6 +25,16 @@ export function Notice({ text }: { text: string | null }) {
     <div className="banner banner-success" role="status">
       {text}
     </div>
+  );
+}
+
+/** A table's row actions' last refusal (dismissable) and notice (app/use-action-feedback.ts). */
+export function ActionFeedback({ feedback }: { feedback: ActionFeedbackState }) {
+  return (
+    <>
+      <ErrorBanner error={feedback.error} onDismiss={() => feedback.setError(null)} />
+      <Notice text={feedback.notice} />
+    </>
   );
 }
 

@@ -1,9 +1,9 @@
-import type { ErrorBody } from '@retail/domain';
 import { useState } from 'react';
 import type { IntegrationSubscription } from '../../api/api-types';
 import { useCanAct, useIsAdmin, useServices } from '../../app/dashboard-context';
+import { useActionFeedback } from '../../app/use-action-feedback';
 import { useLoad } from '../../app/use-load';
-import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
+import { ActionFeedback, Loaded } from '../../components/feedback';
 import { t } from '../../i18n/translate';
 import { ApiKeysSection } from './api-keys-section';
 import { SecretOnce } from './secret-once';
@@ -66,42 +66,30 @@ function SubscriptionTable({
   const { api, format, now } = useServices();
   const canAct = useCanAct();
   const isAdmin = useIsAdmin();
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const feedback = useActionFeedback();
   const [editing, setEditing] = useState<IntegrationSubscription | null>(null);
   if (subscriptions.length === 0) return <p>{t('integrations.none')}</p>;
 
   const rotate = async (subscription: IntegrationSubscription) => {
     const result = await api.rotateSubscriptionSecret(subscription.subscriptionId, subscription.version);
-    if (!result.ok) {
-      setNotice(null);
-      setError(result.error);
-      return;
-    }
-    setError(null);
-    onSecret(subscription.name, result.value.secret);
+    feedback.report(result, (rotated) => onSecret(subscription.name, rotated.secret));
   };
   const at = now();
 
   const toggle = async (subscription: IntegrationSubscription) => {
     const pause = subscription.status === 'active';
     const result = await api.setSubscriptionPaused(subscription.subscriptionId, pause);
-    if (!result.ok) {
-      setNotice(null);
-      setError(result.error);
-      return;
-    }
-    setError(null);
-    setNotice(
-      t(pause ? 'integrations.paused.notice' : 'integrations.resumed.notice', { name: subscription.name }),
-    );
-    reload();
+    feedback.report(result, () => {
+      feedback.setNotice(
+        t(pause ? 'integrations.paused.notice' : 'integrations.resumed.notice', { name: subscription.name }),
+      );
+      reload();
+    });
   };
 
   return (
     <>
-      <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      <Notice text={notice} />
+      <ActionFeedback feedback={feedback} />
       {editing === null ? null : (
         <EditWebhookForm
           key={editing.subscriptionId}
@@ -113,8 +101,7 @@ function SubscriptionTable({
           }}
           onSaved={(name) => {
             setEditing(null);
-            setError(null);
-            setNotice(t('webhooks.saved', { name }));
+            feedback.succeed(t('webhooks.saved', { name }));
             reload();
           }}
         />

@@ -1,10 +1,11 @@
-import { assertNever, type ErrorBody } from '@retail/domain';
+import { assertNever } from '@retail/domain';
 import { useState } from 'react';
 import type { DeviceStatus, StoreNode } from '../../api/api-types';
 import { useCanAct, useIsAdmin, useServices } from '../../app/dashboard-context';
+import { useActionFeedback } from '../../app/use-action-feedback';
 import { useLiveReload } from '../../app/use-live';
 import { useLoad } from '../../app/use-load';
-import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
+import { ActionFeedback, Loaded } from '../../components/feedback';
 import { t } from '../../i18n/translate';
 import { nodeLabel } from '../../format/labels';
 import { RenameDeviceForm } from './rename-device-form';
@@ -51,30 +52,23 @@ export function StoresScreen() {
 function NodeTable({ nodes }: { nodes: readonly StoreNode[] }) {
   const { api, format } = useServices();
   const canAct = useCanAct();
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const feedback = useActionFeedback();
 
   const issueCode = async (node: StoreNode) => {
-    const result = await api.enrollmentCode(node.nodeId);
-    if (!result.ok) {
-      setNotice(null);
-      setError(result.error);
-      return;
-    }
-    setError(null);
-    setNotice(
-      t('stores.enrollCode', {
-        name: node.name,
-        code: result.value.code,
-        at: format.dateTime(result.value.expiresAt),
-      }),
+    feedback.report(await api.enrollmentCode(node.nodeId), (enrollment) =>
+      feedback.setNotice(
+        t('stores.enrollCode', {
+          name: node.name,
+          code: enrollment.code,
+          at: format.dateTime(enrollment.expiresAt),
+        }),
+      ),
     );
   };
 
   return (
     <>
-      <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      <Notice text={notice} />
+      <ActionFeedback feedback={feedback} />
       <table aria-label={t('stores.nodes')}>
         <thead>
           <tr>
@@ -138,8 +132,7 @@ function DeviceTable({
   const isAdmin = useIsAdmin();
   const [confirming, setConfirming] = useState<DeviceStatus | null>(null);
   const [renaming, setRenaming] = useState<DeviceStatus | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const feedback = useActionFeedback();
   if (devices.length === 0) return <p>{t('stores.noDevices')}</p>;
   const at = now();
   const when = (epochMs: number | null) =>
@@ -149,19 +142,12 @@ function DeviceTable({
   const revoke = async (device: DeviceStatus) => {
     const result = await api.revokeDevice(device.deviceId);
     setConfirming(null);
-    if (!result.ok) {
-      setNotice(null);
-      setError(result.error);
-    } else {
-      setError(null);
-      setNotice(t('stores.revoked', { device: nameOf(device) }));
-    }
+    feedback.report(result, () => feedback.setNotice(t('stores.revoked', { device: nameOf(device) })));
     onChanged();
   };
   return (
     <>
-      <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      <Notice text={notice} />
+      <ActionFeedback feedback={feedback} />
       {confirming === null ? null : (
         <div
           className="panel"
@@ -191,8 +177,7 @@ function DeviceTable({
           }}
           onDone={(name) => {
             setRenaming(null);
-            setError(null);
-            setNotice(t('devices.renamed', { name }));
+            feedback.succeed(t('devices.renamed', { name }));
             onChanged();
           }}
         />
