@@ -6,8 +6,15 @@ import type { Db } from '../database';
 import type { NodeIdentity } from '../identity';
 import { readLabelRules } from '../settings';
 import { ownDevices, type OwnDevice } from '../sync/device-succession';
-import { ENTITY_APPLIERS, rebuildBarcodes, type ApplyState, type EntityApplier } from './entities';
+import {
+  BARCODE_ROWS,
+  ENTITY_APPLIERS,
+  rebuildBarcodes,
+  type ApplyState,
+  type EntityApplier,
+} from './entities';
 import { areFeedChanges, isCanonicalRow } from './row-checks';
+import { RowBatch, RowByRow } from './row-writer';
 import { SearchIndexBatch, searchIndexLive } from './search-index';
 
 export interface FeedPage {
@@ -113,6 +120,11 @@ export interface ApplyChangesOptions {
   readonly ownDevices?: readonly OwnDevice[];
   /** When the till applies the changes (when an HQ deactivation ends sessions); default: the wall clock. */
   readonly nowMs?: number;
+  /**
+   * 'batched' (the default) writes catalog rows many to a statement; 'row-by-row' a statement each, as
+   * the appliers ask: the reference the batched writes are tested against.
+   */
+  readonly rows?: 'batched' | 'row-by-row';
 }
 
 /** Throws away every hub-owned row. The caller saves the position in the same transaction. */
@@ -148,6 +160,7 @@ export function applyChanges(
     ownDevices: options.ownDevices ?? ownDevices(db),
     nowMs: options.nowMs ?? Date.now(),
     searchIndex: new SearchIndexBatch(db, options.snapshot === true),
+    rows: options.rows === 'row-by-row' ? new RowByRow(db) : new RowBatch(db, BARCODE_ROWS),
   };
   state.searchIndex.beforePage(
     changes
@@ -168,6 +181,8 @@ export function applyChanges(
       continue;
     }
     const checked = checkChange(change, options.snapshot === true);
+    // Held catalog rows are written before anything else touches the database (row-writer.ts).
+    if (checked.kind !== 'upsert' || !checked.applier.batched) state.rows.flush();
     if (checked.kind === 'deferred') {
       sql(
         db,
@@ -194,6 +209,7 @@ export function applyChanges(
     }
     applied += 1;
   }
+  state.rows.flush();
   state.searchIndex.finish();
   if (state.labelRulesChanged) {
     state.labelRules = readLabelRules(db);

@@ -8,6 +8,7 @@ import { removeBopisOrder, upsertBopisOrder } from '../bopis/bopis-replica';
 import { applyCustomerFeed } from '../loyalty/loyalty-cache';
 import { applyHubStaff, withdrawHubStaff } from '../staff/hub-staff';
 import { reflectedOwnSeq, type OwnDevice } from '../sync/device-succession';
+import { UpsertTable, type RowWriter } from './row-writer';
 import type { SearchIndexBatch } from './search-index';
 
 export interface ApplyState {
@@ -25,6 +26,8 @@ export interface ApplyState {
   readonly nowMs: number;
   /** The product search index, brought up to date with the page's SKUs at its end. */
   readonly searchIndex: SearchIndexBatch;
+  /** Where the catalog rows go (held for multi-row statements, or written one by one). */
+  readonly rows: RowWriter;
 }
 
 export interface EntityApplier {
@@ -33,6 +36,8 @@ export interface EntityApplier {
   keyOf(data: never): string;
   upsert(state: ApplyState, data: never, json: string): void;
   remove(state: ApplyState, key: string): void;
+  /** Its upserts write through `ApplyState.rows` only, so they may be held for a multi-row statement. */
+  readonly batched: boolean;
 }
 
 /** Binds an entity's table writes to its schema in the shared registry (one schema for hub and store). */
@@ -42,22 +47,51 @@ function applier<E extends FeedEntity>(
     keyOf: (data: FeedEntityData<E>) => string;
     upsert: (state: ApplyState, data: FeedEntityData<E>, json: string) => void;
     remove: (state: ApplyState, key: string) => void;
+    batched?: boolean;
   },
 ): EntityApplier {
-  return { schema: FEED_ENTITY_SCHEMAS[entity], ...spec } as unknown as EntityApplier;
+  return { schema: FEED_ENTITY_SCHEMAS[entity], batched: false, ...spec } as unknown as EntityApplier;
 }
 
 export function barcodeKeyFor(barcode: string, rules: readonly VariableMeasureRule[]): string {
   return skuBarcodeKey(barcode, rules);
 }
 
+/** The catalog tables the feed writes most, row by row or many rows a statement (row-writer.ts). */
+export const BARCODE_ROWS = new UpsertTable('INSERT OR REPLACE INTO barcodes (barcode_key, sku, barcode)', 3);
+const PRODUCT_ROWS = new UpsertTable(
+  'INSERT INTO products (product_id, name, category_id, data)',
+  4,
+  `ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, category_id = excluded.category_id,
+     data = excluded.data`,
+);
+const SKU_ROWS = new UpsertTable(
+  'INSERT INTO skus (sku, product_id, name, unit, tax_category, active, data)',
+  7,
+  `ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, name = excluded.name, unit = excluded.unit,
+     tax_category = excluded.tax_category, active = excluded.active, data = excluded.data`,
+);
+const PRICE_ROWS = new UpsertTable(
+  'INSERT INTO prices (price_book_id, sku, feed_key, tiers, data)',
+  5,
+  'ON CONFLICT (sku, price_book_id) DO UPDATE SET tiers = excluded.tiers, data = excluded.data',
+);
+const STOCK_LEVEL_ROWS = new UpsertTable(
+  `INSERT INTO stock_levels (node_id, sku, feed_key, sellable, staged, damaged, quality_control, incoming,
+     reserved_unstaged, safety_stock, atp, device_seqs, reflected_own_seq)`,
+  13,
+  `ON CONFLICT (node_id, sku) DO UPDATE SET sellable = excluded.sellable, staged = excluded.staged,
+     damaged = excluded.damaged, quality_control = excluded.quality_control, incoming = excluded.incoming,
+     reserved_unstaged = excluded.reserved_unstaged, safety_stock = excluded.safety_stock, atp = excluded.atp,
+     device_seqs = excluded.device_seqs, reflected_own_seq = excluded.reflected_own_seq`,
+);
+
 export function writeBarcodes(state: ApplyState, sku: Sku): void {
-  if (!state.fresh) sql(state.db, 'DELETE FROM barcodes WHERE sku = ?').run(sku.sku);
-  const insert = sql(
-    state.db,
-    'INSERT OR REPLACE INTO barcodes (barcode_key, sku, barcode) VALUES (?, ?, ?)',
-  );
-  for (const barcode of sku.barcodes) insert.run(barcodeKeyFor(barcode, state.labelRules), sku.sku, barcode);
+  if (!state.fresh) state.rows.clearBarcodes(sku.sku);
+  for (const barcode of sku.barcodes) {
+    const key = barcodeKeyFor(barcode, state.labelRules);
+    state.rows.upsert(BARCODE_ROWS, key, [key, sku.sku, barcode]);
+  }
 }
 
 const windowOf = (value: { startsAt?: number | undefined; endsAt?: number | undefined }) => [
@@ -79,25 +113,31 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
   }),
   product: applier('product', {
     keyOf: (product) => product.productId,
+    batched: true,
     upsert(state, product, json) {
-      sql(
-        state.db,
-        `INSERT INTO products (product_id, name, category_id, data) VALUES (?, ?, ?, ?)
-         ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, category_id = excluded.category_id, data = excluded.data`,
-      ).run(product.productId, product.name, product.categoryId ?? null, json);
+      state.rows.upsert(PRODUCT_ROWS, product.productId, [
+        product.productId,
+        product.name,
+        product.categoryId ?? null,
+        json,
+      ]);
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM products WHERE product_id = ?').run(key),
   }),
   sku: applier('sku', {
     keyOf: (sku) => sku.sku,
+    batched: true,
     upsert(state, sku, json) {
       state.searchIndex.beforeWrite(sku.sku);
-      sql(
-        state.db,
-        `INSERT INTO skus (sku, product_id, name, unit, tax_category, active, data) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, name = excluded.name, unit = excluded.unit,
-           tax_category = excluded.tax_category, active = excluded.active, data = excluded.data`,
-      ).run(sku.sku, sku.productId, sku.name, sku.unit, sku.taxCategory, sku.active ? 1 : 0, json);
+      state.rows.upsert(SKU_ROWS, sku.sku, [
+        sku.sku,
+        sku.productId,
+        sku.name,
+        sku.unit,
+        sku.taxCategory,
+        sku.active ? 1 : 0,
+        json,
+      ]);
       if (!state.labelRulesChanged) writeBarcodes(state, sku);
     },
     remove(state, key) {
@@ -152,18 +192,16 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
   }),
   price: applier('price', {
     keyOf: (entry) => `${entry.priceBookId}:${entry.sku}`,
+    batched: true,
     upsert(state, entry, json) {
-      sql(
-        state.db,
-        `INSERT INTO prices (price_book_id, sku, feed_key, tiers, data) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (sku, price_book_id) DO UPDATE SET tiers = excluded.tiers, data = excluded.data`,
-      ).run(
+      const feedKey = `${entry.priceBookId}:${entry.sku}`;
+      state.rows.upsert(PRICE_ROWS, feedKey, [
         entry.priceBookId,
         entry.sku,
-        `${entry.priceBookId}:${entry.sku}`,
+        feedKey,
         JSON.stringify(entry.tiers),
         json,
-      );
+      ]);
     },
     remove: (state, key) => void sql(state.db, 'DELETE FROM prices WHERE feed_key = ?').run(key),
   }),
@@ -241,21 +279,13 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
   }),
   stock_level: applier('stock_level', {
     keyOf: (level) => `${level.nodeId}:${level.sku}`,
+    batched: true,
     upsert(state, level) {
-      // Positional parameters: this runs once per SKU in a snapshot, and named binding costs twice as much.
-      sql(
-        state.db,
-        `INSERT INTO stock_levels (node_id, sku, feed_key, sellable, staged, damaged, quality_control, incoming,
-           reserved_unstaged, safety_stock, atp, device_seqs, reflected_own_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (node_id, sku) DO UPDATE SET sellable = excluded.sellable, staged = excluded.staged,
-           damaged = excluded.damaged, quality_control = excluded.quality_control, incoming = excluded.incoming,
-           reserved_unstaged = excluded.reserved_unstaged, safety_stock = excluded.safety_stock, atp = excluded.atp,
-           device_seqs = excluded.device_seqs, reflected_own_seq = excluded.reflected_own_seq`,
-      ).run(
+      const feedKey = `${level.nodeId}:${level.sku}`;
+      state.rows.upsert(STOCK_LEVEL_ROWS, feedKey, [
         level.nodeId,
         level.sku,
-        `${level.nodeId}:${level.sku}`,
+        feedKey,
         level.sellable,
         level.staged,
         level.damaged,
@@ -266,7 +296,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
         level.atp,
         JSON.stringify(level.deviceSeqs),
         reflectedOwnSeq(level.deviceSeqs, state.ownDevices),
-      );
+      ]);
       if (level.nodeId === state.identity.storeId) state.touchedSkus.add(level.sku);
     },
     remove(state, key) {
@@ -281,6 +311,7 @@ export const ENTITY_APPLIERS: Readonly<Record<FeedEntity, EntityApplier>> = {
 
 /** Re-keys every barcode under the current label rules (after HQ changed how labels are laid out). */
 export function rebuildBarcodes(state: ApplyState): void {
+  state.rows.flush();
   sql(state.db, 'DELETE FROM barcodes').run();
   const rows = sql(state.db, 'SELECT data FROM skus').all() as { data: string }[];
   for (const row of rows) {
@@ -297,4 +328,5 @@ export function rebuildBarcodes(state: ApplyState): void {
       );
     }
   }
+  state.rows.flush();
 }

@@ -45,6 +45,39 @@ export function snapshotStagingFile(liveFile: string): string {
   return join(dirname(liveFile), `${basename(liveFile, '.db')}-snapshot.db`);
 }
 
+const columnsOf = (db: Db, schema: string, table: string) =>
+  (db.pragma(`${schema}.table_info(${table})`) as { name: string }[]).map((column) => `"${column.name}"`);
+
+/**
+ * Replaces the rows of a live hub-owned table with the staged copy's, inside the swap's transaction.
+ * Both databases are built by the same migrations, so a table's columns normally match in name and
+ * order: then the copy is `INSERT INTO … SELECT *` with no column list, which SQLite runs as a transfer
+ * of whole records and index entries into the emptied table (its "xfer" optimization) instead of
+ * decoding, checking and encoding every row again. A table with triggers is never transferred (nor
+ * emptied at once): the only ones on hub tables are the search index's on `skus`, idle during the swap
+ * (`search_index_deferred`, the index is rebuilt at its end), so they are dropped and created again from
+ * their own text in the same transaction, which a crash rolls back with the rest.
+ */
+function replaceWithStaged(live: Db, table: string): void {
+  const columns = columnsOf(live, 'main', table);
+  const sameShape = columns.join() === columnsOf(live, 'staged', table).join();
+  const triggers = sameShape
+    ? (live
+        .prepare("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
+        .all(table) as { name: string; sql: string }[])
+    : [];
+  for (const trigger of triggers) live.exec(`DROP TRIGGER main."${trigger.name}"`);
+  live.prepare(`DELETE FROM main.${table}`).run();
+  live
+    .prepare(
+      sameShape
+        ? `INSERT INTO main.${table} SELECT * FROM staged.${table}`
+        : `INSERT INTO main.${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM staged.${table}`,
+    )
+    .run();
+  for (const trigger of triggers) live.exec(trigger.sql);
+}
+
 /**
  * A snapshot download is built in a database BESIDE the live one (`<name>-snapshot.db` next to it,
  * the same schema), page after page through the ordinary feed appliers, each page in one transaction
@@ -177,15 +210,7 @@ export class SnapshotStaging {
       live
         .transaction(() => {
           sql(live, 'UPDATE main.sync_state SET search_index_deferred = 1').run();
-          for (const table of HUB_OWNED_TABLES) {
-            const columns = (live.pragma(`main.table_info(${table})`) as { name: string }[])
-              .map((column) => `"${column.name}"`)
-              .join(', ');
-            live.prepare(`DELETE FROM main.${table}`).run();
-            live
-              .prepare(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM staged.${table}`)
-              .run();
-          }
+          for (const table of HUB_OWNED_TABLES) replaceWithStaged(live, table);
           const rows = live
             .prepare('SELECT hub_seq AS hubSeq, entity, key, data FROM staged.swap_rows ORDER BY hub_seq')
             .all() as { hubSeq: number; entity: string; key: string; data: string }[];

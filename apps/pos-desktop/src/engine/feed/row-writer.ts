@@ -1,0 +1,145 @@
+import { sql } from '../context';
+import type { Db } from '../database';
+
+/** How the feed writes one row of a catalog table: the same statement for one row as for many. */
+export class UpsertTable {
+  private readonly texts = new Map<number, string>();
+
+  constructor(
+    /** `INSERT INTO t (a, b)` or `INSERT OR REPLACE INTO t (a, b)`. */
+    private readonly head: string,
+    /** The number of values a row binds. */
+    readonly width: number,
+    /** What follows the rows: the conflict clause, or nothing. */
+    private readonly tail = '',
+  ) {}
+
+  /** The statement writing `rows` rows (one VALUES tuple each), built once per size. */
+  text(rows: number): string {
+    let text = this.texts.get(rows);
+    if (text === undefined) {
+      const tuple = `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
+      text = `${this.head} VALUES ${Array.from({ length: rows }, () => tuple).join(', ')} ${this.tail}`;
+      this.texts.set(rows, text);
+    }
+    return text;
+  }
+}
+
+/**
+ * Where the feed appliers send their catalog rows (products, SKUs, barcodes, prices, stock levels).
+ * `RowByRow` writes each at once; `RowBatch` holds them and writes them in multi-row statements.
+ */
+export interface RowWriter {
+  /** Writes (now or at the next flush) one row of `table`, whose conflict key is `key`. */
+  upsert(table: UpsertTable, key: string, values: readonly unknown[]): void;
+  /** Takes out every barcode of `sku` (before its new list is written). */
+  clearBarcodes(sku: string): void;
+  /** Writes everything held. Call before any statement that reads or writes these tables otherwise. */
+  flush(): void;
+}
+
+const CLEAR_BARCODES = 'DELETE FROM barcodes WHERE sku = ?';
+const CLEAR_BARCODES_OF_MANY = 'DELETE FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))';
+
+/** The reference: a statement per row, in the order the appliers ask. */
+export class RowByRow implements RowWriter {
+  constructor(private readonly db: Db) {}
+
+  upsert(table: UpsertTable, _key: string, values: readonly unknown[]): void {
+    sql(this.db, table.text(1)).run(values);
+  }
+
+  clearBarcodes(sku: string): void {
+    sql(this.db, CLEAR_BARCODES).run(sku);
+  }
+
+  flush(): void {}
+}
+
+/** Rows a multi-row statement writes at most: 64 rows of 13 values stay far below SQLite's 32,766. */
+const CHUNK_ROWS = 64;
+
+interface PendingTable {
+  readonly keys: Set<string>;
+  values: unknown[];
+  rows: number;
+}
+
+/**
+ * Holds catalog rows and writes each table's in multi-row INSERTs (a statement per row cost more in
+ * binding and stepping than the insert itself). The result must be exactly that of `RowByRow`, which
+ * `row-writer.test.ts` checks with fast-check over pages that interleave writes, re-writes and deletes
+ * of the same keys. Why the reordering is safe:
+ * - each table's rows are written in the order they came, and tables do not read one another;
+ * - a key written twice flushes everything first, so no statement meets its own earlier row;
+ * - a SKU's barcodes are cleared before any held barcode row is written, and a clear for a SKU whose
+ *   barcode rows are held flushes them first: a clear removes only its own SKU's rows, so moving it before
+ *   other SKUs' barcode rows changes nothing (a barcode another SKU takes over is replaced either way);
+ * - the caller flushes before every other statement on these tables (deletes, other entities, the
+ *   search index, reads), so nothing else ever sees them half written.
+ */
+export class RowBatch implements RowWriter {
+  private readonly pending = new Map<UpsertTable, PendingTable>();
+  private readonly clears = new Set<string>();
+  /** SKUs with barcode rows held. */
+  private readonly barcodeOwners = new Set<string>();
+  private held = 0;
+
+  constructor(
+    private readonly db: Db,
+    /** The barcodes table's writes: their owning SKU is their second value. */
+    private readonly barcodes: UpsertTable,
+  ) {}
+
+  upsert(table: UpsertTable, key: string, values: readonly unknown[]): void {
+    let pending = this.pending.get(table);
+    if (pending?.keys.has(key)) {
+      this.flush();
+      pending = undefined;
+    }
+    if (pending === undefined) {
+      pending = { keys: new Set(), values: [], rows: 0 };
+      this.pending.set(table, pending);
+    }
+    pending.keys.add(key);
+    for (const value of values) pending.values.push(value);
+    pending.rows += 1;
+    this.held += 1;
+    if (table === this.barcodes) this.barcodeOwners.add(values[1] as string);
+  }
+
+  clearBarcodes(sku: string): void {
+    if (this.barcodeOwners.has(sku)) this.flush();
+    this.clears.add(sku);
+    this.held += 1;
+  }
+
+  flush(): void {
+    if (this.held === 0) return;
+    if (this.clears.size > 0) {
+      sql(this.db, CLEAR_BARCODES_OF_MANY).run(JSON.stringify([...this.clears]));
+      this.clears.clear();
+    }
+    for (const [table, pending] of this.pending) {
+      if (pending.rows > 0) this.write(table, pending.values, pending.rows);
+    }
+    this.pending.clear();
+    this.barcodeOwners.clear();
+    this.held = 0;
+  }
+
+  private write(table: UpsertTable, values: unknown[], rows: number): void {
+    let offset = 0;
+    let left = rows;
+    // Whole chunks, then the rest in halving sizes: at most seven statement sizes per table, each prepared once.
+    for (let size = CHUNK_ROWS; left > 0; size = Math.max(1, size >> 1)) {
+      while (left >= size) {
+        const end = offset + size * table.width;
+        sql(this.db, table.text(size)).run(values.slice(offset, end));
+        offset = end;
+        left -= size;
+      }
+    }
+  }
+}
