@@ -154,6 +154,10 @@ export class SnapshotStaging {
 
   /** Throws the staged copy away (a new epoch mid-download, a new re-download, or after the swap). */
   discard(): void {
+    // Pages waiting for their commit are thrown away with the rest.
+    if (this.staging?.inTransaction) this.staging.exec('ROLLBACK');
+    // Closing checkpoints the log into the file deleted right after: without the fsync it costs half.
+    this.staging?.pragma('synchronous = OFF');
     this.staging?.close();
     this.staging = null;
     this.uncommittedRows = 0;
