@@ -138,6 +138,58 @@ describe('sqlite-stores', () => {
       expect(search('catalana')).toHaveLength(1);
     });
 
+    it('keeps the search triggers through the swap, and rolls back a failing page alone', async () => {
+      opened = freshDatabase();
+      const { db } = opened;
+      const store = new SqliteFeedStore({ db, identity: readIdentity(db)!, now: () => AT_MS });
+      const triggers = () =>
+        db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'skus'").all();
+      const before = triggers();
+      expect(before).toHaveLength(3);
+      const product = (hubSeq: number): FeedChange => ({
+        hubSeq,
+        entity: 'product',
+        key: `p-${hubSeq}`,
+        op: 'upsert',
+        data: { productId: `p-${hubSeq}`, name: `Product ${hubSeq}` },
+      });
+      const page = (changes: FeedChange[], done = false) => ({
+        epoch: 'e1',
+        upTo: 4,
+        changes,
+        after: changes.at(-1)!.hubSeq,
+        total: 4,
+        done,
+      });
+      await store.applySnapshotPage(page([product(1), product(2)]));
+      // The pages before it wait for their commit in the same staging transaction: they stay, and what
+      // the failing page wrote before its bad change (a category, written at once) goes.
+      const category: FeedChange = {
+        hubSeq: 3,
+        entity: 'category',
+        key: 'c-3',
+        op: 'upsert',
+        data: { categoryId: 'c-3', name: 'Teas' },
+      };
+      await expect(
+        store.applySnapshotPage(page([category, { hubSeq: 4, entity: 'product', key: 'p-4', op: 'delete' }])),
+      ).rejects.toThrow(/upserts only/);
+      expect((await store.position()).snapshot).toMatchObject({ after: 2, received: 2 });
+      await store.applySnapshotPage(page([product(3), product(4)], true));
+      expect(db.prepare('SELECT product_id AS id FROM products ORDER BY product_id').all()).toEqual(
+        [1, 2, 3, 4].map((n) => ({ id: `p-${n}` })),
+      );
+      expect(db.prepare('SELECT COUNT(*) AS count FROM categories').get()).toEqual({ count: 0 });
+      expect(triggers()).toEqual(before);
+      db.prepare(
+        `INSERT INTO skus (sku, product_id, name, unit, tax_category, active, data)
+         VALUES ('RAW-1', 'p-1', 'Triggered tea', 'each', 'food', 1, '{}')`,
+      ).run();
+      expect(db.prepare('SELECT sku FROM sku_search WHERE sku_search MATCH ?').all('"trigger"*')).toEqual([
+        { sku: 'RAW-1' },
+      ]);
+    });
+
     it('refuses a snapshot page that is not an upsert and writes nothing', async () => {
       opened = freshDatabase();
       const { db } = opened;
