@@ -99,7 +99,12 @@ describe.each(backendKinds())('api/app on %s', (kind) => {
       expect(response.status).toBe(401);
       expect(response.body).toEqual({
         ok: false,
-        error: { code: 'UNAUTHORIZED', message: 'The user name or password is wrong.' },
+        error: {
+          code: 'UNAUTHORIZED',
+          message: 'The user name or password is wrong.',
+          key: 'hub.auth.userNameOrPasswordWrong',
+          params: {},
+        },
       });
     });
 

@@ -97,11 +97,12 @@ const MAX_ROUTED_PARAM_LENGTH = 500;
 function pathTooLong() {
   return {
     ok: false,
-    error: {
-      code: 'INVALID_INPUT',
-      message: `A value in the path is longer than ${MAX_ROUTED_PARAM_LENGTH} characters; ids are at most 100.`,
-      details: { issues: [{ path: 'params', message: 'too long' }] },
-    },
+    error: new DomainError(
+      'INVALID_INPUT',
+      'hub.api.pathValueTooLong',
+      { max: MAX_ROUTED_PARAM_LENGTH },
+      { issues: [{ path: 'params', message: 'too long' }] },
+    ).toJSON(),
   };
 }
 
@@ -220,11 +221,12 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
           ? pathTooLong()
           : {
               ok: false,
-              error: {
-                code: 'INVALID_INPUT',
-                message: 'The request path is not a valid URL; check its percent-encoding.',
-                details: { issues: [{ path: 'params', message: 'malformed' }] },
-              },
+              error: new DomainError(
+                'INVALID_INPUT',
+                'hub.api.pathNotValidUrl',
+                {},
+                { issues: [{ path: 'params', message: 'malformed' }] },
+              ).toJSON(),
             },
       ),
   });
@@ -251,7 +253,10 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
       return reply
         .code(405)
         .header('allow', refused?.allow.join(', ') ?? '')
-        .send({ ok: false, error: { code: 'NOT_ALLOWED', message: refused?.message ?? 'Not allowed.' } });
+        .send({
+          ok: false,
+          error: (refused?.error ?? new DomainError('NOT_ALLOWED', 'hub.api.notAllowed')).toJSON(),
+        });
     }
     // The dashboard's catch-all would take an over-long id for a page: the product's answer instead.
     if (path.split('/').some((segment) => segment.length > MAX_ROUTED_PARAM_LENGTH)) {
@@ -292,11 +297,14 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
       return reply
         .code(405)
         .header('allow', refused.allow.join(', '))
-        .send({ ok: false, error: { code: 'NOT_ALLOWED', message: refused.message } });
+        .send({ ok: false, error: refused.error.toJSON() });
     }
     return reply.code(404).send({
       ok: false,
-      error: { code: 'NOT_FOUND', message: `There is no ${request.method} ${path} endpoint.` },
+      error: new DomainError('NOT_FOUND', 'hub.api.noSuchEndpoint', {
+        method: request.method,
+        path,
+      }).toJSON(),
     });
   });
 
@@ -327,10 +335,12 @@ export async function buildApp(options: AppOptions): Promise<HubApp> {
         .header('retry-after', String(retryAfterSecondsOf(unavailable.toJSON())))
         .send({
           ok: false,
-          error: {
-            ...unavailable.toJSON(),
-            message: 'The hub cannot reach its database; it serves again as soon as the database is back.',
-          },
+          error: new DomainError(
+            'HUB_UNAVAILABLE',
+            'hub.api.databaseUnreachable',
+            {},
+            unavailable.details,
+          ).toJSON(),
         });
     } finally {
       clearTimeout(timer);

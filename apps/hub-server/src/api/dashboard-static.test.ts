@@ -108,7 +108,12 @@ describe('api/dashboard-static', () => {
       expect(unknownApi.headers['content-security-policy']).toBeUndefined();
       expect(unknownApi.json()).toEqual({
         ok: false,
-        error: { code: 'NOT_FOUND', message: 'There is no GET /api/nowhere endpoint.' },
+        error: {
+          code: 'NOT_FOUND',
+          message: 'There is no GET /api/nowhere endpoint.',
+          key: 'hub.api.noSuchEndpoint',
+          params: { method: 'GET', path: '/api/nowhere' },
+        },
       });
       const unauthenticated = await app.inject({ method: 'GET', url: '/api/nodes' });
       expect(unauthenticated.statusCode).toBe(401);

@@ -76,7 +76,8 @@ export function invalidInput(where: 'body' | 'query' | 'params' | 'headers', err
   const first = issues[0];
   return new DomainError(
     'INVALID_INPUT',
-    first === undefined ? `The request ${where} is not valid.` : `${first.path}: ${first.message}`,
+    first === undefined ? 'hub.api.requestPartNotValid' : 'hub.api.fieldProblem',
+    first === undefined ? { where } : { path: first.path, problem: first.message },
     { issues },
   );
 }
@@ -85,11 +86,15 @@ export function invalidInput(where: 'body' | 'query' | 'params' | 'headers', err
 export function frameworkError(error: { statusCode?: number; code?: string; message: string }): ErrorBody {
   switch (error.statusCode) {
     case 413:
-      return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large for this endpoint.' };
+      return new DomainError('PAYLOAD_TOO_LARGE', 'hub.api.bodyTooLarge').toJSON();
     case 415:
-      return { code: 'INVALID_INPUT', message: `Unsupported content type: ${error.message}` };
+      return new DomainError('INVALID_INPUT', 'hub.api.unsupportedContentType', {
+        reason: error.message,
+      }).toJSON();
     case 400:
-      return { code: 'INVALID_INPUT', message: `The request could not be read: ${error.message}` };
+      return new DomainError('INVALID_INPUT', 'hub.api.requestNotReadable', {
+        reason: error.message,
+      }).toJSON();
     default:
       return errorBodyOf(error);
   }

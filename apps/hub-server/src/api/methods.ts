@@ -1,3 +1,4 @@
+import { DomainError } from '@retail/domain';
 import type { FastifyInstance } from 'fastify';
 
 /** The methods the hub answers at all; anything else (TRACE, CONNECT, QUERY, WebDAV…) is 405 everywhere. */
@@ -21,15 +22,19 @@ export function methodNotAllowed(
   app: FastifyInstance,
   method: string,
   path: string,
-): { allow: string[]; message: string } | undefined {
+): { allow: string[]; error: DomainError } | undefined {
   const allow = allowedMethods(app, path);
   const supported = (SUPPORTED_METHODS as readonly string[]).includes(method);
   if (supported && (allow.length === 0 || allow.includes(method))) return undefined;
   return {
     allow,
-    message:
+    error:
       allow.length === 0
-        ? `The hub does not answer ${method} requests.`
-        : `${path} answers ${allow.join(', ')}, not ${method}.`,
+        ? new DomainError('NOT_ALLOWED', 'hub.api.methodNotAnswered', { method })
+        : new DomainError('NOT_ALLOWED', 'hub.api.pathAnswersOtherMethods', {
+            path,
+            allow: allow.join(', '),
+            method,
+          }),
   };
 }

@@ -209,7 +209,7 @@ export function buildOpenApi(
       description:
         'Admin API (/api), e-commerce intake (API keys), the outbound integration layer (/api/integration, ' +
         'events catalogued in /api/asyncapi.json) and the HTTP sync transport (/sync). Every response is an ' +
-        'envelope: { ok: true, value } or { ok: false, error: { code, message, details? } }.',
+        'envelope: { ok: true, value } or { ok: false, error: { code, message, key?, params?, details? } }.',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     // Relative: the document is served by the hub it describes, so clients resolve it against that hub.

@@ -99,18 +99,16 @@ export async function revokeApiKey(hub: HubContext, keyId: string): Promise<void
     throw new DomainError('NOT_FOUND', `There is no active API key ${keyId}.`, { keyId });
 }
 
-const BAD_KEY = 'This API key is not valid or was revoked.';
-
 export async function authenticateApiKey(hub: HubContext, key: string): Promise<ApiKeyPrincipal> {
   const match = /^hk_([0-9a-f-]{36})\.[A-Za-z0-9_-]{20,}$/.exec(key);
-  if (match === null) throw new DomainError('UNAUTHORIZED', BAD_KEY);
+  if (match === null) throw new DomainError('UNAUTHORIZED', 'hub.auth.apiKeyNotValid');
   const row = await hub.storage.db
     .selectFrom('api_keys')
     .selectAll()
     .where('key_id', '=', match[1]!)
     .executeTakeFirst();
   if (row === undefined || row.revoked_at !== null || !sameHash(row.secret_hash, hashToken(key))) {
-    throw new DomainError('UNAUTHORIZED', BAD_KEY);
+    throw new DomainError('UNAUTHORIZED', 'hub.auth.apiKeyNotValid');
   }
   // Last use is informational; recording it at most once a minute keeps reads from writing every time.
   const now = hub.now();

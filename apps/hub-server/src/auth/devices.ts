@@ -66,9 +66,6 @@ export async function createEnrollmentCode(
 // The enrollment wire shapes are part of the sync protocol, shared with the tills.
 export { EnrollRequestSchema, EnrollResponseSchema, type EnrollRequest, type EnrollResponse };
 
-const INVALID_CODE =
-  'This enrollment code is not valid: it may be mistyped, already used or expired. Ask HQ for a new one.';
-
 /** Consumes a one-time code atomically and registers the device with a fresh credential. */
 export async function enrollDevice(hub: HubContext, request: EnrollRequest): Promise<EnrollResponse> {
   const codeHash = hashToken(normalizeEnrollmentCode(request.code));
@@ -81,11 +78,11 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirst();
     if (code === undefined || code.expires_at <= now) {
-      throw new DomainError('UNAUTHORIZED', INVALID_CODE);
+      throw new DomainError('UNAUTHORIZED', 'hub.auth.enrollmentCodeNotValid');
     }
     if (code.used_at !== null) {
       const retried = await retriedEnrollment(trx, hub, code, request);
-      if (retried === undefined) throw new DomainError('UNAUTHORIZED', INVALID_CODE);
+      if (retried === undefined) throw new DomainError('UNAUTHORIZED', 'hub.auth.enrollmentCodeNotValid');
       return retried;
     }
     // The node row lock serialises enrollments at one store, so device numbers never collide.
@@ -346,13 +343,10 @@ export async function registerDevice(
   return { deviceId, deviceNo, name: wanted.name, credential };
 }
 
-const UNKNOWN_DEVICE =
-  'This device is not enrolled at the hub (or was revoked). Enroll it again with a new code.';
-
 /** Resolves a device credential to the device and store it may act for. */
 export async function authenticateDevice(executor: Executor, credential: string): Promise<DevicePrincipal> {
   const match = /^dev_([0-9a-f-]{36})\.[A-Za-z0-9_-]{20,}$/.exec(credential);
-  if (match === null) throw new DomainError('UNAUTHORIZED', UNKNOWN_DEVICE);
+  if (match === null) throw new DomainError('UNAUTHORIZED', 'hub.auth.deviceNotEnrolled');
   const device = await executor
     .selectFrom('devices')
     .select(['device_id', 'node_id', 'credential_hash', 'revoked_at'])
@@ -363,7 +357,7 @@ export async function authenticateDevice(executor: Executor, credential: string)
     device.revoked_at !== null ||
     !sameHash(device.credential_hash, hashToken(credential))
   ) {
-    throw new DomainError('UNAUTHORIZED', UNKNOWN_DEVICE);
+    throw new DomainError('UNAUTHORIZED', 'hub.auth.deviceNotEnrolled');
   }
   return { deviceId: device.device_id, storeId: device.node_id };
 }

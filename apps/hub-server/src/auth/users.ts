@@ -115,9 +115,6 @@ export async function listUsers(executor: Executor): Promise<HqUser[]> {
   return rows.map(toUser);
 }
 
-const SESSION_ENDED = 'Your session has ended; sign in again.';
-const BAD_LOGIN = 'The user name or password is wrong.';
-
 /** Checks the password (scrypt) and opens a session; the token is returned once and stored hashed. */
 export async function login(
   hub: HubContext,
@@ -131,7 +128,7 @@ export async function login(
   // Verify against a throwaway hash when the user does not exist so timing does not reveal user names.
   const stored = row?.password_hash ?? (await dummyHash());
   const valid = await verifyPassword(credentials.password, stored);
-  if (row === undefined || !valid) throw new DomainError('UNAUTHORIZED', BAD_LOGIN);
+  if (row === undefined || !valid) throw new DomainError('UNAUTHORIZED', 'hub.auth.userNameOrPasswordWrong');
   if (row.active !== 1)
     throw new DomainError('FORBIDDEN', 'This account is deactivated; ask an administrator.');
   if (needsRehash(row.password_hash)) await rehash(hub, row.user_id, row.password_hash, credentials.password);
@@ -174,7 +171,7 @@ const SESSION_TOKEN = /^hs_[A-Za-z0-9_-]{43}$/;
 
 export async function authenticateSession(hub: HubContext, token: string): Promise<HqUser> {
   // Anything not shaped like a token we minted is refused without a lookup.
-  if (!SESSION_TOKEN.test(token)) throw new DomainError('UNAUTHORIZED', SESSION_ENDED);
+  if (!SESSION_TOKEN.test(token)) throw new DomainError('UNAUTHORIZED', 'hub.auth.sessionEnded');
   const row = await hub.storage.db
     .selectFrom('sessions')
     .innerJoin('hq_users', 'hq_users.user_id', 'sessions.user_id')
@@ -189,7 +186,7 @@ export async function authenticateSession(hub: HubContext, token: string): Promi
     .where('sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (row === undefined || row.expires_at <= hub.now() || row.active !== 1) {
-    throw new DomainError('UNAUTHORIZED', SESSION_ENDED);
+    throw new DomainError('UNAUTHORIZED', 'hub.auth.sessionEnded');
   }
   return toUser(row);
 }

@@ -184,13 +184,16 @@ export async function catalogOptions(executor: Executor): Promise<z.infer<typeof
 }
 
 function staleVersion(sku: string, seen: number | null, current: number | null): DomainError {
-  const message =
-    seen === null
-      ? `SKU ${sku} already exists (version ${current}); open it and edit it instead.`
-      : current === null
-        ? `SKU ${sku} no longer exists; reload the list.`
-        : `SKU ${sku} was changed by someone else (now version ${current}, you saw ${seen}); reload it and make your change again.`;
-  return new DomainError('CONFLICT', message, { sku, expectedVersion: seen, currentVersion: current });
+  const details = { sku, expectedVersion: seen, currentVersion: current };
+  if (seen === null)
+    return new DomainError(
+      'CONFLICT',
+      'hub.catalog.skuAlreadyExists',
+      { sku, current: String(current) },
+      details,
+    );
+  if (current === null) return new DomainError('CONFLICT', 'hub.catalog.skuNoLongerExists', { sku }, details);
+  return new DomainError('CONFLICT', 'hub.catalog.skuChangedBySomeoneElse', { sku, current, seen }, details);
 }
 
 /**
@@ -223,12 +226,18 @@ export async function saveItem(
       active: input.active,
     });
     if (!parsed.success) {
-      throw new DomainError('INVALID_INPUT', parsed.error.issues.map((issue) => issue.message).join(' '), {
-        issues: parsed.error.issues.map((issue) => ({
-          path: ['body', ...issue.path.map(String)].join('.'),
-          message: issue.message,
-        })),
-      });
+      const problems = parsed.error.issues.map((issue) => issue.message).join(' ');
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.catalog.recordNotValid',
+        { problems },
+        {
+          issues: parsed.error.issues.map((issue) => ({
+            path: ['body', ...issue.path.map(String)].join('.'),
+            message: issue.message,
+          })),
+        },
+      );
     }
     const records: CatalogRecord[] = [];
     const product = await tx.trx
@@ -247,9 +256,15 @@ export async function saveItem(
     records.push({ kind: 'sku', data: parsed.data });
     const problems = await findCatalogProblems(tx.trx, records);
     if (problems.length > 0) {
-      throw new DomainError('INVALID_INPUT', problems.map((problem) => problem.message).join(' '), {
-        issues: problems.map((problem) => ({ path: 'body', message: problem.message })),
-      });
+      const text = problems.map((problem) => problem.message).join(' ');
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.catalog.recordNotValid',
+        { problems: text },
+        {
+          issues: problems.map((problem) => ({ path: 'body', message: problem.message })),
+        },
+      );
     }
     await writeCatalog(tx, records);
     const after = await getItem(tx.trx, skuId);

@@ -67,13 +67,14 @@ export async function* rawRecords(
       if (unknown.length > 0 || missing.length > 0) {
         throw new DomainError(
           'INVALID_INPUT',
-          [
-            missing.length > 0 ? `The header lacks ${missing.join(', ')}.` : '',
-            unknown.length > 0 ? `Unknown columns: ${unknown.join(', ')}.` : '',
-            `Columns are: ${layout.columns.join(', ')}.`,
-          ]
-            .filter(Boolean)
-            .join(' '),
+          'hub.catalog.headerColumnsWrong',
+          {
+            lacks: missing.length > 0 ? 'yes' : 'no',
+            missing: missing.join(', '),
+            hasUnknown: unknown.length > 0 ? 'yes' : 'no',
+            unknown: unknown.join(', '),
+            columns: layout.columns.join(', '),
+          },
           { line: 1 },
         );
       }
@@ -98,10 +99,11 @@ export async function* rawRecords(
     const line = (error as { lines?: number }).lines;
     throw new DomainError(
       'INVALID_INPUT',
-      `The CSV cannot be read${line ? ` at line ${line}` : ''}: ${(error as Error).message}`,
-      {
-        line,
-      },
+      'hub.catalog.csvNotReadable',
+      line
+        ? { atLine: 'yes', line, reason: (error as Error).message }
+        : { atLine: 'no', reason: (error as Error).message },
+      { line },
     );
   }
 }

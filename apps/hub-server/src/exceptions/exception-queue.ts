@@ -315,7 +315,11 @@ export async function resolveException(
     const existing = await getException(executor, exceptionId);
     throw new DomainError(
       'CONFLICT',
-      `Exception ${exceptionId} was already resolved by ${existing.resolvedBy ?? 'someone'}; reload it to see the note.`,
+      'hub.exceptions.alreadyResolved',
+      {
+        exceptionId,
+        ...(existing.resolvedBy === null ? { byKnown: 'no' } : { byKnown: 'yes', by: existing.resolvedBy }),
+      },
       { exceptionId },
     );
   }

@@ -149,7 +149,13 @@ function validated(change: FeedChangeInput): FeedChangeInput {
     const issue = parsed.error.issues[0];
     throw new DomainError(
       'INTERNAL',
-      `The hub produced an invalid ${change.entity} ${change.key} for the feed (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}); nothing was saved.`,
+      'hub.feed.invalidEntity',
+      {
+        entity: change.entity,
+        key: change.key,
+        path: issue?.path.join('.') ?? '',
+        ...(issue === undefined ? { hasProblem: 'no' } : { hasProblem: 'yes', problem: issue.message }),
+      },
       { entity: change.entity, key: change.key },
     );
   }

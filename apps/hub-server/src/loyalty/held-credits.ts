@@ -338,7 +338,12 @@ async function lockHeld(tx: HubTx, creditId: string): Promise<HeldCreditTable> {
   if (row.status !== 'held') {
     throw new DomainError(
       'CONFLICT',
-      `Store credit ${creditId} was already ${row.status} by ${row.decided_by ?? 'someone'}.`,
+      'hub.loyalty.creditAlreadyDecided',
+      {
+        creditId,
+        status: row.status,
+        ...(row.decided_by === null ? { byKnown: 'no' } : { byKnown: 'yes', by: row.decided_by }),
+      },
       { creditId, status: row.status },
     );
   }

@@ -137,7 +137,12 @@ async function lockHeld(tx: HubTx, holdId: string): Promise<HeldPointsTable> {
   if (row.status !== 'held') {
     throw new DomainError(
       'CONFLICT',
-      `The points of sale ${row.sale_id} were already ${row.status} by ${row.decided_by ?? 'someone'}.`,
+      'hub.loyalty.pointsAlreadyDecided',
+      {
+        saleId: row.sale_id,
+        status: row.status,
+        ...(row.decided_by === null ? { byKnown: 'no' } : { byKnown: 'yes', by: row.decided_by }),
+      },
       { holdId, status: row.status },
     );
   }

@@ -395,7 +395,7 @@ export async function placeOrder(
           placedAt: body.placedAt ?? tx.at,
           pickupPolicy: body.pickupPolicy ?? settings.pickupPolicy,
         });
-        if (!parsed.ok) throw new DomainError(parsed.error.code, parsed.error.message, parsed.error.details);
+        if (!parsed.ok) throw DomainError.fromBody(parsed.error);
         const order = parsed.value;
         const facts = await readIntakeFacts(tx, order);
         const pickupCode = codeTaken ? await uniquePickupCode(tx, random) : drawnCode;

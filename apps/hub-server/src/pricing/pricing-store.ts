@@ -49,7 +49,7 @@ async function assertScopeExists(tx: HubTx, scope: Scope): Promise<void> {
 }
 
 export function checkVersion(
-  entity: string,
+  entity: 'priceBook' | 'promotion',
   id: string,
   current: number | undefined,
   expected: number | undefined,
@@ -57,12 +57,13 @@ export function checkVersion(
   if (current !== undefined && expected !== undefined && current !== expected) {
     throw new DomainError(
       'CONFLICT',
-      `${entity} ${id} was changed meanwhile (now version ${current}); reload it and apply your change again.`,
+      'hub.pricing.changedMeanwhile',
+      { entity, id, current },
       { version: current },
     );
   }
   if (current === undefined && expected !== undefined) {
-    throw new DomainError('NOT_FOUND', `There is no ${entity.toLowerCase()} ${id} to update.`);
+    throw new DomainError('NOT_FOUND', 'hub.pricing.noneToUpdate', { entity, id });
   }
 }
 
@@ -169,7 +170,7 @@ export async function savePriceBook(
 ): Promise<PriceBook> {
   return inHubTransaction(hub, async (tx) => {
     const current = await lockedBook(tx, priceBookId);
-    checkVersion('Price book', priceBookId, current?.version, input.expectedVersion);
+    checkVersion('priceBook', priceBookId, current?.version, input.expectedVersion);
     if (current !== undefined && input.expectedVersion === undefined) {
       throw new DomainError(
         'CONFLICT',
@@ -187,9 +188,14 @@ export async function savePriceBook(
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price book.', {
-        path: ['body', 'book', ...(issue?.path ?? [])].join('.'),
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        issue === undefined ? 'hub.pricing.priceBookNotValid' : 'hub.pricing.inputProblem',
+        issue === undefined ? {} : { problem: issue.message },
+        {
+          path: ['body', 'book', ...(issue?.path ?? [])].join('.'),
+        },
+      );
     }
     const book = parsed.data;
     const previous = current === undefined ? undefined : (JSON.parse(current.data) as PriceBook);
@@ -221,16 +227,21 @@ export async function savePriceEntries(
     const current = await lockedBook(tx, priceBookId);
     if (current === undefined)
       throw new DomainError('NOT_FOUND', `There is no price book ${priceBookId}.`, { priceBookId });
-    checkVersion('Price book', priceBookId, current.version, change.expectedVersion);
+    checkVersion('priceBook', priceBookId, current.version, change.expectedVersion);
     const entries: PriceEntry[] = change.entries.map((entry, index) => {
       const parsed = PriceEntrySchema.safeParse({ priceBookId, ...entry });
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price entry.', {
-          path: ['body', 'entries', index, ...(issue?.path ?? []).filter((p) => p !== 'priceBookId')].join(
-            '.',
-          ),
-        });
+        throw new DomainError(
+          'INVALID_INPUT',
+          issue === undefined ? 'hub.pricing.priceEntryNotValid' : 'hub.pricing.inputProblem',
+          issue === undefined ? {} : { problem: issue.message },
+          {
+            path: ['body', 'entries', index, ...(issue?.path ?? []).filter((p) => p !== 'priceBookId')].join(
+              '.',
+            ),
+          },
+        );
       }
       return parsed.data;
     });
@@ -270,7 +281,7 @@ export async function checkedPriceBookChange(
   change: PriceBookChange,
   currentVersion: number | undefined,
 ): Promise<{ book: PriceBook; entries: PriceEntry[] }> {
-  checkVersion('Price book', priceBookId, currentVersion, change.expectedVersion);
+  checkVersion('priceBook', priceBookId, currentVersion, change.expectedVersion);
   if (currentVersion !== undefined && change.expectedVersion === undefined) {
     throw new DomainError('CONFLICT', `Price book ${priceBookId} already exists; reload it to change it.`, {
       version: currentVersion,
@@ -299,17 +310,27 @@ export async function checkedPriceBookChange(
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price book.', {
-      path: ['body', 'book', ...(issue?.path ?? [])].join('.'),
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      issue === undefined ? 'hub.pricing.priceBookNotValid' : 'hub.pricing.inputProblem',
+      issue === undefined ? {} : { problem: issue.message },
+      { path: ['body', 'book', ...(issue?.path ?? [])].join('.') },
+    );
   }
   const entries = change.entries.map((entry, index) => {
     const checked = PriceEntrySchema.safeParse({ priceBookId, ...entry });
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      throw new DomainError('INVALID_INPUT', issue?.message ?? 'Invalid price entry.', {
-        path: ['body', 'entries', index, ...(issue?.path ?? []).filter((p) => p !== 'priceBookId')].join('.'),
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        issue === undefined ? 'hub.pricing.priceEntryNotValid' : 'hub.pricing.inputProblem',
+        issue === undefined ? {} : { problem: issue.message },
+        {
+          path: ['body', 'entries', index, ...(issue?.path ?? []).filter((p) => p !== 'priceBookId')].join(
+            '.',
+          ),
+        },
+      );
     }
     return checked.data;
   });
@@ -566,7 +587,7 @@ export async function listVersions(executor: Executor, entity: 'price_book' | 'p
     .orderBy('version', 'desc')
     .execute();
   if (rows.length === 0)
-    throw new DomainError('NOT_FOUND', `There is no ${entity.replace('_', ' ')} ${key}.`, { key });
+    throw new DomainError('NOT_FOUND', 'hub.pricing.noSuchVersionedEntity', { entity, key }, { key });
   return rows.map((row) => ({
     version: row.version,
     data: JSON.parse(row.data) as unknown,
@@ -593,7 +614,7 @@ export async function savePromotion(
       .where('promotion_id', '=', promotionId)
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirst();
-    checkVersion('Promotion', promotionId, current?.version, input.expectedVersion);
+    checkVersion('promotion', promotionId, current?.version, input.expectedVersion);
     if (current !== undefined && input.expectedVersion === undefined) {
       throw new DomainError(
         'CONFLICT',
@@ -610,9 +631,13 @@ export async function savePromotion(
       version: (current?.version ?? 0) + 1,
     });
     if (!parsed.success) {
-      throw new DomainError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Invalid promotion.', {
-        path: ['body', 'promotion', ...(parsed.error.issues[0]?.path ?? [])].join('.'),
-      });
+      const issue = parsed.error.issues[0];
+      throw new DomainError(
+        'INVALID_INPUT',
+        issue === undefined ? 'hub.pricing.promotionNotValid' : 'hub.pricing.inputProblem',
+        issue === undefined ? {} : { problem: issue.message },
+        { path: ['body', 'promotion', ...(issue?.path ?? [])].join('.') },
+      );
     }
     const promotion = parsed.data;
     await tx.trx

@@ -83,7 +83,7 @@ export async function previewPromotion(
     .executeTakeFirst();
   const currentVersion = current === undefined ? 0 : Number(current.version);
   checkVersion(
-    'Promotion',
+    'promotion',
     promotionId,
     current === undefined ? undefined : currentVersion,
     input.expectedVersion,
@@ -97,9 +97,13 @@ export async function previewPromotion(
   }
   const parsed = PromotionSchema.safeParse({ ...input.promotion, promotionId, version: currentVersion + 1 });
   if (!parsed.success) {
-    throw new DomainError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Invalid promotion.', {
-      path: ['body', 'promotion', ...(parsed.error.issues[0]?.path ?? [])].join('.'),
-    });
+    const issue = parsed.error.issues[0];
+    throw new DomainError(
+      'INVALID_INPUT',
+      issue === undefined ? 'hub.pricing.promotionNotValid' : 'hub.pricing.inputProblem',
+      issue === undefined ? {} : { problem: issue.message },
+      { path: ['body', 'promotion', ...(issue?.path ?? [])].join('.') },
+    );
   }
   const promotion = parsed.data;
   const previous = current === undefined ? undefined : (JSON.parse(current.data) as Promotion);

@@ -105,12 +105,12 @@ function scopeOf(row: Pick<HqSettingTable, 'scope_kind' | 'scope_id'>): SettingS
   return { kind: 'chain' };
 }
 
-export function describeScope(scope: SettingScope): string {
-  return scope.kind === 'chain'
-    ? 'the chain'
-    : scope.kind === 'region'
-      ? `region ${scope.regionId}`
-      : `store ${scope.storeId}`;
+/** A scope as an error sentence names it (`{scope, select, …}` in the hub's error catalog). */
+function scopeParams(scope: SettingScope): { scope: SettingScope['kind']; scopeId: string } {
+  return {
+    scope: scope.kind,
+    scopeId: scope.kind === 'chain' ? '' : scope.kind === 'region' ? scope.regionId : scope.storeId,
+  };
 }
 
 function parseValue(text: string | null): Setting['value'] {
@@ -297,7 +297,8 @@ function validValue(key: string, value: unknown): void {
   const issue = parsed.error.issues[0];
   throw new DomainError(
     'INVALID_INPUT',
-    `The value for ${key} is not valid: ${issue?.message ?? 'invalid'}.`,
+    'hub.settings.valueNotValid',
+    issue === undefined ? { key, hasProblem: 'no' } : { key, hasProblem: 'yes', problem: issue.message },
     {
       key,
       issues: parsed.error.issues.map((entry) => ({ path: entry.path.join('.'), message: entry.message })),
@@ -414,7 +415,8 @@ export async function putSetting(
     if (currentVersion !== input.expectedVersion) {
       throw new DomainError(
         'CONFLICT',
-        `${key} for ${describeScope(input.scope)} was changed by someone else (now version ${currentVersion}); reload it and decide again.`,
+        'hub.settings.changedBySomeoneElse',
+        { key, ...scopeParams(input.scope), currentVersion },
         { key, scope: input.scope, version: currentVersion },
       );
     }

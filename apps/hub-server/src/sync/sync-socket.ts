@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import { Decoder, Encoder } from 'socket.io-parser';
-import type { ErrorBody } from '@retail/domain';
+import { DomainError, type ErrorBody } from '@retail/domain';
 import { SYNC_EVENTS, SYNC_NAMESPACE, type DevicePrincipal } from '@retail/sync';
 import { errorBodyOf } from '../api/http-errors';
 import { DEFAULT_MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../api/json-body';
@@ -105,16 +105,21 @@ export function attachSyncSocket(server: HttpServer, options: SyncSocketOptions)
       (typeof auth.clientVersion !== 'string' || compareVersions(auth.clientVersion, minimum) < 0)
     ) {
       next(
-        handshakeError({
-          code: 'SCHEMA_VERSION',
-          message: `This hub serves tills from version ${minimum}; this till runs ${typeof auth.clientVersion === 'string' ? auth.clientVersion : 'an unknown version'}. Install the update to sync again.`,
-          details: { minClientVersion: minimum },
-        }),
+        handshakeError(
+          new DomainError(
+            'SCHEMA_VERSION',
+            'hub.sync.tillTooOld',
+            typeof auth.clientVersion === 'string'
+              ? { minimum, known: 'yes', clientVersion: auth.clientVersion }
+              : { minimum, known: 'no' },
+            { minClientVersion: minimum },
+          ).toJSON(),
+        ),
       );
       return;
     }
     if (typeof auth.credential !== 'string' || auth.credential === '') {
-      next(handshakeError({ code: 'UNAUTHORIZED', message: 'This till sent no device credential.' }));
+      next(handshakeError(new DomainError('UNAUTHORIZED', 'hub.sync.noDeviceCredential').toJSON()));
       return;
     }
     authenticateDevice(hub.storage.db, auth.credential).then(

@@ -131,3 +131,150 @@ describe('error catalog', () => {
     );
   });
 });
+
+describe('hub error catalog', () => {
+  // Each property restates the hub's sentence as the template literal it replaced: the catalog must say
+  // exactly what the hub said before, for every value.
+  const text = fc.string();
+  const known = fc.option(text, { nil: null });
+
+  it('says a till too old to sync with its version, or an unknown one', () => {
+    fc.assert(
+      fc.property(text, fc.option(text, { nil: undefined }), (minimum, clientVersion) => {
+        const params =
+          clientVersion === undefined ? { minimum, known: 'no' } : { minimum, known: 'yes', clientVersion };
+        expect(renderErrorMessage('hub.sync.tillTooOld', params)).toBe(
+          `This hub serves tills from version ${minimum}; this till runs ${clientVersion ?? 'an unknown version'}. Install the update to sync again.`,
+        );
+      }),
+    );
+  });
+
+  it('lists the missing and unknown columns of a CSV header that are there', () => {
+    fc.assert(
+      fc.property(fc.array(text), fc.array(text), fc.array(text), (missing, unknown, columns) => {
+        const params = {
+          lacks: missing.length > 0 ? 'yes' : 'no',
+          missing: missing.join(', '),
+          hasUnknown: unknown.length > 0 ? 'yes' : 'no',
+          unknown: unknown.join(', '),
+          columns: columns.join(', '),
+        };
+        expect(renderErrorMessage('hub.catalog.headerColumnsWrong', params)).toBe(
+          [
+            missing.length > 0 ? `The header lacks ${missing.join(', ')}.` : '',
+            unknown.length > 0 ? `Unknown columns: ${unknown.join(', ')}.` : '',
+            `Columns are: ${columns.join(', ')}.`,
+          ]
+            .filter(Boolean)
+            .join(' '),
+        );
+      }),
+    );
+  });
+
+  it('names the line of an unreadable CSV when there is one', () => {
+    fc.assert(
+      fc.property(fc.option(fc.nat(), { nil: undefined }), text, (line, reason) => {
+        const params = line ? { atLine: 'yes', line, reason } : { atLine: 'no', reason };
+        expect(renderErrorMessage('hub.catalog.csvNotReadable', params)).toBe(
+          `The CSV cannot be read${line ? ` at line ${line}` : ''}: ${reason}`,
+        );
+      }),
+    );
+  });
+
+  it('names the price book or promotion changed meanwhile or missing', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('priceBook', 'promotion'), text, fc.integer(), (entity, id, current) => {
+        const name = entity === 'priceBook' ? 'Price book' : 'Promotion';
+        expect(renderErrorMessage('hub.pricing.changedMeanwhile', { entity, id, current })).toBe(
+          `${name} ${id} was changed meanwhile (now version ${current}); reload it and apply your change again.`,
+        );
+        expect(renderErrorMessage('hub.pricing.noneToUpdate', { entity, id })).toBe(
+          `There is no ${name.toLowerCase()} ${id} to update.`,
+        );
+      }),
+    );
+  });
+
+  it('says who decided a hold or resolved an exception, or "someone"', () => {
+    fc.assert(
+      fc.property(text, text, known, (id, status, by) => {
+        const who = by === null ? { byKnown: 'no' } : { byKnown: 'yes', by };
+        expect(renderErrorMessage('hub.loyalty.pointsAlreadyDecided', { saleId: id, status, ...who })).toBe(
+          `The points of sale ${id} were already ${status} by ${by ?? 'someone'}.`,
+        );
+        expect(renderErrorMessage('hub.loyalty.creditAlreadyDecided', { creditId: id, status, ...who })).toBe(
+          `Store credit ${id} was already ${status} by ${by ?? 'someone'}.`,
+        );
+        expect(renderErrorMessage('hub.exceptions.alreadyResolved', { exceptionId: id, ...who })).toBe(
+          `Exception ${id} was already resolved by ${by ?? 'someone'}; reload it to see the note.`,
+        );
+      }),
+    );
+  });
+
+  it('opens a refused import with what was not done', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          ['nothingImported', 'Nothing was imported'] as const,
+          ['noPriceChanged', 'No price was changed'] as const,
+        ),
+        fc.nat(),
+        fc.option(fc.record({ line: fc.nat(), message: text }), { nil: undefined }),
+        ([nothingDone, words], errorCount, first) => {
+          const params = { nothingDone, errorCount, line: first?.line ?? '?', problem: first?.message ?? '' };
+          expect(renderErrorMessage('hub.api.importRefused', params)).toBe(
+            `${words}: ${errorCount} problem(s), first on line ${first?.line ?? '?'}: ${first?.message ?? ''}`,
+          );
+        },
+      ),
+    );
+  });
+
+  it('shows the problem of an invalid setting or feed entity, else "invalid"', () => {
+    fc.assert(
+      fc.property(text, text, text, known, (key, entity, path, problem) => {
+        const said = problem === null ? { hasProblem: 'no' } : { hasProblem: 'yes', problem };
+        expect(renderErrorMessage('hub.settings.valueNotValid', { key, ...said })).toBe(
+          `The value for ${key} is not valid: ${problem ?? 'invalid'}.`,
+        );
+        expect(renderErrorMessage('hub.feed.invalidEntity', { entity, key, path, ...said })).toBe(
+          `The hub produced an invalid ${entity} ${key} for the feed (${path}: ${problem ?? 'invalid'}); nothing was saved.`,
+        );
+      }),
+    );
+  });
+
+  it('names the scope of a setting changed meanwhile, and the kind of a missing versioned entity', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constant({ kind: 'chain' as const, id: '', said: 'the chain' }),
+          text.map((id) => ({ kind: 'region' as const, id, said: `region ${id}` })),
+          text.map((id) => ({ kind: 'store' as const, id, said: `store ${id}` })),
+        ),
+        text,
+        fc.nat(),
+        fc.constantFrom('price_book', 'promotion'),
+        (scope, key, currentVersion, entity) => {
+          expect(
+            renderErrorMessage('hub.settings.changedBySomeoneElse', {
+              key,
+              scope: scope.kind,
+              scopeId: scope.id,
+              currentVersion,
+            }),
+          ).toBe(
+            `${key} for ${scope.said} was changed by someone else (now version ${currentVersion}); reload it and decide again.`,
+          );
+          expect(renderErrorMessage('hub.pricing.noSuchVersionedEntity', { entity, key })).toBe(
+            `There is no ${entity.replace('_', ' ')} ${key}.`,
+          );
+        },
+      ),
+    );
+  });
+});

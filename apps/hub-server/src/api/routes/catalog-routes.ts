@@ -35,9 +35,15 @@ async function writeOne(routes: RouteRegistry, record: CatalogRecord): Promise<v
   await inHubTransaction(routes.hub, async (tx) => {
     const problems = await findCatalogProblems(tx.trx, [record]);
     if (problems.length > 0) {
-      throw new DomainError('INVALID_INPUT', problems.map((p) => p.message).join(' '), {
-        issues: problems.map((p) => ({ path: 'body', message: p.message })),
-      });
+      const text = problems.map((p) => p.message).join(' ');
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.catalog.recordNotValid',
+        { problems: text },
+        {
+          issues: problems.map((p) => ({ path: 'body', message: p.message })),
+        },
+      );
     }
     await writeCatalog(tx, [record]);
   });

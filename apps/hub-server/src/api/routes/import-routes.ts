@@ -50,8 +50,8 @@ export interface StreamedImportRoute {
   readonly tag: string;
   /** How logs name it, e.g. "catalog import". */
   readonly name: string;
-  /** The refusal's opening words when any row is wrong. */
-  readonly nothingDone: string;
+  /** The refusal's opening words when any row is wrong (hub.api.importRefused). */
+  readonly nothingDone: 'nothingImported' | 'noPriceChanged';
   /** Only these records (the price import); default: everything the catalog import takes. */
   readonly records?: ImportKind;
 }
@@ -109,7 +109,13 @@ export function addStreamedImportRoute(
       if (report.status === 'failed') {
         throw new DomainError(
           'INVALID_INPUT',
-          `${route.nothingDone}: ${report.errorCount} problem(s), first on line ${report.errors[0]?.line ?? '?'}: ${report.errors[0]?.message ?? ''}`,
+          'hub.api.importRefused',
+          {
+            nothingDone: route.nothingDone,
+            errorCount: report.errorCount,
+            line: report.errors[0]?.line ?? '?',
+            problem: report.errors[0]?.message ?? '',
+          },
           { report },
         );
       }
@@ -140,7 +146,7 @@ export function registerImportRoutes(
         '. JSON: an array (or newline-delimited objects) of records with "type": category | product | sku | tax_rate | price.',
       tag: 'catalog',
       name: 'catalog import',
-      nothingDone: 'Nothing was imported',
+      nothingDone: 'nothingImported',
     });
   });
   routes.add(app, {

@@ -27,7 +27,7 @@ export function registerPriceImportRoutes(
         '6=2.29|12=1.99). JSON: records { "type": "price", priceBookId, sku, tiers: [{ minQty, unitPrice }] }.',
       tag: 'pricing',
       name: 'price import',
-      nothingDone: 'No price was changed',
+      nothingDone: 'noPriceChanged',
       records: 'prices',
     });
   });

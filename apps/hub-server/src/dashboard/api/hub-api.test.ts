@@ -1,5 +1,7 @@
 import type { ErrorBody } from '@retail/domain';
+import { createErrorText } from '@retail/i18n';
 import { describe, expect, it } from 'vitest';
+import { errorText } from '../i18n/translate';
 import { createHubApi } from './hub-api';
 
 function apiWith(fetch: typeof globalThis.fetch, token: string | null = 'hs_t') {
@@ -52,6 +54,25 @@ describe('hub-api', () => {
       expect(unauthorized).toEqual([refused]);
       await api.login('ana', 'wrong');
       expect(unauthorized).toHaveLength(1);
+    });
+
+    it('keeps the key and params of a hub error, so the dashboard can say it in its own language', async () => {
+      const missing = {
+        code: 'NOT_FOUND',
+        message: 'There is no GET /api/nope endpoint.',
+        key: 'hub.api.noSuchEndpoint',
+        params: { method: 'GET', path: '/api/nope' },
+      };
+      const { api } = apiWith(() => answer(404, { ok: false, error: missing }));
+      const result = await api.nodes();
+      expect(result).toEqual({ ok: false, error: missing });
+      if (result.ok) return;
+      expect(errorText(result.error)).toBe('There is no GET /api/nope endpoint.');
+      const german = createErrorText(
+        { 'hub.api.noSuchEndpoint': 'Es gibt keinen Endpunkt {method} {path}.' },
+        'de',
+      );
+      expect(german(result.error)).toBe('Es gibt keinen Endpunkt GET /api/nope.');
     });
 
     it('turns a network failure or a body that is not the hub’s envelope into a sentence', async () => {
