@@ -279,7 +279,8 @@ export class HubTx {
     if (!Number.isSafeInteger(next)) {
       throw new DomainError(
         'LIMIT_EXCEEDED',
-        `This change of ${delta} would take the ${bucket} stock of ${sku} at ${nodeId} beyond what the hub can count; check the quantity.`,
+        'hub.inventory.changeBeyondCountable',
+        { delta, bucket, sku, nodeId },
         { nodeId, sku, bucket, delta },
       );
     }

@@ -154,9 +154,14 @@ async function requireRule(executor: Executor, ruleId: string): Promise<AlertRul
     .where('rule_id', '=', ruleId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no alert rule ${ruleId}; it may have been deleted.`, {
-      ruleId,
-    });
+    throw new DomainError(
+      'NOT_FOUND',
+      'hub.alerts.noAlertRuleMay',
+      { ruleId },
+      {
+        ruleId,
+      },
+    );
   }
   return row;
 }
@@ -169,9 +174,14 @@ async function requireNode(executor: Executor, nodeId: string | null): Promise<v
     .where('node_id', '=', nodeId)
     .executeTakeFirst();
   if (node === undefined) {
-    throw new DomainError('INVALID_INPUT', `There is no store or warehouse ${nodeId}.`, {
-      issues: [{ path: 'body.nodeId', message: 'unknown node' }],
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'hub.alerts.noStoreWarehouse',
+      { nodeId },
+      {
+        issues: [{ path: 'body.nodeId', message: 'unknown node' }],
+      },
+    );
   }
 }
 
@@ -225,7 +235,8 @@ export async function createAlertRule(
 function conflict(ruleId: string, seen: number, current: number): DomainError {
   return new DomainError(
     'CONFLICT',
-    `Alert rule ${ruleId} was changed by someone else (version ${current}, you saw ${seen}); reload it and make your change again.`,
+    'hub.alerts.alertRuleChangedSomeone',
+    { ruleId, current, seen },
     { ruleId, version: current },
   );
 }
@@ -308,12 +319,13 @@ export async function retryAlertDelivery(hub: HubContext, deliveryId: string): P
     .where('delivery_id', '=', deliveryId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no alert delivery ${deliveryId}.`, { deliveryId });
+    throw new DomainError('NOT_FOUND', 'hub.alerts.noAlertDelivery', { deliveryId }, { deliveryId });
   }
   if (Number(result.numUpdatedRows) === 0) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Alert ${deliveryId} is ${row.status}; only a failed alert can be sent again.`,
+      'hub.alerts.onlyFailedAlertResent',
+      { deliveryId, rowStatus: row.status },
       { deliveryId, status: row.status },
     );
   }

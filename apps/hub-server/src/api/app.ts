@@ -188,13 +188,10 @@ export function metricsRefusal(
 ): DomainError | null {
   if (token === undefined) {
     if (bound === null || (typeof bound === 'object' && isLoopback(bound.address))) return null;
-    return new DomainError(
-      'FORBIDDEN',
-      'Metrics are not served on a public address without a token: start the hub with --metrics-token-file (or POS_HUB_METRICS_TOKEN).',
-    );
+    return new DomainError('FORBIDDEN', 'hub.api.metricsNotServedPublic');
   }
   if (presented !== undefined && sameHash(hashToken(presented), hashToken(token))) return null;
-  return new DomainError('UNAUTHORIZED', 'Metrics need the metrics token: Authorization: Bearer <token>.');
+  return new DomainError('UNAUTHORIZED', 'hub.api.metricsNeedMetricsToken');
 }
 
 export async function buildApp(options: AppOptions): Promise<HubApp> {

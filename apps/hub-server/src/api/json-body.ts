@@ -47,11 +47,7 @@ export function registerJsonBodyParser(app: FastifyInstance, maxDepth = DEFAULT_
     const text = body as string;
     if (jsonNestedDeeperThan(text, maxDepth)) {
       done(
-        new DomainError(
-          'INVALID_INPUT',
-          `The JSON body nests arrays or objects more than ${maxDepth} levels deep; no request needs that.`,
-          { maxDepth },
-        ),
+        new DomainError('INVALID_INPUT', 'hub.api.jsonBodyNestsArrays', { maxDepth }, { maxDepth }),
         undefined,
       );
       return;

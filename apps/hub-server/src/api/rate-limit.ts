@@ -30,9 +30,14 @@ export class RateLimiter {
     if (refilled < 1) {
       const retryAfterSeconds = Math.max(1, Math.ceil((1 - refilled) / this.limit.perSecond));
       this.buckets.set(key, { tokens: refilled, at: now });
-      throw new DomainError('RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s.`, {
-        retryAfterSeconds,
-      });
+      throw new DomainError(
+        'RATE_LIMITED',
+        'hub.api.tooManyRequestsTry',
+        { retryAfterSeconds },
+        {
+          retryAfterSeconds,
+        },
+      );
     }
     this.buckets.set(key, { tokens: refilled - 1, at: now });
     if (this.buckets.size > 10_000) this.sweep(now);

@@ -144,7 +144,7 @@ export async function authenticate(hub: HubContext, token: string): Promise<Prin
   if (token.startsWith('hk_')) return { kind: 'apiKey', ...(await authenticateApiKey(hub, token)) };
   if (token.startsWith('dev_'))
     return { kind: 'device', ...(await authenticateDevice(hub.storage.db, token)) };
-  throw new DomainError('UNAUTHORIZED', 'The credential was not recognised; sign in again.');
+  throw new DomainError('UNAUTHORIZED', 'hub.api.credentialNotRecognised');
 }
 
 export function authorize(access: Access, principal: Principal | null): void {
@@ -152,21 +152,20 @@ export function authorize(access: Access, principal: Principal | null): void {
   if (principal === null) {
     throw new DomainError(
       'UNAUTHORIZED',
-      access.kind === 'device' ? 'This endpoint needs a device credential.' : 'Sign in first.',
+      access.kind === 'device' ? 'hub.api.endpointNeedsDeviceCredential' : 'hub.api.signInFirst',
+      access.kind === 'device' ? {} : {},
     );
   }
   if (access.kind === 'device') {
-    if (principal.kind !== 'device')
-      throw new DomainError('FORBIDDEN', 'Only enrolled devices may call this endpoint.');
+    if (principal.kind !== 'device') throw new DomainError('FORBIDDEN', 'hub.api.onlyEnrolledDevicesMay');
     return;
   }
   if (principal.kind === 'user' && roleAtLeast(principal.role, access.role)) return;
   if (principal.kind === 'apiKey' && access.scopes?.some((scope) => principal.scopes.includes(scope))) return;
   throw new DomainError(
     'FORBIDDEN',
-    principal.kind === 'user'
-      ? `This needs the ${access.role} role; you are ${principal.role}.`
-      : 'This credential is not allowed to do that.',
+    principal.kind === 'user' ? 'hub.api.needsRole' : 'hub.api.credentialNotAllowed',
+    principal.kind === 'user' ? { role: access.role, role2: principal.role } : {},
   );
 }
 

@@ -96,7 +96,7 @@ export async function revokeApiKey(hub: HubContext, keyId: string): Promise<void
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0)
-    throw new DomainError('NOT_FOUND', `There is no active API key ${keyId}.`, { keyId });
+    throw new DomainError('NOT_FOUND', 'hub.auth.noActiveApiKey', { keyId }, { keyId });
 }
 
 export async function authenticateApiKey(hub: HubContext, key: string): Promise<ApiKeyPrincipal> {

@@ -36,11 +36,12 @@ export async function createEnrollmentCode(
     .select(['node_id', 'code', 'active'])
     .where('node_id', '=', nodeId)
     .executeTakeFirst();
-  if (node === undefined) throw new DomainError('NOT_FOUND', `There is no node ${nodeId}.`, { nodeId });
+  if (node === undefined) throw new DomainError('NOT_FOUND', 'hub.auth.noNode', { nodeId }, { nodeId });
   if (node.active !== 1) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Node ${node.code} is inactive; activate it before enrolling devices.`,
+      'hub.auth.nodeInactiveActivateBefore',
+      { nodeCode: node.code },
       {
         nodeId,
       },
@@ -96,7 +97,8 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
     if (request.storeId !== undefined && request.storeId !== node.node_id) {
       throw new DomainError(
         'CONFLICT',
-        `This enrollment code is for store ${node.code}, but this till belongs to store ${request.storeId}. Ask HQ for a code for the till's own store.`,
+        'hub.auth.enrollmentCodeOtherStore',
+        { nodeCode: node.code, storeId: request.storeId },
         { storeId: request.storeId, codeStoreId: node.node_id },
       );
     }
@@ -104,10 +106,7 @@ export async function enrollDevice(hub: HubContext, request: EnrollRequest): Pro
       request.replaces !== undefined &&
       (request.deviceId !== undefined || request.deviceNo !== undefined || request.retryKey !== undefined)
     ) {
-      throw new DomainError(
-        'INVALID_INPUT',
-        'A till that replaces a device gets a new id and number from the hub; it cannot ask for its own.',
-      );
+      throw new DomainError('INVALID_INPUT', 'hub.auth.replacementCannotChooseId');
     }
     const registered = await registerDevice(trx, hub, node, {
       name: request.deviceName,
@@ -204,9 +203,14 @@ export async function reEnrollDevice(
   request: ReEnrollRequest,
 ): Promise<EnrollResponse> {
   if (request.restored.deviceId !== principal.deviceId) {
-    throw new DomainError('FORBIDDEN', 'A device may only re-enroll itself.', {
-      deviceId: request.restored.deviceId,
-    });
+    throw new DomainError(
+      'FORBIDDEN',
+      'hub.auth.deviceReEnrollsOnlyItself',
+      {},
+      {
+        deviceId: request.restored.deviceId,
+      },
+    );
   }
   return hub.storage.transaction(async (trx) => {
     const node = await trx
@@ -288,7 +292,8 @@ export async function registerDevice(
     if (taken !== undefined) {
       throw new DomainError(
         'CONFLICT',
-        'This till is already enrolled; revoke it at HQ to enroll it again.',
+        'hub.auth.tillAlreadyEnrolledRevoke',
+        {},
         {
           deviceId: wanted.deviceId,
         },
@@ -306,7 +311,8 @@ export async function registerDevice(
     if (taken !== undefined) {
       throw new DomainError(
         'CONFLICT',
-        `Store ${node.code} already has a device number ${wanted.deviceNo}; receipt numbers would collide. Set this till up with a free number.`,
+        'hub.auth.storeAlreadyDeviceNumber',
+        { nodeCode: node.code, deviceNo: wanted.deviceNo },
         { deviceNo: wanted.deviceNo },
       );
     }
@@ -372,7 +378,7 @@ export async function revokeDevice(hub: HubContext, deviceId: string): Promise<v
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
-      throw new DomainError('NOT_FOUND', `There is no enrolled device ${deviceId}.`, { deviceId });
+      throw new DomainError('NOT_FOUND', 'hub.auth.noEnrolledDevice', { deviceId }, { deviceId });
     }
     await hub.storage.deviceRevoked(trx, deviceId);
   });
@@ -399,12 +405,13 @@ export async function renameDevice(
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirst();
     if (device === undefined)
-      throw new DomainError('NOT_FOUND', `There is no device ${deviceId}.`, { deviceId });
+      throw new DomainError('NOT_FOUND', 'hub.auth.noDevice', { deviceId }, { deviceId });
     const version = Number(device.version);
     if (version !== input.expectedVersion) {
       throw new DomainError(
         'CONFLICT',
-        `Device ${device.name} was changed by someone else (now version ${version}); reload it and try again.`,
+        'hub.auth.deviceChangedSomeoneElse',
+        { deviceName: device.name, version },
         { reason: 'STALE_VERSION', deviceId, version },
       );
     }

@@ -43,7 +43,8 @@ async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
     if (waitingHashes.length >= MAX_WAITING_HASHES) {
       throw new DomainError(
         'RATE_LIMITED',
-        'The hub is busy checking other sign-ins; try again in a moment.',
+        'hub.auth.hubBusyCheckingOther',
+        {},
         {
           retryAfterSeconds: 1,
         },

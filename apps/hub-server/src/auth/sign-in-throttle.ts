@@ -70,7 +70,8 @@ export class SignInThrottle {
       const retryAfterSeconds = Math.ceil(waitMs / 1000);
       throw new DomainError(
         'RATE_LIMITED',
-        `Too many wrong passwords for this account from this address; try again in ${retryAfterSeconds} s.`,
+        'hub.auth.tooManyWrongPasswords',
+        { retryAfterSeconds },
         { retryAfterSeconds },
       );
     }

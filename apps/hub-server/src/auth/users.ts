@@ -63,7 +63,12 @@ export async function createUser(hub: HubContext, input: z.infer<typeof CreateUs
     .where('username', '=', input.username)
     .executeTakeFirst();
   if (existing !== undefined)
-    throw new DomainError('CONFLICT', `User ${input.username} already exists.`, { username: input.username });
+    throw new DomainError(
+      'CONFLICT',
+      'hub.auth.userAlreadyExists',
+      { username: input.username },
+      { username: input.username },
+    );
   const now = hub.now();
   const row = {
     user_id: hub.newId(),
@@ -96,7 +101,7 @@ export async function updateUser(
       .where('user_id', '=', userId)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0)
-      throw new DomainError('NOT_FOUND', `There is no user ${userId}.`, { userId });
+      throw new DomainError('NOT_FOUND', 'hub.auth.noUser', { userId }, { userId });
     // A new password or a deactivation ends every open session of that user.
     if (update.password !== undefined || update.active === false) {
       await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
@@ -129,8 +134,7 @@ export async function login(
   const stored = row?.password_hash ?? (await dummyHash());
   const valid = await verifyPassword(credentials.password, stored);
   if (row === undefined || !valid) throw new DomainError('UNAUTHORIZED', 'hub.auth.userNameOrPasswordWrong');
-  if (row.active !== 1)
-    throw new DomainError('FORBIDDEN', 'This account is deactivated; ask an administrator.');
+  if (row.active !== 1) throw new DomainError('FORBIDDEN', 'hub.auth.accountDeactivatedAsk');
   if (needsRehash(row.password_hash)) await rehash(hub, row.user_id, row.password_hash, credentials.password);
   const token = `hs_${newSecret()}`;
   const now = hub.now();

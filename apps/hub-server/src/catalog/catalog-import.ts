@@ -49,7 +49,7 @@ export async function importCatalog(
     .where('import_id', '=', importId)
     .executeTakeFirst();
   if (clash !== undefined)
-    throw new DomainError('CONFLICT', `Import ${importId} already exists; use a new id.`, { importId });
+    throw new DomainError('CONFLICT', 'hub.catalog.importAlreadyExistsUse', { importId }, { importId });
   await hub.storage.db
     .insertInto('import_jobs')
     .values({

@@ -155,8 +155,7 @@ async function findItem(executor: Executor, sku: string): Promise<CatalogItem | 
 
 export async function getItem(executor: Executor, sku: string): Promise<CatalogItem> {
   const item = await findItem(executor, sku);
-  if (item === undefined)
-    throw new DomainError('NOT_FOUND', `There is no SKU ${sku} in the catalog.`, { sku });
+  if (item === undefined) throw new DomainError('NOT_FOUND', 'hub.catalog.noSkuCatalog', { sku }, { sku });
   return item;
 }
 

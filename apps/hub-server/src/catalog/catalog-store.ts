@@ -294,8 +294,7 @@ export async function writeCatalog(tx: HubTx, records: readonly CatalogRecord[])
 
 export async function getSku(executor: Executor, sku: string): Promise<Sku> {
   const row = await executor.selectFrom('skus').select('data').where('sku', '=', sku).executeTakeFirst();
-  if (row === undefined)
-    throw new DomainError('NOT_FOUND', `There is no SKU ${sku} in the catalog.`, { sku });
+  if (row === undefined) throw new DomainError('NOT_FOUND', 'hub.catalog.noSkuCatalog', { sku }, { sku });
   return JSON.parse(row.data) as Sku;
 }
 
@@ -308,6 +307,6 @@ export async function findSkuByBarcode(executor: Executor, barcode: string): Pro
     .where('barcodes.barcode_key', '=', key)
     .executeTakeFirst();
   if (row === undefined)
-    throw new DomainError('UNKNOWN_BARCODE', `No SKU has barcode ${barcode}.`, { barcode });
+    throw new DomainError('UNKNOWN_BARCODE', 'hub.catalog.noSkuBarcode', { barcode }, { barcode });
   return JSON.parse(row.data) as Sku;
 }

@@ -48,7 +48,8 @@ export async function getImport(executor: Executor, importId: string): Promise<I
     .selectAll()
     .where('import_id', '=', importId)
     .executeTakeFirst();
-  if (row === undefined) throw new DomainError('NOT_FOUND', `There is no import ${importId}.`, { importId });
+  if (row === undefined)
+    throw new DomainError('NOT_FOUND', 'hub.catalog.noImport', { importId }, { importId });
   return {
     importId: row.import_id,
     format: row.format as ImportFormat,

@@ -35,7 +35,8 @@ export async function* jsonRecords(
         if (current.length > MAX_RECORD_CHARS) {
           throw new DomainError(
             'INVALID_INPUT',
-            `The record starting on line ${currentLine} is larger than 1 MB.`,
+            'hub.catalog.recordTooLarge',
+            { currentLine },
             {
               line: currentLine,
             },
@@ -65,11 +66,7 @@ export async function* jsonRecords(
       }
       if (char === ' ' || char === '\t' || char === '\r' || char === '\ufeff') continue;
       if (ended) {
-        throw new DomainError(
-          'INVALID_INPUT',
-          `Line ${line}: nothing may follow the closing ] of the array.`,
-          { line },
-        );
+        throw new DomainError('INVALID_INPUT', 'hub.catalog.lineNothingMayFollow', { line }, { line });
       }
       if (!started && char === '[') {
         started = true;
@@ -90,7 +87,8 @@ export async function* jsonRecords(
       }
       throw new DomainError(
         'INVALID_INPUT',
-        `Line ${line}: expected a JSON object, found ${JSON.stringify(char)}.`,
+        'hub.catalog.lineExpectedJsonObject',
+        { line, char: JSON.stringify(char) },
         {
           line,
         },
@@ -100,14 +98,15 @@ export async function* jsonRecords(
   if (depth > 0) {
     throw new DomainError(
       'INVALID_INPUT',
-      `The record starting on line ${currentLine} is cut off: the file ended inside it.`,
+      'hub.catalog.recordCutOff',
+      { currentLine },
       {
         line: currentLine,
       },
     );
   }
   if (inArray && !ended) {
-    throw new DomainError('INVALID_INPUT', 'The file ended before the closing ] of the array.', { line });
+    throw new DomainError('INVALID_INPUT', 'hub.catalog.fileEndedBeforeClosing', {}, { line });
   }
 }
 

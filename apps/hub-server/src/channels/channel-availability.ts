@@ -203,7 +203,8 @@ export async function guardChannelBuffer(
       .join(', ');
     throw new DomainError(
       'INSUFFICIENT_STOCK',
-      `Order ${order.orderNumber} cannot be placed: the ${order.channel} channel may sell only ${detail}.`,
+      'hub.channels.orderCannotPlacedChannel',
+      { orderNumber: order.orderNumber, channel: order.channel, detail },
       {
         channel: order.channel,
         shortages: short.map((item) => ({

@@ -106,7 +106,8 @@ async function assertKeysExist(tx: HubTx, buffers: readonly ChannelBuffer[]): Pr
   if (problems.length > 0) {
     throw new DomainError(
       'INVALID_INPUT',
-      `The buffers were not set. ${problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ')}`,
+      'hub.channels.buffersNotSet',
+      { problems: problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ') },
       { problems },
     );
   }

@@ -285,7 +285,7 @@ export async function getException(executor: Executor, exceptionId: string): Pro
     .where('exception_id', '=', exceptionId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no exception ${exceptionId}.`, { exceptionId });
+    throw new DomainError('NOT_FOUND', 'hub.exceptions.noException', { exceptionId }, { exceptionId });
   }
   return toHubException(row);
 }

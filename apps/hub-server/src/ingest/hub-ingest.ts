@@ -48,9 +48,14 @@ function portFor(hub: HubContext, request: PushRequest): IngestPort {
       inHubTransaction(hub, async (tx) => {
         const device = await lockDevice(tx, deviceId);
         if (device === undefined || device.revoked_at !== null) {
-          throw new DomainError('UNAUTHORIZED', 'This device is not enrolled at the hub; enroll it again.', {
-            deviceId,
-          });
+          throw new DomainError(
+            'UNAUTHORIZED',
+            'hub.ingest.deviceNotEnrolledHub',
+            {},
+            {
+              deviceId,
+            },
+          );
         }
         const lastSeq = Number(device.last_seq);
         const fresh = request.events.filter((event) => event.deviceSeq > lastSeq);
@@ -107,7 +112,8 @@ async function lockDevice(tx: HubTx, deviceId: string) {
     const retryAfterSeconds = Math.ceil(DEVICE_LOCK_WAIT_MS / 1000);
     throw new DomainError(
       'RATE_LIMITED',
-      'The hub is still applying the previous push of this till; it will send again shortly, sales continue meanwhile.',
+      'hub.ingest.hubStillApplyingPrevious',
+      {},
       { deviceId, retryAfterMs: retryAfterSeconds * 1000, retryAfterSeconds },
     );
   }

@@ -231,7 +231,7 @@ async function nodeOf(executor: Executor, nodeId: string) {
     .where('node_id', '=', nodeId)
     .executeTakeFirst();
   if (node === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no store or warehouse ${nodeId}.`, { nodeId });
+    throw new DomainError('NOT_FOUND', 'hub.integration.noStoreWarehouse', { nodeId }, { nodeId });
   }
   return node;
 }

@@ -34,7 +34,8 @@ export function parseCursor(text: string): LogCursor {
   if (match === null) {
     throw new DomainError(
       'INVALID_INPUT',
-      'The cursor is not one this hub handed out; pass the `cursor` of the last page you read, 0 to start from the beginning, or `since` with a time.',
+      'hub.integration.cursorNotHubHanded',
+      {},
       { issues: [{ path: 'query.after', message: 'not a cursor' }] },
     );
   }
@@ -61,7 +62,8 @@ export async function resumePosition(
     // A bare position beyond the head: this hub lost history the consumer saw and cannot tell since when.
     throw new DomainError(
       'CONFLICT',
-      `Position ${cursor.position} is beyond this hub's log (head ${head}); it was probably restored from a backup. Resume with \`since\` set to the time of the last event you applied.`,
+      'hub.integration.positionBeyondHubLog',
+      { position: cursor.position, head },
       { position: cursor.position, head },
     );
   }

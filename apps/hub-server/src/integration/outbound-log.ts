@@ -82,7 +82,8 @@ function validated(draft: EventDraft): EventDraft {
   if (!checked.ok) {
     throw new DomainError(
       'INTERNAL',
-      `The hub produced an invalid ${draft.type} event (${checked.problem}); nothing was saved.`,
+      'hub.integration.hubProducedInvalidEvent',
+      { draftType: draft.type, problem: checked.problem },
       { type: draft.type, key: draft.key },
     );
   }

@@ -15,7 +15,8 @@ export function expandTypes(list: readonly string[]): IntegrationEventType[] {
     if (matched.length === 0) {
       throw new DomainError(
         'INVALID_INPUT',
-        `types.${index}: ${pattern} is not an event type of the catalog (GET /api/integration/catalog lists them).`,
+        'hub.integration.typesNotEventType',
+        { index, pattern },
         { issues: [{ path: `query.types.${index}`, message: 'unknown event type' }] },
       );
     }
@@ -74,9 +75,14 @@ export type PullPage = z.infer<typeof PullPageSchema>;
 /** One page of the log for a consumer (GET /api/integration/events, `pos-hub integration tail`). */
 export async function pullEvents(executor: Executor, query: PullQuery, now: number): Promise<PullPage> {
   if (query.after !== undefined && query.since !== undefined) {
-    throw new DomainError('INVALID_INPUT', 'Give either `after` (a cursor) or `since` (a time), not both.', {
-      issues: [{ path: 'query.since', message: 'not with after' }],
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'hub.integration.giveEitherAfterCursor',
+      {},
+      {
+        issues: [{ path: 'query.since', message: 'not with after' }],
+      },
+    );
   }
   const types = query.types === undefined || query.types.length === 0 ? undefined : expandTypes(query.types);
   // The epoch is read before the rows: if it changes meanwhile, the cursor names the older one and the

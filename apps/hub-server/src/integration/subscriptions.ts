@@ -213,9 +213,14 @@ async function requireSubscription(
     .where('subscription_id', '=', subscriptionId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no webhook subscription ${subscriptionId}.`, {
-      subscriptionId,
-    });
+    throw new DomainError(
+      'NOT_FOUND',
+      'hub.integration.noWebhookSubscription',
+      { subscriptionId },
+      {
+        subscriptionId,
+      },
+    );
   }
   return row;
 }
@@ -339,14 +344,20 @@ async function subscriptionAtVersion(
     .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no webhook subscription ${subscriptionId}.`, {
-      subscriptionId,
-    });
+    throw new DomainError(
+      'NOT_FOUND',
+      'hub.integration.noWebhookSubscription',
+      { subscriptionId },
+      {
+        subscriptionId,
+      },
+    );
   }
   if (Number(row.version) !== expectedVersion) {
     throw new DomainError(
       'CONFLICT',
-      `Webhook endpoint ${row.name} was changed by someone else (now version ${row.version}); reload it and try again.`,
+      'hub.integration.webhookEndpointChangedSomeone',
+      { rowName: row.name, version: row.version },
       { reason: 'STALE_VERSION', subscriptionId, version: Number(row.version) },
     );
   }
@@ -464,7 +475,8 @@ export async function replaySubscription(
   if (from.after === undefined && from.since === undefined) {
     throw new DomainError(
       'INVALID_INPUT',
-      'Say where to replay from: `after` (a cursor) or `since` (a time).',
+      'hub.integration.sayWhereReplayAfter',
+      {},
       {
         issues: [{ path: 'body.after', message: 'required' }],
       },
@@ -529,15 +541,21 @@ export async function settleDeadLetter(
     .where('seq', '=', seq)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `Subscription ${subscriptionId} has no delivery of event ${seq}.`, {
-      subscriptionId,
-      seq,
-    });
+    throw new DomainError(
+      'NOT_FOUND',
+      'hub.integration.subscriptionNoDeliveryEvent',
+      { subscriptionId, seq },
+      {
+        subscriptionId,
+        seq,
+      },
+    );
   }
   if (Number(result.numUpdatedRows) === 0) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `The delivery of event ${seq} is ${row.status}; only a dead letter can be sent again or skipped.`,
+      'hub.integration.deliveryEventOnlyDead',
+      { seq, rowStatus: row.status },
       { subscriptionId, seq, status: row.status },
     );
   }

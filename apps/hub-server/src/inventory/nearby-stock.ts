@@ -70,13 +70,14 @@ export async function readNearbyStock(
 ): Promise<NearbyStock> {
   const known = await executor.selectFrom('skus').select('sku').where('sku', '=', sku).executeTakeFirst();
   if (known === undefined)
-    throw new DomainError('NOT_FOUND', `SKU ${sku} is not in the hub's catalog.`, { sku });
+    throw new DomainError('NOT_FOUND', 'hub.inventory.skuNotHubCatalog', { sku }, { sku });
   const here = await executor
     .selectFrom('nodes')
     .select(['region', 'latitude', 'longitude'])
     .where('node_id', '=', storeId)
     .executeTakeFirst();
-  if (here === undefined) throw new DomainError('NOT_FOUND', `The hub has no store ${storeId}.`, { storeId });
+  if (here === undefined)
+    throw new DomainError('NOT_FOUND', 'hub.inventory.hubNoStore', { storeId }, { storeId });
   const rows = await executor
     .selectFrom('nodes')
     .leftJoin('stock_balances', (join) =>

@@ -143,15 +143,19 @@ async function assertNodeAndSku(tx: HubTx, nodeId: string, sku: string): Promise
     .select('active')
     .where('node_id', '=', nodeId)
     .executeTakeFirst();
-  if (node === undefined) throw new DomainError('NOT_FOUND', `There is no node ${nodeId}.`, { nodeId });
+  if (node === undefined) throw new DomainError('NOT_FOUND', 'hub.auth.noNode', { nodeId }, { nodeId });
   if (node.active !== 1) {
-    throw new DomainError('NOT_ALLOWED', `Node ${nodeId} is inactive and cannot take reservations.`, {
-      nodeId,
-    });
+    throw new DomainError(
+      'NOT_ALLOWED',
+      'hub.inventory.nodeInactiveCannotTake',
+      { nodeId },
+      {
+        nodeId,
+      },
+    );
   }
   const known = await tx.trx.selectFrom('skus').select('sku').where('sku', '=', sku).executeTakeFirst();
-  if (known === undefined)
-    throw new DomainError('NOT_FOUND', `There is no SKU ${sku} in the catalog.`, { sku });
+  if (known === undefined) throw new DomainError('NOT_FOUND', 'hub.catalog.noSkuCatalog', { sku }, { sku });
 }
 
 /** Releases HELD reservations at (node, sku) whose hold ran out. The balance must be locked. */
@@ -340,7 +344,8 @@ function sameRequestOrConflict(
   ) {
     throw new DomainError(
       'CONFLICT',
-      `Idempotency key ${input.idempotencyKey} was already used for a different reservation (${row.reservation_id}).`,
+      'hub.inventory.idempotencyKeyAlreadyUsed',
+      { idempotencyKey: String(input.idempotencyKey), reservation_id: row.reservation_id },
       { reservationId: row.reservation_id },
     );
   }
@@ -354,7 +359,7 @@ async function lockedReservation(tx: HubTx, reservationId: string): Promise<Rese
     .where('reservation_id', '=', reservationId)
     .executeTakeFirst();
   if (peek === undefined)
-    throw new DomainError('NOT_FOUND', `There is no reservation ${reservationId}.`, { reservationId });
+    throw new DomainError('NOT_FOUND', 'hub.inventory.noReservation', { reservationId }, { reservationId });
   // Balance first, reservation second: the same lock order as creation and ingest.
   await tx.lockBalances([{ nodeId: peek.node_id, sku: peek.sku }]);
   return tx.trx
@@ -377,7 +382,8 @@ function assertNotOrderManaged(row: ReservationTable): void {
     const orderId = row.order_ref.slice(BOPIS_ORDER_REF_PREFIX.length).split('/')[0];
     throw new DomainError(
       'NOT_ALLOWED',
-      `Reservation ${row.reservation_id} belongs to BOPIS order ${orderId}; change the order instead (cancel or re-route it).`,
+      'hub.inventory.reservationBelongsBopisOrder',
+      { reservation_id: row.reservation_id, orderId: String(orderId) },
       { reservationId: row.reservation_id, orderId },
     );
   }
@@ -387,7 +393,8 @@ function assertVersion(row: ReservationTable, expectedVersion: number | undefine
   if (expectedVersion !== undefined && row.version !== expectedVersion) {
     throw new DomainError(
       'CONFLICT',
-      `Reservation ${row.reservation_id} changed meanwhile (now version ${row.version}, ${row.status}); reload it.`,
+      'hub.inventory.reservationChangedMeanwhileNow',
+      { reservation_id: row.reservation_id, version: row.version, rowStatus: row.status },
       { reservationId: row.reservation_id, version: row.version, status: row.status },
     );
   }
@@ -413,7 +420,8 @@ export async function moveReservation(
       // The sweeper releases it; confirming a lapsed hold could promise units someone else now has.
       throw new DomainError(
         'NOT_ALLOWED',
-        `Reservation ${reservationId} expired before it was confirmed; reserve again.`,
+        'hub.inventory.reservationExpiredBefore',
+        { reservationId },
         {
           reservationId,
         },
@@ -450,11 +458,16 @@ export async function reassignReservation(
       .where('reservation_id', '=', reservationId)
       .executeTakeFirst();
     if (peek === undefined)
-      throw new DomainError('NOT_FOUND', `There is no reservation ${reservationId}.`, { reservationId });
+      throw new DomainError('NOT_FOUND', 'hub.inventory.noReservation', { reservationId }, { reservationId });
     if (peek.node_id === change.toNodeId) {
-      throw new DomainError('INVALID_INPUT', 'A reservation can only be reassigned to a different node.', {
-        path: 'toNodeId',
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.inventory.reservationCanOnlyReassigned',
+        {},
+        {
+          path: 'toNodeId',
+        },
+      );
     }
     await assertNodeAndSku(tx, change.toNodeId, peek.sku);
     await tx.lockBalances([
@@ -543,7 +556,7 @@ export async function getReservation(executor: Executor, reservationId: string):
     .where('reservation_id', '=', reservationId)
     .executeTakeFirst();
   if (row === undefined)
-    throw new DomainError('NOT_FOUND', `There is no reservation ${reservationId}.`, { reservationId });
+    throw new DomainError('NOT_FOUND', 'hub.inventory.noReservation', { reservationId }, { reservationId });
   return toReservation(row);
 }
 

@@ -117,7 +117,12 @@ export async function assertNodes(tx: HubTx, nodeIds: string[]): Promise<void> {
   const rows = await tx.trx.selectFrom('nodes').select('node_id').where('node_id', 'in', nodeIds).execute();
   const missing = nodeIds.filter((id) => !rows.some((row) => row.node_id === id));
   if (missing.length > 0)
-    throw new DomainError('NOT_FOUND', `There is no node ${missing.join(', ')}.`, { nodeIds: missing });
+    throw new DomainError(
+      'NOT_FOUND',
+      'hub.inventory.noNode',
+      { missing: missing.join(', ') },
+      { nodeIds: missing },
+    );
 }
 
 export async function assertSkus(tx: HubTx, skus: string[]): Promise<void> {
@@ -126,9 +131,14 @@ export async function assertSkus(tx: HubTx, skus: string[]): Promise<void> {
   const known = new Set(rows.map((row) => row.sku));
   const index = skus.findIndex((sku) => !known.has(sku));
   if (index >= 0) {
-    throw new DomainError('INVALID_INPUT', `SKU ${skus[index]} is not in the catalog.`, {
-      path: `lines.${index}.sku`,
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'hub.pricing.skuNotCatalog',
+      { skus: String(skus[index]) },
+      {
+        path: `lines.${index}.sku`,
+      },
+    );
   }
 }
 
@@ -270,7 +280,8 @@ function assertFiguresSeen(
   const first = stale[0]!;
   throw new DomainError(
     'CONFLICT',
-    `Stock of ${first.sku} (${first.bucket}) changed since you looked: it is ${first.actual}, not ${first.expected}. Reload and decide again.`,
+    'hub.inventory.stockChangedSinceLooked',
+    { sku: first.sku, bucket: first.bucket, actual: first.actual, expected: first.expected },
     { reason: 'STALE_STOCK', nodeId, lines: stale },
   );
 }
@@ -406,21 +417,31 @@ export async function receiveTransfer(
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirst();
     if (row === undefined)
-      throw new DomainError('NOT_FOUND', `There is no transfer ${transferId}.`, { transferId });
+      throw new DomainError('NOT_FOUND', 'hub.inventory.noTransfer', { transferId }, { transferId });
     if (row.status !== 'in_transit') {
-      throw new DomainError('CONFLICT', `Transfer ${transferId} was already received.`, {
-        transferId,
-        status: row.status,
-      });
+      throw new DomainError(
+        'CONFLICT',
+        'hub.inventory.transferAlreadyReceived',
+        { transferId },
+        {
+          transferId,
+          status: row.status,
+        },
+      );
     }
     const shipped = JSON.parse(row.lines) as Transfer['lines'];
     const received = new Map<string, number>();
     for (const line of input.lines) received.set(line.sku, (received.get(line.sku) ?? 0) + line.qty);
     const unknown = [...received.keys()].find((sku) => !shipped.some((line) => line.sku === sku));
     if (unknown !== undefined) {
-      throw new DomainError('INVALID_INPUT', `SKU ${unknown} was not part of transfer ${transferId}.`, {
-        sku: unknown,
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.inventory.skuNotPartTransfer',
+        { unknown, transferId },
+        {
+          sku: unknown,
+        },
+      );
     }
     await tx.lockBalances(shipped.map((line) => ({ nodeId: row.to_node_id, sku: line.sku })));
     const lines = shipped.map((line) => ({ ...line, received: received.get(line.sku) ?? 0 }));

@@ -172,10 +172,7 @@ export interface NewCustomer {
 /** Normalises what a till or HQ sent; refuses with a sentence what cannot be a phone, email or card. */
 export async function normaliseNewCustomer(executor: Executor, input: NewCustomer): Promise<NewCustomer> {
   if (input.phone === undefined && input.email === undefined) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      'A customer needs a phone number or an email address to be found again.',
-    );
+    throw new DomainError('INVALID_INPUT', 'hub.loyalty.customerNeedsPhoneNumber');
   }
   const options = await phoneOptions(executor);
   return {
@@ -217,10 +214,7 @@ async function assertCardFree(tx: HubTx, card: string): Promise<void> {
     .where('card_number', '=', card)
     .executeTakeFirst();
   if (taken !== undefined) {
-    throw new DomainError(
-      'CONFLICT',
-      `Loyalty card ${card} already belongs to another customer; hand out another card.`,
-    );
+    throw new DomainError('CONFLICT', 'hub.loyalty.loyaltyCardAlreadyBelongs', { card });
   }
 }
 

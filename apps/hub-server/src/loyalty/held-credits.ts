@@ -333,7 +333,7 @@ async function lockHeld(tx: HubTx, creditId: string): Promise<HeldCreditTable> {
     .$if(tx.hub.storage.kind === 'postgres', (query) => query.forUpdate())
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no frozen store credit ${creditId}.`, { creditId });
+    throw new DomainError('NOT_FOUND', 'hub.loyalty.noFrozenStoreCredit', { creditId }, { creditId });
   }
   if (row.status !== 'held') {
     throw new DomainError(
@@ -383,7 +383,7 @@ export async function releaseHeldCredit(
           ? { numberKey: row.number_key, maskedNumber: row.masked_number ?? '' }
           : undefined;
     if (target === undefined) {
-      throw new DomainError('CONFLICT', `Store credit ${creditId} names no account; drop it.`, { creditId });
+      throw new DomainError('CONFLICT', 'hub.loyalty.storeCreditWithoutAccount', { creditId }, { creditId });
     }
     await issueStoredCredit(
       tx,

@@ -133,7 +133,7 @@ async function lockHeld(tx: HubTx, holdId: string): Promise<HeldPointsTable> {
     .$if(tx.hub.storage.kind === 'postgres', (query) => query.forUpdate())
     .executeTakeFirst();
   if (row === undefined)
-    throw new DomainError('NOT_FOUND', `There are no held points ${holdId}.`, { holdId });
+    throw new DomainError('NOT_FOUND', 'hub.loyalty.noHeldPoints', { holdId }, { holdId });
   if (row.status !== 'held') {
     throw new DomainError(
       'CONFLICT',
@@ -202,7 +202,8 @@ export async function releaseHeldPoints(
     if (sale?.status === 'voided') {
       throw new DomainError(
         'CONFLICT',
-        `Sale ${row.sale_id} was voided since, so it earns nothing: drop its points instead.`,
+        'hub.loyalty.saleVoidedSinceEarns',
+        { sale_id: row.sale_id },
         { holdId },
       );
     }
@@ -210,7 +211,8 @@ export async function releaseHeldPoints(
     if (programme === null || programme.currency !== row.currency) {
       throw new DomainError(
         'CONFLICT',
-        `No loyalty programme in ${row.currency} applied at the time of sale ${row.sale_id}; drop its points instead.`,
+        'hub.loyalty.noLoyaltyProgrammeApplied',
+        { currency: row.currency, sale_id: row.sale_id },
         { holdId },
       );
     }
@@ -218,7 +220,12 @@ export async function releaseHeldPoints(
     // A temporary customer's account merged since: the points go where its points went.
     if (locked?.account.merged_into) locked = await lockLoyaltyAccount(tx, locked.account.merged_into);
     if (locked === undefined) {
-      throw new DomainError('NOT_FOUND', `Loyalty account ${row.account_id} no longer exists.`, { holdId });
+      throw new DomainError(
+        'NOT_FOUND',
+        'hub.loyalty.loyaltyAccountNoLonger',
+        { account_id: row.account_id },
+        { holdId },
+      );
     }
     const tier =
       programme.tiers.find((candidate) => candidate.tierId === row.tier_id) ??

@@ -52,10 +52,7 @@ export async function readProgramme(executor: Executor): Promise<LoyaltyProgramm
 export async function requireProgramme(executor: Executor): Promise<LoyaltyProgramme> {
   const programme = await readProgramme(executor);
   if (programme === null) {
-    throw new DomainError(
-      'NOT_FOUND',
-      'No loyalty programme is set up yet: HQ must set one (PUT /api/loyalty/programme) before points can be used.',
-    );
+    throw new DomainError('NOT_FOUND', 'hub.loyalty.noLoyaltyProgrammeSet');
   }
   return programme;
 }
@@ -127,10 +124,7 @@ export async function requireStoredValueSettings(
 ): Promise<StoredValueSettings> {
   const settings = await readStoredValueSettings(executor, currency);
   if (settings === null) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `No stored-value settings for ${currency} are set up: HQ must set them (PUT /api/loyalty/stored-value-settings) before cards can be used.`,
-    );
+    throw new DomainError('NOT_FOUND', 'hub.loyalty.noStoredValueSettings', { currency });
   }
   return settings;
 }

@@ -64,12 +64,12 @@ export async function numberTargetOf(
 
 async function requireLoyaltyAccount(tx: HubTx, accountId: string): Promise<LockedLoyaltyAccount> {
   const locked = await lockLoyaltyAccount(tx, accountId);
-  if (locked === undefined) throw new DomainError('NOT_FOUND', `There is no loyalty account ${accountId}.`);
+  if (locked === undefined) throw new DomainError('NOT_FOUND', 'hub.loyalty.noLoyaltyAccount', { accountId });
   if (locked.account.merged_into !== null) {
-    throw new DomainError(
-      'CONFLICT',
-      `Loyalty account ${accountId} was merged into ${locked.account.merged_into}; use that one.`,
-    );
+    throw new DomainError('CONFLICT', 'hub.loyalty.loyaltyAccountMergedUse', {
+      accountId,
+      merged_into: locked.account.merged_into,
+    });
   }
   return locked;
 }
@@ -77,7 +77,7 @@ async function requireLoyaltyAccount(tx: HubTx, accountId: string): Promise<Lock
 async function requireStoredValue(tx: HubTx, accountId: string): Promise<LockedStoredValueAccount> {
   const locked = await lockStoredValueAccount(tx, accountId);
   if (locked === undefined)
-    throw new DomainError('NOT_FOUND', `There is no gift card or store credit account ${accountId}.`);
+    throw new DomainError('NOT_FOUND', 'hub.loyalty.noStoredValueAccount', { accountId });
   return locked;
 }
 
@@ -93,10 +93,7 @@ export async function placeRedemptionHold(
       const programme = await requireProgramme(tx.trx);
       const locked = await requireLoyaltyAccount(tx, request.accountId);
       if (locked.account.status === 'blocked') {
-        throw new DomainError(
-          'NOT_ALLOWED',
-          'This loyalty account is blocked; points cannot be spent. Take another tender.',
-        );
+        throw new DomainError('NOT_ALLOWED', 'loyalty.loyaltyAccountBlockedPoints');
       }
       const decision = placeHold(
         locked.entries,
@@ -408,10 +405,7 @@ export async function storedValueByNumber(
     .where('number_hash', '=', numberKeyWith(await storedValueKey(hub.storage, executor), request.number))
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError(
-      'NOT_FOUND',
-      'There is no gift card or store credit with this number. Check the number.',
-    );
+    throw new DomainError('NOT_FOUND', 'loyalty.noGiftCardStore');
   }
   if (row.pin_hash !== null && row.pin_hash !== undefined) await checkPin(hub, row.account_id, request.pin);
   const account = storedValueAccountOf(row);
@@ -439,7 +433,8 @@ export async function storedValueByNumber(
 function cardLocked(lockedUntil: number): DomainError {
   return new DomainError(
     'LOCKED_OUT',
-    `Too many wrong PINs: this card is locked until ${new Date(lockedUntil).toISOString()}. Take another tender.`,
+    'hub.loyalty.tooManyWrongPINs',
+    { lockedUntil: new Date(lockedUntil).toISOString() },
     { lockedUntil },
   );
 }
@@ -472,9 +467,14 @@ async function checkPin(hub: HubContext, accountId: string, pin: string | undefi
   });
   if (attempt.kind === 'locked') throw cardLocked(attempt.lockedUntil);
   if (attempt.kind === 'missing') {
-    throw new DomainError('FORBIDDEN', 'This card has a PIN: ask the customer to enter it.', {
-      pinRequired: true,
-    });
+    throw new DomainError(
+      'FORBIDDEN',
+      'hub.loyalty.cardPinAskCustomer',
+      {},
+      {
+        pinRequired: true,
+      },
+    );
   }
   // Hashing takes a while: outside any transaction.
   if (await verifyPassword(pin ?? '', attempt.pinHash)) {
@@ -496,10 +496,15 @@ async function checkPin(hub: HubContext, accountId: string, pin: string | undefi
     return;
   }
   if (attempt.lock !== null) throw cardLocked(attempt.lock);
-  throw new DomainError('FORBIDDEN', 'The PIN is wrong; ask the customer to enter it again.', {
-    pinRequired: true,
-    attemptsLeft: PIN_ATTEMPTS - attempt.failures,
-  });
+  throw new DomainError(
+    'FORBIDDEN',
+    'hub.loyalty.pinWrongAskCustomer',
+    {},
+    {
+      pinRequired: true,
+      attemptsLeft: PIN_ATTEMPTS - attempt.failures,
+    },
+  );
 }
 
 export interface LoyaltyPassReport {

@@ -27,10 +27,7 @@ export function storedValueKey(storage: object, executor: Executor): Promise<Buf
       .executeTakeFirst()
       .then((row) => {
         if (row === undefined) {
-          throw new DomainError(
-            'INTERNAL',
-            'The hub has no stored-value key; its database was not migrated.',
-          );
+          throw new DomainError('INTERNAL', 'hub.loyalty.hubNoStoredValue');
         }
         return Buffer.from(row.value, 'base64');
       });
@@ -44,10 +41,7 @@ export function storedValueKey(storage: object, executor: Executor): Promise<Buf
 export function normalisedNumber(number: string): string {
   const normalised = number.replace(/[\s-]/g, '').toUpperCase();
   if (!/^[A-Z0-9]{6,64}$/.test(normalised)) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      'A gift card or store credit number is 6 to 64 letters and digits; check what was typed or scanned.',
-    );
+    throw new DomainError('INVALID_INPUT', 'loyalty.giftCardStoreCredit');
   }
   return normalised;
 }

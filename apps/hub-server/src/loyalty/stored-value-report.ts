@@ -179,7 +179,8 @@ export async function storedValueLedgerPage(
   if (row === undefined) {
     throw new DomainError(
       'NOT_FOUND',
-      `There is no gift card or store credit account ${accountId}. Search the accounts list for it.`,
+      'hub.loyalty.noStoredValueAccountSearch',
+      { accountId },
       { accountId },
     );
   }

@@ -81,9 +81,8 @@ export async function createNode(hub: HubContext, input: NodeInput): Promise<Sto
     if (clash !== undefined) {
       throw new DomainError(
         'CONFLICT',
-        clash.code === input.code
-          ? `A node with code ${input.code} already exists.`
-          : `A node with id ${nodeId} already exists.`,
+        clash.code === input.code ? 'hub.nodes.nodeCodeAlreadyExists' : 'hub.nodes.nodeIdAlreadyExists',
+        clash.code === input.code ? { inputCode: input.code } : { nodeId },
         { code: input.code, nodeId },
       );
     }
@@ -125,11 +124,12 @@ export async function updateNode(hub: HubContext, nodeId: string, update: NodeUp
       .where('node_id', '=', nodeId)
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirst();
-    if (current === undefined) throw new DomainError('NOT_FOUND', `There is no node ${nodeId}.`, { nodeId });
+    if (current === undefined) throw new DomainError('NOT_FOUND', 'hub.auth.noNode', { nodeId }, { nodeId });
     if (current.version !== update.expectedVersion) {
       throw new DomainError(
         'CONFLICT',
-        `Node ${current.code} was changed by someone else (now version ${current.version}); reload it and try again.`,
+        'hub.nodes.nodeChangedSomeoneElse',
+        { currentCode: current.code, version: current.version },
         { nodeId, version: current.version },
       );
     }
@@ -170,13 +170,13 @@ export async function listNodes(executor: Executor): Promise<StoreNode[]> {
 
 export async function getNode(executor: Executor, nodeId: string): Promise<StoreNode> {
   const row = await executor.selectFrom('nodes').selectAll().where('node_id', '=', nodeId).executeTakeFirst();
-  if (row === undefined) throw new DomainError('NOT_FOUND', `There is no node ${nodeId}.`, { nodeId });
+  if (row === undefined) throw new DomainError('NOT_FOUND', 'hub.auth.noNode', { nodeId }, { nodeId });
   return toStoreNode(row);
 }
 
 export async function findNodeByCode(executor: Executor, nodeCode: string): Promise<StoreNode> {
   const row = await executor.selectFrom('nodes').selectAll().where('code', '=', nodeCode).executeTakeFirst();
   if (row === undefined)
-    throw new DomainError('NOT_FOUND', `There is no node with code ${nodeCode}.`, { code: nodeCode });
+    throw new DomainError('NOT_FOUND', 'hub.nodes.noNodeCode', { nodeCode }, { code: nodeCode });
   return toStoreNode(row);
 }

@@ -86,7 +86,7 @@ export async function setNodeDelivery(
       .select('node_id')
       .where('node_id', '=', nodeId)
       .executeTakeFirst();
-    if (node === undefined) throw new DomainError('NOT_FOUND', `There is no node ${nodeId}.`, { nodeId });
+    if (node === undefined) throw new DomainError('NOT_FOUND', 'hub.auth.noNode', { nodeId }, { nodeId });
     await tx.trx
       .insertInto('node_delivery_terms')
       .values({

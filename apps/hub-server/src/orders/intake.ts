@@ -141,7 +141,8 @@ async function replayOrConflict(
   if (earlier.request_hash !== hash) {
     throw new DomainError(
       'CONFLICT',
-      `Idempotency-Key ${clientKey} was already used for a different order (${earlier.order_id}); use a new key for a new order.`,
+      'hub.orders.idempotencyKeyAlreadyUsed',
+      { clientKey, order_id: earlier.order_id },
       { orderId: earlier.order_id },
     );
   }
@@ -237,7 +238,8 @@ async function readIntakeFacts(tx: HubTx, order: BopisOrder): Promise<IntakeFact
   if (problems.length > 0) {
     throw new DomainError(
       'INVALID_INPUT',
-      `The order cannot be placed. ${problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ')}`,
+      'hub.orders.orderNotValid',
+      { problems: problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ') },
       { problems },
     );
   }
@@ -256,7 +258,7 @@ async function uniquePickupCode(tx: HubTx, random: PickupCodeRandomBytes): Promi
       .executeTakeFirst();
     if (clash === undefined) return code;
   }
-  throw new DomainError('INTERNAL', 'Could not draw an unused pickup code; try again.');
+  throw new DomainError('INTERNAL', 'hub.orders.couldNotDrawUnused');
 }
 
 /** `count` different codes no open order carries, checked together (a split's parts). */
@@ -321,7 +323,8 @@ export async function placeOrder(
     if (options.payments === undefined) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Order ${body.orderNumber} was not placed: this hub has no payment provider configured, so it cannot authorise payment.paymentMethod. Send an authorisationRef instead.`,
+        'hub.orders.orderNotPlacedHub',
+        { orderNumber: body.orderNumber },
         { orderId: body.orderId, reason: 'payment_provider_missing' },
       );
     }
@@ -376,7 +379,8 @@ export async function placeOrder(
         if (earlier.length > 0) {
           throw new DomainError(
             'CONFLICT',
-            `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+            'hub.orders.orderAlreadyExistsHub',
+            { orderId: body.orderId },
             { orderId: body.orderId },
           );
         }
@@ -426,7 +430,8 @@ export async function placeOrder(
               : 'no single store can take it';
           throw new DomainError(
             'INSUFFICIENT_STOCK',
-            `No store can fulfil order ${order.orderNumber} now: ${reason}`,
+            'hub.orders.noStoreCanFulfil',
+            { orderNumber: order.orderNumber, reason },
             { orderId: order.orderId, routing },
           );
         }
@@ -477,7 +482,8 @@ export async function placeOrder(
       if (raced !== undefined) return raced;
       throw new DomainError(
         'CONFLICT',
-        `Order ${body.orderId} already exists at the hub; a new order needs a new orderId.`,
+        'hub.orders.orderAlreadyExistsHub',
+        { orderId: body.orderId },
         { orderId: body.orderId },
       );
     }

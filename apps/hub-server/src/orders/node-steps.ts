@@ -65,12 +65,18 @@ export async function recordNodeStep(
       .where('node_id', '=', request.nodeId)
       .executeTakeFirst();
     if (node === undefined) {
-      throw new DomainError('NOT_FOUND', `There is no node ${request.nodeId}.`, { nodeId: request.nodeId });
+      throw new DomainError(
+        'NOT_FOUND',
+        'hub.auth.noNode',
+        { nodeId: request.nodeId },
+        { nodeId: request.nodeId },
+      );
     }
     if (node.kind !== 'warehouse') {
       throw new DomainError(
         'FORBIDDEN',
-        `${node.code} is a store: its staff pick, pack and ship at the till, which syncs each step.`,
+        'hub.orders.storeShipsAtTill',
+        { nodeCode: node.code },
         { nodeId: node.node_id },
       );
     }
@@ -80,7 +86,8 @@ export async function recordNodeStep(
     if (request.expectedVersion !== undefined && request.expectedVersion !== state.version) {
       throw new DomainError(
         'CONFLICT',
-        `Order ${state.order.orderNumber} changed since it was loaded (now version ${state.version}); reload it and try again.`,
+        'hub.orders.orderChangedReloadRetry',
+        { orderNumber: state.order.orderNumber, version: state.version },
         { orderId, version: state.version },
       );
     }
@@ -95,7 +102,9 @@ export async function recordNodeStep(
     // Decided first (refusals write nothing), then applied with the movements the domain implies.
     const outcome = applyBopisTransition(state, input);
     if (outcome.kind !== 'applied') {
-      throw new DomainError('INTERNAL', `Order ${state.order.orderNumber}: an online step was not applied.`);
+      throw new DomainError('INTERNAL', 'hub.orders.orderOnlineStepNot', {
+        orderNumber: state.order.orderNumber,
+      });
     }
     const stepId = input.transitionId;
     tx.addMovements(

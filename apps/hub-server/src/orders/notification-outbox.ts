@@ -119,12 +119,13 @@ export async function retryNotification(hub: HubContext, notificationId: string)
     .where('notification_id', '=', notificationId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no notification ${notificationId}.`, { notificationId });
+    throw new DomainError('NOT_FOUND', 'hub.orders.noNotification', { notificationId }, { notificationId });
   }
   if (Number(result.numUpdatedRows) === 0) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Notification ${notificationId} is ${row.status}; only a failed notification can be sent again.`,
+      'hub.orders.notificationOnlyFailed',
+      { notificationId, rowStatus: row.status },
       { notificationId, status: row.status },
     );
   }

@@ -295,7 +295,7 @@ export class OrderChange {
       await this.tx.lockBalances(skus.map((sku) => ({ nodeId: effect.nodeId, sku })));
       if (effect.action === 'create') {
         if (effect.to !== 'HELD' && effect.to !== 'ACTIVE') {
-          throw new DomainError('INTERNAL', `A reservation cannot be created ${effect.to}.`);
+          throw new DomainError('INTERNAL', 'hub.orders.reservationCannotCreated', { to: effect.to });
         }
         for (const sku of skus) await releaseExpiredAt(this.tx, effect.nodeId, sku);
         for (const line of effect.lines) {
@@ -330,14 +330,15 @@ export class OrderChange {
         continue;
       }
       const from = effect.from;
-      if (from === undefined) throw new DomainError('INTERNAL', 'A reservation move names its status.');
+      if (from === undefined) throw new DomainError('INTERNAL', 'hub.orders.reservationMoveNamesStatus');
       const rows = await this.reservationsAt(effect.nodeId, from);
       for (const line of effect.lines) {
         const row = rows.get(line.lineId);
         if (row === undefined) {
           throw new DomainError(
             'INTERNAL',
-            `Order ${order.orderNumber} has no ${from} reservation for line ${line.lineId} at node ${effect.nodeId}.`,
+            'hub.orders.orderNoReservationLine',
+            { orderNumber: order.orderNumber, from, lineId: line.lineId, nodeId: effect.nodeId },
             { orderId: order.orderId, lineId: line.lineId, nodeId: effect.nodeId, status: from },
           );
         }

@@ -132,7 +132,8 @@ function assertVersion(state: BopisOrderState, expectedVersion: number | undefin
   if (expectedVersion !== undefined && state.version !== expectedVersion) {
     throw new DomainError(
       'CONFLICT',
-      `Order ${state.order.orderNumber} changed since you loaded it: it is now ${state.status} (version ${state.version}). Reload it and decide again.`,
+      'hub.orders.orderChangedSinceLoaded',
+      { orderNumber: state.order.orderNumber, stateStatus: state.status, version: state.version },
       { orderId: state.order.orderId, version: state.version, status: state.status },
     );
   }
@@ -150,7 +151,7 @@ export async function cancelOrder(
   caller: { readonly actor: string; readonly customer: boolean },
 ): Promise<OrderView> {
   if (caller.customer && request.reason === 'hq_request') {
-    throw new DomainError('FORBIDDEN', 'An e-commerce key cancels for the customer (customer_request) only.');
+    throw new DomainError('FORBIDDEN', 'hub.orders.apiKeyCancelsForCustomerOnly');
   }
   const reason: CancelReason = request.reason ?? (caller.customer ? 'customer_request' : 'hq_request');
   await inHubTransaction(hub, async (tx) => {

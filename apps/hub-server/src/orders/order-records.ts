@@ -60,9 +60,14 @@ export function parseStoredState(row: { order_id: string; state: string }): Bopi
   const parsed = BopisOrderStateSchema.safeParse(JSON.parse(row.state));
   if (!parsed.success) {
     // Written only by this module after validation: a failure here is corruption, not user input.
-    throw new DomainError('INTERNAL', `The stored state of order ${row.order_id} is unreadable.`, {
-      orderId: row.order_id,
-    });
+    throw new DomainError(
+      'INTERNAL',
+      'hub.orders.storedStateOrderUnreadable',
+      { order_id: row.order_id },
+      {
+        orderId: row.order_id,
+      },
+    );
   }
   return parsed.data;
 }
@@ -104,7 +109,7 @@ export async function requireOrder(
 ): Promise<StoredOrder> {
   const stored = await loadOrder(executor, orderId, options);
   if (stored === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no order ${orderId}.`, { orderId });
+    throw new DomainError('NOT_FOUND', 'hub.orders.noOrder', { orderId }, { orderId });
   }
   return stored;
 }
@@ -212,7 +217,7 @@ export async function readOrderView(executor: Executor, orderId: string): Promis
     .where('order_id', '=', orderId)
     .executeTakeFirst();
   if (found === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no order ${orderId}.`, { orderId });
+    throw new DomainError('NOT_FOUND', 'hub.orders.noOrder', { orderId }, { orderId });
   }
   const [timeline, reservations, notifications, refunds] = await Promise.all([
     executor

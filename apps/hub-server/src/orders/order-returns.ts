@@ -178,7 +178,8 @@ async function returnableOrders(
   if (rows.length === 0) {
     throw new DomainError(
       'NOT_FOUND',
-      `There is no online order ${key.orderNumber}. Check the number on the receipt or e-mail.`,
+      'hub.orders.noOnlineOrderCheck',
+      { orderNumber: key.orderNumber },
       {
         orderNumber: key.orderNumber,
       },
@@ -188,7 +189,8 @@ async function returnableOrders(
   if (customers.size > 1) {
     throw new DomainError(
       'CONFLICT',
-      `Several online orders carry the number ${key.orderNumber}; HQ must take this return by order id.`,
+      'hub.orders.severalOnlineOrdersCarry',
+      { orderNumber: key.orderNumber },
       { orderNumber: key.orderNumber },
     );
   }
@@ -252,7 +254,8 @@ async function allocate(
   if (problems.length > 0) {
     throw new DomainError(
       'RETURN_EXCEEDS_SOLD',
-      `This return takes back more than the customer received and has not yet returned: ${problems.join('; ')}.`,
+      'hub.orders.returnTakesBackMore',
+      { problems: problems.join('; ') },
       { problems },
     );
   }
@@ -265,13 +268,12 @@ async function assertReceivingNode(tx: HubTx, nodeId: string, kind: 'store' | 'w
     .select(['kind', 'active'])
     .where('node_id', '=', nodeId)
     .executeTakeFirst();
-  if (node === undefined) throw new DomainError('NOT_FOUND', `There is no node ${nodeId}.`, { nodeId });
+  if (node === undefined) throw new DomainError('NOT_FOUND', 'hub.auth.noNode', { nodeId }, { nodeId });
   if (node.kind !== kind) {
     throw new DomainError(
       'FORBIDDEN',
-      kind === 'warehouse'
-        ? `Node ${nodeId} is a store: a store takes returns at its till.`
-        : `Node ${nodeId} is not a store.`,
+      kind === 'warehouse' ? 'hub.orders.storeTakesReturnsAtTill' : 'hub.orders.nodeNotStore',
+      kind === 'warehouse' ? { nodeId } : { nodeId },
       { nodeId },
     );
   }
@@ -425,10 +427,15 @@ export async function receiveRma(
       rma !== undefined &&
       (rma.order_id === orderId || (await paymentOrderOf(tx.trx, rma.order_id)) === orderId);
     if (rma === undefined || !belongs) {
-      throw new DomainError('NOT_FOUND', `Order ${orderId} has no return ${returnId}.`, {
-        orderId,
-        returnId,
-      });
+      throw new DomainError(
+        'NOT_FOUND',
+        'hub.orders.orderNoReturn',
+        { orderId, returnId },
+        {
+          orderId,
+          returnId,
+        },
+      );
     }
     if (rma.status === 'received') return toView(rma);
     await assertReceivingNode(tx, request.nodeId, 'warehouse');
@@ -439,13 +446,14 @@ export async function receiveRma(
     if (beyond.length > 0) {
       throw new DomainError(
         'RETURN_EXCEEDS_SOLD',
-        `Return ${returnId} authorised fewer units than received for ${beyond.map((line) => `line ${line.lineId}`).join(', ')}; create another RMA for the rest.`,
+        'hub.orders.returnAuthorisedFewerUnits',
+        { returnId, lines: beyond.map((line) => `line ${line.lineId}`).join(', ') },
         { returnId, lines: beyond.map((line) => line.lineId) },
       );
     }
     // Counted again under the lock: only what this RMA takes back, what arrived.
     const [allocation] = await allocate(tx, [rma.order_id], request.lines, returnId);
-    if (allocation === undefined) throw new DomainError('INVALID_INPUT', 'The return received no units.');
+    if (allocation === undefined) throw new DomainError('INVALID_INPUT', 'hub.orders.returnReceivedNoUnits');
     const { refund, amount } = await receive(tx, allocation, returnId, request.nodeId, actor);
     await tx.trx
       .updateTable('order_returns')

@@ -172,7 +172,7 @@ function customerOrderViewOf(
   const routing = RoutingResultSchema.safeParse(JSON.parse(row.routing));
   if (!order.success || !routing.success) {
     // Written only by placeSplitOrder after validation: a failure here is corruption, not user input.
-    throw new DomainError('INTERNAL', `The stored split order ${orderId} is unreadable.`, { orderId });
+    throw new DomainError('INTERNAL', 'hub.orders.storedSplitOrderUnreadable', { orderId }, { orderId });
   }
   return {
     orderId: row.order_id,

@@ -91,7 +91,7 @@ function transitionOf(
     }
     default: {
       const never: never = type;
-      throw new DomainError('INTERNAL', `Unexpected BOPIS event ${String(never)}.`);
+      throw new DomainError('INTERNAL', 'hub.orders.unexpectedBopisEvent', { never: String(never) });
     }
   }
 }

@@ -56,14 +56,16 @@ export async function authoriseIntake(
     if (error instanceof PaymentProviderUnavailable) {
       throw new DomainError(
         'HUB_UNAVAILABLE',
-        `Order ${input.orderNumber} was not placed: the payment provider cannot be reached now (${error.message}). Send it again with the same Idempotency-Key.`,
+        'hub.payments.orderNotPlacedPayment',
+        { orderNumber: input.orderNumber, message: error.message },
         { orderId: input.orderId, reason: 'payment_unavailable' },
       );
     }
     if (error instanceof DomainError && error.code === 'NOT_ALLOWED') {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Order ${input.orderNumber} was not placed: ${error.message} Ask the customer for another card.`,
+        'hub.payments.orderNotPlacedAsk',
+        { orderNumber: input.orderNumber, message: error.message },
         { orderId: input.orderId, reason: 'payment_declined', ...error.details },
       );
     }
@@ -72,7 +74,14 @@ export async function authoriseIntake(
   if (intent.status !== 'requires_capture' || intent.amountCapturable < input.amount) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Order ${input.orderNumber} was not placed: the card was not authorised for ${input.amount} ${input.currency} (payment ${intent.intentId} is ${intent.status}). Ask the customer to complete or change the payment.`,
+      'hub.payments.orderNotPlacedCard',
+      {
+        orderNumber: input.orderNumber,
+        amount: input.amount,
+        currency: input.currency,
+        intentId: intent.intentId,
+        intentStatus: intent.status,
+      },
       { orderId: input.orderId, reason: 'payment_not_authorised', intentId: intent.intentId },
     );
   }
@@ -297,7 +306,8 @@ export async function refundOrderPayment(
     if (amount > settled) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Order ${orderId} can be refunded at most ${settled} ${payment.currency} (minor units) more; ${amount} was asked.`,
+        'hub.payments.refundBeyondSettled',
+        { orderId, settled, currency: payment.currency, amount },
         { orderId, refundable: settled, amount },
       );
     }
@@ -312,7 +322,8 @@ export async function refundOrderPayment(
   if (amount > refundable) {
     throw new DomainError(
       'NOT_ALLOWED',
-      `Order ${orderId} can be refunded at most ${refundable} ${payment.currency} (minor units) more; ${amount} was asked.`,
+      'hub.payments.refundBeyondRefundable',
+      { orderId, refundable, currency: payment.currency, amount },
       { orderId, refundable, amount },
     );
   }

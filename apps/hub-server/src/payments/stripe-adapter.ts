@@ -149,15 +149,21 @@ export function createStripeProvider(config: StripeConfig): PaymentProvider {
       );
     }
     if (response.status === 402) {
-      throw new DomainError('NOT_ALLOWED', `The card payment was declined: ${message}`, {
-        providerCode: parsed.success ? parsed.data.error.code : undefined,
-      });
+      throw new DomainError(
+        'NOT_ALLOWED',
+        'hub.payments.cardPaymentDeclined',
+        { message },
+        {
+          providerCode: parsed.success ? parsed.data.error.code : undefined,
+        },
+      );
     }
     if (response.status === 404)
-      throw new DomainError('NOT_FOUND', `The payment provider does not know it: ${message}`);
+      throw new DomainError('NOT_FOUND', 'hub.payments.paymentProviderNotKnow', { message });
     throw new DomainError(
       'NOT_ALLOWED',
-      `The payment provider refused the request (${response.status}): ${message}`,
+      'hub.payments.paymentProviderRefusedRequest',
+      { responseStatus: response.status, message },
       {
         providerCode: parsed.success ? parsed.data.error.code : undefined,
       },
@@ -226,16 +232,16 @@ export function createStripeProvider(config: StripeConfig): PaymentProvider {
           config.toleranceSeconds ?? STRIPE_DEFAULT_TOLERANCE_SECONDS,
         )
       ) {
-        throw new DomainError('UNAUTHORIZED', 'The webhook signature is missing, wrong or too old.');
+        throw new DomainError('UNAUTHORIZED', 'hub.payments.webhookSignatureMissingWrong');
       }
       let json: unknown;
       try {
         json = JSON.parse(rawBody);
       } catch {
-        throw new DomainError('INVALID_INPUT', 'The webhook body is not JSON.');
+        throw new DomainError('INVALID_INPUT', 'hub.payments.webhookBodyNotJson');
       }
       const event = EventSchema.safeParse(json);
-      if (!event.success) throw new DomainError('INVALID_INPUT', 'The webhook body is not a Stripe event.');
+      if (!event.success) throw new DomainError('INVALID_INPUT', 'hub.payments.webhookBodyNotStripe');
       const object = event.data.data.object;
       const intentId =
         object.object === 'payment_intent' && typeof object.id === 'string'

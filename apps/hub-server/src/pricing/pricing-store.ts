@@ -42,9 +42,14 @@ async function assertScopeExists(tx: HubTx, scope: Scope): Promise<void> {
     .where('node_id', '=', scope.storeId)
     .executeTakeFirst();
   if (node === undefined) {
-    throw new DomainError('INVALID_INPUT', `There is no store ${scope.storeId} to scope this to.`, {
-      path: 'body.scope.storeId',
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'hub.pricing.noStoreScope',
+      { storeId: scope.storeId },
+      {
+        path: 'body.scope.storeId',
+      },
+    );
   }
 }
 
@@ -174,7 +179,8 @@ export async function savePriceBook(
     if (current !== undefined && input.expectedVersion === undefined) {
       throw new DomainError(
         'CONFLICT',
-        `Price book ${priceBookId} already exists; send expectedVersion to change it.`,
+        'hub.pricing.priceBookExistsSendVersion',
+        { priceBookId },
         {
           version: current.version,
         },
@@ -226,7 +232,7 @@ export async function savePriceEntries(
   return inHubTransaction(hub, async (tx) => {
     const current = await lockedBook(tx, priceBookId);
     if (current === undefined)
-      throw new DomainError('NOT_FOUND', `There is no price book ${priceBookId}.`, { priceBookId });
+      throw new DomainError('NOT_FOUND', 'hub.pricing.noPriceBook', { priceBookId }, { priceBookId });
     checkVersion('priceBook', priceBookId, current.version, change.expectedVersion);
     const entries: PriceEntry[] = change.entries.map((entry, index) => {
       const parsed = PriceEntrySchema.safeParse({ priceBookId, ...entry });
@@ -283,9 +289,14 @@ export async function checkedPriceBookChange(
 ): Promise<{ book: PriceBook; entries: PriceEntry[] }> {
   checkVersion('priceBook', priceBookId, currentVersion, change.expectedVersion);
   if (currentVersion !== undefined && change.expectedVersion === undefined) {
-    throw new DomainError('CONFLICT', `Price book ${priceBookId} already exists; reload it to change it.`, {
-      version: currentVersion,
-    });
+    throw new DomainError(
+      'CONFLICT',
+      'hub.pricing.priceBookExistsReload',
+      { priceBookId },
+      {
+        version: currentVersion,
+      },
+    );
   }
   if (change.book.scope.type === 'store') {
     const node = await executor
@@ -296,7 +307,8 @@ export async function checkedPriceBookChange(
     if (node === undefined) {
       throw new DomainError(
         'INVALID_INPUT',
-        `There is no store ${change.book.scope.storeId} to scope this to.`,
+        'hub.pricing.noStoreScope',
+        { storeId: change.book.scope.storeId },
         {
           path: 'body.book.scope.storeId',
         },
@@ -339,7 +351,8 @@ export async function checkedPriceBookChange(
   if (twice !== undefined) {
     throw new DomainError(
       'INVALID_INPUT',
-      `SKU ${twice} is priced twice in this change; keep one line per SKU.`,
+      'hub.pricing.skuPricedTwiceChange',
+      { twice },
       {
         path: `body.entries.${skus.lastIndexOf(twice)}.sku`,
       },
@@ -539,9 +552,14 @@ async function assertSkusExist(executor: Executor, skus: readonly string[]): Pro
   }
   const index = skus.findIndex((sku) => !known.has(sku));
   if (index >= 0) {
-    throw new DomainError('INVALID_INPUT', `SKU ${skus[index]} is not in the catalog.`, {
-      path: `body.entries.${index}.sku`,
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'hub.pricing.skuNotCatalog',
+      { skus: String(skus[index]) },
+      {
+        path: `body.entries.${index}.sku`,
+      },
+    );
   }
 }
 
@@ -561,7 +579,7 @@ export async function getPriceBook(
     .where('price_book_id', '=', priceBookId)
     .executeTakeFirst();
   if (row === undefined)
-    throw new DomainError('NOT_FOUND', `There is no price book ${priceBookId}.`, { priceBookId });
+    throw new DomainError('NOT_FOUND', 'hub.pricing.noPriceBook', { priceBookId }, { priceBookId });
   let query = executor.selectFrom('price_entries').select('data').where('price_book_id', '=', priceBookId);
   if (page.afterSku !== undefined) query = query.where('sku', '>', page.afterSku);
   const entries = await query.orderBy('sku').limit(page.limit).execute();
@@ -618,7 +636,8 @@ export async function savePromotion(
     if (current !== undefined && input.expectedVersion === undefined) {
       throw new DomainError(
         'CONFLICT',
-        `Promotion ${promotionId} already exists; send expectedVersion to change it.`,
+        'hub.pricing.promotionAlreadyExistsSend',
+        { promotionId },
         {
           version: current.version,
         },

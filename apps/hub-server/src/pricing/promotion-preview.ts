@@ -91,7 +91,8 @@ export async function previewPromotion(
   if (current !== undefined && input.expectedVersion === undefined) {
     throw new DomainError(
       'CONFLICT',
-      `Promotion ${promotionId} already exists; send expectedVersion to change it.`,
+      'hub.pricing.promotionAlreadyExistsSend',
+      { promotionId },
       { version: currentVersion },
     );
   }

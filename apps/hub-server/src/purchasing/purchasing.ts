@@ -157,7 +157,12 @@ export async function getPurchaseOrder(executor: Executor, purchaseOrderId: stri
     .where('purchase_order_id', '=', purchaseOrderId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no purchase order ${purchaseOrderId}.`, { purchaseOrderId });
+    throw new DomainError(
+      'NOT_FOUND',
+      'hub.purchasing.noPurchaseOrder',
+      { purchaseOrderId },
+      { purchaseOrderId },
+    );
   }
   const lines = await executor
     .selectFrom('purchase_order_lines')
@@ -175,7 +180,7 @@ export async function getShippingNotice(executor: Executor, asnId: string): Prom
     .where('asn_id', '=', asnId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no shipping notice ${asnId}.`, { asnId });
+    throw new DomainError('NOT_FOUND', 'hub.purchasing.noShippingNotice', { asnId }, { asnId });
   }
   const lines = await executor
     .selectFrom('shipping_notice_lines')
@@ -309,9 +314,14 @@ export async function createPurchaseOrder(
       .where('po_number', '=', input.poNumber)
       .executeTakeFirst();
     if (taken !== undefined) {
-      throw new DomainError('CONFLICT', `Purchase order number ${input.poNumber} is already in use.`, {
-        purchaseOrderId: taken.purchase_order_id,
-      });
+      throw new DomainError(
+        'CONFLICT',
+        'hub.purchasing.purchaseOrderNumberAlready',
+        { poNumber: input.poNumber },
+        {
+          purchaseOrderId: taken.purchase_order_id,
+        },
+      );
     }
     const row: PurchaseOrderTable = {
       purchase_order_id: hub.newId(),
@@ -352,14 +362,16 @@ export async function createShippingNotice(
       if (order.status === 'received' || order.status === 'cancelled') {
         throw new DomainError(
           'NOT_ALLOWED',
-          `Purchase order ${order.poNumber} is ${order.status}; nothing more can be shipped against it.`,
+          'hub.purchasing.purchaseOrderNothingMore',
+          { poNumber: order.poNumber, orderStatus: order.status },
           { purchaseOrderId: order.purchaseOrderId },
         );
       }
       if (nodeId !== undefined && nodeId !== order.nodeId) {
         throw new DomainError(
           'INVALID_INPUT',
-          `Purchase order ${order.poNumber} is for ${order.nodeId}; a notice against it goes there too.`,
+          'hub.purchasing.purchaseOrderNoticeAgainst',
+          { poNumber: order.poNumber, nodeId: order.nodeId },
           { issues: [{ path: 'body.nodeId', message: 'not the purchase order’s node' }] },
         );
       }
@@ -369,7 +381,8 @@ export async function createShippingNotice(
     if (nodeId === undefined || supplier === undefined) {
       throw new DomainError(
         'INVALID_INPUT',
-        'Name the purchase order, or the store or warehouse (nodeId) and the supplier.',
+        'hub.purchasing.namePurchaseOrderStore',
+        {},
         { issues: [{ path: 'body.nodeId', message: 'required without purchaseOrderId' }] },
       );
     }
@@ -380,9 +393,14 @@ export async function createShippingNotice(
       .where('asn_number', '=', input.asnNumber)
       .executeTakeFirst();
     if (taken !== undefined) {
-      throw new DomainError('CONFLICT', `Shipping notice number ${input.asnNumber} is already in use.`, {
-        asnId: taken.asn_id,
-      });
+      throw new DomainError(
+        'CONFLICT',
+        'hub.purchasing.shippingNoticeNumberAlready',
+        { asnNumber: input.asnNumber },
+        {
+          asnId: taken.asn_id,
+        },
+      );
     }
     const row: ShippingNoticeTable = {
       asn_id: hub.newId(),
@@ -543,12 +561,13 @@ export async function receiveShippingNotice(
   return inHubTransaction(hub, async (tx) => {
     const { notice, open } = await lockOpenNotice(tx, asnId);
     if (notice === undefined) {
-      throw new DomainError('NOT_FOUND', `There is no shipping notice ${asnId}.`, { asnId });
+      throw new DomainError('NOT_FOUND', 'hub.purchasing.noShippingNotice', { asnId }, { asnId });
     }
     if (!open) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Shipping notice ${notice.asnNumber} is ${notice.status}; it can be received once.`,
+        'hub.purchasing.shippingNoticeCanReceived',
+        { asnNumber: notice.asnNumber, noticeStatus: notice.status },
         { asnId, status: notice.status },
       );
     }
@@ -624,9 +643,14 @@ export async function receivePurchaseOrder(
     const order = await getPurchaseOrder(tx.trx, purchaseOrderId);
     const received = input.lines.filter((line) => line.qty > 0);
     if (received.length === 0) {
-      throw new DomainError('INVALID_INPUT', 'A receipt needs at least one item that arrived.', {
-        issues: [{ path: 'body.lines', message: 'nothing arrived' }],
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.purchasing.receiptNeedsLeastItem',
+        {},
+        {
+          issues: [{ path: 'body.lines', message: 'nothing arrived' }],
+        },
+      );
     }
     await recordReceipt(tx, { nodeId: order.nodeId, reference: order.poNumber, lines: received }, actor, {
       type: 'purchase_order',
@@ -651,12 +675,13 @@ export async function cancelShippingNotice(
   return inHubTransaction(hub, async (tx) => {
     const { notice, open } = await lockOpenNotice(tx, asnId);
     if (notice === undefined) {
-      throw new DomainError('NOT_FOUND', `There is no shipping notice ${asnId}.`, { asnId });
+      throw new DomainError('NOT_FOUND', 'hub.purchasing.noShippingNotice', { asnId }, { asnId });
     }
     if (!open) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Shipping notice ${notice.asnNumber} is ${notice.status}; only an open notice can be cancelled.`,
+        'hub.purchasing.shippingNoticeOnlyOpen',
+        { asnNumber: notice.asnNumber, noticeStatus: notice.status },
         { asnId, status: notice.status },
       );
     }
@@ -702,7 +727,8 @@ export async function cancelPurchaseOrder(
     if (Number(updated.numUpdatedRows) === 0) {
       throw new DomainError(
         'NOT_ALLOWED',
-        `Purchase order ${order.poNumber} is ${order.status}; only an open or partly received order can be cancelled.`,
+        'hub.purchasing.purchaseOrderOnlyOpen',
+        { poNumber: order.poNumber, orderStatus: order.status },
         { purchaseOrderId, status: order.status },
       );
     }

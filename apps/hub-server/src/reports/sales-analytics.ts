@@ -168,7 +168,7 @@ export async function salesAnalytics(
     .$if(query.nodeId !== undefined, (select) => select.where('node_id', '=', query.nodeId!))
     .execute();
   if (query.nodeId !== undefined && nodes.length === 0)
-    throw new DomainError('NOT_FOUND', `There is no node ${query.nodeId}.`, { nodeId: query.nodeId });
+    throw new DomainError('NOT_FOUND', 'hub.auth.noNode', { nodeId: query.nodeId }, { nodeId: query.nodeId });
   const byNode = new Map(nodes.map((node) => [node.node_id, node]));
   // Local days of any timezone fall within a day either side of the same UTC dates.
   const fromIso = new Date(Date.parse(query.from) - DAY_MS).toISOString();

@@ -173,7 +173,7 @@ async function storeAudience(executor: Executor, storeId: string): Promise<Store
     .where('node_id', '=', storeId)
     .executeTakeFirst();
   if (node === undefined || node.kind !== 'store') {
-    throw new DomainError('NOT_FOUND', `There is no store ${storeId}.`, { storeId });
+    throw new DomainError('NOT_FOUND', 'hub.settings.noStore', { storeId }, { storeId });
   }
   return { nodeId: node.node_id, region: node.region };
 }
@@ -284,9 +284,14 @@ async function checkScope(executor: Executor, scope: SettingScope): Promise<void
       .where('region', '=', scope.regionId)
       .executeTakeFirst();
     if (known === undefined) {
-      throw new DomainError('NOT_FOUND', `No node of the chain is in region ${scope.regionId}.`, {
-        regionId: scope.regionId,
-      });
+      throw new DomainError(
+        'NOT_FOUND',
+        'hub.settings.noNodeChainRegion',
+        { regionId: scope.regionId },
+        {
+          regionId: scope.regionId,
+        },
+      );
     }
   }
 }
@@ -393,7 +398,8 @@ export async function putSetting(
   if (!KNOWN_KEYS.has(key)) {
     throw new DomainError(
       'INVALID_INPUT',
-      `Unknown setting ${key}. Known settings: ${SETTING_KEYS.join(', ')}.`,
+      'hub.settings.unknownSettingKnownSettings',
+      { key, SETTING_KEYS: SETTING_KEYS.join(', ') },
       {
         key,
       },

@@ -114,7 +114,7 @@ export async function getStaff(executor: Executor, staffId: string): Promise<HqS
     .where('staff_id', '=', staffId)
     .executeTakeFirst();
   if (row === undefined)
-    throw new DomainError('NOT_FOUND', `There is no staff member ${staffId}.`, { staffId });
+    throw new DomainError('NOT_FOUND', 'hub.staff.noStaffMember', { staffId }, { staffId });
   return toStaff(row);
 }
 
@@ -130,9 +130,14 @@ async function checkStores(executor: Executor, wanted: readonly string[]): Promi
   const known = new Set(rows.map((row) => row.node_id));
   const unknown = unique.filter((nodeId) => !known.has(nodeId));
   if (unknown.length > 0) {
-    throw new DomainError('INVALID_INPUT', `These are not stores of the chain: ${unknown.join(', ')}.`, {
-      stores: unknown,
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'hub.staff.notStoresChain',
+      { unknown: unknown.join(', ') },
+      {
+        stores: unknown,
+      },
+    );
   }
   return unique;
 }
@@ -149,9 +154,14 @@ export async function createStaff(hub: HubContext, input: CreateStaff, actor: st
       .where('staff_code_key', '=', input.staffCode.toLowerCase())
       .executeTakeFirst();
     if (taken !== undefined) {
-      throw new DomainError('CONFLICT', `Staff code ${input.staffCode} is already taken by ${taken.name}.`, {
-        staffCode: input.staffCode,
-      });
+      throw new DomainError(
+        'CONFLICT',
+        'hub.staff.staffCodeAlreadyTaken',
+        { staffCode: input.staffCode, takenName: taken.name },
+        {
+          staffCode: input.staffCode,
+        },
+      );
     }
     const row: HqStaffTable = {
       staff_id: hub.newId(),
@@ -208,13 +218,19 @@ export async function updateStaff(
       .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
       .executeTakeFirst();
     if (current === undefined) {
-      throw new DomainError('NOT_FOUND', `There is no staff member ${staffId}.`, { staffId });
+      throw new DomainError('NOT_FOUND', 'hub.staff.noStaffMember', { staffId }, { staffId });
     }
     const before = toStaff(current);
     if (before.version !== input.expectedVersion) {
       throw new DomainError(
         'CONFLICT',
-        `${before.name} was changed by ${before.updatedBy} since you opened it (version ${before.version}, you saw ${input.expectedVersion}). Reload and make your change again.`,
+        'hub.staff.changedSinceOpenedVersion',
+        {
+          beforeName: before.name,
+          updatedBy: before.updatedBy,
+          version: before.version,
+          expectedVersion: input.expectedVersion,
+        },
         { staffId, version: before.version, expectedVersion: input.expectedVersion },
       );
     }

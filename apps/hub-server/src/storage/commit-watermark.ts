@@ -161,7 +161,8 @@ function handedOut(
   if (numbers.length !== count) {
     throw new DomainError(
       'INTERNAL',
-      `The hub was handed ${numbers.length} of ${count} ${seq.sequence} numbers.`,
+      'hub.storage.fewerNumbersHanded',
+      { numbersCount: numbers.length, count, sequence: seq.sequence },
       {
         sequence: seq.sequence,
       },

@@ -52,8 +52,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function databaseUnavailable(): DomainError {
   return new DomainError(
     'HUB_UNAVAILABLE',
-    'The hub lost its database connection (a database restart or failover). Nothing was half-saved; ' +
-      'try again in a few seconds.',
+    'hub.storage.hubLostDatabaseConnection',
+    {},
     { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
   );
 }

@@ -63,10 +63,7 @@ function stamp(nowMs: number): string {
 
 function refuseExisting(target: string): void {
   if (existsSync(target)) {
-    throw new DomainError(
-      'CONFLICT',
-      `${target} already exists. Choose a new file name; backups never overwrite.`,
-    );
+    throw new DomainError('CONFLICT', 'backup.alreadyExistsChooseNew', { target });
   }
 }
 
@@ -93,20 +90,21 @@ function runTool(command: string, args: readonly string[]): Promise<string> {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', (error) =>
       reject(
-        new DomainError(
-          'NOT_FOUND',
-          `${basename(command)} could not be started (${error.message}). Install the PostgreSQL client tools of the server's major version or name their folder with --pg-bin.`,
-        ),
+        new DomainError('NOT_FOUND', 'hub.storage.couldNotStartedInstall', {
+          command: basename(command),
+          message: error.message,
+        }),
       ),
     );
     child.once('exit', (code) => {
       if (code === 0) resolveRun(stdout);
       else
         reject(
-          new DomainError(
-            'INTERNAL',
-            `${basename(command)} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`,
-          ),
+          new DomainError('INTERNAL', 'hub.storage.commandFailed', {
+            command: basename(command),
+            code: String(code),
+            stderr: stderr.trim().split('\n').slice(-3).join(' '),
+          }),
         );
     });
   });
@@ -124,16 +122,19 @@ function checkSqliteHubFile(file: string): { epoch: string; head: number } {
   try {
     db = openHubFile(file, true);
   } catch (error) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      `${file} cannot be opened as a SQLite database (${String(error)}).`,
-    );
+    throw new DomainError('INVALID_INPUT', 'hub.storage.cannotOpenedSQLiteDatabase', {
+      file,
+      error: String(error),
+    });
   }
   try {
     return readSqliteHubFile(db, file);
   } catch (error) {
     if (error instanceof DomainError) throw error;
-    throw new DomainError('INVALID_INPUT', `${file} is not a sound SQLite database (${String(error)}).`);
+    throw new DomainError('INVALID_INPUT', 'hub.storage.notSoundSQLiteDatabase', {
+      file,
+      error: String(error),
+    });
   } finally {
     db.close();
   }
@@ -144,14 +145,14 @@ function readSqliteHubFile(db: BetterSqlite3.Database, file: string): { epoch: s
     .map((row) => row.integrity_check)
     .join('; ');
   if (integrity !== 'ok') {
-    throw new DomainError('INVALID_INPUT', `${file} failed its integrity check (${integrity}).`);
+    throw new DomainError('INVALID_INPUT', 'hub.storage.failedIntegrityCheck', { file, integrity });
   }
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hub_meta'").get();
   const epoch = hasMeta
     ? (db.prepare("SELECT value FROM hub_meta WHERE key = 'feed_epoch'").get() as
         { value: string } | undefined)
     : undefined;
-  if (epoch === undefined) throw new DomainError('INVALID_INPUT', `${file} is not a pos-hub database.`);
+  if (epoch === undefined) throw new DomainError('INVALID_INPUT', 'hub.storage.notPosHubDatabase', { file });
   const head = db.prepare('SELECT coalesce(max(hub_seq), 0) AS head FROM feed_changes').get() as {
     head: number;
   };
@@ -206,7 +207,7 @@ export async function backupHub(
       ]);
       const list = await runTool(pgTool('pg_restore', options), ['--list', target]);
       if (!/TABLE DATA public feed_changes/.test(list)) {
-        throw new DomainError('INVALID_INPUT', `${location} holds no pos-hub tables; nothing was backed up.`);
+        throw new DomainError('INVALID_INPUT', 'hub.storage.nothingToBackUp', { location });
       }
       return {
         kind,
@@ -221,7 +222,7 @@ export async function backupHub(
     }
   }
   if (location === ':memory:' || !existsSync(location)) {
-    throw new DomainError('NOT_FOUND', `There is no hub database at ${location} to back up.`);
+    throw new DomainError('NOT_FOUND', 'hub.storage.noHubDatabaseBack', { location });
   }
   const source = openHubFile(location, true);
   try {
@@ -253,13 +254,9 @@ export interface RestoreOptions extends PgToolsOptions {
 }
 
 async function restoreSqlite(location: string, from: string, options: RestoreOptions) {
-  if (location === ':memory:')
-    throw new DomainError('INVALID_INPUT', 'An in-memory hub has nothing to restore.');
+  if (location === ':memory:') throw new DomainError('INVALID_INPUT', 'hub.storage.memoryHubNothingRestore');
   if (existsSync(location) && sqliteDatabaseInUse(location)) {
-    throw new DomainError(
-      'CONFLICT',
-      `${location} is in use. Stop every pos-hub serve (and other pos-hub commands) on it, then restore.`,
-    );
+    throw new DomainError('CONFLICT', 'hub.storage.databaseInUse', { location });
   }
   const { epoch } = checkSqliteHubFile(from);
   let replaced: string | null = null;
@@ -295,16 +292,16 @@ async function otherSessions(databaseUrl: string): Promise<number> {
 async function restorePostgres(databaseUrl: string, from: string, options: RestoreOptions) {
   const sessions = await otherSessions(databaseUrl);
   if (sessions > 0) {
-    throw new DomainError(
-      'CONFLICT',
-      `${sessions} other session(s) use this database. Stop every pos-hub serve (and other clients) on it, then restore.`,
-    );
+    throw new DomainError('CONFLICT', 'hub.storage.databaseInUseBySessions', { sessions });
   }
   const list = await runTool(pgTool('pg_restore', options), ['--list', from]).catch((error: unknown) => {
-    throw new DomainError('INVALID_INPUT', `${from} is not a pg_dump backup: ${(error as Error).message}`);
+    throw new DomainError('INVALID_INPUT', 'hub.storage.notPgDumpBackup', {
+      from,
+      message: (error as Error).message,
+    });
   });
   if (!/TABLE DATA public feed_changes/.test(list)) {
-    throw new DomainError('INVALID_INPUT', `${from} is not a pos-hub backup (pg_dump custom format).`);
+    throw new DomainError('INVALID_INPUT', 'hub.storage.notPosHubBackup', { from });
   }
   const keepDir = options.keepDir ?? dirname(resolve(from));
   const replaced = join(keepDir, `replaced-${stamp(options.nowMs ?? Date.now())}.dump`);
@@ -345,7 +342,7 @@ export async function restoreHub(
 ): Promise<RestoreResult> {
   const { kind, location } = describeDatabaseUrl(databaseUrl);
   const from = resolve(fromFile);
-  if (!existsSync(from)) throw new DomainError('NOT_FOUND', `There is no backup at ${from}.`);
+  if (!existsSync(from)) throw new DomainError('NOT_FOUND', 'hub.storage.noBackup', { from });
   let replaced: string | null;
   let backupEpoch: string | undefined;
   if (kind === 'sqlite') {

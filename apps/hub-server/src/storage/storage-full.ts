@@ -30,7 +30,8 @@ export function isStorageFull(error: unknown): boolean {
 export function storageFull(): DomainError {
   return new DomainError(
     'HUB_UNAVAILABLE',
-    'The hub cannot write to its database (its disk is full or read-only). Nothing of this request was saved; tills keep their sales and send them again by themselves. Free disk space on the hub.',
+    'hub.storage.hubCannotWriteDatabase',
+    {},
     { retryAfterSeconds: STORAGE_FULL_RETRY_AFTER_SECONDS },
   );
 }

@@ -186,9 +186,14 @@ function autoRolledBack(cause: unknown): Error {
 }
 
 function tooManyAttempts(attempts: number): DomainError {
-  return new DomainError('CONFLICT', 'The hub is busy with conflicting changes; try again in a moment.', {
-    attempts,
-  });
+  return new DomainError(
+    'CONFLICT',
+    'hub.storage.hubBusyConflictingChanges',
+    {},
+    {
+      attempts,
+    },
+  );
 }
 
 export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
@@ -614,9 +619,8 @@ async function migrate(db: Db, kind: BackendKind, upTo: string | undefined): Pro
     const message = error instanceof Error ? error.message : String(error);
     throw new DomainError(
       'INTERNAL',
-      failed !== undefined
-        ? `Database migration ${failed} failed: ${message}`
-        : `This database cannot be used by this hub version: ${message}`,
+      failed !== undefined ? 'hub.storage.databaseMigrationFailed' : 'hub.storage.databaseCannotUsedHub',
+      failed !== undefined ? { failed, message } : { message },
       { migration: failed },
     );
   }

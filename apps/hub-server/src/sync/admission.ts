@@ -38,9 +38,14 @@ export class CatchUpAdmission {
 
   constructor(private readonly options: CatchUpAdmissionOptions = DEFAULT_CATCH_UP_ADMISSION) {
     if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
-      throw new DomainError('INVALID_INPUT', 'At least one catch-up must be allowed at a time.', {
-        maxConcurrent: options.maxConcurrent,
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.sync.leastCatchUpMust',
+        {},
+        {
+          maxConcurrent: options.maxConcurrent,
+        },
+      );
     }
     this.now = options.now ?? Date.now;
   }
@@ -76,7 +81,8 @@ export class CatchUpAdmission {
     const retryAfterMs = Math.min(this.options.maxRetryAfterMs, this.options.baseRetryAfterMs * rounds);
     return new DomainError(
       'RATE_LIMITED',
-      'The hub is busy bringing other tills up to date. This till will try again shortly; sales continue meanwhile.',
+      'hub.sync.hubBusyBringingOther',
+      {},
       { retryAfterMs, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) },
     );
   }

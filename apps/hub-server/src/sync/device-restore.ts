@@ -28,7 +28,13 @@ function checkReport(report: RestoredDevice): void {
     if (event.deviceSeq !== expected || event.deviceSeq > report.writtenSeq) {
       throw new DomainError(
         'INVALID_INPUT',
-        `The restored till's events must follow each other from ${report.ackedSeq + 1} to at most ${report.writtenSeq}; event ${event.deviceSeq} came where ${expected} was expected.`,
+        'hub.sync.restoredTillEventsMust',
+        {
+          ackedSeq: report.ackedSeq + 1,
+          writtenSeq: report.writtenSeq,
+          deviceSeq: event.deviceSeq,
+          expected,
+        },
         { deviceSeq: event.deviceSeq, expected },
       );
     }
@@ -37,7 +43,8 @@ function checkReport(report: RestoredDevice): void {
   if (report.writtenSeq < report.ackedSeq) {
     throw new DomainError(
       'INVALID_INPUT',
-      'A till cannot have written fewer events than it had acknowledged.',
+      'hub.sync.writtenBelowAcknowledged',
+      {},
       {
         ackedSeq: report.ackedSeq,
         writtenSeq: report.writtenSeq,
@@ -111,18 +118,20 @@ export async function replaceDevice(
   if (old === undefined || old.node_id !== node.node_id) {
     throw new DomainError(
       'NOT_FOUND',
-      `Store ${node.code} has no device ${report.deviceId} to replace. Set the till up with a new data folder instead.`,
+      'hub.sync.storeNoDeviceReplace',
+      { nodeCode: node.code, deviceId: report.deviceId },
       { deviceId: report.deviceId },
     );
   }
   if (via === 'device' && old.revoked_at !== null) {
-    throw new DomainError('UNAUTHORIZED', 'This device was revoked at HQ; ask HQ for an enrollment code.');
+    throw new DomainError('UNAUTHORIZED', 'hub.sync.deviceRevokedHqAsk');
   }
   const hubLastSeq = Number(old.last_seq);
   if (report.ackedSeq > hubLastSeq) {
     throw new DomainError(
       'CONFLICT',
-      `The hub holds only ${hubLastSeq} events of this till, fewer than the ${report.ackedSeq} it once acknowledged: the hub was restored from a backup, not the till. The till sends what the hub lost by itself; it needs no new enrollment.`,
+      'hub.sync.hubRestoredNotTill',
+      { hubLastSeq, ackedSeq: report.ackedSeq },
       { hubLastSeq, ackedSeq: report.ackedSeq },
     );
   }
@@ -145,7 +154,8 @@ export async function replaceDevice(
   if (via === 'device' && hubLastSeq <= keptUpTo) {
     throw new DomainError(
       'CONFLICT',
-      `The hub holds nothing of this till beyond what the till has (up to event ${keptUpTo}); it keeps syncing as it is.`,
+      'hub.sync.hubHoldsNothingBeyondTill',
+      { keptUpTo },
       { hubLastSeq, keptUpTo },
     );
   }

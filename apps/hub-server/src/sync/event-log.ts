@@ -65,11 +65,7 @@ export async function getLoggedEvent(executor: Executor, eventId: string): Promi
     .where('event_id', '=', eventId)
     .executeTakeFirst();
   if (row === undefined) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `The hub has no event ${eventId} in its log. An event refused for a reused sequence number is in its SEQUENCE_CONFLICT exception instead.`,
-      { eventId },
-    );
+    throw new DomainError('NOT_FOUND', 'hub.sync.hubNoEventLog', { eventId }, { eventId });
   }
   return toLoggedEvent(row);
 }
@@ -86,7 +82,7 @@ export async function listDeviceEvents(
     .where('device_id', '=', deviceId)
     .executeTakeFirst();
   if (device === undefined) {
-    throw new DomainError('NOT_FOUND', `There is no device ${deviceId}.`, { deviceId });
+    throw new DomainError('NOT_FOUND', 'hub.auth.noDevice', { deviceId }, { deviceId });
   }
   const rows = await executor
     .selectFrom('ingested_events')

@@ -71,11 +71,7 @@ export async function lookupSale(hub: HubContext, receiptNumber: string): Promis
     .executeTakeFirst();
   const payload = sale === undefined ? undefined : await payloadOf(hub, sale.event_id, 'sale.completed');
   if (sale === undefined || payload === undefined) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `The hub has no sale with receipt number ${receiptNumber}. Check the number; a sale made offline reaches the hub when its till reconnects.`,
-      { receiptNumber },
-    );
+    throw new DomainError('NOT_FOUND', 'hub.sync.hubNoSaleReceipt', { receiptNumber }, { receiptNumber });
   }
   const returnRows = await hub.storage.db
     .selectFrom('returns')

@@ -24,10 +24,7 @@ export async function deviceState(hub: HubContext, principal: DevicePrincipal): 
     .where('devices.device_id', '=', principal.deviceId)
     .executeTakeFirst();
   if (device === undefined || device.revoked_at !== null) {
-    throw new DomainError(
-      'UNAUTHORIZED',
-      'This device is not enrolled at the hub (or was revoked). Enroll it again with a new code.',
-    );
+    throw new DomainError('UNAUTHORIZED', 'hub.auth.deviceNotEnrolled');
   }
   const now = hub.now();
   if (device.last_seen_at === null || now - Number(device.last_seen_at) >= SEEN_RESOLUTION_MS) {
@@ -126,7 +123,7 @@ export async function snapshotPage(
   // refusal left the till retrying the same request for ever (found by the store's model sync test).
   const upTo = request.upTo ?? head;
   if (request.after > upTo) {
-    throw new DomainError('INVALID_INPUT', '`after` must not be past `upTo`.', { path: 'query.after' });
+    throw new DomainError('INVALID_INPUT', 'hub.sync.afterMustNotPast', {}, { path: 'query.after' });
   }
   const { region } = await deviceState(hub, principal);
   const totalKey = `${epoch}|${principal.storeId}|${region}|${upTo}`;

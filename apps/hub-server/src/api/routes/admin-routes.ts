@@ -161,7 +161,7 @@ export function registerAdminRoutes(
     access: { kind: 'hq', role: 'viewer' },
     response: HqUserSchema,
     handler: ({ principal }) => {
-      if (principal?.kind !== 'user') throw new DomainError('FORBIDDEN', 'Only HQ users have a profile.');
+      if (principal?.kind !== 'user') throw new DomainError('FORBIDDEN', 'hub.api.onlyHqUsersProfile');
       const { kind: _kind, ...user } = principal;
       return user;
     },

@@ -50,8 +50,7 @@ async function writeOne(routes: RouteRegistry, record: CatalogRecord): Promise<v
 }
 
 function sameKey(url: string, body: string): void {
-  if (url !== body)
-    throw new DomainError('INVALID_INPUT', `The id in the URL (${url}) and in the body (${body}) differ.`);
+  if (url !== body) throw new DomainError('INVALID_INPUT', 'hub.api.idUrlBodyDiffer', { url, body });
 }
 
 /** Single-record catalog edits and lookups; bulk changes go through the import. */

@@ -17,10 +17,9 @@ export function limited(source: Readable, maxBytes: number): Readable {
       seen += chunk.length;
       if (seen > maxBytes) {
         done(
-          new DomainError(
-            'PAYLOAD_TOO_LARGE',
-            `Imports are limited to ${Math.round(maxBytes / 1048576)} MB; split the file.`,
-          ),
+          new DomainError('PAYLOAD_TOO_LARGE', 'hub.api.importsLimitedMbSplit', {
+            maxBytes: Math.round(maxBytes / 1048576),
+          }),
         );
         return;
       }
@@ -37,7 +36,8 @@ export function formatOf(contentType: string | undefined, asked: 'csv' | 'json' 
   if (contentType?.includes('json')) return 'json';
   throw new DomainError(
     'INVALID_INPUT',
-    'Say the format: ?format=csv or ?format=json (or send Content-Type text/csv or application/json).',
+    'hub.api.importFormatMissing',
+    {},
     {
       path: 'query.format',
     },

@@ -95,8 +95,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
         recordNewCustomer(tx, body, { nodeId: origin.storeId, createdAt: tx.at }),
       );
       const answer = await customerAnswer(hub.storage.db, survivor.survivingCustomerId, hub.now());
-      if (answer === undefined)
-        throw new DomainError('INTERNAL', 'The customer was created but cannot be read back.');
+      if (answer === undefined) throw new DomainError('INTERNAL', 'hub.api.customerCreatedCannotRead');
       return { customer: answer, programme: await readProgramme(hub.storage.db) };
     },
   });
@@ -113,7 +112,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
       const answer =
         resolved === undefined ? undefined : await customerAnswer(hub.storage.db, resolved, hub.now());
       if (answer === undefined)
-        throw new DomainError('NOT_FOUND', `There is no customer ${params.customerId}.`);
+        throw new DomainError('NOT_FOUND', 'hub.api.noCustomer', { customerId: params.customerId });
       return { customer: answer, programme: await readProgramme(hub.storage.db) };
     },
   });
@@ -224,8 +223,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
         recordNewCustomer(tx, { ...body, customerId }, { createdAt: tx.at }),
       );
       const answer = await customerAnswer(hub.storage.db, survivor.survivingCustomerId, hub.now());
-      if (answer === undefined)
-        throw new DomainError('INTERNAL', 'The customer was created but cannot be read back.');
+      if (answer === undefined) throw new DomainError('INTERNAL', 'hub.api.customerCreatedCannotRead');
       return answer;
     },
   });
@@ -274,10 +272,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, routes: RouteRegistr
       // Gift cards and store credit have their own ledger; their ids (`sv-…`) are accounts too.
       const stored = await inHubTransaction(hub, (tx) => lockStoredValueAccount(tx, params.accountId));
       if (stored === undefined)
-        throw new DomainError(
-          'NOT_FOUND',
-          `There is no loyalty, gift card or store credit account ${params.accountId}.`,
-        );
+        throw new DomainError('NOT_FOUND', 'hub.api.noLoyaltyGiftCard', { accountId: params.accountId });
       return {
         kind: 'stored_value' as const,
         account: stored.account,

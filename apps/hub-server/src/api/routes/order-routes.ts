@@ -201,7 +201,7 @@ export function registerOrderRoutes(
     response: z.array(OrderReturnViewSchema),
     handler: ({ body, principal, actor }) => {
       if (principal?.kind !== 'device')
-        throw new DomainError('FORBIDDEN', 'Only a till records a store return.');
+        throw new DomainError('FORBIDDEN', 'hub.api.onlyTillRecordsStoreReturn');
       return recordStoreReturn(hub, principal.storeId, body, actor);
     },
   });

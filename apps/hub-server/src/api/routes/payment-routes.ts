@@ -55,14 +55,11 @@ export function registerPaymentRoutes(
       }),
       handler: async ({ body, headers }) => {
         if (typeof body !== 'string' || !isJsonObject(body)) {
-          throw new DomainError('INVALID_INPUT', 'The webhook body must be a Stripe event: a JSON object.');
+          throw new DomainError('INVALID_INPUT', 'hub.api.webhookBodyMustStripe');
         }
         const provider = options.provider;
         if (provider === undefined || provider.name !== 'stripe') {
-          throw new DomainError(
-            'NOT_FOUND',
-            'This hub takes no Stripe webhooks: no Stripe account is configured.',
-          );
+          throw new DomainError('NOT_FOUND', 'hub.api.hubTakesNoStripe');
         }
         return receivePaymentWebhook(hub, provider, body, headers['stripe-signature']);
       },
