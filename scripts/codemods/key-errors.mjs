@@ -1,8 +1,9 @@
 #!/usr/bin/env -S npx tsx
 // Moves the sentences of `new DomainError(code, 'sentence' | `template ${x}`, details)`, `invalid(…)`,
 // `fail(…)` and `new SyncTransportError(…)` into the error catalog (packages/domain/src/error-messages/
-// <area>.ts) and rewrites the throw site to `(code, 'area.key', { params }, details)`. Kept for converting
-// apps/hub-server (area `hub`); see docs/conventions.md, "Errors: keyed sentences".
+// <area>.ts) and rewrites the throw site to `(code, 'area.key', { params }, details)`. Every area is
+// converted (domain, sync, store, hub); kept for a new package, which needs its catalog file, a line in
+// AREAS below and its prefix in prefixOf. See docs/conventions.md, "Errors: keyed sentences". The hub's run:
 //   npx tsx scripts/codemods/key-errors.mjs hub apps/hub-server/tsconfig.json apps/hub-server/src
 // Then: prettier on the touched files, hand-convert what it reports (SKIP: a sentence it cannot read;
 // COND: a `?:` inside a sentence, to become ICU select/plural), add the area to CONVERTED in

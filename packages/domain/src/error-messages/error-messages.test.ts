@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../error-codes';
-import { DomainError, renderErrorMessage, type ErrorMessageKey } from '../errors';
+import { DomainError, renderErrorMessage, type ErrorMessageKey, type ErrorParams } from '../errors';
 import { ERROR_CATALOGS, ERROR_MESSAGES, type ErrorCatalog } from '.';
 
 const entries = Object.entries(ERROR_CATALOGS).flatMap(([area, catalog]) =>
@@ -141,7 +141,7 @@ describe('hub error catalog', () => {
   it('says a till too old to sync with its version, or an unknown one', () => {
     fc.assert(
       fc.property(text, fc.option(text, { nil: undefined }), (minimum, clientVersion) => {
-        const params =
+        const params: ErrorParams =
           clientVersion === undefined ? { minimum, known: 'no' } : { minimum, known: 'yes', clientVersion };
         expect(renderErrorMessage('hub.sync.tillTooOld', params)).toBe(
           `This hub serves tills from version ${minimum}; this till runs ${clientVersion ?? 'an unknown version'}. Install the update to sync again.`,
@@ -176,7 +176,7 @@ describe('hub error catalog', () => {
   it('names the line of an unreadable CSV when there is one', () => {
     fc.assert(
       fc.property(fc.option(fc.nat(), { nil: undefined }), text, (line, reason) => {
-        const params = line ? { atLine: 'yes', line, reason } : { atLine: 'no', reason };
+        const params: ErrorParams = line ? { atLine: 'yes', line, reason } : { atLine: 'no', reason };
         expect(renderErrorMessage('hub.catalog.csvNotReadable', params)).toBe(
           `The CSV cannot be read${line ? ` at line ${line}` : ''}: ${reason}`,
         );
@@ -201,7 +201,7 @@ describe('hub error catalog', () => {
   it('says who decided a hold or resolved an exception, or "someone"', () => {
     fc.assert(
       fc.property(text, text, known, (id, status, by) => {
-        const who = by === null ? { byKnown: 'no' } : { byKnown: 'yes', by };
+        const who: ErrorParams = by === null ? { byKnown: 'no' } : { byKnown: 'yes', by };
         expect(renderErrorMessage('hub.loyalty.pointsAlreadyDecided', { saleId: id, status, ...who })).toBe(
           `The points of sale ${id} were already ${status} by ${by ?? 'someone'}.`,
         );
@@ -237,7 +237,7 @@ describe('hub error catalog', () => {
   it('shows the problem of an invalid setting or feed entity, else "invalid"', () => {
     fc.assert(
       fc.property(text, text, text, known, (key, entity, path, problem) => {
-        const said = problem === null ? { hasProblem: 'no' } : { hasProblem: 'yes', problem };
+        const said: ErrorParams = problem === null ? { hasProblem: 'no' } : { hasProblem: 'yes', problem };
         expect(renderErrorMessage('hub.settings.valueNotValid', { key, ...said })).toBe(
           `The value for ${key} is not valid: ${problem ?? 'invalid'}.`,
         );

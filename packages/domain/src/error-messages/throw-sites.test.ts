@@ -15,7 +15,14 @@ const CONVERTED = [
   'packages/sync/src',
   'apps/pos-desktop/src/engine',
   'apps/pos-desktop/src/server',
+  'apps/hub-server/src',
 ];
+
+/**
+ * Not part of their package's area: the hub's dashboard says its own checks through its own messages
+ * (`t(…)`, already in the screen's language) and shows the hub's errors with `errorText`.
+ */
+const NOT_IN_AREA = ['apps/hub-server/src/dashboard/'];
 
 /** Helpers that build a DomainError from a key: name → index of the key argument (and the code). */
 const BUILDERS: Record<string, { keyAt: number; codeAt?: number; code?: string }> = {
@@ -45,7 +52,8 @@ for (const catalog of Object.values(ERROR_CATALOGS) as ErrorCatalog[]) {
 function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
     .filter((file) => /\.tsx?$/.test(file) && !/\.test\.tsx?$|(^|\/)(testing|test-support)\//.test(file))
-    .map((file) => path.join(dir, file));
+    .map((file) => path.join(dir, file))
+    .filter((file) => !NOT_IN_AREA.some((excluded) => file.startsWith(excluded)));
 }
 
 interface Site {
@@ -122,6 +130,7 @@ const AREAS: Record<string, readonly string[]> = {
   domain: ['packages/domain/src'],
   sync: ['packages/sync/src'],
   store: ['apps/pos-desktop/src/engine', 'apps/pos-desktop/src/server'],
+  hub: ['apps/hub-server/src'],
 };
 
 function stringLiterals(file: string): string[] {
