@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope, FeedChange } from '@retail/sync';
 import { describeFeedStoreContract, describeOutboxStoreContract } from '@retail/sync/testing/store-contracts';
@@ -188,6 +189,68 @@ describe('sqlite-stores', () => {
       expect(db.prepare('SELECT sku FROM sku_search WHERE sku_search MATCH ?').all('"trigger"*')).toEqual([
         { sku: 'RAW-1' },
       ]);
+    });
+
+    it('resumes after a kill from the last staged rows committed, at most 5,000 back', async () => {
+      opened = freshDatabase();
+      const { db } = opened;
+      const store = new SqliteFeedStore({ db, identity: readIdentity(db)!, now: () => AT_MS });
+      const changes: FeedChange[] = Array.from({ length: 12_000 }, (_, index) => ({
+        hubSeq: index + 1,
+        entity: 'product',
+        key: `p-${index + 1}`,
+        op: 'upsert',
+        data: { productId: `p-${index + 1}`, name: `Product ${index + 1}` },
+      }));
+      const pageAfter = async (target: SqliteFeedStore, after: number) => {
+        const page = changes.filter((change) => change.hubSeq > after).slice(0, 500);
+        const last = page.at(-1)!.hubSeq;
+        await target.applySnapshotPage({
+          epoch: 'e1',
+          upTo: 12_000,
+          changes: page,
+          after: last,
+          total: 12_000,
+          done: last === 12_000,
+        });
+        return last;
+      };
+      let after = 0;
+      for (let page = 0; page < 15; page += 1) after = await pageAfter(store, after);
+      expect((await store.position()).snapshot).toMatchObject({ after: 7_500, received: 7_500 });
+
+      // A SIGKILL now: what is on disk is what a copy of the files holds (SQLite recovers the log's
+      // committed frames only).
+      const killed = tempDir('pos-sync-store-killed-');
+      const liveCopy = join(killed.path, 'store.db');
+      for (const [from, to] of [
+        [db.name, liveCopy],
+        [snapshotStagingFile(db.name), snapshotStagingFile(liveCopy)],
+      ] as const) {
+        for (const suffix of ['', '-wal']) {
+          if (existsSync(`${from}${suffix}`)) copyFileSync(`${from}${suffix}`, `${to}${suffix}`);
+        }
+      }
+      const restarted = openDatabase(liveCopy);
+      try {
+        const resumed = new SqliteFeedStore({
+          db: restarted,
+          identity: readIdentity(restarted)!,
+          now: () => AT_MS,
+        });
+        const position = await resumed.position();
+        expect(position.snapshot).toMatchObject({ after: 5_000, received: 5_000 });
+        after = position.snapshot!.after;
+        while (after < 12_000) after = await pageAfter(resumed, after);
+        expect(await resumed.position()).toEqual({ epoch: 'e1', cursor: 12_000, snapshot: null });
+        expect(restarted.prepare('SELECT COUNT(*) AS count FROM products').get()).toEqual({ count: 12_000 });
+        expect(existsSync(snapshotStagingFile(liveCopy))).toBe(false);
+        resumed.close();
+      } finally {
+        restarted.close();
+        killed.remove();
+      }
+      store.close();
     });
 
     it('refuses a snapshot page that is not an upsert and writes nothing', async () => {
