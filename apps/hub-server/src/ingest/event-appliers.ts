@@ -8,7 +8,7 @@ import type {
   ValidPayload,
 } from '@retail/sync';
 import { storeAuditRows } from '../audit/store-audit';
-import type { LedgerMovement } from '../inventory/ledger';
+import { prepareMovements, type LedgerMovement } from '../inventory/ledger';
 import {
   applyCustomerCreated,
   applyReturnLoyalty,
@@ -27,7 +27,6 @@ import type { ApplyContext } from './apply-context';
 import { returnCreditDoubts, saleDoubts } from './claim-checks';
 import type { ShiftFact } from './claim-facts';
 import { EventFault } from './event-faults';
-import { prepareMovements } from './prepare-movements';
 import {
   linkedReturnExcess,
   noteReturn,

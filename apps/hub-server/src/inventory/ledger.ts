@@ -1,6 +1,7 @@
 /**
  * The stock ledger: the one home of its writes (movements, the balances they project onto, and the
- * oversell / negative-stock exceptions a lowered balance raises) and its reads. A hub transaction
+ * oversell / negative-stock exceptions a lowered balance raises), of what may enter it (a store event's
+ * movements checked and prepared) and of its reads. A hub transaction
  * (HubTx in hub-tx.ts) collects a unit of work's movements and calls the writes once, when it finishes.
  */
 import { sql, type RawBuilder } from 'kysely';
@@ -11,6 +12,7 @@ import {
   type Bucket,
   type MovementType,
 } from '@retail/domain';
+import type { EventEnvelope, MovementPayload } from '@retail/sync';
 import { conditionKey, type RaiseException } from '../exceptions/exception-queue';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
@@ -239,6 +241,81 @@ export function sameMovement(
     stored.bucket === movement.bucket &&
     stored.delta === movement.delta
   );
+}
+
+/**
+ * What preparing an event's movements consults: the push's facts (its store and device, the catalog's
+ * SKUs, the movements already in the ledger) and the movements its transaction holds so far. The
+ * ingest's ApplyContext is one.
+ */
+export interface MovementScope {
+  readonly facts: {
+    readonly nodeId: string;
+    readonly deviceId: string;
+    readonly knownSkus: ReadonlySet<string>;
+    readonly storedMovements: ReadonlyMap<string, StoredMovement>;
+  };
+  readonly tx: { hasMovement(movementId: string): boolean };
+}
+
+/**
+ * Turns an event's movements into ledger movements at the store, or says why the event can never
+ * apply: an unknown SKU, a repeated or reused movement id, or hub-managed in-transit stock.
+ */
+export function prepareMovements(
+  ctx: MovementScope,
+  event: EventEnvelope,
+  movements: readonly MovementPayload[],
+  sourceDoc: string,
+): { ok: true; movements: LedgerMovement[] } | { ok: false; reason: string } {
+  const ids = new Set<string>();
+  const prepared: LedgerMovement[] = [];
+  for (const movement of movements) {
+    if (ids.has(movement.movementId)) {
+      return { ok: false, reason: `Movement ${movement.movementId} appears twice in this event.` };
+    }
+    ids.add(movement.movementId);
+    if (!ctx.facts.knownSkus.has(movement.sku)) {
+      return {
+        ok: false,
+        reason: `SKU ${movement.sku} is not in the hub catalog, so its stock cannot be recorded. Check the item with HQ.`,
+      };
+    }
+    if (movement.bucket === 'in_transit') {
+      return {
+        ok: false,
+        reason: `Movement ${movement.movementId} moves in-transit stock, which only the hub records (at the destination).`,
+      };
+    }
+    const stored = ctx.facts.storedMovements.get(movement.movementId);
+    const here = {
+      nodeId: ctx.facts.nodeId,
+      sku: movement.sku,
+      bucket: movement.bucket,
+      delta: movement.delta,
+    };
+    if ((stored !== undefined && !sameMovement(stored, here)) || ctx.tx.hasMovement(movement.movementId)) {
+      return {
+        ok: false,
+        reason: `Movement id ${movement.movementId} was already used for a different stock change.`,
+      };
+    }
+    // The same movement recorded earlier (sent again inside a new event): it already counted once.
+    if (stored !== undefined) continue;
+    prepared.push({
+      movementId: movement.movementId,
+      nodeId: ctx.facts.nodeId,
+      sku: movement.sku,
+      type: movement.type,
+      bucket: movement.bucket,
+      delta: movement.delta,
+      reason: movement.reason,
+      sourceDoc,
+      eventId: event.eventId,
+      actor: `device:${ctx.facts.deviceId}`,
+    });
+  }
+  return { ok: true, movements: prepared };
 }
 
 export interface LedgerEntry {

@@ -7,7 +7,7 @@ import {
 } from '@retail/domain';
 import type { ApplyOutcome, EventEnvelope, EventPayloads, MovementPayload, ValidPayload } from '@retail/sync';
 import type { ApplyContext } from '../ingest/apply-context';
-import { prepareMovements } from '../ingest/prepare-movements';
+import { prepareMovements } from '../inventory/ledger';
 import { OrderChange } from './order-change';
 import { requireOrder, type StoredOrder } from './order-records';
 
