@@ -19,8 +19,12 @@ import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice, reEnrollDevice
 import type { CatchUpAdmissionOptions } from '../../sync/admission';
 import type { RefusedPushOptions } from '../../sync/refused-pushes';
 import { SaleLookupService, type SaleLookupOptions } from '../../sync/sale-lookup';
-import { SyncGateway } from '../../sync/sync-gateway';
-import { attachSyncSocket, type SyncSocketLogger, type SyncSocketServer } from '../../sync/sync-socket';
+import {
+  SyncGateway,
+  attachSyncSocket,
+  type SyncSocketLogger,
+  type SyncSocketServer,
+} from '../../sync/sync-gateway';
 import type { HubMetrics } from '../metrics';
 import type { Principal, RouteRegistry } from '../route';
 
