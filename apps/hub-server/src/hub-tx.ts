@@ -8,8 +8,9 @@ import type { FollowUp, HubContext } from './hub-context';
 import { TransactionEvents } from './integration/transaction-events';
 import { chunks } from './storage/chunks';
 import { compiledInsert } from './storage/compiled-insert';
+import { compiledQuery } from './storage/compiled-query';
 import { writeTogether } from './storage/json-rows';
-import type { HubDatabase } from './storage/schema';
+import type { HubDatabase, StockBalanceTable } from './storage/schema';
 import { RetryTransaction, type Trx } from './storage/storage';
 import {
   balanceWrite,
@@ -189,10 +190,47 @@ export class HubTx {
       }
       const byNode = new Map<string, string[]>();
       for (const key of chunk) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
-      const rows = await this.trx
+      const expiredHolds = options.expiredHolds === true;
+      const rows = await balanceRows(
+        this.trx,
+        `${expiredHolds}:${postgres}:${lock}:${[...byNode.values()].map((skus) => skus.length).join(',')}`,
+        [
+          ...(expiredHolds ? ['HELD', this.at] : []),
+          ...[...byNode].flatMap(([nodeId, skus]) => [nodeId, ...skus]),
+        ],
+        () => this.balancesQuery(byNode, expiredHolds, postgres, lock),
+      );
+      for (const row of rows) {
+        const id = balanceKey(row.node_id, row.sku);
+        const state = balanceOf(row);
+        this.balances.set(id, state);
+        if (!lock) this.unlocked.set(id, { ...state });
+        const expired = (row as { expired_holds?: unknown }).expired_holds;
+        if (expired !== undefined && !expired) this.withoutExpiredHolds.add(id);
+      }
+    }
+    if (options.rowsExist === true) {
+      // Should a row the caller took for granted be missing, create it rather than fail the work.
+      const missing = sorted.filter((key) => !this.balances.has(balanceKey(key.nodeId, key.sku)));
+      if (missing.length > 0) {
+        const again = new Map(missing.map((key) => [balanceKey(key.nodeId, key.sku), key]));
+        await this.loadBalances(again, { ...options, rowsExist: false }, lock);
+      }
+    }
+  }
+
+  /** The statement of loadBalances (built only while its text is not known yet: see compiledQuery). */
+  private balancesQuery(
+    byNode: ReadonlyMap<string, string[]>,
+    expiredHolds: boolean,
+    postgres: boolean,
+    lock: boolean,
+  ) {
+    return (
+      this.trx
         .selectFrom('stock_balances')
         .selectAll()
-        .$if(options.expiredHolds === true, (query) =>
+        .$if(expiredHolds, (query) =>
           query.select((eb) =>
             eb
               .exists(
@@ -222,24 +260,7 @@ export class HubTx {
             .$if(lock, (locking) => locking.forUpdate()),
         )
         .$if(!postgres, (query) => query.orderBy('stock_balances.node_id').orderBy('stock_balances.sku'))
-        .execute();
-      for (const row of rows) {
-        const id = balanceKey(row.node_id, row.sku);
-        const state = balanceOf(row);
-        this.balances.set(id, state);
-        if (!lock) this.unlocked.set(id, { ...state });
-        const expired = (row as { expired_holds?: unknown }).expired_holds;
-        if (expired !== undefined && !expired) this.withoutExpiredHolds.add(id);
-      }
-    }
-    if (options.rowsExist === true) {
-      // Should a row the caller took for granted be missing, create it rather than fail the work.
-      const missing = sorted.filter((key) => !this.balances.has(balanceKey(key.nodeId, key.sku)));
-      if (missing.length > 0) {
-        const again = new Map(missing.map((key) => [balanceKey(key.nodeId, key.sku), key]));
-        await this.loadBalances(again, { ...options, rowsExist: false }, lock);
-      }
-    }
+    );
   }
 
   /**
@@ -460,6 +481,8 @@ export class HubTx {
     return result;
   }
 }
+
+const balanceRows = compiledQuery<StockBalanceTable & { expired_holds?: unknown }>();
 
 const createMissingBalances = compiledInsert('stock_balances', (query) =>
   query.onConflict((conflict) => conflict.columns(['node_id', 'sku']).doNothing()),

@@ -94,14 +94,13 @@ export async function writeBalances(trx: Trx, balances: readonly BalanceState[],
  */
 export function balanceWrite(balances: readonly BalanceState[], at: number): RawBuilder<unknown> | undefined {
   if (balances.length > 400) return undefined;
-  return jsonInsert(
-    'stock_balances',
-    balanceRows(balances, at),
-    sql`on conflict (node_id, sku) do update set sellable = excluded.sellable, staged = excluded.staged,
-      damaged = excluded.damaged, quality_control = excluded.quality_control, in_transit = excluded.in_transit,
-      committed = excluded.committed, safety_stock = excluded.safety_stock, updated_at = excluded.updated_at`,
-  );
+  return jsonInsert('stock_balances', balanceRows(balances, at), BALANCE_UPSERT);
 }
+
+const BALANCE_UPSERT = sql`on conflict (node_id, sku) do update set sellable = excluded.sellable,
+  staged = excluded.staged, damaged = excluded.damaged, quality_control = excluded.quality_control,
+  in_transit = excluded.in_transit, committed = excluded.committed, safety_stock = excluded.safety_stock,
+  updated_at = excluded.updated_at`;
 
 function balanceRows(balances: readonly BalanceState[], at: number): StockBalanceTable[] {
   return balances.map((state) => ({

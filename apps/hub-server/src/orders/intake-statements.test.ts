@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { verifyProjections } from '../inventory/ledger';
+import { compiledQueryStats } from '../storage/compiled-query';
+import { backendKinds } from '../test-support/backends';
 import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
 import { placeOrder } from './intake';
 
@@ -76,5 +78,42 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
     ])
       expect(inserting(statements, table)).toEqual(rows);
     expect(await verifyProjections(world.storage.db)).toEqual([]);
+  });
+});
+
+/**
+ * The intake's reads (repeat check, catalog and channel facts, routing's candidates, the balance lock)
+ * are built by Kysely once per shape, then sent again with new values (storage/compiled-query.ts): a
+ * second order of the same shape builds none of them, and still reads what it must.
+ */
+describe.each(backendKinds())('orders/intake statement texts on %s', (kind) => {
+  let world: BopisWorld;
+
+  beforeAll(async () => {
+    world = await createBopisWorld(kind, { skus: ['RU1', 'RU2'] });
+    await world.stock('s1', 'RU1', 3);
+    await world.stock('s2', 'RU2', 1);
+  });
+
+  afterAll(async () => {
+    await world?.dispose();
+  });
+
+  it('builds the intake’s reads once per shape and reuses them for the next order', async () => {
+    await world.place({ lines: [{ lineId: 'l1', sku: 'RU1', qty: 1 }] });
+    const before = { ...compiledQueryStats };
+    const second = await world.place({ lines: [{ lineId: 'l1', sku: 'RU1', qty: 1 }] });
+    expect(compiledQueryStats.built - before.built).toBe(0);
+    expect(compiledQueryStats.reused - before.reused).toBeGreaterThanOrEqual(4);
+    expect(second.nodeId).toBe('s1');
+    // Another SKU, same shape: the reused texts read that SKU's stock (it is only at s2).
+    const third = await world.place({ lines: [{ lineId: 'l1', sku: 'RU2', qty: 1 }] });
+    expect(third.nodeId).toBe('s2');
+    await expect(world.place({ lines: [{ lineId: 'l1', sku: 'RU2', qty: 1 }] })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+    });
+    await expect(world.place({ lines: [{ lineId: 'l1', sku: 'NOPE', qty: 1 }] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 });

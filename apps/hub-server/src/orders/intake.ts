@@ -20,6 +20,7 @@ import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
 import { guardChannelBuffer } from '../channels/channel-availability';
+import { compiledQuery } from '../storage/compiled-query';
 import type { Executor } from '../storage/storage';
 import type { PaymentProvider } from '../payments/payment-provider';
 import {
@@ -167,17 +168,10 @@ interface IntakeFacts {
   readonly buffers: ChannelBuffer[];
 }
 
-/**
- * Everything the intake checks before routing, in one statement: the SKUs are in the catalog and sold,
- * the pickup store exists, and the channel's split rule and buffers (a round trip each would be most of
- * an intake's time on PostgreSQL). Refuses an order naming what is not there with INVALID_INPUT.
- */
-async function readIntakeFacts(tx: HubTx, order: BopisOrder): Promise<IntakeFacts> {
-  const skus = [...new Set(order.lines.map((line) => line.sku))];
-  const storeId = order.pickup.type === 'store' ? order.pickup.storeId : undefined;
+/** The statement of readIntakeFacts (built only while its text is not known yet: see compiledQuery). */
+function intakeFactsQuery(tx: HubTx, channel: string, skus: readonly string[], storeId: string | undefined) {
   const text = (value: string | null) => sql<string | null>`${value}`;
-  // An order has at most 200 lines: the SKU list fits one statement.
-  let query = tx.trx
+  const query = tx.trx
     .selectFrom('skus')
     .select([sql<string>`'sku'`.as('kind'), 'sku as key', 'active as value', text(null).as('scope')])
     .where('sku', 'in', skus)
@@ -190,28 +184,55 @@ async function readIntakeFacts(tx: HubTx, order: BopisOrder): Promise<IntakeFact
           'allow_split as value',
           text(null).as('scope'),
         ])
-        .where('channel', '=', order.channel),
+        .where('channel', '=', channel),
     )
     .unionAll(
       tx.trx
         .selectFrom('channel_buffers')
         .select([sql<string>`'buffer'`.as('kind'), 'scope_key as key', 'units as value', 'scope'])
-        .where('channel', '=', order.channel),
+        .where('channel', '=', channel),
     );
-  if (storeId !== undefined) {
-    query = query.unionAll(
-      tx.trx
-        .selectFrom('nodes')
-        .select([
-          sql<string>`'store'`.as('kind'),
-          'node_id as key',
-          sql<number>`1`.as('value'),
-          text(null).as('scope'),
-        ])
-        .where('node_id', '=', storeId),
-    );
-  }
-  const rows = await query.execute();
+  return storeId === undefined
+    ? query
+    : query.unionAll(
+        tx.trx
+          .selectFrom('nodes')
+          .select([
+            sql<string>`'store'`.as('kind'),
+            'node_id as key',
+            sql<number>`1`.as('value'),
+            text(null).as('scope'),
+          ])
+          .where('node_id', '=', storeId),
+      );
+}
+
+interface IntakeFactRow {
+  readonly kind: string;
+  readonly key: string;
+  readonly value: number | string;
+  readonly scope: string | null;
+}
+
+const intakeFacts = compiledQuery<IntakeFactRow>();
+
+const repeatCheck = compiledQuery<{ order_id: string; idempotency_key: string | null; split: number }>();
+
+/**
+ * Everything the intake checks before routing, in one statement: the SKUs are in the catalog and sold,
+ * the pickup store exists, and the channel's split rule and buffers (a round trip each would be most of
+ * an intake's time on PostgreSQL). Refuses an order naming what is not there with INVALID_INPUT.
+ */
+async function readIntakeFacts(tx: HubTx, order: BopisOrder): Promise<IntakeFacts> {
+  const skus = [...new Set(order.lines.map((line) => line.sku))];
+  const storeId = order.pickup.type === 'store' ? order.pickup.storeId : undefined;
+  // An order has at most 200 lines: the SKU list fits one statement.
+  const rows = await intakeFacts(
+    tx.trx,
+    `${skus.length}:${storeId === undefined ? 'no store' : 'store'}`,
+    [null, ...skus, null, order.channel, order.channel, ...(storeId === undefined ? [] : [null, storeId])],
+    () => intakeFactsQuery(tx, order.channel, skus, storeId),
+  );
   const active = new Map<string, number>();
   let allowSplit = true;
   let storeFound = false;
@@ -349,24 +370,29 @@ export async function placeOrder(
         // One statement: an earlier order with this key or this order id in both order tables, and whether
         // an open order carries the pickup code drawn for this one.
         const drawnCode = generatePickupCode(random);
-        const matches = await tx.trx
-          .selectFrom('customer_orders')
-          .select(['order_id', 'idempotency_key', sql<number>`1`.as('split')])
-          .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
-          .unionAll(
+        const matches = await repeatCheck(
+          tx.trx,
+          'repeat',
+          [key, body.orderId, key, body.orderId, drawnCode, ...TERMINAL_BOPIS_STATUSES],
+          () =>
             tx.trx
-              .selectFrom('bopis_orders')
-              .select(['order_id', 'idempotency_key', sql<number>`0`.as('split')])
-              .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)])),
-          )
-          .unionAll(
-            tx.trx
-              .selectFrom('bopis_orders')
-              .select(['order_id', 'idempotency_key', sql<number>`2`.as('split')])
-              .where('pickup_code', '=', drawnCode)
-              .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
-          )
-          .execute();
+              .selectFrom('customer_orders')
+              .select(['order_id', 'idempotency_key', sql<number>`1`.as('split')])
+              .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
+              .unionAll(
+                tx.trx
+                  .selectFrom('bopis_orders')
+                  .select(['order_id', 'idempotency_key', sql<number>`0`.as('split')])
+                  .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)])),
+              )
+              .unionAll(
+                tx.trx
+                  .selectFrom('bopis_orders')
+                  .select(['order_id', 'idempotency_key', sql<number>`2`.as('split')])
+                  .where('pickup_code', '=', drawnCode)
+                  .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
+              ),
+        );
         const earlier = matches.filter((row) => Number(row.split) !== 2);
         // The key first (a split order winning over a whole one): that request is answered as a replay
         // or a conflict by its body; only then does another order with this id make a conflict.

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { FulfilmentType, RoutingCandidateInput } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
+import { compiledQuery } from '../storage/compiled-query';
 import type { NodeTable } from '../storage/schema';
 import { deliveryTermsOf } from './delivery-config';
 
@@ -57,62 +58,12 @@ export async function loadCandidates(
   // its open picks of this fulfilment type, when its tills were last heard and its delivery terms.
   for (const chunk of wanted.length === 0 ? [[]] : chunks(wanted, 500)) {
     if (chunk.length === 0 && also.length === 0) continue;
-    const rows = await tx.trx
-      .selectFrom('nodes')
-      .$if(chunk.length > 0, (query) =>
-        query.leftJoin('stock_balances', (join) =>
-          join.onRef('stock_balances.node_id', '=', 'nodes.node_id').on('stock_balances.sku', 'in', chunk),
-        ),
-      )
-      .leftJoin('node_delivery_terms', 'node_delivery_terms.node_id', 'nodes.node_id')
-      .selectAll('nodes')
-      .select((eb) => [
-        chunk.length > 0 ? sql<string | null>`stock_balances.sku`.as('sku') : sql<null>`null`.as('sku'),
-        chunk.length > 0
-          ? sql<number | null>`stock_balances.sellable`.as('stock_sellable')
-          : sql<null>`null`.as('stock_sellable'),
-        chunk.length > 0
-          ? sql<number | null>`stock_balances.committed`.as('stock_committed')
-          : sql<null>`null`.as('stock_committed'),
-        chunk.length > 0
-          ? sql<number | null>`stock_balances.safety_stock`.as('stock_safety')
-          : sql<null>`null`.as('stock_safety'),
-        'node_delivery_terms.zone as zone',
-        'node_delivery_terms.cutoff_minute as cutoff_minute',
-        eb
-          .selectFrom('bopis_orders')
-          .select((count) => count.fn.countAll<number>().as('open'))
-          .whereRef('bopis_orders.node_id', '=', 'nodes.node_id')
-          .where('bopis_orders.status', 'in', [...OPEN_PICK_STATUSES])
-          .where('bopis_orders.fulfilment', '=', fulfilment)
-          .as('open_picks'),
-        eb
-          .selectFrom('devices')
-          .select((heard) =>
-            heard.fn.max(heard.fn.coalesce('devices.last_seen_at', 'devices.enrolled_at')).as('heard'),
-          )
-          .whereRef('devices.node_id', '=', 'nodes.node_id')
-          .where('devices.revoked_at', 'is', null)
-          .as('last_heard'),
-      ])
-      .where((eb) =>
-        eb.or([
-          ...(chunk.length > 0
-            ? [
-                eb(
-                  'nodes.node_id',
-                  'in',
-                  eb
-                    .selectFrom('stock_balances as held')
-                    .select('held.node_id')
-                    .where('held.sku', 'in', chunk),
-                ),
-              ]
-            : []),
-          ...(also.length > 0 ? [eb('nodes.node_id', 'in', also)] : []),
-        ]),
-      )
-      .execute();
+    const rows = await candidateRows(
+      tx.trx,
+      `${chunk.length}:${also.length}`,
+      [...OPEN_PICK_STATUSES, fulfilment, ...chunk, ...chunk, ...also],
+      () => candidatesQuery(tx, chunk, also, fulfilment),
+    );
     for (const row of rows) {
       if (!nodes.has(row.node_id)) nodes.set(row.node_id, row);
       if (row.sku === null) continue;
@@ -179,9 +130,79 @@ export async function loadCandidates(
   return candidates;
 }
 
+interface CandidateStock {
+  readonly sku: string | null;
+  readonly stock_sellable: number | string | null;
+  readonly stock_committed: number | string | null;
+  readonly stock_safety: number | string | null;
+}
+
 interface CandidateRow extends NodeTable {
   readonly zone: string | null;
   readonly cutoff_minute: number | null;
   readonly open_picks: number | string | null;
   readonly last_heard: number | string | null;
 }
+
+/** The statement of loadCandidates (built only while its text is not known yet: see compiledQuery). */
+function candidatesQuery(
+  tx: HubTx,
+  chunk: readonly string[],
+  also: readonly string[],
+  fulfilment: FulfilmentType,
+) {
+  return tx.trx
+    .selectFrom('nodes')
+    .$if(chunk.length > 0, (query) =>
+      query.leftJoin('stock_balances', (join) =>
+        join.onRef('stock_balances.node_id', '=', 'nodes.node_id').on('stock_balances.sku', 'in', chunk),
+      ),
+    )
+    .leftJoin('node_delivery_terms', 'node_delivery_terms.node_id', 'nodes.node_id')
+    .selectAll('nodes')
+    .select((eb) => [
+      chunk.length > 0 ? sql<string | null>`stock_balances.sku`.as('sku') : sql<null>`null`.as('sku'),
+      chunk.length > 0
+        ? sql<number | null>`stock_balances.sellable`.as('stock_sellable')
+        : sql<null>`null`.as('stock_sellable'),
+      chunk.length > 0
+        ? sql<number | null>`stock_balances.committed`.as('stock_committed')
+        : sql<null>`null`.as('stock_committed'),
+      chunk.length > 0
+        ? sql<number | null>`stock_balances.safety_stock`.as('stock_safety')
+        : sql<null>`null`.as('stock_safety'),
+      'node_delivery_terms.zone as zone',
+      'node_delivery_terms.cutoff_minute as cutoff_minute',
+      eb
+        .selectFrom('bopis_orders')
+        .select((count) => count.fn.countAll<number>().as('open'))
+        .whereRef('bopis_orders.node_id', '=', 'nodes.node_id')
+        .where('bopis_orders.status', 'in', [...OPEN_PICK_STATUSES])
+        .where('bopis_orders.fulfilment', '=', fulfilment)
+        .as('open_picks'),
+      eb
+        .selectFrom('devices')
+        .select((heard) =>
+          heard.fn.max(heard.fn.coalesce('devices.last_seen_at', 'devices.enrolled_at')).as('heard'),
+        )
+        .whereRef('devices.node_id', '=', 'nodes.node_id')
+        .where('devices.revoked_at', 'is', null)
+        .as('last_heard'),
+    ])
+    .where((eb) =>
+      eb.or([
+        ...(chunk.length > 0
+          ? [
+              eb(
+                'nodes.node_id',
+                'in',
+                eb.selectFrom('stock_balances as held').select('held.node_id').where('held.sku', 'in', chunk),
+              ),
+            ]
+          : []),
+        ...(also.length > 0 ? [eb('nodes.node_id', 'in', also)] : []),
+      ]),
+    );
+}
+
+const candidateRows = compiledQuery<CandidateRow & CandidateStock>();

@@ -5,6 +5,7 @@ import {
   type InsertResult,
   type Insertable,
 } from 'kysely';
+import { sameValues } from './compiled-query';
 import type { Executor } from './storage';
 import type { HubDatabase } from './schema';
 
@@ -89,12 +90,4 @@ function isPlain(value: unknown): boolean {
     default:
       return false;
   }
-}
-
-function sameValues(compiled: readonly unknown[], parameters: readonly unknown[]): boolean {
-  if (compiled.length !== parameters.length) return false;
-  for (let index = 0; index < compiled.length; index += 1) {
-    if (compiled[index] !== parameters[index]) return false;
-  }
-  return true;
 }

@@ -48,13 +48,25 @@ export function jsonInsert(
     // JSON would drop an undefined value and the column get null, not its default as Kysely gives it.
     if (Object.values(row).includes(undefined)) return undefined;
   }
-  const names = sql.join(columns.map((column) => sql.ref(column)));
-  const values = sql.join(columns.map((column) => sql.ref(`r.${column}`)));
-  return sql`insert into ${sql.table(table)} (${names})
-    select ${values}
-    from json_populate_recordset(null::${sql.table(table)}, ${jsonParameter(rows)}::json) with ordinality as r
-    order by r.ordinality
-    ${suffix}`;
+  // The text around the one parameter is the same for every call with these columns: kept, not rebuilt.
+  const shape = `${table}\u0000${columns.join('\u0000')}`;
+  let head = insertHeads.get(shape);
+  if (head === undefined) {
+    const names = columns.map(quoted);
+    head = `insert into ${quoted(table)} (${names.join(', ')}) select ${names
+      .map((name) => `r.${name}`)
+      .join(', ')} from json_populate_recordset(null::${quoted(table)}, `;
+    if (insertHeads.size >= 256) insertHeads.delete(insertHeads.keys().next().value as string);
+    insertHeads.set(shape, head);
+  }
+  return sql`${sql.raw(head)}${jsonParameter(rows)}::json) with ordinality as r order by r.ordinality ${suffix}`;
+}
+
+const insertHeads = new Map<string, string>();
+
+/** A table or column name of the hub's own schema as a quoted identifier. */
+function quoted(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**
