@@ -1,4 +1,4 @@
-import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { DomainError, nodeAtp, type Bucket } from '@retail/domain';
 import type { StockLevel } from '@retail/sync';
 import { configuredChannels } from './channels/channel-availability';
@@ -9,7 +9,7 @@ import { TransactionEvents } from './integration/transaction-events';
 import { chunks } from './storage/chunks';
 import { compiledInsert } from './storage/compiled-insert';
 import { compiledQuery } from './storage/compiled-query';
-import { writeTogether } from './storage/json-rows';
+import { writeTogether, type JsonWrite } from './storage/json-rows';
 import type { HubDatabase, StockBalanceTable } from './storage/schema';
 import { RetryTransaction, type Trx } from './storage/storage';
 import {
@@ -73,7 +73,7 @@ export class HubTx {
   /** See configuredChannels. */
   private channels: Promise<string[]> | undefined;
   /** See writeAtFinish. */
-  private readonly finishWrites: RawBuilder<unknown>[] = [];
+  private readonly finishWrites: JsonWrite[] = [];
 
   constructor(
     readonly trx: Trx,
@@ -365,7 +365,7 @@ export class HubTx {
    * them with a statement it sends anyway, together with the balance write: one round trip for what took
    * one per table, all while the balances are locked.
    */
-  writeAtFinish(writes: readonly RawBuilder<unknown>[]): void {
+  writeAtFinish(writes: readonly JsonWrite[]): void {
     this.finishWrites.push(...writes);
   }
 
@@ -435,37 +435,20 @@ export class HubTx {
   private async deviceSeqsByNode(
     nodeIds: Set<string>,
     /** Data-modifying statements the first read runs too, as its CTEs (see finish). */
-    writes: readonly RawBuilder<unknown>[],
+    writes: readonly JsonWrite[],
   ): Promise<Map<string, Record<string, number>>> {
     const result = new Map<string, Record<string, number>>();
     let pending = writes;
     for (const chunk of chunks([...nodeIds], 500)) {
-      let creator: QueryCreator<HubDatabase> = this.trx;
-      for (const [index, write] of pending.entries()) {
-        creator = creator.with(
-          `written_${index}`,
-          () => sql`(${write})` as never,
-        ) as unknown as QueryCreator<HubDatabase>;
-      }
+      const carried = pending;
       pending = [];
-      const devices = creator
-        .selectFrom('devices')
-        .select((eb) => [eb.ref('node_id').$castTo<string | null>().as('node_id'), 'device_id', 'last_seq'])
-        .where('node_id', 'in', chunk);
       const withChannels = this.channels === undefined;
-      const rows = withChannels
-        ? await devices
-            .unionAll(
-              this.trx
-                .selectFrom('sales_channels')
-                .select([
-                  sql<string | null>`null`.as('node_id'),
-                  'channel as device_id',
-                  sql<number>`0`.as('last_seq'),
-                ]),
-            )
-            .execute()
-        : await devices.execute();
+      const rows = await deviceRows(
+        this.trx,
+        `${carried.map((write) => write.shape).join('\u0001')}:${chunk.length}:${withChannels}`,
+        [...carried.map((write) => write.parameter), ...chunk],
+        () => this.devicesQuery(carried, chunk, withChannels),
+      );
       const channels: string[] = [];
       for (const row of rows) {
         if (row.node_id === null) {
@@ -480,7 +463,35 @@ export class HubTx {
     }
     return result;
   }
+
+  /** The statement of deviceSeqsByNode (built only while its text is not known yet: see compiledQuery). */
+  private devicesQuery(writes: readonly JsonWrite[], nodeIds: readonly string[], withChannels: boolean) {
+    let creator: QueryCreator<HubDatabase> = this.trx;
+    for (const [index, write] of writes.entries()) {
+      creator = creator.with(
+        `written_${index}`,
+        () => sql`(${write.sql})` as never,
+      ) as unknown as QueryCreator<HubDatabase>;
+    }
+    const devices = creator
+      .selectFrom('devices')
+      .select((eb) => [eb.ref('node_id').$castTo<string | null>().as('node_id'), 'device_id', 'last_seq'])
+      .where('node_id', 'in', nodeIds);
+    return withChannels
+      ? devices.unionAll(
+          this.trx
+            .selectFrom('sales_channels')
+            .select([
+              sql<string | null>`null`.as('node_id'),
+              'channel as device_id',
+              sql<number>`0`.as('last_seq'),
+            ]),
+        )
+      : devices;
+  }
 }
+
+const deviceRows = compiledQuery<{ node_id: string | null; device_id: string; last_seq: number | string }>();
 
 const balanceRows = compiledQuery<StockBalanceTable & { expired_holds?: unknown }>();
 

@@ -4,7 +4,7 @@
  * movements checked and prepared) and of its reads. A hub transaction
  * (HubTx in hub-tx.ts) collects a unit of work's movements and calls the writes once, when it finishes.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import {
   BUCKETS,
   chooseOversellVictims,
@@ -16,7 +16,7 @@ import type { EventEnvelope, MovementPayload } from '@retail/sync';
 import { conditionKey, type RaiseException } from '../exceptions/exception-queue';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import { jsonInsert } from '../storage/json-rows';
+import { jsonInsert, type InsertSuffix, type JsonWrite } from '../storage/json-rows';
 import type { StockBalanceTable } from '../storage/schema';
 import { RetryTransaction, type Executor, type Trx } from '../storage/storage';
 
@@ -92,15 +92,18 @@ export async function writeBalances(trx: Trx, balances: readonly BalanceState[],
  * writeBalances as a data-modifying CTE, for a statement that has to go out anyway (PostgreSQL only):
  * the same upsert, the rows as one JSON parameter. Undefined when there are too many for one statement.
  */
-export function balanceWrite(balances: readonly BalanceState[], at: number): RawBuilder<unknown> | undefined {
+export function balanceWrite(balances: readonly BalanceState[], at: number): JsonWrite | undefined {
   if (balances.length > 400) return undefined;
   return jsonInsert('stock_balances', balanceRows(balances, at), BALANCE_UPSERT);
 }
 
-const BALANCE_UPSERT = sql`on conflict (node_id, sku) do update set sellable = excluded.sellable,
+const BALANCE_UPSERT: InsertSuffix = {
+  name: 'upsert',
+  sql: sql`on conflict (node_id, sku) do update set sellable = excluded.sellable,
   staged = excluded.staged, damaged = excluded.damaged, quality_control = excluded.quality_control,
   in_transit = excluded.in_transit, committed = excluded.committed, safety_stock = excluded.safety_stock,
-  updated_at = excluded.updated_at`;
+  updated_at = excluded.updated_at`,
+};
 
 function balanceRows(balances: readonly BalanceState[], at: number): StockBalanceTable[] {
   return balances.map((state) => ({

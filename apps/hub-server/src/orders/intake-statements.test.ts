@@ -48,6 +48,9 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
 
   it('writes a whole order’s rows and its balance with the devices read, in one statement', async () => {
     const statements = await statementsOf(world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST1', qty: 1 }] }));
+    // begin, the repeat check with the intake's facts, routing's candidates, the balance lock, the rows
+    // with the balance write and the devices read, the integration log, the feed, commit.
+    expect(statements).toHaveLength(8);
     const rows = inserting(statements, 'bopis_orders');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain('from "devices"');

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import {
   BopisOrderSchema,
   DomainError,
@@ -21,6 +21,7 @@ import type { HubContext } from '../hub-context';
 import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
 import { guardChannelBuffer } from '../channels/channel-availability';
 import { compiledQuery } from '../storage/compiled-query';
+import type { HubDatabase } from '../storage/schema';
 import type { Executor } from '../storage/storage';
 import type { PaymentProvider } from '../payments/payment-provider';
 import {
@@ -168,71 +169,190 @@ interface IntakeFacts {
   readonly buffers: ChannelBuffer[];
 }
 
-/** The statement of readIntakeFacts (built only while its text is not known yet: see compiledQuery). */
-function intakeFactsQuery(tx: HubTx, channel: string, skus: readonly string[], storeId: string | undefined) {
-  const text = (value: string | null) => sql<string | null>`${value}`;
-  const query = tx.trx
-    .selectFrom('skus')
-    .select([sql<string>`'sku'`.as('kind'), 'sku as key', 'active as value', text(null).as('scope')])
-    .where('sku', 'in', skus)
-    .unionAll(
-      tx.trx
-        .selectFrom('sales_channels')
-        .select([
-          sql<string>`'channel'`.as('kind'),
-          'channel as key',
-          'allow_split as value',
-          text(null).as('scope'),
-        ])
-        .where('channel', '=', channel),
-    )
-    .unionAll(
-      tx.trx
-        .selectFrom('channel_buffers')
-        .select([sql<string>`'buffer'`.as('kind'), 'scope_key as key', 'units as value', 'scope'])
-        .where('channel', '=', channel),
-    );
-  return storeId === undefined
-    ? query
-    : query.unionAll(
-        tx.trx
-          .selectFrom('nodes')
-          .select([
-            sql<string>`'store'`.as('kind'),
-            'node_id as key',
-            sql<number>`1`.as('value'),
-            text(null).as('scope'),
-          ])
-          .where('node_id', '=', storeId),
-      );
-}
-
-interface IntakeFactRow {
+interface IntakeRow {
   readonly kind: string;
   readonly key: string;
   readonly value: number | string;
   readonly scope: string | null;
 }
 
-const intakeFacts = compiledQuery<IntakeFactRow>();
+/** What readIntakeFacts reads: the order's SKUs, its channel's rule and buffers, its pickup store. */
+interface FactsAsked {
+  readonly channel: string;
+  readonly skus: readonly string[];
+  readonly storeId: string | undefined;
+}
 
-const repeatCheck = compiledQuery<{ order_id: string; idempotency_key: string | null; split: number }>();
+/** What the intake's first statement looks for: an earlier order with this key or id, the drawn code. */
+interface RepeatAsked {
+  readonly key: string;
+  readonly orderId: string;
+  readonly pickupCode: string;
+}
+
+function factsAsked(order: Pick<BopisOrder, 'channel' | 'lines' | 'pickup'>): FactsAsked {
+  return {
+    channel: order.channel,
+    skus: [...new Set(order.lines.map((line) => line.sku))],
+    storeId: order.pickup.type === 'store' ? order.pickup.storeId : undefined,
+  };
+}
+
+function sameFacts(a: FactsAsked, b: FactsAsked): boolean {
+  return (
+    a.channel === b.channel &&
+    a.storeId === b.storeId &&
+    a.skus.length === b.skus.length &&
+    a.skus.every((sku, index) => sku === b.skus[index])
+  );
+}
 
 /**
- * Everything the intake checks before routing, in one statement: the SKUs are in the catalog and sold,
- * the pickup store exists, and the channel's split rule and buffers (a round trip each would be most of
- * an intake's time on PostgreSQL). Refuses an order naming what is not there with INVALID_INPUT.
+ * The intake's reads before routing as one UNION ALL of single SELECTs: with `repeat`, the repeat check
+ * (kind 'match': key = order id, value = 1 split / 0 whole / 2 open order with the drawn code, scope =
+ * its idempotency key); then the facts (kinds 'sku', 'channel', 'buffer', 'store'). Built only while its
+ * text is not known yet (see compiledQuery).
  */
-async function readIntakeFacts(tx: HubTx, order: BopisOrder): Promise<IntakeFacts> {
-  const skus = [...new Set(order.lines.map((line) => line.sku))];
-  const storeId = order.pickup.type === 'store' ? order.pickup.storeId : undefined;
-  // An order has at most 200 lines: the SKU list fits one statement.
-  const rows = await intakeFacts(
+function intakeQuery(tx: HubTx, repeat: RepeatAsked | undefined, facts: FactsAsked | undefined) {
+  const matching = (table: 'customer_orders' | 'bopis_orders', split: number, asked: RepeatAsked) =>
+    tx.trx
+      .selectFrom(table)
+      .select([
+        sql<string>`'match'`.as('kind'),
+        'order_id as key',
+        sql<number>`${sql.lit(split)}`.as('value'),
+        'idempotency_key as scope',
+      ])
+      .where((eb) => eb.or([eb('idempotency_key', '=', asked.key), eb('order_id', '=', asked.orderId)]));
+  const parts = [
+    ...(repeat === undefined
+      ? []
+      : [
+          matching('customer_orders', 1, repeat),
+          matching('bopis_orders', 0, repeat),
+          tx.trx
+            .selectFrom('bopis_orders')
+            .select([
+              sql<string>`'match'`.as('kind'),
+              'order_id as key',
+              sql<number>`2`.as('value'),
+              'idempotency_key as scope',
+            ])
+            .where('pickup_code', '=', repeat.pickupCode)
+            .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
+        ]),
+    ...(facts === undefined ? [] : factParts(tx, facts)),
+  ] as unknown as SelectQueryBuilder<HubDatabase, never, IntakeRow>[];
+  return parts.slice(1).reduce((query, part) => query.unionAll(part), parts[0]!);
+}
+
+/** The facts' SELECTs of intakeQuery. */
+function factParts(tx: HubTx, facts: FactsAsked) {
+  const text = (value: string | null) => sql<string | null>`${value}`;
+  return [
+    tx.trx
+      .selectFrom('skus')
+      .select([sql<string>`'sku'`.as('kind'), 'sku as key', 'active as value', text(null).as('scope')])
+      .where('sku', 'in', facts.skus),
+    tx.trx
+      .selectFrom('sales_channels')
+      .select([
+        sql<string>`'channel'`.as('kind'),
+        'channel as key',
+        'allow_split as value',
+        text(null).as('scope'),
+      ])
+      .where('channel', '=', facts.channel),
+    tx.trx
+      .selectFrom('channel_buffers')
+      .select([sql<string>`'buffer'`.as('kind'), 'scope_key as key', 'units as value', 'scope'])
+      .where('channel', '=', facts.channel),
+    ...(facts.storeId === undefined
+      ? []
+      : [
+          tx.trx
+            .selectFrom('nodes')
+            .select([
+              sql<string>`'store'`.as('kind'),
+              'node_id as key',
+              sql<number>`1`.as('value'),
+              text(null).as('scope'),
+            ])
+            .where('node_id', '=', facts.storeId),
+        ]),
+  ];
+}
+
+const intakeRows = compiledQuery<IntakeRow>();
+
+/** Runs intakeQuery with its statement text kept per shape. */
+function readIntake(
+  tx: HubTx,
+  repeat: RepeatAsked | undefined,
+  facts: FactsAsked | undefined,
+): Promise<IntakeRow[]> {
+  return intakeRows(
     tx.trx,
-    `${skus.length}:${storeId === undefined ? 'no store' : 'store'}`,
-    [null, ...skus, null, order.channel, order.channel, ...(storeId === undefined ? [] : [null, storeId])],
-    () => intakeFactsQuery(tx, order.channel, skus, storeId),
+    `${repeat === undefined ? '' : 'repeat'}:${facts === undefined ? '' : `${facts.skus.length}:${facts.storeId === undefined ? '' : 'store'}`}`,
+    [
+      ...(repeat === undefined
+        ? []
+        : [
+            repeat.key,
+            repeat.orderId,
+            repeat.key,
+            repeat.orderId,
+            repeat.pickupCode,
+            ...TERMINAL_BOPIS_STATUSES,
+          ]),
+      ...(facts === undefined
+        ? []
+        : [
+            null,
+            ...facts.skus,
+            null,
+            facts.channel,
+            facts.channel,
+            ...(facts.storeId === undefined ? [] : [null, facts.storeId]),
+          ]),
+    ],
+    () => intakeQuery(tx, repeat, facts),
   );
+}
+
+/**
+ * The facts the body asks for before it is parsed (the HTTP route has checked its shape; placeOrder
+ * parses it again), so the intake's first statement can read them too; undefined for a body without
+ * lines to ask about. readIntakeFacts reads again should the parsed order ask for other ones.
+ */
+function factsOfBody(body: OrderIntake): FactsAsked | undefined {
+  if (!Array.isArray(body.lines) || body.lines.length === 0 || body.lines.length > 200) return undefined;
+  if (typeof body.channel !== 'string' || body.lines.some((line) => typeof line?.sku !== 'string')) {
+    return undefined;
+  }
+  return {
+    channel: body.channel,
+    skus: [...new Set(body.lines.map((line) => line.sku))],
+    storeId: body.pickup?.type === 'store' ? body.pickup.storeId : undefined,
+  };
+}
+
+/**
+ * Everything the intake checks before routing: the SKUs are in the catalog and sold, the pickup store
+ * exists, and the channel's split rule and buffers, from the rows of the intake's first statement when
+ * it asked for this order's (`read`), else in a statement of its own. Refuses an order naming what is
+ * not there with INVALID_INPUT.
+ */
+async function readIntakeFacts(
+  tx: HubTx,
+  order: BopisOrder,
+  read?: { readonly asked: FactsAsked; readonly rows: readonly IntakeRow[] },
+): Promise<IntakeFacts> {
+  const asked = factsAsked(order);
+  // An order has at most 200 lines: the SKU list fits one statement.
+  const rows =
+    read !== undefined && sameFacts(read.asked, asked) ? read.rows : await readIntake(tx, undefined, asked);
+  const storeId = asked.storeId;
   const active = new Map<string, number>();
   let allowSplit = true;
   let storeFound = false;
@@ -241,7 +361,9 @@ async function readIntakeFacts(tx: HubTx, order: BopisOrder): Promise<IntakeFact
     if (row.kind === 'sku') active.set(row.key, Number(row.value));
     else if (row.kind === 'channel') allowSplit = Number(row.value) === 1;
     else if (row.kind === 'store') storeFound = true;
-    else buffers.push({ scope: row.scope as ChannelBuffer['scope'], key: row.key, units: Number(row.value) });
+    else if (row.kind === 'buffer') {
+      buffers.push({ scope: row.scope as ChannelBuffer['scope'], key: row.key, units: Number(row.value) });
+    }
   }
   const problems = order.lines.flatMap((line, index) => {
     const state = active.get(line.sku);
@@ -367,32 +489,15 @@ export async function placeOrder(
   try {
     try {
       const placed = await inHubTransaction(hub, async (tx) => {
-        // One statement: an earlier order with this key or this order id in both order tables, and whether
-        // an open order carries the pickup code drawn for this one.
+        // One statement: an earlier order with this key or this order id in both order tables, whether an
+        // open order carries the pickup code drawn for this one, and (for the body as it came, parsed below)
+        // the intake's facts.
         const drawnCode = generatePickupCode(random);
-        const matches = await repeatCheck(
-          tx.trx,
-          'repeat',
-          [key, body.orderId, key, body.orderId, drawnCode, ...TERMINAL_BOPIS_STATUSES],
-          () =>
-            tx.trx
-              .selectFrom('customer_orders')
-              .select(['order_id', 'idempotency_key', sql<number>`1`.as('split')])
-              .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)]))
-              .unionAll(
-                tx.trx
-                  .selectFrom('bopis_orders')
-                  .select(['order_id', 'idempotency_key', sql<number>`0`.as('split')])
-                  .where((eb) => eb.or([eb('idempotency_key', '=', key), eb('order_id', '=', body.orderId)])),
-              )
-              .unionAll(
-                tx.trx
-                  .selectFrom('bopis_orders')
-                  .select(['order_id', 'idempotency_key', sql<number>`2`.as('split')])
-                  .where('pickup_code', '=', drawnCode)
-                  .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
-              ),
-        );
+        const bodyFacts = factsOfBody(body);
+        const first = await readIntake(tx, { key, orderId: body.orderId, pickupCode: drawnCode }, bodyFacts);
+        const matches = first
+          .filter((row) => row.kind === 'match')
+          .map((row) => ({ order_id: row.key, idempotency_key: row.scope, split: Number(row.value) }));
         const earlier = matches.filter((row) => Number(row.split) !== 2);
         // The key first (a split order winning over a whole one): that request is answered as a replay
         // or a conflict by its body; only then does another order with this id make a conflict.
@@ -427,7 +532,11 @@ export async function placeOrder(
         });
         if (!parsed.ok) throw DomainError.fromBody(parsed.error);
         const order = parsed.value;
-        const facts = await readIntakeFacts(tx, order);
+        const facts = await readIntakeFacts(
+          tx,
+          order,
+          bodyFacts === undefined ? undefined : { asked: bodyFacts, rows: first },
+        );
         const pickupCode = codeTaken ? await uniquePickupCode(tx, random) : drawnCode;
         const placeId = hub.newId();
         const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });

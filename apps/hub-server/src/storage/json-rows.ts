@@ -27,6 +27,21 @@ export function jsonParameter(rows: readonly object[]): string {
   );
 }
 
+/** A data-modifying statement carrying its rows as one JSON parameter (jsonInsert). */
+export interface JsonWrite {
+  /** What its text depends on (table, columns, suffix): equal shapes, equal texts. */
+  readonly shape: string;
+  /** Its one parameter. */
+  readonly parameter: string;
+  readonly sql: RawBuilder<unknown>;
+}
+
+/** A clause after the INSERT, named for the statement's shape. */
+export interface InsertSuffix {
+  readonly name: string;
+  readonly sql: RawBuilder<unknown>;
+}
+
 /**
  * An INSERT of `rows` into `table` from one JSON parameter typed by the table's own row type
  * (json_populate_recordset), in the order given; `suffix` follows it (an ON CONFLICT clause). Columns are
@@ -37,8 +52,8 @@ export function jsonParameter(rows: readonly object[]): string {
 export function jsonInsert(
   table: Table,
   rows: readonly object[],
-  suffix: RawBuilder<unknown> = sql``,
-): RawBuilder<unknown> | undefined {
+  suffix?: InsertSuffix,
+): JsonWrite | undefined {
   const first = rows[0];
   if (first === undefined) return undefined;
   const columns = Object.keys(first);
@@ -49,7 +64,7 @@ export function jsonInsert(
     if (Object.values(row).includes(undefined)) return undefined;
   }
   // The text around the one parameter is the same for every call with these columns: kept, not rebuilt.
-  const shape = `${table}\u0000${columns.join('\u0000')}`;
+  const shape = `${table}\u0000${columns.join('\u0000')}\u0000${suffix?.name ?? ''}`;
   let head = insertHeads.get(shape);
   if (head === undefined) {
     const names = columns.map(quoted);
@@ -59,7 +74,12 @@ export function jsonInsert(
     if (insertHeads.size >= 256) insertHeads.delete(insertHeads.keys().next().value as string);
     insertHeads.set(shape, head);
   }
-  return sql`${sql.raw(head)}${jsonParameter(rows)}::json) with ordinality as r order by r.ordinality ${suffix}`;
+  const parameter = jsonParameter(rows);
+  return {
+    shape,
+    parameter,
+    sql: sql`${sql.raw(head)}${parameter}::json) with ordinality as r order by r.ordinality ${suffix?.sql ?? sql``}`,
+  };
 }
 
 const insertHeads = new Map<string, string>();
@@ -73,8 +93,8 @@ function quoted(name: string): string {
  * jsonInsert for each table with rows, or undefined when some table's rows cannot go this way (see
  * jsonInsert): the caller then writes them all as before.
  */
-export function jsonInserts(tables: readonly JsonRows[]): RawBuilder<unknown>[] | undefined {
-  const inserts: RawBuilder<unknown>[] = [];
+export function jsonInserts(tables: readonly JsonRows[]): JsonWrite[] | undefined {
+  const inserts: JsonWrite[] = [];
   for (const { table, rows } of tables) {
     if (rows.length === 0) continue;
     const insert = jsonInsert(table, rows);
@@ -91,15 +111,15 @@ export function jsonInserts(tables: readonly JsonRows[]): RawBuilder<unknown>[] 
  * unique key another intake races for can make it wait, and then on that one row whatever the order. The
  * statement writes everything or nothing.
  */
-export async function writeTogether(trx: Trx, writes: readonly RawBuilder<unknown>[]): Promise<void> {
+export async function writeTogether(trx: Trx, writes: readonly JsonWrite[]): Promise<void> {
   if (writes.length === 0) return;
   await sql`with ${cteList(writes)} select 1`.execute(trx);
 }
 
 /** `written_0 as (…), written_1 as (…)`: writes as the CTEs of a statement. */
-export function cteList(writes: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {
+export function cteList(writes: readonly JsonWrite[]): RawBuilder<unknown> {
   return sql.join(
-    writes.map((write, index) => sql`${sql.raw(`written_${index}`)} as (${write})`),
+    writes.map((write, index) => sql`${sql.raw(`written_${index}`)} as (${write.sql})`),
     sql`, `,
   );
 }
