@@ -59,6 +59,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'PUT /api/settings/{key}': hq('admin'),
   'GET /api/staff': hq('viewer'),
   'GET /api/staff/store-created': hq('viewer'),
+  'POST /api/staff/store-created/{staffId}/vouch': hq('admin'),
   'GET /api/staff/{staffId}': hq('viewer'),
   'POST /api/staff': hq('admin'),
   'PATCH /api/staff/{staffId}': hq('admin'),

@@ -328,8 +328,11 @@ describe.each(backendKinds())('store-created staff at the hub on %s', (kind) => 
       inHubTransaction(hub, (tx) => step(tx, second)).then(secondCommitted),
     ]);
   };
+  /** Events applied in hand-made transactions, numbered apart from what the tills push. */
+  const offTheWire = (till: EventFactory) =>
+    new EventFactory({ deviceId: till.device.deviceId, storeId: till.device.storeId });
   const creation = (till: EventFactory, staffId: string, role: Role, createdBy: string) => {
-    const event = created(till, staffId, role, createdBy);
+    const event = created(offTheWire(till), staffId, role, createdBy);
     return (tx: HubTx) =>
       applyStaffCreated(tx, event, event.payload as EventPayloads['staff.created'], {
         nodeId: 's1',
@@ -359,7 +362,7 @@ describe.each(backendKinds())('store-created staff at the hub on %s', (kind) => 
     'settles a sale’s doubt about someone another till created at the same moment',
     async () => {
       let exceptionId = '';
-      const saleEvent = discounted(tillB, 500, 'mgr-race-2', { 'mgr-race-2': 'manager' });
+      const saleEvent = discounted(offTheWire(tillB), 500, 'mgr-race-2', { 'mgr-race-2': 'manager' });
       await concurrently(
         // A sale's check found a claimed manager the hub does not know: it doubts the claim.
         async (tx) => {
@@ -416,6 +419,96 @@ describe.each(backendKinds())('store-created staff at the hub on %s', (kind) => 
       });
       expect(JSON.stringify(listed)).not.toMatch(/pin/i);
       expect((await get('/api/staff/store-created', 'Bearer nope')).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('lets an HQ admin vouch for store staff the hub does not believe, and judges again what waited for them', async () => {
+    // Created by a manager the hub never heard of (the one a node was set up with): unverified for good.
+    const bySetup = created(tillA, 'sup-setup', 'supervisor', 'setup-manager');
+    const saleBySetupStaff = discounted(tillA, 250, 'sup-setup', { 'sup-setup': 'supervisor' });
+    expect(await push(tillA, [bySetup, saleBySetupStaff])).toEqual(['accepted', 'accepted']);
+    expect(await record('sup-setup')).toMatchObject({ status: 'unverified', role: 'cashier' });
+    const [waiting] = await exceptionsFor(saleBySetupStaff.eventId);
+    expect(waiting).toMatchObject({ type: 'STAFF_ROLE_UNVERIFIED', status: 'open' });
+
+    const { app } = await buildApp({ hub, sync: { socket: false } });
+    try {
+      const password = 'correct horse battery';
+      await createUser(hub, { username: 'staff-admin', password, role: 'admin' });
+      await createUser(hub, { username: 'staff-viewer-2', password, role: 'viewer' });
+      const admin = (await login(hub, { username: 'staff-admin', password })).token;
+      const viewer = (await login(hub, { username: 'staff-viewer-2', password })).token;
+      const vouch = (staffId: string, role: Role, token = admin) =>
+        app.inject({
+          method: 'POST',
+          url: `/api/staff/store-created/${staffId}/vouch`,
+          headers: { authorization: `Bearer ${token}` },
+          payload: { role },
+        });
+
+      expect((await vouch('sup-setup', 'supervisor', viewer)).statusCode).toBe(403);
+      const unknown = await vouch('nobody', 'cashier');
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toMatchObject({
+        error: { code: 'NOT_FOUND', key: 'hub.staff.storeCreatedNotFound' },
+      });
+      const above = await vouch('sup-setup', 'manager');
+      expect(above.statusCode).toBe(400);
+      expect(above.json()).toMatchObject({
+        error: { code: 'INVALID_INPUT', key: 'hub.staff.vouchAboveClaim' },
+      });
+      expect(await record('sup-setup')).toMatchObject({ status: 'unverified' });
+
+      const vouched = await vouch('sup-setup', 'supervisor');
+      expect(vouched.statusCode).toBe(200);
+      expect(vouched.json()).toMatchObject({
+        value: {
+          staffId: 'sup-setup',
+          role: 'supervisor',
+          status: 'verified',
+          verified: true,
+          exceptionId: null,
+        },
+      });
+      const [own] = await exceptionsFor(bySetup.eventId);
+      expect(own).toMatchObject({ status: 'resolved', resolvedBy: 'user:staff-admin' });
+      expect(own!.resolutionNote).toContain('vouched for');
+      // The sale that relied on the supervisor's role is settled: 25 % is within a supervisor's 30 %.
+      const [settled] = await exceptionsFor(saleBySetupStaff.eventId);
+      expect(settled).toMatchObject({ status: 'resolved', resolvedBy: 'hub' });
+
+      // mgr-fake was not believed (a supervisor made them a manager), and so neither was cash-2, whom they
+      // created: vouching for mgr-fake verifies cash-2 too.
+      expect(await record('cash-2')).toMatchObject({ status: 'rejected' });
+      expect((await vouch('mgr-fake', 'manager')).statusCode).toBe(200);
+      expect(await record('mgr-fake')).toMatchObject({ status: 'verified', role: 'manager' });
+      expect(await record('cash-2')).toMatchObject({
+        status: 'verified',
+        role: 'cashier',
+        exceptionId: null,
+      });
+
+      const audit = await storage.db
+        .selectFrom('hq_audit')
+        .select(['actor', 'subject'])
+        .where('action', '=', 'staff.vouch')
+        .orderBy('at')
+        .execute();
+      expect(audit).toEqual([
+        { actor: 'user:staff-admin', subject: 'staff:sup-setup' },
+        { actor: 'user:staff-admin', subject: 'staff:mgr-fake' },
+      ]);
+      // Vouching again for what is already verified changes nothing.
+      expect((await vouch('mgr-fake', 'manager')).statusCode).toBe(200);
+      expect(
+        await storage.db
+          .selectFrom('hq_audit')
+          .select('audit_id')
+          .where('action', '=', 'staff.vouch')
+          .execute(),
+      ).toHaveLength(2);
     } finally {
       await app.close();
     }

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { STAFF_ROLES, type ApplyOutcome, type EventEnvelope, type EventPayloads } from '@retail/sync';
+import { DomainError } from '@retail/domain';
+import { recordAudit } from '../audit/hq-audit';
 import { annotateException, closeSettledException } from '../exceptions/exception-queue';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction, type HubTx } from '../hub-tx';
@@ -528,23 +530,38 @@ export async function listStoreCreatedStaff(
     .orderBy('staff_id')
     .limit(filter.limit ?? 500)
     .execute();
-  const creatorIds = [...new Set(rows.map((row) => row.created_by))];
+  const names = await creatorNames(
+    executor,
+    rows.map((row) => row.created_by),
+  );
+  return rows.map((row) => toStoreCreatedStaff(row, names));
+}
+
+/** The names of the people who created store staff: HQ's staff or store creations. */
+async function creatorNames(executor: Executor, staffIds: readonly string[]): Promise<Map<string, string>> {
+  const creatorIds = [...new Set(staffIds)];
   const names = new Map<string, string>();
-  if (creatorIds.length > 0) {
-    for (const row of await executor
-      .selectFrom('hq_staff')
-      .select(['staff_id', 'name'])
-      .where('staff_id', 'in', creatorIds)
-      .execute())
-      names.set(row.staff_id, row.name);
-    for (const row of await executor
-      .selectFrom('store_created_staff')
-      .select(['staff_id', 'name'])
-      .where('staff_id', 'in', creatorIds)
-      .execute())
-      names.set(row.staff_id, row.name);
-  }
-  return rows.map((row) => ({
+  if (creatorIds.length === 0) return names;
+  for (const row of await executor
+    .selectFrom('hq_staff')
+    .select(['staff_id', 'name'])
+    .where('staff_id', 'in', creatorIds)
+    .execute())
+    names.set(row.staff_id, row.name);
+  for (const row of await executor
+    .selectFrom('store_created_staff')
+    .select(['staff_id', 'name'])
+    .where('staff_id', 'in', creatorIds)
+    .execute())
+    names.set(row.staff_id, row.name);
+  return names;
+}
+
+function toStoreCreatedStaff(
+  row: StoreCreatedStaffTable,
+  names: ReadonlyMap<string, string>,
+): StoreCreatedStaff {
+  return {
     staffId: row.staff_id,
     storeId: row.node_id,
     staffCode: row.staff_code,
@@ -561,5 +578,132 @@ export async function listStoreCreatedStaff(
     createdAt: Number(row.created_at),
     recordedAt: Number(row.recorded_at),
     exceptionId: row.exception_id,
-  }));
+  };
+}
+
+export const VouchForStoreStaffSchema = z
+  .object({
+    /** The role HQ vouches for: the one the store gave, or a lower one. */
+    role: z.enum(STAFF_ROLES),
+  })
+  .strict();
+
+/**
+ * HQ vouches for someone a store created whom the hub could not believe (their creator is unknown to it,
+ * e.g. the manager a store node was set up with, or was not entitled): the person is verified with the
+ * role HQ names (at most the one the store gave; HQ manages anyone it wants to give more to), their
+ * exception is closed with who vouched, and what waited for them is judged again: the people they
+ * created (also those not believed because of them) and the sales that relied on their role.
+ */
+export async function vouchForStoreStaff(
+  hub: HubContext,
+  staffId: string,
+  input: z.infer<typeof VouchForStoreStaffSchema>,
+  actor: string,
+): Promise<StoreCreatedStaff> {
+  return inHubTransaction(hub, async (tx) => {
+    const row = await tx.trx
+      .selectFrom('store_created_staff')
+      .selectAll()
+      .where('staff_id', '=', staffId)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (row === undefined) {
+      throw new DomainError('NOT_FOUND', 'hub.staff.storeCreatedNotFound', { staffId }, { staffId });
+    }
+    const claimed = isStaffRole(row.claimed_role) ? row.claimed_role : LOWEST_ROLE;
+    if (STAFF_ROLE_RANK[input.role] > STAFF_ROLE_RANK[claimed]) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        'hub.staff.vouchAboveClaim',
+        { staffId, role: input.role, claimedRole: claimed },
+        { staffId, role: input.role, claimedRole: claimed },
+      );
+    }
+    const before = toStoreCreatedStaff(row, new Map());
+    const verified = {
+      ...row,
+      role: input.role,
+      status: 'verified' as const,
+      reason: null,
+      exception_id: null,
+    };
+    if (row.status !== 'verified' || row.role !== input.role) {
+      await tx.trx
+        .updateTable('store_created_staff')
+        .set({ role: input.role, status: 'verified', reason: null, judged_at: tx.at, exception_id: null })
+        .where('staff_id', '=', staffId)
+        .execute();
+      if (row.exception_id !== null) {
+        await closeSettledException(
+          tx.trx,
+          row.exception_id,
+          `HQ (${actor}) vouched for ${row.name} (${row.staff_code}) as a ${input.role} of store ${row.node_id}.`,
+          actor,
+          tx.at,
+        );
+      }
+      cacheOf(tx).set(staffId, storeRecord(verified));
+      await reconsiderCreations(tx, row.node_id, staffId, actor);
+      await settleDependents(tx, row.node_id, staffId, row.event_id);
+      await recordAudit(
+        tx.trx,
+        {
+          actor,
+          action: 'staff.vouch',
+          subject: `staff:${staffId}`,
+          before,
+          after: toStoreCreatedStaff(verified, new Map()),
+        },
+        tx.at,
+        hub.newId,
+      );
+    }
+    return toStoreCreatedStaff(verified, await creatorNames(tx.trx, [row.created_by]));
+  });
+}
+
+/**
+ * The creations `staffId` made that were not believed because of who they were: judged again now that HQ
+ * vouched for them (a rejection for the role asked, above the creator's, stands), down the chain.
+ */
+async function reconsiderCreations(tx: HubTx, nodeId: string, staffId: string, actor: string): Promise<void> {
+  const creator = believedRole(cacheOf(tx).get(staffId) ?? undefined, nodeId);
+  const rejected = await tx.trx
+    .selectFrom('store_created_staff')
+    .selectAll()
+    .where('created_by', '=', staffId)
+    .where('node_id', '=', nodeId)
+    .where('status', '=', 'rejected')
+    .execute();
+  for (const dependent of rejected) {
+    const claimed = isStaffRole(dependent.claimed_role) ? dependent.claimed_role : LOWEST_ROLE;
+    const judgement = judgeCreation(
+      { staffId: dependent.staff_id, role: claimed, createdBy: staffId },
+      creator,
+      nodeId,
+    );
+    if (judgement.status !== 'verified') continue;
+    await tx.trx
+      .updateTable('store_created_staff')
+      .set({ role: judgement.role, status: 'verified', reason: null, judged_at: tx.at, exception_id: null })
+      .where('staff_id', '=', dependent.staff_id)
+      .where('status', '=', 'rejected')
+      .execute();
+    if (dependent.exception_id !== null) {
+      await closeSettledException(
+        tx.trx,
+        dependent.exception_id,
+        `Verified: HQ (${actor}) vouched for ${staffId}, who created ${dependent.name} as a ${claimed}.`,
+        actor,
+        tx.at,
+      );
+    }
+    cacheOf(tx).set(
+      dependent.staff_id,
+      storeRecord({ ...dependent, role: judgement.role, status: 'verified' }),
+    );
+    await reconsiderCreations(tx, nodeId, dependent.staff_id, actor);
+    await settleDependents(tx, nodeId, dependent.staff_id, dependent.event_id);
+  }
 }

@@ -5,6 +5,8 @@
  */
 export const HUB_ERROR_MESSAGES = {
   INVALID_INPUT: {
+    'hub.staff.vouchAboveClaim':
+      'HQ can vouch for {staffId} as the {claimedRole} the store gave or a lower role, not as a {role}; manage them centrally to give them more.',
     'hub.alerts.noStoreWarehouse': 'There is no store or warehouse {nodeId}.',
     'hub.api.fieldProblem': '{path}: {problem}',
     'hub.api.idUrlBodyDiffer': 'The id in the URL ({url}) and in the body ({body}) differ.',
@@ -116,6 +118,7 @@ export const HUB_ERROR_MESSAGES = {
       '{nodeCode} is a store: its staff pick, pack and ship at the till, which syncs each step.',
   },
   NOT_FOUND: {
+    'hub.staff.storeCreatedNotFound': 'No store has created a staff member {staffId}.',
     'hub.alerts.noAlertDelivery': 'There is no alert delivery {deliveryId}.',
     'hub.alerts.noAlertRuleMay': 'There is no alert rule {ruleId}; it may have been deleted.',
     'hub.api.hubTakesNoStripe': 'This hub takes no Stripe webhooks: no Stripe account is configured.',

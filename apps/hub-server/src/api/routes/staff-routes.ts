@@ -13,7 +13,9 @@ import {
 import {
   StoreCreatedStaffQuerySchema,
   StoreCreatedStaffSchema,
+  VouchForStoreStaffSchema,
   listStoreCreatedStaff,
+  vouchForStoreStaff,
 } from '../../staff/store-created-staff';
 import type { RouteRegistry } from '../route';
 
@@ -41,6 +43,20 @@ export function registerStaffRoutes(app: FastifyInstance, routes: RouteRegistry)
     query: StoreCreatedStaffQuerySchema,
     response: z.array(StoreCreatedStaffSchema),
     handler: ({ query }) => listStoreCreatedStaff(hub.storage.db, query),
+  });
+  routes.add(app, {
+    method: 'POST',
+    url: '/api/staff/store-created/:staffId/vouch',
+    summary:
+      'Vouch for someone a store created whom the hub does not believe: verified with the role given (at most the store’s), what waited for them judged again',
+    tag: 'staff',
+    access: { kind: 'hq', role: 'admin' },
+    audit: 'in-handler',
+    params: z.object({ staffId }),
+    body: VouchForStoreStaffSchema,
+    response: StoreCreatedStaffSchema,
+    errors: [404],
+    handler: ({ params, body, actor }) => vouchForStoreStaff(hub, params.staffId, body, actor),
   });
   routes.add(app, {
     method: 'GET',

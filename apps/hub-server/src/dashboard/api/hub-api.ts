@@ -311,6 +311,8 @@ export function createHubApi(options: HubApiOptions) {
       call<SalesReportRow[]>('GET', withQuery('/api/reports/sales', { from, to })),
     staff: () => call<HqStaff[]>('GET', '/api/staff'),
     storeCreatedStaff: () => call<StoreCreatedStaff[]>('GET', '/api/staff/store-created'),
+    vouchForStoreStaff: (staffId: string, role: StoreCreatedStaff['role']) =>
+      call<StoreCreatedStaff>('POST', `/api/staff/store-created/${segment(staffId)}/vouch`, { role }),
     createStaff: (input: CreateStaff) => call<HqStaff>('POST', '/api/staff', input),
     updateStaff: (staffId: string, input: UpdateStaff) =>
       call<HqStaff>('PATCH', `/api/staff/${segment(staffId)}`, input),

@@ -227,6 +227,12 @@ export const MESSAGES = {
   'staff.status.verified': 'Verified',
   'staff.status.unverified': 'Not verified yet',
   'staff.status.rejected': 'Not believed',
+  'staff.vouch': 'Vouch for {name}',
+  'staff.vouchTitle': 'Vouch for {name} at {store}',
+  'staff.vouchHelp':
+    'HQ confirms this person works at the store in the role you choose (at most the one the store gave). The hub then believes that role, closes their exception, and judges again the people they created and the sales that relied on their role.',
+  'staff.vouchConfirm': 'Vouch',
+  'staff.vouched': '{name} is verified as {role}.',
   'staff.role.cashier': 'Cashier',
   'staff.role.supervisor': 'Supervisor',
   'staff.role.manager': 'Manager',

@@ -134,6 +134,78 @@ describe('staff-screen', () => {
       expect((within(form).getByLabelText('PIN') as HTMLInputElement).value).toBe('');
     });
 
+    it('lets an admin vouch for store staff the hub does not believe, at most in the role the store gave', async () => {
+      let list = [
+        storeCreated(),
+        storeCreated({
+          staffId: 'sc-3',
+          staffCode: 'S8',
+          name: 'Sam Setup',
+          claimedRole: 'supervisor',
+          role: 'cashier',
+          status: 'unverified',
+          verified: false,
+          reason: 'The hub has no record of setup-1, who the till says created them.',
+          createdBy: 'setup-1',
+          createdByName: null,
+        }),
+      ];
+      const { user, hub } = renderDashboard({
+        signedInAs: 'admin',
+        at: '/staff',
+        setup: (fake) => {
+          scriptStaff(fake);
+          fake.handle('GET /api/staff/store-created', () => list);
+          fake.handle('POST /api/staff/store-created/:staffId/vouch', ({ params, body }) => {
+            const role = (body as { role: StoreCreatedStaff['role'] }).role;
+            list = list.map((each) =>
+              each.staffId === params.staffId
+                ? { ...each, role, status: 'verified', verified: true, reason: null }
+                : each,
+            );
+            return list.find((each) => each.staffId === params.staffId);
+          });
+        },
+      });
+      const table = await screen.findByRole('table', { name: 'Staff stores created themselves' });
+      // Only someone the hub does not believe can be vouched for.
+      expect(within(table).queryByRole('button', { name: 'Vouch for Sid Supervisor' })).toBeNull();
+      await user.click(within(table).getByRole('button', { name: 'Vouch for Sam Setup' }));
+      const form = screen.getByRole('form', { name: 'Vouch for Sam Setup at S001 Dublin Grafton St' });
+      const roles = within(form).getByLabelText('Role');
+      expect(
+        within(roles)
+          .getAllByRole('option')
+          .map((option) => option.textContent),
+      ).toEqual(['Cashier', 'Supervisor']);
+      expect((roles as HTMLSelectElement).value).toBe('supervisor');
+      await user.click(within(form).getByRole('button', { name: 'Vouch' }));
+      expect((await screen.findByText('Sam Setup is verified as Supervisor.')).getAttribute('role')).toBe(
+        'status',
+      );
+      expect(hub.sent('POST', '/api/staff/store-created/sc-3/vouch')).toEqual([{ role: 'supervisor' }]);
+      const row = within(
+        await screen.findByRole('table', { name: 'Staff stores created themselves' }),
+      ).getByRole('row', { name: /S8/ });
+      expect(row.textContent).toContain('Verified');
+      expect(within(row).queryByRole('button')).toBeNull();
+    });
+
+    it('shows a viewer no vouching for store staff', async () => {
+      renderDashboard({
+        signedInAs: 'viewer',
+        at: '/staff',
+        setup: (fake) => {
+          scriptStaff(fake);
+          fake.handle('GET /api/staff/store-created', () => [
+            storeCreated({ staffId: 'sc-3', name: 'Sam Setup', status: 'unverified', verified: false }),
+          ]);
+        },
+      });
+      await screen.findByRole('table', { name: 'Staff stores created themselves' });
+      expect(screen.queryByRole('button', { name: /Vouch/ })).toBeNull();
+    });
+
     it('deactivates at the version on screen and shows a conflicting change as the hub words it', async () => {
       const { user, hub } = renderDashboard({ signedInAs: 'admin', at: '/staff', setup: scriptStaff });
       await user.click(await screen.findByRole('button', { name: 'Edit Casey Cashier' }));

@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { HqStaff, StoreCreatedStaff, StoreNode } from '../../api/api-types';
 import { useIsAdmin, useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
+import { useSubmit } from '../../app/use-submit';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { t, type MessageKey } from '../../i18n/translate';
 
@@ -64,7 +65,7 @@ export function StaffScreen() {
         )}
       </Loaded>
       {isAdmin ? <AddStaffForm stores={stores} onDone={done} /> : null}
-      <StoreCreatedStaffSection nodes={stores} />
+      <StoreCreatedStaffSection nodes={stores} canVouch={isAdmin} />
     </section>
   );
 }
@@ -79,13 +80,30 @@ const VERIFICATION_BADGE: Readonly<Record<StoreCreatedStaff['status'], string>> 
  * Staff the stores created themselves (`staff.created` from the tills): who created them and when, and
  * whether the hub believes the role the store gave (docs/security.md, "Store-created staff").
  */
-function StoreCreatedStaffSection({ nodes }: { nodes: readonly StoreNode[] }) {
+function StoreCreatedStaffSection({ nodes, canVouch }: { nodes: readonly StoreNode[]; canVouch: boolean }) {
   const { api, format } = useServices();
   const created = useLoad(() => api.storeCreatedStaff(), [api]);
+  const [vouching, setVouching] = useState<StoreCreatedStaff | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const vouched = (message: string) => {
+    setNotice(message);
+    setVouching(null);
+    created.reload();
+  };
   return (
     <section aria-labelledby="store-created-title">
       <h2 id="store-created-title">{t('staff.storeCreated')}</h2>
       <p className="muted">{t('staff.storeCreatedIntro')}</p>
+      <Notice text={notice} />
+      {vouching === null ? null : (
+        <VouchForm
+          key={vouching.staffId}
+          member={vouching}
+          store={storesLabel([vouching.storeId], nodes)}
+          onDone={vouched}
+          onCancel={() => setVouching(null)}
+        />
+      )}
       <Loaded state={created.state}>
         {(list) =>
           list.length === 0 ? (
@@ -102,6 +120,11 @@ function StoreCreatedStaffSection({ nodes }: { nodes: readonly StoreNode[] }) {
                   <th scope="col">{t('staff.createdBy')}</th>
                   <th scope="col">{t('staff.createdAt')}</th>
                   <th scope="col">{t('staff.verification')}</th>
+                  {canVouch ? (
+                    <th scope="col">
+                      <span className="sr-only">{t('order.actions')}</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -120,6 +143,15 @@ function StoreCreatedStaffSection({ nodes }: { nodes: readonly StoreNode[] }) {
                       </span>
                       {member.reason === null ? null : <p className="muted">{member.reason}</p>}
                     </td>
+                    {canVouch ? (
+                      <td>
+                        {member.status === 'verified' ? null : (
+                          <button type="button" className="btn" onClick={() => setVouching(member)}>
+                            {t('staff.vouch', { name: member.name })}
+                          </button>
+                        )}
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -222,13 +254,66 @@ function StorePicker({
   );
 }
 
-function RoleSelect({ value, onChange }: { value: StaffRole; onChange: (role: StaffRole) => void }) {
+/** HQ confirms someone a store created, in the role the store gave them or a lower one. */
+function VouchForm({
+  member,
+  store,
+  onDone,
+  onCancel,
+}: {
+  member: StoreCreatedStaff;
+  store: string;
+  onDone: (message: string) => void;
+  onCancel: () => void;
+}) {
+  const { api } = useServices();
+  const [role, setRole] = useState<StaffRole>(member.claimedRole);
+  const { working, error, setError, send } = useSubmit();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const verified = await send(() => api.vouchForStoreStaff(member.staffId, role));
+    if (verified !== null) {
+      onDone(t('staff.vouched', { name: verified.name, role: roleLabel(verified.role) }));
+    }
+  };
+  const title = t('staff.vouchTitle', { name: member.name, store });
+  return (
+    <form className="panel" aria-label={title} onSubmit={(event) => void submit(event)}>
+      <h3>{title}</h3>
+      <p className="muted">{t('staff.vouchHelp')}</p>
+      <RoleSelect
+        value={role}
+        onChange={setRole}
+        roles={ROLES.filter((each) => ROLES.indexOf(each) <= ROLES.indexOf(member.claimedRole))}
+      />
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={working}>
+          {t('staff.vouchConfirm')}
+        </button>
+        <button type="button" className="btn btn-quiet" onClick={onCancel}>
+          {t('staff.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RoleSelect({
+  value,
+  onChange,
+  roles = ROLES,
+}: {
+  value: StaffRole;
+  onChange: (role: StaffRole) => void;
+  roles?: readonly StaffRole[];
+}) {
   const id = useId();
   return (
     <>
       <label htmlFor={id}>{t('staff.role')}</label>
       <select id={id} value={value} onChange={(event) => onChange(event.target.value as StaffRole)}>
-        {ROLES.map((role) => (
+        {roles.map((role) => (
           <option key={role} value={role}>
             {roleLabel(role)}
           </option>
