@@ -28,3 +28,30 @@ export function useActionFeedback() {
 }
 
 export type ActionFeedbackState = ReturnType<typeof useActionFeedback>;
+
+/**
+ * The row an edit form is open for (`editing`, opened with `edit`) and the form's three endings: cancelled
+ * (closes it), refused because the row changed meanwhile (closes it and reloads the list to decide again),
+ * saved (closes it, says `savedNotice` through `feedback` and reloads the list).
+ */
+export function useRowEdit<T>(
+  feedback: ActionFeedbackState,
+  reload: () => void,
+  savedNotice: (name: string) => string,
+) {
+  const [editing, setEditing] = useState<T | null>(null);
+  return {
+    editing,
+    edit: (row: T) => setEditing(row),
+    onCancel: () => setEditing(null),
+    onReload: () => {
+      setEditing(null);
+      reload();
+    },
+    onSaved: (name: string) => {
+      setEditing(null);
+      feedback.succeed(savedNotice(name));
+      reload();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { IntegrationSubscription } from '../../api/api-types';
 import { useCanAct, useIsAdmin, useServices } from '../../app/dashboard-context';
-import { useActionFeedback } from '../../app/use-action-feedback';
+import { useActionFeedback, useRowEdit } from '../../app/use-action-feedback';
 import { useLoad } from '../../app/use-load';
 import { ActionFeedback, Loaded } from '../../components/feedback';
 import { t } from '../../i18n/translate';
@@ -67,7 +67,9 @@ function SubscriptionTable({
   const canAct = useCanAct();
   const isAdmin = useIsAdmin();
   const feedback = useActionFeedback();
-  const [editing, setEditing] = useState<IntegrationSubscription | null>(null);
+  const editor = useRowEdit<IntegrationSubscription>(feedback, reload, (name) =>
+    t('webhooks.saved', { name }),
+  );
   if (subscriptions.length === 0) return <p>{t('integrations.none')}</p>;
 
   const rotate = async (subscription: IntegrationSubscription) => {
@@ -90,20 +92,13 @@ function SubscriptionTable({
   return (
     <>
       <ActionFeedback feedback={feedback} />
-      {editing === null ? null : (
+      {editor.editing === null ? null : (
         <EditWebhookForm
-          key={editing.subscriptionId}
-          subscription={editing}
-          onCancel={() => setEditing(null)}
-          onReload={() => {
-            setEditing(null);
-            reload();
-          }}
-          onSaved={(name) => {
-            setEditing(null);
-            feedback.succeed(t('webhooks.saved', { name }));
-            reload();
-          }}
+          key={editor.editing.subscriptionId}
+          subscription={editor.editing}
+          onCancel={editor.onCancel}
+          onReload={editor.onReload}
+          onSaved={editor.onSaved}
         />
       )}
       <table aria-label={t('integrations.subscriptions')}>
@@ -171,7 +166,7 @@ function SubscriptionTable({
                     </button>
                     {isAdmin ? (
                       <>
-                        <button type="button" className="btn" onClick={() => setEditing(subscription)}>
+                        <button type="button" className="btn" onClick={() => editor.edit(subscription)}>
                           {t('webhooks.edit', { name: subscription.name })}
                         </button>
                         <button type="button" className="btn" onClick={() => void rotate(subscription)}>

@@ -2,7 +2,7 @@ import { assertNever } from '@retail/domain';
 import { useState } from 'react';
 import type { DeviceStatus, StoreNode } from '../../api/api-types';
 import { useCanAct, useIsAdmin, useServices } from '../../app/dashboard-context';
-import { useActionFeedback } from '../../app/use-action-feedback';
+import { useActionFeedback, useRowEdit } from '../../app/use-action-feedback';
 import { useLiveReload } from '../../app/use-live';
 import { useLoad } from '../../app/use-load';
 import { ActionFeedback, Loaded } from '../../components/feedback';
@@ -131,8 +131,8 @@ function DeviceTable({
   const { api, format, now } = useServices();
   const isAdmin = useIsAdmin();
   const [confirming, setConfirming] = useState<DeviceStatus | null>(null);
-  const [renaming, setRenaming] = useState<DeviceStatus | null>(null);
   const feedback = useActionFeedback();
+  const editor = useRowEdit<DeviceStatus>(feedback, onChanged, (name) => t('devices.renamed', { name }));
   if (devices.length === 0) return <p>{t('stores.noDevices')}</p>;
   const at = now();
   const when = (epochMs: number | null) =>
@@ -165,21 +165,14 @@ function DeviceTable({
           </div>
         </div>
       )}
-      {renaming === null ? null : (
+      {editor.editing === null ? null : (
         <RenameDeviceForm
-          key={renaming.deviceId}
-          device={renaming}
-          label={nameOf(renaming)}
-          onCancel={() => setRenaming(null)}
-          onReload={() => {
-            setRenaming(null);
-            onChanged();
-          }}
-          onDone={(name) => {
-            setRenaming(null);
-            feedback.succeed(t('devices.renamed', { name }));
-            onChanged();
-          }}
+          key={editor.editing.deviceId}
+          device={editor.editing}
+          label={nameOf(editor.editing)}
+          onCancel={editor.onCancel}
+          onReload={editor.onReload}
+          onDone={editor.onSaved}
         />
       )}
       <table aria-label={t('stores.devices')}>
@@ -231,7 +224,7 @@ function DeviceTable({
                 </td>
                 {isAdmin ? (
                   <td>
-                    <button type="button" className="btn" onClick={() => setRenaming(device)}>
+                    <button type="button" className="btn" onClick={() => editor.edit(device)}>
                       {t('devices.rename', { device: nameOf(device) })}
                     </button>
                     {device.revoked ? null : (
