@@ -262,8 +262,12 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     }
   });
   const unsubscribeSales = engine.onSaleChanged((sale) => {
+    const room = displayRoom(sale.registerId);
+    // The display state costs a node-info command: only built when that register's display is connected.
+    const watching = sockets.filter((io) => (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0);
+    if (watching.length === 0) return;
     const state = customerDisplayState(sale, displayContext(sale.registerId));
-    for (const io of sockets) io.to(displayRoom(sale.registerId)).emit(DISPLAY_EVENT, state);
+    for (const io of watching) io.to(room).emit(DISPLAY_EVENT, state);
   });
 
   const listen = (listener: HttpServer, port: number, host: string) =>

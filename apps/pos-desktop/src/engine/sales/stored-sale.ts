@@ -89,7 +89,11 @@ function storedExchange(
   };
 }
 
-/** A completed (or post-voided) sale exactly as it was frozen: read from the sale tables, never re-priced. */
+/**
+ * A completed (or post-voided) sale exactly as it was frozen: read from the sale tables, never re-priced.
+ * Adjustments and tax lines are keyed by line (no index on their sale_id), so they are reached through the
+ * sale's lines: a plain `WHERE sale_id = ?` scanned every sale the till ever rang (docs/performance.md).
+ */
 export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
   const totals = sql(
     ctx.db,
@@ -105,8 +109,9 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
   ).all(row.saleId) as LineRow[];
   const adjustments = sql(
     ctx.db,
-    `SELECT line_id AS lineId, kind, promotion_id AS promotionId, amount, reason FROM sale_adjustments
-     WHERE sale_id = ? ORDER BY line_id, seq`,
+    `SELECT a.line_id AS lineId, a.kind, a.promotion_id AS promotionId, a.amount, a.reason
+     FROM sale_lines l JOIN sale_adjustments a ON a.line_id = l.line_id
+     WHERE l.sale_id = ? AND a.sale_id = l.sale_id ORDER BY a.line_id, a.seq`,
   ).all(row.saleId) as {
     lineId: string;
     kind: 'promotion' | 'manual_line' | 'manual_order';
@@ -116,7 +121,9 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
   }[];
   const taxes = sql(
     ctx.db,
-    'SELECT line_id AS lineId, rate_id AS rateId, name, percent, amount FROM sale_tax_lines WHERE sale_id = ? ORDER BY rate_id',
+    `SELECT t.line_id AS lineId, t.rate_id AS rateId, t.name, t.percent, t.amount
+     FROM sale_lines l JOIN sale_tax_lines t ON t.line_id = l.line_id
+     WHERE l.sale_id = ? AND t.sale_id = l.sale_id ORDER BY t.rate_id`,
   ).all(row.saleId) as { lineId: string; rateId: string; name: string; percent: number; amount: number }[];
   const tenders = sql(
     ctx.db,

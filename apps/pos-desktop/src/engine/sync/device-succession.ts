@@ -96,8 +96,17 @@ export function reflectedOwnSeq(
   return reflected;
 }
 
+/**
+ * Connections known to have migration 0010's table and column. A schema only gains them (migrations never
+ * drop them), so a yes is remembered and a no asked again: every receipt number would otherwise query the
+ * schema twice.
+ */
+const successionSchemas = new WeakSet<Db>();
+const holdSchemas = new WeakSet<Db>();
+
 function hasSuccessionSchema(db: Db): boolean {
-  return (
+  if (successionSchemas.has(db)) return true;
+  const present =
     (
       sql(
         db,
@@ -105,8 +114,9 @@ function hasSuccessionSchema(db: Db): boolean {
       ).get() as {
         count: number;
       }
-    ).count === 1
-  );
+    ).count === 1;
+  if (present) successionSchemas.add(db);
+  return present;
 }
 
 /** The local receipt counter value this device's receipt numbers count from (0 before any succession). */
@@ -121,12 +131,14 @@ export function receiptOffset(db: Db): number {
 
 /** Whether the schema has the hold (migration 0010): migration tests run commands on older ones. */
 function hasHoldSchema(db: Db): boolean {
-  return (
+  if (holdSchemas.has(db)) return true;
+  const present =
     sql(
       db,
       "SELECT 1 AS present FROM pragma_table_info('device_state') WHERE name = 'restore_hold_seq'",
-    ).get() !== undefined
-  );
+    ).get() !== undefined;
+  if (present) holdSchemas.add(db);
+  return present;
 }
 
 /**
