@@ -214,30 +214,25 @@ function sameFacts(a: FactsAsked, b: FactsAsked): boolean {
  * text is not known yet (see compiledQuery).
  */
 function intakeQuery(tx: HubTx, repeat: RepeatAsked | undefined, facts: FactsAsked | undefined) {
-  const matching = (table: 'customer_orders' | 'bopis_orders', split: number, asked: RepeatAsked) =>
+  const match = (table: 'customer_orders' | 'bopis_orders', value: number) =>
     tx.trx
       .selectFrom(table)
       .select([
         sql<string>`'match'`.as('kind'),
         'order_id as key',
-        sql<number>`${sql.lit(split)}`.as('value'),
+        sql<number>`${sql.lit(value)}`.as('value'),
         'idempotency_key as scope',
-      ])
-      .where((eb) => eb.or([eb('idempotency_key', '=', asked.key), eb('order_id', '=', asked.orderId)]));
+      ]);
   const parts = [
     ...(repeat === undefined
       ? []
       : [
-          matching('customer_orders', 1, repeat),
-          matching('bopis_orders', 0, repeat),
-          tx.trx
-            .selectFrom('bopis_orders')
-            .select([
-              sql<string>`'match'`.as('kind'),
-              'order_id as key',
-              sql<number>`2`.as('value'),
-              'idempotency_key as scope',
-            ])
+          ...(['customer_orders', 'bopis_orders'] as const).map((table) =>
+            match(table, table === 'customer_orders' ? 1 : 0).where((eb) =>
+              eb.or([eb('idempotency_key', '=', repeat.key), eb('order_id', '=', repeat.orderId)]),
+            ),
+          ),
+          match('bopis_orders', 2)
             .where('pickup_code', '=', repeat.pickupCode)
             .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
         ]),
