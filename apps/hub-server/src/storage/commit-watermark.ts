@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import { DomainError } from '@retail/domain';
+import { compiledQuery } from './compiled-query';
 import { jsonParameter } from './json-rows';
 import type { HubDatabase } from './schema';
 import type { Executor, Trx } from './storage';
@@ -117,21 +118,57 @@ export async function insertNumbered<Table extends 'integration_events' | 'feed_
 ): Promise<number[]> {
   const count = insert.rows.length;
   if (count === 0) return [];
+  const rows = jsonParameter(insert.rows);
+  const conflict = insert.onConflict.toOperationNode() as { sqlFragments?: readonly string[] };
+  // The text is the same for every append of these columns with this clause: built once (compiledQuery).
+  const result = await numberedInsert(
+    trx,
+    [
+      seq.sequence,
+      insert.table,
+      insert.numberColumn,
+      insert.columns.join(','),
+      options.register,
+      options.notice === undefined ? '' : 'notice',
+      (conflict.sqlFragments ?? []).join('\u0002'),
+    ].join('\u0001'),
+    [
+      count,
+      ...(options.register ? [seq.lockBase.toString()] : []),
+      rows,
+      ...(options.notice === undefined
+        ? []
+        : [options.notice.channel, JSON.stringify(options.notice.payload)]),
+    ],
+    () => ({ compile: () => numberedInsertQuery(seq, insert, count, rows, options).compile(trx) }),
+  );
+  return handedOut(seq, count, result[0]?.seqs);
+}
+
+const numberedInsert = compiledQuery<{ seqs: string[] | null }>();
+
+/** The statement of insertNumbered (built only while its text is not known yet: see compiledQuery). */
+function numberedInsertQuery<Table extends 'integration_events' | 'feed_changes'>(
+  seq: OrderedSequence,
+  insert: NumberedRows<Table>,
+  count: number,
+  rows: string,
+  options: { readonly register: boolean; readonly notice?: AllocationNotice | undefined },
+): RawBuilder<{ seqs: string[] | null }> {
   const columns = sql.join(insert.columns.map((column) => sql.ref(column)));
   const values = sql.join(insert.columns.map((column) => sql.ref(`r.${column}`)));
-  const result = await sql<{ seqs: string[] | null }>`
+  return sql<{ seqs: string[] | null }>`
     ${allocation(seq, count, options.register)},
     numbered as (select seq, row_number() over (order by seq) as n from allocated),
     inserted as (
       insert into ${sql.table(insert.table)} (${sql.ref(insert.numberColumn)}, ${columns})
       select numbered.seq, ${values}
-      from json_populate_recordset(null::${sql.table(insert.table)}, ${jsonParameter(insert.rows)}::json)
+      from json_populate_recordset(null::${sql.table(insert.table)}, ${rows}::json)
         with ordinality as r
       join numbered on numbered.n = r.${sql.ref(insert.numberColumn)}
       order by r.ordinality
       ${insert.onConflict})
-    select array_agg(seq order by seq) as seqs ${notification(options.notice)} from allocated`.execute(trx);
-  return handedOut(seq, count, result.rows[0]?.seqs);
+    select array_agg(seq order by seq) as seqs ${notification(options.notice)} from allocated`;
 }
 
 /** The CTE `allocated`: `count` numbers of `seq`, the writer registered first when asked. */
