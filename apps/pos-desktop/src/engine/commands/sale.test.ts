@@ -341,6 +341,45 @@ describe('sale commands', () => {
         totals: { subtotal: 258, discount: 52, total: 206 },
       });
     });
+    it("shows each completed sale's own adjustments and taxes, as its cart showed them", () => {
+      const first = setUp();
+      feed({
+        entity: 'promotion',
+        key: 'promo-milk',
+        data: {
+          promotionId: 'promo-milk',
+          version: 3,
+          name: 'Milk 20% off',
+          priority: 1,
+          stacking: 'stackable',
+          scope: { type: 'chain' },
+          currency: 'EUR',
+          rule: { type: 'percent_off', target: { skus: ['MILK-1'] }, percent: 20 },
+        },
+      });
+      const carts: SaleView[] = [];
+      const done: SaleView[] = [];
+      for (const [index, qty] of [2, 3].entries()) {
+        const saleId = index === 0 ? first : expectOk(node.engine.execute('sale-start', {}, as())).saleId;
+        add(saleId, { sku: 'APPLE-1' });
+        const cart = add(saleId, { sku: 'MILK-1', qty });
+        pay(saleId, { type: 'card', amount: cart.totals.total, reference: `AUTH-${index}` });
+        carts.push(cart);
+        done.push(complete(saleId));
+      }
+      for (const [index, view] of done.entries()) {
+        const cart = carts[index] as SaleView;
+        const stored = expectOk(node.engine.execute('sale-get', { saleId: view.saleId }, as()));
+        expect(stored).toEqual(view);
+        expect(
+          view.lines.map(({ lineId, adjustments, tax, net }) => ({ lineId, adjustments, tax, net })),
+        ).toEqual(cart.lines.map(({ lineId, adjustments, tax, net }) => ({ lineId, adjustments, tax, net })));
+        expect(view.taxSummary).toEqual(cart.taxSummary);
+        expect(view.totals).toEqual(cart.totals);
+      }
+      expect(done[1]?.lines[1]?.adjustments).toHaveLength(1);
+      expect(done[1]?.taxSummary.length).toBeGreaterThan(0);
+    });
   });
 
   describe('sale-add-tender / sale-complete', () => {
