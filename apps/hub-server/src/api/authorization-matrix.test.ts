@@ -48,6 +48,7 @@ const WHO_MAY_CALL: Record<string, Allowed> = {
   'GET /api/api-keys': hq('admin'),
   'POST /api/api-keys': hq('admin'),
   'DELETE /api/api-keys/{keyId}': hq('admin'),
+  'PATCH /api/api-keys/{keyId}': hq('admin'),
 
   'GET /api/nodes': hq('viewer', 'inventory:read'),
   'POST /api/nodes': hq('admin'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
+import { recordAudit } from '../audit/hq-audit';
 import type { HubContext } from '../hub-context';
 import type { Executor } from '../storage/storage';
 import { hashToken, newSecret, sameHash } from './secrets';
@@ -81,6 +82,60 @@ export async function createApiKey(
   };
   await hub.storage.db.insertInto('api_keys').values(row).execute();
   return { key, apiKey: toApiKey(row) };
+}
+
+export const UpdateApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    /** The whole new set: scopes not listed are taken away. */
+    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).optional(),
+  })
+  .strict();
+
+/**
+ * Renames a key or changes its scopes, in place: the integration keeps its key, and the next call it
+ * makes is checked against the new scopes (they are read on every call). Recorded in the HQ audit log
+ * with the key before and after. A revoked key stays revoked: it cannot be changed.
+ */
+export async function updateApiKey(
+  hub: HubContext,
+  keyId: string,
+  input: z.infer<typeof UpdateApiKeySchema>,
+  actor: string,
+): Promise<ApiKey> {
+  if (input.name === undefined && input.scopes === undefined) {
+    throw new DomainError('INVALID_INPUT', 'hub.auth.apiKeyNothingToChange', {}, { keyId });
+  }
+  return hub.storage.transaction(async (trx) => {
+    const row = await trx
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('key_id', '=', keyId)
+      .where('revoked_at', 'is', null)
+      .$if(hub.storage.kind === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (row === undefined)
+      throw new DomainError('NOT_FOUND', 'hub.auth.noActiveApiKey', { keyId }, { keyId });
+    const changed = {
+      ...row,
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.scopes === undefined ? {} : { scopes: JSON.stringify([...new Set(input.scopes)]) }),
+    };
+    await trx
+      .updateTable('api_keys')
+      .set({ name: changed.name, scopes: changed.scopes })
+      .where('key_id', '=', keyId)
+      .execute();
+    const before = toApiKey(row);
+    const after = toApiKey(changed);
+    await recordAudit(
+      trx,
+      { actor, action: 'api-keys.update', subject: `api-key:${keyId}`, before, after },
+      hub.now(),
+      hub.newId,
+    );
+    return after;
+  });
 }
 
 export async function listApiKeys(executor: Executor): Promise<ApiKey[]> {

@@ -5,6 +5,7 @@
  */
 export const HUB_ERROR_MESSAGES = {
   INVALID_INPUT: {
+    'hub.auth.apiKeyNothingToChange': 'Give the API key a new name, new scopes, or both.',
     'hub.staff.vouchAboveClaim':
       'HQ can vouch for {staffId} as the {claimedRole} the store gave or a lower role, not as a {role}; manage them centrally to give them more.',
     'hub.alerts.noStoreWarehouse': 'There is no store or warehouse {nodeId}.',

@@ -5,9 +5,11 @@ import { DomainError } from '@retail/domain';
 import {
   ApiKeySchema,
   CreateApiKeySchema,
+  UpdateApiKeySchema,
   createApiKey,
   listApiKeys,
   revokeApiKey,
+  updateApiKey,
 } from '../../auth/api-keys';
 import {
   DEFAULT_ENROLLMENT_TTL_MS,
@@ -218,6 +220,20 @@ export function registerAdminRoutes(
     response: z.object({ key: z.string(), apiKey: ApiKeySchema }),
     successStatus: 201,
     handler: ({ body, actor }) => createApiKey(hub, body, actor),
+  });
+  routes.add(app, {
+    method: 'PATCH',
+    url: '/api/api-keys/:keyId',
+    summary:
+      'Rename an API key or change its scopes (the whole new set); the integration keeps its key and the next call is checked against the new scopes',
+    tag: 'users',
+    access: { kind: 'hq', role: 'admin' },
+    audit: 'in-handler',
+    params: z.object({ keyId: id }),
+    body: UpdateApiKeySchema,
+    response: ApiKeySchema,
+    errors: [404],
+    handler: ({ params, body, actor }) => updateApiKey(hub, params.keyId, body, actor),
   });
   routes.add(app, {
     method: 'DELETE',

@@ -180,6 +180,44 @@ describe.each(backendKinds())('HQ editing routes on %s', (kind) => {
       expect(entries.map((entry) => entry.action).sort()).toEqual(['api-keys.create', 'api-keys.delete']);
       expect(JSON.stringify(entries)).not.toContain(key.split('.')[1]);
     });
+
+    it('changes a key’s scopes in place: the same key is checked against the new scopes at its next call', async () => {
+      const created = await call('POST', '/api/api-keys', { name: 'erp', scopes: ['inventory:read'] });
+      const key = created.body.value.key as string;
+      const keyId = created.body.value.apiKey.keyId as string;
+      expect((await call('GET', '/api/inventory?sku=A', undefined, key)).status).toBe(200);
+      expect((await call('GET', '/api/integration/events', undefined, key)).status).toBe(403);
+
+      const changed = await call('PATCH', `/api/api-keys/${keyId}`, {
+        name: 'erp (events)',
+        scopes: ['integration:read'],
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body.value).toMatchObject({ keyId, name: 'erp (events)', scopes: ['integration:read'] });
+      expect((await call('GET', '/api/integration/events', undefined, key)).status).toBe(200);
+      expect((await call('GET', '/api/inventory?sku=A', undefined, key)).status).toBe(403);
+
+      const [entry] = await listAudit(world.storage.db, { action: 'api-keys.update', limit: 10 });
+      expect(entry).toMatchObject({
+        subject: `api-key:${keyId}`,
+        before: { name: 'erp', scopes: ['inventory:read'] },
+        after: { name: 'erp (events)', scopes: ['integration:read'] },
+      });
+      const nothing = await call('PATCH', `/api/api-keys/${keyId}`, {});
+      expect(nothing.status).toBe(400);
+      expect(nothing.body.error).toMatchObject({
+        code: 'INVALID_INPUT',
+        key: 'hub.auth.apiKeyNothingToChange',
+      });
+      expect((await call('PATCH', `/api/api-keys/${keyId}`, { scopes: [] })).status).toBe(400);
+      expect((await call('PATCH', `/api/api-keys/${keyId}`, { scopes: ['everything'] })).status).toBe(400);
+
+      // A revoked key cannot be given scopes back.
+      expect((await call('DELETE', `/api/api-keys/${keyId}`)).status).toBe(200);
+      const revoked = await call('PATCH', `/api/api-keys/${keyId}`, { scopes: ['inventory:read'] });
+      expect(revoked.status).toBe(404);
+      expect((await call('GET', '/api/integration/events', undefined, key)).status).toBe(401);
+    });
   });
 
   describe('webhook endpoints', () => {

@@ -342,6 +342,8 @@ export function createHubApi(options: HubApiOptions) {
     createApiKey: (name: string, scopes: readonly ApiKeyScope[]) =>
       call<{ key: string; apiKey: ApiKey }>('POST', '/api/api-keys', { name, scopes }),
     revokeApiKey: (keyId: string) => call<{ done: true }>('DELETE', `/api/api-keys/${segment(keyId)}`),
+    updateApiKey: (keyId: string, input: { name?: string; scopes?: readonly ApiKeyScope[] }) =>
+      call<ApiKey>('PATCH', `/api/api-keys/${segment(keyId)}`, input),
     createSubscription: (input: { name: string; url: string; types: readonly string[] }) =>
       call<{ subscription: IntegrationSubscription; secret: string }>(
         'POST',

@@ -62,6 +62,13 @@ export const EDITING_MESSAGES = {
     'Copy this key now and store it in the integration’s configuration: the hub keeps only its hash and will never show it again.',
   'apiKeys.nameEmpty': 'Give the key a name that says which system uses it.',
   'apiKeys.scopesEmpty': 'Choose at least one scope.',
+  'apiKeys.edit': 'Change {name}',
+  'apiKeys.editTitle': 'Change API key {name}',
+  'apiKeys.editHelp':
+    'The integration keeps its key. Its next call is checked against the scopes ticked here; a scope left unticked is taken away at once.',
+  'apiKeys.save': 'Save changes',
+  'apiKeys.cancel': 'Cancel',
+  'apiKeys.changedNotice': 'API key {name} now has: {scopes}.',
 
   'webhooks.create': 'Add webhook endpoint',
   'webhooks.new': 'New webhook endpoint',

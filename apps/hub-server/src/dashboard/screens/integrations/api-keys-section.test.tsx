@@ -25,6 +25,11 @@ function script(hub: FakeHub): void {
     keys.push(apiKey);
     return { key: SECRET, apiKey };
   });
+  hub.handle('PATCH /api/api-keys/:keyId', ({ params, body }) => {
+    const index = keys.findIndex((key) => key.keyId === params.keyId);
+    keys[index] = { ...keys[index]!, ...(body as Partial<ApiKey>) };
+    return keys[index];
+  });
   hub.handle('DELETE /api/api-keys/:keyId', ({ params }) => {
     const index = keys.findIndex((key) => key.keyId === params.keyId);
     keys[index] = { ...keys[index]!, revoked: true };
@@ -66,6 +71,46 @@ describe('integrations/api-keys-section', () => {
     expect(hub.requests.filter((request) => request.method === 'DELETE').map((r) => r.path)).toEqual([
       '/api/api-keys/key-1',
     ]);
+  });
+
+  it('changes a key’s name and scopes in place, sending the whole new set in the hub’s order', async () => {
+    const { user, hub } = renderDashboard({ signedInAs: 'admin', at: '/integrations', setup: script });
+    const form = await screen.findByRole('form', { name: 'New API key' });
+    await user.type(within(form).getByLabelText('Name'), 'ERP');
+    await user.click(within(form).getByRole('checkbox', { name: 'inventory:read' }));
+    await user.click(within(form).getByRole('button', { name: 'Create API key' }));
+    await user.click(
+      within(await screen.findByRole('group', { name: 'The new API key' })).getByRole('button', {
+        name: 'Close',
+      }),
+    );
+
+    const table = await screen.findByRole('table', { name: 'API keys' });
+    await user.click(within(table).getByRole('button', { name: 'Change ERP' }));
+    const edit = screen.getByRole('form', { name: 'Change API key ERP' });
+    expect((within(edit).getByRole('checkbox', { name: 'inventory:read' }) as HTMLInputElement).checked).toBe(
+      true,
+    );
+    await user.click(within(edit).getByRole('checkbox', { name: 'inventory:read' }));
+    await user.click(within(edit).getByRole('button', { name: 'Save changes' }));
+    expect((await within(edit).findByRole('alert')).textContent).toContain('at least one scope');
+    await user.click(within(edit).getByRole('checkbox', { name: 'purchasing:write' }));
+    await user.click(within(edit).getByRole('checkbox', { name: 'integration:read' }));
+    await user.clear(within(edit).getByLabelText('Name'));
+    await user.type(within(edit).getByLabelText('Name'), 'ERP events');
+    await user.click(within(edit).getByRole('button', { name: 'Save changes' }));
+
+    expect((await screen.findByRole('status')).textContent).toContain(
+      'API key ERP events now has: integration:read, purchasing:write.',
+    );
+    expect(hub.sent('PATCH', '/api/api-keys/key-1')).toEqual([
+      { name: 'ERP events', scopes: ['integration:read', 'purchasing:write'] },
+    ]);
+    expect(screen.queryByRole('form', { name: 'Change API key ERP' })).toBeNull();
+    const row = within(await screen.findByRole('table', { name: 'API keys' })).getByRole('row', {
+      name: /ERP events/,
+    });
+    expect(row.textContent).toContain('integration:read, purchasing:write');
   });
 
   it('shows API keys to admins only (the hub lists them to admins only)', async () => {

@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { ApiKey, ApiKeyScope } from '../../api/api-types';
 import { useServices } from '../../app/dashboard-context';
 import { useLoad } from '../../app/use-load';
+import { useSubmit } from '../../app/use-submit';
 import { ErrorBanner, Loaded, Notice } from '../../components/feedback';
 import { t } from '../../i18n/translate';
 import { SecretOnce } from './secret-once';
@@ -52,6 +53,12 @@ export function ApiKeysSection() {
               setNotice(t('apiKeys.revokedNotice', { name }));
               keys.reload();
             }}
+            onChanged={(changed) => {
+              setNotice(
+                t('apiKeys.changedNotice', { name: changed.name, scopes: changed.scopes.join(', ') }),
+              );
+              keys.reload();
+            }}
           />
         )}
       </Loaded>
@@ -95,23 +102,7 @@ function NewKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
       <h3>{t('apiKeys.new')}</h3>
       <label htmlFor={nameId}>{t('apiKeys.name')}</label>
       <input id={nameId} value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
-      <fieldset>
-        <legend>{t('apiKeys.scopes')}</legend>
-        {API_KEY_SCOPES.map((scope) => (
-          <label key={scope} className="check">
-            <input
-              type="checkbox"
-              checked={scopes.includes(scope)}
-              onChange={(event) =>
-                setScopes(
-                  event.target.checked ? [...scopes, scope] : scopes.filter((chosen) => chosen !== scope),
-                )
-              }
-            />
-            {scope}
-          </label>
-        ))}
-      </fieldset>
+      <ScopePicker scopes={scopes} onChange={setScopes} />
       <ErrorBanner error={error} />
       <button type="submit" className="btn btn-primary" disabled={working}>
         {t('apiKeys.create')}
@@ -120,10 +111,99 @@ function NewKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
   );
 }
 
-function KeyTable({ keys, onRevoked }: { keys: readonly ApiKey[]; onRevoked: (name: string) => void }) {
+/** The scopes a key may have, ticked (in the hub's order, whatever order they were ticked in). */
+function ScopePicker({
+  scopes,
+  onChange,
+}: {
+  scopes: readonly ApiKeyScope[];
+  onChange: (next: ApiKeyScope[]) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{t('apiKeys.scopes')}</legend>
+      {API_KEY_SCOPES.map((scope) => (
+        <label key={scope} className="check">
+          <input
+            type="checkbox"
+            checked={scopes.includes(scope)}
+            onChange={(event) =>
+              onChange(
+                event.target.checked ? [...scopes, scope] : scopes.filter((chosen) => chosen !== scope),
+              )
+            }
+          />
+          {scope}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Renames a key or changes its scopes; the integration keeps its key. */
+function EditKeyForm({
+  apiKey,
+  onDone,
+  onCancel,
+}: {
+  apiKey: ApiKey;
+  onDone: (changed: ApiKey) => void;
+  onCancel: () => void;
+}) {
+  const { api } = useServices();
+  const nameId = useId();
+  const [name, setName] = useState(apiKey.name);
+  const [scopes, setScopes] = useState<ApiKeyScope[]>([...apiKey.scopes]);
+  const { working, error, setError, send } = useSubmit();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (name.trim() === '') {
+      setError({ code: 'INVALID_INPUT', message: t('apiKeys.nameEmpty') });
+      return;
+    }
+    if (scopes.length === 0) {
+      setError({ code: 'INVALID_INPUT', message: t('apiKeys.scopesEmpty') });
+      return;
+    }
+    const ordered = API_KEY_SCOPES.filter((scope) => scopes.includes(scope));
+    const changed = await send(() => api.updateApiKey(apiKey.keyId, { name: name.trim(), scopes: ordered }));
+    if (changed !== null) onDone(changed);
+  };
+  const title = t('apiKeys.editTitle', { name: apiKey.name });
+  return (
+    <form className="panel" aria-label={title} onSubmit={(event) => void submit(event)}>
+      <h3>{title}</h3>
+      <p className="muted">{t('apiKeys.editHelp')}</p>
+      <label htmlFor={nameId}>{t('apiKeys.name')}</label>
+      <input id={nameId} value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
+      <ScopePicker scopes={scopes} onChange={setScopes} />
+      <ErrorBanner error={error} />
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={working}>
+          {t('apiKeys.save')}
+        </button>
+        <button type="button" className="btn btn-quiet" onClick={onCancel}>
+          {t('apiKeys.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function KeyTable({
+  keys,
+  onRevoked,
+  onChanged,
+}: {
+  keys: readonly ApiKey[];
+  onRevoked: (name: string) => void;
+  onChanged: (changed: ApiKey) => void;
+}) {
   const { api, format } = useServices();
   const [error, setError] = useState<ErrorBody | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   if (keys.length === 0) return <p>{t('apiKeys.none')}</p>;
+  const chosen = keys.find((key) => key.keyId === editing && !key.revoked);
   const revoke = async (key: ApiKey) => {
     const result = await api.revokeApiKey(key.keyId);
     if (!result.ok) {
@@ -159,15 +239,31 @@ function KeyTable({ keys, onRevoked }: { keys: readonly ApiKey[]; onRevoked: (na
               <td>{key.revoked ? t('apiKeys.revoked') : t('apiKeys.active')}</td>
               <td>
                 {key.revoked ? null : (
-                  <button type="button" className="btn btn-danger" onClick={() => void revoke(key)}>
-                    {t('apiKeys.revoke', { name: key.name })}
-                  </button>
+                  <>
+                    <button type="button" className="btn" onClick={() => setEditing(key.keyId)}>
+                      {t('apiKeys.edit', { name: key.name })}
+                    </button>
+                    <button type="button" className="btn btn-danger" onClick={() => void revoke(key)}>
+                      {t('apiKeys.revoke', { name: key.name })}
+                    </button>
+                  </>
                 )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {chosen === undefined ? null : (
+        <EditKeyForm
+          key={chosen.keyId}
+          apiKey={chosen}
+          onDone={(changed) => {
+            setEditing(null);
+            onChanged(changed);
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
     </>
   );
 }
