@@ -51,9 +51,12 @@ export function planReceiptReturn(ctx: TxContext, request: ReceiptReturnRequest)
     ctx.db,
     'SELECT line_id AS lineId, sku, qty, unit, paid FROM sale_lines WHERE sale_id = ? ORDER BY line_no',
   ).all(sale.saleId) as { lineId: string; sku: string; qty: number; unit: 'each' | 'kg'; paid: number }[];
+  // Through the sale's own lines (indexed by sale): sale_tax_lines has no index by sale, and giving it one
+  // would cost every sale's completion a write for this one read.
   const taxRows = sql(
     ctx.db,
-    'SELECT line_id AS lineId, rate_id AS rateId, amount FROM sale_tax_lines WHERE sale_id = ?',
+    `SELECT t.line_id AS lineId, t.rate_id AS rateId, t.amount
+     FROM sale_lines l JOIN sale_tax_lines t ON t.line_id = l.line_id WHERE l.sale_id = ?`,
   ).all(sale.saleId) as { lineId: string; rateId: string; amount: number }[];
   const prior = sql(
     ctx.db,
