@@ -1,4 +1,5 @@
-import type { EventPayloads } from '@retail/sync';
+import { DomainError } from '@retail/domain';
+import type { ApplyOutcome, EventEnvelope, EventPayloads, EventType } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import type { StoredMovement } from '../inventory/ledger';
 import type {
@@ -9,7 +10,8 @@ import type {
   StoreStaffTable,
 } from '../storage/schema';
 import type { ClaimFacts, PriorReturnLine, ShiftFact } from './claim-facts';
-import type { EventFaults } from './event-faults';
+import { raiseLoyaltyNotBooked } from '../loyalty/loyalty-events';
+import { EventFault, type EventFaults } from './event-faults';
 
 /**
  * Everything one push knows before it applies its events: looked up once per batch so applying 500
@@ -63,4 +65,41 @@ export interface ApplyContext {
   readonly batchReturns: Map<string, PriorReturnLine[]>;
   /** Card references of sales recorded earlier in this batch → those sales. */
   readonly batchCardReferences: Map<string, string[]>;
+}
+
+/** One event kind's applier (`sale-events.ts`, `return-events.ts`, `stock-events.ts`, `shift-events.ts`). */
+export type Applier<T extends EventType> = (
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  payload: EventPayloads[T],
+) => Promise<ApplyOutcome>;
+
+export const applied: ApplyOutcome = { status: 'applied' };
+export const rejected = (reason: string): ApplyOutcome => ({ status: 'rejected', reason });
+
+export function origin(ctx: ApplyContext): { nodeId: string; deviceId: string } {
+  return { nodeId: ctx.facts.nodeId, deviceId: ctx.facts.deviceId };
+}
+
+/**
+ * Loyalty never blocks a sale or return: when the ledger refuses what an event implies (a contradiction
+ * only a person can sort out), the push runs again with the event applied without its loyalty and
+ * stored-value effects, none of which are kept, and HQ gets an exception with the reason.
+ */
+export async function bookEventLoyalty(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  work: () => Promise<void>,
+): Promise<void> {
+  const fault = ctx.faults.get(event.deviceSeq);
+  if (fault?.kind === 'loyalty') {
+    raiseLoyaltyNotBooked(ctx.tx, event, origin(ctx), fault);
+    return;
+  }
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code === 'INTERNAL') throw error;
+    throw new EventFault(event.deviceSeq, { kind: 'loyalty', code: error.code, message: error.message });
+  }
 }

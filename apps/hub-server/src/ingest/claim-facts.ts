@@ -4,7 +4,7 @@ import { hqStaffFacts } from '../staff/hq-staff';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
 import type { CardReferenceTable, StoreStaffTable } from '../storage/schema';
-import { looksLikeCardNumber, normalisedReference } from './sale-claims';
+import { keptReference, normalisedReference } from './sale-events';
 
 /**
  * What the hub needs to know about the entities a batch's events name, read in a few queries per batch
@@ -117,12 +117,6 @@ export function cardReferencesOf(payload: unknown): string[] {
       ? [normalisedReference(reference)]
       : [];
   });
-}
-
-/** References the hub records: not empty, and never something that looks like a card number. */
-export function keptReference(reference: string): boolean {
-  const normalised = normalisedReference(reference);
-  return normalised !== '' && !looksLikeCardNumber(normalised);
 }
 
 export async function gatherClaimFacts(

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
-import { DomainError } from '@retail/domain';
+import { DomainError, assertNever } from '@retail/domain';
 import {
   assertPushIdentity,
   ingestPush,
   type DeviceIngestTransaction,
+  type ApplyOutcome,
   type DevicePrincipal,
   type EventEnvelope,
+  type EventPayloads,
   type IngestPort,
   type PushAck,
   type PushRequest,
@@ -13,19 +15,37 @@ import {
 } from '@retail/sync';
 import { inHubTransaction, type HubTx, type NodeSku } from '../hub-tx';
 import type { HubContext } from '../hub-context';
+import { storeAuditRows } from '../audit/store-audit';
 import { findMovements } from '../inventory/ledger';
+import { applyCustomerCreated } from '../loyalty/loyalty-events';
+import { applyBopisEvent } from '../orders/store-events';
 import { primeAuditSkus } from '../pricing/pricing-audit';
+import { applyReceiptEmailRequested } from '../receipts/receipt-emails';
+import { checkCashOut } from '../settings/settings-limits';
+import { applyStaffCreated } from '../staff/store-created-staff';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
+import type { IngestedEventTable } from '../storage/schema';
 import { gatherClaimFacts, recordClaimFacts } from './claim-facts';
 import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
 import {
-  applyStoreEvent,
-  logRow,
+  applied,
+  origin,
+  rejected,
   type ApplyContext,
   type BatchFacts,
   type BatchWrites,
-} from './event-appliers';
+} from './apply-context';
+import { applyReturnCompleted } from './return-events';
+import { applySaleCompleted, applySaleVoided, withoutCardNumbers } from './sale-events';
+import { applyShiftClosed, applyShiftOpened } from './shift-events';
+import {
+  applyMovementsOnly,
+  applyStockCounted,
+  applyStockReceived,
+  applyTransferredOut,
+} from './stock-events';
+import { noteDeactivatedStaff, noteStaff, scopeProblem } from './store-scope';
 
 /**
  * Applies one push from a device (DESIGN §4): one transaction per batch, holding the device row lock so
@@ -130,7 +150,8 @@ function deviceTransaction(
   faults: EventFaults,
 ): DeviceIngestTransaction {
   const writes: BatchWrites = { events: [], sales: [], staff: [], cardReferences: [], storeAudit: [] };
-  // The payloads the sync layer validated, kept for the integration drafts so zod runs once per event.
+  // The payloads the sync layer validated, kept for the integration drafts so zod runs once per event;
+  // like the log, they never carry a card number.
   const validated = new Map<string, ValidPayload>();
   const ctx: ApplyContext = {
     tx,
@@ -179,7 +200,7 @@ function deviceTransaction(
       if (fault?.kind === 'event') {
         return { status: 'rejected', reason: `The hub could not apply this event: ${fault.message}` };
       }
-      validated.set(event.eventId, payload);
+      validated.set(event.eventId, withoutCardNumbers(payload));
       try {
         return await applyStoreEvent(ctx, event, payload);
       } catch (error) {
@@ -216,7 +237,7 @@ function deviceTransaction(
     },
     async finish({ lastSeq: newLastSeq, applied }) {
       // What the hub applied leaves for integrations in this same transaction (docs/integration.md).
-      tx.events.storeEventsApplied(applied, validated);
+      tx.events.storeEventsApplied(applied.map(withoutCardNumbers), validated);
       for (const chunk of chunks(writes.events, 200)) await insertLogRows(tx.trx, chunk);
       for (const chunk of chunks(writes.sales, 300)) await insertSaleRows(tx.trx, chunk);
       for (const chunk of chunks(writes.storeAudit, 200)) await insertAuditRows(tx.trx, chunk);
@@ -372,4 +393,113 @@ async function gatherFacts(
   const storedMovements = await findMovements(tx.trx, movementIds);
   const claims = await gatherClaimFacts(tx, nodeId, events);
   return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales, ...claims };
+}
+
+/** Applies one valid store event at the hub. A rejection is always decided before anything is written. */
+async function applyStoreEvent(
+  ctx: ApplyContext,
+  event: EventEnvelope,
+  valid: ValidPayload,
+): Promise<ApplyOutcome> {
+  const logged = ctx.facts.loggedEvents.get(event.eventId);
+  const earlierInBatch = ctx.batchEvents.get(event.eventId);
+  if (logged !== undefined || earlierInBatch !== undefined) {
+    const seq = logged?.deviceSeq ?? earlierInBatch;
+    return rejected(
+      `Event ${event.eventId} was already received as sequence number ${seq}; it was not applied a second time.`,
+    );
+  }
+  const outOfScope = scopeProblem(ctx, valid);
+  if (outOfScope !== undefined) return rejected(outOfScope);
+  const outcome = await dispatch(ctx, event, valid);
+  if (outcome.status === 'applied') {
+    ctx.batchEvents.set(event.eventId, event.deviceSeq);
+    ctx.writes.events.push(logRow(ctx, event, 'applied'));
+    noteStaff(ctx, event, valid);
+    noteDeactivatedStaff(ctx, event, valid);
+    ctx.writes.storeAudit.push(...storeAuditRows(event, valid, ctx.tx.at, ctx.tx.hub.newId));
+  }
+  return outcome;
+}
+
+function logRow(ctx: ApplyContext, event: EventEnvelope, status: 'applied' | 'rejected'): IngestedEventTable {
+  return {
+    event_id: event.eventId,
+    device_id: event.deviceId,
+    device_seq: event.deviceSeq,
+    node_id: event.storeId,
+    type: event.type,
+    schema_version: event.schemaVersion,
+    status,
+    envelope: JSON.stringify(withoutCardNumbers(event)),
+    received_at: ctx.tx.at,
+  };
+}
+
+/** The per-kind table: each event kind's applier, in the file of its job. */
+function dispatch(ctx: ApplyContext, event: EventEnvelope, valid: ValidPayload): Promise<ApplyOutcome> {
+  switch (valid.type) {
+    case 'sale.completed':
+      return applySaleCompleted(ctx, event, valid.payload as EventPayloads['sale.completed']);
+    case 'sale.voided':
+      return applySaleVoided(ctx, event, valid.payload as EventPayloads['sale.voided']);
+    case 'return.completed':
+      return applyReturnCompleted(ctx, event, valid.payload as EventPayloads['return.completed']);
+    case 'stock.received':
+      return applyStockReceived(ctx, event, valid.payload as EventPayloads['stock.received']);
+    case 'stock.adjusted':
+      return applyMovementsOnly(
+        ctx,
+        event,
+        (valid.payload as EventPayloads['stock.adjusted']).movements,
+        'adjustment',
+      );
+    case 'stock.counted':
+      return applyStockCounted(ctx, event, valid.payload as EventPayloads['stock.counted']);
+    case 'stock.transferred_out':
+      return applyTransferredOut(ctx, event, valid.payload as EventPayloads['stock.transferred_out']);
+    case 'shift.opened':
+      return applyShiftOpened(ctx, event, valid.payload as EventPayloads['shift.opened']);
+    case 'shift.cash_moved':
+      // The shift's totals arrive with shift.closed; a pay-out is checked against the store's limit.
+      return checkCashOut(
+        ctx.tx,
+        ctx.facts.nodeId,
+        event,
+        valid.payload as EventPayloads['shift.cash_moved'],
+      ).then(() => applied);
+    case 'drawer.opened':
+      // These live in the event log and the store audit trail; the shift's totals arrive with shift.closed.
+      return Promise.resolve(applied);
+    case 'shift.closed':
+      return applyShiftClosed(ctx, event, valid.payload as EventPayloads['shift.closed']);
+    case 'bopis.accepted':
+    case 'bopis.picking_started':
+    case 'bopis.picked':
+    case 'bopis.short_picked':
+    case 'bopis.ready':
+    case 'bopis.handed_over':
+    case 'bopis.unstaged':
+    case 'bopis.line_short':
+    case 'bopis.packed':
+    case 'bopis.shipped':
+      return applyBopisEvent(ctx, event, valid);
+    case 'customer.created':
+      return applyCustomerCreated(
+        ctx.tx,
+        event,
+        valid.payload as EventPayloads['customer.created'],
+        origin(ctx),
+      );
+    case 'receipt.email_requested':
+      return applyReceiptEmailRequested(
+        ctx,
+        event,
+        valid.payload as EventPayloads['receipt.email_requested'],
+      );
+    case 'staff.created':
+      return applyStaffCreated(ctx.tx, event, valid.payload as EventPayloads['staff.created'], origin(ctx));
+    default:
+      return assertNever(valid.type, 'event type');
+  }
 }

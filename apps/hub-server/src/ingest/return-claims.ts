@@ -196,3 +196,21 @@ export function noteReturn(ctx: ApplyContext, ret: CompletedReturn, saleId = ret
   }
   ctx.batchReturns.set(saleId, lines);
 }
+
+/**
+ * Why store credit a return issues cannot be trusted: a return without a receipt must carry the manager
+ * override that authorised it (who, when and the till's audit reference), and a return of a sale must name
+ * one the hub knows, or it cannot check what the return refunds.
+ */
+export function returnCreditDoubts(ret: CompletedReturn, original: ReturnOriginal | undefined): string[] {
+  if (ret.originalSaleId === undefined) {
+    return ret.override?.auditRef === undefined
+      ? [
+          'A return without a receipt issued store credit without the manager override that authorised it (who, when and the till’s audit reference).',
+        ]
+      : [];
+  }
+  return original?.status === 'unknown'
+    ? [`The hub has no record of sale ${ret.originalSaleId}, so it cannot check what this return refunds.`]
+    : [];
+}

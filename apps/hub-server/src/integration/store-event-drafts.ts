@@ -1,5 +1,4 @@
 import { checkPayload, type EventEnvelope, type EventPayloads, type PayloadCheck } from '@retail/sync';
-import { shownReference } from '../ingest/sale-claims';
 import type { TransferTable } from '../storage/schema';
 import type { EventData } from './event-catalog';
 import type { EventDraft } from './outbound-log';
@@ -282,8 +281,8 @@ function tender(value: Tender) {
     tenderId: value.tenderId,
     type: value.type,
     amount: value.amount,
-    // A card number typed where the terminal's reference belongs is never passed on.
-    reference: value.reference === undefined ? null : shownReference(value.reference),
+    // Masked by the ingest: a card number typed where the terminal's reference belongs is never passed on.
+    reference: value.reference ?? null,
     points: value.points ?? null,
   };
 }

@@ -52,8 +52,10 @@ export class TransactionEvents {
   }
 
   /**
-   * Store events the hub applied in this transaction (rejected ones never leave the hub). `checked` holds
-   * the payloads the ingest already validated, by event id, so they are not parsed a second time.
+   * Store events the hub applied in this transaction (rejected ones never leave the hub), as the hub logs
+   * them: a card reference that looks like a card number keeps only its last 4 digits
+   * (`withoutCardNumbers`, ingest/sale-events.ts). `checked` holds the payloads the ingest already
+   * validated, masked the same way, by event id, so they are not parsed a second time.
    */
   storeEventsApplied(
     events: readonly EventEnvelope[],

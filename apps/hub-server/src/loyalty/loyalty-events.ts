@@ -21,7 +21,6 @@ import {
   type LockedStoredValueAccount,
 } from './ledger-store';
 import { accountOfCustomer, customerAnswer, recordNewCustomer, resolveCustomerId } from './customers';
-import { redemptionOverclaims } from '../ingest/sale-claims';
 import { applyGiftCardLoads } from './gift-card-loads';
 import { issueOrHoldCredit } from './held-credits';
 import { holdPoints } from './held-points';
@@ -145,6 +144,12 @@ export function raiseLoyaltyNotBooked(
 export interface SaleVerdict {
   /** Why the hub cannot trust the sale's figures; with any, the points it would earn are held, not earned. */
   readonly doubts: readonly string[];
+  /**
+   * The sale's points tenders checked against `programme` (the one in force at the sale's time): the
+   * doubts of those that claim more than their points are worth, each raised as an exception
+   * (`ingest/sale-events.ts`, which owns the sale's claims).
+   */
+  readonly redemptionDoubts: (programme: LoyaltyProgramme | null) => readonly string[];
 }
 
 const historyByTx = new WeakMap<HubTx, Promise<ProgrammeVersion[]>>();
@@ -160,9 +165,9 @@ function programmeHistoryOf(tx: HubTx): Promise<ProgrammeVersion[]> {
 }
 
 /**
- * A completed sale's loyalty: captures its card and points redemptions, checks each points tender against
- * the programme's rate at the sale's time (LOYALTY_CLAIM_MISMATCH with both figures when it claims more),
- * and earns points on what was paid other than with points, never more than the sale's total; the till's
+ * A completed sale's loyalty: captures its card and points redemptions, has the verdict check each points
+ * tender against the programme's rate at the sale's time (LOYALTY_CLAIM_MISMATCH with both figures when it
+ * claims more), and earns points on what was paid other than with points, never more than the sale's total; the till's
  * own figure is not used. A sale the hub has doubts about earns nothing until HQ releases its points.
  */
 export async function applySaleLoyalty(
@@ -188,27 +193,7 @@ export async function applySaleLoyalty(
   }
   await applyGiftCardLoads(tx, event, sale, origin);
   const programme = programmeIn(await programmeHistoryOf(tx), occurredAt);
-  const doubts = [...verdict.doubts];
-  for (const overclaim of redemptionOverclaims(sale, programme)) {
-    const message = `Points payment ${overclaim.tenderId} of sale ${sale.saleId} says ${overclaim.points} points paid ${overclaim.claimed} ${overclaim.currency}; at the programme's rate they are worth ${overclaim.worth}.`;
-    doubts.push(message);
-    tx.raise({
-      type: 'LOYALTY_CLAIM_MISMATCH',
-      severity: 'warning',
-      nodeId: origin.nodeId,
-      causeEventIds: [event.eventId],
-      details: {
-        saleId: sale.saleId,
-        receiptNumber: sale.receiptNumber,
-        tenderId: overclaim.tenderId,
-        points: overclaim.points,
-        till: { amount: overclaim.claimed },
-        hub: { amount: overclaim.worth },
-        currency: overclaim.currency,
-        message,
-      },
-    });
-  }
+  const doubts = [...verdict.doubts, ...verdict.redemptionDoubts(programme)];
   const pointsTenders = sale.tenders.filter(
     (tender) => tender.type === 'loyalty_points' && (tender.points ?? 0) > 0,
   );

@@ -2,7 +2,7 @@ import { LoyaltyProgrammeSchema } from '@retail/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { saleOf } from '../test-support/fixtures';
-import { cardDoubts, looksLikeCardNumber, redemptionOverclaims, withoutCardNumbers } from './sale-claims';
+import { cardDoubts, looksLikeCardNumber, redemptionOverclaims, withoutCardNumbers } from './sale-events';
 
 const programme = LoyaltyProgrammeSchema.parse({
   programmeId: 'rewards',
@@ -19,7 +19,7 @@ function withTenders(tenders: ReturnType<typeof saleOf>['tenders']) {
   return { ...saleOf([{ sku: 'A', qty: 1 }]), tenders };
 }
 
-describe('ingest/sale-claims', () => {
+describe('ingest/sale-events: the sale’s claims', () => {
   describe('redemptionOverclaims', () => {
     it('finds a points tender that claims more than its points are worth, with both figures', () => {
       const sale = withTenders([
