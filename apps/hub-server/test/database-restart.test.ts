@@ -247,7 +247,7 @@ describe.skipIf(missing !== undefined)('hub processes through a PostgreSQL resta
       const sale = pricedSaleOf(pricing, [{ sku, qty: 1 }], { storeId: till.storeId });
       till.outbox.append([till.factory.next('sale.completed', sale)]);
       till.saleIds.push(sale.saleId);
-      till.agent.notifyLocalCommit();
+      till.outbox.committed();
       await new Promise((resolve) => setTimeout(resolve, SALE_EVERY_MS));
     }
   }

@@ -71,6 +71,7 @@ import { nextPricingChangeAt, PriceSwitchTimer } from './sales/price-switch';
 import { DEFAULT_MIN_FREE_DISK_BYTES, requireDiskHeadroom, storageFailureOf } from './disk-space';
 import { readSettings, type NodeSettings } from './settings';
 import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
+import { SqliteOutboxStore } from './outbox/outbox';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
   ...systemHandlers,
@@ -188,6 +189,11 @@ export interface StoreEngine {
   pairDevice(code: string, certificateFingerprint: string | null): PairOutcome;
   /** The paired device a credential belongs to; undefined when unknown or revoked. */
   authenticateDevice(credential: string): PairedDevice | undefined;
+  /**
+   * The node's outbox as the sync agent's pusher reads it. After each command that appended events
+   * commits, the engine tells it (`committed()`), and the pusher listening sends them.
+   */
+  readonly outbox: SqliteOutboxStore;
   /** The link to the hub (outbox pusher, feed puller, status); idle until a hub is configured. */
   readonly sync: StoreSync;
   /** Stops the sync agent (calls in flight settle), then closes the database. */
@@ -307,9 +313,11 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       deliver([{ name: 'prices-changed', payload: { at: new Date(at).toISOString() } }]);
     },
   });
+  const outbox = new SqliteOutboxStore(db);
   const storeSync: StoreSync = createStoreSync(
     {
       db,
+      outbox,
       identity: () => identity,
       onIdentityChanged(next) {
         // A till restored from a backup became a new device: new device number, new receipt numbers.
@@ -586,8 +594,9 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         if (withoutFsync) sql(db, 'PRAGMA synchronous = FULL').run();
       }
       if (outcome instanceof CommittedRejection) return { ok: false, error: outcome.error.toJSON() };
-      // Committed: the agent pushes what this command wrote (it reads the outbox, never this transaction).
-      if (appendedEvents > 0) storeSync.notifyLocalCommit();
+      // Committed: the outbox tells its reader, the pusher, which sends what this command wrote (it reads
+      // the outbox, never this transaction).
+      if (appendedEvents > 0) outbox.committed();
       deliver(notifications);
       if (definition.mutates && spec.response === SaleViewSchema) tellSaleListeners(outcome as SaleView);
       return { ok: true, value: outcome };
@@ -681,7 +690,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         return value;
       })
       .immediate();
-    if (appendedEvents > 0) storeSync.notifyLocalCommit();
+    if (appendedEvents > 0) outbox.committed();
     deliver(notifications);
     return result;
   }
@@ -739,6 +748,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       transact('lane-pair', (ctx) => pairDevice(ctx, code, certificateFingerprint)),
     authenticateDevice: (credential) =>
       closed ? undefined : authenticateDevice(db, credential, Math.floor(clock.now())),
+    outbox,
     sync: storeSync,
     async shutdown() {
       await storeSync.stop();

@@ -91,13 +91,13 @@ export class SimulatedTill {
     return this.agent.status();
   }
 
-  /** One business action: its events in one transaction, then the agent is told to push. */
+  /** One business action: its events in one transaction, then the outbox tells the agent's pusher. */
   commit<T extends EventType>(type: T, payload: EventPayloads[T]): string {
     const appended = this.db
       .transaction(() => createTxContext(this.sources, `simulated-${type}`).appendEvent(type, payload))
       .immediate();
     this.committedAt.set(appended.eventId, Date.now());
-    this.agent?.notifyLocalCommit();
+    this.outboxStore.committed();
     return appended.eventId;
   }
 

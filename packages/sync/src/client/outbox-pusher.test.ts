@@ -366,6 +366,7 @@ describe('outbox-pusher', () => {
         rewind: (seq) => outbox.rewind(seq),
         prune: (before) => outbox.prune(before),
         confirmRestore: () => outbox.confirmRestore(),
+        onCommitted: (listener) => outbox.onCommitted(listener),
       };
       const pusher = createOutboxPusher({ outbox: racing, transport, identity: principal, nowIso });
       expect(await pusher.pushUntilDrained()).toMatchObject({ accepted: 4, duplicates: 0 });
@@ -377,6 +378,34 @@ describe('outbox-pusher', () => {
       expect(() =>
         createOutboxPusher({ outbox, transport, identity: principal, nowIso, batchSize: 501 }),
       ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    });
+  });
+
+  describe('start and stop', () => {
+    it('hears each commit the outbox signals from start to stop, and nothing else', async () => {
+      const { outbox, factory, transport } = setup();
+      const heard: number[] = [];
+      const pusher = createOutboxPusher({
+        outbox,
+        transport,
+        identity: principal,
+        nowIso,
+        onCommitted: () => heard.push(outbox.written),
+      });
+      outbox.append(factory.next(1));
+      outbox.committed();
+      expect(heard).toEqual([]);
+      pusher.start();
+      pusher.start();
+      outbox.append(factory.next(2));
+      expect(heard).toEqual([]);
+      outbox.committed();
+      expect(heard).toEqual([3]);
+      pusher.stop();
+      outbox.append(factory.next(1));
+      outbox.committed();
+      expect(heard).toEqual([3]);
+      expect(await pusher.pushUntilDrained()).toMatchObject({ accepted: 4 });
     });
   });
 

@@ -35,9 +35,18 @@ export interface OutboxPusherOptions {
   readonly window?: number;
   /** Called after every ack the outbox recorded. */
   readonly onAck?: (ack: PushAck) => void;
+  /**
+   * Called, between `start()` and `stop()`, each time the outbox says a local commit appended events:
+   * the runner (the sync agent) then runs `pushUntilDrained` as soon as the hub is reachable.
+   */
+  readonly onCommitted?: () => void;
 }
 
 export interface OutboxPusher {
+  /** Listens to the outbox: every commit that appended events calls `onCommitted`, until `stop()`. */
+  start(): void;
+  /** Stops listening to the outbox; a run under way is left to finish. */
+  stop(): void;
   /**
    * Pushes batches until the outbox has nothing pending. Not re-entrant: the agent runs one at a time,
    * so at most `window` batches are ever in flight, and a run returns or throws only once every push it
@@ -156,6 +165,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   }
   let running = false;
   let verifyRequested = false;
+  let unsubscribe: (() => void) | null = null;
 
   /**
    * Sends up to `window` batches back to back and records their answers in order. Returns false when the
@@ -326,6 +336,16 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
   }
 
   return {
+    start() {
+      if (unsubscribe !== null) return;
+      unsubscribe = outbox.onCommitted(() => options.onCommitted?.());
+    },
+
+    stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+
     async pushUntilDrained() {
       if (running) {
         throw new DomainError('CONFLICT', 'sync.pushAlreadyRunning');

@@ -239,7 +239,7 @@ describe('socket-io-transport', { timeout: 30_000 }, () => {
       await waitFor(() => feed.data.size === 2);
       server.disconnectAll();
       outbox.append(factory.next(5));
-      agent.notifyLocalCommit();
+      outbox.committed();
       await waitFor(() => hub.lastSeq('D1') === 35 && agent.status().state === 'live');
       expect(hub.history('D1').map((record) => record.deviceSeq)).toEqual(
         Array.from({ length: 35 }, (_, i) => i + 1),

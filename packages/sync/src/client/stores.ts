@@ -71,6 +71,31 @@ export interface OutboxStore {
    * history after all, and numbering goes on (`restoredUpTo` becomes undefined). ONE local transaction.
    */
   confirmRestore(): Promise<void>;
+  /**
+   * Calls `listener` after each local transaction that appended events has committed: never inside that
+   * transaction, never for one rolled back. The pusher listens from its `start()` to its `stop()`, so new
+   * events go out without waiting for a timer. Returns the unsubscribe.
+   */
+  onCommitted(listener: () => void): () => void;
+}
+
+/**
+ * The `onCommitted` side of an outbox: its writer calls `committed()` once the transaction that appended
+ * events has committed, and every subscribed reader hears it.
+ */
+export class OutboxCommitSignal {
+  private readonly listeners = new Set<() => void>();
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  committed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
 }
 
 /** A snapshot being downloaded: enough to resume it after a restart. */

@@ -159,14 +159,14 @@ describe('sync-agent', () => {
     });
   });
 
-  describe('notifyLocalCommit', () => {
+  describe('local commits (the outbox says events were committed)', () => {
     it('pushes new events at once, one batch in flight however many commits arrive', async () => {
       const t = setup({ batchSize: 5 });
       t.agent.start();
       await t.scheduler.advance(0);
       for (let i = 0; i < 8; i += 1) {
         t.outbox.append(t.events.next(3));
-        t.agent.notifyLocalCommit();
+        t.outbox.committed();
       }
       await t.scheduler.advance(0);
       expect(t.agent.status()).toMatchObject({ error: null });
@@ -205,7 +205,7 @@ describe('sync-agent', () => {
       await t.scheduler.advance(0);
       expect(t.agent.status().state).toBe('offline');
       t.outbox.append(t.events.next(1));
-      t.agent.notifyLocalCommit();
+      t.outbox.committed();
       await t.scheduler.runUntil(() => t.agent.status().state === 'live');
       expect(t.pulls()).toBe(pullsBefore + 1);
       expect(t.hub.lastSeq('D1')).toBe(1);
@@ -247,7 +247,7 @@ describe('sync-agent', () => {
       await t.scheduler.advance(0);
       busyUntil = t.scheduler.now() + 30 * SECOND;
       t.outbox.append(t.events.next(1));
-      agent.notifyLocalCommit();
+      t.outbox.committed();
       await t.scheduler.advance(0);
       expect(agent.status()).toMatchObject({
         state: 'catching_up',
@@ -306,7 +306,7 @@ describe('sync-agent', () => {
       }
       expect(t.agent.status()).toMatchObject({ state: 'error', error: { code: 'LIMIT_EXCEEDED' } });
       t.outbox.append(t.events.next(2));
-      t.agent.notifyLocalCommit();
+      t.outbox.committed();
       await t.scheduler.advance(0);
       expect(t.hub.lastSeq('D1')).toBe(2);
       await t.scheduler.runUntil(() => t.agent.status().state === 'live', { maxMs: 2 * 60 * MINUTE });
@@ -318,7 +318,7 @@ describe('sync-agent', () => {
       t.agent.start();
       const backup = t.hub.backup();
       t.outbox.append(t.events.next(3));
-      t.agent.notifyLocalCommit();
+      t.outbox.committed();
       await t.scheduler.advance(0);
       await t.scheduler.advance(3 * MINUTE);
       expect(t.outbox.retained()).toHaveLength(0);
@@ -350,7 +350,7 @@ describe('sync-agent', () => {
       await t.scheduler.advance(0);
       t.outbox.append(t.events.next(1));
       t.outbox.failNext('readPending');
-      t.agent.notifyLocalCommit();
+      t.outbox.committed();
       await t.scheduler.advance(0);
       expect(t.agent.status()).toMatchObject({ state: 'catching_up', error: { code: 'INTERNAL' } });
       await t.scheduler.runUntil(() => t.agent.status().state === 'live');
@@ -401,7 +401,7 @@ describe('sync-agent', () => {
       await agent.stop();
       expect(agent.status().state).toBe('stopped');
       expect(t.scheduler.pendingTimers()).toBe(0);
-      agent.notifyLocalCommit();
+      t.outbox.committed();
       await t.scheduler.advance(10 * MINUTE);
       expect(agent.status().state).toBe('stopped');
     });

@@ -87,8 +87,6 @@ export interface SyncAgent {
   start(): void;
   /** Stops timers, closes the connection and waits for the calls in flight to settle. */
   stop(): Promise<void>;
-  /** A local transaction wrote outbox events: push them. */
-  notifyLocalCommit(): void;
   /** Staff pressed "sync now": forget backoffs and error waits, reconnect if needed, pull and push. */
   syncNow(): void;
   status(): SyncAgentStatus;
@@ -166,6 +164,11 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
       lastPushAt = nowIso();
       connectionBackoff.succeeded();
       // Staff watch the backlog shrink batch by batch during a long catch-up.
+      refreshSummary();
+    },
+    // The outbox says a local transaction committed new events: push them.
+    onCommitted: () => {
+      request(loops.push);
       refreshSummary();
     },
   });
@@ -548,6 +551,7 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
           publish();
         }),
       ];
+      pusher.start();
       scheduleTick();
       refreshSummary();
       connect();
@@ -560,6 +564,7 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
       attemptGen += 1;
       for (const off of unsubscribe) off();
       unsubscribe = [];
+      pusher.stop();
       tickTimer?.cancel();
       tickTimer = null;
       reconnectTimer?.cancel();
@@ -582,11 +587,6 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
       connectionFatal = null;
       snapshotProgress = null;
       publish();
-    },
-
-    notifyLocalCommit() {
-      request(loops.push);
-      refreshSummary();
     },
 
     syncNow() {

@@ -161,7 +161,7 @@ class Commit implements Cmd {
     const events = device.events.next(this.count, { invalid: this.invalid });
     if (this.invalid) for (const event of events) device.invalid.add(event.eventId);
     device.outbox.append(events);
-    device.agent.notifyLocalCommit();
+    device.outbox.committed();
   }
   toString = () => `Commit(D${(this.device % 3) + 1}, ${this.count}${this.invalid ? ', invalid' : ''})`;
 }

@@ -1,6 +1,12 @@
 import { DomainError } from '@retail/domain';
 import type { EventEnvelope } from '../envelope';
-import type { OutboxAck, OutboxStore, OutboxSummary, RejectedEvent } from '../client/stores';
+import {
+  OutboxCommitSignal,
+  type OutboxAck,
+  type OutboxStore,
+  type OutboxSummary,
+  type RejectedEvent,
+} from '../client/stores';
 
 type OutboxMethod = 'summary' | 'readPending' | 'acknowledge' | 'rewind' | 'prune' | 'confirmRestore';
 
@@ -22,6 +28,7 @@ export class MemoryOutboxStore implements OutboxStore {
   private restoredUpTo: number | undefined;
   private readonly rejections = new Map<string, RejectedEvent>();
   private readonly failures = new Set<OutboxMethod>();
+  private readonly commits = new OutboxCommitSignal();
   /** Every ack point ever saved, for tests that check it only moves as the protocol allows. */
   readonly ackHistory: number[] = [];
 
@@ -38,6 +45,15 @@ export class MemoryOutboxStore implements OutboxStore {
     for (const envelope of envelopes)
       this.events.push({ envelope: structuredClone(envelope), createdAt, ackedAt: null });
     this.lastSeq += envelopes.length;
+  }
+
+  /** What a command does once its transaction (its `append`) committed: the outbox's readers hear of it. */
+  committed(): void {
+    this.commits.committed();
+  }
+
+  onCommitted(listener: () => void): () => void {
+    return this.commits.subscribe(listener);
   }
 
   /** The next method call of this name throws, changing nothing. */

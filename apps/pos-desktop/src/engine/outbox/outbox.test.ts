@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncStatus } from '../sync/sync-status';
 import { createTestNode, expectOk, type TestNode } from '../testing/test-node';
+import type { EventPayloads } from '@retail/sync';
 import { acknowledgeOutbox, readOutbox } from './outbox';
 
 let node: TestNode;
@@ -20,6 +21,39 @@ describe('outbox', () => {
       node = createTestNode();
       writeEvents(5);
       expect(readOutbox(node.engine.db, 2, 2).map((event) => event.deviceSeq)).toEqual([3, 4]);
+    });
+  });
+
+  describe('SqliteOutboxStore.onCommitted', () => {
+    it('tells its reader after a command that appended events commits, never inside it or on rollback', () => {
+      node = createTestNode();
+      const { engine } = node;
+      const heard: { inTransaction: boolean; written: number }[] = [];
+      const unsubscribe = engine.outbox.onCommitted(() =>
+        heard.push({ inTransaction: engine.db.inTransaction, written: readOutbox(engine.db).length }),
+      );
+      writeEvents(2);
+      expect(heard).toEqual([
+        { inTransaction: false, written: 1 },
+        { inTransaction: false, written: 2 },
+      ]);
+      // A command that fails writes nothing and wakes nobody.
+      const session = { session: node.sessions.cashier };
+      expect(engine.execute('shift-cash-in', { amount: -1, reason: 'bad' }, session).ok).toBe(false);
+      // Events appended and then rolled back: the reader never hears of them.
+      const cashMoved = readOutbox(engine.db).at(-1)!;
+      expect(cashMoved.type).toBe('shift.cash_moved');
+      expect(() =>
+        engine.transact('abandoned', (ctx) => {
+          ctx.appendEvent('shift.cash_moved', cashMoved.payload as EventPayloads['shift.cash_moved']);
+          throw new Error('abandoned after appending');
+        }),
+      ).toThrow('abandoned after appending');
+      expect(readOutbox(engine.db)).toHaveLength(2);
+      expect(heard).toHaveLength(2);
+      unsubscribe();
+      expectOk(engine.execute('shift-cash-in', { amount: 3, reason: 'float top-up' }, session));
+      expect(heard).toHaveLength(2);
     });
   });
 

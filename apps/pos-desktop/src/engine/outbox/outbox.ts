@@ -2,6 +2,7 @@ import { DomainError, type IdGenerator } from '@retail/domain';
 import {
   CURRENT_VERSION,
   EventEnvelopeSchema,
+  OutboxCommitSignal,
   checkPayload,
   compareHlc,
   formatHlc,
@@ -24,7 +25,9 @@ import { currentDevice, liftNumberingHold, numberingHold, ownDevices } from '../
  * The store node's outbox, the one home of its events on their way to the hub: written by the commands
  * (`appendOutboxEvent`, through `TxContext.appendEvent`) inside their own transactions, read back as
  * envelopes (`readOutbox`), and acknowledged and pruned as the sync agent's pusher sees it
- * (`SqliteOutboxStore`, packages/sync's `OutboxStore`).
+ * (`SqliteOutboxStore`, packages/sync's `OutboxStore`). Once a command's transaction has committed, the
+ * engine tells the outbox (`SqliteOutboxStore.committed`), which wakes its reader: the pusher
+ * (packages/sync `outbox-pusher.ts`) sends the new events.
  */
 
 // Writing: one event appended inside the caller's transaction.
@@ -252,7 +255,22 @@ function oldestRetained(db: Db, written: number): number {
  * N - offset. Everything stored here stays in the local numbering.
  */
 export class SqliteOutboxStore implements OutboxStore {
+  private readonly commits = new OutboxCommitSignal();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * A transaction that appended events has committed: the pusher listening (`onCommitted`) sends them.
+   * Called by whoever committed it (the engine), never inside the transaction, so no reader is woken for
+   * events a rollback takes back.
+   */
+  committed(): void {
+    this.commits.committed();
+  }
+
+  onCommitted(listener: () => void): () => void {
+    return this.commits.subscribe(listener);
+  }
 
   async summary(): Promise<OutboxSummary> {
     return this.db

@@ -30,7 +30,7 @@ import { adoptSuccessor, holdNumbering, restoreReport } from './device-successio
 import { enrollWithHub, reEnrollWithHub } from './enrollment';
 import { SqliteFeedStore } from './sqlite-feed-store';
 import { hasSyncSchema } from './sync-schema';
-import { SqliteOutboxStore } from '../outbox/outbox';
+import type { SqliteOutboxStore } from '../outbox/outbox';
 
 /** Where and as whom this till syncs: the hub URL and the device credential from enrollment. */
 export interface HubConnection {
@@ -69,6 +69,8 @@ export interface StoreSyncOptions {
 
 export interface StoreSyncHost {
   readonly db: Db;
+  /** The node's outbox; the engine tells it of each commit that appended events, and the agent listens. */
+  readonly outbox: SqliteOutboxStore;
   /** Who this till is now (it changes once if the till was restored from a backup and became a new device). */
   readonly identity: () => NodeIdentity;
   /** The till became a new device of its store (restored from a backup): use this identity from now on. */
@@ -84,7 +86,8 @@ export interface StoreSyncHost {
 /**
  * The store node's link to the hub: the packages/sync agent over this node's SQLite outbox and replica.
  * Nothing runs until a hub URL and a device credential are configured (enrollment); commands keep
- * working offline regardless, and the agent sends what they wrote when the hub is back.
+ * working offline regardless, and the agent sends what they wrote when the hub is back. Commands never
+ * call this: the agent's pusher hears of their events from the outbox itself (`SqliteOutboxStore`).
  */
 export interface StoreSync {
   /** Whether a hub URL and a credential are configured. */
@@ -97,8 +100,6 @@ export interface StoreSync {
   dispose(): void;
   /** Records the hub to sync with and (re)starts the agent with it. The credential is never logged. */
   configure(connection: HubConnection): Promise<void>;
-  /** A command committed outbox events: push them. */
-  notifyLocalCommit(): void;
   /** Staff pressed "sync now". */
   syncNow(): void;
   /** The agent's status, or null when no agent runs. */
@@ -154,8 +155,7 @@ export const STORE_SYNC_PUSH_WINDOW = 4;
 export const HUB_PROBE_INTERVAL_MS = 5_000;
 
 export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions = {}): StoreSync {
-  const { db } = host;
-  const outbox = new SqliteOutboxStore(db);
+  const { db, outbox } = host;
   const feed = new SqliteFeedStore({
     db,
     identity: host.identity,
@@ -356,9 +356,6 @@ export function createStoreSync(host: StoreSyncHost, options: StoreSyncOptions =
       writeHubConnection(db, next);
       connection = next;
       startAgent();
-    },
-    notifyLocalCommit() {
-      agent?.notifyLocalCommit();
     },
     syncNow() {
       agent?.syncNow();
