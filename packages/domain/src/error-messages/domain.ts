@@ -189,6 +189,7 @@ export const DOMAIN_ERROR_MESSAGES = {
       'The loyalty conversion must be a positive whole number of points.',
     'tenders.needsReferenceEnterTerminal':
       '{type} needs a reference; enter it from the terminal, card or account.',
+    'tenders.newTendersOutOfRange': 'The tenders being added must be 0 to {count}, the tenders given.',
     'tenders.offerLeastQuickCash': 'Offer at least one quick cash amount.',
     'tenders.pointsRedeemMustPositive': 'Points to redeem must be a positive whole number.',
     'tenders.pointsWorthLessRedeem':

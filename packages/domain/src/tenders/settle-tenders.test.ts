@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors';
 import { cashRound, money } from '../money';
 import { settleTenders } from './settle-tenders';
+import { tenderValue } from './tender';
 import type { LoyaltyPointValue, TenderInput } from './tender';
 import { errorOf } from '../test-support';
 
@@ -10,6 +11,7 @@ const chf = (amount: number) => money(amount, 'CHF');
 const cash = (amount: number): TenderInput => ({ type: 'cash', amount: chf(amount) });
 const card = (amount: number): TenderInput => ({ type: 'card', amount: chf(amount), reference: 'TERM-0042' });
 const pointValue: LoyaltyPointValue = { points: 100, value: chf(100) };
+const tenderValueOf = (tender: TenderInput) => tenderValue(tender).amount;
 
 describe('settle-tenders', () => {
   describe('settleTenders', () => {
@@ -196,6 +198,70 @@ describe('settle-tenders', () => {
       expect(settleTenders(chf(50), [cash(10_050)], { maxCashChange: chf(10_000) }).complete).toBe(true);
     });
 
+    describe("overTender: 'report'", () => {
+      const report = { overTender: 'report' } as const;
+
+      it('reports a card taken before a price drop as over-tendered instead of refusing it', () => {
+        const result = settleTenders(chf(130), [card(131)], report);
+        expect(result.tenders[0]).toEqual({
+          type: 'card',
+          amount: chf(130),
+          tendered: chf(131),
+          change: chf(0),
+          overTendered: chf(1),
+          reference: 'TERM-0042',
+        });
+        expect(result.overTendered).toEqual(chf(1));
+        expect(result.remaining).toEqual(chf(0));
+        expect(result.complete).toBe(false);
+      });
+
+      it('still refuses the tender being added now, with the sentence it always had', () => {
+        const added = errorOf(() => settleTenders(chf(1_000), [card(1_200)], { ...report, newTenders: 1 }));
+        expect(added.code).toBe('LIMIT_EXCEEDED');
+        expect(added.message).toBe('Card amount 12.00 is more than the 10.00 still due.');
+        const afterOver = errorOf(() =>
+          settleTenders(chf(130), [card(131), card(1)], { ...report, newTenders: 1 }),
+        );
+        expect(afterOver.message).toBe('The sale is already paid in full; remove the extra card tender.');
+        expect(errorOf(() => settleTenders(chf(1), [card(1)], { ...report, newTenders: 2 })).code).toBe(
+          'INVALID_INPUT',
+        );
+      });
+
+      it('lets cash handed over before a card give the excess back as change', () => {
+        const result = settleTenders(chf(1_100), [cash(500), card(700)], report);
+        expect(result.overTendered).toEqual(chf(0));
+        expect(
+          result.tenders.map((tender) => [tender.type, tender.amount.amount, tender.change.amount]),
+        ).toEqual([
+          ['cash', 400, 100],
+          ['card', 700, 0],
+        ]);
+        expect(result.complete).toBe(true);
+      });
+
+      it('puts the excess on the later non-cash tenders and turns cash after them into change', () => {
+        const giftCard: TenderInput = { type: 'gift_card', amount: chf(500), reference: '****1234' };
+        const result = settleTenders(chf(400), [giftCard, card(500), cash(200)], report);
+        expect(result.overTendered).toEqual(chf(600));
+        expect(result.tenders.map((tender) => tender.overTendered?.amount ?? 0)).toEqual([100, 500, 0]);
+        expect(result.tenders[2]).toEqual({
+          type: 'cash',
+          amount: chf(0),
+          tendered: chf(200),
+          change: chf(200),
+        });
+      });
+
+      it('closes a sale with cash between the exact rest and the rounded cash due', () => {
+        const result = settleTenders(chf(998), [cash(999)], { ...report, cashRoundingIncrement: 5 });
+        expect(result.complete).toBe(true);
+        expect(result.cashRounding).toEqual(chf(1));
+        expect(result.change).toEqual(chf(0));
+      });
+    });
+
     const nonCashTypes = ['card', 'store_credit', 'gift_card', 'loyalty_points'] as const;
     const stepArb = fc.record({
       type: fc.constantFrom('cash', ...nonCashTypes),
@@ -259,6 +325,86 @@ describe('settle-tenders', () => {
           if (scenario.finishWithCash || scenario.due === 0) expect(result.complete).toBe(true);
           if (!tenders.some((tender) => tender.type === 'cash')) expect(result.cashRounding.amount).toBe(0);
         }),
+      );
+    });
+
+    const anyTenderArb = fc.oneof(
+      fc.integer({ min: 1, max: 20_000 }).map((amount) => cash(amount)),
+      fc.integer({ min: 1, max: 20_000 }).map((amount) => card(amount)),
+      fc
+        .integer({ min: 1, max: 20_000 })
+        .map((amount): TenderInput => ({ type: 'gift_card', amount: chf(amount), reference: '****1234' })),
+      fc
+        .integer({ min: 1, max: 20_000 })
+        .map((points): TenderInput => ({ type: 'loyalty_points', points, pointValue })),
+    );
+
+    it('reports max(0, Σ non-cash − due) as over-tendered, never refuses taken tenders, and keeps the books', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 20_000 }),
+          fc.array(anyTenderArb, { maxLength: 6 }),
+          fc.constantFrom(1, 5, 10, 100),
+          (due, tenders, increment) => {
+            const result = settleTenders(chf(due), tenders, {
+              cashRoundingIncrement: increment,
+              overTender: 'report',
+            });
+            const nonCash = tenders
+              .filter((tender) => tender.type !== 'cash')
+              .reduce((total, tender) => total + tenderValueOf(tender), 0);
+            expect(result.overTendered.amount).toBe(Math.max(0, nonCash - due));
+            let carried = 0;
+            for (const tender of result.tenders) {
+              const excess = tender.overTendered?.amount ?? 0;
+              if (tender.overTendered !== undefined) expect(excess).toBeGreaterThan(0);
+              if (tender.type === 'cash') expect(excess).toBe(0);
+              else expect(tender.change.amount).toBe(0);
+              expect(tender.amount.amount).toBe(tender.tendered.amount - tender.change.amount - excess);
+              expect(tender.amount.amount).toBeGreaterThanOrEqual(0);
+              carried += excess;
+            }
+            expect(carried).toBe(result.overTendered.amount);
+            const applied = result.tenders.reduce((total, tender) => total + tender.amount.amount, 0);
+            expect(result.paid.amount - result.change.amount - result.overTendered.amount).toBe(applied);
+            expect(applied).toBe(due + result.cashRounding.amount - result.remaining.amount);
+            expect(Math.abs(result.cashRounding.amount)).toBeLessThanOrEqual(increment / 2);
+            expect(result.remaining.amount).toBeGreaterThanOrEqual(0);
+            if (result.overTendered.amount > 0) expect(result.remaining.amount).toBe(0);
+            expect(result.complete).toBe(result.remaining.amount === 0 && result.overTendered.amount === 0);
+          },
+        ),
+      );
+    });
+
+    it("answers exactly what 'refuse' answers whenever 'refuse' settles, cash change included", () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 20_000 }),
+          fc.array(anyTenderArb, { maxLength: 5 }),
+          fc.constantFrom(1, 5, 25),
+          fc.integer({ min: 0, max: 5 }),
+          (due, tenders, increment, added) => {
+            const newTenders = Math.min(added, tenders.length);
+            const options = { cashRoundingIncrement: increment };
+            let refused: DomainError | undefined;
+            let strict: ReturnType<typeof settleTenders> | undefined;
+            try {
+              strict = settleTenders(chf(due), tenders, options);
+            } catch (error) {
+              refused = error as DomainError;
+            }
+            const reported = () =>
+              settleTenders(chf(due), tenders, { ...options, overTender: 'report', newTenders });
+            if (strict !== undefined) {
+              expect(reported()).toEqual(strict);
+              expect(strict.overTendered.amount).toBe(0);
+            } else if (newTenders === tenders.length) {
+              // Every tender is being added now: refused exactly as before.
+              expect(errorOf(reported)).toEqual(refused);
+            }
+          },
+        ),
       );
     });
 
