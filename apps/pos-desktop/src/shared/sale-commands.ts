@@ -75,6 +75,25 @@ export const SaleTenderViewSchema = z.object({
   points: quantity.optional(),
   /** How a points, store credit or gift card payment is secured: an online hold or the offline allowance. */
   redemption: TenderRedemptionSchema.nullable().optional(),
+  /**
+   * Present (and positive) only on a non-cash tender that is more than the sale now comes to: the part of
+   * `tendered` beyond what it pays (`amount`). See `payment.overTendered`.
+   */
+  overTendered: minor.optional(),
+});
+
+/**
+ * The sale now comes to less than its card, gift card, store credit or points tenders (a price book that
+ * started, or a discount given, after they were taken). Those cannot give change: the sale cannot complete
+ * until the tenders named here are removed (`sale-remove-tender`) and `dueOnceRemoved` is taken instead.
+ */
+export const OverTenderedSchema = z.object({
+  /** By how much the non-cash tenders exceed the amount due: Σ non-cash − total. */
+  amount: minor,
+  /** The tenders carrying that excess, in the order they were taken: remove all of them. */
+  tenderIds: z.array(id).min(1),
+  /** What is still due once those tenders are removed (exact; cash-rounded if paid in cash). */
+  dueOnceRemoved: minor,
 });
 
 /** A refund as a customer reads it: no account ids, a store credit slip by its code, a card masked. */
@@ -130,7 +149,13 @@ export const SaleViewSchema = z.object({
     cashDue: minor,
     change: minor,
     cashRounding: minor,
+    /** Nothing is still due and nothing is over-tendered: `sale-complete` takes it. */
     complete: z.boolean(),
+    /**
+     * Present only when the non-cash tenders exceed what the sale now comes to. Such a sale is shown, never
+     * refused, but does not complete (`sale-complete`: LIMIT_EXCEEDED) until those tenders are removed.
+     */
+    overTendered: OverTenderedSchema.optional(),
   }),
   promotions: z.array(
     z.object({ promotionId: z.string(), version: z.number().int(), name: z.string(), total: minor }),
@@ -291,7 +316,7 @@ export const SALE_COMMANDS = {
   'sale-add-tender': command({
     auth: 'cashier',
     summary:
-      'Add a payment: cash (amount handed over), card (amount charged, terminal reference), loyalty points, store credit or gift card (held at the hub when it answers, else within the offline allowance: OFFLINE_LIMIT beyond it).',
+      'Add a payment: cash (amount handed over), card (amount charged, terminal reference), loyalty points, store credit or gift card (held at the hub when it answers, else within the offline allowance: OFFLINE_LIMIT beyond it). A non-cash tender beyond what is still due is refused (LIMIT_EXCEEDED): only cash gives change.',
     request: z
       .object({
         saleId: id,
@@ -337,7 +362,7 @@ export const SALE_COMMANDS = {
   'sale-complete': command({
     auth: 'cashier',
     summary:
-      "Complete a fully paid sale in one transaction: receipt number, lines, tax, tenders, stock movements and the sale.completed event. Manual discounts are checked against the final cart: beyond the role's limit a supervisor or manager approves them (discount-over-limit).",
+      "Complete a fully paid sale in one transaction: receipt number, lines, tax, tenders, stock movements and the sale.completed event. Manual discounts are checked against the final cart: beyond the role's limit a supervisor or manager approves them (discount-over-limit). An over-tendered sale (payment.overTendered) is refused with LIMIT_EXCEEDED until those tenders are removed.",
     request: z.object({ saleId: id, overrideId: id.optional() }).strict(),
     response: SaleViewSchema,
   }),

@@ -273,6 +273,8 @@ export const STORE_ERROR_MESSAGES = {
   LIMIT_EXCEEDED: {
     'sale.mayApproveMostOff':
       '{approverName} may approve at most {limitPercent}% off. {ctx}. Change the discount, or ask a manager.',
+    'sale.overTenderedRemoveTake':
+      'The price dropped: {tenders} {count, plural, one {is} other {are}} {excess} more than due, and only cash gives change. Remove {count, plural, one {it} other {them}} and take {due}.',
     'stock.countMoveOnceCount':
       'This count would move {row} of {rowName} at once; one count moves at most {row2}. Correct the stock with an adjustment first.',
   },

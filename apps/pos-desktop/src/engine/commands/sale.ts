@@ -27,6 +27,7 @@ import {
   type SaleRow,
 } from '../sales/draft';
 import {
+  assertNotOverTendered,
   draftView,
   exchangeReference,
   priceSale,
@@ -314,6 +315,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
   const priced: PricedSale = priceSale(ctx, draft, row.saleId);
   const { cart, settlement } = priced;
   const currency = ctx.identity.currency;
+  assertNotOverTendered(ctx, priced);
   if (!settlement.complete) {
     throw new DomainError(
       'INSUFFICIENT_TENDER',
@@ -736,7 +738,8 @@ export const saleHandlers = {
                 reference: input.tender.reference,
               }
             : redemptionTender(ctx, row, draft, input.tender);
-      return saveDraft(ctx, row, { ...draft, tenders: [...draft.tenders, tender] });
+      // Only this tender is held to what is still due; ones taken before a price dropped are reported.
+      return saveDraft(ctx, row, { ...draft, tenders: [...draft.tenders, tender] }, { newTenders: 1 });
     },
   },
   'sale-remove-tender': {

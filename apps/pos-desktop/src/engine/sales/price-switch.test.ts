@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoreNotification } from '../../shared/notifications';
-import { createTestNode, expectOk, TEST_SKUS, TEST_START, type TestNode } from '../testing/test-node';
+import {
+  checkedOutbox,
+  createTestNode,
+  expectError,
+  expectOk,
+  TEST_SKUS,
+  TEST_START,
+  type TestNode,
+} from '../testing/test-node';
 import { nextPricingChangeAt } from './price-switch';
 
 let node: TestNode | undefined;
@@ -114,6 +122,95 @@ describe('sales/price-switch', () => {
         { at: new Date(startsAt + MINUTE).toISOString() },
       ]);
       expect(vi.getTimerCount()).toBe(0);
+    });
+  });
+
+  describe('a price that drops under a card already taken', () => {
+    it('shows the sale over-tendered, refuses to complete it, and completes at the new price once re-paid', () => {
+      node = createTestNode();
+      const current = node;
+      const cashier = { session: current.sessions.cashier };
+      expectOk(current.engine.execute('shift-open', { float: 10_000 }, cashier));
+      const { saleId } = expectOk(current.engine.execute('sale-start', {}, cashier));
+      expectOk(current.engine.execute('sale-add-line', { saleId, code: TEST_SKUS.apple.barcode }, cashier));
+      const startsAt = TEST_START + 5 * MINUTE;
+      publish(current, { bookStartsAt: startsAt });
+      const before = expectOk(current.engine.execute('sale-get', { saleId }, cashier));
+      const oldTotal = before.totals.total;
+      expect(before.lines[0]?.unitPrice).toBeGreaterThan(30);
+      const paid = expectOk(
+        current.engine.execute(
+          'sale-add-tender',
+          { saleId, tender: { type: 'card', amount: oldTotal, reference: 'AUTH-1' } },
+          cashier,
+        ),
+      );
+      const cardId = paid.tenders[0]!.tenderId;
+
+      // The sale book starts (the node's timer would now say prices-changed): the view still loads.
+      current.clock.set(startsAt);
+      const dropped = expectOk(current.engine.execute('sale-get', { saleId }, cashier));
+      expect(dropped.totals.total).toBe(30);
+      expect(dropped.payment).toMatchObject({
+        remaining: 0,
+        complete: false,
+        overTendered: { amount: oldTotal - 30, tenderIds: [cardId], dueOnceRemoved: 30 },
+      });
+      expect(dropped.tenders[0]).toMatchObject({
+        tendered: oldTotal,
+        amount: 30,
+        overTendered: oldTotal - 30,
+      });
+
+      const refused = expectError(
+        current.engine.execute('sale-complete', { saleId }, cashier),
+        'LIMIT_EXCEEDED',
+      );
+      expect(refused.message).toBe(
+        `The price dropped: card payment €${(oldTotal / 100).toFixed(2)} is €${((oldTotal - 30) / 100).toFixed(2)} more than due, and only cash gives change. Remove it and take €0.30.`,
+      );
+      expect(refused).toMatchObject({ key: 'sale.overTenderedRemoveTake' });
+      // Adding another tender on top stays refused, as any tender beyond what is due.
+      expectError(
+        current.engine.execute(
+          'sale-add-tender',
+          { saleId, tender: { type: 'card', amount: 1, reference: 'AUTH-2' } },
+          cashier,
+        ),
+        'LIMIT_EXCEEDED',
+      );
+      expect(checkedOutbox(current.engine).filter((event) => event.type === 'sale.completed')).toEqual([]);
+
+      const removed = expectOk(
+        current.engine.execute('sale-remove-tender', { saleId, tenderId: cardId }, cashier),
+      );
+      expect(removed.payment.remaining).toBe(30);
+      expect(removed.payment.overTendered).toBeUndefined();
+      expectError(
+        current.engine.execute(
+          'sale-add-tender',
+          { saleId, tender: { type: 'card', amount: oldTotal, reference: 'AUTH-3' } },
+          cashier,
+        ),
+        'LIMIT_EXCEEDED',
+      );
+      expectOk(
+        current.engine.execute(
+          'sale-add-tender',
+          { saleId, tender: { type: 'card', amount: 30, reference: 'AUTH-4' } },
+          cashier,
+        ),
+      );
+      const done = expectOk(current.engine.execute('sale-complete', { saleId }, cashier));
+      expect(done.status).toBe('completed');
+      const completed = checkedOutbox(current.engine).filter((event) => event.type === 'sale.completed');
+      expect(completed).toHaveLength(1);
+      expect(completed[0]?.payload).toMatchObject({
+        saleId,
+        lines: [{ sku: TEST_SKUS.apple.sku, unitPrice: 30, priceBookId: 'pb-sale' }],
+        totals: { total: 30, paid: 30, change: 0 },
+        tenders: [{ type: 'card', amount: 30, reference: 'AUTH-4' }],
+      });
     });
   });
 });

@@ -1,6 +1,8 @@
 import {
   DomainError,
   add,
+  isZero,
+  tenderLabel,
   assertAmountWithinBounds,
   assertCartWithinBounds,
   assertNever,
@@ -23,6 +25,7 @@ import {
 } from '@retail/domain';
 import type { SaleView } from '../../shared/commands';
 import { priceCandidates, storeRegionId } from '../catalog';
+import { formatAmount } from '../format';
 import { sql, type TxContext } from '../context';
 import type { Db } from '../database';
 import type { DraftLine, SaleDraft, SaleRow } from './draft';
@@ -293,6 +296,11 @@ export interface PricedSale {
   readonly giftCards: Money;
   /** What the customer owes: the cart's total and the gift card loads. */
   readonly due: Money;
+  /**
+   * When the non-cash tenders exceed what is due (settlement.overTendered): what is still due once the
+   * tenders carrying the excess are removed. Undefined otherwise.
+   */
+  readonly dueOnceOverTenderRemoved?: Money | undefined;
 }
 
 /** A priced cart and what it was priced from. */
@@ -430,12 +438,17 @@ function pricedCart(
   return priced;
 }
 
-/** Prices the cart as of now (price books, promotions, tax) and settles its tenders against the total. */
+/**
+ * Prices the cart as of now (price books, promotions, tax) and settles its tenders against the total.
+ * Tenders already taken are never refused for being more than the sale now comes to (a price that started
+ * mid-sale): the excess is reported (`settlement.overTendered`) and completion refuses it. The last
+ * `newTenders` tenders, the ones a command is adding, are refused beyond what is due, as a cashier's entry.
+ */
 export function priceSale(
   ctx: TxContext,
   draft: SaleDraft,
   saleId: string,
-  options: { readonly reuse?: boolean } = {},
+  options: { readonly reuse?: boolean; readonly newTenders?: number } = {},
 ): PricedSale {
   const { lines, cart } = pricedCart(ctx, draft, saleId, options.reuse ?? true);
   const giftCards = giftCardLoadTotal(draft, ctx.identity.currency);
@@ -452,10 +465,66 @@ export function priceSale(
     exchange && exchange.credit.amount > 0
       ? [{ type: 'store_credit', amount: exchange.credit, reference: exchangeReference(saleId) }]
       : [];
-  const settlement = settleTenders(due, [...creditTender, ...tenderInputs(ctx, draft)], {
-    cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
-  });
-  return { cart, settlement, lines, exchange, giftCards, due };
+  const tenders = [...creditTender, ...tenderInputs(ctx, draft)];
+  const settle = (inputs: readonly TenderInput[], newTenders: number) =>
+    settleTenders(due, inputs, {
+      cashRoundingIncrement: ctx.identity.cashRoundingIncrement,
+      overTender: 'report',
+      newTenders,
+    });
+  const settlement = settle(tenders, options.newTenders ?? 0);
+  // Without the tenders carrying the excess, the rest are within what is due (the excess sits on the last
+  // non-cash tenders): settling them says what to take instead.
+  const dueOnceOverTenderRemoved = isZero(settlement.overTendered)
+    ? undefined
+    : settle(
+        tenders.filter((_, index) => settlement.tenders[index]?.overTendered === undefined),
+        0,
+      ).remaining;
+  return { cart, settlement, lines, exchange, giftCards, due, dueOnceOverTenderRemoved };
+}
+
+/** Refuses to complete a sale whose non-cash tenders exceed what it now comes to: they cannot give change. */
+export function assertNotOverTendered(ctx: TxContext, priced: PricedSale): void {
+  const { settlement } = priced;
+  if (isZero(settlement.overTendered)) return;
+  const over = settlement.tenders.filter((tender) => tender.overTendered !== undefined);
+  throw new DomainError(
+    'LIMIT_EXCEEDED',
+    'sale.overTenderedRemoveTake',
+    {
+      count: over.length,
+      tenders: over
+        .map(
+          (tender) =>
+            `${tenderLabel(tender.type).toLowerCase()} payment ${formatAmount(ctx.identity, tender.tendered.amount)}`,
+        )
+        .join(' and '),
+      excess: formatAmount(ctx.identity, settlement.overTendered.amount),
+      due: formatAmount(ctx.identity, (priced.dueOnceOverTenderRemoved ?? zero(priced.due.currency)).amount),
+    },
+    {
+      overTendered: settlement.overTendered.amount,
+      dueOnceRemoved: priced.dueOnceOverTenderRemoved?.amount ?? 0,
+    },
+  );
+}
+
+/** Which of the cashier's tenders exceed what is due, and by how much together (nothing when none do). */
+function overTenderedView(draft: SaleDraft, priced: PricedSale): Pick<SaleView['payment'], 'overTendered'> {
+  const { settlement } = priced;
+  if (isZero(settlement.overTendered)) return {};
+  // The exchange credit, settled first, is at most what is due: the excess is always on the cashier's tenders.
+  const offset = settlement.tenders.length - draft.tenders.length;
+  return {
+    overTendered: {
+      amount: settlement.overTendered.amount,
+      tenderIds: draft.tenders
+        .filter((_, index) => settlement.tenders[index + offset]?.overTendered !== undefined)
+        .map((tender) => tender.tenderId),
+      dueOnceRemoved: priced.dueOnceOverTenderRemoved?.amount ?? 0,
+    },
+  };
 }
 
 /** The view of an open or parked sale, priced now. */
@@ -528,6 +597,7 @@ export function draftView(row: SaleRow, draft: SaleDraft, priced: PricedSale): S
           tendered: settled?.tendered.amount ?? ('amount' in tender ? tender.amount : 0),
           amount: settled?.amount.amount ?? ('amount' in tender ? tender.amount : 0),
           change: settled?.change.amount ?? 0,
+          ...(settled?.overTendered === undefined ? {} : { overTendered: settled.overTendered.amount }),
           reference: tender.type === 'cash' ? null : tender.reference,
           ...(tender.type === 'loyalty_points' ? { points: tender.points } : {}),
           ...(isRedemptionTender(tender) ? { redemption: redemptionView(tender.redemption) } : {}),
@@ -540,6 +610,7 @@ export function draftView(row: SaleRow, draft: SaleDraft, priced: PricedSale): S
       change: settlement.change.amount,
       cashRounding: settlement.cashRounding.amount,
       complete: settlement.complete,
+      ...overTenderedView(draft, priced),
     },
     promotions: cart.promotions.applied.map((promotion) => ({
       promotionId: promotion.promotionId,

@@ -153,6 +153,11 @@ export const MESSAGES = {
   'sell.selectLineFirst': 'Select a line first (tap it, or use the arrow keys).',
   'sell.nothingToPay': 'Scan at least one item before taking payment.',
   'sell.resumeBusy': 'Finish or park the sale in progress before resuming another.',
+  'sell.overTenderedTitle': 'Payments over the total',
+  'sell.overTendered':
+    'The price dropped: {tenders} {count, plural, one {is} other {are}} {excess} more than due. Remove {count, plural, one {it} other {them}} and take {due}.',
+  'sell.overTenderedTender': '{tender} payment {amount}',
+  'sell.overTenderedRemove': '{count, plural, one {Remove that payment} other {Remove those payments}}',
   'sell.qtyTitle': 'Quantity of {name}',
   'sell.pieces': 'Pieces',
   'sell.weightKg': 'Weight (kg)',

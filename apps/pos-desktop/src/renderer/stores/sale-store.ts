@@ -85,6 +85,11 @@ export interface SaleState extends CommandState {
   /** Asks the node for the attached customer's points again (the hub may have come back). */
   refreshLoyalty(): Promise<boolean>;
   removeTender(tenderId: string): Promise<boolean>;
+  /**
+   * Takes off every payment the sale shows as over-tendered (`payment.overTendered`: a price dropped under
+   * them), so the cashier can take what is now due instead.
+   */
+  removeOverTendered(): Promise<boolean>;
   complete(): Promise<boolean>;
   printReceipt(): Promise<boolean>;
   newSale(): void;
@@ -476,6 +481,19 @@ export function createSaleStore(api: PosApi, devices: PosDevices, registerId: st
         enqueue(async () =>
           Boolean(await update((sale) => api.call('sale-remove-tender', { saleId: sale.saleId, tenderId }))),
         ),
+      removeOverTendered: () =>
+        enqueue(async () => {
+          const tenderIds = get().sale?.payment.overTendered?.tenderIds ?? [];
+          for (const tenderId of tenderIds) {
+            const sale = await update((current) =>
+              api.call('sale-remove-tender', { saleId: current.saleId, tenderId }),
+            );
+            if (!sale) return false;
+          }
+          // Back to payment, where the amount now due is offered.
+          if (tenderIds.length > 0) set({ mode: 'tender' });
+          return tenderIds.length > 0;
+        }),
       complete: () => enqueue(finish),
       printReceipt: () =>
         enqueue(async () => {

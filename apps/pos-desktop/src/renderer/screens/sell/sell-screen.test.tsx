@@ -614,6 +614,64 @@ describe('sell-screen', () => {
     });
   });
 
+  describe('price drop under a payment', () => {
+    it('says which payment is now more than due and takes it off with one button', async () => {
+      const { user, node } = renderPos({ signedInAs: 'cashier', setup: (n) => scriptSale(n) });
+      await user.type(await scanField(), '4000000000013{Enter}');
+      await screen.findByRole('button', { name: /Smooth Bread family size, 1/ });
+      await user.keyboard('{F10}');
+      const tender = await screen.findByRole('region', { name: 'Payment' });
+      const amount = within(tender).getByLabelText('Card amount');
+      await user.clear(amount);
+      await user.type(amount, '5');
+      await user.type(within(tender).getByLabelText('Terminal reference'), 'AUTH-1{Enter}');
+      await waitFor(() => expect(within(tender).getByTestId('remaining').textContent).toBe('€2.20'));
+
+      // A sale price starts: the bread is now €4.00, less than the €5.00 already on the card.
+      const cheaper = saleLine({
+        lineId: 'line-1',
+        sku: BREAD.sku,
+        name: BREAD.name,
+        qty: 1,
+        unitPrice: 400,
+      });
+      const card = { tenderId: 'tender-1', type: 'card' as const, change: 0, reference: 'AUTH-1' };
+      node.handle('sale-get', (input) =>
+        saleView([cheaper], {
+          saleId: input.saleId,
+          tenders: [{ ...card, tendered: 500, amount: 400, overTendered: 100 }],
+          payment: {
+            remaining: 0,
+            cashDue: 0,
+            change: 0,
+            cashRounding: 0,
+            complete: false,
+            overTendered: { amount: 100, tenderIds: ['tender-1'], dueOnceRemoved: 400 },
+          },
+        }),
+      );
+      node.handle('sale-remove-tender', (input) => saleView([cheaper], { saleId: input.saleId }));
+      node.notify('prices-changed', { at: AT });
+
+      const notice = await screen.findByRole('alert', { name: 'Payments over the total' });
+      expect(notice.textContent).toContain(
+        'The price dropped: Card payment €5.00 is €1.00 more than due. Remove it and take €4.00.',
+      );
+      expect(screen.getByRole('button', { name: 'Smooth Bread family size, 1, €4.00' })).toBeTruthy();
+      expect(within(tender).queryByRole('button', { name: 'Complete sale' })).toBeNull();
+
+      await user.click(within(notice).getByRole('button', { name: 'Remove that payment' }));
+      await waitFor(() =>
+        expect(screen.queryByRole('alert', { name: 'Payments over the total' })).toBeNull(),
+      );
+      expect(node.inputs('sale-remove-tender')).toEqual([{ saleId: 'sale-1', tenderId: 'tender-1' }]);
+      const payment = screen.getByRole('region', { name: 'Payment' });
+      expect(within(payment).getByTestId('remaining').textContent).toBe('€4.00');
+      expect((within(payment).getByLabelText('Card amount') as HTMLInputElement).value).toBe('4.00');
+      expect(node.inputs('sale-complete')).toEqual([]);
+    });
+  });
+
   describe('park', () => {
     it('parks the sale with F8 and resumes it from the parked list', async () => {
       const { user, node } = renderPos({

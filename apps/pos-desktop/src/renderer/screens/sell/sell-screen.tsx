@@ -21,6 +21,7 @@ import { GiftCardDialog } from './gift-card';
 import { PriceCheckDialog } from './price-check';
 import { ReceiptLookupDialog } from './receipt-lookup';
 import { PointsDialog, StoredValueDialog } from './stored-value';
+import { OverTenderNotice } from './over-tender';
 import { SaleDonePanel, TenderPanel, type OtherTender } from './tender-panel';
 
 type SellDialog =
@@ -295,6 +296,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
           <ErrorBanner error={error} onDismiss={() => store.dismissError()} />
         )}
         <Notice text={deviceNotice} tone="warning" />
+        {sale ? <OverTenderNotice sale={sale} /> : null}
         {mode === 'cart' && sale ? <Notice text={reservedNotice} tone="warning" /> : null}
         <Cart sale={sale} selectedLineId={selectedLineId} onSelect={selectLine} />
       </div>
