@@ -670,6 +670,54 @@ describe('sell-screen', () => {
       expect((within(payment).getByLabelText('Card amount') as HTMLInputElement).value).toBe('4.00');
       expect(node.inputs('sale-complete')).toEqual([]);
     });
+    it('names every payment to take off when several are over, and takes them all off', async () => {
+      const line = saleLine({ lineId: 'line-1', sku: BREAD.sku, name: BREAD.name, qty: 1, unitPrice: 400 });
+      const paid = { type: 'card' as const, change: 0, reference: 'AUTH-1' };
+      const over = saleView([line], {
+        tenders: [
+          { ...paid, tenderId: 'tender-1', tendered: 300, amount: 300 },
+          { ...paid, tenderId: 'tender-2', tendered: 300, amount: 100, overTendered: 200 },
+          { ...paid, tenderId: 'tender-3', tendered: 200, amount: 0, overTendered: 200 },
+        ],
+        payment: {
+          remaining: 0,
+          cashDue: 0,
+          change: 0,
+          cashRounding: 0,
+          complete: false,
+          overTendered: { amount: 400, tenderIds: ['tender-2', 'tender-3'], dueOnceRemoved: 100 },
+        },
+      });
+      let current = over;
+      const { user, node } = renderPos({
+        signedInAs: 'cashier',
+        setup: (n) => {
+          scriptSale(n);
+          n.handle('sale-current', () => ({ sale: current }));
+          n.handle('sale-remove-tender', (input) => {
+            const tenders = current.tenders.filter((tender) => tender.tenderId !== input.tenderId);
+            current = saleView([line], {
+              tenders: tenders.map((tender) => ({ ...tender, amount: tender.tendered })),
+            });
+            return current;
+          });
+        },
+      });
+      const notice = await screen.findByRole('alert', { name: 'Payments over the total' });
+      expect(notice.textContent).toContain(
+        'The price dropped: Card payment €3.00 and Card payment €2.00 are €4.00 more than due. Remove them and take €1.00.',
+      );
+      await user.click(within(notice).getByRole('button', { name: 'Remove those payments' }));
+      await waitFor(() =>
+        expect(screen.queryByRole('alert', { name: 'Payments over the total' })).toBeNull(),
+      );
+      expect(node.inputs('sale-remove-tender')).toEqual([
+        { saleId: 'sale-1', tenderId: 'tender-2' },
+        { saleId: 'sale-1', tenderId: 'tender-3' },
+      ]);
+      const payment = await screen.findByRole('region', { name: 'Payment' });
+      expect(within(payment).getByTestId('remaining').textContent).toBe('€1.00');
+    });
   });
 
   describe('park', () => {
