@@ -16,7 +16,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DomainError } from '@retail/domain';
@@ -28,6 +28,7 @@ import { createNode } from '../src/nodes/nodes';
 import { placeOrder, type OrderIntake } from '../src/orders/intake';
 import { openStorage } from '../src/storage/storage';
 import { nodeInput, seedWorld } from '../src/test-support/fixtures';
+import { startBackendCpuMeter, type BackendCpu } from './backend-cpu';
 import { startWaitSampler } from './pg-wait-sampler';
 import { countStatements, type StatementCounter } from './statement-counter';
 
@@ -212,6 +213,7 @@ async function baselineWorker(url: string, worker: number, go: Promise<void>): P
   process.send?.({ ready: true });
   await go;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await pool(ORDERS_PER_WORKER, IN_FLIGHT, async (index) => {
     const body = orderFor(worker, index);
     const line = body.lines[0]!;
@@ -235,6 +237,8 @@ async function baselineWorker(url: string, worker: number, go: Promise<void>): P
     }
   });
   result.seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  result.cpuSeconds = (used.user + used.system) / 1e6;
   await clients.end();
   return result;
 }
@@ -273,8 +277,9 @@ async function startProfile(): Promise<{ stop(name: string): Promise<void> } | u
 
 async function runWorkers(
   role: 'storm' | 'baseline',
-  url: string,
-): Promise<{ results: WorkerResult[]; seconds: number }> {
+  database: { name: string; url: string },
+): Promise<{ results: WorkerResult[]; seconds: number; postgresCpu: BackendCpu | null }> {
+  const url = database.url;
   const children = Array.from({ length: WORKERS }, (_, worker) =>
     fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, STORM_ROLE: role, STORM_URL: url, STORM_WORKER: String(worker) },
@@ -295,17 +300,19 @@ async function runWorkers(
       }),
   );
   await Promise.all(ready);
+  const postgres = startBackendCpuMeter(database.name);
   const started = performance.now();
   for (const child of children) child.send({ go: true });
   const results = await Promise.all(done);
   const seconds = (performance.now() - started) / 1000;
+  const postgresCpu = postgres.stop();
   await Promise.all(
     children.map(
       (child) =>
         new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null))),
     ),
   );
-  return { results, seconds };
+  return { results, seconds, postgresCpu };
 }
 
 async function freshDatabase(
@@ -401,10 +408,10 @@ async function main(): Promise<void> {
       .execute();
 
     const sampler = await startWaitSampler(adminUrl, database.name);
-    const storm = await runWorkers('storm', database.url);
+    const storm = await runWorkers('storm', database);
     const waits = await sampler.stop();
     if (process.env.BENCH_STORM_STATEMENTS === '1') printShapes(storm.results, WORKERS * ORDERS_PER_WORKER);
-    const baseline = await runWorkers('baseline', database.url);
+    const baseline = await runWorkers('baseline', database);
 
     const sum = (results: WorkerResult[], key: keyof WorkerResult) =>
       results.reduce((total, result) => total + Number(result[key] ?? 0), 0);
@@ -421,6 +428,20 @@ async function main(): Promise<void> {
     const orders = WORKERS * ORDERS_PER_WORKER;
     const rate = orders / storm.seconds;
     const baselineRate = orders / baseline.seconds;
+    const cores = availableParallelism();
+    /**
+     * CPU per order of the benchmark's own processes and of its database's backends, and the orders per
+     * second the machine's cores could serve if nothing else ran: what bounds a CPU-bound storm here.
+     */
+    const cpuOf = (run: typeof storm) => {
+      const hubMs = (sum(run.results, 'cpuSeconds') * 1000) / orders;
+      const postgresMs = run.postgresCpu === null ? null : (run.postgresCpu.seconds * 1000) / orders;
+      return {
+        hubCpuMsPerOrder: round(hubMs),
+        postgresCpuMsPerOrder: postgresMs === null ? null : round(postgresMs),
+        cpuCeilingOrdersPerSecond: postgresMs === null ? null : round((cores * 1000) / (hubMs + postgresMs)),
+      };
+    };
     emit({
       name: 'hub.order-storm',
       backend: 'postgres',
@@ -430,8 +451,10 @@ async function main(): Promise<void> {
       stock: { nodes: STORES, skus: SKUS, unitsPerNodeAndSku: UNITS_PER_NODE },
       ordersPerSecond: round(rate),
       target: 1000,
-      // The hub processes' own CPU per order: steadier than the wall clock on a shared machine.
-      hubCpuMsPerOrder: round((sum(storm.results, 'cpuSeconds') * 1000) / orders),
+      // The hub processes' own CPU per order (steadier than the wall clock on a shared machine), the
+      // database backends' (PostgreSQL runs on this machine), and the rate these cores could serve at most.
+      ...cpuOf(storm),
+      cores,
       // Round trips to PostgreSQL per order, all of the hub processes' statements (BEGIN/COMMIT included),
       // then per outcome: only the statements each intake sent itself.
       statementsPerOrder: round(sum(storm.results, 'statements') / orders),
@@ -459,6 +482,7 @@ async function main(): Promise<void> {
       baseline: {
         what: 'bare reservation rows: guarded UPDATE of a balance + INSERT per order, one transaction each, same processes',
         ordersPerSecond: round(baselineRate),
+        ...cpuOf(baseline),
       },
       ratio: round(rate / baselineRate),
     });

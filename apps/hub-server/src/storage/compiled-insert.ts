@@ -1,11 +1,13 @@
 import {
   CompiledQuery,
+  PostgresAdapter,
   type Compilable,
   type InsertQueryBuilder,
   type InsertResult,
   type Insertable,
 } from 'kysely';
 import { sameValues } from './compiled-query';
+import { keepPrepared } from './prepared-statements';
 import type { Executor } from './storage';
 import type { HubDatabase } from './schema';
 
@@ -57,6 +59,7 @@ export function compiledInsert<T extends Table, R = never>(table: T, shape?: Sha
     if (sameValues(compiled.parameters, parameters)) {
       if (byShape.size >= CAPACITY) byShape.delete(byShape.keys().next().value as string);
       byShape.set(key, compiled.sql);
+      if (adapter instanceof PostgresAdapter) keepPrepared(compiled.sql);
     }
     return (await executor.executeQuery(compiled)).rows;
   };

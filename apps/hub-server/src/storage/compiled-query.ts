@@ -1,4 +1,5 @@
-import { CompiledQuery, type Compilable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Compilable } from 'kysely';
+import { keepPrepared } from './prepared-statements';
 import type { Executor } from './storage';
 
 /** Statement texts kept per query and dialect; a text depends only on the shape the caller names. */
@@ -41,6 +42,7 @@ export function compiledQuery<R>() {
     if (sameValues(compiled.parameters, parameters)) {
       if (byShape.size >= CAPACITY) byShape.delete(byShape.keys().next().value as string);
       byShape.set(shape, compiled.sql);
+      if (adapter instanceof PostgresAdapter) keepPrepared(compiled.sql);
     }
     return (await executor.executeQuery(compiled as CompiledQuery<R>)).rows;
   };

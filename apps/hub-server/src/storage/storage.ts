@@ -19,6 +19,7 @@ import type { AllocationNotice } from './commit-watermark';
 import { preparePrivateDatabaseFile } from './private-files';
 import { createGroupCommit } from './group-commit';
 import { migrationsFor } from './migrations/index';
+import { withPreparedStatements } from './prepared-statements';
 import type { HubDatabase } from './schema';
 
 export type { BackendKind } from './backend-kind';
@@ -572,7 +573,7 @@ function openPostgres(url: string, poolSize: number): Db {
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  return new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
 }
 
 function openSqlite(location: string): Db {
