@@ -18,8 +18,8 @@ interface NodeRow {
 /**
  * Issue 16 point 4 (stock, devices, keys, webhooks): against the product as `npm start` runs it, HQ
  * adjusts stock and sees the figure, ships a transfer from the warehouse that the store's till books in
- * by its number, renames a till, creates and revokes an API key (the revoked key is refused), and adds
- * a webhook endpoint.
+ * by its number, renames a till, creates an API key, narrows its scopes and revokes it (the same key is
+ * refused each time), and adds a webhook endpoint.
  */
 test.describe('stock and administration from the HQ dashboard', () => {
   let product: RunningProduct;
@@ -155,8 +155,21 @@ test.describe('stock and administration from the HQ dashboard', () => {
       (await hubCall<Level[]>(hub, 'GET', `/api/inventory?sku=${sku}`, { token: key })).length,
     ).toBeGreaterThan(0);
     const keys = page.getByRole('table', { name: 'API keys' });
-    await keys.getByRole('button', { name: 'Revoke e2e stock reader' }).click();
-    await expect(keys.getByRole('row', { name: /e2e stock reader/ })).toContainText('Revoked');
+    // Its scopes changed in place: the same key is now refused what it no longer may do.
+    await keys.getByRole('button', { name: 'Change e2e stock reader' }).click();
+    const change = page.getByRole('form', { name: 'Change API key e2e stock reader' });
+    await change.getByLabel('Name').fill('e2e catalog reader');
+    await change.getByRole('checkbox', { name: 'inventory:read' }).uncheck();
+    await change.getByRole('checkbox', { name: 'catalog:read' }).check();
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText('API key e2e catalog reader now has: catalog:read.')).toBeVisible();
+    await expect(keys.getByRole('row', { name: /e2e catalog reader/ })).toContainText('catalog:read');
+    const narrowed = await fetch(`${hub.url}/api/inventory?sku=${sku}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(narrowed.status).toBe(403);
+    await keys.getByRole('button', { name: 'Revoke e2e catalog reader' }).click();
+    await expect(keys.getByRole('row', { name: /e2e catalog reader/ })).toContainText('Revoked');
     const refused = await fetch(`${hub.url}/api/inventory?sku=${sku}`, {
       headers: { authorization: `Bearer ${key}` },
     });
@@ -185,6 +198,7 @@ test.describe('stock and administration from the HQ dashboard', () => {
       'transfers.create',
       'devices.rename',
       'api-keys.create',
+      'api-keys.update',
       'api-keys.delete',
       'integration.subscriptions.create',
     ]) {

@@ -153,7 +153,6 @@ export function authorize(access: Access, principal: Principal | null): void {
     throw new DomainError(
       'UNAUTHORIZED',
       access.kind === 'device' ? 'hub.api.endpointNeedsDeviceCredential' : 'hub.api.signInFirst',
-      access.kind === 'device' ? {} : {},
     );
   }
   if (access.kind === 'device') {

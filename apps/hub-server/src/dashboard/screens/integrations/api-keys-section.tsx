@@ -66,43 +66,60 @@ export function ApiKeysSection() {
   );
 }
 
+/** What a key form must hold before it asks the hub: a name and at least one scope. */
+function keyFormRefusal(name: string, scopes: readonly ApiKeyScope[]): ErrorBody | null {
+  if (name.trim() === '') return { code: 'INVALID_INPUT', message: t('apiKeys.nameEmpty') };
+  if (scopes.length === 0) return { code: 'INVALID_INPUT', message: t('apiKeys.scopesEmpty') };
+  return null;
+}
+
+/** A key's name and scopes, as the new-key and change-key forms both ask for them. */
+function KeyFields({
+  name,
+  scopes,
+  onName,
+  onScopes,
+}: {
+  name: string;
+  scopes: readonly ApiKeyScope[];
+  onName: (name: string) => void;
+  onScopes: (scopes: ApiKeyScope[]) => void;
+}) {
+  const nameId = useId();
+  return (
+    <>
+      <label htmlFor={nameId}>{t('apiKeys.name')}</label>
+      <input id={nameId} value={name} maxLength={100} onChange={(event) => onName(event.target.value)} />
+      <ScopePicker scopes={scopes} onChange={onScopes} />
+    </>
+  );
+}
+
 function NewKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
   const { api } = useServices();
-  const nameId = useId();
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<ApiKeyScope[]>([]);
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<ErrorBody | null>(null);
+  const { working, error, setError, send } = useSubmit();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (name.trim() === '') {
-      setError({ code: 'INVALID_INPUT', message: t('apiKeys.nameEmpty') });
+    const refusal = keyFormRefusal(name, scopes);
+    if (refusal !== null) {
+      setError(refusal);
       return;
     }
-    if (scopes.length === 0) {
-      setError({ code: 'INVALID_INPUT', message: t('apiKeys.scopesEmpty') });
-      return;
-    }
-    setWorking(true);
-    const result = await api.createApiKey(name.trim(), scopes);
-    setWorking(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
+    const created = await send(() => api.createApiKey(name.trim(), scopes));
+    if (created === null) return;
     setError(null);
     setName('');
     setScopes([]);
-    onCreated(result.value.key);
+    onCreated(created.key);
   };
 
   return (
     <form className="panel" aria-label={t('apiKeys.new')} onSubmit={(event) => void submit(event)}>
       <h3>{t('apiKeys.new')}</h3>
-      <label htmlFor={nameId}>{t('apiKeys.name')}</label>
-      <input id={nameId} value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
-      <ScopePicker scopes={scopes} onChange={setScopes} />
+      <KeyFields name={name} scopes={scopes} onName={setName} onScopes={setScopes} />
       <ErrorBanner error={error} />
       <button type="submit" className="btn btn-primary" disabled={working}>
         {t('apiKeys.create')}
@@ -151,18 +168,14 @@ function EditKeyForm({
   onCancel: () => void;
 }) {
   const { api } = useServices();
-  const nameId = useId();
   const [name, setName] = useState(apiKey.name);
   const [scopes, setScopes] = useState<ApiKeyScope[]>([...apiKey.scopes]);
   const { working, error, setError, send } = useSubmit();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (name.trim() === '') {
-      setError({ code: 'INVALID_INPUT', message: t('apiKeys.nameEmpty') });
-      return;
-    }
-    if (scopes.length === 0) {
-      setError({ code: 'INVALID_INPUT', message: t('apiKeys.scopesEmpty') });
+    const refusal = keyFormRefusal(name, scopes);
+    if (refusal !== null) {
+      setError(refusal);
       return;
     }
     const ordered = API_KEY_SCOPES.filter((scope) => scopes.includes(scope));
@@ -174,9 +187,7 @@ function EditKeyForm({
     <form className="panel" aria-label={title} onSubmit={(event) => void submit(event)}>
       <h3>{title}</h3>
       <p className="muted">{t('apiKeys.editHelp')}</p>
-      <label htmlFor={nameId}>{t('apiKeys.name')}</label>
-      <input id={nameId} value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
-      <ScopePicker scopes={scopes} onChange={setScopes} />
+      <KeyFields name={name} scopes={scopes} onName={setName} onScopes={setScopes} />
       <ErrorBanner error={error} />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={working}>
