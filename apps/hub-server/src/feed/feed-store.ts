@@ -265,6 +265,23 @@ export interface SnapshotSlice {
   readonly total: number;
 }
 
+/** A feed row as it is stored: its data still the JSON text it was written as. */
+export interface StoredFeedRow {
+  readonly hub_seq: number;
+  readonly entity: string;
+  readonly entity_key: string;
+  readonly op: 'upsert' | 'delete';
+  readonly data: string | null;
+}
+
+/** A snapshot page's rows as stored (see readSnapshot). */
+export interface SnapshotRows {
+  readonly rows: readonly StoredFeedRow[];
+  readonly after: number;
+  readonly done: boolean;
+  readonly total: number;
+}
+
 /**
  * One page of the state a new node starts from: every live row up to `upTo`, in hubSeq order. `total`
  * counts the whole snapshot; a caller that already knows it (it cannot change for a fixed `upTo`) passes
@@ -278,10 +295,23 @@ export async function readSnapshot(
   limit: number,
   knownTotal?: number,
 ): Promise<SnapshotSlice> {
+  const slice = await readSnapshotRows(executor, audience, upTo, after, limit, knownTotal);
+  return { changes: slice.rows.map(toFeedChange), after: slice.after, done: slice.done, total: slice.total };
+}
+
+/** readSnapshot's page with each row as stored, for a caller that writes the rows' JSON itself. */
+export async function readSnapshotRows(
+  executor: Executor,
+  audience: FeedAudience | string,
+  upTo: number,
+  after: number,
+  limit: number,
+  knownTotal?: number,
+): Promise<SnapshotRows> {
   const scopes = scopesOf(typeof audience === 'string' ? { nodeId: audience } : audience);
   const rows = await executor
     .selectFrom('feed_changes')
-    .selectAll()
+    .select(['hub_seq', 'entity', 'entity_key', 'op', 'data'])
     .where('hub_seq', '>', after)
     .where('hub_seq', '<=', upTo)
     .where('scope', 'in', scopes)
@@ -303,15 +333,20 @@ export async function readSnapshot(
       ).total,
     );
   const done = rows.length < limit;
-  return {
-    changes: rows.map(toFeedChange),
-    after: done ? upTo : rows[rows.length - 1]!.hub_seq,
-    done,
-    total,
-  };
+  return { rows, after: done ? upTo : Number(rows[rows.length - 1]!.hub_seq), done, total };
 }
 
-function toFeedChange(row: {
+/**
+ * The JSON text of `toFeedChange(row)`, written around the row's stored data text instead of parsing it
+ * (the hub wrote that text with JSON.stringify): a snapshot page of a thousand rows was parsed here only
+ * to be serialized again for the wire. JSON.parse of the result equals toFeedChange(row).
+ */
+export function feedChangeJson(row: StoredFeedRow): string {
+  const head = `{"hubSeq":${Number(row.hub_seq)},"entity":${JSON.stringify(row.entity)},"key":${JSON.stringify(row.entity_key)},"op":${JSON.stringify(row.op)}`;
+  return row.data === null ? `${head}}` : `${head},"data":${row.data}}`;
+}
+
+export function toFeedChange(row: {
   hub_seq: number;
   entity: string;
   entity_key: string;

@@ -6,6 +6,7 @@ import { DomainError, type ErrorBody } from '@retail/domain';
 import {
   PullRequestSchema,
   PushRequestSchema,
+  SNAPSHOT_JSON_BYTES,
   SnapshotRequestSchema,
   SYNC_EVENTS,
   SYNC_NAMESPACE,
@@ -27,7 +28,7 @@ import { pushEvents } from '../ingest/hub-ingest';
 import { CatchUpAdmission, DEFAULT_CATCH_UP_ADMISSION, type CatchUpAdmissionOptions } from './admission';
 import { PokeDispatcher, roomOfDevice, roomsOfDevice } from './pokes';
 import { RefusedPushTrace, type RefusedPushOptions } from './refused-pushes';
-import { pullFeed, snapshotPage, SnapshotTotals } from './sync-service';
+import { pullFeed, snapshotPage, snapshotPageJson, SnapshotTotals } from './sync-service';
 
 /*
  * The hub's sync endpoint: the gateway both transports call (HTTP routes in api/routes/sync-routes.ts,
@@ -122,6 +123,14 @@ export class SyncGateway {
     return this.admitted('snapshot', () => snapshotPage(this.options.hub, principal, request, this.totals));
   }
 
+  /** The same page as the UTF-8 bytes of its JSON (`encoding: 'json-bytes'`, asked over socket.io). */
+  async snapshotBytes(principal: DevicePrincipal, request: SnapshotRequest): Promise<Buffer> {
+    const text = await this.admitted('snapshot', () =>
+      snapshotPageJson(this.options.hub, principal, request, this.totals),
+    );
+    return Buffer.from(text, 'utf8');
+  }
+
   /** Runs a call arriving with an unchecked body: what the socket.io namespace does for each event. */
   async handle(call: SyncCall, principal: DevicePrincipal, body: unknown, log?: SyncLog): Promise<unknown> {
     switch (call) {
@@ -137,8 +146,12 @@ export class SyncGateway {
       }
       case 'pull':
         return this.pull(principal, this.parse('pull', body));
-      case 'snapshot':
-        return this.snapshot(principal, this.parse('snapshot', body));
+      case 'snapshot': {
+        const request = this.parse('snapshot', body);
+        return request.encoding === SNAPSHOT_JSON_BYTES
+          ? this.snapshotBytes(principal, request)
+          : this.snapshot(principal, request);
+      }
     }
   }
 

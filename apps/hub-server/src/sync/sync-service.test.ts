@@ -7,7 +7,7 @@ import { inHubTransaction } from '../hub-tx';
 import { readFeedEpoch, rotateFeedEpoch, type Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import { seedWorld, sku } from '../test-support/fixtures';
-import { pullFeed, snapshotPage } from './sync-service';
+import { pullFeed, snapshotPage, snapshotPageJson, SnapshotTotals } from './sync-service';
 
 describe.each(backendKinds())('sync-service on %s', (kind) => {
   let database: TestDatabase;
@@ -23,7 +23,10 @@ describe.each(backendKinds())('sync-service on %s', (kind) => {
     await inHubTransaction(hub, (tx) =>
       writeCatalog(
         tx,
-        ['B', 'C', 'D', 'E'].map((id) => ({ kind: 'sku' as const, data: sku(id) })),
+        ['B', 'C', 'D', 'E'].map((id) => ({
+          kind: 'sku' as const,
+          data: sku(id, id === 'C' ? { name: 'Crème "brûlée" \\ 🍮 \u2028 </script>' } : {}),
+        })),
       ),
     );
     const { code } = await createEnrollmentCode(hub, 's1', 'test');
@@ -48,6 +51,21 @@ describe.each(backendKinds())('sync-service on %s', (kind) => {
       expect(resumed.epoch).toBe(epoch);
       expect(resumed.epoch).not.toBe(first.epoch);
       expect(await readFeedEpoch(storage.db)).toBe(epoch);
+    });
+
+    it('writes each page as JSON text that reads back as the page snapshotPage answers', async () => {
+      const totals = new SnapshotTotals();
+      let request: { after: number; upTo?: number; limit: number } = { after: 0, limit: 3 };
+      let names = 0;
+      for (let pages = 0; pages < 100; pages += 1) {
+        const text = await snapshotPageJson(hub, principal, request, totals);
+        const page = await snapshotPage(hub, principal, request);
+        expect(JSON.parse(text)).toStrictEqual(page);
+        names += page.changes.filter((change) => JSON.stringify(change.data).includes('brûlée')).length;
+        if (page.done) break;
+        request = { after: page.after, upTo: page.upTo, limit: 3 };
+      }
+      expect(names).toBe(1);
     });
 
     it('still refuses an after past upTo', async () => {

@@ -82,6 +82,32 @@ describe.each(backendKinds())('sync/sync-socket on %s', (kind) => {
   }
 
   describe('attachSyncSocket', () => {
+    it('answers a snapshot page asked for as json-bytes with the bytes of the page it answers otherwise', async () => {
+      const device = await enrollTestDevice(hub, 's1');
+      const { socket } = await rawTill(url, device.credential);
+      try {
+        const asObject = (await socket.emitWithAck(SYNC_EVENTS.snapshot, { after: 0, limit: 2 })) as {
+          ok: boolean;
+          value: { upTo: number };
+        };
+        const request = { after: 0, upTo: asObject.value.upTo, limit: 2 };
+        const asBytes = (await socket.emitWithAck(SYNC_EVENTS.snapshot, {
+          ...request,
+          encoding: 'json-bytes',
+        })) as { ok: boolean; value: unknown };
+        expect(asBytes.ok).toBe(true);
+        expect(Buffer.isBuffer(asBytes.value)).toBe(true);
+        expect(JSON.parse((asBytes.value as Buffer).toString('utf8'))).toStrictEqual(asObject.value);
+        const refused = (await socket.emitWithAck(SYNC_EVENTS.snapshot, { ...request, encoding: 'xml' })) as {
+          ok: boolean;
+          error: { code: string };
+        };
+        expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      } finally {
+        socket.disconnect();
+      }
+    });
+
     it('serves push, pull and snapshot over /sync with the device credential, empty pushes included', async () => {
       const device = await enrollTestDevice(hub, 's1');
       const transport = connectTo(url, device.credential);

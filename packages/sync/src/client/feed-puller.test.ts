@@ -5,7 +5,7 @@ import { MemoryFeedStore } from '../testing/memory-feed-store';
 import { ReferenceHub } from '../testing/reference-hub';
 import { createFeedPuller } from './feed-puller';
 import { createRefetchGuard } from './refetch-guard';
-import type { SnapshotProgress } from './stores';
+import type { SnapshotPageToApply, SnapshotProgress } from './stores';
 import { SyncTransportError } from './sync-error';
 import type { SyncTransport } from './transport';
 
@@ -50,8 +50,33 @@ function recording(hub: ReferenceHub) {
   return { transport, pulls, snapshots, overrides };
 }
 
-function setup(hub = new ReferenceHub(), maxRefetches = 3) {
-  const feed = new MemoryFeedStore();
+/** A MemoryFeedStore whose snapshot pages wait for the test (`hold`) and are recorded as they are saved. */
+class GatedFeedStore extends MemoryFeedStore {
+  /** `after` of every snapshot page saved, in order. */
+  readonly applied: number[] = [];
+  private gate: Promise<void> | null = null;
+  /** Called when a snapshot page starts being applied. */
+  onApplying: ((page: SnapshotPageToApply) => void) | null = null;
+
+  /** The next snapshot pages wait until the returned function is called. */
+  hold(): () => void {
+    let open = () => {};
+    this.gate = new Promise<void>((resolve) => (open = resolve));
+    return () => {
+      this.gate = null;
+      open();
+    };
+  }
+
+  override async applySnapshotPage(page: SnapshotPageToApply): Promise<void> {
+    this.onApplying?.(page);
+    if (this.gate !== null) await this.gate;
+    await super.applySnapshotPage(page);
+    this.applied.push(page.after);
+  }
+}
+
+function setup(hub = new ReferenceHub(), maxRefetches = 3, feed = new MemoryFeedStore()) {
   const wire = recording(hub);
   const echoes: number[] = [];
   const progress: (SnapshotProgress | null)[] = [];
@@ -118,7 +143,78 @@ describe('feed-puller', () => {
       await expect(t.puller.pullUntilUpToDate()).rejects.toThrow(/simulated/);
       expect(t.feed.current).toEqual({ epoch: null, cursor: 0, snapshot: null });
       await t.puller.pullUntilUpToDate();
-      expect(t.snapshots.map((request) => request.after)).toEqual([0, 0, 3, 6]);
+      // The second page (after 3) was asked for while the first was being saved, and dropped when it failed.
+      expect(t.snapshots.map((request) => request.after)).toEqual([0, 3, 0, 3, 6]);
+      expect(t.feed.data).toEqual(t.hub.dataFor('S1'));
+    });
+
+    it('asks for the next snapshot page while it applies the current one', async () => {
+      const feed = new GatedFeedStore();
+      const t = setup(new ReferenceHub(), 3, feed);
+      fill(t.hub, 8);
+      const askedWhileApplying: number[][] = [];
+      feed.onApplying = () => askedWhileApplying.push(t.snapshots.map((request) => request.after));
+      const open = feed.hold();
+      const run = t.puller.pullUntilUpToDate();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      // The first page is being applied (held): the request for the second is already out.
+      expect(askedWhileApplying).toEqual([[0, 3]]);
+      open();
+      await run;
+      expect(askedWhileApplying).toEqual([
+        [0, 3],
+        [0, 3, 6],
+        [0, 3, 6],
+      ]);
+      expect(feed.applied).toEqual([3, 6, 8]);
+      expect(t.feed.data).toEqual(t.hub.dataFor('S1'));
+    });
+
+    it('keeps the pages in order and the saved progress whole when the hub goes away mid-snapshot', async () => {
+      const hub = new ReferenceHub();
+      fill(hub, 11);
+      const feed = new GatedFeedStore();
+      const t = setup(hub, 3, feed);
+      let asked = 0;
+      t.overrides.snapshot = (page) => {
+        asked += 1;
+        // The third page is asked for once the second has been checked, before it is applied: gone.
+        if (asked === 3) throw new SyncTransportError('unreachable', 'disconnected');
+        return page;
+      };
+      // The second page's apply is still running after the request for the third has failed.
+      feed.onApplying = (page) => {
+        if (page.after === 6) setTimeout(feed.hold(), 10);
+      };
+      const error = await failure(t.puller.pullUntilUpToDate());
+      expect(error.failure).toBe('unreachable');
+      // The page being applied when the request after it failed was saved whole; nothing after it.
+      expect(feed.applied).toEqual([3, 6]);
+      expect(t.feed.current).toMatchObject({ epoch: null, snapshot: { after: 6, upTo: 11, received: 6 } });
+      expect(t.feed.data.size).toBe(0);
+      t.overrides.snapshot = undefined;
+      feed.onApplying = null;
+      await t.puller.pullUntilUpToDate();
+      expect(t.snapshots.map((request) => request.after)).toEqual([0, 3, 6, 6, 9]);
+      expect(feed.applied).toEqual([3, 6, 9, 11]);
+      expect(t.feed.data).toEqual(hub.dataFor('S1'));
+    });
+
+    it('never applies a page asked for ahead of one that failed', async () => {
+      const feed = new GatedFeedStore();
+      const t = setup(new ReferenceHub(), 3, feed);
+      fill(t.hub, 8);
+      const open = feed.hold();
+      t.feed.failNext('applySnapshotPage');
+      // The second page's answer is in before the first page's apply fails.
+      feed.onApplying = () => setTimeout(open, 20);
+      await expect(t.puller.pullUntilUpToDate()).rejects.toThrow(/simulated/);
+      expect(t.snapshots.map((request) => request.after)).toEqual([0, 3]);
+      expect(feed.applied).toEqual([]);
+      expect(t.feed.current).toEqual({ epoch: null, cursor: 0, snapshot: null });
+      feed.onApplying = null;
+      await t.puller.pullUntilUpToDate();
+      expect(feed.applied).toEqual([3, 6, 8]);
       expect(t.feed.data).toEqual(t.hub.dataFor('S1'));
     });
 

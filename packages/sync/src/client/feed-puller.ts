@@ -31,6 +31,12 @@ export interface FeedPuller {
   pullUntilUpToDate(): Promise<PullRunResult>;
 }
 
+/**
+ * A snapshot page is as large as any hub accepts (MAX_PULL_LIMIT): a first sync is hundreds of pages, each
+ * with its own request, reads at the hub and staging savepoint at the till. The live feed keeps its page.
+ */
+export const DEFAULT_SNAPSHOT_LIMIT = MAX_PULL_LIMIT;
+
 /** Pages are bounded per run so a hub that never says `upToDate` cannot hold the loop forever. */
 const MAX_PAGES_PER_RUN = 100_000;
 
@@ -67,7 +73,7 @@ function refetchLoop(retryAt: number, recent: number): DomainError {
 export function createFeedPuller(options: FeedPullerOptions): FeedPuller {
   const { feed, transport, guard } = options;
   const pageLimit = checkLimit('page limit', options.pageLimit ?? DEFAULT_PULL_LIMIT);
-  const snapshotLimit = checkLimit('snapshot page limit', options.snapshotLimit ?? DEFAULT_PULL_LIMIT);
+  const snapshotLimit = checkLimit('snapshot page limit', options.snapshotLimit ?? DEFAULT_SNAPSHOT_LIMIT);
   let running = false;
 
   function acquireRefetch(): void {
@@ -80,55 +86,74 @@ export function createFeedPuller(options: FeedPullerOptions): FeedPuller {
    * Downloads a snapshot page by page, saving progress with each page so a restart resumes it. The hub
    * fixes `upTo` on the first page; the feed then continues from there, which also delivers whatever
    * changed while the pages were being read.
+   *
+   * Pipelined: once a page has been checked, the request for the next one (it starts after this page's
+   * `after`) goes out before this page is applied, so the hub reads and sends page N + 1 while the till
+   * writes page N. Pages are still applied one at a time, in order, each only after the one before it
+   * was saved; a page is never applied after an earlier one failed (its answer is dropped), and a
+   * disconnect rejects the request in flight like any other call, so the next run resumes from the last
+   * saved page as before.
    */
   async function snapshot(resume: SnapshotProgress | null): Promise<number> {
     let progress = resume;
     let pages = 0;
-    for (;;) {
-      const request =
-        progress === null
+    const requestAfter = (from: SnapshotProgress | null) =>
+      transport.snapshot(
+        from === null
           ? { after: 0, limit: snapshotLimit }
-          : { after: progress.after, upTo: progress.upTo, limit: snapshotLimit };
-      const page: SnapshotPage = await transport.snapshot(request);
-      if (progress !== null && page.epoch !== progress.epoch) {
-        // The hub started a new feed epoch mid-download: the rows so far belong to the old one.
-        acquireRefetch();
-        await feed.reset();
-        progress = null;
-        options.onSnapshotProgress?.(null);
-        continue;
+          : { after: from.after, upTo: from.upTo, limit: snapshotLimit },
+      );
+    let next: Promise<SnapshotPage> | null = requestAfter(progress);
+    try {
+      for (;;) {
+        const page: SnapshotPage = await (next ?? requestAfter(progress));
+        next = null;
+        if (progress !== null && page.epoch !== progress.epoch) {
+          // The hub started a new feed epoch mid-download: the rows so far belong to the old one.
+          acquireRefetch();
+          await feed.reset();
+          progress = null;
+          options.onSnapshotProgress?.(null);
+          next = requestAfter(null);
+          continue;
+        }
+        if (progress !== null && page.upTo !== progress.upTo) {
+          throw offProtocol(`snapshot up to ${page.upTo} instead of ${progress.upTo}`);
+        }
+        const after = progress?.after ?? 0;
+        checkChangeOrder(page.changes, after, page.upTo, 'snapshot');
+        if (page.changes.some((change) => change.op !== 'upsert'))
+          throw offProtocol('a snapshot holds upserts only');
+        const lastSeq = page.changes.at(-1)?.hubSeq ?? after;
+        if (page.after < lastSeq || page.after > page.upTo) {
+          throw offProtocol(`snapshot resumes after ${page.after}`);
+        }
+        if (!page.done && page.after === after) throw offProtocol('snapshot page without progress');
+        const received = (progress?.received ?? 0) + page.changes.length;
+        const reached: SnapshotProgress = {
+          epoch: page.epoch,
+          upTo: page.upTo,
+          after: page.after,
+          received,
+          total: Math.max(page.total, received),
+        };
+        if (!page.done) next = requestAfter(reached);
+        await feed.applySnapshotPage({
+          epoch: page.epoch,
+          upTo: page.upTo,
+          changes: page.changes,
+          after: page.done ? page.upTo : page.after,
+          total: page.total,
+          done: page.done,
+        });
+        pages += 1;
+        progress = reached;
+        options.onSnapshotProgress?.(page.done ? null : progress);
+        if (page.done) return pages;
       }
-      if (progress !== null && page.upTo !== progress.upTo) {
-        throw offProtocol(`snapshot up to ${page.upTo} instead of ${progress.upTo}`);
-      }
-      const after = progress?.after ?? 0;
-      checkChangeOrder(page.changes, after, page.upTo, 'snapshot');
-      if (page.changes.some((change) => change.op !== 'upsert'))
-        throw offProtocol('a snapshot holds upserts only');
-      const lastSeq = page.changes.at(-1)?.hubSeq ?? after;
-      if (page.after < lastSeq || page.after > page.upTo) {
-        throw offProtocol(`snapshot resumes after ${page.after}`);
-      }
-      if (!page.done && page.after === after) throw offProtocol('snapshot page without progress');
-      await feed.applySnapshotPage({
-        epoch: page.epoch,
-        upTo: page.upTo,
-        changes: page.changes,
-        after: page.done ? page.upTo : page.after,
-        total: page.total,
-        done: page.done,
-      });
-      pages += 1;
-      const received = (progress?.received ?? 0) + page.changes.length;
-      progress = {
-        epoch: page.epoch,
-        upTo: page.upTo,
-        after: page.after,
-        received,
-        total: Math.max(page.total, received),
-      };
-      options.onSnapshotProgress?.(page.done ? null : progress);
-      if (page.done) return pages;
+    } finally {
+      // A page asked for ahead of one that failed is never applied; its answer (or failure) is dropped.
+      next?.catch(() => undefined);
     }
   }
 

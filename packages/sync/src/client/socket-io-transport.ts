@@ -1,13 +1,18 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { z } from 'zod';
 import { ERROR_CODES } from '@retail/domain';
-import type { PullRequest, PushRequest, SnapshotRequest } from '../server/protocol';
+import {
+  SNAPSHOT_JSON_BYTES,
+  type PullRequest,
+  type PushRequest,
+  type SnapshotRequest,
+} from '../server/protocol';
 import { SyncTransportError, TRANSPORT_MESSAGES, transportErrorFromBody } from './sync-error';
 import {
   ListenerSet,
   parsePullPage,
   parsePushAck,
-  parseSnapshotPage,
+  parseSnapshotPayload,
   type ConnectionEvent,
   type SyncTransport,
 } from './transport';
@@ -179,7 +184,8 @@ export function createSocketIoTransport(options: SocketIoTransportOptions): Sync
     },
     push: (request: PushRequest) => call(SYNC_EVENTS.push, request, parsePushAck),
     pull: (request: PullRequest) => call(SYNC_EVENTS.pull, request, parsePullPage),
-    snapshot: (request: SnapshotRequest) => call(SYNC_EVENTS.snapshot, request, parseSnapshotPage),
+    snapshot: (request: SnapshotRequest) =>
+      call(SYNC_EVENTS.snapshot, { ...request, encoding: SNAPSHOT_JSON_BYTES }, parseSnapshotPayload),
     onPoke: (listener) => pokes.add(listener),
     onConnectionChange: (listener) => connection.add(listener),
   };

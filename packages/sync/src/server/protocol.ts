@@ -87,11 +87,20 @@ export const PullPageSchema = z.object({
 });
 export type PullPage = z.infer<typeof PullPageSchema>;
 
+/**
+ * Asked by the socket.io transport: the page comes back as the UTF-8 bytes of its JSON (a binary
+ * attachment), not as an object. A hub serves it from the feed rows' stored JSON text without parsing and
+ * re-serializing each row; a hub that predates it ignores the field and answers the object.
+ */
+export const SNAPSHOT_JSON_BYTES = 'json-bytes';
+
 export const SnapshotRequestSchema = z.object({
   /** Fixed by the first page's answer; omit on the first request. */
   upTo: z.coerce.number().int().min(0).safe().optional(),
   after: z.coerce.number().int().min(0).safe().default(0),
   limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(DEFAULT_PULL_LIMIT),
+  /** socket.io only (see SNAPSHOT_JSON_BYTES); the HTTP endpoint always answers JSON. */
+  encoding: z.literal(SNAPSHOT_JSON_BYTES).optional(),
 });
 export type SnapshotRequest = z.infer<typeof SnapshotRequestSchema>;
 

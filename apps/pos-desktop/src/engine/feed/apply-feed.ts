@@ -1,5 +1,11 @@
 import { DomainError } from '@retail/domain';
-import { FEED_ENTITIES, FeedChangeSchema, type FeedChange, type FeedEntity } from '@retail/sync';
+import {
+  areFeedChanges,
+  FEED_ENTITIES,
+  FeedChangeSchema,
+  type FeedChange,
+  type FeedEntity,
+} from '@retail/sync';
 import { z } from 'zod';
 import { sql } from '../context';
 import type { Db } from '../database';
@@ -13,7 +19,7 @@ import {
   type ApplyState,
   type EntityApplier,
 } from './entities';
-import { areFeedChanges, isCanonicalRow } from './row-checks';
+import { isCanonicalRow } from './row-checks';
 import { RowBatch, RowByRow } from './row-writer';
 import { SearchIndexBatch, searchIndexLive } from './search-index';
 

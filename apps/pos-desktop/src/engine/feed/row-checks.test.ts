@@ -1,9 +1,9 @@
 import { withGtinCheckDigit } from '@retail/domain';
-import { FeedChangeSchema, FEED_ENTITY_SCHEMAS, type FeedEntity } from '@retail/sync';
+import { FEED_ENTITY_SCHEMAS, type FeedEntity } from '@retail/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { demoFixture } from '../fixture/demo-fixture';
-import { areFeedChanges, isCanonicalRow } from './row-checks';
+import { isCanonicalRow } from './row-checks';
 
 /** Text a schema may take or refuse: empty, padded, long, odd characters. */
 const text = fc.oneof(
@@ -100,28 +100,6 @@ describe('row-checks', () => {
 
     it('leaves entities without a fast path to their schema', () => {
       expect(isCanonicalRow('category', { categoryId: 'c', name: 'C' })).toBe(false);
-    });
-  });
-
-  describe('areFeedChanges', () => {
-    const change = row({
-      hubSeq: integer,
-      entity: text,
-      key: text,
-      op: fc.constantFrom('upsert', 'delete', 'merge'),
-      data: value,
-    });
-    it('accepts an array only when every change passes FeedChangeSchema', () => {
-      fc.assert(
-        fc.property(fc.array(change, { maxLength: 3 }), (changes) => {
-          if (areFeedChanges(changes)) {
-            for (const item of changes) expect(FeedChangeSchema.safeParse(item).success).toBe(true);
-          }
-        }),
-        { numRuns: 2000 },
-      );
-      expect(areFeedChanges({})).toBe(false);
-      expect(areFeedChanges([{ hubSeq: 1, entity: 'sku', key: 'k', op: 'delete' }])).toBe(true);
     });
   });
 });

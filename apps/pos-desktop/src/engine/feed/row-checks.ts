@@ -5,7 +5,7 @@ import {
   MAX_TIERS_PER_ENTRY,
   PRICE_BOOK_ID_PATTERN,
 } from '@retail/domain';
-import type { FeedChange, FeedEntity } from '@retail/sync';
+import type { FeedEntity } from '@retail/sync';
 
 /**
  * Fast paths in front of the feed's zod schemas, for the entities a catalog is made of (a 100,000-SKU
@@ -61,24 +61,6 @@ function isInt(value: unknown, min: number, max: number): value is number {
 
 const anyInt = (value: unknown) => isInt(value, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 const entityId = (value: unknown) => isText(value, 1, 100);
-
-function isFeedChangeShape(value: unknown): value is FeedChange {
-  if (!isPlainObject(value)) return false;
-  const { hubSeq, entity, key, op } = value;
-  return (
-    isInt(hubSeq, 1, Number.MAX_SAFE_INTEGER) &&
-    isText(entity, 1, 40) &&
-    isText(key, 1, 200) &&
-    (op === 'upsert' || op === 'delete')
-  );
-}
-
-/** FeedChangeSchema for a whole array of changes, element by element; false sends it to zod. */
-export function areFeedChanges(value: unknown): value is FeedChange[] {
-  if (!Array.isArray(value)) return false;
-  for (const change of value) if (!isFeedChangeShape(change)) return false;
-  return true;
-}
 
 const PRODUCT_KEYS = ['productId', 'name', 'brand', 'categoryId'];
 const PRODUCT_OPTIONAL = new Set(['brand', 'categoryId']);
