@@ -41,7 +41,9 @@ import { initStoreNode } from '../src/engine/init';
 import { readOutbox, SqliteOutboxStore } from '../src/engine/outbox/outbox';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
 import { STORE_SYNC_PUSH_WINDOW } from '../src/engine/sync/store-sync';
+import { startProfile } from './bench-profile';
 import type { CatchUpOutput } from './catch-up-node';
+import type { SnapshotOutput } from './snapshot-node';
 
 const OFFLINE_EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
 const CATCH_UP_BATCH =
@@ -303,8 +305,16 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
   }
 }
 
-/** Initial snapshot: a new store node downloads 100,000 SKUs with prices and stock. */
+/**
+ * Initial snapshot: a new store node downloads 100,000 SKUs with prices and stock. The node runs in a
+ * process of its own (bench/snapshot-node.ts), as a till does, so the hub's reading and sending overlaps
+ * the node's writing only as far as the protocol lets it; CPU is given per side. BENCH_SYNC_SNAPSHOT_NODE=
+ * inline runs the node in this process instead (one event loop for both, as this benchmark did before).
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each side's download there.
+ */
 async function benchSnapshot(dir: string): Promise<void> {
+  const inline = process.env.BENCH_SYNC_SNAPSHOT_NODE === 'inline';
+  const profileDir = process.env.BENCH_PROFILE_DIR;
   log(`seeding a hub with ${SNAPSHOT_SKUS} SKUs, prices and stock`);
   const { target, skus } = await startHub(SNAPSHOT_SKUS);
   try {
@@ -330,23 +340,38 @@ async function benchSnapshot(dir: string): Promise<void> {
       deviceNo: 1,
       deviceName: 'bench lane',
     });
-    const engine = openStoreEngine({ databasePath });
-    log('initial snapshot into a new store node');
-    const started = performance.now();
-    await engine.sync.configure({ hubUrl: target.url, credential });
-    let rows = 0;
-    await waitFor(
-      'the snapshot completes',
-      () => {
-        const status = engine.sync.status();
-        if (status?.snapshot) rows = status.snapshot.total;
-        return status !== null && status.snapshot === null && status.state === 'live';
-      },
-      900_000,
-      20,
-    );
-    const seconds = (performance.now() - started) / 1000;
-    await engine.shutdown();
+    log(`initial snapshot into a new store node (${inline ? 'in this process' : 'a process of its own'})`);
+    const profiler = await startProfile(profileDir, inline ? 'sync-snapshot' : 'sync-snapshot-hub');
+    const hubCpu = process.cpuUsage();
+    let node: SnapshotOutput;
+    if (inline) {
+      const engine = openStoreEngine({ databasePath });
+      const started = performance.now();
+      await engine.sync.configure({ hubUrl: target.url, credential });
+      let rows = 0;
+      await waitFor(
+        'the snapshot completes',
+        () => {
+          const status = engine.sync.status();
+          if (status?.snapshot) rows = status.snapshot.total;
+          return status !== null && status.snapshot === null && status.state === 'live';
+        },
+        900_000,
+        20,
+      );
+      node = { seconds: (performance.now() - started) / 1000, cpuSeconds: Number.NaN, rows };
+      await engine.shutdown();
+    } else {
+      node = await runChild<SnapshotOutput>('snapshot-node.ts', {
+        databasePath,
+        hubUrl: target.url,
+        credential,
+        ...(profileDir === undefined ? {} : { profileDir }),
+      });
+    }
+    const hubUsed = process.cpuUsage(hubCpu);
+    await profiler?.stop();
+    const { seconds, rows } = node;
     const check = openDatabase(databasePath);
     const prices = (check.prepare('SELECT COUNT(*) AS count FROM prices').get() as { count: number }).count;
     check.close();
@@ -379,7 +404,15 @@ async function benchSnapshot(dir: string): Promise<void> {
         skus: SNAPSHOT_SKUS,
         rows,
         seconds: round(seconds),
+        node: inline ? 'in the hub process' : 'a process of its own',
+        ...(inline
+          ? { cpuSeconds: round((hubUsed.user + hubUsed.system) / 1e6), cpu: 'hub and node together' }
+          : {
+              hubCpuSeconds: round((hubUsed.user + hubUsed.system) / 1e6),
+              nodeCpuSeconds: round(node.cpuSeconds),
+            }),
         baselineName: 'bare SQLite insert of the same rows',
+        loadAverage: loadavg().map(round),
       },
       true,
     );
@@ -531,11 +564,15 @@ async function benchFanOut(dir: string): Promise<void> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pos-sync-bench-'));
   try {
-    // Profiling: BENCH_SYNC_ONLY=catch-up runs only the catch-up figures, BENCH_SYNC_WORKLOAD=priced|unpriced
+    // Profiling: BENCH_SYNC_ONLY=catch-up|snapshot|fan-out runs only those figures, BENCH_SYNC_WORKLOAD=priced|unpriced
     // only one of them.
     const only = process.env.BENCH_SYNC_ONLY;
     if (only === 'fan-out') {
       await benchFanOut(dir);
+      return;
+    }
+    if (only === 'snapshot') {
+      await benchSnapshot(dir);
       return;
     }
     const workload = process.env.BENCH_SYNC_WORKLOAD;
