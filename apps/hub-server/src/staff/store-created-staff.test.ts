@@ -500,8 +500,15 @@ describe.each(backendKinds())('store-created staff at the hub on %s', (kind) => 
         { actor: 'user:staff-admin', subject: 'staff:sup-setup' },
         { actor: 'user:staff-admin', subject: 'staff:mgr-fake' },
       ]);
-      // Vouching again for what is already verified changes nothing.
+      // Vouching again for what is already verified changes nothing; it cannot lower a verified role.
       expect((await vouch('mgr-fake', 'manager')).statusCode).toBe(200);
+      const lower = await vouch('mgr-fake', 'cashier');
+      expect(lower.statusCode).toBe(409);
+      expect(lower.json()).toMatchObject({
+        error: { code: 'NOT_ALLOWED', key: 'hub.staff.vouchBelowVerified' },
+      });
+      expect(await record('mgr-fake')).toMatchObject({ status: 'verified', role: 'manager' });
+      expect(await record('cash-2')).toMatchObject({ status: 'verified', role: 'cashier' });
       expect(
         await storage.db
           .selectFrom('hq_audit')

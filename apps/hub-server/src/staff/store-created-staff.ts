@@ -620,6 +620,20 @@ export async function vouchForStoreStaff(
         { staffId, role: input.role, claimedRole: claimed },
       );
     }
+    // Vouching raises the hub's belief; a lower role for someone already verified would leave standing
+    // what was believed because of their role (people they created, sales they approved).
+    if (
+      row.status === 'verified' &&
+      isStaffRole(row.role) &&
+      STAFF_ROLE_RANK[input.role] < STAFF_ROLE_RANK[row.role]
+    ) {
+      throw new DomainError(
+        'NOT_ALLOWED',
+        'hub.staff.vouchBelowVerified',
+        { staffId, role: input.role, verifiedRole: row.role },
+        { staffId, role: input.role, verifiedRole: row.role },
+      );
+    }
     const before = toStoreCreatedStaff(row, new Map());
     const verified = {
       ...row,

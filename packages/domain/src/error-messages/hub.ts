@@ -120,6 +120,8 @@ export const HUB_ERROR_MESSAGES = {
   },
   NOT_FOUND: {
     'hub.staff.storeCreatedNotFound': 'No store has created a staff member {staffId}.',
+    'hub.staff.vouchBelowVerified':
+      '{staffId} is already verified as a {verifiedRole}: vouching raises what the hub believes, it cannot lower it to {role}; manage them centrally to change their role.',
     'hub.alerts.noAlertDelivery': 'There is no alert delivery {deliveryId}.',
     'hub.alerts.noAlertRuleMay': 'There is no alert rule {ruleId}; it may have been deleted.',
     'hub.api.hubTakesNoStripe': 'This hub takes no Stripe webhooks: no Stripe account is configured.',
