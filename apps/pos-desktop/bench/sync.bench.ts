@@ -42,6 +42,7 @@ import { readOutbox, SqliteOutboxStore } from '../src/engine/outbox/outbox';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
 import { STORE_SYNC_PUSH_WINDOW } from '../src/engine/sync/store-sync';
 import { startProfile } from './bench-profile';
+import { startLatencyProxy } from './latency-proxy';
 import type { CatchUpOutput } from './catch-up-node';
 import type { SnapshotOutput } from './snapshot-node';
 
@@ -49,6 +50,8 @@ const OFFLINE_EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
 const CATCH_UP_BATCH =
   process.env.BENCH_SYNC_BATCH === undefined ? undefined : Number(process.env.BENCH_SYNC_BATCH);
 const SNAPSHOT_SKUS = Number(process.env.BENCH_SYNC_SKUS ?? 100_000);
+/** BENCH_SYNC_SNAPSHOT_RTT_MS=20: the snapshot's node reaches the hub over a link with that round trip. */
+const SNAPSHOT_RTT_MS = Number(process.env.BENCH_SYNC_SNAPSHOT_RTT_MS ?? 0);
 const DEVICES = Number(process.env.BENCH_SYNC_DEVICES ?? 200);
 const FAN_OUT_PROCESSES = Number(process.env.BENCH_SYNC_FAN_OUT_PROCESSES ?? 8);
 const PRICE_CHANGES = 20;
@@ -310,7 +313,9 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
  * process of its own (bench/snapshot-node.ts), as a till does, so the hub's reading and sending overlaps
  * the node's writing only as far as the protocol lets it; CPU is given per side. BENCH_SYNC_SNAPSHOT_NODE=
  * inline runs the node in this process instead (one event loop for both, as this benchmark did before).
- * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each side's download there.
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each side's download there. BENCH_SYNC_SNAPSHOT_RTT_MS
+ * puts a link with that round trip between the node and the hub (a proxy in this process: its CPU counts
+ * as the hub's).
  */
 async function benchSnapshot(dir: string): Promise<void> {
   const inline = process.env.BENCH_SYNC_SNAPSHOT_NODE === 'inline';
@@ -341,13 +346,19 @@ async function benchSnapshot(dir: string): Promise<void> {
       deviceName: 'bench lane',
     });
     log(`initial snapshot into a new store node (${inline ? 'in this process' : 'a process of its own'})`);
+    const [host, port] = new URL(target.url).host.split(':');
+    const link =
+      SNAPSHOT_RTT_MS > 0
+        ? await startLatencyProxy({ host: host!, port: Number(port) }, SNAPSHOT_RTT_MS / 2)
+        : undefined;
+    const hubUrl = link?.url ?? target.url;
     const profiler = await startProfile(profileDir, inline ? 'sync-snapshot' : 'sync-snapshot-hub');
     const hubCpu = process.cpuUsage();
     let node: SnapshotOutput;
     if (inline) {
       const engine = openStoreEngine({ databasePath });
       const started = performance.now();
-      await engine.sync.configure({ hubUrl: target.url, credential });
+      await engine.sync.configure({ hubUrl, credential });
       let rows = 0;
       await waitFor(
         'the snapshot completes',
@@ -364,13 +375,14 @@ async function benchSnapshot(dir: string): Promise<void> {
     } else {
       node = await runChild<SnapshotOutput>('snapshot-node.ts', {
         databasePath,
-        hubUrl: target.url,
+        hubUrl,
         credential,
         ...(profileDir === undefined ? {} : { profileDir }),
       });
     }
     const hubUsed = process.cpuUsage(hubCpu);
     await profiler?.stop();
+    await link?.close();
     const { seconds, rows } = node;
     const check = openDatabase(databasePath);
     const prices = (check.prepare('SELECT COUNT(*) AS count FROM prices').get() as { count: number }).count;
@@ -405,6 +417,7 @@ async function benchSnapshot(dir: string): Promise<void> {
         rows,
         seconds: round(seconds),
         node: inline ? 'in the hub process' : 'a process of its own',
+        linkRoundTripMs: SNAPSHOT_RTT_MS,
         ...(inline
           ? { cpuSeconds: round((hubUsed.user + hubUsed.system) / 1e6), cpu: 'hub and node together' }
           : {
