@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { DomainError } from '@retail/domain';
-import type { FeedChange, FeedEntity } from '@retail/sync';
+import type { FeedChange, FeedEntity, FeedEntityData } from '@retail/sync';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
@@ -35,6 +35,8 @@ function scopesOf(audience: FeedAudience): string[] {
     : [CHAIN_SCOPE, audience.nodeId, regionScope(audience.region)];
 }
 
+const BUILT = Symbol('built by typed code');
+
 export interface FeedChangeInput {
   readonly entity: FeedEntity;
   readonly key: string;
@@ -42,6 +44,22 @@ export interface FeedChangeInput {
   readonly data?: unknown;
   /** CHAIN_SCOPE or a node id. */
   readonly scope: string;
+  /** Set by builtFeedChange only: `data` is its entity's typed schema output, not checked again. */
+  readonly [BUILT]?: true;
+}
+
+/**
+ * An upsert whose data the hub's own typed code built as its entity's schema output (an order state the
+ * domain made or parsed): appendFeedChanges writes it without parsing it again. Rows from anywhere else
+ * (a store's push, a file, HQ's input) are published as plain FeedChangeInput and checked.
+ */
+export function builtFeedChange<E extends FeedEntity>(change: {
+  readonly entity: E;
+  readonly key: string;
+  readonly scope: string;
+  readonly data: FeedEntityData<E>;
+}): FeedChangeInput {
+  return { ...change, op: 'upsert', [BUILT]: true };
 }
 
 /**
@@ -143,7 +161,7 @@ function compareKeys(
 }
 
 function validated(change: FeedChangeInput): FeedChangeInput {
-  if (change.op === 'delete') return change;
+  if (change.op === 'delete' || change[BUILT] === true) return change;
   const parsed = feedEntitySchema(change.entity).safeParse(change.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -11,7 +11,7 @@ import {
   generatePickupCode,
   orderHead,
   parseBopisOrder,
-  placeBopisOrder,
+  placeParsedBopisOrder,
   type BopisOrder,
   type ChannelBuffer,
   type PickupCodeRandomBytes,
@@ -534,7 +534,7 @@ export async function placeOrder(
         );
         const pickupCode = codeTaken ? await uniquePickupCode(tx, random) : drawnCode;
         const placeId = hub.newId();
-        const draft = placeBopisOrder(order, { transitionId: placeId, pickupCode });
+        const draft = placeParsedBopisOrder(order, { transitionId: placeId, pickupCode });
         await guardChannelBuffer(tx, order, facts.buffers);
         const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
           allowSplit: order.splitConsent,
@@ -565,7 +565,7 @@ export async function placeOrder(
             { orderId: order.orderId, routing },
           );
         }
-        const placed = placeBopisOrder(order, { transitionId: placeId, pickupCode, heldAt: nodeId });
+        const placed = placeParsedBopisOrder(order, { transitionId: placeId, pickupCode, heldAt: nodeId });
         const change = OrderChange.forNew(tx, placed.state, {
           idempotencyKey: key,
           requestHash: hash,

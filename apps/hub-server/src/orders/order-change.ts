@@ -15,6 +15,7 @@ import {
   type RoutingAllocation,
   type RoutingResult,
 } from '@retail/domain';
+import { builtFeedChange } from '../feed/feed-store';
 import type { HubTx } from '../hub-tx';
 import { orderEventDrafts } from '../integration/order-event-drafts';
 import {
@@ -158,7 +159,14 @@ export class OrderChange {
   private readonly writes: NewOrderWrites | undefined;
   private readonly ownsWrites: boolean;
   /** A new order's rows as `save` wrote them (see placedView). */
-  private placed: { row: BopisOrderTable; timeline: BopisOrderTimelineTable[] } | undefined;
+  private placed:
+    | {
+        row: BopisOrderTable;
+        timeline: BopisOrderTimelineTable[];
+        /** What `row.state` and `row.routing` were serialised from. */
+        written: Pick<StoredOrder, 'state' | 'routing'>;
+      }
+    | undefined;
   private readonly notified: BopisNotificationTable[] = [];
   private refunded = false;
 
@@ -511,19 +519,23 @@ export class OrderChange {
   placedView(): OrderView | undefined {
     if (this.placed === undefined || this.refunded || this.ownReservations === undefined) return undefined;
     const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    return orderViewOf(this.placed.row, {
-      timeline: this.placed.timeline,
-      // As readOrderView orders them: by creation (all now), then id.
-      reservations: [...this.ownReservations.values()]
-        .map((own) => own.row)
-        .sort(
-          (a, b) => Number(a.created_at) - Number(b.created_at) || byId(a.reservation_id, b.reservation_id),
+    return orderViewOf(
+      this.placed.row,
+      {
+        timeline: this.placed.timeline,
+        // As readOrderView orders them: by creation (all now), then id.
+        reservations: [...this.ownReservations.values()]
+          .map((own) => own.row)
+          .sort(
+            (a, b) => Number(a.created_at) - Number(b.created_at) || byId(a.reservation_id, b.reservation_id),
+          ),
+        notifications: [...this.notified].sort(
+          (a, b) => Number(a.created_at) - Number(b.created_at) || byId(a.notification_id, b.notification_id),
         ),
-      notifications: [...this.notified].sort(
-        (a, b) => Number(a.created_at) - Number(b.created_at) || byId(a.notification_id, b.notification_id),
-      ),
-      refunds: [],
-    });
+        refunds: [],
+      },
+      this.placed.written,
+    );
   }
 
   /** Writes the order, its timeline, queued notifications and the feed rows. Call once, last. */
@@ -578,7 +590,7 @@ export class OrderChange {
     }));
     if (this.writes !== undefined) {
       this.writes.timeline.push(...timeline);
-      if (row !== undefined) this.placed = { row, timeline };
+      if (row !== undefined) this.placed = { row, timeline, written: { state, routing: this.routingResult } };
       if (this.ownsWrites) await this.writes.flush(this.tx);
     } else if (timeline.length > 0) {
       await this.tx.trx.insertInto('bopis_order_timeline').values(timeline).execute();
@@ -600,13 +612,9 @@ export class OrderChange {
     const stateChanged = this.stored === undefined || this.stored.row.state !== values.state;
     const newAudience = audience.filter((nodeId) => !(this.stored?.audience ?? []).includes(nodeId));
     for (const nodeId of stateChanged ? audience : newAudience) {
-      this.tx.publish({
-        entity: 'bopis_order',
-        key: state.order.orderId,
-        op: 'upsert',
-        scope: nodeId,
-        data: state,
-      });
+      this.tx.publish(
+        builtFeedChange({ entity: 'bopis_order', key: state.order.orderId, scope: nodeId, data: state }),
+      );
     }
     for (const draft of orderEventDrafts(this.stored?.state, state)) this.tx.events.emit(draft);
     if (state.status === 'SHORT_PICK') this.tx.requestFollowUp('bopis');

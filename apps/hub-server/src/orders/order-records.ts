@@ -261,11 +261,18 @@ export interface OrderViewRows {
 
 /**
  * The view of an order from its rows: those read back (readOrderView), or those a transaction placing
- * the order has just written (the intake answers with them instead of reading them back).
+ * the order has just written (the intake answers with them instead of reading them back). `written`: the
+ * state and routing `found` was serialised from, when the caller holds them (a new order's change): the
+ * view takes them as they are instead of parsing their JSON back.
  */
-export function orderViewOf(found: BopisOrderTable, rows: OrderViewRows): OrderView {
-  const stored = storedParts(found);
-  const { row, state } = stored;
+export function orderViewOf(
+  found: BopisOrderTable,
+  rows: OrderViewRows,
+  written?: Pick<StoredOrder, 'state' | 'routing'>,
+): OrderView {
+  const stored = written ?? storedParts(found);
+  const row = found;
+  const { state } = stored;
   return {
     orderId: row.order_id,
     orderNumber: state.order.orderNumber,

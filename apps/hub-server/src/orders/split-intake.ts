@@ -121,7 +121,7 @@ export async function placeSplitOrder(
     if (view === undefined) return undefined;
     shipments.push({ ...view, partNo: parts[index]!.partNo });
   }
-  return customerOrderViewOf(customerOrder, shipments);
+  return customerOrderViewOf(customerOrder, shipments, { order, routing });
 }
 
 /** What the customer (and e-commerce) sees of a split order: one order, one shipment per part. */
@@ -162,11 +162,31 @@ export async function readCustomerOrderView(
   return customerOrderViewOf(row, shipments);
 }
 
-/** The customer order's view from its row and its parts' views (in part order). */
+/**
+ * The customer order's view from its row and its parts' views (in part order). `written`: the order and
+ * routing the row was serialised from, when the caller holds them (placeSplitOrder): taken as they are
+ * instead of parsing their JSON back.
+ */
 function customerOrderViewOf(
   row: CustomerOrderTable,
   shipments: (OrderView & { partNo: number })[],
+  written?: { readonly order: BopisOrder; readonly routing: RoutingResult },
 ): CustomerOrderView {
+  const { order, routing } = written ?? storedCustomerOrder(row);
+  return {
+    orderId: row.order_id,
+    orderNumber: row.order_number,
+    split: true,
+    order,
+    routing,
+    shipments,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** A customer order's body and routing as stored. */
+function storedCustomerOrder(row: CustomerOrderTable): { order: BopisOrder; routing: RoutingResult } {
   const orderId = row.order_id;
   const order = BopisOrderSchema.safeParse(JSON.parse(row.order_body));
   const routing = RoutingResultSchema.safeParse(JSON.parse(row.routing));
@@ -174,14 +194,5 @@ function customerOrderViewOf(
     // Written only by placeSplitOrder after validation: a failure here is corruption, not user input.
     throw new DomainError('INTERNAL', 'hub.orders.storedSplitOrderUnreadable', { orderId }, { orderId });
   }
-  return {
-    orderId: row.order_id,
-    orderNumber: row.order_number,
-    split: true,
-    order: order.data,
-    routing: routing.data,
-    shipments,
-    createdBy: row.created_by,
-    createdAt: Number(row.created_at),
-  };
+  return { order: order.data, routing: routing.data };
 }

@@ -16,6 +16,7 @@ import {
   isShipOrder,
   type BopisOrder,
   type BopisOrderInput,
+  type ParsedBopisOrder,
 } from './order';
 import { PICKUP_VERIFICATIONS, PickupCodeSchema } from './pickup-code';
 import { pickProgress, verifyPickScan } from './picking';
@@ -442,7 +443,17 @@ export function placeBopisOrder(
     const { problems, summary } = describeBopisIssues(parsed.error);
     throw invalid('bopis.orderNotValid', { summary }, { problems });
   }
-  const order = parsed.data;
+  return placeParsedBopisOrder(parsed.data as ParsedBopisOrder, options);
+}
+
+/**
+ * placeBopisOrder for an order parseBopisOrder has already validated (the hub's intake parses the body
+ * once, then places it twice: to route it, then held where routing chose): the order is not parsed again.
+ */
+export function placeParsedBopisOrder(
+  order: ParsedBopisOrder,
+  options: PlaceBopisOrderOptions,
+): { state: BopisOrderState; effects: BopisEffects } {
   if (!PickupCodeSchema.safeParse(options.pickupCode).success) {
     throw invalid('bopis.pickupCodeMustCome', {}, { orderId: order.orderId });
   }

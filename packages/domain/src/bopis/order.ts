@@ -164,13 +164,21 @@ export function describeBopisIssues(error: z.ZodError): BopisIssueList {
   return { problems, summary: problems.map((problem) => `${problem.path}: ${problem.message}`).join(' ') };
 }
 
+declare const parsedBopisOrder: unique symbol;
+
+/**
+ * An order parseBopisOrder validated: what BopisOrderSchema makes of it, so code holding one (the hub's
+ * intake placing it with placeParsedBopisOrder) need not parse it again. Only parseBopisOrder makes one.
+ */
+export type ParsedBopisOrder = BopisOrder & { readonly [parsedBopisOrder]: true };
+
 /**
  * Validates an order at intake (e-commerce API body, import file) and says what is wrong in sentences an
  * operator can fix, with every bad field path in `details.problems`.
  */
-export function parseBopisOrder(input: unknown): Result<BopisOrder> {
+export function parseBopisOrder(input: unknown): Result<ParsedBopisOrder> {
   const parsed = BopisOrderSchema.safeParse(input);
-  if (parsed.success) return ok(parsed.data);
+  if (parsed.success) return ok(parsed.data as ParsedBopisOrder);
   const { problems, summary } = describeBopisIssues(parsed.error);
   return fail('INVALID_INPUT', 'bopis.orderNotValid', { summary }, { problems });
 }
