@@ -61,7 +61,8 @@ const searchQuery = (n: number) =>
   `${SEARCH_WORDS[n % SEARCH_WORDS.length]} ${SEARCH_WORDS[(n * 7) % SEARCH_WORDS.length]?.slice(0, 2)}`;
 
 const APP = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(APP, 'dist', 'cli.js');
+// BENCH_CLI=<path> measures another build of the node (a `dist/` of main kept beside the branch's).
+const CLI = process.env.BENCH_CLI ?? join(APP, 'dist', 'cli.js');
 
 /** `extra`: CPU time beside the wall clock (the machine is shared), and anything else the figure needs. */
 function report(
@@ -329,10 +330,16 @@ async function main(): Promise<void> {
     log(`${SALES} sales of 5 scanned lines, split card + cash`);
     const scans: number[] = [];
     const completes: number[] = [];
+    // The node's CPU around each measured command, summed (/proc counts in 10 ms ticks: only the sum means
+    // anything, per command it is an unbiased estimate).
+    const nodePid = node.child.pid ?? 0;
+    let scanCpuMs = 0;
+    let completeCpuMs = 0;
     for (let sale = 0; sale < SALES; sale += 1) {
       const saleId = ok(await client.send('sale-start', { registerId: 'bench' }, as)).saleId;
       let total = 0;
       for (let line = 0; line < 5; line += 1) {
+        const cpuBefore = processCpuMs(nodePid);
         const started = performance.now();
         const view = ok(
           await client.send(
@@ -342,6 +349,7 @@ async function main(): Promise<void> {
           ),
         );
         scans.push(performance.now() - started);
+        scanCpuMs += processCpuMs(nodePid) - cpuBefore;
         total = view.totals.total;
       }
       const card = Math.floor(total / 2);
@@ -359,9 +367,11 @@ async function main(): Promise<void> {
           as,
         ),
       );
+      const cpuBefore = processCpuMs(nodePid);
       const started = performance.now();
       ok(await client.send('sale-complete', { saleId }, as));
       completes.push(performance.now() - started);
+      completeCpuMs += processCpuMs(nodePid) - cpuBefore;
     }
 
     log(`${SEARCHES} product searches`);
@@ -395,6 +405,7 @@ async function main(): Promise<void> {
       'ms',
       tx50,
       `${bareTx} p50`,
+      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length) },
     );
     report(
       'sale-complete over the socket (5 lines, split tender) p99',
@@ -402,6 +413,7 @@ async function main(): Promise<void> {
       'ms',
       tx99,
       `${bareTx} p99`,
+      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length) },
     );
     report(
       'barcode scan to priced line (sale-add-line) p50',
@@ -409,6 +421,7 @@ async function main(): Promise<void> {
       'ms',
       trip50,
       `${bareTrip} p50`,
+      { nodeCpuMsPerScan: round(scanCpuMs / scans.length) },
     );
     report(
       'barcode scan to priced line (sale-add-line) p99',
@@ -416,6 +429,7 @@ async function main(): Promise<void> {
       'ms',
       trip99,
       `${bareTrip} p99`,
+      { nodeCpuMsPerScan: round(scanCpuMs / scans.length) },
     );
     const searchCpuFields = {
       nodeCpuMsPerSearch: round(searchCpuMs),

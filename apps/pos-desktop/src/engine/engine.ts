@@ -72,6 +72,7 @@ import { DEFAULT_MIN_FREE_DISK_BYTES, requireDiskHeadroom, storageFailureOf } fr
 import { readSettings, type NodeSettings } from './settings';
 import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
 import { SqliteOutboxStore } from './outbox/outbox';
+import { walCheckpointer, type WalCheckpointOptions } from './wal-checkpoint';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
   ...systemHandlers,
@@ -126,6 +127,8 @@ export interface EngineOptions {
   readonly drawerKey?: Uint8Array;
   /** Free disk space below which a new sale is refused before it starts (default 16 MiB). */
   readonly minFreeDiskBytes?: number;
+  /** When the log is checkpointed: once the till is idle, off the command path (wal-checkpoint.ts). */
+  readonly checkpoint?: WalCheckpointOptions;
 }
 
 export interface ExecuteOptions {
@@ -314,6 +317,10 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     },
   });
   const outbox = new SqliteOutboxStore(db);
+  const checkpointer = walCheckpointer(db, {
+    ...options.checkpoint,
+    onError: (error) => logger.warn({ err: error }, 'checkpoint of the database log failed'),
+  });
   const storeSync: StoreSync = createStoreSync(
     {
       db,
@@ -331,6 +338,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       migrations,
       onFeedApplied(stockSkus, kind) {
         if (closed) return;
+        checkpointer.committed();
         priceSwitch.arm();
         if (listeners.size === 0) return;
         const notifications: StoreNotification[] = [];
@@ -593,6 +601,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       } finally {
         if (withoutFsync) sql(db, 'PRAGMA synchronous = FULL').run();
       }
+      if (definition.mutates) checkpointer.committed();
       if (outcome instanceof CommittedRejection) return { ok: false, error: outcome.error.toJSON() };
       // Committed: the outbox tells its reader, the pusher, which sends what this command wrote (it reads
       // the outbox, never this transaction).
@@ -690,6 +699,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         return value;
       })
       .immediate();
+    checkpointer.committed();
     if (appendedEvents > 0) outbox.committed();
     deliver(notifications);
     return result;
@@ -758,6 +768,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       if (closed) return;
       closed = true;
       priceSwitch.stop();
+      checkpointer.stop();
       void storeSync.stop();
       storeSync.dispose();
       listeners.clear();

@@ -13,6 +13,7 @@ import type { LoyaltyHubClient } from '../loyalty/hub-loyalty-client';
 import type { Migration } from '../migrations';
 import type { PinHashCost } from '../pin';
 import type { StoreSyncOptions } from '../sync/store-sync';
+import type { WalCheckpointOptions } from '../wal-checkpoint';
 
 /** Test helpers: a real SQLite file per test, a clock the test moves, deterministic randomness. */
 
@@ -245,6 +246,8 @@ export interface TestNodeOptions {
   /** Where the node's folder is made (a size-limited file system in the full-disk tests). */
   readonly parentDir?: string;
   readonly minFreeDiskBytes?: number;
+  /** When the engine checkpoints its log (tests drive the idle timer themselves). */
+  readonly checkpoint?: WalCheckpointOptions;
 }
 
 export function createTestNode(options: TestNodeOptions = {}): TestNode {
@@ -276,6 +279,7 @@ export function createTestNode(options: TestNodeOptions = {}): TestNode {
       ...(options.drawerKey ? { drawerKey: options.drawerKey } : {}),
       ...(options.sync ? { sync: options.sync } : {}),
       ...(options.minFreeDiskBytes === undefined ? {} : { minFreeDiskBytes: options.minFreeDiskBytes }),
+      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
     });
   let engine = open();
   const fixture: FixtureInput = {
