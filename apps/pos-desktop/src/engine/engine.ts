@@ -1,4 +1,3 @@
-import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { DomainError, createUuidV7Generator, toErrorBody, type Result } from '@retail/domain';
 import { parseHlc, type Hlc } from '@retail/sync';
 import type { z } from 'zod';
@@ -72,6 +71,7 @@ import { DEFAULT_MIN_FREE_DISK_BYTES, requireDiskHeadroom, storageFailureOf } fr
 import { readSettings, type NodeSettings } from './settings';
 import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
 import { SqliteOutboxStore } from './outbox/outbox';
+import { pooledRandomBytes } from './random-pool';
 import { walCheckpointer, type WalCheckpointOptions } from './wal-checkpoint';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
@@ -276,7 +276,7 @@ function isNodeAdminCommand(name: string): name is NodeAdminCommandName {
 
 export function openStoreEngine(options: EngineOptions): StoreEngine {
   const clock = options.clock ?? { now: () => Date.now() };
-  const randomBytes: RandomBytes = options.randomBytes ?? ((length) => nodeRandomBytes(length));
+  const randomBytes: RandomBytes = options.randomBytes ?? pooledRandomBytes();
   const logger = options.logger ?? silentLogger;
   const pinCost = options.pinCost ?? DEFAULT_PIN_COST;
   const { databasePath } = options;
