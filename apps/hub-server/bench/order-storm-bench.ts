@@ -22,7 +22,7 @@ import pg from 'pg';
 import { DomainError } from '@retail/domain';
 import { statusOf } from '../src/api/http-errors';
 import { createHubContext } from '../src/hub-context';
-import { verifyProjections } from '../src/inventory/ledger';
+import { verifyProjections } from '../src/inventory/ledger-reads';
 import { receiveStock } from '../src/inventory/stock-operations';
 import { createNode } from '../src/nodes/nodes';
 import { placeOrder, type OrderIntake } from '../src/orders/intake';

@@ -11,7 +11,7 @@ import {
 } from '@retail/sync';
 import { buildApp } from '../src/api/app';
 import { createHubContext, type HubContext } from '../src/hub-context';
-import { verifyProjections } from '../src/inventory/ledger';
+import { verifyProjections } from '../src/inventory/ledger-reads';
 import type { Storage } from '../src/storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';
 import { readBooks } from '../src/test-support/books';

@@ -5,7 +5,7 @@ import { MemoryFeedStore, MemoryOutboxStore } from '@retail/sync/testing';
 import { buildApp } from '../src/api/app';
 import { createEnrollmentCode, listDeviceStatus } from '../src/auth/devices';
 import { createHubContext, type HubContext } from '../src/hub-context';
-import { verifyProjections } from '../src/inventory/ledger';
+import { verifyProjections } from '../src/inventory/ledger-reads';
 import { readInventoryLevel } from '../src/inventory/stock-levels';
 import type { Storage } from '../src/storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';

@@ -1,7 +1,7 @@
 import { DomainError } from '@retail/domain';
 import type { ApplyOutcome, EventEnvelope, EventPayloads, EventType } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
-import type { StoredMovement } from '../inventory/ledger';
+import type { StoredMovement } from '../inventory/ledger-reads';
 import type {
   CardReferenceTable,
   HqAuditTable,

@@ -6,7 +6,7 @@ import { StockLevelSchema, type PushRequest } from '@retail/sync';
 import { listExceptions } from '../exceptions/exception-queue';
 import { readFeed } from '../feed/feed-store';
 import { createHubContext, type HubContext } from '../hub-context';
-import { verifyProjections } from '../inventory/ledger';
+import { verifyProjections } from '../inventory/ledger-reads';
 import { readInventoryLevel } from '../inventory/stock-levels';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';

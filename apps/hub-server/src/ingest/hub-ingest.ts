@@ -13,10 +13,11 @@ import {
   type PushRequest,
   type ValidPayload,
 } from '@retail/sync';
-import { inHubTransaction, type HubTx, type NodeSku } from '../hub-tx';
+import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { storeAuditRows } from '../audit/store-audit';
-import { findMovements } from '../inventory/ledger';
+import { type NodeSku } from '../inventory/ledger';
+import { findMovements } from '../inventory/ledger-reads';
 import { applyCustomerCreated } from '../loyalty/loyalty-events';
 import { applyBopisEvent } from '../orders/store-events';
 import { primeAuditSkus } from '../pricing/pricing-audit';
@@ -388,8 +389,10 @@ async function gatherFacts(
   }
 
   for (const sku of knownSkus) pairs.push({ nodeId, sku });
-  // Read now, locked only when the push finishes (PostgreSQL): see HubTx.readBalances.
-  await tx.readBalances(pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)));
+  // Read now, locked only when the push finishes (PostgreSQL): see TransactionLedger.readBalances.
+  await tx.ledger.readBalances(
+    pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)),
+  );
   const storedMovements = await findMovements(tx.trx, movementIds);
   const claims = await gatherClaimFacts(tx, nodeId, events);
   return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales, ...claims };

@@ -57,7 +57,7 @@ export const applyReturnCompleted: Applier<'return.completed'> = async (ctx, eve
   if (claimProblem !== undefined) return rejected(claimProblem);
   const prepared = prepareMovements(ctx, event, ret.movements, `return:${ret.returnId}`);
   if (!prepared.ok) return rejected(prepared.reason);
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   const linkedSaleId = linkedSale(ctx, event, ret);
   await ctx.tx.trx
     .insertInto('returns')

@@ -33,7 +33,7 @@ export const applySaleCompleted: Applier<'sale.completed'> = async (ctx, event, 
   }
   const prepared = prepareMovements(ctx, event, sale.movements, `sale:${sale.saleId}`);
   if (!prepared.ok) return rejected(prepared.reason);
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   ctx.writes.sales.push({
     sale_id: sale.saleId,
     node_id: ctx.facts.nodeId,
@@ -74,7 +74,7 @@ export const applySaleVoided: Applier<'sale.voided'> = async (ctx, event, voided
   if (sale?.status === 'voided') return rejected(`Sale ${voided.saleId} was already voided.`);
   const prepared = prepareMovements(ctx, event, voided.movements, `void:${voided.saleId}`);
   if (!prepared.ok) return rejected(prepared.reason);
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   if (sale === undefined) {
     // The units went back on the shelf whatever happened to the sale's own event; someone should look.
     ctx.tx.raise({

@@ -18,7 +18,7 @@ export async function applyMovementsOnly(
 ): Promise<ApplyOutcome> {
   const prepared = prepareMovements(ctx, event, movements, sourceDoc);
   if (!prepared.ok) return rejected(prepared.reason);
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   return applied;
 }
 
@@ -65,7 +65,7 @@ export const applyStockReceived: Applier<'stock.received'> = async (ctx, event, 
   const prepared = prepareMovements(ctx, event, receipt.movements, `receipt:${receipt.receiptId}`);
   if (!prepared.ok) return rejected(prepared.reason);
   if (receipt.source.type === 'supplier') {
-    ctx.tx.addMovements(prepared.movements);
+    ctx.tx.ledger.addMovements(prepared.movements);
     return applied;
   }
   if (receipt.source.type === 'shipping_notice' || receipt.source.type === 'purchase_order') {
@@ -79,7 +79,7 @@ export const applyStockReceived: Applier<'stock.received'> = async (ctx, event, 
   if (transfer !== undefined && transfer.status !== 'in_transit') {
     return rejected(`Transfer ${transferId} was already received.`);
   }
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   const receivedBySku = new Map<string, number>();
   for (const line of receipt.lines)
     receivedBySku.set(line.sku, (receivedBySku.get(line.sku) ?? 0) + line.qty);
@@ -101,7 +101,7 @@ export const applyStockReceived: Applier<'stock.received'> = async (ctx, event, 
       .execute();
     return applied;
   }
-  await ctx.tx.lockBalances(
+  await ctx.tx.ledger.lockBalances(
     (JSON.parse(transfer.lines) as TransferLine[]).map((line) => ({
       nodeId: ctx.facts.nodeId,
       sku: line.sku,
@@ -115,7 +115,7 @@ export const applyStockReceived: Applier<'stock.received'> = async (ctx, event, 
     if (!lines.some((line) => line.sku === sku)) lines.push({ sku, shipped: 0, received });
   }
   // The whole shipment leaves in-transit at the destination; any difference is the variance.
-  ctx.tx.addMovements(
+  ctx.tx.ledger.addMovements(
     lines
       .filter((line) => line.shipped !== 0)
       .map((line) => ({
@@ -169,7 +169,7 @@ async function applyDocumentReceipt(
   if (document.node_id !== ctx.facts.nodeId) {
     return rejected(`${what} ${source.documentId} is addressed to another node, not this store.`);
   }
-  ctx.tx.addMovements(movements);
+  ctx.tx.ledger.addMovements(movements);
   const arrived = receipt.lines.map((line) => ({ sku: line.sku, qty: line.qty }));
   if (source.type === 'purchase_order') {
     await settlePurchaseOrderReceipt(ctx.tx, source.documentId, arrived, [event.eventId]);
@@ -215,8 +215,8 @@ export const applyStockCounted: Applier<'stock.counted'> = async (ctx, event, co
   if (!ctx.facts.knownSkus.has(count.sku)) {
     return rejected(`SKU ${count.sku} is not in the hub catalog, so its count cannot be recorded.`);
   }
-  const before = ctx.tx.balance(ctx.facts.nodeId, count.sku)[count.bucket];
-  ctx.tx.addMovements(prepared.movements);
+  const before = ctx.tx.ledger.balance(ctx.facts.nodeId, count.sku)[count.bucket];
+  ctx.tx.ledger.addMovements(prepared.movements);
   if (before !== count.expectedQty) {
     // The store applies count − its expectation, which composes with movements it had not seen; the
     // hub keeps the difference visible so a person can check the shelf if it matters.
@@ -259,13 +259,13 @@ export const applyTransferredOut: Applier<'stock.transferred_out'> = async (ctx,
       `Transfer ${shipment.transferId} was received at ${transfer.to_node_id}, not at ${shipment.toNodeId}.`,
     );
   }
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   const shippedBySku = new Map<string, number>();
   for (const line of shipment.lines) shippedBySku.set(line.sku, (shippedBySku.get(line.sku) ?? 0) + line.qty);
 
   if (transfer === undefined) {
     // In transit counts as incoming at the destination only, never at two nodes.
-    ctx.tx.addMovements(
+    ctx.tx.ledger.addMovements(
       [...shippedBySku].map(([sku, qty]) => ({
         movementId: `${shipment.transferId}:shipped:${sku}`,
         nodeId: shipment.toNodeId,

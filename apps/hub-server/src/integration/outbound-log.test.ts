@@ -171,8 +171,8 @@ describe.each(backendKinds())('integration/outbound-log on %s', (kind) => {
       await expect(
         inHubTransaction(hub, async (tx) => {
           tx.events.emit(draft('rolled-back'));
-          await tx.lockBalances([{ nodeId: 's1', sku: 'C' }]);
-          tx.addMovements([
+          await tx.ledger.lockBalances([{ nodeId: 's1', sku: 'C' }]);
+          tx.ledger.addMovements([
             {
               movementId: randomUUID(),
               nodeId: 's1',

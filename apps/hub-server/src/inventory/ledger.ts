@@ -1,12 +1,15 @@
 /**
- * The stock ledger: the one home of its writes (movements, the balances they project onto, and the
- * oversell / negative-stock exceptions a lowered balance raises), of what may enter it (a store event's
- * movements checked and prepared) and of its reads. A hub transaction
- * (HubTx in hub-tx.ts) collects a unit of work's movements and calls the writes once, when it finishes.
+ * The stock ledger's writes in a hub transaction, and what may enter it. A transaction's stock is one
+ * TransactionLedger (`tx.ledger`, owned by HubTx in hub-tx.ts): the balances it locks or reads up front
+ * (in key order, so concurrent transactions on PostgreSQL queue instead of deadlocking), the movements
+ * and deltas applied to them in memory, and, when the transaction finishes, the movements inserted, the
+ * balances written and the oversell / negative-stock exceptions a lowered balance raises. A store
+ * event's movements are checked and prepared here before they are added. The ledger's reads are in
+ * ledger-reads.ts.
  */
 import { sql } from 'kysely';
 import {
-  BUCKETS,
+  DomainError,
   chooseOversellVictims,
   detectStockConditions,
   type Bucket,
@@ -16,9 +19,30 @@ import type { EventEnvelope, MovementPayload } from '@retail/sync';
 import { conditionKey, type RaiseException } from '../exceptions/exception-queue';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import { jsonInsert, type InsertSuffix, type JsonWrite } from '../storage/json-rows';
+import { compiledQuery } from '../storage/compiled-query';
+import { jsonInsert, writeTogether, type InsertSuffix, type JsonWrite } from '../storage/json-rows';
 import type { StockBalanceTable } from '../storage/schema';
 import { RetryTransaction, type Executor, type Trx } from '../storage/storage';
+import { sameMovement, type StoredMovement } from './ledger-reads';
+
+export interface NodeSku {
+  readonly nodeId: string;
+  readonly sku: string;
+}
+
+export interface LockOptions {
+  /**
+   * The caller read these rows in this transaction (e.g. routing's candidates): balance rows are never
+   * deleted, so the statement creating missing ones can be skipped.
+   */
+  readonly rowsExist?: boolean;
+  /** Also learn whether lapsed HELD reservations sit at each key (mayHaveExpiredHolds), in the same read. */
+  readonly expiredHolds?: boolean;
+}
+
+function balanceKey(nodeId: string, sku: string): string {
+  return `${nodeId}\u0000${sku}`;
+}
 
 /** A movement as the hub records it: the domain movement plus where it came from. */
 export interface LedgerMovement {
@@ -50,14 +74,342 @@ export interface BalanceState {
 }
 
 /**
- * Inserts a transaction's movements into the ledger (500 rows a statement), recorded at `at`. The
- * caller (HubTx.finish) has already moved the balances they change.
+ * A hub transaction's stock (`tx.ledger`): the balances it touches, locked up front (lockBalances) or read
+ * now and locked when it finishes (readBalances), changed in memory by movements and deltas so later
+ * reads in the transaction see them, and written once by `finish`.
  */
-export async function insertMovements(
-  trx: Trx,
-  movements: Iterable<LedgerMovement>,
-  at: number,
-): Promise<void> {
+export class TransactionLedger {
+  private readonly balances = new Map<string, BalanceState>();
+  /** Locked balances with no lapsed HELD reservation (see mayHaveExpiredHolds). */
+  private readonly withoutExpiredHolds = new Set<string>();
+  /** Rows readBalances read without their lock, as read: settled (locked, re-read) by finish. */
+  private readonly unlocked = new Map<string, BalanceState>();
+  /** Of those, rows the work read to decide something: a change by another transaction means run again. */
+  private readonly observed = new Set<string>();
+  private readonly dirty = new Set<string>();
+  /** Balances whose sellable this transaction lowered, with the store events that did it (if any). */
+  private readonly sellableCauses = new Map<string, Set<string>>();
+  private readonly movements = new Map<string, LedgerMovement>();
+
+  constructor(
+    private readonly trx: Trx,
+    /** The transaction's clock: the movements' recorded_at and the balances' updated_at. */
+    private readonly at: number,
+    private readonly postgres: boolean,
+  ) {}
+
+  /**
+   * Locks (creating when missing) the balance rows of `keys`. Call once with everything the work touches.
+   * All nodes' rows are locked by one statement (per 400 keys), in (node, SKU) byte order.
+   */
+  async lockBalances(keys: Iterable<NodeSku>, options: LockOptions = {}): Promise<void> {
+    const wanted = new Map<string, NodeSku>();
+    const toSettle: string[] = [];
+    for (const key of keys) {
+      const id = balanceKey(key.nodeId, key.sku);
+      if (this.unlocked.has(id)) toSettle.push(id);
+      else if (!this.balances.has(id)) wanted.set(id, key);
+    }
+    // Read earlier without its lock: locked now, before the caller decides anything from it.
+    await this.settle(toSettle);
+    await this.loadBalances(wanted, options, true);
+  }
+
+  /**
+   * Reads (creating when missing) the balance rows of `keys` that the work will change by deltas, and
+   * takes their row locks only when the transaction finishes (PostgreSQL; SQLite has one writer and
+   * locks nothing). A push of sales holds its store's balances only for its final writes and commit
+   * instead of from its first statement, so the pushes of one store's tills no longer run one at a time
+   * (two thirds of the PostgreSQL backends' time went to waiting for these locks). At the end the rows
+   * are locked in key order and read again: a row another transaction changed meanwhile gets this one's
+   * deltas added to its new values, unless this transaction read it to decide something (a count's
+   * expected quantity, a reservation's availability): then it runs again (RetryTransaction). Code that
+   * reads a balance to decide locks it first with lockBalances, as before.
+   */
+  async readBalances(keys: Iterable<NodeSku>): Promise<void> {
+    if (!this.postgres) return this.lockBalances(keys);
+    const wanted = new Map<string, NodeSku>();
+    for (const key of keys) {
+      const id = balanceKey(key.nodeId, key.sku);
+      if (!this.balances.has(id)) wanted.set(id, key);
+    }
+    await this.loadBalances(wanted, {}, false);
+  }
+
+  /** Locks rows read without their lock and brings this transaction's changes onto their current values. */
+  private async settle(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const keys = new Map<string, NodeSku>();
+    for (const id of ids) {
+      const state = this.balances.get(id)!;
+      keys.set(id, { nodeId: state.nodeId, sku: state.sku });
+    }
+    for (const [nodeId, skus] of byNodeSorted(keys.values())) {
+      for (const chunk of chunks(skus, 400)) {
+        const rows = await this.trx
+          .selectFrom('stock_balances')
+          .selectAll()
+          .where('node_id', '=', nodeId)
+          .where('sku', 'in', chunk)
+          .orderBy(sql`sku collate "C"`)
+          .forUpdate()
+          .execute();
+        for (const row of rows) {
+          const id = balanceKey(row.node_id, row.sku);
+          const read = this.unlocked.get(id);
+          const state = this.balances.get(id);
+          if (read === undefined || state === undefined) continue;
+          const fresh = balanceOf(row);
+          const moved = BUCKETS_AND_COUNTERS.some((field) => fresh[field] !== read[field]);
+          if (moved) {
+            if (this.observed.has(id)) throw new RetryTransaction('balance changed after it was read');
+            for (const field of BUCKETS_AND_COUNTERS) {
+              const next = fresh[field] + (state[field] - read[field]);
+              if (!Number.isSafeInteger(next)) throw new RetryTransaction('balance moved near its limit');
+              state[field] = next;
+            }
+          }
+          this.unlocked.delete(id);
+          this.observed.delete(id);
+        }
+      }
+    }
+  }
+
+  private async loadBalances(
+    wanted: ReadonlyMap<string, NodeSku>,
+    options: LockOptions,
+    lock: boolean,
+  ): Promise<void> {
+    if (wanted.size === 0) return;
+    const sorted = byNodeSorted(wanted.values()).flatMap(([nodeId, skus]) =>
+      skus.map((sku) => ({ nodeId, sku })),
+    );
+    const postgres = this.postgres;
+    for (const chunk of chunks(sorted, 400)) {
+      if (options.rowsExist !== true) {
+        await createMissingBalances(
+          this.trx,
+          chunk.map((key) => ({
+            node_id: key.nodeId,
+            sku: key.sku,
+            sellable: 0,
+            staged: 0,
+            damaged: 0,
+            quality_control: 0,
+            in_transit: 0,
+            committed: 0,
+            safety_stock: 0,
+            updated_at: this.at,
+          })),
+        );
+      }
+      const byNode = new Map<string, string[]>();
+      for (const key of chunk) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
+      const expiredHolds = options.expiredHolds === true;
+      const rows = await balanceReads(
+        this.trx,
+        `${expiredHolds}:${postgres}:${lock}:${[...byNode.values()].map((skus) => skus.length).join(',')}`,
+        [
+          ...(expiredHolds ? ['HELD', this.at] : []),
+          ...[...byNode].flatMap(([nodeId, skus]) => [nodeId, ...skus]),
+        ],
+        () => this.balancesQuery(byNode, expiredHolds, postgres, lock),
+      );
+      for (const row of rows) {
+        const id = balanceKey(row.node_id, row.sku);
+        const state = balanceOf(row);
+        this.balances.set(id, state);
+        if (!lock) this.unlocked.set(id, { ...state });
+        const expired = (row as { expired_holds?: unknown }).expired_holds;
+        if (expired !== undefined && !expired) this.withoutExpiredHolds.add(id);
+      }
+    }
+    if (options.rowsExist === true) {
+      // Should a row the caller took for granted be missing, create it rather than fail the work.
+      const missing = sorted.filter((key) => !this.balances.has(balanceKey(key.nodeId, key.sku)));
+      if (missing.length > 0) {
+        const again = new Map(missing.map((key) => [balanceKey(key.nodeId, key.sku), key]));
+        await this.loadBalances(again, { ...options, rowsExist: false }, lock);
+      }
+    }
+  }
+
+  /** The statement of loadBalances (built only while its text is not known yet: see compiledQuery). */
+  private balancesQuery(
+    byNode: ReadonlyMap<string, string[]>,
+    expiredHolds: boolean,
+    postgres: boolean,
+    lock: boolean,
+  ) {
+    return (
+      this.trx
+        .selectFrom('stock_balances')
+        .selectAll()
+        .$if(expiredHolds, (query) =>
+          query.select((eb) =>
+            eb
+              .exists(
+                eb
+                  .selectFrom('reservations')
+                  .select('reservations.reservation_id')
+                  .whereRef('reservations.node_id', '=', 'stock_balances.node_id')
+                  .whereRef('reservations.sku', '=', 'stock_balances.sku')
+                  .where('reservations.status', '=', 'HELD')
+                  .where('reservations.expires_at', '<=', this.at),
+              )
+              .as('expired_holds'),
+          ),
+        )
+        .where((eb) =>
+          eb.or(
+            [...byNode].map(([nodeId, skus]) =>
+              eb.and([eb('stock_balances.node_id', '=', nodeId), eb('stock_balances.sku', 'in', skus)]),
+            ),
+          ),
+        )
+        // Byte order on both backends, matching the JS sort above, so every transaction locks in one order.
+        .$if(postgres, (query) =>
+          query
+            .orderBy(sql`stock_balances.node_id collate "C"`)
+            .orderBy(sql`stock_balances.sku collate "C"`)
+            .$if(lock, (locking) => locking.forUpdate()),
+        )
+        .$if(!postgres, (query) => query.orderBy('stock_balances.node_id').orderBy('stock_balances.sku'))
+    );
+  }
+
+  /**
+   * False only when the lock found no lapsed HELD reservation at (node, sku): none can appear while the
+   * balance is locked (a reservation needs that lock, and this transaction's clock stands still).
+   */
+  mayHaveExpiredHolds(nodeId: string, sku: string): boolean {
+    return !this.withoutExpiredHolds.has(balanceKey(nodeId, sku));
+  }
+
+  /** The balance as this transaction sees it, if it locked it: reads inside the transaction overlay it. */
+  lockedBalance(nodeId: string, sku: string): Readonly<BalanceState> | undefined {
+    const id = balanceKey(nodeId, sku);
+    if (this.unlocked.has(id)) this.observed.add(id);
+    return this.balances.get(id);
+  }
+
+  /** A balance locked earlier in this transaction (or read by readBalances: then what it decides is checked). */
+  balance(nodeId: string, sku: string): BalanceState {
+    const id = balanceKey(nodeId, sku);
+    if (this.unlocked.has(id)) this.observed.add(id);
+    return this.stateOf(nodeId, sku);
+  }
+
+  /** For changes by delta, which readBalances' rows take at the end whatever others did meanwhile. */
+  private stateOf(nodeId: string, sku: string): BalanceState {
+    const state = this.balances.get(balanceKey(nodeId, sku));
+    if (state === undefined) throw new Error(`balance ${nodeId}/${sku} used without lockBalances`);
+    return state;
+  }
+
+  applyDelta(nodeId: string, sku: string, bucket: Bucket, delta: number, causeEventId?: string): void {
+    const state = this.stateOf(nodeId, sku);
+    const next = state[bucket] + delta;
+    // Checked here, while the change can still be blamed on the event or request that made it: found at
+    // the end of the transaction it would fail the whole batch.
+    if (!Number.isSafeInteger(next)) {
+      throw new DomainError(
+        'LIMIT_EXCEEDED',
+        'hub.inventory.changeBeyondCountable',
+        { delta, bucket, sku, nodeId },
+        { nodeId, sku, bucket, delta },
+      );
+    }
+    state[bucket] = next;
+    const id = balanceKey(nodeId, sku);
+    this.dirty.add(id);
+    if (bucket === 'sellable' && delta < 0) {
+      // Hub-made movements (adjustments, picks) have no event id but can cause a condition too.
+      const causes = this.sellableCauses.get(id) ?? new Set<string>();
+      if (causeEventId !== undefined) causes.add(causeEventId);
+      this.sellableCauses.set(id, causes);
+    }
+  }
+
+  /**
+   * Adds movements to the ledger: balances move now (so later reads in this transaction see them) and
+   * the rows are inserted in bulk by `finish`. Callers drop movements already in the ledger first
+   * (see checkMovements); a movement id repeated within the transaction counts once.
+   */
+  addMovements(movements: readonly LedgerMovement[]): LedgerMovement[] {
+    const added: LedgerMovement[] = [];
+    for (const movement of movements) {
+      if (this.movements.has(movement.movementId)) continue;
+      this.movements.set(movement.movementId, movement);
+      this.applyDelta(movement.nodeId, movement.sku, movement.bucket, movement.delta, movement.eventId);
+      added.push(movement);
+    }
+    return added;
+  }
+
+  /** Movements added so far, in order. */
+  pendingMovements(): Iterable<LedgerMovement> {
+    return this.movements.values();
+  }
+
+  hasMovement(movementId: string): boolean {
+    return this.movements.has(movementId);
+  }
+
+  changeCommitted(nodeId: string, sku: string, delta: number): void {
+    this.stateOf(nodeId, sku).committed += delta;
+    this.dirty.add(balanceKey(nodeId, sku));
+  }
+
+  setSafetyStock(nodeId: string, sku: string, safetyStock: number): void {
+    this.balance(nodeId, sku).safety_stock = safetyStock;
+    this.dirty.add(balanceKey(nodeId, sku));
+  }
+
+  /**
+   * The ledger's writes when the transaction finishes (HubTx.finish, before the exceptions, integration
+   * events and feed): inserts the movements, writes the balances and names the oversell / negative-stock
+   * conditions of every balance whose sellable stock the transaction lowered. `pending` are the
+   * transaction's other finish-time writes (HubTx.writeAtFinish); answers the balances written (in key
+   * order), the conditions to raise and what of `pending` (with the balance write) is still to be sent
+   * with the transaction's next statement.
+   */
+  async finish(pending: readonly JsonWrite[]): Promise<{
+    balances: BalanceState[];
+    conditions: RaiseException[];
+    carried: JsonWrite[];
+  }> {
+    await insertMovements(this.trx, this.movements.values(), this.at);
+    // Rows read without their lock: locked now (in key order), for the final writes and the commit.
+    await this.settle([...this.unlocked.keys()].filter((id) => this.dirty.has(id) || this.observed.has(id)));
+    const dirty = [...this.dirty].sort().map((id) => this.balances.get(id)!);
+    // PostgreSQL: the balances and writeAtFinish's rows go out with the devices read of HubTx.finish (one
+    // statement). Until then nothing reads them from the database unless this transaction lowered
+    // sellable stock (the condition checks read reservations): then they are written first. The
+    // integration events, after the devices read, read the balances (channel availability) and see them
+    // written.
+    const writes = [...pending];
+    const balancesWrite = this.postgres && dirty.length > 0 ? balanceWrite(dirty, this.at) : undefined;
+    if (balancesWrite === undefined) await writeBalances(this.trx, dirty, this.at);
+    else writes.push(balancesWrite);
+    if (dirty.length === 0 || this.sellableCauses.size > 0) await writeTogether(this.trx, writes.splice(0));
+    const conditions: RaiseException[] = [];
+    for (const state of dirty) {
+      const lowered = this.sellableCauses.get(balanceKey(state.nodeId, state.sku));
+      // Only a transaction that lowered sellable can have caused a condition; others leave it as it was.
+      if (lowered === undefined) continue;
+      conditions.push(...(await stockConditionExceptions(this.trx, state, [...lowered])));
+    }
+    return { balances: dirty, conditions, carried: writes };
+  }
+}
+
+/**
+ * Inserts a transaction's movements into the ledger (500 rows a statement), recorded at `at`. The
+ * caller (TransactionLedger.finish) has already moved the balances they change.
+ */
+async function insertMovements(trx: Trx, movements: Iterable<LedgerMovement>, at: number): Promise<void> {
   const rows = [...movements].map((movement) => ({
     movement_id: movement.movementId,
     node_id: movement.nodeId,
@@ -84,7 +436,7 @@ export async function insertMovements(
  * balance: the rows exist and are locked, so every row takes the update branch; on PostgreSQL this
  * saves a round trip per touched SKU.
  */
-export async function writeBalances(trx: Trx, balances: readonly BalanceState[], at: number): Promise<void> {
+async function writeBalances(trx: Trx, balances: readonly BalanceState[], at: number): Promise<void> {
   for (const chunk of chunks(balances, 400)) await writeBalanceRows(trx, balanceRows(chunk, at));
 }
 
@@ -92,7 +444,7 @@ export async function writeBalances(trx: Trx, balances: readonly BalanceState[],
  * writeBalances as a data-modifying CTE, for a statement that has to go out anyway (PostgreSQL only):
  * the same upsert, the rows as one JSON parameter. Undefined when there are too many for one statement.
  */
-export function balanceWrite(balances: readonly BalanceState[], at: number): JsonWrite | undefined {
+function balanceWrite(balances: readonly BalanceState[], at: number): JsonWrite | undefined {
   if (balances.length > 400) return undefined;
   return jsonInsert('stock_balances', balanceRows(balances, at), BALANCE_UPSERT);
 }
@@ -201,48 +553,51 @@ const writeBalanceRows = compiledInsert('stock_balances', (query) =>
   ),
 );
 
-export interface StoredMovement {
-  readonly nodeId: string;
-  readonly sku: string;
-  readonly bucket: string;
-  readonly delta: number;
+const balanceReads = compiledQuery<StockBalanceTable & { expired_holds?: unknown }>();
+
+const createMissingBalances = compiledInsert('stock_balances', (query) =>
+  query.onConflict((conflict) => conflict.columns(['node_id', 'sku']).doNothing()),
+);
+
+const BUCKETS_AND_COUNTERS = [
+  'sellable',
+  'staged',
+  'damaged',
+  'quality_control',
+  'in_transit',
+  'committed',
+  'safety_stock',
+] as const;
+
+function balanceOf(row: {
+  node_id: string;
+  sku: string;
+  sellable: number | string | bigint;
+  staged: number | string | bigint;
+  damaged: number | string | bigint;
+  quality_control: number | string | bigint;
+  in_transit: number | string | bigint;
+  committed: number | string | bigint;
+  safety_stock: number | string | bigint;
+}): BalanceState {
+  return {
+    nodeId: row.node_id,
+    sku: row.sku,
+    sellable: Number(row.sellable),
+    staged: Number(row.staged),
+    damaged: Number(row.damaged),
+    quality_control: Number(row.quality_control),
+    in_transit: Number(row.in_transit),
+    committed: Number(row.committed),
+    safety_stock: Number(row.safety_stock),
+  };
 }
 
-/** Movements already in the ledger, by id: a replay is recognised before anything is written. */
-export async function findMovements(
-  executor: Executor,
-  movementIds: Iterable<string>,
-): Promise<Map<string, StoredMovement>> {
-  const found = new Map<string, StoredMovement>();
-  for (const chunk of chunks([...new Set(movementIds)], 500)) {
-    const rows = await executor
-      .selectFrom('inventory_movements')
-      .select(['movement_id', 'node_id', 'sku', 'bucket', 'delta'])
-      .where('movement_id', 'in', chunk)
-      .execute();
-    for (const row of rows) {
-      found.set(row.movement_id, {
-        nodeId: row.node_id,
-        sku: row.sku,
-        bucket: row.bucket,
-        delta: Number(row.delta),
-      });
-    }
-  }
-  return found;
-}
-
-/** Whether a stored movement is the same stock change as `movement` (a harmless replay). */
-export function sameMovement(
-  stored: StoredMovement,
-  movement: Pick<LedgerMovement, 'nodeId' | 'sku' | 'bucket' | 'delta'>,
-): boolean {
-  return (
-    stored.nodeId === movement.nodeId &&
-    stored.sku === movement.sku &&
-    stored.bucket === movement.bucket &&
-    stored.delta === movement.delta
-  );
+/** Keys by node, nodes and SKUs in byte order: the one order every transaction locks balances in. */
+function byNodeSorted(keys: Iterable<NodeSku>): [string, string[]][] {
+  const byNode = new Map<string, string[]>();
+  for (const key of keys) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
+  return [...byNode.keys()].sort().map((nodeId) => [nodeId, byNode.get(nodeId)!.sort()]);
 }
 
 /**
@@ -257,7 +612,7 @@ export interface MovementScope {
     readonly knownSkus: ReadonlySet<string>;
     readonly storedMovements: ReadonlyMap<string, StoredMovement>;
   };
-  readonly tx: { hasMovement(movementId: string): boolean };
+  readonly tx: { readonly ledger: { hasMovement(movementId: string): boolean } };
 }
 
 /**
@@ -296,7 +651,10 @@ export function prepareMovements(
       bucket: movement.bucket,
       delta: movement.delta,
     };
-    if ((stored !== undefined && !sameMovement(stored, here)) || ctx.tx.hasMovement(movement.movementId)) {
+    if (
+      (stored !== undefined && !sameMovement(stored, here)) ||
+      ctx.tx.ledger.hasMovement(movement.movementId)
+    ) {
       return {
         ok: false,
         reason: `Movement id ${movement.movementId} was already used for a different stock change.`,
@@ -318,131 +676,4 @@ export function prepareMovements(
     });
   }
   return { ok: true, movements: prepared };
-}
-
-export interface LedgerEntry {
-  readonly movementId: string;
-  readonly nodeId: string;
-  readonly sku: string;
-  readonly type: string;
-  readonly bucket: string;
-  readonly delta: number;
-  readonly reason: string | null;
-  readonly sourceDoc: string | null;
-  readonly eventId: string | null;
-  readonly actor: string;
-  readonly recordedAt: number;
-}
-
-/**
- * Ledger history of one SKU (optionally at one node), newest first. Pages are keyset pages on
- * (recordedAt, movementId): every movement of one push shares its millisecond, so a page boundary by
- * time alone would skip the rest of a large push. The next page starts after the last row's
- * `before` = recordedAt and `beforeMovementId` = movementId.
- */
-export async function readLedger(
-  executor: Executor,
-  filter: {
-    sku: string;
-    nodeId?: string | undefined;
-    before?: number | undefined;
-    beforeMovementId?: string | undefined;
-    limit: number;
-  },
-): Promise<LedgerEntry[]> {
-  let query = executor.selectFrom('inventory_movements').selectAll().where('sku', '=', filter.sku);
-  if (filter.nodeId !== undefined) query = query.where('node_id', '=', filter.nodeId);
-  const { before, beforeMovementId } = filter;
-  if (before !== undefined && beforeMovementId !== undefined) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('recorded_at', '<', before),
-        eb.and([eb('recorded_at', '=', before), eb('movement_id', '<', beforeMovementId)]),
-      ]),
-    );
-  } else if (before !== undefined) {
-    query = query.where('recorded_at', '<', before);
-  }
-  const rows = await query
-    .orderBy('recorded_at', 'desc')
-    .orderBy('movement_id', 'desc')
-    .limit(filter.limit)
-    .execute();
-  return rows.map((row) => ({
-    movementId: row.movement_id,
-    nodeId: row.node_id,
-    sku: row.sku,
-    type: row.type,
-    bucket: row.bucket,
-    delta: Number(row.delta),
-    reason: row.reason,
-    sourceDoc: row.source_doc,
-    eventId: row.event_id,
-    actor: row.actor,
-    recordedAt: Number(row.recorded_at),
-  }));
-}
-
-export interface ProjectionMismatch {
-  readonly nodeId: string;
-  readonly sku: string;
-  readonly field: string;
-  readonly projected: number;
-  readonly refolded: number;
-}
-
-/**
- * Re-folds the whole ledger and the open reservations and compares them with the stored projections
- * (invariants 1 and 4). An empty answer means every balance equals the sum of its movements.
- */
-export async function verifyProjections(executor: Executor): Promise<ProjectionMismatch[]> {
-  const sums = await executor
-    .selectFrom('inventory_movements')
-    .select(['node_id', 'sku', 'bucket', (eb) => eb.fn.sum<number>('delta').as('total')])
-    .groupBy(['node_id', 'sku', 'bucket'])
-    .execute();
-  const committed = await executor
-    .selectFrom('reservations')
-    .select(['node_id', 'sku', (eb) => eb.fn.sum<number>('qty').as('total')])
-    .where('status', 'in', ['HELD', 'ACTIVE'])
-    .groupBy(['node_id', 'sku'])
-    .execute();
-  const refolded = new Map<string, Record<string, number>>();
-  const entry = (nodeId: string, sku: string) => {
-    const key = `${nodeId}\u0000${sku}`;
-    const value = refolded.get(key) ?? { committed: 0, ...Object.fromEntries(BUCKETS.map((b) => [b, 0])) };
-    refolded.set(key, value);
-    return value;
-  };
-  for (const row of sums) entry(row.node_id, row.sku)[row.bucket] = Number(row.total);
-  for (const row of committed) entry(row.node_id, row.sku).committed = Number(row.total);
-
-  const mismatches: ProjectionMismatch[] = [];
-  const balances = await executor.selectFrom('stock_balances').selectAll().execute();
-  const seen = new Set<string>();
-  for (const balance of balances) {
-    const key = `${balance.node_id}\u0000${balance.sku}`;
-    seen.add(key);
-    const expected = refolded.get(key) ?? entry(balance.node_id, balance.sku);
-    for (const field of [...BUCKETS, 'committed'] as const) {
-      const projected = Number(balance[field]);
-      if (projected !== expected[field]) {
-        mismatches.push({
-          nodeId: balance.node_id,
-          sku: balance.sku,
-          field,
-          projected,
-          refolded: expected[field]!,
-        });
-      }
-    }
-  }
-  for (const [key, expected] of refolded) {
-    if (seen.has(key)) continue;
-    const [nodeId, sku] = key.split('\u0000') as [string, string];
-    for (const [field, value] of Object.entries(expected)) {
-      if (value !== 0) mismatches.push({ nodeId, sku, field, projected: 0, refolded: value });
-    }
-  }
-  return mismatches;
 }

@@ -13,7 +13,7 @@ import {
   saleOf,
   seedWorld,
 } from '../test-support/fixtures';
-import { verifyProjections } from './ledger';
+import { verifyProjections } from './ledger-reads';
 import {
   createReservation,
   listReservations,

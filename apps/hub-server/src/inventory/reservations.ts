@@ -160,7 +160,7 @@ async function assertNodeAndSku(tx: HubTx, nodeId: string, sku: string): Promise
 
 /** Releases HELD reservations at (node, sku) whose hold ran out. The balance must be locked. */
 export async function releaseExpiredAt(tx: HubTx, nodeId: string, sku: string): Promise<number> {
-  if (!tx.mayHaveExpiredHolds(nodeId, sku)) return 0;
+  if (!tx.ledger.mayHaveExpiredHolds(nodeId, sku)) return 0;
   const expired = await tx.trx
     .selectFrom('reservations')
     .selectAll()
@@ -204,16 +204,16 @@ export async function applyTransition(
     action,
   );
   if (decision.needsAvailability && !current.backorder) {
-    const balance = tx.balance(current.nodeId, current.sku);
+    const balance = tx.ledger.balance(current.nodeId, current.sku);
     assertCanReserve(
       { sellable: balance.sellable, committed: balance.committed, safetyStock: balance.safety_stock },
       { qty: decision.committedDelta, sku: current.sku, nodeId: current.nodeId },
     );
   }
-  tx.changeCommitted(current.nodeId, current.sku, decision.committedDelta);
+  tx.ledger.changeCommitted(current.nodeId, current.sku, decision.committedDelta);
   const version = current.version + 1;
   const movements = options.recordMovements === false ? [] : decision.movements;
-  tx.addMovements(
+  tx.ledger.addMovements(
     movements.map((movement, index) => ({
       movementId: `${current.reservationId}:v${version}:${index}`,
       nodeId: current.nodeId,
@@ -265,7 +265,7 @@ export async function insertReservation(
   /** Keep the row and its history there, for the caller to flush, instead of inserting them now. */
   pending?: PendingReservations,
 ): Promise<ReservationTable> {
-  const balance = tx.balance(input.nodeId, input.sku);
+  const balance = tx.ledger.balance(input.nodeId, input.sku);
   assertCanReserve(
     { sellable: balance.sellable, committed: balance.committed, safetyStock: balance.safety_stock },
     { qty: input.qty, sku: input.sku, nodeId: input.nodeId, allowBeyondAtp: input.backorder },
@@ -288,7 +288,7 @@ export async function insertReservation(
   };
   if (pending !== undefined) pending.rows.set(row.reservation_id, row);
   else await tx.trx.insertInto('reservations').values(row).execute();
-  tx.changeCommitted(input.nodeId, input.sku, input.qty);
+  tx.ledger.changeCommitted(input.nodeId, input.sku, input.qty);
   await recordHistory(
     tx,
     { reservationId: row.reservation_id, version: 1 },
@@ -317,7 +317,7 @@ export async function createReservation(
       if (earlier !== undefined) return sameRequestOrConflict(earlier, input);
     }
     await assertNodeAndSku(tx, input.nodeId, input.sku);
-    await tx.lockBalances([{ nodeId: input.nodeId, sku: input.sku }]);
+    await tx.ledger.lockBalances([{ nodeId: input.nodeId, sku: input.sku }]);
     if (input.idempotencyKey !== undefined) {
       // Re-check under the lock: a concurrent request with the same key may have committed meanwhile.
       const earlier = await tx.trx
@@ -361,7 +361,7 @@ async function lockedReservation(tx: HubTx, reservationId: string): Promise<Rese
   if (peek === undefined)
     throw new DomainError('NOT_FOUND', 'hub.inventory.noReservation', { reservationId }, { reservationId });
   // Balance first, reservation second: the same lock order as creation and ingest.
-  await tx.lockBalances([{ nodeId: peek.node_id, sku: peek.sku }]);
+  await tx.ledger.lockBalances([{ nodeId: peek.node_id, sku: peek.sku }]);
   return tx.trx
     .selectFrom('reservations')
     .selectAll()
@@ -470,7 +470,7 @@ export async function reassignReservation(
       );
     }
     await assertNodeAndSku(tx, change.toNodeId, peek.sku);
-    await tx.lockBalances([
+    await tx.ledger.lockBalances([
       { nodeId: peek.node_id, sku: peek.sku },
       { nodeId: change.toNodeId, sku: peek.sku },
     ]);
@@ -517,7 +517,7 @@ export async function releaseExpiredHolds(hub: HubContext, limit = 500): Promise
   let released = 0;
   for (const key of due) {
     released += await inHubTransaction(hub, async (tx) => {
-      await tx.lockBalances([{ nodeId: key.node_id, sku: key.sku }]);
+      await tx.ledger.lockBalances([{ nodeId: key.node_id, sku: key.sku }]);
       return releaseExpiredAt(tx, key.node_id, key.sku);
     });
   }
@@ -571,7 +571,7 @@ export async function setSafetyStock(
 ): Promise<void> {
   await inHubTransaction(hub, async (tx) => {
     await assertNodeAndSku(tx, nodeId, sku);
-    await tx.lockBalances([{ nodeId, sku }]);
-    tx.setSafetyStock(nodeId, sku, safetyStock);
+    await tx.ledger.lockBalances([{ nodeId, sku }]);
+    tx.ledger.setSafetyStock(nodeId, sku, safetyStock);
   });
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { networkAtp, nodeAtp } from '@retail/domain';
+import type { StockLevel } from '@retail/sync';
 import type { Executor } from '../storage/storage';
+import type { BalanceState } from './ledger';
 
 export const InventoryLevelSchema = z.object({
   nodeId: z.string(),
@@ -119,4 +121,24 @@ export async function readNetworkAtp(
     })),
   );
   return { sku, channel, total: result.total, byNode: [...result.byNode] };
+}
+
+/** A balance as the change feed publishes it to the tills, with the device positions it reflects. */
+export function stockLevelOf(
+  state: Omit<BalanceState, never>,
+  deviceSeqs: Record<string, number>,
+): StockLevel {
+  return {
+    nodeId: state.nodeId,
+    sku: state.sku,
+    sellable: state.sellable,
+    staged: state.staged,
+    damaged: state.damaged,
+    qualityControl: state.quality_control,
+    incoming: state.in_transit,
+    reservedUnstaged: state.committed,
+    safetyStock: state.safety_stock,
+    atp: nodeAtp({ sellable: state.sellable, committed: state.committed, safetyStock: state.safety_stock }),
+    deviceSeqs,
+  };
 }

@@ -164,9 +164,9 @@ export async function recordReceipt(
     tx,
     input.lines.map((line) => line.sku),
   );
-  await tx.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
+  await tx.ledger.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
   const receiptId = tx.hub.newId();
-  tx.addMovements(
+  tx.ledger.addMovements(
     input.lines.map((line, index) => ({
       movementId: `${receiptId}:${index}`,
       nodeId: input.nodeId,
@@ -200,7 +200,7 @@ export async function adjustStock(
       tx,
       input.lines.map((line) => line.sku),
     );
-    await tx.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
+    await tx.ledger.lockBalances(input.lines.map((line) => ({ nodeId: input.nodeId, sku: line.sku })));
     assertFiguresSeen(
       tx,
       input.nodeId,
@@ -209,10 +209,10 @@ export async function adjustStock(
     const before = input.lines.map((line) => ({
       sku: line.sku,
       bucket: line.bucket,
-      qty: tx.balance(input.nodeId, line.sku)[line.bucket],
+      qty: tx.ledger.balance(input.nodeId, line.sku)[line.bucket],
     }));
     const adjustmentId = hub.newId();
-    tx.addMovements(
+    tx.ledger.addMovements(
       input.lines.map((line, index) => ({
         movementId: `${adjustmentId}:${index}`,
         nodeId: input.nodeId,
@@ -245,7 +245,7 @@ export async function adjustStock(
             sku: line.sku,
             bucket: line.bucket,
             delta: line.delta,
-            qty: tx.balance(input.nodeId, line.sku)[line.bucket],
+            qty: tx.ledger.balance(input.nodeId, line.sku)[line.bucket],
           })),
         },
       },
@@ -271,7 +271,7 @@ function assertFiguresSeen(
 ): void {
   const stale = lines.flatMap((line) => {
     if (line.expected === undefined) return [];
-    const actual = tx.balance(nodeId, line.sku)[line.bucket];
+    const actual = tx.ledger.balance(nodeId, line.sku)[line.bucket];
     return actual === line.expected
       ? []
       : [{ sku: line.sku, bucket: line.bucket, expected: line.expected, actual }];
@@ -324,7 +324,7 @@ export async function createTransfer(
     );
     const shipped = new Map<string, number>();
     for (const line of input.lines) shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.qty);
-    await tx.lockBalances(
+    await tx.ledger.lockBalances(
       [...shipped.keys()].flatMap((sku) => [
         { nodeId: input.fromNodeId, sku },
         { nodeId: input.toNodeId, sku },
@@ -340,7 +340,7 @@ export async function createTransfer(
       })),
     );
     const transferId = await allocateHqTransferNumber(tx, input.fromNodeId);
-    tx.addMovements(
+    tx.ledger.addMovements(
       [...shipped].flatMap(([sku, qty]) => [
         {
           movementId: `${transferId}:out:${sku}`,
@@ -443,9 +443,9 @@ export async function receiveTransfer(
         },
       );
     }
-    await tx.lockBalances(shipped.map((line) => ({ nodeId: row.to_node_id, sku: line.sku })));
+    await tx.ledger.lockBalances(shipped.map((line) => ({ nodeId: row.to_node_id, sku: line.sku })));
     const lines = shipped.map((line) => ({ ...line, received: received.get(line.sku) ?? 0 }));
-    tx.addMovements(
+    tx.ledger.addMovements(
       lines.flatMap((line) => [
         {
           movementId: `${transferId}:arrived:${line.sku}`,
@@ -515,7 +515,7 @@ function publishStockDocument<T extends 'stock.received' | 'stock.adjusted'>(
   data: (common: StockDocumentCommon) => EventData<T>,
 ): void {
   const sourceDoc = `${type === 'stock.received' ? 'receipt' : 'adjustment'}:${documentId}`;
-  const movements = [...tx.pendingMovements()]
+  const movements = [...tx.ledger.pendingMovements()]
     .filter((movement) => movement.sourceDoc === sourceDoc)
     .map(movementData);
   tx.events.produce(async (context) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '@retail/domain';
-import { verifyProjections } from '../inventory/ledger';
+import { verifyProjections } from '../inventory/ledger-reads';
 import { createReservation, getReservation } from '../inventory/reservations';
 import { readInventoryLevel } from '../inventory/stock-levels';
 import { backendKinds } from '../test-support/backends';

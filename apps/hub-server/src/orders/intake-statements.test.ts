@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
-import { verifyProjections } from '../inventory/ledger';
+import { verifyProjections } from '../inventory/ledger-reads';
 import { compiledQueryStats } from '../storage/compiled-query';
 import { backendKinds } from '../test-support/backends';
 import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '@retail/domain';
-import { verifyProjections } from '../inventory/ledger';
+import { verifyProjections } from '../inventory/ledger-reads';
 import { readInventoryLevel } from '../inventory/stock-levels';
 import { backendKinds } from '../test-support/backends';
 import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';

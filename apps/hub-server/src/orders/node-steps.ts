@@ -81,7 +81,9 @@ export async function recordNodeStep(
       );
     }
     const stored = await lockOrder(tx, orderId);
-    await tx.lockBalances(stored.state.order.lines.map((line) => ({ nodeId: node.node_id, sku: line.sku })));
+    await tx.ledger.lockBalances(
+      stored.state.order.lines.map((line) => ({ nodeId: node.node_id, sku: line.sku })),
+    );
     const state = stored.state;
     if (request.expectedVersion !== undefined && request.expectedVersion !== state.version) {
       throw new DomainError(
@@ -107,7 +109,7 @@ export async function recordNodeStep(
       });
     }
     const stepId = input.transitionId;
-    tx.addMovements(
+    tx.ledger.addMovements(
       outcome.effects.storeMovements.map((movement, index) => ({
         movementId: `${stepId}:${index}`,
         nodeId: movement.nodeId,

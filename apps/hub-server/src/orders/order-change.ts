@@ -300,7 +300,7 @@ export class OrderChange {
     const reassigned: { reservationId: string; lineId: string }[] = [];
     for (const effect of effects.reservations) {
       const skus = [...new Set(effect.lines.map((line) => line.sku))];
-      await this.tx.lockBalances(skus.map((sku) => ({ nodeId: effect.nodeId, sku })));
+      await this.tx.ledger.lockBalances(skus.map((sku) => ({ nodeId: effect.nodeId, sku })));
       if (effect.action === 'create') {
         if (effect.to !== 'HELD' && effect.to !== 'ACTIVE') {
           throw new DomainError('INTERNAL', 'hub.orders.reservationCannotCreated', { to: effect.to });
@@ -743,7 +743,7 @@ export async function chooseNode(
     const allocations = routing.decision.allocations;
     // Routing only allocates from balances it just read, so the rows exist; the same read tells whether
     // lapsed holds must be released there before the reservations are made.
-    await tx.lockBalances(
+    await tx.ledger.lockBalances(
       allocations.flatMap((allocation) =>
         allocation.lines.map((line) => ({ nodeId: allocation.nodeId, sku: line.sku })),
       ),
@@ -751,7 +751,7 @@ export async function chooseNode(
     );
     const covered = allocations.every((allocation) =>
       [...demandBySku(allocation.lines)].every(([sku, required]) => {
-        const balance = tx.balance(allocation.nodeId, sku);
+        const balance = tx.ledger.balance(allocation.nodeId, sku);
         const atp = nodeAtp({
           sellable: balance.sellable,
           committed: Math.max(0, balance.committed),

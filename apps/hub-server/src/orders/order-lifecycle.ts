@@ -41,7 +41,7 @@ export async function lockOrder(tx: HubTx, orderId: string): Promise<StoredOrder
 async function lockReservationBalances(tx: HubTx, state: BopisOrderState): Promise<void> {
   const nodeId = state.reservation?.nodeId;
   if (nodeId === undefined) return;
-  await tx.lockBalances(state.order.lines.map((line) => ({ nodeId, sku: line.sku })));
+  await tx.ledger.lockBalances(state.order.lines.map((line) => ({ nodeId, sku: line.sku })));
 }
 
 /**

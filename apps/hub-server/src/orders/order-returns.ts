@@ -288,8 +288,8 @@ async function receive(
   actor: string,
 ): Promise<{ refund: RefundDecision; amount: number }> {
   const orderId = allocation.stored.state.order.orderId;
-  await tx.lockBalances(allocation.lines.map((line) => ({ nodeId, sku: line.sku })));
-  tx.addMovements(
+  await tx.ledger.lockBalances(allocation.lines.map((line) => ({ nodeId, sku: line.sku })));
+  tx.ledger.addMovements(
     allocation.lines.map((line, index) => ({
       movementId: `return:${returnId}:${index}`,
       nodeId,

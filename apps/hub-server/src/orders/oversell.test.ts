@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getException, listExceptions } from '../exceptions/exception-queue';
-import { verifyProjections } from '../inventory/ledger';
+import { verifyProjections } from '../inventory/ledger-reads';
 import { readInventoryLevel } from '../inventory/stock-levels';
 import { backendKinds } from '../test-support/backends';
 import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';

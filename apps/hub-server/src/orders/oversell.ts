@@ -88,8 +88,8 @@ export async function resolveOversell(
     }
     const nodeId = exception.node_id;
     const sku = exception.sku;
-    await tx.lockBalances([{ nodeId, sku }]);
-    const balance = tx.balance(nodeId, sku);
+    await tx.ledger.lockBalances([{ nodeId, sku }]);
+    const balance = tx.ledger.balance(nodeId, sku);
     const short = detectStockConditions({
       sellable: balance.sellable,
       committed: balance.committed,
@@ -227,7 +227,7 @@ async function lockVictimOrders(tx: HubTx, orderIds: readonly string[]): Promise
   const peeks = await Promise.all(
     orderIds.map((orderId) => requireOrder(tx.trx, orderId, { lock: false, postgres })),
   );
-  await tx.lockBalances(
+  await tx.ledger.lockBalances(
     peeks.flatMap((order) => {
       const held = order.state.reservation?.nodeId;
       return held === undefined

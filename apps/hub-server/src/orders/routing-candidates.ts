@@ -67,7 +67,7 @@ export async function loadCandidates(
     for (const row of rows) {
       if (!nodes.has(row.node_id)) nodes.set(row.node_id, row);
       if (row.sku === null) continue;
-      const locked = tx.lockedBalance(row.node_id, row.sku);
+      const locked = tx.ledger.lockedBalance(row.node_id, row.sku);
       const figures = locked ?? {
         sellable: Number(row.stock_sellable),
         committed: Number(row.stock_committed),

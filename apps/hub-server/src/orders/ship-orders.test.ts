@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '@retail/domain';
-import { verifyProjections } from '../inventory/ledger';
+import { verifyProjections } from '../inventory/ledger-reads';
 import { readInventoryLevel } from '../inventory/stock-levels';
 import { updateNode } from '../nodes/nodes';
 import { backendKinds } from '../test-support/backends';

@@ -189,13 +189,13 @@ async function lockOrderFor(ctx: ApplyContext, orderId: string): Promise<StoredO
   }
   const nodes = new Set([ctx.facts.nodeId]);
   if (peek.state.reservation !== undefined) nodes.add(peek.state.reservation.nodeId);
-  await tx.lockBalances(
+  await tx.ledger.lockBalances(
     [...nodes].flatMap((nodeId) => peek.state.order.lines.map((line) => ({ nodeId, sku: line.sku }))),
   );
   const stored = await requireOrder(tx.trx, orderId, { lock: true, postgres });
   const held = stored.state.reservation?.nodeId;
   if (held !== undefined && !nodes.has(held)) {
-    await tx.lockBalances(stored.state.order.lines.map((line) => ({ nodeId: held, sku: line.sku })));
+    await tx.ledger.lockBalances(stored.state.order.lines.map((line) => ({ nodeId: held, sku: line.sku })));
   }
   return stored;
 }
@@ -259,7 +259,7 @@ export async function applyBopisEvent(
   const prepared = prepareMovements(ctx, event, carried, `bopis:${payload.orderId}`);
   if (!prepared.ok) return rejected(prepared.reason);
 
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   if (outcome.kind === 'replayed') return applied;
   const change = OrderChange.forStored(ctx.tx, stored);
   await change.apply(input, actor);
@@ -344,7 +344,7 @@ async function applyUnstaged(
   }
   const prepared = prepareMovements(ctx, event, payload.movements, `bopis:${payload.orderId}`);
   if (!prepared.ok) return rejected(prepared.reason);
-  ctx.tx.addMovements(prepared.movements);
+  ctx.tx.ledger.addMovements(prepared.movements);
   const change = OrderChange.forStored(ctx.tx, stored);
   const units = payload.movements
     .filter((movement) => movement.bucket === 'sellable')

@@ -53,7 +53,7 @@ export { listExceptions } from '../exceptions/exception-queue';
 export { writeCatalog } from '../catalog/catalog-store';
 export { feedHead } from '../feed/feed-store';
 export { inHubTransaction } from '../hub-tx';
-export { verifyProjections } from '../inventory/ledger';
+export { verifyProjections } from '../inventory/ledger-reads';
 export { readInventoryLevel } from '../inventory/stock-levels';
 export { adjustStock, receiveStock } from '../inventory/stock-operations';
 export { customerAnswer, recordNewCustomer } from '../loyalty/customers';

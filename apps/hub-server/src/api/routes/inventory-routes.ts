@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { readLedger, verifyProjections } from '../../inventory/ledger';
+import { readLedger, verifyProjections } from '../../inventory/ledger-reads';
 import {
   CreateReservationSchema,
   ReassignReservationSchema,
