@@ -120,8 +120,6 @@ export const HUB_ERROR_MESSAGES = {
   },
   NOT_FOUND: {
     'hub.staff.storeCreatedNotFound': 'No store has created a staff member {staffId}.',
-    'hub.staff.vouchBelowVerified':
-      '{staffId} is already verified as a {verifiedRole}: vouching raises what the hub believes, it cannot lower it to {role}; manage them centrally to change their role.',
     'hub.alerts.noAlertDelivery': 'There is no alert delivery {deliveryId}.',
     'hub.alerts.noAlertRuleMay': 'There is no alert rule {ruleId}; it may have been deleted.',
     'hub.api.hubTakesNoStripe': 'This hub takes no Stripe webhooks: no Stripe account is configured.',
@@ -268,6 +266,8 @@ export const HUB_ERROR_MESSAGES = {
       'The hub holds only {hubLastSeq} events of this till, fewer than the {ackedSeq} it once acknowledged: the hub was restored from a backup, not the till. The till sends what the hub lost by itself; it needs no new enrollment.',
   },
   NOT_ALLOWED: {
+    'hub.staff.vouchBelowVerified':
+      '{staffId} is already verified as a {verifiedRole}: vouching raises what the hub believes, it cannot lower it to {role}; manage them centrally to change their role.',
     'hub.alerts.onlyFailedAlertResent':
       'Alert {deliveryId} is {rowStatus}; only a failed alert can be sent again.',
     'hub.api.methodNotAnswered': 'The hub does not answer {method} requests.',
