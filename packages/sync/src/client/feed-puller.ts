@@ -103,57 +103,61 @@ export function createFeedPuller(options: FeedPullerOptions): FeedPuller {
           ? { after: 0, limit: snapshotLimit }
           : { after: from.after, upTo: from.upTo, limit: snapshotLimit },
       );
+    // The request for the next page runs while this page is written; if it fails meanwhile, nothing
+    // awaits it yet, and an unobserved rejection ends a Node process. Observed at once, it still rejects
+    // where it is awaited; a page asked for ahead of one whose write failed is never applied, its answer
+    // (or failure) dropped.
+    const requestAhead = (from: SnapshotProgress) => {
+      const ahead = requestAfter(from);
+      ahead.catch(() => undefined);
+      return ahead;
+    };
     let next: Promise<SnapshotPage> | null = requestAfter(progress);
-    try {
-      for (;;) {
-        const page: SnapshotPage = await (next ?? requestAfter(progress));
-        next = null;
-        if (progress !== null && page.epoch !== progress.epoch) {
-          // The hub started a new feed epoch mid-download: the rows so far belong to the old one.
-          acquireRefetch();
-          await feed.reset();
-          progress = null;
-          options.onSnapshotProgress?.(null);
-          next = requestAfter(null);
-          continue;
-        }
-        if (progress !== null && page.upTo !== progress.upTo) {
-          throw offProtocol(`snapshot up to ${page.upTo} instead of ${progress.upTo}`);
-        }
-        const after = progress?.after ?? 0;
-        checkChangeOrder(page.changes, after, page.upTo, 'snapshot');
-        if (page.changes.some((change) => change.op !== 'upsert'))
-          throw offProtocol('a snapshot holds upserts only');
-        const lastSeq = page.changes.at(-1)?.hubSeq ?? after;
-        if (page.after < lastSeq || page.after > page.upTo) {
-          throw offProtocol(`snapshot resumes after ${page.after}`);
-        }
-        if (!page.done && page.after === after) throw offProtocol('snapshot page without progress');
-        const received = (progress?.received ?? 0) + page.changes.length;
-        const reached: SnapshotProgress = {
-          epoch: page.epoch,
-          upTo: page.upTo,
-          after: page.after,
-          received,
-          total: Math.max(page.total, received),
-        };
-        if (!page.done) next = requestAfter(reached);
-        await feed.applySnapshotPage({
-          epoch: page.epoch,
-          upTo: page.upTo,
-          changes: page.changes,
-          after: page.done ? page.upTo : page.after,
-          total: page.total,
-          done: page.done,
-        });
-        pages += 1;
-        progress = reached;
-        options.onSnapshotProgress?.(page.done ? null : progress);
-        if (page.done) return pages;
+    for (;;) {
+      const page: SnapshotPage = await (next ?? requestAfter(progress));
+      next = null;
+      if (progress !== null && page.epoch !== progress.epoch) {
+        // The hub started a new feed epoch mid-download: the rows so far belong to the old one.
+        acquireRefetch();
+        await feed.reset();
+        progress = null;
+        options.onSnapshotProgress?.(null);
+        next = requestAfter(null);
+        continue;
       }
-    } finally {
-      // A page asked for ahead of one that failed is never applied; its answer (or failure) is dropped.
-      next?.catch(() => undefined);
+      if (progress !== null && page.upTo !== progress.upTo) {
+        throw offProtocol(`snapshot up to ${page.upTo} instead of ${progress.upTo}`);
+      }
+      const after = progress?.after ?? 0;
+      checkChangeOrder(page.changes, after, page.upTo, 'snapshot');
+      if (page.changes.some((change) => change.op !== 'upsert'))
+        throw offProtocol('a snapshot holds upserts only');
+      const lastSeq = page.changes.at(-1)?.hubSeq ?? after;
+      if (page.after < lastSeq || page.after > page.upTo) {
+        throw offProtocol(`snapshot resumes after ${page.after}`);
+      }
+      if (!page.done && page.after === after) throw offProtocol('snapshot page without progress');
+      const received = (progress?.received ?? 0) + page.changes.length;
+      const reached: SnapshotProgress = {
+        epoch: page.epoch,
+        upTo: page.upTo,
+        after: page.after,
+        received,
+        total: Math.max(page.total, received),
+      };
+      if (!page.done) next = requestAhead(reached);
+      await feed.applySnapshotPage({
+        epoch: page.epoch,
+        upTo: page.upTo,
+        changes: page.changes,
+        after: page.done ? page.upTo : page.after,
+        total: page.total,
+        done: page.done,
+      });
+      pages += 1;
+      progress = reached;
+      options.onSnapshotProgress?.(page.done ? null : progress);
+      if (page.done) return pages;
     }
   }
 
