@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database';
@@ -107,6 +107,29 @@ describe('walCheckpointer', () => {
     checkpointer.committed();
     expect(timers.pending()).toBe(0);
   });
+
+  it('cuts a log that grew while the till was never idle back to its kept size once it restarts', () => {
+    const { db, path } = openTemp();
+    const timers = manualTimers();
+    const keepBytes = 256 * 1024;
+    const checkpointer = walCheckpointer(db, { ...timers.options, idleMs: 100, keepBytes });
+    const logSize = () => statSync(`${path}-wal`).size;
+    const note = db.prepare('INSERT INTO notes (text) VALUES (?)');
+    // A busy stretch: 2 MiB of commits with no idle gap between them.
+    for (let i = 0; i < 500; i += 1) {
+      note.run(`busy-${i}-${'x'.repeat(4000)}`);
+      checkpointer.committed();
+    }
+    expect(logSize()).toBeGreaterThan(8 * keepBytes);
+    // The first timer finds commits in its stretch; the next one, a stretch without any, checkpoints.
+    timers.advance(200);
+    expect(checkpointer.idleCheckpoints).toBe(1);
+    // The next commit starts the log again from its beginning, and SQLite truncates the file there.
+    note.run('first-note-after-the-checkpoint');
+    checkpointer.committed();
+    expect(logSize()).toBeLessThanOrEqual(keepBytes);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM notes').get()).toEqual({ n: 501 });
+  });
 });
 
 describe('the engine’s log checkpoints', () => {
@@ -127,6 +150,7 @@ describe('the engine’s log checkpoints', () => {
     expectOk(node.engine.execute('sale-add-tender', { saleId, tender: { type: 'cash', amount: total } }, as));
     const { receiptNumber } = expectOk(node.engine.execute('sale-complete', { saleId }, as));
     expect(node.engine.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    expect(node.engine.db.pragma('journal_size_limit', { simple: true })).toBe(4 * 1024 * 1024);
     expect(receiptNumber).not.toBeNull();
     expect(inDatabaseFile(node.databasePath, String(receiptNumber))).toBe(false);
 

@@ -12,12 +12,18 @@ import type { Db } from './database';
  *
  * Durability does not depend on checkpoints: a commit is durable once its log frames are (FULL
  * fsyncs them), and a checkpoint only copies durable frames into the database file.
+ *
+ * SQLite reuses its log file from the start after a checkpoint rather than shrinking it, so a till that
+ * once went `boundPages` without an idle stretch would keep a 40 MiB log on disk for good; the connection's
+ * `journal_size_limit` (`keepBytes`) has SQLite cut the file back to that size when the log restarts.
  */
 export interface WalCheckpointOptions {
   /** How long a stretch without a commit must last before the log is checkpointed (default 500 ms). */
   readonly idleMs?: number;
   /** The log size, in pages, at which SQLite checkpoints in a commit anyway (default 10,000: 40 MiB). */
   readonly boundPages?: number;
+  /** The size the log file is cut back to when it restarts after a checkpoint (default 4 MiB). */
+  readonly keepBytes?: number;
   readonly setTimer?: (run: () => void, ms: number) => object;
   readonly clearTimer?: (timer: object) => void;
   /** Told when an idle checkpoint fails (it is tried again after the next commit). */
@@ -26,6 +32,8 @@ export interface WalCheckpointOptions {
 
 export const DEFAULT_CHECKPOINT_IDLE_MS = 500;
 export const DEFAULT_CHECKPOINT_BOUND_PAGES = 10_000;
+/** About SQLite's own default log (1,000 pages of 4 KiB with their frame headers). */
+export const DEFAULT_LOG_KEEP_BYTES = 4 * 1024 * 1024;
 
 export interface WalCheckpointer {
   /** Call after each commit that wrote to the log. */
@@ -41,6 +49,7 @@ export function walCheckpointer(db: Db, options: WalCheckpointOptions = {}): Wal
   const clearTimer =
     options.clearTimer ?? ((timer: object) => clearTimeout(timer as ReturnType<typeof setTimeout>));
   db.pragma(`wal_autocheckpoint = ${options.boundPages ?? DEFAULT_CHECKPOINT_BOUND_PAGES}`);
+  db.pragma(`journal_size_limit = ${options.keepBytes ?? DEFAULT_LOG_KEEP_BYTES}`);
   let timer: object | undefined;
   let commitsSinceArmed = 0;
   let pending = false;
