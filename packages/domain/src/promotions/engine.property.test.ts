@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extend, money, percentage, type Unit } from '../money';
-import { applyPromotions, type PromotionLine, type PromotionOutcome } from './engine';
+import {
+  applyPromotions,
+  applyPromotionsEvaluatingEveryRule,
+  type PromotionLine,
+  type PromotionOutcome,
+} from './engine';
 import { matchesTarget } from './rules';
-import type { Promotion, PromotionRule, PromotionTarget } from './promotion';
+import { checkedPromotion, type Promotion, type PromotionRule, type PromotionTarget } from './promotion';
 import { AT, CONTEXT, EUR } from './promotion.fixtures';
 
 const SKUS = ['s1', 's2', 's3', 's4'];
@@ -142,6 +147,38 @@ describe('promotions/engine (properties)', () => {
         ),
         // Order dependence only shows when lines tie on value or promotions tie on priority: search wider.
         { numRuns: 400 },
+      );
+    });
+
+    it('answers exactly as evaluating every rule, though it skips promotions targeting nothing in the cart', () => {
+      // Some lines are moved out of every target (a SKU and categories no promotion names), so carts where
+      // most promotions target nothing, as on a till with fifty of them, are common; some promotions are
+      // the till's frozen, checked copies.
+      const cartArb = fc
+        .record({
+          lines: linesArb,
+          foreign: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+          promotions: fc.array(promotionArb, { maxLength: 12 }),
+          checked: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        })
+        .map(({ lines, foreign, promotions, checked }) => ({
+          lines: lines.map((line, index) =>
+            foreign[index] === true ? { ...line, sku: `elsewhere-${line.sku}`, categoryIds: ['c9'] } : line,
+          ),
+          promotions: promotions.map((promotion, index) => {
+            if (checked[index] !== true) return promotion;
+            const frozen = checkedPromotion(structuredClone(promotion));
+            if (!frozen.ok) throw new Error('a generated promotion is not valid');
+            return frozen.value;
+          }),
+        }));
+      fc.assert(
+        fc.property(cartArb, ({ lines, promotions }) => {
+          expect(applyPromotions(lines, promotions, CONTEXT)).toStrictEqual(
+            applyPromotionsEvaluatingEveryRule(lines, promotions, CONTEXT),
+          );
+        }),
+        { numRuns: 1000 },
       );
     });
 

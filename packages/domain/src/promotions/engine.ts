@@ -1,4 +1,4 @@
-import { DomainError, invalid } from '../errors';
+import { DomainError, assertNever, invalid } from '../errors';
 import {
   compare,
   isSupportedCurrency,
@@ -11,8 +11,21 @@ import {
 } from '../money';
 import { formatInstant } from '../time';
 import { describeRule } from './describe';
-import { PromotionSchema, isCheckedPromotion, type Promotion } from './promotion';
-import { evaluateRule, type CandidateLine, type RuleEvaluation } from './rules';
+import {
+  PromotionSchema,
+  isCheckedPromotion,
+  type Promotion,
+  type PromotionRule,
+  type PromotionTarget,
+} from './promotion';
+import {
+  NO_ELIGIBLE_ITEM,
+  buyXGetYShortOf,
+  evaluateRule,
+  multiBuyShortOf,
+  type CandidateLine,
+  type RuleEvaluation,
+} from './rules';
 
 /**
  * The promotion engine: a pure calculator that returns actions (per-line adjustments with the promotion id
@@ -366,12 +379,83 @@ function titleOf(promotion: Promotion): string {
   return title;
 }
 
+/**
+ * What the cart holds, for telling at a glance which promotions target nothing in it: the SKUs and categories
+ * of all its lines, and of its `each` lines (buy-X-get-Y and multi-buy never count weighed items).
+ */
+interface CartIndex {
+  readonly any: Reach;
+  readonly each: Reach;
+}
+
+interface Reach {
+  readonly lines: number;
+  readonly skus: ReadonlySet<string>;
+  readonly categoryIds: ReadonlySet<string>;
+}
+
+function reachOf(lines: readonly PromotionLine[]): Reach {
+  const skus = new Set<string>();
+  const categoryIds = new Set<string>();
+  for (const line of lines) {
+    skus.add(line.sku);
+    for (const categoryId of line.categoryIds) categoryIds.add(categoryId);
+  }
+  return { lines: lines.length, skus, categoryIds };
+}
+
+function indexCart(lines: readonly PromotionLine[]): CartIndex {
+  const each = lines.filter((line) => line.unit === 'each');
+  const any = reachOf(lines);
+  return { any, each: each.length === lines.length ? any : reachOf(each) };
+}
+
+/** Whether some line `reach` describes matches `target` (exactly `lines.some(l => matchesTarget(l, target))`). */
+function reaches(reach: Reach, target: PromotionTarget | undefined): boolean {
+  if (reach.lines === 0) return false;
+  const skus = target?.skus ?? [];
+  const categoryIds = target?.categoryIds ?? [];
+  if (skus.length === 0 && categoryIds.length === 0) return true;
+  return skus.some((sku) => reach.skus.has(sku)) || categoryIds.some((id) => reach.categoryIds.has(id));
+}
+
+/**
+ * For a promotion whose rule targets no line of the cart: the answer its rule gives on any subset of those
+ * lines (the open ones, the untouched ones, all of them), which is what `evaluate` would return. Undefined
+ * when the rule targets some line and must be evaluated.
+ */
+function untargetedWhy(rule: PromotionRule, cart: CartIndex): string | undefined {
+  switch (rule.type) {
+    case 'percent_off':
+    case 'amount_off':
+    case 'spend_threshold':
+      return reaches(cart.any, rule.target) ? undefined : NO_ELIGIBLE_ITEM;
+    case 'multi_buy':
+      // Validated promotions group at least 2 units, so an empty selection is always short of a group.
+      return reaches(cart.each, rule.target) ? undefined : multiBuyShortOf(rule.qty, 0);
+    case 'buy_x_get_y':
+      return reaches(cart.each, rule.buy.target) || reaches(cart.each, rule.get.target)
+        ? undefined
+        : buyXGetYShortOf(rule.buy.qty, rule.get.qty, 0, 0);
+    default:
+      return assertNever(rule, 'promotion rule');
+  }
+}
+
 function evaluate(
   promotion: Promotion,
   states: readonly LineState[],
   appliedSoFar: readonly AppliedPromotion[],
   cache: OpenLines,
+  cart: CartIndex | undefined,
 ): RuleEvaluation {
+  if (promotion.stacking === 'exclusive' && levelOf(promotion) === 'order' && appliedSoFar.length > 0) {
+    const others = appliedSoFar.map((applied) => applied.promotionId).join(', ');
+    return { applied: false, why: `Exclusive: not combined with ${others}, already applied to this sale.` };
+  }
+  // Most promotions target nothing in a cart: their answer is known without evaluating the rule.
+  const untargeted = cart === undefined ? undefined : untargetedWhy(promotion.rule, cart);
+  if (untargeted !== undefined) return { applied: false, why: untargeted };
   const context = {
     currency: promotion.currency,
     maxApplications: promotion.maxApplications,
@@ -379,10 +463,6 @@ function evaluate(
   };
   const { open, candidates } = openLines(states, cache);
   if (promotion.stacking === 'exclusive') {
-    if (levelOf(promotion) === 'order' && appliedSoFar.length > 0) {
-      const others = appliedSoFar.map((applied) => applied.promotionId).join(', ');
-      return { applied: false, why: `Exclusive: not combined with ${others}, already applied to this sale.` };
-    }
     const untouched = open.filter((state) => !state.claimed);
     const evaluation = evaluateRule(promotion.rule, toCandidates(untouched), context);
     if (evaluation.applied || untouched.length === states.length) return evaluation;
@@ -416,6 +496,27 @@ export function applyPromotions(
   promotions: readonly Promotion[],
   context: PromotionContext,
 ): PromotionOutcome {
+  return promotionOutcome(lines, promotions, context, true);
+}
+
+/**
+ * applyPromotions evaluating every promotion's rule, even one that targets nothing in the cart: the reference
+ * the property test holds the skipping engine to. Not for pricing.
+ */
+export function applyPromotionsEvaluatingEveryRule(
+  lines: readonly PromotionLine[],
+  promotions: readonly Promotion[],
+  context: PromotionContext,
+): PromotionOutcome {
+  return promotionOutcome(lines, promotions, context, false);
+}
+
+function promotionOutcome(
+  lines: readonly PromotionLine[],
+  promotions: readonly Promotion[],
+  context: PromotionContext,
+  skipUntargeted: boolean,
+): PromotionOutcome {
   validateContext(context);
   validateLines(lines, context.currency);
   const states: LineState[] = [...lines]
@@ -427,8 +528,10 @@ export function applyPromotions(
   const ranked: { rank: number; adjustment: PromotionAdjustment }[] = [];
   const applied: AppliedPromotion[] = [];
   const cache: OpenLines = { states: undefined, open: [], candidates: [] };
+  // Promotions never change which lines are in the cart, only what remains of them: one index serves all.
+  const cart = skipUntargeted ? indexCart(lines) : undefined;
   ordered.forEach((promotion, rank) => {
-    const evaluation = evaluate(promotion, states, applied, cache);
+    const evaluation = evaluate(promotion, states, applied, cache, cart);
     if (!evaluation.applied) {
       considered.push({
         promotionId: promotion.promotionId,

@@ -77,6 +77,22 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
+/** Why a per-unit or spend-threshold rule did not apply: nothing it targets is in the lines it may touch. */
+export const NO_ELIGIBLE_ITEM = 'No item in the basket is eligible.';
+
+/** Why a buy-X-get-Y did not apply: not one application fits in the units the basket has. */
+export function buyXGetYShortOf(buyQty: number, getQty: number, toBuy: number, toGet: number): string {
+  return (
+    `Needs ${plural(buyQty, 'eligible unit')} to buy and ${getQty} more to get; the basket has ` +
+    `${toBuy} to buy and ${toGet} to get (weighed items never count).`
+  );
+}
+
+/** Why a multi-buy did not apply: fewer eligible units than one group. */
+export function multiBuyShortOf(groupSize: number, available: number): string {
+  return `Needs ${plural(groupSize, 'eligible unit')}; the basket has ${available} (weighed items never count).`;
+}
+
 export function matchesTarget(line: RuleLine, target: PromotionTarget | undefined): boolean {
   const skus = target?.skus ?? [];
   const categoryIds = target?.categoryIds ?? [];
@@ -168,7 +184,7 @@ function evaluatePerUnit(
   context: RuleContext,
 ): RuleEvaluation {
   const eligible = candidates.filter((candidate) => matchesTarget(candidate.line, rule.target));
-  if (eligible.length === 0) return notApplied('No item in the basket is eligible.');
+  if (eligible.length === 0) return notApplied(NO_ELIGIBLE_ITEM);
   const groups = eligible.flatMap((candidate) =>
     candidate.line.unit === 'each' ? eachUnitGroups(candidate) : lineAsOneUnit(candidate),
   );
@@ -264,10 +280,7 @@ function evaluateBuyXGetY(
   }
   const applications = low;
   if (applications === 0) {
-    return notApplied(
-      `Needs ${plural(buyQty, 'eligible unit')} to buy and ${getQty} more to get; the basket has ` +
-        `${buyOnly + both} to buy and ${getOnly + both} to get (weighed items never count).`,
-    );
+    return notApplied(buyXGetYShortOf(buyQty, getQty, buyOnly + both, getOnly + both));
   }
 
   // Units in both targets may be given away only as long as enough remain to make up the "buy" side.
@@ -328,9 +341,7 @@ function evaluateMultiBuy(
   const groupSize = rule.qty;
   const price = money(rule.price, context.currency);
   if (available < groupSize) {
-    return notApplied(
-      `Needs ${plural(groupSize, 'eligible unit')}; the basket has ${available} (weighed items never count).`,
-    );
+    return notApplied(multiBuyShortOf(groupSize, available));
   }
   const limit = context.maxApplications ?? Number.POSITIVE_INFINITY;
   const savings = new Map<number, LineTally>();
@@ -420,7 +431,7 @@ function evaluateSpendThreshold(
   context: RuleContext,
 ): RuleEvaluation {
   const eligible = candidates.filter((candidate) => matchesTarget(candidate.line, rule.target));
-  if (eligible.length === 0) return notApplied('No item in the basket is eligible.');
+  if (eligible.length === 0) return notApplied(NO_ELIGIBLE_ITEM);
   const subtotal = sum(
     eligible.map((candidate) => candidate.remaining),
     context.currency,
