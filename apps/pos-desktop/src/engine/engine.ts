@@ -23,6 +23,7 @@ import {
   type CommandHandlers,
   type TransactionalCommandName,
 } from './command-context';
+import { checkedAnswer } from './command-answers';
 import { bopisFeedNotifications, bopisHandlers } from './commands/bopis';
 import { drawerHandlers } from './commands/drawer';
 import { GIFT_CARD_PREPARERS, giftCardHandlers } from './commands/gift-card';
@@ -567,18 +568,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         if (withoutFsync && ctx.appendedEvents.length > 0) {
           throw new DomainError('INTERNAL', 'engine.wroteOutboxEventMust', { name });
         }
-        const response = spec.response.safeParse(outcome);
-        if (!response.success) {
-          throw new DomainError(
-            'INTERNAL',
-            'engine.answerBrokeCommandContract',
-            { name },
-            {
-              issue: response.error.issues[0]?.message,
-              path: response.error.issues[0]?.path.join('.'),
-            },
-          );
-        }
+        const answer = checkedAnswer(name, spec.response, outcome);
         if (definition.mutates) {
           ctx.audit({
             action: name,
@@ -591,7 +581,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
         finish(ctx);
         notifications = ctx.notifications;
         appendedEvents = ctx.appendedEvents.length;
-        return response.data as unknown;
+        return answer;
       });
       let outcome: unknown;
       // The safety level cannot change inside a transaction: it is set around it.
