@@ -364,7 +364,12 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
     newId: () => ctx.newId(),
   });
   const event = ctx.appendEvent('sale.completed', completion.payload, exchangeCauses);
-  recordCompletedSale(ctx, { receiptSeq: receipt.receiptSeq, draft }, completion, event.deviceSeq);
+  const view = recordCompletedSale(
+    ctx,
+    { row, receiptSeq: receipt.receiptSeq, draft },
+    completion,
+    event.deviceSeq,
+  );
   ctx.notify({
     name: 'sale-completed',
     payload: {
@@ -384,7 +389,7 @@ function completeSale(ctx: CommandContext, input: CommandRequest<'sale-complete'
       ...(discountApproval === undefined ? {} : { discountApprovedBy: discountApproval.managerId }),
     },
   };
-  return withSaleCustomer(ctx, storedSaleView(ctx, findSale(ctx, row.saleId)));
+  return withSaleCustomer(ctx, view);
 }
 
 function postVoid(ctx: CommandContext, input: CommandRequest<'sale-post-void'>): SaleView {

@@ -1,12 +1,13 @@
 import { DomainError, allocate, money, sum } from '@retail/domain';
 import type { EventPayloads, MovementPayload, SaleCompletedV1 } from '@retail/sync';
 import type { z } from 'zod';
-import type { Role } from '../../shared/commands';
+import type { Role, SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
 import { recordMovements } from '../services/stock-movements';
-import type { SaleDraft } from './draft';
-import { recordGiftCardLoads } from './gift-card-loads';
+import type { SaleDraft, SaleRow } from './draft';
+import { giftCardLoadsOf, recordGiftCardLoads } from './gift-card-loads';
 import type { PricedSale } from './sale-pricing';
+import { completedSaleView } from './stored-sale';
 
 /**
  * A completed sale, in two steps `sale-complete` runs in one transaction: `buildSaleCompletion` arranges
@@ -241,14 +242,15 @@ export function buildSaleCompletion(facts: SaleCompletionFacts): SaleCompletion 
 /**
  * Writes a completed sale into the command's transaction: the sale row, its lines, adjustments, taxes,
  * tenders, stock movements and gift card loads, all from the event `sale.completed` just appended
- * (`deviceSeq` ties the rows to it), so the rows and the outbox never disagree.
+ * (`deviceSeq` ties the rows to it), so the rows and the outbox never disagree. Answers the sale as
+ * `storedSaleView` would read it back, built from the same payload (`completedSaleView`).
  */
 export function recordCompletedSale(
   ctx: TxContext,
-  sale: { readonly receiptSeq: number; readonly draft: SaleDraft },
+  sale: { readonly row: SaleRow; readonly receiptSeq: number; readonly draft: SaleDraft },
   { payload, promotions }: SaleCompletion,
   deviceSeq: number,
-): void {
+): SaleView {
   const { saleId, lines, tenders, totals } = payload;
   if (payload.loyalty !== undefined)
     sql(ctx.db, 'UPDATE sales SET loyalty = ? WHERE sale_id = ?').run(
@@ -353,4 +355,21 @@ export function recordCompletedSale(
   );
   recordMovements(ctx, payload.movements, deviceSeq, saleId);
   recordGiftCardLoads(ctx, saleId, sale.draft);
+  const completedRow: SaleRow = {
+    ...sale.row,
+    status: 'completed',
+    shiftId: payload.shiftId,
+    staffId: payload.staffId,
+    receiptNumber: payload.receiptNumber,
+    completedAt: ctx.nowIso,
+    draft: null,
+  };
+  const giftCards = giftCardLoadsOf(sale.draft).map(({ lineId, kind, maskedNumber, amount }) => ({
+    lineId,
+    kind,
+    maskedNumber,
+    amount,
+  }));
+  const promotionViews = promotions.map((promotion) => ({ ...promotion }));
+  return completedSaleView(ctx, completedRow, payload, promotionViews, giftCards);
 }

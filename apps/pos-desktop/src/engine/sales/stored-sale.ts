@@ -1,4 +1,5 @@
 import { add, money, subtract } from '@retail/domain';
+import type { EventPayloads } from '@retail/sync';
 import type { SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
 import { storedGiftCardLoads } from './gift-card-loads';
@@ -89,6 +90,45 @@ function storedExchange(
   };
 }
 
+interface AdjustmentRow {
+  lineId: string;
+  kind: 'promotion' | 'manual_line' | 'manual_order';
+  promotionId: string | null;
+  amount: number;
+  reason: string;
+}
+
+interface TaxRow {
+  lineId: string;
+  rateId: string;
+  name: string;
+  percent: number;
+  amount: number;
+}
+
+interface TenderRow {
+  tenderId: string;
+  type: 'cash' | 'card' | 'store_credit' | 'gift_card' | 'loyalty_points';
+  points: number | null;
+  amount: number;
+  tendered: number | null;
+  change: number | null;
+  reference: string | null;
+}
+
+/** A completed sale's rows as the sale tables hold them, in the order `storedSaleView` reads them. */
+interface SaleRows {
+  readonly totals: Omit<TotalsRow, 'promotions'>;
+  readonly promotions: SaleView['promotions'];
+  readonly lines: readonly LineRow[];
+  /** In line order, each line's by seq. */
+  readonly adjustments: readonly AdjustmentRow[];
+  /** By rate id. */
+  readonly taxes: readonly TaxRow[];
+  readonly tenders: readonly TenderRow[];
+  readonly giftCards: NonNullable<SaleView['giftCards']>;
+}
+
 /**
  * A completed (or post-voided) sale exactly as it was frozen: read from the sale tables, never re-priced.
  * Adjustments and tax lines are keyed by line (no index on their sale_id), so they are reached through the
@@ -112,32 +152,111 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
     `SELECT a.line_id AS lineId, a.kind, a.promotion_id AS promotionId, a.amount, a.reason
      FROM sale_lines l JOIN sale_adjustments a ON a.line_id = l.line_id
      WHERE l.sale_id = ? AND a.sale_id = l.sale_id ORDER BY a.line_id, a.seq`,
-  ).all(row.saleId) as {
-    lineId: string;
-    kind: 'promotion' | 'manual_line' | 'manual_order';
-    promotionId: string | null;
-    amount: number;
-    reason: string;
-  }[];
+  ).all(row.saleId) as AdjustmentRow[];
   const taxes = sql(
     ctx.db,
     `SELECT t.line_id AS lineId, t.rate_id AS rateId, t.name, t.percent, t.amount
      FROM sale_lines l JOIN sale_tax_lines t ON t.line_id = l.line_id
      WHERE l.sale_id = ? AND t.sale_id = l.sale_id ORDER BY t.rate_id`,
-  ).all(row.saleId) as { lineId: string; rateId: string; name: string; percent: number; amount: number }[];
+  ).all(row.saleId) as TaxRow[];
   const tenders = sql(
     ctx.db,
     `SELECT tender_id AS tenderId, type, amount, tendered, change, reference, points FROM sale_tenders WHERE sale_id = ? ORDER BY seq`,
-  ).all(row.saleId) as {
-    tenderId: string;
-    type: 'cash' | 'card' | 'store_credit' | 'gift_card' | 'loyalty_points';
-    points: number | null;
-    amount: number;
-    tendered: number | null;
-    change: number | null;
-    reference: string | null;
-  }[];
+  ).all(row.saleId) as TenderRow[];
+  return saleViewOf(ctx, row, {
+    totals,
+    promotions: JSON.parse(totals.promotions) as SaleView['promotions'],
+    lines,
+    adjustments,
+    taxes,
+    tenders,
+    giftCards: storedGiftCardLoads(ctx.db, row.saleId),
+  });
+}
 
+/**
+ * The answer of `sale-complete`: the view `storedSaleView` would read back, built from the `sale.completed`
+ * payload the completion just wrote its rows from (`recordCompletedSale`), with no read of those rows.
+ * `row` is the sale's row as it stands after the completion. completed-sale-view.test.ts checks it equals
+ * the read-back view over varied sales.
+ */
+export function completedSaleView(
+  ctx: TxContext,
+  row: SaleRow,
+  payload: EventPayloads['sale.completed'],
+  promotions: SaleView['promotions'],
+  giftCards: NonNullable<SaleView['giftCards']>,
+): SaleView {
+  const lines: LineRow[] = [];
+  const adjustments: AdjustmentRow[] = [];
+  const taxes: TaxRow[] = [];
+  for (const line of payload.lines) {
+    lines.push({
+      lineId: line.lineId,
+      sku: line.sku,
+      name: line.name,
+      unit: line.unit,
+      qty: line.qty,
+      unitPrice: line.unitPrice,
+      taxInclusive: line.taxInclusive ? 1 : 0,
+      priceSource: line.priceSource,
+      priceBookId: line.priceBookId ?? null,
+      originalUnitPrice: line.originalUnitPrice ?? null,
+      extended: line.extended,
+      net: line.net,
+      paid: line.paid,
+    });
+    for (const adjustment of line.adjustments) {
+      adjustments.push({
+        lineId: line.lineId,
+        kind: adjustment.kind,
+        promotionId: adjustment.promotionId ?? null,
+        amount: adjustment.amount,
+        reason: adjustment.reason,
+      });
+    }
+    for (const tax of line.taxes) {
+      taxes.push({
+        lineId: line.lineId,
+        rateId: tax.rateId,
+        name: tax.name,
+        percent: tax.percent,
+        amount: tax.amount,
+      });
+    }
+  }
+  // As read back, by rate id (a stable sort keeps line order within one rate).
+  taxes.sort((a, b) => (a.rateId < b.rateId ? -1 : a.rateId > b.rateId ? 1 : 0));
+  const { totals } = payload;
+  return saleViewOf(ctx, row, {
+    totals: {
+      subtotal: totals.subtotal,
+      discount: totals.discount,
+      tax: totals.tax,
+      total: totals.total,
+      cashRounding: totals.cashRounding,
+      change: totals.change,
+      priceBookVersion: payload.priceBookVersion,
+    },
+    promotions,
+    lines,
+    adjustments,
+    taxes,
+    tenders: payload.tenders.map((tender) => ({
+      tenderId: tender.tenderId,
+      type: tender.type,
+      points: tender.points ?? null,
+      amount: tender.amount,
+      tendered: tender.tendered ?? null,
+      change: tender.change ?? null,
+      reference: tender.reference ?? null,
+    })),
+    giftCards,
+  });
+}
+
+function saleViewOf(ctx: TxContext, row: SaleRow, rows: SaleRows): SaleView {
+  const { totals, lines, adjustments, taxes, tenders } = rows;
   const plus = (a: number, b: number) => add(money(a, row.currency), money(b, row.currency)).amount;
   const netByLine = new Map(lines.map((line) => [line.lineId, line.net]));
   const summary = new Map<
@@ -189,7 +308,7 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
       tax: taxByLine.get(line.lineId) ?? 0,
       paid: line.paid,
     })),
-    giftCards: storedGiftCardLoads(ctx.db, row.saleId),
+    giftCards: rows.giftCards,
     orderDiscount: null,
     totals: {
       subtotal: totals.subtotal,
@@ -214,7 +333,7 @@ export function storedSaleView(ctx: TxContext, row: SaleRow): SaleView {
       cashRounding: totals.cashRounding,
       complete: true,
     },
-    promotions: JSON.parse(totals.promotions) as SaleView['promotions'],
+    promotions: rows.promotions,
     taxSummary: [...summary.values()].sort((a, b) =>
       a.rateId < b.rateId ? -1 : a.rateId > b.rateId ? 1 : a.percent - b.percent,
     ),
