@@ -6,3 +6,4 @@ export * from './server/index';
 export * from './client/index';
 export * from './loyalty-protocol';
 export * from './order-return-protocol';
+export * from './payload-checks';
