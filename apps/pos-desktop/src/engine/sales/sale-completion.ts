@@ -3,6 +3,7 @@ import type { EventPayloads, MovementPayload, SaleCompletedV1 } from '@retail/sy
 import type { z } from 'zod';
 import type { Role, SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
+import { UpsertTable } from '../feed/row-writer';
 import { recordMovements } from '../services/stock-movements';
 import type { SaleDraft, SaleRow } from './draft';
 import { giftCardLoadsOf, recordGiftCardLoads } from './gift-card-loads';
@@ -239,6 +240,36 @@ export function buildSaleCompletion(facts: SaleCompletionFacts): SaleCompletion 
   return { payload, promotions };
 }
 
+const SALE_LINES = new UpsertTable(
+  `INSERT INTO sale_lines (line_id, sale_id, line_no, sku, name, qty, unit, unit_price, tax_inclusive, price_book_id,
+     extended, paid, tax_category, price_source, price_book_version, original_unit_price, net)`,
+  17,
+);
+const SALE_ADJUSTMENTS = new UpsertTable(
+  'INSERT INTO sale_adjustments (sale_id, line_id, seq, kind, promotion_id, amount, reason)',
+  7,
+);
+const SALE_TAX_LINES = new UpsertTable(
+  'INSERT INTO sale_tax_lines (sale_id, line_id, rate_id, name, percent, amount)',
+  6,
+);
+const SALE_TENDERS = new UpsertTable(
+  'INSERT INTO sale_tenders (tender_id, sale_id, seq, type, amount, change, reference, points, tendered)',
+  9,
+);
+
+/** Rows one statement writes at most (17 values a line: far below SQLite's 32,766 variables). */
+const ROWS_PER_STATEMENT = 32;
+
+/** Writes `rows` in order, many to a statement (prepared once per connection and size): a statement per
+ * row cost more than the rows themselves (docs/performance.md, store node round 6). */
+function insertRows(ctx: TxContext, table: UpsertTable, rows: readonly (readonly unknown[])[]): void {
+  for (let from = 0; from < rows.length; from += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(from, from + ROWS_PER_STATEMENT);
+    sql(ctx.db, table.text(chunk.length)).run(chunk.flat());
+  }
+}
+
 /**
  * Writes a completed sale into the command's transaction: the sale row, its lines, adjustments, taxes,
  * tenders, stock movements and gift card loads, all from the event `sale.completed` just appended
@@ -287,22 +318,11 @@ export function recordCompletedSale(
     ctx.txId,
     saleId,
   );
-  const insertLine = sql(
-    ctx.db,
-    `INSERT INTO sale_lines (line_id, sale_id, line_no, sku, name, qty, unit, unit_price, tax_inclusive, price_book_id,
-       extended, paid, tax_category, price_source, price_book_version, original_unit_price, net)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertAdjustment = sql(
-    ctx.db,
-    `INSERT INTO sale_adjustments (sale_id, line_id, seq, kind, promotion_id, amount, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertTax = sql(
-    ctx.db,
-    'INSERT INTO sale_tax_lines (sale_id, line_id, rate_id, name, percent, amount) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const lineRows: unknown[][] = [];
+  const adjustmentRows: unknown[][] = [];
+  const taxRows: unknown[][] = [];
   lines.forEach((line, index) => {
-    insertLine.run(
+    lineRows.push([
       line.lineId,
       saleId,
       index + 1,
@@ -320,9 +340,9 @@ export function recordCompletedSale(
       line.priceBookVersion ?? null,
       line.originalUnitPrice ?? null,
       line.net,
-    );
+    ]);
     line.adjustments.forEach((adjustment, seq) =>
-      insertAdjustment.run(
+      adjustmentRows.push([
         saleId,
         line.lineId,
         seq + 1,
@@ -330,18 +350,19 @@ export function recordCompletedSale(
         adjustment.promotionId ?? null,
         adjustment.amount,
         adjustment.reason,
-      ),
+      ]),
     );
     for (const tax of line.taxes)
-      insertTax.run(saleId, line.lineId, tax.rateId, tax.name, tax.percent, tax.amount);
+      taxRows.push([saleId, line.lineId, tax.rateId, tax.name, tax.percent, tax.amount]);
   });
-  const insertTender = sql(
-    ctx.db,
-    `INSERT INTO sale_tenders (tender_id, sale_id, seq, type, amount, change, reference, points, tendered)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  tenders.forEach((tender, index) =>
-    insertTender.run(
+  // Each table's rows in order (so their rowids are as one statement per row would give them), lines first.
+  insertRows(ctx, SALE_LINES, lineRows);
+  insertRows(ctx, SALE_ADJUSTMENTS, adjustmentRows);
+  insertRows(ctx, SALE_TAX_LINES, taxRows);
+  insertRows(
+    ctx,
+    SALE_TENDERS,
+    tenders.map((tender, index) => [
       tender.tenderId,
       saleId,
       index + 1,
@@ -351,7 +372,7 @@ export function recordCompletedSale(
       'reference' in tender ? tender.reference : null,
       'points' in tender ? tender.points : null,
       tender.tendered,
-    ),
+    ]),
   );
   recordMovements(ctx, payload.movements, deviceSeq, saleId);
   recordGiftCardLoads(ctx, saleId, sale.draft);
