@@ -319,8 +319,24 @@ export function extend(
 /** Decimal percentages are carried with up to 4 decimal places (8.875 % is exact). */
 const PERCENT_SCALE = 10_000n;
 
+/** Numeric percents already scaled (a chain has a few dozen tax rates and promotion percents). */
+const scaledPercents = new Map<number, bigint>();
+const MAX_SCALED_PERCENTS = 1_000;
+
 /** Parses a percentage such as 12.5 or "8.875" into an exact integer scaled by 10^4. */
 export function percentToScaled(percent: number | string): bigint {
+  if (typeof percent !== 'number') return parsePercent(percent);
+  // A tax rate's percent is scaled for every line priced: numbers seen before are looked up, not parsed.
+  let scaled = scaledPercents.get(percent);
+  if (scaled === undefined) {
+    scaled = parsePercent(percent);
+    if (scaledPercents.size >= MAX_SCALED_PERCENTS) scaledPercents.clear();
+    scaledPercents.set(percent, scaled);
+  }
+  return scaled;
+}
+
+function parsePercent(percent: number | string): bigint {
   const text = typeof percent === 'number' ? percentNumberToString(percent) : percent.trim();
   const match = /^(-)?(\d+)(?:\.(\d{1,4}))?$/.exec(text);
   if (!match) {

@@ -4,6 +4,7 @@ import type { FeedChange, FeedEntity, FeedEntityData } from '@retail/sync';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
+import { takeCounterNumbers } from '../storage/hub-counters';
 import {
   allocatedHead,
   allocateNumbers,
@@ -189,13 +190,7 @@ async function allocateHubSeqs(
   if (storage.kind === 'postgres') {
     return allocateNumbers(trx, FEED_SEQUENCE, count, { register: storage.commitOrderGuard, notice });
   }
-  const row = await trx
-    .updateTable('hub_counters')
-    .set((eb) => ({ value: eb('value', '+', count) }))
-    .where('name', '=', 'hub_seq')
-    .returning('value')
-    .executeTakeFirstOrThrow();
-  return Array.from({ length: count }, (_, index) => row.value - count + 1 + index);
+  return takeCounterNumbers(trx, 'hub_seq', count);
 }
 
 export interface FeedPage {

@@ -3,7 +3,8 @@ import type { HubTx } from '../hub-tx';
 import { hqStaffFacts } from '../staff/hq-staff';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import type { CardReferenceTable, StoreStaffTable } from '../storage/schema';
+import { compiledQuery } from '../storage/compiled-query';
+import type { CardReferenceTable, ShiftTable, StoreStaffTable } from '../storage/schema';
 import { keptReference, normalisedReference } from './sale-events';
 
 /**
@@ -145,20 +146,16 @@ export async function gatherClaimFacts(
   }
   const shifts = new Map<string, ShiftFact>();
   for (const chunk of chunks([...shiftIds], 500)) {
-    const rows = await tx.trx
-      .selectFrom('shifts')
-      .select(['shift_id', 'node_id', 'status'])
-      .where('shift_id', 'in', chunk)
-      .execute();
+    const rows = await shiftReads(tx.trx, `shifts:${chunk.length}`, chunk, () =>
+      tx.trx.selectFrom('shifts').select(['shift_id', 'node_id', 'status']).where('shift_id', 'in', chunk),
+    );
     for (const row of rows) shifts.set(row.shift_id, { nodeId: row.node_id, status: row.status });
   }
   const staff = new Map<string, string>();
   for (const chunk of chunks([...staffIds], 500)) {
-    const rows = await tx.trx
-      .selectFrom('store_staff')
-      .select(['staff_id', 'node_id'])
-      .where('staff_id', 'in', chunk)
-      .execute();
+    const rows = await staffReads(tx.trx, `store staff:${chunk.length}`, chunk, () =>
+      tx.trx.selectFrom('store_staff').select(['staff_id', 'node_id']).where('staff_id', 'in', chunk),
+    );
     for (const row of rows) staff.set(row.staff_id, row.node_id);
   }
   const hqStaff = new Map<string, HqStaffFact>();
@@ -218,17 +215,23 @@ export async function gatherClaimFacts(
   }
   const cardReferences = new Map<string, string[]>();
   for (const chunk of chunks([...references], 500)) {
-    const rows = await tx.trx
-      .selectFrom('card_references')
-      .select(['reference', 'sale_id'])
-      .where('node_id', '=', nodeId)
-      .where('reference', 'in', chunk)
-      .execute();
+    const rows = await referenceReads(tx.trx, `card references:${chunk.length}`, [nodeId, ...chunk], () =>
+      tx.trx
+        .selectFrom('card_references')
+        .select(['reference', 'sale_id'])
+        .where('node_id', '=', nodeId)
+        .where('reference', 'in', chunk),
+    );
     for (const row of rows)
       cardReferences.set(row.reference, [...(cardReferences.get(row.reference) ?? []), row.sale_id]);
   }
   return { shifts, staff, hqStaff, originals, salesByReceipt, cardReferences };
 }
+
+/** The reads every push makes, built by Kysely once per shape (see storage/compiled-query.ts). */
+const shiftReads = compiledQuery<{ shift_id: string; node_id: string; status: ShiftTable['status'] }>();
+const staffReads = compiledQuery<{ staff_id: string; node_id: string }>();
+const referenceReads = compiledQuery<{ reference: string; sale_id: string }>();
 
 /**
  * Records the staff this batch named for the first time (as belonging to the store that named them) and

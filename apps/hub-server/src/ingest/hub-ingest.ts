@@ -26,7 +26,8 @@ import { checkCashOut } from '../settings/settings-limits';
 import { applyStaffCreated } from '../staff/store-created-staff';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import type { IngestedEventTable } from '../storage/schema';
+import { compiledQuery } from '../storage/compiled-query';
+import type { DeviceTable, IngestedEventTable, SaleTable } from '../storage/schema';
 import { gatherClaimFacts, recordClaimFacts } from './claim-facts';
 import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
 import {
@@ -113,21 +114,15 @@ const LOCK_NOT_AVAILABLE = '55P03';
 async function lockDevice(tx: HubTx, deviceId: string) {
   if (tx.hub.storage.kind !== 'postgres') {
     // SQLite has one writer: a transaction holds the whole database, so nothing waits on a row.
-    return tx.trx
-      .selectFrom('devices')
-      .select(['device_id', 'node_id', 'last_seq', 'revoked_at'])
-      .where('device_id', '=', deviceId)
-      .executeTakeFirst();
+    const [device] = await deviceReads(tx.trx, 'device', [deviceId], () => deviceQuery(tx, deviceId));
+    return device;
   }
   await sql`select set_config('lock_timeout', ${`${DEVICE_LOCK_WAIT_MS}ms`}, true)`.execute(tx.trx);
   let device;
   try {
-    device = await tx.trx
-      .selectFrom('devices')
-      .select(['device_id', 'node_id', 'last_seq', 'revoked_at'])
-      .where('device_id', '=', deviceId)
-      .forUpdate()
-      .executeTakeFirst();
+    [device] = await deviceReads(tx.trx, 'device for update', [deviceId], () =>
+      deviceQuery(tx, deviceId).forUpdate(),
+    );
   } catch (error) {
     if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
     const retryAfterSeconds = Math.ceil(DEVICE_LOCK_WAIT_MS / 1000);
@@ -142,6 +137,26 @@ async function lockDevice(tx: HubTx, deviceId: string) {
   await sql`set local lock_timeout to default`.execute(tx.trx);
   return device;
 }
+
+function deviceQuery(tx: HubTx, deviceId: string) {
+  return tx.trx
+    .selectFrom('devices')
+    .select(['device_id', 'node_id', 'last_seq', 'revoked_at'])
+    .where('device_id', '=', deviceId);
+}
+
+/** The reads every push makes, built by Kysely once per shape (see storage/compiled-query.ts). */
+type DeviceRow = Pick<DeviceTable, 'device_id' | 'node_id' | 'last_seq' | 'revoked_at'>;
+const deviceReads = compiledQuery<DeviceRow>();
+const skuReads = compiledQuery<{ sku: string; data: string }>();
+const loggedReads = compiledQuery<{ event_id: string; device_id: string; device_seq: number | string }>();
+const saleReads = compiledQuery<{
+  sale_id: string;
+  status: SaleTable['status'];
+  event_id: string;
+  node_id: string;
+}>();
+const deviceWrites = compiledQuery<never>();
 
 function deviceTransaction(
   tx: HubTx,
@@ -243,21 +258,29 @@ function deviceTransaction(
       for (const chunk of chunks(writes.sales, 300)) await insertSaleRows(tx.trx, chunk);
       for (const chunk of chunks(writes.storeAudit, 200)) await insertAuditRows(tx.trx, chunk);
       await recordClaimFacts(tx, writes.staff, writes.cardReferences);
-      await tx.trx
-        .updateTable('devices')
-        .set({
-          last_seq: newLastSeq,
-          last_push_at: tx.at,
-          last_seen_at: tx.at,
-          ...(request.outbox === undefined
-            ? {}
-            : {
-                outbox_pending: request.outbox.pending,
-                outbox_oldest_at: request.outbox.oldestPendingAt ?? null,
-              }),
-        })
-        .where('device_id', '=', facts.deviceId)
-        .execute();
+      const outbox =
+        request.outbox === undefined
+          ? undefined
+          : {
+              outbox_pending: request.outbox.pending,
+              outbox_oldest_at: request.outbox.oldestPendingAt ?? null,
+            };
+      await deviceWrites(
+        tx.trx,
+        outbox === undefined ? 'device pushed' : 'device pushed with outbox',
+        [
+          newLastSeq,
+          tx.at,
+          tx.at,
+          ...(outbox === undefined ? [] : [outbox.outbox_pending, outbox.outbox_oldest_at]),
+          facts.deviceId,
+        ],
+        () =>
+          tx.trx
+            .updateTable('devices')
+            .set({ last_seq: newLastSeq, last_push_at: tx.at, last_seen_at: tx.at, ...outbox })
+            .where('device_id', '=', facts.deviceId),
+      );
     },
   };
 }
@@ -354,7 +377,9 @@ async function gatherFacts(
   }
   const knownSkus = new Set<string>();
   for (const chunk of chunks([...new Set([...skus, ...auditSkus])], 500)) {
-    const rows = await tx.trx.selectFrom('skus').select(['sku', 'data']).where('sku', 'in', chunk).execute();
+    const rows = await skuReads(tx.trx, `skus:${chunk.length}`, chunk, () =>
+      tx.trx.selectFrom('skus').select(['sku', 'data']).where('sku', 'in', chunk),
+    );
     for (const row of rows) if (skus.has(row.sku)) knownSkus.add(row.sku);
     primeAuditSkus(tx, rows);
   }
@@ -369,21 +394,23 @@ async function gatherFacts(
   }
   const loggedEvents = new Map<string, { deviceId: string; deviceSeq: number }>();
   for (const chunk of chunks(eventIds, 500)) {
-    const rows = await tx.trx
-      .selectFrom('ingested_events')
-      .select(['event_id', 'device_id', 'device_seq'])
-      .where('event_id', 'in', chunk)
-      .execute();
+    const rows = await loggedReads(tx.trx, `logged:${chunk.length}`, chunk, () =>
+      tx.trx
+        .selectFrom('ingested_events')
+        .select(['event_id', 'device_id', 'device_seq'])
+        .where('event_id', 'in', chunk),
+    );
     for (const row of rows)
       loggedEvents.set(row.event_id, { deviceId: row.device_id, deviceSeq: Number(row.device_seq) });
   }
   const existingSales = new Map<string, { status: string; eventId: string; nodeId: string }>();
   for (const chunk of chunks([...saleIds], 500)) {
-    const rows = await tx.trx
-      .selectFrom('sales')
-      .select(['sale_id', 'status', 'event_id', 'node_id'])
-      .where('sale_id', 'in', chunk)
-      .execute();
+    const rows = await saleReads(tx.trx, `sales:${chunk.length}`, chunk, () =>
+      tx.trx
+        .selectFrom('sales')
+        .select(['sale_id', 'status', 'event_id', 'node_id'])
+        .where('sale_id', 'in', chunk),
+    );
     for (const row of rows)
       existingSales.set(row.sale_id, { status: row.status, eventId: row.event_id, nodeId: row.node_id });
   }

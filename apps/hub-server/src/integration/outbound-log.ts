@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { DomainError } from '@retail/domain';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
+import { takeCounterNumbers } from '../storage/hub-counters';
 import {
   allocateNumbers,
   insertNumbered,
@@ -49,10 +50,15 @@ const EVENT_ID_NAMESPACE_BYTES = Buffer.from(EVENT_ID_NAMESPACE.replaceAll('-', 
 /** RFC 4122 version-5 UUID of `name` in the log's namespace: a stable id per fact. */
 
 export function integrationEventId(type: string, key: string): string {
-  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE_BYTES).update(`${type}\u0000${key}`).digest();
+  // The namespace and the name hashed in one call (a hash object per id cost more than the hash itself).
+  const name = `${type}\u0000${key}`;
+  const input = Buffer.allocUnsafe(EVENT_ID_NAMESPACE_BYTES.length + Buffer.byteLength(name));
+  EVENT_ID_NAMESPACE_BYTES.copy(input, 0);
+  input.write(name, EVENT_ID_NAMESPACE_BYTES.length);
+  const hash = oneShotHash('sha1', input, 'buffer');
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  const hex = hash.toString('hex', 0, 16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -99,13 +105,7 @@ async function allocate(trx: Trx, storage: Storage, count: number): Promise<numb
   if (storage.kind === 'postgres') {
     return allocateNumbers(trx, INTEGRATION_SEQUENCE, count, { register: storage.commitOrderGuard });
   }
-  const row = await trx
-    .updateTable('hub_counters')
-    .set((eb) => ({ value: eb('value', '+', count) }))
-    .where('name', '=', 'integration_seq')
-    .returning('value')
-    .executeTakeFirstOrThrow();
-  return Array.from({ length: count }, (_, index) => Number(row.value) - count + 1 + index);
+  return takeCounterNumbers(trx, 'integration_seq', count);
 }
 
 /** Appends events in the given order. Call near the end of a transaction (readers wait for its commit). */

@@ -5,6 +5,7 @@ import type { FeedChangeInput } from '../feed/feed-store';
 import type { HubTx } from '../hub-tx';
 import type { BalanceState } from '../inventory/ledger';
 import { chunks } from '../storage/chunks';
+import { compiledQuery } from '../storage/compiled-query';
 import { localDate } from './business-date';
 import type { EventData } from './event-catalog';
 import { raiseExceptions, type RaiseException } from '../exceptions/exception-queue';
@@ -150,11 +151,9 @@ export class TransactionEvents {
       tx,
       async node(nodeId) {
         if (!nodes.has(nodeId)) {
-          const row = await tx.trx
-            .selectFrom('nodes')
-            .select(['code', 'timezone'])
-            .where('node_id', '=', nodeId)
-            .executeTakeFirst();
+          const [row] = await nodeReads(tx.trx, 'node', [nodeId], () =>
+            tx.trx.selectFrom('nodes').select(['code', 'timezone']).where('node_id', '=', nodeId),
+          );
           nodes.set(nodeId, row);
         }
         return nodes.get(nodeId);
@@ -198,6 +197,9 @@ export class TransactionEvents {
     await appendIntegrationEvents(tx.trx, tx.hub.storage, drafts, tx.at);
   }
 }
+
+/** The store's code and timezone, read by every push with sales (its business dates). */
+const nodeReads = compiledQuery<{ code: string; timezone: string }>();
 
 function availabilityDrafts(tx: HubTx, balances: readonly BalanceState[]): EventDraft[] {
   if (balances.length === 0) return [];

@@ -9,6 +9,7 @@ import type { HubContext } from '../hub-context';
 import { inHubTransaction } from '../hub-tx';
 import type { HqStaffTable } from '../storage/schema';
 import type { Executor } from '../storage/storage';
+import { compiledQuery } from '../storage/compiled-query';
 
 /**
  * Staff HQ manages (issue 16 "central staff"): created, edited and deactivated at HQ, carried to every
@@ -287,17 +288,22 @@ export async function updateStaff(
 }
 
 /** The HQ staff named by `staffIds`, for checking the events that name them (see ingest/store-scope.ts). */
+const hqStaffReads = compiledQuery<Pick<HqStaffTable, 'staff_id' | 'stores' | 'active' | 'deactivated_at'>>();
+
 export async function hqStaffFacts(
   executor: Executor,
   staffIds: readonly string[],
 ): Promise<Map<string, { readonly stores: readonly string[]; readonly deactivatedAt: number | null }>> {
   const facts = new Map<string, { stores: string[]; deactivatedAt: number | null }>();
   if (staffIds.length === 0) return facts;
-  const rows = await executor
-    .selectFrom('hq_staff')
-    .select(['staff_id', 'stores', 'active', 'deactivated_at'])
-    .where('staff_id', 'in', [...staffIds])
-    .execute();
+  const ids = [...staffIds];
+  // Every ingest push asks: the statement is built by Kysely once per list length.
+  const rows = await hqStaffReads(executor, `hq staff:${ids.length}`, ids, () =>
+    executor
+      .selectFrom('hq_staff')
+      .select(['staff_id', 'stores', 'active', 'deactivated_at'])
+      .where('staff_id', 'in', ids),
+  );
   for (const row of rows) {
     facts.set(row.staff_id, {
       stores: JSON.parse(row.stores) as string[],
