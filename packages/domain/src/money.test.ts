@@ -212,6 +212,32 @@ describe('money', () => {
       expect(percentToScaled(-2.5)).toBe(-25000n);
     });
 
+    it('scales a numeric percent the same on every call, past the numbers it keeps', () => {
+      // n / 10^k with k ≤ 4 is exactly n·10^(4−k) ten-thousandths; each is asked twice (the second from
+      // what percentToScaled kept), and over a run far more distinct percents than it keeps.
+      fc.assert(
+        fc.property(
+          fc.integer({ min: -10_000_000, max: 10_000_000 }),
+          fc.integer({ min: 0, max: 4 }),
+          (n, k) => {
+            const expected = BigInt(n) * 10n ** BigInt(4 - k);
+            expect(percentToScaled(n / 10 ** k)).toBe(expected);
+            expect(percentToScaled(n / 10 ** k)).toBe(expected);
+            expect(percentToScaled(String(n / 10 ** k))).toBe(expected);
+          },
+        ),
+        { numRuns: 5000 },
+      );
+    });
+
+    it('refuses an inexact or infinite percent every time it is asked', () => {
+      for (const percent of [1.23456, 1e-7, Number.NaN, Number.POSITIVE_INFINITY]) {
+        for (let attempt = 0; attempt < 2; attempt += 1) {
+          expect(() => percentToScaled(percent)).toThrow(DomainError);
+        }
+      }
+    });
+
     it('refuses percentages it cannot represent exactly', () => {
       expect(() => percentage(eur(100), 1.23456)).toThrow(/at most 4 decimal/);
       expect(() => percentage(eur(100), Number.POSITIVE_INFINITY)).toThrow(/finite/);

@@ -8,6 +8,7 @@ import { readFeed } from '../feed/feed-store';
 import { createHubContext, type HubContext } from '../hub-context';
 import { verifyProjections } from '../inventory/ledger-reads';
 import { readInventoryLevel } from '../inventory/stock-levels';
+import { compiledQueryStats } from '../storage/compiled-query';
 import type { Storage } from '../storage/storage';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../test-support/backends';
 import {
@@ -49,6 +50,25 @@ describe.each(backendKinds())('ingest/hub-ingest on %s', (kind) => {
   }
 
   describe('pushEvents', () => {
+    it('builds the statements of a push once: a push of the same shape reuses every one', async () => {
+      const pushSale = async () => {
+        const { events, push } = await newDevice();
+        const before = { ...compiledQueryStats };
+        const ack = await push([events.next('sale.completed', saleOf([{ sku: 'B', qty: 1 }]))]);
+        expect(ack.results.map((r) => r.status)).toEqual(['accepted']);
+        return {
+          built: compiledQueryStats.built - before.built,
+          reused: compiledQueryStats.reused - before.reused,
+        };
+      };
+      await pushSale();
+      const second = await pushSale();
+      expect(second.built).toBe(0);
+      // The device lock, the batch's reads (SKUs, log, sales, shifts, staff, HQ staff, card references),
+      // the store's timezone, the balances, the devices read and the device update at least.
+      expect(second.reused).toBeGreaterThanOrEqual(12);
+    });
+
     it('applies a batch once and acknowledges the same batch again as duplicates', async () => {
       const { events, push } = await newDevice();
       const batch = [

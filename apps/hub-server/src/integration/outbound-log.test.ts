@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayloads, PushRequest } from '@retail/sync';
@@ -26,6 +27,47 @@ import {
   type EventDraft,
 } from './outbound-log';
 import { pullEvents } from './pull';
+
+describe('integration/outbound-log event ids', () => {
+  // RFC 4122 §4.3 as written: SHA-1 over the namespace's bytes then the name's UTF-8 bytes.
+  const reference = (type: string, key: string) => {
+    const hash = createHash('sha1')
+      .update(Buffer.from('c7d3a1e25b4f4a8e9f213e6d0b7a9c15', 'hex'))
+      .update(Buffer.from(`${type}\u0000${key}`, 'utf8'))
+      .digest();
+    hash[6] = (hash[6]! & 0x0f) | 0x50;
+    hash[8] = (hash[8]! & 0x3f) | 0x80;
+    const hex = hash.subarray(0, 16).toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+
+  it('derives the version-5 UUID of type and key that Python uuid.uuid5 gives', () => {
+    // uuid.uuid5(UUID('c7d3a1e2-5b4f-4a8e-9f21-3e6d0b7a9c15'), type + '\0' + key)
+    expect(integrationEventId('sale.completed', '0b5e3c1a-till-event')).toBe(
+      '71bd35b3-cdce-59a0-828b-c9e26cb202e7',
+    );
+    expect(integrationEventId('availability.changed', 'batch:s1:SKU-1')).toBe(
+      '961a6d54-6cbb-59d5-a424-0fed4d074dfe',
+    );
+    expect(integrationEventId('shift.closed', 'k')).toBe('eed9921a-da6f-50e9-8ce0-86b9dbe2fbff');
+    expect(integrationEventId('exception.raised', 'ünïcødé ✓:2')).toBe(
+      'b4775c87-ee3c-50b0-838d-28ae64ef4db1',
+    );
+  });
+
+  it('gives the id of the RFC 4122 construction for any type and key', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        (type, key) => {
+          expect(integrationEventId(type, key)).toBe(reference(type, key));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 const TAX = { rateId: 'ny', name: 'NY', jurisdictionId: 'US-NY', taxCategory: 'standard', percent: 8.875 };
 
