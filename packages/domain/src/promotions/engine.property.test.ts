@@ -182,6 +182,40 @@ describe('promotions/engine (properties)', () => {
       );
     });
 
+    it('reuses its triage of the same checked promotions only while it still holds', () => {
+      // A till prices cart after cart against the same frozen promotions while the clock moves across their
+      // start and end times and the store changes: every answer must be the one triaging afresh gives.
+      const contextArb = fc.record({
+        at: fc.integer({ min: AT - 7, max: AT + 16 }),
+        storeId: fc.constantFrom('store-1', 'store-2'),
+        regionId: fc.constantFrom('north', undefined),
+        // The lines are in EUR; promotions in USD are set aside by triage.
+        currency: fc.constant(EUR),
+      });
+      fc.assert(
+        fc.property(
+          fc.array(promotionArb, { minLength: 1, maxLength: 10 }),
+          fc.array(fc.tuple(linesArb, contextArb), { minLength: 2, maxLength: 12 }),
+          fc.boolean(),
+          (generated, sales, sameArray) => {
+            const checked = generated.map((promotion) => {
+              const frozen = checkedPromotion(structuredClone(promotion));
+              if (!frozen.ok) throw new Error('a generated promotion is not valid');
+              return frozen.value;
+            });
+            for (const [lines, context] of sales) {
+              // The till filters its promotions afresh for each cart: a new array of the same objects.
+              const promotions = sameArray ? checked : [...checked];
+              expect(applyPromotions(lines, promotions, context)).toStrictEqual(
+                applyPromotionsEvaluatingEveryRule(lines, promotions, context),
+              );
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
     it('never discounts a line by more than its amount and never makes a zero or negative adjustment', () => {
       fc.assert(
         fc.property(basketArb, ({ lines, promotions }) => {

@@ -24,6 +24,7 @@ import {
   evaluateRule,
   multiBuyShortOf,
   type CandidateLine,
+  type RuleContext,
   type RuleEvaluation,
 } from './rules';
 
@@ -323,6 +324,85 @@ function triage(promotions: readonly Promotion[], context: PromotionContext): Tr
   return { eligible, considered };
 }
 
+/**
+ * The last triage of promotions that are all checked (validated and frozen, so their content cannot change),
+ * with the stretch of time it holds for: between two consecutive start or end times of those promotions,
+ * every "started / ended" answer is the same. A till prices each scan against the same promotions, and
+ * triaging and ordering them again was a fifth of the engine's time and most of its garbage.
+ */
+interface TriageMemo {
+  readonly promotions: readonly Promotion[];
+  readonly storeId: string;
+  readonly regionId: string | undefined;
+  readonly currency: CurrencyCode;
+  /** `at` in [from, until): no promotion starts or ends strictly inside. */
+  readonly from: number;
+  readonly until: number;
+  readonly ordered: readonly Promotion[];
+  readonly considered: readonly ConsideredPromotion[];
+}
+
+let lastTriage: TriageMemo | undefined;
+
+function sameTriage(memo: TriageMemo, promotions: readonly Promotion[], context: PromotionContext): boolean {
+  if (
+    memo.storeId !== context.storeId ||
+    memo.regionId !== context.regionId ||
+    memo.currency !== context.currency ||
+    context.at < memo.from ||
+    context.at >= memo.until ||
+    memo.promotions.length !== promotions.length
+  ) {
+    return false;
+  }
+  return memo.promotions.every((promotion, index) => promotions[index] === promotion);
+}
+
+/** The stretch of time around `at` with no start or end time of `promotions` strictly inside it. */
+function stretchAround(promotions: readonly Promotion[], at: number): { from: number; until: number } {
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  for (const promotion of promotions) {
+    for (const boundary of [promotion.startsAt, promotion.endsAt]) {
+      if (boundary === undefined) continue;
+      if (boundary <= at) from = Math.max(from, boundary);
+      else until = Math.min(until, boundary);
+    }
+  }
+  return { from, until };
+}
+
+function triageAfresh(
+  promotions: readonly Promotion[],
+  context: PromotionContext,
+): { ordered: readonly Promotion[]; considered: ConsideredPromotion[] } {
+  const { eligible, considered } = triage(promotions, context);
+  return { ordered: [...eligible].sort(compareEvaluationOrder), considered };
+}
+
+/** The eligible promotions in evaluation order and the ones triage set aside, for this context. */
+function triageInOrder(
+  promotions: readonly Promotion[],
+  context: PromotionContext,
+): { ordered: readonly Promotion[]; considered: ConsideredPromotion[] } {
+  if (lastTriage !== undefined && sameTriage(lastTriage, promotions, context)) {
+    return { ordered: lastTriage.ordered, considered: [...lastTriage.considered] };
+  }
+  const { ordered, considered } = triageAfresh(promotions, context);
+  if (Array.isArray(promotions) && promotions.every((promotion) => isCheckedPromotion(promotion))) {
+    lastTriage = {
+      promotions: [...promotions],
+      storeId: context.storeId,
+      regionId: context.regionId,
+      currency: context.currency,
+      ...stretchAround(promotions, context.at),
+      ordered: Object.freeze(ordered),
+      considered: Object.freeze(considered.map((entry) => Object.freeze({ ...entry }))),
+    };
+  }
+  return { ordered, considered };
+}
+
 function levelOf(promotion: Promotion): AdjustmentLevel {
   return promotion.rule.type === 'spend_threshold' ? 'order' : 'line';
 }
@@ -365,19 +445,25 @@ function openLines(states: readonly LineState[], cache: OpenLines): OpenLines {
   return cache;
 }
 
-/** Titles of promotions checkedPromotion froze: their rule cannot change, so neither can the title. */
-const checkedTitles = new WeakMap<Promotion, string>();
+/** Rule contexts of promotions checkedPromotion froze: their rule cannot change, so neither can its title. */
+const checkedRuleContexts = new WeakMap<Promotion, RuleContext>();
 
-function titleOf(promotion: Promotion): string {
+function ruleContextOf(promotion: Promotion): RuleContext {
   const frozen: boolean = isCheckedPromotion(promotion);
-  if (!frozen) return describeRule(promotion.rule, promotion.currency);
-  let title = checkedTitles.get(promotion);
-  if (title === undefined) {
-    title = describeRule(promotion.rule, promotion.currency);
-    checkedTitles.set(promotion, title);
+  let context = frozen ? checkedRuleContexts.get(promotion) : undefined;
+  if (context === undefined) {
+    context = {
+      currency: promotion.currency,
+      maxApplications: promotion.maxApplications,
+      title: describeRule(promotion.rule, promotion.currency),
+    };
+    if (frozen) checkedRuleContexts.set(promotion, context);
   }
-  return title;
+  return context;
 }
+
+/** The "targets nothing in the cart" sentence of each checked promotion, worked out once. */
+const checkedUntargetedWhys = new WeakMap<Promotion, string>();
 
 /**
  * What the cart holds, for telling at a glance which promotions target nothing in it: the SKUs and categories
@@ -419,27 +505,50 @@ function reaches(reach: Reach, target: PromotionTarget | undefined): boolean {
   return skus.some((sku) => reach.skus.has(sku)) || categoryIds.some((id) => reach.categoryIds.has(id));
 }
 
-/**
- * For a promotion whose rule targets no line of the cart: the answer its rule gives on any subset of those
- * lines (the open ones, the untouched ones, all of them), which is what `evaluate` would return. Undefined
- * when the rule targets some line and must be evaluated.
- */
-function untargetedWhy(rule: PromotionRule, cart: CartIndex): string | undefined {
+/** Whether `rule` targets some line of the cart (for buy-X-get-Y and multi-buy, some `each` line). */
+function targetsCart(rule: PromotionRule, cart: CartIndex): boolean {
   switch (rule.type) {
     case 'percent_off':
     case 'amount_off':
     case 'spend_threshold':
-      return reaches(cart.any, rule.target) ? undefined : NO_ELIGIBLE_ITEM;
+      return reaches(cart.any, rule.target);
     case 'multi_buy':
-      // Validated promotions group at least 2 units, so an empty selection is always short of a group.
-      return reaches(cart.each, rule.target) ? undefined : multiBuyShortOf(rule.qty, 0);
+      return reaches(cart.each, rule.target);
     case 'buy_x_get_y':
-      return reaches(cart.each, rule.buy.target) || reaches(cart.each, rule.get.target)
-        ? undefined
-        : buyXGetYShortOf(rule.buy.qty, rule.get.qty, 0, 0);
+      return reaches(cart.each, rule.buy.target) || reaches(cart.each, rule.get.target);
     default:
       return assertNever(rule, 'promotion rule');
   }
+}
+
+/**
+ * What the rule of a promotion that targets no line of the cart answers on any subset of those lines (the
+ * open ones, the untouched ones, all of them): what `evaluate` would return.
+ */
+function untargetedWhyOf(rule: PromotionRule): string {
+  switch (rule.type) {
+    case 'percent_off':
+    case 'amount_off':
+    case 'spend_threshold':
+      return NO_ELIGIBLE_ITEM;
+    case 'multi_buy':
+      // Validated promotions group at least 2 units, so an empty selection is always short of a group.
+      return multiBuyShortOf(rule.qty, 0);
+    case 'buy_x_get_y':
+      return buyXGetYShortOf(rule.buy.qty, rule.get.qty, 0, 0);
+    default:
+      return assertNever(rule, 'promotion rule');
+  }
+}
+
+function untargetedWhy(promotion: Promotion): string {
+  const frozen: boolean = isCheckedPromotion(promotion);
+  let why = frozen ? checkedUntargetedWhys.get(promotion) : undefined;
+  if (why === undefined) {
+    why = untargetedWhyOf(promotion.rule);
+    if (frozen) checkedUntargetedWhys.set(promotion, why);
+  }
+  return why;
 }
 
 function evaluate(
@@ -454,13 +563,10 @@ function evaluate(
     return { applied: false, why: `Exclusive: not combined with ${others}, already applied to this sale.` };
   }
   // Most promotions target nothing in a cart: their answer is known without evaluating the rule.
-  const untargeted = cart === undefined ? undefined : untargetedWhy(promotion.rule, cart);
-  if (untargeted !== undefined) return { applied: false, why: untargeted };
-  const context = {
-    currency: promotion.currency,
-    maxApplications: promotion.maxApplications,
-    title: titleOf(promotion),
-  };
+  if (cart !== undefined && !targetsCart(promotion.rule, cart)) {
+    return { applied: false, why: untargetedWhy(promotion) };
+  }
+  const context = ruleContextOf(promotion);
   const { open, candidates } = openLines(states, cache);
   if (promotion.stacking === 'exclusive') {
     const untouched = open.filter((state) => !state.claimed);
@@ -522,8 +628,10 @@ function promotionOutcome(
   const states: LineState[] = [...lines]
     .sort((a, b) => compareText(a.lineId, b.lineId))
     .map((line, index) => ({ index, line, remaining: line.amount, claimed: false, lockedBy: undefined }));
-  const { eligible, considered } = triage(promotions, context);
-  const ordered = [...eligible].sort(compareEvaluationOrder);
+  // The reference engine triages afresh every time; the till's reuses the last triage when it still holds.
+  const { ordered, considered } = skipUntargeted
+    ? triageInOrder(promotions, context)
+    : triageAfresh(promotions, context);
 
   const ranked: { rank: number; adjustment: PromotionAdjustment }[] = [];
   const applied: AppliedPromotion[] = [];
