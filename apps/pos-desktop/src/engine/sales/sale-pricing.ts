@@ -1,3 +1,4 @@
+import { shared } from './shared-values';
 import {
   DomainError,
   add,
@@ -330,25 +331,6 @@ function cartKey(ctx: TxContext, rules: ReplicaRules, draft: SaleDraft): string 
     draft.lines,
     draft.orderDiscount ?? null,
   ]);
-}
-
-/**
- * Under test, what is shared between commands is frozen, so a caller that changed a priced cart another
- * command reuses fails loudly. Freezing every object of a cart costs more than looking it up, so the
- * node itself relies on the readonly types.
- */
-const FREEZE_SHARED = process.env.VITEST !== undefined;
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-function shared<T>(value: T): T {
-  return FREEZE_SHARED ? deepFreeze(value) : value;
 }
 
 /** Resolved lines (SKU, book price, tax category) by what they were resolved from, per database. */
