@@ -4,7 +4,7 @@ import {
   demandBySku,
   describeBopisAction,
   nodeAtp,
-  routeOrder,
+  routeValidOrder,
   routingRequestFor,
   type BopisEffects,
   type BopisNotification,
@@ -13,6 +13,7 @@ import {
   type BopisTransitionOutcome,
   type PickupDeadlinePolicy,
   type RoutingAllocation,
+  type RoutingRequest,
   type RoutingResult,
 } from '@retail/domain';
 import { builtFeedChange } from '../feed/feed-store';
@@ -719,9 +720,15 @@ export async function chooseNode(
   settings: BopisSettings,
   options: ChooseOptions = {},
 ): Promise<{ routing: RoutingResult; nodeId?: string; allocations?: RoutingAllocation[] }> {
-  const request = {
-    ...routingRequestFor(state, { allowSplit: options.allowSplit ?? false }),
+  // Built from the order's state (parsed when it was placed or read): routed without parsing it again.
+  const { orderId, lines, pickup, excludedNodeIds } = routingRequestFor(state);
+  const request: RoutingRequest = {
+    orderId,
+    lines,
+    pickup,
+    splitConsent: options.allowSplit ?? false,
     channelAllowsSplit: options.channelAllowsSplit ?? true,
+    excludedNodeIds: excludedNodeIds ?? [],
   };
   const skus = [...demandBySku(state.order.lines).keys()];
   const storeId = state.order.pickup.type === 'store' ? state.order.pickup.storeId : undefined;
@@ -738,7 +745,7 @@ export async function chooseNode(
           : { destinationNodeId: storeId }),
       fulfilment: state.order.fulfilment.type,
     });
-    const routing = routeOrder(request, candidates, tx.at);
+    const routing = routeValidOrder(request, candidates, tx.at);
     if (routing.decision.outcome === 'unroutable') return { routing };
     const allocations = routing.decision.allocations;
     // Routing only allocates from balances it just read, so the rows exist; the same read tells whether

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { FulfilmentType, RoutingCandidateInput } from '@retail/domain';
+import type { FulfilmentType, RoutingCandidate } from '@retail/domain';
 import type { HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
 import { compiledQuery } from '../storage/compiled-query';
@@ -47,12 +47,12 @@ export async function loadCandidates(
   tx: HubTx,
   skus: readonly string[],
   options: CandidateOptions,
-): Promise<RoutingCandidateInput[]> {
+): Promise<RoutingCandidate[]> {
   const wanted = [...new Set(skus)];
   const fulfilment = options.fulfilment ?? 'pickup';
   const also = [...new Set(options.alsoNodeIds ?? [])];
   const nodes = new Map<string, CandidateRow>();
-  const stockByNode = new Map<string, Map<string, RoutingCandidateInput['stock'][number]>>();
+  const stockByNode = new Map<string, Map<string, RoutingCandidate['stock'][number]>>();
   // One statement per 500 SKUs (one for any order: it has at most 200 lines) for everything routing
   // weighs: each node holding a balance of one of the SKUs (or named in alsoNodeIds) with those balances,
   // its open picks of this fulfilment type, when its tills were last heard and its delivery terms.
@@ -60,8 +60,8 @@ export async function loadCandidates(
     if (chunk.length === 0 && also.length === 0) continue;
     const rows = await candidateRows(
       tx.trx,
-      `${chunk.length}:${also.length}`,
-      [...OPEN_PICK_STATUSES, fulfilment, ...chunk, ...chunk, ...also],
+      `${chunk.length}:${also.length}:${fulfilment}`,
+      [0, ...OPEN_PICK_STATUSES, fulfilment, ...chunk, ...chunk, ...also],
       () => candidatesQuery(tx, chunk, also, fulfilment),
     );
     for (const row of rows) {
@@ -107,7 +107,7 @@ export async function loadCandidates(
     ),
     destinationZone,
   );
-  const candidates: RoutingCandidateInput[] = [];
+  const candidates: RoutingCandidate[] = [];
   for (const node of nodes.values()) {
     const heard = node.last_heard === null ? undefined : Number(node.last_heard);
     const offline = heard !== undefined && tx.at - heard >= options.offlineAfterMs;
@@ -173,12 +173,19 @@ function candidatesQuery(
         : sql<null>`null`.as('stock_safety'),
       'node_delivery_terms.zone as zone',
       'node_delivery_terms.cutoff_minute as cutoff_minute',
+      // Counted only where a capacity limits them (0 is no limit): routing weighs nothing else by them.
       eb
-        .selectFrom('bopis_orders')
-        .select((count) => count.fn.countAll<number>().as('open'))
-        .whereRef('bopis_orders.node_id', '=', 'nodes.node_id')
-        .where('bopis_orders.status', 'in', [...OPEN_PICK_STATUSES])
-        .where('bopis_orders.fulfilment', '=', fulfilment)
+        .case()
+        .when(fulfilment === 'ship' ? 'nodes.ship_pick_capacity' : 'nodes.pick_capacity', '>', 0)
+        .then(
+          eb
+            .selectFrom('bopis_orders')
+            .select((count) => count.fn.countAll<number>().as('open'))
+            .whereRef('bopis_orders.node_id', '=', 'nodes.node_id')
+            .where('bopis_orders.status', 'in', [...OPEN_PICK_STATUSES])
+            .where('bopis_orders.fulfilment', '=', fulfilment),
+        )
+        .end()
         .as('open_picks'),
       eb
         .selectFrom('devices')

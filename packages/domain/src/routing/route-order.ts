@@ -235,32 +235,43 @@ function parseRequest(input: RoutingRequestInput): RoutingRequest {
 }
 
 function parseCandidates(inputs: readonly RoutingCandidateInput[]): RoutingCandidate[] {
-  if (inputs.length > MAX_ROUTING_CANDIDATES) {
+  checkCandidateCount(inputs.length);
+  return sortedCandidates(
+    inputs.map((input, index) => {
+      const parsed = RoutingCandidateSchema.safeParse(input);
+      if (!parsed.success) {
+        throw invalid(
+          'routing.routingCandidateNotValid',
+          { index, error: describeProblems(parsed.error, 'node') },
+          {
+            index,
+            issues: parsed.error.issues.map((issue) => ({
+              path: issue.path.map(String),
+              message: issue.message,
+            })),
+          },
+        );
+      }
+      return parsed.data;
+    }),
+  );
+}
+
+function checkCandidateCount(count: number): void {
+  if (count > MAX_ROUTING_CANDIDATES) {
     throw invalid(
       'routing.mostNodesCanConsidered',
       { MAX_ROUTING_CANDIDATES },
       {
-        count: inputs.length,
+        count,
       },
     );
   }
-  const candidates = inputs.map((input, index) => {
-    const parsed = RoutingCandidateSchema.safeParse(input);
-    if (!parsed.success) {
-      throw invalid(
-        'routing.routingCandidateNotValid',
-        { index, error: describeProblems(parsed.error, 'node') },
-        {
-          index,
-          issues: parsed.error.issues.map((issue) => ({
-            path: issue.path.map(String),
-            message: issue.message,
-          })),
-        },
-      );
-    }
-    return parsed.data;
-  });
+}
+
+/** The candidates by node id (a copy), refusing a node listed twice: what routing's determinism needs. */
+function sortedCandidates(list: readonly RoutingCandidate[]): RoutingCandidate[] {
+  const candidates = [...list];
   candidates.sort((a, b) => compareText(a.nodeId, b.nodeId));
   for (let index = 1; index < candidates.length; index += 1) {
     const nodeId = (candidates[index] as RoutingCandidate).nodeId;
@@ -495,8 +506,29 @@ export function routeOrder(
   if (!Number.isSafeInteger(at) || at < 0) {
     throw invalid('routing.routingTimeMustEpoch', {}, { at });
   }
-  const request = parseRequest(orderInput);
-  const candidates = parseCandidates(candidateInputs);
+  return routeRequest(parseRequest(orderInput), parseCandidates(candidateInputs), at);
+}
+
+/**
+ * routeOrder for a request and candidates that are already the schemas' output, built by typed code from
+ * validated values (the hub routes from an order it parsed at intake and from its own rows): they are not
+ * parsed again. The checks routing's determinism needs (the candidate count, a node listed twice, the
+ * instant) still run; the result is exactly routeOrder's for the same values.
+ */
+export function routeValidOrder(
+  request: RoutingRequest,
+  candidates: readonly RoutingCandidate[],
+  at: number,
+): RoutingResult {
+  if (!Number.isSafeInteger(at) || at < 0) {
+    throw invalid('routing.routingTimeMustEpoch', {}, { at });
+  }
+  checkCandidateCount(candidates.length);
+  return routeRequest(request, sortedCandidates(candidates), at);
+}
+
+/** The pipeline itself, on a valid request and candidates sorted by node id. */
+function routeRequest(request: RoutingRequest, candidates: RoutingCandidate[], at: number): RoutingResult {
   const demand = demandBySku(request.lines);
   const origin = originOf(request, candidates);
   const evaluations = candidates.map((candidate) => evaluate(candidate, request, demand, origin, at));

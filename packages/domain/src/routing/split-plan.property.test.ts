@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeAtp } from '../inventory/atp';
-import { routeOrder, type RoutingCandidateInput, type RoutingRequestInput } from './route-order';
+import {
+  RoutingCandidateSchema,
+  RoutingRequestSchema,
+  routeOrder,
+  routeValidOrder,
+  type RoutingCandidateInput,
+  type RoutingRequestInput,
+} from './route-order';
 
 const AT = 1_800_000_000_000;
 const SKUS = ['A', 'B', 'C'];
@@ -135,6 +142,84 @@ describe('routing/split-plan (through routeOrder)', () => {
         }),
         { numRuns: 400 },
       );
+    });
+  });
+
+  describe('routeValidOrder (inputs already the schemas output)', () => {
+    const requestArb = fc.record({
+      orderId: fc.constant('o-valid'),
+      lines: orderArb.map((order) => order.lines),
+      pickup: fc.oneof(
+        fc.record({ type: fc.constant('store' as const), storeId: fc.constantFrom('n1', 'n2', 'n9') }),
+        fc.record({
+          type: fc.constant('location' as const),
+          location: fc.record({
+            lat: fc.double({ min: -80, max: 80, noNaN: true }),
+            lon: fc.double({ min: -170, max: 170, noNaN: true }),
+          }),
+        }),
+      ),
+      splitConsent: fc.boolean(),
+      channelAllowsSplit: fc.boolean(),
+      excludedNodeIds: fc.subarray(['n1', 'n2', 'n3']),
+    });
+    const placedCandidatesArb = fc.array(
+      fc.record({
+        candidate: candidateArb,
+        location: fc.option(
+          fc.record({
+            lat: fc.double({ min: -80, max: 80, noNaN: true }),
+            lon: fc.double({ min: -170, max: 170, noNaN: true }),
+          }),
+          { nil: undefined },
+        ),
+        offlineSince: fc.option(fc.integer({ min: 0, max: AT }), { nil: undefined }),
+      }),
+      { maxLength: 7 },
+    );
+
+    it('answers exactly as routeOrder, whatever the order of the candidates', () => {
+      fc.assert(
+        fc.property(requestArb, placedCandidatesArb, (request, placed) => {
+          const unique = new Map(
+            placed.map(({ candidate, location, offlineSince }) => [
+              candidate.nodeId,
+              {
+                ...candidate,
+                ...(location === undefined ? {} : { location }),
+                ...(offlineSince === undefined ? {} : { offlineSince }),
+              },
+            ]),
+          );
+          const inputs = [...unique.values()];
+          const parsedRequest = RoutingRequestSchema.parse(request);
+          const parsedCandidates = inputs.map((input) => RoutingCandidateSchema.parse(input));
+          const expected = routeOrder(request, inputs, AT);
+          expect(routeValidOrder(parsedRequest, parsedCandidates, AT)).toEqual(expected);
+          expect(routeValidOrder(parsedRequest, [...parsedCandidates].reverse(), AT)).toEqual(expected);
+        }),
+        { numRuns: 400 },
+      );
+    });
+
+    it('still refuses a node listed twice and an instant that is no epoch', () => {
+      const request = RoutingRequestSchema.parse({
+        orderId: 'o-1',
+        lines: [{ lineId: 'l1', sku: 'A', qty: 1 }],
+        pickup: { type: 'store', storeId: 'n1' },
+      });
+      const node = RoutingCandidateSchema.parse({
+        nodeId: 'n1',
+        active: true,
+        pickupEnabled: true,
+        stock: [{ sku: 'A', sellable: 3, committed: 0, safetyStock: 0 }],
+      });
+      expect(() => routeValidOrder(request, [node, node], AT)).toThrow(/n1/);
+      expect(() => routeValidOrder(request, [node], -1)).toThrow();
+      expect(routeValidOrder(request, [node], AT).decision).toMatchObject({
+        outcome: 'routed',
+        nodeId: 'n1',
+      });
     });
   });
 });
