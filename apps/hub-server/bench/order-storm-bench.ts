@@ -7,7 +7,7 @@
  * each), with the ratio.
  *
  * Each worker is a hub process (its own HubContext and connection pool) calling the intake as the HTTP
- * route does, without the HTTP layer, after a warm-up of two orders of its own (so module loading and
+ * route does (the body validated by the route's schema, inside the measured work), without the HTTP layer, after a warm-up of two orders of its own (so module loading and
  * first-call compilation are not counted as order work). BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per
  * worker) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the storm itself;
  * BENCH_STORM_STATEMENTS=1 lists the statement shapes per order on stderr.
@@ -25,7 +25,7 @@ import { createHubContext } from '../src/hub-context';
 import { verifyProjections } from '../src/inventory/ledger-reads';
 import { receiveStock } from '../src/inventory/stock-operations';
 import { createNode } from '../src/nodes/nodes';
-import { placeOrder, type OrderIntake } from '../src/orders/intake';
+import { ParsedOrderIntakeSchema, placeOrder, type OrderIntake } from '../src/orders/intake';
 import { openStorage } from '../src/storage/storage';
 import { nodeInput, seedWorld } from '../src/test-support/fixtures';
 import { startBackendCpuMeter, type BackendCpu } from './backend-cpu';
@@ -126,6 +126,11 @@ function orderFor(worker: number, index: number, sku?: string): OrderIntake {
   };
 }
 
+/** The body as `POST /api/orders` hands it to placeOrder: validated by the route's schema. */
+function intakeBody(body: OrderIntake): OrderIntake {
+  return ParsedOrderIntakeSchema.parse(body);
+}
+
 async function stormWorker(
   url: string,
   worker: number,
@@ -149,9 +154,15 @@ async function stormWorker(
   };
   // Warm-up: a whole order and a split order on this worker's own SKU, so the storm measures a warm process.
   for (const index of [0, 3]) {
-    await placeOrder(hub, orderFor(worker, index, warmUpSku(worker)), randomUUID(), 'api-key:storm', {
-      settings: SETTINGS,
-    });
+    await placeOrder(
+      hub,
+      intakeBody(orderFor(worker, index, warmUpSku(worker))),
+      randomUUID(),
+      'api-key:storm',
+      {
+        settings: SETTINGS,
+      },
+    );
   }
   const profiler = await startProfile();
   process.send?.({ ready: true });
@@ -166,7 +177,7 @@ async function stormWorker(
       error,
       statements,
     } = await counter.measure(() =>
-      placeOrder(hub, body, randomUUID(), 'api-key:storm', { settings: SETTINGS }),
+      placeOrder(hub, intakeBody(body), randomUUID(), 'api-key:storm', { settings: SETTINGS }),
     );
     if (placed !== undefined) {
       result.placed += 1;

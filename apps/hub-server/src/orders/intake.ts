@@ -13,6 +13,7 @@ import {
   parseBopisOrder,
   placeParsedBopisOrder,
   type BopisOrder,
+  type ParsedBopisOrder,
   type ChannelBuffer,
   type PickupCodeRandomBytes,
 } from '@retail/domain';
@@ -69,6 +70,62 @@ export const OrderIntakeSchema = BopisOrderSchema.extend({
   }
 });
 export type OrderIntake = z.infer<typeof OrderIntakeSchema>;
+
+declare const parsedOrderIntake: unique symbol;
+
+/** A body ParsedOrderIntakeSchema validated: placeOrder does not parse it again. Only that schema makes one. */
+export type ParsedOrderIntake = OrderIntake & { readonly [parsedOrderIntake]: true };
+
+/** The bodies ParsedOrderIntakeSchema made: placeOrder trusts exactly these (a cast cannot forge one). */
+const parsedIntakes = new WeakSet<object>();
+
+/**
+ * OrderIntakeSchema at the edge (`POST /api/orders`): the body is validated there, once, with every
+ * problem and its path in the 400, and placeOrder builds the domain order from it without parsing it
+ * again. A body that did not come through this schema (other callers) is still parsed by placeOrder.
+ */
+export const ParsedOrderIntakeSchema = OrderIntakeSchema.transform((body) => {
+  parsedIntakes.add(body);
+  return body as ParsedOrderIntake;
+});
+
+interface OrderDefaults {
+  readonly payment: BopisOrder['payment'];
+  readonly fulfilment: BopisOrder['fulfilment'];
+  readonly pickup: BopisOrder['pickup'] | undefined;
+  readonly placedAt: number;
+  readonly pickupPolicy: BopisOrder['pickupPolicy'];
+}
+
+/**
+ * The domain order of the intake: parsed by parseBopisOrder, unless the body came through
+ * ParsedOrderIntakeSchema and only the hub filled in the rest (its clock, its configured policy, the
+ * origin a ship order's address gives, the shop's own authorisation reference). Then every field is
+ * already a schema output and the order is assembled in the schema's key order, so it is what
+ * parseBopisOrder would return, character for character once serialised (intake-parses.test.ts).
+ */
+function intakeOrder(body: OrderIntake, defaults: OrderDefaults, edgeParsed: boolean): ParsedBopisOrder {
+  if (edgeParsed && parsedIntakes.has(body) && defaults.pickup !== undefined) {
+    const order: BopisOrder = {
+      orderId: body.orderId,
+      orderNumber: body.orderNumber,
+      channel: body.channel,
+      lines: body.lines,
+      customer: body.customer,
+      pickup: defaults.pickup,
+      fulfilment: defaults.fulfilment,
+      splitConsent: body.splitConsent,
+      payment: defaults.payment,
+      priority: body.priority,
+      placedAt: defaults.placedAt,
+      pickupPolicy: defaults.pickupPolicy,
+    };
+    return order as ParsedBopisOrder;
+  }
+  const parsed = parseBopisOrder({ ...body, ...defaults });
+  if (!parsed.ok) throw DomainError.fromBody(parsed.error);
+  return parsed.value;
+}
 
 export const IdempotencyKeySchema = z
   .string({ error: 'The Idempotency-Key header is required, so a retried order is never placed twice.' })
@@ -316,9 +373,10 @@ function readIntake(
 }
 
 /**
- * The facts the body asks for before it is parsed (the HTTP route has checked its shape; placeOrder
- * parses it again), so the intake's first statement can read them too; undefined for a body without
- * lines to ask about. readIntakeFacts reads again should the parsed order ask for other ones.
+ * The facts the body asks for before placeOrder builds (or, for a body that did not come through
+ * ParsedOrderIntakeSchema, parses) the domain order, so the intake's first statement can read them too;
+ * undefined for a body without lines to ask about. readIntakeFacts reads again should the order ask for
+ * other ones.
  */
 function factsOfBody(body: OrderIntake): FactsAsked | undefined {
   if (!Array.isArray(body.lines) || body.lines.length === 0 || body.lines.length > 200) return undefined;
@@ -476,9 +534,9 @@ export async function placeOrder(
     });
   }
   const payment = {
+    authorisationRef: authorisation?.intent.intentId ?? body.payment.authorisationRef ?? '',
     amount: body.payment.amount,
     currency: body.payment.currency,
-    authorisationRef: authorisation?.intent.intentId ?? body.payment.authorisationRef ?? '',
   };
 
   try {
@@ -512,21 +570,24 @@ export async function placeOrder(
         }
         const codeTaken = matches.some((row) => Number(row.split) === 2);
         const fulfilment = body.fulfilment ?? { type: 'pickup' as const };
-        const parsed = parseBopisOrder({
-          ...body,
-          payment,
-          fulfilment,
-          // A ship order routes from the address it goes to.
-          pickup:
-            body.pickup ??
-            (fulfilment.type === 'ship'
-              ? { type: 'location', location: fulfilment.shipTo.location }
-              : undefined),
-          placedAt: body.placedAt ?? tx.at,
-          pickupPolicy: body.pickupPolicy ?? settings.pickupPolicy,
-        });
-        if (!parsed.ok) throw DomainError.fromBody(parsed.error);
-        const order = parsed.value;
+        const policy = body.pickupPolicy ?? settings.pickupPolicy;
+        const order = intakeOrder(
+          body,
+          {
+            payment,
+            fulfilment,
+            // A ship order routes from the address it goes to.
+            pickup:
+              body.pickup ??
+              (fulfilment.type === 'ship'
+                ? { type: 'location', location: fulfilment.shipTo.location }
+                : undefined),
+            placedAt: body.placedAt ?? tx.at,
+            pickupPolicy: { holdHours: policy.holdHours, graceMinutes: policy.graceMinutes },
+          },
+          // A card the hub authorised brings the provider's reference: that one is checked by the parse.
+          authorisation === undefined,
+        );
         const facts = await readIntakeFacts(
           tx,
           order,

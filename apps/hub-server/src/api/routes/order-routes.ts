@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { DomainError, type PickupCodeRandomBytes } from '@retail/domain';
 import type { RouteRegistry } from '../route';
 import type { PaymentProvider } from '../../payments/payment-provider';
-import { IdempotencyKeySchema, OrderIntakeSchema, placeOrder, readPlacedView } from '../../orders/intake';
+import {
+  IdempotencyKeySchema,
+  ParsedOrderIntakeSchema,
+  placeOrder,
+  readPlacedView,
+} from '../../orders/intake';
 import { CustomerOrderViewSchema } from '../../orders/split-intake';
 import {
   NotificationFilterSchema,
@@ -66,7 +71,8 @@ export function registerOrderRoutes(
     access: { kind: 'hq', role: 'operator', scopes: ['orders:write'] },
     audit: { skip: 'an order placed by the shop is business traffic; the order keeps its own history' },
     headers: z.object({ 'idempotency-key': IdempotencyKeySchema }),
-    body: OrderIntakeSchema,
+    // Validated here, once: placeOrder does not parse a body this schema made again.
+    body: ParsedOrderIntakeSchema,
     response: z.union([OrderViewSchema, CustomerOrderViewSchema]),
     successStatus: 201,
     alsoSucceedsWith: [200],
