@@ -1,6 +1,6 @@
 import type { BopisLogEntry, BopisOrderState } from '@retail/domain';
 import type { EventData, IntegrationEventType } from './event-catalog';
-import type { EventDraft } from './outbound-log';
+import { builtDraft, type EventDraft } from './outbound-log';
 
 /** The catalog event a logged order step is, if it is one integrations hear about. */
 function typesOf(entry: BopisLogEntry, routedBefore: boolean): IntegrationEventType[] {
@@ -40,14 +40,17 @@ export function orderEventDrafts(before: BopisOrderState | undefined, after: Bop
     if (entry.version <= known) return;
     const routedBefore = after.log.slice(0, index).some((earlier) => earlier.action === 'route');
     for (const type of typesOf(entry, routedBefore)) {
-      drafts.push({
-        type,
-        key: `${after.order.orderId}:${entry.version}`,
-        aggregateId: after.order.orderId,
-        nodeId: after.nodeId ?? null,
-        occurredAt: entry.at,
-        data: orderData(after, entry, before?.nodeId),
-      });
+      // Built from the order's state (validated when placed or read) in OrderData's key order.
+      drafts.push(
+        builtDraft({
+          type,
+          key: `${after.order.orderId}:${entry.version}`,
+          aggregateId: after.order.orderId,
+          nodeId: after.nodeId ?? null,
+          occurredAt: entry.at,
+          data: orderData(after, entry, before?.nodeId),
+        }),
+      );
     }
   });
   return drafts;

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BopisOrderSchema, BopisOrderStateSchema, RoutingResultSchema } from '@retail/domain';
+import { AvailabilityChangedData, OrderData } from '../integration/event-catalog';
 import { updateNode } from '../nodes/nodes';
 import { backendKinds } from '../test-support/backends';
 import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
@@ -76,6 +77,8 @@ describe.each(backendKinds())('orders/intake parses on %s', (kind) => {
     const states = vi.spyOn(BopisOrderStateSchema, 'safeParse');
     const routings = vi.spyOn(RoutingResultSchema, 'safeParse');
     const routingParses = vi.spyOn(RoutingResultSchema, 'parse');
+    const orderEvents = vi.spyOn(OrderData, 'safeParse');
+    const availabilityEvents = vi.spyOn(AvailabilityChangedData, 'safeParse');
     const placed = await placeOrder(world.hub, body, `key-${body.orderId}`, 'api-key:test', {
       settings: TEST_SETTINGS,
     });
@@ -85,7 +88,24 @@ describe.each(backendKinds())('orders/intake parses on %s', (kind) => {
     expect(states).not.toHaveBeenCalled();
     expect(routings).not.toHaveBeenCalled();
     expect(routingParses).not.toHaveBeenCalled();
+    expect(orderEvents).not.toHaveBeenCalled();
+    expect(availabilityEvents).not.toHaveBeenCalled();
     vi.restoreAllMocks();
+
+    // Its order and availability events are what the catalog's check would have written, to the character.
+    const events = await world.storage.db
+      .selectFrom('integration_events')
+      .select(['type', 'aggregate_id', 'data'])
+      .where((eb) =>
+        eb.or([eb('aggregate_id', 'like', `${body.orderId}%`), eb('type', '=', 'availability.changed')]),
+      )
+      .execute();
+    expect(events.filter((event) => event.type === 'order.placed').length).toBe(orderParses > 1 ? 2 : 1);
+    expect(events.some((event) => event.type === 'availability.changed')).toBe(true);
+    for (const event of events) {
+      const schema = event.type === 'availability.changed' ? AvailabilityChangedData : OrderData;
+      expect(JSON.stringify(schema.parse(JSON.parse(event.data)))).toBe(event.data);
+    }
 
     // The answer a client receives is the read back's, character for character.
     const read = await readPlacedView(world.storage.db, body.orderId);
