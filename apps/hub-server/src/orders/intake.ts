@@ -32,6 +32,7 @@ import {
   type IntakeAuthorisation,
 } from '../payments/order-payments';
 import { readOrderView, type OrderView } from './order-records';
+import { candidateRowsOf, candidatesAsked, candidatesPart, type CandidatesAsked } from './routing-candidates';
 import { placeSplitOrder, readCustomerOrderView, type CustomerOrderView } from './split-intake';
 
 /**
@@ -270,7 +271,12 @@ function sameFacts(a: FactsAsked, b: FactsAsked): boolean {
  * its idempotency key); then the facts (kinds 'sku', 'channel', 'buffer', 'store'). Built only while its
  * text is not known yet (see compiledQuery).
  */
-function intakeQuery(tx: HubTx, repeat: RepeatAsked | undefined, facts: FactsAsked | undefined) {
+function intakeQuery(
+  tx: HubTx,
+  repeat: RepeatAsked | undefined,
+  facts: FactsAsked | undefined,
+  candidates: ReturnType<typeof candidatesPart> | undefined,
+) {
   const match = (table: 'customer_orders' | 'bopis_orders', value: number) =>
     tx.trx
       .selectFrom(table)
@@ -294,6 +300,7 @@ function intakeQuery(tx: HubTx, repeat: RepeatAsked | undefined, facts: FactsAsk
             .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
         ]),
     ...(facts === undefined ? [] : factParts(tx, facts)),
+    ...(candidates === undefined ? [] : [candidates.query()]),
   ] as unknown as SelectQueryBuilder<HubDatabase, never, IntakeRow>[];
   return parts.slice(1).reduce((query, part) => query.unionAll(part), parts[0]!);
 }
@@ -342,10 +349,12 @@ function readIntake(
   tx: HubTx,
   repeat: RepeatAsked | undefined,
   facts: FactsAsked | undefined,
+  candidatesAsked?: CandidatesAsked,
 ): Promise<IntakeRow[]> {
+  const candidates = candidatesAsked === undefined ? undefined : candidatesPart(tx, candidatesAsked);
   return intakeRows(
     tx.trx,
-    `${repeat === undefined ? '' : 'repeat'}:${facts === undefined ? '' : `${facts.skus.length}:${facts.storeId === undefined ? '' : 'store'}`}`,
+    `${repeat === undefined ? '' : 'repeat'}:${facts === undefined ? '' : `${facts.skus.length}:${facts.storeId === undefined ? '' : 'store'}`}:${candidates?.shape ?? ''}`,
     [
       ...(repeat === undefined
         ? []
@@ -367,8 +376,9 @@ function readIntake(
             facts.channel,
             ...(facts.storeId === undefined ? [] : [null, facts.storeId]),
           ]),
+      ...(candidates?.parameters ?? []),
     ],
-    () => intakeQuery(tx, repeat, facts),
+    () => intakeQuery(tx, repeat, facts, candidates),
   );
 }
 
@@ -547,7 +557,21 @@ export async function placeOrder(
         // the intake's facts.
         const drawnCode = generatePickupCode(random);
         const bodyFacts = factsOfBody(body);
-        const first = await readIntake(tx, { key, orderId: body.orderId, pickupCode: drawnCode }, bodyFacts);
+        // On PostgreSQL the same statement reads routing's candidates for the body's SKUs (chooseNode reads
+        // them again should the order ask for others): one round trip fewer per order.
+        const bodyCandidates =
+          bodyFacts === undefined || tx.hub.storage.kind !== 'postgres'
+            ? undefined
+            : candidatesAsked(bodyFacts.skus, {
+                alsoNodeIds: bodyFacts.storeId === undefined ? [] : [bodyFacts.storeId],
+                fulfilment: body.fulfilment?.type === 'ship' ? 'ship' : 'pickup',
+              });
+        const first = await readIntake(
+          tx,
+          { key, orderId: body.orderId, pickupCode: drawnCode },
+          bodyFacts,
+          bodyCandidates,
+        );
         const matches = first
           .filter((row) => row.kind === 'match')
           .map((row) => ({ order_id: row.key, idempotency_key: row.scope, split: Number(row.value) }));
@@ -600,6 +624,18 @@ export async function placeOrder(
         const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
           allowSplit: order.splitConsent,
           channelAllowsSplit: facts.allowSplit,
+          ...(bodyCandidates === undefined
+            ? {}
+            : {
+                candidates: {
+                  asked: bodyCandidates,
+                  rows: candidateRowsOf(
+                    first.flatMap((row) =>
+                      row.kind === 'candidate' && row.scope !== null ? [row.scope] : [],
+                    ),
+                  ),
+                },
+              }),
         });
         if (routing.decision.outcome === 'split' && allocations !== undefined) {
           const view = await placeSplitOrder(tx, {

@@ -41,7 +41,7 @@ import type {
 } from '../storage/schema';
 import { enqueueNotification } from './notification-outbox';
 import { orderViewOf, type OrderView, type StoredOrder, type TimelineDraft } from './order-records';
-import { loadCandidates } from './routing-candidates';
+import { loadCandidates, type CandidatesRead } from './routing-candidates';
 import { settleOrderPayment } from '../payments/order-payments';
 
 /** How the hub runs BOPIS; the CLI and tests set these, the defaults suit a store chain. */
@@ -707,6 +707,8 @@ export interface ChooseOptions {
    * Ship-to-home intake passes the zone of the delivery address.
    */
   readonly destinationZone?: string;
+  /** The candidates' rows when the caller's own statement read them (the intake's first one). */
+  readonly candidates?: CandidatesRead;
 }
 
 /**
@@ -734,17 +736,23 @@ export async function chooseNode(
   const storeId = state.order.pickup.type === 'store' ? state.order.pickup.storeId : undefined;
   const alsoNodeIds = storeId === undefined ? [] : [storeId];
   for (let attempt = 0; attempt < 6; attempt += 1) {
-    const candidates = await loadCandidates(tx, skus, {
-      offlineAfterMs: settings.offlineAfterMs,
-      alsoNodeIds,
-      // By default the order goes to the zone of the customer's chosen store (read with the candidates).
-      ...(options.destinationZone !== undefined
-        ? { destinationZone: options.destinationZone }
-        : storeId === undefined
-          ? {}
-          : { destinationNodeId: storeId }),
-      fulfilment: state.order.fulfilment.type,
-    });
+    const candidates = await loadCandidates(
+      tx,
+      skus,
+      {
+        offlineAfterMs: settings.offlineAfterMs,
+        alsoNodeIds,
+        // By default the order goes to the zone of the customer's chosen store (read with the candidates).
+        ...(options.destinationZone !== undefined
+          ? { destinationZone: options.destinationZone }
+          : storeId === undefined
+            ? {}
+            : { destinationNodeId: storeId }),
+        fulfilment: state.order.fulfilment.type,
+      },
+      // Only the first attempt: another reads the figures again after a race for the units.
+      attempt === 0 ? options.candidates : undefined,
+    );
     const routing = routeValidOrder(request, candidates, tx.at);
     if (routing.decision.outcome === 'unroutable') return { routing };
     const allocations = routing.decision.allocations;

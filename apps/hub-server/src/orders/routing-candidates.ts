@@ -47,23 +47,27 @@ export async function loadCandidates(
   tx: HubTx,
   skus: readonly string[],
   options: CandidateOptions,
+  /** The rows of this read, when another statement of this transaction brought them (see candidatesPart). */
+  read?: CandidatesRead,
 ): Promise<RoutingCandidate[]> {
-  const wanted = [...new Set(skus)];
-  const fulfilment = options.fulfilment ?? 'pickup';
-  const also = [...new Set(options.alsoNodeIds ?? [])];
+  const asked = candidatesAsked(skus, options);
+  const { skus: wanted, also, fulfilment } = asked;
   const nodes = new Map<string, CandidateRow>();
   const stockByNode = new Map<string, Map<string, RoutingCandidate['stock'][number]>>();
+  const preread = read !== undefined && sameAsked(read.asked, asked) ? read.rows : undefined;
   // One statement per 500 SKUs (one for any order: it has at most 200 lines) for everything routing
   // weighs: each node holding a balance of one of the SKUs (or named in alsoNodeIds) with those balances,
   // its open picks of this fulfilment type, when its tills were last heard and its delivery terms.
-  for (const chunk of wanted.length === 0 ? [[]] : chunks(wanted, 500)) {
+  for (const chunk of preread !== undefined ? [wanted] : wanted.length === 0 ? [[]] : chunks(wanted, 500)) {
     if (chunk.length === 0 && also.length === 0) continue;
-    const rows = await candidateRows(
-      tx.trx,
-      `${chunk.length}:${also.length}:${fulfilment}`,
-      [0, ...OPEN_PICK_STATUSES, fulfilment, ...chunk, ...chunk, ...also],
-      () => candidatesQuery(tx, chunk, also, fulfilment),
-    );
+    const rows =
+      preread ??
+      (await candidateRows(
+        tx.trx,
+        candidatesShape(chunk, also, fulfilment),
+        candidatesParameters(chunk, also, fulfilment),
+        () => candidatesQuery(tx, chunk, also, fulfilment),
+      ));
     for (const row of rows) {
       if (!nodes.has(row.node_id)) nodes.set(row.node_id, row);
       if (row.sku === null) continue;
@@ -128,6 +132,81 @@ export async function loadCandidates(
     });
   }
   return candidates;
+}
+
+/** What a candidates read asks for: the SKUs (each once, in order), the nodes listed anyway, the fulfilment. */
+export interface CandidatesAsked {
+  readonly skus: readonly string[];
+  readonly also: readonly string[];
+  readonly fulfilment: FulfilmentType;
+}
+
+/** The rows of a candidates read another statement brought (see candidatesPart), and what it asked. */
+export interface CandidatesRead {
+  readonly asked: CandidatesAsked;
+  readonly rows: readonly CandidateReadRow[];
+}
+
+export type CandidateReadRow = CandidateRow & CandidateStock;
+
+export function candidatesAsked(
+  skus: readonly string[],
+  options: Pick<CandidateOptions, 'alsoNodeIds' | 'fulfilment'>,
+): CandidatesAsked {
+  return {
+    skus: [...new Set(skus)],
+    also: [...new Set(options.alsoNodeIds ?? [])],
+    fulfilment: options.fulfilment ?? 'pickup',
+  };
+}
+
+function sameAsked(a: CandidatesAsked, b: CandidatesAsked): boolean {
+  const same = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((value, index) => value === y[index]);
+  return a.fulfilment === b.fulfilment && same(a.skus, b.skus) && same(a.also, b.also);
+}
+
+function candidatesShape(
+  skus: readonly string[],
+  also: readonly string[],
+  fulfilment: FulfilmentType,
+): string {
+  return `${skus.length}:${also.length}:${fulfilment}`;
+}
+
+function candidatesParameters(
+  skus: readonly string[],
+  also: readonly string[],
+  fulfilment: FulfilmentType,
+): unknown[] {
+  return [0, ...OPEN_PICK_STATUSES, fulfilment, ...skus, ...skus, ...also];
+}
+
+/**
+ * The candidates read as one SELECT of another statement (PostgreSQL; at most 500 SKUs): one row per
+ * candidate row, `kind` 'candidate', the row as JSON text in `scope` (candidateRowsOf reads it back), so
+ * the intake asks for its candidates in its first statement instead of a statement of their own. Routing
+ * reads the candidates without locks either way and checks the chosen node's ATP again under its lock.
+ */
+export function candidatesPart(tx: HubTx, asked: CandidatesAsked) {
+  return {
+    shape: `candidates:${candidatesShape(asked.skus, asked.also, asked.fulfilment)}`,
+    parameters: candidatesParameters(asked.skus, asked.also, asked.fulfilment),
+    query: () =>
+      tx.trx
+        .selectFrom(candidatesQuery(tx, asked.skus, asked.also, asked.fulfilment).as('c'))
+        .select([
+          sql<string>`'candidate'`.as('kind'),
+          sql<string>`c.node_id`.as('key'),
+          sql<number>`0`.as('value'),
+          sql<string>`row_to_json(c)::text`.as('scope'),
+        ]),
+  };
+}
+
+/** The rows candidatesPart brought, as loadCandidates reads them (JSON numbers are numbers already). */
+export function candidateRowsOf(jsonRows: readonly string[]): CandidateReadRow[] {
+  return jsonRows.map((text) => JSON.parse(text) as CandidateReadRow);
 }
 
 interface CandidateStock {
