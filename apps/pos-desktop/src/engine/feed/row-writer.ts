@@ -26,6 +26,21 @@ export class UpsertTable {
   }
 }
 
+/** Rows `insertRows` writes with one statement at most (17 values a sale line: far below 32,766). */
+const ROWS_PER_INSERT = 32;
+
+/**
+ * Writes `rows` of `table` in their order, many to a statement (prepared once per connection and row
+ * count), as a statement per row would: the same rows with the same rowids. A statement per row cost more
+ * than the rows themselves on a completed sale (docs/performance.md, store node round 6).
+ */
+export function insertRows(db: Db, table: UpsertTable, rows: readonly (readonly unknown[])[]): void {
+  for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
+    const chunk = rows.slice(from, from + ROWS_PER_INSERT);
+    sql(db, table.text(chunk.length)).run(chunk.flat());
+  }
+}
+
 /**
  * Where the feed appliers send their catalog rows (products, SKUs, barcodes, prices, stock levels).
  * `RowByRow` writes each at once; `RowBatch` holds them and writes them in multi-row statements.

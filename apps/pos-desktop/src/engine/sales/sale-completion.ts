@@ -3,7 +3,7 @@ import type { EventPayloads, MovementPayload, SaleCompletedV1 } from '@retail/sy
 import type { z } from 'zod';
 import type { Role, SaleView } from '../../shared/commands';
 import { sql, type TxContext } from '../context';
-import { UpsertTable } from '../feed/row-writer';
+import { insertRows, UpsertTable } from '../feed/row-writer';
 import { recordMovements } from '../services/stock-movements';
 import type { SaleDraft, SaleRow } from './draft';
 import { giftCardLoadsOf, recordGiftCardLoads } from './gift-card-loads';
@@ -258,18 +258,6 @@ const SALE_TENDERS = new UpsertTable(
   9,
 );
 
-/** Rows one statement writes at most (17 values a line: far below SQLite's 32,766 variables). */
-const ROWS_PER_STATEMENT = 32;
-
-/** Writes `rows` in order, many to a statement (prepared once per connection and size): a statement per
- * row cost more than the rows themselves (docs/performance.md, store node round 6). */
-function insertRows(ctx: TxContext, table: UpsertTable, rows: readonly (readonly unknown[])[]): void {
-  for (let from = 0; from < rows.length; from += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(from, from + ROWS_PER_STATEMENT);
-    sql(ctx.db, table.text(chunk.length)).run(chunk.flat());
-  }
-}
-
 /**
  * Writes a completed sale into the command's transaction: the sale row, its lines, adjustments, taxes,
  * tenders, stock movements and gift card loads, all from the event `sale.completed` just appended
@@ -356,11 +344,11 @@ export function recordCompletedSale(
       taxRows.push([saleId, line.lineId, tax.rateId, tax.name, tax.percent, tax.amount]);
   });
   // Each table's rows in order (so their rowids are as one statement per row would give them), lines first.
-  insertRows(ctx, SALE_LINES, lineRows);
-  insertRows(ctx, SALE_ADJUSTMENTS, adjustmentRows);
-  insertRows(ctx, SALE_TAX_LINES, taxRows);
+  insertRows(ctx.db, SALE_LINES, lineRows);
+  insertRows(ctx.db, SALE_ADJUSTMENTS, adjustmentRows);
+  insertRows(ctx.db, SALE_TAX_LINES, taxRows);
   insertRows(
-    ctx,
+    ctx.db,
     SALE_TENDERS,
     tenders.map((tender, index) => [
       tender.tenderId,

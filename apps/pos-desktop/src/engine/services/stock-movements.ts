@@ -1,6 +1,7 @@
 import { DomainError } from '@retail/domain';
 import type { MovementPayload } from '@retail/sync';
 import { sql, type TxContext } from '../context';
+import { insertRows, UpsertTable } from '../feed/row-writer';
 
 export interface SkuRow {
   sku: string;
@@ -31,6 +32,11 @@ export function requireSkus(ctx: TxContext, skus: Iterable<string>): Map<string,
   return found;
 }
 
+const STOCK_MOVEMENTS = new UpsertTable(
+  'INSERT INTO stock_movements (movement_id, sku, type, bucket, delta, reason, source_doc, device_seq, created_at_ms)',
+  9,
+);
+
 /** Writes the movements one event carries; `device_seq` ties them to it for local stock. */
 export function recordMovements(
   ctx: TxContext,
@@ -38,13 +44,10 @@ export function recordMovements(
   deviceSeq: number,
   sourceDoc: string,
 ): void {
-  const insert = sql(
+  insertRows(
     ctx.db,
-    `INSERT INTO stock_movements (movement_id, sku, type, bucket, delta, reason, source_doc, device_seq, created_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const movement of movements) {
-    insert.run(
+    STOCK_MOVEMENTS,
+    movements.map((movement) => [
       movement.movementId,
       movement.sku,
       movement.type,
@@ -54,7 +57,7 @@ export function recordMovements(
       sourceDoc,
       deviceSeq,
       ctx.nowMs,
-    );
-  }
+    ]),
+  );
   ctx.touchStock(movements.map((movement) => movement.sku));
 }
