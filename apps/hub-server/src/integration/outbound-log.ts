@@ -71,9 +71,9 @@ const checkedDrafts = new WeakSet<EventDraft>();
 
 /**
  * A draft whose data the hub's typed code built field by field, in the catalog schema's key order, from
- * values already validated (an order's state, the ledger's balances), so it already is what that schema
- * would make of it: appending it does not parse it again. Only for such builders; intake-parses.test.ts
- * checks that the order and availability events stored are their schemas' output, character for character.
+ * values already validated (an order's state), so it already is what that schema would make of it:
+ * appending it does not parse it again. Only for such builders; intake-parses.test.ts checks that the
+ * order events stored are their schemas' output, character for character.
  */
 export function builtDraft<T extends IntegrationEventType>(draft: EventDraft<T>): EventDraft<T> {
   checkedDrafts.add(draft as EventDraft);

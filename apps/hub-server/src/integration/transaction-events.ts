@@ -9,7 +9,7 @@ import { compiledQuery } from '../storage/compiled-query';
 import { localDate } from './business-date';
 import type { EventData } from './event-catalog';
 import { raiseExceptions, type RaiseException } from '../exceptions/exception-queue';
-import { appendIntegrationEvents, builtDraft, checkDraft, type EventDraft } from './outbound-log';
+import { appendIntegrationEvents, checkDraft, type EventDraft } from './outbound-log';
 import { storeEventDrafts } from './store-event-drafts';
 
 /** What producers of events may ask while the transaction is finishing. */
@@ -206,28 +206,25 @@ function availabilityDrafts(tx: HubTx, balances: readonly BalanceState[]): Event
   // One event per SKU and node per transaction (a batch of 500 sales moves each once); the key only has
   // to be unique, the state it carries is what matters.
   const batch = tx.hub.newId();
-  // Built from the ledger's balances in AvailabilityChangedData's key order: not parsed again.
-  return balances.map((state) =>
-    builtDraft({
-      type: 'availability.changed',
-      key: `${batch}:${state.nodeId}:${state.sku}`,
-      aggregateId: `${state.nodeId}:${state.sku}`,
+  return balances.map((state) => ({
+    type: 'availability.changed',
+    key: `${batch}:${state.nodeId}:${state.sku}`,
+    aggregateId: `${state.nodeId}:${state.sku}`,
+    nodeId: state.nodeId,
+    occurredAt: tx.at,
+    data: {
       nodeId: state.nodeId,
-      occurredAt: tx.at,
-      data: {
-        nodeId: state.nodeId,
-        sku: state.sku,
-        sellable: state.sellable,
-        staged: state.staged,
-        damaged: state.damaged,
-        qualityControl: state.quality_control,
-        incoming: state.in_transit,
-        reservedUnstaged: state.committed,
-        safetyStock: state.safety_stock,
-        atp: Math.max(0, state.sellable - state.committed - state.safety_stock),
-      } satisfies EventData<'availability.changed'>,
-    }),
-  );
+      sku: state.sku,
+      sellable: state.sellable,
+      staged: state.staged,
+      damaged: state.damaged,
+      qualityControl: state.quality_control,
+      incoming: state.in_transit,
+      reservedUnstaged: state.committed,
+      safetyStock: state.safety_stock,
+      atp: Math.max(0, state.sellable - state.committed - state.safety_stock),
+    } satisfies EventData<'availability.changed'>,
+  }));
 }
 
 async function exceptionDrafts(tx: HubTx, exceptionIds: readonly string[]): Promise<EventDraft[]> {
