@@ -3,6 +3,7 @@ import { CONFIG_KEYS, CONFIG_VALUE_SCHEMAS, configValueSchema, type ConfigKey } 
 import { sql } from './context';
 import type { Db } from './database';
 import type { NodeIdentity } from './identity';
+import { shared } from './sales/shared-values';
 
 /**
  * Store node policy knobs. HQ sets them through `config` feed entries (key → value); anything HQ has
@@ -39,15 +40,24 @@ export function defaultSettings(identity: NodeIdentity): NodeSettings {
   };
 }
 
+/**
+ * The label rules last read, by the text they were read from: every scan reads them, and they change only
+ * with a feed page. Shared between commands (frozen under test).
+ */
+let lastLabelRules: { readonly text: string; readonly rules: VariableMeasureRule[] } | undefined;
+
 /** The label rules in force, read on their own because the feed re-keys barcodes whenever they change. */
 export function readLabelRules(db: Db): VariableMeasureRule[] {
   const row = sql(db, 'SELECT data FROM config WHERE key = ?').get(CONFIG_KEYS.labelRules) as
     { data: string } | undefined;
   if (!row) return [];
+  if (lastLabelRules?.text === row.data) return lastLabelRules.rules;
   const parsed = CONFIG_VALUE_SCHEMAS[CONFIG_KEYS.labelRules].safeParse(
     (JSON.parse(row.data) as { value?: unknown }).value,
   );
-  return parsed.success ? (parsed.data as VariableMeasureRule[]) : [];
+  const rules = parsed.success ? shared(parsed.data as VariableMeasureRule[]) : [];
+  lastLabelRules = { text: row.data, rules };
+  return rules;
 }
 
 /** The legal header HQ set for receipts and Z reports, or null while it has set none. */
