@@ -499,10 +499,15 @@ function indexCart(lines: readonly PromotionLine[]): CartIndex {
 /** Whether some line `reach` describes matches `target` (exactly `lines.some(l => matchesTarget(l, target))`). */
 function reaches(reach: Reach, target: PromotionTarget | undefined): boolean {
   if (reach.lines === 0) return false;
-  const skus = target?.skus ?? [];
-  const categoryIds = target?.categoryIds ?? [];
-  if (skus.length === 0 && categoryIds.length === 0) return true;
-  return skus.some((sku) => reach.skus.has(sku)) || categoryIds.some((id) => reach.categoryIds.has(id));
+  const skus = target?.skus;
+  const categoryIds = target?.categoryIds;
+  if ((skus === undefined || skus.length === 0) && (categoryIds === undefined || categoryIds.length === 0)) {
+    return true;
+  }
+  // Plain loops: this runs for every promotion on every scan, and allocates nothing.
+  if (skus !== undefined) for (const sku of skus) if (reach.skus.has(sku)) return true;
+  if (categoryIds !== undefined) for (const id of categoryIds) if (reach.categoryIds.has(id)) return true;
+  return false;
 }
 
 /** Whether `rule` targets some line of the cart (for buy-X-get-Y and multi-buy, some `each` line). */
