@@ -40,6 +40,32 @@ describe('ingest/sale-events: the sale’s claims', () => {
   });
 
   describe('looksLikeCardNumber', () => {
+    it('answers as the Luhn check of the string without its spaces and hyphens, whatever the string', () => {
+      const luhnAfterSeparators = (reference: string) => {
+        const digits = reference.replace(/[\s-]/g, '');
+        if (!/^\d{13,19}$/.test(digits)) return false;
+        let total = 0;
+        for (let index = 0; index < digits.length; index += 1) {
+          let digit = Number(digits[digits.length - 1 - index]);
+          if (index % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+          total += digit;
+        }
+        return total % 10 === 0;
+      };
+      const cardish = fc
+        .array(fc.constantFrom(...'0123456789', ' ', '-', '\t', '\u00a0', '\u2028', 'x', '٣'), {
+          minLength: 10,
+          maxLength: 24,
+        })
+        .map((characters) => characters.join(''));
+      fc.assert(
+        fc.property(fc.oneof(cardish, fc.string({ unit: 'binary', maxLength: 30 })), (reference) => {
+          expect(looksLikeCardNumber(reference)).toBe(luhnAfterSeparators(reference));
+        }),
+        { numRuns: 5000 },
+      );
+    });
+
     it('knows test card numbers and leaves terminal references alone', () => {
       expect(looksLikeCardNumber('4111 1111 1111 1111')).toBe(true);
       expect(looksLikeCardNumber('5500-0000-0000-0004')).toBe(true);

@@ -236,8 +236,13 @@ export function redemptionOverclaims(
   return overclaims;
 }
 
+const NOT_IN_CARD_NUMBER = /[^\d\s-]/;
+
 /** 13 to 19 digits that pass the Luhn check: a card number typed where the terminal's reference belongs. */
 export function looksLikeCardNumber(reference: string): boolean {
+  // Only digits, spaces and hyphens make one, 13 of them at least: a terminal's "T-…" is refused at once
+  // (the check runs several times for every card tender a push carries).
+  if (reference.length < 13 || NOT_IN_CARD_NUMBER.test(reference)) return false;
   const digits = reference.replace(/[\s-]/g, '');
   if (!/^\d{13,19}$/.test(digits)) return false;
   let total = 0;
