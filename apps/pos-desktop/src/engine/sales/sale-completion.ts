@@ -1,14 +1,16 @@
 import { DomainError, allocate, money, sum } from '@retail/domain';
 import type { EventPayloads, MovementPayload, SaleCompletedV1 } from '@retail/sync';
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import type { Role, SaleView } from '../../shared/commands';
+import { firstDifference } from '../command-answers';
 import { sql, type TxContext } from '../context';
 import { insertRows, UpsertTable } from '../feed/row-writer';
 import { recordMovements } from '../services/stock-movements';
 import type { SaleDraft, SaleRow } from './draft';
 import { giftCardLoadsOf, recordGiftCardLoads } from './gift-card-loads';
 import type { PricedSale } from './sale-pricing';
-import { completedSaleView } from './stored-sale';
+import { completedSaleView, storedSaleView } from './stored-sale';
 
 /**
  * A completed sale, in two steps `sale-complete` runs in one transaction: `buildSaleCompletion` arranges
@@ -259,6 +261,13 @@ const SALE_TENDERS = new UpsertTable(
 );
 
 /**
+ * Under test (and in every node process a test starts) and with POS_CHECK_ANSWERS=1, the completion's
+ * answer is also read back (`storedSaleView`) and must be the same: every test that completes a sale
+ * (gift cards, loyalty, exchanges, BOPIS, sync) checks the proof of completed-sale-view.test.ts again.
+ */
+const VERIFY_COMPLETED_VIEWS = process.env.VITEST !== undefined || process.env.POS_CHECK_ANSWERS === '1';
+
+/**
  * Writes a completed sale into the command's transaction: the sale row, its lines, adjustments, taxes,
  * tenders, stock movements and gift card loads, all from the event `sale.completed` just appended
  * (`deviceSeq` ties the rows to it), so the rows and the outbox never disagree. Answers the sale as
@@ -380,5 +389,17 @@ export function recordCompletedSale(
     amount,
   }));
   const promotionViews = promotions.map((promotion) => ({ ...promotion }));
-  return completedSaleView(ctx, completedRow, payload, promotionViews, giftCards);
+  const view = completedSaleView(ctx, completedRow, payload, promotionViews, giftCards);
+  if (VERIFY_COMPLETED_VIEWS) {
+    const stored = storedSaleView(ctx, completedRow);
+    if (!isDeepStrictEqual(view, stored)) {
+      throw new DomainError(
+        'INTERNAL',
+        'engine.answerBrokeCommandContract',
+        { name: 'sale-complete' },
+        { issue: 'the answer differs from the sale read back', path: firstDifference(view, stored) },
+      );
+    }
+  }
+  return view;
 }
