@@ -49,18 +49,21 @@ const isAmount = (value: unknown): boolean => isWhole(value, -MAX_AMOUNT, MAX_AM
 const isSafeWhole = (value: unknown): boolean =>
   isWhole(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 
-/** The pattern zod's own string format checks with (an ISO date-time with offset, a UUID). */
-function formatPattern(schema: z.ZodType): RegExp {
-  const pattern = (schema as unknown as { _zod: { def: { pattern?: unknown } } })._zod.def.pattern;
-  if (!(pattern instanceof RegExp)) throw new Error('zod string format without a pattern');
-  return pattern;
+/**
+ * A test of zod's own string format (an ISO date-time with offset, a UUID): the pattern the schema checks
+ * with, or, should a zod version not expose it, the schema itself (slower, never different).
+ */
+function formatTest(schema: z.ZodType): (value: string) => boolean {
+  const pattern = (schema as unknown as { _zod?: { def?: { pattern?: unknown } } })._zod?.def?.pattern;
+  if (pattern instanceof RegExp) return (value) => pattern.test(value);
+  return (value) => schema.safeParse(value).success;
 }
 
-const ISO_TIME = formatPattern(SaleCompletedV1.shape.completedAt);
-const UUID = formatPattern(EventEnvelopeSchema.shape.eventId);
+const isIsoTimeText = formatTest(SaleCompletedV1.shape.completedAt);
+const isUuidText = formatTest(EventEnvelopeSchema.shape.eventId);
 
 function isIsoTime(value: unknown): boolean {
-  return typeof value === 'string' && ISO_TIME.test(value);
+  return typeof value === 'string' && isIsoTimeText(value);
 }
 
 function isOneOf(value: unknown, allowed: readonly string[]): boolean {
@@ -328,7 +331,7 @@ export function isEventEnvelope(value: unknown): value is EventEnvelope {
   return (
     isShaped(value, ENVELOPE_KEYS) &&
     typeof value.eventId === 'string' &&
-    UUID.test(value.eventId) &&
+    isUuidText(value.eventId) &&
     isText(value.type, 1, 60) &&
     isWhole(value.schemaVersion, 1, 2_147_483_647) &&
     isId(value.storeId) &&
