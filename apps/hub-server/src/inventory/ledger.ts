@@ -204,8 +204,7 @@ export class TransactionLedger {
           })),
         );
       }
-      const byNode = new Map<string, string[]>();
-      for (const key of chunk) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
+      const byNode = skusByNode(chunk);
       const expiredHolds = options.expiredHolds === true;
       const rows = await balanceReads(
         this.trx,
@@ -593,10 +592,20 @@ function balanceOf(row: {
   };
 }
 
+/** Each node's SKUs, in the order of `keys` (appended: a push touches hundreds of one store's SKUs). */
+function skusByNode(keys: Iterable<NodeSku>): Map<string, string[]> {
+  const byNode = new Map<string, string[]>();
+  for (const key of keys) {
+    const skus = byNode.get(key.nodeId);
+    if (skus === undefined) byNode.set(key.nodeId, [key.sku]);
+    else skus.push(key.sku);
+  }
+  return byNode;
+}
+
 /** Keys by node, nodes and SKUs in byte order: the one order every transaction locks balances in. */
 function byNodeSorted(keys: Iterable<NodeSku>): [string, string[]][] {
-  const byNode = new Map<string, string[]>();
-  for (const key of keys) byNode.set(key.nodeId, [...(byNode.get(key.nodeId) ?? []), key.sku]);
+  const byNode = skusByNode(keys);
   return [...byNode.keys()].sort().map((nodeId) => [nodeId, byNode.get(nodeId)!.sort()]);
 }
 
