@@ -328,10 +328,10 @@ export function cardDoubts(
  */
 export function withoutCardNumbers<T extends { payload: unknown }>(event: T): T {
   const payload = event.payload as Record<string, unknown> | null;
-  if (typeof payload !== 'object' || payload === null) return event;
+  if (typeof payload !== 'object' || payload === null || !carriesCardNumber(payload)) return event;
   let changed = false;
   const redacted: Record<string, unknown> = { ...payload };
-  for (const key of ['tenders', 'refunds']) {
+  for (const key of TENDER_LISTS) {
     const list = payload[key];
     if (!Array.isArray(list)) continue;
     redacted[key] = list.map((tender: unknown) => {
@@ -342,4 +342,19 @@ export function withoutCardNumbers<T extends { payload: unknown }>(event: T): T 
     });
   }
   return changed ? { ...event, payload: redacted } : event;
+}
+
+const TENDER_LISTS = ['tenders', 'refunds'] as const;
+
+/** Whether withoutCardNumbers has anything to redact (it runs three times for every event a push applies). */
+function carriesCardNumber(payload: Record<string, unknown>): boolean {
+  for (const key of TENDER_LISTS) {
+    const list = payload[key];
+    if (!Array.isArray(list)) continue;
+    for (const tender of list as unknown[]) {
+      const reference = (tender as { reference?: unknown } | null)?.reference;
+      if (typeof reference === 'string' && looksLikeCardNumber(reference)) return true;
+    }
+  }
+  return false;
 }
