@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../envelope';
+import { checkPayload, type EventEnvelope } from '../envelope';
+import { SaleCompletedV1 } from '../events';
 import { assertPushIdentity, ingestPush, type DeviceIngestTransaction, type IngestPort } from './ingest';
 import type { PushRequest } from './protocol';
 
@@ -226,5 +227,86 @@ describe('server/ingest', () => {
         /names store S2/,
       );
     });
+  });
+});
+
+describe('sync/server/ingest sale payloads', () => {
+  const sale = () => ({
+    saleId: 'sale-1',
+    receiptNumber: 'S1-01-000001',
+    shiftId: 'shift-1',
+    staffId: 'staff-1',
+    currency: 'USD',
+    priceBookVersion: 'pb@1',
+    promotionIds: [],
+    promotions: [],
+    lines: [
+      {
+        lineId: 'l1',
+        sku: 'SKU-1',
+        name: 'Tea',
+        qty: 2,
+        unit: 'each',
+        taxCategory: 'standard',
+        unitPrice: 250,
+        taxInclusive: false,
+        priceSource: 'price_book',
+        priceBookId: 'pb',
+        priceBookVersion: 1,
+        extended: 500,
+        adjustments: [],
+        net: 500,
+        taxes: [{ rateId: 'ny', name: 'NY', percent: 8.875, amount: 44 }],
+        paid: 544,
+      },
+    ],
+    totals: { subtotal: 500, discount: 0, tax: 44, total: 544, cashRounding: 0, paid: 544, change: 0 },
+    tenders: [{ tenderId: 't1', type: 'card', amount: 544, reference: 'T-1' }],
+    overrides: [],
+    movements: [{ movementId: 'm1', sku: 'SKU-1', type: 'POS_SALE', bucket: 'sellable', delta: -2 }],
+    completedAt: '2026-12-07T06:00:00.000Z',
+  });
+
+  /** What each event's applier was handed, for one push of `payloads` as sales. */
+  async function handed(payloads: unknown[]) {
+    const given: unknown[] = [];
+    const rejected: string[] = [];
+    const port: IngestPort = {
+      withDevice: async (_deviceId, work) =>
+        work({
+          lastSeq: 0,
+          appliedEventIds: async () => new Map(),
+          rejectionReasons: async () => new Map(),
+          apply: async (_event, payload) => {
+            given.push(payload.payload);
+            return { status: 'applied' };
+          },
+          reject: async (_event, reason) => {
+            rejected.push(reason);
+          },
+          finish: async () => undefined,
+        }),
+    };
+    const events = payloads.map((payload, index) => ({
+      ...envelope(index + 1, payload),
+      type: 'sale.completed' as const,
+    }));
+    await ingestPush({ deviceId: 'D1', storeId: 'S1', events }, port);
+    return { given, rejected };
+  }
+
+  it('hands a sale the schema returns unchanged to its applier as sent, and any other as the schema has it', async () => {
+    const plain = sale();
+    const extra = { ...sale(), note: 'a key the schema strips' };
+    const { saleId: _missing, ...invalid } = sale();
+    const { given, rejected } = await handed([plain, extra, invalid]);
+    // Not copied: the hand check (payload-checks.ts) proved the schema's output would equal it.
+    expect(given[0]).toBe(plain);
+    expect(given[0]).toStrictEqual(SaleCompletedV1.parse(plain));
+    expect(given[1]).toStrictEqual(SaleCompletedV1.parse(extra));
+    expect(given[1]).not.toHaveProperty('note');
+    const check = checkPayload('sale.completed', 1, invalid);
+    expect(check.ok).toBe(false);
+    expect(rejected).toEqual([(check as { reason: string }).reason]);
   });
 });
