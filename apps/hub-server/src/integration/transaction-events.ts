@@ -4,6 +4,7 @@ import type { EventEnvelope, PayloadCheck } from '@retail/sync';
 import type { FeedChangeInput } from '../feed/feed-store';
 import type { HubTx } from '../hub-tx';
 import type { BalanceState } from '../inventory/ledger';
+import { balanceFigures } from '../inventory/stock-levels';
 import { chunks } from '../storage/chunks';
 import { compiledQuery } from '../storage/compiled-query';
 import { localDate } from './business-date';
@@ -212,18 +213,7 @@ function availabilityDrafts(tx: HubTx, balances: readonly BalanceState[]): Event
     aggregateId: `${state.nodeId}:${state.sku}`,
     nodeId: state.nodeId,
     occurredAt: tx.at,
-    data: {
-      nodeId: state.nodeId,
-      sku: state.sku,
-      sellable: state.sellable,
-      staged: state.staged,
-      damaged: state.damaged,
-      qualityControl: state.quality_control,
-      incoming: state.in_transit,
-      reservedUnstaged: state.committed,
-      safetyStock: state.safety_stock,
-      atp: Math.max(0, state.sellable - state.committed - state.safety_stock),
-    } satisfies EventData<'availability.changed'>,
+    data: balanceFigures(state) satisfies EventData<'availability.changed'>,
   }));
 }
 

@@ -123,11 +123,12 @@ export async function readNetworkAtp(
   return { sku, channel, total: result.total, byNode: [...result.byNode] };
 }
 
-/** A balance as the change feed publishes it to the tills, with the device positions it reflects. */
-export function stockLevelOf(
-  state: Omit<BalanceState, never>,
-  deviceSeqs: Record<string, number>,
-): StockLevel {
+/**
+ * A balance's figures as the hub publishes them: the integration log's `availability.changed` data, and
+ * the feed's stock level before its device positions. In the schemas' key order (their parse returns it
+ * unchanged, so the plain checks of plain-stock-states.ts pass it).
+ */
+export function balanceFigures(state: Omit<BalanceState, never>) {
   return {
     nodeId: state.nodeId,
     sku: state.sku,
@@ -139,6 +140,13 @@ export function stockLevelOf(
     reservedUnstaged: state.committed,
     safetyStock: state.safety_stock,
     atp: nodeAtp({ sellable: state.sellable, committed: state.committed, safetyStock: state.safety_stock }),
-    deviceSeqs,
   };
+}
+
+/** A balance as the change feed publishes it to the tills, with the device positions it reflects. */
+export function stockLevelOf(
+  state: Omit<BalanceState, never>,
+  deviceSeqs: Record<string, number>,
+): StockLevel {
+  return { ...balanceFigures(state), deviceSeqs };
 }
