@@ -1,13 +1,10 @@
 import { DomainError, type IdGenerator } from '@retail/domain';
 import {
   CURRENT_VERSION,
-  EVENT_SCHEMAS,
   EventEnvelopeSchema,
   OutboxCommitSignal,
-  SaleCompletedV1,
-  checkPayload,
+  checkPayloadAsSent,
   isEventEnvelope,
-  isSaleCompletedV1,
   compareHlc,
   formatHlc,
   parseHlc,
@@ -19,7 +16,6 @@ import {
   type OutboxAck,
   type OutboxStore,
   type OutboxSummary,
-  type PayloadCheck,
   type RejectedEvent,
 } from '@retail/sync';
 import { sql, type Db } from '../database';
@@ -60,23 +56,6 @@ export interface OutboxTransaction {
 }
 
 /**
- * A `sale.completed` payload (one per sale, the largest the till writes) checked by hand: the payload
- * itself when its schema would accept it and return it unchanged (`isSaleCompletedV1`, property-tested
- * against the schema), so the schema's parse and copy are skipped; undefined sends it to `checkPayload`,
- * which gives the error or the schema's own output. Either way what is written is the schema's answer.
- */
-function checkedAsIs(type: EventType, schemaVersion: number, payload: unknown): PayloadCheck | undefined {
-  if (
-    type === 'sale.completed' &&
-    EVENT_SCHEMAS['sale.completed'][schemaVersion as 1] === SaleCompletedV1 &&
-    isSaleCompletedV1(payload)
-  ) {
-    return { ok: true, type, payload };
-  }
-  return undefined;
-}
-
-/**
  * Appends one event to the outbox inside the caller's transaction, with the next deviceSeq and HLC.
  * The only place outbox rows are written; commands reach it through `TxContext.appendEvent`.
  */
@@ -88,7 +67,8 @@ export function appendOutboxEvent<T extends EventType>(
   causes?: readonly string[],
 ): AppendedEvent {
   const schemaVersion = CURRENT_VERSION[type];
-  const checked = checkedAsIs(type, schemaVersion, payload) ?? checkPayload(type, schemaVersion, payload);
+  // A sale's payload checked by hand when it can be (checkPayloadAsSent): what is written is the schema's answer.
+  const checked = checkPayloadAsSent(type, schemaVersion, payload);
   if (!checked.ok) {
     // A payload the hub would reject forever must never reach the outbox: fail the whole command.
     throw new DomainError(
