@@ -357,6 +357,13 @@ describe('isSaleCompletedV1', () => {
     expect(SaleCompletedV1.safeParse({ ...valid, giftCards: [] }).success).toBe(false);
     expect(isSaleCompletedV1({ ...valid, tenders: [] })).toBe(false);
     expect(isSaleCompletedV1(Object.assign(Object.create(null), valid))).toBe(false);
+    // A device's JSON may name a staff member `__proto__`: zod's record output cannot keep that key.
+    const { movements, completedAt, ...head } = valid;
+    const roles = { ...head, staffRoles: { st: 'cashier' }, movements, completedAt };
+    expect(isSaleCompletedV1(roles)).toBe(true);
+    const protoRoles = { ...roles, staffRoles: JSON.parse('{"__proto__":"cashier"}') as unknown };
+    expect(SaleCompletedV1.parse(protoRoles)).not.toStrictEqual(protoRoles);
+    expect(isSaleCompletedV1(protoRoles)).toBe(false);
   });
 });
 

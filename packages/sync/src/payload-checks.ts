@@ -249,6 +249,9 @@ function isStaffRoles(value: unknown): boolean {
   }
   if (Object.getOwnPropertySymbols(value).length > 0) return false;
   for (const key of Object.getOwnPropertyNames(value)) {
+    // zod's record output assigns each key, and assigning `__proto__` sets the prototype instead: the
+    // schema does not return such a record unchanged, so it goes to the schema.
+    if (key === '__proto__') return false;
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
     if (!descriptor?.enumerable || !('value' in descriptor)) return false;
     if (!isId(key) || !isOneOf(descriptor.value, STAFF_ROLES)) return false;

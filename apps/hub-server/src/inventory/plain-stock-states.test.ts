@@ -112,6 +112,26 @@ describe('inventory/plain-stock-states', () => {
     expect(plain).toBeGreaterThan(100);
   });
 
+  it('leaves a device named __proto__ to the schema, whose record cannot keep that key', () => {
+    const level = {
+      nodeId: 'n',
+      sku: 's',
+      sellable: 1,
+      staged: 0,
+      damaged: 0,
+      qualityControl: 0,
+      incoming: 0,
+      reservedUnstaged: 0,
+      safetyStock: 0,
+      atp: 1,
+      deviceSeqs: { d1: 3 },
+    };
+    expect(isPlainStockLevel(level)).toBe(true);
+    const proto = { ...level, deviceSeqs: JSON.parse('{"__proto__":3}') as unknown };
+    expect(feedEntitySchema('stock_level').parse(proto)).not.toStrictEqual(proto);
+    expect(isPlainStockLevel(proto)).toBe(false);
+  });
+
   it('passes every valid state the schemas accept unchanged, so the parse is skipped for them', () => {
     fc.assert(
       fc.property(states(true), (state) => {

@@ -59,7 +59,10 @@ export function isPlainStockLevel(value: unknown): boolean {
   if (!count(value.reservedUnstaged, 0) || !count(value.safetyStock, 0) || !count(value.atp, 0)) return false;
   const seqs = value.deviceSeqs;
   if (!plainObject(seqs)) return false;
-  for (const deviceId in seqs) if (!count(seqs[deviceId], 0)) return false;
+  for (const deviceId in seqs) {
+    // The schema's record output would set a prototype for `__proto__` rather than keep it as a key.
+    if (deviceId === '__proto__' || !count(seqs[deviceId], 0)) return false;
+  }
   return true;
 }
 
