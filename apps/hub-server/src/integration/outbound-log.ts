@@ -12,6 +12,7 @@ import {
   settledHead,
 } from '../storage/commit-watermark';
 import { isPlainAvailability } from '../inventory/plain-stock-states';
+import { isPlainSaleCompletedData } from './plain-sale-data';
 import type { IntegrationEventTable } from '../storage/schema';
 import type { Executor, Storage, Trx } from '../storage/storage';
 import {
@@ -87,6 +88,11 @@ export function checkDraft(
   if (checkedDrafts.has(draft)) return { ok: true, draft };
   // Two a sale (one per balance it moved): checked without zod when the parse would return it unchanged.
   if (draft.type === 'availability.changed' && isPlainAvailability(draft.data)) {
+    checkedDrafts.add(draft);
+    return { ok: true, draft };
+  }
+  // One a sale: likewise, the data the hub built from the pushed sale.
+  if (draft.type === 'sale.completed' && isPlainSaleCompletedData(draft.data)) {
     checkedDrafts.add(draft);
     return { ok: true, draft };
   }

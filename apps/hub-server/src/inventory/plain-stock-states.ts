@@ -26,14 +26,15 @@ const STOCK_LEVEL_KEYS = [...STATE_KEYS, 'deviceSeqs'] as const;
 const AVAILABILITY_COUNTS = STATE_KEYS.slice(2);
 
 /** An object literal's kind: Object's prototype (a parse's output has it too), no symbol keys. */
-function plainObject(value: unknown): value is Record<string, unknown> {
+export function plainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   return (
     Object.getPrototypeOf(value) === Object.prototype && Object.getOwnPropertySymbols(value).length === 0
   );
 }
 
-function keysInOrder(value: Record<string, unknown>, keys: readonly string[]): boolean {
+/** Exactly `keys`, in their order (a parse's output has the schema's keys in the schema's order). */
+export function keysInOrder(value: Record<string, unknown>, keys: readonly string[]): boolean {
   let index = 0;
   for (const key in value) {
     if (key !== keys[index]) return false;
