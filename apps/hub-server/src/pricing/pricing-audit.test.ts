@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  parsePriceBookVersionTag,
   priceCart,
   resolvePrice,
   type PriceBook,
@@ -26,7 +28,13 @@ import {
   seedPricing,
   seedWorld,
 } from '../test-support/fixtures';
-import { auditSale, type CompletedSale } from './pricing-audit';
+import {
+  adjustmentsDiffer,
+  auditSale,
+  readPriceBookVersionTag,
+  type AuditLine,
+  type CompletedSale,
+} from './pricing-audit';
 import { savePriceBook, savePriceEntries, savePromotion } from './pricing-store';
 
 const SWITCH_AT = Date.UTC(2026, 11, 1, 0, 0, 0);
@@ -492,6 +500,68 @@ describe.each(backendKinds())('pricing/pricing-audit price history cache on %s',
       expect(published.priceBookVersion).toBe(`pb-early@${nextVersion}`);
       expect(await auditSale(storage.db, 's1', published, caches)).toEqual({ status: 'match' });
       expect((await auditSale(storage.db, 's1', early, caches)).status).toBe('mismatch');
+    });
+  });
+});
+
+describe('pricing/pricing-audit', () => {
+  describe('adjustmentsDiffer', () => {
+    /** The comparison the audit made before the item-by-item shortcut: the sorted texts. */
+    const text = (line: Pick<AuditLine, 'adjustments'>) =>
+      JSON.stringify(line.adjustments.map((a) => `${a.kind}:${a.promotionId ?? ''}:${a.amount}`).sort());
+    const adjustment = fc.record({
+      kind: fc.constantFrom('promotion', 'manual_line', 'manual_order'),
+      promotionId: fc.constantFrom(null, '', 'p1', 'p2'),
+      amount: fc.integer({ min: -2, max: 2 }),
+    });
+    const adjustments = fc.array(adjustment, { maxLength: 3 });
+
+    it('says two lines differ exactly when their sorted discount texts differ', () => {
+      fc.assert(
+        fc.property(
+          adjustments,
+          fc.oneof(
+            adjustments,
+            // The same discounts, shuffled or identical: the cases that must compare equal.
+            fc.constant('same' as const),
+            fc.constant('reversed' as const),
+          ),
+          (left, choice) => {
+            const right =
+              choice === 'same' ? [...left] : choice === 'reversed' ? [...left].reverse() : choice;
+            expect(adjustmentsDiffer({ adjustments: left }, { adjustments: right })).toBe(
+              text({ adjustments: left }) !== text({ adjustments: right }),
+            );
+          },
+        ),
+        { numRuns: 3000 },
+      );
+    });
+  });
+
+  describe('readPriceBookVersionTag', () => {
+    it('answers what parsePriceBookVersionTag answers, and keeps the answer for the next sale', () => {
+      for (const tag of ['', 'pb@1', 'a@2+b@10', 'chain@12+store-7@3']) {
+        const first = readPriceBookVersionTag(tag);
+        expect(first).toEqual(parsePriceBookVersionTag(tag));
+        expect(readPriceBookVersionTag(tag)).toBe(first);
+        expect(Object.isFrozen(first)).toBe(true);
+        for (const ref of first) expect(Object.isFrozen(ref)).toBe(true);
+      }
+    });
+
+    it('throws the parse error for a tag it cannot read, every time', () => {
+      for (const tag of ['pb', 'b@1+a@2', 'pb@0']) {
+        let refused: unknown;
+        try {
+          parsePriceBookVersionTag(tag);
+        } catch (error) {
+          refused = error;
+        }
+        expect(refused).toBeInstanceOf(Error);
+        expect(() => readPriceBookVersionTag(tag)).toThrow((refused as Error).message);
+        expect(() => readPriceBookVersionTag(tag)).toThrow((refused as Error).message);
+      }
     });
   });
 });

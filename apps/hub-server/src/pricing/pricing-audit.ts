@@ -12,6 +12,7 @@ import {
   type LinePrice,
   type ManualDiscount,
   type PriceBook,
+  type PriceBookVersionRef,
   type PricedCart,
   type PriceEntry,
   type Promotion,
@@ -289,12 +290,31 @@ function hubComputation(cart: PricedCart, cashRounding: number): AuditComputatio
 
 const LINE_FIELDS = ['unitPrice', 'taxInclusive', 'priceBook', 'extended', 'net', 'tax', 'paid'] as const;
 
-function adjustmentsText(line: AuditLine): string {
+function adjustmentsText(line: Pick<AuditLine, 'adjustments'>): string {
   return JSON.stringify(
     line.adjustments
       .map((adjustment) => `${adjustment.kind}:${adjustment.promotionId ?? ''}:${adjustment.amount}`)
       .sort(),
   );
+}
+
+/**
+ * Whether two lines' discounts differ as `adjustmentsText` compares them (in any order). Lists equal item
+ * by item, the usual case, have equal texts, so their texts are not built.
+ */
+export function adjustmentsDiffer(
+  till: Pick<AuditLine, 'adjustments'>,
+  hub: Pick<AuditLine, 'adjustments'>,
+): boolean {
+  const left = till.adjustments;
+  const right = hub.adjustments;
+  let same = left.length === right.length;
+  for (let index = 0; same && index < left.length; index += 1) {
+    const a = left[index]!;
+    const b = right[index]!;
+    same = a.kind === b.kind && a.promotionId === b.promotionId && a.amount === b.amount;
+  }
+  return !same && adjustmentsText(till) !== adjustmentsText(hub);
 }
 
 /** Every difference between what the till recorded and what the hub computed, as sentences. */
@@ -324,7 +344,7 @@ export function compareComputations(till: AuditComputation, hub: AuditComputatio
         );
       }
     }
-    if (adjustmentsText(line) !== adjustmentsText(expected)) {
+    if (adjustmentsDiffer(line, expected)) {
       differences.push(
         `Line ${line.lineId} (${line.sku}): discounts ${adjustmentsText(line)} on the sale, ` +
           `${adjustmentsText(expected)} by the hub.`,
@@ -385,6 +405,24 @@ export function primeAuditSkus(transaction: object, rows: readonly { sku: string
   }
 }
 
+/**
+ * Tags read before, with what they name. The sales of a store name the few tags its price books make, and
+ * reading one checks it by building it again; reading is a pure function of the text, so its answer is
+ * kept (frozen: every sale with the tag shares it). A tag that cannot be read throws each time.
+ */
+const readTags = new Map<string, readonly PriceBookVersionRef[]>();
+const MAX_READ_TAGS = 1_000;
+
+export function readPriceBookVersionTag(tag: string): readonly PriceBookVersionRef[] {
+  let refs = readTags.get(tag);
+  if (refs === undefined) {
+    refs = Object.freeze(parsePriceBookVersionTag(tag).map((ref) => Object.freeze(ref)));
+    if (readTags.size >= MAX_READ_TAGS) readTags.clear();
+    readTags.set(tag, refs);
+  }
+  return refs;
+}
+
 function manualDiscount(amount: number): ManualDiscount | undefined {
   return amount > 0 ? { amount } : undefined;
 }
@@ -419,9 +457,9 @@ export async function auditSale(
   if (store === undefined)
     return unable(`Store ${storeId} is not known to the hub, so its prices cannot be checked.`);
 
-  let tagged: { priceBookId: string; version: number }[];
+  let tagged: readonly PriceBookVersionRef[];
   try {
-    tagged = parsePriceBookVersionTag(sale.priceBookVersion);
+    tagged = readPriceBookVersionTag(sale.priceBookVersion);
   } catch (error) {
     if (!isDomainError(error)) throw error;
     return unable(
