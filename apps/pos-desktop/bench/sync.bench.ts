@@ -13,7 +13,7 @@
  */
 import { randomBytes as nodeRandomBytes, randomUUID } from 'node:crypto';
 import { fork, type ChildProcess, type Serializable } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,44 @@ function report(
       ...extra,
     }),
   );
+}
+
+/**
+ * CPU seconds of each thread of this process by thread name (Linux `/proc/self/task`; empty elsewhere):
+ * `process.cpuUsage()` adds the hub's main thread, where every push is applied, to V8's garbage-collection
+ * helpers and libuv's pool, and only the main thread's share is the catch-up's critical path.
+ */
+function threadCpuSeconds(): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return byName;
+  }
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const name =
+        task === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // After the name: state is field 3, utime and stime fields 14 and 15, in clock ticks (100 a second).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      byName.set(name, (byName.get(name) ?? 0) + seconds);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
+}
+
+function threadCpuSince(before: Map<string, number>): Record<string, number> {
+  const spent: Record<string, number> = {};
+  for (const [name, seconds] of threadCpuSeconds()) {
+    const used = seconds - (before.get(name) ?? 0);
+    if (used >= 0.01) spent[name] = round(used);
+  }
+  return spent;
 }
 
 /** Runs a bench helper (`bench/<file>`) in a process of its own and resolves with the one message it sends. */
@@ -235,15 +273,25 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
     // The till is a process of its own, as in a store: its reads, JSON and socket framing overlap the
     // hub's work only where the push window lets them.
     log(`catch-up of ${OFFLINE_EVENTS} offline events (${workload} sales, push window ${pushWindow})`);
+    // BENCH_PROFILE_DIR=<dir>: a CPU profile of each side of the catch-up (the hub's is this process's).
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const hubProfile = await startProfile(profileDir, `catch-up-hub-${workload}-${catchUpRuns}`);
     const hubCpu = process.cpuUsage();
-    const tillRun = await runChild<CatchUpOutput>('catch-up-node.ts', {
-      databasePath,
-      hubUrl: target.url,
-      credential,
-      pushWindow,
-      ...(CATCH_UP_BATCH === undefined ? {} : { batchSize: CATCH_UP_BATCH }),
-    });
+    const hubThreads = threadCpuSeconds();
+    const tillRun = await runChild<CatchUpOutput>(
+      'catch-up-node.ts',
+      {
+        databasePath,
+        hubUrl: target.url,
+        credential,
+        pushWindow,
+        ...(CATCH_UP_BATCH === undefined ? {} : { batchSize: CATCH_UP_BATCH }),
+      },
+      profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    );
     const hubUsed = process.cpuUsage(hubCpu);
+    const hubThreadCpu = threadCpuSince(hubThreads);
+    await hubProfile?.stop();
     const seconds = tillRun.seconds;
     if (tillRun.pending !== 0) throw new Error(`bench: ${tillRun.pending} events left in the outbox`);
     const ingested = await target.storage.db
@@ -299,6 +347,7 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
         batchSize: CATCH_UP_BATCH ?? 500,
         tillCpuSeconds: round(tillRun.cpuSeconds),
         hubCpuSeconds: round((hubUsed.user + hubUsed.system) / 1e6),
+        hubThreadCpuSeconds: hubThreadCpu,
         loadAverage: loadavg().map(round),
       },
     );

@@ -14,17 +14,26 @@ const BACKSLASH = 0x5c;
 /**
  * Whether JSON text nests arrays and objects deeper than `maxDepth`, found in one pass over the text
  * without building anything. It never fails on malformed text: the parser that runs next does that.
+ *
+ * Every socket.io message a till sends passes here before it is parsed (a catch-up push of 500 sales is
+ * ~0.9 MB), so a string is skipped with `indexOf` to its closing quote rather than read a character at a
+ * time: most of a push is string contents. A quote closes the string when an even number of backslashes
+ * precedes it (the opening quote bounds that run), which is what reading forward and skipping the
+ * character after each backslash decides too.
  */
 export function jsonNestedDeeperThan(text: string, maxDepth: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let index = 0; index < text.length; index += 1) {
     const char = text.charCodeAt(index);
-    if (inString) {
-      if (char === BACKSLASH) index += 1;
-      else if (char === QUOTE) inString = false;
-    } else if (char === QUOTE) {
-      inString = true;
+    if (char === QUOTE) {
+      for (;;) {
+        const close = text.indexOf('"', index + 1);
+        if (close === -1) return false;
+        let before = close - 1;
+        while (text.charCodeAt(before) === BACKSLASH) before -= 1;
+        index = close;
+        if ((close - 1 - before) % 2 === 0) break;
+      }
     } else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
       depth += 1;
       if (depth > maxDepth) return true;
