@@ -1,6 +1,8 @@
 import { compareHlc, parseHlc } from '@retail/sync';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_COMMANDS, COMMAND_NAMES, NODE_ADMIN_COMMANDS } from '../shared/commands';
+import type { StoreNotification } from '../shared/notifications';
 import { COMMAND_HANDLERS, openStoreEngine } from './engine';
 import { readOutbox } from './outbox/outbox';
 import {
@@ -9,6 +11,7 @@ import {
   expectError,
   expectOk,
   tempDir,
+  TEST_SKUS,
   type TestNode,
 } from './testing/test-node';
 
@@ -164,6 +167,71 @@ describe('engine', () => {
       const engine = node.engine;
       node.reopen();
       expect(expectError(engine.execute('node-info', {}), 'INTERNAL').message).toMatch(/shutting down/);
+    });
+  });
+
+  describe('afterAnswer', () => {
+    /** A paid sale of two milks, ready to complete, with everything the engine tells afterwards watched. */
+    function paidSale() {
+      node = createTestNode();
+      const engine = node.engine;
+      const as = { session: node.sessions.cashier };
+      expectOk(engine.execute('shift-open', { float: 10_000 }, as));
+      const { saleId } = expectOk(engine.execute('sale-start', {}, as));
+      expectOk(engine.execute('sale-add-line', { saleId, code: TEST_SKUS.milk.barcode, qty: 2 }, as));
+      const total = expectOk(engine.execute('sale-get', { saleId }, as)).totals.total;
+      expectOk(engine.execute('sale-add-tender', { saleId, tender: { type: 'cash', amount: total } }, as));
+      const told: string[] = [];
+      engine.subscribe((notification: StoreNotification) => told.push(notification.name));
+      engine.onSaleChanged((sale) => told.push(`sale:${sale.status}`));
+      engine.outbox.onCommitted(() => told.push('outbox'));
+      return { engine, as, saleId, told, databasePath: node.databasePath };
+    }
+
+    it('hands over what follows a committed sale, to run after the answer, and runs it inline without a taker', () => {
+      const { engine, as, saleId, told, databasePath } = paidSale();
+      let followUp: (() => void) | undefined;
+      const answer = expectOk(
+        engine.execute('sale-complete', { saleId }, { ...as, afterAnswer: (work) => (followUp = work) }),
+      );
+      expect(answer.status).toBe('completed');
+      // Nothing told yet, and the sale is committed: another connection reads it completed.
+      expect(told).toEqual([]);
+      expect(engine.db.inTransaction).toBe(false);
+      const other = new Database(databasePath, { readonly: true });
+      try {
+        expect(other.prepare('SELECT status FROM sales WHERE sale_id = ?').get(saleId)).toEqual({
+          status: 'completed',
+        });
+      } finally {
+        other.close();
+      }
+      followUp?.();
+      expect(told).toEqual(['outbox', 'sale-completed', 'stock-changed', 'sync-status', 'sale:completed']);
+
+      // Without a taker the same work runs before execute returns.
+      told.length = 0;
+      const next = expectOk(engine.execute('sale-start', {}, as)).saleId;
+      expect(told).toEqual(['sale:open']);
+      expect(next).not.toBe(saleId);
+      told.length = 0;
+      expectOk(engine.execute('shift-cash-in', { amount: 100, reason: 'coins' }, as));
+      expect(told).toEqual(expect.arrayContaining(['outbox', 'sync-status']));
+    });
+
+    it('hands nothing over for a refused command', () => {
+      const { engine, as, told } = paidSale();
+      let handed = false;
+      expectError(
+        engine.execute(
+          'sale-complete',
+          { saleId: 'no-such-sale' },
+          { ...as, afterAnswer: () => (handed = true) },
+        ),
+        'NOT_FOUND',
+      );
+      expect(handed).toBe(false);
+      expect(told).toEqual([]);
     });
   });
 });

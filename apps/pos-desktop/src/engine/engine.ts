@@ -140,6 +140,14 @@ export interface ExecuteOptions {
    * main till when absent. Its sessions, register and PIN lockouts are its own.
    */
   readonly laneId?: string;
+  /**
+   * Takes what follows a committed command (waking the outbox's pusher, notifications, customer
+   * displays) to run once the answer has left: the socket server runs it after writing the answer, so
+   * none of it delays the cashier. It is handed over only after the commit (synchronous=FULL where the
+   * command needs it), so the answer still never precedes durability. Without it the work runs before
+   * `execute` returns.
+   */
+  readonly afterAnswer?: (followUp: () => void) => void;
 }
 
 interface RunOptions extends ExecuteOptions {
@@ -394,19 +402,44 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     });
   }
 
-  /** Notifications that follow from what the transaction wrote, computed before it commits. */
-  function finish(ctx: CommandContext): void {
-    // Nobody to tell (e.g. loading a 100,000-SKU fixture before the server starts): skip the queries.
-    if (listeners.size === 0) return;
-    if (ctx.touchedSkus.size > 0) {
-      ctx.notify({
-        name: 'stock-changed',
-        payload: { levels: localStock(db, identity, [...ctx.touchedSkus]) },
-      });
-    }
-    if (ctx.appendedEvents.length > 0) {
-      ctx.notify({ name: 'sync-status', payload: syncStatus(db, ctx.nowMs, ctx.sync.status()) });
-    }
+  /**
+   * What follows a committed command, none of which its answer needs: waking the outbox's reader (the
+   * pusher) when it appended events, and the notifications, those its handler collected followed by the
+   * ones read from what it wrote (local stock of the SKUs it touched, the sync status). Read after the
+   * commit, so the transaction holds the write lock no longer than the command itself.
+   */
+  function followUpOf(ctx: CommandContext, sale?: SaleView): () => void {
+    const { notifications, touchedSkus, nowMs } = ctx;
+    const appendedEvents = ctx.appendedEvents.length;
+    const followUp = () => {
+      if (closed) return;
+      // Committed: the outbox tells its reader, the pusher, which sends what this command wrote (it reads
+      // the outbox, never the transaction).
+      if (appendedEvents > 0) outbox.committed();
+      // Nobody to tell (e.g. loading a 100,000-SKU fixture before the server starts): skip the queries.
+      if (listeners.size > 0) {
+        const read: StoreNotification[] = [];
+        if (touchedSkus.size > 0) {
+          read.push({
+            name: 'stock-changed',
+            payload: { levels: localStock(db, identity, [...touchedSkus]) },
+          });
+        }
+        if (appendedEvents > 0) {
+          read.push({ name: 'sync-status', payload: syncStatus(db, nowMs, storeSync.status()) });
+        }
+        deliver(read.length === 0 ? notifications : [...notifications, ...read]);
+      }
+      if (sale !== undefined) tellSaleListeners(sale);
+    };
+    return () => {
+      try {
+        followUp();
+      } catch (error) {
+        // The command is committed and answered: a failed read here costs a notification, not the sale.
+        logger.error({ command: ctx.command, err: error }, 'work after a committed command failed');
+      }
+    };
   }
 
   function deliver(notifications: readonly StoreNotification[]): void {
@@ -551,8 +584,7 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
     const definition = COMMAND_HANDLERS[name] as CommandHandlers[TransactionalCommandName];
     const parsed = spec.request.safeParse(rawInput ?? {});
     if (!parsed.success) return { ok: false, error: describeIssues(name, parsed.error).toJSON() };
-    let notifications: readonly StoreNotification[] = [];
-    let appendedEvents = 0;
+    let followUp: (() => void) | undefined;
     const withoutFsync = definition.mutates && !db.inTransaction && commitsWithoutFsync(name, parsed.data);
     try {
       // A full disk refuses the sale at its start, before any payment, not at completion.
@@ -578,9 +610,8 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
             details: ctx.auditNote.details ?? {},
           });
         }
-        finish(ctx);
-        notifications = ctx.notifications;
-        appendedEvents = ctx.appendedEvents.length;
+        const changedSale = definition.mutates && spec.response === SaleViewSchema;
+        followUp = followUpOf(ctx, changedSale ? (answer as SaleView) : undefined);
         return answer;
       });
       let outcome: unknown;
@@ -593,11 +624,11 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       }
       if (definition.mutates) checkpointer.committed();
       if (outcome instanceof CommittedRejection) return { ok: false, error: outcome.error.toJSON() };
-      // Committed: the outbox tells its reader, the pusher, which sends what this command wrote (it reads
-      // the outbox, never this transaction).
-      if (appendedEvents > 0) outbox.committed();
-      deliver(notifications);
-      if (definition.mutates && spec.response === SaleViewSchema) tellSaleListeners(outcome as SaleView);
+      // Committed, and durable as the command requires: what follows needs nothing of the answer.
+      if (followUp !== undefined) {
+        if (options.afterAnswer === undefined) followUp();
+        else options.afterAnswer(followUp);
+      }
       return { ok: true, value: outcome };
     } catch (error) {
       const storage = storageFailureOf(error);
@@ -666,7 +697,13 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       // The preparation only reads and asks the hub; without it the command runs as if offline.
       logger.warn({ command: name, err: error }, 'command preparation failed');
     }
-    const result = run(name, rawInput, { ...options, prepared: preparation?.prepared });
+    // The answer waits for the hub follow-up below: what follows the commit need not wait with it.
+    const withHubFollowUp = preparation?.after !== undefined || preparation?.undo !== undefined;
+    const { afterAnswer, ...runOptions } = options;
+    const result = run(name, rawInput, {
+      ...(withHubFollowUp || afterAnswer === undefined ? runOptions : { ...runOptions, afterAnswer }),
+      prepared: preparation?.prepared,
+    });
     const followUp = result.ok ? preparation?.after : preparation?.undo;
     if (followUp) {
       await followUp().catch((error: unknown) =>
@@ -677,21 +714,17 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
   }
 
   function transact<T>(label: string, work: (ctx: CommandContext) => T): T {
-    let notifications: readonly StoreNotification[] = [];
-    let appendedEvents = 0;
+    let followUp: (() => void) | undefined;
     const result = db
       .transaction(() => {
         const ctx = commandContext(createTxContext(sources, label), undefined, MAIN_LANE);
         const value = work(ctx);
-        finish(ctx);
-        notifications = ctx.notifications;
-        appendedEvents = ctx.appendedEvents.length;
+        followUp = followUpOf(ctx);
         return value;
       })
       .immediate();
     checkpointer.committed();
-    if (appendedEvents > 0) outbox.committed();
-    deliver(notifications);
+    followUp?.();
     return result;
   }
 

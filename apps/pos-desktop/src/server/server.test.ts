@@ -6,7 +6,7 @@ import { io as connect } from 'socket.io-client';
 import { resolveConfig } from 'vite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCommandClient, type CommandClient } from '../shared/command-client';
-import type { NotificationPayload } from '../shared/notifications';
+import { NOTIFICATION_EVENT, type NotificationPayload } from '../shared/notifications';
 import { createTestNode, expectError, expectOk, tempDir, type TestNode } from '../engine/testing/test-node';
 import { startStoreServer, type StoreServer } from './server';
 import { NOT_BUILT_PAGE } from './static-files';
@@ -172,6 +172,39 @@ describe('server', () => {
       );
       expect((await stock).levels).toEqual([expect.objectContaining({ sku: 'MILK-1', sellable: 12 })]);
       await expect.poll(() => sync.map((status) => status.pendingEvents)).toEqual([1, 2]);
+    });
+
+    it('answers a command before it sends the notifications that follow from it', async () => {
+      await start();
+      const actor = client();
+      await actor.ready();
+      const session = expectOk(await actor.send('staff-sign-in', { staffCode: 'C1', pin: '1111' })).session;
+      expectOk(await actor.send('shift-open', { float: 0 }, { session }));
+      // A raw socket, so the answer is recorded the moment it arrives, not a promise turn later.
+      const raw = connect(server!.url, { transports: ['websocket'], auth: { token: TOKEN } });
+      const arrived: string[] = [];
+      raw.on(NOTIFICATION_EVENT, (notification: { name: string }) => arrived.push(notification.name));
+      await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+      try {
+        const answer = new Promise<{ ok: boolean }>((resolve) =>
+          raw.emit(
+            'command',
+            {
+              name: 'stock-receive',
+              input: { source: { type: 'supplier', reference: 'DN-8' }, lines: [{ sku: 'MILK-1', qty: 2 }] },
+              session,
+            },
+            (result: { ok: boolean }) => {
+              arrived.push('answer');
+              resolve(result);
+            },
+          ),
+        );
+        expect((await answer).ok).toBe(true);
+        await expect.poll(() => arrived).toEqual(['answer', 'stock-changed', 'sync-status']);
+      } finally {
+        raw.close();
+      }
     });
   });
 

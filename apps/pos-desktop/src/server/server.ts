@@ -177,13 +177,23 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
           return;
         }
         const { name, input, session } = parsed.data;
+        // What follows a committed command (the pusher's wake-up, notifications, displays) runs once the
+        // answer is written: the command is committed (and fsynced where it must be) before either.
+        let followUp: (() => void) | undefined;
         // The lane is resolved again inside the command's transaction: a revoked lane runs nothing.
         const result = await engine.executeUnknownAsync(name, input, {
           ...(session === undefined ? {} : { session }),
           ...(laneId === undefined ? {} : { laneId }),
+          afterAnswer: (work) => {
+            followUp = work;
+          },
         });
+        try {
+          ack(result);
+        } finally {
+          followUp?.();
+        }
         if (!result.ok) log?.info({ command: name, code: result.error.code, laneId }, 'command refused');
-        ack(result);
       });
     }
     socket.on('disconnect', (reason) => log?.info({ socketId: socket.id, reason }, 'client disconnected'));
