@@ -107,11 +107,13 @@ function log(message: string): void {
 
 function startNode(
   data: string,
-): Promise<{ child: ChildProcess; url: string; token: string; readyMs: number }> {
+): Promise<{ child: ChildProcess; url: string; token: string; readyMs: number; stdout: () => string }> {
   const started = performance.now();
   // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the store node there (`node --cpu-prof`).
   const profile = process.env.BENCH_PROFILE_DIR;
-  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  // BENCH_NODE_ARGS="--flag …" adds Node/V8 flags to the node's command line (to compare GC settings).
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const nodeArgs = [...extra, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [])];
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--data', data, '--port', '0'], {
     env: { ...process.env, POS_STORE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -124,7 +126,7 @@ function startNode(
       const url = /URL:\s+(\S+)/.exec(stdout)?.[1];
       const token = /Token:\s+(\S+)/.exec(stdout)?.[1];
       if (url && token && stdout.includes('Token file:'))
-        resolve({ child, url, token, readyMs: performance.now() - started });
+        resolve({ child, url, token, readyMs: performance.now() - started, stdout: () => stdout });
     });
   });
 }
@@ -335,6 +337,8 @@ async function main(): Promise<void> {
     const nodePid = node.child.pid ?? 0;
     let scanCpuMs = 0;
     let completeCpuMs = 0;
+    // The whole of the sales, start to complete: it also counts what the node does after an answer left.
+    const salesCpuStarted = processCpuMs(nodePid);
     for (let sale = 0; sale < SALES; sale += 1) {
       const saleId = ok(await client.send('sale-start', { registerId: 'bench' }, as)).saleId;
       let total = 0;
@@ -374,6 +378,19 @@ async function main(): Promise<void> {
       completeCpuMs += processCpuMs(nodePid) - cpuBefore;
     }
 
+    const saleCpuMs = (processCpuMs(nodePid) - salesCpuStarted) / SALES;
+    // With BENCH_NODE_ARGS=--trace-gc the node prints a line per collection: the scavenges so far, and
+    // their pauses (ms).
+    const pauses = node
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('Scavenge'))
+      .map((line) => Number(/MB, ([\d.]+) \//.exec(line)?.[1] ?? Number.NaN));
+    if (pauses.length > 0) {
+      log(
+        `${pauses.length} scavenges from start to the end of the sales, pause p50 ${percentile(pauses, 50)} ms, max ${Math.max(...pauses)} ms`,
+      );
+    }
     log(`${SEARCHES} product searches`);
     const searches: number[] = [];
     const searchCpuStarted = processCpuMs(node.child.pid ?? 0);
@@ -405,7 +422,7 @@ async function main(): Promise<void> {
       'ms',
       tx50,
       `${bareTx} p50`,
-      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length) },
+      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length), nodeCpuMsPerSale: round(saleCpuMs) },
     );
     report(
       'sale-complete over the socket (5 lines, split tender) p99',
@@ -413,7 +430,7 @@ async function main(): Promise<void> {
       'ms',
       tx99,
       `${bareTx} p99`,
-      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length) },
+      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length), nodeCpuMsPerSale: round(saleCpuMs) },
     );
     report(
       'barcode scan to priced line (sale-add-line) p50',

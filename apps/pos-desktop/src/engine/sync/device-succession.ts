@@ -104,7 +104,7 @@ export function reflectedOwnSeq(
 const successionSchemas = new WeakSet<Db>();
 const holdSchemas = new WeakSet<Db>();
 
-function hasSuccessionSchema(db: Db): boolean {
+export function hasSuccessionSchema(db: Db): boolean {
   if (successionSchemas.has(db)) return true;
   const present =
     (
@@ -130,7 +130,7 @@ export function receiptOffset(db: Db): number {
 }
 
 /** Whether the schema has the hold (migration 0010): migration tests run commands on older ones. */
-function hasHoldSchema(db: Db): boolean {
+export function hasHoldSchema(db: Db): boolean {
   if (holdSchemas.has(db)) return true;
   const present =
     sql(
