@@ -23,6 +23,7 @@ import { demoFixture, DEMO_STAFF } from '../src/engine/fixture/demo-fixture';
 import { loadFixture, parseFixture, type Fixture } from '../src/engine/fixture/fixture';
 import { initStoreNode } from '../src/engine/init';
 import { SqliteFeedStore } from '../src/engine/sync/sqlite-feed-store';
+import { STORE_NODE_V8_FLAGS } from '../src/main/node-launcher';
 import { createCommandClient, type CommandClient } from '../src/shared/command-client';
 import { bareTransactions, barcodeOf, BENCH_STORE_SETUP, ok, percentile, pieceSku, round } from './bench-kit';
 
@@ -111,8 +112,12 @@ function startNode(
   const started = performance.now();
   // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the store node there (`node --cpu-prof`).
   const profile = process.env.BENCH_PROFILE_DIR;
-  // BENCH_NODE_ARGS="--flag …" adds Node/V8 flags to the node's command line (to compare GC settings).
-  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  // The node runs with the V8 flags the desktop app launches it with; BENCH_NODE_ARGS="--flag …" runs it
+  // with those instead (BENCH_NODE_ARGS=" " with none, to compare GC settings).
+  const extra =
+    process.env.BENCH_NODE_ARGS === undefined
+      ? STORE_NODE_V8_FLAGS
+      : process.env.BENCH_NODE_ARGS.split(' ').filter((arg) => arg !== '');
   const nodeArgs = [...extra, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [])];
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--data', data, '--port', '0'], {
     env: { ...process.env, POS_STORE_LOG_LEVEL: 'warn' },

@@ -35,7 +35,13 @@ import {
   saveDesktopSettings,
   type DesktopConfig,
 } from './desktop-config';
-import { nodeArguments, nodeEnvironment, watchNodeProcess, type SpawnedProcess } from './node-launcher';
+import {
+  nodeArguments,
+  nodeEnvironment,
+  STORE_NODE_V8_FLAGS,
+  watchNodeProcess,
+  type SpawnedProcess,
+} from './node-launcher';
 import { createNodeSupervisor, type NodeState } from './node-supervisor';
 import { keepsServing, posStoreArguments } from './pos-store-mode';
 import { printEscPosReceipt, printReceiptSilently, type PrintWindow } from './receipt-printer';
@@ -86,7 +92,10 @@ function launchNode(config: DesktopConfig, token: string, drawerKey: Uint8Array)
   // `npm run desktop` from a checkout runs it on the Node that installed node_modules, whose ABI it matches.
   const devNode = process.env.POS_DESKTOP_NODE_BINARY;
   if (!app.isPackaged && devNode) {
-    const child = spawn(devNode, [paths.nodeEntry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(devNode, [...STORE_NODE_V8_FLAGS, paths.nodeEntry, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return {
       stdout: child.stdout,
       stderr: child.stderr,
@@ -97,6 +106,7 @@ function launchNode(config: DesktopConfig, token: string, drawerKey: Uint8Array)
   }
   const child = utilityProcess.fork(paths.nodeEntry, args, {
     env,
+    execArgv: [...STORE_NODE_V8_FLAGS],
     stdio: 'pipe',
     serviceName: 'POS store node',
   });

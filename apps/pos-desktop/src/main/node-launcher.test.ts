@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   nodeArguments,
   nodeEnvironment,
   STOP_GRACE_MS,
+  STORE_NODE_V8_FLAGS,
   watchNodeProcess,
   type SpawnedProcess,
 } from './node-launcher';
@@ -71,6 +73,15 @@ describe('node-launcher', () => {
       expect(fake.calls).toEqual(['stop']);
       vi.advanceTimersByTime(STOP_GRACE_MS);
       expect(fake.calls).toEqual(['stop', 'kill']);
+    });
+  });
+
+  describe('STORE_NODE_V8_FLAGS', () => {
+    it('are the flags the pos-store command gives its own process', () => {
+      const shebang = readFileSync(new URL('../../bin/pos-store.mjs', import.meta.url), 'utf8').split(
+        '\n',
+      )[0];
+      expect(shebang).toBe(`#!/usr/bin/env -S node ${STORE_NODE_V8_FLAGS.join(' ')}`);
     });
   });
 

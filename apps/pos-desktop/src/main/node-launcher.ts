@@ -73,6 +73,21 @@ export function watchNodeProcess(child: SpawnedProcess): NodeChild {
   };
 }
 
+/**
+ * V8 flags of the store node's process: a young generation of 16 MiB semi-spaces from the start (growing
+ * to 32 MiB). A scan allocates about 100 KB, most of it garbage by its answer; with V8's default the
+ * young generation starts at 1 MiB and grows only while much survives, which a till's garbage never
+ * does, so a scavenge came every ~90 commands and paused the one it landed in. With these, one comes
+ * every ~220 commands: fewer than 1 in 100 scans waits for one (docs/performance.md, store node round 8).
+ * Costs ~11 MiB more resident memory. Flags for V8 must be on the process's command line: set where the
+ * node is launched (the desktop app's utility process, `npm run desktop`'s Node, the benchmark, the
+ * `pos-store` command's shebang).
+ */
+export const STORE_NODE_V8_FLAGS: readonly string[] = [
+  '--min-semi-space-size=16',
+  '--max-semi-space-size=32',
+];
+
 export interface NodeLaunchArgs {
   readonly entry: string;
   readonly dataDir: string;

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
 import pino from 'pino';
 import { z } from 'zod';
 import { parseDrawerKey } from '../engine/drawer-grant';
@@ -136,6 +137,9 @@ async function main(): Promise<void> {
     { name: 'pos-desktop-node', level: process.env.POS_STORE_LOG_LEVEL ?? 'info' },
     pino.destination(2),
   );
+  // Whether the young generation flags the app launched the node with (STORE_NODE_V8_FLAGS) took effect.
+  const youngGeneration = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  logger.info({ youngGenerationBytes: youngGeneration?.space_size }, 'store node heap');
   const migrations = loadMigrations(args.data.migrations);
   // A new till: serve the first-run screen until someone sets it up, then carry on as a set-up node.
   const port = existsSync(databasePath)

@@ -53,7 +53,12 @@ export class FakeWebContents extends EventEmitter {
 export interface UtilityFork {
   readonly modulePath: string;
   readonly args: readonly string[];
-  readonly options: { env?: Record<string, string | undefined>; serviceName?: string; stdio?: unknown };
+  readonly options: {
+    env?: Record<string, string | undefined>;
+    execArgv?: readonly string[];
+    serviceName?: string;
+    stdio?: unknown;
+  };
   readonly child: ChildProcess;
   readonly messages: unknown[];
 }
@@ -205,7 +210,8 @@ export function createFakeElectron(setup: {
     session: { defaultSession: session },
     utilityProcess: {
       fork(modulePath: string, args: string[], options: UtilityFork['options']) {
-        const child = spawn(process.execPath, [modulePath, ...args], {
+        // The flags go to the executable, as Electron hands execArgv to the utility process's Node.
+        const child = spawn(process.execPath, [...(options.execArgv ?? []), modulePath, ...args], {
           env: options.env as NodeJS.ProcessEnv,
           stdio: ['ignore', 'pipe', 'pipe'],
         });

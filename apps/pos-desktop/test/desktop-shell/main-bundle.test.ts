@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { demoFixture } from '../../src/engine/fixture/demo-fixture';
 import { initStoreNode } from '../../src/engine/init';
 import { TEST_PIN_COST, tempDir } from '../../src/engine/testing/test-node';
+import { STORE_NODE_V8_FLAGS } from '../../src/main/node-launcher';
 import { APP_ENTRY, APP_SCHEME } from '../../src/main/security';
 import { IPC } from '../../src/shared/ipc-channels';
 import type { DesktopBridge } from '../../src/shared/desktop-bridge';
@@ -240,6 +241,13 @@ describe('dist/main/main.cjs', () => {
     expect(token.length).toBeGreaterThanOrEqual(32);
     expect(fork?.args.join(' ')).not.toContain(token);
     expect(fork?.options.env?.ELECTRON_RUN_AS_NODE).toBeUndefined();
+  });
+
+  it('gives the store node its young generation flags on its own command line', () => {
+    const [fork] = fake.forks;
+    expect(fork?.options.execArgv).toEqual(STORE_NODE_V8_FLAGS);
+    const commandLine = readFileSync(`/proc/${fork?.child.pid}/cmdline`, 'utf8').split('\0');
+    expect(commandLine.slice(1, 1 + STORE_NODE_V8_FLAGS.length)).toEqual(STORE_NODE_V8_FLAGS);
   });
 
   it('hands the connection only to frames of the bundle, and the built preload reaches the node with it', async () => {
