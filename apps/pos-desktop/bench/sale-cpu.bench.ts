@@ -5,6 +5,9 @@
  * clock moves with the load, CPU time much less. Prints one JSON line per figure, with the bare durable
  * 5-row commit of the same run as the baseline.
  *
+ * A subscriber encodes every notification, as the socket server does for a till's screen; what follows a
+ * command's commit (engine.ts `afterAnswer`) is measured apart, as "<command> after the answer".
+ *
  * BENCH_DB=<path> reuses (or creates once) a loaded database and runs on a copy of it, so a checkout of
  * `main` and a branch can be measured back to back on the same data.
  */
@@ -54,37 +57,58 @@ function main(): void {
     const session = ok(
       engine.execute('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
     ).session;
-    const as = { session };
+    // A staff screen follows the node as the socket server does: every notification encoded as JSON.
+    engine.subscribe((notification) => void JSON.stringify(notification));
+    // What follows a command's commit is handed over as the socket server takes it (engine.ts
+    // afterAnswer), and measured apart: "<command> after the answer".
+    let followUp: (() => void) | undefined;
+    const as = {
+      session,
+      afterAnswer: (work: () => void) => {
+        followUp = work;
+      },
+    };
     ok(engine.execute('shift-open', { registerId: 'bench', float: 100_000_000 }, as));
+    followUp = undefined;
     const byCommand = new Map<string, Samples>();
-    const timed = <T>(name: string, record: boolean, work: () => T): T => {
+    const record = (name: string, wall: number, used: NodeJS.CpuUsage) => {
+      const samples = byCommand.get(name) ?? { wall: [], cpu: [] };
+      samples.wall.push(wall);
+      samples.cpu.push((used.user + used.system) / 1000);
+      byCommand.set(name, samples);
+    };
+    const timed = <T>(name: string, recorded: boolean, work: () => T): T => {
       const cpu = process.cpuUsage();
       const started = performance.now();
       const value = work();
       const wall = performance.now() - started;
       const used = process.cpuUsage(cpu);
-      if (record) {
-        const samples = byCommand.get(name) ?? { wall: [], cpu: [] };
-        samples.wall.push(wall);
-        samples.cpu.push((used.user + used.system) / 1000);
-        byCommand.set(name, samples);
+      if (recorded) record(name, wall, used);
+      const after = followUp;
+      followUp = undefined;
+      if (after !== undefined) {
+        const afterCpu = process.cpuUsage();
+        const afterStarted = performance.now();
+        after();
+        const afterWall = performance.now() - afterStarted;
+        if (recorded) record(`${name} after the answer`, afterWall, process.cpuUsage(afterCpu));
       }
       return value;
     };
     for (let sale = 0; sale < SALES + WARMUP; sale += 1) {
-      const record = sale >= WARMUP;
-      const saleId = timed('sale-start', record, () =>
+      const recorded = sale >= WARMUP;
+      const saleId = timed('sale-start', recorded, () =>
         ok(engine.execute('sale-start', { registerId: 'bench' }, as)),
       ).saleId;
       let total = 0;
       for (let line = 0; line < 5; line += 1) {
         const code = barcodeOf(pieceSku(sale * 5 + line + 1, SKUS));
-        total = timed('sale-add-line', record, () =>
+        total = timed('sale-add-line', recorded, () =>
           ok(engine.execute('sale-add-line', { saleId, code }, as)),
         ).totals.total;
       }
       const card = Math.floor(total / 2);
-      timed('sale-add-tender', record, () =>
+      timed('sale-add-tender', recorded, () =>
         ok(
           engine.execute(
             'sale-add-tender',
@@ -93,7 +117,7 @@ function main(): void {
           ),
         ),
       );
-      timed('sale-add-tender', record, () =>
+      timed('sale-add-tender', recorded, () =>
         ok(
           engine.execute(
             'sale-add-tender',
@@ -102,7 +126,7 @@ function main(): void {
           ),
         ),
       );
-      timed('sale-complete', record, () => ok(engine.execute('sale-complete', { saleId }, as)));
+      timed('sale-complete', recorded, () => ok(engine.execute('sale-complete', { saleId }, as)));
     }
     engine.close();
     const bare = bareTransactions(dir, 500);
