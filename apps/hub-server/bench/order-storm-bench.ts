@@ -7,10 +7,12 @@
  * each), with the ratio.
  *
  * Each worker is a hub process (its own HubContext and connection pool) calling the intake as the HTTP
- * route does (the body validated by the route's schema, inside the measured work), without the HTTP layer, after a warm-up of two orders of its own (so module loading and
- * first-call compilation are not counted as order work). BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per
+ * route does (the body validated by the route's schema, inside the measured work), without the HTTP layer,
+ * after a warm-up on SKUs of its own that opens every connection of its pool (so module loading,
+ * first-call compilation, connecting and each connection's first plans are not counted as order work). BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per
  * worker) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the storm itself;
- * BENCH_STORM_STATEMENTS=1 lists the statement shapes per order on stderr.
+ * BENCH_STORM_STATEMENTS=1 lists the statement shapes per order on stderr; BENCH_STORM_KEEP_DATABASE=1 keeps
+ * the storm's database afterwards.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -84,9 +86,12 @@ async function pool(count: number, inFlight: number, job: (index: number) => Pro
   );
 }
 
-/** The SKU each worker's warm-up orders take, stocked apart so the storm's own stock is untouched. */
-function warmUpSku(worker: number): string {
-  return `WARM-${worker}`;
+/**
+ * The SKUs each worker's warm-up orders take (one per connection of its pool), stocked apart so the
+ * storm's own stock is untouched.
+ */
+function warmUpSkus(worker: number): string[] {
+  return Array.from({ length: IN_FLIGHT }, (_, slot) => `WARM-${worker}-${slot}`);
 }
 
 function orderFor(worker: number, index: number, sku?: string): OrderIntake {
@@ -152,18 +157,18 @@ async function stormWorker(
     statementsSplit: 0,
     statementsRefused: 0,
   };
-  // Warm-up: a whole order and a split order on this worker's own SKU, so the storm measures a warm process.
-  for (const index of [0, 3]) {
-    await placeOrder(
-      hub,
-      intakeBody(orderFor(worker, index, warmUpSku(worker))),
-      randomUUID(),
-      'api-key:storm',
-      {
-        settings: SETTINGS,
-      },
-    );
-  }
+  // Warm-up, so the storm measures a warm process with a warm pool (as a hub that has been serving for a
+  // while): IN_FLIGHT chains at once, each a pickup, a ship and a split order on a SKU of its own, so every
+  // connection of the pool is opened and has prepared the intake's statements before the storm starts.
+  await Promise.all(
+    warmUpSkus(worker).map(async (sku) => {
+      for (const index of [0, 1, 3]) {
+        await placeOrder(hub, intakeBody(orderFor(worker, index, sku)), randomUUID(), 'api-key:storm', {
+          settings: SETTINGS,
+        });
+      }
+    }),
+  );
   const profiler = await startProfile();
   process.send?.({ ready: true });
   await go;
@@ -371,8 +376,8 @@ async function main(): Promise<void> {
     const hub = createHubContext(storage);
     const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
-    const warmUpSkus = Array.from({ length: WORKERS }, (_, worker) => warmUpSku(worker));
-    await seedWorld(hub, { nodes: [], skus: [...skus, ...warmUpSkus] });
+    const warmUp = Array.from({ length: WORKERS }, (_, worker) => warmUpSkus(worker)).flat();
+    await seedWorld(hub, { nodes: [], skus: [...skus, ...warmUp] });
     for (const [index, nodeId] of stores.entries()) {
       await createNode(
         hub,
@@ -388,7 +393,7 @@ async function main(): Promise<void> {
         {
           nodeId,
           reference: 'storm stock',
-          lines: [...skus, ...warmUpSkus].map((sku) => ({
+          lines: [...skus, ...warmUp].map((sku) => ({
             sku,
             qty: UNITS_PER_NODE,
             bucket: 'sellable' as const,
@@ -499,7 +504,10 @@ async function main(): Promise<void> {
     });
     await storage.close();
   } finally {
-    await database.dispose();
+    // BENCH_STORM_KEEP_DATABASE=1 leaves the storm's database for inspection (its name goes to stderr).
+    if (process.env.BENCH_STORM_KEEP_DATABASE === '1')
+      process.stderr.write(`kept database ${database.name}\n`);
+    else await database.dispose();
   }
 }
 
