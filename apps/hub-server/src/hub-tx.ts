@@ -98,8 +98,9 @@ export class HubTx {
         });
       }
     }
-    await this.events.flush(this, { balances: dirty, exceptionIds, feed: this.feed });
-    await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at);
+    // The log's append goes with the feed's (one statement on PostgreSQL), the feed always last.
+    const log = await this.events.flush(this, { balances: dirty, exceptionIds, feed: this.feed });
+    await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at, log);
   }
 
   /**

@@ -11,10 +11,12 @@ import {
   allocateNumbers,
   FEED_SEQUENCE,
   insertNumbered,
+  insertNumberedTogether,
   isPostgres,
   settledHead,
   watermark,
   type AllocationNotice,
+  type AlongsideAppend,
 } from '../storage/commit-watermark';
 import { feedEntitySchema } from './feed-entities';
 
@@ -80,6 +82,11 @@ export async function appendFeedChanges(
   storage: Storage,
   changes: readonly FeedChangeInput[],
   now: number,
+  /**
+   * Rows of the integration log this transaction appends too, before the feed's: on PostgreSQL the feed's
+   * statement carries them when both are small (one round trip for both), else they go first alone.
+   */
+  alongside?: AlongsideAppend,
 ): Promise<number[]> {
   // Within one transaction the last change per (entity, key, scope) wins; insertion order is kept so a
   // delete in an old scope gets a lower hubSeq than the upsert in the new one.
@@ -90,7 +97,10 @@ export async function appendFeedChanges(
     latest.set(id, validated(change));
   }
   const rows = [...latest.values()];
-  if (rows.length === 0) return [];
+  if (rows.length === 0) {
+    await alongside?.appendAlone();
+    return [];
+  }
 
   const scopes = rows.map((row) => row.scope);
   // PostgreSQL: registering, allocating and the NOTIFY for other hub processes are one statement, and
@@ -111,20 +121,26 @@ export async function appendFeedChanges(
   ranked.sort((a, b) => compareKeys(a, b));
   let seqs: number[];
   if (storage.kind === 'postgres' && ranked.length <= ONE_STATEMENT_ROWS) {
-    seqs = await insertNumbered(
-      trx,
-      FEED_SEQUENCE,
-      {
-        table: 'feed_changes',
-        numberColumn: 'hub_seq',
-        columns: ['entity', 'entity_key', 'op', 'data', 'scope', 'created_at'],
+    const feed = {
+      seq: FEED_SEQUENCE,
+      insert: {
+        table: 'feed_changes' as const,
+        numberColumn: 'hub_seq' as const,
+        columns: FEED_COLUMNS,
         rows: ranked,
         onConflict: sql`on conflict (entity, entity_key, scope) do update set hub_seq = excluded.hub_seq,
           op = excluded.op, data = excluded.data, created_at = excluded.created_at`,
       },
-      { register: storage.commitOrderGuard, notice },
-    );
+      register: storage.commitOrderGuard,
+    };
+    if (alongside?.part !== undefined) {
+      [, seqs] = await insertNumberedTogether(trx, alongside.part, feed, notice);
+    } else {
+      await alongside?.appendAlone();
+      seqs = await insertNumbered(trx, feed.seq, feed.insert, { register: feed.register, notice });
+    }
   } else {
+    await alongside?.appendAlone();
     seqs = await allocateHubSeqs(trx, storage, rows.length, notice);
     const values = ranked.map((row) => ({ ...row, hub_seq: seqs[row.hub_seq - 1]! }));
     for (const chunk of chunks(values, 500)) {
@@ -139,6 +155,8 @@ export async function appendFeedChanges(
 
 /** Appends up to this many rows in one statement with their allocation (PostgreSQL). */
 const ONE_STATEMENT_ROWS = 500;
+
+const FEED_COLUMNS = ['entity', 'entity_key', 'op', 'data', 'scope', 'created_at'] as const;
 
 // The chunked path's insert; insertNumbered's ON CONFLICT above says the same.
 const insertFeedRows = compiledInsert('feed_changes', (query) =>

@@ -435,42 +435,57 @@ describe.skipIf(!process.env.PG_URL)('integration/outbound-log ordering on Postg
     expect(seen).toEqual(['naive-second']);
   });
 
-  it('loses no event to a consumer polling while many hub transactions commit concurrently', async () => {
-    const storage = await database.open({ poolSize: 10 });
-    const hub = createHubContext(storage);
-    try {
-      await seedWorld(hub, { nodes: ['p1'], skus: ['P'] });
-      const start = (await drain(storage, '0', 1000)).cursor;
-      const written: string[] = [];
-      let writing = true;
-      // Real hub transactions (balance locks, feed rows, the outbound log), from 8 writers at once.
-      const writers = Array.from({ length: 8 }, async (_, writer) => {
-        for (let round = 0; round < 10; round += 1) {
-          const name = `w${writer}-r${round}`;
-          await inHubTransaction(hub, async (tx) => {
-            tx.events.emit(draft(name));
-            await new Promise((resolve) => setTimeout(resolve, (writer * 7 + round * 3) % 5));
-          });
-          written.push(name);
-        }
-      });
-      const seen: string[] = [];
-      let cursor = start;
-      const reader = (async () => {
-        while (writing) {
-          const page = await pullEvents(storage.db, { after: cursor, limit: 7 }, Date.now());
-          seen.push(...page.events.map((event) => event.aggregate.id));
-          cursor = page.cursor;
-        }
-      })();
-      await Promise.all(writers);
-      writing = false;
-      await reader;
-      seen.push(...(await drain(storage, cursor, 1000)).events.map((event) => event.aggregate.id));
-      expect(new Set(seen)).toEqual(new Set(written));
-      expect(seen).toHaveLength(written.length);
-    } finally {
-      await storage.close();
-    }
-  });
+  it.each([
+    ['alone (no feed rows)', false],
+    ['with the feed, in the feed’s statement', true],
+  ])(
+    'loses no event to a consumer polling while many hub transactions commit concurrently: the log %s',
+    async (_, withFeed) => {
+      const storage = await database.open({ poolSize: 10 });
+      const hub = createHubContext(storage);
+      try {
+        await seedWorld(hub, withFeed ? { nodes: ['p2'], skus: ['Q'] } : { nodes: ['p1'], skus: ['P'] });
+        const start = (await drain(storage, '0', 1000)).cursor;
+        const written: string[] = [];
+        let writing = true;
+        // Real hub transactions (balance locks, feed rows, the outbound log), from 8 writers at once.
+        const writers = Array.from({ length: 8 }, async (_, writer) => {
+          for (let round = 0; round < 10; round += 1) {
+            const name = `${withFeed ? 'f' : ''}w${writer}-r${round}`;
+            await inHubTransaction(hub, async (tx) => {
+              tx.events.emit(draft(name));
+              if (withFeed) {
+                tx.publish({
+                  entity: 'config',
+                  key: name,
+                  op: 'upsert',
+                  data: { key: name, value: round },
+                  scope: '*',
+                });
+              }
+              await new Promise((resolve) => setTimeout(resolve, (writer * 7 + round * 3) % 5));
+            });
+            written.push(name);
+          }
+        });
+        const seen: string[] = [];
+        let cursor = start;
+        const reader = (async () => {
+          while (writing) {
+            const page = await pullEvents(storage.db, { after: cursor, limit: 7 }, Date.now());
+            seen.push(...page.events.map((event) => event.aggregate.id));
+            cursor = page.cursor;
+          }
+        })();
+        await Promise.all(writers);
+        writing = false;
+        await reader;
+        seen.push(...(await drain(storage, cursor, 1000)).events.map((event) => event.aggregate.id));
+        expect(new Set(seen)).toEqual(new Set(written));
+        expect(seen).toHaveLength(written.length);
+      } finally {
+        await storage.close();
+      }
+    },
+  );
 });

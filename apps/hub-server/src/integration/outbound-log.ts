@@ -10,6 +10,7 @@ import {
   INTEGRATION_SEQUENCE,
   isPostgres,
   settledHead,
+  type AlongsideAppend,
 } from '../storage/commit-watermark';
 import { isPlainAvailability } from '../inventory/plain-stock-states';
 import { isPlainSaleCompletedData } from './plain-sale-data';
@@ -138,7 +139,20 @@ export async function appendIntegrationEvents(
   drafts: readonly EventDraft[],
   recordedAt: number,
 ): Promise<number[]> {
-  if (drafts.length === 0) return [];
+  return (await integrationAppend(trx, storage, drafts, recordedAt)?.appendAlone()) ?? [];
+}
+
+/**
+ * The append of these events, for a statement the transaction sends anyway to carry it (the feed's:
+ * appendFeedChanges) or to run alone; undefined without events.
+ */
+export function integrationAppend(
+  trx: Trx,
+  storage: Storage,
+  drafts: readonly EventDraft[],
+  recordedAt: number,
+): AlongsideAppend | undefined {
+  if (drafts.length === 0) return undefined;
   const rows = drafts.map(validated);
   const ranked: IntegrationEventTable[] = rows.map((draft, index) => ({
     seq: index + 1,
@@ -155,37 +169,45 @@ export async function appendIntegrationEvents(
     data: JSON.stringify(draft.data),
   }));
   // PostgreSQL: registration, allocation and insert in one statement for the events of a push or order.
-  if (storage.kind === 'postgres' && ranked.length <= ONE_STATEMENT_EVENTS) {
-    return insertNumbered(
-      trx,
-      INTEGRATION_SEQUENCE,
-      {
-        table: 'integration_events',
-        numberColumn: 'seq',
-        columns: [
-          'event_id',
-          'type',
-          'schema_version',
-          'aggregate_type',
-          'aggregate_id',
-          'node_id',
-          'business_date',
-          'source_event_id',
-          'occurred_at',
-          'recorded_at',
-          'data',
-        ],
-        rows: ranked,
-        onConflict: sql`on conflict (event_id) do nothing`,
-      },
-      { register: storage.commitOrderGuard },
-    );
-  }
-  const seqs = await allocate(trx, storage, rows.length);
-  const values = ranked.map((row) => ({ ...row, seq: seqs[row.seq - 1]! }));
-  for (const chunk of chunks(values, 300)) await insertIntegrationEvents(trx, chunk);
-  return seqs;
+  const part =
+    storage.kind === 'postgres' && ranked.length <= ONE_STATEMENT_EVENTS
+      ? {
+          seq: INTEGRATION_SEQUENCE,
+          insert: {
+            table: 'integration_events' as const,
+            numberColumn: 'seq' as const,
+            columns: INTEGRATION_COLUMNS,
+            rows: ranked,
+            onConflict: sql`on conflict (event_id) do nothing`,
+          },
+          register: storage.commitOrderGuard,
+        }
+      : undefined;
+  return {
+    part,
+    async appendAlone() {
+      if (part !== undefined) return insertNumbered(trx, part.seq, part.insert, { register: part.register });
+      const seqs = await allocate(trx, storage, rows.length);
+      const values = ranked.map((row) => ({ ...row, seq: seqs[row.seq - 1]! }));
+      for (const chunk of chunks(values, 300)) await insertIntegrationEvents(trx, chunk);
+      return seqs;
+    },
+  };
 }
+
+const INTEGRATION_COLUMNS = [
+  'event_id',
+  'type',
+  'schema_version',
+  'aggregate_type',
+  'aggregate_id',
+  'node_id',
+  'business_date',
+  'source_event_id',
+  'occurred_at',
+  'recorded_at',
+  'data',
+] as const;
 
 /** Appends up to this many events in one statement with their allocation (PostgreSQL). */
 const ONE_STATEMENT_EVENTS = 500;

@@ -6,11 +6,12 @@ import type { HubTx } from '../hub-tx';
 import type { BalanceState } from '../inventory/ledger';
 import { balanceFigures } from '../inventory/stock-levels';
 import { chunks } from '../storage/chunks';
+import type { AlongsideAppend } from '../storage/commit-watermark';
 import { compiledQuery } from '../storage/compiled-query';
 import { localDate } from './business-date';
 import type { EventData } from './event-catalog';
 import { raiseExceptions, type RaiseException } from '../exceptions/exception-queue';
-import { appendIntegrationEvents, checkDraft, type EventDraft } from './outbound-log';
+import { checkDraft, integrationAppend, type EventDraft } from './outbound-log';
 import { storeEventDrafts } from './store-event-drafts';
 
 /** What producers of events may ask while the transaction is finishing. */
@@ -146,7 +147,11 @@ export class TransactionEvents {
     }
   }
 
-  async flush(tx: HubTx, facts: TransactionFacts): Promise<void> {
+  /**
+   * The transaction's events, checked, ready to append (HubTx.finish hands the append to the feed's, so
+   * one statement on PostgreSQL writes both); undefined when there are none.
+   */
+  async flush(tx: HubTx, facts: TransactionFacts): Promise<AlongsideAppend | undefined> {
     const nodes = new Map<string, { code: string; timezone: string } | undefined>();
     const context: DraftContext = {
       tx,
@@ -195,7 +200,7 @@ export class TransactionEvents {
     drafts.push(...(await exceptionDrafts(tx, [...facts.exceptionIds, ...raised])));
     drafts.push(...availabilityDrafts(tx, facts.balances));
     drafts.push(...(await channelAvailabilityDrafts(tx, facts.balances)));
-    await appendIntegrationEvents(tx.trx, tx.hub.storage, drafts, tx.at);
+    return integrationAppend(tx.trx, tx.hub.storage, drafts, tx.at);
   }
 }
 

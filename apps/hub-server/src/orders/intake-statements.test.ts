@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { verifyProjections } from '../inventory/ledger-reads';
 import { compiledQueryStats } from '../storage/compiled-query';
 import { backendKinds } from '../test-support/backends';
@@ -49,8 +50,10 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
   it('writes a whole order’s rows and its balance with the devices read, in one statement', async () => {
     const statements = await statementsOf(world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST1', qty: 1 }] }));
     // begin, the repeat check with the intake's facts and routing's candidates, the balance lock, the
-    // rows with the balance write and the devices read, the integration log, the feed, commit.
-    expect(statements).toHaveLength(7);
+    // rows with the balance write and the devices read, the integration log with the feed, commit.
+    expect(statements).toHaveLength(6);
+    expect(statements[4]).toContain('insert into "integration_events"');
+    expect(statements[4]).toContain('insert into "feed_changes"');
     expect(statements[1]).toContain('row_to_json(c)');
     expect(statements.filter((text) => text.includes('"open_picks"'))).toHaveLength(1);
     const rows = inserting(statements, 'bopis_orders');
@@ -120,5 +123,67 @@ describe.each(backendKinds())('orders/intake statement texts on %s', (kind) => {
     await expect(world.place({ lines: [{ lineId: 'l1', sku: 'NOPE', qty: 1 }] })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
+  });
+});
+
+/**
+ * PostgreSQL plans the intake's first statement (one text per shape: pickup from a store, ship) and the
+ * log and feed append once per connection: a generic plan after the five custom ones it always tries.
+ * The appends used to be planned afresh for every order (a series whose length was a parameter), and the
+ * ship shape in a database with history (a count whose constants were parameters).
+ */
+describe.skipIf(!process.env.PG_URL)('orders/intake plans on postgres', () => {
+  let world: BopisWorld;
+
+  beforeAll(async () => {
+    // One connection, so its prepared statements are the ones the orders used.
+    world = await createBopisWorld('postgres', { skus: ['GP1'], poolSize: 1 });
+    await world.stock('s1', 'GP1', 50);
+  });
+
+  afterAll(async () => {
+    await world?.dispose();
+  });
+
+  it('runs the intake’s first statement and its log and feed append on generic plans', async () => {
+    for (let index = 0; index < 9; index += 1) {
+      await world.place({ lines: [{ lineId: 'l1', sku: 'GP1', qty: 1 }] });
+      // No node here ships: refused, after the same first statement as a placed ship order.
+      await expect(
+        world.place({
+          lines: [{ lineId: 'l1', sku: 'GP1', qty: 1 }],
+          fulfilment: {
+            type: 'ship',
+            shipTo: {
+              name: 'Ada Lovelace',
+              line1: '12 Rue de Rivoli',
+              city: 'Paris',
+              postalCode: '75001',
+              country: 'FR',
+              location: { lat: 48.85, lon: 2.35 },
+            },
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+    }
+    const prepared = (
+      await sql<{ statement: string; generic_plans: string; custom_plans: string }>`
+        select statement, generic_plans, custom_plans from pg_prepared_statements`.execute(world.storage.db)
+    ).rows;
+    const runs = (row: (typeof prepared)[number]) => Number(row.custom_plans) + Number(row.generic_plans);
+    const first = prepared.filter((row) => row.statement.includes(`'match'`));
+    expect(first.map(runs)).toEqual([9, 9]);
+    // The orders' log and feed append (the stock received before them may have run it too).
+    const appends = prepared.filter(
+      (row) =>
+        row.statement.includes('insert into "integration_events"') &&
+        row.statement.includes('insert into "feed_changes"') &&
+        runs(row) >= 9,
+    );
+    expect(appends).toHaveLength(1);
+    for (const row of [...first, ...appends]) {
+      expect(Number(row.custom_plans)).toBe(5);
+      expect(Number(row.generic_plans)).toBe(runs(row) - 5);
+    }
   });
 });

@@ -65,7 +65,7 @@ export async function loadCandidates(
       (await candidateRows(
         tx.trx,
         candidatesShape(chunk, also, fulfilment),
-        candidatesParameters(chunk, also, fulfilment),
+        candidatesParameters(chunk, also, fulfilment, tx.hub.storage.kind === 'postgres'),
         () => candidatesQuery(tx, chunk, also, fulfilment),
       ));
     for (const row of rows) {
@@ -178,8 +178,11 @@ function candidatesParameters(
   skus: readonly string[],
   also: readonly string[],
   fulfilment: FulfilmentType,
+  postgres: boolean,
 ): unknown[] {
-  return [0, ...OPEN_PICK_STATUSES, fulfilment, ...skus, ...skus, ...also];
+  return postgres
+    ? [...skus, ...skus, ...also]
+    : [0, ...OPEN_PICK_STATUSES, fulfilment, ...skus, ...skus, ...also];
 }
 
 /**
@@ -191,7 +194,12 @@ function candidatesParameters(
 export function candidatesPart(tx: HubTx, asked: CandidatesAsked) {
   return {
     shape: `candidates:${candidatesShape(asked.skus, asked.also, asked.fulfilment)}`,
-    parameters: candidatesParameters(asked.skus, asked.also, asked.fulfilment),
+    parameters: candidatesParameters(
+      asked.skus,
+      asked.also,
+      asked.fulfilment,
+      tx.hub.storage.kind === 'postgres',
+    ),
     query: () =>
       tx.trx
         .selectFrom(candidatesQuery(tx, asked.skus, asked.also, asked.fulfilment).as('c'))
@@ -230,6 +238,11 @@ function candidatesQuery(
   also: readonly string[],
   fulfilment: FulfilmentType,
 ) {
+  // On PostgreSQL the open-picks count's constants are written into the text (which is per fulfilment
+  // type anyway): as parameters, the generic plan's estimate of that per-node count differed from a
+  // custom plan's, so PostgreSQL planned the intake's first statement of every ship order afresh.
+  const postgres = tx.hub.storage.kind === 'postgres';
+  const constant = <T extends string | number>(value: T) => (postgres ? sql.lit(value) : value);
   return tx.trx
     .selectFrom('nodes')
     .$if(chunk.length > 0, (query) =>
@@ -255,14 +268,14 @@ function candidatesQuery(
       // Counted only where a capacity limits them (0 is no limit): routing weighs nothing else by them.
       eb
         .case()
-        .when(fulfilment === 'ship' ? 'nodes.ship_pick_capacity' : 'nodes.pick_capacity', '>', 0)
+        .when(fulfilment === 'ship' ? 'nodes.ship_pick_capacity' : 'nodes.pick_capacity', '>', constant(0))
         .then(
           eb
             .selectFrom('bopis_orders')
             .select((count) => count.fn.countAll<number>().as('open'))
             .whereRef('bopis_orders.node_id', '=', 'nodes.node_id')
-            .where('bopis_orders.status', 'in', [...OPEN_PICK_STATUSES])
-            .where('bopis_orders.fulfilment', '=', fulfilment),
+            .where('bopis_orders.status', 'in', OPEN_PICK_STATUSES.map(constant))
+            .where('bopis_orders.fulfilment', '=', constant(fulfilment)),
         )
         .end()
         .as('open_picks'),
