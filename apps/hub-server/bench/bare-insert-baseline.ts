@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@retail/sync';
 import type { Storage } from '../src/storage/storage';
 
@@ -10,7 +9,8 @@ export interface BaselineDevice {
 /**
  * The physical baseline of the ingest benchmarks: the same event and movement rows, inserted in the same
  * batches by the same concurrent writers, with no logic (no lookups, locks, balances, exceptions or
- * feed). Creates its two tables, then returns the seconds the inserts took.
+ * feed). The rows carry the events' own ids, so their keys land in the indexes where the hub's do.
+ * Creates its two tables, then returns the seconds the inserts took.
  */
 export async function bareInsertSeconds(storage: Storage, work: readonly BaselineDevice[]): Promise<number> {
   await storage.db.schema
@@ -36,7 +36,7 @@ export async function bareInsertSeconds(storage: Storage, work: readonly Baselin
             .insertInto('bench_events' as never)
             .values(
               batch.map((event) => ({
-                event_id: randomUUID(),
+                event_id: event.eventId,
                 device_id: device.deviceId,
                 device_seq: event.deviceSeq,
                 envelope: JSON.stringify(event),
@@ -44,8 +44,10 @@ export async function bareInsertSeconds(storage: Storage, work: readonly Baselin
             )
             .execute();
           const movements = batch.flatMap((event) =>
-            (event.payload as { movements: { sku: string; delta: number }[] }).movements.map((m) => ({
-              movement_id: randomUUID(),
+            (
+              event.payload as { movements: { movementId: string; sku: string; delta: number }[] }
+            ).movements.map((m) => ({
+              movement_id: m.movementId,
               node_id: device.storeId,
               sku: m.sku,
               delta: m.delta,

@@ -9,6 +9,7 @@
  *
  * PostgreSQL runs when PG_URL is set or the local test server (127.0.0.1:54329) answers.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ import {
   saleOf,
   seedPricing,
   seedWorld,
+  tillIds,
 } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
 import { startWaitSampler } from './pg-wait-sampler';
@@ -38,6 +40,9 @@ const STORES = 5;
 const BATCHES_PER_DEVICE = Number(process.env.BENCH_BATCHES ?? 10);
 const EVENTS_PER_BATCH = 100;
 const SKUS = 500;
+// A till's ids are time-ordered UUIDv7s (the default). BENCH_IDS=random gives the events and payloads
+// random v4 ids instead, the definition of this benchmark's figures before 2026-12-07 10:00.
+const IDS = process.env.BENCH_IDS === 'random' ? 'random' : 'uuidv7';
 
 function emit(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -121,28 +126,39 @@ async function prepareWorkload(storage: Storage, workload: Workload) {
       'bench',
     );
   }
-  const devices: { principal: { deviceId: string; storeId: string }; batches: EventEnvelope[][] }[] = [];
+  const devices: {
+    principal: { deviceId: string; storeId: string };
+    factory: EventFactory;
+    batches: EventEnvelope[][];
+  }[] = [];
   for (let d = 0; d < DEVICES; d += 1) {
     const storeId = stores[d % STORES]!;
     const device = await enrollTestDevice(hub, storeId, `bench-${d}`);
     const principal = { deviceId: device.deviceId, storeId };
-    const factory = new EventFactory(principal);
-    const batches = Array.from({ length: BATCHES_PER_DEVICE }, (_, b) =>
-      Array.from({ length: EVENTS_PER_BATCH }, (_, e) => {
-        const n = (d * 7919 + b * 104729 + e * 31) % SKUS;
-        const lines = [
-          { sku: skus[n]!, qty: 1 },
-          { sku: skus[(n + 17) % SKUS]!, qty: 2 },
-        ];
-        return factory.next(
-          'sale.completed',
-          workload === 'priced'
-            ? pricedSaleOf(pricing, lines, { storeId })
-            : saleOf(lines, { staffId: `staff-${storeId}` }),
-        );
-      }),
-    );
-    devices.push({ principal, batches });
+    // Each till makes its ids as a real one does: time-ordered UUIDv7s from its own generator.
+    const ids = IDS === 'random' ? randomUUID : tillIds();
+    devices.push({ principal, factory: new EventFactory(principal, ids), batches: [] });
+  }
+  // Batch by batch across the devices, so the tills' ids interleave in time as they would in a chain.
+  for (let b = 0; b < BATCHES_PER_DEVICE; b += 1) {
+    for (const [d, { principal, factory, batches }] of devices.entries()) {
+      const { storeId } = principal;
+      batches.push(
+        Array.from({ length: EVENTS_PER_BATCH }, (_, e) => {
+          const n = (d * 7919 + b * 104729 + e * 31) % SKUS;
+          const lines = [
+            { sku: skus[n]!, qty: 1 },
+            { sku: skus[(n + 17) % SKUS]!, qty: 2 },
+          ];
+          return factory.next(
+            'sale.completed',
+            workload === 'priced'
+              ? pricedSaleOf(pricing, lines, { storeId, ids: factory.ids })
+              : saleOf(lines, { staffId: `staff-${storeId}`, ids: factory.ids }),
+          );
+        }),
+      );
+    }
   }
   return { hub, devices };
 }
@@ -213,6 +229,7 @@ async function benchIngest(
           : 'naming an unpublished price book: every sale raises a PRICING_AUDIT exception',
       devices: DEVICES,
       batchSize: EVENTS_PER_BATCH,
+      ids: IDS,
       events,
       seconds: round(ingestSeconds),
       eventsPerSecond: Math.round(ingestRate),
@@ -348,7 +365,7 @@ function round(value: number): number {
 }
 
 // BENCH_ONLY=sqlite|postgres runs one backend (profiling); BENCH_BATCHES changes the batches per device;
-// BENCH_WORKLOAD=priced|unpriced runs one workload.
+// BENCH_WORKLOAD=priced|unpriced runs one workload; BENCH_IDS=random makes random ids (see IDS).
 const only = process.env.BENCH_ONLY;
 const workloads: Workload[] =
   process.env.BENCH_WORKLOAD === 'priced' || process.env.BENCH_WORKLOAD === 'unpriced'

@@ -30,6 +30,7 @@ import {
   pricedSaleOf,
   seedPricing,
   seedWorld,
+  tillIds,
 } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
 import { startWaitSampler, type WaitShares } from './pg-wait-sampler';
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
         deviceId: enrolled.deviceId,
         storeId,
         credential: enrolled.credential,
-        factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }),
+        factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
       });
     }
     const batchesOf = (device: Device, d: number, run: number): EventEnvelope[][] =>
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
           ];
           return device.factory.next(
             'sale.completed',
-            pricedSaleOf(pricing, lines, { storeId: device.storeId }),
+            pricedSaleOf(pricing, lines, { storeId: device.storeId, ids: device.factory.ids }),
           );
         }),
       );
@@ -234,7 +235,7 @@ async function main(): Promise<void> {
         deviceId: enrolled.deviceId,
         storeId,
         credential: enrolled.credential,
-        factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }),
+        factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
       });
     }
 

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  createUuidV7Generator,
   priceCart,
   resolvePrice,
   type CurrencyCode,
@@ -91,15 +92,30 @@ export async function enrollTestDevice(
   return enrollDevice(hub, { code, deviceName: name });
 }
 
+/**
+ * Makes the ids of a fixture's events and payloads: random UUIDs unless a test or a benchmark passes the
+ * generator a till uses (time-ordered UUIDv7s, `createUuidV7Generator`), whose ids land at the end of the
+ * hub's indexes where random ones land anywhere.
+ */
+export type FixtureIds = () => string;
+
+/** The ids a till makes: UUIDv7s from the clock, strictly increasing on this generator. */
+export function tillIds(): FixtureIds {
+  return createUuidV7Generator({ now: () => Date.now(), randomBytes: (length) => randomBytes(length) });
+}
+
 /** Builds a device's events with gapless deviceSeqs, like a store node's outbox. */
 export class EventFactory {
   private seq = 0;
-  constructor(readonly device: { deviceId: string; storeId: string }) {}
+  constructor(
+    readonly device: { deviceId: string; storeId: string },
+    readonly ids: FixtureIds = randomUUID,
+  ) {}
 
   next<T extends EventType>(type: T, payload: EventPayloads[T] | Record<string, unknown>): EventEnvelope {
     this.seq += 1;
     return {
-      eventId: randomUUID(),
+      eventId: this.ids(),
       type,
       schemaVersion: CURRENT_VERSION[type],
       storeId: this.device.storeId,
@@ -107,7 +123,7 @@ export class EventFactory {
       deviceSeq: this.seq,
       hlc: `${String(this.seq).padStart(15, '0')}:00000:${this.device.deviceId}`,
       occurredAt: ISO,
-      txId: randomUUID(),
+      txId: this.ids(),
       payload,
     };
   }
@@ -117,9 +133,15 @@ export class EventFactory {
   }
 }
 
-export function movement(skuId: string, delta: number, type = 'ADJUSTMENT', bucket = 'sellable') {
+export function movement(
+  skuId: string,
+  delta: number,
+  type = 'ADJUSTMENT',
+  bucket = 'sellable',
+  ids: FixtureIds = randomUUID,
+) {
   return {
-    movementId: randomUUID(),
+    movementId: ids(),
     sku: skuId,
     type,
     bucket,
@@ -134,9 +156,10 @@ export function adjustment(...movements: ReturnType<typeof movement>[]): EventPa
 /** Staff belong to one store at the hub: a store's events name its own (`staffId`, default staff-1). */
 export function saleOf(
   lines: { sku: string; qty: number }[],
-  options: { staffId?: string } = {},
+  options: { staffId?: string; ids?: FixtureIds } = {},
 ): EventPayloads['sale.completed'] {
-  const saleId = randomUUID();
+  const ids = options.ids ?? randomUUID;
+  const saleId = ids();
   return {
     saleId,
     receiptNumber: `R-${saleId.slice(0, 8)}`,
@@ -171,9 +194,9 @@ export function saleOf(
       paid: 0,
       change: 0,
     },
-    tenders: [{ tenderId: randomUUID(), type: 'cash' as const, amount: 100 }],
+    tenders: [{ tenderId: ids(), type: 'cash' as const, amount: 100 }],
     overrides: [],
-    movements: lines.map((line) => movement(line.sku, -line.qty, 'POS_SALE')),
+    movements: lines.map((line) => movement(line.sku, -line.qty, 'POS_SALE', 'sellable', ids)),
     completedAt: ISO,
   };
 }
@@ -376,14 +399,15 @@ export async function seedPricing(hub: HubContext, seed: PricingSeed): Promise<T
 export function pricedSaleOf(
   pricing: TillPricing,
   lines: { sku: string; qty: number }[],
-  options: { storeId?: string; at?: number; currency?: CurrencyCode } = {},
+  options: { storeId?: string; at?: number; currency?: CurrencyCode; ids?: FixtureIds } = {},
 ): EventPayloads['sale.completed'] {
+  const ids = options.ids ?? randomUUID;
   const storeId = options.storeId ?? 's1';
   const at = options.at ?? Date.parse(ISO);
   const currency = options.currency ?? 'USD';
   const store = pricing.stores.get(storeId);
   if (store === undefined) throw new Error(`fixture: store ${storeId} is not seeded`);
-  const saleId = randomUUID();
+  const saleId = ids();
   const context = { storeId, regionId: store.regionId, at, currency };
   const inputs = lines.map((line, index) => {
     const catalog = pricing.skus.get(line.sku);
@@ -473,11 +497,9 @@ export function pricedSaleOf(
       paid: total,
       change: 0,
     },
-    tenders: [
-      { tenderId: randomUUID(), type: 'card', amount: total, tendered: total, reference: `T-${saleId}` },
-    ],
+    tenders: [{ tenderId: ids(), type: 'card', amount: total, tendered: total, reference: `T-${saleId}` }],
     overrides: [],
-    movements: cart.lines.map((line) => movement(line.sku, -line.qty, 'POS_SALE')),
+    movements: cart.lines.map((line) => movement(line.sku, -line.qty, 'POS_SALE', 'sellable', ids)),
     completedAt: new Date(at).toISOString(),
   };
 }
