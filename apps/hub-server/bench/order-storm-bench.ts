@@ -13,6 +13,14 @@
  * worker) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the storm itself;
  * BENCH_STORM_STATEMENTS=1 lists the statement shapes per order on stderr; BENCH_STORM_KEEP_DATABASE=1 keeps
  * the storm's database afterwards.
+ *
+ * The timed storm only counts its statements (a plain increment per statement). Statements per outcome
+ * (whole, split, refused) come from an untimed pass before it: each worker places
+ * BENCH_STORM_ATTRIBUTION_ORDERS orders of the storm's mix one at a time, so the statements its process
+ * sends meanwhile are that order's, on SKUs the workers share (~10 orders per SKU, 4 orders in flight on 16
+ * SKUs, about the storm's 32 on 100, so races and refusals come as in the storm). Until 2026-12-07 the
+ * storm attributed them itself with `AsyncLocalStorage`, which cost its processes 3–8 % of the hub CPU it
+ * reports, a cost a hub does not pay.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -37,6 +45,8 @@ import { countStatements, type StatementCounter } from './statement-counter';
 const WORKERS = Number(process.env.BENCH_STORM_WORKERS ?? 4);
 const ORDERS_PER_WORKER = Number(process.env.BENCH_STORM_ORDERS ?? 250);
 const IN_FLIGHT = 8;
+/** Orders per worker of the untimed pass that measures statements per outcome. */
+const ATTRIBUTION_ORDERS = Number(process.env.BENCH_STORM_ATTRIBUTION_ORDERS ?? 40);
 const STORES = 4;
 const SKUS = 100;
 const UNITS_PER_NODE = 3;
@@ -55,11 +65,15 @@ interface WorkerResult {
   seconds: number;
   /** This process's CPU time (user + system) while it placed its orders. */
   cpuSeconds?: number;
-  /** SQL statements (round trips) this process sent while placing its orders, and per kind of outcome. */
+  /** SQL statements (round trips) this process sent while placing its orders. */
   statements?: number;
+  /** Of the untimed pass: statements its orders sent themselves, per outcome, and how many had each. */
   statementsWhole?: number;
   statementsSplit?: number;
   statementsRefused?: number;
+  attributedWhole?: number;
+  attributedSplit?: number;
+  attributedRefused?: number;
   /** Statement shape → count, summed by the parent for BENCH_STORM_STATEMENTS=1. */
   shapes?: [string, number][];
 }
@@ -92,6 +106,15 @@ async function pool(count: number, inFlight: number, job: (index: number) => Pro
  */
 function warmUpSkus(worker: number): string[] {
   return Array.from({ length: IN_FLIGHT }, (_, slot) => `WARM-${worker}-${slot}`);
+}
+
+/**
+ * The SKUs of the untimed pass (statements per outcome), shared by the workers and stocked as the storm's,
+ * as many per order as the storm has.
+ */
+function attributionSkus(): string[] {
+  const count = Math.max(1, Math.round((ATTRIBUTION_ORDERS * SKUS) / ORDERS_PER_WORKER));
+  return Array.from({ length: count }, (_, slot) => `ATTR-${slot}`);
 }
 
 function orderFor(worker: number, index: number, sku?: string): OrderIntake {
@@ -136,27 +159,79 @@ function intakeBody(body: OrderIntake): OrderIntake {
   return ParsedOrderIntakeSchema.parse(body);
 }
 
+type Placed = Awaited<ReturnType<typeof placeOrder>>;
+
+/** Counts one order's outcome into `result` and tells which it was. */
+function tally(
+  result: WorkerResult,
+  body: OrderIntake,
+  placed: Placed | undefined,
+  error: unknown,
+): 'whole' | 'split' | 'refused' | 'failed' {
+  if (placed !== undefined) {
+    result.placed += 1;
+    result.units += body.lines.reduce((total, line) => total + line.qty, 0);
+    if ('split' in placed.view) {
+      result.split += 1;
+      return 'split';
+    }
+    if (body.fulfilment?.type === 'ship') result.ship += 1;
+    return 'whole';
+  }
+  if (error instanceof DomainError && error.code === 'INSUFFICIENT_STOCK') {
+    result.refused += 1;
+    if (statusOf(error.code) !== 409) result.refusedNot409 += 1;
+    return 'refused';
+  }
+  result.failed += 1;
+  result.firstFailure ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return 'failed';
+}
+
+function emptyResult(): WorkerResult {
+  return { placed: 0, split: 0, ship: 0, units: 0, refused: 0, refusedNot409: 0, failed: 0, seconds: 0 };
+}
+
+/**
+ * The untimed pass: the storm's mix of orders on the shared pass SKUs, one at a time, each measured for the
+ * statements the process sent meanwhile. Its refusals not 409 and failures count with the storm's.
+ */
+async function attributeStatements(
+  hub: ReturnType<typeof createHubContext>,
+  worker: number,
+  counter: StatementCounter,
+  into: WorkerResult,
+): Promise<void> {
+  const skus = attributionSkus();
+  const pass = emptyResult();
+  const statements = { whole: 0, split: 0, refused: 0, failed: 0 };
+  await pool(ATTRIBUTION_ORDERS, 1, async (index) => {
+    const body = orderFor(worker, index, skus[(index * 7 + worker * 5) % skus.length]);
+    const measured = await counter.measure(() =>
+      placeOrder(hub, intakeBody(body), randomUUID(), 'api-key:storm', { settings: SETTINGS }),
+    );
+    statements[tally(pass, body, measured.value, measured.error)] += measured.statements;
+  });
+  into.statementsWhole = statements.whole;
+  into.statementsSplit = statements.split;
+  into.statementsRefused = statements.refused;
+  into.attributedWhole = pass.placed - pass.split;
+  into.attributedSplit = pass.split;
+  into.attributedRefused = pass.refused;
+  into.refusedNot409 += pass.refusedNot409;
+  into.failed += pass.failed;
+  if (pass.firstFailure !== undefined) into.firstFailure ??= `untimed pass: ${pass.firstFailure}`;
+}
+
 async function stormWorker(
   url: string,
   worker: number,
-  go: Promise<void>,
+  next: () => Promise<void>,
   counter: StatementCounter,
 ): Promise<WorkerResult> {
   const storage = await openStorage(url, { poolSize: IN_FLIGHT });
   const hub = createHubContext(storage);
-  const result: WorkerResult = {
-    placed: 0,
-    split: 0,
-    ship: 0,
-    units: 0,
-    refused: 0,
-    refusedNot409: 0,
-    failed: 0,
-    seconds: 0,
-    statementsWhole: 0,
-    statementsSplit: 0,
-    statementsRefused: 0,
-  };
+  const result = emptyResult();
   // Warm-up, so the storm measures a warm process with a warm pool (as a hub that has been serving for a
   // while): IN_FLIGHT chains at once, each a pickup, a ship and a split order on a SKU of its own, so every
   // connection of the pool is opened and has prepared the intake's statements before the storm starts.
@@ -169,38 +244,27 @@ async function stormWorker(
       }
     }),
   );
+  // The untimed pass, all workers at once (the parent says when), then the timed storm.
+  process.send?.({ ready: true });
+  await next();
+  await attributeStatements(hub, worker, counter, result);
   const profiler = await startProfile();
   process.send?.({ ready: true });
-  await go;
+  await next();
   counter.reset();
   const started = performance.now();
   const cpu = process.cpuUsage();
   await pool(ORDERS_PER_WORKER, IN_FLIGHT, async (index) => {
     const body = orderFor(worker, index);
-    const {
-      value: placed,
-      error,
-      statements,
-    } = await counter.measure(() =>
-      placeOrder(hub, intakeBody(body), randomUUID(), 'api-key:storm', { settings: SETTINGS }),
-    );
-    if (placed !== undefined) {
-      result.placed += 1;
-      if ('split' in placed.view) {
-        result.split += 1;
-        result.statementsSplit! += statements;
-      } else {
-        result.statementsWhole! += statements;
-        if (body.fulfilment?.type === 'ship') result.ship += 1;
-      }
-      result.units += body.lines.reduce((total, line) => total + line.qty, 0);
-    } else if (error instanceof DomainError && error.code === 'INSUFFICIENT_STOCK') {
-      result.refused += 1;
-      result.statementsRefused! += statements;
-      if (statusOf(error.code) !== 409) result.refusedNot409 += 1;
-    } else {
-      result.failed += 1;
-      result.firstFailure ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    try {
+      tally(
+        result,
+        body,
+        await placeOrder(hub, intakeBody(body), randomUUID(), 'api-key:storm', { settings: SETTINGS }),
+        undefined,
+      );
+    } catch (error) {
+      tally(result, body, undefined, error);
     }
   });
   result.seconds = (performance.now() - started) / 1000;
@@ -214,20 +278,11 @@ async function stormWorker(
   return result;
 }
 
-async function baselineWorker(url: string, worker: number, go: Promise<void>): Promise<WorkerResult> {
+async function baselineWorker(url: string, worker: number, next: () => Promise<void>): Promise<WorkerResult> {
   const clients = new pg.Pool({ connectionString: url, max: IN_FLIGHT });
-  const result: WorkerResult = {
-    placed: 0,
-    split: 0,
-    ship: 0,
-    units: 0,
-    refused: 0,
-    refusedNot409: 0,
-    failed: 0,
-    seconds: 0,
-  };
+  const result = emptyResult();
   process.send?.({ ready: true });
-  await go;
+  await next();
   const started = performance.now();
   const cpu = process.cpuUsage();
   await pool(ORDERS_PER_WORKER, IN_FLIGHT, async (index) => {
@@ -303,9 +358,17 @@ async function runWorkers(
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
-  const ready = children.map(
-    (child) => new Promise<void>((resolve) => child.once('message', () => resolve())),
-  );
+  const ready = () =>
+    Promise.all(
+      children.map((child) => new Promise<void>((resolve) => child.once('message', () => resolve()))),
+    );
+  // Storm workers: warmed up → the untimed pass → ready for the storm.
+  let readyNow = ready();
+  if (role === 'storm') {
+    await readyNow;
+    readyNow = ready();
+    for (const child of children) child.send({ go: 'pass' });
+  }
   const done = children.map(
     (child) =>
       new Promise<WorkerResult>((resolve, reject) => {
@@ -315,7 +378,7 @@ async function runWorkers(
         child.once('exit', (code) => reject(new Error(`storm worker exited with ${code}`)));
       }),
   );
-  await Promise.all(ready);
+  await readyNow;
   const postgres = startBackendCpuMeter(database.name);
   const started = performance.now();
   for (const child of children) child.send({ go: true });
@@ -376,7 +439,10 @@ async function main(): Promise<void> {
     const hub = createHubContext(storage);
     const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
-    const warmUp = Array.from({ length: WORKERS }, (_, worker) => warmUpSkus(worker)).flat();
+    const warmUp = [
+      ...Array.from({ length: WORKERS }, (_, worker) => warmUpSkus(worker)).flat(),
+      ...attributionSkus(),
+    ];
     await seedWorld(hub, { nodes: [], skus: [...skus, ...warmUp] });
     for (const [index, nodeId] of stores.entries()) {
       await createNode(
@@ -436,9 +502,9 @@ async function main(): Promise<void> {
       .select(['node_id', 'sku', 'sellable', 'committed'])
       .execute();
     const oversold = balances.filter((row) => Number(row.committed) > Number(row.sellable)).length;
-    // The warm-up orders' units are not the storm's.
+    // The warm-up's and the untimed pass's units are not the storm's.
     const committed = balances
-      .filter((row) => !row.sku.startsWith('WARM-'))
+      .filter((row) => !row.sku.startsWith('WARM-') && !row.sku.startsWith('ATTR-'))
       .reduce((total, row) => total + Number(row.committed), 0);
     const projections = await verifyProjections(storage.db);
     const orders = WORKERS * ORDERS_PER_WORKER;
@@ -472,16 +538,20 @@ async function main(): Promise<void> {
       ...cpuOf(storm),
       cores,
       // Round trips to PostgreSQL per order, all of the hub processes' statements (BEGIN/COMMIT included),
-      // then per outcome: only the statements each intake sent itself.
+      // then per outcome: only the statements each intake sent itself, from the untimed pass.
       statementsPerOrder: round(sum(storm.results, 'statements') / orders),
       statementsPerOutcome: {
         whole: round(
-          sum(storm.results, 'statementsWhole') /
-            Math.max(1, sum(storm.results, 'placed') - sum(storm.results, 'split')),
+          sum(storm.results, 'statementsWhole') / Math.max(1, sum(storm.results, 'attributedWhole')),
         ),
-        split: round(sum(storm.results, 'statementsSplit') / Math.max(1, sum(storm.results, 'split'))),
-        refused: round(sum(storm.results, 'statementsRefused') / Math.max(1, sum(storm.results, 'refused'))),
+        split: round(
+          sum(storm.results, 'statementsSplit') / Math.max(1, sum(storm.results, 'attributedSplit')),
+        ),
+        refused: round(
+          sum(storm.results, 'statementsRefused') / Math.max(1, sum(storm.results, 'attributedRefused')),
+        ),
       },
+      statementsPerOutcomeFrom: `untimed pass before the storm, ${ATTRIBUTION_ORDERS} orders per process one at a time on ${attributionSkus().length} SKUs of the pass (${sum(storm.results, 'attributedWhole')} whole, ${sum(storm.results, 'attributedSplit')} split, ${sum(storm.results, 'attributedRefused')} refused); the timed storm only counts statements`,
       placed: sum(storm.results, 'placed'),
       split: sum(storm.results, 'split'),
       ship: sum(storm.results, 'ship'),
@@ -512,14 +582,14 @@ async function main(): Promise<void> {
 }
 
 if (process.env.STORM_ROLE !== undefined) {
-  const go = new Promise<void>((resolve) => process.once('message', () => resolve()));
+  const next = () => new Promise<void>((resolve) => process.once('message', () => resolve()));
   const worker = Number(process.env.STORM_WORKER);
   // Started before the storage opens its pool, so every statement of the storm is seen.
   const counter = countStatements({ shapes: process.env.BENCH_STORM_STATEMENTS === '1' });
   const result =
     process.env.STORM_ROLE === 'storm'
-      ? await stormWorker(process.env.STORM_URL!, worker, go, counter)
-      : await baselineWorker(process.env.STORM_URL!, worker, go);
+      ? await stormWorker(process.env.STORM_URL!, worker, next, counter)
+      : await baselineWorker(process.env.STORM_URL!, worker, next);
   process.send?.({ result }, () => process.exit(0));
 } else {
   await main();

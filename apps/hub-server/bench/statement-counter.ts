@@ -5,8 +5,10 @@
  *
  * It wraps `pg.Client.prototype.query`, which Kysely's PostgreSQL driver calls for every statement
  * (BEGIN and COMMIT included). Start it before the storage opens its pool.
+ *
+ * Each statement costs one increment (and, with `shapes`, a regex pass): no `AsyncLocalStorage`, which would
+ * make every promise of the process carry context, a cost a hub does not pay and a timed run should not.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 
 export interface StatementCounts {
@@ -19,7 +21,10 @@ export interface StatementCounter {
   /** Counts from now on (what happened before, e.g. the pool's setup, is dropped). */
   reset(): void;
   counts(): StatementCounts;
-  /** Runs `work` and tells how many statements it sent itself (others running meanwhile not counted). */
+  /**
+   * Runs `work` and tells how many statements the process sent meanwhile: what `work` sent itself only when
+   * nothing else of the process sends statements at the same time (one operation at a time).
+   */
   measure<T>(work: () => Promise<T>): Promise<{ value?: T; error?: unknown; statements: number }>;
 }
 
@@ -35,7 +40,6 @@ function shapeOf(text: string): string {
 export function countStatements(options: { shapes: boolean }): StatementCounter {
   const byShape = new Map<string, number>();
   let total = 0;
-  const own = new AsyncLocalStorage<{ statements: number }>();
   const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
     if (options.shapes) {
@@ -50,8 +54,6 @@ export function countStatements(options: { shapes: boolean }): StatementCounter 
       byShape.set(shape, (byShape.get(shape) ?? 0) + 1);
     }
     total += 1;
-    const mine = own.getStore();
-    if (mine !== undefined) mine.statements += 1;
     return original.apply(this, args);
   } as typeof pg.Client.prototype.query;
   return {
@@ -63,12 +65,12 @@ export function countStatements(options: { shapes: boolean }): StatementCounter 
       return { total, byShape: [...byShape].sort((a, b) => b[1] - a[1]) };
     },
     async measure(work) {
-      const mine = { statements: 0 };
+      const before = total;
       try {
-        const value = await own.run(mine, work);
-        return { value, statements: mine.statements };
+        const value = await work();
+        return { value, statements: total - before };
       } catch (error) {
-        return { error, statements: mine.statements };
+        return { error, statements: total - before };
       }
     },
   };
