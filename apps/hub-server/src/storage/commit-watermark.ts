@@ -117,12 +117,25 @@ export async function insertNumbered<Table extends 'integration_events' | 'feed_
   options: { readonly register: boolean; readonly notice?: AllocationNotice | undefined },
 ): Promise<number[]> {
   if (insert.rows.length === 0) return [];
-  const part = { seq, insert, register: options.register } as unknown as SomeNumberedAppend;
-  const [numbers] = await insertNumberedParts(trx, [part], options.notice);
+  const [numbers] = await insertNumberedParts(
+    trx,
+    [{ seq, insert, register: options.register }],
+    options.notice,
+  );
   return numbers!;
 }
 
 export type SomeNumberedAppend = NumberedAppend<'integration_events'> | NumberedAppend<'feed_changes'>;
+
+/** A NumberedAppend of either table as the numbered statement reads it: its columns as plain names. */
+interface NumberedPart {
+  readonly seq: OrderedSequence;
+  readonly insert: Omit<NumberedRows<'integration_events' | 'feed_changes'>, 'numberColumn' | 'columns'> & {
+    readonly numberColumn: string;
+    readonly columns: readonly string[];
+  };
+  readonly register: boolean;
+}
 
 /**
  * Rows of another ordered sequence the same transaction appends, which a statement it sends anyway may
@@ -164,7 +177,7 @@ export async function insertNumberedTogether(
 
 async function insertNumberedParts(
   trx: Trx,
-  parts: readonly SomeNumberedAppend[],
+  parts: readonly NumberedPart[],
   notice: AllocationNotice | undefined,
 ): Promise<number[][]> {
   if (parts.length === 0) return [];
@@ -212,7 +225,7 @@ const numberedInsert = compiledQuery<Record<string, string[] | null>>();
  * its first five executions.
  */
 function numberedInsertQuery(
-  parts: readonly SomeNumberedAppend[],
+  parts: readonly NumberedPart[],
   rows: readonly string[],
   notice: AllocationNotice | undefined,
 ): RawBuilder<Record<string, string[] | null>> {
