@@ -39,7 +39,8 @@ function isText(value: unknown, min: number, max: number): value is string {
   return typeof value === 'string' && value.length >= min && value.length <= max;
 }
 
-const isId = (value: unknown): value is string => isText(value, 1, 100);
+/** An id as the sync schemas bound one (device, store, sale, line, …: 1–100 characters). */
+export const isSyncId = (value: unknown): value is string => isText(value, 1, 100);
 
 function isWhole(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
@@ -83,10 +84,10 @@ function isAdjustment(value: unknown): boolean {
   return (
     isShaped(value, ADJUSTMENT_KEYS) &&
     isOneOf(value.kind, ADJUSTMENT_KINDS) &&
-    (value.promotionId === undefined || isId(value.promotionId)) &&
+    (value.promotionId === undefined || isSyncId(value.promotionId)) &&
     isAmount(value.amount) &&
     isText(value.reason, 0, 200) &&
-    (value.givenBy === undefined || isId(value.givenBy))
+    (value.givenBy === undefined || isSyncId(value.givenBy))
   );
 }
 
@@ -95,7 +96,7 @@ const TAX_KEYS = ['rateId', 'name', 'percent', 'amount'];
 function isTax(value: unknown): boolean {
   return (
     isShaped(value, TAX_KEYS) &&
-    isId(value.rateId) &&
+    isSyncId(value.rateId) &&
     isText(value.name, 0, 100) &&
     typeof value.percent === 'number' &&
     Number.isFinite(value.percent) &&
@@ -128,16 +129,16 @@ const PRICE_SOURCES = ['price_book', 'label', 'override'];
 function isLine(value: unknown): boolean {
   return (
     isShaped(value, LINE_KEYS) &&
-    isId(value.lineId) &&
-    isId(value.sku) &&
+    isSyncId(value.lineId) &&
+    isSyncId(value.sku) &&
     isText(value.name, 0, 200) &&
     isWhole(value.qty, -MAX_LINE_QTY, MAX_LINE_QTY) &&
     isOneOf(value.unit, UNITS) &&
-    isId(value.taxCategory) &&
+    isSyncId(value.taxCategory) &&
     isAmount(value.unitPrice) &&
     typeof value.taxInclusive === 'boolean' &&
     isOneOf(value.priceSource, PRICE_SOURCES) &&
-    (value.priceBookId === undefined || isId(value.priceBookId)) &&
+    (value.priceBookId === undefined || isSyncId(value.priceBookId)) &&
     (value.priceBookVersion === undefined || isWhole(value.priceBookVersion, 1, Number.MAX_SAFE_INTEGER)) &&
     (value.originalUnitPrice === undefined || isAmount(value.originalUnitPrice)) &&
     isAmount(value.extended) &&
@@ -154,7 +155,7 @@ const TENDER_TYPES = ['cash', 'card', 'store_credit', 'gift_card', 'loyalty_poin
 function isTender(value: unknown): boolean {
   return (
     isShaped(value, TENDER_KEYS) &&
-    isId(value.tenderId) &&
+    isSyncId(value.tenderId) &&
     isOneOf(value.type, TENDER_TYPES) &&
     isAmount(value.amount) &&
     (value.tendered === undefined || isAmount(value.tendered)) &&
@@ -171,7 +172,7 @@ const DIGEST = /^[0-9a-f]{64}$/;
 function isGiftCardLoad(value: unknown): boolean {
   return (
     isShaped(value, GIFT_CARD_KEYS) &&
-    isId(value.lineId) &&
+    isSyncId(value.lineId) &&
     isOneOf(value.kind, GIFT_CARD_KINDS) &&
     typeof value.numberDigest === 'string' &&
     DIGEST.test(value.numberDigest) &&
@@ -186,10 +187,10 @@ const OVERRIDE_KEYS = ['managerId', 'reason', 'at', 'auditRef', 'action'];
 function isOverride(value: unknown): boolean {
   return (
     isShaped(value, OVERRIDE_KEYS) &&
-    isId(value.managerId) &&
+    isSyncId(value.managerId) &&
     isText(value.reason, 1, 200) &&
     isIsoTime(value.at) &&
-    (value.auditRef === undefined || isId(value.auditRef)) &&
+    (value.auditRef === undefined || isSyncId(value.auditRef)) &&
     (value.action === undefined || isText(value.action, 1, 60))
   );
 }
@@ -199,8 +200,8 @@ const MOVEMENT_KEYS = ['movementId', 'sku', 'type', 'bucket', 'delta', 'reason']
 function isMovement(value: unknown): boolean {
   return (
     isShaped(value, MOVEMENT_KEYS) &&
-    isId(value.movementId) &&
-    isId(value.sku) &&
+    isSyncId(value.movementId) &&
+    isSyncId(value.sku) &&
     isOneOf(value.type, MOVEMENT_TYPES) &&
     isOneOf(value.bucket, BUCKETS) &&
     isWhole(value.delta, -MAX_STOCK_QTY, MAX_STOCK_QTY) &&
@@ -213,7 +214,7 @@ const PROMOTION_KEYS = ['promotionId', 'version'];
 function isPromotionVersion(value: unknown): boolean {
   return (
     isShaped(value, PROMOTION_KEYS) &&
-    isId(value.promotionId) &&
+    isSyncId(value.promotionId) &&
     isWhole(value.version, 1, Number.MAX_SAFE_INTEGER)
   );
 }
@@ -236,10 +237,10 @@ const LOYALTY_KEYS = ['accountId', 'pointsEarned', 'pointsRedeemed', 'holdId'];
 function isLoyalty(value: unknown): boolean {
   return (
     isShaped(value, LOYALTY_KEYS) &&
-    isId(value.accountId) &&
+    isSyncId(value.accountId) &&
     isSafeWhole(value.pointsEarned) &&
     isSafeWhole(value.pointsRedeemed) &&
-    (value.holdId === undefined || isId(value.holdId))
+    (value.holdId === undefined || isSyncId(value.holdId))
   );
 }
 
@@ -254,7 +255,7 @@ function isStaffRoles(value: unknown): boolean {
     if (key === '__proto__') return false;
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
     if (!descriptor?.enumerable || !('value' in descriptor)) return false;
-    if (!isId(key) || !isOneOf(descriptor.value, STAFF_ROLES)) return false;
+    if (!isSyncId(key) || !isOneOf(descriptor.value, STAFF_ROLES)) return false;
   }
   return true;
 }
@@ -287,15 +288,15 @@ export function isSaleCompletedV1(value: unknown): value is EventPayloads['sale.
   if (!isShaped(value, SALE_KEYS)) return false;
   const { lines, giftCards } = value;
   return (
-    isId(value.saleId) &&
+    isSyncId(value.saleId) &&
     isText(value.receiptNumber, 0, 60) &&
-    isId(value.shiftId) &&
-    isId(value.staffId) &&
-    (value.customerId === undefined || isId(value.customerId)) &&
+    isSyncId(value.shiftId) &&
+    isSyncId(value.staffId) &&
+    (value.customerId === undefined || isSyncId(value.customerId)) &&
     typeof value.currency === 'string' &&
     CURRENCY.test(value.currency) &&
     isText(value.priceBookVersion, 0, 2000) &&
-    isEvery(value.promotionIds, isId) &&
+    isEvery(value.promotionIds, isSyncId) &&
     // Absent, the schema's default would put [] there: only the schema may.
     isEvery(value.promotions, isPromotionVersion) &&
     isEvery(lines, isLine) &&
@@ -337,13 +338,13 @@ export function isEventEnvelope(value: unknown): value is EventEnvelope {
     isUuidText(value.eventId) &&
     isText(value.type, 1, 60) &&
     isWhole(value.schemaVersion, 1, 2_147_483_647) &&
-    isId(value.storeId) &&
-    isId(value.deviceId) &&
+    isSyncId(value.storeId) &&
+    isSyncId(value.deviceId) &&
     isWhole(value.deviceSeq, 1, Number.MAX_SAFE_INTEGER) &&
     isText(value.hlc, 1, 120) &&
     isIsoTime(value.occurredAt) &&
-    isId(value.txId) &&
-    (value.causes === undefined || isEvery(value.causes, isId, 0, 100))
+    isSyncId(value.txId) &&
+    (value.causes === undefined || isEvery(value.causes, isSyncId, 0, 100))
   );
 }
 

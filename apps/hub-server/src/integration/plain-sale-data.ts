@@ -1,4 +1,4 @@
-import { keysInOrder, plainObject } from '../inventory/plain-stock-states';
+import { plainList, safeWhole, shaped, textWithin } from '../plain-values';
 import { TENDER_TYPES } from './event-catalog';
 
 /**
@@ -56,32 +56,15 @@ const TENDER_KINDS: readonly unknown[] = TENDER_TYPES;
 const CURRENCY = /^[A-Z]{3}$/;
 const BUSINESS_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-type Fields = Record<string, unknown>;
-
-function shaped(value: unknown, keys: readonly string[]): value is Fields {
-  return plainObject(value) && keysInOrder(value, keys);
-}
-
-/** A plain array of its items alone: no hole, no other key (the parse's output has neither). */
-function list(value: unknown): value is unknown[] {
-  return (
-    Array.isArray(value) &&
-    Object.getPrototypeOf(value) === Array.prototype &&
-    Object.keys(value).length === value.length &&
-    Object.getOwnPropertySymbols(value).length === 0
-  );
-}
-
 function every(value: unknown, check: (item: unknown) => boolean): boolean {
-  if (!list(value)) return false;
+  if (!plainList(value)) return false;
   for (let index = 0; index < value.length; index += 1) if (!check(value[index])) return false;
   return true;
 }
 
 const text = (value: unknown): boolean => typeof value === 'string';
-const id = (value: unknown): boolean => typeof value === 'string' && value.length >= 1 && value.length <= 240;
+const id = (value: unknown): boolean => textWithin(value, 1, 240);
 const nullableId = (value: unknown): boolean => value === null || id(value);
-const whole = (value: unknown): boolean => Number.isSafeInteger(value);
 const finite = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
 const pattern = (value: unknown, test: RegExp): boolean => typeof value === 'string' && test.test(value);
 
@@ -90,7 +73,7 @@ function discount(value: unknown): boolean {
     shaped(value, DISCOUNT_KEYS) &&
     DISCOUNT_KINDS.includes(value.kind) &&
     nullableId(value.promotionId) &&
-    whole(value.amount)
+    safeWhole(value.amount)
   );
 }
 
@@ -100,7 +83,7 @@ function lineTax(value: unknown): boolean {
     id(value.rateId) &&
     text(value.name) &&
     finite(value.percent) &&
-    whole(value.amount)
+    safeWhole(value.amount)
   );
 }
 
@@ -110,21 +93,21 @@ function line(value: unknown): boolean {
     id(value.lineId) &&
     id(value.sku) &&
     text(value.name) &&
-    whole(value.qty) &&
+    safeWhole(value.qty) &&
     UNITS.includes(value.unit) &&
-    whole(value.unitPrice) &&
+    safeWhole(value.unitPrice) &&
     typeof value.taxInclusive === 'boolean' &&
-    whole(value.extended) &&
+    safeWhole(value.extended) &&
     every(value.discounts, discount) &&
-    whole(value.net) &&
+    safeWhole(value.net) &&
     every(value.taxes, lineTax) &&
-    whole(value.paid)
+    safeWhole(value.paid)
   );
 }
 
 function totals(value: unknown): boolean {
   if (!shaped(value, TOTALS_KEYS)) return false;
-  for (const key of TOTALS_KEYS) if (!whole(value[key])) return false;
+  for (const key of TOTALS_KEYS) if (!safeWhole(value[key])) return false;
   return true;
 }
 
@@ -134,8 +117,8 @@ function rate(value: unknown): boolean {
     id(value.rateId) &&
     text(value.name) &&
     finite(value.percent) &&
-    whole(value.taxable) &&
-    whole(value.tax)
+    safeWhole(value.taxable) &&
+    safeWhole(value.tax)
   );
 }
 
@@ -144,9 +127,9 @@ function tender(value: unknown): boolean {
     shaped(value, TENDER_KEYS) &&
     id(value.tenderId) &&
     TENDER_KINDS.includes(value.type) &&
-    whole(value.amount) &&
+    safeWhole(value.amount) &&
     (value.reference === null || text(value.reference)) &&
-    (value.points === null || whole(value.points))
+    (value.points === null || safeWhole(value.points))
   );
 }
 

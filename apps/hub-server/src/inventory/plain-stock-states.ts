@@ -1,3 +1,5 @@
+import { plainObject, safeWhole, shaped, textWithin } from '../plain-values';
+
 /**
  * Allocation-free checks of the two shapes the hub publishes for every balance a push moves: the feed's
  * `stock_level` (StockLevelSchema in @retail/sync) and the integration log's `availability.changed` data
@@ -25,52 +27,27 @@ const STATE_KEYS = [
 const STOCK_LEVEL_KEYS = [...STATE_KEYS, 'deviceSeqs'] as const;
 const AVAILABILITY_COUNTS = STATE_KEYS.slice(2);
 
-/** An object literal's kind: Object's prototype (a parse's output has it too), no symbol keys. */
-export function plainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  return (
-    Object.getPrototypeOf(value) === Object.prototype && Object.getOwnPropertySymbols(value).length === 0
-  );
-}
-
-/** Exactly `keys`, in their order (a parse's output has the schema's keys in the schema's order). */
-export function keysInOrder(value: Record<string, unknown>, keys: readonly string[]): boolean {
-  let index = 0;
-  for (const key in value) {
-    if (key !== keys[index]) return false;
-    index += 1;
-  }
-  return index === keys.length;
-}
-
-function text(value: unknown, max: number): boolean {
-  return typeof value === 'string' && value.length >= 1 && value.length <= max;
-}
-
-function count(value: unknown, min = Number.MIN_SAFE_INTEGER): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= min;
-}
-
 /** What StockLevelSchema would return unchanged. */
 export function isPlainStockLevel(value: unknown): boolean {
-  if (!plainObject(value) || !keysInOrder(value, STOCK_LEVEL_KEYS)) return false;
-  if (!text(value.nodeId, Infinity) || !text(value.sku, Infinity)) return false;
-  if (!count(value.sellable) || !count(value.staged) || !count(value.damaged)) return false;
-  if (!count(value.qualityControl) || !count(value.incoming)) return false;
-  if (!count(value.reservedUnstaged, 0) || !count(value.safetyStock, 0) || !count(value.atp, 0)) return false;
+  if (!shaped(value, STOCK_LEVEL_KEYS)) return false;
+  if (!textWithin(value.nodeId, 1, Infinity) || !textWithin(value.sku, 1, Infinity)) return false;
+  if (!safeWhole(value.sellable) || !safeWhole(value.staged) || !safeWhole(value.damaged)) return false;
+  if (!safeWhole(value.qualityControl) || !safeWhole(value.incoming)) return false;
+  if (!safeWhole(value.reservedUnstaged, 0) || !safeWhole(value.safetyStock, 0) || !safeWhole(value.atp, 0))
+    return false;
   const seqs = value.deviceSeqs;
   if (!plainObject(seqs)) return false;
   for (const deviceId in seqs) {
     // The schema's record output would set a prototype for `__proto__` rather than keep it as a key.
-    if (deviceId === '__proto__' || !count(seqs[deviceId], 0)) return false;
+    if (deviceId === '__proto__' || !safeWhole(seqs[deviceId], 0)) return false;
   }
   return true;
 }
 
 /** What the integration catalog's AvailabilityChangedData would return unchanged. */
 export function isPlainAvailability(value: unknown): boolean {
-  if (!plainObject(value) || !keysInOrder(value, STATE_KEYS)) return false;
-  if (!text(value.nodeId, 240) || !text(value.sku, 240)) return false;
-  for (const key of AVAILABILITY_COUNTS) if (!count(value[key])) return false;
+  if (!shaped(value, STATE_KEYS)) return false;
+  if (!textWithin(value.nodeId, 1, 240) || !textWithin(value.sku, 1, 240)) return false;
+  for (const key of AVAILABILITY_COUNTS) if (!safeWhole(value[key])) return false;
   return true;
 }

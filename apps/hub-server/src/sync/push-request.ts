@@ -1,8 +1,10 @@
-import { isEventEnvelope, MAX_PUSH_EVENTS, OutboxReportSchema, type PushRequest } from '@retail/sync';
-
-function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= 100;
-}
+import {
+  isEventEnvelope,
+  isSyncId,
+  MAX_PUSH_EVENTS,
+  OutboxReportSchema,
+  type PushRequest,
+} from '@retail/sync';
 
 /**
  * A socket.io push body as `PushRequestSchema` would return it, found without the schema's parse and copy
@@ -18,7 +20,7 @@ export function pushRequestAsSent(body: unknown): PushRequest | undefined {
     return undefined;
   }
   const { deviceId, storeId, events, outbox } = body as Record<string, unknown>;
-  if (!isId(deviceId) || !isId(storeId)) return undefined;
+  if (!isSyncId(deviceId) || !isSyncId(storeId)) return undefined;
   if (!Array.isArray(events) || Object.getPrototypeOf(events) !== Array.prototype) return undefined;
   if (events.length > MAX_PUSH_EVENTS) return undefined;
   for (let index = 0; index < events.length; index += 1) {
