@@ -124,11 +124,12 @@ function saleDoubts(
   if (audit.status === 'mismatch') {
     doubts.push(`Its prices do not match the hub's pricing audit (see its PRICING_AUDIT exception).`);
   }
-  const usedBy = (reference: string) => [
-    ...(ctx.facts.cardReferences.get(reference) ?? []),
-    ...(ctx.batchCardReferences.get(reference) ?? []),
-  ];
-  const cards = cardDoubts(sale, usedBy);
+  const cards = cardDoubts(sale, (reference) => {
+    const recorded = ctx.facts.cardReferences.get(reference);
+    const inBatch = ctx.batchCardReferences.get(reference);
+    if (recorded === undefined) return inBatch ?? [];
+    return inBatch === undefined ? recorded : [...recorded, ...inBatch];
+  });
   if (cards.length > 0) {
     doubts.push(...cards.map((doubt) => doubt.reason));
     ctx.tx.raise({
@@ -293,33 +294,54 @@ export function cardDoubts(
   const inSale = new Set<string>();
   for (const tender of sale.tenders as readonly Tender[]) {
     if (tender.type !== 'card') continue;
-    const reference = normalisedReference(tender.reference);
-    const doubt = (reason: string, otherSales: readonly string[] = []) =>
-      doubts.push({ tenderId: tender.tenderId, reference: shownReference(reference), reason, otherSales });
-    if (reference === '') {
-      doubt(`Card payment ${tender.tenderId} has no terminal reference.`);
-      continue;
-    }
-    if (looksLikeCardNumber(reference)) {
-      doubt(
-        `Card payment ${tender.tenderId} carries what looks like a card number (${shownReference(reference)}) instead of the terminal's reference.`,
-      );
-      continue;
-    }
-    if (inSale.has(reference)) {
-      doubt(`Two card payments of this sale carry the same terminal reference ${reference}.`);
-      continue;
-    }
-    inSale.add(reference);
-    const others = usedBy(reference).filter((saleId) => saleId !== sale.saleId);
-    if (others.length > 0) {
-      doubt(
-        `The terminal reference ${reference} of card payment ${tender.tenderId} was already used by sale ${others.join(', ')} at this store.`,
-        others,
-      );
-    }
+    const doubt = cardDoubt(sale.saleId, tender, normalisedReference(tender.reference), inSale, usedBy);
+    if (doubt !== undefined) doubts.push(doubt);
   }
   return doubts;
+}
+
+function tenderDoubt(
+  tender: Tender,
+  reference: string,
+  reason: string,
+  otherSales: readonly string[] = [],
+): CardDoubt {
+  return { tenderId: tender.tenderId, reference: shownReference(reference), reason, otherSales };
+}
+
+/** The doubt about one card tender of cardDoubts, if any; `inSale` gains its reference when it is new. */
+function cardDoubt(
+  saleId: string,
+  tender: Tender,
+  reference: string,
+  inSale: Set<string>,
+  usedBy: (reference: string) => readonly string[],
+): CardDoubt | undefined {
+  if (reference === '')
+    return tenderDoubt(tender, reference, `Card payment ${tender.tenderId} has no terminal reference.`);
+  if (looksLikeCardNumber(reference)) {
+    return tenderDoubt(
+      tender,
+      reference,
+      `Card payment ${tender.tenderId} carries what looks like a card number (${shownReference(reference)}) instead of the terminal's reference.`,
+    );
+  }
+  if (inSale.has(reference)) {
+    return tenderDoubt(
+      tender,
+      reference,
+      `Two card payments of this sale carry the same terminal reference ${reference}.`,
+    );
+  }
+  inSale.add(reference);
+  const others = usedBy(reference).filter((other) => other !== saleId);
+  if (others.length === 0) return undefined;
+  return tenderDoubt(
+    tender,
+    reference,
+    `The terminal reference ${reference} of card payment ${tender.tenderId} was already used by sale ${others.join(', ')} at this store.`,
+    others,
+  );
 }
 
 /**

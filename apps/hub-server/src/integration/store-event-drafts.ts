@@ -15,28 +15,16 @@ export async function storeEventDrafts(
   checked: PayloadCheck = checkPayload(event.type, event.schemaVersion, event.payload),
 ): Promise<EventDraft[]> {
   if (!checked.ok) return [];
+  // Every sale a push applies comes here: its draft is built without the other kinds' locals.
+  if (checked.type === 'sale.completed') {
+    return saleCompletedDrafts(context, event, checked.payload as EventPayloads['sale.completed']);
+  }
   const base = { sourceEventId: event.eventId, nodeId: event.storeId };
-  const at = (iso: string) => Date.parse(iso);
   const recordedBy = `device:${event.deviceId}`;
   switch (checked.type) {
-    case 'sale.completed': {
-      const sale = checked.payload as EventPayloads['sale.completed'];
-      const date = await context.businessDate(event.storeId, at(sale.completedAt));
-      return [
-        {
-          ...base,
-          type: 'sale.completed',
-          key: event.eventId,
-          aggregateId: sale.saleId,
-          businessDate: date,
-          occurredAt: at(sale.completedAt),
-          data: saleData(sale, event, date!),
-        },
-      ];
-    }
     case 'sale.voided': {
       const voided = checked.payload as EventPayloads['sale.voided'];
-      const date = await context.businessDate(event.storeId, at(voided.voidedAt));
+      const date = await context.businessDate(event.storeId, Date.parse(voided.voidedAt));
       const known = await context.tx.trx
         .selectFrom('sales')
         .select('sale_id')
@@ -49,7 +37,7 @@ export async function storeEventDrafts(
           key: event.eventId,
           aggregateId: voided.saleId,
           businessDate: date,
-          occurredAt: at(voided.voidedAt),
+          occurredAt: Date.parse(voided.voidedAt),
           data: {
             saleId: voided.saleId,
             receiptNumber: voided.receiptNumber,
@@ -68,7 +56,7 @@ export async function storeEventDrafts(
     }
     case 'return.completed': {
       const ret = checked.payload as EventPayloads['return.completed'];
-      const date = await context.businessDate(event.storeId, at(ret.completedAt));
+      const date = await context.businessDate(event.storeId, Date.parse(ret.completedAt));
       return [
         {
           ...base,
@@ -76,14 +64,14 @@ export async function storeEventDrafts(
           key: event.eventId,
           aggregateId: ret.returnId,
           businessDate: date,
-          occurredAt: at(ret.completedAt),
+          occurredAt: Date.parse(ret.completedAt),
           data: await returnData(context, ret, event, date!),
         },
       ];
     }
     case 'shift.closed': {
       const shift = checked.payload as EventPayloads['shift.closed'];
-      const date = await context.businessDate(event.storeId, at(shift.closedAt));
+      const date = await context.businessDate(event.storeId, Date.parse(shift.closedAt));
       return [
         {
           ...base,
@@ -91,7 +79,7 @@ export async function storeEventDrafts(
           key: event.eventId,
           aggregateId: shift.shiftId,
           businessDate: date,
-          occurredAt: at(shift.closedAt),
+          occurredAt: Date.parse(shift.closedAt),
           data: {
             shiftId: shift.shiftId,
             nodeId: event.storeId,
@@ -111,7 +99,7 @@ export async function storeEventDrafts(
     }
     case 'stock.received': {
       const receipt = checked.payload as EventPayloads['stock.received'];
-      const date = await context.businessDate(event.storeId, at(receipt.receivedAt));
+      const date = await context.businessDate(event.storeId, Date.parse(receipt.receivedAt));
       const drafts: EventDraft[] = [
         {
           ...base,
@@ -119,7 +107,7 @@ export async function storeEventDrafts(
           key: event.eventId,
           aggregateId: receipt.receiptId,
           businessDate: date,
-          occurredAt: at(receipt.receivedAt),
+          occurredAt: Date.parse(receipt.receivedAt),
           data: {
             receiptId: receipt.receiptId,
             nodeId: event.storeId,
@@ -135,14 +123,14 @@ export async function storeEventDrafts(
       if (receipt.source.type === 'transfer') {
         const transfer = await findTransfer(context, receipt.source.reference);
         if (transfer !== undefined) {
-          drafts.push(...transferDrafts(transfer, 'received', event.eventId, at(receipt.receivedAt)));
+          drafts.push(...transferDrafts(transfer, 'received', event.eventId, Date.parse(receipt.receivedAt)));
         }
       }
       return drafts;
     }
     case 'stock.adjusted': {
       const adjustment = checked.payload as EventPayloads['stock.adjusted'];
-      const date = await context.businessDate(event.storeId, at(adjustment.adjustedAt));
+      const date = await context.businessDate(event.storeId, Date.parse(adjustment.adjustedAt));
       return [
         {
           ...base,
@@ -150,7 +138,7 @@ export async function storeEventDrafts(
           key: event.eventId,
           aggregateId: adjustment.adjustmentId,
           businessDate: date,
-          occurredAt: at(adjustment.adjustedAt),
+          occurredAt: Date.parse(adjustment.adjustedAt),
           data: {
             adjustmentId: adjustment.adjustmentId,
             nodeId: event.storeId,
@@ -165,7 +153,7 @@ export async function storeEventDrafts(
     }
     case 'stock.counted': {
       const count = checked.payload as EventPayloads['stock.counted'];
-      const date = await context.businessDate(event.storeId, at(count.countedAt));
+      const date = await context.businessDate(event.storeId, Date.parse(count.countedAt));
       return [
         {
           ...base,
@@ -173,7 +161,7 @@ export async function storeEventDrafts(
           key: event.eventId,
           aggregateId: count.countId,
           businessDate: date,
-          occurredAt: at(count.countedAt),
+          occurredAt: Date.parse(count.countedAt),
           data: {
             countId: count.countId,
             nodeId: event.storeId,
@@ -198,7 +186,7 @@ export async function storeEventDrafts(
         transfer,
         transfer.status === 'in_transit' ? 'shipped' : 'shipped-and-settled',
         event.eventId,
-        at(shipment.shippedAt),
+        Date.parse(shipment.shippedAt),
       );
     }
     default:
@@ -327,6 +315,28 @@ export function taxesByRate(lines: readonly { net: number; taxes: readonly TaxRo
     }
   }
   return [...byRate.values()].sort((a, b) => a.rateId.localeCompare(b.rateId));
+}
+
+/** The `sale.completed` draft of a sale the hub applied. */
+async function saleCompletedDrafts(
+  context: DraftContext,
+  event: EventEnvelope,
+  sale: EventPayloads['sale.completed'],
+): Promise<EventDraft[]> {
+  const occurredAt = Date.parse(sale.completedAt);
+  const date = await context.businessDate(event.storeId, occurredAt);
+  return [
+    {
+      sourceEventId: event.eventId,
+      nodeId: event.storeId,
+      type: 'sale.completed',
+      key: event.eventId,
+      aggregateId: sale.saleId,
+      businessDate: date,
+      occurredAt,
+      data: saleData(sale, event, date!),
+    },
+  ];
 }
 
 function saleData(

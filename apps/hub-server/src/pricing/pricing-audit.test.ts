@@ -30,6 +30,9 @@ import {
 } from '../test-support/fixtures';
 import {
   adjustmentsDiffer,
+  compareComputations,
+  promotionsDiffer,
+  type AuditComputation,
   auditSale,
   readPriceBookVersionTag,
   type AuditLine,
@@ -535,6 +538,84 @@ describe('pricing/pricing-audit', () => {
           },
         ),
         { numRuns: 3000 },
+      );
+    });
+  });
+
+  describe('compareComputations', () => {
+    /** The promotions and lines as the audit compared them before its shortcuts: texts, a map by id. */
+    const promotionsText = (computation: AuditComputation) =>
+      computation.promotions.map((p) => `${p.promotionId}@${p.version}`).join(', ');
+    const promotion = fc.record({ promotionId: fc.constantFrom('p1', 'p2', 'p@1'), version: fc.nat(3) });
+    const line = (lineId: string) =>
+      fc.record({
+        lineId: fc.constant(lineId),
+        sku: fc.constant(`sku-${lineId}`),
+        qty: fc.constant(1),
+        unitPrice: fc.integer({ min: 0, max: 2 }),
+        taxInclusive: fc.boolean(),
+        priceBook: fc.constantFrom(null, 'pb@1'),
+        extended: fc.integer({ min: 0, max: 2 }),
+        adjustments: fc.constant([]),
+        net: fc.integer({ min: 0, max: 2 }),
+        tax: fc.integer({ min: 0, max: 2 }),
+        paid: fc.integer({ min: 0, max: 2 }),
+      });
+    /** Distinct line ids, as priceCart makes the hub's; the till's may repeat or miss one. */
+    const computation = (ids: string[]) =>
+      fc.record({
+        priceBookVersion: fc.constantFrom('pb@1', 'pb@2'),
+        promotions: fc.array(promotion, { maxLength: 2 }),
+        lines: fc.tuple(...ids.map(line)),
+        totals: fc.record({ subtotal: fc.nat(2), discount: fc.nat(2), tax: fc.nat(2), total: fc.nat(2) }),
+      });
+    const ids = fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 4 });
+
+    it('finds the differences the texts and the map by line id found, lines in any order', () => {
+      fc.assert(
+        fc.property(
+          ids.chain((hubIds) =>
+            fc.tuple(
+              computation(hubIds),
+              fc.oneof(
+                fc.constant(hubIds),
+                fc.shuffledSubarray(hubIds),
+                fc.array(fc.constantFrom('a', 'b', 'e'), { maxLength: 4 }),
+              ),
+            ),
+          ),
+          fc.boolean(),
+          ([hub, tillIds], samePromotions) =>
+            fc.assert(
+              fc.property(computation(tillIds), (drawn) => {
+                const till = samePromotions ? { ...drawn, promotions: [...hub.promotions] } : drawn;
+                const hubLines = new Map(hub.lines.map((hubLine) => [hubLine.lineId, hubLine]));
+                const expected = compareComputations(till, hub);
+                // Each till line is compared with the hub line of its id, wherever it is.
+                const lineReasons = till.lines.flatMap((tillLine) =>
+                  compareComputations(
+                    {
+                      ...till,
+                      promotions: hub.promotions,
+                      priceBookVersion: hub.priceBookVersion,
+                      lines: [tillLine],
+                      totals: hub.totals,
+                    },
+                    { ...hub, lines: hubLines.has(tillLine.lineId) ? [hubLines.get(tillLine.lineId)!] : [] },
+                  ),
+                );
+                expect(expected.filter((reason) => reason.startsWith('Line '))).toEqual(lineReasons);
+                expect(expected.some((reason) => reason.startsWith('The till applied promotions'))).toBe(
+                  promotionsText(till) !== promotionsText(hub),
+                );
+                expect(promotionsDiffer(till.promotions, hub.promotions)).toBe(
+                  promotionsText(till) !== promotionsText(hub),
+                );
+              }),
+              { numRuns: 5 },
+            ),
+        ),
+        { numRuns: 500 },
       );
     });
   });

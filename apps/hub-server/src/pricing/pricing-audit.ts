@@ -206,6 +206,7 @@ function byPromotion(
 }
 
 function tillComputation(sale: CompletedSale): AuditComputation {
+  const loads = giftCardLoads(sale);
   return {
     priceBookVersion: sale.priceBookVersion,
     promotions: [...sale.promotions].sort(byPromotion),
@@ -231,16 +232,18 @@ function tillComputation(sale: CompletedSale): AuditComputation {
     })),
     // Gift card loads are in the sale's totals but are not priced (loyalty/gift-card-loads.ts).
     totals: {
-      subtotal: sale.totals.subtotal - giftCardLoads(sale),
+      subtotal: sale.totals.subtotal - loads,
       discount: sale.totals.discount,
       tax: sale.totals.tax,
-      total: sale.totals.total - giftCardLoads(sale),
+      total: sale.totals.total - loads,
     },
   };
 }
 
 function giftCardLoads(sale: CompletedSale): number {
-  return (sale.giftCards ?? []).reduce((total, load) => total + load.amount, 0);
+  let total = 0;
+  for (const load of sale.giftCards ?? []) total += load.amount;
+  return total;
 }
 
 function hubComputation(cart: PricedCart, cashRounding: number): AuditComputation {
@@ -317,6 +320,25 @@ export function adjustmentsDiffer(
   return !same && adjustmentsText(till) !== adjustmentsText(hub);
 }
 
+type AuditPromotion = AuditComputation['promotions'][number];
+
+function promotionsText(promotions: readonly AuditPromotion[]): string {
+  return promotions.map((p) => `${p.promotionId}@${p.version}`).join(', ');
+}
+
+/**
+ * Whether two promotion lists differ as their `promotionsText` compares them. Lists equal item by item
+ * (the usual case) have equal texts, so their texts are not built.
+ */
+export function promotionsDiffer(till: readonly AuditPromotion[], hub: readonly AuditPromotion[]): boolean {
+  let same = till.length === hub.length;
+  for (let index = 0; same && index < till.length; index += 1) {
+    same =
+      till[index]!.promotionId === hub[index]!.promotionId && till[index]!.version === hub[index]!.version;
+  }
+  return !same && promotionsText(till) !== promotionsText(hub);
+}
+
 /** Every difference between what the till recorded and what the hub computed, as sentences. */
 export function compareComputations(till: AuditComputation, hub: AuditComputation): string[] {
   const differences: string[] = [];
@@ -325,16 +347,23 @@ export function compareComputations(till: AuditComputation, hub: AuditComputatio
       `The sale names price books "${till.priceBookVersion}", its lines add up to "${hub.priceBookVersion}".`,
     );
   }
-  const tillPromotions = till.promotions.map((p) => `${p.promotionId}@${p.version}`).join(', ');
-  const hubPromotions = hub.promotions.map((p) => `${p.promotionId}@${p.version}`).join(', ');
-  if (tillPromotions !== hubPromotions) {
+  if (promotionsDiffer(till.promotions, hub.promotions)) {
+    const tillPromotions = promotionsText(till.promotions);
+    const hubPromotions = promotionsText(hub.promotions);
     differences.push(
       `The till applied promotions [${tillPromotions}]; the same promotions applied by the hub give [${hubPromotions}].`,
     );
   }
-  const hubLines = new Map(hub.lines.map((line) => [line.lineId, line]));
-  for (const line of till.lines) {
-    const expected = hubLines.get(line.lineId);
+  let hubLines: Map<string, AuditLine> | undefined;
+  for (let index = 0; index < till.lines.length; index += 1) {
+    const line = till.lines[index]!;
+    // The hub's lines have distinct ids (priceCart refuses a cart with a line twice), so the line at the
+    // same place, when its id matches, is the one the id names; the map is built only otherwise.
+    const atIndex = hub.lines[index];
+    const expected =
+      atIndex?.lineId === line.lineId
+        ? atIndex
+        : (hubLines ??= new Map(hub.lines.map((hubLine) => [hubLine.lineId, hubLine]))).get(line.lineId);
     if (expected === undefined) continue;
     for (const field of LINE_FIELDS) {
       if (line[field] !== expected[field]) {
@@ -371,8 +400,11 @@ async function storeFacts(executor: Executor, cache: AuditCache, storeId: string
 }
 
 /** Loads the sale's SKUs the transaction has not seen yet in one query. */
-function loadSkus(executor: Executor, cache: AuditCache, skus: readonly string[]): void {
-  const unseen = [...new Set(skus)].filter((sku) => !cache.skus.has(sku));
+function loadSkus(executor: Executor, cache: AuditCache, lines: CompletedSale['lines']): void {
+  let seen = true;
+  for (let index = 0; seen && index < lines.length; index += 1) seen = cache.skus.has(lines[index]!.sku);
+  if (seen) return;
+  const unseen = [...new Set(lines.map((line) => line.sku))].filter((sku) => !cache.skus.has(sku));
   if (unseen.length === 0) return;
   const loading = (async () => {
     const found = new Map<string, Sku>();
@@ -423,6 +455,17 @@ export function readPriceBookVersionTag(tag: string): readonly PriceBookVersionR
   return refs;
 }
 
+/** What the cashier's discounts of a line add up to. */
+function lineManualTotal(adjustments: CompletedSale['lines'][number]['adjustments']): number {
+  let total = 0;
+  for (const adjustment of adjustments) if (adjustment.kind === 'manual_line') total += adjustment.amount;
+  return total;
+}
+
+function unableToCheck(till: AuditComputation, reason: string): PricingAuditResult {
+  return { status: 'mismatch', reasons: [reason], till, hub: null };
+}
+
 function manualDiscount(amount: number): ManualDiscount | undefined {
   return amount > 0 ? { amount } : undefined;
 }
@@ -446,23 +489,18 @@ export async function auditSale(
   const cache = cacheFor(caches.transaction ?? {});
   const till = tillComputation(sale);
   const missing: string[] = [];
-  const unable = (reason: string): PricingAuditResult => ({
-    status: 'mismatch',
-    reasons: [reason],
-    till,
-    hub: null,
-  });
   const at = Date.parse(sale.completedAt);
   const store = await storeFacts(executor, cache, storeId);
   if (store === undefined)
-    return unable(`Store ${storeId} is not known to the hub, so its prices cannot be checked.`);
+    return unableToCheck(till, `Store ${storeId} is not known to the hub, so its prices cannot be checked.`);
 
   let tagged: readonly PriceBookVersionRef[];
   try {
     tagged = readPriceBookVersionTag(sale.priceBookVersion);
   } catch (error) {
     if (!isDomainError(error)) throw error;
-    return unable(
+    return unableToCheck(
+      till,
       `The sale's price-book version "${sale.priceBookVersion}" cannot be read: ${error.message}`,
     );
   }
@@ -509,11 +547,7 @@ export async function auditSale(
       priceRefs.push({ priceBookId: book.priceBookId, sku: line.sku, version: book.version });
   }
   const history = await recordedPrices(executor, caches.storage, priceRefs);
-  loadSkus(
-    executor,
-    cache,
-    sale.lines.map((line) => line.sku),
-  );
+  loadSkus(executor, cache, sale.lines);
   const lines: CartLineInput[] = [];
   for (const line of sale.lines) {
     const catalog = await cache.skus.get(line.sku);
@@ -596,10 +630,8 @@ export async function auditSale(
     }
     // A cashier's discount is a decision, not a price: re-applied as the amount the till recorded, which
     // `priceCart` caps at what remains of the line exactly like the percentage it came from.
-    const lineDiscount = manualDiscount(
-      line.adjustments.filter((a) => a.kind === 'manual_line').reduce((total, a) => total + a.amount, 0),
-    );
-    lines.push({
+    const lineDiscount = manualDiscount(lineManualTotal(line.adjustments));
+    const input: CartLineInput = {
       lineId: line.lineId,
       sku: line.sku,
       name: line.name,
@@ -608,17 +640,18 @@ export async function auditSale(
       categoryIds: catalog.categoryIds,
       qty: line.qty,
       price,
-      ...(lineDiscount === undefined ? {} : { discount: lineDiscount }),
-    });
+    };
+    lines.push(lineDiscount === undefined ? input : { ...input, discount: lineDiscount });
   }
   if (missing.length > 0) return { status: 'mismatch', reasons: missing, till, hub: null };
 
-  const orderDiscount = manualDiscount(
-    sale.lines
-      .flatMap((line) => line.adjustments)
-      .filter((a) => a.kind === 'manual_order')
-      .reduce((total, a) => total + a.amount, 0),
-  );
+  let orderTotal = 0;
+  for (const line of sale.lines) {
+    for (const adjustment of line.adjustments) {
+      if (adjustment.kind === 'manual_order') orderTotal += adjustment.amount;
+    }
+  }
+  const orderDiscount = manualDiscount(orderTotal);
   cache.taxRates ??= executor
     .selectFrom('tax_rates')
     .select('data')
@@ -639,7 +672,7 @@ export async function auditSale(
     });
   } catch (error) {
     if (!isDomainError(error)) throw error;
-    return unable(`The hub cannot price this sale: ${error.message}`);
+    return unableToCheck(till, `The hub cannot price this sale: ${error.message}`);
   }
   const hub = hubComputation(cart, sale.totals.cashRounding);
   const reasons = compareComputations(till, hub);
