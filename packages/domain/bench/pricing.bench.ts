@@ -10,12 +10,14 @@ import {
   applyPromotions,
   checkedPromotion,
   money,
+  priceCart,
   withGtinCheckDigit,
   type PriceBook,
   type PriceEntry,
   type Promotion,
   type PromotionLine,
   type Sku,
+  type TaxRate,
 } from '../src/index';
 import { applyPromotionsEvaluatingEveryRule } from '../src/promotions/engine';
 
@@ -238,4 +240,65 @@ report(
   'µs/op',
   everyRuleMicros,
   'the same, every rule evaluated and triaged afresh, µs/op',
+);
+
+// priceCart as a scan runs it (the store node's sale-pricing, and the hub's pricing audit per sale): the same
+// carts and fifty promotions, three tax rates, the CPU time per call (process.cpuUsage: the machine is
+// shared), beside the promotion engine's own CPU time on the same carts in this run.
+const taxRates: TaxRate[] = [
+  { rateId: 'vat-20', name: 'VAT 20%', jurisdictionId: 'J1', taxCategory: 'standard', percent: 20 },
+  { rateId: 'vat-5', name: 'VAT 5.5%', jurisdictionId: 'J1', taxCategory: 'reduced', percent: 5.5 },
+  { rateId: 'city', name: 'City 1%', jurisdictionId: 'J2', taxCategory: 'standard', percent: 1 },
+];
+const cartInputs = carts.map((lines) =>
+  lines.map((line, index) => ({
+    lineId: line.lineId,
+    sku: line.sku,
+    name: `Item ${line.sku}`,
+    unit: line.unit,
+    taxCategory: index % 3 === 0 ? 'reduced' : 'standard',
+    categoryIds: line.categoryIds,
+    qty: 1 + (index % 3),
+    price: {
+      source: 'price_book' as const,
+      unitPrice: line.unitPrice,
+      taxInclusive: index % 2 === 0,
+      priceBookId: 'chain',
+      priceBookVersion: 1,
+    },
+  })),
+);
+const priceScan = (i: number) =>
+  priceCart({
+    currency: 'EUR',
+    at: AT,
+    storeId: 'S1',
+    regionId: 'R1',
+    jurisdictionIds: ['J1', 'J2'],
+    lines: cartInputs[i % cartInputs.length] as (typeof cartInputs)[number],
+    promotions: [...promotions],
+    taxRates,
+    cashRoundingIncrement: 5,
+  });
+function cpuPerOp(count: number, action: (index: number) => unknown): number {
+  let sink = 0;
+  const started = process.cpuUsage();
+  for (let index = 0; index < count; index += 1) if (action(index) !== undefined) sink += 1;
+  const used = process.cpuUsage(started);
+  if (sink < 0) throw new Error('unreachable');
+  return (used.user + used.system) / count;
+}
+perOp(2_000, priceScan);
+const promotionCpu: number[] = [];
+const priceCartCpu: number[] = [];
+for (let run = 0; run < 5; run += 1) {
+  promotionCpu.push(cpuPerOp(PROMOTION_CALLS / 5, scanPromotions(applyPromotions)));
+  priceCartCpu.push(cpuPerOp(PROMOTION_CALLS / 5, priceScan));
+}
+report(
+  'priceCart, 50 promotions, 3 tax rates, carts of 1–5 lines (CPU)',
+  median(priceCartCpu),
+  'µs/op',
+  median(promotionCpu),
+  'applyPromotions alone on the same carts, CPU µs/op',
 );

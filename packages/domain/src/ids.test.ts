@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createUuidV7Generator, isUuidV7, uuidV7Time } from './ids';
+import { createUuidV7Generator, formatUuid, isUuidV7, uuidV7Time } from './ids';
 
 function seeded(seed: number) {
   let state = seed >>> 0;
@@ -60,6 +60,22 @@ describe('ids', () => {
         /too few bytes/,
       );
       expect(() => uuidV7Time('not-a-uuid')).toThrow(/not a UUIDv7/);
+    });
+  });
+
+  describe('formatUuid', () => {
+    it('formats 16 bytes as the mapped, joined and sliced hex did', () => {
+      const reference = (bytes: Uint8Array) => {
+        const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      };
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+          expect(formatUuid(bytes)).toBe(reference(bytes));
+        }),
+        { numRuns: 2_000 },
+      );
+      expect(formatUuid(new Uint8Array(16).fill(0xab))).toBe('abababab-abab-abab-abab-abababababab');
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   currencyExponent,
   divideRounded,
   equals,
+  exactMoney,
   extend,
   formatMoney,
   fromDecimal,
@@ -29,6 +30,7 @@ import {
   toDecimal,
   zero,
   type RoundingMode,
+  type Money,
 } from './money';
 
 const eur = (amount: number) => money(amount, 'EUR');
@@ -342,6 +344,88 @@ describe('money', () => {
             expect(Math.abs(rounded - amount)).toBeLessThanOrEqual(inc / 2);
           },
         ),
+      );
+    });
+  });
+
+  describe('the double fast paths of add, subtract, sum and multiply', () => {
+    /** What a call gave: its value, or its error's class, code and message. */
+    const outcome = (work: () => unknown): unknown => {
+      try {
+        return { value: work() };
+      } catch (error) {
+        return {
+          thrown: error instanceof Error ? error.constructor.name : typeof error,
+          code: error instanceof DomainError ? error.code : undefined,
+          message: error instanceof Error ? error.message : String(error),
+        };
+      }
+    };
+    const MAX = Number.MAX_SAFE_INTEGER;
+    // Safe integers near zero and near the edge of the safe range, and the odd value a corrupt row may hold.
+    const amount = fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: -1e12, max: 1e12 }) },
+      { weight: 3, arbitrary: fc.integer({ min: MAX - 1e6, max: MAX }).map((n) => (n % 2 === 0 ? n : -n)) },
+      { weight: 3, arbitrary: fc.maxSafeInteger() },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<unknown>(
+          -0,
+          0.5,
+          -2.25,
+          MAX + 1,
+          2 ** 60,
+          Number.NaN,
+          Infinity,
+          '12',
+          null,
+        ),
+      },
+    ) as fc.Arbitrary<number>;
+    const currency = fc.constantFrom('EUR', 'EUR', 'EUR', 'JPY', 'XXX');
+    const amountOf = fc.record({ amount, currency }) as fc.Arbitrary<Money>;
+
+    it('add and subtract answer as the BigInt path does, errors included', () => {
+      fc.assert(
+        fc.property(amountOf, amountOf, (a, b) => {
+          expect(outcome(() => add(a, b))).toStrictEqual(outcome(() => exactMoney.add(a, b)));
+          expect(outcome(() => subtract(a, b))).toStrictEqual(outcome(() => exactMoney.subtract(a, b)));
+        }),
+        { numRuns: 5_000 },
+      );
+    });
+
+    it('sum answers as the BigInt path does, partial sums out of the safe range included', () => {
+      fc.assert(
+        fc.property(fc.array(amountOf, { maxLength: 8 }), currency, (values, to) => {
+          expect(outcome(() => sum(values, to as 'EUR'))).toStrictEqual(
+            outcome(() => exactMoney.sum(values, to as 'EUR')),
+          );
+        }),
+        { numRuns: 5_000 },
+      );
+      // Out of range half way, back in range at the end: the double path must not be the one answering.
+      const values = [eur(MAX), eur(MAX), eur(-MAX), eur(-MAX + 5)];
+      expect(sum(values, 'EUR')).toStrictEqual(exactMoney.sum(values, 'EUR'));
+      expect(sum(values, 'EUR').amount).toBe(5);
+    });
+
+    it('multiply answers as the BigInt path does', () => {
+      fc.assert(
+        fc.property(
+          amountOf,
+          fc.oneof(
+            fc.integer({ min: -1e6, max: 1e6 }),
+            fc.maxSafeInteger(),
+            fc.constantFrom(-0, 1.5, MAX + 1),
+          ),
+          (value, quantity) => {
+            expect(outcome(() => multiply(value, quantity))).toStrictEqual(
+              outcome(() => exactMoney.multiply(value, quantity)),
+            );
+          },
+        ),
+        { numRuns: 5_000 },
       );
     });
   });

@@ -333,18 +333,23 @@ export function priceCart(input: CartInput): PricedCart {
     }
   }
 
-  const taxResults = input.lines.map((line) => {
+  // What remains of each line once every adjustment is in: taxed, and kept as the line's `discounted`.
+  const discountedAmounts = input.lines.map((line) => remainingOf(line.lineId));
+  const taxResults = input.lines.map((line, index) => {
     const rates = ratesFor(input.taxRates, {
       jurisdictionId: input.jurisdictionIds,
       taxCategory: line.taxCategory,
       at: input.at,
     });
-    return computeLineTax(remainingOf(line.lineId), rates, { inclusive: line.price.taxInclusive, rounding });
+    return computeLineTax(discountedAmounts[index] ?? zero(currency), rates, {
+      inclusive: line.price.taxInclusive,
+      rounding,
+    });
   });
 
   const lines: PricedLine[] = input.lines.map((line, index) => {
     const tax = taxResults[index];
-    const discounted = remainingOf(line.lineId);
+    const discounted = discountedAmounts[index] ?? zero(currency);
     if (!tax || compare(discounted, zero(currency)) < 0) {
       throw new DomainError(
         'INTERNAL',

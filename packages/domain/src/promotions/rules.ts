@@ -93,11 +93,21 @@ export function multiBuyShortOf(groupSize: number, available: number): string {
   return `Needs ${plural(groupSize, 'eligible unit')}; the basket has ${available} (weighed items never count).`;
 }
 
+const NO_IDS: readonly string[] = Object.freeze([]);
+
 export function matchesTarget(line: RuleLine, target: PromotionTarget | undefined): boolean {
-  const skus = target?.skus ?? [];
-  const categoryIds = target?.categoryIds ?? [];
+  const skus = target?.skus ?? NO_IDS;
+  const categoryIds = target?.categoryIds ?? NO_IDS;
   if (skus.length === 0 && categoryIds.length === 0) return true;
-  return skus.includes(line.sku) || line.categoryIds.some((categoryId) => categoryIds.includes(categoryId));
+  if (skus.includes(line.sku)) return true;
+  // An indexed loop, not `some` with a closure: this runs for every line a rule looks at. A hole is skipped
+  // as `some` skips it (a line's category ids are strings, checked by the engine).
+  const lineCategoryIds = line.categoryIds;
+  for (let index = 0; index < lineCategoryIds.length; index += 1) {
+    const categoryId = lineCategoryIds[index];
+    if (categoryId !== undefined && categoryIds.includes(categoryId)) return true;
+  }
+  return false;
 }
 
 /**

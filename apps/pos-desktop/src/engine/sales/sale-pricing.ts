@@ -69,6 +69,20 @@ interface StoreContext {
   readonly jurisdictionIds: readonly string[];
 }
 
+/**
+ * The store's region and jurisdiction, read once per feed position and store: only the feed writes the
+ * `stores` table, and it moves the position (see replicaRules). A store row that cannot price is not kept.
+ */
+const storeContexts = new WeakMap<ReplicaRules, { readonly storeId: string; readonly store: StoreContext }>();
+
+function storeContextOf(ctx: TxContext, rules: ReplicaRules): StoreContext {
+  const known = storeContexts.get(rules);
+  if (known !== undefined && known.storeId === ctx.identity.storeId) return known.store;
+  const store = shared(storeContext(ctx));
+  storeContexts.set(rules, { storeId: ctx.identity.storeId, store });
+  return store;
+}
+
 function storeContext(ctx: TxContext): StoreContext {
   const row = sql(ctx.db, 'SELECT data FROM stores WHERE store_id = ?').get(ctx.identity.storeId) as
     { data: string } | undefined;
@@ -381,7 +395,7 @@ function pricedCart(
   let memos = cartMemos.get(ctx.db);
   const memo = memos?.get(saleId);
   if (reuse && memo !== undefined && memo.key === key && memo.period === period) return memo;
-  const store = storeContext(ctx);
+  const store = reuse ? storeContextOf(ctx, rules) : storeContext(ctx);
   const scope = JSON.stringify([rules.key, period, ctx.identity.storeId, ctx.identity.currency]);
   const lines = draft.lines.map((line) => resolvedLine(ctx, line, store, scope, reuse));
   // Refused here, before anything multiplies: a huge quantity at a huge price is a cashier's sentence,
