@@ -8,10 +8,13 @@
  * - cold start to ready and resident memory of the node with that database;
  * - the fixture's 361,292 changes through the feed apply path, and again as a first-sync snapshot through
  *   the node's feed store (rows/s), each next to the same number of plain inserts, with their CPU time.
- * `tsx bench/store-node.bench.ts catalog-load` runs only the last two.
+ * `tsx bench/store-node.bench.ts catalog-load` runs only the last two. `BENCH_DB=<path> tsx
+ * bench/store-node.bench.ts sales` runs only the sales over the socket (sale-complete and scan figures), on a
+ * copy of a database already loaded with the demo chain (sale-cpu.bench.ts makes one), so a build of main and
+ * a branch can be alternated in minutes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -273,9 +276,172 @@ async function snapshotLoad(
   return result;
 }
 
+/**
+ * The node started on `dir`'s database, a cashier signed in, and the benchmark's sales rung up over the
+ * socket: each scan's and completion's wall time and the node's CPU around them, beside the same run's bare
+ * durable transactions and socket round trips.
+ */
+async function ringUpSales(dir: string) {
+  // Only the node's own figures need the built CLI (the catalog load runs in this process).
+  if (!existsSync(CLI)) {
+    const build = spawnSync(process.execPath, [join(APP, 'scripts', 'build-cli.mjs')], {
+      stdio: 'inherit',
+    });
+    if (build.status !== 0) throw new Error('building the pos-store CLI failed');
+  }
+  const baselineTx = bareTransactions(dir, BASELINE_TXS);
+  const channel = await bareChannel();
+
+  const node = await startNode(dir);
+  const client: CommandClient = createCommandClient(node.url, node.token, { transports: ['websocket'] });
+  await client.ready();
+  const cashier = DEMO_STAFF.find((member) => member.role === 'cashier');
+  if (!cashier) throw new Error('the demo chain has no cashier');
+  const session = ok(
+    await client.send('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
+  ).session;
+  const as = { session, timeoutMs: 30_000 };
+  ok(await client.send('shift-open', { registerId: 'bench', float: 100_000_000 }, as));
+
+  log(`${SALES} sales of 5 scanned lines, split card + cash`);
+  const scans: number[] = [];
+  const completes: number[] = [];
+  // The node's CPU around each measured command, summed (/proc counts in 10 ms ticks: only the sum means
+  // anything, per command it is an unbiased estimate).
+  const nodePid = node.child.pid ?? 0;
+  let scanCpuMs = 0;
+  let completeCpuMs = 0;
+  // The whole of the sales, start to complete: it also counts what the node does after an answer left.
+  const salesCpuStarted = processCpuMs(nodePid);
+  for (let sale = 0; sale < SALES; sale += 1) {
+    const saleId = ok(await client.send('sale-start', { registerId: 'bench' }, as)).saleId;
+    let total = 0;
+    for (let line = 0; line < 5; line += 1) {
+      const cpuBefore = processCpuMs(nodePid);
+      const started = performance.now();
+      const view = ok(
+        await client.send(
+          'sale-add-line',
+          { saleId, code: barcodeOf(pieceSku(sale * 5 + line + 1, SKUS)) },
+          as,
+        ),
+      );
+      scans.push(performance.now() - started);
+      scanCpuMs += processCpuMs(nodePid) - cpuBefore;
+      total = view.totals.total;
+    }
+    const card = Math.floor(total / 2);
+    ok(
+      await client.send(
+        'sale-add-tender',
+        { saleId, tender: { type: 'card', amount: card, reference: `AUTH-${sale}` } },
+        as,
+      ),
+    );
+    ok(
+      await client.send(
+        'sale-add-tender',
+        { saleId, tender: { type: 'cash', amount: total - card + 500 } },
+        as,
+      ),
+    );
+    const cpuBefore = processCpuMs(nodePid);
+    const started = performance.now();
+    ok(await client.send('sale-complete', { saleId }, as));
+    completes.push(performance.now() - started);
+    completeCpuMs += processCpuMs(nodePid) - cpuBefore;
+  }
+
+  const saleCpuMs = (processCpuMs(nodePid) - salesCpuStarted) / SALES;
+  // With BENCH_NODE_ARGS=--trace-gc the node prints a line per collection: the scavenges so far, and
+  // their pauses (ms).
+  const pauses = node
+    .stdout()
+    .split('\n')
+    .filter((line) => line.includes('Scavenge'))
+    .map((line) => Number(/MB, ([\d.]+) \//.exec(line)?.[1] ?? Number.NaN));
+  if (pauses.length > 0) {
+    log(
+      `${pauses.length} scavenges from start to the end of the sales, pause p50 ${percentile(pauses, 50)} ms, max ${Math.max(...pauses)} ms`,
+    );
+  }
+  return {
+    node,
+    client,
+    as,
+    scans,
+    completes,
+    scanCpuMs,
+    completeCpuMs,
+    saleCpuMs,
+    baselineTx,
+    channel,
+  };
+}
+
+/** The sale-complete and scan figures of ringUpSales, with their same-run baselines. */
+function reportSales(sales: Awaited<ReturnType<typeof ringUpSales>>): void {
+  const { scans, completes, scanCpuMs, completeCpuMs, saleCpuMs, baselineTx, channel } = sales;
+  const baselineTrip = channel.roundTrips;
+  const tx50 = percentile(baselineTx, 50);
+  const tx99 = percentile(baselineTx, 99);
+  const trip50 = percentile(baselineTrip, 50);
+  const trip99 = percentile(baselineTrip, 99);
+  const bareTx = 'bare durable 5-row SQLite transaction (WAL, synchronous=FULL)';
+  const bareTrip = "bare socket.io ack'd emit to another process";
+  report(
+    'sale-complete over the socket (5 lines, split tender) p50',
+    percentile(completes, 50),
+    'ms',
+    tx50,
+    `${bareTx} p50`,
+    { nodeCpuMsPerComplete: round(completeCpuMs / completes.length), nodeCpuMsPerSale: round(saleCpuMs) },
+  );
+  report(
+    'sale-complete over the socket (5 lines, split tender) p99',
+    percentile(completes, 99),
+    'ms',
+    tx99,
+    `${bareTx} p99`,
+    { nodeCpuMsPerComplete: round(completeCpuMs / completes.length), nodeCpuMsPerSale: round(saleCpuMs) },
+  );
+  report(
+    'barcode scan to priced line (sale-add-line) p50',
+    percentile(scans, 50),
+    'ms',
+    trip50,
+    `${bareTrip} p50`,
+    { nodeCpuMsPerScan: round(scanCpuMs / scans.length) },
+  );
+  report(
+    'barcode scan to priced line (sale-add-line) p99',
+    percentile(scans, 99),
+    'ms',
+    trip99,
+    `${bareTrip} p99`,
+    { nodeCpuMsPerScan: round(scanCpuMs / scans.length) },
+  );
+}
+
+/** Only the sales (`sales`, with BENCH_DB): the sale-complete and scan figures, then the node stops. */
+async function saleFigures(dir: string): Promise<void> {
+  const sales = await ringUpSales(dir);
+  sales.client.close();
+  sales.node.child.kill('SIGTERM');
+  await new Promise((resolve) => sales.node.child.once('exit', resolve));
+  reportSales(sales);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pos-store-bench-'));
   try {
+    const loaded = process.env.BENCH_DB;
+    if (process.argv.includes('sales')) {
+      if (loaded === undefined) throw new Error('`sales` runs on a loaded database: set BENCH_DB');
+      copyFileSync(loaded, join(dir, 'store.db'));
+      await saleFigures(dir);
+      return;
+    }
     const databasePath = join(dir, 'store.db');
     const now = Date.now();
     initStoreNode({ databasePath, setup: STORE_SETUP });
@@ -312,90 +478,9 @@ async function main(): Promise<void> {
       reportLoad(fixture.changes.length, loadMs, bulkMs, loadCpuMs);
       return;
     }
-    // Only the node's own figures need the built CLI (the catalog load runs in this process).
-    if (!existsSync(CLI)) {
-      const build = spawnSync(process.execPath, [join(APP, 'scripts', 'build-cli.mjs')], {
-        stdio: 'inherit',
-      });
-      if (build.status !== 0) throw new Error('building the pos-store CLI failed');
-    }
-    const baselineTx = bareTransactions(dir, BASELINE_TXS);
-    const channel = await bareChannel();
+    const sales = await ringUpSales(dir);
+    const { node, client, as, channel } = sales;
     const baselineTrip = channel.roundTrips;
-
-    const node = await startNode(dir);
-    const client: CommandClient = createCommandClient(node.url, node.token, { transports: ['websocket'] });
-    await client.ready();
-    const cashier = DEMO_STAFF.find((member) => member.role === 'cashier');
-    if (!cashier) throw new Error('the demo chain has no cashier');
-    const session = ok(
-      await client.send('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
-    ).session;
-    const as = { session, timeoutMs: 30_000 };
-    ok(await client.send('shift-open', { registerId: 'bench', float: 100_000_000 }, as));
-
-    log(`${SALES} sales of 5 scanned lines, split card + cash`);
-    const scans: number[] = [];
-    const completes: number[] = [];
-    // The node's CPU around each measured command, summed (/proc counts in 10 ms ticks: only the sum means
-    // anything, per command it is an unbiased estimate).
-    const nodePid = node.child.pid ?? 0;
-    let scanCpuMs = 0;
-    let completeCpuMs = 0;
-    // The whole of the sales, start to complete: it also counts what the node does after an answer left.
-    const salesCpuStarted = processCpuMs(nodePid);
-    for (let sale = 0; sale < SALES; sale += 1) {
-      const saleId = ok(await client.send('sale-start', { registerId: 'bench' }, as)).saleId;
-      let total = 0;
-      for (let line = 0; line < 5; line += 1) {
-        const cpuBefore = processCpuMs(nodePid);
-        const started = performance.now();
-        const view = ok(
-          await client.send(
-            'sale-add-line',
-            { saleId, code: barcodeOf(pieceSku(sale * 5 + line + 1, SKUS)) },
-            as,
-          ),
-        );
-        scans.push(performance.now() - started);
-        scanCpuMs += processCpuMs(nodePid) - cpuBefore;
-        total = view.totals.total;
-      }
-      const card = Math.floor(total / 2);
-      ok(
-        await client.send(
-          'sale-add-tender',
-          { saleId, tender: { type: 'card', amount: card, reference: `AUTH-${sale}` } },
-          as,
-        ),
-      );
-      ok(
-        await client.send(
-          'sale-add-tender',
-          { saleId, tender: { type: 'cash', amount: total - card + 500 } },
-          as,
-        ),
-      );
-      const cpuBefore = processCpuMs(nodePid);
-      const started = performance.now();
-      ok(await client.send('sale-complete', { saleId }, as));
-      completes.push(performance.now() - started);
-      completeCpuMs += processCpuMs(nodePid) - cpuBefore;
-    }
-
-    const saleCpuMs = (processCpuMs(nodePid) - salesCpuStarted) / SALES;
-    // With BENCH_NODE_ARGS=--trace-gc the node prints a line per collection: the scavenges so far, and
-    // their pauses (ms).
-    const pauses = node
-      .stdout()
-      .split('\n')
-      .filter((line) => line.includes('Scavenge'))
-      .map((line) => Number(/MB, ([\d.]+) \//.exec(line)?.[1] ?? Number.NaN));
-    if (pauses.length > 0) {
-      log(
-        `${pauses.length} scavenges from start to the end of the sales, pause p50 ${percentile(pauses, 50)} ms, max ${Math.max(...pauses)} ms`,
-      );
-    }
     log(`${SEARCHES} product searches`);
     const searches: number[] = [];
     const searchCpuStarted = processCpuMs(node.child.pid ?? 0);
@@ -415,44 +500,10 @@ async function main(): Promise<void> {
     cold.child.kill('SIGTERM');
     await new Promise((resolve) => cold.child.once('exit', resolve));
 
-    const tx50 = percentile(baselineTx, 50);
-    const tx99 = percentile(baselineTx, 99);
+    reportSales(sales);
     const trip50 = percentile(baselineTrip, 50);
     const trip99 = percentile(baselineTrip, 99);
-    const bareTx = 'bare durable 5-row SQLite transaction (WAL, synchronous=FULL)';
     const bareTrip = "bare socket.io ack'd emit to another process";
-    report(
-      'sale-complete over the socket (5 lines, split tender) p50',
-      percentile(completes, 50),
-      'ms',
-      tx50,
-      `${bareTx} p50`,
-      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length), nodeCpuMsPerSale: round(saleCpuMs) },
-    );
-    report(
-      'sale-complete over the socket (5 lines, split tender) p99',
-      percentile(completes, 99),
-      'ms',
-      tx99,
-      `${bareTx} p99`,
-      { nodeCpuMsPerComplete: round(completeCpuMs / completes.length), nodeCpuMsPerSale: round(saleCpuMs) },
-    );
-    report(
-      'barcode scan to priced line (sale-add-line) p50',
-      percentile(scans, 50),
-      'ms',
-      trip50,
-      `${bareTrip} p50`,
-      { nodeCpuMsPerScan: round(scanCpuMs / scans.length) },
-    );
-    report(
-      'barcode scan to priced line (sale-add-line) p99',
-      percentile(scans, 99),
-      'ms',
-      trip99,
-      `${bareTrip} p99`,
-      { nodeCpuMsPerScan: round(scanCpuMs / scans.length) },
-    );
     const searchCpuFields = {
       nodeCpuMsPerSearch: round(searchCpuMs),
       inProcessCpuMsP50: round(percentile(searchCpu, 50)),
