@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type * as MoneyModule from '../money';
 import { describe, expect, it, vi } from 'vitest';
 import { checkedPromotion, type Promotion, type PromotionRule } from '../promotions/index';
 import type { TaxRate } from '../tax/index';
@@ -14,7 +15,7 @@ import { priceCart, type CartInput } from './price-cart';
 async function referencePriceCart(): Promise<typeof priceCart> {
   vi.resetModules();
   vi.doMock('../money', async () => {
-    const actual = await vi.importActual<typeof import('../money')>('../money');
+    const actual = await vi.importActual<typeof MoneyModule>('../money');
     return { ...actual, ...actual.exactMoney };
   });
   const reference = await import('./price-cart');
