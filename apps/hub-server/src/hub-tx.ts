@@ -74,9 +74,10 @@ export class HubTx {
   /**
    * Has the ledger write the movements and balances, raises exceptions (its stock conditions included),
    * publishes the stock levels that moved, appends the outbound integration log and the feed. Runs once,
-   * last.
+   * last. `last`: nothing of the transaction can fail after it (`inHubTransaction`), so on PostgreSQL
+   * the feed's statement goes out with the COMMIT.
    */
-  async finish(): Promise<void> {
+  async finish(options: { last?: boolean } = {}): Promise<void> {
     const {
       balances: dirty,
       conditions,
@@ -100,7 +101,7 @@ export class HubTx {
     }
     // The log's append goes with the feed's (one statement on PostgreSQL), the feed always last.
     const log = await this.events.flush(this, { balances: dirty, exceptionIds, feed: this.feed });
-    await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at, log);
+    await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at, log, options);
   }
 
   /**
@@ -183,7 +184,8 @@ export async function inHubTransaction<T>(hub: HubContext, work: (tx: HubTx) => 
   const result = await hub.storage.transaction(async (trx) => {
     const tx = new HubTx(trx, hub);
     const value = await work(tx);
-    await tx.finish();
+    // Nothing below can fail: the feed's append, finish's last statement, carries the COMMIT.
+    await tx.finish({ last: true });
     // A retried attempt replaces the earlier one: only the attempt that commits asks for follow-ups.
     committed = tx;
     return value;

@@ -16,17 +16,21 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
   let world: BopisWorld;
 
   beforeAll(async () => {
-    world = await createBopisWorld('postgres', { skus: ['ST1'] });
+    world = await createBopisWorld('postgres', { skus: ['ST1', 'ST2'] });
     await world.stock('s1', 'ST1', 2);
     await world.stock('s2', 'ST1', 2);
+    await world.stock('s1', 'ST2', 2);
   });
 
   afterAll(async () => {
     await world?.dispose();
   });
 
-  async function statementsOf(body: ReturnType<BopisWorld['orderBody']>): Promise<string[]> {
-    const statements: string[] = [];
+  async function statementsOf(
+    body: ReturnType<BopisWorld['orderBody']>,
+    idempotencyKey = `key-${body.orderId}`,
+    statements: string[] = [],
+  ): Promise<string[]> {
     const query = pg.Client.prototype.query;
     const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
       this: pg.Client,
@@ -37,7 +41,7 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
       return (query as (...rest: unknown[]) => unknown).apply(this, args);
     } as typeof query);
     try {
-      await placeOrder(world.hub, body, `key-${body.orderId}`, 'api-key:test', { settings: TEST_SETTINGS });
+      await placeOrder(world.hub, body, idempotencyKey, 'api-key:test', { settings: TEST_SETTINGS });
     } finally {
       spy.mockRestore();
     }
@@ -49,12 +53,13 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
 
   it('writes a whole order’s rows and its balance with the devices read, in one statement', async () => {
     const statements = await statementsOf(world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST1', qty: 1 }] }));
-    // begin, the repeat check with the intake's facts and routing's candidates, the balance lock, the
-    // rows with the balance write and the devices read, the integration log with the feed, commit.
-    expect(statements).toHaveLength(6);
-    expect(statements[4]).toContain('insert into "integration_events"');
-    expect(statements[4]).toContain('insert into "feed_changes"');
-    expect(statements[1]).toContain('row_to_json(c)');
+    // Four round trips: BEGIN with the repeat check, the intake's facts and routing's candidates; the
+    // balance lock; the rows with the balance write and the devices read; the integration log with the
+    // feed, and COMMIT (storage/begin-with-statement.ts). Before order storm round 10: six.
+    expect(statements).toHaveLength(4);
+    expect(statements[3]).toContain('insert into "integration_events"');
+    expect(statements[3]).toContain('insert into "feed_changes"');
+    expect(statements[0]).toContain('row_to_json(c)');
     expect(statements.filter((text) => text.includes('"open_picks"'))).toHaveLength(1);
     const rows = inserting(statements, 'bopis_orders');
     expect(rows).toHaveLength(1);
@@ -67,6 +72,28 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
       'stock_balances',
     ])
       expect(inserting(statements, table)).toEqual(rows);
+    expect(await verifyProjections(world.storage.db)).toEqual([]);
+  });
+
+  it('refuses an order no node can carry in one round trip, and a replay without BEGIN or COMMIT', async () => {
+    // No BEGIN and no ROLLBACK or COMMIT: the intake's first statement is a plain read sent before BEGIN,
+    // and the transaction ends before any other (storage/prepared-statements.ts readBeforeBegin).
+    // Before order storm round 10: begin, the read, rollback (commit for the replay).
+    const refusedBody = world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST2', qty: 99 }] });
+    const refused: string[] = [];
+    await expect(statementsOf(refusedBody, undefined, refused)).rejects.toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+    });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toContain('row_to_json(c)');
+    // The same key and body again: answered from the first statement's match, then read as a replay.
+    const body = world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST2', qty: 1 }] });
+    await statementsOf(body, 'replayed-key');
+    const replay = await statementsOf(body, 'replayed-key');
+    // The first statement, then the replay's lookup and the order's view (six reads, no transaction).
+    expect(replay).toHaveLength(7);
+    expect(replay[0]).toContain('row_to_json(c)');
+    expect(replay.slice(1).every((text) => text.startsWith('select'))).toBe(true);
     expect(await verifyProjections(world.storage.db)).toEqual([]);
   });
 

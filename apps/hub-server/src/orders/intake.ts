@@ -22,6 +22,7 @@ import type { HubContext } from '../hub-context';
 import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
 import { guardChannelBuffer } from '../channels/channel-availability';
 import { compiledQuery } from '../storage/compiled-query';
+import { readBeforeBegin } from '../storage/prepared-statements';
 import type { HubDatabase } from '../storage/schema';
 import type { Executor } from '../storage/storage';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -566,6 +567,8 @@ export async function placeOrder(
                 alsoNodeIds: bodyFacts.storeId === undefined ? [] : [bodyFacts.storeId],
                 fulfilment: body.fulfilment?.type === 'ship' ? 'ship' : 'pickup',
               });
+        // A refusal decided from this read (or a replay) then costs one round trip: no BEGIN, no ROLLBACK.
+        await readBeforeBegin(tx.trx, tx.hub.storage.kind);
         const first = await readIntake(
           tx,
           { key, orderId: body.orderId, pickupCode: drawnCode },
