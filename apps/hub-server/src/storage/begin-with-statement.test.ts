@@ -242,6 +242,7 @@ describe.skipIf(!process.env.PG_URL)('storage/begin-with-statement on postgres',
           fc.record({
             steps: fc.array(stepArbitrary, { minLength: 0, maxLength: 5 }),
             markLast: fc.boolean(),
+            readFirst: fc.boolean(),
           }),
           { minLength: 1, maxLength: 8 },
         ),
