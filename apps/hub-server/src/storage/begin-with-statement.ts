@@ -2,7 +2,8 @@ import pg from 'pg';
 
 /**
  * What node-postgres's `Query` has and its types leave out: the parts a submittable wrapping one uses.
- * (pg 8: `lib/query.js`, `lib/client.js`.)
+ * (pg 8: `lib/query.js`, `lib/client.js`.) These are not node-postgres's public API, so apps/hub-server pins
+ * `pg` to one exact version: an upgrade is a deliberate change, made with begin-with-statement.test.ts run on it.
  */
 interface PgQueryInternals {
   readonly text: string;
