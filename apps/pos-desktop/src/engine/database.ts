@@ -76,6 +76,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       }
     }
     db.pragma('synchronous = FULL');
+    // Statement journals and savepoint journals in memory, not in /var/tmp files: an upsert of many rows
+    // copies every page it touches into its statement journal first (to undo itself on an error), and in
+    // a file that was two write calls per page, two thirds of the calls a catalog load made
+    // (docs/performance.md, store node, feed apply round 5). Nothing else here needs large temp storage.
+    db.pragma('temp_store = MEMORY');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     return db;

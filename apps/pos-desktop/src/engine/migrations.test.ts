@@ -141,6 +141,11 @@ describe('migrations', () => {
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     });
 
+    it('keeps statement and savepoint journals in memory (temp_store MEMORY), not in temp files', () => {
+      const { db } = scratch();
+      expect(db.pragma('temp_store', { simple: true })).toBe(2);
+    });
+
     it('says clearly when the file cannot be opened', () => {
       expect(() => openDatabase('/nonexistent-dir/x/store.db')).toThrow(/Cannot open the store database/);
     });

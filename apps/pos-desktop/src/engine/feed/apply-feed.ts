@@ -131,6 +131,8 @@ export interface ApplyChangesOptions {
    * the appliers ask: the reference the batched writes are tested against.
    */
   readonly rows?: 'batched' | 'row-by-row';
+  /** Rows a batched statement writes at most (row-writer.ts CHUNK_ROWS); tests make it small. */
+  readonly chunkRows?: number;
 }
 
 /** Throws away every hub-owned row. The caller saves the position in the same transaction. */
@@ -166,7 +168,8 @@ export function applyChanges(
     ownDevices: options.ownDevices ?? ownDevices(db),
     nowMs: options.nowMs ?? Date.now(),
     searchIndex: new SearchIndexBatch(db, options.snapshot === true),
-    rows: options.rows === 'row-by-row' ? new RowByRow(db) : new RowBatch(db, BARCODE_ROWS),
+    rows:
+      options.rows === 'row-by-row' ? new RowByRow(db) : new RowBatch(db, BARCODE_ROWS, options.chunkRows),
   };
   state.searchIndex.beforePage(
     changes

@@ -73,7 +73,7 @@ export class RowByRow implements RowWriter {
 }
 
 /** Rows a multi-row statement writes at most: 64 rows of 13 values stay far below SQLite's 32,766. */
-const CHUNK_ROWS = 64;
+export const CHUNK_ROWS = 64;
 
 interface PendingTable {
   readonly keys: Set<string>;
@@ -93,6 +93,10 @@ interface PendingTable {
  *   other SKUs' barcode rows changes nothing (a barcode another SKU takes over is replaced either way);
  * - the caller flushes before every other statement on these tables (deletes, other entities, the
  *   search index, reads), so nothing else ever sees them half written.
+ *
+ * A table whose held rows fill a whole statement writes them at once (the held clears first when it is
+ * the barcodes): the same order for that table, and held rows stay few, so they die young instead of
+ * being promoted by the garbage collector with a whole page's rows.
  */
 export class RowBatch implements RowWriter {
   private readonly pending = new Map<UpsertTable, PendingTable>();
@@ -105,6 +109,8 @@ export class RowBatch implements RowWriter {
     private readonly db: Db,
     /** The barcodes table's writes: their owning SKU is their second value. */
     private readonly barcodes: UpsertTable,
+    /** Rows a statement writes at most (tests make it small, to write whole statements early often). */
+    private readonly chunkRows = CHUNK_ROWS,
   ) {}
 
   upsert(table: UpsertTable, key: string, values: readonly unknown[]): void {
@@ -122,6 +128,7 @@ export class RowBatch implements RowWriter {
     pending.rows += 1;
     this.held += 1;
     if (table === this.barcodes) this.barcodeOwners.add(values[1] as string);
+    if (pending.rows === this.chunkRows) this.writeFull(table, pending);
   }
 
   clearBarcodes(sku: string): void {
@@ -132,10 +139,7 @@ export class RowBatch implements RowWriter {
 
   flush(): void {
     if (this.held === 0) return;
-    if (this.clears.size > 0) {
-      sql(this.db, CLEAR_BARCODES_OF_MANY).run(JSON.stringify([...this.clears]));
-      this.clears.clear();
-    }
+    this.clearHeldBarcodes();
     for (const [table, pending] of this.pending) {
       if (pending.rows > 0) this.write(table, pending.values, pending.rows);
     }
@@ -144,14 +148,35 @@ export class RowBatch implements RowWriter {
     this.held = 0;
   }
 
+  /** Writes a table's held rows, a whole statement of them, before the rest of the page's. */
+  private writeFull(table: UpsertTable, pending: PendingTable): void {
+    if (table === this.barcodes) {
+      // The held clears came before these rows (a clear after one of them flushed it).
+      this.clearHeldBarcodes();
+      this.barcodeOwners.clear();
+    }
+    sql(this.db, table.text(pending.rows)).run(pending.values);
+    this.held -= pending.rows;
+    this.pending.delete(table);
+  }
+
+  private clearHeldBarcodes(): void {
+    if (this.clears.size === 0) return;
+    sql(this.db, CLEAR_BARCODES_OF_MANY).run(JSON.stringify([...this.clears]));
+    this.held -= this.clears.size;
+    this.clears.clear();
+  }
+
   private write(table: UpsertTable, values: unknown[], rows: number): void {
     let offset = 0;
     let left = rows;
     // Whole chunks, then the rest in halving sizes: at most seven statement sizes per table, each prepared once.
-    for (let size = CHUNK_ROWS; left > 0; size = Math.max(1, size >> 1)) {
+    for (let size = this.chunkRows; left > 0; size = Math.max(1, size >> 1)) {
       while (left >= size) {
         const end = offset + size * table.width;
-        sql(this.db, table.text(size)).run(values.slice(offset, end));
+        sql(this.db, table.text(size)).run(
+          offset === 0 && size === rows ? values : values.slice(offset, end),
+        );
         offset = end;
         left -= size;
       }
