@@ -57,13 +57,23 @@ export function barcodeKeyFor(barcode: string, rules: readonly VariableMeasureRu
   return skuBarcodeKey(barcode, rules);
 }
 
-/** The catalog tables the feed writes most, row by row or many rows a statement (row-writer.ts). */
-export const BARCODE_ROWS = new UpsertTable('INSERT OR REPLACE INTO barcodes (barcode_key, sku, barcode)', 3);
+/**
+ * The catalog tables the feed writes most, row by row or many rows a statement (row-writer.ts). Those
+ * with an `INSERT OR FAIL` are written by it first while their keys are new (no statement journal); the
+ * SKUs' search triggers make SQLite keep a statement journal for any insert into `skus`, so they have none.
+ */
+export const BARCODE_ROWS = new UpsertTable(
+  'INSERT OR REPLACE INTO barcodes (barcode_key, sku, barcode)',
+  3,
+  '',
+  'INSERT OR FAIL INTO barcodes (barcode_key, sku, barcode)',
+);
 const PRODUCT_ROWS = new UpsertTable(
   'INSERT INTO products (product_id, name, category_id, data)',
   4,
   `ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, category_id = excluded.category_id,
      data = excluded.data`,
+  'INSERT OR FAIL INTO products (product_id, name, category_id, data)',
 );
 const SKU_ROWS = new UpsertTable(
   'INSERT INTO skus (sku, product_id, name, unit, tax_category, active, data)',
@@ -75,6 +85,7 @@ const PRICE_ROWS = new UpsertTable(
   'INSERT INTO prices (price_book_id, sku, feed_key, tiers, data)',
   5,
   'ON CONFLICT (sku, price_book_id) DO UPDATE SET tiers = excluded.tiers, data = excluded.data',
+  'INSERT OR FAIL INTO prices (price_book_id, sku, feed_key, tiers, data)',
 );
 const STOCK_LEVEL_ROWS = new UpsertTable(
   `INSERT INTO stock_levels (node_id, sku, feed_key, sellable, staged, damaged, quality_control, incoming,
@@ -84,6 +95,8 @@ const STOCK_LEVEL_ROWS = new UpsertTable(
      damaged = excluded.damaged, quality_control = excluded.quality_control, incoming = excluded.incoming,
      reserved_unstaged = excluded.reserved_unstaged, safety_stock = excluded.safety_stock, atp = excluded.atp,
      device_seqs = excluded.device_seqs, reflected_own_seq = excluded.reflected_own_seq`,
+  `INSERT OR FAIL INTO stock_levels (node_id, sku, feed_key, sellable, staged, damaged, quality_control,
+     incoming, reserved_unstaged, safety_stock, atp, device_seqs, reflected_own_seq)`,
 );
 
 export function writeBarcodes(state: ApplyState, sku: Sku): void {

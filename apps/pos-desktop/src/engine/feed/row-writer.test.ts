@@ -186,6 +186,30 @@ describe('engine/feed row-writer', () => {
       );
     });
 
+    it('fails where a statement per row fails, with its error, also after rows written as new', () => {
+      // "pb:x" + "y" and "pb" + "x:y" are two prices with one feed key: the second breaks feed_key's
+      // uniqueness, which the upsert's conflict clause (on sku and price book) does not cover.
+      const price = (hubSeq: number, book: string, sku: string): FeedChange => ({
+        hubSeq,
+        entity: 'price',
+        key: `${book}:${sku}`,
+        op: 'upsert',
+        data: { priceBookId: book, sku, tiers: [{ minQty: 1, unitPrice: 100 }] },
+      });
+      const page = [price(1_000, 'pb-new', 'NEW-1'), price(1_001, 'pb:x', 'y'), price(1_002, 'pb', 'x:y')];
+      const errorOf = (options: { rows: 'batched' | 'row-by-row'; chunkRows?: number }) => {
+        try {
+          contentAfter((db) => applyChanges(db, node.engine.identity, page, { afterSeq: 0, ...options }));
+        } catch (error) {
+          return String(error);
+        }
+        return 'no error';
+      };
+      const reference = errorOf({ rows: 'row-by-row' });
+      expect(reference).toMatch(/UNIQUE constraint failed: prices.feed_key/);
+      for (const chunkRows of [1, 2, 3, 64]) expect(errorOf({ rows: 'batched', chunkRows })).toBe(reference);
+    });
+
     it('does the same for a snapshot page whose held rows fill statements', () => {
       fc.assert(
         fc.property(pageOf(upsert), fc.integer({ min: 1, max: 4 }), (page, chunkRows) => {

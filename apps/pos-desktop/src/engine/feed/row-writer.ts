@@ -4,6 +4,7 @@ import type { Db } from '../database';
 /** How the feed writes one row of a catalog table: the same statement for one row as for many. */
 export class UpsertTable {
   private readonly texts = new Map<number, string>();
+  private readonly freshTexts = new Map<number, string>();
 
   constructor(
     /** `INSERT INTO t (a, b)` or `INSERT OR REPLACE INTO t (a, b)`. */
@@ -12,15 +13,29 @@ export class UpsertTable {
     readonly width: number,
     /** What follows the rows: the conflict clause, or nothing. */
     private readonly tail = '',
+    /**
+     * `INSERT OR FAIL INTO t (a, b)`: the same rows for keys the table does not hold yet. Where given,
+     * `RowBatch` tries it first (see there).
+     */
+    readonly freshHead?: string,
   ) {}
 
   /** The statement writing `rows` rows (one VALUES tuple each), built once per size. */
   text(rows: number): string {
-    let text = this.texts.get(rows);
+    return this.built(this.texts, rows, this.head, this.tail);
+  }
+
+  /** The `freshHead` statement writing `rows` rows. */
+  freshText(rows: number): string {
+    return this.built(this.freshTexts, rows, this.freshHead ?? this.head, '');
+  }
+
+  private built(texts: Map<number, string>, rows: number, head: string, tail: string): string {
+    let text = texts.get(rows);
     if (text === undefined) {
       const tuple = `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
-      text = `${this.head} VALUES ${Array.from({ length: rows }, () => tuple).join(', ')} ${this.tail}`;
-      this.texts.set(rows, text);
+      text = `${head} VALUES ${Array.from({ length: rows }, () => tuple).join(', ')} ${tail}`;
+      texts.set(rows, text);
     }
     return text;
   }
@@ -97,12 +112,21 @@ interface PendingTable {
  * A table whose held rows fill a whole statement writes them at once (the held clears first when it is
  * the barcodes): the same order for that table, and held rows stay few, so they die young instead of
  * being promoted by the garbage collector with a whole page's rows.
+ *
+ * A table with a `freshHead` is written by it first (`INSERT OR FAIL`, no conflict clause): an upsert
+ * may update a row, so SQLite copies every page it touches into a statement journal first, to undo it on
+ * an error, which cost more than the inserts of a catalog load. For rows whose keys are not in the table
+ * the two statements write the same; at the first row that fails (its key exists, or any other
+ * constraint), OR FAIL keeps the rows before it, and that row and the rest of the page's rows of that
+ * table are written by the upsert, as before: a row that was to fail fails there, with the same error.
  */
 export class RowBatch implements RowWriter {
   private readonly pending = new Map<UpsertTable, PendingTable>();
   private readonly clears = new Set<string>();
   /** SKUs with barcode rows held. */
   private readonly barcodeOwners = new Set<string>();
+  /** Tables that met a row they hold already in this page: written by the upsert from then on. */
+  private readonly updating = new Set<UpsertTable>();
   private held = 0;
 
   constructor(
@@ -155,7 +179,7 @@ export class RowBatch implements RowWriter {
       this.clearHeldBarcodes();
       this.barcodeOwners.clear();
     }
-    sql(this.db, table.text(pending.rows)).run(pending.values);
+    this.statement(table, pending.values, pending.rows);
     this.held -= pending.rows;
     this.pending.delete(table);
   }
@@ -174,12 +198,32 @@ export class RowBatch implements RowWriter {
     for (let size = this.chunkRows; left > 0; size = Math.max(1, size >> 1)) {
       while (left >= size) {
         const end = offset + size * table.width;
-        sql(this.db, table.text(size)).run(
-          offset === 0 && size === rows ? values : values.slice(offset, end),
-        );
+        this.statement(table, offset === 0 && size === rows ? values : values.slice(offset, end), size);
         offset = end;
         left -= size;
       }
     }
   }
+
+  /** One statement writing `rows` rows of `table`: fresh rows first where it can (see the class). */
+  private statement(table: UpsertTable, values: unknown[], rows: number): void {
+    if (table.freshHead === undefined || this.updating.has(table)) {
+      sql(this.db, table.text(rows)).run(values);
+      return;
+    }
+    try {
+      sql(this.db, table.freshText(rows)).run(values);
+      return;
+    } catch (error) {
+      if (!isConstraintFailure(error)) throw error;
+    }
+    const written = (sql(this.db, 'SELECT changes() AS rows').get() as { rows: number }).rows;
+    this.updating.add(table);
+    this.write(table, values.slice(written * table.width), rows - written);
+  }
+}
+
+function isConstraintFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
 }
