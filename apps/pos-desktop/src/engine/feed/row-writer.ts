@@ -109,9 +109,9 @@ interface PendingTable {
  * - the caller flushes before every other statement on these tables (deletes, other entities, the
  *   search index, reads), so nothing else ever sees them half written.
  *
- * A table whose held rows fill a whole statement writes them at once (the held clears first when it is
- * the barcodes): the same order for that table, and held rows stay few, so they die young instead of
- * being promoted by the garbage collector with a whole page's rows.
+ * A table whose held rows fill a whole statement writes them at once (but the barcodes, which wait for
+ * the page's clears): the same order for that table, and held rows stay few, so they die young instead
+ * of being promoted by the garbage collector with a whole page's rows.
  *
  * A table with a `freshHead` is written by it first (`INSERT OR FAIL`, no conflict clause): an upsert
  * may update a row, so SQLite copies every page it touches into a statement journal first, to undo it on
@@ -152,7 +152,8 @@ export class RowBatch implements RowWriter {
     pending.rows += 1;
     this.held += 1;
     if (table === this.barcodes) this.barcodeOwners.add(values[1] as string);
-    if (pending.rows === this.chunkRows) this.writeFull(table, pending);
+    // Barcode rows wait for the page's clears, which go in one statement (they hold no large text).
+    if (pending.rows === this.chunkRows && table !== this.barcodes) this.writeFull(table, pending);
   }
 
   clearBarcodes(sku: string): void {
@@ -163,7 +164,10 @@ export class RowBatch implements RowWriter {
 
   flush(): void {
     if (this.held === 0) return;
-    this.clearHeldBarcodes();
+    if (this.clears.size > 0) {
+      sql(this.db, CLEAR_BARCODES_OF_MANY).run(JSON.stringify([...this.clears]));
+      this.clears.clear();
+    }
     for (const [table, pending] of this.pending) {
       if (pending.rows > 0) this.write(table, pending.values, pending.rows);
     }
@@ -174,21 +178,9 @@ export class RowBatch implements RowWriter {
 
   /** Writes a table's held rows, a whole statement of them, before the rest of the page's. */
   private writeFull(table: UpsertTable, pending: PendingTable): void {
-    if (table === this.barcodes) {
-      // The held clears came before these rows (a clear after one of them flushed it).
-      this.clearHeldBarcodes();
-      this.barcodeOwners.clear();
-    }
     this.statement(table, pending.values, pending.rows);
     this.held -= pending.rows;
     this.pending.delete(table);
-  }
-
-  private clearHeldBarcodes(): void {
-    if (this.clears.size === 0) return;
-    sql(this.db, CLEAR_BARCODES_OF_MANY).run(JSON.stringify([...this.clears]));
-    this.held -= this.clears.size;
-    this.clears.clear();
   }
 
   private write(table: UpsertTable, values: unknown[], rows: number): void {
