@@ -382,7 +382,7 @@ describe('money', () => {
         ),
       },
     ) as fc.Arbitrary<number>;
-    const currency = fc.constantFrom('EUR', 'EUR', 'EUR', 'JPY', 'XXX');
+    const currency = fc.constantFrom('EUR', 'EUR', 'EUR', 'JPY', 'KWD', 'XXX');
     const amountOf = fc.record({ amount, currency }) as fc.Arbitrary<Money>;
 
     it('add and subtract answer as the BigInt path does, errors included', () => {
@@ -408,6 +408,20 @@ describe('money', () => {
       const values = [eur(MAX), eur(MAX), eur(-MAX), eur(-MAX + 5)];
       expect(sum(values, 'EUR')).toStrictEqual(exactMoney.sum(values, 'EUR'));
       expect(sum(values, 'EUR').amount).toBe(5);
+    });
+
+    it('toDecimal formats as the string path does', () => {
+      fc.assert(
+        fc.property(amountOf, (value) => {
+          expect(outcome(() => toDecimal(value))).toStrictEqual(outcome(() => exactMoney.toDecimal(value)));
+        }),
+        { numRuns: 5_000 },
+      );
+      for (const currency of ['EUR', 'JPY', 'KWD'] as const) {
+        for (const amount of [0, -0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, 1001, -1005, MAX, -MAX]) {
+          expect(toDecimal({ amount, currency })).toBe(exactMoney.toDecimal({ amount, currency }));
+        }
+      }
     });
 
     it('multiply answers as the BigInt path does', () => {

@@ -167,6 +167,31 @@ export function fromDecimal(decimal: string, currency: CurrencyCode): Money {
 /** Formats as a plain decimal string with the currency's exponent ("12.30", "1500", "1.250"). */
 export function toDecimal(value: Money): string {
   const exponent = currencyExponent(value.currency);
+  const amount = value.amount;
+  // Safe integers (every amount money() makes) by integer arithmetic: two number-to-string conversions
+  // instead of five intermediate strings; pricing formats amounts into the promotions' reasons on every scan.
+  if (Number.isSafeInteger(amount)) {
+    if (exponent === 0) return String(amount === 0 ? 0 : amount);
+    const scale = exponent === 2 ? 100 : 1000;
+    const absolute = amount < 0 ? -amount : amount;
+    const whole = Math.floor(absolute / scale);
+    const fraction = absolute - whole * scale;
+    if (fraction >= 0 && fraction < scale) {
+      const digits =
+        fraction >= scale / 10
+          ? String(fraction)
+          : fraction >= 10
+            ? `0${fraction}`
+            : exponent === 2
+              ? `0${fraction}`
+              : `00${fraction}`;
+      return `${amount < 0 ? '-' : ''}${whole}.${digits}`;
+    }
+  }
+  return exactToDecimal(value, exponent);
+}
+
+function exactToDecimal(value: Money, exponent: 0 | 2 | 3): string {
   const negative = value.amount < 0;
   const digits = Math.abs(value.amount)
     .toString()
@@ -351,6 +376,7 @@ function exactMultiply(value: Money, quantity: number): Money {
  * held to (money.test.ts). Not for pricing.
  */
 export const exactMoney = {
+  toDecimal: (value: Money): string => exactToDecimal(value, currencyExponent(value.currency)),
   add: exactAdd,
   subtract: exactSubtract,
   sum: exactSum,

@@ -43,7 +43,27 @@ export interface SkuInfo {
   readonly categoryIds: readonly string[];
 }
 
+/**
+ * SKUs read by the command running in a transaction: a scan reads the scanned SKU's row to check it, then
+ * again to price the new line. Only the feed writes `skus`, never inside a command, so within one
+ * transaction context a SKU's row cannot change.
+ */
+const commandSkus = new WeakMap<TxContext, Map<string, SkuInfo>>();
+
 export function skuInfo(ctx: TxContext, sku: string): SkuInfo {
+  let known = commandSkus.get(ctx);
+  const seen = known?.get(sku);
+  if (seen !== undefined) return seen;
+  const info = readSkuInfo(ctx, sku);
+  if (known === undefined) {
+    known = new Map();
+    commandSkus.set(ctx, known);
+  }
+  known.set(sku, info);
+  return info;
+}
+
+function readSkuInfo(ctx: TxContext, sku: string): SkuInfo {
   const row = sql(
     ctx.db,
     'SELECT sku, name, unit, tax_category AS taxCategory, active, data FROM skus WHERE sku = ?',
