@@ -43,6 +43,61 @@ function writeCommand(connection: PgConnection, text: 'begin' | 'commit'): void 
 }
 
 /**
+ * What `Query.prepare` writes through (node-postgres 8: parse, bind, describe, execute, sync; close and
+ * sync when its values cannot be bound): the connection's own methods, with COMMIT's messages before the
+ * Sync once the statement's Execute is written. A delegate rather than an object whose prototype is the
+ * connection: making the connection a prototype would turn it into a slower prototype-mode object for
+ * the rest of its life.
+ */
+class CommittingConnection {
+  private executed = false;
+
+  constructor(private readonly connection: PgConnection & Record<string, unknown>) {}
+
+  get stream(): PgConnection['stream'] {
+    return this.connection.stream;
+  }
+
+  get parsedStatements(): unknown {
+    return this.connection.parsedStatements;
+  }
+
+  get submittedNamedStatements(): PgConnection['submittedNamedStatements'] {
+    return this.connection.submittedNamedStatements;
+  }
+
+  parse(query: Parameters<PgConnection['parse']>[0]): void {
+    this.connection.parse(query);
+  }
+
+  bind(config: Parameters<PgConnection['bind']>[0]): void {
+    this.connection.bind(config);
+  }
+
+  describe(config: unknown): void {
+    (this.connection.describe as (config: unknown) => void)(config);
+  }
+
+  close(config: unknown): void {
+    (this.connection.close as (config: unknown) => void)(config);
+  }
+
+  flush(): void {
+    (this.connection.flush as () => void)();
+  }
+
+  execute(config: Parameters<PgConnection['execute']>[0]): void {
+    this.executed = true;
+    this.connection.execute(config);
+  }
+
+  sync(): void {
+    if (this.executed) writeCommand(this.connection, 'commit');
+    this.connection.sync();
+  }
+}
+
+/**
  * One statement sent with the BEGIN before it and/or the COMMIT after it, in one round trip: BEGIN's
  * Parse, Bind and Execute (extended protocol, the unnamed statement and portal), the statement's own
  * messages, COMMIT's, and one Sync. PostgreSQL runs them in order and skips to the Sync at the first error:
@@ -93,26 +148,13 @@ class PipelinedStatement {
     connection.stream.cork?.();
     try {
       if (this.withBegin) writeCommand(connection, 'begin');
-      if (!this.withCommit) {
-        this.query.prepare(connection);
-      } else {
-        let executed = false;
-        const committing: PgConnection = Object.create(connection, {
-          execute: {
-            value: (config: { portal: string; rows: number }) => {
-              executed = true;
-              connection.execute(config);
-            },
-          },
-          sync: {
-            value: () => {
-              if (executed) writeCommand(connection, 'commit');
-              connection.sync();
-            },
-          },
-        }) as PgConnection;
-        this.query.prepare(committing);
-      }
+      this.query.prepare(
+        this.withCommit
+          ? (new CommittingConnection(
+              connection as PgConnection & Record<string, unknown>,
+            ) as unknown as PgConnection)
+          : connection,
+      );
     } finally {
       connection.stream.uncork?.();
     }
