@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type * as MoneyModule from '../money';
 import { describe, expect, it, vi } from 'vitest';
-import { checkedPromotion, type Promotion, type PromotionRule } from '../promotions/index';
+import { checkedPromotion, type Promotion } from '../promotions/index';
+import { ruleArb as promotionRuleArb } from '../promotions/promotion.arbitraries.fixtures';
 import type { TaxRate } from '../tax/index';
 import { priceCart, type CartInput } from './price-cart';
 
@@ -28,45 +29,7 @@ const AT = 1_795_000_000_000;
 const SKUS = ['s1', 's2', 's3'];
 const CATEGORIES = ['c1', 'c2'];
 
-const targetArb = fc.record(
-  { skus: fc.subarray(SKUS), categoryIds: fc.subarray(CATEGORIES) },
-  { requiredKeys: [] },
-);
-const percentArb = fc.oneof(
-  fc.integer({ min: 1, max: 100 }),
-  fc.integer({ min: 1, max: 999_999 }).map((scaled) => scaled / 10_000),
-);
-const ruleArb: fc.Arbitrary<PromotionRule> = fc.oneof(
-  fc.record({ type: fc.constant('percent_off' as const), target: targetArb, percent: percentArb }),
-  fc.record({
-    type: fc.constant('amount_off' as const),
-    target: targetArb,
-    amount: fc.integer({ min: 1, max: 3000 }),
-  }),
-  fc.record({
-    type: fc.constant('buy_x_get_y' as const),
-    buy: fc.record({ target: targetArb, qty: fc.integer({ min: 1, max: 3 }) }),
-    get: fc.record({ target: targetArb, qty: fc.integer({ min: 1, max: 2 }), percentOff: percentArb }),
-  }),
-  fc.record({
-    type: fc.constant('multi_buy' as const),
-    target: targetArb,
-    qty: fc.integer({ min: 2, max: 4 }),
-    price: fc.integer({ min: 0, max: 6000 }),
-  }),
-  fc.record(
-    {
-      type: fc.constant('spend_threshold' as const),
-      threshold: fc.integer({ min: 0, max: 20_000 }),
-      target: targetArb,
-      reward: fc.oneof(
-        fc.record({ percentOff: percentArb }),
-        fc.record({ amountOff: fc.integer({ min: 1, max: 5000 }) }),
-      ),
-    },
-    { requiredKeys: ['type', 'threshold', 'reward'] },
-  ),
-);
+const ruleArb = promotionRuleArb(SKUS, CATEGORIES);
 const promotionArb: fc.Arbitrary<Promotion> = fc
   .record({
     promotionId: fc.constantFrom('p0', 'p1', 'p2', 'p3', 'p4'),
