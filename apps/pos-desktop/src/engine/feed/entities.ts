@@ -99,6 +99,18 @@ const STOCK_LEVEL_ROWS = new UpsertTable(
      incoming, reserved_unstaged, safety_stock, atp, device_seqs, reflected_own_seq)`,
 );
 
+/**
+ * Every table above. Those with an `INSERT OR FAIL` must never gain a BEFORE trigger: a row that fails
+ * there is written again by the upsert, and a BEFORE trigger would have fired for both (row-writer.test.ts).
+ */
+export const CATALOG_ROW_TABLES: readonly UpsertTable[] = [
+  BARCODE_ROWS,
+  PRODUCT_ROWS,
+  SKU_ROWS,
+  PRICE_ROWS,
+  STOCK_LEVEL_ROWS,
+];
+
 export function writeBarcodes(state: ApplyState, sku: Sku): void {
   if (!state.fresh) state.rows.clearBarcodes(sku.sku);
   for (const barcode of sku.barcodes) {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../database';
 import { applyChanges, clearReplica, HUB_OWNED_TABLES } from './apply-feed';
+import { CATALOG_ROW_TABLES } from './entities';
 import { createTestNode, stockLevel, TEST_SKUS, type TestNode } from '../testing/test-node';
 
 let node: TestNode;
@@ -145,6 +146,22 @@ function contentAfter(apply: (db: Db) => { applied: number; stockSkus: readonly 
 
 describe('engine/feed row-writer', () => {
   describe('RowBatch', () => {
+    it('writes fresh rows first only into tables without a BEFORE trigger', () => {
+      // A row that INSERT OR FAIL refuses is written again by the upsert: a BEFORE trigger would fire twice.
+      const fresh = CATALOG_ROW_TABLES.filter((table) => table.freshHead !== undefined).map(
+        (table) => /INTO (\w+)/.exec(table.freshHead ?? '')?.[1],
+      );
+      expect(fresh).toEqual(['barcodes', 'products', 'prices', 'stock_levels']);
+      const triggers = node.engine.db
+        .prepare("SELECT name, tbl_name AS tableName, sql FROM sqlite_master WHERE type = 'trigger'")
+        .all() as { name: string; tableName: string; sql: string }[];
+      expect(triggers.some((trigger) => trigger.tableName === 'skus')).toBe(true);
+      const before = triggers.filter(
+        (trigger) => fresh.includes(trigger.tableName) && /\bBEFORE\b/i.test(trigger.sql),
+      );
+      expect(before.map((trigger) => trigger.name)).toEqual([]);
+    });
+
     it('leaves exactly the rows a statement per row leaves, for any interleaving of writes and deletes', () => {
       fc.assert(
         fc.property(pageOf(liveChange), (page) => {
