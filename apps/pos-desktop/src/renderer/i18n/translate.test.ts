@@ -23,18 +23,27 @@ describe('translate', () => {
     });
 
     it('leaves no plural syntax behind for any count in any message', () => {
-      const keys = Object.keys(MESSAGES) as (keyof typeof MESSAGES)[];
-      fc.assert(
-        fc.property(fc.constantFrom(...keys), fc.integer({ min: 0, max: 1_000_000 }), (key, count) => {
-          const message: string = MESSAGES[key];
-          // Every plural's own argument gets the count, whatever the message names it.
-          const pluralArgs = [...message.matchAll(/\{(\w+), plural,/g)].map((match) => match[1]);
-          const values = Object.fromEntries(pluralArgs.map((name) => [name, count]));
-          const text = t(key, { ...values, pointsText: String(count) });
-          const plural = pluralArgs.length > 0;
-          return !text.includes(', plural,') && (!plural || text.includes(String(count)));
-        }),
+      // Every message with a plural, each run (a sample of all keys missed most of them): its plurals' own
+      // arguments get the count, whatever the message names them.
+      const plurals = (Object.keys(MESSAGES) as (keyof typeof MESSAGES)[]).filter((key) =>
+        MESSAGES[key].includes(', plural,'),
       );
+      expect(plurals.length).toBeGreaterThan(0);
+      for (const key of plurals) {
+        const message: string = MESSAGES[key];
+        const pluralArgs = [...message.matchAll(/\{(\w+), plural,/g)].map((match) => match[1]);
+        // A plural shows its count where a branch says `#`; others only choose words by it ("Remove that
+        // payment" / "Remove those payments").
+        const showsCount = message.includes('#');
+        fc.assert(
+          fc.property(fc.integer({ min: 0, max: 1_000_000 }), (count) => {
+            const values = Object.fromEntries(pluralArgs.map((name) => [name, count]));
+            const text = t(key, { ...values, pointsText: String(count) });
+            return !text.includes(', plural,') && (!showsCount || text.includes(String(count)));
+          }),
+          { numRuns: 30 },
+        );
+      }
     });
   });
 
