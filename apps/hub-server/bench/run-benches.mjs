@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The hub's benchmarks, one after another (never in parallel: they measure the machine). BENCH_NAMES
-// (comma-separated: ingest, order-storm, scale-out) runs only those; `npm run bench -- scale-out` at the
+// (comma-separated: ingest, order-storm, scale-out, push-cost) runs only those; `npm run bench -- scale-out` at the
 // repository root sets it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['ingest', 'order-storm', 'scale-out'];
+const BENCHES = ['ingest', 'order-storm', 'scale-out', 'push-cost'];
 const wanted = (process.env.BENCH_NAMES ?? '').split(',').filter((name) => name !== '');
 const unknown = wanted.filter((name) => !BENCHES.includes(name));
 if (unknown.length > 0) {

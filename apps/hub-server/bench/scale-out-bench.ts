@@ -12,13 +12,14 @@
  * Each process is warmed up by a few pushes of other devices before the clock starts. hubCpuMsPerEvent
  * (the hub processes' CPU time, from /proc) depends far less on the machine's load than events/s.
  *
+ * The sales are completed as they are pushed, as a till pushes them (BENCH_SALE_TIME=fixture: the
+ * fixtures' fixed instant, a store day long over, whose journal the integration leader then re-publishes
+ * after every push: the definition before 2026-12-07 16:00).
+ *
  * Knobs: BENCH_SCALE_PROCESSES (default "1,2,4"), BENCH_SCALE_DEVICES (200), BENCH_SCALE_BATCHES (batches
  * per device per run, 1), BENCH_SCALE_EVENTS (events per batch, 10).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { EventEnvelope } from '@retail/sync';
 import { createHubContext } from '../src/hub-context';
@@ -33,6 +34,15 @@ import {
   tillIds,
 } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
+import {
+  processCpuSeconds,
+  pushBatch,
+  pushRetries,
+  startHub,
+  stopHub,
+  type Device,
+  type HubProcess,
+} from './hub-processes';
 import { startWaitSampler, type WaitShares } from './pg-wait-sampler';
 
 const PROCESS_COUNTS = (process.env.BENCH_SCALE_PROCESSES ?? '1,2,4').split(',').map(Number);
@@ -43,7 +53,8 @@ const STORES = 20;
 const WARM_UP_DEVICES = 8;
 const WARM_UP_ROUNDS = 2;
 const SKUS = 500;
-const HUB_APP = fileURLToPath(new URL('..', import.meta.url));
+/** `now` (default): sales completed as they are pushed; `fixture`: the fixtures' fixed past instant. */
+const SALE_TIME = process.env.BENCH_SALE_TIME === 'fixture' ? 'fixture' : 'now';
 
 function emit(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -64,104 +75,7 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-interface HubProcess {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-/** `pos-hub serve` from source on a port the OS picks, read back from its "listening" log line. */
-async function startHub(dbUrl: string): Promise<HubProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--db', dbUrl, '--host', '127.0.0.1', '--port', '0'],
-    { cwd: HUB_APP, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const collect = (chunk: string) => {
-    // The start and the last lines matter (a crash says why there); the rest is dropped.
-    output =
-      output.length < 100_000 ? output + chunk : output.slice(0, 20_000) + output.slice(-60_000) + chunk;
-  };
-  child.once('exit', (code, signal) => {
-    if (!stopping.has(child)) {
-      process.stderr.write(
-        `pos-hub serve exited (${code ?? signal}) during the benchmark:\n${output.slice(-8000)}\n`,
-      );
-    }
-  });
-  child.stdout?.setEncoding('utf8').on('data', collect);
-  child.stderr?.setEncoding('utf8').on('data', collect);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const url = /pos-hub listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-    if (url !== undefined) return { url, child };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`pos-hub serve did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Processes this benchmark is stopping (their exit is expected). */
-const stopping = new WeakSet<ChildProcess>();
-
-async function stopHub(hub: HubProcess): Promise<void> {
-  stopping.add(hub.child);
-  if (hub.child.exitCode !== null || hub.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => hub.child.once('exit', () => resolve()));
-  hub.child.kill('SIGTERM');
-  const timer = setTimeout(() => hub.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** User + system CPU seconds a process has used (Linux /proc; null elsewhere). */
-function processCpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-let retriedPushes = 0;
-
-/**
- * One push, re-sent as a till's agent would when the connection drops before the answer (a keep-alive
- * socket the server closed as it was reused): the hub answers events it already has as duplicates.
- */
-async function pushBatch(target: HubProcess, device: Device, events: EventEnvelope[]): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    let response: Response;
-    try {
-      response = await fetch(`${target.url}/sync/push`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${device.credential}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ deviceId: device.deviceId, storeId: device.storeId, events }),
-      });
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      retriedPushes += 1;
-      continue;
-    }
-    const body = (await response.json()) as { value?: { results: { status: string }[] }; error?: unknown };
-    const bad = body.value?.results.find(
-      (result) => result.status !== 'accepted' && result.status !== 'duplicate',
-    );
-    if (response.status !== 200 || bad !== undefined) {
-      throw new Error(`push refused (${response.status}): ${JSON.stringify(body).slice(0, 500)}`);
-    }
-    return;
-  }
-}
-
-interface Device {
-  readonly deviceId: string;
-  readonly storeId: string;
-  readonly credential: string;
+interface Till extends Device {
   readonly factory: EventFactory;
 }
 
@@ -199,7 +113,7 @@ async function main(): Promise<void> {
         'bench',
       );
     }
-    const devices: Device[] = [];
+    const devices: Till[] = [];
     for (let d = 0; d < DEVICES; d += 1) {
       const storeId = stores[d % STORES]!;
       const enrolled = await enrollTestDevice(hub, storeId, `scale-${d}`);
@@ -210,7 +124,7 @@ async function main(): Promise<void> {
         factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
       });
     }
-    const batchesOf = (device: Device, d: number, run: number): EventEnvelope[][] =>
+    const batchesOf = (device: Till, d: number, run: number): EventEnvelope[][] =>
       Array.from({ length: BATCHES }, (_, b) =>
         Array.from({ length: EVENTS_PER_BATCH }, (_, e) => {
           const n = (d * 7919 + (run * BATCHES + b) * 104729 + e * 31) % SKUS;
@@ -218,16 +132,25 @@ async function main(): Promise<void> {
             { sku: skus[n]!, qty: 1 },
             { sku: skus[(n + 17) % SKUS]!, qty: 2 },
           ];
-          return device.factory.next(
+          if (SALE_TIME === 'fixture') {
+            return device.factory.next(
+              'sale.completed',
+              pricedSaleOf(pricing, lines, { storeId: device.storeId, ids: device.factory.ids }),
+            );
+          }
+          // A till pushes a sale right after completing it: today's, in a store day that is not over.
+          const at = Date.now();
+          const envelope = device.factory.next(
             'sale.completed',
-            pricedSaleOf(pricing, lines, { storeId: device.storeId, ids: device.factory.ids }),
+            pricedSaleOf(pricing, lines, { storeId: device.storeId, ids: device.factory.ids, at }),
           );
+          return { ...envelope, occurredAt: new Date(at).toISOString() };
         }),
       );
 
     // Devices that only warm each process up (JIT, lazily loaded modules, pool connections) before the
     // clock starts, so a run with more processes does not pay more cold starts inside its figure.
-    const warmers: Device[] = [];
+    const warmers: Till[] = [];
     for (let w = 0; w < WARM_UP_DEVICES; w += 1) {
       const storeId = stores[w % STORES]!;
       const enrolled = await enrollTestDevice(hub, storeId, `warm-${w}`);
@@ -257,7 +180,7 @@ async function main(): Promise<void> {
         const work = devices.map((device, d) => ({ device, batches: batchesOf(device, d, run) }));
         const cpuBefore = hubs.map((h) => processCpuSeconds(h.child.pid));
         let next = 0;
-        retriedPushes = 0;
+        pushRetries.count = 0;
         const sampler = await startWaitSampler(adminUrl, name);
         const started = performance.now();
         await Promise.all(
@@ -283,7 +206,7 @@ async function main(): Promise<void> {
           eventsPerSecond: Math.round(events / seconds),
           hubCpuSeconds: hubCpu === null ? null : round(hubCpu),
           hubCpuMsPerEvent: hubCpu === null ? null : round((hubCpu * 1000) / events),
-          retriedPushes,
+          retriedPushes: pushRetries.count,
           orderingLockWaitShare: waits.shares['lock:feed-ordering'] ?? 0,
           rowLockWaitShare: waits.shares['lock:row'] ?? 0,
           postgresWaits: waits,
@@ -306,6 +229,7 @@ async function main(): Promise<void> {
       backend: 'postgres',
       devices: DEVICES,
       stores: STORES,
+      saleTime: SALE_TIME,
       batchesPerDevice: BATCHES,
       eventsPerBatch: EVENTS_PER_BATCH,
       runs: runs.map((r) => ({
