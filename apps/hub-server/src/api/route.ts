@@ -75,6 +75,11 @@ export interface RouteSpec<
   /** Request headers the operation reads, by lower-case name; published as header parameters. */
   readonly headers?: H;
   readonly body?: B;
+  /**
+   * The body exactly as `body` would return it, found by a hand check proven against the schema (the
+   * push's `pushRequestAsSent`), or undefined to let the schema decide (and word its error).
+   */
+  readonly bodyAsParsed?: (body: unknown) => z.output<B> | undefined;
   /** Describes a streamed body (catalog import) for the OpenAPI document; the handler reads the stream. */
   readonly rawBody?: { readonly contentTypes: readonly string[]; readonly description: string };
   /** Default: `small` for public routes, `standard` otherwise. */
@@ -180,6 +185,8 @@ function parse<T extends z.ZodType>(
 }
 
 async function parseBody(spec: AnyRoute, body: unknown, principal: Principal | null): Promise<unknown> {
+  const asParsed: unknown = spec.bodyAsParsed?.(body);
+  if (asParsed !== undefined) return asParsed;
   try {
     return parse(spec.body as z.ZodType | undefined, body, 'body');
   } catch (error) {

@@ -11,6 +11,7 @@ import {
 } from '@retail/sync';
 import { recordAudit } from '../audit/hq-audit';
 import type { HubContext } from '../hub-context';
+import { compiledQuery } from '../storage/compiled-query';
 import type { Executor } from '../storage/storage';
 import { replaceDevice } from '../sync/device-restore';
 import { hashToken, newEnrollmentCode, newSecret, normalizeEnrollmentCode, sameHash } from './secrets';
@@ -350,14 +351,24 @@ export async function registerDevice(
 }
 
 /** Resolves a device credential to the device and store it may act for. */
+const credentialRow = compiledQuery<{
+  device_id: string;
+  node_id: string;
+  credential_hash: string;
+  revoked_at: number | null;
+}>();
+
 export async function authenticateDevice(executor: Executor, credential: string): Promise<DevicePrincipal> {
   const match = /^dev_([0-9a-f-]{36})\.[A-Za-z0-9_-]{20,}$/.exec(credential);
   if (match === null) throw new DomainError('UNAUTHORIZED', 'hub.auth.deviceNotEnrolled');
-  const device = await executor
-    .selectFrom('devices')
-    .select(['device_id', 'node_id', 'credential_hash', 'revoked_at'])
-    .where('device_id', '=', match[1]!)
-    .executeTakeFirst();
+  const deviceId = match[1]!;
+  // Every device call (a till's every push and pull) reads this row: its statement is built once.
+  const [device] = await credentialRow(executor, 'device', [deviceId], () =>
+    executor
+      .selectFrom('devices')
+      .select(['device_id', 'node_id', 'credential_hash', 'revoked_at'])
+      .where('device_id', '=', deviceId),
+  );
   if (
     device === undefined ||
     device.revoked_at !== null ||

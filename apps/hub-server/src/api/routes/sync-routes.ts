@@ -17,6 +17,7 @@ import {
 import { readNearbyStock } from '../../inventory/nearby-stock';
 import { EnrollRequestSchema, EnrollResponseSchema, enrollDevice, reEnrollDevice } from '../../auth/devices';
 import type { CatchUpAdmissionOptions } from '../../sync/admission';
+import { pushRequestAsSent } from '../../sync/push-request';
 import type { RefusedPushOptions } from '../../sync/refused-pushes';
 import { SaleLookupService, type SaleLookupOptions } from '../../sync/sale-lookup';
 import {
@@ -106,6 +107,8 @@ export function registerSyncRoutes(
     access: { kind: 'device' },
     bodySize: 'large',
     body: PushRequestSchema,
+    // A till's push is taken as sent when the schema would return it so (as over socket.io).
+    bodyAsParsed: pushRequestAsSent,
     response: PushAckSchema,
     onInvalidBody: (principal, error) => gateway.noteRefusedPush(device(principal), error),
     handler: ({ body, principal, request }) => gateway.push(device(principal), body, request.log),
