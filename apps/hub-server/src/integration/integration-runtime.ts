@@ -112,10 +112,14 @@ export function startIntegrationRuntime(
   let running: Promise<IntegrationPassReport | undefined> | undefined;
   let again = false;
   let stopped = false;
+  // The last pass found another process holding the lease: feed appends (every push of every process)
+  // need not ask again, the interval does (the lease lasts `leaseMs`, far longer than the interval).
+  let standingBy = false;
 
   const pass = async () => {
     try {
       const report = await runIntegrationPass(hub, options);
+      standingBy = !report.leader;
       const busy =
         report.journals > 0 ||
         report.queued > 0 ||
@@ -127,6 +131,7 @@ export function startIntegrationRuntime(
       return report;
     } catch (error) {
       options.logger?.error({ err: error }, 'integration pass failed');
+      standingBy = false;
       return undefined;
     }
   };
@@ -147,7 +152,9 @@ export function startIntegrationRuntime(
   const timer = setInterval(start, intervalMs);
   timer.unref();
   // Most changes that publish events also move the stores' feed: a cheap, cross-process wake-up.
-  const unsubscribe = hub.storage.onFeedAppended(() => start());
+  const unsubscribe = hub.storage.onFeedAppended(() => {
+    if (!standingBy) start();
+  });
   start();
 
   return {
