@@ -348,7 +348,7 @@ describe('money', () => {
     });
   });
 
-  describe('the double fast paths of add, subtract, sum and multiply', () => {
+  describe('the double fast paths of add, subtract, sum, multiply and allocate', () => {
     /** What a call gave: its value, or its error's class, code and message. */
     const outcome = (work: () => unknown): unknown => {
       try {
@@ -422,6 +422,43 @@ describe('money', () => {
           expect(toDecimal({ amount, currency })).toBe(exactMoney.toDecimal({ amount, currency }));
         }
       }
+    });
+
+    it('allocate splits as the BigInt path does, errors included', () => {
+      const weight = fc.oneof(
+        { weight: 6, arbitrary: fc.nat(1_000) },
+        { weight: 2, arbitrary: fc.constant(0) },
+        { weight: 2, arbitrary: fc.integer({ min: MAX - 1e6, max: MAX }) },
+        { weight: 2, arbitrary: fc.integer({ min: 1, max: 2 ** 40 }) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>(-0, -1, 0.5, MAX + 1, Number.NaN, 3n, 2n ** 60n) },
+      ) as fc.Arbitrary<number>;
+      // Few distinct keys, so that ties between keys happen too.
+      const keysFor = (count: number) =>
+        fc.oneof(
+          fc.constant(undefined),
+          fc.array(fc.constantFrom('a', 'b', 'c', 'line-1', ''), { minLength: count, maxLength: count }),
+          fc.array(fc.string({ maxLength: 3 }), { maxLength: 4 }),
+        );
+      fc.assert(
+        fc.property(
+          amountOf,
+          fc
+            .array(weight, { maxLength: 8 })
+            .chain((weights) => fc.tuple(fc.constant(weights), keysFor(weights.length))),
+          (total, [weights, keys]) => {
+            expect(outcome(() => allocate(total, weights, keys))).toStrictEqual(
+              outcome(() => exactMoney.allocate(total, weights, keys)),
+            );
+          },
+        ),
+        { numRuns: 10_000 },
+      );
+      // Products at the edge of the safe range (the double path answers) and one past it (it must not).
+      const third = Math.floor(MAX / 3);
+      expect(allocate(eur(3), [third, 1])).toStrictEqual(exactMoney.allocate(eur(3), [third, 1]));
+      expect(allocate(eur(4), [third, 7], ['b', 'a'])).toStrictEqual(
+        exactMoney.allocate(eur(4), [third, 7], ['b', 'a']),
+      );
     });
 
     it('multiply answers as the BigInt path does', () => {

@@ -372,8 +372,8 @@ function exactMultiply(value: Money, quantity: number): Money {
 }
 
 /**
- * add, subtract, sum and multiply always through BigInt: the reference the double fast paths above are
- * held to (money.test.ts). Not for pricing.
+ * add, subtract, sum, multiply and allocate always through BigInt: the reference the double fast paths
+ * are held to (money.test.ts). Not for pricing.
  */
 export const exactMoney = {
   toDecimal: (value: Money): string => exactToDecimal(value, currencyExponent(value.currency)),
@@ -381,6 +381,7 @@ export const exactMoney = {
   subtract: exactSubtract,
   sum: exactSum,
   multiply: exactMultiply,
+  allocate: exactAllocate,
 } as const;
 
 /**
@@ -475,6 +476,68 @@ export function percentage(
  * split evenly.
  */
 export function allocate(
+  total: Money,
+  weights: readonly (number | bigint)[],
+  keys?: readonly string[],
+): Money[] {
+  // The double path, for safe integer weights whose every product with the total is a safe integer (so
+  // each share's quotient and remainder are exact in a double); anything else, errors included, takes the
+  // BigInt path. Same shares, same tie-breaks: money.test.ts holds the two equal with fast-check.
+  const count = Array.isArray(weights) ? weights.length : 0;
+  const absolute = Math.abs(total.amount);
+  if (count === 0 || (keys !== undefined && keys.length !== count) || !Number.isSafeInteger(absolute)) {
+    return exactAllocate(total, weights, keys);
+  }
+  let weightSum = 0;
+  for (let index = 0; index < count; index += 1) {
+    const weight = weights[index];
+    if (typeof weight !== 'number' || !Number.isSafeInteger(weight) || weight < 0) {
+      return exactAllocate(total, weights, keys);
+    }
+    weightSum += weight;
+    if (!Number.isSafeInteger(absolute * weight) || !Number.isSafeInteger(weightSum)) {
+      return exactAllocate(total, weights, keys);
+    }
+  }
+  const divisor = weightSum === 0 ? count : weightSum;
+  const parts: number[] = new Array<number>(count);
+  const remainders: number[] = new Array<number>(count);
+  let leftover = absolute;
+  for (let index = 0; index < count; index += 1) {
+    const product = weightSum === 0 ? absolute : absolute * (weights[index] as number);
+    const remainder = product % divisor;
+    const base = (product - remainder) / divisor;
+    parts[index] = base;
+    remainders[index] = remainder;
+    leftover -= base;
+  }
+  if (leftover > 0) {
+    // The units left go to the largest remainders, ties to the smaller key, then the earlier index.
+    const order = Array.from(parts, (_part, index) => index);
+    order.sort((a, b) => {
+      const remainderA = remainders[a] as number;
+      const remainderB = remainders[b] as number;
+      if (remainderA !== remainderB) return remainderA > remainderB ? -1 : 1;
+      const keyA = keys?.[a] ?? '';
+      const keyB = keys?.[b] ?? '';
+      return keyA < keyB ? -1 : keyA > keyB ? 1 : a - b;
+    });
+    for (let rank = 0; rank < order.length && leftover > 0; rank += 1) {
+      const index = order[rank] as number;
+      parts[index] = (parts[index] as number) + 1;
+      leftover -= 1;
+    }
+  }
+  const negative = total.amount < 0;
+  const shares: Money[] = new Array<Money>(count);
+  for (let index = 0; index < count; index += 1) {
+    const part = parts[index] as number;
+    shares[index] = money(negative ? -part : part, total.currency);
+  }
+  return shares;
+}
+
+function exactAllocate(
   total: Money,
   weights: readonly (number | bigint)[],
   keys?: readonly string[],
