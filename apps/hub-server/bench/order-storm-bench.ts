@@ -10,7 +10,7 @@
  * route does (the body validated by the route's schema, inside the measured work), without the HTTP layer,
  * after a warm-up on SKUs of its own that opens every connection of its pool (so module loading,
  * first-call compilation, connecting and each connection's first plans are not counted as order work). BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per
- * worker) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the storm itself;
+ * worker) and BENCH_STORM_IN_FLIGHT (orders in flight per worker, 8; 1 places them one at a time) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the storm itself;
  * BENCH_STORM_STATEMENTS=1 lists the statement shapes per order on stderr; BENCH_STORM_KEEP_DATABASE=1 keeps
  * the storm's database afterwards.
  *
@@ -44,7 +44,7 @@ import { countStatements, type StatementCounter } from './statement-counter';
 
 const WORKERS = Number(process.env.BENCH_STORM_WORKERS ?? 4);
 const ORDERS_PER_WORKER = Number(process.env.BENCH_STORM_ORDERS ?? 250);
-const IN_FLIGHT = 8;
+const IN_FLIGHT = Number(process.env.BENCH_STORM_IN_FLIGHT ?? 8);
 /** Orders per worker of the untimed pass that measures statements per outcome. */
 const ATTRIBUTION_ORDERS = Number(process.env.BENCH_STORM_ATTRIBUTION_ORDERS ?? 40);
 const STORES = 4;
