@@ -130,6 +130,49 @@ describe.skipIf(!process.env.PG_URL)('storage/begin-with-statement on postgres',
     expect(rows).toEqual([{ n: 3, m: 7 }]);
   });
 
+  it('describes a kept statement once per connection, then reads its rows as described', async () => {
+    const read =
+      "select k, v::bigint as big, json_build_object('k', k) as doc, null::text as none from pipe_probe where k > $1 order by k";
+    // Texts no other test sends on this connection.
+    const insert = 'insert into pipe_probe (k, v) values ($1, $2) -- described once';
+    keepPrepared(read);
+    keepPrepared(insert);
+    const describe = vi.spyOn(pg.Connection.prototype, 'describe');
+    try {
+      const first = await storage.db.executeQuery(CompiledQuery.raw(read, [0]));
+      const again = [
+        await storage.db.executeQuery(CompiledQuery.raw(read, [0])),
+        // With BEGIN, and with COMMIT, on the same round trip.
+        await storage.db.transaction().execute((trx) => run(trx, read, [0])),
+        await storage.db.transaction().execute(async (trx) => {
+          await run(trx, insert, [60, 6]);
+          await commitWithNextStatement(trx, 'postgres');
+          return run(trx, read, [0]);
+        }),
+      ];
+      const empty = await storage.db.executeQuery(CompiledQuery.raw(read, [1000]));
+      const inserted = await storage.db.executeQuery(CompiledQuery.raw(insert, [61, 7]));
+      // Once for the read, once for the insert (no rows): node-postgres describes every execution.
+      expect(describe).toHaveBeenCalledTimes(2);
+      const expected = first.rows;
+      expect(expected.length).toBeGreaterThan(0);
+      expect(again[0]!.rows).toEqual(expected);
+      expect(again[1]!.rows).toEqual(expected);
+      expect(again[2]!.rows).toEqual([...expected, { k: 60, big: 6, doc: { k: 60 }, none: null }]);
+      expect(empty.rows).toEqual([]);
+      expect(inserted.numAffectedRows).toBe(1n);
+      // The rows are the hub's types (bigint as a number, json parsed), as on a described execution.
+      expect(expected[0]).toMatchObject({
+        big: expect.any(Number),
+        doc: { k: expect.any(Number) },
+        none: null,
+      });
+    } finally {
+      describe.mockRestore();
+      await storage.db.executeQuery(CompiledQuery.raw('delete from pipe_probe where k >= 60', []));
+    }
+  });
+
   it('commits nothing when the statement carrying COMMIT fails, or cannot be bound', async () => {
     const insert = 'insert into pipe_probe (k, v) values ($1, $2)';
     const above = async () =>

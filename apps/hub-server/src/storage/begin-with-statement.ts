@@ -8,7 +8,9 @@ import pg from 'pg';
 interface PgQueryInternals {
   readonly text: string;
   readonly name?: string;
-  readonly _result: unknown;
+  readonly _result: PgResultInternals;
+  /** Whether rows go into the result (node-postgres sets it on RowDescription). */
+  _accumulateRows?: boolean;
   callback: (error: Error | null, result?: unknown) => void;
   requiresPreparation(): boolean;
   prepare(connection: PgConnection): void;
@@ -25,11 +27,40 @@ interface PgQueryInternals {
 
 interface PgConnection {
   readonly stream: { cork?: () => void; uncork?: () => void };
+  readonly parsedStatements: Record<string, string | undefined>;
   readonly submittedNamedStatements: Record<string, string | undefined>;
   parse(query: { text: string; name: string; types: unknown[] }): void;
   bind(config: { portal: string; statement: string; values: unknown[] }): void;
   execute(config: { portal: string; rows: number }): void;
   sync(): void;
+}
+
+/** What node-postgres's `Result` builds from a RowDescription (`addFields`, pg 8 `lib/result.js`). */
+interface PgResultInternals {
+  fields: unknown[];
+  _parsers: unknown;
+  _prebuiltEmptyResultObject: unknown;
+}
+
+/**
+ * What a named statement's rows look like on one connection, from its first successful execution there:
+ * the result's fields, their type parsers and the empty row node-postgres copies for each row; `null` for
+ * a statement that returns no rows. PostgreSQL guarantees a prepared statement's row description does not
+ * change under its name: should a table change under it, executing it fails ("cached plan must not change
+ * result type"), and the pool prepares its texts again under new names (prepared-statements.ts).
+ */
+type KnownRows = Pick<PgResultInternals, 'fields' | '_parsers' | '_prebuiltEmptyResultObject'> | null;
+
+/** Per connection (node-postgres's `Connection`; a new one after a reconnect): statement name → its rows. */
+const knownRows = new WeakMap<object, Map<string, KnownRows>>();
+
+function knownRowsOn(connection: object): Map<string, KnownRows> {
+  let known = knownRows.get(connection);
+  if (known === undefined) {
+    known = new Map();
+    knownRows.set(connection, known);
+  }
+  return known;
 }
 
 /** The result Kysely gets for a BEGIN the hub has not sent yet (it reads `command`, `rowCount`, `rows`). */
@@ -45,20 +76,25 @@ function writeCommand(connection: PgConnection, text: 'begin' | 'commit'): void 
 /**
  * What `Query.prepare` writes through (node-postgres 8: parse, bind, describe, execute, sync; close and
  * sync when its values cannot be bound): the connection's own methods, with COMMIT's messages before the
- * Sync once the statement's Execute is written. A delegate rather than an object whose prototype is the
- * connection: making the connection a prototype would turn it into a slower prototype-mode object for
- * the rest of its life.
+ * Sync once the statement's Execute is written (`commit`), and without the Describe of a statement whose
+ * rows the connection already knows (`describe` false). A delegate rather than an object whose prototype
+ * is the connection: making the connection a prototype would turn it into a slower prototype-mode object
+ * for the rest of its life.
  */
-class CommittingConnection {
+class StatementConnection {
   private executed = false;
 
-  constructor(private readonly connection: PgConnection & Record<string, unknown>) {}
+  constructor(
+    private readonly connection: PgConnection & Record<string, unknown>,
+    private readonly commit: boolean,
+    private readonly describeRows: boolean,
+  ) {}
 
   get stream(): PgConnection['stream'] {
     return this.connection.stream;
   }
 
-  get parsedStatements(): unknown {
+  get parsedStatements(): PgConnection['parsedStatements'] {
     return this.connection.parsedStatements;
   }
 
@@ -75,7 +111,7 @@ class CommittingConnection {
   }
 
   describe(config: unknown): void {
-    (this.connection.describe as (config: unknown) => void)(config);
+    if (this.describeRows) (this.connection.describe as (config: unknown) => void)(config);
   }
 
   close(config: unknown): void {
@@ -92,7 +128,7 @@ class CommittingConnection {
   }
 
   sync(): void {
-    if (this.executed) writeCommand(this.connection, 'commit');
+    if (this.commit && this.executed) writeCommand(this.connection, 'commit');
     this.connection.sync();
   }
 }
@@ -115,6 +151,11 @@ class CommittingConnection {
  */
 class PipelinedStatement {
   private completed = 0;
+  /** What the connection knows of the statement's rows, when its Describe was left out. */
+  private known: KnownRows | undefined;
+  /** The connection's statement rows, to learn this statement's (it was described). */
+  private learnOn: Map<string, KnownRows> | undefined;
+  private sawRows = false;
 
   constructor(
     private readonly query: PgQueryInternals,
@@ -145,13 +186,24 @@ class PipelinedStatement {
   }
 
   submit(connection: PgConnection): null {
+    const name = this.query.name;
+    if (name !== undefined && name !== '') {
+      const rows = knownRowsOn(connection);
+      // Known only after a successful execution here, so the statement is prepared on this connection.
+      if (rows.has(name) && connection.parsedStatements[name] === this.query.text)
+        this.known = rows.get(name);
+      else this.learnOn = rows;
+    }
+    const describe = this.known === undefined;
     connection.stream.cork?.();
     try {
       if (this.withBegin) writeCommand(connection, 'begin');
       this.query.prepare(
-        this.withCommit
-          ? (new CommittingConnection(
+        this.withCommit || !describe
+          ? (new StatementConnection(
               connection as PgConnection & Record<string, unknown>,
+              this.withCommit,
+              describe,
             ) as unknown as PgConnection)
           : connection,
       );
@@ -161,10 +213,43 @@ class PipelinedStatement {
     return null;
   }
 
+  /**
+   * A statement sent without its Describe: its result takes the fields and parsers the connection learnt
+   * from its first execution, as node-postgres's `Query.handleRowDescription` would from the message.
+   */
+  private rowsKnown(): void {
+    const known = this.known;
+    if (known === undefined) return;
+    this.known = undefined;
+    if (known === null) return;
+    const result = this.query._result;
+    result.fields = known.fields;
+    result._parsers = known._parsers;
+    result._prebuiltEmptyResultObject = known._prebuiltEmptyResultObject;
+    // As node-postgres decides it: the rows are kept for the callback (a submitted query always has one).
+    this.query._accumulateRows = true;
+  }
+
   handleCommandComplete(message: unknown, connection: PgConnection): void {
     const index = this.completed;
     this.completed += 1;
-    if (index === this.own) this.query.handleCommandComplete(message, connection);
+    if (index !== this.own) return;
+    this.rowsKnown();
+    this.query.handleCommandComplete(message, connection);
+    const name = this.query.name;
+    if (this.learnOn !== undefined && name !== undefined) {
+      const result = this.query._result;
+      this.learnOn.set(
+        name,
+        this.sawRows
+          ? {
+              fields: result.fields,
+              _parsers: result._parsers,
+              _prebuiltEmptyResultObject: result._prebuiltEmptyResultObject,
+            }
+          : null,
+      );
+    }
   }
 
   handleError(error: unknown, connection: PgConnection): void {
@@ -175,10 +260,12 @@ class PipelinedStatement {
   }
 
   handleRowDescription(message: unknown): void {
+    this.sawRows = true;
     this.query.handleRowDescription(message);
   }
 
   handleDataRow(message: unknown): void {
+    this.rowsKnown();
     this.query.handleDataRow(message);
   }
 

@@ -38,6 +38,9 @@ export class PreparedTexts {
 
 const kept = new PreparedTexts();
 
+/** A statement sent with neither BEGIN nor COMMIT. */
+const NEITHER = Object.freeze({ begin: false, commit: false });
+
 /**
  * Marks a statement text a hot path sends again and again (the texts `compiledQuery` and
  * `compiledInsert` build once per shape): on PostgreSQL it is then prepared once per connection under a
@@ -126,9 +129,11 @@ export function withPreparedStatements(pool: pg.Pool): PostgresPool {
             return result;
           });
         }
+        // A kept text goes through the same statement wrapper: once its rows are known on this
+        // connection, it is sent without a Describe (begin-with-statement.ts).
         return name === undefined
           ? passThrough(text, parameters)
-          : noticed(client.query({ name, text, values }));
+          : noticed(sendPipelined(client, { text, name, values }, NEITHER));
       };
       return {
         query: ((text: unknown, parameters?: readonly unknown[]) => {
