@@ -9,8 +9,13 @@
  * Each worker is a hub process (its own HubContext and connection pool) calling the intake as the HTTP
  * route does (the body validated by the route's schema, inside the measured work), without the HTTP layer,
  * after a warm-up on SKUs of its own that opens every connection of its pool (so module loading,
- * first-call compilation, connecting and each connection's first plans are not counted as order work). BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per
- * worker) and BENCH_STORM_IN_FLIGHT (orders in flight per worker, 8; 1 places them one at a time) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the storm itself;
+ * first-call compilation, connecting and each connection's first plans are not counted as order work) and
+ * runs long enough for V8 to have optimised the intake's code: BENCH_STORM_WARM_UP_ROUNDS chains of a
+ * pickup, a ship and a split order per connection (20, 480 orders per process; with 1, as until 2026-12-07
+ * 16:00, a third of the hub's CPU in the storm was V8 compiling, docs/performance.md order storm round 11).
+ * BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per worker) and BENCH_STORM_IN_FLIGHT (orders in flight per
+ * worker, 8; 1 places them one at a time) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the
+ * storm itself;
  * BENCH_STORM_STATEMENTS=1 lists the statement shapes per order on stderr; BENCH_STORM_KEEP_DATABASE=1 keeps
  * the storm's database afterwards.
  *
@@ -47,6 +52,8 @@ const ORDERS_PER_WORKER = Number(process.env.BENCH_STORM_ORDERS ?? 250);
 const IN_FLIGHT = Number(process.env.BENCH_STORM_IN_FLIGHT ?? 8);
 /** Orders per worker of the untimed pass that measures statements per outcome. */
 const ATTRIBUTION_ORDERS = Number(process.env.BENCH_STORM_ATTRIBUTION_ORDERS ?? 40);
+/** Warm-up chains (a pickup, a ship and a split order) per connection of each worker's pool. */
+const WARM_UP_ROUNDS = Number(process.env.BENCH_STORM_WARM_UP_ROUNDS ?? 20);
 const STORES = 4;
 const SKUS = 100;
 const UNITS_PER_NODE = 3;
@@ -105,7 +112,7 @@ async function pool(count: number, inFlight: number, job: (index: number) => Pro
  * storm's own stock is untouched.
  */
 function warmUpSkus(worker: number): string[] {
-  return Array.from({ length: IN_FLIGHT }, (_, slot) => `WARM-${worker}-${slot}`);
+  return Array.from({ length: IN_FLIGHT * WARM_UP_ROUNDS }, (_, slot) => `WARM-${worker}-${slot}`);
 }
 
 /**
@@ -234,16 +241,22 @@ async function stormWorker(
   const result = emptyResult();
   // Warm-up, so the storm measures a warm process with a warm pool (as a hub that has been serving for a
   // while): IN_FLIGHT chains at once, each a pickup, a ship and a split order on a SKU of its own, so every
-  // connection of the pool is opened and has prepared the intake's statements before the storm starts.
-  await Promise.all(
-    warmUpSkus(worker).map(async (sku) => {
-      for (const index of [0, 1, 3]) {
-        await placeOrder(hub, intakeBody(orderFor(worker, index, sku)), randomUUID(), 'api-key:storm', {
+  // connection of the pool is opened and has prepared the intake's statements before the storm starts,
+  // WARM_UP_ROUNDS chains per connection, so V8 has optimised what an order runs.
+  const warmSkus = warmUpSkus(worker);
+  await pool(warmSkus.length, IN_FLIGHT, async (chain) => {
+    for (const index of [0, 1, 3]) {
+      await placeOrder(
+        hub,
+        intakeBody(orderFor(worker, index, warmSkus[chain])),
+        randomUUID(),
+        'api-key:storm',
+        {
           settings: SETTINGS,
-        });
-      }
-    }),
-  );
+        },
+      );
+    }
+  });
   // The untimed pass, all workers at once (the parent says when), then the timed storm.
   process.send?.({ ready: true });
   await next();
@@ -529,6 +542,7 @@ async function main(): Promise<void> {
       backend: 'postgres',
       processes: WORKERS,
       inFlightPerProcess: IN_FLIGHT,
+      warmUpOrdersPerProcess: IN_FLIGHT * WARM_UP_ROUNDS * 3,
       orders,
       stock: { nodes: STORES, skus: SKUS, unitsPerNodeAndSku: UNITS_PER_NODE },
       ordersPerSecond: round(rate),
