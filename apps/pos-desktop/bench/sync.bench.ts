@@ -240,6 +240,7 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
     // BENCH_PROFILE_DIR=<dir>: a CPU profile of each side of the catch-up (the hub's is this process's).
     const profileDir = process.env.BENCH_PROFILE_DIR;
     const hubProfile = await startProfile(profileDir, `catch-up-hub-${workload}-${catchUpRuns}`);
+    const checkpointsBefore = target.storage.walCheckpoints();
     const hubCpu = process.cpuUsage();
     const hubThreads = threadCpuSeconds();
     const tillRun = await runChild<CatchUpOutput>(
@@ -256,6 +257,7 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
     const hubUsed = process.cpuUsage(hubCpu);
     const hubThreadCpu = threadCpuSince(hubThreads);
     await hubProfile?.stop();
+    const checkpointsAfter = target.storage.walCheckpoints();
     const seconds = tillRun.seconds;
     if (tillRun.pending !== 0) throw new Error(`bench: ${tillRun.pending} events left in the outbox`);
     const ingested = await target.storage.db
@@ -314,6 +316,15 @@ async function benchCatchUp(dir: string, workload: 'priced' | 'unpriced', pushWi
         tillCpuSeconds: round(tillRun.cpuSeconds),
         hubCpuSeconds: round((hubUsed.user + hubUsed.system) / 1e6),
         hubThreadCpuSeconds: hubThreadCpu,
+        // The hub's WAL checkpoint worker during the catch-up (apps/hub-server/src/storage/wal-checkpointer.ts).
+        hubWalCheckpoints:
+          checkpointsAfter === undefined
+            ? 'in commits (SQLite automatic)'
+            : {
+                checkpoints: checkpointsAfter.checkpoints - (checkpointsBefore?.checkpoints ?? 0),
+                complete: checkpointsAfter.complete - (checkpointsBefore?.complete ?? 0),
+                workerMs: Math.round(checkpointsAfter.milliseconds - (checkpointsBefore?.milliseconds ?? 0)),
+              },
         loadAverage: loadavg().map(round),
       },
     );

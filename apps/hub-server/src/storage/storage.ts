@@ -17,6 +17,12 @@ import { DomainError } from '@retail/domain';
 import type { BackendKind } from './backend-kind';
 import type { AllocationNotice } from './commit-watermark';
 import { preparePrivateDatabaseFile } from './private-files';
+import {
+  DEFAULT_WAL_BOUND_PAGES,
+  startWalCheckpointer,
+  type WalCheckpointer,
+  type WalCheckpointerStats,
+} from './wal-checkpointer';
 import { createGroupCommit } from './group-commit';
 import { migrationsFor } from './migrations/index';
 import { withPreparedStatements } from './prepared-statements';
@@ -80,6 +86,17 @@ export interface StorageOptions {
   readonly commitOrderGuard?: boolean;
   /** Stop after this migration (migration tests fill an older schema, then upgrade it). */
   readonly migrateUpTo?: string;
+  /**
+   * SQLite file databases: who checkpoints the write-ahead log. By default a worker thread does, shortly
+   * after commits, and SQLite's automatic checkpoint stays as the bound at `boundPages`
+   * (storage/wal-checkpointer.ts). `worker: false` leaves it all to SQLite's automatic checkpoint at
+   * `boundPages` (default then SQLite's own 1,000).
+   */
+  readonly walCheckpoints?: {
+    readonly worker?: boolean;
+    readonly boundPages?: number;
+    readonly delayMs?: number;
+  };
 }
 
 /**
@@ -139,6 +156,8 @@ export interface Storage {
    * for it, or for the tills' periodic pull) or `listening`.
    */
   feedNotifications(): FeedNotificationState;
+  /** SQLite with the checkpoint worker: what it has done so far; otherwise `undefined`. */
+  walCheckpoints(): WalCheckpointerStats | undefined;
   close(): Promise<void>;
 }
 
@@ -199,15 +218,26 @@ function tooManyAttempts(attempts: number): DomainError {
 
 export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
   const { kind, location } = describeDatabaseUrl(url);
-  const db = kind === 'postgres' ? openPostgres(url, options.poolSize ?? 10) : openSqlite(location);
+  const opened =
+    kind === 'postgres'
+      ? { db: openPostgres(url, options.poolSize ?? 10), checkpointer: undefined }
+      : openSqlite(location, options.walCheckpoints ?? {});
+  const { db, checkpointer } = opened;
   try {
     await migrate(db, kind, options.migrateUpTo);
     if (options.migrateUpTo === undefined) await ensureFeedEpoch(db);
   } catch (error) {
+    await checkpointer?.close();
     await db.destroy();
     throw error;
   }
-  return createStorage(db, kind, options.commitOrderGuard ?? true, kind === 'postgres' ? url : undefined);
+  return createStorage(
+    db,
+    kind,
+    options.commitOrderGuard ?? true,
+    kind === 'postgres' ? url : undefined,
+    checkpointer,
+  );
 }
 
 function createStorage(
@@ -215,6 +245,7 @@ function createStorage(
   kind: BackendKind,
   commitOrderGuard: boolean,
   postgresUrl: string | undefined,
+  checkpointer: WalCheckpointer | undefined,
 ): Storage {
   const instanceId = randomUUID();
   const listeners = new Set<FeedListener>();
@@ -391,12 +422,16 @@ function createStorage(
     feedNotifications() {
       return listener?.state() ?? 'local';
     },
+    walCheckpoints: () => checkpointer?.stats(),
     async close() {
       listeners.clear();
       revocationListeners.clear();
       liveListeners.clear();
       closeListener();
       await Promise.all(closing);
+      // The worker's connection goes first: the main one, closing last, checkpoints and removes the log
+      // (a worker left open would keep the log, and its thread, after the hub closed).
+      await checkpointer?.close();
       await db.destroy();
     },
   };
@@ -576,7 +611,13 @@ function openPostgres(url: string, poolSize: number): Db {
   return new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
 }
 
-function openSqlite(location: string): Db {
+/** SQLite's own default for `wal_autocheckpoint`. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1_000;
+
+function openSqlite(
+  location: string,
+  checkpoints: NonNullable<StorageOptions['walCheckpoints']>,
+): { db: Db; checkpointer: WalCheckpointer | undefined } {
   if (location !== ':memory:') preparePrivateDatabaseFile(location);
   const database = new BetterSqlite3(location);
   database.pragma('journal_mode = WAL');
@@ -585,7 +626,27 @@ function openSqlite(location: string): Db {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: cachedStatements(database) }) });
+  const worker = location !== ':memory:' && checkpoints.worker !== false;
+  const boundPages =
+    checkpoints.boundPages ?? (worker ? DEFAULT_WAL_BOUND_PAGES : SQLITE_AUTOCHECKPOINT_PAGES);
+  database.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(boundPages))}`);
+  const checkpointer = worker
+    ? startWalCheckpointer({
+        location,
+        ...(checkpoints.delayMs === undefined ? {} : { delayMs: checkpoints.delayMs }),
+        // Without the worker, SQLite's own rule checkpoints in commits again, as it did before it.
+        onLost: () => {
+          if (database.open) database.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+        },
+      })
+    : undefined;
+  const dialect = new SqliteDialect({
+    database: cachedStatements(
+      database,
+      checkpointer === undefined ? undefined : () => checkpointer.committed(),
+    ),
+  });
+  return { db: new Kysely<HubDatabase>({ dialect }), checkpointer };
 }
 
 /**
@@ -594,7 +655,11 @@ function openSqlite(location: string): Db {
  * and can fail with SQLITE_BUSY when another process (the CLI next to `serve`) writes meanwhile;
  * BEGIN IMMEDIATE waits for the lock (busy_timeout) up front instead.
  */
-function cachedStatements(database: BetterSqlite3.Database, capacity = 500): SqliteDatabase {
+function cachedStatements(
+  database: BetterSqlite3.Database,
+  committed?: () => void,
+  capacity = 500,
+): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
@@ -603,6 +668,7 @@ function cachedStatements(database: BetterSqlite3.Database, capacity = 500): Sql
       let statement = cache.get(text);
       if (statement === undefined) {
         statement = database.prepare(text) as unknown as SqliteStatement;
+        if (text === 'commit' && committed !== undefined) statement = reportingCommits(statement, committed);
         if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
         cache.set(text, statement);
       }
@@ -610,6 +676,20 @@ function cachedStatements(database: BetterSqlite3.Database, capacity = 500): Sql
     },
   };
 }
+/** `commit` that tells `committed` once it succeeded (Kysely ends every transaction with it). */
+function reportingCommits(statement: SqliteStatement, committed: () => void): SqliteStatement {
+  return {
+    reader: false,
+    run(parameters) {
+      const result = statement.run(parameters);
+      committed();
+      return result;
+    },
+    all: (parameters) => statement.all(parameters),
+    iterate: (parameters) => statement.iterate(parameters),
+  };
+}
+
 async function migrate(db: Db, kind: BackendKind, upTo: string | undefined): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(kind) };
   const migrator = new Migrator({ db, provider });
