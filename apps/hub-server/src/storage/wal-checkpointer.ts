@@ -162,6 +162,9 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
       if (closed) return;
       closed = true;
       if (worker === undefined) return;
+      // Referenced again while it closes: an unref'd worker would not keep the process alive until its
+      // exit, and a CLI command awaiting this would end with nothing printed.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
