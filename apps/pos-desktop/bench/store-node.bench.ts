@@ -11,10 +11,12 @@
  * `tsx bench/store-node.bench.ts catalog-load` runs only the last two. `BENCH_DB=<path> tsx
  * bench/store-node.bench.ts sales` runs only the sales over the socket (sale-complete and scan figures), on a
  * copy of a database already loaded with the demo chain (sale-cpu.bench.ts makes one), so a build of main and
- * a branch can be alternated in minutes.
+ * a branch can be alternated in minutes. `BENCH_DB=<path> tsx bench/store-node.bench.ts wal-frames` counts the
+ * WAL frames (pages) each sale command commits, in process on a copy of that database, next to the frames
+ * of the bare durable 5-row transaction: the completion's page count is the floor of its commit.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -468,6 +470,102 @@ function reportSales(sales: Awaited<ReturnType<typeof ringUpSales>>): void {
   );
 }
 
+const WAL_FRAME_SALES = 40;
+const WAL_HEADER_BYTES = 32;
+const WAL_FRAME_HEADER_BYTES = 24;
+
+/**
+ * The WAL frames one commit appends, from the -wal file's size before and after (a frame is a page plus
+ * its header); `undefined` when the log restarted from its start in between (a checkpoint), which the
+ * size cannot count.
+ */
+function walFrameCounter(
+  databasePath: string,
+  pageSize: number,
+): <T>(commit: () => T) => [T, number | undefined] {
+  const size = () => (existsSync(`${databasePath}-wal`) ? statSync(`${databasePath}-wal`).size : 0);
+  return (commit) => {
+    const before = size();
+    const value = commit();
+    const grown = size() - Math.max(before, WAL_HEADER_BYTES);
+    return [value, grown > 0 ? grown / (pageSize + WAL_FRAME_HEADER_BYTES) : undefined];
+  };
+}
+
+/**
+ * WAL frames per commit of each sale command (`wal-frames`, with BENCH_DB), in process: sale-start, five
+ * scans, a card and a cash tender, sale-complete, 40 sales; beside the bare 5-row transaction's frames.
+ */
+function walFrameFigures(dir: string): void {
+  const baselinePath = join(dir, 'baseline-frames.db');
+  const bare = openDatabase(baselinePath);
+  bare.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INTEGER NOT NULL)');
+  const insert = bare.prepare('INSERT INTO t (a, b) VALUES (?, ?)');
+  const bareTx = bare.transaction((n: number) => {
+    for (let row = 0; row < 5; row += 1) insert.run(`row-${n}-${row}`, n);
+  });
+  const bareCount = walFrameCounter(baselinePath, bare.pragma('page_size', { simple: true }) as number);
+  const bareFrames: number[] = [];
+  for (let n = 0; n < 200; n += 1) {
+    const [, frames] = bareCount(() => bareTx.immediate(n));
+    if (frames !== undefined) bareFrames.push(frames);
+  }
+  bare.close();
+
+  const databasePath = join(dir, 'store.db');
+  const engine = openStoreEngine({ databasePath });
+  const count = walFrameCounter(databasePath, engine.db.pragma('page_size', { simple: true }) as number);
+  const cashier = DEMO_STAFF.find((member) => member.role === 'cashier');
+  if (!cashier) throw new Error('the demo chain has no cashier');
+  const session = ok(
+    engine.execute('staff-sign-in', { staffCode: cashier.staffCode, pin: cashier.pin }),
+  ).session;
+  ok(engine.execute('shift-open', { registerId: 'bench', float: 100_000_000 }, { session }));
+  const frames: Record<string, number[]> = { 'sale-start': [], scan: [], tender: [], 'sale-complete': [] };
+  const counted = <T>(command: string, run: () => T): T => {
+    const [value, n] = count(run);
+    if (n !== undefined) frames[command]!.push(n);
+    return value;
+  };
+  log(`${WAL_FRAME_SALES} sales of 5 scanned lines, split card + cash, in process: WAL frames per commit`);
+  for (let sale = 0; sale < WAL_FRAME_SALES; sale += 1) {
+    const { saleId } = counted('sale-start', () =>
+      ok(engine.execute('sale-start', { registerId: 'bench' }, { session })),
+    );
+    let total = 0;
+    for (let line = 0; line < 5; line += 1) {
+      const code = barcodeOf(pieceSku(sale * 5 + line + 1, SKUS));
+      total = counted('scan', () => ok(engine.execute('sale-add-line', { saleId, code }, { session }))).totals
+        .total;
+    }
+    const card = Math.floor(total / 2);
+    const tenders = [
+      { type: 'card', amount: card, reference: `AUTH-${sale}` },
+      { type: 'cash', amount: total - card + 500 },
+    ] as const;
+    for (const tender of tenders) {
+      counted('tender', () => ok(engine.execute('sale-add-tender', { saleId, tender }, { session })));
+    }
+    counted('sale-complete', () => ok(engine.execute('sale-complete', { saleId }, { session })));
+  }
+  engine.close();
+  const bareP50 = percentile(bareFrames, 50);
+  for (const [command, samples] of Object.entries(frames)) {
+    report(
+      `${command}: WAL frames per commit (p50)`,
+      percentile(samples, 50),
+      'frames',
+      bareP50,
+      'frames of a bare durable 5-row transaction',
+      {
+        mean: round(samples.reduce((sum, n) => sum + n, 0) / samples.length),
+        max: Math.max(...samples),
+        commits: samples.length,
+      },
+    );
+  }
+}
+
 /** Only the sales (`sales`, with BENCH_DB): the sale-complete and scan figures, then the node stops. */
 async function saleFigures(dir: string): Promise<void> {
   const sales = await ringUpSales(dir);
@@ -485,6 +583,12 @@ async function main(): Promise<void> {
       if (loaded === undefined) throw new Error('`sales` runs on a loaded database: set BENCH_DB');
       copyFileSync(loaded, join(dir, 'store.db'));
       await saleFigures(dir);
+      return;
+    }
+    if (process.argv.includes('wal-frames')) {
+      if (loaded === undefined) throw new Error('`wal-frames` runs on a loaded database: set BENCH_DB');
+      copyFileSync(loaded, join(dir, 'store.db'));
+      walFrameFigures(dir);
       return;
     }
     const databasePath = join(dir, 'store.db');
