@@ -45,6 +45,7 @@ export async function startHub(dbUrl: string, nodeArgs: readonly string[] = []):
       '127.0.0.1',
       '--port',
       '0',
+      ...(process.env.BENCH_HUB_SERVE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     ],
     { cwd: HUB_APP, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -9,7 +9,10 @@
  *
  * One database serves every process count (seeded and enrolled once; every run pushes new events), so a
  * later run finds more rows than an earlier one: that can only make the larger process counts look worse.
- * Each process is warmed up by a few pushes of other devices before the clock starts. hubCpuMsPerEvent
+ * Each process is warmed up by other devices' pushes before the clock starts: 8 devices × 25 rounds (200
+ * pushes, as many as the measured window has), as a hub that has served a chain all day is warm. With the
+ * earlier 2 rounds, half of a process's CPU per event in the window was V8 still compiling the push path
+ * (1.61 against 0.81 ms per event with 25 rounds, 0.75 with 50; BENCH_SCALE_WARM_UP_ROUNDS=2 gives it). hubCpuMsPerEvent
  * (the hub processes' CPU time, from /proc) depends far less on the machine's load than events/s.
  *
  * The sales are completed as they are pushed, as a till pushes them (BENCH_SALE_TIME=fixture: the
@@ -17,7 +20,8 @@
  * after every push: the definition before 2026-12-07 16:00).
  *
  * Knobs: BENCH_SCALE_PROCESSES (default "1,2,4"), BENCH_SCALE_DEVICES (200), BENCH_SCALE_BATCHES (batches
- * per device per run, 1), BENCH_SCALE_EVENTS (events per batch, 10).
+ * per device per run, 1), BENCH_SCALE_EVENTS (events per batch, 10), BENCH_SCALE_WARM_UP_ROUNDS (25),
+ * BENCH_HUB_APP (another checkout's hub app, for before/after pairs).
  */
 import { loadavg } from 'node:os';
 import pg from 'pg';
@@ -51,7 +55,7 @@ const BATCHES = Number(process.env.BENCH_SCALE_BATCHES ?? 1);
 const EVENTS_PER_BATCH = Number(process.env.BENCH_SCALE_EVENTS ?? 10);
 const STORES = 20;
 const WARM_UP_DEVICES = 8;
-const WARM_UP_ROUNDS = 2;
+const WARM_UP_ROUNDS = Number(process.env.BENCH_SCALE_WARM_UP_ROUNDS ?? 25);
 const SKUS = 500;
 /** `now` (default): sales completed as they are pushed; `fixture`: the fixtures' fixed past instant. */
 const SALE_TIME = process.env.BENCH_SALE_TIME === 'fixture' ? 'fixture' : 'now';
