@@ -11,7 +11,7 @@
  * after a warm-up on SKUs of its own that opens every connection of its pool (so module loading,
  * first-call compilation, connecting and each connection's first plans are not counted as order work) and
  * runs long enough for V8 to have optimised the intake's code: BENCH_STORM_WARM_UP_ROUNDS chains of a
- * pickup, a ship and a split order per connection (20, 480 orders per process; with 1, as until 2026-12-07
+ * pickup, a ship and a split order and two refused orders per connection (20, 800 orders per process; with 1, as until 2026-12-07
  * 16:00, a third of the hub's CPU in the storm was V8 compiling, docs/performance.md order storm round 11).
  * BENCH_STORM_WORKERS, BENCH_STORM_ORDERS (per worker) and BENCH_STORM_IN_FLIGHT (orders in flight per
  * worker, 8; 1 places them one at a time) tune it; BENCH_PROFILE_DIR writes each worker's CPU profile of the
@@ -52,7 +52,7 @@ const ORDERS_PER_WORKER = Number(process.env.BENCH_STORM_ORDERS ?? 250);
 const IN_FLIGHT = Number(process.env.BENCH_STORM_IN_FLIGHT ?? 8);
 /** Orders per worker of the untimed pass that measures statements per outcome. */
 const ATTRIBUTION_ORDERS = Number(process.env.BENCH_STORM_ATTRIBUTION_ORDERS ?? 40);
-/** Warm-up chains (a pickup, a ship and a split order) per connection of each worker's pool. */
+/** Warm-up chains (a pickup, a ship and a split order, two refusals) per connection of each worker's pool. */
 const WARM_UP_ROUNDS = Number(process.env.BENCH_STORM_WARM_UP_ROUNDS ?? 20);
 const STORES = 4;
 const SKUS = 100;
@@ -242,19 +242,33 @@ async function stormWorker(
   // Warm-up, so the storm measures a warm process with a warm pool (as a hub that has been serving for a
   // while): IN_FLIGHT chains at once, each a pickup, a ship and a split order on a SKU of its own, so every
   // connection of the pool is opened and has prepared the intake's statements before the storm starts,
-  // WARM_UP_ROUNDS chains per connection, so V8 has optimised what an order runs.
+  // WARM_UP_ROUNDS chains per connection, refusals too, so V8 has optimised what an order runs.
   const warmSkus = warmUpSkus(worker);
   await pool(warmSkus.length, IN_FLIGHT, async (chain) => {
+    const sku = warmSkus[chain]!;
     for (const index of [0, 1, 3]) {
-      await placeOrder(
+      await placeOrder(hub, intakeBody(orderFor(worker, index, sku)), randomUUID(), 'api-key:storm', {
+        settings: SETTINGS,
+      });
+    }
+    // And the refusals the storm's scarce stock brings (no node holds 4 units, all nodes not 13).
+    for (const [index, qty] of [
+      [4, UNITS_PER_NODE + 1],
+      [7, UNITS_PER_NODE * STORES + 1],
+    ] as const) {
+      const body = orderFor(worker, index, sku);
+      const refused = await placeOrder(
         hub,
-        intakeBody(orderFor(worker, index, warmSkus[chain])),
+        intakeBody({ ...body, lines: [{ ...body.lines[0]!, qty }] }),
         randomUUID(),
         'api-key:storm',
-        {
-          settings: SETTINGS,
-        },
+        { settings: SETTINGS },
+      ).then(
+        () => undefined,
+        (error: unknown) => error,
       );
+      if (!(refused instanceof DomainError) || refused.code !== 'INSUFFICIENT_STOCK')
+        throw new Error(`warm-up refusal: ${String(refused)}`);
     }
   });
   // The untimed pass, all workers at once (the parent says when), then the timed storm.
@@ -542,7 +556,7 @@ async function main(): Promise<void> {
       backend: 'postgres',
       processes: WORKERS,
       inFlightPerProcess: IN_FLIGHT,
-      warmUpOrdersPerProcess: IN_FLIGHT * WARM_UP_ROUNDS * 3,
+      warmUpOrdersPerProcess: IN_FLIGHT * WARM_UP_ROUNDS * 5,
       orders,
       stock: { nodes: STORES, skus: SKUS, unitsPerNodeAndSku: UNITS_PER_NODE },
       ordersPerSecond: round(rate),
