@@ -134,11 +134,30 @@ export function migrate(
     'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
   );
   for (const migration of pending) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, migration.checksum, new Date(now()).toISOString());
-    })();
+    // A migration that rebuilds a table other tables reference (SQLite's 12-step table change) runs with
+    // foreign key enforcement off, which only takes effect outside a transaction; its rows are checked
+    // inside the transaction instead, so a violation rolls it back whole.
+    const keysOff = FOREIGN_KEYS_OFF.test(migration.sql);
+    const keysWere = db.pragma('foreign_keys', { simple: true }) as number;
+    if (keysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (keysOff) refuseForeignKeyViolations(db);
+        record.run(migration.version, migration.name, migration.checksum, new Date(now()).toISOString());
+      })();
+    } finally {
+      if (keysOff) db.pragma(`foreign_keys = ${keysWere ? 'ON' : 'OFF'}`);
+    }
   }
+  refuseForeignKeyViolations(db);
+  return pending;
+}
+
+/** A migration's first line `-- migrate: foreign-keys-off` runs it with foreign key enforcement off. */
+const FOREIGN_KEYS_OFF = /^-- migrate: foreign-keys-off\r?\n/;
+
+function refuseForeignKeyViolations(db: Db): void {
   const violations = db.pragma('foreign_key_check') as unknown[];
   if (violations.length > 0) {
     throw new DomainError(
@@ -150,5 +169,4 @@ export function migrate(
       },
     );
   }
-  return pending;
 }
