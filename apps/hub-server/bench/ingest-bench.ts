@@ -15,24 +15,22 @@ import inspector from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { EventEnvelope } from '@retail/sync';
 import { readFeed } from '../src/feed/feed-store';
 import { createHubContext } from '../src/hub-context';
 import { pushEvents } from '../src/ingest/hub-ingest';
-import { receiveStock } from '../src/inventory/stock-operations';
 import { openStorage, type BackendKind, type Storage } from '../src/storage/storage';
 import { listExceptions } from '../src/exceptions/exception-queue';
-import {
-  enrollTestDevice,
-  EventFactory,
-  pricedSaleOf,
-  saleOf,
-  seedPricing,
-  seedWorld,
-  tillIds,
-} from '../src/test-support/fixtures';
+import { enrollTestDevice, EventFactory, pricedSaleOf, saleOf, tillIds } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
+import {
+  emit,
+  freshPostgresDatabase,
+  postgresAdminUrl,
+  reachable,
+  round,
+  seedStockedChain,
+} from './bench-support';
 import { startWaitSampler } from './pg-wait-sampler';
 
 const DEVICES = 20;
@@ -44,20 +42,9 @@ const SKUS = 500;
 // random v4 ids instead, the definition of this benchmark's figures before 2026-12-07 10:00.
 const IDS = process.env.BENCH_IDS === 'random' ? 'random' : 'uuidv7';
 
-function emit(result: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
 async function postgresUrl(): Promise<string | undefined> {
-  const candidate = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
-  const client = new pg.Client({ connectionString: candidate, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return candidate;
-  } catch {
-    return undefined;
-  }
+  const candidate = postgresAdminUrl();
+  return (await reachable(candidate)) ? candidate : undefined;
 }
 
 interface Database {
@@ -72,23 +59,7 @@ async function freshDatabase(kind: BackendKind, adminUrl: string | undefined): P
     const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
     return { url: join(dir, 'hub.db'), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `hub_bench_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    dispose: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
+  return freshPostgresDatabase(adminUrl!, 'hub_bench');
 }
 
 /** priced: every sale passes the pricing audit; unpriced: every sale raises a PRICING_AUDIT exception. */
@@ -99,33 +70,16 @@ async function prepareWorkload(storage: Storage, workload: Workload) {
   const hub = createHubContext(storage);
   const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
   const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
-  await seedWorld(hub, { nodes: stores, skus });
   // Both workloads run against the same published prices: they differ only in what the sales claim.
-  const pricing = await seedPricing(hub, {
-    skus,
-    taxRate: { rateId: 'ny', name: 'NY', jurisdictionId: 'US-NY', taxCategory: 'standard', percent: 8.875 },
-    promotion: {
-      promotionId: 'promo-bench',
-      name: '10% off every tenth SKU',
-      priority: 1,
-      stacking: 'stackable',
-      scope: { type: 'chain' },
-      currency: 'USD',
-      rule: { type: 'percent_off', target: { skus: skus.filter((_, i) => i % 10 === 0) }, percent: 10 },
-    },
+  const pricing = await seedStockedChain(hub, stores, skus, {
+    promotionId: 'promo-bench',
+    name: '10% off every tenth SKU',
+    priority: 1,
+    stacking: 'stackable',
+    scope: { type: 'chain' },
+    currency: 'USD',
+    rule: { type: 'percent_off', target: { skus: skus.filter((_, i) => i % 10 === 0) }, percent: 10 },
   });
-  // Stores start stocked, as they would be: sales draw stock down without tripping exceptions.
-  for (const nodeId of stores) {
-    await receiveStock(
-      hub,
-      {
-        nodeId,
-        reference: 'bench opening stock',
-        lines: skus.map((sku) => ({ sku, qty: 1_000_000, bucket: 'sellable' as const })),
-      },
-      'bench',
-    );
-  }
   const devices: {
     principal: { deviceId: string; storeId: string };
     factory: EventFactory;
@@ -358,10 +312,6 @@ async function startProfile(name: string): Promise<{ stop(): Promise<void> } | u
 
 function cpuSeconds(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1e6;
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
 
 // BENCH_ONLY=sqlite|postgres runs one backend (profiling); BENCH_BATCHES changes the batches per device;

@@ -44,6 +44,7 @@ import { ParsedOrderIntakeSchema, placeOrder, type OrderIntake } from '../src/or
 import { openStorage } from '../src/storage/storage';
 import { nodeInput, seedWorld } from '../src/test-support/fixtures';
 import { startBackendCpuMeter, type BackendCpu } from './backend-cpu';
+import { emit, freshPostgresDatabase, postgresAdminUrl, reachable, round } from './bench-support';
 import { startWaitSampler } from './pg-wait-sampler';
 import { countStatements, type StatementCounter } from './statement-counter';
 
@@ -83,14 +84,6 @@ interface WorkerResult {
   attributedRefused?: number;
   /** Statement shape → count, summed by the parent for BENCH_STORM_STATEMENTS=1. */
   shapes?: [string, number][];
-}
-
-function emit(result: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
 
 /** Runs `count` jobs with `inFlight` at a time. */
@@ -421,46 +414,13 @@ async function runWorkers(
   return { results, seconds, postgresCpu };
 }
 
-async function freshDatabase(
-  adminUrl: string,
-): Promise<{ name: string; url: string; dispose(): Promise<void> }> {
-  const name = `hub_storm_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    dispose: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function main(): Promise<void> {
-  const adminUrl = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
+  const adminUrl = postgresAdminUrl();
   if (!(await reachable(adminUrl))) {
     emit({ name: 'hub.order-storm', backend: 'postgres', skipped: 'no PostgreSQL reachable (set PG_URL)' });
     return;
   }
-  const database = await freshDatabase(adminUrl);
+  const database = await freshPostgresDatabase(adminUrl, 'hub_storm');
   try {
     const storage = await openStorage(database.url, { poolSize: 4 });
     const hub = createHubContext(storage);

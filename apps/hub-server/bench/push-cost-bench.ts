@@ -20,20 +20,19 @@
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import pg from 'pg';
 import type { EventEnvelope } from '@retail/sync';
 import { createHubContext } from '../src/hub-context';
-import { receiveStock } from '../src/inventory/stock-operations';
 import { pushEvents } from '../src/ingest/hub-ingest';
 import { openStorage } from '../src/storage/storage';
+import { enrollTestDevice, EventFactory, pricedSaleOf, tillIds } from '../src/test-support/fixtures';
 import {
-  enrollTestDevice,
-  EventFactory,
-  pricedSaleOf,
-  seedPricing,
-  seedWorld,
-  tillIds,
-} from '../src/test-support/fixtures';
+  emit,
+  freshPostgresDatabase,
+  postgresAdminUrl,
+  reachable,
+  round,
+  seedStockedChain,
+} from './bench-support';
 import {
   processCpuSeconds,
   pushBatch,
@@ -57,25 +56,6 @@ const SKUS = 500;
 /** Pushes of each size per round: about the same number of events for the larger sizes. */
 const pushesOf = (size: number): number => (size <= 1 ? 240 : size <= 10 ? 120 : 24);
 
-function emit(result: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 interface Till extends Device {
   readonly factory: EventFactory;
 }
@@ -92,40 +72,19 @@ export function fitLine(points: readonly { x: number; y: number }[]): { a: numbe
 }
 
 async function main(): Promise<void> {
-  const adminUrl = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
+  const adminUrl = postgresAdminUrl();
   if (!(await reachable(adminUrl))) {
     emit({ name: 'hub.push-cost', backend: 'postgres', skipped: 'no PostgreSQL reachable (set PG_URL)' });
     return;
   }
-  const name = `hub_push_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
-  const storage = await openStorage(dbUrl.toString(), { poolSize: 4 });
+  const database = await freshPostgresDatabase(adminUrl, 'hub_push');
+  const storage = await openStorage(database.url, { poolSize: 4 });
   const hubs: HubProcess[] = [];
   try {
     const hub = createHubContext(storage);
     const stores = Array.from({ length: CONCURRENCY }, (_, i) => `s${i + 1}`);
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
-    await seedWorld(hub, { nodes: stores, skus });
-    const pricing = await seedPricing(hub, {
-      skus,
-      taxRate: { rateId: 'ny', name: 'NY', jurisdictionId: 'US-NY', taxCategory: 'standard', percent: 8.875 },
-    });
-    for (const nodeId of stores) {
-      await receiveStock(
-        hub,
-        {
-          nodeId,
-          reference: 'bench opening stock',
-          lines: skus.map((sku) => ({ sku, qty: 1_000_000, bucket: 'sellable' as const })),
-        },
-        'bench',
-      );
-    }
+    const pricing = await seedStockedChain(hub, stores, skus);
     const tills: Till[] = [];
     for (const [d, storeId] of stores.entries()) {
       const enrolled = await enrollTestDevice(hub, storeId, `push-${d}`);
@@ -161,11 +120,11 @@ async function main(): Promise<void> {
       });
 
     const measured = await startHub(
-      dbUrl.toString(),
+      database.url,
       PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`],
     );
     hubs.push(measured);
-    for (let l = 0; l < LISTENERS; l += 1) hubs.push(await startHub(dbUrl.toString()));
+    for (let l = 0; l < LISTENERS; l += 1) hubs.push(await startHub(database.url));
     const listeners = hubs.slice(1);
 
     /** `pushes` pushes of `size` events, each till one at a time, all tills at once. */
@@ -329,10 +288,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(hubs.map(stopHub));
     await storage.close();
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
+    await database.dispose();
   }
 }
 

@@ -24,20 +24,19 @@
  * BENCH_HUB_APP (another checkout's hub app, for before/after pairs).
  */
 import { loadavg } from 'node:os';
-import pg from 'pg';
 import type { EventEnvelope } from '@retail/sync';
 import { createHubContext } from '../src/hub-context';
-import { receiveStock } from '../src/inventory/stock-operations';
 import { openStorage } from '../src/storage/storage';
-import {
-  enrollTestDevice,
-  EventFactory,
-  pricedSaleOf,
-  seedPricing,
-  seedWorld,
-  tillIds,
-} from '../src/test-support/fixtures';
+import { enrollTestDevice, EventFactory, pricedSaleOf, tillIds } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
+import {
+  emit,
+  freshPostgresDatabase,
+  postgresAdminUrl,
+  reachable,
+  round,
+  seedStockedChain,
+} from './bench-support';
 import {
   processCpuSeconds,
   pushBatch,
@@ -60,63 +59,23 @@ const SKUS = 500;
 /** `now` (default): sales completed as they are pushed; `fixture`: the fixtures' fixed past instant. */
 const SALE_TIME = process.env.BENCH_SALE_TIME === 'fixture' ? 'fixture' : 'now';
 
-function emit(result: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 interface Till extends Device {
   readonly factory: EventFactory;
 }
 
 async function main(): Promise<void> {
-  const adminUrl = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
+  const adminUrl = postgresAdminUrl();
   if (!(await reachable(adminUrl))) {
     emit({ name: 'hub.scale-out', backend: 'postgres', skipped: 'no PostgreSQL reachable (set PG_URL)' });
     return;
   }
-  const name = `hub_scale_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
-  const storage = await openStorage(dbUrl.toString(), { poolSize: 20 });
+  const database = await freshPostgresDatabase(adminUrl, 'hub_scale');
+  const storage = await openStorage(database.url, { poolSize: 20 });
   try {
     const hub = createHubContext(storage);
     const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
-    await seedWorld(hub, { nodes: stores, skus });
-    const pricing = await seedPricing(hub, {
-      skus,
-      taxRate: { rateId: 'ny', name: 'NY', jurisdictionId: 'US-NY', taxCategory: 'standard', percent: 8.875 },
-    });
-    for (const nodeId of stores) {
-      await receiveStock(
-        hub,
-        {
-          nodeId,
-          reference: 'bench opening stock',
-          lines: skus.map((sku) => ({ sku, qty: 1_000_000, bucket: 'sellable' as const })),
-        },
-        'bench',
-      );
-    }
+    const pricing = await seedStockedChain(hub, stores, skus);
     const devices: Till[] = [];
     for (let d = 0; d < DEVICES; d += 1) {
       const storeId = stores[d % STORES]!;
@@ -170,7 +129,7 @@ async function main(): Promise<void> {
     for (const [run, count] of PROCESS_COUNTS.entries()) {
       const hubs: HubProcess[] = [];
       try {
-        for (let p = 0; p < count; p += 1) hubs.push(await startHub(dbUrl.toString()));
+        for (let p = 0; p < count; p += 1) hubs.push(await startHub(database.url));
         for (const target of hubs) {
           await Promise.all(
             warmers.map(async (device, w) => {
@@ -185,7 +144,7 @@ async function main(): Promise<void> {
         const cpuBefore = hubs.map((h) => processCpuSeconds(h.child.pid));
         let next = 0;
         pushRetries.count = 0;
-        const sampler = await startWaitSampler(adminUrl, name);
+        const sampler = await startWaitSampler(adminUrl, database.name);
         const started = performance.now();
         await Promise.all(
           work.map(async ({ device, batches }) => {
@@ -249,10 +208,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await storage.close();
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
+    await database.dispose();
   }
 }
 

@@ -1,0 +1,96 @@
+/**
+ * What the hub's benchmarks share: their JSON line, their rounding, a throwaway PostgreSQL database, and a
+ * chain of stocked stores with published prices to push priced sales against.
+ */
+import pg from 'pg';
+import type { HubContext } from '../src/hub-context';
+import { receiveStock } from '../src/inventory/stock-operations';
+import { seedPricing, seedWorld, type PricingSeed, type TillPricing } from '../src/test-support/fixtures';
+
+/** One benchmark result, one JSON line on stdout (`npm run bench` collects them). */
+export function emit(result: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Three decimals, as every figure is printed. */
+export function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** PG_URL, or the machine's development cluster: the server the PostgreSQL benchmarks create databases on. */
+export function postgresAdminUrl(): string {
+  return process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
+}
+
+/** Whether a PostgreSQL server answers at `url` (a benchmark without one reports itself skipped). */
+export async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface BenchDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Drops the database, whoever is still connected to it. */
+  dispose(): Promise<void>;
+}
+
+/** A new, empty database on the server at `adminUrl`, named `<prefix>_<pid>_<random>`. */
+export async function freshPostgresDatabase(adminUrl: string, prefix: string): Promise<BenchDatabase> {
+  const name = `${prefix}_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  await onServer(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    dispose: () => onServer(adminUrl, `drop database if exists ${name} with (force)`),
+  };
+}
+
+async function onServer(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The stores and SKUs, a chain price book with New York's sales tax (and `promotion`, if given), and a
+ * million sellable units of every SKU in every store, so the benchmark's sales draw stock down without
+ * tripping an exception.
+ */
+export async function seedStockedChain(
+  hub: HubContext,
+  stores: readonly string[],
+  skus: readonly string[],
+  promotion?: PricingSeed['promotion'],
+): Promise<TillPricing> {
+  await seedWorld(hub, { nodes: [...stores], skus: [...skus] });
+  const pricing = await seedPricing(hub, {
+    skus: [...skus],
+    taxRate: { rateId: 'ny', name: 'NY', jurisdictionId: 'US-NY', taxCategory: 'standard', percent: 8.875 },
+    ...(promotion === undefined ? {} : { promotion }),
+  });
+  for (const nodeId of stores) {
+    await receiveStock(
+      hub,
+      {
+        nodeId,
+        reference: 'bench opening stock',
+        lines: skus.map((sku) => ({ sku, qty: 1_000_000, bucket: 'sellable' as const })),
+      },
+      'bench',
+    );
+  }
+  return pricing;
+}
