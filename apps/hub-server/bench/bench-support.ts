@@ -3,9 +3,18 @@
  * chain of stocked stores with published prices to push priced sales against.
  */
 import pg from 'pg';
+import type { EventEnvelope } from '@retail/sync';
 import type { HubContext } from '../src/hub-context';
 import { receiveStock } from '../src/inventory/stock-operations';
-import { seedPricing, seedWorld, type PricingSeed, type TillPricing } from '../src/test-support/fixtures';
+import {
+  pricedSaleOf,
+  seedPricing,
+  seedWorld,
+  type EventFactory,
+  type PricingSeed,
+  type TillPricing,
+} from '../src/test-support/fixtures';
+import type { Device } from './hub-processes';
 
 /** One benchmark result, one JSON line on stdout (`npm run bench` collects them). */
 export function emit(result: Record<string, unknown>): void {
@@ -93,4 +102,41 @@ export async function seedStockedChain(
     );
   }
   return pricing;
+}
+
+/** `now` (default): sales completed as they are pushed; `fixture`: the fixtures' fixed past instant. */
+export const SALE_TIME: 'now' | 'fixture' = process.env.BENCH_SALE_TIME === 'fixture' ? 'fixture' : 'now';
+
+/** An enrolled benchmark till and the events it makes (UUIDv7 ids, as a real till's). */
+export interface BenchTill extends Device {
+  readonly factory: EventFactory;
+}
+
+/**
+ * The till's next sale of the n-th SKU (one unit) and the one 17 after it (two units), priced as the till
+ * would price it; completed now (SALE_TIME `now`: today's sale, in a store day that is not over) or at
+ * the fixtures' fixed instant.
+ */
+export function benchSale(
+  till: BenchTill,
+  pricing: TillPricing,
+  skus: readonly string[],
+  n: number,
+): EventEnvelope {
+  const lines = [
+    { sku: skus[n % skus.length]!, qty: 1 },
+    { sku: skus[(n + 17) % skus.length]!, qty: 2 },
+  ];
+  if (SALE_TIME === 'fixture') {
+    return till.factory.next(
+      'sale.completed',
+      pricedSaleOf(pricing, lines, { storeId: till.storeId, ids: till.factory.ids }),
+    );
+  }
+  const at = Date.now();
+  const envelope = till.factory.next(
+    'sale.completed',
+    pricedSaleOf(pricing, lines, { storeId: till.storeId, ids: till.factory.ids, at }),
+  );
+  return { ...envelope, occurredAt: new Date(at).toISOString() };
 }

@@ -24,14 +24,17 @@ import type { EventEnvelope } from '@retail/sync';
 import { createHubContext } from '../src/hub-context';
 import { pushEvents } from '../src/ingest/hub-ingest';
 import { openStorage } from '../src/storage/storage';
-import { enrollTestDevice, EventFactory, pricedSaleOf, tillIds } from '../src/test-support/fixtures';
+import { enrollTestDevice, EventFactory, tillIds } from '../src/test-support/fixtures';
 import {
+  benchSale,
   emit,
   freshPostgresDatabase,
   postgresAdminUrl,
   reachable,
   round,
+  SALE_TIME,
   seedStockedChain,
+  type BenchTill,
 } from './bench-support';
 import {
   processCpuSeconds,
@@ -39,7 +42,6 @@ import {
   pushRetries,
   startHub,
   stopHub,
-  type Device,
   type HubProcess,
 } from './hub-processes';
 
@@ -49,16 +51,10 @@ const WARM_UP_PUSHES = Number(process.env.BENCH_PUSH_WARM_UP ?? 600);
 const LISTENERS = Number(process.env.BENCH_PUSH_LISTENERS ?? 1);
 const SIZES = (process.env.BENCH_PUSH_SIZES ?? '1,10,100').split(',').map(Number);
 const PROFILE_DIR = process.env.BENCH_PUSH_PROFILE_DIR;
-/** `now` (default): sales completed as they are pushed; `fixture`: the fixtures' fixed past instant. */
-const SALE_TIME = process.env.BENCH_SALE_TIME === 'fixture' ? 'fixture' : 'now';
 const PERF_FILE = process.env.BENCH_PUSH_PERF_FILE;
 const SKUS = 500;
 /** Pushes of each size per round: about the same number of events for the larger sizes. */
 const pushesOf = (size: number): number => (size <= 1 ? 240 : size <= 10 ? 120 : 24);
-
-interface Till extends Device {
-  readonly factory: EventFactory;
-}
 
 /** Least squares of y = a + b·x. */
 export function fitLine(points: readonly { x: number; y: number }[]): { a: number; b: number } {
@@ -85,7 +81,7 @@ async function main(): Promise<void> {
     const stores = Array.from({ length: CONCURRENCY }, (_, i) => `s${i + 1}`);
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
     const pricing = await seedStockedChain(hub, stores, skus);
-    const tills: Till[] = [];
+    const tills: BenchTill[] = [];
     for (const [d, storeId] of stores.entries()) {
       const enrolled = await enrollTestDevice(hub, storeId, `push-${d}`);
       tills.push({
@@ -96,27 +92,10 @@ async function main(): Promise<void> {
       });
     }
     let counter = 0;
-    const batchOf = (till: Till, size: number): EventEnvelope[] =>
+    const batchOf = (till: BenchTill, size: number): EventEnvelope[] =>
       Array.from({ length: size }, () => {
         counter += 1;
-        const n = (counter * 7919) % SKUS;
-        const lines = [
-          { sku: skus[n]!, qty: 1 },
-          { sku: skus[(n + 17) % SKUS]!, qty: 2 },
-        ];
-        if (SALE_TIME === 'fixture') {
-          return till.factory.next(
-            'sale.completed',
-            pricedSaleOf(pricing, lines, { storeId: till.storeId, ids: till.factory.ids }),
-          );
-        }
-        // A till pushes a sale right after completing it: today's, in a store day that is not over.
-        const at = Date.now();
-        const envelope = till.factory.next(
-          'sale.completed',
-          pricedSaleOf(pricing, lines, { storeId: till.storeId, ids: till.factory.ids, at }),
-        );
-        return { ...envelope, occurredAt: new Date(at).toISOString() };
+        return benchSale(till, pricing, skus, (counter * 7919) % SKUS);
       });
 
     const measured = await startHub(
@@ -225,7 +204,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS; r += 1) {
       for (const size of r % 2 === 0 ? SIZES : [...SIZES].reverse()) {
         const pushes = pushesOf(size);
-        const work: { till: Till; events: EventEnvelope[] }[] = [];
+        const work: { till: BenchTill; events: EventEnvelope[] }[] = [];
         for (let i = 0; i < pushes; i += 1) {
           const till = tills[i % tills.length]!;
           work.push({ till, events: batchOf(till, size) });

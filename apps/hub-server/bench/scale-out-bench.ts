@@ -27,15 +27,18 @@ import { loadavg } from 'node:os';
 import type { EventEnvelope } from '@retail/sync';
 import { createHubContext } from '../src/hub-context';
 import { openStorage } from '../src/storage/storage';
-import { enrollTestDevice, EventFactory, pricedSaleOf, tillIds } from '../src/test-support/fixtures';
+import { enrollTestDevice, EventFactory, tillIds } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
 import {
+  benchSale,
   emit,
   freshPostgresDatabase,
   postgresAdminUrl,
   reachable,
   round,
+  SALE_TIME,
   seedStockedChain,
+  type BenchTill,
 } from './bench-support';
 import {
   processCpuSeconds,
@@ -43,7 +46,6 @@ import {
   pushRetries,
   startHub,
   stopHub,
-  type Device,
   type HubProcess,
 } from './hub-processes';
 import { startWaitSampler, type WaitShares } from './pg-wait-sampler';
@@ -56,12 +58,6 @@ const STORES = 20;
 const WARM_UP_DEVICES = 8;
 const WARM_UP_ROUNDS = Number(process.env.BENCH_SCALE_WARM_UP_ROUNDS ?? 25);
 const SKUS = 500;
-/** `now` (default): sales completed as they are pushed; `fixture`: the fixtures' fixed past instant. */
-const SALE_TIME = process.env.BENCH_SALE_TIME === 'fixture' ? 'fixture' : 'now';
-
-interface Till extends Device {
-  readonly factory: EventFactory;
-}
 
 async function main(): Promise<void> {
   const adminUrl = postgresAdminUrl();
@@ -76,7 +72,7 @@ async function main(): Promise<void> {
     const stores = Array.from({ length: STORES }, (_, i) => `s${i + 1}`);
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
     const pricing = await seedStockedChain(hub, stores, skus);
-    const devices: Till[] = [];
+    const devices: BenchTill[] = [];
     for (let d = 0; d < DEVICES; d += 1) {
       const storeId = stores[d % STORES]!;
       const enrolled = await enrollTestDevice(hub, storeId, `scale-${d}`);
@@ -87,33 +83,17 @@ async function main(): Promise<void> {
         factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
       });
     }
-    const batchesOf = (device: Till, d: number, run: number): EventEnvelope[][] =>
+    const batchesOf = (device: BenchTill, d: number, run: number): EventEnvelope[][] =>
       Array.from({ length: BATCHES }, (_, b) =>
         Array.from({ length: EVENTS_PER_BATCH }, (_, e) => {
           const n = (d * 7919 + (run * BATCHES + b) * 104729 + e * 31) % SKUS;
-          const lines = [
-            { sku: skus[n]!, qty: 1 },
-            { sku: skus[(n + 17) % SKUS]!, qty: 2 },
-          ];
-          if (SALE_TIME === 'fixture') {
-            return device.factory.next(
-              'sale.completed',
-              pricedSaleOf(pricing, lines, { storeId: device.storeId, ids: device.factory.ids }),
-            );
-          }
-          // A till pushes a sale right after completing it: today's, in a store day that is not over.
-          const at = Date.now();
-          const envelope = device.factory.next(
-            'sale.completed',
-            pricedSaleOf(pricing, lines, { storeId: device.storeId, ids: device.factory.ids, at }),
-          );
-          return { ...envelope, occurredAt: new Date(at).toISOString() };
+          return benchSale(device, pricing, skus, n);
         }),
       );
 
     // Devices that only warm each process up (JIT, lazily loaded modules, pool connections) before the
     // clock starts, so a run with more processes does not pay more cold starts inside its figure.
-    const warmers: Till[] = [];
+    const warmers: BenchTill[] = [];
     for (let w = 0; w < WARM_UP_DEVICES; w += 1) {
       const storeId = stores[w % STORES]!;
       const enrolled = await enrollTestDevice(hub, storeId, `warm-${w}`);
