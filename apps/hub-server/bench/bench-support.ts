@@ -7,10 +7,12 @@ import type { EventEnvelope } from '@retail/sync';
 import type { HubContext } from '../src/hub-context';
 import { receiveStock } from '../src/inventory/stock-operations';
 import {
+  enrollTestDevice,
+  EventFactory,
   pricedSaleOf,
   seedPricing,
   seedWorld,
-  type EventFactory,
+  tillIds,
   type PricingSeed,
   type TillPricing,
 } from '../src/test-support/fixtures';
@@ -110,6 +112,17 @@ export const SALE_TIME: 'now' | 'fixture' = process.env.BENCH_SALE_TIME === 'fix
 /** An enrolled benchmark till and the events it makes (UUIDv7 ids, as a real till's). */
 export interface BenchTill extends Device {
   readonly factory: EventFactory;
+}
+
+/** A till enrolled at `storeId` (`label` names the device), making UUIDv7 ids as a real till does. */
+export async function enrollBenchTill(hub: HubContext, storeId: string, label: string): Promise<BenchTill> {
+  const enrolled = await enrollTestDevice(hub, storeId, label);
+  return {
+    deviceId: enrolled.deviceId,
+    storeId,
+    credential: enrolled.credential,
+    factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
+  };
 }
 
 /**

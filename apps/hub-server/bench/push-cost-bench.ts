@@ -24,10 +24,10 @@ import type { EventEnvelope } from '@retail/sync';
 import { createHubContext } from '../src/hub-context';
 import { pushEvents } from '../src/ingest/hub-ingest';
 import { openStorage } from '../src/storage/storage';
-import { enrollTestDevice, EventFactory, tillIds } from '../src/test-support/fixtures';
 import {
   benchSale,
   emit,
+  enrollBenchTill,
   freshPostgresDatabase,
   postgresAdminUrl,
   reachable,
@@ -82,15 +82,7 @@ async function main(): Promise<void> {
     const skus = Array.from({ length: SKUS }, (_, i) => `SKU-${i}`);
     const pricing = await seedStockedChain(hub, stores, skus);
     const tills: BenchTill[] = [];
-    for (const [d, storeId] of stores.entries()) {
-      const enrolled = await enrollTestDevice(hub, storeId, `push-${d}`);
-      tills.push({
-        deviceId: enrolled.deviceId,
-        storeId,
-        credential: enrolled.credential,
-        factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
-      });
-    }
+    for (const [d, storeId] of stores.entries()) tills.push(await enrollBenchTill(hub, storeId, `push-${d}`));
     let counter = 0;
     const batchOf = (till: BenchTill, size: number): EventEnvelope[] =>
       Array.from({ length: size }, () => {

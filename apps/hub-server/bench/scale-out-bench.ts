@@ -27,11 +27,11 @@ import { loadavg } from 'node:os';
 import type { EventEnvelope } from '@retail/sync';
 import { createHubContext } from '../src/hub-context';
 import { openStorage } from '../src/storage/storage';
-import { enrollTestDevice, EventFactory, tillIds } from '../src/test-support/fixtures';
 import { bareInsertSeconds } from './bare-insert-baseline';
 import {
   benchSale,
   emit,
+  enrollBenchTill,
   freshPostgresDatabase,
   postgresAdminUrl,
   reachable,
@@ -74,14 +74,7 @@ async function main(): Promise<void> {
     const pricing = await seedStockedChain(hub, stores, skus);
     const devices: BenchTill[] = [];
     for (let d = 0; d < DEVICES; d += 1) {
-      const storeId = stores[d % STORES]!;
-      const enrolled = await enrollTestDevice(hub, storeId, `scale-${d}`);
-      devices.push({
-        deviceId: enrolled.deviceId,
-        storeId,
-        credential: enrolled.credential,
-        factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
-      });
+      devices.push(await enrollBenchTill(hub, stores[d % STORES]!, `scale-${d}`));
     }
     const batchesOf = (device: BenchTill, d: number, run: number): EventEnvelope[][] =>
       Array.from({ length: BATCHES }, (_, b) =>
@@ -95,14 +88,7 @@ async function main(): Promise<void> {
     // clock starts, so a run with more processes does not pay more cold starts inside its figure.
     const warmers: BenchTill[] = [];
     for (let w = 0; w < WARM_UP_DEVICES; w += 1) {
-      const storeId = stores[w % STORES]!;
-      const enrolled = await enrollTestDevice(hub, storeId, `warm-${w}`);
-      warmers.push({
-        deviceId: enrolled.deviceId,
-        storeId,
-        credential: enrolled.credential,
-        factory: new EventFactory({ deviceId: enrolled.deviceId, storeId }, tillIds()),
-      });
+      warmers.push(await enrollBenchTill(hub, stores[w % STORES]!, `warm-${w}`));
     }
 
     const runs: Record<string, unknown>[] = [];
