@@ -428,17 +428,19 @@ function reportSales(sales: Awaited<ReturnType<typeof ringUpSales>>): void {
   const trip99 = percentile(baselineTrip, 99);
   const bareTx = 'bare durable 5-row SQLite transaction (WAL, synchronous=FULL)';
   const bareTrip = "bare socket.io ack'd emit to another process";
+  const completeDetails = {
+    nodeCpuMsPerComplete: round(completeCpuMs / completes.length),
+    nodeCpuMsPerSale: round(saleCpuMs),
+    warmupSales: WARMUP_SALES,
+  };
+  const scanDetails = { nodeCpuMsPerScan: round(scanCpuMs / scans.length), warmupSales: WARMUP_SALES };
   report(
     'sale-complete over the socket (5 lines, split tender) p50',
     percentile(completes, 50),
     'ms',
     tx50,
     `${bareTx} p50`,
-    {
-      nodeCpuMsPerComplete: round(completeCpuMs / completes.length),
-      nodeCpuMsPerSale: round(saleCpuMs),
-      warmupSales: WARMUP_SALES,
-    },
+    completeDetails,
   );
   report(
     'sale-complete over the socket (5 lines, split tender) p99',
@@ -446,11 +448,7 @@ function reportSales(sales: Awaited<ReturnType<typeof ringUpSales>>): void {
     'ms',
     tx99,
     `${bareTx} p99`,
-    {
-      nodeCpuMsPerComplete: round(completeCpuMs / completes.length),
-      nodeCpuMsPerSale: round(saleCpuMs),
-      warmupSales: WARMUP_SALES,
-    },
+    completeDetails,
   );
   report(
     'barcode scan to priced line (sale-add-line) p50',
@@ -458,7 +456,7 @@ function reportSales(sales: Awaited<ReturnType<typeof ringUpSales>>): void {
     'ms',
     trip50,
     `${bareTrip} p50`,
-    { nodeCpuMsPerScan: round(scanCpuMs / scans.length), warmupSales: WARMUP_SALES },
+    scanDetails,
   );
   report(
     'barcode scan to priced line (sale-add-line) p99',
@@ -466,7 +464,7 @@ function reportSales(sales: Awaited<ReturnType<typeof ringUpSales>>): void {
     'ms',
     trip99,
     `${bareTrip} p99`,
-    { nodeCpuMsPerScan: round(scanCpuMs / scans.length), warmupSales: WARMUP_SALES },
+    scanDetails,
   );
 }
 
