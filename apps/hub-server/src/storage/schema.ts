@@ -15,6 +15,12 @@ export interface HubCounterTable {
   value: number;
 }
 
+/** A counter per reference table, raised by a trigger on every write to it (migration 0028). */
+export interface ReferenceVersionTable {
+  name: 'tax_rates' | 'loyalty_programme_history';
+  version: number | string;
+}
+
 export interface NodeTable {
   node_id: string;
   code: string;
@@ -938,6 +944,7 @@ export interface ShippingNoticeLineTable {
 export interface HubDatabase {
   hub_meta: HubMetaTable;
   hub_counters: HubCounterTable;
+  reference_versions: ReferenceVersionTable;
   nodes: NodeTable;
   devices: DeviceTable;
   enrollment_codes: EnrollmentCodeTable;

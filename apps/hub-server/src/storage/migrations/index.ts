@@ -27,6 +27,7 @@ import * as hqEditVersions from './0024-hq-edit-versions';
 import * as catalogItemVersions from './0025-catalog-item-versions';
 import * as receiptEmails from './0026-receipt-emails';
 import * as storeCreatedStaff from './0027-store-created-staff';
+import * as referenceVersions from './0028-reference-versions';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -63,6 +64,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0025-catalog-item-versions', catalogItemVersions.up],
   ['0026-receipt-emails', receiptEmails.up],
   ['0027-store-created-staff', storeCreatedStaff.up],
+  ['0028-reference-versions', referenceVersions.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
