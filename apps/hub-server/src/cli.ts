@@ -372,7 +372,7 @@ async function serve(argv: string[]): Promise<void> {
   const integration = startIntegrationRuntime(hub, {
     retry: { baseDelayMs: options['webhook-retry-base-ms'], maxDelayMs: options['webhook-retry-max-ms'] },
     leaseMs: options['integration-lease-seconds'] * 1000,
-    journal: { graceMs: options['journal-grace-minutes'] * 60_000 },
+    journal: { ...DEFAULT_JOURNAL_POLICY, graceMs: options['journal-grace-minutes'] * 60_000 },
     alerts: { mailer },
     receiptEmails: { mailer },
     ...(options['webhook-url'] === undefined

@@ -239,6 +239,12 @@ export const CONFIG_KEYS = {
   /** Store credit one store may issue per local day before the hub freezes the rest (hub-enforced). */
   storeCreditPerStoreDay: 'hub.loyalty.storeCreditPerStoreDay',
   /**
+   * A late revision of a closed store day's ERP journal goes out once no late event of the day arrived
+   * for this long, or at the latest the maximum delay after the first (hub-enforced, docs/integration.md).
+   */
+  journalSettleSeconds: 'hub.integration.journalSettleSeconds',
+  journalMaxDelaySeconds: 'hub.integration.journalMaxDelaySeconds',
+  /**
    * The till's offline points allowance (issue 16 point 3): each, when set, replaces the loyalty
    * programme's own figure at the stores it reaches; 0 points switches offline redemption off.
    */
@@ -277,6 +283,13 @@ export const CONFIG_VALUE_SCHEMAS: Readonly<Record<ConfigKey, z.ZodType>> = {
   [CONFIG_KEYS.phoneCountryCode]: z.string().regex(/^[1-9]\d{0,2}$/, 'A calling code is 1 to 3 digits.'),
   /** Minor units of the store's currency. */
   [CONFIG_KEYS.storeCreditPerStoreDay]: amountSchema,
+  [CONFIG_KEYS.journalSettleSeconds]: z.number().int().min(0).max(3600),
+  /** At most a day: a steady trickle of late events never holds a revision back longer. */
+  [CONFIG_KEYS.journalMaxDelaySeconds]: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600),
   [CONFIG_KEYS.offlinePointsPerSale]: z.number().int().min(0).safe(),
   [CONFIG_KEYS.offlinePointsPerDeviceDay]: z.number().int().min(0).safe(),
   /** At most 30 days, as the programme's own snapshot age. */

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '@retail/domain';
+import { CONFIG_KEYS } from '@retail/sync';
 import type { HubContext } from '../hub-context';
 import { inHubTransaction } from '../hub-tx';
+import { settingsInForce } from '../settings/hq-settings';
 import type { Executor } from '../storage/storage';
 import { localDate } from './business-date';
 import {
@@ -358,9 +360,63 @@ export function journalCsv(journals: readonly Journal[]): string {
 export interface JournalPolicy {
   /** How long after a store's local midnight its day's journal goes out (tills syncing late). */
   readonly graceMs: number;
+  /**
+   * A late revision (events that arrived after the day closed) goes out once none arrived for this long
+   * (a till's catch-up is many pushes: one revision, not one per push)... HQ's
+   * `hub.integration.journalSettleSeconds` store setting overrides it.
+   */
+  readonly settleMs: number;
+  /** ...or at the latest this long after the first (`hub.integration.journalMaxDelaySeconds`). */
+  readonly maxDelayMs: number;
 }
 
-export const DEFAULT_JOURNAL_POLICY: JournalPolicy = { graceMs: 2 * 3600_000 };
+export const DEFAULT_JOURNAL_POLICY: JournalPolicy = {
+  graceMs: 2 * 3600_000,
+  settleMs: 60_000,
+  maxDelayMs: 5 * 60_000,
+};
+
+const SETTLE_KEYS = [CONFIG_KEYS.journalSettleSeconds, CONFIG_KEYS.journalMaxDelaySeconds] as const;
+
+/** A store's settle period: HQ's settings where set (validated when HQ set them), else the policy's. */
+function settleOf(policy: JournalPolicy, values: ReadonlyMap<string, unknown>) {
+  const seconds = (key: string, fallbackMs: number) => {
+    const value = values.get(key);
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value * 1000 : fallbackMs;
+  };
+  return {
+    settleMs: seconds(CONFIG_KEYS.journalSettleSeconds, policy.settleMs),
+    maxDelayMs: seconds(CONFIG_KEYS.journalMaxDelaySeconds, policy.maxDelayMs),
+  };
+}
+
+/**
+ * When a pending store day's journal may go out (docs/integration.md "When a revision goes out"): the
+ * first journal of events that arrived in time as soon as the day is over (plus the grace), unchanged; a
+ * revision of events that arrived after that (a till syncing a closed day late) once no such event
+ * arrived for `settleMs`, or `maxDelayMs` after the first at the latest. Pure, so the rule is tested alone.
+ */
+export function journalDueAt(
+  day: {
+    businessDate: string;
+    timezone: string;
+    revision: number;
+    pendingSince: number | null;
+    lastArrivalAt: number | null;
+  },
+  policy: Pick<JournalPolicy, 'graceMs' | 'settleMs' | 'maxDelayMs'>,
+  now: number,
+): { due: boolean; late: boolean; dueAt: number | null } {
+  const closedAt = (at: number) => localDate(at - policy.graceMs, day.timezone) > day.businessDate;
+  if (!closedAt(now)) return { due: false, late: false, dueAt: null };
+  const late = day.revision > 0 || (day.pendingSince !== null && closedAt(day.pendingSince));
+  // A row from before the settle period (no arrival times) goes out as it did then: at once.
+  if (!late || day.pendingSince === null || day.lastArrivalAt === null) {
+    return { due: true, late, dueAt: now };
+  }
+  const dueAt = Math.min(day.lastArrivalAt + policy.settleMs, day.pendingSince + policy.maxDelayMs);
+  return { due: now >= dueAt, late, dueAt };
+}
 
 const SCAN_COUNTER = 'journal_scan_seq';
 
@@ -384,14 +440,22 @@ export async function scanJournalDays(hub: HubContext, pageSize = 1000, maxPages
       types: JOURNAL_SOURCE_TYPES,
     });
     if (read.position === after) return marked;
-    const days = new Map<string, { nodeId: string; businessDate: string; seq: number }>();
+    const days = new Map<
+      string,
+      { nodeId: string; businessDate: string; seq: number; firstArrival: number; lastArrival: number }
+    >();
     for (const event of read.events) {
       const businessDate = (event.data as { businessDate?: unknown }).businessDate;
       if (event.nodeId === null || typeof businessDate !== 'string') continue;
-      days.set(`${event.nodeId}\u0000${businessDate}`, {
+      const key = `${event.nodeId}\u0000${businessDate}`;
+      const arrival = Date.parse(event.recordedAt);
+      const seen = days.get(key);
+      days.set(key, {
         nodeId: event.nodeId,
         businessDate,
         seq: event.seq,
+        firstArrival: Math.min(seen?.firstArrival ?? arrival, arrival),
+        lastArrival: Math.max(seen?.lastArrival ?? arrival, arrival),
       });
     }
     const moved = await hub.storage.transaction(async (trx) => {
@@ -414,11 +478,20 @@ export async function scanJournalDays(hub: HubContext, pageSize = 1000, maxPages
             revision: 0,
             covered_digest: null,
             published_at: null,
+            pending_since: day.firstArrival,
+            last_arrival_at: day.lastArrival,
           })
           .onConflict((conflict) =>
-            conflict
-              .columns(['node_id', 'business_date'])
-              .doUpdateSet({ last_event_seq: day.seq, pending: 1 }),
+            conflict.columns(['node_id', 'business_date']).doUpdateSet((eb) => ({
+              last_event_seq: day.seq,
+              pending: 1,
+              // The first uncovered arrival stays (null once a revision covered everything).
+              pending_since: eb.fn.coalesce(
+                'integration_journal_days.pending_since',
+                eb.val(day.firstArrival),
+              ),
+              last_arrival_at: day.lastArrival,
+            })),
           )
           .execute();
       }
@@ -446,17 +519,39 @@ export async function publishDueJournals(
   const candidates = await hub.storage.db
     .selectFrom('integration_journal_days as d')
     .innerJoin('nodes as n', 'n.node_id', 'd.node_id')
-    .select(['d.node_id', 'd.business_date', 'n.timezone'])
+    .select([
+      'd.node_id',
+      'd.business_date',
+      'd.revision',
+      'd.pending_since',
+      'd.last_arrival_at',
+      'n.timezone',
+      'n.region',
+    ])
     .where('d.pending', '=', 1)
     .orderBy('d.business_date')
     .orderBy('d.node_id')
     .limit(limit * 10)
     .execute();
+  let settings: Awaited<ReturnType<typeof settingsInForce>> | undefined;
   let published = 0;
   for (const candidate of candidates) {
     if (published >= limit) break;
-    // The day is over once the store's local date, `grace` ago, is past it.
-    if (localDate(now - policy.graceMs, candidate.timezone) <= candidate.business_date) continue;
+    const day = {
+      businessDate: candidate.business_date,
+      timezone: candidate.timezone,
+      revision: Number(candidate.revision),
+      pendingSince: candidate.pending_since === null ? null : Number(candidate.pending_since),
+      lastArrivalAt: candidate.last_arrival_at === null ? null : Number(candidate.last_arrival_at),
+    };
+    let when = journalDueAt(day, policy, now);
+    if (when.late && day.pendingSince !== null && day.lastArrivalAt !== null) {
+      // HQ's settle settings are read once a pass, and only when a late revision waits to settle.
+      settings ??= await settingsInForce(hub.storage.db, SETTLE_KEYS);
+      const store = settings({ nodeId: candidate.node_id, region: candidate.region });
+      when = journalDueAt(day, { ...policy, ...settleOf(policy, store) }, now);
+    }
+    if (!when.due) continue;
     const emitted = await inHubTransaction(hub, async (tx) => {
       const day = await tx.trx
         .selectFrom('integration_journal_days as d')
@@ -500,6 +595,19 @@ export async function publishDueJournals(
           covered_digest: digest(ids),
           published_at: changed ? tx.at : eb.ref('published_at'),
           pending: eb.case().when('last_event_seq', '>', covered).then(1).else(0).end(),
+          // An event the read above missed settles from its own arrival (at most the last one's).
+          pending_since: eb
+            .case()
+            .when('last_event_seq', '>', covered)
+            .then(eb.ref('last_arrival_at'))
+            .else(null)
+            .end(),
+          last_arrival_at: eb
+            .case()
+            .when('last_event_seq', '>', covered)
+            .then(eb.ref('last_arrival_at'))
+            .else(null)
+            .end(),
         }))
         .where('node_id', '=', candidate.node_id)
         .where('business_date', '=', candidate.business_date)

@@ -207,6 +207,28 @@ export async function effectiveSetting(executor: Executor, nodeId: string, key: 
 }
 
 /**
+ * Every store's values of `keys` in force now, from one read: for the hub's own checks that look at many
+ * stores in one pass (the journal's settle period of each store day). Unset keys are absent.
+ */
+export async function settingsInForce(
+  executor: Executor,
+  keys: readonly string[],
+): Promise<(store: { nodeId: string; region: string }) => Map<string, unknown>> {
+  const rows =
+    keys.length === 0
+      ? []
+      : await executor
+          .selectFrom('hq_settings')
+          .selectAll()
+          .where('key', 'in', [...keys])
+          .execute();
+  return (store) => {
+    const { values } = resolve(rows, store);
+    return new Map([...values].map(([key, found]) => [key, found.value]));
+  };
+}
+
+/**
  * The value of `key` a store ran at its settings version `version` (what its till had applied: every change
  * up to that chain revision that reaches the store), or undefined while unset then. Without a version, or
  * with one the hub never reached, the value in force now. The store's region is today's.

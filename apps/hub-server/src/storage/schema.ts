@@ -900,6 +900,10 @@ export interface IntegrationJournalDayTable {
   /** Digest of the event ids the last revision covered: an unchanged set is not published again. */
   covered_digest: string | null;
   published_at: number | null;
+  /** When the first event no published revision covers arrived (recorded_at); null when none waits. */
+  pending_since: number | null;
+  /** When the last such event arrived: a late revision settles after this. */
+  last_arrival_at: number | null;
 }
 
 export interface PurchaseOrderTable {

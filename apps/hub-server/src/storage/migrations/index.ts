@@ -28,6 +28,7 @@ import * as catalogItemVersions from './0025-catalog-item-versions';
 import * as receiptEmails from './0026-receipt-emails';
 import * as storeCreatedStaff from './0027-store-created-staff';
 import * as referenceVersions from './0028-reference-versions';
+import * as journalSettle from './0029-journal-settle';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -65,6 +66,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0026-receipt-emails', receiptEmails.up],
   ['0027-store-created-staff', storeCreatedStaff.up],
   ['0028-reference-versions', referenceVersions.up],
+  ['0029-journal-settle', journalSettle.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
