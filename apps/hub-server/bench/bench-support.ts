@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { EventEnvelope } from '@retail/sync';
 import type { HubContext } from '../src/hub-context';
+import type { Storage } from '../src/storage/storage';
 import { receiveStock } from '../src/inventory/stock-operations';
 import {
   enrollTestDevice,
@@ -107,6 +108,20 @@ export async function seedStockedChain(
 }
 
 /** `now` (default): sales completed as they are pushed; `fixture`: the fixtures' fixed past instant. */
+/**
+ * Journal revisions (`journal.daily_summary` events) in the log so far: with BENCH_SALE_TIME=fixture every
+ * sale is of a closed store day, whose late revisions the integration leader publishes (and re-reads the
+ * day for) as they come due.
+ */
+export async function journalRevisions(storage: Storage): Promise<number> {
+  const row = await storage.db
+    .selectFrom('integration_events')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('type', '=', 'journal.daily_summary')
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export const SALE_TIME: 'now' | 'fixture' = process.env.BENCH_SALE_TIME === 'fixture' ? 'fixture' : 'now';
 
 /** An enrolled benchmark till and the events it makes (UUIDv7 ids, as a real till's). */

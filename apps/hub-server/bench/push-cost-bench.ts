@@ -29,6 +29,7 @@ import {
   emit,
   enrollBenchTill,
   freshPostgresDatabase,
+  journalRevisions,
   postgresAdminUrl,
   reachable,
   round,
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
     const health = { requests: 0, cpu: 0 };
     pushRetries.count = 0;
     const loadBefore = loadavg();
+    const revisionsBefore = await journalRevisions(storage);
     for (let r = 0; r < ROUNDS; r += 1) {
       const order = r % 2 === 0 ? SIZES : [...SIZES].reverse();
       for (const size of order) {
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
       health.requests += 400;
       health.cpu += cpuOf(measured) - before;
     }
+    const revisions = (await journalRevisions(storage)) - revisionsBefore;
     if (perf !== undefined) {
       const exited = new Promise((resolve) => perf.once('exit', resolve));
       perf.kill('SIGINT');
@@ -254,6 +257,11 @@ async function main(): Promise<void> {
       idleCpuMsPerSecond: { measured: idleCpuMsPerSecond[0], listeners: idleCpuMsPerSecond.slice(1) },
       warmUp,
       retriedPushes: pushRetries.count,
+      journalRevisions: {
+        what: 'journal.daily_summary events the leader published during the HTTP rounds',
+        published: revisions,
+        perPush: round(revisions / sizes.reduce((total, size) => total + size.pushes, 0)),
+      },
       load: { before: loadBefore.map((v) => round(v)), after: loadavg().map((v) => round(v)) },
     });
   } finally {

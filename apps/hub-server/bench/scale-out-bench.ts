@@ -33,6 +33,7 @@ import {
   emit,
   enrollBenchTill,
   freshPostgresDatabase,
+  journalRevisions,
   postgresAdminUrl,
   reachable,
   round,
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
           );
         }
         const work = devices.map((device, d) => ({ device, batches: batchesOf(device, d, run) }));
+        const revisionsBefore = await journalRevisions(storage);
         const cpuBefore = hubs.map((h) => processCpuSeconds(h.child.pid));
         let next = 0;
         pushRetries.count = 0;
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
           hubCpuSeconds: hubCpu === null ? null : round(hubCpu),
           hubCpuMsPerEvent: hubCpu === null ? null : round((hubCpu * 1000) / events),
           retriedPushes: pushRetries.count,
+          // Published by the leader during the measured pushes (closed-day sales: late revisions).
+          journalRevisions: (await journalRevisions(storage)) - revisionsBefore,
           orderingLockWaitShare: waits.shares['lock:feed-ordering'] ?? 0,
           rowLockWaitShare: waits.shares['lock:row'] ?? 0,
           postgresWaits: waits,
