@@ -20,7 +20,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync }
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io } from 'socket.io-client';
 import { openDatabase } from '../src/engine/database';
 import { openStoreEngine, type StoreEngine } from '../src/engine/engine';
@@ -135,9 +135,12 @@ function startNode(
     process.env.BENCH_NODE_ARGS === undefined
       ? STORE_NODE_V8_FLAGS
       : process.env.BENCH_NODE_ARGS.split(' ').filter((arg) => arg !== '');
-  const nodeArgs = [...extra, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [])];
+  // BENCH_GC=1 preloads gc-observer.mjs: every collection's start and pause, to attribute the p99 samples.
+  const observer = pathToFileURL(join(APP, 'bench', 'gc-observer.mjs')).href;
+  const gc = process.env.BENCH_GC === '1' ? ['--import', observer] : [];
+  const nodeArgs = [...extra, ...gc, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [])];
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--data', data, '--port', '0'], {
-    env: { ...process.env, POS_STORE_LOG_LEVEL: 'warn' },
+    env: { ...process.env, POS_STORE_LOG_LEVEL: 'warn', BENCH_GC_FILE: gcFile(data) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -151,6 +154,40 @@ function startNode(
         resolve({ child, url, token, readyMs: performance.now() - started, stdout: () => stdout });
     });
   });
+}
+
+/** Where the node's gc-observer.mjs writes its collections (BENCH_GC=1). */
+const gcFile = (data: string) => join(data, 'gc.jsonl');
+
+interface Span {
+  readonly at: number;
+  readonly ms: number;
+}
+
+/**
+ * How many of the slowest 1 % of `samples` (each a span on the wall clock, ms since the epoch) overlap a
+ * collection of the node, and the collections' count and pauses over the measured sales.
+ */
+function gcAttribution(samples: readonly Span[], collections: readonly (Span & { kind: string })[]) {
+  const from = samples[0]?.at ?? 0;
+  const during = collections.filter((gc) => gc.at >= from);
+  const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(samples.length / 100));
+  const overlaps = (sample: Span) =>
+    during.some((gc) => gc.at < sample.at + sample.ms && gc.at + gc.ms > sample.at);
+  return {
+    collections: during.length,
+    major: during.filter((gc) => gc.kind === 'major').length,
+    pauseP50Ms: round(
+      percentile(
+        during.map((gc) => gc.ms),
+        50,
+      ),
+    ),
+    pauseMaxMs: round(Math.max(0, ...during.map((gc) => gc.ms))),
+    slowest: slowest.length,
+    slowestWithGc: slowest.filter(overlaps).length,
+    samplesWithGc: samples.filter(overlaps).length,
+  };
 }
 
 function rssMiB(pid: number): number {
@@ -327,6 +364,10 @@ async function ringUpSales(dir: string) {
   log(`${SALES} sales of 5 scanned lines, split card + cash (after ${WARMUP_SALES} unmeasured)`);
   const scans: number[] = [];
   const completes: number[] = [];
+  // Each measured sample on the wall clock (ms since the epoch), to set beside the node's collections.
+  const scanSpans: Span[] = [];
+  const completeSpans: Span[] = [];
+  const epochMs = (at: number) => performance.timeOrigin + at;
   // The node's CPU around each measured command, summed (/proc counts in 10 ms ticks: only the sum means
   // anything, per command it is an unbiased estimate).
   const nodePid = node.child.pid ?? 0;
@@ -353,6 +394,7 @@ async function ringUpSales(dir: string) {
       );
       if (measured) {
         scans.push(performance.now() - started);
+        scanSpans.push({ at: epochMs(started), ms: performance.now() - started });
         scanCpuMs += processCpuMs(nodePid) - cpuBefore;
       }
       total = view.totals.total;
@@ -377,6 +419,12 @@ async function ringUpSales(dir: string) {
     ok(await client.send('sale-complete', { saleId }, as));
     if (measured) {
       completes.push(performance.now() - started);
+      completeSpans.push({ at: epochMs(started), ms: performance.now() - started });
+      if (sale === 0) {
+        log(
+          `first measured sale: scans ${scans.map((ms) => round(ms)).join(', ')} ms, completion ${round(completes[0] ?? 0)} ms`,
+        );
+      }
       completeCpuMs += processCpuMs(nodePid) - cpuBefore;
     }
     const rung = sale + WARMUP_SALES + 1;
@@ -403,6 +451,14 @@ async function ringUpSales(dir: string) {
     log(
       `${pauses.length} scavenges from start to the end of the sales, pause p50 ${percentile(pauses, 50)} ms, max ${Math.max(...pauses)} ms`,
     );
+  }
+  if (process.env.BENCH_GC === '1' && existsSync(gcFile(dir))) {
+    const collections = readFileSync(gcFile(dir), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Span & { kind: string });
+    log(`GC during the measured scans: ${JSON.stringify(gcAttribution(scanSpans, collections))}`);
+    log(`GC during the measured completions: ${JSON.stringify(gcAttribution(completeSpans, collections))}`);
   }
   return {
     node,

@@ -9,6 +9,7 @@ import type { SyncStatus } from '../shared/commands';
 import { openStoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { connectToHub } from '../engine/sync/hub-connect';
+import { warmUpAtStart } from '../engine/warm-up';
 import { readHubConnection } from '../engine/sync/store-sync';
 import { loadOrCreateLanCertificate } from '../server/lan-certificate';
 import { DEFAULT_LAN_PORT, startStoreServer } from '../server/server';
@@ -128,6 +129,7 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
         `pos-store: fixture ${options.fixture}: ${loaded.applied} changes applied, ${loaded.skipped} already present, ${loaded.staffCreated} staff added`,
       );
     }
+    warmUpAtStart(engine, io.env, logger);
     const token = randomBytes(32).toString('base64url');
     const server = await startStoreServer({
       engine,

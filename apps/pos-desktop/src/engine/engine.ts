@@ -74,6 +74,7 @@ import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptio
 import { SqliteOutboxStore } from './outbox/outbox';
 import { pooledRandomBytes } from './random-pool';
 import { walCheckpointer, type WalCheckpointOptions } from './wal-checkpoint';
+import { warmUpSales, type WarmUpReport } from './warm-up';
 
 export const COMMAND_HANDLERS: CommandHandlers = {
   ...systemHandlers,
@@ -208,6 +209,12 @@ export interface StoreEngine {
   readonly outbox: SqliteOutboxStore;
   /** The link to the hub (outbox pusher, feed puller, status); idle until a hub is configured. */
   readonly sync: StoreSync;
+  /**
+   * Rings up `sales` sales of the till's own catalog through the command path, each rolled back, so V8
+   * has run and compiled the sale path before the first cashier (warm-up.ts). Commits nothing; the
+   * node's in-memory clock state is restored; nothing that follows a command runs for them.
+   */
+  warmUp(sales: number, budgetMs?: number): WarmUpReport;
   /** Stops the sync agent (calls in flight settle), then closes the database. */
   shutdown(): Promise<void>;
   /** Closes at once; a running sync agent is told to stop and finds the database closed. */
@@ -278,6 +285,9 @@ export function commitsWithoutFsync(name: CommandName, input: unknown): boolean 
       return false;
   }
 }
+
+/** The warm-up's commands are rolled back: what would follow their commit never runs. */
+const dropFollowUp = (): void => {};
 
 function isNodeAdminCommand(name: string): name is NodeAdminCommandName {
   return (NODE_ADMIN_COMMANDS as readonly string[]).includes(name);
@@ -783,6 +793,22 @@ export function openStoreEngine(options: EngineOptions): StoreEngine {
       closed ? undefined : authenticateDevice(db, credential, Math.floor(clock.now())),
     outbox,
     sync: storeSync,
+    warmUp(sales, budgetMs) {
+      if (closed) return { sales: 0, ms: 0 };
+      // The warm-up's outbox events tick the HLC in memory; they are rolled back, so is the tick.
+      const lastHlc = sources.lastHlc;
+      try {
+        return warmUpSales(
+          db,
+          (name, input, session) => run(name, input, { session, afterAnswer: dropFollowUp }),
+          sales,
+          () => clock.now(),
+          budgetMs,
+        );
+      } finally {
+        sources.lastHlc = lastHlc;
+      }
+    },
     async shutdown() {
       await storeSync.stop();
       this.close();

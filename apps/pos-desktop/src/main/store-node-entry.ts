@@ -16,6 +16,7 @@ import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { loadMigrations, type Migration } from '../engine/migrations';
 import { setUpNode } from '../engine/setup/set-up-node';
 import { setHubUrl } from '../engine/sync/sync-status';
+import { warmUpAtStart } from '../engine/warm-up';
 import { loadOrCreateLanCertificate } from '../server/lan-certificate';
 import { DEFAULT_LAN_PORT, startStoreServer, type StoreServer } from '../server/server';
 import { startSetupServer, type SetupServer } from '../server/setup-server';
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
   try {
     if (args.data.hub !== undefined) setHubUrl(engine.db, args.data.hub);
     if (args.data.fixture !== undefined) loadFixture(engine, readFixtureFile(args.data.fixture));
+    warmUpAtStart(engine, process.env, logger);
   } catch (error) {
     engine.close();
     fatal(error instanceof Error ? error.message : String(error));
