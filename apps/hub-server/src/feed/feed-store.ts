@@ -5,6 +5,7 @@ import type { Executor, Storage, Trx } from '../storage/storage';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
 import { commitWithNextStatement } from '../storage/prepared-statements';
+import { writeTogether, type JsonWrite } from '../storage/json-rows';
 import { isPlainStockLevel } from '../inventory/plain-stock-states';
 import { takeCounterNumbers } from '../storage/hub-counters';
 import {
@@ -89,11 +90,14 @@ export async function appendFeedChanges(
    */
   alongside?: AlongsideAppend,
   /**
-   * Nothing of the transaction can fail after this append (`HubTx.finish` in `inHubTransaction`): on
-   * PostgreSQL its one statement goes out with the COMMIT, one round trip fewer.
+   * `last`: nothing of the transaction can fail after this append (`HubTx.finish` in `inHubTransaction`):
+   * on PostgreSQL its one statement goes out with the COMMIT, one round trip fewer. `writes`: rows no
+   * statement reads before the commit (PostgreSQL, json-rows.ts jsonInsert's), run as CTEs of the feed's
+   * statement when it carries the log's, else written first.
    */
-  options: { last?: boolean } = {},
+  options: { last?: boolean; writes?: readonly JsonWrite[] } = {},
 ): Promise<number[]> {
+  const writes = options.writes ?? [];
   // Within one transaction the last change per (entity, key, scope) wins; insertion order is kept so a
   // delete in an old scope gets a lower hubSeq than the upsert in the new one.
   const latest = new Map<string, FeedChangeInput>();
@@ -104,6 +108,7 @@ export async function appendFeedChanges(
   }
   const rows = [...latest.values()];
   if (rows.length === 0) {
+    await writeTogether(trx, writes);
     await alongside?.appendAlone();
     return [];
   }
@@ -141,13 +146,15 @@ export async function appendFeedChanges(
     };
     if (alongside?.part !== undefined) {
       if (options.last === true) await commitWithNextStatement(trx, storage.kind);
-      [, seqs] = await insertNumberedTogether(trx, alongside.part, feed, notice);
+      [, seqs] = await insertNumberedTogether(trx, alongside.part, feed, notice, writes);
     } else {
+      await writeTogether(trx, writes);
       await alongside?.appendAlone();
       if (options.last === true) await commitWithNextStatement(trx, storage.kind);
       seqs = await insertNumbered(trx, feed.seq, feed.insert, { register: feed.register, notice });
     }
   } else {
+    await writeTogether(trx, writes);
     await alongside?.appendAlone();
     seqs = await allocateHubSeqs(trx, storage, rows.length, notice);
     const values = ranked.map((row) => ({ ...row, hub_seq: seqs[row.hub_seq - 1]! }));

@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import { DomainError } from '@retail/domain';
 import { compiledQuery } from './compiled-query';
-import { jsonParameter } from './json-rows';
+import { cteList, jsonParameter, writeTogether, type JsonWrite } from './json-rows';
 import type { HubDatabase } from './schema';
 import type { Executor, Trx } from './storage';
 
@@ -167,9 +167,12 @@ export async function insertNumberedTogether(
   first: SomeNumberedAppend,
   last: SomeNumberedAppend,
   notice: AllocationNotice | undefined,
+  /** Data-modifying statements (json-rows.ts jsonInsert's) the same statement runs first, as its CTEs. */
+  writes: readonly JsonWrite[] = [],
 ): Promise<[number[], number[]]> {
   const parts = [first, last].filter((part) => part.insert.rows.length > 0);
-  const numbers = await insertNumberedParts(trx, parts, notice);
+  if (parts.length === 0) await writeTogether(trx, writes);
+  const numbers = await insertNumberedParts(trx, parts, notice, writes);
   return first.insert.rows.length === 0
     ? [[], numbers[0] ?? []]
     : [numbers[0]!, last.insert.rows.length === 0 ? [] : numbers[1]!];
@@ -179,6 +182,7 @@ async function insertNumberedParts(
   trx: Trx,
   parts: readonly NumberedPart[],
   notice: AllocationNotice | undefined,
+  writes: readonly JsonWrite[] = [],
 ): Promise<number[][]> {
   if (parts.length === 0) return [];
   const rows = parts.map((part) => jsonParameter(part.insert.rows));
@@ -198,15 +202,16 @@ async function insertNumberedParts(
     .join('\u0003');
   const result = await numberedInsert(
     trx,
-    `${shape}\u0003${notice === undefined ? '' : 'notice'}`,
+    `${writes.map((write) => write.shape).join('\u0004')}\u0003${shape}\u0003${notice === undefined ? '' : 'notice'}`,
     [
+      ...writes.map((write) => write.parameter),
       ...parts.flatMap((part, index) => [
         rows[index],
         ...(part.register ? [part.seq.lockBase.toString()] : []),
       ]),
       ...(notice === undefined ? [] : [notice.channel, JSON.stringify(notice.payload)]),
     ],
-    () => ({ compile: () => numberedInsertQuery(parts, rows, notice).compile(trx) }),
+    () => ({ compile: () => numberedInsertQuery(parts, rows, notice, writes).compile(trx) }),
   );
   return parts.map((part, index) =>
     handedOut(part.seq, part.insert.rows.length, result[0]?.[`seqs_${index}`] as string[] | null),
@@ -228,6 +233,7 @@ function numberedInsertQuery(
   parts: readonly NumberedPart[],
   rows: readonly string[],
   notice: AllocationNotice | undefined,
+  writes: readonly JsonWrite[],
 ): RawBuilder<Record<string, string[] | null>> {
   const chains = parts.map((part, index) => {
     const { insert } = part;
@@ -253,7 +259,12 @@ function numberedInsertQuery(
   );
   const head = sql`(select max(seq) from ${sql.raw(`allocated_${parts.length - 1}`)})`;
   return sql<Record<string, string[] | null>>`
-    with ${sql.join(
+    with ${
+      writes.length === 0
+        ? sql``
+        : sql`${cteList(writes)},
+    `
+    }${sql.join(
       chains,
       sql`,
     `,
