@@ -87,7 +87,24 @@ export class HubTx {
     if (conditions.some((condition) => condition.type === 'OVERSELL')) this.requestFollowUp('bopis');
     this.raised.push(...conditions);
     const exceptionIds = await raiseExceptions(this.trx, this.raised, this.at, this.hub.newId);
-    if (dirty.length > 0) {
+    // The balances' locking read also read the devices and channels, and still holds for them
+    // (TransactionLedger.settledAtLock): no devices read, and with no channel to publish availability for
+    // (its events read the balances written) the writes go with the feed's statement, the last.
+    const atLock = dirty.length > 0 && writes.length > 0 ? this.ledger.settledAtLock(dirty) : undefined;
+    const channels = atLock === undefined ? undefined : ((await this.channels) ?? atLock.channels);
+    const withFeed = atLock !== undefined && channels!.length === 0 ? writes : [];
+    if (withFeed.length > 0) {
+      this.channels ??= Promise.resolve(channels!);
+      for (const state of dirty) {
+        this.publish({
+          entity: 'stock_level',
+          key: `${state.nodeId}:${state.sku}`,
+          op: 'upsert',
+          scope: state.nodeId,
+          data: stockLevelOf(state, atLock!.deviceSeqs.get(state.nodeId) ?? {}),
+        });
+      }
+    } else if (dirty.length > 0) {
       const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)), writes);
       for (const state of dirty) {
         this.publish({
@@ -101,7 +118,10 @@ export class HubTx {
     }
     // The log's append goes with the feed's (one statement on PostgreSQL), the feed always last.
     const log = await this.events.flush(this, { balances: dirty, exceptionIds, feed: this.feed });
-    await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at, log, options);
+    await appendFeedChanges(this.trx, this.hub.storage, this.feed, this.at, log, {
+      ...options,
+      writes: withFeed,
+    });
   }
 
   /**

@@ -38,6 +38,20 @@ export interface LockOptions {
   readonly rowsExist?: boolean;
   /** Also learn whether lapsed HELD reservations sit at each key (mayHaveExpiredHolds), in the same read. */
   readonly expiredHolds?: boolean;
+  /**
+   * PostgreSQL, with the lock: the same statement also reads the devices of the locked rows' nodes and the
+   * configured sales channels, and tells whether another transaction changed a locked row after the
+   * statement's snapshot (the lock waited for it). See settledAtLock.
+   */
+  readonly devices?: boolean;
+}
+
+/** What a locking read with `devices` learnt, while it holds (see TransactionLedger.settledAtLock). */
+export interface SettledAtLock {
+  /** Each node's devices and their lastSeq, as HubTx's devices read gives them. */
+  readonly deviceSeqs: Map<string, Record<string, number>>;
+  /** The configured sales channels, sorted. */
+  readonly channels: string[];
 }
 
 function balanceKey(nodeId: string, sku: string): string {
@@ -90,6 +104,11 @@ export class TransactionLedger {
   /** Balances whose sellable this transaction lowered, with the store events that did it (if any). */
   private readonly sellableCauses = new Map<string, Set<string>>();
   private readonly movements = new Map<string, LedgerMovement>();
+  /**
+   * The one locking read with `devices` of this transaction: what it read and the balances it locked
+   * unchanged since its snapshot; null once a second such read ran or a locked row had moved.
+   */
+  private atLock: (SettledAtLock & { readonly ids: Set<string> }) | null | undefined;
 
   constructor(
     private readonly trx: Trx,
@@ -206,22 +225,43 @@ export class TransactionLedger {
       }
       const byNode = skusByNode(chunk);
       const expiredHolds = options.expiredHolds === true;
+      const devices = options.devices === true && postgres && lock;
       const rows = await balanceReads(
         this.trx,
-        `${expiredHolds}:${postgres}:${lock}:${[...byNode.values()].map((skus) => skus.length).join(',')}`,
+        `${expiredHolds}:${postgres}:${lock}:${devices}:${[...byNode.values()].map((skus) => skus.length).join(',')}`,
         [
           ...(expiredHolds ? ['HELD', this.at] : []),
           ...[...byNode].flatMap(([nodeId, skus]) => [nodeId, ...skus]),
         ],
-        () => this.balancesQuery(byNode, expiredHolds, postgres, lock),
+        () => this.balancesQuery(byNode, expiredHolds, postgres, lock, devices),
       );
+      // A second such read has another snapshot: what either read of the devices no longer goes together.
+      const settled =
+        devices && this.atLock === undefined
+          ? {
+              deviceSeqs: new Map<string, Record<string, number>>(),
+              channels: [] as string[],
+              ids: new Set<string>(),
+            }
+          : undefined;
+      if (devices) this.atLock = settled ?? null;
       for (const row of rows) {
         const id = balanceKey(row.node_id, row.sku);
         const state = balanceOf(row);
         this.balances.set(id, state);
         if (!lock) this.unlocked.set(id, { ...state });
-        const expired = (row as { expired_holds?: unknown }).expired_holds;
+        const expired = row.expired_holds;
         if (expired !== undefined && !expired) this.withoutExpiredHolds.add(id);
+        if (settled !== undefined) {
+          if (row.moved !== false) this.atLock = null;
+          settled.ids.add(id);
+          settled.channels.splice(0, settled.channels.length, ...jsonList<string>(row.channels).sort());
+          const seqs: Record<string, number> = {};
+          for (const [deviceId, lastSeq] of jsonList<[string, string]>(row.node_devices)) {
+            seqs[deviceId] = Number(lastSeq);
+          }
+          settled.deviceSeqs.set(row.node_id, seqs);
+        }
       }
     }
     if (options.rowsExist === true) {
@@ -234,17 +274,48 @@ export class TransactionLedger {
     }
   }
 
+  /**
+   * What the transaction's locking read with `devices` learnt, when it still holds for `balances`: that read
+   * locked every one of them (no other statement did, nor was a row read without its lock), and no other
+   * transaction had changed any row it locked after its snapshot. Then no push that moved these balances
+   * committed between that snapshot and the lock, so the devices' lastSeqs it read are the ones a read after
+   * the lock would give for these stock levels (HubTx.finish skips that read). Undefined otherwise.
+   */
+  settledAtLock(balances: readonly BalanceState[]): SettledAtLock | undefined {
+    const settled = this.atLock;
+    if (settled === undefined || settled === null || this.unlocked.size > 0) return undefined;
+    for (const state of balances) {
+      if (!settled.ids.has(balanceKey(state.nodeId, state.sku))) return undefined;
+    }
+    return { deviceSeqs: settled.deviceSeqs, channels: settled.channels };
+  }
+
   /** The statement of loadBalances (built only while its text is not known yet: see compiledQuery). */
   private balancesQuery(
     byNode: ReadonlyMap<string, string[]>,
     expiredHolds: boolean,
     postgres: boolean,
     lock: boolean,
+    devices: boolean,
   ) {
     return (
       this.trx
         .selectFrom('stock_balances')
         .selectAll()
+        // The devices and channels are read from the statement's snapshot; `moved` tells whether the row
+        // locked is a newer version than the snapshot's (the lock waited for a transaction that changed it:
+        // PostgreSQL then locks and returns the latest version, while the subqueries keep the snapshot).
+        .$if(devices, (query) =>
+          query.select([
+            sql<unknown>`(select coalesce(json_agg(json_build_array(d.device_id, d.last_seq::text)), '[]'::json)
+              from devices d where d.node_id = stock_balances.node_id)`.as('node_devices'),
+            sql<unknown>`(select coalesce(json_agg(c.channel), '[]'::json) from sales_channels c)`.as(
+              'channels',
+            ),
+            sql<boolean>`stock_balances.xmin::text is distinct from (select b.xmin::text from stock_balances b
+              where b.node_id = stock_balances.node_id and b.sku = stock_balances.sku)`.as('moved'),
+          ]),
+        )
         .$if(expiredHolds, (query) =>
           query.select((eb) =>
             eb
@@ -552,7 +623,15 @@ const writeBalanceRows = compiledInsert('stock_balances', (query) =>
   ),
 );
 
-const balanceReads = compiledQuery<StockBalanceTable & { expired_holds?: unknown }>();
+const balanceReads = compiledQuery<
+  StockBalanceTable & { expired_holds?: unknown; node_devices?: unknown; channels?: unknown; moved?: boolean }
+>();
+
+/** A JSON list column (parsed by the hub's type parsers, or still text). */
+function jsonList<T>(value: unknown): T[] {
+  const list: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  return Array.isArray(list) ? (list as T[]) : [];
+}
 
 const createMissingBalances = compiledInsert('stock_balances', (query) =>
   query.onConflict((conflict) => conflict.columns(['node_id', 'sku']).doNothing()),

@@ -627,6 +627,7 @@ export async function placeOrder(
         const { routing, nodeId, allocations } = await chooseNode(tx, draft.state, settings, {
           allowSplit: order.splitConsent,
           channelAllowsSplit: facts.allowSplit,
+          devicesWithLock: true,
           ...(bodyCandidates === undefined
             ? {}
             : {

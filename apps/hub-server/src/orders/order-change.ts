@@ -709,6 +709,11 @@ export interface ChooseOptions {
   readonly destinationZone?: string;
   /** The candidates' rows when the caller's own statement read them (the intake's first one). */
   readonly candidates?: CandidatesRead;
+  /**
+   * The balance lock also reads the devices and channels the transaction's finish needs (LockOptions
+   * `devices`): for a transaction that, like the intake, locks nothing else and writes no device.
+   */
+  readonly devicesWithLock?: boolean;
 }
 
 /**
@@ -762,7 +767,7 @@ export async function chooseNode(
       allocations.flatMap((allocation) =>
         allocation.lines.map((line) => ({ nodeId: allocation.nodeId, sku: line.sku })),
       ),
-      { rowsExist: true, expiredHolds: true },
+      { rowsExist: true, expiredHolds: true, devices: options.devicesWithLock === true },
     );
     const covered = allocations.every((allocation) =>
       [...demandBySku(allocation.lines)].every(([sku, required]) => {
