@@ -11,6 +11,9 @@
  * The sales are completed as they are pushed (BENCH_SALE_TIME=fixture: the fixtures' fixed instant, a store
  * day long over, which makes the leader re-publish that day's journal after every push).
  *
+ * It also counts the statements a push of each size sends (in this process, one push at a time:
+ * `inProcess.statementsPerPush`), which unlike CPU time does not move with the machine's load.
+ *
  * Knobs: BENCH_PUSH_ROUNDS (3), BENCH_PUSH_CONCURRENCY (8 tills, each in a store of its own),
  * BENCH_PUSH_WARM_UP (pushes, 600), BENCH_PUSH_SIZES ("1,10,100"), BENCH_PUSH_LISTENERS (1),
  * BENCH_PUSH_PROFILE_DIR (the measured hub runs with --cpu-prof into it; the profile spans its whole life),
@@ -37,6 +40,7 @@ import {
   seedStockedChain,
   type BenchTill,
 } from './bench-support';
+import { countStatements } from './statement-counter';
 import {
   processCpuSeconds,
   pushBatch,
@@ -75,6 +79,8 @@ async function main(): Promise<void> {
     return;
   }
   const database = await freshPostgresDatabase(adminUrl, 'hub_push');
+  // This process's statements (the in-process pushes below): one increment per statement.
+  const statements = countStatements({ shapes: false });
   const storage = await openStorage(database.url, { poolSize: 4 });
   const hubs: HubProcess[] = [];
   try {
@@ -224,6 +230,26 @@ async function main(): Promise<void> {
         inProcessTotals.set(size, total);
       }
     }
+    // Statements per push, one push at a time (nothing else of this process sends any meanwhile).
+    const statementsPerPush: Record<string, number> = {};
+    for (const size of SIZES) {
+      let sent = 0;
+      const pushes = 10;
+      for (let i = 0; i < pushes; i += 1) {
+        const till = tills[i % tills.length]!;
+        const events = batchOf(till, size);
+        const counted = await statements.measure(() =>
+          pushEvents(
+            hub,
+            { deviceId: till.deviceId, storeId: till.storeId },
+            { deviceId: till.deviceId, storeId: till.storeId, events },
+          ),
+        );
+        if (counted.error !== undefined) throw counted.error;
+        sent += counted.statements;
+      }
+      statementsPerPush[String(size)] = round(sent / pushes);
+    }
     const inProcess = SIZES.map((size) => {
       const t = inProcessTotals.get(size)!;
       return { eventsPerPush: size, pushes: t.pushes, cpuMsPerPush: round((t.cpu * 1000) / t.pushes) };
@@ -253,6 +279,7 @@ async function main(): Promise<void> {
         fixedCpuMsPerPush: round(inProcessFit.a),
         cpuMsPerEvent: round(inProcessFit.b),
         sizes: inProcess,
+        statementsPerPush,
       },
       idleCpuMsPerSecond: { measured: idleCpuMsPerSecond[0], listeners: idleCpuMsPerSecond.slice(1) },
       warmUp,

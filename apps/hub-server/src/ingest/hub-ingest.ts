@@ -20,13 +20,14 @@ import { type NodeSku } from '../inventory/ledger';
 import { findMovements } from '../inventory/ledger-reads';
 import { applyCustomerCreated } from '../loyalty/loyalty-events';
 import { applyBopisEvent } from '../orders/store-events';
-import { primeAuditSkus } from '../pricing/pricing-audit';
+import { primeAuditSkus, primeAuditStore } from '../pricing/pricing-audit';
 import { applyReceiptEmailRequested } from '../receipts/receipt-emails';
 import { checkCashOut } from '../settings/settings-limits';
 import { applyStaffCreated } from '../staff/store-created-staff';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
 import { compiledQuery } from '../storage/compiled-query';
+import { noteReferenceVersions, type ReferenceTable } from '../storage/reference-versions';
 import type { DeviceTable, IngestedEventTable, SaleTable } from '../storage/schema';
 import { gatherClaimFacts, recordClaimFacts } from './claim-facts';
 import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
@@ -111,12 +112,20 @@ function portFor(hub: HubContext, request: PushRequest): IngestPort {
 export const DEVICE_LOCK_WAIT_MS = 5_000;
 const LOCK_NOT_AVAILABLE = '55P03';
 
-async function lockDevice(tx: HubTx, deviceId: string) {
+async function lockDevice(tx: HubTx, deviceId: string): Promise<DeviceRow | undefined> {
   if (tx.hub.storage.kind !== 'postgres') {
     // SQLite has one writer: a transaction holds the whole database, so nothing waits on a row.
-    const [device] = await deviceReads(tx.trx, 'device', [deviceId], () => deviceQuery(tx, deviceId));
-    return device;
+    const [device] = await deviceFactReads(tx.trx, 'device with node', [deviceId], () =>
+      deviceWithNodeQuery(tx, deviceId),
+    );
+    return device === undefined ? undefined : noteDeviceFacts(tx, device);
   }
+  // Most pushes find their device's row free: taken at once, with the store's row and the reference
+  // versions, in one statement. Only a row another push holds goes the bounded way below.
+  const [free] = await deviceFactReads(tx.trx, 'device with node for update skip locked', [deviceId], () =>
+    deviceWithNodeQuery(tx, deviceId).forUpdate(['d']).skipLocked(),
+  );
+  if (free !== undefined) return noteDeviceFacts(tx, free);
   await sql`select set_config('lock_timeout', ${`${DEVICE_LOCK_WAIT_MS}ms`}, true)`.execute(tx.trx);
   let device;
   try {
@@ -145,9 +154,71 @@ function deviceQuery(tx: HubTx, deviceId: string) {
     .where('device_id', '=', deviceId);
 }
 
+/**
+ * The device's row, its store's row (which the pricing audit and the integration events read) and the
+ * reference tables' versions (storage/reference-versions.ts): what every push reads first, in one statement.
+ */
+function deviceWithNodeQuery(tx: HubTx, deviceId: string) {
+  // `name` is the key: one row at most. Literal names keep the device id the statement's only parameter.
+  const version = (table: ReferenceTable) =>
+    tx.trx.selectFrom('reference_versions').select('version').where('name', '=', sql.lit(table));
+  return tx.trx
+    .selectFrom('devices as d')
+    .leftJoin('nodes as n', 'n.node_id', 'd.node_id')
+    .select([
+      'd.device_id',
+      'd.node_id',
+      'd.last_seq',
+      'd.revoked_at',
+      'n.code',
+      'n.timezone',
+      'n.region',
+      'n.jurisdiction',
+    ])
+    .select(() => [
+      version('tax_rates').as('tax_rates_version'),
+      version('loyalty_programme_history').as('programmes_version'),
+    ])
+    .where('d.device_id', '=', deviceId);
+}
+
+/** Hands what the device's statement read about its store and the reference tables to their readers. */
+function noteDeviceFacts(tx: HubTx, row: DeviceRow & DeviceFacts): DeviceRow {
+  const node =
+    row.code === null || row.timezone === null || row.region === null || row.jurisdiction === null
+      ? undefined
+      : { code: row.code, timezone: row.timezone, region: row.region, jurisdiction: row.jurisdiction };
+  primeAuditStore(
+    tx,
+    row.node_id,
+    node === undefined ? undefined : { regionId: node.region, jurisdictionId: node.jurisdiction },
+  );
+  tx.events.knowNode(
+    row.node_id,
+    node === undefined ? undefined : { code: node.code, timezone: node.timezone },
+  );
+  if (row.tax_rates_version !== null && row.programmes_version !== null) {
+    noteReferenceVersions(tx, {
+      tax_rates: Number(row.tax_rates_version),
+      loyalty_programme_history: Number(row.programmes_version),
+    });
+  }
+  return row;
+}
+
 /** The reads every push makes, built by Kysely once per shape (see storage/compiled-query.ts). */
 type DeviceRow = Pick<DeviceTable, 'device_id' | 'node_id' | 'last_seq' | 'revoked_at'>;
+/** The store's row (null columns: no such node) and the reference versions, read with the device's. */
+interface DeviceFacts {
+  readonly code: string | null;
+  readonly timezone: string | null;
+  readonly region: string | null;
+  readonly jurisdiction: string | null;
+  readonly tax_rates_version: number | string | null;
+  readonly programmes_version: number | string | null;
+}
 const deviceReads = compiledQuery<DeviceRow>();
+const deviceFactReads = compiledQuery<DeviceRow & DeviceFacts>();
 const skuReads = compiledQuery<{ sku: string; data: string }>();
 const loggedReads = compiledQuery<{ event_id: string; device_id: string; device_seq: number | string }>();
 const saleReads = compiledQuery<{

@@ -44,6 +44,13 @@ const PRICES_PER_EVENT = 1000;
  */
 export class TransactionEvents {
   private readonly producers: Producer[] = [];
+  /** Nodes' rows the transaction already read (undefined: no such node), by node id. */
+  private readonly knownNodes = new Map<string, { code: string; timezone: string } | undefined>();
+
+  /** A node's code and timezone as the transaction read them elsewhere, so the drafts do not read them again. */
+  knowNode(nodeId: string, row: { code: string; timezone: string } | undefined): void {
+    this.knownNodes.set(nodeId, row);
+  }
 
   emit(draft: EventDraft): void {
     this.producers.push(() => [draft]);
@@ -152,7 +159,7 @@ export class TransactionEvents {
    * one statement on PostgreSQL writes both); undefined when there are none.
    */
   async flush(tx: HubTx, facts: TransactionFacts): Promise<AlongsideAppend | undefined> {
-    const nodes = new Map<string, { code: string; timezone: string } | undefined>();
+    const nodes = new Map(this.knownNodes);
     const context: DraftContext = {
       tx,
       async node(nodeId) {

@@ -5,6 +5,7 @@
  */
 import { BUCKETS } from '@retail/domain';
 import { chunks } from '../storage/chunks';
+import { compiledQuery } from '../storage/compiled-query';
 import type { Executor } from '../storage/storage';
 import type { LedgerMovement } from './ledger';
 
@@ -15,6 +16,14 @@ export interface StoredMovement {
   readonly delta: number;
 }
 
+const movementReads = compiledQuery<{
+  movement_id: string;
+  node_id: string;
+  sku: string;
+  bucket: string;
+  delta: number | string;
+}>();
+
 /** Movements already in the ledger, by id: a replay is recognised before anything is written. */
 export async function findMovements(
   executor: Executor,
@@ -22,11 +31,13 @@ export async function findMovements(
 ): Promise<Map<string, StoredMovement>> {
   const found = new Map<string, StoredMovement>();
   for (const chunk of chunks([...new Set(movementIds)], 500)) {
-    const rows = await executor
-      .selectFrom('inventory_movements')
-      .select(['movement_id', 'node_id', 'sku', 'bucket', 'delta'])
-      .where('movement_id', 'in', chunk)
-      .execute();
+    // Every push asks: built by Kysely once per list length (storage/compiled-query.ts).
+    const rows = await movementReads(executor, `movements:${chunk.length}`, chunk, () =>
+      executor
+        .selectFrom('inventory_movements')
+        .select(['movement_id', 'node_id', 'sku', 'bucket', 'delta'])
+        .where('movement_id', 'in', chunk),
+    );
     for (const row of rows) {
       found.set(row.movement_id, {
         nodeId: row.node_id,

@@ -25,6 +25,7 @@ import { applyGiftCardLoads } from './gift-card-loads';
 import { issueOrHoldCredit } from './held-credits';
 import { holdPoints } from './held-points';
 import { programmeIn, readProgramme, readProgrammeHistory, type ProgrammeVersion } from './loyalty-config';
+import { referenceData } from '../storage/reference-versions';
 import {
   afterReleaseId,
   capturePoints,
@@ -152,13 +153,18 @@ export interface SaleVerdict {
   readonly redemptionDoubts: (programme: LoyaltyProgramme | null) => readonly string[];
 }
 
-const historyByTx = new WeakMap<HubTx, Promise<ProgrammeVersion[]>>();
+const historyByTx = new WeakMap<HubTx, Promise<readonly ProgrammeVersion[]>>();
 
-/** The programme's versions, read once per transaction (a batch of sales needs them all). */
-function programmeHistoryOf(tx: HubTx): Promise<ProgrammeVersion[]> {
+/**
+ * The programme's versions, once per transaction (a batch of sales needs them all), and kept across an
+ * ingest's transactions while no process changes them (storage/reference-versions.ts).
+ */
+function programmeHistoryOf(tx: HubTx): Promise<readonly ProgrammeVersion[]> {
   let history = historyByTx.get(tx);
   if (history === undefined) {
-    history = readProgrammeHistory(tx.trx);
+    history = referenceData(tx.hub.storage, tx, 'loyalty_programme_history', () =>
+      readProgrammeHistory(tx.trx),
+    );
     historyByTx.set(tx, history);
   }
   return history;

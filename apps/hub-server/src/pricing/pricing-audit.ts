@@ -22,6 +22,7 @@ import {
 import type { EventEnvelope, EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
 import { chunks } from '../storage/chunks';
+import { referenceData } from '../storage/reference-versions';
 import type { Executor } from '../storage/storage';
 import { priceEntriesAtVersions, priceEntryAtVersion, publishedVersion } from './pricing-store';
 
@@ -41,7 +42,7 @@ import { priceEntriesAtVersions, priceEntryAtVersion, publishedVersion } from '.
 
 export type CompletedSale = EventPayloads['sale.completed'];
 
-interface StoreFacts {
+export interface StoreFacts {
   readonly regionId: string;
   readonly jurisdictionId: string;
 }
@@ -426,6 +427,15 @@ function loadSkus(executor: Executor, cache: AuditCache, lines: CompletedSale['l
 }
 
 /**
+ * Hands the audit the store's row the transaction already read (the ingest reads it with the device's
+ * row); undefined: there is no such store, as reading it would have found.
+ */
+export function primeAuditStore(transaction: object, storeId: string, facts: StoreFacts | undefined): void {
+  const cache = cacheFor(transaction);
+  if (!cache.stores.has(storeId)) cache.stores.set(storeId, Promise.resolve(facts));
+}
+
+/**
  * Hands the audit catalog rows the transaction already read (the ingest reads every SKU of a push up
  * front), so auditing the push's sales asks for none of them again.
  */
@@ -652,11 +662,13 @@ export async function auditSale(
     }
   }
   const orderDiscount = manualDiscount(orderTotal);
-  cache.taxRates ??= executor
-    .selectFrom('tax_rates')
-    .select('data')
-    .execute()
-    .then((rows) => rows.map((row) => JSON.parse(row.data) as TaxRate));
+  cache.taxRates ??= referenceData(caches.storage ?? {}, caches.transaction ?? {}, 'tax_rates', () =>
+    executor
+      .selectFrom('tax_rates')
+      .select('data')
+      .execute()
+      .then((rows) => rows.map((row) => JSON.parse(row.data) as TaxRate)),
+  );
   let cart: PricedCart;
   try {
     cart = priceCart({
