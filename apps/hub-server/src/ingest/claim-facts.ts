@@ -1,10 +1,9 @@
 import { checkPayload, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import type { HubTx } from '../hub-tx';
-import { hqStaffFacts } from '../staff/hq-staff';
 import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
-import { compiledQuery } from '../storage/compiled-query';
-import type { CardReferenceTable, ShiftTable, StoreStaffTable } from '../storage/schema';
+import type { CardReferenceTable, StoreStaffTable } from '../storage/schema';
+import type { IdLists, IdReads } from './batch-reads';
 import { keptReference, normalisedReference } from './sale-events';
 
 /**
@@ -120,11 +119,16 @@ export function cardReferencesOf(payload: unknown): string[] {
   });
 }
 
+/**
+ * `read` looks up the ids the events name (ingest/batch-reads.ts); this adds the shifts, staff and card
+ * references to the lists the caller gathered, and reads the returns' original sales.
+ */
 export async function gatherClaimFacts(
   tx: HubTx,
   nodeId: string,
   events: readonly EventEnvelope[],
-): Promise<ClaimFacts> {
+  read: (lists: Pick<IdLists, 'shiftIds' | 'staffIds' | 'references'>) => Promise<IdReads>,
+): Promise<ClaimFacts & Pick<IdReads, 'loggedEvents' | 'existingSales' | 'storedMovements'>> {
   const shiftIds = new Set<string>();
   const references = new Set<string>();
   const staffIds = new Set<string>();
@@ -144,24 +148,11 @@ export async function gatherClaimFacts(
       if (saleId === undefined && receiptNumber !== undefined) linkedReceipts.add(receiptNumber);
     }
   }
-  const shifts = new Map<string, ShiftFact>();
-  for (const chunk of chunks([...shiftIds], 500)) {
-    const rows = await shiftReads(tx.trx, `shifts:${chunk.length}`, chunk, () =>
-      tx.trx.selectFrom('shifts').select(['shift_id', 'node_id', 'status']).where('shift_id', 'in', chunk),
-    );
-    for (const row of rows) shifts.set(row.shift_id, { nodeId: row.node_id, status: row.status });
-  }
-  const staff = new Map<string, string>();
-  for (const chunk of chunks([...staffIds], 500)) {
-    const rows = await staffReads(tx.trx, `store staff:${chunk.length}`, chunk, () =>
-      tx.trx.selectFrom('store_staff').select(['staff_id', 'node_id']).where('staff_id', 'in', chunk),
-    );
-    for (const row of rows) staff.set(row.staff_id, row.node_id);
-  }
-  const hqStaff = new Map<string, HqStaffFact>();
-  for (const chunk of chunks([...staffIds], 500)) {
-    for (const [staffId, fact] of await hqStaffFacts(tx.trx, chunk)) hqStaff.set(staffId, fact);
-  }
+  const { shifts, staff, hqStaff, cardReferences, ...named } = await read({
+    shiftIds: [...shiftIds],
+    staffIds: [...staffIds],
+    references: [...references],
+  });
   const salesByReceipt = new Map<string, string>();
   for (const chunk of chunks([...linkedReceipts], 500)) {
     const rows = await tx.trx
@@ -213,25 +204,8 @@ export async function gatherClaimFacts(
       });
     }
   }
-  const cardReferences = new Map<string, string[]>();
-  for (const chunk of chunks([...references], 500)) {
-    const rows = await referenceReads(tx.trx, `card references:${chunk.length}`, [nodeId, ...chunk], () =>
-      tx.trx
-        .selectFrom('card_references')
-        .select(['reference', 'sale_id'])
-        .where('node_id', '=', nodeId)
-        .where('reference', 'in', chunk),
-    );
-    for (const row of rows)
-      cardReferences.set(row.reference, [...(cardReferences.get(row.reference) ?? []), row.sale_id]);
-  }
-  return { shifts, staff, hqStaff, originals, salesByReceipt, cardReferences };
+  return { ...named, shifts, staff, hqStaff, originals, salesByReceipt, cardReferences };
 }
-
-/** The reads every push makes, built by Kysely once per shape (see storage/compiled-query.ts). */
-const shiftReads = compiledQuery<{ shift_id: string; node_id: string; status: ShiftTable['status'] }>();
-const staffReads = compiledQuery<{ staff_id: string; node_id: string }>();
-const referenceReads = compiledQuery<{ reference: string; sale_id: string }>();
 
 /**
  * Records the staff this batch named for the first time (as belonging to the store that named them) and

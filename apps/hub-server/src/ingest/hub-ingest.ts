@@ -17,7 +17,6 @@ import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { storeAuditRows } from '../audit/store-audit';
 import { type NodeSku } from '../inventory/ledger';
-import { findMovements } from '../inventory/ledger-reads';
 import { applyCustomerCreated } from '../loyalty/loyalty-events';
 import { applyBopisEvent } from '../orders/store-events';
 import { primeAuditSkus, primeAuditStore } from '../pricing/pricing-audit';
@@ -28,7 +27,8 @@ import { chunks } from '../storage/chunks';
 import { compiledInsert } from '../storage/compiled-insert';
 import { compiledQuery } from '../storage/compiled-query';
 import { noteReferenceVersions, type ReferenceTable } from '../storage/reference-versions';
-import type { DeviceTable, IngestedEventTable, SaleTable } from '../storage/schema';
+import type { DeviceTable, IngestedEventTable } from '../storage/schema';
+import { readBatchIds } from './batch-reads';
 import { gatherClaimFacts, recordClaimFacts } from './claim-facts';
 import { EventFault, faultOf, type EventFaults, type RecordedFault } from './event-faults';
 import {
@@ -220,13 +220,6 @@ interface DeviceFacts {
 const deviceReads = compiledQuery<DeviceRow>();
 const deviceFactReads = compiledQuery<DeviceRow & DeviceFacts>();
 const skuReads = compiledQuery<{ sku: string; data: string }>();
-const loggedReads = compiledQuery<{ event_id: string; device_id: string; device_seq: number | string }>();
-const saleReads = compiledQuery<{
-  sale_id: string;
-  status: SaleTable['status'];
-  event_id: string;
-  node_id: string;
-}>();
 const deviceWrites = compiledQuery<never>();
 
 function deviceTransaction(
@@ -463,37 +456,15 @@ async function gatherFacts(
       .execute();
     for (const row of rows) knownNodes.add(row.node_id);
   }
-  const loggedEvents = new Map<string, { deviceId: string; deviceSeq: number }>();
-  for (const chunk of chunks(eventIds, 500)) {
-    const rows = await loggedReads(tx.trx, `logged:${chunk.length}`, chunk, () =>
-      tx.trx
-        .selectFrom('ingested_events')
-        .select(['event_id', 'device_id', 'device_seq'])
-        .where('event_id', 'in', chunk),
-    );
-    for (const row of rows)
-      loggedEvents.set(row.event_id, { deviceId: row.device_id, deviceSeq: Number(row.device_seq) });
-  }
-  const existingSales = new Map<string, { status: string; eventId: string; nodeId: string }>();
-  for (const chunk of chunks([...saleIds], 500)) {
-    const rows = await saleReads(tx.trx, `sales:${chunk.length}`, chunk, () =>
-      tx.trx
-        .selectFrom('sales')
-        .select(['sale_id', 'status', 'event_id', 'node_id'])
-        .where('sale_id', 'in', chunk),
-    );
-    for (const row of rows)
-      existingSales.set(row.sale_id, { status: row.status, eventId: row.event_id, nodeId: row.node_id });
-  }
-
   for (const sku of knownSkus) pairs.push({ nodeId, sku });
   // Read now, locked only when the push finishes (PostgreSQL): see TransactionLedger.readBalances.
   await tx.ledger.readBalances(
     pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)),
   );
-  const storedMovements = await findMovements(tx.trx, movementIds);
-  const claims = await gatherClaimFacts(tx, nodeId, events);
-  return { nodeId, deviceId, knownSkus, knownNodes, loggedEvents, storedMovements, existingSales, ...claims };
+  const claims = await gatherClaimFacts(tx, nodeId, events, (claimed) =>
+    readBatchIds(tx.trx, { ...claimed, nodeId, eventIds, saleIds: [...saleIds], movementIds }),
+  );
+  return { nodeId, deviceId, knownSkus, knownNodes, ...claims };
 }
 
 /** Applies one valid store event at the hub. A rejection is always decided before anything is written. */
