@@ -15,8 +15,9 @@ import {
   type TillPricing,
 } from '../test-support/fixtures';
 import type { IntegrationEvent } from './event-catalog';
-import { runIntegrationPass } from './integration-runtime';
+import { INTEGRATION_LEASE, runIntegrationPass } from './integration-runtime';
 import { DEFAULT_JOURNAL_POLICY, journalDueAt, journalView, type Journal } from './journal';
+import { releaseLease } from './lease';
 import { readIntegrationEvents } from './outbound-log';
 
 /**
@@ -208,7 +209,7 @@ describe.each(backendKinds())('integration/journal settle period on %s', (kind) 
       await s5.push(4, before);
       await pass(before);
       // The hub stops cleanly (the lease given up) and starts again: only the database remembers.
-      await restarted.db.deleteFrom('hub_leases').execute();
+      await releaseLease(restarted.db, INTEGRATION_LEASE, restarted.instanceId);
     } finally {
       await restarted.close();
     }
@@ -219,7 +220,7 @@ describe.each(backendKinds())('integration/journal settle period on %s', (kind) 
       expect(await pass(afterHub)).toBe(0);
       now += 1;
       expect(await pass(afterHub)).toBe(1);
-      await after.db.deleteFrom('hub_leases').execute();
+      await releaseLease(after.db, INTEGRATION_LEASE, after.instanceId);
     } finally {
       await after.close();
     }
