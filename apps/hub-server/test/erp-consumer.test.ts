@@ -6,10 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventEnvelope, EventPayloads } from '@retail/sync';
+import { CONFIG_KEYS, type EventEnvelope, type EventPayloads } from '@retail/sync';
 import { createApiKey } from '../src/auth/api-keys';
 import { createHubContext } from '../src/hub-context';
 import { createSubscription } from '../src/integration/subscriptions';
+import { putSetting } from '../src/settings/hq-settings';
 import { backendKinds, createTestDatabase, type TestDatabase } from '../src/test-support/backends';
 import {
   EventFactory,
@@ -239,6 +240,14 @@ describe.each(backendKinds())(
             events: new EventFactory({ deviceId: enrolled.deviceId, storeId: enrolled.storeId }),
           });
         }
+        // Every sale is of yesterday, so each journal is a late one: it goes out once no late event arrived
+        // for the settle interval (docs/integration.md). HQ shortens it to a second for the whole chain.
+        await putSetting(
+          hub,
+          CONFIG_KEYS.journalSettleSeconds,
+          { scope: { kind: 'chain' }, value: 1, expectedVersion: 0 },
+          'hq-admin',
+        );
         apiKey = (await createApiKey(hub, { name: 'erp', scopes: ['integration:read'] }, 'test')).key;
         const created = await createSubscription(
           hub,
