@@ -7,7 +7,8 @@ import { ONE_STATEMENT_LIMIT, readByIds, readByIdsApart, type IdLists, type IdRe
 /**
  * The push's id lookups in one statement (`readByIds`) answer exactly what a statement per lookup
  * (`readByIdsApart`, the reference path the ingest used before) answers, for any rows and any lists: ids
- * present, absent, repeated, of another store, HQ staff active or not, a card reference on several sales.
+ * present, absent, repeated, of another store, HQ staff active or not, a card reference on several sales,
+ * SKUs' catalog JSON.
  */
 const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
 const id = fc.constantFrom(...ids);
@@ -47,6 +48,7 @@ const world = fc.record({
   references: fc.uniqueArray(fc.record({ node: store, reference: id, tender: id, sale: id }), {
     selector: (row) => `${row.node}/${row.reference}/${row.tender}`,
   }),
+  skus: fc.uniqueArray(fc.record({ id, name: fc.string({ maxLength: 8 }) }), { selector: (row) => row.id }),
 });
 
 const lists: fc.Arbitrary<IdLists> = fc.record({
@@ -57,6 +59,7 @@ const lists: fc.Arbitrary<IdLists> = fc.record({
   shiftIds: fc.array(id, { maxLength: 5 }),
   staffIds: fc.array(id, { maxLength: 5 }),
   references: fc.array(id, { maxLength: 5 }),
+  skus: fc.array(id, { maxLength: 5 }),
 });
 
 /** Order-free form: a card reference's sales in the order the rows came is not part of the answer. */
@@ -70,6 +73,8 @@ function comparable(reads: IdReads) {
     staff: sorted(reads.staff),
     hqStaff: sorted(reads.hqStaff),
     cardReferences: sorted(reads.cardReferences).map(([key, sales]) => [key, [...sales].sort()]),
+    skuRows: sorted(new Map(reads.skuRows.map((row) => [row.sku, row.data]))),
+    skuRowCount: reads.skuRows.length,
   };
 }
 
@@ -217,6 +222,21 @@ describe.each(backendKinds())('ingest/batch-reads on %s', (kind) => {
                   })),
                 )
                 .execute();
+            if (rows.skus.length > 0)
+              await trx
+                .insertInto('skus')
+                .values(
+                  rows.skus.map((row) => ({
+                    sku: row.id,
+                    product_id: 'p',
+                    name: row.name,
+                    active: 1,
+                    // The catalog's JSON, with what a text column must carry through untouched.
+                    data: JSON.stringify({ sku: row.id, name: row.name, note: 'quote " and \\ back' }),
+                    updated_at: 1,
+                  })),
+                )
+                .execute();
             for (const list of asked) {
               const one = await readByIds(trx, list);
               expect(one).toBeDefined();
@@ -234,7 +254,15 @@ describe.each(backendKinds())('ingest/batch-reads on %s', (kind) => {
 
   it('leaves lists longer than one statement takes to the reference path', async () => {
     const long = Array.from({ length: ONE_STATEMENT_LIMIT + 1 }, (_, index) => `event-${index}`);
-    const empty = { nodeId: 's1', saleIds: [], movementIds: [], shiftIds: [], staffIds: [], references: [] };
+    const empty = {
+      nodeId: 's1',
+      saleIds: [],
+      movementIds: [],
+      shiftIds: [],
+      staffIds: [],
+      references: [],
+      skus: [],
+    };
     expect(await readByIds(storage.db, { ...empty, eventIds: long })).toBeUndefined();
     expect(await readByIds(storage.db, { ...empty, eventIds: long.slice(1) })).toBeDefined();
   });

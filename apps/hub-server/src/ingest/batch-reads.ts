@@ -12,7 +12,7 @@ import type { HqStaffFact, ShiftFact } from './claim-facts';
  * The ids a push's events name, looked up before its events are applied: what the log, the sales, the
  * ledger, the shifts, the staff (the store's and HQ's) and the store's card references already hold.
  *
- * Seven lookups by id list, independent of each other. `readByIds` sends them as one statement (a
+ * Eight lookups by id list, independent of each other (and the SKUs' catalog rows). `readByIds` sends them as one statement (a
  * `union all` of the seven, each row tagged with its lookup): a 1-event push sent seven statements for
  * them, each a round trip and ~0.09 ms of the hub's CPU (docs/performance.md). `readByIdsApart` is the
  * reference path, a statement per lookup and per 500 ids, which the ingest takes for any list longer
@@ -27,6 +27,8 @@ export interface IdLists {
   readonly staffIds: readonly string[];
   /** Card references of the push's sales, looked up among the store's (`nodeId`). */
   readonly references: readonly string[];
+  /** SKUs the events name (movements, lines): their catalog rows. */
+  readonly skus: readonly string[];
 }
 
 export interface IdReads {
@@ -40,6 +42,8 @@ export interface IdReads {
   readonly hqStaff: Map<string, HqStaffFact>;
   /** Card references already on other sales of the store → those sales. */
   readonly cardReferences: Map<string, string[]>;
+  /** The catalog rows of the SKUs asked for that exist. */
+  readonly skuRows: { sku: string; data: string }[];
 }
 
 /** The longest id list the one statement takes (the reference path reads 500 ids a statement). */
@@ -54,6 +58,7 @@ function emptyReads(): IdReads {
     staff: new Map(),
     hqStaff: new Map(),
     cardReferences: new Map(),
+    skuRows: [],
   };
 }
 
@@ -99,7 +104,7 @@ const taggedReads = compiledQuery<TaggedRow>();
 const text = (expression: RawBuilder<unknown>) => sql`cast(${expression} as text)`;
 const none = sql`cast(null as text)`;
 
-/** The seven lookups as one statement; undefined when a list is longer than ONE_STATEMENT_LIMIT. */
+/** The eight lookups as one statement; undefined when a list is longer than ONE_STATEMENT_LIMIT. */
 export async function readByIds(executor: Executor, lists: IdLists): Promise<IdReads | undefined> {
   const named = [
     lists.eventIds,
@@ -108,9 +113,11 @@ export async function readByIds(executor: Executor, lists: IdLists): Promise<IdR
     lists.shiftIds,
     lists.staffIds,
     lists.references,
+    lists.skus,
   ].map((ids) => [...new Set(ids)]);
   if (named.some((ids) => ids.length > ONE_STATEMENT_LIMIT)) return undefined;
-  const [eventIds, saleIds, movementIds, shiftIds, staffIds, references] = named.map(padded) as [
+  const [eventIds, saleIds, movementIds, shiftIds, staffIds, references, skus] = named.map(padded) as [
+    string[],
     string[],
     string[],
     string[],
@@ -168,6 +175,12 @@ export async function readByIds(executor: Executor, lists: IdLists): Promise<IdR
       build: () =>
         sql`select 'r' as k, reference as a, sale_id as b, ${none} as c, ${none} as d, ${none} as e from card_references where node_id = ${lists.nodeId} and reference in (${list(references)})`,
     },
+    {
+      ids: skus,
+      parameters: skus,
+      build: () =>
+        sql`select 'k' as k, sku as a, data as b, ${none} as c, ${none} as d, ${none} as e from skus where sku in (${list(skus)})`,
+    },
   ];
   const present = branches.filter((branch) => branch.ids.length > 0);
   if (present.length === 0) return reads;
@@ -212,6 +225,9 @@ export async function readByIds(executor: Executor, lists: IdLists): Promise<IdR
       case 'r':
         addReference(reads, row.a, row.b!);
         break;
+      case 'k':
+        reads.skuRows.push({ sku: row.a, data: row.b! });
+        break;
       default:
         throw new Error(`batch reads: unknown row kind ${row.k}`);
     }
@@ -224,8 +240,9 @@ const saleReads = compiledQuery<{ sale_id: string; status: string; event_id: str
 const shiftReads = compiledQuery<{ shift_id: string; node_id: string; status: ShiftTable['status'] }>();
 const staffReads = compiledQuery<{ staff_id: string; node_id: string }>();
 const referenceReads = compiledQuery<{ reference: string; sale_id: string }>();
+const skuReads = compiledQuery<{ sku: string; data: string }>();
 
-/** The seven lookups a statement each (per 500 ids): the reference path, and the path for long lists. */
+/** The eight lookups a statement each (per 500 ids): the reference path, and the path for long lists. */
 export async function readByIdsApart(executor: Executor, lists: IdLists): Promise<IdReads> {
   const reads = emptyReads();
   for (const chunk of chunks(lists.eventIds, 500)) {
@@ -282,6 +299,12 @@ export async function readByIdsApart(executor: Executor, lists: IdLists): Promis
           .where('reference', 'in', chunk),
     );
     for (const row of rows) addReference(reads, row.reference, row.sale_id);
+  }
+  for (const chunk of chunks(lists.skus, 500)) {
+    const rows = await skuReads(executor, `skus:${chunk.length}`, chunk, () =>
+      executor.selectFrom('skus').select(['sku', 'data']).where('sku', 'in', chunk),
+    );
+    reads.skuRows.push(...rows);
   }
   return reads;
 }

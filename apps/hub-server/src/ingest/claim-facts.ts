@@ -128,7 +128,7 @@ export async function gatherClaimFacts(
   nodeId: string,
   events: readonly EventEnvelope[],
   read: (lists: Pick<IdLists, 'shiftIds' | 'staffIds' | 'references'>) => Promise<IdReads>,
-): Promise<ClaimFacts & Pick<IdReads, 'loggedEvents' | 'existingSales' | 'storedMovements'>> {
+): Promise<ClaimFacts & Pick<IdReads, 'loggedEvents' | 'existingSales' | 'storedMovements' | 'skuRows'>> {
   const shiftIds = new Set<string>();
   const references = new Set<string>();
   const staffIds = new Set<string>();

@@ -219,7 +219,6 @@ interface DeviceFacts {
 }
 const deviceReads = compiledQuery<DeviceRow>();
 const deviceFactReads = compiledQuery<DeviceRow & DeviceFacts>();
-const skuReads = compiledQuery<{ sku: string; data: string }>();
 const deviceWrites = compiledQuery<never>();
 
 function deviceTransaction(
@@ -439,14 +438,20 @@ async function gatherFacts(
       if (typeof lineSku === 'string') auditSkus.add(lineSku);
     }
   }
+  // The ids the events name, and their SKUs' catalog rows (read here once for the pricing audit too).
+  const { skuRows, ...claims } = await gatherClaimFacts(tx, nodeId, events, (claimed) =>
+    readBatchIds(tx.trx, {
+      ...claimed,
+      nodeId,
+      eventIds,
+      saleIds: [...saleIds],
+      movementIds,
+      skus: [...new Set([...skus, ...auditSkus])],
+    }),
+  );
   const knownSkus = new Set<string>();
-  for (const chunk of chunks([...new Set([...skus, ...auditSkus])], 500)) {
-    const rows = await skuReads(tx.trx, `skus:${chunk.length}`, chunk, () =>
-      tx.trx.selectFrom('skus').select(['sku', 'data']).where('sku', 'in', chunk),
-    );
-    for (const row of rows) if (skus.has(row.sku)) knownSkus.add(row.sku);
-    primeAuditSkus(tx, rows);
-  }
+  for (const row of skuRows) if (skus.has(row.sku)) knownSkus.add(row.sku);
+  primeAuditSkus(tx, skuRows);
   const knownNodes = new Set<string>([nodeId]);
   if (destinations.size > 0) {
     const rows = await tx.trx
@@ -460,9 +465,6 @@ async function gatherFacts(
   // Read now, locked only when the push finishes (PostgreSQL): see TransactionLedger.readBalances.
   await tx.ledger.readBalances(
     pairs.filter((pair) => knownSkus.has(pair.sku) && knownNodes.has(pair.nodeId)),
-  );
-  const claims = await gatherClaimFacts(tx, nodeId, events, (claimed) =>
-    readBatchIds(tx.trx, { ...claimed, nodeId, eventIds, saleIds: [...saleIds], movementIds }),
   );
   return { nodeId, deviceId, knownSkus, knownNodes, ...claims };
 }
