@@ -93,19 +93,14 @@ export class HubTx {
     const atLock = dirty.length > 0 && writes.length > 0 ? this.ledger.settledAtLock(dirty) : undefined;
     const channels = atLock === undefined ? undefined : ((await this.channels) ?? atLock.channels);
     const withFeed = atLock !== undefined && channels!.length === 0 ? writes : [];
+    let deviceSeqs: ReadonlyMap<string, Record<string, number>> | undefined;
     if (withFeed.length > 0) {
       this.channels ??= Promise.resolve(channels!);
-      for (const state of dirty) {
-        this.publish({
-          entity: 'stock_level',
-          key: `${state.nodeId}:${state.sku}`,
-          op: 'upsert',
-          scope: state.nodeId,
-          data: stockLevelOf(state, atLock!.deviceSeqs.get(state.nodeId) ?? {}),
-        });
-      }
+      deviceSeqs = atLock!.deviceSeqs;
     } else if (dirty.length > 0) {
-      const deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)), writes);
+      deviceSeqs = await this.deviceSeqsByNode(new Set(dirty.map((state) => state.nodeId)), writes);
+    }
+    if (deviceSeqs !== undefined) {
       for (const state of dirty) {
         this.publish({
           entity: 'stock_level',

@@ -589,26 +589,24 @@ export async function publishDueJournals(
       // Still pending if an event of the day committed after the read above.
       await tx.trx
         .updateTable('integration_journal_days')
-        .set((eb) => ({
-          journaled_seq: covered,
-          revision,
-          covered_digest: digest(ids),
-          published_at: changed ? tx.at : eb.ref('published_at'),
-          pending: eb.case().when('last_event_seq', '>', covered).then(1).else(0).end(),
+        .set((eb) => {
           // An event the read above missed settles from its own arrival (at most the last one's).
-          pending_since: eb
+          const missedArrival = eb
             .case()
             .when('last_event_seq', '>', covered)
             .then(eb.ref('last_arrival_at'))
             .else(null)
-            .end(),
-          last_arrival_at: eb
-            .case()
-            .when('last_event_seq', '>', covered)
-            .then(eb.ref('last_arrival_at'))
-            .else(null)
-            .end(),
-        }))
+            .end();
+          return {
+            journaled_seq: covered,
+            revision,
+            covered_digest: digest(ids),
+            published_at: changed ? tx.at : eb.ref('published_at'),
+            pending: eb.case().when('last_event_seq', '>', covered).then(1).else(0).end(),
+            pending_since: missedArrival,
+            last_arrival_at: missedArrival,
+          };
+        })
         .where('node_id', '=', candidate.node_id)
         .where('business_date', '=', candidate.business_date)
         .execute();
