@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { feedHead } from '../feed/feed-store';
 import { createHubContext } from '../hub-context';
@@ -99,4 +100,39 @@ describe.each(backendKinds())('storage/hub-backup on %s', (kind) => {
     const serveStart = await checkFeedRestore(storage, markerPath, location);
     expect(serveStart).toMatchObject({ restored: false, epoch: restored.feedEpoch });
   }, 120_000);
+
+  it.skipIf(kind !== 'postgres')(
+    'waits for a session that is ending (a hub just stopped) and restores, instead of refusing',
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), 'hub-backup-'));
+      const markerPath = join(dir, 'hub.feed-marker.json');
+      database = await createTestDatabase(kind);
+      storage = await database.open();
+      await seedWorld(createHubContext(storage), { nodes: ['s1'], skus: ['A'] });
+      const backup = await backupHub(database.url, join(dir, 'hub-1.backup'));
+      const backupEpoch = await readFeedEpoch(storage.db);
+      await storage.close();
+      storage = undefined;
+
+      // Another client is still connected when the restore looks, and disconnects while it waits.
+      const lingering = new pg.Client({ connectionString: database.url });
+      await lingering.connect();
+      const restoring = restoreHub(database.url, backup.file, { markerPath, keepDir: join(dir, 'kept') });
+      for (let attempt = 0; ; attempt += 1) {
+        const checking = await lingering.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+        if (checking.rows[0]!.n > 0) break;
+        if (attempt > 500) throw new Error('the restore never looked at the sessions');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await lingering.end();
+
+      const restored = await restoring;
+      expect(restored.replaced).not.toBeNull();
+      expect(restored.backupEpoch).toBe(backupEpoch);
+    },
+    120_000,
+  );
 });

@@ -251,6 +251,8 @@ export interface RestoreOptions extends PgToolsOptions {
   /** Where the replaced database is kept; default: next to the SQLite file, or the backup's folder. */
   readonly keepDir?: string;
   readonly nowMs?: number;
+  /** PostgreSQL: how long other sessions may take to end before the restore refuses (SESSIONS_END_WAIT_MS). */
+  readonly sessionsEndWaitMs?: number;
 }
 
 async function restoreSqlite(location: string, from: string, options: RestoreOptions) {
@@ -276,21 +278,35 @@ async function restoreSqlite(location: string, from: string, options: RestoreOpt
 }
 
 /** Sessions other than ours on the database: a running hub holds at least its LISTEN connection. */
-async function otherSessions(databaseUrl: string): Promise<number> {
+/**
+ * How long a restore waits for other sessions to end before it refuses. A client that has just disconnected
+ * (a `pos-hub serve` just stopped, a pool just closed) still shows in `pg_stat_activity` until its backend
+ * process has exited, which on a busy server takes a moment: the operator who stopped the hub and ran the
+ * restore at once must not be told the database is in use.
+ */
+export const SESSIONS_END_WAIT_MS = 5_000;
+
+/** The other sessions on the database once they have had up to `waitMs` to end (0: none left). */
+async function otherSessions(databaseUrl: string, waitMs: number): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
-    const result = await client.query<{ count: string }>(
-      'SELECT count(*) AS count FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-    );
-    return Number(result.rows[0]?.count ?? 0);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const result = await client.query<{ count: string }>(
+        'SELECT count(*) AS count FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      const sessions = Number(result.rows[0]?.count ?? 0);
+      if (sessions === 0 || Date.now() >= deadline) return sessions;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await client.end();
   }
 }
 
 async function restorePostgres(databaseUrl: string, from: string, options: RestoreOptions) {
-  const sessions = await otherSessions(databaseUrl);
+  const sessions = await otherSessions(databaseUrl, options.sessionsEndWaitMs ?? SESSIONS_END_WAIT_MS);
   if (sessions > 0) {
     throw new DomainError('CONFLICT', 'hub.storage.databaseInUseBySessions', { sessions });
   }
