@@ -4,7 +4,10 @@ import { sql } from 'kysely';
 import { verifyProjections } from '../inventory/ledger-reads';
 import { compiledQueryStats } from '../storage/compiled-query';
 import { backendKinds } from '../test-support/backends';
+import { adjustStock } from '../inventory/stock-operations';
+import { createNode } from '../nodes/nodes';
 import { TEST_SETTINGS, createBopisWorld, type BopisWorld } from '../test-support/bopis-world';
+import { nodeInput } from '../test-support/fixtures';
 import { placeOrder } from './intake';
 
 /**
@@ -18,7 +21,7 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
   let world: BopisWorld;
 
   beforeAll(async () => {
-    world = await createBopisWorld('postgres', { skus: ['ST1', 'ST2'] });
+    world = await createBopisWorld('postgres', { skus: ['ST1', 'ST2', 'ST3'] });
     await world.stock('s1', 'ST1', 2);
     await world.stock('s2', 'ST1', 2);
     await world.stock('s1', 'ST2', 2);
@@ -106,6 +109,11 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
     const statements = await statementsOf(
       world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST1', qty: 3 }], splitConsent: true }),
     );
+    // Three round trips, as a whole order: the parts' pickup codes were checked by the first statement,
+    // before BEGIN. Before order storm round 13: four (the codes read while the balances were locked).
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toContain('"pickup_code" in (');
+    expect(statements.slice(1).filter((text) => text.includes('"pickup_code" in'))).toEqual([]);
     const rows = inserting(statements, 'customer_orders');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain('insert into "feed_changes"');
@@ -117,6 +125,31 @@ describe.skipIf(!process.env.PG_URL)('orders/intake statements on postgres', () 
       'stock_balances',
     ])
       expect(inserting(statements, table)).toEqual(rows);
+    expect(await verifyProjections(world.storage.db)).toEqual([]);
+  });
+
+  it('checks the codes of a split’s parts beyond the ones drawn first in a statement of their own', async () => {
+    // A fourth pickup store, so an order of four units splits into four parts.
+    await createNode(world.hub, nodeInput('s4', { latitude: 48.5, longitude: 2.35 }));
+    await adjustStock(
+      world.hub,
+      { nodeId: 's4', reason: 'opening stock', lines: [{ sku: 'ST3', bucket: 'sellable', delta: 1 }] },
+      'user:test',
+    );
+    for (const nodeId of ['s1', 's2', 's3']) await world.stock(nodeId, 'ST3', 1);
+    const statements: string[] = [];
+    const body = world.orderBody({ lines: [{ lineId: 'l1', sku: 'ST3', qty: 4 }], splitConsent: true });
+    await statementsOf(body, undefined, statements);
+    // Four parts, three codes checked by the first statement: the fourth part's is checked under the locks.
+    expect(statements).toHaveLength(4);
+    expect(statements[2]).toContain('"pickup_code" in (');
+    const parts = await world.storage.db
+      .selectFrom('bopis_orders')
+      .select('pickup_code')
+      .where('order_id', 'like', `${body.orderId}.%`)
+      .execute();
+    expect(parts).toHaveLength(4);
+    expect(new Set(parts.map((part) => part.pickup_code)).size).toBe(4);
     expect(await verifyProjections(world.storage.db)).toEqual([]);
   });
 });

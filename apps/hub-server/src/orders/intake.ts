@@ -242,11 +242,31 @@ interface FactsAsked {
   readonly storeId: string | undefined;
 }
 
-/** What the intake's first statement looks for: an earlier order with this key or id, the drawn code. */
+/**
+ * What the intake's first statement looks for: an earlier order with this key or id, and open orders
+ * carrying the drawn codes (one, or SPLIT_CODES_DRAWN for an order that may split: its parts' codes).
+ */
 interface RepeatAsked {
   readonly key: string;
   readonly orderId: string;
-  readonly pickupCode: string;
+  readonly pickupCodes: readonly string[];
+}
+
+/**
+ * Codes an order that consents to a split draws before its first statement, so a split into up to this
+ * many parts takes its parts' codes from that read instead of a read of its own while its balances are
+ * locked (order storm round 13). More parts check the rest as before.
+ */
+const SPLIT_CODES_DRAWN = 3;
+
+/** `count` different pickup codes. */
+function drawPickupCodes(random: PickupCodeRandomBytes, count: number): string[] {
+  const codes: string[] = [];
+  while (codes.length < count) {
+    const code = generatePickupCode(random);
+    if (!codes.includes(code)) codes.push(code);
+  }
+  return codes;
 }
 
 function factsAsked(order: Pick<BopisOrder, 'channel' | 'lines' | 'pickup'>): FactsAsked {
@@ -268,8 +288,8 @@ function sameFacts(a: FactsAsked, b: FactsAsked): boolean {
 
 /**
  * The intake's reads before routing as one UNION ALL of single SELECTs: with `repeat`, the repeat check
- * (kind 'match': key = order id, value = 1 split / 0 whole / 2 open order with the drawn code, scope =
- * its idempotency key); then the facts (kinds 'sku', 'channel', 'buffer', 'store'). Built only while its
+ * (kind 'match': key = order id, value = 1 split / 0 whole with scope = its idempotency key, or 2 an open
+ * order carrying one of the drawn codes with scope = that code); then the facts (kinds 'sku', 'channel', 'buffer', 'store'). Built only while its
  * text is not known yet (see compiledQuery).
  */
 function intakeQuery(
@@ -285,7 +305,7 @@ function intakeQuery(
         sql<string>`'match'`.as('kind'),
         'order_id as key',
         sql<number>`${sql.lit(value)}`.as('value'),
-        'idempotency_key as scope',
+        value === 2 ? 'pickup_code as scope' : 'idempotency_key as scope',
       ]);
   const parts = [
     ...(repeat === undefined
@@ -297,7 +317,7 @@ function intakeQuery(
             ),
           ),
           match('bopis_orders', 2)
-            .where('pickup_code', '=', repeat.pickupCode)
+            .where('pickup_code', 'in', repeat.pickupCodes)
             .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES]),
         ]),
     ...(facts === undefined ? [] : factParts(tx, facts)),
@@ -355,7 +375,7 @@ function readIntake(
   const candidates = candidatesAsked === undefined ? undefined : candidatesPart(tx, candidatesAsked);
   return intakeRows(
     tx.trx,
-    `${repeat === undefined ? '' : 'repeat'}:${facts === undefined ? '' : `${facts.skus.length}:${facts.storeId === undefined ? '' : 'store'}`}:${candidates?.shape ?? ''}`,
+    `${repeat === undefined ? '' : `repeat${repeat.pickupCodes.length}`}:${facts === undefined ? '' : `${facts.skus.length}:${facts.storeId === undefined ? '' : 'store'}`}:${candidates?.shape ?? ''}`,
     [
       ...(repeat === undefined
         ? []
@@ -364,7 +384,7 @@ function readIntake(
             repeat.orderId,
             repeat.key,
             repeat.orderId,
-            repeat.pickupCode,
+            ...repeat.pickupCodes,
             ...TERMINAL_BOPIS_STATUSES,
           ]),
       ...(facts === undefined
@@ -468,25 +488,35 @@ async function uniquePickupCode(tx: HubTx, random: PickupCodeRandomBytes): Promi
   throw new DomainError('INTERNAL', 'hub.orders.couldNotDrawUnused');
 }
 
-/** `count` different codes no open order carries, checked together (a split's parts). */
-async function uniquePickupCodes(tx: HubTx, random: PickupCodeRandomBytes, count: number): Promise<string[]> {
-  const codes: string[] = [];
+/**
+ * `count` different codes no open order carries (a split's parts): first the `free` ones the intake's first
+ * statement found no open order carrying, then, should the split have more parts, the rest checked together.
+ */
+async function uniquePickupCodes(
+  tx: HubTx,
+  random: PickupCodeRandomBytes,
+  count: number,
+  free: readonly string[],
+): Promise<string[]> {
+  if (count <= free.length) return free.slice(0, count);
+  const codes = [...free];
   while (codes.length < count) {
     const code = generatePickupCode(random);
     if (!codes.includes(code)) codes.push(code);
   }
+  const drawn = codes.slice(free.length);
   const taken = new Set(
     (
       await tx.trx
         .selectFrom('bopis_orders')
         .select('pickup_code')
-        .where('pickup_code', 'in', codes)
+        .where('pickup_code', 'in', drawn)
         .where('status', 'not in', [...TERMINAL_BOPIS_STATUSES])
         .execute()
     ).map((row) => row.pickup_code),
   );
-  const unique: string[] = [];
-  for (const code of codes) {
+  const unique = [...free];
+  for (const code of drawn) {
     let chosen = code;
     // Rare: draw again, one code at a time, until it is free and not another part's.
     while (taken.has(chosen) || unique.includes(chosen)) chosen = await uniquePickupCode(tx, random);
@@ -554,9 +584,10 @@ export async function placeOrder(
     try {
       const placed = await inHubTransaction(hub, async (tx) => {
         // One statement: an earlier order with this key or this order id in both order tables, whether an
-        // open order carries the pickup code drawn for this one, and (for the body as it came, parsed below)
-        // the intake's facts.
-        const drawnCode = generatePickupCode(random);
+        // open order carries the pickup codes drawn for this one (a split's parts' too, outside the locks),
+        // and (for the body as it came, parsed below) the intake's facts. Like the balances it routes on, the
+        // codes are read without a lock, before BEGIN as inside the transaction (READ COMMITTED).
+        const drawnCodes = drawPickupCodes(random, body.splitConsent === true ? SPLIT_CODES_DRAWN : 1);
         const bodyFacts = factsOfBody(body);
         // On PostgreSQL the same statement reads routing's candidates for the body's SKUs (chooseNode reads
         // them again should the order ask for others): one round trip fewer per order.
@@ -571,7 +602,7 @@ export async function placeOrder(
         await readBeforeBegin(tx.trx, tx.hub.storage.kind);
         const first = await readIntake(
           tx,
-          { key, orderId: body.orderId, pickupCode: drawnCode },
+          { key, orderId: body.orderId, pickupCodes: drawnCodes },
           bodyFacts,
           bodyCandidates,
         );
@@ -595,7 +626,10 @@ export async function placeOrder(
             { orderId: body.orderId },
           );
         }
-        const codeTaken = matches.some((row) => Number(row.split) === 2);
+        const takenCodes = new Set(
+          first.flatMap((row) => (row.kind === 'match' && Number(row.value) === 2 ? [row.scope] : [])),
+        );
+        const freeCodes = drawnCodes.filter((code) => !takenCodes.has(code));
         const fulfilment = body.fulfilment ?? { type: 'pickup' as const };
         const policy = body.pickupPolicy ?? settings.pickupPolicy;
         const order = intakeOrder(
@@ -620,7 +654,7 @@ export async function placeOrder(
           order,
           bodyFacts === undefined ? undefined : { asked: bodyFacts, rows: first },
         );
-        const pickupCode = codeTaken ? await uniquePickupCode(tx, random) : drawnCode;
+        const pickupCode = freeCodes[0] ?? (await uniquePickupCode(tx, random));
         const placeId = hub.newId();
         const draft = placeParsedBopisOrder(order, { transitionId: placeId, pickupCode });
         await guardChannelBuffer(tx, order, facts.buffers);
@@ -649,7 +683,7 @@ export async function placeOrder(
             idempotencyKey: key,
             requestHash: hash,
             actor,
-            pickupCodes: (count) => uniquePickupCodes(tx, random, count),
+            pickupCodes: (count) => uniquePickupCodes(tx, random, count, freeCodes),
           });
           if (authorisation !== undefined) await recordOrderPayment(tx, order.orderId, authorisation);
           return { orderId: order.orderId, repeated: false, split: true, view };

@@ -25,7 +25,7 @@ describe.each(backendKinds())('orders/split-intake on %s', (kind) => {
   let world: BopisWorld;
 
   beforeAll(async () => {
-    world = await createBopisWorld(kind, { skus: ['SP1', 'SP2', 'SP3', 'SP4', 'SP5'] });
+    world = await createBopisWorld(kind, { skus: ['SP1', 'SP2', 'SP3', 'SP4', 'SP5', 'SP6'] });
   });
 
   afterAll(async () => {
@@ -66,6 +66,39 @@ describe.each(backendKinds())('orders/split-intake on %s', (kind) => {
       );
       expect(reused.code).toBe('CONFLICT');
       expect(await readPlacedView(world.storage.db, split.orderId)).toEqual(split);
+    });
+
+    it('gives each part a code no open order carries when the codes drawn first are taken', async () => {
+      await world.stock('s1', 'SP6', 1);
+      await world.stock('s2', 'SP6', 1);
+      await world.stock('s3', 'SP6', 1);
+      // Codes from a pinned source: each draw is six bytes of one value, so the codes are 000000, 111111, …
+      const source = (values: number[]) => {
+        let next = 0;
+        return (length: number) => Buffer.alloc(length, values[next++ % values.length]!);
+      };
+      const open = await placeOrder(
+        world.hub,
+        world.orderBody({ lines: [{ lineId: 'l1', sku: 'SP6', qty: 1 }] }),
+        randomUUID(),
+        'api-key:test',
+        { settings: TEST_SETTINGS, randomBytes: source([0]) },
+      );
+      expect('pickupCode' in open.view && open.view.pickupCode).toBe('000000');
+      // The first code drawn for the split is the open order’s (the third, a repeat, is drawn again).
+      const split = await placeOrder(
+        world.hub,
+        world.orderBody({ splitConsent: true, lines: [{ lineId: 'l1', sku: 'SP6', qty: 2 }] }),
+        randomUUID(),
+        'api-key:test',
+        { settings: TEST_SETTINGS, randomBytes: source([0, 1, 0, 2, 3]) },
+      );
+      if (!('split' in split.view)) throw new Error('expected a split order');
+      const codes = split.view.shipments.map((part) => part.pickupCode);
+      expect(codes).toHaveLength(2);
+      expect(new Set(codes).size).toBe(2);
+      expect(codes).not.toContain('000000');
+      expect(await verifyProjections(world.storage.db)).toEqual([]);
     });
 
     it('answers the same split order for a retried request with the same key and body', async () => {
