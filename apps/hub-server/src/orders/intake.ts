@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import {
@@ -33,6 +33,7 @@ import {
   type IntakeAuthorisation,
 } from '../payments/order-payments';
 import { readOrderView, type OrderView } from './order-records';
+import { pooledRandomBytes } from './pickup-code-random';
 import { candidateRowsOf, candidatesAsked, candidatesPart, type CandidatesAsked } from './routing-candidates';
 import { placeSplitOrder, readCustomerOrderView, type CustomerOrderView } from './split-intake';
 
@@ -258,6 +259,8 @@ interface RepeatAsked {
  * locked (order storm round 13). More parts check the rest as before.
  */
 const SPLIT_CODES_DRAWN = 3;
+
+const pickupCodeRandomBytes = pooledRandomBytes();
 
 /** `count` different pickup codes. */
 function drawPickupCodes(random: PickupCodeRandomBytes, count: number): string[] {
@@ -542,7 +545,7 @@ export async function placeOrder(
   options: IntakeOptions = {},
 ): Promise<IntakeResult> {
   const settings = options.settings ?? DEFAULT_BOPIS_SETTINGS;
-  const random = options.randomBytes ?? ((length: number) => randomBytes(length));
+  const random = options.randomBytes ?? pickupCodeRandomBytes;
   const key = `${actor}:${idempotencyKey}`;
   const hash = requestHash(body);
   const paymentMethod = body.payment.paymentMethod;
