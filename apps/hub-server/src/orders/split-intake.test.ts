@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '@retail/domain';
+import fc from 'fast-check';
+import { BopisOrderSchema, DomainError, parseBopisOrder, splitOrderParts } from '@retail/domain';
 import { verifyProjections } from '../inventory/ledger-reads';
 import { readInventoryLevel } from '../inventory/stock-levels';
 import { backendKinds } from '../test-support/backends';
@@ -184,5 +185,74 @@ describe.each(backendKinds())('orders/split-intake on %s', (kind) => {
       });
       expect(await verifyProjections(world.storage.db)).toEqual([]);
     });
+  });
+});
+
+/**
+ * placeSplitOrder places each part without parsing it (order storm round 13): a part splitOrderParts
+ * builds from a parsed order with the router's whole positive quantities must be exactly what the parse
+ * of that part gives.
+ */
+describe('orders/split-intake parts', () => {
+  it('builds parts that are their own parse, character for character', () => {
+    const lineArbitrary = fc.record({
+      sku: fc.constantFrom('SKU-1', 'SKU-2', 'K3'),
+      qty: fc.integer({ min: 2, max: 40 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(lineArbitrary, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc
+          .string({ minLength: 1, maxLength: 90 })
+          .map((text) => `o${text.replace(/[^A-Za-z0-9._:-]/g, 'x')}`),
+        fc.boolean(),
+        (lines, nodes, amount, orderId, ship) => {
+          const parsed = parseBopisOrder({
+            orderId,
+            orderNumber: 'W-1',
+            channel: 'web',
+            lines: lines.map((line, index) => ({ lineId: `l${index + 1}`, ...line })),
+            customer: { name: ' Ada Lovelace ', email: 'ada@example.com' },
+            pickup: { type: 'store', storeId: 's1' },
+            ...(ship
+              ? {
+                  fulfilment: {
+                    type: 'ship',
+                    shipTo: {
+                      name: 'Ada',
+                      line1: '1 Rue',
+                      city: 'Paris',
+                      postalCode: '75001',
+                      country: 'FR',
+                      location: { lat: 48.85, lon: 2.35 },
+                    },
+                  },
+                }
+              : {}),
+            splitConsent: true,
+            payment: { authorisationRef: 'auth-1', amount, currency: 'EUR' },
+            placedAt: 1_800_000_000_000,
+            pickupPolicy: { holdHours: 48, graceMinutes: 30 },
+          });
+          if (!parsed.ok) throw new Error(parsed.error.message);
+          const order = parsed.value;
+          // Each line's units dealt over the nodes as the router does: whole, positive shares.
+          const allocations = Array.from({ length: nodes }, (_, node) => ({
+            nodeId: `n${node + 1}`,
+            lines: order.lines.flatMap((line) => {
+              const share = Math.floor(line.qty / nodes) + (node < line.qty % nodes ? 1 : 0);
+              return share === 0 ? [] : [{ lineId: line.lineId, sku: line.sku, qty: share }];
+            }),
+          })).filter((allocation) => allocation.lines.length > 0);
+          fc.pre(allocations.length >= 2);
+          for (const part of splitOrderParts(order, allocations)) {
+            expect(JSON.stringify(BopisOrderSchema.parse(part.order))).toBe(JSON.stringify(part.order));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
