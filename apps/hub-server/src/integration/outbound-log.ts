@@ -178,7 +178,7 @@ export function integrationAppend(
             numberColumn: 'seq' as const,
             columns: INTEGRATION_COLUMNS,
             rows: ranked,
-            onConflict: sql`on conflict (event_id) do nothing`,
+            onConflict: sql`on conflict (event_id) where type <> 'availability.changed' do nothing`,
           },
           register: storage.commitOrderGuard,
         }
@@ -213,9 +213,16 @@ const INTEGRATION_COLUMNS = [
 const ONE_STATEMENT_EVENTS = 500;
 
 // The same fact derived again keeps its first position (see EventDraft.key); insertNumbered's ON CONFLICT
-// above says the same.
+// above says the same. The unique index leaves out `availability.changed`, whose keys start with an id made
+// fresh for each transaction, so it is never derived again (migration 0030): both databases want the
+// index's predicate repeated here, as it is written there.
 const insertIntegrationEvents = compiledInsert('integration_events', (query) =>
-  query.onConflict((conflict) => conflict.column('event_id').doNothing()),
+  query.onConflict((conflict) =>
+    conflict
+      .column('event_id')
+      .where(sql<boolean>`type <> 'availability.changed'`)
+      .doNothing(),
+  ),
 );
 
 export function toIntegrationEvent(row: IntegrationEventTable): IntegrationEvent {

@@ -29,6 +29,7 @@ import * as receiptEmails from './0026-receipt-emails';
 import * as storeCreatedStaff from './0027-store-created-staff';
 import * as referenceVersions from './0028-reference-versions';
 import * as journalSettle from './0029-journal-settle';
+import * as logEventIdUniqueWhereRederivable from './0030-log-event-id-unique-where-rederivable';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -67,6 +68,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0027-store-created-staff', storeCreatedStaff.up],
   ['0028-reference-versions', referenceVersions.up],
   ['0029-journal-settle', journalSettle.up],
+  ['0030-log-event-id-unique-where-rederivable', logEventIdUniqueWhereRederivable.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {
