@@ -34,6 +34,7 @@ import {
   promotionsDiffer,
   type AuditComputation,
   auditSale,
+  catalogSku,
   readPriceBookVersionTag,
   type AuditLine,
   type CompletedSale,
@@ -508,6 +509,51 @@ describe.each(backendKinds())('pricing/pricing-audit price history cache on %s',
 });
 
 describe('pricing/pricing-audit', () => {
+  describe('catalogSku', () => {
+    it('parses a catalog row once while its text is unchanged, and again when it changes', () => {
+      const sku = `SKU-${randomUUID()}`;
+      const text = JSON.stringify({
+        sku,
+        name: 'Mug',
+        unit: 'each',
+        taxCategory: 'standard',
+        categoryIds: ['c1'],
+      });
+      const first = catalogSku(sku, text);
+      expect(first).toEqual(JSON.parse(text));
+      expect(catalogSku(sku, text)).toBe(first);
+      // Every push shares it: nothing may change it.
+      expect(Object.isFrozen(first) && Object.isFrozen(first.categoryIds)).toBe(true);
+      const edited = JSON.stringify({
+        sku,
+        name: 'Mug',
+        unit: 'each',
+        taxCategory: 'reduced',
+        categoryIds: ['c1'],
+      });
+      const second = catalogSku(sku, edited);
+      expect(second).not.toBe(first);
+      expect(second).toEqual(JSON.parse(edited));
+      expect(catalogSku(sku, text)).toEqual(JSON.parse(text));
+    });
+
+    it('gives what JSON.parse gives for any row, read in any order', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.constantFrom('A', 'B', 'C'), fc.jsonValue()), { minLength: 1, maxLength: 20 }),
+          (rows) => {
+            const prefix = randomUUID();
+            for (const [sku, value] of rows) {
+              const text = JSON.stringify(value);
+              expect(catalogSku(`${prefix}-${sku}`, text)).toEqual(JSON.parse(text));
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
+
   describe('adjustmentsDiffer', () => {
     /** The comparison the audit made before the item-by-item shortcut: the sorted texts. */
     const text = (line: Pick<AuditLine, 'adjustments'>) =>

@@ -415,7 +415,7 @@ function loadSkus(executor: Executor, cache: AuditCache, lines: CompletedSale['l
         .select(['sku', 'data'])
         .where('sku', 'in', chunk)
         .execute();
-      for (const row of rows) found.set(row.sku, JSON.parse(row.data) as Sku);
+      for (const row of rows) found.set(row.sku, catalogSku(row.sku, row.data));
     }
     return found;
   })();
@@ -443,8 +443,34 @@ export function primeAuditSkus(transaction: object, rows: readonly { sku: string
   const cache = cacheFor(transaction);
   for (const row of rows) {
     if (cache.skus.has(row.sku)) continue;
-    cache.skus.set(row.sku, Promise.resolve(JSON.parse(row.data) as Sku));
+    cache.skus.set(row.sku, Promise.resolve(catalogSku(row.sku, row.data)));
   }
+}
+
+/**
+ * Catalog rows parsed before, by SKU with the text they were parsed from. Every push reads its SKUs' rows
+ * (they can change between pushes, so they are read each time), and parsing the same text again gave the
+ * same object: a row whose text is unchanged is the kept object (frozen, as every push shares it), a row
+ * that changed is parsed again.
+ */
+const parsedSkus = new Map<string, { readonly text: string; readonly sku: Sku }>();
+const MAX_PARSED_SKUS = 50_000;
+
+export function catalogSku(sku: string, text: string): Sku {
+  const kept = parsedSkus.get(sku);
+  if (kept !== undefined && kept.text === text) return kept.sku;
+  const parsed = deepFreeze(JSON.parse(text) as Sku);
+  if (parsedSkus.size >= MAX_PARSED_SKUS) parsedSkus.clear();
+  parsedSkus.set(sku, { text, sku: parsed });
+  return parsed;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /**
