@@ -31,6 +31,7 @@ import {
   round,
   seedStockedChain,
 } from './bench-support';
+import { startBackendCpuMeter } from './backend-cpu';
 import { startWaitSampler } from './pg-wait-sampler';
 
 const DEVICES = 20;
@@ -168,7 +169,10 @@ async function benchIngest(
       database.name === undefined || adminUrl === undefined
         ? undefined
         : await startWaitSampler(adminUrl, database.name);
+    // PostgreSQL: the database's own CPU for the timed round (its index and heap writes are not the hub's).
+    const postgresCpu = database.name === undefined ? undefined : startBackendCpuMeter(database.name);
     const timed = await push(WARM_UP_ROUNDS);
+    const postgresSeconds = postgresCpu?.stop()?.seconds;
     const ingestSeconds = timed.seconds;
     const ingestCpu = timed.cpu;
     await profiler?.stop();
@@ -220,6 +224,12 @@ async function benchIngest(
       // This process's CPU time (the machine is shared: wall time moves with the load, CPU time less).
       cpuSeconds: round(ingestCpu),
       cpuMsPerEvent: round((ingestCpu * 1000) / events),
+      ...(postgresSeconds === undefined
+        ? {}
+        : {
+            postgresCpuSeconds: round(postgresSeconds),
+            postgresCpuMsPerEvent: round((postgresSeconds * 1000) / events),
+          }),
       ...(warmUps[0] === undefined
         ? {}
         : {
