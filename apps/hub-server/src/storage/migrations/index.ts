@@ -30,7 +30,7 @@ import * as storeCreatedStaff from './0027-store-created-staff';
 import * as referenceVersions from './0028-reference-versions';
 import * as journalSettle from './0029-journal-settle';
 import * as logEventIdUniqueWhereRederivable from './0030-log-event-id-unique-where-rederivable';
-import * as balancesRoomToUpdateInPlace from './0032-balances-room-to-update-in-place';
+import * as balancesRoomToUpdateInPlace from './0031-balances-room-to-update-in-place';
 
 /**
  * Forward-only, numbered migrations. The list only ever grows; a database that applied a migration this
@@ -70,7 +70,7 @@ export const MIGRATIONS: readonly (readonly [name: string, up: MigrationUp])[] =
   ['0028-reference-versions', referenceVersions.up],
   ['0029-journal-settle', journalSettle.up],
   ['0030-log-event-id-unique-where-rederivable', logEventIdUniqueWhereRederivable.up],
-  ['0032-balances-room-to-update-in-place', balancesRoomToUpdateInPlace.up],
+  ['0031-balances-room-to-update-in-place', balancesRoomToUpdateInPlace.up],
 ];
 
 export function migrationsFor(kind: BackendKind): Record<string, Migration> {

@@ -18,7 +18,7 @@ function balance(sku: string, sellable: number) {
   };
 }
 
-describe.each(backendKinds())('0032-balances-room-to-update-in-place on %s', (kind) => {
+describe.each(backendKinds())('0031-balances-room-to-update-in-place on %s', (kind) => {
   const migration = migrationTest(kind);
 
   it('keeps the balances as they were', async () => {
