@@ -190,6 +190,46 @@ function gcAttribution(samples: readonly Span[], collections: readonly (Span & {
   };
 }
 
+/**
+ * What the node's database files show around one command: the database file is written only by a
+ * checkpoint (WAL mode), and the log file shrinks only when it restarts after one and is cut back to
+ * `journal_size_limit`. Stat'd before and after each measured command, outside its timing.
+ */
+interface FileMarks {
+  readonly databaseWrittenMs: number;
+  readonly logBytes: number;
+}
+
+function fileMarks(dir: string): FileMarks {
+  const databasePath = join(dir, 'store.db');
+  const log = `${databasePath}-wal`;
+  return {
+    databaseWrittenMs: statSync(databasePath).mtimeMs,
+    logBytes: existsSync(log) ? statSync(log).size : 0,
+  };
+}
+
+/** Whether a command checkpointed the log in its commit, or restarted (and cut back) the log. */
+function logEventOf(before: FileMarks, after: FileMarks): 'checkpoint' | 'restart' | undefined {
+  if (after.logBytes < before.logBytes) return 'restart';
+  if (after.databaseWrittenMs !== before.databaseWrittenMs) return 'checkpoint';
+  return undefined;
+}
+
+/** How many of the slowest 1 % of `samples` checkpointed or restarted the log, and how many did in all. */
+function logAttribution(samples: readonly (Span & { logEvent?: string })[]) {
+  const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(samples.length / 100));
+  const withEvent = samples.filter((sample) => sample.logEvent !== undefined);
+  return {
+    slowest: slowest.length,
+    slowestMs: slowest.map((sample) => round(sample.ms)),
+    slowestWithLogEvent: slowest.map((sample) => sample.logEvent ?? '-'),
+    samplesWithCheckpoint: withEvent.filter((sample) => sample.logEvent === 'checkpoint').length,
+    samplesWithRestart: withEvent.filter((sample) => sample.logEvent === 'restart').length,
+    logEventMs: withEvent.map((sample) => `${sample.logEvent}:${round(sample.ms)}`),
+  };
+}
+
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
@@ -365,8 +405,8 @@ async function ringUpSales(dir: string) {
   const scans: number[] = [];
   const completes: number[] = [];
   // Each measured sample on the wall clock (ms since the epoch), to set beside the node's collections.
-  const scanSpans: Span[] = [];
-  const completeSpans: Span[] = [];
+  const scanSpans: (Span & { logEvent?: string })[] = [];
+  const completeSpans: (Span & { logEvent?: string })[] = [];
   const epochMs = (at: number) => performance.timeOrigin + at;
   // The node's CPU around each measured command, summed (/proc counts in 10 ms ticks: only the sum means
   // anything, per command it is an unbiased estimate).
@@ -383,6 +423,7 @@ async function ringUpSales(dir: string) {
     const saleId = ok(await client.send('sale-start', { registerId: 'bench' }, as)).saleId;
     let total = 0;
     for (let line = 0; line < 5; line += 1) {
+      const marks = fileMarks(dir);
       const cpuBefore = processCpuMs(nodePid);
       const started = performance.now();
       const view = ok(
@@ -393,8 +434,10 @@ async function ringUpSales(dir: string) {
         ),
       );
       if (measured) {
-        scans.push(performance.now() - started);
-        scanSpans.push({ at: epochMs(started), ms: performance.now() - started });
+        const ms = performance.now() - started;
+        scans.push(ms);
+        const logEvent = logEventOf(marks, fileMarks(dir));
+        scanSpans.push({ at: epochMs(started), ms, ...(logEvent === undefined ? {} : { logEvent }) });
         scanCpuMs += processCpuMs(nodePid) - cpuBefore;
       }
       total = view.totals.total;
@@ -414,12 +457,15 @@ async function ringUpSales(dir: string) {
         as,
       ),
     );
+    const marks = fileMarks(dir);
     const cpuBefore = processCpuMs(nodePid);
     const started = performance.now();
     ok(await client.send('sale-complete', { saleId }, as));
     if (measured) {
-      completes.push(performance.now() - started);
-      completeSpans.push({ at: epochMs(started), ms: performance.now() - started });
+      const ms = performance.now() - started;
+      completes.push(ms);
+      const logEvent = logEventOf(marks, fileMarks(dir));
+      completeSpans.push({ at: epochMs(started), ms, ...(logEvent === undefined ? {} : { logEvent }) });
       if (sale === 0) {
         log(
           `first measured sale: scans ${scans.map((ms) => round(ms)).join(', ')} ms, completion ${round(completes[0] ?? 0)} ms`,
@@ -452,6 +498,10 @@ async function ringUpSales(dir: string) {
       `${pauses.length} scavenges from start to the end of the sales, pause p50 ${percentile(pauses, 50)} ms, max ${Math.max(...pauses)} ms`,
     );
   }
+  log(`log checkpoints and restarts during the measured scans: ${JSON.stringify(logAttribution(scanSpans))}`);
+  log(
+    `log checkpoints and restarts during the measured completions: ${JSON.stringify(logAttribution(completeSpans))}`,
+  );
   if (process.env.BENCH_GC === '1' && existsSync(gcFile(dir))) {
     const collections = readFileSync(gcFile(dir), 'utf8')
       .split('\n')
