@@ -10,6 +10,7 @@ import { openStoreEngine } from '../engine/engine';
 import { loadFixture, readFixtureFile } from '../engine/fixture/fixture';
 import { connectToHub } from '../engine/sync/hub-connect';
 import { warmUpAtStart } from '../engine/warm-up';
+import { warmUpSocketAtStart } from '../server/socket-warm-up';
 import { readHubConnection } from '../engine/sync/store-sync';
 import { loadOrCreateLanCertificate } from '../server/lan-certificate';
 import { DEFAULT_LAN_PORT, startStoreServer } from '../server/server';
@@ -148,6 +149,7 @@ export async function runStart(values: ParsedOptions, io: CliIo): Promise<number
           }
         : {}),
     });
+    await warmUpSocketAtStart(server.url, token, io.env, logger);
     const tokenFile = writeTokenFile(options.data, token);
     const { storeCode, deviceNo } = engine.identity;
     io.out(`pos-store: store ${storeCode} device ${deviceNo} is ready`);

@@ -17,6 +17,7 @@ import { loadMigrations, type Migration } from '../engine/migrations';
 import { setUpNode } from '../engine/setup/set-up-node';
 import { setHubUrl } from '../engine/sync/sync-status';
 import { warmUpAtStart } from '../engine/warm-up';
+import { warmUpSocketAtStart } from '../server/socket-warm-up';
 import { loadOrCreateLanCertificate } from '../server/lan-certificate';
 import { DEFAULT_LAN_PORT, startStoreServer, type StoreServer } from '../server/server';
 import { startSetupServer, type SetupServer } from '../server/setup-server';
@@ -195,6 +196,11 @@ async function main(): Promise<void> {
       process.exit(0);
     });
   };
+  if (stopRequested) {
+    stopNow();
+    return;
+  }
+  await warmUpSocketAtStart(server.url, token, process.env, logger);
   if (stopRequested) {
     stopNow();
     return;
