@@ -216,7 +216,10 @@ function logEventOf(before: FileMarks, after: FileMarks): 'checkpoint' | 'restar
   return undefined;
 }
 
-/** How many of the slowest 1 % of `samples` checkpointed or restarted the log, and how many did in all. */
+/**
+ * How many of the slowest 1 % of `samples` checkpointed or restarted the log, how many did in all, and the
+ * p99 of the others.
+ */
 function logAttribution(samples: readonly (Span & { logEvent?: string })[]) {
   const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(samples.length / 100));
   const withEvent = samples.filter((sample) => sample.logEvent !== undefined);
@@ -227,6 +230,13 @@ function logAttribution(samples: readonly (Span & { logEvent?: string })[]) {
     samplesWithCheckpoint: withEvent.filter((sample) => sample.logEvent === 'checkpoint').length,
     samplesWithRestart: withEvent.filter((sample) => sample.logEvent === 'restart').length,
     logEventMs: withEvent.map((sample) => `${sample.logEvent}:${round(sample.ms)}`),
+    // A diagnostic, not the figure: the p99 of the samples that met neither (what the rest of the tail is).
+    p99WithoutLogEventMs: round(
+      percentile(
+        samples.filter((sample) => sample.logEvent === undefined).map((sample) => sample.ms),
+        99,
+      ),
+    ),
   };
 }
 
