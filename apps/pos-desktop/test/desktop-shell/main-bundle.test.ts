@@ -715,6 +715,9 @@ describe('dist/main/main.cjs on a fresh install', () => {
     }
     expect(fake.forks).toHaveLength(1);
     expect(fake.windows).toHaveLength(1);
+    // The store server answers as soon as it listens; it reports ready after its socket warm-up (up to 1 s).
+    const running = () => log.filter((line) => line === 'pos-desktop: store node running').length;
+    await waitFor('the store server reported ready', () => running() >= 2);
     // Running twice (the setup server, then the store server), never restarted.
     expect(log.filter((line) => line.startsWith('pos-desktop: store node '))).toEqual([
       'pos-desktop: store node starting',
