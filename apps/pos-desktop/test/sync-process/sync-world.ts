@@ -150,7 +150,7 @@ export class SyncWorld implements DriverLog {
   }
 
   /** Starts the till; the first start enrolls a new data folder with a real code. */
-  async startStore(): Promise<RunningStore> {
+  async startStore(env: Record<string, string> = {}): Promise<RunningStore> {
     this.storeStarts += 1;
     const args =
       this.storeStarts === 1
@@ -171,6 +171,7 @@ export class SyncWorld implements DriverLog {
     this.store = await startStore(args, {
       POS_STORE_MANAGER_PIN: MANAGER.pin,
       ...(this.storeStarts === 1 ? { POS_STORE_ENROLL_CODE: this.enrollmentCode() } : {}),
+      ...env,
     });
     return this.store;
   }
