@@ -224,13 +224,16 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       return true;
     }
 
+    // The point the answers recorded so far in this window acknowledged.
+    let recordedUpTo = 0;
     try {
       if (!(await send())) return false;
       while (flights.length > 0) {
         while (more && flights.length < window) await send();
         const flight = flights.shift()!;
-        const outcome = await record(flight, await flight.answer, counts);
-        if (outcome !== 'complete') return true;
+        const outcome = await record(flight, await flight.answer, counts, recordedUpTo);
+        if (outcome === 'partial') return true;
+        recordedUpTo = outcome.acknowledged;
       }
       return true;
     } finally {
@@ -239,12 +242,16 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
     }
   }
 
-  /** Records one answer: `complete` when it covers its whole batch, `partial` when the window must end. */
+  /**
+   * Records one answer: `complete` (with the point now acknowledged) when it covers its whole batch,
+   * `partial` when the window must end. `recordedUpTo` is what the window's earlier answers acknowledged.
+   */
   async function record(
     flight: Flight,
     ack: PushAck,
     counts: Record<keyof PushRunResult, number>,
-  ): Promise<'complete' | 'partial'> {
+    recordedUpTo: number,
+  ): Promise<{ readonly acknowledged: number } | 'partial'> {
     const { batch, summary } = flight;
     checkAck(ack, batch, identity);
     // Commits keep writing while a batch is read and sent, so the batch can reach past the summary.
@@ -281,7 +288,12 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
           ]
         : [],
     );
-    await outbox.acknowledge({ lastSeq: ack.lastSeq, rejected, at: options.nowIso() });
+    // An answer carries the hub's lastSeq when it dealt with the batch. A hub that took this batch before
+    // the one sent ahead of it (a PostgreSQL row lock may grant them in either order) answered it with an
+    // older lastSeq than the earlier batch's answer, recorded already: its results count, and the
+    // acknowledged point stays where that answer put it.
+    const lastSeq = Math.max(ack.lastSeq, recordedUpTo);
+    await outbox.acknowledge({ lastSeq, rejected, at: options.nowIso() });
     for (const result of ack.results) {
       if (result.status === 'accepted') counts.accepted += 1;
       else if (result.status === 'duplicate') counts.duplicates += 1;
@@ -298,7 +310,7 @@ export function createOutboxPusher(options: OutboxPusherOptions): OutboxPusher {
       });
     }
     options.onAck?.(ack);
-    return complete ? 'complete' : 'partial';
+    return complete ? { acknowledged: lastSeq } : 'partial';
   }
 
   /** An empty push: the hub answers with its lastSeq for this device and applies nothing. */
