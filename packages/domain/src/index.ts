@@ -15,3 +15,4 @@ export * from './loyalty/index';
 export * from './bopis/index';
 export * from './routing/index';
 export * from './time';
+export * from './deep-freeze';

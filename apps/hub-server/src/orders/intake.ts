@@ -17,6 +17,7 @@ import {
   type ChannelBuffer,
   type PickupCodeRandomBytes,
 } from '@retail/domain';
+import { pooledRandomBytes } from '@retail/sync/random-pool';
 import { inHubTransaction, type HubTx } from '../hub-tx';
 import type { HubContext } from '../hub-context';
 import { DEFAULT_BOPIS_SETTINGS, OrderChange, chooseNode, type BopisSettings } from './order-change';
@@ -33,7 +34,6 @@ import {
   type IntakeAuthorisation,
 } from '../payments/order-payments';
 import { readOrderView, type OrderView } from './order-records';
-import { pooledRandomBytes } from './pickup-code-random';
 import { candidateRowsOf, candidatesAsked, candidatesPart, type CandidatesAsked } from './routing-candidates';
 import { placeSplitOrder, readCustomerOrderView, type CustomerOrderView } from './split-intake';
 

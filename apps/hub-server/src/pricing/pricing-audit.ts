@@ -2,6 +2,7 @@ import {
   allocate,
   assertNever,
   checkedPromotion,
+  deepFreeze,
   isDomainError,
   money,
   parsePriceBookVersionTag,
@@ -463,14 +464,6 @@ export function catalogSku(sku: string, text: string): Sku {
   if (parsedSkus.size >= MAX_PARSED_SKUS) parsedSkus.clear();
   parsedSkus.set(sku, { text, sku: parsed });
   return parsed;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**

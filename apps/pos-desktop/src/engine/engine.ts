@@ -1,5 +1,6 @@
 import { DomainError, createUuidV7Generator, toErrorBody, type Result } from '@retail/domain';
 import { parseHlc, type Hlc } from '@retail/sync';
+import { pooledRandomBytes } from '@retail/sync/random-pool';
 import type { z } from 'zod';
 import {
   NODE_ADMIN_COMMANDS,
@@ -72,7 +73,6 @@ import { DEFAULT_MIN_FREE_DISK_BYTES, requireDiskHeadroom, storageFailureOf } fr
 import { readSettings, type NodeSettings } from './settings';
 import { createStoreSync, readHubConnection, type StoreSync, type StoreSyncOptions } from './sync/store-sync';
 import { SqliteOutboxStore } from './outbox/outbox';
-import { pooledRandomBytes } from './random-pool';
 import { walCheckpointer, type WalCheckpointOptions } from './wal-checkpoint';
 import { warmUpSales, type WarmUpReport } from './warm-up';
 

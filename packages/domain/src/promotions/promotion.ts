@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_AMOUNT } from '../bounds';
 import { fail, ok, type Result } from '../errors';
 import { currencyCodeSchema } from '../currency-code';
+import { deepFreeze } from '../deep-freeze';
 import { isExactPercent } from '../money';
 
 /**
@@ -185,12 +186,6 @@ export function parsePromotion(input: unknown): Result<Promotion> {
 
 /** Promotions `checkedPromotion` returned: parsed, then frozen all the way down, so none can have changed. */
 const checkedPromotions = new WeakSet<object>();
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
-}
 
 /**
  * `parsePromotion` for a promotion that prices many carts (the hub audits every pushed sale with the same

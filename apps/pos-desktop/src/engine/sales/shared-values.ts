@@ -1,3 +1,5 @@
+import { deepFreeze } from '@retail/domain';
+
 /**
  * Values the engine keeps between commands and hands to more than one (a priced cart, a resolved line, a
  * sale's draft): under test they are frozen, so code that changed one another command reuses fails loudly.
@@ -5,14 +7,6 @@
  * and on its tests.
  */
 const FREEZE_SHARED = process.env.VITEST !== undefined;
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 export function shared<T>(value: T): T {
   return FREEZE_SHARED ? deepFreeze(value) : value;
