@@ -24,8 +24,10 @@ describe.skipIf(!process.env.PG_URL)('orders/intake devices read with the balanc
       await world.stock('s1', sku, 200);
       await world.stock('s2', sku, 200);
     }
-    await updateNode(world.hub, 's1', { shipEnabled: true, expectedVersion: 1 });
-    await updateNode(world.hub, 's2', { shipEnabled: true, expectedVersion: 1 });
+    // The property's runs place up to 48 orders and never cancel one: with the world's 20 open picks a
+    // store, a long run (or a shrink replaying many orders) would fill both stores and be refused.
+    await updateNode(world.hub, 's1', { shipEnabled: true, pickCapacity: 1_000, expectedVersion: 1 });
+    await updateNode(world.hub, 's2', { shipEnabled: true, pickCapacity: 1_000, expectedVersion: 1 });
   });
 
   afterAll(async () => {
